@@ -1,0 +1,54 @@
+// Package apperr holds the few error kinds that every domain package returns
+// and every face (web, API, CLI) knows how to present: a record that is not
+// there, a stale version, a transition that is not allowed, and bad input in a
+// named field.
+package apperr
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrNotFound reports a record that does not exist (or, later, is out of the
+// caller's scope: the two must look the same).
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict reports an update made against a stale version.
+var ErrConflict = errors.New("the record was changed by someone else; reload and try again")
+
+// FieldError reports bad input in one field. Field is the JSON field name
+// (e.g. "id_number"); Code is a stable machine code that the web layer
+// translates with Args; Msg is the English message.
+type FieldError struct {
+	Field string
+	Code  string
+	Args  []any
+	Msg   string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
+
+// Field returns a FieldError whose English message is fmt.Sprintf(format, args...)
+// and whose translation key is "err."+code with the same args.
+func Field(field, code, format string, args ...any) *FieldError {
+	return &FieldError{Field: field, Code: code, Args: args, Msg: fmt.Sprintf(format, args...)}
+}
+
+// AsField returns the FieldError inside err, if any.
+func AsField(err error) (*FieldError, bool) {
+	var fe *FieldError
+	ok := errors.As(err, &fe)
+	return fe, ok
+}
+
+// InField returns a copy of err with its field renamed, for errors raised
+// by a validator that does not know the field's name (e.g. "members[2].id_number").
+func InField(err error, field string) error {
+	fe, ok := AsField(err)
+	if !ok {
+		return err
+	}
+	c := *fe
+	c.Field = field
+	return &c
+}

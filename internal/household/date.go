@@ -1,0 +1,219 @@
+package household
+
+import (
+	"cmp"
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+	_ "time/tzdata" // so Today works on hosts without a zoneinfo database
+
+	"wanhu/internal/apperr"
+)
+
+// Date is a calendar day with no time zone, stored and sent as "YYYY-MM-DD".
+// The zero Date means "no date": it prints as "", is sent as JSON null and is
+// stored as NULL.
+type Date struct {
+	Y int
+	M time.Month
+	D int
+}
+
+// ParseDate parses s, which must be exactly "YYYY-MM-DD" and a real calendar
+// day. field is the JSON field name used in errors. Errors are
+// *apperr.FieldError with code "date_format" (wrong shape) or "date_invalid"
+// (no such day, e.g. 2023-02-29).
+func ParseDate(field, s string) (Date, error) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return Date{}, apperr.Field(field, "date_format", "must be a date in the form YYYY-MM-DD (got %q)", s)
+	}
+	y, okY := dateDigits(s[0:4])
+	m, okM := dateDigits(s[5:7])
+	d, okD := dateDigits(s[8:10])
+	if !okY || !okM || !okD {
+		return Date{}, apperr.Field(field, "date_format", "must be a date in the form YYYY-MM-DD (got %q)", s)
+	}
+	date, ok := civilDate(y, m, d)
+	if !ok {
+		return Date{}, apperr.Field(field, "date_invalid", "%s is not a real date", s)
+	}
+	return date, nil
+}
+
+// dateDigits parses a string of ASCII digits (no sign, no spaces).
+func dateDigits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// civilDate returns the Date y-m-d if it is a real day of the proleptic
+// Gregorian calendar with a year from 1 to 9999.
+func civilDate(y, m, d int) (Date, bool) {
+	if y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 {
+		return Date{}, false
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if t.Day() != d { // time.Date normalised an overflowing day, e.g. 30 Feb
+		return Date{}, false
+	}
+	return Date{Y: y, M: time.Month(m), D: d}, true
+}
+
+// DateOf returns the day of t in t's location.
+func DateOf(t time.Time) Date {
+	y, m, d := t.Date()
+	return Date{Y: y, M: m, D: d}
+}
+
+// shanghaiZone is China Standard Time, loaded once. The fixed +08:00 fallback
+// is exact: China has not observed daylight saving time since 1991.
+var shanghaiZone = sync.OnceValue(func() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return loc
+	}
+	return time.FixedZone("CST", 8*60*60)
+})
+
+// Today returns the current day in China (Asia/Shanghai).
+func Today() Date {
+	return DateOf(time.Now().In(shanghaiZone()))
+}
+
+// String returns d as "YYYY-MM-DD", or "" for the zero Date.
+func (d Date) String() string {
+	if d.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", d.Y, int(d.M), d.D)
+}
+
+// IsZero reports whether d is the zero Date (no date).
+func (d Date) IsZero() bool {
+	return d == Date{}
+}
+
+// Before reports whether d is an earlier day than o.
+func (d Date) Before(o Date) bool {
+	return d.compare(o) < 0
+}
+
+// After reports whether d is a later day than o.
+func (d Date) After(o Date) bool {
+	return d.compare(o) > 0
+}
+
+// compare returns -1, 0 or +1 as d is before, equal to or after o.
+func (d Date) compare(o Date) int {
+	if c := cmp.Compare(d.Y, o.Y); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(d.M, o.M); c != 0 {
+		return c
+	}
+	return cmp.Compare(d.D, o.D)
+}
+
+// AddYears returns the same month and day n years later (earlier if n is
+// negative), normalised like time.Date: 29 Feb plus one year is 1 Mar.
+func (d Date) AddYears(n int) Date {
+	return DateOf(time.Date(d.Y+n, d.M, d.D, 0, 0, 0, 0, time.UTC))
+}
+
+// Time returns midnight UTC at the start of d.
+func (d Date) Time() time.Time {
+	return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, time.UTC)
+}
+
+// AgeOn returns the number of completed years between birth and on. A person
+// turns N on their birthday; someone born on 29 February turns a year older
+// on 1 March in common years. The result is negative when on is before birth.
+func AgeOn(birth, on Date) int {
+	age := on.Y - birth.Y
+	if on.M < birth.M || (on.M == birth.M && on.D < birth.D) {
+		age--
+	}
+	return age
+}
+
+// MarshalJSON encodes d as "YYYY-MM-DD", or null for the zero Date.
+func (d Date) MarshalJSON() ([]byte, error) {
+	if d.IsZero() {
+		return []byte("null"), nil
+	}
+	return []byte(`"` + d.String() + `"`), nil
+}
+
+// UnmarshalJSON decodes "YYYY-MM-DD"; null and "" decode to the zero Date.
+// Errors are *apperr.FieldError with an empty field name: the caller, which
+// knows the field, can rename it with apperr.InField.
+func (d *Date) UnmarshalJSON(data []byte) error {
+	if string(data) == "null" {
+		*d = Date{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(data, &s); err != nil {
+		return apperr.Field("", "date_format", "must be a date in the form YYYY-MM-DD (got %s)", string(data))
+	}
+	if s == "" {
+		*d = Date{}
+		return nil
+	}
+	v, err := ParseDate("", s)
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+// Value implements driver.Valuer: d is stored as TEXT "YYYY-MM-DD", and the
+// zero Date as NULL.
+func (d Date) Value() (driver.Value, error) {
+	if d.IsZero() {
+		return nil, nil
+	}
+	return d.String(), nil
+}
+
+// Scan implements sql.Scanner. It accepts a "YYYY-MM-DD" string or []byte,
+// a time.Time (taking its day in its own location), and nil or "" (the zero
+// Date).
+// Errors here mean bad stored data, not bad input, so they are plain errors
+// rather than *apperr.FieldError.
+func (d *Date) Scan(src any) error {
+	var s string
+	switch v := src.(type) {
+	case nil:
+		*d = Date{}
+		return nil
+	case time.Time:
+		*d = DateOf(v)
+		return nil
+	case string:
+		s = v
+	case []byte:
+		s = string(v)
+	default:
+		return fmt.Errorf("household.Date: cannot scan %T", src)
+	}
+	if s == "" {
+		*d = Date{}
+		return nil
+	}
+	v, err := ParseDate("", s)
+	if err != nil {
+		return fmt.Errorf("household.Date: cannot scan %q: not a YYYY-MM-DD date", s)
+	}
+	*d = v
+	return nil
+}

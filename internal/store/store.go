@@ -1,0 +1,190 @@
+// Package store opens the database, applies the embedded migrations and
+// hides the few differences between the two engines Wanhu runs on: SQLite
+// for one community on one machine, PostgreSQL for a city on several.
+//
+// Domain packages write portable SQL with "?" placeholders and run it through
+// a Querier; the store rewrites placeholders for PostgreSQL. Dates and age
+// cut-offs are computed in Go and passed as parameters, so no SQL needs the
+// engines' date functions.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Dialect names a database engine.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Querier is what domain code runs SQL through: a *DB or a *Tx.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	Dialect() Dialect
+}
+
+// DB is an open database of either engine.
+type DB struct {
+	sql     *sql.DB
+	dialect Dialect
+	dsn     string
+}
+
+// Open opens a SQLite file path or a postgres:// URL and applies the
+// migrations.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	db, err := OpenNoMigrate(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// OpenNoMigrate opens the database without touching its schema.
+func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
+	if dsn == "" {
+		return nil, errors.New("no database given (--db PATH or postgres://…)")
+	}
+	var (
+		db  *DB
+		err error
+	)
+	if IsPostgresURL(dsn) {
+		db, err = openPostgres(dsn)
+	} else {
+		db, err = openSQLite(dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.sql.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", db.dialect, err)
+	}
+	return db, nil
+}
+
+// IsPostgresURL reports whether dsn names a PostgreSQL database.
+func IsPostgresURL(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Dialect returns the engine of db.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// SQL returns the underlying *sql.DB, for bulk loaders and health checks.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Close closes the database.
+func (db *DB) Close() error { return db.sql.Close() }
+
+func (db *DB) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return db.sql.ExecContext(ctx, db.Rebind(q), args...)
+}
+
+func (db *DB) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return db.sql.QueryContext(ctx, db.Rebind(q), args...)
+}
+
+func (db *DB) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return db.sql.QueryRowContext(ctx, db.Rebind(q), args...)
+}
+
+// Rebind rewrites "?" placeholders as "$1", "$2", … for PostgreSQL. A "?"
+// inside a quoted string literal is left alone.
+func (db *DB) Rebind(q string) string { return rebind(db.dialect, q) }
+
+func rebind(d Dialect, q string) string {
+	if d != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 8)
+	n, inQuote := 0, false
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c == '\'':
+			inQuote = !inQuote
+		case c == '?' && !inQuote:
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// Tx is a transaction; it rebinds like DB.
+type Tx struct {
+	tx      *sql.Tx
+	dialect Dialect
+}
+
+func (tx *Tx) Dialect() Dialect { return tx.dialect }
+
+func (tx *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(ctx, rebind(tx.dialect, q), args...)
+}
+
+func (tx *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(ctx, rebind(tx.dialect, q), args...)
+}
+
+func (tx *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, rebind(tx.dialect, q), args...)
+}
+
+// Prepare prepares q (rebound) for repeated use inside the transaction.
+func (tx *Tx) Prepare(ctx context.Context, q string) (*sql.Stmt, error) {
+	return tx.tx.PrepareContext(ctx, rebind(tx.dialect, q))
+}
+
+// InTx runs fn in a transaction, committing when fn returns nil and rolling
+// back otherwise, so a failed change leaves the data as it was.
+func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	t, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			t.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(&Tx{tx: t, dialect: db.dialect}); err != nil {
+		t.Rollback()
+		return err
+	}
+	if err := t.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint violation on
+// either engine.
+func IsUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
+}
