@@ -1,0 +1,149 @@
+package household
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"wanhu/internal/store"
+)
+
+// Ledger event types. Field edits that mean something (a job lost, dibao
+// approved) are recorded under the typed name, whether they came from an
+// edit form or from RecordEvent.
+const (
+	EvHouseholdCreated = "household_created"
+	EvFieldChanged     = "field_changed"
+	EvMemberAdded      = "member_added"
+	EvTagAdded         = "tag_added"
+	EvTagRemoved       = "tag_removed"
+	EvColourChanged    = "colour_changed"
+	EvColourOverride   = "colour_override"
+	EvOverrideCleared  = "colour_override_cleared"
+	EvNeedAdded        = "need_added"
+	EvNeedChanged      = "need_changed"
+	EvMeasureAdded     = "measure_added"
+	EvMeasureChanged   = "measure_changed"
+
+	EvHealthWorsened = "health_worsened"
+	EvStartedSchool  = "started_school"
+	EvLostJob        = "lost_job"
+	EvFoundJob       = "found_job"
+	EvMovedIn        = "moved_in"
+	EvMovedOut       = "moved_out"
+	EvBorn           = "born"
+	EvDied           = "died"
+	EvDibaoApproved  = "dibao_approved"
+	EvDibaoWithdrawn = "dibao_withdrawn"
+)
+
+// LedgerTypes lists every event type, for filters.
+var LedgerTypes = []string{
+	EvHealthWorsened, EvStartedSchool, EvLostJob, EvFoundJob, EvMovedIn, EvMovedOut, EvBorn, EvDied,
+	EvDibaoApproved, EvDibaoWithdrawn, EvColourChanged, EvColourOverride, EvOverrideCleared,
+	EvTagAdded, EvTagRemoved, EvMemberAdded, EvFieldChanged, EvHouseholdCreated,
+	EvNeedAdded, EvNeedChanged, EvMeasureAdded, EvMeasureChanged,
+}
+
+// LedgerEvent is one entry of the dynamic ledger (动态台账, R5): who changed
+// what, when, from what to what.
+type LedgerEvent struct {
+	ID          int64     `json:"id"`
+	HouseholdID int64     `json:"household_id"`
+	PersonID    int64     `json:"person_id,omitempty"`
+	Person      string    `json:"person,omitempty"`
+	GridID      int64     `json:"grid_id"`
+	Address     string    `json:"address,omitempty"`
+	Type        string    `json:"type"`
+	Field       string    `json:"field,omitempty"`
+	Before      string    `json:"before,omitempty"`
+	After       string    `json:"after,omitempty"`
+	Note        string    `json:"note,omitempty"`
+	ActorID     int64     `json:"actor_id,omitempty"`
+	Actor       string    `json:"actor"`
+	At          time.Time `json:"at"`
+}
+
+func writeLedger(ctx context.Context, q store.Querier, e LedgerEvent) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO ledger_events(household_id, person_id, grid_id, type, field, before, after, note, actor_id, actor, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.HouseholdID, nullID(e.PersonID), e.GridID, e.Type, e.Field, e.Before, e.After, e.Note, nullID(e.ActorID), e.Actor, e.At.UTC())
+	return err
+}
+
+// LedgerFilter selects ledger events. Zero fields select everything.
+type LedgerFilter struct {
+	HouseholdID int64
+	GridID      int64
+	Type        string
+	Since       time.Time
+	Page        int
+	PerPage     int
+}
+
+// Ledger returns one page of ledger events, newest first, and the total.
+func (s *Store) Ledger(ctx context.Context, f LedgerFilter) ([]LedgerEvent, int, error) {
+	var where []string
+	var args []any
+	if f.HouseholdID != 0 {
+		where, args = append(where, "e.household_id = ?"), append(args, f.HouseholdID)
+	}
+	if f.GridID != 0 {
+		where, args = append(where, "e.grid_id = ?"), append(args, f.GridID)
+	}
+	if f.Type != "" {
+		where, args = append(where, "e.type = ?"), append(args, f.Type)
+	}
+	if !f.Since.IsZero() {
+		where, args = append(where, "e.at >= ?"), append(args, f.Since.UTC())
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger_events e`+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	page, per := pageOf(f.Page, f.PerPage)
+	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.household_id, COALESCE(e.person_id, 0), COALESCE(p.name, ''), e.grid_id, h.address,
+		e.type, e.field, e.before, e.after, e.note, COALESCE(e.actor_id, 0), e.actor, e.at
+		FROM ledger_events e JOIN households h ON h.id = e.household_id LEFT JOIN persons p ON p.id = e.person_id`+cond+
+		` ORDER BY e.at DESC, e.id DESC LIMIT ? OFFSET ?`, append(args, per, (page-1)*per)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []LedgerEvent{}
+	for rows.Next() {
+		var e LedgerEvent
+		if err := rows.Scan(&e.ID, &e.HouseholdID, &e.PersonID, &e.Person, &e.GridID, &e.Address, &e.Type, &e.Field,
+			&e.Before, &e.After, &e.Note, &e.ActorID, &e.Actor, &e.At); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, e)
+	}
+	return out, total, rows.Err()
+}
+
+// pageOf clamps a page number and page size: pages start at 1, sizes at
+// 1–500 with 50 by default.
+func pageOf(page, per int) (int, int) {
+	if page < 1 {
+		page = 1
+	}
+	if per < 1 {
+		per = 50
+	}
+	if per > 500 {
+		per = 500
+	}
+	return page, per
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}

@@ -1,0 +1,128 @@
+package household
+
+import (
+	"context"
+	"strings"
+	"unicode"
+
+	"wanhu/internal/store"
+)
+
+// Filter selects households for a list. Zero fields select everything.
+type Filter struct {
+	GridID     int64
+	CompoundID int64
+	BuildingID int64
+	Colour     Colour
+	Kind       Kind
+	Tag        string // a household tag or a tag of any current member
+	// Q searches a member's or shop's name by prefix, a phone number or ID
+	// number exactly, or, when it looks like an address (has a digit or 小区,
+	// 楼, 单元, 室, 路, 街), the address.
+	Q       string
+	Page    int
+	PerPage int // < 0 for every row (exports)
+}
+
+// where builds the WHERE clause of f; it is the one place that list, count
+// and export queries of households are filtered.
+func (f Filter) where() (string, []any) {
+	var w []string
+	var args []any
+	add := func(cond string, a ...any) { w, args = append(w, cond), append(args, a...) }
+	if f.GridID != 0 {
+		add("h.grid_id = ?", f.GridID)
+	}
+	if f.CompoundID != 0 {
+		add("h.compound_id = ?", f.CompoundID)
+	}
+	if f.BuildingID != 0 {
+		add("h.building_id = ?", f.BuildingID)
+	}
+	if f.Colour != "" {
+		add("h.colour = ?", f.Colour)
+	}
+	if f.Kind != "" {
+		add("h.kind = ?", f.Kind)
+	}
+	if f.Tag != "" {
+		add(`(h.id IN (SELECT household_id FROM household_tags WHERE tag = ?)
+			OR h.id IN (SELECT p.household_id FROM person_tags pt JOIN persons p ON p.id = pt.person_id WHERE pt.tag = ? AND p.active))`, f.Tag, f.Tag)
+	}
+	if q := strings.TrimSpace(f.Q); q != "" {
+		switch {
+		case isDigits(q) && len(q) >= 7:
+			add(`(h.phone = ? OR h.id IN (SELECT household_id FROM persons WHERE phone = ? OR id_number = ?))`, q, q, q)
+		case len(q) == 18 && isDigits(q[:17]):
+			add(`h.id IN (SELECT household_id FROM persons WHERE id_number = ?)`, strings.ToUpper(q))
+		case looksLikeAddress(q):
+			add(`h.address LIKE ? ESCAPE '\'`, "%"+escapeLike(q)+"%")
+		default:
+			hi := q + "\U0010FFFF"
+			add(`(h.id IN (SELECT household_id FROM persons WHERE name >= ? AND name < ?) OR (h.shop_name >= ? AND h.shop_name < ?))`, q, hi, q, hi)
+		}
+	}
+	if len(w) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(w, " AND "), args
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func looksLikeAddress(q string) bool {
+	if strings.IndexFunc(q, unicode.IsDigit) >= 0 {
+		return true
+	}
+	for _, w := range []string{"小区", "楼", "单元", "室", "路", "街", "号"} {
+		if strings.Contains(q, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// List returns one page of households matching f, in address order, and
+// how many match in all.
+func (s *Store) List(ctx context.Context, f Filter) ([]Household, int, error) {
+	return list(ctx, s.db, f)
+}
+
+func list(ctx context.Context, q store.Querier, f Filter) ([]Household, int, error) {
+	cond, args := f.where()
+	var total int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM households h`+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	limit := ""
+	if f.PerPage >= 0 {
+		page, per := pageOf(f.Page, f.PerPage)
+		limit = " LIMIT ? OFFSET ?"
+		args = append(args, per, (page-1)*per)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+householdCols+householdFrom+cond+` ORDER BY h.id`+limit, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []Household{}
+	for rows.Next() {
+		h, err := scanHousehold(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, h)
+	}
+	return out, total, rows.Err()
+}

@@ -1,0 +1,194 @@
+package household
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/store"
+)
+
+func needs(ctx context.Context, q store.Querier, householdID int64) ([]Need, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, household_id, COALESCE(person_id, 0), kind, note, status, created_at, updated_at
+		FROM needs WHERE household_id = ? ORDER BY CASE status WHEN 'open' THEN 0 WHEN 'in_progress' THEN 1 ELSE 2 END, id`, householdID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Need{}
+	for rows.Next() {
+		var n Need
+		if err := rows.Scan(&n.ID, &n.HouseholdID, &n.PersonID, &n.Kind, &n.Note, &n.Status, &n.CreatedAt, &n.UpdatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+func checkNeed(n *Need) error {
+	n.Note = strings.TrimSpace(n.Note)
+	if n.Status == "" {
+		n.Status = "open"
+	}
+	return first(oneOf("kind", n.Kind, NeedKinds, false), oneOf("status", n.Status, NeedStatuses, false), maxLen("note", n.Note, 1000))
+}
+
+// gridOf returns the grid of a household, or ErrNotFound.
+func gridOf(ctx context.Context, q store.Querier, householdID int64) (int64, error) {
+	var g int64
+	err := q.QueryRowContext(ctx, `SELECT grid_id FROM households WHERE id = ?`, householdID).Scan(&g)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, apperr.ErrNotFound
+	}
+	return g, err
+}
+
+// AddNeed adds an item to a household's needs list.
+func (s *Store) AddNeed(ctx context.Context, actor Actor, n Need) (*Need, error) {
+	if err := checkNeed(&n); err != nil {
+		return nil, err
+	}
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		grid, err := gridOf(ctx, tx, n.HouseholdID)
+		if err != nil {
+			return err
+		}
+		if n.PersonID != 0 {
+			var hid int64
+			err := tx.QueryRowContext(ctx, `SELECT household_id FROM persons WHERE id = ?`, n.PersonID).Scan(&hid)
+			if err != nil || hid != n.HouseholdID {
+				return apperr.Field("person_id", "not_member", "person %d is not a member of this household", n.PersonID)
+			}
+		}
+		now := s.now().UTC()
+		n.CreatedAt, n.UpdatedAt = now, now
+		if err := tx.QueryRowContext(ctx, `INSERT INTO needs(household_id, person_id, kind, note, status, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, n.HouseholdID, nullID(n.PersonID), n.Kind, n.Note, n.Status, now, now).Scan(&n.ID); err != nil {
+			return err
+		}
+		return writeLedger(ctx, tx, LedgerEvent{HouseholdID: n.HouseholdID, PersonID: n.PersonID, GridID: grid, Type: EvNeedAdded,
+			Field: n.Kind, After: n.Status, Note: n.Note, ActorID: actor.ID, Actor: actor.Name, At: now})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &n, nil
+}
+
+// UpdateNeed changes the status or note of a need.
+func (s *Store) UpdateNeed(ctx context.Context, actor Actor, id int64, status, note string) (*Need, error) {
+	var out *Need
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		var n Need
+		err := tx.QueryRowContext(ctx, `SELECT id, household_id, COALESCE(person_id, 0), kind, note, status, created_at, updated_at
+			FROM needs WHERE id = ?`, id).Scan(&n.ID, &n.HouseholdID, &n.PersonID, &n.Kind, &n.Note, &n.Status, &n.CreatedAt, &n.UpdatedAt)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		before := n.Status
+		if status != "" {
+			n.Status = status
+		}
+		n.Note = note
+		if err := checkNeed(&n); err != nil {
+			return err
+		}
+		grid, err := gridOf(ctx, tx, n.HouseholdID)
+		if err != nil {
+			return err
+		}
+		n.UpdatedAt = s.now().UTC()
+		if _, err := tx.ExecContext(ctx, `UPDATE needs SET status = ?, note = ?, updated_at = ? WHERE id = ?`, n.Status, n.Note, n.UpdatedAt, id); err != nil {
+			return err
+		}
+		out = &n
+		return writeLedger(ctx, tx, LedgerEvent{HouseholdID: n.HouseholdID, PersonID: n.PersonID, GridID: grid, Type: EvNeedChanged,
+			Field: n.Kind, Before: before, After: n.Status, Note: n.Note, ActorID: actor.ID, Actor: actor.Name, At: n.UpdatedAt})
+	})
+	return out, err
+}
+
+func measures(ctx context.Context, q store.Querier, householdID int64) ([]Measure, error) {
+	rows, err := q.QueryContext(ctx, `SELECT m.id, m.household_id, m.kind, m.description, COALESCE(m.owner_id, 0), COALESCE(t.name, ''),
+		m.frequency, m.status, m.created_at, m.updated_at
+		FROM plan_measures m LEFT JOIN team_members t ON t.id = m.owner_id WHERE m.household_id = ? ORDER BY m.id`, householdID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Measure{}
+	for rows.Next() {
+		var m Measure
+		if err := rows.Scan(&m.ID, &m.HouseholdID, &m.Kind, &m.Description, &m.OwnerID, &m.OwnerName, &m.Frequency, &m.Status, &m.CreatedAt, &m.UpdatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+func checkMeasure(ctx context.Context, q store.Querier, m *Measure) error {
+	m.Description = strings.TrimSpace(m.Description)
+	if m.Status == "" {
+		m.Status = "active"
+	}
+	if err := first(oneOf("kind", m.Kind, MeasureKinds, false), oneOf("frequency", m.Frequency, Frequencies, false),
+		oneOf("status", m.Status, MeasureStates, false), maxLen("description", m.Description, 1000)); err != nil {
+		return err
+	}
+	if m.OwnerID != 0 {
+		if err := q.QueryRowContext(ctx, `SELECT name FROM team_members WHERE id = ?`, m.OwnerID).Scan(&m.OwnerName); err != nil {
+			return apperr.Field("owner_id", "not_found", "team member %d does not exist", m.OwnerID)
+		}
+	}
+	return nil
+}
+
+// SaveMeasure adds a measure to a household plan (m.ID == 0) or changes one.
+func (s *Store) SaveMeasure(ctx context.Context, actor Actor, m Measure) (*Measure, error) {
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		before := ""
+		if m.ID != 0 {
+			err := tx.QueryRowContext(ctx, `SELECT household_id, status FROM plan_measures WHERE id = ?`, m.ID).Scan(&m.HouseholdID, &before)
+			if errors.Is(err, sql.ErrNoRows) {
+				return apperr.ErrNotFound
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if err := checkMeasure(ctx, tx, &m); err != nil {
+			return err
+		}
+		grid, err := gridOf(ctx, tx, m.HouseholdID)
+		if err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		m.UpdatedAt = now
+		typ := EvMeasureChanged
+		if m.ID == 0 {
+			typ, m.CreatedAt = EvMeasureAdded, now
+			err = tx.QueryRowContext(ctx, `INSERT INTO plan_measures(household_id, kind, description, owner_id, frequency, status, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, m.HouseholdID, m.Kind, m.Description, nullID(m.OwnerID), m.Frequency, m.Status, now, now).Scan(&m.ID)
+		} else {
+			_, err = tx.ExecContext(ctx, `UPDATE plan_measures SET kind = ?, description = ?, owner_id = ?, frequency = ?, status = ?, updated_at = ?
+				WHERE id = ?`, m.Kind, m.Description, nullID(m.OwnerID), m.Frequency, m.Status, now, m.ID)
+		}
+		if err != nil {
+			return err
+		}
+		return writeLedger(ctx, tx, LedgerEvent{HouseholdID: m.HouseholdID, GridID: grid, Type: typ, Field: m.Kind,
+			Before: before, After: m.Status, Note: m.Description, ActorID: actor.ID, Actor: actor.Name, At: now})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
+}

@@ -1,0 +1,413 @@
+package household
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/store"
+)
+
+const personCols = `p.id, p.household_id, p.name, COALESCE(p.id_number, ''), p.gender, p.birth_date, p.ethnicity,
+	p.residence, p.relation, p.phone, p.employment, p.school, p.disability_type, p.disability_grade, p.health_notes,
+	p.dibao, p.moved_in_on, p.moved_out_on, p.deceased_on, p.version`
+
+func scanPerson(sc interface{ Scan(...any) error }, today Date) (Person, error) {
+	var p Person
+	err := sc.Scan(&p.ID, &p.HouseholdID, &p.Name, &p.IDNumber, &p.Gender, &p.BirthDate, &p.Ethnicity, &p.Residence,
+		&p.Relation, &p.Phone, &p.Employment, &p.School, &p.DisabilityType, &p.DisabilityGrade, &p.HealthNotes,
+		&p.Dibao, &p.MovedInOn, &p.MovedOutOn, &p.DeceasedOn, &p.Version)
+	p.Age = AgeOn(p.BirthDate, today)
+	p.Tags = []string{}
+	return p, err
+}
+
+// members returns the members of a household with their tags: current
+// members first, the householder leading.
+func members(ctx context.Context, q store.Querier, householdID int64, today Date) ([]Person, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+personCols+` FROM persons p WHERE p.household_id = ?
+		ORDER BY p.active DESC, CASE WHEN p.relation = 'householder' THEN 0 ELSE 1 END, p.id`, householdID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Person
+	index := map[int64]int{}
+	for rows.Next() {
+		p, err := scanPerson(rows, today)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		index[p.ID] = len(out)
+		out = append(out, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	tags, err := q.QueryContext(ctx, `SELECT pt.person_id, pt.tag FROM person_tags pt JOIN persons p ON p.id = pt.person_id
+		JOIN tags t ON t.code = pt.tag WHERE p.household_id = ? ORDER BY t.sort`, householdID)
+	if err != nil {
+		return nil, err
+	}
+	defer tags.Close()
+	for tags.Next() {
+		var id int64
+		var tag string
+		if err := tags.Scan(&id, &tag); err != nil {
+			return nil, err
+		}
+		if i, ok := index[id]; ok {
+			out[i].Tags = append(out[i].Tags, tag)
+		}
+	}
+	return out, tags.Err()
+}
+
+// PersonByID returns one person with their tags.
+func (s *Store) PersonByID(ctx context.Context, id int64) (*Person, error) {
+	return personByID(ctx, s.db, id, s.today())
+}
+
+func personByID(ctx context.Context, q store.Querier, id int64, today Date) (*Person, error) {
+	var hid int64
+	err := q.QueryRowContext(ctx, `SELECT household_id FROM persons WHERE id = ?`, id).Scan(&hid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	ms, err := members(ctx, q, hid, today)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ms {
+		if ms[i].ID == id {
+			return &ms[i], nil
+		}
+	}
+	return nil, apperr.ErrNotFound
+}
+
+// checkIDUnique returns a FieldError naming the household that already has
+// a current member with p's ID number.
+func checkIDUnique(ctx context.Context, q store.Querier, p *Person) error {
+	if p.IDNumber == "" || !p.Current() {
+		return nil
+	}
+	var hid int64
+	var addr string
+	err := q.QueryRowContext(ctx, `SELECT h.id, h.address FROM persons x JOIN households h ON h.id = x.household_id
+		WHERE x.id_number = ? AND x.active AND x.id <> ?`, p.IDNumber, p.ID).Scan(&hid, &addr)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return apperr.Field("id_number", "id_duplicate", "this ID number already belongs to a member of household %d (%s)", hid, addr)
+}
+
+// AddMember validates p and adds it to a household. event says how the
+// person came: EvBorn, EvMovedIn or "" (recorded as EvMemberAdded).
+func (s *Store) AddMember(ctx context.Context, actor Actor, householdID int64, p Person, event string) (*Person, error) {
+	if err := oneOf("event", event, []string{EvBorn, EvMovedIn}, true); err != nil {
+		return nil, err
+	}
+	today := s.today()
+	if event == EvMovedIn && p.MovedInOn.IsZero() {
+		p.MovedInOn = today
+	}
+	if err := normalizePerson(&p, today); err != nil {
+		return nil, err
+	}
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		h, err := scanHousehold(tx.QueryRowContext(ctx, `SELECT `+householdCols+householdFrom+` WHERE h.id = ?`, householdID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.insertPerson(ctx, tx, actor, &h, &p, event); err != nil {
+			return err
+		}
+		return s.refresh(ctx, tx, actor, householdID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.PersonByID(ctx, p.ID)
+}
+
+// insertPerson inserts a normalized person into household h with tags and
+// a ledger event.
+func (s *Store) insertPerson(ctx context.Context, q store.Querier, actor Actor, h *Household, p *Person, event string) error {
+	if err := checkIDUnique(ctx, q, p); err != nil {
+		return err
+	}
+	if err := checkTags(ctx, q, "tags", "person", p.Tags); err != nil {
+		return err
+	}
+	p.Tags = deriveTags(p, p.Tags)
+	now := s.now().UTC()
+	err := q.QueryRowContext(ctx, `INSERT INTO persons(household_id, name, id_number, gender, birth_date, ethnicity, residence,
+		relation, phone, employment, school, disability_type, disability_grade, health_notes, dibao, moved_in_on,
+		moved_out_on, deceased_on, active, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		h.ID, p.Name, nullString(p.IDNumber), p.Gender, p.BirthDate, p.Ethnicity, p.Residence, p.Relation, p.Phone,
+		p.Employment, p.School, p.DisabilityType, p.DisabilityGrade, p.HealthNotes, p.Dibao, p.MovedInOn, p.MovedOutOn,
+		p.DeceasedOn, p.Current(), now, now).Scan(&p.ID)
+	if store.IsUniqueViolation(err) {
+		return apperr.Field("id_number", "id_duplicate", "this ID number already belongs to a current member of another household")
+	}
+	if err != nil {
+		return fmt.Errorf("insert person: %w", err)
+	}
+	p.HouseholdID, p.Version = h.ID, 1
+	for _, t := range p.Tags {
+		if _, err := q.ExecContext(ctx, `INSERT INTO person_tags(person_id, tag) VALUES (?, ?)`, p.ID, t); err != nil {
+			return err
+		}
+	}
+	if event == "" {
+		event = EvMemberAdded
+	}
+	return writeLedger(ctx, q, LedgerEvent{HouseholdID: h.ID, PersonID: p.ID, GridID: h.GridID, Type: event,
+		After: p.Name, ActorID: actor.ID, Actor: actor.Name, At: now})
+}
+
+// personFields are the fields of a person compared to write the ledger.
+// Values that are sensitive in themselves are recorded masked.
+var personFields = []struct {
+	name string
+	get  func(p *Person) string
+}{
+	{"name", func(p *Person) string { return p.Name }},
+	{"id_number", func(p *Person) string { return MaskIDNumber(p.IDNumber) }},
+	{"gender", func(p *Person) string { return string(p.Gender) }},
+	{"birth_date", func(p *Person) string { return p.BirthDate.String() }},
+	{"ethnicity", func(p *Person) string { return p.Ethnicity }},
+	{"residence", func(p *Person) string { return p.Residence }},
+	{"relation", func(p *Person) string { return p.Relation }},
+	{"phone", func(p *Person) string { return MaskPhone(p.Phone) }},
+	{"employment", func(p *Person) string { return p.Employment }},
+	{"school", func(p *Person) string { return p.School }},
+	{"disability_type", func(p *Person) string { return p.DisabilityType }},
+	{"disability_grade", func(p *Person) string { return fmt.Sprint(p.DisabilityGrade) }},
+	{"health_notes", func(p *Person) string { return p.HealthNotes }},
+	{"dibao", func(p *Person) string { return p.Dibao }},
+	{"moved_in_on", func(p *Person) string { return p.MovedInOn.String() }},
+	{"moved_out_on", func(p *Person) string { return p.MovedOutOn.String() }},
+	{"deceased_on", func(p *Person) string { return p.DeceasedOn.String() }},
+}
+
+// typedEvent names the ledger event type that a change of one field means,
+// or "" for a plain field change.
+func typedEvent(field, before, after string) string {
+	switch field {
+	case "employment":
+		switch {
+		case after == "unemployed":
+			return EvLostJob
+		case before == "unemployed" && (after == "employed" || after == "flexible"):
+			return EvFoundJob
+		}
+	case "school":
+		if after != "" && slices.Index(Schools, after) > slices.Index(Schools, before) {
+			return EvStartedSchool
+		}
+	case "dibao":
+		switch {
+		case after == "none":
+			return EvDibaoWithdrawn
+		case before == "none" || after == "dibao":
+			return EvDibaoApproved
+		}
+	case "moved_out_on":
+		if before == "" {
+			return EvMovedOut
+		}
+	case "deceased_on":
+		if before == "" {
+			return EvDied
+		}
+	}
+	return ""
+}
+
+// UpdatePerson saves an edited person. p.Version must be the version the
+// edit started from; otherwise it returns apperr.ErrConflict and changes
+// nothing. Each changed field becomes a ledger event, typed where the change
+// means something (employment → unemployed is EvLostJob).
+func (s *Store) UpdatePerson(ctx context.Context, actor Actor, p Person) (*Person, error) {
+	return s.updatePerson(ctx, actor, p, "", "")
+}
+
+func (s *Store) updatePerson(ctx context.Context, actor Actor, p Person, event, note string) (*Person, error) {
+	today := s.today()
+	if err := normalizePerson(&p, today); err != nil {
+		return nil, err
+	}
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		old, err := personByID(ctx, tx, p.ID, today)
+		if err != nil {
+			return err
+		}
+		if old.Version != p.Version {
+			return apperr.ErrConflict
+		}
+		p.HouseholdID = old.HouseholdID
+		if err := checkIDUnique(ctx, tx, &p); err != nil {
+			return err
+		}
+		if err := checkTags(ctx, tx, "tags", "person", p.Tags); err != nil {
+			return err
+		}
+		p.Tags = deriveTags(&p, p.Tags)
+		now := s.now().UTC()
+		res, err := tx.ExecContext(ctx, `UPDATE persons SET name = ?, id_number = ?, gender = ?, birth_date = ?, ethnicity = ?,
+			residence = ?, relation = ?, phone = ?, employment = ?, school = ?, disability_type = ?, disability_grade = ?,
+			health_notes = ?, dibao = ?, moved_in_on = ?, moved_out_on = ?, deceased_on = ?, active = ?,
+			version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+			p.Name, nullString(p.IDNumber), p.Gender, p.BirthDate, p.Ethnicity, p.Residence, p.Relation, p.Phone,
+			p.Employment, p.School, p.DisabilityType, p.DisabilityGrade, p.HealthNotes, p.Dibao, p.MovedInOn,
+			p.MovedOutOn, p.DeceasedOn, p.Current(), now, p.ID, p.Version)
+		if store.IsUniqueViolation(err) {
+			return apperr.Field("id_number", "id_duplicate", "this ID number already belongs to a current member of another household")
+		}
+		if err != nil {
+			return fmt.Errorf("update person: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return apperr.ErrConflict
+		}
+		var gridID int64
+		if err := tx.QueryRowContext(ctx, `SELECT grid_id FROM households WHERE id = ?`, p.HouseholdID).Scan(&gridID); err != nil {
+			return err
+		}
+		ev := LedgerEvent{HouseholdID: p.HouseholdID, PersonID: p.ID, GridID: gridID, Note: note,
+			ActorID: actor.ID, Actor: actor.Name, At: now}
+		var changes []LedgerEvent
+		typed := event == ""
+		for _, f := range personFields {
+			before, after := f.get(old), f.get(&p)
+			if before == after {
+				continue
+			}
+			e := ev
+			e.Type, e.Field, e.Before, e.After = typedEvent(f.name, before, after), f.name, before, after
+			if e.Type == "" {
+				e.Type = EvFieldChanged
+			}
+			typed = typed || e.Type == event
+			changes = append(changes, e)
+		}
+		if !typed {
+			// The event's own change is the first plain one, or none at all
+			// (health worsened with nothing else to record).
+			i := slices.IndexFunc(changes, func(e LedgerEvent) bool { return e.Type == EvFieldChanged })
+			if i < 0 {
+				changes, i = append(changes, ev), len(changes)
+			}
+			changes[i].Type = event
+		}
+		for _, e := range changes {
+			if err := writeLedger(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		if err := syncTags(ctx, tx, ev, "person_tags", "person_id", p.ID, old.Tags, p.Tags); err != nil {
+			return err
+		}
+		return s.refresh(ctx, tx, actor, p.HouseholdID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.PersonByID(ctx, p.ID)
+}
+
+// Event is a typed change to a person that the ledger records under its own
+// name (R5): health worsened, started school, lost or found a job, moved
+// out, died, dibao approved or withdrawn. Births and moves in are
+// AddMember's.
+type Event struct {
+	Type           string `json:"type"`
+	Date           Date   `json:"date"`
+	Note           string `json:"note"`
+	School         string `json:"school"`          // started_school
+	Dibao          string `json:"dibao"`           // dibao_approved: "dibao" (default) or "near_dibao"
+	HealthNotes    string `json:"health_notes"`    // health_worsened: replaces the health notes when given
+	SeriousIllness bool   `json:"serious_illness"` // health_worsened: adds the serious_illness tag
+}
+
+// EventTypes lists the types RecordEvent takes.
+var EventTypes = []string{EvHealthWorsened, EvStartedSchool, EvLostJob, EvFoundJob, EvMovedOut, EvDied, EvDibaoApproved, EvDibaoWithdrawn}
+
+// RecordEvent applies a typed event to the current version of a person and
+// writes it to the ledger, with the change it implies, in one transaction.
+func (s *Store) RecordEvent(ctx context.Context, actor Actor, personID int64, ev Event) (*Person, error) {
+	if err := oneOf("type", ev.Type, EventTypes, false); err != nil {
+		return nil, err
+	}
+	p, err := s.PersonByID(ctx, personID)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Current() {
+		return nil, apperr.Field("type", "not_current", "%s no longer lives in this household", p.Name)
+	}
+	day := ev.Date
+	if day.IsZero() {
+		day = s.today()
+	}
+	switch ev.Type {
+	case EvHealthWorsened:
+		if ev.HealthNotes != "" {
+			p.HealthNotes = ev.HealthNotes
+		}
+		if ev.SeriousIllness && !slices.Contains(p.Tags, "serious_illness") {
+			p.Tags = append(p.Tags, "serious_illness")
+		}
+	case EvStartedSchool:
+		if err := oneOf("school", ev.School, Schools, false); err != nil {
+			return nil, err
+		}
+		p.School = ev.School
+		if p.Employment == "" || p.Employment == "preschool" {
+			p.Employment = "student"
+		}
+	case EvLostJob:
+		p.Employment = "unemployed"
+	case EvFoundJob:
+		p.Employment = "employed"
+	case EvMovedOut:
+		p.MovedOutOn = day
+	case EvDied:
+		p.DeceasedOn = day
+	case EvDibaoApproved:
+		if ev.Dibao == "" {
+			ev.Dibao = "dibao"
+		}
+		if err := oneOf("dibao", ev.Dibao, []string{"dibao", "near_dibao"}, false); err != nil {
+			return nil, err
+		}
+		p.Dibao = ev.Dibao
+	case EvDibaoWithdrawn:
+		p.Dibao = "none"
+	}
+	return s.updatePerson(ctx, actor, *p, ev.Type, strings.TrimSpace(ev.Note))
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -1,0 +1,485 @@
+package household
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/org"
+	"wanhu/internal/store"
+)
+
+// Store reads and changes household files. Every change runs in one
+// transaction together with its ledger events and the new colour.
+type Store struct {
+	db    *store.DB
+	now   func() time.Time
+	today func() Date
+}
+
+// NewStore returns a Store on db.
+func NewStore(db *store.DB) *Store {
+	return &Store{db: db, now: time.Now, today: Today}
+}
+
+// SetClock replaces the clock, for tests.
+func (s *Store) SetClock(now func() time.Time) {
+	s.now = now
+	s.today = func() Date { return DateOf(now().In(shanghaiZone())) }
+}
+
+const householdCols = `h.id, h.grid_id, g.name, COALESCE(h.compound_id, 0), COALESCE(c.name, ''),
+	COALESCE(h.building_id, 0), COALESCE(b.name, ''), h.unit, h.floor, h.room, h.address, h.kind, h.shop_name,
+	h.business_type, h.occupancy, h.phone, h.contact_times, h.contact_note, h.language, h.notes, h.householder,
+	h.member_count, h.colour, h.colour_reasons, h.colour_override, h.colour_override_reason, h.version,
+	h.created_at, h.updated_at`
+
+const householdFrom = ` FROM households h JOIN org_units g ON g.id = h.grid_id
+	LEFT JOIN compounds c ON c.id = h.compound_id LEFT JOIN buildings b ON b.id = h.building_id`
+
+func scanHousehold(sc interface{ Scan(...any) error }) (Household, error) {
+	var h Household
+	var times, reasons string
+	err := sc.Scan(&h.ID, &h.GridID, &h.GridName, &h.CompoundID, &h.CompoundName, &h.BuildingID, &h.BuildingName,
+		&h.Unit, &h.Floor, &h.Room, &h.Address, &h.Kind, &h.ShopName, &h.BusinessType, &h.Occupancy, &h.Phone,
+		&times, &h.ContactNote, &h.Language, &h.Notes, &h.Householder, &h.MemberCount, &h.Colour, &reasons,
+		&h.ColourOverride, &h.OverrideReason, &h.Version, &h.CreatedAt, &h.UpdatedAt)
+	h.ContactTimes = splitList(times)
+	h.ColourReasons = decodeReasons(reasons)
+	h.Tags = []string{}
+	return h, err
+}
+
+// HouseholdByID returns the whole household file: the household, its tags,
+// all members (current ones first), needs and plan.
+func (s *Store) HouseholdByID(ctx context.Context, id int64) (*Household, error) {
+	return householdFile(ctx, s.db, id, s.today())
+}
+
+func householdFile(ctx context.Context, q store.Querier, id int64, today Date) (*Household, error) {
+	h, err := scanHousehold(q.QueryRowContext(ctx, `SELECT `+householdCols+householdFrom+` WHERE h.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("household %d: %w", id, err)
+	}
+	if h.Tags, err = householdTags(ctx, q, id); err != nil {
+		return nil, err
+	}
+	if h.Members, err = members(ctx, q, id, today); err != nil {
+		return nil, err
+	}
+	if h.Needs, err = needs(ctx, q, id); err != nil {
+		return nil, err
+	}
+	if h.Measures, err = measures(ctx, q, id); err != nil {
+		return nil, err
+	}
+	return &h, nil
+}
+
+func householdTags(ctx context.Context, q store.Querier, id int64) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT ht.tag FROM household_tags ht JOIN tags t ON t.code = ht.tag
+		WHERE ht.household_id = ? ORDER BY t.sort`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// place resolves the building of h (if any): its grid, its compound and the
+// composed address.
+func place(ctx context.Context, q store.Querier, h *Household) error {
+	if h.BuildingID == 0 {
+		h.CompoundID = 0
+		g, err := org.UnitByID(ctx, q, h.GridID)
+		if err != nil || g.Kind != org.GridKind {
+			return apperr.Field("grid_id", "not_found", "grid %d does not exist", h.GridID)
+		}
+		h.GridName = g.Name
+		return nil
+	}
+	b, compound, err := org.BuildingByID(ctx, q, h.BuildingID)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return apperr.Field("building_id", "not_found", "building %d does not exist", h.BuildingID)
+	}
+	if err != nil {
+		return err
+	}
+	h.GridID, h.CompoundID, h.CompoundName, h.BuildingName = b.GridID, b.CompoundID, compound, b.Name
+	parts := []string{compound, b.Name}
+	if h.Unit != "" {
+		parts = append(parts, h.Unit+"单元")
+	}
+	if h.Room != "" {
+		parts = append(parts, h.Room+"室")
+	}
+	h.Address = strings.Join(parts, " ")
+	return nil
+}
+
+// CreateHousehold validates h and its members and inserts them with their
+// tags, colour and ledger events. It returns the new household file.
+func (s *Store) CreateHousehold(ctx context.Context, actor Actor, h Household, members []Person) (*Household, error) {
+	if err := normalizeHousehold(&h); err != nil {
+		return nil, err
+	}
+	today, now := s.today(), s.now().UTC()
+	for i := range members {
+		if err := normalizePerson(&members[i], today); err != nil {
+			return nil, apperr.InField(err, fmt.Sprintf("members[%d].%s", i, fieldOf(err)))
+		}
+	}
+	var id int64
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := place(ctx, tx, &h); err != nil {
+			return err
+		}
+		if err := checkTags(ctx, tx, "tags", "household", h.Tags); err != nil {
+			return err
+		}
+		err := tx.QueryRowContext(ctx, `INSERT INTO households(grid_id, compound_id, building_id, unit, floor, room, address,
+			kind, shop_name, business_type, occupancy, phone, contact_times, contact_note, language, notes, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			h.GridID, nullID(h.CompoundID), nullID(h.BuildingID), h.Unit, h.Floor, h.Room, h.Address, h.Kind, h.ShopName,
+			h.BusinessType, h.Occupancy, h.Phone, strings.Join(h.ContactTimes, ","), h.ContactNote, h.Language, h.Notes,
+			now, now).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("insert household: %w", err)
+		}
+		h.ID = id
+		for _, t := range h.Tags {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO household_tags(household_id, tag) VALUES (?, ?)`, id, t); err != nil {
+				return err
+			}
+		}
+		if err := writeLedger(ctx, tx, LedgerEvent{HouseholdID: id, GridID: h.GridID, Type: EvHouseholdCreated,
+			After: h.Address, ActorID: actor.ID, Actor: actor.Name, At: now}); err != nil {
+			return err
+		}
+		for i := range members {
+			if err := s.insertPerson(ctx, tx, actor, &h, &members[i], ""); err != nil {
+				return apperr.InField(err, fmt.Sprintf("members[%d].%s", i, fieldOf(err)))
+			}
+		}
+		return s.refresh(ctx, tx, actor, id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.HouseholdByID(ctx, id)
+}
+
+func fieldOf(err error) string {
+	if fe, ok := apperr.AsField(err); ok {
+		return fe.Field
+	}
+	return ""
+}
+
+// householdFields are the fields of a household that an edit may change,
+// compared one by one to write the ledger.
+var householdFields = []struct {
+	name string
+	get  func(h *Household) string
+}{
+	{"address", func(h *Household) string { return h.Address }},
+	{"kind", func(h *Household) string { return string(h.Kind) }},
+	{"shop_name", func(h *Household) string { return h.ShopName }},
+	{"business_type", func(h *Household) string { return h.BusinessType }},
+	{"occupancy", func(h *Household) string { return h.Occupancy }},
+	{"phone", func(h *Household) string { return MaskPhone(h.Phone) }},
+	{"contact_times", func(h *Household) string { return strings.Join(h.ContactTimes, ",") }},
+	{"contact_note", func(h *Household) string { return h.ContactNote }},
+	{"language", func(h *Household) string { return h.Language }},
+	{"notes", func(h *Household) string { return h.Notes }},
+	{"floor", func(h *Household) string { return fmt.Sprint(h.Floor) }},
+	{"grid_id", func(h *Household) string { return fmt.Sprint(h.GridID) }},
+}
+
+// UpdateHousehold saves an edited household. h.Version must be the version
+// the edit started from; if someone saved in between, it returns
+// apperr.ErrConflict and changes nothing. Members, needs and plan are not
+// touched (they have their own calls).
+func (s *Store) UpdateHousehold(ctx context.Context, actor Actor, h Household) (*Household, error) {
+	if err := normalizeHousehold(&h); err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		old, err := householdFile(ctx, tx, h.ID, s.today())
+		if err != nil {
+			return err
+		}
+		if old.Version != h.Version {
+			return apperr.ErrConflict
+		}
+		if err := place(ctx, tx, &h); err != nil {
+			return err
+		}
+		if err := checkTags(ctx, tx, "tags", "household", h.Tags); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE households SET grid_id = ?, compound_id = ?, building_id = ?, unit = ?, floor = ?,
+			room = ?, address = ?, kind = ?, shop_name = ?, business_type = ?, occupancy = ?, phone = ?, contact_times = ?,
+			contact_note = ?, language = ?, notes = ?, version = version + 1, updated_at = ?
+			WHERE id = ? AND version = ?`,
+			h.GridID, nullID(h.CompoundID), nullID(h.BuildingID), h.Unit, h.Floor, h.Room, h.Address, h.Kind, h.ShopName,
+			h.BusinessType, h.Occupancy, h.Phone, strings.Join(h.ContactTimes, ","), h.ContactNote, h.Language, h.Notes,
+			now, h.ID, h.Version)
+		if err != nil {
+			return fmt.Errorf("update household: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return apperr.ErrConflict
+		}
+		ev := LedgerEvent{HouseholdID: h.ID, GridID: h.GridID, ActorID: actor.ID, Actor: actor.Name, At: now}
+		for _, f := range householdFields {
+			if before, after := f.get(old), f.get(&h); before != after {
+				e := ev
+				e.Type, e.Field, e.Before, e.After = EvFieldChanged, f.name, before, after
+				if err := writeLedger(ctx, tx, e); err != nil {
+					return err
+				}
+			}
+		}
+		if err := syncTags(ctx, tx, ev, "household_tags", "household_id", h.ID, old.Tags, h.Tags); err != nil {
+			return err
+		}
+		return s.refresh(ctx, tx, actor, h.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.HouseholdByID(ctx, h.ID)
+}
+
+// syncTags makes the tag table hold want for the owner and writes a ledger
+// event for each tag added or removed.
+func syncTags(ctx context.Context, q store.Querier, ev LedgerEvent, table, col string, owner int64, have, want []string) error {
+	for _, t := range want {
+		if slices.Contains(have, t) {
+			continue
+		}
+		if _, err := q.ExecContext(ctx, `INSERT INTO `+table+`(`+col+`, tag) VALUES (?, ?)`, owner, t); err != nil {
+			return err
+		}
+		if _, derived := derivedTags[t]; !derived {
+			e := ev
+			e.Type, e.After = EvTagAdded, t
+			if err := writeLedger(ctx, q, e); err != nil {
+				return err
+			}
+		}
+	}
+	for _, t := range have {
+		if slices.Contains(want, t) {
+			continue
+		}
+		if _, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+col+` = ? AND tag = ?`, owner, t); err != nil {
+			return err
+		}
+		if _, derived := derivedTags[t]; !derived {
+			e := ev
+			e.Type, e.Before = EvTagRemoved, t
+			if err := writeLedger(ctx, q, e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// refresh recomputes what is derived from the members of household id (the
+// householder's name, the member count, the colour and its reasons) and
+// records a colour change in the ledger.
+func (s *Store) refresh(ctx context.Context, q store.Querier, actor Actor, id int64) error {
+	h, err := householdFile(ctx, q, id, s.today())
+	if err != nil {
+		return err
+	}
+	rules, err := s.rules(ctx, q)
+	if err != nil {
+		return err
+	}
+	colour, reasons := Evaluate(rules, h.Tags, h.Members, s.today())
+	if h.ColourOverride != "" {
+		colour = h.ColourOverride
+		reasons = append([]Reason{{Code: "override", Colour: colour, NameZH: "人工调整", NameEN: "Set by hand", Note: h.OverrideReason}}, reasons...)
+	}
+	householder, count := "", 0
+	for _, p := range h.Members {
+		if p.Current() {
+			count++
+			if householder == "" || p.Relation == "householder" {
+				householder = p.Name
+			}
+		}
+	}
+	enc := EncodeReasons(reasons)
+	if colour == h.Colour && enc == EncodeReasons(h.ColourReasons) && householder == h.Householder && count == h.MemberCount {
+		return nil
+	}
+	if _, err := q.ExecContext(ctx, `UPDATE households SET colour = ?, colour_reasons = ?, householder = ?, member_count = ? WHERE id = ?`,
+		colour, enc, householder, count, id); err != nil {
+		return err
+	}
+	if colour == h.Colour {
+		return nil
+	}
+	var why []string
+	for _, r := range reasons {
+		why = append(why, r.NameZH)
+	}
+	return writeLedger(ctx, q, LedgerEvent{HouseholdID: id, GridID: h.GridID, Type: EvColourChanged,
+		Field: "colour", Before: string(h.Colour), After: string(colour), Note: strings.Join(why, "；"),
+		ActorID: actor.ID, Actor: actor.Name, At: s.now().UTC()})
+}
+
+// SetColourOverride sets a household's colour by hand, or clears the
+// override when colour is empty. Setting one needs a reason; both are kept
+// in the ledger.
+func (s *Store) SetColourOverride(ctx context.Context, actor Actor, id int64, colour Colour, reason string) (*Household, error) {
+	reason = strings.TrimSpace(reason)
+	if colour != "" {
+		if err := oneOf("colour", string(colour), Colours, false); err != nil {
+			return nil, err
+		}
+		if reason == "" {
+			return nil, apperr.Field("reason", "required", "a reason is required to set the colour by hand")
+		}
+	}
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		h, err := scanHousehold(tx.QueryRowContext(ctx, `SELECT `+householdCols+householdFrom+` WHERE h.id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE households SET colour_override = ?, colour_override_reason = ?, updated_at = ? WHERE id = ?`,
+			colour, reason, s.now().UTC(), id); err != nil {
+			return err
+		}
+		typ := EvColourOverride
+		if colour == "" {
+			typ = EvOverrideCleared
+		}
+		if err := writeLedger(ctx, tx, LedgerEvent{HouseholdID: id, GridID: h.GridID, Type: typ, Field: "colour_override",
+			Before: string(h.ColourOverride), After: string(colour), Note: reason, ActorID: actor.ID, Actor: actor.Name, At: s.now().UTC()}); err != nil {
+			return err
+		}
+		return s.refresh(ctx, tx, actor, id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.HouseholdByID(ctx, id)
+}
+
+// Rules returns the colour rules in force: the configured ones, or
+// DefaultRules.
+func (s *Store) Rules(ctx context.Context) ([]Rule, error) { return s.rules(ctx, s.db) }
+
+func (s *Store) rules(ctx context.Context, q store.Querier) ([]Rule, error) {
+	var v string
+	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'colour_rules'`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return DefaultRules, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var rules []Rule
+	if err := json.Unmarshal([]byte(v), &rules); err != nil {
+		return nil, fmt.Errorf("stored colour rules: %w", err)
+	}
+	return rules, nil
+}
+
+// SetRules replaces the colour rules and recolours every household.
+func (s *Store) SetRules(ctx context.Context, actor Actor, rules []Rule) error {
+	if err := ValidateRules(rules); err != nil {
+		return apperr.Field("rules", "rules", "%s", err)
+	}
+	b, _ := json.Marshal(rules)
+	_, err := s.db.ExecContext(ctx, `INSERT INTO settings(key, value, updated_at) VALUES ('colour_rules', ?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, string(b), s.now().UTC())
+	if err != nil {
+		return err
+	}
+	_, err = s.Recolour(ctx, actor)
+	return err
+}
+
+// Recolour recomputes every household's colour, in batches of one
+// transaction each, and returns how many changed colour. Ages move on every
+// day, so it also runs daily.
+func (s *Store) Recolour(ctx context.Context, actor Actor) (int, error) {
+	changed, last := 0, int64(0)
+	for {
+		rows, err := s.db.QueryContext(ctx, `SELECT id, colour FROM households WHERE id > ? ORDER BY id LIMIT 500`, last)
+		if err != nil {
+			return changed, err
+		}
+		type hc struct {
+			id     int64
+			colour Colour
+		}
+		var batch []hc
+		for rows.Next() {
+			var x hc
+			if err := rows.Scan(&x.id, &x.colour); err != nil {
+				rows.Close()
+				return changed, err
+			}
+			batch = append(batch, x)
+		}
+		rows.Close()
+		if len(batch) == 0 {
+			return changed, rows.Err()
+		}
+		err = s.db.InTx(ctx, func(tx *store.Tx) error {
+			for _, x := range batch {
+				if err := s.refresh(ctx, tx, actor, x.id); err != nil {
+					return err
+				}
+				var now Colour
+				if err := tx.QueryRowContext(ctx, `SELECT colour FROM households WHERE id = ?`, x.id).Scan(&now); err != nil {
+					return err
+				}
+				if now != x.colour {
+					changed++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return changed, err
+		}
+		last = batch[len(batch)-1].id
+	}
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ",")
+}

@@ -1,0 +1,115 @@
+package household
+
+import (
+	"context"
+	"regexp"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/store"
+)
+
+// Tag is a configurable mark on a person or a household (R1, R4).
+type Tag struct {
+	Code      string `json:"code"`
+	AppliesTo string `json:"applies_to"` // "person" or "household"
+	NameZH    string `json:"name_zh"`
+	NameEN    string `json:"name_en"`
+	KeyPerson bool   `json:"key_person"`
+	// Derived tags follow a field of the person (dibao status, employment,
+	// disability) and cannot be set by hand.
+	Derived bool `json:"derived"`
+}
+
+// SpecialDifficulty is the household tag of special-difficulty households
+// (特殊困难家庭).
+const SpecialDifficulty = "special_difficulty"
+
+// derivedTags maps each derived tag to the person fields it follows.
+var derivedTags = map[string]func(p *Person) bool{
+	"dibao":      func(p *Person) bool { return p.Dibao == "dibao" },
+	"near_dibao": func(p *Person) bool { return p.Dibao == "near_dibao" },
+	"unemployed": func(p *Person) bool { return p.Employment == "unemployed" },
+	"disabled":   func(p *Person) bool { return p.DisabilityGrade > 0 },
+}
+
+// deriveTags returns tags with the derived tags set to follow p's fields.
+func deriveTags(p *Person, tags []string) []string {
+	out := make([]string, 0, len(tags)+1)
+	for _, t := range tags {
+		if _, derived := derivedTags[t]; !derived {
+			out = append(out, t)
+		}
+	}
+	for _, t := range []string{"disabled", "dibao", "near_dibao", "unemployed"} {
+		if derivedTags[t](p) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Tags lists the configured tags in display order.
+func Tags(ctx context.Context, q store.Querier) ([]Tag, error) {
+	rows, err := q.QueryContext(ctx, `SELECT code, applies_to, name_zh, name_en, key_person FROM tags ORDER BY sort, code`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Tag
+	for rows.Next() {
+		var t Tag
+		if err := rows.Scan(&t.Code, &t.AppliesTo, &t.NameZH, &t.NameEN, &t.KeyPerson); err != nil {
+			return nil, err
+		}
+		_, t.Derived = derivedTags[t.Code]
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+var tagCode = regexp.MustCompile(`^[a-z][a-z0-9_]{1,39}$`)
+
+// CreateTag adds a tag to the configurable list.
+func CreateTag(ctx context.Context, q store.Querier, t Tag) error {
+	switch {
+	case !tagCode.MatchString(t.Code):
+		return apperr.Field("code", "tag_code", "must be 2–40 lower-case letters, digits or _, starting with a letter")
+	case t.AppliesTo != "person" && t.AppliesTo != "household":
+		return apperr.Field("applies_to", "one_of", "must be one of %v", []string{"person", "household"})
+	case t.NameZH == "":
+		return apperr.Field("name_zh", "required", "is required")
+	}
+	if t.NameEN == "" {
+		t.NameEN = t.Code
+	}
+	_, err := q.ExecContext(ctx, `INSERT INTO tags(code, applies_to, name_zh, name_en, key_person, sort)
+		VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(sort), 0) + 10 FROM tags))`, t.Code, t.AppliesTo, t.NameZH, t.NameEN, t.KeyPerson)
+	if store.IsUniqueViolation(err) {
+		return apperr.Field("code", "duplicate", "tag %q already exists", t.Code)
+	}
+	return err
+}
+
+// checkTags returns a FieldError unless every tag exists, applies to kind
+// and, for persons, is not derived.
+func checkTags(ctx context.Context, q store.Querier, field, kind string, tags []string) error {
+	all, err := Tags(ctx, q)
+	if err != nil {
+		return err
+	}
+	known := map[string]Tag{}
+	for _, t := range all {
+		known[t.Code] = t
+	}
+	for _, code := range tags {
+		t, ok := known[code]
+		switch {
+		case !ok:
+			return apperr.Field(field, "tag_unknown", "unknown tag %q", code)
+		case t.AppliesTo != kind:
+			return apperr.Field(field, "tag_kind", "tag %q applies to a %s, not a %s", code, t.AppliesTo, kind)
+		}
+	}
+	return nil
+}
+

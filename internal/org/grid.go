@@ -1,0 +1,59 @@
+package org
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/store"
+)
+
+// Grid is the smallest unit of the org tree: a set of buildings whose
+// households one grid leader and the grid's workers look after.
+type Grid struct {
+	ID            int64  `json:"id"`
+	Number        int    `json:"number"`
+	Name          string `json:"name"`
+	CommunityID   int64  `json:"community_id"`
+	CommunityName string `json:"community_name"`
+	LeaderID      int64  `json:"leader_id,omitempty"`
+	LeaderName    string `json:"leader_name,omitempty"`
+	Households    int    `json:"households"`
+}
+
+const gridQuery = `SELECT g.id, g.number, g.name, c.id, c.name, COALESCE(g.leader_id, 0), COALESCE(t.name, ''),
+	(SELECT COUNT(*) FROM households h WHERE h.grid_id = g.id)
+	FROM org_units g
+	JOIN org_units c ON c.id = g.parent_id
+	LEFT JOIN team_members t ON t.id = g.leader_id
+	WHERE g.kind = 'grid'`
+
+// Grids lists every grid with its household count, by community and number.
+func Grids(ctx context.Context, q store.Querier) ([]Grid, error) {
+	rows, err := q.QueryContext(ctx, gridQuery+` ORDER BY c.id, g.number, g.id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Grid
+	for rows.Next() {
+		var g Grid
+		if err := rows.Scan(&g.ID, &g.Number, &g.Name, &g.CommunityID, &g.CommunityName, &g.LeaderID, &g.LeaderName, &g.Households); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// GridByID returns one grid.
+func GridByID(ctx context.Context, q store.Querier, id int64) (Grid, error) {
+	var g Grid
+	err := q.QueryRowContext(ctx, gridQuery+` AND g.id = ?`, id).
+		Scan(&g.ID, &g.Number, &g.Name, &g.CommunityID, &g.CommunityName, &g.LeaderID, &g.LeaderName, &g.Households)
+	if errors.Is(err, sql.ErrNoRows) {
+		return g, apperr.ErrNotFound
+	}
+	return g, err
+}
