@@ -112,4 +112,3 @@ func checkTags(ctx context.Context, q store.Querier, field, kind string, tags []
 	}
 	return nil
 }
-
