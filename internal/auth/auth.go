@@ -1,0 +1,318 @@
+// Package auth holds accounts, their roles and scopes, passwords and
+// sessions (web cookies and API bearer tokens).
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/store"
+)
+
+// Role is what a user may do within the org unit of a grant.
+type Role string
+
+const (
+	Admin      Role = "admin"
+	GridLeader Role = "grid_leader"
+	Visitor    Role = "visitor"
+	Officer    Role = "officer"
+	Resident   Role = "resident"
+	Auditor    Role = "auditor"
+)
+
+// Roles lists every role.
+var Roles = []Role{Admin, GridLeader, Visitor, Officer, Resident, Auditor}
+
+// Grant gives a user a role over an org unit and everything below it.
+type Grant struct {
+	Role      Role  `json:"role"`
+	OrgUnitID int64 `json:"org_unit_id"`
+}
+
+// User is an account.
+type User struct {
+	ID           int64   `json:"id"`
+	Username     string  `json:"username"`
+	DisplayName  string  `json:"display_name"`
+	Disabled     bool    `json:"disabled"`
+	TeamMemberID int64   `json:"team_member_id,omitempty"`
+	Grants       []Grant `json:"grants"`
+}
+
+// Has reports whether u holds role anywhere.
+func (u *User) Has(role Role) bool {
+	for _, g := range u.Grants {
+		if g.Role == role {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrBadCredentials is returned for a wrong username or password, or a
+// disabled account; the caller cannot tell which.
+var ErrBadCredentials = errors.New("wrong username or password")
+
+// Kind of a session: a browser cookie or an API bearer token.
+type Kind string
+
+const (
+	Web Kind = "web"
+	API Kind = "api"
+)
+
+// Session is a signed-in user.
+type Session struct {
+	User      *User
+	Kind      Kind
+	CSRF      string // the token every web form must carry
+	ExpiresAt time.Time
+}
+
+// Store keeps accounts and sessions.
+type Store struct {
+	db *store.DB
+	// IdleTimeout ends a web session that has not been used for this long.
+	IdleTimeout time.Duration
+	// TokenLifetime is how long an API token lives.
+	TokenLifetime time.Duration
+	now           func() time.Time
+}
+
+// NewStore returns a Store with a 30-minute idle timeout and 24-hour API tokens.
+func NewStore(db *store.DB) *Store {
+	return &Store{db: db, IdleTimeout: 30 * time.Minute, TokenLifetime: 24 * time.Hour, now: time.Now}
+}
+
+var usernamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{2,40}$`)
+
+// CreateUser adds an account with the given grants.
+func (s *Store) CreateUser(ctx context.Context, username, displayName, password string, grants ...Grant) (*User, error) {
+	if !usernamePattern.MatchString(username) {
+		return nil, apperr.Field("username", "username", "must be 2–40 letters, digits, _ . or -")
+	}
+	if err := CheckPassword(password); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(displayName) == "" {
+		displayName = username
+	}
+	u := &User{Username: username, DisplayName: displayName, Grants: grants}
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		now := s.now().UTC()
+		err := tx.QueryRowContext(ctx, `INSERT INTO users(username, display_name, password_hash, created_at, password_changed_at)
+			VALUES (?, ?, ?, ?, ?) RETURNING id`, username, displayName, HashPassword(password), now, now).Scan(&u.ID)
+		if store.IsUniqueViolation(err) {
+			return apperr.Field("username", "duplicate", "%q is taken", username)
+		}
+		if err != nil {
+			return err
+		}
+		for _, g := range grants {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO user_roles(user_id, role, org_unit_id) VALUES (?, ?, ?)`, u.ID, g.Role, g.OrgUnitID); err != nil {
+				return fmt.Errorf("grant %s: %w", g.Role, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+func (s *Store) user(ctx context.Context, where string, arg any) (*User, string, error) {
+	var u User
+	var hash string
+	var tm sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT id, username, display_name, disabled, team_member_id, password_hash FROM users WHERE `+where, arg).
+		Scan(&u.ID, &u.Username, &u.DisplayName, &u.Disabled, &tm, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", apperr.ErrNotFound
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	u.TeamMemberID = tm.Int64
+	rows, err := s.db.QueryContext(ctx, `SELECT role, org_unit_id FROM user_roles WHERE user_id = ? ORDER BY role, org_unit_id`, u.ID)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	u.Grants = []Grant{}
+	for rows.Next() {
+		var g Grant
+		if err := rows.Scan(&g.Role, &g.OrgUnitID); err != nil {
+			return nil, "", err
+		}
+		u.Grants = append(u.Grants, g)
+	}
+	return &u, hash, rows.Err()
+}
+
+// UserByUsername returns an account by its username.
+func (s *Store) UserByUsername(ctx context.Context, username string) (*User, error) {
+	u, _, err := s.user(ctx, "username = ?", username)
+	return u, err
+}
+
+// Users lists every account.
+func (s *Store) Users(ctx context.Context) ([]User, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT username FROM users ORDER BY username`)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	out := []User{}
+	for _, n := range names {
+		u, err := s.UserByUsername(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *u)
+	}
+	return out, nil
+}
+
+// SetPassword changes a user's password and ends all their sessions.
+func (s *Store) SetPassword(ctx context.Context, username, password string) error {
+	if err := CheckPassword(password); err != nil {
+		return err
+	}
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		var id int64
+		if err := tx.QueryRowContext(ctx, `UPDATE users SET password_hash = ?, password_changed_at = ? WHERE username = ? RETURNING id`,
+			HashPassword(password), s.now().UTC(), username).Scan(&id); errors.Is(err, sql.ErrNoRows) {
+			return apperr.ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
+		return err
+	})
+}
+
+// SetDisabled disables or re-enables an account; disabling ends its sessions.
+func (s *Store) SetDisabled(ctx context.Context, username string, disabled bool) error {
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		var id int64
+		if err := tx.QueryRowContext(ctx, `UPDATE users SET disabled = ? WHERE username = ? RETURNING id`, disabled, username).Scan(&id); errors.Is(err, sql.ErrNoRows) {
+			return apperr.ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
+		return err
+	})
+}
+
+// Login checks a username and password and starts a session of the given
+// kind. It returns the token to hand to the client; only its hash is stored.
+func (s *Store) Login(ctx context.Context, username, password string, kind Kind) (string, *Session, error) {
+	u, hash, err := s.user(ctx, "username = ?", username)
+	if errors.Is(err, apperr.ErrNotFound) {
+		VerifyPassword(dummyHash, password) // spend the same time as for a real account
+		return "", nil, ErrBadCredentials
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	if !VerifyPassword(hash, password) || u.Disabled {
+		return "", nil, ErrBadCredentials
+	}
+	token, csrf := randomToken(), randomToken()
+	now := s.now().UTC()
+	exp := now.Add(s.TokenLifetime)
+	if kind == Web {
+		exp = now.Add(12 * time.Hour)
+	}
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO sessions(id, user_id, kind, csrf, created_at, last_seen_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, tokenID(token), u.ID, kind, csrf, now, now, exp); err != nil {
+		return "", nil, err
+	}
+	return token, &Session{User: u, Kind: kind, CSRF: csrf, ExpiresAt: exp}, nil
+}
+
+var dummyHash = HashPassword("not a real password")
+
+// Authenticate returns the live session of a token of the given kind, or
+// ErrBadCredentials. A web session idle for longer than IdleTimeout ends.
+func (s *Store) Authenticate(ctx context.Context, token string, kind Kind) (*Session, error) {
+	if token == "" {
+		return nil, ErrBadCredentials
+	}
+	var uid int64
+	var csrf string
+	var last, exp time.Time
+	err := s.db.QueryRowContext(ctx, `SELECT user_id, csrf, last_seen_at, expires_at FROM sessions WHERE id = ? AND kind = ?`,
+		tokenID(token), kind).Scan(&uid, &csrf, &last, &exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrBadCredentials
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	if now.After(exp) || kind == Web && now.Sub(last) > s.IdleTimeout {
+		s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, tokenID(token))
+		return nil, ErrBadCredentials
+	}
+	u, _, err := s.user(ctx, "id = ?", uid)
+	if err != nil || u.Disabled {
+		return nil, ErrBadCredentials
+	}
+	if now.Sub(last) > time.Minute {
+		s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, now, tokenID(token))
+	}
+	return &Session{User: u, Kind: kind, CSRF: csrf, ExpiresAt: exp}, nil
+}
+
+// Logout ends the session of a token.
+func (s *Store) Logout(ctx context.Context, token string) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, tokenID(token))
+	return err
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func tokenID(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+type ctxKey struct{}
+
+// WithSession returns ctx carrying the session.
+func WithSession(ctx context.Context, s *Session) context.Context {
+	return context.WithValue(ctx, ctxKey{}, s)
+}
+
+// FromContext returns the session in ctx, or nil.
+func FromContext(ctx context.Context) *Session {
+	s, _ := ctx.Value(ctxKey{}).(*Session)
+	return s
+}

@@ -1,0 +1,76 @@
+package auth
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/argon2"
+
+	"wanhu/internal/apperr"
+)
+
+// argon2id parameters (RFC 9106's second recommended option, with less
+// memory so a community office PC logs in quickly).
+const (
+	argonTime    = 3
+	argonMemory  = 64 * 1024
+	argonThreads = 2
+	argonKeyLen  = 32
+)
+
+// MinPasswordLength is the shortest password accepted.
+const MinPasswordLength = 10
+
+// commonPasswords are refused whatever their length.
+var commonPasswords = map[string]bool{
+	"1234567890": true, "12345678910": true, "123456789a": true, "qwertyuiop": true, "1qaz2wsx3edc": true,
+	"password123": true, "password1234": true, "iloveyou123": true, "a123456789": true, "woaini1314": true,
+	"abc1234567": true, "admin12345": true, "admin123456": true, "0123456789": true, "1111111111": true,
+	"aaaaaaaaaa": true, "qwerty123456": true, "zxcvbnm123": true, "5201314520": true, "wanhu12345": true,
+}
+
+// CheckPassword returns a FieldError for a password that is too short or
+// too common.
+func CheckPassword(pw string) error {
+	if utf8.RuneCountInString(pw) < MinPasswordLength {
+		return apperr.Field("password", "password_short", "must be at least %d characters", MinPasswordLength)
+	}
+	if commonPasswords[strings.ToLower(pw)] {
+		return apperr.Field("password", "password_common", "is too common; choose another")
+	}
+	return nil
+}
+
+// HashPassword returns the argon2id hash of pw in the PHC string format.
+func HashPassword(pw string) string {
+	salt := make([]byte, 16)
+	rand.Read(salt)
+	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+		b64.EncodeToString(salt), b64.EncodeToString(key))
+}
+
+// VerifyPassword reports whether pw matches a hash made by HashPassword.
+func VerifyPassword(hash, pw string) bool {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false
+	}
+	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
+	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}

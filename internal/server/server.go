@@ -1,0 +1,51 @@
+// Package server assembles the HTTP face of Wanhu: the web pages, the JSON
+// API, health checks and the middleware every request goes through.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"wanhu/internal/auth"
+	"wanhu/internal/household"
+	"wanhu/internal/store"
+)
+
+// Deps are what the handlers need; the web and API packages take the same.
+type Deps struct {
+	DB         *store.DB
+	Households *household.Store
+	Auth       *auth.Store
+	Log        *slog.Logger
+}
+
+// NewDeps builds the domain stores on db.
+func NewDeps(db *store.DB, log *slog.Logger) Deps {
+	return Deps{DB: db, Households: household.NewStore(db), Auth: auth.NewStore(db), Log: log}
+}
+
+// Health registers /healthz (the process is up and the database answers)
+// and /readyz (the schema is migrated, so requests can be served).
+func Health(mux *http.ServeMux, d Deps) {
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := d.DB.SQL().PingContext(ctx); err != nil {
+			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		var n int
+		if err := d.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM tags`).Scan(&n); err != nil || n == 0 {
+			http.Error(w, "not ready", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ready\n"))
+	})
+}
