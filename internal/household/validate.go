@@ -30,7 +30,7 @@ func maxLen(field, v string, n int) error {
 
 func checkPhone(field, v string) error {
 	if v != "" && !phonePattern.MatchString(v) {
-		return apperr.Field(field, "phone", "%q is not a phone number (digits, optionally + and -)", v)
+		return apperr.Field(field, "phone", "is not a phone number (digits, optionally + and -)")
 	}
 	return nil
 }

@@ -1,0 +1,108 @@
+// Package api is the JSON face of Wanhu under /api/v1: thin handlers that
+// decode a request, call the domain packages and encode the answer. Every
+// route is listed in routes below, and openapi.json describes each of them
+// (a test keeps the two in step).
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"wanhu/internal/server"
+)
+
+// Prefix is where the API lives.
+const Prefix = "/api/v1"
+
+// handler holds what the API handlers need.
+type handler struct {
+	d   server.Deps
+	log *slog.Logger
+	now func() time.Time
+}
+
+// route is one line of the route table. Public routes need no bearer token.
+type route struct {
+	method, path string
+	fn           http.HandlerFunc
+	public       bool
+}
+
+// routes is the route table of the API: the one place that says which
+// handler answers which method and path.
+func (h *handler) routes() []route {
+	return []route{
+		{"POST", "/auth/login", h.login, true},
+		{"GET", "/openapi.json", h.openAPI, true},
+		{"POST", "/auth/logout", h.logout, false},
+		{"GET", "/me", h.me, false},
+
+		{"GET", "/grids", h.grids, false},
+		{"GET", "/grids/{id}", h.grid, false},
+		{"GET", "/compounds", h.compounds, false},
+		{"GET", "/team", h.team, false},
+		{"GET", "/tags", h.tags, false},
+		{"POST", "/tags", h.createTag, false},
+		{"GET", "/colour-rules", h.colourRules, false},
+		{"PUT", "/colour-rules", h.setColourRules, false},
+
+		{"GET", "/households", h.households, false},
+		{"POST", "/households", h.createHousehold, false},
+		{"GET", "/households/{id}", h.household, false},
+		{"PATCH", "/households/{id}", h.updateHousehold, false},
+		{"PUT", "/households/{id}/colour-override", h.setColourOverride, false},
+		{"DELETE", "/households/{id}/colour-override", h.clearColourOverride, false},
+		{"GET", "/households/{id}/ledger", h.householdLedger, false},
+		{"POST", "/households/{id}/members", h.addMember, false},
+		{"POST", "/households/{id}/needs", h.addNeed, false},
+		{"POST", "/households/{id}/plan", h.addMeasure, false},
+
+		{"GET", "/persons/{id}", h.person, false},
+		{"PATCH", "/persons/{id}", h.updatePerson, false},
+		{"POST", "/persons/{id}/events", h.personEvent, false},
+		{"PATCH", "/needs/{id}", h.updateNeed, false},
+		{"PATCH", "/plan/{id}", h.updateMeasure, false},
+
+		{"GET", "/ledger", h.ledger, false},
+		{"GET", "/rosters/key-persons", h.keyPersons, false},
+		{"GET", "/rosters/special-difficulty-households", h.specialDifficulty, false},
+	}
+}
+
+// Register registers every API route on mux under /api/v1, and answers any
+// other request below it in JSON: 405 for a known path with another
+// method, 404 for an unknown path.
+func Register(mux *http.ServeMux, d server.Deps) {
+	h := newHandler(d)
+	paths := http.NewServeMux() // path → allowed methods, for the 405s
+	allowed := map[string][]string{}
+	for _, rt := range h.routes() {
+		fn := rt.fn
+		if !rt.public {
+			fn = h.authenticated(fn)
+		}
+		mux.HandleFunc(rt.method+" "+Prefix+rt.path, fn)
+		if allowed[rt.path] == nil {
+			paths.HandleFunc(Prefix+rt.path, http.NotFound)
+		}
+		allowed[rt.path] = append(allowed[rt.path], rt.method)
+	}
+	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := paths.Handler(r); pattern != "" {
+			w.Header().Set("Allow", strings.Join(allowed[strings.TrimPrefix(pattern, Prefix)], ", "))
+			h.fail(w, r, errMethod)
+			return
+		}
+		h.fail(w, r, errRoute)
+	})
+}
+
+func newHandler(d server.Deps) *handler {
+	log := d.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	return &handler{d: d, log: log, now: time.Now}
+}

@@ -1,0 +1,224 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"wanhu/internal/auth"
+	"wanhu/internal/household"
+	"wanhu/internal/org"
+	"wanhu/internal/server"
+	"wanhu/internal/store"
+)
+
+// fixture is an API server on a fresh database with an org tree, two
+// households and two users: "admin" (auth.Admin) and "clerk" (a visitor).
+type fixture struct {
+	srv           *httptest.Server
+	d             server.Deps
+	org           *org.Fixture
+	tokens        map[string]string
+	red, green    *household.Household
+	widow, father household.Person
+	ids           *strings.Replacer
+}
+
+// idNumber returns a valid ID number for region 630102, a birth date
+// "YYYY-MM-DD" and a sequence number (odd: male, even: female).
+func idNumber(birth string, seq int) string {
+	s := "630102" + strings.ReplaceAll(birth, "-", "") + fmt.Sprintf("%03d", seq)
+	return s + string(household.IDCheckChar(s))
+}
+
+func newFixture(t *testing.T, db *store.DB) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	fx := &fixture{tokens: map[string]string{"": "", "bad": "not-a-token"}}
+	var err error
+	if fx.org, err = org.NewFixture(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	fx.d = server.NewDeps(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	clerk := household.Actor{Name: "测试"}
+	fx.red, err = fx.d.Households.CreateHousehold(ctx, clerk, household.Household{BuildingID: fx.org.Buildings[0].ID,
+		Unit: "2", Floor: 3, Room: "302", Phone: "13912345678", Tags: []string{household.SpecialDifficulty}},
+		[]household.Person{{Name: "王秀兰", IDNumber: idNumber("1948-03-05", 22), Relation: "householder", Ethnicity: "汉族",
+			Phone: "13912345678", HealthNotes: "高血压", Tags: []string{"living_alone_elderly"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.green, err = fx.d.Households.CreateHousehold(ctx, clerk, household.Household{BuildingID: fx.org.Buildings[1].ID,
+		Unit: "1", Room: "101", Phone: "13800001111"},
+		[]household.Person{
+			{Name: "李建国", IDNumber: idNumber("1980-07-01", 11), Relation: "householder", Employment: "employed"},
+			{Name: "张丽", IDNumber: idNumber("1982-01-02", 22), Relation: "spouse", Employment: "employed"},
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.widow, fx.father = fx.red.Members[0], fx.green.Members[0]
+	if _, err := fx.d.Auth.CreateUser(ctx, "admin", "管理员", "dongxing-admin-2025", auth.Grant{Role: auth.Admin, OrgUnitID: fx.org.City.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fx.d.Auth.CreateUser(ctx, "clerk", "网格员小李", "dongxing-clerk-2025", auth.Grant{Role: auth.Visitor, OrgUnitID: fx.org.Grids[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{"admin", "clerk"} {
+		tok, _, err := fx.d.Auth.Login(ctx, u, "dongxing-"+u+"-2025", auth.API)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fx.tokens[u] = tok
+	}
+	mux := http.NewServeMux()
+	Register(mux, fx.d)
+	fx.srv = httptest.NewServer(mux)
+	t.Cleanup(fx.srv.Close)
+	fx.ids = strings.NewReplacer(replacements(fx)...)
+	return fx
+}
+
+// scenario is one request and what its answer must hold. Paths and bodies
+// may name the fixture's ids as {red}, {green}, {widow}, {father},
+// {grid1}, {grid2}, {building1}, {building2}, {compound}.
+type scenario struct {
+	name   string
+	method string
+	path   string // below /api/v1
+	body   string
+	user   string // "admin", "clerk", "" (no token) or "bad"
+	header map[string]string
+	status int
+	want   []string // fragments the body must contain
+	reject []string // fragments it must not contain
+	check  func(t *testing.T, body []byte)
+}
+
+// do sends one request as user and returns the status and body.
+func (fx *fixture) do(t *testing.T, user, method, path, body string, header map[string]string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, fx.srv.URL+Prefix+fx.ids.Replace(path), strings.NewReader(fx.ids.Replace(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if tok := fx.tokens[user]; tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, b
+}
+
+// run runs the scenarios in order (later ones may see earlier changes).
+func (fx *fixture) run(t *testing.T, scenarios []scenario) {
+	t.Helper()
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			resp, body := fx.do(t, sc.user, sc.method, sc.path, sc.body, sc.header)
+			if resp.StatusCode != sc.status {
+				t.Fatalf("%s %s: status %d, want %d; body %s", sc.method, sc.path, resp.StatusCode, sc.status, short(body))
+			}
+			if ct := resp.Header.Get("Content-Type"); len(body) > 0 && !strings.HasPrefix(ct, "application/json; charset=utf-8") &&
+				!strings.HasPrefix(ct, "text/csv") {
+				t.Errorf("Content-Type %q", ct)
+			}
+			for _, w := range sc.want {
+				if !strings.Contains(string(body), fx.ids.Replace(w)) {
+					t.Errorf("body lacks %s: %s", w, short(body))
+				}
+			}
+			for _, w := range sc.reject {
+				if strings.Contains(string(body), fx.ids.Replace(w)) {
+					t.Errorf("body has %s: %s", w, short(body))
+				}
+			}
+			if sc.check != nil {
+				sc.check(t, body)
+			}
+		})
+	}
+}
+
+func short(b []byte) string {
+	if len(b) > 600 {
+		return string(b[:600]) + "…"
+	}
+	return string(b)
+}
+
+// decodeAs decodes a JSON body or fails the test.
+func decodeAs[T any](t *testing.T, body []byte) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Fatalf("decode %s: %v", short(body), err)
+	}
+	return v
+}
+
+// errBody is the error format, for checks.
+type errBody struct {
+	Error struct {
+		Code, Message, Field string
+	} `json:"error"`
+	CurrentVersion *int `json:"current_version"`
+}
+
+// wantError returns a check that the body is the error format with the
+// given code and field.
+func wantError(code, field string) func(t *testing.T, body []byte) {
+	return func(t *testing.T, body []byte) {
+		t.Helper()
+		e := decodeAs[errBody](t, body)
+		if e.Error.Code != code || e.Error.Field != field || e.Error.Message == "" {
+			t.Errorf("error %+v, want code %q field %q", e.Error, code, field)
+		}
+	}
+}
+
+// wantTotal returns a check that a list answer has n items in total and
+// items is an array.
+func wantTotal(n int) func(t *testing.T, body []byte) {
+	return func(t *testing.T, body []byte) {
+		t.Helper()
+		l := decodeAs[struct {
+			Items []json.RawMessage `json:"items"`
+			Total *int              `json:"total"`
+		}](t, body)
+		if l.Items == nil || l.Total == nil || *l.Total != n {
+			t.Errorf("list total %v items %d, want %d: %s", l.Total, len(l.Items), n, short(body))
+		}
+	}
+}
+
+var oversized = `{"notes":"` + strings.Repeat("a", 1<<20) + `"}`
+
+// replacements are the fixture's id placeholders, for extending fx.ids.
+func replacements(fx *fixture) []string {
+	return []string{
+		"{red}", fmt.Sprint(fx.red.ID), "{green}", fmt.Sprint(fx.green.ID),
+		"{widow}", fmt.Sprint(fx.widow.ID), "{father}", fmt.Sprint(fx.father.ID),
+		"{grid1}", fmt.Sprint(fx.org.Grids[0].ID), "{grid2}", fmt.Sprint(fx.org.Grids[1].ID),
+		"{building1}", fmt.Sprint(fx.org.Buildings[0].ID), "{building2}", fmt.Sprint(fx.org.Buildings[1].ID),
+		"{compound}", fmt.Sprint(fx.org.Compound.ID)}
+}

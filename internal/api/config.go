@@ -1,0 +1,90 @@
+package api
+
+import (
+	"net/http"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/household"
+)
+
+// tags lists the configurable tags.
+func (h *handler) tags(w http.ResponseWriter, r *http.Request) {
+	ts, err := household.Tags(r.Context(), h.d.DB)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, listOf(ts, len(ts)))
+}
+
+type tagInput struct {
+	Code      string `json:"code"`
+	AppliesTo string `json:"applies_to"`
+	NameZH    string `json:"name_zh"`
+	NameEN    string `json:"name_en"`
+	KeyPerson bool   `json:"key_person"`
+}
+
+// createTag adds a tag to the list (administrators only).
+func (h *handler) createTag(w http.ResponseWriter, r *http.Request) {
+	var in tagInput
+	err := allow(r, actConfigure)
+	if err == nil {
+		err = decode(w, r, &in)
+	}
+	if err == nil {
+		err = household.CreateTag(r.Context(), h.d.DB, household.Tag{Code: in.Code, AppliesTo: in.AppliesTo,
+			NameZH: in.NameZH, NameEN: in.NameEN, KeyPerson: in.KeyPerson})
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ts, err := household.Tags(r.Context(), h.d.DB)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for _, t := range ts {
+		if t.Code == in.Code {
+			h.writeJSON(w, r, http.StatusCreated, t)
+			return
+		}
+	}
+	h.fail(w, r, apperr.ErrNotFound)
+}
+
+// colourRules lists the colour rules in force.
+func (h *handler) colourRules(w http.ResponseWriter, r *http.Request) {
+	rules, err := h.d.Households.Rules(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, listOf(rules, len(rules)))
+}
+
+type rulesInput struct {
+	Rules *[]household.Rule `json:"rules"`
+}
+
+// setColourRules replaces the colour rules and recolours every household
+// (administrators only).
+func (h *handler) setColourRules(w http.ResponseWriter, r *http.Request) {
+	var in rulesInput
+	err := allow(r, actConfigure)
+	if err == nil {
+		err = decode(w, r, &in)
+	}
+	if err == nil && in.Rules == nil {
+		err = fieldRequired("rules")
+	}
+	if err == nil {
+		err = h.d.Households.SetRules(r.Context(), actor(r), *in.Rules)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.colourRules(w, r)
+}

@@ -1,0 +1,140 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/household"
+)
+
+// householdFilter reads the list filters of r.
+func (h *handler) householdFilter(r *http.Request) (household.Filter, error) {
+	q := &query{r: r}
+	f := household.Filter{
+		GridID:     q.id("grid"),
+		CompoundID: q.id("compound"),
+		BuildingID: q.id("building"),
+		Colour:     household.Colour(q.oneOf("colour", household.Colours)),
+		Kind:       household.Kind(q.oneOf("kind", household.Kinds)),
+		Tag:        q.str("tag"),
+		Q:          q.str("q"),
+	}
+	f.Page, f.PerPage = q.page()
+	if q.err == nil && f.Tag != "" {
+		q.err = h.checkTag(r, "tag", f.Tag)
+	}
+	return f, q.err
+}
+
+// households lists households, masked, with filters and pages.
+func (h *handler) households(w http.ResponseWriter, r *http.Request) {
+	f, err := h.householdFilter(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	hs, total, err := h.d.Households.List(r.Context(), f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for i := range hs {
+		maskHousehold(&hs[i], false)
+	}
+	h.writeJSON(w, r, http.StatusOK, listOf(hs, total))
+}
+
+// household returns one household file.
+func (h *handler) household(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	hh, err := h.d.Households.HouseholdByID(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, fileView(hh, unmasked(user(r))))
+}
+
+// createHousehold creates a household with its members.
+func (h *handler) createHousehold(w http.ResponseWriter, r *http.Request) {
+	var in householdInput
+	err := allow(r, actWrite)
+	if err == nil {
+		err = decode(w, r, &in)
+	}
+	var hh *household.Household
+	if err == nil {
+		var members []household.Person
+		var nh household.Household
+		if nh, members, err = in.household(); err == nil {
+			hh, err = h.d.Households.CreateHousehold(r.Context(), actor(r), nh, members)
+		}
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", fmt.Sprintf("%s/households/%d", Prefix, hh.ID))
+	h.writeJSON(w, r, http.StatusCreated, fileView(hh, unmasked(user(r))))
+}
+
+// updateHousehold applies a patch to a household at the version it names.
+func (h *handler) updateHousehold(w http.ResponseWriter, r *http.Request) {
+	var in householdPatch
+	id, err := pathID(r)
+	if err == nil {
+		err = allow(r, actWrite)
+	}
+	if err == nil {
+		err = decode(w, r, &in)
+	}
+	if err == nil && in.Version == nil {
+		err = fieldRequired("version")
+	}
+	var hh *household.Household
+	if err == nil {
+		hh, err = h.d.Households.HouseholdByID(r.Context(), id)
+	}
+	if err == nil {
+		in.apply(hh)
+		hh, err = h.d.Households.UpdateHousehold(r.Context(), actor(r), *hh)
+	}
+	if errors.Is(err, apperr.ErrConflict) {
+		err = h.staleHousehold(r, id)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, fileView(hh, unmasked(user(r))))
+}
+
+// staleHousehold is the conflict of an edit of household id, with its
+// current version.
+func (h *handler) staleHousehold(r *http.Request, id int64) error {
+	cur, err := h.d.Households.HouseholdByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return &staleError{current: cur.Version}
+}
+
+// checkTag returns a FieldError naming param unless tag is configured.
+func (h *handler) checkTag(r *http.Request, param, tag string) error {
+	ts, err := household.Tags(r.Context(), h.d.DB)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if t.Code == tag {
+			return nil
+		}
+	}
+	return apperr.Field(param, "tag_unknown", "unknown tag %q", tag)
+}

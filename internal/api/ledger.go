@@ -1,0 +1,63 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"wanhu/internal/household"
+)
+
+// householdLedger is one household's history, newest first.
+func (h *handler) householdLedger(w http.ResponseWriter, r *http.Request) {
+	q := &query{r: r}
+	f := household.LedgerFilter{}
+	f.Page, f.PerPage = q.page()
+	id, err := pathID(r)
+	if err == nil {
+		err = q.err
+	}
+	if err == nil {
+		_, err = h.d.Households.HouseholdByID(r.Context(), id)
+	}
+	f.HouseholdID = id
+	h.writeLedger(w, r, f, err)
+}
+
+// ledger is what changed in the community in the last N days (30 by
+// default), by grid and event type.
+func (h *handler) ledger(w http.ResponseWriter, r *http.Request) {
+	q := &query{r: r}
+	days := q.intIn("days", 30, 1, 3660)
+	f := household.LedgerFilter{GridID: q.id("grid"), Type: q.oneOf("type", household.LedgerTypes),
+		Since: h.now().Add(-time.Duration(days) * 24 * time.Hour)}
+	f.Page, f.PerPage = q.page()
+	h.writeLedger(w, r, f, q.err)
+}
+
+func (h *handler) writeLedger(w http.ResponseWriter, r *http.Request, f household.LedgerFilter, err error) {
+	var es []household.LedgerEvent
+	var total int
+	if err == nil {
+		es, total, err = h.d.Households.Ledger(r.Context(), f)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if !unmasked(user(r)) {
+		for i := range es {
+			if es[i].Field == "health_notes" {
+				es[i].Before, es[i].After = maskText(es[i].Before), maskText(es[i].After)
+			}
+		}
+	}
+	h.writeJSON(w, r, http.StatusOK, listOf(es, total))
+}
+
+// maskText hides a sensitive free text (health notes) entirely.
+func maskText(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "***"
+}

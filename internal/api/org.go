@@ -1,0 +1,57 @@
+package api
+
+import (
+	"net/http"
+
+	"wanhu/internal/org"
+)
+
+// grids lists the grids with their household counts.
+func (h *handler) grids(w http.ResponseWriter, r *http.Request) {
+	gs, err := org.Grids(r.Context(), h.d.DB)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, listOf(gs, len(gs)))
+}
+
+// grid returns one grid.
+func (h *handler) grid(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	g, err := org.GridByID(r.Context(), h.d.DB, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, g)
+}
+
+// compounds lists the compounds with their buildings.
+func (h *handler) compounds(w http.ResponseWriter, r *http.Request) {
+	cs, err := org.Compounds(r.Context(), h.d.DB)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for i := range cs {
+		if cs[i].Buildings == nil {
+			cs[i].Buildings = []org.Building{}
+		}
+	}
+	h.writeJSON(w, r, http.StatusOK, listOf(cs, len(cs)))
+}
+
+// team lists the visiting team.
+func (h *handler) team(w http.ResponseWriter, r *http.Request) {
+	ms, err := org.TeamMembers(r.Context(), h.d.DB)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, listOf(ms, len(ms)))
+}

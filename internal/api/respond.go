@@ -1,0 +1,110 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/auth"
+)
+
+// errorBody is the one error format of the API.
+type errorBody struct {
+	Error          errorDetail `json:"error"`
+	CurrentVersion *int        `json:"current_version,omitempty"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// apiError is an error the API answers with a status and code of its own
+// (unauthorized, forbidden, bad_json …).
+type apiError struct {
+	status        int
+	code, message string
+	field         string
+}
+
+func (e *apiError) Error() string { return e.code + ": " + e.message }
+
+var (
+	errUnauthorized = &apiError{http.StatusUnauthorized, "unauthorized", "sign in and send Authorization: Bearer <token>", ""}
+	errForbidden    = &apiError{http.StatusForbidden, "forbidden", "your role may not do this", ""}
+	errRoute        = &apiError{http.StatusNotFound, "not_found", "no such API route", ""}
+	errMethod       = &apiError{http.StatusMethodNotAllowed, "method_not_allowed", "this path does not take this method", ""}
+	errCredentials  = &apiError{http.StatusUnauthorized, "bad_credentials", "wrong username or password", ""}
+)
+
+// staleError is a conflict that knows the record's current version.
+type staleError struct{ current int }
+
+func (e *staleError) Error() string { return apperr.ErrConflict.Error() }
+func (e *staleError) Unwrap() error { return apperr.ErrConflict }
+
+// list is the shape of every list answer.
+type list[T any] struct {
+	Items []T `json:"items"`
+	Total int `json:"total"`
+}
+
+// listOf returns a list answer whose items are never null.
+func listOf[T any](items []T, total int) list[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return list[T]{Items: items, Total: total}
+}
+
+// writeJSON sends v as JSON with the given status.
+func (h *handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(b)
+	w.Write([]byte("\n"))
+}
+
+// fail answers err in the one error format, choosing the status from the
+// kind of error. Only unexpected errors are logged (once, here, with the
+// route and the error, never the request's data) and their text is not sent.
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	body := errorBody{}
+	status := http.StatusInternalServerError
+	var ae *apiError
+	var stale *staleError
+	fe, isField := apperr.AsField(err)
+	switch {
+	case errors.As(err, &ae):
+		status, body.Error = ae.status, errorDetail{ae.code, ae.message, ae.field}
+	case isField:
+		status, body.Error = http.StatusBadRequest, errorDetail{fe.Code, fe.Msg, fe.Field}
+	case errors.Is(err, apperr.ErrNotFound):
+		status, body.Error = http.StatusNotFound, errorDetail{"not_found", "not found", ""}
+	case errors.Is(err, apperr.ErrConflict):
+		status, body.Error = http.StatusConflict, errorDetail{"conflict", apperr.ErrConflict.Error(), ""}
+		if errors.As(err, &stale) {
+			body.CurrentVersion = &stale.current
+		}
+	case errors.Is(err, auth.ErrBadCredentials):
+		status, body.Error = http.StatusUnauthorized, errorDetail{"unauthorized", "sign in and send Authorization: Bearer <token>", ""}
+	default:
+		h.log.Error("api request failed", "method", r.Method, "route", r.Pattern, "error", err)
+		body.Error = errorDetail{"internal", "something went wrong on the server; try again later", ""}
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="wanhu"`)
+	}
+	b, _ := json.Marshal(body)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(b)
+	w.Write([]byte("\n"))
+}

@@ -1,0 +1,139 @@
+package api
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"wanhu/internal/household"
+)
+
+// wantsCSV reports whether r asks for a CSV download (format=csv or
+// Accept: text/csv).
+func wantsCSV(r *http.Request) bool {
+	return r.URL.Query().Get("format") == "csv" || strings.Contains(r.Header.Get("Accept"), "text/csv")
+}
+
+// rosterFilter reads the grid, tag and page parameters of a roster. A CSV
+// export takes every row.
+func (h *handler) rosterFilter(r *http.Request, withTag bool) (household.RosterFilter, error) {
+	q := &query{r: r}
+	f := household.RosterFilter{GridID: q.id("grid")}
+	q.oneOf("format", []string{"json", "csv"})
+	if withTag {
+		f.Tag = q.str("tag")
+	}
+	f.Page, f.PerPage = q.page()
+	if wantsCSV(r) {
+		f.Page, f.PerPage = 1, -1
+	}
+	if q.err == nil && f.Tag != "" {
+		q.err = h.checkTag(r, "tag", f.Tag)
+	}
+	return f, q.err
+}
+
+// keyPersons is the key-person roster (重点人群), as JSON or CSV.
+func (h *handler) keyPersons(w http.ResponseWriter, r *http.Request) {
+	f, err := h.rosterFilter(r, true)
+	var ks []household.KeyPerson
+	var total int
+	if err == nil {
+		ks, total, err = h.d.Households.KeyPersons(r.Context(), f)
+	}
+	var names map[string]string
+	if err == nil && wantsCSV(r) {
+		names, err = h.tagNames(r)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if !wantsCSV(r) {
+		h.writeJSON(w, r, http.StatusOK, listOf(ks, total))
+		return
+	}
+	rows := [][]string{{"姓名", "性别", "出生日期", "年龄", "标签", "网格", "地址", "户颜色", "户编号"}}
+	for _, k := range ks {
+		rows = append(rows, []string{k.Name, genderZH[k.Gender], k.BirthDate.String(), strconv.Itoa(k.Age),
+			tagList(k.Tags, names), k.GridName, k.Address, colourZH[k.Colour], strconv.FormatInt(k.HouseholdID, 10)})
+	}
+	h.writeCSV(w, r, "key-persons", rows)
+}
+
+// specialDifficulty is the roster of special-difficulty households
+// (特殊困难家庭), as JSON or CSV, phones masked.
+func (h *handler) specialDifficulty(w http.ResponseWriter, r *http.Request) {
+	f, err := h.rosterFilter(r, false)
+	var hs []household.Household
+	var total int
+	if err == nil {
+		hs, total, err = h.d.Households.SpecialDifficulty(r.Context(), f)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for i := range hs {
+		maskHousehold(&hs[i], false)
+	}
+	if !wantsCSV(r) {
+		h.writeJSON(w, r, http.StatusOK, listOf(hs, total))
+		return
+	}
+	rows := [][]string{{"户编号", "网格", "地址", "户主", "人数", "户颜色", "颜色原因", "联系电话"}}
+	for _, x := range hs {
+		var why []string
+		for _, rs := range x.ColourReasons {
+			why = append(why, rs.NameZH)
+		}
+		rows = append(rows, []string{strconv.FormatInt(x.ID, 10), x.GridName, x.Address, x.Householder,
+			strconv.Itoa(x.MemberCount), colourZH[x.Colour], strings.Join(why, "；"), x.Phone})
+	}
+	h.writeCSV(w, r, "special-difficulty-households", rows)
+}
+
+// writeCSV sends rows as a UTF-8 CSV download with a byte-order mark, so
+// Excel reads the Chinese correctly, named name-YYYY-MM-DD.csv.
+func (h *handler) writeCSV(w http.ResponseWriter, r *http.Request, name string, rows [][]string) {
+	day := household.DateOf(h.now().In(shanghai)).String()
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.csv"`, name, day))
+	w.Write([]byte("\uFEFF"))
+	cw := csv.NewWriter(w)
+	cw.WriteAll(rows)
+	if err := cw.Error(); err != nil {
+		h.log.Error("api csv export failed", "route", r.Pattern, "error", err)
+	}
+}
+
+// tagNames maps tag codes to their Chinese names.
+func (h *handler) tagNames(r *http.Request) (map[string]string, error) {
+	ts, err := household.Tags(r.Context(), h.d.DB)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]string, len(ts))
+	for _, t := range ts {
+		m[t.Code] = t.NameZH
+	}
+	return m, nil
+}
+
+func tagList(codes []string, names map[string]string) string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = c
+		if n, ok := names[c]; ok {
+			out[i] = n
+		}
+	}
+	return strings.Join(out, "、")
+}
+
+var (
+	genderZH = map[household.Gender]string{household.Male: "男", household.Female: "女"}
+	colourZH = map[household.Colour]string{household.Red: "红", household.Yellow: "黄", household.Green: "绿"}
+)

@@ -1,0 +1,55 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"wanhu/internal/auth"
+)
+
+type loginInput struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+// sessionView is the answer of a login and of /me.
+type sessionView struct {
+	Token     string     `json:"token,omitempty"`
+	ExpiresAt time.Time  `json:"expires_at"`
+	User      *auth.User `json:"user"`
+}
+
+// login exchanges a username and password for an API bearer token.
+func (h *handler) login(w http.ResponseWriter, r *http.Request) {
+	var in loginInput
+	if err := decode(w, r, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	token, s, err := h.d.Auth.Login(r.Context(), in.Username, in.Password, auth.API)
+	if errors.Is(err, auth.ErrBadCredentials) {
+		err = errCredentials
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, sessionView{Token: token, ExpiresAt: s.ExpiresAt, User: s.User})
+}
+
+// logout ends the session of the bearer token.
+func (h *handler) logout(w http.ResponseWriter, r *http.Request) {
+	token, _ := bearer(r)
+	if err := h.d.Auth.Logout(r.Context(), token); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// me returns the signed-in user.
+func (h *handler) me(w http.ResponseWriter, r *http.Request) {
+	s := auth.FromContext(r.Context())
+	h.writeJSON(w, r, http.StatusOK, sessionView{ExpiresAt: s.ExpiresAt, User: s.User})
+}

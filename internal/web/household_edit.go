@@ -1,0 +1,115 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/auth"
+	"wanhu/internal/household"
+)
+
+// householdNew shows the form for a new household and its first member.
+func (h *handler) householdNew(w http.ResponseWriter, r *http.Request) {
+	v := url.Values{"kind": {"residential"}, "occupancy": {"owner"}, "members[0].relation": {"householder"}, "members[0].residence": {"registered"}}
+	h.showHouseholdForm(w, r, http.StatusOK, nil, v, nil)
+}
+
+// householdCreate saves a new household and goes to its file.
+func (h *handler) householdCreate(w http.ResponseWriter, r *http.Request) {
+	hh, err := parseHousehold(r.PostForm, nil)
+	if err == nil {
+		var p household.Person
+		if p, err = parsePerson(r.PostForm, "members[0].", nil); err != nil {
+			err = prefixed(err, "members[0].")
+		} else {
+			var created *household.Household
+			if created, err = h.households.CreateHousehold(r.Context(), actor(r), hh, []household.Person{p}); err == nil {
+				seeOther(w, r, fmt.Sprintf("/households/%d", created.ID))
+				return
+			}
+		}
+	}
+	if h.failed(w, r, err) {
+		h.showHouseholdForm(w, r, status(err), nil, r.PostForm, err)
+	}
+}
+
+// householdEdit shows the edit form of a household.
+func (h *handler) householdEdit(w http.ResponseWriter, r *http.Request) {
+	hh, err := h.loadHousehold(r)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	full := showFull(auth.FromContext(r.Context()).User)
+	h.showHouseholdForm(w, r, http.StatusOK, hh, householdValues(hh, full), nil)
+}
+
+// householdUpdate saves an edited household. On a conflict the form comes
+// back with the user's input, the values saved in between and the new
+// version, so saving again is a deliberate re-apply.
+func (h *handler) householdUpdate(w http.ResponseWriter, r *http.Request) {
+	old, err := h.loadHousehold(r)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	hh, err := parseHousehold(r.PostForm, old)
+	if err == nil {
+		if _, err = h.households.UpdateHousehold(r.Context(), actor(r), hh); err == nil {
+			seeOther(w, r, fmt.Sprintf("/households/%d", old.ID))
+			return
+		}
+	}
+	if h.failed(w, r, err) {
+		h.showHouseholdForm(w, r, status(err), old, r.PostForm, err)
+	}
+}
+
+// showHouseholdForm renders the household form with values v and err next
+// to its field. old is nil for a new household.
+func (h *handler) showHouseholdForm(w http.ResponseWriter, r *http.Request, code int, old *household.Household, v url.Values, err error) {
+	ctx := r.Context()
+	fv := FormView{Page: h.page(r, "household.new", "households"), Action: "/households", Back: "/households"}
+	pc, perr := h.places(ctx)
+	if perr != nil {
+		h.showError(w, r, perr)
+		return
+	}
+	_, tags, terr := h.tagNames(ctx, fv.L)
+	if terr != nil {
+		h.showError(w, r, terr)
+		return
+	}
+	full := showFull(fv.User)
+	if old != nil {
+		fv.Title = fv.L.T("household.edit")
+		fv.Action, fv.Back = fmt.Sprintf("/households/%d", old.ID), fmt.Sprintf("/households/%d", old.ID)
+		if errors.Is(err, apperr.ErrConflict) {
+			if cur, cerr := h.households.HouseholdByID(ctx, old.ID); cerr == nil {
+				now := newForm(fv.L, householdValues(cur, full), nil)
+				householdFields(now, pc, tags, cur, full)
+				fv.Conflict = summary(now)
+				v.Set("version", fmt.Sprint(cur.Version))
+				old = cur
+			}
+			fv.Error = fv.L.T("form.conflict")
+		}
+	}
+	fv.Heading = fv.Title
+	fv.Form = newForm(fv.L, v, err)
+	householdFields(fv.Form, pc, tags, old, full)
+	if old == nil {
+		fv.Member = newForm(fv.L, v, err)
+		fv.Member.prefix = "members[0]."
+		personFields(fv.Member, tags, nil, full, true)
+	}
+	fv.Unplaced = unplaced(fv.L, err, fv.Form, fv.Member)
+	if fv.Error == "" && err != nil {
+		fv.Error = fv.L.T("form.fix")
+	}
+	h.render(w, r, code, "form", fv)
+}

@@ -1,0 +1,174 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"wanhu/internal/auth"
+	"wanhu/internal/household"
+	"wanhu/internal/org"
+)
+
+// fileView is the household file (一户一档).
+type fileView struct {
+	Page
+	H            *household.Household
+	Community    string
+	Phone        string
+	Badge        Badge
+	Reasons      []string
+	Overridden   bool
+	Kind         string
+	Occupancy    string
+	ContactTimes string
+	Language     string
+	Interpreter  bool
+	Tags         []string
+	Current      memberTable
+	Former       memberTable
+	Needs        []needView
+	Measures     []measureView
+	Ledger       []ledgerView
+	NeedKinds    []Option
+	NeedStatuses []Option
+	MeasureKinds []Option
+	Frequencies  []Option
+	MeasureState []Option
+	Owners       []Option
+	Colours      []Option
+	Error        string
+	Printed      string
+}
+
+// memberTable is a table of members; Edit adds the edit links.
+type memberTable struct {
+	L    *Locale
+	Rows []memberView
+	Edit bool
+}
+
+// needView is one need with its status choices.
+type needView struct {
+	ID       int64
+	Kind     string
+	Note     string
+	Status   string
+	Statuses []Option
+}
+
+// measureView is one measure of the plan with its edit choices.
+type measureView struct {
+	ID          int64
+	Kind        string
+	Description string
+	Owner       string
+	Frequency   string
+	Status      string
+	Kinds       []Option
+	Frequencies []Option
+	States      []Option
+	Owners      []Option
+}
+
+// householdFile shows one household's file.
+func (h *handler) householdFile(w http.ResponseWriter, r *http.Request) {
+	v, err := h.fileOf(r, "household.title")
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "household", v)
+}
+
+// loadHousehold reads the household of the route's {id}, if the user may see it.
+func (h *handler) loadHousehold(r *http.Request) (*household.Household, error) {
+	id, err := pathID(r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	hh, err := h.households.HouseholdByID(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if !mayAccess(auth.FromContext(r.Context()).User, hh.GridID) {
+		return nil, errNotYours
+	}
+	return hh, nil
+}
+
+// fileOf builds the household file view for the route's {id}.
+func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
+	hh, err := h.loadHousehold(r)
+	if err != nil {
+		return nil, err
+	}
+	ctx := r.Context()
+	v := &fileView{Page: h.page(r, title, "households"), H: hh}
+	l := v.L
+	full := showFull(v.User)
+	tn, _, err := h.tagNames(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	if g, err := org.GridByID(ctx, h.db, hh.GridID); err == nil {
+		v.Community = g.CommunityName
+	}
+	v.Phone = household.MaskPhone(hh.Phone)
+	if full {
+		v.Phone = hh.Phone
+	}
+	v.Badge, v.Reasons, v.Overridden = badge(l, hh.Colour), reasons(l, hh.ColourReasons), hh.ColourOverride != ""
+	v.Kind, v.Occupancy = l.Enum("kind", string(hh.Kind)), l.Enum("occupancy", hh.Occupancy)
+	v.ContactTimes = strings.Join(enumLabels(l, "contact_times", hh.ContactTimes), "、")
+	v.Language = l.Enum("language", hh.Language)
+	v.Interpreter = hh.Language != ""
+	if hh.Language == "" {
+		v.Language = l.T("language.mandarin")
+	}
+	v.Tags = tn.list(hh.Tags)
+	v.Current, v.Former = memberTable{L: l, Edit: true}, memberTable{L: l, Edit: true}
+	for i := range hh.Members {
+		m := memberOf(l, tn, &hh.Members[i], full)
+		if hh.Members[i].Current() {
+			v.Current.Rows = append(v.Current.Rows, m)
+		} else {
+			v.Former.Rows = append(v.Former.Rows, m)
+		}
+	}
+	team, err := org.TeamMembers(ctx, h.db)
+	if err != nil {
+		return nil, err
+	}
+	owners := []Option{{Value: "", Label: "—"}}
+	for _, t := range team {
+		owners = append(owners, Option{Value: strconv.FormatInt(t.ID, 10), Label: t.Name + "（" + l.Enum("role", string(t.Role)) + "）"})
+	}
+	for _, n := range hh.Needs {
+		v.Needs = append(v.Needs, needView{ID: n.ID, Kind: l.Enum("need_kind", n.Kind), Note: n.Note, Status: l.Enum("need_status", n.Status),
+			Statuses: enumOptions(l, "need_status", household.NeedStatuses, n.Status, "")[1:]})
+	}
+	for _, m := range hh.Measures {
+		v.Measures = append(v.Measures, measureView{ID: m.ID, Kind: l.Enum("measure_kind", m.Kind), Description: m.Description,
+			Owner: m.OwnerName, Frequency: l.Enum("frequency", m.Frequency), Status: l.Enum("measure_status", m.Status),
+			Kinds:       enumOptions(l, "measure_kind", household.MeasureKinds, m.Kind, "")[1:],
+			Frequencies: enumOptions(l, "frequency", household.Frequencies, m.Frequency, "")[1:],
+			States:      enumOptions(l, "measure_status", household.MeasureStates, m.Status, "")[1:],
+			Owners:      pick(owners[1:], strconv.FormatInt(m.OwnerID, 10), "—")})
+	}
+	v.NeedKinds = enumOptions(l, "need_kind", household.NeedKinds, "", "")[1:]
+	v.NeedStatuses = enumOptions(l, "need_status", household.NeedStatuses, "open", "")[1:]
+	v.MeasureKinds = enumOptions(l, "measure_kind", household.MeasureKinds, "", "")[1:]
+	v.Frequencies = enumOptions(l, "frequency", household.Frequencies, "weekly", "")[1:]
+	v.MeasureState = enumOptions(l, "measure_status", household.MeasureStates, "active", "")[1:]
+	v.Owners = owners
+	v.Colours = enumOptions(l, "colour", household.Colours, string(hh.ColourOverride), "")[1:]
+	events, _, err := h.households.Ledger(ctx, household.LedgerFilter{HouseholdID: hh.ID, PerPage: 10})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range events {
+		v.Ledger = append(v.Ledger, ledgerOf(l, tn, e, full))
+	}
+	return v, nil
+}

@@ -1,0 +1,99 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"wanhu/internal/household"
+	"wanhu/internal/org"
+)
+
+const listPerPage = 30
+
+// listRow is one household of the list; phone numbers are always masked.
+type listRow struct {
+	ID          int64
+	Address     string
+	Shop        string
+	Householder string
+	Members     int
+	Badge       Badge
+	Reasons     []string
+	Phone       string
+}
+
+// listView is the household list with its filters.
+type listView struct {
+	Page
+	Q        string
+	Filtered bool
+	Grids    []Option
+	Colours  []Option
+	Kinds    []Option
+	Tags     []Option
+	Rows     []listRow
+	Pager    pager
+}
+
+// householdList shows the households matching the filters, a page at a time.
+func (h *handler) householdList(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	v := listView{Page: h.page(r, "households.title", "households"), Q: q.Get("q")}
+	f := household.Filter{Colour: household.Colour(q.Get("colour")), Kind: household.Kind(q.Get("kind")),
+		Tag: q.Get("tag"), Q: q.Get("q"), PerPage: listPerPage}
+	f.GridID, _ = strconv.ParseInt(q.Get("grid"), 10, 64)
+	v.Filtered = q.Get("grid") != "" || f.Colour != "" || f.Kind != "" || f.Tag != ""
+	f.Page, _ = strconv.Atoi(q.Get("page"))
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	ctx := r.Context()
+	grids, err := org.Grids(ctx, h.db)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	tn, tags, err := h.tagNames(ctx, v.L)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	v.Grids = gridOptions(grids, q.Get("grid"), v.L.T("filter.all_grids"))
+	v.Colours = enumOptions(v.L, "colour", household.Colours, q.Get("colour"), v.L.T("filter.all_colours"))
+	v.Kinds = enumOptions(v.L, "kind", household.Kinds, q.Get("kind"), v.L.T("filter.all_kinds"))
+	v.Tags = []Option{{Value: "", Label: v.L.T("filter.all_tags")}}
+	for _, t := range tags {
+		v.Tags = append(v.Tags, Option{Value: t.Code, Label: tn[t.Code], Selected: t.Code == f.Tag})
+	}
+	list, total, err := h.households.List(ctx, f)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	for _, hh := range list {
+		v.Rows = append(v.Rows, listRow{ID: hh.ID, Address: hh.Address, Shop: hh.ShopName, Householder: hh.Householder,
+			Members: hh.MemberCount, Badge: badge(v.L, hh.Colour), Reasons: reasons(v.L, hh.ColourReasons),
+			Phone: household.MaskPhone(hh.Phone)})
+	}
+	v.Pager = newPager("/households", q, f.Page, listPerPage, total)
+	h.render(w, r, http.StatusOK, "households", v)
+}
+
+// gridOptions is a grid filter select.
+func gridOptions(grids []org.Grid, cur, all string) []Option {
+	opts := []Option{{Value: "", Label: all, Selected: cur == ""}}
+	for _, g := range grids {
+		id := strconv.FormatInt(g.ID, 10)
+		opts = append(opts, Option{Value: id, Label: g.Name, Selected: id == cur})
+	}
+	return opts
+}
+
+// enumOptions is a filter select of an enumeration.
+func enumOptions(l *Locale, key string, values []string, cur, all string) []Option {
+	opts := []Option{{Value: "", Label: all, Selected: cur == ""}}
+	for _, val := range values {
+		opts = append(opts, Option{Value: val, Label: l.T(key + "." + val), Selected: val == cur})
+	}
+	return opts
+}

@@ -1,0 +1,130 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"wanhu/internal/household"
+)
+
+// fileWithError shows the household file again with err at the top, for a
+// small form on the file (needs, plan, colour) that could not be saved.
+func (h *handler) fileWithError(w http.ResponseWriter, r *http.Request, householdID int64, err error) {
+	if !h.failed(w, r, err) {
+		return
+	}
+	r.SetPathValue("id", fmt.Sprint(householdID))
+	v, ferr := h.fileOf(r, "household.title")
+	if ferr != nil {
+		h.showError(w, r, ferr)
+		return
+	}
+	v.Error = unplaced(v.L, err)
+	if v.Error == "" {
+		v.Error = v.L.T("form.conflict")
+	}
+	h.render(w, r, status(err), "household", v)
+}
+
+// needAdd adds an item to the household's needs list.
+func (h *handler) needAdd(w http.ResponseWriter, r *http.Request) {
+	hh, err := h.loadHousehold(r)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	n := household.Need{HouseholdID: hh.ID, Kind: r.PostForm.Get("kind"), Note: r.PostForm.Get("note"), Status: r.PostForm.Get("status")}
+	if _, err := h.households.AddNeed(r.Context(), actor(r), n); err != nil {
+		h.fileWithError(w, r, hh.ID, err)
+		return
+	}
+	seeOther(w, r, fmt.Sprintf("/households/%d#needs", hh.ID))
+}
+
+// needUpdate changes a need's status or note.
+func (h *handler) needUpdate(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r.PathValue("id"))
+	hid, _ := id64(r.PostForm, "household_id")
+	if err == nil {
+		_, err = h.loadHouseholdByID(r, hid)
+	}
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	n, err := h.households.UpdateNeed(r.Context(), actor(r), id, r.PostForm.Get("status"), r.PostForm.Get("note"))
+	if err != nil {
+		h.fileWithError(w, r, hid, err)
+		return
+	}
+	seeOther(w, r, fmt.Sprintf("/households/%d#needs", n.HouseholdID))
+}
+
+// measureOf reads a plan measure form.
+func measureOf(r *http.Request) (household.Measure, error) {
+	v := r.PostForm
+	m := household.Measure{Kind: v.Get("kind"), Description: v.Get("description"), Frequency: v.Get("frequency"), Status: v.Get("status")}
+	var err error
+	m.OwnerID, err = id64(v, "owner_id")
+	return m, err
+}
+
+// measureAdd adds a measure to the household plan (一户一策).
+func (h *handler) measureAdd(w http.ResponseWriter, r *http.Request) {
+	hh, err := h.loadHousehold(r)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	m, err := measureOf(r)
+	if err == nil {
+		m.HouseholdID = hh.ID
+		_, err = h.households.SaveMeasure(r.Context(), actor(r), m)
+	}
+	if err != nil {
+		h.fileWithError(w, r, hh.ID, err)
+		return
+	}
+	seeOther(w, r, fmt.Sprintf("/households/%d#plan", hh.ID))
+}
+
+// measureUpdate changes a measure of the plan.
+func (h *handler) measureUpdate(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r.PathValue("id"))
+	hid, _ := id64(r.PostForm, "household_id")
+	if err == nil {
+		_, err = h.loadHouseholdByID(r, hid)
+	}
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	m, err := measureOf(r)
+	if err == nil {
+		m.ID = id
+		var saved *household.Measure
+		if saved, err = h.households.SaveMeasure(r.Context(), actor(r), m); err == nil {
+			seeOther(w, r, fmt.Sprintf("/households/%d#plan", saved.HouseholdID))
+			return
+		}
+	}
+	h.fileWithError(w, r, hid, err)
+}
+
+// colourOverride sets the colour by hand (with a reason) or clears it.
+func (h *handler) colourOverride(w http.ResponseWriter, r *http.Request) {
+	hh, err := h.loadHousehold(r)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	colour := household.Colour(r.PostForm.Get("colour"))
+	if r.PostForm.Get("clear") != "" {
+		colour = ""
+	}
+	if _, err := h.households.SetColourOverride(r.Context(), actor(r), hh.ID, colour, r.PostForm.Get("reason")); err != nil {
+		h.fileWithError(w, r, hh.ID, err)
+		return
+	}
+	seeOther(w, r, fmt.Sprintf("/households/%d", hh.ID))
+}

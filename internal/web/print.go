@@ -1,0 +1,17 @@
+package web
+
+import (
+	"net/http"
+	"time"
+)
+
+// householdPrint shows the one-page 一户一档 sheet, laid out for A4.
+func (h *handler) householdPrint(w http.ResponseWriter, r *http.Request) {
+	v, err := h.fileOf(r, "print.title")
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	v.Printed = time.Now().In(shanghai).Format("2006-01-02 15:04")
+	h.render(w, r, http.StatusOK, "print", v)
+}

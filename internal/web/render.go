@@ -1,0 +1,141 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/auth"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// pages holds one parsed template set per page. Each page file defines
+// "page", which names its layout ({{template "base" .}} or "sheet").
+type pages struct{ sets map[string]*template.Template }
+
+var funcs = template.FuncMap{
+	"add":   func(a, b int) int { return a + b },
+	"lower": strings.ToLower,
+}
+
+// loadPages parses every page with the layouts and partials, once.
+func loadPages() (*pages, error) {
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	p := &pages{sets: map[string]*template.Template{}}
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layouts/*.html", f)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", name, err)
+		}
+		if t.Lookup("page") == nil {
+			return nil, fmt.Errorf("template %s: defines no \"page\"", name)
+		}
+		p.sets[name] = t
+	}
+	return p, nil
+}
+
+// Page is what every page's view carries: the language, the signed-in
+// user, the CSRF token of its forms and where it is (for the language link).
+type Page struct {
+	L     *Locale
+	User  *auth.User
+	CSRF  string
+	Path  string
+	Title string
+	Nav   string
+}
+
+// page fills the common part of a view.
+func (h *handler) page(r *http.Request, title, nav string) Page {
+	p := Page{L: h.locale(r), Path: r.URL.RequestURI(), Nav: nav}
+	if s := auth.FromContext(r.Context()); s != nil {
+		p.User, p.CSRF = s.User, s.CSRF
+	}
+	if title != "" {
+		p.Title = p.L.T(title)
+	}
+	return p
+}
+
+// render executes a page into a buffer first, so a template error becomes
+// a clean 500 instead of half a page.
+func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, name string, view any) {
+	t, ok := h.pages.sets[name]
+	if !ok {
+		h.serverError(w, r, fmt.Errorf("no page %q", name))
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "page", view); err != nil {
+		h.serverError(w, r, fmt.Errorf("render %s: %w", name, err))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	buf.WriteTo(w)
+}
+
+// errorView is the view of the error page.
+type errorView struct {
+	Page
+	Message string
+}
+
+// serverError logs err once (route, error; never form values) and shows a
+// page that says nothing of the internals.
+func (h *handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	h.log.Error("web", "route", r.Pattern, "error", err)
+	l := h.locale(r)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusInternalServerError)
+	fmt.Fprintf(w, "<!doctype html><meta charset=utf-8><title>500</title><p>%s</p>", template.HTMLEscapeString(l.T("error.internal")))
+}
+
+// showError answers a request that failed: 404 for a missing record, 400
+// for bad input outside a form, 500 (logged) otherwise.
+func (h *handler) showError(w http.ResponseWriter, r *http.Request, err error) {
+	v := errorView{Page: h.page(r, "error.title", "")}
+	status := http.StatusBadRequest
+	switch fe, isField := apperr.AsField(err); {
+	case errors.Is(err, apperr.ErrNotFound):
+		status, v.Message = http.StatusNotFound, v.L.T("error.not_found")
+	case errors.Is(err, apperr.ErrConflict):
+		status, v.Message = http.StatusConflict, v.L.T("error.conflict")
+	case isField:
+		v.Message = v.L.T("field."+fe.Field) + ": " + v.L.Err(fe)
+	default:
+		h.serverError(w, r, err)
+		return
+	}
+	h.render(w, r, status, "error", v)
+}
+
+// forbidden answers a request the user may not make.
+func (h *handler) forbidden(w http.ResponseWriter, r *http.Request) {
+	v := errorView{Page: h.page(r, "error.title", "")}
+	v.Message = v.L.T("error.forbidden")
+	h.render(w, r, http.StatusForbidden, "error", v)
+}
+
+// seeOther redirects after a successful POST.
+func seeOther(w http.ResponseWriter, r *http.Request, to string) {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}

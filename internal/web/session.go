@@ -1,0 +1,156 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"wanhu/internal/auth"
+)
+
+const (
+	sessionCookie = "wanhu_session"
+	loginCookie   = "wanhu_login_csrf"
+	langCookie    = "lang"
+)
+
+// secure reports whether the request came over TLS, directly or through a
+// proxy that says so.
+func secure(r *http.Request) bool {
+	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secure(r)})
+}
+
+// locale is the user's language: the lang cookie, else Chinese. The
+// browser's Accept-Language is deliberately ignored.
+func (h *handler) locale(r *http.Request) *Locale {
+	lang := ""
+	if c, err := r.Cookie(langCookie); err == nil {
+		lang = c.Value
+	}
+	return h.catalog.Locale(lang)
+}
+
+// localPath returns p if it is a path on this site, else "/households".
+func localPath(p string) string {
+	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+		return "/households"
+	}
+	return p
+}
+
+// sameToken compares two tokens in constant time.
+func sameToken(a, b string) bool {
+	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// signedIn lets a request through only with a valid web session, and a POST
+// only with the session's CSRF token in the form field "csrf".
+func (h *handler) signedIn(next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var sess *auth.Session
+		if c, err := r.Cookie(sessionCookie); err == nil {
+			sess, _ = h.auth.Authenticate(r.Context(), c.Value, auth.Web)
+		}
+		if sess == nil {
+			next := r.URL.Path
+			if r.Method == http.MethodGet && r.URL.RawQuery != "" {
+				next += "?" + r.URL.RawQuery
+			}
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(localPath(next)), http.StatusSeeOther)
+			return
+		}
+		r = r.WithContext(auth.WithSession(r.Context(), sess))
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+			if !sameToken(r.PostFormValue("csrf"), sess.CSRF) {
+				h.forbidden(w, r)
+				return
+			}
+		}
+		if !mayAccess(sess.User, 0) {
+			h.forbidden(w, r)
+			return
+		}
+		next(w, r)
+	})
+}
+
+// loginView is the view of the login page.
+type loginView struct {
+	Page
+	Token    string
+	Next     string
+	Username string
+	Error    string
+}
+
+// loginForm shows the login form with a fresh double-submit token.
+func (h *handler) loginForm(w http.ResponseWriter, r *http.Request) {
+	h.showLogin(w, r, http.StatusOK, "", "")
+}
+
+func (h *handler) showLogin(w http.ResponseWriter, r *http.Request, status int, username, msg string) {
+	b := make([]byte, 24)
+	rand.Read(b)
+	tok := base64.RawURLEncoding.EncodeToString(b)
+	setCookie(w, r, loginCookie, tok, 3600)
+	next := r.URL.Query().Get("next")
+	if r.Method == http.MethodPost {
+		next = r.PostFormValue("next")
+	}
+	v := loginView{Page: h.page(r, "login.title", ""), Token: tok, Next: localPath(next), Username: username, Error: msg}
+	h.render(w, r, status, "login", v)
+}
+
+// login signs a user in and sends them where they were going.
+func (h *handler) login(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	c, err := r.Cookie(loginCookie)
+	if err != nil || !sameToken(r.PostFormValue("csrf"), c.Value) {
+		h.forbidden(w, r)
+		return
+	}
+	username := strings.TrimSpace(r.PostFormValue("username"))
+	token, _, err := h.auth.Login(r.Context(), username, r.PostFormValue("password"), auth.Web)
+	if err != nil {
+		h.showLogin(w, r, http.StatusUnauthorized, username, h.locale(r).T("login.failed"))
+		return
+	}
+	setCookie(w, r, sessionCookie, token, 0)
+	setCookie(w, r, loginCookie, "", -1)
+	seeOther(w, r, localPath(r.PostFormValue("next")))
+}
+
+// logout ends the session.
+func (h *handler) logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := h.auth.Logout(r.Context(), c.Value); err != nil {
+			h.log.Warn("logout", "error", err)
+		}
+	}
+	setCookie(w, r, sessionCookie, "", -1)
+	seeOther(w, r, "/login")
+}
+
+// setLang stores the chosen language in a cookie and goes back.
+func (h *handler) setLang(w http.ResponseWriter, r *http.Request) {
+	lang := r.URL.Query().Get("to")
+	if lang != "en" {
+		lang = Languages[0]
+	}
+	setCookie(w, r, langCookie, lang, 365*24*3600)
+	seeOther(w, r, localPath(r.URL.Query().Get("back")))
+}
+
+// home sends the start page to the household list.
+func (h *handler) home(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, "/households", http.StatusFound)
+}

@@ -1,0 +1,187 @@
+package web
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"wanhu/internal/household"
+)
+
+// Badge is a colour shown with its name, never by colour alone.
+type Badge struct {
+	Colour string
+	Label  string
+}
+
+func badge(l *Locale, c household.Colour) Badge {
+	return Badge{Colour: string(c), Label: l.Enum("colour", string(c))}
+}
+
+// reasons says why a household has its colour: the rule, the member it
+// applies to and, for a manual override, the reason given.
+func reasons(l *Locale, rs []household.Reason) []string {
+	out := make([]string, 0, len(rs))
+	for _, r := range rs {
+		s := l.Name(r.NameZH, r.NameEN)
+		if r.Person != "" {
+			s = l.T("reason.person", s, r.Person)
+		}
+		if r.Note != "" {
+			s = l.T("reason.note", s, r.Note)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// tagNames maps tag codes to names in the user's language.
+type tagNames map[string]string
+
+func (h *handler) tagNames(ctx context.Context, l *Locale) (tagNames, []household.Tag, error) {
+	tags, err := household.Tags(ctx, h.db)
+	if err != nil {
+		return nil, nil, err
+	}
+	m := tagNames{}
+	for _, t := range tags {
+		m[t.Code] = l.Name(t.NameZH, t.NameEN)
+	}
+	return m, tags, nil
+}
+
+func (m tagNames) list(codes []string) []string {
+	out := make([]string, 0, len(codes))
+	for _, c := range codes {
+		if n, ok := m[c]; ok {
+			out = append(out, n)
+		} else {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// memberView is one member as the household file shows it.
+type memberView struct {
+	ID         int64
+	Name       string
+	Relation   string
+	Gender     string
+	Age        int
+	IDNumber   string
+	Phone      string
+	Ethnicity  string
+	Residence  string
+	Work       string
+	Disability string
+	Dibao      string
+	Tags       []string
+	Status     string
+}
+
+func memberOf(l *Locale, tn tagNames, p *household.Person, full bool) memberView {
+	m := memberView{ID: p.ID, Name: p.Name, Relation: l.Enum("relation", p.Relation), Gender: l.Enum("gender", string(p.Gender)),
+		Age: p.Age, IDNumber: household.MaskIDNumber(p.IDNumber), Phone: household.MaskPhone(p.Phone), Ethnicity: p.Ethnicity,
+		Residence: l.Enum("residence", p.Residence), Work: l.Enum("employment", p.Employment), Dibao: l.Enum("dibao", p.Dibao),
+		Tags: tn.list(p.Tags)}
+	if full {
+		m.IDNumber, m.Phone = p.IDNumber, p.Phone
+	}
+	if p.School != "" {
+		m.Work += " · " + l.Enum("school", p.School)
+	}
+	if p.DisabilityType != "" {
+		m.Disability = l.T("member.disability", l.Enum("disability_type", p.DisabilityType), p.DisabilityGrade)
+	}
+	switch {
+	case !p.DeceasedOn.IsZero():
+		m.Status = l.T("member.deceased", p.DeceasedOn.String())
+	case !p.MovedOutOn.IsZero():
+		m.Status = l.T("member.moved_out", p.MovedOutOn.String())
+	}
+	return m
+}
+
+// ledgerView is one ledger entry in the user's language.
+type ledgerView struct {
+	At          string
+	Type        string
+	TypeCode    string
+	HouseholdID int64
+	Address     string
+	Person      string
+	Field       string
+	Before      string
+	After       string
+	Note        string
+	Actor       string
+}
+
+func ledgerOf(l *Locale, tn tagNames, e household.LedgerEvent, full bool) ledgerView {
+	v := ledgerView{At: l.Time(e.At), Type: l.Enum("event", e.Type), TypeCode: e.Type, HouseholdID: e.HouseholdID,
+		Address: e.Address, Person: e.Person, Note: e.Note, Actor: e.Actor}
+	valueKey := e.Field
+	switch e.Type {
+	case household.EvTagAdded, household.EvTagRemoved:
+		v.Before, v.After = strings.Join(tn.list(nonEmpty(e.Before)), ""), strings.Join(tn.list(nonEmpty(e.After)), "")
+		return v
+	case household.EvNeedAdded, household.EvNeedChanged:
+		v.Field, valueKey = l.Enum("need_kind", e.Field), "need_status"
+	case household.EvMeasureAdded, household.EvMeasureChanged:
+		v.Field, valueKey = l.Enum("measure_kind", e.Field), "measure_status"
+	case household.EvColourOverride, household.EvOverrideCleared, household.EvColourChanged:
+		v.Field, valueKey = l.T("field.colour"), "colour"
+	case household.EvHouseholdCreated, household.EvMemberAdded, household.EvBorn, household.EvMovedIn:
+	default:
+		if e.Field != "" {
+			v.Field = l.T("field." + e.Field)
+		}
+	}
+	if e.Field == "health_notes" && !full {
+		v.Before, v.After = l.T("ledger.hidden"), l.T("ledger.hidden")
+		return v
+	}
+	v.Before, v.After = l.Value(valueKey, e.Before), l.Value(valueKey, e.After)
+	if e.Before == "" {
+		v.Before = ""
+	}
+	return v
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+// pager is the pagination of a list.
+type pager struct {
+	Page, Pages, Total int
+	Prev, Next         string
+}
+
+func newPager(base string, q map[string][]string, page, per, total int) pager {
+	p := pager{Page: page, Total: total, Pages: (total + per - 1) / per}
+	link := func(n int) string {
+		vals := url.Values{}
+		for k, vs := range q {
+			for _, v := range vs {
+				if v != "" && k != "page" {
+					vals.Add(k, v)
+				}
+			}
+		}
+		vals.Set("page", strconv.Itoa(n))
+		return base + "?" + vals.Encode()
+	}
+	if page > 1 {
+		p.Prev = link(page - 1)
+	}
+	if page < p.Pages {
+		p.Next = link(page + 1)
+	}
+	return p
+}

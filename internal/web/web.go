@@ -1,0 +1,48 @@
+// Package web is the server-rendered face of Wanhu: the pages a community
+// clerk uses on an office PC and a grid worker on a phone in a stairwell.
+// Templates, static files and translations are embedded and loaded once.
+package web
+
+import (
+	"log/slog"
+	"net/http"
+
+	"wanhu/internal/auth"
+	"wanhu/internal/household"
+	"wanhu/internal/server"
+	"wanhu/internal/store"
+)
+
+// handler holds what the page handlers need.
+type handler struct {
+	db         *store.DB
+	households *household.Store
+	auth       *auth.Store
+	log        *slog.Logger
+	pages      *pages
+	catalog    *Catalog
+}
+
+// newHandler loads the templates and translations. It panics if an
+// embedded file is broken, which a test catches before any release.
+func newHandler(d server.Deps) *handler {
+	cat, err := LoadCatalog()
+	if err != nil {
+		panic(err)
+	}
+	p, err := loadPages()
+	if err != nil {
+		panic(err)
+	}
+	log := d.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	return &handler{db: d.DB, households: d.Households, auth: d.Auth, log: log, pages: p, catalog: cat}
+}
+
+// actor is the ledger's name for the signed-in user.
+func actor(r *http.Request) household.Actor {
+	u := auth.FromContext(r.Context()).User
+	return household.Actor{ID: u.ID, Name: u.DisplayName}
+}
