@@ -35,11 +35,10 @@ func (h *handler) addNeed(w http.ResponseWriter, r *http.Request) {
 	h.writeJSON(w, r, http.StatusCreated, n)
 }
 
-// needPatch changes a need's status (kept when left out) and its note
-// (household.Store.UpdateNeed replaces the note, so one left out is cleared).
+// needPatch changes a need's status or note; what is left out is kept.
 type needPatch struct {
-	Status string `json:"status"`
-	Note   string `json:"note"`
+	Status *string `json:"status"`
+	Note   *string `json:"note"`
 }
 
 // updateNeed changes the status or note of a need.
@@ -54,7 +53,17 @@ func (h *handler) updateNeed(w http.ResponseWriter, r *http.Request) {
 	}
 	var n *household.Need
 	if err == nil {
-		n, err = h.d.Households.UpdateNeed(r.Context(), actor(r), id, in.Status, in.Note)
+		n, err = h.d.Households.NeedByID(r.Context(), id)
+	}
+	if err == nil {
+		status, note := n.Status, n.Note
+		if in.Status != nil {
+			status = *in.Status
+		}
+		if in.Note != nil {
+			note = *in.Note
+		}
+		n, err = h.d.Households.UpdateNeed(r.Context(), actor(r), id, status, note)
 	}
 	if err != nil {
 		h.fail(w, r, err)
@@ -63,18 +72,31 @@ func (h *handler) updateNeed(w http.ResponseWriter, r *http.Request) {
 	h.writeJSON(w, r, http.StatusOK, n)
 }
 
-// measureInput is a measure of a household plan. A PATCH sends the whole
-// measure (household.Store.SaveMeasure replaces every field).
+// measureInput is a measure of a household plan. A PATCH changes only the
+// fields it sends.
 type measureInput struct {
-	Kind        string `json:"kind"`
-	Description string `json:"description"`
-	OwnerID     int64  `json:"owner_id"`
-	Frequency   string `json:"frequency"`
-	Status      string `json:"status"`
+	Kind        *string `json:"kind"`
+	Description *string `json:"description"`
+	OwnerID     *int64  `json:"owner_id"`
+	Frequency   *string `json:"frequency"`
+	Status      *string `json:"status"`
 }
 
-func (in measureInput) measure() household.Measure {
-	return household.Measure{Kind: in.Kind, Description: in.Description, OwnerID: in.OwnerID, Frequency: in.Frequency, Status: in.Status}
+// apply overlays the fields sent onto m.
+func (in measureInput) apply(m household.Measure) household.Measure {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&m.Kind, in.Kind)
+	set(&m.Description, in.Description)
+	set(&m.Frequency, in.Frequency)
+	set(&m.Status, in.Status)
+	if in.OwnerID != nil {
+		m.OwnerID = *in.OwnerID
+	}
+	return m
 }
 
 // addMeasure adds a measure to a household plan.
@@ -98,13 +120,16 @@ func (h *handler) saveMeasure(w http.ResponseWriter, r *http.Request, create boo
 	}
 	var m *household.Measure
 	if err == nil {
-		nm := in.measure()
-		if create {
-			nm.HouseholdID = id
-		} else {
-			nm.ID = id
+		base := household.Measure{HouseholdID: id}
+		if !create {
+			m, err = h.d.Households.MeasureByID(r.Context(), id)
+			if m != nil {
+				base = *m
+			}
 		}
-		m, err = h.d.Households.SaveMeasure(r.Context(), actor(r), nm)
+		if err == nil {
+			m, err = h.d.Households.SaveMeasure(r.Context(), actor(r), in.apply(base))
+		}
 	}
 	if err != nil {
 		h.fail(w, r, err)

@@ -19,7 +19,9 @@ func TestDefaultColourRules(t *testing.T) {
 		}
 		return x
 	}
-	tag := func(t string) func(*household.Person) { return func(p *household.Person) { p.Tags = append(p.Tags, t) } }
+	tag := func(t string) func(*household.Person) {
+		return func(p *household.Person) { p.Tags = append(p.Tags, t) }
+	}
 	cases := []struct {
 		name    string
 		members []household.Person

@@ -192,3 +192,36 @@ func (s *Store) SaveMeasure(ctx context.Context, actor Actor, m Measure) (*Measu
 	}
 	return &m, nil
 }
+
+// NeedByID returns one need.
+func (s *Store) NeedByID(ctx context.Context, id int64) (*Need, error) {
+	var n Need
+	err := s.db.QueryRowContext(ctx, `SELECT id, household_id, COALESCE(person_id, 0), kind, note, status, created_at, updated_at
+		FROM needs WHERE id = ?`, id).Scan(&n.ID, &n.HouseholdID, &n.PersonID, &n.Kind, &n.Note, &n.Status, &n.CreatedAt, &n.UpdatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.ErrNotFound
+	}
+	return &n, err
+}
+
+// MeasureByID returns one measure of a household plan.
+func (s *Store) MeasureByID(ctx context.Context, id int64) (*Measure, error) {
+	var hid int64
+	err := s.db.QueryRowContext(ctx, `SELECT household_id FROM plan_measures WHERE id = ?`, id).Scan(&hid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	ms, err := measures(ctx, s.db, hid)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ms {
+		if ms[i].ID == id {
+			return &ms[i], nil
+		}
+	}
+	return nil, apperr.ErrNotFound
+}

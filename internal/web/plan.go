@@ -44,17 +44,19 @@ func (h *handler) needAdd(w http.ResponseWriter, r *http.Request) {
 // needUpdate changes a need's status or note.
 func (h *handler) needUpdate(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r.PathValue("id"))
-	hid, _ := id64(r.PostForm, "household_id")
+	var n *household.Need
 	if err == nil {
-		_, err = h.loadHouseholdByID(r, hid)
+		n, err = h.households.NeedByID(r.Context(), id)
+	}
+	if err == nil {
+		_, err = h.loadHouseholdByID(r, n.HouseholdID)
 	}
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
-	n, err := h.households.UpdateNeed(r.Context(), actor(r), id, r.PostForm.Get("status"), r.PostForm.Get("note"))
-	if err != nil {
-		h.fileWithError(w, r, hid, err)
+	if _, err := h.households.UpdateNeed(r.Context(), actor(r), id, r.PostForm.Get("status"), r.PostForm.Get("note")); err != nil {
+		h.fileWithError(w, r, n.HouseholdID, err)
 		return
 	}
 	seeOther(w, r, fmt.Sprintf("/households/%d#needs", n.HouseholdID))
@@ -91,14 +93,18 @@ func (h *handler) measureAdd(w http.ResponseWriter, r *http.Request) {
 // measureUpdate changes a measure of the plan.
 func (h *handler) measureUpdate(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r.PathValue("id"))
-	hid, _ := id64(r.PostForm, "household_id")
+	var old *household.Measure
 	if err == nil {
-		_, err = h.loadHouseholdByID(r, hid)
+		old, err = h.households.MeasureByID(r.Context(), id)
+	}
+	if err == nil {
+		_, err = h.loadHouseholdByID(r, old.HouseholdID)
 	}
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
+	hid := old.HouseholdID
 	m, err := measureOf(r)
 	if err == nil {
 		m.ID = id
