@@ -2,6 +2,7 @@ package household
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -99,26 +100,36 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Household, int, error) {
 	return list(ctx, s.db, f)
 }
 
-func list(ctx context.Context, q store.Querier, f Filter) ([]Household, int, error) {
+// ListSQL returns the two statements List runs for f, the count and the
+// page, with their arguments (placeholders "?"). Benchmarks run the same
+// SQL elsewhere to compare.
+func ListSQL(f Filter) (count string, countArgs []any, page string, pageArgs []any) {
 	cond, args := f.where()
+	count = `SELECT COUNT(*) FROM households h` + cond
+	page = `SELECT ` + householdListCols + householdFrom + cond + ` ORDER BY h.id`
+	pageArgs = args
+	if f.PerPage >= 0 {
+		n, per := pageOf(f.Page, f.PerPage)
+		page += ` LIMIT ? OFFSET ?`
+		pageArgs = append(slices.Clip(args), per, (n-1)*per)
+	}
+	return count, args, page, pageArgs
+}
+
+func list(ctx context.Context, q store.Querier, f Filter) ([]Household, int, error) {
+	count, countArgs, page, pageArgs := ListSQL(f)
 	var total int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM households h`+cond, args...).Scan(&total); err != nil {
+	if err := q.QueryRowContext(ctx, count, countArgs...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	limit := ""
-	if f.PerPage >= 0 {
-		page, per := pageOf(f.Page, f.PerPage)
-		limit = " LIMIT ? OFFSET ?"
-		args = append(args, per, (page-1)*per)
-	}
-	rows, err := q.QueryContext(ctx, `SELECT `+householdCols+householdFrom+cond+` ORDER BY h.id`+limit, args...)
+	rows, err := q.QueryContext(ctx, page, pageArgs...)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer rows.Close()
 	out := []Household{}
 	for rows.Next() {
-		h, err := scanHousehold(rows)
+		h, err := scanHousehold(rows, false)
 		if err != nil {
 			return nil, 0, err
 		}

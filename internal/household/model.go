@@ -82,8 +82,8 @@ type Household struct {
 	OverrideReason string   `json:"colour_override_reason,omitempty"`
 
 	Version   int       `json:"version"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	CreatedAt time.Time `json:"created_at,omitzero"` // not in lists
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
 
 	Members  []Person  `json:"members,omitempty"`
 	Needs    []Need    `json:"needs,omitempty"`

@@ -127,7 +127,7 @@ func (s *Store) AddMember(ctx context.Context, actor Actor, householdID int64, p
 		return nil, err
 	}
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		h, err := scanHousehold(tx.QueryRowContext(ctx, `SELECT `+householdCols+householdFrom+` WHERE h.id = ?`, householdID))
+		h, err := scanHousehold(tx.QueryRowContext(ctx, `SELECT `+householdCols+householdFrom+` WHERE h.id = ?`, householdID), true)
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.ErrNotFound
 		}

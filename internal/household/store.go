@@ -34,22 +34,30 @@ func (s *Store) SetClock(now func() time.Time) {
 	s.today = func() Date { return DateOf(now().In(shanghaiZone())) }
 }
 
-const householdCols = `h.id, h.grid_id, g.name, COALESCE(h.compound_id, 0), COALESCE(c.name, ''),
+// householdListCols are the columns of a household in lists; a file adds
+// the timestamps (converting them costs more than the rest of a row).
+const householdListCols = `h.id, h.grid_id, g.name, COALESCE(h.compound_id, 0), COALESCE(c.name, ''),
 	COALESCE(h.building_id, 0), COALESCE(b.name, ''), h.unit, h.floor, h.room, h.address, h.kind, h.shop_name,
 	h.business_type, h.occupancy, h.phone, h.contact_times, h.contact_note, h.language, h.notes, h.householder,
-	h.member_count, h.colour, h.colour_reasons, h.colour_override, h.colour_override_reason, h.version,
-	h.created_at, h.updated_at`
+	h.member_count, h.colour, h.colour_reasons, h.colour_override, h.colour_override_reason, h.version`
+
+const householdCols = householdListCols + `, h.created_at, h.updated_at`
 
 const householdFrom = ` FROM households h JOIN org_units g ON g.id = h.grid_id
 	LEFT JOIN compounds c ON c.id = h.compound_id LEFT JOIN buildings b ON b.id = h.building_id`
 
-func scanHousehold(sc interface{ Scan(...any) error }) (Household, error) {
+// scanHousehold scans householdCols, or householdListCols when !full.
+func scanHousehold(sc interface{ Scan(...any) error }, full bool) (Household, error) {
 	var h Household
 	var times, reasons string
-	err := sc.Scan(&h.ID, &h.GridID, &h.GridName, &h.CompoundID, &h.CompoundName, &h.BuildingID, &h.BuildingName,
+	dest := []any{&h.ID, &h.GridID, &h.GridName, &h.CompoundID, &h.CompoundName, &h.BuildingID, &h.BuildingName,
 		&h.Unit, &h.Floor, &h.Room, &h.Address, &h.Kind, &h.ShopName, &h.BusinessType, &h.Occupancy, &h.Phone,
 		&times, &h.ContactNote, &h.Language, &h.Notes, &h.Householder, &h.MemberCount, &h.Colour, &reasons,
-		&h.ColourOverride, &h.OverrideReason, &h.Version, &h.CreatedAt, &h.UpdatedAt)
+		&h.ColourOverride, &h.OverrideReason, &h.Version}
+	if full {
+		dest = append(dest, &h.CreatedAt, &h.UpdatedAt)
+	}
+	err := sc.Scan(dest...)
 	h.ContactTimes = splitList(times)
 	h.ColourReasons = decodeReasons(reasons)
 	h.Tags = []string{}
@@ -63,7 +71,7 @@ func (s *Store) HouseholdByID(ctx context.Context, id int64) (*Household, error)
 }
 
 func householdFile(ctx context.Context, q store.Querier, id int64, today Date) (*Household, error) {
-	h, err := scanHousehold(q.QueryRowContext(ctx, `SELECT `+householdCols+householdFrom+` WHERE h.id = ?`, id))
+	h, err := scanHousehold(q.QueryRowContext(ctx, `SELECT `+householdCols+householdFrom+` WHERE h.id = ?`, id), true)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.ErrNotFound
 	}
@@ -366,7 +374,7 @@ func (s *Store) SetColourOverride(ctx context.Context, actor Actor, id int64, co
 		}
 	}
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		h, err := scanHousehold(tx.QueryRowContext(ctx, `SELECT `+householdCols+householdFrom+` WHERE h.id = ?`, id))
+		h, err := scanHousehold(tx.QueryRowContext(ctx, `SELECT `+householdCols+householdFrom+` WHERE h.id = ?`, id), true)
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.ErrNotFound
 		}

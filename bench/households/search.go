@@ -1,0 +1,250 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"flag"
+	"fmt"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"wanhu/internal/household"
+	"wanhu/internal/store"
+)
+
+const perPage = 50
+
+// benchQuery is one search: the filter given to household.Store.List. Its
+// SQL is what household.ListSQL says List runs, so the shell runs the very
+// same statements.
+type benchQuery struct {
+	name   string
+	filter household.Filter
+}
+
+func (q benchQuery) countSQL() string { c, _, _, _ := household.ListSQL(q.filter); return c }
+func (q benchQuery) pageSQL() string  { _, _, p, _ := household.ListSQL(q.filter); return p }
+
+// args are the page statement's arguments; the count's are their prefix.
+func (q benchQuery) args() []any { _, _, _, a := household.ListSQL(q.filter); return a }
+
+func queries(ctx context.Context, db *store.DB, prefix string) ([]benchQuery, error) {
+	// A grid in the middle of the city, and its commonest non-green colour.
+	var grid int64
+	if err := db.QueryRowContext(ctx, `SELECT id FROM org_units WHERE kind = 'grid' ORDER BY id LIMIT 1 OFFSET (SELECT COUNT(*) / 2 FROM org_units WHERE kind = 'grid')`).Scan(&grid); err != nil {
+		return nil, err
+	}
+	return []benchQuery{
+		{
+			name:   fmt.Sprintf("name prefix %q", prefix),
+			filter: household.Filter{Q: prefix, PerPage: perPage},
+		},
+		{
+			name:   fmt.Sprintf("grid %d + colour yellow", grid),
+			filter: household.Filter{GridID: grid, Colour: household.Yellow, PerPage: perPage},
+		},
+		{
+			name:   fmt.Sprintf("grid %d + colour green", grid),
+			filter: household.Filter{GridID: grid, Colour: household.Green, PerPage: perPage},
+		},
+	}, nil
+}
+
+// search times each query through household.Store.List and through the
+// sqlite3 command-line shell, and prints the medians and their ratio.
+func search(args []string) error {
+	fs := flag.NewFlagSet("search", flag.ExitOnError)
+	path := fs.String("db", "", "SQLite file made by gen")
+	runs := fs.Int("runs", 21, "timed runs per query (after one warm-up)")
+	prefix := fs.String("q", "王伟", "name prefix to search")
+	cli := fs.String("sqlite3", "sqlite3", "the sqlite3 command-line shell")
+	explain := fs.Bool("explain", true, "print EXPLAIN QUERY PLAN of each statement")
+	fs.Parse(args)
+	ctx := context.Background()
+	db, err := store.OpenNoMigrate(ctx, *path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	qs, err := queries(ctx, db, *prefix)
+	if err != nil {
+		return err
+	}
+	s := household.NewStore(db)
+	fmt.Printf("%-30s %7s %10s %13s %13s %7s\n", "query", "total", "ours (ms)", "driver (ms)", "sqlite3 (ms)", "ratio")
+	for _, q := range qs {
+		var ours []time.Duration
+		var total int
+		for i := 0; i <= *runs; i++ {
+			start := time.Now()
+			_, n, err := s.List(ctx, q.filter)
+			if err != nil {
+				return fmt.Errorf("%s: %w", q.name, err)
+			}
+			if i > 0 {
+				ours = append(ours, time.Since(start))
+			}
+			total = n
+		}
+		var driver []time.Duration
+		for i := 0; i <= *runs; i++ {
+			start := time.Now()
+			if err := runDriver(ctx, db, q); err != nil {
+				return err
+			}
+			if i > 0 {
+				driver = append(driver, time.Since(start))
+			}
+		}
+		bare, cliTotal, err := timeCLI(*cli, *path, q, *runs)
+		if err != nil {
+			return fmt.Errorf("%s: sqlite3: %w", q.name, err)
+		}
+		if cliTotal != total {
+			return fmt.Errorf("%s: the store found %d, the same SQL in sqlite3 %d: the shell and the store disagree", q.name, total, cliTotal)
+		}
+		mo, mb := median(ours), median(bare)
+		fmt.Printf("%-30s %7d %10.2f %13.2f %13.2f %6.2fx\n", q.name, total, ms(mo), ms(median(driver)), ms(mb), float64(mo)/float64(mb))
+		if *explain {
+			for _, st := range []string{q.countSQL(), q.pageSQL()} {
+				plan, err := explainPlan(*cli, *path, st, q.args())
+				if err != nil {
+					return err
+				}
+				fmt.Printf("  EXPLAIN QUERY PLAN %s\n%s", firstWords(st), indent(plan))
+			}
+		}
+	}
+	return nil
+}
+
+// runDriver runs the same two statements through database/sql with no
+// scanning into households: what the driver alone costs.
+func runDriver(ctx context.Context, db *store.DB, q benchQuery) error {
+	var n int
+	if err := db.QueryRowContext(ctx, q.countSQL(), q.args()[:len(q.args())-2]...).Scan(&n); err != nil {
+		return err
+	}
+	rows, err := db.QueryContext(ctx, q.pageSQL(), q.args()...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	raw := make([]any, len(cols))
+	for i := range raw {
+		raw[i] = new(sql.RawBytes)
+	}
+	for rows.Next() {
+		if err := rows.Scan(raw...); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// cliScript is a sqlite3 shell script binding args to the ? parameters.
+func cliScript(args []any, body string) string {
+	var b strings.Builder
+	b.WriteString(".bail on\n.mode list\n")
+	for i, a := range args {
+		fmt.Fprintf(&b, ".parameter set ?%d %s\n", i+1, literal(a))
+	}
+	b.WriteString(body)
+	return b.String()
+}
+
+// cliReps is how many times one sqlite3 process runs a query, so that its
+// start-up cost, measured separately and subtracted, is spread thin.
+const cliReps = 50
+
+// timeCLI times the count and page statements in the sqlite3 shell: each
+// of runs+1 invocations (the first a warm-up) runs them cliReps times with
+// output discarded, and the shell's start-up (an invocation that only binds
+// the parameters) is subtracted. It returns the time per count+page pair and
+// the count.
+func timeCLI(cli, path string, q benchQuery, runs int) ([]time.Duration, int, error) {
+	args := q.args()
+	out, err := runCLI(cli, path, cliScript(args, q.countSQL()+";\n"))
+	if err != nil {
+		return nil, 0, err
+	}
+	total, err := strconv.Atoi(strings.TrimSpace(string(out)))
+	if err != nil {
+		return nil, 0, fmt.Errorf("count: %q", out)
+	}
+	var body strings.Builder
+	body.WriteString(".output /dev/null\n")
+	for range cliReps {
+		body.WriteString(q.countSQL() + ";\n" + q.pageSQL() + ";\n")
+	}
+	work, empty := cliScript(args, body.String()), cliScript(args, ".output /dev/null\n")
+	var per []time.Duration
+	for i := 0; i <= runs; i++ {
+		t0 := time.Now()
+		if _, err := runCLI(cli, path, empty); err != nil {
+			return nil, 0, err
+		}
+		t1 := time.Now()
+		if _, err := runCLI(cli, path, work); err != nil {
+			return nil, 0, err
+		}
+		t2 := time.Now()
+		if i > 0 {
+			per = append(per, max(t2.Sub(t1)-t1.Sub(t0), 0)/cliReps)
+		}
+	}
+	return per, total, nil
+}
+
+func explainPlan(cli, path, stmt string, args []any) (string, error) {
+	out, err := runCLI(cli, path, cliScript(args, "EXPLAIN QUERY PLAN "+stmt+";\n"))
+	return string(out), err
+}
+
+func runCLI(cli, path, script string) ([]byte, error) {
+	cmd := exec.Command(cli, "-readonly", path)
+	cmd.Stdin = strings.NewReader(script)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s", err, stderr.String())
+	}
+	return out, nil
+}
+
+// literal writes a as an SQL literal.
+func literal(a any) string {
+	switch v := a.(type) {
+	case string:
+		return "'" + strings.ReplaceAll(v, "'", "''") + "'"
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func firstWords(s string) string {
+	f := strings.Fields(s)
+	return strings.Join(f[:min(2, len(f))], " ") + " …"
+}
+
+func indent(s string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+		b.WriteString("    " + l + "\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,74 @@
+// Command wanhu is the whole of Wanhu (万户): web app, JSON API and CLI.
+//
+//	wanhu demo        start on a demo community (Dongxing), creating it if absent
+//	wanhu serve       serve the web app and API on a database
+//	wanhu gen         fill an empty database with generated households
+//	wanhu migrate     apply (or show) the database migrations
+//	wanhu user        manage accounts
+//	wanhu household   list, show and recolour households
+//
+// Every flag can also be set in the environment as WANHU_<FLAG>, e.g.
+// --db as WANHU_DB and --admin-password as WANHU_ADMIN_PASSWORD.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, args []string, out io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"demo", "start on the demo community, creating it if absent", runDemo},
+		{"serve", "serve the web app and API", runServe},
+		{"gen", "fill an empty database with generated households", runGen},
+		{"migrate", "apply the migrations (migrate status: show them)", runMigrate},
+		{"user", "manage accounts: add, list, disable, enable, reset-password", runUser},
+		{"household", "households: list, show, recolour", runHousehold},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "wanhu:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(out)
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], out)
+		}
+	}
+	usage(os.Stderr)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "wanhu — 万户: household files, visits and resident requests for urban communities")
+	fmt.Fprintln(w, "\nUsage: wanhu <command> [flags]   (wanhu <command> -h for its flags)")
+	fmt.Fprintln(w, "\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nEvery flag may also be set as an environment variable WANHU_<FLAG> (e.g. WANHU_DB).")
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"wanhu/internal/household"
+	"wanhu/internal/org"
+	"wanhu/internal/store"
+)
+
+// seedDB makes a SQLite file with one red and one green household.
+func seedDB(t *testing.T) (string, *org.Fixture) {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.db")
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	f, err := org.NewFixture(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := household.NewStore(db)
+	a := household.Actor{Name: "test"}
+	if _, err := hs.CreateHousehold(ctx, a, household.Household{BuildingID: f.Buildings[0].ID, Unit: "1", Room: "101", Phone: "13912345678"},
+		[]household.Person{{Name: "王秀兰", Gender: household.Female, BirthDate: mustDate(t, "1945-02-03"), Relation: "householder", Tags: []string{"living_alone_elderly"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hs.CreateHousehold(ctx, a, household.Household{BuildingID: f.Buildings[1].ID, Unit: "2", Room: "202"},
+		[]household.Person{{Name: "李建国", Gender: household.Male, BirthDate: mustDate(t, "1980-01-01"), Relation: "householder"}}); err != nil {
+		t.Fatal(err)
+	}
+	return path, f
+}
+
+func mustDate(t *testing.T, s string) household.Date {
+	d, err := household.ParseDate("", s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestHouseholdListJSON(t *testing.T) {
+	path, _ := seedDB(t)
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"household", "list", "--db", path, "--colour", "red", "--format", "json"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Items []map[string]any `json:"items"`
+		Total int              `json:"total"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatalf("%v in %s", err, out.String())
+	}
+	if got.Total != 1 || len(got.Items) != 1 || got.Items[0]["colour"] != "red" || got.Items[0]["householder"] != "王秀兰" {
+		t.Fatalf("list = %s", out.String())
+	}
+	for _, k := range []string{"id", "grid_id", "colour", "kind", "version"} {
+		if _, ok := got.Items[0][k]; !ok {
+			t.Errorf("item lacks %q", k)
+		}
+	}
+	if strings.Contains(out.String(), "13912345678") {
+		t.Error("the list shows a full phone number")
+	}
+}
+
+func TestHouseholdListCSVAndEnv(t *testing.T) {
+	path, f := seedDB(t)
+	t.Setenv("WANHU_DB", path)
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"household", "list", "--grid", itoa(f.Grids[1].ID), "--format", "csv"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(out.String(), "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[1][6] != "李建国" {
+		t.Fatalf("csv rows %q", rows)
+	}
+}
+
+func TestShowAndErrors(t *testing.T) {
+	path, _ := seedDB(t)
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"household", "show", "--db", path, "--id", "1", "--format", "text"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "独居老人") || !strings.Contains(out.String(), "王秀兰") {
+		t.Errorf("show text lacks the reason or the member:\n%s", out.String())
+	}
+	if err := run(ctx, []string{"household", "show", "--db", path, "--id", "999"}, &out); err == nil || !strings.Contains(err.Error(), "not found") {
+		t.Errorf("missing household: %v", err)
+	}
+	if err := run(ctx, []string{"nonsense"}, &out); err == nil {
+		t.Error("unknown command accepted")
+	}
+	t.Setenv("WANHU_DB", "")
+	if err := run(ctx, []string{"household", "list"}, &out); err == nil || !strings.Contains(err.Error(), "--db") {
+		t.Errorf("no database: %v", err)
+	}
+}
+
+func TestUserCommands(t *testing.T) {
+	path, _ := seedDB(t)
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"user", "add", "--db", path, "--username", "clerk", "--password", "short"}, &out); err == nil {
+		t.Error("a short password was accepted")
+	}
+	if err := run(ctx, []string{"user", "add", "--db", path, "--username", "clerk", "--password", "dongxing-clerk-1"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"user", "list", "--db", path}, &out); err != nil || !strings.Contains(out.String(), "clerk") || !strings.Contains(out.String(), "admin@") {
+		t.Errorf("user list: %v\n%s", err, out.String())
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"wanhu/internal/app"
+	"wanhu/internal/apperr"
+	"wanhu/internal/auth"
+	"wanhu/internal/gen"
+	"wanhu/internal/org"
+	"wanhu/internal/server"
+	"wanhu/internal/store"
+)
+
+func runServe(ctx context.Context, args []string, out io.Writer) error {
+	fs := newFlags("serve")
+	dsn := fs.String("db", "wanhu.db", "database: a SQLite file path or a postgres:// URL")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	idle := fs.Duration("session-idle", 30*time.Minute, "end web sessions idle for this long")
+	logger := logFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log := logger()
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return serve(ctx, db, *addr, *idle, log, func(url string) {
+		fmt.Fprintf(out, "Wanhu is serving on %s\n", url)
+	})
+}
+
+// serve runs the HTTP server on db until ctx ends, then shuts down
+// gracefully. ready is called with the URL once the port is open.
+func serve(ctx context.Context, db *store.DB, addr string, idle time.Duration, log *slog.Logger, ready func(url string)) error {
+	d := server.NewDeps(db, log)
+	d.Auth.IdleTimeout = idle
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           app.Handler(d),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("serving", "addr", ln.Addr().String(), "db", string(db.Dialect()))
+	ready("http://" + ln.Addr().String())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+func runDemo(ctx context.Context, args []string, out io.Writer) error {
+	fs := newFlags("demo")
+	dsn := fs.String("db", "wanhu-demo.db", "demo database: a SQLite file path (created if absent) or a postgres:// URL")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	password := fs.String("admin-password", "", "password for the demo account admin (default: a new random one at every start)")
+	households := fs.Int("households", 4470, "households to generate when the database is new")
+	seed := fs.Int64("seed", 1, "seed of the generated data")
+	logger := logFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log := logger()
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM households`).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		fmt.Fprintf(out, "Creating the demo community in %s …\n", *dsn)
+		sum, err := gen.Generate(ctx, db, gen.Options{Households: *households, Seed: *seed, Progress: progress(out)})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "\nMade %d households, %d people, %d key persons, %d special-difficulty households in %d grids.\n",
+			sum.Households, sum.Persons, sum.KeyPersons, sum.SpecialDifficulty, sum.Grids)
+	}
+	pw, err := demoAdmin(ctx, db, *password)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, db, *addr, 30*time.Minute, log, func(url string) {
+		fmt.Fprintf(out, "\nWanhu demo (东兴社区) is running.\n  Open:     %s\n  Username: admin\n  Password: %s\n  API:      %s/api/v1 (POST /api/v1/auth/login)\nPress Ctrl+C to stop.\n", url, pw, url)
+	})
+}
+
+// demoAdmin makes sure the account admin exists, as an administrator of the
+// whole org tree, with the given password or a new random one, and returns
+// the password.
+func demoAdmin(ctx context.Context, db *store.DB, password string) (string, error) {
+	if password == "" {
+		password = randomPassword()
+	}
+	as := auth.NewStore(db)
+	_, err := as.UserByUsername(ctx, "admin")
+	if errors.Is(err, apperr.ErrNotFound) {
+		cities, err := org.Units(ctx, db, org.City)
+		if err != nil || len(cities) == 0 {
+			return "", fmt.Errorf("no city in the database to make admin an administrator of: %v", err)
+		}
+		_, err = as.CreateUser(ctx, "admin", "系统管理员", password, auth.Grant{Role: auth.Admin, OrgUnitID: cities[0].ID})
+		return password, err
+	}
+	if err != nil {
+		return "", err
+	}
+	return password, as.SetPassword(ctx, "admin", password)
+}
+
+func randomPassword() string {
+	const letters = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 14)
+	rand.Read(b)
+	for i := range b {
+		b[i] = letters[int(b[i])%len(letters)]
+	}
+	return string(b)
+}
+
+// progress prints a progress line that rewrites itself.
+func progress(out io.Writer) func(done, total int) {
+	start := time.Now()
+	return func(done, total int) {
+		fmt.Fprintf(out, "\r  %d / %d households (%d%%) %s", done, total, done*100/max(total, 1), time.Since(start).Round(time.Second))
+	}
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"wanhu/internal/auth"
+	"wanhu/internal/org"
+)
+
+func runUser(ctx context.Context, args []string, out io.Writer) error {
+	sub, args := subcommand(args)
+	fs := newFlags("user " + sub)
+	dsn := fs.String("db", "", "database: a SQLite file path or a postgres:// URL")
+	username := fs.String("username", "", "account name")
+	display := fs.String("display-name", "", "name shown in the app and the ledger")
+	password := fs.String("password", "", "password (at least 10 characters, not a common one)")
+	role := fs.String("role", "admin", "role to grant on add: "+fmt.Sprint(auth.Roles))
+	unit := fs.Int64("org", 0, "org unit id the role applies to (default: the city at the root)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	as := auth.NewStore(db)
+	need := func() error {
+		if *username == "" {
+			return fmt.Errorf("--username is required")
+		}
+		return nil
+	}
+	switch sub {
+	case "add":
+		if err := need(); err != nil {
+			return err
+		}
+		if *unit == 0 {
+			cities, err := org.Units(ctx, db, org.City)
+			if err != nil || len(cities) == 0 {
+				return fmt.Errorf("no org tree yet: give --org")
+			}
+			*unit = cities[0].ID
+		}
+		u, err := as.CreateUser(ctx, *username, *display, *password, auth.Grant{Role: auth.Role(*role), OrgUnitID: *unit})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "added %s (id %d)\n", u.Username, u.ID)
+	case "list":
+		users, err := as.Users(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "USERNAME\tNAME\tROLES\tDISABLED")
+		for _, u := range users {
+			var roles []string
+			for _, g := range u.Grants {
+				roles = append(roles, fmt.Sprintf("%s@%d", g.Role, g.OrgUnitID))
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", u.Username, u.DisplayName, strings.Join(roles, ","), u.Disabled)
+		}
+		return tw.Flush()
+	case "disable", "enable":
+		if err := need(); err != nil {
+			return err
+		}
+		if err := as.SetDisabled(ctx, *username, sub == "disable"); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "%sd %s\n", sub, *username)
+	case "reset-password":
+		if err := need(); err != nil {
+			return err
+		}
+		if err := as.SetPassword(ctx, *username, *password); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "password of %s changed; their sessions are ended\n", *username)
+	default:
+		return fmt.Errorf("usage: wanhu user add|list|disable|enable|reset-password --db … [--username …]")
+	}
+	return nil
+}

@@ -1,0 +1,20 @@
+// Package app wires the faces of Wanhu into one HTTP handler: health
+// checks, the JSON API and the web pages, behind the common middleware.
+package app
+
+import (
+	"net/http"
+
+	"wanhu/internal/api"
+	"wanhu/internal/server"
+	"wanhu/internal/web"
+)
+
+// Handler returns the whole HTTP application.
+func Handler(d server.Deps) http.Handler {
+	mux := http.NewServeMux()
+	server.Health(mux, d)
+	api.Register(mux, d)
+	web.Register(mux, d)
+	return server.Secure(server.Logged(d.Log, mux))
+}

@@ -1,0 +1,125 @@
+package gen
+
+import (
+	"context"
+	"strings"
+
+	"wanhu/internal/household"
+	"wanhu/internal/org"
+	"wanhu/internal/store"
+)
+
+// writeCommunity writes everything of c in one transaction.
+func writeCommunity(ctx context.Context, db *store.DB, c *community) error {
+	return db.InTx(ctx, func(tx *store.Tx) error {
+		if tx.Dialect() == store.SQLite {
+			// A large page cache keeps the indexes of a big city in memory
+			// while it is written; it lasts as long as the connection.
+			if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -262144`); err != nil {
+				return err
+			}
+		}
+		var all []*inserter
+		ins := func(table string, cols ...string) *inserter {
+			in := newInserter(ctx, tx, table, cols...)
+			all = append(all, in)
+			return in
+		}
+		var err error
+		add := func(in *inserter, vals ...any) {
+			if err == nil {
+				err = in.add(vals...)
+			}
+		}
+		flush := func() error {
+			for _, in := range all {
+				if err == nil {
+					err = in.flush()
+				}
+			}
+			all = nil
+			return err
+		}
+		units := ins("org_units", "id", "parent_id", "kind", "name", "code", "number", "path", "phone", "created_at")
+		for _, u := range c.units {
+			add(units, u.id, nullID(u.parent), u.kind, u.name, u.code, u.number, u.path, u.phone, c.created)
+		}
+		compounds := ins("compounds", "id", "community_id", "name", "address", "built_year", "notes")
+		for _, x := range c.compounds {
+			add(compounds, x.id, x.community, x.name, x.address, x.built, x.notes)
+		}
+		buildings := ins("buildings", "id", "compound_id", "grid_id", "name", "floors", "units")
+		for _, b := range c.buildings {
+			add(buildings, b.id, b.compound, b.grid, b.name, b.floors, b.units)
+		}
+		team := ins("team_members", "id", "community_id", "grid_id", "name", "role", "phone", "wechat", "skills", "languages", "availability", "active", "created_at")
+		for _, m := range c.team {
+			add(team, m.ID, m.CommunityID, nullID(m.GridID), m.Name, string(m.Role), m.Phone, m.WeChat,
+				strings.Join(m.Skills, ","), strings.Join(m.Languages, ","), strings.Join(m.Availability, ","), m.Active, c.created)
+		}
+		// The org rows must exist before the households that refer to them.
+		if err := flush(); err != nil {
+			return err
+		}
+		for _, m := range c.team {
+			if m.Role == org.RoleGridWorker {
+				if err := org.SetLeader(ctx, tx, m.GridID, m.ID); err != nil {
+					return err
+				}
+			}
+		}
+		// Then in the order of the foreign keys: households, their members
+		// and tags, then what refers to members.
+		hs := ins("households", "id", "grid_id", "compound_id", "building_id", "unit", "floor", "room", "address", "kind", "shop_name",
+			"business_type", "occupancy", "phone", "contact_times", "contact_note", "language", "notes", "householder", "member_count",
+			"colour", "colour_reasons", "version", "created_at", "updated_at")
+		for _, h := range c.households {
+			add(hs, h.ID, h.GridID, nullID(h.CompoundID), nullID(h.BuildingID), h.Unit, h.Floor, h.Room, h.Address, string(h.Kind),
+				h.ShopName, h.BusinessType, h.Occupancy, h.Phone, strings.Join(h.ContactTimes, ","), h.ContactNote, h.Language,
+				h.Notes, h.Householder, h.MemberCount, string(h.Colour), household.EncodeReasons(h.ColourReasons), h.Version,
+				h.CreatedAt, h.UpdatedAt)
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+		htags := ins("household_tags", "household_id", "tag")
+		ps := ins("persons", "id", "household_id", "name", "id_number", "gender", "birth_date", "ethnicity", "residence", "relation",
+			"phone", "employment", "school", "disability_type", "disability_grade", "health_notes", "dibao", "moved_in_on",
+			"moved_out_on", "deceased_on", "active", "version", "created_at", "updated_at")
+		for _, h := range c.households {
+			for _, t := range h.Tags {
+				add(htags, h.ID, t)
+			}
+			for i := range h.Members {
+				p := &h.Members[i]
+				add(ps, p.ID, h.ID, p.Name, nullString(p.IDNumber), string(p.Gender), p.BirthDate, p.Ethnicity, p.Residence, p.Relation,
+					p.Phone, p.Employment, p.School, p.DisabilityType, p.DisabilityGrade, p.HealthNotes, p.Dibao, p.MovedInOn,
+					p.MovedOutOn, p.DeceasedOn, p.Current(), 1, h.CreatedAt, h.UpdatedAt)
+			}
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+		ptags := ins("person_tags", "person_id", "tag")
+		for _, h := range c.households {
+			for i := range h.Members {
+				for _, t := range h.Members[i].Tags {
+					add(ptags, h.Members[i].ID, t)
+				}
+			}
+		}
+		needs := ins("needs", "id", "household_id", "person_id", "kind", "note", "status", "created_at", "updated_at")
+		for _, n := range c.needs {
+			add(needs, n.ID, n.HouseholdID, nullID(n.PersonID), n.Kind, n.Note, n.Status, n.CreatedAt, n.UpdatedAt)
+		}
+		measures := ins("plan_measures", "id", "household_id", "kind", "description", "owner_id", "frequency", "status", "created_at", "updated_at")
+		for _, m := range c.measures {
+			add(measures, m.ID, m.HouseholdID, m.Kind, m.Description, nullID(m.OwnerID), m.Frequency, m.Status, m.CreatedAt, m.UpdatedAt)
+		}
+		ledger := ins("ledger_events", "id", "household_id", "person_id", "grid_id", "type", "field", "before", "after", "note", "actor_id", "actor", "at")
+		for _, e := range c.ledger {
+			add(ledger, e.ID, e.HouseholdID, nullID(e.PersonID), e.GridID, e.Type, e.Field, e.Before, e.After, e.Note, nullID(e.ActorID), e.Actor, e.At.UTC())
+		}
+		return flush()
+	})
+}
