@@ -93,7 +93,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	if n == 0 {
-		fmt.Fprintf(out, "Creating the demo community in %s …\n", *dsn)
+		fmt.Fprintf(out, "Creating the demo community in %s …\n", store.Redact(*dsn))
 		sum, err := gen.Generate(ctx, db, gen.Options{Households: *households, Seed: *seed, Progress: progress(out)})
 		if err != nil {
 			return err

@@ -33,7 +33,10 @@ type site struct {
 	db      *store.DB
 }
 
-func newSite(t *testing.T) *site {
+// newSite starts Wanhu on a fresh SQLite database that fill populates
+// (returning the org unit at the root) and opens a phone-sized Chromium on
+// it, signed in as nobody yet; the user "clerk" administers the root.
+func newSite(t *testing.T, fill func(ctx context.Context, db *store.DB) (rootID int64)) *site {
 	t.Helper()
 	if os.Getenv("WANHU_E2E") != "1" {
 		t.Skip("browser tests skipped: set WANHU_E2E=1 (needs Chromium: apt-get install chromium)")
@@ -51,25 +54,8 @@ func newSite(t *testing.T) *site {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	f, err := org.NewFixture(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := household.NewStore(db)
-	a := household.Actor{Name: "setup"}
-	day := func(s string) household.Date { d, _ := household.ParseDate("", s); return d }
-	if _, err := hs.CreateHousehold(ctx, a, household.Household{BuildingID: f.Buildings[0].ID, Unit: "2", Floor: 3, Room: "302"},
-		[]household.Person{{Name: "王秀兰", Gender: household.Female, BirthDate: day("1946-05-06"), Relation: "householder", Tags: []string{"living_alone_elderly"}}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := hs.CreateHousehold(ctx, a, household.Household{BuildingID: f.Buildings[1].ID, Unit: "1", Floor: 1, Room: "101"},
-		[]household.Person{
-			{Name: "李建国", Gender: household.Male, BirthDate: day("1980-07-01"), Relation: "householder", Employment: "employed"},
-			{Name: "张丽", Gender: household.Female, BirthDate: day("1982-01-02"), Relation: "spouse", Employment: "employed"},
-		}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := auth.NewStore(db).CreateUser(ctx, "clerk", "社区文员", password, auth.Grant{Role: auth.Admin, OrgUnitID: f.City.ID}); err != nil {
+	root := fill(ctx, db)
+	if _, err := auth.NewStore(db).CreateUser(ctx, "clerk", "社区文员", password, auth.Grant{Role: auth.Admin, OrgUnitID: root}); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(app.Handler(server.NewDeps(db, slog.New(slog.NewTextHandler(io.Discard, nil)))))
@@ -140,12 +126,38 @@ func (s *site) open(t *testing.T, q string) {
 	)
 }
 
+// twoFamilies is a community with a living-alone elderly woman and a
+// family of two adults.
+func twoFamilies(t *testing.T) func(ctx context.Context, db *store.DB) int64 {
+	return func(ctx context.Context, db *store.DB) int64 {
+		f, err := org.NewFixture(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs := household.NewStore(db)
+		a := household.Actor{Name: "setup"}
+		day := func(s string) household.Date { d, _ := household.ParseDate("", s); return d }
+		if _, err := hs.CreateHousehold(ctx, a, household.Household{BuildingID: f.Buildings[0].ID, Unit: "2", Floor: 3, Room: "302"},
+			[]household.Person{{Name: "王秀兰", Gender: household.Female, BirthDate: day("1946-05-06"), Relation: "householder", Tags: []string{"living_alone_elderly"}}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := hs.CreateHousehold(ctx, a, household.Household{BuildingID: f.Buildings[1].ID, Unit: "1", Floor: 1, Room: "101"},
+			[]household.Person{
+				{Name: "李建国", Gender: household.Male, BirthDate: day("1980-07-01"), Relation: "householder", Employment: "employed"},
+				{Name: "张丽", Gender: household.Female, BirthDate: day("1982-01-02"), Relation: "spouse", Employment: "employed"},
+			}); err != nil {
+			t.Fatal(err)
+		}
+		return f.City.ID
+	}
+}
+
 // TestHouseholdFileFlow is the "done means": sign in, find the
 // living-alone elderly woman's household shown red with its reason, change a
 // member of another family to unemployed, and see the colour and the ledger
 // follow.
 func TestHouseholdFileFlow(t *testing.T) {
-	s := newSite(t)
+	s := newSite(t, twoFamilies(t))
 	s.login(t)
 
 	s.open(t, "王秀兰")

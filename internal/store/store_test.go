@@ -77,3 +77,15 @@ func columns(t *testing.T, db *store.DB) []string {
 	sort.Strings(out)
 	return out
 }
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"postgres://wanhu:s3cret@db:5432/wanhu": "postgres://wanhu:xxxxx@db:5432/wanhu",
+		"postgres://wanhu@db/wanhu":             "postgres://wanhu@db/wanhu",
+		"wanhu-demo.db":                         "wanhu-demo.db",
+	} {
+		if got := store.Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
