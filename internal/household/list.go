@@ -135,5 +135,44 @@ func list(ctx context.Context, q store.Querier, f Filter) ([]Household, int, err
 		}
 		out = append(out, h)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	return out, total, listTags(ctx, q, out)
+}
+
+// listTags fills in the household tags of a list of households, asking for
+// 500 at a time (an export may hold many thousands).
+func listTags(ctx context.Context, q store.Querier, hs []Household) error {
+	for len(hs) > 0 {
+		n := min(len(hs), 500)
+		if err := listTagsOf(ctx, q, hs[:n]); err != nil {
+			return err
+		}
+		hs = hs[n:]
+	}
+	return nil
+}
+
+func listTagsOf(ctx context.Context, q store.Querier, hs []Household) error {
+	index := make(map[int64]int, len(hs))
+	ids := make([]any, len(hs))
+	for i, h := range hs {
+		index[h.ID], ids[i] = i, h.ID
+	}
+	rows, err := q.QueryContext(ctx, `SELECT ht.household_id, ht.tag FROM household_tags ht JOIN tags t ON t.code = ht.tag
+		WHERE ht.household_id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY t.sort`, ids...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var tag string
+		if err := rows.Scan(&id, &tag); err != nil {
+			return err
+		}
+		hs[index[id]].Tags = append(hs[index[id]].Tags, tag)
+	}
+	return rows.Err()
 }

@@ -239,3 +239,26 @@ func TestValidation(t *testing.T) {
 		}
 	})
 }
+
+func TestListCarriesTags(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, f := setup(t, db)
+		for i := range 3 {
+			h := household.Household{BuildingID: f.Buildings[0].ID, Room: fmt.Sprint(101 + i)}
+			if i == 1 {
+				h.Tags = []string{household.SpecialDifficulty, "fire_safety_focus"}
+			}
+			if _, err := s.CreateHousehold(ctx, clerk, h, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		list, _, err := s.List(ctx, household.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list[0].Tags) != 0 || !slices.Equal(list[1].Tags, []string{household.SpecialDifficulty, "fire_safety_focus"}) || list[2].Tags == nil {
+			t.Errorf("tags in list: %q %q %q", list[0].Tags, list[1].Tags, list[2].Tags)
+		}
+	})
+}
