@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -17,13 +16,9 @@ import (
 func TestLocalesComplete(t *testing.T) {
 	keys := map[string]map[string]string{}
 	for _, lang := range Languages {
-		b, err := localeFS.ReadFile("locales/" + lang + ".json")
+		m, err := readLocale(lang)
 		if err != nil {
 			t.Fatal(err)
-		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatalf("%s: %v", lang, err)
 		}
 		keys[lang] = m
 	}

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"sort"
 	"strings"
 	"sync"
@@ -12,7 +13,7 @@ import (
 	"wanhu/internal/apperr"
 )
 
-//go:embed locales/*.json
+//go:embed locales
 var localeFS embed.FS
 
 // Languages lists the interface languages; the first is the default.
@@ -26,21 +27,44 @@ type Catalog struct {
 	missing map[string]bool
 }
 
-// LoadCatalog reads the embedded locales/<lang>.json files.
+// LoadCatalog reads the embedded catalogues: every locales/<lang>/*.json,
+// one file per area of the app, merged. A key defined twice is an error.
 func LoadCatalog() (*Catalog, error) {
 	c := &Catalog{msgs: map[string]map[string]string{}, missing: map[string]bool{}}
 	for _, lang := range Languages {
-		b, err := localeFS.ReadFile("locales/" + lang + ".json")
+		m, err := readLocale(lang)
 		if err != nil {
-			return nil, fmt.Errorf("locale %s: %w", lang, err)
-		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("locale %s: %w", lang, err)
+			return nil, err
 		}
 		c.msgs[lang] = m
 	}
 	return c, nil
+}
+
+// readLocale merges the files of one language.
+func readLocale(lang string) (map[string]string, error) {
+	files, err := fs.Glob(localeFS, "locales/"+lang+"/*.json")
+	if err != nil || len(files) == 0 {
+		return nil, fmt.Errorf("locale %s: no catalogue files (%v)", lang, err)
+	}
+	all := map[string]string{}
+	for _, f := range files {
+		b, err := localeFS.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		for k, v := range m {
+			if _, dup := all[k]; dup {
+				return nil, fmt.Errorf("%s: key %q is defined in another file too", f, k)
+			}
+			all[k] = v
+		}
+	}
+	return all, nil
 }
 
 // Missing returns the keys looked up but absent, as "lang:key", sorted.
