@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"wanhu/internal/gen"
+	"wanhu/internal/secret"
 	"wanhu/internal/store"
 )
 
@@ -51,6 +52,13 @@ func generate(args []string) error {
 		return err
 	}
 	defer db.Close()
+	// ID and phone numbers are sealed, with a key file beside the database.
+	os.Remove(*path + ".key")
+	keys, err := secret.NewKeyFile(*path + ".key")
+	if err != nil {
+		return err
+	}
+	db.SetKeys(keys)
 	start := time.Now()
 	last := -1
 	sum, err := gen.Generate(ctx, db, gen.Options{Households: *n, Seed: *seed, Progress: func(done, total int) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"wanhu/internal/household"
+	"wanhu/internal/secret"
 	"wanhu/internal/store"
 )
 
@@ -70,6 +71,11 @@ func search(args []string) error {
 		return err
 	}
 	defer db.Close()
+	keys, err := secret.Load(*path + ".key") // made by gen
+	if err != nil {
+		return err
+	}
+	db.SetKeys(keys)
 	qs, err := queries(ctx, db, *prefix)
 	if err != nil {
 		return err

@@ -23,10 +23,11 @@ func runHousehold(ctx context.Context, args []string, out io.Writer) error {
 	q := fs.String("q", "", "list: search a name prefix, address, phone or ID number")
 	format := fs.String("format", "json", "output: json or csv (list), json or text (show)")
 	id := fs.Int64("id", 0, "show: household id")
+	keyFile := keyFileFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openSealedDB(ctx, *dsn, *keyFile)
 	if err != nil {
 		return err
 	}
@@ -53,6 +54,13 @@ func runHousehold(ctx context.Context, args []string, out io.Writer) error {
 		h, err := hs.HouseholdByID(ctx, *id)
 		if err != nil {
 			return fmt.Errorf("household %d: %w", *id, err)
+		}
+		// Like every face, the CLI shows ID and phone numbers masked; the
+		// full values are for the audited reveal of the web and API.
+		h.Phone = household.MaskPhone(h.Phone)
+		for i := range h.Members {
+			h.Members[i].IDNumber = household.MaskIDNumber(h.Members[i].IDNumber)
+			h.Members[i].Phone = household.MaskPhone(h.Members[i].Phone)
 		}
 		if *format == "text" {
 			return writeHouseholdText(out, h)
@@ -100,14 +108,14 @@ func writeHouseholdText(out io.Writer, h *household.Household) error {
 		fmt.Fprintf(out, "  [%s %s]", r.NameZH, r.Person)
 	}
 	fmt.Fprintf(out, "\n类型: %s %s  居住: %s  电话: %s  标签: %s\n", h.Kind, h.ShopName, h.Occupancy,
-		household.MaskPhone(h.Phone), strings.Join(h.Tags, ","))
+		h.Phone, strings.Join(h.Tags, ","))
 	for _, p := range h.Members {
 		state := ""
 		if !p.Current() {
 			state = " (不在户)"
 		}
 		fmt.Fprintf(out, "  %-6s %-12s %s %3d岁 %s %s%s\n", p.Name, p.Relation, p.Gender, p.Age,
-			household.MaskIDNumber(p.IDNumber), strings.Join(p.Tags, ","), state)
+			p.IDNumber, strings.Join(p.Tags, ","), state)
 	}
 	for _, n := range h.Needs {
 		fmt.Fprintf(out, "  需求: %s %s %s\n", n.Kind, n.Status, n.Note)

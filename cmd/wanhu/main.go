@@ -6,6 +6,8 @@
 //	wanhu migrate     apply (or show) the database migrations
 //	wanhu user        manage accounts
 //	wanhu household   list, show and recolour households
+//	wanhu audit       verify, export or purge the audit log
+//	wanhu key         create, rotate and retire the keys of ID and phone numbers
 //
 // Every flag can also be set in the environment as WANHU_<FLAG>, e.g.
 // --db as WANHU_DB and --admin-password as WANHU_ADMIN_PASSWORD.
@@ -33,8 +35,10 @@ func commands() []command {
 		{"serve", "serve the web app and API", runServe},
 		{"gen", "fill an empty database with generated households", runGen},
 		{"migrate", "apply the migrations (migrate status: show them)", runMigrate},
-		{"user", "manage accounts: add, list, disable, enable, reset-password", runUser},
+		{"user", "manage accounts: add, list, disable, enable, reset-password, unlock, grant, revoke", runUser},
 		{"household", "households: list, show, recolour", runHousehold},
+		{"audit", "audit log: verify, export, purge", runAudit},
+		{"key", "encryption keys: new, rotate, retire", runKey},
 	}
 }
 

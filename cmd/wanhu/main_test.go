@@ -12,10 +12,12 @@ import (
 
 	"wanhu/internal/household"
 	"wanhu/internal/org"
+	"wanhu/internal/secret"
 	"wanhu/internal/store"
 )
 
-// seedDB makes a SQLite file with one red and one green household.
+// seedDB makes a SQLite file with one red and one green household, and its
+// key file beside it (w.db.key, which commands find by default).
 func seedDB(t *testing.T) (string, *org.Fixture) {
 	t.Helper()
 	ctx := context.Background()
@@ -25,6 +27,11 @@ func seedDB(t *testing.T) (string, *org.Fixture) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	keys, err := secret.NewKeyFile(path + ".key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetKeys(keys)
 	f, err := org.NewFixture(ctx, db)
 	if err != nil {
 		t.Fatal(err)
@@ -101,6 +108,13 @@ func TestShowAndErrors(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "独居老人") || !strings.Contains(out.String(), "王秀兰") {
 		t.Errorf("show text lacks the reason or the member:\n%s", out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"household", "show", "--db", path, "--id", "1"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "13912345678") || !strings.Contains(out.String(), "139****5678") {
+		t.Errorf("show prints the phone unmasked:\n%s", out.String())
 	}
 	if err := run(ctx, []string{"household", "show", "--db", path, "--id", "999"}, &out); err == nil || !strings.Contains(err.Error(), "not found") {
 		t.Errorf("missing household: %v", err)

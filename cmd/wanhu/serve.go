@@ -12,10 +12,7 @@ import (
 	"time"
 
 	"wanhu/internal/app"
-	"wanhu/internal/apperr"
-	"wanhu/internal/auth"
 	"wanhu/internal/gen"
-	"wanhu/internal/org"
 	"wanhu/internal/server"
 	"wanhu/internal/store"
 )
@@ -25,26 +22,32 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	dsn := fs.String("db", "wanhu.db", "database: a SQLite file path or a postgres:// URL")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	idle := fs.Duration("session-idle", 30*time.Minute, "end web sessions idle for this long")
+	trustProxy := fs.Bool("trust-proxy", false, "take the client address from X-Forwarded-For (only behind a proxy that sets it)")
+	keyFile := keyFileFlag(fs)
 	logger := logFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	log := logger()
-	db, err := openDB(ctx, *dsn)
+	if keyFileFor(*dsn, *keyFile) == "" {
+		return errors.New("no key file: give --key-file PATH (or WANHU_KEY_FILE) with the keys of ID and phone numbers; wanhu key new --key-file PATH creates one")
+	}
+	db, err := openSealedDB(ctx, *dsn, *keyFile)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	return serve(ctx, db, *addr, *idle, log, func(url string) {
+	return serve(ctx, db, *addr, *idle, *trustProxy, log, func(url string) {
 		fmt.Fprintf(out, "Wanhu is serving on %s\n", url)
 	})
 }
 
 // serve runs the HTTP server on db until ctx ends, then shuts down
 // gracefully. ready is called with the URL once the port is open.
-func serve(ctx context.Context, db *store.DB, addr string, idle time.Duration, log *slog.Logger, ready func(url string)) error {
+func serve(ctx context.Context, db *store.DB, addr string, idle time.Duration, trustProxy bool, log *slog.Logger, ready func(url string)) error {
 	d := server.NewDeps(db, log)
 	d.Auth.IdleTimeout = idle
+	d.Auth.TrustProxy = trustProxy
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
@@ -78,6 +81,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	password := fs.String("admin-password", "", "password for the demo account admin (default: a new random one at every start)")
 	households := fs.Int("households", 4470, "households to generate when the database is new")
 	seed := fs.Int64("seed", 1, "seed of the generated data")
+	keyFile := keyFileFlag(fs)
 	logger := logFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -92,6 +96,9 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM households`).Scan(&n); err != nil {
 		return err
 	}
+	if err := demoKeys(db, *dsn, *keyFile, n > 0, out); err != nil {
+		return err
+	}
 	if n == 0 {
 		fmt.Fprintf(out, "Creating the demo community in %s …\n", store.Redact(*dsn))
 		sum, err := gen.Generate(ctx, db, gen.Options{Households: *households, Seed: *seed, Progress: progress(out)})
@@ -101,36 +108,21 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprintf(out, "\nMade %d households, %d people, %d key persons, %d special-difficulty households in %d grids.\n",
 			sum.Households, sum.Persons, sum.KeyPersons, sum.SpecialDifficulty, sum.Grids)
 	}
-	pw, err := demoAdmin(ctx, db, *password)
+	pw := *password
+	if pw == "" {
+		pw = randomPassword()
+	}
+	accounts, err := gen.DemoAccounts(ctx, db, pw)
 	if err != nil {
 		return err
 	}
-	return serve(ctx, db, *addr, 30*time.Minute, log, func(url string) {
-		fmt.Fprintf(out, "\nWanhu demo (东兴社区) is running.\n  Open:     %s\n  Username: admin\n  Password: %s\n  API:      %s/api/v1 (POST /api/v1/auth/login)\nPress Ctrl+C to stop.\n", url, pw, url)
-	})
-}
-
-// demoAdmin makes sure the account admin exists, as an administrator of the
-// whole org tree, with the given password or a new random one, and returns
-// the password.
-func demoAdmin(ctx context.Context, db *store.DB, password string) (string, error) {
-	if password == "" {
-		password = randomPassword()
-	}
-	as := auth.NewStore(db)
-	_, err := as.UserByUsername(ctx, "admin")
-	if errors.Is(err, apperr.ErrNotFound) {
-		cities, err := org.Units(ctx, db, org.City)
-		if err != nil || len(cities) == 0 {
-			return "", fmt.Errorf("no city in the database to make admin an administrator of: %v", err)
+	return serve(ctx, db, *addr, 30*time.Minute, false, log, func(url string) {
+		fmt.Fprintf(out, "\nWanhu demo (东兴社区) is running.\n  Open:     %s\n  API:      %s/api/v1 (POST /api/v1/auth/login)\n\n  Accounts (password for all: %s)\n", url, url, pw)
+		for _, a := range accounts {
+			fmt.Fprintf(out, "    %-9s %-12s %s\n", a.Username, a.Role, a.Reach)
 		}
-		_, err = as.CreateUser(ctx, "admin", "系统管理员", password, auth.Grant{Role: auth.Admin, OrgUnitID: cities[0].ID})
-		return password, err
-	}
-	if err != nil {
-		return "", err
-	}
-	return password, as.SetPassword(ctx, "admin", password)
+		fmt.Fprintln(out, "\nPress Ctrl+C to stop.")
+	})
 }
 
 func randomPassword() string {

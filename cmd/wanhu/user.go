@@ -18,8 +18,9 @@ func runUser(ctx context.Context, args []string, out io.Writer) error {
 	username := fs.String("username", "", "account name")
 	display := fs.String("display-name", "", "name shown in the app and the ledger")
 	password := fs.String("password", "", "password (at least 10 characters, not a common one)")
-	role := fs.String("role", "admin", "role to grant on add: "+fmt.Sprint(auth.Roles))
+	role := fs.String("role", "admin", "role to grant on add, grant or revoke: "+fmt.Sprint(auth.Roles))
 	unit := fs.Int64("org", 0, "org unit id the role applies to (default: the city at the root)")
+	addr := fs.String("addr", "", "source address to unlock after failed logins (user unlock)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -75,6 +76,17 @@ func runUser(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(out, "%sd %s\n", sub, *username)
+	case "unlock", "grant", "revoke":
+		if sub == "unlock" && *addr != "" && *username == "" {
+			return unlockAddr(ctx, db, as, *addr, out)
+		}
+		if err := need(); err != nil {
+			return err
+		}
+		if sub != "unlock" && !flagSet(fs, "role") {
+			return fmt.Errorf("--role is required")
+		}
+		return userAccess(ctx, db, as, sub, *username, auth.Grant{Role: auth.Role(*role), OrgUnitID: *unit}, out)
 	case "reset-password":
 		if err := need(); err != nil {
 			return err
@@ -84,7 +96,7 @@ func runUser(ctx context.Context, args []string, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "password of %s changed; their sessions are ended\n", *username)
 	default:
-		return fmt.Errorf("usage: wanhu user add|list|disable|enable|reset-password --db … [--username …]")
+		return fmt.Errorf("usage: wanhu user add|list|disable|enable|reset-password|unlock|grant|revoke --db … [--username …] [--role R --org ID]")
 	}
 	return nil
 }

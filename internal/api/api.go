@@ -38,6 +38,9 @@ func (h *handler) routes() []route {
 		{"GET", "/openapi.json", h.openAPI, true},
 		{"POST", "/auth/logout", h.logout, false},
 		{"GET", "/me", h.me, false},
+		{"GET", "/tokens", h.tokens, false},
+		{"POST", "/tokens", h.createToken, false},
+		{"DELETE", "/tokens/{id}", h.deleteToken, false},
 
 		{"GET", "/grids", h.grids, false},
 		{"GET", "/grids/{id}", h.grid, false},
@@ -62,12 +65,17 @@ func (h *handler) routes() []route {
 		{"GET", "/persons/{id}", h.person, false},
 		{"PATCH", "/persons/{id}", h.updatePerson, false},
 		{"POST", "/persons/{id}/events", h.personEvent, false},
+		{"POST", "/persons/{id}/reveal", h.revealPerson, false},
+		{"POST", "/households/{id}/reveal", h.revealHousehold, false},
 		{"PATCH", "/needs/{id}", h.updateNeed, false},
 		{"PATCH", "/plan/{id}", h.updateMeasure, false},
 
 		{"GET", "/ledger", h.ledger, false},
 		{"GET", "/rosters/key-persons", h.keyPersons, false},
 		{"GET", "/rosters/special-difficulty-households", h.specialDifficulty, false},
+
+		{"GET", "/audit", h.auditLog, false},
+		{"GET", "/audit.csv", h.auditCSV, false},
 	}
 }
 
@@ -81,7 +89,7 @@ func Register(mux *http.ServeMux, d server.Deps) {
 	for _, rt := range h.routes() {
 		fn := rt.fn
 		if !rt.public {
-			fn = h.authenticated(fn)
+			fn = h.authenticated(h.scoped(h.audited(fn)))
 		}
 		mux.HandleFunc(rt.method+" "+Prefix+rt.path, fn)
 		if allowed[rt.path] == nil {

@@ -19,7 +19,7 @@ import (
 )
 
 // fixture is an API server on a fresh database with an org tree, two
-// households and two users: "admin" (auth.Admin) and "clerk" (a visitor).
+// households and the users of the role matrix (see newFixture).
 type fixture struct {
 	srv           *httptest.Server
 	d             server.Deps
@@ -67,10 +67,33 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	if _, err := fx.d.Auth.CreateUser(ctx, "admin", "管理员", "dongxing-admin-2025", auth.Grant{Role: auth.Admin, OrgUnitID: fx.org.City.ID}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fx.d.Auth.CreateUser(ctx, "clerk", "网格员小李", "dongxing-clerk-2025", auth.Grant{Role: auth.Visitor, OrgUnitID: fx.org.Grids[0].ID}); err != nil {
+	// The users of the role matrix: "clerk" leads both grids, "leader1" only
+	// the first; "visitor" is assigned the widow; "officer" works for a
+	// department; "auditor" reads the community's audit log.
+	grants := map[string][]auth.Grant{
+		"clerk":   {{Role: auth.GridLeader, OrgUnitID: fx.org.Grids[0].ID}, {Role: auth.GridLeader, OrgUnitID: fx.org.Grids[1].ID}},
+		"leader1": {{Role: auth.GridLeader, OrgUnitID: fx.org.Grids[0].ID}},
+		"visitor": {{Role: auth.Visitor, OrgUnitID: fx.org.Grids[0].ID}},
+		"officer": {{Role: auth.Officer, OrgUnitID: fx.org.District.ID}},
+		"auditor": {{Role: auth.Auditor, OrgUnitID: fx.org.Community.ID}},
+	}
+	for _, u := range []string{"clerk", "leader1", "visitor", "officer", "auditor"} {
+		name := map[string]string{"clerk": "网格员小李"}[u]
+		if _, err := fx.d.Auth.CreateUser(ctx, u, name, "dongxing-"+u+"-2025", grants[u]...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := org.TeamMember{CommunityID: fx.org.Community.ID, GridID: fx.org.Grids[0].ID, Name: "卓玛", Role: org.RoleVolunteer}
+	if err := org.CreateTeamMember(ctx, db, &m); err != nil {
 		t.Fatal(err)
 	}
-	for _, u := range []string{"admin", "clerk"} {
+	if err := fx.d.Auth.LinkTeamMember(ctx, "visitor", m.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := fx.d.Households.Assign(ctx, m.ID, fx.red.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{"admin", "clerk", "leader1", "visitor", "officer", "auditor"} {
 		tok, _, err := fx.d.Auth.Login(ctx, u, "dongxing-"+u+"-2025", auth.API)
 		if err != nil {
 			t.Fatal(err)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"wanhu/internal/access"
 
 	"wanhu/internal/household"
 )
@@ -16,7 +17,7 @@ func (h *handler) setColourOverride(w http.ResponseWriter, r *http.Request) {
 	var in overrideInput
 	id, err := pathID(r)
 	if err == nil {
-		err = allow(r, actWrite)
+		err = allow(r, access.EditHouseholds)
 	}
 	if err == nil {
 		err = decode(w, r, &in)
@@ -31,7 +32,7 @@ func (h *handler) setColourOverride(w http.ResponseWriter, r *http.Request) {
 func (h *handler) clearColourOverride(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err == nil {
-		err = allow(r, actWrite)
+		err = allow(r, access.EditHouseholds)
 	}
 	h.overrideColour(w, r, id, "", "", err)
 }
@@ -39,11 +40,11 @@ func (h *handler) clearColourOverride(w http.ResponseWriter, r *http.Request) {
 func (h *handler) overrideColour(w http.ResponseWriter, r *http.Request, id int64, c household.Colour, reason string, err error) {
 	var hh *household.Household
 	if err == nil {
-		hh, err = h.d.Households.SetColourOverride(r.Context(), actor(r), id, c, reason)
+		hh, err = h.files(r).SetColourOverride(r.Context(), actor(r), id, c, reason)
 	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, fileView(hh, unmasked(user(r))))
+	h.writeJSON(w, r, http.StatusOK, fileView(hh, user(r)))
 }

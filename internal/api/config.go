@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"wanhu/internal/access"
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
@@ -28,7 +29,7 @@ type tagInput struct {
 // createTag adds a tag to the list (administrators only).
 func (h *handler) createTag(w http.ResponseWriter, r *http.Request) {
 	var in tagInput
-	err := allow(r, actConfigure)
+	err := allow(r, access.Configure)
 	if err == nil {
 		err = decode(w, r, &in)
 	}
@@ -56,7 +57,7 @@ func (h *handler) createTag(w http.ResponseWriter, r *http.Request) {
 
 // colourRules lists the colour rules in force.
 func (h *handler) colourRules(w http.ResponseWriter, r *http.Request) {
-	rules, err := h.d.Households.Rules(r.Context())
+	rules, err := h.files(r).Rules(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -72,7 +73,7 @@ type rulesInput struct {
 // (administrators only).
 func (h *handler) setColourRules(w http.ResponseWriter, r *http.Request) {
 	var in rulesInput
-	err := allow(r, actConfigure)
+	err := allow(r, access.Configure)
 	if err == nil {
 		err = decode(w, r, &in)
 	}
@@ -80,7 +81,7 @@ func (h *handler) setColourRules(w http.ResponseWriter, r *http.Request) {
 		err = fieldRequired("rules")
 	}
 	if err == nil {
-		err = h.d.Households.SetRules(r.Context(), actor(r), *in.Rules)
+		err = h.files(r).SetRules(r.Context(), actor(r), *in.Rules)
 	}
 	if err != nil {
 		h.fail(w, r, err)

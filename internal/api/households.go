@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"wanhu/internal/access"
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
@@ -35,13 +36,13 @@ func (h *handler) households(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	hs, total, err := h.d.Households.List(r.Context(), f)
+	hs, total, err := h.files(r).List(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	for i := range hs {
-		maskHousehold(&hs[i], false)
+		maskHousehold(&hs[i], user(r))
 	}
 	h.writeJSON(w, r, http.StatusOK, listOf(hs, total))
 }
@@ -53,18 +54,18 @@ func (h *handler) household(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	hh, err := h.d.Households.HouseholdByID(r.Context(), id)
+	hh, err := h.files(r).HouseholdByID(r.Context(), id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, fileView(hh, unmasked(user(r))))
+	h.writeJSON(w, r, http.StatusOK, fileView(hh, user(r)))
 }
 
 // createHousehold creates a household with its members.
 func (h *handler) createHousehold(w http.ResponseWriter, r *http.Request) {
 	var in householdInput
-	err := allow(r, actWrite)
+	err := allow(r, access.EditHouseholds)
 	if err == nil {
 		err = decode(w, r, &in)
 	}
@@ -73,7 +74,7 @@ func (h *handler) createHousehold(w http.ResponseWriter, r *http.Request) {
 		var members []household.Person
 		var nh household.Household
 		if nh, members, err = in.household(); err == nil {
-			hh, err = h.d.Households.CreateHousehold(r.Context(), actor(r), nh, members)
+			hh, err = h.files(r).CreateHousehold(r.Context(), actor(r), nh, members)
 		}
 	}
 	if err != nil {
@@ -81,7 +82,7 @@ func (h *handler) createHousehold(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", fmt.Sprintf("%s/households/%d", Prefix, hh.ID))
-	h.writeJSON(w, r, http.StatusCreated, fileView(hh, unmasked(user(r))))
+	h.writeJSON(w, r, http.StatusCreated, fileView(hh, user(r)))
 }
 
 // updateHousehold applies a patch to a household at the version it names.
@@ -89,7 +90,7 @@ func (h *handler) updateHousehold(w http.ResponseWriter, r *http.Request) {
 	var in householdPatch
 	id, err := pathID(r)
 	if err == nil {
-		err = allow(r, actWrite)
+		err = allow(r, access.EditHouseholds)
 	}
 	if err == nil {
 		err = decode(w, r, &in)
@@ -99,11 +100,11 @@ func (h *handler) updateHousehold(w http.ResponseWriter, r *http.Request) {
 	}
 	var hh *household.Household
 	if err == nil {
-		hh, err = h.d.Households.HouseholdByID(r.Context(), id)
+		hh, err = h.files(r).HouseholdByID(r.Context(), id)
 	}
 	if err == nil {
 		in.apply(hh)
-		hh, err = h.d.Households.UpdateHousehold(r.Context(), actor(r), *hh)
+		hh, err = h.files(r).UpdateHousehold(r.Context(), actor(r), *hh)
 	}
 	if errors.Is(err, apperr.ErrConflict) {
 		err = h.staleHousehold(r, id)
@@ -112,13 +113,13 @@ func (h *handler) updateHousehold(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, fileView(hh, unmasked(user(r))))
+	h.writeJSON(w, r, http.StatusOK, fileView(hh, user(r)))
 }
 
 // staleHousehold is the conflict of an edit of household id, with its
 // current version.
 func (h *handler) staleHousehold(r *http.Request, id int64) error {
-	cur, err := h.d.Households.HouseholdByID(r.Context(), id)
+	cur, err := h.files(r).HouseholdByID(r.Context(), id)
 	if err != nil {
 		return err
 	}

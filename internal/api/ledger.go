@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"time"
+	"wanhu/internal/access"
 
 	"wanhu/internal/household"
 )
@@ -17,7 +18,7 @@ func (h *handler) householdLedger(w http.ResponseWriter, r *http.Request) {
 		err = q.err
 	}
 	if err == nil {
-		_, err = h.d.Households.HouseholdByID(r.Context(), id)
+		_, err = h.files(r).HouseholdByID(r.Context(), id)
 	}
 	f.HouseholdID = id
 	h.writeLedger(w, r, f, err)
@@ -38,13 +39,13 @@ func (h *handler) writeLedger(w http.ResponseWriter, r *http.Request, f househol
 	var es []household.LedgerEvent
 	var total int
 	if err == nil {
-		es, total, err = h.d.Households.Ledger(r.Context(), f)
+		es, total, err = h.files(r).Ledger(r.Context(), f)
 	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	if !unmasked(user(r)) {
+	if !access.Can(user(r), access.Reveal) {
 		for i := range es {
 			if es[i].Field == "health_notes" {
 				es[i].Before, es[i].After = maskText(es[i].Before), maskText(es[i].After)
@@ -52,12 +53,4 @@ func (h *handler) writeLedger(w http.ResponseWriter, r *http.Request, f househol
 		}
 	}
 	h.writeJSON(w, r, http.StatusOK, listOf(es, total))
-}
-
-// maskText hides a sensitive free text (health notes) entirely.
-func maskText(s string) string {
-	if s == "" {
-		return ""
-	}
-	return "***"
 }

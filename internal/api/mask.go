@@ -1,26 +1,36 @@
 package api
 
-import "wanhu/internal/household"
+import (
+	"wanhu/internal/access"
+	"wanhu/internal/auth"
+	"wanhu/internal/household"
+)
 
-// maskPerson hides p's ID number and phone unless show is set.
-func maskPerson(p *household.Person, show bool) {
-	if show {
-		return
-	}
+// maskPerson hides p's ID number and phone, always, and the health notes
+// from a viewer who may not reveal them. Full values come only through the
+// audited reveal call.
+func maskPerson(p *household.Person, u *auth.User) {
 	p.IDNumber = household.MaskIDNumber(p.IDNumber)
 	p.Phone = household.MaskPhone(p.Phone)
+	if !access.Can(u, access.Reveal) {
+		p.HealthNotes = maskText(p.HealthNotes)
+	}
 }
 
-// maskHousehold hides the household's and its members' ID and phone numbers
-// unless show is set.
-func maskHousehold(h *household.Household, show bool) {
-	if show {
-		return
-	}
+// maskHousehold hides the household's and its members' numbers (see maskPerson).
+func maskHousehold(h *household.Household, u *auth.User) {
 	h.Phone = household.MaskPhone(h.Phone)
 	for i := range h.Members {
-		maskPerson(&h.Members[i], false)
+		maskPerson(&h.Members[i], u)
 	}
+}
+
+// maskText hides a sensitive free text (health notes) entirely.
+func maskText(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "***"
 }
 
 // householdFile is a household file as the API sends it: the household with
@@ -32,10 +42,9 @@ type householdFile struct {
 	Plan    []household.Measure `json:"plan"`
 }
 
-// fileView returns the file of h for a viewer who may (show) or may not
-// see full numbers.
-func fileView(h *household.Household, show bool) householdFile {
-	maskHousehold(h, show)
+// fileView returns the file of h as viewer u may see it.
+func fileView(h *household.Household, u *auth.User) householdFile {
+	maskHousehold(h, u)
 	f := householdFile{Household: h, Members: h.Members, Needs: h.Needs, Plan: h.Measures}
 	if f.Members == nil {
 		f.Members = []household.Person{}

@@ -2,13 +2,14 @@ package api
 
 import (
 	"net/http"
+	"wanhu/internal/apperr"
 
 	"wanhu/internal/org"
 )
 
 // grids lists the grids with their household counts.
 func (h *handler) grids(w http.ResponseWriter, r *http.Request) {
-	gs, err := org.Grids(r.Context(), h.d.DB)
+	gs, err := h.files(r).Grids(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -24,6 +25,12 @@ func (h *handler) grid(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g, err := org.GridByID(r.Context(), h.d.DB, id)
+	if err == nil {
+		var ok bool
+		if ok, err = h.files(r).GridVisible(r.Context(), id); err == nil && !ok {
+			err = apperr.ErrNotFound
+		}
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"wanhu/internal/access"
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
@@ -20,7 +21,7 @@ func (h *handler) addMember(w http.ResponseWriter, r *http.Request) {
 	var in memberInput
 	id, err := pathID(r)
 	if err == nil {
-		err = allow(r, actWrite)
+		err = allow(r, access.EditHouseholds)
 	}
 	if err == nil {
 		err = decode(w, r, &in)
@@ -29,14 +30,14 @@ func (h *handler) addMember(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var np household.Person
 		if np, err = in.person(); err == nil {
-			p, err = h.d.Households.AddMember(r.Context(), actor(r), id, np, in.Event)
+			p, err = h.files(r).AddMember(r.Context(), actor(r), id, np, in.Event)
 		}
 	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	maskPerson(p, unmasked(user(r)))
+	maskPerson(p, user(r))
 	w.Header().Set("Location", fmt.Sprintf("%s/persons/%d", Prefix, p.ID))
 	h.writeJSON(w, r, http.StatusCreated, p)
 }
@@ -46,13 +47,13 @@ func (h *handler) person(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	var p *household.Person
 	if err == nil {
-		p, err = h.d.Households.PersonByID(r.Context(), id)
+		p, err = h.files(r).PersonByID(r.Context(), id)
 	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	maskPerson(p, unmasked(user(r)))
+	maskPerson(p, user(r))
 	h.writeJSON(w, r, http.StatusOK, p)
 }
 
@@ -61,7 +62,7 @@ func (h *handler) updatePerson(w http.ResponseWriter, r *http.Request) {
 	var in personPatch
 	id, err := pathID(r)
 	if err == nil {
-		err = allow(r, actWrite)
+		err = allow(r, access.EditHouseholds)
 	}
 	if err == nil {
 		err = decode(w, r, &in)
@@ -71,15 +72,15 @@ func (h *handler) updatePerson(w http.ResponseWriter, r *http.Request) {
 	}
 	var p *household.Person
 	if err == nil {
-		p, err = h.d.Households.PersonByID(r.Context(), id)
+		p, err = h.files(r).PersonByID(r.Context(), id)
 	}
 	if err == nil {
 		if err = in.apply(p); err == nil {
-			p, err = h.d.Households.UpdatePerson(r.Context(), actor(r), *p)
+			p, err = h.files(r).UpdatePerson(r.Context(), actor(r), *p)
 		}
 	}
 	if errors.Is(err, apperr.ErrConflict) {
-		if cur, e := h.d.Households.PersonByID(r.Context(), id); e == nil {
+		if cur, e := h.files(r).PersonByID(r.Context(), id); e == nil {
 			err = &staleError{current: cur.Version}
 		}
 	}
@@ -87,7 +88,7 @@ func (h *handler) updatePerson(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	maskPerson(p, unmasked(user(r)))
+	maskPerson(p, user(r))
 	h.writeJSON(w, r, http.StatusOK, p)
 }
 
@@ -96,7 +97,7 @@ func (h *handler) personEvent(w http.ResponseWriter, r *http.Request) {
 	var in household.Event
 	id, err := pathID(r)
 	if err == nil {
-		err = allow(r, actWrite)
+		err = allow(r, access.RecordNeeds)
 	}
 	if err == nil {
 		err = decode(w, r, &in)
@@ -106,12 +107,12 @@ func (h *handler) personEvent(w http.ResponseWriter, r *http.Request) {
 	}
 	var p *household.Person
 	if err == nil {
-		p, err = h.d.Households.RecordEvent(r.Context(), actor(r), id, in)
+		p, err = h.files(r).RecordEvent(r.Context(), actor(r), id, in)
 	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	maskPerson(p, unmasked(user(r)))
+	maskPerson(p, user(r))
 	h.writeJSON(w, r, http.StatusOK, p)
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"wanhu/internal/access"
 
 	"wanhu/internal/household"
 )
@@ -18,14 +19,14 @@ func (h *handler) addNeed(w http.ResponseWriter, r *http.Request) {
 	var in needInput
 	id, err := pathID(r)
 	if err == nil {
-		err = allow(r, actWrite)
+		err = allow(r, access.RecordNeeds)
 	}
 	if err == nil {
 		err = decode(w, r, &in)
 	}
 	var n *household.Need
 	if err == nil {
-		n, err = h.d.Households.AddNeed(r.Context(), actor(r),
+		n, err = h.files(r).AddNeed(r.Context(), actor(r),
 			household.Need{HouseholdID: id, PersonID: in.PersonID, Kind: in.Kind, Note: in.Note, Status: in.Status})
 	}
 	if err != nil {
@@ -46,14 +47,14 @@ func (h *handler) updateNeed(w http.ResponseWriter, r *http.Request) {
 	var in needPatch
 	id, err := pathID(r)
 	if err == nil {
-		err = allow(r, actWrite)
+		err = allow(r, access.RecordNeeds)
 	}
 	if err == nil {
 		err = decode(w, r, &in)
 	}
 	var n *household.Need
 	if err == nil {
-		n, err = h.d.Households.NeedByID(r.Context(), id)
+		n, err = h.files(r).NeedByID(r.Context(), id)
 	}
 	if err == nil {
 		status, note := n.Status, n.Note
@@ -63,7 +64,7 @@ func (h *handler) updateNeed(w http.ResponseWriter, r *http.Request) {
 		if in.Note != nil {
 			note = *in.Note
 		}
-		n, err = h.d.Households.UpdateNeed(r.Context(), actor(r), id, status, note)
+		n, err = h.files(r).UpdateNeed(r.Context(), actor(r), id, status, note)
 	}
 	if err != nil {
 		h.fail(w, r, err)
@@ -113,7 +114,7 @@ func (h *handler) saveMeasure(w http.ResponseWriter, r *http.Request, create boo
 	var in measureInput
 	id, err := pathID(r)
 	if err == nil {
-		err = allow(r, actWrite)
+		err = allow(r, access.EditHouseholds)
 	}
 	if err == nil {
 		err = decode(w, r, &in)
@@ -122,13 +123,13 @@ func (h *handler) saveMeasure(w http.ResponseWriter, r *http.Request, create boo
 	if err == nil {
 		base := household.Measure{HouseholdID: id}
 		if !create {
-			m, err = h.d.Households.MeasureByID(r.Context(), id)
+			m, err = h.files(r).MeasureByID(r.Context(), id)
 			if m != nil {
 				base = *m
 			}
 		}
 		if err == nil {
-			m, err = h.d.Households.SaveMeasure(r.Context(), actor(r), in.apply(base))
+			m, err = h.files(r).SaveMeasure(r.Context(), actor(r), in.apply(base))
 		}
 	}
 	if err != nil {

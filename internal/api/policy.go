@@ -4,34 +4,10 @@ import (
 	"net/http"
 	"strings"
 
+	"wanhu/internal/access"
 	"wanhu/internal/auth"
 	"wanhu/internal/household"
 )
-
-// action is something a user may or may not do through the API.
-type action string
-
-const (
-	actRead      action = "read"      // see households, persons, rosters, the ledger
-	actWrite     action = "write"     // change households, persons, needs, plans, colours
-	actConfigure action = "configure" // change tags and colour rules
-)
-
-// may decides whether u may do act. It is the one place the API asks, so
-// roles and scopes (a later issue) change here: for now every signed-in
-// user is trusted with the household files, and configuration needs Admin.
-func may(u *auth.User, act action) bool {
-	switch act {
-	case actConfigure:
-		return u.Has(auth.Admin)
-	default:
-		return u != nil
-	}
-}
-
-// unmasked decides whether u sees full ID and phone numbers in a single
-// household's file or person. Lists are always masked, whoever asks.
-func unmasked(u *auth.User) bool { return u.Has(auth.Admin) }
 
 // user returns the signed-in user of r (set by authenticated).
 func user(r *http.Request) *auth.User { return auth.FromContext(r.Context()).User }
@@ -42,12 +18,19 @@ func actor(r *http.Request) household.Actor {
 	return household.Actor{ID: u.ID, Name: u.DisplayName}
 }
 
-// allow returns errForbidden unless the user of r may do act.
-func allow(r *http.Request, act action) error {
-	if !may(user(r), act) {
+// allow returns errForbidden unless the user of r may do a (access is the
+// one place that decides).
+func allow(r *http.Request, a access.Action) error {
+	if !access.Can(user(r), a) {
 		return errForbidden
 	}
 	return nil
+}
+
+// files returns the household files as the user of r may see them:
+// whatever is out of their scope answers 404, like what does not exist.
+func (h *handler) files(r *http.Request) *household.Store {
+	return h.d.Households.In(access.Scope(user(r)))
 }
 
 // authenticated lets a request through only with a live API bearer token,

@@ -55,7 +55,7 @@ func TestReferenceData(t *testing.T) {
 			{name: "grid id not a number", method: "GET", path: "/grids/abc", user: "clerk", status: 404, check: wantError("not_found", "")},
 			{name: "compounds with buildings", method: "GET", path: "/compounds", user: "clerk", status: 200, check: wantTotal(1),
 				want: []string{`"name":"一化小区"`, `"buildings":[`, `"name":"1号楼"`}},
-			{name: "team", method: "GET", path: "/team", user: "clerk", status: 200, check: wantTotal(0)},
+			{name: "team", method: "GET", path: "/team", user: "clerk", status: 200, check: wantTotal(1)},
 			{name: "tags", method: "GET", path: "/tags", user: "clerk", status: 200, want: []string{`"code":"living_alone_elderly"`, `"derived":true`}},
 			{name: "colour rules", method: "GET", path: "/colour-rules", user: "clerk", status: 200, check: wantTotal(8),
 				want: []string{`"code":"living_alone_elderly"`, `"colour":"red"`}},
@@ -105,16 +105,16 @@ func TestHouseholdFile(t *testing.T) {
 		fx := newFixture(t, db)
 		full := idNumber("1948-03-05", 22)
 		fx.run(t, []scenario{
-			{name: "admin sees full numbers", method: "GET", path: "/households/{red}", user: "admin", status: 200,
+			{name: "the file, masked even for the admin", method: "GET", path: "/households/{red}", user: "admin", status: 200,
 				want: []string{`"colour":"red"`, `"code":"living_alone_elderly"`, `"person":"王秀兰"`, `"version":`, `"members":[`,
-					`"id_number":"` + full + `"`, `"phone":"13912345678"`, `"birth_date":"1948-03-05"`, `"needs":[]`, `"plan":[]`,
-					`"tags":["special_difficulty"]`}},
-			{name: "others see masked numbers", method: "GET", path: "/households/{red}", user: "clerk", status: 200,
-				want: []string{`"id_number":"630102********` + full[14:] + `"`, `"phone":"139****5678"`}, reject: []string{full, "13912345678"}},
+					`"id_number":"630102********` + full[14:] + `"`, `"phone":"139****5678"`, `"birth_date":"1948-03-05"`, `"needs":[]`, `"plan":[]`,
+					`"tags":["special_difficulty"]`}, reject: []string{full, "13912345678"}},
+			{name: "the visitor sees it masked", method: "GET", path: "/households/{red}", user: "visitor", status: 200,
+				want: []string{`"id_number":"630102********` + full[14:] + `"`, `"phone":"139****5678"`}, reject: []string{full, "13912345678", "高血压"}},
 			{name: "not found", method: "GET", path: "/households/99999", user: "clerk", status: 404, check: wantError("not_found", "")},
 			{name: "no token", method: "GET", path: "/households/{red}", status: 401, check: wantError("unauthorized", "")},
 			{name: "person, admin", method: "GET", path: "/persons/{widow}", user: "admin", status: 200,
-				want: []string{`"name":"王秀兰"`, `"id_number":"` + full + `"`, `"age":`, `"tags":["living_alone_elderly"]`}},
+				want: []string{`"name":"王秀兰"`, `"age":`, `"tags":["living_alone_elderly"]`, `"health_notes":"高血压"`}, reject: []string{full}},
 			{name: "person, masked", method: "GET", path: "/persons/{widow}", user: "clerk", status: 200, reject: []string{full}},
 			{name: "person not found", method: "GET", path: "/persons/99999", user: "clerk", status: 404, check: wantError("not_found", "")},
 		})

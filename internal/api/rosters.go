@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"wanhu/internal/access"
 
 	"wanhu/internal/household"
 )
@@ -19,6 +20,11 @@ func wantsCSV(r *http.Request) bool {
 // rosterFilter reads the grid, tag and page parameters of a roster. A CSV
 // export takes every row.
 func (h *handler) rosterFilter(r *http.Request, withTag bool) (household.RosterFilter, error) {
+	if wantsCSV(r) {
+		if err := allow(r, access.Export); err != nil {
+			return household.RosterFilter{}, err
+		}
+	}
 	q := &query{r: r}
 	f := household.RosterFilter{GridID: q.id("grid")}
 	q.oneOf("format", []string{"json", "csv"})
@@ -41,7 +47,7 @@ func (h *handler) keyPersons(w http.ResponseWriter, r *http.Request) {
 	var ks []household.KeyPerson
 	var total int
 	if err == nil {
-		ks, total, err = h.d.Households.KeyPersons(r.Context(), f)
+		ks, total, err = h.files(r).KeyPersons(r.Context(), f)
 	}
 	var names map[string]string
 	if err == nil && wantsCSV(r) {
@@ -70,14 +76,14 @@ func (h *handler) specialDifficulty(w http.ResponseWriter, r *http.Request) {
 	var hs []household.Household
 	var total int
 	if err == nil {
-		hs, total, err = h.d.Households.SpecialDifficulty(r.Context(), f)
+		hs, total, err = h.files(r).SpecialDifficulty(r.Context(), f)
 	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	for i := range hs {
-		maskHousehold(&hs[i], false)
+		maskHousehold(&hs[i], user(r))
 	}
 	if !wantsCSV(r) {
 		h.writeJSON(w, r, http.StatusOK, listOf(hs, total))

@@ -11,6 +11,7 @@ import (
 type loginInput struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
+	Code     string `json:"code,omitempty"` // the one-time code of an account with TOTP
 }
 
 // sessionView is the answer of a login and of /me.
@@ -27,9 +28,17 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	token, s, err := h.d.Auth.Login(r.Context(), in.Username, in.Password, auth.API)
+	token, s, err := h.d.Auth.SignIn(r.Context(), auth.Attempt{Username: in.Username, Password: in.Password,
+		Code: in.Code, Addr: h.d.Auth.ClientAddr(r), Kind: auth.API})
+	h.auditLogin(r, in.Username, s, err)
 	if errors.Is(err, auth.ErrBadCredentials) {
 		err = errCredentials
+	}
+	if le := (*auth.LockedError)(nil); errors.As(err, &le) {
+		err = lockedError(w, le)
+	}
+	if sf := (*auth.SecondFactorError)(nil); errors.As(err, &sf) {
+		err = errCodeRequired
 	}
 	if err != nil {
 		h.fail(w, r, err)

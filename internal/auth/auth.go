@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,6 +39,9 @@ var Roles = []Role{Admin, GridLeader, Visitor, Officer, Resident, Auditor}
 type Grant struct {
 	Role      Role  `json:"role"`
 	OrgUnitID int64 `json:"org_unit_id"`
+	// Path is the org unit's path ("/1/2/"), filled in when the user is
+	// loaded: its subtree is the grant's reach.
+	Path string `json:"-"`
 }
 
 // User is an account.
@@ -78,6 +82,10 @@ type Session struct {
 	Kind      Kind
 	CSRF      string // the token every web form must carry
 	ExpiresAt time.Time
+	// Scopes are those of a personal access token (TokenID ≠ 0); nil for
+	// a login session, which may do all its user may.
+	Scopes  []string
+	TokenID int64
 }
 
 // Store keeps accounts and sessions.
@@ -87,12 +95,16 @@ type Store struct {
 	IdleTimeout time.Duration
 	// TokenLifetime is how long an API token lives.
 	TokenLifetime time.Duration
-	now           func() time.Time
+	// Throttle locks account names and source addresses after failed logins.
+	Throttle Throttle
+	// TrustProxy makes ClientAddr believe X-Forwarded-For (--trust-proxy).
+	TrustProxy bool
+	now        func() time.Time
 }
 
 // NewStore returns a Store with a 30-minute idle timeout and 24-hour API tokens.
 func NewStore(db *store.DB) *Store {
-	return &Store{db: db, IdleTimeout: 30 * time.Minute, TokenLifetime: 24 * time.Hour, now: time.Now}
+	return &Store{db: db, IdleTimeout: 30 * time.Minute, TokenLifetime: 24 * time.Hour, Throttle: DefaultThrottle, now: time.Now}
 }
 
 var usernamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{2,40}$`)
@@ -145,7 +157,8 @@ func (s *Store) user(ctx context.Context, where string, arg any) (*User, string,
 		return nil, "", err
 	}
 	u.TeamMemberID = tm.Int64
-	rows, err := s.db.QueryContext(ctx, `SELECT role, org_unit_id FROM user_roles WHERE user_id = ? ORDER BY role, org_unit_id`, u.ID)
+	rows, err := s.db.QueryContext(ctx, `SELECT r.role, r.org_unit_id, o.path FROM user_roles r JOIN org_units o ON o.id = r.org_unit_id
+		WHERE r.user_id = ? ORDER BY r.role, r.org_unit_id`, u.ID)
 	if err != nil {
 		return nil, "", err
 	}
@@ -153,7 +166,7 @@ func (s *Store) user(ctx context.Context, where string, arg any) (*User, string,
 	u.Grants = []Grant{}
 	for rows.Next() {
 		var g Grant
-		if err := rows.Scan(&g.Role, &g.OrgUnitID); err != nil {
+		if err := rows.Scan(&g.Role, &g.OrgUnitID, &g.Path); err != nil {
 			return nil, "", err
 		}
 		u.Grants = append(u.Grants, g)
@@ -228,18 +241,62 @@ func (s *Store) SetDisabled(ctx context.Context, username string, disabled bool)
 
 // Login checks a username and password and starts a session of the given
 // kind. It returns the token to hand to the client; only its hash is stored.
+// It is SignIn without a source address, so only the account is throttled.
 func (s *Store) Login(ctx context.Context, username, password string, kind Kind) (string, *Session, error) {
-	u, hash, err := s.user(ctx, "username = ?", username)
+	return s.SignIn(ctx, Attempt{Username: username, Password: password, Kind: kind})
+}
+
+// Attempt is one try at signing in, from the source address Addr.
+// Code is the one-time code of an account with TOTP, if the client sends
+// it along with the password (the API may; the web asks afterwards).
+type Attempt struct {
+	Username, Password, Addr string
+	Code                     string
+	Kind                     Kind
+}
+
+// SignIn checks an attempt and starts a session. While the account name or
+// the address is locked it returns a *LockedError without looking at the
+// password; a wrong password returns ErrBadCredentials, or a *LockedError
+// when it was one failure too many.
+func (s *Store) SignIn(ctx context.Context, a Attempt) (string, *Session, error) {
+	if err := s.locked(ctx, a.Username, a.Addr); err != nil {
+		return "", nil, err
+	}
+	u, hash, err := s.user(ctx, "username = ?", a.Username)
 	if errors.Is(err, apperr.ErrNotFound) {
-		VerifyPassword(dummyHash, password) // spend the same time as for a real account
-		return "", nil, ErrBadCredentials
+		VerifyPassword(dummyHash, a.Password) // spend the same time as for a real account
+		hash, err = "", nil
 	}
 	if err != nil {
 		return "", nil, err
 	}
-	if !VerifyPassword(hash, password) || u.Disabled {
+	if u == nil || !VerifyPassword(hash, a.Password) || u.Disabled {
+		if err := s.fail(ctx, a.Username, a.Addr); err != nil {
+			return "", nil, err
+		}
 		return "", nil, ErrBadCredentials
 	}
+	if on, err := s.TOTPEnabled(ctx, u.ID); err != nil {
+		return "", nil, err
+	} else if on {
+		if a.Code != "" {
+			return s.finishWithCode(ctx, u, "", a.Code, a.Kind, a.Addr)
+		}
+		tok, err := s.challenge(ctx, u, a)
+		if err != nil {
+			return "", nil, err
+		}
+		return "", nil, &SecondFactorError{Challenge: tok}
+	}
+	if err := s.succeed(ctx, a.Username); err != nil {
+		return "", nil, err
+	}
+	return s.startSession(ctx, u, a.Kind)
+}
+
+// startSession stores a new session of u and returns its token.
+func (s *Store) startSession(ctx context.Context, u *User, kind Kind) (string, *Session, error) {
 	token, csrf := randomToken(), randomToken()
 	now := s.now().UTC()
 	exp := now.Add(s.TokenLifetime)
@@ -260,6 +317,9 @@ var dummyHash = HashPassword("not a real password")
 func (s *Store) Authenticate(ctx context.Context, token string, kind Kind) (*Session, error) {
 	if token == "" {
 		return nil, ErrBadCredentials
+	}
+	if kind == API && strings.HasPrefix(token, TokenPrefix) {
+		return s.authenticateToken(ctx, token)
 	}
 	var uid int64
 	var csrf string
@@ -315,4 +375,33 @@ func WithSession(ctx context.Context, s *Session) context.Context {
 func FromContext(ctx context.Context) *Session {
 	s, _ := ctx.Value(ctxKey{}).(*Session)
 	return s
+}
+
+// LinkTeamMember makes an account the login of a visiting team member, so
+// that the households assigned to the member are the account's to visit.
+func (s *Store) LinkTeamMember(ctx context.Context, username string, memberID int64) error {
+	var id int64
+	err := s.db.QueryRowContext(ctx, `UPDATE users SET team_member_id = ? WHERE username = ? RETURNING id`, nullID(memberID), username).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.ErrNotFound
+	}
+	return err
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// RoleNames names u's distinct roles, comma-separated (for the audit log).
+func (u *User) RoleNames() string {
+	var out []string
+	for _, g := range u.Grants {
+		if !slices.Contains(out, string(g.Role)) {
+			out = append(out, string(g.Role))
+		}
+	}
+	return strings.Join(out, ",")
 }

@@ -20,11 +20,15 @@ import (
 	"wanhu/internal/auth"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
+	"wanhu/internal/secret"
 	"wanhu/internal/server"
 	"wanhu/internal/store"
 )
 
 const password = "dongxing-e2e-pass"
+
+// widowID is the living-alone widow's ID number (born 1946-05-06, female).
+var widowID = "63010219460506122" + string(household.IDCheckChar("63010219460506122"))
 
 // site is a running Wanhu with a small community and a browser on it.
 type site struct {
@@ -54,6 +58,7 @@ func newSite(t *testing.T, fill func(ctx context.Context, db *store.DB) (rootID 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	db.SetKeys(secret.TestKeyring())
 	root := fill(ctx, db)
 	if _, err := auth.NewStore(db).CreateUser(ctx, "clerk", "社区文员", password, auth.Grant{Role: auth.Admin, OrgUnitID: root}); err != nil {
 		t.Fatal(err)
@@ -102,15 +107,23 @@ func (s *site) text(t *testing.T, sel string) string {
 	return out
 }
 
-func (s *site) login(t *testing.T) {
-	s.do(t, "log in",
+func (s *site) login(t *testing.T) { s.loginAs(t, "clerk") }
+
+// loginAs signs in as username (password: the test password).
+func (s *site) loginAs(t *testing.T, username string) {
+	s.do(t, "log in as "+username,
 		chromedp.Navigate(s.url+"/households"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "clerk"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), username),
 		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), password),
 		chromedp.Submit(chromedp.CSS(`input[name="password"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`input[name="q"]`)),
 	)
+}
+
+// logout signs out.
+func (s *site) logout(t *testing.T) {
+	s.do(t, "log out", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)))
 }
 
 // open searches for q and opens the first household found.
@@ -138,7 +151,7 @@ func twoFamilies(t *testing.T) func(ctx context.Context, db *store.DB) int64 {
 		a := household.Actor{Name: "setup"}
 		day := func(s string) household.Date { d, _ := household.ParseDate("", s); return d }
 		if _, err := hs.CreateHousehold(ctx, a, household.Household{BuildingID: f.Buildings[0].ID, Unit: "2", Floor: 3, Room: "302"},
-			[]household.Person{{Name: "王秀兰", Gender: household.Female, BirthDate: day("1946-05-06"), Relation: "householder", Tags: []string{"living_alone_elderly"}}}); err != nil {
+			[]household.Person{{Name: "王秀兰", IDNumber: widowID, Relation: "householder", Tags: []string{"living_alone_elderly"}}}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := hs.CreateHousehold(ctx, a, household.Household{BuildingID: f.Buildings[1].ID, Unit: "1", Floor: 1, Room: "101"},

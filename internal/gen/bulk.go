@@ -93,11 +93,3 @@ func nullID(id int64) any {
 	}
 	return id
 }
-
-// nullString stores an empty string as NULL.
-func nullString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}

@@ -25,6 +25,7 @@ type community struct {
 	ledger      []household.LedgerEvent
 	fresh       []int64 // households put on (near-)dibao this year, in id order
 	created     time.Time
+	sealed      *sealedCols // set by seal before the community is written
 
 	persons, keyPersons, special int
 }

@@ -86,6 +86,7 @@ func Generate(ctx context.Context, db *store.DB, o Options) (sum Summary, err er
 		defer close(batches)
 		for ci, size := range communitySizes(o.Households) {
 			c := g.community(ci, size)
+			c.seal(db.Keys())
 			select {
 			case batches <- c:
 			case <-ctx.Done():

@@ -70,12 +70,20 @@ func writeCommunity(ctx context.Context, db *store.DB, c *community) error {
 		}
 		// Then in the order of the foreign keys: households, their members
 		// and tags, then what refers to members.
+		// ID numbers and phones are sealed and hashed (see seal.go).
+		if c.sealed == nil {
+			c.seal(tx.Keys())
+		}
+		if c.sealed.err != nil {
+			return c.sealed.err
+		}
 		hs := ins("households", "id", "grid_id", "compound_id", "building_id", "unit", "floor", "room", "address", "kind", "shop_name",
-			"business_type", "occupancy", "phone", "contact_times", "contact_note", "language", "notes", "householder", "member_count",
+			"business_type", "occupancy", "phone", "phone_hash", "contact_times", "contact_note", "language", "notes", "householder", "member_count",
 			"colour", "colour_reasons", "version", "created_at", "updated_at")
-		for _, h := range c.households {
+		for i, h := range c.households {
+			phone, phoneHash := c.sealed.households[i][0], c.sealed.households[i][1]
 			add(hs, h.ID, h.GridID, nullID(h.CompoundID), nullID(h.BuildingID), h.Unit, h.Floor, h.Room, h.Address, string(h.Kind),
-				h.ShopName, h.BusinessType, h.Occupancy, h.Phone, strings.Join(h.ContactTimes, ","), h.ContactNote, h.Language,
+				h.ShopName, h.BusinessType, h.Occupancy, phone, phoneHash, strings.Join(h.ContactTimes, ","), h.ContactNote, h.Language,
 				h.Notes, h.Householder, h.MemberCount, string(h.Colour), household.EncodeReasons(h.ColourReasons), h.Version,
 				h.CreatedAt, h.UpdatedAt)
 		}
@@ -83,17 +91,20 @@ func writeCommunity(ctx context.Context, db *store.DB, c *community) error {
 			return err
 		}
 		htags := ins("household_tags", "household_id", "tag")
-		ps := ins("persons", "id", "household_id", "name", "id_number", "gender", "birth_date", "ethnicity", "residence", "relation",
-			"phone", "employment", "school", "disability_type", "disability_grade", "health_notes", "dibao", "moved_in_on",
+		ps := ins("persons", "id", "household_id", "name", "id_number", "id_number_hash", "gender", "birth_date", "ethnicity", "residence", "relation",
+			"phone", "phone_hash", "employment", "school", "disability_type", "disability_grade", "health_notes", "dibao", "moved_in_on",
 			"moved_out_on", "deceased_on", "active", "version", "created_at", "updated_at")
+		next := 0
 		for _, h := range c.households {
 			for _, t := range h.Tags {
 				add(htags, h.ID, t)
 			}
 			for i := range h.Members {
 				p := &h.Members[i]
-				add(ps, p.ID, h.ID, p.Name, nullString(p.IDNumber), string(p.Gender), p.BirthDate, p.Ethnicity, p.Residence, p.Relation,
-					p.Phone, p.Employment, p.School, p.DisabilityType, p.DisabilityGrade, p.HealthNotes, p.Dibao, p.MovedInOn,
+				idNumber, idHash, phone, phoneHash := c.sealed.persons[next][0], c.sealed.persons[next][1], c.sealed.persons[next][2], c.sealed.persons[next][3]
+				next++
+				add(ps, p.ID, h.ID, p.Name, idNumber, idHash, string(p.Gender), p.BirthDate, p.Ethnicity, p.Residence, p.Relation,
+					phone, phoneHash, p.Employment, p.School, p.DisabilityType, p.DisabilityGrade, p.HealthNotes, p.Dibao, p.MovedInOn,
 					p.MovedOutOn, p.DeceasedOn, p.Current(), 1, h.CreatedAt, h.UpdatedAt)
 			}
 		}

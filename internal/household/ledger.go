@@ -85,6 +85,9 @@ type LedgerFilter struct {
 func (s *Store) Ledger(ctx context.Context, f LedgerFilter) ([]LedgerEvent, int, error) {
 	var where []string
 	var args []any
+	if cond, a := s.scope.where(); cond != "" {
+		where, args = append(where, cond), append(args, a...)
+	}
 	if f.HouseholdID != 0 {
 		where, args = append(where, "e.household_id = ?"), append(args, f.HouseholdID)
 	}
@@ -102,7 +105,7 @@ func (s *Store) Ledger(ctx context.Context, f LedgerFilter) ([]LedgerEvent, int,
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger_events e`+cond, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger_events e JOIN households h ON h.id = e.household_id`+cond, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	page, per := pageOf(f.Page, f.PerPage)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode"
 
+	"wanhu/internal/secret"
 	"wanhu/internal/store"
 )
 
@@ -23,14 +24,19 @@ type Filter struct {
 	Q       string
 	Page    int
 	PerPage int // < 0 for every row (exports)
+
+	keys *secret.Keyring // hashes a phone or ID number in Q; set by list
 }
 
-// where builds the WHERE clause of f; it is the one place that list, count
-// and export queries of households are filtered.
-func (f Filter) where() (string, []any) {
+// where builds the WHERE clause of f within scope; it is the one place
+// that list, count and export queries of households are filtered.
+func (f Filter) where(scope Scope) (string, []any) {
 	var w []string
 	var args []any
 	add := func(cond string, a ...any) { w, args = append(w, cond), append(args, a...) }
+	if cond, a := scope.where(); cond != "" {
+		add(cond, a...)
+	}
 	if f.GridID != 0 {
 		add("h.grid_id = ?", f.GridID)
 	}
@@ -53,9 +59,10 @@ func (f Filter) where() (string, []any) {
 	if q := strings.TrimSpace(f.Q); q != "" {
 		switch {
 		case isDigits(q) && len(q) >= 7:
-			add(`(h.phone = ? OR h.id IN (SELECT household_id FROM persons WHERE phone = ? OR id_number = ?))`, q, q, q)
+			phone, id := PhoneHash(f.keys, q), IDNumberHash(f.keys, q)
+			add(`(h.phone_hash = ? OR h.id IN (SELECT household_id FROM persons WHERE phone_hash = ? OR id_number_hash = ?))`, phone, phone, id)
 		case len(q) == 18 && isDigits(q[:17]):
-			add(`h.id IN (SELECT household_id FROM persons WHERE id_number = ?)`, strings.ToUpper(q))
+			add(`h.id IN (SELECT household_id FROM persons WHERE id_number_hash = ?)`, IDNumberHash(f.keys, q))
 		case looksLikeAddress(q):
 			add(`h.address LIKE ? ESCAPE '\'`, "%"+escapeLike(q)+"%")
 		default:
@@ -97,14 +104,18 @@ func escapeLike(s string) string {
 // List returns one page of households matching f, in address order, and
 // how many match in all.
 func (s *Store) List(ctx context.Context, f Filter) ([]Household, int, error) {
-	return list(ctx, s.db, f)
+	return list(ctx, s.db, s.scope, f)
 }
 
 // ListSQL returns the two statements List runs for f, the count and the
 // page, with their arguments (placeholders "?"). Benchmarks run the same
 // SQL elsewhere to compare.
 func ListSQL(f Filter) (count string, countArgs []any, page string, pageArgs []any) {
-	cond, args := f.where()
+	return listSQL(Everything, f)
+}
+
+func listSQL(scope Scope, f Filter) (count string, countArgs []any, page string, pageArgs []any) {
+	cond, args := f.where(scope)
 	count = `SELECT COUNT(*) FROM households h` + cond
 	page = `SELECT ` + householdListCols + householdFrom + cond + ` ORDER BY h.id`
 	pageArgs = args
@@ -116,8 +127,9 @@ func ListSQL(f Filter) (count string, countArgs []any, page string, pageArgs []a
 	return count, args, page, pageArgs
 }
 
-func list(ctx context.Context, q store.Querier, f Filter) ([]Household, int, error) {
-	count, countArgs, page, pageArgs := ListSQL(f)
+func list(ctx context.Context, q store.Querier, scope Scope, f Filter) ([]Household, int, error) {
+	f.keys = store.KeysOf(q)
+	count, countArgs, page, pageArgs := listSQL(scope, f)
 	var total int
 	if err := q.QueryRowContext(ctx, count, countArgs...).Scan(&total); err != nil {
 		return nil, 0, err
@@ -129,7 +141,7 @@ func list(ctx context.Context, q store.Querier, f Filter) ([]Household, int, err
 	defer rows.Close()
 	out := []Household{}
 	for rows.Next() {
-		h, err := scanHousehold(rows, false)
+		h, err := scanHousehold(store.KeysOf(q), rows, false)
 		if err != nil {
 			return nil, 0, err
 		}

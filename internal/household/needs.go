@@ -52,6 +52,9 @@ func (s *Store) AddNeed(ctx context.Context, actor Actor, n Need) (*Need, error)
 		return nil, err
 	}
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := s.visible(ctx, tx, n.HouseholdID); err != nil {
+			return err
+		}
 		grid, err := gridOf(ctx, tx, n.HouseholdID)
 		if err != nil {
 			return err
@@ -89,6 +92,9 @@ func (s *Store) UpdateNeed(ctx context.Context, actor Actor, id int64, status, n
 			return apperr.ErrNotFound
 		}
 		if err != nil {
+			return err
+		}
+		if err := s.visible(ctx, tx, n.HouseholdID); err != nil {
 			return err
 		}
 		before := n.Status
@@ -163,6 +169,9 @@ func (s *Store) SaveMeasure(ctx context.Context, actor Actor, m Measure) (*Measu
 				return err
 			}
 		}
+		if err := s.visible(ctx, tx, m.HouseholdID); err != nil {
+			return err
+		}
 		if err := checkMeasure(ctx, tx, &m); err != nil {
 			return err
 		}
@@ -201,7 +210,13 @@ func (s *Store) NeedByID(ctx context.Context, id int64) (*Need, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.ErrNotFound
 	}
-	return &n, err
+	if err != nil {
+		return nil, err
+	}
+	if err := s.visible(ctx, s.db, n.HouseholdID); err != nil {
+		return nil, err
+	}
+	return &n, nil
 }
 
 // MeasureByID returns one measure of a household plan.
@@ -212,6 +227,9 @@ func (s *Store) MeasureByID(ctx context.Context, id int64) (*Measure, error) {
 		return nil, apperr.ErrNotFound
 	}
 	if err != nil {
+		return nil, err
+	}
+	if err := s.visible(ctx, s.db, hid); err != nil {
 		return nil, err
 	}
 	ms, err := measures(ctx, s.db, hid)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/secret"
 	"wanhu/internal/store"
 )
 
@@ -16,11 +17,15 @@ const personCols = `p.id, p.household_id, p.name, COALESCE(p.id_number, ''), p.g
 	p.residence, p.relation, p.phone, p.employment, p.school, p.disability_type, p.disability_grade, p.health_notes,
 	p.dibao, p.moved_in_on, p.moved_out_on, p.deceased_on, p.version`
 
-func scanPerson(sc interface{ Scan(...any) error }, today Date) (Person, error) {
+// scanPerson scans personCols and opens the sealed fields with k.
+func scanPerson(k *secret.Keyring, sc interface{ Scan(...any) error }, today Date) (Person, error) {
 	var p Person
 	err := sc.Scan(&p.ID, &p.HouseholdID, &p.Name, &p.IDNumber, &p.Gender, &p.BirthDate, &p.Ethnicity, &p.Residence,
 		&p.Relation, &p.Phone, &p.Employment, &p.School, &p.DisabilityType, &p.DisabilityGrade, &p.HealthNotes,
 		&p.Dibao, &p.MovedInOn, &p.MovedOutOn, &p.DeceasedOn, &p.Version)
+	if err == nil {
+		err = openPerson(k, &p)
+	}
 	p.Age = AgeOn(p.BirthDate, today)
 	p.Tags = []string{}
 	return p, err
@@ -37,7 +42,7 @@ func members(ctx context.Context, q store.Querier, householdID int64, today Date
 	var out []Person
 	index := map[int64]int{}
 	for rows.Next() {
-		p, err := scanPerson(rows, today)
+		p, err := scanPerson(store.KeysOf(q), rows, today)
 		if err != nil {
 			rows.Close()
 			return nil, err
@@ -70,7 +75,14 @@ func members(ctx context.Context, q store.Querier, householdID int64, today Date
 
 // PersonByID returns one person with their tags.
 func (s *Store) PersonByID(ctx context.Context, id int64) (*Person, error) {
-	return personByID(ctx, s.db, id, s.today())
+	p, err := personByID(ctx, s.db, id, s.today())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.visible(ctx, s.db, p.HouseholdID); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 func personByID(ctx context.Context, q store.Querier, id int64, today Date) (*Person, error) {
@@ -103,7 +115,7 @@ func checkIDUnique(ctx context.Context, q store.Querier, p *Person) error {
 	var hid int64
 	var addr string
 	err := q.QueryRowContext(ctx, `SELECT h.id, h.address FROM persons x JOIN households h ON h.id = x.household_id
-		WHERE x.id_number = ? AND x.active AND x.id <> ?`, p.IDNumber, p.ID).Scan(&hid, &addr)
+		WHERE x.id_number_hash = ? AND x.active AND x.id <> ?`, IDNumberHash(store.KeysOf(q), p.IDNumber), p.ID).Scan(&hid, &addr)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -127,7 +139,10 @@ func (s *Store) AddMember(ctx context.Context, actor Actor, householdID int64, p
 		return nil, err
 	}
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		h, err := scanHousehold(tx.QueryRowContext(ctx, `SELECT `+householdCols+householdFrom+` WHERE h.id = ?`, householdID), true)
+		if err := s.visible(ctx, tx, householdID); err != nil {
+			return err
+		}
+		h, err := scanHousehold(tx.Keys(), tx.QueryRowContext(ctx, `SELECT `+householdCols+householdFrom+` WHERE h.id = ?`, householdID), true)
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.ErrNotFound
 		}
@@ -156,11 +171,15 @@ func (s *Store) insertPerson(ctx context.Context, q store.Querier, actor Actor, 
 	}
 	p.Tags = deriveTags(p, p.Tags)
 	now := s.now().UTC()
-	err := q.QueryRowContext(ctx, `INSERT INTO persons(household_id, name, id_number, gender, birth_date, ethnicity, residence,
-		relation, phone, employment, school, disability_type, disability_grade, health_notes, dibao, moved_in_on,
+	idNumber, idHash, phone, phoneHash, err := sealPerson(store.KeysOf(q), p)
+	if err != nil {
+		return err
+	}
+	err = q.QueryRowContext(ctx, `INSERT INTO persons(household_id, name, id_number, id_number_hash, gender, birth_date, ethnicity, residence,
+		relation, phone, phone_hash, employment, school, disability_type, disability_grade, health_notes, dibao, moved_in_on,
 		moved_out_on, deceased_on, active, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		h.ID, p.Name, nullString(p.IDNumber), p.Gender, p.BirthDate, p.Ethnicity, p.Residence, p.Relation, p.Phone,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		h.ID, p.Name, idNumber, idHash, p.Gender, p.BirthDate, p.Ethnicity, p.Residence, p.Relation, phone, phoneHash,
 		p.Employment, p.School, p.DisabilityType, p.DisabilityGrade, p.HealthNotes, p.Dibao, p.MovedInOn, p.MovedOutOn,
 		p.DeceasedOn, p.Current(), now, now).Scan(&p.ID)
 	if store.IsUniqueViolation(err) {
@@ -259,6 +278,9 @@ func (s *Store) updatePerson(ctx context.Context, actor Actor, p Person, event, 
 		if err != nil {
 			return err
 		}
+		if err := s.visible(ctx, tx, old.HouseholdID); err != nil {
+			return err
+		}
 		if old.Version != p.Version {
 			return apperr.ErrConflict
 		}
@@ -271,11 +293,15 @@ func (s *Store) updatePerson(ctx context.Context, actor Actor, p Person, event, 
 		}
 		p.Tags = deriveTags(&p, p.Tags)
 		now := s.now().UTC()
-		res, err := tx.ExecContext(ctx, `UPDATE persons SET name = ?, id_number = ?, gender = ?, birth_date = ?, ethnicity = ?,
-			residence = ?, relation = ?, phone = ?, employment = ?, school = ?, disability_type = ?, disability_grade = ?,
+		idNumber, idHash, phone, phoneHash, err := sealPerson(tx.Keys(), &p)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE persons SET name = ?, id_number = ?, id_number_hash = ?, gender = ?, birth_date = ?, ethnicity = ?,
+			residence = ?, relation = ?, phone = ?, phone_hash = ?, employment = ?, school = ?, disability_type = ?, disability_grade = ?,
 			health_notes = ?, dibao = ?, moved_in_on = ?, moved_out_on = ?, deceased_on = ?, active = ?,
 			version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-			p.Name, nullString(p.IDNumber), p.Gender, p.BirthDate, p.Ethnicity, p.Residence, p.Relation, p.Phone,
+			p.Name, idNumber, idHash, p.Gender, p.BirthDate, p.Ethnicity, p.Residence, p.Relation, phone, phoneHash,
 			p.Employment, p.School, p.DisabilityType, p.DisabilityGrade, p.HealthNotes, p.Dibao, p.MovedInOn,
 			p.MovedOutOn, p.DeceasedOn, p.Current(), now, p.ID, p.Version)
 		if store.IsUniqueViolation(err) {

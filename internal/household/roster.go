@@ -34,6 +34,9 @@ type RosterFilter struct {
 func (s *Store) KeyPersons(ctx context.Context, f RosterFilter) ([]KeyPerson, int, error) {
 	w := []string{"p.active", "p.id IN (SELECT pt.person_id FROM person_tags pt JOIN tags t ON t.code = pt.tag WHERE t.key_person)"}
 	var args []any
+	if cond, a := s.scope.where(); cond != "" {
+		w, args = append(w, cond), append(args, a...)
+	}
 	if f.GridID != 0 {
 		w, args = append(w, "h.grid_id = ?"), append(args, f.GridID)
 	}
@@ -84,5 +87,5 @@ func tagAgg(s *Store) string {
 // SpecialDifficulty returns a page of the special-difficulty households
 // (特殊困难家庭): households tagged special_difficulty.
 func (s *Store) SpecialDifficulty(ctx context.Context, f RosterFilter) ([]Household, int, error) {
-	return list(ctx, s.db, Filter{GridID: f.GridID, Tag: SpecialDifficulty, Page: f.Page, PerPage: f.PerPage})
+	return list(ctx, s.db, s.scope, Filter{GridID: f.GridID, Tag: SpecialDifficulty, Page: f.Page, PerPage: f.PerPage})
 }

@@ -12,6 +12,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/org"
+	"wanhu/internal/secret"
 	"wanhu/internal/store"
 )
 
@@ -21,11 +22,13 @@ type Store struct {
 	db    *store.DB
 	now   func() time.Time
 	today func() Date
+	scope Scope
 }
 
-// NewStore returns a Store on db.
+// NewStore returns a Store on db that sees every household: the system's
+// own view, for the CLI and jobs. Faces serving users call In(scope).
 func NewStore(db *store.DB) *Store {
-	return &Store{db: db, now: time.Now, today: Today}
+	return &Store{db: db, now: time.Now, today: Today, scope: Everything}
 }
 
 // SetClock replaces the clock, for tests.
@@ -46,8 +49,9 @@ const householdCols = householdListCols + `, h.created_at, h.updated_at`
 const householdFrom = ` FROM households h JOIN org_units g ON g.id = h.grid_id
 	LEFT JOIN compounds c ON c.id = h.compound_id LEFT JOIN buildings b ON b.id = h.building_id`
 
-// scanHousehold scans householdCols, or householdListCols when !full.
-func scanHousehold(sc interface{ Scan(...any) error }, full bool) (Household, error) {
+// scanHousehold scans householdCols, or householdListCols when !full, and
+// opens the sealed phone with k.
+func scanHousehold(k *secret.Keyring, sc interface{ Scan(...any) error }, full bool) (Household, error) {
 	var h Household
 	var times, reasons string
 	dest := []any{&h.ID, &h.GridID, &h.GridName, &h.CompoundID, &h.CompoundName, &h.BuildingID, &h.BuildingName,
@@ -58,6 +62,9 @@ func scanHousehold(sc interface{ Scan(...any) error }, full bool) (Household, er
 		dest = append(dest, &h.CreatedAt, &h.UpdatedAt)
 	}
 	err := sc.Scan(dest...)
+	if err == nil {
+		err = openHousehold(k, &h)
+	}
 	h.ContactTimes = splitList(times)
 	h.ColourReasons = decodeReasons(reasons)
 	h.Tags = []string{}
@@ -67,11 +74,14 @@ func scanHousehold(sc interface{ Scan(...any) error }, full bool) (Household, er
 // HouseholdByID returns the whole household file: the household, its tags,
 // all members (current ones first), needs and plan.
 func (s *Store) HouseholdByID(ctx context.Context, id int64) (*Household, error) {
+	if err := s.visible(ctx, s.db, id); err != nil {
+		return nil, err
+	}
 	return householdFile(ctx, s.db, id, s.today())
 }
 
 func householdFile(ctx context.Context, q store.Querier, id int64, today Date) (*Household, error) {
-	h, err := scanHousehold(q.QueryRowContext(ctx, `SELECT `+householdCols+householdFrom+` WHERE h.id = ?`, id), true)
+	h, err := scanHousehold(store.KeysOf(q), q.QueryRowContext(ctx, `SELECT `+householdCols+householdFrom+` WHERE h.id = ?`, id), true)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.ErrNotFound
 	}
@@ -159,14 +169,21 @@ func (s *Store) CreateHousehold(ctx context.Context, actor Actor, h Household, m
 		if err := place(ctx, tx, &h); err != nil {
 			return err
 		}
+		if err := s.gridInScope(ctx, tx, h.GridID); err != nil {
+			return err
+		}
 		if err := checkTags(ctx, tx, "tags", "household", h.Tags); err != nil {
 			return err
 		}
-		err := tx.QueryRowContext(ctx, `INSERT INTO households(grid_id, compound_id, building_id, unit, floor, room, address,
-			kind, shop_name, business_type, occupancy, phone, contact_times, contact_note, language, notes, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		phone, phoneHash, err := SealPhone(tx.Keys(), h.Phone)
+		if err != nil {
+			return err
+		}
+		err = tx.QueryRowContext(ctx, `INSERT INTO households(grid_id, compound_id, building_id, unit, floor, room, address,
+			kind, shop_name, business_type, occupancy, phone, phone_hash, contact_times, contact_note, language, notes, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			h.GridID, nullID(h.CompoundID), nullID(h.BuildingID), h.Unit, h.Floor, h.Room, h.Address, h.Kind, h.ShopName,
-			h.BusinessType, h.Occupancy, h.Phone, strings.Join(h.ContactTimes, ","), h.ContactNote, h.Language, h.Notes,
+			h.BusinessType, h.Occupancy, phone, phoneHash, strings.Join(h.ContactTimes, ","), h.ContactNote, h.Language, h.Notes,
 			now, now).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("insert household: %w", err)
@@ -231,6 +248,9 @@ func (s *Store) UpdateHousehold(ctx context.Context, actor Actor, h Household) (
 	}
 	now := s.now().UTC()
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := s.visible(ctx, tx, h.ID); err != nil {
+			return err
+		}
 		old, err := householdFile(ctx, tx, h.ID, s.today())
 		if err != nil {
 			return err
@@ -241,15 +261,22 @@ func (s *Store) UpdateHousehold(ctx context.Context, actor Actor, h Household) (
 		if err := place(ctx, tx, &h); err != nil {
 			return err
 		}
+		if err := s.gridInScope(ctx, tx, h.GridID); err != nil {
+			return err
+		}
 		if err := checkTags(ctx, tx, "tags", "household", h.Tags); err != nil {
 			return err
 		}
+		phone, phoneHash, err := SealPhone(tx.Keys(), h.Phone)
+		if err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE households SET grid_id = ?, compound_id = ?, building_id = ?, unit = ?, floor = ?,
-			room = ?, address = ?, kind = ?, shop_name = ?, business_type = ?, occupancy = ?, phone = ?, contact_times = ?,
+			room = ?, address = ?, kind = ?, shop_name = ?, business_type = ?, occupancy = ?, phone = ?, phone_hash = ?, contact_times = ?,
 			contact_note = ?, language = ?, notes = ?, version = version + 1, updated_at = ?
 			WHERE id = ? AND version = ?`,
 			h.GridID, nullID(h.CompoundID), nullID(h.BuildingID), h.Unit, h.Floor, h.Room, h.Address, h.Kind, h.ShopName,
-			h.BusinessType, h.Occupancy, h.Phone, strings.Join(h.ContactTimes, ","), h.ContactNote, h.Language, h.Notes,
+			h.BusinessType, h.Occupancy, phone, phoneHash, strings.Join(h.ContactTimes, ","), h.ContactNote, h.Language, h.Notes,
 			now, h.ID, h.Version)
 		if err != nil {
 			return fmt.Errorf("update household: %w", err)
@@ -374,7 +401,10 @@ func (s *Store) SetColourOverride(ctx context.Context, actor Actor, id int64, co
 		}
 	}
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		h, err := scanHousehold(tx.QueryRowContext(ctx, `SELECT `+householdCols+householdFrom+` WHERE h.id = ?`, id), true)
+		if err := s.visible(ctx, tx, id); err != nil {
+			return err
+		}
+		h, err := scanHousehold(tx.Keys(), tx.QueryRowContext(ctx, `SELECT `+householdCols+householdFrom+` WHERE h.id = ?`, id), true)
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.ErrNotFound
 		}

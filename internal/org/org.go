@@ -24,6 +24,10 @@ const (
 	Street    Kind = "street"
 	Community Kind = "community"
 	GridKind  Kind = "grid"
+	// Department is a government department or public service that
+	// requests are referred to (区文体旅游科技局, the water company); it hangs
+	// under the city, a district or a street.
+	Department Kind = "department"
 )
 
 // parentKind says which kind a unit of each kind hangs under.
@@ -55,7 +59,11 @@ func CreateUnit(ctx context.Context, q store.Querier, u *Unit) error {
 		if err != nil {
 			return fmt.Errorf("parent of %s %q: %w", u.Kind, u.Name, err)
 		}
-		if want, ok := parentKind[u.Kind]; !ok || parent.Kind != want {
+		if u.Kind == Department {
+			if parent.Kind != City && parent.Kind != District && parent.Kind != Street {
+				return apperr.Field("parent_id", "parent_kind", "a department must belong to a city, district or street, not a %s", parent.Kind)
+			}
+		} else if want, ok := parentKind[u.Kind]; !ok || parent.Kind != want {
 			return apperr.Field("parent_id", "parent_kind", "a %s must belong to a %s, not a %s", u.Kind, want, parent.Kind)
 		}
 		parentPath = parent.Path

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"wanhu/internal/audit"
 	"wanhu/internal/auth"
 	"wanhu/internal/household"
 	"wanhu/internal/store"
@@ -18,12 +19,13 @@ type Deps struct {
 	DB         *store.DB
 	Households *household.Store
 	Auth       *auth.Store
+	Audit      *audit.Log
 	Log        *slog.Logger
 }
 
 // NewDeps builds the domain stores on db.
 func NewDeps(db *store.DB, log *slog.Logger) Deps {
-	return Deps{DB: db, Households: household.NewStore(db), Auth: auth.NewStore(db), Log: log}
+	return Deps{DB: db, Households: household.NewStore(db), Auth: auth.NewStore(db), Audit: audit.New(db), Log: log}
 }
 
 // Health registers /healthz (the process is up and the database answers)

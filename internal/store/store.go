@@ -16,6 +16,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"wanhu/internal/secret"
 )
 
 // Dialect names a database engine.
@@ -39,6 +41,7 @@ type DB struct {
 	sql     *sql.DB
 	dialect Dialect
 	dsn     string
+	keys    *secret.Keyring
 }
 
 // Open opens a SQLite file path or a postgres:// URL and applies the
@@ -102,6 +105,23 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 // SQL returns the underlying *sql.DB, for bulk loaders and health checks.
 func (db *DB) SQL() *sql.DB { return db.sql }
 
+// SetKeys gives db the keyring that seals and opens personal data (ID
+// numbers, phones) and hashes it for search. The keys come from a key file,
+// never from the database.
+func (db *DB) SetKeys(k *secret.Keyring) { db.keys = k }
+
+// Keys returns the keyring set by SetKeys, or nil.
+func (db *DB) Keys() *secret.Keyring { return db.keys }
+
+// KeysOf returns the keyring of a Querier (a *DB or a *Tx, or anything with
+// a Keys method), or nil; a nil keyring refuses to seal or open.
+func KeysOf(q Querier) *secret.Keyring {
+	if k, ok := q.(interface{ Keys() *secret.Keyring }); ok {
+		return k.Keys()
+	}
+	return nil
+}
+
 // Close closes the database.
 func (db *DB) Close() error { return db.sql.Close() }
 
@@ -148,9 +168,13 @@ func rebind(d Dialect, q string) string {
 type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
+	keys    *secret.Keyring
 }
 
 func (tx *Tx) Dialect() Dialect { return tx.dialect }
+
+// Keys returns the keyring of the database the transaction runs on.
+func (tx *Tx) Keys() *secret.Keyring { return tx.keys }
 
 func (tx *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	return tx.tx.ExecContext(ctx, rebind(tx.dialect, q), args...)
@@ -182,7 +206,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 			panic(p)
 		}
 	}()
-	if err := fn(&Tx{tx: t, dialect: db.dialect}); err != nil {
+	if err := fn(&Tx{tx: t, dialect: db.dialect, keys: db.keys}); err != nil {
 		t.Rollback()
 		return err
 	}

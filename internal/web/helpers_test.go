@@ -40,7 +40,8 @@ func date(s string) household.Date {
 }
 
 // env is a running web app on a small fixture: the org tree, three
-// households and two users ("admin" holds auth.Admin, "worker" does not).
+// households and two users: "admin" administers the community, "worker" is
+// a visitor assigned to the widow.
 type env struct {
 	t      *testing.T
 	srv    *httptest.Server
@@ -87,6 +88,17 @@ func newEnv(t *testing.T, db *store.DB) *env {
 		t.Fatal(err)
 	}
 	if _, err := d.Auth.CreateUser(ctx, "worker", "网格员小张", testPassword, auth.Grant{Role: auth.Visitor, OrgUnitID: f.Grids[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	// The worker visits the widow, and only her.
+	m := org.TeamMember{CommunityID: f.Community.ID, GridID: f.Grids[0].ID, Name: "小张", Role: org.RoleGridWorker}
+	if err := org.CreateTeamMember(ctx, db, &m); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Auth.LinkTeamMember(ctx, "worker", m.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.hs.Assign(ctx, m.ID, e.widow.ID); err != nil {
 		t.Fatal(err)
 	}
 	e.h = newHandler(d)

@@ -26,7 +26,7 @@ func (h *handler) householdCreate(w http.ResponseWriter, r *http.Request) {
 			err = prefixed(err, "members[0].")
 		} else {
 			var created *household.Household
-			if created, err = h.households.CreateHousehold(r.Context(), actor(r), hh, []household.Person{p}); err == nil {
+			if created, err = h.files(r).CreateHousehold(r.Context(), actor(r), hh, []household.Person{p}); err == nil {
 				seeOther(w, r, fmt.Sprintf("/households/%d", created.ID))
 				return
 			}
@@ -59,7 +59,7 @@ func (h *handler) householdUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	hh, err := parseHousehold(r.PostForm, old)
 	if err == nil {
-		if _, err = h.households.UpdateHousehold(r.Context(), actor(r), hh); err == nil {
+		if _, err = h.files(r).UpdateHousehold(r.Context(), actor(r), hh); err == nil {
 			seeOther(w, r, fmt.Sprintf("/households/%d", old.ID))
 			return
 		}
@@ -74,7 +74,7 @@ func (h *handler) householdUpdate(w http.ResponseWriter, r *http.Request) {
 func (h *handler) showHouseholdForm(w http.ResponseWriter, r *http.Request, code int, old *household.Household, v url.Values, err error) {
 	ctx := r.Context()
 	fv := FormView{Page: h.page(r, "household.new", "households"), Action: "/households", Back: "/households"}
-	pc, perr := h.places(ctx)
+	pc, perr := h.places(r)
 	if perr != nil {
 		h.showError(w, r, perr)
 		return
@@ -89,7 +89,7 @@ func (h *handler) showHouseholdForm(w http.ResponseWriter, r *http.Request, code
 		fv.Title = fv.L.T("household.edit")
 		fv.Action, fv.Back = fmt.Sprintf("/households/%d", old.ID), fmt.Sprintf("/households/%d", old.ID)
 		if errors.Is(err, apperr.ErrConflict) {
-			if cur, cerr := h.households.HouseholdByID(ctx, old.ID); cerr == nil {
+			if cur, cerr := h.files(r).HouseholdByID(ctx, old.ID); cerr == nil {
 				now := newForm(fv.L, householdValues(cur, full), nil)
 				householdFields(now, pc, tags, cur, full)
 				fv.Conflict = summary(now)

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"wanhu/internal/auth"
+	"wanhu/internal/access"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 )
@@ -39,13 +39,18 @@ type fileView struct {
 	Colours      []Option
 	Error        string
 	Printed      string
+	// What the viewer's roles allow on this page.
+	CanEdit, CanNeeds, CanReveal bool
 }
 
-// memberTable is a table of members; Edit adds the edit links.
+// memberTable is a table of members; Edit adds the edit links, Reveal the
+// audited "show the full ID number" form.
 type memberTable struct {
-	L    *Locale
-	Rows []memberView
-	Edit bool
+	L      *Locale
+	Rows   []memberView
+	Edit   bool
+	Reveal bool
+	CSRF   string
 }
 
 // needView is one need with its status choices.
@@ -87,12 +92,9 @@ func (h *handler) loadHousehold(r *http.Request) (*household.Household, error) {
 	if err != nil {
 		return nil, err
 	}
-	hh, err := h.households.HouseholdByID(r.Context(), id)
+	hh, err := h.files(r).HouseholdByID(r.Context(), id)
 	if err != nil {
 		return nil, err
-	}
-	if !mayAccess(auth.FromContext(r.Context()).User, hh.GridID) {
-		return nil, errNotYours
 	}
 	return hh, nil
 }
@@ -127,7 +129,9 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 		v.Language = l.T("language.mandarin")
 	}
 	v.Tags = tn.list(hh.Tags)
-	v.Current, v.Former = memberTable{L: l, Edit: true}, memberTable{L: l, Edit: true}
+	v.CanEdit, v.CanNeeds, v.CanReveal = can(r, access.EditHouseholds), can(r, access.RecordNeeds), can(r, access.Reveal)
+	v.Current = memberTable{L: l, Edit: v.CanEdit, Reveal: v.CanReveal, CSRF: v.CSRF}
+	v.Former = v.Current
 	for i := range hh.Members {
 		m := memberOf(l, tn, &hh.Members[i], full)
 		if hh.Members[i].Current() {
@@ -163,7 +167,7 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 	v.MeasureState = enumOptions(l, "measure_status", household.MeasureStates, "active", "")[1:]
 	v.Owners = owners
 	v.Colours = enumOptions(l, "colour", household.Colours, string(hh.ColourOverride), "")[1:]
-	events, _, err := h.households.Ledger(ctx, household.LedgerFilter{HouseholdID: hh.ID, PerPage: 10})
+	events, _, err := h.files(r).Ledger(ctx, household.LedgerFilter{HouseholdID: hh.ID, PerPage: 10})
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,7 @@
 package web
 
 import (
-	"context"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -83,23 +83,30 @@ type placeChoices struct {
 	grids     []Option
 }
 
-func (h *handler) places(ctx context.Context) (placeChoices, error) {
+// places lists the buildings and grids the signed-in user may place a
+// household in.
+func (h *handler) places(r *http.Request) (placeChoices, error) {
 	var pc placeChoices
+	ctx := r.Context()
+	gs, err := h.files(r).Grids(ctx)
+	if err != nil {
+		return pc, err
+	}
+	visible := map[int64]bool{}
+	for _, g := range gs {
+		visible[g.ID] = true
+		pc.grids = append(pc.grids, Option{Value: strconv.FormatInt(g.ID, 10), Label: g.Name})
+	}
 	cs, err := org.Compounds(ctx, h.db)
 	if err != nil {
 		return pc, err
 	}
 	for _, c := range cs {
 		for _, b := range c.Buildings {
-			pc.buildings = append(pc.buildings, Option{Value: strconv.FormatInt(b.ID, 10), Label: c.Name + " " + b.Name})
+			if visible[b.GridID] {
+				pc.buildings = append(pc.buildings, Option{Value: strconv.FormatInt(b.ID, 10), Label: c.Name + " " + b.Name})
+			}
 		}
-	}
-	gs, err := org.Grids(ctx, h.db)
-	if err != nil {
-		return pc, err
-	}
-	for _, g := range gs {
-		pc.grids = append(pc.grids, Option{Value: strconv.FormatInt(g.ID, 10), Label: g.Name})
 	}
 	return pc, nil
 }

@@ -48,7 +48,7 @@ func (h *handler) householdList(w http.ResponseWriter, r *http.Request) {
 		f.Page = 1
 	}
 	ctx := r.Context()
-	grids, err := org.Grids(ctx, h.db)
+	grids, err := h.files(r).Grids(ctx)
 	if err != nil {
 		h.showError(w, r, err)
 		return
@@ -65,7 +65,7 @@ func (h *handler) householdList(w http.ResponseWriter, r *http.Request) {
 	for _, t := range tags {
 		v.Tags = append(v.Tags, Option{Value: t.Code, Label: tn[t.Code], Selected: t.Code == f.Tag})
 	}
-	list, total, err := h.households.List(ctx, f)
+	list, total, err := h.files(r).List(ctx, f)
 	if err != nil {
 		h.showError(w, r, err)
 		return

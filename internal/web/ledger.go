@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"wanhu/internal/household"
-	"wanhu/internal/org"
 )
 
 const ledgerPerPage = 50
@@ -51,7 +50,7 @@ func (h *handler) ledger(w http.ResponseWriter, r *http.Request) {
 	f.GridID, _ = strconv.ParseInt(q.Get("grid"), 10, 64)
 	f.Page, _ = strconv.Atoi(q.Get("page"))
 	f.Page = max(f.Page, 1)
-	grids, err := org.Grids(r.Context(), h.db)
+	grids, err := h.files(r).Grids(r.Context())
 	if err != nil {
 		h.showError(w, r, err)
 		return
@@ -70,7 +69,7 @@ func (h *handler) fillLedger(w http.ResponseWriter, r *http.Request, v *ledgerPa
 		h.showError(w, r, err)
 		return
 	}
-	events, total, err := h.households.Ledger(r.Context(), f)
+	events, total, err := h.files(r).Ledger(r.Context(), f)
 	if err != nil {
 		h.showError(w, r, err)
 		return

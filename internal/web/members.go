@@ -38,7 +38,7 @@ func (h *handler) memberCreate(w http.ResponseWriter, r *http.Request) {
 		if event == "other" {
 			event = ""
 		}
-		if _, err = h.households.AddMember(r.Context(), actor(r), hh.ID, p, event); err == nil {
+		if _, err = h.files(r).AddMember(r.Context(), actor(r), hh.ID, p, event); err == nil {
 			seeOther(w, r, fmt.Sprintf("/households/%d", hh.ID))
 			return
 		}
@@ -86,7 +86,7 @@ func (h *handler) loadPerson(r *http.Request) (*household.Person, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := h.households.PersonByID(r.Context(), id)
+	p, err := h.files(r).PersonByID(r.Context(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -97,12 +97,9 @@ func (h *handler) loadPerson(r *http.Request) (*household.Person, error) {
 }
 
 func (h *handler) loadHouseholdByID(r *http.Request, id int64) (*household.Household, error) {
-	hh, err := h.households.HouseholdByID(r.Context(), id)
+	hh, err := h.files(r).HouseholdByID(r.Context(), id)
 	if err != nil {
 		return nil, err
-	}
-	if !mayAccess(auth.FromContext(r.Context()).User, hh.GridID) {
-		return nil, errNotYours
 	}
 	return hh, nil
 }
@@ -127,7 +124,7 @@ func (h *handler) personUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := parsePerson(r.PostForm, "", old)
 	if err == nil {
-		if _, err = h.households.UpdatePerson(r.Context(), actor(r), p); err == nil {
+		if _, err = h.files(r).UpdatePerson(r.Context(), actor(r), p); err == nil {
 			seeOther(w, r, fmt.Sprintf("/households/%d", old.HouseholdID))
 			return
 		}
@@ -148,7 +145,7 @@ func (h *handler) personEvent(w http.ResponseWriter, r *http.Request) {
 	ev := household.Event{Type: v.Get("type"), Note: v.Get("note"), School: v.Get("school"), Dibao: v.Get("dibao"),
 		HealthNotes: v.Get("health_notes"), SeriousIllness: v.Get("serious_illness") == "yes"}
 	if ev.Date, err = dateField(v, "date"); err == nil {
-		if _, err = h.households.RecordEvent(r.Context(), actor(r), p.ID, ev); err == nil {
+		if _, err = h.files(r).RecordEvent(r.Context(), actor(r), p.ID, ev); err == nil {
 			seeOther(w, r, fmt.Sprintf("/households/%d", p.HouseholdID))
 			return
 		}
@@ -174,7 +171,7 @@ func (h *handler) showPersonForm(w http.ResponseWriter, r *http.Request, code in
 	}
 	full := showFull(pv.User)
 	if errors.Is(editErr, apperr.ErrConflict) {
-		if cur, cerr := h.households.PersonByID(ctx, old.ID); cerr == nil {
+		if cur, cerr := h.files(r).PersonByID(ctx, old.ID); cerr == nil {
 			now := newForm(pv.L, personValues(cur, full), nil)
 			personFields(now, tags, cur, full, false)
 			pv.Conflict = summary(now)

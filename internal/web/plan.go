@@ -34,7 +34,7 @@ func (h *handler) needAdd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n := household.Need{HouseholdID: hh.ID, Kind: r.PostForm.Get("kind"), Note: r.PostForm.Get("note"), Status: r.PostForm.Get("status")}
-	if _, err := h.households.AddNeed(r.Context(), actor(r), n); err != nil {
+	if _, err := h.files(r).AddNeed(r.Context(), actor(r), n); err != nil {
 		h.fileWithError(w, r, hh.ID, err)
 		return
 	}
@@ -46,7 +46,7 @@ func (h *handler) needUpdate(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r.PathValue("id"))
 	var n *household.Need
 	if err == nil {
-		n, err = h.households.NeedByID(r.Context(), id)
+		n, err = h.files(r).NeedByID(r.Context(), id)
 	}
 	if err == nil {
 		_, err = h.loadHouseholdByID(r, n.HouseholdID)
@@ -55,7 +55,7 @@ func (h *handler) needUpdate(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	if _, err := h.households.UpdateNeed(r.Context(), actor(r), id, r.PostForm.Get("status"), r.PostForm.Get("note")); err != nil {
+	if _, err := h.files(r).UpdateNeed(r.Context(), actor(r), id, r.PostForm.Get("status"), r.PostForm.Get("note")); err != nil {
 		h.fileWithError(w, r, n.HouseholdID, err)
 		return
 	}
@@ -81,7 +81,7 @@ func (h *handler) measureAdd(w http.ResponseWriter, r *http.Request) {
 	m, err := measureOf(r)
 	if err == nil {
 		m.HouseholdID = hh.ID
-		_, err = h.households.SaveMeasure(r.Context(), actor(r), m)
+		_, err = h.files(r).SaveMeasure(r.Context(), actor(r), m)
 	}
 	if err != nil {
 		h.fileWithError(w, r, hh.ID, err)
@@ -95,7 +95,7 @@ func (h *handler) measureUpdate(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r.PathValue("id"))
 	var old *household.Measure
 	if err == nil {
-		old, err = h.households.MeasureByID(r.Context(), id)
+		old, err = h.files(r).MeasureByID(r.Context(), id)
 	}
 	if err == nil {
 		_, err = h.loadHouseholdByID(r, old.HouseholdID)
@@ -109,7 +109,7 @@ func (h *handler) measureUpdate(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		m.ID = id
 		var saved *household.Measure
-		if saved, err = h.households.SaveMeasure(r.Context(), actor(r), m); err == nil {
+		if saved, err = h.files(r).SaveMeasure(r.Context(), actor(r), m); err == nil {
 			seeOther(w, r, fmt.Sprintf("/households/%d#plan", saved.HouseholdID))
 			return
 		}
@@ -128,7 +128,7 @@ func (h *handler) colourOverride(w http.ResponseWriter, r *http.Request) {
 	if r.PostForm.Get("clear") != "" {
 		colour = ""
 	}
-	if _, err := h.households.SetColourOverride(r.Context(), actor(r), hh.ID, colour, r.PostForm.Get("reason")); err != nil {
+	if _, err := h.files(r).SetColourOverride(r.Context(), actor(r), hh.ID, colour, r.PostForm.Get("reason")); err != nil {
 		h.fileWithError(w, r, hh.ID, err)
 		return
 	}

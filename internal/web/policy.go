@@ -1,19 +1,36 @@
 package web
 
 import (
+	"net/http"
+
+	"wanhu/internal/access"
 	"wanhu/internal/apperr"
 	"wanhu/internal/auth"
+	"wanhu/internal/household"
 )
 
-// mayAccess reports whether u may see and change the household files of
-// grid gridID (0 for community-wide pages). Roles and scoping come later;
-// for now every signed-in user is trusted. This is the one place to change.
-func mayAccess(u *auth.User, gridID int64) bool { return u != nil }
+// files returns the household files as the signed-in user may see them:
+// what is out of their scope answers 404, like what does not exist.
+func (h *handler) files(r *http.Request) *household.Store {
+	return h.households.In(access.Scope(user(r)))
+}
 
-// showFull reports whether u sees a single household's phone and ID
-// numbers unmasked. Lists always mask them.
-func showFull(u *auth.User) bool { return u != nil && u.Has(auth.Admin) }
+// user returns the signed-in user of r.
+func user(r *http.Request) *auth.User {
+	if s := auth.FromContext(r.Context()); s != nil {
+		return s.User
+	}
+	return nil
+}
 
-// errNotYours is what a record out of the user's reach looks like: the
-// same as one that does not exist.
+// can reports whether the signed-in user may do a (access decides).
+func can(r *http.Request, a access.Action) bool { return access.Can(user(r), a) }
+
+// showFull reports whether pages show full phone and ID numbers: never.
+// A role that needs one asks for it with a reason (reveal), and that view
+// is audited.
+func showFull(*auth.User) bool { return false }
+
+// errNotYours is what a record or page out of the user's reach looks like:
+// the same as one that does not exist.
 var errNotYours = apperr.ErrNotFound

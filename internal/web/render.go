@@ -11,6 +11,7 @@ import (
 	"path"
 	"strings"
 
+	"wanhu/internal/access"
 	"wanhu/internal/apperr"
 	"wanhu/internal/auth"
 )
@@ -26,8 +27,10 @@ var staticFS embed.FS
 type pages struct{ sets map[string]*template.Template }
 
 var funcs = template.FuncMap{
-	"add":   func(a, b int) int { return a + b },
-	"lower": strings.ToLower,
+	"add":      func(a, b int) int { return a + b },
+	"lower":    strings.ToLower,
+	"can":      func(u *auth.User, a string) bool { return access.Can(u, access.Action(a)) },
+	"revealOf": func(l *Locale, csrf, action, field string) revealForm { return revealForm{l, csrf, action, field} },
 }
 
 // loadPages parses every page with the layouts and partials, once.

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"wanhu/internal/household"
-	"wanhu/internal/org"
 )
 
 const rosterPerPage = 50
@@ -51,7 +50,7 @@ func rosterFilter(r *http.Request, perPage int) household.RosterFilter {
 func (h *handler) rosterPage(r *http.Request, title, kind, tagKind string) (*rosterView, tagNames, error) {
 	v := &rosterView{Page: h.page(r, title, kind), Kind: kind}
 	q := r.URL.Query()
-	grids, err := org.Grids(r.Context(), h.db)
+	grids, err := h.files(r).Grids(r.Context())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -81,7 +80,7 @@ func (h *handler) keyPersons(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := rosterFilter(r, rosterPerPage)
-	rows, total, err := h.households.KeyPersons(r.Context(), f)
+	rows, total, err := h.files(r).KeyPersons(r.Context(), f)
 	if err != nil {
 		h.showError(w, r, err)
 		return
@@ -119,13 +118,13 @@ func (h *handler) specialDifficulty(w http.ResponseWriter, r *http.Request) {
 // them to those that also carry that tag.
 func (h *handler) specialRows(r *http.Request, f household.RosterFilter) ([]household.Household, int, error) {
 	if f.Tag == "" || f.Tag == household.SpecialDifficulty {
-		return h.households.SpecialDifficulty(r.Context(), household.RosterFilter{GridID: f.GridID, Page: f.Page, PerPage: f.PerPage})
+		return h.files(r).SpecialDifficulty(r.Context(), household.RosterFilter{GridID: f.GridID, Page: f.Page, PerPage: f.PerPage})
 	}
-	all, _, err := h.households.SpecialDifficulty(r.Context(), household.RosterFilter{GridID: f.GridID, PerPage: -1})
+	all, _, err := h.files(r).SpecialDifficulty(r.Context(), household.RosterFilter{GridID: f.GridID, PerPage: -1})
 	if err != nil {
 		return nil, 0, err
 	}
-	tagged, _, err := h.households.List(r.Context(), household.Filter{GridID: f.GridID, Tag: f.Tag, PerPage: -1})
+	tagged, _, err := h.files(r).List(r.Context(), household.Filter{GridID: f.GridID, Tag: f.Tag, PerPage: -1})
 	if err != nil {
 		return nil, 0, err
 	}
@@ -166,7 +165,7 @@ func (h *handler) keyPersonsCSV(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	rows, _, err := h.households.KeyPersons(r.Context(), rosterFilter(r, -1))
+	rows, _, err := h.files(r).KeyPersons(r.Context(), rosterFilter(r, -1))
 	if err != nil {
 		h.showError(w, r, err)
 		return

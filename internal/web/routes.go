@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"net/http"
 
+	"wanhu/internal/access"
 	"wanhu/internal/server"
 )
 
@@ -19,31 +20,58 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /lang", h.setLang)
 	mux.HandleFunc("GET /login", h.loginForm)
 	mux.HandleFunc("POST /login", h.login)
+	mux.HandleFunc("POST /login/code", h.loginCode)
 
-	page := func(pattern string, fn http.HandlerFunc) { mux.Handle(pattern, h.signedIn(fn)) }
+	page := func(pattern string, fn http.HandlerFunc) { mux.Handle(pattern, h.signedIn(h.audited(fn))) }
+	// only lets fn run for users whose roles allow a (403 otherwise; which
+	// records they reach is the scope's business).
+	only := func(a access.Action, fn http.HandlerFunc) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if !can(r, a) {
+				h.forbidden(w, r)
+				return
+			}
+			fn(w, r)
+		}
+	}
+	edit := func(fn http.HandlerFunc) http.HandlerFunc { return only(access.EditHouseholds, fn) }
 	page("POST /logout", h.logout)
 	page("GET /{$}", h.home)
 	page("GET /households", h.householdList)
-	page("GET /households/new", h.householdNew)
-	page("POST /households", h.householdCreate)
+	page("GET /households/new", edit(h.householdNew))
+	page("POST /households", edit(h.householdCreate))
 	page("GET /households/{id}", h.householdFile)
-	page("GET /households/{id}/edit", h.householdEdit)
-	page("POST /households/{id}", h.householdUpdate)
-	page("GET /households/{id}/members/new", h.memberNew)
-	page("POST /households/{id}/members", h.memberCreate)
-	page("GET /persons/{id}/edit", h.personEdit)
-	page("POST /persons/{id}", h.personUpdate)
-	page("POST /persons/{id}/events", h.personEvent)
-	page("POST /households/{id}/needs", h.needAdd)
-	page("POST /needs/{id}", h.needUpdate)
-	page("POST /households/{id}/plan", h.measureAdd)
-	page("POST /plan/{id}", h.measureUpdate)
-	page("POST /households/{id}/colour", h.colourOverride)
+	page("GET /households/{id}/edit", edit(h.householdEdit))
+	page("POST /households/{id}", edit(h.householdUpdate))
+	page("GET /households/{id}/members/new", edit(h.memberNew))
+	page("POST /households/{id}/members", edit(h.memberCreate))
+	page("GET /persons/{id}/edit", edit(h.personEdit))
+	page("POST /persons/{id}", edit(h.personUpdate))
+	page("POST /persons/{id}/events", only(access.RecordNeeds, h.personEvent))
+	page("POST /households/{id}/needs", only(access.RecordNeeds, h.needAdd))
+	page("POST /needs/{id}", only(access.RecordNeeds, h.needUpdate))
+	page("POST /households/{id}/plan", edit(h.measureAdd))
+	page("POST /plan/{id}", edit(h.measureUpdate))
+	page("POST /households/{id}/colour", edit(h.colourOverride))
+	page("POST /persons/{id}/reveal", only(access.Reveal, h.revealPerson))
+	page("POST /households/{id}/reveal", only(access.Reveal, h.revealHousehold))
 	page("GET /households/{id}/ledger", h.householdLedger)
 	page("GET /households/{id}/print", h.householdPrint)
 	page("GET /ledger", h.ledger)
 	page("GET /rosters/key-persons", h.keyPersons)
-	page("GET /rosters/key-persons.csv", h.keyPersonsCSV)
+	page("GET /rosters/key-persons.csv", only(access.Export, h.keyPersonsCSV))
 	page("GET /rosters/special-difficulty", h.specialDifficulty)
-	page("GET /rosters/special-difficulty.csv", h.specialDifficultyCSV)
+	page("GET /rosters/special-difficulty.csv", only(access.Export, h.specialDifficultyCSV))
+	page("GET /audit", h.auditLog)
+	page("GET /audit.csv", h.auditCSV)
+	page("GET /users", h.adminOnly(h.userList))
+	page("POST /users", h.adminOnly(h.userCreate))
+	page("GET /users/{username}", h.adminOnly(h.userPage))
+	page("POST /users/{username}/{action}", h.adminOnly(h.userAction))
+	page("POST /login-locks", h.adminOnly(h.addrUnlock))
+	page("GET /account/totp", h.adminOnly(h.totpPage))
+	page("POST /account/totp/{action}", h.adminOnly(h.totpAction))
+	page("GET /account/tokens", h.tokensPage)
+	page("POST /account/tokens", h.tokenCreate)
+	page("POST /account/tokens/{id}/delete", h.tokenDelete)
 }

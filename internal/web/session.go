@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"wanhu/internal/access"
 
 	"wanhu/internal/auth"
 )
@@ -75,10 +76,6 @@ func (h *handler) signedIn(next http.HandlerFunc) http.Handler {
 				return
 			}
 		}
-		if !mayAccess(sess.User, 0) {
-			h.forbidden(w, r)
-			return
-		}
 		next(w, r)
 	})
 }
@@ -119,9 +116,14 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	username := strings.TrimSpace(r.PostFormValue("username"))
-	token, _, err := h.auth.Login(r.Context(), username, r.PostFormValue("password"), auth.Web)
+	token, sess, err := h.auth.SignIn(r.Context(), auth.Attempt{Username: username, Password: r.PostFormValue("password"),
+		Addr: h.auth.ClientAddr(r), Kind: auth.Web})
+	if h.askCode(w, r, err) {
+		return
+	}
+	h.auditLogin(r, username, sess, err)
 	if err != nil {
-		h.showLogin(w, r, http.StatusUnauthorized, username, h.locale(r).T("login.failed"))
+		h.loginFailed(w, r, username, err)
 		return
 	}
 	setCookie(w, r, sessionCookie, token, 0)
@@ -152,5 +154,9 @@ func (h *handler) setLang(w http.ResponseWriter, r *http.Request) {
 
 // home sends the start page to the household list.
 func (h *handler) home(w http.ResponseWriter, r *http.Request) {
-	http.Redirect(w, r, "/households", http.StatusFound)
+	to := "/households"
+	if !can(r, access.ReadHouseholds) && can(r, access.ReadAudit) {
+		to = "/audit" // an auditor's work is the audit log
+	}
+	http.Redirect(w, r, to, http.StatusFound)
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"wanhu/internal/audit"
 	"wanhu/internal/auth"
 	"wanhu/internal/household"
 	"wanhu/internal/server"
@@ -18,6 +19,7 @@ type handler struct {
 	db         *store.DB
 	households *household.Store
 	auth       *auth.Store
+	audit      *audit.Log
 	log        *slog.Logger
 	pages      *pages
 	catalog    *Catalog
@@ -38,7 +40,7 @@ func newHandler(d server.Deps) *handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &handler{db: d.DB, households: d.Households, auth: d.Auth, log: log, pages: p, catalog: cat}
+	return &handler{db: d.DB, households: d.Households, auth: d.Auth, audit: d.Audit, log: log, pages: p, catalog: cat}
 }
 
 // actor is the ledger's name for the signed-in user.

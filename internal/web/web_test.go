@@ -122,12 +122,21 @@ func TestHouseholdFile(t *testing.T) {
 		if code != http.StatusOK {
 			t.Fatalf("file: %d", code)
 		}
-		mustContain(t, "file", body, "一化小区 1号楼 2单元 302室", "红色", "独居老人（王秀兰）", "13912345678", idn("1948-03-05", 22),
+		mustContain(t, "file", body, "一化小区 1号楼 2单元 302室", "红色", "独居老人（王秀兰）", "139****5678", household.MaskIDNumber(idn("1948-03-05", 22)),
 			"a class=\"button edit-member\"", "class=\"ledger-entry\"", "建档")
-		// Someone without auth.Admin sees the numbers masked.
-		_, body = e.signedIn("worker").get(path)
+		// Pages never carry the full numbers, not even for an administrator.
+		mustNotContain(t, "file", body, "13912345678", idn("1948-03-05", 22))
+		// The visitor sees the household assigned to them, masked, and no other.
+		worker := e.signedIn("worker")
+		_, body = worker.get(path)
 		mustContain(t, "worker's file", body, "139****5678", household.MaskIDNumber(idn("1948-03-05", 22)))
-		mustNotContain(t, "worker's file", body, "13912345678", idn("1948-03-05", 22))
+		mustNotContain(t, "worker's file", body, "13912345678", idn("1948-03-05", 22), "edit-member")
+		if code, _ := worker.get(fmt.Sprintf("/households/%d", e.family.ID)); code != http.StatusNotFound {
+			t.Errorf("visitor opens a household not assigned to them: %d, want 404", code)
+		}
+		if code, _ := worker.get(path + "/edit"); code != http.StatusForbidden {
+			t.Errorf("visitor opens the edit form: %d, want 403", code)
+		}
 		// The Tibetan-speaking family needs an interpreter.
 		_, body = admin.get(fmt.Sprintf("/households/%d", e.family.ID))
 		mustContain(t, "family file", body, "藏语", "需要翻译", "绿色", "普通家庭")
@@ -146,7 +155,8 @@ func TestEditHouseholdConflict(t *testing.T) {
 		c := e.signedIn("admin")
 		path := fmt.Sprintf("/households/%d", e.family.ID)
 		_, form := c.get(path + "/edit")
-		mustContain(t, "edit form", form, `name="version" value="1"`, "13800001111")
+		mustContain(t, "edit form", form, `name="version" value="1"`, "138****1111")
+		mustNotContain(t, "edit form", form, "13800001111")
 
 		v := householdValues(e.family, true)
 		v.Set("notes", "周末在家")

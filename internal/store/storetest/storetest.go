@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"wanhu/internal/secret"
 	"wanhu/internal/store"
 )
 
@@ -27,7 +28,8 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
 }
 
-// SQLite returns a fresh migrated SQLite database in t.TempDir().
+// SQLite returns a fresh migrated SQLite database in t.TempDir(), with
+// secret.TestKeyring() as its keys.
 func SQLite(t testing.TB) *store.DB {
 	t.Helper()
 	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
@@ -35,11 +37,13 @@ func SQLite(t testing.TB) *store.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	db.SetKeys(secret.TestKeyring())
 	return db
 }
 
 // Postgres returns a fresh migrated PostgreSQL database living in a new
-// schema that is dropped when the test ends. It skips the test when
+// schema that is dropped when the test ends, with secret.TestKeyring() as
+// its keys. It skips the test when
 // WANHU_TEST_POSTGRES_URL is unset.
 func Postgres(t testing.TB) *store.DB {
 	t.Helper()
@@ -49,6 +53,7 @@ func Postgres(t testing.TB) *store.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	db.SetKeys(secret.TestKeyring())
 	return db
 }
 

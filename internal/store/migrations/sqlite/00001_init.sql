@@ -6,7 +6,7 @@
 CREATE TABLE org_units (
     id          INTEGER PRIMARY KEY,
     parent_id   INTEGER REFERENCES org_units(id),
-    kind        TEXT NOT NULL CHECK (kind IN ('city','district','street','community','grid')),
+    kind        TEXT NOT NULL CHECK (kind IN ('city','district','street','community','grid','department')),
     name        TEXT NOT NULL,
     code        TEXT NOT NULL DEFAULT '',
     number      INTEGER NOT NULL DEFAULT 0,
@@ -69,7 +69,8 @@ CREATE TABLE households (
     shop_name               TEXT NOT NULL DEFAULT '',
     business_type           TEXT NOT NULL DEFAULT '',
     occupancy               TEXT NOT NULL DEFAULT 'owner' CHECK (occupancy IN ('owner','rented','vacant')),
-    phone                   TEXT NOT NULL DEFAULT '',
+    phone                   TEXT NOT NULL DEFAULT '',  -- sealed (internal/secret)
+    phone_hash              TEXT,                -- keyed hash for search; NULL when no phone
     contact_times           TEXT NOT NULL DEFAULT '',
     contact_note            TEXT NOT NULL DEFAULT '',
     language                TEXT NOT NULL DEFAULT '',
@@ -89,19 +90,21 @@ CREATE INDEX households_colour ON households(colour, id);
 CREATE INDEX households_kind ON households(kind, id);
 CREATE INDEX households_place ON households(building_id, unit, floor, room);
 CREATE INDEX households_shop_name ON households(shop_name);
-CREATE INDEX households_phone ON households(phone);
+CREATE INDEX households_phone_hash ON households(phone_hash);
 
 CREATE TABLE persons (
     id                INTEGER PRIMARY KEY,
     household_id      INTEGER NOT NULL REFERENCES households(id),
     name              TEXT NOT NULL,
-    id_number         TEXT,
+    id_number         TEXT,                     -- sealed (internal/secret)
+    id_number_hash    TEXT,                -- keyed hash for search and uniqueness
     gender            TEXT NOT NULL CHECK (gender IN ('male','female')),
     birth_date        TEXT NOT NULL,
     ethnicity         TEXT NOT NULL DEFAULT '',
     residence         TEXT NOT NULL DEFAULT 'registered' CHECK (residence IN ('registered','resident','floating','foreign')),
     relation          TEXT NOT NULL DEFAULT 'other',
-    phone             TEXT NOT NULL DEFAULT '',
+    phone             TEXT NOT NULL DEFAULT '',  -- sealed
+    phone_hash        TEXT,
     employment        TEXT NOT NULL DEFAULT '',
     school            TEXT NOT NULL DEFAULT '',
     disability_type   TEXT NOT NULL DEFAULT '',
@@ -118,10 +121,10 @@ CREATE TABLE persons (
 );
 CREATE INDEX persons_household ON persons(household_id);
 CREATE INDEX persons_name ON persons(name, household_id);
-CREATE INDEX persons_phone ON persons(phone);
+CREATE INDEX persons_phone_hash ON persons(phone_hash);
 CREATE INDEX persons_birth_date ON persons(birth_date);
-CREATE UNIQUE INDEX persons_id_number_active ON persons(id_number) WHERE active AND id_number IS NOT NULL;
-CREATE INDEX persons_id_number ON persons(id_number);
+CREATE UNIQUE INDEX persons_id_number_active ON persons(id_number_hash) WHERE active AND id_number_hash IS NOT NULL;
+CREATE INDEX persons_id_number_hash ON persons(id_number_hash);
 
 CREATE TABLE tags (
     code        TEXT PRIMARY KEY,

@@ -1,0 +1,91 @@
+// Package access decides what a signed-in user may do and which household
+// files they may see. The web pages and the API both ask here, so the rules
+// of issue 3's role table live in one place:
+//
+//	role           scope                          may
+//	admin          an org subtree                 everything in scope, users, configuration
+//	grid_leader    own grids                      read and change household files, show full values
+//	visitor        households assigned to them    read (always masked), record needs and events
+//	officer        requests referred to them      no household files
+//	resident       their own requests             no household files
+//	auditor        an org subtree                 the audit log only
+//
+// Household scope is enforced by household.Store.In(Scope(u)): what is out
+// of scope looks like what does not exist.
+package access
+
+import (
+	"wanhu/internal/auth"
+	"wanhu/internal/household"
+)
+
+// Action is something a user may or may not do.
+type Action string
+
+const (
+	ReadHouseholds Action = "households.read"   // see household files, rosters, the ledger
+	EditHouseholds Action = "households.edit"   // change households, members, plans, colours
+	RecordNeeds    Action = "households.needs"  // add and update needs, record typed events
+	Reveal         Action = "pii.reveal"        // show a full ID or phone number (audited)
+	Export         Action = "households.export" // download rosters and lists
+	Configure      Action = "config"            // tags and colour rules
+	ManageUsers    Action = "users"             // accounts and their roles
+	ReadAudit      Action = "audit.read"        // the audit log
+)
+
+// allowed lists what each role may do.
+var allowed = map[auth.Role][]Action{
+	auth.Admin:      {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, Configure, ManageUsers, ReadAudit},
+	auth.GridLeader: {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export},
+	auth.Visitor:    {ReadHouseholds, RecordNeeds},
+	auth.Auditor:    {ReadAudit},
+}
+
+// Can reports whether u holds a role that allows a.
+func Can(u *auth.User, a Action) bool {
+	if u == nil || u.Disabled {
+		return false
+	}
+	for _, g := range u.Grants {
+		for _, x := range allowed[g.Role] {
+			if x == a {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Scope returns the households u may see: the union of what each grant
+// reaches. A user with no such grant sees none.
+func Scope(u *auth.User) household.Scope {
+	var s household.Scope
+	if u == nil || u.Disabled {
+		return s
+	}
+	for _, g := range u.Grants {
+		switch g.Role {
+		case auth.Admin:
+			s.Paths = append(s.Paths, g.Path)
+		case auth.GridLeader:
+			s.GridIDs = append(s.GridIDs, g.OrgUnitID)
+		case auth.Visitor:
+			s.MemberID = u.TeamMemberID
+		}
+	}
+	return s
+}
+
+// AuditPaths returns the org subtrees whose audit log u may read.
+func AuditPaths(u *auth.User) []string {
+	var paths []string
+	if u == nil || u.Disabled {
+		return nil
+	}
+	for _, g := range u.Grants {
+		if g.Role == auth.Admin || g.Role == auth.Auditor {
+			paths = append(paths, g.Path)
+		}
+	}
+	return paths
+}

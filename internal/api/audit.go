@@ -1,0 +1,151 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"wanhu/internal/access"
+	"wanhu/internal/apperr"
+	"wanhu/internal/audit"
+	"wanhu/internal/auth"
+)
+
+// auditFilter reads the filters of the audit log: user, action, object,
+// from and to (YYYY-MM-DD in China's time, both inclusive, or RFC 3339
+// instants), page and per_page. The user of r must be an auditor or an
+// admin; anyone else is told there is no such route.
+func (h *handler) auditFilter(r *http.Request) (audit.Filter, error) {
+	u := user(r)
+	if !access.Can(u, access.ReadAudit) {
+		return audit.Filter{}, apperr.ErrNotFound
+	}
+	q := &query{r: r}
+	f := audit.Filter{User: q.str("user"), Action: q.str("action"), Object: q.str("object"),
+		Scoped: true, Paths: access.AuditPaths(u)}
+	f.From = auditTime(q, "from", false)
+	f.To = auditTime(q, "to", true)
+	f.Page, f.PerPage = q.page()
+	return f, q.err
+}
+
+// auditTime reads a date or an instant; a date as the upper bound means the
+// end of that day.
+func auditTime(q *query, name string, end bool) time.Time {
+	s := q.str(name)
+	if s == "" {
+		return time.Time{}
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t
+	}
+	d, err := time.ParseInLocation("2006-01-02", s, shanghai)
+	if err != nil {
+		q.bad(name, "invalid", "must be a date YYYY-MM-DD or an RFC 3339 time")
+		return time.Time{}
+	}
+	if end {
+		d = d.AddDate(0, 0, 1)
+	}
+	return d
+}
+
+// auditLog lists entries of the audit log, newest first.
+func (h *handler) auditLog(w http.ResponseWriter, r *http.Request) {
+	f, err := h.auditFilter(r)
+	var recs []audit.Record
+	var total int
+	if err == nil {
+		recs, total, err = h.d.Audit.Search(r.Context(), f)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, listOf(recs, total))
+}
+
+// auditCSV exports the entries the filters select as CSV; the export is
+// itself written to the audit log.
+func (h *handler) auditCSV(w http.ResponseWriter, r *http.Request) {
+	f, err := h.auditFilter(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	e := h.auditWho(r)
+	e.Action, e.Object, e.Detail = "export.csv", "audit_log", auditFilterText(f)
+	if err := h.d.Audit.Record(r.Context(), e); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="audit-%s.csv"`, h.now().In(shanghai).Format("20060102")))
+	if err := h.d.Audit.ExportCSV(r.Context(), w, f); err != nil {
+		h.log.Error("audit export failed", "route", r.Pattern, "error", err)
+	}
+}
+
+// auditFilterText describes an export's filters for its audit entry.
+func auditFilterText(f audit.Filter) string {
+	var parts []string
+	for _, kv := range [][2]string{{"user", f.User}, {"action", f.Action}, {"object", f.Object}} {
+		if kv[1] != "" {
+			parts = append(parts, kv[0]+"="+kv[1])
+		}
+	}
+	if !f.From.IsZero() {
+		parts = append(parts, "from="+f.From.UTC().Format(time.RFC3339))
+	}
+	if !f.To.IsZero() {
+		parts = append(parts, "to="+f.To.UTC().Format(time.RFC3339))
+	}
+	return strings.Join(parts, " ")
+}
+
+// auditWho is an audit entry naming the signed-in user of r (if any)
+// and where the request came from.
+func (h *handler) auditWho(r *http.Request) audit.Entry {
+	e := audit.Entry{IP: h.d.Auth.ClientAddr(r)}
+	if s := auth.FromContext(r.Context()); s != nil && s.User != nil {
+		e.UserID, e.Username, e.Role = s.User.ID, s.User.Username, s.User.RoleNames()
+	}
+	return e
+}
+
+// auditLogin records a login through the API: success with the user, or
+// failure with the username tried (never the password).
+func (h *handler) auditLogin(r *http.Request, username string, s *auth.Session, err error) {
+	e := h.auditWho(r)
+	e.Username, e.Object, e.Detail = username, "user:"+username, "api"
+	if err == nil && s != nil {
+		e.UserID, e.Role, e.Action = s.User.ID, s.User.RoleNames(), "login.success"
+	} else {
+		// A wrong password, a disabled or a locked account alike.
+		e.Action, e.Result = "login.failure", audit.Denied
+	}
+	if err := h.d.Audit.Record(r.Context(), e); err != nil {
+		h.log.Error("audit login", "error", err)
+	}
+}
+
+// audited records every request that reached a handler and may change
+// something (any method but GET and HEAD) as a "write": who, from where,
+// the method and route, the object of the path and the result.
+func (h *handler) audited(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		// Reads are not writes; a reveal writes its own, fuller entry.
+		if r.Method == http.MethodGet || r.Method == http.MethodHead || strings.HasSuffix(r.URL.Path, "/reveal") {
+			next(w, r)
+			return
+		}
+		sw := &audit.StatusWriter{ResponseWriter: w}
+		next(sw, r)
+		e := h.auditWho(r)
+		e.Action, e.Object, e.Result, e.Detail = "write", audit.PathObject(r), audit.ResultOf(sw.Status()), r.Pattern
+		if err := h.d.Audit.Record(r.Context(), e); err != nil {
+			h.log.Error("audit write", "route", r.Pattern, "error", err)
+		}
+	}
+}

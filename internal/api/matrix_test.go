@@ -1,0 +1,85 @@
+package api
+
+import (
+	"strings"
+	"testing"
+
+	"wanhu/internal/audit"
+	"wanhu/internal/store"
+	"wanhu/internal/store/storetest"
+)
+
+// TestRoleMatrix is issue 3's table, endpoint by role, in scope and out of
+// it: the red household (grid 1, assigned to the visitor) and the green one
+// (grid 2). Out of scope answers 404 like what does not exist; a role that
+// may not do something at all answers 403. It includes the IDOR attempts:
+// guessed ids, filter parameters naming another grid, exports.
+func TestRoleMatrix(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		fx := newFixture(t, db)
+		var sc []scenario
+		add := func(user, method, path, body string, status int, check ...func(*testing.T, []byte)) {
+			s := scenario{name: user + " " + method + " " + path, method: method, path: path, body: body, user: user, status: status}
+			if len(check) > 0 {
+				s.check = check[0]
+			}
+			sc = append(sc, s)
+		}
+		// Reading one household file, by guessing its id.
+		for user, want := range map[string][2]int{
+			"admin": {200, 200}, "clerk": {200, 200}, "leader1": {200, 404}, "visitor": {200, 404}, "officer": {404, 404}, "auditor": {404, 404},
+		} {
+			add(user, "GET", "/households/{red}", "", want[0])
+			add(user, "GET", "/households/{green}", "", want[1])
+			add(user, "GET", "/persons/{widow}", "", want[0])
+			add(user, "GET", "/persons/{father}", "", want[1])
+			add(user, "GET", "/households/{red}/ledger", "", want[0])
+			add(user, "GET", "/households/{green}/ledger", "", want[1])
+		}
+		// Lists, counts and rosters are scoped, whatever the filter names.
+		for user, n := range map[string]int{"admin": 2, "clerk": 2, "leader1": 1, "visitor": 1, "officer": 0, "auditor": 0} {
+			add(user, "GET", "/households", "", 200, wantTotal(n))
+			add(user, "GET", "/grids", "", 200, wantTotal(map[string]int{"admin": 2, "clerk": 2, "leader1": 1, "visitor": 1}[user]))
+		}
+		for user, n := range map[string]int{"admin": 1, "leader1": 0, "visitor": 0, "officer": 0} {
+			add(user, "GET", "/households?grid={grid2}", "", 200, wantTotal(n))
+			add(user, "GET", "/households?q=李建", "", 200, wantTotal(n))
+			add(user, "GET", "/rosters/key-persons?grid={grid1}", "", 200, wantTotal(map[string]int{"admin": 1, "leader1": 1, "visitor": 1}[user]))
+		}
+		add("leader1", "GET", "/grids/{grid2}", "", 404)
+		add("leader1", "GET", "/grids/{grid1}", "", 200)
+		add("leader1", "GET", "/ledger?grid={grid2}", "", 200, wantTotal(0))
+		add("officer", "GET", "/ledger", "", 200, wantTotal(0))
+		add("leader1", "GET", "/rosters/special-difficulty-households", "", 200, wantTotal(1))
+		// Exports need the export right; the visitor has none.
+		add("visitor", "GET", "/rosters/key-persons?format=csv", "", 403)
+		add("leader1", "GET", "/rosters/key-persons?format=csv", "", 200)
+		// Writes: out of scope is 404, a role without the right is 403.
+		add("leader1", "PATCH", "/households/{green}", `{"version":1,"notes":"x"}`, 404)
+		add("visitor", "PATCH", "/households/{red}", `{"version":1,"notes":"x"}`, 403)
+		add("visitor", "POST", "/households/{green}/needs", `{"kind":"medical"}`, 404)
+		add("visitor", "POST", "/households/{red}/needs", `{"kind":"medical","note":"需要陪诊"}`, 201)
+		add("officer", "POST", "/households/{red}/needs", `{"kind":"medical"}`, 403)
+		add("leader1", "POST", "/persons/{father}/events", `{"type":"lost_job"}`, 404)
+		add("leader1", "POST", "/households", `{"building_id":{building2},"room":"909"}`, 400, wantError("not_found", "grid_id"))
+		add("leader1", "POST", "/households", `{"building_id":{building1},"room":"909"}`, 201)
+		add("leader1", "PUT", "/colour-rules", `[]`, 403)
+		add("leader1", "PUT", "/households/{red}/colour-override", `{"colour":"yellow","reason":"test"}`, 200)
+		// Full values only through the audited reveal, and never for visitors.
+		add("leader1", "POST", "/persons/{widow}/reveal", `{"field":"id_number","reason":"低保复核"}`, 200, func(t *testing.T, body []byte) {
+			if !strings.Contains(string(body), `"value":"`+fx.widow.IDNumber+`"`) {
+				t.Errorf("reveal answered %s", body)
+			}
+		})
+		add("leader1", "POST", "/persons/{father}/reveal", `{"field":"id_number","reason":"低保复核"}`, 404)
+		add("visitor", "POST", "/persons/{widow}/reveal", `{"field":"id_number","reason":"好奇"}`, 403)
+		add("admin", "POST", "/persons/{widow}/reveal", `{"field":"id_number"}`, 400, wantError("required", "reason"))
+		add("admin", "POST", "/households/{green}/reveal", `{"field":"phone","reason":"联系户主"}`, 200)
+		fx.run(t, sc)
+		// Every reveal asked for, granted or not, is in the audit log.
+		recs, total, err := fx.d.Audit.Search(t.Context(), audit.Filter{Action: "reveal.id_number"})
+		if err != nil || total != 3 {
+			t.Errorf("audited reveals of ID numbers: %d %v %+v", total, err, recs)
+		}
+	})
+}

@@ -1,0 +1,171 @@
+// Package audit is the append-only log of who saw or changed what: logins,
+// unmasked views, exports, writes, permission changes and key rotation.
+//
+// Each entry carries the SHA-256 of its own fields and of the previous
+// entry's hash, so editing, deleting or inserting a row breaks the chain at
+// that row, and Verify names it. Appends are serialized: SQLite has one
+// writer (transactions begin IMMEDIATE), PostgreSQL takes an advisory
+// transaction lock, so several servers append to one chain.
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"wanhu/internal/store"
+)
+
+// Results of an action.
+const (
+	OK     = "ok"
+	Denied = "denied"
+	Error  = "error"
+)
+
+// Entry is one audit record. Action is a dotted verb like "login.success",
+// "login.failure", "reveal.id_number", "export.csv", "write", "grant",
+// "key.rotate". Object names the thing, e.g. "person:97", "household:42",
+// "user:leader3". Result is "ok", "denied" or "error". Detail is free text
+// without personal data.
+type Entry struct {
+	UserID                                             int64
+	Username, Role, IP, Action, Object, Result, Detail string
+}
+
+// Record is an entry as stored: with its id, time and place in the chain.
+type Record struct {
+	ID       int64     `json:"id"`
+	At       time.Time `json:"at"`
+	UserID   int64     `json:"user_id"`
+	Username string    `json:"username"`
+	Role     string    `json:"role"`
+	IP       string    `json:"ip"`
+	Action   string    `json:"action"`
+	Object   string    `json:"object"`
+	Result   string    `json:"result"`
+	Detail   string    `json:"detail"`
+	PrevHash string    `json:"prev_hash"`
+	Hash     string    `json:"hash"`
+}
+
+// DefaultRetentionMonths is the shortest time entries are kept: six months
+// (Cybersecurity Law Art. 21). It is also the minimum.
+const DefaultRetentionMonths = 6
+
+// Log appends to and reads the audit log.
+type Log struct {
+	db *store.DB
+	// RetentionMonths is how long entries are kept before Purge may remove
+	// them; values below DefaultRetentionMonths count as the default.
+	RetentionMonths int
+	now             func() time.Time
+}
+
+// New returns the audit log kept in db.
+func New(db *store.DB) *Log {
+	return &Log{db: db, RetentionMonths: DefaultRetentionMonths, now: time.Now}
+}
+
+// SetClock replaces the clock, for tests.
+func (l *Log) SetClock(now func() time.Time) { l.now = now }
+
+// lockKey is the PostgreSQL advisory lock that serializes appends ("audit").
+const lockKey = 0x6175646974c6f67
+
+// Record appends e to the log. A nil Log records nothing, so tools that
+// run without one need no special case.
+func (l *Log) Record(ctx context.Context, e Entry) error {
+	if l == nil {
+		return nil
+	}
+	return l.db.InTx(ctx, func(tx *store.Tx) error {
+		_, err := l.appendTx(ctx, tx, e)
+		return err
+	})
+}
+
+// appendTx appends e inside tx, which it first locks against other appenders.
+func (l *Log) appendTx(ctx context.Context, tx *store.Tx, e Entry) (Record, error) {
+	rec, err := clean(e)
+	if err != nil {
+		return rec, err
+	}
+	if tx.Dialect() == store.Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(lockKey)); err != nil {
+			return rec, fmt.Errorf("audit: lock: %w", err)
+		}
+	}
+	lastID, lastHash, err := head(ctx, tx)
+	if err != nil {
+		return rec, err
+	}
+	rec.ID, rec.PrevHash = lastID+1, lastHash
+	rec.At = l.now().UTC().Truncate(time.Microsecond)
+	rec.Hash = rec.computeHash()
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log(id, at, user_id, username, role, ip, action, object, result, detail, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		rec.ID, rec.At, rec.UserID, rec.Username, rec.Role, rec.IP, rec.Action, rec.Object, rec.Result, rec.Detail, rec.PrevHash, rec.Hash)
+	if err != nil {
+		return rec, fmt.Errorf("audit: append %s: %w", rec.Action, err)
+	}
+	return rec, nil
+}
+
+// head returns the id and hash the next entry chains to: the last entry,
+// or the last purge checkpoint when every entry has been purged.
+func head(ctx context.Context, q store.Querier) (int64, string, error) {
+	var id int64
+	var hash string
+	err := q.QueryRowContext(ctx, `SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&id, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		cp, err := lastCheckpoint(ctx, q)
+		return cp.ID, cp.Hash, err
+	}
+	if err != nil {
+		return 0, "", fmt.Errorf("audit: last entry: %w", err)
+	}
+	return id, hash, nil
+}
+
+// clean checks e and makes it fit to store: a known result, short fields,
+// and anything that looks like an ID or phone number masked.
+func clean(e Entry) (Record, error) {
+	r := Record{UserID: e.UserID, Username: short(e.Username, 100), Role: short(e.Role, 200), IP: short(e.IP, 64),
+		Action: short(e.Action, 100), Object: short(e.Object, 200), Result: e.Result, Detail: short(e.Detail, 1000)}
+	if r.Result == "" {
+		r.Result = OK
+	}
+	if r.Result != OK && r.Result != Denied && r.Result != Error {
+		return r, fmt.Errorf("audit: result %q is not ok, denied or error", e.Result)
+	}
+	if strings.TrimSpace(r.Action) == "" {
+		return r, errors.New("audit: an entry needs an action")
+	}
+	r.Username, r.Object, r.Detail = Redact(r.Username), Redact(r.Object), Redact(r.Detail)
+	return r, nil
+}
+
+// short cuts s to at most n runes and makes it valid UTF-8.
+func short(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}
+
+// RecordTx appends e inside tx, for a caller that must record in the same
+// transaction as its change (on SQLite, a second transaction would wait
+// for the first). The entry is kept only if tx commits.
+func (l *Log) RecordTx(ctx context.Context, tx *store.Tx, e Entry) error {
+	if l == nil {
+		return nil
+	}
+	_, err := l.appendTx(ctx, tx, e)
+	return err
+}

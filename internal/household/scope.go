@@ -1,0 +1,160 @@
+package household
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/org"
+	"wanhu/internal/store"
+)
+
+// Scope says which households a reader may see and change. The zero Scope
+// sees none; Everything sees all. A Store applies its scope to every read,
+// list, count, export and write, so a household out of scope looks exactly
+// like one that does not exist (apperr.ErrNotFound).
+type Scope struct {
+	All bool
+	// Paths are org unit paths ("/1/2/"): every household of a grid under
+	// one of them (an administrator of a community, street or district).
+	Paths []string
+	// GridIDs are grids (a grid leader's).
+	GridIDs []int64
+	// MemberID is a team member whose assigned households are in scope (a
+	// visitor's).
+	MemberID int64
+}
+
+// Everything is the scope of the system itself: the CLI, the generator, jobs.
+var Everything = Scope{All: true}
+
+// where returns the scope as a condition on the households alias h.
+func (s Scope) where() (string, []any) {
+	if s.All {
+		return "", nil
+	}
+	var or []string
+	var args []any
+	for _, p := range s.Paths {
+		or = append(or, "h.grid_id IN (SELECT id FROM org_units WHERE kind = 'grid' AND path LIKE ?)")
+		args = append(args, p+"%")
+	}
+	if len(s.GridIDs) > 0 {
+		or = append(or, "h.grid_id IN (?"+strings.Repeat(", ?", len(s.GridIDs)-1)+")")
+		for _, id := range s.GridIDs {
+			args = append(args, id)
+		}
+	}
+	if s.MemberID != 0 {
+		or = append(or, "h.id IN (SELECT household_id FROM household_assignments WHERE team_member_id = ?)")
+		args = append(args, s.MemberID)
+	}
+	if len(or) == 0 {
+		return "1 = 0", nil
+	}
+	return "(" + strings.Join(or, " OR ") + ")", args
+}
+
+// In returns a Store that sees only the households in scope.
+func (s *Store) In(scope Scope) *Store {
+	c := *s
+	c.scope = scope
+	return &c
+}
+
+// visible returns apperr.ErrNotFound unless household id exists and is in
+// the store's scope.
+func (s *Store) visible(ctx context.Context, q store.Querier, id int64) error {
+	cond, args := s.scope.where()
+	if cond != "" {
+		cond = " AND " + cond
+	}
+	var one int
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM households h WHERE h.id = ?`+cond, append([]any{id}, args...)...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.ErrNotFound
+	}
+	return err
+}
+
+// gridInScope returns a FieldError on grid_id unless new households may be
+// placed in grid id: only scopes by org path or grid can create households.
+func (s *Store) gridInScope(ctx context.Context, q store.Querier, gridID int64) error {
+	if s.scope.All {
+		return nil
+	}
+	var path string
+	if err := q.QueryRowContext(ctx, `SELECT path FROM org_units WHERE id = ?`, gridID).Scan(&path); err == nil {
+		for _, p := range s.scope.Paths {
+			if strings.HasPrefix(path, p) {
+				return nil
+			}
+		}
+		for _, g := range s.scope.GridIDs {
+			if g == gridID {
+				return nil
+			}
+		}
+	}
+	return apperr.Field("grid_id", "not_found", "grid %d does not exist", gridID)
+}
+
+// Assign gives team member memberID the households ids to visit, and
+// Unassign takes them back. Assigned households are in the member's scope.
+func (s *Store) Assign(ctx context.Context, memberID int64, ids ...int64) error {
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		for _, id := range ids {
+			if err := s.visible(ctx, tx, id); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO household_assignments(team_member_id, household_id) VALUES (?, ?)
+				ON CONFLICT DO NOTHING`, memberID, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// GridVisible reports whether grid id is within scope: a grid under one of
+// its org paths, one of its grids, or a grid where one of its assigned
+// households is.
+func (s *Store) GridVisible(ctx context.Context, gridID int64) (bool, error) {
+	if s.scope.All {
+		return true, nil
+	}
+	if s.gridInScope(ctx, s.db, gridID) == nil {
+		return true, nil
+	}
+	if s.scope.MemberID == 0 {
+		return false, nil
+	}
+	var one int
+	err := s.db.QueryRowContext(ctx, `SELECT 1 FROM household_assignments a JOIN households h ON h.id = a.household_id
+		WHERE a.team_member_id = ? AND h.grid_id = ? LIMIT 1`, s.scope.MemberID, gridID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Grids lists the grids within scope (see GridVisible).
+func (s *Store) Grids(ctx context.Context) ([]org.Grid, error) {
+	all, err := org.Grids(ctx, s.db)
+	if err != nil || s.scope.All {
+		return all, err
+	}
+	out := []org.Grid{}
+	for _, g := range all {
+		ok, err := s.GridVisible(ctx, g.ID)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, g)
+		}
+	}
+	return out, nil
+}

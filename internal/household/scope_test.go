@@ -1,0 +1,96 @@
+package household_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/household"
+	"wanhu/internal/org"
+	"wanhu/internal/store"
+	"wanhu/internal/store/storetest"
+)
+
+// TestScope checks that every read, list, count and write of a scoped
+// store sees only its households, and that the rest look absent.
+func TestScope(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, f := setup(t, db)
+		mk := func(b int, room, name string) *household.Household {
+			h, err := s.CreateHousehold(ctx, clerk, household.Household{BuildingID: f.Buildings[b].ID, Room: room},
+				[]household.Person{{Name: name, Gender: household.Female, BirthDate: mustDate("1940-01-01"), Tags: []string{"living_alone_elderly"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.AddNeed(ctx, clerk, household.Need{HouseholdID: h.ID, Kind: "elderly_care"}); err != nil {
+				t.Fatal(err)
+			}
+			h, _ = s.HouseholdByID(ctx, h.ID)
+			return h
+		}
+		mine, other, assigned := mk(0, "101", "甲"), mk(1, "201", "乙"), mk(1, "202", "丙")
+		member := org.TeamMember{CommunityID: f.Community.ID, GridID: f.Grids[1].ID, Name: "志愿者", Role: org.RoleVolunteer}
+		if err := org.CreateTeamMember(ctx, db, &member); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Assign(ctx, member.ID, assigned.ID); err != nil {
+			t.Fatal(err)
+		}
+		scopes := map[string]struct {
+			scope household.Scope
+			sees  []int64
+		}{
+			"community admin": {household.Scope{Paths: []string{f.Community.Path}}, []int64{mine.ID, other.ID, assigned.ID}},
+			"grid 1 leader":   {household.Scope{GridIDs: []int64{f.Grids[0].ID}}, []int64{mine.ID}},
+			"visitor":         {household.Scope{MemberID: member.ID}, []int64{assigned.ID}},
+			"nobody":          {household.Scope{}, nil},
+		}
+		for name, c := range scopes {
+			ss := s.In(c.scope)
+			list, total, err := ss.List(ctx, household.Filter{})
+			if err != nil || total != len(c.sees) || len(list) != len(c.sees) {
+				t.Errorf("%s: list total %d, want %d (%v)", name, total, len(c.sees), err)
+			}
+			kp, total, _ := ss.KeyPersons(ctx, household.RosterFilter{})
+			if total != len(c.sees) || len(kp) != len(c.sees) {
+				t.Errorf("%s: %d key persons, want %d", name, total, len(c.sees))
+			}
+			_, total, _ = ss.Ledger(ctx, household.LedgerFilter{Type: household.EvHouseholdCreated})
+			if total != len(c.sees) {
+				t.Errorf("%s: %d household_created ledger events, want %d", name, total, len(c.sees))
+			}
+			for _, h := range []*household.Household{mine, other, assigned} {
+				want := false
+				for _, id := range c.sees {
+					want = want || id == h.ID
+				}
+				errs := map[string]error{}
+				_, errs["HouseholdByID"] = ss.HouseholdByID(ctx, h.ID)
+				_, errs["PersonByID"] = ss.PersonByID(ctx, h.Members[0].ID)
+				_, errs["NeedByID"] = ss.NeedByID(ctx, h.Needs[0].ID)
+				_, errs["AddNeed"] = ss.AddNeed(ctx, clerk, household.Need{HouseholdID: h.ID, Kind: "medical"})
+				_, errs["SetColourOverride"] = ss.SetColourOverride(ctx, clerk, h.ID, household.Yellow, "test")
+				_, errs["RecordEvent"] = ss.RecordEvent(ctx, clerk, h.Members[0].ID, household.Event{Type: household.EvHealthWorsened})
+				for call, err := range errs {
+					if want && err != nil {
+						t.Errorf("%s: %s of household %d: %v", name, call, h.ID, err)
+					}
+					if !want && !errors.Is(err, apperr.ErrNotFound) {
+						t.Errorf("%s: %s of out-of-scope household %d: %v, want ErrNotFound", name, call, h.ID, err)
+					}
+				}
+			}
+		}
+		// A grid leader can't create a household in another grid.
+		leader := s.In(household.Scope{GridIDs: []int64{f.Grids[0].ID}})
+		_, err := leader.CreateHousehold(ctx, clerk, household.Household{BuildingID: f.Buildings[1].ID, Room: "999"}, nil)
+		if fe, ok := apperr.AsField(err); !ok || fe.Field != "grid_id" {
+			t.Errorf("create out of scope: %v", err)
+		}
+		if _, err := leader.CreateHousehold(ctx, clerk, household.Household{BuildingID: f.Buildings[0].ID, Room: "998"}, nil); err != nil {
+			t.Errorf("create in scope: %v", err)
+		}
+	})
+}

@@ -1,0 +1,87 @@
+package household_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/household"
+	"wanhu/internal/store"
+	"wanhu/internal/store/storetest"
+)
+
+// TestSealedAtRest: the database holds no ID number or phone in clear, and
+// search by either still finds the household.
+func TestSealedAtRest(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, f := setup(t, db)
+		idNum, hhPhone, pPhone := id("1950-03-04", 17), "0971-8765432", "13987654321"
+		h, err := s.CreateHousehold(ctx, clerk, household.Household{BuildingID: f.Buildings[0].ID, Unit: "1", Room: "101", Phone: hhPhone},
+			[]household.Person{{Name: "马国英", IDNumber: idNum, Phone: pPhone, Relation: "householder"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Phone != hhPhone || h.Members[0].IDNumber != idNum || h.Members[0].Phone != pPhone {
+			t.Fatalf("read back %q %q %q", h.Phone, h.Members[0].IDNumber, h.Members[0].Phone)
+		}
+		rows, err := db.QueryContext(ctx, `SELECT 'h', phone, COALESCE(phone_hash, '') FROM households
+			UNION ALL SELECT 'p', COALESCE(id_number, '') || ' ' || phone, COALESCE(id_number_hash, '') || ' ' || COALESCE(phone_hash, '') FROM persons`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			var kind, sealed, hashes string
+			if err := rows.Scan(&kind, &sealed, &hashes); err != nil {
+				t.Fatal(err)
+			}
+			n++
+			for _, clear := range []string{idNum, idNum[:10], hhPhone, "8765432", pPhone, "87654321"} {
+				if strings.Contains(sealed, clear) || strings.Contains(hashes, clear) {
+					t.Errorf("%s row holds %q in clear: %s", kind, clear, sealed)
+				}
+			}
+			if !strings.HasPrefix(sealed, "v1.1.") {
+				t.Errorf("%s row is not sealed: %s", kind, sealed)
+			}
+		}
+		rows.Close()
+		if n != 2 {
+			t.Fatalf("%d rows", n)
+		}
+		// Search: by the household's phone (with or without its dash), a
+		// member's phone, an ID number in either case of its check character.
+		for _, q := range []string{"09718765432", pPhone, idNum, strings.ToLower(idNum)} {
+			got, total, err := s.List(ctx, household.Filter{Q: q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if total != 1 || len(got) != 1 || got[0].ID != h.ID || got[0].Phone != hhPhone {
+				t.Errorf("search %q: %d found", q, total)
+			}
+		}
+		if _, total, _ := s.List(ctx, household.Filter{Q: "13900000000"}); total != 0 {
+			t.Errorf("search for an unknown phone found %d", total)
+		}
+		// A duplicate ID number still names the household that has it.
+		_, err = s.CreateHousehold(ctx, clerk, household.Household{BuildingID: f.Buildings[1].ID, Unit: "2", Room: "202"},
+			[]household.Person{{Name: "马小英", IDNumber: idNum, Relation: "householder"}})
+		fe, ok := apperr.AsField(err)
+		if !ok || fe.Code != "id_duplicate" || !strings.Contains(err.Error(), h.Address) {
+			t.Fatalf("duplicate ID number: %v", err)
+		}
+		if strings.Contains(err.Error(), idNum) {
+			t.Error("the error shows the ID number")
+		}
+		// A store without keys refuses to read or write them.
+		db.SetKeys(nil)
+		if _, err := s.HouseholdByID(ctx, h.ID); err == nil {
+			t.Error("read a sealed household without keys")
+		}
+		if _, err := s.CreateHousehold(ctx, clerk, household.Household{BuildingID: f.Buildings[1].ID, Unit: "3", Phone: hhPhone}, nil); err == nil {
+			t.Error("wrote a phone without keys")
+		}
+	})
+}

@@ -1,0 +1,171 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"wanhu/internal/access"
+	"wanhu/internal/apperr"
+	"wanhu/internal/audit"
+	"wanhu/internal/auth"
+)
+
+const auditPerPage = 50
+
+// auditPage is the auditors' view of the audit log.
+type auditPage struct {
+	Page
+	// The search form's values (User is the signed-in user's, in Page).
+	QUser, QAction, QObject, QFrom, QTo string
+	Entries                             []auditRow
+	Export                              string
+	Pager                               pager
+}
+
+// auditRow is one entry as the page shows it.
+type auditRow struct {
+	ID                                             int64
+	At, Username, Role, IP, Action, Object, Detail string
+	Result                                         string
+	Hash                                           string
+}
+
+// auditFilter reads the search form; only auditors and admins may use it,
+// for anyone else the page does not exist.
+func (h *handler) auditFilter(r *http.Request) (audit.Filter, error) {
+	u := auth.FromContext(r.Context()).User
+	if !access.Can(u, access.ReadAudit) || h.audit == nil {
+		return audit.Filter{}, errNotYours
+	}
+	q := r.URL.Query()
+	f := audit.Filter{User: strings.TrimSpace(q.Get("user")), Action: strings.TrimSpace(q.Get("action")),
+		Object: strings.TrimSpace(q.Get("object")), Scoped: true, Paths: access.AuditPaths(u), PerPage: auditPerPage}
+	var err error
+	if f.From, err = auditDay("from", q.Get("from"), false); err != nil {
+		return f, err
+	}
+	if f.To, err = auditDay("to", q.Get("to"), true); err != nil {
+		return f, err
+	}
+	f.Page, _ = strconv.Atoi(q.Get("page"))
+	f.Page = max(f.Page, 1)
+	return f, nil
+}
+
+// auditDay reads a day YYYY-MM-DD in China's time; as an upper bound it
+// means the end of that day.
+func auditDay(field, s string, end bool) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	d, err := time.ParseInLocation("2006-01-02", s, shanghai)
+	if err != nil {
+		return d, apperr.Field("audit_"+field, "date_format", "must be a date like 2020-01-31")
+	}
+	if end {
+		d = d.AddDate(0, 0, 1)
+	}
+	return d, nil
+}
+
+// auditLog shows the audit log, newest first, with search and paging.
+func (h *handler) auditLog(w http.ResponseWriter, r *http.Request) {
+	f, err := h.auditFilter(r)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	recs, total, err := h.audit.Search(r.Context(), f)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	v := auditPage{Page: h.page(r, "audit.title", "audit"), QUser: f.User, QAction: f.Action, QObject: f.Object,
+		QFrom: q.Get("from"), QTo: q.Get("to")}
+	for _, e := range recs {
+		v.Entries = append(v.Entries, auditRow{ID: e.ID, At: e.At.In(shanghai).Format("2006-01-02 15:04:05"), Username: e.Username,
+			Role: e.Role, IP: e.IP, Action: e.Action, Object: e.Object, Detail: e.Detail, Result: e.Result, Hash: e.Hash[:min(12, len(e.Hash))]})
+	}
+	exp := r.URL.Query()
+	exp.Del("page")
+	v.Export = "/audit.csv"
+	if len(exp) > 0 {
+		v.Export += "?" + exp.Encode()
+	}
+	v.Pager = newPager("/audit", q, f.Page, auditPerPage, total)
+	h.render(w, r, http.StatusOK, "audit", v)
+}
+
+// auditCSV downloads the entries the search selects; the download is
+// itself written to the audit log.
+func (h *handler) auditCSV(w http.ResponseWriter, r *http.Request) {
+	f, err := h.auditFilter(r)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	e := h.auditWho(r)
+	e.Action, e.Object, e.Detail = "export.csv", "audit_log", fmt.Sprintf("user=%s action=%s object=%s from=%s to=%s",
+		f.User, f.Action, f.Object, r.URL.Query().Get("from"), r.URL.Query().Get("to"))
+	if err := h.audit.Record(r.Context(), e); err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="audit-%s.csv"`, time.Now().In(shanghai).Format("20060102")))
+	w.Header().Set("Cache-Control", "no-store")
+	if err := h.audit.ExportCSV(r.Context(), w, f); err != nil {
+		h.log.Error("audit export failed", "route", r.Pattern, "error", err)
+	}
+}
+
+// auditWho is an audit entry naming the signed-in user of r (if any) and
+// where the request came from.
+func (h *handler) auditWho(r *http.Request) audit.Entry {
+	e := audit.Entry{IP: h.auth.ClientAddr(r)}
+	if s := auth.FromContext(r.Context()); s != nil && s.User != nil {
+		e.UserID, e.Username, e.Role = s.User.ID, s.User.Username, s.User.RoleNames()
+	}
+	return e
+}
+
+// auditLogin records a sign-in on the web: success with the user, or
+// failure with the username tried (never the password).
+func (h *handler) auditLogin(r *http.Request, username string, s *auth.Session, err error) {
+	e := h.auditWho(r)
+	e.Username, e.Object, e.Detail = username, "user:"+username, "web"
+	if err == nil && s != nil {
+		e.UserID, e.Role, e.Action = s.User.ID, s.User.RoleNames(), "login.success"
+	} else {
+		// A wrong password, a disabled or a locked account alike.
+		e.Action, e.Result = "login.failure", audit.Denied
+	}
+	if err := h.audit.Record(r.Context(), e); err != nil {
+		h.log.Error("audit login", "error", err)
+	}
+}
+
+// audited records every POST (or other non-GET) that reached a page
+// handler as a "write": who, from where, the route, the object of the path
+// and the result.
+func (h *handler) audited(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		// Reads are not writes; a reveal writes its own, fuller entry.
+		if r.Method == http.MethodGet || r.Method == http.MethodHead || strings.HasSuffix(r.URL.Path, "/reveal") {
+			next(w, r)
+			return
+		}
+		sw := &audit.StatusWriter{ResponseWriter: w}
+		next(sw, r)
+		e := h.auditWho(r)
+		e.Action, e.Object, e.Result, e.Detail = "write", audit.PathObject(r), audit.ResultOf(sw.Status()), r.Pattern
+		if err := h.audit.Record(r.Context(), e); err != nil {
+			h.log.Error("audit write", "route", r.Pattern, "error", err)
+		}
+	}
+}

@@ -1,0 +1,84 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/audit"
+	"wanhu/internal/auth"
+)
+
+// totpView is the page where an admin turns on two-step sign-in: the
+// secret as text and as an otpauth:// URI, then a code to confirm.
+type totpView struct {
+	Page
+	Enabled bool
+	Secret  string
+	URI     string
+	Error   string
+	Notice  string
+}
+
+// totpPage shows the state of the admin's second factor.
+func (h *handler) totpPage(w http.ResponseWriter, r *http.Request) {
+	h.showTOTP(w, r, http.StatusOK, "")
+}
+
+func (h *handler) showTOTP(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	ctx := r.Context()
+	v := totpView{Page: h.page(r, "totp.title", ""), Error: msg}
+	if n := r.URL.Query().Get("done"); n != "" && v.L.Has("totp.done."+n) {
+		v.Notice = v.L.T("totp.done." + n)
+	}
+	var err error
+	if v.Enabled, err = h.auth.TOTPEnabled(ctx, v.User.ID); err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	if !v.Enabled {
+		v.Secret, err = h.auth.PendingTOTP(ctx, v.User.ID)
+		if err != nil && !errors.Is(err, apperr.ErrNotFound) {
+			h.showError(w, r, err)
+			return
+		}
+		if v.Secret != "" {
+			v.URI = auth.TOTPURI("Wanhu", v.User.Username, v.Secret)
+		}
+	}
+	h.render(w, r, status, "totp", v)
+}
+
+// totpAction starts, confirms or turns off the admin's second factor.
+func (h *handler) totpAction(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	u := auth.FromContext(ctx).User
+	act := r.PathValue("action")
+	var err error
+	switch act {
+	case "begin":
+		_, err = h.auth.BeginTOTP(ctx, u.ID)
+	case "confirm":
+		err = h.auth.ConfirmTOTP(ctx, u.ID, r.PostFormValue("code"))
+	case "disable":
+		err = h.auth.DisableTOTP(ctx, u.ID, r.PostFormValue("code"))
+	default:
+		err = apperr.ErrNotFound
+	}
+	if _, bad := apperr.AsField(err); bad {
+		h.showTOTP(w, r, http.StatusBadRequest, h.locale(r).T("totp.wrong_code"))
+		return
+	}
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	if act != "begin" {
+		e := h.auditWho(r)
+		e.Action, e.Object, e.Result = "totp."+act, "user:"+u.Username, audit.OK
+		if err := h.audit.Record(ctx, e); err != nil {
+			h.log.Error("audit totp", "route", r.Pattern, "error", err)
+		}
+	}
+	seeOther(w, r, "/account/totp?done="+act)
+}
