@@ -4,7 +4,7 @@
 //
 //	role           scope                          may
 //	admin          an org subtree                 everything in scope, users, configuration
-//	grid_leader    own grids                      read and change household files, show full values
+//	grid_leader    own grids                      read and change household files, show full values, assign visitors
 //	visitor        households assigned to them    read (always masked), record needs and events
 //	officer        requests referred to them      no household files
 //	resident       their own requests             no household files
@@ -28,6 +28,7 @@ const (
 	RecordNeeds    Action = "households.needs"  // add and update needs, record typed events
 	Reveal         Action = "pii.reveal"        // show a full ID or phone number (audited)
 	Export         Action = "households.export" // download rosters and lists
+	AssignVisitors Action = "visitors.assign"   // choose who visits which household
 	Configure      Action = "config"            // tags and colour rules
 	ManageUsers    Action = "users"             // accounts and their roles
 	ReadAudit      Action = "audit.read"        // the audit log
@@ -35,8 +36,8 @@ const (
 
 // allowed lists what each role may do.
 var allowed = map[auth.Role][]Action{
-	auth.Admin:      {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, Configure, ManageUsers, ReadAudit},
-	auth.GridLeader: {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export},
+	auth.Admin:      {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, AssignVisitors, Configure, ManageUsers, ReadAudit},
+	auth.GridLeader: {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, AssignVisitors},
 	auth.Visitor:    {ReadHouseholds, RecordNeeds},
 	auth.Auditor:    {ReadAudit},
 }

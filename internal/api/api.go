@@ -67,6 +67,7 @@ func (h *handler) routes() []route {
 		{"POST", "/persons/{id}/events", h.personEvent, false},
 		{"POST", "/persons/{id}/reveal", h.revealPerson, false},
 		{"POST", "/households/{id}/reveal", h.revealHousehold, false},
+		{"PUT", "/households/{id}/visitors", h.setVisitors, false},
 		{"PATCH", "/needs/{id}", h.updateNeed, false},
 		{"PATCH", "/plan/{id}", h.updateMeasure, false},
 

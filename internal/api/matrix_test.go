@@ -1,10 +1,12 @@
 package api
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"wanhu/internal/audit"
+	"wanhu/internal/household"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 )
@@ -17,6 +19,16 @@ import (
 func TestRoleMatrix(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		fx := newFixture(t, db)
+		ctx := t.Context()
+		need, err := fx.d.Households.AddNeed(ctx, household.Actor{Name: "t"}, household.Need{HouseholdID: fx.green.ID, Kind: "medical"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		measure, err := fx.d.Households.SaveMeasure(ctx, household.Actor{Name: "t"}, household.Measure{HouseholdID: fx.green.ID, Kind: "weekly_visit", Frequency: "weekly"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		greenNeed, greenMeasure := fmt.Sprintf("/needs/%d", need.ID), fmt.Sprintf("/plan/%d", measure.ID)
 		var sc []scenario
 		add := func(user, method, path, body string, status int, check ...func(*testing.T, []byte)) {
 			s := scenario{name: user + " " + method + " " + path, method: method, path: path, body: body, user: user, status: status}
@@ -75,6 +87,30 @@ func TestRoleMatrix(t *testing.T) {
 		add("visitor", "POST", "/persons/{widow}/reveal", `{"field":"id_number","reason":"好奇"}`, 403)
 		add("admin", "POST", "/persons/{widow}/reveal", `{"field":"id_number"}`, 400, wantError("required", "reason"))
 		add("admin", "POST", "/households/{green}/reveal", `{"field":"phone","reason":"联系户主"}`, 200)
+		// The other writers, out of scope and without the right.
+		for user, want := range map[string][2]int{"leader1": {404, 404}, "visitor": {403, 404}, "officer": {403, 403}, "clerk": {200, 200}} {
+			add(user, "PATCH", greenMeasure, `{"status":"paused"}`, want[0])
+			add(user, "PATCH", greenNeed, `{"status":"met"}`, want[1])
+		}
+		add("leader1", "POST", "/households/{green}/members", `{"name":"新生儿","gender":"male","birth_date":"2026-01-01"}`, 404)
+		add("visitor", "POST", "/households/{red}/members", `{"name":"新生儿","gender":"male","birth_date":"2026-01-01"}`, 403)
+		add("visitor", "POST", "/households/{red}/plan", `{"kind":"weekly_visit","frequency":"weekly"}`, 403)
+		add("leader1", "POST", "/households/{green}/plan", `{"kind":"weekly_visit","frequency":"weekly"}`, 404)
+		add("visitor", "DELETE", "/households/{red}/colour-override", ``, 403)
+		add("leader1", "DELETE", "/households/{green}/colour-override", ``, 404)
+		add("visitor", "PATCH", "/persons/{widow}", `{"version":1,"name":"x"}`, 403)
+		add("leader1", "PATCH", "/persons/{father}", `{"version":1,"name":"x"}`, 404)
+		add("leader1", "POST", "/tags", `{"code":"x_tag","applies_to":"person","name_zh":"某"}`, 403)
+		add("visitor", "PUT", "/households/{red}/visitors", `{"team_member_ids":[]}`, 403)
+		add("leader1", "PUT", "/households/{green}/visitors", `{"team_member_ids":[]}`, 404)
+		add("leader1", "PUT", "/households/{red}/visitors", `{"team_member_ids":[99999]}`, 400, wantError("not_found", "team_member_ids"))
+		add("visitor", "GET", "/audit", "", 404)
+		add("auditor", "GET", "/audit", "", 200)
+		add("auditor", "GET", "/audit.csv", "", 200)
+		// Last, the grid leader takes the widow from the visitor, who then
+		// no longer sees her.
+		add("leader1", "PUT", "/households/{red}/visitors", `{"team_member_ids":[]}`, 200, wantTotal(0))
+		add("visitor", "GET", "/households/{red}", "", 404)
 		fx.run(t, sc)
 		// Every reveal asked for, granted or not, is in the audit log.
 		recs, total, err := fx.d.Audit.Search(t.Context(), audit.Filter{Action: "reveal.id_number"})

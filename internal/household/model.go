@@ -88,6 +88,8 @@ type Household struct {
 	Members  []Person  `json:"members,omitempty"`
 	Needs    []Need    `json:"needs,omitempty"`
 	Measures []Measure `json:"plan,omitempty"`
+	// Visitors are the team members assigned to visit the household.
+	Visitors []Visitor `json:"visitors,omitempty"`
 }
 
 // Person is a member of a household.
@@ -145,6 +147,13 @@ type Measure struct {
 	Status      string    `json:"status"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// Visitor is a team member assigned to a household.
+type Visitor struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	Role string `json:"role"`
 }
 
 // Actor is who makes a change; it goes into the ledger.

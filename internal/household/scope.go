@@ -101,8 +101,8 @@ func (s *Store) gridInScope(ctx context.Context, q store.Querier, gridID int64) 
 	return apperr.Field("grid_id", "not_found", "grid %d does not exist", gridID)
 }
 
-// Assign gives team member memberID the households ids to visit, and
-// Unassign takes them back. Assigned households are in the member's scope.
+// Assign gives team member memberID the households ids to visit. Assigned
+// households are in the member's scope.
 func (s *Store) Assign(ctx context.Context, memberID int64, ids ...int64) error {
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
 		for _, id := range ids {

@@ -94,3 +94,41 @@ func TestScope(t *testing.T) {
 		}
 	})
 }
+
+func TestSetVisitors(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, f := setup(t, db)
+		h, err := s.CreateHousehold(ctx, clerk, household.Household{BuildingID: f.Buildings[0].ID, Room: "101"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := org.TeamMember{CommunityID: f.Community.ID, Name: "卓玛", Role: org.RoleVolunteer}
+		b := org.TeamMember{CommunityID: f.Community.ID, Name: "老王", Role: org.RoleBuildingHead}
+		for _, m := range []*org.TeamMember{&a, &b} {
+			if err := org.CreateTeamMember(ctx, db, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if vs, err := s.SetVisitors(ctx, h.ID, []int64{b.ID, a.ID, a.ID}); err != nil || len(vs) != 2 {
+			t.Fatalf("set: %v %+v", err, vs)
+		}
+		if vs, err := s.SetVisitors(ctx, h.ID, []int64{b.ID}); err != nil || len(vs) != 1 || vs[0].Name != "老王" {
+			t.Fatalf("replace: %v %+v", err, vs)
+		}
+		if _, err := s.SetVisitors(ctx, h.ID, []int64{9999}); fieldOf(err) != "team_member_ids" {
+			t.Errorf("unknown member: %v", err)
+		}
+		got, _ := s.HouseholdByID(ctx, h.ID)
+		if len(got.Visitors) != 1 || got.Visitors[0].ID != b.ID {
+			t.Errorf("a failed change changed the visitors: %+v", got.Visitors)
+		}
+		// The visitor sees the household; the other grid's leader does not get to assign.
+		if _, err := s.In(household.Scope{MemberID: b.ID}).HouseholdByID(ctx, h.ID); err != nil {
+			t.Errorf("assigned visitor: %v", err)
+		}
+		if _, err := s.In(household.Scope{GridIDs: []int64{f.Grids[1].ID}}).SetVisitors(ctx, h.ID, nil); !errors.Is(err, apperr.ErrNotFound) {
+			t.Errorf("out of scope: %v", err)
+		}
+	})
+}

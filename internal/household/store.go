@@ -100,6 +100,9 @@ func householdFile(ctx context.Context, q store.Querier, id int64, today Date) (
 	if h.Measures, err = measures(ctx, q, id); err != nil {
 		return nil, err
 	}
+	if h.Visitors, err = visitors(ctx, q, id); err != nil {
+		return nil, err
+	}
 	return &h, nil
 }
 

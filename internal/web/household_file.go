@@ -40,7 +40,10 @@ type fileView struct {
 	Error        string
 	Printed      string
 	// What the viewer's roles allow on this page.
-	CanEdit, CanNeeds, CanReveal bool
+	CanEdit, CanNeeds, CanReveal, CanAssign bool
+	// Visitors are the team members assigned to visit; Team the choices.
+	Visitors []string
+	Team     []Option
 }
 
 // memberTable is a table of members; Edit adds the edit links, Reveal the
@@ -113,8 +116,9 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 	if err != nil {
 		return nil, err
 	}
+	var community int64
 	if g, err := org.GridByID(ctx, h.db, hh.GridID); err == nil {
-		v.Community = g.CommunityName
+		v.Community, community = g.CommunityName, g.CommunityID
 	}
 	v.Phone = household.MaskPhone(hh.Phone)
 	if full {
@@ -130,6 +134,7 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 	}
 	v.Tags = tn.list(hh.Tags)
 	v.CanEdit, v.CanNeeds, v.CanReveal = can(r, access.EditHouseholds), can(r, access.RecordNeeds), can(r, access.Reveal)
+	v.CanAssign = can(r, access.AssignVisitors)
 	v.Current = memberTable{L: l, Edit: v.CanEdit, Reveal: v.CanReveal, CSRF: v.CSRF}
 	v.Former = v.Current
 	for i := range hh.Members {
@@ -145,8 +150,18 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 		return nil, err
 	}
 	owners := []Option{{Value: "", Label: "—"}}
+	assigned := map[int64]bool{}
+	for _, vis := range hh.Visitors {
+		assigned[vis.ID] = true
+		v.Visitors = append(v.Visitors, vis.Name+"（"+l.Enum("role", vis.Role)+"）")
+	}
 	for _, t := range team {
-		owners = append(owners, Option{Value: strconv.FormatInt(t.ID, 10), Label: t.Name + "（" + l.Enum("role", string(t.Role)) + "）"})
+		o := Option{Value: strconv.FormatInt(t.ID, 10), Label: t.Name + "（" + l.Enum("role", string(t.Role)) + "）"}
+		owners = append(owners, o)
+		if t.CommunityID == community {
+			o.Selected = assigned[t.ID]
+			v.Team = append(v.Team, o)
+		}
 	}
 	for _, n := range hh.Needs {
 		v.Needs = append(v.Needs, needView{ID: n.ID, Kind: l.Enum("need_kind", n.Kind), Note: n.Note, Status: l.Enum("need_status", n.Status),

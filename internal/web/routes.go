@@ -55,6 +55,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	page("POST /households/{id}/colour", edit(h.colourOverride))
 	page("POST /persons/{id}/reveal", only(access.Reveal, h.revealPerson))
 	page("POST /households/{id}/reveal", only(access.Reveal, h.revealHousehold))
+	page("POST /households/{id}/visitors", only(access.AssignVisitors, h.setVisitors))
 	page("GET /households/{id}/ledger", h.householdLedger)
 	page("GET /households/{id}/print", h.householdPrint)
 	page("GET /ledger", h.ledger)

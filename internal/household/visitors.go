@@ -1,0 +1,64 @@
+package household
+
+import (
+	"context"
+	"slices"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/store"
+)
+
+func visitors(ctx context.Context, q store.Querier, householdID int64) ([]Visitor, error) {
+	rows, err := q.QueryContext(ctx, `SELECT t.id, t.name, t.role FROM household_assignments a
+		JOIN team_members t ON t.id = a.team_member_id WHERE a.household_id = ? ORDER BY t.id`, householdID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Visitor{}
+	for rows.Next() {
+		var v Visitor
+		if err := rows.Scan(&v.ID, &v.Name, &v.Role); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// SetVisitors makes the given team members, and only them, the visitors of
+// a household. Each must be an active member of the household's community;
+// a visitor's account then sees the household.
+func (s *Store) SetVisitors(ctx context.Context, householdID int64, memberIDs []int64) ([]Visitor, error) {
+	var out []Visitor
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := s.visible(ctx, tx, householdID); err != nil {
+			return err
+		}
+		var community int64
+		if err := tx.QueryRowContext(ctx, `SELECT g.parent_id FROM households h JOIN org_units g ON g.id = h.grid_id WHERE h.id = ?`,
+			householdID).Scan(&community); err != nil {
+			return err
+		}
+		for _, id := range memberIDs {
+			var c int64
+			err := tx.QueryRowContext(ctx, `SELECT community_id FROM team_members WHERE id = ? AND active`, id).Scan(&c)
+			if err != nil || c != community {
+				return apperr.Field("team_member_ids", "not_found", "team member %d is not in this household's community", id)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM household_assignments WHERE household_id = ?`, householdID); err != nil {
+			return err
+		}
+		slices.Sort(memberIDs)
+		for _, id := range slices.Compact(memberIDs) {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO household_assignments(team_member_id, household_id) VALUES (?, ?)`, id, householdID); err != nil {
+				return err
+			}
+		}
+		var err error
+		out, err = visitors(ctx, tx, householdID)
+		return err
+	})
+	return out, err
+}
