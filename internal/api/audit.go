@@ -104,48 +104,19 @@ func auditFilterText(f audit.Filter) string {
 	return strings.Join(parts, " ")
 }
 
-// auditWho is an audit entry naming the signed-in user of r (if any)
-// and where the request came from.
-func (h *handler) auditWho(r *http.Request) audit.Entry {
-	e := audit.Entry{IP: h.d.Auth.ClientAddr(r)}
-	if s := auth.FromContext(r.Context()); s != nil && s.User != nil {
-		e.UserID, e.Username, e.Role = s.User.ID, s.User.Username, s.User.RoleNames()
-	}
-	return e
+// auditing is how this face audits requests (see audit.Web).
+func (h *handler) auditing() audit.Web {
+	return audit.Web{Log: h.d.Audit, Addr: h.d.Auth.ClientAddr, Errs: h.log}
 }
 
-// auditLogin records a login through the API: success with the user, or
-// failure with the username tried (never the password).
+// auditWho is an audit entry naming the signed-in user of r and where the
+// request came from.
+func (h *handler) auditWho(r *http.Request) audit.Entry { return h.auditing().Who(r) }
+
+// auditLogin records a sign-in through this face.
 func (h *handler) auditLogin(r *http.Request, username string, s *auth.Session, err error) {
-	e := h.auditWho(r)
-	e.Username, e.Object, e.Detail = username, "user:"+username, "api"
-	if err == nil && s != nil {
-		e.UserID, e.Role, e.Action = s.User.ID, s.User.RoleNames(), "login.success"
-	} else {
-		// A wrong password, a disabled or a locked account alike.
-		e.Action, e.Result = "login.failure", audit.Denied
-	}
-	if err := h.d.Audit.Record(r.Context(), e); err != nil {
-		h.log.Error("audit login", "error", err)
-	}
+	h.auditing().Login(r, "api", username, s, err)
 }
 
-// audited records every request that reached a handler and may change
-// something (any method but GET and HEAD) as a "write": who, from where,
-// the method and route, the object of the path and the result.
-func (h *handler) audited(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		// Reads are not writes; a reveal writes its own, fuller entry.
-		if r.Method == http.MethodGet || r.Method == http.MethodHead || strings.HasSuffix(r.URL.Path, "/reveal") {
-			next(w, r)
-			return
-		}
-		sw := &audit.StatusWriter{ResponseWriter: w}
-		next(sw, r)
-		e := h.auditWho(r)
-		e.Action, e.Object, e.Result, e.Detail = "write", audit.PathObject(r), audit.ResultOf(sw.Status()), r.Pattern
-		if err := h.d.Audit.Record(r.Context(), e); err != nil {
-			h.log.Error("audit write", "route", r.Pattern, "error", err)
-		}
-	}
-}
+// audited records every request that may change something as a "write".
+func (h *handler) audited(next http.HandlerFunc) http.HandlerFunc { return h.auditing().Writes(next) }

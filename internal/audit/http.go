@@ -1,8 +1,11 @@
 package audit
 
 import (
+	"log/slog"
 	"net/http"
 	"strings"
+
+	"wanhu/internal/auth"
 )
 
 // StatusWriter remembers the status a handler answered with, for the
@@ -80,4 +83,59 @@ func singular(s string) string {
 		return s[:len(s)-1]
 	}
 	return s
+}
+
+// Web holds what the web pages and the API need to audit requests the same
+// way: the log, how to find a request's source address (which honours
+// --trust-proxy), and where to report a failure to record.
+type Web struct {
+	Log  *Log
+	Addr func(*http.Request) string
+	Errs *slog.Logger
+}
+
+// Who is an entry naming the signed-in user of r, if any, and where the
+// request came from.
+func (a Web) Who(r *http.Request) Entry {
+	e := Entry{IP: a.Addr(r)}
+	if s := auth.FromContext(r.Context()); s != nil && s.User != nil {
+		e.UserID, e.Username, e.Role = s.User.ID, s.User.Username, s.User.RoleNames()
+	}
+	return e
+}
+
+// Login records a sign-in through face ("web" or "api"): success with the
+// user, or failure with the username tried (never the password).
+func (a Web) Login(r *http.Request, face, username string, s *auth.Session, err error) {
+	e := a.Who(r)
+	e.Username, e.Object, e.Detail = username, "user:"+username, face
+	if err == nil && s != nil {
+		e.UserID, e.Role, e.Action = s.User.ID, s.User.RoleNames(), "login.success"
+	} else {
+		// A wrong password, a disabled or a locked account alike.
+		e.Action, e.Result = "login.failure", Denied
+	}
+	if err := a.Log.Record(r.Context(), e); err != nil {
+		a.Errs.Error("audit login", "error", err)
+	}
+}
+
+// Writes records every request that reached next and may change something
+// (any method but GET and HEAD) as a "write": who, from where, the route,
+// the object of the path and the result. A reveal writes its own, fuller
+// entry instead.
+func (a Web) Writes(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead || strings.HasSuffix(r.URL.Path, "/reveal") {
+			next(w, r)
+			return
+		}
+		sw := &StatusWriter{ResponseWriter: w}
+		next(sw, r)
+		e := a.Who(r)
+		e.Action, e.Object, e.Result, e.Detail = "write", PathObject(r), ResultOf(sw.Status()), r.Pattern
+		if err := a.Log.Record(r.Context(), e); err != nil {
+			a.Errs.Error("audit write", "route", r.Pattern, "error", err)
+		}
+	}
 }

@@ -124,48 +124,19 @@ func (h *handler) auditCSV(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// auditWho is an audit entry naming the signed-in user of r (if any) and
-// where the request came from.
-func (h *handler) auditWho(r *http.Request) audit.Entry {
-	e := audit.Entry{IP: h.auth.ClientAddr(r)}
-	if s := auth.FromContext(r.Context()); s != nil && s.User != nil {
-		e.UserID, e.Username, e.Role = s.User.ID, s.User.Username, s.User.RoleNames()
-	}
-	return e
+// auditing is how this face audits requests (see audit.Web).
+func (h *handler) auditing() audit.Web {
+	return audit.Web{Log: h.audit, Addr: h.auth.ClientAddr, Errs: h.log}
 }
 
-// auditLogin records a sign-in on the web: success with the user, or
-// failure with the username tried (never the password).
+// auditWho is an audit entry naming the signed-in user of r and where the
+// request came from.
+func (h *handler) auditWho(r *http.Request) audit.Entry { return h.auditing().Who(r) }
+
+// auditLogin records a sign-in through this face.
 func (h *handler) auditLogin(r *http.Request, username string, s *auth.Session, err error) {
-	e := h.auditWho(r)
-	e.Username, e.Object, e.Detail = username, "user:"+username, "web"
-	if err == nil && s != nil {
-		e.UserID, e.Role, e.Action = s.User.ID, s.User.RoleNames(), "login.success"
-	} else {
-		// A wrong password, a disabled or a locked account alike.
-		e.Action, e.Result = "login.failure", audit.Denied
-	}
-	if err := h.audit.Record(r.Context(), e); err != nil {
-		h.log.Error("audit login", "error", err)
-	}
+	h.auditing().Login(r, "web", username, s, err)
 }
 
-// audited records every POST (or other non-GET) that reached a page
-// handler as a "write": who, from where, the route, the object of the path
-// and the result.
-func (h *handler) audited(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		// Reads are not writes; a reveal writes its own, fuller entry.
-		if r.Method == http.MethodGet || r.Method == http.MethodHead || strings.HasSuffix(r.URL.Path, "/reveal") {
-			next(w, r)
-			return
-		}
-		sw := &audit.StatusWriter{ResponseWriter: w}
-		next(sw, r)
-		e := h.auditWho(r)
-		e.Action, e.Object, e.Result, e.Detail = "write", audit.PathObject(r), audit.ResultOf(sw.Status()), r.Pattern
-		if err := h.audit.Record(r.Context(), e); err != nil {
-			h.log.Error("audit write", "route", r.Pattern, "error", err)
-		}
-	}
-}
+// audited records every request that may change something as a "write".
+func (h *handler) audited(next http.HandlerFunc) http.HandlerFunc { return h.auditing().Writes(next) }
