@@ -32,13 +32,14 @@ const (
 	Configure      Action = "config"            // tags and colour rules
 	ManageUsers    Action = "users"             // accounts and their roles
 	ReadAudit      Action = "audit.read"        // the audit log
+	RecordVisits   Action = "visits.record"     // record visits and see the list of visits due
 )
 
 // allowed lists what each role may do.
 var allowed = map[auth.Role][]Action{
-	auth.Admin:      {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, AssignVisitors, Configure, ManageUsers, ReadAudit},
-	auth.GridLeader: {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, AssignVisitors},
-	auth.Visitor:    {ReadHouseholds, RecordNeeds},
+	auth.Admin:      {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, AssignVisitors, Configure, ManageUsers, ReadAudit, RecordVisits},
+	auth.GridLeader: {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, AssignVisitors, RecordVisits},
+	auth.Visitor:    {ReadHouseholds, RecordNeeds, RecordVisits},
 	auth.Auditor:    {ReadAudit},
 }
 

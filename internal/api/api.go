@@ -71,6 +71,10 @@ func (h *handler) routes() []route {
 		{"PATCH", "/needs/{id}", h.updateNeed, false},
 		{"PATCH", "/plan/{id}", h.updateMeasure, false},
 
+		{"POST", "/visits", h.createVisit, false},
+		{"GET", "/visits/due", h.visitsDue, false},
+		{"GET", "/households/{id}/visits", h.householdVisits, false},
+
 		{"GET", "/ledger", h.ledger, false},
 		{"GET", "/rosters/key-persons", h.keyPersons, false},
 		{"GET", "/rosters/special-difficulty-households", h.specialDifficulty, false},

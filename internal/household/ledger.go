@@ -85,7 +85,7 @@ type LedgerFilter struct {
 func (s *Store) Ledger(ctx context.Context, f LedgerFilter) ([]LedgerEvent, int, error) {
 	var where []string
 	var args []any
-	if cond, a := s.scope.where(); cond != "" {
+	if cond, a := s.scope.Where(); cond != "" {
 		where, args = append(where, cond), append(args, a...)
 	}
 	if f.HouseholdID != 0 {

@@ -34,7 +34,7 @@ func (f Filter) where(scope Scope) (string, []any) {
 	var w []string
 	var args []any
 	add := func(cond string, a ...any) { w, args = append(w, cond), append(args, a...) }
-	if cond, a := scope.where(); cond != "" {
+	if cond, a := scope.Where(); cond != "" {
 		add(cond, a...)
 	}
 	if f.GridID != 0 {

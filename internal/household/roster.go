@@ -34,7 +34,7 @@ type RosterFilter struct {
 func (s *Store) KeyPersons(ctx context.Context, f RosterFilter) ([]KeyPerson, int, error) {
 	w := []string{"p.active", "p.id IN (SELECT pt.person_id FROM person_tags pt JOIN tags t ON t.code = pt.tag WHERE t.key_person)"}
 	var args []any
-	if cond, a := s.scope.where(); cond != "" {
+	if cond, a := s.scope.Where(); cond != "" {
 		w, args = append(w, cond), append(args, a...)
 	}
 	if f.GridID != 0 {

@@ -30,8 +30,9 @@ type Scope struct {
 // Everything is the scope of the system itself: the CLI, the generator, jobs.
 var Everything = Scope{All: true}
 
-// where returns the scope as a condition on the households alias h.
-func (s Scope) where() (string, []any) {
+// Where returns the scope as an SQL condition on the households alias h
+// ("" for everything), for the other domains' queries of households.
+func (s Scope) Where() (string, []any) {
 	if s.All {
 		return "", nil
 	}
@@ -67,7 +68,7 @@ func (s *Store) In(scope Scope) *Store {
 // visible returns apperr.ErrNotFound unless household id exists and is in
 // the store's scope.
 func (s *Store) visible(ctx context.Context, q store.Querier, id int64) error {
-	cond, args := s.scope.where()
+	cond, args := s.scope.Where()
 	if cond != "" {
 		cond = " AND " + cond
 	}

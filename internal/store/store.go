@@ -195,7 +195,13 @@ func (tx *Tx) Prepare(ctx context.Context, q string) (*sql.Stmt, error) {
 
 // InTx runs fn in a transaction, committing when fn returns nil and rolling
 // back otherwise, so a failed change leaves the data as it was.
+//
+// Within a transaction joined to ctx by WithTx, InTx runs fn in that
+// transaction instead, so several domains' changes commit or fail together.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	if outer, ok := ctx.Value(txKey{}).(*Tx); ok {
+		return fn(outer)
+	}
 	t, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -214,6 +220,14 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+type txKey struct{}
+
+// WithTx returns ctx carrying tx: every InTx run with the returned context
+// joins tx rather than beginning a transaction of its own.
+func WithTx(ctx context.Context, tx *Tx) context.Context {
+	return context.WithValue(ctx, txKey{}, tx)
 }
 
 // IsUniqueViolation reports whether err is a unique-constraint violation on

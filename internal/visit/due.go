@@ -1,0 +1,198 @@
+package visit
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"wanhu/internal/household"
+	"wanhu/internal/store"
+)
+
+// facts loads the policy facts of one household.
+func facts(ctx context.Context, q store.Querier, id int64) (Facts, error) {
+	var f Facts
+	if err := q.QueryRowContext(ctx, `SELECT colour FROM households WHERE id = ?`, id).Scan(&f.Colour); err != nil {
+		return f, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT tag FROM household_tags WHERE household_id = ?
+		UNION SELECT pt.tag FROM person_tags pt JOIN persons p ON p.id = pt.person_id
+		WHERE p.household_id = ? AND p.active AND p.moved_out_on IS NULL AND p.deceased_on IS NULL`, id, id)
+	if err != nil {
+		return f, err
+	}
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return f, err
+		}
+		f.Tags = append(f.Tags, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return f, err
+	}
+	rows, err = q.QueryContext(ctx, `SELECT frequency FROM plan_measures WHERE household_id = ? AND status = 'active'`, id)
+	if err != nil {
+		return f, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var fr string
+		if err := rows.Scan(&fr); err != nil {
+			return f, err
+		}
+		f.Plan = append(f.Plan, fr)
+	}
+	return f, rows.Err()
+}
+
+// recompute sets the next due date of household id from the policy and
+// its last met day, and reports whether it changed.
+func recompute(ctx context.Context, q store.Querier, p Policy, id int64, today household.Date) (bool, error) {
+	f, err := facts(ctx, q, id)
+	if err != nil {
+		return false, err
+	}
+	var lastMet, current household.Date
+	if err := q.QueryRowContext(ctx, `SELECT last_met_on, next_due_on FROM households WHERE id = ?`, id).Scan(&lastMet, &current); err != nil {
+		return false, err
+	}
+	freq, _ := p.Frequency(f)
+	due := NextDue(lastMet, current, today, freq)
+	if due == current {
+		return false, nil
+	}
+	_, err = q.ExecContext(ctx, `UPDATE households SET next_due_on = ? WHERE id = ?`, due, id)
+	return true, err
+}
+
+// RecomputeDue recomputes every household's next due date (colours, tags
+// and plans change), in batches of one transaction each, and returns how
+// many changed. Run it daily.
+func RecomputeDue(ctx context.Context, db *store.DB, today household.Date) (int, error) {
+	p, err := LoadPolicy(ctx, db)
+	if err != nil {
+		return 0, err
+	}
+	changed, last := 0, int64(0)
+	for {
+		rows, err := db.QueryContext(ctx, `SELECT id FROM households WHERE id > ? ORDER BY id LIMIT 500`, last)
+		if err != nil {
+			return changed, err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return changed, err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if len(ids) == 0 {
+			return changed, rows.Err()
+		}
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			for _, id := range ids {
+				c, err := recompute(ctx, tx, p, id, today)
+				if err != nil {
+					return fmt.Errorf("household %d: %w", id, err)
+				}
+				if c {
+					changed++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return changed, err
+		}
+		last = ids[len(ids)-1]
+	}
+}
+
+// Due is a household on the list of visits to make.
+type Due struct {
+	HouseholdID int64            `json:"household_id"`
+	GridID      int64            `json:"grid_id"`
+	GridName    string           `json:"grid_name"`
+	Address     string           `json:"address"`
+	Householder string           `json:"householder"`
+	Colour      household.Colour `json:"colour"`
+	NextDueOn   household.Date   `json:"next_due_on"`
+	LastMetOn   household.Date   `json:"last_met_on"`
+	Overdue     bool             `json:"overdue"`
+	DaysOverdue int              `json:"days_overdue"`
+	Misses      int              `json:"misses"`
+	Offpeak     bool             `json:"offpeak"`
+}
+
+// DueFilter selects the list of due visits. Households without a computed
+// date count as due today.
+type DueFilter struct {
+	GridID      int64
+	OverdueOnly bool
+	Page        int
+	PerPage     int
+}
+
+// DueList returns the households of scope due on or before today (only
+// those overdue with OverdueOnly): overdue red households first, then by
+// days overdue, most first.
+func DueList(ctx context.Context, q store.Querier, scope household.Scope, f DueFilter, today household.Date) ([]Due, int, error) {
+	where := []string{"h.occupancy <> 'vacant'"}
+	var args []any
+	if c, a := scope.Where(); c != "" {
+		where, args = append(where, c), append(args, a...)
+	}
+	if f.GridID != 0 {
+		where, args = append(where, "h.grid_id = ?"), append(args, f.GridID)
+	}
+	if f.OverdueOnly {
+		where, args = append(where, "COALESCE(h.next_due_on, ?) < ?"), append(args, today, today)
+	} else {
+		where, args = append(where, "COALESCE(h.next_due_on, ?) <= ?"), append(args, today, today)
+	}
+	cond := " WHERE " + strings.Join(where, " AND ")
+	var total int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM households h`+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	page, per := pageOf(f.Page, f.PerPage)
+	rows, err := q.QueryContext(ctx, `SELECT h.id, h.grid_id, g.name, h.address, h.householder, h.colour,
+		COALESCE(h.next_due_on, ?), h.last_met_on, h.misses, h.offpeak
+		FROM households h JOIN org_units g ON g.id = h.grid_id`+cond+`
+		ORDER BY CASE WHEN h.colour = 'red' AND COALESCE(h.next_due_on, ?) < ? THEN 0 ELSE 1 END,
+		COALESCE(h.next_due_on, ?), h.id LIMIT ? OFFSET ?`,
+		append(append([]any{today}, args...), today, today, today, per, (page-1)*per)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []Due{}
+	for rows.Next() {
+		var d Due
+		if err := rows.Scan(&d.HouseholdID, &d.GridID, &d.GridName, &d.Address, &d.Householder, &d.Colour,
+			&d.NextDueOn, &d.LastMetOn, &d.Misses, &d.Offpeak); err != nil {
+			return nil, 0, err
+		}
+		d.DaysOverdue = max(DaysBetween(d.NextDueOn, today), 0)
+		d.Overdue = d.DaysOverdue > 0
+		out = append(out, d)
+	}
+	return out, total, rows.Err()
+}
+
+// pageOf clamps a page number and size like the household lists.
+func pageOf(page, per int) (int, int) {
+	if page < 1 {
+		page = 1
+	}
+	if per < 1 {
+		per = 50
+	}
+	return page, min(per, 500)
+}

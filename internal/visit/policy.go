@@ -1,0 +1,162 @@
+// Package visit owns door-to-door visiting (走访): the visit policy that
+// says how often each household is visited and when it is next due, and the
+// record of every visit with what it found.
+package visit
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/household"
+	"wanhu/internal/store"
+)
+
+// Policy says how often households are visited: by tag (any member's or
+// the household's), by colour, and at least Floor. An active plan measure
+// with a frequency overrides when it is more frequent. Values are the plan
+// frequencies (weekly, biweekly, monthly, quarterly, half_yearly, yearly).
+type Policy struct {
+	Tags    map[string]string `json:"tags"`
+	Colours map[string]string `json:"colours"`
+	Floor   string            `json:"floor"`
+}
+
+// DefaultPolicy is the policy of issue 4: living-alone elderly weekly (R6),
+// other red households monthly, yellow quarterly, green twice a year and
+// every household at least once a year.
+var DefaultPolicy = Policy{
+	Tags:    map[string]string{"living_alone_elderly": "weekly"},
+	Colours: map[string]string{"red": "monthly", "yellow": "quarterly", "green": "half_yearly"},
+	Floor:   "yearly",
+}
+
+// policyKey is the settings row that holds a configured policy.
+const policyKey = "visit_policy"
+
+// rank orders the frequencies, most frequent first; "once" is not a cycle.
+var rank = map[string]int{"weekly": 1, "biweekly": 2, "monthly": 3, "quarterly": 4, "half_yearly": 5, "yearly": 6}
+
+// Validate returns a FieldError naming the first unknown frequency.
+func (p Policy) Validate() error {
+	if _, ok := rank[p.Floor]; !ok {
+		return apperr.Field("floor", "one_of", "must be one of weekly, biweekly, monthly, quarterly, half_yearly, yearly")
+	}
+	for k, f := range p.Tags {
+		if _, ok := rank[f]; !ok {
+			return apperr.Field("tags."+k, "one_of", "must be a visit frequency")
+		}
+	}
+	for k, f := range p.Colours {
+		if _, ok := rank[f]; !ok || !slices.Contains(household.Colours, k) {
+			return apperr.Field("colours."+k, "one_of", "must be a colour with a visit frequency")
+		}
+	}
+	return nil
+}
+
+// LoadPolicy returns the configured policy, or DefaultPolicy.
+func LoadPolicy(ctx context.Context, q store.Querier) (Policy, error) {
+	var v string
+	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, policyKey).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return DefaultPolicy, nil
+	}
+	if err != nil {
+		return Policy{}, err
+	}
+	var p Policy
+	if err := json.Unmarshal([]byte(v), &p); err != nil {
+		return Policy{}, fmt.Errorf("stored visit policy: %w", err)
+	}
+	return p, p.Validate()
+}
+
+// SavePolicy stores p as the configured policy; RecomputeDue then applies it.
+func SavePolicy(ctx context.Context, q store.Querier, p Policy, now time.Time) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	b, _ := json.Marshal(p)
+	_, err := q.ExecContext(ctx, `INSERT INTO settings(key, value, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, policyKey, string(b), now.UTC())
+	return err
+}
+
+// Facts are what the policy looks at for one household.
+type Facts struct {
+	Colour household.Colour
+	Tags   []string // the household's tags and its current members'
+	Plan   []string // frequencies of its active plan measures
+}
+
+// Frequency returns how often a household with facts f is visited and the
+// reason: "tag:<code>", "colour:<colour>", "plan" or "floor". The most
+// frequent rule wins.
+func (p Policy) Frequency(f Facts) (freq, reason string) {
+	freq, reason = p.Floor, "floor"
+	better := func(c, why string) {
+		if r, ok := rank[c]; ok && r < rank[freq] {
+			freq, reason = c, why
+		}
+	}
+	better(p.Colours[string(f.Colour)], "colour:"+string(f.Colour))
+	for _, t := range f.Tags {
+		better(p.Tags[t], "tag:"+t)
+	}
+	for _, m := range f.Plan {
+		better(m, "plan")
+	}
+	return freq, reason
+}
+
+// After returns the day one period of freq after d.
+func After(d household.Date, freq string) household.Date {
+	t := d.Time()
+	switch freq {
+	case "weekly":
+		t = t.AddDate(0, 0, 7)
+	case "biweekly":
+		t = t.AddDate(0, 0, 14)
+	case "monthly":
+		return addMonths(d, 1)
+	case "quarterly":
+		return addMonths(d, 3)
+	case "half_yearly":
+		return addMonths(d, 6)
+	default:
+		return addMonths(d, 12)
+	}
+	return household.DateOf(t)
+}
+
+// addMonths adds n calendar months, keeping to the last day of a shorter
+// month (31 January + 1 month = 28 February).
+func addMonths(d household.Date, n int) household.Date {
+	first := time.Date(d.Y, d.M, 1, 0, 0, 0, 0, time.UTC).AddDate(0, n, 0)
+	last := first.AddDate(0, 1, -1).Day()
+	return household.DateOf(first.AddDate(0, 0, min(d.D, last)-1))
+}
+
+// NextDue returns when a household is next due: one period after the last
+// day someone was met, or, never met, the due date it already has, or today.
+func NextDue(lastMet, current, today household.Date, freq string) household.Date {
+	switch {
+	case !lastMet.IsZero():
+		return After(lastMet, freq)
+	case !current.IsZero():
+		return current
+	}
+	return today
+}
+
+// DaysBetween returns the number of days from a to b (negative if b is
+// before a).
+func DaysBetween(a, b household.Date) int {
+	return int(b.Time().Sub(a.Time()).Hours() / 24)
+}

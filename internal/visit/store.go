@@ -1,0 +1,256 @@
+package visit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/household"
+	"wanhu/internal/store"
+)
+
+// Store records visits and reads them back, within a scope: a household
+// out of scope answers apperr.ErrNotFound, exactly like one that does not
+// exist.
+type Store struct {
+	db    *store.DB
+	files *household.Store
+	scope household.Scope
+	now   func() time.Time
+}
+
+// NewStore returns a Store that sees every household; faces serving users
+// call In.
+func NewStore(db *store.DB, files *household.Store) *Store {
+	return &Store{db: db, files: files, scope: household.Everything, now: time.Now}
+}
+
+// In returns a Store limited to scope.
+func (s *Store) In(scope household.Scope) *Store {
+	c := *s
+	c.scope, c.files = scope, s.files.In(scope)
+	return &c
+}
+
+// SetClock replaces the clock, for tests (the household store keeps its own).
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+func (s *Store) today() household.Date {
+	return household.DateOf(s.now().In(shanghai))
+}
+
+var shanghai = time.FixedZone("CST", 8*3600)
+
+// Record records a visit and what it found. The same client id sent again
+// returns the visit recorded the first time and created false.
+//
+// The visit row, its visitors and the household's schedule are written in
+// one transaction, together with what the visit found: needs, typed
+// changes and a vacancy go through the household store (with their ledger
+// events) inside the same transaction, so a visit is recorded whole or not
+// at all, and the client can retry under the same client id.
+func (s *Store) Record(ctx context.Context, actor household.Actor, in Input) (*Visit, bool, error) {
+	now := s.now().UTC()
+	if err := in.check(now); err != nil {
+		return nil, false, err
+	}
+	if v, err := s.existing(ctx, in.ClientID); !errors.Is(err, apperr.ErrNotFound) {
+		return v, false, err
+	}
+	h, err := s.files.HouseholdByID(ctx, in.HouseholdID)
+	if err != nil {
+		return nil, false, err // out of scope or not there: ErrNotFound either way
+	}
+	if err := in.checkMembers(ctx, s.db, h); err != nil {
+		return nil, false, err
+	}
+	at := now
+	if in.At != nil {
+		at = in.At.UTC()
+	}
+	day := household.DateOf(at.In(shanghai))
+	if in.Outcome == "not_home" && in.FollowUpOn.IsZero() {
+		in.FollowUpOn = household.DateOf(day.Time().AddDate(0, 0, FollowUpDays))
+	}
+	var id int64
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO visits(client_id, household_id, grid_id, outcome, channel, at, recorded_by,
+			recorded_by_name, met, companions, notes, card_left, follow_up_on, needs_added, events_recorded, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_id) DO NOTHING RETURNING id`,
+			in.ClientID, h.ID, h.GridID, in.Outcome, in.Channel, at, nullID(actor.ID), actor.Name, joinIDs(in.Met), in.Companions,
+			in.Notes, in.CardLeft, in.FollowUpOn, len(in.Needs), len(in.Events), now).Scan(&id)
+		if isNoRows(err) {
+			return nil // recorded meanwhile by the same client
+		}
+		if err != nil {
+			return fmt.Errorf("insert visit: %w", err)
+		}
+		for _, m := range in.Visitors {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO visit_visitors(visit_id, team_member_id) VALUES (?, ?)
+				ON CONFLICT DO NOTHING`, id, m); err != nil {
+				return err
+			}
+		}
+		if err := s.schedule(ctx, tx, h.ID, in.Outcome, at, day); err != nil {
+			return err
+		}
+		return s.apply(store.WithTx(ctx, tx), actor, h, in)
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	v, err := s.existing(ctx, in.ClientID)
+	if id == 0 {
+		return v, false, err
+	}
+	return v, true, err
+}
+
+// existing returns the visit of a client id if its household is in scope.
+func (s *Store) existing(ctx context.Context, clientID string) (*Visit, error) {
+	v, err := byClientID(ctx, s.db, clientID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.files.HouseholdByID(ctx, v.HouseholdID); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// schedule updates the household's visit state after a visit: a meeting
+// restarts the cycle, a not-at-home visit counts a miss and flags the
+// household for an off-peak visit after OffpeakAfter in a row.
+func (s *Store) schedule(ctx context.Context, q store.Querier, id int64, outcome string, at time.Time, day household.Date) error {
+	var misses int
+	var lastAt *time.Time
+	if err := q.QueryRowContext(ctx, `SELECT misses, last_visit_at FROM households WHERE id = ?`, id).Scan(&misses, &lastAt); err != nil {
+		return err
+	}
+	if lastAt != nil && lastAt.After(at) {
+		// An older visit sent late (offline): keep it, leave the state.
+		return nil
+	}
+	switch outcome {
+	case "met":
+		if _, err := q.ExecContext(ctx, `UPDATE households SET last_visit_at = ?, last_met_on = ?, misses = 0, offpeak = ? WHERE id = ?`,
+			at, day, false, id); err != nil {
+			return err
+		}
+	case "not_home":
+		misses++
+		if _, err := q.ExecContext(ctx, `UPDATE households SET last_visit_at = ?, misses = ?, offpeak = ? WHERE id = ?`,
+			at, misses, misses >= OffpeakAfter, id); err != nil {
+			return err
+		}
+	default:
+		if _, err := q.ExecContext(ctx, `UPDATE households SET last_visit_at = ?, misses = 0 WHERE id = ?`, at, id); err != nil {
+			return err
+		}
+	}
+	p, err := LoadPolicy(ctx, q)
+	if err != nil {
+		return err
+	}
+	_, err = recompute(ctx, q, p, id, s.today())
+	return err
+}
+
+// apply writes what a visit found through the household store: needs,
+// typed changes, and a vacant household's occupancy.
+func (s *Store) apply(ctx context.Context, actor household.Actor, h *household.Household, in Input) error {
+	for i, n := range in.Needs {
+		if _, err := s.files.AddNeed(ctx, actor, household.Need{HouseholdID: h.ID, PersonID: n.PersonID, Kind: n.Kind, Note: n.Note}); err != nil {
+			return apperr.InField(err, fmt.Sprintf("needs[%d].%s", i, fieldOf(err)))
+		}
+	}
+	for i, e := range in.Events {
+		if _, err := s.files.RecordEvent(ctx, actor, e.PersonID, e.Event); err != nil {
+			return apperr.InField(err, fmt.Sprintf("events[%d].%s", i, fieldOf(err)))
+		}
+	}
+	if in.Outcome == "vacant" && h.Occupancy != "vacant" {
+		hh := *h
+		hh.Occupancy = "vacant"
+		if _, err := s.files.UpdateHousehold(ctx, actor, hh); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func fieldOf(err error) string {
+	if fe, ok := apperr.AsField(err); ok {
+		return fe.Field
+	}
+	return ""
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// ForHousehold returns a household's visits, newest first, and the total.
+func (s *Store) ForHousehold(ctx context.Context, id int64, page, per int) ([]Visit, int, error) {
+	if _, err := s.files.HouseholdByID(ctx, id); err != nil {
+		return nil, 0, err
+	}
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM visits WHERE household_id = ?`, id).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	page, per = pageOf(page, per)
+	vs, err := visitWhere(ctx, s.db, `WHERE v.household_id = ? ORDER BY v.at DESC, v.id DESC LIMIT ? OFFSET ?`, id, per, (page-1)*per)
+	return vs, total, err
+}
+
+// Schedule is a household's visit state.
+type Schedule struct {
+	Frequency   string         `json:"frequency"`
+	Reason      string         `json:"reason"`
+	LastVisitAt *time.Time     `json:"last_visit_at"`
+	LastMetOn   household.Date `json:"last_met_on"`
+	NextDueOn   household.Date `json:"next_due_on"`
+	Overdue     bool           `json:"overdue"`
+	DaysOverdue int            `json:"days_overdue"`
+	Misses      int            `json:"misses"`
+	Offpeak     bool           `json:"offpeak"`
+}
+
+// ScheduleOf returns the visit state of household id.
+func (s *Store) ScheduleOf(ctx context.Context, id int64) (*Schedule, error) {
+	if _, err := s.files.HouseholdByID(ctx, id); err != nil {
+		return nil, err
+	}
+	var sc Schedule
+	if err := s.db.QueryRowContext(ctx, `SELECT last_visit_at, last_met_on, next_due_on, misses, offpeak FROM households WHERE id = ?`, id).
+		Scan(&sc.LastVisitAt, &sc.LastMetOn, &sc.NextDueOn, &sc.Misses, &sc.Offpeak); err != nil {
+		return nil, err
+	}
+	p, err := LoadPolicy(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	f, err := facts(ctx, s.db, id)
+	if err != nil {
+		return nil, err
+	}
+	sc.Frequency, sc.Reason = p.Frequency(f)
+	today := s.today()
+	if sc.NextDueOn.IsZero() {
+		sc.NextDueOn = today
+	}
+	sc.DaysOverdue = max(DaysBetween(sc.NextDueOn, today), 0)
+	sc.Overdue = sc.DaysOverdue > 0
+	return &sc, nil
+}
+
+// Due lists the due and overdue households in scope (see DueList).
+func (s *Store) Due(ctx context.Context, f DueFilter) ([]Due, int, error) {
+	return DueList(ctx, s.db, s.scope, f, s.today())
+}

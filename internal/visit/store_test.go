@@ -1,0 +1,118 @@
+package visit_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"wanhu/internal/household"
+	"wanhu/internal/org"
+	"wanhu/internal/store"
+	"wanhu/internal/store/storetest"
+	"wanhu/internal/visit"
+)
+
+// TestRecomputeDue: never visited → due today; a met visit restarts the
+// cycle by colour; a weekly plan measure then wins; the batch job agrees.
+func TestRecomputeDue(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		fx, err := org.NewFixture(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files := household.NewStore(db)
+		clerk := household.Actor{Name: "测试"}
+		h, err := files.CreateHousehold(ctx, clerk, household.Household{BuildingID: fx.Buildings[0].ID, Room: "101"},
+			[]household.Person{{Name: "李建国", BirthDate: mustDate("1980-07-01"), Gender: "male", Relation: "householder"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		today := household.Today()
+		if n, err := visit.RecomputeDue(ctx, db, today); err != nil || n != 1 {
+			t.Fatalf("recompute: %d %v", n, err)
+		}
+		vs := visit.NewStore(db, files)
+		sc, err := vs.ScheduleOf(ctx, h.ID)
+		if err != nil || sc.NextDueOn != today || sc.Frequency != "half_yearly" || sc.Overdue {
+			t.Fatalf("never visited: %+v %v", sc, err)
+		}
+		at := time.Now().Add(-time.Hour)
+		if _, created, err := vs.Record(ctx, clerk, visit.Input{ClientID: "x1", HouseholdID: h.ID, Outcome: "met", At: &at}); err != nil || !created {
+			t.Fatalf("record: %v %v", created, err)
+		}
+		met := household.DateOf(at.In(time.FixedZone("CST", 8*3600)))
+		if sc, _ = vs.ScheduleOf(ctx, h.ID); sc.NextDueOn != visit.After(met, "half_yearly") {
+			t.Errorf("after a visit: due %s", sc.NextDueOn)
+		}
+		if _, err := files.SaveMeasure(ctx, clerk, household.Measure{HouseholdID: h.ID, Kind: "weekly_visit", Frequency: "weekly"}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := visit.RecomputeDue(ctx, db, today); err != nil || n != 1 {
+			t.Fatalf("recompute after the plan: %d %v", n, err)
+		}
+		if sc, _ = vs.ScheduleOf(ctx, h.ID); sc.NextDueOn != visit.After(met, "weekly") || sc.Reason != "plan" {
+			t.Errorf("with a weekly measure: %+v", sc)
+		}
+		// Out of scope looks like not there.
+		if _, err := vs.In(household.Scope{}).ScheduleOf(ctx, h.ID); err == nil {
+			t.Error("an empty scope saw the household")
+		}
+	})
+}
+
+func mustDate(s string) household.Date {
+	d, err := household.ParseDate("d", s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// TestVisitIsWhole: a visit whose second finding fails (the member moved
+// out by the first) leaves no visit, no need and no ledger entry behind,
+// and the same client id can be sent again once fixed.
+func TestVisitIsWhole(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		fx, err := org.NewFixture(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files := household.NewStore(db)
+		clerk := household.Actor{Name: "测试"}
+		h, err := files.CreateHousehold(ctx, clerk, household.Household{BuildingID: fx.Buildings[0].ID, Room: "101"},
+			[]household.Person{{Name: "李建国", BirthDate: mustDate("1980-07-01"), Gender: "male", Relation: "householder", Employment: "employed"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := h.Members[0].ID
+		_, ledgerBefore, _ := files.Ledger(ctx, household.LedgerFilter{HouseholdID: h.ID})
+		vs := visit.NewStore(db, files)
+		in := visit.Input{ClientID: "whole-1", HouseholdID: h.ID, Outcome: "met", Met: []int64{p},
+			Needs: []visit.NeedFound{{Kind: "employment", Note: "想找工作"}},
+			Events: []visit.Change{
+				{PersonID: p, Event: household.Event{Type: household.EvMovedOut}},
+				{PersonID: p, Event: household.Event{Type: household.EvLostJob}},
+			}}
+		if _, _, err := vs.Record(ctx, clerk, in); err == nil {
+			t.Fatal("a visit whose second change cannot apply was recorded")
+		}
+		got, _ := files.HouseholdByID(ctx, h.ID)
+		_, ledgerAfter, _ := files.Ledger(ctx, household.LedgerFilter{HouseholdID: h.ID})
+		if len(got.Needs) != 0 || !got.Members[0].Current() || ledgerAfter != ledgerBefore {
+			t.Errorf("a failed visit left %d needs, member current %v, ledger %d → %d", len(got.Needs), got.Members[0].Current(), ledgerBefore, ledgerAfter)
+		}
+		if vis, total, _ := vs.ForHousehold(ctx, h.ID, 1, 10); total != 0 {
+			t.Errorf("a failed visit was stored: %+v", vis)
+		}
+		in.Events = in.Events[1:]
+		if _, created, err := vs.Record(ctx, clerk, in); err != nil || !created {
+			t.Fatalf("retry: %v %v", created, err)
+		}
+		got, _ = files.HouseholdByID(ctx, h.ID)
+		if len(got.Needs) != 1 || got.Members[0].Employment != "unemployed" {
+			t.Errorf("after the retry: needs %d, employment %s", len(got.Needs), got.Members[0].Employment)
+		}
+	})
+}

@@ -1,0 +1,195 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"wanhu/internal/access"
+	"wanhu/internal/apperr"
+	"wanhu/internal/household"
+	"wanhu/internal/visit"
+)
+
+// visits returns the visit store as the user of r may see it.
+func (h *handler) visits(r *http.Request) *visit.Store {
+	return visit.NewStore(h.db, h.households).In(access.Scope(user(r)))
+}
+
+// visitPage is a household's visits: when it is next due, the last visits
+// and the form to record one.
+type visitPage struct {
+	Page
+	H        *household.Household
+	Badge    Badge
+	Schedule *visit.Schedule
+	Visits   []visitRow
+	ClientID string // a new one per form, so a form sent twice is one visit
+	Outcomes []Option
+	Channels []Option
+	Needs    []Option
+	Events   []Option
+	Members  []Option
+	Error    string
+}
+
+// visitRow is one past visit as the page shows it.
+type visitRow struct {
+	At, Outcome, Channel, By, Notes, FollowUp string
+	CardLeft                                  bool
+}
+
+func options(l *Locale, field string, values []string, blank bool) []Option {
+	var out []Option
+	if blank {
+		out = append(out, Option{Value: "", Label: "—"})
+	}
+	for _, v := range values {
+		out = append(out, Option{Value: v, Label: l.Enum(field, v)})
+	}
+	return out
+}
+
+func newClientID() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return "web-" + hex.EncodeToString(b)
+}
+
+// householdVisits shows a household's visits and the visit form.
+func (h *handler) householdVisits(w http.ResponseWriter, r *http.Request) {
+	h.visitPageWith(w, r, http.StatusOK, nil)
+}
+
+func (h *handler) visitPageWith(w http.ResponseWriter, r *http.Request, status int, failure error) {
+	hh, err := h.loadHousehold(r)
+	var v visitPage
+	if err == nil {
+		v = visitPage{Page: h.page(r, "visit.title", "visits"), H: hh, ClientID: newClientID()}
+		v.Title += " · " + hh.Address
+		v.Schedule, err = h.visits(r).ScheduleOf(r.Context(), hh.ID)
+	}
+	var vs []visit.Visit
+	if err == nil {
+		vs, _, err = h.visits(r).ForHousehold(r.Context(), hh.ID, 1, 10)
+	}
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	l := v.L
+	v.Badge = badge(l, hh.Colour)
+	for _, x := range vs {
+		row := visitRow{At: l.Time(x.At), Outcome: l.Enum("visit_outcome", x.Outcome), Channel: l.Enum("visit_channel", x.Channel),
+			By: x.RecordedByName, Notes: x.Notes, CardLeft: x.CardLeft}
+		if !x.FollowUpOn.IsZero() {
+			row.FollowUp = x.FollowUpOn.String()
+		}
+		v.Visits = append(v.Visits, row)
+	}
+	v.Outcomes = options(l, "visit_outcome", visit.Outcomes, false)
+	v.Channels = options(l, "visit_channel", visit.Channels, false)
+	v.Needs = options(l, "need_kind", household.NeedKinds, true)
+	v.Events = options(l, "event", household.EventTypes, true)
+	for _, p := range hh.Members {
+		if p.Current() {
+			v.Members = append(v.Members, Option{Value: strconv.FormatInt(p.ID, 10), Label: p.Name})
+		}
+	}
+	if fe, ok := apperr.AsField(failure); ok {
+		name := baseField(fe.Field)
+		if i := strings.IndexByte(name, '['); i >= 0 {
+			name = name[:i]
+		}
+		label := fe.Field
+		if l.Has("visit.field." + name) {
+			label = l.T("visit.field." + name)
+		}
+		v.Error = label + ": " + l.Err(fe)
+	}
+	h.render(w, r, status, "visit", v)
+}
+
+// visitRecord records a visit from the quick buttons of the household file
+// ("met, all well", "not at home, card left") or the full form.
+func (h *handler) visitRecord(w http.ResponseWriter, r *http.Request) {
+	hh, err := h.loadHousehold(r)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	f := r.PostForm
+	in := visit.Input{ClientID: f.Get("client_id"), HouseholdID: hh.ID, Outcome: f.Get("outcome"), Channel: f.Get("channel"),
+		Notes: f.Get("notes"), CardLeft: f.Get("card_left") != ""}
+	if in.ClientID == "" {
+		in.ClientID = newClientID()
+	}
+	if in.Outcome == "met" {
+		if k := f.Get("need_kind"); k != "" {
+			in.Needs = []visit.NeedFound{{Kind: k, Note: f.Get("need_note")}}
+		}
+		if t := f.Get("event_type"); t != "" {
+			pid, _ := strconv.ParseInt(f.Get("event_person"), 10, 64)
+			in.Events = []visit.Change{{PersonID: pid, Event: household.Event{Type: t, Note: f.Get("event_note")}}}
+		}
+	}
+	if _, _, err := h.visits(r).Record(r.Context(), actor(r), in); err != nil {
+		if _, ok := apperr.AsField(err); ok && !errors.Is(err, apperr.ErrNotFound) {
+			h.visitPageWith(w, r, http.StatusBadRequest, err)
+			return
+		}
+		h.showError(w, r, err)
+		return
+	}
+	seeOther(w, r, fmt.Sprintf("/households/%d/visits#done", hh.ID))
+}
+
+// dueRow is a household on the list of visits due.
+type dueRow struct {
+	visit.Due
+	Badge Badge
+}
+
+// duePage lists the households due for a visit, overdue red first.
+type duePage struct {
+	Page
+	Rows        []dueRow
+	Grids       []Option
+	OverdueOnly bool
+	Pager       pager
+}
+
+const duePerPage = 50
+
+// visitsDue lists the due and overdue households of the user's scope.
+func (h *handler) visitsDue(w http.ResponseWriter, r *http.Request) {
+	v := duePage{Page: h.page(r, "visit.due_title", "visits")}
+	q := r.URL.Query()
+	grid, _ := strconv.ParseInt(q.Get("grid"), 10, 64)
+	page, _ := strconv.Atoi(q.Get("page"))
+	page = max(page, 1)
+	v.OverdueOnly = q.Get("overdue") == "true"
+	ds, total, err := h.visits(r).Due(r.Context(), visit.DueFilter{GridID: grid, OverdueOnly: v.OverdueOnly, Page: page, PerPage: duePerPage})
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	gs, err := h.files(r).Grids(r.Context())
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	v.Grids = []Option{{Value: "", Label: v.L.T("visit.all_grids")}}
+	for _, g := range gs {
+		v.Grids = append(v.Grids, Option{Value: strconv.FormatInt(g.ID, 10), Label: g.Name, Selected: g.ID == grid})
+	}
+	for _, d := range ds {
+		v.Rows = append(v.Rows, dueRow{Due: d, Badge: badge(v.L, d.Colour)})
+	}
+	v.Pager = newPager("/visits/due", q, page, duePerPage, total)
+	h.render(w, r, http.StatusOK, "visit_due", v)
+}
