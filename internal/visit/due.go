@@ -141,7 +141,7 @@ type DueFilter struct {
 
 // DueList returns the households of scope due on or before today (only
 // those overdue with OverdueOnly): overdue red households first, then by
-// days overdue, most first.
+// days overdue, most first; among equally due, red before yellow before green.
 func DueList(ctx context.Context, q store.Querier, scope household.Scope, f DueFilter, today household.Date) ([]Due, int, error) {
 	where := []string{"h.occupancy <> 'vacant'"}
 	var args []any
@@ -166,7 +166,7 @@ func DueList(ctx context.Context, q store.Querier, scope household.Scope, f DueF
 		COALESCE(h.next_due_on, ?), h.last_met_on, h.misses, h.offpeak
 		FROM households h JOIN org_units g ON g.id = h.grid_id`+cond+`
 		ORDER BY CASE WHEN h.colour = 'red' AND COALESCE(h.next_due_on, ?) < ? THEN 0 ELSE 1 END,
-		COALESCE(h.next_due_on, ?), h.id LIMIT ? OFFSET ?`,
+		COALESCE(h.next_due_on, ?), CASE h.colour WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END, h.id LIMIT ? OFFSET ?`,
 		append(append([]any{today}, args...), today, today, today, per, (page-1)*per)...)
 	if err != nil {
 		return nil, 0, err
