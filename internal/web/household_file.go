@@ -41,6 +41,9 @@ type fileView struct {
 	Printed      string
 	// What the viewer's roles allow on this page.
 	CanEdit, CanNeeds, CanReveal, CanAssign bool
+	// VisitID is the client id of the quick visit buttons: a double tap
+	// sends it twice and records one visit.
+	VisitID string
 	// Visitors are the team members assigned to visit; Team the choices.
 	Visitors []string
 	Team     []Option
@@ -135,6 +138,7 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 	v.Tags = tn.list(hh.Tags)
 	v.CanEdit, v.CanNeeds, v.CanReveal = can(r, access.EditHouseholds), can(r, access.RecordNeeds), can(r, access.Reveal)
 	v.CanAssign = can(r, access.AssignVisitors)
+	v.VisitID = newClientID()
 	v.Current = memberTable{L: l, Edit: v.CanEdit, Reveal: v.CanReveal, CSRF: v.CSRF}
 	v.Former = v.Current
 	for i := range hh.Members {

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"testing"
 
 	"wanhu/internal/store"
@@ -56,6 +58,31 @@ func TestVisitTwoTaps(t *testing.T) {
 		family := fmt.Sprintf("/households/%d/visits", e.family.ID)
 		if code, _ := worker.post(family, url.Values{"outcome": {"met"}}); code != http.StatusNotFound {
 			t.Errorf("the worker visited the family: %d", code)
+		}
+	})
+}
+
+// TestQuickVisitTwice: tapping "not at home" twice on the same page (a
+// double tap, a retry on a bad connection) records one visit.
+func TestQuickVisitTwice(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		c := e.signedIn("admin")
+		path := fmt.Sprintf("/households/%d", e.widow.ID)
+		_, page := c.get(path)
+		m := regexp.MustCompile(`name="client_id" value="([^"]+-out)"`).FindStringSubmatch(page)
+		if m == nil {
+			t.Fatal("the file has no quick not-at-home button with a client id")
+		}
+		for range 2 {
+			if code, _ := c.post(path+"/visits", url.Values{"client_id": {m[1]}, "outcome": {"not_home"}, "card_left": {"1"}}); code != http.StatusOK {
+				t.Fatalf("quick visit: %d", code)
+			}
+		}
+		var n int
+		db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM visits WHERE household_id = ?`, e.widow.ID).Scan(&n)
+		if n != 1 {
+			t.Errorf("%d visits recorded for one double tap", n)
 		}
 	})
 }
