@@ -50,3 +50,22 @@ func TestDemoAccounts(t *testing.T) {
 		t.Errorf("households seen: %v", sees)
 	}
 }
+
+// TestDemoGridIDsAreNumbers: on an empty database, Dongxing's grids get the
+// ids 1–7, so "grid 3" means the same by id and by number.
+func TestDemoGridIDsAreNumbers(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	if _, err := gen.Generate(ctx, db, gen.Options{Households: 600, Today: articleDay}); err != nil {
+		t.Fatal(err)
+	}
+	gs, err := household.NewStore(db).Grids(ctx)
+	if err != nil || len(gs) != 7 {
+		t.Fatalf("%d grids, %v", len(gs), err)
+	}
+	for _, g := range gs {
+		if g.ID != int64(g.Number) || g.CommunityName != "东兴社区" {
+			t.Errorf("grid %d has id %d in %s", g.Number, g.ID, g.CommunityName)
+		}
+	}
+}

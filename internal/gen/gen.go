@@ -169,6 +169,9 @@ type generator struct {
 	district map[string]unitRow // by name
 	streets  map[string]unitRow // by name
 	before   int                // households in earlier communities
+	// gridIDs, on an empty database, gives the first community's grids the
+	// ids 1–7, so that in the demo a grid's id is its number.
+	gridIDs bool
 }
 
 func newGenerator(ctx context.Context, db *store.DB, o Options) (*generator, error) {
@@ -190,6 +193,9 @@ func newGenerator(ctx context.Context, db *store.DB, o Options) (*generator, err
 		if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM `+t.table).Scan(t.p); err != nil {
 			return nil, err
 		}
+	}
+	if g.ids.org == 1 {
+		g.gridIDs, g.ids.org = true, gridsPerCommunity+1
 	}
 	return g, nil
 }

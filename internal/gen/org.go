@@ -9,7 +9,15 @@ import (
 
 // unit adds an org unit under parent (nil for the city).
 func (g *generator) unit(c *community, parent *unitRow, kind org.Kind, name, code string, number int, phone string) unitRow {
-	u := unitRow{id: next(&g.ids.org), kind: string(kind), name: name, code: code, number: number, phone: phone}
+	return g.unitWithID(c, parent, 0, kind, name, code, number, phone)
+}
+
+// unitWithID adds an org unit with the given id, or the next one when id is 0.
+func (g *generator) unitWithID(c *community, parent *unitRow, id int64, kind org.Kind, name, code string, number int, phone string) unitRow {
+	if id == 0 {
+		id = next(&g.ids.org)
+	}
+	u := unitRow{id: id, kind: string(kind), name: name, code: code, number: number, phone: phone}
 	path := "/"
 	if parent != nil {
 		u.parent, path = parent.id, parent.path
@@ -56,7 +64,11 @@ func (g *generator) orgUnits(c *community) {
 	cu := g.unit(c, &s, org.Community, c.name, "", 0, fmt.Sprintf("0971-8%06d", g.r.IntN(1000000)))
 	c.communityID = cu.id
 	for n := 1; n <= gridsPerCommunity; n++ {
-		c.grids = append(c.grids, g.unit(c, &cu, org.GridKind, gridName(n), "", n, "").id)
+		id := int64(0)
+		if c.index == 0 && g.gridIDs {
+			id = int64(n)
+		}
+		c.grids = append(c.grids, g.unitWithID(c, &cu, id, org.GridKind, gridName(n), "", n, "").id)
 	}
 }
 
