@@ -7,6 +7,7 @@
 //	wanhu user        manage accounts
 //	wanhu household   list, show and recolour households
 //	wanhu visit       recompute when each household is next due for a visit
+//	wanhu plan        generate the weekly visit plan of a grid
 //	wanhu audit       verify, export or purge the audit log
 //	wanhu key         create, rotate and retire the keys of ID and phone numbers
 //
@@ -39,6 +40,7 @@ func commands() []command {
 		{"user", "manage accounts: add, list, disable, enable, reset-password, unlock, grant, revoke", runUser},
 		{"household", "households: list, show, recolour", runHousehold},
 		{"visit", "visits: recompute the next due dates", runVisit},
+		{"plan", "weekly visit plans: week (generate a grid's plan)", runPlan},
 		{"audit", "audit log: verify, export, purge", runAudit},
 		{"key", "encryption keys: new, rotate, retire", runKey},
 	}

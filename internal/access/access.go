@@ -33,12 +33,13 @@ const (
 	ManageUsers    Action = "users"             // accounts and their roles
 	ReadAudit      Action = "audit.read"        // the audit log
 	RecordVisits   Action = "visits.record"     // record visits and see the list of visits due
+	PlanVisits     Action = "visits.plan"       // generate and edit the weekly visit plans of grids
 )
 
 // allowed lists what each role may do.
 var allowed = map[auth.Role][]Action{
-	auth.Admin:      {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, AssignVisitors, Configure, ManageUsers, ReadAudit, RecordVisits},
-	auth.GridLeader: {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, AssignVisitors, RecordVisits},
+	auth.Admin:      {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, AssignVisitors, Configure, ManageUsers, ReadAudit, RecordVisits, PlanVisits},
+	auth.GridLeader: {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, AssignVisitors, RecordVisits, PlanVisits},
 	auth.Visitor:    {ReadHouseholds, RecordNeeds, RecordVisits},
 	auth.Auditor:    {ReadAudit},
 }

@@ -74,6 +74,10 @@ func (h *handler) routes() []route {
 		{"POST", "/visits", h.createVisit, false},
 		{"GET", "/visits/due", h.visitsDue, false},
 		{"GET", "/households/{id}/visits", h.householdVisits, false},
+		{"POST", "/plans", h.createPlan, false},
+		{"GET", "/plans", h.plan, false},
+		{"PATCH", "/plans/{id}/items/{household_id}", h.movePlanItem, false},
+		{"POST", "/plans/{id}/swap", h.swapPlanVisitors, false},
 
 		{"GET", "/ledger", h.ledger, false},
 		{"GET", "/rosters/key-persons", h.keyPersons, false},

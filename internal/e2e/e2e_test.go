@@ -133,10 +133,39 @@ func (s *site) open(t *testing.T, q string) {
 		chromedp.WaitVisible(chromedp.CSS(`input[name="q"]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name="q"]`), q),
 		chromedp.Submit(chromedp.CSS(`input[name="q"]`)),
+	)
+	s.waitFor(t, "the search results", func(loc string) bool { return strings.Contains(loc, "q=") })
+	s.do(t, "open "+q,
 		chromedp.WaitVisible(chromedp.CSS(`a.household-link`)),
 		chromedp.Click(chromedp.CSS(`a.household-link`)),
-		chromedp.WaitVisible(chromedp.CSS(`#household-address`)),
 	)
+	s.waitFor(t, "the household file", func(loc string) bool { return strings.Contains(loc, "/households/") })
+	s.do(t, "read the file", chromedp.WaitVisible(chromedp.CSS(`#household-address`)))
+}
+
+// waitJS waits until a JavaScript condition holds in the page.
+func (s *site) waitJS(t *testing.T, what, cond string) {
+	t.Helper()
+	for range 100 {
+		if ok, err := chromedp.Run(s.browser, chromedp.Evaluate[bool](cond)); err == nil && ok {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("waiting for %s: %s never held", what, cond)
+}
+
+// waitFor waits until the browser's location satisfies ok: a submitted
+// form's page has replaced the one it was sent from.
+func (s *site) waitFor(t *testing.T, what string, ok func(loc string) bool) {
+	t.Helper()
+	for range 100 {
+		if loc, err := chromedp.Run(s.browser, chromedp.Location()); err == nil && ok(loc) {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("waiting for %s: the page did not change", what)
 }
 
 // twoFamilies is a community with a living-alone elderly woman and a
@@ -201,7 +230,9 @@ func TestHouseholdFileFlow(t *testing.T) {
 	}
 
 	// The same page in English.
-	s.do(t, "switch to English", chromedp.Click(chromedp.CSS(`#lang-switch`)), chromedp.WaitVisible(chromedp.CSS(`#household-address`)))
+	s.do(t, "switch to English", chromedp.Click(chromedp.CSS(`#lang-switch`)))
+	s.waitJS(t, "the English page", `document.documentElement.lang === "en"`)
+	s.do(t, "read the English page", chromedp.WaitVisible(chromedp.CSS(`#household-address`)))
 	if badge := s.text(t, ".badge"); !strings.Contains(strings.ToLower(badge), "yellow") {
 		t.Errorf("English badge %q", badge)
 	}

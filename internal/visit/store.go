@@ -19,12 +19,13 @@ type Store struct {
 	files *household.Store
 	scope household.Scope
 	now   func() time.Time
+	plan  PlanConfig
 }
 
 // NewStore returns a Store that sees every household; faces serving users
 // call In.
 func NewStore(db *store.DB, files *household.Store) *Store {
-	return &Store{db: db, files: files, scope: household.Everything, now: time.Now}
+	return &Store{db: db, files: files, scope: household.Everything, now: time.Now, plan: DefaultPlanConfig}
 }
 
 // In returns a Store limited to scope.

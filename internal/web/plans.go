@@ -1,0 +1,174 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/household"
+	"wanhu/internal/visit"
+)
+
+// planPage is the weekly visit plan of a grid: a grid and week to choose,
+// the generate button, and per visitor the households in walking order.
+type planPage struct {
+	Page
+	Grids    []Option
+	Weeks    []Option
+	GridID   int64
+	Week     string
+	Plan     *visit.Plan
+	Coverage []planShare
+	Visitors []planVisitorRow
+	Movers   []Option // the team members who may visit the grid
+}
+
+type planShare struct {
+	Label   string
+	Percent int
+}
+
+type planVisitorRow struct {
+	visit.PlanVisitor
+	Load string
+	Rows []planItemRow
+}
+
+type planItemRow struct {
+	visit.PlanItem
+	Badge   Badge
+	Reasons []string
+}
+
+// planWeeks offers this week and the next four, next week chosen when none is.
+func planWeeks(today household.Date, chosen string) []Option {
+	w := visit.WeekOf(today)
+	if chosen == "" {
+		chosen = w.Next().String()
+	}
+	var out []Option
+	for range 5 {
+		out = append(out, Option{Value: w.String(), Label: fmt.Sprintf("%s（%s – %s）", w, w.Monday(), w.Sunday()), Selected: w.String() == chosen})
+		w = w.Next()
+	}
+	return out
+}
+
+// plans shows the plan of the chosen grid and week, if there is one.
+func (h *handler) plans(w http.ResponseWriter, r *http.Request) {
+	v := planPage{Page: h.page(r, "plan.title", "plans")}
+	q := r.URL.Query()
+	today := household.DateOf(time.Now().In(shanghai))
+	v.Week = q.Get("week")
+	if v.Week == "" {
+		v.Week = visit.WeekOf(today).Next().String()
+	}
+	week, err := visit.ParseWeek("week", v.Week)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	gs, err := h.files(r).Grids(r.Context())
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	v.GridID, _ = strconv.ParseInt(q.Get("grid"), 10, 64)
+	if v.GridID == 0 && len(gs) > 0 {
+		v.GridID = gs[0].ID
+	}
+	for _, g := range gs {
+		v.Grids = append(v.Grids, Option{Value: strconv.FormatInt(g.ID, 10), Label: g.Name, Selected: g.ID == v.GridID})
+	}
+	v.Weeks = planWeeks(today, v.Week)
+	if v.GridID != 0 {
+		v.Plan, err = h.visits(r).Plan(r.Context(), v.GridID, week)
+		if err != nil && err != apperr.ErrNotFound {
+			h.showError(w, r, err)
+			return
+		}
+	}
+	if v.Plan != nil {
+		v.fill()
+		team, err := h.visits(r).PlanTeam(r.Context(), v.GridID)
+		if err != nil {
+			h.showError(w, r, err)
+			return
+		}
+		for _, m := range team {
+			v.Movers = append(v.Movers, Option{Value: strconv.FormatInt(m.ID, 10), Label: m.Name + "（" + v.L.Enum("role", string(m.Role)) + "）"})
+		}
+	}
+	h.render(w, r, http.StatusOK, "plans", v)
+}
+
+// fill turns the plan into rows with badges, reasons and coverage.
+func (v *planPage) fill() {
+	l, c := v.L, v.Plan.Coverage
+	for _, s := range []struct {
+		key string
+		f   float64
+	}{{"plan.coverage_week", c.Week}, {"plan.coverage_month", c.Month}, {"plan.coverage_quarter", c.Quarter}, {"plan.coverage_year", c.Year}} {
+		v.Coverage = append(v.Coverage, planShare{Label: l.T(s.key), Percent: int(s.f*100 + 0.5)})
+	}
+	for _, pv := range v.Plan.Visitors {
+		row := planVisitorRow{PlanVisitor: pv, Load: l.T("plan.load", len(pv.Households), pv.Capacity)}
+		for _, it := range pv.Households {
+			ir := planItemRow{PlanItem: it, Badge: badge(l, it.Colour)}
+			for _, part := range strings.Split(it.Reason, ",") {
+				key, arg, _ := strings.Cut(part, ":")
+				if arg != "" {
+					ir.Reasons = append(ir.Reasons, l.T("plan.reason."+key, l.Enum("language", arg)))
+				} else {
+					ir.Reasons = append(ir.Reasons, l.T("plan.reason."+key))
+				}
+			}
+			row.Rows = append(row.Rows, ir)
+		}
+		v.Visitors = append(v.Visitors, row)
+	}
+}
+
+// planGenerate generates (or regenerates) the plan of a grid and week.
+func (h *handler) planGenerate(w http.ResponseWriter, r *http.Request) {
+	grid, _ := strconv.ParseInt(r.PostFormValue("grid"), 10, 64)
+	week, err := visit.ParseWeek("week", r.PostFormValue("week"))
+	if err == nil {
+		_, err = h.visits(r).GeneratePlan(r.Context(), actor(r).Name, grid, week)
+	}
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	seeOther(w, r, "/plans?"+url.Values{"grid": {strconv.FormatInt(grid, 10)}, "week": {week.String()}}.Encode())
+}
+
+// planMove gives a household of a plan to another visitor.
+func (h *handler) planMove(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	hh, _ := strconv.ParseInt(r.PathValue("household_id"), 10, 64)
+	m, _ := strconv.ParseInt(r.PostFormValue("team_member_id"), 10, 64)
+	p, err := h.visits(r).MovePlanItem(r.Context(), id, hh, m)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	seeOther(w, r, "/plans?"+url.Values{"grid": {strconv.FormatInt(p.GridID, 10)}, "week": {p.Week}}.Encode()+fmt.Sprintf("#h%d", hh))
+}
+
+// planSwap exchanges the lists of two visitors of a plan.
+func (h *handler) planSwap(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	a, _ := strconv.ParseInt(r.PostFormValue("team_member_id"), 10, 64)
+	b, _ := strconv.ParseInt(r.PostFormValue("with"), 10, 64)
+	p, err := h.visits(r).SwapPlanVisitors(r.Context(), id, a, b)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	seeOther(w, r, "/plans?"+url.Values{"grid": {strconv.FormatInt(p.GridID, 10)}, "week": {p.Week}}.Encode())
+}
