@@ -8,6 +8,7 @@ import (
 	"wanhu/internal/access"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
+	"wanhu/internal/visit"
 )
 
 // fileView is the household file (一户一档).
@@ -41,6 +42,9 @@ type fileView struct {
 	Printed      string
 	// What the viewer's roles allow on this page.
 	CanEdit, CanNeeds, CanReveal, CanAssign bool
+	// Schedule is when the household is next due a visit (for users who
+	// record visits).
+	Schedule *visit.Schedule
 	// VisitID is the client id of the quick visit buttons: a double tap
 	// sends it twice and records one visit.
 	VisitID string
@@ -139,6 +143,11 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 	v.CanEdit, v.CanNeeds, v.CanReveal = can(r, access.EditHouseholds), can(r, access.RecordNeeds), can(r, access.Reveal)
 	v.CanAssign = can(r, access.AssignVisitors)
 	v.VisitID = newClientID()
+	if can(r, access.RecordVisits) {
+		if v.Schedule, err = h.visits(r).ScheduleOf(ctx, hh.ID); err != nil {
+			return nil, err
+		}
+	}
 	v.Current = memberTable{L: l, Edit: v.CanEdit, Reveal: v.CanReveal, CSRF: v.CSRF}
 	v.Former = v.Current
 	for i := range hh.Members {

@@ -84,5 +84,8 @@ func TestQuickVisitTwice(t *testing.T) {
 		if n != 1 {
 			t.Errorf("%d visits recorded for one double tap", n)
 		}
+		// The file says when the next visit is due.
+		_, page = c.get(path)
+		mustContain(t, "file after the visit", page, `id="visit-due"`, "下次走访")
 	})
 }
