@@ -15,13 +15,7 @@ type overrideInput struct {
 // setColourOverride sets a household's colour by hand, with a reason.
 func (h *handler) setColourOverride(w http.ResponseWriter, r *http.Request) {
 	var in overrideInput
-	id, err := pathID(r)
-	if err == nil {
-		err = allow(r, access.EditHouseholds)
-	}
-	if err == nil {
-		err = decode(w, r, &in)
-	}
+	id, err := writeInput(w, r, access.EditHouseholds, &in)
 	if err == nil && in.Colour == "" {
 		err = fieldRequired("colour")
 	}

@@ -19,13 +19,7 @@ type memberInput struct {
 // addMember adds a person to a household ("event": "born" or "moved_in").
 func (h *handler) addMember(w http.ResponseWriter, r *http.Request) {
 	var in memberInput
-	id, err := pathID(r)
-	if err == nil {
-		err = allow(r, access.EditHouseholds)
-	}
-	if err == nil {
-		err = decode(w, r, &in)
-	}
+	id, err := writeInput(w, r, access.EditHouseholds, &in)
 	var p *household.Person
 	if err == nil {
 		var np household.Person
@@ -60,13 +54,7 @@ func (h *handler) person(w http.ResponseWriter, r *http.Request) {
 // updatePerson applies a patch to a person at the version it names.
 func (h *handler) updatePerson(w http.ResponseWriter, r *http.Request) {
 	var in personPatch
-	id, err := pathID(r)
-	if err == nil {
-		err = allow(r, access.EditHouseholds)
-	}
-	if err == nil {
-		err = decode(w, r, &in)
-	}
+	id, err := writeInput(w, r, access.EditHouseholds, &in)
 	if err == nil && in.Version == nil {
 		err = fieldRequired("version")
 	}

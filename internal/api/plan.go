@@ -17,13 +17,7 @@ type needInput struct {
 // addNeed adds an item to a household's needs list.
 func (h *handler) addNeed(w http.ResponseWriter, r *http.Request) {
 	var in needInput
-	id, err := pathID(r)
-	if err == nil {
-		err = allow(r, access.RecordNeeds)
-	}
-	if err == nil {
-		err = decode(w, r, &in)
-	}
+	id, err := writeInput(w, r, access.RecordNeeds, &in)
 	var n *household.Need
 	if err == nil {
 		n, err = h.files(r).AddNeed(r.Context(), actor(r),
@@ -45,13 +39,7 @@ type needPatch struct {
 // updateNeed changes the status or note of a need.
 func (h *handler) updateNeed(w http.ResponseWriter, r *http.Request) {
 	var in needPatch
-	id, err := pathID(r)
-	if err == nil {
-		err = allow(r, access.RecordNeeds)
-	}
-	if err == nil {
-		err = decode(w, r, &in)
-	}
+	id, err := writeInput(w, r, access.RecordNeeds, &in)
 	var n *household.Need
 	if err == nil {
 		n, err = h.files(r).NeedByID(r.Context(), id)
@@ -112,13 +100,7 @@ func (h *handler) updateMeasure(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) saveMeasure(w http.ResponseWriter, r *http.Request, create bool) {
 	var in measureInput
-	id, err := pathID(r)
-	if err == nil {
-		err = allow(r, access.EditHouseholds)
-	}
-	if err == nil {
-		err = decode(w, r, &in)
-	}
+	id, err := writeInput(w, r, access.EditHouseholds, &in)
 	var m *household.Measure
 	if err == nil {
 		base := household.Measure{HouseholdID: id}

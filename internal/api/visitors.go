@@ -16,13 +16,7 @@ type visitorsInput struct {
 // and administrators); an assigned visitor's account then sees it.
 func (h *handler) setVisitors(w http.ResponseWriter, r *http.Request) {
 	var in visitorsInput
-	id, err := pathID(r)
-	if err == nil {
-		err = allow(r, access.AssignVisitors)
-	}
-	if err == nil {
-		err = decode(w, r, &in)
-	}
+	id, err := writeInput(w, r, access.AssignVisitors, &in)
 	var vs []household.Visitor
 	if err == nil {
 		vs, err = h.files(r).SetVisitors(r.Context(), id, in.TeamMemberIDs)
