@@ -7,7 +7,6 @@ import (
 	"net/url"
 
 	"wanhu/internal/apperr"
-	"wanhu/internal/auth"
 	"wanhu/internal/household"
 )
 
@@ -44,8 +43,7 @@ func (h *handler) householdEdit(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	full := showFull(auth.FromContext(r.Context()).User)
-	h.showHouseholdForm(w, r, http.StatusOK, hh, householdValues(hh, full), nil)
+	h.showHouseholdForm(w, r, http.StatusOK, hh, householdValues(hh), nil)
 }
 
 // householdUpdate saves an edited household. On a conflict the form comes
@@ -84,14 +82,13 @@ func (h *handler) showHouseholdForm(w http.ResponseWriter, r *http.Request, code
 		h.showError(w, r, terr)
 		return
 	}
-	full := showFull(fv.User)
 	if old != nil {
 		fv.Title = fv.L.T("household.edit")
 		fv.Action, fv.Back = fmt.Sprintf("/households/%d", old.ID), fmt.Sprintf("/households/%d", old.ID)
 		if errors.Is(err, apperr.ErrConflict) {
 			if cur, cerr := h.files(r).HouseholdByID(ctx, old.ID); cerr == nil {
-				now := newForm(fv.L, householdValues(cur, full), nil)
-				householdFields(now, pc, tags, cur, full)
+				now := newForm(fv.L, householdValues(cur), nil)
+				householdFields(now, pc, tags, cur)
 				fv.Conflict = summary(now)
 				v.Set("version", fmt.Sprint(cur.Version))
 				old = cur
@@ -101,11 +98,11 @@ func (h *handler) showHouseholdForm(w http.ResponseWriter, r *http.Request, code
 	}
 	fv.Heading = fv.Title
 	fv.Form = newForm(fv.L, v, err)
-	householdFields(fv.Form, pc, tags, old, full)
+	householdFields(fv.Form, pc, tags, old)
 	if old == nil {
 		fv.Member = newForm(fv.L, v, err)
 		fv.Member.prefix = "members[0]."
-		personFields(fv.Member, tags, nil, full, true)
+		personFields(fv.Member, tags, nil, true)
 	}
 	fv.Unplaced = unplaced(fv.L, err, fv.Form, fv.Member)
 	if fv.Error == "" && err != nil {

@@ -118,7 +118,6 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 	ctx := r.Context()
 	v := &fileView{Page: h.page(r, title, "households"), H: hh}
 	l := v.L
-	full := showFull(v.User)
 	tn, _, err := h.tagNames(ctx, l)
 	if err != nil {
 		return nil, err
@@ -128,9 +127,6 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 		v.Community, community = g.CommunityName, g.CommunityID
 	}
 	v.Phone = household.MaskPhone(hh.Phone)
-	if full {
-		v.Phone = hh.Phone
-	}
 	v.Badge, v.Reasons, v.Overridden = badge(l, hh.Colour), reasons(l, hh.ColourReasons), hh.ColourOverride != ""
 	v.Kind, v.Occupancy = l.Enum("kind", string(hh.Kind)), l.Enum("occupancy", hh.Occupancy)
 	v.ContactTimes = strings.Join(enumLabels(l, "contact_times", hh.ContactTimes), "、")
@@ -151,7 +147,7 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 	v.Current = memberTable{L: l, Edit: v.CanEdit, Reveal: v.CanReveal, CSRF: v.CSRF}
 	v.Former = v.Current
 	for i := range hh.Members {
-		m := memberOf(l, tn, &hh.Members[i], full)
+		m := memberOf(l, tn, &hh.Members[i])
 		if hh.Members[i].Current() {
 			v.Current.Rows = append(v.Current.Rows, m)
 		} else {
@@ -200,7 +196,7 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 		return nil, err
 	}
 	for _, e := range events {
-		v.Ledger = append(v.Ledger, ledgerOf(l, tn, e, full))
+		v.Ledger = append(v.Ledger, ledgerOf(l, tn, e, showHealth(r)))
 	}
 	return v, nil
 }

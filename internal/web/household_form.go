@@ -11,8 +11,8 @@ import (
 )
 
 // householdValues are the form values of a stored household. The phone is
-// left empty (and shown masked as a placeholder) unless full is set.
-func householdValues(h *household.Household, full bool) url.Values {
+// left empty (and shown masked as a placeholder).
+func householdValues(h *household.Household) url.Values {
 	v := url.Values{}
 	v.Set("version", strconv.Itoa(h.Version))
 	if h.BuildingID != 0 {
@@ -30,9 +30,6 @@ func householdValues(h *household.Household, full bool) url.Values {
 	v.Set("shop_name", h.ShopName)
 	v.Set("business_type", h.BusinessType)
 	v.Set("occupancy", h.Occupancy)
-	if full {
-		v.Set("phone", h.Phone)
-	}
 	v["contact_times"] = h.ContactTimes
 	v.Set("contact_note", h.ContactNote)
 	v.Set("language", h.Language)
@@ -122,7 +119,7 @@ func pick(opts []Option, cur, blank string) []Option {
 }
 
 // householdFields lays out the household form.
-func householdFields(f *form, pc placeChoices, tags []household.Tag, old *household.Household, full bool) {
+func householdFields(f *form, pc placeChoices, tags []household.Tag, old *household.Household) {
 	if old != nil {
 		f.add("version", "hidden", nil)
 	}
@@ -137,7 +134,7 @@ func householdFields(f *form, pc placeChoices, tags []household.Tag, old *househ
 	f.text("business_type")
 	f.enum("occupancy", "occupancy", household.Occupancies, false)
 	ph := f.input("phone", "tel")
-	if old != nil && !full && old.Phone != "" {
+	if old != nil && old.Phone != "" {
 		ph.Placeholder, ph.Hint = household.MaskPhone(old.Phone), f.l.T("form.keep_hint")
 	}
 	f.checks("contact_times", household.ContactTimes, enumLabels(f.l, "contact_times", household.ContactTimes))

@@ -7,7 +7,6 @@ import (
 	"net/url"
 
 	"wanhu/internal/apperr"
-	"wanhu/internal/auth"
 	"wanhu/internal/household"
 )
 
@@ -62,7 +61,7 @@ func (h *handler) showMemberForm(w http.ResponseWriter, r *http.Request, code in
 	}
 	fv.Form = newForm(fv.L, v, err)
 	fv.Form.enum("arrival", "arrival", arrivals, false)
-	personFields(fv.Form, tags, nil, showFull(fv.User), false)
+	personFields(fv.Form, tags, nil, false)
 	fv.Unplaced = unplaced(fv.L, err, fv.Form)
 	if err != nil {
 		fv.Error = fv.L.T("form.fix")
@@ -111,8 +110,7 @@ func (h *handler) personEdit(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	full := showFull(auth.FromContext(r.Context()).User)
-	h.showPersonForm(w, r, http.StatusOK, p, personValues(p, full), nil, url.Values{}, nil)
+	h.showPersonForm(w, r, http.StatusOK, p, personValues(p), nil, url.Values{}, nil)
 }
 
 // personUpdate saves an edited member.
@@ -151,8 +149,7 @@ func (h *handler) personEvent(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if h.failed(w, r, err) {
-		full := showFull(auth.FromContext(r.Context()).User)
-		h.showPersonForm(w, r, status(err), p, personValues(p, full), nil, v, err)
+		h.showPersonForm(w, r, status(err), p, personValues(p), nil, v, err)
 	}
 }
 
@@ -169,11 +166,10 @@ func (h *handler) showPersonForm(w http.ResponseWriter, r *http.Request, code in
 		h.showError(w, r, err)
 		return
 	}
-	full := showFull(pv.User)
 	if errors.Is(editErr, apperr.ErrConflict) {
 		if cur, cerr := h.files(r).PersonByID(ctx, old.ID); cerr == nil {
-			now := newForm(pv.L, personValues(cur, full), nil)
-			personFields(now, tags, cur, full, false)
+			now := newForm(pv.L, personValues(cur), nil)
+			personFields(now, tags, cur, false)
 			pv.Conflict = summary(now)
 			v.Set("version", fmt.Sprint(cur.Version))
 			old = cur
@@ -181,7 +177,7 @@ func (h *handler) showPersonForm(w http.ResponseWriter, r *http.Request, code in
 		pv.Error = pv.L.T("form.conflict")
 	}
 	pv.Form = newForm(pv.L, v, editErr)
-	personFields(pv.Form, tags, old, full, false)
+	personFields(pv.Form, tags, old, false)
 	pv.Unplaced = unplaced(pv.L, editErr, pv.Form)
 	if pv.Error == "" && editErr != nil {
 		pv.Error = pv.L.T("form.fix")

@@ -11,8 +11,9 @@ import (
 
 // personValues are the form values of a stored person. The ID number is
 // never put back into the form: it is shown masked as a placeholder and an
-// empty input keeps it. The phone likewise unless full is set.
-func personValues(p *household.Person, full bool) url.Values {
+// empty input keeps it. The phone likewise: a full number is only shown
+// through the audited reveal.
+func personValues(p *household.Person) url.Values {
 	v := url.Values{}
 	v.Set("version", strconv.Itoa(p.Version))
 	v.Set("name", p.Name)
@@ -21,9 +22,6 @@ func personValues(p *household.Person, full bool) url.Values {
 	v.Set("ethnicity", p.Ethnicity)
 	v.Set("residence", p.Residence)
 	v.Set("relation", p.Relation)
-	if full {
-		v.Set("phone", p.Phone)
-	}
 	v.Set("employment", p.Employment)
 	v.Set("school", p.School)
 	v.Set("disability_type", p.DisabilityType)
@@ -100,7 +98,7 @@ func prefixed(err error, prefix string) error {
 
 // personFields lays out the person form. brief keeps to what a first
 // member of a new household needs.
-func personFields(f *form, tags []household.Tag, old *household.Person, full, brief bool) {
+func personFields(f *form, tags []household.Tag, old *household.Person, brief bool) {
 	if old != nil {
 		f.add("version", "hidden", nil)
 	}
@@ -115,7 +113,7 @@ func personFields(f *form, tags []household.Tag, old *household.Person, full, br
 	f.text("ethnicity").Hint = f.l.T("form.ethnicity_hint")
 	f.enum("relation", "relation", household.Relations, false)
 	ph := f.input("phone", "tel")
-	if old != nil && !full && old.Phone != "" {
+	if old != nil && old.Phone != "" {
 		ph.Placeholder, ph.Hint = household.MaskPhone(old.Phone), f.l.T("form.keep_hint")
 	}
 	f.enum("residence", "residence", household.Residences, false)

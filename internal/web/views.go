@@ -81,14 +81,11 @@ type memberView struct {
 	Status     string
 }
 
-func memberOf(l *Locale, tn tagNames, p *household.Person, full bool) memberView {
+func memberOf(l *Locale, tn tagNames, p *household.Person) memberView {
 	m := memberView{ID: p.ID, Name: p.Name, Relation: l.Enum("relation", p.Relation), Gender: l.Enum("gender", string(p.Gender)),
 		Age: p.Age, IDNumber: household.MaskIDNumber(p.IDNumber), Phone: household.MaskPhone(p.Phone), Ethnicity: p.Ethnicity,
 		Residence: l.Enum("residence", p.Residence), Work: l.Enum("employment", p.Employment), Dibao: l.Enum("dibao", p.Dibao),
 		Tags: tn.list(p.Tags)}
-	if full {
-		m.IDNumber, m.Phone = p.IDNumber, p.Phone
-	}
 	if p.School != "" {
 		m.Work += " · " + l.Enum("school", p.School)
 	}
@@ -119,7 +116,7 @@ type ledgerView struct {
 	Actor       string
 }
 
-func ledgerOf(l *Locale, tn tagNames, e household.LedgerEvent, full bool) ledgerView {
+func ledgerOf(l *Locale, tn tagNames, e household.LedgerEvent, health bool) ledgerView {
 	v := ledgerView{At: l.Time(e.At), Type: l.Enum("event", e.Type), TypeCode: e.Type, HouseholdID: e.HouseholdID,
 		Address: e.Address, Person: e.Person, Note: e.Note, Actor: e.Actor}
 	valueKey := e.Field
@@ -139,7 +136,7 @@ func ledgerOf(l *Locale, tn tagNames, e household.LedgerEvent, full bool) ledger
 			v.Field = l.T("field." + e.Field)
 		}
 	}
-	if e.Field == "health_notes" && !full {
+	if e.Field == "health_notes" && !health {
 		v.Before, v.After = l.T("ledger.hidden"), l.T("ledger.hidden")
 		return v
 	}

@@ -158,7 +158,7 @@ func TestEditHouseholdConflict(t *testing.T) {
 		mustContain(t, "edit form", form, `name="version" value="1"`, "138****1111")
 		mustNotContain(t, "edit form", form, "13800001111")
 
-		v := householdValues(e.family, true)
+		v := householdValues(e.family)
 		v.Set("notes", "周末在家")
 		if code, body := c.post(path, v); code != http.StatusOK || !strings.Contains(body, "周末在家") {
 			t.Fatalf("save: %d", code)
@@ -175,7 +175,7 @@ func TestEditHouseholdConflict(t *testing.T) {
 			t.Errorf("after conflict: notes %q version %d", h.Notes, h.Version)
 		}
 		// A validation error is shown next to its field, input kept.
-		v = householdValues(e.shop, true)
+		v = householdValues(e.shop)
 		v.Set("shop_name", "")
 		v.Set("notes", "保留我")
 		code, body = c.post(fmt.Sprintf("/households/%d", e.shop.ID), v)
@@ -202,7 +202,7 @@ func TestEditMember(t *testing.T) {
 			bad = father.IDNumber[:17] + "1"
 		}
 		want := string(household.IDCheckChar(father.IDNumber[:17]))
-		v := personValues(&father, true)
+		v := personValues(&father)
 		v.Set("id_number", bad)
 		v.Set("employment", "unemployed")
 		code, body := c.post(path, v)
@@ -215,7 +215,7 @@ func TestEditMember(t *testing.T) {
 		}
 
 		// Losing his job makes the family yellow, and the ledger says why.
-		v = personValues(&father, true)
+		v = personValues(&father)
 		v.Set("employment", "unemployed")
 		code, body = c.post(path, v)
 		if code != http.StatusOK {
@@ -364,4 +364,31 @@ func withTag(h *household.Household, tag string) household.Household {
 	c := *h
 	c.Tags = append(append([]string{}, h.Tags...), tag)
 	return c
+}
+
+// TestLedgerHealthNotes: a change of health notes shows in one household's
+// ledger to those who edit the file, and stays hidden in the community
+// ledger and from visitors.
+func TestLedgerHealthNotes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		widow := e.widow.Members[0] // her household is the worker's to visit
+		v := personValues(&widow)
+		v.Set("health_notes", "高血压，每月复查")
+		if code, _ := e.signedIn("admin").post(fmt.Sprintf("/persons/%d", widow.ID), v); code != http.StatusOK {
+			t.Fatalf("save health notes: %d", code)
+		}
+		own := fmt.Sprintf("/households/%d/ledger", e.widow.ID)
+		_, body := e.signedIn("admin").get(own)
+		mustContain(t, "editor's household ledger", body, "高血压，每月复查")
+		_, body = e.signedIn("admin").get("/ledger?days=3660")
+		mustContain(t, "community ledger", body, "内容不公开")
+		mustNotContain(t, "community ledger", body, "高血压")
+		code, body := e.signedIn("worker").get(own)
+		if code != http.StatusOK {
+			t.Fatalf("visitor's household ledger: %d", code)
+		}
+		mustContain(t, "visitor's household ledger", body, "内容不公开")
+		mustNotContain(t, "visitor's household ledger", body, "高血压")
+	})
 }
