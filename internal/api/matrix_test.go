@@ -59,6 +59,9 @@ func TestRoleMatrix(t *testing.T) {
 			add(user, "GET", "/rosters/key-persons?grid={grid1}", "", 200, wantTotal(map[string]int{"admin": 1, "leader1": 1, "visitor": 1}[user]))
 		}
 		add("leader1", "GET", "/grids/{grid2}", "", 404)
+		add("admin", "GET", "/team", "", 200, wantTotal(1))
+		add("leader1", "GET", "/team", "", 200, wantTotal(1))
+		add("officer", "GET", "/team", "", 200, wantTotal(0))
 		add("leader1", "GET", "/grids/{grid1}", "", 200)
 		add("leader1", "GET", "/ledger?grid={grid2}", "", 200, wantTotal(0))
 		add("officer", "GET", "/ledger", "", 200, wantTotal(0))

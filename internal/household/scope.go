@@ -159,3 +159,27 @@ func (s *Store) Grids(ctx context.Context) ([]org.Grid, error) {
 	}
 	return out, nil
 }
+
+// Team lists the active visiting team within scope: the members of the
+// visible grids and the helpers without a grid of those grids' communities.
+func (s *Store) Team(ctx context.Context) ([]org.TeamMember, error) {
+	all, err := org.TeamMembers(ctx, s.db)
+	if err != nil || s.scope.All {
+		return all, err
+	}
+	grids, err := s.Grids(ctx)
+	if err != nil {
+		return nil, err
+	}
+	grid, community := map[int64]bool{}, map[int64]bool{}
+	for _, g := range grids {
+		grid[g.ID], community[g.CommunityID] = true, true
+	}
+	out := []org.TeamMember{}
+	for _, m := range all {
+		if grid[m.GridID] || (m.GridID == 0 && community[m.CommunityID]) {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}

@@ -3,6 +3,7 @@ package household_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"wanhu/internal/apperr"
@@ -129,6 +130,48 @@ func TestSetVisitors(t *testing.T) {
 		}
 		if _, err := s.In(household.Scope{GridIDs: []int64{f.Grids[1].ID}}).SetVisitors(ctx, h.ID, nil); !errors.Is(err, apperr.ErrNotFound) {
 			t.Errorf("out of scope: %v", err)
+		}
+	})
+}
+
+// TestTeamInScope: a grid's leader sees the grid's members and the
+// community's helpers without a grid, not the other grid's members.
+func TestTeamInScope(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, f := setup(t, db)
+		members := []org.TeamMember{
+			{CommunityID: f.Community.ID, GridID: f.Grids[0].ID, Name: "马学军", Role: org.RoleGridWorker},
+			{CommunityID: f.Community.ID, GridID: f.Grids[1].ID, Name: "李宏伟", Role: org.RoleGridWorker},
+			{CommunityID: f.Community.ID, Name: "卓玛", Role: org.RoleVolunteer},
+		}
+		for i := range members {
+			if err := org.CreateTeamMember(ctx, db, &members[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		names := func(sc household.Scope) string {
+			ms, err := s.In(sc).Team(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, m := range ms {
+				out = append(out, m.Name)
+			}
+			return strings.Join(out, ",")
+		}
+		for _, c := range []struct {
+			scope household.Scope
+			want  string
+		}{
+			{household.Scope{All: true}, "卓玛,马学军,李宏伟"},
+			{household.Scope{GridIDs: []int64{f.Grids[0].ID}}, "卓玛,马学军"},
+			{household.Scope{}, ""},
+		} {
+			if got := names(c.scope); got != c.want {
+				t.Errorf("team in %+v = %q, want %q", c.scope, got, c.want)
+			}
 		}
 	})
 }
