@@ -24,8 +24,9 @@ type Account struct {
 const demoDepartment = "区文体旅游科技局"
 
 // DemoAccounts makes sure the demo community has one account per role, all
-// with password: admin (the community), leader3 (grid leader of grid 3),
-// visitor1 (a volunteer of grid 1 with households assigned), dept1 (an
+// with password: admin (the community), leader1 and leader3 (grid leaders
+// of grids 1 and 3), visitor1 (a volunteer of grid 1 with households
+// assigned), dept1 (an
 // officer of 区文体旅游科技局) and auditor1. Existing accounts get the
 // password reset. It works on a database made by Generate.
 func DemoAccounts(ctx context.Context, db *store.DB, password string) ([]Account, error) {
@@ -61,6 +62,7 @@ func DemoAccounts(ctx context.Context, db *store.DB, password string) ([]Account
 		member int64
 	}{
 		{Account{"admin", "冯晓霞", auth.Admin, community.Name}, auth.Grant{Role: auth.Admin, OrgUnitID: community.ID}, 0},
+		{Account{"leader1", "第一网格网格长", auth.GridLeader, grid[1].Name}, auth.Grant{Role: auth.GridLeader, OrgUnitID: grid[1].ID}, 0},
 		{Account{"leader3", "第三网格网格长", auth.GridLeader, grid[3].Name}, auth.Grant{Role: auth.GridLeader, OrgUnitID: grid[3].ID}, 0},
 		{Account{"visitor1", member.Name, auth.Visitor, grid[1].Name}, auth.Grant{Role: auth.Visitor, OrgUnitID: grid[1].ID}, member.ID},
 		{Account{"dept1", demoDepartment + "科员", auth.Officer, demoDepartment}, auth.Grant{Role: auth.Officer, OrgUnitID: dept.ID}, 0},

@@ -25,7 +25,7 @@ func TestDemoAccounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(accounts) != 5 {
+	if len(accounts) != 6 {
 		t.Fatalf("%d accounts", len(accounts))
 	}
 	// Running it again (the demo restarting) keeps them and resets passwords.
@@ -45,7 +45,7 @@ func TestDemoAccounts(t *testing.T) {
 		}
 		sees[a.Username] = total
 	}
-	if sees["admin"] != 4470 || sees["leader3"] < 500 || sees["leader3"] > 800 || sees["visitor1"] < 20 || sees["visitor1"] > 60 ||
+	if sees["admin"] != 4470 || sees["leader3"] < 500 || sees["leader3"] > 800 || sees["leader1"] < 500 || sees["leader1"] > 800 || sees["visitor1"] < 20 || sees["visitor1"] > 60 ||
 		sees["dept1"] != 0 || sees["auditor1"] != 0 {
 		t.Errorf("households seen: %v", sees)
 	}
