@@ -12,8 +12,9 @@ import (
 
 // sealedColumns are the columns that hold sealed values. Their hashes do
 // not depend on the encryption keys, so rotation leaves them alone.
-// Accounts' TOTP secrets are sealed too, so a rotation covers them although
-// they are the auth package's.
+// Accounts' TOTP secrets and the phones left with appointments are sealed
+// too, so a rotation covers them although they are the auth and visit
+// packages'.
 var sealedColumns = []struct {
 	table, key string
 	cols       []string
@@ -21,6 +22,7 @@ var sealedColumns = []struct {
 	{"persons", "id", []string{"id_number", "phone"}},
 	{"households", "id", []string{"phone"}},
 	{"user_totp", "user_id", []string{"secret"}},
+	{"appointments", "id", []string{"phone"}},
 }
 
 // sealedWith is the condition "some column holds a value sealed with key

@@ -20,6 +20,7 @@ type candidate struct {
 	contactTimes []string
 	language     string
 	openNeeds    int
+	appointment  int64 // the visitor of a booked appointment in the week
 	compound     string
 	building     string
 	unit         string
@@ -46,21 +47,28 @@ type visitor struct {
 
 // score sets c's priority and whether it is due in the week from monday to
 // sunday. Due households score 1000 and more: colour, days overdue (capped
-// at a year), open needs and an off-peak appointment add to it; the rest
-// score by how long ago they were last visited (never: 999).
+// at a year), open needs and an off-peak flag add to it; the rest score by
+// how long ago they were last visited (never: 999). A booked appointment in
+// the week adds appointmentBonus, above any other household.
 func (c *candidate) score(today, monday, sunday household.Date) {
+	c.priority = c.base(today, monday, sunday)
+	if c.appointment != 0 {
+		c.priority += appointmentBonus
+	}
+}
+
+func (c *candidate) base(today, monday, sunday household.Date) int {
 	due := c.due
 	if due.IsZero() {
 		due = today
 	}
 	c.isDue = !due.After(sunday)
 	if !c.isDue {
-		c.priority = 999
-		if c.lastVisit != nil {
-			days := int(monday.Time().Sub(household.DateOf(c.lastVisit.In(shanghai)).Time()).Hours() / 24)
-			c.priority = min(max(days, 0), 998)
+		if c.lastVisit == nil {
+			return 999
 		}
-		return
+		days := int(monday.Time().Sub(household.DateOf(c.lastVisit.In(shanghai)).Time()).Hours() / 24)
+		return min(max(days, 0), 998)
 	}
 	c.daysOverdue = max(DaysBetween(due, monday), 0)
 	p := 1000 + min(c.daysOverdue, 365)
@@ -74,7 +82,7 @@ func (c *candidate) score(today, monday, sunday household.Date) {
 	if c.offpeak {
 		p += 100
 	}
-	c.priority = p
+	return p
 }
 
 // reason says why c is in the plan and how it was paired.
@@ -112,23 +120,34 @@ func selectHouseholds(cs []*candidate, quota, capacity int) []*candidate {
 		}
 		return cmp.Compare(a.id, b.id)
 	})
-	due := 0
+	due, booked := 0, 0
 	for _, c := range cs {
 		if c.isDue {
 			due++
 		}
+		if c.appointment != 0 {
+			booked++
+		}
 	}
-	n := min(max(quota, min(due, capacity)), len(cs))
+	n := min(max(quota, min(due, capacity), booked), len(cs))
 	return cs[:n]
 }
 
-// assign gives each household a visitor: first the households that need a
-// language or an off-peak visit, to a visitor who speaks it or is free then,
+// assign gives each household a visitor: a booked appointment's household
+// to the appointment's visitor, then the households that need a language
+// or an off-peak visit, to a visitor who speaks it or is free then,
 // then the rest, each to the grid member least loaded against capacity.
 // Ties go to the lower team member id, so the result is deterministic.
 func assign(cs []*candidate, vs []*visitor) {
 	var rest []*candidate
 	for _, c := range cs {
+		if c.appointment != 0 {
+			if i := slices.IndexFunc(vs, func(v *visitor) bool { return v.m.ID == c.appointment }); i >= 0 {
+				c.pairing = "appointment"
+				give(c, vs[i])
+				continue
+			}
+		}
 		if c.language != "" {
 			if v := pick(vs, func(v *visitor) bool { return slices.Contains(v.m.Languages, c.language) }, true); v != nil {
 				c.pairing = "language:" + c.language

@@ -20,12 +20,13 @@ type Store struct {
 	scope household.Scope
 	now   func() time.Time
 	plan  PlanConfig
+	slots SlotConfig
 }
 
 // NewStore returns a Store that sees every household; faces serving users
 // call In.
 func NewStore(db *store.DB, files *household.Store) *Store {
-	return &Store{db: db, files: files, scope: household.Everything, now: time.Now, plan: DefaultPlanConfig}
+	return &Store{db: db, files: files, scope: household.Everything, now: time.Now, plan: DefaultPlanConfig, slots: DefaultSlotConfig}
 }
 
 // In returns a Store limited to scope.
@@ -95,6 +96,9 @@ func (s *Store) Record(ctx context.Context, actor household.Actor, in Input) (*V
 			}
 		}
 		if err := s.schedule(ctx, tx, h.ID, in.Outcome, at, day); err != nil {
+			return err
+		}
+		if err := closeAppointment(ctx, tx, h.ID, id, in.Outcome, at, now); err != nil {
 			return err
 		}
 		return s.apply(store.WithTx(ctx, tx), actor, h, in)
