@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"wanhu/internal/app"
@@ -23,6 +25,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	idle := fs.Duration("session-idle", 30*time.Minute, "end web sessions idle for this long")
 	trustProxy := fs.Bool("trust-proxy", false, "take the client address from X-Forwarded-For (only behind a proxy that sets it)")
+	publicURL := publicURLFlag(fs)
 	keyFile := keyFileFlag(fs)
 	logger := logFlags(fs)
 	if err := parse(fs, args); err != nil {
@@ -37,15 +40,21 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	return serve(ctx, db, *addr, *idle, *trustProxy, log, func(url string) {
+	return serve(ctx, db, *addr, *idle, *trustProxy, *publicURL, log, func(url string) {
 		fmt.Fprintf(out, "Wanhu is serving on %s\n", url)
 	})
 }
 
 // serve runs the HTTP server on db until ctx ends, then shuts down
 // gracefully. ready is called with the URL once the port is open.
-func serve(ctx context.Context, db *store.DB, addr string, idle time.Duration, trustProxy bool, log *slog.Logger, ready func(url string)) error {
+func serve(ctx context.Context, db *store.DB, addr string, idle time.Duration, trustProxy bool, publicURL string, log *slog.Logger, ready func(url string)) error {
+	if publicURL != "" {
+		if u, err := url.Parse(publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("--public-url %q: give an http(s) address such as https://wanhu.example.org", publicURL)
+		}
+	}
 	d := server.NewDeps(db, log)
+	d.PublicURL = publicURL
 	d.Auth.IdleTimeout = idle
 	d.Auth.TrustProxy = trustProxy
 	ln, err := net.Listen("tcp", addr)
@@ -81,6 +90,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	password := fs.String("admin-password", "", "password for the demo account admin (default: a new random one at every start)")
 	households := fs.Int("households", 4470, "households to generate when the database is new")
 	seed := fs.Int64("seed", 1, "seed of the generated data")
+	publicURL := publicURLFlag(fs)
 	keyFile := keyFileFlag(fs)
 	logger := logFlags(fs)
 	if err := parse(fs, args); err != nil {
@@ -116,13 +126,19 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return serve(ctx, db, *addr, 30*time.Minute, false, log, func(url string) {
+	return serve(ctx, db, *addr, 30*time.Minute, false, *publicURL, log, func(url string) {
 		fmt.Fprintf(out, "\nWanhu demo (东兴社区) is running.\n  Open:     %s\n  API:      %s/api/v1 (POST /api/v1/auth/login)\n\n  Accounts (password for all: %s)\n", url, url, pw)
 		for _, a := range accounts {
 			fmt.Fprintf(out, "    %-9s %-12s %s\n", a.Username, a.Role, a.Reach)
 		}
 		fmt.Fprintln(out, "\nPress Ctrl+C to stop.")
 	})
+}
+
+// publicURLFlag adds --public-url: the address residents reach the server
+// at, which the QR codes of printed contact cards link to.
+func publicURLFlag(fs *flag.FlagSet) *string {
+	return fs.String("public-url", "", "address residents reach the server at, for the links on printed contact cards (default: the address of each request)")
 }
 
 func randomPassword() string {

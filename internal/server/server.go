@@ -21,6 +21,10 @@ type Deps struct {
 	Auth       *auth.Store
 	Audit      *audit.Log
 	Log        *slog.Logger
+	// PublicURL is the address residents reach the server at
+	// ("https://wanhu.example.org"), for links printed on paper; empty to
+	// take it from each request.
+	PublicURL string
 }
 
 // NewDeps builds the domain stores on db.

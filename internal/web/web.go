@@ -23,6 +23,7 @@ type handler struct {
 	log        *slog.Logger
 	pages      *pages
 	catalog    *Catalog
+	publicURL  string // see server.Deps.PublicURL
 }
 
 // newHandler loads the templates and translations. It panics if an
@@ -40,7 +41,7 @@ func newHandler(d server.Deps) *handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &handler{db: d.DB, households: d.Households, auth: d.Auth, audit: d.Audit, log: log, pages: p, catalog: cat}
+	return &handler{db: d.DB, households: d.Households, auth: d.Auth, audit: d.Audit, log: log, pages: p, catalog: cat, publicURL: d.PublicURL}
 }
 
 // actor is the ledger's name for the signed-in user.
