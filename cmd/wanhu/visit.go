@@ -2,35 +2,92 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
+	"text/tabwriter"
 
 	"wanhu/internal/household"
+	"wanhu/internal/store"
 	"wanhu/internal/visit"
 )
 
 // runVisit is `wanhu visit recompute`: every household's next due visit,
 // recomputed from the visit policy (colours, tags and plans change; run it
-// daily from cron).
+// daily from cron); and `wanhu visit coverage`: the share of each grid's
+// households visited this week, month, quarter and year.
 func runVisit(ctx context.Context, args []string, out io.Writer) error {
 	sub, args := subcommand(args)
 	fs := newFlags("visit " + sub)
 	dsn := fs.String("db", "", "database: a SQLite file path or a postgres:// URL")
+	format := fs.String("format", "text", "coverage output: text, json or csv")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if sub != "recompute" {
-		return fmt.Errorf("usage: wanhu visit recompute --db … (recomputes when each household is next due; run it daily from cron)")
+	if sub != "recompute" && sub != "coverage" {
+		return fmt.Errorf("usage: wanhu visit recompute --db … (recomputes when each household is next due; run it daily from cron)\n" +
+			"       wanhu visit coverage --db … [--format text|json|csv] (coverage by grid)")
+	}
+	if sub == "coverage" && !slices.Contains([]string{"text", "json", "csv"}, *format) {
+		return fmt.Errorf("--format must be text, json or csv")
 	}
 	db, err := openDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if sub == "coverage" {
+		return writeCoverage(ctx, db, *format, out)
+	}
 	n, err := visit.RecomputeDue(ctx, db, household.Today())
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "%d households have a new due date\n", n)
 	return nil
+}
+
+// writeCoverage prints the coverage of every grid and their total: as
+// JSON like GET /api/v1/visits/coverage, as CSV (with a byte-order mark,
+// for Excel) or as a text table.
+func writeCoverage(ctx context.Context, db *store.DB, format string, out io.Writer) error {
+	cs, err := visit.NewStore(db, household.NewStore(db)).CoverageByGrid(ctx, 0)
+	if err != nil {
+		return err
+	}
+	total := visit.CoverageTotal(cs)
+	if format == "json" {
+		return writeJSON(out, map[string]any{"items": cs, "total": len(cs), "overall": total})
+	}
+	total.GridName = "total"
+	rows := append(cs, total)
+	id := func(c visit.GridCoverage) string { // none for the total
+		if c.GridID == 0 {
+			return ""
+		}
+		return strconv.FormatInt(c.GridID, 10)
+	}
+	if format == "csv" {
+		io.WriteString(out, "\ufeff")
+		w := csv.NewWriter(out)
+		w.Write([]string{"grid", "grid_name", "households", "visited_week", "week", "visited_month", "month", "visited_quarter", "quarter", "visited_year", "year"})
+		for _, c := range rows {
+			w.Write([]string{id(c), c.GridName, strconv.Itoa(c.Households),
+				strconv.Itoa(c.Visited.Week), fmt.Sprint(c.Week), strconv.Itoa(c.Visited.Month), fmt.Sprint(c.Month),
+				strconv.Itoa(c.Visited.Quarter), fmt.Sprint(c.Quarter), strconv.Itoa(c.Visited.Year), fmt.Sprint(c.Year)})
+		}
+		w.Flush()
+		return w.Error()
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "grid\thouseholds\tweek\tmonth\tquarter\tyear\t  name")
+	cell := func(n int, share float64) string { return fmt.Sprintf("%d (%.1f%%)", n, share*100) }
+	for _, c := range rows {
+		// The name goes last: tabwriter counts a Chinese character as one column.
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t  %s\n", id(c), c.Households, cell(c.Visited.Week, c.Week),
+			cell(c.Visited.Month, c.Month), cell(c.Visited.Quarter, c.Quarter), cell(c.Visited.Year, c.Year), c.GridName)
+	}
+	return tw.Flush()
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
-	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 )
@@ -42,14 +41,14 @@ func (s *Store) GeneratePlan(ctx context.Context, by string, gridID int64, week 
 	if err != nil {
 		return nil, err
 	}
-	vs, err := s.planVisitors(ctx, g)
+	vs, err := s.planVisitors(ctx, s.db, g)
 	if err != nil {
 		return nil, err
 	}
 	if len(vs) == 0 {
 		return nil, apperr.Field("grid_id", "no_visitors", "grid %d has no active team members to visit", gridID)
 	}
-	cs, err := s.candidates(ctx, gridID)
+	cs, err := s.candidates(ctx, gridID, week)
 	if err != nil {
 		return nil, err
 	}
@@ -116,9 +115,11 @@ func insertItems(ctx context.Context, tx *store.Tx, rows [][]any) error {
 
 // planVisitors returns the active team members of grid g (own) and of its
 // community without a grid (helpers), by id.
-func (s *Store) planVisitors(ctx context.Context, g org.Grid) ([]*visitor, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, COALESCE(grid_id, 0), name, role, languages, availability FROM team_members
-		WHERE active AND (grid_id = ? OR (grid_id IS NULL AND community_id = ?)) ORDER BY id`, g.ID, g.CommunityID)
+func (s *Store) planVisitors(ctx context.Context, q store.Querier, g org.Grid) ([]*visitor, error) {
+	// A grid's members belong to its community: filtering on the community
+	// first lets the query use its index instead of reading the city's team.
+	rows, err := q.QueryContext(ctx, `SELECT id, COALESCE(grid_id, 0), name, role, languages, availability FROM team_members
+		WHERE community_id = ? AND active AND (grid_id = ? OR grid_id IS NULL) ORDER BY id`, g.CommunityID, g.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -138,13 +139,17 @@ func (s *Store) planVisitors(ctx context.Context, g org.Grid) ([]*visitor, error
 }
 
 // candidates returns the occupied households of a grid with what the
-// generator weighs, in one query.
-func (s *Store) candidates(ctx context.Context, gridID int64) ([]*candidate, error) {
+// generator weighs, in one query: with the visitor of a booked appointment
+// in week.
+func (s *Store) candidates(ctx context.Context, gridID int64, week Week) ([]*candidate, error) {
+	from := time.Date(week.Monday().Y, week.Monday().M, week.Monday().D, 0, 0, 0, 0, shanghai).UTC()
 	rows, err := s.db.QueryContext(ctx, `SELECT h.id, h.colour, h.next_due_on, h.last_visit_at, h.offpeak, h.contact_times, h.language,
 		COALESCE(c.name, ''), COALESCE(b.name, ''), h.unit, h.floor, h.room,
-		(SELECT COUNT(*) FROM needs n WHERE n.household_id = h.id AND n.status IN ('open', 'in_progress'))
+		(SELECT COUNT(*) FROM needs n WHERE n.household_id = h.id AND n.status IN ('open', 'in_progress')),
+		COALESCE(a.team_member_id, 0)
 		FROM households h LEFT JOIN compounds c ON c.id = h.compound_id LEFT JOIN buildings b ON b.id = h.building_id
-		WHERE h.grid_id = ? AND h.occupancy <> 'vacant'`, gridID)
+		LEFT JOIN appointments a ON a.household_id = h.id AND a.state = 'booked' AND a.slot_start >= ? AND a.slot_start < ?
+		WHERE h.grid_id = ? AND h.occupancy <> 'vacant'`, from, from.AddDate(0, 0, 7), gridID)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +159,7 @@ func (s *Store) candidates(ctx context.Context, gridID int64) ([]*candidate, err
 		c := &candidate{}
 		var times string
 		if err := rows.Scan(&c.id, &c.colour, &c.due, &c.lastVisit, &c.offpeak, &times, &c.language,
-			&c.compound, &c.building, &c.unit, &c.floor, &c.room, &c.openNeeds); err != nil {
+			&c.compound, &c.building, &c.unit, &c.floor, &c.room, &c.openNeeds, &c.appointment); err != nil {
 			return nil, err
 		}
 		c.contactTimes = splitList(times)
@@ -228,34 +233,14 @@ func (s *Store) planItems(ctx context.Context, p *Plan) error {
 	return rows.Err()
 }
 
-// coverage returns the share of grid gridID's occupied households last
-// visited since the start of this week, month, quarter and year (China
-// time).
+// coverage returns the share of grid gridID's occupied households visited
+// since the start of this week, month, quarter and year (China time).
 func (s *Store) coverage(ctx context.Context, gridID int64) (Coverage, error) {
-	now := s.now().In(shanghai)
-	today := household.DateOf(now)
-	at := func(d household.Date) time.Time {
-		return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, shanghai).UTC()
+	cs, err := s.CoverageByGrid(ctx, gridID)
+	if err != nil || len(cs) == 0 {
+		return Coverage{}, err
 	}
-	week := at(WeekOf(today).Monday())
-	month := at(household.Date{Y: today.Y, M: today.M, D: 1})
-	quarter := at(household.Date{Y: today.Y, M: (today.M-1)/3*3 + 1, D: 1})
-	year := at(household.Date{Y: today.Y, M: 1, D: 1})
-	var c Coverage
-	var w, m, q, y int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*),
-		COALESCE(SUM(CASE WHEN last_visit_at >= ? THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN last_visit_at >= ? THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN last_visit_at >= ? THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN last_visit_at >= ? THEN 1 ELSE 0 END), 0)
-		FROM households WHERE grid_id = ? AND occupancy <> 'vacant'`, week, month, quarter, year, gridID).
-		Scan(&c.Households, &w, &m, &q, &y)
-	if err != nil || c.Households == 0 {
-		return c, err
-	}
-	share := func(n int) float64 { return float64(n*1000/c.Households) / 1000 }
-	c.Week, c.Month, c.Quarter, c.Year = share(w), share(m), share(q), share(y)
-	return c, nil
+	return cs[0].Coverage, nil
 }
 
 // PlanByID returns the saved plan id, when its grid is in scope.
@@ -337,7 +322,7 @@ func (s *Store) checkVisitor(ctx context.Context, gridID int64, field string, id
 	if err != nil {
 		return err
 	}
-	vs, err := s.planVisitors(ctx, g)
+	vs, err := s.planVisitors(ctx, s.db, g)
 	if err != nil {
 		return err
 	}
@@ -356,7 +341,7 @@ func (s *Store) PlanTeam(ctx context.Context, gridID int64) ([]org.TeamMember, e
 	if err != nil {
 		return nil, err
 	}
-	vs, err := s.planVisitors(ctx, g)
+	vs, err := s.planVisitors(ctx, s.db, g)
 	out := make([]org.TeamMember, 0, len(vs))
 	for _, v := range vs {
 		out = append(out, v.m)

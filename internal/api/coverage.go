@@ -1,0 +1,136 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"wanhu/internal/access"
+	"wanhu/internal/apperr"
+	"wanhu/internal/household"
+	"wanhu/internal/visit"
+)
+
+// The visit reports of grid leaders and administrators: coverage by grid,
+// a grid's progress in a week, visits per visitor, the households not
+// visited in a year and the not-at-home follow-ups. All need PlanVisits
+// and see the caller's scope.
+
+// coverage lists the coverage of every grid in scope (?grid= only that
+// one), with the sum over them as "overall".
+func (h *handler) coverage(w http.ResponseWriter, r *http.Request) {
+	q := &query{r: r}
+	grid := q.id("grid")
+	err := allow(r, access.PlanVisits)
+	if err == nil {
+		err = q.err
+	}
+	var cs []visit.GridCoverage
+	if err == nil {
+		cs, err = h.visits(r).CoverageByGrid(r.Context(), grid)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, struct {
+		list[visit.GridCoverage]
+		Overall visit.GridCoverage `json:"overall"`
+	}{listOf(cs, len(cs)), visit.CoverageTotal(cs)})
+}
+
+// progress returns the progress of ?grid= in ?week= (default this week).
+func (h *handler) progress(w http.ResponseWriter, r *http.Request) {
+	q := &query{r: r}
+	grid := q.id("grid")
+	if grid == 0 {
+		q.bad("grid", "required", "is required")
+	}
+	err := allow(r, access.PlanVisits)
+	if err == nil {
+		err = q.err
+	}
+	week := visit.WeekOf(household.DateOf(h.now().In(shanghai)))
+	if s := q.str("week"); err == nil && s != "" {
+		week, err = visit.ParseWeek("week", s)
+	}
+	var p *visit.Progress
+	if err == nil {
+		p, err = h.visits(r).Progress(r.Context(), grid, week)
+	}
+	if errors.Is(err, apperr.ErrNotFound) {
+		err = errPlanGrid
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, p)
+}
+
+// visitsByVisitor counts the visits per team member and recording account
+// in each of the last 8 weeks (?period=week, the default) or 6 months.
+func (h *handler) visitsByVisitor(w http.ResponseWriter, r *http.Request) {
+	q := &query{r: r}
+	period := q.oneOf("period", []string{visit.ByWeek, visit.ByMonth})
+	if period == "" {
+		period = visit.ByWeek
+	}
+	err := allow(r, access.PlanVisits)
+	if err == nil {
+		err = q.err
+	}
+	var rep *visit.VisitorReport
+	if err == nil {
+		rep, err = h.visits(r).VisitsByVisitor(r.Context(), period)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, rep)
+}
+
+// neverVisited lists the occupied households with no visit in ?year=
+// (default this year), red first.
+func (h *handler) neverVisited(w http.ResponseWriter, r *http.Request) {
+	q := &query{r: r}
+	this := h.now().In(shanghai).Year()
+	year, grid := q.intIn("year", this, 2000, this), q.id("grid")
+	page, per := q.page()
+	err := allow(r, access.PlanVisits)
+	if err == nil {
+		err = q.err
+	}
+	var us []visit.Unvisited
+	var total int
+	if err == nil {
+		us, total, err = h.visits(r).NeverVisited(r.Context(), year, grid, page, per)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, listOf(us, total))
+}
+
+// followUps lists the households whose last visit found nobody at home,
+// soonest follow-up first.
+func (h *handler) followUps(w http.ResponseWriter, r *http.Request) {
+	q := &query{r: r}
+	grid := q.id("grid")
+	page, per := q.page()
+	err := allow(r, access.PlanVisits)
+	if err == nil {
+		err = q.err
+	}
+	var fs []visit.FollowUp
+	var total int
+	if err == nil {
+		fs, total, err = h.visits(r).FollowUps(r.Context(), grid, page, per)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, listOf(fs, total))
+}

@@ -1,0 +1,443 @@
+package visit
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"wanhu/internal/household"
+)
+
+// The reports of this file answer the grid leader ("how far is my grid
+// this week?") and the administrator ("is anybody forgotten?"). Periods
+// are days of China time computed in Go and passed to SQL as UTC instants.
+
+// startOf returns the UTC instant at which day d begins in China.
+func startOf(d household.Date) time.Time {
+	return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, shanghai).UTC()
+}
+
+// periodStarts returns the first days of the week, month, quarter and year
+// that hold today.
+func periodStarts(today household.Date) [4]household.Date {
+	return [4]household.Date{
+		WeekOf(today).Monday(),
+		{Y: today.Y, M: today.M, D: 1},
+		{Y: today.Y, M: (today.M-1)/3*3 + 1, D: 1},
+		{Y: today.Y, M: 1, D: 1},
+	}
+}
+
+// shareOf is n out of total, from 0 to 1, rounded down to 0.1 %.
+func shareOf(n, total int) float64 {
+	if total == 0 {
+		return 0
+	}
+	return float64(n*1000/total) / 1000
+}
+
+// and prefixes a non-empty condition with AND.
+func and(cond string) string {
+	if cond == "" {
+		return ""
+	}
+	return " AND " + cond
+}
+
+// Counts holds one number per period: this week, month, quarter and year.
+type Counts struct {
+	Week    int `json:"week"`
+	Month   int `json:"month"`
+	Quarter int `json:"quarter"`
+	Year    int `json:"year"`
+}
+
+// GridCoverage is the coverage of one grid: its occupied households, how
+// many of them were visited since the start of each period and the shares.
+type GridCoverage struct {
+	GridID   int64  `json:"grid,omitempty"` // none in a total
+	GridName string `json:"grid_name,omitempty"`
+	Coverage
+	Visited Counts `json:"visited"`
+}
+
+// fill computes the shares from the counts.
+func (c *GridCoverage) fill() {
+	n := c.Households
+	c.Week, c.Month, c.Quarter, c.Year = shareOf(c.Visited.Week, n), shareOf(c.Visited.Month, n),
+		shareOf(c.Visited.Quarter, n), shareOf(c.Visited.Year, n)
+}
+
+// CoverageTotal adds up the coverage of grids.
+func CoverageTotal(grids []GridCoverage) GridCoverage {
+	var t GridCoverage
+	for _, g := range grids {
+		t.Households += g.Households
+		t.Visited.Week += g.Visited.Week
+		t.Visited.Month += g.Visited.Month
+		t.Visited.Quarter += g.Visited.Quarter
+		t.Visited.Year += g.Visited.Year
+	}
+	t.fill()
+	return t
+}
+
+// CoverageByGrid returns the coverage of every grid in scope (gridID: of
+// that grid only), in one grouped query, by community and grid number. A
+// household counts as visited in a period when its last visit, of any
+// outcome, falls in it.
+func (s *Store) CoverageByGrid(ctx context.Context, gridID int64) ([]GridCoverage, error) {
+	p := periodStarts(s.today())
+	args := []any{startOf(p[0]), startOf(p[1]), startOf(p[2]), startOf(p[3])}
+	hcond, hargs := s.scope.Where()
+	gcond, gargs := s.scope.GridWhere()
+	args = append(append(args, hargs...), gargs...)
+	where := "g.kind = 'grid'" + and(gcond)
+	if gridID != 0 {
+		where, args = where+" AND g.id = ?", append(args, gridID)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT g.id, g.name, COUNT(h.id),
+		COALESCE(SUM(CASE WHEN h.last_visit_at >= ? THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN h.last_visit_at >= ? THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN h.last_visit_at >= ? THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN h.last_visit_at >= ? THEN 1 ELSE 0 END), 0)
+		FROM org_units g LEFT JOIN households h ON h.grid_id = g.id AND h.occupancy <> 'vacant'`+and(hcond)+`
+		WHERE `+where+`
+		GROUP BY g.id, g.name, g.parent_id, g.number ORDER BY g.parent_id, g.number, g.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []GridCoverage{}
+	for rows.Next() {
+		var c GridCoverage
+		if err := rows.Scan(&c.GridID, &c.GridName, &c.Households, &c.Visited.Week, &c.Visited.Month, &c.Visited.Quarter, &c.Visited.Year); err != nil {
+			return nil, err
+		}
+		c.fill()
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Progress is how far a grid is with its visits of a week: what was
+// recorded against the weekly target (R7), and how much of the week's plan
+// was visited.
+type Progress struct {
+	GridID         int64          `json:"grid"`
+	GridName       string         `json:"grid_name"`
+	Week           string         `json:"week"`
+	From           household.Date `json:"from"`
+	To             household.Date `json:"to"`
+	Target         int            `json:"target"`
+	Visits         int            `json:"visits"`
+	Households     int            `json:"households"` // distinct households visited
+	ByOutcome      map[string]int `json:"by_outcome"`
+	PlanID         int64          `json:"plan_id,omitempty"`
+	Planned        int            `json:"planned"`
+	PlannedVisited int            `json:"planned_visited"`
+}
+
+// Progress returns the progress of grid gridID in week; apperr.ErrNotFound
+// when the grid is out of scope.
+func (s *Store) Progress(ctx context.Context, gridID int64, week Week) (*Progress, error) {
+	g, err := s.gridInScope(ctx, gridID)
+	if err != nil {
+		return nil, err
+	}
+	p := &Progress{GridID: g.ID, GridName: g.Name, Week: week.String(), From: week.Monday(), To: week.Sunday(),
+		Target: s.plan.Quota, ByOutcome: map[string]int{}}
+	for _, o := range Outcomes {
+		p.ByOutcome[o] = 0
+	}
+	from, to := startOf(week.Monday()), startOf(week.Next().Monday())
+	cond, args := s.scope.Where()
+	rows, err := s.db.QueryContext(ctx, `SELECT v.outcome, COUNT(*) FROM visits v JOIN households h ON h.id = v.household_id
+		WHERE v.grid_id = ? AND v.at >= ? AND v.at < ?`+and(cond)+` GROUP BY v.outcome`, append([]any{gridID, from, to}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var o string
+		var n int
+		if err := rows.Scan(&o, &n); err != nil {
+			return nil, err
+		}
+		p.ByOutcome[o], p.Visits = n, p.Visits+n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT v.household_id) FROM visits v JOIN households h ON h.id = v.household_id
+		WHERE v.grid_id = ? AND v.at >= ? AND v.at < ?`+and(cond), append([]any{gridID, from, to}, args...)...).Scan(&p.Households); err != nil {
+		return nil, err
+	}
+	err = s.db.QueryRowContext(ctx, `SELECT p.id, COUNT(i.household_id),
+		COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM visits v WHERE v.household_id = i.household_id AND v.at >= ? AND v.at < ?) THEN 1 ELSE 0 END), 0)
+		FROM plans p LEFT JOIN plan_items i ON i.plan_id = p.id WHERE p.grid_id = ? AND p.week = ? GROUP BY p.id`,
+		from, to, gridID, week.String()).Scan(&p.PlanID, &p.Planned, &p.PlannedVisited)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	return p, nil
+}
+
+// FollowUp is a household whose last visit found nobody at home (R9).
+type FollowUp struct {
+	HouseholdID int64            `json:"household_id"`
+	GridID      int64            `json:"grid_id"`
+	GridName    string           `json:"grid_name"`
+	Address     string           `json:"address"`
+	Householder string           `json:"householder"`
+	Colour      household.Colour `json:"colour"`
+	LastVisitAt time.Time        `json:"last_visit_at"`
+	FollowUpOn  household.Date   `json:"follow_up_on"`
+	Due         bool             `json:"due"` // the follow-up day has come
+	Misses      int              `json:"misses"`
+	Offpeak     bool             `json:"offpeak"`
+	CardLeft    bool             `json:"card_left"`
+}
+
+// FollowUps returns the occupied households of scope (of grid gridID, if
+// not 0) whose latest visit was not at home, soonest follow-up first, red
+// first among equals.
+func (s *Store) FollowUps(ctx context.Context, gridID int64, page, per int) ([]FollowUp, int, error) {
+	where := []string{"h.occupancy <> 'vacant'", "v.outcome = 'not_home'",
+		"NOT EXISTS (SELECT 1 FROM visits l WHERE l.household_id = v.household_id AND (l.at > v.at OR (l.at = v.at AND l.id > v.id)))"}
+	var args []any
+	if c, a := s.scope.Where(); c != "" {
+		where, args = append(where, c), append(args, a...)
+	}
+	if gridID != 0 {
+		where, args = append(where, "h.grid_id = ?"), append(args, gridID)
+	}
+	from := ` FROM visits v JOIN households h ON h.id = v.household_id WHERE ` + strings.Join(where, " AND ")
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*)`+from, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	page, per = pageOf(page, per)
+	rows, err := s.db.QueryContext(ctx, `SELECT h.id, h.grid_id, g.name, h.address, h.householder, h.colour, v.at, v.follow_up_on,
+		h.misses, h.offpeak, v.card_left`+strings.Replace(from, " WHERE ", " JOIN org_units g ON g.id = h.grid_id WHERE ", 1)+`
+		ORDER BY CASE WHEN v.follow_up_on IS NULL THEN 1 ELSE 0 END, v.follow_up_on, CASE h.colour WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END, h.id LIMIT ? OFFSET ?`,
+		append(args, per, (page-1)*per)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	today, out := s.today(), []FollowUp{}
+	for rows.Next() {
+		var f FollowUp
+		if err := rows.Scan(&f.HouseholdID, &f.GridID, &f.GridName, &f.Address, &f.Householder, &f.Colour, &f.LastVisitAt,
+			&f.FollowUpOn, &f.Misses, &f.Offpeak, &f.CardLeft); err != nil {
+			return nil, 0, err
+		}
+		f.LastVisitAt, f.Due = f.LastVisitAt.UTC(), !f.FollowUpOn.After(today)
+		out = append(out, f)
+	}
+	return out, total, rows.Err()
+}
+
+// Unvisited is a household with no visit in a year.
+type Unvisited struct {
+	HouseholdID int64            `json:"household_id"`
+	GridID      int64            `json:"grid_id"`
+	GridName    string           `json:"grid_name"`
+	Address     string           `json:"address"`
+	Householder string           `json:"householder"`
+	Colour      household.Colour `json:"colour"`
+	LastVisitAt *time.Time       `json:"last_visit_at"`
+}
+
+// NeverVisited returns the occupied households of scope (of grid gridID,
+// if not 0) with no visit in year (China time), red first, then those
+// never visited at all, then the longest ago.
+func (s *Store) NeverVisited(ctx context.Context, year int, gridID int64, page, per int) ([]Unvisited, int, error) {
+	from, to := startOf(household.Date{Y: year, M: 1, D: 1}), startOf(household.Date{Y: year + 1, M: 1, D: 1})
+	where := []string{"h.occupancy <> 'vacant'", "NOT EXISTS (SELECT 1 FROM visits v WHERE v.household_id = h.id AND v.at >= ? AND v.at < ?)"}
+	args := []any{from, to}
+	if c, a := s.scope.Where(); c != "" {
+		where, args = append(where, c), append(args, a...)
+	}
+	if gridID != 0 {
+		where, args = append(where, "h.grid_id = ?"), append(args, gridID)
+	}
+	cond := " WHERE " + strings.Join(where, " AND ")
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM households h`+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	page, per = pageOf(page, per)
+	rows, err := s.db.QueryContext(ctx, `SELECT h.id, h.grid_id, g.name, h.address, h.householder, h.colour, h.last_visit_at
+		FROM households h JOIN org_units g ON g.id = h.grid_id`+cond+`
+		ORDER BY CASE h.colour WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END,
+		CASE WHEN h.last_visit_at IS NULL THEN 0 ELSE 1 END, h.last_visit_at, h.id LIMIT ? OFFSET ?`,
+		append(args, per, (page-1)*per)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []Unvisited{}
+	for rows.Next() {
+		var u Unvisited
+		if err := rows.Scan(&u.HouseholdID, &u.GridID, &u.GridName, &u.Address, &u.Householder, &u.Colour, &u.LastVisitAt); err != nil {
+			return nil, 0, err
+		}
+		if u.LastVisitAt != nil {
+			t := u.LastVisitAt.UTC()
+			u.LastVisitAt = &t
+		}
+		out = append(out, u)
+	}
+	return out, total, rows.Err()
+}
+
+// Periods of the visits-per-visitor report: the last 8 ISO weeks or the
+// last 6 calendar months, this one included.
+const (
+	ByWeek       = "week"
+	ByMonth      = "month"
+	weeksShown   = 8
+	monthsShown  = 6
+	kindMember   = "team_member"
+	kindRecorder = "user"
+)
+
+// VisitorCounts is one visitor's visits per period, oldest period first.
+// Kind "team_member" counts the visits a team member made (visit_visitors);
+// kind "user" those an account recorded.
+type VisitorCounts struct {
+	Kind   string `json:"kind"`
+	ID     int64  `json:"id"`
+	Name   string `json:"name"`
+	Counts []int  `json:"counts"`
+	Total  int    `json:"total"`
+}
+
+// VisitorReport is the visits per visitor of the recent weeks or months.
+type VisitorReport struct {
+	Period   string          `json:"period"`
+	Periods  []string        `json:"periods"` // "2026-W49" or "2026-12"
+	Visitors []VisitorCounts `json:"visitors"`
+}
+
+// periodBounds returns the labels and the first days of the last n weeks
+// or months up to today, oldest first, and the first day after them.
+func periodBounds(period string, today household.Date) ([]string, []household.Date) {
+	var labels []string
+	var starts []household.Date
+	if period == ByWeek {
+		w := WeekOf(today)
+		first := household.DateOf(w.Monday().Time().AddDate(0, 0, -7*(weeksShown-1)))
+		for d := first; len(starts) < weeksShown; d = household.DateOf(d.Time().AddDate(0, 0, 7)) {
+			labels, starts = append(labels, WeekOf(d).String()), append(starts, d)
+		}
+		return labels, append(starts, w.Next().Monday())
+	}
+	first := time.Date(today.Y, today.M-monthsShown+1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range monthsShown + 1 {
+		d := household.DateOf(first.AddDate(0, i, 0))
+		if i < monthsShown {
+			labels = append(labels, fmt.Sprintf("%04d-%02d", d.Y, d.M))
+		}
+		starts = append(starts, d)
+	}
+	return labels, starts
+}
+
+// VisitsByVisitor counts the visits of the households of scope per team
+// member and per recording account, in each of the last weeks (period
+// ByWeek) or months (ByMonth). Active team members of the grids in scope
+// are listed even without visits.
+func (s *Store) VisitsByVisitor(ctx context.Context, period string) (*VisitorReport, error) {
+	labels, starts := periodBounds(period, s.today())
+	r := &VisitorReport{Period: period, Periods: labels, Visitors: []VisitorCounts{}}
+	// bucket: the index of the period of v.at, within [starts[0], starts[n]).
+	var bucket strings.Builder
+	var args []any
+	bucket.WriteString("CASE")
+	for i, d := range starts[1 : len(starts)-1] {
+		fmt.Fprintf(&bucket, " WHEN vat < ? THEN %d", i)
+		args = append(args, startOf(d))
+	}
+	fmt.Fprintf(&bucket, " ELSE %d END", len(labels)-1)
+	cond, cargs := s.scope.Where()
+	window := []any{startOf(starts[0]), startOf(starts[len(starts)-1])}
+	legArgs := append(append([]any{}, window...), cargs...)
+	args = append(append(args, legArgs...), legArgs...)
+	rows, err := s.db.QueryContext(ctx, `SELECT kind, who, MAX(name), b, COUNT(*) FROM (
+		SELECT kind, who, name, `+bucket.String()+` AS b FROM (
+			SELECT '`+kindMember+`' AS kind, m.id AS who, m.name AS name, v.at AS vat
+			FROM visits v JOIN visit_visitors vv ON vv.visit_id = v.id JOIN team_members m ON m.id = vv.team_member_id
+			JOIN households h ON h.id = v.household_id WHERE v.at >= ? AND v.at < ?`+and(cond)+`
+			UNION ALL
+			SELECT '`+kindRecorder+`', v.recorded_by, COALESCE(NULLIF(u.display_name, ''), u.username), v.at
+			FROM visits v JOIN users u ON u.id = v.recorded_by
+			JOIN households h ON h.id = v.household_id WHERE v.at >= ? AND v.at < ?`+and(cond)+`
+		) x
+	) y GROUP BY kind, who, b`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	index := map[string]int{}
+	for rows.Next() {
+		var c VisitorCounts
+		var b, n int
+		if err := rows.Scan(&c.Kind, &c.ID, &c.Name, &b, &n); err != nil {
+			return nil, err
+		}
+		r.add(index, c, b, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.addIdleMembers(ctx, r, index); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(r.Visitors, func(a, b VisitorCounts) int {
+		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.ID, b.ID))
+	})
+	return r, nil
+}
+
+// add counts n visits of visitor c in period b.
+func (r *VisitorReport) add(index map[string]int, c VisitorCounts, b, n int) {
+	key := fmt.Sprint(c.Kind, c.ID)
+	i, ok := index[key]
+	if !ok {
+		c.Counts = make([]int, len(r.Periods))
+		i, index[key] = len(r.Visitors), len(r.Visitors)
+		r.Visitors = append(r.Visitors, c)
+	}
+	r.Visitors[i].Counts[b] += n
+	r.Visitors[i].Total += n
+}
+
+// addIdleMembers lists the active team members of the grids in scope who
+// made no visit in the report's periods, with zeros.
+func (s *Store) addIdleMembers(ctx context.Context, r *VisitorReport, index map[string]int) error {
+	cond, args := s.scope.GridWhere()
+	rows, err := s.db.QueryContext(ctx, `SELECT m.id, m.name FROM team_members m JOIN org_units g ON g.id = m.grid_id
+		WHERE m.active`+and(cond)+` ORDER BY m.id`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c := VisitorCounts{Kind: kindMember}
+		if err := rows.Scan(&c.ID, &c.Name); err != nil {
+			return err
+		}
+		if _, ok := index[fmt.Sprint(c.Kind, c.ID)]; !ok {
+			r.add(index, c, 0, 0)
+		}
+	}
+	return rows.Err()
+}

@@ -1,0 +1,286 @@
+package visit_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"wanhu/internal/household"
+	"wanhu/internal/org"
+	"wanhu/internal/store"
+	"wanhu/internal/store/storetest"
+	"wanhu/internal/visit"
+)
+
+// reportToday is Wednesday 2 December 2026, 10:00 in China: week 2026-W49
+// began on Monday 30 November at 00:00 China time, Sunday 16:00 UTC; the
+// month on 1 December, 30 November 16:00 UTC.
+var reportToday = time.Date(2026, 12, 2, 2, 0, 0, 0, time.UTC)
+
+// reportGrids is grid 1 with a red household (met just before the week
+// began, then not at home just after), a yellow one (not at home twice,
+// across the month boundary: off-peak), a green one (met in October and
+// this week), a green one visited at the first instant of the year and a
+// vacant one; grid 2 with a green household last visited on New Year's
+// Eve and a red one never visited. A worker of grid 1 made the visits of
+// the last weeks, recorded by the leader's account; another worker of
+// grid 1 made none.
+type reportGrids struct {
+	fx                 *org.Fixture
+	vs                 *visit.Store
+	worker, idle       org.TeamMember
+	leader             int64 // users.id
+	red, yellow, green int64
+	newYear, vacant    int64
+	lastYear, neverRed int64
+	grid1, grid2       int64
+	leader1, leader2   household.Scope
+}
+
+func newReportGrids(t *testing.T, ctx context.Context, db *store.DB) *reportGrids {
+	t.Helper()
+	fx, err := org.NewFixture(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &reportGrids{fx: fx, grid1: fx.Grids[0].ID, grid2: fx.Grids[1].ID}
+	r.leader1, r.leader2 = household.Scope{GridIDs: []int64{r.grid1}}, household.Scope{GridIDs: []int64{r.grid2}}
+	add := func(b org.Building, colour, occupancy string, n int) int64 {
+		var id int64
+		err := db.QueryRowContext(ctx, `INSERT INTO households(grid_id, compound_id, building_id, unit, floor, room, address, colour,
+			occupancy, householder, created_at, updated_at) VALUES (?, ?, ?, '1', 1, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			b.GridID, fx.Compound.ID, b.ID, fmt.Sprint(100+n), fmt.Sprintf("一化小区 %s 1-%d", b.Name, 100+n), colour, occupancy,
+			fmt.Sprint("户主", n), reportToday, reportToday).Scan(&id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	b1, b2 := fx.Buildings[0], fx.Buildings[1]
+	r.red, r.yellow, r.green = add(b1, "red", "owner", 1), add(b1, "yellow", "owner", 2), add(b1, "green", "owner", 3)
+	r.newYear, r.vacant = add(b1, "green", "owner", 4), add(b1, "green", "vacant", 5)
+	r.lastYear, r.neverRed = add(b2, "green", "owner", 6), add(b2, "red", "owner", 7)
+	r.worker = org.TeamMember{CommunityID: fx.Community.ID, GridID: r.grid1, Name: "马学军", Role: org.RoleGridWorker}
+	r.idle = org.TeamMember{CommunityID: fx.Community.ID, GridID: r.grid1, Name: "拉加", Role: org.RoleBuildingHead}
+	for _, m := range []*org.TeamMember{&r.worker, &r.idle} {
+		if err := org.CreateTeamMember(ctx, db, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.QueryRowContext(ctx, `INSERT INTO users(username, display_name, password_hash, created_at, password_changed_at)
+		VALUES ('leader1', '网格长小马', 'x', ?, ?) RETURNING id`, reportToday, reportToday).Scan(&r.leader); err != nil {
+		t.Fatal(err)
+	}
+	r.vs = visit.NewStore(db, household.NewStore(db))
+	r.vs.SetClock(func() time.Time { return reportToday })
+	utc := func(s string) time.Time {
+		at, err := time.Parse(time.DateTime, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return at
+	}
+	leader := household.Actor{ID: r.leader, Name: "网格长小马"}
+	for i, v := range []struct {
+		household int64
+		outcome   string
+		at        string // UTC
+		follow    string
+		team      bool
+	}{
+		{r.green, "met", "2026-10-15 02:00:00", "", true},
+		{r.red, "met", "2026-11-29 15:59:59", "", true},                   // Sunday 23:59:59 in China: week 48
+		{r.red, "not_home", "2026-11-29 16:00:00", "", true},              // Monday 00:00 in China: week 49, still November
+		{r.yellow, "not_home", "2026-11-30 15:59:00", "", true},           // 30 November 23:59 in China
+		{r.yellow, "not_home", "2026-11-30 16:00:00", "2026-12-02", true}, // 1 December 00:00 in China
+		{r.green, "met", "2026-12-01 02:00:00", "", true},
+		{r.newYear, "met", "2025-12-31 16:00:00", "", false},  // 1 January 2026 00:00 in China
+		{r.lastYear, "met", "2025-12-31 15:59:00", "", false}, // New Year's Eve in China
+	} {
+		at := utc(v.at)
+		in := visit.Input{ClientID: fmt.Sprint("r", i), HouseholdID: v.household, Outcome: v.outcome, At: &at}
+		if v.follow != "" {
+			in.FollowUpOn = mustDate(v.follow)
+		}
+		if v.team {
+			in.Visitors = []int64{r.worker.ID}
+		}
+		if _, _, err := r.vs.Record(ctx, leader, in); err != nil {
+			t.Fatalf("visit %d: %v", i, err)
+		}
+	}
+	return r
+}
+
+// TestCoverageByGrid: the shares of each grid's occupied households
+// visited this week, month, quarter and year, with the boundaries in China
+// time; a grid leader sees only their grid.
+func TestCoverageByGrid(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		r := newReportGrids(t, ctx, db)
+		cs, err := r.vs.CoverageByGrid(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cs) != 2 || cs[0].GridID != r.grid1 || cs[1].GridID != r.grid2 {
+			t.Fatalf("grids: %+v", cs)
+		}
+		g1 := cs[0]
+		if g1.Households != 4 || g1.Visited != (visit.Counts{Week: 3, Month: 2, Quarter: 3, Year: 4}) {
+			t.Errorf("grid 1: %d households, visited %+v", g1.Households, g1.Visited)
+		}
+		if g1.Week != 0.75 || g1.Month != 0.5 || g1.Quarter != 0.75 || g1.Year != 1 {
+			t.Errorf("grid 1 shares: %+v", g1.Coverage)
+		}
+		if g2 := cs[1]; g2.Households != 2 || g2.Visited != (visit.Counts{}) || g2.Year != 0 {
+			t.Errorf("grid 2: %+v", g2)
+		}
+		total := visit.CoverageTotal(cs)
+		if total.Households != 6 || total.Visited.Year != 4 || total.Year != 0.666 {
+			t.Errorf("total: %+v", total)
+		}
+		mine, err := r.vs.In(r.leader1).CoverageByGrid(ctx, 0)
+		if err != nil || len(mine) != 1 || mine[0].GridID != r.grid1 || mine[0].Visited.Year != 4 {
+			t.Errorf("grid 1's leader: %+v %v", mine, err)
+		}
+		if other, _ := r.vs.In(r.leader2).CoverageByGrid(ctx, r.grid1); len(other) != 0 {
+			t.Errorf("grid 2's leader sees grid 1: %+v", other)
+		}
+	})
+}
+
+// TestProgress: the visits of week 49 in grid 1 against the target of 100,
+// by outcome, and the share of the week's plan visited; the visit one
+// second before Monday 00:00 China time belongs to the week before.
+func TestProgress(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		r := newReportGrids(t, ctx, db)
+		w49 := visit.Week{Year: 2026, Num: 49}
+		p, err := r.vs.Progress(ctx, r.grid1, w49)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Target != 100 || p.Visits != 4 || p.Households != 3 || p.ByOutcome["met"] != 1 || p.ByOutcome["not_home"] != 3 ||
+			p.ByOutcome["refused"] != 0 || p.PlanID != 0 || p.Planned != 0 {
+			t.Errorf("week 49 without a plan: %+v", p)
+		}
+		if p, _ = r.vs.Progress(ctx, r.grid1, visit.Week{Year: 2026, Num: 48}); p.Visits != 1 || p.ByOutcome["met"] != 1 {
+			t.Errorf("week 48: %+v", p)
+		}
+		plan, err := r.vs.GeneratePlan(ctx, "test", r.grid1, w49)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err = r.vs.Progress(ctx, r.grid1, w49)
+		if err != nil || p.PlanID != plan.ID || p.Planned != 4 || p.PlannedVisited != 3 {
+			t.Errorf("week 49 with its plan: %+v %v", p, err)
+		}
+		if _, err := r.vs.In(r.leader2).Progress(ctx, r.grid1, w49); err == nil {
+			t.Error("grid 2's leader saw grid 1's progress")
+		}
+	})
+}
+
+// TestFollowUps: households whose last visit found nobody home, soonest
+// follow-up first, with their misses and the off-peak flag.
+func TestFollowUps(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		r := newReportGrids(t, ctx, db)
+		fs, total, err := r.vs.FollowUps(ctx, 0, 1, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != 2 || len(fs) != 2 {
+			t.Fatalf("follow-ups: %d %+v", total, fs)
+		}
+		y, red := fs[0], fs[1]
+		if y.HouseholdID != r.yellow || y.FollowUpOn != mustDate("2026-12-02") || y.Misses != 2 || !y.Offpeak || !y.Due {
+			t.Errorf("first: %+v", y)
+		}
+		// Not at home on 30 November (China time): back 3 days later.
+		if red.HouseholdID != r.red || red.FollowUpOn != mustDate("2026-12-03") || red.Misses != 1 || red.Offpeak || red.Due {
+			t.Errorf("second: %+v", red)
+		}
+		if fs, total, _ := r.vs.In(r.leader2).FollowUps(ctx, 0, 1, 50); total != 0 || len(fs) != 0 {
+			t.Errorf("grid 2's leader: %+v", fs)
+		}
+		if _, total, _ := r.vs.FollowUps(ctx, r.grid2, 1, 50); total != 0 {
+			t.Errorf("grid 2 has %d follow-ups", total)
+		}
+	})
+}
+
+// TestNeverVisited: occupied households with no visit in a year of China
+// time, red first, paged; the New Year's Eve visit counts for the year
+// before.
+func TestNeverVisited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		r := newReportGrids(t, ctx, db)
+		us, total, err := r.vs.NeverVisited(ctx, 2026, 0, 1, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != 2 || len(us) != 2 || us[0].HouseholdID != r.neverRed || us[0].LastVisitAt != nil || us[1].HouseholdID != r.lastYear {
+			t.Fatalf("2026: %d %+v", total, us)
+		}
+		if us[1].LastVisitAt == nil || !us[1].LastVisitAt.Equal(time.Date(2025, 12, 31, 15, 59, 0, 0, time.UTC)) {
+			t.Errorf("last visit: %v", us[1].LastVisitAt)
+		}
+		if _, total, _ := r.vs.In(r.leader1).NeverVisited(ctx, 2026, 0, 1, 50); total != 0 {
+			t.Errorf("grid 1's leader: %d never visited", total)
+		}
+		us, total, err = r.vs.NeverVisited(ctx, 2025, 0, 2, 2)
+		if err != nil || total != 5 || len(us) != 2 || us[0].Colour != "yellow" {
+			t.Errorf("2025, page 2: %d %+v %v", total, us, err)
+		}
+	})
+}
+
+// TestVisitsByVisitor: visits per team member and per recording account in
+// each of the last 8 ISO weeks and 6 months; a member without visits shows
+// zeros; another grid's leader sees neither.
+func TestVisitsByVisitor(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		r := newReportGrids(t, ctx, db)
+		weeks, err := r.vs.VisitsByVisitor(ctx, visit.ByWeek)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(weeks.Periods) != 8 || weeks.Periods[0] != "2026-W42" || weeks.Periods[7] != "2026-W49" {
+			t.Fatalf("weeks: %v", weeks.Periods)
+		}
+		wantWeeks := []int{1, 0, 0, 0, 0, 0, 1, 4}
+		got := map[string]visit.VisitorCounts{}
+		for _, v := range weeks.Visitors {
+			got[fmt.Sprint(v.Kind, v.ID)] = v
+		}
+		worker, idle, leader := got[fmt.Sprint("team_member", r.worker.ID)], got[fmt.Sprint("team_member", r.idle.ID)], got[fmt.Sprint("user", r.leader)]
+		if len(weeks.Visitors) != 3 || !slices.Equal(worker.Counts, wantWeeks) || worker.Total != 6 || worker.Name != "马学军" {
+			t.Errorf("by week: %+v", weeks.Visitors)
+		}
+		if !slices.Equal(idle.Counts, make([]int, 8)) || !slices.Equal(leader.Counts, wantWeeks) || leader.Name != "网格长小马" {
+			t.Errorf("idle %+v, leader %+v", idle, leader)
+		}
+		months, err := r.vs.VisitsByVisitor(ctx, visit.ByMonth)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(months.Periods, []string{"2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12"}) {
+			t.Fatalf("months: %v", months.Periods)
+		}
+		if m := months.Visitors[0]; m.ID != r.worker.ID || !slices.Equal(m.Counts, []int{0, 0, 0, 1, 3, 2}) {
+			t.Errorf("by month: %+v", months.Visitors)
+		}
+		other, err := r.vs.In(r.leader2).VisitsByVisitor(ctx, visit.ByWeek)
+		if err != nil || len(other.Visitors) != 0 {
+			t.Errorf("grid 2's leader: %+v %v", other, err)
+		}
+	})
+}

@@ -1,0 +1,108 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"wanhu/internal/household"
+	"wanhu/internal/visit"
+)
+
+// coveragePage is the administrator's page: coverage by grid, visits per
+// visitor per week and per month, and the households not visited this
+// year.
+type coveragePage struct {
+	Page
+	Periods    []string
+	Grids      []coverageRow
+	Total      coverageRow
+	Weeks      visitorTable
+	Months     visitorTable
+	Year       int
+	Never      []neverRow
+	NeverTotal int
+	Pager      pager
+}
+
+type coverageRow struct {
+	GridID     int64
+	Name       string
+	Households int
+	Cells      []coverageCell
+}
+
+type coverageCell struct {
+	Visited int
+	Percent string // one decimal: 6 of 634 households is 0.9 %, not 1 %
+}
+
+type visitorTable struct {
+	L       *Locale
+	Periods []string
+	Rows    []visit.VisitorCounts
+}
+
+type neverRow struct {
+	visit.Unvisited
+	Badge Badge
+	Last  string
+}
+
+const neverPerPage = 50
+
+func coverageRowOf(c visit.GridCoverage) coverageRow {
+	pct := func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) }
+	return coverageRow{GridID: c.GridID, Name: c.GridName, Households: c.Households, Cells: []coverageCell{
+		{c.Visited.Week, pct(c.Week)}, {c.Visited.Month, pct(c.Month)}, {c.Visited.Quarter, pct(c.Quarter)}, {c.Visited.Year, pct(c.Year)}}}
+}
+
+// visitCoverage shows the coverage reports of the user's scope; ?year=
+// picks the year of the never-visited list, ?page= its page.
+func (h *handler) visitCoverage(w http.ResponseWriter, r *http.Request) {
+	v := coveragePage{Page: h.page(r, "coverage.title", "coverage")}
+	q, ctx, vs, l := r.URL.Query(), r.Context(), h.visits(r), v.L
+	page, _ := strconv.Atoi(q.Get("page"))
+	page = max(page, 1)
+	v.Year = household.Today().Y
+	if y, err := strconv.Atoi(q.Get("year")); err == nil && y >= 2000 && y <= v.Year {
+		v.Year = y
+	}
+	for _, k := range []string{"plan.coverage_week", "plan.coverage_month", "plan.coverage_quarter", "plan.coverage_year"} {
+		v.Periods = append(v.Periods, l.T(k))
+	}
+	cs, err := vs.CoverageByGrid(ctx, 0)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	for _, c := range cs {
+		v.Grids = append(v.Grids, coverageRowOf(c))
+	}
+	v.Total = coverageRowOf(visit.CoverageTotal(cs))
+	for _, t := range []struct {
+		period string
+		into   *visitorTable
+	}{{visit.ByWeek, &v.Weeks}, {visit.ByMonth, &v.Months}} {
+		rep, err := vs.VisitsByVisitor(ctx, t.period)
+		if err != nil {
+			h.showError(w, r, err)
+			return
+		}
+		*t.into = visitorTable{L: l, Periods: rep.Periods, Rows: rep.Visitors}
+	}
+	us, total, err := vs.NeverVisited(ctx, v.Year, 0, page, neverPerPage)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	v.NeverTotal = total
+	for _, u := range us {
+		row := neverRow{Unvisited: u, Badge: badge(l, u.Colour), Last: l.T("coverage.never_visited")}
+		if u.LastVisitAt != nil {
+			row.Last = l.Time(*u.LastVisitAt)
+		}
+		v.Never = append(v.Never, row)
+	}
+	v.Pager = newPager("/visits/coverage", q, page, neverPerPage, total)
+	h.render(w, r, http.StatusOK, "coverage", v)
+}

@@ -1,0 +1,80 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"wanhu/internal/auth"
+	"wanhu/internal/store"
+	"wanhu/internal/store/storetest"
+)
+
+// TestProgressAndCoverage: after a not-at-home visit to the widow, grid
+// 1's progress page counts it against the 100, lists her as overdue and
+// to visit again; the coverage page shows both grids, the visits of the
+// recording account per week and per month, and the family as not
+// visited this year; grid 2's leader sees only grid 2; a visitor may see
+// neither page.
+func TestProgressAndCoverage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		worker := e.signedIn("worker")
+		for _, p := range []string{"/visits/progress", "/visits/coverage"} {
+			if code, _ := worker.get(p); code != http.StatusForbidden {
+				t.Errorf("a visitor opened %s: %d", p, code)
+			}
+		}
+		admin := e.signedIn("admin")
+		if code, _ := admin.post(fmt.Sprintf("/households/%d/visits", e.widow.ID), url.Values{"outcome": {"not_home"}, "card_left": {"1"}}); code != http.StatusOK {
+			t.Fatalf("visit: %d", code)
+		}
+		if _, err := db.ExecContext(t.Context(), `UPDATE households SET next_due_on = ? WHERE id = ?`, date("2026-01-05"), e.widow.ID); err != nil {
+			t.Fatal(err)
+		}
+		grid1 := fmt.Sprint(e.org.Grids[0].ID)
+		code, body := admin.get("/visits/progress?grid=" + grid1)
+		if code != http.StatusOK {
+			t.Fatalf("progress: %d", code)
+		}
+		widow := fmt.Sprintf(`data-household="%d"`, e.widow.ID)
+		mustContain(t, "progress", body, `id="nav-progress"`, `id="progress-bar"`, `max="100" value="1"`, "本周走访 1 户次，目标 100 户次",
+			"不在家 <strong>1</strong>", "这一周还没有走访计划", `href="/plans?grid=`+grid1, `id="overdue"`, `id="follow-ups"`, "连续 1 次不在家")
+		if n := strings.Count(body, widow); n != 2 {
+			t.Errorf("the widow is on %d lists of the progress page, want 2 (overdue, follow-up)", n)
+		}
+		mustNotContain(t, "progress", body, "⟦", fmt.Sprintf(`data-household="%d"`, e.family.ID))
+
+		code, body = admin.get("/visits/coverage")
+		if code != http.StatusOK {
+			t.Fatalf("coverage: %d", code)
+		}
+		mustContain(t, "coverage", body, `id="nav-coverage"`, "第一网格", "第二网格", `id="coverage-total"`, "1 <span class=\"status\">（100.0%）",
+			`id="visitors-weekly"`, `id="visitors-monthly"`, "管理员", "录入账号", "小张", "队员", `id="never-list"`,
+			fmt.Sprintf(`data-household="%d"`, e.family.ID), "从未走访", `class="table-scroll"`)
+		mustNotContain(t, "coverage", body, "⟦", widow)
+
+		if _, err := e.h.auth.CreateUser(t.Context(), "leader2", "网格长", testPassword, auth.Grant{Role: auth.GridLeader, OrgUnitID: e.org.Grids[1].ID}); err != nil {
+			t.Fatal(err)
+		}
+		leader := e.signedIn("leader2")
+		code, body = leader.get("/visits/coverage")
+		if code != http.StatusOK {
+			t.Fatalf("leader's coverage: %d", code)
+		}
+		mustContain(t, "leader's coverage", body, "第二网格", fmt.Sprintf(`data-household="%d"`, e.shop.ID))
+		mustNotContain(t, "leader's coverage", body, "第一网格", "管理员", `id="coverage-total"`)
+		if code, _ := leader.get("/visits/progress?grid=" + grid1); code != http.StatusNotFound {
+			t.Errorf("grid 2's leader opened grid 1's progress: %d", code)
+		}
+
+		code, body = admin.get("/lang?to=en&back=" + url.QueryEscape("/visits/coverage"))
+		if code != http.StatusOK {
+			t.Fatalf("in English: %d", code)
+		}
+		mustContain(t, "coverage in English", body, "Visit coverage", "this quarter", "recorded by account")
+		mustNotContain(t, "coverage in English", body, "⟦")
+	})
+}
