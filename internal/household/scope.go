@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
+	"time"
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/org"
@@ -22,9 +24,23 @@ type Scope struct {
 	Paths []string
 	// GridIDs are grids (a grid leader's).
 	GridIDs []int64
-	// MemberID is a team member whose assigned households are in scope (a
-	// visitor's).
+	// MemberID is a team member whose households are in scope (a
+	// visitor's): those assigned to them, and those a weekly visit plan of
+	// this week or a later one gives them to visit.
 	MemberID int64
+}
+
+// memberHouseholds selects the households of a team member (see
+// Scope.MemberID); its parameters are the member twice and this week.
+// Plans are the visit package's: their tables join here because a plan
+// is how a grid leader hands a household to a visitor for a week.
+const memberHouseholds = `SELECT household_id FROM household_assignments WHERE team_member_id = ?
+	UNION SELECT i.household_id FROM plan_items i JOIN plans p ON p.id = i.plan_id WHERE i.team_member_id = ? AND p.week >= ?`
+
+// memberArgs are the parameters of memberHouseholds for member id.
+func memberArgs(id int64) []any {
+	y, w := time.Now().In(shanghaiZone()).ISOWeek()
+	return []any{id, id, fmt.Sprintf("%04d-W%02d", y, w)}
 }
 
 // Everything is the scope of the system itself: the CLI, the generator, jobs.
@@ -49,8 +65,36 @@ func (s Scope) Where() (string, []any) {
 		}
 	}
 	if s.MemberID != 0 {
-		or = append(or, "h.id IN (SELECT household_id FROM household_assignments WHERE team_member_id = ?)")
-		args = append(args, s.MemberID)
+		or = append(or, "h.id IN ("+memberHouseholds+")")
+		args = append(args, memberArgs(s.MemberID)...)
+	}
+	if len(or) == 0 {
+		return "1 = 0", nil
+	}
+	return "(" + strings.Join(or, " OR ") + ")", args
+}
+
+// GridWhere returns the grids of the scope as an SQL condition on the org
+// unit alias g ("" for everything), as Where does for households: a
+// visitor's are the grids of their households.
+func (s Scope) GridWhere() (string, []any) {
+	if s.All {
+		return "", nil
+	}
+	var or []string
+	var args []any
+	for _, p := range s.Paths {
+		or, args = append(or, "g.path LIKE ?"), append(args, p+"%")
+	}
+	if len(s.GridIDs) > 0 {
+		or = append(or, "g.id IN (?"+strings.Repeat(", ?", len(s.GridIDs)-1)+")")
+		for _, id := range s.GridIDs {
+			args = append(args, id)
+		}
+	}
+	if s.MemberID != 0 {
+		or = append(or, "g.id IN (SELECT hh.grid_id FROM households hh WHERE hh.id IN ("+memberHouseholds+"))")
+		args = append(args, memberArgs(s.MemberID)...)
 	}
 	if len(or) == 0 {
 		return "1 = 0", nil
@@ -133,8 +177,8 @@ func (s *Store) GridVisible(ctx context.Context, gridID int64) (bool, error) {
 		return false, nil
 	}
 	var one int
-	err := s.db.QueryRowContext(ctx, `SELECT 1 FROM household_assignments a JOIN households h ON h.id = a.household_id
-		WHERE a.team_member_id = ? AND h.grid_id = ? LIMIT 1`, s.scope.MemberID, gridID).Scan(&one)
+	err := s.db.QueryRowContext(ctx, `SELECT 1 FROM households h WHERE h.grid_id = ? AND h.id IN (`+memberHouseholds+`) LIMIT 1`,
+		append([]any{gridID}, memberArgs(s.scope.MemberID)...)...).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

@@ -3,8 +3,10 @@ package household_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
@@ -172,6 +174,57 @@ func TestTeamInScope(t *testing.T) {
 			if got := names(c.scope); got != c.want {
 				t.Errorf("team in %+v = %q, want %q", c.scope, got, c.want)
 			}
+		}
+	})
+}
+
+// TestScopePlannedHouseholds: a weekly plan of this week or a later one
+// puts the households it gives a visitor into their scope; an old plan
+// does not.
+func TestScopePlannedHouseholds(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, f := setup(t, db)
+		var hs []*household.Household
+		for _, room := range []string{"101", "102", "103"} {
+			h, err := s.CreateHousehold(ctx, clerk, household.Household{BuildingID: f.Buildings[0].ID, Room: room}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hs = append(hs, h)
+		}
+		member := org.TeamMember{CommunityID: f.Community.ID, GridID: f.Grids[0].ID, Name: "志愿者", Role: org.RoleVolunteer}
+		if err := org.CreateTeamMember(ctx, db, &member); err != nil {
+			t.Fatal(err)
+		}
+		y, w := time.Now().In(time.FixedZone("CST", 8*3600)).ISOWeek()
+		plan := func(week string, h *household.Household) {
+			var id int64
+			if err := db.QueryRowContext(ctx, `INSERT INTO plans(grid_id, week, generated_at) VALUES (?, ?, ?) RETURNING id`,
+				f.Grids[0].ID, week, time.Now().UTC()).Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ExecContext(ctx, `INSERT INTO plan_items(plan_id, household_id, team_member_id, position) VALUES (?, ?, ?, 1)`,
+				id, h.ID, member.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		plan(fmt.Sprintf("%04d-W%02d", y, w), hs[0])
+		plan("2020-W01", hs[1])
+		visitor := s.In(household.Scope{MemberID: member.ID})
+		if _, err := visitor.HouseholdByID(ctx, hs[0].ID); err != nil {
+			t.Errorf("household of this week's plan: %v", err)
+		}
+		for _, h := range hs[1:] {
+			if _, err := visitor.HouseholdByID(ctx, h.ID); !errors.Is(err, apperr.ErrNotFound) {
+				t.Errorf("household %s of an old plan or none: %v, want not found", h.Room, err)
+			}
+		}
+		if ok, err := visitor.GridVisible(ctx, f.Grids[0].ID); err != nil || !ok {
+			t.Errorf("the planned household's grid is not visible: %v %v", ok, err)
+		}
+		if ok, _ := visitor.GridVisible(ctx, f.Grids[1].ID); ok {
+			t.Error("another grid is visible")
 		}
 	})
 }

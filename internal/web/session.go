@@ -152,11 +152,15 @@ func (h *handler) setLang(w http.ResponseWriter, r *http.Request) {
 	seeOther(w, r, localPath(r.URL.Query().Get("back")))
 }
 
-// home sends the start page to the household list.
+// home sends the start page to the household list, a visiting team
+// member (not an administrator) to the route of the day.
 func (h *handler) home(w http.ResponseWriter, r *http.Request) {
 	to := "/households"
-	if !can(r, access.ReadHouseholds) && can(r, access.ReadAudit) {
+	switch u := user(r); {
+	case !can(r, access.ReadHouseholds) && can(r, access.ReadAudit):
 		to = "/audit" // an auditor's work is the audit log
+	case u.TeamMemberID != 0 && can(r, access.RecordVisits) && !u.Has(auth.Admin):
+		to = "/today"
 	}
 	http.Redirect(w, r, to, http.StatusFound)
 }
