@@ -1,6 +1,7 @@
 // Command households is the household benchmark of bench/households.sh.
 //
 //	households gen -db FILE -n 1000000       generate a city into a fresh SQLite file, timed
+//	                [-community 4470]        households per community (7 grids each)
 //	households search -db FILE -runs 21      time household searches: our store against the sqlite3 CLI
 package main
 
@@ -42,6 +43,7 @@ func generate(args []string) error {
 	path := fs.String("db", "", "SQLite file to create (must not exist)")
 	n := fs.Int("n", 1_000_000, "households")
 	seed := fs.Int64("seed", 1, "seed")
+	community := fs.Int("community", gen.DongxingHouseholds, "households per community after Dongxing (seven grids each)")
 	fs.Parse(args)
 	if _, err := os.Stat(*path); err == nil {
 		return fmt.Errorf("%s exists; the benchmark wants a fresh file", *path)
@@ -61,7 +63,7 @@ func generate(args []string) error {
 	db.SetKeys(keys)
 	start := time.Now()
 	last := -1
-	sum, err := gen.Generate(ctx, db, gen.Options{Households: *n, Seed: *seed, Progress: func(done, total int) {
+	sum, err := gen.Generate(ctx, db, gen.Options{Households: *n, Seed: *seed, CommunitySize: *community, Progress: func(done, total int) {
 		if pct := done * 100 / total; pct/10 != last/10 {
 			last = pct
 			fmt.Fprintf(os.Stderr, "\r%3d%%  %d households  %s", pct, done, time.Since(start).Round(time.Second))
@@ -72,8 +74,8 @@ func generate(args []string) error {
 		return err
 	}
 	el := time.Since(start)
-	fmt.Printf("generated %d households, %d persons, %d communities, %d key persons, %d special-difficulty households, %d ledger events\n",
-		sum.Households, sum.Persons, sum.Communities, sum.KeyPersons, sum.SpecialDifficulty, sum.LedgerEvents)
+	fmt.Printf("generated %d households, %d persons, %d communities, %d grids, %d key persons, %d special-difficulty households, %d ledger events\n",
+		sum.Households, sum.Persons, sum.Communities, sum.Grids, sum.KeyPersons, sum.SpecialDifficulty, sum.LedgerEvents)
 	fmt.Printf("generation: %.1f s (%.0f households/s)\n", el.Seconds(), float64(sum.Households)/el.Seconds())
 	return nil
 }

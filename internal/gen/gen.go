@@ -34,6 +34,9 @@ type Options struct {
 	Seed       int64                 // default 1
 	Today      household.Date        // reference day for ages and ID numbers; zero = household.Today()
 	Progress   func(done, total int) // called about every 1% of households (may be nil)
+	// CommunitySize is about how many households each community after
+	// Dongxing has (each has seven grids); default DongxingHouseholds.
+	CommunitySize int
 }
 
 // Summary counts what Generate made.
@@ -56,6 +59,9 @@ func Generate(ctx context.Context, db *store.DB, o Options) (sum Summary, err er
 	}
 	if o.Today.IsZero() {
 		o.Today = household.Today()
+	}
+	if o.CommunitySize <= 0 {
+		o.CommunitySize = DongxingHouseholds
 	}
 	var n int
 	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM households`).Scan(&n); err != nil {
@@ -84,7 +90,7 @@ func Generate(ctx context.Context, db *store.DB, o Options) (sum Summary, err er
 	batches := make(chan *community, 1)
 	go func() {
 		defer close(batches)
-		for ci, size := range communitySizes(o.Households) {
+		for ci, size := range communitySizes(o.Households, o.CommunitySize) {
 			c := g.community(ci, size)
 			c.seal(db.Keys())
 			select {
@@ -121,15 +127,15 @@ func Generate(ctx context.Context, db *store.DB, o Options) (sum Summary, err er
 }
 
 // communitySizes splits n households into communities: Dongxing first with
-// its 4,470, then as many communities of about the same size as the rest
+// its 4,470, then as many communities of about size households as the rest
 // needs.
-func communitySizes(n int) []int {
+func communitySizes(n, size int) []int {
 	if n <= DongxingHouseholds {
 		return []int{n}
 	}
 	out := []int{DongxingHouseholds}
 	rest := n - DongxingHouseholds
-	k := (rest + DongxingHouseholds - 1) / DongxingHouseholds
+	k := (rest + size - 1) / size
 	for i := range k {
 		out = append(out, rest*(i+1)/k-rest*i/k)
 	}
