@@ -34,6 +34,7 @@ type visitPage struct {
 	Needs    []Option
 	Events   []Option
 	Members  []Option
+	Appt     apptSection
 	Error    string
 }
 
@@ -77,6 +78,9 @@ func (h *handler) visitPageWith(w http.ResponseWriter, r *http.Request, status i
 	if err == nil {
 		vs, _, err = h.visits(r).ForHousehold(r.Context(), hh.ID, 1, 10)
 	}
+	if err == nil {
+		v.Appt, err = h.appointmentSection(r, v.L, hh)
+	}
 	if err != nil {
 		h.showError(w, r, err)
 		return
@@ -106,7 +110,9 @@ func (h *handler) visitPageWith(w http.ResponseWriter, r *http.Request, status i
 			name = name[:i]
 		}
 		label := fe.Field
-		if l.Has("visit.field." + name) {
+		if l.Has("appt.field." + name) {
+			label = l.T("appt.field." + name)
+		} else if l.Has("visit.field." + name) {
 			label = l.T("visit.field." + name)
 		}
 		v.Error = label + ": " + l.Err(fe)
