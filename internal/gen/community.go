@@ -23,7 +23,9 @@ type community struct {
 	needs       []household.Need
 	measures    []household.Measure
 	ledger      []household.LedgerEvent
-	fresh       []int64 // households put on (near-)dibao this year, in id order
+	visits      []visitRow
+	schedule    []visitState // of each household
+	fresh       []int64      // households put on (near-)dibao this year, in id order
 	created     time.Time
 	sealed      *sealedCols // set by seal before the community is written
 
@@ -60,6 +62,7 @@ func (g *generator) community(ci, size int) *community {
 	g.households(c, slots, share(DongxingKeyPersons, g.before, size), share(DongxingSpecialDifficulty, g.before, size))
 	g.plans(c)
 	g.events(c)
+	g.visits(c)
 	g.before += size
 	return c
 }

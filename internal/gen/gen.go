@@ -18,6 +18,7 @@ import (
 
 	"wanhu/internal/household"
 	"wanhu/internal/store"
+	"wanhu/internal/visit"
 )
 
 // Dongxing's figures from the seed article.
@@ -153,7 +154,7 @@ func share(per, before, size int) int {
 
 // ids holds the next id of each table.
 type ids struct {
-	org, team, compound, building, household, person, need, measure, ledger int64
+	org, team, compound, building, household, person, need, measure, ledger, visit int64
 }
 
 // next returns the id *p and advances it.
@@ -175,6 +176,7 @@ type generator struct {
 	district map[string]unitRow // by name
 	streets  map[string]unitRow // by name
 	before   int                // households in earlier communities
+	policy   visit.Policy
 	// gridIDs, on an empty database, gives the first community's grids the
 	// ids 1–7, so that in the demo a grid's id is its number.
 	gridIDs bool
@@ -195,10 +197,14 @@ func newGenerator(ctx context.Context, db *store.DB, o Options) (*generator, err
 		p     *int64
 	}{{"org_units", &g.ids.org}, {"team_members", &g.ids.team}, {"compounds", &g.ids.compound}, {"buildings", &g.ids.building},
 		{"households", &g.ids.household}, {"persons", &g.ids.person}, {"needs", &g.ids.need}, {"plan_measures", &g.ids.measure},
-		{"ledger_events", &g.ids.ledger}} {
+		{"ledger_events", &g.ids.ledger}, {"visits", &g.ids.visit}} {
 		if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM `+t.table).Scan(t.p); err != nil {
 			return nil, err
 		}
+	}
+	var err error
+	if g.policy, err = visit.LoadPolicy(ctx, db); err != nil {
+		return nil, err
 	}
 	if g.ids.org == 1 {
 		g.gridIDs, g.ids.org = true, gridsPerCommunity+1
@@ -210,7 +216,7 @@ func newGenerator(ctx context.Context, db *store.DB, o Options) (*generator, err
 // here, so later inserts get fresh ids.
 func resetSequences(ctx context.Context, db *store.DB) error {
 	var errs []error
-	for _, t := range []string{"org_units", "team_members", "compounds", "buildings", "households", "persons", "needs", "plan_measures", "ledger_events"} {
+	for _, t := range []string{"org_units", "team_members", "compounds", "buildings", "households", "persons", "needs", "plan_measures", "ledger_events", "visits"} {
 		_, err := db.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('`+t+`', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM `+t+`), false)`)
 		errs = append(errs, err)
 	}

@@ -224,10 +224,13 @@ func TestDeterministic(t *testing.T) {
 			t.Fatal(err)
 		}
 		h := sha256.New()
-		for _, table := range []string{"org_units", "team_members", "households", "persons", "person_tags", "ledger_events", "plan_measures", "needs"} {
+		for _, table := range []string{"org_units", "team_members", "households", "persons", "person_tags", "ledger_events", "plan_measures", "needs", "visits", "visit_visitors"} {
 			order := "id"
-			if table == "person_tags" {
+			switch table {
+			case "person_tags":
 				order = "person_id, tag"
+			case "visit_visitors":
+				order = "visit_id, team_member_id"
 			}
 			rows, err := db.QueryContext(ctx, `SELECT * FROM `+table+` ORDER BY `+order)
 			if err != nil {

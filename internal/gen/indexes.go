@@ -15,7 +15,7 @@ import (
 const bulkIndexThreshold = 50_000
 
 // bulkTables are the tables whose secondary indexes are rebuilt.
-var bulkTables = []string{"households", "persons", "person_tags", "household_tags", "needs", "plan_measures", "ledger_events"}
+var bulkTables = []string{"households", "persons", "person_tags", "household_tags", "needs", "plan_measures", "ledger_events", "visits"}
 
 // dropIndexes drops the secondary indexes of bulkTables and returns the
 // statements that create them again, exactly as the migrations defined them.

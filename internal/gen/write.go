@@ -79,13 +79,18 @@ func writeCommunity(ctx context.Context, db *store.DB, c *community) error {
 		}
 		hs := ins("households", "id", "grid_id", "compound_id", "building_id", "unit", "floor", "room", "address", "kind", "shop_name",
 			"business_type", "occupancy", "phone", "phone_hash", "contact_times", "contact_note", "language", "notes", "householder", "member_count",
-			"colour", "colour_reasons", "version", "created_at", "updated_at")
+			"colour", "colour_reasons", "version", "created_at", "updated_at", "last_visit_at", "last_met_on", "next_due_on", "misses", "offpeak")
 		for i, h := range c.households {
 			phone, phoneHash := c.sealed.households[i][0], c.sealed.households[i][1]
+			s := c.schedule[i]
+			var lastVisit any
+			if s.lastVisitAt != nil {
+				lastVisit = s.lastVisitAt.UTC()
+			}
 			add(hs, h.ID, h.GridID, nullID(h.CompoundID), nullID(h.BuildingID), h.Unit, h.Floor, h.Room, h.Address, string(h.Kind),
 				h.ShopName, h.BusinessType, h.Occupancy, phone, phoneHash, strings.Join(h.ContactTimes, ","), h.ContactNote, h.Language,
 				h.Notes, h.Householder, h.MemberCount, string(h.Colour), household.EncodeReasons(h.ColourReasons), h.Version,
-				h.CreatedAt, h.UpdatedAt)
+				h.CreatedAt, h.UpdatedAt, lastVisit, s.lastMet, s.nextDue, s.misses, s.offpeak)
 		}
 		if err := flush(); err != nil {
 			return err
@@ -108,6 +113,14 @@ func writeCommunity(ctx context.Context, db *store.DB, c *community) error {
 					p.MovedOutOn, p.DeceasedOn, p.Current(), 1, h.CreatedAt, h.UpdatedAt)
 			}
 		}
+		// Visits refer to households and team members, their visitors to
+		// visits.
+		visits := ins("visits", "id", "client_id", "household_id", "grid_id", "outcome", "channel", "at", "recorded_by_name",
+			"met", "notes", "card_left", "follow_up_on", "created_at")
+		for _, v := range c.visits {
+			add(visits, v.id, "gen-"+itoa(v.id), v.household, v.grid, v.outcome, v.channel, v.at, v.visitors[0].Name,
+				v.met, v.notes, v.outcome == "not_home", v.followUp, v.at)
+		}
 		if err := flush(); err != nil {
 			return err
 		}
@@ -126,6 +139,12 @@ func writeCommunity(ctx context.Context, db *store.DB, c *community) error {
 		measures := ins("plan_measures", "id", "household_id", "kind", "description", "owner_id", "frequency", "status", "created_at", "updated_at")
 		for _, m := range c.measures {
 			add(measures, m.ID, m.HouseholdID, m.Kind, m.Description, nullID(m.OwnerID), m.Frequency, m.Status, m.CreatedAt, m.UpdatedAt)
+		}
+		visitors := ins("visit_visitors", "visit_id", "team_member_id")
+		for _, v := range c.visits {
+			for _, m := range v.visitors {
+				add(visitors, v.id, m.ID)
+			}
 		}
 		ledger := ins("ledger_events", "id", "household_id", "person_id", "grid_id", "type", "field", "before", "after", "note", "actor_id", "actor", "at")
 		for _, e := range c.ledger {
