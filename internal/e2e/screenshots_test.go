@@ -8,11 +8,13 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/device"
 
 	"wanhu/internal/gen"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
+	"wanhu/internal/visit"
 )
 
 // TestScreenshots refreshes the README's screenshots from the demo
@@ -28,6 +30,12 @@ func TestScreenshots(t *testing.T) {
 		if _, err := gen.Generate(ctx, db, gen.Options{}); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := gen.DemoAccounts(ctx, db, password); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := visit.NewStore(db, household.NewStore(db)).GeneratePlan(ctx, "第一网格网格长", 1, visit.WeekOf(household.Today())); err != nil {
+			t.Fatal(err)
+		}
 		cities, err := org.Units(ctx, db, org.City)
 		if err != nil || len(cities) == 0 {
 			t.Fatalf("no city: %v", err)
@@ -40,14 +48,17 @@ func TestScreenshots(t *testing.T) {
 		t.Fatalf("no red household in 一化小区: %v", err)
 	}
 	file := fmt.Sprintf("/households/%d", red[0].ID)
-	for name, path := range map[string]string{
-		"households.png":     "/households?colour=red",
-		"household-file.png": file,
-		"print.png":          file + "/print",
-		"key-persons.png":    "/rosters/key-persons",
-	} {
+	tokens, err := visit.CardTokens(context.Background(), s.db, []int64{red[0].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shoot := func(name, path string, whole bool) {
 		s.do(t, "open "+path, chromedp.Navigate(s.url+path), chromedp.WaitVisible(chromedp.CSS("body")))
-		img, err := chromedp.Run(s.browser, chromedp.FullScreenshot(100))
+		shot := chromedp.CaptureScreenshot() // long pages: the top, as a phone shows it
+		if whole {
+			shot = chromedp.FullScreenshot(100)
+		}
+		img, err := chromedp.Run(s.browser, shot)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -55,4 +66,17 @@ func TestScreenshots(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	shoot("households.png", "/households?colour=red", true)
+	shoot("household-file.png", file, true)
+	shoot("print.png", file+"/print", true)
+	shoot("key-persons.png", "/rosters/key-persons", true)
+	shoot("plan.png", "/plans?grid=1&week="+visit.WeekOf(household.Today()).String(), false)
+	shoot("progress.png", "/visits/progress?grid=1", false)
+	shoot("cards.png", file+"/card", false)
+	s.do(t, "leave the card sheet", chromedp.Navigate(s.url+"/households"), chromedp.WaitVisible(chromedp.CSS(`#logout`)))
+	s.logout(t)
+	shoot("appointment.png", "/a/"+tokens[red[0].ID], true)
+	s.do(t, "be a phone", chromedp.Emulate(device.IPhone12))
+	s.loginAs(t, "visitor1")
+	shoot("today.png", "/today", false)
 }

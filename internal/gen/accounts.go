@@ -25,8 +25,8 @@ const demoDepartment = "区文体旅游科技局"
 
 // DemoAccounts makes sure the demo community has one account per role, all
 // with password: admin (the community), leader1 and leader3 (grid leaders
-// of grids 1 and 3), visitor1 (a volunteer of grid 1 with households
-// assigned), dept1 (an
+// of grids 1 and 3), visitor1 (a visitor: grid 1's volunteer or, the
+// demo's volunteers having no grid, its grid worker), dept1 (an
 // officer of 区文体旅游科技局) and auditor1. Existing accounts get the
 // password reset. It works on a database made by Generate.
 func DemoAccounts(ctx context.Context, db *store.DB, password string) ([]Account, error) {
