@@ -58,6 +58,10 @@ func (s *Store) Record(ctx context.Context, actor household.Actor, in Input) (*V
 	if err := in.check(now); err != nil {
 		return nil, false, err
 	}
+	photos, err := checkPhotos(in.Photos)
+	if err != nil {
+		return nil, false, err
+	}
 	if v, err := s.existing(ctx, in.ClientID); !errors.Is(err, apperr.ErrNotFound) {
 		return v, false, err
 	}
@@ -89,6 +93,9 @@ func (s *Store) Record(ctx context.Context, actor household.Actor, in Input) (*V
 		if err != nil {
 			return fmt.Errorf("insert visit: %w", err)
 		}
+		if err := insertPhotos(ctx, tx, id, photos, now); err != nil {
+			return err
+		}
 		for _, m := range in.Visitors {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO visit_visitors(visit_id, team_member_id) VALUES (?, ?)
 				ON CONFLICT DO NOTHING`, id, m); err != nil {
@@ -111,6 +118,21 @@ func (s *Store) Record(ctx context.Context, actor household.Actor, in Input) (*V
 		return v, false, err
 	}
 	return v, true, err
+}
+
+// Visit returns visit id if its household is in scope.
+func (s *Store) Visit(ctx context.Context, id int64) (*Visit, error) {
+	vs, err := visitWhere(ctx, s.db, `WHERE v.id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(vs) == 0 {
+		return nil, apperr.ErrNotFound
+	}
+	if _, err := s.files.HouseholdByID(ctx, vs[0].HouseholdID); err != nil {
+		return nil, err
+	}
+	return &vs[0], nil
 }
 
 // existing returns the visit of a client id if its household is in scope.

@@ -48,6 +48,7 @@ type Visit struct {
 	FollowUpOn     household.Date `json:"follow_up_on"`
 	NeedsAdded     int            `json:"needs_added"`
 	EventsRecorded int            `json:"events_recorded"`
+	Photos         []int64        `json:"photos"` // ids of its photos
 }
 
 // NeedFound is a need noticed on a visit; it becomes a need of the file.
@@ -79,6 +80,9 @@ type Input struct {
 	Met         []int64        `json:"met"`
 	Needs       []NeedFound    `json:"needs"`
 	Events      []Change       `json:"events"`
+	// Photos are optional images (JPEG or PNG) taken on the visit; the
+	// API adds them with POST /visits/{id}/photos.
+	Photos [][]byte `json:"-"`
 }
 
 // check validates what can be checked without the database.
@@ -213,22 +217,32 @@ func visitWhere(ctx context.Context, q store.Querier, cond string, args ...any) 
 		return nil, err
 	}
 	for i := range out {
-		out[i].Visitors = []int64{}
-		vr, err := q.QueryContext(ctx, `SELECT team_member_id FROM visit_visitors WHERE visit_id = ? ORDER BY team_member_id`, out[i].ID)
-		if err != nil {
+		if out[i].Visitors, err = ids(ctx, q, `SELECT team_member_id FROM visit_visitors WHERE visit_id = ? ORDER BY team_member_id`, out[i].ID); err != nil {
 			return nil, err
 		}
-		for vr.Next() {
-			var id int64
-			if err := vr.Scan(&id); err != nil {
-				vr.Close()
-				return nil, err
-			}
-			out[i].Visitors = append(out[i].Visitors, id)
+		if out[i].Photos, err = ids(ctx, q, `SELECT id FROM visit_photos WHERE visit_id = ? ORDER BY id`, out[i].ID); err != nil {
+			return nil, err
 		}
-		vr.Close()
 	}
 	return out, nil
+}
+
+// ids returns the ids a query selects, never nil.
+func ids(ctx context.Context, q store.Querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }
 
 // byClientID returns the visit recorded under a client id, or ErrNotFound.

@@ -7,9 +7,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"wanhu/internal/access"
 
+	"wanhu/internal/access"
 	"wanhu/internal/auth"
+	"wanhu/internal/visit"
 )
 
 const (
@@ -70,7 +71,11 @@ func (h *handler) signedIn(next http.HandlerFunc) http.Handler {
 		}
 		r = r.WithContext(auth.WithSession(r.Context(), sess))
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+			limit := int64(1 << 20)
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+				limit += visit.MaxPhotos * visit.MaxPhotoBytes // a visit's photos
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 			if !sameToken(r.PostFormValue("csrf"), sess.CSRF) {
 				h.forbidden(w, r)
 				return

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -24,6 +25,7 @@ func (h *handler) visits(r *http.Request) *visit.Store {
 // and the form to record one.
 type visitPage struct {
 	Page
+	MaxPhotos int
 	H        *household.Household
 	Badge    Badge
 	Schedule *visit.Schedule
@@ -40,8 +42,10 @@ type visitPage struct {
 
 // visitRow is one past visit as the page shows it.
 type visitRow struct {
+	ID                                        int64
 	At, Outcome, Channel, By, Notes, FollowUp string
 	CardLeft                                  bool
+	Photos                                    []int64
 }
 
 func options(l *Locale, field string, values []string, blank bool) []Option {
@@ -70,7 +74,7 @@ func (h *handler) visitPageWith(w http.ResponseWriter, r *http.Request, status i
 	hh, err := h.loadHousehold(r)
 	var v visitPage
 	if err == nil {
-		v = visitPage{Page: h.page(r, "visit.title", "visits"), H: hh, ClientID: newClientID()}
+		v = visitPage{Page: h.page(r, "visit.title", "visits"), H: hh, ClientID: newClientID(), MaxPhotos: visit.MaxPhotos}
 		v.Title += " · " + hh.Address
 		v.Schedule, err = h.visits(r).ScheduleOf(r.Context(), hh.ID)
 	}
@@ -88,8 +92,8 @@ func (h *handler) visitPageWith(w http.ResponseWriter, r *http.Request, status i
 	l := v.L
 	v.Badge = badge(l, hh.Colour)
 	for _, x := range vs {
-		row := visitRow{At: l.Time(x.At), Outcome: l.Enum("visit_outcome", x.Outcome), Channel: l.Enum("visit_channel", x.Channel),
-			By: x.RecordedByName, Notes: x.Notes, CardLeft: x.CardLeft}
+		row := visitRow{ID: x.ID, At: l.Time(x.At), Outcome: l.Enum("visit_outcome", x.Outcome), Channel: l.Enum("visit_channel", x.Channel),
+			By: x.RecordedByName, Notes: x.Notes, CardLeft: x.CardLeft, Photos: x.Photos}
 		if !x.FollowUpOn.IsZero() {
 			row.FollowUp = x.FollowUpOn.String()
 		}
@@ -143,7 +147,10 @@ func (h *handler) visitRecord(w http.ResponseWriter, r *http.Request) {
 			in.Events = []visit.Change{{PersonID: pid, Event: household.Event{Type: t, Note: f.Get("event_note")}}}
 		}
 	}
-	if _, _, err := h.visits(r).Record(r.Context(), actor(r), in); err != nil {
+	if in.Photos, err = uploadedPhotos(r); err == nil {
+		_, _, err = h.visits(r).Record(r.Context(), actor(r), in)
+	}
+	if err != nil {
 		if _, ok := apperr.AsField(err); ok && !errors.Is(err, apperr.ErrNotFound) {
 			h.visitPageWith(w, r, http.StatusBadRequest, err)
 			return
@@ -152,6 +159,44 @@ func (h *handler) visitRecord(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	seeOther(w, r, fmt.Sprintf("/households/%d/visits#done", hh.ID))
+}
+
+// uploadedPhotos reads the optional photos of the full visit form.
+func uploadedPhotos(r *http.Request) ([][]byte, error) {
+	if r.MultipartForm == nil {
+		return nil, nil
+	}
+	var out [][]byte
+	for i, fh := range r.MultipartForm.File["photo"] {
+		if fh.Size == 0 {
+			continue // the empty file input of a form sent without a photo
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return nil, err
+		}
+		b, err := io.ReadAll(io.LimitReader(f, visit.MaxPhotoBytes+1))
+		f.Close()
+		if err != nil {
+			return nil, apperr.Field(fmt.Sprintf("photos[%d]", i), "unreadable", "could not be read")
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// visitPhoto sends a photo of a visit of a household in the user's scope.
+func (h *handler) visitPhoto(w http.ResponseWriter, r *http.Request) {
+	vid, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	pid, _ := strconv.ParseInt(r.PathValue("photo"), 10, 64)
+	p, data, err := h.visits(r).PhotoData(r.Context(), vid, pid)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", p.ContentType)
+	w.Header().Set("Cache-Control", "private, max-age=3600")
+	w.Write(data)
 }
 
 // dueRow is a household on the list of visits due.
