@@ -17,6 +17,7 @@ package access
 import (
 	"wanhu/internal/auth"
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 )
 
 // Action is something a user may or may not do.
@@ -91,4 +92,11 @@ func AuditPaths(u *auth.User) []string {
 		}
 	}
 	return paths
+}
+
+// TeamScope is whose visiting team members u may add and change: those of
+// the grids and org subtrees u holds (a visitor's households give none).
+func TeamScope(u *auth.User) org.TeamScope {
+	s := Scope(u)
+	return org.TeamScope{All: s.All, Paths: s.Paths, GridIDs: s.GridIDs}
 }

@@ -52,13 +52,3 @@ func (h *handler) compounds(w http.ResponseWriter, r *http.Request) {
 	}
 	h.writeJSON(w, r, http.StatusOK, listOf(cs, len(cs)))
 }
-
-// team lists the visiting team within the user's scope.
-func (h *handler) team(w http.ResponseWriter, r *http.Request) {
-	ms, err := h.files(r).Team(r.Context())
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, r, http.StatusOK, listOf(ms, len(ms)))
-}
