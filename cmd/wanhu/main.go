@@ -6,7 +6,7 @@
 //	wanhu migrate     apply (or show) the database migrations
 //	wanhu user        manage accounts
 //	wanhu household   list, show and recolour households
-//	wanhu visit       recompute when each household is next due for a visit
+//	wanhu visit       visits: recompute due dates, coverage, the visit policy
 //	wanhu plan        generate the weekly visit plan of a grid
 //	wanhu audit       verify, export or purge the audit log
 //	wanhu key         create, rotate and retire the keys of ID and phone numbers
@@ -39,7 +39,7 @@ func commands() []command {
 		{"migrate", "apply the migrations (migrate status: show them)", runMigrate},
 		{"user", "manage accounts: add, list, disable, enable, reset-password, unlock, grant, revoke", runUser},
 		{"household", "households: list, show, recolour", runHousehold},
-		{"visit", "visits: recompute the next due dates", runVisit},
+		{"visit", "visits: recompute (next due dates), coverage, policy (how often)", runVisit},
 		{"plan", "weekly visit plans: week (generate a grid's plan)", runPlan},
 		{"audit", "audit log: verify, export, purge", runAudit},
 		{"key", "encryption keys: new, rotate, retire", runKey},

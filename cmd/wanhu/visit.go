@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strconv"
 	"text/tabwriter"
+	"time"
 
 	"wanhu/internal/household"
 	"wanhu/internal/store"
@@ -16,19 +20,22 @@ import (
 
 // runVisit is `wanhu visit recompute`: every household's next due visit,
 // recomputed from the visit policy (colours, tags and plans change; run it
-// daily from cron); and `wanhu visit coverage`: the share of each grid's
-// households visited this week, month, quarter and year.
+// daily from cron); `wanhu visit coverage`: the share of each grid's
+// households visited this week, month, quarter and year; and `wanhu visit
+// policy`: the visit policy as JSON, or set from a file.
 func runVisit(ctx context.Context, args []string, out io.Writer) error {
 	sub, args := subcommand(args)
 	fs := newFlags("visit " + sub)
 	dsn := fs.String("db", "", "database: a SQLite file path or a postgres:// URL")
 	format := fs.String("format", "text", "coverage output: text, json or csv")
+	set := fs.String("set", "", "policy: a JSON file with the new visit policy (as PUT /api/v1/visit-policy takes it)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if sub != "recompute" && sub != "coverage" {
+	if sub != "recompute" && sub != "coverage" && sub != "policy" {
 		return fmt.Errorf("usage: wanhu visit recompute --db … (recomputes when each household is next due; run it daily from cron)\n" +
-			"       wanhu visit coverage --db … [--format text|json|csv] (coverage by grid)")
+			"       wanhu visit coverage --db … [--format text|json|csv] (coverage by grid)\n" +
+			"       wanhu visit policy --db … [--set FILE.json] (prints the visit policy, or sets it and recomputes the due dates)")
 	}
 	if sub == "coverage" && !slices.Contains([]string{"text", "json", "csv"}, *format) {
 		return fmt.Errorf("--format must be text, json or csv")
@@ -41,11 +48,42 @@ func runVisit(ctx context.Context, args []string, out io.Writer) error {
 	if sub == "coverage" {
 		return writeCoverage(ctx, db, *format, out)
 	}
+	if sub == "policy" && *set == "" {
+		p, err := visit.LoadPolicy(ctx, db)
+		if err != nil {
+			return err
+		}
+		return writeJSON(out, p)
+	}
+	if sub == "policy" {
+		if err := setPolicy(ctx, db, *set); err != nil {
+			return err
+		}
+	}
 	n, err := visit.RecomputeDue(ctx, db, household.Today())
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "%d households have a new due date\n", n)
+	return nil
+}
+
+// setPolicy stores the visit policy of a JSON file, once it is valid and
+// names only tags on the list.
+func setPolicy(ctx context.Context, db *store.DB, file string) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	var p visit.Policy
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	if err := visit.SavePolicy(ctx, db, p, time.Now()); err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
 	return nil
 }
 

@@ -77,13 +77,24 @@ func LoadPolicy(ctx context.Context, q store.Querier) (Policy, error) {
 	return p, p.Validate()
 }
 
-// SavePolicy stores p as the configured policy; RecomputeDue then applies it.
+// SavePolicy stores p as the configured policy once it is valid and its
+// tag rules name tags on the list (a FieldError "tags.<code>" otherwise);
+// RecomputeDue then applies it.
 func SavePolicy(ctx context.Context, q store.Querier, p Policy, now time.Time) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
+	tags, err := household.Tags(ctx, q)
+	if err != nil {
+		return err
+	}
+	for code := range p.Tags {
+		if !slices.ContainsFunc(tags, func(t household.Tag) bool { return t.Code == code }) {
+			return apperr.Field("tags."+code, "tag_unknown", "unknown tag %q", code)
+		}
+	}
 	b, _ := json.Marshal(p)
-	_, err := q.ExecContext(ctx, `INSERT INTO settings(key, value, updated_at) VALUES (?, ?, ?)
+	_, err = q.ExecContext(ctx, `INSERT INTO settings(key, value, updated_at) VALUES (?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, policyKey, string(b), now.UTC())
 	return err
 }
