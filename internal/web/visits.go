@@ -26,18 +26,18 @@ func (h *handler) visits(r *http.Request) *visit.Store {
 type visitPage struct {
 	Page
 	MaxPhotos int
-	H        *household.Household
-	Badge    Badge
-	Schedule *visit.Schedule
-	Visits   []visitRow
-	ClientID string // a new one per form, so a form sent twice is one visit
-	Outcomes []Option
-	Channels []Option
-	Needs    []Option
-	Events   []Option
-	Members  []Option
-	Appt     apptSection
-	Error    string
+	H         *household.Household
+	Badge     Badge
+	Schedule  *visit.Schedule
+	Visits    []visitRow
+	ClientID  string // a new one per form, so a form sent twice is one visit
+	Outcomes  []Option
+	Channels  []Option
+	Needs     []Option
+	Events    []Option
+	Members   []Option
+	Appt      apptSection
+	Error     string
 }
 
 // visitRow is one past visit as the page shows it.
