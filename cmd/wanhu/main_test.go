@@ -18,6 +18,21 @@ import (
 
 // seedDB makes a SQLite file with one red and one green household, and its
 // key file beside it (w.db.key, which commands find by default).
+// openSeeded opens the database of seedDB with its key file.
+func openSeeded(t *testing.T, path string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := secret.Load(path + ".key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetKeys(keys)
+	return db
+}
+
 func seedDB(t *testing.T) (string, *org.Fixture) {
 	t.Helper()
 	ctx := context.Background()

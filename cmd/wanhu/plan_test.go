@@ -11,8 +11,6 @@ import (
 
 	"wanhu/internal/household"
 	"wanhu/internal/org"
-	"wanhu/internal/secret"
-	"wanhu/internal/store"
 )
 
 // TestPlanWeekContract: `wanhu plan week --format json` answers
@@ -23,15 +21,7 @@ import (
 func TestPlanWeekContract(t *testing.T) {
 	path, f := seedDB(t)
 	ctx := context.Background()
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := secret.Load(path + ".key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SetKeys(keys)
+	db := openSeeded(t, path)
 	for _, m := range []org.TeamMember{
 		{CommunityID: f.Community.ID, GridID: f.Grids[0].ID, Name: "马学军", Role: org.RoleGridWorker, Availability: []string{"daytime", "evening", "weekend"}},
 		{CommunityID: f.Community.ID, Name: "卓玛", Role: org.RoleVolunteer, Languages: []string{"bo"}, Availability: []string{"weekend"}},

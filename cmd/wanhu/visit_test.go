@@ -9,8 +9,6 @@ import (
 	"testing"
 
 	"wanhu/internal/household"
-	"wanhu/internal/secret"
-	"wanhu/internal/store"
 	"wanhu/internal/visit"
 )
 
@@ -20,15 +18,7 @@ import (
 func TestVisitCoverage(t *testing.T) {
 	path, _ := seedDB(t)
 	ctx := context.Background()
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := secret.Load(path + ".key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SetKeys(keys)
+	db := openSeeded(t, path)
 	files := household.NewStore(db)
 	hs, _, err := files.List(ctx, household.Filter{})
 	if err != nil || len(hs) != 2 {

@@ -10,6 +10,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/visit"
 )
 
@@ -52,10 +53,29 @@ func planWeeks(today household.Date, chosen string) []Option {
 	}
 	var out []Option
 	for range 5 {
-		out = append(out, Option{Value: w.String(), Label: fmt.Sprintf("%s（%s – %s）", w, w.Monday(), w.Sunday()), Selected: w.String() == chosen})
+		out = append(out, weekOption(w, chosen))
 		w = w.Next()
 	}
 	return out
+}
+
+// weekOption is week w as a choice: "2026-W49（2026-11-30 – 2026-12-06）".
+func weekOption(w visit.Week, chosen string) Option {
+	return Option{Value: w.String(), Label: fmt.Sprintf("%s（%s – %s）", w, w.Monday(), w.Sunday()), Selected: w.String() == chosen}
+}
+
+// gridChoice picks the grid raw names, or the first of gs, and lists gs
+// as choices.
+func gridChoice(gs []org.Grid, raw string) (int64, []Option) {
+	id, _ := strconv.ParseInt(raw, 10, 64)
+	if id == 0 && len(gs) > 0 {
+		id = gs[0].ID
+	}
+	opts := make([]Option, 0, len(gs))
+	for _, g := range gs {
+		opts = append(opts, Option{Value: strconv.FormatInt(g.ID, 10), Label: g.Name, Selected: g.ID == id})
+	}
+	return id, opts
 }
 
 // plans shows the plan of the chosen grid and week, if there is one.
@@ -77,13 +97,7 @@ func (h *handler) plans(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	v.GridID, _ = strconv.ParseInt(q.Get("grid"), 10, 64)
-	if v.GridID == 0 && len(gs) > 0 {
-		v.GridID = gs[0].ID
-	}
-	for _, g := range gs {
-		v.Grids = append(v.Grids, Option{Value: strconv.FormatInt(g.ID, 10), Label: g.Name, Selected: g.ID == v.GridID})
-	}
+	v.GridID, v.Grids = gridChoice(gs, q.Get("grid"))
 	v.Weeks = planWeeks(today, v.Week)
 	if v.GridID != 0 {
 		v.Plan, err = h.visits(r).Plan(r.Context(), v.GridID, week)

@@ -42,7 +42,7 @@ func progressWeeks(today household.Date, chosen string) []Option {
 	w := visit.WeekOf(today)
 	var out []Option
 	for range 8 {
-		out = append(out, Option{Value: w.String(), Label: w.String() + "（" + w.Monday().String() + " – " + w.Sunday().String() + "）", Selected: w.String() == chosen})
+		out = append(out, weekOption(w, chosen))
 		w = visit.WeekOf(household.DateOf(w.Monday().Time().AddDate(0, 0, -7)))
 	}
 	return out
@@ -69,13 +69,7 @@ func (h *handler) visitProgress(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	v.GridID, _ = strconv.ParseInt(q.Get("grid"), 10, 64)
-	if v.GridID == 0 && len(gs) > 0 {
-		v.GridID = gs[0].ID
-	}
-	for _, g := range gs {
-		v.Grids = append(v.Grids, Option{Value: strconv.FormatInt(g.ID, 10), Label: g.Name, Selected: g.ID == v.GridID})
-	}
+	v.GridID, v.Grids = gridChoice(gs, q.Get("grid"))
 	if v.GridID != 0 {
 		if err := v.load(r, vs, week); err != nil {
 			h.showError(w, r, err)
