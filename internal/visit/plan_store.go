@@ -48,6 +48,9 @@ func (s *Store) GeneratePlan(ctx context.Context, by string, gridID int64, week 
 	if len(vs) == 0 {
 		return nil, apperr.Field("grid_id", "no_visitors", "grid %d has no active team members to visit", gridID)
 	}
+	if err := s.loadElsewhere(ctx, vs, g, week); err != nil {
+		return nil, err
+	}
 	cs, err := s.candidates(ctx, gridID, week)
 	if err != nil {
 		return nil, err
@@ -93,6 +96,34 @@ func (s *Store) GeneratePlan(ctx context.Context, by string, gridID int64, week 
 		return nil, err
 	}
 	return s.Plan(ctx, gridID, week)
+}
+
+// loadElsewhere starts the helpers of vs (the community's members without
+// a grid, who serve several grids) with what the week's plans of the other
+// grids already give them, so their capacity is shared, not granted anew in
+// every grid.
+func (s *Store) loadElsewhere(ctx context.Context, vs []*visitor, g org.Grid, week Week) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT i.team_member_id, COUNT(*) FROM plan_items i JOIN plans p ON p.id = i.plan_id
+		JOIN team_members m ON m.id = i.team_member_id
+		WHERE p.week = ? AND p.grid_id <> ? AND m.community_id = ? AND m.grid_id IS NULL GROUP BY i.team_member_id`,
+		week.String(), g.ID, g.CommunityID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return err
+		}
+		for _, v := range vs {
+			if v.m.ID == id {
+				v.load = n
+			}
+		}
+	}
+	return rows.Err()
 }
 
 // insertItems writes plan items 200 to a statement.

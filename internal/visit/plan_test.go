@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -346,4 +347,57 @@ func TestParseWeek(t *testing.T) {
 	if got := visit.WeekOf(household.DateOf(planToday)).Next().String(); got != "2026-W49" {
 		t.Errorf("next week of 26 Nov 2026: %s", got)
 	}
+}
+
+// TestHelperSharedAcrossGrids: a helper without a grid serves every grid of
+// the community from one weekly capacity. 卓玛 (two households a week
+// here) takes grid 1's two Tibetan-speaking households; grid 2's, planned
+// after, goes to its own worker, though in a week of its own it is hers.
+func TestHelperSharedAcrossGrids(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		g := newPlanGrid(t, ctx, db)
+		vs := planStore(db)
+		cfg := visit.DefaultPlanConfig
+		cfg.Capacity = maps.Clone(cfg.Capacity)
+		cfg.Capacity[org.RoleVolunteer] = 2
+		vs.SetPlanConfig(cfg)
+		var bo int64
+		err := db.QueryRowContext(ctx, `INSERT INTO households(grid_id, address, colour, occupancy, language, next_due_on, householder, created_at, updated_at)
+			VALUES (?, '二网格 1号', 'yellow', 'owner', 'bo', '2026-11-01', '才让', ?, ?) RETURNING id`, g.fx.Grids[1].ID, planToday, planToday).Scan(&bo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		whose := func(p *visit.Plan, id int64) int64 {
+			for _, v := range p.Visitors {
+				for _, h := range v.Households {
+					if h.HouseholdID == id {
+						return v.TeamMemberID
+					}
+				}
+			}
+			return 0
+		}
+		// Another week, grid 2 alone: she takes its Tibetan-speaking household.
+		alone, err := vs.GeneratePlan(ctx, "test", g.fx.Grids[1].ID, g.week.Next())
+		if err != nil || whose(alone, bo) != g.zhuoma.ID {
+			t.Fatalf("grid 2 alone: the Tibetan-speaking household goes to %d (%v), want 卓玛 %d", whose(alone, bo), err, g.zhuoma.ID)
+		}
+		first, err := vs.GeneratePlan(ctx, "test", g.fx.Grids[0].ID, g.week)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range g.bo {
+			if whose(first, id) != g.zhuoma.ID {
+				t.Errorf("grid 1's Tibetan-speaking household %d is not 卓玛's", id)
+			}
+		}
+		then, err := vs.GeneratePlan(ctx, "test", g.fx.Grids[1].ID, g.week)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if whose(then, bo) != g.otherWorker.ID {
+			t.Errorf("with 卓玛 full from grid 1, grid 2's Tibetan-speaking household goes to %d, want its worker %d", whose(then, bo), g.otherWorker.ID)
+		}
+	})
 }
