@@ -65,6 +65,12 @@ func runVisit(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "%d households have a new due date\n", n)
+	if sub == "recompute" {
+		if n, err = visit.CloseMissed(ctx, db, time.Now()); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "%d appointments passed without a visit: recorded as missed\n", n)
+	}
 	return nil
 }
 

@@ -320,6 +320,43 @@ func landInPlan(ctx context.Context, q store.Querier, gridID, hid, member int64,
 	return err
 }
 
+// CloseMissed stores as missed the booked appointments whose slot ended
+// more than a day before now without a visit, cancels their pending
+// messages and returns how many; `wanhu visit recompute` runs it daily.
+func CloseMissed(ctx context.Context, db *store.DB, now time.Time) (int, error) {
+	n := 0
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM appointments WHERE state = 'booked' AND slot_end < ?`, now.Add(-missedAfter).UTC())
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `UPDATE appointments SET state = 'missed', updated_at = ? WHERE id = ?`, now.UTC(), id); err != nil {
+				return err
+			}
+			if err := notify.Cancel(ctx, tx, recipient(id)); err != nil {
+				return err
+			}
+		}
+		n = len(ids)
+		return nil
+	})
+	return n, err
+}
+
 // closeAppointment closes household hid's booking on the day of a visit at
 // at: done with the visit, or missed when nobody was home.
 func closeAppointment(ctx context.Context, q store.Querier, hid, visitID int64, outcome string, at, now time.Time) error {
@@ -350,7 +387,7 @@ const appointmentCols = `a.id, a.household_id, h.address, a.grid_id, COALESCE(a.
 
 // appointmentsWhere loads the appointments matching cond (on a and h). A
 // booked appointment whose slot ended more than a day ago reads as missed
-// (the household's next booking stores it so).
+// (CloseMissed or the household's next booking stores it so).
 func (s *Store) appointmentsWhere(ctx context.Context, cond string, args ...any) ([]Appointment, error) {
 	if c, a := s.scope.Where(); c != "" {
 		cond, args = "("+c+") AND "+cond, append(a, args...)

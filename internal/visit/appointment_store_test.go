@@ -222,6 +222,21 @@ func TestAppointments(t *testing.T) {
 		if _, err := vs.MarkMissed(ctx, a4.ID); !errors.Is(err, apperr.ErrConflict) {
 			t.Errorf("missed twice: %v", err)
 		}
+		// A booking nobody came to is stored as missed by the daily job,
+		// not before a day has passed.
+		a5, err := vs.Book(ctx, clerk, visit.Booking{HouseholdID: hs[2], SlotStart: later[1].Start, Via: visit.ViaStaff})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := visit.CloseMissed(ctx, db, later[1].End.Add(23*time.Hour)); err != nil || n != 0 {
+			t.Errorf("close missed within the day after: %d %v", n, err)
+		}
+		if n, err := visit.CloseMissed(ctx, db, later[1].End.Add(25*time.Hour)); err != nil || n != 1 {
+			t.Errorf("close missed: %d %v, want 1", n, err)
+		}
+		if err := db.QueryRowContext(ctx, `SELECT state FROM appointments WHERE id = ?`, a5.ID).Scan(&state); err != nil || state != "missed" {
+			t.Errorf("after the daily job the booking is %q (%v)", state, err)
+		}
 		list, err := vs.Appointments(ctx, visit.AppointmentFilter{GridID: fx.Grids[0].ID, From: fri.Start, To: sat.End})
 		if err != nil || len(list) != 3 {
 			t.Errorf("list: %d %v", len(list), err)
