@@ -8,6 +8,8 @@ require (
 	modernc.org/sqlite v1.62.0
 )
 
+require github.com/6tail/lunar-go v1.4.7
+
 require (
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0

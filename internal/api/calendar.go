@@ -1,0 +1,78 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"wanhu/internal/access"
+	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
+)
+
+// calendarYear is a year of the working-day calendar: the days that differ
+// from plain weekdays, and where the schedule comes from (official, loaded
+// or estimated).
+type calendarYear struct {
+	Year   int             `json:"year"`
+	Source calendar.Source `json:"source"`
+	Days   []calendar.Day  `json:"days"`
+}
+
+// calendarYearOf answers the {year} of the path, or not found.
+func calendarYearOf(r *http.Request) (int, error) {
+	y, err := strconv.Atoi(r.PathValue("year"))
+	if err != nil || y < 1 || y > 9999 {
+		return 0, apperr.ErrNotFound
+	}
+	return y, nil
+}
+
+// calendarGet answers one year of the working-day calendar (anyone signed in).
+func (h *handler) calendarGet(w http.ResponseWriter, r *http.Request) {
+	y, err := calendarYearOf(r)
+	var cal *calendar.Calendar
+	if err == nil {
+		cal, err = calendar.Load(r.Context(), h.d.DB)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, yearOut(cal, y))
+}
+
+// calendarPut replaces the schedule of a year (administrators): the days
+// given become its holidays and make-up working days, the others follow
+// Monday to Friday.
+func (h *handler) calendarPut(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Days []calendar.Day `json:"days"`
+	}
+	y, err := calendarYearOf(r)
+	if err == nil {
+		err = allow(r, access.Configure)
+	}
+	if err == nil {
+		err = decode(w, r, &in)
+	}
+	if err == nil {
+		err = calendar.SaveYears(r.Context(), h.d.DB, []int{y}, in.Days, user(r).Username, h.now())
+	}
+	var cal *calendar.Calendar
+	if err == nil {
+		cal, err = calendar.Load(r.Context(), h.d.DB)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, yearOut(cal, y))
+}
+
+func yearOut(cal *calendar.Calendar, y int) calendarYear {
+	days, src := cal.Year(y)
+	if days == nil {
+		days = []calendar.Day{}
+	}
+	return calendarYear{Year: y, Source: src, Days: days}
+}
