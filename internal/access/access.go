@@ -6,7 +6,7 @@
 //	admin          an org subtree                 everything in scope, users, configuration
 //	grid_leader    own grids                      read and change household files, show full values, assign visitors
 //	visitor        households assigned to them    read (always masked), record needs and events
-//	officer        requests referred to them      no household files
+//	officer        requests referred to them      handle them; no household files
 //	resident       their own requests             no household files
 //	auditor        an org subtree                 the audit log only
 //
@@ -18,6 +18,7 @@ import (
 	"wanhu/internal/auth"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
+	"wanhu/internal/request"
 )
 
 // Action is something a user may or may not do.
@@ -35,13 +36,18 @@ const (
 	ReadAudit      Action = "audit.read"        // the audit log
 	RecordVisits   Action = "visits.record"     // record visits and see the list of visits due
 	PlanVisits     Action = "visits.plan"       // generate and edit the weekly visit plans of grids
+	// Resident requests (issue 5), within RequestScope.
+	SubmitRequests Action = "requests.submit" // register a request and read the requests in scope
+	AcceptRequests Action = "requests.accept" // accept, decline, merge; approve extensions; record callbacks
+	HandleRequests Action = "requests.handle" // progress notes, resolution, hand-back, asking for an extension
 )
 
 // allowed lists what each role may do.
 var allowed = map[auth.Role][]Action{
-	auth.Admin:      {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, AssignVisitors, Configure, ManageUsers, ReadAudit, RecordVisits, PlanVisits},
-	auth.GridLeader: {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, AssignVisitors, RecordVisits, PlanVisits},
-	auth.Visitor:    {ReadHouseholds, RecordNeeds, RecordVisits},
+	auth.Admin:      {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, AssignVisitors, Configure, ManageUsers, ReadAudit, RecordVisits, PlanVisits, SubmitRequests, AcceptRequests, HandleRequests},
+	auth.GridLeader: {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, AssignVisitors, RecordVisits, PlanVisits, SubmitRequests, AcceptRequests, HandleRequests},
+	auth.Visitor:    {ReadHouseholds, RecordNeeds, RecordVisits, SubmitRequests},
+	auth.Officer:    {HandleRequests},
 	auth.Auditor:    {ReadAudit},
 }
 
@@ -75,6 +81,29 @@ func Scope(u *auth.User) household.Scope {
 			s.GridIDs = append(s.GridIDs, g.OrgUnitID)
 		case auth.Visitor:
 			s.MemberID = u.TeamMemberID
+		}
+	}
+	return s
+}
+
+// RequestScope returns the requests u may see: an administrator's org
+// subtree, a grid leader's grids, a visitor's households, and for an
+// officer the requests referred to their department.
+func RequestScope(u *auth.User) request.Scope {
+	var s request.Scope
+	if u == nil || u.Disabled {
+		return s
+	}
+	for _, g := range u.Grants {
+		switch g.Role {
+		case auth.Admin:
+			s.Paths = append(s.Paths, g.Path)
+		case auth.GridLeader:
+			s.GridIDs = append(s.GridIDs, g.OrgUnitID)
+		case auth.Visitor:
+			s.MemberID = u.TeamMemberID
+		case auth.Officer:
+			s.DepartmentPaths = append(s.DepartmentPaths, g.Path)
 		}
 	}
 	return s

@@ -13,6 +13,9 @@ import (
 type errorBody struct {
 	Error          errorDetail `json:"error"`
 	CurrentVersion *int        `json:"current_version,omitempty"`
+	// State is the current state of a record whose state does not allow
+	// the transition asked for (409).
+	State string `json:"state,omitempty"`
 }
 
 type errorDetail struct {
@@ -80,6 +83,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := http.StatusInternalServerError
 	var ae *apiError
 	var stale *staleError
+	var transition interface{ CurrentState() string }
 	fe, isField := apperr.AsField(err)
 	switch {
 	case errors.As(err, &ae):
@@ -88,6 +92,8 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, body.Error = http.StatusBadRequest, errorDetail{fe.Code, fe.Msg, fe.Field}
 	case errors.Is(err, apperr.ErrNotFound):
 		status, body.Error = http.StatusNotFound, errorDetail{"not_found", "not found", ""}
+	case errors.As(err, &transition):
+		status, body.Error, body.State = http.StatusConflict, errorDetail{"invalid_transition", err.Error(), ""}, transition.CurrentState()
 	case errors.Is(err, apperr.ErrConflict):
 		status, body.Error = http.StatusConflict, errorDetail{"conflict", apperr.ErrConflict.Error(), ""}
 		if errors.As(err, &stale) {

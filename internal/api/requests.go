@@ -1,0 +1,249 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"wanhu/internal/access"
+	"wanhu/internal/apperr"
+	"wanhu/internal/auth"
+	"wanhu/internal/household"
+	"wanhu/internal/request"
+)
+
+// requests returns the request store as the user of r may see it.
+func (h *handler) requests(r *http.Request) *request.Store {
+	return request.NewStore(h.d.DB, h.d.Households).In(access.RequestScope(user(r)), h.files(r))
+}
+
+// allowReadRequests lets through who submits or handles requests: each
+// sees the requests of their scope.
+func allowReadRequests(r *http.Request) error {
+	if allow(r, access.SubmitRequests) == nil {
+		return nil
+	}
+	return allow(r, access.HandleRequests)
+}
+
+// requestCategories lists the categories a request can be about.
+func (h *handler) requestCategories(w http.ResponseWriter, r *http.Request) {
+	cs, err := request.Categories(r.Context(), h.d.DB)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, listOf(cs, len(cs)))
+}
+
+// createRequest registers a request (群众点单): 201 with the request.
+// A request with neither household nor grid belongs to the org unit of the
+// staff member's first grant.
+func (h *handler) createRequest(w http.ResponseWriter, r *http.Request) {
+	var in request.Input
+	err := allow(r, access.SubmitRequests)
+	if err == nil {
+		err = decode(w, r, &in)
+	}
+	var out *request.Request
+	if err == nil {
+		in.OrgPath = homePath(user(r))
+		out, err = h.requests(r).Submit(r.Context(), actor(r), in)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusCreated, out)
+}
+
+// homePath is the org unit a staff member registers requests for: that
+// of their first administrator or grid leader grant.
+func homePath(u *auth.User) string {
+	for _, g := range u.Grants {
+		if g.Role == auth.Admin || g.Role == auth.GridLeader {
+			return g.Path
+		}
+	}
+	return ""
+}
+
+// oneRequest returns one request with its timeline.
+func (h *handler) oneRequest(w http.ResponseWriter, r *http.Request) {
+	err := allowReadRequests(r)
+	id, err2 := pathID(r)
+	if err == nil {
+		err = err2
+	}
+	var out *request.Request
+	if err == nil {
+		out, err = h.requests(r).Get(r.Context(), id)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, out)
+}
+
+// requestList lists the requests in scope, the soonest due first:
+// ?state=, ?grid=, ?department=, ?overdue=true.
+func (h *handler) requestList(w http.ResponseWriter, r *http.Request) {
+	q := &query{r: r}
+	f := request.Filter{State: q.oneOf("state", request.States), GridID: q.id("grid"), DepartmentID: q.id("department"),
+		Overdue: q.oneOf("overdue", []string{"true", "false"}) == "true"}
+	f.Page, f.PerPage = q.page()
+	err := allowReadRequests(r)
+	if err == nil {
+		err = q.err
+	}
+	var rs []request.Request
+	var total int
+	if err == nil {
+		rs, total, err = h.requests(r).List(r.Context(), f)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, listOf(rs, total))
+}
+
+// The bodies of the transitions. Version, when given, is the version the
+// user saw: a request changed meanwhile answers 409 with current_version.
+type (
+	acceptInput struct {
+		Version        int    `json:"version"`
+		Urgency        string `json:"urgency"`
+		Handling       string `json:"handling"`
+		DepartmentID   int64  `json:"department_id"`
+		AssigneeUserID int64  `json:"assignee_user_id"`
+		WorkingDays    int    `json:"working_days"`
+	}
+	noteInput struct {
+		Version int    `json:"version"`
+		Note    string `json:"note"`
+	}
+	reasonInput struct {
+		Version int    `json:"version"`
+		Reason  string `json:"reason"`
+	}
+	mergeInput struct {
+		Version int   `json:"version"`
+		Into    int64 `json:"into"`
+	}
+	extensionInput struct {
+		Version int    `json:"version"`
+		Reason  string `json:"reason"`
+		Days    int    `json:"days"`
+	}
+	callbackInput struct {
+		Version  int             `json:"version"`
+		Result   string          `json:"result"`
+		Comment  string          `json:"comment"`
+		FollowUp *household.Need `json:"follow_up"` // kind and note
+	}
+)
+
+func (h *handler) acceptRequest(w http.ResponseWriter, r *http.Request) {
+	var in acceptInput
+	h.transition(w, r, access.AcceptRequests, &in, func() request.Change {
+		return request.Change{Action: request.Accept, Version: in.Version, Urgency: in.Urgency, Handling: in.Handling,
+			DepartmentID: in.DepartmentID, AssigneeUserID: in.AssigneeUserID, WorkingDays: in.WorkingDays}
+	})
+}
+
+func (h *handler) declineRequest(w http.ResponseWriter, r *http.Request) {
+	h.reasoned(w, r, access.AcceptRequests, request.Decline)
+}
+
+func (h *handler) mergeRequest(w http.ResponseWriter, r *http.Request) {
+	var in mergeInput
+	h.transition(w, r, access.AcceptRequests, &in, func() request.Change {
+		return request.Change{Action: request.Merge, Version: in.Version, Into: in.Into}
+	})
+}
+
+func (h *handler) progressRequest(w http.ResponseWriter, r *http.Request) {
+	h.noted(w, r, request.Progress)
+}
+
+func (h *handler) resolveRequest(w http.ResponseWriter, r *http.Request) {
+	h.noted(w, r, request.Resolve)
+}
+
+func (h *handler) handBackRequest(w http.ResponseWriter, r *http.Request) {
+	h.reasoned(w, r, access.HandleRequests, request.HandBack)
+}
+
+func (h *handler) extendRequest(w http.ResponseWriter, r *http.Request) {
+	var in extensionInput
+	h.transition(w, r, access.HandleRequests, &in, func() request.Change {
+		return request.Change{Action: request.AskExtension, Version: in.Version, Note: in.Reason, Days: in.Days}
+	})
+}
+
+func (h *handler) approveExtension(w http.ResponseWriter, r *http.Request) {
+	var in noteInput
+	h.transition(w, r, access.AcceptRequests, &in, func() request.Change {
+		return request.Change{Action: request.ApproveExtension, Version: in.Version, Note: in.Note}
+	})
+}
+
+func (h *handler) refuseExtension(w http.ResponseWriter, r *http.Request) {
+	h.reasoned(w, r, access.AcceptRequests, request.RefuseExtension)
+}
+
+func (h *handler) callbackRequest(w http.ResponseWriter, r *http.Request) {
+	var in callbackInput
+	h.transition(w, r, access.AcceptRequests, &in, func() request.Change {
+		return request.Change{Action: request.Callback, Version: in.Version, Result: in.Result, Note: in.Comment, FollowUp: in.FollowUp}
+	})
+}
+
+func (h *handler) noted(w http.ResponseWriter, r *http.Request, action string) {
+	var in noteInput
+	h.transition(w, r, access.HandleRequests, &in, func() request.Change {
+		return request.Change{Action: action, Version: in.Version, Note: in.Note}
+	})
+}
+
+func (h *handler) reasoned(w http.ResponseWriter, r *http.Request, a access.Action, action string) {
+	var in reasonInput
+	h.transition(w, r, a, &in, func() request.Change {
+		return request.Change{Action: action, Version: in.Version, Note: in.Reason}
+	})
+}
+
+// transition reads a transition's body into in and applies the change it
+// makes: 200 with the request; 409 with the current state when the state
+// does not allow it, or with current_version when the version is stale.
+func (h *handler) transition(w http.ResponseWriter, r *http.Request, a access.Action, in any, change func() request.Change) {
+	id, err := pathID(r)
+	if err == nil {
+		err = allowReadRequests(r) // an unknown id is 404 before a missing right is 403
+	}
+	if err == nil {
+		_, err = h.requests(r).Get(r.Context(), id)
+	}
+	if err == nil {
+		err = allow(r, a)
+	}
+	if err == nil && r.ContentLength != 0 {
+		err = decode(w, r, in)
+	}
+	var out *request.Request
+	if err == nil {
+		out, err = h.requests(r).Apply(r.Context(), actor(r), id, change())
+	}
+	var te *request.TransitionError
+	if errors.Is(err, apperr.ErrConflict) && !errors.As(err, &te) {
+		if cur, err2 := h.requests(r).Get(r.Context(), id); err2 == nil {
+			err = &staleError{current: cur.Version}
+		}
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, out)
+}
