@@ -15,6 +15,7 @@ import (
 
 	"wanhu/internal/app"
 	"wanhu/internal/gen"
+	"wanhu/internal/notify"
 	"wanhu/internal/server"
 	"wanhu/internal/store"
 )
@@ -27,6 +28,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	trustProxy := fs.Bool("trust-proxy", false, "take the client address from X-Forwarded-For (only behind a proxy that sets it)")
 	publicURL := publicURLFlag(fs)
 	keyFile := keyFileFlag(fs)
+	sendersOf := senderFlags(fs)
 	logger := logFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -40,14 +42,19 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	return serve(ctx, db, *addr, *idle, *trustProxy, *publicURL, log, func(url string) {
+	senders, err := sendersOf(db, log)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, db, senders, *addr, *idle, *trustProxy, *publicURL, log, func(url string) {
 		fmt.Fprintf(out, "Wanhu is serving on %s\n", url)
 	})
 }
 
-// serve runs the HTTP server on db until ctx ends, then shuts down
-// gracefully. ready is called with the URL once the port is open.
-func serve(ctx context.Context, db *store.DB, addr string, idle time.Duration, trustProxy bool, publicURL string, log *slog.Logger, ready func(url string)) error {
+// serve runs the HTTP server and the notification senders on db until ctx
+// ends, then shuts down gracefully. ready is called with the URL once the
+// port is open.
+func serve(ctx context.Context, db *store.DB, senders []notify.Sender, addr string, idle time.Duration, trustProxy bool, publicURL string, log *slog.Logger, ready func(url string)) error {
 	if publicURL != "" {
 		if u, err := url.Parse(publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("--public-url %q: give an http(s) address such as https://wanhu.example.org", publicURL)
@@ -70,6 +77,10 @@ func serve(ctx context.Context, db *store.DB, addr string, idle time.Duration, t
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	sending, stopSending := context.WithCancel(ctx)
+	sent := make(chan struct{})
+	go func() { notify.Run(sending, db, senders, notify.Options{Log: log}); close(sent) }()
+	defer func() { stopSending(); <-sent }()
 	log.Info("serving", "addr", ln.Addr().String(), "db", string(db.Dialect()))
 	ready("http://" + ln.Addr().String())
 	select {
@@ -92,6 +103,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	seed := fs.Int64("seed", 1, "seed of the generated data")
 	publicURL := publicURLFlag(fs)
 	keyFile := keyFileFlag(fs)
+	sendersOf := senderFlags(fs)
 	logger := logFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -126,7 +138,11 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return serve(ctx, db, *addr, 30*time.Minute, false, *publicURL, log, func(url string) {
+	senders, err := sendersOf(db, log)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, db, senders, *addr, 30*time.Minute, false, *publicURL, log, func(url string) {
 		fmt.Fprintf(out, "\nWanhu demo (东兴社区) is running.\n  Open:     %s\n  API:      %s/api/v1 (POST /api/v1/auth/login)\n\n  Accounts (password for all: %s)\n", url, url, pw)
 		for _, a := range accounts {
 			fmt.Fprintf(out, "    %-9s %-12s %s\n", a.Username, a.Role, a.Reach)

@@ -1,0 +1,210 @@
+package notify_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/notify"
+	"wanhu/internal/store"
+	"wanhu/internal/store/storetest"
+)
+
+// hookServer counts the deliveries per message id and answers with the
+// status status() gives.
+type hookServer struct {
+	mu     sync.Mutex
+	got    map[int64]int
+	status int
+}
+
+func newHookServer(t *testing.T) (*hookServer, *httptest.Server) {
+	h := &hookServer{got: map[int64]int{}, status: http.StatusOK}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct{ ID int64 }
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			t.Error(err)
+		}
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.got[body.ID]++
+		w.WriteHeader(h.status)
+	}))
+	t.Cleanup(srv.Close)
+	return h, srv
+}
+
+type outboxRow struct {
+	State, LastError string
+	Attempts         int
+	Next             time.Time
+	SentAt           *time.Time
+}
+
+func rowOf(t *testing.T, db *store.DB, id int64) outboxRow {
+	t.Helper()
+	var r outboxRow
+	if err := db.QueryRowContext(context.Background(), `SELECT state, last_error, attempts, next_attempt_at, sent_at FROM outbox WHERE id = ?`, id).
+		Scan(&r.State, &r.LastError, &r.Attempts, &r.Next, &r.SentAt); err != nil {
+		t.Fatal(err)
+	}
+	r.Next = r.Next.UTC()
+	return r
+}
+
+func enqueue(t *testing.T, db *store.DB, channel string, at time.Time) int64 {
+	t.Helper()
+	ctx := context.Background()
+	if err := notify.Enqueue(ctx, db, notify.Message{Kind: "request.created", Channel: channel, Recipient: "staff", Payload: map[string]int{"n": 1}, NotBefore: at}); err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	if err := db.QueryRowContext(ctx, `SELECT MAX(id) FROM outbox`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// TestDeliver: a due message is sent once; a 500 is retried after the
+// backoff, and the message fails after the last attempt; an administrator
+// retries it once more.
+func TestDeliver(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		hook, srv := newHookServer(t)
+		now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+		opts := notify.Options{MaxAttempts: 3, Backoff: []time.Duration{time.Minute, 5 * time.Minute}, Now: func() time.Time { return now }}
+		senders := []notify.Sender{notify.WebhookSender{URL: srv.URL, Secret: "k"}}
+
+		a := enqueue(t, db, notify.Webhook, now.Add(-time.Second))
+		later := enqueue(t, db, notify.Webhook, now.Add(time.Hour))
+		wecom := enqueue(t, db, notify.WeCom, now.Add(-time.Second)) // no sender for it
+		n, err := notify.Deliver(ctx, db, senders, opts)
+		if err != nil || n != 1 {
+			t.Fatalf("delivered %d, %v", n, err)
+		}
+		if r := rowOf(t, db, a); r.State != "sent" || r.SentAt == nil || !r.SentAt.Equal(now) || r.Attempts != 1 || hook.got[a] != 1 {
+			t.Errorf("sent message: %+v, %d deliveries", r, hook.got[a])
+		}
+		if r := rowOf(t, db, later); r.State != "pending" || r.Attempts != 0 || hook.got[later] != 0 {
+			t.Errorf("not yet due: %+v", r)
+		}
+		if r := rowOf(t, db, wecom); r.State != "pending" || r.Attempts != 0 {
+			t.Errorf("without a sender: %+v", r)
+		}
+		if n, _ := notify.Deliver(ctx, db, senders, opts); n != 0 || hook.got[a] != 1 {
+			t.Errorf("sent again: %d, %d deliveries", n, hook.got[a])
+		}
+
+		// The receiver fails: retried after 1 min, then 5 min, then failed.
+		hook.status = http.StatusInternalServerError
+		now = now.Add(time.Hour)
+		notify.Deliver(ctx, db, senders, opts)
+		r := rowOf(t, db, later)
+		if r.State != "pending" || r.Attempts != 1 || !r.Next.Equal(now.Add(time.Minute)) || r.LastError != "webhook: HTTP 500" {
+			t.Fatalf("after a 500: %+v", r)
+		}
+		now = now.Add(30 * time.Second)
+		if notify.Deliver(ctx, db, senders, opts); hook.got[later] != 1 {
+			t.Errorf("retried before the backoff: %d deliveries", hook.got[later])
+		}
+		now = now.Add(30 * time.Second)
+		notify.Deliver(ctx, db, senders, opts)
+		if r := rowOf(t, db, later); r.Attempts != 2 || !r.Next.Equal(now.Add(5*time.Minute)) || hook.got[later] != 2 {
+			t.Fatalf("second attempt: %+v", r)
+		}
+		now = now.Add(5 * time.Minute)
+		notify.Deliver(ctx, db, senders, opts)
+		if r := rowOf(t, db, later); r.State != "failed" || r.Attempts != 3 || r.SentAt != nil || hook.got[later] != 3 {
+			t.Fatalf("after the last attempt: %+v", r)
+		}
+		now = now.Add(24 * time.Hour)
+		if notify.Deliver(ctx, db, senders, opts); hook.got[later] != 3 {
+			t.Error("a failed message was sent again")
+		}
+		es, err := notify.List(ctx, db, "failed", 50)
+		if err != nil || len(es) != 1 || es[0].ID != later || es[0].LastError != "webhook: HTTP 500" || es[0].NextAttemptAt != nil {
+			t.Errorf("failed list %+v, %v", es, err)
+		}
+
+		// Retried by an administrator: one more attempt, which succeeds.
+		if err := notify.Retry(ctx, db, a, now); !errors.Is(err, apperr.ErrConflict) {
+			t.Errorf("retry a sent message: %v", err)
+		}
+		if err := notify.Retry(ctx, db, 9999, now); !errors.Is(err, apperr.ErrNotFound) {
+			t.Errorf("retry a missing message: %v", err)
+		}
+		if err := notify.Retry(ctx, db, later, now); err != nil {
+			t.Fatal(err)
+		}
+		hook.status = http.StatusOK
+		if n, _ := notify.Deliver(ctx, db, senders, opts); n != 1 {
+			t.Errorf("after retry delivered %d", n)
+		}
+		if r := rowOf(t, db, later); r.State != "sent" || r.LastError != "" || hook.got[later] != 4 {
+			t.Errorf("retried: %+v", r)
+		}
+	})
+}
+
+// TestDeliverConcurrently: two servers' loops share the outbox and send
+// every message exactly once.
+func TestDeliverConcurrently(t *testing.T) {
+	run := func(t *testing.T, open func() *store.DB) {
+		ctx := context.Background()
+		hook, srv := newHookServer(t)
+		first := open()
+		const messages = 60
+		for range messages {
+			enqueue(t, first, notify.Webhook, time.Time{})
+		}
+		second := open()
+		senders := []notify.Sender{notify.WebhookSender{URL: srv.URL, Secret: "k"}}
+		var wg sync.WaitGroup
+		sent := make([]int, 2)
+		for i, db := range []*store.DB{first, second} {
+			wg.Go(func() {
+				n, err := notify.Deliver(ctx, db, senders, notify.Options{Batch: 3})
+				if err != nil {
+					t.Error(err)
+				}
+				sent[i] = n
+			})
+		}
+		wg.Wait()
+		if len(hook.got) != messages || sent[0]+sent[1] != messages {
+			t.Errorf("%d messages delivered (%d + %d), want %d", len(hook.got), sent[0], sent[1], messages)
+		}
+		for id, n := range hook.got {
+			if n != 1 {
+				t.Errorf("message %d delivered %d times", id, n)
+			}
+		}
+		var left int
+		first.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE state <> 'sent'`).Scan(&left)
+		if left != 0 {
+			t.Errorf("%d messages not marked sent", left)
+		}
+	}
+	t.Run("postgres", func(t *testing.T) {
+		dsn := storetest.PostgresDSN(t)
+		run(t, func() *store.DB {
+			db, err := store.Open(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			return db
+		})
+	})
+	t.Run("sqlite", func(t *testing.T) {
+		db := storetest.SQLite(t)
+		run(t, func() *store.DB { return db })
+	})
+}

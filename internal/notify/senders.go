@@ -1,0 +1,233 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"wanhu/internal/household"
+	"wanhu/internal/store"
+)
+
+// The channels of the senders.
+const (
+	Webhook  = "webhook"
+	WeCom    = "wecom"    // 企业微信群机器人
+	DingTalk = "dingtalk" // 钉钉机器人
+)
+
+// client posts to webhooks; its timeout stays far below Options.Lease.
+var client = &http.Client{Timeout: 15 * time.Second}
+
+// post sends body as JSON to target and returns the response body of a 2xx
+// answer. Its errors never carry the URL, whose query holds the robots'
+// keys.
+func post(ctx context.Context, name, target string, body []byte, header http.Header) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("%s: bad address", name)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	resp, err := client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode/100 != 2 {
+		return nil, fmt.Errorf("%s: HTTP %d", name, resp.StatusCode)
+	}
+	return b, nil
+}
+
+// WebhookSender posts each message as JSON to URL, signed with Secret:
+// X-Wanhu-Signature is "sha256=" and the hex HMAC-SHA256 of
+// "<X-Wanhu-Timestamp>.<body>", the timestamp in Unix seconds. A 2xx
+// answer means sent.
+type WebhookSender struct {
+	URL, Secret string
+	Now         func() time.Time // time.Now when nil
+}
+
+// webhookBody is what the generic webhook receives.
+type webhookBody struct {
+	ID        int64           `json:"id"`
+	Kind      string          `json:"kind"`
+	Recipient string          `json:"recipient"`
+	Title     string          `json:"title"`
+	Text      string          `json:"text"`
+	Payload   json.RawMessage `json:"payload"`
+	CreatedAt time.Time       `json:"created_at"`
+}
+
+func (s WebhookSender) Channel() string { return Webhook }
+
+func (s WebhookSender) Send(ctx context.Context, d Delivery) error {
+	title, text := Text(d)
+	payload := d.Payload
+	if !json.Valid(payload) {
+		payload = json.RawMessage("{}")
+	}
+	body, err := json.Marshal(webhookBody{ID: d.ID, Kind: d.Kind, Recipient: d.Recipient, Title: title, Text: text, Payload: payload, CreatedAt: d.CreatedAt})
+	if err != nil {
+		return err
+	}
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	ts := strconv.FormatInt(now().Unix(), 10)
+	h := http.Header{}
+	h.Set("X-Wanhu-Timestamp", ts)
+	h.Set("X-Wanhu-Delivery", strconv.FormatInt(d.ID, 10))
+	h.Set("X-Wanhu-Signature", "sha256="+Sign(s.Secret, ts, body))
+	_, err = post(ctx, "webhook", s.URL, body, h)
+	return err
+}
+
+// Sign returns the hex HMAC-SHA256 with secret of "<timestamp>.<body>": a
+// receiver recomputes it to check a webhook's X-Wanhu-Signature.
+func Sign(secret, timestamp string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(timestamp + "."))
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// robotAnswer is how both robots answer: errcode 0 means sent.
+type robotAnswer struct {
+	ErrCode *int   `json:"errcode"`
+	ErrMsg  string `json:"errmsg"`
+}
+
+func robotResult(name string, b []byte) error {
+	var a robotAnswer
+	if err := json.Unmarshal(b, &a); err != nil || a.ErrCode == nil {
+		return fmt.Errorf("%s: unexpected answer", name)
+	}
+	if *a.ErrCode != 0 {
+		return fmt.Errorf("%s: errcode %d: %s", name, *a.ErrCode, clip(a.ErrMsg))
+	}
+	return nil
+}
+
+// WeComSender posts to a WeCom group robot (企业微信群机器人) at URL
+// ("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…") as a markdown
+// message.
+type WeComSender struct{ URL string }
+
+func (s WeComSender) Channel() string { return WeCom }
+
+func (s WeComSender) Send(ctx context.Context, d Delivery) error {
+	title, text := Text(d)
+	body, err := json.Marshal(map[string]any{"msgtype": "markdown", "markdown": map[string]string{"content": "**" + title + "**\n" + text}})
+	if err != nil {
+		return err
+	}
+	b, err := post(ctx, "wecom", s.URL, body, nil)
+	if err != nil {
+		return err
+	}
+	return robotResult("wecom", b)
+}
+
+// DingTalkSender posts to a DingTalk robot at URL
+// ("https://oapi.dingtalk.com/robot/send?access_token=…") as a markdown
+// message. With a Secret (the robot's 加签 security setting) it adds the
+// timestamp (Unix milliseconds) and sign query parameters: the base64
+// HMAC-SHA256 with the secret of "<timestamp>\n<secret>".
+type DingTalkSender struct {
+	URL, Secret string
+	Now         func() time.Time // time.Now when nil
+}
+
+func (s DingTalkSender) Channel() string { return DingTalk }
+
+func (s DingTalkSender) Send(ctx context.Context, d Delivery) error {
+	title, text := Text(d)
+	body, err := json.Marshal(map[string]any{"msgtype": "markdown", "markdown": map[string]string{"title": title, "text": "#### " + title + "\n\n" + text}})
+	if err != nil {
+		return err
+	}
+	target := s.URL
+	if s.Secret != "" {
+		u, err := url.Parse(s.URL)
+		if err != nil {
+			return errors.New("dingtalk: bad address")
+		}
+		now := time.Now
+		if s.Now != nil {
+			now = s.Now
+		}
+		ts := strconv.FormatInt(now().UnixMilli(), 10)
+		q := u.Query()
+		q.Set("timestamp", ts)
+		q.Set("sign", DingTalkSign(s.Secret, ts))
+		u.RawQuery = q.Encode()
+		target = u.String()
+	}
+	b, err := post(ctx, "dingtalk", target, body, nil)
+	if err != nil {
+		return err
+	}
+	return robotResult("dingtalk", b)
+}
+
+// DingTalkSign is the sign parameter of a DingTalk robot (before URL
+// encoding): the base64 HMAC-SHA256 with secret of "<timestamp>\n<secret>".
+func DingTalkSign(secret, timestamp string) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(timestamp + "\n" + secret))
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// Gateway sends a text message to a phone number: an SMS provider.
+type Gateway interface {
+	SendSMS(ctx context.Context, phone, text string) error
+}
+
+// LogGateway is the SMS gateway of demo mode: it writes each message to
+// the log, the number masked ("SMS to 139****5678: …").
+type LogGateway struct{ Log *slog.Logger }
+
+func (g LogGateway) SendSMS(ctx context.Context, phone, text string) error {
+	g.Log.Info("SMS to " + household.MaskPhone(phone) + ": " + text)
+	return nil
+}
+
+// SMSSender sends messages as text messages through Gateway, to the phone
+// its recipient reference resolves to on DB.
+type SMSSender struct {
+	DB      store.Querier
+	Gateway Gateway
+}
+
+func (s SMSSender) Channel() string { return SMS }
+
+func (s SMSSender) Send(ctx context.Context, d Delivery) error {
+	phone, err := ResolvePhone(ctx, s.DB, d.Recipient)
+	if err != nil {
+		return err
+	}
+	_, text := Text(d)
+	return s.Gateway.SendSMS(ctx, phone, "【万户】"+text)
+}

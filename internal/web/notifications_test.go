@@ -1,0 +1,72 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"wanhu/internal/notify"
+	"wanhu/internal/store"
+	"wanhu/internal/store/storetest"
+)
+
+// TestNotificationsPage: failed and pending messages are listed for the
+// administrators, and a failed one is retried from the page.
+func TestNotificationsPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		for _, m := range []notify.Message{
+			{Kind: notify.AppointmentConfirmed, Recipient: "appointment:1", Payload: map[string]int{}},
+			{Kind: "request.overdue", Channel: notify.DingTalk, Recipient: "staff", Payload: map[string]int{}},
+		} {
+			if err := notify.Enqueue(ctx, db, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var failed int64
+		if err := db.QueryRowContext(ctx, `SELECT MAX(id) FROM outbox`).Scan(&failed); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, `UPDATE outbox SET state = 'failed', attempts = 6, last_error = 'dingtalk: errcode 310000: sign not match' WHERE id = ?`, failed); err != nil {
+			t.Fatal(err)
+		}
+		admin := e.signedIn("admin")
+		code, body := admin.get("/notifications")
+		if code != http.StatusOK {
+			t.Fatalf("page: %d", code)
+		}
+		mustContain(t, "all", body, "预约确认", "短信", "等待发送", "request.overdue", "钉钉机器人", "dingtalk: errcode 310000: sign not match",
+			`action="/notifications/`+strconv.FormatInt(failed, 10)+`/retry"`, `id="nav-notifications"`)
+		if strings.Count(body, `class="button notify-retry"`) != 1 {
+			t.Error("a retry button for other than the failed message")
+		}
+		_, body = admin.get("/notifications?state=failed")
+		if strings.Contains(body, "预约确认") || !strings.Contains(body, "钉钉机器人") {
+			t.Error("the failed filter shows a pending message, or not the failed one")
+		}
+
+		code, body = admin.post("/notifications/"+strconv.FormatInt(failed, 10)+"/retry", url.Values{})
+		if code != http.StatusOK {
+			t.Fatalf("retry: %d", code)
+		}
+		mustContain(t, "after retry", body, `id="notify-notice"`)
+		if es, _ := notify.List(ctx, db, "failed", 10); len(es) != 0 {
+			t.Errorf("still failed: %+v", es)
+		}
+		if code, _ := admin.post("/notifications/"+strconv.FormatInt(failed, 10)+"/retry", url.Values{}); code != http.StatusConflict {
+			t.Errorf("retry of a pending message: %d", code)
+		}
+
+		worker := e.signedIn("worker")
+		if code, _ := worker.get("/notifications"); code != http.StatusForbidden {
+			t.Errorf("a visitor reads the page: %d", code)
+		}
+		if _, body := worker.get("/"); strings.Contains(body, "nav-notifications") {
+			t.Error("a visitor sees the link")
+		}
+	})
+}
