@@ -10,6 +10,7 @@
 //	wanhu plan        generate the weekly visit plan of a grid
 //	wanhu audit       verify, export or purge the audit log
 //	wanhu key         create, rotate and retire the keys of ID and phone numbers
+//	wanhu calendar    working days: add, show, load, set (holidays and 调休)
 //
 // Every flag can also be set in the environment as WANHU_<FLAG>, e.g.
 // --db as WANHU_DB and --admin-password as WANHU_ADMIN_PASSWORD.
@@ -43,6 +44,7 @@ func commands() []command {
 		{"plan", "weekly visit plans: week (generate a grid's plan)", runPlan},
 		{"audit", "audit log: verify, export, purge", runAudit},
 		{"key", "encryption keys: new, rotate, retire", runKey},
+		{"calendar", "working days: add (Nth working day after a date), show, load, set", runCalendar},
 	}
 }
 

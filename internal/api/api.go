@@ -85,6 +85,8 @@ func (h *handler) routes() []route {
 		{"GET", "/visits/never", h.neverVisited, false},
 		{"GET", "/visit-policy", h.visitPolicy, false},
 		{"PUT", "/visit-policy", h.setVisitPolicy, false},
+		{"GET", "/calendar/{year}", h.calendarGet, false},
+		{"PUT", "/calendar/{year}", h.calendarPut, false},
 		{"GET", "/visits/follow-ups", h.followUps, false},
 		{"GET", "/households/{id}/visits", h.householdVisits, false},
 		{"POST", "/plans", h.createPlan, false},
@@ -97,12 +99,30 @@ func (h *handler) routes() []route {
 		{"POST", "/appointments/{id}/missed", h.missedAppointment, false},
 		{"POST", "/appointments/{id}/cancel", h.cancelAppointment, false},
 
+		{"GET", "/request-categories", h.requestCategories, false},
+		{"POST", "/requests", h.createRequest, false},
+		{"GET", "/requests", h.requestList, false},
+		{"GET", "/requests/{id}", h.oneRequest, false},
+		{"POST", "/requests/{id}/accept", h.acceptRequest, false},
+		{"POST", "/requests/{id}/decline", h.declineRequest, false},
+		{"POST", "/requests/{id}/merge", h.mergeRequest, false},
+		{"POST", "/requests/{id}/progress", h.progressRequest, false},
+		{"POST", "/requests/{id}/hand-back", h.handBackRequest, false},
+		{"POST", "/requests/{id}/extension", h.extendRequest, false},
+		{"POST", "/requests/{id}/extension/approve", h.approveExtension, false},
+		{"POST", "/requests/{id}/extension/refuse", h.refuseExtension, false},
+		{"POST", "/requests/{id}/resolve", h.resolveRequest, false},
+		{"POST", "/requests/{id}/callback", h.callbackRequest, false},
+
 		{"GET", "/ledger", h.ledger, false},
 		{"GET", "/rosters/key-persons", h.keyPersons, false},
 		{"GET", "/rosters/special-difficulty-households", h.specialDifficulty, false},
 
 		{"GET", "/audit", h.auditLog, false},
 		{"GET", "/audit.csv", h.auditCSV, false},
+
+		{"GET", "/notifications", h.notifications, false},
+		{"POST", "/notifications/{id}/retry", h.retryNotification, false},
 	}
 }
 
