@@ -124,7 +124,7 @@ func Generate(ctx context.Context, db *store.DB, o Options) (sum Summary, err er
 			return sum, err
 		}
 	}
-	return sum, nil
+	return sum, g.dongxingRequests(ctx, db, sum.CommunityID)
 }
 
 // communitySizes splits n households into communities: Dongxing first with

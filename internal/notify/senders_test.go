@@ -238,8 +238,8 @@ func TestSMSSender(t *testing.T) {
 }
 
 func TestTextFallback(t *testing.T) {
-	title, text := notify.Text(notify.Delivery{Kind: "request.escalated", Payload: json.RawMessage(`{}`)})
-	if title != "万户通知" || !strings.Contains(text, "request.escalated") {
+	title, text := notify.Text(notify.Delivery{Kind: "request.something_new", Payload: json.RawMessage(`{}`)})
+	if title != "万户通知" || !strings.Contains(text, "request.something_new") {
 		t.Errorf("fallback %q %q", title, text)
 	}
 	_, text = notify.Text(notify.Delivery{Kind: notify.AppointmentReminder, Payload: apptMsg.Payload})

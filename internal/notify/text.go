@@ -107,6 +107,8 @@ var requestTexts = map[string][3]string{
 	"request.extension_refuse":  {"延期未批准", "诉求 #%[1]d 延期未批准，请按原期限 %[4]s 办结。", ""},
 	"request.resolve":           {"诉求已办结", "诉求 #%[1]d 已办结，请安排回访。", "您的诉求（%[2]s）已办结，社区将回访听取您的意见。"},
 	"request.reopened":          {"诉求重新办理", "诉求 #%[1]d 回访不满意，已重新办理：%[3]s", ""},
+	"request.warned":            {"诉求即将到期", "诉求 #%[1]d 将于 %[4]s 到期，请抓紧办理。", ""},
+	"request.escalated":         {"诉求已逾期", "诉求 #%[1]d 已超过办理期限（%[4]s），请督办。", ""},
 }
 
 // requestText is the message of a request's change, for staff or, by

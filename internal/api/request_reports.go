@@ -1,0 +1,52 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"wanhu/internal/access"
+	"wanhu/internal/household"
+	"wanhu/internal/request"
+)
+
+// requestStats reports the requests in scope submitted from ?from to ?to
+// (China days, YYYY-MM-DD, both included; default: all until today):
+// counts, the contract's rates, response and resolution times, by
+// category, grid and department. ?response_hours is the response time
+// (24 by default).
+func (h *handler) requestStats(w http.ResponseWriter, r *http.Request) {
+	q := &query{r: r}
+	hours := q.intIn("response_hours", 24, 1, 24*30)
+	err := allowReadRequests(r)
+	if err == nil {
+		err = q.err
+	}
+	now := h.now()
+	from, to := time.Unix(0, 0).UTC(), chinaMidnight(household.DateOf(now.In(shanghai)), 1)
+	for _, p := range []struct {
+		name string
+		at   *time.Time
+		add  int
+	}{{"from", &from, 0}, {"to", &to, 1}} {
+		if s := q.str(p.name); err == nil && s != "" {
+			var d household.Date
+			if d, err = household.ParseDate(p.name, s); err == nil {
+				*p.at = chinaMidnight(d, p.add)
+			}
+		}
+	}
+	var out *request.Stats
+	if err == nil {
+		out, err = request.Report(r.Context(), h.d.DB, access.RequestScope(user(r)), from, to, now, time.Duration(hours)*time.Hour)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, out)
+}
+
+// chinaMidnight is the start of the day n days after d, in China.
+func chinaMidnight(d household.Date, n int) time.Time {
+	return time.Date(d.Y, d.M, d.D+n, 0, 0, 0, 0, shanghai)
+}

@@ -1,0 +1,201 @@
+package request
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"wanhu/internal/store"
+)
+
+// DefaultResponseWithin is how soon after its submission a request must be
+// accepted to count as responded to in time.
+const DefaultResponseWithin = 24 * time.Hour
+
+// Figures are the report of a set of requests. Rates are from 0 to 1, or
+// null when nothing was there to count them on.
+type Figures struct {
+	Total     int `json:"total"`     // submitted in the period
+	Accepted  int `json:"accepted"`  // of them, accepted
+	Resolved  int `json:"resolved"`  // resolved (办结), closed or not yet
+	Due       int `json:"due"`       // that had to be resolved by the end of the period (应结案): resolved, or past their deadline
+	OnTime    int `json:"on_time"`   // resolved by their deadline
+	Rated     int `json:"rated"`     // with a callback result
+	Satisfied int `json:"satisfied"` // satisfied or basically satisfied
+	Closed    int `json:"closed"`
+
+	ResponseRate     *float64 `json:"response_rate"`     // accepted within the response time / accepted
+	ResolutionRate   *float64 `json:"resolution_rate"`   // resolved / due
+	OnTimeRate       *float64 `json:"on_time_rate"`      // resolved by the deadline / resolved
+	SatisfactionRate *float64 `json:"satisfaction_rate"` // (satisfied + basically satisfied) / rated
+
+	// Response is submit → accept, Resolution submit → resolve.
+	Response   Durations `json:"response"`
+	Resolution Durations `json:"resolution"`
+
+	respondedInTime int
+	response        []time.Duration
+	resolution      []time.Duration
+}
+
+// Durations summarise times, in seconds; null when there were none.
+type Durations struct {
+	MedianSeconds *int64 `json:"median_seconds"`
+	MeanSeconds   *int64 `json:"mean_seconds"`
+}
+
+// Group is the figures of one category, grid or department.
+type Group struct {
+	Key  string `json:"key"` // the category's code, the grid's or department's id
+	Name string `json:"name"`
+	Figures
+}
+
+// Stats are the figures of the requests submitted in [From, To), in all
+// and by category, grid and department (referred requests only).
+type Stats struct {
+	From           time.Time `json:"from"`
+	To             time.Time `json:"to"`
+	ResponseWithin int64     `json:"response_within_seconds"`
+	Figures
+	ByCategory   []Group `json:"by_category"`
+	ByGrid       []Group `json:"by_grid"`
+	ByDepartment []Group `json:"by_department"`
+}
+
+// Report counts the requests in scope submitted from from (inclusive) to
+// to (exclusive). A request is due (应结案) when it is resolved or its
+// deadline is before to or now, whichever is sooner. respondWithin is the
+// response time (DefaultResponseWithin when 0).
+func Report(ctx context.Context, q store.Querier, scope Scope, from, to, now time.Time, respondWithin time.Duration) (*Stats, error) {
+	if respondWithin <= 0 {
+		respondWithin = DefaultResponseWithin
+	}
+	end := to.UTC()
+	if now.Before(end) {
+		end = now.UTC()
+	}
+	cond, args := scope.where()
+	rows, err := q.QueryContext(ctx, `SELECT r.category, c.name_zh, COALESCE(r.grid_id, 0), COALESCE(g.name, ''), COALESCE(r.department_id, 0),
+		COALESCE(d.name, ''), r.handling, r.state, r.submitted_at, r.accepted_at, r.due_at, r.resolved_at, r.callback_result
+		FROM requests r JOIN request_categories c ON c.code = r.category
+		LEFT JOIN org_units g ON g.id = r.grid_id LEFT JOIN org_units d ON d.id = r.department_id
+		WHERE r.submitted_at >= ? AND r.submitted_at < ? AND `+cond, append([]any{from.UTC(), to.UTC()}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	rep := &Stats{From: from.In(shanghai), To: to.In(shanghai), ResponseWithin: int64(respondWithin / time.Second)}
+	groups := map[string]map[string]*Group{"category": {}, "grid": {}, "department": {}}
+	group := func(by, key, name string) *Figures {
+		g := groups[by][key]
+		if g == nil {
+			g = &Group{Key: key, Name: name}
+			groups[by][key] = g
+		}
+		return &g.Figures
+	}
+	for rows.Next() {
+		var code, category, gridName, deptName, handling, state, result string
+		var gridID, deptID int64
+		var submitted time.Time
+		var accepted, due, resolved *time.Time
+		if err := rows.Scan(&code, &category, &gridID, &gridName, &deptID, &deptName, &handling, &state, &submitted, &accepted, &due,
+			&resolved, &result); err != nil {
+			return nil, err
+		}
+		sets := []*Figures{&rep.Figures, group("category", code, category)}
+		if gridID != 0 {
+			sets = append(sets, group("grid", strconv.FormatInt(gridID, 10), gridName))
+		}
+		if deptID != 0 && handling == Referred {
+			sets = append(sets, group("department", strconv.FormatInt(deptID, 10), deptName))
+		}
+		for _, f := range sets {
+			f.count(state, submitted, accepted, due, resolved, result, end, respondWithin)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rep.Figures.rates()
+	list := func(by string) []Group {
+		out := []Group{}
+		for _, g := range groups[by] {
+			g.Figures.rates()
+			out = append(out, *g)
+		}
+		slices.SortFunc(out, func(a, b Group) int { return cmp.Or(cmp.Compare(b.Total, a.Total), strings.Compare(a.Key, b.Key)) })
+		return out
+	}
+	rep.ByCategory, rep.ByGrid, rep.ByDepartment = list("category"), list("grid"), list("department")
+	return rep, nil
+}
+
+// count adds one request to f.
+func (f *Figures) count(state string, submitted time.Time, accepted, due, resolved *time.Time, result string, end time.Time, within time.Duration) {
+	f.Total++
+	if accepted != nil {
+		f.Accepted++
+		f.response = append(f.response, accepted.Sub(submitted))
+		if accepted.Sub(submitted) <= within {
+			f.respondedInTime++
+		}
+	}
+	if resolved != nil {
+		f.Resolved++
+		f.resolution = append(f.resolution, resolved.Sub(submitted))
+		if due != nil && !resolved.After(*due) {
+			f.OnTime++
+		}
+	}
+	if resolved != nil || (due != nil && due.Before(end)) {
+		f.Due++
+	}
+	if result != "" {
+		f.Rated++
+		if result == Satisfied || result == BasicallySatisfied {
+			f.Satisfied++
+		}
+	}
+	if state == Closed {
+		f.Closed++
+	}
+}
+
+// rates fills in the rates and durations from the counts.
+func (f *Figures) rates() {
+	f.ResponseRate = ratio(f.respondedInTime, f.Accepted)
+	f.ResolutionRate = ratio(f.Resolved, f.Due)
+	f.OnTimeRate = ratio(f.OnTime, f.Resolved)
+	f.SatisfactionRate = ratio(f.Satisfied, f.Rated)
+	f.Response, f.Resolution = durations(f.response), durations(f.resolution)
+}
+
+func ratio(n, of int) *float64 {
+	if of == 0 {
+		return nil
+	}
+	r := float64(n) / float64(of)
+	return &r
+}
+
+func durations(ds []time.Duration) Durations {
+	if len(ds) == 0 {
+		return Durations{}
+	}
+	slices.Sort(ds)
+	var sum time.Duration
+	for _, d := range ds {
+		sum += d
+	}
+	median := ds[len(ds)/2]
+	if len(ds)%2 == 0 {
+		median = (ds[len(ds)/2-1] + ds[len(ds)/2]) / 2
+	}
+	m, s := int64(median/time.Second), int64(sum/time.Duration(len(ds))/time.Second)
+	return Durations{MedianSeconds: &m, MeanSeconds: &s}
+}
