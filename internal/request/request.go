@@ -348,10 +348,15 @@ func (s *Store) Submit(ctx context.Context, actor household.Actor, in Input) (*R
 	return s.Get(ctx, id)
 }
 
-// trackingCode is a resident's handle on a request: 10 characters from an
-// alphabet without look-alikes.
+// codeAlphabet is the alphabet of tracking codes: 32 characters without
+// look-alikes (no 0, 1, I, O), so a byte modulo 32 is uniform and 10 of
+// them make 50 random bits, beyond guessing.
+const codeAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+// trackingCode is a resident's handle on a request: 10 characters from
+// codeAlphabet.
 func trackingCode() (string, error) {
-	const alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+	const alphabet = codeAlphabet
 	b := make([]byte, 10)
 	if _, err := rand.Read(b); err != nil {
 		return "", err
@@ -411,6 +416,8 @@ type Filter struct {
 	State        string
 	GridID       int64
 	DepartmentID int64
+	Category     string
+	Open         bool // submitted, accepted or resolved: not yet closed
 	Overdue      bool
 	Page         int
 	PerPage      int
@@ -429,6 +436,12 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Request, int, error) {
 	}
 	if f.DepartmentID != 0 {
 		where, args = append(where, "r.department_id = ?"), append(args, f.DepartmentID)
+	}
+	if f.Category != "" {
+		where, args = append(where, "r.category = ?"), append(args, f.Category)
+	}
+	if f.Open {
+		where, args = append(where, "r.state IN (?, ?, ?)"), append(args, Submitted, Accepted, Resolved)
 	}
 	if f.Overdue {
 		where, args = append(where, "r.state = ? AND r.due_at < ?"), append(args, Accepted, s.now().UTC())

@@ -1,0 +1,240 @@
+package request
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/household"
+	"wanhu/internal/store"
+)
+
+// The resident's side of requests: what the public page /r (no account)
+// may do. A resident submits a request, follows it by its tracking code
+// and rates it once resolved; the rating is the callback, through the same
+// state machine as staff's.
+
+// Resident is the actor of what residents do on their own page.
+var Resident = household.Actor{Name: "居民"}
+
+// ErrTooMany answers a public submission over the rate limit.
+var ErrTooMany = errors.New("too many requests submitted")
+
+// Limits caps public submissions: per client address and hour, and per
+// phone number and day.
+type Limits struct {
+	PerClientHour, PerPhoneDay int
+}
+
+// PublicLimits are the limits of the resident's page.
+var PublicLimits = Limits{PerClientHour: 10, PerPhoneDay: 5}
+
+// submissionLock is the PostgreSQL advisory lock public submissions take
+// turns on, so that two at once cannot both pass the limit.
+const submissionLock = 0x57616e6872 // "Wanhr"
+
+// SubmitPublic registers a request a resident submitted on the public page
+// from address client: channel web, no household (the resident is known
+// by the phone given, if any), in.GridID or in.OrgPath saying where it
+// belongs. Over the limits it answers ErrTooMany; a submission refused for
+// its input does not count.
+func (s *Store) SubmitPublic(ctx context.Context, in Input, client string, lim Limits) (*Request, error) {
+	in.Channel, in.HouseholdID, in.PersonID, in.NeedID, in.SubmittedAt = "web", 0, 0, 0, nil
+	in.Description, in.Address, in.Phone = strings.TrimSpace(in.Description), strings.TrimSpace(in.Address), spaceless.Replace(in.Phone)
+	now := s.now().UTC()
+	if err := checkInput(&in, now); err != nil {
+		return nil, err
+	}
+	if _, err := category(ctx, s.db, in.Category); err != nil {
+		return nil, err
+	}
+	keys := s.db.Keys()
+	clientHash, phoneHash := keys.Hash("client_addr", client), household.PhoneHash(keys, in.Phone)
+	var claim int64
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		if tx.Dialect() == store.Postgres {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, submissionLock); err != nil {
+				return err
+			}
+		}
+		if err := underLimits(ctx, tx, clientHash, phoneHash, lim, now); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `INSERT INTO public_submissions(client_hash, phone_hash, at) VALUES (?, ?, ?) RETURNING id`,
+			clientHash, phoneHash, now).Scan(&claim)
+	})
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.Submit(ctx, Resident, in)
+	if err != nil {
+		_, derr := s.db.ExecContext(ctx, `DELETE FROM public_submissions WHERE id = ?`, claim)
+		return nil, errors.Join(err, derr)
+	}
+	if _, err := s.db.ExecContext(ctx, `UPDATE public_submissions SET request_id = ? WHERE id = ?`, r.ID, claim); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// spaceless drops the spaces and dashes residents type in phone numbers and
+// tracking codes.
+var spaceless = strings.NewReplacer(" ", "", "-", "", "\u3000", "")
+
+// underLimits returns ErrTooMany when the client submitted too often in
+// the last hour, or the phone in the last day.
+func underLimits(ctx context.Context, q store.Querier, clientHash, phoneHash string, lim Limits, now time.Time) error {
+	var n int
+	if clientHash != "" {
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM public_submissions WHERE client_hash = ? AND at > ?`,
+			clientHash, now.Add(-time.Hour)).Scan(&n); err != nil {
+			return err
+		}
+		if n >= lim.PerClientHour {
+			return ErrTooMany
+		}
+	}
+	if phoneHash != "" {
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM public_submissions WHERE phone_hash = ? AND at > ?`,
+			phoneHash, now.Add(-24*time.Hour)).Scan(&n); err != nil {
+			return err
+		}
+		if n >= lim.PerPhoneDay {
+			return ErrTooMany
+		}
+	}
+	return nil
+}
+
+// Tracked is a request as its resident sees it by the tracking code: no
+// staff names, no internal notes, no phone.
+type Tracked struct {
+	TrackingCode   string
+	Category       string
+	Description    string
+	Address        string
+	State          string
+	Urgency        string
+	Department     string // the department it is referred to (the agency responsible)
+	SubmittedAt    time.Time
+	DueAt          *time.Time
+	DueEstimated   bool
+	Overdue        bool
+	ResolvedAt     *time.Time
+	DeclineReason  string
+	Resolution     string
+	CallbackResult string
+	Timeline       []PublicEvent
+}
+
+// PublicEvent is a timeline entry a resident may see. Note is only ever
+// the decline reason or the resolution; staff's progress notes, hand-backs,
+// extension requests and escalations stay inside.
+type PublicEvent struct {
+	At      time.Time
+	Kind    string // a key of publicKinds; "reopened" for a dissatisfied callback
+	Note    string
+	DueAt   string // accept, extension_approve: the deadline (RFC 3339, China time)
+	Days    int    // extension_approve
+	Result  string // callback
+	Handled string // accept: community or referred
+}
+
+// publicKinds are the timeline kinds a resident sees, and whether their
+// note is meant for the resident.
+var publicKinds = map[string]bool{
+	"submitted":      false,
+	Accept:           false,
+	Decline:          true,
+	Merge:            false,
+	Progress:         false,
+	ApproveExtension: false,
+	Resolve:          true,
+	Callback:         false,
+}
+
+// NormalizeCode returns code as tracking codes are written: upper case,
+// without the spaces and dashes a resident may type, or "" when it cannot
+// be a tracking code.
+func NormalizeCode(code string) string {
+	code = strings.ToUpper(spaceless.Replace(strings.TrimSpace(code)))
+	if len(code) != 10 || strings.Trim(code, codeAlphabet) != "" {
+		return ""
+	}
+	return code
+}
+
+// Track returns the request with tracking code code as its resident sees
+// it, or apperr.ErrNotFound.
+func (s *Store) Track(ctx context.Context, code string) (*Tracked, error) {
+	r, err := s.byCode(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	events, err := timeline(ctx, s.db, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	t := &Tracked{TrackingCode: r.TrackingCode, Category: r.Category, Description: r.Description, Address: r.Address, State: r.State,
+		Urgency: r.Urgency, Department: r.Department, SubmittedAt: r.SubmittedAt, DueAt: r.DueAt, DueEstimated: r.DueEstimated,
+		Overdue: r.Overdue, ResolvedAt: r.ResolvedAt, DeclineReason: r.DeclineReason, Resolution: r.Resolution,
+		CallbackResult: r.CallbackResult, Timeline: []PublicEvent{}}
+	if r.Handling != Referred {
+		t.Department = ""
+	}
+	for _, e := range events {
+		showNote, ok := publicKinds[e.Kind]
+		if !ok {
+			continue
+		}
+		var data struct {
+			DueAt    string `json:"due_at"`
+			Days     int    `json:"days"`
+			Result   string `json:"result"`
+			Handling string `json:"handling"`
+		}
+		json.Unmarshal([]byte(e.Data), &data) // a broken entry shows without its details
+		p := PublicEvent{At: e.At, Kind: e.Kind, DueAt: data.DueAt, Days: data.Days, Result: data.Result, Handled: data.Handling}
+		if showNote {
+			p.Note = e.Note
+		}
+		if e.Kind == Callback && e.ToState == Accepted {
+			p.Kind = "reopened"
+		}
+		t.Timeline = append(t.Timeline, p)
+	}
+	return t, nil
+}
+
+// byCode returns the request with tracking code code, whatever the scope.
+func (s *Store) byCode(ctx context.Context, code string) (*Request, error) {
+	code = NormalizeCode(code)
+	if code == "" {
+		return nil, apperr.ErrNotFound
+	}
+	rs, err := list(ctx, s.db, `WHERE r.tracking_code = ?`, []any{code}, s.now())
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, apperr.ErrNotFound
+	}
+	return &rs[0], nil
+}
+
+// Rate records the resident's own rating of the request with tracking code
+// code as its callback (居民评单): only a resolved request can be rated, so
+// a second rating, or one before resolution, answers a *TransitionError.
+func (s *Store) Rate(ctx context.Context, code, result, comment string) (*Tracked, error) {
+	r, err := s.byCode(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Apply(ctx, Resident, r.ID, Change{Action: Callback, Result: result, Note: comment}); err != nil {
+		return nil, err
+	}
+	return s.Track(ctx, code)
+}
