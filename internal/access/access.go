@@ -129,3 +129,15 @@ func TeamScope(u *auth.User) org.TeamScope {
 	s := Scope(u)
 	return org.TeamScope{All: s.All, Paths: s.Paths, GridIDs: s.GridIDs}
 }
+
+// HomePath is the org unit a staff member registers a request with
+// neither household nor grid for: that of their first administrator or
+// grid leader grant ("" for none).
+func HomePath(u *auth.User) string {
+	for _, g := range u.Grants {
+		if g.Role == auth.Admin || g.Role == auth.GridLeader {
+			return g.Path
+		}
+	}
+	return ""
+}

@@ -6,7 +6,6 @@ import (
 
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
-	"wanhu/internal/auth"
 	"wanhu/internal/household"
 	"wanhu/internal/request"
 )
@@ -46,7 +45,7 @@ func (h *handler) createRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	var out *request.Request
 	if err == nil {
-		in.OrgPath = homePath(user(r))
+		in.OrgPath = access.HomePath(user(r))
 		out, err = h.requests(r).Submit(r.Context(), actor(r), in)
 	}
 	if err != nil {
@@ -54,17 +53,6 @@ func (h *handler) createRequest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.writeJSON(w, r, http.StatusCreated, out)
-}
-
-// homePath is the org unit a staff member registers requests for: that
-// of their first administrator or grid leader grant.
-func homePath(u *auth.User) string {
-	for _, g := range u.Grants {
-		if g.Role == auth.Admin || g.Role == auth.GridLeader {
-			return g.Path
-		}
-	}
-	return ""
 }
 
 // oneRequest returns one request with its timeline.

@@ -164,6 +164,8 @@ func (h *handler) home(w http.ResponseWriter, r *http.Request) {
 	switch u := user(r); {
 	case !can(r, access.ReadHouseholds) && can(r, access.ReadAudit):
 		to = "/audit" // an auditor's work is the audit log
+	case !can(r, access.ReadHouseholds) && can(r, access.HandleRequests):
+		to = "/requests" // a department officer's work is the referred requests
 	case u.TeamMemberID != 0 && can(r, access.RecordVisits) && !u.Has(auth.Admin):
 		to = "/today"
 	}
