@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"wanhu/internal/api"
+	"wanhu/internal/open311"
 	"wanhu/internal/server"
 	"wanhu/internal/web"
 )
@@ -15,6 +16,7 @@ func Handler(d server.Deps) http.Handler {
 	mux := http.NewServeMux()
 	server.Health(mux, d)
 	api.Register(mux, d)
+	open311.Register(mux, d)
 	web.Register(mux, d)
 	return server.Secure(server.Logged(d.Log, mux))
 }
