@@ -11,6 +11,8 @@
 //	wanhu audit       verify, export or purge the audit log
 //	wanhu key         create, rotate and retire the keys of ID and phone numbers
 //	wanhu calendar    working days: add, show, load, set (holidays and 调休)
+//	wanhu request     resident requests: report
+//	wanhu open311     Open311 API keys: add, list, revoke
 //
 // Every flag can also be set in the environment as WANHU_<FLAG>, e.g.
 // --db as WANHU_DB and --admin-password as WANHU_ADMIN_PASSWORD.
@@ -45,6 +47,8 @@ func commands() []command {
 		{"audit", "audit log: verify, export, purge", runAudit},
 		{"key", "encryption keys: new, rotate, retire", runKey},
 		{"calendar", "working days: add (Nth working day after a date), show, load, set", runCalendar},
+		{"request", "resident requests: report (response and resolution times, rates)", runRequest},
+		{"open311", "Open311 API keys: add (prints the key once), list, revoke", runOpen311},
 	}
 }
 

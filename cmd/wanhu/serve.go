@@ -16,6 +16,8 @@ import (
 	"wanhu/internal/app"
 	"wanhu/internal/gen"
 	"wanhu/internal/notify"
+	"wanhu/internal/open311"
+	"wanhu/internal/request"
 	"wanhu/internal/server"
 	"wanhu/internal/store"
 )
@@ -51,7 +53,8 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	})
 }
 
-// serve runs the HTTP server and the notification senders on db until ctx
+// serve runs the HTTP server, the notification senders and the escalation
+// of overdue requests on db until ctx
 // ends, then shuts down gracefully. ready is called with the URL once the
 // port is open.
 func serve(ctx context.Context, db *store.DB, senders []notify.Sender, addr string, idle time.Duration, trustProxy bool, publicURL string, log *slog.Logger, ready func(url string)) error {
@@ -80,7 +83,12 @@ func serve(ctx context.Context, db *store.DB, senders []notify.Sender, addr stri
 	sending, stopSending := context.WithCancel(ctx)
 	sent := make(chan struct{})
 	go func() { notify.Run(sending, db, senders, notify.Options{Log: log}); close(sent) }()
-	defer func() { stopSending(); <-sent }()
+	escalated := make(chan struct{})
+	go func() {
+		request.RunEscalations(sending, db, time.Minute, request.EscalationConfig{Log: log})
+		close(escalated)
+	}()
+	defer func() { stopSending(); <-sent; <-escalated }()
 	log.Info("serving", "addr", ln.Addr().String(), "db", string(db.Dialect()))
 	ready("http://" + ln.Addr().String())
 	select {
@@ -138,12 +146,15 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := open311.EnsureDemoKey(ctx, db); err != nil {
+		return err
+	}
 	senders, err := sendersOf(db, log)
 	if err != nil {
 		return err
 	}
 	return serve(ctx, db, senders, *addr, 30*time.Minute, false, *publicURL, log, func(url string) {
-		fmt.Fprintf(out, "\nWanhu demo (东兴社区) is running.\n  Open:     %s\n  API:      %s/api/v1 (POST /api/v1/auth/login)\n\n  Accounts (password for all: %s)\n", url, url, pw)
+		fmt.Fprintf(out, "\nWanhu demo (东兴社区) is running.\n  Open:     %s\n  API:      %s/api/v1 (POST /api/v1/auth/login)\n  Open311:  %s/open311/v2/discovery.json (API key %s)\n\n  Accounts (password for all: %s)\n", url, url, url, open311.DemoKey, pw)
 		for _, a := range accounts {
 			fmt.Fprintf(out, "    %-9s %-12s %s\n", a.Username, a.Role, a.Reach)
 		}

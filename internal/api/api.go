@@ -113,6 +113,7 @@ func (h *handler) routes() []route {
 		{"POST", "/requests/{id}/extension/refuse", h.refuseExtension, false},
 		{"POST", "/requests/{id}/resolve", h.resolveRequest, false},
 		{"POST", "/requests/{id}/callback", h.callbackRequest, false},
+		{"GET", "/stats/requests", h.requestStats, false},
 
 		{"GET", "/ledger", h.ledger, false},
 		{"GET", "/rosters/key-persons", h.keyPersons, false},

@@ -24,6 +24,11 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /login/code", h.loginCode)
 	mux.HandleFunc("GET /a/{token}", h.apptPage)
 	mux.HandleFunc("POST /a/{token}", h.apptBook)
+	mux.HandleFunc("GET /r", h.residentLookup)
+	mux.HandleFunc("GET /r/new", h.residentNew)
+	mux.HandleFunc("POST /r/new", h.residentSubmit)
+	mux.HandleFunc("GET /r/{code}", h.residentStatus)
+	mux.HandleFunc("POST /r/{code}/rate", h.residentRate)
 
 	page := func(pattern string, fn http.HandlerFunc) { mux.Handle(pattern, h.signedIn(h.audited(fn))) }
 	// only lets fn run for users whose roles allow a (403 otherwise; which
@@ -67,6 +72,12 @@ func (h *handler) routes(mux *http.ServeMux) {
 	page("GET /visits/due", only(access.RecordVisits, h.visitsDue))
 	page("GET /visits/policy", h.visitPolicy)
 	page("POST /visits/policy", only(access.Configure, h.visitPolicySave))
+	page("GET /requests", h.readsRequests(h.requestQueue))
+	page("GET /requests/new", only(access.SubmitRequests, h.requestNew))
+	page("POST /requests", only(access.SubmitRequests, h.requestCreate))
+	page("GET /requests/board", h.readsRequests(h.requestBoard))
+	page("GET /requests/{id}", h.readsRequests(h.requestShow))
+	page("POST /requests/{id}/{action}", h.readsRequests(h.requestAct))
 	page("GET /calendar", h.calendarShow)
 	page("POST /calendar", only(access.Configure, h.calendarSave))
 	page("GET /today", only(access.RecordVisits, h.today))
