@@ -269,8 +269,8 @@ func checkInput(in *Input, now time.Time) error {
 		return apperr.Field("lat", "invalid", "give lat and lng together, in degrees")
 	case in.SubmittedAt != nil && in.SubmittedAt.After(now.Add(time.Minute)):
 		return apperr.Field("submitted_at", "future", "must not be in the future")
-	case in.SubmittedAt != nil && in.SubmittedAt.Before(now.AddDate(0, -1, 0)):
-		return apperr.Field("submitted_at", "too_old", "must be within the last month")
+	case in.SubmittedAt != nil && in.SubmittedAt.Before(now.AddDate(-1, 0, 0)):
+		return apperr.Field("submitted_at", "too_old", "must be within the last year (a call written down on paper and entered later)")
 	}
 	if in.Phone != "" {
 		if d := len(strings.Map(digit, in.Phone)); d < 7 || d > 15 {
