@@ -3,7 +3,10 @@ package main
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 
 	"wanhu/internal/notify"
 	"wanhu/internal/store"
@@ -18,6 +21,7 @@ func senderFlags(fs *flag.FlagSet) func(db *store.DB, log *slog.Logger) ([]notif
 	wecom := fs.String("wecom-webhook", "", "webhook address of a WeCom group robot (企业微信群机器人) for staff notifications")
 	dingtalk := fs.String("dingtalk-webhook", "", "webhook address of a DingTalk robot (钉钉机器人) for staff notifications")
 	dingtalkSecret := fs.String("dingtalk-secret", "", "signing secret (加签) of the DingTalk robot, if it has one")
+	staff := fs.String("staff-channel", "", "where messages to staff go: wecom, dingtalk or webhook (default: the first of those configured)")
 	return func(db *store.DB, log *slog.Logger) ([]notify.Sender, error) {
 		senders := []notify.Sender{notify.SMSSender{DB: db, Gateway: notify.LogGateway{Log: log}}}
 		if *webhook != "" {
@@ -32,6 +36,40 @@ func senderFlags(fs *flag.FlagSet) func(db *store.DB, log *slog.Logger) ([]notif
 		if *dingtalk != "" {
 			senders = append(senders, notify.DingTalkSender{URL: *dingtalk, Secret: *dingtalkSecret})
 		}
-		return senders, nil
+		return withStaff(senders, *staff)
 	}
+}
+
+// withStaff adds the sender of the messages to staff (see staffSender).
+// With none configured, staff messages wait in the outbox (see the
+// notifications page).
+func withStaff(senders []notify.Sender, staff string) ([]notify.Sender, error) {
+	s, err := staffSender(senders, staff)
+	if err != nil || s == nil {
+		return senders, err
+	}
+	return append(senders, notify.ForStaff(s)), nil
+}
+
+// staffSender returns the configured sender of channel staff (wecom,
+// dingtalk or webhook), or without one the first configured of those.
+func staffSender(senders []notify.Sender, staff string) (notify.Sender, error) {
+	choices := []string{notify.WeCom, notify.DingTalk, notify.Webhook}
+	if staff != "" && !slices.Contains(choices, staff) {
+		return nil, fmt.Errorf("--staff-channel must be one of %s", strings.Join(choices, ", "))
+	}
+	for _, c := range choices {
+		if staff != "" && c != staff {
+			continue
+		}
+		for _, s := range senders {
+			if s.Channel() == c {
+				return s, nil
+			}
+		}
+	}
+	if staff != "" {
+		return nil, fmt.Errorf("--staff-channel %s is not configured", staff)
+	}
+	return nil, nil
 }

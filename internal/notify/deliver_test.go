@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -206,5 +207,23 @@ func TestDeliverConcurrently(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) {
 		db := storetest.SQLite(t)
 		run(t, func() *store.DB { return db })
+	})
+}
+
+// TestStaffDelivery: a message to staff goes out through the sender chosen
+// for staff, here a WeCom group robot, with the request's text.
+func TestStaffDelivery(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		var got []string
+		srv := robot(t, func(r *http.Request, body []byte) { got = append(got, string(body)) }, http.StatusOK, `{"errcode":0,"errmsg":"ok"}`)
+		if err := notify.Enqueue(ctx, db, notify.Message{Kind: "request.escalated", Channel: notify.Staff, Recipient: "grid:1",
+			Payload: map[string]any{"request_id": 12, "due_at": "2026-11-28T23:00:00+08:00"}}); err != nil {
+			t.Fatal(err)
+		}
+		n, err := notify.Deliver(ctx, db, []notify.Sender{notify.ForStaff(notify.WeComSender{URL: srv.URL})}, notify.Options{})
+		if err != nil || n != 1 || len(got) != 1 || !strings.Contains(got[0], "诉求 #12 已超过办理期限（11月28日 23:00），请督办。") {
+			t.Fatalf("delivered %d (%v): %q", n, err, got)
+		}
 	})
 }

@@ -26,7 +26,18 @@ const (
 	Webhook  = "webhook"
 	WeCom    = "wecom"    // 企业微信群机器人
 	DingTalk = "dingtalk" // 钉钉机器人
+	// Staff is the channel of messages to staff (a request to accept, an
+	// overdue one): the sender chosen with ForStaff delivers them, the
+	// group robot a community uses the way grids use their WeChat groups.
+	Staff = "staff"
 )
+
+// ForStaff makes s deliver the messages to staff.
+func ForStaff(s Sender) Sender { return staffSender{s} }
+
+type staffSender struct{ Sender }
+
+func (staffSender) Channel() string { return Staff }
 
 // client posts to webhooks; its timeout stays far below Options.Lease.
 var client = &http.Client{Timeout: 15 * time.Second}

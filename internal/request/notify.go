@@ -12,8 +12,8 @@ import (
 )
 
 // StaffChannel is the outbox channel of the messages to staff: the
-// group-robot or webhook sender delivers them. Residents get SMS.
-const StaffChannel = notify.Webhook
+// group robot or webhook chosen for staff delivers them. Residents get SMS.
+const StaffChannel = notify.Staff
 
 // Recipients are references the senders resolve, never an address in the
 // clear: "grid:ID" (the grid leader's group), "unit:ID" (a community or a
