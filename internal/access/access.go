@@ -141,3 +141,16 @@ func HomePath(u *auth.User) string {
 	}
 	return ""
 }
+
+// StatsScope is what u may count in the statistics: their household scope
+// by org unit (an administrator's subtree, a grid leader's grids), without
+// a visitor's households, which are a list rather than a place to count;
+// ok is false when that leaves nothing.
+func StatsScope(u *auth.User) (s household.Scope, ok bool) {
+	if !Can(u, ReadHouseholds) {
+		return household.Scope{}, false
+	}
+	s = Scope(u)
+	s.MemberID = 0
+	return s, s.All || len(s.Paths) > 0 || len(s.GridIDs) > 0
+}

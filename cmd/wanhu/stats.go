@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/household"
+	"wanhu/internal/stats"
+)
+
+const statsUsage = `usage: wanhu stats population --db … [--bands 0-3,4-12,60- | --preset article|census] [--on YYYY-MM-DD] [--grid N] [--format text|json]
+           people by age band on a day (default today; bands default to the
+           article's), by sex, ethnicity, grid, compound and building
+       wanhu stats households --db … [--grid N] [--format text|json]
+           households by kind, occupancy and colour, and each grid's colours
+JSON is exactly what GET /api/v1/stats/population and /stats/households answer.`
+
+// runStats is `wanhu stats`: the population and household statistics of
+// the whole database (or one grid).
+func runStats(ctx context.Context, args []string, out io.Writer) error {
+	sub, args := subcommand(args)
+	fs := newFlags("stats " + sub)
+	dsn := fs.String("db", "wanhu.db", "database: a SQLite file path or a postgres:// URL")
+	spec := fs.String("bands", "", "population: age bands in whole years, e.g. 0-3,4-12,60- (60- is 60 and over)")
+	preset := fs.String("preset", "", "population: named bands instead of --bands: "+strings.Join(stats.PresetNames, " or "))
+	onFlag := fs.String("on", "", "population: the day ages are counted on, YYYY-MM-DD (default today in China)")
+	grid := fs.Int64("grid", 0, "count only this grid (its id)")
+	format := fs.String("format", "text", "text or json")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if sub != "population" && sub != "households" {
+		return errors.New(statsUsage)
+	}
+	if *format != "json" && *format != "text" {
+		return fmt.Errorf("--format %q: give json or text", *format)
+	}
+	bands := stats.Presets["article"]
+	switch {
+	case *spec != "" && *preset != "":
+		return errors.New("give --bands or --preset, not both")
+	case *preset != "" && !slices.Contains(stats.PresetNames, *preset):
+		return fmt.Errorf("--preset %q: give %s", *preset, strings.Join(stats.PresetNames, " or "))
+	case *preset != "":
+		bands = stats.Presets[*preset]
+	case *spec != "":
+		var err error
+		if bands, err = stats.ParseBands("bands", *spec); err != nil {
+			return flagError("bands", err)
+		}
+	}
+	on := household.Today()
+	if *onFlag != "" {
+		var err error
+		if on, err = household.ParseDate("on", *onFlag); err != nil {
+			return flagError("on", err)
+		}
+	}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var v any
+	if sub == "population" {
+		v, err = stats.Population(ctx, db, household.Everything, on, bands, *grid)
+	} else {
+		v, err = stats.Households(ctx, db, household.Everything, *grid)
+	}
+	if errors.Is(err, apperr.ErrNotFound) {
+		return fmt.Errorf("--grid %d: no such grid", *grid)
+	}
+	if err != nil {
+		return err
+	}
+	if *format == "json" { // compact, byte for byte the API's answer
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		_, err = out.Write(append(b, '\n'))
+		return err
+	}
+	if p, ok := v.(*stats.PopulationStats); ok {
+		return printPopulation(out, p)
+	}
+	return printHouseholds(out, v.(*stats.HouseholdStats))
+}
+
+// flagError words the field error of a flag's value as "--name: why".
+func flagError(name string, err error) error {
+	if fe, ok := apperr.AsField(err); ok {
+		return fmt.Errorf("--%s: %s", name, fe.Msg)
+	}
+	return err
+}
+
+// printPopulation writes the population as text tables. Names go last:
+// tabwriter counts a Chinese character as one column.
+func printPopulation(out io.Writer, p *stats.PopulationStats) error {
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "People on %s\t%d\t\n\nband\tpeople\t\n", p.On, p.Total)
+	for _, b := range p.Bands {
+		fmt.Fprintf(tw, "%s\t%d\t\n", b.Band, b.Count)
+	}
+	for _, s := range []struct {
+		title string
+		cs    []stats.Count
+	}{{"sex", p.BySex}, {"ethnicity", p.ByEthnicity}, {"grid", p.ByGrid}, {"compound", p.ByCompound}, {"building", p.ByBuilding}} {
+		fmt.Fprintf(tw, "\nby %s\tpeople\t\n", s.title)
+		for _, c := range s.cs {
+			fmt.Fprintf(tw, "%s\t%d\t  %s\n", c.Key, c.Count, orNone(c.Name))
+		}
+	}
+	return tw.Flush()
+}
+
+// printHouseholds writes the household counts as text tables.
+func printHouseholds(out io.Writer, s *stats.HouseholdStats) error {
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "Households\t%d\t\n", s.Total)
+	for _, m := range []struct {
+		title  string
+		values []string
+		counts map[string]int
+	}{{"kind", household.Kinds, s.Kind}, {"occupancy", household.Occupancies, s.Occupancy}, {"colour", household.Colours, s.Colour}} {
+		fmt.Fprintf(tw, "\nby %s\thouseholds\t\n", m.title)
+		for _, v := range m.values {
+			fmt.Fprintf(tw, "%s\t%d\t\n", v, m.counts[v])
+		}
+	}
+	fmt.Fprintln(tw, "\ngrid\thouseholds\tred\tyellow\tgreen\t")
+	for _, g := range s.ByGrid {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t  %s\n", g.Key, g.Count.Count, g.Colour["red"], g.Colour["yellow"], g.Colour["green"], g.Name)
+	}
+	return tw.Flush()
+}
+
+// orNone names the "none" line of a breakdown.
+func orNone(name string) string {
+	if name == "" {
+		return "(none)"
+	}
+	return name
+}

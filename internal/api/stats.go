@@ -1,0 +1,92 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"wanhu/internal/access"
+	"wanhu/internal/apperr"
+	"wanhu/internal/household"
+	"wanhu/internal/stats"
+)
+
+// The population and household statistics of the files in scope. They
+// count by org unit: administrators see their subtree, grid leaders their
+// grids. A visitor's scope is a list of households, not a place to count,
+// so visitors (and roles without household files) get 403.
+
+// errStatsGrid answers ?grid= naming a grid that is not there or not in
+// the caller's scope: the same 404 either way.
+var errStatsGrid = &apiError{http.StatusNotFound, "not_found", "no such grid", "grid"}
+
+// statsScope is the scope the caller may count (access.StatsScope);
+// errForbidden when there is none.
+func statsScope(r *http.Request) (household.Scope, error) {
+	s, ok := access.StatsScope(user(r))
+	if !ok {
+		return s, errForbidden
+	}
+	return s, nil
+}
+
+// population counts the people in scope on ?on= (YYYY-MM-DD, default
+// today in China) by the age ?bands= ("0-3,4-12,60-") or the named
+// ?preset= (article, the default, or census), with breakdowns by sex,
+// ethnicity, grid, compound and building; ?grid= counts one grid.
+func (h *handler) population(w http.ResponseWriter, r *http.Request) {
+	q := &query{r: r}
+	grid := q.id("grid")
+	preset := q.oneOf("preset", stats.PresetNames)
+	spec := q.str("bands")
+	if spec != "" && preset != "" {
+		q.bad("preset", "conflict", "give bands or a preset, not both")
+	}
+	scope, err := statsScope(r)
+	if err == nil {
+		err = q.err
+	}
+	bands := stats.Presets["article"]
+	if err == nil && preset != "" {
+		bands = stats.Presets[preset]
+	}
+	if err == nil && spec != "" {
+		bands, err = stats.ParseBands("bands", spec)
+	}
+	on := household.DateOf(h.now().In(shanghai))
+	if s := q.str("on"); err == nil && s != "" {
+		on, err = household.ParseDate("on", s)
+	}
+	var out *stats.PopulationStats
+	if err == nil {
+		out, err = stats.Population(r.Context(), h.d.DB, scope, on, bands, grid)
+	}
+	h.writeStats(w, r, out, err)
+}
+
+// householdStats counts the households in scope (?grid= one grid) by
+// kind, occupancy and colour, and each grid's colours.
+func (h *handler) householdStats(w http.ResponseWriter, r *http.Request) {
+	q := &query{r: r}
+	grid := q.id("grid")
+	scope, err := statsScope(r)
+	if err == nil {
+		err = q.err
+	}
+	var out *stats.HouseholdStats
+	if err == nil {
+		out, err = stats.Households(r.Context(), h.d.DB, scope, grid)
+	}
+	h.writeStats(w, r, out, err)
+}
+
+// writeStats answers out, or err (a grid not found names the parameter).
+func (h *handler) writeStats(w http.ResponseWriter, r *http.Request, out any, err error) {
+	if errors.Is(err, apperr.ErrNotFound) {
+		err = errStatsGrid
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, out)
+}
