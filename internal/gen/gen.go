@@ -124,7 +124,10 @@ func Generate(ctx context.Context, db *store.DB, o Options) (sum Summary, err er
 			return sum, err
 		}
 	}
-	return sum, g.dongxingRequests(ctx, db, sum.CommunityID)
+	if err := g.dongxingRequests(ctx, db, sum.CommunityID); err != nil {
+		return sum, err
+	}
+	return sum, g.dongxingSurvey(ctx, db, sum.CommunityID)
 }
 
 // communitySizes splits n households into communities: Dongxing first with

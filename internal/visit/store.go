@@ -48,9 +48,9 @@ var shanghai = time.FixedZone("CST", 8*3600)
 // Record records a visit and what it found. The same client id sent again
 // returns the visit recorded the first time and created false.
 //
-// The visit row, its visitors and the household's schedule are written in
-// one transaction, together with what the visit found: needs, typed
-// changes and a vacancy go through the household store (with their ledger
+// The visit row, its visitors, its survey answers and the household's
+// schedule are written in one transaction, together with what the visit
+// found: needs, typed changes and a vacancy go through the household store (with their ledger
 // events) inside the same transaction, so a visit is recorded whole or not
 // at all, and the client can retry under the same client id.
 func (s *Store) Record(ctx context.Context, actor household.Actor, in Input) (*Visit, bool, error) {
@@ -70,6 +70,9 @@ func (s *Store) Record(ctx context.Context, actor household.Actor, in Input) (*V
 		return nil, false, err // out of scope or not there: ErrNotFound either way
 	}
 	if err := in.checkMembers(ctx, s.db, h); err != nil {
+		return nil, false, err
+	}
+	if err := checkSurvey(ctx, s.db, in.Survey); err != nil {
 		return nil, false, err
 	}
 	at := now
@@ -94,6 +97,9 @@ func (s *Store) Record(ctx context.Context, actor household.Actor, in Input) (*V
 			return fmt.Errorf("insert visit: %w", err)
 		}
 		if err := insertPhotos(ctx, tx, id, photos, now); err != nil {
+			return err
+		}
+		if err := writeSurvey(ctx, tx, id, h, at, in.Survey); err != nil {
 			return err
 		}
 		for _, m := range in.Visitors {

@@ -49,6 +49,8 @@ type Visit struct {
 	NeedsAdded     int            `json:"needs_added"`
 	EventsRecorded int            `json:"events_recorded"`
 	Photos         []int64        `json:"photos"` // ids of its photos
+	// Survey holds the resident survey's answers by question code.
+	Survey map[string]string `json:"survey,omitempty"`
 }
 
 // NeedFound is a need noticed on a visit; it becomes a need of the file.
@@ -80,6 +82,9 @@ type Input struct {
 	Met         []int64        `json:"met"`
 	Needs       []NeedFound    `json:"needs"`
 	Events      []Change       `json:"events"`
+	// Survey holds optional answers to the active survey questions, by
+	// question code (see survey.go); only with outcome met.
+	Survey map[string]string `json:"survey"`
 	// Photos are optional images (JPEG or PNG) taken on the visit; the
 	// API adds them with POST /visits/{id}/photos.
 	Photos [][]byte `json:"-"`
@@ -112,6 +117,9 @@ func (in *Input) check(now time.Time) error {
 	}
 	if in.Outcome != "met" && (len(in.Met) > 0 || len(in.Needs) > 0 || len(in.Events) > 0) {
 		return apperr.Field("outcome", "not_met", "who was met, needs and changes go with outcome met")
+	}
+	if in.Outcome != "met" && len(in.Survey) > 0 {
+		return apperr.Field("survey", "not_met", "the survey goes with outcome met")
 	}
 	for i, n := range in.Needs {
 		if !slices.Contains(household.NeedKinds, n.Kind) {
@@ -221,6 +229,9 @@ func visitWhere(ctx context.Context, q store.Querier, cond string, args ...any) 
 			return nil, err
 		}
 		if out[i].Photos, err = ids(ctx, q, `SELECT id FROM visit_photos WHERE visit_id = ? ORDER BY id`, out[i].ID); err != nil {
+			return nil, err
+		}
+		if out[i].Survey, err = surveyOf(ctx, q, out[i].ID); err != nil {
 			return nil, err
 		}
 	}

@@ -36,8 +36,27 @@ type visitPage struct {
 	Needs     []Option
 	Events    []Option
 	Members   []Option
+	Survey    []surveyField
 	Appt      apptSection
 	Error     string
+}
+
+// surveyField is a survey question of the full visit form: a radio group
+// named survey.<code>, skipped ("") unless answered.
+type surveyField struct {
+	Name, Text string
+	Answers    []Option
+}
+
+// surveyFields returns the active survey questions as form fields.
+func (h *handler) surveyFields(r *http.Request, l *Locale) ([]surveyField, error) {
+	qs, err := visit.SurveyQuestions(r.Context(), h.db, true)
+	var out []surveyField
+	for _, q := range qs {
+		out = append(out, surveyField{Name: "survey." + q.Code, Text: l.Name(q.TextZH, q.TextEN),
+			Answers: options(l, "survey.answer", visit.Answers(q.Kind), false)})
+	}
+	return out, err
 }
 
 // visitRow is one past visit as the page shows it.
@@ -85,6 +104,9 @@ func (h *handler) visitPageWith(w http.ResponseWriter, r *http.Request, status i
 	if err == nil {
 		v.Appt, err = h.appointmentSection(r, v.L, hh)
 	}
+	if err == nil {
+		v.Survey, err = h.surveyFields(r, v.L)
+	}
 	if err != nil {
 		h.showError(w, r, err)
 		return
@@ -114,7 +136,9 @@ func (h *handler) visitPageWith(w http.ResponseWriter, r *http.Request, status i
 			name = name[:i]
 		}
 		label := fe.Field
-		if l.Has("appt.field." + name) {
+		if strings.HasPrefix(fe.Field, "survey") {
+			label = l.T("visit.field.survey")
+		} else if l.Has("appt.field." + name) {
 			label = l.T("appt.field." + name)
 		} else if l.Has("visit.field." + name) {
 			label = l.T("visit.field." + name)
@@ -145,6 +169,14 @@ func (h *handler) visitRecord(w http.ResponseWriter, r *http.Request) {
 		if t := f.Get("event_type"); t != "" {
 			pid, _ := strconv.ParseInt(f.Get("event_person"), 10, 64)
 			in.Events = []visit.Change{{PersonID: pid, Event: household.Event{Type: t, Note: f.Get("event_note")}}}
+		}
+		for name := range f {
+			if code, ok := strings.CutPrefix(name, "survey."); ok && f.Get(name) != "" {
+				if in.Survey == nil {
+					in.Survey = map[string]string{}
+				}
+				in.Survey[code] = f.Get(name)
+			}
 		}
 	}
 	if in.Photos, err = uploadedPhotos(r); err == nil {

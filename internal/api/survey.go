@@ -1,0 +1,105 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"wanhu/internal/access"
+	"wanhu/internal/household"
+	"wanhu/internal/visit"
+)
+
+// The resident survey (issue 6): its rates, and the configuration of its
+// questions. The answers themselves come with visits (POST /visits,
+// "survey").
+
+// surveyStats reports the survey answers given from ?from to ?to (China
+// days, YYYY-MM-DD, both included; default: all until today) by the
+// households in scope (?grid= of one grid): the awareness, participation
+// and satisfaction rates, counts and the same by grid. It needs
+// PlanVisits: administrators see their subtree, grid leaders their grids.
+func (h *handler) surveyStats(w http.ResponseWriter, r *http.Request) {
+	q := &query{r: r}
+	grid := q.id("grid")
+	err := allow(r, access.PlanVisits)
+	if err == nil {
+		err = q.err
+	}
+	from, to := time.Unix(0, 0).UTC(), chinaMidnight(household.DateOf(h.now().In(shanghai)), 1)
+	for _, p := range []struct {
+		name string
+		at   *time.Time
+		add  int
+	}{{"from", &from, 0}, {"to", &to, 1}} {
+		if s := q.str(p.name); err == nil && s != "" {
+			var d household.Date
+			if d, err = household.ParseDate(p.name, s); err == nil {
+				*p.at = chinaMidnight(d, p.add)
+			}
+		}
+	}
+	var out *visit.SurveyReport
+	if err == nil {
+		out, err = visit.SurveyStats(r.Context(), h.d.DB, access.Scope(user(r)), from, to, grid)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, out)
+}
+
+// surveyQuestions lists the survey questions, active or not, for those
+// who record visits or configure.
+func (h *handler) surveyQuestions(w http.ResponseWriter, r *http.Request) {
+	err := allow(r, access.RecordVisits)
+	if err != nil {
+		err = allow(r, access.Configure)
+	}
+	var qs []visit.Question
+	if err == nil {
+		qs, err = visit.SurveyQuestions(r.Context(), h.d.DB, false)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, listOf(qs, len(qs)))
+}
+
+// createSurveyQuestion adds a survey question (Configure).
+func (h *handler) createSurveyQuestion(w http.ResponseWriter, r *http.Request) {
+	var in visit.Question
+	err := allow(r, access.Configure)
+	if err == nil {
+		err = decode(w, r, &in)
+	}
+	var out *visit.Question
+	if err == nil {
+		out, err = visit.AddSurveyQuestion(r.Context(), h.d.DB, in)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusCreated, out)
+}
+
+// updateSurveyQuestion changes a question's text or position, or
+// deactivates it ("active": false); its answers stay counted.
+func (h *handler) updateSurveyQuestion(w http.ResponseWriter, r *http.Request) {
+	var in visit.QuestionPatch
+	err := allow(r, access.Configure)
+	if err == nil {
+		err = decode(w, r, &in)
+	}
+	var out *visit.Question
+	if err == nil {
+		out, err = visit.UpdateSurveyQuestion(r.Context(), h.d.DB, r.PathValue("code"), in)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, out)
+}
