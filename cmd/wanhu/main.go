@@ -12,6 +12,7 @@
 //	wanhu key         create, rotate and retire the keys of ID and phone numbers
 //	wanhu calendar    working days: add, show, load, set (holidays and 调休)
 //	wanhu request     resident requests: report
+//	wanhu stats       population by age band and household counts
 //	wanhu open311     Open311 API keys: add, list, revoke
 //
 // Every flag can also be set in the environment as WANHU_<FLAG>, e.g.
@@ -48,6 +49,7 @@ func commands() []command {
 		{"key", "encryption keys: new, rotate, retire", runKey},
 		{"calendar", "working days: add (Nth working day after a date), show, load, set", runCalendar},
 		{"request", "resident requests: report (response and resolution times, rates)", runRequest},
+		{"stats", "statistics: population (age bands and breakdowns), households (kind, colour)", runStats},
 		{"open311", "Open311 API keys: add (prints the key once), list, revoke", runOpen311},
 	}
 }

@@ -114,6 +114,12 @@ func (h *handler) routes() []route {
 		{"POST", "/requests/{id}/resolve", h.resolveRequest, false},
 		{"POST", "/requests/{id}/callback", h.callbackRequest, false},
 		{"GET", "/stats/requests", h.requestStats, false},
+		{"GET", "/stats/population", h.population, false},
+		{"GET", "/stats/households", h.householdStats, false},
+		{"GET", "/stats/survey", h.surveyStats, false},
+		{"GET", "/survey-questions", h.surveyQuestions, false},
+		{"POST", "/survey-questions", h.createSurveyQuestion, false},
+		{"PATCH", "/survey-questions/{code}", h.updateSurveyQuestion, false},
 
 		{"GET", "/ledger", h.ledger, false},
 		{"GET", "/rosters/key-persons", h.keyPersons, false},
