@@ -14,13 +14,21 @@ import (
 )
 
 // argon2id parameters (RFC 9106's second recommended option, with less
-// memory so a community office PC logs in quickly).
-const (
-	argonTime    = 3
-	argonMemory  = 64 * 1024
-	argonThreads = 2
-	argonKeyLen  = 32
+// memory so a community office PC logs in quickly). A hash carries its
+// parameters, so a hash made with others still verifies.
+var (
+	argonTime    uint32 = 3
+	argonMemory  uint32 = 64 * 1024
+	argonThreads uint8  = 2
 )
+
+const argonKeyLen = 32
+
+// UseTestHashCost makes new password hashes cheap (argon2id with one pass
+// over 64 KiB): for the tests of other packages, which create accounts by
+// the dozen and would otherwise spend minutes hashing. Never call it in
+// the program.
+func UseTestHashCost() { argonTime, argonMemory, argonThreads = 1, 64, 1 }
 
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 10
