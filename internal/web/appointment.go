@@ -1,8 +1,6 @@
 package web
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"strconv"
@@ -133,10 +131,7 @@ func (h *handler) apptForm(w http.ResponseWriter, r *http.Request, status int, c
 		h.apptNotice(w, r, err)
 		return
 	}
-	b := make([]byte, 24)
-	rand.Read(b)
-	tok := base64.RawURLEncoding.EncodeToString(b)
-	setCookie(w, r, apptCookie, tok, 3600)
+	tok := formToken(w, r, apptCookie, 3600)
 	v := apptPublicPage{Page: h.page(r, "appt.title", ""), Token: r.PathValue("token"), FormToken: tok,
 		Community: g.CommunityName, Building: hh.CompoundName + " " + hh.BuildingName}
 	v.Days = slotDays(v.L, slots, chosen)

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"net/http"
 
@@ -35,10 +33,7 @@ func (h *handler) askCode(w http.ResponseWriter, r *http.Request, err error) boo
 }
 
 func (h *handler) showCode(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	b := make([]byte, 24)
-	rand.Read(b)
-	tok := base64.RawURLEncoding.EncodeToString(b)
-	setCookie(w, r, loginCookie, tok, 3600)
+	tok := formToken(w, r, loginCookie, 3600)
 	v := codeView{Page: h.page(r, "totp.login_title", ""), Token: tok, Next: localPath(r.PostFormValue("next")), Error: msg}
 	h.render(w, r, status, "login_code", v)
 }

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	mrand "math/rand/v2"
@@ -96,11 +94,7 @@ func residentToken(w http.ResponseWriter, r *http.Request, keep bool) string {
 	if c, err := r.Cookie(residentCookie); keep && err == nil && len(c.Value) == 32 {
 		return c.Value
 	}
-	b := make([]byte, 24)
-	rand.Read(b)
-	tok := base64.RawURLEncoding.EncodeToString(b)
-	setCookie(w, r, residentCookie, tok, int(residentProofTTL/time.Second))
-	return tok
+	return formToken(w, r, residentCookie, int(residentProofTTL/time.Second))
 }
 
 // residentFormToken returns the form's token when it matches the cookie.

@@ -48,6 +48,17 @@ func localPath(p string) string {
 	return p
 }
 
+// formToken sets a new double-submit token as cookie name (maxAge seconds)
+// and returns it for the form's hidden field: the CSRF check of the pages
+// without a session (login, the public appointment and request pages).
+func formToken(w http.ResponseWriter, r *http.Request, name string, maxAge int) string {
+	b := make([]byte, 24)
+	rand.Read(b)
+	tok := base64.RawURLEncoding.EncodeToString(b)
+	setCookie(w, r, name, tok, maxAge)
+	return tok
+}
+
 // sameToken compares two tokens in constant time.
 func sameToken(a, b string) bool {
 	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
@@ -100,10 +111,7 @@ func (h *handler) loginForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) showLogin(w http.ResponseWriter, r *http.Request, status int, username, msg string) {
-	b := make([]byte, 24)
-	rand.Read(b)
-	tok := base64.RawURLEncoding.EncodeToString(b)
-	setCookie(w, r, loginCookie, tok, 3600)
+	tok := formToken(w, r, loginCookie, 3600)
 	next := r.URL.Query().Get("next")
 	if r.Method == http.MethodPost {
 		next = r.PostFormValue("next")

@@ -266,10 +266,7 @@ func (h *handler) visitsDue(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	v.Grids = []Option{{Value: "", Label: v.L.T("visit.all_grids")}}
-	for _, g := range gs {
-		v.Grids = append(v.Grids, Option{Value: strconv.FormatInt(g.ID, 10), Label: g.Name, Selected: g.ID == grid})
-	}
+	v.Grids = gridOptions(gs, q.Get("grid"), v.L.T("visit.all_grids"))
 	for _, d := range ds {
 		v.Rows = append(v.Rows, dueRow{Due: d, Badge: badge(v.L, d.Colour)})
 	}
