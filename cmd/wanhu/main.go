@@ -13,6 +13,8 @@
 //	wanhu calendar    working days: add, show, load, set (holidays and 调休)
 //	wanhu request     resident requests: report
 //	wanhu stats       population by age band and household counts
+//	wanhu staff       staff evaluation: scorecards (考评)
+//	wanhu roster      service rosters: list, export
 //	wanhu open311     Open311 API keys: add, list, revoke
 //
 // Every flag can also be set in the environment as WANHU_<FLAG>, e.g.
@@ -50,6 +52,8 @@ func commands() []command {
 		{"calendar", "working days: add (Nth working day after a date), show, load, set", runCalendar},
 		{"request", "resident requests: report (response and resolution times, rates)", runRequest},
 		{"stats", "statistics: population (age bands and breakdowns), households (kind, colour)", runStats},
+		{"roster", "service rosters: list (with counts), export NAME (json, csv, xlsx)", runRoster},
+		{"staff", "staff evaluation: scorecards (text, json, csv, xlsx)", runStaff},
 		{"open311", "Open311 API keys: add (prints the key once), list, revoke", runOpen311},
 	}
 }

@@ -9,10 +9,13 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
 	"wanhu/internal/stats"
+	"wanhu/internal/store"
+	"wanhu/internal/visit"
 )
 
 const statsUsage = `usage: wanhu stats population --db … [--bands 0-3,4-12,60- | --preset article|census] [--on YYYY-MM-DD] [--grid N] [--format text|json]
@@ -20,7 +23,12 @@ const statsUsage = `usage: wanhu stats population --db … [--bands 0-3,4-12,60-
            article's), by sex, ethnicity, grid, compound and building
        wanhu stats households --db … [--grid N] [--format text|json]
            households by kind, occupancy and colour, and each grid's colours
-JSON is exactly what GET /api/v1/stats/population and /stats/households answer.`
+       wanhu stats survey --db … [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--grid N] [--format text|json]
+           the resident survey: awareness, participation and satisfaction
+           rates of the answers given from --from to --to (China days, both
+           included; default: all until today), and the same by grid
+JSON is exactly what GET /api/v1/stats/population, /stats/households and
+/stats/survey answer.`
 
 // runStats is `wanhu stats`: the population and household statistics of
 // the whole database (or one grid).
@@ -31,12 +39,14 @@ func runStats(ctx context.Context, args []string, out io.Writer) error {
 	spec := fs.String("bands", "", "population: age bands in whole years, e.g. 0-3,4-12,60- (60- is 60 and over)")
 	preset := fs.String("preset", "", "population: named bands instead of --bands: "+strings.Join(stats.PresetNames, " or "))
 	onFlag := fs.String("on", "", "population: the day ages are counted on, YYYY-MM-DD (default today in China)")
+	fromFlag := fs.String("from", "", "survey: first day, YYYY-MM-DD")
+	toFlag := fs.String("to", "", "survey: last day, YYYY-MM-DD (default today in China)")
 	grid := fs.Int64("grid", 0, "count only this grid (its id)")
 	format := fs.String("format", "text", "text or json")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if sub != "population" && sub != "households" {
+	if !slices.Contains([]string{"population", "households", "survey"}, sub) {
 		return errors.New(statsUsage)
 	}
 	if *format != "json" && *format != "text" {
@@ -69,10 +79,13 @@ func runStats(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer db.Close()
 	var v any
-	if sub == "population" {
+	switch sub {
+	case "population":
 		v, err = stats.Population(ctx, db, household.Everything, on, bands, *grid)
-	} else {
+	case "households":
 		v, err = stats.Households(ctx, db, household.Everything, *grid)
+	case "survey":
+		v, err = surveyStats(ctx, db, *fromFlag, *toFlag, *grid)
 	}
 	if errors.Is(err, apperr.ErrNotFound) {
 		return fmt.Errorf("--grid %d: no such grid", *grid)
@@ -88,10 +101,62 @@ func runStats(ctx context.Context, args []string, out io.Writer) error {
 		_, err = out.Write(append(b, '\n'))
 		return err
 	}
-	if p, ok := v.(*stats.PopulationStats); ok {
-		return printPopulation(out, p)
+	switch v := v.(type) {
+	case *stats.PopulationStats:
+		return printPopulation(out, v)
+	case *visit.SurveyReport:
+		return printSurvey(out, v)
 	}
 	return printHouseholds(out, v.(*stats.HouseholdStats))
+}
+
+// surveyStats counts the survey answers of the China days from to to
+// (both included), as GET /api/v1/stats/survey does: from the start by
+// default, until today.
+func surveyStats(ctx context.Context, db store.Querier, from, to string, grid int64) (*visit.SurveyReport, error) {
+	start, end := time.Unix(0, 0).UTC(), household.Today()
+	if from != "" {
+		d, err := household.ParseDate("from", from)
+		if err != nil {
+			return nil, flagError("from", err)
+		}
+		start = chinaMidnight(d)
+	}
+	if to != "" {
+		var err error
+		if end, err = household.ParseDate("to", to); err != nil {
+			return nil, flagError("to", err)
+		}
+	}
+	return visit.SurveyStats(ctx, db, household.Everything, start, chinaMidnight(end).AddDate(0, 0, 1), grid)
+}
+
+// chinaMidnight is the start of day d in China.
+func chinaMidnight(d household.Date) time.Time {
+	return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+}
+
+// printSurvey writes the survey's rates as text, overall and by grid.
+func printSurvey(out io.Writer, s *visit.SurveyReport) error {
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "Households answering\t%d\t\n\n\tawareness\tparticipation\tsatisfaction\t\n", s.Households)
+	line := func(name string, f visit.SurveyFigures) {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", name, rate(f.Awareness, f.AwarenessRate), rate(f.Participation, f.ParticipationRate),
+			rate(f.Satisfaction, f.SatisfactionRate))
+	}
+	line("all", s.SurveyFigures)
+	for _, g := range s.ByGrid {
+		line(g.GridName, g.SurveyFigures)
+	}
+	return tw.Flush()
+}
+
+// rate writes a survey rate as "96.0% (48/50)", "-" when nobody answered.
+func rate(t visit.Tally, r *float64) string {
+	if r == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f%% (%d/%d)", *r*100, t.Positive, t.Answered)
 }
 
 // flagError words the field error of a flag's value as "--name: why".

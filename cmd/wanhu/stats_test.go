@@ -67,6 +67,8 @@ func TestStatsSameAsAPI(t *testing.T) {
 		{"/stats/population?preset=census&on=2030-02-03&grid=" + grid, []string{"population", "--preset", "census", "--on", "2030-02-03", "--grid", grid, "--format", "json"}, `"total":1`},
 		{"/stats/population", []string{"population", "--format", "json"}, `"total":2`},
 		{"/stats/households", []string{"households", "--format", "json"}, `"total":2`},
+		{"/stats/survey?from=2026-01-01&to=2026-11-29", []string{"survey", "--from", "2026-01-01", "--to", "2026-11-29", "--format", "json"},
+			`"from":"2026-01-01T00:00:00+08:00","to":"2026-11-30T00:00:00+08:00","households":0`},
 	} {
 		want, got := get(c.query), cli(c.args...)
 		if got != want {

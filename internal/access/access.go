@@ -19,6 +19,7 @@ import (
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/request"
+	"wanhu/internal/staff"
 )
 
 // Action is something a user may or may not do.
@@ -153,4 +154,15 @@ func StatsScope(u *auth.User) (s household.Scope, ok bool) {
 	s = Scope(u)
 	s.MemberID = 0
 	return s, s.All || len(s.Paths) > 0 || len(s.GridIDs) > 0
+}
+
+// StaffScope is whose scorecards u sees (issue 6, 考评): an administrator
+// their subtree's team, a grid leader their grids' members, a visitor their
+// own; request figures count the requests u may see. ok is false for a
+// user without household access (officers, auditors).
+func StaffScope(u *auth.User) (s staff.Scope, ok bool) {
+	if !Can(u, ReadHouseholds) {
+		return s, false
+	}
+	return staff.Scope{Members: Scope(u), Requests: RequestScope(u)}, true
 }

@@ -32,10 +32,15 @@ func statsScope(r *http.Request) (household.Scope, error) {
 // population counts the people in scope on ?on= (YYYY-MM-DD, default
 // today in China) by the age ?bands= ("0-3,4-12,60-") or the named
 // ?preset= (article, the default, or census), with breakdowns by sex,
-// ethnicity, grid, compound and building; ?grid= counts one grid.
+// ethnicity, grid, compound and building; ?grid= counts one grid;
+// ?pyramid=true adds the population pyramid (five-year groups by sex).
 func (h *handler) population(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
 	grid := q.id("grid")
+	var opts []stats.Option
+	if q.oneOf("pyramid", []string{"true", "false"}) == "true" {
+		opts = append(opts, stats.WithPyramid())
+	}
 	preset := q.oneOf("preset", stats.PresetNames)
 	spec := q.str("bands")
 	if spec != "" && preset != "" {
@@ -58,7 +63,7 @@ func (h *handler) population(w http.ResponseWriter, r *http.Request) {
 	}
 	var out *stats.PopulationStats
 	if err == nil {
-		out, err = stats.Population(r.Context(), h.d.DB, scope, on, bands, grid)
+		out, err = stats.Population(r.Context(), h.d.DB, scope, on, bands, grid, opts...)
 	}
 	h.writeStats(w, r, out, err)
 }

@@ -93,6 +93,7 @@ func Generate(ctx context.Context, db *store.DB, o Options) (sum Summary, err er
 		defer close(batches)
 		for ci, size := range communitySizes(o.Households, o.CommunitySize) {
 			c := g.community(ci, size)
+			g.checkups(c)
 			c.seal(db.Keys())
 			select {
 			case batches <- c:
@@ -127,7 +128,10 @@ func Generate(ctx context.Context, db *store.DB, o Options) (sum Summary, err er
 	if err := g.dongxingRequests(ctx, db, sum.CommunityID); err != nil {
 		return sum, err
 	}
-	return sum, g.dongxingSurvey(ctx, db, sum.CommunityID)
+	if err := g.dongxingSurvey(ctx, db, sum.CommunityID); err != nil {
+		return sum, err
+	}
+	return sum, g.dongxingTraining(ctx, db, sum.CommunityID)
 }
 
 // communitySizes splits n households into communities: Dongxing first with

@@ -170,7 +170,7 @@ func (g *generator) dongxingRequests(ctx context.Context, db *store.DB, communit
 		clock = time.Date(clock.Year(), clock.Month(), clock.Day()+1, 10, r.IntN(60), 0, 0, shanghai)
 		back := request.Change{Action: request.Callback, Result: d.result, Note: "电话回访"}
 		if d.result == request.Dissatisfied {
-			back.Note, back.FollowUp = "希望多装几个", &household.Need{Kind: "other", Note: "希望小区多装几个充电桩"}
+			back.Note, back.Reason, back.FollowUp = "希望多装几个", "not_solved", &household.Need{Kind: "other", Note: "希望小区多装几个充电桩"}
 		}
 		if _, err := rs.Apply(ctx, community, req.ID, back); err != nil {
 			return fmt.Errorf("demo request %d: callback: %w", i+1, err)

@@ -35,12 +35,15 @@ const (
 	EvDied           = "died"
 	EvDibaoApproved  = "dibao_approved"
 	EvDibaoWithdrawn = "dibao_withdrawn"
+	// EvHealthCheck is a health check done (体检完成), e.g. the free
+	// yearly check-up of the elderly; it changes nothing in the file.
+	EvHealthCheck = "health_check"
 )
 
 // LedgerTypes lists every event type, for filters.
 var LedgerTypes = []string{
 	EvHealthWorsened, EvStartedSchool, EvLostJob, EvFoundJob, EvMovedIn, EvMovedOut, EvBorn, EvDied,
-	EvDibaoApproved, EvDibaoWithdrawn, EvColourChanged, EvColourOverride, EvOverrideCleared,
+	EvDibaoApproved, EvDibaoWithdrawn, EvHealthCheck, EvColourChanged, EvColourOverride, EvOverrideCleared,
 	EvTagAdded, EvTagRemoved, EvMemberAdded, EvFieldChanged, EvHouseholdCreated,
 	EvNeedAdded, EvNeedChanged, EvMeasureAdded, EvMeasureChanged,
 }

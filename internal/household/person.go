@@ -374,7 +374,7 @@ type Event struct {
 }
 
 // EventTypes lists the types RecordEvent takes.
-var EventTypes = []string{EvHealthWorsened, EvStartedSchool, EvLostJob, EvFoundJob, EvMovedOut, EvDied, EvDibaoApproved, EvDibaoWithdrawn}
+var EventTypes = []string{EvHealthWorsened, EvStartedSchool, EvLostJob, EvFoundJob, EvMovedOut, EvDied, EvDibaoApproved, EvDibaoWithdrawn, EvHealthCheck}
 
 // RecordEvent applies a typed event to the current version of a person and
 // writes it to the ledger, with the change it implies, in one transaction.

@@ -228,12 +228,19 @@ func (s *Store) byCode(ctx context.Context, code string) (*Request, error) {
 // Rate records the resident's own rating of the request with tracking code
 // code as its callback (居民评单): only a resolved request can be rated, so
 // a second rating, or one before resolution, answers a *TransitionError.
-func (s *Store) Rate(ctx context.Context, code, result, comment string) (*Tracked, error) {
+// reason is why a dissatisfied resident is dissatisfied (one of
+// CallbackReasons); a resident need not say, and "" then counts as "other".
+func (s *Store) Rate(ctx context.Context, code, result, reason, comment string) (*Tracked, error) {
 	r, err := s.byCode(ctx, code)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.Apply(ctx, Resident, r.ID, Change{Action: Callback, Result: result, Note: comment}); err != nil {
+	if result == Dissatisfied && reason == "" {
+		reason = "other"
+	} else if result != Dissatisfied {
+		reason = ""
+	}
+	if _, err := s.Apply(ctx, Resident, r.ID, Change{Action: Callback, Result: result, Reason: reason, Note: comment}); err != nil {
 		return nil, err
 	}
 	return s.Track(ctx, code)

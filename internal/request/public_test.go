@@ -86,7 +86,7 @@ func TestTrackAndRate(t *testing.T) {
 				t.Errorf("track %q: %v", c, err)
 			}
 		}
-		if _, err := w.s.Rate(ctx, code, Satisfied, ""); !isTransition(err, Submitted) {
+		if _, err := w.s.Rate(ctx, code, Satisfied, "", ""); !isTransition(err, Submitted) {
 			t.Errorf("rating a submitted request: %v", err)
 		}
 		w.apply(t, r.ID, Change{Action: Accept, Urgency: General, Handling: Referred, DepartmentID: w.dept.ID})
@@ -110,10 +110,10 @@ func TestTrackAndRate(t *testing.T) {
 		if tr.State != Resolved || tr.Resolution != "新增充电桩10个" || tr.Department != "" || tr.Timeline[3].Note != "新增充电桩10个" {
 			t.Errorf("tracked %+v", tr)
 		}
-		if _, err := w.s.Rate(ctx, code, "great", ""); !isField(err, "result") {
+		if _, err := w.s.Rate(ctx, code, "great", "", ""); !isField(err, "result") {
 			t.Errorf("unknown result: %v", err)
 		}
-		tr, err = w.s.Rate(ctx, code, BasicallySatisfied, "还行")
+		tr, err = w.s.Rate(ctx, code, BasicallySatisfied, "", "还行")
 		if err != nil || tr.State != Closed || tr.CallbackResult != BasicallySatisfied {
 			t.Fatalf("rate: %+v %v", tr, err)
 		}
@@ -123,7 +123,7 @@ func TestTrackAndRate(t *testing.T) {
 		if n := count(t, db, `SELECT COUNT(*) FROM request_events WHERE request_id = ? AND kind = 'callback' AND actor = ?`, r.ID, Resident.Name); n != 1 {
 			t.Errorf("callback entries by the resident: %d", n)
 		}
-		if _, err := w.s.Rate(ctx, code, Satisfied, ""); !isTransition(err, Closed) {
+		if _, err := w.s.Rate(ctx, code, Satisfied, "", ""); !isTransition(err, Closed) {
 			t.Errorf("second rating: %v", err)
 		}
 
@@ -136,8 +136,21 @@ func TestTrackAndRate(t *testing.T) {
 		o, _ := w.s.SubmitPublic(ctx, Input{Category: "other", Description: "x", Address: "y", GridID: w.org.Grids[0].ID}, "203.0.113.8", PublicLimits)
 		w.apply(t, o.ID, Change{Action: Accept, Urgency: Urgent, Handling: Community})
 		w.apply(t, o.ID, Change{Action: Resolve, Note: "修好了"})
-		if tr, err := w.s.Rate(ctx, o.TrackingCode, Dissatisfied, "还是坏的"); err != nil || tr.State != Accepted || tr.Timeline[len(tr.Timeline)-1].Kind != "reopened" {
+		if tr, err := w.s.Rate(ctx, o.TrackingCode, Dissatisfied, "", "还是坏的"); err != nil || tr.State != Accepted || tr.Timeline[len(tr.Timeline)-1].Kind != "reopened" {
 			t.Errorf("dissatisfied: %+v %v", tr, err)
+		}
+		if got, _ := w.s.Get(ctx, o.ID); got.CallbackReason != "other" { // a resident need not say why
+			t.Errorf("resident's reason %q, want other", got.CallbackReason)
+		}
+		w.apply(t, o.ID, Change{Action: Resolve, Note: "又修了"})
+		if _, err := w.s.Rate(ctx, o.TrackingCode, Dissatisfied, "bad", ""); !isField(err, "reason") {
+			t.Errorf("unknown reason: %v", err)
+		}
+		if _, err := w.s.Rate(ctx, o.TrackingCode, Dissatisfied, "attitude", ""); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := w.s.Get(ctx, o.ID); got.CallbackReason != "attitude" {
+			t.Errorf("resident's reason %q, want attitude", got.CallbackReason)
 		}
 	})
 }

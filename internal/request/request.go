@@ -40,6 +40,10 @@ var (
 	Urgencies = []string{Urgent, General}
 	Handlings = []string{Community, Referred}
 	Results   = []string{Satisfied, BasicallySatisfied, Dissatisfied}
+	// CallbackReasons are why a dissatisfied callback was dissatisfied:
+	// slow 慢, not solved 未解决, attitude 态度, wrong department 部门不对,
+	// other 其他.
+	CallbackReasons = []string{"slow", "not_solved", "attitude", "wrong_department", "other"}
 )
 
 // Urgency, handling and callback results.
@@ -100,6 +104,7 @@ type Request struct {
 	Extension       *Extension `json:"extension_requested,omitempty"`
 	CallbackResult  string     `json:"callback_result,omitempty"`
 	CallbackComment string     `json:"callback_comment,omitempty"`
+	CallbackReason  string     `json:"callback_reason,omitempty"` // of a dissatisfied callback, one of CallbackReasons
 	Version         int        `json:"version"`
 	CreatedBy       string     `json:"created_by"`
 	Timeline        []Event    `json:"timeline,omitempty"`
@@ -465,7 +470,7 @@ func list(ctx context.Context, q store.Querier, where string, args []any, now ti
 		COALESCE(r.person_id, 0), COALESCE(r.need_id, 0), r.reporter_phone, r.address, r.lat, r.lng, COALESCE(r.grid_id, 0), r.org_path,
 		r.state, r.urgency, r.working_days, r.handling, COALESCE(r.department_id, 0), COALESCE(d.name, ''), COALESCE(r.assignee_user_id, 0),
 		r.submitted_at, r.accepted_at, r.due_at, r.due_estimated, r.resolved_at, r.closed_at, COALESCE(r.merged_into, 0), r.decline_reason,
-		r.resolution, r.extension_days, r.extension_reason, r.callback_result, r.callback_comment, r.version, r.created_by_name
+		r.resolution, r.extension_days, r.extension_reason, r.callback_result, r.callback_comment, r.callback_reason, r.version, r.created_by_name
 		FROM requests r LEFT JOIN org_units d ON d.id = r.department_id `+where, args...)
 	if err != nil {
 		return nil, err
@@ -478,7 +483,7 @@ func list(ctx context.Context, q store.Querier, where string, args []any, now ti
 		if err := rows.Scan(&r.ID, &r.TrackingCode, &r.Category, &r.Description, &r.Channel, &r.HouseholdID, &r.PersonID, &r.NeedID,
 			&r.phone, &r.Address, &r.Lat, &r.Lng, &r.GridID, &r.orgPath, &r.State, &r.Urgency, &r.WorkingDays, &r.Handling,
 			&r.DepartmentID, &r.Department, &r.AssigneeUserID, &r.SubmittedAt, &r.AcceptedAt, &r.DueAt, &r.DueEstimated, &r.ResolvedAt,
-			&r.ClosedAt, &r.MergedInto, &r.DeclineReason, &r.Resolution, &ext.Days, &ext.Reason, &r.CallbackResult, &r.CallbackComment,
+			&r.ClosedAt, &r.MergedInto, &r.DeclineReason, &r.Resolution, &ext.Days, &ext.Reason, &r.CallbackResult, &r.CallbackComment, &r.CallbackReason,
 			&r.Version, &r.CreatedBy); err != nil {
 			return nil, err
 		}
@@ -530,3 +535,7 @@ func timeline(ctx context.Context, q store.Querier, id int64) ([]Event, error) {
 	}
 	return out, rows.Err()
 }
+
+// Where returns the scope as an SQL condition on the requests alias r, for
+// the reports of other packages (internal/staff's scorecards).
+func (s Scope) Where() (string, []any) { return s.where() }

@@ -117,6 +117,10 @@ type Change struct {
 	Into           int64  // merge
 	Days           int    // extension: working days more
 	Result         string // callback
+	// Reason is why a dissatisfied callback was dissatisfied, one of
+	// CallbackReasons (required with a dissatisfied result, refused with
+	// another).
+	Reason string // callback
 	// FollowUp, on a dissatisfied callback, closes the request and records
 	// what is still wanted as a need of the household ("wants more
 	// chargers") instead of reopening it.
@@ -348,9 +352,21 @@ func (s *Store) callback(ctx context.Context, tx *store.Tx, actor household.Acto
 	if c.FollowUp != nil && c.Result != Dissatisfied {
 		return apperr.Field("follow_up", "not_dissatisfied", "a follow-up need goes with a dissatisfied result only")
 	}
+	switch {
+	case c.Result == Dissatisfied && c.Reason == "":
+		return required("reason")
+	case c.Result == Dissatisfied && !slices.Contains(CallbackReasons, c.Reason):
+		return apperr.Field("reason", "one_of", "must be one of %s", strings.Join(CallbackReasons, ", "))
+	case c.Result != Dissatisfied && c.Reason != "":
+		return apperr.Field("reason", "not_dissatisfied", "a reason goes with a dissatisfied result only")
+	}
 	st.set("callback_result", c.Result)
 	st.set("callback_comment", c.Note)
+	st.set("callback_reason", c.Reason)
 	st.data["result"] = c.Result
+	if c.Reason != "" {
+		st.data["reason"] = c.Reason
+	}
 	if c.Result != Dissatisfied || c.FollowUp != nil {
 		st.to = Closed
 		st.set("closed_at", now)

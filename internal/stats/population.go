@@ -27,6 +27,8 @@ type PopulationStats struct {
 	ByGrid      []Count        `json:"by_grid"`
 	ByCompound  []Count        `json:"by_compound"`
 	ByBuilding  []Count        `json:"by_building"`
+	// Pyramid is there when asked for (WithPyramid).
+	Pyramid []PyramidRow `json:"pyramid,omitempty"`
 }
 
 // BandCount is the number of people in one age band.
@@ -51,11 +53,22 @@ const current = "p.active AND p.moved_out_on IS NULL AND p.deceased_on IS NULL"
 // on day on, in bands and by sex, ethnicity, grid, compound and building.
 // One aggregate groups the people by place, sex and ethnicity with a sum
 // per band; the rest adds up here. A grid out of scope is
-// apperr.ErrNotFound.
-func Population(ctx context.Context, q store.Querier, scope household.Scope, on household.Date, bands []Band, gridID int64) (*PopulationStats, error) {
+// apperr.ErrNotFound. WithPyramid adds the pyramid's groups as more sums
+// of the same aggregate (its rows are by sex already).
+func Population(ctx context.Context, q store.Querier, scope household.Scope, on household.Date, bands []Band, gridID int64, opts ...Option) (*PopulationStats, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	where, args, err := filter(ctx, q, scope, gridID)
 	if err != nil {
 		return nil, err
+	}
+	asked := len(bands)
+	var groups []Band
+	if o.pyramid {
+		groups = PyramidBands()
+		bands = append(slices.Clip(bands), groups...)
 	}
 	var sums strings.Builder
 	var bandArgs []any
@@ -86,9 +99,12 @@ func Population(ctx context.Context, q store.Querier, scope household.Scope, on 
 		return nil, err
 	}
 	defer rows.Close()
-	out := &PopulationStats{On: on, Bands: make([]BandCount, len(bands))}
-	for i, b := range bands {
+	out := &PopulationStats{On: on, Bands: make([]BandCount, asked)}
+	for i, b := range bands[:asked] {
 		out.Bands[i].Band = b.String()
+	}
+	if o.pyramid {
+		out.Pyramid = pyramidOf(groups)
 	}
 	sex, eth, grid, compound, building := tally{}, tally{}, tally{}, tally{}, tally{}
 	for i, g := range household.Genders {
@@ -107,8 +123,11 @@ func Population(ctx context.Context, q store.Querier, scope household.Scope, on 
 			return nil, err
 		}
 		out.Total += n
-		for i, c := range counts {
+		for i, c := range counts[:asked] {
 			out.Bands[i].Count += c
+		}
+		for i, c := range counts[asked:] {
+			out.Pyramid[i].add(gender, c)
 		}
 		sex.add(gender, sexNames[gender], order{}, n)
 		code := ""

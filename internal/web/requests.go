@@ -189,6 +189,8 @@ type requestPage struct {
 	Posted                                      url.Values
 	Error                                       string
 	Urgencies, Handlings, Departments, Results  []Option
+	Reasons                                     []Option // a dissatisfied callback's reason categories
+	Reason                                      string   // the callback's reason, shown
 	NeedKinds, Candidates                       []Option
 	WorkingDays                                 int
 	NoteForms                                   []noteForm
@@ -237,6 +239,9 @@ func (h *handler) showRequest(w http.ResponseWriter, r *http.Request, status int
 	}
 	v.Category, v.State, v.Channel = names[rq.Category], l.T("requests.state."+rq.State), l.T("requests.channel."+rq.Channel)
 	v.Urgency, v.Handling, v.Result = l.Enum("requests.urgency", rq.Urgency), l.Enum("requests.handling", rq.Handling), l.Enum("requests.result", rq.CallbackResult)
+	if rq.CallbackReason != "" {
+		v.Reason = l.T("requests.reason." + rq.CallbackReason)
+	}
 	v.Submitted = l.Time(rq.SubmittedAt)
 	for _, t := range []struct {
 		at  *time.Time
@@ -288,6 +293,7 @@ func (h *handler) showRequest(w http.ResponseWriter, r *http.Request, status int
 	}
 	if v.Forms[request.Callback] {
 		v.Results = choices(l, "requests.result", request.Results, request.Satisfied)
+		v.Reasons = append([]Option{{Label: "—"}}, choices(l, "requests.reason", request.CallbackReasons, v.Posted.Get("reason"))...)
 		v.NeedKinds = options(l, "need_kind", household.NeedKinds, true)
 	}
 	for _, n := range noteSteps {
@@ -370,6 +376,9 @@ func changeOf(action string, f url.Values) (request.Change, error) {
 		c.Days, err = intField(f, "days")
 	case request.Callback:
 		c.Result, c.Note = f.Get("result"), f.Get("comment")
+		if c.Result == request.Dissatisfied {
+			c.Reason = f.Get("reason")
+		}
 		if k := f.Get("follow_up_kind"); k != "" {
 			c.FollowUp = &household.Need{Kind: k, Note: strings.TrimSpace(f.Get("follow_up_note"))}
 		}

@@ -76,6 +76,7 @@ type residentStatusPage struct {
 	FormToken                            string
 	Comment, Error                       string
 	Results                              []residentOption
+	Reasons                              []residentOption // why a dissatisfied resident is: optional
 }
 
 // residentNoticePage says why the page cannot help, or thanks.
@@ -329,6 +330,9 @@ func (h *handler) residentStatusWith(w http.ResponseWriter, r *http.Request, sta
 		for _, res := range request.Results {
 			v.Results = append(v.Results, residentOption{res, l.T("resident.result." + res), res == chosen})
 		}
+		for _, res := range request.CallbackReasons {
+			v.Reasons = append(v.Reasons, residentOption{res, l.T("resident.reason." + res), res == r.PostFormValue("reason")})
+		}
 		v.Comment = r.PostFormValue("comment")
 	}
 	if fe, ok := apperr.AsField(failure); ok {
@@ -369,7 +373,7 @@ func (h *handler) residentRate(w http.ResponseWriter, r *http.Request) {
 		h.residentNotice(w, r, errForbidden, back)
 		return
 	}
-	_, err := h.residentRequests().Rate(r.Context(), code, r.PostFormValue("result"), r.PostFormValue("comment"))
+	_, err := h.residentRequests().Rate(r.Context(), code, r.PostFormValue("result"), r.PostFormValue("reason"), r.PostFormValue("comment"))
 	if _, ok := apperr.AsField(err); ok {
 		h.residentStatusWith(w, r, http.StatusBadRequest, err)
 		return

@@ -1,0 +1,204 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"wanhu/internal/access"
+	"wanhu/internal/audit"
+	"wanhu/internal/export"
+	"wanhu/internal/household"
+	"wanhu/internal/roster"
+)
+
+// The service rosters (R18) of package roster: the built-in ones by name,
+// the people and household filters, and the filters a user saved.
+// Everything is scoped like the household files; downloads need the
+// export permission and are audited.
+
+// rosterStore returns the rosters as the user of r may see them.
+func (h *handler) rosterStore(r *http.Request) *roster.Store {
+	return roster.New(h.d.DB, access.Scope(user(r)))
+}
+
+// rosterIndex lists the built-in rosters with their counts in scope today
+// (or ?on=).
+func (h *handler) rosterIndex(w http.ResponseWriter, r *http.Request) {
+	err := allow(r, access.ReadHouseholds)
+	on := household.DateOf(h.now().In(shanghai))
+	if s := r.URL.Query().Get("on"); err == nil && s != "" {
+		on, err = household.ParseDate("on", s)
+	}
+	var out []roster.Counted
+	if err == nil {
+		out, err = h.rosterStore(r).Counts(r.Context(), on)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, listOf(out, len(out)))
+}
+
+// rosterPage is a page of a roster as JSON.
+type rosterPage struct {
+	Name    string         `json:"name"`
+	TitleZH string         `json:"title_zh"`
+	TitleEN string         `json:"title_en"`
+	Entity  roster.Entity  `json:"entity"`
+	On      household.Date `json:"on"`
+	Items   []roster.Item  `json:"items"`
+	Total   int            `json:"total"`
+	Page    int            `json:"page"`
+	PerPage int            `json:"per_page"`
+}
+
+// roster answers one roster: a page of JSON, or every row as CSV or xlsx
+// (?format= or Accept).
+func (h *handler) roster(w http.ResponseWriter, r *http.Request) {
+	q, format, err := h.rosterQuery(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if format != export.JSON {
+		h.rosterDownload(w, r, q, format)
+		return
+	}
+	pq := &query{r: r}
+	page, per := pq.page()
+	if pq.err != nil {
+		h.fail(w, r, pq.err)
+		return
+	}
+	items, total, err := h.rosterStore(r).List(r.Context(), q, page, per)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, rosterPage{Name: q.Def.Name, TitleZH: q.Def.TitleZH, TitleEN: q.Def.TitleEN,
+		Entity: q.Def.Entity, On: q.On, Items: items, Total: total, Page: page, PerPage: per})
+}
+
+// rosterQuery reads the roster of r's path with its parameters, and the
+// format asked for; a download needs the export permission.
+func (h *handler) rosterQuery(r *http.Request) (roster.Query, export.Format, error) {
+	if err := allow(r, access.ReadHouseholds); err != nil {
+		return roster.Query{}, "", err
+	}
+	format, err := export.FormatOf(r)
+	if err == nil && format != export.JSON {
+		err = allow(r, access.Export)
+	}
+	if err != nil {
+		return roster.Query{}, "", err
+	}
+	q, err := roster.Parse(r.PathValue("name"), r.URL.Query(), household.DateOf(h.now().In(shanghai)))
+	if err == nil {
+		err = h.rosterStore(r).Check(r.Context(), q)
+	}
+	return q, format, err
+}
+
+// rosterDownload sends every row of q as a CSV or xlsx file, after writing
+// the audit entry of the export.
+func (h *handler) rosterDownload(w http.ResponseWriter, r *http.Request, q roster.Query, format export.Format) {
+	rs := h.rosterStore(r)
+	n, err := rs.Count(r.Context(), q)
+	var labels roster.Labels
+	if err == nil {
+		labels, err = roster.Chinese(r.Context(), h.d.DB)
+	}
+	if err == nil {
+		e := h.auditWho(r)
+		e.Action, e.Object, e.Result, e.Detail = "export", "roster:"+q.Def.Name, audit.OK, exportDetail(format, n, q.Values())
+		err = h.d.Audit.Record(r.Context(), e) // no download without its audit entry
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	out, err := export.Download(w, format, q.Def.FileName(), household.DateOf(h.now().In(shanghai)).String(), q.Def.ExportColumns())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if _, err := rs.Write(r.Context(), q, out, labels); err != nil {
+		h.log.Error("api roster export failed", "route", r.Pattern, "error", err)
+		return
+	}
+	if err := out.Close(); err != nil {
+		h.log.Error("api roster export failed", "route", r.Pattern, "error", err)
+	}
+}
+
+// exportDetail is the audit detail of a roster download: "xlsx 37 rows",
+// then its filter.
+func exportDetail(f export.Format, rows int, filter url.Values) string {
+	s := fmt.Sprintf("%s %d rows", f, rows)
+	if v := filter.Encode(); v != "" {
+		s += " " + v
+	}
+	return s
+}
+
+// savedRosters lists the signed-in user's saved rosters.
+func (h *handler) savedRosters(w http.ResponseWriter, r *http.Request) {
+	err := allow(r, access.ReadHouseholds)
+	var out []roster.Saved
+	if err == nil {
+		out, err = roster.NewSaves(h.d.DB).List(r.Context(), user(r).ID)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, listOf(out, len(out)))
+}
+
+// savedRosterInput saves a filter: the roster it filters (people or
+// households) and its parameters.
+type savedRosterInput struct {
+	Name   string            `json:"name"`
+	Roster string            `json:"roster"`
+	Filter map[string]string `json:"filter"`
+}
+
+// saveRoster saves a filter of people or households under a name.
+func (h *handler) saveRoster(w http.ResponseWriter, r *http.Request) {
+	var in savedRosterInput
+	err := allow(r, access.ReadHouseholds)
+	if err == nil {
+		err = decode(w, r, &in)
+	}
+	var out roster.Saved
+	if err == nil {
+		v := url.Values{}
+		for k, x := range in.Filter {
+			v.Set(k, x)
+		}
+		out, err = roster.NewSaves(h.d.DB).Save(r.Context(), user(r).ID, in.Name, in.Roster, v)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusCreated, out)
+}
+
+// deleteSavedRoster removes one of the user's saved rosters.
+func (h *handler) deleteSavedRoster(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err == nil {
+		err = allow(r, access.ReadHouseholds)
+	}
+	if err == nil {
+		err = roster.NewSaves(h.d.DB).Delete(r.Context(), user(r).ID, id)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

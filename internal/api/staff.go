@@ -1,0 +1,294 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+
+	"wanhu/internal/access"
+	"wanhu/internal/audit"
+	"wanhu/internal/export"
+	"wanhu/internal/household"
+	"wanhu/internal/org"
+	"wanhu/internal/staff"
+)
+
+// Staff evaluation (考评, issue 6): scorecards of the visiting team and of
+// the staff who handle requests, training records, the score's weights,
+// and the bad-review analysis. An administrator sees their subtree's team,
+// a grid leader their grids' members, a visitor their own scorecard;
+// whatever is out of scope answers 404.
+
+// staffScope returns the user's scorecard scope, or errForbidden.
+func staffScope(r *http.Request) (staff.Scope, error) {
+	s, ok := access.StaffScope(user(r))
+	if !ok {
+		return s, errForbidden
+	}
+	return s, nil
+}
+
+// staffPeriod reads ?from and ?to.
+func (h *handler) staffPeriod(r *http.Request) (staff.Period, error) {
+	q := r.URL.Query()
+	return staff.PeriodOf(q.Get("from"), q.Get("to"), household.DateOf(h.now().In(shanghai)))
+}
+
+// scorecards lists the scorecards in scope (?from&to&grid), as JSON or,
+// for the performance review, as a CSV or xlsx download (audited).
+func (h *handler) scorecards(w http.ResponseWriter, r *http.Request) {
+	q := &query{r: r}
+	grid := q.id("grid")
+	format, err := export.FormatOf(r)
+	if err == nil {
+		err = q.err
+	}
+	scope, serr := staffScope(r)
+	if err == nil {
+		err = serr
+	}
+	var p staff.Period
+	if err == nil {
+		p, err = h.staffPeriod(r)
+	}
+	var wt staff.Weights
+	if err == nil {
+		wt, err = staff.LoadWeights(r.Context(), h.d.DB)
+	}
+	var rep *staff.Report
+	if err == nil {
+		rep, err = staff.Scorecards(r.Context(), h.d.DB, scope, p, wt, grid)
+	}
+	if err == nil && format != export.JSON {
+		err = h.staffExport(w, r, format, "scorecards", "考评", len(rep.Scorecards), p, staff.ScorecardColumns,
+			func(out export.Writer) error { return staff.WriteScorecards(out, rep) })
+		if err == nil {
+			return
+		}
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, rep)
+}
+
+// staffExport checks access.Export, writes the audit entry of the
+// download, then streams it. An error before the download starts is
+// returned; one during it is logged.
+func (h *handler) staffExport(w http.ResponseWriter, r *http.Request, format export.Format, object, name string, rows int, p staff.Period,
+	cols []export.Column, write func(export.Writer) error) error {
+	if err := allow(r, access.Export); err != nil {
+		return err
+	}
+	e := h.auditWho(r)
+	e.Action, e.Object, e.Result = "export", "staff:"+object, audit.OK
+	e.Detail = fmt.Sprintf("%s %d rows from=%s to=%s", format, rows, p.From, p.To)
+	if err := h.d.Audit.Record(r.Context(), e); err != nil { // no download without its audit entry
+		return err
+	}
+	out, err := export.Download(w, format, name, household.DateOf(h.now().In(shanghai)).String(), cols)
+	if err != nil {
+		return err
+	}
+	if err := write(out); err != nil {
+		h.log.Error("api staff export failed", "route", r.Pattern, "error", err)
+		return nil
+	}
+	if err := out.Close(); err != nil {
+		h.log.Error("api staff export failed", "route", r.Pattern, "error", err)
+	}
+	return nil
+}
+
+// scorecard answers one team member's scorecard with their training.
+func (h *handler) scorecard(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	scope, serr := staffScope(r)
+	if err == nil {
+		err = serr
+	}
+	var p staff.Period
+	if err == nil {
+		p, err = h.staffPeriod(r)
+	}
+	var wt staff.Weights
+	if err == nil {
+		wt, err = staff.LoadWeights(r.Context(), h.d.DB)
+	}
+	var c *staff.Scorecard
+	if err == nil {
+		c, err = staff.ScorecardOf(r.Context(), h.d.DB, scope, p, wt, id)
+	}
+	var tr []staff.TrainingRecord
+	if err == nil {
+		tr, err = staff.Training(r.Context(), h.d.DB, id)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, map[string]any{"period": p, "weights": wt, "scorecard": c, "training": tr})
+}
+
+// trainingMember returns team member id if the user of r may see their
+// scorecard (apperr.ErrNotFound otherwise) and, with manage, change their
+// training records: an admin of their subtree, a grid leader of their
+// grids (errForbidden for a member who may only read).
+func (h *handler) trainingMember(r *http.Request, id int64, manage bool) (org.TeamMember, error) {
+	scope, err := staffScope(r)
+	if err != nil {
+		return org.TeamMember{}, err
+	}
+	m, err := org.TeamMemberByID(r.Context(), h.d.DB, id)
+	if err != nil {
+		return m, err
+	}
+	if err := staff.Visible(r.Context(), h.d.DB, scope, id); err != nil {
+		return m, err
+	}
+	if manage {
+		ok, err := access.TeamScope(user(r)).Manages(r.Context(), h.d.DB, m.CommunityID, m.GridID)
+		if err != nil {
+			return m, err
+		}
+		if !ok {
+			return m, errForbidden
+		}
+	}
+	return m, nil
+}
+
+// training lists a team member's training records.
+func (h *handler) training(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err == nil {
+		_, err = h.trainingMember(r, id, false)
+	}
+	var tr []staff.TrainingRecord
+	if err == nil {
+		tr, err = staff.Training(r.Context(), h.d.DB, id)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, listOf(tr, len(tr)))
+}
+
+// addTraining records a course a team member completed.
+func (h *handler) addTraining(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Course      string         `json:"course"`
+		Kind        string         `json:"kind"`
+		CompletedOn household.Date `json:"completed_on"`
+		Hours       float64        `json:"hours"`
+		Note        string         `json:"note"`
+	}
+	id, err := pathID(r)
+	if err == nil {
+		_, err = h.trainingMember(r, id, true)
+	}
+	if err == nil {
+		err = decode(w, r, &in)
+	}
+	t := staff.TrainingRecord{TeamMemberID: id, Course: in.Course, Kind: in.Kind, CompletedOn: in.CompletedOn, Hours: in.Hours, Note: in.Note,
+		RecordedBy: user(r).ID}
+	if err == nil {
+		err = staff.AddTraining(r.Context(), h.d.DB, &t, h.now())
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusCreated, t)
+}
+
+// deleteTraining removes a training record entered by mistake.
+func (h *handler) deleteTraining(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	var t staff.TrainingRecord
+	if err == nil {
+		t, err = staff.TrainingByID(r.Context(), h.d.DB, id)
+	}
+	if err == nil {
+		_, err = h.trainingMember(r, t.TeamMemberID, true)
+	}
+	if err == nil {
+		err = staff.DeleteTraining(r.Context(), h.d.DB, id)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// scorecardWeights answers the weights and targets of the score, with the
+// formula.
+func (h *handler) scorecardWeights(w http.ResponseWriter, r *http.Request) {
+	_, err := staffScope(r)
+	var wt staff.Weights
+	if err == nil {
+		wt, err = staff.LoadWeights(r.Context(), h.d.DB)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, weightsOut(wt))
+}
+
+// setScorecardWeights replaces the weights (administrators).
+func (h *handler) setScorecardWeights(w http.ResponseWriter, r *http.Request) {
+	wt := staff.DefaultWeights // a value left out keeps its default
+	err := allow(r, access.Configure)
+	if err == nil {
+		err = decode(w, r, &wt)
+	}
+	if err == nil {
+		err = staff.SaveWeights(r.Context(), h.d.DB, wt, h.now())
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, weightsOut(wt))
+}
+
+// componentNames are the score's components in Chinese, for the formula.
+var componentNames = map[string]string{"visits": "走访", "on_time": "按期办结", "satisfaction": "回访满意", "complaints": "投诉",
+	"training": "培训"}
+
+func weightsOut(wt staff.Weights) map[string]any {
+	return map[string]any{"weights": wt, "formula": wt.Formula(func(k string) string { return componentNames[k] })}
+}
+
+// badReviews answers the bad-review analysis of ?from&to (this year by
+// default) on the requests in scope, as JSON, CSV or xlsx.
+func (h *handler) badReviews(w http.ResponseWriter, r *http.Request) {
+	format, err := export.FormatOf(r)
+	scope, serr := staffScope(r)
+	if err == nil {
+		err = serr
+	}
+	var p staff.Period
+	if err == nil {
+		p, err = h.staffPeriod(r)
+	}
+	var rep *staff.BadReviewReport
+	if err == nil {
+		rep, err = staff.BadReviews(r.Context(), h.d.DB, scope, p)
+	}
+	if err == nil && format != export.JSON {
+		err = h.staffExport(w, r, format, "bad_reviews", "差评分析", rep.Total, p, staff.BadReviewColumns,
+			func(out export.Writer) error { return staff.WriteBadReviews(out, rep) })
+		if err == nil {
+			return
+		}
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, rep)
+}

@@ -1,0 +1,75 @@
+package api
+
+import (
+	"net/http"
+
+	"wanhu/internal/household"
+	"wanhu/internal/stats"
+	"wanhu/internal/visit"
+)
+
+// The dashboard's other figures (issue 6): the ledger trend and the visit
+// coverage, counted in the statistics scope like the population.
+
+// ledgerTrend counts the ledger events of ?types= (comma-separated; by
+// default the life events: lost jobs, started school, worsened health …)
+// per month of China time from ?from to ?to (YYYY-MM-DD, both included;
+// default the twelve months up to today), in scope or in ?grid=.
+func (h *handler) ledgerTrend(w http.ResponseWriter, r *http.Request) {
+	q := &query{r: r}
+	grid := q.id("grid")
+	scope, err := statsScope(r)
+	if err == nil {
+		err = q.err
+	}
+	var types []string
+	if err == nil {
+		types, err = stats.ParseTypes("types", q.str("types"))
+	}
+	to := household.DateOf(h.now().In(shanghai))
+	if s := q.str("to"); err == nil && s != "" {
+		to, err = household.ParseDate("to", s)
+	}
+	from := stats.TrendYear(to)
+	if s := q.str("from"); err == nil && s != "" {
+		from, err = household.ParseDate("from", s)
+	}
+	var out *stats.LedgerTrendStats
+	if err == nil {
+		out, err = stats.LedgerTrend(r.Context(), h.d.DB, scope, from, to, types, grid)
+	}
+	h.writeStats(w, r, out, err)
+}
+
+// visitCoverage is the visit coverage in the statistics scope: the
+// occupied households of each grid and how many were visited this week,
+// month, quarter and year (visit.CoverageByGrid), with the sum as
+// "overall"; ?grid= one grid.
+type visitCoverage struct {
+	On household.Date `json:"on"`
+	list[visit.GridCoverage]
+	Overall visit.GridCoverage `json:"overall"`
+}
+
+// visitStats answers the visit coverage of the grids in scope.
+func (h *handler) visitStats(w http.ResponseWriter, r *http.Request) {
+	q := &query{r: r}
+	grid := q.id("grid")
+	scope, err := statsScope(r)
+	if err == nil {
+		err = q.err
+	}
+	if err == nil && grid != 0 {
+		err = stats.CheckGrid(r.Context(), h.d.DB, scope, grid)
+	}
+	var out *visitCoverage
+	if err == nil {
+		vs := visit.NewStore(h.d.DB, h.d.Households).In(scope)
+		vs.SetClock(h.now)
+		var cs []visit.GridCoverage
+		if cs, err = vs.CoverageByGrid(r.Context(), grid); err == nil {
+			out = &visitCoverage{household.DateOf(h.now().In(shanghai)), listOf(cs, len(cs)), visit.CoverageTotal(cs)}
+		}
+	}
+	h.writeStats(w, r, out, err)
+}

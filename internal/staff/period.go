@@ -1,0 +1,66 @@
+package staff
+
+import (
+	"time"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/household"
+	"wanhu/internal/visit"
+)
+
+// Period is what a scorecard counts: requests, complaints and training from
+// From to To (days in China, both included; this year by default), visits
+// from VisitsFrom to VisitsTo (this ISO week by default, the same days as
+// the rest when the period is chosen), and the visits of Week, the week
+// that holds today, against the weekly target.
+type Period struct {
+	From       household.Date `json:"from"`
+	To         household.Date `json:"to"`
+	VisitsFrom household.Date `json:"visits_from"`
+	VisitsTo   household.Date `json:"visits_to"`
+	Week       string         `json:"week"`
+	WeekFrom   household.Date `json:"week_from"`
+	WeekTo     household.Date `json:"week_to"`
+}
+
+// PeriodOf reads the period of ?from and ?to ("YYYY-MM-DD" or "") on
+// day today. A bad date is a FieldError on its name; so is a to before
+// from.
+func PeriodOf(from, to string, today household.Date) (Period, error) {
+	week := visit.WeekOf(today)
+	p := Period{From: household.Date{Y: today.Y, M: time.January, D: 1}, To: today,
+		VisitsFrom: week.Monday(), VisitsTo: week.Sunday(), Week: week.String(), WeekFrom: week.Monday(), WeekTo: week.Sunday()}
+	var err error
+	if from != "" {
+		if p.From, err = household.ParseDate("from", from); err != nil {
+			return p, err
+		}
+	}
+	if to != "" {
+		if p.To, err = household.ParseDate("to", to); err != nil {
+			return p, err
+		}
+	}
+	if p.To.Before(p.From) {
+		return p, apperr.Field("to", "before_from", "must not be before from (%s)", p.From)
+	}
+	if from != "" || to != "" {
+		p.VisitsFrom, p.VisitsTo = p.From, p.To
+	}
+	return p, nil
+}
+
+// start is the UTC instant day d begins in China; end that the day after
+// d begins.
+func start(d household.Date) time.Time {
+	return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, shanghai).UTC()
+}
+
+func end(d household.Date) time.Time { return start(d).AddDate(0, 0, 1) }
+
+// visitWeeks is how many weeks the visit period spans, at least one: the
+// weekly target times this is the period's target.
+func (p Period) visitWeeks() float64 {
+	days := end(p.VisitsTo).Sub(start(p.VisitsFrom)).Hours() / 24
+	return max(days/7, 1)
+}

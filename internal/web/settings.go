@@ -1,0 +1,48 @@
+package web
+
+import (
+	"net/http"
+
+	"wanhu/internal/access"
+)
+
+// The settings page (设置) gathers the pages that configure the community
+// rather than serve its residents, so that the navigation keeps to the
+// daily work. It lists only what the user may open.
+
+// settingsPage lists the configuration pages the user may open.
+type settingsPage struct {
+	Page
+	Links []settingsLink
+}
+
+// settingsLink is one configuration page: where, what it is called, what
+// it is for.
+type settingsLink struct {
+	ID, Href, Title, About string
+}
+
+// settingsShow shows the settings the user may open; a user who may open
+// none is refused.
+func (h *handler) settingsShow(w http.ResponseWriter, r *http.Request) {
+	v := settingsPage{Page: h.page(r, "settings.title", "settings")}
+	u := user(r)
+	for _, s := range []struct {
+		id, href string
+		show     bool
+	}{
+		{"users", "/users", u.Has("admin")},
+		{"policy", "/visits/policy", can(r, access.Configure) || can(r, access.PlanVisits)},
+		{"survey", "/survey", can(r, access.Configure) || can(r, access.RecordVisits)},
+		{"weights", "/staff/weights", can(r, access.Configure)},
+		{"calendar", "/calendar", u.Has("admin")},
+		{"notifications", "/notifications", can(r, access.Configure)},
+		{"tokens", "/account/tokens", true},
+	} {
+		if s.show {
+			v.Links = append(v.Links, settingsLink{ID: "settings-" + s.id, Href: s.href,
+				Title: v.L.T("settings." + s.id), About: v.L.T("settings." + s.id + "_about")})
+		}
+	}
+	h.render(w, r, http.StatusOK, "settings", v)
+}

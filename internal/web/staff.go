@@ -1,0 +1,344 @@
+package web
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"wanhu/internal/access"
+	"wanhu/internal/apperr"
+	"wanhu/internal/audit"
+	"wanhu/internal/export"
+	"wanhu/internal/household"
+	"wanhu/internal/org"
+	"wanhu/internal/staff"
+)
+
+// The staff evaluation pages (考评, issue 6): /staff lists the scorecards
+// in scope, /staff/{id} is one member's scorecard with their training,
+// /staff/bad-reviews the analysis of dissatisfied callbacks and
+// /staff/weights the score's weights (administrators change them).
+
+// staffPage is the list of scorecards.
+type staffPage struct {
+	Page
+	Period  staff.Period
+	Formula string
+	Rows    []scorecardRow
+	Grids   []Option
+	Query   string // from, to and grid, for the sort and export links
+	Sort    string
+	Export  bool
+}
+
+// scorecardRow is one scorecard as shown.
+type scorecardRow struct {
+	staff.Scorecard
+	Role, OnTime, Satisfaction, Score, Hours string
+	Percent                                  int // of the weekly target, for the bar (at most 100)
+	Components                               []componentView
+}
+
+// componentView is one component of a score as shown.
+type componentView struct {
+	Name, Value string
+	Weight      string
+}
+
+// staffScope is the signed-in user's scorecard scope; ok false answers 403.
+func staffScopeOf(r *http.Request) (staff.Scope, bool) { return access.StaffScope(user(r)) }
+
+// staffFormula shows the score's formula with w's weights.
+func staffFormula(l *Locale, w staff.Weights) string {
+	return w.Formula(func(k string) string { return l.T("staff.c." + k) })
+}
+
+// row prepares c for the page.
+func scorecardView(l *Locale, c staff.Scorecard) scorecardRow {
+	v := scorecardRow{Scorecard: c, Role: l.Enum("role", c.Role), OnTime: staffRate(c.OnTimeRate), Satisfaction: staffRate(c.SatisfactionRate),
+		Score: "—", Hours: strconv.FormatFloat(c.TrainingHours, 'f', -1, 64)}
+	if c.Kind == staff.KindUser {
+		v.Role = l.T("staff.kind.user")
+	}
+	if c.Score != nil {
+		v.Score = strconv.FormatFloat(*c.Score, 'f', 1, 64)
+	}
+	if c.WeeklyTarget > 0 {
+		v.Percent = min(100, c.WeekVisits*100/c.WeeklyTarget)
+	}
+	for _, k := range c.Components {
+		cv := componentView{Name: l.T("staff.c." + k.Key), Value: "—", Weight: strconv.FormatFloat(k.Weight, 'f', -1, 64)}
+		if k.Value != nil {
+			cv.Value = strconv.FormatFloat(*k.Value, 'f', -1, 64)
+		}
+		v.Components = append(v.Components, cv)
+	}
+	return v
+}
+
+// staffRate shows a rate as a percentage, or a dash.
+func staffRate(r *float64) string {
+	if r == nil {
+		return "—"
+	}
+	return strconv.FormatFloat(100**r, 'f', 1, 64) + "%"
+}
+
+// staffList shows the scorecards in scope, best first or by name, and
+// downloads them for the performance review (?format=xlsx|csv, audited).
+func (h *handler) staffList(w http.ResponseWriter, r *http.Request) {
+	scope, ok := staffScopeOf(r)
+	if !ok {
+		h.forbidden(w, r)
+		return
+	}
+	q := r.URL.Query()
+	format, err := export.FormatOf(r)
+	var p staff.Period
+	if err == nil {
+		p, err = staff.PeriodOf(q.Get("from"), q.Get("to"), household.Today())
+	}
+	var grid int64
+	if g := q.Get("grid"); err == nil && g != "" {
+		if grid, err = strconv.ParseInt(g, 10, 64); err != nil {
+			err = apperr.Field("grid", "number", "must be a grid id")
+		}
+	}
+	var wt staff.Weights
+	if err == nil {
+		wt, err = staff.LoadWeights(r.Context(), h.db)
+	}
+	var rep *staff.Report
+	if err == nil {
+		rep, err = staff.Scorecards(r.Context(), h.db, scope, p, wt, grid)
+	}
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	if format != export.JSON {
+		h.staffDownload(w, r, format, "scorecards", "考评", len(rep.Scorecards), p, staff.ScorecardColumns,
+			func(out export.Writer) error { return staff.WriteScorecards(out, rep) })
+		return
+	}
+	v := staffPage{Page: h.page(r, "staff.title", "staff"), Period: p, Formula: staffFormula(h.locale(r), wt), Sort: q.Get("sort"),
+		Export: can(r, access.Export)}
+	for _, c := range rep.Scorecards {
+		v.Rows = append(v.Rows, scorecardView(v.L, c))
+	}
+	if v.Sort == "name" {
+		slices.SortStableFunc(v.Rows, func(a, b scorecardRow) int { return cmp.Compare(a.Name, b.Name) })
+	}
+	keep := q
+	keep.Del("sort")
+	keep.Del("format")
+	v.Query = keep.Encode()
+	if scope.Members.All || len(scope.Members.Paths)+len(scope.Members.GridIDs) > 0 { // not a visitor's own card only
+		grids, err := h.files(r).Grids(r.Context())
+		if err != nil {
+			h.showError(w, r, err)
+			return
+		}
+		for _, g := range grids {
+			v.Grids = append(v.Grids, Option{Value: strconv.FormatInt(g.ID, 10), Label: g.Name, Selected: g.ID == grid})
+		}
+	}
+	h.render(w, r, http.StatusOK, "staff", v)
+}
+
+// staffDownload writes the audit entry of an export, then streams it.
+func (h *handler) staffDownload(w http.ResponseWriter, r *http.Request, f export.Format, object, name string, rows int, p staff.Period,
+	cols []export.Column, write func(export.Writer) error) {
+	if !can(r, access.Export) {
+		h.forbidden(w, r)
+		return
+	}
+	e := h.auditWho(r)
+	e.Action, e.Object, e.Result, e.Detail = "export", "staff:"+object, audit.OK, fmt.Sprintf("%s %d rows from=%s to=%s", f, rows, p.From, p.To)
+	if err := h.audit.Record(r.Context(), e); err != nil { // no download without its audit entry
+		h.showError(w, r, err)
+		return
+	}
+	out, err := export.Download(w, f, name, household.Today().String(), cols)
+	if err == nil {
+		if err = write(out); err == nil {
+			err = out.Close()
+		}
+	}
+	if err != nil {
+		h.log.Error("staff export", "route", r.Pattern, "error", err)
+	}
+}
+
+// scorecardPage is one member's scorecard.
+type scorecardPage struct {
+	Page
+	Period   staff.Period
+	Formula  string
+	C        scorecardRow
+	Training []trainingRow
+	Manage   bool // the user may add and delete training records
+	Kinds    []Option
+	Posted   map[string]string
+	Error    string
+	Notice   string
+}
+
+// trainingRow is one training record as shown.
+type trainingRow struct {
+	staff.TrainingRecord
+	KindName, Hours string
+}
+
+// staffMember returns team member id if the user may see their
+// scorecard (apperr.ErrNotFound otherwise), and whether they may manage
+// the member's training records.
+func (h *handler) staffMember(r *http.Request, id int64) (org.TeamMember, bool, error) {
+	scope, ok := staffScopeOf(r)
+	if !ok {
+		return org.TeamMember{}, false, errForbidden
+	}
+	m, err := org.TeamMemberByID(r.Context(), h.db, id)
+	if err != nil {
+		return m, false, err
+	}
+	if err := staff.Visible(r.Context(), h.db, scope, id); err != nil {
+		return m, false, err
+	}
+	manage, err := access.TeamScope(user(r)).Manages(r.Context(), h.db, m.CommunityID, m.GridID)
+	return m, manage && can(r, access.PlanVisits), err
+}
+
+// staffFail answers a failed staff page: 403 for what the user may not
+// do, as showError otherwise.
+func (h *handler) staffFail(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, errForbidden) {
+		h.forbidden(w, r)
+		return
+	}
+	h.showError(w, r, err)
+}
+
+// staffShow shows one member's scorecard: this week's visits against the
+// weekly target, the components and the training records.
+func (h *handler) staffShow(w http.ResponseWriter, r *http.Request) {
+	h.showScorecard(w, r, http.StatusOK, nil, nil)
+}
+
+func (h *handler) showScorecard(w http.ResponseWriter, r *http.Request, status int, failure *apperr.FieldError, posted map[string]string) {
+	id, err := pathID(r.PathValue("id"))
+	var manage bool
+	if err == nil {
+		_, manage, err = h.staffMember(r, id)
+	}
+	scope, _ := staffScopeOf(r)
+	var p staff.Period
+	if err == nil {
+		p, err = staff.PeriodOf(r.URL.Query().Get("from"), r.URL.Query().Get("to"), household.Today())
+	}
+	var wt staff.Weights
+	if err == nil {
+		wt, err = staff.LoadWeights(r.Context(), h.db)
+	}
+	var c *staff.Scorecard
+	if err == nil {
+		c, err = staff.ScorecardOf(r.Context(), h.db, scope, p, wt, id)
+	}
+	var tr []staff.TrainingRecord
+	if err == nil {
+		tr, err = staff.Training(r.Context(), h.db, id)
+	}
+	if err != nil {
+		h.staffFail(w, r, err)
+		return
+	}
+	l := h.locale(r)
+	v := scorecardPage{Page: h.page(r, "", "staff"), Period: p, Formula: staffFormula(l, wt), C: scorecardView(l, *c), Manage: manage,
+		Posted: posted}
+	v.Title = l.T("staff.card_title", c.Name)
+	if v.Posted == nil {
+		v.Posted = map[string]string{"completed_on": household.Today().String()}
+	}
+	for _, t := range tr {
+		v.Training = append(v.Training, trainingRow{TrainingRecord: t, KindName: l.T("staff.kind." + t.Kind), Hours: strconv.FormatFloat(t.Hours, 'f', -1, 64)})
+	}
+	v.Kinds = choices(l, "staff.kind", staff.TrainingKinds, cmp.Or(v.Posted["kind"], staff.OnJob))
+	if failure != nil {
+		v.Error = l.T("staff.f."+failure.Field) + ": " + l.Err(failure)
+	}
+	if r.URL.Query().Get("saved") != "" {
+		v.Notice = l.T("staff.training_saved")
+	}
+	h.render(w, r, status, "staff_card", v)
+}
+
+// staffTrainingAdd records a course from the scorecard page's form.
+func (h *handler) staffTrainingAdd(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r.PathValue("id"))
+	var manage bool
+	if err == nil {
+		_, manage, err = h.staffMember(r, id)
+	}
+	if err == nil && !manage {
+		err = errForbidden
+	}
+	if err != nil {
+		h.staffFail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	posted := map[string]string{}
+	for _, k := range []string{"course", "kind", "completed_on", "hours", "note"} {
+		posted[k] = strings.TrimSpace(f.Get(k))
+	}
+	t := staff.TrainingRecord{TeamMemberID: id, Course: posted["course"], Kind: posted["kind"], Note: posted["note"], RecordedBy: user(r).ID}
+	if posted["completed_on"] != "" {
+		t.CompletedOn, err = household.ParseDate("completed_on", posted["completed_on"])
+	}
+	if err == nil && posted["hours"] != "" {
+		if t.Hours, err = strconv.ParseFloat(posted["hours"], 64); err != nil {
+			err = apperr.Field("hours", "number", "must be a number of hours")
+		}
+	}
+	if err == nil {
+		err = staff.AddTraining(r.Context(), h.db, &t, time.Now())
+	}
+	if fe, ok := apperr.AsField(err); ok {
+		h.showScorecard(w, r, http.StatusUnprocessableEntity, fe, posted)
+		return
+	}
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	seeOther(w, r, fmt.Sprintf("/staff/%d?saved=1", id))
+}
+
+// staffTrainingDelete removes a training record entered by mistake.
+func (h *handler) staffTrainingDelete(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r.PathValue("id"))
+	var t staff.TrainingRecord
+	if err == nil {
+		t, err = staff.TrainingByID(r.Context(), h.db, id)
+	}
+	var manage bool
+	if err == nil {
+		_, manage, err = h.staffMember(r, t.TeamMemberID)
+	}
+	if err == nil && !manage {
+		err = errForbidden
+	}
+	if err == nil {
+		err = staff.DeleteTraining(r.Context(), h.db, id)
+	}
+	if err != nil {
+		h.staffFail(w, r, err)
+		return
+	}
+	seeOther(w, r, fmt.Sprintf("/staff/%d", t.TeamMemberID))
+}

@@ -1,0 +1,83 @@
+package web
+
+import (
+	"net/http"
+
+	"wanhu/internal/household"
+	"wanhu/internal/stats"
+)
+
+// statsHouseholdList is the household list behind a household figure.
+const statsHouseholdList = "/rosters/households"
+
+// statsHouseholds is /stats/households: homes and shops (kind),
+// occupancy, and the colours, in all (a donut) and by grid (stacked bars).
+func (h *handler) statsHouseholds(w http.ResponseWriter, r *http.Request) {
+	v := h.statsPage(r, "households")
+	l := v.L
+	_, grid, gridOpts, err := h.statsGrids(r, l)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	s, err := stats.Households(r.Context(), h.db, statsScope(r), grid)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	v.Filter = statsFilter{Grids: gridOpts}
+	householdFigures(&v, s, statGrid(grid))
+	if h.statsDownload(w, r, &v) {
+		return
+	}
+	h.render(w, r, http.StatusOK, "stats", v)
+}
+
+// householdFigures fills the charts and tables of the households.
+func householdFigures(v *statsView, s *stats.HouseholdStats, grid string) {
+	l := v.L
+	list := func(kv ...string) string {
+		return statLink(statsHouseholdList, append([]string{"grid", grid}, kv...)...)
+	}
+	enum := func(field string, values []string, counts map[string]int) (statTable, chartData) {
+		t := statTable{ID: field, Title: l.T("stats.households.by_" + field), Head: []string{l.T("stats.households")}}
+		c := chartData{Kind: "donut", Series: []chartSeries{{Name: t.Title}}}
+		for _, val := range values {
+			link := list(field, val)
+			t.Rows = append(t.Rows, statRow{Label: l.Enum(field, val), Cells: []statCell{statCount(counts[val], link)}})
+			c.Labels = append(c.Labels, l.Enum(field, val))
+			c.Series[0].Data = append(c.Series[0].Data, counts[val])
+			c.Series[0].Links = append(c.Series[0].Links, link)
+		}
+		t.Rows = append(t.Rows, statRow{Label: l.T("stats.total"), Total: true, Cells: []statCell{statCount(s.Total, list())}})
+		return t, c
+	}
+	kind, kindChart := enum("kind", household.Kinds, s.Kind)
+	occ, _ := enum("occupancy", household.Occupancies, s.Occupancy)
+	colour, colourChart := enum("colour", household.Colours, s.Colour)
+	colourChart.Series[0].Key = "colours"
+
+	byGrid := statTable{ID: "grid", Title: l.T("stats.households.by_grid")}
+	stacked := chartData{Kind: "stacked"}
+	for _, c := range household.Colours {
+		byGrid.Head = append(byGrid.Head, l.Enum("colour", c))
+		stacked.Series = append(stacked.Series, chartSeries{Name: l.Enum("colour", c), Key: c})
+	}
+	byGrid.Head = append(byGrid.Head, l.T("stats.total"))
+	for _, g := range s.ByGrid {
+		row := statRow{Label: g.Name}
+		stacked.Labels = append(stacked.Labels, g.Name)
+		for i, c := range household.Colours {
+			link := statLink(statsHouseholdList, "grid", g.Key, "colour", c)
+			row.Cells = append(row.Cells, statCount(g.Colour[c], link))
+			stacked.Series[i].Data = append(stacked.Series[i].Data, g.Colour[c])
+			stacked.Series[i].Links = append(stacked.Series[i].Links, link)
+		}
+		row.Cells = append(row.Cells, statCount(g.Count.Count, statLink(statsHouseholdList, "grid", g.Key)))
+		byGrid.Rows = append(byGrid.Rows, row)
+	}
+	v.Charts = append(v.Charts, statChart{ID: "chart-kind", Title: kind.Title, Data: kindChart},
+		statChart{ID: "chart-colour", Title: colour.Title, Data: colourChart},
+		statChart{ID: "chart-grid-colours", Title: byGrid.Title, Data: stacked})
+	v.Tables = append(v.Tables, kind, occ, colour, byGrid)
+}

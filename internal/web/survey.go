@@ -1,0 +1,122 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"wanhu/internal/access"
+	"wanhu/internal/apperr"
+	"wanhu/internal/visit"
+)
+
+// The survey questions (问卷题目): the short resident survey a visitor may
+// ask on a visit. Everyone who records visits sees the questions; those
+// who configure add questions, change their text and order, and stop or
+// resume asking them. A question's code, kind and indicator never change,
+// so the answers given keep their meaning.
+
+// surveyPage lists the questions, with the forms of an administrator.
+type surveyPage struct {
+	Page
+	Questions []surveyRow
+	Edit      bool
+	Kinds     []Option
+	Indics    []Option
+	New       visit.Question // what was typed into the add form, kept after an error
+	Error     string
+	ErrorCode string // the question whose form failed ("" the add form)
+	Notice    string
+}
+
+// surveyRow is a question as the page shows it.
+type surveyRow struct {
+	visit.Question
+	Text, Kind, Indicator string
+}
+
+// surveyShow shows the questions.
+func (h *handler) surveyShow(w http.ResponseWriter, r *http.Request) {
+	if !can(r, access.RecordVisits) && !can(r, access.Configure) {
+		h.forbidden(w, r)
+		return
+	}
+	v := surveyPage{Page: h.page(r, "survey.title", "survey")}
+	if c := r.URL.Query().Get("saved"); c != "" {
+		v.Notice = v.L.T("survey.saved", c)
+	}
+	h.showSurvey(w, r, http.StatusOK, v)
+}
+
+// surveyAdd adds a question (Configure).
+func (h *handler) surveyAdd(w http.ResponseWriter, r *http.Request) {
+	f := r.PostForm
+	q := visit.Question{Code: strings.TrimSpace(f.Get("code")), TextZH: f.Get("text_zh"), TextEN: f.Get("text_en"),
+		Kind: f.Get("kind"), Indicator: f.Get("indicator")}
+	_, err := visit.AddSurveyQuestion(r.Context(), h.db, q)
+	if h.surveyFailed(w, r, err, "", q) {
+		return
+	}
+	seeOther(w, r, "/survey?saved="+q.Code)
+}
+
+// surveyUpdate changes a question's texts, position, and whether it is
+// asked (Configure).
+func (h *handler) surveyUpdate(w http.ResponseWriter, r *http.Request) {
+	f, code := r.PostForm, r.PathValue("code")
+	zh, en, active := f.Get("text_zh"), f.Get("text_en"), f.Get("active") == "on"
+	p := visit.QuestionPatch{TextZH: &zh, TextEN: &en, Active: &active}
+	var err error
+	if s := strings.TrimSpace(f.Get("position")); s != "" {
+		n, perr := strconv.Atoi(s)
+		if perr != nil || n < 0 || n > 999 {
+			err = apperr.Field("position", "range", "must be a whole number from 0 to 999")
+		}
+		p.Position = &n
+	}
+	if err == nil {
+		_, err = visit.UpdateSurveyQuestion(r.Context(), h.db, code, p)
+	}
+	if h.surveyFailed(w, r, err, code, visit.Question{}) {
+		return
+	}
+	seeOther(w, r, "/survey?saved="+code)
+}
+
+// surveyFailed shows the page again with a field error (422) or the
+// error page, and reports whether err was one.
+func (h *handler) surveyFailed(w http.ResponseWriter, r *http.Request, err error, code string, typed visit.Question) bool {
+	if err == nil {
+		return false
+	}
+	fe, ok := apperr.AsField(err)
+	if !ok {
+		h.showError(w, r, err)
+		return true
+	}
+	v := surveyPage{Page: h.page(r, "survey.title", "survey"), New: typed, ErrorCode: code}
+	v.Error = v.L.T("survey.error", v.L.T("survey.f."+fe.Field), v.L.Err(fe))
+	h.showSurvey(w, r, http.StatusUnprocessableEntity, v)
+	return true
+}
+
+// showSurvey fills v with the questions and renders it.
+func (h *handler) showSurvey(w http.ResponseWriter, r *http.Request, status int, v surveyPage) {
+	qs, err := visit.SurveyQuestions(r.Context(), h.db, false)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	for _, q := range qs {
+		v.Questions = append(v.Questions, surveyRow{Question: q, Text: v.L.Name(q.TextZH, q.TextEN),
+			Kind: v.L.T("survey.kind." + q.Kind), Indicator: v.L.T("survey.indicator." + q.Indicator)})
+	}
+	v.Edit = can(r, access.Configure)
+	for _, k := range visit.QuestionKinds {
+		v.Kinds = append(v.Kinds, Option{Value: k, Label: v.L.T("survey.kind." + k), Selected: k == v.New.Kind})
+	}
+	for _, i := range visit.Indicators {
+		v.Indics = append(v.Indics, Option{Value: i, Label: v.L.T("survey.indicator." + i), Selected: i == v.New.Indicator})
+	}
+	h.render(w, r, status, "survey", v)
+}
