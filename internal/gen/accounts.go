@@ -86,6 +86,9 @@ func DemoAccounts(ctx context.Context, db *store.DB, password string) ([]Account
 		}
 		out = append(out, a.Account)
 	}
+	if err := claimSteps(ctx, db, as, grid[1].ID, grid[3].ID); err != nil {
+		return nil, err
+	}
 	// The volunteer visits grid 1's red households and a few of its others.
 	hs := household.NewStore(db)
 	for _, f := range []household.Filter{{GridID: grid[1].ID, Colour: household.Red, PerPage: 40}, {GridID: grid[1].ID, PerPage: 20}} {
@@ -102,6 +105,30 @@ func DemoAccounts(ctx context.Context, db *store.DB, password string) ([]Account
 		}
 	}
 	return out, nil
+}
+
+// claimSteps gives the demo accounts the request steps the generator took
+// in the names of the people they stand for: the secretary's (admin), the
+// grid leaders' of grids 1 and 3 (leader1, leader3) and the department's
+// (dept1). Their scorecards then count the requests they handled.
+func claimSteps(ctx context.Context, db *store.DB, as *auth.Store, grid1, grid3 int64) error {
+	for _, c := range []struct {
+		username, actor string
+		grid            int64
+	}{{"admin", "冯晓霞", 0}, {"leader1", "网格长", grid1}, {"leader3", "网格长", grid3}, {"dept1", demoDepartment, 0}} {
+		u, err := as.UserByUsername(ctx, c.username)
+		if err != nil {
+			return err
+		}
+		q, args := `UPDATE request_events SET actor_id = ? WHERE actor_id IS NULL AND actor = ?`, []any{u.ID, c.actor}
+		if c.grid != 0 {
+			q, args = q+` AND request_id IN (SELECT id FROM requests WHERE grid_id = ?)`, append(args, c.grid)
+		}
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("demo account %s: %w", c.username, err)
+		}
+	}
+	return nil
 }
 
 // department returns the demo department, creating it under the
