@@ -22,7 +22,7 @@ func TestCalendarPage(t *testing.T) {
 		if code != http.StatusOK {
 			t.Fatalf("page: %d", code)
 		}
-		mustContain(t, "2026", body, "程序内置", "2026-10-10 周六", "调休上班", "2026-10-01 周四", `id="calendar-form"`, `id="nav-calendar"`)
+		mustContain(t, "2026", body, "程序内置", "2026-10-10 周六", "调休上班", "2026-10-01 周四", `id="calendar-form"`, `id="nav-settings" aria-current="page"`)
 
 		worker := e.signedIn("worker")
 		code, body = worker.get("/calendar?year=2028")
@@ -30,8 +30,11 @@ func TestCalendarPage(t *testing.T) {
 			t.Fatalf("worker page: %d", code)
 		}
 		mustContain(t, "2028 for a worker", body, "暂无该年的放假安排")
-		if strings.Contains(body, `id="calendar-form"`) || strings.Contains(body, `id="nav-calendar"`) {
-			t.Error("a grid worker is offered the form or the nav link")
+		if strings.Contains(body, `id="calendar-form"`) {
+			t.Error("a grid worker is offered the form")
+		}
+		if _, body := worker.get("/settings"); strings.Contains(body, `id="settings-calendar"`) || !strings.Contains(body, `id="settings-survey"`) {
+			t.Error("a grid worker's settings offer the calendar, or not the survey questions")
 		}
 		if code, _ := worker.post("/calendar", url.Values{"year": {"2028"}, "lines": {"2028-01-03,off,元旦"}}); code != http.StatusForbidden {
 			t.Errorf("worker saved: %d", code)

@@ -40,7 +40,7 @@ func TestNotificationsPage(t *testing.T) {
 			t.Fatalf("page: %d", code)
 		}
 		mustContain(t, "all", body, "预约确认", "短信", "等待发送", "request.overdue", "钉钉机器人", "dingtalk: errcode 310000: sign not match",
-			`action="/notifications/`+strconv.FormatInt(failed, 10)+`/retry"`, `id="nav-notifications"`)
+			`action="/notifications/`+strconv.FormatInt(failed, 10)+`/retry"`, `id="nav-settings" aria-current="page"`)
 		if strings.Count(body, `class="button notify-retry"`) != 1 {
 			t.Error("a retry button for other than the failed message")
 		}
@@ -65,7 +65,7 @@ func TestNotificationsPage(t *testing.T) {
 		if code, _ := worker.get("/notifications"); code != http.StatusForbidden {
 			t.Errorf("a visitor reads the page: %d", code)
 		}
-		if _, body := worker.get("/"); strings.Contains(body, "nav-notifications") {
+		if _, body := worker.get("/settings"); strings.Contains(body, "settings-notifications") {
 			t.Error("a visitor sees the link")
 		}
 	})

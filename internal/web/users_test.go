@@ -40,7 +40,7 @@ func TestUserPages(t *testing.T) {
 		if code != http.StatusOK {
 			t.Fatalf("GET /users: %d", code)
 		}
-		mustContain(t, "user list", body, `data-username="worker"`, `data-username="admin"`, "第一网格", `name="csrf"`, `id="nav-users"`)
+		mustContain(t, "user list", body, `data-username="worker"`, `data-username="admin"`, "第一网格", `name="csrf"`, `id="nav-settings"`)
 		if strings.Contains(body, "cityadmin") {
 			t.Error("the community admin sees an account of the city")
 		}
