@@ -64,8 +64,8 @@ func TestStaffDemo(t *testing.T) {
 	if status, _ := visitor.get("/staff/" + strconv.FormatInt(other, 10)); status != http.StatusNotFound {
 		t.Errorf("visitor1 reads another grid's member: %d", status)
 	}
-	if status, body := visitor.get("/staff"); status != http.StatusOK || strings.Count(body, `<td><a href="/staff/`) != 1 {
-		t.Errorf("visitor1's list: %d, %d cards", status, strings.Count(body, `<td><a href="/staff/`))
+	if status, body := visitor.get("/staff"); status != http.StatusOK || strings.Count(body, `<th scope="row"><a href="/staff/`) != 1 {
+		t.Errorf("visitor1's list: %d, %d cards", status, strings.Count(body, `<th scope="row"><a href="/staff/`))
 	}
 
 	admin := e.signedIn("admin")
