@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/device"
@@ -54,6 +56,10 @@ func TestScreenshots(t *testing.T) {
 	}
 	shoot := func(name, path string, whole bool) {
 		s.do(t, "open "+path, chromedp.Navigate(s.url+path), chromedp.WaitVisible(chromedp.CSS("body")))
+		if strings.HasPrefix(path, "/stats/") {
+			s.until(t, "the charts of "+path, allCharts)
+			time.Sleep(1500 * time.Millisecond) // the charts' opening animation
+		}
 		shot := chromedp.CaptureScreenshot() // long pages: the top, as a phone shows it
 		if whole {
 			shot = chromedp.FullScreenshot(100)
@@ -74,6 +80,12 @@ func TestScreenshots(t *testing.T) {
 	shoot("progress.png", "/visits/progress?grid=1", false)
 	shoot("cards.png", file+"/card", false)
 	shoot("requests.png", "/requests?state=all", false)
+	s.do(t, "be an office screen", chromedp.EmulateViewport(1280, 900))
+	shoot("stats-population.png", "/stats/population", false)
+	shoot("stats-households.png", "/stats/households", false)
+	shoot("rosters.png", "/rosters", false)
+	shoot("staff.png", "/staff", false)
+	s.do(t, "be a phone again", chromedp.EmulateViewport(412, 915))
 	s.do(t, "leave the card sheet", chromedp.Navigate(s.url+"/households"), chromedp.WaitVisible(chromedp.CSS(`#logout`)))
 	s.logout(t)
 	shoot("appointment.png", "/a/"+tokens[red[0].ID], true)
