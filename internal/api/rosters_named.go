@@ -1,12 +1,10 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 
 	"wanhu/internal/access"
-	"wanhu/internal/audit"
 	"wanhu/internal/export"
 	"wanhu/internal/household"
 	"wanhu/internal/roster"
@@ -111,36 +109,11 @@ func (h *handler) rosterDownload(w http.ResponseWriter, r *http.Request, q roste
 		labels, err = roster.Chinese(r.Context(), h.d.DB)
 	}
 	if err == nil {
-		e := h.auditWho(r)
-		e.Action, e.Object, e.Result, e.Detail = "export", "roster:"+q.Def.Name, audit.OK, exportDetail(format, n, q.Values())
-		err = h.d.Audit.Record(r.Context(), e) // no download without its audit entry
+		err = h.auditing().Export(w, r, roster.Download(r.Context(), rs, q, format, n, labels, household.DateOf(h.now().In(shanghai))))
 	}
 	if err != nil {
 		h.fail(w, r, err)
-		return
 	}
-	out, err := export.Download(w, format, q.Def.FileName(), household.DateOf(h.now().In(shanghai)).String(), q.Def.ExportColumns())
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if _, err := rs.Write(r.Context(), q, out, labels); err != nil {
-		h.log.Error("api roster export failed", "route", r.Pattern, "error", err)
-		return
-	}
-	if err := out.Close(); err != nil {
-		h.log.Error("api roster export failed", "route", r.Pattern, "error", err)
-	}
-}
-
-// exportDetail is the audit detail of a roster download: "xlsx 37 rows",
-// then its filter.
-func exportDetail(f export.Format, rows int, filter url.Values) string {
-	s := fmt.Sprintf("%s %d rows", f, rows)
-	if v := filter.Encode(); v != "" {
-		s += " " + v
-	}
-	return s
 }
 
 // savedRosters lists the signed-in user's saved rosters.

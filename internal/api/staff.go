@@ -80,24 +80,8 @@ func (h *handler) staffExport(w http.ResponseWriter, r *http.Request, format exp
 	if err := allow(r, access.Export); err != nil {
 		return err
 	}
-	e := h.auditWho(r)
-	e.Action, e.Object, e.Result = "export", "staff:"+object, audit.OK
-	e.Detail = fmt.Sprintf("%s %d rows from=%s to=%s", format, rows, p.From, p.To)
-	if err := h.d.Audit.Record(r.Context(), e); err != nil { // no download without its audit entry
-		return err
-	}
-	out, err := export.Download(w, format, name, household.DateOf(h.now().In(shanghai)).String(), cols)
-	if err != nil {
-		return err
-	}
-	if err := write(out); err != nil {
-		h.log.Error("api staff export failed", "route", r.Pattern, "error", err)
-		return nil
-	}
-	if err := out.Close(); err != nil {
-		h.log.Error("api staff export failed", "route", r.Pattern, "error", err)
-	}
-	return nil
+	return h.auditing().Export(w, r, audit.Download{Object: "staff:" + object, Detail: fmt.Sprintf("%s %d rows from=%s to=%s", format, rows, p.From, p.To),
+		Format: format, Name: name, Day: household.DateOf(h.now().In(shanghai)).String(), Columns: cols, Write: write})
 }
 
 // scorecard answers one team member's scorecard with their training.

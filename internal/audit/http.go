@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"wanhu/internal/auth"
+	"wanhu/internal/export"
 )
 
 // StatusWriter remembers the status a handler answered with, for the
@@ -138,4 +139,38 @@ func (a Web) Writes(next http.HandlerFunc) http.HandlerFunc {
 			a.Errs.Error("audit write", "route", r.Pattern, "error", err)
 		}
 	}
+}
+
+// Download is a file to export: what it holds for the audit entry (Object
+// such as "roster:four_thirty", Detail such as "xlsx 37 rows"), how it is
+// named and laid out, and what writes its rows.
+type Download struct {
+	Object, Detail string
+	Format         export.Format
+	Name, Day      string
+	Columns        []export.Column
+	Write          func(export.Writer) error
+}
+
+// Export records the audit entry of d (action "export"), then sends d: no
+// file leaves without its entry. An error before the file starts is
+// returned for the caller to answer; one while writing is only logged, as
+// the answer has begun.
+func (a Web) Export(w http.ResponseWriter, r *http.Request, d Download) error {
+	e := a.Who(r)
+	e.Action, e.Object, e.Result, e.Detail = "export", d.Object, OK, d.Detail
+	if err := a.Log.Record(r.Context(), e); err != nil {
+		return err
+	}
+	out, err := export.Download(w, d.Format, d.Name, d.Day, d.Columns)
+	if err != nil {
+		return err
+	}
+	if err = d.Write(out); err == nil {
+		err = out.Close()
+	}
+	if err != nil {
+		a.Errs.Error("export failed", "route", r.Pattern, "object", d.Object, "error", err)
+	}
+	return nil
 }

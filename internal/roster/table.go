@@ -2,7 +2,9 @@ package roster
 
 import (
 	"context"
+	"fmt"
 
+	"wanhu/internal/audit"
 	"wanhu/internal/export"
 	"wanhu/internal/household"
 )
@@ -44,6 +46,17 @@ func (s *Store) Counts(ctx context.Context, on household.Date) ([]Counted, error
 	return out, nil
 }
 
-// FileName is the name of roster d's downloads, before the day and the
-// extension: roster-four_thirty.
-func (d Def) FileName() string { return "roster-" + d.Name }
+// Download is the export of every row of roster q (n rows, counted
+// before) in format f, labelled by l, on day: its file, its rows and its
+// audit entry ("roster:four_thirty", "xlsx 37 rows age=60-").
+func Download(ctx context.Context, s *Store, q Query, f export.Format, n int, l Labels, day household.Date) audit.Download {
+	detail := fmt.Sprintf("%s %d rows", f, n)
+	if v := q.Values().Encode(); v != "" {
+		detail += " " + v
+	}
+	return audit.Download{Object: "roster:" + q.Def.Name, Detail: detail, Format: f, Name: "roster-" + q.Def.Name, Day: day.String(),
+		Columns: q.Def.ExportColumns(), Write: func(w export.Writer) error {
+			_, err := s.Write(ctx, q, w, l)
+			return err
+		}}
+}

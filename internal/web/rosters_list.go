@@ -1,14 +1,12 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
-	"wanhu/internal/audit"
 	"wanhu/internal/export"
 	"wanhu/internal/household"
 	"wanhu/internal/roster"
@@ -216,28 +214,9 @@ func (h *handler) rosterDownload(w http.ResponseWriter, r *http.Request, name st
 		labels, err = roster.Chinese(r.Context(), h.db)
 	}
 	if err == nil {
-		e := h.auditWho(r)
-		e.Action, e.Object, e.Result = "export", "roster:"+name, audit.OK
-		e.Detail = fmt.Sprintf("%s %d rows", format, n)
-		if f := q.Values().Encode(); f != "" {
-			e.Detail += " " + f
-		}
-		err = h.audit.Record(r.Context(), e) // no download without its audit entry
+		err = h.auditing().Export(w, r, roster.Download(r.Context(), rs, q, format, n, labels, household.Today()))
 	}
 	if err != nil {
 		h.showError(w, r, err)
-		return
-	}
-	out, err := export.Download(w, format, q.Def.FileName(), household.Today().String(), q.Def.ExportColumns())
-	if err != nil {
-		h.showError(w, r, err)
-		return
-	}
-	if _, err := rs.Write(r.Context(), q, out, labels); err != nil {
-		h.log.Error("web roster export", "route", r.Pattern, "error", err)
-		return
-	}
-	if err := out.Close(); err != nil {
-		h.log.Error("web roster export", "route", r.Pattern, "error", err)
 	}
 }

@@ -158,20 +158,9 @@ func (h *handler) staffDownload(w http.ResponseWriter, r *http.Request, f export
 		h.forbidden(w, r)
 		return
 	}
-	e := h.auditWho(r)
-	e.Action, e.Object, e.Result, e.Detail = "export", "staff:"+object, audit.OK, fmt.Sprintf("%s %d rows from=%s to=%s", f, rows, p.From, p.To)
-	if err := h.audit.Record(r.Context(), e); err != nil { // no download without its audit entry
+	if err := h.auditing().Export(w, r, audit.Download{Object: "staff:" + object, Detail: fmt.Sprintf("%s %d rows from=%s to=%s", f, rows, p.From, p.To),
+		Format: f, Name: name, Day: household.Today().String(), Columns: cols, Write: write}); err != nil {
 		h.showError(w, r, err)
-		return
-	}
-	out, err := export.Download(w, f, name, household.Today().String(), cols)
-	if err == nil {
-		if err = write(out); err == nil {
-			err = out.Close()
-		}
-	}
-	if err != nil {
-		h.log.Error("staff export", "route", r.Pattern, "error", err)
 	}
 }
 

@@ -41,23 +41,15 @@ func (h *handler) statsDownload(w http.ResponseWriter, r *http.Request, v *stats
 			}
 		}
 	}
-	e := h.auditWho(r)
-	e.Action, e.Object, e.Result, e.Detail = "export", "stats:"+v.Section, audit.OK, fmt.Sprintf("format=%s rows=%d %s", f, rows, r.URL.RawQuery)
-	if err := h.audit.Record(r.Context(), e); err != nil {
+	if err := h.auditing().Export(w, r, audit.Download{Object: "stats:" + v.Section, Detail: fmt.Sprintf("%s %d rows %s", f, rows, r.URL.RawQuery),
+		Format: f, Name: "统计-" + v.Title, Day: household.Today().String(), Columns: statsColumns,
+		Write: func(out export.Writer) error { return writeStatTables(out, v.Tables) }}); err != nil {
 		h.showError(w, r, err)
-		return true
-	}
-	out, err := export.Download(w, f, "统计-"+v.Title, household.Today().String(), statsColumns)
-	if err == nil {
-		err = writeStatTables(out, v.Tables)
-	}
-	if err != nil {
-		h.log.Error("stats export", "route", r.Pattern, "error", err)
 	}
 	return true
 }
 
-// writeStatTables writes every figure of tables as a row and closes out.
+// writeStatTables writes every figure of tables as a row.
 func writeStatTables(out export.Writer, tables []statTable) error {
 	for _, t := range tables {
 		for _, row := range t.Rows {
@@ -75,5 +67,5 @@ func writeStatTables(out export.Writer, tables []statTable) error {
 			}
 		}
 	}
-	return out.Close()
+	return nil
 }
