@@ -27,10 +27,20 @@ func staffScope(r *http.Request) (staff.Scope, error) {
 	return s, nil
 }
 
-// staffPeriod reads ?from and ?to.
-func (h *handler) staffPeriod(r *http.Request) (staff.Period, error) {
-	q := r.URL.Query()
-	return staff.PeriodOf(q.Get("from"), q.Get("to"), household.DateOf(h.now().In(shanghai)))
+// staffInputs returns what a scorecard is computed from: the user's
+// scope, the period of ?from and ?to, and the weights.
+func (h *handler) staffInputs(r *http.Request) (staff.Scope, staff.Period, staff.Weights, error) {
+	var p staff.Period
+	var wt staff.Weights
+	scope, err := staffScope(r)
+	if err == nil {
+		q := r.URL.Query()
+		p, err = staff.PeriodOf(q.Get("from"), q.Get("to"), household.DateOf(h.now().In(shanghai)))
+	}
+	if err == nil {
+		wt, err = staff.LoadWeights(r.Context(), h.d.DB)
+	}
+	return scope, p, wt, err
 }
 
 // scorecards lists the scorecards in scope (?from&to&grid), as JSON or,
@@ -42,17 +52,9 @@ func (h *handler) scorecards(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = q.err
 	}
-	scope, serr := staffScope(r)
+	scope, p, wt, serr := h.staffInputs(r)
 	if err == nil {
 		err = serr
-	}
-	var p staff.Period
-	if err == nil {
-		p, err = h.staffPeriod(r)
-	}
-	var wt staff.Weights
-	if err == nil {
-		wt, err = staff.LoadWeights(r.Context(), h.d.DB)
 	}
 	var rep *staff.Report
 	if err == nil {
@@ -87,17 +89,9 @@ func (h *handler) staffExport(w http.ResponseWriter, r *http.Request, format exp
 // scorecard answers one team member's scorecard with their training.
 func (h *handler) scorecard(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
-	scope, serr := staffScope(r)
+	scope, p, wt, serr := h.staffInputs(r)
 	if err == nil {
 		err = serr
-	}
-	var p staff.Period
-	if err == nil {
-		p, err = h.staffPeriod(r)
-	}
-	var wt staff.Weights
-	if err == nil {
-		wt, err = staff.LoadWeights(r.Context(), h.d.DB)
 	}
 	var c *staff.Scorecard
 	if err == nil {
@@ -251,13 +245,9 @@ func weightsOut(wt staff.Weights) map[string]any {
 // default) on the requests in scope, as JSON, CSV or xlsx.
 func (h *handler) badReviews(w http.ResponseWriter, r *http.Request) {
 	format, err := export.FormatOf(r)
-	scope, serr := staffScope(r)
+	scope, p, _, serr := h.staffInputs(r)
 	if err == nil {
 		err = serr
-	}
-	var p staff.Period
-	if err == nil {
-		p, err = h.staffPeriod(r)
 	}
 	var rep *staff.BadReviewReport
 	if err == nil {
