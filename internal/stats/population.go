@@ -51,10 +51,10 @@ const current = "p.active AND p.moved_out_on IS NULL AND p.deceased_on IS NULL"
 
 // Population counts the people in scope (in grid gridID only, if not 0)
 // on day on, in bands and by sex, ethnicity, grid, compound and building.
-// One aggregate groups the people by place, sex and ethnicity with a sum
-// per band; the rest adds up here. A grid out of scope is
-// apperr.ErrNotFound. WithPyramid adds the pyramid's groups as more sums
-// of the same aggregate (its rows are by sex already).
+// One statement does it all: an aggregate groups the people by place, sex
+// and ethnicity with a count per band, and the breakdowns sum it up. A grid
+// out of scope is apperr.ErrNotFound. WithPyramid adds the pyramid's
+// groups as more counts of the same aggregate (summed by sex).
 func Population(ctx context.Context, q store.Querier, scope household.Scope, on household.Date, bands []Band, gridID int64, opts ...Option) (*PopulationStats, error) {
 	var o options
 	for _, opt := range opts {
@@ -70,31 +70,49 @@ func Population(ctx context.Context, q store.Querier, scope household.Scope, on 
 		groups = PyramidBands()
 		bands = append(slices.Clip(bands), groups...)
 	}
-	var sums strings.Builder
+	var counts, sums, zeros strings.Builder
 	var bandArgs []any
 	for i, b := range bands {
-		sums.WriteString(", SUM(CASE WHEN p.birth_date <= ?")
-		bandArgs = append(bandArgs, bornBy(on, b.From))
-		if b.To >= 0 {
-			sums.WriteString(" AND p.birth_date > ?")
-			bandArgs = append(bandArgs, bornBy(on, b.To+1))
+		var cond []string
+		if b.From > 0 { // everyone counted is born by on
+			cond, bandArgs = append(cond, "p.birth_date <= ?"), append(bandArgs, bornBy(on, b.From))
 		}
-		fmt.Fprintf(&sums, " THEN 1 ELSE 0 END) AS b%d", i)
-	}
-	bandCols := ""
-	for i := range bands {
-		bandCols += fmt.Sprintf(", x.b%d", i)
+		if b.To >= 0 {
+			cond, bandArgs = append(cond, "p.birth_date > ?"), append(bandArgs, bornBy(on, b.To+1))
+		}
+		if len(cond) == 0 {
+			fmt.Fprintf(&counts, ", COUNT(*) AS b%d", i)
+		} else {
+			fmt.Fprintf(&counts, ", COUNT(*) FILTER (WHERE %s) AS b%d", strings.Join(cond, " AND "), i)
+		}
+		fmt.Fprintf(&sums, ", CAST(SUM(b%d) AS BIGINT)", i)
+		zeros.WriteString(", 0")
 	}
 	args = append(append(bandArgs, on), args...)
-	rows, err := q.QueryContext(ctx, `SELECT x.grid_id, g.name, g.parent_id, g.number, COALESCE(x.compound_id, 0), COALESCE(c.name, ''),
-		COALESCE(x.building_id, 0), COALESCE(b.name, ''), x.gender, x.ethnicity, x.n`+bandCols+`
-		FROM (SELECT h.grid_id, h.compound_id, h.building_id, p.gender, p.ethnicity, COUNT(*) AS n`+sums.String()+`
-			FROM persons p JOIN households h ON h.id = p.household_id
+	// On SQLite a count over most of the city reads the people in one pass:
+	// through the birth-date index (which every person passes) it would
+	// fetch them one by one.
+	people := "persons p JOIN households h ON h.id = p.household_id"
+	if q.Dialect() == store.SQLite && gridID == 0 && where == "" {
+		people = "persons p NOT INDEXED CROSS JOIN households h ON h.id = p.household_id"
+	}
+	n := "CAST(SUM(x.n) AS BIGINT)"
+	rows, err := q.QueryContext(ctx, `WITH x AS MATERIALIZED (
+			SELECT h.grid_id AS g, h.compound_id AS c, h.building_id AS b, p.gender AS s, p.ethnicity AS e, COUNT(*) AS n`+counts.String()+`
+			FROM `+people+`
 			WHERE `+current+` AND p.birth_date <= ?`+where+`
-			GROUP BY h.grid_id, h.compound_id, h.building_id, p.gender, p.ethnicity) x
-		JOIN org_units g ON g.id = x.grid_id
-		LEFT JOIN compounds c ON c.id = x.compound_id
-		LEFT JOIN buildings b ON b.id = x.building_id`, args...)
+			GROUP BY h.grid_id, h.compound_id, h.building_id, p.gender, p.ethnicity)
+		SELECT 'total', '', '', 0, 0, 0, `+n+sums.String()+` FROM x
+		UNION ALL SELECT 'sex', x.s, '', 0, 0, 0, `+n+sums.String()+` FROM x GROUP BY x.s
+		UNION ALL SELECT 'ethnicity', x.e, x.e, 0, 0, 0, `+n+zeros.String()+` FROM x GROUP BY x.e
+		UNION ALL SELECT 'grid', CAST(x.g AS TEXT), g.name, g.parent_id, g.number, g.id, `+n+zeros.String()+`
+			FROM x JOIN org_units g ON g.id = x.g GROUP BY x.g, g.name, g.parent_id, g.number, g.id
+		UNION ALL SELECT 'compound', CAST(COALESCE(x.c, 0) AS TEXT), COALESCE(c.name, ''), COALESCE(x.c, 0), 0, 0, `+n+zeros.String()+`
+			FROM x LEFT JOIN compounds c ON c.id = x.c GROUP BY x.c, c.name
+		UNION ALL SELECT 'building', CAST(COALESCE(x.b, 0) AS TEXT), CASE WHEN x.b IS NULL THEN '' ELSE COALESCE(c.name, '') || ' ' || COALESCE(b.name, '') END,
+				COALESCE(b.compound_id, 0), COALESCE(x.b, 0), 0, `+n+zeros.String()+`
+			FROM x LEFT JOIN buildings b ON b.id = x.b LEFT JOIN compounds c ON c.id = b.compound_id
+			GROUP BY x.b, b.compound_id, b.name, c.name`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -106,48 +124,52 @@ func Population(ctx context.Context, q store.Querier, scope household.Scope, on 
 	if o.pyramid {
 		out.Pyramid = pyramidOf(groups)
 	}
-	sex, eth, grid, compound, building := tally{}, tally{}, tally{}, tally{}, tally{}
+	lines := map[string]tally{"sex": {}, "ethnicity": {}, "grid": {}, "compound": {}, "building": {}}
 	for i, g := range household.Genders {
-		sex.add(g, sexNames[g], order{int64(i)}, 0)
+		lines["sex"].add(g, sexNames[g], order{int64(i)}, 0)
 	}
-	counts := make([]int, len(bands))
+	sum := make([]sql.NullInt64, len(bands))
 	for rows.Next() {
-		var gridID, parentID, compoundID, buildingID int64
-		var number, n int
-		var gridName, compoundName, buildingName, gender, ethnicity string
-		dest := []any{&gridID, &gridName, &parentID, &number, &compoundID, &compoundName, &buildingID, &buildingName, &gender, &ethnicity, &n}
-		for i := range counts {
-			dest = append(dest, &counts[i])
+		var kind, key, name string
+		var o order
+		var total sql.NullInt64 // SUM of no rows is NULL
+		dest := []any{&kind, &key, &name, &o[0], &o[1], &o[2], &total}
+		for i := range sum {
+			dest = append(dest, &sum[i])
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
-		out.Total += n
-		for i, c := range counts[:asked] {
-			out.Bands[i].Count += c
+		switch kind {
+		case "total":
+			out.Total = int(total.Int64)
+			for i := range out.Bands {
+				out.Bands[i].Count = int(sum[i].Int64)
+			}
+			continue
+		case "sex":
+			for i, c := range sum[asked:] {
+				out.Pyramid[i].add(key, int(c.Int64))
+			}
+			name = sexNames[key]
+		case "ethnicity":
+			if e, ok := household.EthnicityByZH(name); ok {
+				key = e.Code
+			} else {
+				key = ""
+			}
 		}
-		for i, c := range counts[asked:] {
-			out.Pyramid[i].add(gender, c)
+		if key == "0" {
+			key = "" // no compound, no building
 		}
-		sex.add(gender, sexNames[gender], order{}, n)
-		code := ""
-		if e, ok := household.EthnicityByZH(ethnicity); ok {
-			code = e.Code
-		}
-		eth.add(code, ethnicity, order{}, n)
-		grid.add(id(gridID), gridName, order{parentID, int64(number), gridID}, n)
-		compound.add(id(compoundID), compoundName, order{compoundID}, n)
-		if buildingID != 0 {
-			buildingName = strings.TrimSpace(compoundName + " " + buildingName)
-		}
-		building.add(id(buildingID), buildingName, order{compoundID, buildingID}, n)
+		lines[kind].add(key, strings.TrimSpace(name), o, int(total.Int64))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	out.BySex = sex.list(false)
-	out.ByEthnicity = eth.list(true)
-	out.ByGrid, out.ByCompound, out.ByBuilding = grid.list(false), compound.list(false), building.list(false)
+	out.BySex = lines["sex"].list(false)
+	out.ByEthnicity = lines["ethnicity"].list(true)
+	out.ByGrid, out.ByCompound, out.ByBuilding = lines["grid"].list(false), lines["compound"].list(false), lines["building"].list(false)
 	return out, nil
 }
 
@@ -160,6 +182,12 @@ func filter(ctx context.Context, q store.Querier, scope household.Scope, gridID 
 		where = " AND " + where
 	}
 	if gridID == 0 {
+		if where != "" {
+			all, err := everyGrid(ctx, q, scope)
+			if err != nil || all {
+				return "", nil, err // a scope over every grid needs no condition
+			}
+		}
 		return where, args, nil
 	}
 	gcond, gargs := scope.GridWhere()
@@ -175,6 +203,22 @@ func filter(ctx context.Context, q store.Querier, scope household.Scope, gridID 
 		return "", nil, err
 	}
 	return where + " AND h.grid_id = ?", append(args, gridID), nil
+}
+
+// everyGrid reports whether scope covers every grid there is, and so
+// every household: a city's administrator, or a community's in a database
+// of one community. A scope of a visitor's households is never whole.
+func everyGrid(ctx context.Context, q store.Querier, scope household.Scope) (bool, error) {
+	if scope.MemberID != 0 {
+		return false, nil
+	}
+	gcond, gargs := scope.GridWhere()
+	if gcond == "" {
+		return true, nil
+	}
+	var out int
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM org_units g WHERE g.kind = 'grid' AND NOT (`+gcond+`)`, gargs...).Scan(&out)
+	return out == 0, err
 }
 
 var sexNames = map[string]string{string(household.Male): "男", string(household.Female): "女"}
