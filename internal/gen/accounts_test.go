@@ -16,10 +16,7 @@ import (
 // nothing for the officer and the auditor.
 func TestDemoAccounts(t *testing.T) {
 	ctx := context.Background()
-	db := storetest.SQLite(t)
-	if _, err := gen.Generate(ctx, db, gen.Options{Today: articleDay}); err != nil {
-		t.Fatal(err)
-	}
+	db := generatedDongxing(t)
 	const pw = "demo-password-2025"
 	accounts, err := gen.DemoAccounts(ctx, db, pw)
 	if err != nil {

@@ -5,10 +5,8 @@ import (
 	"net/url"
 	"testing"
 
-	"wanhu/internal/gen"
 	"wanhu/internal/household"
 	"wanhu/internal/roster"
-	"wanhu/internal/store/storetest"
 )
 
 // TestCheckupRoster checks the demo's service rosters: about 70% of the
@@ -16,10 +14,7 @@ import (
 // roster keeps the rest; the four-thirty class has its 30+ children.
 func TestCheckupRoster(t *testing.T) {
 	ctx := context.Background()
-	db := storetest.SQLite(t)
-	if _, err := gen.Generate(ctx, db, gen.Options{Today: articleDay}); err != nil {
-		t.Fatal(err)
-	}
+	db := generatedDongxing(t)
 	rs := roster.New(db, household.Everything)
 	count := func(name string, v url.Values) int {
 		q, err := roster.Parse(name, v, articleDay)

@@ -6,9 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"wanhu/internal/gen"
 	"wanhu/internal/household"
-	"wanhu/internal/store/storetest"
 	"wanhu/internal/visit"
 )
 
@@ -18,11 +16,8 @@ import (
 // last visits and flagged for an off-peak visit, recorded by the grid's
 // team; and the households' schedule is what the visit store computes.
 func TestVisitHistory(t *testing.T) {
-	db := storetest.SQLite(t)
 	ctx := context.Background()
-	if _, err := gen.Generate(ctx, db, gen.Options{Today: articleDay}); err != nil {
-		t.Fatal(err)
-	}
+	db := generatedDongxing(t)
 	occupied := count(t, db, `SELECT COUNT(*) FROM households WHERE occupancy <> 'vacant'`)
 	visits := count(t, db, `SELECT COUNT(*) FROM visits`)
 	share := func(what string, n int, lo, hi float64) {
