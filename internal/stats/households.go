@@ -8,14 +8,20 @@ import (
 )
 
 // HouseholdStats counts households by kind (homes and shops, R3),
-// occupancy and colour (R4), and the colours of each grid. The maps hold
-// every value of their field, zeros included.
+// occupancy and colour (R4), and the colours of each grid; and the key
+// persons (重点人群: members with a key-person tag) by tag and the
+// special-difficulty households (特殊困难家庭), as their rosters list them.
+// The maps hold every value of their field, zeros included.
 type HouseholdStats struct {
 	Total     int            `json:"total"`
 	Kind      map[string]int `json:"kind"`
 	Occupancy map[string]int `json:"occupancy"`
 	Colour    map[string]int `json:"colour"`
 	ByGrid    []GridColours  `json:"by_grid"`
+
+	KeyPersons        int     `json:"key_persons"`        // each person once
+	KeyPersonsByTag   []Count `json:"key_persons_by_tag"` // Key is the tag's code
+	SpecialDifficulty int     `json:"special_difficulty"`
 }
 
 // GridColours is the households of one grid (Key is its id) by colour.
@@ -66,7 +72,41 @@ func Households(ctx context.Context, q store.Querier, scope household.Scope, gri
 	for _, g := range grids.list(false) {
 		out.ByGrid = append(out.ByGrid, GridColours{g, colours[g.Key]})
 	}
-	return out, nil
+	return out, keyPersons(ctx, q, where, args, out)
+}
+
+// keyPersons counts the key persons by tag and in all, and the
+// special-difficulty households, of the households where (on alias h).
+func keyPersons(ctx context.Context, q store.Querier, where string, args []any, out *HouseholdStats) error {
+	rows, err := q.QueryContext(ctx, `SELECT t.code, t.name_zh, t.sort, COUNT(*) FROM tags t
+		JOIN person_tags pt ON pt.tag = t.code JOIN persons p ON p.id = pt.person_id JOIN households h ON h.id = p.household_id
+		WHERE t.key_person AND p.active`+where+` GROUP BY t.code, t.name_zh, t.sort`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	tags := tally{}
+	for rows.Next() {
+		var code, name string
+		var sort int64
+		var n int
+		if err := rows.Scan(&code, &name, &sort, &n); err != nil {
+			return err
+		}
+		tags.add(code, name, order{sort}, n)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	out.KeyPersonsByTag = tags.list(false)
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM persons p JOIN households h ON h.id = p.household_id
+		WHERE p.active AND p.id IN (SELECT pt.person_id FROM person_tags pt JOIN tags t ON t.code = pt.tag WHERE t.key_person)`+where,
+		args...).Scan(&out.KeyPersons); err != nil {
+		return err
+	}
+	return q.QueryRowContext(ctx, `SELECT COUNT(*) FROM households h
+		WHERE h.id IN (SELECT household_id FROM household_tags WHERE tag = ?)`+where,
+		append([]any{household.SpecialDifficulty}, args...)...).Scan(&out.SpecialDifficulty)
 }
 
 // zeros returns a count of 0 for each of values.

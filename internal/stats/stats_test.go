@@ -329,5 +329,23 @@ func TestDemoPopulation(t *testing.T) {
 				t.Errorf("on %s: %d grids sum to %d, want 7 and %d", on, len(p.ByGrid), sum, total)
 			}
 		}
+		// The article's 254 key persons and 134 special-difficulty
+		// households, as their rosters list them.
+		s, err := Households(ctx, db, household.Everything, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tagged := 0
+		for _, c := range s.KeyPersonsByTag {
+			tagged += c.Count
+		}
+		if s.KeyPersons != 254 || s.SpecialDifficulty != 134 || tagged < s.KeyPersons || len(s.KeyPersonsByTag) < 5 {
+			t.Errorf("key persons %d (%d tags, %d tagged), special-difficulty households %d; want 254 and 134",
+				s.KeyPersons, len(s.KeyPersonsByTag), tagged, s.SpecialDifficulty)
+		}
+		ks, total, err := household.NewStore(db).KeyPersons(ctx, household.RosterFilter{PerPage: 1})
+		if err != nil || total != s.KeyPersons || len(ks) != 1 {
+			t.Errorf("the key-person roster lists %d (%v), the statistics count %d", total, err, s.KeyPersons)
+		}
 	})
 }

@@ -21,20 +21,25 @@ func (h *handler) statsHouseholds(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s, err := stats.Households(r.Context(), h.db, statsScope(r), grid)
+	var tags tagNames
+	if err == nil {
+		tags, _, err = h.tagNames(r.Context(), v.L)
+	}
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
 	v.Filter = statsFilter{Grids: gridOpts}
-	householdFigures(&v, s, statGrid(grid))
+	householdFigures(&v, s, statGrid(grid), tags)
 	if h.statsDownload(w, r, &v) {
 		return
 	}
 	h.render(w, r, http.StatusOK, "stats", v)
 }
 
-// householdFigures fills the charts and tables of the households.
-func householdFigures(v *statsView, s *stats.HouseholdStats, grid string) {
+// householdFigures fills the charts and tables of the households; tags
+// names the key-person tags.
+func householdFigures(v *statsView, s *stats.HouseholdStats, grid string, tags tagNames) {
 	l := v.L
 	list := func(kv ...string) string {
 		return statLink(statsHouseholdList, append([]string{"grid", grid}, kv...)...)
@@ -79,5 +84,13 @@ func householdFigures(v *statsView, s *stats.HouseholdStats, grid string) {
 	v.Charts = append(v.Charts, statChart{ID: "chart-kind", Title: kind.Title, Data: kindChart},
 		statChart{ID: "chart-colour", Title: colour.Title, Data: colourChart},
 		statChart{ID: "chart-grid-colours", Title: byGrid.Title, Data: stacked})
-	v.Tables = append(v.Tables, kind, occ, colour, byGrid)
+	key := statTable{ID: "key-persons", Title: l.T("stats.households.key"), Head: []string{l.T("stats.people_or_households")}}
+	for _, t := range s.KeyPersonsByTag {
+		key.Rows = append(key.Rows, statRow{Label: tags.list([]string{t.Key})[0], Cells: []statCell{
+			statCount(t.Count, statLink("/rosters/key_persons", "tag", t.Key, "grid", grid))}})
+	}
+	key.Rows = append(key.Rows,
+		statRow{Label: l.T("stats.households.key_total"), Total: true, Cells: []statCell{statCount(s.KeyPersons, statLink("/rosters/key_persons", "grid", grid))}},
+		statRow{Label: l.T("stats.households.special"), Total: true, Cells: []statCell{statCount(s.SpecialDifficulty, statLink("/rosters/special_difficulty", "grid", grid))}})
+	v.Tables = append(v.Tables, kind, occ, colour, byGrid, key)
 }

@@ -330,7 +330,7 @@ func TestStatsExport(t *testing.T) {
 	for _, r := range recs {
 		objects[r.Object] = r.Detail
 	}
-	if !regexp.MustCompile(`^xlsx \d+ rows on=2026-12-01`).MatchString(objects["stats:population"]) || !strings.HasPrefix(objects["stats:households"], "csv 40 rows") {
+	if !regexp.MustCompile(`^xlsx \d+ rows on=2026-12-01`).MatchString(objects["stats:population"]) || !strings.HasPrefix(objects["stats:households"], "csv 50 rows") {
 		t.Errorf("audit entries: %v", objects)
 	}
 	if status, _ := e.signedIn("visitor1").get("/stats/population?format=xlsx"); status != 403 {
