@@ -78,8 +78,12 @@ func Households(ctx context.Context, q store.Querier, scope household.Scope, gri
 // keyPersons counts the key persons by tag and in all, and the
 // special-difficulty households, of the households where (on alias h).
 func keyPersons(ctx context.Context, q store.Querier, where string, args []any, out *HouseholdStats) error {
+	households := "" // every household counts: no need to read them
+	if where != "" {
+		households = " JOIN households h ON h.id = p.household_id"
+	}
 	rows, err := q.QueryContext(ctx, `SELECT t.code, t.name_zh, t.sort, COUNT(*) FROM tags t
-		JOIN person_tags pt ON pt.tag = t.code JOIN persons p ON p.id = pt.person_id JOIN households h ON h.id = p.household_id
+		JOIN person_tags pt ON pt.tag = t.code JOIN persons p ON p.id = pt.person_id`+households+`
 		WHERE t.key_person AND p.active`+where+` GROUP BY t.code, t.name_zh, t.sort`, args...)
 	if err != nil {
 		return err
@@ -99,7 +103,7 @@ func keyPersons(ctx context.Context, q store.Querier, where string, args []any, 
 		return err
 	}
 	out.KeyPersonsByTag = tags.list(false)
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM persons p JOIN households h ON h.id = p.household_id
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM persons p`+households+`
 		WHERE p.active AND p.id IN (SELECT pt.person_id FROM person_tags pt JOIN tags t ON t.code = pt.tag WHERE t.key_person)`+where,
 		args...).Scan(&out.KeyPersons); err != nil {
 		return err
