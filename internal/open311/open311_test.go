@@ -370,7 +370,7 @@ func TestPost(t *testing.T) {
 			{"no location", func(v url.Values) { v.Del("lat"); v.Del("long"); v.Del("address_string") }, 400, "location"},
 			{"lat without long", func(v url.Values) { v.Del("long") }, 400, "lat and long"},
 			{"bad phone", func(v url.Values) { v.Set("phone", "12") }, 400, "phone"},
-			{"too long", func(v url.Values) { v.Set("description", strings.Repeat("长", 2001)) }, 400, "description"},
+			{"too long", func(v url.Values) { v.Set("description", strings.Repeat("长", 4001)) }, 400, "description"},
 		} {
 			v := url.Values{}
 			for k, vs := range form {

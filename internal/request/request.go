@@ -23,6 +23,10 @@ import (
 	"wanhu/internal/store"
 )
 
+// maxDescription is the longest description of a request, in characters:
+// Open311 GeoReport v2 allows 4,000.
+const maxDescription = 4000
+
 // States of a request.
 const (
 	Submitted = "submitted"
@@ -262,14 +266,14 @@ func checkInput(in *Input, now time.Time) error {
 		return required("category")
 	case in.Description == "":
 		return required("description")
-	case len([]rune(in.Description)) > 2000:
-		return apperr.Field("description", "too_long", "must be at most 2000 characters")
+	case len([]rune(in.Description)) > maxDescription:
+		return apperr.Field("description", "too_long", "must be at most %d characters", maxDescription)
 	case !slices.Contains(Channels, in.Channel):
 		return apperr.Field("channel", "one_of", "must be one of %s", strings.Join(Channels, ", "))
 	case in.HouseholdID == 0 && in.Address == "":
 		return apperr.Field("address", "required", "give household_id or address")
 	case len([]rune(in.Address)) > 300:
-		return apperr.Field("address", "too_long", "must be at most 300 characters")
+		return apperr.Field("address", "too_long", "must be at most %d characters", 300)
 	case (in.Lat == nil) != (in.Lng == nil) || in.Lat != nil && (*in.Lat < -90 || *in.Lat > 90 || *in.Lng < -180 || *in.Lng > 180):
 		return apperr.Field("lat", "invalid", "give lat and lng together, in degrees")
 	case in.SubmittedAt != nil && in.SubmittedAt.After(now.Add(time.Minute)):

@@ -164,7 +164,7 @@ func (s *Store) Apply(ctx context.Context, actor household.Actor, id int64, c Ch
 			return err
 		}
 		if len([]rune(c.Note)) > 2000 {
-			return apperr.Field(noteField(c.Action), "too_long", "must be at most 2000 characters")
+			return apperr.Field(noteField(c.Action), "too_long", "must be at most %d characters", 2000)
 		}
 		st := step{to: r.State, data: map[string]any{}}
 		if err := s.do(store.WithTx(ctx, tx), tx, actor, r, c, &st, now); err != nil {

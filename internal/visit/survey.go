@@ -112,7 +112,7 @@ func AddSurveyQuestion(ctx context.Context, q store.Querier, x Question) (*Quest
 	case x.TextZH == "":
 		return nil, apperr.Field("text_zh", "required", "is required")
 	case len(x.TextZH) > 300 || len(x.TextEN) > 300:
-		return nil, apperr.Field("text_zh", "too_long", "must be at most 300 characters")
+		return nil, apperr.Field("text_zh", "too_long", "must be at most %d characters", 300)
 	case !slices.Contains(QuestionKinds, x.Kind):
 		return nil, apperr.Field("kind", "one_of", "must be one of %s", strings.Join(QuestionKinds, ", "))
 	case !slices.Contains(Indicators, x.Indicator):
@@ -150,7 +150,7 @@ func UpdateSurveyQuestion(ctx context.Context, q store.Querier, code string, p Q
 		x.TextEN = strings.TrimSpace(*p.TextEN)
 	}
 	if len(x.TextZH) > 300 || len(x.TextEN) > 300 {
-		return nil, apperr.Field("text_zh", "too_long", "must be at most 300 characters")
+		return nil, apperr.Field("text_zh", "too_long", "must be at most %d characters", 300)
 	}
 	if p.Position != nil {
 		x.Position = *p.Position

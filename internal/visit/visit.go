@@ -101,7 +101,7 @@ func (in *Input) check(now time.Time) error {
 	case in.ClientID == "":
 		return apperr.Field("client_id", "required", "is required")
 	case len(in.ClientID) > 100:
-		return apperr.Field("client_id", "too_long", "must be at most 100 characters")
+		return apperr.Field("client_id", "too_long", "must be at most %d characters", 100)
 	case in.HouseholdID == 0:
 		return apperr.Field("household_id", "required", "is required")
 	case !slices.Contains(Outcomes, in.Outcome):
@@ -109,9 +109,9 @@ func (in *Input) check(now time.Time) error {
 	case !slices.Contains(Channels, in.Channel):
 		return apperr.Field("channel", "one_of", "must be one of %s", strings.Join(Channels, ", "))
 	case len(in.Notes) > 4000:
-		return apperr.Field("notes", "too_long", "must be at most 4000 characters")
+		return apperr.Field("notes", "too_long", "must be at most %d characters", 4000)
 	case len(in.Companions) > 500:
-		return apperr.Field("companions", "too_long", "must be at most 500 characters")
+		return apperr.Field("companions", "too_long", "must be at most %d characters", 500)
 	case in.At != nil && in.At.After(now.Add(10*time.Minute)):
 		return apperr.Field("at", "future", "must not be in the future")
 	}
@@ -126,7 +126,7 @@ func (in *Input) check(now time.Time) error {
 			return apperr.Field(fmt.Sprintf("needs[%d].kind", i), "one_of", "must be one of %s", strings.Join(household.NeedKinds, ", "))
 		}
 		if len(n.Note) > 1000 {
-			return apperr.Field(fmt.Sprintf("needs[%d].note", i), "too_long", "must be at most 1000 characters")
+			return apperr.Field(fmt.Sprintf("needs[%d].note", i), "too_long", "must be at most %d characters", 1000)
 		}
 	}
 	for i, e := range in.Events {
