@@ -15,15 +15,15 @@ import (
 // senderFlags adds the flags of the notification senders and returns a
 // constructor of the senders they configure. Text messages always go
 // through the log gateway, which writes them (numbers masked) to the log.
-func senderFlags(fs *flag.FlagSet) func(db *store.DB, log *slog.Logger) ([]notify.Sender, error) {
+func senderFlags(fs *flag.FlagSet) func(db *store.DB, log *slog.Logger, publicURL string) ([]notify.Sender, error) {
 	webhook := fs.String("webhook-url", "", "post notifications as signed JSON to this address")
 	webhookSecret := fs.String("webhook-secret", "", "key of the HMAC-SHA256 signature (X-Wanhu-Signature) of --webhook-url")
 	wecom := fs.String("wecom-webhook", "", "webhook address of a WeCom group robot (企业微信群机器人) for staff notifications")
 	dingtalk := fs.String("dingtalk-webhook", "", "webhook address of a DingTalk robot (钉钉机器人) for staff notifications")
 	dingtalkSecret := fs.String("dingtalk-secret", "", "signing secret (加签) of the DingTalk robot, if it has one")
 	staff := fs.String("staff-channel", "", "where messages to staff go: wecom, dingtalk or webhook (default: the first of those configured)")
-	return func(db *store.DB, log *slog.Logger) ([]notify.Sender, error) {
-		senders := []notify.Sender{notify.SMSSender{DB: db, Gateway: notify.LogGateway{Log: log}}}
+	return func(db *store.DB, log *slog.Logger, publicURL string) ([]notify.Sender, error) {
+		senders := []notify.Sender{notify.SMSSender{DB: db, Gateway: notify.LogGateway{Log: log}, PublicURL: publicURL}}
 		if *webhook != "" {
 			if *webhookSecret == "" {
 				return nil, errors.New("--webhook-url needs --webhook-secret (or WANHU_WEBHOOK_SECRET) to sign the messages")

@@ -44,7 +44,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	senders, err := sendersOf(db, log)
+	senders, err := sendersOf(db, log, *publicURL)
 	if err != nil {
 		return err
 	}
@@ -149,7 +149,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	if err := open311.EnsureDemoKey(ctx, db); err != nil {
 		return err
 	}
-	senders, err := sendersOf(db, log)
+	senders, err := sendersOf(db, log, *publicURL)
 	if err != nil {
 		return err
 	}

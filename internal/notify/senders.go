@@ -226,10 +226,13 @@ func (g LogGateway) SendSMS(ctx context.Context, phone, text string) error {
 }
 
 // SMSSender sends messages as text messages through Gateway, to the phone
-// its recipient reference resolves to on DB.
+// its recipient reference resolves to on DB. With PublicURL (the address
+// residents reach the server at), a resident's message about a request
+// links to its status page.
 type SMSSender struct {
-	DB      store.Querier
-	Gateway Gateway
+	DB        store.Querier
+	Gateway   Gateway
+	PublicURL string
 }
 
 func (s SMSSender) Channel() string { return SMS }
@@ -239,6 +242,5 @@ func (s SMSSender) Send(ctx context.Context, d Delivery) error {
 	if err != nil {
 		return err
 	}
-	_, text := Text(d)
-	return s.Gateway.SendSMS(ctx, phone, "【万户】"+text)
+	return s.Gateway.SendSMS(ctx, phone, SMSText(d, s.PublicURL))
 }

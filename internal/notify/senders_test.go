@@ -265,3 +265,19 @@ func TestRequestTexts(t *testing.T) {
 		t.Errorf("hand back: %q", text)
 	}
 }
+
+// TestSMSLink: with the public address known, a resident's text about a
+// request links to its status page; without it, or for an appointment,
+// the text has no link.
+func TestSMSLink(t *testing.T) {
+	d := notify.Delivery{Kind: "request.resolve", Channel: notify.SMS, Payload: json.RawMessage(`{"request_id":39,"tracking_code":"DX7K2Q"}`)}
+	if got := notify.SMSText(d, "https://wanhu.example.cn/"); got != "【万户】您的诉求（DX7K2Q）已办结，社区将回访听取您的意见。 查看进度：https://wanhu.example.cn/r/DX7K2Q" {
+		t.Errorf("with the public address: %q", got)
+	}
+	if got := notify.SMSText(d, ""); strings.Contains(got, "/r/") {
+		t.Errorf("without a public address: %q", got)
+	}
+	if got := notify.SMSText(apptMsg, "https://wanhu.example.cn"); strings.Contains(got, "/r/") || !strings.HasPrefix(got, "【万户】") {
+		t.Errorf("an appointment: %q", got)
+	}
+}

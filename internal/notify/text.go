@@ -84,6 +84,18 @@ func Text(d Delivery) (title, text string) {
 	return "万户通知", fmt.Sprintf("您有一条新通知（类型：%s）。", d.Kind)
 }
 
+// SMSText is the text message of d: its text signed 【万户】 and, for a
+// request's message when publicURL is known, the link to the request's
+// status page (/r/{tracking code}), where the resident follows and rates it.
+func SMSText(d Delivery, publicURL string) string {
+	_, text := Text(d)
+	var p requestPayload
+	if publicURL != "" && strings.HasPrefix(d.Kind, "request.") && json.Unmarshal(d.Payload, &p) == nil && p.TrackingCode != "" {
+		text += " 查看进度：" + strings.TrimSuffix(publicURL, "/") + "/r/" + p.TrackingCode
+	}
+	return "【万户】" + text
+}
+
 // requestPayload is what a request's messages carry (internal/request).
 type requestPayload struct {
 	ID           int64  `json:"request_id"`
