@@ -31,8 +31,13 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	publicURL := publicURLFlag(fs)
 	keyFile := keyFileFlag(fs)
 	sendersOf := senderFlags(fs)
+	escalation := escalationFlags(fs)
 	logger := logFlags(fs)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	esc, err := escalation()
+	if err != nil {
 		return err
 	}
 	log := logger()
@@ -48,16 +53,35 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return serve(ctx, db, senders, *addr, *idle, *trustProxy, *publicURL, log, func(url string) {
+	return serve(ctx, db, senders, esc, *addr, *idle, *trustProxy, *publicURL, log, func(url string) {
 		fmt.Fprintf(out, "Wanhu is serving on %s\n", url)
 	})
 }
 
+// escalationFlags adds the flags of the escalation of requests and
+// returns the configuration they give.
+func escalationFlags(fs *flag.FlagSet) func() (request.EscalationConfig, error) {
+	urgent := fs.Duration("warn-urgent-before", 4*time.Hour, "warn the handler of an urgent request this long before its deadline")
+	general := fs.Duration("warn-general-at", 9*time.Hour, "warn the handler of a general request at this time of its due day (China time; 9h is 09:00)")
+	secretary := fs.Duration("tell-secretary-after", 8*time.Hour, "tell the community secretary once a request is overdue by this long (the grid leader hears at once)")
+	return func() (request.EscalationConfig, error) {
+		for _, f := range []struct {
+			name string
+			d    time.Duration
+			max  time.Duration
+		}{{"warn-urgent-before", *urgent, 24 * time.Hour}, {"warn-general-at", *general, 24 * time.Hour}, {"tell-secretary-after", *secretary, 7 * 24 * time.Hour}} {
+			if f.d <= 0 || f.d >= f.max {
+				return request.EscalationConfig{}, fmt.Errorf("--%s %s: give a duration above 0 and below %s", f.name, f.d, f.max)
+			}
+		}
+		return request.EscalationConfig{UrgentWarning: *urgent, GeneralWarning: *general, SecretaryAfter: *secretary}, nil
+	}
+}
+
 // serve runs the HTTP server, the notification senders and the escalation
-// of overdue requests on db until ctx
-// ends, then shuts down gracefully. ready is called with the URL once the
-// port is open.
-func serve(ctx context.Context, db *store.DB, senders []notify.Sender, addr string, idle time.Duration, trustProxy bool, publicURL string, log *slog.Logger, ready func(url string)) error {
+// of overdue requests (esc) on db until ctx ends, then shuts down
+// gracefully. ready is called with the URL once the port is open.
+func serve(ctx context.Context, db *store.DB, senders []notify.Sender, esc request.EscalationConfig, addr string, idle time.Duration, trustProxy bool, publicURL string, log *slog.Logger, ready func(url string)) error {
 	if publicURL != "" {
 		if u, err := url.Parse(publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("--public-url %q: give an http(s) address such as https://wanhu.example.org", publicURL)
@@ -85,7 +109,8 @@ func serve(ctx context.Context, db *store.DB, senders []notify.Sender, addr stri
 	go func() { notify.Run(sending, db, senders, notify.Options{Log: log}); close(sent) }()
 	escalated := make(chan struct{})
 	go func() {
-		request.RunEscalations(sending, db, time.Minute, request.EscalationConfig{Log: log})
+		esc.Log = log
+		request.RunEscalations(sending, db, time.Minute, esc)
 		close(escalated)
 	}()
 	defer func() { stopSending(); <-sent; <-escalated }()
@@ -112,8 +137,13 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	publicURL := publicURLFlag(fs)
 	keyFile := keyFileFlag(fs)
 	sendersOf := senderFlags(fs)
+	escalation := escalationFlags(fs)
 	logger := logFlags(fs)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	esc, err := escalation()
+	if err != nil {
 		return err
 	}
 	log := logger()
@@ -153,7 +183,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return serve(ctx, db, senders, *addr, 30*time.Minute, false, *publicURL, log, func(url string) {
+	return serve(ctx, db, senders, esc, *addr, 30*time.Minute, false, *publicURL, log, func(url string) {
 		fmt.Fprintf(out, "\nWanhu demo (东兴社区) is running.\n  Open:     %s\n  API:      %s/api/v1 (POST /api/v1/auth/login)\n  Open311:  %s/open311/v2/discovery.json (API key %s)\n\n  Accounts (password for all: %s)\n", url, url, url, open311.DemoKey, pw)
 		for _, a := range accounts {
 			fmt.Fprintf(out, "    %-9s %-12s %s\n", a.Username, a.Role, a.Reach)

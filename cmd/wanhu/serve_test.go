@@ -1,0 +1,23 @@
+package main
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+)
+
+// TestEscalationFlags: an escalation timing out of range stops serve and
+// demo before they open the database, naming the flag.
+func TestEscalationFlags(t *testing.T) {
+	for _, c := range []struct{ cmd, flag, value string }{
+		{"serve", "--warn-urgent-before", "0s"},
+		{"serve", "--warn-general-at", "25h"},
+		{"demo", "--tell-secretary-after", "-1h"},
+	} {
+		err := run(context.Background(), []string{c.cmd, "--db", t.TempDir() + "/never.db", c.flag, c.value}, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), c.flag) {
+			t.Errorf("%s %s %s: %v", c.cmd, c.flag, c.value, err)
+		}
+	}
+}
