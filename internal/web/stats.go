@@ -74,7 +74,13 @@ type statTable struct {
 	Title string
 	Head  []string // the column headers after the first
 	Rows  []statRow
+	// Long, for a table with too many rows for a page (a city's
+	// buildings), is what the page says instead; the download has them all.
+	Long string
 }
+
+// maxPageRows is the most rows a table shows on a page.
+const maxPageRows = 300
 
 type statRow struct {
 	Label string

@@ -99,6 +99,9 @@ func populationFigures(v *statsView, p *stats.PopulationStats, grid string) {
 			}
 			t.Rows = append(t.Rows, statRow{Label: name(c), Cells: []statCell{statCount(c.Count, link)}})
 		}
+		if len(t.Rows) > maxPageRows {
+			t.Long = l.T("stats.long_table", len(t.Rows))
+		}
 		return t
 	}
 	named := func(c stats.Count) string {

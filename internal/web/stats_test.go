@@ -16,6 +16,7 @@ import (
 
 	"wanhu/internal/api"
 	"wanhu/internal/audit"
+	"wanhu/internal/export"
 	"wanhu/internal/gen"
 	"wanhu/internal/household"
 	"wanhu/internal/server"
@@ -338,5 +339,43 @@ func TestStatsExport(t *testing.T) {
 	}
 	if status, _ := admin.get("/stats/population?format=pdf"); status != 400 {
 		t.Errorf("format=pdf: %d", status)
+	}
+}
+
+// TestStatsLongTable: a breakdown with more rows than a page shows (a
+// city's buildings) says how many there are instead of listing them; the
+// download still writes every row.
+func TestStatsLongTable(t *testing.T) {
+	h := newHandler(server.Deps{})
+	v := &statsView{Page: Page{L: h.catalog.Locale("zh-CN")}}
+	p := &stats.PopulationStats{On: household.Date{Y: 2026, M: 11, D: 29}}
+	for i := range maxPageRows + 1 {
+		p.ByBuilding = append(p.ByBuilding, stats.Count{Key: strconv.Itoa(i + 1), Name: "楼", Count: 1})
+	}
+	p.ByCompound = p.ByBuilding[:3]
+	populationFigures(v, p, "")
+	for _, tb := range v.Tables {
+		switch tb.ID {
+		case "building":
+			if !strings.Contains(tb.Long, "共 301 行") || len(tb.Rows) != 301 {
+				t.Errorf("buildings: %q, %d rows", tb.Long, len(tb.Rows))
+			}
+		case "compound":
+			if tb.Long != "" {
+				t.Errorf("3 compounds: %q", tb.Long)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	w, err := export.NewCSV(&buf, statsColumns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeStatTables(w, v.Tables); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if n := strings.Count(buf.String(), "按楼栋"); n != 301 {
+		t.Errorf("the download has %d building rows, want 301", n)
 	}
 }
