@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
@@ -114,26 +113,11 @@ func runStats(ctx context.Context, args []string, out io.Writer) error {
 // (both included), as GET /api/v1/stats/survey does: from the start by
 // default, until today.
 func surveyStats(ctx context.Context, db store.Querier, from, to string, grid int64) (*visit.SurveyReport, error) {
-	start, end := time.Unix(0, 0).UTC(), household.Today()
-	if from != "" {
-		d, err := household.ParseDate("from", from)
-		if err != nil {
-			return nil, flagError("from", err)
-		}
-		start = chinaMidnight(d)
+	start, end, err := household.DayRange(from, to, household.Today())
+	if fe, ok := apperr.AsField(err); ok {
+		return nil, flagError(fe.Field, err)
 	}
-	if to != "" {
-		var err error
-		if end, err = household.ParseDate("to", to); err != nil {
-			return nil, flagError("to", err)
-		}
-	}
-	return visit.SurveyStats(ctx, db, household.Everything, start, chinaMidnight(end).AddDate(0, 0, 1), grid)
-}
-
-// chinaMidnight is the start of day d in China.
-func chinaMidnight(d household.Date) time.Time {
-	return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	return visit.SurveyStats(ctx, db, household.Everything, start, end, grid)
 }
 
 // printSurvey writes the survey's rates as text, overall and by grid.

@@ -22,18 +22,9 @@ func (h *handler) requestStats(w http.ResponseWriter, r *http.Request) {
 		err = q.err
 	}
 	now := h.now()
-	from, to := time.Unix(0, 0).UTC(), chinaMidnight(household.DateOf(now.In(shanghai)), 1)
-	for _, p := range []struct {
-		name string
-		at   *time.Time
-		add  int
-	}{{"from", &from, 0}, {"to", &to, 1}} {
-		if s := q.str(p.name); err == nil && s != "" {
-			var d household.Date
-			if d, err = household.ParseDate(p.name, s); err == nil {
-				*p.at = chinaMidnight(d, p.add)
-			}
-		}
+	from, to, derr := household.DayRange(q.str("from"), q.str("to"), household.DateOf(now.In(shanghai)))
+	if err == nil {
+		err = derr
 	}
 	var out *request.Stats
 	if err == nil {
@@ -44,9 +35,4 @@ func (h *handler) requestStats(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.writeJSON(w, r, http.StatusOK, out)
-}
-
-// chinaMidnight is the start of the day n days after d, in China.
-func chinaMidnight(d household.Date, n int) time.Time {
-	return time.Date(d.Y, d.M, d.D+n, 0, 0, 0, 0, shanghai)
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"time"
 
 	"wanhu/internal/access"
 	"wanhu/internal/household"
@@ -25,18 +24,9 @@ func (h *handler) surveyStats(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = q.err
 	}
-	from, to := time.Unix(0, 0).UTC(), chinaMidnight(household.DateOf(h.now().In(shanghai)), 1)
-	for _, p := range []struct {
-		name string
-		at   *time.Time
-		add  int
-	}{{"from", &from, 0}, {"to", &to, 1}} {
-		if s := q.str(p.name); err == nil && s != "" {
-			var d household.Date
-			if d, err = household.ParseDate(p.name, s); err == nil {
-				*p.at = chinaMidnight(d, p.add)
-			}
-		}
+	from, to, derr := household.DayRange(q.str("from"), q.str("to"), household.DateOf(h.now().In(shanghai)))
+	if err == nil {
+		err = derr
 	}
 	var out *visit.SurveyReport
 	if err == nil {

@@ -102,13 +102,14 @@ var shanghai = time.FixedZone("CST", 8*3600)
 func text(c any) string {
 	switch c.(type) {
 	case string, fmt.Stringer:
-		return safe(plain(c))
+		return safe(Plain(c))
 	}
-	return plain(c)
+	return Plain(c)
 }
 
-// plain writes a cell as text.
-func plain(c any) string {
+// Plain writes a cell as text, as the xlsx file shows it (CSV adds
+// the formula guard).
+func Plain(c any) string {
 	switch v := c.(type) {
 	case nil:
 		return ""
@@ -240,7 +241,7 @@ func (x *xlsxWriter) Row(cells ...any) error {
 			row[i] = v // a string cell is never read as a formula in xlsx
 		default:
 			// Times as Beijing wall-clock text: Excel has no time zones.
-			row[i] = plain(v)
+			row[i] = Plain(v)
 		}
 	}
 	return x.write(row)

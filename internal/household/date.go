@@ -133,6 +133,32 @@ func (d Date) Time() time.Time {
 	return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, time.UTC)
 }
 
+// Midnight returns the instant day d begins in China (Asia/Shanghai).
+func (d Date) Midnight() time.Time {
+	return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, shanghaiZone())
+}
+
+// DayRange reads a period of China days, from and to both included, as
+// YYYY-MM-DD (errors name the field "from" or "to"): the instant it
+// begins and the one it ends (exclusive). Without from it begins with
+// the epoch, without to it ends with today.
+func DayRange(from, to string, today Date) (start, end time.Time, err error) {
+	start, last := time.Unix(0, 0).UTC(), today
+	if from != "" {
+		d, err := ParseDate("from", from)
+		if err != nil {
+			return start, end, err
+		}
+		start = d.Midnight()
+	}
+	if to != "" {
+		if last, err = ParseDate("to", to); err != nil {
+			return start, end, err
+		}
+	}
+	return start, last.Midnight().AddDate(0, 0, 1), nil
+}
+
 // AgeOn returns the number of completed years between birth and on. A person
 // turns N on their birthday; someone born on 29 February turns a year older
 // on 1 March in common years. The result is negative when on is before birth.

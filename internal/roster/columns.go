@@ -2,7 +2,6 @@ package roster
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"time"
 
@@ -39,17 +38,7 @@ func (c Column) Header(lang string) string {
 func (c Column) Cell(it *Item, l Labels) any { return c.cell(it, l) }
 
 // Text returns the column's value in row it as text.
-func (c Column) Text(it *Item, l Labels) string {
-	switch v := c.cell(it, l).(type) {
-	case nil:
-		return ""
-	case string:
-		return v
-	case int:
-		return strconv.Itoa(v)
-	}
-	return ""
-}
+func (c Column) Text(it *Item, l Labels) string { return export.Plain(c.cell(it, l)) }
 
 func date(d household.Date) any {
 	if d.IsZero() {

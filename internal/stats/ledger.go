@@ -94,7 +94,7 @@ func LedgerTrend(ctx context.Context, q store.Querier, scope household.Scope, fr
 		out.Months[i] = first.Format("2006-01")
 		if i < n-1 {
 			month.WriteString(" WHEN e.at < ? THEN " + fmt.Sprint(i))
-			monthArgs = append(monthArgs, chinaMidnight(household.DateOf(first.AddDate(0, 1, 0))))
+			monthArgs = append(monthArgs, household.DateOf(first.AddDate(0, 1, 0)).Midnight().UTC())
 		}
 	}
 	fmt.Fprintf(&month, " ELSE %d END", n-1)
@@ -109,7 +109,7 @@ func LedgerTrend(ctx context.Context, q store.Querier, scope household.Scope, fr
 		index[t] = i
 		typeArgs[i] = t
 	}
-	args = slices.Concat(monthArgs, []any{chinaMidnight(from), chinaMidnight(household.DateOf(to.Time().AddDate(0, 0, 1)))}, typeArgs, args)
+	args = slices.Concat(monthArgs, []any{from.Midnight().UTC(), household.DateOf(to.Time().AddDate(0, 0, 1)).Midnight().UTC()}, typeArgs, args)
 	rows, err := q.QueryContext(ctx, `SELECT x.type, x.m, COUNT(*) FROM (SELECT e.type, `+month.String()+` AS m
 		FROM ledger_events e JOIN households h ON h.id = e.household_id
 		WHERE e.at >= ? AND e.at < ? AND e.type IN (?`+strings.Repeat(", ?", len(types)-1)+`)`+where+`) x
@@ -131,14 +131,6 @@ func LedgerTrend(ctx context.Context, q store.Querier, scope household.Scope, fr
 	}
 	return out, rows.Err()
 }
-
-// chinaMidnight is the UTC instant at which day d begins in China.
-func chinaMidnight(d household.Date) time.Time {
-	return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, shanghai).UTC()
-}
-
-// shanghai is China's time zone (no daylight saving since 1991).
-var shanghai = time.FixedZone("CST", 8*3600)
 
 // CheckGrid reports whether gridID is a grid within scope:
 // apperr.ErrNotFound if it is not there or out of scope.

@@ -21,20 +21,7 @@ func (h *handler) statsServices(w http.ResponseWriter, r *http.Request) {
 	v := h.statsPage(r, "services")
 	q, ctx, l := r.URL.Query(), r.Context(), v.L
 	today := household.Today()
-	from, to := time.Unix(0, 0).UTC(), statsDay(today, 1)
-	var err error
-	for _, p := range []struct {
-		name string
-		at   *time.Time
-		add  int
-	}{{"from", &from, 0}, {"to", &to, 1}} {
-		if s := q.Get(p.name); err == nil && s != "" {
-			var d household.Date
-			if d, err = household.ParseDate(p.name, s); err == nil {
-				*p.at = statsDay(d, p.add)
-			}
-		}
-	}
+	from, to, err := household.DayRange(q.Get("from"), q.Get("to"), today)
 	var rep *request.Stats
 	if err == nil {
 		rep, err = request.Report(ctx, h.db, access.RequestScope(user(r)), from, to, time.Now(), 0)
@@ -61,11 +48,6 @@ func (h *handler) statsServices(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.render(w, r, http.StatusOK, "stats", v)
-}
-
-// statsDay is the instant day d plus n days begins in China.
-func statsDay(d household.Date, n int) time.Time {
-	return time.Date(d.Y, d.M, d.D+n, 0, 0, 0, 0, shanghai)
 }
 
 // requestTable is the requests' rates, each with what it is counted on.
