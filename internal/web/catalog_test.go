@@ -56,7 +56,7 @@ func TestTemplatesParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"login", "households", "household", "form", "person", "ledger", "print", "roster", "error"} {
+	for _, name := range []string{"login", "households", "household", "form", "person", "ledger", "print", "rosters", "roster_list", "error"} {
 		if p.sets[name] == nil {
 			t.Errorf("page %s missing", name)
 		}

@@ -336,7 +336,7 @@ func TestPrintRostersAndLanguage(t *testing.T) {
 		_, body = c.get(fmt.Sprintf("/rosters/key-persons?grid=%d", e.org.Grids[1].ID))
 		mustContain(t, "key persons grid 2", body, "共 0 条")
 		code, body = c.get("/rosters/key-persons.csv")
-		if code != http.StatusOK || !strings.HasPrefix(body, "\ufeff姓名,性别,年龄") || !strings.Contains(body, "王秀兰") {
+		if code != http.StatusOK || !strings.HasPrefix(body, "\ufeff姓名,性别,出生日期,年龄") || !strings.Contains(body, "王秀兰") {
 			t.Errorf("key persons CSV: %d %q", code, body)
 		}
 		if _, err := e.hs.UpdateHousehold(context.Background(), household.Actor{Name: "测试"}, withTag(e.widow, household.SpecialDifficulty)); err != nil {
@@ -345,7 +345,7 @@ func TestPrintRostersAndLanguage(t *testing.T) {
 		_, body = c.get("/rosters/special-difficulty")
 		mustContain(t, "special difficulty", body, "王秀兰", "139****5678", "共 1 条")
 		_, body = c.get("/rosters/special-difficulty.csv")
-		if !strings.HasPrefix(body, "\ufeff户主,地址") || !strings.Contains(body, "139****5678") || strings.Contains(body, "13912345678") {
+		if !strings.HasPrefix(body, "\ufeff户主,网格,地址") || !strings.Contains(body, "139****5678") || strings.Contains(body, "13912345678") {
 			t.Errorf("special difficulty CSV: %q", body)
 		}
 
