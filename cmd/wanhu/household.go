@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"wanhu/internal/household"
+	"wanhu/internal/pii"
 )
 
 func runHousehold(ctx context.Context, args []string, out io.Writer) error {
@@ -41,7 +42,7 @@ func runHousehold(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		for i := range items {
-			items[i].Phone = household.MaskPhone(items[i].Phone)
+			items[i].Phone = pii.MaskPhone(items[i].Phone)
 		}
 		switch *format {
 		case "json":
@@ -57,10 +58,10 @@ func runHousehold(ctx context.Context, args []string, out io.Writer) error {
 		}
 		// Like every face, the CLI shows ID and phone numbers masked; the
 		// full values are for the audited reveal of the web and API.
-		h.Phone = household.MaskPhone(h.Phone)
+		h.Phone = pii.MaskPhone(h.Phone)
 		for i := range h.Members {
-			h.Members[i].IDNumber = household.MaskIDNumber(h.Members[i].IDNumber)
-			h.Members[i].Phone = household.MaskPhone(h.Members[i].Phone)
+			h.Members[i].IDNumber = pii.MaskIDNumber(h.Members[i].IDNumber)
+			h.Members[i].Phone = pii.MaskPhone(h.Members[i].Phone)
 		}
 		if *format == "text" {
 			return writeHouseholdText(out, h)

@@ -4,14 +4,15 @@ import (
 	"wanhu/internal/access"
 	"wanhu/internal/auth"
 	"wanhu/internal/household"
+	"wanhu/internal/pii"
 )
 
 // maskPerson hides p's ID number and phone, always, and the health notes
 // from a viewer who may not reveal them. Full values come only through the
 // audited reveal call.
 func maskPerson(p *household.Person, u *auth.User) {
-	p.IDNumber = household.MaskIDNumber(p.IDNumber)
-	p.Phone = household.MaskPhone(p.Phone)
+	p.IDNumber = pii.MaskIDNumber(p.IDNumber)
+	p.Phone = pii.MaskPhone(p.Phone)
 	if !access.Can(u, access.Reveal) {
 		p.HealthNotes = maskText(p.HealthNotes)
 	}
@@ -19,7 +20,7 @@ func maskPerson(p *household.Person, u *auth.User) {
 
 // maskHousehold hides the household's and its members' numbers (see maskPerson).
 func maskHousehold(h *household.Household, u *auth.User) {
-	h.Phone = household.MaskPhone(h.Phone)
+	h.Phone = pii.MaskPhone(h.Phone)
 	for i := range h.Members {
 		maskPerson(&h.Members[i], u)
 	}

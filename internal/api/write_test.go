@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"wanhu/internal/household"
+	"wanhu/internal/pii"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 )
@@ -144,7 +145,7 @@ func TestPersonWrites(t *testing.T) {
 			{name: "patch person, not found", method: "PATCH", path: "/persons/99999", user: "clerk", status: 404,
 				body: `{"version":1}`, check: wantError("not_found", "")},
 			{name: "nothing changed by the failed patches", method: "GET", path: "/persons/{father}", user: "admin", status: 200,
-				want: []string{`"version":3`, `"name":"李建国"`, `"id_number":"` + household.MaskIDNumber(dup) + `"`, `"dibao":"none"`}},
+				want: []string{`"version":3`, `"name":"李建国"`, `"id_number":"` + pii.MaskIDNumber(dup) + `"`, `"dibao":"none"`}},
 
 			{name: "event: dibao approved", method: "POST", path: "/persons/{father}/events", user: "clerk", status: 200,
 				body: `{"type":"dibao_approved","note":"民政审批"}`, want: []string{`"dibao":"dibao"`, `"version":4`}},

@@ -17,6 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"wanhu/internal/pii"
 	"wanhu/internal/store"
 )
 
@@ -146,7 +147,7 @@ func clean(e Entry) (Record, error) {
 	if strings.TrimSpace(r.Action) == "" {
 		return r, errors.New("audit: an entry needs an action")
 	}
-	r.Username, r.Object, r.Detail = Redact(r.Username), Redact(r.Object), Redact(r.Detail)
+	r.Username, r.Object, r.Detail = pii.Redact(r.Username), pii.Redact(r.Object), pii.Redact(r.Detail)
 	return r, nil
 }
 

@@ -3,7 +3,6 @@ package audit
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -42,22 +41,4 @@ func (r *Record) canonical() []byte {
 func (r *Record) computeHash() string {
 	sum := sha256.Sum256(r.canonical())
 	return hex.EncodeToString(sum[:])
-}
-
-var (
-	idNumberLike = regexp.MustCompile(`\d{17}[\dXx]|\d{15}`)
-	phoneLike    = regexp.MustCompile(`1[3-9]\d{9}`)
-)
-
-// Redact masks anything in s that looks like a resident ID number or a
-// mobile phone number, a last guard so the audit log never holds them
-// (a failed login may name an ID number typed as a username).
-func Redact(s string) string {
-	if !strings.ContainsAny(s, "0123456789") {
-		return s
-	}
-	s = idNumberLike.ReplaceAllStringFunc(s, func(m string) string {
-		return m[:6] + strings.Repeat("*", len(m)-10) + m[len(m)-4:]
-	})
-	return phoneLike.ReplaceAllStringFunc(s, func(m string) string { return m[:3] + "****" + m[7:] })
 }

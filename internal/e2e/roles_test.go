@@ -11,6 +11,7 @@ import (
 	"wanhu/internal/auth"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
+	"wanhu/internal/pii"
 	"wanhu/internal/store"
 )
 
@@ -56,7 +57,7 @@ func TestRolesInTheBrowser(t *testing.T) {
 		t.Errorf("the visitor's list:\n%s", list)
 	}
 	s.open(t, "王秀兰")
-	if html, _ := chromedp.Run(s.browser, chromedp.OuterHTML(chromedp.CSS("html"))); strings.Contains(html, widowID) || !strings.Contains(html, household.MaskIDNumber(widowID)) {
+	if html, _ := chromedp.Run(s.browser, chromedp.OuterHTML(chromedp.CSS("html"))); strings.Contains(html, widowID) || !strings.Contains(html, pii.MaskIDNumber(widowID)) {
 		t.Errorf("the page source shows the full ID number, or no masked one")
 	}
 	edits, err := chromedp.Run(s.browser, chromedp.Evaluate[int](`document.querySelectorAll("#edit-household, #add-member, a.edit-member, #set-colour").length`))

@@ -171,34 +171,3 @@ func CheckIDAgainst(id IDNumber, birth Date, gender Gender) error {
 	}
 	return nil
 }
-
-// MaskIDNumber hides the middle of an identity number, keeping the first 6
-// and last 4 characters: "630102********123X". Strings of 10 characters or
-// fewer are starred completely.
-func MaskIDNumber(s string) string {
-	return idMask(s, 6, 4)
-}
-
-// MaskPhone hides the middle of a phone number: an 11-digit mobile keeps its
-// first 3 and last 4 digits ("139****5678"); any other string keeps its first
-// 3 and last 2 characters, and one shorter than 7 characters is starred
-// completely.
-func MaskPhone(s string) string {
-	if len(s) == 11 && strings.Trim(s, "0123456789") == "" {
-		return idMask(s, 3, 4)
-	}
-	if utf8.RuneCountInString(s) < 7 {
-		return strings.Repeat("*", utf8.RuneCountInString(s))
-	}
-	return idMask(s, 3, 2)
-}
-
-// idMask keeps the first head and last tail runes of s and stars the rest;
-// if nothing would be starred, it stars everything.
-func idMask(s string, head, tail int) string {
-	r := []rune(s)
-	if len(r) <= head+tail {
-		return strings.Repeat("*", len(r))
-	}
-	return string(r[:head]) + strings.Repeat("*", len(r)-head-tail) + string(r[len(r)-tail:])
-}

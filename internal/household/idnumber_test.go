@@ -391,39 +391,6 @@ func TestIDNumberDateSQL(t *testing.T) {
 	}
 }
 
-func TestIDNumberMask(t *testing.T) {
-	ids := []struct{ in, want string }{
-		{"63010219800101123X", "630102********123X"},
-		{"11010519491231002X", "110105********002X"},
-		{"630102800101123", "630102*****1123"},
-		{"12345678901", "123456*8901"},
-		{"1234567890", "**********"},
-		{"", ""},
-	}
-	for _, tt := range ids {
-		if got := MaskIDNumber(tt.in); got != tt.want {
-			t.Errorf("MaskIDNumber(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-	phones := []struct{ in, want string }{
-		{"13912345678", "139****5678"},
-		{"18600001111", "186****1111"},
-		{"09718123456", "097****3456"},
-		{"0971-8123456", "097*******56"},
-		{"+8613912345678", "+86*********78"},
-		{"8123456", "812**56"},
-		{"812345", "******"},
-		{"12", "**"},
-		{"", ""},
-		{"电话号码一二三四", "电话号***三四"},
-	}
-	for _, tt := range phones {
-		if got := MaskPhone(tt.in); got != tt.want {
-			t.Errorf("MaskPhone(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestEthnicities(t *testing.T) {
 	if len(Ethnicities) != 56 {
 		t.Fatalf("len(Ethnicities) = %d, want 56", len(Ethnicities))

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/pii"
 	"wanhu/internal/secret"
 	"wanhu/internal/store"
 )
@@ -208,13 +209,13 @@ var personFields = []struct {
 	get  func(p *Person) string
 }{
 	{"name", func(p *Person) string { return p.Name }},
-	{"id_number", func(p *Person) string { return MaskIDNumber(p.IDNumber) }},
+	{"id_number", func(p *Person) string { return pii.MaskIDNumber(p.IDNumber) }},
 	{"gender", func(p *Person) string { return string(p.Gender) }},
 	{"birth_date", func(p *Person) string { return p.BirthDate.String() }},
 	{"ethnicity", func(p *Person) string { return p.Ethnicity }},
 	{"residence", func(p *Person) string { return p.Residence }},
 	{"relation", func(p *Person) string { return p.Relation }},
-	{"phone", func(p *Person) string { return MaskPhone(p.Phone) }},
+	{"phone", func(p *Person) string { return pii.MaskPhone(p.Phone) }},
 	{"employment", func(p *Person) string { return p.Employment }},
 	{"school", func(p *Person) string { return p.School }},
 	{"disability_type", func(p *Person) string { return p.DisabilityType }},

@@ -12,6 +12,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/org"
+	"wanhu/internal/pii"
 	"wanhu/internal/secret"
 	"wanhu/internal/store"
 )
@@ -232,7 +233,7 @@ var householdFields = []struct {
 	{"shop_name", func(h *Household) string { return h.ShopName }},
 	{"business_type", func(h *Household) string { return h.BusinessType }},
 	{"occupancy", func(h *Household) string { return h.Occupancy }},
-	{"phone", func(h *Household) string { return MaskPhone(h.Phone) }},
+	{"phone", func(h *Household) string { return pii.MaskPhone(h.Phone) }},
 	{"contact_times", func(h *Household) string { return strings.Join(h.ContactTimes, ",") }},
 	{"contact_note", func(h *Household) string { return h.ContactNote }},
 	{"language", func(h *Household) string { return h.Language }},

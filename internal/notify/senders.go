@@ -17,7 +17,7 @@ import (
 	"strconv"
 	"time"
 
-	"wanhu/internal/household"
+	"wanhu/internal/pii"
 	"wanhu/internal/store"
 )
 
@@ -221,7 +221,7 @@ type Gateway interface {
 type LogGateway struct{ Log *slog.Logger }
 
 func (g LogGateway) SendSMS(ctx context.Context, phone, text string) error {
-	g.Log.Info("SMS to " + household.MaskPhone(phone) + ": " + text)
+	g.Log.Info("SMS to " + pii.MaskPhone(phone) + ": " + text)
 	return nil
 }
 

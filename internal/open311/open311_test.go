@@ -16,6 +16,7 @@ import (
 
 	"wanhu/internal/household"
 	"wanhu/internal/org"
+	"wanhu/internal/pii"
 	"wanhu/internal/request"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
@@ -330,7 +331,7 @@ func TestPost(t *testing.T) {
 			t.Fatal(err)
 		}
 		if r.Channel != "open311" || r.State != request.Submitted || r.Category != "sanitation" || r.CreatedBy != "Open311: demo" ||
-			r.ReporterPhone != household.MaskPhone("13900001111") || r.Lat == nil || *r.Lat != 36.6171 {
+			r.ReporterPhone != pii.MaskPhone("13900001111") || r.Lat == nil || *r.Lat != 36.6171 {
 			t.Errorf("stored request %+v", r)
 		}
 		var path, name, email, account string

@@ -20,6 +20,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
+	"wanhu/internal/pii"
 	"wanhu/internal/store"
 )
 
@@ -498,7 +499,7 @@ func list(ctx context.Context, q store.Querier, where string, args []any, now ti
 		if err != nil {
 			return nil, fmt.Errorf("request %d: reporter_phone: %w", r.ID, err)
 		}
-		r.ReporterPhone = household.MaskPhone(phone)
+		r.ReporterPhone = pii.MaskPhone(phone)
 		r.shown(now)
 		out = append(out, r)
 	}

@@ -13,6 +13,7 @@ import (
 	"wanhu/internal/household"
 	"wanhu/internal/notify"
 	"wanhu/internal/org"
+	"wanhu/internal/pii"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 )
@@ -168,7 +169,7 @@ func TestWorkflow(t *testing.T) {
 		w := newWorld(t, db)
 		ctx := t.Context()
 		sewage := w.submit(t, Input{Category: "sanitation", Description: "一化小区化粪池外溢", Channel: "hotline", HouseholdID: w.red.ID})
-		if sewage.State != Submitted || sewage.GridID != w.org.Grids[0].ID || sewage.ReporterPhone != household.MaskPhone(w.red.Phone) || len(sewage.TrackingCode) != 10 {
+		if sewage.State != Submitted || sewage.GridID != w.org.Grids[0].ID || sewage.ReporterPhone != pii.MaskPhone(w.red.Phone) || len(sewage.TrackingCode) != 10 {
 			t.Fatalf("submitted %+v", sewage)
 		}
 		sewage = w.apply(t, sewage.ID, Change{Action: Accept, Urgency: Urgent, Handling: Community, Version: sewage.Version})

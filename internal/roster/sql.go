@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"wanhu/internal/household"
+	"wanhu/internal/pii"
 	"wanhu/internal/stats"
 	"wanhu/internal/store"
 )
@@ -265,7 +266,7 @@ func (s *Store) each(ctx context.Context, q Query, sql string, args []any, fn fu
 				if err != nil {
 					return fmt.Errorf("roster %s: guardian of person %d: %w", q.Def.Name, it.PersonID, err)
 				}
-				g.Phone = household.MaskPhone(phone)
+				g.Phone = pii.MaskPhone(phone)
 				it.Guardian = &g
 			}
 			if !check.t.IsZero() {
@@ -287,7 +288,7 @@ func (s *Store) each(ctx context.Context, q Query, sql string, args []any, fn fu
 			if phone, err = keys.Open(phone); err != nil {
 				return fmt.Errorf("roster %s: household %d: phone: %w", q.Def.Name, it.HouseholdID, err)
 			}
-			it.Phone = household.MaskPhone(phone)
+			it.Phone = pii.MaskPhone(phone)
 			var rs []household.Reason
 			if reasons != "" {
 				json.Unmarshal([]byte(reasons), &rs)

@@ -13,6 +13,7 @@ import (
 	"wanhu/internal/household"
 	"wanhu/internal/notify"
 	"wanhu/internal/org"
+	"wanhu/internal/pii"
 	"wanhu/internal/store"
 )
 
@@ -409,7 +410,7 @@ func (s *Store) appointmentsWhere(ctx context.Context, cond string, args ...any)
 		if err != nil {
 			return nil, fmt.Errorf("appointment %d: phone: %w", a.ID, err)
 		}
-		a.Phone = household.MaskPhone(phone)
+		a.Phone = pii.MaskPhone(phone)
 		a.SlotStart, a.SlotEnd, a.CreatedAt = a.SlotStart.UTC(), a.SlotEnd.UTC(), a.CreatedAt.UTC()
 		if a.State == "booked" && now.Sub(a.SlotEnd) > missedAfter {
 			a.State = "missed"

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"wanhu/internal/auth"
-	"wanhu/internal/household"
 	"wanhu/internal/org"
+	"wanhu/internal/pii"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 )
@@ -85,7 +85,7 @@ func TestRequestWorkflowPages(t *testing.T) {
 		id := register(t, admin, url.Values{"category": {"sanitation"}, "description": {"化粪池外溢"}, "channel": {"hotline"},
 			"household_id": {itoa(e.widow.ID)}, "received_at": {received(time.Hour)}})
 		_, body = admin.get(fmt.Sprintf("/requests/%d", id))
-		mustContain(t, "submitted", body, "待接单", household.MaskPhone(e.widow.Phone), "24小时热线", `id="form-accept"`, `id="form-decline"`, "群众点单")
+		mustContain(t, "submitted", body, "待接单", pii.MaskPhone(e.widow.Phone), "24小时热线", `id="form-accept"`, `id="form-decline"`, "群众点单")
 		mustNotContain(t, "submitted", body, e.widow.Phone, `id="form-resolve"`, `id="form-callback"`)
 
 		code, body = step(t, admin, id, "accept", url.Values{"urgency": {"urgent"}, "handling": {"community"}, "working_days": {"5"}})

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"wanhu/internal/household"
+	"wanhu/internal/pii"
 )
 
 // Badge is a colour shown with its name, never by colour alone.
@@ -83,7 +84,7 @@ type memberView struct {
 
 func memberOf(l *Locale, tn tagNames, p *household.Person) memberView {
 	m := memberView{ID: p.ID, Name: p.Name, Relation: l.Enum("relation", p.Relation), Gender: l.Enum("gender", string(p.Gender)),
-		Age: p.Age, IDNumber: household.MaskIDNumber(p.IDNumber), Phone: household.MaskPhone(p.Phone), Ethnicity: p.Ethnicity,
+		Age: p.Age, IDNumber: pii.MaskIDNumber(p.IDNumber), Phone: pii.MaskPhone(p.Phone), Ethnicity: p.Ethnicity,
 		Residence: l.Enum("residence", p.Residence), Work: l.Enum("employment", p.Employment), Dibao: l.Enum("dibao", p.Dibao),
 		Tags: tn.list(p.Tags)}
 	if p.School != "" {

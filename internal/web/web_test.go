@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"wanhu/internal/household"
+	"wanhu/internal/pii"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 )
@@ -122,14 +123,14 @@ func TestHouseholdFile(t *testing.T) {
 		if code != http.StatusOK {
 			t.Fatalf("file: %d", code)
 		}
-		mustContain(t, "file", body, "一化小区 1号楼 2单元 302室", "红色", "独居老人（王秀兰）", "139****5678", household.MaskIDNumber(idn("1948-03-05", 22)),
+		mustContain(t, "file", body, "一化小区 1号楼 2单元 302室", "红色", "独居老人（王秀兰）", "139****5678", pii.MaskIDNumber(idn("1948-03-05", 22)),
 			"a class=\"button edit-member\"", "class=\"ledger-entry\"", "建档")
 		// Pages never carry the full numbers, not even for an administrator.
 		mustNotContain(t, "file", body, "13912345678", idn("1948-03-05", 22))
 		// The visitor sees the household assigned to them, masked, and no other.
 		worker := e.signedIn("worker")
 		_, body = worker.get(path)
-		mustContain(t, "worker's file", body, "139****5678", household.MaskIDNumber(idn("1948-03-05", 22)))
+		mustContain(t, "worker's file", body, "139****5678", pii.MaskIDNumber(idn("1948-03-05", 22)))
 		mustNotContain(t, "worker's file", body, "13912345678", idn("1948-03-05", 22), "edit-member")
 		if code, _ := worker.get(fmt.Sprintf("/households/%d", e.family.ID)); code != http.StatusNotFound {
 			t.Errorf("visitor opens a household not assigned to them: %d, want 404", code)
@@ -194,7 +195,7 @@ func TestEditMember(t *testing.T) {
 		father := e.family.Members[0]
 		path := fmt.Sprintf("/persons/%d", father.ID)
 		_, form := c.get(path + "/edit")
-		mustContain(t, "member form", form, `placeholder="`+household.MaskIDNumber(father.IDNumber)+`"`, `id="event-form"`)
+		mustContain(t, "member form", form, `placeholder="`+pii.MaskIDNumber(father.IDNumber)+`"`, `id="event-form"`)
 
 		// A wrong check digit: the message is next to the ID number input, nothing saved.
 		bad := father.IDNumber[:17] + "0"
