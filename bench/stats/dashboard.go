@@ -17,6 +17,7 @@ import (
 	"wanhu/internal/access"
 	"wanhu/internal/auth"
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/stats"
 	"wanhu/internal/store"
 )
@@ -35,7 +36,7 @@ func timeDashboard(args []string) error {
 	psql := fs.String("psql", "psql", "the psql command-line shell")
 	explain := fs.Bool("explain", true, "print the plan of the hand SQL (EXPLAIN QUERY PLAN; EXPLAIN ANALYZE on PostgreSQL)")
 	printSQL := fs.Bool("print-sql", false, "print the hand SQL and stop")
-	everything := fs.Int("everything", 1, "also time ours with the system's scope (household.Everything, no scope filter) this many runs")
+	everything := fs.Int("everything", 1, "also time ours with the system's scope (org.Everything, no scope filter) this many runs")
 	fs.Parse(args)
 	ctx := context.Background()
 	db, err := store.OpenNoMigrate(ctx, *dsn)
@@ -89,7 +90,7 @@ func timeDashboard(args []string) error {
 
 	// Ours: as the app, then (for the scope's cost) with no scope.
 	type timed struct{ pop, hh, both []time.Duration }
-	runOurs := func(scope household.Scope, runs int) (timed, error) {
+	runOurs := func(scope org.Scope, runs int) (timed, error) {
 		var t timed
 		for i := 0; i <= runs; i++ {
 			t0 := time.Now()
@@ -113,7 +114,7 @@ func timeDashboard(args []string) error {
 	}
 	var all timed
 	if *everything > 0 {
-		if all, err = runOurs(household.Everything, *everything); err != nil {
+		if all, err = runOurs(org.Everything, *everything); err != nil {
 			return err
 		}
 	}
@@ -153,7 +154,7 @@ func timeDashboard(args []string) error {
 	line("population", ours.pop, all.pop, drvPop, handPopT)
 	line("households", ours.hh, all.hh, drvHH, handHHT)
 	line("dashboard", ours.both, all.both, drvBoth, handBoth)
-	fmt.Printf("  (medians of %d runs after a warm-up. ours: internal/stats as the city's administrator; no scope: the same with household.Everything (%d runs);\n"+
+	fmt.Printf("  (medians of %d runs after a warm-up. ours: internal/stats as the city's administrator; no scope: the same with org.Everything (%d runs);\n"+
 		"  driver: the hand SQL through database/sql in this process; %s: the hand SQL in the shell; ratio: ours / %s)\n", *runs, *everything, sh.name(), sh.name())
 	if *explain {
 		for _, st := range []struct{ name, sql string }{{"population", popSQL}, {"households", hhSQL}} {
@@ -190,11 +191,11 @@ func runRaw(ctx context.Context, db *store.DB, stmt string) error {
 
 // cityAdminScope is the statistics scope of an administrator of the root
 // of the org tree (the city), as access.StatsScope gives it to the app.
-func cityAdminScope(ctx context.Context, db *store.DB) (household.Scope, error) {
+func cityAdminScope(ctx context.Context, db *store.DB) (org.Scope, error) {
 	var id int64
 	var path string
 	if err := db.QueryRowContext(ctx, `SELECT id, path FROM org_units WHERE parent_id IS NULL ORDER BY id LIMIT 1`).Scan(&id, &path); err != nil {
-		return household.Scope{}, fmt.Errorf("the root of the org tree: %w", err)
+		return org.Scope{}, fmt.Errorf("the root of the org tree: %w", err)
 	}
 	u := &auth.User{Username: "bench", Grants: []auth.Grant{{Role: auth.Admin, OrgUnitID: id, Path: path}}}
 	s, ok := access.StatsScope(u)

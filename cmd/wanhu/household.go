@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"wanhu/internal/household"
-	"wanhu/internal/pii"
 )
 
 func runHousehold(ctx context.Context, args []string, out io.Writer) error {
@@ -41,9 +40,6 @@ func runHousehold(ctx context.Context, args []string, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		for i := range items {
-			items[i].Phone = pii.MaskPhone(items[i].Phone)
-		}
 		switch *format {
 		case "json":
 			return writeJSON(out, map[string]any{"items": items, "total": total})
@@ -56,13 +52,9 @@ func runHousehold(ctx context.Context, args []string, out io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("household %d: %w", *id, err)
 		}
-		// Like every face, the CLI shows ID and phone numbers masked; the
-		// full values are for the audited reveal of the web and API.
-		h.Phone = pii.MaskPhone(h.Phone)
-		for i := range h.Members {
-			h.Members[i].IDNumber = pii.MaskIDNumber(h.Members[i].IDNumber)
-			h.Members[i].Phone = pii.MaskPhone(h.Members[i].Phone)
-		}
+		// Like every face, the CLI shows ID and phone numbers masked (the
+		// store masks them); the full values are for the audited reveal of
+		// the web and API.
 		if *format == "text" {
 			return writeHouseholdText(out, h)
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/request"
 )
 
@@ -54,7 +55,7 @@ func runRequest(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	s, err := request.Report(ctx, db, request.Scope{All: true}, start, end, now, *within)
+	s, err := request.Report(ctx, db, org.Everything, start, end, now, *within)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"wanhu/internal/apperr"
 	"wanhu/internal/export"
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/roster"
 )
 
@@ -75,7 +76,7 @@ func runRoster(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		defer db.Close()
-		counts, err := roster.New(db, household.Everything).Counts(ctx, on)
+		counts, err := roster.New(db, org.Everything).Counts(ctx, on)
 		if err != nil {
 			return err
 		}
@@ -99,7 +100,7 @@ func runRoster(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	rs := roster.New(db, household.Everything)
+	rs := roster.New(db, org.Everything)
 	if err := rs.Check(ctx, q); err != nil {
 		if fe, ok := apperr.AsField(err); ok {
 			return fmt.Errorf("roster %s: %s: %s", name, fe.Field, fe.Msg)

@@ -14,6 +14,7 @@ import (
 	"wanhu/internal/apperr"
 	"wanhu/internal/export"
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/staff"
 )
 
@@ -59,7 +60,7 @@ func runStaff(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep, err := staff.Scorecards(ctx, db, staff.AllScope, p, w, *grid)
+	rep, err := staff.Scorecards(ctx, db, org.Everything, p, w, *grid)
 	if err != nil {
 		return err
 	}

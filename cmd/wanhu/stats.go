@@ -12,6 +12,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/stats"
 	"wanhu/internal/store"
 	"wanhu/internal/visit"
@@ -80,9 +81,9 @@ func runStats(ctx context.Context, args []string, out io.Writer) error {
 	var v any
 	switch sub {
 	case "population":
-		v, err = stats.Population(ctx, db, household.Everything, on, bands, *grid)
+		v, err = stats.Population(ctx, db, org.Everything, on, bands, *grid)
 	case "households":
-		v, err = stats.Households(ctx, db, household.Everything, *grid)
+		v, err = stats.Households(ctx, db, org.Everything, *grid)
 	case "survey":
 		v, err = surveyStats(ctx, db, *fromFlag, *toFlag, *grid)
 	}
@@ -117,7 +118,7 @@ func surveyStats(ctx context.Context, db store.Querier, from, to string, grid in
 	if fe, ok := apperr.AsField(err); ok {
 		return nil, flagError(fe.Field, err)
 	}
-	return visit.SurveyStats(ctx, db, household.Everything, start, end, grid)
+	return visit.SurveyStats(ctx, db, org.Everything, start, end, grid)
 }
 
 // printSurvey writes the survey's rates as text, overall and by grid.

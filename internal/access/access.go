@@ -16,10 +16,7 @@ package access
 
 import (
 	"wanhu/internal/auth"
-	"wanhu/internal/household"
 	"wanhu/internal/org"
-	"wanhu/internal/request"
-	"wanhu/internal/staff"
 )
 
 // Action is something a user may or may not do.
@@ -37,7 +34,7 @@ const (
 	ReadAudit      Action = "audit.read"        // the audit log
 	RecordVisits   Action = "visits.record"     // record visits and see the list of visits due
 	PlanVisits     Action = "visits.plan"       // generate and edit the weekly visit plans of grids
-	// Resident requests (issue 5), within RequestScope.
+	// Resident requests (issue 5), within the requests Scope reaches.
 	SubmitRequests Action = "requests.submit" // register a request and read the requests in scope
 	AcceptRequests Action = "requests.accept" // accept, decline, merge; approve extensions; record callbacks
 	HandleRequests Action = "requests.handle" // progress notes, resolution, hand-back, asking for an extension
@@ -67,10 +64,13 @@ func Can(u *auth.User, a Action) bool {
 	return false
 }
 
-// Scope returns the households u may see: the union of what each grant
-// reaches. A user with no such grant sees none.
-func Scope(u *auth.User) household.Scope {
-	var s household.Scope
+// Scope returns what u reaches, the union of what each grant gives: an
+// administrator's org subtree, a grid leader's grids, a visitor's team
+// member, an officer's departments, an administrator's or auditor's audit
+// log, and whether u may see persons in full (Reveal). Each domain renders
+// its own SQL condition from it. A user with no grant reaches nothing.
+func Scope(u *auth.User) org.Scope {
+	var s org.Scope
 	if u == nil || u.Disabled {
 		return s
 	}
@@ -78,57 +78,19 @@ func Scope(u *auth.User) household.Scope {
 		switch g.Role {
 		case auth.Admin:
 			s.Paths = append(s.Paths, g.Path)
-		case auth.GridLeader:
-			s.GridIDs = append(s.GridIDs, g.OrgUnitID)
-		case auth.Visitor:
-			s.MemberID = u.TeamMemberID
-		}
-	}
-	return s
-}
-
-// RequestScope returns the requests u may see: an administrator's org
-// subtree, a grid leader's grids, a visitor's households, and for an
-// officer the requests referred to their department.
-func RequestScope(u *auth.User) request.Scope {
-	var s request.Scope
-	if u == nil || u.Disabled {
-		return s
-	}
-	for _, g := range u.Grants {
-		switch g.Role {
-		case auth.Admin:
-			s.Paths = append(s.Paths, g.Path)
+			s.AuditPaths = append(s.AuditPaths, g.Path)
 		case auth.GridLeader:
 			s.GridIDs = append(s.GridIDs, g.OrgUnitID)
 		case auth.Visitor:
 			s.MemberID = u.TeamMemberID
 		case auth.Officer:
 			s.DepartmentPaths = append(s.DepartmentPaths, g.Path)
+		case auth.Auditor:
+			s.AuditPaths = append(s.AuditPaths, g.Path)
 		}
 	}
+	s.Reveal = Can(u, Reveal)
 	return s
-}
-
-// AuditPaths returns the org subtrees whose audit log u may read.
-func AuditPaths(u *auth.User) []string {
-	var paths []string
-	if u == nil || u.Disabled {
-		return nil
-	}
-	for _, g := range u.Grants {
-		if g.Role == auth.Admin || g.Role == auth.Auditor {
-			paths = append(paths, g.Path)
-		}
-	}
-	return paths
-}
-
-// TeamScope is whose visiting team members u may add and change: those of
-// the grids and org subtrees u holds (a visitor's households give none).
-func TeamScope(u *auth.User) org.TeamScope {
-	s := Scope(u)
-	return org.TeamScope{All: s.All, Paths: s.Paths, GridIDs: s.GridIDs}
 }
 
 // HomePath is the org unit a staff member registers a request with
@@ -143,26 +105,25 @@ func HomePath(u *auth.User) string {
 	return ""
 }
 
-// StatsScope is what u may count in the statistics: their household scope
-// by org unit (an administrator's subtree, a grid leader's grids), without
-// a visitor's households, which are a list rather than a place to count;
-// ok is false when that leaves nothing.
-func StatsScope(u *auth.User) (s household.Scope, ok bool) {
+// StatsScope is what u may count in the statistics: their scope by org
+// unit (an administrator's subtree, a grid leader's grids), without a
+// visitor's households, which are a list rather than a place to count; ok
+// is false when that leaves nothing.
+func StatsScope(u *auth.User) (s org.Scope, ok bool) {
 	if !Can(u, ReadHouseholds) {
-		return household.Scope{}, false
+		return org.Scope{}, false
 	}
-	s = Scope(u)
-	s.MemberID = 0
-	return s, s.All || len(s.Paths) > 0 || len(s.GridIDs) > 0
+	s = Scope(u).Places()
+	return s, s.Any()
 }
 
 // StaffScope is whose scorecards u sees (issue 6, 考评): an administrator
 // their subtree's team, a grid leader their grids' members, a visitor their
 // own; request figures count the requests u may see. ok is false for a
 // user without household access (officers, auditors).
-func StaffScope(u *auth.User) (s staff.Scope, ok bool) {
+func StaffScope(u *auth.User) (s org.Scope, ok bool) {
 	if !Can(u, ReadHouseholds) {
 		return s, false
 	}
-	return staff.Scope{Members: Scope(u), Requests: RequestScope(u)}, true
+	return Scope(u), true
 }

@@ -23,7 +23,7 @@ func (h *handler) auditFilter(r *http.Request) (audit.Filter, error) {
 	}
 	q := &query{r: r}
 	f := audit.Filter{User: q.str("user"), Action: q.str("action"), Object: q.str("object"),
-		Scoped: true, Paths: access.AuditPaths(u)}
+		Scoped: true, Paths: access.Scope(u).AuditPaths}
 	f.From = auditTime(q, "from", false)
 	f.To = auditTime(q, "to", true)
 	f.Page, f.PerPage = q.page()

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+
 	"wanhu/internal/access"
 
 	"wanhu/internal/household"
@@ -40,5 +41,5 @@ func (h *handler) overrideColour(w http.ResponseWriter, r *http.Request, id int6
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, fileView(hh, user(r)))
+	h.writeJSON(w, r, http.StatusOK, fileView(hh))
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+
 	"wanhu/internal/access"
 
 	"wanhu/internal/apperr"

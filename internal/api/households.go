@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
 	"wanhu/internal/access"
 
 	"wanhu/internal/apperr"
@@ -41,9 +42,6 @@ func (h *handler) households(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	for i := range hs {
-		maskHousehold(&hs[i], user(r))
-	}
 	h.writeJSON(w, r, http.StatusOK, listOf(hs, total))
 }
 
@@ -59,7 +57,7 @@ func (h *handler) household(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, fileView(hh, user(r)))
+	h.writeJSON(w, r, http.StatusOK, fileView(hh))
 }
 
 // createHousehold creates a household with its members.
@@ -82,7 +80,7 @@ func (h *handler) createHousehold(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", fmt.Sprintf("%s/households/%d", Prefix, hh.ID))
-	h.writeJSON(w, r, http.StatusCreated, fileView(hh, user(r)))
+	h.writeJSON(w, r, http.StatusCreated, fileView(hh))
 }
 
 // updateHousehold applies a patch to a household at the version it names.
@@ -107,7 +105,7 @@ func (h *handler) updateHousehold(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, fileView(hh, user(r)))
+	h.writeJSON(w, r, http.StatusOK, fileView(hh))
 }
 
 // staleHousehold is the conflict of an edit of household id, with its

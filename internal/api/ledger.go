@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 	"time"
-	"wanhu/internal/access"
 
 	"wanhu/internal/household"
 )
@@ -44,13 +43,6 @@ func (h *handler) writeLedger(w http.ResponseWriter, r *http.Request, f househol
 	if err != nil {
 		h.fail(w, r, err)
 		return
-	}
-	if !access.Can(user(r), access.Reveal) {
-		for i := range es {
-			if es[i].Field == "health_notes" {
-				es[i].Before, es[i].After = maskText(es[i].Before), maskText(es[i].After)
-			}
-		}
 	}
 	h.writeJSON(w, r, http.StatusOK, listOf(es, total))
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
 	"wanhu/internal/access"
 
 	"wanhu/internal/apperr"
@@ -31,7 +32,6 @@ func (h *handler) addMember(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	maskPerson(p, user(r))
 	w.Header().Set("Location", fmt.Sprintf("%s/persons/%d", Prefix, p.ID))
 	h.writeJSON(w, r, http.StatusCreated, p)
 }
@@ -47,7 +47,6 @@ func (h *handler) person(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	maskPerson(p, user(r))
 	h.writeJSON(w, r, http.StatusOK, p)
 }
 
@@ -76,7 +75,6 @@ func (h *handler) updatePerson(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	maskPerson(p, user(r))
 	h.writeJSON(w, r, http.StatusOK, p)
 }
 
@@ -101,6 +99,5 @@ func (h *handler) personEvent(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	maskPerson(p, user(r))
 	h.writeJSON(w, r, http.StatusOK, p)
 }

@@ -28,7 +28,7 @@ func (h *handler) requestStats(w http.ResponseWriter, r *http.Request) {
 	}
 	var out *request.Stats
 	if err == nil {
-		out, err = request.Report(r.Context(), h.d.DB, access.RequestScope(user(r)), from, to, now, time.Duration(hours)*time.Hour)
+		out, err = request.Report(r.Context(), h.d.DB, access.Scope(user(r)), from, to, now, time.Duration(hours)*time.Hour)
 	}
 	if err != nil {
 		h.fail(w, r, err)

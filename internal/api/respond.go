@@ -90,6 +90,8 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, body.Error = ae.status, errorDetail{ae.code, ae.message, ae.field}
 	case isField:
 		status, body.Error = http.StatusBadRequest, errorDetail{fe.Code, fe.Msg, fe.Field}
+	case errors.Is(err, apperr.ErrForbidden):
+		status, body.Error = errForbidden.status, errorDetail{errForbidden.code, errForbidden.message, ""}
 	case errors.Is(err, apperr.ErrNotFound):
 		status, body.Error = http.StatusNotFound, errorDetail{"not_found", "not found", ""}
 	case errors.As(err, &transition):

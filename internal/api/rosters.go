@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
 	"wanhu/internal/access"
 
 	"wanhu/internal/household"
@@ -81,9 +82,6 @@ func (h *handler) specialDifficulty(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.fail(w, r, err)
 		return
-	}
-	for i := range hs {
-		maskHousehold(&hs[i], user(r))
 	}
 	if !wantsCSV(r) {
 		h.writeJSON(w, r, http.StatusOK, listOf(hs, total))

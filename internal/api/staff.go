@@ -19,7 +19,7 @@ import (
 // whatever is out of scope answers 404.
 
 // staffScope returns the user's scorecard scope, or errForbidden.
-func staffScope(r *http.Request) (staff.Scope, error) {
+func staffScope(r *http.Request) (org.Scope, error) {
 	s, ok := access.StaffScope(user(r))
 	if !ok {
 		return s, errForbidden
@@ -29,7 +29,7 @@ func staffScope(r *http.Request) (staff.Scope, error) {
 
 // staffInputs returns what a scorecard is computed from: the user's
 // scope, the period of ?from and ?to, and the weights.
-func (h *handler) staffInputs(r *http.Request) (staff.Scope, staff.Period, staff.Weights, error) {
+func (h *handler) staffInputs(r *http.Request) (org.Scope, staff.Period, staff.Weights, error) {
 	var p staff.Period
 	var wt staff.Weights
 	scope, err := staffScope(r)
@@ -125,7 +125,7 @@ func (h *handler) trainingMember(r *http.Request, id int64, manage bool) (org.Te
 		return m, err
 	}
 	if manage {
-		ok, err := access.TeamScope(user(r)).Manages(r.Context(), h.d.DB, m.CommunityID, m.GridID)
+		ok, err := access.Scope(user(r)).Manages(r.Context(), h.d.DB, m.CommunityID, m.GridID)
 		if err != nil {
 			return m, err
 		}

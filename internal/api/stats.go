@@ -7,6 +7,7 @@ import (
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/stats"
 )
 
@@ -21,7 +22,7 @@ var errStatsGrid = &apiError{http.StatusNotFound, "not_found", "no such grid", "
 
 // statsScope is the scope the caller may count (access.StatsScope);
 // errForbidden when there is none.
-func statsScope(r *http.Request) (household.Scope, error) {
+func statsScope(r *http.Request) (org.Scope, error) {
 	s, ok := access.StatsScope(user(r))
 	if !ok {
 		return s, errForbidden

@@ -88,7 +88,7 @@ func (p teamPatch) apply(m *org.TeamMember) {
 // checkManaged returns a FieldError on grid_id unless the user of r may
 // have a member in grid gridID of community communityID.
 func (h *handler) checkManaged(r *http.Request, communityID, gridID int64) error {
-	ok, err := access.TeamScope(user(r)).Manages(r.Context(), h.d.DB, communityID, gridID)
+	ok, err := access.Scope(user(r)).Manages(r.Context(), h.d.DB, communityID, gridID)
 	if err == nil && !ok {
 		err = apperr.Field("grid_id", "not_found", "grid %d is not one you manage the team of", gridID)
 	}
@@ -153,7 +153,7 @@ func (h *handler) updateTeamMember(w http.ResponseWriter, r *http.Request) {
 	}
 	var ok bool
 	if err == nil {
-		ok, err = access.TeamScope(user(r)).Manages(r.Context(), h.d.DB, m.CommunityID, m.GridID)
+		ok, err = access.Scope(user(r)).Manages(r.Context(), h.d.DB, m.CommunityID, m.GridID)
 	}
 	if err == nil && !ok {
 		err = errForbidden // seen, as a community helper is by a grid leader, but not theirs to change

@@ -13,6 +13,9 @@ import (
 // caller's scope: the two must look the same).
 var ErrNotFound = errors.New("not found")
 
+// ErrForbidden reports an action the caller's role does not allow.
+var ErrForbidden = errors.New("your role may not do this")
+
 // ErrConflict reports an update made against a stale version.
 var ErrConflict = errors.New("the record was changed by someone else; reload and try again")
 

@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp/device"
 
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/stats"
 )
 
@@ -53,11 +54,11 @@ func TestStatisticsInTheBrowser(t *testing.T) {
 	s := newSite(t, demoCommunity(t))
 	ctx := t.Context()
 	today := household.Today()
-	all, err := stats.Population(ctx, s.db, household.Everything, today, stats.Presets["article"], 0)
+	all, err := stats.Population(ctx, s.db, org.Everything, today, stats.Presets["article"], 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	grid1, err := stats.Population(ctx, s.db, household.Everything, today, stats.Presets["article"], 1)
+	grid1, err := stats.Population(ctx, s.db, org.Everything, today, stats.Presets["article"], 1)
 	if err != nil {
 		t.Fatal(err)
 	}

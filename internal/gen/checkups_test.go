@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/roster"
 )
 
@@ -15,7 +16,7 @@ import (
 func TestCheckupRoster(t *testing.T) {
 	ctx := context.Background()
 	db := generatedDongxing(t)
-	rs := roster.New(db, household.Everything)
+	rs := roster.New(db, org.Everything)
 	count := func(name string, v url.Values) int {
 		q, err := roster.Parse(name, v, articleDay)
 		if err != nil {

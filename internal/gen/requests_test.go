@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"wanhu/internal/gen"
+	"wanhu/internal/org"
 	"wanhu/internal/request"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
@@ -57,7 +58,7 @@ func TestDongxingRequests(t *testing.T) {
 				t.Errorf("request %d resolved %s, due %s", r.ID, r.ResolvedAt, r.DueAt)
 			}
 		}
-		stats, err := request.Report(ctx, db, request.Scope{All: true}, articleDay.Time().AddDate(-1, 0, 0), articleDay.Time(), articleDay.Time(), 0)
+		stats, err := request.Report(ctx, db, org.Everything, articleDay.Time().AddDate(-1, 0, 0), articleDay.Time(), articleDay.Time(), 0)
 		if err != nil {
 			t.Fatal(err)
 		}

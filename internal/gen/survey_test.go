@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"wanhu/internal/gen"
-	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 	"wanhu/internal/visit"
@@ -20,7 +20,7 @@ func TestDongxingSurvey(t *testing.T) {
 		if _, err := gen.Generate(ctx, db, gen.Options{Households: 600, Today: articleDay}); err != nil {
 			t.Fatal(err)
 		}
-		rep, err := visit.SurveyStats(ctx, db, household.Everything, articleDay.Time().AddDate(-1, 0, 0), articleDay.Time(), 0)
+		rep, err := visit.SurveyStats(ctx, db, org.Everything, articleDay.Time().AddDate(-1, 0, 0), articleDay.Time(), 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -96,6 +96,15 @@ func (d Date) String() string {
 	return fmt.Sprintf("%04d-%02d-%02d", d.Y, int(d.M), d.D)
 }
 
+// MonthDay returns d as "MM-DD" (a birthday without its year), or "" for
+// the zero Date.
+func (d Date) MonthDay() string {
+	if d.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%02d-%02d", int(d.M), d.D)
+}
+
 // IsZero reports whether d is the zero Date (no date).
 func (d Date) IsZero() bool {
 	return d == Date{}

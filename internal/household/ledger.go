@@ -84,11 +84,12 @@ type LedgerFilter struct {
 	PerPage     int
 }
 
-// Ledger returns one page of ledger events, newest first, and the total.
+// Ledger returns one page of ledger events, newest first, and the total,
+// masked for the store's reader (see showLedger).
 func (s *Store) Ledger(ctx context.Context, f LedgerFilter) ([]LedgerEvent, int, error) {
 	var where []string
 	var args []any
-	if cond, a := s.scope.Where(); cond != "" {
+	if cond, a := Where(s.scope); cond != "" {
 		where, args = append(where, cond), append(args, a...)
 	}
 	if f.HouseholdID != 0 {
@@ -127,6 +128,7 @@ func (s *Store) Ledger(ctx context.Context, f LedgerFilter) ([]LedgerEvent, int,
 			&e.Before, &e.After, &e.Note, &e.ActorID, &e.Actor, &e.At); err != nil {
 			return nil, 0, err
 		}
+		showLedger(s.scope, &e, f.HouseholdID != 0)
 		out = append(out, e)
 	}
 	return out, total, rows.Err()

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode"
 
+	"wanhu/internal/org"
 	"wanhu/internal/secret"
 	"wanhu/internal/store"
 )
@@ -30,11 +31,11 @@ type Filter struct {
 
 // where builds the WHERE clause of f within scope; it is the one place
 // that list, count and export queries of households are filtered.
-func (f Filter) where(scope Scope) (string, []any) {
+func (f Filter) where(scope org.Scope) (string, []any) {
 	var w []string
 	var args []any
 	add := func(cond string, a ...any) { w, args = append(w, cond), append(args, a...) }
-	if cond, a := scope.Where(); cond != "" {
+	if cond, a := Where(scope); cond != "" {
 		add(cond, a...)
 	}
 	if f.GridID != 0 {
@@ -111,10 +112,10 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Household, int, error) {
 // page, with their arguments (placeholders "?"). Benchmarks run the same
 // SQL elsewhere to compare.
 func ListSQL(f Filter) (count string, countArgs []any, page string, pageArgs []any) {
-	return listSQL(Everything, f)
+	return listSQL(org.Everything, f)
 }
 
-func listSQL(scope Scope, f Filter) (count string, countArgs []any, page string, pageArgs []any) {
+func listSQL(scope org.Scope, f Filter) (count string, countArgs []any, page string, pageArgs []any) {
 	cond, args := f.where(scope)
 	count = `SELECT COUNT(*) FROM households h` + cond
 	page = `SELECT ` + householdListCols + householdFrom + cond + ` ORDER BY h.id`
@@ -127,7 +128,9 @@ func listSQL(scope Scope, f Filter) (count string, countArgs []any, page string,
 	return count, args, page, pageArgs
 }
 
-func list(ctx context.Context, q store.Querier, scope Scope, f Filter) ([]Household, int, error) {
+// list returns a page of the households of scope that f selects, masked
+// for its reader.
+func list(ctx context.Context, q store.Querier, scope org.Scope, f Filter) ([]Household, int, error) {
 	f.keys = store.KeysOf(q)
 	count, countArgs, page, pageArgs := listSQL(scope, f)
 	var total int
@@ -145,6 +148,7 @@ func list(ctx context.Context, q store.Querier, scope Scope, f Filter) ([]Househ
 		if err != nil {
 			return nil, 0, err
 		}
+		showHousehold(scope, &h)
 		out = append(out, h)
 	}
 	if err := rows.Err(); err != nil {

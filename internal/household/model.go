@@ -99,14 +99,17 @@ type Person struct {
 	Name        string `json:"name"`
 	IDNumber    string `json:"id_number"`
 	Gender      Gender `json:"gender"`
-	BirthDate   Date   `json:"birth_date"`
-	Age         int    `json:"age"`
-	Ethnicity   string `json:"ethnicity"`
-	Residence   string `json:"residence"`
-	Relation    string `json:"relation"`
-	Phone       string `json:"phone"`
-	Employment  string `json:"employment"`
-	School      string `json:"school"`
+	// BirthDate is left out for a reader whose role may not reveal (see
+	// showPerson); Birthday ("MM-DD") and Age stand in for it.
+	BirthDate  Date   `json:"birth_date,omitzero"`
+	Birthday   string `json:"birthday,omitempty"`
+	Age        int    `json:"age"`
+	Ethnicity  string `json:"ethnicity"`
+	Residence  string `json:"residence"`
+	Relation   string `json:"relation"`
+	Phone      string `json:"phone"`
+	Employment string `json:"employment"`
+	School     string `json:"school"`
 	// DisabilityType is empty for no disability; DisabilityGrade is 1
 	// (most severe) to 4, or 0 for none.
 	DisabilityType  string   `json:"disability_type"`

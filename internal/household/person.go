@@ -74,13 +74,24 @@ func members(ctx context.Context, q store.Querier, householdID int64, today Date
 	return out, tags.Err()
 }
 
-// PersonByID returns one person with their tags.
+// PersonByID returns one person with their tags, masked for the store's
+// reader (see showPerson).
 func (s *Store) PersonByID(ctx context.Context, id int64) (*Person, error) {
-	p, err := personByID(ctx, s.db, id, s.today())
+	p, err := s.person(ctx, s.db, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.visible(ctx, s.db, p.HouseholdID); err != nil {
+	showPerson(s.scope, p)
+	return p, nil
+}
+
+// person returns person id unmasked if their household is in scope.
+func (s *Store) person(ctx context.Context, q store.Querier, id int64) (*Person, error) {
+	p, err := personByID(ctx, q, id, s.today())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.visible(ctx, q, p.HouseholdID); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -271,19 +282,17 @@ func (s *Store) UpdatePerson(ctx context.Context, actor Actor, p Person) (*Perso
 
 func (s *Store) updatePerson(ctx context.Context, actor Actor, p Person, event, note string) (*Person, error) {
 	today := s.today()
-	if err := normalizePerson(&p, today); err != nil {
-		return nil, err
-	}
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		old, err := personByID(ctx, tx, p.ID, today)
+		old, err := s.person(ctx, tx, p.ID)
 		if err != nil {
-			return err
-		}
-		if err := s.visible(ctx, tx, old.HouseholdID); err != nil {
 			return err
 		}
 		if old.Version != p.Version {
 			return apperr.ErrConflict
+		}
+		keepHidden(s.scope, &p, old)
+		if err := normalizePerson(&p, today); err != nil {
+			return err
 		}
 		p.HouseholdID = old.HouseholdID
 		if err := checkIDUnique(ctx, tx, &p); err != nil {
@@ -383,7 +392,7 @@ func (s *Store) RecordEvent(ctx context.Context, actor Actor, personID int64, ev
 	if err := oneOf("type", ev.Type, EventTypes, false); err != nil {
 		return nil, err
 	}
-	p, err := s.PersonByID(ctx, personID)
+	p, err := s.person(ctx, s.db, personID)
 	if err != nil {
 		return nil, err
 	}

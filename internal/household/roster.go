@@ -11,7 +11,8 @@ type KeyPerson struct {
 	PersonID    int64    `json:"person_id"`
 	Name        string   `json:"name"`
 	Gender      Gender   `json:"gender"`
-	BirthDate   Date     `json:"birth_date"`
+	BirthDate   Date     `json:"birth_date,omitzero"` // left out as Person.BirthDate is
+	Birthday    string   `json:"birthday,omitempty"`
 	Age         int      `json:"age"`
 	Tags        []string `json:"tags"`
 	HouseholdID int64    `json:"household_id"`
@@ -34,7 +35,7 @@ type RosterFilter struct {
 func (s *Store) KeyPersons(ctx context.Context, f RosterFilter) ([]KeyPerson, int, error) {
 	w := []string{"p.active", "p.id IN (SELECT pt.person_id FROM person_tags pt JOIN tags t ON t.code = pt.tag WHERE t.key_person)"}
 	var args []any
-	if cond, a := s.scope.Where(); cond != "" {
+	if cond, a := Where(s.scope); cond != "" {
 		w, args = append(w, cond), append(args, a...)
 	}
 	if f.GridID != 0 {
@@ -70,6 +71,7 @@ func (s *Store) KeyPersons(ctx context.Context, f RosterFilter) ([]KeyPerson, in
 			return nil, 0, err
 		}
 		k.Age = AgeOn(k.BirthDate, today)
+		k.BirthDate, k.Birthday = Birth(s.scope, k.BirthDate)
 		k.Tags = splitList(tags)
 		out = append(out, k)
 	}

@@ -13,25 +13,8 @@ import (
 	"wanhu/internal/store"
 )
 
-// Scope says which households a reader may see and change. The zero Scope
-// sees none; Everything sees all. A Store applies its scope to every read,
-// list, count, export and write, so a household out of scope looks exactly
-// like one that does not exist (apperr.ErrNotFound).
-type Scope struct {
-	All bool
-	// Paths are org unit paths ("/1/2/"): every household of a grid under
-	// one of them (an administrator of a community, street or district).
-	Paths []string
-	// GridIDs are grids (a grid leader's).
-	GridIDs []int64
-	// MemberID is a team member whose households are in scope (a
-	// visitor's): those assigned to them, and those a weekly visit plan of
-	// this week or a later one gives them to visit.
-	MemberID int64
-}
-
 // memberHouseholds selects the households of a team member (see
-// Scope.MemberID); its parameters are the member twice and this week.
+// org.Scope.MemberID); its parameters are the member twice and this week.
 // Plans are the visit package's: their tables join here because a plan
 // is how a grid leader hands a household to a visitor for a week.
 const memberHouseholds = `SELECT household_id FROM household_assignments WHERE team_member_id = ?
@@ -43,12 +26,14 @@ func memberArgs(id int64) []any {
 	return []any{id, id, fmt.Sprintf("%04d-W%02d", y, w)}
 }
 
-// Everything is the scope of the system itself: the CLI, the generator, jobs.
-var Everything = Scope{All: true}
-
-// Where returns the scope as an SQL condition on the households alias h
-// ("" for everything), for the other domains' queries of households.
-func (s Scope) Where() (string, []any) {
+// Where returns scope s as an SQL condition on the households alias h
+// ("" for everything): the households of the grids under its paths and
+// among its grids, and those of its team member (see memberHouseholds).
+// Every query of households goes through it, the other domains' too. A
+// Store applies its scope to every read, list, count, export and write, so
+// a household out of scope looks exactly like one that does not exist
+// (apperr.ErrNotFound).
+func Where(s org.Scope) (string, []any) {
 	if s.All {
 		return "", nil
 	}
@@ -74,10 +59,10 @@ func (s Scope) Where() (string, []any) {
 	return "(" + strings.Join(or, " OR ") + ")", args
 }
 
-// GridWhere returns the grids of the scope as an SQL condition on the org
+// GridWhere returns the grids of scope s as an SQL condition on the org
 // unit alias g ("" for everything), as Where does for households: a
 // visitor's are the grids of their households.
-func (s Scope) GridWhere() (string, []any) {
+func GridWhere(s org.Scope) (string, []any) {
 	if s.All {
 		return "", nil
 	}
@@ -103,7 +88,7 @@ func (s Scope) GridWhere() (string, []any) {
 }
 
 // In returns a Store that sees only the households in scope.
-func (s *Store) In(scope Scope) *Store {
+func (s *Store) In(scope org.Scope) *Store {
 	c := *s
 	c.scope = scope
 	return &c
@@ -112,7 +97,7 @@ func (s *Store) In(scope Scope) *Store {
 // visible returns apperr.ErrNotFound unless household id exists and is in
 // the store's scope.
 func (s *Store) visible(ctx context.Context, q store.Querier, id int64) error {
-	cond, args := s.scope.Where()
+	cond, args := Where(s.scope)
 	if cond != "" {
 		cond = " AND " + cond
 	}
@@ -226,4 +211,34 @@ func (s *Store) Team(ctx context.Context) ([]org.TeamMember, error) {
 		}
 	}
 	return out, nil
+}
+
+// Seen returns which of the households ids are in the store's scope.
+func (s *Store) Seen(ctx context.Context, ids []int64) (map[int64]bool, error) {
+	seen := map[int64]bool{}
+	if len(ids) == 0 {
+		return seen, nil
+	}
+	args := make([]any, 0, len(ids))
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	q := `SELECT h.id FROM households h WHERE h.id IN (?` + strings.Repeat(", ?", len(ids)-1) + `)`
+	if cond, a := Where(s.scope); cond != "" {
+		q += " AND " + cond
+		args = append(args, a...)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		seen[id] = true
+	}
+	return seen, rows.Err()
 }

@@ -42,13 +42,13 @@ func TestScope(t *testing.T) {
 			t.Fatal(err)
 		}
 		scopes := map[string]struct {
-			scope household.Scope
+			scope org.Scope
 			sees  []int64
 		}{
-			"community admin": {household.Scope{Paths: []string{f.Community.Path}}, []int64{mine.ID, other.ID, assigned.ID}},
-			"grid 1 leader":   {household.Scope{GridIDs: []int64{f.Grids[0].ID}}, []int64{mine.ID}},
-			"visitor":         {household.Scope{MemberID: member.ID}, []int64{assigned.ID}},
-			"nobody":          {household.Scope{}, nil},
+			"community admin": {org.Scope{Paths: []string{f.Community.Path}}, []int64{mine.ID, other.ID, assigned.ID}},
+			"grid 1 leader":   {org.Scope{GridIDs: []int64{f.Grids[0].ID}}, []int64{mine.ID}},
+			"visitor":         {org.Scope{MemberID: member.ID}, []int64{assigned.ID}},
+			"nobody":          {org.Scope{}, nil},
 		}
 		for name, c := range scopes {
 			ss := s.In(c.scope)
@@ -87,7 +87,7 @@ func TestScope(t *testing.T) {
 			}
 		}
 		// A grid leader can't create a household in another grid.
-		leader := s.In(household.Scope{GridIDs: []int64{f.Grids[0].ID}})
+		leader := s.In(org.Scope{GridIDs: []int64{f.Grids[0].ID}})
 		_, err := leader.CreateHousehold(ctx, clerk, household.Household{BuildingID: f.Buildings[1].ID, Room: "999"}, nil)
 		if fe, ok := apperr.AsField(err); !ok || fe.Field != "grid_id" {
 			t.Errorf("create out of scope: %v", err)
@@ -127,10 +127,10 @@ func TestSetVisitors(t *testing.T) {
 			t.Errorf("a failed change changed the visitors: %+v", got.Visitors)
 		}
 		// The visitor sees the household; the other grid's leader does not get to assign.
-		if _, err := s.In(household.Scope{MemberID: b.ID}).HouseholdByID(ctx, h.ID); err != nil {
+		if _, err := s.In(org.Scope{MemberID: b.ID}).HouseholdByID(ctx, h.ID); err != nil {
 			t.Errorf("assigned visitor: %v", err)
 		}
-		if _, err := s.In(household.Scope{GridIDs: []int64{f.Grids[1].ID}}).SetVisitors(ctx, h.ID, nil); !errors.Is(err, apperr.ErrNotFound) {
+		if _, err := s.In(org.Scope{GridIDs: []int64{f.Grids[1].ID}}).SetVisitors(ctx, h.ID, nil); !errors.Is(err, apperr.ErrNotFound) {
 			t.Errorf("out of scope: %v", err)
 		}
 	})
@@ -152,7 +152,7 @@ func TestTeamInScope(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		names := func(sc household.Scope) string {
+		names := func(sc org.Scope) string {
 			ms, err := s.In(sc).Team(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -164,12 +164,12 @@ func TestTeamInScope(t *testing.T) {
 			return strings.Join(out, ",")
 		}
 		for _, c := range []struct {
-			scope household.Scope
+			scope org.Scope
 			want  string
 		}{
-			{household.Scope{All: true}, "卓玛,马学军,李宏伟"},
-			{household.Scope{GridIDs: []int64{f.Grids[0].ID}}, "卓玛,马学军"},
-			{household.Scope{}, ""},
+			{org.Scope{All: true}, "卓玛,马学军,李宏伟"},
+			{org.Scope{GridIDs: []int64{f.Grids[0].ID}}, "卓玛,马学军"},
+			{org.Scope{}, ""},
 		} {
 			if got := names(c.scope); got != c.want {
 				t.Errorf("team in %+v = %q, want %q", c.scope, got, c.want)
@@ -211,7 +211,7 @@ func TestScopePlannedHouseholds(t *testing.T) {
 		}
 		plan(fmt.Sprintf("%04d-W%02d", y, w), hs[0])
 		plan("2020-W01", hs[1])
-		visitor := s.In(household.Scope{MemberID: member.ID})
+		visitor := s.In(org.Scope{MemberID: member.ID})
 		if _, err := visitor.HouseholdByID(ctx, hs[0].ID); err != nil {
 			t.Errorf("household of this week's plan: %v", err)
 		}

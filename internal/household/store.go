@@ -23,13 +23,13 @@ type Store struct {
 	db    *store.DB
 	now   func() time.Time
 	today func() Date
-	scope Scope
+	scope org.Scope
 }
 
 // NewStore returns a Store on db that sees every household: the system's
 // own view, for the CLI and jobs. Faces serving users call In(scope).
 func NewStore(db *store.DB) *Store {
-	return &Store{db: db, now: time.Now, today: Today, scope: Everything}
+	return &Store{db: db, now: time.Now, today: Today, scope: org.Everything}
 }
 
 // SetClock replaces the clock, for tests.
@@ -73,12 +73,17 @@ func scanHousehold(k *secret.Keyring, sc interface{ Scan(...any) error }, full b
 }
 
 // HouseholdByID returns the whole household file: the household, its tags,
-// all members (current ones first), needs and plan.
+// all members (current ones first), needs and plan. The file is masked for the store's reader (see showPerson).
 func (s *Store) HouseholdByID(ctx context.Context, id int64) (*Household, error) {
 	if err := s.visible(ctx, s.db, id); err != nil {
 		return nil, err
 	}
-	return householdFile(ctx, s.db, id, s.today())
+	h, err := householdFile(ctx, s.db, id, s.today())
+	if err != nil {
+		return nil, err
+	}
+	showHousehold(s.scope, h)
+	return h, nil
 }
 
 func householdFile(ctx context.Context, q store.Querier, id int64, today Date) (*Household, error) {
@@ -247,9 +252,6 @@ var householdFields = []struct {
 // apperr.ErrConflict and changes nothing. Members, needs and plan are not
 // touched (they have their own calls).
 func (s *Store) UpdateHousehold(ctx context.Context, actor Actor, h Household) (*Household, error) {
-	if err := normalizeHousehold(&h); err != nil {
-		return nil, err
-	}
 	now := s.now().UTC()
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		if err := s.visible(ctx, tx, h.ID); err != nil {
@@ -261,6 +263,10 @@ func (s *Store) UpdateHousehold(ctx context.Context, actor Actor, h Household) (
 		}
 		if old.Version != h.Version {
 			return apperr.ErrConflict
+		}
+		keepHiddenPhone(s.scope, &h, old)
+		if err := normalizeHousehold(&h); err != nil {
+			return err
 		}
 		if err := place(ctx, tx, &h); err != nil {
 			return err

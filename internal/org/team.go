@@ -180,6 +180,18 @@ func TeamMemberByID(ctx context.Context, q store.Querier, id int64) (TeamMember,
 	return m, err
 }
 
+// GridWorker returns the first active grid worker of grid gridID, the one
+// printed on the grid's contact cards; apperr.ErrNotFound when the grid has
+// none.
+func GridWorker(ctx context.Context, q store.Querier, gridID int64) (TeamMember, error) {
+	m, err := scanMember(q.QueryRowContext(ctx, `SELECT `+memberCols+` FROM team_members
+		WHERE active AND grid_id = ? AND role = 'grid_worker' ORDER BY id LIMIT 1`, gridID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, apperr.ErrNotFound
+	}
+	return m, err
+}
+
 // TeamMembers lists the active team of every community, by grid and role.
 func TeamMembers(ctx context.Context, q store.Querier) ([]TeamMember, error) {
 	return teamMembers(ctx, q, "WHERE active")
@@ -230,36 +242,4 @@ func TeamOfGrids(ms []TeamMember, grids []Grid) []TeamMember {
 		}
 	}
 	return out
-}
-
-// TeamScope says whose team members a user may add and change: the members
-// of the grids under Paths or among GridIDs, and the helpers without a grid
-// of the communities under Paths. So a grid leader manages their own grids'
-// members, and an admin of a community (or above) its whole team.
-type TeamScope struct {
-	All     bool
-	Paths   []string
-	GridIDs []int64
-}
-
-// Manages reports whether s may add or change a member of community
-// communityID in grid gridID (0: a helper of the whole community).
-func (s TeamScope) Manages(ctx context.Context, q store.Querier, communityID, gridID int64) (bool, error) {
-	if s.All {
-		return true, nil
-	}
-	if gridID != 0 && slices.Contains(s.GridIDs, gridID) {
-		return true, nil
-	}
-	unit := communityID
-	if gridID != 0 {
-		unit = gridID
-	}
-	u, err := UnitByID(ctx, q, unit)
-	if errors.Is(err, apperr.ErrNotFound) {
-		return false, nil
-	} else if err != nil {
-		return false, err
-	}
-	return slices.ContainsFunc(s.Paths, func(p string) bool { return strings.HasPrefix(u.Path, p) }), nil
 }

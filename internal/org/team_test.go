@@ -99,10 +99,10 @@ func TestTeamScope(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		leader := org.TeamScope{GridIDs: []int64{fx.Grids[0].ID}}
-		admin := org.TeamScope{Paths: []string{fx.Community.Path}}
+		leader := org.Scope{GridIDs: []int64{fx.Grids[0].ID}}
+		admin := org.Scope{Paths: []string{fx.Community.Path}}
 		for _, c := range []struct {
-			s    org.TeamScope
+			s    org.Scope
 			grid int64
 			want bool
 			name string
@@ -112,7 +112,7 @@ func TestTeamScope(t *testing.T) {
 			{leader, 0, false, "leader, community helper"},
 			{admin, fx.Grids[1].ID, true, "admin, grid 2"},
 			{admin, 0, true, "admin, community helper"},
-			{org.TeamScope{}, fx.Grids[0].ID, false, "nobody"},
+			{org.Scope{}, fx.Grids[0].ID, false, "nobody"},
 		} {
 			if got, err := c.s.Manages(ctx, db, fx.Community.ID, c.grid); err != nil || got != c.want {
 				t.Errorf("%s: %v %v, want %v", c.name, got, err, c.want)

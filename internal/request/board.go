@@ -35,7 +35,7 @@ func (s *Store) Board(ctx context.Context) (*Board, error) {
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, shanghai)
 	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, shanghai)
 	next := month.AddDate(0, 1, 0)
-	cond, args := s.scope.where()
+	cond, args := Where(s.scope)
 	var b Board
 	err := s.db.QueryRowContext(ctx, `SELECT
 		COALESCE(SUM(CASE WHEN r.state = ? THEN 1 ELSE 0 END), 0),

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 )
@@ -38,7 +39,7 @@ func TestBoard(t *testing.T) {
 			t.Errorf("at 10:00 overdue %d due today %d", b.Overdue, b.DueToday)
 		}
 		// A grid leader of the second grid sees only the closed one.
-		b, _ = w.s.In(Scope{GridIDs: []int64{w.org.Grids[1].ID}}, w.files).Board(ctx)
+		b, _ = w.s.In(org.Scope{GridIDs: []int64{w.org.Grids[1].ID}}, w.files).Board(ctx)
 		if want := (Board{MonthSubmitted: 1, MonthResolved: 1, MonthOnTime: 1, MonthCallbacks: 1, MonthSatisfied: 1}); *b != want {
 			t.Errorf("grid 2 board %+v", *b)
 		}

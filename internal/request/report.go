@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"wanhu/internal/org"
 	"wanhu/internal/store"
 )
 
@@ -70,7 +71,7 @@ type Stats struct {
 // to (exclusive). A request is due (应结案) when it is resolved or its
 // deadline is before to or now, whichever is sooner. respondWithin is the
 // response time (DefaultResponseWithin when 0).
-func Report(ctx context.Context, q store.Querier, scope Scope, from, to, now time.Time, respondWithin time.Duration) (*Stats, error) {
+func Report(ctx context.Context, q store.Querier, scope org.Scope, from, to, now time.Time, respondWithin time.Duration) (*Stats, error) {
 	if respondWithin <= 0 {
 		respondWithin = DefaultResponseWithin
 	}
@@ -78,7 +79,7 @@ func Report(ctx context.Context, q store.Querier, scope Scope, from, to, now tim
 	if now.Before(end) {
 		end = now.UTC()
 	}
-	cond, args := scope.where()
+	cond, args := Where(scope)
 	rows, err := q.QueryContext(ctx, `SELECT r.category, c.name_zh, COALESCE(r.grid_id, 0), COALESCE(g.name, ''), COALESCE(r.department_id, 0),
 		COALESCE(d.name, ''), r.handling, r.state, r.submitted_at, r.accepted_at, r.due_at, r.resolved_at, r.callback_result
 		FROM requests r JOIN request_categories c ON c.code = r.category

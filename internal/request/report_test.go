@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 )
@@ -41,7 +42,7 @@ func TestReport(t *testing.T) {
 			FollowUp: &household.Need{Kind: "other"}})
 
 		from, to := start.Add(-time.Hour), start.Add(60*24*time.Hour) // the deadlines are due by now, before to
-		rep, err := Report(ctx, db, Scope{All: true}, from, to, w.now, 0)
+		rep, err := Report(ctx, db, org.Everything, from, to, w.now, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,16 +72,16 @@ func TestReport(t *testing.T) {
 		}
 		// The other grid's leader sees the charger only; a later period has
 		// none, and no rates.
-		rep, err = Report(ctx, db, Scope{GridIDs: []int64{w.green.GridID}}, from, to, w.now, 0)
+		rep, err = Report(ctx, db, org.Scope{GridIDs: []int64{w.green.GridID}}, from, to, w.now, 0)
 		if err != nil || rep.Total != 1 || rep.OnTimeRate == nil || *rep.OnTimeRate != 0 {
 			t.Errorf("grid scope: %+v, %v", rep, err)
 		}
-		rep, err = Report(ctx, db, Scope{All: true}, to, to.Add(time.Hour), w.now, 0)
+		rep, err = Report(ctx, db, org.Everything, to, to.Add(time.Hour), w.now, 0)
 		if err != nil || rep.Total != 0 || rep.SatisfactionRate != nil || rep.Response.MedianSeconds != nil {
 			t.Errorf("empty period: %+v, %v", rep, err)
 		}
 		// A response time of 2 days counts the charger as answered in time.
-		rep, err = Report(ctx, db, Scope{All: true}, from, to, w.now, 72*time.Hour)
+		rep, err = Report(ctx, db, org.Everything, from, to, w.now, 72*time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}

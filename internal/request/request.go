@@ -20,7 +20,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
-	"wanhu/internal/pii"
+	"wanhu/internal/org"
 	"wanhu/internal/store"
 )
 
@@ -160,19 +160,19 @@ type Input struct {
 type Store struct {
 	db    *store.DB
 	files *household.Store
-	scope Scope
+	scope org.Scope
 	now   func() time.Time
 }
 
 // NewStore returns a Store that sees every request; faces serving users
 // call In.
 func NewStore(db *store.DB, files *household.Store) *Store {
-	return &Store{db: db, files: files, scope: Scope{All: true}, now: time.Now}
+	return &Store{db: db, files: files, scope: org.Everything, now: time.Now}
 }
 
 // In returns a Store limited to scope; files are the household files as
 // the same user sees them (a request's household must be in them).
-func (s *Store) In(scope Scope, files *household.Store) *Store {
+func (s *Store) In(scope org.Scope, files *household.Store) *Store {
 	c := *s
 	c.scope, c.files = scope, files
 	return &c
@@ -255,7 +255,9 @@ func (s *Store) check(ctx context.Context, in *Input, now time.Time) (*household
 		in.Address = h.Address
 	}
 	if in.Phone == "" {
-		in.Phone = h.Phone
+		if in.Phone, err = s.files.MessagePhone(ctx, h.ID); err != nil {
+			return nil, nil, err
+		}
 	}
 	return h, need, nil
 }
@@ -398,7 +400,7 @@ func (s *Store) Get(ctx context.Context, id int64) (*Request, error) {
 
 // visible returns request id unless it is out of scope or not there.
 func (s *Store) visible(ctx context.Context, q store.Querier, id int64) (*Request, error) {
-	cond, args := s.scope.where()
+	cond, args := Where(s.scope)
 	rs, err := list(ctx, q, `WHERE r.id = ? AND `+cond, append([]any{id}, args...), s.now())
 	if err != nil {
 		return nil, err
@@ -436,7 +438,7 @@ type Filter struct {
 // List returns the requests in scope that f selects, the soonest due
 // first, and their total.
 func (s *Store) List(ctx context.Context, f Filter) ([]Request, int, error) {
-	cond, args := s.scope.where()
+	cond, args := Where(s.scope)
 	where := []string{cond}
 	if f.State != "" {
 		where, args = append(where, "r.state = ?"), append(args, f.State)
@@ -495,11 +497,9 @@ func list(ctx context.Context, q store.Querier, where string, args []any, now ti
 		if ext.Days > 0 {
 			r.Extension = &ext
 		}
-		phone, err := store.KeysOf(q).Open(r.phone)
-		if err != nil {
+		if r.ReporterPhone, err = household.MaskedPhone(store.KeysOf(q), r.phone); err != nil {
 			return nil, fmt.Errorf("request %d: reporter_phone: %w", r.ID, err)
 		}
-		r.ReporterPhone = pii.MaskPhone(phone)
 		r.shown(now)
 		out = append(out, r)
 	}
@@ -540,7 +540,3 @@ func timeline(ctx context.Context, q store.Querier, id int64) ([]Event, error) {
 	}
 	return out, rows.Err()
 }
-
-// Where returns the scope as an SQL condition on the requests alias r, for
-// the reports of other packages (internal/staff's scorecards).
-func (s Scope) Where() (string, []any) { return s.where() }

@@ -110,6 +110,10 @@ type world struct {
 
 var clerk = household.Actor{Name: "值班员"}
 
+// redPhone is the phone of the red household (the store returns it
+// masked).
+const redPhone = "13912345671"
+
 func newWorld(t *testing.T, db *store.DB) *world {
 	t.Helper()
 	ctx := t.Context()
@@ -120,7 +124,7 @@ func newWorld(t *testing.T, db *store.DB) *world {
 	}
 	for i, hh := range []**household.Household{&w.red, &w.green} {
 		if *hh, err = w.files.CreateHousehold(ctx, clerk, household.Household{BuildingID: w.org.Buildings[i].ID, Unit: "1",
-			Room: []string{"101", "202"}[i], Phone: "1391234567" + []string{"1", "2"}[i]},
+			Room: []string{"101", "202"}[i], Phone: []string{redPhone, "13912345672"}[i]},
 			[]household.Person{{Name: []string{"王秀兰", "李建国"}[i], Relation: "householder", BirthDate: household.Date{Y: 1950, M: 1, D: 1}, Gender: "female"}}); err != nil {
 			t.Fatal(err)
 		}
@@ -169,7 +173,7 @@ func TestWorkflow(t *testing.T) {
 		w := newWorld(t, db)
 		ctx := t.Context()
 		sewage := w.submit(t, Input{Category: "sanitation", Description: "一化小区化粪池外溢", Channel: "hotline", HouseholdID: w.red.ID})
-		if sewage.State != Submitted || sewage.GridID != w.org.Grids[0].ID || sewage.ReporterPhone != pii.MaskPhone(w.red.Phone) || len(sewage.TrackingCode) != 10 {
+		if sewage.State != Submitted || sewage.GridID != w.org.Grids[0].ID || sewage.ReporterPhone != pii.MaskPhone(redPhone) || len(sewage.TrackingCode) != 10 {
 			t.Fatalf("submitted %+v", sewage)
 		}
 		sewage = w.apply(t, sewage.ID, Change{Action: Accept, Urgency: Urgent, Handling: Community, Version: sewage.Version})
@@ -236,7 +240,7 @@ func TestWorkflow(t *testing.T) {
 			t.Errorf("resident messages %d, want 4", n)
 		}
 		// The SMS sender finds the resident's phone behind the reference.
-		if phone, err := notify.ResolvePhone(ctx, db, "request:"+itoa(charger.ID)); err != nil || phone != w.green.Phone {
+		if phone, err := notify.ResolvePhone(ctx, db, "request:"+itoa(charger.ID)); err != nil || phone != "13912345672" {
 			t.Errorf("the resident's phone: %q %v", phone, err)
 		}
 	})
@@ -293,14 +297,14 @@ func TestScope(t *testing.T) {
 			t.Fatal(err)
 		}
 		for name, c := range map[string]struct {
-			scope Scope
+			scope org.Scope
 			want  []int64
 		}{
-			"admin":   {Scope{Paths: []string{w.org.Community.Path}}, []int64{red.ID, green.ID, free.ID}},
-			"leader1": {Scope{GridIDs: []int64{w.org.Grids[0].ID}}, []int64{red.ID}},
-			"officer": {Scope{DepartmentPaths: []string{w.dept.Path}}, []int64{green.ID}},
-			"visitor": {Scope{MemberID: m.ID}, []int64{red.ID}},
-			"none":    {Scope{}, nil},
+			"admin":   {org.Scope{Paths: []string{w.org.Community.Path}}, []int64{red.ID, green.ID, free.ID}},
+			"leader1": {org.Scope{GridIDs: []int64{w.org.Grids[0].ID}}, []int64{red.ID}},
+			"officer": {org.Scope{DepartmentPaths: []string{w.dept.Path}}, []int64{green.ID}},
+			"visitor": {org.Scope{MemberID: m.ID}, []int64{red.ID}},
+			"none":    {org.Scope{}, nil},
 		} {
 			s := w.s.In(c.scope, w.files)
 			rs, n, err := s.List(ctx, Filter{})
@@ -320,7 +324,7 @@ func TestScope(t *testing.T) {
 		}
 		// Handed back, the request leaves the officer's view.
 		w.apply(t, green.ID, Change{Action: HandBack, Note: "不属于本局职责"})
-		if _, n, _ := w.s.In(Scope{DepartmentPaths: []string{w.dept.Path}}, w.files).List(ctx, Filter{}); n != 0 {
+		if _, n, _ := w.s.In(org.Scope{DepartmentPaths: []string{w.dept.Path}}, w.files).List(ctx, Filter{}); n != 0 {
 			t.Errorf("officer still sees %d after the hand-back", n)
 		}
 	})

@@ -4,26 +4,16 @@ import (
 	"strings"
 
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 )
 
-// Scope says which requests a reader may see and change (access.RequestScope
-// builds it from a user's grants). The zero Scope sees none.
-type Scope struct {
-	All bool
-	// Paths are org subtrees: the requests that belong to a unit under one
-	// of them (an administrator's).
-	Paths []string
-	// GridIDs are grids (a grid leader's).
-	GridIDs []int64
-	// MemberID is a visitor's team member: the requests of their households.
-	MemberID int64
-	// DepartmentPaths are departments' subtrees (an officer's): the requests
-	// referred to a department under one of them, and only while referred.
-	DepartmentPaths []string
-}
-
-// where returns the scope as an SQL condition on the requests alias r.
-func (s Scope) where() (string, []any) {
+// Where returns scope s as an SQL condition on the requests alias r: the
+// requests of a unit under one of its paths (an administrator's), of its
+// grids (a grid leader's), of its team member's households (a visitor's),
+// and those referred to a department under one of its department paths
+// (an officer's), only while referred. Other packages' reports of requests
+// (internal/staff's scorecards) use it too.
+func Where(s org.Scope) (string, []any) {
 	if s.All {
 		return "1 = 1", nil
 	}
@@ -39,7 +29,7 @@ func (s Scope) where() (string, []any) {
 		}
 	}
 	if s.MemberID != 0 {
-		cond, hargs := household.Scope{MemberID: s.MemberID}.Where()
+		cond, hargs := household.Where(org.Scope{MemberID: s.MemberID})
 		or, args = append(or, "r.household_id IN (SELECT h.id FROM households h WHERE "+cond+")"), append(args, hargs...)
 	}
 	for _, p := range s.DepartmentPaths {

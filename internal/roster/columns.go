@@ -47,11 +47,20 @@ func date(d household.Date) any {
 	return d.String()
 }
 
+// birthCell is the birth date, or the birthday ("MM-DD") of a person whose
+// birth year the reader may not see.
+func birthCell(it *Item, _ Labels) any {
+	if it.BirthDate.IsZero() && it.Birthday != "" {
+		return it.Birthday
+	}
+	return date(it.BirthDate)
+}
+
 // The columns rosters are made of.
 var (
 	colName      = Column{Key: "name", ZH: "姓名", EN: "Name", Width: 10, cell: func(it *Item, _ Labels) any { return it.Name }}
 	colGender    = Column{Key: "gender", ZH: "性别", EN: "Sex", Width: 6, cell: func(it *Item, l Labels) any { return l.Enum("gender", string(it.Gender)) }}
-	colBirth     = Column{Key: "birth_date", ZH: "出生日期", EN: "Born", Width: 12, cell: func(it *Item, _ Labels) any { return date(it.BirthDate) }}
+	colBirth     = Column{Key: "birth_date", ZH: "出生日期", EN: "Born", Width: 12, cell: birthCell}
 	colAge       = Column{Key: "age", ZH: "年龄", EN: "Age", Width: 6, cell: func(it *Item, _ Labels) any { return deref(it.Age) }}
 	colEthnicity = Column{Key: "ethnicity", ZH: "民族", EN: "Ethnicity", Width: 8, cell: func(it *Item, _ Labels) any { return it.Ethnicity }}
 	colDibao     = Column{Key: "dibao", ZH: "低保类别", EN: "Dibao", Width: 10, cell: func(it *Item, l Labels) any { return enum(l, "dibao", it.Dibao) }}

@@ -5,7 +5,7 @@
 // rosters are filters over people or households that a user saves under a
 // name (table saved_rosters).
 //
-// Every query is scoped by household.Scope, as the household files are.
+// Every query is scoped by org.Scope, as the household files are.
 // Ages count in completed years on the reference day with stats.BornBy,
 // the cut-offs of the statistics, so a roster and a dashboard agree.
 // Phone numbers are always masked: full values are for the audited
@@ -17,6 +17,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/store"
 )
 
@@ -99,14 +100,17 @@ type Guardian struct {
 // Item is one row of a roster: a person with their household, or a
 // household. Fields a roster does not fill are left out of its JSON.
 type Item struct {
-	PersonID  int64            `json:"person_id,omitempty"`
-	Name      string           `json:"name,omitempty"`
-	Gender    household.Gender `json:"gender,omitempty"`
-	BirthDate household.Date   `json:"birth_date,omitzero"`
-	Age       *int             `json:"age,omitempty"`
-	Ethnicity string           `json:"ethnicity,omitempty"`
-	Relation  string           `json:"relation,omitempty"`
-	Dibao     string           `json:"dibao,omitempty"`
+	PersonID int64            `json:"person_id,omitempty"`
+	Name     string           `json:"name,omitempty"`
+	Gender   household.Gender `json:"gender,omitempty"`
+	// BirthDate is left out for a reader who may not see birth years
+	// (household.Birth); Birthday ("MM-DD") and Age stand in for it.
+	BirthDate household.Date `json:"birth_date,omitzero"`
+	Birthday  string         `json:"birthday,omitempty"`
+	Age       *int           `json:"age,omitempty"`
+	Ethnicity string         `json:"ethnicity,omitempty"`
+	Relation  string         `json:"relation,omitempty"`
+	Dibao     string         `json:"dibao,omitempty"`
 	// Start is "kindergarten" (入园, 3 on 31 August) or "school" (入学, 6).
 	Start    string    `json:"start,omitempty"`
 	Guardian *Guardian `json:"guardian,omitempty"`
@@ -136,11 +140,11 @@ type Item struct {
 // Store reads the rosters of the households in a scope.
 type Store struct {
 	db    *store.DB
-	scope household.Scope
+	scope org.Scope
 }
 
 // New returns the rosters of db as scope may see them.
-func New(db *store.DB, scope household.Scope) *Store {
+func New(db *store.DB, scope org.Scope) *Store {
 	return &Store{db: db, scope: scope}
 }
 

@@ -129,7 +129,7 @@ func want(t *testing.T, what string, got []string, w ...string) {
 func TestBuiltinRosters(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		_, f, ids := fixture(t, db)
-		rs := roster.New(db, household.Everything)
+		rs := roster.New(db, org.Everything)
 		on := func(d string) url.Values { return url.Values{"on": {d}} }
 
 		got, items := names(t, rs, "four_thirty", on("2026-09-01"))
@@ -179,7 +179,7 @@ func TestBuiltinRosters(t *testing.T) {
 		}
 
 		// A grid leader's scope: the second grid only.
-		grid2 := roster.New(db, household.Scope{GridIDs: []int64{f.Grids[1].ID}})
+		grid2 := roster.New(db, org.Scope{GridIDs: []int64{f.Grids[1].ID}})
 		got, _ = names(t, grid2, "four_thirty", on("2026-09-01"))
 		want(t, "four_thirty of grid 2", got, "赵八岁")
 		got, _ = names(t, rs, "four_thirty", url.Values{"on": {"2026-09-01"}, "grid": {itoa(f.Grids[1].ID)}})
@@ -193,7 +193,7 @@ func TestBuiltinRosters(t *testing.T) {
 func TestCustomRosters(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		fixture(t, db)
-		rs := roster.New(db, household.Everything)
+		rs := roster.New(db, org.Everything)
 		got, _ := names(t, rs, roster.People, url.Values{"age": {"60-"}, "on": {"2026-05-01"}, "sex": {"female"}})
 		want(t, "women 60+", got, "李已检")
 		got, _ = names(t, rs, roster.People, url.Values{"age": {"6-12"}, "on": {"2026-09-01"}, "ethnicity": {"01"}, "sex": {"male"}})

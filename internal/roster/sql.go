@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"wanhu/internal/household"
-	"wanhu/internal/pii"
 	"wanhu/internal/stats"
 	"wanhu/internal/store"
 )
@@ -61,7 +60,7 @@ func (s *Store) where(q Query) (string, []any) {
 	if q.Def.Entity == Person {
 		add(current+" AND p.birth_date <= ?", q.On)
 	}
-	if cond, a := s.scope.Where(); cond != "" {
+	if cond, a := household.Where(s.scope); cond != "" {
 		add(cond, a...)
 	}
 	if q.GridID != 0 {
@@ -262,11 +261,11 @@ func (s *Store) each(ctx context.Context, q Query, sql string, args []any, fn fu
 				it.Dibao = ""
 			}
 			if q.Def.guardian && g.Name != "" {
-				phone, err := keys.Open(g.Phone)
+				phone, err := household.MaskedPhone(keys, g.Phone)
 				if err != nil {
 					return fmt.Errorf("roster %s: guardian of person %d: %w", q.Def.Name, it.PersonID, err)
 				}
-				g.Phone = pii.MaskPhone(phone)
+				g.Phone = phone
 				it.Guardian = &g
 			}
 			if !check.t.IsZero() {
@@ -278,6 +277,7 @@ func (s *Store) each(ctx context.Context, q Query, sql string, args []any, fn fu
 					it.Start = "kindergarten"
 				}
 			}
+			it.BirthDate, it.Birthday = household.Birth(s.scope, it.BirthDate)
 		} else {
 			var reasons, phone string
 			dest = []any{&it.HouseholdID, &it.Address, &it.GridID, &it.GridName, &it.Colour, &it.Kind, &it.ShopName,
@@ -285,10 +285,9 @@ func (s *Store) each(ctx context.Context, q Query, sql string, args []any, fn fu
 			if err := rows.Scan(dest...); err != nil {
 				return err
 			}
-			if phone, err = keys.Open(phone); err != nil {
+			if it.Phone, err = household.MaskedPhone(keys, phone); err != nil {
 				return fmt.Errorf("roster %s: household %d: phone: %w", q.Def.Name, it.HouseholdID, err)
 			}
-			it.Phone = pii.MaskPhone(phone)
 			var rs []household.Reason
 			if reasons != "" {
 				json.Unmarshal([]byte(reasons), &rs)

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"time"
 
+	"wanhu/internal/org"
+	"wanhu/internal/request"
 	"wanhu/internal/store"
 )
 
@@ -61,8 +63,8 @@ type BadReviewReport struct {
 // badReviews lists the dissatisfied callbacks made from from (inclusive) to
 // to (exclusive) on requests in scope, oldest first. members maps linked
 // accounts to their team members.
-func badReviews(ctx context.Context, q store.Querier, scope Scope, from, to time.Time, members map[int64]int64) ([]BadReview, error) {
-	cond, args := scope.Requests.Where()
+func badReviews(ctx context.Context, q store.Querier, scope org.Scope, from, to time.Time, members map[int64]int64) ([]BadReview, error) {
+	cond, args := request.Where(scope)
 	rows, err := q.QueryContext(ctx, `SELECT e.at, e.note, e.data, r.id, r.tracking_code, r.category, c.name_zh, COALESCE(r.grid_id, 0),
 		COALESCE(g.name, ''), COALESCE(r.department_id, 0), COALESCE(d.name, ''), COALESCE(h.actor_id, 0), COALESCE(h.actor, ''),
 		COALESCE(NULLIF(u.display_name, ''), u.username, '')
@@ -97,7 +99,7 @@ func badReviews(ctx context.Context, q store.Querier, scope Scope, from, to time
 // BadReviews analyses the dissatisfied callbacks of period p (From to To)
 // on the requests in scope: every one of them, and their counts by
 // reason, by handling staff, by category and by month.
-func BadReviews(ctx context.Context, q store.Querier, scope Scope, p Period) (*BadReviewReport, error) {
+func BadReviews(ctx context.Context, q store.Querier, scope org.Scope, p Period) (*BadReviewReport, error) {
 	members, err := linkedMembers(ctx, q)
 	if err != nil {
 		return nil, err

@@ -7,45 +7,33 @@ import (
 	"strings"
 
 	"wanhu/internal/apperr"
-	"wanhu/internal/household"
-	"wanhu/internal/request"
+	"wanhu/internal/org"
 	"wanhu/internal/store"
 )
 
-// Scope says whose scorecards a viewer sees and which requests count
-// (access.StaffScope builds it from a user's grants): Members as household
-// scopes go — everybody (All), the members of the grids under an
-// administrator's Paths and their community helpers, a grid leader's
-// GridIDs, or a visitor's own MemberID — and Requests, the requests the
-// viewer may see: request figures and bad reviews count those only.
-type Scope struct {
-	Members  household.Scope
-	Requests request.Scope
-}
-
-// AllScope sees everything (the CLI).
-var AllScope = Scope{Members: household.Scope{All: true}, Requests: request.Scope{All: true}}
-
-// memberWhere returns the member scope as an SQL condition on team_members
-// m and the org unit o the member belongs to (their grid, or their
-// community for a helper without one).
-func (s Scope) memberWhere() (string, []any) {
-	if s.Members.All {
+// memberWhere returns whose scorecards scope s sees as an SQL condition on
+// team_members m and the org unit o the member belongs to (their grid, or
+// their community for a helper without one): everybody (All), the members
+// of the grids under an administrator's paths and their community helpers,
+// a grid leader's grids, or a visitor's own member. Request figures count
+// the requests the same scope sees (request.Where).
+func memberWhere(s org.Scope) (string, []any) {
+	if s.All {
 		return "1 = 1", nil
 	}
 	var or []string
 	var args []any
-	for _, p := range s.Members.Paths {
+	for _, p := range s.Paths {
 		or, args = append(or, "o.path LIKE ?"), append(args, p+"%")
 	}
-	if n := len(s.Members.GridIDs); n > 0 {
+	if n := len(s.GridIDs); n > 0 {
 		or = append(or, "m.grid_id IN (?"+strings.Repeat(", ?", n-1)+")")
-		for _, id := range s.Members.GridIDs {
+		for _, id := range s.GridIDs {
 			args = append(args, id)
 		}
 	}
-	if s.Members.MemberID != 0 {
-		or, args = append(or, "m.id = ?"), append(args, s.Members.MemberID)
+	if s.MemberID != 0 {
+		or, args = append(or, "m.id = ?"), append(args, s.MemberID)
 	}
 	if len(or) == 0 {
 		return "1 = 0", nil
@@ -53,17 +41,14 @@ func (s Scope) memberWhere() (string, []any) {
 	return "(" + strings.Join(or, " OR ") + ")", args
 }
 
-// onlySelf reports whether the scope is a visitor's own scorecard only:
+// onlySelf reports whether scope s sees a visitor's own scorecard only:
 // staff accounts are not listed then.
-func (s Scope) onlySelf() bool {
-	m := s.Members
-	return !m.All && len(m.Paths) == 0 && len(m.GridIDs) == 0
-}
+func onlySelf(s org.Scope) bool { return !s.Any() }
 
 // Visible returns apperr.ErrNotFound unless team member memberID, active
-// or not, is within the scope's members.
-func Visible(ctx context.Context, q store.Querier, scope Scope, memberID int64) error {
-	cond, args := scope.memberWhere()
+// or not, is within the members scope sees.
+func Visible(ctx context.Context, q store.Querier, scope org.Scope, memberID int64) error {
+	cond, args := memberWhere(scope)
 	var one int
 	err := q.QueryRowContext(ctx, `SELECT 1 FROM team_members m JOIN org_units o ON o.id = COALESCE(m.grid_id, m.community_id)
 		WHERE m.id = ? AND `+cond, append([]any{memberID}, args...)...).Scan(&one)

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/org"
+	"wanhu/internal/request"
 	"wanhu/internal/store"
 )
 
@@ -73,7 +75,7 @@ type Report struct {
 // and, unless the scope is a visitor's own, of the staff accounts not
 // linked to a member that handled requests in scope in the period; the
 // best score first. gridID, when not 0, keeps the members of that grid.
-func Scorecards(ctx context.Context, q store.Querier, scope Scope, p Period, w Weights, gridID int64) (*Report, error) {
+func Scorecards(ctx context.Context, q store.Querier, scope org.Scope, p Period, w Weights, gridID int64) (*Report, error) {
 	cards, err := compute(ctx, q, scope, p, w, "m.active", nil)
 	if err != nil {
 		return nil, err
@@ -97,7 +99,7 @@ func score(c Scorecard) float64 {
 
 // ScorecardOf returns the scorecard of team member memberID, active or
 // not, or apperr.ErrNotFound when the member is not in scope.
-func ScorecardOf(ctx context.Context, q store.Querier, scope Scope, p Period, w Weights, memberID int64) (*Scorecard, error) {
+func ScorecardOf(ctx context.Context, q store.Querier, scope org.Scope, p Period, w Weights, memberID int64) (*Scorecard, error) {
 	cards, err := compute(ctx, q, scope, p, w, "m.id = ?", []any{memberID})
 	if err != nil {
 		return nil, err
@@ -112,8 +114,8 @@ func ScorecardOf(ctx context.Context, q store.Querier, scope Scope, p Period, w 
 
 // compute builds the scorecards of the members in scope that match
 // filter, and of the staff accounts when filter is on active members.
-func compute(ctx context.Context, q store.Querier, scope Scope, p Period, w Weights, filter string, fargs []any) ([]Scorecard, error) {
-	cond, args := scope.memberWhere()
+func compute(ctx context.Context, q store.Querier, scope org.Scope, p Period, w Weights, filter string, fargs []any) ([]Scorecard, error) {
+	cond, args := memberWhere(scope)
 	rows, err := q.QueryContext(ctx, `SELECT m.id, m.name, m.role, COALESCE(m.grid_id, 0), COALESCE(g.name, ''), m.active
 		FROM team_members m JOIN org_units o ON o.id = COALESCE(m.grid_id, m.community_id) LEFT JOIN org_units g ON g.id = m.grid_id
 		WHERE `+filter+` AND `+cond+` ORDER BY m.id`, append(fargs, args...)...)
@@ -182,7 +184,7 @@ func compute(ctx context.Context, q store.Querier, scope Scope, p Period, w Weig
 		c.PreJob, c.TrainingHours, c.TrainingTarget = t.preJob, t.hours, w.TrainingHours
 		c.score(w, p)
 	}
-	if filter != "m.active" || scope.onlySelf() {
+	if filter != "m.active" || onlySelf(scope) {
 		return cards, nil
 	}
 	staffUsers := map[int64]bool{}
@@ -293,8 +295,8 @@ func visitCounts(ctx context.Context, q store.Querier, from, to time.Time) (map[
 // (inclusive) to to (exclusive) whose last resolve step the account took:
 // a request reopened by a dissatisfied callback and resolved again belongs
 // to whoever resolved it last.
-func handledBy(ctx context.Context, q store.Querier, scope Scope, from, to time.Time) (map[int64]requests, error) {
-	cond, args := scope.Requests.Where()
+func handledBy(ctx context.Context, q store.Querier, scope org.Scope, from, to time.Time) (map[int64]requests, error) {
+	cond, args := request.Where(scope)
 	rows, err := q.QueryContext(ctx, `SELECT e.actor_id, r.resolved_at, r.due_at, r.callback_result
 		FROM requests r JOIN request_events e ON e.id = (SELECT MAX(x.id) FROM request_events x WHERE x.request_id = r.id AND x.kind = 'resolve')
 		WHERE e.actor_id IS NOT NULL AND r.resolved_at IS NOT NULL AND r.resolved_at >= ? AND r.resolved_at < ? AND `+cond,

@@ -166,7 +166,7 @@ func TestScorecards(t *testing.T) {
 			t.Errorf("period %+v", p)
 		}
 		weights := Weights{Visits: 40, OnTime: 20, Satisfaction: 20, Complaints: 10, Training: 10, WeeklyVisits: 4, TrainingHours: 10, ComplaintPenalty: 30}
-		rep, err := Scorecards(ctx, db, AllScope, p, weights, 0)
+		rep, err := Scorecards(ctx, db, org.Everything, p, weights, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -210,7 +210,7 @@ func TestScorecards(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := ScorecardOf(ctx, db, AllScope, p2, weights, w.a.ID)
+		c, err := ScorecardOf(ctx, db, org.Everything, p2, weights, w.a.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -221,7 +221,7 @@ func TestScorecards(t *testing.T) {
 
 		// Scope: grid 2's leader sees B only, and no staff account; a
 		// visitor only themselves.
-		leader := Scope{Members: household.Scope{GridIDs: []int64{w.org.Grids[1].ID}}, Requests: request.Scope{GridIDs: []int64{w.org.Grids[1].ID}}}
+		leader := org.Scope{GridIDs: []int64{w.org.Grids[1].ID}}
 		rep, err = Scorecards(ctx, db, leader, p, weights, 0)
 		if err != nil || len(rep.Scorecards) != 1 || rep.Scorecards[0].MemberID != w.b.ID {
 			t.Errorf("grid 2 leader sees %+v %v", rep, err)
@@ -235,12 +235,12 @@ func TestScorecards(t *testing.T) {
 		if err := Visible(ctx, db, leader, w.b.ID); err != nil {
 			t.Errorf("B not visible to grid 2's leader: %v", err)
 		}
-		self := Scope{Members: household.Scope{MemberID: w.a.ID}, Requests: request.Scope{MemberID: w.a.ID}}
+		self := org.Scope{MemberID: w.a.ID}
 		rep, err = Scorecards(ctx, db, self, p, weights, 0)
 		if err != nil || len(rep.Scorecards) != 1 || rep.Scorecards[0].MemberID != w.a.ID || rep.Scorecards[0].WeekVisits != 3 {
 			t.Errorf("visitor A sees %+v %v", rep, err)
 		}
-		admin := Scope{Members: household.Scope{Paths: []string{w.org.Community.Path}}, Requests: request.Scope{Paths: []string{w.org.Community.Path}}}
+		admin := org.Scope{Paths: []string{w.org.Community.Path}}
 		rep, err = Scorecards(ctx, db, admin, p, weights, w.org.Grids[0].ID)
 		if err != nil || len(rep.Scorecards) != 1 || rep.Scorecards[0].MemberID != w.a.ID || *rep.Scorecards[0].Score != 65.8 {
 			t.Errorf("admin, grid 1: %+v %v", rep, err)
@@ -278,7 +278,7 @@ func TestBadReviews(t *testing.T) {
 		w := newWorld(t, db)
 		w.fill(t)
 		p, _ := PeriodOf("", "", household.DateOf(w.now))
-		rep, err := BadReviews(t.Context(), db, AllScope, p)
+		rep, err := BadReviews(t.Context(), db, org.Everything, p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -303,7 +303,7 @@ func TestBadReviews(t *testing.T) {
 			t.Errorf("by month %+v", rep.ByMonth)
 		}
 		// grid 2's leader sees none of grid 1's requests.
-		rep, err = BadReviews(t.Context(), db, Scope{Requests: request.Scope{GridIDs: []int64{w.org.Grids[1].ID}}}, p)
+		rep, err = BadReviews(t.Context(), db, org.Scope{GridIDs: []int64{w.org.Grids[1].ID}}, p)
 		if err != nil || rep.Total != 0 {
 			t.Errorf("grid 2: %+v %v", rep, err)
 		}

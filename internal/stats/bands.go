@@ -1,6 +1,6 @@
 // Package stats counts what the household files hold: people by age band
 // and their breakdowns, households by kind, occupancy and colour. Every
-// count is scoped like the files it counts (household.Scope) and done by
+// count is scoped like the files it counts (org.Scope) and done by
 // one SQL aggregate; dates and age-band cut-offs are computed here in Go
 // and passed as parameters, so both engines count the same.
 package stats

@@ -9,6 +9,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 )
@@ -42,7 +43,7 @@ func TestPyramid(t *testing.T) {
 			{"2055-05-31", 0, "30-34:m1f1 35-39:m0f1 55-59:m0f1 85-89:m1f0 95-99:m1f0"},
 			{"2055-06-01", 0, "30-34:m1f1 35-39:m0f1 55-59:m0f1 85-89:m1f0 100-:m1f0"},
 		} {
-			p, err := Population(ctx, db, household.Everything, day(t, c.on), bands, c.grid, WithPyramid())
+			p, err := Population(ctx, db, org.Everything, day(t, c.on), bands, c.grid, WithPyramid())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -54,7 +55,7 @@ func TestPyramid(t *testing.T) {
 				p.Pyramid[0].Group != "0-4" || p.Pyramid[20].Group != "100-" {
 				t.Errorf("on %s, grid %d: %d groups summing to %d of %d: %s; want %s", c.on, c.grid, len(p.Pyramid), sum, p.Total, got, c.want)
 			}
-			plain, err := Population(ctx, db, household.Everything, day(t, c.on), bands, c.grid)
+			plain, err := Population(ctx, db, org.Everything, day(t, c.on), bands, c.grid)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -111,10 +112,10 @@ func TestLedgerTrend(t *testing.T) {
 				t.Fatalf("%s %s: %v", e.person, e.typ, err)
 			}
 		}
-		leader := household.Scope{GridIDs: []int64{w.f.Grids[0].ID}}
+		leader := org.Scope{GridIDs: []int64{w.f.Grids[0].ID}}
 		for _, c := range []struct {
 			name     string
-			scope    household.Scope
+			scope    org.Scope
 			from, to string
 			types    string
 			grid     int64
@@ -122,16 +123,16 @@ func TestLedgerTrend(t *testing.T) {
 			total    int
 			want     string
 		}{
-			{"first quarter", household.Everything, "2026-01-01", "2026-03-31", "", 0, "2026-01 2026-02 2026-03", 4,
+			{"first quarter", org.Everything, "2026-01-01", "2026-03-31", "", 0, "2026-01 2026-02 2026-03", 4,
 				"health_worsened:0,1,0 lost_job:1,0,1 found_job:0,1,0"},
-			{"lost jobs in grid 2", household.Everything, "2026-01-01", "2026-03-31", "lost_job", w.f.Grids[1].ID, "2026-01 2026-02 2026-03", 1,
+			{"lost jobs in grid 2", org.Everything, "2026-01-01", "2026-03-31", "lost_job", w.f.Grids[1].ID, "2026-01 2026-02 2026-03", 1,
 				"lost_job:0,0,1"},
 			{"grid 1's leader", leader, "2026-01-01", "2026-03-31", "", 0, "2026-01 2026-02 2026-03", 2,
 				"lost_job:1,0,0 found_job:0,1,0"},
-			{"partial months", household.Everything, "2026-02-01", "2026-04-01", "started_school,lost_job", 0, "2026-02 2026-03 2026-04", 2,
+			{"partial months", org.Everything, "2026-02-01", "2026-04-01", "started_school,lost_job", 0, "2026-02 2026-03 2026-04", 2,
 				"started_school:0,0,1 lost_job:0,1,0"},
-			{"one day", household.Everything, "2026-01-31", "2026-01-31", "", 0, "2026-01", 1, "lost_job:1"},
-			{"over new year", household.Everything, "2025-12-01", "2026-01-31", "dibao_approved,lost_job", 0, "2025-12 2026-01", 2,
+			{"one day", org.Everything, "2026-01-31", "2026-01-31", "", 0, "2026-01", 1, "lost_job:1"},
+			{"over new year", org.Everything, "2025-12-01", "2026-01-31", "dibao_approved,lost_job", 0, "2025-12 2026-01", 2,
 				"dibao_approved:1,0 lost_job:0,1"},
 		} {
 			types, err := ParseTypes("types", c.types)
@@ -146,7 +147,7 @@ func TestLedgerTrend(t *testing.T) {
 				t.Errorf("%s: months %v, total %d, %s; want %s, %d, %s", c.name, tr.Months, tr.Total, got, c.months, c.total, c.want)
 			}
 		}
-		if tr, err := LedgerTrend(ctx, db, household.Everything, day(t, "2026-01-01"), day(t, "2026-12-31"), nil, 0); err != nil ||
+		if tr, err := LedgerTrend(ctx, db, org.Everything, day(t, "2026-01-01"), day(t, "2026-12-31"), nil, 0); err != nil ||
 			len(tr.Types) != len(TrendTypes) || len(tr.Months) != 12 || tr.Total != 5 {
 			t.Errorf("default types: %+v %v", tr, err)
 		}
@@ -154,13 +155,13 @@ func TestLedgerTrend(t *testing.T) {
 			{"2026-03-01", "2026-02-28", "before_from"},
 			{"2016-01-01", "2026-01-01", "too_long"},
 		} {
-			_, err := LedgerTrend(ctx, db, household.Everything, day(t, c.from), day(t, c.to), nil, 0)
+			_, err := LedgerTrend(ctx, db, org.Everything, day(t, c.from), day(t, c.to), nil, 0)
 			var fe *apperr.FieldError
 			if !errors.As(err, &fe) || fe.Field != "to" || fe.Code != c.code {
 				t.Errorf("%s to %s: %v, want %s on to", c.from, c.to, err, c.code)
 			}
 		}
-		if _, err := LedgerTrend(ctx, db, household.Everything, day(t, "2016-01-01"), day(t, "2025-12-31"), nil, 0); err != nil {
+		if _, err := LedgerTrend(ctx, db, org.Everything, day(t, "2016-01-01"), day(t, "2025-12-31"), nil, 0); err != nil {
 			t.Errorf("120 months: %v", err)
 		}
 		if _, err := LedgerTrend(ctx, db, leader, day(t, "2026-01-01"), day(t, "2026-03-31"), nil, w.f.Grids[1].ID); !errors.Is(err, apperr.ErrNotFound) {

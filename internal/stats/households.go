@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/store"
 )
 
@@ -32,7 +33,7 @@ type GridColours struct {
 
 // Households counts the households in scope (in grid gridID only, if not
 // 0) with one aggregate. A grid out of scope is apperr.ErrNotFound.
-func Households(ctx context.Context, q store.Querier, scope household.Scope, gridID int64) (*HouseholdStats, error) {
+func Households(ctx context.Context, q store.Querier, scope org.Scope, gridID int64) (*HouseholdStats, error) {
 	where, args, err := filter(ctx, q, scope, gridID)
 	if err != nil {
 		return nil, err

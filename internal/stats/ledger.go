@@ -9,6 +9,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/store"
 )
 
@@ -69,7 +70,7 @@ func ParseTypes(field, s string) ([]string, error) {
 // CASE over cut-offs computed here. to before from, or more than
 // MaxTrendMonths months, is an error on "to"; a grid out of scope is
 // apperr.ErrNotFound.
-func LedgerTrend(ctx context.Context, q store.Querier, scope household.Scope, from, to household.Date, types []string, gridID int64) (*LedgerTrendStats, error) {
+func LedgerTrend(ctx context.Context, q store.Querier, scope org.Scope, from, to household.Date, types []string, gridID int64) (*LedgerTrendStats, error) {
 	if to.Before(from) {
 		return nil, apperr.Field("to", "before_from", "%s is before from (%s)", to, from)
 	}
@@ -134,7 +135,7 @@ func LedgerTrend(ctx context.Context, q store.Querier, scope household.Scope, fr
 
 // CheckGrid reports whether gridID is a grid within scope:
 // apperr.ErrNotFound if it is not there or out of scope.
-func CheckGrid(ctx context.Context, q store.Querier, scope household.Scope, gridID int64) error {
+func CheckGrid(ctx context.Context, q store.Querier, scope org.Scope, gridID int64) error {
 	_, _, err := filter(ctx, q, scope, gridID)
 	return err
 }

@@ -12,6 +12,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/store"
 )
 
@@ -55,7 +56,7 @@ const current = "p.active AND p.moved_out_on IS NULL AND p.deceased_on IS NULL"
 // and ethnicity with a count per band, and the breakdowns sum it up. A grid
 // out of scope is apperr.ErrNotFound. WithPyramid adds the pyramid's
 // groups as more counts of the same aggregate (summed by sex).
-func Population(ctx context.Context, q store.Querier, scope household.Scope, on household.Date, bands []Band, gridID int64, opts ...Option) (*PopulationStats, error) {
+func Population(ctx context.Context, q store.Querier, scope org.Scope, on household.Date, bands []Band, gridID int64, opts ...Option) (*PopulationStats, error) {
 	var o options
 	for _, opt := range opts {
 		opt(&o)
@@ -176,8 +177,8 @@ func Population(ctx context.Context, q store.Querier, scope household.Scope, on 
 // filter returns the condition of the scope and of grid gridID on the
 // households alias h, with a leading " AND ", after checking that the grid
 // is a grid in scope.
-func filter(ctx context.Context, q store.Querier, scope household.Scope, gridID int64) (string, []any, error) {
-	where, args := scope.Where()
+func filter(ctx context.Context, q store.Querier, scope org.Scope, gridID int64) (string, []any, error) {
+	where, args := household.Where(scope)
 	if where != "" {
 		where = " AND " + where
 	}
@@ -190,7 +191,7 @@ func filter(ctx context.Context, q store.Querier, scope household.Scope, gridID 
 		}
 		return where, args, nil
 	}
-	gcond, gargs := scope.GridWhere()
+	gcond, gargs := household.GridWhere(scope)
 	if gcond != "" {
 		gcond = " AND " + gcond
 	}
@@ -208,11 +209,11 @@ func filter(ctx context.Context, q store.Querier, scope household.Scope, gridID 
 // everyGrid reports whether scope covers every grid there is, and so
 // every household: a city's administrator, or a community's in a database
 // of one community. A scope of a visitor's households is never whole.
-func everyGrid(ctx context.Context, q store.Querier, scope household.Scope) (bool, error) {
+func everyGrid(ctx context.Context, q store.Querier, scope org.Scope) (bool, error) {
 	if scope.MemberID != 0 {
 		return false, nil
 	}
-	gcond, gargs := scope.GridWhere()
+	gcond, gargs := household.GridWhere(scope)
 	if gcond == "" {
 		return true, nil
 	}

@@ -178,7 +178,7 @@ func TestPopulationBands(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := Population(t.Context(), db, household.Everything, day(t, c.on), bands, 0)
+			p, err := Population(t.Context(), db, org.Everything, day(t, c.on), bands, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -197,7 +197,7 @@ func TestPopulationBreakdowns(t *testing.T) {
 		w := newWorld(t, db)
 		ctx := t.Context()
 		on, bands := day(t, "2027-09-01"), Presets["article"]
-		p, err := Population(ctx, db, household.Everything, on, bands, 0)
+		p, err := Population(ctx, db, org.Everything, on, bands, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -217,11 +217,11 @@ func TestPopulationBreakdowns(t *testing.T) {
 			}
 		}
 
-		p, err = Population(ctx, db, household.Everything, on, bands, w.f.Grids[1].ID)
+		p, err = Population(ctx, db, org.Everything, on, bands, w.f.Grids[1].ID)
 		if err != nil || p.Total != 2 || counts(p.ByGrid) != g2+"=第二网格:2" || bandCounts(p) != "0-3:0 4-12:0 6-12:0 60-:1 65-:1" {
 			t.Errorf("grid 2: %+v %v", p, err)
 		}
-		leader := household.Scope{GridIDs: []int64{w.f.Grids[0].ID}}
+		leader := org.Scope{GridIDs: []int64{w.f.Grids[0].ID}}
 		p, err = Population(ctx, db, leader, on, bands, 0)
 		if err != nil || p.Total != 4 || counts(p.ByGrid) != g1+"=第一网格:4" {
 			t.Errorf("grid 1's leader: %+v %v", p, err)
@@ -229,10 +229,10 @@ func TestPopulationBreakdowns(t *testing.T) {
 		if _, err := Population(ctx, db, leader, on, bands, w.f.Grids[1].ID); !errors.Is(err, apperr.ErrNotFound) {
 			t.Errorf("grid 2 for grid 1's leader: %v, want not found", err)
 		}
-		if _, err := Population(ctx, db, household.Everything, on, bands, w.f.Community.ID); !errors.Is(err, apperr.ErrNotFound) {
+		if _, err := Population(ctx, db, org.Everything, on, bands, w.f.Community.ID); !errors.Is(err, apperr.ErrNotFound) {
 			t.Errorf("a community as grid: %v, want not found", err)
 		}
-		if p, err = Population(ctx, db, household.Scope{}, on, bands, 0); err != nil || p.Total != 0 || len(p.ByGrid) != 0 {
+		if p, err = Population(ctx, db, org.Scope{}, on, bands, 0); err != nil || p.Total != 0 || len(p.ByGrid) != 0 {
 			t.Errorf("no scope: %+v %v", p, err)
 		}
 	})
@@ -247,7 +247,7 @@ func TestHouseholds(t *testing.T) {
 		if _, err := household.NewStore(db).SetColourOverride(ctx, household.Actor{Name: "test"}, w.shop.ID, household.Red, "消防隐患"); err != nil {
 			t.Fatal(err)
 		}
-		s, err := Households(ctx, db, household.Everything, 0)
+		s, err := Households(ctx, db, org.Everything, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -260,7 +260,7 @@ func TestHouseholds(t *testing.T) {
 			s.ByGrid[1].Count.Count != 2 || s.ByGrid[1].Colour["red"] < 1 {
 			t.Errorf("by grid: %+v", s.ByGrid)
 		}
-		s, err = Households(ctx, db, household.Scope{GridIDs: []int64{w.f.Grids[1].ID}}, 0)
+		s, err = Households(ctx, db, org.Scope{GridIDs: []int64{w.f.Grids[1].ID}}, 0)
 		if err != nil || s.Total != 2 || s.Kind["residential"] != 0 || len(s.ByGrid) != 1 {
 			t.Errorf("grid 2's leader: %+v %v", s, err)
 		}
@@ -295,7 +295,7 @@ func TestDemoPopulation(t *testing.T) {
 		rows.Close()
 		bands := slices.Concat(Presets["article"], Presets["census"])
 		for _, on := range []household.Date{household.Today(), day(t, "2027-09-01")} {
-			p, err := Population(ctx, db, household.Everything, on, bands, 0)
+			p, err := Population(ctx, db, org.Everything, on, bands, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -331,7 +331,7 @@ func TestDemoPopulation(t *testing.T) {
 		}
 		// The article's 254 key persons and 134 special-difficulty
 		// households, as their rosters list them.
-		s, err := Households(ctx, db, household.Everything, 0)
+		s, err := Households(ctx, db, org.Everything, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,7 +13,6 @@ import (
 	"wanhu/internal/household"
 	"wanhu/internal/notify"
 	"wanhu/internal/org"
-	"wanhu/internal/pii"
 	"wanhu/internal/store"
 )
 
@@ -154,7 +153,9 @@ func (s *Store) Book(ctx context.Context, actor household.Actor, b Booking) (*Ap
 		return nil, err
 	}
 	if phone == "" {
-		phone = h.Phone
+		if phone, err = s.files.MessagePhone(ctx, h.ID); err != nil {
+			return nil, err
+		}
 	}
 	now := s.now().UTC()
 	var id int64
@@ -390,7 +391,7 @@ const appointmentCols = `a.id, a.household_id, h.address, a.grid_id, COALESCE(a.
 // booked appointment whose slot ended more than a day ago reads as missed
 // (CloseMissed or the household's next booking stores it so).
 func (s *Store) appointmentsWhere(ctx context.Context, cond string, args ...any) ([]Appointment, error) {
-	if c, a := s.scope.Where(); c != "" {
+	if c, a := household.Where(s.scope); c != "" {
 		cond, args = "("+c+") AND "+cond, append(a, args...)
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+appointmentCols+` WHERE `+cond+` ORDER BY a.slot_start, a.id`, args...)
@@ -406,11 +407,9 @@ func (s *Store) appointmentsWhere(ctx context.Context, cond string, args ...any)
 			&a.SlotKind, &a.Phone, &a.BookedVia, &a.BookedBy, &a.State, &a.VisitID, &a.CreatedAt); err != nil {
 			return nil, err
 		}
-		phone, err := s.db.Keys().Open(a.Phone)
-		if err != nil {
+		if a.Phone, err = household.MaskedPhone(s.db.Keys(), a.Phone); err != nil {
 			return nil, fmt.Errorf("appointment %d: phone: %w", a.ID, err)
 		}
-		a.Phone = pii.MaskPhone(phone)
 		a.SlotStart, a.SlotEnd, a.CreatedAt = a.SlotStart.UTC(), a.SlotEnd.UTC(), a.CreatedAt.UTC()
 		if a.State == "booked" && now.Sub(a.SlotEnd) > missedAfter {
 			a.State = "missed"

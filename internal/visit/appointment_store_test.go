@@ -139,7 +139,7 @@ func TestAppointments(t *testing.T) {
 		if after != outbox || rows3 != 0 {
 			t.Errorf("failed bookings wrote %d messages, %d appointments", after-outbox, rows3)
 		}
-		if _, err := vs.In(household.Scope{}).Book(ctx, clerk, visit.Booking{HouseholdID: hs[2], SlotStart: sat.Start, Via: visit.ViaStaff}); !errors.Is(err, apperr.ErrNotFound) {
+		if _, err := vs.In(org.Scope{}).Book(ctx, clerk, visit.Booking{HouseholdID: hs[2], SlotStart: sat.Start, Via: visit.ViaStaff}); !errors.Is(err, apperr.ErrNotFound) {
 			t.Errorf("out of scope: %v", err)
 		}
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/store"
 )
 
@@ -142,10 +143,10 @@ type DueFilter struct {
 // DueList returns the households of scope due on or before today (only
 // those overdue with OverdueOnly): overdue red households first, then by
 // days overdue, most first; among equally due, red before yellow before green.
-func DueList(ctx context.Context, q store.Querier, scope household.Scope, f DueFilter, today household.Date) ([]Due, int, error) {
+func DueList(ctx context.Context, q store.Querier, scope org.Scope, f DueFilter, today household.Date) ([]Due, int, error) {
 	where := []string{"h.occupancy <> 'vacant'"}
 	var args []any
-	if c, a := scope.Where(); c != "" {
+	if c, a := household.Where(scope); c != "" {
 		where, args = append(where, c), append(args, a...)
 	}
 	if f.GridID != 0 {

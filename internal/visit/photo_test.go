@@ -10,6 +10,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 	"wanhu/internal/visit"
@@ -67,7 +68,7 @@ func TestVisitPhotos(t *testing.T) {
 			t.Errorf("%d photos after the refused one", len(ps))
 		}
 
-		stranger := vs.In(household.Scope{})
+		stranger := vs.In(org.Scope{})
 		if _, _, err := stranger.PhotoData(ctx, v.ID, v.Photos[0]); !errors.Is(err, apperr.ErrNotFound) {
 			t.Errorf("out of scope: %v", err)
 		}

@@ -263,11 +263,11 @@ func TestPlanScopeAndMove(t *testing.T) {
 		ctx := context.Background()
 		g := newPlanGrid(t, ctx, db)
 		vs := planStore(db)
-		other := vs.In(household.Scope{GridIDs: []int64{g.fx.Grids[1].ID}})
+		other := vs.In(org.Scope{GridIDs: []int64{g.fx.Grids[1].ID}})
 		if _, err := other.GeneratePlan(ctx, "test", g.fx.Grids[0].ID, g.week); !errors.Is(err, apperr.ErrNotFound) {
 			t.Fatalf("out of scope: %v", err)
 		}
-		p, err := vs.In(household.Scope{GridIDs: []int64{g.fx.Grids[0].ID}}).GeneratePlan(ctx, "test", g.fx.Grids[0].ID, g.week)
+		p, err := vs.In(org.Scope{GridIDs: []int64{g.fx.Grids[0].ID}}).GeneratePlan(ctx, "test", g.fx.Grids[0].ID, g.week)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -171,3 +171,70 @@ func NextDue(lastMet, current, today household.Date, freq string) household.Date
 func DaysBetween(a, b household.Date) int {
 	return int(b.Time().Sub(a.Time()).Hours() / 24)
 }
+
+// PolicyEffect counts the households of the store's scope (vacant ones
+// aside) by the frequency p would give them: what saving p would change.
+func (s *Store) PolicyEffect(ctx context.Context, p Policy) (map[string]int, error) {
+	cond, args := household.Where(s.scope)
+	and := ""
+	if cond != "" {
+		and = " AND " + cond
+	}
+	facts := map[int64]*Facts{}
+	rows, err := s.db.QueryContext(ctx, `SELECT h.id, h.colour FROM households h WHERE h.occupancy <> 'vacant'`+and, args...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		var f Facts
+		if err := rows.Scan(&id, &f.Colour); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		facts[id] = &f
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Each household's tags and its current members', then its active
+	// plan measures' frequencies.
+	add := func(query string, args []any, to func(f *Facts, s string)) error {
+		rows, err := s.db.QueryContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var s string
+			if err := rows.Scan(&id, &s); err != nil {
+				return err
+			}
+			if f := facts[id]; f != nil {
+				to(f, s)
+			}
+		}
+		return rows.Err()
+	}
+	tag := func(f *Facts, s string) { f.Tags = append(f.Tags, s) }
+	err = add(`SELECT h.id, t.tag FROM household_tags t JOIN households h ON h.id = t.household_id WHERE 1 = 1`+and, args, tag)
+	if err == nil {
+		err = add(`SELECT h.id, pt.tag FROM person_tags pt JOIN persons p ON p.id = pt.person_id JOIN households h ON h.id = p.household_id
+			WHERE p.active AND p.moved_out_on IS NULL AND p.deceased_on IS NULL`+and, args, tag)
+	}
+	if err == nil {
+		err = add(`SELECT h.id, m.frequency FROM plan_measures m JOIN households h ON h.id = m.household_id WHERE m.status = 'active'`+and, args,
+			func(f *Facts, s string) { f.Plan = append(f.Plan, s) })
+	}
+	if err != nil {
+		return nil, err
+	}
+	counts := map[string]int{}
+	for _, f := range facts {
+		freq, _ := p.Frequency(*f)
+		counts[freq]++
+	}
+	return counts, nil
+}

@@ -94,8 +94,8 @@ func CoverageTotal(grids []GridCoverage) GridCoverage {
 func (s *Store) CoverageByGrid(ctx context.Context, gridID int64) ([]GridCoverage, error) {
 	p := periodStarts(s.today())
 	args := []any{startOf(p[0]), startOf(p[1]), startOf(p[2]), startOf(p[3])}
-	hcond, hargs := s.scope.Where()
-	gcond, gargs := s.scope.GridWhere()
+	hcond, hargs := household.Where(s.scope)
+	gcond, gargs := household.GridWhere(s.scope)
 	args = append(append(args, hargs...), gargs...)
 	where := "g.kind = 'grid'" + and(gcond)
 	if gridID != 0 {
@@ -156,7 +156,7 @@ func (s *Store) Progress(ctx context.Context, gridID int64, week Week) (*Progres
 		p.ByOutcome[o] = 0
 	}
 	from, to := startOf(week.Monday()), startOf(week.Next().Monday())
-	cond, args := s.scope.Where()
+	cond, args := household.Where(s.scope)
 	rows, err := s.db.QueryContext(ctx, `SELECT v.outcome, COUNT(*) FROM visits v JOIN households h ON h.id = v.household_id
 		WHERE v.grid_id = ? AND v.at >= ? AND v.at < ?`+and(cond)+` GROUP BY v.outcome`, append([]any{gridID, from, to}, args...)...)
 	if err != nil {
@@ -211,7 +211,7 @@ func (s *Store) FollowUps(ctx context.Context, gridID int64, page, per int) ([]F
 	where := []string{"h.occupancy <> 'vacant'", "v.outcome = 'not_home'",
 		"NOT EXISTS (SELECT 1 FROM visits l WHERE l.household_id = v.household_id AND (l.at > v.at OR (l.at = v.at AND l.id > v.id)))"}
 	var args []any
-	if c, a := s.scope.Where(); c != "" {
+	if c, a := household.Where(s.scope); c != "" {
 		where, args = append(where, c), append(args, a...)
 	}
 	if gridID != 0 {
@@ -262,7 +262,7 @@ func (s *Store) NeverVisited(ctx context.Context, year int, gridID int64, page, 
 	from, to := startOf(household.Date{Y: year, M: 1, D: 1}), startOf(household.Date{Y: year + 1, M: 1, D: 1})
 	where := []string{"h.occupancy <> 'vacant'", "NOT EXISTS (SELECT 1 FROM visits v WHERE v.household_id = h.id AND v.at >= ? AND v.at < ?)"}
 	args := []any{from, to}
-	if c, a := s.scope.Where(); c != "" {
+	if c, a := household.Where(s.scope); c != "" {
 		where, args = append(where, c), append(args, a...)
 	}
 	if gridID != 0 {
@@ -367,7 +367,7 @@ func (s *Store) VisitsByVisitor(ctx context.Context, period string) (*VisitorRep
 		args = append(args, startOf(d))
 	}
 	fmt.Fprintf(&bucket, " ELSE %d END", len(labels)-1)
-	cond, cargs := s.scope.Where()
+	cond, cargs := household.Where(s.scope)
 	window := []any{startOf(starts[0]), startOf(starts[len(starts)-1])}
 	legArgs := append(append([]any{}, window...), cargs...)
 	args = append(append(args, legArgs...), legArgs...)
@@ -423,7 +423,7 @@ func (r *VisitorReport) add(index map[string]int, c VisitorCounts, b, n int) {
 // addIdleMembers lists the active team members of the grids in scope who
 // made no visit in the report's periods, with zeros.
 func (s *Store) addIdleMembers(ctx context.Context, r *VisitorReport, index map[string]int) error {
-	cond, args := s.scope.GridWhere()
+	cond, args := household.GridWhere(s.scope)
 	rows, err := s.db.QueryContext(ctx, `SELECT m.id, m.name FROM team_members m JOIN org_units g ON g.id = m.grid_id
 		WHERE m.active`+and(cond)+` ORDER BY m.id`, args...)
 	if err != nil {

@@ -36,7 +36,7 @@ type reportGrids struct {
 	newYear, vacant    int64
 	lastYear, neverRed int64
 	grid1, grid2       int64
-	leader1, leader2   household.Scope
+	leader1, leader2   org.Scope
 }
 
 func newReportGrids(t *testing.T, ctx context.Context, db *store.DB) *reportGrids {
@@ -46,7 +46,7 @@ func newReportGrids(t *testing.T, ctx context.Context, db *store.DB) *reportGrid
 		t.Fatal(err)
 	}
 	r := &reportGrids{fx: fx, grid1: fx.Grids[0].ID, grid2: fx.Grids[1].ID}
-	r.leader1, r.leader2 = household.Scope{GridIDs: []int64{r.grid1}}, household.Scope{GridIDs: []int64{r.grid2}}
+	r.leader1, r.leader2 = org.Scope{GridIDs: []int64{r.grid1}}, org.Scope{GridIDs: []int64{r.grid2}}
 	add := func(b org.Building, colour, occupancy string, n int) int64 {
 		var id int64
 		err := db.QueryRowContext(ctx, `INSERT INTO households(grid_id, compound_id, building_id, unit, floor, room, address, colour,

@@ -23,7 +23,7 @@ type Stop struct {
 // Round returns the households the plans of week give team member
 // memberID, in walking order, grid by grid, in one query.
 func (s *Store) Round(ctx context.Context, memberID int64, week Week) ([]Stop, error) {
-	cond, args := s.scope.Where()
+	cond, args := household.Where(s.scope)
 	args = append([]any{startOf(week.Monday()), memberID, week.String()}, args...)
 	rows, err := s.db.QueryContext(ctx, `SELECT i.household_id, p.grid_id, h.colour, i.reason, h.address, h.householder,
 		COALESCE(v.outcome, ''), v.at

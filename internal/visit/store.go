@@ -8,6 +8,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/store"
 )
 
@@ -17,7 +18,7 @@ import (
 type Store struct {
 	db    *store.DB
 	files *household.Store
-	scope household.Scope
+	scope org.Scope
 	now   func() time.Time
 	plan  PlanConfig
 	slots SlotConfig
@@ -26,11 +27,11 @@ type Store struct {
 // NewStore returns a Store that sees every household; faces serving users
 // call In.
 func NewStore(db *store.DB, files *household.Store) *Store {
-	return &Store{db: db, files: files, scope: household.Everything, now: time.Now, plan: DefaultPlanConfig, slots: DefaultSlotConfig}
+	return &Store{db: db, files: files, scope: org.Everything, now: time.Now, plan: DefaultPlanConfig, slots: DefaultSlotConfig}
 }
 
 // In returns a Store limited to scope.
-func (s *Store) In(scope household.Scope) *Store {
+func (s *Store) In(scope org.Scope) *Store {
 	c := *s
 	c.scope, c.files = scope, s.files.In(scope)
 	return &c

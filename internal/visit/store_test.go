@@ -55,7 +55,7 @@ func TestRecomputeDue(t *testing.T) {
 			t.Errorf("with a weekly measure: %+v", sc)
 		}
 		// Out of scope looks like not there.
-		if _, err := vs.In(household.Scope{}).ScheduleOf(ctx, h.ID); err == nil {
+		if _, err := vs.In(org.Scope{}).ScheduleOf(ctx, h.ID); err == nil {
 			t.Error("an empty scope saw the household")
 		}
 	})

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/store"
 )
 
@@ -92,9 +93,9 @@ type SurveyReport struct {
 // (exclusive) by the households in scope (gridID: of that grid only). Each
 // household counts once per question, with its latest answer of the
 // period; a grid's figures are those of the answers given in it.
-func SurveyStats(ctx context.Context, q store.Querier, scope household.Scope, from, to time.Time, gridID int64) (*SurveyReport, error) {
+func SurveyStats(ctx context.Context, q store.Querier, scope org.Scope, from, to time.Time, gridID int64) (*SurveyReport, error) {
 	where, args := "a.answered_at >= ? AND a.answered_at < ?", []any{from.UTC(), to.UTC()}
-	cond, cargs := scope.Where()
+	cond, cargs := household.Where(scope)
 	where, args = where+and(cond), append(args, cargs...)
 	if gridID != 0 {
 		where, args = where+" AND a.grid_id = ?", append(args, gridID)

@@ -115,7 +115,7 @@ func TestSurveyStats(t *testing.T) {
 		w.record(t, "b1", 1, 30, map[string]string{"knows_grid_worker": "yes", "joined_activity": "no", "satisfied": "dissatisfied"})
 		w.record(t, "b0", 1, -3*24*60, map[string]string{"satisfied": "satisfied"}) // before the period
 		from, to := w.day.Add(-time.Hour), w.day.Add(24*time.Hour)
-		rep, err := visit.SurveyStats(ctx, db, household.Everything, from, to, 0)
+		rep, err := visit.SurveyStats(ctx, db, org.Everything, from, to, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,18 +139,18 @@ func TestSurveyStats(t *testing.T) {
 			t.Errorf("questions %+v", rep.Questions)
 		}
 		// A longer period reaches b0, but b1 is household 1's latest.
-		if rep, _ = visit.SurveyStats(ctx, db, household.Everything, from.AddDate(0, 0, -7), to, 0); rep.Satisfaction.Positive != 1 {
+		if rep, _ = visit.SurveyStats(ctx, db, org.Everything, from.AddDate(0, 0, -7), to, 0); rep.Satisfaction.Positive != 1 {
 			t.Errorf("with an earlier answer: %+v", rep.Satisfaction)
 		}
 		for name, rep := range map[string]*visit.SurveyReport{
-			"leader of grid 2": must(visit.SurveyStats(ctx, db, household.Scope{GridIDs: []int64{w.fx.Grids[1].ID}}, from, to, 0)),
-			"grid 2":           must(visit.SurveyStats(ctx, db, household.Everything, from, to, w.fx.Grids[1].ID)),
+			"leader of grid 2": must(visit.SurveyStats(ctx, db, org.Scope{GridIDs: []int64{w.fx.Grids[1].ID}}, from, to, 0)),
+			"grid 2":           must(visit.SurveyStats(ctx, db, org.Everything, from, to, w.fx.Grids[1].ID)),
 		} {
 			if rep.Households != 1 || len(rep.ByGrid) != 1 || rep.SatisfactionRate == nil || *rep.SatisfactionRate != 0 {
 				t.Errorf("%s: %+v", name, rep.SurveyFigures)
 			}
 		}
-		if rep := must(visit.SurveyStats(ctx, db, household.Scope{}, from, to, 0)); rep.Households != 0 || rep.AwarenessRate != nil {
+		if rep := must(visit.SurveyStats(ctx, db, org.Scope{}, from, to, 0)); rep.Households != 0 || rep.AwarenessRate != nil {
 			t.Errorf("an empty scope: %+v", rep.SurveyFigures)
 		}
 	})
@@ -201,7 +201,7 @@ func TestSurveyQuestions(t *testing.T) {
 		if !isField(err, "survey.safe_home") {
 			t.Errorf("an inactive question answered: %v", err)
 		}
-		rep := must(visit.SurveyStats(ctx, db, household.Everything, w.day.Add(-time.Hour), w.day.Add(time.Hour), 0))
+		rep := must(visit.SurveyStats(ctx, db, org.Everything, w.day.Add(-time.Hour), w.day.Add(time.Hour), 0))
 		if rep.Answers["safe_home"]["no"] != 1 || rep.Households != 1 || rep.AwarenessRate != nil {
 			t.Errorf("counted %+v", rep.SurveyFigures)
 		}

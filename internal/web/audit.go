@@ -42,7 +42,7 @@ func (h *handler) auditFilter(r *http.Request) (audit.Filter, error) {
 	}
 	q := r.URL.Query()
 	f := audit.Filter{User: strings.TrimSpace(q.Get("user")), Action: strings.TrimSpace(q.Get("action")),
-		Object: strings.TrimSpace(q.Get("object")), Scoped: true, Paths: access.AuditPaths(u), PerPage: auditPerPage}
+		Object: strings.TrimSpace(q.Get("object")), Scoped: true, Paths: access.Scope(u).AuditPaths, PerPage: auditPerPage}
 	var err error
 	if f.From, err = auditDay("from", q.Get("from"), false); err != nil {
 		return f, err

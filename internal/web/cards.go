@@ -2,8 +2,6 @@ package web
 
 import (
 	"cmp"
-	"context"
-	"database/sql"
 	"errors"
 	"html/template"
 	"net/http"
@@ -12,11 +10,9 @@ import (
 	"strconv"
 	"strings"
 
-	"wanhu/internal/access"
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
-	"wanhu/internal/store"
 	"wanhu/internal/visit"
 )
 
@@ -127,7 +123,7 @@ func (h *handler) planCards(r *http.Request, planID, memberID string) (cardList,
 			ids = append(ids, it.HouseholdID)
 		}
 	}
-	seen, err := h.inScope(r, ids)
+	seen, err := h.files(r).Seen(r.Context(), ids)
 	if err != nil {
 		return cardList{}, err
 	}
@@ -166,36 +162,6 @@ func numeric(a, b string) int {
 	return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b))
 }
 
-// inScope returns which of the households ids the user of r may see.
-func (h *handler) inScope(r *http.Request, ids []int64) (map[int64]bool, error) {
-	seen := map[int64]bool{}
-	if len(ids) == 0 {
-		return seen, nil
-	}
-	args := make([]any, 0, len(ids))
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	q := `SELECT h.id FROM households h WHERE h.id IN (?` + strings.Repeat(", ?", len(ids)-1) + `)`
-	if cond, a := access.Scope(user(r)).Where(); cond != "" {
-		q += " AND " + cond
-		args = append(args, a...)
-	}
-	rows, err := h.db.QueryContext(r.Context(), q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		seen[id] = true
-	}
-	return seen, rows.Err()
-}
-
 // renderCards makes the cards of list, with one call for the tokens, and
 // shows them; apperr.ErrNotFound when there is none to print.
 func (h *handler) renderCards(w http.ResponseWriter, r *http.Request, list cardList) error {
@@ -213,8 +179,11 @@ func (h *handler) renderCards(w http.ResponseWriter, r *http.Request, list cardL
 	if err != nil {
 		return err
 	}
-	worker, err := teamContact(ctx, h.db, l, `WHERE active AND grid_id = ? AND role = 'grid_worker' ORDER BY id LIMIT 1`, g.ID)
-	if err != nil {
+	var worker cardContact
+	switch m, err := org.GridWorker(ctx, h.db, g.ID); {
+	case err == nil:
+		worker = contactOf(l, m)
+	case !errors.Is(err, apperr.ErrNotFound):
 		return err
 	}
 	ids := make([]int64, len(list.items))
@@ -234,8 +203,12 @@ func (h *handler) renderCards(w http.ResponseWriter, r *http.Request, list cardL
 		if it.member != 0 {
 			m, ok := members[it.member]
 			if !ok {
-				if m, err = teamContact(ctx, h.db, l, `WHERE id = ?`, it.member); err != nil {
+				tm, err := org.TeamMemberByID(ctx, h.db, it.member)
+				if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 					return err
+				}
+				if err == nil {
+					m = contactOf(l, tm)
 				}
 				members[it.member] = m
 			}
@@ -257,17 +230,9 @@ func (h *handler) renderCards(w http.ResponseWriter, r *http.Request, list cardL
 	return nil
 }
 
-// teamContact returns the card details of the team member the condition
-// where selects; none when no member matches.
-func teamContact(ctx context.Context, q store.Querier, l *Locale, where string, args ...any) (cardContact, error) {
-	var c cardContact
-	var role string
-	err := q.QueryRowContext(ctx, `SELECT name, role, phone, wechat FROM team_members `+where, args...).Scan(&c.Name, &role, &c.Phone, &c.WeChat)
-	if errors.Is(err, sql.ErrNoRows) {
-		return cardContact{}, nil
-	}
-	c.Role = l.Enum("role", role)
-	return c, err
+// contactOf is team member m as a card names them.
+func contactOf(l *Locale, m org.TeamMember) cardContact {
+	return cardContact{Name: m.Name, Role: l.Enum("role", string(m.Role)), Phone: m.Phone, WeChat: m.WeChat}
 }
 
 // publicBase is the address printed links start with: --public-url, or

@@ -8,7 +8,6 @@ import (
 	"wanhu/internal/access"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
-	"wanhu/internal/pii"
 	"wanhu/internal/visit"
 )
 
@@ -127,7 +126,7 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 	if g, err := org.GridByID(ctx, h.db, hh.GridID); err == nil {
 		v.Community, community = g.CommunityName, g.CommunityID
 	}
-	v.Phone = pii.MaskPhone(hh.Phone)
+	v.Phone = hh.Phone
 	v.Badge, v.Reasons, v.Overridden = badge(l, hh.Colour), reasons(l, hh.ColourReasons), hh.ColourOverride != ""
 	v.Kind, v.Occupancy = l.Enum("kind", string(hh.Kind)), l.Enum("occupancy", hh.Occupancy)
 	v.ContactTimes = strings.Join(enumLabels(l, "contact_times", hh.ContactTimes), "、")
@@ -197,7 +196,7 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 		return nil, err
 	}
 	for _, e := range events {
-		v.Ledger = append(v.Ledger, ledgerOf(l, tn, e, showHealth(r)))
+		v.Ledger = append(v.Ledger, ledgerOf(l, tn, e))
 	}
 	return v, nil
 }

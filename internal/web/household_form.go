@@ -8,7 +8,6 @@ import (
 
 	"wanhu/internal/household"
 	"wanhu/internal/org"
-	"wanhu/internal/pii"
 )
 
 // householdValues are the form values of a stored household. The phone is
@@ -136,7 +135,7 @@ func householdFields(f *form, pc placeChoices, tags []household.Tag, old *househ
 	f.enum("occupancy", "occupancy", household.Occupancies, false)
 	ph := f.input("phone", "tel")
 	if old != nil && old.Phone != "" {
-		ph.Placeholder, ph.Hint = pii.MaskPhone(old.Phone), f.l.T("form.keep_hint")
+		ph.Placeholder, ph.Hint = old.Phone, f.l.T("form.keep_hint")
 	}
 	f.checks("contact_times", household.ContactTimes, enumLabels(f.l, "contact_times", household.ContactTimes))
 	f.text("contact_note").Hint = f.l.T("form.contact_note_hint")

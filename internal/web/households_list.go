@@ -6,7 +6,6 @@ import (
 
 	"wanhu/internal/household"
 	"wanhu/internal/org"
-	"wanhu/internal/pii"
 )
 
 const listPerPage = 30
@@ -74,7 +73,7 @@ func (h *handler) householdList(w http.ResponseWriter, r *http.Request) {
 	for _, hh := range list {
 		v.Rows = append(v.Rows, listRow{ID: hh.ID, Address: hh.Address, Shop: hh.ShopName, Householder: hh.Householder,
 			Members: hh.MemberCount, Badge: badge(v.L, hh.Colour), Reasons: reasons(v.L, hh.ColourReasons),
-			Phone: pii.MaskPhone(hh.Phone)})
+			Phone: hh.Phone})
 	}
 	v.Pager = newPager("/households", q, f.Page, listPerPage, total)
 	h.render(w, r, http.StatusOK, "households", v)

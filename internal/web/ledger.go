@@ -74,9 +74,8 @@ func (h *handler) fillLedger(w http.ResponseWriter, r *http.Request, v *ledgerPa
 		h.showError(w, r, err)
 		return
 	}
-	health := f.HouseholdID != 0 && showHealth(r)
 	for _, e := range events {
-		v.Entries = append(v.Entries, ledgerOf(v.L, tn, e, health))
+		v.Entries = append(v.Entries, ledgerOf(v.L, tn, e))
 	}
 	v.Pager = newPager(base, r.URL.Query(), max(f.Page, 1), ledgerPerPage, total)
 	h.render(w, r, http.StatusOK, "ledger", v)

@@ -7,7 +7,6 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
-	"wanhu/internal/pii"
 )
 
 // personValues are the form values of a stored person. The ID number is
@@ -107,7 +106,7 @@ func personFields(f *form, tags []household.Tag, old *household.Person, brief bo
 	id := f.text("id_number")
 	id.Hint = f.l.T("form.id_hint")
 	if old != nil && old.IDNumber != "" {
-		id.Placeholder, id.Hint = pii.MaskIDNumber(old.IDNumber), f.l.T("form.keep_hint")
+		id.Placeholder, id.Hint = old.IDNumber, f.l.T("form.keep_hint")
 	}
 	f.enum("gender", "gender", household.Genders, true)
 	f.input("birth_date", "date").Hint = f.l.T("form.birth_hint")
@@ -115,7 +114,7 @@ func personFields(f *form, tags []household.Tag, old *household.Person, brief bo
 	f.enum("relation", "relation", household.Relations, false)
 	ph := f.input("phone", "tel")
 	if old != nil && old.Phone != "" {
-		ph.Placeholder, ph.Hint = pii.MaskPhone(old.Phone), f.l.T("form.keep_hint")
+		ph.Placeholder, ph.Hint = old.Phone, f.l.T("form.keep_hint")
 	}
 	f.enum("residence", "residence", household.Residences, false)
 	f.enum("employment", "employment", household.Employments, true)

@@ -26,12 +26,6 @@ func user(r *http.Request) *auth.User {
 // can reports whether the signed-in user may do a (access decides).
 func can(r *http.Request, a access.Action) bool { return access.Can(user(r), a) }
 
-// showHealth reports whether the ledger of one household shows health
-// notes: to those who edit the file, and so see them in its forms anyway.
-// Pages never show full phone and ID numbers: a role that needs one asks
-// for it with a reason (reveal), and that view is audited.
-func showHealth(r *http.Request) bool { return can(r, access.EditHouseholds) }
-
 // errNotYours is what a record or page out of the user's reach looks like:
 // the same as one that does not exist.
 var errNotYours = apperr.ErrNotFound

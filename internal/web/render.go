@@ -112,12 +112,16 @@ func (h *handler) serverError(w http.ResponseWriter, r *http.Request, err error)
 	fmt.Fprintf(w, "<!doctype html><meta charset=utf-8><title>500</title><p>%s</p>", template.HTMLEscapeString(l.T("error.internal")))
 }
 
-// showError answers a request that failed: 404 for a missing record, 400
-// for bad input outside a form, 500 (logged) otherwise.
+// showError answers a request that failed: 404 for a missing record, 403
+// for what the role may not do, 400 for bad input outside a form, 500
+// (logged) otherwise.
 func (h *handler) showError(w http.ResponseWriter, r *http.Request, err error) {
 	v := errorView{Page: h.page(r, "error.title", "")}
 	status := http.StatusBadRequest
 	switch fe, isField := apperr.AsField(err); {
+	case errors.Is(err, apperr.ErrForbidden):
+		h.forbidden(w, r)
+		return
 	case errors.Is(err, apperr.ErrNotFound):
 		status, v.Message = http.StatusNotFound, v.L.T("error.not_found")
 	case errors.Is(err, apperr.ErrConflict):

@@ -1,11 +1,11 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/audit"
 )
 
 // revealForm is the little form beside a masked value that asks for the
@@ -23,33 +23,28 @@ type revealView struct {
 }
 
 // revealPerson shows a member's full ID number or phone to a role that
-// needs it; the view is written to the audit log first.
+// needs it; the household store writes the view to the audit log with it.
 func (h *handler) revealPerson(w http.ResponseWriter, r *http.Request) {
-	h.reveal(w, r, "person", func(id int64, field string) (string, string, int64, error) {
-		p, err := h.files(r).PersonByID(r.Context(), id)
-		if err != nil {
-			return "", "", 0, err
-		}
-		v, ok := map[string]string{"id_number": p.IDNumber, "phone": p.Phone}[field]
-		if !ok {
+	h.reveal(w, r, func(e audit.Entry, id int64, field string) (string, string, int64, error) {
+		if field != "id_number" && field != "phone" {
 			return "", "", 0, apperr.ErrNotFound
 		}
-		return p.Name, v, p.HouseholdID, nil
+		return h.files(r).RevealPerson(r.Context(), h.audit, e, id, field)
 	})
 }
 
 // revealHousehold shows a household's full contact phone (audited).
 func (h *handler) revealHousehold(w http.ResponseWriter, r *http.Request) {
-	h.reveal(w, r, "household", func(id int64, field string) (string, string, int64, error) {
-		hh, err := h.files(r).HouseholdByID(r.Context(), id)
-		if err != nil || field != "phone" {
+	h.reveal(w, r, func(e audit.Entry, id int64, field string) (string, string, int64, error) {
+		if field != "phone" {
 			return "", "", 0, apperr.ErrNotFound
 		}
-		return hh.Address, hh.Phone, hh.ID, nil
+		address, phone, err := h.files(r).RevealHousehold(r.Context(), h.audit, e, id)
+		return address, phone, id, err
 	})
 }
 
-func (h *handler) reveal(w http.ResponseWriter, r *http.Request, kind string, value func(id int64, field string) (whose, v string, householdID int64, err error)) {
+func (h *handler) reveal(w http.ResponseWriter, r *http.Request, value func(e audit.Entry, id int64, field string) (whose, v string, householdID int64, err error)) {
 	id, err := pathID(r.PathValue("id"))
 	if err != nil {
 		h.showError(w, r, err)
@@ -60,23 +55,12 @@ func (h *handler) reveal(w http.ResponseWriter, r *http.Request, kind string, va
 		h.showError(w, r, apperr.Field("reason", "required", "say why you need the full value"))
 		return
 	}
-	var full string
-	v.Whose, full, v.HouseholdID, err = value(id, v.Field)
-	result := "ok"
-	if err != nil {
-		result = "denied"
-	}
 	e := h.auditWho(r)
-	e.Action, e.Object, e.Result, e.Detail = "reveal."+v.Field, fmt.Sprintf("%s:%d", kind, id), result, v.Reason
-	aerr := h.audit.Record(r.Context(), e)
-	if err == nil {
-		err = aerr // no view without its audit entry
-	}
-	if err != nil {
+	e.Detail = v.Reason
+	if v.Whose, v.Value, v.HouseholdID, err = value(e, id, v.Field); err != nil {
 		h.showError(w, r, err)
 		return
 	}
-	v.Value = full
 	w.Header().Set("Cache-Control", "no-store")
 	h.render(w, r, http.StatusOK, "reveal", v)
 }

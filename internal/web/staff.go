@@ -51,7 +51,7 @@ type componentView struct {
 }
 
 // staffScope is the signed-in user's scorecard scope; ok false answers 403.
-func staffScopeOf(r *http.Request) (staff.Scope, bool) { return access.StaffScope(user(r)) }
+func staffScopeOf(r *http.Request) (org.Scope, bool) { return access.StaffScope(user(r)) }
 
 // staffFormula shows the score's formula with w's weights.
 func staffFormula(l *Locale, w staff.Weights) string {
@@ -138,7 +138,7 @@ func (h *handler) staffList(w http.ResponseWriter, r *http.Request) {
 	keep.Del("sort")
 	keep.Del("format")
 	v.Query = keep.Encode()
-	if scope.Members.All || len(scope.Members.Paths)+len(scope.Members.GridIDs) > 0 { // not a visitor's own card only
+	if scope.Any() { // not a visitor's own card only
 		grids, err := h.files(r).Grids(r.Context())
 		if err != nil {
 			h.showError(w, r, err)
@@ -199,7 +199,7 @@ func (h *handler) staffMember(r *http.Request, id int64) (org.TeamMember, bool, 
 	if err := staff.Visible(r.Context(), h.db, scope, id); err != nil {
 		return m, false, err
 	}
-	manage, err := access.TeamScope(user(r)).Manages(r.Context(), h.db, m.CommunityID, m.GridID)
+	manage, err := access.Scope(user(r)).Manages(r.Context(), h.db, m.CommunityID, m.GridID)
 	return m, manage && can(r, access.PlanVisits), err
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"wanhu/internal/gen"
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/server"
 	"wanhu/internal/staff"
 	"wanhu/internal/store/storetest"
@@ -40,7 +41,7 @@ func TestStaffDemo(t *testing.T) {
 		t.Fatalf("visitor1's member %d %v", member, err)
 	}
 	p, _ := staff.PeriodOf("", "", household.Today())
-	c, err := staff.ScorecardOf(ctx, db, staff.AllScope, p, staff.DefaultWeights, member)
+	c, err := staff.ScorecardOf(ctx, db, org.Everything, p, staff.DefaultWeights, member)
 	if err != nil {
 		t.Fatal(err)
 	}

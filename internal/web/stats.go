@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"wanhu/internal/access"
-	"wanhu/internal/household"
 	"wanhu/internal/org"
 )
 
@@ -148,7 +147,7 @@ func (h *handler) statsPage(r *http.Request, section string) statsView {
 
 // statsScope is the user's statistics scope (statsOnly made sure there
 // is one).
-func statsScope(r *http.Request) household.Scope {
+func statsScope(r *http.Request) org.Scope {
 	s, _ := access.StatsScope(user(r))
 	return s
 }

@@ -24,7 +24,7 @@ func (h *handler) statsServices(w http.ResponseWriter, r *http.Request) {
 	from, to, err := household.DayRange(q.Get("from"), q.Get("to"), today)
 	var rep *request.Stats
 	if err == nil {
-		rep, err = request.Report(ctx, h.db, access.RequestScope(user(r)), from, to, time.Now(), 0)
+		rep, err = request.Report(ctx, h.db, access.Scope(user(r)), from, to, time.Now(), 0)
 	}
 	var survey *visit.SurveyReport
 	if err == nil {

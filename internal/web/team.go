@@ -15,7 +15,7 @@ import (
 )
 
 // The team pages: whoever plans visits sees the team of the grids they
-// see, and adds and changes the members they manage (org.TeamScope): a
+// see, and adds and changes the members they manage (org.Scope): a
 // grid leader those of their own grids, an admin the whole community's,
 // helpers without a grid included. A member taken out of the team
 // (inactive) keeps their history but gets no more plan items.
@@ -73,7 +73,7 @@ func (h *handler) teamList(w http.ResponseWriter, r *http.Request) {
 	for _, g := range grids {
 		names[g.ID] = g.Name
 	}
-	scope := access.TeamScope(v.User)
+	scope := access.Scope(v.User)
 	index := map[string]int{}
 	for _, m := range org.TeamOfGrids(all, grids) {
 		group := names[m.GridID]
@@ -117,7 +117,7 @@ func (h *handler) teamPlaces(r *http.Request, l *Locale) []Option {
 	if err != nil {
 		return nil
 	}
-	scope := access.TeamScope(user(r))
+	scope := access.Scope(user(r))
 	var opts []Option
 	seen := map[int64]bool{}
 	for _, g := range grids {
@@ -239,7 +239,7 @@ func (h *handler) teamCreate(w http.ResponseWriter, r *http.Request) {
 // checkManaged returns a FieldError on grid_id unless the user may have a
 // member where m is.
 func (h *handler) checkManaged(r *http.Request, m org.TeamMember) error {
-	ok, err := access.TeamScope(user(r)).Manages(r.Context(), h.db, m.CommunityID, m.GridID)
+	ok, err := access.Scope(user(r)).Manages(r.Context(), h.db, m.CommunityID, m.GridID)
 	if err == nil && !ok {
 		err = apperr.Field("grid_id", "not_found", "not a grid whose team you manage")
 	}
@@ -257,7 +257,7 @@ func (h *handler) loadTeamMember(r *http.Request) (*org.TeamMember, error) {
 	if err != nil {
 		return nil, err
 	}
-	ok, err := access.TeamScope(user(r)).Manages(r.Context(), h.db, m.CommunityID, m.GridID)
+	ok, err := access.Scope(user(r)).Manages(r.Context(), h.db, m.CommunityID, m.GridID)
 	if err == nil && !ok {
 		err = apperr.ErrNotFound
 	}

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"wanhu/internal/household"
-	"wanhu/internal/pii"
 )
 
 // Badge is a colour shown with its name, never by colour alone.
@@ -84,7 +83,7 @@ type memberView struct {
 
 func memberOf(l *Locale, tn tagNames, p *household.Person) memberView {
 	m := memberView{ID: p.ID, Name: p.Name, Relation: l.Enum("relation", p.Relation), Gender: l.Enum("gender", string(p.Gender)),
-		Age: p.Age, IDNumber: pii.MaskIDNumber(p.IDNumber), Phone: pii.MaskPhone(p.Phone), Ethnicity: p.Ethnicity,
+		Age: p.Age, IDNumber: p.IDNumber, Phone: p.Phone, Ethnicity: p.Ethnicity,
 		Residence: l.Enum("residence", p.Residence), Work: l.Enum("employment", p.Employment), Dibao: l.Enum("dibao", p.Dibao),
 		Tags: tn.list(p.Tags)}
 	if p.School != "" {
@@ -117,7 +116,7 @@ type ledgerView struct {
 	Actor       string
 }
 
-func ledgerOf(l *Locale, tn tagNames, e household.LedgerEvent, health bool) ledgerView {
+func ledgerOf(l *Locale, tn tagNames, e household.LedgerEvent) ledgerView {
 	v := ledgerView{At: l.Time(e.At), Type: l.Enum("event", e.Type), TypeCode: e.Type, HouseholdID: e.HouseholdID,
 		Address: e.Address, Person: e.Person, Note: e.Note, Actor: e.Actor}
 	valueKey := e.Field
@@ -137,7 +136,7 @@ func ledgerOf(l *Locale, tn tagNames, e household.LedgerEvent, health bool) ledg
 			v.Field = l.T("field." + e.Field)
 		}
 	}
-	if e.Field == "health_notes" && !health {
+	if e.Field == "health_notes" && (e.Before == household.Hidden || e.After == household.Hidden) {
 		v.Before, v.After = l.T("ledger.hidden"), l.T("ledger.hidden")
 		return v
 	}

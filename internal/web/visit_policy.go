@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -147,7 +146,7 @@ func (h *handler) showPolicy(w http.ResponseWriter, r *http.Request, status int,
 	tags, err := household.Tags(ctx, h.db)
 	var counts map[string]int
 	if err == nil {
-		counts, err = h.policyEffect(ctx, r, p)
+		counts, err = h.visits(r).PolicyEffect(ctx, p)
 	}
 	if err != nil {
 		h.showError(w, r, err)
@@ -171,71 +170,4 @@ func (h *handler) showPolicy(w http.ResponseWriter, r *http.Request, status int,
 		v.Effect = append(v.Effect, policyCount{Label: l.Enum("frequency", f), N: counts[f]})
 	}
 	h.render(w, r, status, "visit_policy", v)
-}
-
-// policyEffect counts the households of the user's scope (vacant ones
-// aside) by the frequency p gives them.
-func (h *handler) policyEffect(ctx context.Context, r *http.Request, p visit.Policy) (map[string]int, error) {
-	cond, args := access.Scope(user(r)).Where()
-	and := ""
-	if cond != "" {
-		and = " AND " + cond
-	}
-	facts := map[int64]*visit.Facts{}
-	rows, err := h.db.QueryContext(ctx, `SELECT h.id, h.colour FROM households h WHERE h.occupancy <> 'vacant'`+and, args...)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var id int64
-		var f visit.Facts
-		if err := rows.Scan(&id, &f.Colour); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		facts[id] = &f
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	// Each household's tags and its current members', then its active
-	// plan measures' frequencies.
-	add := func(query string, args []any, to func(f *visit.Facts, s string)) error {
-		rows, err := h.db.QueryContext(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			var s string
-			if err := rows.Scan(&id, &s); err != nil {
-				return err
-			}
-			if f := facts[id]; f != nil {
-				to(f, s)
-			}
-		}
-		return rows.Err()
-	}
-	tag := func(f *visit.Facts, s string) { f.Tags = append(f.Tags, s) }
-	err = add(`SELECT h.id, t.tag FROM household_tags t JOIN households h ON h.id = t.household_id WHERE 1 = 1`+and, args, tag)
-	if err == nil {
-		err = add(`SELECT h.id, pt.tag FROM person_tags pt JOIN persons p ON p.id = pt.person_id JOIN households h ON h.id = p.household_id
-			WHERE p.active AND p.moved_out_on IS NULL AND p.deceased_on IS NULL`+and, args, tag)
-	}
-	if err == nil {
-		err = add(`SELECT h.id, m.frequency FROM plan_measures m JOIN households h ON h.id = m.household_id WHERE m.status = 'active'`+and, args,
-			func(f *visit.Facts, s string) { f.Plan = append(f.Plan, s) })
-	}
-	if err != nil {
-		return nil, err
-	}
-	counts := map[string]int{}
-	for _, f := range facts {
-		freq, _ := p.Frequency(*f)
-		counts[freq]++
-	}
-	return counts, nil
 }

@@ -1,0 +1,82 @@
+package org
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/store"
+)
+
+// Scope is what one user reaches: the part of the org tree, the team member
+// and the departments their roles give them, and how much of a person they
+// see. access.ScopeOf builds it once per user from the user's grants; each
+// domain renders its own SQL condition from it (household.Where,
+// request's where, staff's memberWhere), so there is one idea of "in scope"
+// and one place that builds it. The zero Scope reaches nothing.
+type Scope struct {
+	// All is the system itself: the CLI, the generator, jobs. It sees and
+	// changes everything; ID and phone numbers are masked for it as for
+	// everyone (full values come only through the audited reveal).
+	All bool
+	// Paths are org subtrees ("/1/2/"): an administrator's.
+	Paths []string
+	// GridIDs are grids: a grid leader's.
+	GridIDs []int64
+	// MemberID is a visitor's team member: the households assigned to them
+	// or planned for them this week or later, and their own scorecard.
+	MemberID int64
+	// DepartmentPaths are departments' subtrees: an officer's requests.
+	DepartmentPaths []string
+	// AuditPaths are the org subtrees whose audit log the user reads (an
+	// administrator's or an auditor's); they reach no household.
+	AuditPaths []string
+	// Reveal says the user's role may see a person in full: exact birth
+	// dates and health notes on the page, and ID and phone numbers through
+	// the audited reveal. Without it a person's birth year is left out
+	// (age and birthday stand in) and health notes are hidden.
+	Reveal bool
+}
+
+// Everything is the scope of the system itself.
+var Everything = Scope{All: true, Reveal: true}
+
+// Places is the scope without what a user reaches as a person rather than
+// as a place: a visitor's households and an officer's departments. It is
+// what they may count in statistics and whose team they manage.
+func (s Scope) Places() Scope {
+	s.MemberID, s.DepartmentPaths = 0, nil
+	return s
+}
+
+// Any reports whether the scope reaches some place of the org tree: all
+// of it, a subtree or a grid.
+func (s Scope) Any() bool { return s.All || len(s.Paths) > 0 || len(s.GridIDs) > 0 }
+
+// Manages reports whether s may add or change a team member of community
+// communityID in grid gridID (0: a helper of the whole community): the
+// members of the grids under its paths or among its grids, and the helpers
+// without a grid of the communities under its paths. So a grid leader
+// manages their own grids' members, an administrator of a community (or
+// above) its whole team, and a visitor nobody.
+func (s Scope) Manages(ctx context.Context, q store.Querier, communityID, gridID int64) (bool, error) {
+	if s.All {
+		return true, nil
+	}
+	if gridID != 0 && slices.Contains(s.GridIDs, gridID) {
+		return true, nil
+	}
+	unit := communityID
+	if gridID != 0 {
+		unit = gridID
+	}
+	u, err := UnitByID(ctx, q, unit)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(s.Paths, func(p string) bool { return strings.HasPrefix(u.Path, p) }), nil
+}
