@@ -35,8 +35,9 @@ func keyFileFor(dsn, keyFile string) string {
 }
 
 // openSealedDB opens the database like openDB and gives it the keys of the
-// key file (see keyFileFor). Without a key file it opens anyway, and
-// reading or writing ID and phone numbers fails naming --key-file.
+// key file (see keyFileFor), then seals what an older version left in
+// clear (health notes). Without a key file it opens anyway, and reading or
+// writing ID and phone numbers fails naming --key-file.
 func openSealedDB(ctx context.Context, dsn, keyFile string) (*store.DB, error) {
 	var keys *secret.Keyring
 	if path := keyFileFor(dsn, keyFile); path != "" {
@@ -50,7 +51,22 @@ func openSealedDB(ctx context.Context, dsn, keyFile string) (*store.DB, error) {
 		return nil, err
 	}
 	db.SetKeys(keys)
+	if keys != nil {
+		if err := sealLeftovers(ctx, db); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	return db, nil
+}
+
+// sealLeftovers seals the health notes that a database made before they
+// were sealed keeps in clear; once done, it only reads a mark.
+func sealLeftovers(ctx context.Context, db *store.DB) error {
+	if _, err := household.SealHealthNotes(ctx, db, 0); err != nil {
+		return fmt.Errorf("seal the health notes kept in clear: %w", err)
+	}
+	return nil
 }
 
 // ensureKeyFile loads the key file at path, creating it when absent, and

@@ -159,6 +159,9 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	if err := demoKeys(db, *dsn, *keyFile, n > 0, out); err != nil {
 		return err
 	}
+	if err := sealLeftovers(ctx, db); err != nil {
+		return err
+	}
 	if n == 0 {
 		fmt.Fprintf(out, "Creating the demo community in %s …\n", store.Redact(*dsn))
 		sum, err := gen.Generate(ctx, db, gen.Options{Households: *households, Seed: *seed, Progress: progress(out)})

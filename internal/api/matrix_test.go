@@ -106,7 +106,7 @@ func TestRoleMatrix(t *testing.T) {
 		add("leader1", "POST", "/tags", `{"code":"x_tag","applies_to":"person","name_zh":"某"}`, 403)
 		add("visitor", "PUT", "/households/{red}/visitors", `{"team_member_ids":[]}`, 403)
 		add("leader1", "PUT", "/households/{green}/visitors", `{"team_member_ids":[]}`, 404)
-		add("leader1", "PUT", "/households/{red}/visitors", `{"team_member_ids":[99999]}`, 400, wantError("not_found", "team_member_ids"))
+		add("leader1", "PUT", "/households/{red}/visitors", `{"team_member_ids":[99999]}`, 400, wantError("not_visitor", "team_member_ids"))
 		add("visitor", "GET", "/audit", "", 404)
 		add("auditor", "GET", "/audit", "", 200)
 		add("auditor", "GET", "/audit.csv", "", 200)

@@ -26,26 +26,12 @@ func (h *handler) team(w http.ResponseWriter, r *http.Request) {
 	h.writeJSON(w, r, http.StatusOK, listOf(ms, len(ms)))
 }
 
-// visibleMember returns team member id, active or not, if it is within the
-// user's scope (apperr.ErrNotFound otherwise).
-func (h *handler) visibleMember(r *http.Request, id int64) (org.TeamMember, error) {
-	m, err := org.TeamMemberByID(r.Context(), h.d.DB, id)
-	if err != nil {
-		return m, err
-	}
-	grids, err := h.files(r).Grids(r.Context())
-	if err == nil && len(org.TeamOfGrids([]org.TeamMember{m}, grids)) == 0 {
-		err = apperr.ErrNotFound
-	}
-	return m, err
-}
-
 // teamMember returns one member of the team.
 func (h *handler) teamMember(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	var m org.TeamMember
 	if err == nil {
-		m, err = h.visibleMember(r, id)
+		m, err = h.files(r).TeamMember(r.Context(), id)
 	}
 	if err != nil {
 		h.fail(w, r, err)
@@ -149,7 +135,10 @@ func (h *handler) updateTeamMember(w http.ResponseWriter, r *http.Request) {
 	}
 	var m org.TeamMember
 	if err == nil {
-		m, err = h.visibleMember(r, id)
+		_, err = h.files(r).TeamMember(r.Context(), id)
+	}
+	if err == nil {
+		m, err = org.TeamMemberByID(r.Context(), h.d.DB, id)
 	}
 	var ok bool
 	if err == nil {

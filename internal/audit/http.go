@@ -123,7 +123,8 @@ func (a Web) Login(r *http.Request, face, username string, s *auth.Session, err 
 
 // Writes records every request that reached next and may change something
 // (any method but GET and HEAD) as a "write": who, from where, the route,
-// the object of the path and the result. A reveal writes its own, fuller
+// the object of the path and the result, and after it the notes the
+// domain made while serving it (see Note). A reveal writes its own, fuller
 // entry instead.
 func (a Web) Writes(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -132,11 +133,19 @@ func (a Web) Writes(next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		sw := &StatusWriter{ResponseWriter: w}
-		next(sw, r)
+		ctx, noted := withNotes(r.Context())
+		next(sw, r.WithContext(ctx))
 		e := a.Who(r)
 		e.Action, e.Object, e.Result, e.Detail = "write", PathObject(r), ResultOf(sw.Status()), r.Pattern
 		if err := a.Log.Record(r.Context(), e); err != nil {
 			a.Errs.Error("audit write", "route", r.Pattern, "error", err)
+		}
+		for _, n := range noted.taken() {
+			e := a.Who(r)
+			e.Action, e.Object, e.Result, e.Detail = n.Action, n.Object, n.Result, n.Detail
+			if err := a.Log.Record(r.Context(), e); err != nil {
+				a.Errs.Error("audit note", "route", r.Pattern, "action", n.Action, "error", err)
+			}
 		}
 	}
 }

@@ -106,10 +106,10 @@ func writeCommunity(ctx context.Context, db *store.DB, c *community) error {
 			}
 			for i := range h.Members {
 				p := &h.Members[i]
-				idNumber, idHash, phone, phoneHash := c.sealed.persons[next][0], c.sealed.persons[next][1], c.sealed.persons[next][2], c.sealed.persons[next][3]
+				sp := c.sealed.persons[next]
 				next++
-				add(ps, p.ID, h.ID, p.Name, idNumber, idHash, string(p.Gender), p.BirthDate, p.Ethnicity, p.Residence, p.Relation,
-					phone, phoneHash, p.Employment, p.School, p.DisabilityType, p.DisabilityGrade, p.HealthNotes, p.Dibao, p.MovedInOn,
+				add(ps, p.ID, h.ID, p.Name, sp[0], sp[1], string(p.Gender), p.BirthDate, p.Ethnicity, p.Residence, p.Relation,
+					sp[2], sp[3], p.Employment, p.School, p.DisabilityType, p.DisabilityGrade, sp[4], p.Dibao, p.MovedInOn,
 					p.MovedOutOn, p.DeceasedOn, p.Current(), 1, h.CreatedAt, h.UpdatedAt)
 			}
 		}
@@ -148,6 +148,12 @@ func writeCommunity(ctx context.Context, db *store.DB, c *community) error {
 		}
 		ledger := ins("ledger_events", "id", "household_id", "person_id", "grid_id", "type", "field", "before", "after", "note", "actor_id", "actor", "at")
 		for _, e := range c.ledger {
+			if e.Field == "health_notes" {
+				var err error
+				if e.After, err = household.SealText(tx.Keys(), e.Field, e.After); err != nil {
+					return err
+				}
+			}
 			add(ledger, e.ID, e.HouseholdID, nullID(e.PersonID), e.GridID, e.Type, e.Field, e.Before, e.After, e.Note, nullID(e.ActorID), e.Actor, e.At.UTC())
 		}
 		return flush()

@@ -68,6 +68,9 @@ type LedgerEvent struct {
 }
 
 func writeLedger(ctx context.Context, q store.Querier, e LedgerEvent) error {
+	if err := sealLedger(store.KeysOf(q), &e); err != nil {
+		return err
+	}
 	_, err := q.ExecContext(ctx, `INSERT INTO ledger_events(household_id, person_id, grid_id, type, field, before, after, note, actor_id, actor, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.HouseholdID, nullID(e.PersonID), e.GridID, e.Type, e.Field, e.Before, e.After, e.Note, nullID(e.ActorID), e.Actor, e.At.UTC())
@@ -126,6 +129,9 @@ func (s *Store) Ledger(ctx context.Context, f LedgerFilter) ([]LedgerEvent, int,
 		var e LedgerEvent
 		if err := rows.Scan(&e.ID, &e.HouseholdID, &e.PersonID, &e.Person, &e.GridID, &e.Address, &e.Type, &e.Field,
 			&e.Before, &e.After, &e.Note, &e.ActorID, &e.Actor, &e.At); err != nil {
+			return nil, 0, err
+		}
+		if err := openLedger(store.KeysOf(s.db), &e); err != nil {
 			return nil, 0, err
 		}
 		showLedger(s.scope, &e, f.HouseholdID != 0)

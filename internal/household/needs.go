@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/org"
 	"wanhu/internal/store"
 )
 
@@ -156,12 +157,21 @@ func checkMeasure(ctx context.Context, q store.Querier, m *Measure) error {
 	return nil
 }
 
+// checkOwner returns a FieldError unless the owner of m, when it is new
+// or changed from before, visits the household's grid (org.CheckVisitor).
+func checkOwner(ctx context.Context, q store.Querier, m *Measure, grid, before int64) error {
+	if m.OwnerID == 0 || m.OwnerID == before {
+		return nil
+	}
+	return org.CheckVisitor(ctx, q, grid, m.OwnerID, "owner_id")
+}
+
 // SaveMeasure adds a measure to a household plan (m.ID == 0) or changes one.
 func (s *Store) SaveMeasure(ctx context.Context, actor Actor, m Measure) (*Measure, error) {
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		before := ""
+		before, owner := "", int64(0)
 		if m.ID != 0 {
-			err := tx.QueryRowContext(ctx, `SELECT household_id, status FROM plan_measures WHERE id = ?`, m.ID).Scan(&m.HouseholdID, &before)
+			err := tx.QueryRowContext(ctx, `SELECT household_id, status, COALESCE(owner_id, 0) FROM plan_measures WHERE id = ?`, m.ID).Scan(&m.HouseholdID, &before, &owner)
 			if errors.Is(err, sql.ErrNoRows) {
 				return apperr.ErrNotFound
 			}
@@ -177,6 +187,9 @@ func (s *Store) SaveMeasure(ctx context.Context, actor Actor, m Measure) (*Measu
 		}
 		grid, err := gridOf(ctx, tx, m.HouseholdID)
 		if err != nil {
+			return err
+		}
+		if err := checkOwner(ctx, tx, &m, grid, owner); err != nil {
 			return err
 		}
 		now := s.now().UTC()

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/audit"
 	"wanhu/internal/pii"
 	"wanhu/internal/secret"
 	"wanhu/internal/store"
@@ -118,9 +119,12 @@ func personByID(ctx context.Context, q store.Querier, id int64, today Date) (*Pe
 	return nil, apperr.ErrNotFound
 }
 
-// checkIDUnique returns a FieldError naming the household that already has
-// a current member with p's ID number.
-func checkIDUnique(ctx context.Context, q store.Querier, p *Person) error {
+// checkIDUnique returns a FieldError when a current member of another
+// household already has p's ID number. Inside the writer's scope it names
+// that household; outside it, it says only that the number is registered
+// elsewhere and whom to ask, and notes the attempt for the audit log: the
+// check must not tell a writer where a number lives that they may not see.
+func (s *Store) checkIDUnique(ctx context.Context, q store.Querier, p *Person) error {
 	if p.IDNumber == "" || !p.Current() {
 		return nil
 	}
@@ -134,7 +138,14 @@ func checkIDUnique(ctx context.Context, q store.Querier, p *Person) error {
 	if err != nil {
 		return err
 	}
-	return apperr.Field("id_number", "id_duplicate", "this ID number already belongs to a member of household %d (%s)", hid, addr)
+	switch err := s.visible(ctx, q, hid); {
+	case err == nil:
+		return apperr.Field("id_number", "id_duplicate", "this ID number already belongs to a member of household %d (%s)", hid, addr)
+	case !errors.Is(err, apperr.ErrNotFound):
+		return err
+	}
+	audit.Note(ctx, "id_number.registered_elsewhere", fmt.Sprintf("household:%d", hid), "an ID number entered already belongs to a member of a household outside the writer's scope")
+	return apperr.Field("id_number", "id_registered", "this ID number is already registered in another household; ask the community administrator")
 }
 
 // AddMember validates p and adds it to a household. event says how the
@@ -175,7 +186,7 @@ func (s *Store) AddMember(ctx context.Context, actor Actor, householdID int64, p
 // insertPerson inserts a normalized person into household h with tags and
 // a ledger event.
 func (s *Store) insertPerson(ctx context.Context, q store.Querier, actor Actor, h *Household, p *Person, event string) error {
-	if err := checkIDUnique(ctx, q, p); err != nil {
+	if err := s.checkIDUnique(ctx, q, p); err != nil {
 		return err
 	}
 	if err := checkTags(ctx, q, "tags", "person", p.Tags); err != nil {
@@ -183,7 +194,7 @@ func (s *Store) insertPerson(ctx context.Context, q store.Querier, actor Actor, 
 	}
 	p.Tags = deriveTags(p, p.Tags)
 	now := s.now().UTC()
-	idNumber, idHash, phone, phoneHash, err := sealPerson(store.KeysOf(q), p)
+	sealed, err := sealPerson(store.KeysOf(q), p)
 	if err != nil {
 		return err
 	}
@@ -191,8 +202,8 @@ func (s *Store) insertPerson(ctx context.Context, q store.Querier, actor Actor, 
 		relation, phone, phone_hash, employment, school, disability_type, disability_grade, health_notes, dibao, moved_in_on,
 		moved_out_on, deceased_on, active, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		h.ID, p.Name, idNumber, idHash, p.Gender, p.BirthDate, p.Ethnicity, p.Residence, p.Relation, phone, phoneHash,
-		p.Employment, p.School, p.DisabilityType, p.DisabilityGrade, p.HealthNotes, p.Dibao, p.MovedInOn, p.MovedOutOn,
+		h.ID, p.Name, sealed.idNumber, sealed.idHash, p.Gender, p.BirthDate, p.Ethnicity, p.Residence, p.Relation, sealed.phone, sealed.phoneHash,
+		p.Employment, p.School, p.DisabilityType, p.DisabilityGrade, sealed.healthNotes, p.Dibao, p.MovedInOn, p.MovedOutOn,
 		p.DeceasedOn, p.Current(), now, now).Scan(&p.ID)
 	if store.IsUniqueViolation(err) {
 		return apperr.Field("id_number", "id_duplicate", "this ID number already belongs to a current member of another household")
@@ -295,7 +306,7 @@ func (s *Store) updatePerson(ctx context.Context, actor Actor, p Person, event, 
 			return err
 		}
 		p.HouseholdID = old.HouseholdID
-		if err := checkIDUnique(ctx, tx, &p); err != nil {
+		if err := s.checkIDUnique(ctx, tx, &p); err != nil {
 			return err
 		}
 		if err := checkTags(ctx, tx, "tags", "person", p.Tags); err != nil {
@@ -303,7 +314,7 @@ func (s *Store) updatePerson(ctx context.Context, actor Actor, p Person, event, 
 		}
 		p.Tags = deriveTags(&p, p.Tags)
 		now := s.now().UTC()
-		idNumber, idHash, phone, phoneHash, err := sealPerson(tx.Keys(), &p)
+		sealed, err := sealPerson(tx.Keys(), &p)
 		if err != nil {
 			return err
 		}
@@ -311,8 +322,8 @@ func (s *Store) updatePerson(ctx context.Context, actor Actor, p Person, event, 
 			residence = ?, relation = ?, phone = ?, phone_hash = ?, employment = ?, school = ?, disability_type = ?, disability_grade = ?,
 			health_notes = ?, dibao = ?, moved_in_on = ?, moved_out_on = ?, deceased_on = ?, active = ?,
 			version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-			p.Name, idNumber, idHash, p.Gender, p.BirthDate, p.Ethnicity, p.Residence, p.Relation, phone, phoneHash,
-			p.Employment, p.School, p.DisabilityType, p.DisabilityGrade, p.HealthNotes, p.Dibao, p.MovedInOn,
+			p.Name, sealed.idNumber, sealed.idHash, p.Gender, p.BirthDate, p.Ethnicity, p.Residence, p.Relation, sealed.phone, sealed.phoneHash,
+			p.Employment, p.School, p.DisabilityType, p.DisabilityGrade, sealed.healthNotes, p.Dibao, p.MovedInOn,
 			p.MovedOutOn, p.DeceasedOn, p.Current(), now, p.ID, p.Version)
 		if store.IsUniqueViolation(err) {
 			return apperr.Field("id_number", "id_duplicate", "this ID number already belongs to a current member of another household")

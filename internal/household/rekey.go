@@ -2,27 +2,41 @@ package household
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"wanhu/internal/secret"
 	"wanhu/internal/store"
 )
 
-// sealedColumns are the columns that hold sealed values. Their hashes do
-// not depend on the encryption keys, so rotation leaves them alone.
-// Accounts' TOTP secrets and the phones left with appointments are sealed
-// too, so a rotation covers them although they are the auth and visit
-// packages'.
+// sealedColumns are the columns that hold sealed values, in the rows
+// where picks (all rows when empty). Their hashes do not depend on the
+// encryption keys, so rotation leaves them alone. Accounts' TOTP secrets
+// and the phones left with appointments are sealed too, so a rotation
+// covers them although they are the auth and visit packages'.
 var sealedColumns = []struct {
 	table, key string
 	cols       []string
+	where      string
 }{
-	{"persons", "id", []string{"id_number", "phone"}},
-	{"households", "id", []string{"phone"}},
-	{"user_totp", "user_id", []string{"secret"}},
-	{"appointments", "id", []string{"phone"}},
+	{"persons", "id", []string{"id_number", "phone", "health_notes"}, ""},
+	{"households", "id", []string{"phone"}, ""},
+	{"ledger_events", "id", []string{"before", "after"}, "field = 'health_notes'"},
+	{"user_totp", "user_id", []string{"secret"}, ""},
+	{"appointments", "id", []string{"phone"}, ""},
+}
+
+// rowsOf is the condition of the rows of t that hold sealed values, with
+// cond: "cond" or "where AND cond".
+func rowsOf(where, cond string) string {
+	if where == "" {
+		return cond
+	}
+	return "(" + where + ") AND " + cond
 }
 
 // sealedWith is the condition "some column holds a value sealed with key
@@ -45,7 +59,7 @@ func CountSealedWith(ctx context.Context, db *store.DB, id uint32) (int, error) 
 	total := 0
 	for _, t := range sealedColumns {
 		var n int
-		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t.table+` WHERE `+sealedWith(t.cols, id, false)).Scan(&n); err != nil {
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t.table+` WHERE `+rowsOf(t.where, sealedWith(t.cols, id, false))).Scan(&n); err != nil {
 			return 0, fmt.Errorf("count %s sealed with key %d: %w", t.table, id, err)
 		}
 		total += n
@@ -94,7 +108,7 @@ func countNotSealedWith(ctx context.Context, db *store.DB, current uint32) (int,
 	total := 0
 	for _, t := range sealedColumns {
 		var n int
-		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t.table+` WHERE `+sealedWith(t.cols, current, true)).Scan(&n); err != nil {
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t.table+` WHERE `+rowsOf(t.where, sealedWith(t.cols, current, true))).Scan(&n); err != nil {
 			return 0, err
 		}
 		total += n
@@ -110,7 +124,7 @@ func resealPass(ctx context.Context, db *store.DB, current uint32, batch int, do
 			n := 0
 			err := db.InTx(ctx, func(tx *store.Tx) error {
 				var err error
-				n, last, err = resealBatch(ctx, tx, t.table, t.key, t.cols, current, last, batch)
+				n, last, err = resealBatch(ctx, tx, t.table, t.key, t.cols, t.where, current, last, batch)
 				return err
 			})
 			if err != nil {
@@ -131,13 +145,13 @@ func resealPass(ctx context.Context, db *store.DB, current uint32, batch int, do
 // resealBatch re-encrypts up to batch rows of table after id last that hold
 // a value under another key than current, locking them first, and returns
 // how many it changed and the last id it saw.
-func resealBatch(ctx context.Context, tx *store.Tx, table, key string, cols []string, current uint32, last int64, batch int) (int, int64, error) {
+func resealBatch(ctx context.Context, tx *store.Tx, table, key string, cols []string, where string, current uint32, last int64, batch int) (int, int64, error) {
 	lock := ""
 	if tx.Dialect() == store.Postgres {
 		lock = " FOR UPDATE"
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT `+key+`, `+coalesced(cols)+` FROM `+table+` WHERE `+key+` > ? AND `+
-		sealedWith(cols, current, true)+` ORDER BY `+key+` LIMIT ?`+lock, last, batch)
+		rowsOf(where, sealedWith(cols, current, true))+` ORDER BY `+key+` LIMIT ?`+lock, last, batch)
 	if err != nil {
 		return 0, last, err
 	}
@@ -209,4 +223,93 @@ func keepNull(col, v string) any {
 		return nullString(v)
 	}
 	return v
+}
+
+// sealedHealthNotes is the setting that says every health note is sealed.
+const sealedHealthNotes = "health_notes_sealed"
+
+// SealHealthNotes seals the health notes that databases made before they
+// were sealed still hold in clear (persons and the ledger's record of
+// their changes), batch rows at a time, and then marks the database so
+// later starts only look at the mark. It returns how many rows it sealed.
+// Several servers may run it at once: a row is changed only while it
+// still holds the clear text read.
+func SealHealthNotes(ctx context.Context, db *store.DB, batch int) (int, error) {
+	var done string
+	err := db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, sealedHealthNotes).Scan(&done)
+	if err == nil {
+		return 0, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	keys := db.Keys()
+	if keys == nil {
+		return 0, secret.ErrNoKeys
+	}
+	n := 0
+	for _, t := range []struct{ table, where string }{{"persons", "1 = 1"}, {"ledger_events", "field = 'health_notes'"}} {
+		for _, col := range []string{"health_notes", "before", "after"} {
+			if (t.table == "persons") != (col == "health_notes") {
+				continue
+			}
+			m, err := sealClear(ctx, db, keys, t.table, col, t.where, batch)
+			n += m
+			if err != nil {
+				return n, fmt.Errorf("seal %s.%s: %w", t.table, col, err)
+			}
+		}
+	}
+	_, err = db.ExecContext(ctx, `INSERT INTO settings(key, value, updated_at) VALUES (?, '1', ?) ON CONFLICT (key) DO NOTHING`,
+		sealedHealthNotes, time.Now().UTC())
+	return n, err
+}
+
+// sealClear seals the clear values of column col of table in the rows
+// where picks, batch at a time.
+func sealClear(ctx context.Context, db *store.DB, keys *secret.Keyring, table, col, where string, batch int) (int, error) {
+	if batch <= 0 {
+		batch = 500
+	}
+	n := 0
+	for {
+		rows, err := db.QueryContext(ctx, `SELECT id, `+col+` FROM `+table+` WHERE `+where+` AND `+col+` <> '' AND `+col+
+			` NOT LIKE '`+secret.Prefix+`%' ORDER BY id LIMIT ?`, batch)
+		if err != nil {
+			return n, err
+		}
+		type row struct {
+			id    int64
+			clear string
+		}
+		var todo []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.clear); err != nil {
+				rows.Close()
+				return n, err
+			}
+			todo = append(todo, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(todo) == 0 {
+			return n, err
+		}
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			for _, r := range todo {
+				sealed, err := keys.Seal(r.clear)
+				if err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET `+col+` = ? WHERE id = ? AND `+col+` = ?`, sealed, r.id, r.clear); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+		n += len(todo)
+	}
 }

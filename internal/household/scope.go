@@ -10,6 +10,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/org"
+	"wanhu/internal/pii"
 	"wanhu/internal/store"
 )
 
@@ -190,7 +191,8 @@ func (s *Store) Grids(ctx context.Context) ([]org.Grid, error) {
 }
 
 // Team lists the active visiting team within scope: the members of the
-// visible grids and the helpers without a grid of those grids' communities.
+// visible grids and the helpers without a grid of those grids' communities,
+// contacts shown as showTeam says.
 func (s *Store) Team(ctx context.Context) ([]org.TeamMember, error) {
 	all, err := org.TeamMembers(ctx, s.db)
 	if err != nil || s.scope.All {
@@ -200,17 +202,40 @@ func (s *Store) Team(ctx context.Context) ([]org.TeamMember, error) {
 	if err != nil {
 		return nil, err
 	}
-	grid, community := map[int64]bool{}, map[int64]bool{}
-	for _, g := range grids {
-		grid[g.ID], community[g.CommunityID] = true, true
-	}
-	out := []org.TeamMember{}
-	for _, m := range all {
-		if grid[m.GridID] || (m.GridID == 0 && community[m.CommunityID]) {
-			out = append(out, m)
-		}
+	out := org.TeamOfGrids(all, grids)
+	for i := range out {
+		showTeam(s.scope, &out[i])
 	}
 	return out, nil
+}
+
+// TeamMember returns team member id, active or not, when the scope sees
+// them as Team does, contacts shown as showTeam says; apperr.ErrNotFound
+// otherwise.
+func (s *Store) TeamMember(ctx context.Context, id int64) (org.TeamMember, error) {
+	m, err := org.TeamMemberByID(ctx, s.db, id)
+	if err != nil || s.scope.All {
+		return m, err
+	}
+	grids, err := s.Grids(ctx)
+	if err != nil {
+		return m, err
+	}
+	if len(org.TeamOfGrids([]org.TeamMember{m}, grids)) == 0 {
+		return org.TeamMember{}, apperr.ErrNotFound
+	}
+	showTeam(s.scope, &m)
+	return m, nil
+}
+
+// showTeam masks a team member's phone and WeChat for a reader who manages
+// no one (a visitor sees their colleagues' names, roles, languages and
+// hours, not their numbers: issue 11). Those who plan the visits of a grid
+// or more see them, to reach the team.
+func showTeam(scope org.Scope, m *org.TeamMember) {
+	if !scope.Any() {
+		m.Phone, m.WeChat = pii.MaskPhone(m.Phone), pii.MaskPhone(m.WeChat)
+	}
 }
 
 // Seen returns which of the households ids are in the store's scope.

@@ -10,7 +10,11 @@ import (
 // ID numbers and phone numbers are stored sealed (internal/secret) beside a
 // keyed hash of their normalized form: the hash finds them by exact match
 // and keeps one ID number per current person, the sealed value gives them
-// back. These functions are the only place the columns are converted.
+// back. Health notes, free text about a person's health, are sealed too,
+// in the persons table and in the ledger's record of their changes; they
+// are never searched, so they have no hash. Disability type and grade and
+// dibao status stay plain: colours, rosters and statistics count them in
+// SQL. These functions are the only place the columns are converted.
 
 // Hash kinds: persons and households share "phone", so a phone number finds
 // either.
@@ -58,14 +62,63 @@ func SealIDNumber(k *secret.Keyring, id string) (sealed, hash any, err error) {
 	return nullString(s), nullString(IDNumberHash(k, id)), nil
 }
 
-// sealPerson returns the stored forms of p's ID number and phone with
-// their hashes.
-func sealPerson(k *secret.Keyring, p *Person) (idNumber, idHash any, phone string, phoneHash any, err error) {
-	if idNumber, idHash, err = SealIDNumber(k, p.IDNumber); err != nil {
-		return
+// SealText returns the stored form of a sealed free text (health notes).
+func SealText(k *secret.Keyring, field, s string) (string, error) {
+	sealed, err := k.Seal(s)
+	if err != nil {
+		return "", fmt.Errorf("seal %s: %w", field, err)
 	}
-	phone, phoneHash, err = SealPhone(k, p.Phone)
-	return
+	return sealed, nil
+}
+
+// sealedPerson is the stored form of a person's sealed fields.
+type sealedPerson struct {
+	idNumber, idHash any
+	phone            string
+	phoneHash        any
+	healthNotes      string
+}
+
+// sealPerson returns the stored forms of p's ID number and phone with
+// their hashes, and of its health notes.
+func sealPerson(k *secret.Keyring, p *Person) (s sealedPerson, err error) {
+	if s.idNumber, s.idHash, err = SealIDNumber(k, p.IDNumber); err != nil {
+		return s, err
+	}
+	if s.phone, s.phoneHash, err = SealPhone(k, p.Phone); err != nil {
+		return s, err
+	}
+	s.healthNotes, err = SealText(k, "health_notes", p.HealthNotes)
+	return s, err
+}
+
+// sealedLedgerFields are the fields whose values the ledger keeps sealed.
+var sealedLedgerFields = map[string]bool{"health_notes": true}
+
+// sealLedger seals the values of e when its field is kept sealed.
+func sealLedger(k *secret.Keyring, e *LedgerEvent) (err error) {
+	if !sealedLedgerFields[e.Field] {
+		return nil
+	}
+	if e.Before, err = SealText(k, e.Field, e.Before); err != nil {
+		return err
+	}
+	e.After, err = SealText(k, e.Field, e.After)
+	return err
+}
+
+// openLedger opens the values of e when its field is kept sealed.
+func openLedger(k *secret.Keyring, e *LedgerEvent) (err error) {
+	if !sealedLedgerFields[e.Field] {
+		return nil
+	}
+	if e.Before, err = k.Open(e.Before); err != nil {
+		return fmt.Errorf("ledger event %d: %w", e.ID, err)
+	}
+	if e.After, err = k.Open(e.After); err != nil {
+		return fmt.Errorf("ledger event %d: %w", e.ID, err)
+	}
+	return nil
 }
 
 // openHousehold replaces the sealed fields of a scanned household by their
@@ -87,6 +140,9 @@ func openPerson(k *secret.Keyring, p *Person) error {
 	}
 	if p.Phone, err = k.Open(p.Phone); err != nil {
 		return fmt.Errorf("person %d: phone: %w", p.ID, err)
+	}
+	if p.HealthNotes, err = k.Open(p.HealthNotes); err != nil {
+		return fmt.Errorf("person %d: health_notes: %w", p.ID, err)
 	}
 	return nil
 }

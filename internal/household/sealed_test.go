@@ -97,3 +97,69 @@ func TestSealedAtRest(t *testing.T) {
 		}
 	})
 }
+
+// TestHealthNotesSealed: health notes are sealed at rest like ID numbers,
+// in the persons table and in the ledger's record of their changes, and
+// those an older version left in clear are sealed once at start.
+func TestHealthNotesSealed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, f := setup(t, db)
+		h, err := s.CreateHousehold(ctx, clerk, household.Household{BuildingID: f.Buildings[0].ID, Unit: "1", Room: "101"},
+			[]household.Person{{Name: "马国英", Gender: household.Female, BirthDate: mustDate("1950-03-04"), Relation: "householder", HealthNotes: "高血压二级"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := h.Members[0]
+		p.HealthNotes = "高血压二级，糖尿病"
+		if _, err := s.UpdatePerson(ctx, clerk, p); err != nil {
+			t.Fatal(err)
+		}
+		clear := func() int {
+			var n int
+			if err := db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM persons WHERE health_notes LIKE '%高血压%')
+				+ (SELECT COUNT(*) FROM ledger_events WHERE before LIKE '%高血压%' OR after LIKE '%高血压%')`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := clear(); n != 0 {
+			t.Errorf("%d rows hold the health notes in clear", n)
+		}
+		es, _, err := s.Ledger(ctx, household.LedgerFilter{HouseholdID: h.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, e := range es {
+			found = found || e.Field == "health_notes" && e.Before == "高血压二级" && e.After == "高血压二级，糖尿病"
+		}
+		if !found {
+			t.Errorf("the ledger does not read the health notes back: %+v", es)
+		}
+
+		// A database of an older version: notes in clear, no mark.
+		if _, err := db.ExecContext(ctx, `UPDATE persons SET health_notes = '旧病史：高血压'`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, `UPDATE ledger_events SET before = '', after = '高血压' WHERE field = 'health_notes'`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, `DELETE FROM settings WHERE key = 'health_notes_sealed'`); err != nil {
+			t.Fatal(err)
+		}
+		n, err := household.SealHealthNotes(ctx, db, 1)
+		if err != nil || n != 2 {
+			t.Fatalf("sealed %d rows (%v), want 2", n, err)
+		}
+		if n := clear(); n != 0 {
+			t.Errorf("after sealing, %d rows hold the health notes in clear", n)
+		}
+		if got, _ := s.PersonByID(ctx, p.ID); got.HealthNotes != "旧病史：高血压" {
+			t.Errorf("read back %q", got.HealthNotes)
+		}
+		if n, err := household.SealHealthNotes(ctx, db, 1); err != nil || n != 0 {
+			t.Errorf("a second start sealed %d rows (%v)", n, err)
+		}
+	})
+}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"slices"
 
-	"wanhu/internal/apperr"
+	"wanhu/internal/org"
 	"wanhu/internal/store"
 )
 
@@ -27,24 +27,21 @@ func visitors(ctx context.Context, q store.Querier, householdID int64) ([]Visito
 }
 
 // SetVisitors makes the given team members, and only them, the visitors of
-// a household. Each must be an active member of the household's community;
-// a visitor's account then sees the household.
+// a household. Each must visit the household's grid (org.CheckVisitor): a
+// visitor's account then sees the household.
 func (s *Store) SetVisitors(ctx context.Context, householdID int64, memberIDs []int64) ([]Visitor, error) {
 	var out []Visitor
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		if err := s.visible(ctx, tx, householdID); err != nil {
 			return err
 		}
-		var community int64
-		if err := tx.QueryRowContext(ctx, `SELECT g.parent_id FROM households h JOIN org_units g ON g.id = h.grid_id WHERE h.id = ?`,
-			householdID).Scan(&community); err != nil {
+		grid, err := gridOf(ctx, tx, householdID)
+		if err != nil {
 			return err
 		}
 		for _, id := range memberIDs {
-			var c int64
-			err := tx.QueryRowContext(ctx, `SELECT community_id FROM team_members WHERE id = ? AND active`, id).Scan(&c)
-			if err != nil || c != community {
-				return apperr.Field("team_member_ids", "not_found", "team member %d is not in this household's community", id)
+			if err := org.CheckVisitor(ctx, tx, grid, id, "team_member_ids"); err != nil {
+				return err
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM household_assignments WHERE household_id = ?`, householdID); err != nil {
@@ -56,7 +53,6 @@ func (s *Store) SetVisitors(ctx context.Context, householdID int64, memberIDs []
 				return err
 			}
 		}
-		var err error
 		out, err = visitors(ctx, tx, householdID)
 		return err
 	})

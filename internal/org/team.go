@@ -180,6 +180,23 @@ func TeamMemberByID(ctx context.Context, q store.Querier, id int64) (TeamMember,
 	return m, err
 }
 
+// CheckVisitor returns a FieldError on field unless team member id is an
+// active member who may visit the households of grid gridID: one of the
+// grid's own, or one of its community's without a grid of their own (a
+// helper such as 卓玛, who helps every grid). A household's visitors, the
+// owner of a measure of its plan and the visitors named on a visit follow
+// it, as the weekly plans do; a grid leader cannot hand another grid's
+// worker a household they would then read.
+func CheckVisitor(ctx context.Context, q store.Querier, gridID, id int64, field string) error {
+	var one int
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM team_members t JOIN org_units g ON g.id = ?
+		WHERE t.id = ? AND t.active AND (t.grid_id = g.id OR (t.grid_id IS NULL AND t.community_id = g.parent_id))`, gridID, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.Field(field, "not_visitor", "team member %d does not visit this grid", id)
+	}
+	return err
+}
+
 // GridWorker returns the first active grid worker of grid gridID, the one
 // printed on the grid's contact cards; apperr.ErrNotFound when the grid has
 // none.

@@ -12,6 +12,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/store"
 )
 
@@ -166,10 +167,8 @@ func (in *Input) checkMembers(ctx context.Context, q store.Querier, h *household
 		}
 	}
 	for i, id := range in.Visitors {
-		var one int
-		if err := q.QueryRowContext(ctx, `SELECT 1 FROM team_members t JOIN org_units g ON g.id = ?
-			WHERE t.id = ? AND t.active AND t.community_id = g.parent_id`, h.GridID, id).Scan(&one); err != nil {
-			return apperr.Field(fmt.Sprintf("visitors[%d]", i), "not_found", "team member %d is not in this household's community", id)
+		if err := org.CheckVisitor(ctx, q, h.GridID, id, fmt.Sprintf("visitors[%d]", i)); err != nil {
+			return err
 		}
 	}
 	return nil
