@@ -10,6 +10,7 @@ import (
 	"image/png"
 	"io"
 	"net/http"
+	"runtime"
 	"time"
 
 	"wanhu/internal/apperr"
@@ -76,7 +77,14 @@ func checkPhoto(ctx context.Context, slots *PhotoSlots, field string, data []byt
 	if err != nil {
 		return cleanPhoto{}, apperr.Field(field, "unreadable", "is not a readable image")
 	}
-	img = scaleDown(img, photoLongSide)
+	if small := scaleDown(img, photoLongSide); small != img {
+		// The decoded pixels (up to maxDecodeBytes) are garbage now.
+		// Collect them before the next photo takes as much again: left to
+		// itself the heap grows to twice what was in use at the last
+		// collection, which with photos in flight doubles the peak.
+		img = small
+		runtime.GC()
+	}
 	var out bytes.Buffer
 	if ctype == "image/jpeg" {
 		err = jpeg.Encode(&out, upright(img, jpegOrientation(data)), &jpeg.Options{Quality: 85})
