@@ -295,3 +295,53 @@ func TestPhotoClientGaveUp(t *testing.T) {
 	}
 	release()
 }
+
+// jpegHeader is a small JPEG whose frame header says w×h, progressive or
+// not, with the sampling factors hv of its first component (0x22: 4:2:0,
+// 0x11: 4:4:4): all that DecodeConfig and the cost of decoding read.
+func jpegHeader(t *testing.T, w, h int, progressive bool, hv byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	jpeg.Encode(&b, testImage(16, 16), nil)
+	out := b.Bytes()
+	for i := 2; i+4 <= len(out) && out[i] == 0xFF; i += 2 + int(binary.BigEndian.Uint16(out[i+2:])) {
+		if out[i+1] == 0xC0 {
+			if progressive {
+				out[i+1] = 0xC2
+			}
+			binary.BigEndian.PutUint16(out[i+5:], uint16(h))
+			binary.BigEndian.PutUint16(out[i+7:], uint16(w))
+			out[i+11] = hv
+			return out
+		}
+	}
+	t.Fatal("no SOF0 in the JPEG")
+	return nil
+}
+
+// TestPhotoSizeOfPhones: what phones and WeChat send passes the limit, read
+// from the header; what would take more memory does not.
+func TestPhotoSizeOfPhones(t *testing.T) {
+	for name, c := range map[string]struct {
+		data  []byte
+		limit string // "" when accepted
+	}{
+		"a phone's 12 MP, 4:2:0":                 {jpegHeader(t, 4032, 3024, false, 0x22), ""},
+		"12 MP at 4:4:4":                         {jpegHeader(t, 4032, 3024, false, 0x11), ""},
+		"an iPhone's 24 MP, 4:2:0":               {jpegHeader(t, 5712, 4284, false, 0x22), ""},
+		"WeChat's 1080×1920, progressive":        {jpegHeader(t, 1080, 1920, true, 0x22), ""},
+		"WeChat's 'original' 12 MP, progressive": {jpegHeader(t, 4032, 3024, true, 0x22), "6.7"},
+		"24 MP at 4:4:4":                         {jpegHeader(t, 5712, 4284, false, 0x11), "16.7"},
+		"50 MP, 4:2:0":                           {jpegHeader(t, 8160, 6120, false, 0x22), "25"},
+		"a phone's screenshot, RGBA PNG":         {phototest.PNG(1179, 2556, phototest.RGBA, 8), ""},
+	} {
+		cfg, format, err := image.DecodeConfig(bytes.NewReader(c.data))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		err = checkPhotoSize("photos[0]", format, cfg, c.data)
+		if fe, _ := apperr.AsField(err); c.limit == "" && err != nil || c.limit != "" && (fe == nil || fe.Msg != "must be at most "+c.limit+" megapixels") {
+			t.Errorf("%s: %v, want limit %q", name, err, c.limit)
+		}
+	}
+}
