@@ -20,6 +20,7 @@ import (
 	"wanhu/internal/request"
 	"wanhu/internal/server"
 	"wanhu/internal/store"
+	"wanhu/internal/visit"
 )
 
 func runServe(ctx context.Context, args []string, out io.Writer) error {
@@ -32,11 +33,16 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	keyFile := keyFileFlag(fs)
 	sendersOf := senderFlags(fs)
 	escalation := escalationFlags(fs)
+	photoSlots := photoFlag(fs)
 	logger := logFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	esc, err := escalation()
+	if err != nil {
+		return err
+	}
+	photos, err := photoSlots()
 	if err != nil {
 		return err
 	}
@@ -53,7 +59,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return serve(ctx, db, senders, esc, *addr, *idle, *trustProxy, *publicURL, log, func(url string) {
+	return serve(ctx, db, senders, esc, *addr, *idle, *trustProxy, *publicURL, photos, log, func(url string) {
 		fmt.Fprintf(out, "Wanhu is serving on %s\n", url)
 	})
 }
@@ -80,8 +86,9 @@ func escalationFlags(fs *flag.FlagSet) func() (request.EscalationConfig, error) 
 
 // serve runs the HTTP server, the notification senders and the escalation
 // of overdue requests (esc) on db until ctx ends, then shuts down
-// gracefully. ready is called with the URL once the port is open.
-func serve(ctx context.Context, db *store.DB, senders []notify.Sender, esc request.EscalationConfig, addr string, idle time.Duration, trustProxy bool, publicURL string, log *slog.Logger, ready func(url string)) error {
+// gracefully. photos limit the photos decoded at once. ready is called
+// with the URL once the port is open.
+func serve(ctx context.Context, db *store.DB, senders []notify.Sender, esc request.EscalationConfig, addr string, idle time.Duration, trustProxy bool, publicURL string, photos *visit.PhotoSlots, log *slog.Logger, ready func(url string)) error {
 	if publicURL != "" {
 		if u, err := url.Parse(publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("--public-url %q: give an http(s) address such as https://wanhu.example.org", publicURL)
@@ -89,6 +96,7 @@ func serve(ctx context.Context, db *store.DB, senders []notify.Sender, esc reque
 	}
 	d := server.NewDeps(db, log)
 	d.PublicURL = publicURL
+	d.Photos = photos
 	d.Auth.IdleTimeout = idle
 	d.Auth.TrustProxy = trustProxy
 	ln, err := net.Listen("tcp", addr)
@@ -138,11 +146,16 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	keyFile := keyFileFlag(fs)
 	sendersOf := senderFlags(fs)
 	escalation := escalationFlags(fs)
+	photoSlots := photoFlag(fs)
 	logger := logFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	esc, err := escalation()
+	if err != nil {
+		return err
+	}
+	photos, err := photoSlots()
 	if err != nil {
 		return err
 	}
@@ -186,7 +199,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return serve(ctx, db, senders, esc, *addr, 30*time.Minute, false, *publicURL, log, func(url string) {
+	return serve(ctx, db, senders, esc, *addr, 30*time.Minute, false, *publicURL, photos, log, func(url string) {
 		fmt.Fprintf(out, "\nWanhu demo (东兴社区) is running.\n  Open:     %s\n  API:      %s/api/v1 (POST /api/v1/auth/login)\n  Open311:  %s/open311/v2/discovery.json (API key %s)\n\n  Accounts (password for all: %s)\n", url, url, url, open311.DemoKey, pw)
 		for _, a := range accounts {
 			fmt.Fprintf(out, "    %-9s %-12s %s\n", a.Username, a.Role, a.Reach)
@@ -199,6 +212,19 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 // at, which the QR codes of printed contact cards link to.
 func publicURLFlag(fs *flag.FlagSet) *string {
 	return fs.String("public-url", "", "address residents reach the server at, for the links on printed contact cards (default: the address of each request)")
+}
+
+// photoFlag adds --photo-decoders: how many photos the server decodes at
+// once, across all requests (the memory they take is at most this many
+// times 48 MB). Others wait up to visit.PhotoWait, then get 503.
+func photoFlag(fs *flag.FlagSet) func() (*visit.PhotoSlots, error) {
+	n := fs.Int("photo-decoders", visit.DefaultPhotoDecoders, "photos decoded at once across all requests, each taking up to 48 MB while it is decoded; others wait 10s, then get 503 with Retry-After")
+	return func() (*visit.PhotoSlots, error) {
+		if *n < 1 || *n > 64 {
+			return nil, fmt.Errorf("--photo-decoders %d: give a number from 1 to 64", *n)
+		}
+		return visit.NewPhotoSlots(*n, visit.PhotoWait), nil
+	}
 }
 
 func randomPassword() string {

@@ -21,3 +21,14 @@ func TestEscalationFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestPhotoDecodersFlag: a number of photo decoders out of range stops
+// serve and demo before they open the database, naming the flag.
+func TestPhotoDecodersFlag(t *testing.T) {
+	for _, c := range []struct{ cmd, value string }{{"serve", "0"}, {"demo", "65"}, {"serve", "-1"}} {
+		err := run(context.Background(), []string{c.cmd, "--db", t.TempDir() + "/never.db", "--photo-decoders", c.value}, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "--photo-decoders") {
+			t.Errorf("%s --photo-decoders %s: %v", c.cmd, c.value, err)
+		}
+	}
+}

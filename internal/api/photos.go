@@ -1,8 +1,8 @@
 package api
 
 import (
+	"bytes"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 
@@ -14,9 +14,14 @@ import (
 // errNoVisit answers a visit that is not there or not in the caller's scope.
 var errNoVisit = &apiError{http.StatusNotFound, "not_found", "no such visit", ""}
 
+// errBusy answers a photo that found no free decoding slot in time (or
+// whose client gave up waiting); Retry-After goes with it.
+var errBusy = &apiError{http.StatusServiceUnavailable, "busy", "the server is busy with other photos; try again after Retry-After seconds", ""}
+
 // addVisitPhoto adds one photo to a recorded visit: the body is the image
 // itself (JPEG or PNG, at most visit.MaxPhotoBytes). 201 with the visit's
-// photos.
+// photos; 503 with Retry-After when the server is decoding as many photos
+// as it may.
 func (h *handler) addVisitPhoto(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err == nil {
@@ -24,23 +29,35 @@ func (h *handler) addVisitPhoto(w http.ResponseWriter, r *http.Request) {
 	}
 	var data []byte
 	if err == nil {
-		data, err = io.ReadAll(http.MaxBytesReader(w, r.Body, visit.MaxPhotoBytes))
-		if errors.As(err, new(*http.MaxBytesError)) {
-			err = apperr.Field("photos[0]", "too_large", "must be at most %d MB", visit.MaxPhotoBytes>>20)
-		}
+		data, err = readPhoto(w, r)
 	}
 	var ps []visit.Photo
 	if err == nil {
 		ps, err = h.visits(r).AddPhotos(r.Context(), id, [][]byte{data})
 	}
-	if errors.Is(err, apperr.ErrNotFound) {
+	switch {
+	case errors.Is(err, apperr.ErrNotFound):
 		err = errNoVisit
+	case errors.Is(err, visit.ErrBusy) || err != nil && r.Context().Err() != nil:
+		w.Header().Set("Retry-After", strconv.Itoa(int(h.d.Photos.RetryAfter().Seconds())))
+		err = errBusy
 	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	h.writeJSON(w, r, http.StatusCreated, listOf(ps, len(ps)))
+}
+
+// readPhoto reads the body of a photo upload, of at most
+// visit.MaxPhotoBytes, into a buffer sized once from Content-Length.
+func readPhoto(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	buf := bytes.NewBuffer(make([]byte, 0, min(max(r.ContentLength, 0), visit.MaxPhotoBytes)+bytes.MinRead))
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, visit.MaxPhotoBytes))
+	if errors.As(err, new(*http.MaxBytesError)) {
+		return nil, apperr.Field("photos[0]", "too_large", "must be at most %d MB", visit.MaxPhotoBytes>>20)
+	}
+	return buf.Bytes(), err
 }
 
 // visitPhotos lists the photos of a visit.

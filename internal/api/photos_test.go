@@ -7,10 +7,13 @@ import (
 	"image"
 	"image/png"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/visit"
+	"wanhu/internal/visit/phototest"
 )
 
 // TestVisitPhotosAPI: a photo is the body of POST /visits/{id}/photos; the
@@ -83,6 +86,50 @@ func TestVisitPhotosAPI(t *testing.T) {
 		}
 		if got, err := png.Decode(bytes.NewReader(body)); err != nil || got.Bounds().Dx() != 12 {
 			t.Errorf("the photo sent back: %v", err)
+		}
+	})
+}
+
+// TestVisitPhotoLimitsAPI: a photo too big to decode is refused with 400
+// image_size naming photos[0] and the limit in megapixels; while every
+// decoding slot is taken a photo is answered 503 with Retry-After and
+// stores nothing, and is taken once a slot is free.
+func TestVisitPhotoLimitsAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		fx := newFixture(t, db)
+		slots := visit.NewPhotoSlots(1, 0)
+		d := fx.d
+		d.Photos = slots
+		mux := http.NewServeMux()
+		Register(mux, d)
+		busy := *fx
+		busy.srv = httptest.NewServer(mux)
+		defer busy.srv.Close()
+
+		res, body := fx.do(t, "visitor", "POST", "/visits", `{"client_id":"photo-busy","household_id":{red},"outcome":"met"}`, nil)
+		if res.StatusCode != http.StatusCreated {
+			t.Fatalf("visit: %d %s", res.StatusCode, short(body))
+		}
+		path := fmt.Sprintf("/visits/%d/photos", decodeAs[struct{ ID int64 }](t, body).ID)
+		png := map[string]string{"Content-Type": "image/png"}
+
+		res, body = busy.do(t, "visitor", "POST", path, string(phototest.PNG(8000, 8000, phototest.RGBA, 8)), png)
+		if res.StatusCode != http.StatusBadRequest || !bytes.Contains(body, []byte(`"code":"image_size","message":"must be at most 12.5 megapixels","field":"photos[0]"`)) {
+			t.Errorf("an 8000×8000 PNG: %d %s", res.StatusCode, short(body))
+		}
+
+		held, _ := slots.Acquire(t.Context())
+		small := string(phototest.PNG(40, 30, phototest.Gray, 8))
+		res, body = busy.do(t, "visitor", "POST", path, small, png)
+		if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") != "1" || !bytes.Contains(body, []byte(`"code":"busy"`)) {
+			t.Errorf("every slot taken: %d Retry-After %q %s", res.StatusCode, res.Header.Get("Retry-After"), short(body))
+		}
+		if _, body := busy.do(t, "visitor", "GET", path, "", nil); !bytes.Contains(body, []byte(`"total":0`)) {
+			t.Errorf("a photo was stored: %s", short(body))
+		}
+		held()
+		if res, body := busy.do(t, "visitor", "POST", path, small, png); res.StatusCode != http.StatusCreated || !bytes.Contains(body, []byte(`"total":1`)) {
+			t.Errorf("with the slot free again: %d %s", res.StatusCode, short(body))
 		}
 	})
 }

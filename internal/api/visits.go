@@ -11,7 +11,7 @@ import (
 
 // visits returns the visit store as the user of r may see it.
 func (h *handler) visits(r *http.Request) *visit.Store {
-	return visit.NewStore(h.d.DB, h.d.Households).In(access.Scope(user(r)))
+	return visit.NewStore(h.d.DB, h.d.Households).In(access.Scope(user(r))).WithPhotoSlots(h.d.Photos)
 }
 
 // errVisitHousehold answers a visit to a household that is not there or

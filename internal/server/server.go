@@ -12,6 +12,7 @@ import (
 	"wanhu/internal/auth"
 	"wanhu/internal/household"
 	"wanhu/internal/store"
+	"wanhu/internal/visit"
 )
 
 // Deps are what the handlers need; the web and API packages take the same.
@@ -25,11 +26,14 @@ type Deps struct {
 	// ("https://wanhu.example.org"), for links printed on paper; empty to
 	// take it from each request.
 	PublicURL string
+	// Photos limit the photos decoded at once, across every request.
+	Photos *visit.PhotoSlots
 }
 
 // NewDeps builds the domain stores on db.
 func NewDeps(db *store.DB, log *slog.Logger) Deps {
-	return Deps{DB: db, Households: household.NewStore(db), Auth: auth.NewStore(db), Audit: audit.New(db), Log: log}
+	return Deps{DB: db, Households: household.NewStore(db), Auth: auth.NewStore(db), Audit: audit.New(db), Log: log,
+		Photos: visit.NewPhotoSlots(visit.DefaultPhotoDecoders, visit.PhotoWait)}
 }
 
 // Health registers /healthz (the process is up and the database answers)

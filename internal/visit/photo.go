@@ -8,7 +8,9 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"net/http"
+	"runtime"
 	"time"
 
 	"wanhu/internal/apperr"
@@ -17,12 +19,12 @@ import (
 
 // Photos of a visit are optional and never proof of work: grid workers'
 // best-known complaint about such apps is "no photo, no visit" (以痕论绩).
-// A photo is re-encoded on the way in, which drops what the phone wrote
-// into it (where it was taken), and is stored in the database.
+// A photo is scaled down to what a screen shows and re-encoded on the way
+// in, which drops what the phone wrote into it (where it was taken), and
+// is stored in the database.
 const (
 	MaxPhotos     = 3       // per visit
 	MaxPhotoBytes = 5 << 20 // per photo, as uploaded
-	maxPhotoSide  = 8000    // pixels a side; more is refused unread
 )
 
 // Photo is a stored photo of a visit, without its bytes.
@@ -41,9 +43,11 @@ type cleanPhoto struct {
 }
 
 // checkPhoto checks an uploaded photo (a JPEG or PNG image of at most
-// MaxPhotoBytes) and re-encodes it upright, without its metadata. field
-// names the input in errors.
-func checkPhoto(field string, data []byte) (cleanPhoto, error) {
+// MaxPhotoBytes whose decoding fits maxDecodeBytes) and re-encodes it
+// upright, at most photoLongSide pixels long, without its metadata. It
+// decodes in one of slots, so it may return ErrBusy, or ctx's error once
+// the client gave up. field names the input in errors.
+func checkPhoto(ctx context.Context, slots *PhotoSlots, field string, data []byte) (cleanPhoto, error) {
 	if len(data) == 0 {
 		return cleanPhoto{}, apperr.Field(field, "required", "is empty")
 	}
@@ -54,16 +58,32 @@ func checkPhoto(field string, data []byte) (cleanPhoto, error) {
 	if ctype != "image/jpeg" && ctype != "image/png" {
 		return cleanPhoto{}, apperr.Field(field, "image_type", "must be a JPEG or PNG image")
 	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil || "image/"+format != ctype {
+		return cleanPhoto{}, apperr.Field(field, "unreadable", "is not a readable image")
+	}
+	if err := checkPhotoSize(field, format, cfg, data); err != nil {
+		return cleanPhoto{}, err
+	}
+	release, err := slots.Acquire(ctx)
+	if err != nil {
+		return cleanPhoto{}, err
+	}
+	defer release()
+	img, err := decodePhoto(ctx, format, data)
+	if ctx.Err() != nil {
+		return cleanPhoto{}, fmt.Errorf("decode %s: %w", field, ctx.Err())
+	}
 	if err != nil {
 		return cleanPhoto{}, apperr.Field(field, "unreadable", "is not a readable image")
 	}
-	if cfg.Width > maxPhotoSide || cfg.Height > maxPhotoSide {
-		return cleanPhoto{}, apperr.Field(field, "image_size", "must be at most %d pixels a side", maxPhotoSide)
-	}
-	img, _, err := image.Decode(bytes.NewReader(data))
-	if err != nil {
-		return cleanPhoto{}, apperr.Field(field, "unreadable", "is not a readable image")
+	if small := scaleDown(img, photoLongSide); small != img {
+		// The decoded pixels (up to maxDecodeBytes) are garbage now.
+		// Collect them before the next photo takes as much again: left to
+		// itself the heap grows to twice what was in use at the last
+		// collection, which with photos in flight doubles the peak.
+		img = small
+		runtime.GC()
 	}
 	var out bytes.Buffer
 	if ctype == "image/jpeg" {
@@ -72,6 +92,29 @@ func checkPhoto(field string, data []byte) (cleanPhoto, error) {
 		err = png.Encode(&out, img)
 	}
 	return cleanPhoto{contentType: ctype, data: out.Bytes()}, err
+}
+
+// decodePhoto decodes a JPEG or PNG, stopping early once ctx is done.
+func decodePhoto(ctx context.Context, format string, data []byte) (image.Image, error) {
+	r := ctxReader{ctx, bytes.NewReader(data)}
+	if format == "jpeg" {
+		return jpeg.Decode(r)
+	}
+	return png.Decode(r)
+}
+
+// ctxReader stops reading once ctx is done, so that a decoder working for
+// a client who gave up stops early and gives back its slot.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // jpegOrientation returns the EXIF orientation of a JPEG (1: as stored),
@@ -141,14 +184,14 @@ func upright(img image.Image, orientation int) image.Image {
 }
 
 // checkPhotos checks the photos of one visit, numbering their fields
-// photos[i].
-func checkPhotos(photos [][]byte) ([]cleanPhoto, error) {
+// photos[i]; each is decoded in one of slots.
+func checkPhotos(ctx context.Context, slots *PhotoSlots, photos [][]byte) ([]cleanPhoto, error) {
 	if len(photos) > MaxPhotos {
 		return nil, apperr.Field("photos", "too_many", "at most %d photos a visit", MaxPhotos)
 	}
 	out := make([]cleanPhoto, len(photos))
 	for i, p := range photos {
-		c, err := checkPhoto(fmt.Sprintf("photos[%d]", i), p)
+		c, err := checkPhoto(ctx, slots, fmt.Sprintf("photos[%d]", i), p)
 		if err != nil {
 			return nil, err
 		}
@@ -175,7 +218,7 @@ func (s *Store) AddPhotos(ctx context.Context, visitID int64, photos [][]byte) (
 	if err != nil {
 		return nil, err
 	}
-	clean, err := checkPhotos(photos)
+	clean, err := checkPhotos(ctx, s.photoSlots, photos)
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,8 @@ type Store struct {
 	now   func() time.Time
 	plan  PlanConfig
 	slots SlotConfig
+	// photoSlots limit the photos decoded at once (nil: no limit).
+	photoSlots *PhotoSlots
 }
 
 // NewStore returns a Store that sees every household; faces serving users
@@ -34,6 +36,14 @@ func NewStore(db *store.DB, files *household.Store) *Store {
 func (s *Store) In(scope org.Scope) *Store {
 	c := *s
 	c.scope, c.files = scope, s.files.In(scope)
+	return &c
+}
+
+// WithPhotoSlots returns a Store that decodes photos in slots, which the
+// server shares between all its requests.
+func (s *Store) WithPhotoSlots(slots *PhotoSlots) *Store {
+	c := *s
+	c.photoSlots = slots
 	return &c
 }
 
@@ -59,7 +69,7 @@ func (s *Store) Record(ctx context.Context, actor household.Actor, in Input) (*V
 	if err := in.check(now); err != nil {
 		return nil, false, err
 	}
-	photos, err := checkPhotos(in.Photos)
+	photos, err := checkPhotos(ctx, s.photoSlots, in.Photos)
 	if err != nil {
 		return nil, false, err
 	}

@@ -11,11 +11,23 @@ import (
 
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/visit"
+	"wanhu/internal/visit/phototest"
 )
 
 // postPhotos sends the full visit form with files as the field "photo".
 func (c *client) postPhotos(path string, fields map[string]string, files ...[]byte) (int, string) {
 	c.e.t.Helper()
+	res, page := c.do(c.photoForm(path, fields, files...))
+	if res.StatusCode == http.StatusSeeOther {
+		return c.get(res.Header.Get("Location"))
+	}
+	return res.StatusCode, page
+}
+
+// photoForm is the request of the full visit form with files as the
+// field "photo".
+func (c *client) photoForm(path string, fields map[string]string, files ...[]byte) *http.Request {
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	mw.WriteField("csrf", c.csrf)
@@ -29,11 +41,7 @@ func (c *client) postPhotos(path string, fields map[string]string, files ...[]by
 	mw.Close()
 	req, _ := http.NewRequest("POST", c.e.srv.URL+path, &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	res, page := c.do(req)
-	if res.StatusCode == http.StatusSeeOther {
-		return c.get(res.Header.Get("Location"))
-	}
-	return res.StatusCode, page
+	return req
 }
 
 // TestVisitPhotoUpload: the full visit form takes optional photos; the
@@ -89,6 +97,47 @@ func TestVisitPhotoUpload(t *testing.T) {
 		// No photo: the empty file input of the form is no photo.
 		if code, _ := worker.postPhotos(path, map[string]string{"outcome": "not_home", "client_id": "web-photo-4"}, []byte{}); code != http.StatusOK {
 			t.Errorf("a visit without a photo from the full form: %d", code)
+		}
+	})
+}
+
+// TestVisitPhotoLimitsWeb: the visit form refuses a photo too big to
+// decode by name, with the limit in megapixels; while every decoding slot
+// is taken it answers the error page, 503 with Retry-After, and records
+// nothing; once a slot is free the same form goes through.
+func TestVisitPhotoLimitsWeb(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		slots := visit.NewPhotoSlots(1, 0)
+		e.h.photos = slots
+		worker := e.signedIn("worker")
+		path := fmt.Sprintf("/households/%d/visits", e.widow.ID)
+		visits := func() (n int) {
+			if err := db.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM visits`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+
+		code, body := worker.postPhotos(path, map[string]string{"outcome": "met", "client_id": "web-big"}, phototest.PNG(8000, 8000, phototest.Gray, 8))
+		if code != http.StatusBadRequest {
+			t.Fatalf("an 8000×8000 photo: %d", code)
+		}
+		mustContain(t, "refused photo", body, "照片（可选）: 图片不能超过 25 百万像素")
+
+		held, _ := slots.Acquire(t.Context())
+		photo := phototest.PNG(40, 30, phototest.Gray, 8)
+		res, body := worker.do(worker.photoForm(path, map[string]string{"outcome": "met", "client_id": "web-busy"}, photo))
+		if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") != "1" {
+			t.Errorf("every slot taken: %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
+		}
+		mustContain(t, "busy page", body, "服务器正在处理其他照片")
+		if n := visits(); n != 0 {
+			t.Errorf("%d visits recorded while the photo was refused", n)
+		}
+		held()
+		if code, _ := worker.postPhotos(path, map[string]string{"outcome": "met", "client_id": "web-busy"}, photo); code != http.StatusOK || visits() != 1 {
+			t.Errorf("with the slot free again: %d, %d visits", code, visits())
 		}
 	})
 }

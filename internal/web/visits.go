@@ -18,7 +18,7 @@ import (
 
 // visits returns the visit store as the user of r may see it.
 func (h *handler) visits(r *http.Request) *visit.Store {
-	return visit.NewStore(h.db, h.households).In(access.Scope(user(r)))
+	return visit.NewStore(h.db, h.households).In(access.Scope(user(r))).WithPhotoSlots(h.photos)
 }
 
 // visitPage is a household's visits: when it is next due, the last visits
@@ -187,10 +187,24 @@ func (h *handler) visitRecord(w http.ResponseWriter, r *http.Request) {
 			h.visitPageWith(w, r, http.StatusBadRequest, err)
 			return
 		}
+		if errors.Is(err, visit.ErrBusy) || r.Context().Err() != nil {
+			h.photosBusy(w, r)
+			return
+		}
 		h.showError(w, r, err)
 		return
 	}
 	seeOther(w, r, fmt.Sprintf("/households/%d/visits#done", hh.ID))
+}
+
+// photosBusy answers a visit whose photos found no free decoding slot in
+// time: the error page, 503 with Retry-After; nothing was recorded, and
+// the browser's back button keeps the form as it was.
+func (h *handler) photosBusy(w http.ResponseWriter, r *http.Request) {
+	v := errorView{Page: h.page(r, "error.title", "")}
+	v.Message = v.L.T("error.photos_busy")
+	w.Header().Set("Retry-After", strconv.Itoa(int(h.photos.RetryAfter().Seconds())))
+	h.render(w, r, http.StatusServiceUnavailable, "error", v)
 }
 
 // uploadedPhotos reads the optional photos of the full visit form.

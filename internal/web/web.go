@@ -12,6 +12,7 @@ import (
 	"wanhu/internal/household"
 	"wanhu/internal/server"
 	"wanhu/internal/store"
+	"wanhu/internal/visit"
 )
 
 // handler holds what the page handlers need.
@@ -24,6 +25,7 @@ type handler struct {
 	pages      *pages
 	catalog    *Catalog
 	publicURL  string // see server.Deps.PublicURL
+	photos     *visit.PhotoSlots
 }
 
 // newHandler loads the templates and translations. It panics if an
@@ -41,7 +43,7 @@ func newHandler(d server.Deps) *handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &handler{db: d.DB, households: d.Households, auth: d.Auth, audit: d.Audit, log: log, pages: p, catalog: cat, publicURL: d.PublicURL}
+	return &handler{db: d.DB, households: d.Households, auth: d.Auth, audit: d.Audit, log: log, pages: p, catalog: cat, publicURL: d.PublicURL, photos: d.Photos}
 }
 
 // actor is the ledger's name for the signed-in user.
