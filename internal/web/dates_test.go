@@ -51,7 +51,7 @@ var webBadValues = map[string][]string{
 
 // TestFarDatesOnPages opens every page that takes a date with the date
 // far or bad, as the community's administrator, and expects the error
-// page (400) naming the date; and the same of the forms that post one
+// page (400) naming the date (and the page itself with a good date); and the same of the forms that post one
 // (422 with the form shown again, or 400 where the page has no form to
 // show). Issue 11: ?to=9999-12-31 crashed reports.
 func TestFarDatesOnPages(t *testing.T) {
@@ -68,6 +68,10 @@ func TestFarDatesOnPages(t *testing.T) {
 		ids := strings.NewReplacer("{member}", fmt.Sprint(member))
 		c := e.signedIn("admin")
 		for _, d := range webDates {
+			good := map[string]string{"date": "2026-03-01", "week": "2026-W10"}[d.kind]
+			if status, body := c.get(ids.Replace(d.page) + "?" + url.Values{d.param: {good}}.Encode()); status != http.StatusOK {
+				t.Errorf("GET %s?%s=%s: %d, want 200: %s", d.page, d.param, good, status, pageText(body))
+			}
 			for _, v := range webBadValues[d.kind] {
 				path := ids.Replace(d.page) + "?" + url.Values{d.param: {v}}.Encode()
 				t.Run(path, func(t *testing.T) {
@@ -84,7 +88,7 @@ func TestFarDatesOnPages(t *testing.T) {
 			form               url.Values
 			status             int
 		}{
-			{"/staff/{member}/training", "completed_on", zh["staff.f.completed_on"], url.Values{"course": {"消防"}, "kind": {"other"}, "hours": {"2"}}, http.StatusUnprocessableEntity},
+			{"/staff/{member}/training", "completed_on", zh["staff.f.completed_on"], url.Values{"course": {"消防"}, "kind": {"on_job"}, "hours": {"2"}}, http.StatusUnprocessableEntity},
 			{"/plans", "week", zh["field.week"], url.Values{"grid": {fmt.Sprint(e.org.Grids[0].ID)}}, http.StatusBadRequest},
 		}
 		rangeMsg := strings.NewReplacer("{0}", "1900-01-01", "{1}", "2199-12-31").Replace(zh["err.date_range"])
