@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
+	"wanhu/internal/apperr"
 	"wanhu/internal/audit"
+	"wanhu/internal/household"
 )
 
 // runAudit is `wanhu audit verify|export|purge`.
@@ -124,17 +127,15 @@ var cst = func() *time.Location {
 	return time.FixedZone("CST", 8*60*60)
 }()
 
-// cliDay parses a day in China's time; as an upper bound, its end.
+// cliDay parses a day in China's time (household.ParseInstant); as an
+// upper bound, its end.
 func cliDay(flag, s string, end bool) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	d, err := time.ParseInLocation("2006-01-02", s, cst)
-	if err != nil {
-		return d, fmt.Errorf("%s: want a date YYYY-MM-DD, got %q", flag, s)
+	d, err := household.ParseInstant(strings.TrimPrefix(flag, "--"), s, end)
+	if fe, ok := apperr.AsField(err); ok {
+		return d, fmt.Errorf("%s: %s", flag, fe.Msg)
 	}
-	if end {
-		d = d.AddDate(0, 0, 1)
-	}
-	return d, nil
+	return d, err
 }

@@ -10,6 +10,7 @@ import (
 	"wanhu/internal/apperr"
 	"wanhu/internal/audit"
 	"wanhu/internal/auth"
+	"wanhu/internal/household"
 )
 
 // auditFilter reads the filters of the audit log: user, action, object,
@@ -30,25 +31,18 @@ func (h *handler) auditFilter(r *http.Request) (audit.Filter, error) {
 	return f, q.err
 }
 
-// auditTime reads a date or an instant; a date as the upper bound means the
-// end of that day.
+// auditTime reads a date or an instant (household.ParseInstant); a date as
+// the upper bound means the end of that day.
 func auditTime(q *query, name string, end bool) time.Time {
 	s := q.str(name)
 	if s == "" {
 		return time.Time{}
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t
+	t, err := household.ParseInstant(name, s, end)
+	if err != nil && q.err == nil {
+		q.err = err
 	}
-	d, err := time.ParseInLocation("2006-01-02", s, shanghai)
-	if err != nil {
-		q.bad(name, "invalid", "must be a date YYYY-MM-DD or an RFC 3339 time")
-		return time.Time{}
-	}
-	if end {
-		d = d.AddDate(0, 0, 1)
-	}
-	return d
+	return t
 }
 
 // auditLog lists entries of the audit log, newest first.

@@ -92,7 +92,7 @@ func TestAuditAPI(t *testing.T) {
 			{name: "a visitor gets 404", method: "GET", path: "/audit", user: "clerk", status: 404},
 			{name: "a visitor gets 404 for the export", method: "GET", path: "/audit.csv", user: "clerk", status: 404},
 			{name: "no token", method: "GET", path: "/audit", user: "", status: 401},
-			{name: "bad date", method: "GET", path: "/audit?from=yesterday", user: "admin", status: 400, check: wantError("invalid", "from")},
+			{name: "bad date", method: "GET", path: "/audit?from=yesterday", user: "admin", status: 400, check: wantError("date_format", "from")},
 			{name: "auditor exports", method: "GET", path: "/audit.csv?action=login", user: "auditor", status: 200,
 				want: []string{"\ufeff编号,时间,", "login.failure"}, reject: []string{"not-the-password"}},
 		})

@@ -111,6 +111,11 @@ type (
 		Version int    `json:"version"`
 		Note    string `json:"note"`
 	}
+	resolveInput struct {
+		Version    int    `json:"version"`
+		Note       string `json:"note"`        // internal: staff and the audit read it
+		PublicNote string `json:"public_note"` // the reply the resident and the public read
+	}
 	reasonInput struct {
 		Version int    `json:"version"`
 		Reason  string `json:"reason"`
@@ -156,8 +161,13 @@ func (h *handler) progressRequest(w http.ResponseWriter, r *http.Request) {
 	h.noted(w, r, request.Progress)
 }
 
+// resolveRequest resolves a request with its internal note and, for the
+// resident and the public, an optional public_note.
 func (h *handler) resolveRequest(w http.ResponseWriter, r *http.Request) {
-	h.noted(w, r, request.Resolve)
+	var in resolveInput
+	h.transition(w, r, access.HandleRequests, &in, func() request.Change {
+		return request.Change{Action: request.Resolve, Version: in.Version, Note: in.Note, PublicNote: in.PublicNote}
+	})
 }
 
 func (h *handler) handBackRequest(w http.ResponseWriter, r *http.Request) {

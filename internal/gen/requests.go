@@ -40,7 +40,7 @@ type demoRequest struct {
 	dept      string        // referred to, or "" (the community handles it)
 	accept    time.Duration // after submission
 	resolve   time.Duration // after acceptance
-	note      string        // the resolution
+	note      string        // the resolution, also its public reply (written for the public)
 	result    string
 	extension int // working days a department asked for and got
 }
@@ -164,7 +164,7 @@ func (g *generator) dongxingRequests(ctx context.Context, db *store.DB, communit
 		if d.category == "ev_charging" {
 			clock = built
 		}
-		if _, err := rs.Apply(ctx, handler, req.ID, request.Change{Action: request.Resolve, Note: d.note}); err != nil {
+		if _, err := rs.Apply(ctx, handler, req.ID, request.Change{Action: request.Resolve, Note: d.note, PublicNote: d.note}); err != nil {
 			return fmt.Errorf("demo request %d: resolve: %w", i+1, err)
 		}
 		clock = time.Date(clock.Year(), clock.Month(), clock.Day()+1, 10, r.IntN(60), 0, 0, shanghai)

@@ -21,11 +21,67 @@ type Date struct {
 	D int
 }
 
-// ParseDate parses s, which must be exactly "YYYY-MM-DD" and a real calendar
-// day. field is the JSON field name used in errors. Errors are
-// *apperr.FieldError with code "date_format" (wrong shape) or "date_invalid"
-// (no such day, e.g. 2023-02-29).
+// FirstDate and LastDate bound the days Wanhu takes as input, in every face:
+// wide enough for the birth date of anyone alive and for any plan or
+// report, and far inside the years time.Time can encode as JSON (0–9999),
+// so a report over a far period cannot fail to encode (issue 11).
+var (
+	FirstDate = Date{Y: 1900, M: time.January, D: 1}
+	LastDate  = Date{Y: 2199, M: time.December, D: 31}
+)
+
+// ParseDate parses s, which must be exactly "YYYY-MM-DD", a real calendar
+// day and within FirstDate…LastDate. field is the JSON field name used in
+// errors. Errors are *apperr.FieldError with code "date_format" (wrong
+// shape), "date_invalid" (no such day, e.g. 2023-02-29) or "date_range".
+// Every date the faces read goes through it, or through ParseInstant or
+// CheckDate.
 func ParseDate(field, s string) (Date, error) {
+	d, err := parseDate(field, s)
+	if err != nil {
+		return d, err
+	}
+	return d, CheckDate(field, d)
+}
+
+// CheckDate returns a *apperr.FieldError with code "date_range" naming
+// field when d is outside FirstDate…LastDate.
+func CheckDate(field string, d Date) error {
+	if d.Before(FirstDate) || d.After(LastDate) {
+		return apperr.Field(field, "date_range", "must be a day from %s to %s", FirstDate, LastDate)
+	}
+	return nil
+}
+
+// CheckTime is CheckDate for the day of instant t in China.
+func CheckTime(field string, t time.Time) error {
+	return CheckDate(field, DateOf(t.In(shanghaiZone())))
+}
+
+// ParseInstant reads an instant given as a day "YYYY-MM-DD" in China (the
+// moment it begins, or with end the moment the next day begins, for an
+// upper bound) or as an RFC 3339 time, checked as ParseDate checks a day.
+func ParseInstant(field, s string, end bool) (time.Time, error) {
+	if len(s) == 10 {
+		d, err := ParseDate(field, s)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if end {
+			return d.Midnight().AddDate(0, 0, 1), nil
+		}
+		return d.Midnight(), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, apperr.Field(field, "date_format", "must be a date YYYY-MM-DD or an RFC 3339 time (got %q)", s)
+	}
+	return t, CheckTime(field, t)
+}
+
+// parseDate is ParseDate without the range: stored days are read as they
+// are.
+func parseDate(field, s string) (Date, error) {
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
 		return Date{}, apperr.Field(field, "date_format", "must be a date in the form YYYY-MM-DD (got %q)", s)
 	}
@@ -245,7 +301,7 @@ func (d *Date) Scan(src any) error {
 		*d = Date{}
 		return nil
 	}
-	v, err := ParseDate("", s)
+	v, err := parseDate("", s)
 	if err != nil {
 		return fmt.Errorf("household.Date: cannot scan %q: not a YYYY-MM-DD date", s)
 	}

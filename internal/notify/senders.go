@@ -217,11 +217,13 @@ type Gateway interface {
 }
 
 // LogGateway is the SMS gateway of demo mode: it writes each message to
-// the log, the number masked ("SMS to 139****5678: …").
+// the log, the number masked ("SMS to 139****5678: …"), and in the text
+// the tracking codes masked (a code is a credential: it opens the
+// request's page) and any ID or mobile number (pii.Redact).
 type LogGateway struct{ Log *slog.Logger }
 
 func (g LogGateway) SendSMS(ctx context.Context, phone, text string) error {
-	g.Log.Info("SMS to " + pii.MaskPhone(phone) + ": " + text)
+	g.Log.Info("SMS to " + pii.MaskPhone(phone) + ": " + pii.RedactCodes(pii.Redact(text)))
 	return nil
 }
 

@@ -15,17 +15,24 @@
 //     closed because the work is done; the callback that follows is the
 //     community's own check, and reopens it if the resident is not
 //     satisfied.
-//   - status_notes: the decline reason, "duplicate of" for a merged
-//     request, the resolution of a resolved or closed one.
+//   - status_notes: the public reply staff wrote for the public when they
+//     resolved the request (request.Change.PublicNote; nothing without
+//     one), "duplicate of" for a merged request, a fixed "declined" for a
+//     declined one. Never the resolution or the decline reason, which
+//     staff write for themselves or for the resident.
 //     agency_responsible: the department a request is referred to.
 //     expected_datetime: the deadline. Times are W3C (RFC 3339) in China
 //     time, +08:00.
-//   - Reads are public and carry no personal data: never the reporter's
-//     name, phone or email. The location is the one the Open311 client
-//     gave, for requests created through Open311; for a household's request
-//     it is the compound and building only (never the flat). Requests
-//     registered through other channels show no description and no free
-//     address, as staff typed them and they may name people or flats.
+//   - Reads are public, and anyone can walk the ids, so they carry what a
+//     stranger needs to see that a problem is known and being handled, and
+//     no personal data: never the reporter's name, phone or email, never a
+//     description (residents and staff write names, flats and phones into
+//     it: the service name says what kind of problem it is), and of the
+//     place only the compound and building of the request (never the flat,
+//     never a free address) and lat/long rounded to three decimals (about
+//     100 m).
+//   - Reads are rate-limited per client address (request.CountRead, in the
+//     database so every server counts them): 429 with Retry-After.
 //   - tokens/{token}: a request's token is its tracking code (the resident
 //     page's handle); POST never returns one, as every service is realtime.
 package open311
@@ -35,12 +42,16 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"wanhu/internal/household"
+	"wanhu/internal/pii"
 	"wanhu/internal/request"
 	"wanhu/internal/server"
 	"wanhu/internal/store"
@@ -60,6 +71,10 @@ type handler struct {
 	log       *slog.Logger
 	publicURL string
 	now       func() time.Time
+	// clientAddr is the address a request came from (auth.Store.ClientAddr,
+	// which knows whether to trust a proxy); nil takes r.RemoteAddr.
+	clientAddr func(*http.Request) string
+	reads      request.ReadLimit // of the GETs; zero: request.PublicReads
 }
 
 // Register mounts the Open311 endpoint on mux.
@@ -68,15 +83,18 @@ func Register(mux *http.ServeMux, d server.Deps) {
 	if h.log == nil {
 		h.log = slog.Default()
 	}
+	if d.Auth != nil {
+		h.clientAddr = d.Auth.ClientAddr
+	}
 	h.register(mux)
 }
 
 func (h *handler) register(mux *http.ServeMux) {
-	mux.HandleFunc("GET "+Base+"{file}", h.top)
+	mux.HandleFunc("GET "+Base+"{file}", h.limited(h.top))
 	mux.HandleFunc("POST "+Base+"{file}", h.post)
-	mux.HandleFunc("GET "+Base+"services/{file}", h.service)
-	mux.HandleFunc("GET "+Base+"requests/{file}", h.oneRequest)
-	mux.HandleFunc("GET "+Base+"tokens/{file}", h.token)
+	mux.HandleFunc("GET "+Base+"services/{file}", h.limited(h.service))
+	mux.HandleFunc("GET "+Base+"requests/{file}", h.limited(h.oneRequest))
+	mux.HandleFunc("GET "+Base+"tokens/{file}", h.limited(h.token))
 	mux.HandleFunc(Base, func(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, formatOf(r.URL.Path), http.StatusNotFound, "no such resource: see discovery.xml")
 	})
@@ -120,6 +138,38 @@ func (h *handler) top(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// limited counts a GET against the client address's limit of reads
+// (request.CountRead) before next answers it; over the limit it answers
+// 429 with Retry-After in the spec's error format.
+func (h *handler) limited(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		lim := h.reads
+		if lim.Max == 0 {
+			lim = request.PublicReads
+		}
+		client := r.RemoteAddr
+		if h.clientAddr != nil {
+			client = h.clientAddr(r)
+		} else if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+			client = host
+		}
+		err := request.CountRead(r.Context(), h.db, "open311", client, lim, h.now())
+		var tm *request.TooManyReads
+		if errors.As(err, &tm) {
+			secs := max(int(tm.RetryAfter.Round(time.Second)/time.Second), 1)
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			writeErrors(w, formatOf(r.URL.Path), http.StatusTooManyRequests,
+				fmt.Sprintf("too many requests from this address: try again in %d seconds", secs))
+			return
+		}
+		if err != nil {
+			h.fail(w, r, formatOf(r.URL.Path), err)
+			return
+		}
+		next(w, r)
+	}
+}
+
 // apiError is one error of the spec's error answer.
 type apiError struct {
 	XMLName     xml.Name `xml:"error" json:"-"`
@@ -144,7 +194,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, format string, er
 		writeErrors(w, format, f.status, f.msg)
 		return
 	}
-	h.log.Error("open311", "path", r.URL.Path, "err", err)
+	h.log.Error("open311", "path", pii.RedactCodes(r.URL.Path), "err", err) // tokens/{tracking code}
 	writeErrors(w, format, http.StatusInternalServerError, "the service failed; try again later")
 }
 

@@ -162,6 +162,7 @@ type site struct {
 	dept  org.Unit
 	now   time.Time
 	clerk household.Actor
+	h     *handler
 }
 
 func newSite(t *testing.T, db *store.DB) *site {
@@ -190,6 +191,7 @@ func newSite(t *testing.T, db *store.DB) *site {
 	s.reqs = request.NewStore(db, files)
 	s.reqs.SetClock(func() time.Time { return s.now })
 	h := &handler{db: db, requests: s.reqs, log: slog.New(slog.DiscardHandler), now: func() time.Time { return s.now }}
+	s.h = h
 	mux := http.NewServeMux()
 	h.register(mux)
 	s.srv = httptest.NewServer(mux)
@@ -345,14 +347,15 @@ func TestPost(t *testing.T) {
 		if open, err := db.Keys().Open(email); err != nil || open != "wang@example.cn" {
 			t.Errorf("sealed email opens to %q, %v", open, err)
 		}
-		// Read back through Open311: what the client gave, never who.
+		// Read back through Open311: the kind of problem, its state and
+		// roughly where, never who nor what anyone wrote.
 		code, _, body = s.get(t, "/open311/v2/requests/"+strconv.FormatInt(id, 10)+".json")
 		one := decodeRequests(t, body)
-		if code != 200 || len(one) != 1 || one[0]["status"] != "open" || one[0]["description"] != "化粪池外溢，污水流到路上" ||
-			one[0]["address"] != "一化小区 3号楼 东侧" || one[0]["lat"] != 36.6171 || one[0]["expected_datetime"] != nil {
+		if code != 200 || len(one) != 1 || one[0]["status"] != "open" || one[0]["description"] != nil || one[0]["service_code"] != "sanitation" ||
+			one[0]["address"] != nil || one[0]["lat"] != 36.617 || one[0]["long"] != 101.778 || one[0]["expected_datetime"] != nil {
 			t.Errorf("GET %d: %d %v", id, code, one)
 		}
-		for _, secret := range []string{"13900001111", "1111", "秀兰", "wang@"} {
+		for _, secret := range []string{"13900001111", "1111", "秀兰", "wang@", "污水流到路上", "东侧"} {
 			if strings.Contains(body, secret) {
 				t.Errorf("GET shows %q: %s", secret, body)
 			}
@@ -408,7 +411,9 @@ func count(t *testing.T, db *store.DB, q string, args ...any) int {
 }
 
 // TestRead checks the filters of GET requests, the mapping of states and
-// that requests of other channels show no personal data.
+// that no request shows personal data or a staff note: a resolved one
+// shows its public reply (numbers masked), a declined one a fixed text,
+// and of the place the building at most.
 func TestRead(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := newSite(t, db)
@@ -427,7 +432,8 @@ func TestRead(t *testing.T) {
 		}
 		apply(hotline.ID, request.Change{Action: request.Accept, Urgency: request.Urgent, Handling: request.Community})
 		apply(charger.ID, request.Change{Action: request.Accept, Urgency: request.General, Handling: request.Referred, DepartmentID: s.dept.ID})
-		apply(charger.ID, request.Change{Action: request.Resolve, Note: "已加装10个充电口"})
+		apply(charger.ID, request.Change{Action: request.Resolve, Note: "已在1号楼王秀兰家门口加装10个充电口",
+			PublicNote: "已在小区加装10个充电口，咨询电话 13912345671"})
 		apply(declined.ID, request.Change{Action: request.Decline, Note: "请向物业反映"})
 
 		ids := func(path string) []int64 {
@@ -460,7 +466,8 @@ func TestRead(t *testing.T) {
 		same("requests.json?service_request_id="+strconv.FormatInt(old.ID, 10)+","+strconv.FormatInt(hotline.ID, 10)+"&status=closed",
 			hotline.ID, old.ID)
 		for _, bad := range []string{"status=pending", "start_date=yesterday", "start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z",
-			"start_date=2026-06-01T00:00:00Z&end_date=2026-05-01T00:00:00Z", "service_request_id=abc"} {
+			"start_date=2026-06-01T00:00:00Z&end_date=2026-05-01T00:00:00Z", "service_request_id=abc",
+			"start_date=9999-12-31", "end_date=9999-12-31T00:00:00Z", "start_date=0001-01-01T00:00:00Z"} {
 			if code, _, body := s.get(t, "/open311/v2/requests.xml?"+bad); code != 400 || !strings.Contains(body, "<errors><error><code>400</code>") {
 				t.Errorf("%s: %d %s", bad, code, body)
 			}
@@ -476,13 +483,13 @@ func TestRead(t *testing.T) {
 			h["expected_datetime"] != "2026-10-01T23:00:00+08:00" || h["requested_datetime"] != "2026-09-30T23:00:00+08:00" {
 			t.Errorf("hotline request: %v", h)
 		}
-		if c["status"] != "closed" || c["status_notes"] != "已加装10个充电口" || c["agency_responsible"] != "区文体旅游科技局" {
+		if c["status"] != "closed" || c["status_notes"] != "已在小区加装10个充电口，咨询电话 139****5671" || c["agency_responsible"] != "区文体旅游科技局" {
 			t.Errorf("resolved referred request: %v", c)
 		}
-		if d["status"] != "closed" || d["status_notes"] != "请向物业反映" || d["address"] != nil || d["agency_responsible"] != nil {
+		if d["status"] != "closed" || !strings.HasPrefix(d["status_notes"].(string), "未予受理") || d["address"] != nil || d["agency_responsible"] != nil {
 			t.Errorf("declined request: %v", d)
 		}
-		for _, secret := range []string{"王秀兰", "13912345671", "3号楼202", "不归社区管"} {
+		for _, secret := range []string{"王秀兰", "13912345671", "3号楼202", "不归社区管", "请向物业反映", "家门口", "101"} {
 			if strings.Contains(body, secret) {
 				t.Errorf("public list shows %q: %s", secret, body)
 			}
@@ -492,6 +499,44 @@ func TestRead(t *testing.T) {
 			if code, _, body := s.get(t, "/open311/v2/"+p); code != 404 || !strings.Contains(body, "404") {
 				t.Errorf("%s: %d %s", p, code, body)
 			}
+		}
+	})
+}
+
+// TestReadsLimited: the public GETs are counted per client address; over
+// the limit they answer 429 with Retry-After in the spec's error format,
+// so request ids cannot be walked; a POST with a key is not counted.
+func TestReadsLimited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newSite(t, db)
+		s.h.reads = request.ReadLimit{Max: 3, Window: time.Hour}
+		r := s.submit(t, request.Input{Category: "sanitation", Description: "化粪池外溢", Channel: "hotline", HouseholdID: s.red.ID})
+		for i := range 3 {
+			if code, _, body := s.get(t, "/open311/v2/requests/"+strconv.FormatInt(r.ID+int64(i), 10)+".json"); code != 200 && code != 404 {
+				t.Fatalf("read %d: %d %s", i+1, code, body)
+			}
+		}
+		res, err := http.Get(s.srv.URL + "/open311/v2/requests/" + strconv.FormatInt(r.ID+3, 10) + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		var errs []apiError
+		retry, _ := strconv.Atoi(res.Header.Get("Retry-After"))
+		if json.Unmarshal(b, &errs) != nil || res.StatusCode != 429 || len(errs) != 1 || errs[0].Code != 429 || retry < 1 || retry > 3600 {
+			t.Errorf("fourth read: %d Retry-After %q %s", res.StatusCode, res.Header.Get("Retry-After"), b)
+		}
+		if code, _, body := s.get(t, "/open311/v2/services.xml"); code != 429 || !strings.Contains(body, "<code>429</code>") {
+			t.Errorf("services over the limit: %d %s", code, body)
+		}
+		form := url.Values{"api_key": {DemoKey}, "service_code": {"sanitation"}, "address_string": {"一化小区"}, "description": {"x"}}
+		if code, body := s.post(t, "/open311/v2/requests.json", form); code != 200 {
+			t.Errorf("a POST is not a read: %d %s", code, body)
+		}
+		s.now = s.now.Add(time.Hour)
+		if code, _, body := s.get(t, "/open311/v2/requests.json"); code != 200 {
+			t.Errorf("an hour later: %d %s", code, body)
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/household"
+	"wanhu/internal/pii"
 	"wanhu/internal/request"
 	"wanhu/internal/store"
 )
@@ -85,15 +88,14 @@ func (h *handler) find(ctx context.Context, q query) ([]serviceRequest, error) {
 			where, args = append(where, "r.state "+not+"IN (?, ?)"), append(args, request.Submitted, request.Accepted)
 		}
 	}
-	rows, err := h.db.QueryContext(ctx, `SELECT r.id, r.state, r.category, COALESCE(c.name_zh, r.category), r.channel, r.description,
-		r.address, r.lat, r.lng, r.handling, COALESCE(d.name, ''), r.decline_reason, r.resolution, COALESCE(r.merged_into, 0),
-		r.submitted_at, r.updated_at, r.due_at, COALESCE(cp.name, ''), COALESCE(b.name, ''), r.household_id IS NOT NULL
+	rows, err := h.db.QueryContext(ctx, `SELECT r.id, r.state, r.category, COALESCE(c.name_zh, r.category), r.lat, r.lng, r.handling,
+		COALESCE(d.name, ''), r.public_note, COALESCE(r.merged_into, 0), r.submitted_at, r.updated_at, r.due_at,
+		COALESCE(cp.name, ''), COALESCE(b.name, '')
 		FROM requests r
 		LEFT JOIN request_categories c ON c.code = r.category
 		LEFT JOIN org_units d ON d.id = r.department_id
-		LEFT JOIN households h ON h.id = r.household_id
-		LEFT JOIN compounds cp ON cp.id = h.compound_id
-		LEFT JOIN buildings b ON b.id = h.building_id
+		LEFT JOIN buildings b ON b.id = r.building_id
+		LEFT JOIN compounds cp ON cp.id = b.compound_id
 		WHERE `+strings.Join(where, " AND ")+` ORDER BY r.submitted_at DESC, r.id DESC LIMIT ?`, append(args, maxRequests)...)
 	if err != nil {
 		return nil, err
@@ -102,28 +104,19 @@ func (h *handler) find(ctx context.Context, q query) ([]serviceRequest, error) {
 	out := []serviceRequest{}
 	for rows.Next() {
 		var (
-			s                                           serviceRequest
-			state, channel, descr, addr, handling, dept string
-			declined, resolution, compound, building    string
-			lat, lng                                    *float64
-			merged                                      int64
-			submitted, updated                          time.Time
-			due                                         *time.Time
-			ofHousehold                                 bool
+			s                                 serviceRequest
+			state, handling, dept, publicNote string
+			compound, building                string
+			lat, lng                          *float64
+			merged                            int64
+			submitted, updated                time.Time
+			due                               *time.Time
 		)
-		if err := rows.Scan(&s.ID, &state, &s.ServiceCode, &s.ServiceName, &channel, &descr, &addr, &lat, &lng, &handling, &dept,
-			&declined, &resolution, &merged, &submitted, &updated, &due, &compound, &building, &ofHousehold); err != nil {
+		if err := rows.Scan(&s.ID, &state, &s.ServiceCode, &s.ServiceName, &lat, &lng, &handling, &dept, &publicNote, &merged,
+			&submitted, &updated, &due, &compound, &building); err != nil {
 			return nil, err
 		}
-		s.Status = status(state)
-		switch state {
-		case request.Declined:
-			s.StatusNotes = text(declined)
-		case request.Merged:
-			s.StatusNotes = text(fmt.Sprintf("与诉求 %d 重复，已合并处理。Duplicate of request %d.", merged, merged))
-		case request.Resolved, request.Closed:
-			s.StatusNotes = text(resolution)
-		}
+		s.Status, s.StatusNotes = status(state), statusNotes(state, publicNote, merged)
 		if handling == request.Referred {
 			s.AgencyResponsible = text(dept)
 		}
@@ -131,15 +124,37 @@ func (h *handler) find(ctx context.Context, q query) ([]serviceRequest, error) {
 		if due != nil {
 			s.ExpectedDatetime = text(w3c(*due))
 		}
-		switch {
-		case channel == "open311":
-			s.Description, s.Address, s.Lat, s.Long = text(descr), text(addr), number{lat}, number{lng}
-		case ofHousehold:
-			s.Address, s.Lat, s.Long = text(strings.TrimSpace(compound+" "+building)), number{lat}, number{lng}
-		}
+		s.Address, s.Lat, s.Long = text(strings.TrimSpace(compound+" "+building)), coarse(lat), coarse(lng)
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+// statusNotes are the public notes of a request in state: the public
+// reply of a resolved one (written for the public when resolving), a
+// fixed text for a declined or merged one; never what staff wrote for
+// themselves, nor a decline reason written to the resident. Phone and ID
+// numbers are masked all the same (pii.Redact).
+func statusNotes(state, publicNote string, merged int64) text {
+	switch state {
+	case request.Declined:
+		return "未予受理，已告知反映人原因。Declined; the reporter was told why."
+	case request.Merged:
+		return text(fmt.Sprintf("与诉求 %d 重复，已合并处理。Duplicate of request %d.", merged, merged))
+	case request.Resolved, request.Closed:
+		return text(pii.Redact(publicNote))
+	}
+	return ""
+}
+
+// coarse rounds a coordinate to three decimals, about 100 m: the place of
+// a building or a street, not of a door.
+func coarse(v *float64) number {
+	if v == nil {
+		return number{}
+	}
+	r := math.Round(*v*1000) / 1000
+	return number{&r}
 }
 
 func marks(n int) string { return "?" + strings.Repeat(", ?", n-1) }
@@ -230,18 +245,20 @@ func list(s string) []string {
 }
 
 // w3cParam parses a W3C date-time (2010-01-01T00:00:00Z) or a date (taken
-// as midnight in China); "" is the zero time.
+// as midnight in China), within the days household.ParseInstant takes; ""
+// is the zero time.
 func w3cParam(s, field string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
+	t, err := household.ParseInstant(field, s, false)
+	if fe, ok := apperr.AsField(err); ok && fe.Code == "date_range" {
+		return t, badRequest(fmt.Sprintf("%s %q: %s", field, s, fe.Msg))
 	}
-	if t, err := time.ParseInLocation("2006-01-02", s, shanghai); err == nil {
-		return t, nil
+	if err != nil {
+		return t, badRequest(fmt.Sprintf("%s %q: use the W3C format, e.g. 2010-01-01T00:00:00Z", field, s))
 	}
-	return time.Time{}, badRequest(fmt.Sprintf("%s %q: use the W3C format, e.g. 2010-01-01T00:00:00Z", field, s))
+	return t, nil
 }
 
 // oneRequest answers GET requests/{id}.

@@ -88,3 +88,27 @@ func Redact(s string) string {
 	})
 	return phoneLike.ReplaceAllStringFunc(s, MaskPhone)
 }
+
+// MaskCode hides a resident's tracking code (internal/request), which is a
+// credential: whoever holds it reads the request's page and rates it. It
+// keeps the first two characters, enough to tell lines apart in a log and
+// far too few to guess the rest (40 bits): "7K********".
+func MaskCode(s string) string {
+	r := []rune(s)
+	if len(r) <= 2 {
+		return strings.Repeat("*", len(r))
+	}
+	return string(r[:2]) + strings.Repeat("*", len(r)-2)
+}
+
+// codeLike matches a tracking code: ten characters of its alphabet (digits
+// 2–9 and capital letters without I and O), standing alone. Keep in step
+// with codeAlphabet in internal/request (a test there checks).
+var codeLike = regexp.MustCompile(`\b[2-9A-HJ-NP-Z]{10}\b`)
+
+// RedactCodes masks anything in s that looks like a tracking code, as in
+// the text of a message to a resident ("查询码 7KXW2M9QHF", ".../r/7KXW2M9QHF"),
+// before s is logged.
+func RedactCodes(s string) string {
+	return codeLike.ReplaceAllStringFunc(s, MaskCode)
+}

@@ -2,8 +2,10 @@ package request
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -109,13 +111,67 @@ func underLimits(ctx context.Context, q store.Querier, clientHash, phoneHash str
 	return nil
 }
 
+// ReadLimit caps the reads of a public face per client address: at most
+// Max in each Window (fixed windows, so a client may read up to twice Max
+// across the turn of one).
+type ReadLimit struct {
+	Max    int
+	Window time.Duration
+}
+
+// PublicReads is the limit of the public faces' reads (/r/{code},
+// /a/{token}, Open311), each face counted apart: a resident checking a
+// request now and then, or a whole office behind one address, stays far
+// below it; a script walking codes or ids does not get far.
+var PublicReads = ReadLimit{Max: 120, Window: 10 * time.Minute}
+
+// TooManyReads answers a read over the limit (errors.Is ErrTooMany), with
+// when the next window begins.
+type TooManyReads struct{ RetryAfter time.Duration }
+
+func (e *TooManyReads) Error() string {
+	return fmt.Sprintf("too many reads from this address; retry after %s", e.RetryAfter)
+}
+
+func (e *TooManyReads) Is(target error) bool { return target == ErrTooMany }
+
+// CountRead counts a read of the public face kind ("resident",
+// "appointment", "open311") at now from address client, in the database
+// like the limit of submissions, so that every server counts the same
+// reads; over lim it answers a *TooManyReads. The address is kept as a
+// keyed hash only, and only as long as its window lasts.
+func CountRead(ctx context.Context, db *store.DB, kind, client string, lim ReadLimit, now time.Time) error {
+	window := int64(lim.Window / time.Second)
+	if client == "" || lim.Max <= 0 || window <= 0 {
+		return nil
+	}
+	bucket := now.Unix() / window
+	var hits int
+	if err := db.QueryRowContext(ctx, `INSERT INTO public_reads(client_hash, kind, bucket, hits) VALUES (?, ?, ?, 1)
+		ON CONFLICT (client_hash, kind, bucket) DO UPDATE SET hits = public_reads.hits + 1 RETURNING hits`,
+		db.Keys().Hash("client_addr", client), kind, bucket).Scan(&hits); err != nil {
+		return fmt.Errorf("count a public read: %w", err)
+	}
+	if hits == 1 { // the first read of a window clears the windows before the last
+		if _, err := db.ExecContext(ctx, `DELETE FROM public_reads WHERE bucket < ?`, bucket-1); err != nil {
+			return fmt.Errorf("clear public reads: %w", err)
+		}
+	}
+	if hits > lim.Max {
+		return &TooManyReads{RetryAfter: time.Unix((bucket+1)*window, 0).Sub(now)}
+	}
+	return nil
+}
+
 // Tracked is a request as its resident sees it by the tracking code: no
-// staff names, no internal notes, no phone.
+// staff names, no internal notes, no phone, and of its place only the
+// compound and building (Place), never the flat: whoever holds the code
+// reads the page, and a code can be passed on or overheard.
 type Tracked struct {
 	TrackingCode   string
 	Category       string
 	Description    string
-	Address        string
+	Place          string // "compound building", or "" when the request has no building
 	State          string
 	Urgency        string
 	Department     string // the department it is referred to (the agency responsible)
@@ -125,14 +181,15 @@ type Tracked struct {
 	Overdue        bool
 	ResolvedAt     *time.Time
 	DeclineReason  string
-	Resolution     string
+	PublicNote     string // the reply staff wrote for the resident when resolving; the resolution stays inside
 	CallbackResult string
 	Timeline       []PublicEvent
 }
 
 // PublicEvent is a timeline entry a resident may see. Note is only ever
-// the decline reason or the resolution; staff's progress notes, hand-backs,
-// extension requests and escalations stay inside.
+// the decline reason or the public reply of a resolution; staff's
+// resolutions, progress notes, hand-backs, extension requests and
+// escalations stay inside.
 type PublicEvent struct {
 	At      time.Time
 	Kind    string // a key of publicKinds; "reopened" for a dissatisfied callback
@@ -144,7 +201,8 @@ type PublicEvent struct {
 }
 
 // publicKinds are the timeline kinds a resident sees, and whether their
-// note is meant for the resident.
+// note is meant for the resident (a resolution's public reply is in its
+// data, not its note).
 var publicKinds = map[string]bool{
 	"submitted":      false,
 	Accept:           false,
@@ -152,7 +210,7 @@ var publicKinds = map[string]bool{
 	Merge:            false,
 	Progress:         false,
 	ApproveExtension: false,
-	Resolve:          true,
+	Resolve:          false,
 	Callback:         false,
 }
 
@@ -178,9 +236,13 @@ func (s *Store) Track(ctx context.Context, code string) (*Tracked, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Tracked{TrackingCode: r.TrackingCode, Category: r.Category, Description: r.Description, Address: r.Address, State: r.State,
+	place, err := PublicPlace(ctx, s.db, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	t := &Tracked{TrackingCode: r.TrackingCode, Category: r.Category, Description: r.Description, Place: place, State: r.State,
 		Urgency: r.Urgency, Department: r.Department, SubmittedAt: r.SubmittedAt, DueAt: r.DueAt, DueEstimated: r.DueEstimated,
-		Overdue: r.Overdue, ResolvedAt: r.ResolvedAt, DeclineReason: r.DeclineReason, Resolution: r.Resolution,
+		Overdue: r.Overdue, ResolvedAt: r.ResolvedAt, DeclineReason: r.DeclineReason, PublicNote: r.PublicNote,
 		CallbackResult: r.CallbackResult, Timeline: []PublicEvent{}}
 	if r.Handling != Referred {
 		t.Department = ""
@@ -191,13 +253,15 @@ func (s *Store) Track(ctx context.Context, code string) (*Tracked, error) {
 			continue
 		}
 		var data struct {
-			DueAt    string `json:"due_at"`
-			Days     int    `json:"days"`
-			Result   string `json:"result"`
-			Handling string `json:"handling"`
+			DueAt      string `json:"due_at"`
+			Days       int    `json:"days"`
+			Result     string `json:"result"`
+			Handling   string `json:"handling"`
+			PublicNote string `json:"public_note"`
 		}
 		json.Unmarshal([]byte(e.Data), &data) // a broken entry shows without its details
-		p := PublicEvent{At: e.At, Kind: e.Kind, DueAt: data.DueAt, Days: data.Days, Result: data.Result, Handled: data.Handling}
+		p := PublicEvent{At: e.At, Kind: e.Kind, DueAt: data.DueAt, Days: data.Days, Result: data.Result, Handled: data.Handling,
+			Note: data.PublicNote}
 		if showNote {
 			p.Note = e.Note
 		}
@@ -207,6 +271,19 @@ func (s *Store) Track(ctx context.Context, code string) (*Tracked, error) {
 		t.Timeline = append(t.Timeline, p)
 	}
 	return t, nil
+}
+
+// PublicPlace is the most of request id's place a public page shows: its
+// building and the building's compound ("一化小区 36号楼"), or "" when it
+// has none.
+func PublicPlace(ctx context.Context, q store.Querier, id int64) (string, error) {
+	var compound, building string
+	err := q.QueryRowContext(ctx, `SELECT c.name, b.name FROM requests r JOIN buildings b ON b.id = r.building_id
+		JOIN compounds c ON c.id = b.compound_id WHERE r.id = ?`, id).Scan(&compound, &building)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return strings.TrimSpace(compound + " " + building), err
 }
 
 // byCode returns the request with tracking code code, whatever the scope.

@@ -1,11 +1,14 @@
 package request
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/pii"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 )
@@ -64,8 +67,9 @@ func isField(err error, field string) bool {
 }
 
 // TestTrackAndRate: the resident's view shows the public timeline only,
-// with the decline reason and the resolution but no progress note, no
-// hand-back and no staff name; rating before resolution and a second
+// with the decline reason and the public reply of the resolution but no
+// resolution, no progress note, no hand-back and no staff name, and of
+// the place the building at most; rating before resolution and a second
 // rating are refused; a rating is the callback.
 func TestTrackAndRate(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -92,7 +96,10 @@ func TestTrackAndRate(t *testing.T) {
 		w.apply(t, r.ID, Change{Action: Accept, Urgency: General, Handling: Referred, DepartmentID: w.dept.ID})
 		w.apply(t, r.ID, Change{Action: Progress, Note: "内部：等预算"})
 		w.apply(t, r.ID, Change{Action: HandBack, Note: "不归我们管"})
-		w.apply(t, r.ID, Change{Action: Resolve, Note: "新增充电桩10个"})
+		if _, err := w.s.Apply(ctx, clerk, r.ID, Change{Action: Progress, Note: "x", PublicNote: "y"}); !isField(err, "public_note") {
+			t.Errorf("a public note on progress: %v", err)
+		}
+		w.apply(t, r.ID, Change{Action: Resolve, Note: "2号楼3单元502王师傅家门口装了10个", PublicNote: " 新增充电桩10个 "})
 		tr, err := w.s.Track(ctx, code)
 		if err != nil {
 			t.Fatal(err)
@@ -107,8 +114,14 @@ func TestTrackAndRate(t *testing.T) {
 		if got := strings.Join(kinds, ","); got != "submitted,accept,progress,resolve" {
 			t.Errorf("public timeline %s", got)
 		}
-		if tr.State != Resolved || tr.Resolution != "新增充电桩10个" || tr.Department != "" || tr.Timeline[3].Note != "新增充电桩10个" {
+		if tr.State != Resolved || tr.PublicNote != "新增充电桩10个" || tr.Department != "" || tr.Timeline[3].Note != "新增充电桩10个" {
 			t.Errorf("tracked %+v", tr)
+		}
+		if shown, _ := json.Marshal(tr); strings.Contains(string(shown), "王师傅") || strings.Contains(string(shown), "502") {
+			t.Errorf("the resolution is shown: %s", shown)
+		}
+		if got, _ := w.s.Get(ctx, r.ID); got.Resolution != "2号楼3单元502王师傅家门口装了10个" || got.PublicNote != "新增充电桩10个" {
+			t.Errorf("staff see resolution %q, public note %q", got.Resolution, got.PublicNote)
 		}
 		if _, err := w.s.Rate(ctx, code, "great", "", ""); !isField(err, "result") {
 			t.Errorf("unknown result: %v", err)
@@ -158,4 +171,91 @@ func TestTrackAndRate(t *testing.T) {
 func isTransition(err error, state string) bool {
 	var te *TransitionError
 	return errors.As(err, &te) && te.State == state
+}
+
+// TestTrackedPlace: the resident's page shows the compound and building
+// of a request, never the flat: a household's request is at its
+// household's building, a public one at the building the resident chose;
+// one without a building shows no place.
+func TestTrackedPlace(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		ctx := t.Context()
+		hh := w.submit(t, Input{Category: "repairs", Description: "楼道灯坏了", Channel: "hotline", HouseholdID: w.red.ID})
+		pub, err := w.s.SubmitPublic(ctx, Input{Category: "repairs", Description: "水管漏水", Address: "一化小区 2号楼 3单元502室",
+			GridID: w.org.Grids[1].ID, BuildingID: w.org.Buildings[1].ID}, "203.0.113.7", PublicLimits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		none, err := w.s.SubmitPublic(ctx, Input{Category: "repairs", Description: "路灯坏了", Address: "小区门口",
+			GridID: w.org.Grids[0].ID}, "203.0.113.7", PublicLimits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct{ code, want string }{{hh.TrackingCode, "一化小区 1号楼"}, {pub.TrackingCode, "一化小区 2号楼"}, {none.TrackingCode, ""}} {
+			tr, err := w.s.Track(ctx, c.code)
+			if err != nil || tr.Place != c.want {
+				t.Errorf("place %q %v, want %q", tr.Place, err, c.want)
+			}
+			if shown, _ := json.Marshal(tr); strings.Contains(string(shown), "101") || strings.Contains(string(shown), "502") {
+				t.Errorf("the flat is shown: %s", shown)
+			}
+		}
+	})
+}
+
+// TestCodesRedactedInLogs: every tracking code this package makes is one
+// that pii.RedactCodes masks, so none reaches a log line whole (the SMS
+// gateway of demo mode logs each message, with the /r/{code} link).
+func TestCodesRedactedInLogs(t *testing.T) {
+	for range 2000 {
+		code, err := trackingCode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		line := "查询码 " + code + "。 /r/" + code
+		if got, want := pii.RedactCodes(line), "查询码 "+pii.MaskCode(code)+"。 /r/"+pii.MaskCode(code); got != want {
+			t.Fatalf("RedactCodes(%q) = %q", line, got)
+		}
+	}
+}
+
+// TestCountRead: the public faces' reads are counted per address and
+// face in the database; over the limit a read is refused until the next
+// window, with how long to wait; the address is stored as a hash and old
+// windows are cleared.
+func TestCountRead(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		lim := ReadLimit{Max: 3, Window: 10 * time.Minute}
+		now := time.Date(2026, 9, 30, 15, 2, 0, 0, time.UTC) // 2 minutes into a window
+		for i := 1; i <= 3; i++ {
+			if err := CountRead(ctx, db, "resident", "203.0.113.7", lim, now); err != nil {
+				t.Fatalf("read %d: %v", i, err)
+			}
+		}
+		err := CountRead(ctx, db, "resident", "203.0.113.7", lim, now)
+		var tm *TooManyReads
+		if !errors.Is(err, ErrTooMany) || !errors.As(err, &tm) || tm.RetryAfter != 8*time.Minute {
+			t.Errorf("fourth read: %v, want to retry in 8 minutes", err)
+		}
+		if err := CountRead(ctx, db, "resident", "198.51.100.1", lim, now); err != nil {
+			t.Errorf("another address: %v", err)
+		}
+		if err := CountRead(ctx, db, "open311", "203.0.113.7", lim, now); err != nil {
+			t.Errorf("another face: %v", err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM public_reads WHERE client_hash LIKE '%203.0.113%'`); n != 0 {
+			t.Errorf("the address is stored in clear")
+		}
+		if err := CountRead(ctx, db, "resident", "203.0.113.7", lim, now.Add(8*time.Minute)); err != nil {
+			t.Errorf("in the next window: %v", err)
+		}
+		if err := CountRead(ctx, db, "resident", "203.0.113.7", lim, now.Add(time.Hour)); err != nil {
+			t.Errorf("an hour later: %v", err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM public_reads`); n != 1 {
+			t.Errorf("%d windows kept, want only the current one", n)
+		}
+	})
 }

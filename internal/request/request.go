@@ -106,6 +106,7 @@ type Request struct {
 	MergedInto      int64      `json:"merged_into,omitempty"`
 	DeclineReason   string     `json:"decline_reason,omitempty"`
 	Resolution      string     `json:"resolution,omitempty"`
+	PublicNote      string     `json:"public_note,omitempty"` // the reply to the resident and the public (/r/{code}, Open311)
 	Extension       *Extension `json:"extension_requested,omitempty"`
 	CallbackResult  string     `json:"callback_result,omitempty"`
 	CallbackComment string     `json:"callback_comment,omitempty"`
@@ -153,6 +154,9 @@ type Input struct {
 	// OrgPath is where a request with neither household nor grid belongs:
 	// the face sets it from the staff member's own org unit.
 	OrgPath string `json:"-"`
+	// BuildingID is the building a resident chose on the public page; a
+	// household's request is at the household's building.
+	BuildingID int64 `json:"-"`
 }
 
 // Store keeps requests, within a scope: a request out of scope answers
@@ -311,9 +315,9 @@ func (s *Store) Submit(ctx context.Context, actor household.Actor, in Input) (*R
 	if in.SubmittedAt != nil {
 		at = in.SubmittedAt.UTC()
 	}
-	gridID, path := in.GridID, in.OrgPath
+	gridID, path, building := in.GridID, in.OrgPath, in.BuildingID
 	if h != nil {
-		gridID = h.GridID
+		gridID, building = h.GridID, h.BuildingID
 	}
 	if gridID != 0 {
 		if ok, err := s.files.GridVisible(ctx, gridID); err != nil || !ok {
@@ -337,10 +341,10 @@ func (s *Store) Submit(ctx context.Context, actor household.Actor, in Input) (*R
 			return err
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO requests(tracking_code, category, description, channel, household_id, person_id,
-			need_id, reporter_phone, address, lat, lng, grid_id, org_path, state, submitted_at, created_by, created_by_name, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			need_id, reporter_phone, address, lat, lng, grid_id, org_path, state, submitted_at, created_by, created_by_name, created_at, updated_at,
+			building_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			code, in.Category, in.Description, in.Channel, nullID(in.HouseholdID), nullID(in.PersonID), nullID(in.NeedID), sealed,
-			in.Address, in.Lat, in.Lng, nullID(gridID), path, Submitted, at, nullID(actor.ID), actor.Name, now, now).Scan(&id); err != nil {
+			in.Address, in.Lat, in.Lng, nullID(gridID), path, Submitted, at, nullID(actor.ID), actor.Name, now, now, nullID(building)).Scan(&id); err != nil {
 			return fmt.Errorf("insert request: %w", err)
 		}
 		r, err := load(ctx, tx, id)
@@ -477,7 +481,8 @@ func list(ctx context.Context, q store.Querier, where string, args []any, now ti
 		COALESCE(r.person_id, 0), COALESCE(r.need_id, 0), r.reporter_phone, r.address, r.lat, r.lng, COALESCE(r.grid_id, 0), r.org_path,
 		r.state, r.urgency, r.working_days, r.handling, COALESCE(r.department_id, 0), COALESCE(d.name, ''), COALESCE(r.assignee_user_id, 0),
 		r.submitted_at, r.accepted_at, r.due_at, r.due_estimated, r.resolved_at, r.closed_at, COALESCE(r.merged_into, 0), r.decline_reason,
-		r.resolution, r.extension_days, r.extension_reason, r.callback_result, r.callback_comment, r.callback_reason, r.version, r.created_by_name
+		r.resolution, r.extension_days, r.extension_reason, r.callback_result, r.callback_comment, r.callback_reason, r.version, r.created_by_name,
+		r.public_note
 		FROM requests r LEFT JOIN org_units d ON d.id = r.department_id `+where, args...)
 	if err != nil {
 		return nil, err
@@ -491,7 +496,7 @@ func list(ctx context.Context, q store.Querier, where string, args []any, now ti
 			&r.phone, &r.Address, &r.Lat, &r.Lng, &r.GridID, &r.orgPath, &r.State, &r.Urgency, &r.WorkingDays, &r.Handling,
 			&r.DepartmentID, &r.Department, &r.AssigneeUserID, &r.SubmittedAt, &r.AcceptedAt, &r.DueAt, &r.DueEstimated, &r.ResolvedAt,
 			&r.ClosedAt, &r.MergedInto, &r.DeclineReason, &r.Resolution, &ext.Days, &ext.Reason, &r.CallbackResult, &r.CallbackComment, &r.CallbackReason,
-			&r.Version, &r.CreatedBy); err != nil {
+			&r.Version, &r.CreatedBy, &r.PublicNote); err != nil {
 			return nil, err
 		}
 		if ext.Days > 0 {

@@ -121,6 +121,10 @@ type Change struct {
 	// CallbackReasons (required with a dissatisfied result, refused with
 	// another).
 	Reason string // callback
+	// PublicNote, on resolve, is the reply the resident reads on their page
+	// and the public through Open311, written for them (optional; Note
+	// stays internal).
+	PublicNote string
 	// FollowUp, on a dissatisfied callback, closes the request and records
 	// what is still wanted as a need of the household ("wants more
 	// chargers") instead of reopening it.
@@ -151,7 +155,7 @@ type step struct {
 // transaction. An illegal action answers a *TransitionError.
 func (s *Store) Apply(ctx context.Context, actor household.Actor, id int64, c Change) (*Request, error) {
 	now := s.now().UTC()
-	c.Note = strings.TrimSpace(c.Note)
+	c.Note, c.PublicNote = strings.TrimSpace(c.Note), strings.TrimSpace(c.PublicNote)
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		r, err := s.visible(ctx, tx, id)
 		if err != nil {
@@ -165,6 +169,9 @@ func (s *Store) Apply(ctx context.Context, actor household.Actor, id int64, c Ch
 		}
 		if len([]rune(c.Note)) > 2000 {
 			return apperr.Field(noteField(c.Action), "too_long", "must be at most %d characters", 2000)
+		}
+		if err := checkPublicNote(c); err != nil {
+			return err
 		}
 		st := step{to: r.State, data: map[string]any{}}
 		if err := s.do(store.WithTx(ctx, tx), tx, actor, r, c, &st, now); err != nil {
@@ -190,6 +197,18 @@ func (s *Store) Apply(ctx context.Context, actor household.Actor, id int64, c Ch
 		return nil, err
 	}
 	return s.Get(ctx, id)
+}
+
+// checkPublicNote refuses a public note on any step but resolve, and one
+// longer than 1,000 characters.
+func checkPublicNote(c Change) error {
+	switch {
+	case c.PublicNote != "" && c.Action != Resolve:
+		return apperr.Field("public_note", "not_allowed", "only a resolution has a public note")
+	case len([]rune(c.PublicNote)) > 1000:
+		return apperr.Field("public_note", "too_long", "must be at most %d characters", 1000)
+	}
+	return nil
 }
 
 // noteField is the name the API gives an action's note.
@@ -239,6 +258,10 @@ func (s *Store) do(ctx context.Context, tx *store.Tx, actor household.Actor, r *
 		}
 		if c.Action == Resolve {
 			st.set("resolution", c.Note)
+			st.set("public_note", c.PublicNote)
+			if c.PublicNote != "" {
+				st.data["public_note"] = c.PublicNote
+			}
 			st.set("resolved_at", now)
 			st.set("extension_days", 0)
 			st.set("extension_reason", "")

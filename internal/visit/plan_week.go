@@ -23,6 +23,9 @@ func ParseWeek(field, s string) (Week, error) {
 	if y, n := w.Monday().Time().ISOWeek(); y != w.Year || n != w.Num || w.Num < 1 {
 		return Week{}, apperr.Field(field, "format", "year %d has no week %d", w.Year, w.Num)
 	}
+	if household.CheckDate(field, w.Monday()) != nil || household.CheckDate(field, w.Sunday()) != nil {
+		return Week{}, apperr.Field(field, "date_range", "must be a week from %s to %s", household.FirstDate, household.LastDate)
+	}
 	return w, nil
 }
 

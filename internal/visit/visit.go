@@ -113,6 +113,8 @@ func (in *Input) check(now time.Time) error {
 		return apperr.Field("notes", "too_long", "must be at most %d characters", 4000)
 	case len(in.Companions) > 500:
 		return apperr.Field("companions", "too_long", "must be at most %d characters", 500)
+	case in.At != nil && household.CheckTime("at", *in.At) != nil:
+		return household.CheckTime("at", *in.At)
 	case in.At != nil && in.At.After(now.Add(10*time.Minute)):
 		return apperr.Field("at", "future", "must not be in the future")
 	}

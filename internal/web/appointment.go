@@ -110,8 +110,12 @@ func (h *handler) tokenHousehold(r *http.Request) (*household.Household, org.Gri
 	return hh, g, err
 }
 
-// apptPage shows the public booking form.
+// apptPage shows the public booking form. Its reads are rate-limited per
+// address (publicRead).
 func (h *handler) apptPage(w http.ResponseWriter, r *http.Request) {
+	if !h.publicRead(w, r, "appointment") {
+		return
+	}
 	h.apptForm(w, r, http.StatusOK, "", nil)
 }
 

@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"wanhu/internal/access"
-	"wanhu/internal/apperr"
 	"wanhu/internal/audit"
 	"wanhu/internal/auth"
+	"wanhu/internal/household"
 )
 
 const auditPerPage = 50
@@ -55,21 +55,14 @@ func (h *handler) auditFilter(r *http.Request) (audit.Filter, error) {
 	return f, nil
 }
 
-// auditDay reads a day YYYY-MM-DD in China's time; as an upper bound it
-// means the end of that day.
+// auditDay reads a day YYYY-MM-DD in China's time (household.ParseInstant);
+// as an upper bound it means the end of that day.
 func auditDay(field, s string, end bool) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, nil
 	}
-	d, err := time.ParseInLocation("2006-01-02", s, shanghai)
-	if err != nil {
-		return d, apperr.Field("audit_"+field, "date_format", "must be a date like 2020-01-31")
-	}
-	if end {
-		d = d.AddDate(0, 0, 1)
-	}
-	return d, nil
+	return household.ParseInstant("audit_"+field, s, end)
 }
 
 // auditLog shows the audit log, newest first, with search and paging.

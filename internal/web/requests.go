@@ -369,6 +369,9 @@ func changeOf(action string, f url.Values) (request.Change, error) {
 		c.Into, err = id64(f, "into")
 	case request.Progress, request.Resolve, request.ApproveExtension:
 		c.Note = f.Get("note")
+		if action == request.Resolve {
+			c.PublicNote = f.Get("public_note")
+		}
 	case request.Decline, request.HandBack, request.RefuseExtension:
 		c.Note = f.Get("reason")
 	case request.AskExtension:

@@ -113,12 +113,14 @@ func TestRequestWorkflowPages(t *testing.T) {
 		if code != http.StatusUnprocessableEntity {
 			t.Fatalf("empty resolution: %d", code)
 		}
-		mustContain(t, "empty resolution", body, "说明: 必填", `<details class="add" open><summary class="button" id="open-resolve">`)
+		mustContain(t, "empty resolution", body, "说明: 必填", `<details class="add" open><summary class="button" id="open-resolve">`,
+			`name="public_note"`, "公开答复（居民和公众可见）")
 
-		if code, body = step(t, admin, id, "resolve", url.Values{"note": {"已清掏疏通"}}); code != http.StatusOK {
+		if code, body = step(t, admin, id, "resolve", url.Values{"note": {"已清掏疏通"}, "public_note": {"化粪池已清掏疏通。"}}); code != http.StatusOK {
 			t.Fatalf("resolve: %d", code)
 		}
-		mustContain(t, "resolved", body, `id="request-state">待回访`, "已清掏疏通", `id="form-callback"`)
+		mustContain(t, "resolved", body, `id="request-state">待回访`, "已清掏疏通", `id="form-callback"`,
+			`id="request-public-note">化粪池已清掏疏通。<`)
 		if code, body = step(t, admin, id, "callback", url.Values{"result": {"satisfied"}, "comment": {"很及时"}}); code != http.StatusOK {
 			t.Fatalf("callback: %d", code)
 		}

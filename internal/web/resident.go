@@ -228,7 +228,7 @@ func (h *handler) residentPlace(r *http.Request, place string, in *request.Input
 		if err != nil {
 			return err
 		}
-		in.GridID, in.Address = b.GridID, strings.TrimSpace(compound+" "+b.Name+" "+in.Address)
+		in.GridID, in.BuildingID, in.Address = b.GridID, b.ID, strings.TrimSpace(compound+" "+b.Name+" "+in.Address)
 	case "c":
 		u, err := org.UnitByID(r.Context(), h.db, id)
 		if errors.Is(err, apperr.ErrNotFound) || err == nil && u.Kind != org.Community {
@@ -292,8 +292,12 @@ func (h *handler) residentLookup(w http.ResponseWriter, r *http.Request) {
 }
 
 // residentStatus shows a request's state and public timeline, with the
-// rating form once it is resolved.
+// rating form once it is resolved. Its reads are rate-limited per address
+// (publicRead).
 func (h *handler) residentStatus(w http.ResponseWriter, r *http.Request) {
+	if !h.publicRead(w, r, "resident") {
+		return
+	}
 	h.residentStatusWith(w, r, http.StatusOK, nil)
 }
 

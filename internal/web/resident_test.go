@@ -111,8 +111,9 @@ func TestResidentSubmit(t *testing.T) {
 		if code != http.StatusOK {
 			t.Fatalf("status page: %d", code)
 		}
-		mustContain(t, "status", body, m[1], "已提交，等待社区受理", "3单元楼道灯坏了一周", "公共设施维修", "问题已提交")
-		mustNotContain(t, "status", body, "13900001234", "139 0000 1234", "****", `id="resident-rate"`)
+		mustContain(t, "status", body, m[1], "已提交，等待社区受理", "3单元楼道灯坏了一周", "公共设施维修", "问题已提交",
+			`id="resident-place">一化小区 1号楼<`)
+		mustNotContain(t, "status", body, "13900001234", "139 0000 1234", "****", `id="resident-rate"`, "一化小区 1号楼 3单元")
 		// Typed in lower case through the lookup form.
 		if code, body := c.get("/r?code=" + url.QueryEscape(" "+m[1][:4]+"-"+m[1][4:])); code != http.StatusOK || !residentCodeRe.MatchString(body) {
 			t.Errorf("lookup: %d", code)
@@ -153,7 +154,8 @@ func residentCount(t *testing.T, db *store.DB, sql string, args ...any) int {
 }
 
 // TestResidentRate: the status page shows the decline reason and the
-// resolution but no staff name and no progress note; rating before
+// public reply of the resolution but no staff name, no progress note and
+// not the resolution itself; rating before
 // resolution is refused; the rating closes a resolved request as its
 // callback; a second rating is refused nicely.
 func TestResidentRate(t *testing.T) {
@@ -180,7 +182,7 @@ func TestResidentRate(t *testing.T) {
 		for _, ch := range []request.Change{
 			{Action: request.Accept, Urgency: request.General, Handling: request.Community},
 			{Action: request.Progress, Note: "内部：等物业报价"},
-			{Action: request.Resolve, Note: "新增充电桩10个"},
+			{Action: request.Resolve, Note: "内部：2号楼物业王经理同意，装在3单元门口", PublicNote: "新增充电桩10个"},
 		} {
 			if _, err := rs.Apply(ctx, staff, r.ID, ch); err != nil {
 				t.Fatal(err)
@@ -188,7 +190,7 @@ func TestResidentRate(t *testing.T) {
 		}
 		_, body = c.get(page)
 		mustContain(t, "resolved", body, "已办结，请您评价", "新增充电桩10个", "正在办理，有新进展", `id="resident-rate"`, "基本满意")
-		mustNotContain(t, "resolved", body, "网格员小张", "内部：等物业报价")
+		mustNotContain(t, "resolved", body, "网格员小张", "内部：等物业报价", "王经理")
 		secondTab := csrfOf(body)
 		if res, body := c.postRaw(page+"/rate", url.Values{"csrf": {"forged"}, "result": {"satisfied"}}); res.StatusCode != http.StatusForbidden {
 			t.Errorf("forged rating: %d %s", res.StatusCode, body)

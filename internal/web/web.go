@@ -10,6 +10,7 @@ import (
 	"wanhu/internal/audit"
 	"wanhu/internal/auth"
 	"wanhu/internal/household"
+	"wanhu/internal/request"
 	"wanhu/internal/server"
 	"wanhu/internal/store"
 	"wanhu/internal/visit"
@@ -26,6 +27,9 @@ type handler struct {
 	catalog    *Catalog
 	publicURL  string // see server.Deps.PublicURL
 	photos     *visit.PhotoSlots
+	// publicReads is the limit of the public pages' reads; zero means
+	// request.PublicReads (see readLimit).
+	publicReads request.ReadLimit
 }
 
 // newHandler loads the templates and translations. It panics if an

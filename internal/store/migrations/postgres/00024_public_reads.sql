@@ -1,0 +1,43 @@
+-- +goose Up
+-- Issue 11: the public faces show a request's place and a public reply,
+-- never what staff wrote for themselves, and their reads are rate-limited.
+--
+-- requests.public_note is the reply staff write for the resident and the
+-- public when they resolve a request ('' for none): /r/{code} and Open311
+-- show it, never the resolution, which stays internal.
+-- requests.building_id is the building the request is about, the most of
+-- its place a public page shows (compound and building, never the flat):
+-- the household's building, or the one a resident chose on /r/new. Older
+-- requests take it from their household, or, submitted on /r/new, from
+-- the "compound building" their address began with.
+--
+-- public_reads counts the public pages' reads (/r/{code}, /a/{token},
+-- Open311) per client address and kind in windows of time, so the limit
+-- holds across servers: client_hash is a keyed hash of the address
+-- (internal/secret), never the address; bucket is the window's number
+-- (Unix seconds divided by its length).
+-- Keep in step with ../sqlite/00024_public_reads.sql: a test compares the two.
+ALTER TABLE requests ADD COLUMN public_note TEXT NOT NULL DEFAULT '';
+ALTER TABLE requests ADD COLUMN building_id BIGINT REFERENCES buildings(id);
+UPDATE requests SET building_id = (SELECT h.building_id FROM households h WHERE h.id = requests.household_id)
+WHERE household_id IS NOT NULL;
+UPDATE requests SET building_id = (
+    SELECT b.id FROM buildings b JOIN compounds c ON c.id = b.compound_id
+    WHERE b.grid_id = requests.grid_id
+      AND (requests.address = c.name || ' ' || b.name OR requests.address LIKE c.name || ' ' || b.name || ' %')
+    ORDER BY b.id LIMIT 1)
+WHERE household_id IS NULL AND channel = 'web';
+
+CREATE TABLE public_reads (
+    client_hash  TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    bucket       BIGINT NOT NULL,
+    hits         INTEGER NOT NULL,
+    PRIMARY KEY (client_hash, kind, bucket)
+);
+CREATE INDEX public_reads_bucket ON public_reads(bucket);
+
+-- +goose Down
+DROP TABLE public_reads;
+ALTER TABLE requests DROP COLUMN building_id;
+ALTER TABLE requests DROP COLUMN public_note;
