@@ -32,11 +32,16 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	keyFile := keyFileFlag(fs)
 	sendersOf := senderFlags(fs)
 	escalation := escalationFlags(fs)
+	anchorHook := anchorFlags(fs)
 	logger := logFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	esc, err := escalation()
+	if err != nil {
+		return err
+	}
+	hook, err := anchorHook()
 	if err != nil {
 		return err
 	}
@@ -53,6 +58,12 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	anchorSenders, stopAnchors, err := startAnchors(ctx, db, hook, log)
+	if err != nil {
+		return err
+	}
+	defer stopAnchors()
+	senders = append(senders, anchorSenders...)
 	return serve(ctx, db, senders, esc, *addr, *idle, *trustProxy, *publicURL, log, func(url string) {
 		fmt.Fprintf(out, "Wanhu is serving on %s\n", url)
 	})
@@ -138,11 +149,16 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	keyFile := keyFileFlag(fs)
 	sendersOf := senderFlags(fs)
 	escalation := escalationFlags(fs)
+	anchorHook := anchorFlags(fs)
 	logger := logFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	esc, err := escalation()
+	if err != nil {
+		return err
+	}
+	hook, err := anchorHook()
 	if err != nil {
 		return err
 	}
@@ -183,6 +199,12 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	anchorSenders, stopAnchors, err := startAnchors(ctx, db, hook, log)
+	if err != nil {
+		return err
+	}
+	defer stopAnchors()
+	senders = append(senders, anchorSenders...)
 	return serve(ctx, db, senders, esc, *addr, 30*time.Minute, false, *publicURL, log, func(url string) {
 		fmt.Fprintf(out, "\nWanhu demo (东兴社区) is running.\n  Open:     %s\n  API:      %s/api/v1 (POST /api/v1/auth/login)\n  Open311:  %s/open311/v2/discovery.json (API key %s)\n\n  Accounts (password for all: %s)\n", url, url, url, open311.DemoKey, pw)
 		for _, a := range accounts {
