@@ -8,7 +8,7 @@
 //	wanhu household   list, show and recolour households
 //	wanhu visit       visits: recompute due dates, coverage, the visit policy
 //	wanhu plan        generate the weekly visit plan of a grid
-//	wanhu audit       verify, export or purge the audit log
+//	wanhu audit       verify, anchor, export or purge the audit log
 //	wanhu key         create, rotate and retire the keys of ID and phone numbers
 //	wanhu calendar    working days: add, show, load, set (holidays and 调休)
 //	wanhu request     resident requests: report
@@ -47,7 +47,7 @@ func commands() []command {
 		{"household", "households: list, show, recolour", runHousehold},
 		{"visit", "visits: recompute (next due dates), coverage, policy (how often)", runVisit},
 		{"plan", "weekly visit plans: week (generate a grid's plan)", runPlan},
-		{"audit", "audit log: verify, export, purge", runAudit},
+		{"audit", "audit log: verify, anchor, export, purge", runAudit},
 		{"key", "encryption keys: new, rotate, retire", runKey},
 		{"calendar", "working days: add (Nth working day after a date), show, load, set", runCalendar},
 		{"request", "resident requests: report (response and resolution times, rates)", runRequest},

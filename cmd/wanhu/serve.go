@@ -34,6 +34,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	sendersOf := senderFlags(fs)
 	escalation := escalationFlags(fs)
 	photoSlots := photoFlag(fs)
+	anchorHook := anchorFlags(fs)
 	logger := logFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -43,6 +44,10 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	photos, err := photoSlots()
+	if err != nil {
+		return err
+	}
+	hook, err := anchorHook()
 	if err != nil {
 		return err
 	}
@@ -59,6 +64,12 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	anchorSenders, stopAnchors, err := startAnchors(ctx, db, hook, log)
+	if err != nil {
+		return err
+	}
+	defer stopAnchors()
+	senders = append(senders, anchorSenders...)
 	return serve(ctx, db, senders, esc, *addr, *idle, *trustProxy, *publicURL, photos, log, func(url string) {
 		fmt.Fprintf(out, "Wanhu is serving on %s\n", url)
 	})
@@ -147,6 +158,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	sendersOf := senderFlags(fs)
 	escalation := escalationFlags(fs)
 	photoSlots := photoFlag(fs)
+	anchorHook := anchorFlags(fs)
 	logger := logFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -156,6 +168,10 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	photos, err := photoSlots()
+	if err != nil {
+		return err
+	}
+	hook, err := anchorHook()
 	if err != nil {
 		return err
 	}
@@ -199,6 +215,12 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	anchorSenders, stopAnchors, err := startAnchors(ctx, db, hook, log)
+	if err != nil {
+		return err
+	}
+	defer stopAnchors()
+	senders = append(senders, anchorSenders...)
 	return serve(ctx, db, senders, esc, *addr, 30*time.Minute, false, *publicURL, photos, log, func(url string) {
 		fmt.Fprintf(out, "\nWanhu demo (东兴社区) is running.\n  Open:     %s\n  API:      %s/api/v1 (POST /api/v1/auth/login)\n  Open311:  %s/open311/v2/discovery.json (API key %s)\n\n  Accounts (password for all: %s)\n", url, url, url, open311.DemoKey, pw)
 		for _, a := range accounts {

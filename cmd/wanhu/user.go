@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"wanhu/internal/audit"
 	"wanhu/internal/auth"
 	"wanhu/internal/org"
 )
@@ -21,10 +22,11 @@ func runUser(ctx context.Context, args []string, out io.Writer) error {
 	role := fs.String("role", "admin", "role to grant on add, grant or revoke: "+fmt.Sprint(auth.Roles))
 	unit := fs.Int64("org", 0, "org unit id the role applies to (default: the city at the root)")
 	addr := fs.String("addr", "", "source address to unlock after failed logins (user unlock)")
+	keyFile := keyFileFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openSealedDB(ctx, *dsn, *keyFile)
 	if err != nil {
 		return err
 	}
@@ -77,6 +79,9 @@ func runUser(ctx context.Context, args []string, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "%sd %s\n", sub, *username)
 	case "unlock", "grant", "revoke":
+		if db.Keys() == nil { // the change goes to the audit log, which is keyed
+			return audit.ErrNoKey
+		}
 		if sub == "unlock" && *addr != "" && *username == "" {
 			return unlockAddr(ctx, db, as, *addr, out)
 		}

@@ -1,11 +1,16 @@
 // Package audit is the append-only log of who saw or changed what: logins,
 // unmasked views, exports, writes, permission changes and key rotation.
 //
-// Each entry carries the SHA-256 of its own fields and of the previous
-// entry's hash, so editing, deleting or inserting a row breaks the chain at
-// that row, and Verify names it. Appends are serialized: SQLite has one
-// writer (transactions begin IMMEDIATE), PostgreSQL takes an advisory
-// transaction lock, so several servers append to one chain.
+// Each entry carries the HMAC-SHA-256, under the audit key of the key file
+// (never stored in the database), of its own fields and of the previous
+// entry's hash. So editing, deleting or inserting a row breaks the chain at
+// that row, Verify names it, and someone who can write the database but
+// lacks the key cannot compute a chain that verifies. Deleting the newest
+// entries leaves a shorter chain that still holds; an anchor (the head
+// entry's id and hash, kept off the database's machine) finds that too.
+// Appends are serialized: SQLite has one writer (transactions begin
+// IMMEDIATE), PostgreSQL takes an advisory transaction lock, so several
+// servers append to one chain.
 package audit
 
 import (
@@ -18,6 +23,7 @@ import (
 	"unicode/utf8"
 
 	"wanhu/internal/pii"
+	"wanhu/internal/secret"
 	"wanhu/internal/store"
 )
 
@@ -90,24 +96,31 @@ func (l *Log) Record(ctx context.Context, e Entry) error {
 	})
 }
 
-// appendTx appends e inside tx, which it first locks against other appenders.
+// appendTx appends e inside tx, which it first locks against other
+// appenders (and keys, see prepare).
 func (l *Log) appendTx(ctx context.Context, tx *store.Tx, e Entry) (Record, error) {
 	rec, err := clean(e)
 	if err != nil {
 		return rec, err
 	}
-	if tx.Dialect() == store.Postgres {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(lockKey)); err != nil {
-			return rec, fmt.Errorf("audit: lock: %w", err)
-		}
+	at := l.now().UTC().Truncate(time.Microsecond)
+	keys, err := l.prepare(ctx, tx, at)
+	if err != nil {
+		return rec, err
 	}
+	return l.insert(ctx, tx, keys, rec, at)
+}
+
+// insert chains rec, made at at, to the head of the log and stores it;
+// the caller holds the lock.
+func (l *Log) insert(ctx context.Context, tx *store.Tx, keys *secret.Keyring, rec Record, at time.Time) (Record, error) {
 	lastID, lastHash, err := head(ctx, tx)
 	if err != nil {
 		return rec, err
 	}
 	rec.ID, rec.PrevHash = lastID+1, lastHash
-	rec.At = l.now().UTC().Truncate(time.Microsecond)
-	rec.Hash = rec.computeHash()
+	rec.At = at.UTC().Truncate(time.Microsecond)
+	rec.Hash = rec.keyedHash(keys)
 	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log(id, at, user_id, username, role, ip, action, object, result, detail, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		rec.ID, rec.At, rec.UserID, rec.Username, rec.Role, rec.IP, rec.Action, rec.Object, rec.Result, rec.Detail, rec.PrevHash, rec.Hash)
@@ -115,6 +128,19 @@ func (l *Log) appendTx(ctx context.Context, tx *store.Tx, e Entry) (Record, erro
 		return rec, fmt.Errorf("audit: append %s: %w", rec.Action, err)
 	}
 	return rec, nil
+}
+
+// lock takes the PostgreSQL advisory lock that serializes the writers of
+// the chain, until tx ends; a SQLite transaction holds the write lock
+// already.
+func lock(ctx context.Context, tx *store.Tx) error {
+	if tx.Dialect() != store.Postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(lockKey)); err != nil {
+		return fmt.Errorf("audit: lock: %w", err)
+	}
+	return nil
 }
 
 // head returns the id and hash the next entry chains to: the last entry,

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"wanhu/internal/secret"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 )
@@ -108,7 +109,7 @@ func TestTimesAreTruncatedAndStable(t *testing.T) {
 		if !r.At.Equal(want) || r.At.Location() != time.UTC {
 			t.Errorf("at = %s, want %s in UTC", r.At.Format(time.RFC3339Nano), want.Format(time.RFC3339Nano))
 		}
-		if r.computeHash() != r.Hash || r.PrevHash != "" {
+		if r.keyedHash(db.Keys()) != r.Hash || r.PrevHash != "" {
 			t.Errorf("entry 1 read back does not hash to its stored hash")
 		}
 		verifyIntact(t, l, 2)
@@ -117,12 +118,24 @@ func TestTimesAreTruncatedAndStable(t *testing.T) {
 
 // TestCanonicalForm pins the serialization: changing it breaks every
 // existing chain, so it must be deliberate (and get a new hashVersion).
+// The old form stays, to recognize the entries of older versions.
 func TestCanonicalForm(t *testing.T) {
 	r := Record{ID: 7, At: t0.Truncate(time.Microsecond), UserID: 2, Username: "leader3", Role: "grid_leader", IP: "10.0.0.1",
 		Action: "reveal.id_number", Object: "person:97", Result: OK, Detail: "走访核实", PrevHash: "ab"}
-	want := "14:wanhu-audit-v1\n1:7\n27:2026-06-01T02:03:04.123456Z\n1:2\n7:leader3\n11:grid_leader\n8:10.0.0.1\n16:reveal.id_number\n9:person:97\n2:ok\n12:走访核实\n2:ab\n"
-	if got := string(r.canonical()); got != want {
-		t.Errorf("canonical form changed:\n%q\nwant\n%q", got, want)
+	fields := "1:7\n27:2026-06-01T02:03:04.123456Z\n1:2\n7:leader3\n11:grid_leader\n8:10.0.0.1\n16:reveal.id_number\n9:person:97\n2:ok\n12:走访核实\n2:ab\n"
+	for version, want := range map[string]string{hashVersion: "14:wanhu-audit-v2\n" + fields, legacyVersion: "14:wanhu-audit-v1\n" + fields} {
+		if got := string(r.canonical(version)); got != want {
+			t.Errorf("canonical form changed:\n%q\nwant\n%q", got, want)
+		}
+	}
+	// The keyed hash depends on the key; the legacy one is plain SHA-256.
+	keys := secret.TestKeyring()
+	if r.keyedHash(keys) == r.legacyHash() || len(r.keyedHash(keys)) != 64 {
+		t.Errorf("keyed hash %q, legacy %q", r.keyedHash(keys), r.legacyHash())
+	}
+	// What versions before the key wrote, so their entries are recognized.
+	if got, want := r.legacyHash(), "17d0a4b78271ed12029a8ee4ee673b6ba45ef2aeec38075663aa8319c6e7bc86"; got != want {
+		t.Errorf("legacy hash %s, want %s", got, want)
 	}
 }
 
@@ -169,7 +182,7 @@ func TestTamperingIsFound(t *testing.T) {
 				return err
 			}
 			f := Record{ID: 6, At: prev.At, Username: "ghost", Action: "write", Result: OK, PrevHash: prev.Hash}
-			f.Hash = f.computeHash()
+			f.Hash = f.keyedHash(db.Keys())
 			_, err = db.ExecContext(ctx, `INSERT INTO audit_log(id, at, user_id, username, role, ip, action, object, result, detail, prev_hash, hash)
 				VALUES (?, ?, 0, ?, '', '', ?, '', ?, '', ?, ?)`, f.ID, f.At, f.Username, f.Action, f.Result, f.PrevHash, f.Hash)
 			return err

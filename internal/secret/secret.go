@@ -7,7 +7,8 @@
 // the current key and stored as text "v1.<keyid>.<base64(nonce|ciphertext)>",
 // so any key of the ring opens it and rotation can proceed row by row. The
 // index key does not change when encryption keys rotate, so hashes stay
-// valid.
+// valid. The key that chains the audit log is derived from the index key
+// (AuditMAC), so it too survives rotation and needs no new key file.
 package secret
 
 import (
@@ -53,6 +54,7 @@ type Keyring struct {
 	current uint32
 	aeads   map[uint32]cipher.AEAD
 	index   []byte
+	audit   []byte // the audit key, derived from index (see AuditMAC)
 	file    keyFile
 
 	checked time.Time // when the file was last looked at for changes
@@ -101,7 +103,11 @@ func (k *Keyring) set(f keyFile) error {
 	if err != nil || len(index) < 32 {
 		return errors.New("index_key: want at least 32 bytes of base64")
 	}
-	k.current, k.aeads, k.index, k.file = f.Current, aeads, index, f
+	audit, err := deriveAuditKey(index)
+	if err != nil {
+		return fmt.Errorf("audit key: %w", err)
+	}
+	k.current, k.aeads, k.index, k.audit, k.file = f.Current, aeads, index, audit, f
 	return nil
 }
 
