@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"wanhu/internal/apperr"
@@ -14,7 +15,8 @@ import (
 const maxBody = 1 << 20
 
 // decode reads the JSON body of r into v: one object, no unknown fields, at
-// most maxBody bytes. Its errors are ready for fail.
+// most maxBody bytes, no NUL character in a string (checkText). Its errors
+// are ready for fail.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
 	dec.DisallowUnknownFields()
@@ -29,7 +31,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 		}
 	}
 	if err == nil {
-		return nil
+		return checkText(reflect.ValueOf(v), "")
 	}
 	var (
 		mbe *http.MaxBytesError
