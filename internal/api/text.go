@@ -9,11 +9,12 @@ import (
 	"wanhu/internal/apperr"
 )
 
-// checkText returns a FieldError naming the first string of v, a decoded
-// body, that holds a NUL character. JSON carries one as \u0000, SQLite
-// keeps it, and PostgreSQL refuses it in a text column, which answered 500;
-// now both engines answer 400 and store nothing. path is the field name of
-// v ("" for the body itself), in the API's form: "members[0].name".
+// checkText returns the apperr.Text error of the first string of v, a
+// decoded body, that holds a NUL character. JSON carries one as \u0000,
+// SQLite keeps it, and PostgreSQL refuses it in a text column, which
+// answered 500; now both engines answer 400 and store nothing. path is
+// the field name of v ("" for the body itself), in the API's form:
+// "members[0].name".
 func checkText(v reflect.Value, path string) error {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
@@ -22,9 +23,7 @@ func checkText(v reflect.Value, path string) error {
 		}
 		return checkText(v.Elem(), path)
 	case reflect.String:
-		if strings.ContainsRune(v.String(), 0) {
-			return apperr.Field(path, "nul_character", "must not contain the NUL character (\\u0000)")
-		}
+		return apperr.Text(path, v.String())
 	case reflect.Slice, reflect.Array:
 		for i := range v.Len() {
 			if err := checkText(v.Index(i), path+"["+strconv.Itoa(i)+"]"); err != nil {

@@ -28,8 +28,8 @@ func TestBodyWithNUL(t *testing.T) {
 			before := tableRows(t, db, c.table)
 			rec := b.send(c.method, c.path, []byte(c.body))
 			e := decodeAs[errorBody](t, rec.Body.Bytes())
-			if rec.Code != 400 || e.Error.Code != "nul_character" || e.Error.Field != c.field {
-				t.Errorf("%s %s: %d %s, want 400 nul_character on %s", c.method, c.path, rec.Code, rec.Body, c.field)
+			if rec.Code != 400 || e.Error.Code != "invalid_text" || e.Error.Field != c.field {
+				t.Errorf("%s %s: %d %s, want 400 invalid_text on %s", c.method, c.path, rec.Code, rec.Body, c.field)
 			}
 			if after := tableRows(t, db, c.table); after != before {
 				t.Errorf("%s %s: %s has %d rows, had %d", c.method, c.path, c.table, after, before)

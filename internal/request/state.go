@@ -166,6 +166,9 @@ func (s *Store) Apply(ctx context.Context, actor household.Actor, id int64, c Ch
 		if len([]rune(c.Note)) > 2000 {
 			return apperr.Field(noteField(c.Action), "too_long", "must be at most %d characters", 2000)
 		}
+		if err := apperr.Text(noteField(c.Action), c.Note); err != nil {
+			return err
+		}
 		st := step{to: r.State, data: map[string]any{}}
 		if err := s.do(store.WithTx(ctx, tx), tx, actor, r, c, &st, now); err != nil {
 			return err
