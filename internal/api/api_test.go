@@ -37,7 +37,7 @@ func idNumber(birth string, seq int) string {
 	return s + string(household.IDCheckChar(s))
 }
 
-func newFixture(t *testing.T, db *store.DB) *fixture {
+func newFixture(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	fx := &fixture{tokens: map[string]string{"": "", "bad": "not-a-token"}}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 
@@ -18,7 +19,8 @@ import (
 const maxBody = 1 << 20
 
 // decode reads the JSON body of r into v: one object, no unknown fields, at
-// most maxBody bytes. Its errors are ready for fail.
+// most maxBody bytes, no NUL character in a string (checkText). Its errors
+// are ready for fail.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	var mbe *http.MaxBytesError
@@ -42,7 +44,7 @@ func decodeBody(body []byte, v any) error {
 		}
 	}
 	if err == nil {
-		return nil
+		return checkText(reflect.ValueOf(v), "")
 	}
 	var ute *json.UnmarshalTypeError
 	switch {

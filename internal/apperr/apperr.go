@@ -7,6 +7,8 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 )
 
 // ErrNotFound reports a record that does not exist (or, later, is out of the
@@ -54,4 +56,15 @@ func InField(err error, field string) error {
 	c := *fe
 	c.Field = field
 	return &c
+}
+
+// Text returns a FieldError with code "invalid_text" unless s is UTF-8 text
+// without a NUL character: what both engines store alike. PostgreSQL
+// refuses the rest in a text column, which answered 500 where SQLite kept
+// them; checked where input arrives, a face answers 400 instead.
+func Text(field, s string) error {
+	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+		return Field(field, "invalid_text", "must be UTF-8 text without NUL characters")
+	}
+	return nil
 }

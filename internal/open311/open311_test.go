@@ -165,7 +165,7 @@ type site struct {
 	h     *handler
 }
 
-func newSite(t *testing.T, db *store.DB) *site {
+func newSite(t testing.TB, db *store.DB) *site {
 	t.Helper()
 	ctx := t.Context()
 	s := &site{db: db, now: time.Date(2026, 9, 30, 15, 0, 0, 0, time.UTC), clerk: household.Actor{Name: "值班员"}}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -331,12 +333,33 @@ func (h *handler) post(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, format, http.StatusBadRequest, "send the fields form-encoded (application/x-www-form-urlencoded)")
 		return
 	}
+	if err := checkForm(r.PostForm); err != nil {
+		h.fail(w, r, format, err)
+		return
+	}
 	out, err := h.create(r)
 	if err != nil {
 		h.fail(w, r, format, err)
 		return
 	}
 	writeList(w, format, http.StatusOK, "service_requests", []created{*out})
+}
+
+// checkForm refuses a form with a name or value that is not UTF-8 text
+// without NUL characters (apperr.Text), naming the first such parameter:
+// PostgreSQL refused them in the database, which answered 500.
+func checkForm(f url.Values) error {
+	for _, name := range slices.Sorted(maps.Keys(f)) {
+		if apperr.Text("", name) != nil {
+			return badRequest("a parameter name is not UTF-8 text without NUL characters")
+		}
+		for _, v := range f[name] {
+			if apperr.Text(name, v) != nil {
+				return badRequest(name + ": must be UTF-8 text without NUL characters")
+			}
+		}
+	}
+	return nil
 }
 
 func (h *handler) create(r *http.Request) (*created, error) {

@@ -22,11 +22,11 @@ import (
 // counties of the smallest province times the 500 sequence numbers of one
 // sex, 8,000 candidates, and the check character is hidden too. The
 // numbers of Hong Kong, Macao and Taiwan residents, whose "province" is a
-// single region code, and anything not 18 characters long are starred
-// completely.
+// single region code, and anything not 18 characters long or not
+// starting with two ASCII digits are starred completely.
 func MaskIDNumber(s string) string {
 	n := utf8.RuneCountInString(s)
-	if n != 18 {
+	if n != 18 || !isDigit(s[0]) || !isDigit(s[1]) {
 		return strings.Repeat("*", n)
 	}
 	switch s[:2] {
@@ -56,6 +56,8 @@ func MaskPhone(s string) string {
 	}
 	return string(r[:3]) + strings.Repeat("*", len(r)-5) + string(r[len(r)-2:])
 }
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // digits returns the ASCII digits of s.
 func digits(s string) string {

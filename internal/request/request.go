@@ -281,12 +281,19 @@ func checkInput(in *Input, now time.Time) error {
 		return apperr.Field("address", "required", "give household_id or address")
 	case len([]rune(in.Address)) > 300:
 		return apperr.Field("address", "too_long", "must be at most %d characters", 300)
-	case (in.Lat == nil) != (in.Lng == nil) || in.Lat != nil && (*in.Lat < -90 || *in.Lat > 90 || *in.Lng < -180 || *in.Lng > 180):
+	case (in.Lat == nil) != (in.Lng == nil) || in.Lat != nil && !(*in.Lat >= -90 && *in.Lat <= 90 && *in.Lng >= -180 && *in.Lng <= 180):
+		// Written so that NaN, which no comparison holds for, is refused:
+		// stored, it made every JSON answer listing the request fail.
 		return apperr.Field("lat", "invalid", "give lat and lng together, in degrees")
 	case in.SubmittedAt != nil && in.SubmittedAt.After(now.Add(time.Minute)):
 		return apperr.Field("submitted_at", "future", "must not be in the future")
 	case in.SubmittedAt != nil && in.SubmittedAt.Before(now.AddDate(-1, 0, 0)):
 		return apperr.Field("submitted_at", "too_old", "must be within the last year (a call written down on paper and entered later)")
+	}
+	for _, f := range [][2]string{{"description", in.Description}, {"address", in.Address}, {"reporter_phone", in.Phone}} {
+		if err := apperr.Text(f[0], f[1]); err != nil {
+			return err
+		}
 	}
 	if in.Phone != "" {
 		if d := len(strings.Map(digit, in.Phone)); d < 7 || d > 15 {

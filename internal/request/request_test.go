@@ -114,7 +114,7 @@ var clerk = household.Actor{Name: "值班员"}
 // masked).
 const redPhone = "13912345671"
 
-func newWorld(t *testing.T, db *store.DB) *world {
+func newWorld(t testing.TB, db *store.DB) *world {
 	t.Helper()
 	ctx := t.Context()
 	w := &world{db: db, files: household.NewStore(db), now: time.Date(2026, 9, 30, 15, 0, 0, 0, time.UTC)} // 23:00 in China

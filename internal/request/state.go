@@ -173,6 +173,9 @@ func (s *Store) Apply(ctx context.Context, actor household.Actor, id int64, c Ch
 		if err := checkPublicNote(c); err != nil {
 			return err
 		}
+		if err := apperr.Text(noteField(c.Action), c.Note); err != nil {
+			return err
+		}
 		st := step{to: r.State, data: map[string]any{}}
 		if err := s.do(store.WithTx(ctx, tx), tx, actor, r, c, &st, now); err != nil {
 			return err
@@ -208,7 +211,7 @@ func checkPublicNote(c Change) error {
 	case len([]rune(c.PublicNote)) > 1000:
 		return apperr.Field("public_note", "too_long", "must be at most %d characters", 1000)
 	}
-	return nil
+	return apperr.Text("public_note", c.PublicNote)
 }
 
 // noteField is the name the API gives an action's note.

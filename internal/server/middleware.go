@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -33,8 +34,11 @@ func Logged(log *slog.Logger, next http.Handler) http.Handler {
 }
 
 // Secure sets the security headers of every response: a CSP that allows no
-// inline script and no framing, no MIME sniffing, and no referrer leaving
-// the site.
+// inline script and no framing, no MIME sniffing, no referrer leaving the
+// site; HSTS when the browser's connection is HTTPS (overHTTPS); and
+// Cache-Control: no-store on everything but the assets under /static/, as
+// any page or JSON answer may carry personal data and a phone or office PC
+// is often shared. A handler may still set its own Cache-Control.
 func Secure(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -42,6 +46,27 @@ func Secure(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
+		if overHTTPS(r) {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		if !strings.HasPrefix(r.URL.Path, "/static/") {
+			h.Set("Cache-Control", "no-store")
+		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// overHTTPS reports whether the browser reached the server over HTTPS: the
+// connection is TLS, or a proxy in front says X-Forwarded-Proto: https (the
+// first entry, the protocol the client used). The header is believed
+// without --trust-proxy, unlike X-Forwarded-For: a browser ignores
+// Strict-Transport-Security received over plain HTTP (RFC 6797, 8.1), so
+// a client forging the header over HTTP changes nothing, and a browser
+// that sees the header did come over HTTPS.
+func overHTTPS(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	proto, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ",")
+	return strings.EqualFold(strings.TrimSpace(proto), "https")
 }

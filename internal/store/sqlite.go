@@ -9,11 +9,20 @@ package store
 // SQLite) and synchronous=NORMAL (safe with WAL). SQLite allows one writer at
 // a time; BEGIN IMMEDIATE (_txlock) takes the write lock at the start of a
 // transaction, so two transactions that read then write cannot deadlock.
+//
+// A new database file is created here, readable by its owner only (0600),
+// before SQLite opens it: SQLite would create it 0644 (less the umask), and
+// it holds the household files. SQLite gives the -wal and -shm files it
+// creates beside it the database file's mode. An existing file keeps the
+// mode it has.
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"strings"
 
 	_ "modernc.org/sqlite"
@@ -21,6 +30,9 @@ import (
 
 func openSQLite(path string) (*DB, error) {
 	path = strings.TrimPrefix(path, "sqlite://")
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -35,4 +47,17 @@ func openSQLite(path string) (*DB, error) {
 	}
 	db.SetMaxOpenConns(8)
 	return &DB{sql: db, dialect: SQLite, dsn: path}, nil
+}
+
+// createPrivate creates an empty database file at path with mode 0600,
+// unless a file is there already.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create sqlite %s: %w", path, err)
+	}
+	return f.Close()
 }

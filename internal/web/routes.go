@@ -16,7 +16,7 @@ func Register(mux *http.ServeMux, d server.Deps) {
 // routes is the route table of the web app.
 func (h *handler) routes(mux *http.ServeMux) {
 	static, _ := fs.Sub(staticFS, "static")
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	mux.Handle("GET /static/", http.StripPrefix("/static/", server.Static(static)))
 	mux.HandleFunc("GET /lang", h.setLang)
 	mux.HandleFunc("GET /sw.js", serviceWorker)
 	mux.HandleFunc("GET /login", h.loginForm)

@@ -1,0 +1,260 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"wanhu/internal/household"
+	"wanhu/internal/org"
+	"wanhu/internal/store"
+	"wanhu/internal/store/storetest"
+)
+
+// bodyRoute is a route that reads a JSON body, with bodies to start from.
+// Its path may name the ids of bodyFixture.ids.
+type bodyRoute struct {
+	method, path string
+	seeds        []string
+}
+
+// bodyRoutes are the routes of the API that decode a JSON body, each with
+// the real input type of its handler behind it.
+var bodyRoutes = []bodyRoute{
+	{"POST", "/auth/login", []string{`{"username":"admin","password":"wrong-password-1"}`, `{"username":1}`}},
+	{"POST", "/team", []string{`{"community_id":{community},"name":"老周","role":"sunk_cadre","availability":["weekend"]}`}},
+	{"PATCH", "/team/{member}", []string{`{"phone":"13900001111","skills":["电工"]}`, `{"grid_id":-1}`}},
+	{"POST", "/tags", []string{`{"code":"x_tag","applies_to":"person","name_zh":"某"}`, `{"code":"Bad Code","applies_to":"car"}`}},
+	{"PUT", "/colour-rules", []string{`{"rules":[{"colour":"red","tags":["living_alone_elderly"]}]}`, `{"rules":null}`}},
+	{"POST", "/households", []string{
+		`{"building_id":{building1},"unit":"1","floor":9,"room":"909","members":[{"name":"扎西","id_number":"630102198001011230","gender":"male"}]}`,
+		`{"building_id":{building1},"members":[{"name":"卓玛","birth_date":"2023-02-29"}]}`,
+		`{"address":"一化小区\u0000","floor":-99999999999}`,
+		`{"building_id":{building1},"room":"x","floor":9223372036854775807}`,
+	}},
+	{"PATCH", "/households/{red}", []string{`{"version":1,"notes":"x"}`, `{"version":1,"contact_times":["evening"],"building_id":0}`, `{"notes":"no version"}`}},
+	{"PUT", "/households/{red}/colour-override", []string{`{"colour":"yellow","reason":"家中近期有变故"}`, `{"colour":"purple"}`}},
+	{"POST", "/households/{red}/members", []string{`{"name":"新生儿","gender":"male","birth_date":"2026-01-01","event":"born"}`, `{"name":"x","tags":["nope"]}`}},
+	{"POST", "/households/{red}/needs", []string{`{"kind":"medical","note":"需要陪诊"}`, `{"kind":"cake","person_id":-1}`, `{"kind":"medical","note":"a\u0000b"}`}},
+	{"POST", "/households/{red}/plan", []string{`{"kind":"weekly_visit","frequency":"weekly"}`, `{"kind":"weekly_visit","frequency":"hourly","due_on":"9999-12-31"}`}},
+	{"PATCH", "/persons/{widow}", []string{`{"version":1,"name":"王秀兰","phone":"13912345678"}`, `{"version":1,"id_number":"630102194803050221"}`, `{"version":1,"deceased_on":"0001-01-01"}`}},
+	{"POST", "/persons/{widow}/events", []string{`{"type":"lost_job"}`, `{"type":"died","on":"2026-02-30"}`}},
+	{"POST", "/persons/{widow}/reveal", []string{`{"field":"id_number","reason":"低保复核"}`, `{"field":"password"}`}},
+	{"POST", "/households/{red}/reveal", []string{`{"field":"phone","reason":"联系户主"}`}},
+	{"PUT", "/households/{red}/visitors", []string{`{"team_member_ids":[{member}]}`, `{"team_member_ids":[-1,0,99999999]}`}},
+	{"PATCH", "/needs/{need}", []string{`{"status":"in_progress","note":"已联系"}`, `{"status":"teleported"}`}},
+	{"PATCH", "/plan/{measure}", []string{`{"status":"paused"}`, `{"frequency":"yearly","due_on":"1900-01-01"}`}},
+	{"POST", "/visits", []string{
+		`{"client_id":"f-1","household_id":{red},"outcome":"met","survey":{"knows_grid_worker":"yes"},"needs":[{"kind":"medical"}],"events":[{"person_id":{widow},"type":"lost_job"}]}`,
+		`{"client_id":"f-2","household_id":{red},"outcome":"met","at":"9999-12-31T23:59:59Z"}`,
+		`{"client_id":"f-3","household_id":{red},"outcome":"not_home","card_left":true,"at":"0001-01-01T00:00:00Z"}`,
+	}},
+	{"PUT", "/visit-policy", []string{`{"colours":{"green":"weekly"},"floor":"yearly"}`, `{"colours":{"blue":"daily"}}`}},
+	{"PUT", "/calendar/{year}", []string{`{"days":[{"day":"2028-01-03","workday":false,"name":"元旦"}]}`, `{"days":[{"day":"2029-02-30"}]}`}},
+	{"POST", "/plans", []string{`{"grid_id":{grid1},"week":"2026-W49"}`, `{"grid_id":{grid1},"week":"9999-W53"}`}},
+	{"PATCH", "/plans/{plan}/items/{red}", []string{`{"team_member_id":{member}}`}},
+	{"POST", "/plans/{plan}/swap", []string{`{"team_member_id":{member},"with":{member}}`}},
+	{"POST", "/appointments", []string{`{"household_id":{red},"slot_start":"2026-12-05T19:00:00+08:00","phone":"13900001111"}`, `{"household_id":{red},"slot_start":"10000-01-01T00:00:00Z"}`}},
+	{"POST", "/requests", []string{
+		`{"category":"sanitation","description":"下水道堵塞","channel":"visit","household_id":{red}}`,
+		`{"category":"sanitation","description":"x","channel":"hotline","address":"x","lat":91,"lng":0}`,
+		`{"category":"sanitation","description":"x","channel":"hotline","address":"x","submitted_at":"0001-01-01T00:00:00Z"}`,
+		`{"category":"sanitation","description":"\u0000","channel":"hotline","address":"x"}`,
+	}},
+	{"POST", "/requests/{request}/accept", []string{`{"urgency":"general","handling":"community","working_days":3}`, `{"urgency":"urgent","handling":"referred","department_id":-5}`}},
+	{"POST", "/requests/{request}/decline", []string{`{"reason":"重复"}`}},
+	{"POST", "/requests/{request}/merge", []string{`{"into":{request}}`}},
+	{"POST", "/requests/{request}/progress", []string{`{"note":"已勘察"}`, `{"version":-1}`}},
+	{"POST", "/requests/{request}/hand-back", []string{`{"reason":"不属于本局职责"}`}},
+	{"POST", "/requests/{request}/extension", []string{`{"reason":"需采购设备","days":2}`, `{"days":2147483648}`}},
+	{"POST", "/requests/{request}/extension/approve", []string{`{}`}},
+	{"POST", "/requests/{request}/extension/refuse", []string{`{"reason":"不同意"}`}},
+	{"POST", "/requests/{request}/resolve", []string{`{"note":"已修好"}`}},
+	{"POST", "/requests/{request}/callback", []string{`{"result":"dissatisfied","reason":"not_solved","follow_up":{"kind":"other","note":"x"}}`}},
+	{"PUT", "/scorecard-weights", []string{`{"visits":50}`, `{"training":1e400}`}},
+	{"POST", "/team/{member}/training", []string{`{"course":"岗前培训","kind":"pre_job","completed_on":"2026-01-05","hours":8}`, `{"hours":-1e308,"completed_on":"x"}`}},
+	{"POST", "/survey-questions", []string{`{"code":"stars","text_zh":"打几颗星？","kind":"stars"}`, `{"code":"","kind":"essay"}`}},
+	{"PATCH", "/survey-questions/{question}", []string{`{"active":false}`, `{"position":-2147483649}`}},
+	{"POST", "/saved-rosters", []string{`{"name":"老人","roster":"people","filter":{"age":"60-"}}`, `{"name":"x","roster":"people","filter":{"dibao":"maybe"}}`}},
+}
+
+// noBody are the routes that write but read no JSON body, and why.
+var noBody = map[string]string{
+	"POST /auth/logout":                       "no body",
+	"POST /tokens":                            "a session's only: a bearer token gets 403 before the body",
+	"POST /visits/{id}/photos":                "multipart, not JSON",
+	"POST /appointments/{id}/missed":          "no body",
+	"POST /appointments/{id}/cancel":          "no body",
+	"POST /notifications/{id}/retry":          "no body",
+	"DELETE /tokens/{id}":                     "no body",
+	"DELETE /households/{id}/colour-override": "no body",
+	"DELETE /training/{id}":                   "no body",
+	"DELETE /saved-rosters/{id}":              "no body",
+}
+
+// TestBodyRoutesComplete: every route of the route table that writes is
+// fuzzed by FuzzAPIBodies or listed in noBody, so a new route cannot be
+// left out by forgetting.
+func TestBodyRoutesComplete(t *testing.T) {
+	wild := regexp.MustCompile(`\{[^}]*\}`) // any path value: "{red}" and "{id}" alike
+	key := func(method, path string) string { return method + " " + wild.ReplaceAllString(path, "{}") }
+	fuzzed, quiet := map[string]bool{}, map[string]bool{}
+	for _, rt := range bodyRoutes {
+		fuzzed[key(rt.method, rt.path)] = true
+	}
+	for k := range noBody {
+		m, p, _ := strings.Cut(k, " ")
+		quiet[key(m, p)] = true
+	}
+	for _, rt := range (&handler{}).routes() {
+		if k := key(rt.method, rt.path); rt.method != "GET" && !fuzzed[k] && !quiet[k] {
+			t.Errorf("%s %s writes but is neither in bodyRoutes (FuzzAPIBodies) nor in noBody", rt.method, rt.path)
+		}
+	}
+}
+
+// bodyFixture is the API on the fixture of the tests, with the records
+// the routes of bodyRoutes name in their paths.
+type bodyFixture struct {
+	engine string
+	fx     *fixture
+	mux    *http.ServeMux
+	ids    *strings.Replacer
+}
+
+func newBodyFixture(t testing.TB, engine string, db *store.DB) *bodyFixture {
+	t.Helper()
+	ctx := t.Context()
+	fx := newFixture(t, db)
+	b := &bodyFixture{engine: engine, fx: fx, mux: http.NewServeMux()}
+	Register(b.mux, fx.d)
+	actor := household.Actor{Name: "fuzz"}
+	need, err := fx.d.Households.AddNeed(ctx, actor, household.Need{HouseholdID: fx.red.ID, Kind: "medical"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	measure, err := fx.d.Households.SaveMeasure(ctx, actor, household.Measure{HouseholdID: fx.red.ID, Kind: "weekly_visit", Frequency: "weekly"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := org.TeamMember{CommunityID: fx.org.Community.ID, GridID: fx.org.Grids[0].ID, Name: "拉加", Role: org.RoleBuildingHead,
+		Availability: []string{"evening", "weekend"}}
+	if err := org.CreateTeamMember(ctx, db, &m); err != nil {
+		t.Fatal(err)
+	}
+	ids := append(replacements(fx), "{community}", fmt.Sprint(fx.org.Community.ID), "{member}", fmt.Sprint(m.ID),
+		"{need}", fmt.Sprint(need.ID), "{measure}", fmt.Sprint(measure.ID), "{year}", "2028", "{question}", "safe_home")
+	b.ids = strings.NewReplacer(ids...)
+	plan := b.created(t, "POST", "/plans", `{"grid_id":{grid1},"week":"2026-W49"}`)
+	req := b.created(t, "POST", "/requests", `{"category":"sanitation","description":"下水道堵塞","channel":"visit","household_id":{red}}`)
+	b.ids = strings.NewReplacer(append(ids, "{plan}", fmt.Sprint(plan), "{request}", fmt.Sprint(req))...)
+	return b
+}
+
+// created sends a good body and returns the id of what it created.
+func (b *bodyFixture) created(t testing.TB, method, path, body string) int64 {
+	t.Helper()
+	rec := b.send(method, path, []byte(body))
+	var out struct {
+		ID int64 `json:"id"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || rec.Code != http.StatusCreated || out.ID == 0 {
+		t.Fatalf("%s %s: %d %s", method, path, rec.Code, short(rec.Body.Bytes()))
+	}
+	return out.ID
+}
+
+// send serves one request as the administrator, in process (a panic in a
+// handler reaches the fuzzer instead of being recovered by net/http), with
+// the ids of the fixture put in the path and the body.
+func (b *bodyFixture) send(method, path string, body []byte) *httptest.ResponseRecorder {
+	body = []byte(b.ids.Replace(string(body)))
+	r := httptest.NewRequest(method, Prefix+b.ids.Replace(path), bytes.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Authorization", "Bearer "+b.fx.tokens["admin"])
+	rec := httptest.NewRecorder()
+	b.mux.ServeHTTP(rec, r)
+	return rec
+}
+
+// check fails t unless the answer to body on rt is not a server error and
+// is JSON in the API's shapes: a refusal in the one error format.
+func (b *bodyFixture) check(t *testing.T, rt bodyRoute, body []byte) {
+	t.Helper()
+	rec := b.send(rt.method, rt.path, body)
+	where := fmt.Sprintf("%s: %s %s with %q", b.engine, rt.method, rt.path, body)
+	if rec.Code >= 500 || rec.Code < 200 {
+		t.Fatalf("%s: status %d: %s", where, rec.Code, short(rec.Body.Bytes()))
+	}
+	if rec.Code == http.StatusNoContent {
+		return
+	}
+	if ct := rec.Header().Get("Content-Type"); ct != "application/json; charset=utf-8" {
+		t.Fatalf("%s: status %d, Content-Type %q", where, rec.Code, ct)
+	}
+	if rec.Code < 400 {
+		if !json.Valid(rec.Body.Bytes()) {
+			t.Fatalf("%s: status %d, body not JSON: %s", where, rec.Code, short(rec.Body.Bytes()))
+		}
+		return
+	}
+	var e errorBody
+	if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Error.Code == "" || e.Error.Message == "" {
+		t.Fatalf("%s: status %d, not the error format: %s", where, rec.Code, short(rec.Body.Bytes()))
+	}
+}
+
+// fuzzing reports whether the test binary runs with -test.fuzz (the
+// fuzzer, or one of its workers), as opposed to plain go test, which runs
+// the seeds only.
+func fuzzing() bool {
+	f := flag.Lookup("test.fuzz")
+	return f != nil && f.Value.String() != ""
+}
+
+// FuzzAPIBodies sends any body to every route of the API that reads JSON,
+// through the real handlers on the tests' fixture, as the administrator
+// (who gets furthest into each handler). Whatever the body, the answer is
+// never a panic nor a 5xx: a good body is done and a bad one refused in the
+// one error format.
+//
+// It goes through the real handler rather than calling decode alone:
+// decode is encoding/json and a few lines sorting its errors, while what
+// can answer 500 is what a handler does with a value that decoded (an
+// out-of-range number, a far date, a NUL byte) in the domain and the
+// database. The records of the fixture change as bodies succeed; that is
+// fine, as no state may make a body answer 500.
+//
+// Plain go test runs the seeds on SQLite and, when WANHU_TEST_POSTGRES_URL
+// is set, on PostgreSQL; fuzzing runs on SQLite: go test -run='^$'
+// -fuzz='^FuzzAPIBodies$' ./internal/api/
+func FuzzAPIBodies(f *testing.F) {
+	for i, rt := range bodyRoutes {
+		for _, s := range rt.seeds {
+			f.Add(uint8(i), []byte(s))
+		}
+		f.Add(uint8(i), []byte(`{}`))
+		f.Add(uint8(i), []byte(`{"name":"\u0000","note":"\u0000","reason":"\u0000"}`))
+	}
+	f.Add(uint8(0), []byte(``))
+	f.Add(uint8(0), []byte(`[`))
+	f.Add(uint8(0), []byte(`{} {}`))
+	f.Add(uint8(5), bytes.Repeat([]byte(`[`), 100000))
+	fixtures := []*bodyFixture{newBodyFixture(f, "sqlite", storetest.SQLite(f))}
+	if os.Getenv(storetest.PostgresURLEnv) != "" && !fuzzing() {
+		fixtures = append(fixtures, newBodyFixture(f, "postgres", storetest.Postgres(f)))
+	}
+	f.Fuzz(func(t *testing.T, route uint8, body []byte) {
+		rt := bodyRoutes[int(route)%len(bodyRoutes)]
+		for _, b := range fixtures {
+			b.check(t, rt, body)
+		}
+	})
+}

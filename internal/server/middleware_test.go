@@ -1,0 +1,80 @@
+package server
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+// TestSecureHSTS: Strict-Transport-Security goes with a TLS connection or
+// a proxy's X-Forwarded-Proto: https (its first entry), and with nothing
+// else.
+func TestSecureHSTS(t *testing.T) {
+	h := Secure(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	for _, c := range []struct {
+		url, proto string
+		want       bool
+	}{
+		{"http://wanhu.example.org/", "", false},
+		{"https://wanhu.example.org/", "", true}, // httptest gives an https URL a TLS state
+		{"http://wanhu.example.org/", "https", true},
+		{"http://wanhu.example.org/", "HTTPS, http", true},
+		{"http://wanhu.example.org/", "http", false},
+		{"http://wanhu.example.org/", "http, https", false},
+		{"http://wanhu.example.org/", "httpsx", false},
+	} {
+		r := httptest.NewRequest("GET", c.url, nil)
+		if c.proto != "" {
+			r.Header.Set("X-Forwarded-Proto", c.proto)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		got := rec.Header().Get("Strict-Transport-Security")
+		if (got == "max-age=31536000") != c.want || (!c.want && got != "") {
+			t.Errorf("%s with X-Forwarded-Proto %q: HSTS %q, want it %v", c.url, c.proto, got, c.want)
+		}
+	}
+}
+
+// TestSecureNoStore: every answer but a static asset is no-store; a
+// handler may set its own.
+func TestSecureNoStore(t *testing.T) {
+	h := Secure(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/sw.js" {
+			w.Header().Set("Cache-Control", "no-cache")
+		}
+	}))
+	for path, want := range map[string]string{
+		"/households/1": "no-store", "/api/v1/persons/3": "no-store", "/r/ABCDEFGH23": "no-store",
+		"/open311/v2/requests.json": "no-store", "/static/app.css": "", "/sw.js": "no-cache",
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		if got := rec.Header().Get("Cache-Control"); got != want {
+			t.Errorf("%s: Cache-Control %q, want %q", path, got, want)
+		}
+	}
+}
+
+// TestStaticNoListing: Static serves files and answers 404 for a
+// directory, with or without its slash, where http.FileServerFS lists it.
+func TestStaticNoListing(t *testing.T) {
+	h := http.StripPrefix("/static/", Static(fstest.MapFS{
+		"app.css":           {Data: []byte("body{}")},
+		"vendor/echarts.js": {Data: []byte("// echarts")},
+	}))
+	for path, want := range map[string]int{
+		"/static/": 404, "/static/vendor/": 404, "/static/vendor": 404, "/static/nope.css": 404,
+		"/static/app.css": 200, "/static/vendor/echarts.js": 200,
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		body, _ := io.ReadAll(rec.Body)
+		if rec.Code != want || strings.Contains(string(body), "echarts.js\"") || strings.Contains(string(body), "<a href") {
+			t.Errorf("%s: %d %q, want %d and no listing", path, rec.Code, body, want)
+		}
+	}
+}
