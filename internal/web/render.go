@@ -19,7 +19,10 @@ import (
 //go:embed templates
 var templateFS embed.FS
 
-//go:embed static
+// staticFS holds the assets served under /static/: the app's own and the
+// vendored ECharts, not the script that vendors it.
+//
+//go:embed static/*.css static/*.js static/vendor/echarts
 var staticFS embed.FS
 
 // pages holds one parsed template set per page. Each page file defines
