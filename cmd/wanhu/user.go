@@ -21,6 +21,7 @@ func runUser(ctx context.Context, args []string, out io.Writer) error {
 	role := fs.String("role", "admin", "role to grant on add, grant or revoke: "+fmt.Sprint(auth.Roles))
 	unit := fs.Int64("org", 0, "org unit id the role applies to (default: the city at the root)")
 	addr := fs.String("addr", "", "source address to unlock after failed logins (user unlock)")
+	roles := fs.String("roles", "", "totp-roles: the roles that must use two-step sign-in, comma-separated, or none")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -91,12 +92,16 @@ func runUser(ctx context.Context, args []string, out io.Writer) error {
 		if err := need(); err != nil {
 			return err
 		}
-		if err := as.SetPassword(ctx, *username, *password); err != nil {
+		return resetPassword(ctx, db, as, *username, *password, out)
+	case "reset-totp":
+		if err := need(); err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "password of %s changed; their sessions are ended\n", *username)
+		return resetTOTP(ctx, db, as, *username, out)
+	case "totp-roles":
+		return totpRoles(ctx, db, as, *roles, flagSet(fs, "roles"), out)
 	default:
-		return fmt.Errorf("usage: wanhu user add|list|disable|enable|reset-password|unlock|grant|revoke --db … [--username …] [--role R --org ID]")
+		return fmt.Errorf("usage: wanhu user add|list|disable|enable|reset-password|reset-totp|unlock|grant|revoke --db … [--username …] [--role R --org ID] | wanhu user totp-roles --db … [--roles R,R|none]")
 	}
 	return nil
 }
