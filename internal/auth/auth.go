@@ -238,18 +238,23 @@ func (s *Store) SetPassword(ctx context.Context, username, password string) erro
 }
 
 // ChangePassword is a user changing their own password, which takes the
-// current one whatever the role. A wrong current password counts as a
-// failed login of the account, so a session left open cannot be used to
-// guess it; while the account is locked it answers a *LockedError. Like
+// current one whatever the role; device is the browser's known-device
+// token, if any. A wrong current password counts as a failed login (of
+// the account, or of the known device), so a session left open cannot be
+// used to guess it; while that must wait it answers a *LockedError. Like
 // SetPassword it ends all the user's sessions and forgets their devices.
-func (s *Store) ChangePassword(ctx context.Context, username, current, password string) error {
+func (s *Store) ChangePassword(ctx context.Context, username, current, password, device string) error {
 	if err := CheckPassword(password); err != nil {
 		return err
 	}
 	if password == current {
 		return apperr.Field("password", "password_same", "is the current password; choose a new one")
 	}
-	o := origin{username: username}
+	dev, err := s.knownDevice(ctx, username, device)
+	if err != nil {
+		return err
+	}
+	o := origin{username: username, device: dev}
 	if err := s.locked(ctx, o); err != nil {
 		return err
 	}

@@ -149,7 +149,7 @@ func TestChangePassword(t *testing.T) {
 			{"dongxing-2025", "short", "password", "password_short"},
 			{"dongxing-2025", "dongxing-2025", "password", "password_same"},
 		} {
-			err := s.ChangePassword(ctx, "clerk", c.current, c.next)
+			err := s.ChangePassword(ctx, "clerk", c.current, c.next, "")
 			if fe, ok := apperr.AsField(err); !ok || fe.Field != c.field || fe.Code != c.code {
 				t.Errorf("ChangePassword(%q, %q) = %v, want %s on %s", c.current, c.next, err, c.code, c.field)
 			}
@@ -161,18 +161,18 @@ func TestChangePassword(t *testing.T) {
 			t.Errorf("a refused change changed the password: %v", err)
 		}
 		// Two wrong current passwords above and one wrong login: two more lock.
-		s.ChangePassword(ctx, "clerk", "wrong again", "a-new-long-password")
+		s.ChangePassword(ctx, "clerk", "wrong again", "a-new-long-password", "")
 		var le *LockedError
-		if err := s.ChangePassword(ctx, "clerk", "wrong again", "a-new-long-password"); !errors.As(err, &le) {
+		if err := s.ChangePassword(ctx, "clerk", "wrong again", "a-new-long-password", ""); !errors.As(err, &le) {
 			t.Fatalf("fifth wrong password: %v, want locked", err)
 		}
-		if err := s.ChangePassword(ctx, "clerk", "dongxing-2025", "a-new-long-password"); !errors.As(err, &le) {
+		if err := s.ChangePassword(ctx, "clerk", "dongxing-2025", "a-new-long-password", ""); !errors.As(err, &le) {
 			t.Errorf("right current password while locked: %v", err)
 		}
 		if err := s.Unlock(ctx, "clerk"); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.ChangePassword(ctx, "clerk", "dongxing-2025", "a-new-long-password"); err != nil {
+		if err := s.ChangePassword(ctx, "clerk", "dongxing-2025", "a-new-long-password", ""); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Authenticate(ctx, tok, API); err == nil {
@@ -181,8 +181,23 @@ func TestChangePassword(t *testing.T) {
 		if _, _, err := s.Login(ctx, "clerk", "a-new-long-password", API); err != nil {
 			t.Errorf("the new password: %v", err)
 		}
-		if err := s.ChangePassword(ctx, "nobody", "dongxing-2025", "a-new-long-password"); !errors.Is(err, apperr.ErrNotFound) {
+		if err := s.ChangePassword(ctx, "nobody", "dongxing-2025", "a-new-long-password", ""); !errors.Is(err, apperr.ErrNotFound) {
 			t.Errorf("missing account: %v", err)
+		}
+		// Whoever locks the account elsewhere does not keep its owner, signed
+		// in on their own browser, from changing the password.
+		_, sess, err := s.SignIn(ctx, Attempt{Username: "clerk", Password: "a-new-long-password", Kind: Web})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 5 {
+			s.SignIn(ctx, Attempt{Username: "clerk", Password: "guess", Addr: "198.51.100.1", Kind: API})
+		}
+		if err := s.ChangePassword(ctx, "clerk", "a-new-long-password", "a-third-long-password", ""); err == nil {
+			t.Error("changed while the account is locked, from a browser never used")
+		}
+		if err := s.ChangePassword(ctx, "clerk", "a-new-long-password", "a-third-long-password", sess.Device); err != nil {
+			t.Errorf("the owner's own browser while the account is locked: %v", err)
 		}
 	})
 }

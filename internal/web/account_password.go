@@ -28,7 +28,7 @@ func (h *handler) passwordPage(w http.ResponseWriter, r *http.Request) {
 func (h *handler) passwordChange(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := auth.FromContext(ctx).User
-	err := h.auth.ChangePassword(ctx, u.Username, r.PostFormValue("current_password"), r.PostFormValue("password"))
+	err := h.auth.ChangePassword(ctx, u.Username, r.PostFormValue("current_password"), r.PostFormValue("password"), device(r))
 	var le *auth.LockedError
 	switch _, isField := apperr.AsField(err); {
 	case isField:
