@@ -43,7 +43,7 @@ func commands() []command {
 		{"serve", "serve the web app and API", runServe},
 		{"gen", "fill an empty database with generated households", runGen},
 		{"migrate", "apply the migrations (migrate status: show them)", runMigrate},
-		{"user", "manage accounts: add, list, disable, enable, reset-password, unlock, grant, revoke", runUser},
+		{"user", "manage accounts: add, list, disable, enable, reset-password, reset-totp, unlock, grant, revoke, totp-roles", runUser},
 		{"household", "households: list, show, recolour", runHousehold},
 		{"visit", "visits: recompute (next due dates), coverage, policy (how often)", runVisit},
 		{"plan", "weekly visit plans: week (generate a grid's plan)", runPlan},

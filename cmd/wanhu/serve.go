@@ -226,6 +226,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 		for _, a := range accounts {
 			fmt.Fprintf(out, "    %-9s %-12s %s\n", a.Username, a.Role, a.Reach)
 		}
+		fmt.Fprintln(out, "  Two-step sign-in is not required in the demo (elsewhere it is, by default, for admin and grid_leader: Settings → 两步验证要求).")
 		fmt.Fprintln(out, "\nPress Ctrl+C to stop.")
 	})
 }

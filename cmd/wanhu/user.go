@@ -23,6 +23,7 @@ func runUser(ctx context.Context, args []string, out io.Writer) error {
 	unit := fs.Int64("org", 0, "org unit id the role applies to (default: the city at the root)")
 	addr := fs.String("addr", "", "source address to unlock after failed logins (user unlock)")
 	keyFile := keyFileFlag(fs)
+	roles := fs.String("roles", "", "totp-roles: the roles that must use two-step sign-in, comma-separated, or none")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -63,11 +64,11 @@ func runUser(ctx context.Context, args []string, out io.Writer) error {
 		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "USERNAME\tNAME\tROLES\tDISABLED")
 		for _, u := range users {
-			var roles []string
+			var grants []string
 			for _, g := range u.Grants {
-				roles = append(roles, fmt.Sprintf("%s@%d", g.Role, g.OrgUnitID))
+				grants = append(grants, fmt.Sprintf("%s@%d", g.Role, g.OrgUnitID))
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", u.Username, u.DisplayName, strings.Join(roles, ","), u.Disabled)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", u.Username, u.DisplayName, strings.Join(grants, ","), u.Disabled)
 		}
 		return tw.Flush()
 	case "disable", "enable":
@@ -96,12 +97,16 @@ func runUser(ctx context.Context, args []string, out io.Writer) error {
 		if err := need(); err != nil {
 			return err
 		}
-		if err := as.SetPassword(ctx, *username, *password); err != nil {
+		return resetPassword(ctx, db, as, *username, *password, out)
+	case "reset-totp":
+		if err := need(); err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "password of %s changed; their sessions are ended\n", *username)
+		return resetTOTP(ctx, db, as, *username, out)
+	case "totp-roles":
+		return totpRoles(ctx, db, as, *roles, flagSet(fs, "roles"), out)
 	default:
-		return fmt.Errorf("usage: wanhu user add|list|disable|enable|reset-password|unlock|grant|revoke --db … [--username …] [--role R --org ID]")
+		return fmt.Errorf("usage: wanhu user add|list|disable|enable|reset-password|reset-totp|unlock|grant|revoke --db … [--username …] [--role R --org ID] | wanhu user totp-roles --db … [--roles R,R|none]")
 	}
 	return nil
 }

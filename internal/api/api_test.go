@@ -67,6 +67,11 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 	if _, err := fx.d.Auth.CreateUser(ctx, "admin", "管理员", "dongxing-admin-2025", auth.Grant{Role: auth.Admin, OrgUnitID: fx.org.City.ID}); err != nil {
 		t.Fatal(err)
 	}
+	// The fixture's administrators and grid leaders sign in with the
+	// password alone; two-step sign-in has tests of its own.
+	if err := fx.d.Auth.SetTOTPRoles(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
 	// The users of the role matrix: "clerk" leads both grids, "leader1" only
 	// the first; "visitor" is assigned the widow; "officer" works for a
 	// department; "auditor" reads the community's audit log.

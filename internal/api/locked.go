@@ -1,6 +1,8 @@
 package api
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -8,13 +10,31 @@ import (
 	"wanhu/internal/auth"
 )
 
-// lockedError answers a login while the account or the source address is
-// locked: 429 with Retry-After, saying when to try again.
+// lockedError answers a login while the account, the source address or
+// the known device must wait: 429 with Retry-After, saying when to try
+// again. The wait is an answer, never a sleep.
 func lockedError(w http.ResponseWriter, le *auth.LockedError) error {
-	secs := max(int(time.Until(le.Until).Seconds())+1, 1)
+	secs := le.RetryAfter(time.Now())
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	what := "this account"
+	if le.Address {
+		what = "this address"
+	}
 	return &apiError{http.StatusTooManyRequests, "too_many_attempts",
-		"too many failed logins; try again at " + le.Until.UTC().Format(time.RFC3339), ""}
+		fmt.Sprintf("too many failed logins from %s; try again in %d s (at %s)", what, secs, le.Until.UTC().Format(time.RFC3339)), ""}
+}
+
+// errEnrolTOTP answers a login or a token of a user whose role requires
+// two-step sign-in and who has not turned it on.
+var errEnrolTOTP = &apiError{http.StatusForbidden, "totp_enrolment_required",
+	"your role must sign in with a one-time code: turn on two-step sign-in on the web (/account/totp), then sign in here with \"code\"", ""}
+
+// enrolError turns auth.ErrEnrolTOTP into its answer; other errors pass.
+func enrolError(err error) error {
+	if errors.Is(err, auth.ErrEnrolTOTP) {
+		return errEnrolTOTP
+	}
+	return err
 }
 
 // errCodeRequired answers a login of an account with TOTP that sent no

@@ -58,7 +58,7 @@ func (h *handler) authenticated(next http.HandlerFunc) http.HandlerFunc {
 		}
 		s, err := h.d.Auth.Authenticate(r.Context(), token, auth.API)
 		if err != nil {
-			h.fail(w, r, err)
+			h.fail(w, r, enrolError(err))
 			return
 		}
 		next(w, r.WithContext(auth.WithSession(r.Context(), s)))

@@ -29,11 +29,12 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token, s, err := h.d.Auth.SignIn(r.Context(), auth.Attempt{Username: in.Username, Password: in.Password,
-		Code: in.Code, Addr: h.d.Auth.ClientAddr(r), Kind: auth.API})
+		Code: in.Code, Addr: h.d.Auth.ClientAddr(r), Device: device(r), Kind: auth.API})
 	h.auditLogin(r, in.Username, s, err)
 	if errors.Is(err, auth.ErrBadCredentials) {
 		err = errCredentials
 	}
+	err = enrolError(err)
 	if le := (*auth.LockedError)(nil); errors.As(err, &le) {
 		err = lockedError(w, le)
 	}
@@ -45,6 +46,16 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.writeJSON(w, r, http.StatusOK, sessionView{Token: token, ExpiresAt: s.ExpiresAt, User: s.User})
+}
+
+// device returns the known-device token of a browser that signed in on
+// the web before (the cookie auth.DeviceCookie), or "". The API reads it
+// so that a page's script signs in like the page; it never sets it.
+func device(r *http.Request) string {
+	if c, err := r.Cookie(auth.DeviceCookie); err == nil {
+		return c.Value
+	}
+	return ""
 }
 
 // logout ends the session of the bearer token.

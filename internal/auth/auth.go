@@ -86,6 +86,13 @@ type Session struct {
 	// a login session, which may do all its user may.
 	Scopes  []string
 	TokenID int64
+	// EnrolTOTP is true while the user's role requires two-step sign-in
+	// and they have not turned it on: a web session may then only enrol
+	// (see TOTPRoles); the API refuses such sessions with ErrEnrolTOTP.
+	EnrolTOTP bool
+	// Device is the known-device token to give the browser as the cookie
+	// DeviceCookie, after a web sign-in (see devices.go).
+	Device string
 }
 
 // Store keeps accounts and sessions.
@@ -207,7 +214,9 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 	return out, nil
 }
 
-// SetPassword changes a user's password and ends all their sessions.
+// SetPassword sets a user's password without asking for the current one
+// (an administrator's reset, audited by the caller), ends all their
+// sessions and forgets their known devices.
 func (s *Store) SetPassword(ctx context.Context, username, password string) error {
 	if err := CheckPassword(password); err != nil {
 		return err
@@ -220,9 +229,46 @@ func (s *Store) SetPassword(ctx context.Context, username, password string) erro
 		} else if err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM known_devices WHERE user_id = ?`, id); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
 		return err
 	})
+}
+
+// ChangePassword is a user changing their own password, which takes the
+// current one whatever the role; device is the browser's known-device
+// token, if any. A wrong current password counts as a failed login (of
+// the account, or of the known device), so a session left open cannot be
+// used to guess it; while that must wait it answers a *LockedError. Like
+// SetPassword it ends all the user's sessions and forgets their devices.
+func (s *Store) ChangePassword(ctx context.Context, username, current, password, device string) error {
+	if err := CheckPassword(password); err != nil {
+		return err
+	}
+	if password == current {
+		return apperr.Field("password", "password_same", "is the current password; choose a new one")
+	}
+	dev, err := s.knownDevice(ctx, username, device)
+	if err != nil {
+		return err
+	}
+	o := origin{username: username, device: dev}
+	if err := s.locked(ctx, o); err != nil {
+		return err
+	}
+	_, hash, err := s.user(ctx, "username = ?", username)
+	if err != nil {
+		return err
+	}
+	if !VerifyPassword(hash, current) {
+		if err := s.fail(ctx, o); err != nil {
+			return err
+		}
+		return apperr.Field("current_password", "wrong_password", "is not your current password")
+	}
+	return s.SetPassword(ctx, username, password)
 }
 
 // SetDisabled disables or re-enables an account; disabling ends its sessions.
@@ -249,18 +295,28 @@ func (s *Store) Login(ctx context.Context, username, password string, kind Kind)
 // Attempt is one try at signing in, from the source address Addr.
 // Code is the one-time code of an account with TOTP, if the client sends
 // it along with the password (the API may; the web asks afterwards).
+// Device is the token of the cookie DeviceCookie, if the client sent one.
 type Attempt struct {
 	Username, Password, Addr string
 	Code                     string
+	Device                   string
 	Kind                     Kind
 }
 
-// SignIn checks an attempt and starts a session. While the account name or
-// the address is locked it returns a *LockedError without looking at the
-// password; a wrong password returns ErrBadCredentials, or a *LockedError
-// when it was one failure too many.
+// SignIn checks an attempt and starts a session. While the account name,
+// the address or the known device it comes from must wait it returns a
+// *LockedError without looking at the password; a wrong password returns
+// ErrBadCredentials, or a *LockedError when it was one failure too many.
+// An account with TOTP gets a *SecondFactorError unless the code came
+// along. An API sign-in of a user whose role requires TOTP and who has not
+// turned it on gets ErrEnrolTOTP; a web one gets a session with EnrolTOTP.
 func (s *Store) SignIn(ctx context.Context, a Attempt) (string, *Session, error) {
-	if err := s.locked(ctx, a.Username, a.Addr); err != nil {
+	dev, err := s.knownDevice(ctx, a.Username, a.Device)
+	if err != nil {
+		return "", nil, err
+	}
+	o := origin{username: a.Username, addr: a.Addr, device: dev}
+	if err := s.locked(ctx, o); err != nil {
 		return "", nil, err
 	}
 	u, hash, err := s.user(ctx, "username = ?", a.Username)
@@ -272,7 +328,7 @@ func (s *Store) SignIn(ctx context.Context, a Attempt) (string, *Session, error)
 		return "", nil, err
 	}
 	if u == nil || !VerifyPassword(hash, a.Password) || u.Disabled {
-		if err := s.fail(ctx, a.Username, a.Addr); err != nil {
+		if err := s.fail(ctx, o); err != nil {
 			return "", nil, err
 		}
 		return "", nil, ErrBadCredentials
@@ -281,7 +337,7 @@ func (s *Store) SignIn(ctx context.Context, a Attempt) (string, *Session, error)
 		return "", nil, err
 	} else if on {
 		if a.Code != "" {
-			return s.finishWithCode(ctx, u, "", a.Code, a.Kind, a.Addr)
+			return s.finishWithCode(ctx, u, "", a, o)
 		}
 		tok, err := s.challenge(ctx, u, a)
 		if err != nil {
@@ -289,31 +345,48 @@ func (s *Store) SignIn(ctx context.Context, a Attempt) (string, *Session, error)
 		}
 		return "", nil, &SecondFactorError{Challenge: tok}
 	}
-	if err := s.succeed(ctx, a.Username); err != nil {
+	if err := s.succeed(ctx, o); err != nil {
 		return "", nil, err
 	}
-	return s.startSession(ctx, u, a.Kind)
+	return s.startSession(ctx, u, a)
 }
 
-// startSession stores a new session of u and returns its token.
-func (s *Store) startSession(ctx context.Context, u *User, kind Kind) (string, *Session, error) {
+// startSession stores a new session of u for the attempt a and returns
+// its token. A web sign-in makes the browser a known device of u.
+func (s *Store) startSession(ctx context.Context, u *User, a Attempt) (string, *Session, error) {
+	enrol, err := s.MustEnrolTOTP(ctx, u)
+	if err != nil {
+		return "", nil, err
+	}
+	if enrol && a.Kind == API {
+		return "", nil, ErrEnrolTOTP
+	}
+	device := ""
+	if a.Kind == Web {
+		if device, err = s.rememberDevice(ctx, u, a.Device); err != nil {
+			return "", nil, err
+		}
+	}
 	token, csrf := randomToken(), randomToken()
 	now := s.now().UTC()
 	exp := now.Add(s.TokenLifetime)
-	if kind == Web {
+	if a.Kind == Web {
 		exp = now.Add(12 * time.Hour)
 	}
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO sessions(id, user_id, kind, csrf, created_at, last_seen_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, tokenID(token), u.ID, kind, csrf, now, now, exp); err != nil {
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, tokenID(token), u.ID, a.Kind, csrf, now, now, exp); err != nil {
 		return "", nil, err
 	}
-	return token, &Session{User: u, Kind: kind, CSRF: csrf, ExpiresAt: exp}, nil
+	return token, &Session{User: u, Kind: a.Kind, CSRF: csrf, ExpiresAt: exp, EnrolTOTP: enrol, Device: device}, nil
 }
 
 var dummyHash = HashPassword("not a real password")
 
 // Authenticate returns the live session of a token of the given kind, or
 // ErrBadCredentials. A web session idle for longer than IdleTimeout ends.
+// The TOTP requirement is checked at every request, so a role newly
+// required to use it is led to enrol at once: a web session gets
+// EnrolTOTP, an API token (login or personal) ErrEnrolTOTP.
 func (s *Store) Authenticate(ctx context.Context, token string, kind Kind) (*Session, error) {
 	if token == "" {
 		return nil, ErrBadCredentials
@@ -341,10 +414,17 @@ func (s *Store) Authenticate(ctx context.Context, token string, kind Kind) (*Ses
 	if err != nil || u.Disabled {
 		return nil, ErrBadCredentials
 	}
+	enrol, err := s.MustEnrolTOTP(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	if enrol && kind == API {
+		return nil, ErrEnrolTOTP
+	}
 	if now.Sub(last) > time.Minute {
 		s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, now, tokenID(token))
 	}
-	return &Session{User: u, Kind: kind, CSRF: csrf, ExpiresAt: exp}, nil
+	return &Session{User: u, Kind: kind, CSRF: csrf, ExpiresAt: exp, EnrolTOTP: enrol}, nil
 }
 
 // Logout ends the session of a token.

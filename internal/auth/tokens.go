@@ -142,6 +142,14 @@ func (s *Store) authenticateToken(ctx context.Context, plain string) (*Session, 
 	if err != nil || u.Disabled {
 		return nil, ErrBadCredentials
 	}
+	// A token made before the user's role required TOTP rests until they
+	// turn it on (on the web), then works again: it was made after a
+	// password sign-in and is listed on their tokens page to revoke.
+	if enrol, err := s.MustEnrolTOTP(ctx, u); err != nil {
+		return nil, err
+	} else if enrol {
+		return nil, ErrEnrolTOTP
+	}
 	if !used.Valid || now.Sub(used.Time) > time.Minute {
 		s.db.ExecContext(ctx, `UPDATE access_tokens SET last_used_at = ? WHERE id = ?`, now, id)
 	}

@@ -102,12 +102,22 @@ func (s *Store) ConfirmTOTP(ctx context.Context, userID int64, code string) erro
 	return err
 }
 
-// DisableTOTP turns TOTP off; it takes a current code.
+// DisableTOTP turns TOTP off; it takes a current code, and is refused to
+// a user whose role requires TOTP (an administrator resets a lost one).
 func (s *Store) DisableTOTP(ctx context.Context, userID int64, code string) error {
+	u, _, err := s.user(ctx, "id = ?", userID)
+	if err != nil {
+		return err
+	}
+	if req, err := s.TOTPRequired(ctx, u); err != nil {
+		return err
+	} else if req {
+		return apperr.Field("code", "totp_required", "your role requires two-step sign-in; if you lost your phone, an administrator can reset it")
+	}
 	if err := s.useCode(ctx, userID, code, true); err != nil {
 		return err
 	}
-	_, err := s.db.ExecContext(ctx, `DELETE FROM user_totp WHERE user_id = ?`, userID)
+	_, err = s.db.ExecContext(ctx, `DELETE FROM user_totp WHERE user_id = ?`, userID)
 	return err
 }
 
@@ -161,9 +171,11 @@ func (s *Store) challenge(ctx context.Context, u *User, a Attempt) (string, erro
 }
 
 // SignInCode finishes a sign-in that SignIn answered with a
-// SecondFactorError. A wrong code counts as a failed login (and may lock);
-// the challenge ends after five wrong codes or ChallengeLifetime.
-func (s *Store) SignInCode(ctx context.Context, challenge, code, addr string) (string, *Session, error) {
+// SecondFactorError, from the address addr and the browser with the
+// known-device token device (or ""). A wrong code counts as a failed login
+// (and may lock); the challenge ends after five wrong codes or
+// ChallengeLifetime.
+func (s *Store) SignInCode(ctx context.Context, challenge, code, addr, device string) (string, *Session, error) {
 	var uid int64
 	var kind Kind
 	var attempts int
@@ -180,23 +192,29 @@ func (s *Store) SignInCode(ctx context.Context, challenge, code, addr string) (s
 	if err != nil || u.Disabled {
 		return "", nil, ErrBadCredentials
 	}
-	if err := s.locked(ctx, u.Username, addr); err != nil {
+	a := Attempt{Username: u.Username, Addr: addr, Code: code, Device: device, Kind: kind}
+	dev, err := s.knownDevice(ctx, u.Username, device)
+	if err != nil {
 		return "", nil, err
 	}
-	return s.finishWithCode(ctx, u, challenge, code, kind, addr)
+	o := origin{username: u.Username, addr: addr, device: dev}
+	if err := s.locked(ctx, o); err != nil {
+		return "", nil, err
+	}
+	return s.finishWithCode(ctx, u, challenge, a, o)
 }
 
-// finishWithCode checks the code of u and, when right, ends the challenge
-// (if any) and starts the session.
-func (s *Store) finishWithCode(ctx context.Context, u *User, challenge, code string, kind Kind, addr string) (string, *Session, error) {
-	if err := s.useCode(ctx, u.ID, code, true); err != nil {
+// finishWithCode checks the code of the attempt a by u and, when right,
+// ends the challenge (if any) and starts the session.
+func (s *Store) finishWithCode(ctx context.Context, u *User, challenge string, a Attempt, o origin) (string, *Session, error) {
+	if err := s.useCode(ctx, u.ID, a.Code, true); err != nil {
 		if !errors.Is(err, errBadCode) {
 			return "", nil, err
 		}
 		if challenge != "" {
 			s.db.ExecContext(ctx, `UPDATE login_challenges SET attempts = attempts + 1 WHERE id = ?`, tokenID(challenge))
 		}
-		if err := s.fail(ctx, u.Username, addr); err != nil {
+		if err := s.fail(ctx, o); err != nil {
 			return "", nil, err
 		}
 		return "", nil, errBadCode
@@ -206,8 +224,8 @@ func (s *Store) finishWithCode(ctx context.Context, u *User, challenge, code str
 			return "", nil, err
 		}
 	}
-	if err := s.succeed(ctx, u.Username); err != nil {
+	if err := s.succeed(ctx, o); err != nil {
 		return "", nil, err
 	}
-	return s.startSession(ctx, u, kind)
+	return s.startSession(ctx, u, a)
 }

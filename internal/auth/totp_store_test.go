@@ -50,19 +50,19 @@ func TestTOTPSignIn(t *testing.T) {
 			t.Fatalf("password of a TOTP account: %v", err)
 		}
 		// The code used to confirm cannot be used again.
-		if _, _, err := s.SignInCode(ctx, sf.Challenge, code, "10.0.0.1"); err == nil {
+		if _, _, err := s.SignInCode(ctx, sf.Challenge, code, "10.0.0.1", ""); err == nil {
 			t.Error("a code was accepted twice")
 		}
 		c.t = c.t.Add(30 * time.Second)
 		code, _ = TOTPCode(secret, c.t)
-		tok, sess, err := s.SignInCode(ctx, sf.Challenge, code, "10.0.0.1")
+		tok, sess, err := s.SignInCode(ctx, sf.Challenge, code, "10.0.0.1", "")
 		if err != nil || sess.User.Username != "boss" {
 			t.Fatalf("sign in with the code: %v", err)
 		}
 		if _, err := s.Authenticate(ctx, tok, Web); err != nil {
 			t.Errorf("session after TOTP: %v", err)
 		}
-		if _, _, err := s.SignInCode(ctx, sf.Challenge, code, "10.0.0.1"); err == nil {
+		if _, _, err := s.SignInCode(ctx, sf.Challenge, code, "10.0.0.1", ""); err == nil {
 			t.Error("a challenge was used twice")
 		}
 		// The API sends the code with the password.
@@ -75,7 +75,7 @@ func TestTOTPSignIn(t *testing.T) {
 		_, _, err = s.SignIn(ctx, Attempt{Username: "boss", Password: "dongxing-2025", Addr: "10.0.0.2", Kind: Web})
 		errors.As(err, &sf)
 		for i := 0; i < 5; i++ {
-			_, _, err = s.SignInCode(ctx, sf.Challenge, "123456", "10.0.0.2")
+			_, _, err = s.SignInCode(ctx, sf.Challenge, "123456", "10.0.0.2", "")
 		}
 		var le *LockedError
 		if !errors.As(err, &le) {
@@ -88,7 +88,7 @@ func TestTOTPSignIn(t *testing.T) {
 		errors.As(err, &sf)
 		c.t = c.t.Add(ChallengeLifetime + time.Minute)
 		code, _ = TOTPCode(secret, c.t)
-		if _, _, err := s.SignInCode(ctx, sf.Challenge, code, ""); !errors.Is(err, ErrBadCredentials) {
+		if _, _, err := s.SignInCode(ctx, sf.Challenge, code, "", ""); !errors.Is(err, ErrBadCredentials) {
 			t.Errorf("expired challenge: %v", err)
 		}
 		// Turning it off takes a current code.

@@ -29,6 +29,11 @@ const demoDepartment = "区文体旅游科技局"
 // demo's volunteers having no grid, its grid worker), dept1 (an
 // officer of 区文体旅游科技局) and auditor1. Existing accounts get the
 // password reset. It works on a database made by Generate.
+//
+// It also turns off the TOTP requirement (auth.TOTPRoles) of the
+// database: the demo shares one printed password so that anyone can try
+// every role in one step, which a second factor on a phone would defeat.
+// The demo's banner says so.
 func DemoAccounts(ctx context.Context, db *store.DB, password string) ([]Account, error) {
 	communities, err := org.Units(ctx, db, org.Community)
 	if err != nil || len(communities) == 0 {
@@ -69,6 +74,9 @@ func DemoAccounts(ctx context.Context, db *store.DB, password string) ([]Account
 		{Account{"auditor1", "纪检监察员", auth.Auditor, community.Name}, auth.Grant{Role: auth.Auditor, OrgUnitID: community.ID}, 0},
 	}
 	as := auth.NewStore(db)
+	if err := as.SetTOTPRoles(ctx, nil); err != nil {
+		return nil, fmt.Errorf("demo accounts: %w", err)
+	}
 	var out []Account
 	for _, a := range accounts {
 		_, err := as.UserByUsername(ctx, a.Username)

@@ -36,6 +36,9 @@ func TestDemoAccounts(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s cannot log in: %v", a.Username, err)
 		}
+		if sess.EnrolTOTP {
+			t.Errorf("%s must enrol in two-step sign-in before using the demo", a.Username)
+		}
 		_, total, err := hs.In(access.Scope(sess.User)).List(ctx, household.Filter{})
 		if err != nil {
 			t.Fatal(err)

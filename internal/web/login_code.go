@@ -51,7 +51,7 @@ func (h *handler) loginCode(w http.ResponseWriter, r *http.Request) {
 		seeOther(w, r, "/login")
 		return
 	}
-	token, sess, err := h.auth.SignInCode(r.Context(), ch.Value, r.PostFormValue("code"), h.auth.ClientAddr(r))
+	token, sess, err := h.auth.SignInCode(r.Context(), ch.Value, r.PostFormValue("code"), h.auth.ClientAddr(r), device(r))
 	username := ""
 	if sess != nil {
 		username = sess.User.Username
@@ -61,15 +61,13 @@ func (h *handler) loginCode(w http.ResponseWriter, r *http.Request) {
 	var le *auth.LockedError
 	switch _, badCode := apperr.AsField(err); {
 	case err == nil:
-		setCookie(w, r, sessionCookie, token, 0)
-		setCookie(w, r, loginCookie, "", -1)
 		setCookie(w, r, codeCookie, "", -1)
-		seeOther(w, r, localPath(r.PostFormValue("next")))
+		h.welcome(w, r, token, sess)
 	case badCode:
 		h.showCode(w, r, http.StatusUnauthorized, l.T("totp.wrong_code"))
 	case errors.As(err, &le):
 		setCookie(w, r, codeCookie, "", -1)
-		h.showLogin(w, r, http.StatusUnauthorized, "", l.T("login.locked", le.Until.In(shanghai).Format("15:04")))
+		h.showLogin(w, r, tooMany(w, le), "", lockedMessage(l, le))
 	default:
 		if !errors.Is(err, auth.ErrBadCredentials) {
 			h.log.Error("web login code", "route", r.Pattern, "error", err)

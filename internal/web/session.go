@@ -81,6 +81,10 @@ func (h *handler) signedIn(next http.HandlerFunc) http.Handler {
 			return
 		}
 		r = r.WithContext(auth.WithSession(r.Context(), sess))
+		if sess.EnrolTOTP && !enrolling(r) {
+			h.toEnrolment(w, r)
+			return
+		}
 		if r.Method == http.MethodPost {
 			limit := int64(1 << 20)
 			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
@@ -103,6 +107,7 @@ type loginView struct {
 	Next     string
 	Username string
 	Error    string
+	Notice   string
 }
 
 // loginForm shows the login form with a fresh double-submit token.
@@ -117,6 +122,9 @@ func (h *handler) showLogin(w http.ResponseWriter, r *http.Request, status int, 
 		next = r.PostFormValue("next")
 	}
 	v := loginView{Page: h.page(r, "login.title", ""), Token: tok, Next: localPath(next), Username: username, Error: msg}
+	if r.URL.Query().Get("done") == "password" && msg == "" {
+		v.Notice = v.L.T("account.password_changed")
+	}
 	h.render(w, r, status, "login", v)
 }
 
@@ -130,7 +138,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	username := strings.TrimSpace(r.PostFormValue("username"))
 	token, sess, err := h.auth.SignIn(r.Context(), auth.Attempt{Username: username, Password: r.PostFormValue("password"),
-		Addr: h.auth.ClientAddr(r), Kind: auth.Web})
+		Addr: h.auth.ClientAddr(r), Device: device(r), Kind: auth.Web})
 	if h.askCode(w, r, err) {
 		return
 	}
@@ -139,9 +147,62 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		h.loginFailed(w, r, username, err)
 		return
 	}
+	h.welcome(w, r, token, sess)
+}
+
+// device returns the known-device token the browser sent, or "".
+func device(r *http.Request) string {
+	if c, err := r.Cookie(auth.DeviceCookie); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// welcome sets the cookies of a new web session, makes the browser a
+// known device of the account (see auth/devices.go) and sends the user
+// where they were going, or first to enrol in two-step sign-in when their
+// role requires it.
+func (h *handler) welcome(w http.ResponseWriter, r *http.Request, token string, sess *auth.Session) {
 	setCookie(w, r, sessionCookie, token, 0)
+	if sess.Device != "" {
+		setCookie(w, r, auth.DeviceCookie, sess.Device, int(auth.KnownDeviceLifetime.Seconds()))
+	}
 	setCookie(w, r, loginCookie, "", -1)
-	seeOther(w, r, localPath(r.PostFormValue("next")))
+	next := localPath(r.PostFormValue("next"))
+	if sess.EnrolTOTP {
+		next = enrolmentPath(next)
+	}
+	seeOther(w, r, next)
+}
+
+// enrolmentPath is the TOTP enrolment page, going on to next once enrolled.
+func enrolmentPath(next string) string {
+	return "/account/totp?" + url.Values{"next": {localPath(next)}}.Encode()
+}
+
+// enrolling reports whether r is one of the few requests a session that
+// must enrol in TOTP may make: the enrolment page, its begin and confirm
+// steps, and signing out.
+func enrolling(r *http.Request) bool {
+	switch r.URL.Path {
+	case "/account/totp", "/account/totp/begin", "/account/totp/confirm", "/logout":
+		return true
+	}
+	return false
+}
+
+// toEnrolment answers any other request of a session that must enrol in
+// TOTP: a page is sent to the enrolment page, a form refused.
+func (h *handler) toEnrolment(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		h.forbidden(w, r)
+		return
+	}
+	next := r.URL.Path
+	if r.URL.RawQuery != "" {
+		next += "?" + r.URL.RawQuery
+	}
+	http.Redirect(w, r, enrolmentPath(next), http.StatusSeeOther)
 }
 
 // logout ends the session.

@@ -38,6 +38,9 @@ func (h *handler) settingsShow(w http.ResponseWriter, r *http.Request) {
 		{"calendar", "/calendar", u.Has("admin")},
 		{"notifications", "/notifications", can(r, access.Configure)},
 		{"tokens", "/account/tokens", true},
+		{"password", "/account/password", true},
+		{"totp", "/account/totp", true},
+		{"totp_roles", "/settings/totp", can(r, access.ManageUsers)},
 	} {
 		if s.show {
 			v.Links = append(v.Links, settingsLink{ID: "settings-" + s.id, Href: s.href,

@@ -10,7 +10,8 @@ import (
 
 // paths are the pages the settings page links to, by link id.
 var settingsPaths = map[string]string{"users": "/users", "policy": "/visits/policy", "survey": "/survey", "weights": "/staff/weights",
-	"calendar": "/calendar", "notifications": "/notifications", "tokens": "/account/tokens"}
+	"calendar": "/calendar", "notifications": "/notifications", "tokens": "/account/tokens",
+	"password": "/account/password", "totp": "/account/totp", "totp_roles": "/settings/totp"}
 
 // TestSettingsPage: the settings page lists what each user may open, and
 // every page it links to opens for them.
@@ -21,8 +22,8 @@ func TestSettingsPage(t *testing.T) {
 			user      string
 			see, hide []string
 		}{
-			{"admin", []string{"users", "policy", "survey", "weights", "calendar", "notifications", "tokens"}, nil},
-			{"worker", []string{"survey", "tokens"}, []string{"users", "policy", "weights", "calendar", "notifications"}},
+			{"admin", []string{"users", "policy", "survey", "weights", "calendar", "notifications", "tokens", "password", "totp", "totp_roles"}, nil},
+			{"worker", []string{"survey", "tokens", "password", "totp"}, []string{"users", "policy", "weights", "calendar", "notifications", "totp_roles"}},
 		} {
 			u := e.signedIn(c.user)
 			code, body := u.get("/settings")

@@ -16,8 +16,8 @@ import (
 func TestTOTPFlow(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		if code, _ := e.signedIn("worker").get("/account/totp"); code != http.StatusNotFound {
-			t.Errorf("worker GET /account/totp: %d, want 404", code)
+		if code, body := e.signedIn("worker").get("/account/totp"); code != http.StatusOK || !strings.Contains(body, `id="totp-begin"`) {
+			t.Errorf("worker GET /account/totp: %d, want the page to turn it on", code)
 		}
 		admin := e.signedIn("admin")
 		code, body := admin.post("/account/totp/begin", url.Values{})

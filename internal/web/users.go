@@ -49,11 +49,16 @@ type usersView struct {
 }
 
 // userView is one account's page: its grants and the admin's actions.
+// Self is true on the admin's own page, which resets no password (the
+// admin changes their own, with the current one, on /account/password);
+// TOTP is true when the account has a second factor to reset.
 type userView struct {
 	Page
 	Row    userRow
 	Roles  []Option
 	Units  []Option
+	Self   bool
+	TOTP   bool
 	Error  string
 	Notice string
 }
@@ -251,12 +256,20 @@ func (h *handler) showUser(w http.ResponseWriter, r *http.Request, status int, m
 	}
 	v.Row, v.Units, v.Roles = rowOf(v.L, *u, names, locked), units, roleOptions(v.L)
 	v.Title = v.Title + " · " + u.Username
+	v.Self = u.ID == v.User.ID
+	if _, err := h.auth.PendingTOTP(ctx, u.ID); err == nil {
+		v.TOTP = true
+	} else if v.TOTP, err = h.auth.TOTPEnabled(ctx, u.ID); err != nil {
+		h.showError(w, r, err)
+		return
+	}
 	h.render(w, r, status, "user", v)
 }
 
 // userAction runs one of the admin's actions on an account: grant, revoke,
-// disable, enable, password, unlock. A bad input shows the page again
-// with the message; success goes back to the page with a notice.
+// disable, enable, password (a reset, not for the admin's own account),
+// unlock, totp (reset a lost second factor). A bad input shows the page
+// again with the message; success goes back to the page with a notice.
 func (h *handler) userAction(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u, err := h.managed(r)
@@ -281,9 +294,19 @@ func (h *handler) userAction(w http.ResponseWriter, r *http.Request) {
 			err = h.auth.SetDisabled(ctx, u.Username, act == "disable")
 		}
 	case "password":
-		err = h.auth.SetPassword(ctx, u.Username, f.Get("password"))
+		if u.ID == admin.ID {
+			err = apperr.Field("password", "self_password", "change your own password under Settings, which asks for the current one")
+		} else {
+			err = h.auth.SetPassword(ctx, u.Username, f.Get("password"))
+		}
 	case "unlock":
 		err = h.auth.Unlock(ctx, u.Username)
+	case "totp":
+		if u.ID == admin.ID {
+			err = apperr.Field("code", "self_totp", "turn your own two-step sign-in off with a code")
+		} else {
+			err = h.auth.ResetTOTP(ctx, u.ID)
+		}
 	default:
 		err = apperr.ErrNotFound
 	}

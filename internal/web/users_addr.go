@@ -7,10 +7,11 @@ import (
 	"sort"
 )
 
-// lockedAddr is a source address locked after too many failed logins.
+// lockedAddr is a source address that must wait after too many failed
+// logins (browsers that signed in before skip the wait).
 type lockedAddr struct{ Addr, Until string }
 
-// lockedAddrs lists the locked source addresses, as shown.
+// lockedAddrs lists the source addresses that must wait, as shown.
 func (h *handler) lockedAddrs(ctx context.Context, l *Locale) ([]lockedAddr, error) {
 	m, err := h.auth.LockedAddrs(ctx)
 	if err != nil {
@@ -24,7 +25,7 @@ func (h *handler) lockedAddrs(ctx context.Context, l *Locale) ([]lockedAddr, err
 	return out, nil
 }
 
-// addrUnlock lifts the lock of a source address (an address belongs to no
+// addrUnlock ends the wait of a source address (an address belongs to no
 // org unit, so any admin may).
 func (h *handler) addrUnlock(w http.ResponseWriter, r *http.Request) {
 	addr := r.PostFormValue("addr")

@@ -113,36 +113,46 @@ func TestUserPages(t *testing.T) {
 			t.Errorf("admin disabled itself: %d", code)
 		}
 
-		// Five wrong passwords lock the worker; the form says until when.
+		if code, body := admin.post("/users/admin/password", url.Values{"password": {"a-fresh-password"}}); code != http.StatusBadRequest || !strings.Contains(body, "设置 → 修改密码") {
+			t.Errorf("admin resetting their own password without the current one: %d", code)
+		}
+
+		// Five wrong passwords lock the worker; the form says for how long.
 		c := e.client()
-		var body2 string
 		for range 5 {
 			_, lb := c.get("/login")
-			_, body2 = c.postRaw("/login", url.Values{"csrf": {csrfOf(lb)}, "username": {"worker"}, "password": {"wrong-password"}})
+			c.postRaw("/login", url.Values{"csrf": {csrfOf(lb)}, "username": {"worker"}, "password": {"wrong-password"}})
 		}
 		_, lb = c.get("/login")
 		res, body2 := c.postRaw("/login", url.Values{"csrf": {csrfOf(lb)}, "username": {"worker"}, "password": {testPassword}})
-		if res.StatusCode != http.StatusUnauthorized || !strings.Contains(body2, "尝试次数过多") {
-			t.Errorf("locked login: %d, want 401 with the lock message", res.StatusCode)
+		if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" || !strings.Contains(body2, "这个账号登录失败次数过多，请 15 分钟后") {
+			t.Errorf("locked login: %d %q, want 429 with the lock message", res.StatusCode, res.Header.Get("Retry-After"))
 		}
 		_, body = admin.get("/users/worker")
 		mustContain(t, "locked account page", body, `id="user-locked"`, `id="user-unlock"`)
 		if code, _ := admin.post("/users/worker/unlock", url.Values{}); code != http.StatusOK {
 			t.Errorf("unlock: %d", code)
 		}
-		// The address (all test clients share 127.0.0.1) is locked too.
+		// The address (all test clients share 127.0.0.1) is not locked by
+		// those five: the right password gets in at once.
 		_, lb = c.get("/login")
-		if res, _ := c.postRaw("/login", url.Values{"csrf": {csrfOf(lb)}, "username": {"worker"}, "password": {testPassword}}); res.StatusCode != http.StatusUnauthorized {
-			t.Errorf("login from a locked address: %d", res.StatusCode)
+		if res, _ := c.postRaw("/login", url.Values{"csrf": {csrfOf(lb)}, "username": {"worker"}, "password": {testPassword}}); res.StatusCode != http.StatusSeeOther {
+			t.Errorf("login after five failures at the address: %d", res.StatusCode)
+		}
+		// A sixth failure at the address makes it wait; the admin ends the wait.
+		_, lb = c.get("/login")
+		if res, _ := c.postRaw("/login", url.Values{"csrf": {csrfOf(lb)}, "username": {"nobody"}, "password": {"wrong-password"}}); res.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("sixth failure at the address: %d, want 429", res.StatusCode)
 		}
 		_, body = admin.get("/users")
-		mustContain(t, "locked addresses", body, `id="locked-addrs"`, `value="127.0.0.1"`)
+		mustContain(t, "waiting addresses", body, `id="locked-addrs"`, `value="127.0.0.1"`)
 		if code, _ := admin.post("/login-locks", url.Values{"addr": {"127.0.0.1"}}); code != http.StatusOK {
 			t.Errorf("unlock address: %d", code)
 		}
-		_, lb = c.get("/login")
-		if res, _ := c.postRaw("/login", url.Values{"csrf": {csrfOf(lb)}, "username": {"worker"}, "password": {testPassword}}); res.StatusCode != http.StatusSeeOther {
-			t.Errorf("login after unlock: %d", res.StatusCode)
+		fresh := e.client() // no known-device cookie
+		_, lb = fresh.get("/login")
+		if res, _ := fresh.postRaw("/login", url.Values{"csrf": {csrfOf(lb)}, "username": {"worker"}, "password": {testPassword}}); res.StatusCode != http.StatusSeeOther {
+			t.Errorf("login after the address was unlocked: %d", res.StatusCode)
 		}
 
 		// The changes are in the audit log, without any password.

@@ -1,0 +1,52 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/audit"
+	"wanhu/internal/auth"
+)
+
+// passwordView is the page where a signed-in user changes their own
+// password. Whatever the role, it takes the current password: an
+// administrator resets other people's on their account pages instead.
+type passwordView struct {
+	Page
+	Error string
+}
+
+// passwordPage shows the form to change one's own password.
+func (h *handler) passwordPage(w http.ResponseWriter, r *http.Request) {
+	h.render(w, r, http.StatusOK, "account_password", passwordView{Page: h.page(r, "account.password_title", "settings")})
+}
+
+// passwordChange changes the user's own password when the current one is
+// right. That ends all their sessions, this one included, so it goes on
+// to the login page. A wrong current password counts as a failed login.
+func (h *handler) passwordChange(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	u := auth.FromContext(ctx).User
+	err := h.auth.ChangePassword(ctx, u.Username, r.PostFormValue("current_password"), r.PostFormValue("password"), device(r))
+	var le *auth.LockedError
+	switch _, isField := apperr.AsField(err); {
+	case isField:
+		h.render(w, r, http.StatusBadRequest, "account_password", passwordView{Page: h.page(r, "account.password_title", "settings"), Error: h.fieldMessage(r, err)})
+		return
+	case errors.As(err, &le):
+		status := tooMany(w, le)
+		h.render(w, r, status, "account_password", passwordView{Page: h.page(r, "account.password_title", "settings"), Error: lockedMessage(h.locale(r), le)})
+		return
+	case err != nil:
+		h.showError(w, r, err)
+		return
+	}
+	e := h.auditWho(r)
+	e.Action, e.Object, e.Result = "user.password_change", "user:"+u.Username, audit.OK
+	if err := h.audit.Record(ctx, e); err != nil {
+		h.log.Error("audit password change", "route", r.Pattern, "error", err)
+	}
+	setCookie(w, r, sessionCookie, "", -1)
+	seeOther(w, r, "/login?done=password")
+}
