@@ -148,6 +148,16 @@ func (h *handler) routes() []route {
 	}
 }
 
+// Routes lists the API's route patterns ("GET /api/v1/households/{id}"),
+// for the test that walks every route as every role (internal/app).
+func Routes() []string {
+	var out []string
+	for _, rt := range newHandler(server.Deps{}).routes() {
+		out = append(out, rt.method+" "+Prefix+rt.path)
+	}
+	return out
+}
+
 // Register registers every API route on mux under /api/v1, and answers any
 // other request below it in JSON: 405 for a known path with another
 // method, 404 for an unknown path.

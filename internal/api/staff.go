@@ -184,6 +184,9 @@ func (h *handler) addTraining(w http.ResponseWriter, r *http.Request) {
 // deleteTraining removes a training record entered by mistake.
 func (h *handler) deleteTraining(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
+	if err == nil {
+		_, err = staffScope(r) // a role without scorecards learns nothing of the record
+	}
 	var t staff.TrainingRecord
 	if err == nil {
 		t, err = staff.TrainingByID(r.Context(), h.d.DB, id)

@@ -13,8 +13,31 @@ func Register(mux *http.ServeMux, d server.Deps) {
 	newHandler(d).routes(mux)
 }
 
+// Routes lists the web app's route patterns ("GET /households/{id}"), for
+// the test that walks every route as every role (internal/app).
+func Routes() []string {
+	var p patterns
+	newHandler(server.Deps{}).routes(&p)
+	return p
+}
+
+// router is what the route table registers on: an http.ServeMux, or the
+// patterns Routes lists.
+type router interface {
+	Handle(pattern string, h http.Handler)
+	HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request))
+}
+
+// patterns records the patterns of a route table.
+type patterns []string
+
+func (p *patterns) Handle(pattern string, _ http.Handler) { *p = append(*p, pattern) }
+func (p *patterns) HandleFunc(pattern string, _ func(http.ResponseWriter, *http.Request)) {
+	*p = append(*p, pattern)
+}
+
 // routes is the route table of the web app.
-func (h *handler) routes(mux *http.ServeMux) {
+func (h *handler) routes(mux router) {
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", server.Static(static)))
 	mux.HandleFunc("GET /lang", h.setLang)
