@@ -89,7 +89,7 @@ func Scope(u *auth.User) org.Scope {
 			s.AuditPaths = append(s.AuditPaths, g.Path)
 		}
 	}
-	s.Reveal = Can(u, Reveal)
+	s.UserID, s.Reveal = u.ID, Can(u, Reveal)
 	return s
 }
 

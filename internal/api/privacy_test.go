@@ -80,3 +80,38 @@ func TestDuplicateIDOutOfScope(t *testing.T) {
 		}
 	})
 }
+
+// TestNumberSearchesLimited: a search by a full ID or phone number
+// confirms a guess that the masked number only narrows, so each is in the
+// audit log and an account makes at most household.NumberSearches an hour;
+// searches by name are not counted.
+func TestNumberSearchesLimited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		fx := newFixture(t, db)
+		for i := range household.NumberSearches {
+			q := fmt.Sprintf("1390000%04d", i) // 60 guesses at a phone number
+			if res, body := fx.do(t, "leader1", "GET", "/households?q="+q, "", nil); res.StatusCode != 200 {
+				t.Fatalf("search %d: %d %s", i, res.StatusCode, body)
+			}
+		}
+		res, body := fx.do(t, "leader1", "GET", "/households?q=13912345678", "", nil)
+		if res.StatusCode != 429 || res.Header.Get("Retry-After") == "" || !strings.Contains(string(body), `"too_many"`) {
+			t.Errorf("the search over the limit: %d %q %s", res.StatusCode, res.Header.Get("Retry-After"), body)
+		}
+		if res, _ := fx.do(t, "leader1", "GET", "/households?q=王秀兰", "", nil); res.StatusCode != 200 {
+			t.Errorf("a search by name after the limit: %d", res.StatusCode)
+		}
+		if res, _ := fx.do(t, "clerk", "GET", "/households?q=13912345678", "", nil); res.StatusCode != 200 {
+			t.Errorf("another account's search: %d", res.StatusCode)
+		}
+		recs, total, err := fx.d.Audit.Search(t.Context(), audit.Filter{Action: "search.number"})
+		if err != nil || total != household.NumberSearches+2 {
+			t.Fatalf("audited number searches: %d (%v), want %d", total, err, household.NumberSearches+2)
+		}
+		for _, r := range recs {
+			if strings.Contains(r.Detail, "139") || strings.Contains(r.Object, "139") {
+				t.Errorf("the audit entry holds the number searched: %+v", r)
+			}
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/auth"
@@ -84,12 +85,16 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
 	var stale *staleError
 	var transition interface{ CurrentState() string }
+	var tooMany *apperr.TooMany
 	fe, isField := apperr.AsField(err)
 	switch {
 	case errors.As(err, &ae):
 		status, body.Error = ae.status, errorDetail{ae.code, ae.message, ae.field}
 	case isField:
 		status, body.Error = http.StatusBadRequest, errorDetail{fe.Code, fe.Msg, fe.Field}
+	case errors.As(err, &tooMany):
+		w.Header().Set("Retry-After", strconv.Itoa(tooMany.Seconds()))
+		status, body.Error = http.StatusTooManyRequests, errorDetail{"too_many", tooMany.Error(), ""}
 	case errors.Is(err, apperr.ErrForbidden):
 		status, body.Error = errForbidden.status, errorDetail{errForbidden.code, errForbidden.message, ""}
 	case errors.Is(err, apperr.ErrNotFound):

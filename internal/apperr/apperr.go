@@ -1,13 +1,14 @@
 // Package apperr holds the few error kinds that every domain package returns
 // and every face (web, API, CLI) knows how to present: a record that is not
-// there, a stale version, a transition that is not allowed, and bad input in a
-// named field.
+// there, a role that may not, a stale version, a transition that is not
+// allowed, a client over a rate limit, and bad input in a named field.
 package apperr
 
 import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -17,6 +18,25 @@ var ErrNotFound = errors.New("not found")
 
 // ErrForbidden reports an action the caller's role does not allow.
 var ErrForbidden = errors.New("your role may not do this")
+
+// ErrTooMany reports a client over a rate limit.
+var ErrTooMany = errors.New("too many requests")
+
+// TooMany is ErrTooMany with what was limited and when to try again.
+type TooMany struct {
+	What       string
+	RetryAfter time.Duration
+}
+
+func (e *TooMany) Error() string {
+	return fmt.Sprintf("too many %s; try again in %s", e.What, e.RetryAfter.Round(time.Second))
+}
+
+// Is makes errors.Is(err, ErrTooMany) hold.
+func (e *TooMany) Is(target error) bool { return target == ErrTooMany }
+
+// Seconds is RetryAfter in whole seconds, at least 1, for Retry-After.
+func (e *TooMany) Seconds() int { return max(int((e.RetryAfter+time.Second-1)/time.Second), 1) }
 
 // ErrConflict reports an update made against a stale version.
 var ErrConflict = errors.New("the record was changed by someone else; reload and try again")

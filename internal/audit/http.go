@@ -123,22 +123,22 @@ func (a Web) Login(r *http.Request, face, username string, s *auth.Session, err 
 
 // Writes records every request that reached next and may change something
 // (any method but GET and HEAD) as a "write": who, from where, the route,
-// the object of the path and the result, and after it the notes the
-// domain made while serving it (see Note). A reveal writes its own, fuller
-// entry instead.
+// the object of the path and the result; a reveal writes its own, fuller
+// entry instead. After it, for reads too, it records the notes the domain
+// made while serving the request (see Note).
 func (a Web) Writes(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet || r.Method == http.MethodHead || strings.HasSuffix(r.URL.Path, "/reveal") {
-			next(w, r)
-			return
-		}
-		sw := &StatusWriter{ResponseWriter: w}
 		ctx, noted := withNotes(r.Context())
-		next(sw, r.WithContext(ctx))
-		e := a.Who(r)
-		e.Action, e.Object, e.Result, e.Detail = "write", PathObject(r), ResultOf(sw.Status()), r.Pattern
-		if err := a.Log.Record(r.Context(), e); err != nil {
-			a.Errs.Error("audit write", "route", r.Pattern, "error", err)
+		if r.Method == http.MethodGet || r.Method == http.MethodHead || strings.HasSuffix(r.URL.Path, "/reveal") {
+			next(w, r.WithContext(ctx))
+		} else {
+			sw := &StatusWriter{ResponseWriter: w}
+			next(sw, r.WithContext(ctx))
+			e := a.Who(r)
+			e.Action, e.Object, e.Result, e.Detail = "write", PathObject(r), ResultOf(sw.Status()), r.Pattern
+			if err := a.Log.Record(r.Context(), e); err != nil {
+				a.Errs.Error("audit write", "route", r.Pattern, "error", err)
+			}
 		}
 		for _, n := range noted.taken() {
 			e := a.Who(r)

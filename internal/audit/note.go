@@ -24,17 +24,17 @@ func withNotes(ctx context.Context) (context.Context, *notes) {
 	return context.WithValue(ctx, notesKey{}, n), n
 }
 
-// Note asks for an entry (action, object, result denied, detail) in the
-// audit log of the request ctx belongs to, beside its "write" entry. It
-// does nothing outside a request that records writes (the CLI, jobs).
-func Note(ctx context.Context, action, object, detail string) {
+// Note asks for an entry (action, object, result, detail) in the audit log
+// of the request ctx belongs to, beside its "write" entry if it writes. It
+// does nothing outside a request of the web or the API (the CLI, jobs).
+func Note(ctx context.Context, action, object, result, detail string) {
 	n, _ := ctx.Value(notesKey{}).(*notes)
 	if n == nil {
 		return
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.entries = append(n.entries, Entry{Action: action, Object: object, Result: Denied, Detail: detail})
+	n.entries = append(n.entries, Entry{Action: action, Object: object, Result: result, Detail: detail})
 }
 
 // taken returns the notes made so far.

@@ -3,9 +3,13 @@ package household
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
+	"wanhu/internal/apperr"
+	"wanhu/internal/audit"
 	"wanhu/internal/org"
 	"wanhu/internal/secret"
 	"wanhu/internal/store"
@@ -59,10 +63,10 @@ func (f Filter) where(scope org.Scope) (string, []any) {
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
 		switch {
-		case isDigits(q) && len(q) >= 7:
+		case numberSearch(q) && isDigits(q):
 			phone, id := PhoneHash(f.keys, q), IDNumberHash(f.keys, q)
 			add(`(h.phone_hash = ? OR h.id IN (SELECT household_id FROM persons WHERE phone_hash = ? OR id_number_hash = ?))`, phone, phone, id)
-		case len(q) == 18 && isDigits(q[:17]):
+		case numberSearch(q):
 			add(`h.id IN (SELECT household_id FROM persons WHERE id_number_hash = ?)`, IDNumberHash(f.keys, q))
 		case looksLikeAddress(q):
 			add(`h.address LIKE ? ESCAPE '\'`, "%"+escapeLike(q)+"%")
@@ -103,9 +107,47 @@ func escapeLike(s string) string {
 }
 
 // List returns one page of households matching f, in address order, and
-// how many match in all.
+// how many match in all. A user's search by a full ID or phone number is
+// counted and noted (see countNumberSearch).
 func (s *Store) List(ctx context.Context, f Filter) ([]Household, int, error) {
+	if !s.scope.All && numberSearch(f.Q) {
+		if err := s.countNumberSearch(ctx); err != nil {
+			return nil, 0, err
+		}
+	}
 	return list(ctx, s.db, s.scope, f)
+}
+
+// NumberSearches is how many searches by a full ID or phone number one
+// account may make in an hour: a hotline's callers, or a clerk checking
+// a form, stay far below it.
+const NumberSearches = 60
+
+// countNumberSearch counts a search by a full number of the store's user
+// and notes it for the audit log, and answers *apperr.TooMany beyond
+// NumberSearches in the hour. A full-number search confirms or refutes a
+// guess: with the masked number (the province) and a birth date, a few
+// hundred guesses would give a number the reader may not see, so guessing
+// must be slow and on the record.
+func (s *Store) countNumberSearch(ctx context.Context) error {
+	now := s.now()
+	hits, next, err := s.db.Hit(ctx, "number_search", strconv.FormatInt(s.scope.UserID, 10), time.Hour, now)
+	if err != nil {
+		return err
+	}
+	if hits > NumberSearches {
+		audit.Note(ctx, "search.number", "household", audit.Denied, "a search by a full ID or phone number, over the hour's limit")
+		return &apperr.TooMany{What: "searches by a full ID or phone number", RetryAfter: next.Sub(now)}
+	}
+	audit.Note(ctx, "search.number", "household", audit.OK, "a search by a full ID or phone number")
+	return nil
+}
+
+// numberSearch reports whether q searches by a full phone or ID number,
+// which finds its match through the number's hash (see Filter.where).
+func numberSearch(q string) bool {
+	q = strings.TrimSpace(q)
+	return isDigits(q) && len(q) >= 7 || len(q) == 18 && isDigits(q[:17])
 }
 
 // ListSQL returns the two statements List runs for f, the count and the

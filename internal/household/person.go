@@ -144,7 +144,8 @@ func (s *Store) checkIDUnique(ctx context.Context, q store.Querier, p *Person) e
 	case !errors.Is(err, apperr.ErrNotFound):
 		return err
 	}
-	audit.Note(ctx, "id_number.registered_elsewhere", fmt.Sprintf("household:%d", hid), "an ID number entered already belongs to a member of a household outside the writer's scope")
+	audit.Note(ctx, "id_number.registered_elsewhere", fmt.Sprintf("household:%d", hid), audit.Denied,
+		"an ID number entered already belongs to a member of a household outside the writer's scope")
 	return apperr.Field("id_number", "id_registered", "this ID number is already registered in another household; ask the community administrator")
 }
 

@@ -50,6 +50,7 @@ import (
 	"strings"
 	"time"
 
+	"wanhu/internal/apperr"
 	"wanhu/internal/household"
 	"wanhu/internal/pii"
 	"wanhu/internal/request"
@@ -154,9 +155,9 @@ func (h *handler) limited(next http.HandlerFunc) http.HandlerFunc {
 			client = host
 		}
 		err := request.CountRead(r.Context(), h.db, "open311", client, lim, h.now())
-		var tm *request.TooManyReads
+		var tm *apperr.TooMany
 		if errors.As(err, &tm) {
-			secs := max(int(tm.RetryAfter.Round(time.Second)/time.Second), 1)
+			secs := tm.Seconds()
 			w.Header().Set("Retry-After", strconv.Itoa(secs))
 			writeErrors(w, formatOf(r.URL.Path), http.StatusTooManyRequests,
 				fmt.Sprintf("too many requests from this address: try again in %d seconds", secs))

@@ -33,6 +33,9 @@ type Scope struct {
 	// AuditPaths are the org subtrees whose audit log the user reads (an
 	// administrator's or an auditor's); they reach no household.
 	AuditPaths []string
+	// UserID is the account, for what is counted or noted per account
+	// (searches by a full number); 0 for the system.
+	UserID int64
 	// Reveal says the user's role may see a person in full: exact birth
 	// dates and health notes on the page, and ID and phone numbers through
 	// the audited reveal. Without it a person's birth year is left out

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -125,40 +124,21 @@ type ReadLimit struct {
 // below it; a script walking codes or ids does not get far.
 var PublicReads = ReadLimit{Max: 120, Window: 10 * time.Minute}
 
-// TooManyReads answers a read over the limit (errors.Is ErrTooMany), with
-// when the next window begins.
-type TooManyReads struct{ RetryAfter time.Duration }
-
-func (e *TooManyReads) Error() string {
-	return fmt.Sprintf("too many reads from this address; retry after %s", e.RetryAfter)
-}
-
-func (e *TooManyReads) Is(target error) bool { return target == ErrTooMany }
-
 // CountRead counts a read of the public face kind ("resident",
 // "appointment", "open311") at now from address client, in the database
 // like the limit of submissions, so that every server counts the same
-// reads; over lim it answers a *TooManyReads. The address is kept as a
+// reads; over lim it answers an *apperr.TooMany. The address is kept as a
 // keyed hash only, and only as long as its window lasts.
 func CountRead(ctx context.Context, db *store.DB, kind, client string, lim ReadLimit, now time.Time) error {
-	window := int64(lim.Window / time.Second)
-	if client == "" || lim.Max <= 0 || window <= 0 {
+	if client == "" || lim.Max <= 0 || lim.Window <= 0 {
 		return nil
 	}
-	bucket := now.Unix() / window
-	var hits int
-	if err := db.QueryRowContext(ctx, `INSERT INTO public_reads(client_hash, kind, bucket, hits) VALUES (?, ?, ?, 1)
-		ON CONFLICT (client_hash, kind, bucket) DO UPDATE SET hits = public_reads.hits + 1 RETURNING hits`,
-		db.Keys().Hash("client_addr", client), kind, bucket).Scan(&hits); err != nil {
-		return fmt.Errorf("count a public read: %w", err)
-	}
-	if hits == 1 { // the first read of a window clears the windows before the last
-		if _, err := db.ExecContext(ctx, `DELETE FROM public_reads WHERE bucket < ?`, bucket-1); err != nil {
-			return fmt.Errorf("clear public reads: %w", err)
-		}
+	hits, next, err := db.Hit(ctx, "read:"+kind, client, lim.Window, now)
+	if err != nil {
+		return err
 	}
 	if hits > lim.Max {
-		return &TooManyReads{RetryAfter: time.Unix((bucket+1)*window, 0).Sub(now)}
+		return &apperr.TooMany{What: "reads from this address", RetryAfter: next.Sub(now)}
 	}
 	return nil
 }

@@ -235,8 +235,8 @@ func TestCountRead(t *testing.T) {
 			}
 		}
 		err := CountRead(ctx, db, "resident", "203.0.113.7", lim, now)
-		var tm *TooManyReads
-		if !errors.Is(err, ErrTooMany) || !errors.As(err, &tm) || tm.RetryAfter != 8*time.Minute {
+		var tm *apperr.TooMany
+		if !errors.Is(err, apperr.ErrTooMany) || !errors.As(err, &tm) || tm.RetryAfter != 8*time.Minute {
 			t.Errorf("fourth read: %v, want to retry in 8 minutes", err)
 		}
 		if err := CountRead(ctx, db, "resident", "198.51.100.1", lim, now); err != nil {
@@ -245,7 +245,7 @@ func TestCountRead(t *testing.T) {
 		if err := CountRead(ctx, db, "open311", "203.0.113.7", lim, now); err != nil {
 			t.Errorf("another face: %v", err)
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM public_reads WHERE client_hash LIKE '%203.0.113%'`); n != 0 {
+		if n := count(t, db, `SELECT COUNT(*) FROM rate_hits WHERE client_hash LIKE '%203.0.113%'`); n != 0 {
 			t.Errorf("the address is stored in clear")
 		}
 		if err := CountRead(ctx, db, "resident", "203.0.113.7", lim, now.Add(8*time.Minute)); err != nil {
@@ -254,7 +254,7 @@ func TestCountRead(t *testing.T) {
 		if err := CountRead(ctx, db, "resident", "203.0.113.7", lim, now.Add(time.Hour)); err != nil {
 			t.Errorf("an hour later: %v", err)
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM public_reads`); n != 1 {
+		if n := count(t, db, `SELECT COUNT(*) FROM rate_hits WHERE kind = 'read:resident'`); n != 1 {
 			t.Errorf("%d windows kept, want only the current one", n)
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"wanhu/internal/apperr"
 	"wanhu/internal/request"
 )
 
@@ -27,7 +28,7 @@ func (h *handler) readLimit() request.ReadLimit {
 // Retry-After and a page that says when to come back, and returns false.
 func (h *handler) publicRead(w http.ResponseWriter, r *http.Request, kind string) bool {
 	err := request.CountRead(r.Context(), h.db, kind, h.auth.ClientAddr(r), h.readLimit(), time.Now())
-	var tm *request.TooManyReads
+	var tm *apperr.TooMany
 	switch {
 	case err == nil:
 		return true
@@ -35,8 +36,8 @@ func (h *handler) publicRead(w http.ResponseWriter, r *http.Request, kind string
 		h.serverError(w, r, err)
 		return false
 	}
-	secs := int(tm.RetryAfter.Round(time.Second) / time.Second)
-	w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+	secs := tm.Seconds()
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	minutes := max((secs+59)/60, 1)
 	if kind == "appointment" {
 		v := apptNoticePage{Page: h.page(r, "appt.title", "")}

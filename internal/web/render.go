@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 
 	"wanhu/internal/access"
@@ -116,12 +117,16 @@ func (h *handler) serverError(w http.ResponseWriter, r *http.Request, err error)
 }
 
 // showError answers a request that failed: 404 for a missing record, 403
-// for what the role may not do, 400 for bad input outside a form, 500
-// (logged) otherwise.
+// for what the role may not do, 429 beyond a rate limit, 400 for bad input
+// outside a form, 500 (logged) otherwise.
 func (h *handler) showError(w http.ResponseWriter, r *http.Request, err error) {
 	v := errorView{Page: h.page(r, "error.title", "")}
 	status := http.StatusBadRequest
+	var tooMany *apperr.TooMany
 	switch fe, isField := apperr.AsField(err); {
+	case errors.As(err, &tooMany):
+		w.Header().Set("Retry-After", strconv.Itoa(tooMany.Seconds()))
+		status, v.Message = http.StatusTooManyRequests, v.L.T("error.too_many", (tooMany.Seconds()+59)/60)
 	case errors.Is(err, apperr.ErrForbidden):
 		h.forbidden(w, r)
 		return

@@ -11,14 +11,15 @@
 -- requests take it from their household, or, submitted on /r/new, from
 -- the "compound building" their address began with.
 --
--- public_reads counts the public pages' reads (/r/{code}, /a/{token},
--- Open311) per client address and kind in windows of time, so the limit
--- holds across servers: client_hash is a keyed hash of the address
--- (internal/secret), never the address; bucket is the window's number
--- (Unix seconds divided by its length).
--- Keep in step with ../sqlite/00024_public_reads.sql: a test compares the two.
+-- rate_hits counts hits per client and kind in windows of time, so a
+-- limit holds across servers (store.DB.Hit): the public pages' reads
+-- (/r/{code}, /a/{token}, Open311) per address, and staff's searches by a
+-- full ID or phone number per account. client_hash is a keyed hash of the
+-- client (internal/secret), never an address; bucket is the window's
+-- number (Unix seconds divided by its length).
+-- Keep in step with ../postgres/00024_public_replies_and_limits.sql: a test compares the two.
 ALTER TABLE requests ADD COLUMN public_note TEXT NOT NULL DEFAULT '';
-ALTER TABLE requests ADD COLUMN building_id BIGINT REFERENCES buildings(id);
+ALTER TABLE requests ADD COLUMN building_id INTEGER REFERENCES buildings(id);
 UPDATE requests SET building_id = (SELECT h.building_id FROM households h WHERE h.id = requests.household_id)
 WHERE household_id IS NOT NULL;
 UPDATE requests SET building_id = (
@@ -28,16 +29,16 @@ UPDATE requests SET building_id = (
     ORDER BY b.id LIMIT 1)
 WHERE household_id IS NULL AND channel = 'web';
 
-CREATE TABLE public_reads (
+CREATE TABLE rate_hits (
     client_hash  TEXT NOT NULL,
     kind         TEXT NOT NULL,
-    bucket       BIGINT NOT NULL,
+    bucket       INTEGER NOT NULL,
     hits         INTEGER NOT NULL,
     PRIMARY KEY (client_hash, kind, bucket)
 );
-CREATE INDEX public_reads_bucket ON public_reads(bucket);
+CREATE INDEX rate_hits_kind_bucket ON rate_hits(kind, bucket);
 
 -- +goose Down
-DROP TABLE public_reads;
+DROP TABLE rate_hits;
 ALTER TABLE requests DROP COLUMN building_id;
 ALTER TABLE requests DROP COLUMN public_note;
