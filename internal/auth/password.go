@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -23,6 +24,27 @@ var (
 )
 
 const argonKeyLen = 32
+
+// argonSlots bounds how many argon2id hashes run at once in the process.
+// Each takes argonMemory (64 MiB) while it runs, and signing in needs no
+// account: eight logins at once would otherwise take half a gigabyte. The
+// rest wait their turn, holding no more than their request. Two fill the
+// two cores of a community office PC.
+var argonSlots = make(chan struct{}, 2)
+
+// argonPeak is the most hashes that ran at once, for the tests.
+var argonRunning, argonPeak atomic.Int32
+
+// idKey is argon2.IDKey in one of argonSlots.
+func idKey(pw, salt []byte, t, m uint32, p uint8, n uint32) []byte {
+	argonSlots <- struct{}{}
+	defer func() { <-argonSlots }()
+	now := argonRunning.Add(1)
+	defer argonRunning.Add(-1)
+	for peak := argonPeak.Load(); now > peak && !argonPeak.CompareAndSwap(peak, now); peak = argonPeak.Load() {
+	}
+	return argon2.IDKey(pw, salt, t, m, p, n)
+}
 
 // UseTestHashCost makes new password hashes cheap (argon2id with one pass
 // over 64 KiB): for the tests of other packages, which create accounts by
@@ -57,7 +79,7 @@ func CheckPassword(pw string) error {
 func HashPassword(pw string) string {
 	salt := make([]byte, 16)
 	rand.Read(salt)
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := idKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
 		b64.EncodeToString(salt), b64.EncodeToString(key))
@@ -79,6 +101,6 @@ func VerifyPassword(hash, pw string) bool {
 	if err1 != nil || err2 != nil {
 		return false
 	}
-	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	got := idKey([]byte(pw), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
 }

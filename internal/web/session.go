@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"wanhu/internal/access"
+	"wanhu/internal/apperr"
 	"wanhu/internal/auth"
 	"wanhu/internal/visit"
 )
@@ -96,8 +97,32 @@ func (h *handler) signedIn(next http.HandlerFunc) http.Handler {
 				return
 			}
 		}
+		if err := formText(r); err != nil {
+			h.showError(w, r, err)
+			return
+		}
 		next(w, r)
 	})
+}
+
+// formText refuses a query or form value that is not UTF-8 text without
+// NUL (apperr.Text), naming it: PostgreSQL cannot store or compare it, and
+// no page takes one.
+func formText(r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.Field("", "invalid_text", "the form cannot be read")
+	}
+	for k, vs := range r.Form {
+		if err := apperr.Text("field", k); err != nil {
+			return err
+		}
+		for _, v := range vs {
+			if err := apperr.Text(k, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // loginView is the view of the login page.

@@ -1,0 +1,41 @@
+package auth
+
+import (
+	"sync"
+	"testing"
+)
+
+// TestHashesTakeTurns: eight sign-ins at once run at most two argon2id
+// hashes at a time (each holds 64 MiB in production), and all of them are
+// answered right.
+func TestHashesTakeTurns(t *testing.T) {
+	// At the production cost a hash takes long enough for eight to
+	// overlap if nothing stops them.
+	cheap := [3]any{argonTime, argonMemory, argonThreads}
+	argonTime, argonMemory, argonThreads = 3, 64*1024, 2
+	t.Cleanup(func() { argonTime, argonMemory, argonThreads = cheap[0].(uint32), cheap[1].(uint32), cheap[2].(uint8) })
+	h := HashPassword("correct horse battery")
+	argonPeak.Store(0)
+	var wg sync.WaitGroup
+	ok := make([]bool, 8)
+	for i := range ok {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pw := "correct horse battery"
+			if i%2 == 1 {
+				pw += "!"
+			}
+			ok[i] = VerifyPassword(h, pw) == (i%2 == 0)
+		}()
+	}
+	wg.Wait()
+	for i, good := range ok {
+		if !good {
+			t.Errorf("sign-in %d was answered wrong", i)
+		}
+	}
+	if peak := argonPeak.Load(); peak < 1 || peak > 2 {
+		t.Errorf("%d hashes ran at once, want at most 2", peak)
+	}
+}
