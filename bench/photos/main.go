@@ -78,11 +78,11 @@ func run(bin, dir string, atOnce int, limitMB float64, decoders int, only string
 			return fmt.Errorf("%s: %w", c.name, err)
 		}
 		fmt.Fprintf(tw, "\t%s\t%d\t%s\t%d\t%d\t%d\t%.2f\t%.2f\t%.1f\t%.1f\t\n", c.name, len(c.data)>>10, r.stored,
-			r.count(201), r.count(400), r.count(503), median(r.times).Seconds(), slices.Max(r.times).Seconds(), r.start.hwm, r.end.hwm)
+			r.count(201), r.count(400), r.count(503), median(r.times).Seconds(), slices.Max(r.times).Seconds(), r.start.HWM, r.end.HWM)
 		for status, body := range r.other {
 			other = append(other, fmt.Sprintf("%s: answered %d: %.300s", c.name, status, body))
 		}
-		worst = max(worst, r.end.hwm)
+		worst = max(worst, r.end.HWM)
 	}
 	tw.Flush()
 	for _, o := range other {

@@ -7,10 +7,10 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
+
+	"wanhu/bench/benchkit"
 )
 
 // server is a running `wanhu serve`.
@@ -92,27 +92,6 @@ func freeAddr() (string, error) {
 }
 
 // mem is a process's resident set now and at its peak, in MB.
-type mem struct{ rss, hwm float64 }
 
-// memory reads VmRSS and VmHWM of the server from /proc.
-func (s *server) memory() (mem, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
-	if err != nil {
-		return mem{}, err
-	}
-	var m mem
-	for _, l := range strings.Split(string(b), "\n") {
-		f := strings.Fields(l)
-		if len(f) < 2 {
-			continue
-		}
-		kb, _ := strconv.ParseFloat(f[1], 64)
-		switch f[0] {
-		case "VmRSS:":
-			m.rss = kb / 1024
-		case "VmHWM:":
-			m.hwm = kb / 1024
-		}
-	}
-	return m, nil
-}
+// memory reads the server's resident set, now and at its peak.
+func (s *server) memory() (benchkit.Mem, error) { return benchkit.Memory(s.cmd.Process.Pid) }

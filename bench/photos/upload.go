@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"wanhu/bench/benchkit"
 )
 
 // result is what one case measured.
@@ -19,7 +21,7 @@ type result struct {
 	times      []time.Duration
 	other      map[int]string // the body of an answer neither 201 nor 400 nor 503
 	stored     string         // the size of a photo as stored, "-" if none was
-	start, end mem
+	start, end benchkit.Mem
 }
 
 func (r result) count(status int) (n int) {
@@ -96,19 +98,8 @@ type client struct{ base, token string }
 
 // signIn gets an API token.
 func signIn(base, username, password string) (*client, error) {
-	body, _ := json.Marshal(map[string]string{"username": username, "password": password})
-	resp, err := http.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	var s struct {
-		Token string `json:"token"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil || s.Token == "" {
-		return nil, fmt.Errorf("API login as %s: status %d, %v", username, resp.StatusCode, err)
-	}
-	return &client{base, s.Token}, nil
+	tok, err := benchkit.Token(base, username, password)
+	return &client{base, tok}, err
 }
 
 // do sends one request and reads the whole answer.

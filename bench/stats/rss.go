@@ -16,12 +16,11 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
 
+	"wanhu/bench/benchkit"
 	"wanhu/internal/apperr"
 	"wanhu/internal/auth"
 	"wanhu/internal/store"
@@ -105,7 +104,7 @@ func peakRSS(args []string) error {
 	if err := waitUp(base, exited, &waitErr); err != nil {
 		return fmt.Errorf("%w (server log: %s)", err, logf.Name())
 	}
-	started, err := memory(pid)
+	started, err := benchkit.Memory(pid)
 	if err != nil {
 		return err
 	}
@@ -139,7 +138,7 @@ func peakRSS(args []string) error {
 			return err
 		}
 	}
-	serial, err := memory(pid)
+	serial, err := benchkit.Memory(pid)
 	if err != nil {
 		return err
 	}
@@ -162,7 +161,7 @@ func peakRSS(args []string) error {
 		}
 	}
 	parTime := time.Since(parStart)
-	end, err := memory(pid)
+	end, err := benchkit.Memory(pid)
 	if err != nil {
 		return err
 	}
@@ -173,7 +172,7 @@ func peakRSS(args []string) error {
 	}
 	fmt.Printf("  then %d clients at once, %d rounds each: %.1f s\n", *parallel, max(*rounds/4, 1), parTime.Seconds())
 	fmt.Printf("  RSS after start-up %.1f MB; after %d rounds one by one: now %.1f MB, peak %.1f MB; after %d clients at once: now %.1f MB, peak (VmHWM) %.1f MB\n",
-		started.hwm, *rounds, serial.rss, serial.hwm, *parallel, end.rss, end.hwm)
+		started.HWM, *rounds, serial.RSS, serial.HWM, *parallel, end.RSS, end.HWM)
 	// The export: the roster's rows counted, then its xlsx downloaded
 	// twice, one after the other.
 	status, body, err := c.body(probe{path: exportRoster + "&per_page=1"})
@@ -193,17 +192,17 @@ func peakRSS(args []string) error {
 		}
 		exp, expSize = append(exp, d), n
 	}
-	end, err = memory(pid)
+	end, err = benchkit.Memory(pid)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("  export of %s to xlsx: %d rows, %.1f MB, %.1f s (median of %d); then RSS now %.1f MB, peak (VmHWM) %.1f MB\n",
-		exportRoster, page.Total, float64(expSize)/1e6, median(exp).Seconds(), len(exp), end.rss, end.hwm)
+		exportRoster, page.Total, float64(expSize)/1e6, median(exp).Seconds(), len(exp), end.RSS, end.HWM)
 	verdict := "meets"
-	if end.hwm >= *limitMB {
+	if end.HWM >= *limitMB {
 		verdict = "MISSES"
 	}
-	fmt.Printf("  peak RSS %.1f MB %s the goal of < %.0f MB\n", end.hwm, verdict, *limitMB)
+	fmt.Printf("  peak RSS %.1f MB %s the goal of < %.0f MB\n", end.HWM, verdict, *limitMB)
 	return nil
 }
 
@@ -276,21 +275,14 @@ type client struct {
 
 // signIn gets an API token and a web session for benchAdmin.
 func signIn(base, password string) (*client, error) {
-	body, _ := json.Marshal(map[string]string{"username": benchAdmin, "password": password})
-	resp, err := http.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
+	token, err := benchkit.Token(base, benchAdmin, password)
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
-	var s struct {
-		Token string `json:"token"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil || s.Token == "" {
-		return nil, fmt.Errorf("API login: status %d, %v", resp.StatusCode, err)
-	}
 	jar, _ := cookiejar.New(nil)
 	web := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	if resp, err = web.Get(base + "/login"); err != nil {
+	resp, err := web.Get(base + "/login")
+	if err != nil {
 		return nil, err
 	}
 	resp.Body.Close()
@@ -313,7 +305,7 @@ func signIn(base, password string) (*client, error) {
 	if resp.StatusCode != http.StatusSeeOther || !signedIn {
 		return nil, fmt.Errorf("web login: status %d, no session cookie", resp.StatusCode)
 	}
-	return &client{base, s.Token, web}, nil
+	return &client{base, token, web}, nil
 }
 
 // get requests p and reads its whole body: the status, the body's size
@@ -350,31 +342,6 @@ func (c *client) into(p probe, dst io.Writer) (int, int64, time.Duration, error)
 	defer resp.Body.Close()
 	n, err := io.Copy(dst, resp.Body)
 	return resp.StatusCode, n, time.Since(start), err
-}
-
-// mem is a process's resident set now and at its peak, in MB.
-type mem struct{ rss, hwm float64 }
-
-func memory(pid int) (mem, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return mem{}, err
-	}
-	var m mem
-	for _, l := range strings.Split(string(b), "\n") {
-		f := strings.Fields(l)
-		if len(f) < 2 {
-			continue
-		}
-		kb, _ := strconv.ParseFloat(f[1], 64)
-		switch f[0] {
-		case "VmRSS:":
-			m.rss = kb / 1024
-		case "VmHWM:":
-			m.hwm = kb / 1024
-		}
-	}
-	return m, nil
 }
 
 func maxOf(ds []time.Duration) time.Duration {

@@ -1,0 +1,58 @@
+// Package benchkit holds what the benchmark programs under bench/ share:
+// a server process's memory and an API token, taken the way users take
+// them.
+package benchkit
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Mem is a process's resident set now and at its peak, in MB.
+type Mem struct{ RSS, HWM float64 }
+
+// Memory reads VmRSS and VmHWM of process pid from /proc.
+func Memory(pid int) (Mem, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return Mem{}, err
+	}
+	var m Mem
+	for _, l := range strings.Split(string(b), "\n") {
+		f := strings.Fields(l)
+		if len(f) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseFloat(f[1], 64)
+		switch f[0] {
+		case "VmRSS:":
+			m.RSS = kb / 1024
+		case "VmHWM:":
+			m.HWM = kb / 1024
+		}
+	}
+	return m, nil
+}
+
+// Token signs in to the API at base as username and returns the bearer
+// token.
+func Token(base, username, password string) (string, error) {
+	body, _ := json.Marshal(map[string]string{"username": username, "password": password})
+	resp, err := http.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var s struct {
+		Token string `json:"token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil || s.Token == "" {
+		return "", fmt.Errorf("API login as %s: status %d, %v", username, resp.StatusCode, err)
+	}
+	return s.Token, nil
+}
