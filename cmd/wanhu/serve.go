@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"wanhu/internal/app"
+	"wanhu/internal/audit"
 	"wanhu/internal/gen"
 	"wanhu/internal/notify"
 	"wanhu/internal/open311"
@@ -26,53 +27,89 @@ import (
 func runServe(ctx context.Context, args []string, out io.Writer) error {
 	fs := newFlags("serve")
 	dsn := fs.String("db", "wanhu.db", "database: a SQLite file path or a postgres:// URL")
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	idle := fs.Duration("session-idle", 30*time.Minute, "end web sessions idle for this long")
 	trustProxy := fs.Bool("trust-proxy", false, "take the client address from X-Forwarded-For (only behind a proxy that sets it)")
-	publicURL := publicURLFlag(fs)
-	keyFile := keyFileFlag(fs)
-	sendersOf := senderFlags(fs)
-	escalation := escalationFlags(fs)
-	photoSlots := photoFlag(fs)
-	anchorHook := anchorFlags(fs)
-	logger := logFlags(fs)
+	sf := addServerFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	esc, err := escalation()
+	run, err := sf.check()
 	if err != nil {
 		return err
 	}
-	photos, err := photoSlots()
-	if err != nil {
-		return err
-	}
-	hook, err := anchorHook()
-	if err != nil {
-		return err
-	}
-	log := logger()
-	if keyFileFor(*dsn, *keyFile) == "" {
+	if keyFileFor(*dsn, *sf.keyFile) == "" {
 		return errors.New("no key file: give --key-file PATH (or WANHU_KEY_FILE) with the keys of ID and phone numbers; wanhu key new --key-file PATH creates one")
 	}
-	db, err := openSealedDB(ctx, *dsn, *keyFile)
+	db, err := openSealedDB(ctx, *dsn, *sf.keyFile)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	senders, err := sendersOf(db, log, *publicURL)
+	return run.start(ctx, db, *idle, *trustProxy, func(url string) {
+		fmt.Fprintf(out, "Wanhu is serving on %s\n", url)
+	})
+}
+
+// serverFlags are the flags serve and demo share: where to listen and be
+// reached, the key file, the notifications, the escalation, the photo
+// decoders, the anchor webhook and the log.
+type serverFlags struct {
+	addr, publicURL, keyFile *string
+	senders                  func(db *store.DB, log *slog.Logger, publicURL string) ([]notify.Sender, error)
+	escalation               func() (request.EscalationConfig, error)
+	photos                   func() (*visit.PhotoSlots, error)
+	anchor                   func() (*audit.AnchorSender, error)
+	logger                   func() *slog.Logger
+}
+
+func addServerFlags(fs *flag.FlagSet) *serverFlags {
+	return &serverFlags{
+		addr:      fs.String("addr", "127.0.0.1:8080", "address to listen on"),
+		publicURL: publicURLFlag(fs), keyFile: keyFileFlag(fs), senders: senderFlags(fs), escalation: escalationFlags(fs),
+		photos: photoFlag(fs), anchor: anchorFlags(fs), logger: logFlags(fs),
+	}
+}
+
+// running is a server as its flags configure it.
+type running struct {
+	f      *serverFlags
+	esc    request.EscalationConfig
+	photos *visit.PhotoSlots
+	anchor *audit.AnchorSender
+	log    *slog.Logger
+}
+
+// check reads the flags' values, refusing a bad one before anything
+// starts.
+func (f *serverFlags) check() (*running, error) {
+	r := &running{f: f}
+	var err error
+	if r.esc, err = f.escalation(); err != nil {
+		return nil, err
+	}
+	if r.photos, err = f.photos(); err != nil {
+		return nil, err
+	}
+	if r.anchor, err = f.anchor(); err != nil {
+		return nil, err
+	}
+	r.log = f.logger()
+	return r, nil
+}
+
+// start serves on db until ctx ends, with the notification senders and the
+// daily anchor of the audit log (see serve).
+func (r *running) start(ctx context.Context, db *store.DB, idle time.Duration, trustProxy bool, ready func(url string)) error {
+	senders, err := r.f.senders(db, r.log, *r.f.publicURL)
 	if err != nil {
 		return err
 	}
-	anchorSenders, stopAnchors, err := startAnchors(ctx, db, hook, log)
+	anchorSenders, stopAnchors, err := startAnchors(ctx, db, r.anchor, r.log)
 	if err != nil {
 		return err
 	}
 	defer stopAnchors()
-	senders = append(senders, anchorSenders...)
-	return serve(ctx, db, senders, esc, *addr, *idle, *trustProxy, *publicURL, photos, log, func(url string) {
-		fmt.Fprintf(out, "Wanhu is serving on %s\n", url)
-	})
+	return serve(ctx, db, append(senders, anchorSenders...), r.esc, *r.f.addr, idle, trustProxy, *r.f.publicURL, r.photos, r.log, ready)
 }
 
 // escalationFlags adds the flags of the escalation of requests and
@@ -149,33 +186,17 @@ func serve(ctx context.Context, db *store.DB, senders []notify.Sender, esc reque
 func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	fs := newFlags("demo")
 	dsn := fs.String("db", "wanhu-demo.db", "demo database: a SQLite file path (created if absent) or a postgres:// URL")
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	password := fs.String("admin-password", "", "password for the demo account admin (default: a new random one at every start)")
 	households := fs.Int("households", 4470, "households to generate when the database is new")
 	seed := fs.Int64("seed", 1, "seed of the generated data")
-	publicURL := publicURLFlag(fs)
-	keyFile := keyFileFlag(fs)
-	sendersOf := senderFlags(fs)
-	escalation := escalationFlags(fs)
-	photoSlots := photoFlag(fs)
-	anchorHook := anchorFlags(fs)
-	logger := logFlags(fs)
+	sf := addServerFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	esc, err := escalation()
+	run, err := sf.check()
 	if err != nil {
 		return err
 	}
-	photos, err := photoSlots()
-	if err != nil {
-		return err
-	}
-	hook, err := anchorHook()
-	if err != nil {
-		return err
-	}
-	log := logger()
 	db, err := openDB(ctx, *dsn)
 	if err != nil {
 		return err
@@ -185,7 +206,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM households`).Scan(&n); err != nil {
 		return err
 	}
-	if err := demoKeys(db, *dsn, *keyFile, n > 0, out); err != nil {
+	if err := demoKeys(db, *dsn, *sf.keyFile, n > 0, out); err != nil {
 		return err
 	}
 	if err := sealLeftovers(ctx, db); err != nil {
@@ -211,17 +232,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	if err := open311.EnsureDemoKey(ctx, db); err != nil {
 		return err
 	}
-	senders, err := sendersOf(db, log, *publicURL)
-	if err != nil {
-		return err
-	}
-	anchorSenders, stopAnchors, err := startAnchors(ctx, db, hook, log)
-	if err != nil {
-		return err
-	}
-	defer stopAnchors()
-	senders = append(senders, anchorSenders...)
-	return serve(ctx, db, senders, esc, *addr, 30*time.Minute, false, *publicURL, photos, log, func(url string) {
+	return run.start(ctx, db, 30*time.Minute, false, func(url string) {
 		fmt.Fprintf(out, "\nWanhu demo (东兴社区) is running.\n  Open:     %s\n  API:      %s/api/v1 (POST /api/v1/auth/login)\n  Open311:  %s/open311/v2/discovery.json (API key %s)\n\n  Accounts (password for all: %s)\n", url, url, url, open311.DemoKey, pw)
 		for _, a := range accounts {
 			fmt.Fprintf(out, "    %-9s %-12s %s\n", a.Username, a.Role, a.Reach)
