@@ -90,9 +90,9 @@ func TestTeamMemberEdit(t *testing.T) {
 	})
 }
 
-// TestTeamScope: a grid leader manages their own grid's members only; an
+// TestScopeManages: a grid leader manages their own grid's members only; an
 // admin of the community also its helpers without a grid.
-func TestTeamScope(t *testing.T) {
+func TestScopeManages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		fx, err := org.NewFixture(ctx, db)
