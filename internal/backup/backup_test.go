@@ -330,6 +330,10 @@ func TestBackupIsOneSnapshot(t *testing.T) {
 	ctx := context.Background()
 	c := newCommunity(t, db)
 	c.addN(t, 5)
+	// A sequence set without being used yet (as wanhu gen leaves it).
+	if _, err := db.ExecContext(ctx, `SELECT setval('compounds_id_seq', 500, false)`); err != nil {
+		t.Fatal(err)
+	}
 	var between int64
 	afterTable = func(table string) {
 		if table == "households" && between == 0 {
@@ -367,5 +371,9 @@ func TestBackupIsOneSnapshot(t *testing.T) {
 	}
 	if id <= between {
 		t.Errorf("a household made after the restore got id %d, not above %d (the sequence was not restored)", id, between)
+	}
+	var compound int64
+	if err := r.QueryRowContext(ctx, `INSERT INTO compounds(community_id, name) VALUES (?, '二化小区') RETURNING id`, c.f.Community.ID).Scan(&compound); err != nil || compound != 500 {
+		t.Errorf("a compound made after the restore has id %d (%v), want 500, as setval(…, false) left the sequence", compound, err)
 	}
 }

@@ -29,6 +29,8 @@ type Daily struct {
 	Host string // this machine, for the record (os.Hostname by default)
 	Log  *slog.Logger
 	Now  func() time.Time // time.Now by default
+	// Ran, if set, is called after each run of Start (for tests).
+	Ran func(made bool, err error)
 }
 
 const (
@@ -178,8 +180,12 @@ func (d *Daily) Start(ctx context.Context, interval time.Duration) (stop func())
 		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
-			if _, err := d.Run(ctx); err != nil && ctx.Err() == nil {
+			made, err := d.Run(ctx)
+			if err != nil && ctx.Err() == nil {
 				d.log().Error("backup: the daily backup failed", "err", err)
+			}
+			if d.Ran != nil {
+				d.Ran(made, err)
 			}
 			select {
 			case <-ctx.Done():

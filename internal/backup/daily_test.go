@@ -187,3 +187,25 @@ func TestLatestStale(t *testing.T) {
 		t.Errorf("a backup of 24 hours ago: %+v %v, want it fresh", st, err)
 	}
 }
+
+// TestDailyStart: the job makes today's backup as it starts, in the
+// background, and stop waits for it.
+func TestDailyStart(t *testing.T) {
+	db := storetest.SQLite(t)
+	dir := t.TempDir()
+	ran := make(chan bool, 1)
+	d := &Daily{DB: db, Dir: dir, Keep: 2, Ran: func(made bool, err error) {
+		if err != nil {
+			t.Error(err)
+		}
+		ran <- made
+	}}
+	stop := d.Start(context.Background(), time.Hour)
+	if !<-ran {
+		t.Error("no backup at start")
+	}
+	stop()
+	if files := backupFiles(t, dir); len(files) != 1 {
+		t.Errorf("files %v, want one backup", files)
+	}
+}

@@ -94,16 +94,16 @@ func (e *KeyError) Error() string {
 	const hint = "give --key-file with the key file of the database the backup was made from (it is never in the backup)"
 	if e.NoKeys {
 		if len(e.Missing) > 0 {
-			return fmt.Sprintf("the backup's personal data is sealed with %s, and no key file was given: %s", keyList(e.Missing), hint)
+			return fmt.Sprintf("the backup's personal data is sealed with %s, and no key file was given: %s", KeyNames(e.Missing), hint)
 		}
 		return "the backup was made with a key file (its audit log and search are keyed with it), and no key file was given: " + hint
 	}
 	var why []string
 	if len(e.Missing) > 0 {
-		why = append(why, fmt.Sprintf("the key file %s lacks %s, which the backup's personal data is sealed with", e.KeyFile, keyList(e.Missing)))
+		why = append(why, fmt.Sprintf("the key file %s lacks %s, which the backup's personal data is sealed with", e.KeyFile, KeyNames(e.Missing)))
 	}
 	if len(e.Wrong) > 0 {
-		why = append(why, fmt.Sprintf("%s of the key file %s does not open the backup's personal data (another key under the same id)", keyList(e.Wrong), e.KeyFile))
+		why = append(why, fmt.Sprintf("%s of the key file %s does not open the backup's personal data (another key under the same id)", KeyNames(e.Wrong), e.KeyFile))
 	}
 	if e.IndexKey {
 		why = append(why, fmt.Sprintf("the key file %s is not the one the backup was made with (its index key differs, so search and the audit log would not match)", e.KeyFile))
@@ -111,8 +111,8 @@ func (e *KeyError) Error() string {
 	return strings.Join(why, "; ") + ": " + hint
 }
 
-// keyList names keys: "key 2", "keys 1 and 2", "keys 1, 2 and 3".
-func keyList(ids []uint32) string {
+// KeyNames names keys: "key 2", "keys 1 and 2", "keys 1, 2 and 3".
+func KeyNames(ids []uint32) string {
 	s := make([]string, len(ids))
 	for i, id := range ids {
 		s[i] = strconv.FormatUint(uint64(id), 10)

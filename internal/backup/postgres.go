@@ -115,20 +115,28 @@ func columns(ctx context.Context, tx pgx.Tx, t string) ([]string, error) {
 	return cols, nil
 }
 
-// sequences returns the sequences of the current schema with their values.
+// sequences returns the sequences of the current schema with their
+// values, read from each (pg_sequences shows none for a sequence set by
+// setval(…, false)), but goose's, whose table restore makes anew.
 func sequences(ctx context.Context, tx pgx.Tx) ([]Sequence, error) {
-	rows, err := tx.Query(ctx, `SELECT sequencename, COALESCE(last_value, start_value), last_value IS NOT NULL
-		FROM pg_sequences WHERE schemaname = current_schema() ORDER BY sequencename`)
+	rows, err := tx.Query(ctx, `SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema() ORDER BY sequencename`)
 	if err != nil {
 		return nil, fmt.Errorf("sequences: %w", err)
 	}
-	seqs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Sequence, error) {
-		var s Sequence
-		err := r.Scan(&s.Name, &s.Value, &s.Called)
-		return s, err
-	})
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
 		return nil, fmt.Errorf("sequences: %w", err)
+	}
+	var seqs []Sequence
+	for _, name := range names {
+		if name == store.VersionTable+"_id_seq" {
+			continue
+		}
+		s := Sequence{Name: name}
+		if err := tx.QueryRow(ctx, `SELECT last_value, is_called FROM `+pgx.Identifier{name}.Sanitize()).Scan(&s.Value, &s.Called); err != nil {
+			return nil, fmt.Errorf("sequence %s: %w", name, err)
+		}
+		seqs = append(seqs, s)
 	}
 	return seqs, nil
 }

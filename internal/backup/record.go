@@ -101,3 +101,16 @@ func forgetUnfinished(ctx context.Context, db *store.DB) error {
 	}
 	return nil
 }
+
+// SizeText shows a size in bytes as people read it: "12.3 MB".
+func SizeText(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

@@ -77,7 +77,7 @@ func Restore(ctx context.Context, dsn, path string, opts RestoreOptions) (Restor
 		}
 	}()
 	if err := precheck(ctx, db.DB, m, opts.Force); err != nil {
-		return out, err
+		return out, fmt.Errorf("%s: %w", store.Redact(dsn), err)
 	}
 	written = true
 	if m.Engine == store.Postgres {
