@@ -32,6 +32,11 @@ func runBackup(ctx context.Context, args []string, out io.Writer) error {
 	if *to == "" {
 		return errors.New("--to is required: the backup file to write")
 	}
+	if !store.IsPostgresURL(*dsn) {
+		if _, err := os.Stat(*dsn); err != nil {
+			return fmt.Errorf("--db %s: no database there: %w", *dsn, err)
+		}
+	}
 	keys, keyPath, err := loadKeys(*dsn, *keyFile)
 	if err != nil {
 		return err

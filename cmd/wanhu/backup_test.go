@@ -130,6 +130,7 @@ func TestBackupCommandErrors(t *testing.T) {
 	}{
 		{[]string{"backup", "--to", "x.zip"}, "--db"},
 		{[]string{"backup", "--db", "x.db"}, "--to"},
+		{[]string{"backup", "--db", filepath.Join(t.TempDir(), "typo.db"), "--to", filepath.Join(t.TempDir(), "b.zip")}, "no database there"},
 		{[]string{"restore", "--db", "x.db"}, "--from"},
 		{[]string{"restore", "--from", "x.zip"}, "--db"},
 	} {

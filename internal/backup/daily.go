@@ -87,6 +87,9 @@ func (d *Daily) Run(ctx context.Context) (made bool, err error) {
 	res, err := Make(ctx, d.DB, path)
 	done := context.WithoutCancel(ctx)
 	r := Record{ID: id, FinishedAt: d.now().UTC(), Path: path, Size: res.Size}
+	if res.Path != "" {
+		r.Path = res.Path
+	}
 	if err != nil {
 		r.Error = err.Error()
 		if ferr := finishClaim(done, d.DB, r); ferr != nil {
@@ -97,10 +100,10 @@ func (d *Daily) Run(ctx context.Context) (made bool, err error) {
 	if err := finishClaim(done, d.DB, r); err != nil {
 		return true, err
 	}
-	d.log().Info("backup: made the daily backup", "day", day, "path", path, "size", res.Size)
+	d.log().Info("backup: made the daily backup", "day", day, "path", r.Path, "size", res.Size)
 	if d.DB.Keys() != nil {
-		if err := audit.New(d.DB).Record(done, audit.Entry{Username: "system", Action: "backup", Object: "backup:" + filepath.Base(path),
-			Result: audit.OK, Detail: fmt.Sprintf("daily backup of %s to %s on %s, %d bytes", day, path, host, res.Size)}); err != nil {
+		if err := audit.New(d.DB).Record(done, audit.Entry{Username: "system", Action: "backup", Object: "backup:" + filepath.Base(r.Path),
+			Result: audit.OK, Detail: fmt.Sprintf("daily backup of %s to %s on %s, %d bytes", day, r.Path, host, res.Size)}); err != nil {
 			return true, err
 		}
 	}
