@@ -16,6 +16,8 @@
 //	wanhu staff       staff evaluation: scorecards (考评)
 //	wanhu roster      service rosters: list, export
 //	wanhu open311     Open311 API keys: add, list, revoke
+//	wanhu backup      back a database up to a file, while it is in use
+//	wanhu restore     restore a backup into a database
 //
 // Every flag can also be set in the environment as WANHU_<FLAG>, e.g.
 // --db as WANHU_DB and --admin-password as WANHU_ADMIN_PASSWORD.
@@ -55,6 +57,8 @@ func commands() []command {
 		{"roster", "service rosters: list (with counts), export NAME (json, csv, xlsx)", runRoster},
 		{"staff", "staff evaluation: scorecards (text, json, csv, xlsx)", runStaff},
 		{"open311", "Open311 API keys: add (prints the key once), list, revoke", runOpen311},
+		{"backup", "back the database up to a file (--to), while it is in use", runBackup},
+		{"restore", "restore a backup (--from) into a database, checking the key file first", runRestore},
 	}
 }
 

@@ -52,7 +52,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 
 // serverFlags are the flags serve and demo share: where to listen and be
 // reached, the key file, the notifications, the escalation, the photo
-// decoders, the anchor webhook and the log.
+// decoders, the anchor webhook, the log and the daily backup.
 type serverFlags struct {
 	addr, publicURL, keyFile *string
 	senders                  func(db *store.DB, log *slog.Logger, publicURL string) ([]notify.Sender, error)
@@ -60,6 +60,7 @@ type serverFlags struct {
 	photos                   func() (*visit.PhotoSlots, error)
 	anchor                   func() (*audit.AnchorSender, error)
 	logger                   func() *slog.Logger
+	backups                  func() (*backupConfig, error)
 }
 
 func addServerFlags(fs *flag.FlagSet) *serverFlags {
@@ -67,6 +68,7 @@ func addServerFlags(fs *flag.FlagSet) *serverFlags {
 		addr:      fs.String("addr", "127.0.0.1:8080", "address to listen on"),
 		publicURL: publicURLFlag(fs), keyFile: keyFileFlag(fs), senders: senderFlags(fs), escalation: escalationFlags(fs),
 		photos: photoFlag(fs), anchor: anchorFlags(fs), logger: logFlags(fs),
+		backups: backupFlags(fs),
 	}
 }
 
@@ -77,6 +79,7 @@ type running struct {
 	photos *visit.PhotoSlots
 	anchor *audit.AnchorSender
 	log    *slog.Logger
+	backup *backupConfig
 }
 
 // check reads the flags' values, refusing a bad one before anything
@@ -93,12 +96,15 @@ func (f *serverFlags) check() (*running, error) {
 	if r.anchor, err = f.anchor(); err != nil {
 		return nil, err
 	}
+	if r.backup, err = f.backups(); err != nil {
+		return nil, err
+	}
 	r.log = f.logger()
 	return r, nil
 }
 
-// start serves on db until ctx ends, with the notification senders and the
-// daily anchor of the audit log (see serve).
+// start serves on db until ctx ends, with the notification senders, the
+// daily anchor of the audit log and the daily backup (see serve).
 func (r *running) start(ctx context.Context, db *store.DB, idle time.Duration, trustProxy bool, ready func(url string)) error {
 	senders, err := r.f.senders(db, r.log, *r.f.publicURL)
 	if err != nil {
@@ -109,6 +115,7 @@ func (r *running) start(ctx context.Context, db *store.DB, idle time.Duration, t
 		return err
 	}
 	defer stopAnchors()
+	defer startBackups(ctx, db, r.backup, r.log)()
 	return serve(ctx, db, append(senders, anchorSenders...), r.esc, *r.f.addr, idle, trustProxy, *r.f.publicURL, r.photos, r.log, ready)
 }
 

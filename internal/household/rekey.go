@@ -15,9 +15,10 @@ import (
 
 // sealedColumns are the columns that hold sealed values, in the rows
 // where picks (all rows when empty). Their hashes do not depend on the
-// encryption keys, so rotation leaves them alone. Accounts' TOTP secrets
-// and the phones left with appointments are sealed too, so a rotation
-// covers them although they are the auth and visit packages'.
+// encryption keys, so rotation leaves them alone. Accounts' TOTP secrets,
+// the phones left with appointments and requests, and the names and
+// emails of Open311 reporters are sealed too, so a rotation covers them
+// although they are the auth, visit, request and open311 packages'.
 var sealedColumns = []struct {
 	table, key string
 	cols       []string
@@ -28,6 +29,8 @@ var sealedColumns = []struct {
 	{"ledger_events", "id", []string{"before", "after"}, "field = 'health_notes'"},
 	{"user_totp", "user_id", []string{"secret"}, ""},
 	{"appointments", "id", []string{"phone"}, ""},
+	{"requests", "id", []string{"reporter_phone"}, ""},
+	{"open311_requests", "request_id", []string{"reporter_name", "reporter_email"}, ""},
 }
 
 // rowsOf is the condition of the rows of t that hold sealed values, with

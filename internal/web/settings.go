@@ -13,7 +13,8 @@ import (
 // settingsPage lists the configuration pages the user may open.
 type settingsPage struct {
 	Page
-	Links []settingsLink
+	Links  []settingsLink
+	Backup *settingsBackup // for administrators
 }
 
 // settingsLink is one configuration page: where, what it is called, what
@@ -45,6 +46,13 @@ func (h *handler) settingsShow(w http.ResponseWriter, r *http.Request) {
 		if s.show {
 			v.Links = append(v.Links, settingsLink{ID: "settings-" + s.id, Href: s.href,
 				Title: v.L.T("settings." + s.id), About: v.L.T("settings." + s.id + "_about")})
+		}
+	}
+	if u.Has("admin") {
+		var err error
+		if v.Backup, err = h.backupLine(r, v.L); err != nil {
+			h.serverError(w, r, err)
+			return
 		}
 	}
 	h.render(w, r, http.StatusOK, "settings", v)
