@@ -16,6 +16,8 @@
 //	wanhu staff       staff evaluation: scorecards (考评)
 //	wanhu roster      service rosters: list, export
 //	wanhu open311     Open311 API keys: add, list, revoke
+//	wanhu import      import households from a workbook or CSV
+//	wanhu export      export households in the layout import reads
 //
 // Every flag can also be set in the environment as WANHU_<FLAG>, e.g.
 // --db as WANHU_DB and --admin-password as WANHU_ADMIN_PASSWORD.
@@ -55,6 +57,8 @@ func commands() []command {
 		{"roster", "service rosters: list (with counts), export NAME (json, csv, xlsx)", runRoster},
 		{"staff", "staff evaluation: scorecards (text, json, csv, xlsx)", runStaff},
 		{"open311", "Open311 API keys: add (prints the key once), list, revoke", runOpen311},
+		{"import", "import households FILE (.xlsx or CSV): check, apply, report", runImport},
+		{"export", "export households (xlsx, csv) in the layout import reads", runExport},
 	}
 }
 
