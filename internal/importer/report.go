@@ -113,7 +113,9 @@ func mark(f *excelize.File, rep *Report, rename map[string]string, comment func(
 		}
 		texts[k] = append(texts[k], comment(p))
 	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i].sheet < keys[j].sheet || keys[i].sheet == keys[j].sheet && keys[i].cell < keys[j].cell })
+	sort.Slice(keys, func(i, j int) bool {
+		return keys[i].sheet < keys[j].sheet || keys[i].sheet == keys[j].sheet && keys[i].cell < keys[j].cell
+	})
 	styles := map[int]int{}
 	for _, k := range keys {
 		old, err := f.GetCellStyle(k.sheet, k.cell)
