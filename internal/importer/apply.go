@@ -116,9 +116,9 @@ func (r *run) refused(g *group, head *record, err error) error {
 		fields = personColumns[m[2]]
 	}
 	p := r.at(rec, fields, fe.Code, fe.Msg, fe.Args...)
-	if p.col < 0 {
-		p = r.at(rec, []Field{Name}, fe.Code, fe.Msg, fe.Args...)
-		p.Message = fe.Field + ": " + fe.Msg
+	if p.col < 0 && len(fields) > 0 { // the sheet lacks the column: say which
+		p = r.at(rec, []Field{Name, Address, Room}, fe.Code, fe.Msg, fe.Args...)
+		p.Message = fields[0].Header() + ": " + fe.Msg
 	}
 	r.problem(p)
 	return nil

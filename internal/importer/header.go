@@ -117,7 +117,7 @@ func makeTable(upper, lower []string, m Mapping) *table {
 
 // cell returns row[c], or "" past its end.
 func cell(row []string, c int) string {
-	if c < len(row) {
+	if c >= 0 && c < len(row) {
 		return row[c]
 	}
 	return ""
