@@ -130,7 +130,9 @@ func editExport(t *testing.T, path string) edits {
 		}
 		byHousehold[no] = append(byHousehold[no], i)
 	}
-	current := func(i int) bool { return get(rows[i], "迁出日期") == "" && get(rows[i], "死亡日期") == "" && get(rows[i], "姓名") != "" }
+	current := func(i int) bool {
+		return get(rows[i], "迁出日期") == "" && get(rows[i], "死亡日期") == "" && get(rows[i], "姓名") != ""
+	}
 	var a, b string
 	for _, no := range order {
 		rs := byHousehold[no]
