@@ -65,7 +65,11 @@ func cleanCode(s string) string {
 // cleanDigits is cleanCode for a number: 〇, O and o are read as 0 when
 // the rest is digits, and spaces are dropped.
 func cleanDigits(s string) string {
-	s = strings.ReplaceAll(cleanCode(s), " ", "")
+	return zeros(strings.ReplaceAll(cleanCode(s), " ", ""))
+}
+
+// zeros reads 〇, O, o and 零 in a number as 0.
+func zeros(s string) string {
 	fixed := strings.Map(func(r rune) rune {
 		switch r {
 		case '〇', 'O', 'o', '零':
@@ -126,10 +130,18 @@ var datePattern = regexp.MustCompile(`^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]
 // 1990年1月2日, then checked as household.ParseDate checks a date (a real
 // day, 1900–2199).
 func readDate(field, s string, serial bool) (household.Date, error) {
-	s = cleanDigits(s)
+	s = zeros(cleanCode(s))
 	if s == "" {
 		return household.Date{}, nil
 	}
+	d, err := parseDay(field, s, serial)
+	if err != nil {
+		return household.Date{}, err
+	}
+	return d, nil
+}
+
+func parseDay(field, s string, serial bool) (household.Date, error) {
 	var y, m, d int
 	if m := datePattern.FindStringSubmatch(s); m != nil {
 		y, _ = strconv.Atoi(m[1])
