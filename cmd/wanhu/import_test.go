@@ -267,4 +267,3 @@ func TestImportKilled(t *testing.T) {
 		})
 	}
 }
-

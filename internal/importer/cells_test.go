@@ -120,7 +120,7 @@ func TestDetectEncoding(t *testing.T) {
 	}{
 		{"\xef\xbb\xbf姓名", "utf-8"},
 		{"姓名,身份证号", "utf-8"},
-		{"姓名,身份证号\xe5", "utf-8"}, // a character cut at the end of the sample
+		{"姓名,身份证号\xe5", "utf-8"},        // a character cut at the end of the sample
 		{"\xd0\xd5\xc3\xfb", "gb18030"}, // 姓名 in GBK
 	} {
 		if got := detectEncoding([]byte(c.in)); got != c.want {

@@ -180,7 +180,7 @@ func TestBadWorkbook(t *testing.T) {
 			t.Fatal(err)
 		}
 		w.Close()
-		checkMarked(t, out, rep)
+		checkMarked(t, out, "Sheet1", rep)
 
 		part := imported(t, db, path, Options{Partial: true})
 		if !part.Applied || part.Created != 3 || count(t, db, `SELECT COUNT(*) FROM households`) != 3 {
@@ -189,21 +189,24 @@ func TestBadWorkbook(t *testing.T) {
 	})
 }
 
-// checkMarked checks that the report workbook at path has each problem's
-// cell filled and commented.
-func checkMarked(t *testing.T, path string, rep *Report) {
+// checkMarked checks that the report workbook at path has the file's rows
+// and each problem's cell filled and commented.
+func checkMarked(t *testing.T, path, sheet string, rep *Report) {
 	t.Helper()
 	f, err := excelize.OpenFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	comments, err := f.GetComments("Sheet1")
+	if v, _ := f.GetCellValue(sheet, "A1"); v == "" {
+		t.Errorf("the report's %s lacks the file's rows", sheet)
+	}
+	comments, err := f.GetComments(sheet)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range rep.Errors {
-		style, err := f.GetCellStyle("Sheet1", p.Cell)
+		style, err := f.GetCellStyle(sheet, p.Cell)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -278,6 +281,17 @@ func TestGBKCSV(t *testing.T) {
 		if sun.IDNumber != sunID || sun.Ethnicity != "藏族" || sun.Phone != "13711112222" {
 			t.Fatalf("孙丽华 = %+v", sun)
 		}
+		// The report of a CSV file is a workbook of its rows, decoded.
+		out := tempFile(t, "report.xlsx")
+		w, err := os.Create(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteReport(path, rep, nil, w); err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+		checkMarked(t, out, "住户", rep)
 	})
 }
 
