@@ -18,6 +18,8 @@
 //	wanhu open311     Open311 API keys: add, list, revoke
 //	wanhu backup      back a database up to a file, while it is in use
 //	wanhu restore     restore a backup into a database
+//	wanhu import      import households from a workbook or CSV
+//	wanhu export      export households in the layout import reads
 //
 // Every flag can also be set in the environment as WANHU_<FLAG>, e.g.
 // --db as WANHU_DB and --admin-password as WANHU_ADMIN_PASSWORD.
@@ -59,6 +61,8 @@ func commands() []command {
 		{"open311", "Open311 API keys: add (prints the key once), list, revoke", runOpen311},
 		{"backup", "back the database up to a file (--to), while it is in use", runBackup},
 		{"restore", "restore a backup (--from) into a database, checking the key file first", runRestore},
+		{"import", "import households FILE (.xlsx or CSV): check, apply, report", runImport},
+		{"export", "export households (xlsx, csv) in the layout import reads", runExport},
 	}
 }
 

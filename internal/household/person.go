@@ -293,7 +293,6 @@ func (s *Store) UpdatePerson(ctx context.Context, actor Actor, p Person) (*Perso
 }
 
 func (s *Store) updatePerson(ctx context.Context, actor Actor, p Person, event, note string) (*Person, error) {
-	today := s.today()
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		old, err := s.person(ctx, tx, p.ID)
 		if err != nil {
@@ -303,82 +302,89 @@ func (s *Store) updatePerson(ctx context.Context, actor Actor, p Person, event, 
 			return apperr.ErrConflict
 		}
 		keepHidden(s.scope, &p, old)
-		if err := normalizePerson(&p, today); err != nil {
-			return err
-		}
-		p.HouseholdID = old.HouseholdID
-		if err := s.checkIDUnique(ctx, tx, &p); err != nil {
-			return err
-		}
-		if err := checkTags(ctx, tx, "tags", "person", p.Tags); err != nil {
-			return err
-		}
-		p.Tags = deriveTags(&p, p.Tags)
-		now := s.now().UTC()
-		sealed, err := sealPerson(tx.Keys(), &p)
-		if err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE persons SET name = ?, id_number = ?, id_number_hash = ?, gender = ?, birth_date = ?, ethnicity = ?,
-			residence = ?, relation = ?, phone = ?, phone_hash = ?, employment = ?, school = ?, disability_type = ?, disability_grade = ?,
-			health_notes = ?, dibao = ?, moved_in_on = ?, moved_out_on = ?, deceased_on = ?, active = ?,
-			version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-			p.Name, sealed.idNumber, sealed.idHash, p.Gender, p.BirthDate, p.Ethnicity, p.Residence, p.Relation, sealed.phone, sealed.phoneHash,
-			p.Employment, p.School, p.DisabilityType, p.DisabilityGrade, sealed.healthNotes, p.Dibao, p.MovedInOn,
-			p.MovedOutOn, p.DeceasedOn, p.Current(), now, p.ID, p.Version)
-		if store.IsUniqueViolation(err) {
-			return apperr.Field("id_number", "id_duplicate", "this ID number already belongs to a current member of another household")
-		}
-		if err != nil {
-			return fmt.Errorf("update person: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return apperr.ErrConflict
-		}
-		var gridID int64
-		if err := tx.QueryRowContext(ctx, `SELECT grid_id FROM households WHERE id = ?`, p.HouseholdID).Scan(&gridID); err != nil {
-			return err
-		}
-		ev := LedgerEvent{HouseholdID: p.HouseholdID, PersonID: p.ID, GridID: gridID, Note: note,
-			ActorID: actor.ID, Actor: actor.Name, At: now}
-		var changes []LedgerEvent
-		typed := event == ""
-		for _, f := range personFields {
-			before, after := f.get(old), f.get(&p)
-			if before == after {
-				continue
-			}
-			e := ev
-			e.Type, e.Field, e.Before, e.After = typedEvent(f.name, before, after), f.name, before, after
-			if e.Type == "" {
-				e.Type = EvFieldChanged
-			}
-			typed = typed || e.Type == event
-			changes = append(changes, e)
-		}
-		if !typed {
-			// The event's own change is the first plain one, or none at all
-			// (health worsened with nothing else to record).
-			i := slices.IndexFunc(changes, func(e LedgerEvent) bool { return e.Type == EvFieldChanged })
-			if i < 0 {
-				changes, i = append(changes, ev), len(changes)
-			}
-			changes[i].Type = event
-		}
-		for _, e := range changes {
-			if err := writeLedger(ctx, tx, e); err != nil {
-				return err
-			}
-		}
-		if err := syncTags(ctx, tx, ev, "person_tags", "person_id", p.ID, old.Tags, p.Tags); err != nil {
-			return err
-		}
-		return s.refresh(ctx, tx, actor, p.HouseholdID)
+		return s.savePerson(ctx, tx, actor, &p, old, event, note)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.PersonByID(ctx, p.ID)
+}
+
+// savePerson validates p, the edited person old (as stored), and saves it
+// with a ledger event for each changed field, typed where the change means
+// something, or as event; note goes with each event.
+func (s *Store) savePerson(ctx context.Context, q store.Querier, actor Actor, p, old *Person, event, note string) error {
+	if err := normalizePerson(p, s.today()); err != nil {
+		return err
+	}
+	p.HouseholdID = old.HouseholdID
+	if err := s.checkIDUnique(ctx, q, p); err != nil {
+		return err
+	}
+	if err := checkTags(ctx, q, "tags", "person", p.Tags); err != nil {
+		return err
+	}
+	p.Tags = deriveTags(p, p.Tags)
+	now := s.now().UTC()
+	sealed, err := sealPerson(store.KeysOf(q), p)
+	if err != nil {
+		return err
+	}
+	res, err := q.ExecContext(ctx, `UPDATE persons SET name = ?, id_number = ?, id_number_hash = ?, gender = ?, birth_date = ?, ethnicity = ?,
+		residence = ?, relation = ?, phone = ?, phone_hash = ?, employment = ?, school = ?, disability_type = ?, disability_grade = ?,
+		health_notes = ?, dibao = ?, moved_in_on = ?, moved_out_on = ?, deceased_on = ?, active = ?,
+		version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+		p.Name, sealed.idNumber, sealed.idHash, p.Gender, p.BirthDate, p.Ethnicity, p.Residence, p.Relation, sealed.phone, sealed.phoneHash,
+		p.Employment, p.School, p.DisabilityType, p.DisabilityGrade, sealed.healthNotes, p.Dibao, p.MovedInOn,
+		p.MovedOutOn, p.DeceasedOn, p.Current(), now, p.ID, p.Version)
+	if store.IsUniqueViolation(err) {
+		return apperr.Field("id_number", "id_duplicate", "this ID number already belongs to a current member of another household")
+	}
+	if err != nil {
+		return fmt.Errorf("update person: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return apperr.ErrConflict
+	}
+	var gridID int64
+	if err := q.QueryRowContext(ctx, `SELECT grid_id FROM households WHERE id = ?`, p.HouseholdID).Scan(&gridID); err != nil {
+		return err
+	}
+	ev := LedgerEvent{HouseholdID: p.HouseholdID, PersonID: p.ID, GridID: gridID, Note: note,
+		ActorID: actor.ID, Actor: actor.Name, At: now}
+	var changes []LedgerEvent
+	typed := event == ""
+	for _, f := range personFields {
+		before, after := f.get(old), f.get(p)
+		if before == after {
+			continue
+		}
+		e := ev
+		e.Type, e.Field, e.Before, e.After = typedEvent(f.name, before, after), f.name, before, after
+		if e.Type == "" {
+			e.Type = EvFieldChanged
+		}
+		typed = typed || e.Type == event
+		changes = append(changes, e)
+	}
+	if !typed {
+		// The event's own change is the first plain one, or none at all
+		// (health worsened with nothing else to record).
+		i := slices.IndexFunc(changes, func(e LedgerEvent) bool { return e.Type == EvFieldChanged })
+		if i < 0 {
+			changes, i = append(changes, ev), len(changes)
+		}
+		changes[i].Type = event
+	}
+	for _, e := range changes {
+		if err := writeLedger(ctx, q, e); err != nil {
+			return err
+		}
+	}
+	if err := syncTags(ctx, q, ev, "person_tags", "person_id", p.ID, old.Tags, p.Tags); err != nil {
+		return err
+	}
+	return s.refresh(ctx, q, actor, p.HouseholdID)
 }
 
 // Event is a typed change to a person that the ledger records under its own

@@ -167,57 +167,61 @@ func (s *Store) CreateHousehold(ctx context.Context, actor Actor, h Household, m
 	if err := normalizeHousehold(&h); err != nil {
 		return nil, err
 	}
-	today, now := s.today(), s.now().UTC()
+	today := s.today()
 	for i := range members {
 		if err := normalizePerson(&members[i], today); err != nil {
 			return nil, apperr.InField(err, fmt.Sprintf("members[%d].%s", i, fieldOf(err)))
 		}
 	}
-	var id int64
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		if err := place(ctx, tx, &h); err != nil {
-			return err
-		}
-		if err := s.gridInScope(ctx, tx, h.GridID); err != nil {
-			return err
-		}
-		if err := checkTags(ctx, tx, "tags", "household", h.Tags); err != nil {
-			return err
-		}
-		phone, phoneHash, err := SealPhone(tx.Keys(), h.Phone)
-		if err != nil {
-			return err
-		}
-		err = tx.QueryRowContext(ctx, `INSERT INTO households(grid_id, compound_id, building_id, unit, floor, room, address,
-			kind, shop_name, business_type, occupancy, phone, phone_hash, contact_times, contact_note, language, notes, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			h.GridID, nullID(h.CompoundID), nullID(h.BuildingID), h.Unit, h.Floor, h.Room, h.Address, h.Kind, h.ShopName,
-			h.BusinessType, h.Occupancy, phone, phoneHash, strings.Join(h.ContactTimes, ","), h.ContactNote, h.Language, h.Notes,
-			now, now).Scan(&id)
-		if err != nil {
-			return fmt.Errorf("insert household: %w", err)
-		}
-		h.ID = id
-		for _, t := range h.Tags {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO household_tags(household_id, tag) VALUES (?, ?)`, id, t); err != nil {
-				return err
-			}
-		}
-		if err := writeLedger(ctx, tx, LedgerEvent{HouseholdID: id, GridID: h.GridID, Type: EvHouseholdCreated,
-			After: h.Address, ActorID: actor.ID, Actor: actor.Name, At: now}); err != nil {
-			return err
-		}
-		for i := range members {
-			if err := s.insertPerson(ctx, tx, actor, &h, &members[i], ""); err != nil {
-				return apperr.InField(err, fmt.Sprintf("members[%d].%s", i, fieldOf(err)))
-			}
-		}
-		return s.refresh(ctx, tx, actor, id)
-	})
+	err := s.db.InTx(ctx, func(tx *store.Tx) error { return s.insertHousehold(ctx, tx, actor, &h, members) })
 	if err != nil {
 		return nil, err
 	}
-	return s.HouseholdByID(ctx, id)
+	return s.HouseholdByID(ctx, h.ID)
+}
+
+// insertHousehold inserts h and its members, both normalized, with their
+// tags, ledger events (EvMemberAdded for each member) and colour, and sets
+// h.ID.
+func (s *Store) insertHousehold(ctx context.Context, q store.Querier, actor Actor, h *Household, members []Person) error {
+	if err := place(ctx, q, h); err != nil {
+		return err
+	}
+	if err := s.gridInScope(ctx, q, h.GridID); err != nil {
+		return err
+	}
+	if err := checkTags(ctx, q, "tags", "household", h.Tags); err != nil {
+		return err
+	}
+	phone, phoneHash, err := SealPhone(store.KeysOf(q), h.Phone)
+	if err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	err = q.QueryRowContext(ctx, `INSERT INTO households(grid_id, compound_id, building_id, unit, floor, room, address,
+		kind, shop_name, business_type, occupancy, phone, phone_hash, contact_times, contact_note, language, notes, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		h.GridID, nullID(h.CompoundID), nullID(h.BuildingID), h.Unit, h.Floor, h.Room, h.Address, h.Kind, h.ShopName,
+		h.BusinessType, h.Occupancy, phone, phoneHash, strings.Join(h.ContactTimes, ","), h.ContactNote, h.Language, h.Notes,
+		now, now).Scan(&h.ID)
+	if err != nil {
+		return fmt.Errorf("insert household: %w", err)
+	}
+	for _, t := range h.Tags {
+		if _, err := q.ExecContext(ctx, `INSERT INTO household_tags(household_id, tag) VALUES (?, ?)`, h.ID, t); err != nil {
+			return err
+		}
+	}
+	if err := writeLedger(ctx, q, LedgerEvent{HouseholdID: h.ID, GridID: h.GridID, Type: EvHouseholdCreated,
+		After: h.Address, ActorID: actor.ID, Actor: actor.Name, At: now}); err != nil {
+		return err
+	}
+	for i := range members {
+		if err := s.insertPerson(ctx, q, actor, h, &members[i], ""); err != nil {
+			return apperr.InField(err, fmt.Sprintf("members[%d].%s", i, fieldOf(err)))
+		}
+	}
+	return s.refresh(ctx, q, actor, h.ID)
 }
 
 func fieldOf(err error) string {
@@ -252,7 +256,6 @@ var householdFields = []struct {
 // apperr.ErrConflict and changes nothing. Members, needs and plan are not
 // touched (they have their own calls).
 func (s *Store) UpdateHousehold(ctx context.Context, actor Actor, h Household) (*Household, error) {
-	now := s.now().UTC()
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		if err := s.visible(ctx, tx, h.ID); err != nil {
 			return err
@@ -265,54 +268,61 @@ func (s *Store) UpdateHousehold(ctx context.Context, actor Actor, h Household) (
 			return apperr.ErrConflict
 		}
 		keepHiddenPhone(s.scope, &h, old)
-		if err := normalizeHousehold(&h); err != nil {
-			return err
-		}
-		if err := place(ctx, tx, &h); err != nil {
-			return err
-		}
-		if err := s.gridInScope(ctx, tx, h.GridID); err != nil {
-			return err
-		}
-		if err := checkTags(ctx, tx, "tags", "household", h.Tags); err != nil {
-			return err
-		}
-		phone, phoneHash, err := SealPhone(tx.Keys(), h.Phone)
-		if err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE households SET grid_id = ?, compound_id = ?, building_id = ?, unit = ?, floor = ?,
-			room = ?, address = ?, kind = ?, shop_name = ?, business_type = ?, occupancy = ?, phone = ?, phone_hash = ?, contact_times = ?,
-			contact_note = ?, language = ?, notes = ?, version = version + 1, updated_at = ?
-			WHERE id = ? AND version = ?`,
-			h.GridID, nullID(h.CompoundID), nullID(h.BuildingID), h.Unit, h.Floor, h.Room, h.Address, h.Kind, h.ShopName,
-			h.BusinessType, h.Occupancy, phone, phoneHash, strings.Join(h.ContactTimes, ","), h.ContactNote, h.Language, h.Notes,
-			now, h.ID, h.Version)
-		if err != nil {
-			return fmt.Errorf("update household: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return apperr.ErrConflict
-		}
-		ev := LedgerEvent{HouseholdID: h.ID, GridID: h.GridID, ActorID: actor.ID, Actor: actor.Name, At: now}
-		for _, f := range householdFields {
-			if before, after := f.get(old), f.get(&h); before != after {
-				e := ev
-				e.Type, e.Field, e.Before, e.After = EvFieldChanged, f.name, before, after
-				if err := writeLedger(ctx, tx, e); err != nil {
-					return err
-				}
-			}
-		}
-		if err := syncTags(ctx, tx, ev, "household_tags", "household_id", h.ID, old.Tags, h.Tags); err != nil {
-			return err
-		}
-		return s.refresh(ctx, tx, actor, h.ID)
+		return s.saveHousehold(ctx, tx, actor, &h, old)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.HouseholdByID(ctx, h.ID)
+}
+
+// saveHousehold validates h, the edited household old (its stored file),
+// and saves it with a ledger event for each changed field and tag.
+func (s *Store) saveHousehold(ctx context.Context, q store.Querier, actor Actor, h, old *Household) error {
+	if err := normalizeHousehold(h); err != nil {
+		return err
+	}
+	if err := place(ctx, q, h); err != nil {
+		return err
+	}
+	if err := s.gridInScope(ctx, q, h.GridID); err != nil {
+		return err
+	}
+	if err := checkTags(ctx, q, "tags", "household", h.Tags); err != nil {
+		return err
+	}
+	phone, phoneHash, err := SealPhone(store.KeysOf(q), h.Phone)
+	if err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	res, err := q.ExecContext(ctx, `UPDATE households SET grid_id = ?, compound_id = ?, building_id = ?, unit = ?, floor = ?,
+		room = ?, address = ?, kind = ?, shop_name = ?, business_type = ?, occupancy = ?, phone = ?, phone_hash = ?, contact_times = ?,
+		contact_note = ?, language = ?, notes = ?, version = version + 1, updated_at = ?
+		WHERE id = ? AND version = ?`,
+		h.GridID, nullID(h.CompoundID), nullID(h.BuildingID), h.Unit, h.Floor, h.Room, h.Address, h.Kind, h.ShopName,
+		h.BusinessType, h.Occupancy, phone, phoneHash, strings.Join(h.ContactTimes, ","), h.ContactNote, h.Language, h.Notes,
+		now, h.ID, h.Version)
+	if err != nil {
+		return fmt.Errorf("update household: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return apperr.ErrConflict
+	}
+	ev := LedgerEvent{HouseholdID: h.ID, GridID: h.GridID, ActorID: actor.ID, Actor: actor.Name, At: now}
+	for _, f := range householdFields {
+		if before, after := f.get(old), f.get(h); before != after {
+			e := ev
+			e.Type, e.Field, e.Before, e.After = EvFieldChanged, f.name, before, after
+			if err := writeLedger(ctx, q, e); err != nil {
+				return err
+			}
+		}
+	}
+	if err := syncTags(ctx, q, ev, "household_tags", "household_id", h.ID, old.Tags, h.Tags); err != nil {
+		return err
+	}
+	return s.refresh(ctx, q, actor, h.ID)
 }
 
 // syncTags makes the tag table hold want for the owner and writes a ledger
