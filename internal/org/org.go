@@ -182,7 +182,7 @@ func checkNumber(ctx context.Context, q store.Querier, u *Unit) error {
 	if err != nil {
 		return err
 	}
-	return apperr.Field("number", "duplicate", "%s already has number %d", other, u.Number)
+	return apperr.Field("number", "number_taken", "%s already has number %d", other, u.Number)
 }
 
 const unitCols = `id, COALESCE(parent_id, 0), kind, name, code, number, path, phone, COALESCE(leader_id, 0), retired_at`

@@ -263,7 +263,7 @@ func (s *Structure) moveUnit(ctx context.Context, tx *store.Tx, u *Unit, parentI
 		if n, err := count(ctx, tx, `SELECT COUNT(*) FROM buildings WHERE grid_id = ? AND retired_at IS NULL`, u.ID); err != nil {
 			return err
 		} else if n > 0 {
-			return apperr.Field("parent_id", "has_buildings", "%s holds %d buildings of its community's compounds: move them to another grid first", u.Name, n)
+			return apperr.Field("parent_id", "grid_has_buildings", "%s holds %d buildings of its community's compounds: move them to another grid first", u.Name, n)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE team_members SET community_id = ?, version = version + 1 WHERE grid_id = ?`, p.ID, u.ID); err != nil {
 			return err
@@ -328,7 +328,7 @@ func (s *Structure) RetireUnit(ctx context.Context, id, target int64) (Retiremen
 		if u.Kind == GridKind {
 			err = s.emptyGrid(ctx, tx, u, target, &r)
 		} else if target != 0 {
-			err = apperr.Field("target_grid_id", "grid_only", "only a grid's households move to another grid")
+			err = apperr.Field("target_grid_id", "not_grid", "only a grid's households move to another grid")
 		} else {
 			err = emptyUnit(ctx, tx, u)
 		}
@@ -438,4 +438,24 @@ func set[T any](dst *T, v *T) {
 	if v != nil {
 		*dst = *v
 	}
+}
+
+// Note is a fact of a change worth an audit entry of its own, beside the
+// request's "write" (the faces record it with audit.Note, which org
+// cannot import): Action such as "org.move", Detail without personal
+// data.
+type Note struct{ Action, Detail string }
+
+// ChangeNotes are the notes of a change of a unit from before to after:
+// a move changes who reaches the unit and everything under it; a
+// renumbering what its number means on paper.
+func ChangeNotes(before, after Unit) []Note {
+	var out []Note
+	if before.ParentID != after.ParentID {
+		out = append(out, Note{"org.move", fmt.Sprintf("%s %s moved from org unit %d to %d", after.Kind, after.Name, before.ParentID, after.ParentID)})
+	}
+	if before.Number != after.Number {
+		out = append(out, Note{"org.renumber", fmt.Sprintf("%s renumbered from %d to %d", after.Name, before.Number, after.Number)})
+	}
+	return out
 }
