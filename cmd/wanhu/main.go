@@ -45,6 +45,8 @@ func commands() []command {
 		{"demo", "start on the demo community, creating it if absent", runDemo},
 		{"serve", "serve the web app and API", runServe},
 		{"init", "set up a community on an empty database: places, grids, the first administrator", runInit},
+		{"org", "the org tree: list, add, rename, move, renumber, retire (a grid's households move to --to)", runOrg},
+		{"place", "compounds and buildings: list, add, rename, move (a building to another grid), retire", runPlace},
 		{"gen", "fill an empty database with generated households", runGen},
 		{"migrate", "apply the migrations (migrate status: show them)", runMigrate},
 		{"user", "manage accounts: add, list, disable, enable, reset-password, reset-totp, unlock, grant, revoke, totp-roles", runUser},
