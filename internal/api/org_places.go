@@ -36,7 +36,6 @@ func (h *handler) createCompound(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	c.Buildings = []org.Building{}
 	w.Header().Set("Location", fmt.Sprintf("%s/compounds/%d", Prefix, c.ID))
 	h.writeJSON(w, r, http.StatusCreated, c)
 }
@@ -68,9 +67,6 @@ func (h *handler) writeCompound(w http.ResponseWriter, r *http.Request, st *org.
 	if err != nil {
 		h.fail(w, r, err)
 		return
-	}
-	if c.Buildings == nil {
-		c.Buildings = []org.Building{}
 	}
 	h.writeJSON(w, r, http.StatusOK, c)
 }

@@ -187,7 +187,7 @@ type UnitChange struct {
 
 // ChangeUnit renames, renumbers or moves unit id as c says, and returns
 // it. A grid renumbered under its usual name (GridName of its number)
-// takes the usual name of the new number, unless c names it too. Ids
+// takes the usual name of the new number, unless c gives it another. Ids
 // never change, so the history that names the unit stays with it.
 func (s *Structure) ChangeUnit(ctx context.Context, id int64, c UnitChange) (Unit, error) {
 	var out Unit
@@ -208,7 +208,7 @@ func (s *Structure) ChangeUnit(ctx context.Context, id int64, c UnitChange) (Uni
 				return apperr.Field("number", "grid_only", "only grids have a number")
 			}
 			u.Number = *c.Number
-			if c.Name == nil && old.Name == GridName(old.Number) {
+			if strings.TrimSpace(u.Name) == old.Name && old.Name == GridName(old.Number) {
 				u.Name = GridName(u.Number)
 			}
 		}

@@ -175,6 +175,13 @@ func TestRenumberAndMove(t *testing.T) {
 		if g.ID != f.Grids[0].ID || g.Number != 5 || g.Name != "第五网格" {
 			t.Errorf("renumbered %+v, want grid %d as 第五网格", g, f.Grids[0].ID)
 		}
+		six, same := 6, "第五网格"
+		if g, err := s.ChangeUnit(ctx, f.Grids[0].ID, org.UnitChange{Name: &same, Number: &six}); err != nil || g.Name != "第六网格" {
+			t.Errorf("renumbered with its name as it was (a form): %+v %v, want 第六网格", g, err)
+		}
+		if g, err := s.ChangeUnit(ctx, f.Grids[0].ID, org.UnitChange{Number: &five}); err != nil || g.Name != "第五网格" {
+			t.Errorf("renumbered back: %+v %v", g, err)
+		}
 		if _, err := s.ChangeUnit(ctx, f.Grids[0].ID, org.UnitChange{Number: &two}); fieldOf(err) != "number" {
 			t.Errorf("renumber to 2, which 第二网格 has: %v, want an error on number", err)
 		}
