@@ -13,6 +13,7 @@ import (
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/visit"
 )
 
 // TestGridName: grids are named in Chinese numerals as they are read.
@@ -314,6 +315,15 @@ func TestRetireGridMovesHouseholds(t *testing.T) {
 		for _, g := range grids {
 			if g.ID == f.Grids[1].ID {
 				t.Errorf("the retired grid is listed")
+			}
+		}
+		cov, err := visit.NewStore(db, hs).CoverageByGrid(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cov {
+			if c.GridID == f.Grids[1].ID {
+				t.Errorf("the retired grid has a row of visit coverage: %+v", c)
 			}
 		}
 		if u, err := org.UnitByID(ctx, db, f.Grids[1].ID); err != nil || u.RetiredAt == nil {
