@@ -192,7 +192,9 @@ func (h *handler) orgEditForm(f *form, u org.Unit, tree []org.Unit) {
 				opts = append(opts, Option{Value: strconv.FormatInt(t.ID, 10), Label: label, Selected: cur == strconv.FormatInt(t.ID, 10)})
 			}
 		}
-		if len(opts) > 0 {
+		// Without its present parent among the choices, a save would move
+		// the unit to the first: offer no move then.
+		if slices.ContainsFunc(opts, func(o Option) bool { return o.Value == strconv.FormatInt(u.ParentID, 10) }) {
 			p := f.add("parent_id", "select", opts)
 			p.Label, p.Hint = f.l.T("org.parent"), f.l.T("org.parent_hint")
 		}

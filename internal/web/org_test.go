@@ -132,8 +132,8 @@ func TestOrgPages(t *testing.T) {
 		b := e.org.Buildings[0].ID
 		code, body = admin.post(fmt.Sprintf("/settings/buildings/%d", b), url.Values{fmt.Sprintf("b%d.name", b): {"1号楼"},
 			fmt.Sprintf("b%d.grid_id", b): {fmt.Sprint(grid2Again)}, fmt.Sprintf("b%d.floors", b): {"7"}, fmt.Sprintf("b%d.units", b): {"3"}})
-		if code != 200 || !strings.Contains(body, `id="building-`) {
-			t.Errorf("move building 1: %d\n%s", code, body)
+		if code != 200 || !strings.Contains(body, fmt.Sprintf(`<option value="%d" selected>第二网格</option>`, grid2Again)) {
+			t.Errorf("move building 1: %d, its grid not chosen in its form:\n%s", code, body)
 		}
 		if got, err := e.hs.HouseholdByID(ctx, e.widow.ID); err != nil || got.GridID != grid2Again {
 			t.Errorf("the widow's household in grid %d (%v), want the new grid %d", got.GridID, err, grid2Again)

@@ -218,7 +218,7 @@ func buildingFields(f *form, grids []org.Unit) {
 	var opts []Option
 	for _, g := range grids {
 		id := strconv.FormatInt(g.ID, 10)
-		opts = append(opts, Option{Value: id, Label: g.Name, Selected: f.v.Get("grid_id") == id})
+		opts = append(opts, Option{Value: id, Label: g.Name, Selected: f.v.Get(f.prefix+"grid_id") == id})
 	}
 	f.add("grid_id", "select", opts).Hint = f.l.T("places.grid_hint")
 	f.input("floors", "number").Label = f.l.T("places.floors")
