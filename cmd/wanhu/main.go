@@ -2,6 +2,9 @@
 //
 //	wanhu demo        start on a demo community (Dongxing), creating it if absent
 //	wanhu serve       serve the web app and API on a database
+//	wanhu init        set up a community on an empty database: places, grids, first administrator
+//	wanhu org         the org tree: list, add, rename, move, renumber, retire units
+//	wanhu place       compounds and buildings: list, add, rename, move, retire
 //	wanhu gen         fill an empty database with generated households
 //	wanhu migrate     apply (or show) the database migrations
 //	wanhu user        manage accounts
@@ -45,6 +48,9 @@ func commands() []command {
 	return []command{
 		{"demo", "start on the demo community, creating it if absent", runDemo},
 		{"serve", "serve the web app and API", runServe},
+		{"init", "set up a community on an empty database: places, grids, the first administrator", runInit},
+		{"org", "the org tree: list, add, rename, move, renumber, retire (a grid's households move to --to)", runOrg},
+		{"place", "compounds and buildings: list, add, rename, move (a building to another grid), retire", runPlace},
 		{"gen", "fill an empty database with generated households", runGen},
 		{"migrate", "apply the migrations (migrate status: show them)", runMigrate},
 		{"user", "manage accounts: add, list, disable, enable, reset-password, reset-totp, unlock, grant, revoke, totp-roles", runUser},

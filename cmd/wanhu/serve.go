@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -20,6 +21,7 @@ import (
 	"wanhu/internal/open311"
 	"wanhu/internal/request"
 	"wanhu/internal/server"
+	"wanhu/internal/setup"
 	"wanhu/internal/store"
 	"wanhu/internal/visit"
 )
@@ -45,9 +47,24 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	firstRun, err := setup.Token(ctx, db)
+	if err != nil {
+		return err
+	}
 	return run.start(ctx, db, *idle, *trustProxy, func(url string) {
 		fmt.Fprintf(out, "Wanhu is serving on %s\n", url)
+		printFirstRun(out, cmp.Or(*sf.publicURL, url), firstRun)
 	})
+}
+
+// printFirstRun prints, while the database has no administrator, where
+// to set the community up: /setup on this machine, or the one-time link
+// from anywhere.
+func printFirstRun(out io.Writer, base, token string) {
+	if token == "" {
+		return
+	}
+	fmt.Fprintf(out, "首次设置 First-run set-up (no administrator yet): open %s/setup on this machine, or from elsewhere\n  %s/setup?token=%s\n", base, base, token)
 }
 
 // serverFlags are the flags serve and demo share: where to listen and be

@@ -3,7 +3,7 @@
 // of issue 3's role table live in one place:
 //
 //	role           scope                          may
-//	admin          an org subtree                 everything in scope, users, configuration
+//	admin          an org subtree                 everything in scope, users, configuration, the structure
 //	grid_leader    own grids                      read and change household files, show full values, assign visitors
 //	visitor        households assigned to them    read (always masked), record needs and events
 //	officer        requests referred to them      handle them; no household files
@@ -38,11 +38,14 @@ const (
 	SubmitRequests Action = "requests.submit" // register a request and read the requests in scope
 	AcceptRequests Action = "requests.accept" // accept, decline, merge; approve extensions; record callbacks
 	HandleRequests Action = "requests.handle" // progress notes, resolution, hand-back, asking for an extension
+	// ManageOrg is changing the structure within scope (issue 12): create,
+	// rename, move, renumber and retire org units, compounds and buildings.
+	ManageOrg Action = "org.manage"
 )
 
 // allowed lists what each role may do.
 var allowed = map[auth.Role][]Action{
-	auth.Admin:      {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, AssignVisitors, Configure, ManageUsers, ReadAudit, RecordVisits, PlanVisits, SubmitRequests, AcceptRequests, HandleRequests},
+	auth.Admin:      {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, AssignVisitors, Configure, ManageUsers, ReadAudit, RecordVisits, PlanVisits, SubmitRequests, AcceptRequests, HandleRequests, ManageOrg},
 	auth.GridLeader: {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, AssignVisitors, RecordVisits, PlanVisits, SubmitRequests, AcceptRequests, HandleRequests},
 	auth.Visitor:    {ReadHouseholds, RecordNeeds, RecordVisits, SubmitRequests},
 	auth.Officer:    {HandleRequests},

@@ -22,6 +22,8 @@ func TestCan(t *testing.T) {
 		{user(auth.Admin), ManageUsers, true},
 		{user(auth.GridLeader), Reveal, true},
 		{user(auth.GridLeader), Configure, false},
+		{user(auth.Admin), ManageOrg, true},
+		{user(auth.GridLeader), ManageOrg, false},
 		{user(auth.Visitor), ReadHouseholds, true},
 		{user(auth.Visitor), Reveal, false},
 		{user(auth.Visitor), EditHouseholds, false},

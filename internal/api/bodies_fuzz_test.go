@@ -31,6 +31,13 @@ var bodyRoutes = []bodyRoute{
 	{"POST", "/auth/login", []string{`{"username":"admin","password":"wrong-password-1"}`, `{"username":1}`}},
 	{"POST", "/team", []string{`{"community_id":{community},"name":"老周","role":"sunk_cadre","availability":["weekend"]}`}},
 	{"PATCH", "/team/{member}", []string{`{"phone":"13900001111","skills":["电工"]}`, `{"grid_id":-1}`}},
+	{"POST", "/org-units", []string{`{"parent_id":{community},"kind":"grid","number":9}`, `{"parent_id":-1,"kind":"planet","number":-1}`, `{"parent_id":{community},"kind":"department","name":"x"}`}},
+	{"PATCH", "/org-units/{grid2}", []string{`{"name":"第二网格","code":"x"}`, `{"number":0,"parent_id":-1}`, `{"parent_id":{grid1},"number":2147483647}`}},
+	{"POST", "/org-units/{grid2}/retire", []string{`{"target_grid_id":-1}`, `{"target_grid_id":{grid2}}`}},
+	{"POST", "/compounds", []string{`{"community_id":{community},"name":"新小区","built_year":1990}`, `{"community_id":-1,"built_year":99999}`}},
+	{"PATCH", "/compounds/{compound}", []string{`{"notes":"x"}`, `{"built_year":-1,"name":""}`}},
+	{"POST", "/compounds/{compound}/buildings", []string{`{"grid_id":{grid1},"name":"9号楼","floors":6}`, `{"grid_id":-1,"floors":1000000000}`}},
+	{"PATCH", "/buildings/{building1}", []string{`{"floors":7}`, `{"grid_id":-1,"units":-3}`}},
 	{"POST", "/tags", []string{`{"code":"x_tag","applies_to":"person","name_zh":"某"}`, `{"code":"Bad Code","applies_to":"car"}`}},
 	{"PUT", "/colour-rules", []string{`{"rules":[{"colour":"red","tags":["living_alone_elderly"]}]}`, `{"rules":null}`}},
 	{"POST", "/households", []string{
@@ -97,6 +104,8 @@ var noBody = map[string]string{
 	"DELETE /households/{id}/colour-override": "no body",
 	"DELETE /training/{id}":                   "no body",
 	"DELETE /saved-rosters/{id}":              "no body",
+	"POST /compounds/{id}/retire":             "no body",
+	"POST /buildings/{id}/retire":             "no body",
 }
 
 // TestBodyRoutesComplete: every route of the route table that writes is

@@ -73,6 +73,17 @@ var walkRows = map[string]walkRow{
 	"POST /api/v1/team":                                 {body: `{}`},
 	"GET /api/v1/team/{id}":                             {},
 	"PATCH /api/v1/team/{id}":                           {body: `{}`},
+	"GET /api/v1/org-units":                             {},
+	"POST /api/v1/org-units":                            {body: `{}`},
+	"GET /api/v1/org-units/{id}":                        {},
+	"PATCH /api/v1/org-units/{id}":                      {body: `{}`},
+	"POST /api/v1/org-units/{id}/retire":                {body: `{}`},
+	"POST /api/v1/compounds":                            {body: `{}`},
+	"PATCH /api/v1/compounds/{id}":                      {body: `{}`},
+	"POST /api/v1/compounds/{id}/retire":                {body: `{}`},
+	"POST /api/v1/compounds/{id}/buildings":             {body: `{}`},
+	"PATCH /api/v1/buildings/{id}":                      {body: `{}`},
+	"POST /api/v1/buildings/{id}/retire":                {body: `{}`},
 	"GET /api/v1/tags":                                  {},
 	"POST /api/v1/tags":                                 {body: `{}`},
 	"GET /api/v1/colour-rules":                          {},
@@ -273,6 +284,21 @@ var walkRows = map[string]walkRow{
 	"GET /account/tokens":                               {},
 	"POST /account/tokens":                              {body: ``},
 	"POST /account/tokens/{id}/delete":                  {body: ``},
+	"GET /setup":                                        {},
+	"POST /setup":                                       {body: ``},
+	"GET /settings/org":                                 {},
+	"POST /settings/org":                                {body: ``},
+	"GET /settings/org/{id}":                            {},
+	"POST /settings/org/{id}":                           {body: ``},
+	"POST /settings/org/{id}/retire":                    {body: ``},
+	"GET /settings/places":                              {},
+	"POST /settings/places":                             {body: ``},
+	"GET /settings/places/{id}":                         {},
+	"POST /settings/places/{id}":                        {body: ``},
+	"POST /settings/places/{id}/retire":                 {body: ``},
+	"POST /settings/places/{id}/buildings":              {body: ``},
+	"POST /settings/buildings/{id}":                     {body: ``},
+	"POST /settings/buildings/{id}/retire":              {body: ``},
 }
 
 // paramKind names the kind of record a path parameter holds: for {id} the
@@ -289,7 +315,8 @@ func paramKind(segs []string, i int) string {
 	}
 	return map[string]string{"households": "household", "persons": "person", "needs": "need", "plan": "measure", "visits": "visit",
 		"requests": "request", "appointments": "appointment", "plans": "plan", "team": "member", "staff": "member", "scorecards": "member",
-		"grids": "grid", "saved-rosters": "saved", "notifications": "notification"}[prev]
+		"grids": "grid", "saved-rosters": "saved", "notifications": "notification",
+		"org-units": "grid", "org": "grid", "compounds": "compound", "places": "compound", "buildings": "building"}[prev]
 }
 
 // walkRoles are the demo's accounts with the grid whose records they may
@@ -487,6 +514,8 @@ func (w *walk) idFor(t *testing.T, kind string, n int) string {
 		"member":       `SELECT m.id FROM team_members m WHERE m.grid_id = ? ORDER BY m.id`,
 		"training":     `SELECT t.id FROM training_records t JOIN team_members m ON m.id = t.team_member_id WHERE m.grid_id = ? ORDER BY t.id`,
 		"grid":         `SELECT id FROM org_units WHERE id = ?`,
+		"compound":     `SELECT b.compound_id FROM buildings b WHERE b.grid_id = ? ORDER BY b.id`,
+		"building":     `SELECT b.id FROM buildings b WHERE b.grid_id = ? ORDER BY b.id`,
 		"token":        `SELECT t.id FROM access_tokens t JOIN users u ON u.id = t.user_id WHERE u.username = 'admin' AND ? > 0 ORDER BY t.id`,
 		"saved":        `SELECT s.id FROM saved_rosters s WHERE ? > 0 ORDER BY s.id`,
 		"notification": `SELECT o.id FROM outbox o WHERE ? > 0 ORDER BY o.id`,

@@ -359,7 +359,11 @@ func (s *Store) startSession(ctx context.Context, u *User, a Attempt) (string, *
 		return "", nil, err
 	}
 	if enrol && a.Kind == API {
-		return "", nil, ErrEnrolTOTP
+		if refuse, err := s.apiMustEnrol(ctx, u); err != nil {
+			return "", nil, err
+		} else if refuse {
+			return "", nil, ErrEnrolTOTP
+		}
 	}
 	device := ""
 	if a.Kind == Web {
@@ -419,7 +423,11 @@ func (s *Store) Authenticate(ctx context.Context, token string, kind Kind) (*Ses
 		return nil, err
 	}
 	if enrol && kind == API {
-		return nil, ErrEnrolTOTP
+		if refuse, err := s.apiMustEnrol(ctx, u); err != nil {
+			return nil, err
+		} else if refuse {
+			return nil, ErrEnrolTOTP
+		}
 	}
 	if now.Sub(last) > time.Minute {
 		s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, now, tokenID(token))

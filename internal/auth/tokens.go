@@ -145,7 +145,7 @@ func (s *Store) authenticateToken(ctx context.Context, plain string) (*Session, 
 	// A token made before the user's role required TOTP rests until they
 	// turn it on (on the web), then works again: it was made after a
 	// password sign-in and is listed on their tokens page to revoke.
-	if enrol, err := s.MustEnrolTOTP(ctx, u); err != nil {
+	if enrol, err := s.apiMustEnrol(ctx, u); err != nil {
 		return nil, err
 	} else if enrol {
 		return nil, ErrEnrolTOTP

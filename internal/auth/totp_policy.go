@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/store"
 )
 
 // The TOTP requirement: the roles whose users must sign in with a one-time
@@ -95,4 +97,33 @@ func (s *Store) MustEnrolTOTP(ctx context.Context, u *User) (bool, error) {
 	}
 	on, err := s.TOTPEnabled(ctx, u.ID)
 	return !on, err
+}
+
+// SetTOTPGrace lets user id sign in to the API with the password alone
+// until until, while their role requires two-step sign-in and they have
+// not turned it on. It is the first administrator's, whom wanhu init and
+// the first-run page create: scripts that set up a community sign in at
+// once, before anyone has been to the web. The web still leads them to
+// enrol at their first sign-in there, and once the grace is over the API
+// refuses them, their tokens too, until they have.
+// It joins a transaction of ctx (store.WithTx), such as the set-up's.
+func (s *Store) SetTOTPGrace(ctx context.Context, id int64, until time.Time) error {
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE users SET totp_grace_until = ? WHERE id = ?`, until.UTC(), id)
+		return err
+	})
+}
+
+// apiMustEnrol reports whether the API refuses u until they enrol in
+// two-step sign-in: MustEnrolTOTP, and no grace left (SetTOTPGrace).
+func (s *Store) apiMustEnrol(ctx context.Context, u *User) (bool, error) {
+	enrol, err := s.MustEnrolTOTP(ctx, u)
+	if err != nil || !enrol {
+		return false, err
+	}
+	var until sql.NullTime
+	if err := s.db.QueryRowContext(ctx, `SELECT totp_grace_until FROM users WHERE id = ?`, u.ID).Scan(&until); err != nil {
+		return false, err
+	}
+	return !until.Valid || !s.now().Before(until.Time), nil
 }

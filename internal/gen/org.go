@@ -68,7 +68,7 @@ func (g *generator) orgUnits(c *community) {
 		if c.index == 0 && g.gridIDs {
 			id = int64(n)
 		}
-		c.grids = append(c.grids, g.unitWithID(c, &cu, id, org.GridKind, gridName(n), "", n, "").id)
+		c.grids = append(c.grids, g.unitWithID(c, &cu, id, org.GridKind, org.GridName(n), "", n, "").id)
 	}
 }
 

@@ -136,14 +136,14 @@ func place(ctx context.Context, q store.Querier, h *Household) error {
 	if h.BuildingID == 0 {
 		h.CompoundID = 0
 		g, err := org.UnitByID(ctx, q, h.GridID)
-		if err != nil || g.Kind != org.GridKind {
+		if err != nil || g.Kind != org.GridKind || g.RetiredAt != nil {
 			return apperr.Field("grid_id", "not_found", "grid %d does not exist", h.GridID)
 		}
 		h.GridName = g.Name
 		return nil
 	}
 	b, compound, err := org.BuildingByID(ctx, q, h.BuildingID)
-	if errors.Is(err, apperr.ErrNotFound) {
+	if errors.Is(err, apperr.ErrNotFound) || err == nil && b.RetiredAt != nil {
 		return apperr.Field("building_id", "not_found", "building %d does not exist", h.BuildingID)
 	}
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/store"
@@ -20,26 +21,38 @@ type Grid struct {
 	LeaderID      int64  `json:"leader_id,omitempty"`
 	LeaderName    string `json:"leader_name,omitempty"`
 	Households    int    `json:"households"`
+	// RetiredAt is when the grid was retired (see Structure.RetireUnit);
+	// a retired grid holds no households and is in no list.
+	RetiredAt *time.Time `json:"retired_at,omitempty"`
 }
 
 const gridQuery = `SELECT g.id, g.number, g.name, c.id, c.name, COALESCE(g.leader_id, 0), COALESCE(t.name, ''),
-	(SELECT COUNT(*) FROM households h WHERE h.grid_id = g.id)
+	(SELECT COUNT(*) FROM households h WHERE h.grid_id = g.id), g.retired_at
 	FROM org_units g
 	JOIN org_units c ON c.id = g.parent_id
 	LEFT JOIN team_members t ON t.id = g.leader_id
 	WHERE g.kind = 'grid'`
 
-// Grids lists every grid with its household count, by community and number.
+func scanGrid(s interface{ Scan(...any) error }) (Grid, error) {
+	var g Grid
+	var retired sql.NullTime
+	err := s.Scan(&g.ID, &g.Number, &g.Name, &g.CommunityID, &g.CommunityName, &g.LeaderID, &g.LeaderName, &g.Households, &retired)
+	g.RetiredAt = timeOf(retired)
+	return g, err
+}
+
+// Grids lists every active grid with its household count, by community
+// and number.
 func Grids(ctx context.Context, q store.Querier) ([]Grid, error) {
-	rows, err := q.QueryContext(ctx, gridQuery+` ORDER BY c.id, g.number, g.id`)
+	rows, err := q.QueryContext(ctx, gridQuery+` AND g.retired_at IS NULL ORDER BY c.id, g.number, g.id`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []Grid
 	for rows.Next() {
-		var g Grid
-		if err := rows.Scan(&g.ID, &g.Number, &g.Name, &g.CommunityID, &g.CommunityName, &g.LeaderID, &g.LeaderName, &g.Households); err != nil {
+		g, err := scanGrid(rows)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, g)
@@ -47,13 +60,21 @@ func Grids(ctx context.Context, q store.Querier) ([]Grid, error) {
 	return out, rows.Err()
 }
 
-// GridByID returns one grid.
+// GridByID returns one grid, retired or not (old plans and visits name
+// retired grids).
 func GridByID(ctx context.Context, q store.Querier, id int64) (Grid, error) {
-	var g Grid
-	err := q.QueryRowContext(ctx, gridQuery+` AND g.id = ?`, id).
-		Scan(&g.ID, &g.Number, &g.Name, &g.CommunityID, &g.CommunityName, &g.LeaderID, &g.LeaderName, &g.Households)
+	g, err := scanGrid(q.QueryRowContext(ctx, gridQuery+` AND g.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return g, apperr.ErrNotFound
 	}
 	return g, err
+}
+
+// timeOf returns the time of a nullable column, or nil.
+func timeOf(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	v := t.Time.UTC()
+	return &v
 }

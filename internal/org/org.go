@@ -8,8 +8,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/store"
@@ -45,28 +48,65 @@ type Unit struct {
 	Path     string `json:"path"`
 	Phone    string `json:"phone,omitempty"`
 	LeaderID int64  `json:"leader_id,omitempty"`
+	// RetiredAt is when the unit was retired: it stays for the history
+	// that names it but leaves every list (see Structure.RetireUnit).
+	RetiredAt *time.Time `json:"retired_at,omitempty"`
 }
 
-// CreateUnit inserts u under its parent and fills in its ID and Path.
+// Kinds lists the kinds of unit, from the top of the tree down, and the
+// departments.
+var Kinds = []Kind{City, District, Street, Community, GridKind, Department}
+
+// ParentKinds returns the kinds a unit of kind k may hang under (none for
+// a city).
+func ParentKinds(k Kind) []Kind {
+	if k == Department {
+		return []Kind{City, District, Street}
+	}
+	if p, ok := parentKind[k]; ok {
+		return []Kind{p}
+	}
+	return nil
+}
+
+// CreateUnit checks u and inserts it under its parent, filling in its ID
+// and Path: a name (a grid without one takes GridName of its number), a
+// parent of the right kind that is not retired, and for a grid a number
+// no other active grid of its community has. Faces create units through
+// Structure, which adds the scope.
 func CreateUnit(ctx context.Context, q store.Querier, u *Unit) error {
+	if !slices.Contains(Kinds, u.Kind) {
+		return apperr.Field("kind", "one_of", "%q is not one of %v", u.Kind, Kinds)
+	}
+	if u.Kind == GridKind && strings.TrimSpace(u.Name) == "" && u.Number > 0 {
+		u.Name = GridName(u.Number)
+	}
+	if err := checkUnit(u); err != nil {
+		return err
+	}
 	parentPath := "/"
 	if u.Kind == City {
 		if u.ParentID != 0 {
 			return apperr.Field("parent_id", "parent_kind", "a city has no parent")
 		}
 	} else {
+		if u.ParentID == 0 {
+			return apperr.Field("parent_id", "required", "is required")
+		}
 		parent, err := UnitByID(ctx, q, u.ParentID)
+		if errors.Is(err, apperr.ErrNotFound) {
+			return apperr.Field("parent_id", "not_found", "org unit %d does not exist", u.ParentID)
+		}
 		if err != nil {
 			return fmt.Errorf("parent of %s %q: %w", u.Kind, u.Name, err)
 		}
-		if u.Kind == Department {
-			if parent.Kind != City && parent.Kind != District && parent.Kind != Street {
-				return apperr.Field("parent_id", "parent_kind", "a department must belong to a city, district or street, not a %s", parent.Kind)
-			}
-		} else if want, ok := parentKind[u.Kind]; !ok || parent.Kind != want {
-			return apperr.Field("parent_id", "parent_kind", "a %s must belong to a %s, not a %s", u.Kind, want, parent.Kind)
+		if err := checkParent(u.Kind, parent); err != nil {
+			return err
 		}
 		parentPath = parent.Path
+	}
+	if err := checkNumber(ctx, q, u); err != nil {
+		return err
 	}
 	err := q.QueryRowContext(ctx, `INSERT INTO org_units(parent_id, kind, name, code, number, phone, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -82,15 +122,80 @@ func CreateUnit(ctx context.Context, q store.Querier, u *Unit) error {
 	return err
 }
 
-const unitCols = `id, COALESCE(parent_id, 0), kind, name, code, number, path, phone, COALESCE(leader_id, 0)`
+// checkParent returns a FieldError on parent_id unless a unit of kind k
+// may hang under parent: one of ParentKinds(k), not retired.
+func checkParent(k Kind, parent Unit) error {
+	kinds := ParentKinds(k)
+	if !slices.Contains(kinds, parent.Kind) {
+		return apperr.Field("parent_id", "parent_kind", "a %s must belong to a %s, not a %s", k, joinKinds(kinds), parent.Kind)
+	}
+	if parent.RetiredAt != nil {
+		return apperr.Field("parent_id", "retired", "%s was retired", parent.Name)
+	}
+	return nil
+}
+
+func joinKinds(ks []Kind) string {
+	s := make([]string, len(ks))
+	for i, k := range ks {
+		s[i] = string(k)
+	}
+	return strings.Join(s, " or ")
+}
+
+// checkUnit trims u's text and returns a FieldError naming the first
+// field that is wrong.
+func checkUnit(u *Unit) error {
+	u.Name, u.Code, u.Phone = strings.TrimSpace(u.Name), strings.TrimSpace(u.Code), strings.TrimSpace(u.Phone)
+	switch {
+	case u.Kind == GridKind && (u.Number < 1 || u.Number > maxGridNumber):
+		return apperr.Field("number", "range", "must be a number from 1 to %d", maxGridNumber)
+	case u.Name == "":
+		return apperr.Field("name", "required", "is required")
+	case utf8.RuneCountInString(u.Name) > 50:
+		return apperr.Field("name", "too_long", "must be at most %d characters", 50)
+	case utf8.RuneCountInString(u.Code) > 20:
+		return apperr.Field("code", "too_long", "must be at most %d characters", 20)
+	case u.Phone != "" && !phonePattern.MatchString(u.Phone):
+		return apperr.Field("phone", "phone", "is not a phone number (digits, optionally + and -)")
+	case u.Kind != GridKind && u.Number != 0:
+		return apperr.Field("number", "grid_only", "only grids have a number")
+	}
+	return nil
+}
+
+// maxGridNumber is the highest number of a grid.
+const maxGridNumber = 999
+
+// checkNumber returns a FieldError on number if another active grid of the
+// community of grid u (u.ParentID) has u's number.
+func checkNumber(ctx context.Context, q store.Querier, u *Unit) error {
+	if u.Kind != GridKind {
+		return nil
+	}
+	var other string
+	err := q.QueryRowContext(ctx, `SELECT name FROM org_units WHERE kind = 'grid' AND parent_id = ? AND number = ?
+		AND id <> ? AND retired_at IS NULL`, u.ParentID, u.Number, u.ID).Scan(&other)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return apperr.Field("number", "number_taken", "%s already has number %d", other, u.Number)
+}
+
+const unitCols = `id, COALESCE(parent_id, 0), kind, name, code, number, path, phone, COALESCE(leader_id, 0), retired_at`
 
 func scanUnit(s interface{ Scan(...any) error }) (Unit, error) {
 	var u Unit
-	err := s.Scan(&u.ID, &u.ParentID, &u.Kind, &u.Name, &u.Code, &u.Number, &u.Path, &u.Phone, &u.LeaderID)
+	var retired sql.NullTime
+	err := s.Scan(&u.ID, &u.ParentID, &u.Kind, &u.Name, &u.Code, &u.Number, &u.Path, &u.Phone, &u.LeaderID, &retired)
+	u.RetiredAt = timeOf(retired)
 	return u, err
 }
 
-// UnitByID returns one org unit.
+// UnitByID returns one org unit, retired or not.
 func UnitByID(ctx context.Context, q store.Querier, id int64) (Unit, error) {
 	u, err := scanUnit(q.QueryRowContext(ctx, `SELECT `+unitCols+` FROM org_units WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -99,9 +204,13 @@ func UnitByID(ctx context.Context, q store.Querier, id int64) (Unit, error) {
 	return u, err
 }
 
-// Units lists the units of one kind, ordered by path (so a tree reads top-down).
+// Units lists the active units of one kind, by number and id.
 func Units(ctx context.Context, q store.Querier, kind Kind) ([]Unit, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+unitCols+` FROM org_units WHERE kind = ? ORDER BY number, id`, kind)
+	return units(ctx, q, `WHERE kind = ? AND retired_at IS NULL ORDER BY number, id`, kind)
+}
+
+func units(ctx context.Context, q store.Querier, where string, args ...any) ([]Unit, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+unitCols+` FROM org_units `+where, args...)
 	if err != nil {
 		return nil, err
 	}

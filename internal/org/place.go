@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/store"
@@ -19,20 +22,37 @@ type Compound struct {
 	BuiltYear   int        `json:"built_year,omitempty"`
 	Notes       string     `json:"notes,omitempty"`
 	Buildings   []Building `json:"buildings,omitempty"`
+	RetiredAt   *time.Time `json:"retired_at,omitempty"`
 }
 
 // Building is a building (楼栋) of a compound; it belongs to exactly one grid.
 type Building struct {
-	ID         int64  `json:"id"`
-	CompoundID int64  `json:"compound_id"`
-	GridID     int64  `json:"grid_id"`
-	Name       string `json:"name"`
-	Floors     int    `json:"floors"`
-	Units      int    `json:"units"`
+	ID         int64      `json:"id"`
+	CompoundID int64      `json:"compound_id"`
+	GridID     int64      `json:"grid_id"`
+	Name       string     `json:"name"`
+	Floors     int        `json:"floors"`
+	Units      int        `json:"units"`
+	RetiredAt  *time.Time `json:"retired_at,omitempty"`
 }
 
-// CreateCompound inserts c and fills in its ID.
+// Limits of a compound's and a building's figures.
+const (
+	minBuiltYear = 1900
+	maxFloors    = 200
+	maxUnits     = 50
+)
+
+// CreateCompound checks c and inserts it, filling in its ID: a name, an
+// active community, a plausible year. Faces create compounds through
+// Structure, which adds the scope.
 func CreateCompound(ctx context.Context, q store.Querier, c *Compound) error {
+	if err := checkCompound(c); err != nil {
+		return err
+	}
+	if u, err := UnitByID(ctx, q, c.CommunityID); err != nil || u.Kind != Community || u.RetiredAt != nil {
+		return apperr.Field("community_id", "not_found", "community %d does not exist", c.CommunityID)
+	}
 	err := q.QueryRowContext(ctx, `INSERT INTO compounds(community_id, name, address, built_year, notes)
 		VALUES (?, ?, ?, ?, ?) RETURNING id`, c.CommunityID, c.Name, c.Address, c.BuiltYear, c.Notes).Scan(&c.ID)
 	if store.IsUniqueViolation(err) {
@@ -41,9 +61,44 @@ func CreateCompound(ctx context.Context, q store.Querier, c *Compound) error {
 	return err
 }
 
-// CreateBuilding inserts b and fills in its ID.
+// checkCompound trims c's text and returns a FieldError naming the first
+// field that is wrong.
+func checkCompound(c *Compound) error {
+	c.Name, c.Address, c.Notes = strings.TrimSpace(c.Name), strings.TrimSpace(c.Address), strings.TrimSpace(c.Notes)
+	switch {
+	case c.Name == "":
+		return apperr.Field("name", "required", "is required")
+	case utf8.RuneCountInString(c.Name) > 50:
+		return apperr.Field("name", "too_long", "must be at most %d characters", 50)
+	case utf8.RuneCountInString(c.Address) > 100:
+		return apperr.Field("address", "too_long", "must be at most %d characters", 100)
+	case utf8.RuneCountInString(c.Notes) > 500:
+		return apperr.Field("notes", "too_long", "must be at most %d characters", 500)
+	case c.BuiltYear != 0 && (c.BuiltYear < minBuiltYear || c.BuiltYear > time.Now().Year()+5):
+		return apperr.Field("built_year", "range", "must be a year from %d to %d", minBuiltYear, time.Now().Year()+5)
+	}
+	return nil
+}
+
+// CreateBuilding checks b and inserts it, filling in its ID: a name, an
+// active compound, an active grid of the compound's community, and
+// plausible floors and units. Faces create buildings through Structure,
+// which adds the scope.
 func CreateBuilding(ctx context.Context, q store.Querier, b *Building) error {
-	err := q.QueryRowContext(ctx, `INSERT INTO buildings(compound_id, grid_id, name, floors, units)
+	if err := checkBuilding(b); err != nil {
+		return err
+	}
+	c, err := CompoundByID(ctx, q, b.CompoundID)
+	if errors.Is(err, apperr.ErrNotFound) || err == nil && c.RetiredAt != nil {
+		return apperr.Field("compound_id", "not_found", "compound %d does not exist", b.CompoundID)
+	}
+	if err != nil {
+		return err
+	}
+	if err := checkBuildingGrid(ctx, q, c, b.GridID); err != nil {
+		return err
+	}
+	err = q.QueryRowContext(ctx, `INSERT INTO buildings(compound_id, grid_id, name, floors, units)
 		VALUES (?, ?, ?, ?, ?) RETURNING id`, b.CompoundID, b.GridID, b.Name, b.Floors, b.Units).Scan(&b.ID)
 	if store.IsUniqueViolation(err) {
 		return apperr.Field("name", "duplicate", "building %q already exists in this compound", b.Name)
@@ -51,17 +106,89 @@ func CreateBuilding(ctx context.Context, q store.Querier, b *Building) error {
 	return err
 }
 
-// Compounds lists every compound with its buildings.
+// checkBuilding trims b's name and returns a FieldError naming the first
+// field that is wrong.
+func checkBuilding(b *Building) error {
+	b.Name = strings.TrimSpace(b.Name)
+	switch {
+	case b.Name == "":
+		return apperr.Field("name", "required", "is required")
+	case utf8.RuneCountInString(b.Name) > 30:
+		return apperr.Field("name", "too_long", "must be at most %d characters", 30)
+	case b.Floors < 0 || b.Floors > maxFloors:
+		return apperr.Field("floors", "range", "must be a number from 0 to %d", maxFloors)
+	case b.Units < 0 || b.Units > maxUnits:
+		return apperr.Field("units", "range", "must be a number from 0 to %d", maxUnits)
+	}
+	return nil
+}
+
+// checkBuildingGrid returns a FieldError on grid_id unless grid id is an
+// active grid of compound c's community.
+func checkBuildingGrid(ctx context.Context, q store.Querier, c Compound, id int64) error {
+	if id == 0 {
+		return apperr.Field("grid_id", "required", "is required")
+	}
+	g, err := UnitByID(ctx, q, id)
+	if err != nil || g.Kind != GridKind || g.RetiredAt != nil || g.ParentID != c.CommunityID {
+		return apperr.Field("grid_id", "not_found", "grid %d is not a grid of the compound's community", id)
+	}
+	return nil
+}
+
+const compoundCols = `id, community_id, name, address, built_year, notes, retired_at`
+
+func scanCompound(s interface{ Scan(...any) error }) (Compound, error) {
+	var c Compound
+	var retired sql.NullTime
+	err := s.Scan(&c.ID, &c.CommunityID, &c.Name, &c.Address, &c.BuiltYear, &c.Notes, &retired)
+	c.RetiredAt = timeOf(retired)
+	return c, err
+}
+
+const buildingCols = `b.id, b.compound_id, b.grid_id, b.name, b.floors, b.units, b.retired_at`
+
+func scanBuilding(s interface{ Scan(...any) error }, extra ...any) (Building, error) {
+	var b Building
+	var retired sql.NullTime
+	err := s.Scan(append([]any{&b.ID, &b.CompoundID, &b.GridID, &b.Name, &b.Floors, &b.Units, &retired}, extra...)...)
+	b.RetiredAt = timeOf(retired)
+	return b, err
+}
+
+// CompoundByID returns one compound, retired or not, without its buildings.
+func CompoundByID(ctx context.Context, q store.Querier, id int64) (Compound, error) {
+	c, err := scanCompound(q.QueryRowContext(ctx, `SELECT `+compoundCols+` FROM compounds WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, apperr.ErrNotFound
+	}
+	if err != nil {
+		return c, fmt.Errorf("compound %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// Compounds lists every active compound with its active buildings.
 func Compounds(ctx context.Context, q store.Querier) ([]Compound, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, community_id, name, address, built_year, notes FROM compounds ORDER BY id`)
+	return compounds(ctx, q, "", nil)
+}
+
+// compounds lists the active compounds that meet cond (on the compound
+// alias c; "" for all) with their active buildings.
+func compounds(ctx context.Context, q store.Querier, cond string, args []any) ([]Compound, error) {
+	if cond != "" {
+		cond = " AND " + cond
+	}
+	rows, err := q.QueryContext(ctx, `SELECT c.id, c.community_id, c.name, c.address, c.built_year, c.notes, c.retired_at
+		FROM compounds c WHERE c.retired_at IS NULL`+cond+` ORDER BY c.id`, args...)
 	if err != nil {
 		return nil, err
 	}
 	var out []Compound
 	byID := map[int64]int{}
 	for rows.Next() {
-		var c Compound
-		if err := rows.Scan(&c.ID, &c.CommunityID, &c.Name, &c.Address, &c.BuiltYear, &c.Notes); err != nil {
+		c, err := scanCompound(rows)
+		if err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -72,14 +199,14 @@ func Compounds(ctx context.Context, q store.Querier) ([]Compound, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	bs, err := q.QueryContext(ctx, `SELECT id, compound_id, grid_id, name, floors, units FROM buildings ORDER BY compound_id, id`)
+	bs, err := q.QueryContext(ctx, `SELECT `+buildingCols+` FROM buildings b WHERE b.retired_at IS NULL ORDER BY b.compound_id, b.id`)
 	if err != nil {
 		return nil, err
 	}
 	defer bs.Close()
 	for bs.Next() {
-		var b Building
-		if err := bs.Scan(&b.ID, &b.CompoundID, &b.GridID, &b.Name, &b.Floors, &b.Units); err != nil {
+		b, err := scanBuilding(bs)
+		if err != nil {
 			return nil, err
 		}
 		if i, ok := byID[b.CompoundID]; ok {
@@ -89,13 +216,12 @@ func Compounds(ctx context.Context, q store.Querier) ([]Compound, error) {
 	return out, bs.Err()
 }
 
-// BuildingByID returns one building with its compound's name.
+// BuildingByID returns one building, retired or not, with its compound's
+// name.
 func BuildingByID(ctx context.Context, q store.Querier, id int64) (Building, string, error) {
-	var b Building
 	var compound string
-	err := q.QueryRowContext(ctx, `SELECT b.id, b.compound_id, b.grid_id, b.name, b.floors, b.units, c.name
-		FROM buildings b JOIN compounds c ON c.id = b.compound_id WHERE b.id = ?`, id).
-		Scan(&b.ID, &b.CompoundID, &b.GridID, &b.Name, &b.Floors, &b.Units, &compound)
+	b, err := scanBuilding(q.QueryRowContext(ctx, `SELECT `+buildingCols+`, c.name
+		FROM buildings b JOIN compounds c ON c.id = b.compound_id WHERE b.id = ?`, id), &compound)
 	if errors.Is(err, sql.ErrNoRows) {
 		return b, "", apperr.ErrNotFound
 	}

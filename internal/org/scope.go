@@ -83,3 +83,17 @@ func (s Scope) Manages(ctx context.Context, q store.Querier, communityID, gridID
 	}
 	return slices.ContainsFunc(s.Paths, func(p string) bool { return strings.HasPrefix(u.Path, p) }), nil
 }
+
+// Administers reports whether s may change the structure (org units,
+// compounds, buildings) at an org unit of the given path: the system, or
+// an administrator whose subtree holds it. A grid leader's grids do not
+// count: they may not change the structure.
+func (s Scope) Administers(path string) bool {
+	return s.All || slices.ContainsFunc(s.Paths, func(p string) bool { return strings.HasPrefix(path, p) })
+}
+
+// SeesUnit reports whether s reads org unit u as part of the structure:
+// what it administers, and a grid leader's own grids.
+func (s Scope) SeesUnit(u Unit) bool {
+	return s.Administers(u.Path) || u.Kind == GridKind && slices.Contains(s.GridIDs, u.ID)
+}

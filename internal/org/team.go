@@ -139,11 +139,11 @@ func checkMember(ctx context.Context, q store.Querier, m *TeamMember) error {
 			return apperr.Field("availability", "one_of", "%q is not one of %s", a, strings.Join(Availabilities, ", "))
 		}
 	}
-	if c, err := UnitByID(ctx, q, m.CommunityID); err != nil || c.Kind != Community {
+	if c, err := UnitByID(ctx, q, m.CommunityID); err != nil || c.Kind != Community || c.RetiredAt != nil {
 		return apperr.Field("community_id", "not_found", "community %d does not exist", m.CommunityID)
 	}
 	if m.GridID != 0 {
-		if g, err := UnitByID(ctx, q, m.GridID); err != nil || g.Kind != GridKind || g.ParentID != m.CommunityID {
+		if g, err := UnitByID(ctx, q, m.GridID); err != nil || g.Kind != GridKind || g.ParentID != m.CommunityID || g.RetiredAt != nil {
 			return apperr.Field("grid_id", "not_found", "grid %d is not a grid of the member's community", m.GridID)
 		}
 	}

@@ -87,8 +87,9 @@ func CoverageTotal(grids []GridCoverage) GridCoverage {
 	return t
 }
 
-// CoverageByGrid returns the coverage of every grid in scope (gridID: of
-// that grid only), in one grouped query, by community and grid number. A
+// CoverageByGrid returns the coverage of every active grid in scope
+// (gridID: of that grid only), in one grouped query, by community and
+// grid number; a retired grid holds no household and is not listed. A
 // household counts as visited in a period when its last visit, of any
 // outcome, falls in it.
 func (s *Store) CoverageByGrid(ctx context.Context, gridID int64) ([]GridCoverage, error) {
@@ -97,7 +98,7 @@ func (s *Store) CoverageByGrid(ctx context.Context, gridID int64) ([]GridCoverag
 	hcond, hargs := household.Where(s.scope)
 	gcond, gargs := household.GridWhere(s.scope)
 	args = append(append(args, hargs...), gargs...)
-	where := "g.kind = 'grid'" + and(gcond)
+	where := "g.kind = 'grid' AND g.retired_at IS NULL" + and(gcond)
 	if gridID != 0 {
 		where, args = where+" AND g.id = ?", append(args, gridID)
 	}

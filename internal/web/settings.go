@@ -33,6 +33,8 @@ func (h *handler) settingsShow(w http.ResponseWriter, r *http.Request) {
 		show     bool
 	}{
 		{"users", "/users", u.Has("admin")},
+		{"org", "/settings/org", can(r, access.ManageOrg)},
+		{"places", "/settings/places", can(r, access.ManageOrg)},
 		{"policy", "/visits/policy", can(r, access.Configure) || can(r, access.PlanVisits)},
 		{"survey", "/survey", can(r, access.Configure) || can(r, access.RecordVisits)},
 		{"weights", "/staff/weights", can(r, access.Configure)},
