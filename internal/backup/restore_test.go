@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"wanhu/internal/org"
 	"wanhu/internal/secret"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
@@ -241,10 +240,7 @@ func TestRestoreOlderSchema(t *testing.T) {
 		if err := old.MigrateTo(ctx, 23); err != nil {
 			t.Fatal(err)
 		}
-		f, err := org.NewFixture(ctx, old)
-		if err != nil {
-			t.Fatal(err)
-		}
+		f := storetest.WriteOldPlaces(t, old)
 		now := time.Date(2026, 6, 1, 2, 0, 0, 0, time.UTC)
 		var hh int64
 		if err := old.QueryRowContext(ctx, `INSERT INTO households(grid_id, compound_id, building_id, unit, room, address, created_at, updated_at)
