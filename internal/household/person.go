@@ -184,21 +184,28 @@ func (s *Store) AddMember(ctx context.Context, actor Actor, householdID int64, p
 	return s.PersonByID(ctx, p.ID)
 }
 
+// preparePerson checks that p's ID number is not another current
+// member's and that its tags exist, adds the tags its fields imply, and
+// returns the stored form of its sealed fields.
+func (s *Store) preparePerson(ctx context.Context, q store.Querier, p *Person) (sealedPerson, error) {
+	if err := s.checkIDUnique(ctx, q, p); err != nil {
+		return sealedPerson{}, err
+	}
+	if err := checkTags(ctx, q, "tags", "person", p.Tags); err != nil {
+		return sealedPerson{}, err
+	}
+	p.Tags = deriveTags(p, p.Tags)
+	return sealPerson(store.KeysOf(q), p)
+}
+
 // insertPerson inserts a normalized person into household h with tags and
 // a ledger event.
 func (s *Store) insertPerson(ctx context.Context, q store.Querier, actor Actor, h *Household, p *Person, event string) error {
-	if err := s.checkIDUnique(ctx, q, p); err != nil {
-		return err
-	}
-	if err := checkTags(ctx, q, "tags", "person", p.Tags); err != nil {
-		return err
-	}
-	p.Tags = deriveTags(p, p.Tags)
-	now := s.now().UTC()
-	sealed, err := sealPerson(store.KeysOf(q), p)
+	sealed, err := s.preparePerson(ctx, q, p)
 	if err != nil {
 		return err
 	}
+	now := s.now().UTC()
 	err = q.QueryRowContext(ctx, `INSERT INTO persons(household_id, name, id_number, id_number_hash, gender, birth_date, ethnicity, residence,
 		relation, phone, phone_hash, employment, school, disability_type, disability_grade, health_notes, dibao, moved_in_on,
 		moved_out_on, deceased_on, active, created_at, updated_at)
@@ -318,18 +325,11 @@ func (s *Store) savePerson(ctx context.Context, q store.Querier, actor Actor, p,
 		return err
 	}
 	p.HouseholdID = old.HouseholdID
-	if err := s.checkIDUnique(ctx, q, p); err != nil {
-		return err
-	}
-	if err := checkTags(ctx, q, "tags", "person", p.Tags); err != nil {
-		return err
-	}
-	p.Tags = deriveTags(p, p.Tags)
-	now := s.now().UTC()
-	sealed, err := sealPerson(store.KeysOf(q), p)
+	sealed, err := s.preparePerson(ctx, q, p)
 	if err != nil {
 		return err
 	}
+	now := s.now().UTC()
 	res, err := q.ExecContext(ctx, `UPDATE persons SET name = ?, id_number = ?, id_number_hash = ?, gender = ?, birth_date = ?, ethnicity = ?,
 		residence = ?, relation = ?, phone = ?, phone_hash = ?, employment = ?, school = ?, disability_type = ?, disability_grade = ?,
 		health_notes = ?, dibao = ?, moved_in_on = ?, moved_out_on = ?, deceased_on = ?, active = ?,

@@ -180,20 +180,27 @@ func (s *Store) CreateHousehold(ctx context.Context, actor Actor, h Household, m
 	return s.HouseholdByID(ctx, h.ID)
 }
 
+// placeHousehold resolves where h is (its building's grid, compound and
+// address), checks that the store's scope may place a household there and
+// that its tags exist, and returns the stored form of its phone.
+func (s *Store) placeHousehold(ctx context.Context, q store.Querier, h *Household) (phone string, phoneHash any, err error) {
+	if err := place(ctx, q, h); err != nil {
+		return "", nil, err
+	}
+	if err := s.gridInScope(ctx, q, h.GridID); err != nil {
+		return "", nil, err
+	}
+	if err := checkTags(ctx, q, "tags", "household", h.Tags); err != nil {
+		return "", nil, err
+	}
+	return SealPhone(store.KeysOf(q), h.Phone)
+}
+
 // insertHousehold inserts h and its members, both normalized, with their
 // tags, ledger events (EvMemberAdded for each member) and colour, and sets
 // h.ID.
 func (s *Store) insertHousehold(ctx context.Context, q store.Querier, actor Actor, h *Household, members []Person) error {
-	if err := place(ctx, q, h); err != nil {
-		return err
-	}
-	if err := s.gridInScope(ctx, q, h.GridID); err != nil {
-		return err
-	}
-	if err := checkTags(ctx, q, "tags", "household", h.Tags); err != nil {
-		return err
-	}
-	phone, phoneHash, err := SealPhone(store.KeysOf(q), h.Phone)
+	phone, phoneHash, err := s.placeHousehold(ctx, q, h)
 	if err != nil {
 		return err
 	}
@@ -282,16 +289,7 @@ func (s *Store) saveHousehold(ctx context.Context, q store.Querier, actor Actor,
 	if err := normalizeHousehold(h); err != nil {
 		return err
 	}
-	if err := place(ctx, q, h); err != nil {
-		return err
-	}
-	if err := s.gridInScope(ctx, q, h.GridID); err != nil {
-		return err
-	}
-	if err := checkTags(ctx, q, "tags", "household", h.Tags); err != nil {
-		return err
-	}
-	phone, phoneHash, err := SealPhone(store.KeysOf(q), h.Phone)
+	phone, phoneHash, err := s.placeHousehold(ctx, q, h)
 	if err != nil {
 		return err
 	}
