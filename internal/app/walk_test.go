@@ -84,6 +84,7 @@ var walkRows = map[string]walkRow{
 	"POST /api/v1/compounds/{id}/buildings":             {body: `{}`},
 	"PATCH /api/v1/buildings/{id}":                      {body: `{}`},
 	"POST /api/v1/buildings/{id}/retire":                {body: `{}`},
+	"POST /api/v1/imports/structure":                    {body: `{}`, fixed: map[string]string{"": "?dry_run=true"}},
 	"GET /api/v1/tags":                                  {},
 	"POST /api/v1/tags":                                 {body: `{}`},
 	"GET /api/v1/colour-rules":                          {},
