@@ -292,6 +292,8 @@ var walkRows = map[string]walkRow{
 	"GET /settings/org/{id}":                            {},
 	"POST /settings/org/{id}":                           {body: ``},
 	"POST /settings/org/{id}/retire":                    {body: ``},
+	"POST /settings/org/import":                         {body: ``},
+	"POST /settings/org/import/apply":                   {body: `upload=walk`},
 	"GET /settings/places":                              {},
 	"POST /settings/places":                             {body: ``},
 	"GET /settings/places/{id}":                         {},
