@@ -64,6 +64,8 @@ func TestImportStructureAPI(t *testing.T) {
 			{name: "no such community", method: "POST", path: "/imports/structure?community=987654321", user: "cadmin", body: full, header: xlsx,
 				status: 400, want: []string{`"field":"community"`, `"code":"community_unknown"`}},
 			{name: "no file", method: "POST", path: "/imports/structure", user: "cadmin", status: 400, want: []string{`"field":"file"`}},
+			{name: "not a workbook", method: "POST", path: "/imports/structure?name=x.xlsx", user: "cadmin", body: "PK\x03\x04 broken", header: xlsx,
+				status: 400, want: []string{`"field":"file"`, `"code":"workbook_unreadable"`, "x.xlsx"}},
 			{name: "bad flag", method: "POST", path: "/imports/structure?accounts=maybe", user: "cadmin", body: full, header: xlsx,
 				status: 400, want: []string{`"field":"accounts"`}},
 			{name: "departments above the community", method: "POST", path: "/imports/structure", user: "cadmin", body: full, header: xlsx,

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/audit"
@@ -141,14 +143,14 @@ type Account struct {
 // file are in the report, and the import is applied only when there are
 // none.
 func RunStructure(ctx context.Context, db *store.DB, o StructureOptions) (*StructureReport, error) {
-	src, err := openSource(o.Path)
-	if err != nil {
-		return nil, err
-	}
-	defer src.Close()
 	if o.Name == "" {
 		o.Name = filepath.Base(o.Path)
 	}
+	src, err := openSource(o.Path)
+	if err != nil {
+		return nil, unreadable(o, err)
+	}
+	defer src.Close()
 	if o.Actor.Name == "" {
 		o.Actor.Name = "导入 " + o.Name
 	} else {
@@ -157,7 +159,7 @@ func RunStructure(ctx context.Context, db *store.DB, o StructureOptions) (*Struc
 	r := &structRun{o: o, db: db, auth: auth.NewStore(db), rep: &StructureReport{DryRun: o.DryRun, Encoding: src.encoding(),
 		Accounts: []Account{}, Errors: []Problem{}, Sheets: []SheetRead{}, Columns: []Column{}, SkippedSheets: []string{}, NewPlaces: []string{}}}
 	if err := r.read(src); err != nil {
-		return nil, err
+		return nil, unreadable(o, err)
 	}
 	err = db.InTx(ctx, func(tx *store.Tx) error {
 		ctx := store.WithTx(ctx, tx)
@@ -192,6 +194,18 @@ func RunStructure(ctx context.Context, db *store.DB, o StructureOptions) (*Struc
 		}
 	}
 	return r.rep, nil
+}
+
+// unreadable is the error of a file that cannot be read (err, which may
+// name a temporary copy, is left out): an input error on "file".
+func unreadable(o StructureOptions, err error) error {
+	if errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if strings.EqualFold(filepath.Ext(o.Path), ".xls") {
+		return apperr.Field("file", "workbook_xls", "%s is an old .xls workbook: save it as .xlsx (Excel: 另存为 → Excel 工作簿)", o.Name)
+	}
+	return apperr.Field("file", "workbook_unreadable", "%s cannot be read as an .xlsx workbook or a CSV file", o.Name)
 }
 
 // structRun is one structure import under way.

@@ -89,7 +89,9 @@ func init() {
 // read reads every sheet of the workbook: its header decides what it
 // holds (the kind under which most columns are recognised), and its rows
 // are kept for the run (a structure workbook has hundreds of rows).
-// Sheets that are none of the kinds (notes, households) are skipped.
+// Sheets that are none of the kinds (notes, households) are skipped: a
+// sheet of households has the columns of a grids sheet (网格, 小区, 楼栋,
+// 房号) but names people (姓名), which a grids sheet does not.
 func (r *structRun) read(src source) error {
 	for _, name := range src.sheets() {
 		if err := r.readSheet(src, name); err != nil {
@@ -118,6 +120,11 @@ func (r *structRun) readSheet(src source, name string) error {
 	for _, k := range structureKinds {
 		if c, ok := findHeader(head, k.lookup, k.valid); ok && (t == nil || len(c.byField) > len(t.byField)) {
 			t, kind = c, k
+		}
+	}
+	if t != nil && kind.name == "grids" {
+		if ht, ok := detectHeader(head, nil); ok && ht.has(Name) {
+			t = nil // a sheet of households (姓名 and their address), not of grids
 		}
 	}
 	if t == nil {

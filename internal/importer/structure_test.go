@@ -503,3 +503,28 @@ func day(t *testing.T, s string) household.Date {
 	}
 	return d
 }
+
+// TestStructureNotStructure: a workbook of households has the columns of
+// a grids sheet (网格, 小区, 楼栋, 房号) but is not one: its sheets are
+// skipped and the import refused; an old .xls workbook or a broken file
+// is an input error on the file, naming it.
+func TestStructureNotStructure(t *testing.T) {
+	db := storetest.SQLite(t)
+	fixture(t, db)
+	path := tempFile(t, "登记表.xlsx")
+	messyWorkbook(t, path)
+	before := structureRows(t, db)
+	rep := structured(t, db, path, StructureOptions{})
+	if rep.Applied || len(rep.Sheets) != 0 || len(rep.SkippedSheets) != 2 || rep.ErrorsTotal != 1 || rep.Errors[0].Code != "no_structure" ||
+		structureRows(t, db) != before {
+		t.Fatalf("a household workbook: %+v", rep)
+	}
+	for name, code := range map[string]string{"旧.xls": "workbook_xls", "坏.xlsx": "workbook_unreadable"} {
+		p := tempFile(t, name)
+		os.WriteFile(p, []byte("PK\x03\x04 not a zip"), 0o600)
+		_, err := RunStructure(context.Background(), db, StructureOptions{Path: p, Name: name, Scope: org.Everything})
+		if fe, ok := apperr.AsField(err); !ok || fe.Field != "file" || fe.Code != code || !strings.Contains(fe.Msg, name) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
