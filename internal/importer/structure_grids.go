@@ -131,6 +131,9 @@ func (r *structRun) gridOf(rec *record, prev *gridPlan) *gridPlan {
 			name = bname // a name of its own, as 东区网格
 		}
 	}
+	if n == 0 && name != "" {
+		n, _ = readGrid(name) // 第三网格 is grid 3
+	}
 	g := r.findPlan(n, name)
 	if g == nil {
 		g = &gridPlan{number: n, name: name, rename: name != "" && n != 0, rec: rec}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -527,4 +528,60 @@ func TestStructureNotStructure(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
+}
+
+// TestStructureGridByName: a grid the workbook names only by its usual
+// name (第五网格) is grid 5, not the next free number.
+func TestStructureGridByName(t *testing.T) {
+	db := storetest.SQLite(t)
+	fixture(t, db)
+	path := tempFile(t, "网格.xlsx")
+	w := excelize.NewFile()
+	set(t, w, "Sheet1", "A1", "网格名称", "小区", "楼栋")
+	set(t, w, "Sheet1", "A2", "第五网格", "一化小区", "5号楼")
+	set(t, w, "Sheet1", "A3", "东区网格", "一化小区", "6号楼")
+	if err := w.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	rep := structured(t, db, path, StructureOptions{})
+	noStructureErrors(t, rep)
+	if g := gridByNumber(t, db, 5); g.Name != "第五网格" || rep.Grids.Created != 2 {
+		t.Errorf("grid 5 = %+v, report %+v", g, rep.Grids)
+	}
+	if g := gridByNumber(t, db, 6); g.Name != "东区网格" {
+		t.Errorf("the next free number: %+v", g)
+	}
+}
+
+// TestStructureUploads: an upload is its uploader's, for an hour; an
+// expired one is gone from the database.
+func TestStructureUploads(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		u, err := auth.NewStore(db).CreateUser(ctx, "admin", "", "dongxing-2025")
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := auth.NewStore(db).CreateUser(ctx, "admin2", "", "dongxing-2025")
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		tok, err := SaveUpload(ctx, db, u.ID, "结构.xlsx", []byte("data"), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name, data, err := Upload(ctx, db, u.ID, tok, now.Add(59*time.Minute)); err != nil || name != "结构.xlsx" || string(data) != "data" {
+			t.Fatalf("the upload: %q %q %v", name, data, err)
+		}
+		if _, _, err := Upload(ctx, db, other.ID, tok, now); !errors.Is(err, apperr.ErrNotFound) {
+			t.Errorf("another user's upload: %v", err)
+		}
+		if _, _, err := Upload(ctx, db, u.ID, tok, now.Add(61*time.Minute)); !errors.Is(err, apperr.ErrNotFound) {
+			t.Errorf("an expired upload: %v", err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM structure_uploads`); n != 0 {
+			t.Errorf("%d expired uploads kept", n)
+		}
+	})
 }

@@ -47,7 +47,11 @@ func SaveUpload(ctx context.Context, db *store.DB, user int64, name string, data
 
 // Upload returns the name and bytes of user's upload token, or
 // apperr.ErrNotFound when there is none (another user's, an expired one).
+// It forgets the expired uploads of everyone first.
 func Upload(ctx context.Context, db *store.DB, user int64, token string, now time.Time) (string, []byte, error) {
+	if _, err := db.ExecContext(ctx, `DELETE FROM structure_uploads WHERE created_at < ?`, now.Add(-UploadLifetime).UTC()); err != nil {
+		return "", nil, err
+	}
 	var name string
 	var data []byte
 	err := db.QueryRowContext(ctx, `SELECT name, data FROM structure_uploads WHERE id = ? AND user_id = ? AND created_at >= ?`,
