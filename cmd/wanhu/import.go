@@ -23,15 +23,20 @@ import (
 const importUsage = `usage: wanhu import households FILE --db … [--key-file K] [--community NAME|ID] [--mapping M.json]
            [--create-places] [--partial] [--dry-run] [--report OUT.xlsx] [--format json|text]
        FILE is an .xlsx workbook or a CSV file (UTF-8, GBK or GB18030). The whole file is applied
-       in one transaction, or nothing of it when it has errors (unless --partial); exit 0 when applied.`
+       in one transaction, or nothing of it when it has errors (unless --partial); exit 0 when applied.
+   or: ` + importStructureUsage
 
 // errRefused is the exit of an import that was not applied.
 var errRefused = errors.New("import refused")
 
-// runImport is `wanhu import households FILE`.
+// runImport is `wanhu import households FILE` (and `wanhu import
+// structure FILE`, import_structure.go).
 func runImport(ctx context.Context, args []string, out io.Writer) error {
 	sub, args := subcommand(args)
 	file, args := subcommand(args)
+	if sub == "structure" {
+		return runImportStructure(ctx, file, args, out)
+	}
 	fs := newFlags("import " + sub)
 	dsn := fs.String("db", "", "database: a SQLite file path or a postgres:// URL")
 	keyFile := keyFileFlag(fs)

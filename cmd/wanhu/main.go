@@ -21,7 +21,7 @@
 //	wanhu open311     Open311 API keys: add, list, revoke
 //	wanhu backup      back a database up to a file, while it is in use
 //	wanhu restore     restore a backup into a database
-//	wanhu import      import households from a workbook or CSV
+//	wanhu import      import households, or the structure (grids, team, departments), from a workbook or CSV
 //	wanhu export      export households in the layout import reads
 //
 // Every flag can also be set in the environment as WANHU_<FLAG>, e.g.
@@ -67,7 +67,7 @@ func commands() []command {
 		{"open311", "Open311 API keys: add (prints the key once), list, revoke", runOpen311},
 		{"backup", "back the database up to a file (--to), while it is in use", runBackup},
 		{"restore", "restore a backup (--from) into a database, checking the key file first", runRestore},
-		{"import", "import households FILE (.xlsx or CSV): check, apply, report", runImport},
+		{"import", "import households FILE (.xlsx or CSV), or structure FILE (grids, team, departments): check, apply, report", runImport},
 		{"export", "export households (xlsx, csv) in the layout import reads", runExport},
 	}
 }

@@ -60,6 +60,7 @@ func (h *handler) routes() []route {
 		{"POST", "/compounds/{id}/buildings", h.createBuilding, false},
 		{"PATCH", "/buildings/{id}", h.updateBuilding, false},
 		{"POST", "/buildings/{id}/retire", h.retireBuilding, false},
+		{"POST", "/imports/structure", h.importStructure, false},
 		{"GET", "/tags", h.tags, false},
 		{"POST", "/tags", h.createTag, false},
 		{"GET", "/colour-rules", h.colourRules, false},

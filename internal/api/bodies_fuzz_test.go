@@ -106,6 +106,7 @@ var noBody = map[string]string{
 	"DELETE /saved-rosters/{id}":              "no body",
 	"POST /compounds/{id}/retire":             "no body",
 	"POST /buildings/{id}/retire":             "no body",
+	"POST /imports/structure":                 "the body is the workbook, not JSON",
 }
 
 // TestBodyRoutesComplete: every route of the route table that writes is

@@ -29,10 +29,19 @@ func lockedError(w http.ResponseWriter, le *auth.LockedError) error {
 var errEnrolTOTP = &apiError{http.StatusForbidden, "totp_enrolment_required",
 	"your role must sign in with a one-time code: turn on two-step sign-in on the web (/account/totp), then sign in here with \"code\"", ""}
 
-// enrolError turns auth.ErrEnrolTOTP into its answer; other errors pass.
+// errChangePassword answers a login or a token of an account that still
+// has its one-time password.
+var errChangePassword = &apiError{http.StatusForbidden, "password_change_required",
+	"this account has a one-time password: change it on the web (/account/password) first, then sign in here with the new one", ""}
+
+// enrolError turns auth.ErrEnrolTOTP and auth.ErrChangePassword into their
+// answers; other errors pass.
 func enrolError(err error) error {
-	if errors.Is(err, auth.ErrEnrolTOTP) {
+	switch {
+	case errors.Is(err, auth.ErrEnrolTOTP):
 		return errEnrolTOTP
+	case errors.Is(err, auth.ErrChangePassword):
+		return errChangePassword
 	}
 	return err
 }

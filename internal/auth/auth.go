@@ -52,6 +52,10 @@ type User struct {
 	Disabled     bool    `json:"disabled"`
 	TeamMemberID int64   `json:"team_member_id,omitempty"`
 	Grants       []Grant `json:"grants"`
+	// MustChangePassword says the account still has the one-time password
+	// it was made with (see NewAccount): it must change it before anything
+	// else.
+	MustChangePassword bool `json:"must_change_password,omitempty"`
 }
 
 // Has reports whether u holds role anywhere.
@@ -93,6 +97,10 @@ type Session struct {
 	// Device is the known-device token to give the browser as the cookie
 	// DeviceCookie, after a web sign-in (see devices.go).
 	Device string
+	// ChangePassword is true while the user still has a one-time password
+	// (User.MustChangePassword): a web session may then only change it; the
+	// API refuses such sessions with ErrChangePassword.
+	ChangePassword bool
 }
 
 // Store keeps accounts and sessions.
@@ -118,27 +126,46 @@ var usernamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{2,40}$`)
 
 // CreateUser adds an account with the given grants.
 func (s *Store) CreateUser(ctx context.Context, username, displayName, password string, grants ...Grant) (*User, error) {
+	return s.CreateAccount(ctx, NewAccount{Username: username, DisplayName: displayName, Password: password, Grants: grants})
+}
+
+// NewAccount is an account to add: CreateUser's, or one made for a team
+// member with a one-time password (the structure import's).
+type NewAccount struct {
+	Username, DisplayName, Password string
+	Grants                          []Grant
+	// TeamMemberID links the account to a team member (see LinkTeamMember).
+	TeamMemberID int64
+	// OneTime makes Password a one-time password, to be changed at the
+	// first sign-in (User.MustChangePassword).
+	OneTime bool
+}
+
+// CreateAccount adds the account a. It joins a transaction of ctx
+// (store.WithTx), such as an import's.
+func (s *Store) CreateAccount(ctx context.Context, a NewAccount) (*User, error) {
+	username, displayName := a.Username, a.DisplayName
 	if !usernamePattern.MatchString(username) {
 		return nil, apperr.Field("username", "username", "must be 2–40 letters, digits, _ . or -")
 	}
-	if err := CheckPassword(password); err != nil {
+	if err := CheckPassword(a.Password); err != nil {
 		return nil, err
 	}
 	if strings.TrimSpace(displayName) == "" {
 		displayName = username
 	}
-	u := &User{Username: username, DisplayName: displayName, Grants: grants}
+	u := &User{Username: username, DisplayName: displayName, Grants: a.Grants, TeamMemberID: a.TeamMemberID, MustChangePassword: a.OneTime}
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		now := s.now().UTC()
-		err := tx.QueryRowContext(ctx, `INSERT INTO users(username, display_name, password_hash, created_at, password_changed_at)
-			VALUES (?, ?, ?, ?, ?) RETURNING id`, username, displayName, HashPassword(password), now, now).Scan(&u.ID)
+		err := tx.QueryRowContext(ctx, `INSERT INTO users(username, display_name, password_hash, team_member_id, must_change_password, created_at, password_changed_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, username, displayName, HashPassword(a.Password), nullID(a.TeamMemberID), a.OneTime, now, now).Scan(&u.ID)
 		if store.IsUniqueViolation(err) {
 			return apperr.Field("username", "duplicate", "%q is taken", username)
 		}
 		if err != nil {
 			return err
 		}
-		for _, g := range grants {
+		for _, g := range a.Grants {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO user_roles(user_id, role, org_unit_id) VALUES (?, ?, ?)`, u.ID, g.Role, g.OrgUnitID); err != nil {
 				return fmt.Errorf("grant %s: %w", g.Role, err)
 			}
@@ -155,8 +182,8 @@ func (s *Store) user(ctx context.Context, where string, arg any) (*User, string,
 	var u User
 	var hash string
 	var tm sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `SELECT id, username, display_name, disabled, team_member_id, password_hash FROM users WHERE `+where, arg).
-		Scan(&u.ID, &u.Username, &u.DisplayName, &u.Disabled, &tm, &hash)
+	err := s.db.QueryRowContext(ctx, `SELECT id, username, display_name, disabled, team_member_id, must_change_password, password_hash FROM users WHERE `+where, arg).
+		Scan(&u.ID, &u.Username, &u.DisplayName, &u.Disabled, &tm, &u.MustChangePassword, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, "", apperr.ErrNotFound
 	}
@@ -216,14 +243,15 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 
 // SetPassword sets a user's password without asking for the current one
 // (an administrator's reset, audited by the caller), ends all their
-// sessions and forgets their known devices.
+// sessions and forgets their known devices. A one-time password is gone
+// with it (User.MustChangePassword).
 func (s *Store) SetPassword(ctx context.Context, username, password string) error {
 	if err := CheckPassword(password); err != nil {
 		return err
 	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
 		var id int64
-		if err := tx.QueryRowContext(ctx, `UPDATE users SET password_hash = ?, password_changed_at = ? WHERE username = ? RETURNING id`,
+		if err := tx.QueryRowContext(ctx, `UPDATE users SET password_hash = ?, password_changed_at = ?, must_change_password = FALSE WHERE username = ? RETURNING id`,
 			HashPassword(password), s.now().UTC(), username).Scan(&id); errors.Is(err, sql.ErrNoRows) {
 			return apperr.ErrNotFound
 		} else if err != nil {
@@ -310,6 +338,8 @@ type Attempt struct {
 // An account with TOTP gets a *SecondFactorError unless the code came
 // along. An API sign-in of a user whose role requires TOTP and who has not
 // turned it on gets ErrEnrolTOTP; a web one gets a session with EnrolTOTP.
+// Likewise an account with a one-time password: ErrChangePassword on the
+// API, a session with ChangePassword on the web.
 func (s *Store) SignIn(ctx context.Context, a Attempt) (string, *Session, error) {
 	dev, err := s.knownDevice(ctx, a.Username, a.Device)
 	if err != nil {
@@ -354,6 +384,9 @@ func (s *Store) SignIn(ctx context.Context, a Attempt) (string, *Session, error)
 // startSession stores a new session of u for the attempt a and returns
 // its token. A web sign-in makes the browser a known device of u.
 func (s *Store) startSession(ctx context.Context, u *User, a Attempt) (string, *Session, error) {
+	if u.MustChangePassword && a.Kind == API {
+		return "", nil, ErrChangePassword
+	}
 	enrol, err := s.MustEnrolTOTP(ctx, u)
 	if err != nil {
 		return "", nil, err
@@ -381,7 +414,7 @@ func (s *Store) startSession(ctx context.Context, u *User, a Attempt) (string, *
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, tokenID(token), u.ID, a.Kind, csrf, now, now, exp); err != nil {
 		return "", nil, err
 	}
-	return token, &Session{User: u, Kind: a.Kind, CSRF: csrf, ExpiresAt: exp, EnrolTOTP: enrol, Device: device}, nil
+	return token, &Session{User: u, Kind: a.Kind, CSRF: csrf, ExpiresAt: exp, EnrolTOTP: enrol, Device: device, ChangePassword: u.MustChangePassword}, nil
 }
 
 var dummyHash = HashPassword("not a real password")
@@ -418,6 +451,9 @@ func (s *Store) Authenticate(ctx context.Context, token string, kind Kind) (*Ses
 	if err != nil || u.Disabled {
 		return nil, ErrBadCredentials
 	}
+	if u.MustChangePassword && kind == API {
+		return nil, ErrChangePassword
+	}
 	enrol, err := s.MustEnrolTOTP(ctx, u)
 	if err != nil {
 		return nil, err
@@ -432,7 +468,7 @@ func (s *Store) Authenticate(ctx context.Context, token string, kind Kind) (*Ses
 	if now.Sub(last) > time.Minute {
 		s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, now, tokenID(token))
 	}
-	return &Session{User: u, Kind: kind, CSRF: csrf, ExpiresAt: exp, EnrolTOTP: enrol}, nil
+	return &Session{User: u, Kind: kind, CSRF: csrf, ExpiresAt: exp, EnrolTOTP: enrol, ChangePassword: u.MustChangePassword}, nil
 }
 
 // Logout ends the session of a token.

@@ -142,6 +142,9 @@ func (s *Store) authenticateToken(ctx context.Context, plain string) (*Session, 
 	if err != nil || u.Disabled {
 		return nil, ErrBadCredentials
 	}
+	if u.MustChangePassword {
+		return nil, ErrChangePassword
+	}
 	// A token made before the user's role required TOTP rests until they
 	// turn it on (on the web), then works again: it was made after a
 	// password sign-in and is listed on their tokens page to revoke.

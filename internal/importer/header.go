@@ -39,21 +39,28 @@ func (t *table) has(f Field) bool {
 // merged cell would. A pair wins only when it recognises more than
 // either of its rows alone.
 func detectHeader(rows [][]string, m Mapping) (*table, bool) {
+	return findHeader(rows, m.lookup, func(t *table) bool { return t.has(Name) })
+}
+
+// findHeader is detectHeader with the header cells read by lookup, and
+// valid saying which tables may be the header (those holding the fields
+// a sheet of the kind cannot do without).
+func findHeader(rows [][]string, lookup func(string) (Field, bool), valid func(*table) bool) (*table, bool) {
 	var best *table
 	score := func(t *table) int {
-		if t == nil || !t.has(Name) {
+		if t == nil || !valid(t) {
 			return 0
 		}
 		return len(t.byField)
 	}
 	for r := range rows {
-		one := makeTable(rows[r], nil, m)
+		one := makeTable(rows[r], nil, lookup)
 		one.rows, one.first = 1, r+2
 		cand := one
 		if r+1 < len(rows) {
-			two := makeTable(rows[r], rows[r+1], m)
+			two := makeTable(rows[r], rows[r+1], lookup)
 			two.rows, two.first = 2, r+3
-			below := makeTable(rows[r+1], nil, m)
+			below := makeTable(rows[r+1], nil, lookup)
 			if score(two) > score(one) && score(two) > score(below) {
 				cand = two
 			}
@@ -66,7 +73,7 @@ func detectHeader(rows [][]string, m Mapping) (*table, bool) {
 }
 
 // makeTable reads the columns of a header of one row (lower nil) or two.
-func makeTable(upper, lower []string, m Mapping) *table {
+func makeTable(upper, lower []string, lookup func(string) (Field, bool)) *table {
 	t := &table{byField: map[Field]int{}}
 	n := max(len(upper), len(lower))
 	group := ""
@@ -96,7 +103,7 @@ func makeTable(upper, lower []string, m Mapping) *table {
 		}
 		col := column{index: c, label: label}
 		for _, cand := range cands {
-			if f, ok := m.lookup(cand); ok {
+			if f, ok := lookup(cand); ok {
 				col.field, col.known = f, true
 				break
 			}

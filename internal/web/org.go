@@ -36,10 +36,12 @@ type orgRow struct {
 	Depth  int // below the first unit shown, at most 5 (for the indent)
 }
 
-// orgListView is 机构与网格.
+// orgListView is 机构与网格, with the upload of the structure workbook
+// (org_import.go).
 type orgListView struct {
 	Page
-	Rows []orgRow
+	Rows   []orgRow
+	Import importForm
 }
 
 // orgRows turns units, depth first, into rows indented from the shallowest.
@@ -60,14 +62,23 @@ func orgRows(l *Locale, us []org.Unit) []orgRow {
 
 // orgList shows the tree the administrator administers.
 func (h *handler) orgList(w http.ResponseWriter, r *http.Request) {
-	us, err := h.structure(r).Tree(r.Context(), false)
-	if err != nil {
-		h.showError(w, r, err)
+	h.showOrgList(w, r, http.StatusOK, 0, nil)
+}
+
+// showOrgList renders 机构与网格, the upload form showing err and the
+// community chosen.
+func (h *handler) showOrgList(w http.ResponseWriter, r *http.Request, code int, community int64, err error) {
+	us, terr := h.structure(r).Tree(r.Context(), false)
+	if terr != nil {
+		h.showError(w, r, terr)
 		return
 	}
 	v := orgListView{Page: h.page(r, "org.title", "settings")}
-	v.Rows = orgRows(v.L, us)
-	h.render(w, r, http.StatusOK, "org", v)
+	v.Rows, v.Import = orgRows(v.L, us), importFormOf(us, community)
+	if fe, ok := apperr.AsField(err); ok {
+		v.Import.Error = v.L.T("field."+fe.Field) + ": " + v.L.Err(fe)
+	}
+	h.render(w, r, code, "org", v)
 }
 
 // orgUnitView is one unit's page with its three forms; Failed names the

@@ -172,6 +172,8 @@ func (h *handler) routes(mux router) {
 	page("GET /settings/org/{id}", manageOrg(h.orgUnitShow))
 	page("POST /settings/org/{id}", manageOrg(h.orgUpdate))
 	page("POST /settings/org/{id}/retire", manageOrg(h.orgRetire))
+	page("POST /settings/org/import", manageOrg(h.orgImportCheck))
+	page("POST /settings/org/import/apply", manageOrg(h.orgImportApply))
 	page("GET /settings/places", manageOrg(h.placesList))
 	page("POST /settings/places", manageOrg(h.placeCreate))
 	page("GET /settings/places/{id}", manageOrg(h.placeShow))

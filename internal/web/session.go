@@ -82,6 +82,10 @@ func (h *handler) signedIn(next http.HandlerFunc) http.Handler {
 			return
 		}
 		r = r.WithContext(auth.WithSession(r.Context(), sess))
+		if sess.ChangePassword && !changingPassword(r) {
+			h.toPasswordChange(w, r)
+			return
+		}
 		if sess.EnrolTOTP && !enrolling(r) {
 			h.toEnrolment(w, r)
 			return
@@ -186,7 +190,7 @@ func device(r *http.Request) string {
 // welcome sets the cookies of a new web session, makes the browser a
 // known device of the account (see auth/devices.go) and sends the user
 // where they were going, or first to enrol in two-step sign-in when their
-// role requires it.
+// role requires it, or to change a one-time password.
 func (h *handler) welcome(w http.ResponseWriter, r *http.Request, token string, sess *auth.Session) {
 	setCookie(w, r, sessionCookie, token, 0)
 	if sess.Device != "" {
@@ -196,6 +200,9 @@ func (h *handler) welcome(w http.ResponseWriter, r *http.Request, token string, 
 	next := localPath(r.PostFormValue("next"))
 	if sess.EnrolTOTP {
 		next = enrolmentPath(next)
+	}
+	if sess.ChangePassword {
+		next = "/account/password"
 	}
 	seeOther(w, r, next)
 }
