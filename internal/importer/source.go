@@ -105,13 +105,20 @@ func (x *xlsxSource) progress(rows int) float64 {
 	return min(float64(rows)/float64(x.rowsIn), 1)
 }
 
-// total is how many rows the sheets have, as their dimensions say.
+// total is how many rows the sheets have, as their dimensions say: 0
+// (unknown) when a sheet with text has none, as a workbook written by a
+// program other than Excel may (its dimension is "A1").
 func (x *xlsxSource) total() int {
 	n := 0
 	for _, s := range x.sheets() {
 		ref, err := x.f.GetSheetDimension(s)
 		if err != nil || ref == "" {
 			continue
+		}
+		if !strings.Contains(ref, ":") {
+			if v, _ := x.f.GetCellValue(s, ref); v != "" {
+				return 0
+			}
 		}
 		last := ref[strings.LastIndex(ref, ":")+1:]
 		if _, row, err := excelize.CellNameToCoordinates(last); err == nil {
