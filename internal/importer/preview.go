@@ -159,3 +159,14 @@ func previewed(f Field, v string) string {
 		return s[:3] + strings.Repeat("*", len(s)-3)
 	})
 }
+
+// Fields lists the fields a column may be mapped to, in the order the
+// export writes them (the household's, then the person's), for a page's
+// choice of a column's field.
+func Fields() []Field {
+	out := make([]Field, len(fields))
+	for i, f := range fields {
+		out[i] = f.field
+	}
+	return out
+}

@@ -82,7 +82,7 @@ func (j *Jobs) Create(ctx context.Context, u *auth.User, up Upload) (*Job, error
 	preview, err := importer.ReadPreview(path, m, PreviewRows)
 	if err != nil {
 		msg := strings.ReplaceAll(err.Error(), filepath.Base(path), name)
-		return nil, apperr.Field("file", "unreadable", "cannot be read as an .xlsx workbook or a CSV file: %s", pii.Redact(msg))
+		return nil, apperr.Field("file", "upload_unreadable", "cannot be read as an .xlsx workbook or a CSV file: %s", pii.Redact(msg))
 	}
 	id, err := j.insert(ctx, u, c, name, size, up.Options, start, preview, path)
 	if err != nil {
@@ -105,7 +105,7 @@ func fileName(s string) (string, error) {
 		return "", err
 	}
 	if name == "" {
-		return "", apperr.Field("file", "required", "is required: choose an .xlsx workbook or a .csv file")
+		return "", apperr.Field("file", "upload_required", "is required: choose an .xlsx workbook or a .csv file")
 	}
 	if utf8.RuneCountInString(name) > 200 {
 		return "", apperr.Field("file", "too_long", "must be at most %d characters", 200)
@@ -114,16 +114,16 @@ func fileName(s string) (string, error) {
 	case ".xlsx", ".xlsm", ".csv", ".txt":
 		return name, nil
 	case ".xls", ".et", ".wps":
-		return "", apperr.Field("file", "file_old", "%s is an old workbook format: save it as .xlsx in Excel (另存为 → Excel 工作簿) and upload that", name)
+		return "", apperr.Field("file", "upload_old_format", "%s is an old workbook format: save it as .xlsx in Excel (另存为 → Excel 工作簿) and upload that", name)
 	}
-	return "", apperr.Field("file", "file_type", "%s is not an .xlsx workbook or a .csv file", name)
+	return "", apperr.Field("file", "upload_type", "%s is not an .xlsx workbook or a .csv file", name)
 }
 
 // spool copies an upload into a temporary file (mode 0600) named name
 // (see tempFile), refusing an empty one and one over MaxFileBytes.
 func spool(r io.Reader, name string) (path string, size int64, err error) {
 	if r == nil {
-		return "", 0, apperr.Field("file", "required", "is required: choose an .xlsx workbook or a .csv file")
+		return "", 0, apperr.Field("file", "upload_required", "is required: choose an .xlsx workbook or a .csv file")
 	}
 	f, err := tempFile(name)
 	if err != nil {
@@ -135,11 +135,11 @@ func spool(r io.Reader, name string) (path string, size int64, err error) {
 	}
 	switch {
 	case errors.As(err, new(*http.MaxBytesError)) || err == nil && size > MaxFileBytes:
-		err = apperr.Field("file", "too_large", "must be at most %d MB", MaxFileBytes>>20)
+		err = apperr.Field("file", "upload_too_large", "must be at most %d MB", MaxFileBytes>>20)
 	case err != nil:
 		err = apperr.Field("file", "upload_failed", "the upload was interrupted: send the file again")
 	case size == 0:
-		err = apperr.Field("file", "required", "is empty: choose an .xlsx workbook or a .csv file")
+		err = apperr.Field("file", "upload_empty", "is empty: choose an .xlsx workbook or a .csv file")
 	}
 	return f.Name(), size, err
 }

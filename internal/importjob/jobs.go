@@ -191,7 +191,8 @@ func (j *Jobs) scan(s interface{ Scan(...any) error }, full bool) (*Job, error) 
 		}
 	}
 	if full && report != "" {
-		if err := json.Unmarshal([]byte(report), &job.Report); err != nil {
+		var err error
+		if job.Report, err = loadReport(report); err != nil {
 			return nil, fmt.Errorf("import job %d: report: %w", job.ID, err)
 		}
 	}
@@ -227,4 +228,41 @@ func timeOf(t sql.NullTime) *time.Time {
 	}
 	u := t.Time.UTC()
 	return &u
+}
+
+// stored is a report as a job keeps it: with the arguments of its
+// problems, which its JSON leaves out and their translations need.
+type stored struct {
+	*importer.Report
+	Args [][]any `json:"problem_args"`
+}
+
+// storedReport is the text of rep as stored ("" for nil).
+func storedReport(rep *importer.Report) (string, error) {
+	if rep == nil {
+		return "", nil
+	}
+	s := stored{Report: rep, Args: make([][]any, len(rep.Errors))}
+	for i, p := range rep.Errors {
+		s.Args[i] = p.Args
+	}
+	b, err := json.Marshal(s)
+	return string(b), err
+}
+
+// loadReport reads a report stored by storedReport, numbers in its
+// problems' arguments as they were written.
+func loadReport(text string) (*importer.Report, error) {
+	s := stored{Report: &importer.Report{}}
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.UseNumber()
+	if err := dec.Decode(&s); err != nil {
+		return nil, err
+	}
+	for i := range s.Report.Errors {
+		if i < len(s.Args) {
+			s.Report.Errors[i].Args = s.Args[i]
+		}
+	}
+	return s.Report, nil
 }

@@ -566,11 +566,11 @@ func TestBadUploads(t *testing.T) {
 			name, body, field, code string
 			mapping                 importer.Mapping
 		}{
-			{"a.xlsx", "", "file", "required", nil},
-			{"", "x", "file", "required", nil},
-			{"old.xls", "x", "file", "file_old", nil},
-			{"photo.jpg", "x", "file", "file_type", nil},
-			{"fake.xlsx", "not a zip", "file", "unreadable", nil},
+			{"a.xlsx", "", "file", "upload_empty", nil},
+			{"", "x", "file", "upload_required", nil},
+			{"old.xls", "x", "file", "upload_old_format", nil},
+			{"photo.jpg", "x", "file", "upload_type", nil},
+			{"fake.xlsx", "not a zip", "file", "upload_unreadable", nil},
 			{"a.csv", "姓名\n张三\n", "mapping", "mapping_field", importer.Mapping{"电话": "telephone"}},
 		} {
 			_, err := fx.jobs.Create(ctx, fx.admin, Upload{Name: c.name, Body: strings.NewReader(c.body), Options: Options{Mapping: c.mapping}})
@@ -579,7 +579,7 @@ func TestBadUploads(t *testing.T) {
 			}
 		}
 		_, err := fx.jobs.Create(ctx, fx.admin, Upload{Name: "big.csv", Body: zeros(MaxFileBytes + 1)})
-		if fe, ok := apperr.AsField(err); !ok || fe.Code != "too_large" {
+		if fe, ok := apperr.AsField(err); !ok || fe.Code != "upload_too_large" {
 			t.Errorf("a file over %d MB: %v", MaxFileBytes>>20, err)
 		}
 		if n := fx.count(t, `SELECT COUNT(*) FROM import_jobs`); n != 0 {

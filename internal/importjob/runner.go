@@ -3,7 +3,6 @@ package importjob
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -237,13 +236,9 @@ var errLost = errors.New("import: the job was taken over by another runner")
 // errLost when the claim is no longer this runner's.
 func (j *Jobs) record(ctx context.Context, tx *store.Tx, c claimed, s State, rep *importer.Report, why string) error {
 	ctx = context.WithoutCancel(ctx)
-	report := ""
-	if rep != nil {
-		b, err := json.Marshal(rep)
-		if err != nil {
-			return err
-		}
-		report = string(b)
+	report, err := storedReport(rep)
+	if err != nil {
+		return err
 	}
 	p := j.liveOf(c.id)
 	now := j.now().UTC()

@@ -38,6 +38,8 @@ type Workbook struct {
 	Broken bool
 	// Seed varies the names and numbers (0 is a seed too).
 	Seed uint64
+	// Compounds name the compounds, a sheet each (Compounds by default).
+	Compounds []string
 }
 
 // Written is what a community workbook holds.
@@ -66,13 +68,17 @@ func (w Workbook) Write(path string) (*Written, error) {
 		return nil, fmt.Errorf("importtest: %d households: give 1 to 5,000", w.Households)
 	}
 	w.Grids = max(w.Grids, 1)
+	compounds := w.Compounds
+	if len(compounds) == 0 {
+		compounds = Compounds
+	}
 	f := excelize.NewFile()
 	defer f.Close()
 	g := newGen(w.Seed)
 	out := &Written{}
 	header := []any{"户号", "姓名", "与户主关系", "身份证号", "性别", "出生日期", "民族", "本人手机", "户口类别", "网格", "小区", "楼栋", "单元", "房号"}
 	rows := map[string]int{}
-	for i, c := range Compounds {
+	for i, c := range compounds {
 		if i == 0 {
 			if err := f.SetSheetName("Sheet1", c); err != nil {
 				return nil, err
@@ -93,10 +99,10 @@ func (w Workbook) Write(path string) (*Written, error) {
 	}
 	broken := map[int]string{w.Households / 4: "id_check_digit", w.Households / 2: "id_digits_lost", 3 * w.Households / 4: "birth_date_mismatch"}
 	for n := range w.Households {
-		c, b := n%len(Compounds), (n/len(Compounds))%4
-		sheet := Compounds[c]
+		c, b := n%len(compounds), (n/len(compounds))%4
+		sheet := compounds[c]
 		grid := (c*4+b)%w.Grids + 1
-		k := n / (len(Compounds) * 4) // the household's place in its building
+		k := n / (len(compounds) * 4) // the household's place in its building
 		unit, room := 1+k%3, fmt.Sprintf("%d%02d", 1+(k/3)%6, 1+k/18)
 		members := g.household(n)
 		problem := broken[n]
