@@ -106,6 +106,8 @@ var noBody = map[string]string{
 	"DELETE /saved-rosters/{id}":              "no body",
 	"POST /compounds/{id}/retire":             "no body",
 	"POST /buildings/{id}/retire":             "no body",
+	"POST /imports":                           "an upload (the file itself, or multipart), not JSON: its bad input is tested in imports_test.go and internal/importjob",
+	"POST /imports/{id}/confirm":              "no body",
 }
 
 // TestBodyRoutesComplete: every route of the route table that writes is
