@@ -68,7 +68,9 @@ func newSite(t *testing.T, fill func(ctx context.Context, db *store.DB) (rootID 
 	if err := auth.NewStore(db).SetTOTPRoles(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(app.Handler(server.NewDeps(db, slog.New(slog.NewTextHandler(io.Discard, nil)))))
+	d := server.NewDeps(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	t.Cleanup(d.Imports.Start(ctx)) // the runner of the import jobs, as serve starts it
+	srv := httptest.NewServer(app.Handler(d))
 	t.Cleanup(srv.Close)
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],

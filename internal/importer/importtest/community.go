@@ -21,9 +21,10 @@ var Mapping = map[string]string{"本人手机": "phone", "户口类别": "reside
 // four buildings each.
 var Compounds = []string{"一化小区", "二化小区", "兴隆小区"}
 
-// Problem is a cell of a broken community workbook with what is wrong.
+// Problem is a cell of a broken community workbook with what is wrong,
+// and the text that corrects it.
 type Problem struct {
-	Sheet, Cell, Code string
+	Sheet, Cell, Code, Fix string
 }
 
 // Workbook says what a community workbook holds.
@@ -122,7 +123,8 @@ func (w Workbook) Write(path string) (*Written, error) {
 			if w.Broken && k == 0 && problem != "" {
 				id, birth = g.breakRow(problem, p)
 				col := map[string]string{"id_check_digit": "D", "id_digits_lost": "D", "birth_date_mismatch": "F"}[problem]
-				out.Problems = append(out.Problems, Problem{Sheet: sheet, Cell: fmt.Sprintf("%s%d", col, r), Code: problem})
+				fix := map[string]string{"D": p.id, "F": p.birth}[col]
+				out.Problems = append(out.Problems, Problem{Sheet: sheet, Cell: fmt.Sprintf("%s%d", col, r), Code: problem, Fix: fix})
 			}
 			row := []any{n + 1, p.name, p.relation, id, p.gender, birth, p.ethnicity, p.phone, p.residence, nil, nil, nil, nil, nil}
 			if k == 0 {
