@@ -13,7 +13,9 @@ import (
 // Preview is the start of a file as Run reads it, for a person to check
 // the columns before an import: each sheet's header, what each column is
 // read as, and the first rows. ID and phone numbers are masked, and so is
-// anything that looks like one in a column not recognised yet.
+// anything that looks like one in a column not recognised yet; health
+// notes are hidden. A preview may be stored (internal/importjob): it
+// holds nothing that is sealed at rest.
 type Preview struct {
 	Sheets   []PreviewSheet `json:"sheets"`
 	Encoding string         `json:"encoding,omitempty"`
@@ -137,13 +139,18 @@ func previewCells(row []string, cols []column) []string {
 var longNumber = regexp.MustCompile(`\d[\d. \-]{7,}\d(E\+\d+)?`)
 
 // previewed is a cell as a preview shows it: ID and phone numbers masked
-// as reports mask them, and in other columns anything that looks like a
-// number of either kind.
+// as reports mask them, health notes hidden, and in other columns
+// anything that looks like a number of either kind.
 func previewed(f Field, v string) string {
 	v = cleanText(v)
 	switch f {
 	case IDNumber, Phone, HouseholdPhone:
 		return shown(f, width.Fold.String(v))
+	case HealthNotes: // sealed at rest, shown only to who may reveal
+		if v != "" {
+			return "***"
+		}
+		return ""
 	}
 	v = pii.Redact(width.Fold.String(v))
 	return longNumber.ReplaceAllStringFunc(v, func(s string) string {

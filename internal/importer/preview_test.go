@@ -27,6 +27,8 @@ func TestReadPreview(t *testing.T) {
 	// sheet without a header.
 	f.SetCellValue("2号楼", "J1", "户主手机")
 	f.SetCellValue("2号楼", "J2", "13912345678")
+	f.SetCellValue("2号楼", "K1", "健康状况")
+	f.SetCellValue("2号楼", "K2", "高血压")
 	f.NewSheet("说明")
 	f.SetCellValue("说明", "A1", "填表说明：身份证号 630105199001011234 请设为文本")
 	if err := f.Save(); err != nil {
@@ -74,7 +76,10 @@ func TestReadPreview(t *testing.T) {
 	if m := regexp.MustCompile(`\d{11,}|\d\.\d{9,}`).FindString(all); m != "" {
 		t.Errorf("the preview shows %s in full:\n%s", m, all)
 	}
-	for _, want := range []string{"王建国", "139****5678", "63****************", "填表说明"} {
+	if strings.Contains(all, "高血压") {
+		t.Errorf("the preview shows a health note:\n%s", all)
+	}
+	for _, want := range []string{"王建国", "139****5678", "63****************", "填表说明", "***"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("the preview lacks %q:\n%s", want, all)
 		}
