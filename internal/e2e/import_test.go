@@ -37,6 +37,7 @@ func TestImportDoneMeans(t *testing.T) {
 		}
 		return res.City.ID
 	})
+	t.Cleanup(s.imports.Start(context.Background())) // as wanhu serve starts it
 	dir := t.TempDir()
 	broken := filepath.Join(dir, "东兴社区住户登记表.xlsx")
 	w, err := importtest.Workbook{Households: households, Grids: 7, Broken: true}.Write(broken)
