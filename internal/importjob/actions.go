@@ -63,7 +63,7 @@ func (j *Jobs) queue(ctx context.Context, u *auth.User, job *Job, to State, set 
 	args = append(args, to, j.now().UTC(), job.ID, from[0], from[len(from)-1])
 	res, err := j.db.ExecContext(ctx, q, args...)
 	if store.IsUniqueViolation(err) {
-		return nil, j.running(ctx, job.CommunityID)
+		return nil, j.running(ctx, job.CommunityID, job.Community)
 	}
 	if err != nil {
 		return nil, err

@@ -172,7 +172,7 @@ func (j *Jobs) insert(ctx context.Context, u *auth.User, c org.Unit, name string
 		return storeFile(ctx, tx, id, path)
 	})
 	if store.IsUniqueViolation(err) {
-		return 0, j.running(ctx, c.ID)
+		return 0, j.running(ctx, c.ID, c.Name)
 	}
 	return id, err
 }
@@ -192,13 +192,13 @@ func (j *Jobs) idle(ctx context.Context, q store.Querier, community int64) error
 	return &e
 }
 
-// running is the error of a job refused by the index of running imports:
-// the import of community that won.
-func (j *Jobs) running(ctx context.Context, community int64) error {
+// running is the error of a job of community (named name) refused by the
+// index of running imports: the import that won.
+func (j *Jobs) running(ctx context.Context, community int64, name string) error {
 	if err := j.idle(ctx, j.db, community); err != nil {
 		return err
 	}
-	return &RunningError{Community: "?", By: "?"} // it ended meanwhile
+	return &RunningError{Community: name}
 }
 
 // Communities returns the communities u may import into: those under an

@@ -184,6 +184,9 @@ type RunningError struct {
 }
 
 func (e *RunningError) Error() string {
+	if e.JobID == 0 { // it ended as this one was refused
+		return fmt.Sprintf("another import of %s was running: try again", e.Community)
+	}
 	return fmt.Sprintf("another import of %s is running (started by %s at %s, job %d): try again when it has ended",
 		e.Community, e.By, e.Since.In(chinaZone).Format("2006-01-02 15:04"), e.JobID)
 }

@@ -182,6 +182,8 @@ func (h *handler) importAct(w http.ResponseWriter, r *http.Request, act func(id 
 	switch {
 	case err == nil:
 		seeOther(w, r, fmt.Sprintf("/import/%d", id))
+	case errors.As(err, &running) && running.JobID == 0:
+		h.showImportJob(w, r, http.StatusConflict, l.T("imports.running_ended", running.Community))
 	case errors.As(err, &running):
 		h.showImportJob(w, r, http.StatusConflict, l.T("imports.running", running.Community, running.By,
 			l.Time(running.Since), running.JobID))
