@@ -119,14 +119,23 @@ func (s *site) uploadAndCheck(t *testing.T, path string, mapUnknown bool) {
 		s.do(t, "map "+header, chromedp.SetValue(chromedp.CSS(`tr[data-header="`+header+`"] select`), field))
 	}
 	s.do(t, "check", chromedp.Click(chromedp.CSS(`#check`)))
-	s.until(t, "the check's report", `document.getElementById("import-report") !== null`)
+	s.settled(t, "the check's report", "#import-report")
+}
+
+// settled waits until the page shows sel, past the reloads of the
+// progress script, and the browser's view of the page has caught up
+// (a node read before that is a node of the page reloaded).
+func (s *site) settled(t *testing.T, what, sel string) {
+	t.Helper()
+	s.until(t, what, `document.querySelector(`+strconv.Quote(sel)+`) !== null`)
+	s.do(t, what, chromedp.WaitVisible(chromedp.CSS(sel)))
 }
 
 // confirm imports the checked file and waits for the report.
 func (s *site) confirm(t *testing.T) {
 	t.Helper()
 	s.do(t, "confirm", chromedp.Click(chromedp.CSS(`#confirm`)))
-	s.until(t, "the import's report", `document.getElementById("to-households") !== null`)
+	s.settled(t, "the import's report", "#to-households")
 }
 
 // count counts the elements matching a CSS selector.
