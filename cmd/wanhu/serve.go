@@ -194,6 +194,7 @@ func serve(ctx context.Context, db *store.DB, senders []notify.Sender, esc reque
 		close(escalated)
 	}()
 	defer func() { stopSending(); <-sent; <-escalated }()
+	defer d.Imports.Start(ctx)() // the household import jobs of the web page and the API
 	log.Info("serving", "addr", ln.Addr().String(), "db", string(db.Dialect()))
 	ready("http://" + ln.Addr().String())
 	select {

@@ -41,12 +41,16 @@ const (
 	// ManageOrg is changing the structure within scope (issue 12): create,
 	// rename, move, renumber and retire org units, compounds and buildings.
 	ManageOrg Action = "org.manage"
+	// Import is bringing households in from a workbook and exporting them
+	// in its layout with full ID and phone numbers (issue 12): the roles
+	// that may reveal, within their scope.
+	Import Action = "households.import"
 )
 
 // allowed lists what each role may do.
 var allowed = map[auth.Role][]Action{
-	auth.Admin:      {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, AssignVisitors, Configure, ManageUsers, ReadAudit, RecordVisits, PlanVisits, SubmitRequests, AcceptRequests, HandleRequests, ManageOrg},
-	auth.GridLeader: {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, AssignVisitors, RecordVisits, PlanVisits, SubmitRequests, AcceptRequests, HandleRequests},
+	auth.Admin:      {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, AssignVisitors, Configure, ManageUsers, ReadAudit, RecordVisits, PlanVisits, SubmitRequests, AcceptRequests, HandleRequests, ManageOrg, Import},
+	auth.GridLeader: {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, AssignVisitors, RecordVisits, PlanVisits, SubmitRequests, AcceptRequests, HandleRequests, Import},
 	auth.Visitor:    {ReadHouseholds, RecordNeeds, RecordVisits, SubmitRequests},
 	auth.Officer:    {HandleRequests},
 	auth.Auditor:    {ReadAudit},

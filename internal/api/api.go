@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"wanhu/internal/importjob"
 	"wanhu/internal/server"
 )
 
@@ -157,6 +158,12 @@ func (h *handler) routes() []route {
 
 		{"GET", "/notifications", h.notifications, false},
 		{"POST", "/notifications/{id}/retry", h.retryNotification, false},
+
+		{"POST", "/imports", h.createImport, false},
+		{"GET", "/imports/{id}", h.importJob, false},
+		{"POST", "/imports/{id}/confirm", h.confirmImport, false},
+		{"GET", "/imports/{id}/report.xlsx", h.importReport, false},
+		{"GET", "/households/export", h.exportHouseholds, false},
 	}
 }
 
@@ -202,6 +209,9 @@ func newHandler(d server.Deps) *handler {
 	log := d.Log
 	if log == nil {
 		log = slog.Default()
+	}
+	if d.Imports == nil && d.DB != nil {
+		d.Imports = importjob.New(d.DB, log) // jobs queue for the runner of a server
 	}
 	return &handler{d: d, log: log, now: time.Now}
 }

@@ -107,6 +107,8 @@ var noBody = map[string]string{
 	"POST /compounds/{id}/retire":             "no body",
 	"POST /buildings/{id}/retire":             "no body",
 	"POST /imports/structure":                 "the body is the workbook, not JSON",
+	"POST /imports":                           "an upload (the file itself, or multipart), not JSON: its bad input is tested in imports_test.go and internal/importjob",
+	"POST /imports/{id}/confirm":              "no body",
 }
 
 // TestBodyRoutesComplete: every route of the route table that writes is

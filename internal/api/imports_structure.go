@@ -32,7 +32,7 @@ func (h *handler) importStructure(w http.ResponseWriter, r *http.Request) {
 	}
 	var data []byte
 	if err == nil {
-		data, err = readUpload(w, r)
+		data, err = readWorkbook(w, r)
 	}
 	var rep *importer.StructureReport
 	if err == nil {
@@ -64,9 +64,9 @@ func (h *handler) runStructure(r *http.Request, o importer.StructureOptions, dat
 	return importer.RunStructure(r.Context(), h.d.DB, o)
 }
 
-// readUpload reads the body of a file upload of at most
+// readWorkbook reads the body of a file upload of at most
 // importer.MaxUploadBytes.
-func readUpload(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+func readWorkbook(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	var buf bytes.Buffer
 	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, importer.MaxUploadBytes))
 	if errors.As(err, new(*http.MaxBytesError)) {

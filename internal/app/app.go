@@ -14,6 +14,9 @@ import (
 // Handler returns the whole HTTP application.
 func Handler(d server.Deps) http.Handler {
 	mux := http.NewServeMux()
+	if d.ErrText == nil {
+		d.ErrText = web.ErrText
+	}
 	server.Health(mux, d)
 	api.Register(mux, d)
 	open311.Register(mux, d)

@@ -19,6 +19,7 @@ import (
 	"wanhu/internal/app"
 	"wanhu/internal/auth"
 	"wanhu/internal/household"
+	"wanhu/internal/importjob"
 	"wanhu/internal/org"
 	"wanhu/internal/secret"
 	"wanhu/internal/server"
@@ -35,6 +36,7 @@ type site struct {
 	url     string
 	browser context.Context
 	db      *store.DB
+	imports *importjob.Jobs // the import jobs; a test that imports starts their runner
 }
 
 // newSite starts Wanhu on a fresh SQLite database that fill populates
@@ -68,7 +70,8 @@ func newSite(t *testing.T, fill func(ctx context.Context, db *store.DB) (rootID 
 	if err := auth.NewStore(db).SetTOTPRoles(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(app.Handler(server.NewDeps(db, slog.New(slog.NewTextHandler(io.Discard, nil)))))
+	d := server.NewDeps(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv := httptest.NewServer(app.Handler(d))
 	t.Cleanup(srv.Close)
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
@@ -88,7 +91,7 @@ func newSite(t *testing.T, fill func(ctx context.Context, db *store.DB) (rootID 
 	t.Cleanup(cancel)
 	tctx, cancel := context.WithTimeout(bctx, 90*time.Second)
 	t.Cleanup(cancel)
-	return &site{url: srv.URL, browser: tctx, db: db}
+	return &site{url: srv.URL, browser: tctx, db: db, imports: d.Imports}
 }
 
 // do runs steps in the browser and fails the test, showing where the

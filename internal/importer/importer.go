@@ -68,6 +68,11 @@ type Options struct {
 	// Entry's user.
 	Log   *audit.Log
 	Entry audit.Entry
+	// Commit, when set, is called in the import's transaction before an
+	// applied import commits, with its report (Applied not yet set):
+	// what it writes commits with the import or not at all, and an error
+	// rolls the import back (internal/importjob records a job's end so).
+	Commit func(ctx context.Context, tx *store.Tx, rep *Report) error
 }
 
 // Progress is how far an import has come.
@@ -258,8 +263,14 @@ func (r *run) prepare(ctx context.Context, db *store.DB, tx *store.Tx) error {
 	return nil
 }
 
-// finish saves the mapping and records the import in the audit log.
+// finish calls o.Commit, saves the mapping and records the import in the
+// audit log.
 func (r *run) finish(ctx context.Context, tx *store.Tx) error {
+	if r.o.Commit != nil {
+		if err := r.o.Commit(ctx, tx, r.rep); err != nil {
+			return err
+		}
+	}
 	if len(r.o.Mapping) > 0 && r.community != 0 {
 		if err := SaveMapping(ctx, tx, r.community, r.o.Mapping, time.Now()); err != nil {
 			return err

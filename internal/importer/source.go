@@ -105,12 +105,15 @@ func (x *xlsxSource) progress(rows int) float64 {
 	return min(float64(rows)/float64(x.rowsIn), 1)
 }
 
-// total is how many rows the sheets have, as their dimensions say.
+// total is how many rows the sheets have, as their dimensions say. A
+// dimension of one cell ("A1") is an empty sheet's, or that of a sheet
+// written by a program that leaves it so (excelize does): it counts for
+// nothing, and a workbook of such sheets only has an unknown total (0).
 func (x *xlsxSource) total() int {
 	n := 0
 	for _, s := range x.sheets() {
 		ref, err := x.f.GetSheetDimension(s)
-		if err != nil || ref == "" {
+		if err != nil || !strings.Contains(ref, ":") {
 			continue
 		}
 		last := ref[strings.LastIndex(ref, ":")+1:]

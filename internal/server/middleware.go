@@ -19,6 +19,10 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// Unwrap lets http.ResponseController reach the connection (an upload
+// extends its read deadline).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 // Logged logs one line per request: method, route pattern (never the
 // query string, which may carry a phone number), status and duration.
 func Logged(log *slog.Logger, next http.Handler) http.Handler {

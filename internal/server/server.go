@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"time"
 
+	"wanhu/internal/apperr"
 	"wanhu/internal/audit"
 	"wanhu/internal/auth"
 	"wanhu/internal/household"
+	"wanhu/internal/importjob"
 	"wanhu/internal/store"
 	"wanhu/internal/visit"
 )
@@ -28,12 +30,19 @@ type Deps struct {
 	PublicURL string
 	// Photos limit the photos decoded at once, across every request.
 	Photos *visit.PhotoSlots
+	// Imports are the household import jobs and this server's runner of
+	// them (started by serve).
+	Imports *importjob.Jobs
+	// ErrText says what is wrong in a field error in a language ("zh-CN",
+	// "en"), from the web's catalogue, for what the API writes for people
+	// (the comments of an import's highlighted copy); nil: its message.
+	ErrText func(lang string, fe *apperr.FieldError) string
 }
 
 // NewDeps builds the domain stores on db.
 func NewDeps(db *store.DB, log *slog.Logger) Deps {
 	return Deps{DB: db, Households: household.NewStore(db), Auth: auth.NewStore(db), Audit: audit.New(db), Log: log,
-		Photos: visit.NewPhotoSlots(visit.DefaultPhotoDecoders, visit.PhotoWait)}
+		Photos: visit.NewPhotoSlots(visit.DefaultPhotoDecoders, visit.PhotoWait), Imports: importjob.New(db, log)}
 }
 
 // Health registers /healthz (the process is up and the database answers)

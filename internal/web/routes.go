@@ -182,4 +182,14 @@ func (h *handler) routes(mux router) {
 	page("POST /settings/places/{id}/buildings", manageOrg(h.buildingCreate))
 	page("POST /settings/buildings/{id}", manageOrg(h.buildingUpdate))
 	page("POST /settings/buildings/{id}/retire", manageOrg(h.buildingRetire))
+	imports := func(fn http.HandlerFunc) http.HandlerFunc { return only(access.Import, fn) }
+	page("GET /households/export", imports(h.householdExport))
+	page("GET /import", imports(h.importList))
+	page("POST /import", imports(h.importUpload))
+	page("GET /import/{id}", imports(h.importJob))
+	page("GET /import/{id}/status", imports(h.importJobStatus))
+	page("POST /import/{id}/check", imports(h.importCheck))
+	page("POST /import/{id}/confirm", imports(h.importConfirm))
+	page("POST /import/{id}/cancel", imports(h.importCancel))
+	page("GET /import/{id}/report.xlsx", imports(h.importReport))
 }

@@ -10,6 +10,7 @@ import (
 	"wanhu/internal/audit"
 	"wanhu/internal/auth"
 	"wanhu/internal/household"
+	"wanhu/internal/importjob"
 	"wanhu/internal/request"
 	"wanhu/internal/server"
 	"wanhu/internal/store"
@@ -27,6 +28,7 @@ type handler struct {
 	catalog    *Catalog
 	publicURL  string // see server.Deps.PublicURL
 	photos     *visit.PhotoSlots
+	imports    *importjob.Jobs
 	// publicReads is the limit of the public pages' reads; zero means
 	// request.PublicReads (see readLimit).
 	publicReads request.ReadLimit
@@ -47,7 +49,12 @@ func newHandler(d server.Deps) *handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &handler{db: d.DB, households: d.Households, auth: d.Auth, audit: d.Audit, log: log, pages: p, catalog: cat, publicURL: d.PublicURL, photos: d.Photos}
+	imports := d.Imports
+	if imports == nil && d.DB != nil {
+		imports = importjob.New(d.DB, log) // jobs queue for the runner of a server
+	}
+	return &handler{db: d.DB, households: d.Households, auth: d.Auth, audit: d.Audit, log: log, pages: p, catalog: cat, publicURL: d.PublicURL, photos: d.Photos,
+		imports: imports}
 }
 
 // actor is the ledger's name for the signed-in user.
