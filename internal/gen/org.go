@@ -89,3 +89,11 @@ func (g *generator) streetOf(ci int) (district, street string) {
 	d := districts[k%len(districts)]
 	return d.name, communityWords[k%len(communityWords)] + strconv.Itoa(k/len(communityWords)+1) + "路街道"
 }
+
+// nullID stores a zero id as NULL.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}

@@ -19,22 +19,22 @@ func writeCommunity(ctx context.Context, db *store.DB, c *community) error {
 				return err
 			}
 		}
-		var all []*inserter
-		ins := func(table string, cols ...string) *inserter {
-			in := newInserter(ctx, tx, table, cols...)
+		var all []*store.Inserter
+		ins := func(table string, cols ...string) *store.Inserter {
+			in := store.NewInserter(ctx, tx, table, cols...)
 			all = append(all, in)
 			return in
 		}
 		var err error
-		add := func(in *inserter, vals ...any) {
+		add := func(in *store.Inserter, vals ...any) {
 			if err == nil {
-				err = in.add(vals...)
+				err = in.Add(vals...)
 			}
 		}
 		flush := func() error {
 			for _, in := range all {
 				if err == nil {
-					err = in.flush()
+					err = in.Flush()
 				}
 			}
 			all = nil

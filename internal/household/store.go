@@ -134,15 +134,27 @@ func householdTags(ctx context.Context, q store.Querier, id int64) ([]string, er
 // composed address.
 func place(ctx context.Context, q store.Querier, h *Household) error {
 	if h.BuildingID == 0 {
-		h.CompoundID = 0
 		g, err := org.UnitByID(ctx, q, h.GridID)
-		if err != nil || g.Kind != org.GridKind || g.RetiredAt != nil {
-			return apperr.Field("grid_id", "not_found", "grid %d does not exist", h.GridID)
-		}
-		h.GridName = g.Name
-		return nil
+		return placeInGrid(h, g, err)
 	}
 	b, compound, err := org.BuildingByID(ctx, q, h.BuildingID)
+	return placeInBuilding(h, b, compound, err)
+}
+
+// placeInGrid places h, outside a building, in grid g (looked up with
+// error err).
+func placeInGrid(h *Household, g org.Unit, err error) error {
+	h.CompoundID = 0
+	if err != nil || g.Kind != org.GridKind || g.RetiredAt != nil {
+		return apperr.Field("grid_id", "not_found", "grid %d does not exist", h.GridID)
+	}
+	h.GridName = g.Name
+	return nil
+}
+
+// placeInBuilding places h in building b of the named compound (looked up
+// with error err): its grid, compound and composed address.
+func placeInBuilding(h *Household, b org.Building, compound string, err error) error {
 	if errors.Is(err, apperr.ErrNotFound) || err == nil && b.RetiredAt != nil {
 		return apperr.Field("building_id", "not_found", "building %d does not exist", h.BuildingID)
 	}

@@ -221,28 +221,43 @@ func (s *Store) householdAt(ctx context.Context, q store.Querier, h *Household) 
 		return 0, err
 	}
 	defer rows.Close()
-	var all, same []int64
+	var at []placed
 	for rows.Next() {
-		var id int64
-		var kind Kind
-		if err := rows.Scan(&id, &kind); err != nil {
+		var p placed
+		if err := rows.Scan(&p.id, &p.kind); err != nil {
 			return 0, err
 		}
-		all = append(all, id)
-		if kind == h.Kind || h.Kind == "" && kind == Residential {
-			same = append(same, id)
-		}
+		at = append(at, p)
 	}
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
+	return pickAt(h, at)
+}
+
+// placed is a household at a place: its id and kind.
+type placed struct {
+	id   int64
+	kind Kind
+}
+
+// pickAt returns, of the households at h's place in id order, the one h
+// is: the only one, else the only one of h's kind, else 0 (none there) or
+// an error on "room" (several).
+func pickAt(h *Household, at []placed) (int64, error) {
+	var same []int64
+	for _, p := range at {
+		if p.kind == h.Kind || h.Kind == "" && p.kind == Residential {
+			same = append(same, p.id)
+		}
+	}
 	switch {
-	case len(all) == 1:
-		return all[0], nil
+	case len(at) == 1:
+		return at[0].id, nil
 	case len(same) == 1:
 		return same[0], nil
-	case len(all) > 1:
-		return 0, apperr.Field("room", "address_ambiguous", "%d households are at this address; give the householder's ID number", len(all))
+	case len(at) > 1:
+		return 0, apperr.Field("room", "address_ambiguous", "%d households are at this address; give the householder's ID number", len(at))
 	}
 	return 0, nil
 }

@@ -93,14 +93,28 @@ func CreateTag(ctx context.Context, q store.Querier, t Tag) error {
 // checkTags returns a FieldError unless every tag exists, applies to kind
 // and, for persons, is not derived.
 func checkTags(ctx context.Context, q store.Querier, field, kind string, tags []string) error {
-	all, err := Tags(ctx, q)
+	known, err := knownTags(ctx, q)
 	if err != nil {
 		return err
+	}
+	return checkTagsIn(known, field, kind, tags)
+}
+
+// knownTags returns the tags by code.
+func knownTags(ctx context.Context, q store.Querier) (map[string]Tag, error) {
+	all, err := Tags(ctx, q)
+	if err != nil {
+		return nil, err
 	}
 	known := map[string]Tag{}
 	for _, t := range all {
 		known[t.Code] = t
 	}
+	return known, nil
+}
+
+// checkTagsIn is checkTags with the tags known.
+func checkTagsIn(known map[string]Tag, field, kind string, tags []string) error {
 	for _, code := range tags {
 		t, ok := known[code]
 		switch {

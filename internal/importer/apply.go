@@ -12,8 +12,7 @@ import (
 )
 
 // apply checks one household's rows and, when they hold no problem,
-// applies it through household.Store.Sync in a savepoint, so a household
-// the store refuses is rolled back alone and reported.
+// places it and queues it for its batch (applyBatch).
 func (r *run) apply(ctx context.Context, g *group) error {
 	r.rep.Households++
 	before := r.rep.ErrorsTotal
@@ -54,46 +53,66 @@ func (r *run) apply(ctx context.Context, g *group) error {
 	if r.rep.ErrorsTotal > before {
 		return nil
 	}
-	if _, err := r.tx.ExecContext(ctx, `SAVEPOINT household`); err != nil {
-		return err
-	}
-	res, err := r.sync(ctx, g, head, h, &in)
-	if err != nil {
-		r.places.forget()
-		if _, rerr := r.tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT household`); rerr != nil {
-			return rerr
-		}
-	} else {
-		r.rep.NewPlaces = append(r.rep.NewPlaces, r.places.kept()...)
-	}
-	if _, rerr := r.tx.ExecContext(ctx, `RELEASE SAVEPOINT household`); rerr != nil {
-		return rerr
-	}
+	err := r.place(ctx, g, head, &h, in.Fields)
+	r.rep.NewPlaces = append(r.rep.NewPlaces, r.places.kept()...)
 	if err != nil {
 		return r.refused(g, head, err)
 	}
-	switch res.Outcome {
-	case household.SyncCreated:
-		r.rep.Created++
-	case household.SyncUpdated:
-		r.rep.Updated++
-	default:
-		r.rep.Unchanged++
-	}
-	for _, p := range res.Gone {
-		r.rep.MovedOutOffered = append(r.rep.MovedOutOffered, Offer{Sheet: head.t.sheet, Row: head.row,
-			HouseholdID: res.HouseholdID, PersonID: p.ID, Name: p.Name})
+	in.Household = h
+	r.batch = append(r.batch, pending{g: g, head: head, in: in})
+	if len(r.batch) == batchSize {
+		return r.applyBatch(ctx)
 	}
 	return nil
 }
 
-// sync places the household and applies it.
-func (r *run) sync(ctx context.Context, g *group, head *record, h household.Household, in *household.Incoming) (household.SyncResult, error) {
-	if err := r.place(ctx, g, head, &h, in.Fields); err != nil {
-		return household.SyncResult{}, err
+// batchSize is how many households go to the store together.
+const batchSize = 512
+
+// pending is a household the importer has read and checked, waiting for
+// its batch.
+type pending struct {
+	g    *group
+	head *record
+	in   household.Incoming
+}
+
+// applyBatch applies the households read since the last batch through
+// household.Store.SyncBatch and reports what it did with each.
+func (r *run) applyBatch(ctx context.Context) error {
+	if len(r.batch) == 0 {
+		return nil
 	}
-	in.Household = h
-	return r.hs.Sync(ctx, r.actor, *in)
+	ins := make([]household.Incoming, len(r.batch))
+	for i := range r.batch {
+		ins[i] = r.batch[i].in
+	}
+	res, errs, err := r.hs.SyncBatch(ctx, r.actor, ins)
+	if err != nil {
+		return err
+	}
+	for i, p := range r.batch {
+		if errs[i] != nil {
+			if err := r.refused(p.g, p.head, errs[i]); err != nil {
+				return err
+			}
+			continue
+		}
+		switch res[i].Outcome {
+		case household.SyncCreated:
+			r.rep.Created++
+		case household.SyncUpdated:
+			r.rep.Updated++
+		default:
+			r.rep.Unchanged++
+		}
+		for _, m := range res[i].Gone {
+			r.rep.MovedOutOffered = append(r.rep.MovedOutOffered, Offer{Sheet: p.head.t.sheet, Row: p.head.row,
+				HouseholdID: res[i].HouseholdID, PersonID: m.ID, Name: m.Name})
+		}
+	}
+	r.batch = r.batch[:0]
+	return nil
 }
 
 // refused reports the error of a household the store refused, on the

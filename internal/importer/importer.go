@@ -143,6 +143,11 @@ type Column struct {
 	Field  string `json:"field"`
 }
 
+// bulkCacheMB is the SQLite page cache of an import's connection, in
+// megabytes (store.Tx.Bulk): enough to keep the indexes of a city's
+// households in memory, well within an import's memory budget.
+const bulkCacheMB = 64
+
 // maxErrors is how many problems a report lists.
 const maxErrors = 100_000
 
@@ -171,8 +176,13 @@ func Run(ctx context.Context, db *store.DB, o Options) (*Report, error) {
 	r := &run{o: o, src: src, actor: actor, seed: maphash.MakeSeed(), ids: map[uint64]rowRef{}, closed: map[uint64]bool{},
 		rep: &Report{DryRun: o.DryRun, Encoding: src.encoding(), Errors: []Problem{}, MovedOutOffered: []Offer{},
 			NewPlaces: []string{}, Columns: []Column{}, SkippedSheets: []string{}}}
-	err = db.InTx(ctx, func(tx *store.Tx) error {
+	err = db.InTx(ctx, func(tx *store.Tx) (err error) {
 		ctx := store.WithTx(ctx, tx)
+		restore, err := tx.Bulk(ctx, bulkCacheMB)
+		if err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, restore()) }()
 		if err := r.prepare(ctx, db, tx); err != nil {
 			return err
 		}
@@ -218,6 +228,7 @@ type run struct {
 	ids    map[uint64]rowRef // ID numbers seen, to find duplicates in the file
 	closed map[uint64]bool   // keys of households whose rows have ended
 	cur    *group
+	batch  []pending // households read, not yet applied
 	// zeros are the rows of the sheet whose ID number ends in 000 with a
 	// valid check digit; lost says an ID number of the sheet lost its
 	// digits (see idNumber).

@@ -125,6 +125,9 @@ func (p *places) building(ctx context.Context, c int64, compound, building strin
 	}
 	cp := p.findCompound(c, compound)
 	if cp == nil {
+		if p.create && gridID == 0 {
+			return 0, 0, apperr.Field("grid_id", "grid_required", "creating building %s %s needs its grid (网格)", compound, building)
+		}
 		if !p.create {
 			return 0, 0, apperr.Field("compound", "compound_unknown", "no compound %q in this community (--create-places creates it)", compound)
 		}

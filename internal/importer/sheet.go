@@ -82,6 +82,9 @@ func (r *run) sheet(ctx context.Context, name string) error {
 	if err := r.flush(ctx); err != nil {
 		return err
 	}
+	if err := r.applyBatch(ctx); err != nil {
+		return err
+	}
 	r.suspects()
 	return nil
 }
