@@ -35,9 +35,12 @@ func init() {
 	os.Exit(0)
 }
 
-// importDB makes a database with the org fixture and a key file, and
-// returns its DSN and key file: a SQLite file, or a PostgreSQL schema.
-func importDB(t *testing.T, engine string) (dsn, keyFile string) {
+// importDB makes a database with the org fixture, one household and a
+// key file, and returns its DSN and key file: a SQLite file, or a PostgreSQL schema.
+func importDB(t *testing.T, engine string) (dsn, keyFile string) { return newImportDB(t, engine, true) }
+
+// newImportDB is importDB, with no household unless withHousehold.
+func newImportDB(t *testing.T, engine string, withHousehold bool) (dsn, keyFile string) {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -58,6 +61,9 @@ func importDB(t *testing.T, engine string) (dsn, keyFile string) {
 	f, err := org.NewFixture(ctx, db)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !withHousehold {
+		return dsn, keyFile
 	}
 	if _, err := household.NewStore(db).CreateHousehold(ctx, household.Actor{Name: "test"}, household.Household{BuildingID: f.Buildings[0].ID, Unit: "9", Room: "901"},
 		[]household.Person{{Name: "王秀兰", Gender: household.Female, BirthDate: mustDate(t, "1945-02-03"), Relation: "householder"}}); err != nil {
@@ -216,15 +222,44 @@ func checksum(t *testing.T, dsn, keyFile string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// schema lists the tables and indexes of the database with their
+// definitions.
+func schema(t *testing.T, dsn, keyFile string) string {
+	t.Helper()
+	db := openSeededKey(t, dsn, keyFile)
+	defer db.Close()
+	q := `SELECT name || ': ' || COALESCE(sql, '') FROM sqlite_master ORDER BY name`
+	if db.Dialect() == store.Postgres {
+		q = `SELECT indexname || ': ' || indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname`
+	}
+	rows, err := db.QueryContext(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	if len(out) < 50 {
+		t.Fatalf("%d tables and indexes: %v", len(out), out)
+	}
+	return strings.Join(out, "\n")
+}
+
 // TestImportKilled kills the real CLI (kill -9) in the middle of an
 // import, on both engines: the database is exactly as before it. The
 // import then runs to its end.
 func TestImportKilled(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
-			dsn, keyFile := importDB(t, engine)
+			dsn, keyFile := newImportDB(t, engine, false)
 			file := peopleCSV(t, 6000, false)
-			before := checksum(t, dsn, keyFile)
+			before, tables := checksum(t, dsn, keyFile), schema(t, dsn, keyFile)
 			cmd := exec.Command(os.Args[0], "import", "households", file, "--db", dsn, "--key-file", keyFile, "--progress", "always")
 			cmd.Env = append(os.Environ(), "WANHU_TEST_MAIN=1")
 			var stdout bytes.Buffer
@@ -256,6 +291,11 @@ func TestImportKilled(t *testing.T) {
 			if after := checksum(t, dsn, keyFile); after != before {
 				t.Fatalf("killed mid-way, the import left the database changed (progress %q)", seen)
 			}
+			// A first import builds some indexes at its end
+			// (household.DeferIndexes): killed, it leaves them all.
+			if schema(t, dsn, keyFile) != tables {
+				t.Fatalf("killed mid-way, the import left the schema changed")
+			}
 			var out bytes.Buffer
 			if err := run(context.Background(), []string{"import", "households", file, "--db", dsn, "--key-file", keyFile}, &out); err != nil {
 				t.Fatal(err)
@@ -263,6 +303,9 @@ func TestImportKilled(t *testing.T) {
 			var rep struct{ Created int }
 			if err := json.Unmarshal(out.Bytes(), &rep); err != nil || rep.Created != 6000 || checksum(t, dsn, keyFile) == before {
 				t.Fatalf("the import after the kill: %s", out.String())
+			}
+			if got := schema(t, dsn, keyFile); got != tables {
+				t.Fatalf("after the import the schema is\n%s\nwant\n%s", got, tables)
 			}
 		})
 	}

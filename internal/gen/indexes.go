@@ -2,7 +2,7 @@ package gen
 
 import (
 	"context"
-	"fmt"
+	"database/sql"
 
 	"wanhu/internal/store"
 )
@@ -18,33 +18,9 @@ const bulkIndexThreshold = 50_000
 var bulkTables = []string{"households", "persons", "person_tags", "household_tags", "needs", "plan_measures", "ledger_events", "visits"}
 
 // dropIndexes drops the secondary indexes of bulkTables and returns the
-// statements that create them again, exactly as the migrations defined them.
+// statements that create them again.
 func dropIndexes(ctx context.Context, db *store.DB) ([]string, error) {
-	var creates, names []string
-	for _, t := range bulkTables {
-		rows, err := db.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`, t)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var name, sql string
-			if err := rows.Scan(&name, &sql); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			names, creates = append(names, name), append(creates, sql)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	for _, n := range names {
-		if _, err := db.ExecContext(ctx, `DROP INDEX `+n); err != nil {
-			return nil, fmt.Errorf("drop index %s: %w", n, err)
-		}
-	}
-	return creates, nil
+	return store.DropIndexes(ctx, db, bulkTables)
 }
 
 // createIndexes runs the statements dropIndexes returned, then ANALYZE so
@@ -60,11 +36,14 @@ func createIndexes(ctx context.Context, db *store.DB, creates []string) error {
 			return err
 		}
 	}
-	for _, c := range creates {
-		if _, err := conn.ExecContext(ctx, c); err != nil {
-			return fmt.Errorf("%s: %w", c, err)
-		}
+	if err := store.CreateIndexes(ctx, sqliteConn{conn}, creates); err != nil {
+		return err
 	}
 	_, err = conn.ExecContext(ctx, `ANALYZE`)
 	return err
 }
+
+// sqliteConn is a connection of a SQLite database as a store.Querier.
+type sqliteConn struct{ *sql.Conn }
+
+func (sqliteConn) Dialect() store.Dialect { return store.SQLite }

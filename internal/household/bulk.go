@@ -348,3 +348,32 @@ func anys[T any](xs []T) []any {
 	}
 	return out
 }
+
+// deferTables are the tables a sync writes; deferKeep the indexes of
+// theirs that SyncBatch reads.
+var (
+	deferTables = []string{"households", "persons", "person_tags", "household_tags", "ledger_events"}
+	deferKeep   = []string{"persons_id_number_active", "persons_household", "households_place", "households_grid_colour"}
+)
+
+// DeferIndexes readies a database that holds no households for a first
+// load through SyncBatch in tx: on SQLite it drops the indexes of the
+// household tables that SyncBatch does not read (store.DropIndexes) and
+// returns the function that builds them again, to call before tx commits;
+// a rollback puts them back by itself. With households stored already, or
+// on PostgreSQL, it does nothing.
+func DeferIndexes(ctx context.Context, tx *store.Tx) (rebuild func() error, err error) {
+	none := func() error { return nil }
+	if tx.Dialect() != store.SQLite {
+		return none, nil
+	}
+	var stored int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM households LIMIT 1) x`).Scan(&stored); err != nil || stored > 0 {
+		return none, err
+	}
+	creates, err := store.DropIndexes(ctx, tx, deferTables, deferKeep...)
+	if err != nil {
+		return nil, err
+	}
+	return func() error { return store.CreateIndexes(ctx, tx, creates) }, nil
+}

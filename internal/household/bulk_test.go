@@ -125,11 +125,22 @@ func TestSyncBatchWritesWhatSyncWrites(t *testing.T) {
 				for i := range ins {
 					note(i, res[i], errs[i])
 				}
+				// The ids SyncBatch took are taken: the next household
+				// gets a new one (PostgreSQL's sequences moved on).
+				h, err := s.CreateHousehold(ctx, clerk, household.Household{BuildingID: f.Buildings[1].ID, Unit: "9", Room: "909"},
+					[]household.Person{{Name: "陈后来", IDNumber: id("1977-07-07", 71), Relation: "householder"}})
+				if err != nil || slices.ContainsFunc(out, func(o outcome) bool { return o.id == h.ID }) {
+					t.Fatalf("a household after the batch: %v, %+v", err, h)
+				}
 				return out, s
 			}
 			for i, in := range ins {
 				res, err := s.Sync(ctx, clerk, in)
 				note(i, res, err)
+			}
+			if _, err := s.CreateHousehold(ctx, clerk, household.Household{BuildingID: f.Buildings[1].ID, Unit: "9", Room: "909"},
+				[]household.Person{{Name: "陈后来", IDNumber: id("1977-07-07", 71), Relation: "householder"}}); err != nil {
+				t.Fatal(err)
 			}
 			return out, s
 		}

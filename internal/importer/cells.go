@@ -44,6 +44,14 @@ func cleanText(s string) string {
 // made half-width and runs of spaces made one, with no space left between
 // two Chinese characters ("王 秀兰").
 func cleanCode(s string) string {
+	if plain(s) {
+		return s
+	}
+	return foldCode(s)
+}
+
+// foldCode is cleanCode the slow way.
+func foldCode(s string) string {
 	s = width.Fold.String(cleanText(s))
 	var b strings.Builder
 	rs := []rune(s)
@@ -60,6 +68,22 @@ func cleanCode(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// plain reports whether cleanCode would return s as it is: no quote
+// first, no space of any kind, no character that width.Fold or cleanText
+// changes (those of U+2000–U+303F and U+FE00 on are looked at the slow
+// way). Most cells are plain: digits, letters, Chinese.
+func plain(s string) bool {
+	if s == "" || s[0] == '\'' {
+		return s == ""
+	}
+	for _, r := range s {
+		if r <= ' ' || r >= 0x7f && r < 0x100 || r >= 0x2000 && r < 0x3040 || r >= 0xfe00 || unicode.IsSpace(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // cleanDigits is cleanCode for a number: 〇, O and o are read as 0 when

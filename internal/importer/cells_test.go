@@ -168,3 +168,23 @@ func TestExportHeadersRecognised(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainIsClean checks cleanCode's shortcut: every string plain lets
+// through is one the slow way leaves as it is, for every character of
+// the Basic Multilingual Plane and beyond, alone and between others.
+func TestPlainIsClean(t *testing.T) {
+	passed := 0
+	for r := rune(0); r < 0x20000; r++ {
+		for _, s := range []string{string(r), "a" + string(r) + "1", "王" + string(r) + "兰"} {
+			if plain(s) {
+				passed++
+				if got := foldCode(s); got != s {
+					t.Fatalf("plain(%q) but cleanCode gives %q", s, got)
+				}
+			}
+		}
+	}
+	if passed < 100_000 || plain("１２３") || plain(" a") || plain("a b") || plain("'123") {
+		t.Errorf("plain passes %d strings, or passes one it must not", passed)
+	}
+}

@@ -178,12 +178,14 @@ func Run(ctx context.Context, db *store.DB, o Options) (*Report, error) {
 			NewPlaces: []string{}, Columns: []Column{}, SkippedSheets: []string{}}}
 	err = db.InTx(ctx, func(tx *store.Tx) (err error) {
 		ctx := store.WithTx(ctx, tx)
-		restore, err := tx.Bulk(ctx, bulkCacheMB)
-		if err != nil {
+		if r.restore, err = tx.Bulk(ctx, bulkCacheMB); err != nil {
 			return err
 		}
-		defer func() { err = errors.Join(err, restore()) }()
+		defer func() { err = errors.Join(err, r.restore()) }()
 		if err := r.prepare(ctx, db, tx); err != nil {
+			return err
+		}
+		if r.rebuild, err = household.DeferIndexes(ctx, tx); err != nil {
 			return err
 		}
 		for _, sheet := range src.sheets() {
@@ -229,6 +231,11 @@ type run struct {
 	closed map[uint64]bool   // keys of households whose rows have ended
 	cur    *group
 	batch  []pending // households read, not yet applied
+	// restore puts back the page cache store.Tx.Bulk enlarged.
+	restore func() error
+	// rebuild builds the indexes dropped for a first import into a
+	// database with no households (household.DeferIndexes).
+	rebuild func() error
 	// zeros are the rows of the sheet whose ID number ends in 000 with a
 	// valid check digit; lost says an ID number of the sheet lost its
 	// digits (see idNumber).
@@ -274,9 +281,17 @@ func (r *run) prepare(ctx context.Context, db *store.DB, tx *store.Tx) error {
 	return nil
 }
 
-// finish calls o.Commit, saves the mapping and records the import in the
+// finish builds the indexes deferred, calls o.Commit, saves the mapping and records the import in the
 // audit log.
 func (r *run) finish(ctx context.Context, tx *store.Tx) error {
+	// SQLite's sorter builds an index faster, and in a fraction of the
+	// memory, with the connection's usual page cache.
+	if err := r.restore(); err != nil {
+		return err
+	}
+	if err := r.rebuild(); err != nil {
+		return err
+	}
 	if r.o.Commit != nil {
 		if err := r.o.Commit(ctx, tx, r.rep); err != nil {
 			return err

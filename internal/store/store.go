@@ -169,6 +169,7 @@ type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
 	keys    *secret.Keyring
+	stmts   map[string]*sql.Stmt // prepared by Prepared
 }
 
 func (tx *Tx) Dialect() Dialect { return tx.dialect }
@@ -191,6 +192,24 @@ func (tx *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.R
 // Prepare prepares q (rebound) for repeated use inside the transaction.
 func (tx *Tx) Prepare(ctx context.Context, q string) (*sql.Stmt, error) {
 	return tx.tx.PrepareContext(ctx, rebind(tx.dialect, q))
+}
+
+// Prepared returns q (rebound) prepared in the transaction, once: the
+// same statement for the same q until the transaction ends, which closes
+// it. For statements a bulk load runs thousands of times.
+func (tx *Tx) Prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := tx.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := tx.Prepare(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if tx.stmts == nil {
+		tx.stmts = map[string]*sql.Stmt{}
+	}
+	tx.stmts[q] = st
+	return st, nil
 }
 
 // InTx runs fn in a transaction, committing when fn returns nil and rolling
