@@ -204,12 +204,17 @@ func progressBar(w io.Writer) func(importer.Progress) {
 		}
 		last = now
 		secs := max(now.Sub(start).Seconds(), 0.001)
-		left := "?"
-		if p.Fraction > 0 {
-			left = (time.Duration(secs*(1-p.Fraction)/p.Fraction) * time.Second).Round(time.Second).String()
+		left := "? left"
+		switch {
+		case p.Fraction >= 1:
+			// The rest of the work (a first import's indexes, the commit)
+			// can take a while at city scale: say so rather than "0s".
+			left = "all read, writing…"
+		case p.Fraction > 0:
+			left = (time.Duration(secs*(1-p.Fraction)/p.Fraction) * time.Second).Round(time.Second).String() + " left"
 		}
 		n := int(p.Fraction * 30)
-		fmt.Fprintf(w, "\r[%s%s] %3.0f%%  %d rows  %.0f rows/s  %s left ", strings.Repeat("#", n), strings.Repeat(".", 30-n),
+		fmt.Fprintf(w, "\r[%s%s] %3.0f%%  %d rows  %.0f rows/s  %s ", strings.Repeat("#", n), strings.Repeat(".", 30-n),
 			p.Fraction*100, p.Rows, float64(p.Rows)/secs, left)
 	}
 }

@@ -52,6 +52,7 @@ func (b *batch) run(ctx context.Context) error {
 	ins, errs := b.ins, b.errs
 	var fresh, later []int // new households, written together, then alone
 	places, numbers := map[string]bool{}, map[string]bool{}
+	synced := false
 	for i := range ins {
 		switch {
 		case errs[i] != nil:
@@ -59,13 +60,14 @@ func (b *batch) run(ctx context.Context) error {
 			if err := b.alone(ctx, i, matched[i]); err != nil {
 				return err
 			}
+			synced = true
 		case b.shares(i, places, numbers):
 			later = append(later, i)
 		default:
 			fresh = append(fresh, i)
 		}
 	}
-	if len(fresh) < len(ins) {
+	if synced {
 		// The households synced alone may have taken ID numbers since.
 		if err := b.loadActive(ctx); err != nil {
 			return err
@@ -98,7 +100,7 @@ type batch struct {
 	hashes [][]string        // of each incoming member's ID number ("" for none)
 	active map[string]int64  // the households of the batch's ID numbers, current members in the database
 	grids  map[int64]error   // whether new households may be placed in a grid
-	seen   map[int64]placeOf // buildings and grids looked up
+	seen   map[int64]placeOf // buildings looked up, and grids under their id negated
 }
 
 // placeOf is a building or grid looked up for place.
