@@ -50,6 +50,15 @@ func (b *batch) run(ctx context.Context) error {
 		return err
 	}
 	ins, errs := b.ins, b.errs
+	var ids []int64
+	for _, id := range matched {
+		if id != 0 {
+			ids = append(ids, id)
+		}
+	}
+	if b.cores, err = householdCores(ctx, b.tx, ids, b.today); err != nil {
+		return err
+	}
 	var fresh, later []int // new households, written together, then alone
 	places, numbers := map[string]bool{}, map[string]bool{}
 	synced := false
@@ -67,7 +76,7 @@ func (b *batch) run(ctx context.Context) error {
 			fresh = append(fresh, i)
 		}
 	}
-	if synced {
+	if synced && len(fresh) > 0 {
 		// The households synced alone may have taken ID numbers since.
 		if err := b.loadActive(ctx); err != nil {
 			return err
@@ -97,10 +106,11 @@ type batch struct {
 
 	rules  []Rule
 	tags   map[string]Tag
-	hashes [][]string        // of each incoming member's ID number ("" for none)
-	active map[string]int64  // the households of the batch's ID numbers, current members in the database
-	grids  map[int64]error   // whether new households may be placed in a grid
-	seen   map[int64]placeOf // buildings looked up, and grids under their id negated
+	hashes [][]string           // of each incoming member's ID number ("" for none)
+	active map[string]int64     // the households of the batch's ID numbers, current members in the database
+	grids  map[int64]error      // whether new households may be placed in a grid
+	seen   map[int64]placeOf    // buildings looked up, and grids under their id negated
+	cores  map[int64]*Household // the matched households as read before any was synced
 }
 
 // placeOf is a building or grid looked up for place.
@@ -329,7 +339,14 @@ func (b *batch) alone(ctx context.Context, i int, id int64) error {
 	var err error
 	if id != 0 {
 		b.res[i].HouseholdID = id
-		err = b.s.syncOld(ctx, b.tx, b.actor, in, &b.res[i])
+		old, read := b.cores[id]
+		if !read { // read already and synced since: read it again
+			old, err = householdCore(ctx, b.tx, id, b.today)
+		}
+		delete(b.cores, id)
+		if err == nil {
+			err = b.s.syncOld(ctx, b.tx, b.actor, in, &b.res[i], old, func(h *Household) error { return b.place(ctx, h) })
+		}
 	} else {
 		b.res[i], err = b.s.Sync(ctx, b.actor, *in)
 	}

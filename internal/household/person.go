@@ -36,43 +36,70 @@ func scanPerson(k *secret.Keyring, sc interface{ Scan(...any) error }, today Dat
 // members returns the members of a household with their tags: current
 // members first, the householder leading.
 func members(ctx context.Context, q store.Querier, householdID int64, today Date) ([]Person, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+personCols+` FROM persons p WHERE p.household_id = ?
-		ORDER BY p.active DESC, CASE WHEN p.relation = 'householder' THEN 0 ELSE 1 END, p.id`, householdID)
-	if err != nil {
-		return nil, err
-	}
-	var out []Person
-	index := map[int64]int{}
-	for rows.Next() {
-		p, err := scanPerson(store.KeysOf(q), rows, today)
+	by, err := membersOf(ctx, q, []int64{householdID}, today)
+	return by[householdID], err
+}
+
+// membersOf returns the members of the households ids, by household, as
+// members does, in two queries for every 500 households.
+func membersOf(ctx context.Context, q store.Querier, ids []int64, today Date) (map[int64][]Person, error) {
+	out := map[int64][]Person{}
+	for part := range slices.Chunk(ids, 500) {
+		in, args := inList(part)
+		rows, err := q.QueryContext(ctx, `SELECT `+personCols+` FROM persons p WHERE p.household_id IN `+in+`
+			ORDER BY p.household_id, p.active DESC, CASE WHEN p.relation = 'householder' THEN 0 ELSE 1 END, p.id`, args...)
 		if err != nil {
-			rows.Close()
 			return nil, err
 		}
-		index[p.ID] = len(out)
-		out = append(out, p)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	tags, err := q.QueryContext(ctx, `SELECT pt.person_id, pt.tag FROM person_tags pt JOIN persons p ON p.id = pt.person_id
-		JOIN tags t ON t.code = pt.tag WHERE p.household_id = ? ORDER BY t.sort`, householdID)
-	if err != nil {
-		return nil, err
-	}
-	defer tags.Close()
-	for tags.Next() {
-		var id int64
-		var tag string
-		if err := tags.Scan(&id, &tag); err != nil {
+		type at struct {
+			household int64
+			i         int
+		}
+		index := map[int64]at{}
+		var persons []int64
+		for rows.Next() {
+			p, err := scanPerson(store.KeysOf(q), rows, today)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			index[p.ID] = at{p.HouseholdID, len(out[p.HouseholdID])}
+			out[p.HouseholdID] = append(out[p.HouseholdID], p)
+			persons = append(persons, p.ID)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return nil, err
 		}
-		if i, ok := index[id]; ok {
-			out[i].Tags = append(out[i].Tags, tag)
+		if len(persons) == 0 {
+			continue
+		}
+		// By the persons' ids: joined to persons by household, SQLite
+		// may read every person's tags first.
+		pin, pargs := inList(persons)
+		tags, err := q.QueryContext(ctx, `SELECT pt.person_id, pt.tag FROM person_tags pt JOIN tags t ON t.code = pt.tag
+			WHERE pt.person_id IN `+pin+` ORDER BY t.sort`, pargs...)
+		if err != nil {
+			return nil, err
+		}
+		for tags.Next() {
+			var id int64
+			var tag string
+			if err := tags.Scan(&id, &tag); err != nil {
+				tags.Close()
+				return nil, err
+			}
+			if a, ok := index[id]; ok {
+				ms := out[a.household]
+				ms[a.i].Tags = append(ms[a.i].Tags, tag)
+			}
+		}
+		tags.Close()
+		if err := tags.Err(); err != nil {
+			return nil, err
 		}
 	}
-	return out, tags.Err()
+	return out, nil
 }
 
 // PersonByID returns one person with their tags, masked for the store's

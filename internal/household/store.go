@@ -86,18 +86,10 @@ func (s *Store) HouseholdByID(ctx context.Context, id int64) (*Household, error)
 	return h, nil
 }
 
+// householdFile reads household id's whole file, unmasked.
 func householdFile(ctx context.Context, q store.Querier, id int64, today Date) (*Household, error) {
-	h, err := scanHousehold(store.KeysOf(q), q.QueryRowContext(ctx, `SELECT `+householdCols+householdFrom+` WHERE h.id = ?`, id), true)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.ErrNotFound
-	}
+	h, err := householdCore(ctx, q, id, today)
 	if err != nil {
-		return nil, fmt.Errorf("household %d: %w", id, err)
-	}
-	if h.Tags, err = householdTags(ctx, q, id); err != nil {
-		return nil, err
-	}
-	if h.Members, err = members(ctx, q, id, today); err != nil {
 		return nil, err
 	}
 	if h.Needs, err = needs(ctx, q, id); err != nil {
@@ -109,25 +101,81 @@ func householdFile(ctx context.Context, q store.Querier, id int64, today Date) (
 	if h.Visitors, err = visitors(ctx, q, id); err != nil {
 		return nil, err
 	}
-	return &h, nil
+	return h, nil
 }
 
-func householdTags(ctx context.Context, q store.Querier, id int64) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT ht.tag FROM household_tags ht JOIN tags t ON t.code = ht.tag
-		WHERE ht.household_id = ? ORDER BY t.sort`, id)
+// householdCore reads what edits compare and colours follow: household
+// id with its tags and members, unmasked, without its needs, plan and
+// visitors.
+func householdCore(ctx context.Context, q store.Querier, id int64, today Date) (*Household, error) {
+	by, err := householdCores(ctx, q, []int64{id}, today)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
+	h, ok := by[id]
+	if !ok {
+		return nil, apperr.ErrNotFound
+	}
+	return h, nil
+}
+
+// householdCores reads householdCore of each of the households ids that
+// exist, by id, in four queries for every 500 households.
+func householdCores(ctx context.Context, q store.Querier, ids []int64, today Date) (map[int64]*Household, error) {
+	out := map[int64]*Household{}
+	for part := range slices.Chunk(ids, 500) {
+		in, args := inList(part)
+		rows, err := q.QueryContext(ctx, `SELECT `+householdCols+householdFrom+` WHERE h.id IN `+in, args...)
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, t)
+		for rows.Next() {
+			h, err := scanHousehold(store.KeysOf(q), rows, true)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("household %d: %w", h.ID, err)
+			}
+			h.Tags = []string{}
+			out[h.ID] = &h
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		tags, err := q.QueryContext(ctx, `SELECT ht.household_id, ht.tag FROM household_tags ht JOIN tags t ON t.code = ht.tag
+			WHERE ht.household_id IN `+in+` ORDER BY t.sort`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for tags.Next() {
+			var id int64
+			var tag string
+			if err := tags.Scan(&id, &tag); err != nil {
+				tags.Close()
+				return nil, err
+			}
+			if h, ok := out[id]; ok {
+				h.Tags = append(h.Tags, tag)
+			}
+		}
+		tags.Close()
+		if err := tags.Err(); err != nil {
+			return nil, err
+		}
 	}
-	return out, rows.Err()
+	ms, err := membersOf(ctx, q, ids, today)
+	if err != nil {
+		return nil, err
+	}
+	for id, h := range out {
+		h.Members = ms[id]
+	}
+	return out, nil
+}
+
+// inList is "(?, ?, …)" for ids, with ids as arguments.
+func inList[T any](ids []T) (string, []any) {
+	return "(?" + strings.Repeat(", ?", len(ids)-1) + ")", anys(ids)
 }
 
 // place resolves the building of h (if any): its grid, its compound and the
@@ -279,7 +327,7 @@ func (s *Store) UpdateHousehold(ctx context.Context, actor Actor, h Household) (
 		if err := s.visible(ctx, tx, h.ID); err != nil {
 			return err
 		}
-		old, err := householdFile(ctx, tx, h.ID, s.today())
+		old, err := householdCore(ctx, tx, h.ID, s.today())
 		if err != nil {
 			return err
 		}
@@ -375,7 +423,7 @@ func syncTags(ctx context.Context, q store.Querier, ev LedgerEvent, table, col s
 // householder's name, the member count, the colour and its reasons) and
 // records a colour change in the ledger.
 func (s *Store) refresh(ctx context.Context, q store.Querier, actor Actor, id int64) error {
-	h, err := householdFile(ctx, q, id, s.today())
+	h, err := householdCore(ctx, q, id, s.today())
 	if err != nil {
 		return err
 	}

@@ -76,7 +76,11 @@ func (s *Store) Sync(ctx context.Context, actor Actor, in Incoming) (SyncResult,
 			return s.syncNew(ctx, tx, actor, &in, &res)
 		}
 		res.HouseholdID = id
-		return s.syncOld(ctx, tx, actor, &in, &res)
+		old, err := householdCore(ctx, tx, id, s.today())
+		if err != nil {
+			return err
+		}
+		return s.syncOld(ctx, tx, actor, &in, &res, old, func(h *Household) error { return place(ctx, tx, h) })
 	})
 	return res, err
 }
@@ -101,18 +105,16 @@ func (s *Store) syncNew(ctx context.Context, q store.Querier, actor Actor, in *I
 	return nil
 }
 
-// syncOld brings household res.HouseholdID in line with in.
-func (s *Store) syncOld(ctx context.Context, q store.Querier, actor Actor, in *Incoming, res *SyncResult) error {
-	old, err := householdFile(ctx, q, res.HouseholdID, s.today())
-	if err != nil {
-		return err
-	}
+// syncOld brings household res.HouseholdID, whose core is old
+// (householdCore), in line with in; place is the store's place.
+func (s *Store) syncOld(ctx context.Context, q store.Querier, actor Actor, in *Incoming, res *SyncResult, old *Household,
+	place func(*Household) error) error {
 	res.Outcome = SyncUnchanged
 	h := overlayHousehold(*old, in.Household, in.Fields)
 	if err := normalizeHousehold(&h); err != nil {
 		return err
 	}
-	if err := place(ctx, q, &h); err != nil {
+	if err := place(&h); err != nil {
 		return err
 	}
 	if !sameHousehold(&h, old) {

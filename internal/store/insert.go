@@ -17,12 +17,7 @@ const bulkRows = 256
 // multi-row INSERT, so a million rows cost a few thousand statements. It is
 // for bulk loads (internal/gen, household.SyncBatch) that assign the ids
 // themselves (Tx.NextIDs).
-//
-// On SQLite a statement is INSERT OR FAIL: a row that breaks a constraint
-// fails it without undoing the rows before it, which spares SQLite the
-// statement journal that undoing would need (a tenth of a bulk load's
-// time). So an error from Add or Flush must end the transaction, rolled
-// back.
+
 type Inserter struct {
 	ctx   context.Context
 	tx    *Tx
@@ -41,11 +36,7 @@ func NewInserter(ctx context.Context, tx *Tx, table string, cols ...string) *Ins
 // insertSQL is the INSERT of n rows.
 func (in *Inserter) insertSQL(n int) string {
 	var b strings.Builder
-	verb := "INSERT INTO "
-	if in.tx.dialect == SQLite {
-		verb = "INSERT OR FAIL INTO "
-	}
-	b.WriteString(verb + in.table + "(" + strings.Join(in.cols, ", ") + ") VALUES ")
+	b.WriteString("INSERT INTO " + in.table + "(" + strings.Join(in.cols, ", ") + ") VALUES ")
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(in.cols)), ", ") + ")"
 	for i := range n {
 		if i > 0 {
@@ -131,7 +122,7 @@ func (tx *Tx) NextIDs(ctx context.Context, table string, n int) ([]int64, error)
 // Bulk readies tx's connection, on SQLite, for a bulk load: a page cache
 // of cacheMB megabytes, so the indexes being written stay in memory
 // instead of spilling to the write-ahead log in the middle of the
-// transaction, and foreign keys checked when it commits. It returns the function that puts the cache back as it
+// transaction. It returns the function that puts the cache back as it
 // was, to call before tx ends; the pooled connection would otherwise keep
 // a cache that size.
 func (tx *Tx) Bulk(ctx context.Context, cacheMB int) (restore func() error, err error) {
@@ -147,11 +138,6 @@ func (tx *Tx) Bulk(ctx context.Context, cacheMB int) (restore func() error, err 
 		return err
 	}
 	if err := set(-int64(cacheMB) << 10); err != nil {
-		return nil, err
-	}
-	// Foreign keys checked at commit, not per statement, spare the
-	// statement journal too; the setting ends with the transaction.
-	if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
 		return nil, err
 	}
 	return func() error { return set(cache) }, nil
