@@ -159,8 +159,8 @@ func (b *batch) loadActive(ctx context.Context) error {
 	}
 	b.active = map[string]int64{}
 	for part := range slices.Chunk(all, 500) {
-		rows, err := b.tx.QueryContext(ctx, `SELECT id_number_hash, household_id FROM persons
-			WHERE active AND id_number_hash IN (?`+strings.Repeat(", ?", len(part)-1)+`)`, anys(part)...)
+		in, args := inList(part)
+		rows, err := b.tx.QueryContext(ctx, `SELECT id_number_hash, household_id FROM persons WHERE active AND id_number_hash IN `+in, args...)
 		if err != nil {
 			return err
 		}
@@ -229,8 +229,8 @@ func (b *batch) visible(ctx context.Context, ids []int64) (map[int64]bool, error
 		cond = " AND " + cond
 	}
 	for part := range slices.Chunk(ids, 500) {
-		rows, err := b.tx.QueryContext(ctx, `SELECT h.id FROM households h WHERE h.id IN (?`+strings.Repeat(", ?", len(part)-1)+`)`+cond,
-			append(anys(part), args...)...)
+		in, ids := inList(part)
+		rows, err := b.tx.QueryContext(ctx, `SELECT h.id FROM households h WHERE h.id IN `+in+cond, append(ids, args...)...)
 		if err != nil {
 			return nil, err
 		}
@@ -299,7 +299,8 @@ func (b *batch) atPlaces(ctx context.Context, matched []int64) (map[string][]pla
 		return rows.Err()
 	}
 	for part := range slices.Chunk(buildings, 500) {
-		if err := query(`h.building_id IN (?`+strings.Repeat(", ?", len(part)-1)+`)`, anys(part)); err != nil {
+		in, ids := inList(part)
+		if err := query(`h.building_id IN `+in, ids); err != nil {
 			return nil, err
 		}
 	}

@@ -77,25 +77,14 @@ func membersOf(ctx context.Context, q store.Querier, ids []int64, today Date) (m
 		// By the persons' ids: joined to persons by household, SQLite
 		// may read every person's tags first.
 		pin, pargs := inList(persons)
-		tags, err := q.QueryContext(ctx, `SELECT pt.person_id, pt.tag FROM person_tags pt JOIN tags t ON t.code = pt.tag
-			WHERE pt.person_id IN `+pin+` ORDER BY t.sort`, pargs...)
-		if err != nil {
-			return nil, err
-		}
-		for tags.Next() {
-			var id int64
-			var tag string
-			if err := tags.Scan(&id, &tag); err != nil {
-				tags.Close()
-				return nil, err
-			}
+		err = eachTag(ctx, q, `SELECT pt.person_id, pt.tag FROM person_tags pt JOIN tags t ON t.code = pt.tag
+			WHERE pt.person_id IN `+pin+` ORDER BY t.sort`, pargs, func(id int64, tag string) {
 			if a, ok := index[id]; ok {
 				ms := out[a.household]
 				ms[a.i].Tags = append(ms[a.i].Tags, tag)
 			}
-		}
-		tags.Close()
-		if err := tags.Err(); err != nil {
+		})
+		if err != nil {
 			return nil, err
 		}
 	}

@@ -142,24 +142,13 @@ func householdCores(ctx context.Context, q store.Querier, ids []int64, today Dat
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
-		tags, err := q.QueryContext(ctx, `SELECT ht.household_id, ht.tag FROM household_tags ht JOIN tags t ON t.code = ht.tag
-			WHERE ht.household_id IN `+in+` ORDER BY t.sort`, args...)
-		if err != nil {
-			return nil, err
-		}
-		for tags.Next() {
-			var id int64
-			var tag string
-			if err := tags.Scan(&id, &tag); err != nil {
-				tags.Close()
-				return nil, err
-			}
+		err = eachTag(ctx, q, `SELECT ht.household_id, ht.tag FROM household_tags ht JOIN tags t ON t.code = ht.tag
+			WHERE ht.household_id IN `+in+` ORDER BY t.sort`, args, func(id int64, tag string) {
 			if h, ok := out[id]; ok {
 				h.Tags = append(h.Tags, tag)
 			}
-		}
-		tags.Close()
-		if err := tags.Err(); err != nil {
+		})
+		if err != nil {
 			return nil, err
 		}
 	}

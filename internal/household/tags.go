@@ -126,3 +126,22 @@ func checkTagsIn(known map[string]Tag, field, kind string, tags []string) error 
 	}
 	return nil
 }
+
+// eachTag runs query, whose rows are an owner's id and a tag, and calls
+// fn with each.
+func eachTag(ctx context.Context, q store.Querier, query string, args []any, fn func(owner int64, tag string)) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var tag string
+		if err := rows.Scan(&id, &tag); err != nil {
+			return err
+		}
+		fn(id, tag)
+	}
+	return rows.Err()
+}
