@@ -104,6 +104,9 @@ func rechain(t *testing.T, db *store.DB, from int64, version string, sum func() 
 		}
 		all = append(all, r)
 	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	rows.Close()
 	prev := ""
 	for _, r := range all {

@@ -216,6 +216,9 @@ func checksum(t *testing.T, dsn, keyFile string) string {
 			fmt.Fprintf(h, "%v\n", vals)
 			n++
 		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
 		rows.Close()
 		fmt.Fprintf(h, "%s: %d rows\n", q, n)
 	}
@@ -244,6 +247,9 @@ func schema(t *testing.T, dsn, keyFile string) string {
 			t.Fatal(err)
 		}
 		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	if len(out) < 50 {
 		t.Fatalf("%d tables and indexes: %v", len(out), out)

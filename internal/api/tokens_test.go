@@ -36,7 +36,7 @@ func TestAccessTokens(t *testing.T) {
 		fx.tokens["ro"], fx.tokens["rw"] = ro["token"].(string), rw["token"].(string)
 		// Only the hash is stored.
 		var n int
-		db.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM access_tokens WHERE token_hash = ? OR token_hash = ?`, fx.tokens["ro"], fx.tokens["rw"]).Scan(&n)
+		storetest.Scan(t, db.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM access_tokens WHERE token_hash = ? OR token_hash = ?`, fx.tokens["ro"], fx.tokens["rw"]), &n)
 		if n != 0 {
 			t.Error("a token is stored in the clear")
 		}

@@ -3,6 +3,7 @@ package audit
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -122,8 +123,8 @@ func TestAnchorDayOnceAcrossServers(t *testing.T) {
 			t.Error("the next day was not anchored")
 		}
 		var anchors, messages int
-		db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_anchors`).Scan(&anchors)
-		db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE kind = ?`, AnchorKind).Scan(&messages)
+		storetest.Scan(t, db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_anchors`), &anchors)
+		storetest.Scan(t, db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE kind = ?`, AnchorKind), &messages)
 		if n != 1 || anchors != 2 || messages != 1 {
 			t.Errorf("%d servers made the anchor, %d anchors stored, %d sent; want 1, 2, 1", n, anchors, messages)
 		}
@@ -188,15 +189,12 @@ func TestDailyAnchorsReachTheWebhook(t *testing.T) {
 		}
 		var days []string
 		rows, err := db.QueryContext(ctx, `SELECT day FROM audit_anchors ORDER BY id`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		for rows.Next() {
+		storetest.ScanAll(t, rows, err, func(rows *sql.Rows) error {
 			var d string
-			rows.Scan(&d)
+			err := rows.Scan(&d)
 			days = append(days, d)
-		}
+			return err
+		})
 		if fmt.Sprint(days) != "[2026-06-01 2026-06-02]" {
 			t.Errorf("anchored days %v", days)
 		}

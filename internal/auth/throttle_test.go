@@ -237,8 +237,8 @@ func TestKnownDeviceAccount(t *testing.T) {
 		}
 		mine := sess.Device
 		var clear, hashed int
-		db.QueryRowContext(ctx, `SELECT COUNT(*) FROM known_devices WHERE id = ?`, mine).Scan(&clear)
-		db.QueryRowContext(ctx, `SELECT COUNT(*) FROM known_devices WHERE id = ?`, tokenID(mine)).Scan(&hashed)
+		storetest.Scan(t, db.QueryRowContext(ctx, `SELECT COUNT(*) FROM known_devices WHERE id = ?`, mine), &clear)
+		storetest.Scan(t, db.QueryRowContext(ctx, `SELECT COUNT(*) FROM known_devices WHERE id = ?`, tokenID(mine)), &hashed)
 		if mine == "" || clear != 0 || hashed != 1 {
 			t.Fatalf("device token %q: %d rows in the clear, %d hashed", mine, clear, hashed)
 		}

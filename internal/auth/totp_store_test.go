@@ -25,7 +25,7 @@ func TestTOTPSignIn(t *testing.T) {
 			t.Fatal(err)
 		}
 		var stored string
-		db.QueryRowContext(ctx, `SELECT secret FROM user_totp WHERE user_id = ?`, u.ID).Scan(&stored)
+		storetest.Scan(t, db.QueryRowContext(ctx, `SELECT secret FROM user_totp WHERE user_id = ?`, u.ID), &stored)
 		if stored == secret || stored == "" {
 			t.Error("the TOTP secret is stored in the clear")
 		}

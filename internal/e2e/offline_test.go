@@ -19,6 +19,7 @@ import (
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
+	"wanhu/internal/store/storetest"
 	"wanhu/internal/visit"
 )
 
@@ -202,7 +203,7 @@ func TestOfflineVisits(t *testing.T) {
 		return n
 	}
 	var total int
-	s.db.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM visits`).Scan(&total)
+	storetest.Scan(t, s.db.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM visits`), &total)
 	if total != 0 {
 		t.Fatalf("%d visits before the round", total)
 	}
@@ -237,7 +238,7 @@ func TestOfflineVisits(t *testing.T) {
 	}
 	for _, id := range ids[:2] {
 		var n int
-		s.db.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM visits WHERE household_id = ?`, id).Scan(&n)
+		storetest.Scan(t, s.db.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM visits WHERE household_id = ?`, id), &n)
 		if n != 1 {
 			t.Errorf("household %d has %d visits, want 1", id, n)
 		}

@@ -16,6 +16,7 @@ import (
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
+	"wanhu/internal/store/storetest"
 	"wanhu/internal/visit"
 )
 
@@ -63,6 +64,9 @@ func planOf(t *testing.T, db *store.DB, week visit.Week) []planItem {
 			t.Fatal(err)
 		}
 		out = append(out, it)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }
@@ -155,7 +159,7 @@ func TestVisitRoundOnTheDemo(t *testing.T) {
 	var hid int64
 	fmt.Sscanf(door, "h%d", &hid)
 	visits := func() (n int) {
-		s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM visits WHERE household_id = ? AND outcome = 'not_home' AND card_left`, hid).Scan(&n)
+		storetest.Scan(t, s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM visits WHERE household_id = ? AND outcome = 'not_home' AND card_left`, hid), &n)
 		return n
 	}
 	had := visits()

@@ -142,6 +142,9 @@ func checkIDNumbers(t *testing.T, db *store.DB) {
 		}
 		seen[num] = true
 	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	if len(seen) < 4000 {
 		t.Errorf("only %d ID numbers", len(seen))
 	}
@@ -254,6 +257,9 @@ func TestDeterministic(t *testing.T) {
 					}
 				}
 				fmt.Fprintln(h, table, vals)
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
 			}
 			rows.Close()
 		}

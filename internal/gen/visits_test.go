@@ -134,6 +134,9 @@ func TestVisitHistory(t *testing.T) {
 			s.misses = 0
 		}
 	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	rows.Close()
 	if byDay < visits*3/4 {
 		t.Errorf("only %d of %d visits on weekdays 9:00–17:30", byDay, visits)
@@ -160,6 +163,9 @@ func TestVisitHistory(t *testing.T) {
 		if (last == nil) != s.last.IsZero() || last != nil && !last.Equal(s.last) || lastMet != s.lastMet || misses != s.misses {
 			t.Errorf("household %d: last visit %v, met %s, misses %d; its visits say %v, %s, %d", id, last, lastMet, misses, s.last, s.lastMet, s.misses)
 		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	rows.Close()
 

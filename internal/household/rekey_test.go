@@ -143,6 +143,9 @@ func snapshot(t *testing.T, db *store.DB) map[int64]personSnap {
 		}
 		out[id] = personSnap{open[0], open[1], open[2]}
 	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	if len(out) < 300 {
 		t.Fatalf("only %d persons", len(out))
 	}

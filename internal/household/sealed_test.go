@@ -59,6 +59,9 @@ func TestSealedAtRest(t *testing.T) {
 				t.Errorf("%s row is not sealed: %s", kind, sealed)
 			}
 		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
 		rows.Close()
 		if n != 2 {
 			t.Fatalf("%d rows", n)

@@ -189,7 +189,7 @@ func TestFailedChangeLeavesNoTrace(t *testing.T) {
 		}
 		for _, table := range []string{"households", "persons", "ledger_events"} {
 			var n int
-			db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&n)
+			storetest.Scan(t, db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table), &n)
 			if n != 0 {
 				t.Errorf("%s has %d rows after a failed create", table, n)
 			}

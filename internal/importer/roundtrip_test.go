@@ -52,6 +52,9 @@ func ledgerSince(t *testing.T, db *store.DB, last int) []string {
 		}
 		out = append(out, strings.TrimSpace(typ+" "+field))
 	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	sort.Strings(out)
 	return out
 }

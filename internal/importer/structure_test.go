@@ -77,6 +77,9 @@ func structureRows(t *testing.T, db *store.DB) string {
 			}
 			fmt.Fprintf(&b, "%v\n", vals)
 		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
 		rows.Close()
 	}
 	return b.String()

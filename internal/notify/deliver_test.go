@@ -188,7 +188,7 @@ func TestDeliverConcurrently(t *testing.T) {
 			}
 		}
 		var left int
-		first.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE state <> 'sent'`).Scan(&left)
+		storetest.Scan(t, first.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE state <> 'sent'`), &left)
 		if left != 0 {
 			t.Errorf("%d messages not marked sent", left)
 		}

@@ -29,6 +29,9 @@ func steps(t *testing.T, q store.Querier, id int64) []string {
 		}
 		out = append(out, strings.TrimPrefix(kind, "request.")+" "+to)
 	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	if n := count(t, q, `SELECT COUNT(*) FROM request_events WHERE request_id = ? AND kind IN ('warned', 'escalated')`, id); n != len(out) {
 		t.Errorf("request %d: %d timeline entries, %d messages", id, n, len(out))
 	}

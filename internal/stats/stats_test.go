@@ -292,6 +292,9 @@ func TestDemoPopulation(t *testing.T) {
 			}
 			people = append(people, p)
 		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
 		rows.Close()
 		bands := slices.Concat(Presets["article"], Presets["census"])
 		for _, on := range []household.Date{household.Today(), day(t, "2027-09-01")} {

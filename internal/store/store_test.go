@@ -71,6 +71,9 @@ func columns(t *testing.T, db *store.DB) []string {
 		}
 		out = append(out, tbl+"."+col)
 	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	if len(out) < 50 {
 		t.Fatalf("only %d columns found", len(out))
 	}

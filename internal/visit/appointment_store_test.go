@@ -106,7 +106,7 @@ func TestAppointments(t *testing.T) {
 			t.Fatalf("book 1: %+v %v", a1, err)
 		}
 		var stored string
-		db.QueryRowContext(ctx, `SELECT phone FROM appointments WHERE id = ?`, a1.ID).Scan(&stored)
+		storetest.Scan(t, db.QueryRowContext(ctx, `SELECT phone FROM appointments WHERE id = ?`, a1.ID), &stored)
 		if stored == "" || strings.Contains(stored, "5678") {
 			t.Errorf("phone stored in the clear: %q", stored)
 		}
@@ -126,7 +126,7 @@ func TestAppointments(t *testing.T) {
 			t.Fatalf("book 2: %+v %v", a2, err)
 		}
 		var outbox int
-		db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox`).Scan(&outbox)
+		storetest.Scan(t, db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox`), &outbox)
 		if _, err := vs.Book(ctx, clerk, visit.Booking{HouseholdID: hs[2], SlotStart: fri.Start, Via: visit.ViaStaff}); fieldCode(err) != "slot_start:full" {
 			t.Errorf("a full slot: %v", err)
 		}
@@ -134,8 +134,8 @@ func TestAppointments(t *testing.T) {
 			t.Errorf("a time that is no slot: %v", err)
 		}
 		var after, rows3 int
-		db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox`).Scan(&after)
-		db.QueryRowContext(ctx, `SELECT COUNT(*) FROM appointments WHERE household_id = ?`, hs[2]).Scan(&rows3)
+		storetest.Scan(t, db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox`), &after)
+		storetest.Scan(t, db.QueryRowContext(ctx, `SELECT COUNT(*) FROM appointments WHERE household_id = ?`, hs[2]), &rows3)
 		if after != outbox || rows3 != 0 {
 			t.Errorf("failed bookings wrote %d messages, %d appointments", after-outbox, rows3)
 		}

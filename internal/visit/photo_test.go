@@ -42,7 +42,7 @@ func TestVisitPhotos(t *testing.T) {
 			t.Fatalf("bad photo: %v", err)
 		}
 		var n int
-		db.QueryRowContext(ctx, `SELECT COUNT(*) FROM visits`).Scan(&n)
+		storetest.Scan(t, db.QueryRowContext(ctx, `SELECT COUNT(*) FROM visits`), &n)
 		if n != 0 {
 			t.Fatalf("%d visits recorded with a bad photo", n)
 		}
@@ -165,8 +165,8 @@ func TestVisitPhotoLimits(t *testing.T) {
 			t.Errorf("a visit with a photo, every slot taken: %v", err)
 		}
 		var visits, photos int
-		db.QueryRowContext(ctx, `SELECT COUNT(*) FROM visits`).Scan(&visits)
-		db.QueryRowContext(ctx, `SELECT COUNT(*) FROM visit_photos`).Scan(&photos)
+		storetest.Scan(t, db.QueryRowContext(ctx, `SELECT COUNT(*) FROM visits`), &visits)
+		storetest.Scan(t, db.QueryRowContext(ctx, `SELECT COUNT(*) FROM visit_photos`), &photos)
 		if visits != 1 || photos != 0 {
 			t.Errorf("%d visits and %d photos after the refused ones, want 1 and 0", visits, photos)
 		}

@@ -242,7 +242,7 @@ func TestPlanRegenerate(t *testing.T) {
 			t.Errorf("regenerated plan differs: %d %d %s", a.ID, b.ID, b.GeneratedBy)
 		}
 		var n int
-		db.QueryRowContext(ctx, `SELECT COUNT(*) FROM plan_items`).Scan(&n)
+		storetest.Scan(t, db.QueryRowContext(ctx, `SELECT COUNT(*) FROM plan_items`), &n)
 		if n != b.Total {
 			t.Errorf("%d items stored for a plan of %d", n, b.Total)
 		}

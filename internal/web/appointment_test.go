@@ -59,7 +59,7 @@ func TestPublicAppointment(t *testing.T) {
 			mustContain(t, "confirmation", body, "预约成功", `id="appt-when"`, "东兴社区")
 		}
 		var n int
-		db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE kind = 'appointment.confirmed'`).Scan(&n)
+		storetest.Scan(t, db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE kind = 'appointment.confirmed'`), &n)
 		if n != 1 {
 			t.Errorf("confirmations in the outbox: %d", n)
 		}

@@ -33,6 +33,9 @@ func cardTokens(t *testing.T, db *store.DB) map[int64]string {
 		}
 		out[id] = tok
 	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	return out
 }
 
@@ -73,7 +76,7 @@ func TestContactCards(t *testing.T) {
 			t.Fatalf("generate: %d", code)
 		}
 		var planID int64
-		db.QueryRowContext(ctx, `SELECT id FROM plans`).Scan(&planID)
+		storetest.Scan(t, db.QueryRowContext(ctx, `SELECT id FROM plans`), &planID)
 		if code, _ := admin.post(fmt.Sprintf("/plans/%d/items/%d", planID, e.widow.ID), url.Values{"team_member_id": {fmt.Sprint(li.ID)}}); code != http.StatusOK {
 			t.Fatalf("move the widow to 小李: %d", code)
 		}
@@ -89,7 +92,7 @@ func TestContactCards(t *testing.T) {
 			t.Fatalf("plan cards: %d", code)
 		}
 		var planned int
-		db.QueryRowContext(ctx, `SELECT COUNT(*) FROM plan_items WHERE plan_id = ?`, planID).Scan(&planned)
+		storetest.Scan(t, db.QueryRowContext(ctx, `SELECT COUNT(*) FROM plan_items WHERE plan_id = ?`, planID), &planned)
 		cards, tokens := cardsOf(body), cardTokens(t, db)
 		if planned != 3 || len(cards) != planned || len(tokens) != planned || strings.Count(body, `<svg `) != planned {
 			t.Fatalf("%d planned, %d cards, %d tokens, %d QR codes", planned, len(cards), len(tokens), strings.Count(body, `<svg `))

@@ -61,7 +61,7 @@ func TestVisitPhotoUpload(t *testing.T) {
 		}
 		mustContain(t, "refused photo", body, "照片（可选）: 应为 JPEG 或 PNG 图片")
 		var n int
-		db.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM visits`).Scan(&n)
+		storetest.Scan(t, db.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM visits`), &n)
 		if n != 0 {
 			t.Fatalf("%d visits recorded with a refused photo", n)
 		}
@@ -89,7 +89,7 @@ func TestVisitPhotoUpload(t *testing.T) {
 			t.Fatalf("admin's visit to the family: %d", code)
 		}
 		var other string
-		db.QueryRowContext(t.Context(), `SELECT '/visits/' || visit_id || '/photos/' || id FROM visit_photos ORDER BY id DESC LIMIT 1`).Scan(&other)
+		storetest.Scan(t, db.QueryRowContext(t.Context(), `SELECT '/visits/' || visit_id || '/photos/' || id FROM visit_photos ORDER BY id DESC LIMIT 1`), &other)
 		if res, _ := worker.do(mustRequest("GET", e.srv.URL+other)); res.StatusCode != http.StatusNotFound {
 			t.Errorf("a photo out of scope: %d", res.StatusCode)
 		}

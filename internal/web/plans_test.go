@@ -38,9 +38,9 @@ func TestPlansPage(t *testing.T) {
 			fmt.Sprintf(`id="h%d"`, e.widow.ID))
 		mustNotContain(t, "plan", body, "⟦")
 		var planID int64
-		db.QueryRowContext(t.Context(), `SELECT id FROM plans`).Scan(&planID)
+		storetest.Scan(t, db.QueryRowContext(t.Context(), `SELECT id FROM plans`), &planID)
 		var member int64
-		db.QueryRowContext(t.Context(), `SELECT team_member_id FROM plan_items WHERE household_id = ?`, e.widow.ID).Scan(&member)
+		storetest.Scan(t, db.QueryRowContext(t.Context(), `SELECT team_member_id FROM plan_items WHERE household_id = ?`, e.widow.ID), &member)
 		code, _ = admin.post(fmt.Sprintf("/plans/%d/items/%d", planID, e.widow.ID), url.Values{"team_member_id": {fmt.Sprint(member)}})
 		if code != http.StatusOK {
 			t.Errorf("move: %d", code)

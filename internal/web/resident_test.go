@@ -103,7 +103,7 @@ func TestResidentSubmit(t *testing.T) {
 		mustContain(t, "done", body, "提交成功", e.srv.URL+"/r/"+m[1])
 		var channel, address string
 		var grid int64
-		db.QueryRowContext(t.Context(), `SELECT channel, address, grid_id FROM requests WHERE tracking_code = ?`, m[1]).Scan(&channel, &address, &grid)
+		storetest.Scan(t, db.QueryRowContext(t.Context(), `SELECT channel, address, grid_id FROM requests WHERE tracking_code = ?`, m[1]), &channel, &address, &grid)
 		if channel != "web" || address != "一化小区 1号楼 3单元" || grid != e.org.Grids[0].ID {
 			t.Errorf("stored %s %q grid %d", channel, address, grid)
 		}

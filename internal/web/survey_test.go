@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -29,16 +30,13 @@ func TestVisitSurveyForm(t *testing.T) {
 			`name="survey.satisfied" value="basically_satisfied"`, "基本满意")
 		answers := func() map[string]string {
 			rows, err := db.QueryContext(context.Background(), `SELECT question_code, answer FROM survey_answers`)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
 			out := map[string]string{}
-			for rows.Next() {
+			storetest.ScanAll(t, rows, err, func(rows *sql.Rows) error {
 				var c, a string
-				rows.Scan(&c, &a)
+				err := rows.Scan(&c, &a)
 				out[c] = a
-			}
+				return err
+			})
 			return out
 		}
 		code, _ = worker.post(path, url.Values{"outcome": {"met"}, "survey.knows_grid_worker": {"yes"}, "survey.joined_activity": {""},

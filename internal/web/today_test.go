@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -86,15 +87,12 @@ func TestTodayRoute(t *testing.T) {
 		}
 		var route []int64
 		rows, err := db.QueryContext(ctx, `SELECT household_id FROM plan_items ORDER BY position`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
+		storetest.ScanAll(t, rows, err, func(rows *sql.Rows) error {
 			var id int64
-			rows.Scan(&id)
+			err := rows.Scan(&id)
 			route = append(route, id)
-		}
-		rows.Close()
+			return err
+		})
 		if len(route) != 3 {
 			t.Fatalf("the plan holds %v, want the widow, %d and %d", route, mine.ID, other.ID)
 		}
@@ -153,7 +151,7 @@ func TestVisitSync(t *testing.T) {
 				"card_left": {"1"}, "age_ms": {"3600000"}}
 		}
 		count := func() (n int) {
-			db.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM visits WHERE household_id = ?`, e.widow.ID).Scan(&n)
+			storetest.Scan(t, db.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM visits WHERE household_id = ?`, e.widow.ID), &n)
 			return n
 		}
 		noToken := v()

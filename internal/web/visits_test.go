@@ -80,7 +80,7 @@ func TestQuickVisitTwice(t *testing.T) {
 			}
 		}
 		var n int
-		db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM visits WHERE household_id = ?`, e.widow.ID).Scan(&n)
+		storetest.Scan(t, db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM visits WHERE household_id = ?`, e.widow.ID), &n)
 		if n != 1 {
 			t.Errorf("%d visits recorded for one double tap", n)
 		}

@@ -6,6 +6,7 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"net/url"
 	"os"
@@ -89,4 +90,31 @@ func PostgresDSN(t testing.TB) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// Scan scans row into dest and fails the test when the query failed, so
+// that a broken query cannot pass as a count of zero.
+func Scan(t testing.TB, row *sql.Row, dest ...any) {
+	t.Helper()
+	if err := row.Scan(dest...); err != nil {
+		t.Fatalf("query: %v", err)
+	}
+}
+
+// ScanAll calls scan for each of rows and fails the test when the query,
+// a scan or the iteration failed. It closes rows.
+func ScanAll(t testing.TB, rows *sql.Rows, err error, scan func(rows *sql.Rows) error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("query: %v", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			t.Fatalf("scan: %v", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("rows: %v", err)
+	}
 }
