@@ -55,12 +55,12 @@ func runVisit(ctx context.Context, args []string, out io.Writer) error {
 		}
 		return writeJSON(out, p)
 	}
+	var n int
 	if sub == "policy" {
-		if err := setPolicy(ctx, db, *set); err != nil {
-			return err
-		}
+		n, err = setPolicy(ctx, db, *set)
+	} else {
+		n, err = visit.RecomputeDue(ctx, db, household.Today())
 	}
-	n, err := visit.RecomputeDue(ctx, db, household.Today())
 	if err != nil {
 		return err
 	}
@@ -74,23 +74,25 @@ func runVisit(ctx context.Context, args []string, out io.Writer) error {
 	return nil
 }
 
-// setPolicy stores the visit policy of a JSON file, once it is valid and
-// names only tags on the list.
-func setPolicy(ctx context.Context, db *store.DB, file string) error {
+// setPolicy applies the visit policy of a JSON file, once it is valid and
+// names only tags on the list, and returns how many households have a new
+// due date.
+func setPolicy(ctx context.Context, db *store.DB, file string) (int, error) {
 	b, err := os.ReadFile(file)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var p visit.Policy
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
-		return fmt.Errorf("%s: %w", file, err)
+		return 0, fmt.Errorf("%s: %w", file, err)
 	}
-	if err := visit.SavePolicy(ctx, db, p, time.Now()); err != nil {
-		return fmt.Errorf("%s: %w", file, err)
+	n, err := visit.ApplyPolicy(ctx, db, p, time.Now())
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", file, err)
 	}
-	return nil
+	return n, nil
 }
 
 // writeCoverage prints the coverage of every grid and their total: as

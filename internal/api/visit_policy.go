@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"wanhu/internal/access"
-	"wanhu/internal/household"
 	"wanhu/internal/visit"
 )
 
@@ -31,12 +30,9 @@ func (h *handler) setVisitPolicy(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = decode(w, r, &p)
 	}
-	if err == nil {
-		err = visit.SavePolicy(r.Context(), h.d.DB, p, h.now())
-	}
 	n := 0
 	if err == nil {
-		n, err = visit.RecomputeDue(r.Context(), h.d.DB, household.DateOf(h.now().In(shanghai)))
+		n, err = visit.ApplyPolicy(r.Context(), h.d.DB, p, h.now())
 	}
 	if err != nil {
 		h.fail(w, r, err)

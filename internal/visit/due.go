@@ -77,42 +77,54 @@ func RecomputeDue(ctx context.Context, db *store.DB, today household.Date) (int,
 	if err != nil {
 		return 0, err
 	}
-	changed, last := 0, int64(0)
-	for {
-		rows, err := db.QueryContext(ctx, `SELECT id FROM households WHERE id > ? ORDER BY id LIMIT 500`, last)
-		if err != nil {
-			return changed, err
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return changed, err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if len(ids) == 0 {
-			return changed, rows.Err()
-		}
-		err = db.InTx(ctx, func(tx *store.Tx) error {
-			for _, id := range ids {
-				c, err := recompute(ctx, tx, p, id, today)
-				if err != nil {
-					return fmt.Errorf("household %d: %w", id, err)
-				}
-				if c {
-					changed++
-				}
-			}
-			return nil
+	changed := 0
+	for last, more := int64(0), true; more; {
+		var n int
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			n, err = recomputeBatch(ctx, tx, p, today, &last, &more)
+			return err
 		})
 		if err != nil {
 			return changed, err
 		}
-		last = ids[len(ids)-1]
+		changed += n
 	}
+	return changed, nil
+}
+
+// recomputeBatch recomputes the next due date of the next 500 households
+// after *last, moves *last to the last of them, sets *more to whether any
+// were left, and returns how many changed.
+func recomputeBatch(ctx context.Context, q store.Querier, p Policy, today household.Date, last *int64, more *bool) (changed int, err error) {
+	rows, err := q.QueryContext(ctx, `SELECT id FROM households WHERE id > ? ORDER BY id LIMIT 500`, *last)
+	if err != nil {
+		return 0, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	*more = len(ids) > 0
+	for _, id := range ids {
+		c, err := recompute(ctx, q, p, id, today)
+		if err != nil {
+			return changed, fmt.Errorf("household %d: %w", id, err)
+		}
+		if c {
+			changed++
+		}
+		*last = id
+	}
+	return changed, nil
 }
 
 // Due is a household on the list of visits to make.

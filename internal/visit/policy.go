@@ -77,10 +77,35 @@ func LoadPolicy(ctx context.Context, q store.Querier) (Policy, error) {
 	return p, p.Validate()
 }
 
-// SavePolicy stores p as the configured policy once it is valid and its
-// tag rules name tags on the list (a FieldError "tags.<code>" otherwise);
-// RecomputeDue then applies it.
-func SavePolicy(ctx context.Context, q store.Querier, p Policy, now time.Time) error {
+// ApplyPolicy stores p as the configured policy, once it is valid and its
+// tag rules name tags on the list (a FieldError "tags.<code>" otherwise),
+// and recomputes when every household is next due under it, all in one
+// transaction: a failure keeps the old policy and the old due dates. It
+// returns how many households have a new due date. Every household is
+// written under the transaction: at city scale, minutes of a rare
+// administrator's change.
+func ApplyPolicy(ctx context.Context, db *store.DB, p Policy, now time.Time) (changed int, err error) {
+	today := household.DateOf(now.In(shanghai))
+	err = db.InTx(ctx, func(tx *store.Tx) error {
+		if err := savePolicy(ctx, tx, p, now); err != nil {
+			return err
+		}
+		changed = 0
+		for last, more := int64(0), true; more; {
+			n, err := recomputeBatch(ctx, tx, p, today, &last, &more)
+			if err != nil {
+				return err
+			}
+			changed += n
+		}
+		return nil
+	})
+	return changed, err
+}
+
+// savePolicy stores p as the configured policy once it is valid and its
+// tag rules name tags on the list.
+func savePolicy(ctx context.Context, q store.Querier, p Policy, now time.Time) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}

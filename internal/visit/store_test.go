@@ -2,6 +2,7 @@ package visit_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -113,6 +114,89 @@ func TestVisitIsWhole(t *testing.T) {
 		got, _ = files.HouseholdByID(ctx, h.ID)
 		if len(got.Needs) != 1 || got.Members[0].Employment != "unemployed" {
 			t.Errorf("after the retry: needs %d, employment %s", len(got.Needs), got.Members[0].Employment)
+		}
+	})
+}
+
+// TestApplyPolicy: a policy is stored and every household's due date
+// follows it in one call; when one household cannot be written, the old
+// policy and every old due date stay.
+func TestApplyPolicy(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		fx, err := org.NewFixture(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files := household.NewStore(db)
+		var ids []int64
+		for _, room := range []string{"101", "102"} {
+			h, err := files.CreateHousehold(ctx, household.Actor{Name: "测试"}, household.Household{BuildingID: fx.Buildings[0].ID, Room: room},
+				[]household.Person{{Name: "李建国" + room, BirthDate: mustDate("1980-07-01"), Gender: "male", Relation: "householder"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, h.ID)
+		}
+		// Both were met on 1 December: when they are next due follows the
+		// policy.
+		if _, err := db.ExecContext(ctx, `UPDATE households SET last_met_on = ?`, mustDate("2026-12-01")); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+		if _, err := visit.RecomputeDue(ctx, db, household.DateOf(now)); err != nil {
+			t.Fatal(err)
+		}
+		due := func() []household.Date {
+			var out []household.Date
+			for _, id := range ids {
+				var d household.Date
+				storetest.Scan(t, db.QueryRowContext(ctx, `SELECT next_due_on FROM households WHERE id = ?`, id), &d)
+				out = append(out, d)
+			}
+			return out
+		}
+		before := due()
+
+		// The second household's row refuses any update.
+		trigger := `CREATE TRIGGER refuse BEFORE UPDATE ON households WHEN NEW.id = ` + strconv.FormatInt(ids[1], 10) +
+			` BEGIN SELECT RAISE(ABORT, 'refused'); END`
+		if db.Dialect() == store.Postgres {
+			if _, err := db.ExecContext(ctx, `CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql`); err != nil {
+				t.Fatal(err)
+			}
+			trigger = `CREATE TRIGGER refuse BEFORE UPDATE ON households FOR EACH ROW WHEN (NEW.id = ` + strconv.FormatInt(ids[1], 10) +
+				`) EXECUTE FUNCTION refuse()`
+		}
+		if _, err := db.ExecContext(ctx, trigger); err != nil {
+			t.Fatal(err)
+		}
+		weekly := visit.Policy{Colours: map[string]string{"green": "weekly"}, Floor: "yearly"}
+		if _, err := visit.ApplyPolicy(ctx, db, weekly, now.AddDate(0, 0, 3)); err == nil {
+			t.Fatal("applied a policy although a household could not be written")
+		}
+		if p, err := visit.LoadPolicy(ctx, db); err != nil || p.Colours["green"] != visit.DefaultPolicy.Colours["green"] {
+			t.Errorf("after the failure the stored policy is %+v (%v), want the default", p, err)
+		}
+		if got := due(); got[0] != before[0] || got[1] != before[1] {
+			t.Errorf("after the failure due dates %v, want %v", got, before)
+		}
+
+		if _, err := db.ExecContext(ctx, `DROP TRIGGER refuse`+map[store.Dialect]string{store.Postgres: " ON households"}[db.Dialect()]); err != nil {
+			t.Fatal(err)
+		}
+		n, err := visit.ApplyPolicy(ctx, db, weekly, now.AddDate(0, 0, 3))
+		if err != nil || n != 2 {
+			t.Fatalf("apply: %d households changed, %v; want 2", n, err)
+		}
+		if p, err := visit.LoadPolicy(ctx, db); err != nil || p.Colours["green"] != "weekly" {
+			t.Errorf("stored policy %+v (%v), want green weekly", p, err)
+		}
+		if got := due(); got[0] == before[0] || got[0] != got[1] {
+			t.Errorf("due dates %v after a weekly policy, before %v", got, before)
+		}
+		if _, err := visit.ApplyPolicy(ctx, db, visit.Policy{Tags: map[string]string{"nosuchtag": "weekly"}, Floor: "yearly"}, now); err == nil {
+			t.Error("a policy naming an unknown tag was applied")
 		}
 	})
 }

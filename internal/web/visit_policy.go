@@ -88,11 +88,7 @@ func (h *handler) visitPolicySave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := policyFromForm(r.PostForm, tags)
-	err = visit.SavePolicy(ctx, h.db, p, time.Now())
-	n := 0
-	if err == nil {
-		n, err = visit.RecomputeDue(ctx, h.db, household.Today())
-	}
+	n, err := visit.ApplyPolicy(ctx, h.db, p, time.Now())
 	if fe, bad := apperr.AsField(err); bad {
 		v := policyPage{Page: h.page(r, "policy.title", "visits")}
 		v.Error = policyField(v.L, fe.Field) + ": " + v.L.Err(fe)
