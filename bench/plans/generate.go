@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
@@ -52,7 +53,7 @@ func generate(args []string) error {
 	for _, g := range grids {
 		households += g.Households
 	}
-	week := visit.WeekOf(household.Today()).Next()
+	week := visit.WeekOf(calendar.Today()).Next()
 	vs := visit.NewStore(db, household.NewStore(db))
 
 	if *profile != "" {

@@ -14,7 +14,7 @@ import (
 	"slices"
 	"time"
 
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/secret"
 	"wanhu/internal/store"
 	"wanhu/internal/visit"
@@ -81,7 +81,7 @@ func prepare(args []string) error {
 		fmt.Println("prepare: every household has a due date already")
 		return nil
 	}
-	today := household.Today()
+	today := calendar.Today()
 	start := time.Now()
 	if _, err := db.ExecContext(ctx, `UPDATE households SET
 		last_met_on = CASE WHEN id % 10 = 0 THEN NULL ELSE date(?, '-' || (id * 7919 % 400) || ' days') END,

@@ -16,7 +16,7 @@ import (
 
 	"wanhu/internal/access"
 	"wanhu/internal/auth"
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/org"
 	"wanhu/internal/stats"
 	"wanhu/internal/store"
@@ -44,9 +44,9 @@ func timeDashboard(args []string) error {
 		return err
 	}
 	defer db.Close()
-	on := household.Today()
+	on := calendar.Today()
 	if *onFlag != "" {
-		if on, err = household.ParseDate("on", *onFlag); err != nil {
+		if on, err = calendar.ParseDate("on", *onFlag); err != nil {
 			return err
 		}
 	}
@@ -312,9 +312,9 @@ func same(what string, ours, hand numbers) error {
 // bornBy is the last birth date of the people at least n years old on
 // day on (as internal/stats counts: a 29 February birthday turns on 1
 // March in common years).
-func bornBy(on household.Date, n int) string {
+func bornBy(on calendar.Date, n int) string {
 	y := max(on.Y-n, 0)
-	d := household.Date{Y: y, M: on.M, D: on.D}
+	d := calendar.Date{Y: y, M: on.M, D: on.D}
 	if on.M == time.February && on.D == 29 && !(y%4 == 0 && (y%100 != 0 || y%400 == 0)) {
 		d.D = 28
 	}
@@ -338,7 +338,7 @@ func bandNames(bands []stats.Band) string {
 // it read persons in one pass. Otherwise SQLite searches the birth-date
 // index for "birth_date <= day" (every current member matches) and
 // fetches 2.5 M rows by rowid one by one, 5–10 times slower.
-func handPopulationSQL(d store.Dialect, on household.Date, bands []stats.Band) string {
+func handPopulationSQL(d store.Dialect, on calendar.Date, bands []stats.Band) string {
 	notIndexed := ""
 	if d == store.SQLite {
 		notIndexed = " NOT INDEXED"

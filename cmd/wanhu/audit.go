@@ -15,7 +15,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/audit"
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/notify"
 	"wanhu/internal/store"
 )
@@ -85,7 +85,7 @@ func auditVerify(ctx context.Context, args []string, out io.Writer) error {
 	if b := rep.Break; b != nil {
 		at := ""
 		if b.Record.Action != "" {
-			at = fmt.Sprintf(" (%s, %s)", b.Record.At.In(cst).Format(time.RFC3339), b.Record.Action)
+			at = fmt.Sprintf(" (%s, %s)", b.Record.At.In(calendar.China).Format(time.RFC3339), b.Record.Action)
 		}
 		checked := fmt.Sprintf("%d entries before it verified", rep.Checked)
 		if b.Anchored {
@@ -100,7 +100,7 @@ func auditVerify(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "audit log intact: %d entries checked%s\n", rep.Checked, from)
 	if rk, _, err := l.Search(ctx, audit.Filter{Action: "audit.rekey", PerPage: 1}); err == nil && len(rk) > 0 {
 		fmt.Fprintf(out, "keyed since %s (entry #%d): entries older than that were chained with plain SHA-256 until then\n",
-			rk[0].At.In(cst).Format(time.RFC3339), rk[0].ID)
+			rk[0].At.In(calendar.China).Format(time.RFC3339), rk[0].ID)
 	}
 	if a := rep.Anchor; a != nil {
 		which := "the newest anchor stored in the database"
@@ -108,9 +108,9 @@ func auditVerify(ctx context.Context, args []string, out io.Writer) error {
 			which = "the anchor " + *anchorFile
 		}
 		if rep.AnchorPurged {
-			fmt.Fprintf(out, "%s (entry #%d, %s) lies before the purge checkpoint; the checkpoint is signed\n", which, a.ID, a.At.In(cst).Format(time.RFC3339))
+			fmt.Fprintf(out, "%s (entry #%d, %s) lies before the purge checkpoint; the checkpoint is signed\n", which, a.ID, a.At.In(calendar.China).Format(time.RFC3339))
 		} else {
-			fmt.Fprintf(out, "it matches %s: entry #%d of %s\n", which, a.ID, a.At.In(cst).Format(time.RFC3339))
+			fmt.Fprintf(out, "it matches %s: entry #%d of %s\n", which, a.ID, a.At.In(calendar.China).Format(time.RFC3339))
 		}
 	}
 	return nil
@@ -297,20 +297,13 @@ func auditPurge(ctx context.Context, args []string, out io.Writer) error {
 	return nil
 }
 
-var cst = func() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
-		return loc
-	}
-	return time.FixedZone("CST", 8*60*60)
-}()
-
-// cliDay parses a day in China's time (household.ParseInstant); as an
+// cliDay parses a day in China's time (calendar.ParseInstant); as an
 // upper bound, its end.
 func cliDay(flag, s string, end bool) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	d, err := household.ParseInstant(strings.TrimPrefix(flag, "--"), s, end)
+	d, err := calendar.ParseInstant(strings.TrimPrefix(flag, "--"), s, end)
 	if fe, ok := apperr.AsField(err); ok {
 		return d, fmt.Errorf("%s: %s", flag, fe.Msg)
 	}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"wanhu/internal/calendar"
-	"wanhu/internal/household"
 	"wanhu/internal/store"
 )
 
@@ -38,7 +37,7 @@ func runCalendar(ctx context.Context, args []string, out io.Writer) error {
 	dsn := fs.String("db", "", "database: a SQLite file path or a postgres:// URL (optional for add and show)")
 	from := fs.String("from", "", "add: the day to count from (not counted itself), YYYY-MM-DD")
 	n := fs.Int("working-days", -1, "add: how many working days to add")
-	year := fs.Int("year", household.Today().Y, "show: the year")
+	year := fs.Int("year", calendar.Today().Y, "show: the year")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), calendarUsage+"File and line format:\n"+calendar.FormatHelp+"\n\nFlags (each also as WANHU_<FLAG>):\n")
 		fs.PrintDefaults()
@@ -80,7 +79,7 @@ func runCalendar(ctx context.Context, args []string, out io.Writer) error {
 		}
 		return nil
 	}
-	d, err := household.ParseDate("from", *from)
+	d, err := calendar.ParseDate("from", *from)
 	if err != nil {
 		return fmt.Errorf("--from: %w", err)
 	}

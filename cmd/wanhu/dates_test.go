@@ -10,7 +10,7 @@ import (
 // TestFarDateFlags gives every date flag of the CLI a far or a bad day and
 // expects an error naming the flag (issue 11: the API's reports answered
 // 500 for ?to=9999-12-31; the CLI shares their parsing). To find the date
-// flags, search the commands for household.ParseDate, ParseInstant,
+// flags, search the commands for calendar.ParseDate, ParseInstant,
 // DayRange, cliDay, staff.PeriodOf and visit.ParseWeek.
 func TestFarDateFlags(t *testing.T) {
 	path, f := seedDB(t)

@@ -10,12 +10,12 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"golang.org/x/term"
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/audit"
+	"wanhu/internal/calendar"
 	"wanhu/internal/setup"
 	"wanhu/internal/store"
 )
@@ -112,13 +112,10 @@ func printInit(out io.Writer, dsn, keyPath string, res *setup.Result) {
 	fmt.Fprintf(out, "\nStart the server:  wanhu serve --db %s --key-file %s\n", store.Redact(dsn), keyPath)
 	fmt.Fprintf(out, "At their first sign-in on the web, %s sets up two-step sign-in (an authenticator app); the API asks for it too", res.Admin.Username)
 	if !res.GraceUntil.IsZero() {
-		fmt.Fprintf(out, " from %s (until then POST /api/v1/auth/login takes the password alone)", res.GraceUntil.In(chinaTime).Format("2006-01-02 15:04"))
+		fmt.Fprintf(out, " from %s (until then POST /api/v1/auth/login takes the password alone)", res.GraceUntil.In(calendar.China).Format("2006-01-02 15:04"))
 	}
 	fmt.Fprintln(out, ".")
 }
-
-// chinaTime is the time zone the messages show.
-var chinaTime = time.FixedZone("CST", 8*3600)
 
 // terminal asks for what the flags left out: prompts on w, answers from
 // r, a password without echo when r is a terminal.

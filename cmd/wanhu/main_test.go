@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/secret"
@@ -64,8 +65,8 @@ func seedDB(t *testing.T) (string, *org.Fixture) {
 	return path, f
 }
 
-func mustDate(t *testing.T, s string) household.Date {
-	d, err := household.ParseDate("", s)
+func mustDate(t *testing.T, s string) calendar.Date {
+	d, err := calendar.ParseDate("", s)
 	if err != nil {
 		t.Fatal(err)
 	}

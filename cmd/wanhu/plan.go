@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
@@ -29,7 +30,7 @@ func runPlan(ctx context.Context, args []string, out io.Writer) error {
 	if sub != "week" {
 		return fmt.Errorf("usage: wanhu plan week --db … --grid N [--week YYYY-Www] [--format json|csv]")
 	}
-	w := visit.WeekOf(household.Today()).Next()
+	w := visit.WeekOf(calendar.Today()).Next()
 	if *week != "" {
 		var err error
 		if w, err = visit.ParseWeek("week", *week); err != nil {

@@ -7,7 +7,7 @@ import (
 	"io"
 	"time"
 
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/org"
 	"wanhu/internal/request"
 )
@@ -36,14 +36,14 @@ func runRequest(ctx context.Context, args []string, out io.Writer) error {
 		return fmt.Errorf("--format %q: give json or text", *format)
 	}
 	now := time.Now()
-	start, end := time.Unix(0, 0), dayStart(household.DateOf(now.In(cst)), 1)
+	start, end := time.Unix(0, 0), dayStart(calendar.DayOf(now), 1)
 	for _, p := range []struct {
 		name, s string
 		at      *time.Time
 		add     int
 	}{{"from", *from, &start, 0}, {"to", *to, &end, 1}} {
 		if p.s != "" {
-			d, err := household.ParseDate(p.name, p.s)
+			d, err := calendar.ParseDate(p.name, p.s)
 			if err != nil {
 				return fmt.Errorf("--%s: %w", p.name, err)
 			}
@@ -84,8 +84,8 @@ func runRequest(ctx context.Context, args []string, out io.Writer) error {
 }
 
 // dayStart is midnight in China at the start of the day n days after d.
-func dayStart(d household.Date, n int) time.Time {
-	return time.Date(d.Y, d.M, d.D+n, 0, 0, 0, 0, cst)
+func dayStart(d calendar.Date, n int) time.Time {
+	return time.Date(d.Y, d.M, d.D+n, 0, 0, 0, 0, calendar.China)
 }
 
 func printFigures(out io.Writer, indent string, f request.Figures) {

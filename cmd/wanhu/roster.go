@@ -12,8 +12,8 @@ import (
 	"text/tabwriter"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/export"
-	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/roster"
 )
@@ -57,14 +57,14 @@ func runRoster(ctx context.Context, args []string, out io.Writer) error {
 	if *grid != 0 {
 		v.Set("grid", strconv.FormatInt(*grid, 10))
 	}
-	today := household.Today()
+	today := calendar.Today()
 	if sub == "list" {
 		if *format == "" {
 			*format = "text"
 		}
 		on := today
 		if *onFlag != "" {
-			if on, err = household.ParseDate("on", *onFlag); err != nil {
+			if on, err = calendar.ParseDate("on", *onFlag); err != nil {
 				return flagError("on", err)
 			}
 		}

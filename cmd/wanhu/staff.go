@@ -12,8 +12,8 @@ import (
 	"text/tabwriter"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/export"
-	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/staff"
 )
@@ -47,7 +47,7 @@ func runStaff(ctx context.Context, args []string, out io.Writer) error {
 	if !slices.Contains([]string{"text", "json", "csv", "xlsx"}, *format) {
 		return fmt.Errorf("--format %q: give text, json, csv or xlsx", *format)
 	}
-	p, err := staff.PeriodOf(*from, *to, household.Today())
+	p, err := staff.PeriodOf(*from, *to, calendar.Today())
 	if fe, ok := apperr.AsField(err); ok {
 		return fmt.Errorf("--%s: %s", fe.Field, fe.Msg)
 	}

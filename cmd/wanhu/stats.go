@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/stats"
@@ -66,10 +67,10 @@ func runStats(ctx context.Context, args []string, out io.Writer) error {
 			return flagError("bands", err)
 		}
 	}
-	on := household.Today()
+	on := calendar.Today()
 	if *onFlag != "" {
 		var err error
-		if on, err = household.ParseDate("on", *onFlag); err != nil {
+		if on, err = calendar.ParseDate("on", *onFlag); err != nil {
 			return flagError("on", err)
 		}
 	}
@@ -114,7 +115,7 @@ func runStats(ctx context.Context, args []string, out io.Writer) error {
 // (both included), as GET /api/v1/stats/survey does: from the start by
 // default, until today.
 func surveyStats(ctx context.Context, db store.Querier, from, to string, grid int64) (*visit.SurveyReport, error) {
-	start, end, err := household.DayRange(from, to, household.Today())
+	start, end, err := calendar.DayRange(from, to, calendar.Today())
 	if fe, ok := apperr.AsField(err); ok {
 		return nil, flagError(fe.Field, err)
 	}

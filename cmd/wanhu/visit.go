@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/store"
 	"wanhu/internal/visit"
@@ -59,7 +60,7 @@ func runVisit(ctx context.Context, args []string, out io.Writer) error {
 	if sub == "policy" {
 		n, err = setPolicy(ctx, db, *set)
 	} else {
-		n, err = visit.RecomputeDue(ctx, db, household.Today())
+		n, err = visit.RecomputeDue(ctx, db, calendar.Today())
 	}
 	if err != nil {
 		return err

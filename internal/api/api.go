@@ -213,5 +213,5 @@ func newHandler(d server.Deps) *handler {
 	if d.Imports == nil && d.DB != nil {
 		d.Imports = importjob.New(d.DB, log) // jobs queue for the runner of a server
 	}
-	return &handler{d: d, log: log, now: time.Now}
+	return &handler{d: d, log: log, now: d.Clock()}
 }

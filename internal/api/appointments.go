@@ -8,7 +8,7 @@ import (
 
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/visit"
 )
 
@@ -80,12 +80,12 @@ func (h *handler) appointments(w http.ResponseWriter, r *http.Request) {
 		if s == "" || q.err != nil {
 			return time.Time{}
 		}
-		d, err := household.ParseDate(name, s)
+		d, err := calendar.ParseDate(name, s)
 		if err != nil {
 			q.err = err
 			return time.Time{}
 		}
-		return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, shanghai)
+		return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, calendar.China)
 	}
 	f.From = day("from")
 	if to := day("to"); !to.IsZero() {

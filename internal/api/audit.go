@@ -10,7 +10,7 @@ import (
 	"wanhu/internal/apperr"
 	"wanhu/internal/audit"
 	"wanhu/internal/auth"
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 )
 
 // auditFilter reads the filters of the audit log: user, action, object,
@@ -31,14 +31,14 @@ func (h *handler) auditFilter(r *http.Request) (audit.Filter, error) {
 	return f, q.err
 }
 
-// auditTime reads a date or an instant (household.ParseInstant); a date as
+// auditTime reads a date or an instant (calendar.ParseInstant); a date as
 // the upper bound means the end of that day.
 func auditTime(q *query, name string, end bool) time.Time {
 	s := q.str(name)
 	if s == "" {
 		return time.Time{}
 	}
-	t, err := household.ParseInstant(name, s, end)
+	t, err := calendar.ParseInstant(name, s, end)
 	if err != nil && q.err == nil {
 		q.err = err
 	}
@@ -75,7 +75,7 @@ func (h *handler) auditCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="audit-%s.csv"`, h.now().In(shanghai).Format("20060102")))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="audit-%s.csv"`, h.now().In(calendar.China).Format("20060102")))
 	if err := h.d.Audit.ExportCSV(r.Context(), w, f); err != nil {
 		h.log.Error("audit export failed", "route", r.Pattern, "error", err)
 	}

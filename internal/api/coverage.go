@@ -6,7 +6,7 @@ import (
 
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/visit"
 )
 
@@ -49,7 +49,7 @@ func (h *handler) progress(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = q.err
 	}
-	week := visit.WeekOf(household.DateOf(h.now().In(shanghai)))
+	week := visit.WeekOf(calendar.DayOf(h.now()))
 	if s := q.str("week"); err == nil && s != "" {
 		week, err = visit.ParseWeek("week", s)
 	}
@@ -94,7 +94,7 @@ func (h *handler) visitsByVisitor(w http.ResponseWriter, r *http.Request) {
 // (default this year), red first.
 func (h *handler) neverVisited(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
-	this := h.now().In(shanghai).Year()
+	this := h.now().In(calendar.China).Year()
 	year, grid := q.intIn("year", this, 2000, this), q.id("grid")
 	page, per := q.page()
 	err := allow(r, access.PlanVisits)

@@ -15,8 +15,8 @@ import (
 	"wanhu/internal/store/storetest"
 )
 
-// A date the API reads is a day from household.FirstDate to
-// household.LastDate (issue 11: ?to=9999-12-31 made two reports answer
+// A date the API reads is a day from calendar.FirstDate to
+// calendar.LastDate (issue 11: ?to=9999-12-31 made two reports answer
 // 500, as a year past 9999 cannot be encoded). The tests below find every
 // date the API takes in openapi.json, so a new date parameter or body
 // field is tested as soon as it is documented; a route whose date needs

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 )
 
 // maxBody is the largest request body the API reads.
@@ -85,7 +85,7 @@ func fieldRequired(field string) error {
 }
 
 // named gives a name to the error of a value that could not say which
-// field it was in: a household.Date (whose errors name no field) or a
+// field it was in: a calendar.Date (whose errors name no field) or a
 // time.Time (a *time.ParseError) of the body. The field is the first
 // string of body, in order, that fails the same way; decoding stops at the
 // first bad value, so that is the one. Other errors are returned as they
@@ -97,7 +97,7 @@ func named(body []byte, err error) error {
 	switch {
 	case isField && fe.Field == "":
 		match = func(s string) bool {
-			_, e := household.ParseDate("", s)
+			_, e := calendar.ParseDate("", s)
 			return e != nil && e.Error() == fe.Error()
 		}
 	case errors.As(err, &pe):

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 )
 
@@ -47,17 +48,17 @@ func (in personInput) person() (household.Person, error) {
 // dateField is a date given as text, to be parsed into to.
 type dateField struct {
 	name, text string
-	to         *household.Date
+	to         *calendar.Date
 }
 
 // parseDates parses each non-empty date; "" means no date.
 func parseDates(fs ...dateField) error {
 	for _, f := range fs {
 		if f.text == "" {
-			*f.to = household.Date{}
+			*f.to = calendar.Date{}
 			continue
 		}
-		d, err := household.ParseDate(f.name, f.text)
+		d, err := calendar.ParseDate(f.name, f.text)
 		if err != nil {
 			return err
 		}

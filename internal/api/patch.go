@@ -1,6 +1,7 @@
 package api
 
 import (
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 )
 
@@ -83,7 +84,7 @@ func (x personPatch) apply(p *household.Person) error {
 	if x.IDNumber != nil && *x.IDNumber != p.IDNumber {
 		p.IDNumber = *x.IDNumber
 		if *x.IDNumber != "" {
-			p.BirthDate, p.Gender = household.Date{}, ""
+			p.BirthDate, p.Gender = calendar.Date{}, ""
 		}
 	}
 	set(&p.Name, x.Name)
@@ -105,7 +106,7 @@ func (x personPatch) apply(p *household.Person) error {
 	for _, d := range []struct {
 		name string
 		v    *string
-		to   *household.Date
+		to   *calendar.Date
 	}{{"birth_date", x.BirthDate, &p.BirthDate}, {"moved_in_on", x.MovedInOn, &p.MovedInOn},
 		{"moved_out_on", x.MovedOutOn, &p.MovedOutOn}, {"deceased_on", x.DeceasedOn, &p.DeceasedOn}} {
 		if d.v != nil {

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"wanhu/internal/access"
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/request"
 )
 
@@ -22,7 +22,7 @@ func (h *handler) requestStats(w http.ResponseWriter, r *http.Request) {
 		err = q.err
 	}
 	now := h.now()
-	from, to, derr := household.DayRange(q.str("from"), q.str("to"), household.DateOf(now.In(shanghai)))
+	from, to, derr := calendar.DayRange(q.str("from"), q.str("to"), calendar.DayOf(now))
 	if err == nil {
 		err = derr
 	}

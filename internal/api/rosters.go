@@ -9,6 +9,7 @@ import (
 
 	"wanhu/internal/access"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 )
 
@@ -102,7 +103,7 @@ func (h *handler) specialDifficulty(w http.ResponseWriter, r *http.Request) {
 // writeCSV sends rows as a UTF-8 CSV download with a byte-order mark, so
 // Excel reads the Chinese correctly, named name-YYYY-MM-DD.csv.
 func (h *handler) writeCSV(w http.ResponseWriter, r *http.Request, name string, rows [][]string) {
-	day := household.DateOf(h.now().In(shanghai)).String()
+	day := calendar.DayOf(h.now()).String()
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.csv"`, name, day))
 	w.Write([]byte("\uFEFF"))

@@ -5,8 +5,8 @@ import (
 	"net/url"
 
 	"wanhu/internal/access"
+	"wanhu/internal/calendar"
 	"wanhu/internal/export"
-	"wanhu/internal/household"
 	"wanhu/internal/roster"
 )
 
@@ -24,9 +24,9 @@ func (h *handler) rosterStore(r *http.Request) *roster.Store {
 // (or ?on=).
 func (h *handler) rosterIndex(w http.ResponseWriter, r *http.Request) {
 	err := allow(r, access.ReadHouseholds)
-	on := household.DateOf(h.now().In(shanghai))
+	on := calendar.DayOf(h.now())
 	if s := r.URL.Query().Get("on"); err == nil && s != "" {
-		on, err = household.ParseDate("on", s)
+		on, err = calendar.ParseDate("on", s)
 	}
 	var out []roster.Counted
 	if err == nil {
@@ -41,15 +41,15 @@ func (h *handler) rosterIndex(w http.ResponseWriter, r *http.Request) {
 
 // rosterPage is a page of a roster as JSON.
 type rosterPage struct {
-	Name    string         `json:"name"`
-	TitleZH string         `json:"title_zh"`
-	TitleEN string         `json:"title_en"`
-	Entity  roster.Entity  `json:"entity"`
-	On      household.Date `json:"on"`
-	Items   []roster.Item  `json:"items"`
-	Total   int            `json:"total"`
-	Page    int            `json:"page"`
-	PerPage int            `json:"per_page"`
+	Name    string        `json:"name"`
+	TitleZH string        `json:"title_zh"`
+	TitleEN string        `json:"title_en"`
+	Entity  roster.Entity `json:"entity"`
+	On      calendar.Date `json:"on"`
+	Items   []roster.Item `json:"items"`
+	Total   int           `json:"total"`
+	Page    int           `json:"page"`
+	PerPage int           `json:"per_page"`
 }
 
 // roster answers one roster: a page of JSON, or every row as CSV or xlsx
@@ -92,7 +92,7 @@ func (h *handler) rosterQuery(r *http.Request) (roster.Query, export.Format, err
 	if err != nil {
 		return roster.Query{}, "", err
 	}
-	q, err := roster.Parse(r.PathValue("name"), r.URL.Query(), household.DateOf(h.now().In(shanghai)))
+	q, err := roster.Parse(r.PathValue("name"), r.URL.Query(), calendar.DayOf(h.now()))
 	if err == nil {
 		err = h.rosterStore(r).Check(r.Context(), q)
 	}
@@ -109,7 +109,7 @@ func (h *handler) rosterDownload(w http.ResponseWriter, r *http.Request, q roste
 		labels, err = roster.Chinese(r.Context(), h.d.DB)
 	}
 	if err == nil {
-		err = h.auditing().Export(w, r, roster.Download(r.Context(), rs, q, format, n, labels, household.DateOf(h.now().In(shanghai))))
+		err = h.auditing().Export(w, r, roster.Download(r.Context(), rs, q, format, n, labels, calendar.DayOf(h.now())))
 	}
 	if err != nil {
 		h.fail(w, r, err)

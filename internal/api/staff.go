@@ -6,8 +6,8 @@ import (
 
 	"wanhu/internal/access"
 	"wanhu/internal/audit"
+	"wanhu/internal/calendar"
 	"wanhu/internal/export"
-	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/staff"
 )
@@ -35,7 +35,7 @@ func (h *handler) staffInputs(r *http.Request) (org.Scope, staff.Period, staff.W
 	scope, err := staffScope(r)
 	if err == nil {
 		q := r.URL.Query()
-		p, err = staff.PeriodOf(q.Get("from"), q.Get("to"), household.DateOf(h.now().In(shanghai)))
+		p, err = staff.PeriodOf(q.Get("from"), q.Get("to"), calendar.DayOf(h.now()))
 	}
 	if err == nil {
 		wt, err = staff.LoadWeights(r.Context(), h.d.DB)
@@ -83,7 +83,7 @@ func (h *handler) staffExport(w http.ResponseWriter, r *http.Request, format exp
 		return err
 	}
 	return h.auditing().Export(w, r, audit.Download{Object: "staff:" + object, Detail: fmt.Sprintf("%s %d rows from=%s to=%s", format, rows, p.From, p.To),
-		Format: format, Name: name, Day: household.DateOf(h.now().In(shanghai)).String(), Columns: cols, Write: write})
+		Format: format, Name: name, Day: calendar.DayOf(h.now()).String(), Columns: cols, Write: write})
 }
 
 // scorecard answers one team member's scorecard with their training.
@@ -156,11 +156,11 @@ func (h *handler) training(w http.ResponseWriter, r *http.Request) {
 // addTraining records a course a team member completed.
 func (h *handler) addTraining(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Course      string         `json:"course"`
-		Kind        string         `json:"kind"`
-		CompletedOn household.Date `json:"completed_on"`
-		Hours       float64        `json:"hours"`
-		Note        string         `json:"note"`
+		Course      string        `json:"course"`
+		Kind        string        `json:"kind"`
+		CompletedOn calendar.Date `json:"completed_on"`
+		Hours       float64       `json:"hours"`
+		Note        string        `json:"note"`
 	}
 	id, err := pathID(r)
 	if err == nil {

@@ -6,7 +6,7 @@ import (
 
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/org"
 	"wanhu/internal/stats"
 )
@@ -58,9 +58,9 @@ func (h *handler) population(w http.ResponseWriter, r *http.Request) {
 	if err == nil && spec != "" {
 		bands, err = stats.ParseBands("bands", spec)
 	}
-	on := household.DateOf(h.now().In(shanghai))
+	on := calendar.DayOf(h.now())
 	if s := q.str("on"); err == nil && s != "" {
-		on, err = household.ParseDate("on", s)
+		on, err = calendar.ParseDate("on", s)
 	}
 	var out *stats.PopulationStats
 	if err == nil {

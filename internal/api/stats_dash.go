@@ -3,7 +3,7 @@ package api
 import (
 	"net/http"
 
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/stats"
 	"wanhu/internal/visit"
 )
@@ -26,13 +26,13 @@ func (h *handler) ledgerTrend(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		types, err = stats.ParseTypes("types", q.str("types"))
 	}
-	to := household.DateOf(h.now().In(shanghai))
+	to := calendar.DayOf(h.now())
 	if s := q.str("to"); err == nil && s != "" {
-		to, err = household.ParseDate("to", s)
+		to, err = calendar.ParseDate("to", s)
 	}
 	from := stats.TrendYear(to)
 	if s := q.str("from"); err == nil && s != "" {
-		from, err = household.ParseDate("from", s)
+		from, err = calendar.ParseDate("from", s)
 	}
 	var out *stats.LedgerTrendStats
 	if err == nil {
@@ -46,7 +46,7 @@ func (h *handler) ledgerTrend(w http.ResponseWriter, r *http.Request) {
 // month, quarter and year (visit.CoverageByGrid), with the sum as
 // "overall"; ?grid= one grid.
 type visitCoverage struct {
-	On household.Date `json:"on"`
+	On calendar.Date `json:"on"`
 	list[visit.GridCoverage]
 	Overall visit.GridCoverage `json:"overall"`
 }
@@ -68,7 +68,7 @@ func (h *handler) visitStats(w http.ResponseWriter, r *http.Request) {
 		vs.SetClock(h.now)
 		var cs []visit.GridCoverage
 		if cs, err = vs.CoverageByGrid(r.Context(), grid); err == nil {
-			out = &visitCoverage{household.DateOf(h.now().In(shanghai)), listOf(cs, len(cs)), visit.CoverageTotal(cs)}
+			out = &visitCoverage{calendar.DayOf(h.now()), listOf(cs, len(cs)), visit.CoverageTotal(cs)}
 		}
 	}
 	h.writeStats(w, r, out, err)

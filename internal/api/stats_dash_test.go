@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
@@ -55,7 +56,7 @@ func TestLedgerTrendStats(t *testing.T) {
 			}
 		}
 		fx.d.Households.SetClock(time.Now)
-		today := household.Today()
+		today := calendar.Today()
 		fx.run(t, []scenario{
 			{name: "two months", method: "GET", path: "/stats/ledger?from=2026-03-01&to=2026-04-30", user: "admin", status: 200,
 				want: []string{`{"from":"2026-03-01","to":"2026-04-30","months":["2026-03","2026-04"],"total":2,"types":[`,
@@ -88,8 +89,8 @@ func TestLedgerTrendStats(t *testing.T) {
 }
 
 // trendFrom is the first day of the month eleven months before d.
-func trendFrom(d household.Date) string {
-	return household.DateOf(time.Date(d.Y, d.M-11, 1, 0, 0, 0, 0, time.UTC)).String()
+func trendFrom(d calendar.Date) string {
+	return calendar.DateOf(time.Date(d.Y, d.M-11, 1, 0, 0, 0, 0, time.UTC)).String()
 }
 
 // TestVisitStats: /stats/visits is the visit coverage of the statistics
@@ -117,7 +118,7 @@ func TestVisitStats(t *testing.T) {
 			{name: "visit", method: "POST", path: "/visits", user: "leader1", status: 201,
 				body: `{"client_id":"dash-1","household_id":{red},"outcome":"met"}`},
 			{name: "admin", method: "GET", path: "/stats/visits", user: "admin", status: 200, check: same("admin", ""),
-				want: []string{`"on":"` + household.Today().String() + `"`, `"total":2`,
+				want: []string{`"on":"` + calendar.Today().String() + `"`, `"total":2`,
 					`"grid":{grid1},"grid_name":"第一网格","households":1,"week":1,"month":1,"quarter":1,"year":1`,
 					`"grid":{grid2},"grid_name":"第二网格","households":1,"week":0`, `"overall":{"households":2,"week":0.5`}},
 			{name: "one grid", method: "GET", path: "/stats/visits?grid={grid2}", user: "admin", status: 200, check: same("admin", "?grid={grid2}"),

@@ -3,7 +3,7 @@ package api
 import (
 	"testing"
 
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 )
@@ -28,7 +28,7 @@ func TestPopulationStats(t *testing.T) {
 			{name: "census preset", method: "GET", path: "/stats/population?preset=census&on=2026-12-01", user: "admin", status: 200,
 				want: []string{`{"band":"15-59","count":2},{"band":"60-","count":1},{"band":"65-","count":1},{"band":"80-","count":0}]`}},
 			{name: "defaults", method: "GET", path: "/stats/population", user: "admin", status: 200,
-				want: []string{`"on":"` + household.Today().String() + `"`, `{"band":"6-12","count":0}`}},
+				want: []string{`"on":"` + calendar.Today().String() + `"`, `{"band":"6-12","count":0}`}},
 			{name: "leader1's grid", method: "GET", path: "/stats/population?bands=60-", user: "leader1", status: 200,
 				want: []string{`"total":1,"bands":[{"band":"60-","count":1}]`}, reject: []string{"第二网格"}},
 			{name: "one grid", method: "GET", path: "/stats/population?bands=60-&grid={grid2}", user: "clerk", status: 200,

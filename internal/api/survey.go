@@ -4,7 +4,7 @@ import (
 	"net/http"
 
 	"wanhu/internal/access"
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/visit"
 )
 
@@ -24,7 +24,7 @@ func (h *handler) surveyStats(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = q.err
 	}
-	from, to, derr := household.DayRange(q.str("from"), q.str("to"), household.DateOf(h.now().In(shanghai)))
+	from, to, derr := calendar.DayRange(q.str("from"), q.str("to"), calendar.DayOf(h.now()))
 	if err == nil {
 		err = derr
 	}

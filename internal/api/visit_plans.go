@@ -7,7 +7,7 @@ import (
 
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/visit"
 )
 
@@ -18,7 +18,7 @@ var errPlanGrid = &apiError{http.StatusNotFound, "not_found", "no such grid", "g
 // planWeek reads an ISO week, next week when empty.
 func (h *handler) planWeek(field, s string) (visit.Week, error) {
 	if s == "" {
-		return visit.WeekOf(household.DateOf(h.now().In(shanghai))).Next(), nil
+		return visit.WeekOf(calendar.DayOf(h.now())).Next(), nil
 	}
 	return visit.ParseWeek(field, s)
 }

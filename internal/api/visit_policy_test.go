@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 )
@@ -13,15 +13,15 @@ func TestVisitPolicy(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		fx := newFixture(t, db)
 		ctx := context.Background()
-		today := household.Today()
-		lastMet := household.DateOf(today.Time().AddDate(0, 0, -3))
+		today := calendar.Today()
+		lastMet := calendar.DateOf(today.Time().AddDate(0, 0, -3))
 		// The green household was met three days ago: due in six months.
 		if _, err := db.ExecContext(ctx, `UPDATE households SET last_met_on = ?, next_due_on = ? WHERE id = ?`,
-			lastMet, household.DateOf(lastMet.Time().AddDate(0, 6, 0)), fx.green.ID); err != nil {
+			lastMet, calendar.DateOf(lastMet.Time().AddDate(0, 6, 0)), fx.green.ID); err != nil {
 			t.Fatal(err)
 		}
-		nextDue := func(t *testing.T) household.Date {
-			var d household.Date
+		nextDue := func(t *testing.T) calendar.Date {
+			var d calendar.Date
 			if err := db.QueryRowContext(ctx, `SELECT next_due_on FROM households WHERE id = ?`, fx.green.ID).Scan(&d); err != nil {
 				t.Fatal(err)
 			}
@@ -45,7 +45,7 @@ func TestVisitPolicy(t *testing.T) {
 			{name: "still the default", method: "GET", path: "/visit-policy", user: "admin", status: 200,
 				want: []string{`"green":"half_yearly"`}},
 		})
-		if d := nextDue(t); d != household.DateOf(lastMet.Time().AddDate(0, 6, 0)) {
+		if d := nextDue(t); d != calendar.DateOf(lastMet.Time().AddDate(0, 6, 0)) {
 			t.Fatalf("a refused policy moved the due date to %s", d)
 		}
 		fx.run(t, []scenario{
@@ -63,7 +63,7 @@ func TestVisitPolicy(t *testing.T) {
 				}},
 			{name: "read back", method: "GET", path: "/visit-policy", user: "clerk", status: 200, want: []string{`"green":"weekly"`}},
 		})
-		if d, want := nextDue(t), household.DateOf(lastMet.Time().AddDate(0, 0, 7)); d != want {
+		if d, want := nextDue(t), calendar.DateOf(lastMet.Time().AddDate(0, 0, 7)); d != want {
 			t.Errorf("green household next due %s, want %s (a week after it was met)", d, want)
 		}
 	})

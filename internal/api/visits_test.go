@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 )
@@ -13,8 +13,8 @@ import (
 func TestVisits(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		fx := newFixture(t, db)
-		today := household.Today()
-		ago := func(n int) string { return household.DateOf(today.Time().AddDate(0, 0, -n)).String() }
+		today := calendar.Today()
+		ago := func(n int) string { return calendar.DateOf(today.Time().AddDate(0, 0, -n)).String() }
 		// Overdue: the green household by 10 days, the red one by 2; the
 		// red one comes first all the same.
 		for id, due := range map[int64]string{fx.green.ID: ago(10), fx.red.ID: ago(2)} {
@@ -63,7 +63,7 @@ func TestVisits(t *testing.T) {
 
 			{name: "not at home", method: "POST", path: "/visits", user: "clerk", status: 201,
 				body: `{"client_id":"c-2","household_id":{green},"outcome":"not_home","card_left":true}`,
-				want: []string{`"card_left":true`, `"follow_up_on":"` + household.DateOf(today.Time().AddDate(0, 0, 3)).String() + `"`}},
+				want: []string{`"card_left":true`, `"follow_up_on":"` + calendar.DateOf(today.Time().AddDate(0, 0, 3)).String() + `"`}},
 			{name: "not at home again", method: "POST", path: "/visits", user: "clerk", status: 201,
 				body: `{"client_id":"c-3","household_id":{green},"outcome":"not_home","card_left":true,"channel":"door"}`},
 			{name: "two misses: off-peak", method: "GET", path: "/visits/due?grid={grid2}", user: "clerk", status: 200,

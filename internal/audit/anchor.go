@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/notify"
 	"wanhu/internal/secret"
 	"wanhu/internal/store"
@@ -116,7 +117,7 @@ func (l *Log) take(ctx context.Context, tx *store.Tx, keys *secret.Keyring, now 
 // checkpoint, the id of the last entry and the entries found at anchored
 // ids, or returns nil.
 func (a *Anchor) judge(cp checkpoint, lastID int64, found map[int64]Record) *Break {
-	when := a.At.In(shanghai).Format(time.DateTime)
+	when := a.At.In(calendar.China).Format(time.DateTime)
 	switch {
 	case a.ID < cp.ID:
 		// Purged since: the signed checkpoint vouches for what went.

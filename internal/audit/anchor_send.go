@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/notify"
 )
 
@@ -155,7 +156,7 @@ func StartAnchors(ctx context.Context, l *Log, opts AnchorOptions) (stop func(),
 // anchorDay takes the anchor of the China day of now, unless taken, and
 // logs it.
 func anchorDay(ctx context.Context, l *Log, now time.Time, opts AnchorOptions) error {
-	day := now.In(shanghai).Format(time.DateOnly)
+	day := now.In(calendar.China).Format(time.DateOnly)
 	a, made, err := l.AnchorDay(ctx, day, opts.Send)
 	if err != nil {
 		return fmt.Errorf("audit: anchor of %s: %w", day, err)

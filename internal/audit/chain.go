@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/secret"
 	"wanhu/internal/store"
 )
@@ -214,7 +215,7 @@ func keyedEvidence(ctx context.Context, tx *store.Tx, keys *secret.Keyring) (str
 	}
 	for _, a := range anchors {
 		if a.signed(keys) {
-			return fmt.Sprintf("the anchor of entry #%d made %s is signed", a.ID, a.At.In(shanghai).Format(time.DateTime)), nil
+			return fmt.Sprintf("the anchor of entry #%d made %s is signed", a.ID, a.At.In(calendar.China).Format(time.DateTime)), nil
 		}
 	}
 	return "", nil

@@ -7,7 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"time"
+	"wanhu/internal/calendar"
 )
 
 // csvHeader is the header row of an export, in Chinese for the community
@@ -16,13 +16,6 @@ var csvHeader = []string{"编号", "时间", "用户编号", "用户名", "角�
 
 // exportBatch is how many entries ExportCSV reads at a time.
 const exportBatch = 1000
-
-var shanghai = func() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
-		return loc
-	}
-	return time.FixedZone("CST", 8*60*60)
-}()
 
 // ExportCSV writes every entry f selects (its page is ignored), oldest
 // first, as CSV that Excel opens: a UTF-8 byte-order mark, Chinese headers,
@@ -75,7 +68,7 @@ func (l *Log) ExportCSV(ctx context.Context, w io.Writer, f Filter) error {
 func csvRow(r Record) []string {
 	return []string{
 		strconv.FormatInt(r.ID, 10),
-		r.At.In(shanghai).Format("2006-01-02T15:04:05.000000Z07:00"),
+		r.At.In(calendar.China).Format("2006-01-02T15:04:05.000000Z07:00"),
 		strconv.FormatInt(r.UserID, 10),
 		cell(r.Username), cell(r.Role), cell(r.IP), cell(r.Action), cell(r.Object), r.Result, cell(r.Detail),
 		r.PrevHash, r.Hash,

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/secret"
 	"wanhu/internal/store"
 )
@@ -85,7 +86,7 @@ func (l *Log) check(ctx context.Context, given *Anchor) (Report, error) {
 	if stored != nil {
 		if !stored.signed(keys) {
 			rep.Break = &Break{Record: Record{ID: stored.ID},
-				Reason: fmt.Sprintf("the anchor stored for it (made %s) is not signed with the audit key: it was forged or changed", stored.At.In(shanghai).Format(time.DateTime))}
+				Reason: fmt.Sprintf("the anchor stored for it (made %s) is not signed with the audit key: it was forged or changed", stored.At.In(calendar.China).Format(time.DateTime))}
 			return rep, nil
 		}
 		anchors = append(anchors, stored)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"wanhu/internal/audit"
+	"wanhu/internal/calendar"
 	"wanhu/internal/store"
 )
 
@@ -47,15 +48,6 @@ func FileName(t time.Time) string {
 	return "wanhu-backup-" + t.UTC().Format("20060102T150405Z") + ".zip"
 }
 
-// chinaZone is China Standard Time; the fixed +08:00 fallback is exact
-// (no daylight saving since 1991).
-var chinaZone = func() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
-		return loc
-	}
-	return time.FixedZone("CST", 8*60*60)
-}()
-
 func (d *Daily) now() time.Time {
 	if d.Now != nil {
 		return d.Now()
@@ -74,7 +66,7 @@ func (d *Daily) log() *slog.Logger {
 // server made it or is making it, and reports whether it made it.
 func (d *Daily) Run(ctx context.Context) (made bool, err error) {
 	now := d.now().UTC()
-	day := now.In(chinaZone).Format(time.DateOnly)
+	day := now.In(calendar.China).Format(time.DateOnly)
 	host := d.Host
 	if host == "" {
 		host, _ = os.Hostname()

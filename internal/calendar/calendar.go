@@ -20,16 +20,15 @@ import (
 
 	"github.com/6tail/lunar-go/HolidayUtil"
 
-	"wanhu/internal/household"
 	"wanhu/internal/store"
 )
 
 // Day is a day that differs from, or is named beyond, the plain weekday
 // rule: a holiday (Workday false) or a make-up working day (Workday true).
 type Day struct {
-	Day     household.Date `json:"day"`
-	Workday bool           `json:"workday"`
-	Name    string         `json:"name"`
+	Day     Date   `json:"day"`
+	Workday bool   `json:"workday"`
+	Name    string `json:"name"`
 }
 
 // Source says where a year's schedule comes from.
@@ -44,7 +43,7 @@ const (
 // Calendar is the working-day calendar: built-in official data with the
 // administrators' corrections on top. It is read-only once loaded.
 type Calendar struct {
-	days  map[household.Date]Day
+	days  map[Date]Day
 	years map[int]Source // official or loaded years
 }
 
@@ -52,12 +51,12 @@ type Calendar struct {
 // whose schedule it holds (the years its holidays belong to, so the make-up
 // day 2025-12-28 of a 2026 holiday does not make 2025 "known").
 var builtin = sync.OnceValue(func() *Calendar {
-	c := &Calendar{days: map[household.Date]Day{}, years: map[int]Source{}}
+	c := &Calendar{days: map[Date]Day{}, years: map[int]Source{}}
 	for y := 2001; y <= 2100; y++ {
 		for e := HolidayUtil.GetHolidaysByYear(y).Front(); e != nil; e = e.Next() {
 			h := e.Value.(*HolidayUtil.Holiday)
-			d, err := household.ParseDate("day", h.GetDay())
-			t, err2 := household.ParseDate("target", h.GetTarget())
+			d, err := ParseDate("day", h.GetDay())
+			t, err2 := ParseDate("target", h.GetTarget())
 			if err != nil || err2 != nil {
 				panic(fmt.Sprintf("calendar: bad built-in holiday %v", h))
 			}
@@ -95,7 +94,7 @@ func Load(ctx context.Context, q store.Querier) (*Calendar, error) {
 		return nil, err
 	}
 	rows.Close()
-	maps.DeleteFunc(c.days, func(d household.Date, _ Day) bool { return c.years[d.Y] == Loaded })
+	maps.DeleteFunc(c.days, func(d Date, _ Day) bool { return c.years[d.Y] == Loaded })
 	rows, err = q.QueryContext(ctx, `SELECT day, workday, name FROM calendar_days`)
 	if err != nil {
 		return nil, err
@@ -113,7 +112,7 @@ func Load(ctx context.Context, q store.Querier) (*Calendar, error) {
 
 // IsWorkday reports whether d is a working day, and whether the year of d has official data
 // (known false: plain Monday–Friday was assumed).
-func (c *Calendar) IsWorkday(d household.Date) (work, known bool) {
+func (c *Calendar) IsWorkday(d Date) (work, known bool) {
 	known = c.years[d.Y] != ""
 	if e, ok := c.days[d]; ok {
 		return e.Workday, known
@@ -124,7 +123,7 @@ func (c *Calendar) IsWorkday(d household.Date) (work, known bool) {
 // AddWorkingDays returns the n-th working day after d (d itself not counted), and known=false
 // when any day on the way fell in a year without data (computed on plain weekdays then).
 // For n <= 0 it returns d, known when d's year is.
-func (c *Calendar) AddWorkingDays(d household.Date, n int) (due household.Date, known bool) {
+func (c *Calendar) AddWorkingDays(d Date, n int) (due Date, known bool) {
 	if n <= 0 {
 		return d, c.years[d.Y] != ""
 	}
@@ -159,12 +158,12 @@ func (c *Calendar) Year(y int) ([]Day, Source) {
 }
 
 // weekday reports whether d is Monday to Friday.
-func weekday(d household.Date) bool {
+func weekday(d Date) bool {
 	wd := d.Time().Weekday()
 	return wd != time.Saturday && wd != time.Sunday
 }
 
 // next returns the day after d.
-func next(d household.Date) household.Date {
-	return household.DateOf(d.Time().AddDate(0, 0, 1))
+func next(d Date) Date {
+	return DateOf(d.Time().AddDate(0, 0, 1))
 }

@@ -7,14 +7,13 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
-	"wanhu/internal/household"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 )
 
-func date(t *testing.T, s string) household.Date {
+func date(t *testing.T, s string) Date {
 	t.Helper()
-	d, err := household.ParseDate("", s)
+	d, err := ParseDate("", s)
 	if err != nil {
 		t.Fatal(err)
 	}

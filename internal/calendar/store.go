@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"wanhu/internal/apperr"
-	"wanhu/internal/household"
 	"wanhu/internal/store"
 )
 
@@ -35,7 +34,7 @@ const maxName = 40 // runes
 // "line N").
 func Parse(text string, year int) ([]Day, error) {
 	var days []Day
-	seen := map[household.Date]int{}
+	seen := map[Date]int{}
 	sc := bufio.NewScanner(strings.NewReader(strings.TrimPrefix(text, "\uFEFF")))
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
@@ -53,7 +52,7 @@ func Parse(text string, year int) ([]Day, error) {
 		if len(f) < 2 {
 			return nil, fail("calendar_line", "want DATE,KIND[,NAME] (got %q)", line)
 		}
-		d, err := household.ParseDate("", f[0])
+		d, err := ParseDate("", f[0])
 		if err != nil {
 			return nil, apperr.InField(err, fmt.Sprintf("line %d", n))
 		}
@@ -119,7 +118,7 @@ func SaveYears(ctx context.Context, db *store.DB, years []int, days []Day, by st
 	if len(years) == 0 {
 		return apperr.Field("days", "calendar_empty", "no days given")
 	}
-	seen := map[household.Date]bool{}
+	seen := map[Date]bool{}
 	for i, d := range days {
 		field := fmt.Sprintf("days[%d]", i)
 		switch {

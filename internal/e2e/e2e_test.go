@@ -18,6 +18,7 @@ import (
 
 	"wanhu/internal/app"
 	"wanhu/internal/auth"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/importjob"
 	"wanhu/internal/org"
@@ -186,7 +187,7 @@ func twoFamilies(t *testing.T) func(ctx context.Context, db *store.DB) int64 {
 		}
 		hs := household.NewStore(db)
 		a := household.Actor{Name: "setup"}
-		day := func(s string) household.Date { d, _ := household.ParseDate("", s); return d }
+		day := func(s string) calendar.Date { d, _ := calendar.ParseDate("", s); return d }
 		if _, err := hs.CreateHousehold(ctx, a, household.Household{BuildingID: f.Buildings[0].ID, Unit: "2", Floor: 3, Room: "302"},
 			[]household.Person{{Name: "王秀兰", IDNumber: widowID, Relation: "householder", Tags: []string{"living_alone_elderly"}}}); err != nil {
 			t.Fatal(err)

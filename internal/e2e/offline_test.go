@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp/device"
 
 	"wanhu/internal/auth"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
@@ -39,7 +40,7 @@ func routeOfThree(t *testing.T, ids *[]int64) func(ctx context.Context, db *stor
 		for i, name := range []string{"韩桂英", "祁永福", "多杰"} {
 			h, err := hs.CreateHousehold(ctx, household.Actor{Name: "setup"},
 				household.Household{BuildingID: f.Buildings[0].ID, Unit: "1", Floor: i + 1, Room: fmt.Sprintf("%d01", i+1)},
-				[]household.Person{{Name: name, Gender: household.Female, BirthDate: household.Date{Y: 1960, M: 3, D: 1}, Relation: "householder"}})
+				[]household.Person{{Name: name, Gender: household.Female, BirthDate: calendar.Date{Y: 1960, M: 3, D: 1}, Relation: "householder"}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -55,7 +56,7 @@ func routeOfThree(t *testing.T, ids *[]int64) func(ctx context.Context, db *stor
 		if err := as.LinkTeamMember(ctx, "walker", m.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := visit.NewStore(db, hs).GeneratePlan(ctx, "setup", f.Grids[0].ID, visit.WeekOf(household.Today())); err != nil {
+		if _, err := visit.NewStore(db, hs).GeneratePlan(ctx, "setup", f.Grids[0].ID, visit.WeekOf(calendar.Today())); err != nil {
 			t.Fatal(err)
 		}
 		return f.City.ID

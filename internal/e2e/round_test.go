@@ -12,8 +12,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/device"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/gen"
-	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
@@ -84,7 +84,7 @@ func TestVisitRoundOnTheDemo(t *testing.T) {
 	s := *site
 	s.url = relay
 	ctx := t.Context()
-	this := visit.WeekOf(household.Today())
+	this := visit.WeekOf(calendar.Today())
 	next := this.Next()
 
 	// The grid leader makes this week's and next week's plans.

@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/device"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/gen"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
@@ -35,7 +36,7 @@ func TestScreenshots(t *testing.T) {
 		if _, err := gen.DemoAccounts(ctx, db, password); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := visit.NewStore(db, household.NewStore(db)).GeneratePlan(ctx, "第一网格网格长", 1, visit.WeekOf(household.Today())); err != nil {
+		if _, err := visit.NewStore(db, household.NewStore(db)).GeneratePlan(ctx, "第一网格网格长", 1, visit.WeekOf(calendar.Today())); err != nil {
 			t.Fatal(err)
 		}
 		cities, err := org.Units(ctx, db, org.City)
@@ -76,7 +77,7 @@ func TestScreenshots(t *testing.T) {
 	shoot("household-file.png", file, true)
 	shoot("print.png", file+"/print", true)
 	shoot("key-persons.png", "/rosters/key-persons", true)
-	shoot("plan.png", "/plans?grid=1&week="+visit.WeekOf(household.Today()).String(), false)
+	shoot("plan.png", "/plans?grid=1&week="+visit.WeekOf(calendar.Today()).String(), false)
 	shoot("progress.png", "/visits/progress?grid=1", false)
 	shoot("cards.png", file+"/card", false)
 	shoot("requests.png", "/requests?state=all", false)

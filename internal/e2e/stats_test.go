@@ -9,7 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/device"
 
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/org"
 	"wanhu/internal/stats"
 )
@@ -53,7 +53,7 @@ func cell(t *testing.T, s *site, table, label string) int {
 func TestStatisticsInTheBrowser(t *testing.T) {
 	s := newSite(t, demoCommunity(t))
 	ctx := t.Context()
-	today := household.Today()
+	today := calendar.Today()
 	all, err := stats.Population(ctx, s.db, org.Everything, today, stats.Presets["article"], 0)
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 )
 
 // Format is the form of an answer: JSON, or a download.
@@ -95,9 +96,6 @@ func Download(w http.ResponseWriter, f Format, name, day string, cols []Column) 
 	return nil, fmt.Errorf("export: %q is not a download format", f)
 }
 
-// shanghai is the time zone dates and times are written in.
-var shanghai = time.FixedZone("CST", 8*3600)
-
 // text writes a cell as CSV text.
 func text(c any) string {
 	switch c.(type) {
@@ -130,7 +128,7 @@ func Plain(c any) string {
 		if v.IsZero() {
 			return ""
 		}
-		return v.In(shanghai).Format("2006-01-02 15:04")
+		return v.In(calendar.China).Format("2006-01-02 15:04")
 	case fmt.Stringer:
 		return v.String()
 	}

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 )
 
@@ -31,7 +32,7 @@ func (g *generator) checkups(c *community) {
 		}
 		for i := range h.Members {
 			p := &h.Members[i]
-			if !p.Current() || household.AgeOn(p.BirthDate, g.today) < 60 || !chance(r, CheckupShare) {
+			if !p.Current() || calendar.AgeOn(p.BirthDate, g.today) < 60 || !chance(r, CheckupShare) {
 				continue
 			}
 			// 08:30–17:30 in China is 00:30–09:30 UTC.

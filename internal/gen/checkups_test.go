@@ -5,7 +5,7 @@ import (
 	"net/url"
 	"testing"
 
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/org"
 	"wanhu/internal/roster"
 )
@@ -35,7 +35,7 @@ func TestCheckupRoster(t *testing.T) {
 	}
 	var outside int
 	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger_events WHERE type = 'health_check' AND (at < ? OR at >= ?)`,
-		household.Date{Y: articleDay.Y, M: 1, D: 1}.Time().Add(-8*3600e9), articleDay.Time().Add(-8*3600e9)).Scan(&outside); err != nil || outside != 0 {
+		calendar.Date{Y: articleDay.Y, M: 1, D: 1}.Time().Add(-8*3600e9), articleDay.Time().Add(-8*3600e9)).Scan(&outside); err != nil || outside != 0 {
 		t.Errorf("%d check-ups outside the past days of this year (%v)", outside, err)
 	}
 	if n := count("four_thirty", nil); n < 30 {

@@ -16,7 +16,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/store"
 	"wanhu/internal/visit"
 )
@@ -33,7 +33,7 @@ const (
 type Options struct {
 	Households int                   // default 4470 (Dongxing)
 	Seed       int64                 // default 1
-	Today      household.Date        // reference day for ages and ID numbers; zero = household.Today()
+	Today      calendar.Date         // reference day for ages and ID numbers; zero = calendar.Today()
 	Progress   func(done, total int) // called about every 1% of households (may be nil)
 	// CommunitySize is about how many households each community after
 	// Dongxing has (each has seven grids); default DongxingHouseholds.
@@ -59,7 +59,7 @@ func Generate(ctx context.Context, db *store.DB, o Options) (sum Summary, err er
 		o.Seed = 1
 	}
 	if o.Today.IsZero() {
-		o.Today = household.Today()
+		o.Today = calendar.Today()
 	}
 	if o.CommunitySize <= 0 {
 		o.CommunitySize = DongxingHouseholds
@@ -175,7 +175,7 @@ func next(p *int64) int64 {
 type generator struct {
 	o        Options
 	r        *rand.Rand
-	today    household.Date
+	today    calendar.Date
 	now      time.Time // 10:00 in Xining on Today, in UTC
 	ids      ids
 	idnums   *idAllocator

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/gen"
 	"wanhu/internal/household"
 	"wanhu/internal/secret"
@@ -16,7 +17,7 @@ import (
 )
 
 // articleDay is the day of the seed article, the reference day of the tests.
-var articleDay = household.Date{Y: 2025, M: time.October, D: 15}
+var articleDay = calendar.Date{Y: 2025, M: time.October, D: 15}
 
 const keyPersonsSQL = `SELECT COUNT(*) FROM persons p WHERE p.active AND p.id IN
 	(SELECT pt.person_id FROM person_tags pt JOIN tags t ON t.code = pt.tag WHERE t.key_person)`
@@ -120,7 +121,7 @@ func checkIDNumbers(t *testing.T, db *store.DB) {
 	n := 0
 	for rows.Next() {
 		var num string
-		var birth household.Date
+		var birth calendar.Date
 		var gender household.Gender
 		var active bool
 		if err := rows.Scan(&num, &birth, &gender, &active); err != nil {

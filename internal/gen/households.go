@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 )
 
@@ -179,13 +180,13 @@ func (g *generator) extras(f *family, h *household.Household) {
 	r := g.r
 	ms := f.members
 	if len(ms) == 1 && slices.Contains(ms[0].Tags, "living_alone_elderly") && chance(r, 0.25) {
-		age := household.AgeOn(ms[0].BirthDate, g.today)
+		age := calendar.AgeOn(ms[0].BirthDate, g.today)
 		i := f.add("spouse", age+r.IntN(4), ms[0].Gender == household.Female)
 		f.members[i].Employment = "retired"
-		f.members[i].DeceasedOn = household.DateOf(g.now.AddDate(0, 0, -20-r.IntN(300)))
+		f.members[i].DeceasedOn = calendar.DateOf(g.now.AddDate(0, 0, -20-r.IntN(300)))
 	}
 	if h.Occupancy == "rented" && chance(r, 0.15) {
-		day := household.DateOf(g.now.AddDate(0, 0, -10-r.IntN(320)))
+		day := calendar.DateOf(g.now.AddDate(0, 0, -10-r.IntN(320)))
 		for i := range f.members {
 			if f.members[i].BirthDate.Before(day) {
 				f.members[i].MovedInOn = day

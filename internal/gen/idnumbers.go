@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 )
 
@@ -34,7 +35,7 @@ func newIDAllocator() *idAllocator { return &idAllocator{used: map[idKey]uint16{
 
 // next returns a new ID number for someone born on birth, of the gender, from
 // the region (a 6-digit code).
-func (a *idAllocator) next(region string, birth household.Date, male bool) string {
+func (a *idAllocator) next(region string, birth calendar.Date, male bool) string {
 	reg, _ := strconv.Atoi(region)
 	k := idKey{int32(reg), int32(birth.Y*10000 + int(birth.M)*100 + birth.D)}
 	if !male {

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 )
 
@@ -32,7 +33,7 @@ func (g *generator) events(c *community) {
 		d := t.AddDate(0, 0, 1+r.IntN(days))
 		return time.Date(d.Year(), d.Month(), d.Day(), 1+r.IntN(9), r.IntN(60), 0, 0, time.UTC)
 	}
-	on := func(d household.Date) time.Time { return d.Time().Add(time.Duration(1+r.IntN(9)) * time.Hour) }
+	on := func(d calendar.Date) time.Time { return d.Time().Add(time.Duration(1+r.IntN(9)) * time.Hour) }
 	for _, h := range c.households {
 		ev := household.LedgerEvent{HouseholdID: h.ID, GridID: h.GridID}
 		add := func(e household.LedgerEvent, actor household.Actor) {
@@ -51,7 +52,7 @@ func (g *generator) events(c *community) {
 			p := &h.Members[i]
 			e := ev
 			e.PersonID = p.ID
-			age := household.AgeOn(p.BirthDate, g.today)
+			age := calendar.AgeOn(p.BirthDate, g.today)
 			switch {
 			case !p.DeceasedOn.IsZero():
 				e.Type, e.Field, e.After, e.At = household.EvDied, "deceased_on", p.DeceasedOn.String(), on(p.DeceasedOn)

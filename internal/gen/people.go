@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 )
 
@@ -169,7 +170,7 @@ func (f *family) otherTags() {
 	r := f.g.r
 	for i := range f.members {
 		p := &f.members[i]
-		age := household.AgeOn(p.BirthDate, f.g.today)
+		age := calendar.AgeOn(p.BirthDate, f.g.today)
 		if age >= 30 && p.Gender == household.Male && chance(r, 0.04) {
 			p.Tags = append(p.Tags, "veteran")
 		}
@@ -180,10 +181,10 @@ func (f *family) otherTags() {
 }
 
 // birthFor returns a birth date for someone aged age on today.
-func birthFor(r *rand.Rand, today household.Date, age int) household.Date {
-	d := household.DateOf(today.AddYears(-age).Time().AddDate(0, 0, -r.IntN(365)))
-	if household.AgeOn(d, today) != age { // 29 February and its neighbours
-		d = household.DateOf(today.AddYears(-age).Time().AddDate(0, 0, -1))
+func birthFor(r *rand.Rand, today calendar.Date, age int) calendar.Date {
+	d := calendar.DateOf(today.AddYears(-age).Time().AddDate(0, 0, -r.IntN(365)))
+	if calendar.AgeOn(d, today) != age { // 29 February and its neighbours
+		d = calendar.DateOf(today.AddYears(-age).Time().AddDate(0, 0, -1))
 	}
 	return d
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 )
 
@@ -21,7 +22,7 @@ func (g *generator) plans(c *community) {
 			if !p.Current() {
 				continue
 			}
-			age := household.AgeOn(p.BirthDate, g.today)
+			age := calendar.AgeOn(p.BirthDate, g.today)
 			has.dibao = has.dibao || p.Dibao == "dibao"
 			has.nearDibao = has.nearDibao || p.Dibao == "near_dibao"
 			has.disabled = has.disabled || p.DisabilityGrade > 0

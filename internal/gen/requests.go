@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/request"
@@ -120,7 +121,7 @@ func (g *generator) dongxingRequests(ctx context.Context, db *store.DB, communit
 	// chargers were built on one day three weeks after the first owner
 	// asked, and the last callback was some ten days before Today.
 	first := g.today.Time().AddDate(0, 0, -(chargerDay + 32))
-	first = time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, shanghai)
+	first = time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, calendar.China)
 	built := first.AddDate(0, 0, chargerDay+21).Add(15 * hour)
 	used := map[int64]bool{}
 	for i, d := range all {
@@ -167,7 +168,7 @@ func (g *generator) dongxingRequests(ctx context.Context, db *store.DB, communit
 		if _, err := rs.Apply(ctx, handler, req.ID, request.Change{Action: request.Resolve, Note: d.note, PublicNote: d.note}); err != nil {
 			return fmt.Errorf("demo request %d: resolve: %w", i+1, err)
 		}
-		clock = time.Date(clock.Year(), clock.Month(), clock.Day()+1, 10, r.IntN(60), 0, 0, shanghai)
+		clock = time.Date(clock.Year(), clock.Month(), clock.Day()+1, 10, r.IntN(60), 0, 0, calendar.China)
 		back := request.Change{Action: request.Callback, Result: d.result, Note: "电话回访"}
 		if d.result == request.Dissatisfied {
 			back.Note, back.Reason, back.FollowUp = "希望多装几个", "not_solved", &household.Need{Kind: "other", Note: "希望小区多装几个充电桩"}
@@ -182,8 +183,6 @@ func (g *generator) dongxingRequests(ctx context.Context, db *store.DB, communit
 	_, err = db.ExecContext(ctx, `DELETE FROM outbox WHERE kind LIKE 'request.%'`)
 	return err
 }
-
-var shanghai = time.FixedZone("CST", 8*3600)
 
 // demoTrackingCode is a tracking code drawn from r, so the same seed gives
 // the same codes.

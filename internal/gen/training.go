@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/org"
 	"wanhu/internal/staff"
 	"wanhu/internal/store"
@@ -37,16 +37,16 @@ func (g *generator) dongxingTraining(ctx context.Context, db *store.DB, communit
 	if err != nil {
 		return err
 	}
-	yearStart := household.Date{Y: g.today.Y, M: 1, D: 1}
-	daysThisYear := household.DateOf(g.today.Time()).Time().Sub(yearStart.Time()).Hours()/24 + 1
+	yearStart := calendar.Date{Y: g.today.Y, M: 1, D: 1}
+	daysThisYear := calendar.DateOf(g.today.Time()).Time().Sub(yearStart.Time()).Hours()/24 + 1
 	for i, m := range team {
 		if m.CommunityID != communityID {
 			continue
 		}
-		pre := household.DateOf(yearStart.Time().AddDate(-1-i%2, r.IntN(12), r.IntN(28)))
+		pre := calendar.DateOf(yearStart.Time().AddDate(-1-i%2, r.IntN(12), r.IntN(28)))
 		records := []staff.TrainingRecord{{TeamMemberID: m.ID, Course: preJobCourse, Kind: staff.PreJob, CompletedOn: pre, Hours: 16}}
 		for _, c := range r.Perm(len(onJobCourses))[:r.IntN(4)] {
-			on := household.DateOf(yearStart.Time().AddDate(0, 0, r.IntN(int(daysThisYear))))
+			on := calendar.DateOf(yearStart.Time().AddDate(0, 0, r.IntN(int(daysThisYear))))
 			records = append(records, staff.TrainingRecord{TeamMemberID: m.ID, Course: onJobCourses[c].name, Kind: staff.OnJob,
 				CompletedOn: on, Hours: onJobCourses[c].hours, Note: "社区党群服务中心"})
 		}

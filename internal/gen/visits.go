@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/visit"
@@ -18,7 +19,7 @@ type visitRow struct {
 	outcome, channel    string
 	at                  time.Time
 	met, notes          string
-	followUp            household.Date
+	followUp            calendar.Date
 	visitors            []*org.TeamMember
 }
 
@@ -26,7 +27,7 @@ type visitRow struct {
 // visit.Store.schedule).
 type visitState struct {
 	lastVisitAt      *time.Time
-	lastMet, nextDue household.Date
+	lastMet, nextDue calendar.Date
 	misses           int
 	offpeak          bool
 }
@@ -152,7 +153,7 @@ func (g *generator) gridVisits(c *community, grid int64, hs []int, plans map[int
 	}
 	for k, i := range hs {
 		h := c.households[i]
-		created := -visit.DaysBetween(household.DateOf(h.CreatedAt.In(chinaTime)), g.today) + 1
+		created := -visit.DaysBetween(calendar.DayOf(h.CreatedAt), g.today) + 1
 		period := periodDays(freqs[k])
 		switch kinds[k] {
 		case 'c':
@@ -170,7 +171,7 @@ func (g *generator) gridVisits(c *community, grid int64, hs []int, plans map[int
 		case 's':
 			// Last met more than a cycle ago, often last year.
 			hi, lo := -period-7, max(created, -period-150)
-			if jan1 := -visit.DaysBetween(household.Date{Y: g.today.Y, M: time.January, D: 1}, g.today); created < jan1 && chance(r, 0.65) {
+			if jan1 := -visit.DaysBetween(calendar.Date{Y: g.today.Y, M: time.January, D: 1}, g.today); created < jan1 && chance(r, 0.65) {
 				hi, lo = min(hi, jan1-1), created
 			}
 			if lo <= hi {
@@ -271,7 +272,7 @@ func (g *generator) householdVisits(c *community, i int, freq string, kind byte,
 			}
 			s.lastMet, s.misses, s.offpeak = day, 0, false
 		case "not_home":
-			v.notes, v.followUp = "家中无人，已留联系卡", household.DateOf(day.Time().AddDate(0, 0, visit.FollowUpDays))
+			v.notes, v.followUp = "家中无人，已留联系卡", calendar.DateOf(day.Time().AddDate(0, 0, visit.FollowUpDays))
 			s.misses++
 			s.offpeak = s.misses >= visit.OffpeakAfter
 		case "refused":
@@ -286,7 +287,7 @@ func (g *generator) householdVisits(c *community, i int, freq string, kind byte,
 	}
 	// Never met: due since the household was created, as the daily
 	// recomputation would have left it.
-	s.nextDue = visit.NextDue(s.lastMet, household.DateOf(h.CreatedAt.In(chinaTime)), g.today, freq)
+	s.nextDue = visit.NextDue(s.lastMet, calendar.DayOf(h.CreatedAt), g.today, freq)
 }
 
 // metNotes are notes a visitor leaves after a meeting.
@@ -322,9 +323,6 @@ func (t visitTeam) pick(r *rand.Rand, h *household.Household, sl vslot) []*org.T
 	return out
 }
 
-// chinaTime is China Standard Time.
-var chinaTime = time.FixedZone("CST", 8*3600)
-
 // periodDays is about how many days a visit period of freq lasts.
 func periodDays(freq string) int {
 	switch freq {
@@ -348,8 +346,8 @@ func (g *generator) weekday(d int) int {
 }
 
 // dayOf returns the date of day d (days from today).
-func (g *generator) dayOf(d int) household.Date {
-	return household.DateOf(g.today.Time().AddDate(0, 0, d))
+func (g *generator) dayOf(d int) calendar.Date {
+	return calendar.DateOf(g.today.Time().AddDate(0, 0, d))
 }
 
 // when is the time of day household h is visited at: by day, or in the

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/visit"
 )
 
@@ -42,7 +42,7 @@ func TestVisitHistory(t *testing.T) {
 		t.Errorf("%d households flagged off-peak other than after %d misses", n, visit.OffpeakAfter)
 	}
 	if n := count(t, db, `SELECT COUNT(*) FROM households WHERE colour = 'red' AND next_due_on BETWEEN ? AND ?`,
-		household.DateOf(articleDay.Time().AddDate(0, 0, -21)), household.DateOf(articleDay.Time().AddDate(0, 0, -7))); n == 0 {
+		calendar.DateOf(articleDay.Time().AddDate(0, 0, -21)), calendar.DateOf(articleDay.Time().AddDate(0, 0, -7))); n == 0 {
 		t.Error("no red household overdue by one to three weeks")
 	}
 	if n := count(t, db, `SELECT COUNT(*) FROM visits WHERE outcome = 'refused'`); n == 0 || n > visits/20 {
@@ -54,9 +54,9 @@ func TestVisitHistory(t *testing.T) {
 
 	// R7: at least 100 visits in every grid in the last full week.
 	week := visit.WeekOf(articleDay)
-	from := household.DateOf(week.Monday().Time().AddDate(0, 0, -7))
+	from := calendar.DateOf(week.Monday().Time().AddDate(0, 0, -7))
 	cst := time.FixedZone("CST", 8*3600)
-	at := func(d household.Date) time.Time { return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, cst) }
+	at := func(d calendar.Date) time.Time { return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, cst) }
 	for n := 1; n <= 7; n++ {
 		v := count(t, db, `SELECT COUNT(*) FROM visits v JOIN org_units g ON g.id = v.grid_id WHERE g.number = ? AND v.at >= ? AND v.at < ?`,
 			n, at(from), at(week.Monday()))
@@ -80,7 +80,7 @@ func TestVisitHistory(t *testing.T) {
 	// records them.
 	type state struct {
 		last    time.Time
-		lastMet household.Date
+		lastMet calendar.Date
 		misses  int
 	}
 	states := map[int64]*state{}
@@ -95,12 +95,12 @@ func TestVisitHistory(t *testing.T) {
 		var outcome, times string
 		var at time.Time
 		var card bool
-		var follow household.Date
+		var follow calendar.Date
 		if err := rows.Scan(&id, &outcome, &at, &card, &follow, &times); err != nil {
 			t.Fatal(err)
 		}
 		local := at.In(cst)
-		day := household.DateOf(local)
+		day := calendar.DateOf(local)
 		if !day.Before(articleDay) {
 			t.Errorf("visit of household %d on %s, not before today", id, day)
 		}
@@ -115,7 +115,7 @@ func TestVisitHistory(t *testing.T) {
 				offpeak++
 			}
 		}
-		if want := household.DateOf(day.Time().AddDate(0, 0, visit.FollowUpDays)); outcome == "not_home" && (!card || follow != want) ||
+		if want := calendar.DateOf(day.Time().AddDate(0, 0, visit.FollowUpDays)); outcome == "not_home" && (!card || follow != want) ||
 			outcome != "not_home" && (card || !follow.IsZero()) {
 			t.Errorf("household %d: %s visit with card %v, follow-up %s", id, outcome, card, follow)
 		}
@@ -151,7 +151,7 @@ func TestVisitHistory(t *testing.T) {
 	for rows.Next() {
 		var id int64
 		var last *time.Time
-		var lastMet household.Date
+		var lastMet calendar.Date
 		var misses int
 		if err := rows.Scan(&id, &last, &lastMet, &misses); err != nil {
 			t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/audit"
+	"wanhu/internal/calendar"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 )
@@ -98,7 +99,7 @@ type batch struct {
 	s     *Store
 	tx    *store.Tx
 	actor Actor
-	today Date
+	today calendar.Date
 	now   time.Time
 	ins   []Incoming
 	res   []SyncResult

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"wanhu/internal/calendar"
 )
 
 // Rule gives a household a colour when its condition holds. Rules are
@@ -96,7 +97,7 @@ func (c Cond) empty() bool {
 // Evaluate returns the colour of a household with the given tags and
 // members on day today, and every reason of that colour. Members who moved
 // out or died are ignored. A manual override wins over the rules.
-func Evaluate(rules []Rule, householdTags []string, members []Person, today Date) (Colour, []Reason) {
+func Evaluate(rules []Rule, householdTags []string, members []Person, today calendar.Date) (Colour, []Reason) {
 	var current []Person
 	for _, p := range members {
 		if p.Current() {
@@ -125,7 +126,7 @@ func Evaluate(rules []Rule, householdTags []string, members []Person, today Date
 }
 
 // holds reports whether c holds and, when a single member made it hold, who.
-func (c Cond) holds(htags []string, members []Person, today Date) (bool, *Person) {
+func (c Cond) holds(htags []string, members []Person, today calendar.Date) (bool, *Person) {
 	var who *Person
 	if c.HouseholdTag != "" && !slices.Contains(htags, c.HouseholdTag) {
 		return false, nil
@@ -182,8 +183,8 @@ func (c Cond) holds(htags []string, members []Person, today Date) (bool, *Person
 	return true, who
 }
 
-func (m *Match) matches(p *Person, today Date) bool {
-	age := AgeOn(p.BirthDate, today)
+func (m *Match) matches(p *Person, today calendar.Date) bool {
+	age := calendar.AgeOn(p.BirthDate, today)
 	switch {
 	case m.Tag != "" && !slices.Contains(p.Tags, m.Tag),
 		m.MinAge != nil && age < *m.MinAge,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
@@ -11,7 +12,7 @@ import (
 
 func TestDefaultColourRules(t *testing.T) {
 	today := mustDate("2026-06-01")
-	born := func(age int) household.Date { return mustDate("2026-01-01").AddYears(-age) }
+	born := func(age int) calendar.Date { return mustDate("2026-01-01").AddYears(-age) }
 	p := func(age int, mod func(*household.Person)) household.Person {
 		x := household.Person{Name: "x", BirthDate: born(age), Tags: []string{}}
 		if mod != nil {

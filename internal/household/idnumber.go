@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 )
 
 // Gender of a person.
@@ -18,10 +19,10 @@ const (
 
 // IDNumber is a parsed resident identity number (GB 11643-1999).
 type IDNumber struct {
-	Number string // canonical 18-character form, upper-case X
-	Region string // the 6-digit address code
-	Birth  Date   // birth date encoded in the number
-	Gender Gender // from the 17th digit: odd male, even female
+	Number string        // canonical 18-character form, upper-case X
+	Region string        // the 6-digit address code
+	Birth  calendar.Date // birth date encoded in the number
+	Gender Gender        // from the 17th digit: odd male, even female
 }
 
 // idWeights are the ISO 7064 MOD 11-2 weights of the first 17 digits.
@@ -44,7 +45,7 @@ var idProvinces = map[string]bool{
 }
 
 // idEarliestBirth is the earliest birth date accepted in a number.
-var idEarliestBirth = Date{Y: 1900, M: 1, D: 1}
+var idEarliestBirth = calendar.Date{Y: 1900, M: 1, D: 1}
 
 // ParseIDNumber validates s and returns its parts. field is the JSON field
 // name used in errors (e.g. "id_number"). today is the reference day for
@@ -56,7 +57,7 @@ var idEarliestBirth = Date{Y: 1900, M: 1, D: 1}
 //
 // Errors are *apperr.FieldError with one of the codes "required",
 // "id_format", "id_region", "id_date", "id_future" or "id_check_digit".
-func ParseIDNumber(field, s string, today Date) (IDNumber, error) {
+func ParseIDNumber(field, s string, today calendar.Date) (IDNumber, error) {
 	s = idNormalize(s)
 	if s == "" {
 		return IDNumber{}, apperr.Field(field, "required", "is required")
@@ -89,10 +90,7 @@ func ParseIDNumber(field, s string, today Date) (IDNumber, error) {
 	}
 
 	digits := s[6:14]
-	y, _ := dateDigits(digits[0:4])
-	m, _ := dateDigits(digits[4:6])
-	d, _ := dateDigits(digits[6:8])
-	birth, ok := civilDate(y, m, d)
+	birth, ok := calendar.Compact(digits)
 	if !ok {
 		return IDNumber{}, apperr.Field(field, "id_date", "birth date %s in the number is not a real date", digits)
 	}
@@ -100,7 +98,7 @@ func ParseIDNumber(field, s string, today Date) (IDNumber, error) {
 		return IDNumber{}, apperr.Field(field, "id_date", "birth date %s in the number is before 1900", birth.String())
 	}
 	if today.IsZero() {
-		today = Today()
+		today = calendar.Today()
 	}
 	if birth.After(today) {
 		return IDNumber{}, apperr.Field(field, "id_future", "birth date %s in the number is in the future", birth.String())
@@ -157,7 +155,7 @@ func IDCheckChar(first17 string) byte {
 // "birth_date_mismatch", or field "gender" with code "gender_mismatch"; the
 // birth date is checked first. A zero birth or an empty gender means "not
 // entered" and is not checked, and neither is anything against a zero id.
-func CheckIDAgainst(id IDNumber, birth Date, gender Gender) error {
+func CheckIDAgainst(id IDNumber, birth calendar.Date, gender Gender) error {
 	if id.Number == "" {
 		return nil
 	}

@@ -1,15 +1,15 @@
 package household
 
 import (
-	"encoding/json"
 	"testing"
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 )
 
 // idTestToday is the fixed reference day of these tests.
-var idTestToday = Date{Y: 2026, M: time.March, D: 1}
+var idTestToday = calendar.Date{Y: 2026, M: time.March, D: 1}
 
 // idTestNum completes 17 digits with their check character.
 func idTestNum(first17 string) string {
@@ -64,24 +64,24 @@ func TestParseIDNumber(t *testing.T) {
 		in         string
 		wantNumber string
 		wantRegion string
-		wantBirth  Date
+		wantBirth  calendar.Date
 		wantGender Gender
 	}{
-		{"known example with X", "11010519491231002X", "11010519491231002X", "110105", Date{1949, 12, 31}, Female},
-		{"lower-case x upgraded", "11010519491231002x", "11010519491231002X", "110105", Date{1949, 12, 31}, Female},
-		{"spaces trimmed", " \t11010519491231002X \u3000", "11010519491231002X", "110105", Date{1949, 12, 31}, Female},
-		{"城东区 male", "630102198001011230", "630102198001011230", "630102", Date{1980, 1, 1}, Male},
-		{"城东区 female", "630102198001011249", "630102198001011249", "630102", Date{1980, 1, 1}, Female},
-		{"城西区 29 Feb 2000", "630104200002290027", "630104200002290027", "630104", Date{2000, 2, 29}, Female},
-		{"城北区 29 Feb 2024", "630105202402290056", "630105202402290056", "630105", Date{2024, 2, 29}, Male},
-		{"城中区 built with IDCheckChar", idTestNum("63010319751231217"), idTestNum("63010319751231217"), "630103", Date{1975, 12, 31}, Male},
+		{"known example with X", "11010519491231002X", "11010519491231002X", "110105", calendar.Date{Y: 1949, M: 12, D: 31}, Female},
+		{"lower-case x upgraded", "11010519491231002x", "11010519491231002X", "110105", calendar.Date{Y: 1949, M: 12, D: 31}, Female},
+		{"spaces trimmed", " \t11010519491231002X \u3000", "11010519491231002X", "110105", calendar.Date{Y: 1949, M: 12, D: 31}, Female},
+		{"城东区 male", "630102198001011230", "630102198001011230", "630102", calendar.Date{Y: 1980, M: 1, D: 1}, Male},
+		{"城东区 female", "630102198001011249", "630102198001011249", "630102", calendar.Date{Y: 1980, M: 1, D: 1}, Female},
+		{"城西区 29 Feb 2000", "630104200002290027", "630104200002290027", "630104", calendar.Date{Y: 2000, M: 2, D: 29}, Female},
+		{"城北区 29 Feb 2024", "630105202402290056", "630105202402290056", "630105", calendar.Date{Y: 2024, M: 2, D: 29}, Male},
+		{"城中区 built with IDCheckChar", idTestNum("63010319751231217"), idTestNum("63010319751231217"), "630103", calendar.Date{Y: 1975, M: 12, D: 31}, Male},
 		{"born today", idTestNum("63010220260301001"), idTestNum("63010220260301001"), "630102", idTestToday, Male},
-		{"born 1900-01-01", idTestNum("63010219000101002"), idTestNum("63010219000101002"), "630102", Date{1900, 1, 1}, Female},
-		{"15-digit upgrade, male", "630102800101123", "630102198001011230", "630102", Date{1980, 1, 1}, Male},
-		{"15-digit upgrade, female", "630102850704442", "630102198507044427", "630102", Date{1985, 7, 4}, Female},
-		{"full-width digits", "６３０１０２１９８００１０１１２３０", "630102198001011230", "630102", Date{1980, 1, 1}, Male},
-		{"Hong Kong resident permit", "810000199001010019", "810000199001010019", "810000", Date{1990, 1, 1}, Male},
-		{"Taiwan resident permit", "830000199001010020", "830000199001010020", "830000", Date{1990, 1, 1}, Female},
+		{"born 1900-01-01", idTestNum("63010219000101002"), idTestNum("63010219000101002"), "630102", calendar.Date{Y: 1900, M: 1, D: 1}, Female},
+		{"15-digit upgrade, male", "630102800101123", "630102198001011230", "630102", calendar.Date{Y: 1980, M: 1, D: 1}, Male},
+		{"15-digit upgrade, female", "630102850704442", "630102198507044427", "630102", calendar.Date{Y: 1985, M: 7, D: 4}, Female},
+		{"full-width digits", "６３０１０２１９８００１０１１２３０", "630102198001011230", "630102", calendar.Date{Y: 1980, M: 1, D: 1}, Male},
+		{"Hong Kong resident permit", "810000199001010019", "810000199001010019", "810000", calendar.Date{Y: 1990, M: 1, D: 1}, Male},
+		{"Taiwan resident permit", "830000199001010020", "830000199001010020", "830000", calendar.Date{Y: 1990, M: 1, D: 1}, Female},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -144,9 +144,9 @@ func TestParseIDNumberErrors(t *testing.T) {
 
 func TestIDNumberZeroTodayMeansNow(t *testing.T) {
 	// Born in 2099: in the future for anyone running this test.
-	_, err := ParseIDNumber("id_number", idTestNum("63010220990101001"), Date{})
+	_, err := ParseIDNumber("id_number", idTestNum("63010220990101001"), calendar.Date{})
 	idTestFieldError(t, err, "id_number", "id_future", "")
-	if _, err := ParseIDNumber("id_number", "11010519491231002X", Date{}); err != nil {
+	if _, err := ParseIDNumber("id_number", "11010519491231002X", calendar.Date{}); err != nil {
 		t.Errorf("valid number with zero today: %v", err)
 	}
 }
@@ -160,23 +160,23 @@ func TestIDNumberCheckAgainst(t *testing.T) {
 	tests := []struct {
 		name   string
 		id     IDNumber
-		birth  Date
+		birth  calendar.Date
 		gender Gender
 		field  string // "" means no error
 		code   string
 		msg    string
 	}{
-		{"both match", id, Date{1950, 3, 1}, Male, "", "", ""},
-		{"nothing entered", id, Date{}, "", "", "", ""},
-		{"only birth, matching", id, Date{1950, 3, 1}, "", "", "", ""},
-		{"only gender, matching", id, Date{}, Male, "", "", ""},
-		{"zero id", IDNumber{}, Date{1950, 3, 2}, Female, "", "", ""},
-		{"birth differs", id, Date{1950, 3, 2}, Male, "birth_date", "birth_date_mismatch",
+		{"both match", id, calendar.Date{Y: 1950, M: 3, D: 1}, Male, "", "", ""},
+		{"nothing entered", id, calendar.Date{}, "", "", "", ""},
+		{"only birth, matching", id, calendar.Date{Y: 1950, M: 3, D: 1}, "", "", "", ""},
+		{"only gender, matching", id, calendar.Date{}, Male, "", "", ""},
+		{"zero id", IDNumber{}, calendar.Date{Y: 1950, M: 3, D: 2}, Female, "", "", ""},
+		{"birth differs", id, calendar.Date{Y: 1950, M: 3, D: 2}, Male, "birth_date", "birth_date_mismatch",
 			"birth date 1950-03-02 does not match the ID number (1950-03-01)"},
-		{"gender differs", id, Date{1950, 3, 1}, Female, "gender", "gender_mismatch",
+		{"gender differs", id, calendar.Date{Y: 1950, M: 3, D: 1}, Female, "gender", "gender_mismatch",
 			"gender female does not match the ID number (male)"},
-		{"gender differs, no birth", id, Date{}, Female, "gender", "gender_mismatch", ""},
-		{"both differ: birth reported", id, Date{1951, 3, 1}, Female, "birth_date", "birth_date_mismatch",
+		{"gender differs, no birth", id, calendar.Date{}, Female, "gender", "gender_mismatch", ""},
+		{"both differ: birth reported", id, calendar.Date{Y: 1951, M: 3, D: 1}, Female, "birth_date", "birth_date_mismatch",
 			"birth date 1951-03-01 does not match the ID number (1950-03-01)"},
 	}
 	for _, tt := range tests {
@@ -190,204 +190,6 @@ func TestIDNumberCheckAgainst(t *testing.T) {
 			}
 			idTestFieldError(t, err, tt.field, tt.code, tt.msg)
 		})
-	}
-}
-
-func TestIDNumberAgeOn(t *testing.T) {
-	tests := []struct {
-		birth, on Date
-		want      int
-	}{
-		{Date{1980, 6, 15}, Date{2026, 6, 14}, 45},
-		{Date{1980, 6, 15}, Date{2026, 6, 15}, 46},
-		{Date{1980, 6, 15}, Date{2026, 6, 16}, 46},
-		{Date{1980, 6, 15}, Date{2026, 5, 31}, 45},
-		{Date{1980, 6, 15}, Date{2026, 7, 1}, 46},
-		{Date{1980, 12, 31}, Date{2026, 1, 1}, 45},
-		{Date{2026, 3, 1}, Date{2026, 3, 1}, 0},
-		{Date{2008, 2, 29}, Date{2026, 2, 28}, 17},
-		{Date{2008, 2, 29}, Date{2026, 3, 1}, 18},
-		{Date{2008, 2, 29}, Date{2028, 2, 28}, 19},
-		{Date{2008, 2, 29}, Date{2028, 2, 29}, 20},
-		{Date{2008, 3, 1}, Date{2028, 2, 29}, 19},
-		{Date{2026, 3, 2}, Date{2026, 3, 1}, -1},
-	}
-	for _, tt := range tests {
-		if got := AgeOn(tt.birth, tt.on); got != tt.want {
-			t.Errorf("AgeOn(%s, %s) = %d, want %d", tt.birth, tt.on, got, tt.want)
-		}
-	}
-}
-
-func TestIDNumberParseDate(t *testing.T) {
-	valid := []struct {
-		in   string
-		want Date
-	}{
-		{"2024-02-29", Date{2024, 2, 29}},
-		{"2000-02-29", Date{2000, 2, 29}},
-		{"1900-01-01", Date{1900, 1, 1}},
-		{"2026-12-31", Date{2026, 12, 31}},
-	}
-	for _, tt := range valid {
-		got, err := ParseDate("birth_date", tt.in)
-		if err != nil || got != tt.want {
-			t.Errorf("ParseDate(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
-		}
-		if s := got.String(); s != tt.in {
-			t.Errorf("ParseDate(%q).String() = %q", tt.in, s)
-		}
-	}
-	invalid := []struct {
-		in, code string
-	}{
-		{"", "date_format"},
-		{"2024-2-29", "date_format"},
-		{"2024/02/29", "date_format"},
-		{"20240229", "date_format"},
-		{"2024-02-29T00:00:00Z", "date_format"},
-		{" 2024-02-29", "date_format"},
-		{"+024-02-29", "date_format"},
-		{"2024-0a-29", "date_format"},
-		{"2023-02-29", "date_invalid"},
-		{"1900-02-29", "date_invalid"},
-		{"2024-02-30", "date_invalid"},
-		{"2024-13-01", "date_invalid"},
-		{"2024-00-10", "date_invalid"},
-		{"2024-04-31", "date_invalid"},
-		{"2024-01-00", "date_invalid"},
-		{"0000-01-01", "date_invalid"},
-	}
-	for _, tt := range invalid {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := ParseDate("birth_date", tt.in)
-			idTestFieldError(t, err, "birth_date", tt.code, "")
-			if !got.IsZero() {
-				t.Errorf("got %v alongside the error", got)
-			}
-		})
-	}
-}
-
-func TestIDNumberDateMethods(t *testing.T) {
-	d := Date{2024, 2, 29}
-	if got := (Date{}).String(); got != "" {
-		t.Errorf("zero Date String() = %q, want empty", got)
-	}
-	if !(Date{}).IsZero() || d.IsZero() {
-		t.Error("IsZero is wrong")
-	}
-	if got := d.AddYears(1); got != (Date{2025, 3, 1}) {
-		t.Errorf("%v.AddYears(1) = %v, want 2025-03-01", d, got)
-	}
-	if got := d.AddYears(4); got != (Date{2028, 2, 29}) {
-		t.Errorf("%v.AddYears(4) = %v, want 2028-02-29", d, got)
-	}
-	if got := d.AddYears(-1); got != (Date{2023, 3, 1}) {
-		t.Errorf("%v.AddYears(-1) = %v, want 2023-03-01", d, got)
-	}
-	order := []Date{{1999, 12, 31}, {2024, 1, 31}, {2024, 2, 1}, {2024, 2, 29}, {2024, 3, 1}}
-	for i, a := range order {
-		for j, b := range order {
-			if a.Before(b) != (i < j) || a.After(b) != (i > j) {
-				t.Errorf("%v vs %v: Before=%v After=%v", a, b, a.Before(b), a.After(b))
-			}
-		}
-	}
-	if got, want := d.Time(), time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC); !got.Equal(want) || got.Location() != time.UTC {
-		t.Errorf("Time() = %v, want %v", got, want)
-	}
-	// Late evening in Shanghai is still the previous day in UTC.
-	sh := time.FixedZone("CST", 8*3600)
-	if got := DateOf(time.Date(2026, 3, 1, 7, 0, 0, 0, sh)); got != (Date{2026, 3, 1}) {
-		t.Errorf("DateOf = %v, want 2026-03-01", got)
-	}
-	if got := DateOf(time.Date(2026, 3, 1, 7, 0, 0, 0, sh).UTC()); got != (Date{2026, 2, 28}) {
-		t.Errorf("DateOf(UTC) = %v, want 2026-02-28", got)
-	}
-	before := DateOf(time.Now().In(sh))
-	got := Today()
-	after := DateOf(time.Now().In(sh))
-	if got != before && got != after { // the two differ only across midnight
-		t.Errorf("Today() = %v, want %v", got, after)
-	}
-}
-
-func TestIDNumberDateJSON(t *testing.T) {
-	type rec struct {
-		Birth Date `json:"birth_date"`
-	}
-	for _, d := range []Date{{2024, 2, 29}, {1949, 10, 1}, {}} {
-		b, err := json.Marshal(rec{d})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var back rec
-		if err := json.Unmarshal(b, &back); err != nil {
-			t.Fatalf("Unmarshal(%s): %v", b, err)
-		}
-		if back.Birth != d {
-			t.Errorf("round trip of %v through %s gave %v", d, b, back.Birth)
-		}
-	}
-	if b, _ := json.Marshal(rec{Date{2024, 2, 9}}); string(b) != `{"birth_date":"2024-02-09"}` {
-		t.Errorf("Marshal = %s", b)
-	}
-	if b, _ := json.Marshal(rec{}); string(b) != `{"birth_date":null}` {
-		t.Errorf("Marshal(zero) = %s", b)
-	}
-	for _, in := range []string{`{"birth_date":null}`, `{"birth_date":""}`, `{}`} {
-		back := rec{Date{2000, 1, 1}}
-		if in == `{}` {
-			back = rec{}
-		}
-		if err := json.Unmarshal([]byte(in), &back); err != nil || !back.Birth.IsZero() {
-			t.Errorf("Unmarshal(%s) = %v, %v; want zero Date", in, back.Birth, err)
-		}
-	}
-	for _, in := range []string{`{"birth_date":"2023-02-29"}`, `{"birth_date":"29/02/2024"}`, `{"birth_date":20240229}`} {
-		var back rec
-		err := json.Unmarshal([]byte(in), &back)
-		if _, ok := apperr.AsField(err); !ok {
-			t.Errorf("Unmarshal(%s) error = %v, want a FieldError", in, err)
-		}
-	}
-}
-
-func TestIDNumberDateSQL(t *testing.T) {
-	if v, err := (Date{}).Value(); v != nil || err != nil {
-		t.Errorf("zero Date Value() = %v, %v; want nil", v, err)
-	}
-	if v, err := (Date{2024, 2, 29}).Value(); v != "2024-02-29" || err != nil {
-		t.Errorf("Value() = %v, %v", v, err)
-	}
-	shanghai := time.FixedZone("CST", 8*3600)
-	tests := []struct {
-		src  any
-		want Date
-	}{
-		{nil, Date{}},
-		{"", Date{}},
-		{"2024-02-29", Date{2024, 2, 29}},
-		{[]byte("1949-10-01"), Date{1949, 10, 1}},
-		{time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC), Date{2024, 2, 29}},
-		{time.Date(2024, 3, 1, 1, 0, 0, 0, shanghai), Date{2024, 3, 1}},
-	}
-	for _, tt := range tests {
-		d := Date{1, 1, 1}
-		if err := d.Scan(tt.src); err != nil || d != tt.want {
-			t.Errorf("Scan(%#v) = %v, %v; want %v", tt.src, d, err, tt.want)
-		}
-	}
-	for _, src := range []any{"2023-02-29", []byte("x"), int64(20240229), 3.5} {
-		var d Date
-		err := d.Scan(src)
-		if err == nil {
-			t.Errorf("Scan(%#v) succeeded, want an error", src)
-		}
-		if _, ok := apperr.AsField(err); ok {
-			t.Errorf("Scan(%#v) returned a FieldError; stored data is not user input", src)
-		}
 	}
 }
 

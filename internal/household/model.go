@@ -5,6 +5,7 @@ package household
 
 import (
 	"time"
+	"wanhu/internal/calendar"
 )
 
 // Kind separates homes from shops (商住分类, R3).
@@ -101,26 +102,26 @@ type Person struct {
 	Gender      Gender `json:"gender"`
 	// BirthDate is left out for a reader whose role may not reveal (see
 	// showPerson); Birthday ("MM-DD") and Age stand in for it.
-	BirthDate  Date   `json:"birth_date,omitzero"`
-	Birthday   string `json:"birthday,omitempty"`
-	Age        int    `json:"age"`
-	Ethnicity  string `json:"ethnicity"`
-	Residence  string `json:"residence"`
-	Relation   string `json:"relation"`
-	Phone      string `json:"phone"`
-	Employment string `json:"employment"`
-	School     string `json:"school"`
+	BirthDate  calendar.Date `json:"birth_date,omitzero"`
+	Birthday   string        `json:"birthday,omitempty"`
+	Age        int           `json:"age"`
+	Ethnicity  string        `json:"ethnicity"`
+	Residence  string        `json:"residence"`
+	Relation   string        `json:"relation"`
+	Phone      string        `json:"phone"`
+	Employment string        `json:"employment"`
+	School     string        `json:"school"`
 	// DisabilityType is empty for no disability; DisabilityGrade is 1
 	// (most severe) to 4, or 0 for none.
-	DisabilityType  string   `json:"disability_type"`
-	DisabilityGrade int      `json:"disability_grade"`
-	HealthNotes     string   `json:"health_notes"`
-	Dibao           string   `json:"dibao"`
-	MovedInOn       Date     `json:"moved_in_on"`
-	MovedOutOn      Date     `json:"moved_out_on"`
-	DeceasedOn      Date     `json:"deceased_on"`
-	Tags            []string `json:"tags"`
-	Version         int      `json:"version"`
+	DisabilityType  string        `json:"disability_type"`
+	DisabilityGrade int           `json:"disability_grade"`
+	HealthNotes     string        `json:"health_notes"`
+	Dibao           string        `json:"dibao"`
+	MovedInOn       calendar.Date `json:"moved_in_on"`
+	MovedOutOn      calendar.Date `json:"moved_out_on"`
+	DeceasedOn      calendar.Date `json:"deceased_on"`
+	Tags            []string      `json:"tags"`
+	Version         int           `json:"version"`
 }
 
 // Current reports whether p still lives in the household.

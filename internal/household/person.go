@@ -10,6 +10,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/audit"
+	"wanhu/internal/calendar"
 	"wanhu/internal/pii"
 	"wanhu/internal/secret"
 	"wanhu/internal/store"
@@ -20,7 +21,7 @@ const personCols = `p.id, p.household_id, p.name, COALESCE(p.id_number, ''), p.g
 	p.dibao, p.moved_in_on, p.moved_out_on, p.deceased_on, p.version`
 
 // scanPerson scans personCols and opens the sealed fields with k.
-func scanPerson(k *secret.Keyring, sc interface{ Scan(...any) error }, today Date) (Person, error) {
+func scanPerson(k *secret.Keyring, sc interface{ Scan(...any) error }, today calendar.Date) (Person, error) {
 	var p Person
 	err := sc.Scan(&p.ID, &p.HouseholdID, &p.Name, &p.IDNumber, &p.Gender, &p.BirthDate, &p.Ethnicity, &p.Residence,
 		&p.Relation, &p.Phone, &p.Employment, &p.School, &p.DisabilityType, &p.DisabilityGrade, &p.HealthNotes,
@@ -28,21 +29,21 @@ func scanPerson(k *secret.Keyring, sc interface{ Scan(...any) error }, today Dat
 	if err == nil {
 		err = openPerson(k, &p)
 	}
-	p.Age = AgeOn(p.BirthDate, today)
+	p.Age = calendar.AgeOn(p.BirthDate, today)
 	p.Tags = []string{}
 	return p, err
 }
 
 // members returns the members of a household with their tags: current
 // members first, the householder leading.
-func members(ctx context.Context, q store.Querier, householdID int64, today Date) ([]Person, error) {
+func members(ctx context.Context, q store.Querier, householdID int64, today calendar.Date) ([]Person, error) {
 	by, err := membersOf(ctx, q, []int64{householdID}, today)
 	return by[householdID], err
 }
 
 // membersOf returns the members of the households ids, by household, as
 // members does, in two queries for every 500 households.
-func membersOf(ctx context.Context, q store.Querier, ids []int64, today Date) (map[int64][]Person, error) {
+func membersOf(ctx context.Context, q store.Querier, ids []int64, today calendar.Date) (map[int64][]Person, error) {
 	out := map[int64][]Person{}
 	for part := range slices.Chunk(ids, 500) {
 		in, args := inList(part)
@@ -114,7 +115,7 @@ func (s *Store) person(ctx context.Context, q store.Querier, id int64) (*Person,
 	return p, nil
 }
 
-func personByID(ctx context.Context, q store.Querier, id int64, today Date) (*Person, error) {
+func personByID(ctx context.Context, q store.Querier, id int64, today calendar.Date) (*Person, error) {
 	var hid int64
 	err := q.QueryRowContext(ctx, `SELECT household_id FROM persons WHERE id = ?`, id).Scan(&hid)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -408,13 +409,13 @@ func (s *Store) savePerson(ctx context.Context, q store.Querier, actor Actor, p,
 // out, died, dibao approved or withdrawn. Births and moves in are
 // AddMember's.
 type Event struct {
-	Type           string `json:"type"`
-	Date           Date   `json:"date"`
-	Note           string `json:"note"`
-	School         string `json:"school"`          // started_school
-	Dibao          string `json:"dibao"`           // dibao_approved: "dibao" (default) or "near_dibao"
-	HealthNotes    string `json:"health_notes"`    // health_worsened: replaces the health notes when given
-	SeriousIllness bool   `json:"serious_illness"` // health_worsened: adds the serious_illness tag
+	Type           string        `json:"type"`
+	Date           calendar.Date `json:"date"`
+	Note           string        `json:"note"`
+	School         string        `json:"school"`          // started_school
+	Dibao          string        `json:"dibao"`           // dibao_approved: "dibao" (default) or "near_dibao"
+	HealthNotes    string        `json:"health_notes"`    // health_worsened: replaces the health notes when given
+	SeriousIllness bool          `json:"serious_illness"` // health_worsened: adds the serious_illness tag
 }
 
 // EventTypes lists the types RecordEvent takes.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"wanhu/internal/auth"
+	"wanhu/internal/calendar"
 	"wanhu/internal/gen"
 	"wanhu/internal/household"
 	"wanhu/internal/secret"
@@ -25,7 +26,7 @@ func TestKeyRotation(t *testing.T) {
 			t.Fatal(err)
 		}
 		db.SetKeys(keys)
-		if _, err := gen.Generate(ctx, db, gen.Options{Households: 300, Today: household.Date{Y: 2026, M: 6, D: 1}}); err != nil {
+		if _, err := gen.Generate(ctx, db, gen.Options{Households: 300, Today: calendar.Date{Y: 2026, M: 6, D: 1}}); err != nil {
 			t.Fatal(err)
 		}
 		s := household.NewStore(db)

@@ -3,23 +3,24 @@ package household
 import (
 	"context"
 	"strings"
+	"wanhu/internal/calendar"
 )
 
 // KeyPerson is a row of the key-person roster (重点人群): a current member
 // with at least one tag marked key_person.
 type KeyPerson struct {
-	PersonID    int64    `json:"person_id"`
-	Name        string   `json:"name"`
-	Gender      Gender   `json:"gender"`
-	BirthDate   Date     `json:"birth_date,omitzero"` // left out as Person.BirthDate is
-	Birthday    string   `json:"birthday,omitempty"`
-	Age         int      `json:"age"`
-	Tags        []string `json:"tags"`
-	HouseholdID int64    `json:"household_id"`
-	Address     string   `json:"address"`
-	GridID      int64    `json:"grid_id"`
-	GridName    string   `json:"grid_name"`
-	Colour      Colour   `json:"colour"`
+	PersonID    int64         `json:"person_id"`
+	Name        string        `json:"name"`
+	Gender      Gender        `json:"gender"`
+	BirthDate   calendar.Date `json:"birth_date,omitzero"` // left out as Person.BirthDate is
+	Birthday    string        `json:"birthday,omitempty"`
+	Age         int           `json:"age"`
+	Tags        []string      `json:"tags"`
+	HouseholdID int64         `json:"household_id"`
+	Address     string        `json:"address"`
+	GridID      int64         `json:"grid_id"`
+	GridName    string        `json:"grid_name"`
+	Colour      Colour        `json:"colour"`
 }
 
 // RosterFilter selects rows of a roster. PerPage < 0 returns every row (for
@@ -70,7 +71,7 @@ func (s *Store) KeyPersons(ctx context.Context, f RosterFilter) ([]KeyPerson, in
 		if err := rows.Scan(&k.PersonID, &k.Name, &k.Gender, &k.BirthDate, &k.HouseholdID, &k.Address, &k.GridID, &k.GridName, &k.Colour, &tags); err != nil {
 			return nil, 0, err
 		}
-		k.Age = AgeOn(k.BirthDate, today)
+		k.Age = calendar.AgeOn(k.BirthDate, today)
 		k.BirthDate, k.Birthday = Birth(s.scope, k.BirthDate)
 		k.Tags = splitList(tags)
 		out = append(out, k)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/org"
 	"wanhu/internal/pii"
 	"wanhu/internal/store"
@@ -23,7 +24,7 @@ const memberHouseholds = `SELECT household_id FROM household_assignments WHERE t
 
 // memberArgs are the parameters of memberHouseholds for member id.
 func memberArgs(id int64) []any {
-	y, w := time.Now().In(shanghaiZone()).ISOWeek()
+	y, w := time.Now().In(calendar.China).ISOWeek()
 	return []any{id, id, fmt.Sprintf("%04d-W%02d", y, w)}
 }
 

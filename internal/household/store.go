@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/org"
 	"wanhu/internal/pii"
 	"wanhu/internal/secret"
@@ -22,20 +23,20 @@ import (
 type Store struct {
 	db    *store.DB
 	now   func() time.Time
-	today func() Date
+	today func() calendar.Date
 	scope org.Scope
 }
 
 // NewStore returns a Store on db that sees every household: the system's
 // own view, for the CLI and jobs. Faces serving users call In(scope).
 func NewStore(db *store.DB) *Store {
-	return &Store{db: db, now: time.Now, today: Today, scope: org.Everything}
+	return &Store{db: db, now: time.Now, today: calendar.Today, scope: org.Everything}
 }
 
 // SetClock replaces the clock, for tests.
 func (s *Store) SetClock(now func() time.Time) {
 	s.now = now
-	s.today = func() Date { return DateOf(now().In(shanghaiZone())) }
+	s.today = func() calendar.Date { return calendar.DayOf(now()) }
 }
 
 // householdListCols are the columns of a household in lists; a file adds
@@ -87,7 +88,7 @@ func (s *Store) HouseholdByID(ctx context.Context, id int64) (*Household, error)
 }
 
 // householdFile reads household id's whole file, unmasked.
-func householdFile(ctx context.Context, q store.Querier, id int64, today Date) (*Household, error) {
+func householdFile(ctx context.Context, q store.Querier, id int64, today calendar.Date) (*Household, error) {
 	h, err := householdCore(ctx, q, id, today)
 	if err != nil {
 		return nil, err
@@ -107,7 +108,7 @@ func householdFile(ctx context.Context, q store.Querier, id int64, today Date) (
 // householdCore reads what edits compare and colours follow: household
 // id with its tags and members, unmasked, without its needs, plan and
 // visitors.
-func householdCore(ctx context.Context, q store.Querier, id int64, today Date) (*Household, error) {
+func householdCore(ctx context.Context, q store.Querier, id int64, today calendar.Date) (*Household, error) {
 	by, err := householdCores(ctx, q, []int64{id}, today)
 	if err != nil {
 		return nil, err
@@ -121,7 +122,7 @@ func householdCore(ctx context.Context, q store.Querier, id int64, today Date) (
 
 // householdCores reads householdCore of each of the households ids that
 // exist, by id, in four queries for every 500 households.
-func householdCores(ctx context.Context, q store.Querier, ids []int64, today Date) (map[int64]*Household, error) {
+func householdCores(ctx context.Context, q store.Querier, ids []int64, today calendar.Date) (map[int64]*Household, error) {
 	out := map[int64]*Household{}
 	for part := range slices.Chunk(ids, 500) {
 		in, args := inList(part)

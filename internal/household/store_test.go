@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
@@ -37,8 +38,8 @@ func setup(t *testing.T, db *store.DB) (*household.Store, *org.Fixture) {
 	return s, f
 }
 
-func mustDate(s string) household.Date {
-	d, err := household.ParseDate("", s)
+func mustDate(s string) calendar.Date {
+	d, err := calendar.ParseDate("", s)
 	if err != nil {
 		panic(err)
 	}

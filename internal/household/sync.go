@@ -10,6 +10,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/audit"
+	"wanhu/internal/calendar"
 	"wanhu/internal/store"
 )
 
@@ -268,7 +269,7 @@ func pickAt(h *Household, at []placed) (int64, error) {
 // old, or -1 for a member who appears): by ID number, else by name where
 // one of the two has no number. Current members come first in old, so they
 // are matched before former ones.
-func matchMembers(old, incoming []Person, today Date) []int {
+func matchMembers(old, incoming []Person, today calendar.Date) []int {
 	pairs := make([]int, len(incoming))
 	used := make([]bool, len(old))
 	for i := range pairs {
@@ -303,7 +304,7 @@ func matchMembers(old, incoming []Person, today Date) []int {
 
 // canonicalID is the 18-character form of an ID number (a 15-digit one
 // upgraded), or the number as given when it does not parse.
-func canonicalID(n string, today Date) string {
+func canonicalID(n string, today calendar.Date) string {
 	if id, err := ParseIDNumber("id_number", n, today); err == nil {
 		return id.Number
 	}
@@ -357,10 +358,10 @@ func overlayPerson(old, in Person, given map[string]bool) Person {
 		}
 	}
 	set("name", func() { p.Name = in.Name })
-	if given["id_number"] && in.IDNumber != "" && canonicalID(in.IDNumber, Date{}) != old.IDNumber {
+	if given["id_number"] && in.IDNumber != "" && canonicalID(in.IDNumber, calendar.Date{}) != old.IDNumber {
 		p.IDNumber = in.IDNumber
 		if !given["birth_date"] {
-			p.BirthDate = Date{}
+			p.BirthDate = calendar.Date{}
 		}
 		if !given["gender"] {
 			p.Gender = ""

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 )
 
 var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9-]{4,19}$`)
@@ -48,7 +49,7 @@ func first(errs ...error) error {
 // normalizePerson trims p's text fields, applies defaults and checks
 // everything that needs no database: the ID number and its agreement with
 // birth date and gender, enumerations, dates and lengths.
-func normalizePerson(p *Person, today Date) error {
+func normalizePerson(p *Person, today calendar.Date) error {
 	p.Name = strings.TrimSpace(p.Name)
 	p.IDNumber = strings.TrimSpace(p.IDNumber)
 	p.Phone = strings.TrimSpace(p.Phone)
@@ -99,7 +100,7 @@ func normalizePerson(p *Person, today Date) error {
 	}
 	for _, d := range []struct {
 		field string
-		d     Date
+		d     calendar.Date
 	}{{"moved_in_on", p.MovedInOn}, {"moved_out_on", p.MovedOutOn}, {"deceased_on", p.DeceasedOn}} {
 		if d.d.After(today) {
 			return apperr.Field(d.field, "date_future", "%s is in the future", d.d)

@@ -7,6 +7,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/audit"
+	"wanhu/internal/calendar"
 	"wanhu/internal/org"
 	"wanhu/internal/pii"
 	"wanhu/internal/secret"
@@ -49,9 +50,9 @@ func showPerson(scope org.Scope, p *Person) {
 // birthday ("MM-DD") that stands in for it: the zero Date when the reader
 // may not see the birth year. Lists of persons that other packages read
 // (internal/roster) show birth dates through it.
-func Birth(scope org.Scope, d Date) (Date, string) {
+func Birth(scope org.Scope, d calendar.Date) (calendar.Date, string) {
 	if !scope.All && !scope.Reveal {
-		return Date{}, d.MonthDay()
+		return calendar.Date{}, d.MonthDay()
 	}
 	return d, d.MonthDay()
 }
@@ -95,7 +96,7 @@ func showLedger(scope org.Scope, e *LedgerEvent, file bool) {
 
 // monthDay is the "MM-DD" of a "YYYY-MM-DD" ledger value.
 func monthDay(s string) string {
-	d, err := ParseDate("birth_date", s)
+	d, err := calendar.ParseDate("birth_date", s)
 	if err != nil || d.IsZero() {
 		return hide(s)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 )
 
@@ -192,7 +193,7 @@ func (r *run) person(rec *record, given map[string]bool) household.Person {
 		}
 		*dst = v
 	}
-	date := func(f Field, dst *household.Date) {
+	date := func(f Field, dst *calendar.Date) {
 		if !t.has(f) {
 			return
 		}

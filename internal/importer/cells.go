@@ -12,7 +12,7 @@ import (
 	"golang.org/x/text/width"
 
 	"wanhu/internal/apperr"
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 )
 
 // What community workbooks hold is messy: numbers typed with a Chinese
@@ -151,40 +151,40 @@ var datePattern = regexp.MustCompile(`^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]
 
 // readDate reads a date cell: an Excel serial number (when the cell is a
 // number, serial is true), 1990-01-02, 1990/1/2, 1990.1.2, 19900102 or
-// 1990年1月2日, then checked as household.ParseDate checks a date (a real
+// 1990年1月2日, then checked as calendar.ParseDate checks a date (a real
 // day, 1900–2199).
-func readDate(field, s string, serial bool) (household.Date, error) {
+func readDate(field, s string, serial bool) (calendar.Date, error) {
 	s = zeros(cleanCode(s))
 	if s == "" {
-		return household.Date{}, nil
+		return calendar.Date{}, nil
 	}
 	d, err := parseDay(field, s, serial)
 	if err != nil {
-		return household.Date{}, err
+		return calendar.Date{}, err
 	}
 	return d, nil
 }
 
-func parseDay(field, s string, serial bool) (household.Date, error) {
+func parseDay(field, s string, serial bool) (calendar.Date, error) {
 	var y, m, d int
 	if m := datePattern.FindStringSubmatch(s); m != nil {
 		y, _ = strconv.Atoi(m[1])
 		mo, _ := strconv.Atoi(m[2])
 		dd, _ := strconv.Atoi(m[3])
-		return household.ParseDate(field, fmt.Sprintf("%04d-%02d-%02d", y, mo, dd))
+		return calendar.ParseDate(field, fmt.Sprintf("%04d-%02d-%02d", y, mo, dd))
 	}
 	switch {
 	case len(s) == 8 && isDigits(s):
 		y, _ = strconv.Atoi(s[:4])
 		m, _ = strconv.Atoi(s[4:6])
 		d, _ = strconv.Atoi(s[6:])
-		return household.ParseDate(field, fmt.Sprintf("%04d-%02d-%02d", y, m, d))
+		return calendar.ParseDate(field, fmt.Sprintf("%04d-%02d-%02d", y, m, d))
 	case serial:
 		if v, err := strconv.ParseFloat(s, 64); err == nil && v >= 1 && v < 2958466 {
-			return household.ParseDate(field, excelDate(v).Format("2006-01-02"))
+			return calendar.ParseDate(field, excelDate(v).Format("2006-01-02"))
 		}
 	}
-	return household.Date{}, apperr.Field(field, "date_format", "%q is not a date (1990-01-02, 1990/1/2, 1990.1.2, 19900102 or 1990年1月2日)", s)
+	return calendar.Date{}, apperr.Field(field, "date_format", "%q is not a date (1990-01-02, 1990/1/2, 1990.1.2, 19900102 or 1990年1月2日)", s)
 }
 
 // excelDate is the day of an Excel serial date (the 1900 date system,

@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"wanhu/internal/audit"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
@@ -224,7 +225,7 @@ type run struct {
 	community int64 // of rows without a 社区 column
 	mapping   Mapping
 	tags      map[string]household.Tag // by code and by Chinese name
-	today     household.Date
+	today     calendar.Date
 	rows      int
 
 	seed   maphash.Seed
@@ -254,7 +255,7 @@ type rowRef struct {
 // default community and its saved mapping.
 func (r *run) prepare(ctx context.Context, db *store.DB, tx *store.Tx) error {
 	r.hs = household.NewStore(db).In(r.o.Scope)
-	r.today = household.Today()
+	r.today = calendar.Today()
 	var err error
 	if r.places, err = newPlaces(ctx, tx, r.o.Scope, r.o.CreatePlaces); err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"wanhu/internal/audit"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
@@ -102,7 +103,7 @@ func TestMessyWorkbook(t *testing.T) {
 		hs := files(t, db)
 		h := hs["一化小区 1号楼 1单元 101室"]
 		wang := member(t, h, "王建国")
-		if want, _ := household.ParseIDNumber("", wangID15, household.Date{}); wang.IDNumber != want.Number || len(wang.IDNumber) != 18 ||
+		if want, _ := household.ParseIDNumber("", wangID15, calendar.Date{}); wang.IDNumber != want.Number || len(wang.IDNumber) != 18 ||
 			wang.BirthDate.String() != "1955-01-01" || wang.Gender != household.Male || wang.Ethnicity != "汉族" ||
 			wang.Phone != "13912345678" || wang.Relation != "householder" {
 			t.Errorf("王建国 = %+v", wang)

@@ -16,6 +16,7 @@ import (
 	"wanhu/internal/apperr"
 	"wanhu/internal/audit"
 	"wanhu/internal/auth"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
@@ -499,9 +500,9 @@ func TestStructureCells(t *testing.T) {
 	}
 }
 
-func day(t *testing.T, s string) household.Date {
+func day(t *testing.T, s string) calendar.Date {
 	t.Helper()
-	d, err := household.ParseDate("", s)
+	d, err := calendar.ParseDate("", s)
 	if err != nil {
 		t.Fatal(err)
 	}

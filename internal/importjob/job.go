@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/importer"
 )
 
@@ -188,19 +189,11 @@ func (e *RunningError) Error() string {
 		return fmt.Sprintf("another import of %s was running: try again", e.Community)
 	}
 	return fmt.Sprintf("another import of %s is running (started by %s at %s, job %d): try again when it has ended",
-		e.Community, e.By, e.Since.In(chinaZone).Format("2006-01-02 15:04"), e.JobID)
+		e.Community, e.By, e.Since.In(calendar.China).Format("2006-01-02 15:04"), e.JobID)
 }
 
 // Unwrap makes it a conflict.
 func (e *RunningError) Unwrap() error { return apperr.ErrConflict }
-
-// chinaZone is China Standard Time (no daylight saving since 1991).
-var chinaZone = func() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
-		return loc
-	}
-	return time.FixedZone("CST", 8*60*60)
-}()
 
 // checkMapping refuses a mapping to a field the importer does not know.
 func checkMapping(m importer.Mapping) error {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/store"
 )
 
@@ -52,8 +53,6 @@ func ResolvePhone(ctx context.Context, q store.Querier, recipient string) (strin
 
 // appointmentPhone opens the phone sealed in appointment id.
 
-var shanghai = time.FixedZone("CST", 8*3600)
-
 // appointmentPayload is what the appointment messages carry.
 type appointmentPayload struct {
 	SlotStart time.Time `json:"slot_start"`
@@ -68,7 +67,7 @@ func Text(d Delivery) (title, text string) {
 	case AppointmentConfirmed, AppointmentReminder:
 		var p appointmentPayload
 		if json.Unmarshal(d.Payload, &p) == nil && !p.SlotStart.IsZero() {
-			start, end := p.SlotStart.In(shanghai), p.SlotEnd.In(shanghai)
+			start, end := p.SlotStart.In(calendar.China), p.SlotEnd.In(calendar.China)
 			when := fmt.Sprintf("%d月%d日 %s–%s", start.Month(), start.Day(), start.Format("15:04"), end.Format("15:04"))
 			if d.Kind == AppointmentConfirmed {
 				return "上门走访预约成功", fmt.Sprintf("您已预约%s工作人员上门走访，时间：%s。如需改约，请联系社区。", p.Community, when)
@@ -133,7 +132,7 @@ func requestText(d Delivery) (title, text string, ok bool) {
 	}
 	due := p.DueAt
 	if at, err := time.Parse(time.RFC3339, p.DueAt); err == nil {
-		due = at.In(shanghai).Format("1月2日 15:04")
+		due = at.In(calendar.China).Format("1月2日 15:04")
 	}
 	format := t[1]
 	if d.Channel == SMS && t[2] != "" {

@@ -51,6 +51,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/pii"
 	"wanhu/internal/request"
@@ -63,8 +64,6 @@ const Base = "/open311/v2/"
 
 // Spec is the specification token of the discovery file.
 const Spec = "http://wiki.open311.org/GeoReport_v2"
-
-var shanghai = time.FixedZone("CST", 8*3600)
 
 type handler struct {
 	db        *store.DB
@@ -301,7 +300,7 @@ func (n number) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 }
 
 // w3c formats t as the spec's W3C date-time, in China time.
-func w3c(t time.Time) string { return t.In(shanghai).Format(time.RFC3339) }
+func w3c(t time.Time) string { return t.In(calendar.China).Format(time.RFC3339) }
 
 // actorOf is who submitted through the key named name, in the timeline.
 func actorOf(name string) household.Actor { return household.Actor{Name: "Open311: " + name} }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/pii"
@@ -175,7 +176,7 @@ func newSite(t testing.TB, db *store.DB) *site {
 	}
 	files := household.NewStore(db)
 	if s.red, err = files.CreateHousehold(ctx, s.clerk, household.Household{BuildingID: s.org.Buildings[0].ID, Unit: "1", Room: "101",
-		Phone: "13912345671"}, []household.Person{{Name: "王秀兰", Relation: "householder", BirthDate: household.Date{Y: 1950, M: 1, D: 1}, Gender: "female"}}); err != nil {
+		Phone: "13912345671"}, []household.Person{{Name: "王秀兰", Relation: "householder", BirthDate: calendar.Date{Y: 1950, M: 1, D: 1}, Gender: "female"}}); err != nil {
 		t.Fatal(err)
 	}
 	s.dept = org.Unit{Kind: org.Department, ParentID: s.org.District.ID, Name: "区文体旅游科技局"}

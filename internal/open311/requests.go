@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/pii"
 	"wanhu/internal/request"
 	"wanhu/internal/store"
@@ -247,13 +247,13 @@ func list(s string) []string {
 }
 
 // w3cParam parses a W3C date-time (2010-01-01T00:00:00Z) or a date (taken
-// as midnight in China), within the days household.ParseInstant takes; ""
+// as midnight in China), within the days calendar.ParseInstant takes; ""
 // is the zero time.
 func w3cParam(s, field string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	t, err := household.ParseInstant(field, s, false)
+	t, err := calendar.ParseInstant(field, s, false)
 	if fe, ok := apperr.AsField(err); ok && fe.Code == "date_range" {
 		return t, badRequest(fmt.Sprintf("%s %q: %s", field, s, fe.Msg))
 	}

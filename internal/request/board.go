@@ -3,6 +3,7 @@ package request
 import (
 	"context"
 	"time"
+	"wanhu/internal/calendar"
 )
 
 // Allowed lists the actions the state machine allows on r now (whether
@@ -31,9 +32,9 @@ type Board struct {
 
 // Board counts the board's figures at now.
 func (s *Store) Board(ctx context.Context) (*Board, error) {
-	now := s.now().In(shanghai)
-	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, shanghai)
-	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, shanghai)
+	now := s.now().In(calendar.China)
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, calendar.China)
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, calendar.China)
 	next := month.AddDate(0, 1, 0)
 	cond, args := Where(s.scope)
 	var b Board

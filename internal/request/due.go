@@ -4,13 +4,10 @@ import (
 	"time"
 
 	"wanhu/internal/calendar"
-	"wanhu/internal/household"
 )
 
 // UrgentWithin is how long an urgent request has from its submission (R13).
 const UrgentWithin = 24 * time.Hour
-
-var shanghai = time.FixedZone("CST", 8*3600)
 
 // Due returns the deadline of a request submitted at: 24 clock hours later
 // when urgent; when general, the end (23:59:59 China time) of the n-th working
@@ -20,19 +17,19 @@ func Due(cal *calendar.Calendar, urgency string, submitted time.Time, n int) (du
 	if urgency == Urgent {
 		return submitted.Add(UrgentWithin).UTC(), false
 	}
-	day, known := cal.AddWorkingDays(household.DateOf(submitted.In(shanghai)), n)
+	day, known := cal.AddWorkingDays(calendar.DayOf(submitted), n)
 	return endOf(day), !known
 }
 
 // extended returns a deadline moved n working days later (an approved
 // extension): the end of the n-th working day after the deadline's day.
 func extended(cal *calendar.Calendar, due time.Time, n int) (time.Time, bool) {
-	day, known := cal.AddWorkingDays(household.DateOf(due.In(shanghai)), n)
+	day, known := cal.AddWorkingDays(calendar.DayOf(due), n)
 	return endOf(day), !known
 }
 
 // endOf is the end of day d in China (23:59:59), so the deadline shows
 // on its own day.
-func endOf(d household.Date) time.Time {
-	return time.Date(d.Y, d.M, d.D, 23, 59, 59, 0, shanghai).UTC()
+func endOf(d calendar.Date) time.Time {
+	return time.Date(d.Y, d.M, d.D, 23, 59, 59, 0, calendar.China).UTC()
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/notify"
 	"wanhu/internal/store"
@@ -49,8 +50,8 @@ func (c EscalationConfig) warnAt(urgency string, due time.Time) time.Time {
 	if urgency == Urgent {
 		return due.Add(-c.UrgentWarning)
 	}
-	d := due.In(shanghai)
-	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, shanghai).Add(c.GeneralWarning)
+	d := due.In(calendar.China)
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, calendar.China).Add(c.GeneralWarning)
 }
 
 // target is the step a request due at due has reached at now.
@@ -168,7 +169,7 @@ func escalate(ctx context.Context, tx *store.Tx, r *Request, step int, now time.
 	}
 	payload := map[string]any{"request_id": r.ID, "tracking_code": r.TrackingCode, "category": r.Category, "state": r.State, "to": who}
 	if r.DueAt != nil {
-		payload["due_at"] = r.DueAt.In(shanghai).Format(time.RFC3339)
+		payload["due_at"] = r.DueAt.In(calendar.China).Format(time.RFC3339)
 	}
 	return notify.Enqueue(ctx, tx, notify.Message{Kind: "request." + kind, Channel: StaffChannel, Recipient: recipient, Payload: payload})
 }

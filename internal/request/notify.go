@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/notify"
 	"wanhu/internal/store"
 )
@@ -65,7 +66,7 @@ func notifyChange(ctx context.Context, q store.Querier, r *Request, kind, note s
 	payload := map[string]any{"request_id": r.ID, "tracking_code": r.TrackingCode, "category": r.Category,
 		"state": r.State, "note": note}
 	if r.DueAt != nil {
-		payload["due_at"] = r.DueAt.In(shanghai).Format(time.RFC3339)
+		payload["due_at"] = r.DueAt.In(calendar.China).Format(time.RFC3339)
 	}
 	var msgs []notify.Message
 	if w.grid {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 )
@@ -89,7 +90,7 @@ func Report(ctx context.Context, q store.Querier, scope org.Scope, from, to, now
 		return nil, err
 	}
 	defer rows.Close()
-	rep := &Stats{From: from.In(shanghai), To: to.In(shanghai), ResponseWithin: int64(respondWithin / time.Second)}
+	rep := &Stats{From: from.In(calendar.China), To: to.In(calendar.China), ResponseWithin: int64(respondWithin / time.Second)}
 	groups := map[string]map[string]*Group{"category": {}, "grid": {}, "department": {}}
 	group := func(by, key, name string) *Figures {
 		g := groups[by][key]

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
@@ -521,10 +522,10 @@ func list(ctx context.Context, q store.Querier, where string, args []any, now ti
 // shown puts the request's instants in China time and computes the time
 // left.
 func (r *Request) shown(now time.Time) {
-	r.SubmittedAt = r.SubmittedAt.In(shanghai)
+	r.SubmittedAt = r.SubmittedAt.In(calendar.China)
 	for _, t := range []**time.Time{&r.AcceptedAt, &r.DueAt, &r.ResolvedAt, &r.ClosedAt} {
 		if *t != nil {
-			v := (*t).In(shanghai)
+			v := (*t).In(calendar.China)
 			*t = &v
 		}
 	}
@@ -547,7 +548,7 @@ func timeline(ctx context.Context, q store.Querier, id int64) ([]Event, error) {
 		if err := rows.Scan(&e.At, &e.Actor, &e.Kind, &e.FromState, &e.ToState, &e.Note, &e.Data); err != nil {
 			return nil, err
 		}
-		e.At = e.At.In(shanghai)
+		e.At = e.At.In(calendar.China)
 		out = append(out, e)
 	}
 	return out, rows.Err()

@@ -91,7 +91,7 @@ func TestDue(t *testing.T) {
 	} {
 		due, est := Due(cal, c.urgency, at(c.submitted), c.n)
 		if !due.Equal(at(c.want)) || est != c.estimated {
-			t.Errorf("%s %s +%d: %s estimated %v, want %s %v", c.urgency, c.submitted, c.n, due.In(shanghai).Format(time.RFC3339), est, c.want, c.estimated)
+			t.Errorf("%s %s +%d: %s estimated %v, want %s %v", c.urgency, c.submitted, c.n, due.In(calendar.China).Format(time.RFC3339), est, c.want, c.estimated)
 		}
 	}
 }
@@ -125,7 +125,7 @@ func newWorld(t testing.TB, db *store.DB) *world {
 	for i, hh := range []**household.Household{&w.red, &w.green} {
 		if *hh, err = w.files.CreateHousehold(ctx, clerk, household.Household{BuildingID: w.org.Buildings[i].ID, Unit: "1",
 			Room: []string{"101", "202"}[i], Phone: []string{redPhone, "13912345672"}[i]},
-			[]household.Person{{Name: []string{"王秀兰", "李建国"}[i], Relation: "householder", BirthDate: household.Date{Y: 1950, M: 1, D: 1}, Gender: "female"}}); err != nil {
+			[]household.Person{{Name: []string{"王秀兰", "李建国"}[i], Relation: "householder", BirthDate: calendar.Date{Y: 1950, M: 1, D: 1}, Gender: "female"}}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -298,7 +298,7 @@ func (s *Store) do(ctx context.Context, tx *store.Tx, actor household.Actor, r *
 		st.set("due_estimated", est || r.DueEstimated)
 		st.set("extension_days", 0)
 		st.set("extension_reason", "")
-		st.data["days"], st.data["due_at"] = r.Extension.Days, due.In(shanghai).Format(time.RFC3339)
+		st.data["days"], st.data["due_at"] = r.Extension.Days, due.In(calendar.China).Format(time.RFC3339)
 	case RefuseExtension:
 		st.set("extension_days", 0)
 		st.set("extension_reason", "")
@@ -358,7 +358,7 @@ func (s *Store) accept(ctx context.Context, tx *store.Tx, r *Request, c Change, 
 	st.set("accepted_at", now)
 	st.set("due_at", due)
 	st.set("due_estimated", est)
-	st.data["urgency"], st.data["handling"], st.data["due_at"] = c.Urgency, c.Handling, due.In(shanghai).Format(time.RFC3339)
+	st.data["urgency"], st.data["handling"], st.data["due_at"] = c.Urgency, c.Handling, due.In(calendar.China).Format(time.RFC3339)
 	if c.DepartmentID != 0 {
 		st.data["department_id"] = c.DepartmentID
 	}
@@ -423,7 +423,7 @@ func (s *Store) callback(ctx context.Context, tx *store.Tx, actor household.Acto
 	st.set("resolved_at", nil)
 	st.set("due_at", due)
 	st.set("due_estimated", est)
-	st.data["due_at"] = due.In(shanghai).Format(time.RFC3339)
+	st.data["due_at"] = due.In(calendar.China).Format(time.RFC3339)
 	return nil
 }
 

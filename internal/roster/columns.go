@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/export"
 	"wanhu/internal/household"
 	"wanhu/internal/store"
@@ -40,7 +41,7 @@ func (c Column) Cell(it *Item, l Labels) any { return c.cell(it, l) }
 // Text returns the column's value in row it as text.
 func (c Column) Text(it *Item, l Labels) string { return export.Plain(c.cell(it, l)) }
 
-func date(d household.Date) any {
+func date(d calendar.Date) any {
 	if d.IsZero() {
 		return nil
 	}
@@ -91,7 +92,7 @@ var (
 		if it.LastVisitAt == nil {
 			return nil
 		}
-		return it.LastVisitAt.In(china).Format(time.DateOnly)
+		return it.LastVisitAt.In(calendar.China).Format(time.DateOnly)
 	}}
 	colNextDue     = Column{Key: "next_due_on", ZH: "下次应访", EN: "Next visit due", Width: 12, cell: func(it *Item, _ Labels) any { return date(it.NextDueOn) }}
 	colHouseholder = Column{Key: "householder", ZH: "户主", EN: "Householder", Width: 10, cell: func(it *Item, _ Labels) any { return it.Householder }}

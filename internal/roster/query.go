@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/stats"
 )
@@ -17,7 +18,7 @@ type Query struct {
 	Def Def
 	// On is the reference day of ages, check-ups and school starts;
 	// OnGiven says it was asked for rather than today.
-	On      household.Date
+	On      calendar.Date
 	OnGiven bool
 	GridID  int64
 	// AgeFrom is the age the elderly check-ups start at (60, or e.g. 65).
@@ -41,7 +42,7 @@ var ignored = []string{"page", "per_page", "format", "name", "csrf"}
 // household filter). Empty values count as absent. A value out of place or
 // malformed is an *apperr.FieldError naming the parameter; an unknown
 // roster is apperr.ErrNotFound.
-func Parse(name string, v url.Values, today household.Date) (Query, error) {
+func Parse(name string, v url.Values, today calendar.Date) (Query, error) {
 	d, err := Lookup(name)
 	if err != nil {
 		return Query{}, err
@@ -72,7 +73,7 @@ func (q *Query) set(k, s string) error {
 	var err error
 	switch k {
 	case "on":
-		q.On, err = household.ParseDate("on", s)
+		q.On, err = calendar.ParseDate("on", s)
 		q.OnGiven = true
 	case "grid":
 		q.GridID, err = positive(k, s)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
@@ -105,17 +106,17 @@ type Item struct {
 	Gender   household.Gender `json:"gender,omitempty"`
 	// BirthDate is left out for a reader who may not see birth years
 	// (household.Birth); Birthday ("MM-DD") and Age stand in for it.
-	BirthDate household.Date `json:"birth_date,omitzero"`
-	Birthday  string         `json:"birthday,omitempty"`
-	Age       *int           `json:"age,omitempty"`
-	Ethnicity string         `json:"ethnicity,omitempty"`
-	Relation  string         `json:"relation,omitempty"`
-	Dibao     string         `json:"dibao,omitempty"`
+	BirthDate calendar.Date `json:"birth_date,omitzero"`
+	Birthday  string        `json:"birthday,omitempty"`
+	Age       *int          `json:"age,omitempty"`
+	Ethnicity string        `json:"ethnicity,omitempty"`
+	Relation  string        `json:"relation,omitempty"`
+	Dibao     string        `json:"dibao,omitempty"`
 	// Start is "kindergarten" (入园, 3 on 31 August) or "school" (入学, 6).
 	Start    string    `json:"start,omitempty"`
 	Guardian *Guardian `json:"guardian,omitempty"`
 	// LastCheckOn is the day of the last health check (体检) recorded.
-	LastCheckOn household.Date `json:"last_check_on,omitzero"`
+	LastCheckOn calendar.Date `json:"last_check_on,omitzero"`
 
 	HouseholdID  int64            `json:"household_id"`
 	Address      string           `json:"address"`
@@ -132,9 +133,9 @@ type Item struct {
 	Reasons      []string         `json:"colour_reasons,omitempty"`
 	Tags         []string         `json:"tags,omitempty"`
 	// FireSafetyFocus marks premises tagged fire_safety_focus (消防重点).
-	FireSafetyFocus bool           `json:"fire_safety_focus,omitempty"`
-	LastVisitAt     *time.Time     `json:"last_visit_at,omitempty"`
-	NextDueOn       household.Date `json:"next_due_on,omitzero"`
+	FireSafetyFocus bool          `json:"fire_safety_focus,omitempty"`
+	LastVisitAt     *time.Time    `json:"last_visit_at,omitempty"`
+	NextDueOn       calendar.Date `json:"next_due_on,omitzero"`
 }
 
 // Store reads the rosters of the households in a scope.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/roster"
@@ -18,8 +19,8 @@ import (
 
 var clerk = household.Actor{Name: "测试员"}
 
-func day(s string) household.Date {
-	d, err := household.ParseDate("", s)
+func day(s string) calendar.Date {
+	d, err := calendar.ParseDate("", s)
 	if err != nil {
 		panic(err)
 	}

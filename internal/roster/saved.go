@@ -11,7 +11,7 @@ import (
 	"unicode/utf8"
 
 	"wanhu/internal/apperr"
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/store"
 )
 
@@ -116,7 +116,7 @@ func (s *Saves) Save(ctx context.Context, owner int64, name, roster string, v ur
 	case roster != People && roster != Households:
 		return Saved{}, apperr.Field("roster", "one_of", "must be one of %s, %s", People, Households)
 	}
-	q, err := Parse(roster, v, household.Today())
+	q, err := Parse(roster, v, calendar.Today())
 	if err != nil {
 		return Saved{}, err
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/stats"
 	"wanhu/internal/store"
@@ -16,26 +17,22 @@ import (
 // statistics count them).
 const current = "p.active AND p.moved_out_on IS NULL AND p.deceased_on IS NULL"
 
-// china is China Standard Time: calendar years and days of the check-ups
-// start at midnight in Beijing (no daylight saving since 1991).
-var china = time.FixedZone("CST", 8*3600)
-
 // dayStart returns midnight in China at the start of d, as an instant.
-func dayStart(d household.Date) time.Time {
-	return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, china).UTC()
+func dayStart(d calendar.Date) time.Time {
+	return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, calendar.China).UTC()
 }
 
 // checkWindow is the calendar year of q.On up to the end of q.On: a health
 // check in it counts as done this year.
 func (q Query) checkWindow() (from, to time.Time) {
-	return dayStart(household.Date{Y: q.On.Y, M: time.January, D: 1}), dayStart(q.On).AddDate(0, 0, 1)
+	return dayStart(calendar.Date{Y: q.On.Y, M: time.January, D: 1}), dayStart(q.On).AddDate(0, 0, 1)
 }
 
 // SchoolCutoff returns the 31 August on which the school year after day
 // on counts its starters: that of on's year, or of the next year once it
 // has passed.
-func SchoolCutoff(on household.Date) household.Date {
-	cut := household.Date{Y: on.Y, M: time.August, D: 31}
+func SchoolCutoff(on calendar.Date) calendar.Date {
+	cut := calendar.Date{Y: on.Y, M: time.August, D: 31}
 	if on.After(cut) {
 		cut.Y++
 	}
@@ -44,7 +41,7 @@ func SchoolCutoff(on household.Date) household.Date {
 
 // ageCond is the condition that people are aged from to to (to < 0: and
 // over) on day on, in completed years.
-func ageCond(on household.Date, from, to int) (string, []any) {
+func ageCond(on calendar.Date, from, to int) (string, []any) {
 	if to < 0 {
 		return "p.birth_date <= ?", []any{stats.BornBy(on, from)}
 	}
@@ -255,7 +252,7 @@ func (s *Store) each(ctx context.Context, q Query, sql string, args []any, fn fu
 			if err := rows.Scan(dest...); err != nil {
 				return err
 			}
-			age := household.AgeOn(it.BirthDate, q.On)
+			age := calendar.AgeOn(it.BirthDate, q.On)
 			it.Age = &age
 			if it.Dibao == "none" {
 				it.Dibao = ""
@@ -269,11 +266,11 @@ func (s *Store) each(ctx context.Context, q Query, sql string, args []any, fn fu
 				it.Guardian = &g
 			}
 			if !check.t.IsZero() {
-				it.LastCheckOn = household.DateOf(check.t.In(china))
+				it.LastCheckOn = calendar.DayOf(check.t)
 			}
 			if q.Def.Name == "school_start" {
 				it.Start = "school"
-				if household.AgeOn(it.BirthDate, SchoolCutoff(q.On)) == 3 {
+				if calendar.AgeOn(it.BirthDate, SchoolCutoff(q.On)) == 3 {
 					it.Start = "kindergarten"
 				}
 			}

@@ -5,8 +5,8 @@ import (
 	"fmt"
 
 	"wanhu/internal/audit"
+	"wanhu/internal/calendar"
 	"wanhu/internal/export"
-	"wanhu/internal/household"
 )
 
 // Write writes every row of roster q to w, in the roster's columns
@@ -34,7 +34,7 @@ type Counted struct {
 }
 
 // Counts returns the built-in rosters with their counts on day on.
-func (s *Store) Counts(ctx context.Context, on household.Date) ([]Counted, error) {
+func (s *Store) Counts(ctx context.Context, on calendar.Date) ([]Counted, error) {
 	out := make([]Counted, 0, len(Builtins))
 	for _, d := range Builtins {
 		n, err := s.Count(ctx, Query{Def: d, On: on, AgeFrom: 60})
@@ -49,7 +49,7 @@ func (s *Store) Counts(ctx context.Context, on household.Date) ([]Counted, error
 // Download is the export of every row of roster q (n rows, counted
 // before) in format f, labelled by l, on day: its file, its rows and its
 // audit entry ("roster:four_thirty", "xlsx 37 rows age=60-").
-func Download(ctx context.Context, s *Store, q Query, f export.Format, n int, l Labels, day household.Date) audit.Download {
+func Download(ctx context.Context, s *Store, q Query, f export.Format, n int, l Labels, day calendar.Date) audit.Download {
 	detail := fmt.Sprintf("%s %d rows", f, n)
 	if v := q.Values().Encode(); v != "" {
 		detail += " " + v

@@ -37,6 +37,17 @@ type Deps struct {
 	// "en"), from the web's catalogue, for what the API writes for people
 	// (the comments of an import's highlighted copy); nil: its message.
 	ErrText func(lang string, fe *apperr.FieldError) string
+	// Now is the clock of both faces; nil is time.Now. Tests set it to
+	// serve pages and answers at a fixed time.
+	Now func() time.Time
+}
+
+// Clock returns d.Now, or time.Now when it is nil.
+func (d Deps) Clock() func() time.Time {
+	if d.Now == nil {
+		return time.Now
+	}
+	return d.Now
 }
 
 // NewDeps builds the domain stores on db.

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/org"
 	"wanhu/internal/request"
 	"wanhu/internal/store"
@@ -90,7 +91,7 @@ func badReviews(ctx context.Context, q store.Querier, scope org.Scope, from, to 
 		if json.Unmarshal([]byte(data), &d) != nil || d.Result != "dissatisfied" {
 			continue
 		}
-		b.At, b.Reason, b.Handler, b.HandlerMember = b.At.In(shanghai), d.Reason, cmp.Or(account, actor), members[b.HandlerUserID]
+		b.At, b.Reason, b.Handler, b.HandlerMember = b.At.In(calendar.China), d.Reason, cmp.Or(account, actor), members[b.HandlerUserID]
 		out = append(out, b)
 	}
 	return out, rows.Err()

@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/visit"
 )
 
@@ -14,30 +14,30 @@ import (
 // the rest when the period is chosen), and the visits of Week, the week
 // that holds today, against the weekly target.
 type Period struct {
-	From       household.Date `json:"from"`
-	To         household.Date `json:"to"`
-	VisitsFrom household.Date `json:"visits_from"`
-	VisitsTo   household.Date `json:"visits_to"`
-	Week       string         `json:"week"`
-	WeekFrom   household.Date `json:"week_from"`
-	WeekTo     household.Date `json:"week_to"`
+	From       calendar.Date `json:"from"`
+	To         calendar.Date `json:"to"`
+	VisitsFrom calendar.Date `json:"visits_from"`
+	VisitsTo   calendar.Date `json:"visits_to"`
+	Week       string        `json:"week"`
+	WeekFrom   calendar.Date `json:"week_from"`
+	WeekTo     calendar.Date `json:"week_to"`
 }
 
 // PeriodOf reads the period of ?from and ?to ("YYYY-MM-DD" or "") on
 // day today. A bad date is a FieldError on its name; so is a to before
 // from.
-func PeriodOf(from, to string, today household.Date) (Period, error) {
+func PeriodOf(from, to string, today calendar.Date) (Period, error) {
 	week := visit.WeekOf(today)
-	p := Period{From: household.Date{Y: today.Y, M: time.January, D: 1}, To: today,
+	p := Period{From: calendar.Date{Y: today.Y, M: time.January, D: 1}, To: today,
 		VisitsFrom: week.Monday(), VisitsTo: week.Sunday(), Week: week.String(), WeekFrom: week.Monday(), WeekTo: week.Sunday()}
 	var err error
 	if from != "" {
-		if p.From, err = household.ParseDate("from", from); err != nil {
+		if p.From, err = calendar.ParseDate("from", from); err != nil {
 			return p, err
 		}
 	}
 	if to != "" {
-		if p.To, err = household.ParseDate("to", to); err != nil {
+		if p.To, err = calendar.ParseDate("to", to); err != nil {
 			return p, err
 		}
 	}
@@ -52,11 +52,11 @@ func PeriodOf(from, to string, today household.Date) (Period, error) {
 
 // start is the UTC instant day d begins in China; end that the day after
 // d begins.
-func start(d household.Date) time.Time {
-	return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, shanghai).UTC()
+func start(d calendar.Date) time.Time {
+	return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, calendar.China).UTC()
 }
 
-func end(d household.Date) time.Time { return start(d).AddDate(0, 0, 1) }
+func end(d calendar.Date) time.Time { return start(d).AddDate(0, 0, 1) }
 
 // visitWeeks is how many weeks the visit period spans, at least one: the
 // weekly target times this is the period's target.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/request"
@@ -27,7 +28,9 @@ type world struct {
 
 var clerk = household.Actor{Name: "值班员"}
 
-func china(m time.Month, d, h int) time.Time { return time.Date(2026, m, d, h, 0, 0, 0, shanghai) }
+func china(m time.Month, d, h int) time.Time {
+	return time.Date(2026, m, d, h, 0, 0, 0, calendar.China)
+}
 
 func newWorld(t *testing.T, db *store.DB) *world {
 	t.Helper()
@@ -46,7 +49,7 @@ func newWorld(t *testing.T, db *store.DB) *world {
 	files := household.NewStore(db)
 	for i := range w.hh {
 		h, err := files.CreateHousehold(ctx, clerk, household.Household{BuildingID: w.org.Buildings[i].ID, Unit: "1", Room: "101"},
-			[]household.Person{{Name: "王秀兰", Relation: "householder", BirthDate: household.Date{Y: 1950, M: 1, D: 1}, Gender: "female"}})
+			[]household.Person{{Name: "王秀兰", Relation: "householder", BirthDate: calendar.Date{Y: 1950, M: 1, D: 1}, Gender: "female"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,10 +142,10 @@ func (w *world) fill(t *testing.T) {
 	step(r4, dept, china(11, 12, 10), request.Change{Action: request.Resolve, Note: "再修"})
 
 	for _, tr := range []TrainingRecord{
-		{TeamMemberID: w.a.ID, Course: "网格员岗前培训", Kind: PreJob, CompletedOn: household.Date{Y: 2025, M: 3, D: 1}, Hours: 16},
-		{TeamMemberID: w.a.ID, Course: "入户走访沟通技巧", Kind: OnJob, CompletedOn: household.Date{Y: 2026, M: 4, D: 10}, Hours: 3},
-		{TeamMemberID: w.a.ID, Course: "消防安全排查", Kind: OnJob, CompletedOn: household.Date{Y: 2026, M: 9, D: 5}, Hours: 4.5},
-		{TeamMemberID: w.a.ID, Course: "去年的课", Kind: OnJob, CompletedOn: household.Date{Y: 2025, M: 6, D: 1}, Hours: 10},
+		{TeamMemberID: w.a.ID, Course: "网格员岗前培训", Kind: PreJob, CompletedOn: calendar.Date{Y: 2025, M: 3, D: 1}, Hours: 16},
+		{TeamMemberID: w.a.ID, Course: "入户走访沟通技巧", Kind: OnJob, CompletedOn: calendar.Date{Y: 2026, M: 4, D: 10}, Hours: 3},
+		{TeamMemberID: w.a.ID, Course: "消防安全排查", Kind: OnJob, CompletedOn: calendar.Date{Y: 2026, M: 9, D: 5}, Hours: 4.5},
+		{TeamMemberID: w.a.ID, Course: "去年的课", Kind: OnJob, CompletedOn: calendar.Date{Y: 2025, M: 6, D: 1}, Hours: 10},
 	} {
 		if err := AddTraining(ctx, w.db, &tr, w.now); err != nil {
 			t.Fatal(err)
@@ -157,7 +160,7 @@ func TestScorecards(t *testing.T) {
 		ctx := t.Context()
 		w := newWorld(t, db)
 		w.fill(t)
-		today := household.DateOf(w.now)
+		today := calendar.DateOf(w.now)
 		p, err := PeriodOf("", "", today)
 		if err != nil {
 			t.Fatal(err)
@@ -277,7 +280,7 @@ func TestBadReviews(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
 		w.fill(t)
-		p, _ := PeriodOf("", "", household.DateOf(w.now))
+		p, _ := PeriodOf("", "", calendar.DateOf(w.now))
 		rep, err := BadReviews(t.Context(), db, org.Everything, p)
 		if err != nil {
 			t.Fatal(err)
@@ -331,18 +334,18 @@ func TestTrainingAndWeights(t *testing.T) {
 			in    TrainingRecord
 			field string
 		}{
-			{TrainingRecord{TeamMemberID: w.a.ID, Kind: PreJob, CompletedOn: household.Date{Y: 2026, M: 1, D: 1}, Hours: 1}, "course"},
-			{TrainingRecord{TeamMemberID: w.a.ID, Course: "x", Kind: "weekly", CompletedOn: household.Date{Y: 2026, M: 1, D: 1}, Hours: 1}, "kind"},
+			{TrainingRecord{TeamMemberID: w.a.ID, Kind: PreJob, CompletedOn: calendar.Date{Y: 2026, M: 1, D: 1}, Hours: 1}, "course"},
+			{TrainingRecord{TeamMemberID: w.a.ID, Course: "x", Kind: "weekly", CompletedOn: calendar.Date{Y: 2026, M: 1, D: 1}, Hours: 1}, "kind"},
 			{TrainingRecord{TeamMemberID: w.a.ID, Course: "x", Kind: OnJob, Hours: 1}, "completed_on"},
-			{TrainingRecord{TeamMemberID: w.a.ID, Course: "x", Kind: OnJob, CompletedOn: household.Date{Y: 2026, M: 12, D: 1}, Hours: 1}, "completed_on"},
-			{TrainingRecord{TeamMemberID: w.a.ID, Course: "x", Kind: OnJob, CompletedOn: household.Date{Y: 2026, M: 1, D: 1}, Hours: 0}, "hours"},
-			{TrainingRecord{TeamMemberID: 99999, Course: "x", Kind: OnJob, CompletedOn: household.Date{Y: 2026, M: 1, D: 1}, Hours: 2}, "team_member_id"},
+			{TrainingRecord{TeamMemberID: w.a.ID, Course: "x", Kind: OnJob, CompletedOn: calendar.Date{Y: 2026, M: 12, D: 1}, Hours: 1}, "completed_on"},
+			{TrainingRecord{TeamMemberID: w.a.ID, Course: "x", Kind: OnJob, CompletedOn: calendar.Date{Y: 2026, M: 1, D: 1}, Hours: 0}, "hours"},
+			{TrainingRecord{TeamMemberID: 99999, Course: "x", Kind: OnJob, CompletedOn: calendar.Date{Y: 2026, M: 1, D: 1}, Hours: 2}, "team_member_id"},
 		} {
 			if err := AddTraining(ctx, db, &c.in, w.now); !isField(err, c.field) {
 				t.Errorf("%+v: %v, want a field error on %s", c.in, err, c.field)
 			}
 		}
-		tr := TrainingRecord{TeamMemberID: w.a.ID, Course: " 岗前培训 ", Kind: PreJob, CompletedOn: household.Date{Y: 2026, M: 1, D: 5}, Hours: 8, RecordedBy: w.ua}
+		tr := TrainingRecord{TeamMemberID: w.a.ID, Course: " 岗前培训 ", Kind: PreJob, CompletedOn: calendar.Date{Y: 2026, M: 1, D: 5}, Hours: 8, RecordedBy: w.ua}
 		if err := AddTraining(ctx, db, &tr, w.now); err != nil {
 			t.Fatal(err)
 		}

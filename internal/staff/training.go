@@ -19,7 +19,7 @@ import (
 	"unicode/utf8"
 
 	"wanhu/internal/apperr"
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/store"
 )
 
@@ -35,21 +35,21 @@ var TrainingKinds = []string{PreJob, OnJob}
 
 // TrainingRecord is one course a team member completed.
 type TrainingRecord struct {
-	ID           int64          `json:"id"`
-	TeamMemberID int64          `json:"team_member_id"`
-	Course       string         `json:"course"`
-	Kind         string         `json:"kind"`
-	CompletedOn  household.Date `json:"completed_on"`
-	Hours        float64        `json:"hours"`
-	Note         string         `json:"note,omitempty"`
-	RecordedBy   int64          `json:"recorded_by,omitempty"`
-	CreatedAt    time.Time      `json:"created_at"`
+	ID           int64         `json:"id"`
+	TeamMemberID int64         `json:"team_member_id"`
+	Course       string        `json:"course"`
+	Kind         string        `json:"kind"`
+	CompletedOn  calendar.Date `json:"completed_on"`
+	Hours        float64       `json:"hours"`
+	Note         string        `json:"note,omitempty"`
+	RecordedBy   int64         `json:"recorded_by,omitempty"`
+	CreatedAt    time.Time     `json:"created_at"`
 }
 
 // checkTraining normalises t and returns a FieldError naming the first
 // field that is wrong. today bounds the completion day: a course is
 // recorded once it is done.
-func checkTraining(t *TrainingRecord, today household.Date) error {
+func checkTraining(t *TrainingRecord, today calendar.Date) error {
 	t.Course, t.Note = strings.TrimSpace(t.Course), strings.TrimSpace(t.Note)
 	switch {
 	case t.Course == "":
@@ -75,7 +75,7 @@ func checkTraining(t *TrainingRecord, today household.Date) error {
 // AddTraining validates t and records it for its team member (who must
 // exist: a FieldError on team_member_id otherwise), filling in its ID.
 func AddTraining(ctx context.Context, q store.Querier, t *TrainingRecord, now time.Time) error {
-	if err := checkTraining(t, household.DateOf(now.In(shanghai))); err != nil {
+	if err := checkTraining(t, calendar.DayOf(now)); err != nil {
 		return err
 	}
 	var one int
@@ -99,9 +99,9 @@ func scanTraining(s interface{ Scan(...any) error }) (TrainingRecord, error) {
 	var on string
 	err := s.Scan(&t.ID, &t.TeamMemberID, &t.Course, &t.Kind, &on, &t.Hours, &t.Note, &t.RecordedBy, &t.CreatedAt)
 	if err == nil {
-		t.CompletedOn, err = household.ParseDate("completed_on", on)
+		t.CompletedOn, err = calendar.ParseDate("completed_on", on)
 	}
-	t.CreatedAt = t.CreatedAt.In(shanghai)
+	t.CreatedAt = t.CreatedAt.In(calendar.China)
 	return t, err
 }
 
@@ -148,5 +148,3 @@ func DeleteTraining(ctx context.Context, q store.Querier, id int64) error {
 	}
 	return nil
 }
-
-var shanghai = time.FixedZone("CST", 8*3600)

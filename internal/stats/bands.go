@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 )
 
 // MaxAge is the highest age a band may name.
@@ -92,16 +92,16 @@ func age(s string) (int, bool) {
 }
 
 // bornBy returns the last birth date of the people who are at least n
-// years old on day on, as household.AgeOn counts: people born on or before
+// years old on day on, as calendar.AgeOn counts: people born on or before
 // it have turned n. On 29 February, n years back in a common year, that
 // is 28 February: someone born on 1 March then is still n-1 that day.
 // Before year 1 it is a day before every stored birth date.
-func bornBy(on household.Date, n int) household.Date {
+func bornBy(on calendar.Date, n int) calendar.Date {
 	y := max(on.Y-n, 0)
 	if on.M == time.February && on.D == 29 && !leap(y) {
-		return household.Date{Y: y, M: time.February, D: 28}
+		return calendar.Date{Y: y, M: time.February, D: 28}
 	}
-	return household.Date{Y: y, M: on.M, D: on.D}
+	return calendar.Date{Y: y, M: on.M, D: on.D}
 }
 
 // leap reports whether y is a leap year of the Gregorian calendar.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
@@ -29,11 +30,11 @@ var TrendTypes = []string{
 // day From to the day To (both included; the first and last months may be
 // partial).
 type LedgerTrendStats struct {
-	From   household.Date `json:"from"`
-	To     household.Date `json:"to"`
-	Months []string       `json:"months"` // "2026-01", oldest first
-	Total  int            `json:"total"`
-	Types  []TypeTrend    `json:"types"`
+	From   calendar.Date `json:"from"`
+	To     calendar.Date `json:"to"`
+	Months []string      `json:"months"` // "2026-01", oldest first
+	Total  int           `json:"total"`
+	Types  []TypeTrend   `json:"types"`
 }
 
 // TypeTrend is one event type's count in each month of the trend.
@@ -70,7 +71,7 @@ func ParseTypes(field, s string) ([]string, error) {
 // CASE over cut-offs computed here. to before from, or more than
 // MaxTrendMonths months, is an error on "to"; a grid out of scope is
 // apperr.ErrNotFound.
-func LedgerTrend(ctx context.Context, q store.Querier, scope org.Scope, from, to household.Date, types []string, gridID int64) (*LedgerTrendStats, error) {
+func LedgerTrend(ctx context.Context, q store.Querier, scope org.Scope, from, to calendar.Date, types []string, gridID int64) (*LedgerTrendStats, error) {
 	if to.Before(from) {
 		return nil, apperr.Field("to", "before_from", "%s is before from (%s)", to, from)
 	}
@@ -95,7 +96,7 @@ func LedgerTrend(ctx context.Context, q store.Querier, scope org.Scope, from, to
 		out.Months[i] = first.Format("2006-01")
 		if i < n-1 {
 			month.WriteString(" WHEN e.at < ? THEN " + fmt.Sprint(i))
-			monthArgs = append(monthArgs, household.DateOf(first.AddDate(0, 1, 0)).Midnight().UTC())
+			monthArgs = append(monthArgs, calendar.DateOf(first.AddDate(0, 1, 0)).Midnight().UTC())
 		}
 	}
 	fmt.Fprintf(&month, " ELSE %d END", n-1)
@@ -110,7 +111,7 @@ func LedgerTrend(ctx context.Context, q store.Querier, scope org.Scope, from, to
 		index[t] = i
 		typeArgs[i] = t
 	}
-	args = slices.Concat(monthArgs, []any{from.Midnight().UTC(), household.DateOf(to.Time().AddDate(0, 0, 1)).Midnight().UTC()}, typeArgs, args)
+	args = slices.Concat(monthArgs, []any{from.Midnight().UTC(), calendar.DateOf(to.Time().AddDate(0, 0, 1)).Midnight().UTC()}, typeArgs, args)
 	rows, err := q.QueryContext(ctx, `SELECT x.type, x.m, COUNT(*) FROM (SELECT e.type, `+month.String()+` AS m
 		FROM ledger_events e JOIN households h ON h.id = e.household_id
 		WHERE e.at >= ? AND e.at < ? AND e.type IN (?`+strings.Repeat(", ?", len(types)-1)+`)`+where+`) x
@@ -143,6 +144,6 @@ func CheckGrid(ctx context.Context, q store.Querier, scope org.Scope, gridID int
 // TrendYear is the default range of a trend ending on day to: the twelve
 // months up to and including to's month, from the first day of the
 // first.
-func TrendYear(to household.Date) household.Date {
-	return household.DateOf(time.Date(to.Y, to.M-11, 1, 0, 0, 0, 0, time.UTC))
+func TrendYear(to calendar.Date) calendar.Date {
+	return calendar.DateOf(time.Date(to.Y, to.M-11, 1, 0, 0, 0, 0, time.UTC))
 }

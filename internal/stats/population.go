@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
@@ -20,14 +21,14 @@ import (
 // many in each age band, and the breakdowns. People are the current
 // members (not moved out, not deceased) born on or before the day.
 type PopulationStats struct {
-	On          household.Date `json:"on"`
-	Total       int            `json:"total"`
-	Bands       []BandCount    `json:"bands"`
-	BySex       []Count        `json:"by_sex"`
-	ByEthnicity []Count        `json:"by_ethnicity"`
-	ByGrid      []Count        `json:"by_grid"`
-	ByCompound  []Count        `json:"by_compound"`
-	ByBuilding  []Count        `json:"by_building"`
+	On          calendar.Date `json:"on"`
+	Total       int           `json:"total"`
+	Bands       []BandCount   `json:"bands"`
+	BySex       []Count       `json:"by_sex"`
+	ByEthnicity []Count       `json:"by_ethnicity"`
+	ByGrid      []Count       `json:"by_grid"`
+	ByCompound  []Count       `json:"by_compound"`
+	ByBuilding  []Count       `json:"by_building"`
 	// Pyramid is there when asked for (WithPyramid).
 	Pyramid []PyramidRow `json:"pyramid,omitempty"`
 }
@@ -56,7 +57,7 @@ const current = "p.active AND p.moved_out_on IS NULL AND p.deceased_on IS NULL"
 // and ethnicity with a count per band, and the breakdowns sum it up. A grid
 // out of scope is apperr.ErrNotFound. WithPyramid adds the pyramid's
 // groups as more counts of the same aggregate (summed by sex).
-func Population(ctx context.Context, q store.Querier, scope org.Scope, on household.Date, bands []Band, gridID int64, opts ...Option) (*PopulationStats, error) {
+func Population(ctx context.Context, q store.Querier, scope org.Scope, on calendar.Date, bands []Band, gridID int64, opts ...Option) (*PopulationStats, error) {
 	var o options
 	for _, opt := range opts {
 		opt(&o)

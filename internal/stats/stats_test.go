@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/gen"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
@@ -17,9 +18,9 @@ import (
 	"wanhu/internal/store/storetest"
 )
 
-func day(t *testing.T, s string) household.Date {
+func day(t *testing.T, s string) calendar.Date {
 	t.Helper()
-	d, err := household.ParseDate("", s)
+	d, err := calendar.ParseDate("", s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +28,7 @@ func day(t *testing.T, s string) household.Date {
 }
 
 // TestBornBy: for every day around the cut-off, "born on or before
-// bornBy(on, n)" is exactly "at least n on day on" as household.AgeOn
+// bornBy(on, n)" is exactly "at least n on day on" as calendar.AgeOn
 // counts, on and around 29 February of leap and common years.
 func TestBornBy(t *testing.T) {
 	for _, on := range []string{"2024-02-29", "2025-02-28", "2025-03-01", "2024-02-28", "2024-03-01", "2026-12-31", "2027-01-01", "2027-09-01", "2100-02-28"} {
@@ -35,9 +36,9 @@ func TestBornBy(t *testing.T) {
 		for _, n := range []int{0, 1, 3, 4, 5, 6, 13, 60, 65, 80, 100} {
 			cut := bornBy(o, n)
 			for b := o.AddYears(-n - 1).Time(); !b.After(o.AddYears(-n + 1).Time()); b = b.AddDate(0, 0, 1) {
-				birth := household.DateOf(b)
-				if got, want := !birth.After(cut), household.AgeOn(birth, o) >= n; got != want {
-					t.Fatalf("on %s, n %d, born %s: cut-off %s says %v, AgeOn %d", on, n, birth, cut, got, household.AgeOn(birth, o))
+				birth := calendar.DateOf(b)
+				if got, want := !birth.After(cut), calendar.AgeOn(birth, o) >= n; got != want {
+					t.Fatalf("on %s, n %d, born %s: cut-off %s says %v, AgeOn %d", on, n, birth, cut, got, calendar.AgeOn(birth, o))
 				}
 			}
 		}
@@ -268,7 +269,7 @@ func TestHouseholds(t *testing.T) {
 }
 
 // TestDemoPopulation: on the generated Dongxing community, the total is
-// the number of current persons, and every band agrees with household.AgeOn
+// the number of current persons, and every band agrees with calendar.AgeOn
 // applied to each person, today and on a future day.
 func TestDemoPopulation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -297,7 +298,7 @@ func TestDemoPopulation(t *testing.T) {
 		}
 		rows.Close()
 		bands := slices.Concat(Presets["article"], Presets["census"])
-		for _, on := range []household.Date{household.Today(), day(t, "2027-09-01")} {
+		for _, on := range []calendar.Date{calendar.Today(), day(t, "2027-09-01")} {
 			p, err := Population(ctx, db, org.Everything, on, bands, 0)
 			if err != nil {
 				t.Fatal(err)
@@ -309,7 +310,7 @@ func TestDemoPopulation(t *testing.T) {
 					continue
 				}
 				total++
-				age := household.AgeOn(x.BirthDate, on)
+				age := calendar.AgeOn(x.BirthDate, on)
 				for i, b := range bands {
 					if age >= b.From && (b.To < 0 || age <= b.To) {
 						want[i]++

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/org"
 )
 
@@ -63,8 +64,8 @@ type Slot struct {
 // time) that start at least Lead after now: weekday evening slots when
 // evening, weekend slots when weekend. Capacity and Free are left zero.
 func slotsBetween(now time.Time, c SlotConfig, evening, weekend bool) []Slot {
-	local := now.In(shanghai)
-	day0 := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, shanghai)
+	local := now.In(calendar.China)
+	day0 := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, calendar.China)
 	var out []Slot
 	for d := range c.Days {
 		day := day0.AddDate(0, 0, d)
@@ -125,8 +126,8 @@ func pickVisitor(vs []slotVisitor, language string) *slotVisitor {
 // start: 20:00 China time the evening before, or two hours before when the
 // booking comes later than that; false when even that has passed.
 func reminderAt(start, now time.Time) (time.Time, bool) {
-	d := start.In(shanghai)
-	eve := time.Date(d.Year(), d.Month(), d.Day()-1, 20, 0, 0, 0, shanghai)
+	d := start.In(calendar.China)
+	eve := time.Date(d.Year(), d.Month(), d.Day()-1, 20, 0, 0, 0, calendar.China)
 	if eve.After(now) {
 		return eve.UTC(), true
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/notify"
 	"wanhu/internal/org"
@@ -287,7 +288,7 @@ func cancel(ctx context.Context, q store.Querier, id int64, now time.Time) error
 // the slot's week, when that plan exists: a new item at the end of the
 // list, or the existing one moved there, its reason marked "appointment".
 func landInPlan(ctx context.Context, q store.Querier, gridID, hid, member int64, start time.Time) error {
-	week := WeekOf(household.DateOf(start.In(shanghai)))
+	week := WeekOf(calendar.DayOf(start))
 	var plan int64
 	err := q.QueryRowContext(ctx, `SELECT id FROM plans WHERE grid_id = ? AND week = ?`, gridID, week.String()).Scan(&plan)
 	if isNoRows(err) {
@@ -362,8 +363,8 @@ func CloseMissed(ctx context.Context, db *store.DB, now time.Time) (int, error) 
 // closeAppointment closes household hid's booking on the day of a visit at
 // at: done with the visit, or missed when nobody was home.
 func closeAppointment(ctx context.Context, q store.Querier, hid, visitID int64, outcome string, at, now time.Time) error {
-	d := at.In(shanghai)
-	from := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, shanghai).UTC()
+	d := at.In(calendar.China)
+	from := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, calendar.China).UTC()
 	state := "done"
 	if outcome == "not_home" {
 		state = "missed"

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/notify"
 	"wanhu/internal/org"
@@ -95,7 +96,7 @@ func TestAppointments(t *testing.T) {
 		}
 
 		// The plan of the week exists before anything is booked.
-		week := visit.WeekOf(household.DateOf(fri.Start.In(time.FixedZone("CST", 8*3600))))
+		week := visit.WeekOf(calendar.DayOf(fri.Start))
 		if _, err := vs.GeneratePlan(ctx, "测试", fx.Grids[0].ID, week); err != nil {
 			t.Fatal(err)
 		}

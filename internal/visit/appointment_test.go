@@ -4,11 +4,12 @@ import (
 	"testing"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/org"
 )
 
 func cst(y int, m time.Month, d, h, min int) time.Time {
-	return time.Date(y, m, d, h, min, 0, 0, shanghai)
+	return time.Date(y, m, d, h, min, 0, 0, calendar.China)
 }
 
 // TestSlotsBetween: weekday evenings and weekend blocks for 14 days, only
@@ -45,7 +46,7 @@ func TestSlotsBetween(t *testing.T) {
 			t.Errorf("%s: first slot %+v, want %s %s", tc.name, got[0], tc.first, tc.firstKind)
 		}
 		for _, s := range got {
-			wd := s.Start.In(shanghai).Weekday()
+			wd := s.Start.In(calendar.China).Weekday()
 			if weekend := wd == time.Saturday || wd == time.Sunday; weekend != (s.Kind == SlotWeekend) {
 				t.Errorf("%s: %s slot on %s", tc.name, s.Kind, wd)
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
@@ -51,12 +52,12 @@ func facts(ctx context.Context, q store.Querier, id int64) (Facts, error) {
 
 // recompute sets the next due date of household id from the policy and
 // its last met day, and reports whether it changed.
-func recompute(ctx context.Context, q store.Querier, p Policy, id int64, today household.Date) (bool, error) {
+func recompute(ctx context.Context, q store.Querier, p Policy, id int64, today calendar.Date) (bool, error) {
 	f, err := facts(ctx, q, id)
 	if err != nil {
 		return false, err
 	}
-	var lastMet, current household.Date
+	var lastMet, current calendar.Date
 	if err := q.QueryRowContext(ctx, `SELECT last_met_on, next_due_on FROM households WHERE id = ?`, id).Scan(&lastMet, &current); err != nil {
 		return false, err
 	}
@@ -72,7 +73,7 @@ func recompute(ctx context.Context, q store.Querier, p Policy, id int64, today h
 // RecomputeDue recomputes every household's next due date (colours, tags
 // and plans change), in batches of one transaction each, and returns how
 // many changed. Run it daily.
-func RecomputeDue(ctx context.Context, db *store.DB, today household.Date) (int, error) {
+func RecomputeDue(ctx context.Context, db *store.DB, today calendar.Date) (int, error) {
 	p, err := LoadPolicy(ctx, db)
 	if err != nil {
 		return 0, err
@@ -95,7 +96,7 @@ func RecomputeDue(ctx context.Context, db *store.DB, today household.Date) (int,
 // recomputeBatch recomputes the next due date of the next 500 households
 // after *last, moves *last to the last of them, sets *more to whether any
 // were left, and returns how many changed.
-func recomputeBatch(ctx context.Context, q store.Querier, p Policy, today household.Date, last *int64, more *bool) (changed int, err error) {
+func recomputeBatch(ctx context.Context, q store.Querier, p Policy, today calendar.Date, last *int64, more *bool) (changed int, err error) {
 	rows, err := q.QueryContext(ctx, `SELECT id FROM households WHERE id > ? ORDER BY id LIMIT 500`, *last)
 	if err != nil {
 		return 0, err
@@ -135,8 +136,8 @@ type Due struct {
 	Address     string           `json:"address"`
 	Householder string           `json:"householder"`
 	Colour      household.Colour `json:"colour"`
-	NextDueOn   household.Date   `json:"next_due_on"`
-	LastMetOn   household.Date   `json:"last_met_on"`
+	NextDueOn   calendar.Date    `json:"next_due_on"`
+	LastMetOn   calendar.Date    `json:"last_met_on"`
 	Overdue     bool             `json:"overdue"`
 	DaysOverdue int              `json:"days_overdue"`
 	Misses      int              `json:"misses"`
@@ -155,7 +156,7 @@ type DueFilter struct {
 // DueList returns the households of scope due on or before today (only
 // those overdue with OverdueOnly): overdue red households first, then by
 // days overdue, most first; among equally due, red before yellow before green.
-func DueList(ctx context.Context, q store.Querier, scope org.Scope, f DueFilter, today household.Date) ([]Due, int, error) {
+func DueList(ctx context.Context, q store.Querier, scope org.Scope, f DueFilter, today calendar.Date) ([]Due, int, error) {
 	where := []string{"h.occupancy <> 'vacant'"}
 	var args []any
 	if c, a := household.Where(scope); c != "" {

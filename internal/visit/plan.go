@@ -3,6 +3,7 @@ package visit
 import (
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 )
@@ -36,17 +37,17 @@ func (c PlanConfig) capacity(r org.Role) int {
 // Plan is the weekly visit plan of a grid: per visitor, the households to
 // visit in walking order.
 type Plan struct {
-	ID          int64          `json:"id"`
-	GridID      int64          `json:"grid"`
-	GridName    string         `json:"grid_name"`
-	Week        string         `json:"week"`
-	From        household.Date `json:"from"`
-	To          household.Date `json:"to"`
-	GeneratedAt time.Time      `json:"generated_at"`
-	GeneratedBy string         `json:"generated_by"`
-	Visitors    []PlanVisitor  `json:"visitors"`
-	Total       int            `json:"total"`
-	Coverage    Coverage       `json:"coverage"`
+	ID          int64         `json:"id"`
+	GridID      int64         `json:"grid"`
+	GridName    string        `json:"grid_name"`
+	Week        string        `json:"week"`
+	From        calendar.Date `json:"from"`
+	To          calendar.Date `json:"to"`
+	GeneratedAt time.Time     `json:"generated_at"`
+	GeneratedBy string        `json:"generated_by"`
+	Visitors    []PlanVisitor `json:"visitors"`
+	Total       int           `json:"total"`
+	Coverage    Coverage      `json:"coverage"`
 }
 
 // PlanVisitor is one visitor's part of a plan.
@@ -78,7 +79,7 @@ type PlanItem struct {
 	Room         string           `json:"room"`
 	Language     string           `json:"language"`
 	ContactTimes []string         `json:"contact_times"`
-	NextDueOn    household.Date   `json:"next_due_on"`
+	NextDueOn    calendar.Date    `json:"next_due_on"`
 }
 
 // Coverage is the share of a grid's occupied households visited this week,

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 )
@@ -14,7 +15,7 @@ import (
 type candidate struct {
 	id           int64
 	colour       household.Colour
-	due          household.Date // zero: never computed, due at once
+	due          calendar.Date // zero: never computed, due at once
 	lastVisit    *time.Time
 	offpeak      bool
 	contactTimes []string
@@ -50,14 +51,14 @@ type visitor struct {
 // at a year), open needs and an off-peak flag add to it; the rest score by
 // how long ago they were last visited (never: 999). A booked appointment in
 // the week adds appointmentBonus, above any other household.
-func (c *candidate) score(today, monday, sunday household.Date) {
+func (c *candidate) score(today, monday, sunday calendar.Date) {
 	c.priority = c.base(today, monday, sunday)
 	if c.appointment != 0 {
 		c.priority += appointmentBonus
 	}
 }
 
-func (c *candidate) base(today, monday, sunday household.Date) int {
+func (c *candidate) base(today, monday, sunday calendar.Date) int {
 	due := c.due
 	if due.IsZero() {
 		due = today
@@ -67,7 +68,7 @@ func (c *candidate) base(today, monday, sunday household.Date) int {
 		if c.lastVisit == nil {
 			return 999
 		}
-		days := int(monday.Time().Sub(household.DateOf(c.lastVisit.In(shanghai)).Time()).Hours() / 24)
+		days := int(monday.Time().Sub(calendar.DayOf(*c.lastVisit).Time()).Hours() / 24)
 		return min(max(days, 0), 998)
 	}
 	c.daysOverdue = max(DaysBetween(due, monday), 0)

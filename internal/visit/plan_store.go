@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 )
@@ -173,7 +174,7 @@ func (s *Store) planVisitors(ctx context.Context, q store.Querier, g org.Grid) (
 // generator weighs, in one query: with the visitor of a booked appointment
 // in week.
 func (s *Store) candidates(ctx context.Context, gridID int64, week Week) ([]*candidate, error) {
-	from := time.Date(week.Monday().Y, week.Monday().M, week.Monday().D, 0, 0, 0, 0, shanghai).UTC()
+	from := time.Date(week.Monday().Y, week.Monday().M, week.Monday().D, 0, 0, 0, 0, calendar.China).UTC()
 	rows, err := s.db.QueryContext(ctx, `SELECT h.id, h.colour, h.next_due_on, h.last_visit_at, h.offpeak, h.contact_times, h.language,
 		COALESCE(c.name, ''), COALESCE(b.name, ''), h.unit, h.floor, h.room,
 		(SELECT COUNT(*) FROM needs n WHERE n.household_id = h.id AND n.status IN ('open', 'in_progress')),

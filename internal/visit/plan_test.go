@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
@@ -344,7 +345,7 @@ func TestParseWeek(t *testing.T) {
 			t.Errorf("%s: %v %v %s", tc.in, w, err, w.Monday())
 		}
 	}
-	if got := visit.WeekOf(household.DateOf(planToday)).Next().String(); got != "2026-W49" {
+	if got := visit.WeekOf(calendar.DateOf(planToday)).Next().String(); got != "2026-W49" {
 		t.Errorf("next week of 26 Nov 2026: %s", got)
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 )
 
 // Week is an ISO 8601 week ("2026-W49"), Monday to Sunday, the period of a
@@ -23,14 +23,14 @@ func ParseWeek(field, s string) (Week, error) {
 	if y, n := w.Monday().Time().ISOWeek(); y != w.Year || n != w.Num || w.Num < 1 {
 		return Week{}, apperr.Field(field, "format", "year %d has no week %d", w.Year, w.Num)
 	}
-	if household.CheckDate(field, w.Monday()) != nil || household.CheckDate(field, w.Sunday()) != nil {
-		return Week{}, apperr.Field(field, "date_range", "must be a week from %s to %s", household.FirstDate, household.LastDate)
+	if calendar.CheckDate(field, w.Monday()) != nil || calendar.CheckDate(field, w.Sunday()) != nil {
+		return Week{}, apperr.Field(field, "date_range", "must be a week from %s to %s", calendar.FirstDate, calendar.LastDate)
 	}
 	return w, nil
 }
 
 // WeekOf returns the ISO week that contains d.
-func WeekOf(d household.Date) Week {
+func WeekOf(d calendar.Date) Week {
 	y, n := d.Time().ISOWeek()
 	return Week{y, n}
 }
@@ -39,18 +39,18 @@ func WeekOf(d household.Date) Week {
 func (w Week) String() string { return fmt.Sprintf("%04d-W%02d", w.Year, w.Num) }
 
 // Monday returns the first day of w (week 1 holds 4 January).
-func (w Week) Monday() household.Date {
+func (w Week) Monday() calendar.Date {
 	jan4 := time.Date(w.Year, 1, 4, 0, 0, 0, 0, time.UTC)
 	back := (int(jan4.Weekday()) + 6) % 7
-	return household.DateOf(jan4.AddDate(0, 0, -back+(w.Num-1)*7))
+	return calendar.DateOf(jan4.AddDate(0, 0, -back+(w.Num-1)*7))
 }
 
 // Sunday returns the last day of w.
-func (w Week) Sunday() household.Date {
-	return household.DateOf(w.Monday().Time().AddDate(0, 0, 6))
+func (w Week) Sunday() calendar.Date {
+	return calendar.DateOf(w.Monday().Time().AddDate(0, 0, 6))
 }
 
 // Next returns the week after w.
 func (w Week) Next() Week {
-	return WeekOf(household.DateOf(w.Monday().Time().AddDate(0, 0, 7)))
+	return WeekOf(calendar.DateOf(w.Monday().Time().AddDate(0, 0, 7)))
 }

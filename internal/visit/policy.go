@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/store"
 )
@@ -85,7 +86,7 @@ func LoadPolicy(ctx context.Context, q store.Querier) (Policy, error) {
 // written under the transaction: at city scale, minutes of a rare
 // administrator's change.
 func ApplyPolicy(ctx context.Context, db *store.DB, p Policy, now time.Time) (changed int, err error) {
-	today := household.DateOf(now.In(shanghai))
+	today := calendar.DayOf(now)
 	err = db.InTx(ctx, func(tx *store.Tx) error {
 		if err := savePolicy(ctx, tx, p, now); err != nil {
 			return err
@@ -152,7 +153,7 @@ func (p Policy) Frequency(f Facts) (freq, reason string) {
 }
 
 // After returns the day one period of freq after d.
-func After(d household.Date, freq string) household.Date {
+func After(d calendar.Date, freq string) calendar.Date {
 	t := d.Time()
 	switch freq {
 	case "weekly":
@@ -168,20 +169,20 @@ func After(d household.Date, freq string) household.Date {
 	default:
 		return addMonths(d, 12)
 	}
-	return household.DateOf(t)
+	return calendar.DateOf(t)
 }
 
 // addMonths adds n calendar months, keeping to the last day of a shorter
 // month (31 January + 1 month = 28 February).
-func addMonths(d household.Date, n int) household.Date {
+func addMonths(d calendar.Date, n int) calendar.Date {
 	first := time.Date(d.Y, d.M, 1, 0, 0, 0, 0, time.UTC).AddDate(0, n, 0)
 	last := first.AddDate(0, 1, -1).Day()
-	return household.DateOf(first.AddDate(0, 0, min(d.D, last)-1))
+	return calendar.DateOf(first.AddDate(0, 0, min(d.D, last)-1))
 }
 
 // NextDue returns when a household is next due: one period after the last
 // day someone was met, or, never met, the due date it already has, or today.
-func NextDue(lastMet, current, today household.Date, freq string) household.Date {
+func NextDue(lastMet, current, today calendar.Date, freq string) calendar.Date {
 	switch {
 	case !lastMet.IsZero():
 		return After(lastMet, freq)
@@ -193,7 +194,7 @@ func NextDue(lastMet, current, today household.Date, freq string) household.Date
 
 // DaysBetween returns the number of days from a to b (negative if b is
 // before a).
-func DaysBetween(a, b household.Date) int {
+func DaysBetween(a, b calendar.Date) int {
 	return int(b.Time().Sub(a.Time()).Hours() / 24)
 }
 

@@ -3,11 +3,11 @@ package visit
 import (
 	"testing"
 
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 )
 
-func day(s string) household.Date {
-	d, err := household.ParseDate("d", s)
+func day(s string) calendar.Date {
+	d, err := calendar.ParseDate("d", s)
 	if err != nil {
 		panic(err)
 	}
@@ -39,16 +39,16 @@ func TestPolicy(t *testing.T) {
 			if freq != c.freq || reason != c.reason {
 				t.Errorf("frequency %s (%s), want %s (%s)", freq, reason, c.freq, c.reason)
 			}
-			if due := NextDue(met, household.Date{}, day("2026-03-01"), freq); due.String() != c.due {
+			if due := NextDue(met, calendar.Date{}, day("2026-03-01"), freq); due.String() != c.due {
 				t.Errorf("next due %s, want %s", due, c.due)
 			}
 		})
 	}
 	today := day("2026-03-01")
-	if got := NextDue(household.Date{}, household.Date{}, today, "monthly"); got != today {
+	if got := NextDue(calendar.Date{}, calendar.Date{}, today, "monthly"); got != today {
 		t.Errorf("never visited: due %s, want today", got)
 	}
-	if got := NextDue(household.Date{}, day("2026-02-01"), today, "monthly"); got != day("2026-02-01") {
+	if got := NextDue(calendar.Date{}, day("2026-02-01"), today, "monthly"); got != day("2026-02-01") {
 		t.Errorf("never visited, already due: %s, want the date it had", got)
 	}
 	if n := DaysBetween(day("2026-02-27"), day("2026-03-01")); n != 2 {

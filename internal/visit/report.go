@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 )
 
@@ -18,14 +19,14 @@ import (
 // are days of China time computed in Go and passed to SQL as UTC instants.
 
 // startOf returns the UTC instant at which day d begins in China.
-func startOf(d household.Date) time.Time {
-	return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, shanghai).UTC()
+func startOf(d calendar.Date) time.Time {
+	return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, calendar.China).UTC()
 }
 
 // periodStarts returns the first days of the week, month, quarter and year
 // that hold today.
-func periodStarts(today household.Date) [4]household.Date {
-	return [4]household.Date{
+func periodStarts(today calendar.Date) [4]calendar.Date {
+	return [4]calendar.Date{
 		WeekOf(today).Monday(),
 		{Y: today.Y, M: today.M, D: 1},
 		{Y: today.Y, M: (today.M-1)/3*3 + 1, D: 1},
@@ -133,8 +134,8 @@ type Progress struct {
 	GridID         int64          `json:"grid"`
 	GridName       string         `json:"grid_name"`
 	Week           string         `json:"week"`
-	From           household.Date `json:"from"`
-	To             household.Date `json:"to"`
+	From           calendar.Date  `json:"from"`
+	To             calendar.Date  `json:"to"`
 	Target         int            `json:"target"`
 	Visits         int            `json:"visits"`
 	Households     int            `json:"households"` // distinct households visited
@@ -198,7 +199,7 @@ type FollowUp struct {
 	Householder string           `json:"householder"`
 	Colour      household.Colour `json:"colour"`
 	LastVisitAt time.Time        `json:"last_visit_at"`
-	FollowUpOn  household.Date   `json:"follow_up_on"`
+	FollowUpOn  calendar.Date    `json:"follow_up_on"`
 	Due         bool             `json:"due"` // the follow-up day has come
 	Misses      int              `json:"misses"`
 	Offpeak     bool             `json:"offpeak"`
@@ -260,7 +261,7 @@ type Unvisited struct {
 // if not 0) with no visit in year (China time), red first, then those
 // never visited at all, then the longest ago.
 func (s *Store) NeverVisited(ctx context.Context, year int, gridID int64, page, per int) ([]Unvisited, int, error) {
-	from, to := startOf(household.Date{Y: year, M: 1, D: 1}), startOf(household.Date{Y: year + 1, M: 1, D: 1})
+	from, to := startOf(calendar.Date{Y: year, M: 1, D: 1}), startOf(calendar.Date{Y: year + 1, M: 1, D: 1})
 	where := []string{"h.occupancy <> 'vacant'", "NOT EXISTS (SELECT 1 FROM visits v WHERE v.household_id = h.id AND v.at >= ? AND v.at < ?)"}
 	args := []any{from, to}
 	if c, a := household.Where(s.scope); c != "" {
@@ -330,20 +331,20 @@ type VisitorReport struct {
 
 // periodBounds returns the labels and the first days of the last n weeks
 // or months up to today, oldest first, and the first day after them.
-func periodBounds(period string, today household.Date) ([]string, []household.Date) {
+func periodBounds(period string, today calendar.Date) ([]string, []calendar.Date) {
 	var labels []string
-	var starts []household.Date
+	var starts []calendar.Date
 	if period == ByWeek {
 		w := WeekOf(today)
-		first := household.DateOf(w.Monday().Time().AddDate(0, 0, -7*(weeksShown-1)))
-		for d := first; len(starts) < weeksShown; d = household.DateOf(d.Time().AddDate(0, 0, 7)) {
+		first := calendar.DateOf(w.Monday().Time().AddDate(0, 0, -7*(weeksShown-1)))
+		for d := first; len(starts) < weeksShown; d = calendar.DateOf(d.Time().AddDate(0, 0, 7)) {
 			labels, starts = append(labels, WeekOf(d).String()), append(starts, d)
 		}
 		return labels, append(starts, w.Next().Monday())
 	}
 	first := time.Date(today.Y, today.M-monthsShown+1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range monthsShown + 1 {
-		d := household.DateOf(first.AddDate(0, i, 0))
+		d := calendar.DateOf(first.AddDate(0, i, 0))
 		if i < monthsShown {
 			labels = append(labels, fmt.Sprintf("%04d-%02d", d.Y, d.M))
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
@@ -50,11 +51,9 @@ func (s *Store) WithPhotoSlots(slots *PhotoSlots) *Store {
 // SetClock replaces the clock, for tests (the household store keeps its own).
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
-func (s *Store) today() household.Date {
-	return household.DateOf(s.now().In(shanghai))
+func (s *Store) today() calendar.Date {
+	return calendar.DayOf(s.now())
 }
-
-var shanghai = time.FixedZone("CST", 8*3600)
 
 // Record records a visit and what it found. The same client id sent again
 // returns the visit recorded the first time and created false.
@@ -90,9 +89,9 @@ func (s *Store) Record(ctx context.Context, actor household.Actor, in Input) (*V
 	if in.At != nil {
 		at = in.At.UTC()
 	}
-	day := household.DateOf(at.In(shanghai))
+	day := calendar.DayOf(at)
 	if in.Outcome == "not_home" && in.FollowUpOn.IsZero() {
-		in.FollowUpOn = household.DateOf(day.Time().AddDate(0, 0, FollowUpDays))
+		in.FollowUpOn = calendar.DateOf(day.Time().AddDate(0, 0, FollowUpDays))
 	}
 	var id int64
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
@@ -167,7 +166,7 @@ func (s *Store) existing(ctx context.Context, clientID string) (*Visit, error) {
 // schedule updates the household's visit state after a visit: a meeting
 // restarts the cycle, a not-at-home visit counts a miss and flags the
 // household for an off-peak visit after OffpeakAfter in a row.
-func (s *Store) schedule(ctx context.Context, q store.Querier, id int64, outcome string, at time.Time, day household.Date) error {
+func (s *Store) schedule(ctx context.Context, q store.Querier, id int64, outcome string, at time.Time, day calendar.Date) error {
 	var misses int
 	var lastAt *time.Time
 	if err := q.QueryRowContext(ctx, `SELECT misses, last_visit_at FROM households WHERE id = ?`, id).Scan(&misses, &lastAt); err != nil {
@@ -255,15 +254,15 @@ func (s *Store) ForHousehold(ctx context.Context, id int64, page, per int) ([]Vi
 
 // Schedule is a household's visit state.
 type Schedule struct {
-	Frequency   string         `json:"frequency"`
-	Reason      string         `json:"reason"`
-	LastVisitAt *time.Time     `json:"last_visit_at"`
-	LastMetOn   household.Date `json:"last_met_on"`
-	NextDueOn   household.Date `json:"next_due_on"`
-	Overdue     bool           `json:"overdue"`
-	DaysOverdue int            `json:"days_overdue"`
-	Misses      int            `json:"misses"`
-	Offpeak     bool           `json:"offpeak"`
+	Frequency   string        `json:"frequency"`
+	Reason      string        `json:"reason"`
+	LastVisitAt *time.Time    `json:"last_visit_at"`
+	LastMetOn   calendar.Date `json:"last_met_on"`
+	NextDueOn   calendar.Date `json:"next_due_on"`
+	Overdue     bool          `json:"overdue"`
+	DaysOverdue int           `json:"days_overdue"`
+	Misses      int           `json:"misses"`
+	Offpeak     bool          `json:"offpeak"`
 }
 
 // ScheduleOf returns the visit state of household id.

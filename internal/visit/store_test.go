@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
@@ -29,7 +30,7 @@ func TestRecomputeDue(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		today := household.Today()
+		today := calendar.Today()
 		if n, err := visit.RecomputeDue(ctx, db, today); err != nil || n != 1 {
 			t.Fatalf("recompute: %d %v", n, err)
 		}
@@ -42,7 +43,7 @@ func TestRecomputeDue(t *testing.T) {
 		if _, created, err := vs.Record(ctx, clerk, visit.Input{ClientID: "x1", HouseholdID: h.ID, Outcome: "met", At: &at}); err != nil || !created {
 			t.Fatalf("record: %v %v", created, err)
 		}
-		met := household.DateOf(at.In(time.FixedZone("CST", 8*3600)))
+		met := calendar.DayOf(at)
 		if sc, _ = vs.ScheduleOf(ctx, h.ID); sc.NextDueOn != visit.After(met, "half_yearly") {
 			t.Errorf("after a visit: due %s", sc.NextDueOn)
 		}
@@ -62,8 +63,8 @@ func TestRecomputeDue(t *testing.T) {
 	})
 }
 
-func mustDate(s string) household.Date {
-	d, err := household.ParseDate("d", s)
+func mustDate(s string) calendar.Date {
+	d, err := calendar.ParseDate("d", s)
 	if err != nil {
 		panic(err)
 	}
@@ -144,13 +145,13 @@ func TestApplyPolicy(t *testing.T) {
 			t.Fatal(err)
 		}
 		now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
-		if _, err := visit.RecomputeDue(ctx, db, household.DateOf(now)); err != nil {
+		if _, err := visit.RecomputeDue(ctx, db, calendar.DateOf(now)); err != nil {
 			t.Fatal(err)
 		}
-		due := func() []household.Date {
-			var out []household.Date
+		due := func() []calendar.Date {
+			var out []calendar.Date
 			for _, id := range ids {
-				var d household.Date
+				var d calendar.Date
 				storetest.Scan(t, db.QueryRowContext(ctx, `SELECT next_due_on FROM households WHERE id = ?`, id), &d)
 				out = append(out, d)
 			}

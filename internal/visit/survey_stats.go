@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
@@ -110,7 +111,7 @@ func SurveyStats(ctx context.Context, q store.Querier, scope org.Scope, from, to
 		return nil, err
 	}
 	defer rows.Close()
-	rep := &SurveyReport{From: from.In(shanghai), To: to.In(shanghai), ByGrid: []SurveyGrid{}}
+	rep := &SurveyReport{From: from.In(calendar.China), To: to.In(calendar.China), ByGrid: []SurveyGrid{}}
 	for rows.Next() {
 		var grid, id int64
 		var name, code, indicator, answer string

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
@@ -32,24 +33,24 @@ const OffpeakAfter = 2
 
 // Visit is one recorded visit.
 type Visit struct {
-	ID             int64          `json:"id"`
-	ClientID       string         `json:"client_id"`
-	HouseholdID    int64          `json:"household_id"`
-	GridID         int64          `json:"grid_id"`
-	Outcome        string         `json:"outcome"`
-	Channel        string         `json:"channel"`
-	At             time.Time      `json:"at"`
-	RecordedBy     int64          `json:"recorded_by,omitempty"`
-	RecordedByName string         `json:"recorded_by_name"`
-	Visitors       []int64        `json:"visitors"`
-	Met            []int64        `json:"met"`
-	Companions     string         `json:"companions"`
-	Notes          string         `json:"notes"`
-	CardLeft       bool           `json:"card_left"`
-	FollowUpOn     household.Date `json:"follow_up_on"`
-	NeedsAdded     int            `json:"needs_added"`
-	EventsRecorded int            `json:"events_recorded"`
-	Photos         []int64        `json:"photos"` // ids of its photos
+	ID             int64         `json:"id"`
+	ClientID       string        `json:"client_id"`
+	HouseholdID    int64         `json:"household_id"`
+	GridID         int64         `json:"grid_id"`
+	Outcome        string        `json:"outcome"`
+	Channel        string        `json:"channel"`
+	At             time.Time     `json:"at"`
+	RecordedBy     int64         `json:"recorded_by,omitempty"`
+	RecordedByName string        `json:"recorded_by_name"`
+	Visitors       []int64       `json:"visitors"`
+	Met            []int64       `json:"met"`
+	Companions     string        `json:"companions"`
+	Notes          string        `json:"notes"`
+	CardLeft       bool          `json:"card_left"`
+	FollowUpOn     calendar.Date `json:"follow_up_on"`
+	NeedsAdded     int           `json:"needs_added"`
+	EventsRecorded int           `json:"events_recorded"`
+	Photos         []int64       `json:"photos"` // ids of its photos
 	// Survey holds the resident survey's answers by question code.
 	Survey map[string]string `json:"survey,omitempty"`
 }
@@ -70,19 +71,19 @@ type Change struct {
 
 // Input is a visit to record.
 type Input struct {
-	ClientID    string         `json:"client_id"`
-	HouseholdID int64          `json:"household_id"`
-	Outcome     string         `json:"outcome"`
-	Channel     string         `json:"channel"`
-	At          *time.Time     `json:"at"`
-	Visitors    []int64        `json:"visitors"`
-	Companions  string         `json:"companions"`
-	Notes       string         `json:"notes"`
-	CardLeft    bool           `json:"card_left"`
-	FollowUpOn  household.Date `json:"follow_up_on"`
-	Met         []int64        `json:"met"`
-	Needs       []NeedFound    `json:"needs"`
-	Events      []Change       `json:"events"`
+	ClientID    string        `json:"client_id"`
+	HouseholdID int64         `json:"household_id"`
+	Outcome     string        `json:"outcome"`
+	Channel     string        `json:"channel"`
+	At          *time.Time    `json:"at"`
+	Visitors    []int64       `json:"visitors"`
+	Companions  string        `json:"companions"`
+	Notes       string        `json:"notes"`
+	CardLeft    bool          `json:"card_left"`
+	FollowUpOn  calendar.Date `json:"follow_up_on"`
+	Met         []int64       `json:"met"`
+	Needs       []NeedFound   `json:"needs"`
+	Events      []Change      `json:"events"`
 	// Survey holds optional answers to the active survey questions, by
 	// question code (see survey.go); only with outcome met.
 	Survey map[string]string `json:"survey"`
@@ -113,8 +114,8 @@ func (in *Input) check(now time.Time) error {
 		return apperr.Field("notes", "too_long", "must be at most %d characters", 4000)
 	case len(in.Companions) > 500:
 		return apperr.Field("companions", "too_long", "must be at most %d characters", 500)
-	case in.At != nil && household.CheckTime("at", *in.At) != nil:
-		return household.CheckTime("at", *in.At)
+	case in.At != nil && calendar.CheckTime("at", *in.At) != nil:
+		return calendar.CheckTime("at", *in.At)
 	case in.At != nil && in.At.After(now.Add(10*time.Minute)):
 		return apperr.Field("at", "future", "must not be in the future")
 	}

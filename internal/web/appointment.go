@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/visit"
@@ -61,13 +62,13 @@ type apptNoticePage struct {
 
 // dayLabel shows a China-time day as "11月27日 周五" or "Fri 27 Nov".
 func dayLabel(l *Locale, t time.Time) string {
-	t = t.In(shanghai)
+	t = t.In(calendar.China)
 	return l.T("appt.day", int(t.Month()), t.Day(), l.T("appt.weekday."+strconv.Itoa(int(t.Weekday()))))
 }
 
 // slotLabel shows a slot as "周五 11月27日 19:00–21:00".
 func slotLabel(l *Locale, start, end time.Time) string {
-	return dayLabel(l, start) + " " + start.In(shanghai).Format("15:04") + "–" + end.In(shanghai).Format("15:04")
+	return dayLabel(l, start) + " " + start.In(calendar.China).Format("15:04") + "–" + end.In(calendar.China).Format("15:04")
 }
 
 // slotDays groups slots with room by day; chosen is checked.
@@ -84,7 +85,7 @@ func slotDays(l *Locale, slots []visit.Slot, chosen string) []apptDay {
 		v := s.Start.UTC().Format(time.RFC3339)
 		d := &days[len(days)-1]
 		d.Slots = append(d.Slots, apptSlot{Value: v, Kind: s.Kind, Free: s.Free, Checked: v == chosen,
-			Label: s.Start.In(shanghai).Format("15:04") + "–" + s.End.In(shanghai).Format("15:04") + " " + l.T("appt.kind."+s.Kind)})
+			Label: s.Start.In(calendar.China).Format("15:04") + "–" + s.End.In(calendar.China).Format("15:04") + " " + l.T("appt.kind."+s.Kind)})
 	}
 	return days
 }

@@ -10,7 +10,7 @@ import (
 	"wanhu/internal/access"
 	"wanhu/internal/audit"
 	"wanhu/internal/auth"
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 )
 
 const auditPerPage = 50
@@ -55,14 +55,14 @@ func (h *handler) auditFilter(r *http.Request) (audit.Filter, error) {
 	return f, nil
 }
 
-// auditDay reads a day YYYY-MM-DD in China's time (household.ParseInstant);
+// auditDay reads a day YYYY-MM-DD in China's time (calendar.ParseInstant);
 // as an upper bound it means the end of that day.
 func auditDay(field, s string, end bool) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, nil
 	}
-	return household.ParseInstant("audit_"+field, s, end)
+	return calendar.ParseInstant("audit_"+field, s, end)
 }
 
 // auditLog shows the audit log, newest first, with search and paging.
@@ -81,7 +81,7 @@ func (h *handler) auditLog(w http.ResponseWriter, r *http.Request) {
 	v := auditPage{Page: h.page(r, "audit.title", "audit"), QUser: f.User, QAction: f.Action, QObject: f.Object,
 		QFrom: q.Get("from"), QTo: q.Get("to")}
 	for _, e := range recs {
-		v.Entries = append(v.Entries, auditRow{ID: e.ID, At: e.At.In(shanghai).Format("2006-01-02 15:04:05"), Username: e.Username,
+		v.Entries = append(v.Entries, auditRow{ID: e.ID, At: e.At.In(calendar.China).Format("2006-01-02 15:04:05"), Username: e.Username,
 			Role: e.Role, IP: e.IP, Action: e.Action, Object: e.Object, Detail: e.Detail, Result: e.Result, Hash: e.Hash[:min(12, len(e.Hash))]})
 	}
 	exp := r.URL.Query()
@@ -110,7 +110,7 @@ func (h *handler) auditCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="audit-%s.csv"`, time.Now().In(shanghai).Format("20060102")))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="audit-%s.csv"`, h.now().In(calendar.China).Format("20060102")))
 	w.Header().Set("Cache-Control", "no-store")
 	if err := h.audit.ExportCSV(r.Context(), w, f); err != nil {
 		h.log.Error("audit export failed", "route", r.Pattern, "error", err)

@@ -4,12 +4,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
 	"wanhu/internal/calendar"
-	"wanhu/internal/household"
 )
 
 // calendarPage is one year of the working-day calendar: its holidays and
@@ -35,7 +33,7 @@ type calendarDay struct {
 func (h *handler) calendarShow(w http.ResponseWriter, r *http.Request) {
 	y, err := strconv.Atoi(r.URL.Query().Get("year"))
 	if err != nil || y < 1 || y > 9999 {
-		y = household.Today().Y
+		y = h.currentDay().Y
 	}
 	v := calendarPage{Page: h.page(r, "calendar.title", "calendar")}
 	if r.URL.Query().Get("saved") != "" {
@@ -54,7 +52,7 @@ func (h *handler) calendarSave(w http.ResponseWriter, r *http.Request) {
 	lines := r.PostForm.Get("lines")
 	days, err := calendar.Parse(lines, y)
 	if err == nil {
-		err = calendar.SaveYears(r.Context(), h.db, []int{y}, days, user(r).Username, time.Now())
+		err = calendar.SaveYears(r.Context(), h.db, []int{y}, days, user(r).Username, h.now())
 	}
 	if fe, bad := apperr.AsField(err); bad {
 		v := calendarPage{Page: h.page(r, "calendar.title", "calendar")}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
@@ -71,7 +72,7 @@ func TestContactCards(t *testing.T) {
 			t.Fatal(err)
 		}
 		admin := e.signedIn("admin")
-		week := visit.WeekOf(household.Today()).Next().String()
+		week := visit.WeekOf(calendar.Today()).Next().String()
 		if code, _ := admin.post("/plans", url.Values{"grid": {fmt.Sprint(e.org.Grids[0].ID)}, "week": {week}}); code != http.StatusOK {
 			t.Fatalf("generate: %d", code)
 		}

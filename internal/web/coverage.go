@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"wanhu/internal/household"
 	"wanhu/internal/visit"
 )
 
@@ -63,7 +62,7 @@ func (h *handler) visitCoverage(w http.ResponseWriter, r *http.Request) {
 	q, ctx, vs, l := r.URL.Query(), r.Context(), h.visits(r), v.L
 	page, _ := strconv.Atoi(q.Get("page"))
 	page = max(page, 1)
-	v.Year = household.Today().Y
+	v.Year = h.currentDay().Y
 	if y, err := strconv.Atoi(q.Get("year")); err == nil && y >= 2000 && y <= v.Year {
 		v.Year = y
 	}

@@ -20,7 +20,7 @@ type webDate struct {
 }
 
 // webDates are the pages that take a date. To find them, search the
-// package for what reads dates: household.ParseDate, ParseInstant,
+// package for what reads dates: calendar.ParseDate, ParseInstant,
 // DayRange, dateField, staff.PeriodOf, visit.ParseWeek and roster.Parse
 // (its "on"). {member} is the worker's team member.
 var webDates = []webDate{

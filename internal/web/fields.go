@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 )
 
@@ -141,12 +142,12 @@ func id64(v url.Values, name string) (int64, error) {
 }
 
 // dateField parses an optional date input.
-func dateField(v url.Values, name string) (household.Date, error) {
+func dateField(v url.Values, name string) (calendar.Date, error) {
 	s := strings.TrimSpace(v.Get(name))
 	if s == "" {
-		return household.Date{}, nil
+		return calendar.Date{}, nil
 	}
-	return household.ParseDate(name, s)
+	return calendar.ParseDate(name, s)
 }
 
 // pathID is the {id} of the route.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"wanhu/internal/auth"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/server"
@@ -35,8 +36,8 @@ func idn(birth string, seq int) string {
 	return s + string(household.IDCheckChar(s))
 }
 
-func date(s string) household.Date {
-	d, err := household.ParseDate("", s)
+func date(s string) calendar.Date {
+	d, err := calendar.ParseDate("", s)
 	if err != nil {
 		panic(err)
 	}

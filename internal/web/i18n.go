@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 )
 
 //go:embed locales
@@ -170,12 +171,5 @@ func (l *Locale) Time(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(shanghai).Format("2006-01-02 15:04")
+	return t.In(calendar.China).Format("2006-01-02 15:04")
 }
-
-var shanghai = func() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
-		return loc
-	}
-	return time.FixedZone("CST", 8*60*60)
-}()

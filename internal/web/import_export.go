@@ -6,6 +6,7 @@ import (
 
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/export"
 	"wanhu/internal/importer"
 )
@@ -27,7 +28,7 @@ func (h *handler) householdExport(w http.ResponseWriter, r *http.Request) {
 	}
 	typ := map[export.Format]string{export.CSV: "text/csv; charset=utf-8",
 		export.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}[format]
-	attachment(w, "住户-"+time.Now().In(shanghai).Format("20060102")+"."+string(format), typ)
+	attachment(w, "住户-"+h.now().In(calendar.China).Format("20060102")+"."+string(format), typ)
 	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(uploadTime))
 	e := h.auditWho(r)
 	e.Detail = "web: the household list's export for the import, " + string(format) + ":"

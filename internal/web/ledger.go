@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 )
 
@@ -46,7 +47,7 @@ func (h *handler) ledger(w http.ResponseWriter, r *http.Request) {
 	}
 	days = min(days, 3660)
 	f := household.LedgerFilter{Type: q.Get("type"), PerPage: ledgerPerPage,
-		Since: time.Now().In(shanghai).Truncate(time.Hour).AddDate(0, 0, -days)}
+		Since: h.now().In(calendar.China).Truncate(time.Hour).AddDate(0, 0, -days)}
 	f.GridID, _ = strconv.ParseInt(q.Get("grid"), 10, 64)
 	f.Page, _ = strconv.Atoi(q.Get("page"))
 	f.Page = max(f.Page, 1)

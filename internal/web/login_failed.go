@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"wanhu/internal/auth"
+	"wanhu/internal/calendar"
 )
 
 // loginFailed shows the login form again after a failed attempt: "wrong
@@ -44,7 +45,7 @@ func lockedMessage(l *Locale, le *auth.LockedError) string {
 	case le.Device:
 		key = "login.locked_device"
 	}
-	return l.T(key, waitText(l, le.RetryAfter(time.Now())), le.Until.In(shanghai).Format("15:04"))
+	return l.T(key, waitText(l, le.RetryAfter(time.Now())), le.Until.In(calendar.China).Format("15:04"))
 }
 
 // waitText shows a wait of secs seconds in seconds, minutes or hours,

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"time"
 
 	"wanhu/internal/notify"
 )
@@ -66,7 +65,7 @@ func orAll(s string) string {
 func (h *handler) notificationRetry(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err == nil {
-		err = notify.Retry(r.Context(), h.db, id, time.Now())
+		err = notify.Retry(r.Context(), h.db, id, h.now())
 	}
 	if err != nil {
 		h.showError(w, r, err)

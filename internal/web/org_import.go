@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
@@ -85,7 +84,7 @@ func (h *handler) orgImportCheck(w http.ResponseWriter, r *http.Request) {
 	}
 	var token string
 	if err == nil {
-		token, err = importer.SaveUpload(r.Context(), h.db, user(r).ID, name, data, time.Now())
+		token, err = importer.SaveUpload(r.Context(), h.db, user(r).ID, name, data, h.now())
 	}
 	var rep *importer.StructureReport
 	if err == nil {
@@ -116,7 +115,7 @@ func (h *handler) orgImportApply(w http.ResponseWriter, r *http.Request) {
 	var name string
 	var data []byte
 	if err == nil {
-		name, data, err = importer.Upload(ctx, h.db, user(r).ID, token, time.Now())
+		name, data, err = importer.Upload(ctx, h.db, user(r).ID, token, h.now())
 	}
 	if errors.Is(err, apperr.ErrNotFound) {
 		h.showOrgList(w, r, http.StatusGone, community, apperr.Field("file", "upload_gone", "the upload has expired: upload the workbook again"))

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 )
 
@@ -66,7 +67,7 @@ func parsePerson(v url.Values, prefix string, old *household.Person) (household.
 	}
 	for _, d := range []struct {
 		name string
-		to   *household.Date
+		to   *calendar.Date
 	}{{"birth_date", &p.BirthDate}, {"moved_in_on", &p.MovedInOn}, {"moved_out_on", &p.MovedOutOn}, {"deceased_on", &p.DeceasedOn}} {
 		if *d.to, err = dateField(v, prefix+d.name); err != nil {
 			return p, err

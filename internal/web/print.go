@@ -2,7 +2,7 @@ package web
 
 import (
 	"net/http"
-	"time"
+	"wanhu/internal/calendar"
 )
 
 // householdPrint shows the one-page 一户一档 sheet, laid out for A4.
@@ -12,6 +12,6 @@ func (h *handler) householdPrint(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	v.Printed = time.Now().In(shanghai).Format("2006-01-02 15:04")
+	v.Printed = h.now().In(calendar.China).Format("2006-01-02 15:04")
 	h.render(w, r, http.StatusOK, "print", v)
 }

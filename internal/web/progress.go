@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/visit"
 )
 
@@ -38,12 +38,12 @@ const (
 )
 
 // progressWeeks offers this week and the seven before it.
-func progressWeeks(today household.Date, chosen string) []Option {
+func progressWeeks(today calendar.Date, chosen string) []Option {
 	w := visit.WeekOf(today)
 	var out []Option
 	for range 8 {
 		out = append(out, weekOption(w, chosen))
-		w = visit.WeekOf(household.DateOf(w.Monday().Time().AddDate(0, 0, -7)))
+		w = visit.WeekOf(calendar.DateOf(w.Monday().Time().AddDate(0, 0, -7)))
 	}
 	return out
 }
@@ -53,7 +53,7 @@ func progressWeeks(today household.Date, chosen string) []Option {
 func (h *handler) visitProgress(w http.ResponseWriter, r *http.Request) {
 	v := progressPage{Page: h.page(r, "progress.title", "progress")}
 	q, ctx, vs := r.URL.Query(), r.Context(), h.visits(r)
-	today := household.Today()
+	today := h.currentDay()
 	v.Week = q.Get("week")
 	if v.Week == "" {
 		v.Week = visit.WeekOf(today).String()

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"time"
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/request"
@@ -27,7 +26,7 @@ func (h *handler) readLimit() request.ReadLimit {
 // "appointment") by the client of r. Over the limit it answers 429 with
 // Retry-After and a page that says when to come back, and returns false.
 func (h *handler) publicRead(w http.ResponseWriter, r *http.Request, kind string) bool {
-	err := request.CountRead(r.Context(), h.db, kind, h.auth.ClientAddr(r), h.readLimit(), time.Now())
+	err := request.CountRead(r.Context(), h.db, kind, h.auth.ClientAddr(r), h.readLimit(), h.now())
 	var tm *apperr.TooMany
 	switch {
 	case err == nil:

@@ -11,6 +11,7 @@ import (
 
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/request"
@@ -35,7 +36,7 @@ type intakePage struct {
 // requestNew shows the intake form; ?need_id= turns a need of a household
 // file into a request.
 func (h *handler) requestNew(w http.ResponseWriter, r *http.Request) {
-	vals := url.Values{"channel": {"hotline"}, "received_at": {time.Now().In(shanghai).Format("2006-01-02T15:04")}}
+	vals := url.Values{"channel": {"hotline"}, "received_at": {h.now().In(calendar.China).Format("2006-01-02T15:04")}}
 	if n := r.URL.Query().Get("need_id"); n != "" {
 		vals.Set("need_id", n)
 		vals.Set("channel", "visit")
@@ -117,7 +118,7 @@ func (h *handler) requestCreate(w http.ResponseWriter, r *http.Request) {
 		in.GridID, err = id64(f, "grid_id")
 	}
 	if s := strings.TrimSpace(f.Get("received_at")); err == nil && s != "" {
-		t, perr := time.ParseInLocation("2006-01-02T15:04", s, shanghai)
+		t, perr := time.ParseInLocation("2006-01-02T15:04", s, calendar.China)
 		if perr != nil {
 			err = apperr.Field("submitted_at", "invalid", "is not a date and time")
 		}

@@ -4,9 +4,9 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"time"
 
 	"wanhu/internal/access"
+	"wanhu/internal/calendar"
 	"wanhu/internal/org"
 	"wanhu/internal/request"
 )
@@ -165,7 +165,7 @@ func (h *handler) requestBoard(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	v := boardPage{Page: h.page(r, "requests.board_title", "requests"), B: b, Month: time.Now().In(shanghai).Format("2006-01")}
+	v := boardPage{Page: h.page(r, "requests.board_title", "requests"), B: b, Month: h.now().In(calendar.China).Format("2006-01")}
 	percent := func(n, of int) string {
 		if of == 0 {
 			return "—"

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"wanhu/internal/auth"
+	"wanhu/internal/calendar"
 	"wanhu/internal/org"
 	"wanhu/internal/pii"
 	"wanhu/internal/store"
@@ -20,7 +21,7 @@ import (
 
 // received is the intake form's "received at" for a call taken ago.
 func received(ago time.Duration) string {
-	return time.Now().Add(-ago).In(shanghai).Format("2006-01-02T15:04")
+	return time.Now().Add(-ago).In(calendar.China).Format("2006-01-02T15:04")
 }
 
 // register submits the intake form and returns the new request's id.

@@ -119,7 +119,7 @@ func (h *handler) residentCheckPassed(tok, proof, answer string) bool {
 	at, mac, ok := strings.Cut(proof, ".")
 	issued, err := strconv.ParseInt(at, 10, 64)
 	n, err2 := strconv.Atoi(halfWidth.Replace(strings.TrimSpace(answer)))
-	age := time.Since(time.Unix(issued, 0))
+	age := h.now().Sub(time.Unix(issued, 0))
 	return ok && err == nil && err2 == nil && age > -time.Minute && age < residentProofTTL && sameToken(mac, h.residentProof(tok, n, issued))
 }
 
@@ -153,7 +153,7 @@ func (h *handler) residentForm(w http.ResponseWriter, r *http.Request, status in
 	}
 	v.FormToken = residentToken(w, r, false)
 	a, b := 1+mrand.IntN(9), 1+mrand.IntN(9)
-	issued := time.Now().Unix()
+	issued := h.now().Unix()
 	v.Question, v.Proof = fmt.Sprintf("%d + %d = ?", a, b), fmt.Sprintf("%d.%s", issued, h.residentProof(v.FormToken, a+b, issued))
 	if fe, ok := apperr.AsField(failure); ok {
 		v.ErrorField = residentField(fe.Field)

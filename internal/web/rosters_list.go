@@ -77,7 +77,7 @@ func (h *handler) rosters(r *http.Request) *roster.Store {
 
 // rosterQuery reads roster name and its filters from r.
 func (h *handler) rosterQuery(r *http.Request, name string) (roster.Query, error) {
-	q, err := roster.Parse(name, r.URL.Query(), household.Today())
+	q, err := roster.Parse(name, r.URL.Query(), h.currentDay())
 	if err == nil {
 		err = h.rosters(r).Check(r.Context(), q)
 	}
@@ -111,7 +111,7 @@ func (h *handler) rosterList(w http.ResponseWriter, r *http.Request) {
 	if fe, ok := apperr.AsField(err); ok {
 		// A bad filter shows the page with the error beside the form (400).
 		v.Error = v.L.T("rosters.param."+fe.Field) + ": " + v.L.Err(fe)
-		q, _ = roster.Parse(name, nil, household.Today())
+		q, _ = roster.Parse(name, nil, h.currentDay())
 		err = nil
 	}
 	if err != nil {
@@ -214,7 +214,7 @@ func (h *handler) rosterDownload(w http.ResponseWriter, r *http.Request, name st
 		labels, err = roster.Chinese(r.Context(), h.db)
 	}
 	if err == nil {
-		err = h.auditing().Export(w, r, roster.Download(r.Context(), rs, q, format, n, labels, household.Today()))
+		err = h.auditing().Export(w, r, roster.Download(r.Context(), rs, q, format, n, labels, h.currentDay()))
 	}
 	if err != nil {
 		h.showError(w, r, err)

@@ -5,7 +5,6 @@ import (
 	"net/url"
 
 	"wanhu/internal/apperr"
-	"wanhu/internal/household"
 	"wanhu/internal/roster"
 )
 
@@ -30,7 +29,7 @@ type rosterLink struct {
 // rosterIndex shows the roster index.
 func (h *handler) rosterIndex(w http.ResponseWriter, r *http.Request) {
 	v := &rosterIndexView{Page: h.page(r, "rosters.title", "rosters")}
-	counts, err := h.rosters(r).Counts(r.Context(), household.Today())
+	counts, err := h.rosters(r).Counts(r.Context(), h.currentDay())
 	if err != nil {
 		h.showError(w, r, err)
 		return

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"time"
 
 	"wanhu/internal/backup"
 )
@@ -18,7 +17,7 @@ type settingsBackup struct {
 
 // backupLine reads the status of the backups for the settings page.
 func (h *handler) backupLine(r *http.Request, l *Locale) (*settingsBackup, error) {
-	st, err := backup.Latest(r.Context(), h.db, time.Now())
+	st, err := backup.Latest(r.Context(), h.db, h.now())
 	if err != nil {
 		return nil, err
 	}

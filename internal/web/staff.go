@@ -8,13 +8,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
 	"wanhu/internal/audit"
+	"wanhu/internal/calendar"
 	"wanhu/internal/export"
-	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/staff"
 )
@@ -101,7 +100,7 @@ func (h *handler) staffList(w http.ResponseWriter, r *http.Request) {
 	format, err := export.FormatOf(r)
 	var p staff.Period
 	if err == nil {
-		p, err = staff.PeriodOf(q.Get("from"), q.Get("to"), household.Today())
+		p, err = staff.PeriodOf(q.Get("from"), q.Get("to"), h.currentDay())
 	}
 	var grid int64
 	if g := q.Get("grid"); err == nil && g != "" {
@@ -159,7 +158,7 @@ func (h *handler) staffDownload(w http.ResponseWriter, r *http.Request, f export
 		return
 	}
 	if err := h.auditing().Export(w, r, audit.Download{Object: "staff:" + object, Detail: fmt.Sprintf("%s %d rows from=%s to=%s", f, rows, p.From, p.To),
-		Format: f, Name: name, Day: household.Today().String(), Columns: cols, Write: write}); err != nil {
+		Format: f, Name: name, Day: h.currentDay().String(), Columns: cols, Write: write}); err != nil {
 		h.showError(w, r, err)
 	}
 }
@@ -228,7 +227,7 @@ func (h *handler) showScorecard(w http.ResponseWriter, r *http.Request, status i
 	scope, _ := staffScopeOf(r)
 	var p staff.Period
 	if err == nil {
-		p, err = staff.PeriodOf(r.URL.Query().Get("from"), r.URL.Query().Get("to"), household.Today())
+		p, err = staff.PeriodOf(r.URL.Query().Get("from"), r.URL.Query().Get("to"), h.currentDay())
 	}
 	var wt staff.Weights
 	if err == nil {
@@ -251,7 +250,7 @@ func (h *handler) showScorecard(w http.ResponseWriter, r *http.Request, status i
 		Posted: posted}
 	v.Title = l.T("staff.card_title", c.Name)
 	if v.Posted == nil {
-		v.Posted = map[string]string{"completed_on": household.Today().String()}
+		v.Posted = map[string]string{"completed_on": h.currentDay().String()}
 	}
 	for _, t := range tr {
 		v.Training = append(v.Training, trainingRow{TrainingRecord: t, KindName: l.T("staff.kind." + t.Kind), Hours: strconv.FormatFloat(t.Hours, 'f', -1, 64)})
@@ -287,7 +286,7 @@ func (h *handler) staffTrainingAdd(w http.ResponseWriter, r *http.Request) {
 	}
 	t := staff.TrainingRecord{TeamMemberID: id, Course: posted["course"], Kind: posted["kind"], Note: posted["note"], RecordedBy: user(r).ID}
 	if posted["completed_on"] != "" {
-		t.CompletedOn, err = household.ParseDate("completed_on", posted["completed_on"])
+		t.CompletedOn, err = calendar.ParseDate("completed_on", posted["completed_on"])
 	}
 	if err == nil && posted["hours"] != "" {
 		if t.Hours, err = strconv.ParseFloat(posted["hours"], 64); err != nil {
@@ -295,7 +294,7 @@ func (h *handler) staffTrainingAdd(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err == nil {
-		err = staff.AddTraining(r.Context(), h.db, &t, time.Now())
+		err = staff.AddTraining(r.Context(), h.db, &t, h.now())
 	}
 	if fe, ok := apperr.AsField(err); ok {
 		h.showScorecard(w, r, http.StatusUnprocessableEntity, fe, posted)

@@ -3,12 +3,10 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
 	"wanhu/internal/export"
-	"wanhu/internal/household"
 	"wanhu/internal/staff"
 )
 
@@ -56,7 +54,7 @@ func (h *handler) staffBadReviews(w http.ResponseWriter, r *http.Request) {
 	format, err := export.FormatOf(r)
 	var p staff.Period
 	if err == nil {
-		p, err = staff.PeriodOf(q.Get("from"), q.Get("to"), household.Today())
+		p, err = staff.PeriodOf(q.Get("from"), q.Get("to"), h.currentDay())
 	}
 	var rep *staff.BadReviewReport
 	if err == nil {
@@ -187,7 +185,7 @@ func (h *handler) staffWeightsSave(w http.ResponseWriter, r *http.Request) {
 	if bad != nil {
 		err = bad
 	} else {
-		err = staff.SaveWeights(r.Context(), h.db, wt, time.Now())
+		err = staff.SaveWeights(r.Context(), h.db, wt, h.now())
 	}
 	if fe, ok := apperr.AsField(err); ok {
 		h.showWeights(w, r, http.StatusUnprocessableEntity, wt, fe)

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/gen"
-	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/server"
 	"wanhu/internal/staff"
@@ -40,7 +40,7 @@ func TestStaffDemo(t *testing.T) {
 	if err := db.QueryRowContext(ctx, `SELECT team_member_id FROM users WHERE username = 'visitor1'`).Scan(&member); err != nil || member == 0 {
 		t.Fatalf("visitor1's member %d %v", member, err)
 	}
-	p, _ := staff.PeriodOf("", "", household.Today())
+	p, _ := staff.PeriodOf("", "", calendar.Today())
 	c, err := staff.ScorecardOf(ctx, db, org.Everything, p, staff.DefaultWeights, member)
 	if err != nil {
 		t.Fatal(err)
@@ -89,10 +89,10 @@ func TestStaffDemo(t *testing.T) {
 	card := "/staff/" + strconv.FormatInt(member, 10)
 	_, body = admin.get(card)
 	admin.csrf = csrfOf(body)
-	if status, body := admin.post(card+"/training", url.Values{"course": {"接诉即办"}, "kind": {"on_job"}, "completed_on": {household.Today().String()}, "hours": {"abc"}}); status != http.StatusUnprocessableEntity || !strings.Contains(body, "学时") {
+	if status, body := admin.post(card+"/training", url.Values{"course": {"接诉即办"}, "kind": {"on_job"}, "completed_on": {calendar.Today().String()}, "hours": {"abc"}}); status != http.StatusUnprocessableEntity || !strings.Contains(body, "学时") {
 		t.Errorf("bad hours: %d", status)
 	}
-	if status, _ := admin.post(card+"/training", url.Values{"course": {"接诉即办工作规范（二）"}, "kind": {"on_job"}, "completed_on": {household.Today().String()}, "hours": {"2.5"}}); status != http.StatusOK {
+	if status, _ := admin.post(card+"/training", url.Values{"course": {"接诉即办工作规范（二）"}, "kind": {"on_job"}, "completed_on": {calendar.Today().String()}, "hours": {"2.5"}}); status != http.StatusOK {
 		t.Errorf("add training: %d", status)
 	}
 	_, body = admin.get(card)

@@ -7,7 +7,6 @@ import (
 	"wanhu/internal/access"
 	"wanhu/internal/audit"
 	"wanhu/internal/export"
-	"wanhu/internal/household"
 )
 
 // statsColumns are the columns of a statistics download: one figure a row,
@@ -42,7 +41,7 @@ func (h *handler) statsDownload(w http.ResponseWriter, r *http.Request, v *stats
 		}
 	}
 	if err := h.auditing().Export(w, r, audit.Download{Object: "stats:" + v.Section, Detail: fmt.Sprintf("%s %d rows %s", f, rows, r.URL.RawQuery),
-		Format: f, Name: "统计-" + v.Title, Day: household.Today().String(), Columns: statsColumns,
+		Format: f, Name: "统计-" + v.Title, Day: h.currentDay().String(), Columns: statsColumns,
 		Write: func(out export.Writer) error { return writeStatTables(out, v.Tables) }}); err != nil {
 		h.showError(w, r, err)
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/stats"
 )
 
@@ -21,16 +21,16 @@ func (h *handler) statsLedger(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	today := household.Today()
+	today := h.currentDay()
 	types, err := stats.ParseTypes("types", strings.Join(q["types"], ","))
 	to, from := today, stats.TrendYear(today)
 	if s := q.Get("to"); err == nil && s != "" {
-		if to, err = household.ParseDate("to", s); err == nil && q.Get("from") == "" {
+		if to, err = calendar.ParseDate("to", s); err == nil && q.Get("from") == "" {
 			from = stats.TrendYear(to)
 		}
 	}
 	if s := q.Get("from"); err == nil && s != "" {
-		from, err = household.ParseDate("from", s)
+		from, err = calendar.ParseDate("from", s)
 	}
 	var tr *stats.LedgerTrendStats
 	if err == nil {

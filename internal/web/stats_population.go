@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strings"
 
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/stats"
 )
 
@@ -36,9 +36,9 @@ func (h *handler) statsPopulation(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	on := household.Today()
+	on := h.currentDay()
 	if s := q.Get("on"); s != "" {
-		if on, err = household.ParseDate("on", s); err != nil {
+		if on, err = calendar.ParseDate("on", s); err != nil {
 			h.showError(w, r, err)
 			return
 		}

@@ -4,10 +4,9 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"wanhu/internal/access"
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/request"
 	"wanhu/internal/visit"
 )
@@ -20,11 +19,11 @@ import (
 func (h *handler) statsServices(w http.ResponseWriter, r *http.Request) {
 	v := h.statsPage(r, "services")
 	q, ctx, l := r.URL.Query(), r.Context(), v.L
-	today := household.Today()
-	from, to, err := household.DayRange(q.Get("from"), q.Get("to"), today)
+	today := h.currentDay()
+	from, to, err := calendar.DayRange(q.Get("from"), q.Get("to"), today)
 	var rep *request.Stats
 	if err == nil {
-		rep, err = request.Report(ctx, h.db, access.Scope(user(r)), from, to, time.Now(), 0)
+		rep, err = request.Report(ctx, h.db, access.Scope(user(r)), from, to, h.now(), 0)
 	}
 	var survey *visit.SurveyReport
 	if err == nil {

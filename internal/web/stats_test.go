@@ -16,9 +16,9 @@ import (
 
 	"wanhu/internal/api"
 	"wanhu/internal/audit"
+	"wanhu/internal/calendar"
 	"wanhu/internal/export"
 	"wanhu/internal/gen"
-	"wanhu/internal/household"
 	"wanhu/internal/server"
 	"wanhu/internal/stats"
 	"wanhu/internal/store"
@@ -112,7 +112,7 @@ func TestStatsPages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := demoEnv(t, db)
 		admin, leader := e.signedIn("admin"), e.signedIn("leader1")
-		today := household.Today().String()
+		today := calendar.Today().String()
 
 		var all, grid1 stats.PopulationStats
 		admin.apiGet("admin", "/stats/population?preset=article&on="+today, &all)
@@ -348,7 +348,7 @@ func TestStatsExport(t *testing.T) {
 func TestStatsLongTable(t *testing.T) {
 	h := newHandler(server.Deps{})
 	v := &statsView{Page: Page{L: h.catalog.Locale("zh-CN")}}
-	p := &stats.PopulationStats{On: household.Date{Y: 2026, M: 11, D: 29}}
+	p := &stats.PopulationStats{On: calendar.Date{Y: 2026, M: 11, D: 29}}
 	for i := range maxPageRows + 1 {
 		p.ByBuilding = append(p.ByBuilding, stats.Count{Key: strconv.Itoa(i + 1), Name: "楼", Count: 1})
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/visit"
 )
 
@@ -43,8 +43,8 @@ type todayRow struct {
 // today shows the route of the week.
 func (h *handler) today(w http.ResponseWriter, r *http.Request) {
 	v := todayPage{Page: h.page(r, "today.title", "today")}
-	now := time.Now().In(shanghai)
-	week := visit.WeekOf(household.DateOf(now))
+	now := h.now().In(calendar.China)
+	week := visit.WeekOf(calendar.DateOf(now))
 	v.Week, v.Linked = week.String(), user(r).TeamMemberID != 0
 	var err error
 	if v.Linked {
@@ -149,7 +149,7 @@ func (h *handler) visitSync(w http.ResponseWriter, r *http.Request) {
 	hid, _ := strconv.ParseInt(f.Get("household_id"), 10, 64)
 	in := visit.Input{ClientID: f.Get("client_id"), HouseholdID: hid, Outcome: f.Get("outcome"), CardLeft: f.Get("card_left") != ""}
 	if age, err := strconv.ParseInt(f.Get("age_ms"), 10, 64); err == nil && age > 0 {
-		at := time.Now().Add(-time.Duration(age) * time.Millisecond)
+		at := h.now().Add(-time.Duration(age) * time.Millisecond)
 		in.At = &at
 	}
 	v, created, err := h.visits(r).Record(r.Context(), actor(r), in)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
@@ -81,7 +82,7 @@ func TestTodayRoute(t *testing.T) {
 		}
 		mustContain(t, "without a plan", body, `id="today-fallback"`, `id="nav-today"`, e.widow.Address, `id="offline-queue"`, "/static/offline.js")
 
-		week := visit.WeekOf(household.Today())
+		week := visit.WeekOf(calendar.Today())
 		if _, err := visit.NewStore(db, e.hs).GeneratePlan(ctx, "测试", e.org.Grids[0].ID, week); err != nil {
 			t.Fatal(err)
 		}

@@ -6,10 +6,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"wanhu/internal/apperr"
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/org"
 	"wanhu/internal/visit"
 )
@@ -46,7 +45,7 @@ type planItemRow struct {
 }
 
 // planWeeks offers this week and the next four, next week chosen when none is.
-func planWeeks(today household.Date, chosen string) []Option {
+func planWeeks(today calendar.Date, chosen string) []Option {
 	w := visit.WeekOf(today)
 	if chosen == "" {
 		chosen = w.Next().String()
@@ -82,7 +81,7 @@ func gridChoice(gs []org.Grid, raw string) (int64, []Option) {
 func (h *handler) plans(w http.ResponseWriter, r *http.Request) {
 	v := planPage{Page: h.page(r, "plan.title", "plans")}
 	q := r.URL.Query()
-	today := household.DateOf(time.Now().In(shanghai))
+	today := calendar.DayOf(h.now())
 	v.Week = q.Get("week")
 	if v.Week == "" {
 		v.Week = visit.WeekOf(today).Next().String()

@@ -6,7 +6,7 @@ import (
 	"net/url"
 	"testing"
 
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 	"wanhu/internal/visit"
@@ -18,7 +18,7 @@ import (
 func TestPlansPage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		week := visit.WeekOf(household.Today()).Next().String()
+		week := visit.WeekOf(calendar.Today()).Next().String()
 		worker := e.signedIn("worker")
 		if code, _ := worker.get("/plans"); code != http.StatusForbidden {
 			t.Errorf("a visitor opened /plans: %d", code)

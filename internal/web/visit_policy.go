@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
@@ -88,7 +87,7 @@ func (h *handler) visitPolicySave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := policyFromForm(r.PostForm, tags)
-	n, err := visit.ApplyPolicy(ctx, h.db, p, time.Now())
+	n, err := visit.ApplyPolicy(ctx, h.db, p, h.now())
 	if fe, bad := apperr.AsField(err); bad {
 		v := policyPage{Page: h.page(r, "policy.title", "visits")}
 		v.Error = policyField(v.L, fe.Field) + ": " + v.L.Err(fe)

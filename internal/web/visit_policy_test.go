@@ -7,7 +7,7 @@ import (
 	"regexp"
 	"testing"
 
-	"wanhu/internal/household"
+	"wanhu/internal/calendar"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 	"wanhu/internal/visit"
@@ -43,7 +43,7 @@ func TestVisitPolicyPage(t *testing.T) {
 			"<td data-label=\"走访频次\">每半年</td><td data-label=\"户数\" class=\"num\">2</td>")
 
 		// The family was met ten days ago; green weekly brings it forward.
-		met := household.DateOf(testNow.AddDate(0, 0, -10))
+		met := calendar.DateOf(testNow.AddDate(0, 0, -10))
 		if _, err := db.ExecContext(ctx, `UPDATE households SET last_met_on = ?, next_due_on = ? WHERE id = ?`,
 			met, visit.After(met, "half_yearly"), e.family.ID); err != nil {
 			t.Fatal(err)
@@ -61,7 +61,7 @@ func TestVisitPolicyPage(t *testing.T) {
 		if selected(body, "tag.disabled") != "biweekly" || selected(body, "tag.living_alone_elderly") != "(none)" {
 			t.Error("the page does not show the tag rules as saved")
 		}
-		var due household.Date
+		var due calendar.Date
 		if err := db.QueryRowContext(ctx, `SELECT next_due_on FROM households WHERE id = ?`, e.family.ID).Scan(&due); err != nil {
 			t.Fatal(err)
 		}

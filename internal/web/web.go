@@ -6,9 +6,11 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"wanhu/internal/audit"
 	"wanhu/internal/auth"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/importjob"
 	"wanhu/internal/request"
@@ -32,6 +34,7 @@ type handler struct {
 	// publicReads is the limit of the public pages' reads; zero means
 	// request.PublicReads (see readLimit).
 	publicReads request.ReadLimit
+	now         func() time.Time // see server.Deps.Now
 }
 
 // newHandler loads the templates and translations. It panics if an
@@ -54,8 +57,11 @@ func newHandler(d server.Deps) *handler {
 		imports = importjob.New(d.DB, log) // jobs queue for the runner of a server
 	}
 	return &handler{db: d.DB, households: d.Households, auth: d.Auth, audit: d.Audit, log: log, pages: p, catalog: cat, publicURL: d.PublicURL, photos: d.Photos,
-		imports: imports}
+		imports: imports, now: d.Clock()}
 }
+
+// currentDay is the current day in China by the handler's clock.
+func (h *handler) currentDay() calendar.Date { return calendar.DayOf(h.now()) }
 
 // actor is the ledger's name for the signed-in user.
 func actor(r *http.Request) household.Actor {

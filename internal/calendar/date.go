@@ -1,11 +1,10 @@
-package household
+package calendar
 
 import (
 	"cmp"
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
-	"sync"
 	"time"
 	_ "time/tzdata" // so Today works on hosts without a zoneinfo database
 
@@ -55,7 +54,7 @@ func CheckDate(field string, d Date) error {
 
 // CheckTime is CheckDate for the day of instant t in China.
 func CheckTime(field string, t time.Time) error {
-	return CheckDate(field, DateOf(t.In(shanghaiZone())))
+	return CheckDate(field, DayOf(t))
 }
 
 // ParseInstant reads an instant given as a day "YYYY-MM-DD" in China (the
@@ -98,6 +97,21 @@ func parseDate(field, s string) (Date, error) {
 	return date, nil
 }
 
+// Compact returns the day s writes as YYYYMMDD (as an ID number does), if
+// it is a real one.
+func Compact(s string) (Date, bool) {
+	if len(s) != 8 {
+		return Date{}, false
+	}
+	y, okY := dateDigits(s[0:4])
+	m, okM := dateDigits(s[4:6])
+	d, okD := dateDigits(s[6:8])
+	if !okY || !okM || !okD {
+		return Date{}, false
+	}
+	return civilDate(y, m, d)
+}
+
 // dateDigits parses a string of ASCII digits (no sign, no spaces).
 func dateDigits(s string) (int, bool) {
 	n := 0
@@ -130,18 +144,26 @@ func DateOf(t time.Time) Date {
 	return Date{Y: y, M: m, D: d}
 }
 
-// shanghaiZone is China Standard Time, loaded once. The fixed +08:00 fallback
-// is exact: China has not observed daylight saving time since 1991.
-var shanghaiZone = sync.OnceValue(func() *time.Location {
+// China is China Standard Time (Asia/Shanghai), the zone of every day and
+// time Wanhu shows or reckons with. The fixed +08:00 fallback is exact:
+// China has not observed daylight saving time since 1991.
+var China = func() *time.Location {
 	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
 		return loc
 	}
 	return time.FixedZone("CST", 8*60*60)
-})
+}()
 
-// Today returns the current day in China (Asia/Shanghai).
+// DayOf returns the day in China of the instant t.
+func DayOf(t time.Time) Date {
+	return DateOf(t.In(China))
+}
+
+// Today returns the current day in China. Code that serves requests takes
+// the day from its injected clock (DayOf(now())) instead, so it can be
+// tested on any day.
 func Today() Date {
-	return DateOf(time.Now().In(shanghaiZone()))
+	return DayOf(time.Now())
 }
 
 // String returns d as "YYYY-MM-DD", or "" for the zero Date.
@@ -200,7 +222,7 @@ func (d Date) Time() time.Time {
 
 // Midnight returns the instant day d begins in China (Asia/Shanghai).
 func (d Date) Midnight() time.Time {
-	return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, shanghaiZone())
+	return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, China)
 }
 
 // DayRange reads a period of China days, from and to both included, as
@@ -295,7 +317,7 @@ func (d *Date) Scan(src any) error {
 	case []byte:
 		s = string(v)
 	default:
-		return fmt.Errorf("household.Date: cannot scan %T", src)
+		return fmt.Errorf("Date: cannot scan %T", src)
 	}
 	if s == "" {
 		*d = Date{}
@@ -303,7 +325,7 @@ func (d *Date) Scan(src any) error {
 	}
 	v, err := parseDate("", s)
 	if err != nil {
-		return fmt.Errorf("household.Date: cannot scan %q: not a YYYY-MM-DD date", s)
+		return fmt.Errorf("Date: cannot scan %q: not a YYYY-MM-DD date", s)
 	}
 	*d = v
 	return nil
