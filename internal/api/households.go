@@ -96,7 +96,10 @@ func (h *handler) updateHousehold(w http.ResponseWriter, r *http.Request) {
 	}
 	if err == nil {
 		in.apply(hh)
-		hh, err = h.files(r).UpdateHousehold(r.Context(), actor(r), *hh)
+		_, err = h.files(r).UpdateHousehold(r.Context(), actor(r), *hh)
+	}
+	if err == nil {
+		hh, err = h.files(r).HouseholdByID(r.Context(), id)
 	}
 	if errors.Is(err, apperr.ErrConflict) {
 		err = h.staleHousehold(r, id)

@@ -308,12 +308,12 @@ var householdFields = []struct {
 	{"grid_id", func(h *Household) string { return fmt.Sprint(h.GridID) }},
 }
 
-// UpdateHousehold saves an edited household. h.Version must be the version
-// the edit started from; if someone saved in between, it returns
-// apperr.ErrConflict and changes nothing. Members, needs and plan are not
-// touched (they have their own calls).
-func (s *Store) UpdateHousehold(ctx context.Context, actor Actor, h Household) (*Household, error) {
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+// UpdateHousehold saves an edited household and returns its new version.
+// h.Version must be the version the edit started from; if someone saved in
+// between, it returns apperr.ErrConflict and changes nothing. Members,
+// needs and plan are not touched (they have their own calls).
+func (s *Store) UpdateHousehold(ctx context.Context, actor Actor, h Household) (version int, err error) {
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
 		if err := s.visible(ctx, tx, h.ID); err != nil {
 			return err
 		}
@@ -328,9 +328,9 @@ func (s *Store) UpdateHousehold(ctx context.Context, actor Actor, h Household) (
 		return s.saveHousehold(ctx, tx, actor, &h, old)
 	})
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	return s.HouseholdByID(ctx, h.ID)
+	return h.Version + 1, nil
 }
 
 // saveHousehold validates h, the edited household old (its stored file),
@@ -370,7 +370,12 @@ func (s *Store) saveHousehold(ctx context.Context, q store.Querier, actor Actor,
 	if err := syncTags(ctx, q, ev, "household_tags", "household_id", h.ID, old.Tags, h.Tags); err != nil {
 		return err
 	}
-	return s.refresh(ctx, q, actor, h.ID)
+	// The saved household is h with old's members and what is derived
+	// from them: no need to read it again.
+	saved := *h
+	saved.Members, saved.Householder, saved.MemberCount = old.Members, old.Householder, old.MemberCount
+	saved.Colour, saved.ColourReasons, saved.ColourOverride, saved.OverrideReason = old.Colour, old.ColourReasons, old.ColourOverride, old.OverrideReason
+	return s.recolour(ctx, q, actor, &saved)
 }
 
 // syncTags makes the tag table hold want for the owner and writes a ledger
@@ -417,6 +422,11 @@ func (s *Store) refresh(ctx context.Context, q store.Querier, actor Actor, id in
 	if err != nil {
 		return err
 	}
+	return s.recolour(ctx, q, actor, h)
+}
+
+// recolour is refresh of h, household and members as stored.
+func (s *Store) recolour(ctx context.Context, q store.Querier, actor Actor, h *Household) error {
 	rules, err := s.rules(ctx, q)
 	if err != nil {
 		return err
@@ -440,7 +450,7 @@ func (s *Store) refresh(ctx context.Context, q store.Querier, actor Actor, id in
 		return nil
 	}
 	if _, err := q.ExecContext(ctx, `UPDATE households SET colour = ?, colour_reasons = ?, householder = ?, member_count = ? WHERE id = ?`,
-		colour, enc, householder, count, id); err != nil {
+		colour, enc, householder, count, h.ID); err != nil {
 		return err
 	}
 	if colour == h.Colour {
@@ -450,7 +460,7 @@ func (s *Store) refresh(ctx context.Context, q store.Querier, actor Actor, id in
 	for _, r := range reasons {
 		why = append(why, r.NameZH)
 	}
-	return writeLedger(ctx, q, LedgerEvent{HouseholdID: id, GridID: h.GridID, Type: EvColourChanged,
+	return writeLedger(ctx, q, LedgerEvent{HouseholdID: h.ID, GridID: h.GridID, Type: EvColourChanged,
 		Field: "colour", Before: string(h.Colour), After: string(colour), Note: strings.Join(why, "；"),
 		ActorID: actor.ID, Actor: actor.Name, At: s.now().UTC()})
 }

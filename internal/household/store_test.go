@@ -131,7 +131,10 @@ func TestHouseholdLifecycle(t *testing.T) {
 		// Household edits need the current version.
 		stale := *g
 		g.Occupancy = "rented"
-		if g, err = s.UpdateHousehold(ctx, clerk, *g); err != nil {
+		if v, err := s.UpdateHousehold(ctx, clerk, *g); err != nil || v != g.Version+1 {
+			t.Fatalf("update: version %d, %v; want %d", v, err, g.Version+1)
+		}
+		if g, err = s.HouseholdByID(ctx, g.ID); err != nil {
 			t.Fatal(err)
 		}
 		stale.Notes = "lost update"
