@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"wanhu/internal/access"
 	"wanhu/internal/importjob"
 	"wanhu/internal/server"
 )
@@ -24,7 +25,9 @@ type handler struct {
 	now func() time.Time
 }
 
-// route is one line of the route table. Public routes need no bearer token.
+// route is one line of the route table. Public routes need no bearer
+// token; h.only names the right a route needs (access decides), checked
+// before the handler reads anything of the request.
 type route struct {
 	method, path string
 	fn           http.HandlerFunc
@@ -47,65 +50,65 @@ func (h *handler) routes() []route {
 		{"GET", "/grids/{id}", h.grid, false},
 		{"GET", "/compounds", h.compounds, false},
 		{"GET", "/team", h.team, false},
-		{"POST", "/team", h.createTeamMember, false},
+		{"POST", "/team", h.only(access.PlanVisits, h.createTeamMember), false},
 		{"GET", "/team/{id}", h.teamMember, false},
-		{"PATCH", "/team/{id}", h.updateTeamMember, false},
+		{"PATCH", "/team/{id}", h.only(access.PlanVisits, h.updateTeamMember), false},
 		{"GET", "/org-units", h.orgUnits, false},
-		{"POST", "/org-units", h.createOrgUnit, false},
+		{"POST", "/org-units", h.only(access.ManageOrg, h.createOrgUnit), false},
 		{"GET", "/org-units/{id}", h.orgUnit, false},
-		{"PATCH", "/org-units/{id}", h.updateOrgUnit, false},
-		{"POST", "/org-units/{id}/retire", h.retireOrgUnit, false},
-		{"POST", "/compounds", h.createCompound, false},
-		{"PATCH", "/compounds/{id}", h.updateCompound, false},
+		{"PATCH", "/org-units/{id}", h.only(access.ManageOrg, h.updateOrgUnit), false},
+		{"POST", "/org-units/{id}/retire", h.only(access.ManageOrg, h.retireOrgUnit), false},
+		{"POST", "/compounds", h.only(access.ManageOrg, h.createCompound), false},
+		{"PATCH", "/compounds/{id}", h.only(access.ManageOrg, h.updateCompound), false},
 		{"POST", "/compounds/{id}/retire", h.retireCompound, false},
-		{"POST", "/compounds/{id}/buildings", h.createBuilding, false},
-		{"PATCH", "/buildings/{id}", h.updateBuilding, false},
+		{"POST", "/compounds/{id}/buildings", h.only(access.ManageOrg, h.createBuilding), false},
+		{"PATCH", "/buildings/{id}", h.only(access.ManageOrg, h.updateBuilding), false},
 		{"POST", "/buildings/{id}/retire", h.retireBuilding, false},
-		{"POST", "/imports/structure", h.importStructure, false},
+		{"POST", "/imports/structure", h.only(access.ManageOrg, h.importStructure), false},
 		{"GET", "/tags", h.tags, false},
-		{"POST", "/tags", h.createTag, false},
+		{"POST", "/tags", h.only(access.Configure, h.createTag), false},
 		{"GET", "/colour-rules", h.colourRules, false},
-		{"PUT", "/colour-rules", h.setColourRules, false},
+		{"PUT", "/colour-rules", h.only(access.Configure, h.setColourRules), false},
 
 		{"GET", "/households", h.households, false},
-		{"POST", "/households", h.createHousehold, false},
+		{"POST", "/households", h.only(access.EditHouseholds, h.createHousehold), false},
 		{"GET", "/households/{id}", h.household, false},
-		{"PATCH", "/households/{id}", h.updateHousehold, false},
-		{"PUT", "/households/{id}/colour-override", h.setColourOverride, false},
+		{"PATCH", "/households/{id}", h.only(access.EditHouseholds, h.updateHousehold), false},
+		{"PUT", "/households/{id}/colour-override", h.only(access.EditHouseholds, h.setColourOverride), false},
 		{"DELETE", "/households/{id}/colour-override", h.clearColourOverride, false},
 		{"GET", "/households/{id}/ledger", h.householdLedger, false},
-		{"POST", "/households/{id}/members", h.addMember, false},
-		{"POST", "/households/{id}/needs", h.addNeed, false},
-		{"POST", "/households/{id}/plan", h.addMeasure, false},
+		{"POST", "/households/{id}/members", h.only(access.EditHouseholds, h.addMember), false},
+		{"POST", "/households/{id}/needs", h.only(access.RecordNeeds, h.addNeed), false},
+		{"POST", "/households/{id}/plan", h.only(access.EditHouseholds, h.addMeasure), false},
 
 		{"GET", "/persons/{id}", h.person, false},
-		{"PATCH", "/persons/{id}", h.updatePerson, false},
+		{"PATCH", "/persons/{id}", h.only(access.EditHouseholds, h.updatePerson), false},
 		{"POST", "/persons/{id}/events", h.personEvent, false},
 		{"POST", "/persons/{id}/reveal", h.revealPerson, false},
 		{"POST", "/households/{id}/reveal", h.revealHousehold, false},
-		{"PUT", "/households/{id}/visitors", h.setVisitors, false},
-		{"PATCH", "/needs/{id}", h.updateNeed, false},
-		{"PATCH", "/plan/{id}", h.updateMeasure, false},
+		{"PUT", "/households/{id}/visitors", h.only(access.AssignVisitors, h.setVisitors), false},
+		{"PATCH", "/needs/{id}", h.only(access.RecordNeeds, h.updateNeed), false},
+		{"PATCH", "/plan/{id}", h.only(access.EditHouseholds, h.updateMeasure), false},
 
-		{"POST", "/visits", h.createVisit, false},
-		{"GET", "/visits/due", h.visitsDue, false},
+		{"POST", "/visits", h.only(access.RecordVisits, h.createVisit), false},
+		{"GET", "/visits/due", h.only(access.RecordVisits, h.visitsDue), false},
 		{"GET", "/visits/{id}/photos", h.visitPhotos, false},
 		{"POST", "/visits/{id}/photos", h.addVisitPhoto, false},
 		{"GET", "/visits/{id}/photos/{photo}", h.visitPhoto, false},
-		{"GET", "/visits/coverage", h.coverage, false},
-		{"GET", "/visits/progress", h.progress, false},
-		{"GET", "/visits/by-visitor", h.visitsByVisitor, false},
-		{"GET", "/visits/never", h.neverVisited, false},
+		{"GET", "/visits/coverage", h.only(access.PlanVisits, h.coverage), false},
+		{"GET", "/visits/progress", h.only(access.PlanVisits, h.progress), false},
+		{"GET", "/visits/by-visitor", h.only(access.PlanVisits, h.visitsByVisitor), false},
+		{"GET", "/visits/never", h.only(access.PlanVisits, h.neverVisited), false},
 		{"GET", "/visit-policy", h.visitPolicy, false},
-		{"PUT", "/visit-policy", h.setVisitPolicy, false},
+		{"PUT", "/visit-policy", h.only(access.Configure, h.setVisitPolicy), false},
 		{"GET", "/calendar/{year}", h.calendarGet, false},
 		{"PUT", "/calendar/{year}", h.calendarPut, false},
-		{"GET", "/visits/follow-ups", h.followUps, false},
+		{"GET", "/visits/follow-ups", h.only(access.PlanVisits, h.followUps), false},
 		{"GET", "/households/{id}/visits", h.householdVisits, false},
-		{"POST", "/plans", h.createPlan, false},
-		{"GET", "/plans", h.plan, false},
-		{"PATCH", "/plans/{id}/items/{household_id}", h.movePlanItem, false},
-		{"POST", "/plans/{id}/swap", h.swapPlanVisitors, false},
+		{"POST", "/plans", h.only(access.PlanVisits, h.createPlan), false},
+		{"GET", "/plans", h.only(access.PlanVisits, h.plan), false},
+		{"PATCH", "/plans/{id}/items/{household_id}", h.only(access.PlanVisits, h.movePlanItem), false},
+		{"POST", "/plans/{id}/swap", h.only(access.PlanVisits, h.swapPlanVisitors), false},
 		{"GET", "/grids/{id}/slots", h.slots, false},
 		{"POST", "/appointments", h.createAppointment, false},
 		{"GET", "/appointments", h.appointments, false},
@@ -113,7 +116,7 @@ func (h *handler) routes() []route {
 		{"POST", "/appointments/{id}/cancel", h.cancelAppointment, false},
 
 		{"GET", "/request-categories", h.requestCategories, false},
-		{"POST", "/requests", h.createRequest, false},
+		{"POST", "/requests", h.only(access.SubmitRequests, h.createRequest), false},
 		{"GET", "/requests", h.requestList, false},
 		{"GET", "/requests/{id}", h.oneRequest, false},
 		{"POST", "/requests/{id}/accept", h.acceptRequest, false},
@@ -129,41 +132,53 @@ func (h *handler) routes() []route {
 		{"GET", "/stats/requests", h.requestStats, false},
 		{"GET", "/stats/population", h.population, false},
 		{"GET", "/stats/households", h.householdStats, false},
-		{"GET", "/stats/survey", h.surveyStats, false},
+		{"GET", "/stats/survey", h.only(access.PlanVisits, h.surveyStats), false},
 		{"GET", "/stats/bad-reviews", h.badReviews, false},
 		{"GET", "/scorecards", h.scorecards, false},
 		{"GET", "/scorecards/{id}", h.scorecard, false},
 		{"GET", "/scorecard-weights", h.scorecardWeights, false},
-		{"PUT", "/scorecard-weights", h.setScorecardWeights, false},
+		{"PUT", "/scorecard-weights", h.only(access.Configure, h.setScorecardWeights), false},
 		{"GET", "/team/{id}/training", h.training, false},
 		{"POST", "/team/{id}/training", h.addTraining, false},
 		{"DELETE", "/training/{id}", h.deleteTraining, false},
 		{"GET", "/stats/ledger", h.ledgerTrend, false},
 		{"GET", "/stats/visits", h.visitStats, false},
-		{"GET", "/survey-questions", h.surveyQuestions, false},
-		{"POST", "/survey-questions", h.createSurveyQuestion, false},
-		{"PATCH", "/survey-questions/{code}", h.updateSurveyQuestion, false},
+		{"GET", "/survey-questions", h.only(access.RecordVisits, h.surveyQuestions), false},
+		{"POST", "/survey-questions", h.only(access.Configure, h.createSurveyQuestion), false},
+		{"PATCH", "/survey-questions/{code}", h.only(access.Configure, h.updateSurveyQuestion), false},
 
 		{"GET", "/ledger", h.ledger, false},
 		{"GET", "/rosters/key-persons", h.keyPersons, false},
 		{"GET", "/rosters/special-difficulty-households", h.specialDifficulty, false},
-		{"GET", "/rosters", h.rosterIndex, false},
-		{"GET", "/rosters/{name}", h.roster, false},
-		{"GET", "/saved-rosters", h.savedRosters, false},
-		{"POST", "/saved-rosters", h.saveRoster, false},
+		{"GET", "/rosters", h.only(access.ReadHouseholds, h.rosterIndex), false},
+		{"GET", "/rosters/{name}", h.only(access.ReadHouseholds, h.roster), false},
+		{"GET", "/saved-rosters", h.only(access.ReadHouseholds, h.savedRosters), false},
+		{"POST", "/saved-rosters", h.only(access.ReadHouseholds, h.saveRoster), false},
 		{"DELETE", "/saved-rosters/{id}", h.deleteSavedRoster, false},
 
 		{"GET", "/audit", h.auditLog, false},
 		{"GET", "/audit.csv", h.auditCSV, false},
 
-		{"GET", "/notifications", h.notifications, false},
+		{"GET", "/notifications", h.only(access.Configure, h.notifications), false},
 		{"POST", "/notifications/{id}/retry", h.retryNotification, false},
 
-		{"POST", "/imports", h.createImport, false},
+		{"POST", "/imports", h.only(access.Import, h.createImport), false},
 		{"GET", "/imports/{id}", h.importJob, false},
 		{"POST", "/imports/{id}/confirm", h.confirmImport, false},
 		{"GET", "/imports/{id}/report.xlsx", h.importReport, false},
-		{"GET", "/households/export", h.exportHouseholds, false},
+		{"GET", "/households/export", h.only(access.Import, h.exportHouseholds), false},
+	}
+}
+
+// only lets through a user who may do a (access decides) and answers
+// errForbidden to anyone else.
+func (h *handler) only(a access.Action, fn http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !access.Can(user(r), a) {
+			h.fail(w, r, errForbidden)
+			return
+		}
+		fn(w, r)
 	}
 }
 

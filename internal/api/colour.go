@@ -16,7 +16,7 @@ type overrideInput struct {
 // setColourOverride sets a household's colour by hand, with a reason.
 func (h *handler) setColourOverride(w http.ResponseWriter, r *http.Request) {
 	var in overrideInput
-	id, err := writeInput(w, r, access.EditHouseholds, &in)
+	id, err := writeInput(w, r, &in)
 	if err == nil && in.Colour == "" {
 		err = fieldRequired("colour")
 	}

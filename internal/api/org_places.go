@@ -48,7 +48,7 @@ func (h *handler) updateCompound(w http.ResponseWriter, r *http.Request) {
 		BuiltYear *int    `json:"built_year"`
 		Notes     *string `json:"notes"`
 	}
-	id, err := writeInput(w, r, access.ManageOrg, &in)
+	id, err := writeInput(w, r, &in)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -98,7 +98,7 @@ func (h *handler) createBuilding(w http.ResponseWriter, r *http.Request) {
 		Floors int    `json:"floors"`
 		Units  int    `json:"units"`
 	}
-	id, err := writeInput(w, r, access.ManageOrg, &in)
+	id, err := writeInput(w, r, &in)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -133,7 +133,7 @@ func (h *handler) updateBuilding(w http.ResponseWriter, r *http.Request) {
 		Floors *int    `json:"floors"`
 		Units  *int    `json:"units"`
 	}
-	id, err := writeInput(w, r, access.ManageOrg, &in)
+	id, err := writeInput(w, r, &in)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -129,7 +129,7 @@ func (h *handler) createTeamMember(w http.ResponseWriter, r *http.Request) {
 // names; "active": false takes the member out of future plans.
 func (h *handler) updateTeamMember(w http.ResponseWriter, r *http.Request) {
 	var in teamPatch
-	id, err := writeInput(w, r, access.PlanVisits, &in)
+	id, err := writeInput(w, r, &in)
 	if err == nil && in.Version == nil {
 		err = fieldRequired("version")
 	}
