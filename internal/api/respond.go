@@ -109,7 +109,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, auth.ErrBadCredentials):
 		status, body.Error = http.StatusUnauthorized, errorDetail{"unauthorized", "sign in and send Authorization: Bearer <token>", ""}
 	default:
-		h.log.Error("api request failed", "method", r.Method, "route", r.Pattern, "error", err)
+		h.log.ErrorContext(r.Context(), "api request failed", "method", r.Method, "route", r.Pattern, "error", err)
 		body.Error = errorDetail{"internal", "something went wrong on the server; try again later", ""}
 	}
 	if status == http.StatusUnauthorized {

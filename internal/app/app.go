@@ -3,6 +3,8 @@
 package app
 
 import (
+	"cmp"
+	"log/slog"
 	"net/http"
 
 	"wanhu/internal/api"
@@ -14,6 +16,7 @@ import (
 // Handler returns the whole HTTP application.
 func Handler(d server.Deps) http.Handler {
 	mux := http.NewServeMux()
+	d.Log = server.ContextLog(cmp.Or(d.Log, slog.Default()))
 	if d.ErrText == nil {
 		d.ErrText = web.ErrText
 	}

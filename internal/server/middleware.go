@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -23,18 +24,59 @@ func (w *statusWriter) WriteHeader(code int) {
 // extends its read deadline).
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// Logged logs one line per request: method, route pattern (never the
-// query string, which may carry a phone number), status and duration.
+// Logged gives each request an id, in its context and in the X-Request-Id
+// header, and logs one line per request: method, route pattern (never the
+// query string, which may carry a phone number), status and duration. A
+// logger made by ContextLog adds the id to every line logged with the
+// request's context, so an error can be matched to its request.
 func Logged(log *slog.Logger, next http.Handler) http.Handler {
+	log = ContextLog(log)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		b := make([]byte, 6)
 		rand.Read(b)
+		id := hex.EncodeToString(b)
+		w.Header().Set("X-Request-Id", id)
+		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		log.Info("request", "id", hex.EncodeToString(b), "method", r.Method, "route", r.Pattern,
+		log.InfoContext(r.Context(), "request", "method", r.Method, "route", r.Pattern,
 			"status", sw.status, "ms", time.Since(start).Milliseconds())
 	})
+}
+
+type requestIDKey struct{}
+
+// RequestID returns the id Logged gave the request of ctx, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// ContextLog returns log adding the request's id ("request") to every
+// line logged with a request's context (log.ErrorContext(r.Context(), …)).
+func ContextLog(log *slog.Logger) *slog.Logger {
+	if _, ok := log.Handler().(requestIDHandler); ok {
+		return log
+	}
+	return slog.New(requestIDHandler{log.Handler()})
+}
+
+type requestIDHandler struct{ slog.Handler }
+
+func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
+	if id := RequestID(ctx); id != "" {
+		r.AddAttrs(slog.String("request", id))
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h requestIDHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return requestIDHandler{h.Handler.WithAttrs(as)}
+}
+
+func (h requestIDHandler) WithGroup(name string) slog.Handler {
+	return requestIDHandler{h.Handler.WithGroup(name)}
 }
 
 // Secure sets the security headers of every response: a CSP that allows no

@@ -1,7 +1,10 @@
 package server
 
 import (
+	"bytes"
+	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -75,6 +78,36 @@ func TestStaticNoListing(t *testing.T) {
 		body, _ := io.ReadAll(rec.Body)
 		if rec.Code != want || strings.Contains(string(body), "echarts.js\"") || strings.Contains(string(body), "<a href") {
 			t.Errorf("%s: %d %q, want %d and no listing", path, rec.Code, body, want)
+		}
+	}
+}
+
+// TestLoggedRequestID: the id of a request is in its X-Request-Id header,
+// on the request's line and on every line logged with its context.
+func TestLoggedRequestID(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	h := Logged(log, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ContextLog(log).ErrorContext(r.Context(), "it failed", "error", "boom")
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/x", nil))
+	id := rec.Header().Get("X-Request-Id")
+	if len(id) != 12 {
+		t.Fatalf("X-Request-Id %q", id)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("log lines %q", lines)
+	}
+	for _, l := range lines {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatal(err)
+		}
+		if rec["request"] != id {
+			t.Errorf("line %s: request %v, want %s", l, rec["request"], id)
 		}
 	}
 }

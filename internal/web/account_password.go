@@ -71,7 +71,7 @@ func (h *handler) passwordChange(w http.ResponseWriter, r *http.Request) {
 	e := h.auditWho(r)
 	e.Action, e.Object, e.Result = "user.password_change", "user:"+u.Username, audit.OK
 	if err := h.audit.Record(ctx, e); err != nil {
-		h.log.Error("audit password change", "route", r.Pattern, "error", err)
+		h.log.ErrorContext(r.Context(), "audit password change", "route", r.Pattern, "error", err)
 	}
 	setCookie(w, r, sessionCookie, "", -1)
 	seeOther(w, r, "/login?done=password")

@@ -113,7 +113,7 @@ func (h *handler) auditCSV(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="audit-%s.csv"`, h.now().In(calendar.China).Format("20060102")))
 	w.Header().Set("Cache-Control", "no-store")
 	if err := h.audit.ExportCSV(r.Context(), w, f); err != nil {
-		h.log.Error("audit export failed", "route", r.Pattern, "error", err)
+		h.log.ErrorContext(r.Context(), "audit export failed", "route", r.Pattern, "error", err)
 	}
 }
 

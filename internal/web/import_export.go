@@ -33,6 +33,6 @@ func (h *handler) householdExport(w http.ResponseWriter, r *http.Request) {
 	e := h.auditWho(r)
 	e.Detail = "web: the household list's export for the import, " + string(format) + ":"
 	if _, _, err := importer.Export(r.Context(), h.db, access.Scope(user(r)), h.audit, e, format, w); err != nil {
-		h.log.Error("web: the export for the import failed", "route", r.Pattern, "error", err)
+		h.log.ErrorContext(r.Context(), "web: the export for the import failed", "route", r.Pattern, "error", err)
 	}
 }

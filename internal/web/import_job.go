@@ -257,7 +257,7 @@ func (h *handler) importReport(w http.ResponseWriter, r *http.Request) {
 	attachment(w, reportName(job.FileName), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	err = h.imports.WriteReport(r.Context(), user(r), id, func(p importer.Problem) string { return problemText(l, p) }, w)
 	if err != nil {
-		h.log.Error("web: the highlighted copy failed", "route", r.Pattern, "job", id, "error", err)
+		h.log.ErrorContext(r.Context(), "web: the highlighted copy failed", "route", r.Pattern, "job", id, "error", err)
 	}
 }
 

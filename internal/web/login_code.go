@@ -70,7 +70,7 @@ func (h *handler) loginCode(w http.ResponseWriter, r *http.Request) {
 		h.showLogin(w, r, tooMany(w, le), "", lockedMessage(l, le))
 	default:
 		if !errors.Is(err, auth.ErrBadCredentials) {
-			h.log.Error("web login code", "route", r.Pattern, "error", err)
+			h.log.ErrorContext(r.Context(), "web login code", "route", r.Pattern, "error", err)
 		}
 		setCookie(w, r, codeCookie, "", -1)
 		h.showLogin(w, r, http.StatusUnauthorized, "", l.T("totp.expired"))

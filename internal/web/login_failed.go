@@ -22,7 +22,7 @@ func (h *handler) loginFailed(w http.ResponseWriter, r *http.Request, username s
 		h.showLogin(w, r, tooMany(w, le), username, lockedMessage(l, le))
 		return
 	case !errors.Is(err, auth.ErrBadCredentials):
-		h.log.Error("web login", "route", r.Pattern, "error", err)
+		h.log.ErrorContext(r.Context(), "web login", "route", r.Pattern, "error", err)
 	}
 	h.showLogin(w, r, http.StatusUnauthorized, username, l.T("login.failed"))
 }

@@ -135,7 +135,7 @@ func (h *handler) orgImportApply(w http.ResponseWriter, r *http.Request) {
 	}
 	if rep.Applied {
 		if err := importer.DeleteUpload(ctx, h.db, user(r).ID, token); err != nil {
-			h.log.Warn("forget an upload", "route", r.Pattern, "error", err)
+			h.log.WarnContext(r.Context(), "forget an upload", "route", r.Pattern, "error", err)
 		}
 	}
 	h.render(w, r, status422(!rep.Applied), "org_import", h.importView(r, rep))

@@ -109,7 +109,7 @@ type errorView struct {
 // serverError logs err once (route, error; never form values) and shows a
 // page that says nothing of the internals.
 func (h *handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	h.log.Error("web", "route", r.Pattern, "error", err)
+	h.log.ErrorContext(r.Context(), "web", "route", r.Pattern, "error", err)
 	l := h.locale(r)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(http.StatusInternalServerError)

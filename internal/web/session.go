@@ -242,7 +242,7 @@ func (h *handler) toEnrolment(w http.ResponseWriter, r *http.Request) {
 func (h *handler) logout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		if err := h.auth.Logout(r.Context(), c.Value); err != nil {
-			h.log.Warn("logout", "error", err)
+			h.log.WarnContext(r.Context(), "logout", "error", err)
 		}
 	}
 	setCookie(w, r, sessionCookie, "", -1)

@@ -62,7 +62,7 @@ func (h *handler) totpRolesSave(w http.ResponseWriter, r *http.Request) {
 	e := h.auditWho(r)
 	e.Action, e.Object, e.Result, e.Detail = "settings.totp_roles", "settings:totp_required_roles", audit.OK, "roles="+strings.Join(names, ",")
 	if err := h.audit.Record(r.Context(), e); err != nil {
-		h.log.Error("audit totp roles", "route", r.Pattern, "error", err)
+		h.log.ErrorContext(r.Context(), "audit totp roles", "route", r.Pattern, "error", err)
 	}
 	seeOther(w, r, "/settings/totp?done=saved")
 }

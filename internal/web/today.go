@@ -164,7 +164,7 @@ func (h *handler) visitSync(w http.ResponseWriter, r *http.Request) {
 	case isField:
 		writeJSON(w, http.StatusUnprocessableEntity, syncAnswer{Error: fe.Code, Field: fe.Field})
 	default:
-		h.log.Error("web", "route", r.Pattern, "error", err)
+		h.log.ErrorContext(r.Context(), "web", "route", r.Pattern, "error", err)
 		writeJSON(w, http.StatusInternalServerError, syncAnswer{Error: "internal"})
 	}
 }

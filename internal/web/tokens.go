@@ -87,6 +87,6 @@ func (h *handler) auditToken(r *http.Request, action string, id int64, detail st
 	e := h.auditWho(r)
 	e.Action, e.Object, e.Result, e.Detail = action, "token:"+strconv.FormatInt(id, 10), audit.OK, detail
 	if err := h.audit.Record(r.Context(), e); err != nil {
-		h.log.Error("audit token", "route", r.Pattern, "error", err)
+		h.log.ErrorContext(r.Context(), "audit token", "route", r.Pattern, "error", err)
 	}
 }

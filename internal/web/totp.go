@@ -95,7 +95,7 @@ func (h *handler) totpAction(w http.ResponseWriter, r *http.Request) {
 		e := h.auditWho(r)
 		e.Action, e.Object, e.Result = "totp."+act, "user:"+u.Username, audit.OK
 		if err := h.audit.Record(ctx, e); err != nil {
-			h.log.Error("audit totp", "route", r.Pattern, "error", err)
+			h.log.ErrorContext(r.Context(), "audit totp", "route", r.Pattern, "error", err)
 		}
 	}
 	q := url.Values{"done": {act}}

@@ -331,6 +331,6 @@ func (h *handler) auditUser(r *http.Request, action, username, detail string) {
 	e := h.auditWho(r)
 	e.Action, e.Object, e.Result, e.Detail = action, "user:"+username, audit.OK, detail
 	if err := h.audit.Record(r.Context(), e); err != nil {
-		h.log.Error("audit user change", "route", r.Pattern, "error", err)
+		h.log.ErrorContext(r.Context(), "audit user change", "route", r.Pattern, "error", err)
 	}
 }

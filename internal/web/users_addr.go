@@ -36,7 +36,7 @@ func (h *handler) addrUnlock(w http.ResponseWriter, r *http.Request) {
 	e := h.auditWho(r)
 	e.Action, e.Object, e.Result = "login.unlock_addr", "addr:"+addr, "ok"
 	if err := h.audit.Record(r.Context(), e); err != nil {
-		h.log.Error("audit address unlock", "route", r.Pattern, "error", err)
+		h.log.ErrorContext(r.Context(), "audit address unlock", "route", r.Pattern, "error", err)
 	}
 	seeOther(w, r, "/users?"+url.Values{"done": {"unlock_addr"}}.Encode())
 }
