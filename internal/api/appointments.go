@@ -23,15 +23,16 @@ func allowBooking(r *http.Request) error {
 
 // slots lists the bookable evening and weekend slots of grid {id}.
 func (h *handler) slots(w http.ResponseWriter, r *http.Request) {
-	err := allowBooking(r)
-	id, err2 := pathID(r)
-	if err == nil {
-		err = err2
+	if err := allowBooking(r); err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var ss []visit.Slot
-	if err == nil {
-		ss, err = h.visits(r).Slots(r.Context(), id)
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
+	ss, err := h.visits(r).Slots(r.Context(), id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -43,23 +44,25 @@ func (h *handler) slots(w http.ResponseWriter, r *http.Request) {
 // phone with the resident): 201 with the appointment. The household's
 // open booking, if any, is replaced.
 func (h *handler) createAppointment(w http.ResponseWriter, r *http.Request) {
+	if err := allowBooking(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	var in visit.Booking
-	err := allowBooking(r)
-	if err == nil {
-		err = decode(w, r, &in)
+	if err := decode(w, r, &in); err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	switch {
-	case err != nil:
 	case in.HouseholdID == 0:
-		err = fieldRequired("household_id")
+		h.fail(w, r, fieldRequired("household_id"))
+		return
 	case in.SlotStart.IsZero():
-		err = fieldRequired("slot_start")
+		h.fail(w, r, fieldRequired("slot_start"))
+		return
 	}
-	var a *visit.Appointment
-	if err == nil {
-		in.Via = visit.ViaStaff
-		a, err = h.visits(r).Book(r.Context(), actor(r), in)
-	}
+	in.Via = visit.ViaStaff
+	a, err := h.visits(r).Book(r.Context(), actor(r), in)
 	if errors.Is(err, apperr.ErrNotFound) {
 		err = errVisitHousehold
 	}
@@ -91,14 +94,15 @@ func (h *handler) appointments(w http.ResponseWriter, r *http.Request) {
 	if to := day("to"); !to.IsZero() {
 		f.To = to.AddDate(0, 0, 1)
 	}
-	err := allowBooking(r)
-	if err == nil {
-		err = q.err
+	if err := allowBooking(r); err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var as []visit.Appointment
-	if err == nil {
-		as, err = h.visits(r).Appointments(r.Context(), f)
+	if q.err != nil {
+		h.fail(w, r, q.err)
+		return
 	}
+	as, err := h.visits(r).Appointments(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -118,15 +122,16 @@ func (h *handler) cancelAppointment(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) closeAppointment(w http.ResponseWriter, r *http.Request, close func(*visit.Store, context.Context, int64) (*visit.Appointment, error)) {
-	err := allowBooking(r)
-	id, err2 := pathID(r)
-	if err == nil {
-		err = err2
+	if err := allowBooking(r); err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var a *visit.Appointment
-	if err == nil {
-		a, err = close(h.visits(r), r.Context(), id)
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
+	a, err := close(h.visits(r), r.Context(), id)
 	if err != nil {
 		h.fail(w, r, err)
 		return

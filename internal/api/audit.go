@@ -48,11 +48,11 @@ func auditTime(q *query, name string, end bool) time.Time {
 // auditLog lists entries of the audit log, newest first.
 func (h *handler) auditLog(w http.ResponseWriter, r *http.Request) {
 	f, err := h.auditFilter(r)
-	var recs []audit.Record
-	var total int
-	if err == nil {
-		recs, total, err = h.d.Audit.Search(r.Context(), f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
+	recs, total, err := h.d.Audit.Search(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"wanhu/internal/access"
 	"wanhu/internal/apperr"
 	"wanhu/internal/calendar"
 )
@@ -30,10 +29,11 @@ func calendarYearOf(r *http.Request) (int, error) {
 // calendarGet answers one year of the working-day calendar (anyone signed in).
 func (h *handler) calendarGet(w http.ResponseWriter, r *http.Request) {
 	y, err := calendarYearOf(r)
-	var cal *calendar.Calendar
-	if err == nil {
-		cal, err = calendar.Load(r.Context(), h.d.DB)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
+	cal, err := calendar.Load(r.Context(), h.d.DB)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -49,19 +49,19 @@ func (h *handler) calendarPut(w http.ResponseWriter, r *http.Request) {
 		Days []calendar.Day `json:"days"`
 	}
 	y, err := calendarYearOf(r)
-	if err == nil {
-		err = allow(r, access.Configure)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	if err == nil {
-		err = decode(w, r, &in)
+	if err := decode(w, r, &in); err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	if err == nil {
-		err = calendar.SaveYears(r.Context(), h.d.DB, []int{y}, in.Days, user(r).Username, h.now())
+	if err := calendar.SaveYears(r.Context(), h.d.DB, []int{y}, in.Days, user(r).Username, h.now()); err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var cal *calendar.Calendar
-	if err == nil {
-		cal, err = calendar.Load(r.Context(), h.d.DB)
-	}
+	cal, err := calendar.Load(r.Context(), h.d.DB)
 	if err != nil {
 		h.fail(w, r, err)
 		return

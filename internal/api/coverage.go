@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 
-	"wanhu/internal/access"
 	"wanhu/internal/apperr"
 	"wanhu/internal/calendar"
 	"wanhu/internal/visit"
@@ -20,14 +19,11 @@ import (
 func (h *handler) coverage(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
 	grid := q.id("grid")
-	err := allow(r, access.PlanVisits)
-	if err == nil {
-		err = q.err
+	if q.err != nil {
+		h.fail(w, r, q.err)
+		return
 	}
-	var cs []visit.GridCoverage
-	if err == nil {
-		cs, err = h.visits(r).CoverageByGrid(r.Context(), grid)
-	}
+	cs, err := h.visits(r).CoverageByGrid(r.Context(), grid)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -45,18 +41,20 @@ func (h *handler) progress(w http.ResponseWriter, r *http.Request) {
 	if grid == 0 {
 		q.bad("grid", "required", "is required")
 	}
-	err := allow(r, access.PlanVisits)
-	if err == nil {
-		err = q.err
+	if q.err != nil {
+		h.fail(w, r, q.err)
+		return
 	}
 	week := visit.WeekOf(calendar.DayOf(h.now()))
-	if s := q.str("week"); err == nil && s != "" {
+	if s := q.str("week"); s != "" {
+		var err error
 		week, err = visit.ParseWeek("week", s)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
 	}
-	var p *visit.Progress
-	if err == nil {
-		p, err = h.visits(r).Progress(r.Context(), grid, week)
-	}
+	p, err := h.visits(r).Progress(r.Context(), grid, week)
 	if errors.Is(err, apperr.ErrNotFound) {
 		err = errPlanGrid
 	}
@@ -75,14 +73,11 @@ func (h *handler) visitsByVisitor(w http.ResponseWriter, r *http.Request) {
 	if period == "" {
 		period = visit.ByWeek
 	}
-	err := allow(r, access.PlanVisits)
-	if err == nil {
-		err = q.err
+	if q.err != nil {
+		h.fail(w, r, q.err)
+		return
 	}
-	var rep *visit.VisitorReport
-	if err == nil {
-		rep, err = h.visits(r).VisitsByVisitor(r.Context(), period)
-	}
+	rep, err := h.visits(r).VisitsByVisitor(r.Context(), period)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -97,15 +92,11 @@ func (h *handler) neverVisited(w http.ResponseWriter, r *http.Request) {
 	this := h.now().In(calendar.China).Year()
 	year, grid := q.intIn("year", this, 2000, this), q.id("grid")
 	page, per := q.page()
-	err := allow(r, access.PlanVisits)
-	if err == nil {
-		err = q.err
+	if q.err != nil {
+		h.fail(w, r, q.err)
+		return
 	}
-	var us []visit.Unvisited
-	var total int
-	if err == nil {
-		us, total, err = h.visits(r).NeverVisited(r.Context(), year, grid, page, per)
-	}
+	us, total, err := h.visits(r).NeverVisited(r.Context(), year, grid, page, per)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -119,15 +110,11 @@ func (h *handler) followUps(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
 	grid := q.id("grid")
 	page, per := q.page()
-	err := allow(r, access.PlanVisits)
-	if err == nil {
-		err = q.err
+	if q.err != nil {
+		h.fail(w, r, q.err)
+		return
 	}
-	var fs []visit.FollowUp
-	var total int
-	if err == nil {
-		fs, total, err = h.visits(r).FollowUps(r.Context(), grid, page, per)
-	}
+	fs, total, err := h.visits(r).FollowUps(r.Context(), grid, page, per)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -39,13 +39,12 @@ func decodeBody(body []byte, v any) error {
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	if err == nil {
-		if _, extra := dec.Token(); extra != io.EOF {
-			err = errors.New("data after the JSON value")
+		if _, extra := dec.Token(); extra == io.EOF {
+			return checkText(reflect.ValueOf(v), "")
 		}
+		err = errors.New("data after the JSON value")
 	}
-	if err == nil {
-		return checkText(reflect.ValueOf(v), "")
-	}
+	// err is the decoder's, or data after the value: give it the API's answer.
 	var ute *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &ute):

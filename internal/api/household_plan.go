@@ -17,11 +17,12 @@ type needInput struct {
 func (h *handler) addNeed(w http.ResponseWriter, r *http.Request) {
 	var in needInput
 	id, err := writeInput(w, r, &in)
-	var n *household.Need
-	if err == nil {
-		n, err = h.files(r).AddNeed(r.Context(), actor(r),
-			household.Need{HouseholdID: id, PersonID: in.PersonID, Kind: in.Kind, Note: in.Note, Status: in.Status})
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
+	n, err := h.files(r).AddNeed(r.Context(), actor(r),
+		household.Need{HouseholdID: id, PersonID: in.PersonID, Kind: in.Kind, Note: in.Note, Status: in.Status})
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -39,20 +40,23 @@ type needPatch struct {
 func (h *handler) updateNeed(w http.ResponseWriter, r *http.Request) {
 	var in needPatch
 	id, err := writeInput(w, r, &in)
-	var n *household.Need
-	if err == nil {
-		n, err = h.files(r).NeedByID(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	if err == nil {
-		status, note := n.Status, n.Note
-		if in.Status != nil {
-			status = *in.Status
-		}
-		if in.Note != nil {
-			note = *in.Note
-		}
-		n, err = h.files(r).UpdateNeed(r.Context(), actor(r), id, status, note)
+	n, err := h.files(r).NeedByID(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
+	status, note := n.Status, n.Note
+	if in.Status != nil {
+		status = *in.Status
+	}
+	if in.Note != nil {
+		note = *in.Note
+	}
+	n, err = h.files(r).UpdateNeed(r.Context(), actor(r), id, status, note)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -100,19 +104,20 @@ func (h *handler) updateMeasure(w http.ResponseWriter, r *http.Request) {
 func (h *handler) saveMeasure(w http.ResponseWriter, r *http.Request, create bool) {
 	var in measureInput
 	id, err := writeInput(w, r, &in)
-	var m *household.Measure
-	if err == nil {
-		base := household.Measure{HouseholdID: id}
-		if !create {
-			m, err = h.files(r).MeasureByID(r.Context(), id)
-			if m != nil {
-				base = *m
-			}
-		}
-		if err == nil {
-			m, err = h.files(r).SaveMeasure(r.Context(), actor(r), in.apply(base))
-		}
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
+	base := household.Measure{HouseholdID: id}
+	if !create {
+		cur, err := h.files(r).MeasureByID(r.Context(), id)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		base = *cur
+	}
+	m, err := h.files(r).SaveMeasure(r.Context(), actor(r), in.apply(base))
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"wanhu/internal/access"
-
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
 )
@@ -63,18 +61,16 @@ func (h *handler) household(w http.ResponseWriter, r *http.Request) {
 // createHousehold creates a household with its members.
 func (h *handler) createHousehold(w http.ResponseWriter, r *http.Request) {
 	var in householdInput
-	err := allow(r, access.EditHouseholds)
-	if err == nil {
-		err = decode(w, r, &in)
+	if err := decode(w, r, &in); err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var hh *household.Household
-	if err == nil {
-		var members []household.Person
-		var nh household.Household
-		if nh, members, err = in.household(); err == nil {
-			hh, err = h.files(r).CreateHousehold(r.Context(), actor(r), nh, members)
-		}
+	nh, members, err := in.household()
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
+	hh, err := h.files(r).CreateHousehold(r.Context(), actor(r), nh, members)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -87,23 +83,28 @@ func (h *handler) createHousehold(w http.ResponseWriter, r *http.Request) {
 func (h *handler) updateHousehold(w http.ResponseWriter, r *http.Request) {
 	var in householdPatch
 	id, err := writeInput(w, r, &in)
-	if err == nil && in.Version == nil {
-		err = fieldRequired("version")
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var hh *household.Household
-	if err == nil {
-		hh, err = h.files(r).HouseholdByID(r.Context(), id)
+	if in.Version == nil {
+		h.fail(w, r, fieldRequired("version"))
+		return
 	}
-	if err == nil {
-		in.apply(hh)
-		_, err = h.files(r).UpdateHousehold(r.Context(), actor(r), *hh)
+	hh, err := h.files(r).HouseholdByID(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	if err == nil {
-		hh, err = h.files(r).HouseholdByID(r.Context(), id)
+	in.apply(hh)
+	if _, err := h.files(r).UpdateHousehold(r.Context(), actor(r), *hh); err != nil {
+		if errors.Is(err, apperr.ErrConflict) {
+			err = h.staleHousehold(r, id)
+		}
+		h.fail(w, r, err)
+		return
 	}
-	if errors.Is(err, apperr.ErrConflict) {
-		err = h.staleHousehold(r, id)
-	}
+	hh, err = h.files(r).HouseholdByID(r.Context(), id)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -23,21 +23,22 @@ func (h *handler) importStructure(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
 	o := importer.StructureOptions{Community: q.id("community"), Name: q.str("name"),
 		Accounts: q.oneOf("accounts", []string{"true", "false"}) == "true", DryRun: q.oneOf("dry_run", []string{"true", "false"}) == "true"}
-	err := allow(r, access.ManageOrg)
-	if err == nil && o.Accounts {
-		err = allow(r, access.ManageUsers)
+	if o.Accounts {
+		if err := allow(r, access.ManageUsers); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 	}
-	if err == nil {
-		err = q.err
+	if q.err != nil {
+		h.fail(w, r, q.err)
+		return
 	}
-	var data []byte
-	if err == nil {
-		data, err = readWorkbook(w, r)
+	data, err := readWorkbook(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var rep *importer.StructureReport
-	if err == nil {
-		rep, err = h.runStructure(r, o, data)
-	}
+	rep, err := h.runStructure(r, o, data)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -72,8 +73,11 @@ func readWorkbook(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if errors.As(err, new(*http.MaxBytesError)) {
 		return nil, apperr.Field("file", "too_large", "must be at most %d MB", importer.MaxUploadBytes>>20)
 	}
-	if err == nil && buf.Len() == 0 {
-		err = apperr.Field("file", "required", "send the workbook as the body")
+	if err != nil {
+		return nil, err
 	}
-	return buf.Bytes(), err
+	if buf.Len() == 0 {
+		return nil, apperr.Field("file", "required", "send the workbook as the body")
+	}
+	return buf.Bytes(), nil
 }

@@ -13,14 +13,20 @@ func (h *handler) householdLedger(w http.ResponseWriter, r *http.Request) {
 	f := household.LedgerFilter{}
 	f.Page, f.PerPage = q.page()
 	id, err := pathID(r)
-	if err == nil {
-		err = q.err
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	if err == nil {
-		_, err = h.files(r).HouseholdByID(r.Context(), id)
+	if q.err != nil {
+		h.fail(w, r, q.err)
+		return
+	}
+	if _, err := h.files(r).HouseholdByID(r.Context(), id); err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	f.HouseholdID = id
-	h.writeLedger(w, r, f, err)
+	h.writeLedger(w, r, f)
 }
 
 // ledger is what changed in the community in the last N days (30 by
@@ -31,15 +37,16 @@ func (h *handler) ledger(w http.ResponseWriter, r *http.Request) {
 	f := household.LedgerFilter{GridID: q.id("grid"), Type: q.oneOf("type", household.LedgerTypes),
 		Since: h.now().Add(-time.Duration(days) * 24 * time.Hour)}
 	f.Page, f.PerPage = q.page()
-	h.writeLedger(w, r, f, q.err)
+	if q.err != nil {
+		h.fail(w, r, q.err)
+		return
+	}
+	h.writeLedger(w, r, f)
 }
 
-func (h *handler) writeLedger(w http.ResponseWriter, r *http.Request, f household.LedgerFilter, err error) {
-	var es []household.LedgerEvent
-	var total int
-	if err == nil {
-		es, total, err = h.files(r).Ledger(r.Context(), f)
-	}
+// writeLedger answers the ledger events that f selects.
+func (h *handler) writeLedger(w http.ResponseWriter, r *http.Request, f household.LedgerFilter) {
+	es, total, err := h.files(r).Ledger(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return

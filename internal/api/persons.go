@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"wanhu/internal/access"
-
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
 )
@@ -21,13 +19,16 @@ type memberInput struct {
 func (h *handler) addMember(w http.ResponseWriter, r *http.Request) {
 	var in memberInput
 	id, err := writeInput(w, r, &in)
-	var p *household.Person
-	if err == nil {
-		var np household.Person
-		if np, err = in.person(); err == nil {
-			p, err = h.files(r).AddMember(r.Context(), actor(r), id, np, in.Event)
-		}
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
+	np, err := in.person()
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p, err := h.files(r).AddMember(r.Context(), actor(r), id, np, in.Event)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -39,10 +40,11 @@ func (h *handler) addMember(w http.ResponseWriter, r *http.Request) {
 // person returns one person.
 func (h *handler) person(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
-	var p *household.Person
-	if err == nil {
-		p, err = h.files(r).PersonByID(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
+	p, err := h.files(r).PersonByID(r.Context(), id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -54,24 +56,30 @@ func (h *handler) person(w http.ResponseWriter, r *http.Request) {
 func (h *handler) updatePerson(w http.ResponseWriter, r *http.Request) {
 	var in personPatch
 	id, err := writeInput(w, r, &in)
-	if err == nil && in.Version == nil {
-		err = fieldRequired("version")
-	}
-	var p *household.Person
-	if err == nil {
-		p, err = h.files(r).PersonByID(r.Context(), id)
-	}
-	if err == nil {
-		if err = in.apply(p); err == nil {
-			p, err = h.files(r).UpdatePerson(r.Context(), actor(r), *p)
-		}
-	}
-	if errors.Is(err, apperr.ErrConflict) {
-		if cur, e := h.files(r).PersonByID(r.Context(), id); e == nil {
-			err = &staleError{current: cur.Version}
-		}
-	}
 	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if in.Version == nil {
+		h.fail(w, r, fieldRequired("version"))
+		return
+	}
+	p, err := h.files(r).PersonByID(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := in.apply(p); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p, err = h.files(r).UpdatePerson(r.Context(), actor(r), *p)
+	if err != nil {
+		if errors.Is(err, apperr.ErrConflict) {
+			if cur, e := h.files(r).PersonByID(r.Context(), id); e == nil {
+				err = &staleError{current: cur.Version}
+			}
+		}
 		h.fail(w, r, err)
 		return
 	}
@@ -80,21 +88,20 @@ func (h *handler) updatePerson(w http.ResponseWriter, r *http.Request) {
 
 // personEvent records a typed event (lost_job, died, …) for a person.
 func (h *handler) personEvent(w http.ResponseWriter, r *http.Request) {
-	var in household.Event
 	id, err := pathID(r)
-	if err == nil {
-		err = allow(r, access.RecordNeeds)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	if err == nil {
-		err = decode(w, r, &in)
+	var in household.Event
+	if err := decode(w, r, &in); err != nil {
 		if fe, ok := apperr.AsField(err); ok && fe.Field == "" {
 			err = apperr.InField(err, "date")
 		}
+		h.fail(w, r, err)
+		return
 	}
-	var p *household.Person
-	if err == nil {
-		p, err = h.files(r).RecordEvent(r.Context(), actor(r), id, in)
-	}
+	p, err := h.files(r).RecordEvent(r.Context(), actor(r), id, in)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"wanhu/internal/access"
 	"wanhu/internal/apperr"
 	"wanhu/internal/visit"
 )
@@ -18,35 +17,45 @@ var errNoVisit = &apiError{http.StatusNotFound, "not_found", "no such visit", ""
 // whose client gave up waiting); Retry-After goes with it.
 var errBusy = &apiError{http.StatusServiceUnavailable, "busy", "the server is busy with other photos; try again after Retry-After seconds", ""}
 
+// errNoPhoto answers a photo that is not there, of a visit that is not
+// there or not in the caller's scope.
+var errNoPhoto = &apiError{http.StatusNotFound, "not_found", "no such photo", ""}
+
 // addVisitPhoto adds one photo to a recorded visit: the body is the image
 // itself (JPEG or PNG, at most visit.MaxPhotoBytes). 201 with the visit's
 // photos; 503 with Retry-After when the server is decoding as many photos
 // as it may.
 func (h *handler) addVisitPhoto(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
-	if err == nil {
-		err = allow(r, access.RecordVisits)
-	}
-	var data []byte
-	if err == nil {
-		data, err = readPhoto(w, r)
-	}
-	var ps []visit.Photo
-	if err == nil {
-		ps, err = h.visits(r).AddPhotos(r.Context(), id, [][]byte{data})
-	}
-	switch {
-	case errors.Is(err, apperr.ErrNotFound):
-		err = errNoVisit
-	case errors.Is(err, visit.ErrBusy) || err != nil && r.Context().Err() != nil:
-		w.Header().Set("Retry-After", strconv.Itoa(int(h.d.Photos.RetryAfter().Seconds())))
-		err = errBusy
-	}
 	if err != nil {
-		h.fail(w, r, err)
+		h.failPhotoUpload(w, r, err)
+		return
+	}
+	data, err := readPhoto(w, r)
+	if err != nil {
+		h.failPhotoUpload(w, r, err)
+		return
+	}
+	ps, err := h.visits(r).AddPhotos(r.Context(), id, [][]byte{data})
+	if err != nil {
+		h.failPhotoUpload(w, r, err)
 		return
 	}
 	h.writeJSON(w, r, http.StatusCreated, listOf(ps, len(ps)))
+}
+
+// failPhotoUpload answers the error of addVisitPhoto: a visit that is not
+// there as errNoVisit; no free decoding slot in time, or a client that
+// gave up waiting, as errBusy with Retry-After.
+func (h *handler) failPhotoUpload(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, apperr.ErrNotFound):
+		err = errNoVisit
+	case errors.Is(err, visit.ErrBusy) || r.Context().Err() != nil:
+		w.Header().Set("Retry-After", strconv.Itoa(int(h.d.Photos.RetryAfter().Seconds())))
+		err = errBusy
+	}
+	h.fail(w, r, err)
 }
 
 // readPhoto reads the body of a photo upload, of at most
@@ -63,10 +72,11 @@ func readPhoto(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 // visitPhotos lists the photos of a visit.
 func (h *handler) visitPhotos(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
-	var ps []visit.Photo
-	if err == nil {
-		ps, err = h.visits(r).Photos(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, errNoVisit) // pathID fails only with ErrNotFound
+		return
 	}
+	ps, err := h.visits(r).Photos(r.Context(), id)
 	if errors.Is(err, apperr.ErrNotFound) {
 		err = errNoVisit
 	}
@@ -80,17 +90,18 @@ func (h *handler) visitPhotos(w http.ResponseWriter, r *http.Request) {
 // visitPhoto sends the bytes of one photo of a visit.
 func (h *handler) visitPhoto(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
-	photo, perr := strconv.ParseInt(r.PathValue("photo"), 10, 64)
-	if err == nil && perr != nil {
-		err = apperr.ErrNotFound
+	if err != nil {
+		h.fail(w, r, errNoPhoto) // pathID fails only with ErrNotFound
+		return
 	}
-	var p visit.Photo
-	var data []byte
-	if err == nil {
-		p, data, err = h.visits(r).PhotoData(r.Context(), id, photo)
+	photo, err := strconv.ParseInt(r.PathValue("photo"), 10, 64)
+	if err != nil {
+		h.fail(w, r, errNoPhoto)
+		return
 	}
+	p, data, err := h.visits(r).PhotoData(r.Context(), id, photo)
 	if errors.Is(err, apperr.ErrNotFound) {
-		err = &apiError{http.StatusNotFound, "not_found", "no such photo", ""}
+		err = errNoPhoto
 	}
 	if err != nil {
 		h.fail(w, r, err)

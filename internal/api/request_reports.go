@@ -17,19 +17,21 @@ import (
 func (h *handler) requestStats(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
 	hours := q.intIn("response_hours", 24, 1, 24*30)
-	err := allowReadRequests(r)
-	if err == nil {
-		err = q.err
+	if err := allowReadRequests(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if q.err != nil {
+		h.fail(w, r, q.err)
+		return
 	}
 	now := h.now()
-	from, to, derr := calendar.DayRange(q.str("from"), q.str("to"), calendar.DayOf(now))
-	if err == nil {
-		err = derr
+	from, to, err := calendar.DayRange(q.str("from"), q.str("to"), calendar.DayOf(now))
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var out *request.Stats
-	if err == nil {
-		out, err = request.Report(r.Context(), h.d.DB, access.Scope(user(r)), from, to, now, time.Duration(hours)*time.Hour)
-	}
+	out, err := request.Report(r.Context(), h.d.DB, access.Scope(user(r)), from, to, now, time.Duration(hours)*time.Hour)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -39,15 +39,12 @@ func (h *handler) requestCategories(w http.ResponseWriter, r *http.Request) {
 // staff member's first grant.
 func (h *handler) createRequest(w http.ResponseWriter, r *http.Request) {
 	var in request.Input
-	err := allow(r, access.SubmitRequests)
-	if err == nil {
-		err = decode(w, r, &in)
+	if err := decode(w, r, &in); err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var out *request.Request
-	if err == nil {
-		in.OrgPath = access.HomePath(user(r))
-		out, err = h.requests(r).Submit(r.Context(), actor(r), in)
-	}
+	in.OrgPath = access.HomePath(user(r))
+	out, err := h.requests(r).Submit(r.Context(), actor(r), in)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -57,15 +54,16 @@ func (h *handler) createRequest(w http.ResponseWriter, r *http.Request) {
 
 // oneRequest returns one request with its timeline.
 func (h *handler) oneRequest(w http.ResponseWriter, r *http.Request) {
-	err := allowReadRequests(r)
-	id, err2 := pathID(r)
-	if err == nil {
-		err = err2
+	if err := allowReadRequests(r); err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var out *request.Request
-	if err == nil {
-		out, err = h.requests(r).Get(r.Context(), id)
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
+	out, err := h.requests(r).Get(r.Context(), id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -80,15 +78,15 @@ func (h *handler) requestList(w http.ResponseWriter, r *http.Request) {
 	f := request.Filter{State: q.oneOf("state", request.States), GridID: q.id("grid"), DepartmentID: q.id("department"),
 		Overdue: q.oneOf("overdue", []string{"true", "false"}) == "true"}
 	f.Page, f.PerPage = q.page()
-	err := allowReadRequests(r)
-	if err == nil {
-		err = q.err
+	if err := allowReadRequests(r); err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var rs []request.Request
-	var total int
-	if err == nil {
-		rs, total, err = h.requests(r).List(r.Context(), f)
+	if q.err != nil {
+		h.fail(w, r, q.err)
+		return
 	}
+	rs, total, err := h.requests(r).List(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -218,29 +216,39 @@ func (h *handler) reasoned(w http.ResponseWriter, r *http.Request, a access.Acti
 // does not allow it, or with current_version when the version is stale.
 func (h *handler) transition(w http.ResponseWriter, r *http.Request, a access.Action, in any, change func() request.Change) {
 	id, err := pathID(r)
-	if err == nil {
-		err = allowReadRequests(r) // an unknown id is 404 before a missing right is 403
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	if err == nil {
-		_, err = h.requests(r).Get(r.Context(), id)
+	// An unknown id is 404 before a missing right is 403.
+	if err := allowReadRequests(r); err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	if err == nil {
-		err = allow(r, a)
+	if _, err := h.requests(r).Get(r.Context(), id); err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	if err == nil && r.ContentLength != 0 {
-		err = decode(w, r, in)
+	if err := allow(r, a); err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var out *request.Request
-	if err == nil {
-		out, err = h.requests(r).Apply(r.Context(), actor(r), id, change())
-	}
-	var te *request.TransitionError
-	if errors.Is(err, apperr.ErrConflict) && !errors.As(err, &te) {
-		if cur, err2 := h.requests(r).Get(r.Context(), id); err2 == nil {
-			err = &staleError{current: cur.Version}
+	if r.ContentLength != 0 {
+		if err := decode(w, r, in); err != nil {
+			h.fail(w, r, err)
+			return
 		}
 	}
+	out, err := h.requests(r).Apply(r.Context(), actor(r), id, change())
 	if err != nil {
+		// A conflict that is not the state's own is a stale version:
+		// answer it with the current one, when it can be read.
+		var te *request.TransitionError
+		if errors.Is(err, apperr.ErrConflict) && !errors.As(err, &te) {
+			if cur, gerr := h.requests(r).Get(r.Context(), id); gerr == nil {
+				err = &staleError{current: cur.Version}
+			}
+		}
 		h.fail(w, r, err)
 		return
 	}

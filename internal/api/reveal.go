@@ -48,17 +48,20 @@ func (h *handler) revealHousehold(w http.ResponseWriter, r *http.Request) {
 func (h *handler) reveal(w http.ResponseWriter, r *http.Request, value func(id int64, in revealInput) (string, error)) {
 	var in revealInput
 	id, err := pathID(r)
-	if err == nil {
-		err = decode(w, r, &in)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := decode(w, r, &in); err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	in.Reason = strings.TrimSpace(in.Reason)
-	if err == nil && in.Reason == "" {
-		err = apperr.Field("reason", "required", "say why you need the full value; it goes into the audit log")
+	if in.Reason == "" {
+		h.fail(w, r, apperr.Field("reason", "required", "say why you need the full value; it goes into the audit log"))
+		return
 	}
-	var v string
-	if err == nil {
-		v, err = value(id, in)
-	}
+	v, err := value(id, in)
 	if err != nil {
 		h.fail(w, r, err)
 		return

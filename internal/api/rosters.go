@@ -46,21 +46,22 @@ func (h *handler) rosterFilter(r *http.Request, withTag bool) (household.RosterF
 // keyPersons is the key-person roster (重点人群), as JSON or CSV.
 func (h *handler) keyPersons(w http.ResponseWriter, r *http.Request) {
 	f, err := h.rosterFilter(r, true)
-	var ks []household.KeyPerson
-	var total int
-	if err == nil {
-		ks, total, err = h.files(r).KeyPersons(r.Context(), f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var names map[string]string
-	if err == nil && wantsCSV(r) {
-		names, err = h.tagNames(r)
-	}
+	ks, total, err := h.files(r).KeyPersons(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	if !wantsCSV(r) {
 		h.writeJSON(w, r, http.StatusOK, listOf(ks, total))
+		return
+	}
+	names, err := h.tagNames(r)
+	if err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	rows := [][]string{{"姓名", "性别", "出生日期", "年龄", "标签", "网格", "地址", "户颜色", "户编号"}}
@@ -75,11 +76,11 @@ func (h *handler) keyPersons(w http.ResponseWriter, r *http.Request) {
 // (特殊困难家庭), as JSON or CSV, phones masked.
 func (h *handler) specialDifficulty(w http.ResponseWriter, r *http.Request) {
 	f, err := h.rosterFilter(r, false)
-	var hs []household.Household
-	var total int
-	if err == nil {
-		hs, total, err = h.files(r).SpecialDifficulty(r.Context(), f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
+	hs, total, err := h.files(r).SpecialDifficulty(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -23,15 +23,16 @@ func (h *handler) rosterStore(r *http.Request) *roster.Store {
 // rosterIndex lists the built-in rosters with their counts in scope today
 // (or ?on=).
 func (h *handler) rosterIndex(w http.ResponseWriter, r *http.Request) {
-	err := allow(r, access.ReadHouseholds)
 	on := calendar.DayOf(h.now())
-	if s := r.URL.Query().Get("on"); err == nil && s != "" {
-		on, err = calendar.ParseDate("on", s)
+	if s := r.URL.Query().Get("on"); s != "" {
+		d, err := calendar.ParseDate("on", s)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		on = d
 	}
-	var out []roster.Counted
-	if err == nil {
-		out, err = h.rosterStore(r).Counts(r.Context(), on)
-	}
+	out, err := h.rosterStore(r).Counts(r.Context(), on)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -82,21 +83,20 @@ func (h *handler) roster(w http.ResponseWriter, r *http.Request) {
 // rosterQuery reads the roster of r's path with its parameters, and the
 // format asked for; a download needs the export permission.
 func (h *handler) rosterQuery(r *http.Request) (roster.Query, export.Format, error) {
-	if err := allow(r, access.ReadHouseholds); err != nil {
-		return roster.Query{}, "", err
-	}
 	format, err := export.FormatOf(r)
-	if err == nil && format != export.JSON {
-		err = allow(r, access.Export)
-	}
 	if err != nil {
 		return roster.Query{}, "", err
 	}
-	q, err := roster.Parse(r.PathValue("name"), r.URL.Query(), calendar.DayOf(h.now()))
-	if err == nil {
-		err = h.rosterStore(r).Check(r.Context(), q)
+	if format != export.JSON {
+		if err := allow(r, access.Export); err != nil {
+			return roster.Query{}, "", err
+		}
 	}
-	return q, format, err
+	q, err := roster.Parse(r.PathValue("name"), r.URL.Query(), calendar.DayOf(h.now()))
+	if err != nil {
+		return roster.Query{}, "", err
+	}
+	return q, format, h.rosterStore(r).Check(r.Context(), q)
 }
 
 // rosterDownload sends every row of q as a CSV or xlsx file, after writing
@@ -104,13 +104,16 @@ func (h *handler) rosterQuery(r *http.Request) (roster.Query, export.Format, err
 func (h *handler) rosterDownload(w http.ResponseWriter, r *http.Request, q roster.Query, format export.Format) {
 	rs := h.rosterStore(r)
 	n, err := rs.Count(r.Context(), q)
-	var labels roster.Labels
-	if err == nil {
-		labels, err = roster.Chinese(r.Context(), h.d.DB)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	if err == nil {
-		err = h.auditing().Export(w, r, roster.Download(r.Context(), rs, q, format, n, labels, calendar.DayOf(h.now())))
+	labels, err := roster.Chinese(r.Context(), h.d.DB)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
+	err = h.auditing().Export(w, r, roster.Download(r.Context(), rs, q, format, n, labels, calendar.DayOf(h.now())))
 	if err != nil {
 		h.fail(w, r, err)
 	}
@@ -118,11 +121,7 @@ func (h *handler) rosterDownload(w http.ResponseWriter, r *http.Request, q roste
 
 // savedRosters lists the signed-in user's saved rosters.
 func (h *handler) savedRosters(w http.ResponseWriter, r *http.Request) {
-	err := allow(r, access.ReadHouseholds)
-	var out []roster.Saved
-	if err == nil {
-		out, err = roster.NewSaves(h.d.DB).List(r.Context(), user(r).ID)
-	}
+	out, err := roster.NewSaves(h.d.DB).List(r.Context(), user(r).ID)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -141,18 +140,15 @@ type savedRosterInput struct {
 // saveRoster saves a filter of people or households under a name.
 func (h *handler) saveRoster(w http.ResponseWriter, r *http.Request) {
 	var in savedRosterInput
-	err := allow(r, access.ReadHouseholds)
-	if err == nil {
-		err = decode(w, r, &in)
+	if err := decode(w, r, &in); err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var out roster.Saved
-	if err == nil {
-		v := url.Values{}
-		for k, x := range in.Filter {
-			v.Set(k, x)
-		}
-		out, err = roster.NewSaves(h.d.DB).Save(r.Context(), user(r).ID, in.Name, in.Roster, v)
+	v := url.Values{}
+	for k, x := range in.Filter {
+		v.Set(k, x)
 	}
+	out, err := roster.NewSaves(h.d.DB).Save(r.Context(), user(r).ID, in.Name, in.Roster, v)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -163,13 +159,11 @@ func (h *handler) saveRoster(w http.ResponseWriter, r *http.Request) {
 // deleteSavedRoster removes one of the user's saved rosters.
 func (h *handler) deleteSavedRoster(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
-	if err == nil {
-		err = allow(r, access.ReadHouseholds)
-	}
-	if err == nil {
-		err = roster.NewSaves(h.d.DB).Delete(r.Context(), user(r).ID, id)
-	}
 	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := roster.NewSaves(h.d.DB).Delete(r.Context(), user(r).ID, id); err != nil {
 		h.fail(w, r, err)
 		return
 	}

@@ -30,16 +30,16 @@ func staffScope(r *http.Request) (org.Scope, error) {
 // staffInputs returns what a scorecard is computed from: the user's
 // scope, the period of ?from and ?to, and the weights.
 func (h *handler) staffInputs(r *http.Request) (org.Scope, staff.Period, staff.Weights, error) {
-	var p staff.Period
-	var wt staff.Weights
 	scope, err := staffScope(r)
-	if err == nil {
-		q := r.URL.Query()
-		p, err = staff.PeriodOf(q.Get("from"), q.Get("to"), calendar.DayOf(h.now()))
+	if err != nil {
+		return scope, staff.Period{}, staff.Weights{}, err
 	}
-	if err == nil {
-		wt, err = staff.LoadWeights(r.Context(), h.d.DB)
+	q := r.URL.Query()
+	p, err := staff.PeriodOf(q.Get("from"), q.Get("to"), calendar.DayOf(h.now()))
+	if err != nil {
+		return scope, p, staff.Weights{}, err
 	}
+	wt, err := staff.LoadWeights(r.Context(), h.d.DB)
 	return scope, p, wt, err
 }
 
@@ -49,26 +49,30 @@ func (h *handler) scorecards(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
 	grid := q.id("grid")
 	format, err := export.FormatOf(r)
-	if err == nil {
-		err = q.err
-	}
-	scope, p, wt, serr := h.staffInputs(r)
-	if err == nil {
-		err = serr
-	}
-	var rep *staff.Report
-	if err == nil {
-		rep, err = staff.Scorecards(r.Context(), h.d.DB, scope, p, wt, grid)
-	}
-	if err == nil && format != export.JSON {
-		err = h.staffExport(w, r, format, "scorecards", "考评", len(rep.Scorecards), p, staff.ScorecardColumns,
-			func(out export.Writer) error { return staff.WriteScorecards(out, rep) })
-		if err == nil {
-			return
-		}
-	}
 	if err != nil {
 		h.fail(w, r, err)
+		return
+	}
+	if q.err != nil {
+		h.fail(w, r, q.err)
+		return
+	}
+	scope, p, wt, err := h.staffInputs(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	rep, err := staff.Scorecards(r.Context(), h.d.DB, scope, p, wt, grid)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if format != export.JSON {
+		err = h.staffExport(w, r, format, "scorecards", "考评", len(rep.Scorecards), p, staff.ScorecardColumns,
+			func(out export.Writer) error { return staff.WriteScorecards(out, rep) })
+		if err != nil {
+			h.fail(w, r, err)
+		}
 		return
 	}
 	h.writeJSON(w, r, http.StatusOK, rep)
@@ -89,18 +93,21 @@ func (h *handler) staffExport(w http.ResponseWriter, r *http.Request, format exp
 // scorecard answers one team member's scorecard with their training.
 func (h *handler) scorecard(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
-	scope, p, wt, serr := h.staffInputs(r)
-	if err == nil {
-		err = serr
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var c *staff.Scorecard
-	if err == nil {
-		c, err = staff.ScorecardOf(r.Context(), h.d.DB, scope, p, wt, id)
+	scope, p, wt, err := h.staffInputs(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var tr []staff.TrainingRecord
-	if err == nil {
-		tr, err = staff.Training(r.Context(), h.d.DB, id)
+	c, err := staff.ScorecardOf(r.Context(), h.d.DB, scope, p, wt, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
+	tr, err := staff.Training(r.Context(), h.d.DB, id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -139,13 +146,15 @@ func (h *handler) trainingMember(r *http.Request, id int64, manage bool) (org.Te
 // training lists a team member's training records.
 func (h *handler) training(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
-	if err == nil {
-		_, err = h.trainingMember(r, id, false)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var tr []staff.TrainingRecord
-	if err == nil {
-		tr, err = staff.Training(r.Context(), h.d.DB, id)
+	if _, err := h.trainingMember(r, id, false); err != nil {
+		h.fail(w, r, err)
+		return
 	}
+	tr, err := staff.Training(r.Context(), h.d.DB, id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -163,18 +172,21 @@ func (h *handler) addTraining(w http.ResponseWriter, r *http.Request) {
 		Note        string        `json:"note"`
 	}
 	id, err := pathID(r)
-	if err == nil {
-		_, err = h.trainingMember(r, id, true)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	if err == nil {
-		err = decode(w, r, &in)
+	if _, err := h.trainingMember(r, id, true); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := decode(w, r, &in); err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	t := staff.TrainingRecord{TeamMemberID: id, Course: in.Course, Kind: in.Kind, CompletedOn: in.CompletedOn, Hours: in.Hours, Note: in.Note,
 		RecordedBy: user(r).ID}
-	if err == nil {
-		err = staff.AddTraining(r.Context(), h.d.DB, &t, h.now())
-	}
-	if err != nil {
+	if err := staff.AddTraining(r.Context(), h.d.DB, &t, h.now()); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -184,20 +196,25 @@ func (h *handler) addTraining(w http.ResponseWriter, r *http.Request) {
 // deleteTraining removes a training record entered by mistake.
 func (h *handler) deleteTraining(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
-	if err == nil {
-		_, err = staffScope(r) // a role without scorecards learns nothing of the record
-	}
-	var t staff.TrainingRecord
-	if err == nil {
-		t, err = staff.TrainingByID(r.Context(), h.d.DB, id)
-	}
-	if err == nil {
-		_, err = h.trainingMember(r, t.TeamMemberID, true)
-	}
-	if err == nil {
-		err = staff.DeleteTraining(r.Context(), h.d.DB, id)
-	}
 	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	// A role without scorecards learns nothing of the record.
+	if _, err := staffScope(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	t, err := staff.TrainingByID(r.Context(), h.d.DB, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if _, err := h.trainingMember(r, t.TeamMemberID, true); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := staff.DeleteTraining(r.Context(), h.d.DB, id); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -207,11 +224,11 @@ func (h *handler) deleteTraining(w http.ResponseWriter, r *http.Request) {
 // scorecardWeights answers the weights and targets of the score, with the
 // formula.
 func (h *handler) scorecardWeights(w http.ResponseWriter, r *http.Request) {
-	_, err := staffScope(r)
-	var wt staff.Weights
-	if err == nil {
-		wt, err = staff.LoadWeights(r.Context(), h.d.DB)
+	if _, err := staffScope(r); err != nil {
+		h.fail(w, r, err)
+		return
 	}
+	wt, err := staff.LoadWeights(r.Context(), h.d.DB)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -222,14 +239,11 @@ func (h *handler) scorecardWeights(w http.ResponseWriter, r *http.Request) {
 // setScorecardWeights replaces the weights (administrators).
 func (h *handler) setScorecardWeights(w http.ResponseWriter, r *http.Request) {
 	wt := staff.DefaultWeights // a value left out keeps its default
-	err := allow(r, access.Configure)
-	if err == nil {
-		err = decode(w, r, &wt)
+	if err := decode(w, r, &wt); err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	if err == nil {
-		err = staff.SaveWeights(r.Context(), h.d.DB, wt, h.now())
-	}
-	if err != nil {
+	if err := staff.SaveWeights(r.Context(), h.d.DB, wt, h.now()); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -248,23 +262,26 @@ func weightsOut(wt staff.Weights) map[string]any {
 // default) on the requests in scope, as JSON, CSV or xlsx.
 func (h *handler) badReviews(w http.ResponseWriter, r *http.Request) {
 	format, err := export.FormatOf(r)
-	scope, p, _, serr := h.staffInputs(r)
-	if err == nil {
-		err = serr
-	}
-	var rep *staff.BadReviewReport
-	if err == nil {
-		rep, err = staff.BadReviews(r.Context(), h.d.DB, scope, p)
-	}
-	if err == nil && format != export.JSON {
-		err = h.staffExport(w, r, format, "bad_reviews", "差评分析", rep.Total, p, staff.BadReviewColumns,
-			func(out export.Writer) error { return staff.WriteBadReviews(out, rep) })
-		if err == nil {
-			return
-		}
-	}
 	if err != nil {
 		h.fail(w, r, err)
+		return
+	}
+	scope, p, _, err := h.staffInputs(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	rep, err := staff.BadReviews(r.Context(), h.d.DB, scope, p)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if format != export.JSON {
+		err = h.staffExport(w, r, format, "bad_reviews", "差评分析", rep.Total, p, staff.BadReviewColumns,
+			func(out export.Writer) error { return staff.WriteBadReviews(out, rep) })
+		if err != nil {
+			h.fail(w, r, err)
+		}
 		return
 	}
 	h.writeJSON(w, r, http.StatusOK, rep)

@@ -48,24 +48,34 @@ func (h *handler) population(w http.ResponseWriter, r *http.Request) {
 		q.bad("preset", "conflict", "give bands or a preset, not both")
 	}
 	scope, err := statsScope(r)
-	if err == nil {
-		err = q.err
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if q.err != nil {
+		h.fail(w, r, q.err)
+		return
 	}
 	bands := stats.Presets["article"]
-	if err == nil && preset != "" {
+	if preset != "" {
 		bands = stats.Presets[preset]
 	}
-	if err == nil && spec != "" {
+	if spec != "" {
 		bands, err = stats.ParseBands("bands", spec)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
 	}
 	on := calendar.DayOf(h.now())
-	if s := q.str("on"); err == nil && s != "" {
+	if s := q.str("on"); s != "" {
 		on, err = calendar.ParseDate("on", s)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
 	}
-	var out *stats.PopulationStats
-	if err == nil {
-		out, err = stats.Population(r.Context(), h.d.DB, scope, on, bands, grid, opts...)
-	}
+	out, err := stats.Population(r.Context(), h.d.DB, scope, on, bands, grid, opts...)
 	h.writeStats(w, r, out, err)
 }
 
@@ -75,13 +85,15 @@ func (h *handler) householdStats(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
 	grid := q.id("grid")
 	scope, err := statsScope(r)
-	if err == nil {
-		err = q.err
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var out *stats.HouseholdStats
-	if err == nil {
-		out, err = stats.Households(r.Context(), h.d.DB, scope, grid)
+	if q.err != nil {
+		h.fail(w, r, q.err)
+		return
 	}
+	out, err := stats.Households(r.Context(), h.d.DB, scope, grid)
 	h.writeStats(w, r, out, err)
 }
 

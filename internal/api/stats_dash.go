@@ -19,25 +19,34 @@ func (h *handler) ledgerTrend(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
 	grid := q.id("grid")
 	scope, err := statsScope(r)
-	if err == nil {
-		err = q.err
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var types []string
-	if err == nil {
-		types, err = stats.ParseTypes("types", q.str("types"))
+	if q.err != nil {
+		h.fail(w, r, q.err)
+		return
+	}
+	types, err := stats.ParseTypes("types", q.str("types"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	to := calendar.DayOf(h.now())
-	if s := q.str("to"); err == nil && s != "" {
-		to, err = calendar.ParseDate("to", s)
+	if s := q.str("to"); s != "" {
+		if to, err = calendar.ParseDate("to", s); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 	}
 	from := stats.TrendYear(to)
-	if s := q.str("from"); err == nil && s != "" {
-		from, err = calendar.ParseDate("from", s)
+	if s := q.str("from"); s != "" {
+		if from, err = calendar.ParseDate("from", s); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 	}
-	var out *stats.LedgerTrendStats
-	if err == nil {
-		out, err = stats.LedgerTrend(r.Context(), h.d.DB, scope, from, to, types, grid)
-	}
+	out, err := stats.LedgerTrend(r.Context(), h.d.DB, scope, from, to, types, grid)
 	h.writeStats(w, r, out, err)
 }
 
@@ -56,20 +65,26 @@ func (h *handler) visitStats(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
 	grid := q.id("grid")
 	scope, err := statsScope(r)
-	if err == nil {
-		err = q.err
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	if err == nil && grid != 0 {
-		err = stats.CheckGrid(r.Context(), h.d.DB, scope, grid)
+	if q.err != nil {
+		h.fail(w, r, q.err)
+		return
 	}
-	var out *visitCoverage
-	if err == nil {
-		vs := visit.NewStore(h.d.DB, h.d.Households).In(scope)
-		vs.SetClock(h.now)
-		var cs []visit.GridCoverage
-		if cs, err = vs.CoverageByGrid(r.Context(), grid); err == nil {
-			out = &visitCoverage{calendar.DayOf(h.now()), listOf(cs, len(cs)), visit.CoverageTotal(cs)}
+	if grid != 0 {
+		if err := stats.CheckGrid(r.Context(), h.d.DB, scope, grid); err != nil {
+			h.writeStats(w, r, nil, err) // a grid not found names the parameter
+			return
 		}
 	}
-	h.writeStats(w, r, out, err)
+	vs := visit.NewStore(h.d.DB, h.d.Households).In(scope)
+	vs.SetClock(h.now)
+	cs, err := vs.CoverageByGrid(r.Context(), grid)
+	if err != nil {
+		h.writeStats(w, r, nil, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, &visitCoverage{calendar.DayOf(h.now()), listOf(cs, len(cs)), visit.CoverageTotal(cs)})
 }

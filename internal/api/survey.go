@@ -20,18 +20,16 @@ import (
 func (h *handler) surveyStats(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
 	grid := q.id("grid")
-	err := allow(r, access.PlanVisits)
-	if err == nil {
-		err = q.err
+	if q.err != nil {
+		h.fail(w, r, q.err)
+		return
 	}
-	from, to, derr := calendar.DayRange(q.str("from"), q.str("to"), calendar.DayOf(h.now()))
-	if err == nil {
-		err = derr
+	from, to, err := calendar.DayRange(q.str("from"), q.str("to"), calendar.DayOf(h.now()))
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var out *visit.SurveyReport
-	if err == nil {
-		out, err = visit.SurveyStats(r.Context(), h.d.DB, access.Scope(user(r)), from, to, grid)
-	}
+	out, err := visit.SurveyStats(r.Context(), h.d.DB, access.Scope(user(r)), from, to, grid)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -42,14 +40,13 @@ func (h *handler) surveyStats(w http.ResponseWriter, r *http.Request) {
 // surveyQuestions lists the survey questions, active or not, for those
 // who record visits or configure.
 func (h *handler) surveyQuestions(w http.ResponseWriter, r *http.Request) {
-	err := allow(r, access.RecordVisits)
-	if err != nil {
-		err = allow(r, access.Configure)
+	if allow(r, access.RecordVisits) != nil {
+		if err := allow(r, access.Configure); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 	}
-	var qs []visit.Question
-	if err == nil {
-		qs, err = visit.SurveyQuestions(r.Context(), h.d.DB, false)
-	}
+	qs, err := visit.SurveyQuestions(r.Context(), h.d.DB, false)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -60,14 +57,11 @@ func (h *handler) surveyQuestions(w http.ResponseWriter, r *http.Request) {
 // createSurveyQuestion adds a survey question (Configure).
 func (h *handler) createSurveyQuestion(w http.ResponseWriter, r *http.Request) {
 	var in visit.Question
-	err := allow(r, access.Configure)
-	if err == nil {
-		err = decode(w, r, &in)
+	if err := decode(w, r, &in); err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var out *visit.Question
-	if err == nil {
-		out, err = visit.AddSurveyQuestion(r.Context(), h.d.DB, in)
-	}
+	out, err := visit.AddSurveyQuestion(r.Context(), h.d.DB, in)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -79,14 +73,11 @@ func (h *handler) createSurveyQuestion(w http.ResponseWriter, r *http.Request) {
 // deactivates it ("active": false); its answers stay counted.
 func (h *handler) updateSurveyQuestion(w http.ResponseWriter, r *http.Request) {
 	var in visit.QuestionPatch
-	err := allow(r, access.Configure)
-	if err == nil {
-		err = decode(w, r, &in)
+	if err := decode(w, r, &in); err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var out *visit.Question
-	if err == nil {
-		out, err = visit.UpdateSurveyQuestion(r.Context(), h.d.DB, r.PathValue("code"), in)
-	}
+	out, err := visit.UpdateSurveyQuestion(r.Context(), h.d.DB, r.PathValue("code"), in)
 	if err != nil {
 		h.fail(w, r, err)
 		return

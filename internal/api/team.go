@@ -29,10 +29,11 @@ func (h *handler) team(w http.ResponseWriter, r *http.Request) {
 // teamMember returns one member of the team.
 func (h *handler) teamMember(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
-	var m org.TeamMember
-	if err == nil {
-		m, err = h.files(r).TeamMember(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
+	m, err := h.files(r).TeamMember(r.Context(), id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -75,10 +76,13 @@ func (p teamPatch) apply(m *org.TeamMember) {
 // have a member in grid gridID of community communityID.
 func (h *handler) checkManaged(r *http.Request, communityID, gridID int64) error {
 	ok, err := access.Scope(user(r)).Manages(r.Context(), h.d.DB, communityID, gridID)
-	if err == nil && !ok {
-		err = apperr.Field("grid_id", "not_found", "grid %d is not one you manage the team of", gridID)
+	if err != nil {
+		return err
 	}
-	return err
+	if !ok {
+		return apperr.Field("grid_id", "not_found", "grid %d is not one you manage the team of", gridID)
+	}
+	return nil
 }
 
 // createTeamMember adds a member to the team. A member of a grid belongs to
@@ -95,29 +99,32 @@ func (h *handler) createTeamMember(w http.ResponseWriter, r *http.Request) {
 		Languages    []string `json:"languages"`
 		Availability []string `json:"availability"`
 	}
-	err := allow(r, access.PlanVisits)
-	if err == nil {
-		err = decode(w, r, &in)
+	if err := decode(w, r, &in); err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	m := org.TeamMember{CommunityID: in.CommunityID, GridID: in.GridID, Name: in.Name, Role: org.Role(in.Role), Phone: in.Phone,
 		WeChat: in.WeChat, Skills: in.Skills, Languages: in.Languages, Availability: in.Availability}
-	if err == nil && m.GridID != 0 && m.CommunityID == 0 {
-		var g org.Grid
-		if g, err = org.GridByID(r.Context(), h.d.DB, m.GridID); errors.Is(err, apperr.ErrNotFound) {
+	if m.GridID != 0 && m.CommunityID == 0 {
+		g, err := org.GridByID(r.Context(), h.d.DB, m.GridID)
+		if errors.Is(err, apperr.ErrNotFound) {
 			err = apperr.Field("grid_id", "not_found", "grid %d does not exist", m.GridID)
+		}
+		if err != nil {
+			h.fail(w, r, err)
+			return
 		}
 		m.CommunityID = g.CommunityID
 	}
-	if err == nil && m.GridID == 0 && m.CommunityID == 0 {
-		err = fieldRequired("grid_id")
+	if m.GridID == 0 && m.CommunityID == 0 {
+		h.fail(w, r, fieldRequired("grid_id"))
+		return
 	}
-	if err == nil {
-		err = h.checkManaged(r, m.CommunityID, m.GridID)
+	if err := h.checkManaged(r, m.CommunityID, m.GridID); err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	if err == nil {
-		err = org.CreateTeamMember(r.Context(), h.d.DB, &m)
-	}
-	if err != nil {
+	if err := org.CreateTeamMember(r.Context(), h.d.DB, &m); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -130,36 +137,43 @@ func (h *handler) createTeamMember(w http.ResponseWriter, r *http.Request) {
 func (h *handler) updateTeamMember(w http.ResponseWriter, r *http.Request) {
 	var in teamPatch
 	id, err := writeInput(w, r, &in)
-	if err == nil && in.Version == nil {
-		err = fieldRequired("version")
-	}
-	var m org.TeamMember
-	if err == nil {
-		_, err = h.files(r).TeamMember(r.Context(), id)
-	}
-	if err == nil {
-		m, err = org.TeamMemberByID(r.Context(), h.d.DB, id)
-	}
-	var ok bool
-	if err == nil {
-		ok, err = access.Scope(user(r)).Manages(r.Context(), h.d.DB, m.CommunityID, m.GridID)
-	}
-	if err == nil && !ok {
-		err = errForbidden // seen, as a community helper is by a grid leader, but not theirs to change
-	}
-	if err == nil {
-		in.apply(&m)
-		err = h.checkManaged(r, m.CommunityID, m.GridID)
-	}
-	if err == nil {
-		err = org.UpdateTeamMember(r.Context(), h.d.DB, &m)
-	}
-	if errors.Is(err, apperr.ErrConflict) {
-		if cur, cerr := org.TeamMemberByID(r.Context(), h.d.DB, id); cerr == nil {
-			err = &staleError{current: cur.Version}
-		}
-	}
 	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if in.Version == nil {
+		h.fail(w, r, fieldRequired("version"))
+		return
+	}
+	if _, err := h.files(r).TeamMember(r.Context(), id); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	m, err := org.TeamMemberByID(r.Context(), h.d.DB, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ok, err := access.Scope(user(r)).Manages(r.Context(), h.d.DB, m.CommunityID, m.GridID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if !ok {
+		h.fail(w, r, errForbidden) // seen, as a community helper is by a grid leader, but not theirs to change
+		return
+	}
+	in.apply(&m)
+	if err := h.checkManaged(r, m.CommunityID, m.GridID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := org.UpdateTeamMember(r.Context(), h.d.DB, &m); err != nil {
+		if errors.Is(err, apperr.ErrConflict) {
+			if cur, cerr := org.TeamMemberByID(r.Context(), h.d.DB, id); cerr == nil {
+				err = &staleError{current: cur.Version}
+			}
+		}
 		h.fail(w, r, err)
 		return
 	}

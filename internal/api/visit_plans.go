@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"wanhu/internal/access"
 	"wanhu/internal/apperr"
 	"wanhu/internal/calendar"
 	"wanhu/internal/visit"
@@ -30,21 +29,20 @@ func (h *handler) createPlan(w http.ResponseWriter, r *http.Request) {
 		GridID int64  `json:"grid_id"`
 		Week   string `json:"week"`
 	}
-	err := allow(r, access.PlanVisits)
-	if err == nil {
-		err = decode(w, r, &in)
+	if err := decode(w, r, &in); err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	if err == nil && in.GridID == 0 {
-		err = fieldRequired("grid_id")
+	if in.GridID == 0 {
+		h.fail(w, r, fieldRequired("grid_id"))
+		return
 	}
-	var week visit.Week
-	if err == nil {
-		week, err = h.planWeek("week", in.Week)
+	week, err := h.planWeek("week", in.Week)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var p *visit.Plan
-	if err == nil {
-		p, err = h.visits(r).GeneratePlan(r.Context(), actor(r).Name, in.GridID, week)
-	}
+	p, err := h.visits(r).GeneratePlan(r.Context(), actor(r).Name, in.GridID, week)
 	if errors.Is(err, apperr.ErrNotFound) {
 		err = errPlanGrid
 	}
@@ -62,18 +60,16 @@ func (h *handler) plan(w http.ResponseWriter, r *http.Request) {
 	if grid == 0 {
 		q.bad("grid", "required", "is required")
 	}
-	err := allow(r, access.PlanVisits)
-	if err == nil {
-		err = q.err
+	if q.err != nil {
+		h.fail(w, r, q.err)
+		return
 	}
-	var week visit.Week
-	if err == nil {
-		week, err = h.planWeek("week", q.str("week"))
+	week, err := h.planWeek("week", q.str("week"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var p *visit.Plan
-	if err == nil {
-		p, err = h.visits(r).Plan(r.Context(), grid, week)
-	}
+	p, err := h.visits(r).Plan(r.Context(), grid, week)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -86,22 +82,25 @@ func (h *handler) movePlanItem(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		TeamMemberID int64 `json:"team_member_id"`
 	}
-	err := allow(r, access.PlanVisits)
-	id, err2 := pathID(r)
-	hh, err3 := strconv.ParseInt(r.PathValue("household_id"), 10, 64)
-	if err == nil && (err2 != nil || err3 != nil || hh < 1) {
-		err = apperr.ErrNotFound
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	if err == nil {
-		err = decode(w, r, &in)
+	hh, err := strconv.ParseInt(r.PathValue("household_id"), 10, 64)
+	if err != nil || hh < 1 {
+		h.fail(w, r, apperr.ErrNotFound)
+		return
 	}
-	if err == nil && in.TeamMemberID == 0 {
-		err = fieldRequired("team_member_id")
+	if err := decode(w, r, &in); err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var p *visit.Plan
-	if err == nil {
-		p, err = h.visits(r).MovePlanItem(r.Context(), id, hh, in.TeamMemberID)
+	if in.TeamMemberID == 0 {
+		h.fail(w, r, fieldRequired("team_member_id"))
+		return
 	}
+	p, err := h.visits(r).MovePlanItem(r.Context(), id, hh, in.TeamMemberID)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -115,25 +114,24 @@ func (h *handler) swapPlanVisitors(w http.ResponseWriter, r *http.Request) {
 		TeamMemberID int64 `json:"team_member_id"`
 		With         int64 `json:"with"`
 	}
-	err := allow(r, access.PlanVisits)
-	id, err2 := pathID(r)
-	if err == nil {
-		err = err2
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	if err == nil {
-		err = decode(w, r, &in)
+	if err := decode(w, r, &in); err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	switch {
-	case err != nil:
 	case in.TeamMemberID == 0:
-		err = fieldRequired("team_member_id")
+		h.fail(w, r, fieldRequired("team_member_id"))
+		return
 	case in.With == 0:
-		err = fieldRequired("with")
+		h.fail(w, r, fieldRequired("with"))
+		return
 	}
-	var p *visit.Plan
-	if err == nil {
-		p, err = h.visits(r).SwapPlanVisitors(r.Context(), id, in.TeamMemberID, in.With)
-	}
+	p, err := h.visits(r).SwapPlanVisitors(r.Context(), id, in.TeamMemberID, in.With)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -1,10 +1,6 @@
 package api
 
-import (
-	"net/http"
-
-	"wanhu/internal/household"
-)
+import "net/http"
 
 // visitorsInput names the team members who are to visit a household.
 type visitorsInput struct {
@@ -16,10 +12,11 @@ type visitorsInput struct {
 func (h *handler) setVisitors(w http.ResponseWriter, r *http.Request) {
 	var in visitorsInput
 	id, err := writeInput(w, r, &in)
-	var vs []household.Visitor
-	if err == nil {
-		vs, err = h.files(r).SetVisitors(r.Context(), id, in.TeamMemberIDs)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
+	vs, err := h.files(r).SetVisitors(r.Context(), id, in.TeamMemberIDs)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -22,15 +22,11 @@ var errVisitHousehold = &apiError{http.StatusNotFound, "not_found", "no such hou
 // 200 with the visit recorded the first time; a new one answers 201.
 func (h *handler) createVisit(w http.ResponseWriter, r *http.Request) {
 	var in visit.Input
-	err := allow(r, access.RecordVisits)
-	if err == nil {
-		err = decode(w, r, &in)
+	if err := decode(w, r, &in); err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var v *visit.Visit
-	created := false
-	if err == nil {
-		v, created, err = h.visits(r).Record(r.Context(), actor(r), in)
-	}
+	v, created, err := h.visits(r).Record(r.Context(), actor(r), in)
 	if errors.Is(err, apperr.ErrNotFound) {
 		err = errVisitHousehold
 	}
@@ -50,14 +46,15 @@ func (h *handler) householdVisits(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
 	page, per := q.page()
 	id, err := pathID(r)
-	if err == nil {
-		err = q.err
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	var vs []visit.Visit
-	var total int
-	if err == nil {
-		vs, total, err = h.visits(r).ForHousehold(r.Context(), id, page, per)
+	if q.err != nil {
+		h.fail(w, r, q.err)
+		return
 	}
+	vs, total, err := h.visits(r).ForHousehold(r.Context(), id, page, per)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -71,15 +68,11 @@ func (h *handler) visitsDue(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
 	f := visit.DueFilter{GridID: q.id("grid"), OverdueOnly: q.oneOf("overdue", []string{"true", "false"}) == "true"}
 	f.Page, f.PerPage = q.page()
-	err := allow(r, access.RecordVisits)
-	if err == nil {
-		err = q.err
+	if q.err != nil {
+		h.fail(w, r, q.err)
+		return
 	}
-	var ds []visit.Due
-	var total int
-	if err == nil {
-		ds, total, err = h.visits(r).Due(r.Context(), f)
-	}
+	ds, total, err := h.visits(r).Due(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return
