@@ -10,10 +10,10 @@ import (
 	"testing"
 
 	"wanhu/internal/household"
-	"wanhu/internal/org"
 	"wanhu/internal/secret"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 // seedEngine makes a database of engine with one household whose phone
@@ -36,7 +36,7 @@ func seedEngine(t *testing.T, engine string) (dsn, keyFile string) {
 		t.Fatal(err)
 	}
 	db.SetKeys(keys)
-	f, err := org.NewFixture(ctx, db)
+	f, err := testworld.NewOrg(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"wanhu/internal/auth"
 	"wanhu/internal/importer"
+	"wanhu/internal/testworld"
 )
 
 // TestImportStructureCLI: wanhu import structure with --accounts and
@@ -33,7 +34,7 @@ func TestImportStructureCLI(t *testing.T) {
 			dsn, keyFile := importDB(t, engine)
 			dir := t.TempDir()
 			file, slips := filepath.Join(dir, "结构.xlsx"), filepath.Join(dir, "密码.xlsx")
-			if err := importer.StructureFixture(file); err != nil {
+			if err := testworld.StructureWorkbook(file); err != nil {
 				t.Fatal(err)
 			}
 			var out bytes.Buffer
@@ -93,7 +94,7 @@ func TestImportStructureCLI(t *testing.T) {
 func TestImportStructureText(t *testing.T) {
 	dsn, keyFile := importDB(t, "sqlite")
 	file := filepath.Join(t.TempDir(), "结构.xlsx")
-	if err := importer.StructureFixture(file); err != nil {
+	if err := testworld.StructureWorkbook(file); err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer

@@ -16,10 +16,10 @@ import (
 	"time"
 
 	"wanhu/internal/household"
-	"wanhu/internal/org"
 	"wanhu/internal/secret"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 // The kill test runs the test binary as the real CLI: with
@@ -58,7 +58,7 @@ func newImportDB(t *testing.T, engine string, withHousehold bool) (dsn, keyFile 
 		t.Fatal(err)
 	}
 	db.SetKeys(keys)
-	f, err := org.NewFixture(ctx, db)
+	f, err := testworld.NewOrg(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,9 +12,9 @@ import (
 
 	"wanhu/internal/calendar"
 	"wanhu/internal/household"
-	"wanhu/internal/org"
 	"wanhu/internal/secret"
 	"wanhu/internal/store"
+	"wanhu/internal/testworld"
 )
 
 // seedDB makes a SQLite file with one red and one green household, and its
@@ -34,7 +34,7 @@ func openSeeded(t *testing.T, path string) *store.DB {
 	return db
 }
 
-func seedDB(t *testing.T) (string, *org.Fixture) {
+func seedDB(t *testing.T) (string, *testworld.Org) {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "w.db")
@@ -48,7 +48,7 @@ func seedDB(t *testing.T) (string, *org.Fixture) {
 		t.Fatal(err)
 	}
 	db.SetKeys(keys)
-	f, err := org.NewFixture(ctx, db)
+	f, err := testworld.NewOrg(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"wanhu/internal/org"
 	"wanhu/internal/server"
 	"wanhu/internal/store"
+	"wanhu/internal/testworld"
 )
 
 // fixture is an API server on a fresh database with an org tree, two
@@ -23,7 +24,7 @@ import (
 type fixture struct {
 	srv           *httptest.Server
 	d             server.Deps
-	org           *org.Fixture
+	org           *testworld.Org
 	tokens        map[string]string
 	red, green    *household.Household
 	widow, father household.Person
@@ -42,7 +43,7 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 	ctx := context.Background()
 	fx := &fixture{tokens: map[string]string{"": "", "bad": "not-a-token"}}
 	var err error
-	if fx.org, err = org.NewFixture(ctx, db); err != nil {
+	if fx.org, err = testworld.NewOrg(ctx, db); err != nil {
 		t.Fatal(err)
 	}
 	fx.d = server.NewDeps(db, slog.New(slog.NewTextHandler(io.Discard, nil)))

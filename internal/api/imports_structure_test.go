@@ -10,17 +10,17 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"wanhu/internal/importer"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
-// structureWorkbook returns the bytes of importer.StructureFixture,
+// structureWorkbook returns the bytes of testworld.StructureWorkbook,
 // without its sheets named drop.
 func structureWorkbook(t *testing.T, drop ...string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "结构.xlsx")
-	if err := importer.StructureFixture(path); err != nil {
+	if err := testworld.StructureWorkbook(path); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenFile(path)

@@ -17,9 +17,9 @@ import (
 
 	"wanhu/internal/auth"
 	"wanhu/internal/household"
-	"wanhu/internal/org"
 	"wanhu/internal/server"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 // lockedBuffer collects the server's log lines from concurrent handlers.
@@ -46,7 +46,7 @@ var requestID = regexp.MustCompile(`"id":"[0-9a-f]{12}"`)
 func TestNoPersonalDataInLogs(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.SQLite(t)
-	f, err := org.NewFixture(ctx, db)
+	f, err := testworld.NewOrg(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

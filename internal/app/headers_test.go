@@ -10,9 +10,9 @@ import (
 	"testing"
 
 	"wanhu/internal/auth"
-	"wanhu/internal/org"
 	"wanhu/internal/server"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 // TestHeaders drives the whole app: pages and JSON (public, signed in,
@@ -21,7 +21,7 @@ import (
 func TestHeaders(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.SQLite(t)
-	f, err := org.NewFixture(ctx, db)
+	f, err := testworld.NewOrg(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,15 +7,15 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/auth"
-	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 func TestGrantRevoke(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		f, err := org.NewFixture(ctx, db)
+		f, err := testworld.NewOrg(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 // TestTOTPGrace: the first administrator, given a grace, signs in to the
@@ -22,7 +22,7 @@ func TestTOTPGrace(t *testing.T) {
 		s := NewStore(db)
 		c := &clock{time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)}
 		s.now = c.now
-		f, err := org.NewFixture(ctx, db)
+		f, err := testworld.NewOrg(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
-	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 // TestTOTPRequiredByRole: by default administrators and grid leaders must
@@ -24,7 +24,7 @@ func TestTOTPRequiredByRole(t *testing.T) {
 		s := NewStore(db)
 		c := &clock{time.Now()}
 		s.now = c.now
-		f, err := org.NewFixture(ctx, db)
+		f, err := testworld.NewOrg(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}

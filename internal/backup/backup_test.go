@@ -14,9 +14,9 @@ import (
 
 	"wanhu/internal/audit"
 	"wanhu/internal/household"
-	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 var clerk = household.Actor{Name: "测试员"}
@@ -26,13 +26,13 @@ var clerk = household.Actor{Name: "测试员"}
 type community struct {
 	db *store.DB
 	hs *household.Store
-	f  *org.Fixture
+	f  *testworld.Org
 	n  atomic.Int64 // households made, for unique ID numbers and rooms
 }
 
 func newCommunity(t *testing.T, db *store.DB) *community {
 	t.Helper()
-	f, err := org.NewFixture(context.Background(), db)
+	f, err := testworld.NewOrg(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}

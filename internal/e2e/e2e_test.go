@@ -21,10 +21,10 @@ import (
 	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/importjob"
-	"wanhu/internal/org"
 	"wanhu/internal/secret"
 	"wanhu/internal/server"
 	"wanhu/internal/store"
+	"wanhu/internal/testworld"
 )
 
 const password = "dongxing-e2e-pass"
@@ -181,7 +181,7 @@ func (s *site) waitFor(t *testing.T, what string, ok func(loc string) bool) {
 // family of two adults.
 func twoFamilies(t *testing.T) func(ctx context.Context, db *store.DB) int64 {
 	return func(ctx context.Context, db *store.DB) int64 {
-		f, err := org.NewFixture(ctx, db)
+		f, err := testworld.NewOrg(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}

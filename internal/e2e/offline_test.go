@@ -21,6 +21,7 @@ import (
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 	"wanhu/internal/visit"
 )
 
@@ -28,7 +29,7 @@ import (
 // only visitor, the grid worker "walker", who is assigned all three.
 func routeOfThree(t *testing.T, ids *[]int64) func(ctx context.Context, db *store.DB) int64 {
 	return func(ctx context.Context, db *store.DB) int64 {
-		f, err := org.NewFixture(ctx, db)
+		f, err := testworld.NewOrg(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"wanhu/internal/importer"
+	"wanhu/internal/testworld"
 )
 
 // TestStructureImportInTheBrowser: the administrator uploads the structure
@@ -17,7 +17,7 @@ import (
 func TestStructureImportInTheBrowser(t *testing.T) {
 	s := newSite(t, twoFamilies(t))
 	file := filepath.Join(t.TempDir(), "东兴社区结构.xlsx")
-	if err := importer.StructureFixture(file); err != nil {
+	if err := testworld.StructureWorkbook(file); err != nil {
 		t.Fatal(err)
 	}
 	s.login(t)

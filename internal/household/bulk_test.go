@@ -9,9 +9,9 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
-	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 // batchIncoming is a file's worth of households that takes every path of
@@ -19,7 +19,7 @@ import (
 // outside a compound, a householder listed second, a member who moved
 // out, a household matched by its householder's number, one matched by
 // its place, two at one place, and households the store refuses.
-func batchIncoming(f *org.Fixture) []household.Incoming {
+func batchIncoming(f *testworld.Org) []household.Incoming {
 	all := map[string]bool{"name": true, "id_number": true, "relation": true, "gender": true, "birth_date": true,
 		"employment": true, "disability_type": true, "disability_grade": true, "dibao": true, "moved_out_on": true, "tags": true,
 		"phone": true, "health_notes": true}

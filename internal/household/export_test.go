@@ -11,6 +11,7 @@ import (
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 // TestExportFull: the full values come with an audit entry that counts
@@ -18,7 +19,7 @@ import (
 func TestExportFull(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		f, err := org.NewFixture(ctx, db)
+		f, err := testworld.NewOrg(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}

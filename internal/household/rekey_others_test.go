@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"wanhu/internal/household"
-	"wanhu/internal/org"
 	"wanhu/internal/secret"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 // TestRotationCoversRequestsAndOpen311: a request's reporter phone and an
@@ -24,7 +24,7 @@ func TestRotationCoversRequestsAndOpen311(t *testing.T) {
 			t.Fatal(err)
 		}
 		db.SetKeys(keys)
-		f, err := org.NewFixture(ctx, db)
+		f, err := testworld.NewOrg(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,9 +11,9 @@ import (
 	"wanhu/internal/apperr"
 	"wanhu/internal/calendar"
 	"wanhu/internal/household"
-	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 var clerk = household.Actor{ID: 0, Name: "测试员"}
@@ -27,9 +27,9 @@ func id(birth string, seq int) string {
 	return s + string(household.IDCheckChar(s))
 }
 
-func setup(t *testing.T, db *store.DB) (*household.Store, *org.Fixture) {
+func setup(t *testing.T, db *store.DB) (*household.Store, *testworld.Org) {
 	t.Helper()
-	f, err := org.NewFixture(context.Background(), db)
+	f, err := testworld.NewOrg(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,7 +60,7 @@ func merge(t *testing.T, f *excelize.File, sheet, from, to string) {
 }
 
 // messyWorkbook writes a workbook as a community keeps it, with a sheet
-// per building of the org.Fixture compound (一化小区):
+// per building of the testworld.Org compound (一化小区):
 //
 //   - "1号楼": a title row merged across, a blank row, a two-row header
 //     with merged cells (户号, 姓名 … down two rows; 地址 over 小区, 楼栋,

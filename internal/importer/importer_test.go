@@ -15,6 +15,7 @@ import (
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 // imported runs an import of path with o's flags, the system's scope by
@@ -71,9 +72,9 @@ func member(t *testing.T, h *household.Household, name string) household.Person 
 	return household.Person{}
 }
 
-func fixture(t *testing.T, db *store.DB) *org.Fixture {
+func fixture(t *testing.T, db *store.DB) *testworld.Org {
 	t.Helper()
-	f, err := org.NewFixture(context.Background(), db)
+	f, err := testworld.NewOrg(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,7 @@ import (
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 // structured runs a structure import of path with o's flags, the
@@ -38,11 +39,11 @@ func structured(t *testing.T, db *store.DB, path string, o StructureOptions) *St
 	return rep
 }
 
-// fixtureFile writes StructureFixture to a temporary file.
+// fixtureFile writes testworld.StructureWorkbook to a temporary file.
 func fixtureFile(t *testing.T) string {
 	t.Helper()
 	path := tempFile(t, "东兴社区结构.xlsx")
-	if err := StructureFixture(path); err != nil {
+	if err := testworld.StructureWorkbook(path); err != nil {
 		t.Fatal(err)
 	}
 	return path

@@ -22,6 +22,7 @@ import (
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 func TestMain(m *testing.M) {
@@ -29,13 +30,13 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// fixture is a community (org.Fixture: two grids, 一化小区 with 1号楼 in
+// fixture is a community (testworld.Org: two grids, 一化小区 with 1号楼 in
 // grid 1 and 2号楼 in grid 2) with its administrator, the leader of grid
 // 1 and a visitor, and the jobs of its database.
 type fixture struct {
 	db                     *store.DB
 	jobs                   *Jobs
-	org                    *org.Fixture
+	org                    *testworld.Org
 	admin, leader, visitor *auth.User
 }
 
@@ -44,7 +45,7 @@ const password = "import-jobs-2026"
 func newFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	f, err := org.NewFixture(ctx, db)
+	f, err := testworld.NewOrg(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

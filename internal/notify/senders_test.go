@@ -19,9 +19,9 @@ import (
 
 	"wanhu/internal/household"
 	"wanhu/internal/notify"
-	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 var (
@@ -190,7 +190,7 @@ func (g *smsLog) SendSMS(ctx context.Context, phone, text string) error {
 func TestSMSSender(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		fx, err := org.NewFixture(ctx, db)
+		fx, err := testworld.NewOrg(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -21,6 +21,7 @@ import (
 	"wanhu/internal/request"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 // The example responses of the GeoReport v2 specification and of its
@@ -156,7 +157,7 @@ func sameShape(t *testing.T, what string, got, want []string) {
 // the demo key and the Open311 endpoint.
 type site struct {
 	db    *store.DB
-	org   *org.Fixture
+	org   *testworld.Org
 	reqs  *request.Store
 	srv   *httptest.Server
 	red   *household.Household
@@ -171,7 +172,7 @@ func newSite(t testing.TB, db *store.DB) *site {
 	ctx := t.Context()
 	s := &site{db: db, now: time.Date(2026, 9, 30, 15, 0, 0, 0, time.UTC), clerk: household.Actor{Name: "值班员"}}
 	var err error
-	if s.org, err = org.NewFixture(ctx, db); err != nil {
+	if s.org, err = testworld.NewOrg(ctx, db); err != nil {
 		t.Fatal(err)
 	}
 	files := household.NewStore(db)

@@ -13,6 +13,7 @@ import (
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 	"wanhu/internal/visit"
 )
 
@@ -29,7 +30,7 @@ func TestGridName(t *testing.T) {
 // twoCommunities is the fixture with a second community (西山社区) of one
 // grid under the same street.
 type twoCommunities struct {
-	*org.Fixture
+	*testworld.Org
 	Other     org.Unit
 	OtherGrid org.Unit
 }
@@ -37,11 +38,11 @@ type twoCommunities struct {
 func newTwoCommunities(t *testing.T, db *store.DB) *twoCommunities {
 	t.Helper()
 	ctx := context.Background()
-	fx, err := org.NewFixture(ctx, db)
+	fx, err := testworld.NewOrg(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &twoCommunities{Fixture: fx, Other: org.Unit{Kind: org.Community, ParentID: fx.Street.ID, Name: "西山社区"}}
+	f := &twoCommunities{Org: fx, Other: org.Unit{Kind: org.Community, ParentID: fx.Street.ID, Name: "西山社区"}}
 	if err := org.CreateUnit(ctx, db, &f.Other); err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 	"wanhu/internal/visit"
 )
 
@@ -29,7 +30,7 @@ func TestTeamLanguages(t *testing.T) {
 func TestTeamMemberEdit(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		fx, err := org.NewFixture(ctx, db)
+		fx, err := testworld.NewOrg(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,7 +96,7 @@ func TestTeamMemberEdit(t *testing.T) {
 func TestScopeManages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		fx, err := org.NewFixture(ctx, db)
+		fx, err := testworld.NewOrg(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,7 +140,7 @@ func TestScopeManages(t *testing.T) {
 func TestInactiveMemberNotPlanned(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		fx, err := org.NewFixture(ctx, db)
+		fx, err := testworld.NewOrg(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,6 +16,7 @@ import (
 	"wanhu/internal/pii"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 // TestStateMachine is the table of every action from every state: the
@@ -100,7 +101,7 @@ func TestDue(t *testing.T) {
 // department.
 type world struct {
 	db         *store.DB
-	org        *org.Fixture
+	org        *testworld.Org
 	files      *household.Store
 	s          *Store
 	red, green *household.Household
@@ -119,7 +120,7 @@ func newWorld(t testing.TB, db *store.DB) *world {
 	ctx := t.Context()
 	w := &world{db: db, files: household.NewStore(db), now: time.Date(2026, 9, 30, 15, 0, 0, 0, time.UTC)} // 23:00 in China
 	var err error
-	if w.org, err = org.NewFixture(ctx, db); err != nil {
+	if w.org, err = testworld.NewOrg(ctx, db); err != nil {
 		t.Fatal(err)
 	}
 	for i, hh := range []**household.Household{&w.red, &w.green} {

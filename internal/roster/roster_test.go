@@ -15,6 +15,7 @@ import (
 	"wanhu/internal/roster"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 var clerk = household.Actor{Name: "测试员"}
@@ -36,10 +37,10 @@ func person(name, birth string, g household.Gender, rel string) household.Person
 // grid 1: 王家 (a householder with a phone and the children of the age
 // edges), 李家 (the elderly of the check-up edges); grid 2: 赵家 (a child
 // of 8 whose householder is her grandfather) and a shop.
-func fixture(t *testing.T, db *store.DB) (*household.Store, *org.Fixture, map[string]int64) {
+func fixture(t *testing.T, db *store.DB) (*household.Store, *testworld.Org, map[string]int64) {
 	t.Helper()
 	ctx := context.Background()
-	f, err := org.NewFixture(ctx, db)
+	f, err := testworld.NewOrg(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

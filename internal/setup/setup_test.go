@@ -14,6 +14,7 @@ import (
 	"wanhu/internal/setup"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 var dongxing = setup.Plan{City: "西宁市", District: "城东区", Street: "韵家口镇", Community: "东兴社区", Grids: 7,
@@ -134,7 +135,7 @@ func isField(err error, field string) bool {
 func TestRunAdminOnly(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		fx, err := org.NewFixture(ctx, db)
+		fx, err := testworld.NewOrg(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"wanhu/internal/request"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 // world is a community with two grids: member A (grid 1, linked to
@@ -19,7 +20,7 @@ import (
 // linked to a member. Today is Wednesday 25 November 2026 (week 2026-W48).
 type world struct {
 	db       *store.DB
-	org      *org.Fixture
+	org      *testworld.Org
 	a, b     org.TeamMember
 	ua, dept int64
 	hh       [2]int64
@@ -37,7 +38,7 @@ func newWorld(t *testing.T, db *store.DB) *world {
 	ctx := t.Context()
 	w := &world{db: db, now: china(11, 25, 12)}
 	var err error
-	if w.org, err = org.NewFixture(ctx, db); err != nil {
+	if w.org, err = testworld.NewOrg(ctx, db); err != nil {
 		t.Fatal(err)
 	}
 	for i, m := range []*org.TeamMember{&w.a, &w.b} {

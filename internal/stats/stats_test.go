@@ -16,6 +16,7 @@ import (
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 func day(t *testing.T, s string) calendar.Date {
@@ -92,13 +93,13 @@ func TestParseBands(t *testing.T) {
 // longer count (moved out, deceased); grid 2 a shop in building 2 and a
 // mixed premises outside the compound.
 type world struct {
-	f                    *org.Fixture
+	f                    *testworld.Org
 	home, shop, workshop *household.Household
 }
 
 func newWorld(t *testing.T, db *store.DB) *world {
 	ctx := context.Background()
-	f, err := org.NewFixture(ctx, db)
+	f, err := testworld.NewOrg(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,13 @@
-package importer
+package testworld
 
 import (
+	"strconv"
+
 	"github.com/xuri/excelize/v2"
 )
 
-// StructureFixture writes to path a structure workbook as a community
-// keeps one, for the tests of every face (as org.NewFixture makes the org
+// StructureWorkbook writes to path a structure workbook as a community
+// keeps one, for the tests of every face (as NewOrg makes the org
 // tree they run on: 东兴社区 with 第一网格 and 第二网格, 一化小区 with 1号楼 in
 // grid 1 and 2号楼 in grid 2). It is messy on purpose:
 //
@@ -23,12 +25,12 @@ import (
 //   - "部门" (departments): 部门名称, 上级（区/街道）, 电话: one under the
 //     district, one under the street, one with no parent (the street).
 //
-// Imported into org.NewFixture with accounts, it makes grids 3 and 4,
+// Imported into NewOrg with accounts, it makes grids 3 and 4,
 // 新华小区 with its two buildings and 一化小区 3号楼 and 4号楼, eight team
 // members (seven rows and 刘洋), the leaders of the four grids, three
 // departments, and five accounts: g1-leader (马学军), g2-leader (李娟),
 // g3-leader (王强), g4-leader (刘洋) and g3-01 (赵刚, grid 3's grid worker).
-func StructureFixture(path string) error {
+func StructureWorkbook(path string) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	steps := []func(*excelize.File) error{fixtureNotes, fixtureGrids, fixtureTeam, fixtureDepartments}
@@ -46,7 +48,7 @@ func StructureFixture(path string) error {
 // rows writes rows from cell A<first> down.
 func rows(f *excelize.File, sheet string, first int, rs [][]any) error {
 	for i, r := range rs {
-		if err := f.SetSheetRow(sheet, cellName(0, first+i), &r); err != nil {
+		if err := f.SetSheetRow(sheet, "A"+strconv.Itoa(first+i), &r); err != nil {
 			return err
 		}
 	}

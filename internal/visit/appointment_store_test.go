@@ -15,6 +15,7 @@ import (
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 	"wanhu/internal/visit"
 )
 
@@ -53,7 +54,7 @@ func itemOf(p *visit.Plan, hid int64) (int64, visit.PlanItem, bool) {
 func TestAppointments(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		fx, err := org.NewFixture(ctx, db)
+		fx, err := testworld.NewOrg(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -250,7 +251,7 @@ func TestAppointments(t *testing.T) {
 func TestPublicBookingLimit(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		fx, err := org.NewFixture(ctx, db)
+		fx, err := testworld.NewOrg(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,9 +8,9 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
-	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 	"wanhu/internal/visit"
 )
 
@@ -45,7 +45,7 @@ func TestCardTokens(t *testing.T) {
 func seedHouseholds(t *testing.T, db *store.DB, n int) []int64 {
 	t.Helper()
 	ctx := context.Background()
-	fx, err := org.NewFixture(ctx, db)
+	fx, err := testworld.NewOrg(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 	"wanhu/internal/visit"
 )
 
@@ -26,7 +27,7 @@ import (
 // worker free by day only, a building head free evenings and weekends, a
 // Tibetan-speaking volunteer of the community and a grid worker of grid 2.
 type planGrid struct {
-	fx                                *org.Fixture
+	fx                                *testworld.Org
 	worker, head, zhuoma, otherWorker org.TeamMember
 	week                              visit.Week
 	red, due, vacant, bo, evening     []int64
@@ -39,7 +40,7 @@ var planToday = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 
 func newPlanGrid(t *testing.T, ctx context.Context, db *store.DB) *planGrid {
 	t.Helper()
-	fx, err := org.NewFixture(ctx, db)
+	fx, err := testworld.NewOrg(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

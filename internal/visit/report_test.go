@@ -11,6 +11,7 @@ import (
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 	"wanhu/internal/visit"
 )
 
@@ -28,7 +29,7 @@ var reportToday = time.Date(2026, 12, 2, 2, 0, 0, 0, time.UTC)
 // the last weeks, recorded by the leader's account; another worker of
 // grid 1 made none.
 type reportGrids struct {
-	fx                 *org.Fixture
+	fx                 *testworld.Org
 	vs                 *visit.Store
 	worker, idle       org.TeamMember
 	leader             int64 // users.id
@@ -41,7 +42,7 @@ type reportGrids struct {
 
 func newReportGrids(t *testing.T, ctx context.Context, db *store.DB) *reportGrids {
 	t.Helper()
-	fx, err := org.NewFixture(ctx, db)
+	fx, err := testworld.NewOrg(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

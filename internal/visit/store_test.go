@@ -11,6 +11,7 @@ import (
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 	"wanhu/internal/visit"
 )
 
@@ -19,7 +20,7 @@ import (
 func TestRecomputeDue(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		fx, err := org.NewFixture(ctx, db)
+		fx, err := testworld.NewOrg(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,7 +78,7 @@ func mustDate(s string) calendar.Date {
 func TestVisitIsWhole(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		fx, err := org.NewFixture(ctx, db)
+		fx, err := testworld.NewOrg(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,7 +126,7 @@ func TestVisitIsWhole(t *testing.T) {
 func TestApplyPolicy(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		fx, err := org.NewFixture(ctx, db)
+		fx, err := testworld.NewOrg(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}

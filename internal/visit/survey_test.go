@@ -12,12 +12,13 @@ import (
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 	"wanhu/internal/visit"
 )
 
 // surveyWorld is two grids of one household each, and a visit store.
 type surveyWorld struct {
-	fx  *org.Fixture
+	fx  *testworld.Org
 	vs  *visit.Store
 	hs  [2]*household.Household
 	day time.Time // a past instant answers are given at
@@ -25,7 +26,7 @@ type surveyWorld struct {
 
 func newSurveyWorld(t *testing.T, db *store.DB) *surveyWorld {
 	ctx := context.Background()
-	fx, err := org.NewFixture(ctx, db)
+	fx, err := testworld.NewOrg(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

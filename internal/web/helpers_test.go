@@ -19,6 +19,7 @@ import (
 	"wanhu/internal/org"
 	"wanhu/internal/server"
 	"wanhu/internal/store"
+	"wanhu/internal/testworld"
 )
 
 // testNow is a fixed instant: 2026-06-01 10:00 in Xining.
@@ -52,7 +53,7 @@ type env struct {
 	srv    *httptest.Server
 	h      *handler
 	hs     *household.Store
-	org    *org.Fixture
+	org    *testworld.Org
 	widow  *household.Household // red: an elderly woman living alone
 	family *household.Household // green until the father loses his job
 	shop   *household.Household // a street shop outside any compound
@@ -61,7 +62,7 @@ type env struct {
 func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
 	ctx := context.Background()
-	f, err := org.NewFixture(ctx, db)
+	f, err := testworld.NewOrg(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

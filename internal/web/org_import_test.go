@@ -14,18 +14,18 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"wanhu/internal/auth"
-	"wanhu/internal/importer"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
-// structureFile returns the bytes of importer.StructureFixture without
+// structureFile returns the bytes of testworld.StructureWorkbook without
 // its sheets named drop.
 func structureFile(t *testing.T, drop ...string) []byte {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "结构.xlsx")
-	if err := importer.StructureFixture(path); err != nil {
+	if err := testworld.StructureWorkbook(path); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenFile(path)

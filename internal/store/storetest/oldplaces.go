@@ -9,7 +9,7 @@ import (
 	"wanhu/internal/store"
 )
 
-// OldPlaces are the places of org.NewFixture written in plain SQL, for
+// OldPlaces are the places of testworld.NewOrg written in plain SQL, for
 // tests on a database migrated to an older schema (00023 or later) than
 // the one the org package's queries are written for.
 type OldPlaces struct {
