@@ -128,10 +128,11 @@ func (h *handler) apptForm(w http.ResponseWriter, r *http.Request, status int, c
 	}
 	vs := h.publicVisits()
 	slots, err := vs.Slots(r.Context(), g.ID)
-	var open *visit.Appointment
-	if err == nil {
-		open, err = vs.OpenAppointment(r.Context(), hh.ID)
+	if err != nil {
+		h.apptNotice(w, r, err)
+		return
 	}
+	open, err := vs.OpenAppointment(r.Context(), hh.ID)
 	if err != nil {
 		h.apptNotice(w, r, err)
 		return
@@ -166,8 +167,8 @@ func (h *handler) apptBook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	chosen := r.PostFormValue("slot")
-	start, perr := time.Parse(time.RFC3339, chosen)
-	if perr != nil {
+	start, err := time.Parse(time.RFC3339, chosen)
+	if err != nil {
 		h.apptForm(w, r, http.StatusBadRequest, "", apperr.Field("slot_start", "required", "is required"))
 		return
 	}
@@ -246,8 +247,8 @@ func (h *handler) apptStaffBook(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	start, perr := time.Parse(time.RFC3339, r.PostFormValue("slot"))
-	if perr != nil {
+	start, err := time.Parse(time.RFC3339, r.PostFormValue("slot"))
+	if err != nil {
 		h.visitPageWith(w, r, http.StatusBadRequest, apperr.Field("slot_start", "required", "is required"))
 		return
 	}

@@ -50,11 +50,14 @@ func (h *handler) calendarSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lines := r.PostForm.Get("lines")
-	days, err := calendar.Parse(lines, y)
-	if err == nil {
-		err = calendar.SaveYears(r.Context(), h.db, []int{y}, days, user(r).Username, h.now())
-	}
-	if fe, bad := apperr.AsField(err); bad {
+	// fail shows a bad line beside the lines typed (422), any other
+	// error as the error page.
+	fail := func(err error) {
+		fe, bad := apperr.AsField(err)
+		if !bad {
+			h.showError(w, r, err)
+			return
+		}
 		v := calendarPage{Page: h.page(r, "calendar.title", "calendar")}
 		where := fe.Field
 		if n, ok := strings.CutPrefix(fe.Field, "line "); ok {
@@ -62,10 +65,14 @@ func (h *handler) calendarSave(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Error = v.L.T("calendar.error", where, v.L.Err(fe))
 		h.showCalendar(w, r, http.StatusUnprocessableEntity, v, y, lines)
+	}
+	days, err := calendar.Parse(lines, y)
+	if err != nil {
+		fail(err)
 		return
 	}
-	if err != nil {
-		h.showError(w, r, err)
+	if err := calendar.SaveYears(r.Context(), h.db, []int{y}, days, user(r).Username, h.now()); err != nil {
+		fail(err)
 		return
 	}
 	seeOther(w, r, "/calendar?year="+strconv.Itoa(y)+"&saved=1")

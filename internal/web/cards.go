@@ -75,10 +75,11 @@ func (h *handler) cards(w http.ResponseWriter, r *http.Request) {
 	default:
 		err = apperr.ErrNotFound
 	}
-	if err == nil {
-		err = h.renderCards(w, r, list)
-	}
 	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	if err := h.renderCards(w, r, list); err != nil {
 		h.showError(w, r, err)
 	}
 }
@@ -86,10 +87,12 @@ func (h *handler) cards(w http.ResponseWriter, r *http.Request) {
 // householdCard prints the card of one household.
 func (h *handler) householdCard(w http.ResponseWriter, r *http.Request) {
 	hh, err := h.loadHousehold(r)
-	if err == nil {
-		err = h.renderCards(w, r, cardList{grid: hh.GridID, items: []cardItem{{household: hh.ID, address: hh.Address}},
-			back: "/households/" + strconv.FormatInt(hh.ID, 10) + "/visits"})
+	if err != nil {
+		h.showError(w, r, err)
+		return
 	}
+	err = h.renderCards(w, r, cardList{grid: hh.GridID, items: []cardItem{{household: hh.ID, address: hh.Address}},
+		back: "/households/" + strconv.FormatInt(hh.ID, 10) + "/visits"})
 	if err != nil {
 		h.showError(w, r, err)
 	}
@@ -203,12 +206,11 @@ func (h *handler) renderCards(w http.ResponseWriter, r *http.Request, list cardL
 		if it.member != 0 {
 			m, ok := members[it.member]
 			if !ok {
-				tm, err := org.TeamMemberByID(ctx, h.db, it.member)
-				if err != nil && !errors.Is(err, apperr.ErrNotFound) {
-					return err
-				}
-				if err == nil {
+				switch tm, err := org.TeamMemberByID(ctx, h.db, it.member); {
+				case err == nil:
 					m = contactOf(l, tm)
+				case !errors.Is(err, apperr.ErrNotFound):
+					return err
 				}
 				members[it.member] = m
 			}

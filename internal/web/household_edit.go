@@ -18,22 +18,27 @@ func (h *handler) householdNew(w http.ResponseWriter, r *http.Request) {
 
 // householdCreate saves a new household and goes to its file.
 func (h *handler) householdCreate(w http.ResponseWriter, r *http.Request) {
-	hh, err := parseHousehold(r.PostForm, nil)
-	if err == nil {
-		var p household.Person
-		if p, err = parsePerson(r.PostForm, "members[0].", nil); err != nil {
-			err = prefixed(err, "members[0].")
-		} else {
-			var created *household.Household
-			if created, err = h.files(r).CreateHousehold(r.Context(), actor(r), hh, []household.Person{p}); err == nil {
-				seeOther(w, r, fmt.Sprintf("/households/%d", created.ID))
-				return
-			}
+	fail := func(err error) {
+		if h.failed(w, r, err) {
+			h.showHouseholdForm(w, r, status(err), nil, r.PostForm, err)
 		}
 	}
-	if h.failed(w, r, err) {
-		h.showHouseholdForm(w, r, status(err), nil, r.PostForm, err)
+	hh, err := parseHousehold(r.PostForm, nil)
+	if err != nil {
+		fail(err)
+		return
 	}
+	p, err := parsePerson(r.PostForm, "members[0].", nil)
+	if err != nil {
+		fail(prefixed(err, "members[0]."))
+		return
+	}
+	created, err := h.files(r).CreateHousehold(r.Context(), actor(r), hh, []household.Person{p})
+	if err != nil {
+		fail(err)
+		return
+	}
+	seeOther(w, r, fmt.Sprintf("/households/%d", created.ID))
 }
 
 // householdEdit shows the edit form of a household.
@@ -55,16 +60,21 @@ func (h *handler) householdUpdate(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	hh, err := parseHousehold(r.PostForm, old)
-	if err == nil {
-		if _, err = h.files(r).UpdateHousehold(r.Context(), actor(r), hh); err == nil {
-			seeOther(w, r, fmt.Sprintf("/households/%d", old.ID))
-			return
+	fail := func(err error) {
+		if h.failed(w, r, err) {
+			h.showHouseholdForm(w, r, status(err), old, r.PostForm, err)
 		}
 	}
-	if h.failed(w, r, err) {
-		h.showHouseholdForm(w, r, status(err), old, r.PostForm, err)
+	hh, err := parseHousehold(r.PostForm, old)
+	if err != nil {
+		fail(err)
+		return
 	}
+	if _, err := h.files(r).UpdateHousehold(r.Context(), actor(r), hh); err != nil {
+		fail(err)
+		return
+	}
+	seeOther(w, r, fmt.Sprintf("/households/%d", old.ID))
 }
 
 // showHouseholdForm renders the household form with values v and err next

@@ -44,14 +44,16 @@ func (h *handler) needAdd(w http.ResponseWriter, r *http.Request) {
 // needUpdate changes a need's status or note.
 func (h *handler) needUpdate(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r.PathValue("id"))
-	var n *household.Need
-	if err == nil {
-		n, err = h.files(r).NeedByID(r.Context(), id)
-	}
-	if err == nil {
-		_, err = h.loadHouseholdByID(r, n.HouseholdID)
-	}
 	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	n, err := h.files(r).NeedByID(r.Context(), id)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	if _, err := h.loadHouseholdByID(r, n.HouseholdID); err != nil {
 		h.showError(w, r, err)
 		return
 	}
@@ -79,11 +81,12 @@ func (h *handler) measureAdd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m, err := measureOf(r)
-	if err == nil {
-		m.HouseholdID = hh.ID
-		_, err = h.files(r).SaveMeasure(r.Context(), actor(r), m)
-	}
 	if err != nil {
+		h.fileWithError(w, r, hh.ID, err)
+		return
+	}
+	m.HouseholdID = hh.ID
+	if _, err := h.files(r).SaveMeasure(r.Context(), actor(r), m); err != nil {
 		h.fileWithError(w, r, hh.ID, err)
 		return
 	}
@@ -93,28 +96,31 @@ func (h *handler) measureAdd(w http.ResponseWriter, r *http.Request) {
 // measureUpdate changes a measure of the plan.
 func (h *handler) measureUpdate(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r.PathValue("id"))
-	var old *household.Measure
-	if err == nil {
-		old, err = h.files(r).MeasureByID(r.Context(), id)
-	}
-	if err == nil {
-		_, err = h.loadHouseholdByID(r, old.HouseholdID)
-	}
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
-	hid := old.HouseholdID
-	m, err := measureOf(r)
-	if err == nil {
-		m.ID = id
-		var saved *household.Measure
-		if saved, err = h.files(r).SaveMeasure(r.Context(), actor(r), m); err == nil {
-			seeOther(w, r, fmt.Sprintf("/households/%d#plan", saved.HouseholdID))
-			return
-		}
+	old, err := h.files(r).MeasureByID(r.Context(), id)
+	if err != nil {
+		h.showError(w, r, err)
+		return
 	}
-	h.fileWithError(w, r, hid, err)
+	if _, err := h.loadHouseholdByID(r, old.HouseholdID); err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	m, err := measureOf(r)
+	if err != nil {
+		h.fileWithError(w, r, old.HouseholdID, err)
+		return
+	}
+	m.ID = id
+	saved, err := h.files(r).SaveMeasure(r.Context(), actor(r), m)
+	if err != nil {
+		h.fileWithError(w, r, old.HouseholdID, err)
+		return
+	}
+	seeOther(w, r, fmt.Sprintf("/households/%d#plan", saved.HouseholdID))
 }
 
 // colourOverride sets the colour by hand (with a reason) or clears it.

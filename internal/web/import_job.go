@@ -58,10 +58,11 @@ func (h *handler) importJob(w http.ResponseWriter, r *http.Request) {
 // of an action).
 func (h *handler) showImportJob(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	id, err := pathID(r.PathValue("id"))
-	var job *importjob.Job
-	if err == nil {
-		job, err = h.imports.Get(r.Context(), user(r), id)
+	if err != nil {
+		h.showError(w, r, err)
+		return
 	}
+	job, err := h.imports.Get(r.Context(), user(r), id)
 	if err != nil {
 		h.showError(w, r, err)
 		return
@@ -123,10 +124,11 @@ type importStatus struct {
 // importJobStatus answers the state and progress of import {id} as JSON.
 func (h *handler) importJobStatus(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r.PathValue("id"))
-	var job *importjob.Job
-	if err == nil {
-		job, err = h.imports.Status(r.Context(), user(r), id)
+	if err != nil {
+		h.showError(w, r, err)
+		return
 	}
+	job, err := h.imports.Status(r.Context(), user(r), id)
 	if err != nil {
 		h.showError(w, r, err)
 		return
@@ -172,16 +174,25 @@ func (h *handler) importCancel(w http.ResponseWriter, r *http.Request) {
 // moved, problems to correct) on the job's page.
 func (h *handler) importAct(w http.ResponseWriter, r *http.Request, act func(id int64) error) {
 	id, err := pathID(r.PathValue("id"))
-	if err == nil {
-		err = act(id)
+	if err != nil {
+		h.showError(w, r, err)
+		return
 	}
+	if err := act(id); err != nil {
+		h.importRefused(w, r, err)
+		return
+	}
+	seeOther(w, r, fmt.Sprintf("/import/%d", id))
+}
+
+// importRefused shows why an action on import {id} failed: a refusal that
+// the user can act on on the job's page, anything else on the error page.
+func (h *handler) importRefused(w http.ResponseWriter, r *http.Request, err error) {
 	l := h.locale(r)
 	var running *importjob.RunningError
 	var state *importjob.StateError
 	fe, isField := apperr.AsField(err)
 	switch {
-	case err == nil:
-		seeOther(w, r, fmt.Sprintf("/import/%d", id))
 	case errors.As(err, &running) && running.JobID == 0:
 		h.showImportJob(w, r, http.StatusConflict, l.T("imports.running_ended", running.Community))
 	case errors.As(err, &running):
@@ -230,10 +241,11 @@ func formMapping(r *http.Request, p *importer.Preview) importer.Mapping {
 // holds the file as uploaded, so it is in the audit log.
 func (h *handler) importReport(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r.PathValue("id"))
-	var job *importjob.Job
-	if err == nil {
-		job, err = h.imports.Get(r.Context(), user(r), id)
+	if err != nil {
+		h.showError(w, r, err)
+		return
 	}
+	job, err := h.imports.Get(r.Context(), user(r), id)
 	if err != nil {
 		h.showError(w, r, err)
 		return

@@ -31,23 +31,28 @@ func (h *handler) memberCreate(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
+	fail := func(err error) {
+		if h.failed(w, r, err) {
+			h.showMemberForm(w, r, status(err), hh, r.PostForm, err)
+		}
+	}
 	p, err := parsePerson(r.PostForm, "", nil)
-	if err == nil {
-		event := r.PostForm.Get("arrival")
-		if event == "other" {
-			event = ""
-		}
-		if _, err = h.files(r).AddMember(r.Context(), actor(r), hh.ID, p, event); err == nil {
-			seeOther(w, r, fmt.Sprintf("/households/%d", hh.ID))
-			return
-		}
+	if err != nil {
+		fail(err)
+		return
+	}
+	event := r.PostForm.Get("arrival")
+	if event == "other" {
+		event = ""
+	}
+	if _, err := h.files(r).AddMember(r.Context(), actor(r), hh.ID, p, event); err != nil {
 		if fe, ok := apperr.AsField(err); ok && fe.Field == "event" {
 			err = apperr.InField(err, "arrival")
 		}
+		fail(err)
+		return
 	}
-	if h.failed(w, r, err) {
-		h.showMemberForm(w, r, status(err), hh, r.PostForm, err)
-	}
+	seeOther(w, r, fmt.Sprintf("/households/%d", hh.ID))
 }
 
 func (h *handler) showMemberForm(w http.ResponseWriter, r *http.Request, code int, hh *household.Household, v url.Values, err error) {
@@ -120,16 +125,21 @@ func (h *handler) personUpdate(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	p, err := parsePerson(r.PostForm, "", old)
-	if err == nil {
-		if _, err = h.files(r).UpdatePerson(r.Context(), actor(r), p); err == nil {
-			seeOther(w, r, fmt.Sprintf("/households/%d", old.HouseholdID))
-			return
+	fail := func(err error) {
+		if h.failed(w, r, err) {
+			h.showPersonForm(w, r, status(err), old, r.PostForm, err, url.Values{}, nil)
 		}
 	}
-	if h.failed(w, r, err) {
-		h.showPersonForm(w, r, status(err), old, r.PostForm, err, url.Values{}, nil)
+	p, err := parsePerson(r.PostForm, "", old)
+	if err != nil {
+		fail(err)
+		return
 	}
+	if _, err := h.files(r).UpdatePerson(r.Context(), actor(r), p); err != nil {
+		fail(err)
+		return
+	}
+	seeOther(w, r, fmt.Sprintf("/households/%d", old.HouseholdID))
 }
 
 // personEvent records a typed event (lost job, died, …) for a member.
@@ -142,15 +152,20 @@ func (h *handler) personEvent(w http.ResponseWriter, r *http.Request) {
 	v := r.PostForm
 	ev := household.Event{Type: v.Get("type"), Note: v.Get("note"), School: v.Get("school"), Dibao: v.Get("dibao"),
 		HealthNotes: v.Get("health_notes"), SeriousIllness: v.Get("serious_illness") == "yes"}
-	if ev.Date, err = dateField(v, "date"); err == nil {
-		if _, err = h.files(r).RecordEvent(r.Context(), actor(r), p.ID, ev); err == nil {
-			seeOther(w, r, fmt.Sprintf("/households/%d", p.HouseholdID))
-			return
+	fail := func(err error) {
+		if h.failed(w, r, err) {
+			h.showPersonForm(w, r, status(err), p, personValues(p), nil, v, err)
 		}
 	}
-	if h.failed(w, r, err) {
-		h.showPersonForm(w, r, status(err), p, personValues(p), nil, v, err)
+	if ev.Date, err = dateField(v, "date"); err != nil {
+		fail(err)
+		return
 	}
+	if _, err := h.files(r).RecordEvent(r.Context(), actor(r), p.ID, ev); err != nil {
+		fail(err)
+		return
+	}
+	seeOther(w, r, fmt.Sprintf("/households/%d", p.HouseholdID))
 }
 
 // showPersonForm renders the member page: the edit form with values v and

@@ -64,10 +64,11 @@ func orAll(s string) string {
 // notificationRetry puts a failed message back in the queue, due now.
 func (h *handler) notificationRetry(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err == nil {
-		err = notify.Retry(r.Context(), h.db, id, h.now())
-	}
 	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	if err := notify.Retry(r.Context(), h.db, id, h.now()); err != nil {
 		h.showError(w, r, err)
 		return
 	}

@@ -113,10 +113,11 @@ func (h *handler) showOrgUnit(w http.ResponseWriter, r *http.Request, code int, 
 	ctx := r.Context()
 	st := h.structure(r)
 	u, uerr := st.Unit(ctx, id)
-	var tree []org.Unit
-	if uerr == nil {
-		tree, uerr = st.Tree(ctx, false)
+	if uerr != nil {
+		h.showError(w, r, uerr)
+		return
 	}
+	tree, uerr := st.Tree(ctx, false)
 	if uerr != nil {
 		h.showError(w, r, uerr)
 		return
@@ -163,6 +164,16 @@ func (h *handler) showOrgUnit(w http.ResponseWriter, r *http.Request, code int, 
 		}
 	}
 	h.render(w, r, code, "org_unit", view)
+}
+
+// orgFormFailed answers a refused form of unit id (failed names it:
+// "edit", "add" or "retire"): bad input or a conflict shows the unit's
+// page again with the form's values v and err (422), anything else the
+// error page.
+func (h *handler) orgFormFailed(w http.ResponseWriter, r *http.Request, id int64, failed string, v url.Values, err error) {
+	if h.failed(w, r, err) {
+		h.showOrgUnit(w, r, http.StatusUnprocessableEntity, id, failed, v, err)
+	}
 }
 
 // childKinds are the kinds of unit that hang under a unit of kind k.
@@ -255,19 +266,17 @@ func (h *handler) orgCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	u := org.Unit{ParentID: parent, Kind: org.Kind(v.Get(newPrefix + "kind")), Name: v.Get(newPrefix + "name"), Code: v.Get(newPrefix + "code")}
 	if u.Kind == org.GridKind {
-		u.Number, err = intField(v, newPrefix+"number")
-		err = apperr.InField(err, "number")
+		if u.Number, err = intField(v, newPrefix+"number"); err != nil {
+			h.orgFormFailed(w, r, parent, "add", v, apperr.InField(err, "number"))
+			return
+		}
 	}
-	if err == nil {
-		err = h.structure(r).CreateUnit(r.Context(), &u)
-	}
+	err = h.structure(r).CreateUnit(r.Context(), &u)
 	if fe, ok := apperr.AsField(err); ok && fe.Field == "parent_id" && fe.Code == "not_found" {
 		err = apperr.ErrNotFound
 	}
 	if err != nil {
-		if h.failed(w, r, err) {
-			h.showOrgUnit(w, r, http.StatusUnprocessableEntity, parent, "add", v, err)
-		}
+		h.orgFormFailed(w, r, parent, "add", v, err)
 		return
 	}
 	seeOther(w, r, fmt.Sprintf("/settings/org/%d", u.ID))
@@ -289,21 +298,24 @@ func (h *handler) orgUpdate(w http.ResponseWriter, r *http.Request) {
 	v := r.PostForm
 	c := org.UnitChange{Name: formValue(v, "name"), Code: formValue(v, "code"), Phone: formValue(v, "phone")}
 	if before.Kind == org.GridKind && v.Has("number") {
-		n, nerr := intField(v, "number")
-		c.Number, err = &n, nerr
-	}
-	if v.Get("parent_id") != "" && err == nil {
-		p, perr := id64(v, "parent_id")
-		c.ParentID, err = &p, perr
-	}
-	var after org.Unit
-	if err == nil {
-		after, err = st.ChangeUnit(r.Context(), id, c)
-	}
-	if err != nil {
-		if h.failed(w, r, err) {
-			h.showOrgUnit(w, r, http.StatusUnprocessableEntity, id, "edit", v, err)
+		n, err := intField(v, "number")
+		if err != nil {
+			h.orgFormFailed(w, r, id, "edit", v, err)
+			return
 		}
+		c.Number = &n
+	}
+	if v.Get("parent_id") != "" {
+		p, err := id64(v, "parent_id")
+		if err != nil {
+			h.orgFormFailed(w, r, id, "edit", v, err)
+			return
+		}
+		c.ParentID = &p
+	}
+	after, err := st.ChangeUnit(r.Context(), id, c)
+	if err != nil {
+		h.orgFormFailed(w, r, id, "edit", v, err)
 		return
 	}
 	for _, n := range org.ChangeNotes(before, after) {
@@ -330,14 +342,13 @@ func (h *handler) orgRetire(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	target, err := id64(r.PostForm, "target_grid_id")
-	var res org.Retirement
-	if err == nil {
-		res, err = h.structure(r).RetireUnit(r.Context(), id, target)
-	}
 	if err != nil {
-		if h.failed(w, r, err) {
-			h.showOrgUnit(w, r, http.StatusUnprocessableEntity, id, "retire", r.PostForm, err)
-		}
+		h.orgFormFailed(w, r, id, "retire", r.PostForm, err)
+		return
+	}
+	res, err := h.structure(r).RetireUnit(r.Context(), id, target)
+	if err != nil {
+		h.orgFormFailed(w, r, id, "retire", r.PostForm, err)
 		return
 	}
 	audit.Note(r.Context(), "org.retire", fmt.Sprintf("org-unit:%d", id), audit.OK, res.Detail())

@@ -79,23 +79,22 @@ func (h *handler) orgImportCheck(w http.ResponseWriter, r *http.Request) {
 	community, cerr := id64(r.PostForm, "community")
 	makeUsers := r.PostFormValue("accounts") == "on"
 	name, data, err := uploaded(r)
-	if err == nil {
-		err = cerr
-	}
-	var token string
-	if err == nil {
-		token, err = importer.SaveUpload(r.Context(), h.db, user(r).ID, name, data, h.now())
-	}
-	var rep *importer.StructureReport
-	if err == nil {
-		rep, err = h.importStructure(r, name, data, community, makeUsers, true)
-	}
 	if err != nil {
-		if _, ok := apperr.AsField(err); ok {
-			h.showOrgList(w, r, http.StatusBadRequest, community, err)
-			return
-		}
-		h.showError(w, r, err)
+		h.orgImportFailed(w, r, community, err)
+		return
+	}
+	if cerr != nil {
+		h.orgImportFailed(w, r, community, cerr)
+		return
+	}
+	token, err := importer.SaveUpload(r.Context(), h.db, user(r).ID, name, data, h.now())
+	if err != nil {
+		h.orgImportFailed(w, r, community, err)
+		return
+	}
+	rep, err := h.importStructure(r, name, data, community, makeUsers, true)
+	if err != nil {
+		h.orgImportFailed(w, r, community, err)
 		return
 	}
 	v := h.importView(r, rep)
@@ -105,6 +104,17 @@ func (h *handler) orgImportCheck(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, status422(rep.ErrorsTotal > 0), "org_import", v)
 }
 
+// orgImportFailed shows err of a check or an import of the structure
+// workbook: bad input beside the upload form on 机构与网格 (400, the
+// community chosen kept), anything else on the error page.
+func (h *handler) orgImportFailed(w http.ResponseWriter, r *http.Request, community int64, err error) {
+	if _, ok := apperr.AsField(err); ok {
+		h.showOrgList(w, r, http.StatusBadRequest, community, err)
+		return
+	}
+	h.showError(w, r, err)
+}
+
 // orgImportApply imports the workbook a check kept, and shows the
 // accounts made with their one-time passwords.
 func (h *handler) orgImportApply(w http.ResponseWriter, r *http.Request) {
@@ -112,25 +122,22 @@ func (h *handler) orgImportApply(w http.ResponseWriter, r *http.Request) {
 	token := r.PostFormValue("upload")
 	community, err := id64(r.PostForm, "community")
 	makeUsers := r.PostFormValue("accounts") == "on"
-	var name string
-	var data []byte
-	if err == nil {
-		name, data, err = importer.Upload(ctx, h.db, user(r).ID, token, h.now())
+	if err != nil {
+		h.orgImportFailed(w, r, community, err)
+		return
 	}
+	name, data, err := importer.Upload(ctx, h.db, user(r).ID, token, h.now())
 	if errors.Is(err, apperr.ErrNotFound) {
 		h.showOrgList(w, r, http.StatusGone, community, apperr.Field("file", "upload_gone", "the upload has expired: upload the workbook again"))
 		return
 	}
-	var rep *importer.StructureReport
-	if err == nil {
-		rep, err = h.importStructure(r, name, data, community, makeUsers, false)
-	}
 	if err != nil {
-		if _, ok := apperr.AsField(err); ok {
-			h.showOrgList(w, r, http.StatusBadRequest, community, err)
-			return
-		}
-		h.showError(w, r, err)
+		h.orgImportFailed(w, r, community, err)
+		return
+	}
+	rep, err := h.importStructure(r, name, data, community, makeUsers, false)
+	if err != nil {
+		h.orgImportFailed(w, r, community, err)
 		return
 	}
 	if rep.Applied {

@@ -42,10 +42,11 @@ func (h *handler) showPlaces(w http.ResponseWriter, r *http.Request, code int, v
 	ctx := r.Context()
 	st := h.structure(r)
 	cs, cerr := st.Compounds(ctx)
-	var tree []org.Unit
-	if cerr == nil {
-		tree, cerr = st.Tree(ctx, false)
+	if cerr != nil {
+		h.showError(w, r, cerr)
+		return
 	}
+	tree, cerr := st.Tree(ctx, false)
 	if cerr != nil {
 		h.showError(w, r, cerr)
 		return
@@ -86,18 +87,25 @@ func compoundFields(f *form) {
 // placeCreate adds a compound and opens its page.
 func (h *handler) placeCreate(w http.ResponseWriter, r *http.Request) {
 	v := r.PostForm
-	community, err := id64(v, "community_id")
-	c := org.Compound{CommunityID: community, Name: v.Get("name"), Address: v.Get("address"), Notes: v.Get("notes")}
-	if err == nil {
-		c.BuiltYear, err = intField(v, "built_year")
-	}
-	if err == nil {
-		err = h.structure(r).CreateCompound(r.Context(), &c)
-	}
-	if err != nil {
+	// fail shows the list again with the add form's input and err, or an
+	// error page.
+	fail := func(err error) {
 		if h.failed(w, r, err) {
 			h.showPlaces(w, r, http.StatusUnprocessableEntity, v, err)
 		}
+	}
+	community, err := id64(v, "community_id")
+	if err != nil {
+		fail(err)
+		return
+	}
+	c := org.Compound{CommunityID: community, Name: v.Get("name"), Address: v.Get("address"), Notes: v.Get("notes")}
+	if c.BuiltYear, err = intField(v, "built_year"); err != nil {
+		fail(err)
+		return
+	}
+	if err := h.structure(r).CreateCompound(r.Context(), &c); err != nil {
+		fail(err)
 		return
 	}
 	seeOther(w, r, fmt.Sprintf("/settings/places/%d", c.ID))
@@ -137,10 +145,11 @@ func (h *handler) showPlace(w http.ResponseWriter, r *http.Request, code int, id
 	ctx := r.Context()
 	st := h.structure(r)
 	c, cerr := st.Compound(ctx, id)
-	var tree []org.Unit
-	if cerr == nil {
-		tree, cerr = st.Tree(ctx, false)
+	if cerr != nil {
+		h.showError(w, r, cerr)
+		return
 	}
+	tree, cerr := st.Tree(ctx, false)
 	if cerr != nil {
 		h.showError(w, r, cerr)
 		return
@@ -235,10 +244,12 @@ func (h *handler) placeUpdate(w http.ResponseWriter, r *http.Request) {
 	v := r.PostForm
 	c := org.CompoundChange{Name: formValue(v, "name"), Address: formValue(v, "address"), Notes: formValue(v, "notes")}
 	year, err := intField(v, "built_year")
-	if err == nil {
-		c.BuiltYear = &year
-		_, err = h.structure(r).ChangeCompound(r.Context(), id, c)
+	if err != nil {
+		h.placeDone(w, r, id, "edit", err)
+		return
 	}
+	c.BuiltYear = &year
+	_, err = h.structure(r).ChangeCompound(r.Context(), id, c)
 	h.placeDone(w, r, id, "edit", err)
 }
 
@@ -257,10 +268,11 @@ func (h *handler) placeDone(w http.ResponseWriter, r *http.Request, id int64, fa
 // placeRetire retires a compound and goes back to the list.
 func (h *handler) placeRetire(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r.PathValue("id"))
-	if err == nil {
-		_, err = h.structure(r).RetireCompound(r.Context(), id)
-	}
 	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	if _, err := h.structure(r).RetireCompound(r.Context(), id); err != nil {
 		h.placeDone(w, r, id, "retire", err)
 		return
 	}
@@ -295,10 +307,12 @@ func (h *handler) buildingCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, err := readBuilding(r.PostForm, newPrefix)
-	if err == nil {
-		b.CompoundID = id
-		err = st.CreateBuilding(r.Context(), &b)
+	if err != nil {
+		h.placeDone(w, r, id, "add", err)
+		return
 	}
+	b.CompoundID = id
+	err = st.CreateBuilding(r.Context(), &b)
 	h.placeDone(w, r, id, "add", err)
 }
 
@@ -310,9 +324,10 @@ func (h *handler) buildingOf(r *http.Request) (int64, int64, error) {
 		return 0, 0, err
 	}
 	b, _, err := org.BuildingByID(r.Context(), h.db, id)
-	if err == nil {
-		_, err = h.structure(r).Compound(r.Context(), b.CompoundID)
+	if err != nil {
+		return id, b.CompoundID, err
 	}
+	_, err = h.structure(r).Compound(r.Context(), b.CompoundID)
 	return id, b.CompoundID, err
 }
 
@@ -324,16 +339,17 @@ func (h *handler) buildingUpdate(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
+	failed := fmt.Sprintf("building-%d", id)
 	in, err := readBuilding(r.PostForm, buildingPrefix(id))
-	if err == nil {
-		var b org.Building
-		var moved int
-		b, moved, err = h.structure(r).ChangeBuilding(r.Context(), id, org.BuildingChange{Name: &in.Name, GridID: &in.GridID, Floors: &in.Floors, Units: &in.Units})
-		if moved > 0 {
-			audit.Note(r.Context(), "org.move", fmt.Sprintf("building:%d", id), audit.OK, fmt.Sprintf("building %s to grid %d with %d households", b.Name, b.GridID, moved))
-		}
+	if err != nil {
+		h.placeDone(w, r, compound, failed, err)
+		return
 	}
-	h.placeDone(w, r, compound, fmt.Sprintf("building-%d", id), err)
+	b, moved, err := h.structure(r).ChangeBuilding(r.Context(), id, org.BuildingChange{Name: &in.Name, GridID: &in.GridID, Floors: &in.Floors, Units: &in.Units})
+	if moved > 0 {
+		audit.Note(r.Context(), "org.move", fmt.Sprintf("building:%d", id), audit.OK, fmt.Sprintf("building %s to grid %d with %d households", b.Name, b.GridID, moved))
+	}
+	h.placeDone(w, r, compound, failed, err)
 }
 
 // buildingRetire retires a building.

@@ -13,7 +13,6 @@ import (
 	"wanhu/internal/apperr"
 	"wanhu/internal/calendar"
 	"wanhu/internal/household"
-	"wanhu/internal/org"
 	"wanhu/internal/request"
 )
 
@@ -50,38 +49,46 @@ func (h *handler) showIntake(w http.ResponseWriter, r *http.Request, status int,
 	v := intakePage{Page: h.page(r, "requests.new_title", "requests"), Values: vals, Error: msg}
 	l := v.L
 	cs, names, err := h.categoryNames(r, l)
-	var gs []org.Grid
-	if err == nil {
-		gs, err = h.files(r).Grids(ctx)
+	if err != nil {
+		h.showError(w, r, err)
+		return
 	}
-	if err == nil && vals.Get("need_id") != "" {
-		var nid int64
-		if nid, err = pathID(vals.Get("need_id")); err == nil {
-			v.Need, err = h.files(r).NeedByID(ctx, nid)
+	gs, err := h.files(r).Grids(ctx)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	if n := vals.Get("need_id"); n != "" {
+		nid, err := pathID(n)
+		if err != nil {
+			h.showError(w, r, err)
+			return
 		}
-		var hh *household.Household
-		if err == nil {
-			hh, err = h.files(r).HouseholdByID(ctx, v.Need.HouseholdID)
+		if v.Need, err = h.files(r).NeedByID(ctx, nid); err != nil {
+			h.showError(w, r, err)
+			return
 		}
-		if err == nil {
-			v.NeedLabel, v.NeedAddress = l.Enum("need_kind", v.Need.Kind), hh.Address
-			if vals.Get("description") == "" {
-				vals.Set("description", v.Need.Note)
-			}
+		hh, err := h.files(r).HouseholdByID(ctx, v.Need.HouseholdID)
+		if err != nil {
+			h.showError(w, r, err)
+			return
+		}
+		v.NeedLabel, v.NeedAddress = l.Enum("need_kind", v.Need.Kind), hh.Address
+		if vals.Get("description") == "" {
+			vals.Set("description", v.Need.Note)
 		}
 	}
-	if q := strings.TrimSpace(vals.Get("q")); err == nil && q != "" {
-		var hs []household.Household
-		hs, _, err = h.files(r).List(ctx, household.Filter{Q: q, PerPage: 10})
+	if q := strings.TrimSpace(vals.Get("q")); q != "" {
+		hs, _, err := h.files(r).List(ctx, household.Filter{Q: q, PerPage: 10})
+		if err != nil {
+			h.showError(w, r, err)
+			return
+		}
 		v.Searched = true
 		for _, hh := range hs {
 			id := strconv.FormatInt(hh.ID, 10)
 			v.Found = append(v.Found, Option{Value: id, Label: hh.Address, Selected: vals.Get("household_id") == id || len(hs) == 1})
 		}
-	}
-	if err != nil {
-		h.showError(w, r, err)
-		return
 	}
 	cur := vals.Get("category")
 	v.Categories = []Option{{Value: "", Label: "—", Selected: cur == ""}}
@@ -108,32 +115,41 @@ func (h *handler) requestCreate(w http.ResponseWriter, r *http.Request) {
 		h.showIntake(w, r, http.StatusOK, f, "")
 		return
 	}
+	// fail shows bad input on the form again (422), anything else on the
+	// error page.
+	fail := func(err error) {
+		if fe, ok := apperr.AsField(err); ok && !errors.Is(err, apperr.ErrNotFound) {
+			h.showIntake(w, r, http.StatusUnprocessableEntity, f, requestFieldError(h.locale(r), fe))
+			return
+		}
+		h.showError(w, r, err)
+	}
 	in := request.Input{Category: f.Get("category"), Description: f.Get("description"), Channel: f.Get("channel"),
 		Address: f.Get("address"), Phone: strings.TrimSpace(f.Get("reporter_phone")), OrgPath: access.HomePath(user(r))}
 	var err error
-	if in.NeedID, err = id64(f, "need_id"); err == nil {
-		in.HouseholdID, err = id64(f, "household_id")
+	if in.NeedID, err = id64(f, "need_id"); err != nil {
+		fail(err)
+		return
 	}
-	if err == nil {
-		in.GridID, err = id64(f, "grid_id")
+	if in.HouseholdID, err = id64(f, "household_id"); err != nil {
+		fail(err)
+		return
 	}
-	if s := strings.TrimSpace(f.Get("received_at")); err == nil && s != "" {
-		t, perr := time.ParseInLocation("2006-01-02T15:04", s, calendar.China)
-		if perr != nil {
-			err = apperr.Field("submitted_at", "invalid", "is not a date and time")
+	if in.GridID, err = id64(f, "grid_id"); err != nil {
+		fail(err)
+		return
+	}
+	if s := strings.TrimSpace(f.Get("received_at")); s != "" {
+		t, err := time.ParseInLocation("2006-01-02T15:04", s, calendar.China)
+		if err != nil {
+			fail(apperr.Field("submitted_at", "invalid", "is not a date and time"))
+			return
 		}
 		in.SubmittedAt = &t
 	}
-	var rq *request.Request
-	if err == nil {
-		rq, err = h.requests(r).Submit(r.Context(), actor(r), in)
-	}
-	if fe, ok := apperr.AsField(err); ok && !errors.Is(err, apperr.ErrNotFound) {
-		h.showIntake(w, r, http.StatusUnprocessableEntity, f, requestFieldError(h.locale(r), fe))
-		return
-	}
+	rq, err := h.requests(r).Submit(r.Context(), actor(r), in)
 	if err != nil {
-		h.showError(w, r, err)
+		fail(err)
 		return
 	}
 	seeOther(w, r, fmt.Sprintf("/requests/%d", rq.ID))

@@ -183,10 +183,11 @@ func (h *handler) mergeCandidates(r *http.Request, rq *request.Request, names ma
 		if hid == 0 {
 			return 0
 		}
-		if hh, err := h.files(r).HouseholdByID(ctx, hid); err == nil {
-			return hh.BuildingID
+		hh, err := h.files(r).HouseholdByID(ctx, hid)
+		if err != nil {
+			return 0
 		}
-		return 0
+		return hh.BuildingID
 	}
 	mine := building(rq.HouseholdID)
 	var out []Option
@@ -262,13 +263,22 @@ func (h *handler) requestAct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := changeOf(action, r.PostForm)
-	if err == nil {
-		_, err = h.requests(r).Apply(r.Context(), actor(r), id, c)
-	}
-	if err == nil {
-		seeOther(w, r, fmt.Sprintf("/requests/%d#timeline", id))
+	if err != nil {
+		h.requestActFailed(w, r, id, action, err)
 		return
 	}
+	if _, err := h.requests(r).Apply(r.Context(), actor(r), id, c); err != nil {
+		h.requestActFailed(w, r, id, action, err)
+		return
+	}
+	seeOther(w, r, fmt.Sprintf("/requests/%d#timeline", id))
+}
+
+// requestActFailed shows why step action of request id failed: the
+// request as it is now with a message (409) when the form was stale or
+// the state no longer allows the step, the step's form again (422) for a
+// bad input, the error page otherwise.
+func (h *handler) requestActFailed(w http.ResponseWriter, r *http.Request, id int64, action string, err error) {
 	l := h.locale(r)
 	var te *request.TransitionError
 	switch fe, isField := apperr.AsField(err); {

@@ -120,18 +120,21 @@ func (h *handler) requestQueue(w http.ResponseWriter, r *http.Request) {
 		v.States = append(v.States, Option{Value: s, Label: l.T("requests.state." + s), Selected: s == state})
 	}
 	cs, names, err := h.categoryNames(r, l)
-	var rs []request.Request
-	var total int
-	if err == nil {
-		rs, total, err = h.requests(r).List(r.Context(), f)
-	}
-	var gs []org.Grid
-	if err == nil && can(r, access.ReadHouseholds) {
-		gs, err = h.files(r).Grids(r.Context())
-	}
 	if err != nil {
 		h.showError(w, r, err)
 		return
+	}
+	rs, total, err := h.requests(r).List(r.Context(), f)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	var gs []org.Grid
+	if can(r, access.ReadHouseholds) {
+		if gs, err = h.files(r).Grids(r.Context()); err != nil {
+			h.showError(w, r, err)
+			return
+		}
 	}
 	v.Categories = []Option{{Value: "", Label: l.T("requests.all_categories")}}
 	for _, c := range cs {

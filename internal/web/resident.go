@@ -117,10 +117,19 @@ func (h *handler) residentProof(tok string, answer int, issued int64) string {
 // proof ("issued.hash") was made for, with form token tok, lately.
 func (h *handler) residentCheckPassed(tok, proof, answer string) bool {
 	at, mac, ok := strings.Cut(proof, ".")
+	if !ok {
+		return false
+	}
 	issued, err := strconv.ParseInt(at, 10, 64)
-	n, err2 := strconv.Atoi(halfWidth.Replace(strings.TrimSpace(answer)))
+	if err != nil {
+		return false
+	}
+	n, err := strconv.Atoi(halfWidth.Replace(strings.TrimSpace(answer)))
+	if err != nil {
+		return false
+	}
 	age := h.now().Sub(time.Unix(issued, 0))
-	return ok && err == nil && err2 == nil && age > -time.Minute && age < residentProofTTL && sameToken(mac, h.residentProof(tok, n, issued))
+	return age > -time.Minute && age < residentProofTTL && sameToken(mac, h.residentProof(tok, n, issued))
 }
 
 // halfWidth turns the full-width digits of a Chinese keyboard into ASCII.
@@ -231,11 +240,14 @@ func (h *handler) residentPlace(r *http.Request, place string, in *request.Input
 		in.GridID, in.BuildingID, in.Address = b.GridID, b.ID, strings.TrimSpace(compound+" "+b.Name+" "+in.Address)
 	case "c":
 		u, err := org.UnitByID(r.Context(), h.db, id)
-		if errors.Is(err, apperr.ErrNotFound) || err == nil && u.Kind != org.Community {
+		if errors.Is(err, apperr.ErrNotFound) {
 			return missing
 		}
 		if err != nil {
 			return err
+		}
+		if u.Kind != org.Community {
+			return missing
 		}
 		in.OrgPath = u.Path
 	default:
@@ -258,17 +270,22 @@ func (h *handler) residentSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	in := request.Input{Category: r.PostFormValue("category"), Description: r.PostFormValue("description"),
 		Address: strings.TrimSpace(r.PostFormValue("address")), Phone: r.PostFormValue("phone")}
-	err := h.residentPlace(r, r.PostFormValue("place"), &in)
-	var rq *request.Request
-	if err == nil {
-		rq, err = h.residentRequests().SubmitPublic(r.Context(), in, h.auth.ClientAddr(r), request.PublicLimits)
+	// fail shows a bad input on the form again (400), any other error
+	// as a notice.
+	fail := func(err error) {
+		if _, ok := apperr.AsField(err); ok {
+			h.residentForm(w, r, http.StatusBadRequest, err)
+			return
+		}
+		h.residentNotice(w, r, err, "")
 	}
-	if _, ok := apperr.AsField(err); ok {
-		h.residentForm(w, r, http.StatusBadRequest, err)
+	if err := h.residentPlace(r, r.PostFormValue("place"), &in); err != nil {
+		fail(err)
 		return
 	}
+	rq, err := h.residentRequests().SubmitPublic(r.Context(), in, h.auth.ClientAddr(r), request.PublicLimits)
 	if err != nil {
-		h.residentNotice(w, r, err, "")
+		fail(err)
 		return
 	}
 	setCookie(w, r, residentCookie, "", -1)

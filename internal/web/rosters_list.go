@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -78,10 +79,10 @@ func (h *handler) rosters(r *http.Request) *roster.Store {
 // rosterQuery reads roster name and its filters from r.
 func (h *handler) rosterQuery(r *http.Request, name string) (roster.Query, error) {
 	q, err := roster.Parse(name, r.URL.Query(), h.currentDay())
-	if err == nil {
-		err = h.rosters(r).Check(r.Context(), q)
+	if err != nil {
+		return q, err
 	}
-	return q, err
+	return q, h.rosters(r).Check(r.Context(), q)
 }
 
 // rosterList shows one roster, or downloads it (?format=xlsx|csv).
@@ -99,22 +100,19 @@ func (h *handler) rosterList(w http.ResponseWriter, r *http.Request) {
 	}
 	v := &rosterListView{Page: h.page(r, "", "rosters"), Name: name, Custom: d.Custom}
 	v.Title = d.Title(v.L.Lang)
-	q, err := h.rosterQuery(r, name)
-	if err == nil {
-		err = ferr
-	}
-	tn, tags, terr := h.tagNames(r.Context(), v.L)
-	if terr != nil {
-		h.showError(w, r, terr)
+	tn, tags, err := h.tagNames(r.Context(), v.L)
+	if err != nil {
+		h.showError(w, r, err)
 		return
 	}
-	if fe, ok := apperr.AsField(err); ok {
+	q, err := h.rosterQuery(r, name)
+	err = cmp.Or(err, ferr) // a bad filter first, then a bad format
+	switch fe, isField := apperr.AsField(err); {
+	case isField:
 		// A bad filter shows the page with the error beside the form (400).
 		v.Error = v.L.T("rosters.param."+fe.Field) + ": " + v.L.Err(fe)
 		q, _ = roster.Parse(name, nil, h.currentDay())
-		err = nil
-	}
-	if err != nil {
+	case err != nil:
 		h.showError(w, r, err)
 		return
 	}
@@ -204,19 +202,22 @@ func (h *handler) rosterDownload(w http.ResponseWriter, r *http.Request, name st
 		return
 	}
 	q, err := h.rosterQuery(r, name)
-	rs := h.rosters(r)
-	var n int
-	if err == nil {
-		n, err = rs.Count(r.Context(), q)
-	}
-	var labels roster.Labels
-	if err == nil {
-		labels, err = roster.Chinese(r.Context(), h.db)
-	}
-	if err == nil {
-		err = h.auditing().Export(w, r, roster.Download(r.Context(), rs, q, format, n, labels, h.currentDay()))
-	}
 	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	rs := h.rosters(r)
+	n, err := rs.Count(r.Context(), q)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	labels, err := roster.Chinese(r.Context(), h.db)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	if err := h.auditing().Export(w, r, roster.Download(r.Context(), rs, q, format, n, labels, h.currentDay())); err != nil {
 		h.showError(w, r, err)
 	}
 }

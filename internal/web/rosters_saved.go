@@ -79,10 +79,11 @@ func (h *handler) rosterSave(w http.ResponseWriter, r *http.Request) {
 // rosterOpen opens a saved roster: its filter page.
 func (h *handler) rosterOpen(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r.PathValue("id"))
-	var s roster.Saved
-	if err == nil {
-		s, err = roster.NewSaves(h.db).Get(r.Context(), user(r).ID, id)
+	if err != nil {
+		h.showError(w, r, err)
+		return
 	}
+	s, err := roster.NewSaves(h.db).Get(r.Context(), user(r).ID, id)
 	if err != nil {
 		h.showError(w, r, err)
 		return
@@ -93,10 +94,11 @@ func (h *handler) rosterOpen(w http.ResponseWriter, r *http.Request) {
 // rosterDelete deletes a saved roster of the user.
 func (h *handler) rosterDelete(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r.PathValue("id"))
-	if err == nil {
-		err = roster.NewSaves(h.db).Delete(r.Context(), user(r).ID, id)
-	}
 	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	if err := roster.NewSaves(h.db).Delete(r.Context(), user(r).ID, id); err != nil {
 		h.showError(w, r, err)
 		return
 	}

@@ -69,10 +69,13 @@ func (h *handler) setupOpen(r *http.Request) (setup.State, error) {
 		return st, nil
 	}
 	ok, err := setup.TokenValid(r.Context(), h.db, r.FormValue("token"))
-	if err == nil && !ok {
-		err = apperr.ErrForbidden
+	if err != nil {
+		return st, err
 	}
-	return st, err
+	if !ok {
+		return st, apperr.ErrForbidden
+	}
+	return st, nil
 }
 
 // setupShow shows the first-run form.
@@ -101,8 +104,8 @@ func (h *handler) setupRefused(w http.ResponseWriter, r *http.Request, err error
 // wrong.
 func (h *handler) setupSave(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	c, cerr := r.Cookie(setupCookie)
-	if cerr != nil || !sameToken(r.PostFormValue("csrf"), c.Value) {
+	c, err := r.Cookie(setupCookie)
+	if err != nil || !sameToken(r.PostFormValue("csrf"), c.Value) {
 		h.forbidden(w, r)
 		return
 	}
@@ -116,10 +119,11 @@ func (h *handler) setupSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := setupPlan(r.PostForm, st.City == "")
-	var res *setup.Result
-	if err == nil {
-		res, err = setup.Run(r.Context(), h.db, p, audit.Entry{Username: "setup", Role: "web", IP: h.auth.ClientAddr(r)})
+	if err != nil { // a FieldError: the form again
+		h.showSetup(w, r, http.StatusUnprocessableEntity, st, r.PostForm, err)
+		return
 	}
+	res, err := setup.Run(r.Context(), h.db, p, audit.Entry{Username: "setup", Role: "web", IP: h.auth.ClientAddr(r)})
 	var done *setup.InitialisedError
 	if errors.As(err, &done) {
 		h.showError(w, r, apperr.ErrNotFound) // set up meanwhile, by someone else

@@ -98,24 +98,28 @@ func (h *handler) staffList(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	format, err := export.FormatOf(r)
-	var p staff.Period
-	if err == nil {
-		p, err = staff.PeriodOf(q.Get("from"), q.Get("to"), h.currentDay())
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	p, err := staff.PeriodOf(q.Get("from"), q.Get("to"), h.currentDay())
+	if err != nil {
+		h.showError(w, r, err)
+		return
 	}
 	var grid int64
-	if g := q.Get("grid"); err == nil && g != "" {
+	if g := q.Get("grid"); g != "" {
 		if grid, err = strconv.ParseInt(g, 10, 64); err != nil {
-			err = apperr.Field("grid", "number", "must be a grid id")
+			h.showError(w, r, apperr.Field("grid", "number", "must be a grid id"))
+			return
 		}
 	}
-	var wt staff.Weights
-	if err == nil {
-		wt, err = staff.LoadWeights(r.Context(), h.db)
+	wt, err := staff.LoadWeights(r.Context(), h.db)
+	if err != nil {
+		h.showError(w, r, err)
+		return
 	}
-	var rep *staff.Report
-	if err == nil {
-		rep, err = staff.Scorecards(r.Context(), h.db, scope, p, wt, grid)
-	}
+	rep, err := staff.Scorecards(r.Context(), h.db, scope, p, wt, grid)
 	if err != nil {
 		h.showError(w, r, err)
 		return
@@ -220,27 +224,32 @@ func (h *handler) staffShow(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) showScorecard(w http.ResponseWriter, r *http.Request, status int, failure *apperr.FieldError, posted map[string]string) {
 	id, err := pathID(r.PathValue("id"))
-	var manage bool
-	if err == nil {
-		_, manage, err = h.staffMember(r, id)
+	if err != nil {
+		h.staffFail(w, r, err)
+		return
+	}
+	_, manage, err := h.staffMember(r, id)
+	if err != nil {
+		h.staffFail(w, r, err)
+		return
 	}
 	scope, _ := staffScopeOf(r)
-	var p staff.Period
-	if err == nil {
-		p, err = staff.PeriodOf(r.URL.Query().Get("from"), r.URL.Query().Get("to"), h.currentDay())
+	p, err := staff.PeriodOf(r.URL.Query().Get("from"), r.URL.Query().Get("to"), h.currentDay())
+	if err != nil {
+		h.staffFail(w, r, err)
+		return
 	}
-	var wt staff.Weights
-	if err == nil {
-		wt, err = staff.LoadWeights(r.Context(), h.db)
+	wt, err := staff.LoadWeights(r.Context(), h.db)
+	if err != nil {
+		h.staffFail(w, r, err)
+		return
 	}
-	var c *staff.Scorecard
-	if err == nil {
-		c, err = staff.ScorecardOf(r.Context(), h.db, scope, p, wt, id)
+	c, err := staff.ScorecardOf(r.Context(), h.db, scope, p, wt, id)
+	if err != nil {
+		h.staffFail(w, r, err)
+		return
 	}
-	var tr []staff.TrainingRecord
-	if err == nil {
-		tr, err = staff.Training(r.Context(), h.db, id)
-	}
+	tr, err := staff.Training(r.Context(), h.db, id)
 	if err != nil {
 		h.staffFail(w, r, err)
 		return
@@ -268,15 +277,17 @@ func (h *handler) showScorecard(w http.ResponseWriter, r *http.Request, status i
 // staffTrainingAdd records a course from the scorecard page's form.
 func (h *handler) staffTrainingAdd(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r.PathValue("id"))
-	var manage bool
-	if err == nil {
-		_, manage, err = h.staffMember(r, id)
-	}
-	if err == nil && !manage {
-		err = errForbidden
-	}
 	if err != nil {
 		h.staffFail(w, r, err)
+		return
+	}
+	_, manage, err := h.staffMember(r, id)
+	if err != nil {
+		h.staffFail(w, r, err)
+		return
+	}
+	if !manage {
+		h.staffFail(w, r, errForbidden)
 		return
 	}
 	f := r.PostForm
@@ -284,24 +295,30 @@ func (h *handler) staffTrainingAdd(w http.ResponseWriter, r *http.Request) {
 	for _, k := range []string{"course", "kind", "completed_on", "hours", "note"} {
 		posted[k] = strings.TrimSpace(f.Get(k))
 	}
+	// fail shows the form again with a field's error, an error page
+	// otherwise.
+	fail := func(err error) {
+		if fe, ok := apperr.AsField(err); ok {
+			h.showScorecard(w, r, http.StatusUnprocessableEntity, fe, posted)
+			return
+		}
+		h.showError(w, r, err)
+	}
 	t := staff.TrainingRecord{TeamMemberID: id, Course: posted["course"], Kind: posted["kind"], Note: posted["note"], RecordedBy: user(r).ID}
 	if posted["completed_on"] != "" {
-		t.CompletedOn, err = calendar.ParseDate("completed_on", posted["completed_on"])
-	}
-	if err == nil && posted["hours"] != "" {
-		if t.Hours, err = strconv.ParseFloat(posted["hours"], 64); err != nil {
-			err = apperr.Field("hours", "number", "must be a number of hours")
+		if t.CompletedOn, err = calendar.ParseDate("completed_on", posted["completed_on"]); err != nil {
+			fail(err)
+			return
 		}
 	}
-	if err == nil {
-		err = staff.AddTraining(r.Context(), h.db, &t, h.now())
+	if posted["hours"] != "" {
+		if t.Hours, err = strconv.ParseFloat(posted["hours"], 64); err != nil {
+			fail(apperr.Field("hours", "number", "must be a number of hours"))
+			return
+		}
 	}
-	if fe, ok := apperr.AsField(err); ok {
-		h.showScorecard(w, r, http.StatusUnprocessableEntity, fe, posted)
-		return
-	}
-	if err != nil {
-		h.showError(w, r, err)
+	if err := staff.AddTraining(r.Context(), h.db, &t, h.now()); err != nil {
+		fail(err)
 		return
 	}
 	seeOther(w, r, fmt.Sprintf("/staff/%d?saved=1", id))
@@ -310,21 +327,25 @@ func (h *handler) staffTrainingAdd(w http.ResponseWriter, r *http.Request) {
 // staffTrainingDelete removes a training record entered by mistake.
 func (h *handler) staffTrainingDelete(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r.PathValue("id"))
-	var t staff.TrainingRecord
-	if err == nil {
-		t, err = staff.TrainingByID(r.Context(), h.db, id)
-	}
-	var manage bool
-	if err == nil {
-		_, manage, err = h.staffMember(r, t.TeamMemberID)
-	}
-	if err == nil && !manage {
-		err = errForbidden
-	}
-	if err == nil {
-		err = staff.DeleteTraining(r.Context(), h.db, id)
-	}
 	if err != nil {
+		h.staffFail(w, r, err)
+		return
+	}
+	t, err := staff.TrainingByID(r.Context(), h.db, id)
+	if err != nil {
+		h.staffFail(w, r, err)
+		return
+	}
+	_, manage, err := h.staffMember(r, t.TeamMemberID)
+	if err != nil {
+		h.staffFail(w, r, err)
+		return
+	}
+	if !manage {
+		h.staffFail(w, r, errForbidden)
+		return
+	}
+	if err := staff.DeleteTraining(r.Context(), h.db, id); err != nil {
 		h.staffFail(w, r, err)
 		return
 	}

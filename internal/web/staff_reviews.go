@@ -52,14 +52,16 @@ func (h *handler) staffBadReviews(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	format, err := export.FormatOf(r)
-	var p staff.Period
-	if err == nil {
-		p, err = staff.PeriodOf(q.Get("from"), q.Get("to"), h.currentDay())
+	if err != nil {
+		h.showError(w, r, err)
+		return
 	}
-	var rep *staff.BadReviewReport
-	if err == nil {
-		rep, err = staff.BadReviews(r.Context(), h.db, scope, p)
+	p, err := staff.PeriodOf(q.Get("from"), q.Get("to"), h.currentDay())
+	if err != nil {
+		h.showError(w, r, err)
+		return
 	}
+	rep, err := staff.BadReviews(r.Context(), h.db, scope, p)
 	if err != nil {
 		h.showError(w, r, err)
 		return
@@ -181,12 +183,11 @@ func (h *handler) staffWeightsSave(w http.ResponseWriter, r *http.Request) {
 			wt.ComplaintPenalty = f
 		}
 	}
-	var err error
 	if bad != nil {
-		err = bad
-	} else {
-		err = staff.SaveWeights(r.Context(), h.db, wt, h.now())
+		h.showWeights(w, r, http.StatusUnprocessableEntity, wt, bad)
+		return
 	}
+	err := staff.SaveWeights(r.Context(), h.db, wt, h.now())
 	if fe, ok := apperr.AsField(err); ok {
 		h.showWeights(w, r, http.StatusUnprocessableEntity, wt, fe)
 		return

@@ -21,10 +21,11 @@ func (h *handler) statsHouseholds(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s, err := stats.Households(r.Context(), h.db, statsScope(r), grid)
-	var tags tagNames
-	if err == nil {
-		tags, _, err = h.tagNames(r.Context(), v.L)
+	if err != nil {
+		h.showError(w, r, err)
+		return
 	}
+	tags, _, err := h.tagNames(r.Context(), v.L)
 	if err != nil {
 		h.showError(w, r, err)
 		return

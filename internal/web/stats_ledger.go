@@ -23,19 +23,27 @@ func (h *handler) statsLedger(w http.ResponseWriter, r *http.Request) {
 	}
 	today := h.currentDay()
 	types, err := stats.ParseTypes("types", strings.Join(q["types"], ","))
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
 	to, from := today, stats.TrendYear(today)
-	if s := q.Get("to"); err == nil && s != "" {
-		if to, err = calendar.ParseDate("to", s); err == nil && q.Get("from") == "" {
+	if s := q.Get("to"); s != "" {
+		if to, err = calendar.ParseDate("to", s); err != nil {
+			h.showError(w, r, err)
+			return
+		}
+		if q.Get("from") == "" {
 			from = stats.TrendYear(to)
 		}
 	}
-	if s := q.Get("from"); err == nil && s != "" {
-		from, err = calendar.ParseDate("from", s)
+	if s := q.Get("from"); s != "" {
+		if from, err = calendar.ParseDate("from", s); err != nil {
+			h.showError(w, r, err)
+			return
+		}
 	}
-	var tr *stats.LedgerTrendStats
-	if err == nil {
-		tr, err = stats.LedgerTrend(r.Context(), h.db, statsScope(r), from, to, types, grid)
-	}
+	tr, err := stats.LedgerTrend(r.Context(), h.db, statsScope(r), from, to, types, grid)
 	if err != nil {
 		h.showError(w, r, err)
 		return

@@ -21,18 +21,21 @@ func (h *handler) statsServices(w http.ResponseWriter, r *http.Request) {
 	q, ctx, l := r.URL.Query(), r.Context(), v.L
 	today := h.currentDay()
 	from, to, err := calendar.DayRange(q.Get("from"), q.Get("to"), today)
-	var rep *request.Stats
-	if err == nil {
-		rep, err = request.Report(ctx, h.db, access.Scope(user(r)), from, to, h.now(), 0)
+	if err != nil {
+		h.showError(w, r, err)
+		return
 	}
-	var survey *visit.SurveyReport
-	if err == nil {
-		survey, err = visit.SurveyStats(ctx, h.db, statsScope(r), from, to, 0)
+	rep, err := request.Report(ctx, h.db, access.Scope(user(r)), from, to, h.now(), 0)
+	if err != nil {
+		h.showError(w, r, err)
+		return
 	}
-	var cov []visit.GridCoverage
-	if err == nil {
-		cov, err = visit.NewStore(h.db, h.households).In(statsScope(r)).CoverageByGrid(ctx, 0)
+	survey, err := visit.SurveyStats(ctx, h.db, statsScope(r), from, to, 0)
+	if err != nil {
+		h.showError(w, r, err)
+		return
 	}
+	cov, err := visit.NewStore(h.db, h.households).In(statsScope(r)).CoverageByGrid(ctx, 0)
 	if err != nil {
 		h.showError(w, r, err)
 		return

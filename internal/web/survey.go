@@ -53,8 +53,8 @@ func (h *handler) surveyAdd(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	q := visit.Question{Code: strings.TrimSpace(f.Get("code")), TextZH: f.Get("text_zh"), TextEN: f.Get("text_en"),
 		Kind: f.Get("kind"), Indicator: f.Get("indicator")}
-	_, err := visit.AddSurveyQuestion(r.Context(), h.db, q)
-	if h.surveyFailed(w, r, err, "", q) {
+	if _, err := visit.AddSurveyQuestion(r.Context(), h.db, q); err != nil {
+		h.surveyFailed(w, r, err, "", q)
 		return
 	}
 	seeOther(w, r, "/survey?saved="+q.Code)
@@ -66,38 +66,32 @@ func (h *handler) surveyUpdate(w http.ResponseWriter, r *http.Request) {
 	f, code := r.PostForm, r.PathValue("code")
 	zh, en, active := f.Get("text_zh"), f.Get("text_en"), f.Get("active") == "on"
 	p := visit.QuestionPatch{TextZH: &zh, TextEN: &en, Active: &active}
-	var err error
 	if s := strings.TrimSpace(f.Get("position")); s != "" {
-		n, perr := strconv.Atoi(s)
-		if perr != nil || n < 0 || n > 999 {
-			err = apperr.Field("position", "range", "must be a whole number from 0 to 999")
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 || n > 999 {
+			h.surveyFailed(w, r, apperr.Field("position", "range", "must be a whole number from 0 to 999"), code, visit.Question{})
+			return
 		}
 		p.Position = &n
 	}
-	if err == nil {
-		_, err = visit.UpdateSurveyQuestion(r.Context(), h.db, code, p)
-	}
-	if h.surveyFailed(w, r, err, code, visit.Question{}) {
+	if _, err := visit.UpdateSurveyQuestion(r.Context(), h.db, code, p); err != nil {
+		h.surveyFailed(w, r, err, code, visit.Question{})
 		return
 	}
 	seeOther(w, r, "/survey?saved="+code)
 }
 
-// surveyFailed shows the page again with a field error (422) or the
-// error page, and reports whether err was one.
-func (h *handler) surveyFailed(w http.ResponseWriter, r *http.Request, err error, code string, typed visit.Question) bool {
-	if err == nil {
-		return false
-	}
+// surveyFailed shows the page again with err, a field error (422), or
+// the error page.
+func (h *handler) surveyFailed(w http.ResponseWriter, r *http.Request, err error, code string, typed visit.Question) {
 	fe, ok := apperr.AsField(err)
 	if !ok {
 		h.showError(w, r, err)
-		return true
+		return
 	}
 	v := surveyPage{Page: h.page(r, "survey.title", "survey"), New: typed, ErrorCode: code}
 	v.Error = v.L.T("survey.error", v.L.T("survey.f."+fe.Field), v.L.Err(fe))
 	h.showSurvey(w, r, http.StatusUnprocessableEntity, v)
-	return true
 }
 
 // showSurvey fills v with the questions and renders it.

@@ -10,7 +10,6 @@ import (
 
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
-	"wanhu/internal/auth"
 	"wanhu/internal/org"
 )
 
@@ -51,14 +50,16 @@ func (h *handler) teamList(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := teamView{Page: h.page(r, "team.title", "team")}
 	grids, err := h.files(r).Grids(ctx)
-	var all []org.TeamMember
-	if err == nil {
-		all, err = org.AllTeamMembers(ctx, h.db)
+	if err != nil {
+		h.showError(w, r, err)
+		return
 	}
-	var users []auth.User
-	if err == nil {
-		users, err = h.auth.Users(ctx)
+	all, err := org.AllTeamMembers(ctx, h.db)
+	if err != nil {
+		h.showError(w, r, err)
+		return
 	}
+	users, err := h.auth.Users(ctx)
 	if err != nil {
 		h.showError(w, r, err)
 		return
@@ -214,25 +215,38 @@ func (h *handler) teamNew(w http.ResponseWriter, r *http.Request) {
 // teamCreate adds a member and goes back to the list.
 func (h *handler) teamCreate(w http.ResponseWriter, r *http.Request) {
 	var m org.TeamMember
-	err := parseTeamMember(r.PostForm, &m)
-	if err == nil && m.GridID != 0 {
-		var g org.Grid
-		if g, err = org.GridByID(r.Context(), h.db, m.GridID); errors.Is(err, apperr.ErrNotFound) {
+	if err := parseTeamMember(r.PostForm, &m); err != nil {
+		h.teamFailed(w, r, nil, err)
+		return
+	}
+	if m.GridID != 0 {
+		g, err := org.GridByID(r.Context(), h.db, m.GridID)
+		if errors.Is(err, apperr.ErrNotFound) {
 			err = apperr.Field("grid_id", "not_found", "no such grid")
+		}
+		if err != nil {
+			h.teamFailed(w, r, nil, err)
+			return
 		}
 		m.CommunityID = g.CommunityID
 	}
-	if err == nil {
-		err = h.checkManaged(r, m)
+	if err := h.checkManaged(r, m); err != nil {
+		h.teamFailed(w, r, nil, err)
+		return
 	}
-	if err == nil {
-		if err = org.CreateTeamMember(r.Context(), h.db, &m); err == nil {
-			seeOther(w, r, "/team")
-			return
-		}
+	if err := org.CreateTeamMember(r.Context(), h.db, &m); err != nil {
+		h.teamFailed(w, r, nil, err)
+		return
 	}
+	seeOther(w, r, "/team")
+}
+
+// teamFailed shows the team form again with the posted values and err (a
+// field's error or a conflict), or an error page. old is nil for a new
+// member.
+func (h *handler) teamFailed(w http.ResponseWriter, r *http.Request, old *org.TeamMember, err error) {
 	if h.failed(w, r, err) {
-		h.showTeamForm(w, r, status(err), nil, r.PostForm, err)
+		h.showTeamForm(w, r, status(err), old, r.PostForm, err)
 	}
 }
 
@@ -240,10 +254,13 @@ func (h *handler) teamCreate(w http.ResponseWriter, r *http.Request) {
 // member where m is.
 func (h *handler) checkManaged(r *http.Request, m org.TeamMember) error {
 	ok, err := access.Scope(user(r)).Manages(r.Context(), h.db, m.CommunityID, m.GridID)
-	if err == nil && !ok {
-		err = apperr.Field("grid_id", "not_found", "not a grid whose team you manage")
+	if err != nil {
+		return err
 	}
-	return err
+	if !ok {
+		return apperr.Field("grid_id", "not_found", "not a grid whose team you manage")
+	}
+	return nil
 }
 
 // loadTeamMember returns the member of the route if the user may change it;
@@ -258,10 +275,13 @@ func (h *handler) loadTeamMember(r *http.Request) (*org.TeamMember, error) {
 		return nil, err
 	}
 	ok, err := access.Scope(user(r)).Manages(r.Context(), h.db, m.CommunityID, m.GridID)
-	if err == nil && !ok {
-		err = apperr.ErrNotFound
+	if err != nil {
+		return &m, err
 	}
-	return &m, err
+	if !ok {
+		return &m, apperr.ErrNotFound
+	}
+	return &m, nil
 }
 
 // teamEdit shows the edit form of a member.
@@ -283,22 +303,23 @@ func (h *handler) teamUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m := *old
-	err = parseTeamMember(r.PostForm, &m)
-	if err == nil && m.GridID == 0 && m.CommunityID != old.CommunityID {
-		err = apperr.Field("grid_id", "not_found", "a member stays in their community")
+	if err := parseTeamMember(r.PostForm, &m); err != nil {
+		h.teamFailed(w, r, old, err)
+		return
 	}
-	if err == nil {
-		err = h.checkManaged(r, m)
+	if m.GridID == 0 && m.CommunityID != old.CommunityID {
+		h.teamFailed(w, r, old, apperr.Field("grid_id", "not_found", "a member stays in their community"))
+		return
 	}
-	if err == nil {
-		if err = org.UpdateTeamMember(r.Context(), h.db, &m); err == nil {
-			seeOther(w, r, "/team")
-			return
-		}
+	if err := h.checkManaged(r, m); err != nil {
+		h.teamFailed(w, r, old, err)
+		return
 	}
-	if h.failed(w, r, err) {
-		h.showTeamForm(w, r, status(err), old, r.PostForm, err)
+	if err := org.UpdateTeamMember(r.Context(), h.db, &m); err != nil {
+		h.teamFailed(w, r, old, err)
+		return
 	}
+	seeOther(w, r, "/team")
 }
 
 // showTeamForm renders the team form with values v and err next to its

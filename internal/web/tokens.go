@@ -72,10 +72,11 @@ func (h *handler) tokenCreate(w http.ResponseWriter, r *http.Request) {
 // tokenDelete revokes one of the user's tokens.
 func (h *handler) tokenDelete(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r.PathValue("id"))
-	if err == nil {
-		err = h.auth.DeleteToken(r.Context(), auth.FromContext(r.Context()).User.ID, id)
-	}
 	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	if err := h.auth.DeleteToken(r.Context(), auth.FromContext(r.Context()).User.ID, id); err != nil {
 		h.showError(w, r, err)
 		return
 	}

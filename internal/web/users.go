@@ -151,10 +151,11 @@ func (h *handler) showUsers(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	users, err := h.auth.Users(ctx)
-	if err == nil {
-		v.Addrs, err = h.lockedAddrs(ctx, v.L)
-	}
 	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	if v.Addrs, err = h.lockedAddrs(ctx, v.L); err != nil {
 		h.showError(w, r, err)
 		return
 	}
@@ -185,21 +186,27 @@ func (h *handler) userCreate(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	unit, _ := strconv.ParseInt(f.Get("org"), 10, 64)
 	g := auth.Grant{Role: auth.Role(f.Get("role")), OrgUnitID: unit}
-	var err error
-	if ok, aerr := h.auth.Administers(ctx, admin, unit); aerr != nil {
-		err = aerr
-	} else if !ok || !auth.ValidRole(g.Role) {
-		err = apperr.Field("org_unit_id", "invalid", "choose a role and an org unit")
-	} else {
-		_, err = h.auth.CreateUser(ctx, strings.TrimSpace(f.Get("username")), f.Get("display_name"), f.Get("password"), g)
-	}
-	if err != nil {
+	// fail shows a bad input on the list page again (400), without the
+	// password, any other error as the error page.
+	fail := func(err error) {
 		if _, ok := apperr.AsField(err); !ok {
 			h.showError(w, r, err)
 			return
 		}
 		f.Del("password")
 		h.showUsers(w, r, http.StatusBadRequest, f, h.fieldMessage(r, err), "")
+	}
+	ok, err := h.auth.Administers(ctx, admin, unit)
+	if err != nil {
+		fail(err)
+		return
+	}
+	if !ok || !auth.ValidRole(g.Role) {
+		fail(apperr.Field("org_unit_id", "invalid", "choose a role and an org unit"))
+		return
+	}
+	if _, err := h.auth.CreateUser(ctx, strings.TrimSpace(f.Get("username")), f.Get("display_name"), f.Get("password"), g); err != nil {
+		fail(err)
 		return
 	}
 	h.auditUser(r, "user.add", f.Get("username"), "role="+string(g.Role)+" org="+f.Get("org"))

@@ -150,10 +150,11 @@ func (v *planPage) fill() {
 func (h *handler) planGenerate(w http.ResponseWriter, r *http.Request) {
 	grid, _ := strconv.ParseInt(r.PostFormValue("grid"), 10, 64)
 	week, err := visit.ParseWeek("week", r.PostFormValue("week"))
-	if err == nil {
-		_, err = h.visits(r).GeneratePlan(r.Context(), actor(r).Name, grid, week)
-	}
 	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	if _, err := h.visits(r).GeneratePlan(r.Context(), actor(r).Name, grid, week); err != nil {
 		h.showError(w, r, err)
 		return
 	}

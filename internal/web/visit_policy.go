@@ -139,10 +139,11 @@ func (h *handler) showPolicy(w http.ResponseWriter, r *http.Request, status int,
 	l := v.L
 	v.Edit = can(r, access.Configure)
 	tags, err := household.Tags(ctx, h.db)
-	var counts map[string]int
-	if err == nil {
-		counts, err = h.visits(r).PolicyEffect(ctx, p)
+	if err != nil {
+		h.showError(w, r, err)
+		return
 	}
+	counts, err := h.visits(r).PolicyEffect(ctx, p)
 	if err != nil {
 		h.showError(w, r, err)
 		return

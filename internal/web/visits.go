@@ -91,23 +91,26 @@ func (h *handler) householdVisits(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) visitPageWith(w http.ResponseWriter, r *http.Request, status int, failure error) {
 	hh, err := h.loadHousehold(r)
-	var v visitPage
-	if err == nil {
-		v = visitPage{Page: h.page(r, "visit.title", "visits"), H: hh, ClientID: newClientID(), MaxPhotos: visit.MaxPhotos}
-		v.Title += " · " + hh.Address
-		v.Schedule, err = h.visits(r).ScheduleOf(r.Context(), hh.ID)
-	}
-	var vs []visit.Visit
-	if err == nil {
-		vs, _, err = h.visits(r).ForHousehold(r.Context(), hh.ID, 1, 10)
-	}
-	if err == nil {
-		v.Appt, err = h.appointmentSection(r, v.L, hh)
-	}
-	if err == nil {
-		v.Survey, err = h.surveyFields(r, v.L)
-	}
 	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	v := visitPage{Page: h.page(r, "visit.title", "visits"), H: hh, ClientID: newClientID(), MaxPhotos: visit.MaxPhotos}
+	v.Title += " · " + hh.Address
+	if v.Schedule, err = h.visits(r).ScheduleOf(r.Context(), hh.ID); err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	vs, _, err := h.visits(r).ForHousehold(r.Context(), hh.ID, 1, 10)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	if v.Appt, err = h.appointmentSection(r, v.L, hh); err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	if v.Survey, err = h.surveyFields(r, v.L); err != nil {
 		h.showError(w, r, err)
 		return
 	}
@@ -179,22 +182,30 @@ func (h *handler) visitRecord(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	if in.Photos, err = uploadedPhotos(r); err == nil {
-		_, _, err = h.visits(r).Record(r.Context(), actor(r), in)
+	if in.Photos, err = uploadedPhotos(r); err != nil {
+		h.visitRefused(w, r, err)
+		return
 	}
-	if err != nil {
-		if _, ok := apperr.AsField(err); ok && !errors.Is(err, apperr.ErrNotFound) {
-			h.visitPageWith(w, r, http.StatusBadRequest, err)
-			return
-		}
-		if errors.Is(err, visit.ErrBusy) || r.Context().Err() != nil {
-			h.photosBusy(w, r)
-			return
-		}
-		h.showError(w, r, err)
+	if _, _, err := h.visits(r).Record(r.Context(), actor(r), in); err != nil {
+		h.visitRefused(w, r, err)
 		return
 	}
 	seeOther(w, r, fmt.Sprintf("/households/%d/visits#done", hh.ID))
+}
+
+// visitRefused answers a visit that was not recorded: bad input on the
+// visit page again (400), photos that found no decoding slot in time (or
+// a request given up) with photosBusy, anything else on the error page.
+func (h *handler) visitRefused(w http.ResponseWriter, r *http.Request, err error) {
+	if _, ok := apperr.AsField(err); ok && !errors.Is(err, apperr.ErrNotFound) {
+		h.visitPageWith(w, r, http.StatusBadRequest, err)
+		return
+	}
+	if errors.Is(err, visit.ErrBusy) || r.Context().Err() != nil {
+		h.photosBusy(w, r)
+		return
+	}
+	h.showError(w, r, err)
 }
 
 // photosBusy answers a visit whose photos found no free decoding slot in
