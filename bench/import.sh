@@ -18,6 +18,10 @@
 #    the ledger), dumped as INSERT statements and run by the sqlite3 shell
 #    in one transaction into another fresh copy of the target: what the
 #    same rows cost SQLite itself, with the same schema and indexes.
+#    bare: the same rows again with no index at all and the foreign keys
+#    off, never built: what writing those bytes alone costs. The sizes of
+#    the three databases say how many more bytes than the floor's table an
+#    import must write.
 # 6. The xlsx path, on a smaller city (xlsx_households) since an .xlsx of a
 #    million rows is not what anyone mails: export, import, re-import.
 #
@@ -115,10 +119,19 @@ sqlite3 "$dir/rows.db" "SELECT 'DROP INDEX ' || name || ';' FROM sqlite_master W
 sqlite3 "$dir/rows.db" "SELECT sql || ';' FROM sqlite_master WHERE $indexes" >"$dir/create.sql"
 rows=$(seconds sqlite3 "$dir/rows.db" "PRAGMA foreign_keys = ON" "PRAGMA cache_size = -65536" "BEGIN" ".read $dir/drop.sql" \
 	".read $dir/rows.sql" "PRAGMA cache_size = -2000" ".read $dir/create.sql" "COMMIT")
+cp "$dir/city-empty.db" "$dir/bare.db"
+every="type = 'index' AND sql IS NOT NULL AND tbl_name IN ('${tables// /\',\'}')"
+sqlite3 "$dir/bare.db" "SELECT 'DROP INDEX ' || name || ';' FROM sqlite_master WHERE $every" >"$dir/drop-all.sql"
+bare=$(seconds sqlite3 "$dir/bare.db" "PRAGMA foreign_keys = OFF" "PRAGMA cache_size = -65536" "BEGIN" ".read $dir/drop-all.sql" \
+	".read $dir/rows.sql" "COMMIT")
 for t in $tables; do
-	a=$(sqlite3 "$dir/city-target.db" "SELECT COUNT(*) FROM $t") b=$(sqlite3 "$dir/rows.db" "SELECT COUNT(*) FROM $t")
-	[ "$a" = "$b" ] || { echo "the shell loaded $b rows of $t, want $a" >&2; exit 1; }
+	a=$(sqlite3 "$dir/city-target.db" "SELECT COUNT(*) FROM $t")
+	for db in rows bare; do
+		b=$(sqlite3 "$dir/$db.db" "SELECT COUNT(*) FROM $t")
+		[ "$a" = "$b" ] || { echo "the shell loaded $b rows of $t into $db.db, want $a" >&2; exit 1; }
+	done
 done
+mb() { du -m "$1" | cut -f1; }
 
 echo "making a city of $xlsx_households households and its xlsx…"
 city "$xlsx_households" small xlsx
@@ -126,10 +139,11 @@ xpersons=$(sqlite3 "$dir/small.db" "SELECT COUNT(*) FROM persons")
 read -r xours xrss xagain < <(import small xlsx)
 
 printf '\n%-44s %10s %10s %8s\n' "" "seconds" "peak MB" "× floor"
-printf '%-44s %10.2f %10s %8s\n' "sqlite3 .import (floor, median of 3)" "$floor" "" "1.00"
-printf '%-44s %10.2f %10s %8.1f\n' "wanhu import, CSV, empty city" "$ours" "$rss" "$(echo "$ours / $floor" | bc -l)"
+printf '%-44s %10.2f %10s %8s   %s MB\n' "sqlite3 .import (floor, median of 3)" "$floor" "" "1.00" "$(mb "$dir/floor.db")"
+printf '%-44s %10.2f %10s %8.1f   %s MB\n' "wanhu import, CSV, empty city" "$ours" "$rss" "$(echo "$ours / $floor" | bc -l)" "$(mb "$dir/city-target.db")"
 printf '%-44s %10.2f %10s %8.1f\n' "wanhu import, same CSV again (unchanged)" "$again" "" "$(echo "$again / $floor" | bc -l)"
 printf '%-44s %10.2f %10s %8.1f\n' "sqlite3 shell, the rows wanhu wrote" "$rows" "" "$(echo "$rows / $floor" | bc -l)"
+printf '%-44s %10.2f %10s %8.1f   %s MB\n' "sqlite3 shell, those rows, no index, no FK" "$bare" "" "$(echo "$bare / $floor" | bc -l)" "$(mb "$dir/bare.db")"
 printf '%-44s %10.2f %10s %8s\n' "wanhu import, xlsx of $xpersons persons" "$xours" "$xrss" ""
 printf '%-44s %10.2f %10s %8s\n' "wanhu import, same xlsx again" "$xagain" "" ""
 echo "persons: CSV $persons, $(echo "$persons / $ours" | bc)/s; xlsx $xpersons, $(echo "$xpersons / $xours" | bc)/s"
