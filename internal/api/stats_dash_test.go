@@ -40,7 +40,7 @@ func TestPyramidStats(t *testing.T) {
 func TestLedgerTrendStats(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		fx := newFixture(t, db)
-		cst := time.FixedZone("CST", 8*3600)
+		cst := calendar.China
 		for _, e := range []struct {
 			person int64
 			typ    string

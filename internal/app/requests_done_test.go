@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/gen"
 	"wanhu/internal/open311"
 	"wanhu/internal/request"
@@ -90,7 +91,7 @@ func TestRequestsDoneMeans(t *testing.T) {
 		if err := db.QueryRowContext(ctx, `SELECT id FROM households WHERE address LIKE '一化小区%' ORDER BY id LIMIT 1`).Scan(&household); err != nil {
 			t.Fatal(err)
 		}
-		shanghai := time.FixedZone("CST", 8*3600)
+		shanghai := calendar.China
 
 		// The hotline at 23:00 (last night's, if it is not yet 23:00).
 		call := time.Now().In(shanghai)

@@ -35,7 +35,7 @@ func TestVisitHistory(t *testing.T) {
 	share("overdue", count(t, db, `SELECT COUNT(*) FROM households WHERE occupancy <> 'vacant' AND next_due_on < ?`, articleDay), 0.04, 0.09)
 	share("not visited this year", count(t, db, `SELECT COUNT(*) FROM households h WHERE occupancy <> 'vacant'
 		AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.household_id = h.id AND v.at >= ?)`,
-		time.Date(articleDay.Y, 1, 1, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))), 0.02, 0.06)
+		time.Date(articleDay.Y, 1, 1, 0, 0, 0, 0, calendar.China)), 0.02, 0.06)
 	share("not at home at the last visit", count(t, db, `SELECT COUNT(*) FROM households WHERE misses > 0`), 0.005, 0.03)
 	share("flagged off-peak", count(t, db, `SELECT COUNT(*) FROM households WHERE offpeak`), 0.002, 0.02)
 	if n := count(t, db, `SELECT COUNT(*) FROM households WHERE offpeak <> (misses >= ?)`, visit.OffpeakAfter); n != 0 {
@@ -55,7 +55,7 @@ func TestVisitHistory(t *testing.T) {
 	// R7: at least 100 visits in every grid in the last full week.
 	week := visit.WeekOf(articleDay)
 	from := calendar.DateOf(week.Monday().Time().AddDate(0, 0, -7))
-	cst := time.FixedZone("CST", 8*3600)
+	cst := calendar.China
 	at := func(d calendar.Date) time.Time { return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, cst) }
 	for n := 1; n <= 7; n++ {
 		v := count(t, db, `SELECT COUNT(*) FROM visits v JOIN org_units g ON g.id = v.grid_id WHERE g.number = ? AND v.at >= ? AND v.at < ?`,

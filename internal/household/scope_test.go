@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
@@ -197,7 +198,7 @@ func TestScopePlannedHouseholds(t *testing.T) {
 		if err := org.CreateTeamMember(ctx, db, &member); err != nil {
 			t.Fatal(err)
 		}
-		y, w := time.Now().In(time.FixedZone("CST", 8*3600)).ISOWeek()
+		y, w := time.Now().In(calendar.China).ISOWeek()
 		plan := func(week string, h *household.Household) {
 			var id int64
 			if err := db.QueryRowContext(ctx, `INSERT INTO plans(grid_id, week, generated_at) VALUES (?, ?, ?) RETURNING id`,

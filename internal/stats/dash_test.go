@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
@@ -88,7 +89,7 @@ func TestLedgerTrend(t *testing.T) {
 		w := newWorld(t, db)
 		ctx := t.Context()
 		files := household.NewStore(db)
-		cst := time.FixedZone("CST", 8*3600)
+		cst := calendar.China
 		for _, e := range []struct {
 			person, typ, at string
 		}{
