@@ -81,7 +81,7 @@ func RecomputeDue(ctx context.Context, db *store.DB, today calendar.Date) (int, 
 	changed := 0
 	for last, more := int64(0), true; more; {
 		var n int
-		err := db.InTx(ctx, func(tx *store.Tx) error {
+		err := db.InTx(ctx, func(tx *store.Tx) (err error) {
 			n, err = recomputeBatch(ctx, tx, p, today, &last, &more)
 			return err
 		})
