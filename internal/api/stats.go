@@ -20,14 +20,15 @@ import (
 // the caller's scope: the same 404 either way.
 var errStatsGrid = &apiError{http.StatusNotFound, "not_found", "no such grid", "grid"}
 
-// statsScope is the scope the caller may count (access.StatsScope);
-// errForbidden when there is none.
-func statsScope(r *http.Request) (org.Scope, error) {
+// statsScope is the scope the caller may count (access.StatsScope), with
+// errForbidden when there is none, else the first bad parameter of q: the
+// order every statistics handler answers in.
+func statsScope(r *http.Request, q *query) (org.Scope, error) {
 	s, ok := access.StatsScope(user(r))
 	if !ok {
 		return s, errForbidden
 	}
-	return s, nil
+	return s, q.err
 }
 
 // population counts the people in scope on ?on= (YYYY-MM-DD, default
@@ -47,13 +48,9 @@ func (h *handler) population(w http.ResponseWriter, r *http.Request) {
 	if spec != "" && preset != "" {
 		q.bad("preset", "conflict", "give bands or a preset, not both")
 	}
-	scope, err := statsScope(r)
+	scope, err := statsScope(r, q)
 	if err != nil {
 		h.fail(w, r, err)
-		return
-	}
-	if q.err != nil {
-		h.fail(w, r, q.err)
 		return
 	}
 	bands := stats.Presets["article"]
@@ -84,13 +81,9 @@ func (h *handler) population(w http.ResponseWriter, r *http.Request) {
 func (h *handler) householdStats(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
 	grid := q.id("grid")
-	scope, err := statsScope(r)
+	scope, err := statsScope(r, q)
 	if err != nil {
 		h.fail(w, r, err)
-		return
-	}
-	if q.err != nil {
-		h.fail(w, r, q.err)
 		return
 	}
 	out, err := stats.Households(r.Context(), h.d.DB, scope, grid)

@@ -18,13 +18,9 @@ import (
 func (h *handler) ledgerTrend(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
 	grid := q.id("grid")
-	scope, err := statsScope(r)
+	scope, err := statsScope(r, q)
 	if err != nil {
 		h.fail(w, r, err)
-		return
-	}
-	if q.err != nil {
-		h.fail(w, r, q.err)
 		return
 	}
 	types, err := stats.ParseTypes("types", q.str("types"))
@@ -64,13 +60,9 @@ type visitCoverage struct {
 func (h *handler) visitStats(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
 	grid := q.id("grid")
-	scope, err := statsScope(r)
+	scope, err := statsScope(r, q)
 	if err != nil {
 		h.fail(w, r, err)
-		return
-	}
-	if q.err != nil {
-		h.fail(w, r, q.err)
 		return
 	}
 	if grid != 0 {
