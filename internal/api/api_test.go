@@ -31,13 +31,6 @@ type fixture struct {
 	ids           *strings.Replacer
 }
 
-// idNumber returns a valid ID number for region 630102, a birth date
-// "YYYY-MM-DD" and a sequence number (odd: male, even: female).
-func idNumber(birth string, seq int) string {
-	s := "630102" + strings.ReplaceAll(birth, "-", "") + fmt.Sprintf("%03d", seq)
-	return s + string(household.IDCheckChar(s))
-}
-
 func newFixture(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
@@ -48,20 +41,16 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 	}
 	fx.d = server.NewDeps(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	clerk := household.Actor{Name: "测试"}
-	fx.red, err = fx.d.Households.CreateHousehold(ctx, clerk, household.Household{BuildingID: fx.org.Buildings[0].ID,
-		Unit: "2", Floor: 3, Room: "302", Phone: "13912345678", Tags: []string{household.SpecialDifficulty}},
-		[]household.Person{{Name: "王秀兰", IDNumber: idNumber("1948-03-05", 22), Relation: "householder", Ethnicity: "汉族",
-			Phone: "13912345678", HealthNotes: "高血压", Tags: []string{"living_alone_elderly"}}})
-	if err != nil {
+	// The API's widow is also in special difficulty, with a floor, her own
+	// phone and a health note.
+	widow, people := testworld.Widow(fx.org)
+	widow.Floor, widow.Tags = 3, []string{household.SpecialDifficulty}
+	people[0].Phone, people[0].HealthNotes = testworld.WidowPhone, "高血压"
+	if fx.red, err = fx.d.Households.CreateHousehold(ctx, clerk, widow, people); err != nil {
 		t.Fatal(err)
 	}
-	fx.green, err = fx.d.Households.CreateHousehold(ctx, clerk, household.Household{BuildingID: fx.org.Buildings[1].ID,
-		Unit: "1", Room: "101", Phone: "13800001111"},
-		[]household.Person{
-			{Name: "李建国", IDNumber: idNumber("1980-07-01", 11), Relation: "householder", Employment: "employed"},
-			{Name: "张丽", IDNumber: idNumber("1982-01-02", 22), Relation: "spouse", Employment: "employed"},
-		})
-	if err != nil {
+	family, members := testworld.Family(fx.org)
+	if fx.green, err = fx.d.Households.CreateHousehold(ctx, clerk, family, members); err != nil {
 		t.Fatal(err)
 	}
 	fx.widow, fx.father = fx.red.Members[0], fx.green.Members[0]

@@ -6,9 +6,9 @@ import (
 	"testing"
 
 	"wanhu/internal/auth"
-	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 // TestRequestsContract is issue 5's contract: categories, a request
@@ -19,8 +19,8 @@ func TestRequestsContract(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		fx := newFixture(t, db)
 		ctx := t.Context()
-		dept := org.Unit{Kind: org.Department, ParentID: fx.org.District.ID, Name: "区文体旅游科技局"}
-		if err := org.CreateUnit(ctx, db, &dept); err != nil {
+		dept, err := testworld.Department(ctx, db, fx.org)
+		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := fx.d.Auth.CreateUser(ctx, "dept1", "科员", "dongxing-dept1-2025", auth.Grant{Role: auth.Officer, OrgUnitID: dept.ID}); err != nil {

@@ -1,4 +1,4 @@
-package household
+package household_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/audit"
+	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
@@ -23,21 +24,20 @@ func TestExportFull(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		id := "63010519450203122"
-		id += string(IDCheckChar(id))
-		s := NewStore(db)
-		if _, err := s.CreateHousehold(ctx, Actor{Name: "t"}, Household{BuildingID: f.Buildings[0].ID, Room: "101", Phone: "13912345678"},
-			[]Person{{Name: "王秀兰", IDNumber: id, Relation: "householder", Phone: "13700001111"}}); err != nil {
+		id := testworld.IDNumber("1945-02-03", 122)
+		s := household.NewStore(db)
+		if _, err := s.CreateHousehold(ctx, household.Actor{Name: "t"}, household.Household{BuildingID: f.Buildings[0].ID, Room: "101", Phone: "13912345678"},
+			[]household.Person{{Name: "王秀兰", IDNumber: id, Relation: "householder", Phone: "13700001111"}}); err != nil {
 			t.Fatal(err)
 		}
 		log := audit.New(db)
-		var got []Household
-		n, p, err := s.ExportFull(ctx, log, audit.Entry{Username: "u"}, func(h *Household) error { got = append(got, *h); return nil })
+		var got []household.Household
+		n, p, err := s.ExportFull(ctx, log, audit.Entry{Username: "u"}, func(h *household.Household) error { got = append(got, *h); return nil })
 		if err != nil || n != 1 || p != 1 || len(got) != 1 || got[0].Phone != "13912345678" || got[0].Members[0].IDNumber != id {
 			t.Fatalf("export: %d %d %v %+v", n, p, err, got)
 		}
 		visitor := s.In(org.Scope{GridIDs: []int64{f.Grids[0].ID}})
-		if _, _, err := visitor.ExportFull(ctx, log, audit.Entry{Username: "v"}, func(*Household) error { return nil }); !errors.Is(err, apperr.ErrForbidden) {
+		if _, _, err := visitor.ExportFull(ctx, log, audit.Entry{Username: "v"}, func(*household.Household) error { return nil }); !errors.Is(err, apperr.ErrForbidden) {
 			t.Fatalf("a reader who may not reveal: %v", err)
 		}
 		recs, _, err := log.Search(ctx, audit.Filter{Action: "export.households"})

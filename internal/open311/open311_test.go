@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/pii"
@@ -176,12 +175,11 @@ func newSite(t testing.TB, db *store.DB) *site {
 		t.Fatal(err)
 	}
 	files := household.NewStore(db)
-	if s.red, err = files.CreateHousehold(ctx, s.clerk, household.Household{BuildingID: s.org.Buildings[0].ID, Unit: "1", Room: "101",
-		Phone: "13912345671"}, []household.Person{{Name: "王秀兰", Relation: "householder", BirthDate: calendar.Date{Y: 1950, M: 1, D: 1}, Gender: "female"}}); err != nil {
+	red, people := testworld.Widow(s.org)
+	if s.red, err = files.CreateHousehold(ctx, s.clerk, red, people); err != nil {
 		t.Fatal(err)
 	}
-	s.dept = org.Unit{Kind: org.Department, ParentID: s.org.District.ID, Name: "区文体旅游科技局"}
-	if err := org.CreateUnit(ctx, db, &s.dept); err != nil {
+	if s.dept, err = testworld.Department(ctx, db, s.org); err != nil {
 		t.Fatal(err)
 	}
 	if err := EnsureDemoKey(ctx, db); err != nil {
@@ -491,7 +489,7 @@ func TestRead(t *testing.T) {
 		if d["status"] != "closed" || !strings.HasPrefix(d["status_notes"].(string), "未予受理") || d["address"] != nil || d["agency_responsible"] != nil {
 			t.Errorf("declined request: %v", d)
 		}
-		for _, secret := range []string{"王秀兰", "13912345671", "3号楼202", "不归社区管", "请向物业反映", "家门口", "101"} {
+		for _, secret := range []string{"王秀兰", testworld.WidowPhone, "13912345671", "3号楼202", "不归社区管", "请向物业反映", "家门口", "302"} {
 			if strings.Contains(body, secret) {
 				t.Errorf("public list shows %q: %s", secret, body)
 			}

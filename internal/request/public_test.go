@@ -197,7 +197,7 @@ func TestTrackedPlace(t *testing.T) {
 			if err != nil || tr.Place != c.want {
 				t.Errorf("place %q %v, want %q", tr.Place, err, c.want)
 			}
-			if shown, _ := json.Marshal(tr); strings.Contains(string(shown), "101") || strings.Contains(string(shown), "502") {
+			if shown, _ := json.Marshal(tr); strings.Contains(string(shown), "302") || strings.Contains(string(shown), "502") {
 				t.Errorf("the flat is shown: %s", shown)
 			}
 		}

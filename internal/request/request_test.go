@@ -111,10 +111,6 @@ type world struct {
 
 var clerk = household.Actor{Name: "值班员"}
 
-// redPhone is the phone of the red household (the store returns it
-// masked).
-const redPhone = "13912345671"
-
 func newWorld(t testing.TB, db *store.DB) *world {
 	t.Helper()
 	ctx := t.Context()
@@ -123,15 +119,15 @@ func newWorld(t testing.TB, db *store.DB) *world {
 	if w.org, err = testworld.NewOrg(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	for i, hh := range []**household.Household{&w.red, &w.green} {
-		if *hh, err = w.files.CreateHousehold(ctx, clerk, household.Household{BuildingID: w.org.Buildings[i].ID, Unit: "1",
-			Room: []string{"101", "202"}[i], Phone: []string{redPhone, "13912345672"}[i]},
-			[]household.Person{{Name: []string{"王秀兰", "李建国"}[i], Relation: "householder", BirthDate: calendar.Date{Y: 1950, M: 1, D: 1}, Gender: "female"}}); err != nil {
-			t.Fatal(err)
-		}
+	red, people := testworld.Widow(w.org)
+	if w.red, err = w.files.CreateHousehold(ctx, clerk, red, people); err != nil {
+		t.Fatal(err)
 	}
-	w.dept = org.Unit{Kind: org.Department, ParentID: w.org.District.ID, Name: "区文体旅游科技局"}
-	if err := org.CreateUnit(ctx, db, &w.dept); err != nil {
+	green, people := testworld.Family(w.org)
+	if w.green, err = w.files.CreateHousehold(ctx, clerk, green, people); err != nil {
+		t.Fatal(err)
+	}
+	if w.dept, err = testworld.Department(ctx, db, w.org); err != nil {
 		t.Fatal(err)
 	}
 	w.s = NewStore(db, w.files)
@@ -174,7 +170,7 @@ func TestWorkflow(t *testing.T) {
 		w := newWorld(t, db)
 		ctx := t.Context()
 		sewage := w.submit(t, Input{Category: "sanitation", Description: "一化小区化粪池外溢", Channel: "hotline", HouseholdID: w.red.ID})
-		if sewage.State != Submitted || sewage.GridID != w.org.Grids[0].ID || sewage.ReporterPhone != pii.MaskPhone(redPhone) || len(sewage.TrackingCode) != 10 {
+		if sewage.State != Submitted || sewage.GridID != w.org.Grids[0].ID || sewage.ReporterPhone != pii.MaskPhone(testworld.WidowPhone) || len(sewage.TrackingCode) != 10 {
 			t.Fatalf("submitted %+v", sewage)
 		}
 		sewage = w.apply(t, sewage.ID, Change{Action: Accept, Urgency: Urgent, Handling: Community, Version: sewage.Version})
@@ -241,7 +237,7 @@ func TestWorkflow(t *testing.T) {
 			t.Errorf("resident messages %d, want 4", n)
 		}
 		// The SMS sender finds the resident's phone behind the reference.
-		if phone, err := notify.ResolvePhone(ctx, db, "request:"+itoa(charger.ID)); err != nil || phone != "13912345672" {
+		if phone, err := notify.ResolvePhone(ctx, db, "request:"+itoa(charger.ID)); err != nil || phone != testworld.FamilyPhone {
 			t.Errorf("the resident's phone: %q %v", phone, err)
 		}
 	})

@@ -48,9 +48,9 @@ func newWorld(t *testing.T, db *store.DB) *world {
 		}
 	}
 	files := household.NewStore(db)
-	for i := range w.hh {
-		h, err := files.CreateHousehold(ctx, clerk, household.Household{BuildingID: w.org.Buildings[i].ID, Unit: "1", Room: "101"},
-			[]household.Person{{Name: "王秀兰", Relation: "householder", BirthDate: calendar.Date{Y: 1950, M: 1, D: 1}, Gender: "female"}})
+	for i, file := range []func(*testworld.Org) (household.Household, []household.Person){testworld.Widow, testworld.Family} {
+		hh, people := file(w.org)
+		h, err := files.CreateHousehold(ctx, clerk, hh, people)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,6 +14,7 @@ import (
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 	"wanhu/internal/visit"
 )
 
@@ -60,7 +61,7 @@ func TestContactCards(t *testing.T) {
 		a := household.Actor{Name: "测试"}
 		for i, room := range []string{"101", "1001"} {
 			if _, err := e.hs.CreateHousehold(ctx, a, household.Household{BuildingID: e.org.Buildings[0].ID, Unit: "1", Room: room},
-				[]household.Person{{Name: "住户" + room, IDNumber: idn("1960-01-01", 40+i), Relation: "householder"}}); err != nil {
+				[]household.Person{{Name: "住户" + room, IDNumber: testworld.IDNumber("1960-01-01", 40+i), Relation: "householder"}}); err != nil {
 				t.Fatal(err)
 			}
 		}

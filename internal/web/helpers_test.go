@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -26,16 +25,6 @@ import (
 var testNow = time.Date(2026, 6, 1, 2, 0, 0, 0, time.UTC)
 
 const testPassword = "dongxing-2025"
-
-// idn returns a valid ID number for region 630102 and the given birth date.
-// widowPhone is the phone of the widow's household: the store returns
-// numbers masked, so tests that need the full one use this.
-const widowPhone = "13912345678"
-
-func idn(birth string, seq int) string {
-	s := "630102" + strings.ReplaceAll(birth, "-", "") + fmt.Sprintf("%03d", seq)
-	return s + string(household.IDCheckChar(s))
-}
 
 func date(s string) calendar.Date {
 	d, err := calendar.ParseDate("", s)
@@ -70,23 +59,20 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	d.Households.SetClock(func() time.Time { return testNow })
 	e := &env{t: t, hs: d.Households, org: f}
 	a := household.Actor{Name: "测试"}
-	e.widow, err = e.hs.CreateHousehold(ctx, a, household.Household{BuildingID: f.Buildings[0].ID, Unit: "2", Room: "302", Phone: widowPhone},
-		[]household.Person{{Name: "王秀兰", IDNumber: idn("1948-03-05", 22), Relation: "householder", Ethnicity: "汉族", Tags: []string{"living_alone_elderly"}}})
-	if err != nil {
+	widow, people := testworld.Widow(f)
+	if e.widow, err = e.hs.CreateHousehold(ctx, a, widow, people); err != nil {
 		t.Fatal(err)
 	}
-	e.family, err = e.hs.CreateHousehold(ctx, a, household.Household{BuildingID: f.Buildings[1].ID, Unit: "1", Room: "101", Phone: "13800001111", Language: "bo"},
-		[]household.Person{
-			{Name: "李建国", IDNumber: idn("1980-07-01", 11), Relation: "householder", Employment: "employed"},
-			{Name: "张丽", IDNumber: idn("1982-01-02", 22), Relation: "spouse", Employment: "employed"},
-			{Name: "李小明", BirthDate: date("2018-09-09"), Gender: household.Male, Relation: "child"},
-		})
-	if err != nil {
+	// The web's family speaks Tibetan at home and has a boy of school age.
+	family, people := testworld.Family(f)
+	family.Language = "bo"
+	people = append(people, household.Person{Name: "李小明", BirthDate: date("2018-09-09"), Gender: household.Male, Relation: "child"})
+	if e.family, err = e.hs.CreateHousehold(ctx, a, family, people); err != nil {
 		t.Fatal(err)
 	}
 	e.shop, err = e.hs.CreateHousehold(ctx, a, household.Household{GridID: f.Grids[1].ID, Address: "八一路 12号", Kind: household.Commercial,
 		ShopName: "兴旺超市", BusinessType: "零售"},
-		[]household.Person{{Name: "马福海", IDNumber: idn("1975-05-05", 31), Relation: "householder", Ethnicity: "回族", Employment: "employed"}})
+		[]household.Person{{Name: "马福海", IDNumber: testworld.IDNumber("1975-05-05", 31), Relation: "householder", Ethnicity: "回族", Employment: "employed"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,10 +13,10 @@ import (
 
 	"wanhu/internal/auth"
 	"wanhu/internal/calendar"
-	"wanhu/internal/org"
 	"wanhu/internal/pii"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 // received is the intake form's "received at" for a call taken ago.
@@ -69,7 +69,7 @@ func TestRequestWorkflowPages(t *testing.T) {
 		mustContain(t, "intake", body, `id="intake-form"`, `<option value="hotline" selected>24小时热线</option>`, `id="nav-requests"`)
 
 		// The caller's phone finds the household.
-		code, body = admin.post("/requests", url.Values{"find": {"1"}, "q": {widowPhone}, "category": {"sanitation"}, "description": {"化粪池外溢"}})
+		code, body = admin.post("/requests", url.Values{"find": {"1"}, "q": {testworld.WidowPhone}, "category": {"sanitation"}, "description": {"化粪池外溢"}})
 		if code != http.StatusOK {
 			t.Fatalf("find: %d", code)
 		}
@@ -86,8 +86,8 @@ func TestRequestWorkflowPages(t *testing.T) {
 		id := register(t, admin, url.Values{"category": {"sanitation"}, "description": {"化粪池外溢"}, "channel": {"hotline"},
 			"household_id": {itoa(e.widow.ID)}, "received_at": {received(time.Hour)}})
 		_, body = admin.get(fmt.Sprintf("/requests/%d", id))
-		mustContain(t, "submitted", body, "待接单", pii.MaskPhone(widowPhone), "24小时热线", `id="form-accept"`, `id="form-decline"`, "群众点单")
-		mustNotContain(t, "submitted", body, widowPhone, `id="form-resolve"`, `id="form-callback"`)
+		mustContain(t, "submitted", body, "待接单", pii.MaskPhone(testworld.WidowPhone), "24小时热线", `id="form-accept"`, `id="form-decline"`, "群众点单")
+		mustNotContain(t, "submitted", body, testworld.WidowPhone, `id="form-resolve"`, `id="form-callback"`)
 
 		code, body = step(t, admin, id, "accept", url.Values{"urgency": {"urgent"}, "handling": {"community"}, "working_days": {"5"}})
 		if code != http.StatusOK {
@@ -144,8 +144,8 @@ func TestRequestQueue(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		ctx := context.Background()
-		dept := org.Unit{Kind: org.Department, ParentID: e.org.District.ID, Name: "区文体旅游科技局"}
-		if err := org.CreateUnit(ctx, db, &dept); err != nil {
+		dept, err := testworld.Department(ctx, db, e.org)
+		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := e.h.auth.CreateUser(ctx, "officer", "文体局小马", testPassword, auth.Grant{Role: auth.Officer, OrgUnitID: dept.ID}); err != nil {
