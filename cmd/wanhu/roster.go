@@ -65,7 +65,7 @@ func runRoster(ctx context.Context, args []string, out io.Writer) error {
 		on := today
 		if *onFlag != "" {
 			if on, err = calendar.ParseDate("on", *onFlag); err != nil {
-				return flagError("on", err)
+				return flagError(err)
 			}
 		}
 		if *format != "text" && *format != "json" {

@@ -53,25 +53,14 @@ func runStats(ctx context.Context, args []string, out io.Writer) error {
 	if *format != "json" && *format != "text" {
 		return fmt.Errorf("--format %q: give json or text", *format)
 	}
-	bands := stats.Presets["article"]
-	switch {
-	case *spec != "" && *preset != "":
-		return errors.New("give --bands or --preset, not both")
-	case *preset != "" && !slices.Contains(stats.PresetNames, *preset):
-		return fmt.Errorf("--preset %q: give %s", *preset, strings.Join(stats.PresetNames, " or "))
-	case *preset != "":
-		bands = stats.Presets[*preset]
-	case *spec != "":
-		var err error
-		if bands, err = stats.ParseBands("bands", *spec); err != nil {
-			return flagError("bands", err)
-		}
+	bands, _, err := stats.BandsOf(*preset, *spec)
+	if err != nil {
+		return flagError(err)
 	}
 	on := calendar.Today()
 	if *onFlag != "" {
-		var err error
 		if on, err = calendar.ParseDate("on", *onFlag); err != nil {
-			return flagError("on", err)
+			return flagError(err)
 		}
 	}
 	db, err := openDB(ctx, *dsn)
@@ -116,8 +105,8 @@ func runStats(ctx context.Context, args []string, out io.Writer) error {
 // default, until today.
 func surveyStats(ctx context.Context, db store.Querier, from, to string, grid int64) (*visit.SurveyReport, error) {
 	start, end, err := calendar.DayRange(from, to, calendar.Today())
-	if fe, ok := apperr.AsField(err); ok {
-		return nil, flagError(fe.Field, err)
+	if err != nil {
+		return nil, flagError(err)
 	}
 	return visit.SurveyStats(ctx, db, org.Everything, start, end, grid)
 }
@@ -145,10 +134,11 @@ func rate(t visit.Tally, r *float64) string {
 	return fmt.Sprintf("%.1f%% (%d/%d)", *r*100, t.Positive, t.Answered)
 }
 
-// flagError words the field error of a flag's value as "--name: why".
-func flagError(name string, err error) error {
+// flagError words the field error of a flag's value as "--field: why":
+// the flags are named as the fields of the API.
+func flagError(err error) error {
 	if fe, ok := apperr.AsField(err); ok {
-		return fmt.Errorf("--%s: %s", name, fe.Msg)
+		return fmt.Errorf("--%s: %s", fe.Field, fe.Msg)
 	}
 	return err
 }

@@ -100,7 +100,8 @@ func TestStatsSameAsAPI(t *testing.T) {
 		{[]string{"population", "--bands", "0-3,9-1"}, `--bands: band "9-1"`},
 		{[]string{"population", "--on", "2026-02-30"}, "--on: 2026-02-30 is not a real date"},
 		{[]string{"population", "--grid", "999"}, "--grid 999: no such grid"},
-		{[]string{"population", "--preset", "school"}, `--preset "school"`},
+		{[]string{"population", "--preset", "school"}, `--preset: must be one of article, census, custom`},
+		{[]string{"population", "--preset", "census", "--bands", "0-3"}, "--preset: give bands or a preset, not both"},
 		{[]string{"people"}, "usage: wanhu stats population"},
 	} {
 		err := run(ctx, append([]string{"stats", c.args[0], "--db", path}, c.args[1:]...), io.Discard)

@@ -33,9 +33,10 @@ func statsScope(r *http.Request, q *query) (org.Scope, error) {
 
 // population counts the people in scope on ?on= (YYYY-MM-DD, default
 // today in China) by the age ?bands= ("0-3,4-12,60-") or the named
-// ?preset= (article, the default, or census), with breakdowns by sex,
-// ethnicity, grid, compound and building; ?grid= counts one grid;
-// ?pyramid=true adds the population pyramid (five-year groups by sex).
+// ?preset= (article, the default, or census; the rule is stats.BandsOf),
+// with breakdowns by sex, ethnicity, grid, compound and building; ?grid=
+// counts one grid; ?pyramid=true adds the population pyramid (five-year
+// groups by sex).
 func (h *handler) population(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
 	grid := q.id("grid")
@@ -43,26 +44,16 @@ func (h *handler) population(w http.ResponseWriter, r *http.Request) {
 	if q.oneOf("pyramid", []string{"true", "false"}) == "true" {
 		opts = append(opts, stats.WithPyramid())
 	}
-	preset := q.oneOf("preset", stats.PresetNames)
-	spec := q.str("bands")
-	if spec != "" && preset != "" {
-		q.bad("preset", "conflict", "give bands or a preset, not both")
-	}
+	preset, spec := q.str("preset"), q.str("bands")
 	scope, err := statsScope(r, q)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	bands := stats.Presets["article"]
-	if preset != "" {
-		bands = stats.Presets[preset]
-	}
-	if spec != "" {
-		bands, err = stats.ParseBands("bands", spec)
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
+	bands, _, err := stats.BandsOf(preset, spec)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	on := calendar.DayOf(h.now())
 	if s := q.str("on"); s != "" {

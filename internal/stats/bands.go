@@ -45,6 +45,39 @@ var Presets = map[string][]Band{
 // PresetNames lists the presets in documentation order.
 var PresetNames = []string{"article", "census"}
 
+// Custom is the preset that stands for the user's own bands.
+const Custom = "custom"
+
+// BandsOf returns the bands a population count asks for, and the preset
+// that names them: a named preset; the user's own bands spec (preset ""
+// or Custom); or, given neither, the article's. A named preset together
+// with bands is refused, as it is ambiguous. Errors are
+// *apperr.FieldError on "preset" or "bands".
+func BandsOf(preset, spec string) ([]Band, string, error) {
+	spec = strings.TrimSpace(spec)
+	switch {
+	case preset == "" && spec == "":
+		return Presets["article"], "article", nil
+	case preset == "" || preset == Custom:
+		bands, err := ParseBands("bands", spec)
+		return bands, Custom, err
+	case Presets[preset] == nil:
+		return nil, "", apperr.Field("preset", "one_of", "must be one of %s, %s", strings.Join(PresetNames, ", "), Custom)
+	case spec != "":
+		return nil, "", apperr.Field("preset", "conflict", "give bands or a preset, not both")
+	}
+	return Presets[preset], preset, nil
+}
+
+// Spec writes bands as ParseBands reads them: "0-3,4-12,60-".
+func Spec(bands []Band) string {
+	s := make([]string, len(bands))
+	for i, b := range bands {
+		s[i] = b.String()
+	}
+	return strings.Join(s, ",")
+}
+
 // ParseBands parses a comma-separated list of bands such as "0-3,4-12,60-".
 // Bands may overlap but not repeat. Errors are *apperr.FieldError on field
 // and name the band at fault.

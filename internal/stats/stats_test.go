@@ -53,20 +53,12 @@ func TestParseBands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, b := range bs {
-		got = append(got, b.String())
-	}
-	if strings.Join(got, ",") != "0-3,4-12,6-12,60-,100-150" {
-		t.Errorf("bands = %v", got)
+	if got := Spec(bs); got != "0-3,4-12,6-12,60-,100-150" {
+		t.Errorf("bands = %s", got)
 	}
 	for name, want := range map[string]string{"article": "0-3,4-12,6-12,60-,65-", "census": "0-14,15-59,60-,65-,80-"} {
-		var got []string
-		for _, b := range Presets[name] {
-			got = append(got, b.String())
-		}
-		if strings.Join(got, ",") != want {
-			t.Errorf("preset %s = %v", name, got)
+		if got := Spec(Presets[name]); got != want {
+			t.Errorf("preset %s = %s", name, got)
 		}
 	}
 	for _, c := range []struct{ in, code, band string }{
@@ -151,6 +143,32 @@ func counts(cs []Count) string {
 		s = append(s, fmt.Sprintf("%s=%s:%d", c.Key, c.Name, c.Count))
 	}
 	return strings.Join(s, " ")
+}
+
+// TestBandsOf: the one rule of the API, the pages and the CLI for a
+// preset, the user's own bands, or neither.
+func TestBandsOf(t *testing.T) {
+	for _, c := range []struct {
+		preset, spec, want, chosen, field, code string
+	}{
+		{"", "", "0-3,4-12,6-12,60-,65-", "article", "", ""},
+		{"census", "", "0-14,15-59,60-,65-,80-", "census", "", ""},
+		{"", " 60-,0-3 ", "60-,0-3", Custom, "", ""},
+		{Custom, "0-6", "0-6", Custom, "", ""},
+		{Custom, "", "", "", "bands", "required"},
+		{"", "0-3,x", "", "", "bands", "band_format"},
+		{"census", "0-3", "", "", "preset", "conflict"},
+		{"elderly", "", "", "", "preset", "one_of"},
+	} {
+		bands, chosen, err := BandsOf(c.preset, c.spec)
+		var fe *apperr.FieldError
+		switch {
+		case c.code == "" && (err != nil || Spec(bands) != c.want || chosen != c.chosen):
+			t.Errorf("BandsOf(%q, %q) = %s %q %v, want %s %q", c.preset, c.spec, Spec(bands), chosen, err, c.want, c.chosen)
+		case c.code != "" && (!errors.As(err, &fe) || fe.Field != c.field || fe.Code != c.code):
+			t.Errorf("BandsOf(%q, %q) = %v, want %s on %s", c.preset, c.spec, err, c.code, c.field)
+		}
+	}
 }
 
 // TestPopulationBands: ages turn on the birthday (the day before does not

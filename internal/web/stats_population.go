@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"wanhu/internal/calendar"
@@ -22,19 +23,22 @@ func (h *handler) statsPopulation(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
+	// The form sends the select, the bands field and the bands it showed:
+	// bands left as shown follow the select, bands typed over are the
+	// user's own. A link may give either alone.
 	preset, spec := q.Get("preset"), strings.TrimSpace(q.Get("bands"))
-	if preset == "" && spec == "" {
-		preset = "article"
-	}
-	if spec != "" {
-		preset = "custom"
-	}
-	bands := stats.Presets[preset]
-	if preset == "custom" || bands == nil {
-		if bands, err = stats.ParseBands("bands", spec); err != nil {
-			h.showError(w, r, err)
-			return
+	switch {
+	case preset != "" && spec == strings.TrimSpace(q.Get("shown")):
+		if preset != stats.Custom {
+			spec = ""
 		}
+	case spec != "":
+		preset = stats.Custom
+	}
+	bands, preset, err := stats.BandsOf(preset, spec)
+	if err != nil {
+		h.showError(w, r, err)
+		return
 	}
 	on := h.currentDay()
 	if s := q.Get("on"); s != "" {
@@ -48,8 +52,8 @@ func (h *handler) statsPopulation(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	v.Filter = statsFilter{Grids: gridOpts, Bands: spec, On: on.String()}
-	for _, name := range append(append([]string{}, stats.PresetNames...), "custom") {
+	v.Filter = statsFilter{Grids: gridOpts, Bands: stats.Spec(bands), On: on.String()}
+	for _, name := range append(slices.Clone(stats.PresetNames), stats.Custom) {
 		v.Filter.Presets = append(v.Filter.Presets, Option{Value: name, Label: l.T("stats.preset." + name), Selected: name == preset})
 	}
 	v.Notes = append(v.Notes, l.T("stats.population.note", on.String(), p.Total))

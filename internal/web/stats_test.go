@@ -195,6 +195,22 @@ func TestStatsPages(t *testing.T) {
 		if status, body := admin.get("/stats/population?bands=9-3"); status != 400 || !strings.Contains(body, "9-3") {
 			t.Errorf("bad bands: %d", status)
 		}
+		// The form sends the select, the bands field and the bands it
+		// showed: a new select with the bands untouched counts the preset;
+		// bands typed over count as the user's own, whatever the select.
+		article := "0-3,4-12,6-12,60-,65-"
+		for _, c := range []struct{ query, first, selected, field string }{
+			{"preset=census&bands=" + article + "&shown=" + article, "0-14 岁", "census", "0-14,15-59,60-,65-,80-"},
+			{"preset=census&bands=3-3&shown=" + article, "3-3 岁", "custom", "3-3"},
+			{"preset=custom&bands=" + article + "&shown=" + article, "0-3 岁", "custom", article},
+		} {
+			_, body := admin.get("/stats/population?on=2027-09-01&" + c.query)
+			bands := statTableOf(t, body, "bands")
+			if len(bands) == 0 || bands[0].Label != c.first || !strings.Contains(body, `<option value="`+c.selected+`" selected>`) ||
+				!strings.Contains(body, `name="bands" value="`+c.field+`"`) || !strings.Contains(body, `name="shown" value="`+c.field+`"`) {
+				t.Errorf("%s: first band %+v, want %s, %s selected, bands %s", c.query, bands, c.first, c.selected, c.field)
+			}
+		}
 
 		var hs stats.HouseholdStats
 		admin.apiGet("admin", "/stats/households", &hs)
