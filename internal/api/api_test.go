@@ -13,6 +13,7 @@ import (
 
 	"wanhu/internal/auth"
 	"wanhu/internal/household"
+	"wanhu/internal/household/householdtest"
 	"wanhu/internal/org"
 	"wanhu/internal/server"
 	"wanhu/internal/store"
@@ -43,13 +44,13 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 	clerk := household.Actor{Name: "测试"}
 	// The API's widow is also in special difficulty, with a floor, her own
 	// phone and a health note.
-	widow, people := testworld.Widow(fx.org)
+	widow, people := householdtest.Widow(fx.org)
 	widow.Floor, widow.Tags = 3, []string{household.SpecialDifficulty}
-	people[0].Phone, people[0].HealthNotes = testworld.WidowPhone, "高血压"
+	people[0].Phone, people[0].HealthNotes = householdtest.WidowPhone, "高血压"
 	if fx.red, err = fx.d.Households.CreateHousehold(ctx, clerk, widow, people); err != nil {
 		t.Fatal(err)
 	}
-	family, members := testworld.Family(fx.org)
+	family, members := householdtest.Family(fx.org)
 	if fx.green, err = fx.d.Households.CreateHousehold(ctx, clerk, family, members); err != nil {
 		t.Fatal(err)
 	}

@@ -16,12 +16,12 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"wanhu/internal/household/householdtest"
 	"wanhu/internal/importer"
 	"wanhu/internal/importer/importtest"
 	"wanhu/internal/importjob"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
-	"wanhu/internal/testworld"
 	"wanhu/internal/web"
 )
 
@@ -242,7 +242,7 @@ func TestExportForImport(t *testing.T) {
 			!strings.HasPrefix(string(body), "\ufeff"+strings.Join(importer.ExportHeaders()[:3], ",")) {
 			t.Fatalf("csv export: %d %s %.200s", res.StatusCode, res.Header.Get("Content-Type"), body)
 		}
-		if !strings.Contains(string(body), a.fx.widow.Name) || !strings.Contains(string(body), testworld.IDNumber("1948-03-05", 22)) {
+		if !strings.Contains(string(body), a.fx.widow.Name) || !strings.Contains(string(body), householdtest.IDNumber("1948-03-05", 22)) {
 			t.Errorf("the export lacks the widow's full ID number: %.500s", body)
 		}
 		res, body = a.send(t, "leader1", "GET", "/households/export", "", nil)

@@ -7,9 +7,9 @@ import (
 
 	"wanhu/internal/audit"
 	"wanhu/internal/household"
+	"wanhu/internal/household/householdtest"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
-	"wanhu/internal/testworld"
 )
 
 // TestRoleMatrix is issue 3's table, endpoint by role, in scope and out of
@@ -83,7 +83,7 @@ func TestRoleMatrix(t *testing.T) {
 		add("leader1", "PUT", "/households/{red}/colour-override", `{"colour":"yellow","reason":"test"}`, 200)
 		// Full values only through the audited reveal, and never for visitors.
 		add("leader1", "POST", "/persons/{widow}/reveal", `{"field":"id_number","reason":"低保复核"}`, 200, func(t *testing.T, body []byte) {
-			if !strings.Contains(string(body), `"value":"`+testworld.IDNumber("1948-03-05", 22)+`"`) {
+			if !strings.Contains(string(body), `"value":"`+householdtest.IDNumber("1948-03-05", 22)+`"`) {
 				t.Errorf("reveal answered %s", body)
 			}
 		})

@@ -7,10 +7,10 @@ import (
 
 	"wanhu/internal/audit"
 	"wanhu/internal/household"
+	"wanhu/internal/household/householdtest"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
-	"wanhu/internal/testworld"
 )
 
 // TestNoOtherGridsWorker is issue 11's sixth hole: a grid leader attached
@@ -66,7 +66,7 @@ func TestNoOtherGridsWorker(t *testing.T) {
 func TestDuplicateIDOutOfScope(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		fx := newFixture(t, db)
-		father := testworld.IDNumber("1980-07-01", 11) // a member of the green household, in grid 2
+		father := householdtest.IDNumber("1980-07-01", 11) // a member of the green household, in grid 2
 		body := `{"name":"李建国","id_number":"` + father + `","relation":"other"}`
 		fx.run(t, []scenario{
 			{name: "leader of grid 1", method: "POST", path: "/households/{red}/members", user: "leader1", body: body, status: 400,

@@ -3,9 +3,9 @@ package api
 import (
 	"testing"
 
+	"wanhu/internal/household/householdtest"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
-	"wanhu/internal/testworld"
 )
 
 func TestAuthAndSession(t *testing.T) {
@@ -104,7 +104,7 @@ func TestHouseholdList(t *testing.T) {
 func TestHouseholdFile(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		fx := newFixture(t, db)
-		full := testworld.IDNumber("1948-03-05", 22)
+		full := householdtest.IDNumber("1948-03-05", 22)
 		fx.run(t, []scenario{
 			{name: "the file, masked even for the admin", method: "GET", path: "/households/{red}", user: "admin", status: 200,
 				want: []string{`"colour":"red"`, `"code":"living_alone_elderly"`, `"person":"王秀兰"`, `"version":`, `"members":[`,

@@ -6,16 +6,16 @@ import (
 	"testing"
 
 	"wanhu/internal/household"
+	"wanhu/internal/household/householdtest"
 	"wanhu/internal/pii"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
-	"wanhu/internal/testworld"
 )
 
 // badCheckDigit returns a valid ID number with a wrong check character,
 // and the right one.
 func badCheckDigit(birth string, seq int) (string, string) {
-	good := testworld.IDNumber(birth, seq)
+	good := householdtest.IDNumber(birth, seq)
 	bad := byte('0')
 	if good[17] == '0' {
 		bad = '1'
@@ -30,7 +30,7 @@ func TestHouseholdWrites(t *testing.T) {
 		fx.run(t, []scenario{
 			{name: "create with members", method: "POST", path: "/households", user: "clerk", status: 201,
 				body: `{"building_id":{building1},"unit":"3","room":"501","phone":"13700002222","contact_times":["evening","weekend"],
-					"language":"bo","members":[{"name":"扎西","id_number":"` + testworld.IDNumber("1990-05-06", 31) + `","relation":"householder",
+					"language":"bo","members":[{"name":"扎西","id_number":"` + householdtest.IDNumber("1990-05-06", 31) + `","relation":"householder",
 					"ethnicity":"藏族","employment":"employed"},{"name":"卓玛","birth_date":"2025-01-02","gender":"female","relation":"child"}]}`,
 				want: []string{`"address":"一化小区 1号楼 3单元 501室"`, `"member_count":2`, `"colour":"green"`, `"members":[`,
 					`"language":"bo"`, `"version":1`, `"phone":"137****2222"`}},
@@ -95,7 +95,7 @@ func TestPersonWrites(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		fx := newFixture(t, db)
 		bad, right := badCheckDigit("2001-02-03", 41)
-		dup := testworld.IDNumber("1980-07-01", 11) // the father's
+		dup := householdtest.IDNumber("1980-07-01", 11) // the father's
 		fx.run(t, []scenario{
 			{name: "add a newborn", method: "POST", path: "/households/{green}/members", user: "clerk", status: 201,
 				body: `{"name":"李小宝","birth_date":"2026-01-02","gender":"male","relation":"child","event":"born"}`,
@@ -107,7 +107,7 @@ func TestPersonWrites(t *testing.T) {
 				body: `{"name":"李建国","id_number":"` + dup + `"}`, want: []string{fmt.Sprint("household ", "{green}")},
 				reject: []string{dup}, check: wantError("id_duplicate", "id_number")},
 			{name: "add, birth date disagrees", method: "POST", path: "/households/{green}/members", user: "clerk", status: 400,
-				body:  `{"name":"李明","id_number":"` + testworld.IDNumber("2001-02-03", 41) + `","birth_date":"2001-02-04"}`,
+				body:  `{"name":"李明","id_number":"` + householdtest.IDNumber("2001-02-03", 41) + `","birth_date":"2001-02-04"}`,
 				check: wantError("birth_date_mismatch", "birth_date")},
 			{name: "add, wrong event", method: "POST", path: "/households/{green}/members", user: "clerk", status: 400,
 				body: `{"name":"李明","birth_date":"2001-02-03","gender":"male","event":"teleported"}`, check: wantError("one_of", "event")},

@@ -9,6 +9,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
+	"wanhu/internal/household/householdtest"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 	"wanhu/internal/testworld"
@@ -36,32 +37,32 @@ func batchIncoming(f *testworld.Org) []household.Incoming {
 	b0, b1 := f.Buildings[0].ID, f.Buildings[1].ID
 	return []household.Incoming{
 		in(household.Household{BuildingID: b0, Unit: "1", Room: "101", Phone: "09718123456"},
-			household.Person{Name: "王秀兰", IDNumber: testworld.IDNumber("1940-03-05", 22), Relation: "householder", Tags: []string{"living_alone_elderly"},
+			household.Person{Name: "王秀兰", IDNumber: householdtest.IDNumber("1940-03-05", 22), Relation: "householder", Tags: []string{"living_alone_elderly"},
 				HealthNotes: "高血压"}),
 		in(household.Household{BuildingID: b0, Unit: "1", Room: "102", Tags: []string{"special_difficulty"}},
 			household.Person{Name: "李小明", BirthDate: mustDate("2018-09-09"), Gender: household.Male, Relation: "child"},
-			household.Person{Name: "李建国", IDNumber: testworld.IDNumber("1980-07-01", 11), Relation: "householder", Employment: "unemployed",
+			household.Person{Name: "李建国", IDNumber: householdtest.IDNumber("1980-07-01", 11), Relation: "householder", Employment: "unemployed",
 				Phone: "13912345678"},
-			household.Person{Name: "张丽", IDNumber: testworld.IDNumber("1982-01-02", 22), Relation: "spouse", Dibao: "dibao",
+			household.Person{Name: "张丽", IDNumber: householdtest.IDNumber("1982-01-02", 22), Relation: "spouse", Dibao: "dibao",
 				DisabilityType: "physical", DisabilityGrade: 2},
-			household.Person{Name: "李老汉", IDNumber: testworld.IDNumber("1950-01-02", 31), Relation: "parent", MovedOutOn: mustDate("2025-01-01")}),
+			household.Person{Name: "李老汉", IDNumber: householdtest.IDNumber("1950-01-02", 31), Relation: "parent", MovedOutOn: mustDate("2025-01-01")}),
 		in(household.Household{BuildingID: b1, Unit: "", Room: "商1", Kind: household.Commercial, ShopName: "兴旺超市"}),
 		in(household.Household{GridID: f.Grids[1].ID, Address: "东兴路 8号"},
-			household.Person{Name: "赵大爷", IDNumber: testworld.IDNumber("1941-05-06", 51), Relation: "householder"},
-			household.Person{Name: "赵大妈", IDNumber: testworld.IDNumber("1943-05-06", 62), Relation: "spouse"}),
+			household.Person{Name: "赵大爷", IDNumber: householdtest.IDNumber("1941-05-06", 51), Relation: "householder"},
+			household.Person{Name: "赵大妈", IDNumber: householdtest.IDNumber("1943-05-06", 62), Relation: "spouse"}),
 		// Matched by the householder's number: the household made first.
 		in(household.Household{BuildingID: b1, Unit: "2", Room: "201"},
-			household.Person{Name: "钱老板", IDNumber: testworld.IDNumber("1970-02-03", 13), Relation: "householder", Employment: "employed"},
-			household.Person{Name: "钱小妹", IDNumber: testworld.IDNumber("2001-02-03", 24), Relation: "child"}),
+			household.Person{Name: "钱老板", IDNumber: householdtest.IDNumber("1970-02-03", 13), Relation: "householder", Employment: "employed"},
+			household.Person{Name: "钱小妹", IDNumber: householdtest.IDNumber("2001-02-03", 24), Relation: "child"}),
 		// Matched by its place.
 		in(household.Household{BuildingID: b1, Unit: "2", Room: "202"},
 			household.Person{Name: "孙空房", BirthDate: mustDate("1966-06-06"), Gender: household.Female, Relation: "householder"}),
 		// Two at one new place: the second updates the first.
 		in(household.Household{BuildingID: b0, Unit: "3", Room: "301"},
-			household.Person{Name: "周一", IDNumber: testworld.IDNumber("1990-01-01", 13), Relation: "householder"}),
+			household.Person{Name: "周一", IDNumber: householdtest.IDNumber("1990-01-01", 13), Relation: "householder"}),
 		in(household.Household{BuildingID: b0, Unit: "3", Room: "301"},
-			household.Person{Name: "周一", IDNumber: testworld.IDNumber("1990-01-01", 13), Relation: "householder"},
-			household.Person{Name: "周二", IDNumber: testworld.IDNumber("1992-01-01", 24), Relation: "spouse"}),
+			household.Person{Name: "周一", IDNumber: householdtest.IDNumber("1990-01-01", 13), Relation: "householder"},
+			household.Person{Name: "周二", IDNumber: householdtest.IDNumber("1992-01-01", 24), Relation: "spouse"}),
 		// Refused: a tag that does not exist, a building that does not,
 		// an ID number of a member of another household.
 		in(household.Household{BuildingID: b0, Unit: "4", Room: "401"},
@@ -70,7 +71,7 @@ func batchIncoming(f *testworld.Org) []household.Incoming {
 			household.Person{Name: "郑无楼", BirthDate: mustDate("1966-06-06"), Gender: household.Female, Relation: "householder"}),
 		in(household.Household{BuildingID: b0, Unit: "4", Room: "403"},
 			household.Person{Name: "冯新", BirthDate: mustDate("1966-06-06"), Gender: household.Female, Relation: "householder"},
-			household.Person{Name: "钱小妹", IDNumber: testworld.IDNumber("2001-02-03", 24), Relation: "child"}),
+			household.Person{Name: "钱小妹", IDNumber: householdtest.IDNumber("2001-02-03", 24), Relation: "child"}),
 	}
 }
 
@@ -97,7 +98,7 @@ func TestSyncBatchWritesWhatSyncWrites(t *testing.T) {
 			for _, h := range []struct {
 				room string
 				p    household.Person
-			}{{"201", household.Person{Name: "钱老板", IDNumber: testworld.IDNumber("1970-02-03", 13), Relation: "householder"}},
+			}{{"201", household.Person{Name: "钱老板", IDNumber: householdtest.IDNumber("1970-02-03", 13), Relation: "householder"}},
 				{"202", household.Person{Name: "孙空房", BirthDate: mustDate("1966-06-06"), Gender: household.Female, Relation: "householder"}}} {
 				if _, err := s.CreateHousehold(ctx, clerk, household.Household{BuildingID: f.Buildings[1].ID, Unit: "2", Room: h.room},
 					[]household.Person{h.p}); err != nil {
@@ -128,7 +129,7 @@ func TestSyncBatchWritesWhatSyncWrites(t *testing.T) {
 				// The ids SyncBatch took are taken: the next household
 				// gets a new one (PostgreSQL's sequences moved on).
 				h, err := s.CreateHousehold(ctx, clerk, household.Household{BuildingID: f.Buildings[1].ID, Unit: "9", Room: "909"},
-					[]household.Person{{Name: "陈后来", IDNumber: testworld.IDNumber("1977-07-07", 71), Relation: "householder"}})
+					[]household.Person{{Name: "陈后来", IDNumber: householdtest.IDNumber("1977-07-07", 71), Relation: "householder"}})
 				if err != nil || slices.ContainsFunc(out, func(o outcome) bool { return o.id == h.ID }) {
 					t.Fatalf("a household after the batch: %v, %+v", err, h)
 				}
@@ -139,7 +140,7 @@ func TestSyncBatchWritesWhatSyncWrites(t *testing.T) {
 				note(i, res, err)
 			}
 			if _, err := s.CreateHousehold(ctx, clerk, household.Household{BuildingID: f.Buildings[1].ID, Unit: "9", Room: "909"},
-				[]household.Person{{Name: "陈后来", IDNumber: testworld.IDNumber("1977-07-07", 71), Relation: "householder"}}); err != nil {
+				[]household.Person{{Name: "陈后来", IDNumber: householdtest.IDNumber("1977-07-07", 71), Relation: "householder"}}); err != nil {
 				t.Fatal(err)
 			}
 			return out, s

@@ -9,6 +9,7 @@ import (
 	"wanhu/internal/apperr"
 	"wanhu/internal/audit"
 	"wanhu/internal/household"
+	"wanhu/internal/household/householdtest"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
@@ -24,7 +25,7 @@ func TestExportFull(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		id := testworld.IDNumber("1945-02-03", 122)
+		id := householdtest.IDNumber("1945-02-03", 122)
 		s := household.NewStore(db)
 		if _, err := s.CreateHousehold(ctx, household.Actor{Name: "t"}, household.Household{BuildingID: f.Buildings[0].ID, Room: "101", Phone: "13912345678"},
 			[]household.Person{{Name: "王秀兰", IDNumber: id, Relation: "householder", Phone: "13700001111"}}); err != nil {

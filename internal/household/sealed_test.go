@@ -9,10 +9,10 @@ import (
 	"wanhu/internal/apperr"
 	"wanhu/internal/audit"
 	"wanhu/internal/household"
+	"wanhu/internal/household/householdtest"
 	"wanhu/internal/pii"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
-	"wanhu/internal/testworld"
 )
 
 // TestSealedAtRest: the database holds no ID number or phone in clear, and
@@ -21,7 +21,7 @@ func TestSealedAtRest(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		s, f := setup(t, db)
-		idNum, hhPhone, pPhone := testworld.IDNumber("1950-03-04", 17), "0971-8765432", "13987654321"
+		idNum, hhPhone, pPhone := householdtest.IDNumber("1950-03-04", 17), "0971-8765432", "13987654321"
 		h, err := s.CreateHousehold(ctx, clerk, household.Household{BuildingID: f.Buildings[0].ID, Unit: "1", Room: "101", Phone: hhPhone},
 			[]household.Person{{Name: "马国英", IDNumber: idNum, Phone: pPhone, Relation: "householder"}})
 		if err != nil {

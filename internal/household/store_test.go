@@ -11,6 +11,7 @@ import (
 	"wanhu/internal/apperr"
 	"wanhu/internal/calendar"
 	"wanhu/internal/household"
+	"wanhu/internal/household/householdtest"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 	"wanhu/internal/testworld"
@@ -47,7 +48,7 @@ func TestHouseholdLifecycle(t *testing.T) {
 
 		// A widow of 78 living alone is red, and the file says why.
 		h, err := s.CreateHousehold(ctx, clerk, household.Household{BuildingID: f.Buildings[0].ID, Unit: "2", Floor: 3, Room: "302"},
-			[]household.Person{{Name: "王秀兰", IDNumber: testworld.IDNumber("1948-03-05", 22), Relation: "householder", Ethnicity: "汉族",
+			[]household.Person{{Name: "王秀兰", IDNumber: householdtest.IDNumber("1948-03-05", 22), Relation: "householder", Ethnicity: "汉族",
 				Tags: []string{"living_alone_elderly"}}})
 		if err != nil {
 			t.Fatal(err)
@@ -66,8 +67,8 @@ func TestHouseholdLifecycle(t *testing.T) {
 		// A family of three is green until the father loses his job.
 		g, err := s.CreateHousehold(ctx, clerk, household.Household{BuildingID: f.Buildings[1].ID, Unit: "1", Room: "101"},
 			[]household.Person{
-				{Name: "李建国", IDNumber: testworld.IDNumber("1980-07-01", 11), Relation: "householder", Employment: "employed"},
-				{Name: "张丽", IDNumber: testworld.IDNumber("1982-01-02", 22), Relation: "spouse", Employment: "employed"},
+				{Name: "李建国", IDNumber: householdtest.IDNumber("1980-07-01", 11), Relation: "householder", Employment: "employed"},
+				{Name: "张丽", IDNumber: householdtest.IDNumber("1982-01-02", 22), Relation: "spouse", Employment: "employed"},
 				{Name: "李小明", BirthDate: mustDate("2018-09-09"), Gender: household.Male, Relation: "child"},
 			})
 		if err != nil {
@@ -107,7 +108,7 @@ func TestHouseholdLifecycle(t *testing.T) {
 		}
 
 		// The same ID number can't be added twice; the error names the household.
-		_, err = s.AddMember(ctx, clerk, g.ID, household.Person{Name: "重复", IDNumber: testworld.IDNumber("1948-03-05", 22)}, "")
+		_, err = s.AddMember(ctx, clerk, g.ID, household.Person{Name: "重复", IDNumber: householdtest.IDNumber("1948-03-05", 22)}, "")
 		if fe, ok := apperr.AsField(err); !ok || fe.Field != "id_number" || fe.Code != "id_duplicate" {
 			t.Errorf("duplicate ID: %v", err)
 		}
@@ -153,7 +154,7 @@ func TestHouseholdLifecycle(t *testing.T) {
 		if err != nil || total != 2 || len(list) != 2 {
 			t.Errorf("red households: %d %v", total, err)
 		}
-		for q, want := range map[string]int64{"王秀": h.ID, "李小": g.ID, "1号楼": h.ID, testworld.IDNumber("1982-01-02", 22): g.ID} {
+		for q, want := range map[string]int64{"王秀": h.ID, "李小": g.ID, "1号楼": h.ID, householdtest.IDNumber("1982-01-02", 22): g.ID} {
 			list, total, err := s.List(ctx, household.Filter{Q: q})
 			if err != nil || total != 1 || list[0].ID != want {
 				t.Errorf("search %q: total %d err %v", q, total, err)
@@ -181,7 +182,7 @@ func TestFailedChangeLeavesNoTrace(t *testing.T) {
 		s, f := setup(t, db)
 		// The second member's ID repeats the first's: the whole household is refused.
 		_, err := s.CreateHousehold(ctx, clerk, household.Household{BuildingID: f.Buildings[0].ID, Room: "501"},
-			[]household.Person{{Name: "甲", IDNumber: testworld.IDNumber("1990-01-01", 11)}, {Name: "乙", IDNumber: testworld.IDNumber("1990-01-01", 11)}})
+			[]household.Person{{Name: "甲", IDNumber: householdtest.IDNumber("1990-01-01", 11)}, {Name: "乙", IDNumber: householdtest.IDNumber("1990-01-01", 11)}})
 		if fe, ok := apperr.AsField(err); !ok || fe.Field != "members[1].id_number" {
 			t.Fatalf("err %v, want a field error on members[1].id_number", err)
 		}
@@ -199,7 +200,7 @@ func TestValidation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		s, f := setup(t, db)
-		bad := testworld.IDNumber("1990-01-01", 11)
+		bad := householdtest.IDNumber("1990-01-01", 11)
 		bad = bad[:17] + string("0123456789"[(int(bad[17]-'0')+1)%10])
 		if bad[17] == household.IDCheckChar(bad[:17]) {
 			t.Fatal("test built a valid number")
@@ -210,8 +211,8 @@ func TestValidation(t *testing.T) {
 		}{
 			{household.Person{}, "name"},
 			{household.Person{Name: "甲", IDNumber: bad}, "id_number"},
-			{household.Person{Name: "甲", IDNumber: testworld.IDNumber("1990-01-01", 11), BirthDate: mustDate("1990-01-02")}, "birth_date"},
-			{household.Person{Name: "甲", IDNumber: testworld.IDNumber("1990-01-01", 11), Gender: household.Female}, "gender"},
+			{household.Person{Name: "甲", IDNumber: householdtest.IDNumber("1990-01-01", 11), BirthDate: mustDate("1990-01-02")}, "birth_date"},
+			{household.Person{Name: "甲", IDNumber: householdtest.IDNumber("1990-01-01", 11), Gender: household.Female}, "gender"},
 			{household.Person{Name: "甲", Gender: household.Male}, "birth_date"},
 			{household.Person{Name: "甲", Gender: household.Male, BirthDate: mustDate("2027-01-01")}, "birth_date"},
 			{household.Person{Name: "甲", Gender: household.Male, BirthDate: mustDate("2000-01-01"), Relation: "cousin"}, "relation"},

@@ -9,11 +9,11 @@ import (
 	"wanhu/internal/apperr"
 	"wanhu/internal/audit"
 	"wanhu/internal/household"
+	"wanhu/internal/household/householdtest"
 	"wanhu/internal/org"
 	"wanhu/internal/pii"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
-	"wanhu/internal/testworld"
 )
 
 // TestMaskedForReader is issue 11's first hole, closed in the domain: the
@@ -26,7 +26,7 @@ func TestMaskedForReader(t *testing.T) {
 		ctx := t.Context()
 		s, f := setup(t, db)
 		const phone, hhPhone = "13912345678", "09718123456"
-		idNum := testworld.IDNumber("1987-08-02", 727)
+		idNum := householdtest.IDNumber("1987-08-02", 727)
 		h, err := s.CreateHousehold(ctx, clerk, household.Household{BuildingID: f.Buildings[0].ID, Unit: "1", Room: "201", Phone: hhPhone},
 			[]household.Person{{Name: "马明", IDNumber: idNum, Phone: phone, Relation: "householder", HealthNotes: "糖尿病"}})
 		if err != nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"wanhu/internal/household"
+	"wanhu/internal/household/householdtest"
 	"wanhu/internal/org"
 	"wanhu/internal/pii"
 	"wanhu/internal/request"
@@ -175,7 +176,7 @@ func newSite(t testing.TB, db *store.DB) *site {
 		t.Fatal(err)
 	}
 	files := household.NewStore(db)
-	red, people := testworld.Widow(s.org)
+	red, people := householdtest.Widow(s.org)
 	if s.red, err = files.CreateHousehold(ctx, s.clerk, red, people); err != nil {
 		t.Fatal(err)
 	}
@@ -489,7 +490,7 @@ func TestRead(t *testing.T) {
 		if d["status"] != "closed" || !strings.HasPrefix(d["status_notes"].(string), "未予受理") || d["address"] != nil || d["agency_responsible"] != nil {
 			t.Errorf("declined request: %v", d)
 		}
-		for _, secret := range []string{"王秀兰", testworld.WidowPhone, "13912345671", "3号楼202", "不归社区管", "请向物业反映", "家门口", "302"} {
+		for _, secret := range []string{"王秀兰", householdtest.WidowPhone, "13912345671", "3号楼202", "不归社区管", "请向物业反映", "家门口", "302"} {
 			if strings.Contains(body, secret) {
 				t.Errorf("public list shows %q: %s", secret, body)
 			}

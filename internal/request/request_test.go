@@ -11,6 +11,7 @@ import (
 	"wanhu/internal/apperr"
 	"wanhu/internal/calendar"
 	"wanhu/internal/household"
+	"wanhu/internal/household/householdtest"
 	"wanhu/internal/notify"
 	"wanhu/internal/org"
 	"wanhu/internal/pii"
@@ -119,11 +120,11 @@ func newWorld(t testing.TB, db *store.DB) *world {
 	if w.org, err = testworld.NewOrg(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	red, people := testworld.Widow(w.org)
+	red, people := householdtest.Widow(w.org)
 	if w.red, err = w.files.CreateHousehold(ctx, clerk, red, people); err != nil {
 		t.Fatal(err)
 	}
-	green, people := testworld.Family(w.org)
+	green, people := householdtest.Family(w.org)
 	if w.green, err = w.files.CreateHousehold(ctx, clerk, green, people); err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +171,7 @@ func TestWorkflow(t *testing.T) {
 		w := newWorld(t, db)
 		ctx := t.Context()
 		sewage := w.submit(t, Input{Category: "sanitation", Description: "一化小区化粪池外溢", Channel: "hotline", HouseholdID: w.red.ID})
-		if sewage.State != Submitted || sewage.GridID != w.org.Grids[0].ID || sewage.ReporterPhone != pii.MaskPhone(testworld.WidowPhone) || len(sewage.TrackingCode) != 10 {
+		if sewage.State != Submitted || sewage.GridID != w.org.Grids[0].ID || sewage.ReporterPhone != pii.MaskPhone(householdtest.WidowPhone) || len(sewage.TrackingCode) != 10 {
 			t.Fatalf("submitted %+v", sewage)
 		}
 		sewage = w.apply(t, sewage.ID, Change{Action: Accept, Urgency: Urgent, Handling: Community, Version: sewage.Version})
@@ -237,7 +238,7 @@ func TestWorkflow(t *testing.T) {
 			t.Errorf("resident messages %d, want 4", n)
 		}
 		// The SMS sender finds the resident's phone behind the reference.
-		if phone, err := notify.ResolvePhone(ctx, db, "request:"+itoa(charger.ID)); err != nil || phone != testworld.FamilyPhone {
+		if phone, err := notify.ResolvePhone(ctx, db, "request:"+itoa(charger.ID)); err != nil || phone != householdtest.FamilyPhone {
 			t.Errorf("the resident's phone: %q %v", phone, err)
 		}
 	})

@@ -8,6 +8,7 @@ import (
 	"wanhu/internal/apperr"
 	"wanhu/internal/calendar"
 	"wanhu/internal/household"
+	"wanhu/internal/household/householdtest"
 	"wanhu/internal/org"
 	"wanhu/internal/request"
 	"wanhu/internal/store"
@@ -48,7 +49,7 @@ func newWorld(t *testing.T, db *store.DB) *world {
 		}
 	}
 	files := household.NewStore(db)
-	for i, file := range []func(*testworld.Org) (household.Household, []household.Person){testworld.Widow, testworld.Family} {
+	for i, file := range []func(*testworld.Org) (household.Household, []household.Person){householdtest.Widow, householdtest.Family} {
 		hh, people := file(w.org)
 		h, err := files.CreateHousehold(ctx, clerk, hh, people)
 		if err != nil {

@@ -1,10 +1,11 @@
 // Package testworld builds the worlds tests run in, on the databases of
-// storetest: the org tree of 东兴社区 (NewOrg), the households the tests
-// visit most (Widow, Family) with valid ID numbers (IDNumber), the
-// department requests are referred to (Department), and a structure
-// workbook as a community keeps one (StructureWorkbook). A package's tests
-// add what only they need on top. Only tests import it, so none of it
-// ships in the binary.
+// storetest: the org tree of 东兴社区 (NewOrg), the department requests
+// are referred to (Department), and a structure workbook as a community
+// keeps one (StructureWorkbook). The households the tests visit most live
+// beside household, in householdtest, so that testworld stays below
+// household and the packages household builds on can use it. A package's
+// tests add what only they need on top. Only tests import it, so none of
+// it ships in the binary.
 package testworld
 
 import (

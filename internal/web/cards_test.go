@@ -11,10 +11,10 @@ import (
 
 	"wanhu/internal/calendar"
 	"wanhu/internal/household"
+	"wanhu/internal/household/householdtest"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
-	"wanhu/internal/testworld"
 	"wanhu/internal/visit"
 )
 
@@ -61,7 +61,7 @@ func TestContactCards(t *testing.T) {
 		a := household.Actor{Name: "测试"}
 		for i, room := range []string{"101", "1001"} {
 			if _, err := e.hs.CreateHousehold(ctx, a, household.Household{BuildingID: e.org.Buildings[0].ID, Unit: "1", Room: room},
-				[]household.Person{{Name: "住户" + room, IDNumber: testworld.IDNumber("1960-01-01", 40+i), Relation: "householder"}}); err != nil {
+				[]household.Person{{Name: "住户" + room, IDNumber: householdtest.IDNumber("1960-01-01", 40+i), Relation: "householder"}}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -15,6 +15,7 @@ import (
 	"wanhu/internal/auth"
 	"wanhu/internal/calendar"
 	"wanhu/internal/household"
+	"wanhu/internal/household/householdtest"
 	"wanhu/internal/org"
 	"wanhu/internal/server"
 	"wanhu/internal/store"
@@ -59,12 +60,12 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	d.Households.SetClock(func() time.Time { return testNow })
 	e := &env{t: t, hs: d.Households, org: f}
 	a := household.Actor{Name: "测试"}
-	widow, people := testworld.Widow(f)
+	widow, people := householdtest.Widow(f)
 	if e.widow, err = e.hs.CreateHousehold(ctx, a, widow, people); err != nil {
 		t.Fatal(err)
 	}
 	// The web's family speaks Tibetan at home and has a boy of school age.
-	family, people := testworld.Family(f)
+	family, people := householdtest.Family(f)
 	family.Language = "bo"
 	people = append(people, household.Person{Name: "李小明", BirthDate: date("2018-09-09"), Gender: household.Male, Relation: "child"})
 	if e.family, err = e.hs.CreateHousehold(ctx, a, family, people); err != nil {
@@ -72,7 +73,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	}
 	e.shop, err = e.hs.CreateHousehold(ctx, a, household.Household{GridID: f.Grids[1].ID, Address: "八一路 12号", Kind: household.Commercial,
 		ShopName: "兴旺超市", BusinessType: "零售"},
-		[]household.Person{{Name: "马福海", IDNumber: testworld.IDNumber("1975-05-05", 31), Relation: "householder", Ethnicity: "回族", Employment: "employed"}})
+		[]household.Person{{Name: "马福海", IDNumber: householdtest.IDNumber("1975-05-05", 31), Relation: "householder", Ethnicity: "回族", Employment: "employed"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"wanhu/internal/auth"
 	"wanhu/internal/calendar"
+	"wanhu/internal/household/householdtest"
 	"wanhu/internal/pii"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
@@ -69,7 +70,7 @@ func TestRequestWorkflowPages(t *testing.T) {
 		mustContain(t, "intake", body, `id="intake-form"`, `<option value="hotline" selected>24小时热线</option>`, `id="nav-requests"`)
 
 		// The caller's phone finds the household.
-		code, body = admin.post("/requests", url.Values{"find": {"1"}, "q": {testworld.WidowPhone}, "category": {"sanitation"}, "description": {"化粪池外溢"}})
+		code, body = admin.post("/requests", url.Values{"find": {"1"}, "q": {householdtest.WidowPhone}, "category": {"sanitation"}, "description": {"化粪池外溢"}})
 		if code != http.StatusOK {
 			t.Fatalf("find: %d", code)
 		}
@@ -86,8 +87,8 @@ func TestRequestWorkflowPages(t *testing.T) {
 		id := register(t, admin, url.Values{"category": {"sanitation"}, "description": {"化粪池外溢"}, "channel": {"hotline"},
 			"household_id": {itoa(e.widow.ID)}, "received_at": {received(time.Hour)}})
 		_, body = admin.get(fmt.Sprintf("/requests/%d", id))
-		mustContain(t, "submitted", body, "待接单", pii.MaskPhone(testworld.WidowPhone), "24小时热线", `id="form-accept"`, `id="form-decline"`, "群众点单")
-		mustNotContain(t, "submitted", body, testworld.WidowPhone, `id="form-resolve"`, `id="form-callback"`)
+		mustContain(t, "submitted", body, "待接单", pii.MaskPhone(householdtest.WidowPhone), "24小时热线", `id="form-accept"`, `id="form-decline"`, "群众点单")
+		mustNotContain(t, "submitted", body, householdtest.WidowPhone, `id="form-resolve"`, `id="form-callback"`)
 
 		code, body = step(t, admin, id, "accept", url.Values{"urgency": {"urgent"}, "handling": {"community"}, "working_days": {"5"}})
 		if code != http.StatusOK {

@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"wanhu/internal/audit"
+	"wanhu/internal/household/householdtest"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
-	"wanhu/internal/testworld"
 )
 
 // TestReveal checks the audited "show in full": the administrator sees the
@@ -19,7 +19,7 @@ import (
 func TestReveal(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		full := testworld.IDNumber("1948-03-05", 22)
+		full := householdtest.IDNumber("1948-03-05", 22)
 		path := fmt.Sprintf("/persons/%d/reveal", e.widow.Members[0].ID)
 		admin := e.signedIn("admin")
 		admin.get(fmt.Sprintf("/households/%d", e.widow.ID))

@@ -9,10 +9,10 @@ import (
 	"testing"
 
 	"wanhu/internal/household"
+	"wanhu/internal/household/householdtest"
 	"wanhu/internal/pii"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
-	"wanhu/internal/testworld"
 )
 
 func TestLogin(t *testing.T) {
@@ -97,7 +97,7 @@ func TestHouseholdList(t *testing.T) {
 		}{
 			{"q=" + url.QueryEscape("王秀"), []string{"王秀兰", "共 1 条"}, []string{"李建国"}},
 			{"q=13800001111", []string{"李建国"}, []string{"王秀兰"}},
-			{"q=" + testworld.IDNumber("1975-05-05", 31), []string{"兴旺超市"}, []string{"王秀兰"}},
+			{"q=" + householdtest.IDNumber("1975-05-05", 31), []string{"兴旺超市"}, []string{"王秀兰"}},
 			{"q=" + url.QueryEscape("八一路"), []string{"兴旺超市"}, []string{"李建国"}},
 			{"colour=red", []string{"王秀兰"}, []string{"李建国", "兴旺超市"}},
 			{"kind=commercial", []string{"兴旺超市"}, []string{"王秀兰"}},
@@ -124,15 +124,15 @@ func TestHouseholdFile(t *testing.T) {
 		if code != http.StatusOK {
 			t.Fatalf("file: %d", code)
 		}
-		mustContain(t, "file", body, "一化小区 1号楼 2单元 302室", "红色", "独居老人（王秀兰）", "139****5678", pii.MaskIDNumber(testworld.IDNumber("1948-03-05", 22)),
+		mustContain(t, "file", body, "一化小区 1号楼 2单元 302室", "红色", "独居老人（王秀兰）", "139****5678", pii.MaskIDNumber(householdtest.IDNumber("1948-03-05", 22)),
 			"a class=\"button edit-member\"", "class=\"ledger-entry\"", "建档")
 		// Pages never carry the full numbers, not even for an administrator.
-		mustNotContain(t, "file", body, "13912345678", testworld.IDNumber("1948-03-05", 22))
+		mustNotContain(t, "file", body, "13912345678", householdtest.IDNumber("1948-03-05", 22))
 		// The visitor sees the household assigned to them, masked, and no other.
 		worker := e.signedIn("worker")
 		_, body = worker.get(path)
-		mustContain(t, "worker's file", body, "139****5678", pii.MaskIDNumber(testworld.IDNumber("1948-03-05", 22)))
-		mustNotContain(t, "worker's file", body, "13912345678", testworld.IDNumber("1948-03-05", 22), "edit-member")
+		mustContain(t, "worker's file", body, "139****5678", pii.MaskIDNumber(householdtest.IDNumber("1948-03-05", 22)))
+		mustNotContain(t, "worker's file", body, "13912345678", householdtest.IDNumber("1948-03-05", 22), "edit-member")
 		if code, _ := worker.get(fmt.Sprintf("/households/%d", e.family.ID)); code != http.StatusNotFound {
 			t.Errorf("visitor opens a household not assigned to them: %d, want 404", code)
 		}
@@ -199,7 +199,7 @@ func TestEditMember(t *testing.T) {
 		mustContain(t, "member form", form, `placeholder="`+father.IDNumber+`"`, `id="event-form"`)
 
 		// A wrong check digit: the message is next to the ID number input, nothing saved.
-		fatherID := testworld.IDNumber("1980-07-01", 11)
+		fatherID := householdtest.IDNumber("1980-07-01", 11)
 		bad := fatherID[:17] + "0"
 		if bad == fatherID {
 			bad = fatherID[:17] + "1"
@@ -262,16 +262,16 @@ func TestCreateAndSmallForms(t *testing.T) {
 		}
 		mustContain(t, "new form", body, `name="members[0].name"`, `name="building_id"`)
 		v := url.Values{"building_id": {fmt.Sprint(e.org.Buildings[0].ID)}, "unit": {"1"}, "room": {"101"}, "kind": {"residential"}, "occupancy": {"rented"},
-			"members[0].name": {"赵德明"}, "members[0].id_number": {testworld.IDNumber("1950-02-03", 15)[:17] + "0"}, "members[0].relation": {"householder"}}
-		if strings.HasSuffix(testworld.IDNumber("1950-02-03", 15), "0") {
-			v.Set("members[0].id_number", testworld.IDNumber("1950-02-03", 15)[:17]+"1")
+			"members[0].name": {"赵德明"}, "members[0].id_number": {householdtest.IDNumber("1950-02-03", 15)[:17] + "0"}, "members[0].relation": {"householder"}}
+		if strings.HasSuffix(householdtest.IDNumber("1950-02-03", 15), "0") {
+			v.Set("members[0].id_number", householdtest.IDNumber("1950-02-03", 15)[:17]+"1")
 		}
 		code, body = c.post("/households", v)
 		if code != http.StatusUnprocessableEntity {
 			t.Errorf("bad first member: %d", code)
 		}
 		mustContain(t, "bad first member", body, `id="err-members[0].id_number"`, "校验码应为", "赵德明")
-		v.Set("members[0].id_number", testworld.IDNumber("1950-02-03", 15))
+		v.Set("members[0].id_number", householdtest.IDNumber("1950-02-03", 15))
 		code, body = c.post("/households", v)
 		if code != http.StatusOK {
 			t.Fatalf("create: %d %s", code, body)

@@ -1,13 +1,17 @@
-package testworld
+// Package householdtest holds the households the tests visit most
+// (Widow, Family) and valid ID numbers for them (IDNumber), in the org
+// tree of testworld.NewOrg. It sits beside household as storetest sits
+// beside store: testworld itself stays below household, so the tests of
+// the packages household builds on (auth) can use it too. Only tests
+// import it.
+package householdtest
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
 	"wanhu/internal/household"
-	"wanhu/internal/org"
-	"wanhu/internal/store"
+	"wanhu/internal/testworld"
 )
 
 // The phones of the two households of the tests. The store returns
@@ -27,7 +31,7 @@ func IDNumber(birth string, seq int) string {
 // Widow is the household the tests visit most: 王秀兰, born 1948, living
 // alone at 1号楼 2单元 302 in the first grid. A test adds what it needs
 // (tags, notes, a floor) to the copies it gets.
-func Widow(o *Org) (household.Household, []household.Person) {
+func Widow(o *testworld.Org) (household.Household, []household.Person) {
 	return household.Household{BuildingID: o.Buildings[0].ID, Unit: "2", Room: "302", Phone: WidowPhone},
 		[]household.Person{{Name: "王秀兰", IDNumber: IDNumber("1948-03-05", 22), Relation: "householder", Ethnicity: "汉族",
 			Tags: []string{"living_alone_elderly"}}}
@@ -35,17 +39,10 @@ func Widow(o *Org) (household.Household, []household.Person) {
 
 // Family is a working couple, 李建国 and 张丽, at 2号楼 1单元 101 in the
 // second grid.
-func Family(o *Org) (household.Household, []household.Person) {
+func Family(o *testworld.Org) (household.Household, []household.Person) {
 	return household.Household{BuildingID: o.Buildings[1].ID, Unit: "1", Room: "101", Phone: FamilyPhone},
 		[]household.Person{
 			{Name: "李建国", IDNumber: IDNumber("1980-07-01", 11), Relation: "householder", Employment: "employed"},
 			{Name: "张丽", IDNumber: IDNumber("1982-01-02", 22), Relation: "spouse", Employment: "employed"},
 		}
-}
-
-// Department creates the district's culture bureau, the department the
-// tests refer requests to.
-func Department(ctx context.Context, q store.Querier, o *Org) (org.Unit, error) {
-	d := org.Unit{Kind: org.Department, ParentID: o.District.ID, Name: "区文体旅游科技局"}
-	return d, org.CreateUnit(ctx, q, &d)
 }
