@@ -10,10 +10,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
-	"wanhu/internal/apperr"
 	"wanhu/internal/audit"
 	"wanhu/internal/calendar"
 	"wanhu/internal/notify"
@@ -245,11 +243,11 @@ func auditExport(ctx context.Context, args []string, out io.Writer) error {
 	}
 	f := audit.Filter{User: *user, Action: *action, Object: *object}
 	var err error
-	if f.From, err = cliDay("--from", *from, false); err != nil {
-		return err
+	if f.From, err = calendar.ParseInstant("from", *from, false); err != nil {
+		return flagError(err)
 	}
-	if f.To, err = cliDay("--to", *to, true); err != nil {
-		return err
+	if f.To, err = calendar.ParseInstant("to", *to, true); err != nil {
+		return flagError(err)
 	}
 	db, err := openAuditDB(ctx, *dsn, *keyFile)
 	if err != nil {
@@ -278,9 +276,9 @@ func auditPurge(ctx context.Context, args []string, out io.Writer) error {
 	if *before == "" {
 		return fmt.Errorf("--before is required")
 	}
-	t, err := cliDay("--before", *before, false)
+	t, err := calendar.ParseInstant("before", *before, false)
 	if err != nil {
-		return err
+		return flagError(err)
 	}
 	db, err := openAuditDB(ctx, *dsn, *keyFile)
 	if err != nil {
@@ -295,17 +293,4 @@ func auditPurge(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "purged %d audit entries before %s; the chain still verifies from the checkpoint\n", n, *before)
 	return nil
-}
-
-// cliDay parses a day in China's time (calendar.ParseInstant); as an
-// upper bound, its end.
-func cliDay(flag, s string, end bool) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	d, err := calendar.ParseInstant(strings.TrimPrefix(flag, "--"), s, end)
-	if fe, ok := apperr.AsField(err); ok {
-		return d, fmt.Errorf("%s: %s", flag, fe.Msg)
-	}
-	return d, err
 }

@@ -25,24 +25,16 @@ func (h *handler) auditFilter(r *http.Request) (audit.Filter, error) {
 	q := &query{r: r}
 	f := audit.Filter{User: q.str("user"), Action: q.str("action"), Object: q.str("object"),
 		Scoped: true, Paths: access.Scope(u).AuditPaths}
-	f.From = auditTime(q, "from", false)
-	f.To = auditTime(q, "to", true)
 	f.Page, f.PerPage = q.page()
-	return f, q.err
-}
-
-// auditTime reads a date or an instant (calendar.ParseInstant); a date as
-// the upper bound means the end of that day.
-func auditTime(q *query, name string, end bool) time.Time {
-	s := q.str(name)
-	if s == "" {
-		return time.Time{}
+	if q.err != nil {
+		return f, q.err
 	}
-	t, err := calendar.ParseInstant(name, s, end)
-	if err != nil && q.err == nil {
-		q.err = err
+	var err error
+	if f.From, err = calendar.ParseInstant("from", q.str("from"), false); err != nil {
+		return f, err
 	}
-	return t
+	f.To, err = calendar.ParseInstant("to", q.str("to"), true)
+	return f, err
 }
 
 // auditLog lists entries of the audit log, newest first.

@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 	_ "time/tzdata" // so Today works on hosts without a zoneinfo database
 
@@ -60,8 +61,13 @@ func CheckTime(field string, t time.Time) error {
 // ParseInstant reads an instant given as a day "YYYY-MM-DD" in China (the
 // moment it begins, or with end the moment the next day begins, for an
 // upper bound) or as an RFC 3339 time, checked as ParseDate checks a day.
+// An empty s is no bound: the zero time.
 func ParseInstant(field, s string, end bool) (time.Time, error) {
-	if len(s) == 10 {
+	s = strings.TrimSpace(s)
+	switch len(s) {
+	case 0:
+		return time.Time{}, nil
+	case 10:
 		d, err := ParseDate(field, s)
 		if err != nil {
 			return time.Time{}, err
@@ -225,25 +231,33 @@ func (d Date) Midnight() time.Time {
 	return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, China)
 }
 
-// DayRange reads a period of China days, from and to both included, as
-// YYYY-MM-DD (errors name the field "from" or "to"): the instant it
-// begins and the one it ends (exclusive). Without from it begins with
-// the epoch, without to it ends with today.
-func DayRange(from, to string, today Date) (start, end time.Time, err error) {
-	start, last := time.Unix(0, 0).UTC(), today
-	if from != "" {
-		d, err := ParseDate("from", from)
-		if err != nil {
-			return start, end, err
+// Days reads a period of China days, from and to both included, as
+// YYYY-MM-DD; an empty bound is first or last. Errors are field errors on
+// "from" or "to", also when to is before from.
+func Days(from, to string, first, last Date) (Date, Date, error) {
+	var err error
+	if from = strings.TrimSpace(from); from != "" {
+		if first, err = ParseDate("from", from); err != nil {
+			return first, last, err
 		}
-		start = d.Midnight()
 	}
-	if to != "" {
+	if to = strings.TrimSpace(to); to != "" {
 		if last, err = ParseDate("to", to); err != nil {
-			return start, end, err
+			return first, last, err
 		}
 	}
-	return start, last.Midnight().AddDate(0, 0, 1), nil
+	if last.Before(first) {
+		return first, last, apperr.Field("to", "before_from", "must not be before from (%s)", first)
+	}
+	return first, last, nil
+}
+
+// DayRange reads a period of China days as Days does: the instant it
+// begins and the one it ends (exclusive). Without from it begins with
+// 1970, without to it ends with today.
+func DayRange(from, to string, today Date) (start, end time.Time, err error) {
+	first, last, err := Days(from, to, Date{Y: 1970, M: time.January, D: 1}, today)
+	return first.Midnight(), last.Midnight().AddDate(0, 0, 1), err
 }
 
 // AgeOn returns the number of completed years between birth and on. A person

@@ -10,7 +10,8 @@ import (
 
 // TestDayRange: a period of China days runs from the midnight of its
 // first day in China to the midnight after its last; without bounds, from
-// the epoch to the end of today; a bad day names its field.
+// 1970 to the end of today; a bad day names its field, and so does a to
+// before from.
 func TestDayRange(t *testing.T) {
 	today := Date{Y: 2026, M: 11, D: 29}
 	start, end, err := DayRange("2026-01-01", "2026-09-30", today)
@@ -18,14 +19,23 @@ func TestDayRange(t *testing.T) {
 		t.Errorf("2026-01-01..2026-09-30: %v – %v, %v", start, end, err)
 	}
 	start, end, err = DayRange("", "", today)
-	if err != nil || !start.Equal(time.Unix(0, 0)) || end.Format(time.RFC3339) != "2026-11-30T00:00:00+08:00" {
+	if err != nil || start.Format(time.RFC3339) != "1970-01-01T00:00:00+08:00" || end.Format(time.RFC3339) != "2026-11-30T00:00:00+08:00" {
 		t.Errorf("no bounds: %v – %v, %v", start, end, err)
 	}
-	for _, c := range []struct{ from, to, field string }{{"2026-02-30", "", "from"}, {"", "yesterday", "to"}} {
+	for _, c := range []struct{ from, to, field, code string }{
+		{"2026-02-30", "", "from", "date_invalid"}, {"", "yesterday", "to", "date_format"},
+		{"2026-12-01", "", "to", "before_from"}, {"2026-03-02", "2026-03-01", "to", "before_from"},
+	} {
 		_, _, err := DayRange(c.from, c.to, today)
-		if fe, ok := apperr.AsField(err); !ok || fe.Field != c.field {
-			t.Errorf("%q %q: %v, want an error on %s", c.from, c.to, err, c.field)
+		if fe, ok := apperr.AsField(err); !ok || fe.Field != c.field || fe.Code != c.code {
+			t.Errorf("%q %q: %v, want %s on %s", c.from, c.to, err, c.code, c.field)
 		}
+	}
+	// The bounds a caller gives stand where a day is left out; a day given
+	// with spaces round it is read.
+	first, last, err := Days(" 2026-03-01 ", "", Date{Y: 2026, M: 1, D: 1}, today)
+	if err != nil || first.String() != "2026-03-01" || last != today {
+		t.Errorf("Days: %s – %s, %v", first, last, err)
 	}
 }
 
@@ -63,6 +73,8 @@ func TestDateRange(t *testing.T) {
 		{"0001-01-01T00:00:00Z", "date_range", false, ""},
 		{"0001-01-01", "date_range", false, ""},
 		{"soon", "date_format", false, ""},
+		{" 2026-03-01 ", "", false, "2026-02-28T16:00:00Z"},
+		{"", "", true, "0001-01-01T00:00:00Z"}, // no bound
 	} {
 		got, err := ParseInstant("from", c.s, c.end)
 		fe, _ := apperr.AsField(err)

@@ -250,9 +250,6 @@ func list(s string) []string {
 // as midnight in China), within the days calendar.ParseInstant takes; ""
 // is the zero time.
 func w3cParam(s, field string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
 	t, err := calendar.ParseInstant(field, s, false)
 	if fe, ok := apperr.AsField(err); ok && fe.Code == "date_range" {
 		return t, badRequest(fmt.Sprintf("%s %q: %s", field, s, fe.Msg))

@@ -3,7 +3,6 @@ package staff
 import (
 	"time"
 
-	"wanhu/internal/apperr"
 	"wanhu/internal/calendar"
 	"wanhu/internal/visit"
 )
@@ -31,18 +30,8 @@ func PeriodOf(from, to string, today calendar.Date) (Period, error) {
 	p := Period{From: calendar.Date{Y: today.Y, M: time.January, D: 1}, To: today,
 		VisitsFrom: week.Monday(), VisitsTo: week.Sunday(), Week: week.String(), WeekFrom: week.Monday(), WeekTo: week.Sunday()}
 	var err error
-	if from != "" {
-		if p.From, err = calendar.ParseDate("from", from); err != nil {
-			return p, err
-		}
-	}
-	if to != "" {
-		if p.To, err = calendar.ParseDate("to", to); err != nil {
-			return p, err
-		}
-	}
-	if p.To.Before(p.From) {
-		return p, apperr.Field("to", "before_from", "must not be before from (%s)", p.From)
+	if p.From, p.To, err = calendar.Days(from, to, p.From, p.To); err != nil {
+		return p, err
 	}
 	if from != "" || to != "" {
 		p.VisitsFrom, p.VisitsTo = p.From, p.To
@@ -52,9 +41,7 @@ func PeriodOf(from, to string, today calendar.Date) (Period, error) {
 
 // start is the UTC instant day d begins in China; end that the day after
 // d begins.
-func start(d calendar.Date) time.Time {
-	return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, calendar.China).UTC()
-}
+func start(d calendar.Date) time.Time { return d.Midnight().UTC() }
 
 func end(d calendar.Date) time.Time { return start(d).AddDate(0, 0, 1) }
 

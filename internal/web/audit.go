@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"wanhu/internal/access"
 	"wanhu/internal/audit"
@@ -44,25 +43,15 @@ func (h *handler) auditFilter(r *http.Request) (audit.Filter, error) {
 	f := audit.Filter{User: strings.TrimSpace(q.Get("user")), Action: strings.TrimSpace(q.Get("action")),
 		Object: strings.TrimSpace(q.Get("object")), Scoped: true, Paths: access.Scope(u).AuditPaths, PerPage: auditPerPage}
 	var err error
-	if f.From, err = auditDay("from", q.Get("from"), false); err != nil {
+	if f.From, err = calendar.ParseInstant("from", q.Get("from"), false); err != nil {
 		return f, err
 	}
-	if f.To, err = auditDay("to", q.Get("to"), true); err != nil {
+	if f.To, err = calendar.ParseInstant("to", q.Get("to"), true); err != nil {
 		return f, err
 	}
 	f.Page, _ = strconv.Atoi(q.Get("page"))
 	f.Page = max(f.Page, 1)
 	return f, nil
-}
-
-// auditDay reads a day YYYY-MM-DD in China's time (calendar.ParseInstant);
-// as an upper bound it means the end of that day.
-func auditDay(field, s string, end bool) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	return calendar.ParseInstant("audit_"+field, s, end)
 }
 
 // auditLog shows the audit log, newest first, with search and paging.

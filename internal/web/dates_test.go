@@ -24,10 +24,10 @@ type webDate struct {
 // DayRange, dateField, staff.PeriodOf, visit.ParseWeek and roster.Parse
 // (its "on"). {member} is the worker's team member.
 var webDates = []webDate{
-	{"/audit", "from", "audit_from", "date"},
-	{"/audit", "to", "audit_to", "date"},
-	{"/audit.csv", "from", "audit_from", "date"},
-	{"/audit.csv", "to", "audit_to", "date"},
+	{"/audit", "from", "from", "date"},
+	{"/audit", "to", "to", "date"},
+	{"/audit.csv", "from", "from", "date"},
+	{"/audit.csv", "to", "to", "date"},
 	{"/staff", "from", "from", "date"},
 	{"/staff", "to", "to", "date"},
 	{"/staff/{member}", "from", "from", "date"},
