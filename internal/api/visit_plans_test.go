@@ -61,6 +61,8 @@ func TestPlans(t *testing.T) {
 				body: `{"team_member_id":999}`, check: wantError("not_found", "team_member_id")},
 			{name: "swap", method: "POST", path: fmt.Sprintf("/plans/%d/swap", planID), user: "leader1", status: 200,
 				body: fmt.Sprintf(`{"team_member_id":%d,"with":%d}`, other, first), want: []string{fmt.Sprintf(`"team_member_id":%d`, first)}},
+			{name: "swap: with oneself", method: "POST", path: fmt.Sprintf("/plans/%d/swap", planID), user: "leader1", status: 400,
+				body: fmt.Sprintf(`{"team_member_id":%d,"with":%d}`, other, other), check: wantError("same", "with")},
 			{name: "swap: visitor", method: "POST", path: fmt.Sprintf("/plans/%d/swap", planID), user: "visitor", status: 403,
 				body: fmt.Sprintf(`{"team_member_id":%d,"with":%d}`, other, first)},
 			{name: "swap: another grid's plan", method: "POST", path: "/plans/999/swap", user: "leader1", status: 404,

@@ -327,8 +327,11 @@ func (s *Store) MovePlanItem(ctx context.Context, planID, householdID, memberID 
 
 // SwapPlanVisitors exchanges the lists of team members a and b in plan
 // planID (a visitor falls ill, another takes over their round); b may have
-// no list yet. Both must be able to visit the grid.
+// no list yet. Both must be able to visit the grid, and they must be two.
 func (s *Store) SwapPlanVisitors(ctx context.Context, planID, a, b int64) (*Plan, error) {
+	if a == b {
+		return nil, apperr.Field("with", "same", "choose another team member: %d cannot swap with themselves", a)
+	}
 	p, err := s.PlanByID(ctx, planID)
 	if err != nil {
 		return nil, err

@@ -25,6 +25,8 @@ type planPage struct {
 	Coverage []planShare
 	Visitors []planVisitorRow
 	Movers   []Option // the team members who may visit the grid
+	Notice   string   // what the last move or swap did
+	Warnings []string // visitors given more than their weekly capacity
 }
 
 type planShare struct {
@@ -35,6 +37,7 @@ type planShare struct {
 type planVisitorRow struct {
 	visit.PlanVisitor
 	Load string
+	Over bool // more households than the visitor's weekly capacity
 	Rows []planItemRow
 }
 
@@ -115,8 +118,36 @@ func (h *handler) plans(w http.ResponseWriter, r *http.Request) {
 		for _, m := range team {
 			v.Movers = append(v.Movers, Option{Value: strconv.FormatInt(m.ID, 10), Label: m.Name + "（" + v.L.Enum("role", string(m.Role)) + "）"})
 		}
+		v.Notice = v.done(q)
 	}
 	h.render(w, r, http.StatusOK, "plans", v)
+}
+
+// done words what the move or swap that led here did (?moved=household
+// &to=member, or ?swapped=member&with=member), from the plan as it is now.
+func (v *planPage) done(q url.Values) string {
+	name := func(raw string) string {
+		id, _ := strconv.ParseInt(raw, 10, 64)
+		for _, pv := range v.Plan.Visitors {
+			if pv.TeamMemberID == id {
+				return pv.User
+			}
+		}
+		return ""
+	}
+	if hh, _ := strconv.ParseInt(q.Get("moved"), 10, 64); hh != 0 {
+		for _, pv := range v.Plan.Visitors {
+			for _, it := range pv.Households {
+				if it.HouseholdID == hh {
+					return v.L.T("plan.moved", it.Address, pv.User)
+				}
+			}
+		}
+	}
+	if a, b := name(q.Get("swapped")), name(q.Get("with")); a != "" || b != "" {
+		return v.L.T("plan.swapped", a, b)
+	}
+	return ""
 }
 
 // fill turns the plan into rows with badges, reasons and coverage.
@@ -129,7 +160,10 @@ func (v *planPage) fill() {
 		v.Coverage = append(v.Coverage, planShare{Label: l.T(s.key), Percent: int(s.f*100 + 0.5)})
 	}
 	for _, pv := range v.Plan.Visitors {
-		row := planVisitorRow{PlanVisitor: pv, Load: l.T("plan.load", len(pv.Households), pv.Capacity)}
+		row := planVisitorRow{PlanVisitor: pv, Load: l.T("plan.load", len(pv.Households), pv.Capacity), Over: len(pv.Households) > pv.Capacity}
+		if row.Over {
+			v.Warnings = append(v.Warnings, l.T("plan.over", pv.User, len(pv.Households), pv.Capacity))
+		}
 		for _, it := range pv.Households {
 			ir := planItemRow{PlanItem: it, Badge: badge(l, it.Colour)}
 			for _, part := range strings.Split(it.Reason, ",") {
@@ -171,7 +205,7 @@ func (h *handler) planMove(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	seeOther(w, r, "/plans?"+url.Values{"grid": {strconv.FormatInt(p.GridID, 10)}, "week": {p.Week}}.Encode()+fmt.Sprintf("#h%d", hh))
+	seeOther(w, r, "/plans?"+url.Values{"grid": {strconv.FormatInt(p.GridID, 10)}, "week": {p.Week}, "moved": {strconv.FormatInt(hh, 10)}}.Encode()+fmt.Sprintf("#h%d", hh))
 }
 
 // planSwap exchanges the lists of two visitors of a plan.
@@ -184,5 +218,6 @@ func (h *handler) planSwap(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	seeOther(w, r, "/plans?"+url.Values{"grid": {strconv.FormatInt(p.GridID, 10)}, "week": {p.Week}}.Encode())
+	seeOther(w, r, "/plans?"+url.Values{"grid": {strconv.FormatInt(p.GridID, 10)}, "week": {p.Week},
+		"swapped": {strconv.FormatInt(a, 10)}, "with": {strconv.FormatInt(b, 10)}}.Encode())
 }
