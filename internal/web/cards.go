@@ -36,7 +36,10 @@ type contactCard struct {
 	Community   string
 	Hotline     string
 	Contact     cardContact
-	Address     string
+	// GridWorker and GridWeChat name the grid worker's WeChat when the
+	// contact has none of their own: every card carries one (R9).
+	GridWorker, GridWeChat string
+	Address                string
 	Link        string
 	QR          template.HTML
 }
@@ -216,6 +219,9 @@ func (h *handler) renderCards(w http.ResponseWriter, r *http.Request, list cardL
 			}
 			if m.Phone != "" {
 				c.Contact = m
+			}
+			if c.Contact.WeChat == "" {
+				c.GridWorker, c.GridWeChat = worker.Name, worker.WeChat
 			}
 		}
 		if c.QR, err = qrSVG(c.Link, l.T("card.qr_label")); err != nil {

@@ -116,6 +116,14 @@ func TestContactCards(t *testing.T) {
 			t.Errorf("小李's cards: %v", got)
 		}
 		mustContain(t, "小李's cards", body, "13700000001", "/a/"+tokens[e.widow.ID])
+		// With a phone but no WeChat, 小李 is the contact, and the card
+		// still carries the grid worker's WeChat, named as his (R9).
+		if _, err := db.ExecContext(ctx, `UPDATE team_members SET phone = ? WHERE id = ?`, "13700000002", li.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, body = admin.get(fmt.Sprintf("/cards?plan=%d&member=%d", planID, li.ID))
+		mustContain(t, "小李's cards with his phone", body, "小李", "13700000002", "网格员 小张 的微信：xz_grid1")
+		mustNotContain(t, "小李's cards with his phone", body, "13700000001")
 		// The same household keeps its token on the next sheet.
 		if after := cardTokens(t, db); after[e.widow.ID] != tokens[e.widow.ID] || len(after) != planned {
 			t.Errorf("tokens changed: %v, then %v", tokens, after)
