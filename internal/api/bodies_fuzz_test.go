@@ -84,7 +84,7 @@ var bodyRoutes = []bodyRoute{
 	{"POST", "/requests/{request}/extension/approve", []string{`{}`}},
 	{"POST", "/requests/{request}/extension/refuse", []string{`{"reason":"不同意"}`}},
 	{"POST", "/requests/{request}/resolve", []string{`{"note":"已修好"}`}},
-	{"POST", "/requests/{request}/callback", []string{`{"result":"dissatisfied","reason":"not_solved","follow_up":{"kind":"other","note":"x"}}`}},
+	{"POST", "/requests/{request}/callback", []string{`{"result":"dissatisfied","reason":"not_solved","method":"phone","follow_up":{"kind":"other","note":"x"}}`}},
 	{"PUT", "/scorecard-weights", []string{`{"visits":50}`, `{"training":1e400}`}},
 	{"POST", "/team/{member}/training", []string{`{"course":"岗前培训","kind":"pre_job","completed_on":"2026-01-05","hours":8}`, `{"hours":-1e308,"completed_on":"x"}`}},
 	{"POST", "/survey-questions", []string{`{"code":"stars","text_zh":"打几颗星？","kind":"stars"}`, `{"code":"","kind":"essay"}`}},

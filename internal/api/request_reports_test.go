@@ -36,7 +36,7 @@ func TestRequestStats(t *testing.T) {
 		for _, step := range []struct{ path, body string }{
 			{"accept", `{"urgency":"urgent","handling":"community"}`},
 			{"resolve", `{"note":"已疏通"}`},
-			{"callback", `{"result":"basically_satisfied"}`},
+			{"callback", `{"result":"basically_satisfied","method":"phone"}`},
 		} {
 			if res, body := fx.do(t, "admin", "POST", "/requests/"+id+"/"+step.path, step.body, nil); res.StatusCode != 200 {
 				t.Fatalf("%s: %d %s", step.path, res.StatusCode, short(body))

@@ -131,6 +131,7 @@ type (
 		Version  int             `json:"version"`
 		Result   string          `json:"result"`
 		Reason   string          `json:"reason"` // a dissatisfied result's: request.CallbackReasons
+		Method   string          `json:"method"` // phone or visit
 		Comment  string          `json:"comment"`
 		FollowUp *household.Need `json:"follow_up"` // kind and note
 	}
@@ -193,7 +194,7 @@ func (h *handler) refuseExtension(w http.ResponseWriter, r *http.Request) {
 func (h *handler) callbackRequest(w http.ResponseWriter, r *http.Request) {
 	var in callbackInput
 	h.transition(w, r, access.AcceptRequests, &in, func() request.Change {
-		return request.Change{Action: request.Callback, Version: in.Version, Result: in.Result, Reason: in.Reason, Note: in.Comment, FollowUp: in.FollowUp}
+		return request.Change{Action: request.Callback, Version: in.Version, Result: in.Result, Reason: in.Reason, Method: in.Method, Note: in.Comment, FollowUp: in.FollowUp}
 	})
 }
 

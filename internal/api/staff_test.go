@@ -53,7 +53,7 @@ func TestStaff(t *testing.T) {
 		for _, s := range []struct{ user, action, body string }{
 			{"admin", "accept", `{"urgency":"urgent","handling":"community"}`},
 			{"clerk", "resolve", `{"note":"修好了"}`},
-			{"admin", "callback", `{"result":"dissatisfied","reason":"attitude","comment":"态度不好","follow_up":{"kind":"other","note":"道歉"}}`},
+			{"admin", "callback", `{"result":"dissatisfied","reason":"attitude","method":"visit","comment":"态度不好","follow_up":{"kind":"other","note":"道歉"}}`},
 		} {
 			if res, b := fx.do(t, s.user, "POST", fmt.Sprintf("/requests/%d/%s", req, s.action), s.body, nil); res.StatusCode != 200 {
 				t.Fatalf("%s: %d %s", s.action, res.StatusCode, short(b))

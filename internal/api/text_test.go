@@ -22,7 +22,7 @@ func TestBodyWithNUL(t *testing.T) {
 			{"POST", "/households", `{"building_id":{building1},"members":[{"name":"扎西"},{"name":"\u0000"}]}`, "members[1].name", "persons"},
 			{"POST", "/households/{red}/members", `{"name":"卓\u0000玛","event":"born"}`, "name", "persons"},
 			{"POST", "/saved-rosters", `{"name":"老人","roster":"people","filter":{"age":"60-\u0000"}}`, "filter.age", "saved_rosters"},
-			{"POST", "/requests/{request}/callback", `{"result":"dissatisfied","reason":"other","follow_up":{"kind":"other","note":"\u0000"}}`, "follow_up.note", "needs"},
+			{"POST", "/requests/{request}/callback", `{"result":"dissatisfied","reason":"other","method":"phone","follow_up":{"kind":"other","note":"\u0000"}}`, "follow_up.note", "needs"},
 			{"POST", "/auth/login", `{"username":"admin\u0000","password":"x"}`, "username", "sessions"},
 		} {
 			before := tableRows(t, db, c.table)

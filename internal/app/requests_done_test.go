@@ -146,7 +146,7 @@ func TestRequestsDoneMeans(t *testing.T) {
 		}
 		d.must(404, "dept1", "GET", fmt.Sprintf("/requests/%d", id), "")
 		d.must(200, "dept1", "POST", fmt.Sprintf("/requests/%v/resolve", cid), `{"note":"已协调增设充电桩"}`)
-		reopened := d.must(200, "admin", "POST", fmt.Sprintf("/requests/%v/callback", cid), `{"result":"dissatisfied","reason":"not_solved","comment":"还想要更多"}`)
+		reopened := d.must(200, "admin", "POST", fmt.Sprintf("/requests/%v/callback", cid), `{"result":"dissatisfied","reason":"not_solved","method":"visit","comment":"还想要更多"}`)
 		if reopened["state"] != "accepted" {
 			t.Errorf("after a dissatisfied callback the request is %v, want accepted again", reopened["state"])
 		}

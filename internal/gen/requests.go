@@ -169,7 +169,7 @@ func (g *generator) dongxingRequests(ctx context.Context, db *store.DB, communit
 			return fmt.Errorf("demo request %d: resolve: %w", i+1, err)
 		}
 		clock = time.Date(clock.Year(), clock.Month(), clock.Day()+1, 10, r.IntN(60), 0, 0, calendar.China)
-		back := request.Change{Action: request.Callback, Result: d.result, Note: "电话回访"}
+		back := request.Change{Action: request.Callback, Method: "phone", Result: d.result, Note: "电话回访"}
 		if d.result == request.Dissatisfied {
 			back.Note, back.Reason, back.FollowUp = "希望多装几个", "not_solved", &household.Need{Kind: "other", Note: "希望小区多装几个充电桩"}
 		}

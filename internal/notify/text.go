@@ -120,6 +120,7 @@ var requestTexts = map[string][3]string{
 	"request.reopened":          {"诉求重新办理", "诉求 #%[1]d 回访不满意，已重新办理：%[3]s", ""},
 	"request.warned":            {"诉求即将到期", "诉求 #%[1]d 将于 %[4]s 到期，请抓紧办理。", ""},
 	"request.escalated":         {"诉求已逾期", "诉求 #%[1]d 已超过办理期限（%[4]s），请督办。", ""},
+	"request.callback_due":      {"回访到期", "诉求 #%[1]d 请于 %[4]s 前电话或上门回访。", ""},
 }
 
 // requestText is the message of a request's change, for staff or, by

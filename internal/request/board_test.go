@@ -22,7 +22,7 @@ func TestBoard(t *testing.T) {
 		done := w.submit(t, Input{Category: "repairs", Description: "门坏了", Channel: "walk_in", HouseholdID: w.green.ID})
 		w.apply(t, done.ID, Change{Action: Accept, Urgency: General, Handling: Community})
 		w.apply(t, done.ID, Change{Action: Resolve, Note: "修好了"})
-		w.apply(t, done.ID, Change{Action: Callback, Result: Satisfied})
+		w.apply(t, done.ID, Change{Action: Callback, Method: "phone", Result: Satisfied})
 		w.now = w.now.Add(20 * time.Hour) // 05:00 on 2 September: the first is due today at 09:00, the second tomorrow
 		soon := w.submit(t, Input{Category: "repairs", Description: "灯坏了", Channel: "walk_in", HouseholdID: w.red.ID})
 		w.apply(t, soon.ID, Change{Action: Accept, Urgency: Urgent, Handling: Community})

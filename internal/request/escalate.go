@@ -174,7 +174,68 @@ func escalate(ctx context.Context, tx *store.Tx, r *Request, step int, now time.
 	return notify.Enqueue(ctx, tx, notify.Message{Kind: "request." + kind, Channel: StaffChannel, Recipient: recipient, Payload: payload})
 }
 
-// RunEscalations runs Escalate every interval until ctx ends.
+// RemindCallbacks reminds the grid of each resolved request whose callback
+// is due (on the morning of its due day, as a general request's handler is
+// warned), once per resolution: a timeline entry and a message in one
+// transaction. Several servers may run it at once, as Escalate. It returns
+// how many it reminded of.
+func RemindCallbacks(ctx context.Context, db *store.DB, now time.Time, cfg EscalationConfig) (int, error) {
+	cfg = cfg.withDefaults()
+	now = now.UTC()
+	lock := ""
+	if db.Dialect() == store.Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	n := 0
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, callback_due_at FROM requests
+			WHERE state = ? AND callback_due_at IS NOT NULL AND callback_due_at <= ? AND callback_reminded_at IS NULL
+			ORDER BY callback_due_at, id`+lock, Resolved, now.Add(24*time.Hour))
+		if err != nil {
+			return err
+		}
+		var due []int64
+		for rows.Next() {
+			var id int64
+			var at time.Time
+			if err := rows.Scan(&id, &at); err != nil {
+				rows.Close()
+				return err
+			}
+			if !now.Before(cfg.warnAt(General, at)) {
+				due = append(due, id)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range due {
+			r, err := load(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO request_events(request_id, at, actor, kind, note, data) VALUES (?, ?, ?, ?, ?, ?)`,
+				r.ID, now, escalator.Name, "callback_due", "", fmt.Sprintf(`{"recipient":%q}`, gridRecipient(r))); err != nil {
+				return fmt.Errorf("insert request event: %w", err)
+			}
+			payload := map[string]any{"request_id": r.ID, "tracking_code": r.TrackingCode, "category": r.Category, "state": r.State,
+				"due_at": r.CallbackDueAt.In(calendar.China).Format(time.RFC3339)}
+			if err := notify.Enqueue(ctx, tx, notify.Message{Kind: "request.callback_due", Channel: StaffChannel, Recipient: gridRecipient(r), Payload: payload}); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE requests SET callback_reminded_at = ? WHERE id = ?`, now, r.ID); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// RunEscalations runs Escalate and RemindCallbacks every interval until
+// ctx ends.
 func RunEscalations(ctx context.Context, db *store.DB, every time.Duration, cfg EscalationConfig) {
 	cfg = cfg.withDefaults()
 	t := time.NewTicker(every)
@@ -184,6 +245,11 @@ func RunEscalations(ctx context.Context, db *store.DB, every time.Duration, cfg 
 			cfg.Log.Error("request: escalating", "err", err)
 		} else if n > 0 {
 			cfg.Log.Info("request: escalated", "steps", n)
+		}
+		if n, err := RemindCallbacks(ctx, db, time.Now(), cfg); err != nil && ctx.Err() == nil {
+			cfg.Log.Error("request: reminding of callbacks", "err", err)
+		} else if n > 0 {
+			cfg.Log.Info("request: reminded of callbacks", "requests", n)
 		}
 		select {
 		case <-ctx.Done():

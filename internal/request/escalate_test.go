@@ -106,6 +106,65 @@ func TestEscalate(t *testing.T) {
 	})
 }
 
+// TestRemindCallbacks: a resolution sets the callback's deadline three
+// working days later; the grid is reminded on the morning of that day,
+// once; a reopened and resolved again request gets a new deadline and a
+// new reminder; a request called back is not reminded of.
+func TestRemindCallbacks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		ctx := t.Context()
+		// Resolved on Friday 2026-11-06 10:00: due Wednesday 11-11, end of day.
+		w.now = time.Date(2026, 11, 6, 2, 0, 0, 0, time.UTC)
+		r := w.submit(t, Input{Category: "repairs", Description: "楼道灯坏了", Channel: "visit", HouseholdID: w.red.ID})
+		w.apply(t, r.ID, Change{Action: Accept, Urgency: Urgent, Handling: Community})
+		r = w.apply(t, r.ID, Change{Action: Resolve, Note: "已换灯泡"})
+		if got := r.CallbackDueAt.Format(time.RFC3339); got != "2026-11-11T23:59:59+08:00" || r.CallbackOverdue {
+			t.Fatalf("callback due %s, overdue %v", got, r.CallbackOverdue)
+		}
+		called := w.submit(t, Input{Category: "repairs", Description: "水管漏水", Channel: "visit", HouseholdID: w.green.ID})
+		w.apply(t, called.ID, Change{Action: Accept, Urgency: Urgent, Handling: Community})
+		w.apply(t, called.ID, Change{Action: Resolve, Note: "已修好"})
+		w.apply(t, called.ID, Change{Action: Callback, Method: "visit", Result: Satisfied})
+
+		run := func(at string, want int) {
+			t.Helper()
+			now, err := time.Parse(time.RFC3339, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, err := RemindCallbacks(ctx, db, now, EscalationConfig{}); err != nil || n != want {
+				t.Errorf("at %s: %d reminders (%v), want %d", at, n, err, want)
+			}
+		}
+		run("2026-11-11T08:59:00+08:00", 0)
+		run("2026-11-11T09:00:00+08:00", 1)
+		run("2026-11-12T09:00:00+08:00", 0) // once
+		grid := "grid:" + itoa(w.red.GridID)
+		if n := count(t, db, `SELECT COUNT(*) FROM outbox WHERE kind = 'request.callback_due' AND recipient = ?`, grid); n != 1 {
+			t.Errorf("%d reminders to %s, want 1", n, grid)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM request_events WHERE request_id = ? AND kind = 'callback_due'`, r.ID); n != 1 {
+			t.Errorf("%d reminders in the timeline, want 1", n)
+		}
+		w.now = time.Date(2026, 11, 12, 2, 0, 0, 0, time.UTC)
+		if got, _ := w.s.Get(ctx, r.ID); !got.CallbackOverdue {
+			t.Error("a day past its callback deadline, not overdue")
+		}
+		// Dissatisfied, reopened, resolved again on Thursday 11-12: a new
+		// deadline (Tuesday 11-17) and a new reminder.
+		w.apply(t, r.ID, Change{Action: Callback, Method: "phone", Result: Dissatisfied, Reason: "not_solved"})
+		r = w.apply(t, r.ID, Change{Action: Resolve, Note: "换了整套灯具"})
+		if got := r.CallbackDueAt.Format(time.RFC3339); got != "2026-11-17T23:59:59+08:00" {
+			t.Errorf("second callback due %s", got)
+		}
+		run("2026-11-17T09:00:00+08:00", 1)
+		if n := count(t, db, `SELECT COUNT(*) FROM outbox WHERE kind = 'request.callback_due' AND payload LIKE ?`, `%"request_id":`+itoa(called.ID)+`,%`); n != 0 {
+			t.Errorf("the request called back was reminded of %d times", n)
+		}
+	})
+}
+
 // TestEscalateNewDeadline: an approved extension moves the deadline, and
 // the steps start again for it.
 func TestEscalateNewDeadline(t *testing.T) {

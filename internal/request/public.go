@@ -297,7 +297,7 @@ func (s *Store) Rate(ctx context.Context, code, result, reason, comment string) 
 	} else if result != Dissatisfied {
 		reason = ""
 	}
-	if _, err := s.Apply(ctx, Resident, r.ID, Change{Action: Callback, Result: result, Reason: reason, Note: comment}); err != nil {
+	if _, err := s.Apply(ctx, Resident, r.ID, Change{Action: Callback, Result: result, Reason: reason, Note: comment, Method: ByResident}); err != nil {
 		return nil, err
 	}
 	return s.Track(ctx, code)

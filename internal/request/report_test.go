@@ -33,12 +33,12 @@ func TestReport(t *testing.T) {
 		w.apply(t, spam.ID, Change{Action: Decline, Note: "不属于诉求"})
 		at(5 * time.Hour)
 		w.apply(t, sewage.ID, Change{Action: Resolve, Note: "吸污车已清理"})
-		w.apply(t, sewage.ID, Change{Action: Callback, Result: Satisfied})
+		w.apply(t, sewage.ID, Change{Action: Callback, Method: "phone", Result: Satisfied})
 		at(49 * time.Hour)
 		w.apply(t, charger.ID, Change{Action: Accept, Urgency: General, Handling: Referred, DepartmentID: w.dept.ID, WorkingDays: 3})
 		at(30 * 24 * time.Hour) // after both deadlines
 		w.apply(t, charger.ID, Change{Action: Resolve, Note: "已增设充电桩"})
-		w.apply(t, charger.ID, Change{Action: Callback, Result: Dissatisfied, Reason: "not_solved", Note: "希望多装几个",
+		w.apply(t, charger.ID, Change{Action: Callback, Method: "phone", Result: Dissatisfied, Reason: "not_solved", Note: "希望多装几个",
 			FollowUp: &household.Need{Kind: "other"}})
 
 		from, to := start.Add(-time.Hour), start.Add(60*24*time.Hour) // the deadlines are due by now, before to

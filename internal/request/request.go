@@ -50,7 +50,18 @@ var (
 	// slow 慢, not solved 未解决, attitude 态度, wrong department 部门不对,
 	// other 其他.
 	CallbackReasons = []string{"slow", "not_solved", "attitude", "wrong_department", "other"}
+	// CallbackMethods are how a callback is made (R15: by phone or on a
+	// visit); "resident" is the resident's own rating on their tracking
+	// page.
+	CallbackMethods = []string{"phone", "visit", ByResident}
 )
+
+// ByResident is the callback method of the resident's own rating.
+const ByResident = "resident"
+
+// CallbackWorkingDays is how many working days after a resolution its
+// callback is due.
+const CallbackWorkingDays = 3
 
 // Urgency, handling and callback results.
 const (
@@ -112,6 +123,12 @@ type Request struct {
 	CallbackResult  string     `json:"callback_result,omitempty"`
 	CallbackComment string     `json:"callback_comment,omitempty"`
 	CallbackReason  string     `json:"callback_reason,omitempty"` // of a dissatisfied callback, one of CallbackReasons
+	CallbackMethod  string     `json:"callback_method,omitempty"` // how the callback was made, one of CallbackMethods
+	// CallbackDueAt is when a resolved request is to be called back by
+	// (CallbackWorkingDays after its resolution); CallbackOverdue says it
+	// is past while the request waits for its callback.
+	CallbackDueAt   *time.Time `json:"callback_due_at,omitempty"`
+	CallbackOverdue bool       `json:"callback_overdue,omitempty"`
 	Version         int        `json:"version"`
 	CreatedBy       string     `json:"created_by"`
 	Timeline        []Event    `json:"timeline,omitempty"`
@@ -490,7 +507,7 @@ func list(ctx context.Context, q store.Querier, where string, args []any, now ti
 		r.state, r.urgency, r.working_days, r.handling, COALESCE(r.department_id, 0), COALESCE(d.name, ''), COALESCE(r.assignee_user_id, 0),
 		r.submitted_at, r.accepted_at, r.due_at, r.due_estimated, r.resolved_at, r.closed_at, COALESCE(r.merged_into, 0), r.decline_reason,
 		r.resolution, r.extension_days, r.extension_reason, r.callback_result, r.callback_comment, r.callback_reason, r.version, r.created_by_name,
-		r.public_note
+		r.public_note, r.callback_method, r.callback_due_at
 		FROM requests r LEFT JOIN org_units d ON d.id = r.department_id `+where, args...)
 	if err != nil {
 		return nil, err
@@ -504,7 +521,7 @@ func list(ctx context.Context, q store.Querier, where string, args []any, now ti
 			&r.phone, &r.Address, &r.Lat, &r.Lng, &r.GridID, &r.orgPath, &r.State, &r.Urgency, &r.WorkingDays, &r.Handling,
 			&r.DepartmentID, &r.Department, &r.AssigneeUserID, &r.SubmittedAt, &r.AcceptedAt, &r.DueAt, &r.DueEstimated, &r.ResolvedAt,
 			&r.ClosedAt, &r.MergedInto, &r.DeclineReason, &r.Resolution, &ext.Days, &ext.Reason, &r.CallbackResult, &r.CallbackComment, &r.CallbackReason,
-			&r.Version, &r.CreatedBy, &r.PublicNote); err != nil {
+			&r.Version, &r.CreatedBy, &r.PublicNote, &r.CallbackMethod, &r.CallbackDueAt); err != nil {
 			return nil, err
 		}
 		if ext.Days > 0 {
@@ -523,7 +540,7 @@ func list(ctx context.Context, q store.Querier, where string, args []any, now ti
 // left.
 func (r *Request) shown(now time.Time) {
 	r.SubmittedAt = r.SubmittedAt.In(calendar.China)
-	for _, t := range []**time.Time{&r.AcceptedAt, &r.DueAt, &r.ResolvedAt, &r.ClosedAt} {
+	for _, t := range []**time.Time{&r.AcceptedAt, &r.DueAt, &r.ResolvedAt, &r.ClosedAt, &r.CallbackDueAt} {
 		if *t != nil {
 			v := (*t).In(calendar.China)
 			*t = &v
@@ -533,6 +550,7 @@ func (r *Request) shown(now time.Time) {
 		left := int64(r.DueAt.Sub(now) / time.Second)
 		r.SecondsLeft, r.Overdue = &left, left < 0
 	}
+	r.CallbackOverdue = r.State == Resolved && r.CallbackDueAt != nil && now.After(*r.CallbackDueAt)
 }
 
 func timeline(ctx context.Context, q store.Querier, id int64) ([]Event, error) {

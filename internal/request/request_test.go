@@ -199,21 +199,21 @@ func TestWorkflow(t *testing.T) {
 		}
 		charger = w.apply(t, charger.ID, Change{Action: Progress, Note: "已勘察"})
 		charger = w.apply(t, charger.ID, Change{Action: Resolve, Note: "新增充电桩10个"})
-		if _, err := w.s.Apply(t.Context(), clerk, charger.ID, Change{Action: Callback, Result: Dissatisfied, Note: "还想要更多"}); !isField(err, "reason") {
+		if _, err := w.s.Apply(t.Context(), clerk, charger.ID, Change{Action: Callback, Method: "phone", Result: Dissatisfied, Note: "还想要更多"}); !isField(err, "reason") {
 			t.Errorf("dissatisfied without a reason: %v", err)
 		}
-		if _, err := w.s.Apply(t.Context(), clerk, charger.ID, Change{Action: Callback, Result: Dissatisfied, Reason: "rude"}); !isField(err, "reason") {
+		if _, err := w.s.Apply(t.Context(), clerk, charger.ID, Change{Action: Callback, Method: "phone", Result: Dissatisfied, Reason: "rude"}); !isField(err, "reason") {
 			t.Errorf("unknown reason: %v", err)
 		}
-		if _, err := w.s.Apply(t.Context(), clerk, charger.ID, Change{Action: Callback, Result: Satisfied, Reason: "slow"}); !isField(err, "reason") {
+		if _, err := w.s.Apply(t.Context(), clerk, charger.ID, Change{Action: Callback, Method: "phone", Result: Satisfied, Reason: "slow"}); !isField(err, "reason") {
 			t.Errorf("a reason with a satisfied result: %v", err)
 		}
-		charger = w.apply(t, charger.ID, Change{Action: Callback, Result: Dissatisfied, Reason: "not_solved", Note: "还想要更多"})
+		charger = w.apply(t, charger.ID, Change{Action: Callback, Method: "phone", Result: Dissatisfied, Reason: "not_solved", Note: "还想要更多"})
 		if charger.State != Accepted || charger.ResolvedAt != nil || charger.CallbackResult != Dissatisfied || charger.CallbackReason != "not_solved" {
 			t.Errorf("reopened %+v", charger)
 		}
 		charger = w.apply(t, charger.ID, Change{Action: Resolve, Note: "再增5个"})
-		charger = w.apply(t, charger.ID, Change{Action: Callback, Result: Dissatisfied, Reason: "not_solved",
+		charger = w.apply(t, charger.ID, Change{Action: Callback, Method: "phone", Result: Dissatisfied, Reason: "not_solved",
 			FollowUp: &household.Need{Kind: "other", Note: "希望再增加充电桩"}})
 		if charger.State != Closed || charger.ClosedAt == nil {
 			t.Errorf("closed with follow-up %+v", charger)

@@ -121,6 +121,7 @@ type Change struct {
 	// CallbackReasons (required with a dissatisfied result, refused with
 	// another).
 	Reason string // callback
+	Method string // callback: one of CallbackMethods
 	// PublicNote, on resolve, is the reply the resident reads on their page
 	// and the public through Open311, written for them (optional; Note
 	// stays internal).
@@ -268,6 +269,14 @@ func (s *Store) do(ctx context.Context, tx *store.Tx, actor household.Actor, r *
 			st.set("resolved_at", now)
 			st.set("extension_days", 0)
 			st.set("extension_reason", "")
+			cal, err := calendar.Load(ctx, tx)
+			if err != nil {
+				return err
+			}
+			due, _ := Due(cal, General, now, CallbackWorkingDays)
+			st.set("callback_due_at", due)
+			st.set("callback_reminded_at", nil)
+			st.data["callback_due_at"] = due.In(calendar.China).Format(time.RFC3339)
 		}
 	case HandBack:
 		if c.Note == "" {
@@ -375,6 +384,12 @@ func (s *Store) callback(ctx context.Context, tx *store.Tx, actor household.Acto
 	if !slices.Contains(Results, c.Result) {
 		return apperr.Field("result", "one_of", "must be one of %s", strings.Join(Results, ", "))
 	}
+	switch {
+	case !slices.Contains(CallbackMethods, c.Method):
+		return apperr.Field("method", "one_of", "must be one of %s: how the callback was made", strings.Join(CallbackMethods, ", "))
+	case (c.Method == ByResident) != (actor == Resident):
+		return apperr.Field("method", "resident", "only the resident's own rating is %s", ByResident)
+	}
 	if c.FollowUp != nil && c.Result != Dissatisfied {
 		return apperr.Field("follow_up", "not_dissatisfied", "a follow-up need goes with a dissatisfied result only")
 	}
@@ -389,7 +404,8 @@ func (s *Store) callback(ctx context.Context, tx *store.Tx, actor household.Acto
 	st.set("callback_result", c.Result)
 	st.set("callback_comment", c.Note)
 	st.set("callback_reason", c.Reason)
-	st.data["result"] = c.Result
+	st.set("callback_method", c.Method)
+	st.data["result"], st.data["method"] = c.Result, c.Method
 	if c.Reason != "" {
 		st.data["reason"] = c.Reason
 	}

@@ -131,16 +131,16 @@ func (w *world) fill(t *testing.T) {
 	need := func() *household.Need { return &household.Need{Kind: "other", Note: "跟进"} }
 	r1 := submit(china(11, 2, 9))
 	step(r1, a, china(11, 2, 15), request.Change{Action: request.Resolve, Note: "修好"})
-	step(r1, clerk, china(11, 3, 10), request.Change{Action: request.Callback, Result: request.Satisfied})
+	step(r1, clerk, china(11, 3, 10), request.Change{Action: request.Callback, Method: "phone", Result: request.Satisfied})
 	r2 := submit(china(11, 4, 9))
 	step(r2, a, china(11, 6, 9), request.Change{Action: request.Resolve, Note: "修好"})
-	step(r2, clerk, china(11, 7, 10), request.Change{Action: request.Callback, Result: request.Dissatisfied, Reason: "attitude", Note: "态度差", FollowUp: need()})
+	step(r2, clerk, china(11, 7, 10), request.Change{Action: request.Callback, Method: "phone", Result: request.Dissatisfied, Reason: "attitude", Note: "态度差", FollowUp: need()})
 	r3 := submit(china(11, 8, 9))
 	step(r3, dept, china(11, 8, 20), request.Change{Action: request.Resolve, Note: "修好"})
-	step(r3, clerk, china(11, 9, 10), request.Change{Action: request.Callback, Result: request.Dissatisfied, Reason: "slow", FollowUp: need()})
+	step(r3, clerk, china(11, 9, 10), request.Change{Action: request.Callback, Method: "phone", Result: request.Dissatisfied, Reason: "slow", FollowUp: need()})
 	r4 := submit(china(10, 10, 9))
 	step(r4, a, china(10, 10, 15), request.Change{Action: request.Resolve, Note: "修好"})
-	step(r4, clerk, china(10, 11, 10), request.Change{Action: request.Callback, Result: request.Dissatisfied, Reason: "not_solved"})
+	step(r4, clerk, china(10, 11, 10), request.Change{Action: request.Callback, Method: "phone", Result: request.Dissatisfied, Reason: "not_solved"})
 	step(r4, dept, china(11, 12, 10), request.Change{Action: request.Resolve, Note: "再修"})
 
 	for _, tr := range []TrainingRecord{

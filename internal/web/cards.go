@@ -40,8 +40,8 @@ type contactCard struct {
 	// contact has none of their own: every card carries one (R9).
 	GridWorker, GridWeChat string
 	Address                string
-	Link        string
-	QR          template.HTML
+	Link                   string
+	QR                     template.HTML
 }
 
 // cardContact is the team member a card gives: name, role, phone, WeChat.

@@ -38,7 +38,7 @@ type requestPage struct {
 	R                                           *request.Request
 	Category, State, Urgency, Handling, Channel string
 	Submitted, Accepted, Due, Left, Resolved    string
-	Closed, Result                              string
+	Closed, Result, Method, CallbackDue         string
 	HouseholdLink                               bool
 	Timeline                                    []eventRow
 	Forms                                       map[string]bool
@@ -46,6 +46,7 @@ type requestPage struct {
 	Posted                                      url.Values
 	Error                                       string
 	Urgencies, Handlings, Departments, Results  []Option
+	Methods                                     []Option // how the callback is made: phone or visit
 	Reasons                                     []Option // a dissatisfied callback's reason categories
 	Reason                                      string   // the callback's reason, shown
 	NeedKinds, Candidates                       []Option
@@ -99,11 +100,14 @@ func (h *handler) showRequest(w http.ResponseWriter, r *http.Request, status int
 	if rq.CallbackReason != "" {
 		v.Reason = l.T("requests.reason." + rq.CallbackReason)
 	}
+	if rq.CallbackMethod != "" {
+		v.Method = l.Enum("requests.method", rq.CallbackMethod)
+	}
 	v.Submitted = l.Time(rq.SubmittedAt)
 	for _, t := range []struct {
 		at  *time.Time
 		out *string
-	}{{rq.AcceptedAt, &v.Accepted}, {rq.DueAt, &v.Due}, {rq.ResolvedAt, &v.Resolved}, {rq.ClosedAt, &v.Closed}} {
+	}{{rq.AcceptedAt, &v.Accepted}, {rq.DueAt, &v.Due}, {rq.ResolvedAt, &v.Resolved}, {rq.ClosedAt, &v.Closed}, {rq.CallbackDueAt, &v.CallbackDue}} {
 		if t.at != nil {
 			*t.out = l.Time(*t.at)
 		}
@@ -150,6 +154,7 @@ func (h *handler) showRequest(w http.ResponseWriter, r *http.Request, status int
 	}
 	if v.Forms[request.Callback] {
 		v.Results = choices(l, "requests.result", request.Results, request.Satisfied)
+		v.Methods = choices(l, "requests.method", request.CallbackMethods[:2], v.Posted.Get("method"))
 		v.Reasons = append([]Option{{Label: "—"}}, choices(l, "requests.reason", request.CallbackReasons, v.Posted.Get("reason"))...)
 		v.NeedKinds = options(l, "need_kind", household.NeedKinds, true)
 	}
@@ -236,7 +241,7 @@ func changeOf(action string, f url.Values) (request.Change, error) {
 		c.Note = f.Get("reason")
 		c.Days, err = intField(f, "days")
 	case request.Callback:
-		c.Result, c.Note = f.Get("result"), f.Get("comment")
+		c.Result, c.Method, c.Note = f.Get("result"), f.Get("method"), f.Get("comment")
 		if c.Result == request.Dissatisfied {
 			c.Reason = f.Get("reason")
 		}

@@ -122,17 +122,23 @@ func TestRequestWorkflowPages(t *testing.T) {
 			t.Fatalf("resolve: %d", code)
 		}
 		mustContain(t, "resolved", body, `id="request-state">待回访`, "已清掏疏通", `id="form-callback"`,
-			`id="request-public-note">化粪池已清掏疏通。<`)
-		if code, body = step(t, admin, id, "callback", url.Values{"result": {"satisfied"}, "comment": {"很及时"}}); code != http.StatusOK {
+			`id="request-public-note">化粪池已清掏疏通。<`, `id="request-callback-due"`, "回访方式", `name="method" value="phone" required`, "上门回访")
+		mustNotContain(t, "resolved", body, `name="method" value="resident"`)
+		// A callback says how it was made.
+		if code, body = step(t, admin, id, "callback", url.Values{"result": {"satisfied"}, "comment": {"很及时"}}); code != http.StatusUnprocessableEntity {
+			t.Fatalf("callback without a method: %d", code)
+		}
+		mustContain(t, "callback without a method", body, "回访方式")
+		if code, body = step(t, admin, id, "callback", url.Values{"result": {"satisfied"}, "method": {"phone"}, "comment": {"很及时"}}); code != http.StatusOK {
 			t.Fatalf("callback: %d", code)
 		}
-		mustContain(t, "closed", body, `id="request-state">已办结`, "满意 · 很及时", "群众点单", "社区接单", "办结", "回访", "→ 已办结")
+		mustContain(t, "closed", body, `id="request-state">已办结`, "满意 · 电话回访 · 很及时", "群众点单", "社区接单", "办结", "回访", "→ 已办结")
 		mustNotContain(t, "closed", body, `id="request-actions"`)
 
 		// In English.
 		admin.get(fmt.Sprintf("/lang?to=en&back=/requests/%d", id))
 		_, body = admin.get(fmt.Sprintf("/requests/%d", id))
-		mustContain(t, "English", body, fmt.Sprintf("Request #%d", id), "Timeline", `id="request-state">Closed`, "Satisfied · 很及时", "24-hour hotline")
+		mustContain(t, "English", body, fmt.Sprintf("Request #%d", id), "Timeline", `id="request-state">Closed`, "Satisfied · by phone · 很及时", "24-hour hotline")
 		mustNotContain(t, "English", body, "⟦")
 	})
 }
