@@ -157,12 +157,13 @@ func TestInitContract(t *testing.T) {
 	})
 }
 
-// serveProcess starts wanhu serve on dsn and returns its URL and the
-// extra lines it prints after it; it stops with the test.
-func serveProcess(t *testing.T, dsn, key string, extra int) (url, printed string) {
+// serveProcess starts wanhu serve on dsn, with args, and returns its URL
+// and what it printed before it and the extra lines after it; it stops
+// with the test.
+func serveProcess(t *testing.T, dsn, key string, extra int, args ...string) (url, printed string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute) // a guard against a hang, not a measure
-	cmd := wanhuCmd(ctx, "", "serve", "--db", dsn, "--key-file", key, "--addr", "127.0.0.1:0", "--log-format", "json")
+	cmd := wanhuCmd(ctx, "", append([]string{"serve", "--db", dsn, "--key-file", key, "--addr", "127.0.0.1:0", "--log-format", "json"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -184,8 +185,8 @@ func serveProcess(t *testing.T, dsn, key string, extra int) (url, printed string
 	if url == "" {
 		t.Fatalf("serve did not start:\n%s", strings.Join(seen, "\n"))
 	}
-	var after []string
-	for len(after) < extra && lines.Scan() {
+	after := seen[:len(seen)-1]
+	for len(after) < len(seen)-1+extra && lines.Scan() {
 		after = append(after, lines.Text())
 	}
 	go io.Copy(io.Discard, stdout)

@@ -51,7 +51,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return run.start(ctx, db, *idle, *trustProxy, func(url string) {
+	return run.start(ctx, db, *idle, *trustProxy, out, func(url string) {
 		fmt.Fprintf(out, "Wanhu is serving on %s\n", url)
 		printFirstRun(out, cmp.Or(*sf.publicURL, url), firstRun)
 	})
@@ -121,11 +121,17 @@ func (f *serverFlags) check() (*running, error) {
 }
 
 // start serves on db until ctx ends, with the notification senders, the
-// daily anchor of the audit log and the daily backup (see serve).
-func (r *running) start(ctx context.Context, db *store.DB, idle time.Duration, trustProxy bool, ready func(url string)) error {
+// daily anchor of the audit log and the daily backup (see serve). Without
+// an SMS provider it says, in the log and on out, that texts to residents
+// are only logged.
+func (r *running) start(ctx context.Context, db *store.DB, idle time.Duration, trustProxy bool, out io.Writer, ready func(url string)) error {
 	senders, err := r.f.senders(db, r.log, *r.f.publicURL)
 	if err != nil {
 		return err
+	}
+	if smsLogsOnly(senders) {
+		r.log.Warn("SMS: no provider configured (--tencent-sms-secret-id): texts to residents are only written to this log, not sent")
+		fmt.Fprintln(out, smsLoggedOnlyNotice)
 	}
 	anchorSenders, stopAnchors, err := startAnchors(ctx, db, r.anchor, r.log)
 	if err != nil {
@@ -135,6 +141,10 @@ func (r *running) start(ctx context.Context, db *store.DB, idle time.Duration, t
 	defer startBackups(ctx, db, r.backup, r.log)()
 	return serve(ctx, db, append(senders, anchorSenders...), r.esc, *r.f.addr, idle, trustProxy, *r.f.publicURL, r.photos, r.log, ready)
 }
+
+// smsLoggedOnlyNotice is what the console says when no SMS provider is
+// configured.
+const smsLoggedOnlyNotice = "短信未配置服务商：发给居民的短信只写入日志，不会发送（配置腾讯云短信：--tencent-sms-*）。\nSMS: no provider configured: texts to residents are only logged, not sent (see --tencent-sms-*)."
 
 // escalationFlags adds the flags of the escalation of requests and
 // returns the configuration they give.
@@ -257,7 +267,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	if err := open311.EnsureDemoKey(ctx, db); err != nil {
 		return err
 	}
-	return run.start(ctx, db, 30*time.Minute, false, func(url string) {
+	return run.start(ctx, db, 30*time.Minute, false, out, func(url string) {
 		fmt.Fprintf(out, "\nWanhu demo (东兴社区) is running.\n  Open:     %s\n  API:      %s/api/v1 (POST /api/v1/auth/login)\n  Open311:  %s/open311/v2/discovery.json (API key %s)\n\n  Accounts (password for all: %s)\n", url, url, url, open311.DemoKey, pw)
 		for _, a := range accounts {
 			fmt.Fprintf(out, "    %-9s %-12s %s\n", a.Username, a.Role, a.Reach)

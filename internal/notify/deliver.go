@@ -25,6 +25,12 @@ type Delivery struct {
 	CreatedAt time.Time
 }
 
+// ErrLoggedOnly is what a sender answers for a message it only wrote to
+// the log because no provider is configured (LogGateway): the message is
+// then "logged", not sent, and no attempt follows unless an administrator
+// retries it.
+var ErrLoggedOnly = errors.New("logged only, not sent: no provider is configured")
+
 // Sender delivers the messages of one channel.
 type Sender interface {
 	Channel() string
@@ -178,8 +184,9 @@ func claim(ctx context.Context, db *store.DB, by map[string]Sender, opts Options
 	return out, err
 }
 
-// deliverOne sends d and records the outcome: sent, or the error and the
-// next attempt, or failed after the last one. The attempt count is the
+// deliverOne sends d and records the outcome: sent, logged only (the
+// sender answered ErrLoggedOnly), or the error and the next attempt, or
+// failed after the last one. The attempt count is the
 // claim's token: a loop whose lease ran out records nothing.
 func deliverOne(ctx context.Context, db *store.DB, s Sender, d Delivery, opts Options) (bool, error) {
 	sendErr := s.Send(ctx, d)
@@ -192,6 +199,10 @@ func deliverOne(ctx context.Context, db *store.DB, s Sender, d Delivery, opts Op
 	case sendErr == nil:
 		_, err = db.ExecContext(ctx, `UPDATE outbox SET state = 'sent', sent_at = ?, last_error = '' WHERE id = ? AND state = 'pending' AND attempts = ?`,
 			now, d.ID, d.Attempt)
+	case errors.Is(sendErr, ErrLoggedOnly):
+		_, err = db.ExecContext(ctx, `UPDATE outbox SET state = 'logged', last_error = '' WHERE id = ? AND state = 'pending' AND attempts = ?`,
+			d.ID, d.Attempt)
+		return false, err
 	case d.Attempt >= opts.MaxAttempts:
 		opts.Log.Warn("notify: giving up", "id", d.ID, "kind", d.Kind, "channel", d.Channel, "attempts", d.Attempt, "err", sendErr)
 		_, err = db.ExecContext(ctx, `UPDATE outbox SET state = 'failed', last_error = ? WHERE id = ? AND state = 'pending' AND attempts = ?`,
@@ -226,13 +237,15 @@ type Entry struct {
 	CreatedAt     time.Time  `json:"created_at"`
 }
 
-// States lists the states of outbox messages.
-var States = []string{"pending", "sent", "failed", "cancelled"}
+// States lists the states of outbox messages: "logged" is a message only
+// written to the log, for want of a provider (ErrLoggedOnly), and never
+// sent.
+var States = []string{"pending", "sent", "failed", "cancelled", "logged"}
 
-// List returns up to limit messages in state (pending and failed when
-// empty), newest first.
+// List returns up to limit messages in state (when empty, those not
+// delivered: pending, failed and logged only), newest first.
 func List(ctx context.Context, q store.Querier, state string, limit int) ([]Entry, error) {
-	cond, args := `state IN ('pending', 'failed')`, []any{}
+	cond, args := `state IN ('pending', 'failed', 'logged')`, []any{}
 	if state != "" {
 		cond, args = `state = ?`, append(args, state)
 	}
@@ -259,11 +272,11 @@ func List(ctx context.Context, q store.Querier, state string, limit int) ([]Entr
 	return out, rows.Err()
 }
 
-// Retry puts failed message id back in the queue, due now, for one more
-// attempt: ErrNotFound when there is no such message, ErrConflict when it
-// has not failed.
+// Retry puts failed or logged-only message id back in the queue, due now,
+// for one more attempt (a provider configured since): ErrNotFound when
+// there is no such message, ErrConflict when it is neither.
 func Retry(ctx context.Context, q store.Querier, id int64, now time.Time) error {
-	res, err := q.ExecContext(ctx, `UPDATE outbox SET state = 'pending', next_attempt_at = ? WHERE id = ? AND state = 'failed'`, now.UTC(), id)
+	res, err := q.ExecContext(ctx, `UPDATE outbox SET state = 'pending', next_attempt_at = ? WHERE id = ? AND state IN ('failed', 'logged')`, now.UTC(), id)
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,14 @@
 package notify_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +18,7 @@ import (
 	"wanhu/internal/notify"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 // hookServer counts the deliveries per message id and answers with the
@@ -224,6 +228,51 @@ func TestStaffDelivery(t *testing.T) {
 		n, err := notify.Deliver(ctx, db, []notify.Sender{notify.ForStaff(notify.WeComSender{URL: srv.URL})}, notify.Options{})
 		if err != nil || n != 1 || len(got) != 1 || !strings.Contains(got[0], "诉求 #12 已超过办理期限（11月28日 23:00），请督办。") {
 			t.Fatalf("delivered %d (%v): %q", n, err, got)
+		}
+	})
+}
+
+// TestDeliverLoggedOnly: without a provider, a text is written to the log
+// and marked logged, not sent; it is listed among those not delivered, and
+// an administrator may queue it again once a provider is configured.
+func TestDeliverLoggedOnly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		fx, err := testworld.NewOrg(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		appt := newAppointment(t, db, fx, "101", "13912345678")
+		if err := notify.Enqueue(ctx, db, notify.Message{Kind: notify.AppointmentConfirmed, Recipient: "appointment:" + strconv.FormatInt(appt, 10),
+			Payload: map[string]any{"slot_start": sendNow, "slot_end": sendNow.Add(time.Hour), "community": "东兴社区"}}); err != nil {
+			t.Fatal(err)
+		}
+		var id int64
+		storetest.Scan(t, db.QueryRowContext(ctx, `SELECT MAX(id) FROM outbox`), &id)
+		var buf bytes.Buffer
+		senders := []notify.Sender{notify.SMSSender{DB: db, Gateway: notify.LogGateway{Log: slog.New(slog.NewTextHandler(&buf, nil))}}}
+		now := time.Now().UTC().Add(time.Hour).Truncate(time.Second)
+		n, err := notify.Deliver(ctx, db, senders, notify.Options{Now: func() time.Time { return now }})
+		if err != nil || n != 0 {
+			t.Fatalf("delivered %d, %v: a logged text counts as sent", n, err)
+		}
+		if r := rowOf(t, db, id); r.State != "logged" || r.SentAt != nil || r.Attempts != 1 {
+			t.Errorf("logged text: %+v", r)
+		}
+		if line := buf.String(); !strings.Contains(line, "SMS to 139****5678 (logged only, not sent): 【东兴社区】您已预约东兴社区") {
+			t.Errorf("log %q", line)
+		}
+		if es, err := notify.List(ctx, db, "", 10); err != nil || len(es) != 1 || es[0].State != "logged" {
+			t.Errorf("not delivered: %+v, %v", es, err)
+		}
+		if n, _ := notify.Deliver(ctx, db, senders, notify.Options{Now: func() time.Time { return now.Add(24 * time.Hour) }}); n != 0 || strings.Count(buf.String(), "SMS to") != 1 {
+			t.Error("a logged text was logged again")
+		}
+		if err := notify.Retry(ctx, db, id, now); err != nil {
+			t.Fatal(err)
+		}
+		if r := rowOf(t, db, id); r.State != "pending" {
+			t.Errorf("retried: %+v", r)
 		}
 	})
 }

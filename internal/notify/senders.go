@@ -211,26 +211,40 @@ func DingTalkSign(secret, timestamp string) string {
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
 
-// Gateway sends a text message to a phone number: an SMS provider.
-type Gateway interface {
-	SendSMS(ctx context.Context, phone, text string) error
+// TextMessage is a text message to one phone number.
+type TextMessage struct {
+	Phone string
+	Kind  string // the message's kind, which a provider's template stands for
+	// Text is the whole message, signed with the community's name
+	// (SMSText): what a provider without templates, or the log, sends.
+	Text string
+	// Params are the values a provider's template fills in (SMSParams).
+	Params map[string]string
 }
 
-// LogGateway is the SMS gateway of demo mode: it writes each message to
-// the log, the number masked ("SMS to 139****5678: …"), and in the text
-// the tracking codes masked (a code is a credential: it opens the
-// request's page) and any ID or mobile number (pii.Redact).
+// Gateway sends a text message: an SMS provider.
+type Gateway interface {
+	SendSMS(ctx context.Context, m TextMessage) error
+}
+
+// LogGateway is the SMS gateway without a provider (demo mode, or a
+// server not configured for one): it writes each message to the log, the
+// number masked ("SMS to 139****5678 (logged only, not sent): …"), and in
+// the text the tracking codes masked (a code is a credential: it opens the
+// request's page) and any ID or mobile number (pii.Redact). It answers
+// ErrLoggedOnly: nobody received the message.
 type LogGateway struct{ Log *slog.Logger }
 
-func (g LogGateway) SendSMS(ctx context.Context, phone, text string) error {
-	g.Log.Info("SMS to " + pii.MaskPhone(phone) + ": " + pii.RedactCodes(pii.Redact(text)))
-	return nil
+func (g LogGateway) SendSMS(ctx context.Context, m TextMessage) error {
+	g.Log.Info("SMS to " + pii.MaskPhone(m.Phone) + " (logged only, not sent): " + pii.RedactCodes(pii.Redact(m.Text)))
+	return ErrLoggedOnly
 }
 
 // SMSSender sends messages as text messages through Gateway, to the phone
-// its recipient reference resolves to on DB. With PublicURL (the address
-// residents reach the server at), a resident's message about a request
-// links to its status page.
+// its recipient reference resolves to on DB, signed with the name of the
+// recipient's community. With PublicURL (the address residents reach the
+// server at), a resident's message about a request links to its status
+// page.
 type SMSSender struct {
 	DB        store.Querier
 	Gateway   Gateway
@@ -239,10 +253,20 @@ type SMSSender struct {
 
 func (s SMSSender) Channel() string { return SMS }
 
+// LogsOnly reports whether s only writes its messages to the log.
+func (s SMSSender) LogsOnly() bool {
+	_, ok := s.Gateway.(LogGateway)
+	return ok
+}
+
 func (s SMSSender) Send(ctx context.Context, d Delivery) error {
-	phone, err := ResolvePhone(ctx, s.DB, d.Recipient)
+	phone, path, err := resolve(ctx, s.DB, d.Recipient)
 	if err != nil {
 		return err
 	}
-	return s.Gateway.SendSMS(ctx, phone, SMSText(d, s.PublicURL))
+	c, err := communityOf(ctx, s.DB, path)
+	if err != nil {
+		return err
+	}
+	return s.Gateway.SendSMS(ctx, TextMessage{Phone: phone, Kind: d.Kind, Text: SMSText(d, s.PublicURL, c.Name), Params: SMSParams(d, c)})
 }

@@ -8,8 +8,10 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -178,15 +180,17 @@ func TestDingTalkSender(t *testing.T) {
 }
 
 // smsLog is a gateway that keeps what it was given.
-type smsLog struct{ phones, texts []string }
+type smsLog struct{ sent []notify.TextMessage }
 
-func (g *smsLog) SendSMS(ctx context.Context, phone, text string) error {
-	g.phones, g.texts = append(g.phones, phone), append(g.texts, text)
+func (g *smsLog) SendSMS(ctx context.Context, m notify.TextMessage) error {
+	g.sent = append(g.sent, m)
 	return nil
 }
 
 // TestSMSSender: the phone sealed in the appointment is opened and sent
-// to; the log gateway writes it masked.
+// to, signed with the name of the appointment's community and with the
+// parameters of its template; the log gateway writes it masked and says
+// it was not sent.
 func TestSMSSender(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -214,8 +218,13 @@ func TestSMSSender(t *testing.T) {
 		if err := (notify.SMSSender{DB: db, Gateway: g}).Send(ctx, d); err != nil {
 			t.Fatal(err)
 		}
-		if len(g.phones) != 1 || g.phones[0] != "13912345678" || !strings.HasPrefix(g.texts[0], "【万户】您已预约东兴社区工作人员上门走访") {
-			t.Errorf("sent %q %q", g.phones, g.texts)
+		if len(g.sent) != 1 || g.sent[0].Phone != "13912345678" || g.sent[0].Kind != notify.AppointmentConfirmed ||
+			!strings.HasPrefix(g.sent[0].Text, "【东兴社区】您已预约东兴社区工作人员上门走访") {
+			t.Fatalf("sent %+v", g.sent)
+		}
+		want := map[string]string{"community": "东兴社区", "community_phone": "0971-8123456", "date": "11月28日", "start": "19:00", "end": "20:00"}
+		if !maps.Equal(g.sent[0].Params, want) {
+			t.Errorf("params %v, want %v", g.sent[0].Params, want)
 		}
 		d.Recipient = "appointment:999"
 		if err := (notify.SMSSender{DB: db, Gateway: g}).Send(ctx, d); err == nil {
@@ -228,10 +237,10 @@ func TestSMSSender(t *testing.T) {
 
 		var buf bytes.Buffer
 		lg := notify.LogGateway{Log: slog.New(slog.NewTextHandler(&buf, nil))}
-		if err := lg.SendSMS(ctx, "13912345678", "你好"); err != nil {
-			t.Fatal(err)
+		if err := lg.SendSMS(ctx, notify.TextMessage{Phone: "13912345678", Text: "你好"}); !errors.Is(err, notify.ErrLoggedOnly) {
+			t.Errorf("the log gateway answers %v, want ErrLoggedOnly", err)
 		}
-		if !strings.Contains(buf.String(), "SMS to 139****5678: 你好") || strings.Contains(buf.String(), "13912345678") {
+		if !strings.Contains(buf.String(), "SMS to 139****5678 (logged only, not sent): 你好") || strings.Contains(buf.String(), "13912345678") {
 			t.Errorf("log %q", buf.String())
 		}
 	})
@@ -268,16 +277,17 @@ func TestRequestTexts(t *testing.T) {
 
 // TestSMSLink: with the public address known, a resident's text about a
 // request links to its status page; without it, or for an appointment,
-// the text has no link.
+// the text has no link. A text is signed with the community's name, or
+// Wanhu's without one.
 func TestSMSLink(t *testing.T) {
 	d := notify.Delivery{Kind: "request.resolve", Channel: notify.SMS, Payload: json.RawMessage(`{"request_id":39,"tracking_code":"DX7K2Q"}`)}
-	if got := notify.SMSText(d, "https://wanhu.example.cn/"); got != "【万户】您的诉求（DX7K2Q）已办结，社区将回访听取您的意见。 查看进度：https://wanhu.example.cn/r/DX7K2Q" {
+	if got := notify.SMSText(d, "https://wanhu.example.cn/", "东兴社区"); got != "【东兴社区】您的诉求（DX7K2Q）已办结，社区将回访听取您的意见。 查看进度：https://wanhu.example.cn/r/DX7K2Q" {
 		t.Errorf("with the public address: %q", got)
 	}
-	if got := notify.SMSText(d, ""); strings.Contains(got, "/r/") {
+	if got := notify.SMSText(d, "", "东兴社区"); strings.Contains(got, "/r/") {
 		t.Errorf("without a public address: %q", got)
 	}
-	if got := notify.SMSText(apptMsg, "https://wanhu.example.cn"); strings.Contains(got, "/r/") || !strings.HasPrefix(got, "【万户】") {
+	if got := notify.SMSText(apptMsg, "https://wanhu.example.cn", ""); strings.Contains(got, "/r/") || !strings.HasPrefix(got, "【万户】") {
 		t.Errorf("an appointment: %q", got)
 	}
 }

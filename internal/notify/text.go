@@ -10,15 +10,18 @@ import (
 	"strings"
 	"time"
 
+	"wanhu/internal/apperr"
 	"wanhu/internal/calendar"
+	"wanhu/internal/org"
 	"wanhu/internal/store"
 )
 
-// phones are where the SMS sender finds the phone of a recipient
-// reference "<kind>:<id>": a sealed column of the record.
-var phones = map[string]struct{ table, column string }{
-	"appointment": {"appointments", "phone"},
-	"request":     {"requests", "reporter_phone"},
+// recipients are where the SMS sender finds, for a recipient reference
+// "<kind>:<id>", the sealed phone and the org path of the community that
+// speaks to the resident.
+var recipients = map[string]string{
+	"appointment": `SELECT a.phone, g.path FROM appointments a JOIN org_units g ON g.id = a.grid_id WHERE a.id = ?`,
+	"request":     `SELECT reporter_phone, org_path FROM requests WHERE id = ?`,
 }
 
 // ErrNoPhone reports a recipient without a phone number to send to.
@@ -27,31 +30,56 @@ var ErrNoPhone = errors.New("notify: recipient has no phone number")
 // ResolvePhone returns the phone number recipient refers to, opening its
 // sealed column.
 func ResolvePhone(ctx context.Context, q store.Querier, recipient string) (string, error) {
-	kind, idText, _ := strings.Cut(recipient, ":")
-	where, ok := phones[kind]
-	id, err := strconv.ParseInt(idText, 10, 64)
-	if !ok || err != nil {
-		return "", fmt.Errorf("notify: unknown recipient kind %q", kind)
-	}
-	var sealed string
-	err = q.QueryRowContext(ctx, `SELECT `+where.column+` FROM `+where.table+` WHERE id = ?`, id).Scan(&sealed)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("notify: %s %d not found", kind, id)
-	}
-	if err != nil {
-		return "", err
-	}
-	phone, err := store.KeysOf(q).Open(sealed)
-	if err != nil {
-		return "", fmt.Errorf("notify: %s %d: cannot open the phone", kind, id)
-	}
-	if phone == "" {
-		return "", ErrNoPhone
-	}
-	return phone, nil
+	phone, _, err := resolve(ctx, q, recipient)
+	return phone, err
 }
 
-// appointmentPhone opens the phone sealed in appointment id.
+// resolve returns the phone number recipient refers to and the org path
+// it belongs to.
+func resolve(ctx context.Context, q store.Querier, recipient string) (phone, path string, err error) {
+	kind, idText, _ := strings.Cut(recipient, ":")
+	query, ok := recipients[kind]
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if !ok || err != nil {
+		return "", "", fmt.Errorf("notify: unknown recipient kind %q", kind)
+	}
+	var sealed string
+	err = q.QueryRowContext(ctx, query, id).Scan(&sealed, &path)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", fmt.Errorf("notify: %s %d not found", kind, id)
+	}
+	if err != nil {
+		return "", "", err
+	}
+	phone, err = store.KeysOf(q).Open(sealed)
+	if err != nil {
+		return "", "", fmt.Errorf("notify: %s %d: cannot open the phone", kind, id)
+	}
+	if phone == "" {
+		return "", "", ErrNoPhone
+	}
+	return phone, path, nil
+}
+
+// Community is who a resident's text comes from: the name it is signed
+// with and the phone residents call.
+type Community struct{ Name, Phone string }
+
+// communityOf returns the community of org path, or Wanhu's own name when
+// the path is above every community.
+func communityOf(ctx context.Context, q store.Querier, path string) (Community, error) {
+	u, err := org.CommunityOf(ctx, q, path)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return Community{Name: DefaultSign}, nil
+	}
+	if err != nil {
+		return Community{}, err
+	}
+	return Community{Name: u.Name, Phone: u.Phone}, nil
+}
+
+// DefaultSign signs the texts of a recipient outside every community.
+const DefaultSign = "万户"
 
 // appointmentPayload is what the appointment messages carry.
 type appointmentPayload struct {
@@ -83,16 +111,50 @@ func Text(d Delivery) (title, text string) {
 	return "万户通知", fmt.Sprintf("您有一条新通知（类型：%s）。", d.Kind)
 }
 
-// SMSText is the text message of d: its text signed 【万户】 and, for a
-// request's message when publicURL is known, the link to the request's
-// status page (/r/{tracking code}), where the resident follows and rates it.
-func SMSText(d Delivery, publicURL string) string {
+// SMSText is the text message of d: its text signed 【sign】 (the
+// community's name; DefaultSign when empty) and, for a request's message
+// when publicURL is known, the link to the request's status page
+// (/r/{tracking code}), where the resident follows and rates it.
+func SMSText(d Delivery, publicURL, sign string) string {
 	_, text := Text(d)
 	var p requestPayload
 	if publicURL != "" && strings.HasPrefix(d.Kind, "request.") && json.Unmarshal(d.Payload, &p) == nil && p.TrackingCode != "" {
 		text += " 查看进度：" + strings.TrimSuffix(publicURL, "/") + "/r/" + p.TrackingCode
 	}
-	return "【万户】" + text
+	if sign == "" {
+		sign = DefaultSign
+	}
+	return "【" + sign + "】" + text
+}
+
+// SMSParams are the named values of d a provider's template (模板) may
+// use, by name: "community" and "community_phone" for every message;
+// "date" (11月28日), "start" and "end" (19:00) of an appointment's slot;
+// "code" (the tracking code), "due" (10月13日 23:59), "due_date",
+// "due_time" and "note" (a decline's reason) of a request's message. A
+// value the message lacks is empty.
+func SMSParams(d Delivery, c Community) map[string]string {
+	out := map[string]string{"community": c.Name, "community_phone": c.Phone}
+	switch {
+	case d.Kind == AppointmentConfirmed || d.Kind == AppointmentReminder:
+		var p appointmentPayload
+		if json.Unmarshal(d.Payload, &p) == nil && !p.SlotStart.IsZero() {
+			start, end := p.SlotStart.In(calendar.China), p.SlotEnd.In(calendar.China)
+			out["date"] = fmt.Sprintf("%d月%d日", start.Month(), start.Day())
+			out["start"], out["end"] = start.Format("15:04"), end.Format("15:04")
+		}
+	case strings.HasPrefix(d.Kind, "request."):
+		var p requestPayload
+		if json.Unmarshal(d.Payload, &p) == nil {
+			out["code"], out["note"] = p.TrackingCode, p.Note
+			if at, err := time.Parse(time.RFC3339, p.DueAt); err == nil {
+				at = at.In(calendar.China)
+				out["due_date"], out["due_time"] = fmt.Sprintf("%d月%d日", at.Month(), at.Day()), at.Format("15:04")
+				out["due"] = out["due_date"] + " " + out["due_time"]
+			}
+		}
+	}
+	return out
 }
 
 // requestPayload is what a request's messages carry (internal/request).

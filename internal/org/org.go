@@ -204,6 +204,30 @@ func UnitByID(ctx context.Context, q store.Querier, id int64) (Unit, error) {
 	return u, err
 }
 
+// CommunityOf returns the community whose subtree path ("/1/2/5/9/", a
+// grid's or a request's org path) lies in, retired or not: the unit that
+// speaks to residents, with its name and phone. ErrNotFound when path is
+// above or beside every community (a street's own request).
+func CommunityOf(ctx context.Context, q store.Querier, path string) (Unit, error) {
+	var ids []any
+	for _, part := range strings.Split(strings.Trim(path, "/"), "/") {
+		if id, err := strconv.ParseInt(part, 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return Unit{}, apperr.ErrNotFound
+	}
+	us, err := units(ctx, q, `WHERE kind = 'community' AND id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, ids...)
+	if err != nil {
+		return Unit{}, err
+	}
+	if len(us) == 0 {
+		return Unit{}, apperr.ErrNotFound
+	}
+	return us[0], nil
+}
+
 // Units lists the active units of one kind, by number and id.
 func Units(ctx context.Context, q store.Querier, kind Kind) ([]Unit, error) {
 	return units(ctx, q, `WHERE kind = ? AND retired_at IS NULL ORDER BY number, id`, kind)

@@ -10,6 +10,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/store"
 )
 
@@ -164,6 +165,10 @@ type Tracked struct {
 	PublicNote     string // the reply staff wrote for the resident when resolving; the resolution stays inside
 	CallbackResult string
 	Timeline       []PublicEvent
+	// Community is the name and the phone (org.Unit.Phone, "" when not
+	// set) of the community the request belongs to, which the resident's
+	// page speaks for; both are "" for a request above every community.
+	Community, CommunityPhone string
 }
 
 // PublicEvent is a timeline entry a resident may see. Note is only ever
@@ -224,6 +229,11 @@ func (s *Store) Track(ctx context.Context, code string) (*Tracked, error) {
 		Urgency: r.Urgency, Department: r.Department, SubmittedAt: r.SubmittedAt, DueAt: r.DueAt, DueEstimated: r.DueEstimated,
 		Overdue: r.Overdue, ResolvedAt: r.ResolvedAt, DeclineReason: r.DeclineReason, PublicNote: r.PublicNote,
 		CallbackResult: r.CallbackResult, Timeline: []PublicEvent{}}
+	c, err := org.CommunityOf(ctx, s.db, r.orgPath)
+	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
+		return nil, err
+	}
+	t.Community, t.CommunityPhone = c.Name, c.Phone
 	if r.Handling != Referred {
 		t.Department = ""
 	}

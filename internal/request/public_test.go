@@ -176,7 +176,8 @@ func isTransition(err error, state string) bool {
 // TestTrackedPlace: the resident's page shows the compound and building
 // of a request, never the flat: a household's request is at its
 // household's building, a public one at the building the resident chose;
-// one without a building shows no place.
+// one without a building shows no place. Each names its community and
+// the community's phone.
 func TestTrackedPlace(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
@@ -195,7 +196,10 @@ func TestTrackedPlace(t *testing.T) {
 		for _, c := range []struct{ code, want string }{{hh.TrackingCode, "一化小区 1号楼"}, {pub.TrackingCode, "一化小区 2号楼"}, {none.TrackingCode, ""}} {
 			tr, err := w.s.Track(ctx, c.code)
 			if err != nil || tr.Place != c.want {
-				t.Errorf("place %q %v, want %q", tr.Place, err, c.want)
+				t.Fatalf("place %q %v, want %q", tr.Place, err, c.want)
+			}
+			if tr.Community != "东兴社区" || tr.CommunityPhone != "0971-8123456" {
+				t.Errorf("community %q %q, want the one whose page it is", tr.Community, tr.CommunityPhone)
 			}
 			if shown, _ := json.Marshal(tr); strings.Contains(string(shown), "302") || strings.Contains(string(shown), "502") {
 				t.Errorf("the flat is shown: %s", shown)

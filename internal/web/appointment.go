@@ -140,6 +140,7 @@ func (h *handler) apptForm(w http.ResponseWriter, r *http.Request, status int, c
 	tok := formToken(w, r, apptCookie, 3600)
 	v := apptPublicPage{Page: h.page(r, "appt.title", ""), Token: r.PathValue("token"), FormToken: tok,
 		Community: g.CommunityName, Building: hh.CompoundName + " " + hh.BuildingName}
+	v.Brand = g.CommunityName
 	v.Days = slotDays(v.L, slots, chosen)
 	if open != nil && open.State == "booked" {
 		v.Open = slotLabel(v.L, open.SlotStart, open.SlotEnd)
@@ -184,6 +185,7 @@ func (h *handler) apptBook(w http.ResponseWriter, r *http.Request) {
 	}
 	setCookie(w, r, apptCookie, "", -1)
 	v := apptDonePage{Page: h.page(r, "appt.done_title", ""), Token: r.PathValue("token"), Community: g.CommunityName}
+	v.Brand = g.CommunityName
 	v.When, v.Kind = slotLabel(v.L, a.SlotStart, a.SlotEnd), v.L.T("appt.kind."+a.SlotKind)
 	h.render(w, r, http.StatusOK, "appointment_done", v)
 }
@@ -195,6 +197,7 @@ var errForbidden = errors.New("forbidden")
 // 409 when the household booked at the same moment elsewhere.
 func (h *handler) apptNotice(w http.ResponseWriter, r *http.Request, err error) {
 	v := apptNoticePage{Page: h.page(r, "appt.title", "")}
+	v.Brand = h.residentBrand(r)
 	var status int
 	switch {
 	case errors.Is(err, apperr.ErrNotFound):

@@ -40,7 +40,7 @@ func TestPublicAppointment(t *testing.T) {
 		if code != http.StatusOK {
 			t.Fatalf("public page: %d", code)
 		}
-		mustContain(t, "public page", body, "东兴社区", "1号楼", "晚上", `id="appt-form"`, `name="phone"`)
+		mustContain(t, "public page", body, "东兴社区", "1号楼", "晚上", `id="appt-form"`, `name="phone"`, `<span class="brand" id="brand">东兴社区</span>`)
 		mustNotContain(t, "public page", body, "302", "王秀兰", "13912345678")
 		slot := slotField.FindStringSubmatch(body)
 		if slot == nil {
@@ -56,7 +56,8 @@ func TestPublicAppointment(t *testing.T) {
 		if code, body := book(resident, csrfOf(body)); code != http.StatusOK {
 			t.Fatalf("book: %d %s", code, body)
 		} else {
-			mustContain(t, "confirmation", body, "预约成功", `id="appt-when"`, "东兴社区")
+			mustContain(t, "confirmation", body, "预约成功", `id="appt-when"`, "东兴社区", `id="brand">东兴社区<`)
+			mustNotContain(t, "confirmation", body, "万户 · 一户一档")
 		}
 		var n int
 		storetest.Scan(t, db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE kind = 'appointment.confirmed'`), &n)

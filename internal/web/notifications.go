@@ -8,11 +8,12 @@ import (
 	"wanhu/internal/notify"
 )
 
-// notificationsPage lists the outbox messages not sent yet, pending or
-// failed, for the administrators to retry failed ones.
+// notificationsPage lists the outbox messages not delivered, pending,
+// failed or only logged (no SMS provider), for the administrators to
+// retry failed and logged ones.
 type notificationsPage struct {
 	Page
-	State  string // "", "pending" or "failed"
+	State  string // "", "pending", "failed" or "logged"
 	Tabs   []Option
 	Rows   []notificationRow
 	Notice string
@@ -21,18 +22,19 @@ type notificationsPage struct {
 type notificationRow struct {
 	ID                                               int64
 	Kind, Channel, State, LastError, NextAt, Created string
+	StateCode                                        string // pending, failed, logged
 	Attempts                                         int
-	Failed                                           bool
+	Retryable                                        bool // failed, or only logged
 }
 
 // notifications shows the undelivered messages, newest first.
 func (h *handler) notifications(w http.ResponseWriter, r *http.Request) {
 	v := notificationsPage{Page: h.page(r, "notify.title", "notifications")}
 	l := v.L
-	if s := r.URL.Query().Get("state"); slices.Contains([]string{"pending", "failed"}, s) {
+	if s := r.URL.Query().Get("state"); slices.Contains([]string{"pending", "failed", "logged"}, s) {
 		v.State = s
 	}
-	for _, s := range []string{"", "failed", "pending"} {
+	for _, s := range []string{"", "failed", "pending", "logged"} {
 		v.Tabs = append(v.Tabs, Option{Value: s, Label: l.T("notify.tab." + orAll(s)), Selected: s == v.State})
 	}
 	entries, err := notify.List(r.Context(), h.db, v.State, 200)
@@ -42,7 +44,7 @@ func (h *handler) notifications(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, e := range entries {
 		row := notificationRow{ID: e.ID, Kind: l.Value("notify.kind", e.Kind), Channel: l.Value("notify.channel", e.Channel),
-			State: l.Enum("notify.state", e.State), LastError: e.LastError, Created: l.Time(e.CreatedAt), Attempts: e.Attempts, Failed: e.State == "failed"}
+			State: l.Enum("notify.state", e.State), StateCode: e.State, LastError: e.LastError, Created: l.Time(e.CreatedAt), Attempts: e.Attempts, Retryable: e.State == "failed" || e.State == "logged"}
 		if e.NextAttemptAt != nil {
 			row.NextAt = l.Time(*e.NextAttemptAt)
 		}
@@ -61,7 +63,8 @@ func orAll(s string) string {
 	return s
 }
 
-// notificationRetry puts a failed message back in the queue, due now.
+// notificationRetry puts a failed or logged-only message back in the
+// queue, due now.
 func (h *handler) notificationRetry(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {

@@ -67,6 +67,9 @@ type Page struct {
 	Path  string
 	Title string
 	Nav   string
+	// Brand replaces Wanhu's name in the header and the title of the
+	// residents' pages: the name of the community they deal with.
+	Brand string
 }
 
 // page fills the common part of a view.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	mrand "math/rand/v2"
@@ -72,6 +73,7 @@ type residentStatusPage struct {
 	Page
 	T                                    *request.Tracked
 	Category, State, Submitted, Due, Out string
+	Tel                                  string // the community's phone as a tel: link
 	Events                               []residentEvent
 	FormToken                            string
 	Comment, Error                       string
@@ -149,6 +151,7 @@ func (h *handler) residentForm(w http.ResponseWriter, r *http.Request, status in
 		return
 	}
 	v := residentNewPage{Page: h.page(r, "resident.new_title", "")}
+	v.Brand = h.residentBrand(r)
 	if r.Method == http.MethodPost {
 		v.Description, v.Address, v.Phone = r.PostFormValue("description"), r.PostFormValue("address"), r.PostFormValue("phone")
 	}
@@ -189,6 +192,40 @@ func residentField(f string) string {
 		return "place"
 	}
 	return f
+}
+
+// residentBrand is the name the residents' pages bear where no request
+// or card names the community: the one community served, or the unit
+// above all of them (the street); "" (Wanhu's name) when there is none.
+func (h *handler) residentBrand(r *http.Request) string {
+	cs, err := org.Units(r.Context(), h.db, org.Community)
+	if err != nil || len(cs) == 0 {
+		return ""
+	}
+	if len(cs) == 1 {
+		return cs[0].Name
+	}
+	for _, c := range cs[1:] {
+		if c.ParentID != cs[0].ParentID {
+			return ""
+		}
+	}
+	p, err := org.UnitByID(r.Context(), h.db, cs[0].ParentID)
+	if err != nil {
+		return ""
+	}
+	return p.Name
+}
+
+// telOf is phone as the number of a tel: link ("0971-8123456" →
+// "09718123456").
+func telOf(phone string) string {
+	return strings.Map(func(c rune) rune {
+		if '0' <= c && c <= '9' || c == '+' {
+			return c
+		}
+		return -1
+	}, phone)
 }
 
 // residentPlaces lists, per community, its buildings ("b:ID") and the
@@ -290,6 +327,10 @@ func (h *handler) residentSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	setCookie(w, r, residentCookie, "", -1)
 	v := residentDonePage{Page: h.page(r, "resident.done_title", ""), Code: rq.TrackingCode}
+	v.Brand = h.residentBrand(r)
+	if t, err := h.residentRequests().Track(r.Context(), rq.TrackingCode); err == nil && t.Community != "" {
+		v.Brand = t.Community
+	}
 	v.Link = h.publicBase(r) + "/r/" + rq.TrackingCode
 	h.render(w, r, http.StatusOK, "resident_done", v)
 }
@@ -325,7 +366,8 @@ func (h *handler) residentStatusWith(w http.ResponseWriter, r *http.Request, sta
 		h.residentNotice(w, r, err, "")
 		return
 	}
-	v := residentStatusPage{Page: h.page(r, "resident.status_title", ""), T: t}
+	v := residentStatusPage{Page: h.page(r, "resident.status_title", ""), T: t, Tel: telOf(t.CommunityPhone)}
+	v.Brand = cmp.Or(t.Community, h.residentBrand(r))
 	l := v.L
 	cats, err := request.Categories(ctx, h.db)
 	if err != nil {
@@ -404,6 +446,7 @@ func (h *handler) residentRate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := residentNoticePage{Page: h.page(r, "resident.thanks_title", ""), Back: back}
+	v.Brand = h.residentBrand(r)
 	v.Message = v.L.T("resident.thanks")
 	h.render(w, r, http.StatusOK, "resident_notice", v)
 }
@@ -413,6 +456,7 @@ func (h *handler) residentRate(w http.ResponseWriter, r *http.Request) {
 // 409 for a rating the request's state does not allow.
 func (h *handler) residentNotice(w http.ResponseWriter, r *http.Request, err error, back string) {
 	v := residentNoticePage{Page: h.page(r, "resident.notice_title", ""), Back: back}
+	v.Brand = h.residentBrand(r)
 	var te *request.TransitionError
 	var status int
 	switch {

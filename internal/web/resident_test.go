@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/request"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
@@ -51,7 +52,9 @@ func TestResidentSubmit(t *testing.T) {
 		if code != http.StatusOK {
 			t.Fatalf("form: %d", code)
 		}
-		mustContain(t, "form", body, "我要反映问题", "一化小区 1号楼", "东兴社区其他地点", "化粪池", `name="website"`)
+		mustContain(t, "form", body, "我要反映问题", "一化小区 1号楼", "东兴社区其他地点", "化粪池", `name="website"`,
+			`<span class="brand" id="brand">东兴社区</span>`, "<title>我要反映问题 · 东兴社区</title>")
+		mustNotContain(t, "form", body, "万户 · 一户一档", `href="/households"`)
 		place := "b:" + strconv.FormatInt(e.org.Buildings[0].ID, 10)
 		input := url.Values{"category": {"repairs"}, "description": {"3单元楼道灯坏了一周"}, "place": {place}, "address": {"3单元"},
 			"phone": {"139 0000 1234"}}
@@ -100,7 +103,7 @@ func TestResidentSubmit(t *testing.T) {
 		if m == nil {
 			t.Fatalf("no tracking code:\n%s", body)
 		}
-		mustContain(t, "done", body, "提交成功", e.srv.URL+"/r/"+m[1])
+		mustContain(t, "done", body, "提交成功", e.srv.URL+"/r/"+m[1], `id="brand">东兴社区<`)
 		var channel, address string
 		var grid int64
 		storetest.Scan(t, db.QueryRowContext(t.Context(), `SELECT channel, address, grid_id FROM requests WHERE tracking_code = ?`, m[1]), &channel, &address, &grid)
@@ -112,17 +115,27 @@ func TestResidentSubmit(t *testing.T) {
 			t.Fatalf("status page: %d", code)
 		}
 		mustContain(t, "status", body, m[1], "已提交，等待社区受理", "3单元楼道灯坏了一周", "公共设施维修", "问题已提交",
-			`id="resident-place">一化小区 1号楼<`)
+			`id="resident-place">一化小区 1号楼<`, `id="brand">东兴社区<`,
+			`如有疑问，请拨打东兴社区电话 <a id="resident-phone" href="tel:09718123456">0971-8123456</a>。`)
+		mustNotContain(t, "status", body, "万户 · 一户一档", "请拨打社区电话。")
 		mustNotContain(t, "status", body, "13900001234", "139 0000 1234", "****", `id="resident-rate"`, "一化小区 1号楼 3单元")
 		// Typed in lower case through the lookup form.
 		if code, body := c.get("/r?code=" + url.QueryEscape(" "+m[1][:4]+"-"+m[1][4:])); code != http.StatusOK || !residentCodeRe.MatchString(body) {
 			t.Errorf("lookup: %d", code)
 		}
 		for _, p := range []string{"/r/ABCDEFGHJK", "/r/nonsense", "/r?code=x"} {
-			if code, body := c.get(p); code != http.StatusNotFound || !regexp.MustCompile(`没有找到这个查询码`).MatchString(body) {
+			if code, body := c.get(p); code != http.StatusNotFound || !regexp.MustCompile(`没有找到这个查询码`).MatchString(body) ||
+				!regexp.MustCompile(`id="brand">东兴社区<`).MatchString(body) {
 				t.Errorf("%s: %d", p, code)
 			}
 		}
+		// A community without a phone: the hint names none.
+		if _, err := db.ExecContext(t.Context(), `UPDATE org_units SET phone = '' WHERE id = ?`, e.org.Community.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, body = c.get("/r/" + m[1])
+		mustContain(t, "status without a phone", body, "如有疑问，请拨打社区电话。")
+		mustNotContain(t, "status without a phone", body, `id="resident-phone"`)
 
 		// The phone's limit: five a day, wherever from.
 		for i := 2; i <= 6; i++ {
@@ -222,5 +235,18 @@ func TestResidentRate(t *testing.T) {
 		_, body = c.get("/r/" + d.TrackingCode)
 		mustContain(t, "declined", body, "未予受理", "属于物业职责，请联系物业")
 		mustNotContain(t, "declined", body, "网格员小张")
+	})
+}
+
+// TestResidentBrand: where a street serves several communities, the
+// submission form, which names no community yet, bears the street's name.
+func TestResidentBrand(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		if err := org.CreateUnit(t.Context(), db, &org.Unit{Kind: org.Community, ParentID: e.org.Street.ID, Name: "西兴社区"}); err != nil {
+			t.Fatal(err)
+		}
+		_, body := e.client().get("/r/new")
+		mustContain(t, "form", body, `id="brand">韵家口镇<`, `<optgroup label="西兴社区">`)
 	})
 }
