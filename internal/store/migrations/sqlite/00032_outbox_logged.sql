@@ -5,7 +5,7 @@
 -- say that nobody received it.
 -- SQLite cannot change a CHECK constraint, so outbox is rebuilt with its
 -- rows.
--- Keep in step with ../postgres/00030_outbox_logged.sql: a test compares the two.
+-- Keep in step with ../postgres/00032_outbox_logged.sql: a test compares the two.
 CREATE TABLE outbox_new (
     id               INTEGER PRIMARY KEY,
     kind             TEXT NOT NULL,
