@@ -1,6 +1,6 @@
 // Wanhu without signal. On every signed-in page it tells the service
 // worker (/sw.js) who is signed in, so the pages kept for another user are
-// dropped, and it empties every cache at logout. For those who record
+// dropped, and it empties the kept pages at logout. For those who record
 // visits it also:
 //
 // - registers the service worker and, on the route of the day, sends it
@@ -22,14 +22,16 @@
   var user = document.body.getAttribute("data-user") || "";
   var sw = "serviceWorker" in navigator ? navigator.serviceWorker : null;
 
-  // Signing out forgets the pages kept for offline use; the queue stays,
-  // to be sent when the same user signs in again.
+  // Signing out forgets the pages kept for offline use (every cache but
+  // the worker's shell of static files and the offline page, which hold
+  // nobody's data); the queue stays, to be sent when the same user signs
+  // in again.
   document.addEventListener("submit", function (e) {
     if (e.defaultPrevented || e.target.getAttribute("action") !== "/logout" || !window.caches) return;
     e.preventDefault();
     var f = e.target;
     caches.keys().then(function (ks) {
-      return Promise.all(ks.map(function (k) { return caches.delete(k); }));
+      return Promise.all(ks.filter(function (k) { return k !== "wanhu-shell"; }).map(function (k) { return caches.delete(k); }));
     }).catch(function () {}).then(function () { f.submit(); });
   });
 

@@ -13,7 +13,7 @@
 // The pages hold personal data, so they belong to one user: a page tells
 // the worker who is signed in, and another user's pages are dropped at
 // once. Only today's households are kept (at most MAX_HOUSEHOLDS), a copy
-// older than MAX_AGE is never shown, and offline.js empties every cache at
+// older than MAX_AGE is never shown, and offline.js empties the pages at
 // logout. A navigation that fails without a copy shows the offline page.
 // Visits themselves wait in offline.js's queue, not here.
 "use strict";
