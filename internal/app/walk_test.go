@@ -178,6 +178,7 @@ var walkRows = map[string]walkRow{
 	"GET /static/":                                      {fixed: map[string]string{"": "app.css"}},
 	"GET /lang":                                         {},
 	"GET /sw.js":                                        {},
+	"GET /offline":                                      {},
 	"GET /login":                                        {},
 	"POST /login":                                       {skip: "the walk signs in through it"},
 	"POST /login/code":                                  {skip: "the walk signs in through it"},

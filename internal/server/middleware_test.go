@@ -3,13 +3,11 @@ package server
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"testing/fstest"
 )
 
 // TestSecureHSTS: Strict-Transport-Security goes with a TLS connection or
@@ -58,26 +56,6 @@ func TestSecureNoStore(t *testing.T) {
 		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
 		if got := rec.Header().Get("Cache-Control"); got != want {
 			t.Errorf("%s: Cache-Control %q, want %q", path, got, want)
-		}
-	}
-}
-
-// TestStaticNoListing: Static serves files and answers 404 for a
-// directory, with or without its slash, where http.FileServerFS lists it.
-func TestStaticNoListing(t *testing.T) {
-	h := http.StripPrefix("/static/", Static(fstest.MapFS{
-		"app.css":           {Data: []byte("body{}")},
-		"vendor/echarts.js": {Data: []byte("// echarts")},
-	}))
-	for path, want := range map[string]int{
-		"/static/": 404, "/static/vendor/": 404, "/static/vendor": 404, "/static/nope.css": 404,
-		"/static/app.css": 200, "/static/vendor/echarts.js": 200,
-	} {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
-		body, _ := io.ReadAll(rec.Body)
-		if rec.Code != want || strings.Contains(string(body), "echarts.js\"") || strings.Contains(string(body), "<a href") {
-			t.Errorf("%s: %d %q, want %d and no listing", path, rec.Code, body, want)
 		}
 	}
 }

@@ -106,7 +106,7 @@ func TestContactCards(t *testing.T) {
 			mustContain(t, "plan cards", body, fmt.Sprintf(`data-household="%d"`, id), `href="`+e.srv.URL+"/a/"+tok+`"`)
 		}
 		mustContain(t, "plan cards", body, "走访联系卡", "东兴社区", "0971-8123456", "小张", "13700000001", "xz_grid1", e.widow.Address,
-			`href="/static/cards.css"`, "data-print", `class="card-page"`)
+			`href="`+staticURL(t, "cards.css")+`"`, "data-print", `class="card-page"`)
 		mustNotContain(t, "plan cards", body, "⟦", "王秀兰", "13912345678", "小李")
 
 		// 小李 has no phone: the widow's card, the only one on his sheet,

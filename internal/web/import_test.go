@@ -141,7 +141,7 @@ func TestImportPage(t *testing.T) {
 		if status, page = admin.post(job+"/check", form); status != http.StatusOK {
 			t.Fatalf("check: %d %.2000s", status, page)
 		}
-		mustContain(t, "the check's progress", page, `id="import-progress"`, `data-status="`+job+`/status"`, "/static/import.js")
+		mustContain(t, "the check's progress", page, `id="import-progress"`, `data-status="`+job+`/status"`, staticURL(t, "import.js"))
 		// A reload while it waits comes back to the same step.
 		_, page = admin.get(job)
 		mustContain(t, "the page reloaded", page, `id="import-progress"`, "检查中")

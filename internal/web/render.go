@@ -34,6 +34,7 @@ var funcs = template.FuncMap{
 	"add":      func(a, b int) int { return a + b },
 	"lower":    strings.ToLower,
 	"can":      func(u *auth.User, a string) bool { return access.Can(u, access.Action(a)) },
+	"static":   func(name string) (string, error) { return assets().url(name) },
 	"revealOf": func(l *Locale, csrf, action, field string) revealForm { return revealForm{l, csrf, action, field} },
 }
 

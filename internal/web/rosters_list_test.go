@@ -27,7 +27,7 @@ func TestRosterPages(t *testing.T) {
 		if status != 200 {
 			t.Fatalf("fire_safety %d", status)
 		}
-		mustContain(t, "fire_safety", body, "兴旺超市", "零售", `id="roster-print"`, `src="/static/rosters.js"`,
+		mustContain(t, "fire_safety", body, "兴旺超市", "零售", `id="roster-print"`, `src="`+staticURL(t, "rosters.js")+`"`,
 			`href="/rosters/fire_safety?format=xlsx"`, "共 1 条")
 		mustNotContain(t, "fire_safety", body, "onclick")
 

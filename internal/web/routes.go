@@ -1,7 +1,6 @@
 package web
 
 import (
-	"io/fs"
 	"net/http"
 
 	"wanhu/internal/access"
@@ -38,10 +37,10 @@ func (p *patterns) HandleFunc(pattern string, _ func(http.ResponseWriter, *http.
 
 // routes is the route table of the web app.
 func (h *handler) routes(mux router) {
-	static, _ := fs.Sub(staticFS, "static")
-	mux.Handle("GET /static/", http.StripPrefix("/static/", server.Static(static)))
+	mux.Handle("GET /static/", assets())
 	mux.HandleFunc("GET /lang", h.setLang)
 	mux.HandleFunc("GET /sw.js", serviceWorker)
+	mux.HandleFunc("GET /offline", h.offlinePage)
 	mux.HandleFunc("GET /login", h.loginForm)
 	mux.HandleFunc("POST /login", h.login)
 	mux.HandleFunc("POST /login/code", h.loginCode)

@@ -132,7 +132,7 @@ func TestStatsPages(t *testing.T) {
 			t.Fatalf("admin: %d", status)
 		}
 		mustContain(t, "admin's page", body, `id="nav-stats"`, `id="chart-bands"`, `id="chart-pyramid"`, `<script type="application/json" id="chart-bands-data">{"kind":"bar"`,
-			`/static/vendor/echarts/echarts.min.js`, `/static/stats.js`, `name="grid"`, `href="/stats/population?format=xlsx"`)
+			staticURL(t, "vendor/echarts/echarts.min.js"), staticURL(t, "stats.js"), `name="grid"`, `href="/stats/population?format=xlsx"`)
 		bands := statTableOf(t, body, "bands")
 		want := []string{"0-3 岁", "4-12 岁", "6-12 岁", "60 岁及以上", "65 岁及以上", "合计"}
 		if len(bands) != len(want) {

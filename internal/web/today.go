@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"io/fs"
 	"net/http"
 	"strconv"
 	"strings"
@@ -138,31 +137,47 @@ type syncAnswer struct {
 	Field   string `json:"field,omitempty"`
 }
 
-// visitSync records a one-tap visit that the phone queued, perhaps in a
-// stairwell without signal (static/offline.js): household_id, outcome,
-// card_left, the client_id made at the tap, and age_ms, how long ago the
-// tap was by the phone's clock, so a phone whose clock is wrong still
-// dates the visit right. The same client_id again is the same visit
-// (200, created false). Errors are JSON too: 404, 422 with the field.
+// visitSync records a visit that the phone queued, perhaps in a stairwell
+// without signal (static/offline.js): a one-tap visit or the full visit
+// form, with household_id, the fields of the form (see visitInput), the
+// client_id made at the tap, and age_ms, how long ago the tap was by the
+// phone's clock, so a phone whose clock is wrong still dates the visit
+// right. The same client_id again is the same visit (200, created false).
+// Errors are JSON too: 404, 422 with the field, 503 while the photos find
+// no decoding slot (the phone tries again).
 func (h *handler) visitSync(w http.ResponseWriter, r *http.Request) {
-	f := r.PostForm
-	hid, _ := strconv.ParseInt(f.Get("household_id"), 10, 64)
-	in := visit.Input{ClientID: f.Get("client_id"), HouseholdID: hid, Outcome: f.Get("outcome"), CardLeft: f.Get("card_left") != ""}
-	if age, err := strconv.ParseInt(f.Get("age_ms"), 10, 64); err == nil && age > 0 {
+	hid, _ := strconv.ParseInt(r.PostForm.Get("household_id"), 10, 64)
+	in, err := visitInput(r, hid)
+	if err != nil {
+		h.syncRefused(w, r, err)
+		return
+	}
+	if age, err := strconv.ParseInt(r.PostForm.Get("age_ms"), 10, 64); err == nil && age > 0 {
 		at := h.now().Add(-time.Duration(age) * time.Millisecond)
 		in.At = &at
 	}
 	v, created, err := h.visits(r).Record(r.Context(), actor(r), in)
-	fe, isField := apperr.AsField(err)
 	switch {
 	case err == nil && created:
 		writeJSON(w, http.StatusCreated, syncAnswer{ID: v.ID, Created: true})
 	case err == nil:
 		writeJSON(w, http.StatusOK, syncAnswer{ID: v.ID})
+	default:
+		h.syncRefused(w, r, err)
+	}
+}
+
+// syncRefused answers a queued visit that was not recorded.
+func (h *handler) syncRefused(w http.ResponseWriter, r *http.Request, err error) {
+	fe, isField := apperr.AsField(err)
+	switch {
 	case errors.Is(err, apperr.ErrNotFound):
 		writeJSON(w, http.StatusNotFound, syncAnswer{Error: "not_found"})
 	case isField:
 		writeJSON(w, http.StatusUnprocessableEntity, syncAnswer{Error: fe.Code, Field: fe.Field})
+	case errors.Is(err, visit.ErrBusy) || r.Context().Err() != nil:
+		w.Header().Set("Retry-After", strconv.Itoa(int(h.photos.RetryAfter().Seconds())))
+		writeJSON(w, http.StatusServiceUnavailable, syncAnswer{Error: "busy"})
 	default:
 		h.log.ErrorContext(r.Context(), "web", "route", r.Pattern, "error", err)
 		writeJSON(w, http.StatusInternalServerError, syncAnswer{Error: "internal"})
@@ -174,17 +189,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
-}
-
-// serviceWorker serves static/sw.js from the root, so that its scope is
-// the whole site, and never from a stale HTTP cache.
-func serviceWorker(w http.ResponseWriter, r *http.Request) {
-	b, err := fs.ReadFile(staticFS, "static/sw.js")
-	if err != nil {
-		http.NotFound(w, r)
-		return
-	}
-	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.Write(b)
 }

@@ -80,7 +80,7 @@ func TestTodayRoute(t *testing.T) {
 		if code != http.StatusOK {
 			t.Fatalf("today without a plan: %d", code)
 		}
-		mustContain(t, "without a plan", body, `id="today-fallback"`, `id="nav-today"`, e.widow.Address, `id="offline-queue"`, "/static/offline.js")
+		mustContain(t, "without a plan", body, `id="today-fallback"`, `id="nav-today"`, e.widow.Address, `id="offline-queue"`, staticURL(t, "offline.js"))
 
 		week := visit.WeekOf(calendar.Today())
 		if _, err := visit.NewStore(db, e.hs).GeneratePlan(ctx, "测试", e.org.Grids[0].ID, week); err != nil {

@@ -159,12 +159,31 @@ func (h *handler) visitRecord(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	f := r.PostForm
-	in := visit.Input{ClientID: f.Get("client_id"), HouseholdID: hh.ID, Outcome: f.Get("outcome"), Channel: f.Get("channel"),
-		Notes: f.Get("notes"), CardLeft: f.Get("card_left") != ""}
+	in, err := visitInput(r, hh.ID)
+	if err != nil {
+		h.visitRefused(w, r, err)
+		return
+	}
 	if in.ClientID == "" {
 		in.ClientID = newClientID()
 	}
+	if _, _, err := h.visits(r).Record(r.Context(), actor(r), in); err != nil {
+		h.visitRefused(w, r, err)
+		return
+	}
+	seeOther(w, r, fmt.Sprintf("/households/%d/visits#done", hh.ID))
+}
+
+// visitInput reads a visit of household hid from the visit form, the
+// full one or a one-tap button, as posted or as queued on a phone and sent
+// to /visits/sync: client_id, outcome, channel, notes, card_left, and for
+// a visit that met the household the need found (need_kind, need_note),
+// the change seen (event_type, event_person, event_note), the survey's
+// answers (survey.<code>) and the photos.
+func visitInput(r *http.Request, hid int64) (visit.Input, error) {
+	f := r.PostForm
+	in := visit.Input{ClientID: f.Get("client_id"), HouseholdID: hid, Outcome: f.Get("outcome"), Channel: f.Get("channel"),
+		Notes: f.Get("notes"), CardLeft: f.Get("card_left") != ""}
 	if in.Outcome == "met" {
 		if k := f.Get("need_kind"); k != "" {
 			in.Needs = []visit.NeedFound{{Kind: k, Note: f.Get("need_note")}}
@@ -182,15 +201,9 @@ func (h *handler) visitRecord(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	if in.Photos, err = uploadedPhotos(r); err != nil {
-		h.visitRefused(w, r, err)
-		return
-	}
-	if _, _, err := h.visits(r).Record(r.Context(), actor(r), in); err != nil {
-		h.visitRefused(w, r, err)
-		return
-	}
-	seeOther(w, r, fmt.Sprintf("/households/%d/visits#done", hh.ID))
+	var err error
+	in.Photos, err = uploadedPhotos(r)
+	return in, err
 }
 
 // visitRefused answers a visit that was not recorded: bad input on the

@@ -1,20 +1,69 @@
-// Visits that work without signal. The one-tap visit forms (form[data-offline])
-// do not post the page: the visit goes into a queue on the phone (IndexedDB,
-// or localStorage where there is none, as in some WeChat browsers) under a
-// client id made at the tap, and is sent to /visits/sync when there is
-// signal: at once, on the "online" event, on page load and every 20 s. An
-// item leaves the queue only when the server has answered it for good, and
-// the server records a client id once, so a retry never makes a second
-// visit. The banner #offline-queue counts what waits. /sw.js keeps the
-// pages at hand offline.
+// Wanhu without signal. On every signed-in page it tells the service
+// worker (/sw.js) who is signed in, so the pages kept for another user are
+// dropped, and it empties the kept pages at logout. For those who record
+// visits it also:
+//
+// - registers the service worker and, on the route of the day, sends it
+//   today's households so their pages are kept for use offline
+//   (#today-kept then says how many are ready);
+// - queues visits: the one-tap forms (form[data-offline]) and the full
+//   visit form (form[data-offline-form], with its needs, changes, survey
+//   and photos) do not post the page: the visit goes into a queue on the
+//   phone (IndexedDB, or localStorage where there is none, as in some
+//   WeChat browsers; photos only in IndexedDB) under a client id made at
+//   the tap, and is sent to /visits/sync when there is signal: at once, on
+//   the "online" event, on page load and every 20 s. An item leaves the
+//   queue only when the server has answered it for good, and the server
+//   records a client id once, so a retry never makes a second visit. The
+//   banner #offline-queue counts what waits.
 (function () {
   "use strict";
-  var banner = document.getElementById("offline-queue");
-  if (!banner || !window.Promise) return;
-  var user = banner.getAttribute("data-user");
+  if (!window.Promise || !document.body) return;
+  var user = document.body.getAttribute("data-user") || "";
+  var sw = "serviceWorker" in navigator ? navigator.serviceWorker : null;
 
-  if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register("/sw.js").catch(function () {});
+  // Signing out forgets the pages kept for offline use (every cache but
+  // the worker's shell of static files and the offline page, which hold
+  // nobody's data); the queue stays, to be sent when the same user signs
+  // in again.
+  document.addEventListener("submit", function (e) {
+    if (e.defaultPrevented || e.target.getAttribute("action") !== "/logout" || !window.caches) return;
+    e.preventDefault();
+    var f = e.target;
+    caches.keys().then(function (ks) {
+      return Promise.all(ks.filter(function (k) { return k !== "wanhu-shell"; }).map(function (k) { return caches.delete(k); }));
+    }).catch(function () {}).then(function () { f.submit(); });
+  });
+
+  var banner = document.getElementById("offline-queue");
+  var today = document.getElementById("today-list");
+  if (sw && user && (!banner || !today)) {
+    sw.getRegistration().then(function (reg) {
+      if (reg && reg.active) reg.active.postMessage({ type: "user", user: user });
+    }).catch(function () {});
+  }
+  if (!banner) return;
+
+  if (sw) {
+    sw.register("/sw.js").catch(function () {});
+    if (today) keepToday();
+  }
+
+  // keepToday asks the worker to keep the pages of today's households.
+  function keepToday() {
+    var rows = today.querySelectorAll("[data-visit-row][data-household]"), ids = [];
+    for (var i = 0; i < rows.length; i++) ids.push(rows[i].getAttribute("data-household"));
+    sw.addEventListener("message", function (e) {
+      var kept = document.getElementById("today-kept"), m = e.data || {};
+      if (m.type !== "kept" || !kept) return;
+      kept.setAttribute("data-kept", String(m.n));
+      kept.textContent = kept.getAttribute("data-text").replace("{n}", m.n);
+      kept.hidden = m.n === 0;
+    });
+    if (sw.startMessages) sw.startMessages();
+    sw.ready.then(function (reg) {
+      if (reg.active) reg.active.postMessage({ type: "today", user: user, ids: ids });
+    }).catch(function () {});
   }
 
   function newID() {
@@ -40,8 +89,14 @@
       return new Promise(function (ok) { localStorage.setItem(key, JSON.stringify(a)); ok(); });
     }
     return {
+      local: true,
       all: function () { return Promise.resolve(read()); },
-      put: function (v) { var a = without(v.client_id); a.push(v); return write(a); },
+      put: function (v) {
+        if (v.photos && v.photos.length) return Promise.reject(new Error("photos need IndexedDB"));
+        var a = without(v.client_id);
+        a.push(v);
+        return write(a);
+      },
       del: function (id) { return write(without(id)); }
     };
   }
@@ -79,7 +134,6 @@
     return store[op](arg).catch(function (err) {
       if (store.local) throw err;
       store = localQueue();
-      store.local = true;
       return store[op](arg);
     });
   }
@@ -110,27 +164,35 @@
     }, function () {});
   }
 
-  // send posts one item; it resolves once the item has left the queue and
-  // rejects when it must wait (no signal, signed out, server trouble).
+  // send posts one item; it resolves to the server's final status once
+  // the item has left the queue and rejects when it must wait (no signal,
+  // signed out, server trouble).
   function send(item) {
-    var body = new URLSearchParams();
-    body.set("csrf", banner.getAttribute("data-csrf"));
-    body.set("client_id", item.client_id);
-    body.set("household_id", item.household_id);
-    body.set("outcome", item.outcome);
-    body.set("card_left", item.card_left);
-    body.set("age_ms", String(Math.max(Date.now() - item.tapped, 0)));
+    var photos = item.photos || [];
+    var body = photos.length ? new FormData() : new URLSearchParams();
+    body.append("csrf", banner.getAttribute("data-csrf"));
+    body.append("client_id", item.client_id);
+    body.append("household_id", item.household_id);
+    body.append("age_ms", String(Math.max(Date.now() - item.tapped, 0)));
+    if (item.fields) {
+      item.fields.forEach(function (kv) { body.append(kv[0], kv[1]); });
+    } else {
+      body.append("outcome", item.outcome);
+      body.append("card_left", item.card_left);
+    }
+    photos.forEach(function (p) { body.append("photo", p.blob, p.name); });
     return fetch("/visits/sync", { method: "POST", body: body, credentials: "same-origin", redirect: "manual",
       headers: { "Accept": "application/json" } }).then(function (res) {
       var final = [400, 404, 409, 422].indexOf(res.status) >= 0;
       if (!res.ok && !final) throw new Error("sync: " + res.status);
       return queue("del", item.client_id).then(function () {
+        answered[item.client_id] = res.status;
         if (res.ok) mark(item.household_id, banner.getAttribute("data-sent"));
       });
     });
   }
 
-  var flushing = null;
+  var flushing = null, answered = {};
   function flush() {
     if (flushing || !window.fetch) return flushing;
     flushing = mine().then(function (items) {
@@ -155,15 +217,54 @@
     });
   });
 
-  // Signing out forgets the pages kept for offline use; the queue stays,
-  // to be sent when the same user signs in again.
+  // The full visit form: the same queue, with every field of the form
+  // and the photos. With signal the visit is sent at once and the page
+  // shows it; a visit the server refuses is posted the old way, so the
+  // page names the field; without signal the form says it is kept.
+  var skip = { csrf: 1, client_id: 1, household_id: 1, age_ms: 1 };
   document.addEventListener("submit", function (e) {
-    if (e.target.getAttribute("action") !== "/logout" || !window.caches) return;
-    e.preventDefault();
     var f = e.target;
-    caches.keys().then(function (ks) {
-      return Promise.all(ks.map(function (k) { return caches.delete(k); }));
-    }).catch(function () {}).then(function () { f.submit(); });
+    if (!f.hasAttribute || !f.hasAttribute("data-offline-form")) return;
+    e.preventDefault();
+    var fields = [], photos = [];
+    for (var i = 0; i < f.elements.length; i++) {
+      var el = f.elements[i];
+      if (!el.name || el.disabled || skip[el.name] || el.type === "submit" || el.type === "button") continue;
+      if ((el.type === "checkbox" || el.type === "radio") && !el.checked) continue;
+      if (el.type === "file") {
+        for (var j = 0; el.files && j < el.files.length; j++) photos.push({ blob: el.files[j], name: el.files[j].name });
+        continue;
+      }
+      fields.push([el.name, el.value]);
+    }
+    var status = document.getElementById("visit-form-status");
+    var item = { client_id: newID(), user: user, household_id: f.getAttribute("data-household"), tapped: Date.now(),
+      outcome: f.elements.outcome.value, fields: fields, photos: photos };
+    queue("put", item).then(function () {
+      return refresh().then(flush).then(function () {
+        return answered[item.client_id] ? null : flush(); // a flush already under way did not send it
+      }).then(function () {
+        var code = answered[item.client_id];
+        if (code === 200 || code === 201) {
+          location.hash = "#done";
+          location.reload();
+        } else if (code) {
+          f.submit();
+        } else {
+          f.reset();
+          var d = f.parentNode;
+          if (d && d.tagName === "DETAILS") d.open = false;
+          if (status) { status.textContent = f.getAttribute("data-queued"); status.hidden = false; }
+        }
+      });
+    }, function () {
+      if (navigator.onLine !== false || !photos.length) {
+        f.submit(); // nowhere to keep it: post the page the old way
+      } else if (status) {
+        status.textContent = f.getAttribute("data-photos-offline");
+        status.hidden = false;
+      }
+    });
   });
 
   window.addEventListener("online", flush);
