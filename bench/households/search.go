@@ -39,11 +39,27 @@ func queries(ctx context.Context, db *store.DB, prefix string) ([]benchQuery, er
 	if err := db.QueryRowContext(ctx, `SELECT id FROM org_units WHERE kind = 'grid' ORDER BY id LIMIT 1 OFFSET (SELECT COUNT(*) / 2 FROM org_units WHERE kind = 'grid')`).Scan(&grid); err != nil {
 		return nil, err
 	}
+	// A household in a building in the middle of the city, for the
+	// address searches (issue 14).
+	var compound, building, unit, room string
+	if err := db.QueryRowContext(ctx, `SELECT c.name, b.name, h.unit, h.room FROM households h JOIN buildings b ON b.id = h.building_id
+		JOIN compounds c ON c.id = b.compound_id WHERE h.unit <> '' AND h.id >= (SELECT MAX(id) / 2 FROM households) ORDER BY h.id LIMIT 1`).
+		Scan(&compound, &building, &unit, &room); err != nil {
+		return nil, err
+	}
+	number := strings.TrimSuffix(building, "号楼")
+	spaced := compound + " " + building + " " + unit + "单元 " + room + "室"
 	return []benchQuery{
 		{
 			name:   fmt.Sprintf("name prefix %q", prefix),
 			filter: household.Filter{Q: prefix, PerPage: perPage},
 		},
+		{name: "address, spaced", filter: household.Filter{Q: spaced, PerPage: perPage}},
+		{name: "address, no spaces", filter: household.Filter{Q: strings.ReplaceAll(spaced, " ", ""), PerPage: perPage}},
+		{name: "building-unit-room", filter: household.Filter{Q: number + "-" + unit + "-" + room, PerPage: perPage}},
+		{name: "compound only", filter: household.Filter{Q: compound, PerPage: perPage}},
+		{name: "pinyin initials \"wl\"", filter: household.Filter{Q: "wl", PerPage: perPage}},
+		{name: "full pinyin \"wangwei\"", filter: household.Filter{Q: "wangwei", PerPage: perPage}},
 		{
 			name:   fmt.Sprintf("grid %d + colour yellow", grid),
 			filter: household.Filter{GridID: grid, Colour: household.Yellow, PerPage: perPage},

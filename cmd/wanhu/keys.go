@@ -61,10 +61,15 @@ func openSealedDB(ctx context.Context, dsn, keyFile string) (*store.DB, error) {
 }
 
 // sealLeftovers seals the health notes that a database made before they
-// were sealed keeps in clear; once done, it only reads a mark.
+// were sealed keeps in clear, and derives the search forms (pinyin, the
+// hash of a phone's last four digits) of rows written before they
+// existed; once done, each only reads a mark.
 func sealLeftovers(ctx context.Context, db *store.DB) error {
 	if _, err := household.SealHealthNotes(ctx, db, 0); err != nil {
 		return fmt.Errorf("seal the health notes kept in clear: %w", err)
+	}
+	if _, err := household.FillSearchForms(ctx, db, 0); err != nil {
+		return fmt.Errorf("derive the search forms of households and persons: %w", err)
 	}
 	return nil
 }

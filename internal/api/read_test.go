@@ -1,6 +1,7 @@
 package api
 
 import (
+	"net/url"
 	"testing"
 
 	"wanhu/internal/household/householdtest"
@@ -87,6 +88,21 @@ func TestHouseholdList(t *testing.T) {
 				want: []string{`"id":{green}`}},
 			{name: "search a phone", method: "GET", path: "/households?q=13912345678", user: "clerk", status: 200, check: wantTotal(1),
 				reject: []string{"13912345678"}},
+			// Issue 14: what people type finds the household.
+			{name: "search an address without spaces", method: "GET", path: "/households?q=" + url.QueryEscape("一化小区1号楼2单元302"), user: "clerk",
+				status: 200, check: wantTotal(1), want: []string{`"id":{red}`}},
+			{name: "search the same address with spaces", method: "GET", path: "/households?q=" + url.QueryEscape("一化小区 1号楼 2单元 302"), user: "clerk",
+				status: 200, check: wantTotal(1), want: []string{`"id":{red}`}},
+			{name: "search building-unit-room", method: "GET", path: "/households?q=1-2-302", user: "clerk", status: 200, check: wantTotal(1),
+				want: []string{`"id":{red}`}},
+			{name: "search 栋 for 号楼", method: "GET", path: "/households?q=" + url.QueryEscape("2栋"), user: "clerk", status: 200, check: wantTotal(1),
+				want: []string{`"id":{green}`}},
+			{name: "search the last four digits of a phone", method: "GET", path: "/households?q=5678", user: "clerk", status: 200, check: wantTotal(1),
+				want: []string{`"id":{red}`, `"phone":"139****5678"`}, reject: []string{"13912345678"}},
+			{name: "search pinyin initials", method: "GET", path: "/households?q=wxl", user: "clerk", status: 200, check: wantTotal(1),
+				want: []string{`"id":{red}`}},
+			{name: "search full pinyin with spaces", method: "GET", path: "/households?q=" + url.QueryEscape("wang xiu lan"), user: "clerk", status: 200,
+				check: wantTotal(1), want: []string{`"id":{red}`}},
 			{name: "page two", method: "GET", path: "/households?page=2&per_page=1", user: "clerk", status: 200, check: wantTotal(2),
 				want: []string{`"id":{green}`}},
 			{name: "page past the end", method: "GET", path: "/households?page=9", user: "clerk", status: 200, want: []string{`"items":[]`, `"total":2`}},

@@ -78,17 +78,17 @@ func writeCommunity(ctx context.Context, db *store.DB, c *community) error {
 			return c.sealed.err
 		}
 		hs := ins("households", "id", "grid_id", "compound_id", "building_id", "unit", "floor", "room", "address", "kind", "shop_name",
-			"business_type", "occupancy", "phone", "phone_hash", "contact_times", "contact_note", "language", "notes", "householder", "member_count",
+			"business_type", "occupancy", "phone", "phone_hash", "phone_tail_hash", "contact_times", "contact_note", "language", "notes", "householder", "member_count",
 			"colour", "colour_reasons", "version", "created_at", "updated_at", "last_visit_at", "last_met_on", "next_due_on", "misses", "offpeak")
 		for i, h := range c.households {
-			phone, phoneHash := c.sealed.households[i][0], c.sealed.households[i][1]
+			sh := c.sealed.households[i]
 			s := c.schedule[i]
 			var lastVisit any
 			if s.lastVisitAt != nil {
 				lastVisit = s.lastVisitAt.UTC()
 			}
 			add(hs, h.ID, h.GridID, nullID(h.CompoundID), nullID(h.BuildingID), h.Unit, h.Floor, h.Room, h.Address, string(h.Kind),
-				h.ShopName, h.BusinessType, h.Occupancy, phone, phoneHash, strings.Join(h.ContactTimes, ","), h.ContactNote, h.Language,
+				h.ShopName, h.BusinessType, h.Occupancy, sh[0], sh[1], sh[2], strings.Join(h.ContactTimes, ","), h.ContactNote, h.Language,
 				h.Notes, h.Householder, h.MemberCount, string(h.Colour), household.EncodeReasons(h.ColourReasons), h.Version,
 				h.CreatedAt, h.UpdatedAt, lastVisit, s.lastMet, s.nextDue, s.misses, s.offpeak)
 		}
@@ -96,8 +96,8 @@ func writeCommunity(ctx context.Context, db *store.DB, c *community) error {
 			return err
 		}
 		htags := ins("household_tags", "household_id", "tag")
-		ps := ins("persons", "id", "household_id", "name", "id_number", "id_number_hash", "gender", "birth_date", "ethnicity", "residence", "relation",
-			"phone", "phone_hash", "employment", "school", "disability_type", "disability_grade", "health_notes", "dibao", "moved_in_on",
+		ps := ins("persons", "id", "household_id", "name", "name_pinyin", "name_initials", "id_number", "id_number_hash", "gender", "birth_date",
+			"ethnicity", "residence", "relation", "phone", "phone_hash", "phone_tail_hash", "employment", "school", "disability_type", "disability_grade", "health_notes", "dibao", "moved_in_on",
 			"moved_out_on", "deceased_on", "active", "version", "created_at", "updated_at")
 		next := 0
 		for _, h := range c.households {
@@ -108,8 +108,8 @@ func writeCommunity(ctx context.Context, db *store.DB, c *community) error {
 				p := &h.Members[i]
 				sp := c.sealed.persons[next]
 				next++
-				add(ps, p.ID, h.ID, p.Name, sp[0], sp[1], string(p.Gender), p.BirthDate, p.Ethnicity, p.Residence, p.Relation,
-					sp[2], sp[3], p.Employment, p.School, p.DisabilityType, p.DisabilityGrade, sp[4], p.Dibao, p.MovedInOn,
+				add(ps, p.ID, h.ID, p.Name, sp[6], sp[7], sp[0], sp[1], string(p.Gender), p.BirthDate, p.Ethnicity, p.Residence, p.Relation,
+					sp[2], sp[3], sp[4], p.Employment, p.School, p.DisabilityType, p.DisabilityGrade, sp[5], p.Dibao, p.MovedInOn,
 					p.MovedOutOn, p.DeceasedOn, p.Current(), 1, h.CreatedAt, h.UpdatedAt)
 			}
 		}

@@ -14,12 +14,11 @@ import (
 
 // fresh is a new household of a batch, checked and ready to write.
 type fresh struct {
-	h         Household
-	phone     string
-	phoneHash any
-	members   []Person
-	sealed    []sealedPerson
-	derived   derived
+	h       Household
+	phone   sealedPhone
+	members []Person
+	sealed  []sealedPerson
+	derived derived
 }
 
 // create checks the new households ins[i] for i in idx as syncNew and
@@ -89,12 +88,12 @@ func (b *batch) write(ctx context.Context, all []fresh, eids []int64) error {
 		return err
 	}
 	hs := store.NewInserter(ctx, b.tx, "households", "id", "grid_id", "compound_id", "building_id", "unit", "floor", "room", "address",
-		"kind", "shop_name", "business_type", "occupancy", "phone", "phone_hash", "contact_times", "contact_note", "language", "notes",
+		"kind", "shop_name", "business_type", "occupancy", "phone", "phone_hash", "phone_tail_hash", "contact_times", "contact_note", "language", "notes",
 		"colour", "colour_reasons", "householder", "member_count", "created_at", "updated_at")
 	for _, f := range all {
 		h := &f.h
 		add(hs, h.ID, h.GridID, nullID(h.CompoundID), nullID(h.BuildingID), h.Unit, h.Floor, h.Room, h.Address, h.Kind, h.ShopName,
-			h.BusinessType, h.Occupancy, f.phone, f.phoneHash, strings.Join(h.ContactTimes, ","), h.ContactNote, h.Language, h.Notes,
+			h.BusinessType, h.Occupancy, f.phone.phone, f.phone.hash, f.phone.tail, strings.Join(h.ContactTimes, ","), h.ContactNote, h.Language, h.Notes,
 			f.derived.colour, f.derived.reasons, f.derived.householder, f.derived.count, b.now, b.now)
 	}
 	if err := flush(hs); err != nil {
@@ -109,14 +108,14 @@ func (b *batch) write(ctx context.Context, all []fresh, eids []int64) error {
 	if err := flush(ht); err != nil {
 		return err
 	}
-	ps := store.NewInserter(ctx, b.tx, "persons", "id", "household_id", "name", "id_number", "id_number_hash", "gender", "birth_date",
-		"ethnicity", "residence", "relation", "phone", "phone_hash", "employment", "school", "disability_type", "disability_grade",
+	ps := store.NewInserter(ctx, b.tx, "persons", "id", "household_id", "name", "name_pinyin", "name_initials", "id_number", "id_number_hash",
+		"gender", "birth_date", "ethnicity", "residence", "relation", "phone", "phone_hash", "phone_tail_hash", "employment", "school", "disability_type", "disability_grade",
 		"health_notes", "dibao", "moved_in_on", "moved_out_on", "deceased_on", "active", "created_at", "updated_at")
 	for _, f := range all {
 		for j := range f.members {
 			p, sp := &f.members[j], &f.sealed[j]
-			add(ps, p.ID, p.HouseholdID, p.Name, sp.idNumber, sp.idHash, p.Gender, p.BirthDate, p.Ethnicity, p.Residence, p.Relation,
-				sp.phone, sp.phoneHash, p.Employment, p.School, p.DisabilityType, p.DisabilityGrade, sp.healthNotes, p.Dibao,
+			add(ps, p.ID, p.HouseholdID, p.Name, sp.namePinyin, sp.nameInitials, sp.idNumber, sp.idHash, p.Gender, p.BirthDate, p.Ethnicity,
+				p.Residence, p.Relation, sp.phone, sp.phoneHash, sp.phoneTail, p.Employment, p.School, p.DisabilityType, p.DisabilityGrade, sp.healthNotes, p.Dibao,
 				p.MovedInOn, p.MovedOutOn, p.DeceasedOn, p.Current(), b.now, b.now)
 		}
 	}
@@ -181,7 +180,7 @@ func (b *batch) check(ctx context.Context, i int) (fresh, error) {
 	}
 	keys := store.KeysOf(b.tx)
 	var err error
-	if f.phone, f.phoneHash, err = SealPhone(keys, h.Phone); err != nil {
+	if f.phone, err = sealHouseholdPhone(keys, h.Phone); err != nil {
 		return f, err
 	}
 	for j := range f.members {

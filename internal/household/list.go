@@ -23,9 +23,11 @@ type Filter struct {
 	Colour     Colour
 	Kind       Kind
 	Tag        string // a household tag or a tag of any current member
-	// Q searches a member's or shop's name by prefix, a phone number or ID
-	// number exactly, or, when it looks like an address (has a digit or 小区,
-	// 楼, 单元, 室, 路, 街), the address.
+	// Q searches a member's or shop's name by prefix (a member's also in
+	// pinyin, whole or by initials), a phone number or ID number exactly,
+	// the last four digits of a phone, or, when it looks like an address
+	// (has a digit or 小区, 楼, 栋, 单元, 室, 路, 街…), the address: see
+	// search.go.
 	Q       string
 	Page    int
 	PerPage int // < 0 for every row (exports)
@@ -62,18 +64,8 @@ func (f Filter) where(scope org.Scope) (string, []any) {
 			OR h.id IN (SELECT p.household_id FROM person_tags pt JOIN persons p ON p.id = pt.person_id WHERE pt.tag = ? AND p.active))`, f.Tag, f.Tag)
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
-		switch {
-		case numberSearch(q) && isDigits(q):
-			phone, id := PhoneHash(f.keys, q), IDNumberHash(f.keys, q)
-			add(`(h.phone_hash = ? OR h.id IN (SELECT household_id FROM persons WHERE phone_hash = ? OR id_number_hash = ?))`, phone, phone, id)
-		case numberSearch(q):
-			add(`h.id IN (SELECT household_id FROM persons WHERE id_number_hash = ?)`, IDNumberHash(f.keys, q))
-		case looksLikeAddress(q):
-			add(`h.address LIKE ? ESCAPE '\'`, "%"+escapeLike(q)+"%")
-		default:
-			hi := q + "\U0010FFFF"
-			add(`(h.id IN (SELECT household_id FROM persons WHERE name >= ? AND name < ?) OR (h.shop_name >= ? AND h.shop_name < ?))`, q, hi, q, hi)
-		}
+		cond, a := searchCond(f.keys, q)
+		add(cond, a...)
 	}
 	if len(w) == 0 {
 		return "", nil
@@ -94,7 +86,7 @@ func looksLikeAddress(q string) bool {
 	if strings.IndexFunc(q, unicode.IsDigit) >= 0 {
 		return true
 	}
-	for _, w := range []string{"小区", "楼", "单元", "室", "路", "街", "号"} {
+	for _, w := range []string{"小区", "楼", "栋", "幢", "单元", "室", "路", "街", "号"} {
 		if strings.Contains(q, w) {
 			return true
 		}

@@ -223,12 +223,12 @@ func (s *Store) insertPerson(ctx context.Context, q store.Querier, actor Actor, 
 		return err
 	}
 	now := s.now().UTC()
-	err = q.QueryRowContext(ctx, `INSERT INTO persons(household_id, name, id_number, id_number_hash, gender, birth_date, ethnicity, residence,
-		relation, phone, phone_hash, employment, school, disability_type, disability_grade, health_notes, dibao, moved_in_on,
-		moved_out_on, deceased_on, active, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		h.ID, p.Name, sealed.idNumber, sealed.idHash, p.Gender, p.BirthDate, p.Ethnicity, p.Residence, p.Relation, sealed.phone, sealed.phoneHash,
-		p.Employment, p.School, p.DisabilityType, p.DisabilityGrade, sealed.healthNotes, p.Dibao, p.MovedInOn, p.MovedOutOn,
+	err = q.QueryRowContext(ctx, `INSERT INTO persons(household_id, name, name_pinyin, name_initials, id_number, id_number_hash, gender,
+		birth_date, ethnicity, residence, relation, phone, phone_hash, phone_tail_hash, employment, school, disability_type, disability_grade,
+		health_notes, dibao, moved_in_on, moved_out_on, deceased_on, active, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		h.ID, p.Name, sealed.namePinyin, sealed.nameInitials, sealed.idNumber, sealed.idHash, p.Gender, p.BirthDate, p.Ethnicity, p.Residence,
+		p.Relation, sealed.phone, sealed.phoneHash, sealed.phoneTail, p.Employment, p.School, p.DisabilityType, p.DisabilityGrade, sealed.healthNotes, p.Dibao, p.MovedInOn, p.MovedOutOn,
 		p.DeceasedOn, p.Current(), now, now).Scan(&p.ID)
 	if store.IsUniqueViolation(err) {
 		return apperr.Field("id_number", "id_duplicate", "this ID number already belongs to a current member of another household")
@@ -347,13 +347,13 @@ func (s *Store) savePerson(ctx context.Context, q store.Querier, actor Actor, p,
 		return err
 	}
 	now := s.now().UTC()
-	res, err := q.ExecContext(ctx, `UPDATE persons SET name = ?, id_number = ?, id_number_hash = ?, gender = ?, birth_date = ?, ethnicity = ?,
-		residence = ?, relation = ?, phone = ?, phone_hash = ?, employment = ?, school = ?, disability_type = ?, disability_grade = ?,
+	res, err := q.ExecContext(ctx, `UPDATE persons SET name = ?, name_pinyin = ?, name_initials = ?, id_number = ?, id_number_hash = ?, gender = ?,
+		birth_date = ?, ethnicity = ?, residence = ?, relation = ?, phone = ?, phone_hash = ?, phone_tail_hash = ?, employment = ?, school = ?, disability_type = ?, disability_grade = ?,
 		health_notes = ?, dibao = ?, moved_in_on = ?, moved_out_on = ?, deceased_on = ?, active = ?,
 		version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-		p.Name, sealed.idNumber, sealed.idHash, p.Gender, p.BirthDate, p.Ethnicity, p.Residence, p.Relation, sealed.phone, sealed.phoneHash,
-		p.Employment, p.School, p.DisabilityType, p.DisabilityGrade, sealed.healthNotes, p.Dibao, p.MovedInOn,
-		p.MovedOutOn, p.DeceasedOn, p.Current(), now, p.ID, p.Version)
+		p.Name, sealed.namePinyin, sealed.nameInitials, sealed.idNumber, sealed.idHash, p.Gender, p.BirthDate, p.Ethnicity, p.Residence,
+		p.Relation, sealed.phone, sealed.phoneHash, sealed.phoneTail, p.Employment, p.School, p.DisabilityType, p.DisabilityGrade,
+		sealed.healthNotes, p.Dibao, p.MovedInOn, p.MovedOutOn, p.DeceasedOn, p.Current(), now, p.ID, p.Version)
 	if store.IsUniqueViolation(err) {
 		return apperr.Field("id_number", "id_duplicate", "this ID number already belongs to a current member of another household")
 	}

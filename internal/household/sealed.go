@@ -71,16 +71,18 @@ func SealText(k *secret.Keyring, field, s string) (string, error) {
 	return sealed, nil
 }
 
-// sealedPerson is the stored form of a person's sealed fields.
+// sealedPerson is the stored form of a person's sealed fields, with the
+// search forms derived from its name and phone (search.go).
 type sealedPerson struct {
-	idNumber, idHash any
-	phone            string
-	phoneHash        any
-	healthNotes      string
+	idNumber, idHash         any
+	phone                    string
+	phoneHash, phoneTail     any
+	healthNotes              string
+	namePinyin, nameInitials string
 }
 
 // sealPerson returns the stored forms of p's ID number and phone with
-// their hashes, and of its health notes.
+// their hashes, of its health notes, and the search forms of its name.
 func sealPerson(k *secret.Keyring, p *Person) (s sealedPerson, err error) {
 	if s.idNumber, s.idHash, err = SealIDNumber(k, p.IDNumber); err != nil {
 		return s, err
@@ -88,7 +90,23 @@ func sealPerson(k *secret.Keyring, p *Person) (s sealedPerson, err error) {
 	if s.phone, s.phoneHash, err = SealPhone(k, p.Phone); err != nil {
 		return s, err
 	}
+	s.phoneTail = PhoneTailHash(k, p.Phone)
+	s.namePinyin, s.nameInitials = NamePinyin(p.Name)
 	s.healthNotes, err = SealText(k, "health_notes", p.HealthNotes)
+	return s, err
+}
+
+// sealedPhone is the stored form of a household's phone: sealed, with
+// the hashes that find it (whole, and by its last four digits).
+type sealedPhone struct {
+	phone      string
+	hash, tail any
+}
+
+// sealHouseholdPhone returns the stored form of a household's phone.
+func sealHouseholdPhone(k *secret.Keyring, phone string) (s sealedPhone, err error) {
+	s.phone, s.hash, err = SealPhone(k, phone)
+	s.tail = PhoneTailHash(k, phone)
 	return s, err
 }
 

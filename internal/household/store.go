@@ -233,33 +233,33 @@ func (s *Store) CreateHousehold(ctx context.Context, actor Actor, h Household, m
 // placeHousehold resolves where h is (its building's grid, compound and
 // address), checks that the store's scope may place a household there and
 // that its tags exist, and returns the stored form of its phone.
-func (s *Store) placeHousehold(ctx context.Context, q store.Querier, h *Household) (phone string, phoneHash any, err error) {
+func (s *Store) placeHousehold(ctx context.Context, q store.Querier, h *Household) (sealedPhone, error) {
 	if err := place(ctx, q, h); err != nil {
-		return "", nil, err
+		return sealedPhone{}, err
 	}
 	if err := s.gridInScope(ctx, q, h.GridID); err != nil {
-		return "", nil, err
+		return sealedPhone{}, err
 	}
 	if err := checkTags(ctx, q, "tags", "household", h.Tags); err != nil {
-		return "", nil, err
+		return sealedPhone{}, err
 	}
-	return SealPhone(store.KeysOf(q), h.Phone)
+	return sealHouseholdPhone(store.KeysOf(q), h.Phone)
 }
 
 // insertHousehold inserts h and its members, both normalized, with their
 // tags, ledger events (EvMemberAdded for each member) and colour, and sets
 // h.ID.
 func (s *Store) insertHousehold(ctx context.Context, q store.Querier, actor Actor, h *Household, members []Person) error {
-	phone, phoneHash, err := s.placeHousehold(ctx, q, h)
+	phone, err := s.placeHousehold(ctx, q, h)
 	if err != nil {
 		return err
 	}
 	now := s.now().UTC()
 	err = q.QueryRowContext(ctx, `INSERT INTO households(grid_id, compound_id, building_id, unit, floor, room, address,
-		kind, shop_name, business_type, occupancy, phone, phone_hash, contact_times, contact_note, language, notes, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		kind, shop_name, business_type, occupancy, phone, phone_hash, phone_tail_hash, contact_times, contact_note, language, notes, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		h.GridID, nullID(h.CompoundID), nullID(h.BuildingID), h.Unit, h.Floor, h.Room, h.Address, h.Kind, h.ShopName,
-		h.BusinessType, h.Occupancy, phone, phoneHash, strings.Join(h.ContactTimes, ","), h.ContactNote, h.Language, h.Notes,
+		h.BusinessType, h.Occupancy, phone.phone, phone.hash, phone.tail, strings.Join(h.ContactTimes, ","), h.ContactNote, h.Language, h.Notes,
 		now, now).Scan(&h.ID)
 	if err != nil {
 		return fmt.Errorf("insert household: %w", err)
@@ -339,17 +339,17 @@ func (s *Store) saveHousehold(ctx context.Context, q store.Querier, actor Actor,
 	if err := normalizeHousehold(h); err != nil {
 		return err
 	}
-	phone, phoneHash, err := s.placeHousehold(ctx, q, h)
+	phone, err := s.placeHousehold(ctx, q, h)
 	if err != nil {
 		return err
 	}
 	now := s.now().UTC()
 	res, err := q.ExecContext(ctx, `UPDATE households SET grid_id = ?, compound_id = ?, building_id = ?, unit = ?, floor = ?,
-		room = ?, address = ?, kind = ?, shop_name = ?, business_type = ?, occupancy = ?, phone = ?, phone_hash = ?, contact_times = ?,
+		room = ?, address = ?, kind = ?, shop_name = ?, business_type = ?, occupancy = ?, phone = ?, phone_hash = ?, phone_tail_hash = ?, contact_times = ?,
 		contact_note = ?, language = ?, notes = ?, version = version + 1, updated_at = ?
 		WHERE id = ? AND version = ?`,
 		h.GridID, nullID(h.CompoundID), nullID(h.BuildingID), h.Unit, h.Floor, h.Room, h.Address, h.Kind, h.ShopName,
-		h.BusinessType, h.Occupancy, phone, phoneHash, strings.Join(h.ContactTimes, ","), h.ContactNote, h.Language, h.Notes,
+		h.BusinessType, h.Occupancy, phone.phone, phone.hash, phone.tail, strings.Join(h.ContactTimes, ","), h.ContactNote, h.Language, h.Notes,
 		now, h.ID, h.Version)
 	if err != nil {
 		return fmt.Errorf("update household: %w", err)

@@ -104,6 +104,15 @@ func TestHouseholdList(t *testing.T) {
 			{fmt.Sprintf("grid=%d", e.org.Grids[1].ID), []string{"李建国", "兴旺超市"}, []string{"王秀兰"}},
 			{"tag=living_alone_elderly", []string{"王秀兰"}, []string{"李建国"}},
 			{"q=nobody", []string{"没有符合条件的住户"}, []string{"王秀兰"}},
+			// Issue 14: the search box finds what people type.
+			{"q=" + url.QueryEscape("一化小区1号楼"), []string{"王秀兰", "共 1 条"}, []string{"李建国"}},
+			{"q=" + url.QueryEscape("一化小区 1号楼"), []string{"王秀兰", "共 1 条"}, []string{"李建国"}},
+			{"q=1-2-302", []string{"王秀兰", "共 1 条"}, []string{"李建国"}},
+			{"q=" + url.QueryEscape("2栋1单元"), []string{"李建国"}, []string{"王秀兰"}},
+			{"q=5678", []string{"王秀兰", "139****5678"}, []string{"李建国", "13912345678"}},
+			{"q=wxl", []string{"王秀兰", "共 1 条"}, []string{"李建国"}},
+			{"q=ljg", []string{"李建国"}, []string{"王秀兰"}},
+			{"q=" + url.QueryEscape("wang xiu lan"), []string{"王秀兰"}, []string{"李建国"}},
 		} {
 			code, body := c.get("/households?" + tc.query)
 			if code != http.StatusOK {

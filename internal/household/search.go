@@ -1,0 +1,333 @@
+package household
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/mozillazg/go-pinyin"
+
+	"wanhu/internal/pii"
+	"wanhu/internal/secret"
+	"wanhu/internal/store"
+)
+
+// A household search (Filter.Q) is read as what people type into a phone's
+// contact list or onto a form:
+//
+//   - a whole phone or ID number: its keyed hash (see sealed.go);
+//   - four digits: the last four digits of a household's or member's phone,
+//     through the keyed hash of those digits (phone_tail_hash), or a part
+//     of an address;
+//   - Latin letters: the start of a name in pinyin, whole ("wangxiulan",
+//     "wang xiu lan") or by initials ("wxl"), through persons.name_pinyin
+//     and persons.name_initials;
+//   - an address: compound, building, unit and room, with or without spaces
+//     ("一化小区3号楼2单元201", "3-2-201", "3栋");
+//   - anything else: the start of a member's or shop's name.
+
+// hashPhoneTail is the hash kind of the last four digits of a phone.
+const hashPhoneTail = "phone_tail"
+
+// phoneTail returns the last four digits of a phone when its mask
+// (pii.MaskPhone) shows them, as it does for a mobile number, else "".
+// A search by them then tells a reader nothing the list does not: for a
+// landline, whose mask shows only two, it would reveal two more digits a
+// hundred guesses at a time.
+func phoneTail(phone string) string {
+	d := normPhone(phone)
+	if len(d) < 4 {
+		return ""
+	}
+	tail := d[len(d)-4:]
+	if !strings.HasSuffix(pii.MaskPhone(phone), tail) {
+		return ""
+	}
+	return tail
+}
+
+// PhoneTailHash returns the stored search hash of the last four digits of
+// a phone, NULL when there are none to find it by (see phoneTail).
+func PhoneTailHash(k *secret.Keyring, phone string) any {
+	return nullString(k.Hash(hashPhoneTail, phoneTail(phone)))
+}
+
+// pinyinArgs reads each character in its first (most common) reading, in
+// lower case without tones; characters that are not Chinese are dropped
+// (NamePinyin keeps Latin letters and digits itself).
+var pinyinArgs = pinyin.NewArgs()
+
+// NamePinyin returns the pinyin of a name without tones or spaces
+// ("wangxiulan") and its initials ("wxl"). A polyphonic character takes
+// its most common reading (单 is "dan", not the surname's "shan"). Latin
+// letters and digits are kept in lower case, each word giving its first
+// letter to the initials; other characters (the middle dot of 阿依古丽·买买提)
+// are left out.
+func NamePinyin(name string) (full, initials string) {
+	var f, in strings.Builder
+	word := false
+	for _, r := range name {
+		switch {
+		case unicode.Is(unicode.Han, r):
+			word = false
+			ps := pinyin.SinglePinyin(r, pinyinArgs)
+			if len(ps) == 0 || ps[0] == "" {
+				continue
+			}
+			f.WriteString(ps[0])
+			in.WriteByte(ps[0][0])
+		case r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			r = unicode.ToLower(r)
+			f.WriteRune(r)
+			if !word {
+				in.WriteRune(r)
+			}
+			word = true
+		default:
+			word = false
+		}
+	}
+	return f.String(), in.String()
+}
+
+// pinyinQuery returns q as a pinyin search (lower case, without spaces or
+// apostrophes) when it is made of Latin letters, else "".
+func pinyinQuery(q string) string {
+	var b strings.Builder
+	for _, r := range q {
+		switch {
+		case r >= 'a' && r <= 'z':
+			b.WriteRune(r)
+		case r >= 'A' && r <= 'Z':
+			b.WriteRune(r + 'a' - 'A')
+		case r == ' ' || r == '\'':
+		default:
+			return ""
+		}
+	}
+	return b.String()
+}
+
+// compact returns q with full-width letters, digits and signs made ASCII,
+// dashes made "-" and spaces removed: the form addresses are compared in.
+func compact(q string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 0xFF01 && r <= 0xFF5E:
+			r -= 0xFEE0
+		case r == '—' || r == '–' || r == '―' || r == '－':
+			r = '-'
+		}
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, q)
+}
+
+// placeQuery is an address query read into its parts.
+type placeQuery struct {
+	compound, building, unit, room string
+}
+
+var (
+	// placeDashed is building-unit-room ("3-2-201") or building-room
+	// ("3-201"), after an optional compound.
+	placeDashed = regexp.MustCompile(`^(.*?)([0-9]+|[A-Za-z])-([0-9]+)(?:-([0-9]+))?(?:室|号)?$`)
+	// placeNamed is "3号楼2单元201室" with any part left out, after an
+	// optional compound; 栋, 幢, 座, 号 and # stand for 号楼.
+	placeNamed = regexp.MustCompile(`^(.*?)(?:([0-9]+|[A-Za-z])(?:号楼|栋|幢|座|号|#))?(?:([0-9]+)单元)?(?:([0-9]+)(?:室|号)?)?$`)
+)
+
+// parsePlace reads a compacted address query into its parts; ok is false
+// when it names neither a building nor a unit.
+func parsePlace(q string) (p placeQuery, ok bool) {
+	if m := placeDashed.FindStringSubmatch(q); m != nil {
+		p = placeQuery{compound: m[1], building: m[2], unit: m[3], room: m[4]}
+		if m[4] == "" {
+			p.unit, p.room = "", m[3]
+		}
+	} else if m := placeNamed.FindStringSubmatch(q); m != nil {
+		p = placeQuery{compound: m[1], building: m[2], unit: m[3], room: m[4]}
+	}
+	if p.building == "" && p.unit == "" {
+		return placeQuery{}, false
+	}
+	p.building = strings.ToUpper(p.building)
+	p.compound = strings.TrimSuffix(p.compound, "小区")
+	return p, true
+}
+
+// buildingNames are the names a building numbered n may bear.
+func buildingNames(n string) []string {
+	return []string{n + "号楼", n + "栋", n + "幢", n + "座", n + "号", n + "#", n}
+}
+
+// addressCond is the condition of an address search. The address is
+// compared without its spaces, so "一化小区3号楼" finds "一化小区 3号楼 …".
+// A query that names a building or unit finds the households of the
+// buildings it names by their parts (an index on building, unit and room),
+// and among households outside any building those whose address holds it.
+func addressCond(q string) (string, []any) {
+	c := compact(q)
+	loose, looseArg := `REPLACE(h.address, ' ', '') LIKE ? ESCAPE '\'`, "%"+escapeLike(c)+"%"
+	p, ok := parsePlace(c)
+	if !ok {
+		return loose, []any{looseArg}
+	}
+	var w []string
+	var args []any
+	switch {
+	case p.building != "":
+		names := buildingNames(p.building)
+		in, a := inList(names)
+		sub := `SELECT b.id FROM buildings b`
+		cond := `b.name IN ` + in
+		args = append(args, a...)
+		if p.compound != "" {
+			sub += ` JOIN compounds c ON c.id = b.compound_id`
+			cond += ` AND c.name LIKE ? ESCAPE '\'`
+			args = append(args, "%"+escapeLike(p.compound)+"%")
+		}
+		w = append(w, `h.building_id IN (`+sub+` WHERE `+cond+`)`)
+	case p.compound != "":
+		w = append(w, `h.building_id IN (SELECT b.id FROM buildings b JOIN compounds c ON c.id = b.compound_id WHERE c.name LIKE ? ESCAPE '\')`)
+		args = append(args, "%"+escapeLike(p.compound)+"%")
+	}
+	if p.unit != "" {
+		w, args = append(w, `h.unit = ?`), append(args, p.unit)
+	}
+	if p.room != "" {
+		w, args = append(w, `h.room = ?`), append(args, p.room)
+	}
+	return `((` + strings.Join(w, " AND ") + `) OR (h.building_id IS NULL AND ` + loose + `))`, append(args, looseArg)
+}
+
+// searchCond is the condition of search q (trimmed, not empty), with k
+// hashing the numbers in it.
+func searchCond(k *secret.Keyring, q string) (string, []any) {
+	switch {
+	case numberSearch(q) && isDigits(q):
+		phone, id := PhoneHash(k, q), IDNumberHash(k, q)
+		return `(h.phone_hash = ? OR h.id IN (SELECT household_id FROM persons WHERE phone_hash = ? OR id_number_hash = ?))`, []any{phone, phone, id}
+	case numberSearch(q):
+		return `h.id IN (SELECT household_id FROM persons WHERE id_number_hash = ?)`, []any{IDNumberHash(k, q)}
+	case len(q) == 4 && isDigits(q):
+		tail := k.Hash(hashPhoneTail, q)
+		addr, args := addressCond(q)
+		return `(h.phone_tail_hash = ? OR h.id IN (SELECT household_id FROM persons WHERE phone_tail_hash = ?) OR ` + addr + `)`,
+			append([]any{tail, tail}, args...)
+	case looksLikeAddress(q):
+		return addressCond(q)
+	}
+	hi := q + "\U0010FFFF"
+	name, args := `name >= ? AND name < ?`, []any{q, hi}
+	if py := pinyinQuery(q); py != "" {
+		pyHi := py + "\U0010FFFF"
+		name += ` OR name_initials >= ? AND name_initials < ? OR name_pinyin >= ? AND name_pinyin < ?`
+		args = append(args, py, pyHi, py, pyHi)
+	}
+	return `(h.id IN (SELECT household_id FROM persons WHERE ` + name + `) OR (h.shop_name >= ? AND h.shop_name < ?))`, append(args, q, hi)
+}
+
+// searchForms is the setting that says every person and household has its
+// search forms (name_pinyin, name_initials, phone_tail_hash).
+const searchForms = "search_forms_filled"
+
+// FillSearchForms derives the search forms of the persons and households
+// written before they existed (their pinyin, the hash of their phone's last
+// four digits), batch rows at a time, and then marks the database so later
+// starts only look at the mark. It needs the keys, to open the phones, and
+// returns how many rows it filled. Several servers may run it at once:
+// they write the same values.
+func FillSearchForms(ctx context.Context, db *store.DB, batch int) (int, error) {
+	var done string
+	err := db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, searchForms).Scan(&done)
+	if err == nil {
+		return 0, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	keys := db.Keys()
+	if keys == nil {
+		return 0, secret.ErrNoKeys
+	}
+	if batch <= 0 {
+		batch = 500
+	}
+	n, err := fillBatches(ctx, db, `SELECT id, name, phone FROM persons WHERE name_pinyin IS NULL AND id > ? ORDER BY id LIMIT ?`, batch,
+		func(tx *store.Tx, id int64, name, phone string) error {
+			full, initials := NamePinyin(name)
+			_, err := tx.ExecContext(ctx, `UPDATE persons SET name_pinyin = ?, name_initials = ?, phone_tail_hash = ? WHERE id = ?`,
+				full, initials, PhoneTailHash(keys, phone), id)
+			return err
+		})
+	if err != nil {
+		return n, fmt.Errorf("fill the search forms of persons: %w", err)
+	}
+	m, err := fillBatches(ctx, db, `SELECT id, '', phone FROM households WHERE phone <> '' AND phone_tail_hash IS NULL AND id > ? ORDER BY id LIMIT ?`, batch,
+		func(tx *store.Tx, id int64, _, phone string) error {
+			_, err := tx.ExecContext(ctx, `UPDATE households SET phone_tail_hash = ? WHERE id = ?`, PhoneTailHash(keys, phone), id)
+			return err
+		})
+	n += m
+	if err != nil {
+		return n, fmt.Errorf("fill the search forms of households: %w", err)
+	}
+	_, err = db.ExecContext(ctx, `INSERT INTO settings(key, value, updated_at) VALUES (?, '1', ?) ON CONFLICT (key) DO NOTHING`,
+		searchForms, time.Now().UTC())
+	return n, err
+}
+
+// fillBatches reads the rows (id, name, sealed phone) of query, which
+// takes the last id seen and a limit, batch at a time, and calls fill on
+// each with the phone opened, one transaction per batch.
+func fillBatches(ctx context.Context, db *store.DB, query string, batch int, fill func(tx *store.Tx, id int64, name, phone string) error) (int, error) {
+	keys := db.Keys()
+	n, last := 0, int64(0)
+	for {
+		type row struct {
+			id          int64
+			name, phone string
+		}
+		rows, err := db.QueryContext(ctx, query, last, batch)
+		if err != nil {
+			return n, err
+		}
+		var todo []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.name, &r.phone); err != nil {
+				rows.Close()
+				return n, err
+			}
+			todo = append(todo, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(todo) == 0 {
+			return n, err
+		}
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			for _, r := range todo {
+				phone, err := keys.Open(r.phone)
+				if err != nil {
+					return fmt.Errorf("%d: phone: %w", r.id, err)
+				}
+				if err := fill(tx, r.id, r.name, phone); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+		n, last = n+len(todo), todo[len(todo)-1].id
+	}
+}
