@@ -7,31 +7,9 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
-	"sync"
 	"syscall"
 	"testing"
 )
-
-// readyWriter collects a command's output and closes ready once the output
-// holds mark.
-type readyWriter struct {
-	mu    sync.Mutex
-	b     bytes.Buffer
-	mark  string
-	ready chan struct{}
-	once  sync.Once
-}
-
-func (w *readyWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	n, err := w.b.Write(p)
-	if strings.Contains(w.b.String(), w.mark) {
-		w.once.Do(func() { close(w.ready) })
-	}
-	return n, err
-}
 
 // TestDemoFilesPrivate: the files wanhu demo makes (the database, its -wal
 // and -shm files, the key file beside it) and the key file of wanhu key new

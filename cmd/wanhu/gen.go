@@ -38,7 +38,7 @@ func runGen(ctx context.Context, args []string, out io.Writer) error {
 	}
 	db.SetKeys(keys)
 	start := time.Now()
-	sum, err := gen.Generate(ctx, db, gen.Options{Households: *households, Seed: *seed, Progress: progress(out)})
+	sum, err := gen.Generate(ctx, db, gen.Options{Households: *households, Seed: *seed, Progress: progress(out), Stage: stage(out)})
 	if err != nil {
 		return err
 	}

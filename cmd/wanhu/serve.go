@@ -249,17 +249,20 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	}
 	if n == 0 {
 		fmt.Fprintf(out, "Creating the demo community in %s …\n", store.Redact(*dsn))
-		sum, err := gen.Generate(ctx, db, gen.Options{Households: *households, Seed: *seed, Progress: progress(out)})
+		sum, err := gen.Generate(ctx, db, gen.Options{Households: *households, Seed: *seed, Progress: progress(out), Stage: stage(out)})
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "\nMade %d households, %d people, %d key persons, %d special-difficulty households in %d grids.\n",
 			sum.Households, sum.Persons, sum.KeyPersons, sum.SpecialDifficulty, sum.Grids)
+		fmt.Fprintf(out, "This week (%s): %d visit plans of %d households, %d of them visited so far.\n",
+			sum.Week.Week, sum.Week.Plans, sum.Week.Planned, sum.Week.Visits)
 	}
 	pw := *password
 	if pw == "" {
 		pw = randomPassword()
 	}
+	fmt.Fprintln(out, "Setting the password of the demo accounts …")
 	accounts, err := gen.DemoAccounts(ctx, db, pw)
 	if err != nil {
 		return err
@@ -304,6 +307,12 @@ func randomPassword() string {
 		b[i] = letters[int(b[i])%len(letters)]
 	}
 	return string(b)
+}
+
+// stage prints a line as a step of the generation after the households
+// begins, below the households' progress line.
+func stage(out io.Writer) func(what string) {
+	return func(what string) { fmt.Fprintf(out, "\n  %s …", what) }
 }
 
 // progress prints a progress line that rewrites itself.

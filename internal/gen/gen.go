@@ -35,6 +35,9 @@ type Options struct {
 	Seed       int64                 // default 1
 	Today      calendar.Date         // reference day for ages and ID numbers; zero = calendar.Today()
 	Progress   func(done, total int) // called about every 1% of households (may be nil)
+	// Stage, if set, is called as each step after the households begins,
+	// with what it does ("Making the requests"), for a progress line.
+	Stage func(what string)
 	// CommunitySize is about how many households each community after
 	// Dongxing has (each has seven grids); default DongxingHouseholds.
 	CommunitySize int
@@ -45,13 +48,17 @@ type Summary struct {
 	Communities, Grids, Compounds, Buildings, Households, Persons, KeyPersons, SpecialDifficulty, TeamMembers, LedgerEvents int
 	// CommunityID is the id of the first community (东兴社区).
 	CommunityID int64
+	// Week is what was made of Dongxing's current week: plans and visits.
+	Week WeekSummary
 }
 
 // Generate fills an empty migrated database (it fails if households already
 // exist) and returns what it made. Each community is generated in memory and
 // written in one transaction while the next one is being generated, so
-// memory stays bounded whatever the size.
-func Generate(ctx context.Context, db *store.DB, o Options) (sum Summary, err error) {
+// memory stays bounded whatever the size. Dongxing gets requests, a
+// survey, its team's training and the current week: each grid's plan of
+// the ISO week of Today and its visits of the days before Today.
+func Generate(ctx context.Context, db *store.DB, o Options) (Summary, error) {
 	if o.Households <= 0 {
 		o.Households = DongxingHouseholds
 	}
@@ -75,8 +82,40 @@ func Generate(ctx context.Context, db *store.DB, o Options) (sum Summary, err er
 	if err != nil {
 		return Summary{}, err
 	}
+	sum, err := g.generate(ctx, db)
+	if err != nil {
+		return sum, err
+	}
+	for _, s := range []struct {
+		what string
+		run  func() error
+	}{
+		{"Making the requests", func() error { return g.dongxingRequests(ctx, db, sum.CommunityID) }},
+		{"Making the survey answers", func() error { return g.dongxingSurvey(ctx, db, sum.CommunityID) }},
+		{"Making the training records", func() error { return g.dongxingTraining(ctx, db, sum.CommunityID) }},
+		{"Making this week's visit plans and visits (" + visit.WeekOf(o.Today).String() + ")", func() (err error) {
+			sum.Week, err = g.dongxingWeek(ctx, db, sum.CommunityID)
+			return err
+		}},
+	} {
+		if o.Stage != nil {
+			o.Stage(s.what)
+		}
+		if err := s.run(); err != nil {
+			return sum, err
+		}
+	}
+	return sum, nil
+}
+
+// generate writes the communities, their households and their histories,
+// with the secondary indexes of a big SQLite city dropped meanwhile and
+// built again at the end.
+func (g *generator) generate(ctx context.Context, db *store.DB) (sum Summary, err error) {
+	o := g.o
+	var creates []string
 	if db.Dialect() == store.SQLite && o.Households >= bulkIndexThreshold {
-		creates, err := dropIndexes(ctx, db)
+		creates, err = dropIndexes(ctx, db)
 		if err != nil {
 			return Summary{}, err
 		}
@@ -125,13 +164,10 @@ func Generate(ctx context.Context, db *store.DB, o Options) (sum Summary, err er
 			return sum, err
 		}
 	}
-	if err := g.dongxingRequests(ctx, db, sum.CommunityID); err != nil {
-		return sum, err
+	if creates != nil && o.Stage != nil {
+		o.Stage("Rebuilding the indexes")
 	}
-	if err := g.dongxingSurvey(ctx, db, sum.CommunityID); err != nil {
-		return sum, err
-	}
-	return sum, g.dongxingTraining(ctx, db, sum.CommunityID)
+	return sum, nil
 }
 
 // communitySizes splits n households into communities: Dongxing first with

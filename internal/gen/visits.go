@@ -49,16 +49,17 @@ type vslot struct {
 	when        string // daytime, evening or weekend
 }
 
-// visits makes community c's visit history up to yesterday, as the
-// article's team makes it (R6, R7): each grid's team walks its occupied
-// households in address order, at least 100 a week, so the whole grid is
-// visited every few weeks; households that the policy wants visited more
-// often (living-alone elderly weekly, red monthly, plan measures) are
-// visited on their own cycle. A few households were passed over and are
-// overdue, some since last year; a few were not at home at their last one
-// or two visits and have a card and a follow-up, flagged for an off-peak
-// visit after visit.OffpeakAfter misses. Evening and weekend visits go to
-// households that asked for them.
+// visits makes community c's visit history up to yesterday (Dongxing's up
+// to last Sunday: its team's visits of this week follow this week's plans,
+// see week.go), as the article's team makes it (R6, R7): each grid's team
+// walks its occupied households in address order, at least 100 a week, so
+// the whole grid is visited every few weeks; households that the policy
+// wants visited more often (living-alone elderly weekly, red monthly, plan
+// measures) are visited on their own cycle. A few households were passed
+// over and are overdue, some since last year; a few were not at home at
+// their last one or two visits and have a card and a follow-up, flagged
+// for an off-peak visit after visit.OffpeakAfter misses. Evening and
+// weekend visits go to households that asked for them.
 //
 // Only the last weeks are kept in full (about two rounds of the grid, at
 // most 13 weeks); a household not met in them keeps its last meeting
@@ -100,6 +101,10 @@ func (g *generator) gridVisits(c *community, grid int64, hs []int, plans map[int
 		}
 	}
 	monday := -((int(g.today.Time().Weekday()) + 6) % 7) // this week's Monday, in days from today
+	end := 0                                             // the history's visits are before this day
+	if c.index == 0 {
+		end = monday
+	}
 
 	// Each household is visited in the grid's rotation, on its own cycle
 	// (more often than the rotation comes round), was passed over, is
@@ -136,10 +141,11 @@ func (g *generator) gridVisits(c *community, grid int64, hs []int, plans map[int
 	round := 7 * max(len(rot), 1) / quota // days a round of the rotation takes
 	days := make([][]vslot, len(hs))
 
-	// The rotation, week by week, this week up to yesterday.
+	// The rotation, week by week, up to the history's end: this week up
+	// to yesterday, or last week.
 	if len(rot) > 0 {
 		cursor := r.IntN(len(rot))
-		for w := start; w < 0; w += 7 {
+		for w := start; w < end; w += 7 {
 			n := quota + r.IntN(weeklyExtra+1)
 			if w == monday {
 				n = n * min(-monday, 5) / 5
@@ -147,7 +153,7 @@ func (g *generator) gridVisits(c *community, grid int64, hs []int, plans map[int
 			for range min(n, len(rot)) {
 				k := rot[cursor]
 				cursor = (cursor + 1) % len(rot)
-				days[k] = append(days[k], g.slotIn(c.households[hs[k]], w, min(w+7, 0)))
+				days[k] = append(days[k], g.slotIn(c.households[hs[k]], w, min(w+7, end)))
 			}
 		}
 	}
@@ -157,11 +163,11 @@ func (g *generator) gridVisits(c *community, grid int64, hs []int, plans map[int
 		period := periodDays(freqs[k])
 		switch kinds[k] {
 		case 'c':
-			last := -1 - r.IntN(max(period/2, 1))
+			last := end - 1 - r.IntN(max(period/2, 1))
 			if chance(r, overdueShare) {
-				last = -period - 1 - r.IntN(6)
+				last = end - period - 1 - r.IntN(6)
 				if period >= 28 {
-					last = -period - 7 - r.IntN(15) // one to three weeks late
+					last = end - period - 7 - r.IntN(15) // one to three weeks late
 				}
 			}
 			for d := last; d >= start; d -= period {
@@ -178,9 +184,9 @@ func (g *generator) gridVisits(c *community, grid int64, hs []int, plans map[int
 				days[k] = []vslot{g.slotBefore(h, hi-r.IntN(hi-lo+1))}
 			}
 		case 'v':
-			days[k] = []vslot{g.slotBefore(h, -1-r.IntN(max(-created-1, 1)))}
+			days[k] = []vslot{g.slotBefore(h, end-1-r.IntN(max(end-created-1, 1)))}
 		}
-		g.householdVisits(c, i, freqs[k], kinds[k], days[k], t, max(created, days0(days[k])-round))
+		g.householdVisits(c, i, freqs[k], kinds[k], days[k], t, max(created, days0(days[k])-round), end)
 	}
 }
 
@@ -202,10 +208,10 @@ type visitTeam struct {
 
 // householdVisits gives household c.households[i] outcomes for its visit
 // slots: met but for a few not-at-home or refused visits, a not-at-home
-// streak at the end of some, a meeting before the kept weeks (from day
-// before on) when none in them met; then it writes the visits and the
-// household's schedule.
-func (g *generator) householdVisits(c *community, i int, freq string, kind byte, slots []vslot, t visitTeam, before int) {
+// streak at the end of some (its follow-up before day end), a meeting
+// before the kept weeks (from day before on) when none in them met; then
+// it writes the visits and the household's schedule.
+func (g *generator) householdVisits(c *community, i int, freq string, kind byte, slots []vslot, t visitTeam, before, end int) {
 	r := g.r
 	h := c.households[i]
 	outcomes := make([]string, len(slots))
@@ -233,7 +239,7 @@ func (g *generator) householdVisits(c *community, i int, freq string, kind byte,
 			slots[last].minute, slots[last].when = 540+r.IntN(510), "daytime" // by day, when nobody is in
 			outcomes[last] = "not_home"
 			if chance(r, two) {
-				if d := slots[last].day + visit.FollowUpDays + r.IntN(3); d < 0 {
+				if d := slots[last].day + visit.FollowUpDays + r.IntN(3); d < end {
 					slots, outcomes = append(slots, vslot{d, 540 + r.IntN(510), "daytime"}), append(outcomes, "not_home")
 				} else if last > 0 {
 					outcomes[last-1] = "not_home"

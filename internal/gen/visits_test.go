@@ -41,9 +41,13 @@ func TestVisitHistory(t *testing.T) {
 	if n := count(t, db, `SELECT COUNT(*) FROM households WHERE offpeak <> (misses >= ?)`, visit.OffpeakAfter); n != 0 {
 		t.Errorf("%d households flagged off-peak other than after %d misses", n, visit.OffpeakAfter)
 	}
-	if n := count(t, db, `SELECT COUNT(*) FROM households WHERE colour = 'red' AND next_due_on BETWEEN ? AND ?`,
-		calendar.DateOf(articleDay.Time().AddDate(0, 0, -21)), calendar.DateOf(articleDay.Time().AddDate(0, 0, -7))); n == 0 {
-		t.Error("no red household overdue by one to three weeks")
+	// Red households one to three weeks overdue when the week began: this
+	// week's plan puts them first (priority 1000, 400 for red, a point a
+	// day overdue, 50 an open need, 100 off-peak).
+	if n := count(t, db, `SELECT COUNT(*) FROM plan_items i JOIN plans p ON p.id = i.plan_id JOIN households h ON h.id = i.household_id
+		WHERE p.week = ? AND h.colour = 'red' AND i.reason LIKE 'overdue%' AND i.priority % 50 BETWEEN 7 AND 21 AND i.position = 1`,
+		visit.WeekOf(articleDay).String()); n == 0 {
+		t.Error("no red household overdue by one to three weeks first on a visitor's list")
 	}
 	if n := count(t, db, `SELECT COUNT(*) FROM visits WHERE outcome = 'refused'`); n == 0 || n > visits/20 {
 		t.Errorf("%d refused visits", n)

@@ -12,6 +12,7 @@ import (
 
 	"wanhu/internal/calendar"
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 )
 
 // The reports of this file answer the grid leader ("how far is my grid
@@ -31,6 +32,20 @@ func periodStarts(today calendar.Date) [4]calendar.Date {
 		{Y: today.Y, M: today.M, D: 1},
 		{Y: today.Y, M: (today.M-1)/3*3 + 1, D: 1},
 		{Y: today.Y, M: 1, D: 1},
+	}
+}
+
+// CoveragePeriods returns the first and last days of the week, month,
+// quarter and year that hold today: the periods coverage counts the visits
+// of (from their first day on, so up to today).
+func CoveragePeriods(today calendar.Date) [4][2]calendar.Date {
+	starts := periodStarts(today)
+	last := func(t time.Time) calendar.Date { return calendar.DateOf(t.AddDate(0, 0, -1)) }
+	return [4][2]calendar.Date{
+		{starts[0], WeekOf(today).Sunday()},
+		{starts[1], last(starts[1].Time().AddDate(0, 1, 0))},
+		{starts[2], last(starts[2].Time().AddDate(0, 3, 0))},
+		{starts[3], calendar.Date{Y: today.Y, M: time.December, D: 31}},
 	}
 }
 
@@ -312,14 +327,15 @@ const (
 )
 
 // VisitorCounts is one visitor's visits per period, oldest period first.
-// Kind "team_member" counts the visits a team member made (visit_visitors);
-// kind "user" those an account recorded.
+// Kind "team_member" counts the visits a team member made (visit_visitors),
+// with the member's role; kind "user" those an account recorded.
 type VisitorCounts struct {
-	Kind   string `json:"kind"`
-	ID     int64  `json:"id"`
-	Name   string `json:"name"`
-	Counts []int  `json:"counts"`
-	Total  int    `json:"total"`
+	Kind   string   `json:"kind"`
+	ID     int64    `json:"id"`
+	Name   string   `json:"name"`
+	Role   org.Role `json:"role,omitempty"`
+	Counts []int    `json:"counts"`
+	Total  int      `json:"total"`
 }
 
 // VisitorReport is the visits per visitor of the recent weeks or months.
@@ -373,13 +389,13 @@ func (s *Store) VisitsByVisitor(ctx context.Context, period string) (*VisitorRep
 	window := []any{startOf(starts[0]), startOf(starts[len(starts)-1])}
 	legArgs := append(append([]any{}, window...), cargs...)
 	args = append(append(args, legArgs...), legArgs...)
-	rows, err := s.db.QueryContext(ctx, `SELECT kind, who, MAX(name), b, COUNT(*) FROM (
-		SELECT kind, who, name, `+bucket.String()+` AS b FROM (
-			SELECT '`+kindMember+`' AS kind, m.id AS who, m.name AS name, v.at AS vat
+	rows, err := s.db.QueryContext(ctx, `SELECT kind, who, MAX(name), MAX(role), b, COUNT(*) FROM (
+		SELECT kind, who, name, role, `+bucket.String()+` AS b FROM (
+			SELECT '`+kindMember+`' AS kind, m.id AS who, m.name AS name, m.role AS role, v.at AS vat
 			FROM visits v JOIN visit_visitors vv ON vv.visit_id = v.id JOIN team_members m ON m.id = vv.team_member_id
 			JOIN households h ON h.id = v.household_id WHERE v.at >= ? AND v.at < ?`+and(cond)+`
 			UNION ALL
-			SELECT '`+kindRecorder+`', v.recorded_by, COALESCE(NULLIF(u.display_name, ''), u.username), v.at
+			SELECT '`+kindRecorder+`', v.recorded_by, COALESCE(NULLIF(u.display_name, ''), u.username), '', v.at
 			FROM visits v JOIN users u ON u.id = v.recorded_by
 			JOIN households h ON h.id = v.household_id WHERE v.at >= ? AND v.at < ?`+and(cond)+`
 		) x
@@ -392,7 +408,7 @@ func (s *Store) VisitsByVisitor(ctx context.Context, period string) (*VisitorRep
 	for rows.Next() {
 		var c VisitorCounts
 		var b, n int
-		if err := rows.Scan(&c.Kind, &c.ID, &c.Name, &b, &n); err != nil {
+		if err := rows.Scan(&c.Kind, &c.ID, &c.Name, &c.Role, &b, &n); err != nil {
 			return nil, err
 		}
 		r.add(index, c, b, n)
@@ -426,7 +442,7 @@ func (r *VisitorReport) add(index map[string]int, c VisitorCounts, b, n int) {
 // made no visit in the report's periods, with zeros.
 func (s *Store) addIdleMembers(ctx context.Context, r *VisitorReport, index map[string]int) error {
 	cond, args := household.GridWhere(s.scope)
-	rows, err := s.db.QueryContext(ctx, `SELECT m.id, m.name FROM team_members m JOIN org_units g ON g.id = m.grid_id
+	rows, err := s.db.QueryContext(ctx, `SELECT m.id, m.name, m.role FROM team_members m JOIN org_units g ON g.id = m.grid_id
 		WHERE m.active`+and(cond)+` ORDER BY m.id`, args...)
 	if err != nil {
 		return err
@@ -434,7 +450,7 @@ func (s *Store) addIdleMembers(ctx context.Context, r *VisitorReport, index map[
 	defer rows.Close()
 	for rows.Next() {
 		c := VisitorCounts{Kind: kindMember}
-		if err := rows.Scan(&c.ID, &c.Name); err != nil {
+		if err := rows.Scan(&c.ID, &c.Name, &c.Role); err != nil {
 			return err
 		}
 		if _, ok := index[fmt.Sprint(c.Kind, c.ID)]; !ok {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
@@ -269,6 +270,10 @@ func TestVisitsByVisitor(t *testing.T) {
 		if !slices.Equal(idle.Counts, make([]int, 8)) || !slices.Equal(leader.Counts, wantWeeks) || leader.Name != "网格长小马" {
 			t.Errorf("idle %+v, leader %+v", idle, leader)
 		}
+		// Each member with their role, the idle one too; an account has none.
+		if worker.Role != org.RoleGridWorker || idle.Role != org.RoleBuildingHead || leader.Role != "" {
+			t.Errorf("roles: worker %q, idle %q, leader %q", worker.Role, idle.Role, leader.Role)
+		}
 		months, err := r.vs.VisitsByVisitor(ctx, visit.ByMonth)
 		if err != nil {
 			t.Fatal(err)
@@ -284,4 +289,33 @@ func TestVisitsByVisitor(t *testing.T) {
 			t.Errorf("grid 2's leader: %+v %v", other, err)
 		}
 	})
+}
+
+// TestCoveragePeriods: the week, month, quarter and year that hold a day,
+// first and last days; a week begun in the previous month keeps its
+// Monday, February ends on the 28th or, in a leap year, the 29th.
+func TestCoveragePeriods(t *testing.T) {
+	d := func(s string) calendar.Date {
+		v, err := calendar.ParseDate("", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	for _, c := range []struct {
+		today string
+		want  [8]string
+	}{
+		{"2026-12-02", [8]string{"2026-11-30", "2026-12-06", "2026-12-01", "2026-12-31", "2026-10-01", "2026-12-31", "2026-01-01", "2026-12-31"}},
+		{"2026-12-06", [8]string{"2026-11-30", "2026-12-06", "2026-12-01", "2026-12-31", "2026-10-01", "2026-12-31", "2026-01-01", "2026-12-31"}},
+		{"2026-02-14", [8]string{"2026-02-09", "2026-02-15", "2026-02-01", "2026-02-28", "2026-01-01", "2026-03-31", "2026-01-01", "2026-12-31"}},
+		{"2024-02-29", [8]string{"2024-02-26", "2024-03-03", "2024-02-01", "2024-02-29", "2024-01-01", "2024-03-31", "2024-01-01", "2024-12-31"}},
+	} {
+		ps := visit.CoveragePeriods(d(c.today))
+		for i, p := range ps {
+			if p[0] != d(c.want[2*i]) || p[1] != d(c.want[2*i+1]) {
+				t.Errorf("%s: period %d is %s–%s, want %s–%s", c.today, i, p[0], p[1], c.want[2*i], c.want[2*i+1])
+			}
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/visit"
 )
 
@@ -55,6 +56,19 @@ func coverageRowOf(c visit.GridCoverage) coverageRow {
 		{c.Visited.Week, pct(c.Week)}, {c.Visited.Month, pct(c.Month)}, {c.Visited.Quarter, pct(c.Quarter)}, {c.Visited.Year, pct(c.Year)}}}
 }
 
+// coveragePeriods names the columns of the coverage by grid with the days
+// each covers, "本周（11月30日–12月6日）": a week begun in the previous
+// month can show more coverage than the month.
+func coveragePeriods(l *Locale, today calendar.Date) []string {
+	day := func(d calendar.Date) string { return l.T("coverage.day", int(d.M), d.D) }
+	var out []string
+	for i, k := range []string{"plan.coverage_week", "plan.coverage_month", "plan.coverage_quarter", "plan.coverage_year"} {
+		p := visit.CoveragePeriods(today)[i]
+		out = append(out, l.T("coverage.period", l.T(k), day(p[0]), day(p[1])))
+	}
+	return out
+}
+
 // visitCoverage shows the coverage reports of the user's scope; ?year=
 // picks the year of the never-visited list, ?page= its page.
 func (h *handler) visitCoverage(w http.ResponseWriter, r *http.Request) {
@@ -66,9 +80,7 @@ func (h *handler) visitCoverage(w http.ResponseWriter, r *http.Request) {
 	if y, err := strconv.Atoi(q.Get("year")); err == nil && y >= 2000 && y <= v.Year {
 		v.Year = y
 	}
-	for _, k := range []string{"plan.coverage_week", "plan.coverage_month", "plan.coverage_quarter", "plan.coverage_year"} {
-		v.Periods = append(v.Periods, l.T(k))
-	}
+	v.Periods = coveragePeriods(l, h.currentDay())
 	cs, err := vs.CoverageByGrid(ctx, 0)
 	if err != nil {
 		h.showError(w, r, err)

@@ -6,8 +6,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"wanhu/internal/auth"
+	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 )
@@ -52,7 +54,7 @@ func TestProgressAndCoverage(t *testing.T) {
 			t.Fatalf("coverage: %d", code)
 		}
 		mustContain(t, "coverage", body, `id="nav-coverage"`, "第一网格", "第二网格", `id="coverage-total"`, "1 <span class=\"status\">（100.0%）",
-			`id="visitors-weekly"`, `id="visitors-monthly"`, "管理员", "录入账号", "小张", "队员", `id="never-list"`,
+			`id="visitors-weekly"`, `id="visitors-monthly"`, "管理员", "录入账号", `小张 <span class="status">网格员</span>`, `id="never-list"`,
 			fmt.Sprintf(`data-household="%d"`, e.family.ID), "从未走访", `class="table-scroll"`)
 		mustNotContain(t, "coverage", body, "⟦", widow)
 
@@ -76,5 +78,39 @@ func TestProgressAndCoverage(t *testing.T) {
 		}
 		mustContain(t, "coverage in English", body, "Visit coverage", "this quarter", "recorded by account")
 		mustNotContain(t, "coverage in English", body, "⟦")
+	})
+}
+
+// TestCoverageColumnsAndRoles: each coverage column names the days it
+// covers, so a week begun in November (30 November–6 December) is not
+// mistaken for part of December, and each team member shows their role
+// (网格员, 志愿者), not "队员"; a recording account stays 录入账号.
+func TestCoverageColumnsAndRoles(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.h.now = func() time.Time { return time.Date(2026, 12, 2, 2, 0, 0, 0, time.UTC) } // Wednesday 2 December, 10:00 in Xining
+		m := org.TeamMember{CommunityID: e.org.Community.ID, GridID: e.org.Grids[0].ID, Name: "卓玛", Role: org.RoleVolunteer}
+		if err := org.CreateTeamMember(t.Context(), db, &m); err != nil {
+			t.Fatal(err)
+		}
+		admin := e.signedIn("admin")
+		if code, _ := admin.post(fmt.Sprintf("/households/%d/visits", e.widow.ID), url.Values{"outcome": {"met"}}); code != http.StatusOK {
+			t.Fatalf("visit: %d", code)
+		}
+		code, body := admin.get("/visits/coverage")
+		if code != http.StatusOK {
+			t.Fatalf("coverage: %d", code)
+		}
+		mustContain(t, "coverage", body, "本周（11月30日–12月6日）", "本月（12月1日–12月31日）", "本季度（10月1日–12月31日）", "本年（1月1日–12月31日）",
+			`小张 <span class="status">网格员</span>`, `卓玛 <span class="status">志愿者</span>`, `管理员 <span class="status">录入账号</span>`,
+			"1 <span class=\"status\">（100.0%）")
+		mustNotContain(t, "coverage", body, "⟦", "队员")
+
+		code, body = admin.get("/lang?to=en&back=" + url.QueryEscape("/visits/coverage"))
+		if code != http.StatusOK {
+			t.Fatalf("in English: %d", code)
+		}
+		mustContain(t, "coverage in English", body, "this week (30/11–6/12)", "this month (1/12–31/12)", `卓玛 <span class="status">Volunteer</span>`)
+		mustNotContain(t, "coverage in English", body, "⟦", "team member<")
 	})
 }

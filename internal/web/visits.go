@@ -18,7 +18,9 @@ import (
 
 // visits returns the visit store as the user of r may see it.
 func (h *handler) visits(r *http.Request) *visit.Store {
-	return visit.NewStore(h.db, h.households).In(access.Scope(user(r))).WithPhotoSlots(h.photos)
+	s := visit.NewStore(h.db, h.households)
+	s.SetClock(h.now)
+	return s.In(access.Scope(user(r))).WithPhotoSlots(h.photos)
 }
 
 // visitPage is a household's visits: when it is next due, the last visits
