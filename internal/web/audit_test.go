@@ -47,12 +47,12 @@ func TestAuditPages(t *testing.T) {
 			t.Fatalf("login success entries: %+v", s)
 		}
 
-		// A write through a form.
+		// A write through a form, named by the household store.
 		path := fmt.Sprintf("/households/%d/needs", e.family.ID)
 		admin.post(path, url.Values{"kind": {"other"}, "description": {"修楼道灯"}})
-		w := search(audit.Filter{Action: "write", Object: fmt.Sprintf("household:%d", e.family.ID)})
-		if len(w) != 1 || w[0].Username != "admin" || w[0].Detail != "POST /households/{id}/needs" {
-			t.Fatalf("write entries: %+v", w)
+		w := search(audit.Filter{Action: "need", Object: fmt.Sprintf("household:%d", e.family.ID)})
+		if len(w) != 1 || w[0].Username != "admin" || w[0].Action != "need.add" || w[0].Detail != "other; POST /households/{id}/needs" {
+			t.Fatalf("need entries: %+v", w)
 		}
 
 		// The pages: auditors and admins see them, anyone else gets 404.
