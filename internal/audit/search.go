@@ -15,8 +15,9 @@ import (
 // Scoped limits the entries to those about the org subtrees Paths
 // ("/1/2/"), the scope of an auditor or admin: those of users who hold a
 // role within one of them, and those about an object that lies within one
-// (a household, a person, a request…), whoever made them; a root path ("/1/") sees everything, including failed logins of unknown
-// names and the system's own entries. Scoped with no paths sees nothing.
+// now (a household, a person, a request…), whoever made them. A root path
+// ("/1/") sees everything, including failed logins of unknown names and
+// the system's own entries. Scoped with no paths sees nothing.
 type Filter struct {
 	User, Action, Object string
 	From, To             time.Time
