@@ -35,9 +35,10 @@ const (
 )
 
 // Entry is one audit record. Action is a dotted verb like "login.success",
-// "login.failure", "reveal.id_number", "export.csv", "write", "grant",
-// "key.rotate". Object names the thing, e.g. "person:97", "household:42",
-// "user:leader3". Result is "ok", "denied" or "error". Detail is free text
+// "login.failure", "reveal.id_number", "export.csv", "request.resolve",
+// "visit.record", "key.rotate", or "write" for a change no domain named
+// (see Describe and Actions). Object names the thing, e.g. "person:97",
+// "household:42", "request:7", "user:leader3". Result is "ok", "denied" or "error". Detail is free text
 // without personal data.
 type Entry struct {
 	UserID                                             int64

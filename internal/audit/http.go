@@ -122,10 +122,13 @@ func (a Web) Login(r *http.Request, face, username string, s *auth.Session, err 
 }
 
 // Writes records every request that reached next and may change something
-// (any method but GET and HEAD) as a "write": who, from where, the route,
-// the object of the path and the result; a reveal writes its own, fuller
-// entry instead. After it, for reads too, it records the notes the domain
-// made while serving the request (see Note).
+// (any method but GET and HEAD): who, from where, what and the result. What
+// is what the domain described (see Describe: "request.accept" on
+// "request:7"), or else a "write" of the object of the path; the detail
+// ends with the route. A reveal writes its own, fuller entry instead, and a
+// request that said it only read (ReadOnly) none. After it, for reads too,
+// it records the notes the domain made while serving the request (see
+// Note).
 func (a Web) Writes(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx, noted := withNotes(r.Context())
@@ -134,10 +137,18 @@ func (a Web) Writes(next http.HandlerFunc) http.HandlerFunc {
 		} else {
 			sw := &StatusWriter{ResponseWriter: w}
 			next(sw, r.WithContext(ctx))
-			e := a.Who(r)
-			e.Action, e.Object, e.Result, e.Detail = "write", PathObject(r), ResultOf(sw.Status()), r.Pattern
-			if err := a.Log.Record(r.Context(), e); err != nil {
-				a.Errs.Error("audit write", "route", r.Pattern, "error", err)
+			if did, readOnly := noted.described(); !readOnly {
+				e := a.Who(r)
+				e.Action, e.Object, e.Result, e.Detail = "write", PathObject(r), ResultOf(sw.Status()), r.Pattern
+				if did != nil {
+					e.Action, e.Object = did.Action, did.Object
+					if did.Detail != "" {
+						e.Detail = did.Detail + "; " + r.Pattern
+					}
+				}
+				if err := a.Log.Record(r.Context(), e); err != nil {
+					a.Errs.Error("audit write", "route", r.Pattern, "error", err)
+				}
 			}
 		}
 		for _, n := range noted.taken() {

@@ -12,10 +12,12 @@ import (
 // exactly, or by kind when it ends with a colon ("household:"). From is
 // inclusive, To exclusive; zero times are open.
 //
-// Scoped limits the entries to those of users who hold a role within one
-// of the org subtrees Paths ("/1/2/"), the scope of an auditor or admin;
-// a root path ("/1/") sees everything, including failed logins of unknown
-// names and the system's own entries. Scoped with no paths sees nothing.
+// Scoped limits the entries to those about the org subtrees Paths
+// ("/1/2/"), the scope of an auditor or admin: those of users who hold a
+// role within one of them, and those about an object that lies within one
+// now (a household, a person, a request…), whoever made them. A root path
+// ("/1/") sees everything, including failed logins of unknown names and
+// the system's own entries. Scoped with no paths sees nothing.
 type Filter struct {
 	User, Action, Object string
 	From, To             time.Time
@@ -86,14 +88,16 @@ func (l *Log) Search(ctx context.Context, f Filter) ([]Record, int, error) {
 	return recs, total, err
 }
 
-// scope returns the condition that keeps a scoped reader to the entries of
-// users within their subtrees.
+// scope returns the condition that keeps a scoped reader to the entries
+// about their subtrees: those of users who hold a role within them, and
+// those about an object that lies within them, whoever made them (a
+// department's officer resolving a community's request, an administrator
+// above the community changing one of its households).
 func (f Filter) scope() (string, []any) {
 	if !f.Scoped {
 		return "", nil
 	}
-	var ors []string
-	var args []any
+	var paths []string
 	for _, p := range f.Paths {
 		if p == "" {
 			continue
@@ -101,11 +105,40 @@ func (f Filter) scope() (string, []any) {
 		if strings.Count(p, "/") <= 2 {
 			return "", nil // the root of the tree: everything
 		}
-		ors, args = append(ors, "substr(o.path, 1, ?) = ?"), append(args, len(p), p)
+		paths = append(paths, p)
 	}
-	if len(ors) == 0 {
+	if len(paths) == 0 {
 		return "1 = 0", nil
 	}
-	return `username IN (SELECT u.username FROM users u JOIN user_roles ur ON ur.user_id = u.id
-		JOIN org_units o ON o.id = ur.org_unit_id WHERE ` + strings.Join(ors, " OR ") + `)`, args
+	within := func(col string) (string, []any) {
+		var ors []string
+		var args []any
+		for _, p := range paths {
+			ors, args = append(ors, "substr("+col+", 1, ?) = ?"), append(args, len(p), p)
+		}
+		return "(" + strings.Join(ors, " OR ") + ")", args
+	}
+	cond, args := within("o.path")
+	ors := []string{`username IN (SELECT u.username FROM users u JOIN user_roles ur ON ur.user_id = u.id
+		JOIN org_units o ON o.id = ur.org_unit_id WHERE ` + cond + `)`}
+	for _, k := range objectKinds {
+		cond, a := within(k.path)
+		ors, args = append(ors, "object IN (SELECT '"+k.kind+":' || x.id "+k.from+" WHERE "+cond+")"), append(args, a...)
+	}
+	return "(" + strings.Join(ors, "\n\t\tOR ") + ")", args
+}
+
+// objectKinds are the objects whose place in the org tree the log can
+// find (see Filter.scope): the kind in an entry's object ("household:42"),
+// the table it is a row of (as x) and the org path it lies under. "plan:"
+// is left out: it names a household's measure (/plan/{id}) and a grid's
+// weekly plan (/plans/{id}) alike.
+var objectKinds = []struct{ kind, from, path string }{
+	{"household", "FROM households x JOIN org_units g ON g.id = x.grid_id", "g.path"},
+	{"person", "FROM persons x JOIN households h ON h.id = x.household_id JOIN org_units g ON g.id = h.grid_id", "g.path"},
+	{"need", "FROM needs x JOIN households h ON h.id = x.household_id JOIN org_units g ON g.id = h.grid_id", "g.path"},
+	{"visit", "FROM visits x JOIN org_units g ON g.id = x.grid_id", "g.path"},
+	{"appointment", "FROM appointments x JOIN org_units g ON g.id = x.grid_id", "g.path"},
+	{"request", "FROM requests x", "x.org_path"},
+	{"org-unit", "FROM org_units x", "x.path"},
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/audit"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 )
@@ -49,6 +51,7 @@ func gridOf(ctx context.Context, q store.Querier, householdID int64) (int64, err
 
 // AddNeed adds an item to a household's needs list.
 func (s *Store) AddNeed(ctx context.Context, actor Actor, n Need) (*Need, error) {
+	audit.Describe(ctx, "need.add", fmt.Sprintf("household:%d", n.HouseholdID), n.Kind)
 	if err := checkNeed(&n); err != nil {
 		return nil, err
 	}
@@ -84,6 +87,7 @@ func (s *Store) AddNeed(ctx context.Context, actor Actor, n Need) (*Need, error)
 
 // UpdateNeed changes the status or note of a need.
 func (s *Store) UpdateNeed(ctx context.Context, actor Actor, id int64, status, note string) (*Need, error) {
+	audit.Describe(ctx, "need.update", fmt.Sprintf("need:%d", id), status) // named by its household once found
 	var out *Need
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		var n Need
@@ -95,6 +99,7 @@ func (s *Store) UpdateNeed(ctx context.Context, actor Actor, id int64, status, n
 		if err != nil {
 			return err
 		}
+		audit.Describe(ctx, "need.update", fmt.Sprintf("household:%d", n.HouseholdID), fmt.Sprintf("need:%d %s", id, status))
 		if err := s.visible(ctx, tx, n.HouseholdID); err != nil {
 			return err
 		}
@@ -168,6 +173,9 @@ func checkOwner(ctx context.Context, q store.Querier, m *Measure, grid, before i
 
 // SaveMeasure adds a measure to a household plan (m.ID == 0) or changes one.
 func (s *Store) SaveMeasure(ctx context.Context, actor Actor, m Measure) (*Measure, error) {
+	if m.ID == 0 {
+		audit.Describe(ctx, "plan.add", fmt.Sprintf("household:%d", m.HouseholdID), m.Kind)
+	}
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		before, owner := "", int64(0)
 		if m.ID != 0 {
@@ -178,6 +186,7 @@ func (s *Store) SaveMeasure(ctx context.Context, actor Actor, m Measure) (*Measu
 			if err != nil {
 				return err
 			}
+			audit.Describe(ctx, "plan.update", fmt.Sprintf("household:%d", m.HouseholdID), fmt.Sprintf("measure %d %s", m.ID, m.Status))
 		}
 		if err := s.visible(ctx, tx, m.HouseholdID); err != nil {
 			return err

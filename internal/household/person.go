@@ -169,6 +169,7 @@ func (s *Store) checkIDUnique(ctx context.Context, q store.Querier, p *Person) e
 // AddMember validates p and adds it to a household. event says how the
 // person came: EvBorn, EvMovedIn or "" (recorded as EvMemberAdded).
 func (s *Store) AddMember(ctx context.Context, actor Actor, householdID int64, p Person, event string) (*Person, error) {
+	audit.Describe(ctx, "person.add", fmt.Sprintf("household:%d", householdID), event)
 	if err := oneOf("event", event, []string{EvBorn, EvMovedIn}, true); err != nil {
 		return nil, err
 	}
@@ -313,6 +314,7 @@ func typedEvent(field, before, after string) string {
 // nothing. Each changed field becomes a ledger event, typed where the change
 // means something (employment → unemployed is EvLostJob).
 func (s *Store) UpdatePerson(ctx context.Context, actor Actor, p Person) (*Person, error) {
+	audit.Describe(ctx, "person.update", fmt.Sprintf("person:%d", p.ID), "")
 	return s.updatePerson(ctx, actor, p, "", "")
 }
 
@@ -424,6 +426,7 @@ var EventTypes = []string{EvHealthWorsened, EvStartedSchool, EvLostJob, EvFoundJ
 // RecordEvent applies a typed event to the current version of a person and
 // writes it to the ledger, with the change it implies, in one transaction.
 func (s *Store) RecordEvent(ctx context.Context, actor Actor, personID int64, ev Event) (*Person, error) {
+	audit.Describe(ctx, "person.event", fmt.Sprintf("person:%d", personID), ev.Type)
 	if err := oneOf("type", ev.Type, EventTypes, false); err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/audit"
 	"wanhu/internal/calendar"
 	"wanhu/internal/org"
 	"wanhu/internal/pii"
@@ -214,6 +215,7 @@ func placeInBuilding(h *Household, b org.Building, compound string, err error) e
 // CreateHousehold validates h and its members and inserts them with their
 // tags, colour and ledger events. It returns the new household file.
 func (s *Store) CreateHousehold(ctx context.Context, actor Actor, h Household, members []Person) (*Household, error) {
+	audit.Describe(ctx, "household.create", "household", "")
 	if err := normalizeHousehold(&h); err != nil {
 		return nil, err
 	}
@@ -227,6 +229,7 @@ func (s *Store) CreateHousehold(ctx context.Context, actor Actor, h Household, m
 	if err != nil {
 		return nil, err
 	}
+	audit.Describe(ctx, "household.create", fmt.Sprintf("household:%d", h.ID), "")
 	return s.HouseholdByID(ctx, h.ID)
 }
 
@@ -313,6 +316,7 @@ var householdFields = []struct {
 // between, it returns apperr.ErrConflict and changes nothing. Members,
 // needs and plan are not touched (they have their own calls).
 func (s *Store) UpdateHousehold(ctx context.Context, actor Actor, h Household) (version int, err error) {
+	audit.Describe(ctx, "household.update", fmt.Sprintf("household:%d", h.ID), "")
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
 		if err := s.visible(ctx, tx, h.ID); err != nil {
 			return err
@@ -469,6 +473,7 @@ func (s *Store) recolour(ctx context.Context, q store.Querier, actor Actor, h *H
 // override when colour is empty. Setting one needs a reason; both are kept
 // in the ledger.
 func (s *Store) SetColourOverride(ctx context.Context, actor Actor, id int64, colour Colour, reason string) (*Household, error) {
+	audit.Describe(ctx, "household.colour", fmt.Sprintf("household:%d", id), string(colour))
 	reason = strings.TrimSpace(reason)
 	if colour != "" {
 		if err := oneOf("colour", string(colour), Colours, false); err != nil {

@@ -2,8 +2,10 @@ package household
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
+	"wanhu/internal/audit"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 )
@@ -30,6 +32,7 @@ func visitors(ctx context.Context, q store.Querier, householdID int64) ([]Visito
 // a household. Each must visit the household's grid (org.CheckVisitor): a
 // visitor's account then sees the household.
 func (s *Store) SetVisitors(ctx context.Context, householdID int64, memberIDs []int64) ([]Visitor, error) {
+	audit.Describe(ctx, "household.visitors", fmt.Sprintf("household:%d", householdID), fmt.Sprintf("%d visitors", len(memberIDs)))
 	var out []Visitor
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		if err := s.visible(ctx, tx, householdID); err != nil {

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/audit"
 	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
@@ -332,6 +333,7 @@ func digit(r rune) rune {
 // timeline entry and notifications in the same transaction.
 func (s *Store) Submit(ctx context.Context, actor household.Actor, in Input) (*Request, error) {
 	now := s.now().UTC()
+	audit.Describe(ctx, "request.submit", "request", in.Channel)
 	h, need, err := s.check(ctx, &in, now)
 	if err != nil {
 		return nil, err
@@ -386,6 +388,7 @@ func (s *Store) Submit(ctx context.Context, actor household.Actor, in Input) (*R
 	if err != nil {
 		return nil, err
 	}
+	audit.Describe(ctx, "request.submit", fmt.Sprintf("request:%d", id), in.Channel)
 	return s.Get(ctx, id)
 }
 

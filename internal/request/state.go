@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/audit"
 	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/store"
@@ -132,6 +133,33 @@ type Change struct {
 	FollowUp *household.Need
 }
 
+// auditAction is what c is called in the audit log: "request." and its
+// action ("request.resolve"), and "request.refer" for an acceptance that
+// refers the request to a department.
+func (c Change) auditAction() string {
+	if c.Action == Accept && c.Handling == Referred {
+		return "request.refer"
+	}
+	return "request." + c.Action
+}
+
+// auditDetail says in the audit log what c changes beyond its action,
+// without the notes, which may name people: the department referred to,
+// the request merged into, the days asked for, the callback's result.
+func (c Change) auditDetail() string {
+	switch {
+	case c.Action == Accept && c.DepartmentID != 0:
+		return fmt.Sprintf("department org-unit:%d", c.DepartmentID)
+	case c.Action == Merge && c.Into != 0:
+		return fmt.Sprintf("into request:%d", c.Into)
+	case c.Action == AskExtension:
+		return fmt.Sprintf("%d working days", c.Days)
+	case c.Action == Callback:
+		return c.Result
+	}
+	return ""
+}
+
 // update collects the columns an action changes.
 type update struct {
 	cols []string
@@ -157,6 +185,7 @@ type step struct {
 func (s *Store) Apply(ctx context.Context, actor household.Actor, id int64, c Change) (*Request, error) {
 	now := s.now().UTC()
 	c.Note, c.PublicNote = strings.TrimSpace(c.Note), strings.TrimSpace(c.PublicNote)
+	audit.Describe(ctx, c.auditAction(), fmt.Sprintf("request:%d", id), c.auditDetail())
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		r, err := s.visible(ctx, tx, id)
 		if err != nil {

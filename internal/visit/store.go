@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/audit"
 	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
@@ -65,6 +66,7 @@ func (s *Store) today() calendar.Date {
 // at all, and the client can retry under the same client id.
 func (s *Store) Record(ctx context.Context, actor household.Actor, in Input) (*Visit, bool, error) {
 	now := s.now().UTC()
+	audit.Describe(ctx, "visit.record", fmt.Sprintf("household:%d", in.HouseholdID), in.Outcome)
 	if err := in.check(now); err != nil {
 		return nil, false, err
 	}
@@ -73,6 +75,7 @@ func (s *Store) Record(ctx context.Context, actor household.Actor, in Input) (*V
 		return nil, false, err
 	}
 	if v, err := s.existing(ctx, in.ClientID); !errors.Is(err, apperr.ErrNotFound) {
+		describeRecorded(ctx, v, false)
 		return v, false, err
 	}
 	h, err := s.files.HouseholdByID(ctx, in.HouseholdID)
@@ -130,10 +133,25 @@ func (s *Store) Record(ctx context.Context, actor household.Actor, in Input) (*V
 		return nil, false, err
 	}
 	v, err := s.existing(ctx, in.ClientID)
+	describeRecorded(ctx, v, id != 0)
 	if id == 0 {
 		return v, false, err
 	}
 	return v, true, err
+}
+
+// describeRecorded names visit v in the audit log of the request that
+// recorded it, or sent it again (created false: a retry of the offline
+// queue): on its household, with its id and outcome.
+func describeRecorded(ctx context.Context, v *Visit, created bool) {
+	if v == nil {
+		return
+	}
+	detail := fmt.Sprintf("visit:%d %s", v.ID, v.Outcome)
+	if !created {
+		detail += ", recorded before"
+	}
+	audit.Describe(ctx, "visit.record", fmt.Sprintf("household:%d", v.HouseholdID), detail)
 }
 
 // Visit returns visit id if its household is in scope.

@@ -19,15 +19,18 @@ type auditPage struct {
 	Page
 	// The search form's values (User is the signed-in user's, in Page).
 	QUser, QAction, QObject, QFrom, QTo string
+	Actions                             []auditActionOption
 	Entries                             []auditRow
 	Export                              string
 	Pager                               pager
 }
 
-// auditRow is one entry as the page shows it.
+// auditRow is one entry as the page shows it: its action, roles and
+// object in words, beside the codes stored.
 type auditRow struct {
 	ID                                             int64
 	At, Username, Role, IP, Action, Object, Detail string
+	ActionLabel, RoleLabel, ObjectLabel            string
 	Result                                         string
 	Hash                                           string
 }
@@ -69,9 +72,12 @@ func (h *handler) auditLog(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	v := auditPage{Page: h.page(r, "audit.title", "audit"), QUser: f.User, QAction: f.Action, QObject: f.Object,
 		QFrom: q.Get("from"), QTo: q.Get("to")}
+	l := v.L
+	v.Actions = auditActionOptions(l, f.Action)
 	for _, e := range recs {
 		v.Entries = append(v.Entries, auditRow{ID: e.ID, At: e.At.In(calendar.China).Format("2006-01-02 15:04:05"), Username: e.Username,
-			Role: e.Role, IP: e.IP, Action: e.Action, Object: e.Object, Detail: e.Detail, Result: e.Result, Hash: e.Hash[:min(12, len(e.Hash))]})
+			Role: e.Role, IP: e.IP, Action: e.Action, Object: e.Object, Detail: e.Detail, Result: e.Result, Hash: e.Hash[:min(12, len(e.Hash))],
+			ActionLabel: auditActionLabel(l, e.Action, e.Detail), RoleLabel: auditRoleLabel(l, e.Role), ObjectLabel: auditObjectLabel(l, e.Object)})
 	}
 	exp := r.URL.Query()
 	exp.Del("page")

@@ -11,6 +11,7 @@ import (
 
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
+	"wanhu/internal/audit"
 	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/request"
@@ -111,6 +112,9 @@ func (h *handler) showIntake(w http.ResponseWriter, r *http.Request, status int,
 func (h *handler) requestCreate(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	if f.Get("find") != "" {
+		// A search for the household, posted with the form so that
+		// nothing typed is lost: a read, not a write.
+		audit.ReadOnly(r.Context())
 		f.Del("household_id")
 		h.showIntake(w, r, http.StatusOK, f, "")
 		return
