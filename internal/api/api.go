@@ -193,7 +193,7 @@ func Routes() []string {
 }
 
 // Register registers every API route on mux under /api/v1, and answers any
-// other request below it in JSON: 405 for a known path with another
+// other request below /api/ in JSON: 405 for a known path with another
 // method, 404 for an unknown path.
 func Register(mux *http.ServeMux, d server.Deps) {
 	h := newHandler(d)
@@ -218,6 +218,9 @@ func Register(mux *http.ServeMux, d server.Deps) {
 		}
 		h.fail(w, r, errRoute)
 	})
+	// Any other address under /api/ (another version, a typo) answers
+	// in JSON too, not with the web's page.
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRoute) })
 }
 
 func newHandler(d server.Deps) *handler {

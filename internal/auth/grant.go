@@ -98,6 +98,44 @@ func (s *Store) AdministersUser(ctx context.Context, admin, u *User) (bool, erro
 	return true, nil
 }
 
+// SeesOfficer reports whether admin sees the account u in their list of
+// accounts without managing it: an officer whose every grant is on a
+// department hanging above admin's subtree (on the street, district or
+// city of their community), the departments their requests are referred
+// to. An administrator of the unit the department hangs on manages the
+// account: a community's administrator may not reset the password of an
+// officer who handles the requests of every community of the district.
+func (s *Store) SeesOfficer(ctx context.Context, admin, u *User) (bool, error) {
+	if !admin.Has(Admin) || len(u.Grants) == 0 {
+		return false, nil
+	}
+	for _, g := range u.Grants {
+		if g.Role != Officer {
+			return false, nil
+		}
+		unit, err := org.UnitByID(ctx, s.db, g.OrgUnitID)
+		if err != nil {
+			return false, err
+		}
+		if unit.Kind != org.Department || !hangsAbove(unit.Path, admin) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// hangsAbove reports whether the unit at path hangs on a unit at or above
+// one of admin's subtrees.
+func hangsAbove(path string, admin *User) bool {
+	parent := path[:strings.LastIndex(strings.TrimSuffix(path, "/"), "/")+1]
+	for _, g := range admin.Grants {
+		if g.Role == Admin && parent != "" && strings.HasPrefix(g.Path, parent) {
+			return true
+		}
+	}
+	return false
+}
+
 // GrantAs is Grant done by the admin by through the web or the API: the org
 // unit must lie within by's subtree, and so must the account's other grants.
 // Otherwise it answers ErrNotFound, as for an account that does not exist.

@@ -1,6 +1,9 @@
 package gen
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
+	"slices"
+)
 
 // weighted is a value with a relative weight.
 type weighted[T any] struct {
@@ -64,11 +67,12 @@ var foreignNames = []string{"Ahmed Khan", "Maria Petrova", "John Miller", "Aiger
 // A surname (if not empty) is kept, so children take their father's.
 func personName(r *rand.Rand, surname string, male bool, ethnicity string) string {
 	if ethnicity == "藏族" {
-		// Tibetan names have no surname: two given names.
+		// A Tibetan name has no surname: it is two whole given names
+		// (扎西多杰, 拉姆卓玛), never one twice (尼玛尼玛).
 		if male {
-			return one(r, tibetanMale) + one(r, tibetanMale)
+			return twoNames(r, tibetanMale, tibetanMale)
 		}
-		return one(r, tibetanFemale) + one(r, tibetanFemale[:6])
+		return twoNames(r, tibetanFemale, tibetanFemale[:6])
 	}
 	if surname == "" {
 		surname = familySurname(r, ethnicity)
@@ -77,6 +81,12 @@ func personName(r *rand.Rand, surname string, male bool, ethnicity string) strin
 		return surname + one(r, maleGiven)
 	}
 	return surname + one(r, femaleGiven)
+}
+
+// twoNames draws a name of first and a different one of second, joined.
+func twoNames(r *rand.Rand, first, second []string) string {
+	a := one(r, first)
+	return a + one(r, slices.DeleteFunc(slices.Clone(second), func(b string) bool { return b == a }))
 }
 
 // familySurname draws a surname that fits the ethnicity.

@@ -42,6 +42,12 @@ func unplaced(l *Locale, err error, forms ...*form) string {
 	return l.T("field."+baseField(fe.Field)) + ": " + l.Err(fe)
 }
 
+// labelled is a field's error after its label: "label: msg", the label
+// without a colon of its own ("请计算：" reads "请计算: 答案不对…").
+func labelled(label, msg string) string {
+	return strings.TrimRight(label, ":：") + ": " + msg
+}
+
 // Pair is a label and a value shown side by side.
 type Pair struct {
 	Label string

@@ -101,7 +101,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	}
 	e.h = newHandler(d)
 	mux := http.NewServeMux()
-	e.h.routes(mux)
+	e.h.register(mux)
 	e.srv = httptest.NewServer(server.Secure(mux))
 	t.Cleanup(e.srv.Close)
 	return e

@@ -95,7 +95,7 @@ func (h *handler) importUpload(w http.ResponseWriter, r *http.Request) {
 		return err
 	})
 	if errors.Is(err, errUploadToken) {
-		h.forbidden(w, r)
+		h.expired(w, r)
 		return
 	}
 	if fe, ok := apperr.AsField(err); ok {

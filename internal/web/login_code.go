@@ -34,7 +34,7 @@ func (h *handler) askCode(w http.ResponseWriter, r *http.Request, err error) boo
 
 func (h *handler) showCode(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	tok := formToken(w, r, loginCookie, 3600)
-	v := codeView{Page: h.page(r, "totp.login_title", ""), Token: tok, Next: localPath(r.PostFormValue("next")), Error: msg}
+	v := codeView{Page: h.page(r, "totp.login_title", ""), Token: tok, Next: nextPath(r.PostFormValue("next")), Error: msg}
 	h.render(w, r, status, "login_code", v)
 }
 
@@ -43,7 +43,7 @@ func (h *handler) loginCode(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	c, err := r.Cookie(loginCookie)
 	if err != nil || !sameToken(r.PostFormValue("csrf"), c.Value) {
-		h.forbidden(w, r)
+		h.expired(w, r)
 		return
 	}
 	ch, err := r.Cookie(codeCookie)

@@ -147,11 +147,22 @@ func (h *handler) showError(w http.ResponseWriter, r *http.Request, err error) {
 	h.render(w, r, status, "error", v)
 }
 
-// forbidden answers a request the user may not make.
+// forbidden answers a request the account's roles do not allow.
 func (h *handler) forbidden(w http.ResponseWriter, r *http.Request) {
+	h.refuse(w, r, http.StatusForbidden, "error.forbidden")
+}
+
+// expired answers a form without the token of the page it came from: a
+// page left open past its session or sign-in, or a form from elsewhere.
+func (h *handler) expired(w http.ResponseWriter, r *http.Request) {
+	h.refuse(w, r, http.StatusForbidden, "error.expired")
+}
+
+// refuse shows the error page with the message of key.
+func (h *handler) refuse(w http.ResponseWriter, r *http.Request, status int, key string) {
 	v := errorView{Page: h.page(r, "error.title", "")}
-	v.Message = v.L.T("error.forbidden")
-	h.render(w, r, http.StatusForbidden, "error", v)
+	v.Message = v.L.T(key)
+	h.render(w, r, status, "error", v)
 }
 
 // seeOther redirects after a successful POST.

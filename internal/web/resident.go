@@ -169,7 +169,7 @@ func (h *handler) residentForm(w http.ResponseWriter, r *http.Request, status in
 	v.Question, v.Proof = fmt.Sprintf("%d + %d = ?", a, b), fmt.Sprintf("%d.%s", issued, h.residentProof(v.FormToken, a+b, issued))
 	if fe, ok := apperr.AsField(failure); ok {
 		v.ErrorField = residentField(fe.Field)
-		v.Error = v.L.T("resident.field."+v.ErrorField) + ": " + residentErr(v.L, fe)
+		v.Error = labelled(v.L.T("resident.field."+v.ErrorField), residentErr(v.L, fe))
 	}
 	h.render(w, r, status, "resident_new", v)
 }
@@ -399,7 +399,7 @@ func (h *handler) residentStatusWith(w http.ResponseWriter, r *http.Request, sta
 		v.Comment = r.PostFormValue("comment")
 	}
 	if fe, ok := apperr.AsField(failure); ok {
-		v.Error = l.T("resident.field."+fe.Field) + ": " + residentErr(l, fe)
+		v.Error = labelled(l.T("resident.field."+fe.Field), residentErr(l, fe))
 	}
 	h.render(w, r, status, "resident_status", v)
 }

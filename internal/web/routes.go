@@ -7,9 +7,17 @@ import (
 	"wanhu/internal/server"
 )
 
-// Register adds every page of the web app to mux.
+// Register adds every page of the web app to mux, and the page that
+// answers any other address (404, or 405 for a page asked with another
+// method) outside the API's.
 func Register(mux *http.ServeMux, d server.Deps) {
-	newHandler(d).routes(mux)
+	newHandler(d).register(mux)
+}
+
+// register adds the pages and the page of unknown addresses to mux.
+func (h *handler) register(mux *http.ServeMux) {
+	h.routes(mux)
+	mux.Handle("/", h.unknown())
 }
 
 // Routes lists the web app's route patterns ("GET /households/{id}"), for
@@ -67,7 +75,7 @@ func (h *handler) routes(mux router) {
 	edit := func(fn http.HandlerFunc) http.HandlerFunc { return only(access.EditHouseholds, fn) }
 	page("POST /logout", h.logout)
 	page("GET /{$}", h.home)
-	page("GET /households", h.householdList)
+	page("GET /households", only(access.ReadHouseholds, h.householdList))
 	page("GET /households/new", edit(h.householdNew))
 	page("POST /households", edit(h.householdCreate))
 	page("GET /households/{id}", h.householdFile)

@@ -41,12 +41,41 @@ func (h *handler) locale(r *http.Request) *Locale {
 	return h.catalog.Locale(lang)
 }
 
-// localPath returns p if it is a path on this site, else "/households".
+// localPath returns p if it is a path on this site, else "/", the start
+// page, which sends each user to their own work (landing).
 func localPath(p string) string {
 	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
-		return "/households"
+		return "/"
 	}
 	return p
+}
+
+// nextPath is the next of a sign-in form: p if it is a path on this
+// site, "" (the user's landing) when there is none.
+func nextPath(p string) string {
+	if p == "" {
+		return ""
+	}
+	return localPath(p)
+}
+
+// landing is where u's work starts, by role: an auditor's is the audit
+// log, a department officer's the requests referred to them, a visiting
+// team member's (not an administrator) the route of the day, everyone
+// else's the household list. The start page and the login form both go
+// there.
+func landing(u *auth.User) string {
+	switch {
+	case u == nil:
+		return "/login"
+	case !access.Can(u, access.ReadHouseholds) && access.Can(u, access.ReadAudit):
+		return "/audit"
+	case !access.Can(u, access.ReadHouseholds) && access.Can(u, access.HandleRequests):
+		return "/requests"
+	case u.TeamMemberID != 0 && access.Can(u, access.RecordVisits) && !u.Has(auth.Admin):
+		return "/today"
+	}
+	return "/households"
 }
 
 // formToken sets a new double-submit token as cookie name (maxAge seconds)
@@ -98,7 +127,7 @@ func (h *handler) signedIn(next http.HandlerFunc) http.Handler {
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 			if !sameToken(r.PostFormValue("csrf"), sess.CSRF) {
-				h.forbidden(w, r)
+				h.expired(w, r)
 				return
 			}
 		}
@@ -151,7 +180,7 @@ func (h *handler) showLogin(w http.ResponseWriter, r *http.Request, status int, 
 	if r.Method == http.MethodPost {
 		next = r.PostFormValue("next")
 	}
-	v := loginView{Page: h.page(r, "login.title", ""), Token: tok, Next: localPath(next), Username: username, Error: msg}
+	v := loginView{Page: h.page(r, "login.title", ""), Token: tok, Next: nextPath(next), Username: username, Error: msg}
 	if r.URL.Query().Get("done") == "password" && msg == "" {
 		v.Notice = v.L.T("account.password_changed")
 	}
@@ -163,7 +192,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	c, err := r.Cookie(loginCookie)
 	if err != nil || !sameToken(r.PostFormValue("csrf"), c.Value) {
-		h.forbidden(w, r)
+		h.expired(w, r)
 		return
 	}
 	username := strings.TrimSpace(r.PostFormValue("username"))
@@ -190,8 +219,9 @@ func device(r *http.Request) string {
 
 // welcome sets the cookies of a new web session, makes the browser a
 // known device of the account (see auth/devices.go) and sends the user
-// where they were going, or first to enrol in two-step sign-in when their
-// role requires it, or to change a one-time password.
+// where they were going (the form's next), else to their own work
+// (landing), or first to enrol in two-step sign-in when their role
+// requires it, or to change a one-time password.
 func (h *handler) welcome(w http.ResponseWriter, r *http.Request, token string, sess *auth.Session) {
 	setCookie(w, r, sessionCookie, token, 0)
 	if sess.Device != "" {
@@ -199,6 +229,9 @@ func (h *handler) welcome(w http.ResponseWriter, r *http.Request, token string, 
 	}
 	setCookie(w, r, loginCookie, "", -1)
 	next := localPath(r.PostFormValue("next"))
+	if next == "/" {
+		next = landing(sess.User)
+	}
 	if sess.EnrolTOTP {
 		next = enrolmentPath(next)
 	}
@@ -259,17 +292,7 @@ func (h *handler) setLang(w http.ResponseWriter, r *http.Request) {
 	seeOther(w, r, localPath(r.URL.Query().Get("back")))
 }
 
-// home sends the start page to the household list, a visiting team
-// member (not an administrator) to the route of the day.
+// home sends the start page to the user's own work (landing).
 func (h *handler) home(w http.ResponseWriter, r *http.Request) {
-	to := "/households"
-	switch u := user(r); {
-	case !can(r, access.ReadHouseholds) && can(r, access.ReadAudit):
-		to = "/audit" // an auditor's work is the audit log
-	case !can(r, access.ReadHouseholds) && can(r, access.HandleRequests):
-		to = "/requests" // a department officer's work is the referred requests
-	case u.TeamMemberID != 0 && can(r, access.RecordVisits) && !u.Has(auth.Admin):
-		to = "/today"
-	}
-	http.Redirect(w, r, to, http.StatusFound)
+	http.Redirect(w, r, landing(user(r)), http.StatusFound)
 }

@@ -106,7 +106,7 @@ func (h *handler) setupSave(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	c, err := r.Cookie(setupCookie)
 	if err != nil || !sameToken(r.PostFormValue("csrf"), c.Value) {
-		h.forbidden(w, r)
+		h.expired(w, r)
 		return
 	}
 	st, err := h.setupOpen(r)

@@ -27,6 +27,7 @@ type surveyPage struct {
 	Error     string
 	ErrorCode string // the question whose form failed ("" the add form)
 	Notice    string
+	Saved     string // the code of the question just saved, named by its text in Notice
 }
 
 // surveyRow is a question as the page shows it.
@@ -41,10 +42,7 @@ func (h *handler) surveyShow(w http.ResponseWriter, r *http.Request) {
 		h.forbidden(w, r)
 		return
 	}
-	v := surveyPage{Page: h.page(r, "survey.title", "survey")}
-	if c := r.URL.Query().Get("saved"); c != "" {
-		v.Notice = v.L.T("survey.saved", c)
-	}
+	v := surveyPage{Page: h.page(r, "survey.title", "survey"), Saved: r.URL.Query().Get("saved")}
 	h.showSurvey(w, r, http.StatusOK, v)
 }
 
@@ -102,8 +100,12 @@ func (h *handler) showSurvey(w http.ResponseWriter, r *http.Request, status int,
 		return
 	}
 	for _, q := range qs {
-		v.Questions = append(v.Questions, surveyRow{Question: q, Text: v.L.Name(q.TextZH, q.TextEN),
+		text := v.L.Name(q.TextZH, q.TextEN)
+		v.Questions = append(v.Questions, surveyRow{Question: q, Text: text,
 			Kind: v.L.T("survey.kind." + q.Kind), Indicator: v.L.T("survey.indicator." + q.Indicator)})
+		if v.Saved != "" && q.Code == v.Saved {
+			v.Notice = v.L.T("survey.saved", text)
+		}
 	}
 	v.Edit = can(r, access.Configure)
 	for _, k := range visit.QuestionKinds {

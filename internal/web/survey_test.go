@@ -73,7 +73,7 @@ func TestSurveyQuestionsPage(t *testing.T) {
 		if code != http.StatusOK {
 			t.Fatalf("add: %d", code)
 		}
-		mustContain(t, "added", body, "题目 took_class 已保存。", `id="q-took_class"`, "参加过四点半课堂吗？", "参与率")
+		mustContain(t, "added", body, "题目“参加过四点半课堂吗？”已保存。", `id="q-took_class"`, "参加过四点半课堂吗？", "参与率")
 		visitPage := fmt.Sprintf("/households/%d/visits", e.widow.ID)
 		if _, body := worker.get(visitPage); !strings.Contains(body, "参加过四点半课堂吗？") {
 			t.Errorf("the visit form does not ask the new question")

@@ -34,6 +34,9 @@ type userRow struct {
 	Roles       []roleView
 	Disabled    bool
 	LockedUntil string
+	// Above is true for an officer of a department above the admin's
+	// subtree: listed, managed by an administrator above (auth.SeesOfficer).
+	Above bool
 }
 
 // usersView is the list of accounts with the form to add one.
@@ -80,7 +83,7 @@ func (h *handler) adminOnly(next http.HandlerFunc) http.HandlerFunc {
 func (h *handler) unitNames(ctx context.Context, l *Locale, admin *auth.User) (map[int64]string, []Option, error) {
 	names := map[int64]string{}
 	var opts []Option
-	for _, k := range []org.Kind{org.City, org.District, org.Street, org.Community, org.GridKind} {
+	for _, k := range org.Kinds {
 		units, err := org.Units(ctx, h.db, k)
 		if err != nil {
 			return nil, nil, err
@@ -160,11 +163,18 @@ func (h *handler) showUsers(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	for _, u := range users {
-		if ok, err := h.auth.AdministersUser(ctx, v.User, &u); err != nil {
+		row := rowOf(v.L, u, names, locked)
+		ok, err := h.auth.AdministersUser(ctx, v.User, &u)
+		if err == nil && !ok {
+			ok, err = h.auth.SeesOfficer(ctx, v.User, &u)
+			row.Above = ok
+		}
+		if err != nil {
 			h.showError(w, r, err)
 			return
-		} else if ok {
-			v.Rows = append(v.Rows, rowOf(v.L, u, names, locked))
+		}
+		if ok {
+			v.Rows = append(v.Rows, row)
 		}
 	}
 	h.render(w, r, status, "users", v)

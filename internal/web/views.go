@@ -160,8 +160,10 @@ type pager struct {
 	Prev, Next         string
 }
 
+// newPager returns the pager of page of a list of total items, per a page:
+// an empty list has one page, the empty one (第 1/1 页, not 1/0).
 func newPager(base string, q map[string][]string, page, per, total int) pager {
-	p := pager{Page: page, Total: total, Pages: (total + per - 1) / per}
+	p := pager{Page: page, Total: total, Pages: max(1, (total+per-1)/per)}
 	link := func(n int) string {
 		vals := url.Values{}
 		for k, vs := range q {
