@@ -146,7 +146,7 @@ func TestUnknownAddresses(t *testing.T) {
 			if code != http.StatusNotFound {
 				t.Errorf("GET /no/such/page: %d", code)
 			}
-			mustContain(t, "the 404 page", body, "找不到该页面", `lang="zh-CN"`, "/static/app.css", `href="/"`)
+			mustContain(t, "the 404 page", body, "找不到该页面", `lang="zh-CN"`, "/static/app.", `href="/"`)
 			if strings.Contains(body, "404 page not found") {
 				t.Errorf("the 404 page is Go's plain text")
 			}
