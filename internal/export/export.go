@@ -260,16 +260,19 @@ func (c *csvWriter) Close() error {
 // file, and readers such as openpyxl's read-only mode trust it, so the rows
 // are spooled to a temporary file as they come and handed to excelize's
 // stream writer by Close, when the extent is known. Memory stays flat
-// however many rows there are, as excelize spools its part too.
+// however many rows there are, as excelize spools its part too. The spool
+// is unlinked as soon as it is made, so it vanishes with its descriptor
+// even when a writer is dropped without Close after an error.
 type xlsxWriter struct {
-	out   io.Writer
-	sheet string
-	cols  []Column
-	spool *os.File
-	buf   *bufio.Writer
-	rows  int // data rows spooled
-	width int // the most cells of a row, the header's included
-	err   error
+	out     io.Writer
+	sheet   string
+	cols    []Column
+	spool   *os.File
+	removed bool // the spool is unlinked already
+	buf     *bufio.Writer
+	rows    int // data rows spooled
+	width   int // the most cells of a row, the header's included
+	err     error
 }
 
 // NewXLSX starts an .xlsx file of one sheet named sheet (see SheetName) on
@@ -280,7 +283,9 @@ func NewXLSX(w io.Writer, sheet string, cols []Column) (Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &xlsxWriter{out: w, sheet: SheetName(sheet), cols: cols, spool: f, buf: bufio.NewWriter(f), width: max(len(cols), 1)}, nil
+	removed := os.Remove(f.Name()) == nil // an open file stays readable
+	return &xlsxWriter{out: w, sheet: SheetName(sheet), cols: cols, spool: f, removed: removed, buf: bufio.NewWriter(f),
+		width: max(len(cols), 1)}, nil
 }
 
 // The kinds of cell in the spool.
@@ -368,9 +373,11 @@ func readRow(r *bufio.Reader) ([]any, error) {
 }
 
 // Close writes the file: the sheet with its real dimension, the header
-// and the spooled rows. It removes the spool.
+// and the spooled rows. It closes the spool.
 func (x *xlsxWriter) Close() error {
-	defer os.Remove(x.spool.Name())
+	if !x.removed {
+		defer os.Remove(x.spool.Name())
+	}
 	defer x.spool.Close()
 	if x.err != nil {
 		return x.err
