@@ -127,7 +127,7 @@ func runRoster(ctx context.Context, args []string, out io.Writer) error {
 	if *format == "csv" {
 		tw, err = export.NewCSV(w, q.Def.ExportColumns())
 	} else {
-		tw, err = export.NewXLSX(w, "Sheet1", q.Def.ExportColumns())
+		tw, err = export.NewXLSX(w, q.Def.FileName(), q.Def.ExportColumns())
 	}
 	if err != nil {
 		return err

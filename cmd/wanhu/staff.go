@@ -85,7 +85,7 @@ func runStaff(ctx context.Context, args []string, out io.Writer) error {
 		if *format == "csv" {
 			tw, err = export.NewCSV(out, staff.ScorecardColumns)
 		} else {
-			tw, err = export.NewXLSX(out, "Sheet1", staff.ScorecardColumns)
+			tw, err = export.NewXLSX(out, "考评", staff.ScorecardColumns)
 		}
 		if err == nil {
 			err = staff.WriteScorecards(tw, rep)

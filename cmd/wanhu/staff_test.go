@@ -70,7 +70,7 @@ func TestStaffScorecardsSameAsAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := x.GetRows("Sheet1")
+	rows, err := x.GetRows("考评")
 	if err != nil || len(rows) != 2 || rows[0][2] != "姓名" || rows[1][2] != "卓玛" || rows[1][6] != "100" {
 		t.Errorf("xlsx %v %v", rows, err)
 	}

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/csv"
+	"mime"
 	"strings"
 	"testing"
 
@@ -101,17 +102,20 @@ func TestRosterCSV(t *testing.T) {
 			header     map[string]string
 			rows       int
 			head, file string
+			zh         string
 		}{
-			{"key persons", "/rosters/key-persons?format=csv&per_page=1", nil, 4, "姓名", "key-persons-"},
-			{"key persons by Accept", "/rosters/key-persons", map[string]string{"Accept": "text/csv"}, 4, "姓名", "key-persons-"},
-			{"special difficulty", "/rosters/special-difficulty-households?format=csv", nil, 1, "户编号", "special-difficulty-households-"},
+			{"key persons", "/rosters/key-persons?format=csv&per_page=1", nil, 4, "姓名", "key-persons-", "重点人群名单-"},
+			{"key persons by Accept", "/rosters/key-persons", map[string]string{"Accept": "text/csv"}, 4, "姓名", "key-persons-", "重点人群名单-"},
+			{"special difficulty", "/rosters/special-difficulty-households?format=csv", nil, 1, "户编号", "special-difficulty-households-", "特殊困难家庭名单-"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				resp, body := fx.do(t, "clerk", "GET", tc.path, "", tc.header)
 				if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
 					t.Fatalf("status %d type %q: %s", resp.StatusCode, resp.Header.Get("Content-Type"), short(body))
 				}
-				if cd := resp.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, `attachment; filename="`+tc.file) || !strings.HasSuffix(cd, `.csv"`) {
+				cd := resp.Header.Get("Content-Disposition")
+				if _, p, err := mime.ParseMediaType(cd); err != nil || !strings.HasPrefix(cd, `attachment; filename="`+tc.file) ||
+					!strings.HasPrefix(p["filename"], tc.zh) || !strings.HasSuffix(p["filename"], ".csv") {
 					t.Errorf("Content-Disposition %q", cd)
 				}
 				if !bytes.HasPrefix(body, []byte("\uFEFF")) {

@@ -2,14 +2,13 @@ package api
 
 import (
 	"encoding/csv"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"wanhu/internal/access"
-
 	"wanhu/internal/calendar"
+	"wanhu/internal/export"
 	"wanhu/internal/household"
 )
 
@@ -69,7 +68,7 @@ func (h *handler) keyPersons(w http.ResponseWriter, r *http.Request) {
 		rows = append(rows, []string{k.Name, genderZH[k.Gender], k.BirthDate.String(), strconv.Itoa(k.Age),
 			tagList(k.Tags, names), k.GridName, k.Address, colourZH[k.Colour], strconv.FormatInt(k.HouseholdID, 10)})
 	}
-	h.writeCSV(w, r, "key-persons", rows)
+	h.writeCSV(w, r, "重点人群名单", "key-persons", rows)
 }
 
 // specialDifficulty is the roster of special-difficulty households
@@ -98,15 +97,16 @@ func (h *handler) specialDifficulty(w http.ResponseWriter, r *http.Request) {
 		rows = append(rows, []string{strconv.FormatInt(x.ID, 10), x.GridName, x.Address, x.Householder,
 			strconv.Itoa(x.MemberCount), colourZH[x.Colour], strings.Join(why, "；"), x.Phone})
 	}
-	h.writeCSV(w, r, "special-difficulty-households", rows)
+	h.writeCSV(w, r, "特殊困难家庭名单", "special-difficulty-households", rows)
 }
 
 // writeCSV sends rows as a UTF-8 CSV download with a byte-order mark, so
-// Excel reads the Chinese correctly, named name-YYYY-MM-DD.csv.
-func (h *handler) writeCSV(w http.ResponseWriter, r *http.Request, name string, rows [][]string) {
+// Excel reads the Chinese correctly, named name-YYYY-MM-DD.csv (ascii-…
+// for clients that do not read RFC 5987 names: see export.Disposition).
+func (h *handler) writeCSV(w http.ResponseWriter, r *http.Request, name, ascii string, rows [][]string) {
 	day := calendar.DayOf(h.now()).String()
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.csv"`, name, day))
+	w.Header().Set("Content-Disposition", export.Disposition(name+"-"+day+".csv", ascii+"-"+day+".csv"))
 	w.Write([]byte("\uFEFF"))
 	cw := csv.NewWriter(w)
 	cw.WriteAll(rows)

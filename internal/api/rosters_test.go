@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"mime"
 	"strings"
 	"testing"
 
@@ -68,14 +69,19 @@ func TestServiceRosters(t *testing.T) {
 		}
 		// xlsx by Accept, as the grid leader: their grid only.
 		resp, body = fx.do(t, "leader1", "GET", "/rosters/people?age=40-", "", map[string]string{"Accept": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
-		if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Disposition"), "roster-people-") {
+		if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Disposition"), `filename="roster-people-`) {
 			t.Fatalf("xlsx %d %v", resp.StatusCode, resp.Header)
+		}
+		// The file and its sheet are named in Chinese, as the office would.
+		if _, p, err := mime.ParseMediaType(resp.Header.Get("Content-Disposition")); err != nil ||
+			!strings.HasPrefix(p["filename"], "人员筛选名单-") || !strings.HasSuffix(p["filename"], ".xlsx") {
+			t.Errorf("xlsx file named %q (%v)", p["filename"], err)
 		}
 		f, err := excelize.OpenReader(bytes.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows, err := f.GetRows("Sheet1")
+		rows, err := f.GetRows("人员筛选名单")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -87,7 +87,7 @@ func (h *handler) staffExport(w http.ResponseWriter, r *http.Request, format exp
 		return err
 	}
 	return h.auditing().Export(w, r, audit.Download{Object: "staff:" + object, Detail: fmt.Sprintf("%s %d rows from=%s to=%s", format, rows, p.From, p.To),
-		Format: format, Name: name, Day: calendar.DayOf(h.now()).String(), Columns: cols, Write: write})
+		Format: format, Name: name, ASCIIName: "staff-" + object, Day: calendar.DayOf(h.now()).String(), Columns: cols, Write: write})
 }
 
 // scorecard answers one team member's scorecard with their training.

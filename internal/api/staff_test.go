@@ -129,7 +129,7 @@ func TestStaff(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows, err := f.GetRows("Sheet1")
+		rows, err := f.GetRows("考评")
 		if err != nil || len(rows) != 4 || rows[0][2] != "姓名" || rows[0][18] != "得分" {
 			t.Fatalf("xlsx rows %v %v", rows, err)
 		}

@@ -158,14 +158,14 @@ func TestRequestsDoneMeans(t *testing.T) {
 			t.Fatal(err)
 		}
 		var made []struct {
-			ID json.Number `json:"service_request_id"` // a number in the spec's examples
+			ID string `json:"service_request_id"` // a string, as the GeoReport v2 schemas require
 		}
 		json.NewDecoder(res.Body).Decode(&made)
 		res.Body.Close()
 		if res.StatusCode != http.StatusOK || len(made) != 1 || made[0].ID == "" {
 			t.Fatalf("Open311 POST: %d %v", res.StatusCode, made)
 		}
-		res, err = http.Get(srv.URL + "/open311/v2/requests/" + made[0].ID.String() + ".json")
+		res, err = http.Get(srv.URL + "/open311/v2/requests/" + made[0].ID + ".json")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -175,7 +175,7 @@ func TestRequestsDoneMeans(t *testing.T) {
 		if len(read) != 1 || read[0]["service_code"] != "environment" || read[0]["status"] != "open" {
 			t.Errorf("Open311 GET: %v", read)
 		}
-		if got := d.must(200, "admin", "GET", "/requests/"+made[0].ID.String(), ""); got["channel"] != "open311" {
+		if got := d.must(200, "admin", "GET", "/requests/"+made[0].ID, ""); got["channel"] != "open311" {
 			t.Errorf("the Open311 request in the API: channel %v", got["channel"])
 		}
 	})

@@ -163,13 +163,16 @@ func (a Web) Writes(next http.HandlerFunc) http.HandlerFunc {
 
 // Download is a file to export: what it holds for the audit entry (Object
 // such as "roster:four_thirty", Detail such as "xlsx 37 rows"), how it is
-// named and laid out, and what writes its rows.
+// named (Name in Chinese, 四点半课堂名单, which also names an xlsx sheet;
+// ASCIIName, roster-four_thirty, for clients that cannot read the Chinese
+// one: see export.Download) and laid out, and what writes its rows.
 type Download struct {
-	Object, Detail string
-	Format         export.Format
-	Name, Day      string
-	Columns        []export.Column
-	Write          func(export.Writer) error
+	Object, Detail  string
+	Format          export.Format
+	Name, ASCIIName string
+	Day             string
+	Columns         []export.Column
+	Write           func(export.Writer) error
 }
 
 // Export records the audit entry of d (action "export"), then sends d: no
@@ -182,7 +185,7 @@ func (a Web) Export(w http.ResponseWriter, r *http.Request, d Download) error {
 	if err := a.Log.Record(r.Context(), e); err != nil {
 		return err
 	}
-	out, err := export.Download(w, d.Format, d.Name, d.Day, d.Columns)
+	out, err := export.Download(w, d.Format, d.Name, d.ASCIIName, d.Day, d.Columns)
 	if err != nil {
 		return err
 	}

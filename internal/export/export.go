@@ -8,14 +8,18 @@
 package export
 
 import (
+	"bufio"
+	"encoding/binary"
 	"encoding/csv"
 	"fmt"
 	"io"
-	"mime"
+	"math"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -75,25 +79,102 @@ type Writer interface {
 }
 
 // Download starts an attachment answer in format f (CSV or XLSX) named
-// name-day.csv or name-day.xlsx, and returns the writer of its table.
-// name may be Chinese: the header carries an ASCII fallback too.
-func Download(w http.ResponseWriter, f Format, name, day string, cols []Column) (Writer, error) {
-	file := name + "-" + day + "." + string(f)
-	disposition := mime.FormatMediaType("attachment", map[string]string{"filename": file})
-	if disposition == "" { // not ASCII: RFC 2231 is not accepted by every browser in filename
-		disposition = mime.FormatMediaType("attachment", map[string]string{"filename*": file})
+// name-day.csv or name-day.xlsx, and returns the writer of its table; an
+// xlsx file's sheet is named name too. name is in the office's language
+// (四点半课堂名单): the header gives it as RFC 5987's filename*, and
+// ascii-day.csv (roster-four_thirty; "download" when ascii is empty) as
+// the plain filename, for clients that do not read filename*.
+func Download(w http.ResponseWriter, f Format, name, ascii, day string, cols []Column) (Writer, error) {
+	if f != CSV && f != XLSX {
+		return nil, fmt.Errorf("export: %q is not a download format", f)
 	}
-	w.Header().Set("Content-Disposition", disposition)
+	ext := "-" + day + "." + string(f)
+	if ascii == "" {
+		ascii = "download"
+	}
+	w.Header().Set("Content-Disposition", Disposition(FileName(name)+ext, ascii+ext))
 	w.Header().Set("Cache-Control", "no-store")
-	switch f {
-	case CSV:
+	if f == CSV {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		return NewCSV(w, cols)
-	case XLSX:
-		w.Header().Set("Content-Type", xlsxType)
-		return NewXLSX(w, "Sheet1", cols)
 	}
-	return nil, fmt.Errorf("export: %q is not a download format", f)
+	w.Header().Set("Content-Type", xlsxType)
+	return NewXLSX(w, name, cols)
+}
+
+// Disposition is the Content-Disposition of an attachment named name,
+// with fallback as the plain filename for clients that do not read RFC
+// 5987 (6266) filename*, as in
+//
+//	attachment; filename="roster-four_thirty-2026-12-05.xlsx"; filename*=UTF-8''%E5%9B%9B…xlsx
+//
+// The fallback keeps printable ASCII only; an empty one is "download".
+func Disposition(name, fallback string) string {
+	var plain strings.Builder
+	for _, r := range fallback {
+		if r >= 0x20 && r < 0x7f && r != '"' && r != '\\' {
+			plain.WriteRune(r)
+		}
+	}
+	if plain.Len() == 0 || strings.HasPrefix(plain.String(), ".") {
+		plain.Reset()
+		plain.WriteString("download")
+	}
+	return `attachment; filename="` + plain.String() + `"; filename*=UTF-8''` + rfc5987(name)
+}
+
+// rfc5987 percent-encodes s as an RFC 5987 value: every byte but
+// attr-char.
+func rfc5987(s string) string {
+	const attrChar = "!#$&+-.^_`|~"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(attrChar, c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
+}
+
+// FileName makes name fit a file's name on every system: a slash (低保/低保
+// 边缘) becomes 、, the other characters Windows refuses and control
+// characters become _.
+func FileName(name string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '/' || r == '\\':
+			return '、'
+		case r < 0x20 || r == 0x7f || strings.ContainsRune(`:*?"<>|`, r):
+			return '_'
+		}
+		return r
+	}, name)
+}
+
+// SheetName makes name fit an xlsx sheet's name: without the characters
+// Excel refuses (: \ / ? * [ ]), without apostrophes at either end, at most
+// 31 characters; "Sheet1" when nothing is left.
+func SheetName(name string) string {
+	name = strings.Map(func(r rune) rune {
+		switch {
+		case r == '/' || r == '\\':
+			return '、'
+		case r < 0x20 || strings.ContainsRune(`:?*[]`, r):
+			return '_'
+		}
+		return r
+	}, name)
+	name = strings.Trim(name, "'")
+	if utf8.RuneCountInString(name) > 31 {
+		name = string([]rune(name)[:31])
+	}
+	if strings.TrimSpace(name) == "" {
+		return "Sheet1"
+	}
+	return name
 }
 
 // text writes a cell as CSV text.
@@ -174,82 +255,198 @@ func (c *csvWriter) Close() error {
 	return c.w.Error()
 }
 
-// xlsxWriter streams one sheet of an .xlsx file.
+// xlsxWriter streams one sheet of an .xlsx file. The sheet's dimension
+// (its used range, <dimension ref="A1:I38">) comes before its rows in the
+// file, and readers such as openpyxl's read-only mode trust it, so the rows
+// are spooled to a temporary file as they come and handed to excelize's
+// stream writer by Close, when the extent is known. Memory stays flat
+// however many rows there are, as excelize spools its part too. The spool
+// is unlinked as soon as it is made, so it vanishes with its descriptor
+// even when a writer is dropped without Close after an error.
 type xlsxWriter struct {
-	out io.Writer
-	f   *excelize.File
-	sw  *excelize.StreamWriter
-	row int
+	out     io.Writer
+	sheet   string
+	cols    []Column
+	spool   *os.File
+	removed bool // the spool is unlinked already
+	buf     *bufio.Writer
+	rows    int // data rows spooled
+	width   int // the most cells of a row, the header's included
+	err     error
 }
 
-// NewXLSX starts an .xlsx file of one sheet on w: widths, a bold header
-// row that stays frozen when scrolling. The file is written by Close.
+// NewXLSX starts an .xlsx file of one sheet named sheet (see SheetName) on
+// w: widths, a bold header row that stays frozen when scrolling. The file
+// is written by Close.
 func NewXLSX(w io.Writer, sheet string, cols []Column) (Writer, error) {
-	f := excelize.NewFile()
-	if sheet != "Sheet1" {
-		if err := f.SetSheetName("Sheet1", sheet); err != nil {
-			return nil, err
-		}
-	}
-	sw, err := f.NewStreamWriter(sheet)
+	f, err := os.CreateTemp("", "wanhu-xlsx-*")
 	if err != nil {
 		return nil, err
 	}
-	x := &xlsxWriter{out: w, f: f, sw: sw, row: 1}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+	removed := os.Remove(f.Name()) == nil // an open file stays readable
+	return &xlsxWriter{out: w, sheet: SheetName(sheet), cols: cols, spool: f, removed: removed, buf: bufio.NewWriter(f),
+		width: max(len(cols), 1)}, nil
+}
+
+// The kinds of cell in the spool.
+const (
+	spoolNil byte = iota
+	spoolInt
+	spoolFloat
+	spoolText
+)
+
+func (x *xlsxWriter) Row(cells ...any) error {
+	if x.err != nil {
+		return x.err
+	}
+	var b []byte
+	b = binary.AppendUvarint(b, uint64(len(cells)))
+	for _, c := range cells {
+		switch v := c.(type) {
+		case nil:
+			b = append(b, spoolNil)
+		case int:
+			b = binary.AppendVarint(append(b, spoolInt), int64(v))
+		case int64:
+			b = binary.AppendVarint(append(b, spoolInt), v)
+		case float64:
+			b = binary.LittleEndian.AppendUint64(append(b, spoolFloat), math.Float64bits(v))
+		default:
+			// A string cell is never read as a formula in xlsx; times are
+			// Beijing wall-clock text, as Excel has no time zones.
+			t := Plain(v)
+			b = binary.AppendUvarint(append(b, spoolText), uint64(len(t)))
+			b = append(b, t...)
+		}
+	}
+	if _, err := x.buf.Write(b); err != nil {
+		x.err = err
+		return err
+	}
+	x.rows++
+	x.width = max(x.width, len(cells))
+	return nil
+}
+
+// readRow reads back a row Row spooled.
+func readRow(r *bufio.Reader) ([]any, error) {
+	n, err := binary.ReadUvarint(r)
+	if err != nil {
 		return nil, err
 	}
-	for i, c := range cols {
+	row := make([]any, n)
+	for i := range row {
+		kind, err := r.ReadByte()
+		if err != nil {
+			return nil, err
+		}
+		switch kind {
+		case spoolNil:
+		case spoolInt:
+			v, err := binary.ReadVarint(r)
+			if err != nil {
+				return nil, err
+			}
+			row[i] = v
+		case spoolFloat:
+			var b [8]byte
+			if _, err := io.ReadFull(r, b[:]); err != nil {
+				return nil, err
+			}
+			row[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[:]))
+		case spoolText:
+			l, err := binary.ReadUvarint(r)
+			if err != nil {
+				return nil, err
+			}
+			b := make([]byte, l)
+			if _, err := io.ReadFull(r, b); err != nil {
+				return nil, err
+			}
+			row[i] = string(b)
+		default:
+			return nil, fmt.Errorf("export: spooled cell of unknown kind %d", kind)
+		}
+	}
+	return row, nil
+}
+
+// Close writes the file: the sheet with its real dimension, the header
+// and the spooled rows. It closes the spool.
+func (x *xlsxWriter) Close() error {
+	if !x.removed {
+		defer os.Remove(x.spool.Name())
+	}
+	defer x.spool.Close()
+	if x.err != nil {
+		return x.err
+	}
+	if err := x.buf.Flush(); err != nil {
+		return err
+	}
+	if _, err := x.spool.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	if x.sheet != "Sheet1" {
+		if err := f.SetSheetName("Sheet1", x.sheet); err != nil {
+			return err
+		}
+	}
+	last, err := excelize.CoordinatesToCellName(x.width, x.rows+1)
+	if err != nil {
+		return err
+	}
+	if err := f.SetSheetDimension(x.sheet, "A1:"+last); err != nil {
+		return err
+	}
+	sw, err := f.NewStreamWriter(x.sheet)
+	if err != nil {
+		return err
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	for i, c := range x.cols {
 		width := c.Width
 		if width == 0 {
 			width = 12
 		}
 		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
 		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E8EEF4"}}})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	head := make([]any, len(cols))
-	for i, c := range cols {
+	head := make([]any, len(x.cols))
+	for i, c := range x.cols {
 		head[i] = excelize.Cell{StyleID: bold, Value: c.Header}
 	}
-	return x, x.write(head)
-}
-
-func (x *xlsxWriter) write(cells []any) error {
-	cell, err := excelize.CoordinatesToCellName(1, x.row)
-	if err != nil {
+	if err := sw.SetRow("A1", head); err != nil {
 		return err
 	}
-	x.row++
-	return x.sw.SetRow(cell, cells)
-}
-
-func (x *xlsxWriter) Row(cells ...any) error {
-	row := make([]any, len(cells))
-	for i, c := range cells {
-		switch v := c.(type) {
-		case nil, int, int64, float64:
-			row[i] = v
-		case string:
-			row[i] = v // a string cell is never read as a formula in xlsx
-		default:
-			// Times as Beijing wall-clock text: Excel has no time zones.
-			row[i] = Plain(v)
+	r := bufio.NewReader(x.spool)
+	for n := 2; n <= x.rows+1; n++ {
+		row, err := readRow(r)
+		if err != nil {
+			return err
+		}
+		cell, err := excelize.CoordinatesToCellName(1, n)
+		if err != nil {
+			return err
+		}
+		if err := sw.SetRow(cell, row); err != nil {
+			return err
 		}
 	}
-	return x.write(row)
-}
-
-func (x *xlsxWriter) Close() error {
-	defer x.f.Close()
-	if err := x.sw.Flush(); err != nil {
+	if err := sw.Flush(); err != nil {
 		return err
 	}
-	_, err := x.f.WriteTo(x.out)
+	_, err = f.WriteTo(x.out)
 	return err
 }

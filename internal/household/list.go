@@ -32,7 +32,8 @@ type Filter struct {
 	Page    int
 	PerPage int // < 0 for every row (exports)
 
-	keys *secret.Keyring // hashes a phone or ID number in Q; set by list
+	keys    *secret.Keyring // hashes a phone or ID number in Q; set by list
+	afterID int64           // only households with a greater id: Each's pages
 }
 
 // where builds the WHERE clause of f within scope; it is the one place
@@ -43,6 +44,9 @@ func (f Filter) where(scope org.Scope) (string, []any) {
 	add := func(cond string, a ...any) { w, args = append(w, cond), append(args, a...) }
 	if cond, a := Where(scope); cond != "" {
 		add(cond, a...)
+	}
+	if f.afterID != 0 {
+		add("h.id > ?", f.afterID)
 	}
 	if f.GridID != 0 {
 		add("h.grid_id = ?", f.GridID)
@@ -165,30 +169,89 @@ func listSQL(scope org.Scope, f Filter) (count string, countArgs []any, page str
 // list returns a page of the households of scope that f selects, masked
 // for its reader.
 func list(ctx context.Context, q store.Querier, scope org.Scope, f Filter) ([]Household, int, error) {
-	f.keys = store.KeysOf(q)
-	count, countArgs, page, pageArgs := listSQL(scope, f)
-	var total int
-	if err := q.QueryRowContext(ctx, count, countArgs...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	rows, err := q.QueryContext(ctx, page, pageArgs...)
+	total, err := count(ctx, q, scope, f)
 	if err != nil {
 		return nil, 0, err
+	}
+	out, err := listPage(ctx, q, scope, f)
+	return out, total, err
+}
+
+// count returns how many households of scope f selects.
+func count(ctx context.Context, q store.Querier, scope org.Scope, f Filter) (int, error) {
+	f.keys = store.KeysOf(q)
+	count, countArgs, _, _ := listSQL(scope, f)
+	var total int
+	err := q.QueryRowContext(ctx, count, countArgs...).Scan(&total)
+	return total, err
+}
+
+// Count returns how many households f selects, as List's total; an export
+// counts its rows with it before Each writes them.
+func (s *Store) Count(ctx context.Context, f Filter) (int, error) {
+	return count(ctx, s.db, s.scope, f)
+}
+
+// eachPage is how many households Each reads at a time: at most 500, the
+// largest page pageOf allows.
+const eachPage = 500
+
+// Each calls fn with every household f selects, whatever its Page and
+// PerPage, in List's order and masked as List masks them. It reads them
+// eachPage at a time, so an export of many thousands streams without
+// holding them all. A search by a full number is counted as List counts it.
+func (s *Store) Each(ctx context.Context, f Filter, fn func(*Household) error) error {
+	return s.each(ctx, f, eachPage, fn)
+}
+
+// each is Each, reading per households at a time.
+func (s *Store) each(ctx context.Context, f Filter, per int, fn func(*Household) error) error {
+	if !s.scope.All && numberSearch(f.Q) {
+		if err := s.countNumberSearch(ctx); err != nil {
+			return err
+		}
+	}
+	f.Page, f.PerPage = 1, per
+	for {
+		hs, err := listPage(ctx, s.db, s.scope, f)
+		if err != nil {
+			return err
+		}
+		for i := range hs {
+			if err := fn(&hs[i]); err != nil {
+				return err
+			}
+		}
+		if len(hs) < per {
+			return nil
+		}
+		f.afterID = hs[len(hs)-1].ID
+	}
+}
+
+// listPage returns the page of f of the households of scope, masked for
+// its reader, with their tags.
+func listPage(ctx context.Context, q store.Querier, scope org.Scope, f Filter) ([]Household, error) {
+	f.keys = store.KeysOf(q)
+	_, _, page, pageArgs := listSQL(scope, f)
+	rows, err := q.QueryContext(ctx, page, pageArgs...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	out := []Household{}
 	for rows.Next() {
 		h, err := scanHousehold(store.KeysOf(q), rows, false)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		showHousehold(scope, &h)
 		out = append(out, h)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	return out, total, listTags(ctx, q, out)
+	return out, listTags(ctx, q, out)
 }
 
 // listTags fills in the household tags of a list of households, asking for

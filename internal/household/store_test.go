@@ -2,9 +2,11 @@ package household_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -258,6 +260,55 @@ func TestListCarriesTags(t *testing.T) {
 		}
 		if len(list[0].Tags) != 0 || !slices.Equal(list[1].Tags, []string{household.SpecialDifficulty, "fire_safety_focus"}) || list[2].Tags == nil {
 			t.Errorf("tags in list: %q %q %q", list[0].Tags, list[1].Tags, list[2].Tags)
+		}
+	})
+}
+
+// TestEach: Each gives every household a filter selects, across its pages,
+// in the list's order and masked exactly as List masks them, and Count
+// agrees with List's total.
+func TestEach(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		s, f := setup(t, db)
+		for i := range 5 {
+			h := household.Household{BuildingID: f.Buildings[i%2].ID, Room: fmt.Sprint(101 + i), Phone: fmt.Sprintf("1391234567%d", i)}
+			if i == 3 {
+				h.Tags = []string{household.SpecialDifficulty}
+			}
+			if _, err := s.CreateHousehold(ctx, clerk, h, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, filter := range []household.Filter{{}, {BuildingID: f.Buildings[0].ID}, {Tag: household.SpecialDifficulty}, {Q: "105"}} {
+			want, total, err := s.List(ctx, household.Filter{BuildingID: filter.BuildingID, Tag: filter.Tag, Q: filter.Q, PerPage: 500})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, err := s.Count(ctx, filter)
+			if err != nil || n != total {
+				t.Errorf("%+v: Count %d (%v), List's total %d", filter, n, err, total)
+			}
+			for _, per := range []int{1, 2, 5} {
+				var got []household.Household
+				filter.Page, filter.PerPage = 3, 1 // ignored
+				if err := s.EachPer(ctx, filter, per, func(h *household.Household) error { got = append(got, *h); return nil }); err != nil {
+					t.Fatal(err)
+				}
+				g, _ := json.Marshal(got)
+				w, _ := json.Marshal(want)
+				if len(got) != total || string(g) != string(w) {
+					t.Errorf("%+v, %d a page: %s\nwant %s", filter, per, g, w)
+				}
+				if strings.Contains(string(g), "13912345670") {
+					t.Errorf("a phone number in full: %s", g)
+				}
+			}
+		}
+		stop := errors.New("stop")
+		calls := 0
+		if err := s.Each(ctx, household.Filter{}, func(*household.Household) error { calls++; return stop }); !errors.Is(err, stop) || calls != 1 {
+			t.Errorf("an error of fn: %v after %d calls", err, calls)
 		}
 	})
 }

@@ -25,12 +25,18 @@
 //     time, +08:00.
 //   - Reads are public, and anyone can walk the ids, so they carry what a
 //     stranger needs to see that a problem is known and being handled, and
-//     no personal data: never the reporter's name, phone or email, never a
-//     description (residents and staff write names, flats and phones into
-//     it: the service name says what kind of problem it is), and of the
-//     place only the compound and building of the request (never the flat,
-//     never a free address) and lat/long rounded to three decimals (about
-//     100 m).
+//     no personal data: never the reporter's name, phone or email, never
+//     the description anyone wrote (residents and staff write names, flats
+//     and phones into it), and of the place only the compound and building
+//     of the request (never the flat, never a free address) and lat/long
+//     rounded to three decimals (about 100 m).
+//   - description: a neutral text of the category and the channel the
+//     request came in by ("经24小时热线反映：停水、漏水。…"), for every
+//     channel alike; what staff write for the public is the public reply
+//     of a resolution, in status_notes.
+//   - service_request_id is a string in JSON, as the published schemas
+//     (testdata/georeport-v2) require; a POST answer without an account_id
+//     leaves the field out of the JSON (the schema has no null for it).
 //   - Reads are rate-limited per client address (request.CountRead, in the
 //     database so every server counts them): 429 with Retry-After.
 //   - tokens/{token}: a request's token is its tracking code (the resident

@@ -26,7 +26,9 @@ import (
 
 // The example responses of the GeoReport v2 specification and of its
 // Service Discovery page (abridged to one item each; numbers such as 001,
-// which are not valid JSON, written as strings).
+// which are not valid JSON, written as strings, and so are the
+// service_request_id and account_id, which the published schemas require
+// to be strings).
 const (
 	specServicesXML = `<?xml version="1.0" encoding="utf-8"?><services><service><service_code>001</service_code>
 <service_name>Cans left out 24x7</service_name><description>Garbage or recycling cans…</description><metadata>true</metadata>
@@ -41,13 +43,13 @@ const (
 <expected_datetime>2010-04-15T06:37:38-08:00</expected_datetime><address>8TH AVE and JUDAH ST</address><address_id>545483</address_id>
 <zipcode>94122</zipcode><lat>37.762221815</lat><long>-122.4651145</long><media_url>http://city.gov.s3.amazonaws.com/requests/media/638344.jpg</media_url>
 </request></service_requests>`
-	specRequestsJSON = `[{"service_request_id":638344,"status":"closed","status_notes":"Duplicate request.","service_name":"Sidewalk and Curb Issues",
+	specRequestsJSON = `[{"service_request_id":"638344","status":"closed","status_notes":"Duplicate request.","service_name":"Sidewalk and Curb Issues",
 "service_code":"006","description":null,"agency_responsible":null,"service_notice":null,"requested_datetime":"2010-04-14T06:37:38-08:00",
 "updated_datetime":"2010-04-14T06:37:38-08:00","expected_datetime":"2010-04-15T06:37:38-08:00","address":"8TH AVE and JUDAH ST",
 "address_id":"545483","zipcode":"94122","lat":37.762221815,"long":-122.4651145,"media_url":"http://city.gov.s3.amazonaws.com/requests/media/638344.jpg"}]`
 	specCreatedXML = `<?xml version="1.0" encoding="utf-8"?><service_requests><request><service_request_id>293944</service_request_id>
 <service_notice>The City will inspect…</service_notice><account_id/></request></service_requests>`
-	specCreatedJSON  = `[{"service_request_id":293944,"service_notice":"The City will inspect…","account_id":null}]`
+	specCreatedJSON  = `[{"service_request_id":"293944","service_notice":"The City will inspect…","account_id":"u-1"}]`
 	specTokenXML     = `<?xml version="1.0" encoding="utf-8"?><service_requests><request><service_request_id>638344</service_request_id><token>12345</token></request></service_requests>`
 	specErrorsXML    = `<?xml version="1.0" encoding="utf-8"?><errors><error><code>403</code><description>Invalid api_key received -- can't proceed with create_request.</description></error></errors>`
 	specErrorsJSON   = `[{"code":403,"description":"Invalid api_key received -- can't proceed with create_request."}]`
@@ -242,13 +244,25 @@ func decodeRequests(t *testing.T, body string) []map[string]any {
 	return out
 }
 
+// requestID reads the service_request_id of a decoded answer: a string,
+// as the schemas require.
+func requestID(t *testing.T, r map[string]any) int64 {
+	t.Helper()
+	s, ok := r["service_request_id"].(string)
+	id, err := strconv.ParseInt(s, 10, 64)
+	if !ok || err != nil {
+		t.Fatalf("service_request_id %#v is not a string of digits", r["service_request_id"])
+	}
+	return id
+}
+
 // TestSpecExamples compares every answer, in XML and JSON, with the
 // spec's example of it: the same elements and fields, of the same kinds.
 func TestSpecExamples(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := newSite(t, db)
 		good := url.Values{"api_key": {DemoKey}, "service_code": {"sanitation"}, "lat": {"36.6171"}, "long": {"101.7782"},
-			"address_string": {"一化小区 3号楼 东侧"}, "description": {"化粪池外溢"}}
+			"address_string": {"一化小区 3号楼 东侧"}, "description": {"化粪池外溢"}, "account_id": {"u-1"}}
 		code, body := s.post(t, "/open311/v2/requests.xml", good)
 		if code != 200 {
 			t.Fatalf("POST xml: %d %s", code, body)
@@ -261,7 +275,7 @@ func TestSpecExamples(t *testing.T) {
 			t.Fatalf("POST json: %d %s", code, body)
 		}
 		sameShape(t, "POST json", jsonShape(t, body), jsonShape(t, specCreatedJSON))
-		id := int64(decodeRequests(t, body)[0]["service_request_id"].(float64))
+		id := requestID(t, decodeRequests(t, body)[0])
 		tracking := ""
 		if err := db.QueryRowContext(t.Context(), `SELECT tracking_code FROM requests WHERE id = ?`, id).Scan(&tracking); err != nil {
 			t.Fatal(err)
@@ -281,7 +295,7 @@ func TestSpecExamples(t *testing.T) {
 			{"services/sanitation", specDefinitionXML, `{"service_code":"DMV66","attributes":[]}`},
 			{"requests", specRequestsXML, specRequestsJSON},
 			{"requests/" + strconv.FormatInt(id, 10), specRequestsXML, specRequestsJSON},
-			{"tokens/" + tracking, specTokenXML, `[{"service_request_id":638344,"token":"12345"}]`},
+			{"tokens/" + tracking, specTokenXML, `[{"service_request_id":"638344","token":"12345"}]`},
 		} {
 			code, ctype, body := s.get(t, "/open311/v2/"+c.path+".xml")
 			if code != 200 || ctype != "text/xml; charset=utf-8" {
@@ -325,7 +339,7 @@ func TestPost(t *testing.T) {
 			t.Fatalf("POST: %d %s", code, body)
 		}
 		got := decodeRequests(t, body)[0]
-		id := int64(got["service_request_id"].(float64))
+		id := requestID(t, got)
 		if got["account_id"] != "acc-7" || !strings.Contains(got["service_notice"].(string), "24小时") {
 			t.Errorf("POST answer %v", got)
 		}
@@ -352,7 +366,8 @@ func TestPost(t *testing.T) {
 		// roughly where, never who nor what anyone wrote.
 		code, _, body = s.get(t, "/open311/v2/requests/"+strconv.FormatInt(id, 10)+".json")
 		one := decodeRequests(t, body)
-		if code != 200 || len(one) != 1 || one[0]["status"] != "open" || one[0]["description"] != nil || one[0]["service_code"] != "sanitation" ||
+		if code != 200 || len(one) != 1 || one[0]["status"] != "open" ||
+			one[0]["description"] != "经Open311 接口反映：化粪池、下水道堵塞外溢。Reported through the Open311 API: Septic tank and sewer blockage." || one[0]["service_code"] != "sanitation" ||
 			one[0]["address"] != nil || one[0]["lat"] != 36.617 || one[0]["long"] != 101.778 || one[0]["expected_datetime"] != nil {
 			t.Errorf("GET %d: %d %v", id, code, one)
 		}
@@ -445,7 +460,7 @@ func TestRead(t *testing.T) {
 			}
 			var out []int64
 			for _, r := range decodeRequests(t, body) {
-				out = append(out, int64(r["service_request_id"].(float64)))
+				out = append(out, requestID(t, r))
 			}
 			return out
 		}
@@ -477,10 +492,11 @@ func TestRead(t *testing.T) {
 		code, _, body := s.get(t, "/open311/v2/requests.json?status=open,closed")
 		byID := map[int64]map[string]any{}
 		for _, r := range decodeRequests(t, body) {
-			byID[int64(r["service_request_id"].(float64))] = r
+			byID[requestID(t, r)] = r
 		}
 		h, c, d := byID[hotline.ID], byID[charger.ID], byID[declined.ID]
-		if code != 200 || h["status"] != "open" || h["description"] != nil || h["address"] != "一化小区 1号楼" || h["service_name"] != "化粪池、下水道堵塞外溢" ||
+		if code != 200 || h["status"] != "open" ||
+			h["description"] != "经24小时热线反映：化粪池、下水道堵塞外溢。Reported through the 24-hour hotline: Septic tank and sewer blockage." || h["address"] != "一化小区 1号楼" || h["service_name"] != "化粪池、下水道堵塞外溢" ||
 			h["expected_datetime"] != "2026-10-01T23:00:00+08:00" || h["requested_datetime"] != "2026-09-30T23:00:00+08:00" {
 			t.Errorf("hotline request: %v", h)
 		}

@@ -24,7 +24,7 @@ import (
 // comment for what it leaves out).
 type serviceRequest struct {
 	XMLName           xml.Name `xml:"request" json:"-"`
-	ID                int64    `xml:"service_request_id" json:"service_request_id"`
+	ID                int64    `xml:"service_request_id" json:"service_request_id,string"`
 	Status            string   `xml:"status" json:"status"`
 	StatusNotes       text     `xml:"status_notes" json:"status_notes"`
 	ServiceName       string   `xml:"service_name" json:"service_name"`
@@ -90,7 +90,8 @@ func (h *handler) find(ctx context.Context, q query) ([]serviceRequest, error) {
 			where, args = append(where, "r.state "+not+"IN (?, ?)"), append(args, request.Submitted, request.Accepted)
 		}
 	}
-	rows, err := h.db.QueryContext(ctx, `SELECT r.id, r.state, r.category, COALESCE(c.name_zh, r.category), r.lat, r.lng, r.handling,
+	rows, err := h.db.QueryContext(ctx, `SELECT r.id, r.state, r.category, COALESCE(c.name_zh, r.category), COALESCE(c.name_en, r.category),
+		r.channel, r.lat, r.lng, r.handling,
 		COALESCE(d.name, ''), r.public_note, COALESCE(r.merged_into, 0), r.submitted_at, r.updated_at, r.due_at,
 		COALESCE(cp.name, ''), COALESCE(b.name, '')
 		FROM requests r
@@ -108,17 +109,19 @@ func (h *handler) find(ctx context.Context, q query) ([]serviceRequest, error) {
 		var (
 			s                                 serviceRequest
 			state, handling, dept, publicNote string
+			nameEN, channel                   string
 			compound, building                string
 			lat, lng                          *float64
 			merged                            int64
 			submitted, updated                time.Time
 			due                               *time.Time
 		)
-		if err := rows.Scan(&s.ID, &state, &s.ServiceCode, &s.ServiceName, &lat, &lng, &handling, &dept, &publicNote, &merged,
+		if err := rows.Scan(&s.ID, &state, &s.ServiceCode, &s.ServiceName, &nameEN, &channel, &lat, &lng, &handling, &dept, &publicNote, &merged,
 			&submitted, &updated, &due, &compound, &building); err != nil {
 			return nil, err
 		}
 		s.Status, s.StatusNotes = status(state), statusNotes(state, publicNote, merged)
+		s.Description = description(s.ServiceName, nameEN, channel)
 		if handling == request.Referred {
 			s.AgencyResponsible = text(dept)
 		}
@@ -130,6 +133,32 @@ func (h *handler) find(ctx context.Context, q query) ([]serviceRequest, error) {
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+// channelNames name the channels a request comes in by, in Chinese and
+// English, as the staff pages do.
+var channelNames = map[string][2]string{
+	"visit":      {"入户走访", "a home visit"},
+	"grid_group": {"网格微信群", "the grid's WeChat group"},
+	"hotline":    {"24小时热线", "the 24-hour hotline"},
+	"talk_room":  {"议事室", "the talk room"},
+	"walk_in":    {"来访", "a walk-in visit"},
+	"web":        {"居民网页", "the residents' web page"},
+	"open311":    {"Open311 接口", "the Open311 API"},
+}
+
+// description is the public description of a request of the category
+// named name (nameEN in English) that came in by channel: a neutral text
+// made of the two, the same for every request of the kind. It is never
+// what the reporter or staff wrote (request.Request.Description holds
+// names, flats and phones); what staff write for the public is the
+// public reply of a resolution, published as status_notes.
+func description(name, nameEN, channel string) text {
+	ch, ok := channelNames[channel]
+	if !ok {
+		return text(fmt.Sprintf("居民反映：%s。Reported by a resident: %s.", name, nameEN))
+	}
+	return text(fmt.Sprintf("经%s反映：%s。Reported through %s: %s.", ch[0], name, ch[1], nameEN))
 }
 
 // statusNotes are the public notes of a request in state: the public
@@ -286,7 +315,7 @@ func (h *handler) oneRequest(w http.ResponseWriter, r *http.Request) {
 // tokenAnswer maps a token to its request.
 type tokenAnswer struct {
 	XMLName xml.Name `xml:"request" json:"-"`
-	ID      int64    `xml:"service_request_id" json:"service_request_id"`
+	ID      int64    `xml:"service_request_id" json:"service_request_id,string"`
 	Token   string   `xml:"token" json:"token"`
 }
 
@@ -312,9 +341,11 @@ func (h *handler) token(w http.ResponseWriter, r *http.Request) {
 // created is the answer to a POST.
 type created struct {
 	XMLName       xml.Name `xml:"request" json:"-"`
-	ID            int64    `xml:"service_request_id" json:"service_request_id"`
+	ID            int64    `xml:"service_request_id" json:"service_request_id,string"`
 	ServiceNotice text     `xml:"service_notice" json:"service_notice"`
-	AccountID     text     `xml:"account_id" json:"account_id"`
+	// AccountID is left out of the JSON when the client sent none: the
+	// schema's account_id is a string, never null.
+	AccountID text `xml:"account_id" json:"account_id,omitempty"`
 }
 
 // post answers POST requests: a new request from a client with an API

@@ -51,6 +51,10 @@ type Def struct {
 	tags     string   // "key" (key-person tags), "all" or "" for none
 }
 
+// FileName is the name of the roster's downloads and of their xlsx sheet,
+// as the office names such a list: 四点半课堂名单.
+func (d Def) FileName() string { return d.TitleZH + "名单" }
+
 // Builtins are the built-in rosters in display order.
 var Builtins = []Def{
 	{Name: "four_thirty", TitleZH: "四点半课堂", TitleEN: "Four-thirty class", Entity: Person, guardian: true},

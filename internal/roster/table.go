@@ -54,7 +54,8 @@ func Download(ctx context.Context, s *Store, q Query, f export.Format, n int, l 
 	if v := q.Values().Encode(); v != "" {
 		detail += " " + v
 	}
-	return audit.Download{Object: "roster:" + q.Def.Name, Detail: detail, Format: f, Name: "roster-" + q.Def.Name, Day: day.String(),
+	return audit.Download{Object: "roster:" + q.Def.Name, Detail: detail, Format: f,
+		Name: q.Def.FileName(), ASCIIName: "roster-" + q.Def.Name, Day: day.String(),
 		Columns: q.Def.ExportColumns(), Write: func(w export.Writer) error {
 			_, err := s.Write(ctx, q, w, l)
 			return err

@@ -162,7 +162,7 @@ func (h *handler) staffDownload(w http.ResponseWriter, r *http.Request, f export
 		return
 	}
 	if err := h.auditing().Export(w, r, audit.Download{Object: "staff:" + object, Detail: fmt.Sprintf("%s %d rows from=%s to=%s", f, rows, p.From, p.To),
-		Format: f, Name: name, Day: h.currentDay().String(), Columns: cols, Write: write}); err != nil {
+		Format: f, Name: name, ASCIIName: "staff-" + object, Day: h.currentDay().String(), Columns: cols, Write: write}); err != nil {
 		h.showError(w, r, err)
 	}
 }

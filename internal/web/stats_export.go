@@ -41,7 +41,7 @@ func (h *handler) statsDownload(w http.ResponseWriter, r *http.Request, v *stats
 		}
 	}
 	if err := h.auditing().Export(w, r, audit.Download{Object: "stats:" + v.Section, Detail: fmt.Sprintf("%s %d rows %s", f, rows, r.URL.RawQuery),
-		Format: f, Name: "统计-" + v.Title, Day: h.currentDay().String(), Columns: statsColumns,
+		Format: f, Name: "统计-" + v.Title, ASCIIName: "stats-" + v.Section, Day: h.currentDay().String(), Columns: statsColumns,
 		Write: func(out export.Writer) error { return writeStatTables(out, v.Tables) }}); err != nil {
 		h.showError(w, r, err)
 	}

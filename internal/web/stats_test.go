@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -312,6 +313,13 @@ func TestStatsExport(t *testing.T) {
 	f, err := excelize.OpenReader(bytes.NewReader(b))
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The file and its sheet carry the Chinese name, and the plain
+	// filename an ASCII one for clients that read no other.
+	cd := res.Header.Get("Content-Disposition")
+	if _, p, err := mime.ParseMediaType(cd); err != nil || !strings.HasPrefix(p["filename"], "统计-") ||
+		f.GetSheetName(0) != regexp.MustCompile(`-\d{4}-\d\d-\d\d\.xlsx$`).ReplaceAllString(p["filename"], "") || !strings.Contains(cd, `filename="stats-population-`) {
+		t.Errorf("xlsx named by %q (%v), sheet %q", cd, err, f.GetSheetName(0))
 	}
 	rows, err := f.GetRows(f.GetSheetName(0))
 	if err != nil {
