@@ -141,7 +141,7 @@ var channelNames = map[string][2]string{
 	"visit":      {"入户走访", "a home visit"},
 	"grid_group": {"网格微信群", "the grid's WeChat group"},
 	"hotline":    {"24小时热线", "the 24-hour hotline"},
-	"talk_room":  {"议事室", "the talk room"},
+	"talk_room":  {"谈心室", "the talk room"},
 	"walk_in":    {"来访", "a walk-in visit"},
 	"web":        {"居民网页", "the residents' web page"},
 	"open311":    {"Open311 接口", "the Open311 API"},
