@@ -228,6 +228,24 @@ func keepNull(col, v string) any {
 	return v
 }
 
+// doneOnce says whether the one-off job marked by setting key has run on
+// this database (markDone).
+func doneOnce(ctx context.Context, db *store.DB, key string) (bool, error) {
+	var v string
+	err := db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// markDone marks the one-off job of setting key as run.
+func markDone(ctx context.Context, db *store.DB, key string) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO settings(key, value, updated_at) VALUES (?, '1', ?) ON CONFLICT (key) DO NOTHING`,
+		key, time.Now().UTC())
+	return err
+}
+
 // sealedHealthNotes is the setting that says every health note is sealed.
 const sealedHealthNotes = "health_notes_sealed"
 
@@ -238,12 +256,7 @@ const sealedHealthNotes = "health_notes_sealed"
 // Several servers may run it at once: a row is changed only while it
 // still holds the clear text read.
 func SealHealthNotes(ctx context.Context, db *store.DB, batch int) (int, error) {
-	var done string
-	err := db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, sealedHealthNotes).Scan(&done)
-	if err == nil {
-		return 0, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
+	if done, err := doneOnce(ctx, db, sealedHealthNotes); done || err != nil {
 		return 0, err
 	}
 	keys := db.Keys()
@@ -263,9 +276,7 @@ func SealHealthNotes(ctx context.Context, db *store.DB, batch int) (int, error) 
 			}
 		}
 	}
-	_, err = db.ExecContext(ctx, `INSERT INTO settings(key, value, updated_at) VALUES (?, '1', ?) ON CONFLICT (key) DO NOTHING`,
-		sealedHealthNotes, time.Now().UTC())
-	return n, err
+	return n, markDone(ctx, db, sealedHealthNotes)
 }
 
 // sealClear seals the clear values of column col of table in the rows

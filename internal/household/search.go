@@ -2,12 +2,9 @@ package household
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/mozillazg/go-pinyin"
@@ -246,12 +243,7 @@ const searchForms = "search_forms_filled"
 // returns how many rows it filled. Several servers may run it at once:
 // they write the same values.
 func FillSearchForms(ctx context.Context, db *store.DB, batch int) (int, error) {
-	var done string
-	err := db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, searchForms).Scan(&done)
-	if err == nil {
-		return 0, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
+	if done, err := doneOnce(ctx, db, searchForms); done || err != nil {
 		return 0, err
 	}
 	keys := db.Keys()
@@ -280,9 +272,7 @@ func FillSearchForms(ctx context.Context, db *store.DB, batch int) (int, error) 
 	if err != nil {
 		return n, fmt.Errorf("fill the search forms of households: %w", err)
 	}
-	_, err = db.ExecContext(ctx, `INSERT INTO settings(key, value, updated_at) VALUES (?, '1', ?) ON CONFLICT (key) DO NOTHING`,
-		searchForms, time.Now().UTC())
-	return n, err
+	return n, markDone(ctx, db, searchForms)
 }
 
 // fillBatches reads the rows (id, name, sealed phone) of query, which
