@@ -419,3 +419,55 @@ func TestOfflineFullVisit(t *testing.T) {
 	s.until(t, "the resent queue to empty", `(`+queued+`).then(function (a) { return a.length === 0; })`)
 	check("after sending it again")
 }
+
+// TestOfflineRefusedVisit: a full visit kept on the phone that the server
+// refuses in the background upload (here a need kind it does not know) is
+// not lost: it stays on the phone, the banner says so and it is never sent
+// again; the household's visit page fills the form back with it, and once
+// corrected it is saved as one visit and leaves the phone.
+func TestOfflineRefusedVisit(t *testing.T) {
+	s, _, ids := phoneOnRoute(t)
+	item := fmt.Sprintf(`{client_id: "refused-1", user: document.getElementById("offline-queue").getAttribute("data-user"),
+  household_id: "%d", tapped: Date.now(), outcome: "met", photos: [],
+  fields: [["outcome", "met"], ["notes", "楼道漏水，需要报修"], ["need_kind", "cake"], ["need_note", "三楼水管"]]}`, ids[0])
+	s.do(t, "keep a visit the server will refuse", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Evaluate[bool](`new Promise(function (ok, fail) {
+  var r = indexedDB.open("wanhu-offline", 1);
+  r.onupgradeneeded = function () { r.result.createObjectStore("visits", { keyPath: "client_id" }); };
+  r.onsuccess = function () {
+    var tx = r.result.transaction("visits", "readwrite");
+    tx.objectStore("visits").put(`+item+`);
+    tx.oncomplete = function () { ok(true); };
+    tx.onerror = function () { fail(tx.error); };
+  };
+})`, chromedp.EvalAwaitPromise)(ctx, tg)
+		return err
+	}))
+	s.do(t, "reload the round with signal", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#offline-queue`)))
+	s.until(t, "the refusal to show", `document.getElementById("offline-queue").textContent.indexOf("1 条详细记录未能上传") === 0`)
+	kept, err := chromedp.Run(s.browser, chromedp.Evaluate[string](`(`+queued+`).then(JSON.stringify)`, chromedp.EvalAwaitPromise))
+	if err != nil || !strings.Contains(kept, `"refused":422`) || !strings.Contains(kept, "楼道漏水") {
+		t.Fatalf("the refused visit on the phone: %s %v", kept, err)
+	}
+	s.do(t, "reload once more", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#offline-queue`)))
+	s.until(t, "the refusal to show again", `document.getElementById("offline-queue").textContent.indexOf("1 条详细记录未能上传") === 0`)
+	var n int
+	storetest.Scan(t, s.db.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM visits`), &n)
+	if n != 0 {
+		t.Fatalf("%d visits recorded from a refused item", n)
+	}
+
+	s.do(t, "open the household's visit page", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#h%d .today-more`, ids[0]))),
+		chromedp.WaitVisible(chromedp.CSS(`#record`)))
+	s.until(t, "the form to be filled back", `document.getElementById("visit-notes").value === "楼道漏水，需要报修" && !document.getElementById("visit-form-status").hidden`)
+	if got := s.text(t, "#visit-form-status"); !strings.HasPrefix(got, "离线填写的这条记录未能上传") {
+		t.Errorf("the form says %q", got)
+	}
+	s.do(t, "correct the need and save", chromedp.SetValue(chromedp.CSS(`#visit-need`), "housing_repair"), chromedp.Click(chromedp.CSS(`#save-visit`)))
+	s.until(t, "the phone to be empty", `(`+queued+`).then(function (a) { return a.length === 0; })`)
+	var notes string
+	storetest.Scan(t, s.db.QueryRowContext(t.Context(), `SELECT COUNT(*), COALESCE(MAX(notes), '') FROM visits WHERE household_id = ?`, ids[0]), &n, &notes)
+	if n != 1 || notes != "楼道漏水，需要报修" {
+		t.Errorf("%d visits (notes %q), want the corrected one", n, notes)
+	}
+}

@@ -156,12 +156,47 @@
     for (var i = 0; i < bs.length; i++) bs[i].disabled = true;
   }
 
+  // refresh shows what waits and what the server refused. A full visit
+  // refused while nobody watched (a bad field found in the background
+  // upload) stays on the phone, marked refused and never sent again, until
+  // its household's visit form is filled back with it.
   function refresh() {
     return mine().then(function (items) {
-      items.forEach(function (x) { mark(x.household_id, banner.getAttribute("data-saved")); });
-      banner.textContent = banner.getAttribute("data-pending").replace("{n}", items.length);
+      var waiting = items.filter(function (x) { return !x.refused; });
+      var refused = items.length - waiting.length;
+      waiting.forEach(function (x) { mark(x.household_id, banner.getAttribute("data-saved")); });
+      var text = waiting.length ? banner.getAttribute("data-pending").replace("{n}", waiting.length) : "";
+      if (refused) text += (text ? " " : "") + banner.getAttribute("data-refused").replace("{n}", refused);
+      banner.textContent = text;
       banner.hidden = items.length === 0;
+      refill(items);
     }, function () {});
+  }
+
+  // refill puts a refused visit of this page's household back into its
+  // form, to be corrected and saved again (photos must be chosen again).
+  var refilled = null;
+  function refill(items) {
+    var f = document.querySelector("form[data-offline-form]");
+    if (!f || refilled) return;
+    var item = items.filter(function (x) { return x.refused && x.fields && String(x.household_id) === f.getAttribute("data-household"); })[0];
+    if (!item) return;
+    refilled = item.client_id;
+    item.fields.forEach(function (kv) {
+      var els = f.querySelectorAll("[name=\"" + kv[0] + "\"]");
+      for (var i = 0; i < els.length; i++) {
+        var el = els[i];
+        if (el.type === "checkbox" || el.type === "radio") {
+          if (el.value === kv[1]) el.checked = true;
+        } else if (el.type !== "file") {
+          el.value = kv[1];
+        }
+      }
+    });
+    var d = f.parentNode;
+    if (d && d.tagName === "DETAILS") d.open = true;
+    var status = document.getElementById("visit-form-status");
+    if (status) { status.textContent = f.getAttribute("data-refilled"); status.hidden = false; }
   }
 
   // send posts one item; it resolves to the server's final status once
@@ -185,6 +220,10 @@
       headers: { "Accept": "application/json" } }).then(function (res) {
       var final = [400, 404, 409, 422].indexOf(res.status) >= 0;
       if (!res.ok && !final) throw new Error("sync: " + res.status);
+      if (!res.ok && item.fields && !watched[item.client_id]) {
+        item.refused = res.status; // nobody is looking: keep what was typed
+        return queue("put", item).then(function () { answered[item.client_id] = res.status; });
+      }
       return queue("del", item.client_id).then(function () {
         answered[item.client_id] = res.status;
         if (res.ok) mark(item.household_id, banner.getAttribute("data-sent"));
@@ -192,10 +231,11 @@
     });
   }
 
-  var flushing = null, answered = {};
+  var flushing = null, answered = {}, watched = {};
   function flush() {
     if (flushing || !window.fetch) return flushing;
     flushing = mine().then(function (items) {
+      items = items.filter(function (x) { return !x.refused; });
       return items.reduce(function (p, item) { return p.then(function () { return send(item); }); }, Promise.resolve());
     }).catch(function () {}).then(function () {
       flushing = null;
@@ -240,7 +280,10 @@
     var status = document.getElementById("visit-form-status");
     var item = { client_id: newID(), user: user, household_id: f.getAttribute("data-household"), tapped: Date.now(),
       outcome: f.elements.outcome.value, fields: fields, photos: photos };
-    queue("put", item).then(function () {
+    watched[item.client_id] = true; // this page shows the answer: a refusal posts the form
+    var done = refilled ? queue("del", refilled) : Promise.resolve();
+    refilled = null;
+    done.then(function () { return queue("put", item); }).then(function () {
       return refresh().then(flush).then(function () {
         return answered[item.client_id] ? null : flush(); // a flush already under way did not send it
       }).then(function () {
