@@ -109,7 +109,7 @@ func (h *handler) plans(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if v.Plan != nil {
-		v.fill()
+		v.fill(today)
 		team, err := h.visits(r).PlanTeam(r.Context(), v.GridID)
 		if err != nil {
 			h.showError(w, r, err)
@@ -150,14 +150,12 @@ func (v *planPage) done(q url.Values) string {
 	return ""
 }
 
-// fill turns the plan into rows with badges, reasons and coverage.
-func (v *planPage) fill() {
+// fill turns the plan into rows with badges, reasons and coverage, each
+// share named with the days it covers up to today.
+func (v *planPage) fill(today calendar.Date) {
 	l, c := v.L, v.Plan.Coverage
-	for _, s := range []struct {
-		key string
-		f   float64
-	}{{"plan.coverage_week", c.Week}, {"plan.coverage_month", c.Month}, {"plan.coverage_quarter", c.Quarter}, {"plan.coverage_year", c.Year}} {
-		v.Coverage = append(v.Coverage, planShare{Label: l.T(s.key), Percent: int(s.f*100 + 0.5)})
+	for i, f := range []float64{c.Week, c.Month, c.Quarter, c.Year} {
+		v.Coverage = append(v.Coverage, planShare{Label: coveragePeriods(l, today)[i], Percent: int(f*100 + 0.5)})
 	}
 	for _, pv := range v.Plan.Visitors {
 		row := planVisitorRow{PlanVisitor: pv, Load: l.T("plan.load", len(pv.Households), pv.Capacity), Over: len(pv.Households) > pv.Capacity}

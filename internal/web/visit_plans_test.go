@@ -37,7 +37,7 @@ func TestPlansPage(t *testing.T) {
 		if code != http.StatusOK {
 			t.Fatalf("generate: %d", code)
 		}
-		mustContain(t, "plan", body, `id="plan"`, "小张", "王秀兰", "badge-red", `id="coverage"`, "本周", "重新生成计划",
+		mustContain(t, "plan", body, `id="plan"`, "小张", "王秀兰", "badge-red", `id="coverage"`, "本周（", "重新生成计划",
 			fmt.Sprintf(`id="h%d"`, e.widow.ID))
 		mustNotContain(t, "plan", body, "⟦")
 		var planID int64
