@@ -90,7 +90,9 @@ func newSite(t *testing.T, fill func(ctx context.Context, db *store.DB) (rootID 
 	t.Cleanup(cancel)
 	bctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(cancel)
-	tctx, cancel := context.WithTimeout(bctx, 90*time.Second)
+	// A hung browser fails the test instead of hanging it; the bound is
+	// generous, as CI runs the browser beside the -race test binaries.
+	tctx, cancel := context.WithTimeout(bctx, 5*time.Minute)
 	t.Cleanup(cancel)
 	return &site{url: srv.URL, browser: tctx, db: db, imports: d.Imports}
 }
@@ -168,7 +170,7 @@ func (s *site) waitJS(t *testing.T, what, cond string) {
 // form's page has replaced the one it was sent from.
 func (s *site) waitFor(t *testing.T, what string, ok func(loc string) bool) {
 	t.Helper()
-	for range 100 {
+	for range 600 { // 30 s: a sign-in checks an argon2id hash, slow on a busy machine
 		if loc, err := chromedp.Run(s.browser, chromedp.Location()); err == nil && ok(loc) {
 			return
 		}

@@ -31,6 +31,7 @@ func TestLandingInTheBrowser(t *testing.T) {
 		}
 		return cs[0].ID
 	})
+	s.do(t, "start the browser", chromedp.Navigate("about:blank"))
 	for _, c := range []struct{ user, path, shows string }{
 		{"admin", "/households", "#household-list"},
 		{"leader1", "/households", "#household-list"},
@@ -39,6 +40,10 @@ func TestLandingInTheBrowser(t *testing.T) {
 		{"dept1", "/requests", "#board-link"},
 		{"auditor1", "/audit", "#audit-csv"},
 	} {
+		// Each account signs in on its own browser, as on its own phone or
+		// PC: the visitor's service worker is not carried to the officer.
+		bctx, cancel := chromedp.NewContext(s.browser, chromedp.WithNewBrowserContext())
+		s := &site{url: s.url, browser: bctx, db: s.db}
 		s.do(t, "sign in as "+c.user,
 			chromedp.Navigate(s.url+"/login"),
 			chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
@@ -56,5 +61,6 @@ func TestLandingInTheBrowser(t *testing.T) {
 		}
 		s.do(t, c.user+"'s work", chromedp.WaitVisible(chromedp.CSS(c.shows)))
 		s.logout(t)
+		cancel()
 	}
 }

@@ -93,8 +93,14 @@ func TestVisitRoundOnTheDemo(t *testing.T) {
 		s.do(t, "open the plans of "+w.String(),
 			chromedp.Navigate(fmt.Sprintf("%s/plans?grid=1&week=%s", s.url, w)),
 			chromedp.WaitVisible(chromedp.CSS(`#generate`)),
+			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				_, err := chromedp.Evaluate[bool](`window.beforeGenerate = true`)(ctx, tg)
+				return err
+			}),
 			chromedp.Click(chromedp.CSS(`#generate`)))
-		s.until(t, "the plan of "+w.String(), `!!document.getElementById("plan")`)
+		// The demo already has this week's plan: wait for the page the
+		// generation answers with, not the one the button was on.
+		s.until(t, "the plan of "+w.String(), `!window.beforeGenerate && !!document.getElementById("plan")`)
 	}
 	plan := planOf(t, s.db, next)
 	if len(plan) < 100 {
@@ -220,7 +226,12 @@ func TestVisitRoundOnTheDemo(t *testing.T) {
 		t.Errorf("booked a %s slot, want evening", kind)
 	}
 
-	// The grid leader sees the booking in the plan, and the week's numbers moved.
+	// The grid leader sees the booking in the plan, and the week's numbers
+	// moved. He works on his own PC: the visitor's phone, whose service
+	// worker controls the site, is not where he signs in.
+	pc, closePC := chromedp.NewContext(s.browser, chromedp.WithNewBrowserContext())
+	defer closePC()
+	s.browser = pc
 	s.loginAs(t, "leader1")
 	s.do(t, "open the plan with the booking", chromedp.Navigate(fmt.Sprintf("%s/plans?grid=1&week=%s", s.url, week)),
 		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#h%d`, hid))))
