@@ -464,6 +464,7 @@ func TestOfflineRefusedVisit(t *testing.T) {
 		t.Errorf("the form says %q", got)
 	}
 	s.do(t, "correct the need and save", chromedp.SetValue(chromedp.CSS(`#visit-need`), "housing_repair"), chromedp.Click(chromedp.CSS(`#save-visit`)))
+	s.until(t, "the visit to be saved", `location.hash === "#done"`)
 	s.until(t, "the phone to be empty", `(`+queued+`).then(function (a) { return a.length === 0; })`)
 	var notes string
 	storetest.Scan(t, s.db.QueryRowContext(t.Context(), `SELECT COUNT(*), COALESCE(MAX(notes), '') FROM visits WHERE household_id = ?`, ids[0]), &n, &notes)
