@@ -50,9 +50,14 @@ func AddKey(ctx context.Context, db *store.DB, name, community string) (string, 
 }
 
 // EnsureDemoKey creates the demo's key DemoKey (named "demo") unless it
-// exists.
+// exists, for the demo community: the first one made, also when the demo
+// runs on a generated city of many communities.
 func EnsureDemoKey(ctx context.Context, db *store.DB) error {
-	return putKey(ctx, db, "demo", DemoKey, "", true)
+	var community string
+	if err := db.QueryRowContext(ctx, `SELECT name FROM org_units WHERE kind = 'community' ORDER BY id LIMIT 1`).Scan(&community); err != nil {
+		return fmt.Errorf("demo key: no community: %w", err)
+	}
+	return putKey(ctx, db, "demo", DemoKey, community, true)
 }
 
 func putKey(ctx context.Context, db *store.DB, name, key, community string, idempotent bool) error {

@@ -557,3 +557,33 @@ func TestReadsLimited(t *testing.T) {
 		}
 	})
 }
+
+// TestDemoKeyInACity: the demo's key belongs to the demo community, the
+// first made, also in a generated city of several communities, where a
+// key made without naming its community is refused.
+func TestDemoKeyInACity(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		w, err := testworld.NewOrg(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		second := org.Unit{Kind: org.Community, ParentID: w.Street.ID, Name: "兴隆社区"}
+		if err := org.CreateUnit(ctx, db, &second); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := AddKey(ctx, db, "portal", ""); err == nil {
+			t.Fatal("a key with no community in a city of two was made")
+		}
+		if err := EnsureDemoKey(ctx, db); err != nil {
+			t.Fatalf("EnsureDemoKey in a city of two communities: %v", err)
+		}
+		var unit int64
+		if err := db.QueryRowContext(ctx, `SELECT org_unit_id FROM open311_keys WHERE name = 'demo'`).Scan(&unit); err != nil {
+			t.Fatal(err)
+		}
+		if unit != w.Community.ID {
+			t.Fatalf("demo key of unit %d, want the demo community %d", unit, w.Community.ID)
+		}
+	})
+}
