@@ -3,9 +3,7 @@
 package server
 
 import (
-	"context"
 	"log/slog"
-	"net/http"
 	"time"
 
 	"wanhu/internal/apperr"
@@ -54,28 +52,4 @@ func (d Deps) Clock() func() time.Time {
 func NewDeps(db *store.DB, log *slog.Logger) Deps {
 	return Deps{DB: db, Households: household.NewStore(db), Auth: auth.NewStore(db), Audit: audit.New(db), Log: log,
 		Photos: visit.NewPhotoSlots(visit.DefaultPhotoDecoders, visit.PhotoWait), Imports: importjob.New(db, log)}
-}
-
-// Health registers /healthz (the process is up and the database answers)
-// and /readyz (the schema is migrated, so requests can be served).
-func Health(mux *http.ServeMux, d Deps) {
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := d.DB.SQL().PingContext(ctx); err != nil {
-			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
-			return
-		}
-		w.Write([]byte("ok\n"))
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		var n int
-		if err := d.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM tags`).Scan(&n); err != nil || n == 0 {
-			http.Error(w, "not ready", http.StatusServiceUnavailable)
-			return
-		}
-		w.Write([]byte("ready\n"))
-	})
 }
