@@ -78,6 +78,7 @@ type serverFlags struct {
 	anchor                   func() (*audit.AnchorSender, error)
 	logger                   func() *slog.Logger
 	backups                  func() (*backupConfig, error)
+	metricsToken             func() (string, error)
 }
 
 func addServerFlags(fs *flag.FlagSet) *serverFlags {
@@ -85,7 +86,7 @@ func addServerFlags(fs *flag.FlagSet) *serverFlags {
 		addr:      fs.String("addr", "127.0.0.1:8080", "address to listen on"),
 		publicURL: publicURLFlag(fs), keyFile: keyFileFlag(fs), senders: senderFlags(fs), escalation: escalationFlags(fs),
 		photos: photoFlag(fs), anchor: anchorFlags(fs), logger: logFlags(fs),
-		backups: backupFlags(fs),
+		backups: backupFlags(fs), metricsToken: metricsFlag(fs),
 	}
 }
 
@@ -97,6 +98,8 @@ type running struct {
 	anchor *audit.AnchorSender
 	log    *slog.Logger
 	backup *backupConfig
+	// metricsToken guards /metrics; empty: no metrics.
+	metricsToken string
 }
 
 // check reads the flags' values, refusing a bad one before anything
@@ -114,6 +117,9 @@ func (f *serverFlags) check() (*running, error) {
 		return nil, err
 	}
 	if r.backup, err = f.backups(); err != nil {
+		return nil, err
+	}
+	if r.metricsToken, err = f.metricsToken(); err != nil {
 		return nil, err
 	}
 	r.log = f.logger()
@@ -139,7 +145,7 @@ func (r *running) start(ctx context.Context, db *store.DB, idle time.Duration, t
 	}
 	defer stopAnchors()
 	defer startBackups(ctx, db, r.backup, r.log)()
-	return serve(ctx, db, append(senders, anchorSenders...), r.esc, *r.f.addr, idle, trustProxy, *r.f.publicURL, r.photos, r.log, ready)
+	return serve(ctx, db, append(senders, anchorSenders...), r.esc, *r.f.addr, idle, trustProxy, *r.f.publicURL, r.photos, r.metricsToken, r.log, ready)
 }
 
 // smsLoggedOnlyNotice is what the console says when no SMS provider is
@@ -170,7 +176,7 @@ func escalationFlags(fs *flag.FlagSet) func() (request.EscalationConfig, error) 
 // of overdue requests (esc) on db until ctx ends, then shuts down
 // gracefully. photos limit the photos decoded at once. ready is called
 // with the URL once the port is open.
-func serve(ctx context.Context, db *store.DB, senders []notify.Sender, esc request.EscalationConfig, addr string, idle time.Duration, trustProxy bool, publicURL string, photos *visit.PhotoSlots, log *slog.Logger, ready func(url string)) error {
+func serve(ctx context.Context, db *store.DB, senders []notify.Sender, esc request.EscalationConfig, addr string, idle time.Duration, trustProxy bool, publicURL string, photos *visit.PhotoSlots, metricsToken string, log *slog.Logger, ready func(url string)) error {
 	if publicURL != "" {
 		if u, err := url.Parse(publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("--public-url %q: give an http(s) address such as https://wanhu.example.org", publicURL)
@@ -181,6 +187,7 @@ func serve(ctx context.Context, db *store.DB, senders []notify.Sender, esc reque
 	d.Photos = photos
 	d.Auth.IdleTimeout = idle
 	d.Auth.TrustProxy = trustProxy
+	d.Metrics = server.NewMetrics(metricsToken, db, d.Imports)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
@@ -200,6 +207,7 @@ func serve(ctx context.Context, db *store.DB, senders []notify.Sender, esc reque
 	escalated := make(chan struct{})
 	go func() {
 		esc.Log = log
+		esc.Ran = d.Metrics.JobRan("request_escalation")
 		request.RunEscalations(sending, db, time.Minute, esc)
 		close(escalated)
 	}()

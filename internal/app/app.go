@@ -21,8 +21,9 @@ func Handler(d server.Deps) http.Handler {
 		d.ErrText = web.ErrText
 	}
 	server.Health(mux, d)
+	d.Metrics.Register(mux)
 	api.Register(mux, d)
 	open311.Register(mux, d)
 	web.Register(mux, d)
-	return server.Secure(server.Logged(d.Log, mux))
+	return server.Secure(server.Logged(d.Log, d.Metrics.Measure(mux)))
 }

@@ -328,3 +328,15 @@ func (j *Jobs) Tidy(ctx context.Context) error {
 		return err
 	})
 }
+
+// Running returns how many jobs this runner runs now and how many rows
+// they have read so far: the import progress in the server's metrics.
+func (j *Jobs) Running() (jobs, rows int) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, l := range j.live {
+		jobs++
+		rows += l.p.Rows
+	}
+	return jobs, rows
+}

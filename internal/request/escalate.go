@@ -2,6 +2,7 @@ package request
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -27,6 +28,9 @@ type EscalationConfig struct {
 	GeneralWarning time.Duration // when, after midnight of a general request's due day (China time), the handler is warned (9 h: the morning)
 	SecretaryAfter time.Duration // how long overdue before the community secretary hears (8 h)
 	Log            *slog.Logger
+	// Ran, when set, is told of every round of RunEscalations: when it
+	// started and its error, if any (the job lag of the metrics).
+	Ran func(start time.Time, err error)
 }
 
 func (c EscalationConfig) withDefaults() EscalationConfig {
@@ -241,15 +245,21 @@ func RunEscalations(ctx context.Context, db *store.DB, every time.Duration, cfg 
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if n, err := Escalate(ctx, db, time.Now(), cfg); err != nil && ctx.Err() == nil {
+		start := time.Now()
+		n, err := Escalate(ctx, db, start, cfg)
+		if err != nil && ctx.Err() == nil {
 			cfg.Log.Error("request: escalating", "err", err)
 		} else if n > 0 {
 			cfg.Log.Info("request: escalated", "steps", n)
 		}
-		if n, err := RemindCallbacks(ctx, db, time.Now(), cfg); err != nil && ctx.Err() == nil {
-			cfg.Log.Error("request: reminding of callbacks", "err", err)
+		n, cerr := RemindCallbacks(ctx, db, time.Now(), cfg)
+		if cerr != nil && ctx.Err() == nil {
+			cfg.Log.Error("request: reminding of callbacks", "err", cerr)
 		} else if n > 0 {
 			cfg.Log.Info("request: reminded of callbacks", "requests", n)
+		}
+		if cfg.Ran != nil && ctx.Err() == nil {
+			cfg.Ran(start, errors.Join(err, cerr))
 		}
 		select {
 		case <-ctx.Done():

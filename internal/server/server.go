@@ -35,6 +35,9 @@ type Deps struct {
 	// "en"), from the web's catalogue, for what the API writes for people
 	// (the comments of an import's highlighted copy); nil: its message.
 	ErrText func(lang string, fe *apperr.FieldError) string
+	// Metrics are the server's Prometheus metrics at /metrics; nil for
+	// none (no token configured).
+	Metrics *Metrics
 	// Now is the clock of both faces; nil is time.Now. Tests set it to
 	// serve pages and answers at a fixed time.
 	Now func() time.Time
