@@ -8,6 +8,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/auth"
+	"wanhu/internal/store"
 )
 
 // errorBody is the one error format of the API.
@@ -108,6 +109,10 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		}
 	case errors.Is(err, auth.ErrBadCredentials):
 		status, body.Error = http.StatusUnauthorized, errorDetail{"unauthorized", "sign in and send Authorization: Bearer <token>", ""}
+	case store.Unavailable(err):
+		h.log.WarnContext(r.Context(), "api request: database unavailable", "method", r.Method, "route", r.Pattern, "error", err)
+		w.Header().Set("Retry-After", "5")
+		status, body.Error = http.StatusServiceUnavailable, errorDetail{"unavailable", "the database is unavailable for a moment; try again shortly", ""}
 	default:
 		h.log.ErrorContext(r.Context(), "api request failed", "method", r.Method, "route", r.Pattern, "error", err)
 		body.Error = errorDetail{"internal", "something went wrong on the server; try again later", ""}

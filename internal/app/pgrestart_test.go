@@ -72,6 +72,11 @@ func TestPostgresRestart(t *testing.T) {
 		return res.StatusCode, string(b)
 	}
 	token := login(t, call)
+	webSession, _, err := d.Auth.Login(ctx, "admin", "dongxing-admin-2025", auth.Web)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	household := "/api/v1/households/" + itoa(h.ID)
 	// manyOK sends n requests for the household, 8 at a time, and
 	// returns how many were not 200.
@@ -133,8 +138,20 @@ func TestPostgresRestart(t *testing.T) {
 	if code, body := call("GET", "/healthz", "", ""); code != 200 {
 		t.Errorf("/healthz with the database stopped: %d %s, want 200 (the process is alive)", code, body)
 	}
-	if code, _ := call("GET", household, token, ""); code < 500 {
-		t.Errorf("a household with the database stopped: %d, want a 5xx", code)
+	// Meanwhile a request answers 503 with Retry-After, not 500, and a
+	// signed-in client is not sent to sign in again.
+	if code, body := call("GET", household, token, ""); code != http.StatusServiceUnavailable || !strings.Contains(body, `"unavailable"`) {
+		t.Errorf("a household through the API with the database stopped: %d %s, want 503 unavailable", code, body)
+	}
+	req, _ := http.NewRequest("GET", srv.URL+"/households/"+itoa(h.ID), nil)
+	req.AddCookie(&http.Cookie{Name: "wanhu_session", Value: webSession})
+	res, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" {
+		t.Errorf("a household page with the database stopped: %d (Location %q), want 503 with Retry-After", res.StatusCode, res.Header.Get("Location"))
 	}
 
 	c.Start()
@@ -151,6 +168,15 @@ func TestPostgresRestart(t *testing.T) {
 	}
 	if n, first := manyOK(80); n > 0 {
 		t.Errorf("after the restart, once /readyz said ready: %d of 80 requests failed, the first %s", n, first)
+	}
+	req, _ = http.NewRequest("GET", srv.URL+"/households/"+itoa(h.ID), nil)
+	req.AddCookie(&http.Cookie{Name: "wanhu_session", Value: webSession})
+	if res, err = noRedirect.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Errorf("the household page after the restart, with the session of before: %d, want 200", res.StatusCode)
 	}
 	if code, _ := call("POST", "/api/v1/auth/login", "", `{"username":"admin","password":"dongxing-admin-2025"}`); code != 200 {
 		t.Errorf("sign-in after the restart: %d", code)

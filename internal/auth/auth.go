@@ -448,8 +448,11 @@ func (s *Store) Authenticate(ctx context.Context, token string, kind Kind) (*Ses
 		return nil, ErrBadCredentials
 	}
 	u, _, err := s.user(ctx, "id = ?", uid)
-	if err != nil || u.Disabled {
+	if errors.Is(err, apperr.ErrNotFound) || err == nil && u.Disabled {
 		return nil, ErrBadCredentials
+	}
+	if err != nil {
+		return nil, err // the database failing signs no one out
 	}
 	if u.MustChangePassword && kind == API {
 		return nil, ErrChangePassword

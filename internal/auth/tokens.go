@@ -139,8 +139,11 @@ func (s *Store) authenticateToken(ctx context.Context, plain string) (*Session, 
 		return nil, ErrBadCredentials
 	}
 	u, _, err := s.user(ctx, "id = ?", uid)
-	if err != nil || u.Disabled {
+	if errors.Is(err, apperr.ErrNotFound) || err == nil && u.Disabled {
 		return nil, ErrBadCredentials
+	}
+	if err != nil {
+		return nil, err // the database failing signs no one out
 	}
 	if u.MustChangePassword {
 		return nil, ErrChangePassword

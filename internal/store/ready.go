@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"io"
+	"net"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -49,4 +52,22 @@ func (db *DB) notReadyReason(ctx context.Context, err error) string {
 		return "database unreachable"
 	}
 	return "database error"
+}
+
+// Unavailable reports whether err says the database could not be reached
+// or dropped the connection (PostgreSQL restarting, the network between):
+// a passing state, for a 503 with Retry-After rather than a 500. A query
+// cancelled by a statement timeout is not one.
+func Unavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return strings.HasPrefix(pg.Code, "57P") || strings.HasPrefix(pg.Code, "08")
+	}
+	var connect *pgconn.ConnectError
+	var netErr net.Error
+	return errors.As(err, &connect) || errors.As(err, &netErr) || errors.Is(err, pgconn.ErrConnClosed) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF)
 }

@@ -15,6 +15,7 @@ import (
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
 	"wanhu/internal/auth"
+	"wanhu/internal/store"
 )
 
 //go:embed templates
@@ -113,11 +114,19 @@ type errorView struct {
 // serverError logs err once (route, error; never form values) and shows a
 // page that says nothing of the internals.
 func (h *handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	h.log.ErrorContext(r.Context(), "web", "route", r.Pattern, "error", err)
 	l := h.locale(r)
+	status, msg := http.StatusInternalServerError, "error.internal"
+	if store.Unavailable(err) {
+		// PostgreSQL restarting: the server reconnects by itself.
+		h.log.WarnContext(r.Context(), "web: database unavailable", "route", r.Pattern, "error", err)
+		w.Header().Set("Retry-After", "5")
+		status, msg = http.StatusServiceUnavailable, "error.unavailable"
+	} else {
+		h.log.ErrorContext(r.Context(), "web", "route", r.Pattern, "error", err)
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(http.StatusInternalServerError)
-	fmt.Fprintf(w, "<!doctype html><meta charset=utf-8><title>500</title><p>%s</p>", template.HTMLEscapeString(l.T("error.internal")))
+	w.WriteHeader(status)
+	fmt.Fprintf(w, "<!doctype html><meta charset=utf-8><title>%d</title><p>%s</p>", status, template.HTMLEscapeString(l.T(msg)))
 }
 
 // showError answers a request that failed: 404 for a missing record, 403

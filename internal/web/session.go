@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -101,7 +102,10 @@ func (h *handler) signedIn(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var sess *auth.Session
 		if c, err := r.Cookie(sessionCookie); err == nil {
-			sess, _ = h.auth.Authenticate(r.Context(), c.Value, auth.Web)
+			if sess, err = h.auth.Authenticate(r.Context(), c.Value, auth.Web); err != nil && !errors.Is(err, auth.ErrBadCredentials) {
+				h.serverError(w, r, err) // the database failing: not a reason to sign in again
+				return
+			}
 		}
 		if sess == nil {
 			next := r.URL.Path
