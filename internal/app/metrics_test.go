@@ -130,7 +130,7 @@ func TestMetricsMove(t *testing.T) {
 		}
 		dialect := string(db.Dialect())
 		for metric, want := range map[string]float64{
-			`wanhu_outbox_pending`: 2, `wanhu_outbox_due`: 1, `wanhu_outbox_scrape_ok`: 1,
+			`wanhu_outbox_pending`: 2, `wanhu_outbox_due`: 1, `wanhu_database_ready`: 1,
 			`wanhu_import_jobs_running`:                                          0,
 			`wanhu_job_last_run_timestamp_seconds{job="request_escalation"}`:     1_700_000_060,
 			`wanhu_job_last_success_timestamp_seconds{job="request_escalation"}`: 1_700_000_000,

@@ -45,6 +45,7 @@ func TestPostgresRestart(t *testing.T) {
 	}
 	var logs lockedBuffer
 	d := server.NewDeps(db, slog.New(slog.NewJSONHandler(&logs, nil)))
+	d.Metrics = server.NewMetrics(metricsToken, db, d.Imports)
 	h, err := d.Households.CreateHousehold(ctx, household.Actor{Name: "t"}, household.Household{BuildingID: f.Buildings[0].ID, Room: "101"},
 		[]household.Person{{Name: "王秀兰", BirthDate: calendar.Date{Y: 1949, M: time.December, D: 31}, Gender: household.Female}})
 	if err != nil {
@@ -138,6 +139,12 @@ func TestPostgresRestart(t *testing.T) {
 	if code, body := call("GET", "/healthz", "", ""); code != 200 {
 		t.Errorf("/healthz with the database stopped: %d %s, want 200 (the process is alive)", code, body)
 	}
+	// The metrics are still scraped, and say the database is not ready.
+	code, scrape := get(t, srv.URL+"/metrics", "Bearer "+metricsToken)
+	if code != 200 || value(t, scrape, "wanhu_database_ready") != 0 || value(t, scrape, `go_sql_max_open_connections{db_name="postgres"}`) <= 0 {
+		t.Errorf("/metrics with the database stopped: %d, wanhu_database_ready %v, go_sql_max_open_connections %v", code,
+			value(t, scrape, "wanhu_database_ready"), value(t, scrape, `go_sql_max_open_connections{db_name="postgres"}`))
+	}
 	// Meanwhile a request answers 503 with Retry-After, not 500, and a
 	// signed-in client is not sent to sign in again.
 	if code, body := call("GET", household, token, ""); code != http.StatusServiceUnavailable || !strings.Contains(body, `"unavailable"`) {
@@ -168,6 +175,10 @@ func TestPostgresRestart(t *testing.T) {
 	}
 	if n, first := manyOK(80); n > 0 {
 		t.Errorf("after the restart, once /readyz said ready: %d of 80 requests failed, the first %s", n, first)
+	}
+	if _, scrape := get(t, srv.URL+"/metrics", "Bearer "+metricsToken); value(t, scrape, "wanhu_database_ready") != 1 || value(t, scrape, "wanhu_outbox_pending") != 0 {
+		t.Errorf("/metrics after the restart: wanhu_database_ready %v, wanhu_outbox_pending %v, want 1 and 0",
+			value(t, scrape, "wanhu_database_ready"), value(t, scrape, "wanhu_outbox_pending"))
 	}
 	req, _ = http.NewRequest("GET", srv.URL+"/households/"+itoa(h.ID), nil)
 	req.AddCookie(&http.Cookie{Name: "wanhu_session", Value: webSession})

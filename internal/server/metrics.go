@@ -197,7 +197,7 @@ var (
 	descOutboxPending = prometheus.NewDesc("wanhu_outbox_pending", "Notifications waiting in the outbox, due or not (the same on every server of a database).", nil, nil)
 	descOutboxDue     = prometheus.NewDesc("wanhu_outbox_due", "Pending notifications whose time to be sent or retried has come.", nil, nil)
 	descOutboxAge     = prometheus.NewDesc("wanhu_outbox_oldest_due_age_seconds", "How long the longest-waiting due notification has been due (0 when none is).", nil, nil)
-	descOutboxUp      = prometheus.NewDesc("wanhu_outbox_scrape_ok", "1 if the outbox's backlog could be read at this scrape, 0 if the database did not answer.", nil, nil)
+	descReady         = prometheus.NewDesc("wanhu_database_ready", "1 if the database answers and its schema is migrated (as /readyz), 0 if not: then the outbox's gauges are left out.", nil, nil)
 	descImportJobs    = prometheus.NewDesc("wanhu_import_jobs_running", "Household import jobs this server is running.", nil, nil)
 	descImportRows    = prometheus.NewDesc("wanhu_import_rows_read", "Rows read so far by the import jobs this server is running.", nil, nil)
 	descJobLastRun    = prometheus.NewDesc("wanhu_job_last_run_timestamp_seconds", "When a background job's last run started (Unix time).", []string{"job"}, nil)
@@ -205,7 +205,7 @@ var (
 )
 
 func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descOutboxPending, descOutboxDue, descOutboxAge, descOutboxUp, descImportJobs, descImportRows, descJobLastRun, descJobLastOK} {
+	for _, d := range []*prometheus.Desc{descOutboxPending, descOutboxDue, descOutboxAge, descReady, descImportJobs, descImportRows, descJobLastRun, descJobLastOK} {
 		ch <- d
 	}
 }
@@ -217,17 +217,19 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	now := time.Now()
-	if b, err := notify.BacklogAt(ctx, c.db, now); err != nil {
-		gauge(descOutboxUp, 0)
+	if err := c.db.Ready(ctx); err != nil {
+		gauge(descReady, 0) // and no outbox: it would wait as long again
 	} else {
-		gauge(descOutboxUp, 1)
-		gauge(descOutboxPending, float64(b.Pending))
-		gauge(descOutboxDue, float64(b.Due))
-		age := 0.0
-		if !b.OldestDue.IsZero() {
-			age = max(now.Sub(b.OldestDue).Seconds(), 0)
+		gauge(descReady, 1)
+		if b, err := notify.BacklogAt(ctx, c.db, now); err == nil {
+			gauge(descOutboxPending, float64(b.Pending))
+			gauge(descOutboxDue, float64(b.Due))
+			age := 0.0
+			if !b.OldestDue.IsZero() {
+				age = max(now.Sub(b.OldestDue).Seconds(), 0)
+			}
+			gauge(descOutboxAge, age)
 		}
-		gauge(descOutboxAge, age)
 	}
 	if c.imports != nil {
 		jobs, rows := c.imports.Running()
