@@ -174,8 +174,9 @@ func escalationFlags(fs *flag.FlagSet) func() (request.EscalationConfig, error) 
 
 // serve runs the HTTP server, the notification senders and the escalation
 // of overdue requests (esc) on db until ctx ends, then shuts down
-// gracefully. photos limit the photos decoded at once. ready is called
-// with the URL once the port is open.
+// gracefully. photos limit the photos decoded at once. With a
+// metricsToken, /metrics serves Prometheus to that bearer token. ready is
+// called with the URL once the port is open.
 func serve(ctx context.Context, db *store.DB, senders []notify.Sender, esc request.EscalationConfig, addr string, idle time.Duration, trustProxy bool, publicURL string, photos *visit.PhotoSlots, metricsToken string, log *slog.Logger, ready func(url string)) error {
 	if publicURL != "" {
 		if u, err := url.Parse(publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
