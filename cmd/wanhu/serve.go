@@ -200,7 +200,10 @@ func serve(ctx context.Context, db *store.DB, senders []notify.Sender, esc reque
 	go func() { errc <- srv.Serve(ln) }()
 	sending, stopSending := context.WithCancel(ctx)
 	sent := make(chan struct{})
-	go func() { notify.Run(sending, db, senders, notify.Options{Log: log, Interval: jt.outboxPoll, Lease: jt.outboxLease}); close(sent) }()
+	go func() {
+		notify.Run(sending, db, senders, notify.Options{Log: log, Interval: jt.outboxPoll, Lease: jt.outboxLease})
+		close(sent)
+	}()
 	escalated := make(chan struct{})
 	go func() {
 		esc.Log = log
