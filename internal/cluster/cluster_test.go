@@ -48,7 +48,9 @@ const (
 func TestSeveralServersOnePostgres(t *testing.T) {
 	dsn := freshDatabase(t)
 	ctx := context.Background()
+	began := time.Now()
 	bin := buildWanhu(t)
+	t.Logf("built wanhu in %s", time.Since(began).Round(100*time.Millisecond))
 	dir := t.TempDir()
 	keyFile := filepath.Join(dir, "wanhu.key")
 	keys, err := secret.NewKeyFile(keyFile)
@@ -80,8 +82,12 @@ func TestSeveralServersOnePostgres(t *testing.T) {
 	// are stopped while the community is generated, whose requests'
 	// messages the generator drops (gen.Generate).
 	start := time.Now()
-	for _, s := range startServers(t, bin, 3, args, env) {
+	first := startServers(t, bin, 3, args, env)
+	for _, s := range first {
 		s.stop()
+		if s.setup == "" || s.setup != first[0].setup {
+			t.Errorf("%s printed the first-run link %q, %s %q: every server must print the same", s.name, s.setup, first[0].name, first[0].setup)
+		}
 	}
 	t.Logf("three servers migrated a new database and stopped in %s", time.Since(start).Round(100*time.Millisecond))
 	db, err := store.Open(ctx, dsn)
@@ -91,6 +97,7 @@ func TestSeveralServersOnePostgres(t *testing.T) {
 	t.Cleanup(func() { db.Close() })
 	db.SetKeys(keys)
 	checkMigratedOnce(t, db)
+	start = time.Now()
 	if _, err := gen.Generate(ctx, db, gen.Options{Households: 300}); err != nil {
 		t.Fatal(err)
 	}
@@ -100,12 +107,17 @@ func TestSeveralServersOnePostgres(t *testing.T) {
 	if err := open311.EnsureDemoKey(ctx, db); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("generated the community in %s", time.Since(start).Round(100*time.Millisecond))
+	start = time.Now()
 	servers := startServers(t, bin, 3, args, env)
+	t.Logf("three servers started on it in %s", time.Since(start).Round(100*time.Millisecond))
 
 	checkSessionsShared(t, servers)
 	checkLockoutShared(t, servers)
 
+	start = time.Now()
 	l := runLoad(t, db, servers)
+	t.Logf("the load took %s", time.Since(start).Round(100*time.Millisecond))
 	waitDrained(t, db, l)
 
 	checkWrites(t, db, l)

@@ -77,6 +77,9 @@ type server struct {
 	logPath string
 	exited  chan struct{}
 	killed  bool
+	// setup is the first-run link the server printed, while the database
+	// had no administrator.
+	setup string
 }
 
 // startServers starts n servers at once with args (and env added to the
@@ -111,6 +114,9 @@ func startServers(t *testing.T, bin string, n int, args, env []string) []*server
 			for sc.Scan() {
 				line := sc.Text()
 				fmt.Fprintln(logf, "stdout: "+line)
+				if i := strings.Index(line, "/setup?token="); i >= 0 {
+					s.setup = strings.TrimSpace(line[i:])
+				}
 				if u, ok := strings.CutPrefix(line, "Wanhu is serving on "); ok && !found {
 					s.url, found = strings.TrimSpace(u), true
 					urls <- nil
@@ -119,8 +125,11 @@ func startServers(t *testing.T, bin string, n int, args, env []string) []*server
 			if !found {
 				urls <- fmt.Errorf("%s exited before serving", s.name)
 			}
+			// Wait only once stdout is read to its end: it closes the pipe.
+			s.cmd.Wait()
+			logf.Close()
+			close(s.exited)
 		}()
-		go func() { s.cmd.Wait(); logf.Close(); close(s.exited) }()
 	}
 	t.Cleanup(func() {
 		for _, s := range servers {
