@@ -232,6 +232,7 @@ type ledger struct {
 	triedV    int
 	accepted  []int64 // acknowledged acceptances
 	overdue   []int64 // accepted requests whose deadline the test moved to the past
+	resolved  []int64 // the other accepted requests, resolved, whose callback the test made due
 	failures  map[string]int
 	killAt    time.Time
 	killed    string
@@ -360,7 +361,20 @@ func runLoad(t *testing.T, db *store.DB, s []*server) *ledger {
 						if _, err := db.ExecContext(ctx, `UPDATE requests SET due_at = ? WHERE id = ?`, time.Now().UTC().Add(-time.Hour), id); err != nil {
 							t.Error(err)
 						}
+						break
 					}
+					// The others are resolved at once, and their callback made due.
+					if _, _, err := call(srv.url, leader, "POST", fmt.Sprintf("/api/v1/requests/%d/resolve", id),
+						map[string]any{"note": "已修好", "public_note": "楼道灯已更换"}); err != nil {
+						l.fail("resolve")
+						break
+					}
+					if _, err := db.ExecContext(ctx, `UPDATE requests SET callback_due_at = ? WHERE id = ?`, time.Now().UTC().Add(-24*time.Hour), id); err != nil {
+						t.Error(err)
+					}
+					l.mu.Lock()
+					l.resolved = append(l.resolved, id)
+					l.mu.Unlock()
 				}
 				done.Add(1)
 			}
@@ -368,9 +382,9 @@ func runLoad(t *testing.T, db *store.DB, s []*server) *ledger {
 	}
 	wg.Wait()
 	<-killed
-	t.Logf("load: %d submissions (%d acknowledged), %d visits (%d acknowledged), %d acceptances, %d made overdue; %s killed at %s; failures %v",
-		l.tried, len(l.requests), l.triedV, len(l.visits), len(l.accepted), len(l.overdue), l.killed, l.killAt.Format(time.TimeOnly), l.failures)
-	if len(l.requests) < l.tried/2 || len(l.visits) != l.triedV || len(l.overdue) < 5 {
+	t.Logf("load: %d submissions (%d acknowledged), %d visits (%d acknowledged), %d acceptances, %d made overdue, %d resolved with the callback due; %s killed at %s; failures %v",
+		l.tried, len(l.requests), l.triedV, len(l.visits), len(l.accepted), len(l.overdue), len(l.resolved), l.killed, l.killAt.Format(time.TimeOnly), l.failures)
+	if len(l.requests) < l.tried/2 || len(l.visits) != l.triedV || len(l.overdue) < 5 || len(l.resolved) < 5 {
 		t.Fatalf("too little got through to check anything: %d of %d submissions, %d of %d visits, %d overdue",
 			len(l.requests), l.tried, len(l.visits), l.triedV, len(l.overdue))
 	}
@@ -395,7 +409,8 @@ func ids(t *testing.T, base, token, path string) []int64 {
 }
 
 // waitDrained waits, at most a minute, until every request made overdue
-// has escalated and the outbox holds nothing pending: the killed
+// has escalated, every callback made due was reminded of, and the outbox
+// holds nothing pending: the killed
 // server's claims must have run out and been taken over.
 func waitDrained(t *testing.T, db *store.DB, l *ledger) {
 	t.Helper()
@@ -409,12 +424,16 @@ func waitDrained(t *testing.T, db *store.DB, l *ledger) {
 		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE state = 'pending'`).Scan(&pending); err != nil {
 			t.Fatal(err)
 		}
-		if late == 0 && pending == 0 {
+		var unreminded int
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM requests WHERE id IN (`+list(l.resolved)+`) AND callback_reminded_at IS NULL`).Scan(&unreminded); err != nil {
+			t.Fatal(err)
+		}
+		if late == 0 && pending == 0 && unreminded == 0 {
 			t.Logf("escalations and outbox done %s after the load", time.Since(start).Round(100*time.Millisecond))
 			return
 		}
 		if time.Since(start) > time.Minute {
-			t.Fatalf("a minute after the load, %d overdue requests have not escalated and %d messages are pending", late, pending)
+			t.Fatalf("a minute after the load, %d overdue requests have not escalated, %d callbacks were not reminded of and %d messages are pending", late, unreminded, pending)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -475,8 +494,9 @@ func checkWrites(t *testing.T, db *store.DB, l *ledger) {
 }
 
 // checkEscalations checks that each request made overdue escalated once
-// (one timeline entry, one message), and that no escalation step of any
-// request was taken twice.
+// and each callback made due was reminded of once (one timeline entry,
+// one message each), and that no escalation step of any request was taken
+// twice.
 func checkEscalations(t *testing.T, db *store.DB, l *ledger) {
 	t.Helper()
 	ctx := context.Background()
@@ -490,6 +510,18 @@ func checkEscalations(t *testing.T, db *store.DB, l *ledger) {
 		}
 		if events != 1 || msgs != 1 {
 			t.Errorf("overdue request %d: %d escalations in its timeline, %d messages, want 1 and 1", id, events, msgs)
+		}
+	}
+	for _, id := range l.resolved {
+		var events, msgs int
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM request_events WHERE request_id = ? AND kind = 'callback_due'`, id).Scan(&events); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE kind = 'request.callback_due' AND (payload::jsonb->>'request_id')::bigint = ?`, id).Scan(&msgs); err != nil {
+			t.Fatal(err)
+		}
+		if events != 1 || msgs != 1 {
+			t.Errorf("resolved request %d, its callback due: %d reminders in its timeline, %d messages, want 1 and 1", id, events, msgs)
 		}
 	}
 	rows, err := db.QueryContext(ctx, `SELECT request_id, kind, data, COUNT(*) FROM request_events WHERE kind IN ('warned', 'escalated', 'callback_due')
@@ -509,7 +541,7 @@ func checkEscalations(t *testing.T, db *store.DB, l *ledger) {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("escalations: %d overdue requests, each escalated once", len(l.overdue))
+	t.Logf("escalations: %d overdue requests, each escalated once; %d callbacks due, each reminded of once", len(l.overdue), len(l.resolved))
 }
 
 // checkDeliveries checks the outbox against what the sinks received:
