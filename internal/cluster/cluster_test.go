@@ -26,8 +26,10 @@ const (
 	password = "cluster-pass-2026"
 	// lease is how long a server keeps an outbox message it claimed
 	// (WANHU_TEST_JOB_TIMING; 10 minutes in production): the killed
-	// server's claims are taken over after it.
-	lease = 5 * time.Second
+	// server's claims are taken over after it. It must stay above the
+	// time a live server takes to send a batch of 10 on a loaded machine,
+	// or two live servers would send one message.
+	lease = 10 * time.Second
 	// workers and opsPerWorker size the load; the kill comes after a
 	// third of the operations.
 	workers      = 6
