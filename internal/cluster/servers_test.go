@@ -101,6 +101,7 @@ func startServers(t *testing.T, bin string, n int, args, env []string) []*server
 		s.cmd = exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "text"}, args...)...)
 		s.cmd.Env = append(os.Environ(), env...)
 		s.cmd.Stderr = logf
+		dieWithTest(s.cmd)
 		stdout, err := s.cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
