@@ -183,6 +183,10 @@ func serve(ctx context.Context, db *store.DB, senders []notify.Sender, esc reque
 			return fmt.Errorf("--public-url %q: give an http(s) address such as https://wanhu.example.org", publicURL)
 		}
 	}
+	jt, err := readJobTiming()
+	if err != nil {
+		return err
+	}
 	d := server.NewDeps(db, log)
 	d.PublicURL = publicURL
 	d.Photos = photos
@@ -204,12 +208,15 @@ func serve(ctx context.Context, db *store.DB, senders []notify.Sender, esc reque
 	go func() { errc <- srv.Serve(ln) }()
 	sending, stopSending := context.WithCancel(ctx)
 	sent := make(chan struct{})
-	go func() { notify.Run(sending, db, senders, notify.Options{Log: log}); close(sent) }()
+	go func() {
+		notify.Run(sending, db, senders, notify.Options{Log: log, Interval: jt.outboxPoll, Lease: jt.outboxLease})
+		close(sent)
+	}()
 	escalated := make(chan struct{})
 	go func() {
 		esc.Log = log
 		esc.Ran = d.Metrics.JobRan("request_escalation")
-		request.RunEscalations(sending, db, time.Minute, esc)
+		request.RunEscalations(sending, db, cmp.Or(jt.escalateEvery, time.Minute), esc)
 		close(escalated)
 	}()
 	defer func() { stopSending(); <-sent; <-escalated }()

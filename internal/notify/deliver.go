@@ -122,6 +122,9 @@ func Deliver(ctx context.Context, db *store.DB, senders []Sender, opts Options) 
 			return sent, err
 		}
 		for _, d := range batch {
+			if ctx.Err() != nil {
+				return sent, nil // stopping: the leases of the rest run out
+			}
 			ok, err := deliverOne(ctx, db, by[d.Channel], d, opts)
 			if err != nil {
 				return sent, err
@@ -187,12 +190,17 @@ func claim(ctx context.Context, db *store.DB, by map[string]Sender, opts Options
 // deliverOne sends d and records the outcome: sent, logged only (the
 // sender answered ErrLoggedOnly), or the error and the next attempt, or
 // failed after the last one. The attempt count is the
-// claim's token: a loop whose lease ran out records nothing.
+// claim's token: a loop whose lease ran out records nothing. The outcome
+// is recorded even when ctx ends meanwhile (the server is stopping): a
+// message sent but not recorded would be sent again by another server
+// once the lease runs out.
 func deliverOne(ctx context.Context, db *store.DB, s Sender, d Delivery, opts Options) (bool, error) {
 	sendErr := s.Send(ctx, d)
 	if sendErr != nil && ctx.Err() != nil {
 		return false, nil // shutting down: the lease runs out and another attempt follows
 	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
 	now := opts.Now().UTC()
 	var err error
 	switch {
@@ -215,6 +223,10 @@ func deliverOne(ctx context.Context, db *store.DB, s Sender, d Delivery, opts Op
 	}
 	return sendErr == nil, err
 }
+
+// recordTimeout bounds the record of a delivery's outcome once the loop
+// is told to stop.
+const recordTimeout = 10 * time.Second
 
 // clip shortens an error for the last_error column.
 func clip(s string) string {

@@ -276,3 +276,41 @@ func TestDeliverLoggedOnly(t *testing.T) {
 		}
 	})
 }
+
+// stopAfterSend sends successfully and then stops the server (cancels
+// the loop's context), as a SIGTERM arriving between a message's
+// delivery and its record would.
+type stopAfterSend struct {
+	stop  context.CancelFunc
+	count int
+}
+
+func (s *stopAfterSend) Channel() string { return notify.Webhook }
+
+func (s *stopAfterSend) Send(ctx context.Context, d notify.Delivery) error {
+	s.count++
+	s.stop()
+	return nil
+}
+
+// TestDeliverRecordsAfterStop: a message delivered just before the server
+// is told to stop is still recorded as sent, so that no other server
+// sends it again once the lease runs out; the rest of the batch is not
+// sent.
+func TestDeliverRecordsAfterStop(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		first := enqueue(t, db, notify.Webhook, time.Time{})
+		second := enqueue(t, db, notify.Webhook, time.Time{})
+		ctx, stop := context.WithCancel(context.Background())
+		s := &stopAfterSend{stop: stop}
+		if _, err := notify.Deliver(ctx, db, []notify.Sender{s}, notify.Options{}); err != nil && !errors.Is(err, context.Canceled) {
+			t.Fatal(err)
+		}
+		if r := rowOf(t, db, first); s.count != 1 || r.State != "sent" || r.SentAt == nil {
+			t.Errorf("sent %d times, then stopped: the message is %+v, want sent", s.count, r)
+		}
+		if r := rowOf(t, db, second); r.State != "pending" {
+			t.Errorf("the rest of the batch: %+v, want pending", r)
+		}
+	})
+}
