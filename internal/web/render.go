@@ -15,6 +15,7 @@ import (
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
 	"wanhu/internal/auth"
+	"wanhu/internal/store"
 )
 
 //go:embed templates
@@ -113,11 +114,26 @@ type errorView struct {
 // serverError logs err once (route, error; never form values) and shows a
 // page that says nothing of the internals.
 func (h *handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	if fault := store.Fault(err); fault != nil {
+		h.storageError(w, r, fault, err)
+		return
+	}
 	h.log.ErrorContext(r.Context(), "web", "route", r.Pattern, "error", err)
 	l := h.locale(r)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(http.StatusInternalServerError)
 	fmt.Fprintf(w, "<!doctype html><meta charset=utf-8><title>500</title><p>%s</p>", template.HTMLEscapeString(l.T("error.internal")))
+}
+
+// storageError answers a write the database could not make (a full
+// disk, a read-only database, a disk error): 503 with what happened and
+// what to do, and one log line that tells the administrator.
+func (h *handler) storageError(w http.ResponseWriter, r *http.Request, fault *apperr.Storage, err error) {
+	h.log.ErrorContext(r.Context(), fault.Advice(), "kind", fault.Kind, "route", r.Pattern, "error", err)
+	v := errorView{Page: h.page(r, "error.title", "")}
+	v.Message = v.L.T("error." + fault.Kind)
+	w.Header().Set("Retry-After", "60")
+	h.render(w, r, http.StatusServiceUnavailable, "error", v)
 }
 
 // showError answers a request that failed: 404 for a missing record, 403
