@@ -33,3 +33,14 @@ func extended(cal *calendar.Calendar, due time.Time, n int) (time.Time, bool) {
 func endOf(d calendar.Date) time.Time {
 	return time.Date(d.Y, d.M, d.D, 23, 59, 59, 0, calendar.China).UTC()
 }
+
+// NoHolidayData returns the years without a holiday schedule that the
+// deadline of r was counted through (submission to deadline), when its
+// deadline is estimated: what an administrator must load (calendar
+// page, or wanhu calendar load) for it to be exact.
+func (r *Request) NoHolidayData(cal *calendar.Calendar) []int {
+	if !r.DueEstimated || r.DueAt == nil {
+		return nil
+	}
+	return cal.MissingYears(calendar.DayOf(r.SubmittedAt), calendar.DayOf(*r.DueAt))
+}
