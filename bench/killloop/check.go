@@ -14,6 +14,7 @@ type checked struct {
 	lost     int      // acknowledged writes missing (each also in problems)
 	problems []string // every problem found
 	applied  int      // acknowledged imports applied
+	pending  int      // acknowledged imports not applied, found with none of their households
 }
 
 func (c *checked) fail(lost bool, format string, args ...any) {
@@ -220,6 +221,7 @@ func (w *world) checkImports(ctx context.Context, db *sql.DB, c *checked) error 
 		case state == "done" && n == im.households:
 			c.applied++
 		case state != "done" && n == 0:
+			c.pending++
 		default:
 			c.fail(false, "import job %d is %s with %d of %d households of %s", im.job, state, n, im.households, im.compound)
 		}

@@ -45,8 +45,9 @@ type Result struct {
 	Lost, Broken int
 	Problems     []string
 	// KilledMidImport counts kills that came while an import job was
-	// applying.
-	KilledMidImport int
+	// applying; PendingFound how often a check found an acknowledged
+	// import not yet applied, with none of its households (as it must).
+	KilledMidImport, PendingFound int
 }
 
 // Run runs the loop: a new demo database, then cfg.Kills rounds of start,
@@ -132,6 +133,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 				v, s, im, c.applied, res.Lost, len(res.Problems))
 		}
 		res.ImportsApplied = c.applied
+		res.PendingFound += c.pending
 	}
 	res.Visits, res.Steps, res.Imports = w.acked.counts()
 	return res, nil

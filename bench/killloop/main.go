@@ -81,8 +81,9 @@ func main() {
 
 func report(res *Result, seed uint64, took time.Duration) {
 	fmt.Printf("\nkills: %d (%d while an import was applying), seed %d, %s\n", res.Kills, res.KilledMidImport, seed, took.Round(time.Second))
-	fmt.Printf("acknowledged writes: %d visits (each with a need and its ledger event), %d request steps, %d imports (%d applied, the rest not yet run, none partly)\n",
-		res.Visits, res.Steps, res.Imports, res.ImportsApplied)
+	fmt.Printf("acknowledged writes: %d visits (each with a need and its ledger event), %d request steps, %d imports of %d households (%d applied whole by the end)\n",
+		res.Visits, res.Steps, res.Imports, importHouseholds, res.ImportsApplied)
+	fmt.Printf("checks that found an acknowledged import not yet applied and none of its households: %d (a partly applied import: 0 is the only answer the checks let pass)\n", res.PendingFound)
 	fmt.Printf("lost: %d\nother problems (integrity, ledger, timelines, half imports): %d\n", res.Lost, res.Broken)
 	for _, p := range res.Problems {
 		fmt.Println("  ", p)
