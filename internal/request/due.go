@@ -1,9 +1,11 @@
 package request
 
 import (
+	"context"
 	"time"
 
 	"wanhu/internal/calendar"
+	"wanhu/internal/store"
 )
 
 // UrgentWithin is how long an urgent request has from its submission (R13).
@@ -43,4 +45,16 @@ func (r *Request) NoHolidayData(cal *calendar.Calendar) []int {
 		return nil
 	}
 	return cal.MissingYears(calendar.DayOf(r.SubmittedAt), calendar.DayOf(*r.DueAt))
+}
+
+// EstimatedDueIn counts the requests being handled (accepted) whose
+// deadline falls in year y of China time and was counted without that
+// year's holiday data: what loading the year's schedule would correct.
+func EstimatedDueIn(ctx context.Context, q store.Querier, y int) (int, error) {
+	from := calendar.Date{Y: y, M: time.January, D: 1}.Midnight().UTC()
+	to := calendar.Date{Y: y + 1, M: time.January, D: 1}.Midnight().UTC()
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM requests WHERE state = ? AND due_estimated = ? AND due_at >= ? AND due_at < ?`,
+		Accepted, true, from, to).Scan(&n)
+	return n, err
 }

@@ -14,8 +14,9 @@ import (
 
 // TestRequestPageNamesMissingHolidayData: a deadline counted into 2028,
 // which has no holiday schedule, says so on the request page, with a link
-// to load the year for whoever may configure the calendar; once 2028 is
-// loaded, the warning is gone.
+// to load the year for whoever may configure the calendar, and the
+// calendar page of 2028 counts it; once 2028 is loaded, both warnings are
+// gone.
 func TestRequestPageNamesMissingHolidayData(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
@@ -34,6 +35,10 @@ func TestRequestPageNamesMissingHolidayData(t *testing.T) {
 		path := fmt.Sprintf("/requests/%d", r.ID)
 		_, body := admin.get(path)
 		mustContain(t, "estimated", body, `id="request-no-holiday-data-2028"`, "2028 年的放假安排尚未载入", `<a href="/calendar?year=2028">载入 2028 年放假安排</a>`)
+		_, body = admin.get("/calendar?year=2028")
+		mustContain(t, "calendar 2028", body, `id="calendar-estimated-due"`, "有 1 件办理中的诉求期限落在 2028 年")
+		_, body = admin.get("/calendar?year=2029")
+		mustNotContain(t, "calendar 2029", body, `id="calendar-estimated-due"`)
 		code, _ := admin.post("/calendar", map[string][]string{"year": {"2028"}, "lines": {"2028-01-01,off,元旦"}})
 		if code != 200 && code != 303 {
 			t.Fatalf("loading 2028: %d", code)
@@ -41,5 +46,7 @@ func TestRequestPageNamesMissingHolidayData(t *testing.T) {
 		_, body = admin.get(path)
 		mustNotContain(t, "2028 loaded", body, `id="request-no-holiday-data-2028"`)
 		mustContain(t, "2028 loaded", body, "估算") // the stored deadline stays as counted
+		_, body = admin.get("/calendar?year=2028")
+		mustNotContain(t, "calendar 2028 loaded", body, `id="calendar-estimated-due"`)
 	})
 }
