@@ -90,6 +90,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
+		if err := writeWorkbook(cfg.Dir, round); err != nil {
+			return res, err
+		}
 		srv, err := w.start(ctx, logf, 2*time.Minute)
 		if err != nil {
 			return res, fmt.Errorf("round %d: %w", round, err)

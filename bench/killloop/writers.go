@@ -220,12 +220,7 @@ const importHouseholds = 300
 // imported at once (dry_run=false), and follows the job until it is done
 // or ctx ends. A refusal (another import still running) is no write.
 func (w *world) imports(ctx context.Context, round int) {
-	compound := fmt.Sprintf("断电%d小区", round)
-	path := filepath.Join(w.cfg.Dir, fmt.Sprintf("round-%d.xlsx", round))
-	if _, err := (importtest.Workbook{Households: importHouseholds, Grids: 1, Seed: uint64(round),
-		Compounds: []string{compound}}).Write(path); err != nil {
-		return
-	}
+	compound, path := workbookOf(w.cfg.Dir, round)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return
@@ -252,6 +247,19 @@ func (w *world) imports(ctx context.Context, round int) {
 		}
 		w.call(ctx, "GET", fmt.Sprintf("/imports/%d", job.ID), "", nil, &job)
 	}
+}
+
+// workbookOf names round's workbook and the compound it fills.
+func workbookOf(dir string, round int) (compound, path string) {
+	return fmt.Sprintf("断电%d小区", round), filepath.Join(dir, fmt.Sprintf("round-%d.xlsx", round))
+}
+
+// writeWorkbook writes round's workbook before the server starts, so
+// that the round's time goes to the upload and the import.
+func writeWorkbook(dir string, round int) error {
+	compound, path := workbookOf(dir, round)
+	_, err := importtest.Workbook{Households: importHouseholds, Grids: 1, Seed: uint64(round), Compounds: []string{compound}}.Write(path)
+	return err
 }
 
 // importApplying reports whether an acknowledged import was not yet seen
