@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
@@ -15,6 +16,7 @@ import (
 // deleted under the open database).
 const (
 	sqliteReadOnly = 8
+	sqliteCantOpen = 14
 	sqliteIOErr    = 10
 	sqliteFull     = 13
 )
@@ -62,4 +64,21 @@ func Fault(err error) *apperr.Storage {
 		return nil
 	}
 	return &apperr.Storage{Kind: kind, Err: err}
+}
+
+// openHint is what to check when a SQLite file cannot be opened or
+// written at start: SQLite says only "unable to open database file".
+// In WAL mode it must create and write the -wal and -shm files beside the
+// database, so a read-only folder or disk stops it even for reading.
+func openHint(db *DB, err error) string {
+	var se *sqlite.Error
+	if db.dialect != SQLite || !errors.As(err, &se) {
+		return ""
+	}
+	switch se.Code() & 0xff {
+	case sqliteCantOpen, sqliteReadOnly:
+		return fmt.Sprintf(" (check that %s and its folder exist and that this user may write both: a read-only folder or disk cannot hold a Wanhu database, which writes %s-wal and %s-shm beside it)",
+			db.dsn, db.dsn, db.dsn)
+	}
+	return ""
 }

@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -66,5 +69,33 @@ func TestFaultPostgresCodes(t *testing.T) {
 		if got != kind {
 			t.Errorf("SQLSTATE %s: fault %q, want %q", code, got, kind)
 		}
+	}
+}
+
+// TestOpenReadOnlyDisk: a database on a read-only disk does not start
+// with SQLite's bare "unable to open database file": the error says what
+// to check.
+func TestOpenReadOnlyDisk(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("a read-only bind mount needs root")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := store.Open(ctx, filepath.Join(dir, "wanhu.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	ro := t.TempDir()
+	if err := syscall.Mount(dir, ro, "", syscall.MS_BIND, ""); err != nil {
+		t.Skipf("cannot bind-mount (%v): a container without CAP_SYS_ADMIN", err)
+	}
+	t.Cleanup(func() { syscall.Unmount(ro, syscall.MNT_DETACH) })
+	if err := syscall.Mount("", ro, "", syscall.MS_REMOUNT|syscall.MS_BIND|syscall.MS_RDONLY, ""); err != nil {
+		t.Skipf("cannot make the bind mount read-only: %v", err)
+	}
+	_, err = store.Open(ctx, filepath.Join(ro, "wanhu.db"))
+	if err == nil || !strings.Contains(err.Error(), "its folder exist and that this user may write both") {
+		t.Errorf("opening a database on a read-only disk: %v", err)
 	}
 }
