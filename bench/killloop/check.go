@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -199,32 +200,78 @@ func (w *world) checkRequests(ctx context.Context, db *sql.DB, c *checked) error
 	return nil
 }
 
-// checkImports: every acknowledged import job is there; its compound has
-// all its households if the job is done, none otherwise.
+// checkImports: every acknowledged import job is there. An import is one
+// transaction that creates its compound: a job not done has neither the
+// compound nor any of its households; a done job's report (written in the
+// same transaction) counts all of the file's households created or
+// updated, and its compound holds them, less those a later import moved
+// out (a generated ID number can recur in a later workbook: the importer
+// then moves that household to the later compound, as it should).
 func (w *world) checkImports(ctx context.Context, db *sql.DB, c *checked) error {
+	type job struct {
+		state            string
+		created, updated int
+		applied          bool
+	}
+	jobs := map[int64]job{}
+	rows, err := db.QueryContext(ctx, `SELECT id, state, report FROM import_jobs`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		var state, report string
+		if err := rows.Scan(&id, &state, &report); err != nil {
+			rows.Close()
+			return err
+		}
+		var r struct {
+			Created, Updated int
+			Applied          bool
+		}
+		if state == "done" {
+			json.Unmarshal([]byte(report), &r)
+		}
+		jobs[id] = job{state, r.Created, r.Updated, r.Applied}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
 	for _, im := range w.acked.imports {
-		var state string
-		err := db.QueryRowContext(ctx, `SELECT state FROM import_jobs WHERE id = ?`, im.job).Scan(&state)
-		if err == sql.ErrNoRows {
+		j, ok := jobs[im.job]
+		if !ok {
 			c.fail(true, "acknowledged import job %d is missing", im.job)
 			continue
 		}
-		if err != nil {
+		var places, n int
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM compounds WHERE name = ?`, im.compound).Scan(&places); err != nil {
 			return err
 		}
-		var n int
 		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM households h JOIN compounds c ON c.id = h.compound_id
 			WHERE c.name = ?`, im.compound).Scan(&n); err != nil {
 			return err
 		}
-		switch {
-		case state == "done" && n == im.households:
-			c.applied++
-		case state != "done" && n == 0:
-			c.pending++
-		default:
-			c.fail(false, "import job %d is %s with %d of %d households of %s", im.job, state, n, im.households, im.compound)
+		if j.state != "done" {
+			if places != 0 || n != 0 {
+				c.fail(false, "import job %d is %s, yet %s exists (%d compounds) with %d households", im.job, j.state, im.compound, places, n)
+			} else {
+				c.pending++
+			}
+			continue
 		}
+		movedOut := 0
+		for id, later := range jobs {
+			if id > im.job && later.state == "done" {
+				movedOut += later.updated
+			}
+		}
+		if !j.applied || j.created+j.updated != im.households || places != 1 || n > im.households || n < im.households-movedOut {
+			c.fail(false, "import job %d is done (applied %v, %d created, %d updated) with %d of %d households in %s (later imports updated %d)",
+				im.job, j.applied, j.created, j.updated, n, im.households, im.compound, movedOut)
+			continue
+		}
+		c.applied++
 	}
 	return nil
 }
