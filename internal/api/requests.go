@@ -12,7 +12,7 @@ import (
 
 // requests returns the request store as the user of r may see it.
 func (h *handler) requests(r *http.Request) *request.Store {
-	return request.NewStore(h.d.DB, h.d.Households).In(access.Scope(user(r)), h.files(r))
+	return request.NewStore(h.d.DB, h.d.Households).In(access.Scope(user(r)), h.files(r)).WithLog(h.log)
 }
 
 // allowReadRequests lets through who submits or handles requests: each

@@ -88,7 +88,12 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var transition interface{ CurrentState() string }
 	var tooMany *apperr.TooMany
 	fe, isField := apperr.AsField(err)
+	fault := store.Fault(err)
 	switch {
+	case fault != nil:
+		h.log.ErrorContext(r.Context(), fault.Advice(), "kind", fault.Kind, "method", r.Method, "route", r.Pattern, "error", err)
+		w.Header().Set("Retry-After", "60")
+		status, body.Error = http.StatusServiceUnavailable, errorDetail{fault.Kind, storageMessage[fault.Kind], ""}
 	case errors.As(err, &ae):
 		status, body.Error = ae.status, errorDetail{ae.code, ae.message, ae.field}
 	case isField:
@@ -125,4 +130,13 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	w.WriteHeader(status)
 	w.Write(b)
 	w.Write([]byte("\n"))
+}
+
+// storageMessage is the answer to a write the database could not make,
+// by kind of apperr.Storage: nothing was saved, and the same request may
+// be sent again once the administrator has acted.
+var storageMessage = map[string]string{
+	"storage_full": "the server's disk is full: nothing was saved; send this again once the administrator has freed space",
+	"read_only":    "the database is read-only: nothing was saved; send this again once the administrator has made it writable",
+	"storage_io":   "the server's disk failed: nothing was saved; send this again later and tell the administrator",
 }

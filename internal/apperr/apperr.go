@@ -88,3 +88,44 @@ func Text(field, s string) error {
 	}
 	return nil
 }
+
+// ErrStorage reports that the database could not write: its disk is full,
+// it is read-only, or the disk failed. Nothing of the change was kept; the
+// same request succeeds once the administrator has freed space or fixed
+// the disk, without a restart. Kind says which.
+var ErrStorage = errors.New("the database cannot write")
+
+// Storage is ErrStorage with its kind: "storage_full", "read_only" or
+// "storage_io" (the API's error codes).
+type Storage struct {
+	Kind string
+	Err  error // the engine's error, for the log
+}
+
+func (e *Storage) Error() string {
+	switch e.Kind {
+	case "storage_full":
+		return "the database's disk is full: " + e.Err.Error()
+	case "read_only":
+		return "the database is read-only: " + e.Err.Error()
+	}
+	return "the database's disk failed: " + e.Err.Error()
+}
+
+// Is makes errors.Is(err, ErrStorage) hold.
+func (e *Storage) Is(target error) bool { return target == ErrStorage }
+
+// Unwrap returns the engine's error.
+func (e *Storage) Unwrap() error { return e.Err }
+
+// Advice is the log line of the fault: what happened and what the
+// administrator does. Writes succeed again without a restart once done.
+func (e *Storage) Advice() string {
+	switch e.Kind {
+	case "storage_full":
+		return "the database's disk is full: writes fail (503) until space is freed; no restart is needed after"
+	case "read_only":
+		return "the database is read-only (its file moved, renamed or replaced under the server, a read-only mount, or a PostgreSQL standby): writes fail (503) until it is writable again"
+	}
+	return "the database's disk reports I/O errors: writes fail (503); check the disk and the file system"
+}

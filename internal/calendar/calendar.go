@@ -167,3 +167,17 @@ func weekday(d Date) bool {
 func next(d Date) Date {
 	return DateOf(d.Time().AddDate(0, 0, 1))
 }
+
+// MissingYears returns the years from the year of from to the year of to
+// that have no schedule (neither built in nor loaded), in order: a span of
+// working days counted through them assumed plain Monday to Friday, and
+// may be wrong once their holidays are published.
+func (c *Calendar) MissingYears(from, to Date) []int {
+	var ys []int
+	for y := from.Y; y <= to.Y; y++ {
+		if c.years[y] == "" {
+			ys = append(ys, y)
+		}
+	}
+	return ys
+}

@@ -1,9 +1,11 @@
 package request
 
 import (
+	"context"
 	"time"
 
 	"wanhu/internal/calendar"
+	"wanhu/internal/store"
 )
 
 // UrgentWithin is how long an urgent request has from its submission (R13).
@@ -32,4 +34,27 @@ func extended(cal *calendar.Calendar, due time.Time, n int) (time.Time, bool) {
 // on its own day.
 func endOf(d calendar.Date) time.Time {
 	return time.Date(d.Y, d.M, d.D, 23, 59, 59, 0, calendar.China).UTC()
+}
+
+// NoHolidayData returns the years without a holiday schedule that the
+// deadline of r was counted through (submission to deadline), when its
+// deadline is estimated: what an administrator must load (calendar
+// page, or wanhu calendar load) for it to be exact.
+func (r *Request) NoHolidayData(cal *calendar.Calendar) []int {
+	if !r.DueEstimated || r.DueAt == nil {
+		return nil
+	}
+	return cal.MissingYears(calendar.DayOf(r.SubmittedAt), calendar.DayOf(*r.DueAt))
+}
+
+// EstimatedDueIn counts the requests being handled (accepted) whose
+// deadline falls in year y of China time and was counted without that
+// year's holiday data: what loading the year's schedule would correct.
+func EstimatedDueIn(ctx context.Context, q store.Querier, y int) (int, error) {
+	from := calendar.Date{Y: y, M: time.January, D: 1}.Midnight().UTC()
+	to := calendar.Date{Y: y + 1, M: time.January, D: 1}.Midnight().UTC()
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM requests WHERE state = ? AND due_estimated = ? AND due_at >= ? AND due_at < ?`,
+		Accepted, true, from, to).Scan(&n)
+	return n, err
 }

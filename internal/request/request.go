@@ -14,6 +14,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -185,12 +186,21 @@ type Store struct {
 	files *household.Store
 	scope org.Scope
 	now   func() time.Time
+	log   *slog.Logger
 }
 
 // NewStore returns a Store that sees every request; faces serving users
 // call In.
 func NewStore(db *store.DB, files *household.Store) *Store {
-	return &Store{db: db, files: files, scope: org.Everything, now: time.Now}
+	return &Store{db: db, files: files, scope: org.Everything, now: time.Now, log: slog.New(slog.DiscardHandler)}
+}
+
+// WithLog returns the Store logging to l what an administrator must act
+// on: a deadline counted through a year without holiday data.
+func (s *Store) WithLog(l *slog.Logger) *Store {
+	c := *s
+	c.log = l
+	return &c
 }
 
 // In returns a Store limited to scope; files are the household files as

@@ -229,7 +229,28 @@ func (s *Store) Apply(ctx context.Context, actor household.Actor, id int64, c Ch
 	if err != nil {
 		return nil, err
 	}
-	return s.Get(ctx, id)
+	out, err := s.Get(ctx, id)
+	if err == nil && (c.Action == Accept || c.Action == ApproveExtension) {
+		s.warnEstimated(ctx, out)
+	}
+	return out, err
+}
+
+// warnEstimated logs a deadline just set through a year without holiday
+// data, naming the years, so the administrator loads them; the request
+// page says the same.
+func (s *Store) warnEstimated(ctx context.Context, r *Request) {
+	if !r.DueEstimated {
+		return
+	}
+	cal, err := calendar.Load(ctx, s.db)
+	if err != nil {
+		return
+	}
+	if years := r.NoHolidayData(cal); len(years) > 0 {
+		s.log.WarnContext(ctx, "request deadline counted Monday to Friday: no holiday data for these years; load their schedule (calendar page, or wanhu calendar load)",
+			"request", r.ID, "years", years, "due_at", r.DueAt)
+	}
 }
 
 // checkPublicNote refuses a public note on any step but resolve, and one

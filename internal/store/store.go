@@ -77,7 +77,7 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 	}
 	if err := db.sql.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("connect to %s database: %w", db.dialect, err)
+		return nil, fmt.Errorf("connect to %s database: %w%s", db.dialect, err, openHint(db, err))
 	}
 	return db, nil
 }

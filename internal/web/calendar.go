@@ -8,6 +8,7 @@ import (
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
 	"wanhu/internal/calendar"
+	"wanhu/internal/request"
 )
 
 // calendarPage is one year of the working-day calendar: its holidays and
@@ -21,6 +22,10 @@ type calendarPage struct {
 	Edit             bool
 	Lines            string
 	Notice, Error    string
+	// EstimatedDue counts the requests being handled whose deadline in
+	// this year (estimated) was counted Monday to Friday, for those who
+	// may load the year.
+	EstimatedDue int
 }
 
 // calendarDay is one line of the list.
@@ -94,6 +99,12 @@ func (h *handler) showCalendar(w http.ResponseWriter, r *http.Request, status in
 			Name: d.Name, Workday: d.Workday})
 	}
 	v.Edit = can(r, access.Configure)
+	if v.Edit && src == calendar.Estimated {
+		if v.EstimatedDue, err = request.EstimatedDueIn(r.Context(), h.db, y); err != nil {
+			h.showError(w, r, err)
+			return
+		}
+	}
 	v.Lines = lines
 	if lines == "" {
 		v.Lines = calendar.Format(days)

@@ -8,18 +8,24 @@ import (
 
 	"wanhu/internal/auth"
 	"wanhu/internal/calendar"
+	"wanhu/internal/store"
 )
 
 // loginFailed shows the login form again after a failed attempt: "wrong
 // username or password", or, while the account, the address or this
 // browser must wait, how long (429 with Retry-After). Errors other than
-// those two are logged and shown as the same failure.
+// those two are logged and shown as the same failure, but for a database
+// that cannot write (storageError).
 func (h *handler) loginFailed(w http.ResponseWriter, r *http.Request, username string, err error) {
 	l := h.locale(r)
 	var le *auth.LockedError
 	switch {
 	case errors.As(err, &le):
 		h.showLogin(w, r, tooMany(w, le), username, lockedMessage(l, le))
+		return
+	case store.Fault(err) != nil:
+		// The session could not be written: say so, not "wrong password".
+		h.storageError(w, r, store.Fault(err), err)
 		return
 	case !errors.Is(err, auth.ErrBadCredentials):
 		h.log.ErrorContext(r.Context(), "web login", "route", r.Pattern, "error", err)

@@ -114,6 +114,10 @@ type errorView struct {
 // serverError logs err once (route, error; never form values) and shows a
 // page that says nothing of the internals.
 func (h *handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	if fault := store.Fault(err); fault != nil {
+		h.storageError(w, r, fault, err)
+		return
+	}
 	l := h.locale(r)
 	status, msg := http.StatusInternalServerError, "error.internal"
 	if store.Unavailable(err) {
@@ -127,6 +131,17 @@ func (h *handler) serverError(w http.ResponseWriter, r *http.Request, err error)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	fmt.Fprintf(w, "<!doctype html><meta charset=utf-8><title>%d</title><p>%s</p>", status, template.HTMLEscapeString(l.T(msg)))
+}
+
+// storageError answers a write the database could not make (a full
+// disk, a read-only database, a disk error): 503 with what happened and
+// what to do, and one log line that tells the administrator.
+func (h *handler) storageError(w http.ResponseWriter, r *http.Request, fault *apperr.Storage, err error) {
+	h.log.ErrorContext(r.Context(), fault.Advice(), "kind", fault.Kind, "route", r.Pattern, "error", err)
+	v := errorView{Page: h.page(r, "error.title", "")}
+	v.Message = v.L.T("error." + fault.Kind)
+	w.Header().Set("Retry-After", "60")
+	h.render(w, r, http.StatusServiceUnavailable, "error", v)
 }
 
 // showError answers a request that failed: 404 for a missing record, 403

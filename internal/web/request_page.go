@@ -12,6 +12,7 @@ import (
 
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/request"
@@ -52,6 +53,11 @@ type requestPage struct {
 	NeedKinds, Candidates                       []Option
 	WorkingDays                                 int
 	NoteForms                                   []noteForm
+	// NoHolidayData are the years without a holiday schedule that an
+	// estimated deadline was counted through; CanLoadCalendar links
+	// each to the calendar page, to load it.
+	NoHolidayData   []int
+	CanLoadCalendar bool
 }
 
 // noteForm is the form of a step that takes one text: a note or a reason.
@@ -116,6 +122,14 @@ func (h *handler) showRequest(w http.ResponseWriter, r *http.Request, status int
 		v.Left = timeLeft(l, *rq.SecondsLeft)
 	}
 	v.HouseholdLink = rq.HouseholdID != 0 && can(r, access.ReadHouseholds)
+	if rq.DueEstimated {
+		cal, err := calendar.Load(ctx, h.db)
+		if err != nil {
+			h.showError(w, r, err)
+			return
+		}
+		v.NoHolidayData, v.CanLoadCalendar = rq.NoHolidayData(cal), can(r, access.Configure)
+	}
 	for _, e := range rq.Timeline {
 		row := eventRow{At: l.Time(e.At), Actor: e.Actor, Kind: l.Value("requests.event", e.Kind), Note: e.Note}
 		if e.ToState != "" {

@@ -13,7 +13,7 @@ import (
 
 // requests returns the request store as the signed-in user may see it.
 func (h *handler) requests(r *http.Request) *request.Store {
-	return request.NewStore(h.db, h.households).In(access.Scope(user(r)), h.files(r))
+	return request.NewStore(h.db, h.households).In(access.Scope(user(r)), h.files(r)).WithLog(h.log)
 }
 
 // readsRequests lets through who submits or handles requests; each sees
