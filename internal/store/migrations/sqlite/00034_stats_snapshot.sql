@@ -21,6 +21,8 @@ CREATE TABLE stats_snapshot_ages (
     n        INTEGER NOT NULL
 );
 CREATE INDEX stats_snapshot_ages_grid ON stats_snapshot_ages(grid_id);
+-- The city's sum by sex and age reads this index alone, in order.
+CREATE INDEX stats_snapshot_ages_sum ON stats_snapshot_ages(gender, age, grid_id, n);
 
 -- The same people by grid, compound and building (NULL: none).
 CREATE TABLE stats_snapshot_places (
