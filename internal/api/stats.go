@@ -92,7 +92,7 @@ func (h *handler) householdStats(w http.ResponseWriter, r *http.Request) {
 func statsSource(q *query, dayAsked bool) []stats.Option {
 	switch q.oneOf("live", []string{"1", "true", "0", "false"}) {
 	case "1", "true":
-		return nil
+		return []stats.Option{stats.Live()}
 	}
 	return []stats.Option{stats.FromSnapshot(dayAsked)}
 }

@@ -6,6 +6,7 @@ type Option func(*options)
 type options struct {
 	pyramid            bool
 	snapshot, dayAsked bool // FromSnapshot
+	live               bool // Live
 }
 
 // WithPyramid adds the population pyramid: people by five-year age group

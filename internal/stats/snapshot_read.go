@@ -21,6 +21,12 @@ func FromSnapshot(dayAsked bool) Option {
 	return func(o *options) { o.snapshot, o.dayAsked = true, dayAsked }
 }
 
+// Live counts live where the snapshot would serve, and says so
+// (Source.SnapshotScope): the user asked for live counts.
+func Live() Option {
+	return func(o *options) { o.live = true }
+}
+
 // Source says where a statistics answer's counts come from.
 type Source struct {
 	// AsOf is the time of the snapshot the counts were summed from; nil
@@ -36,12 +42,12 @@ type Source struct {
 // gridID) on day on, if one does, and whether the scope is one a
 // snapshot serves.
 func snapshotFor(ctx context.Context, q store.Querier, o options, scope org.Scope, gridID int64, on calendar.Date) (*Snapshot, bool, error) {
-	if !o.snapshot {
+	if !o.snapshot && !o.live {
 		return nil, false, nil
 	}
 	serves, err := snapshotServes(ctx, q, scope, gridID)
-	if err != nil || !serves {
-		return nil, false, err
+	if err != nil || !serves || o.live {
+		return nil, serves, err
 	}
 	s, err := SnapshotOf(ctx, q)
 	if err != nil || s.Taken.IsZero() {

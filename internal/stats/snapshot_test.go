@@ -200,9 +200,14 @@ func TestSnapshotServes(t *testing.T) {
 			}
 		}
 
+		p, err := Population(ctx, db, street, on, bands, 0, Live())
+		if err != nil || p.AsOf != nil || !p.SnapshotScope {
+			t.Errorf("asked live: as of %v, snapshot scope %v (%v); want live in a snapshot's scope", p.AsOf, p.SnapshotScope, err)
+		}
+
 		// A new member counts live at once, and from the snapshot after
 		// the next refresh.
-		_, err := household.NewStore(db).CreateHousehold(ctx, household.Actor{Name: "test"},
+		_, err = household.NewStore(db).CreateHousehold(ctx, household.Actor{Name: "test"},
 			household.Household{BuildingID: f.Buildings[0].ID, Unit: "2", Room: "201"},
 			[]household.Person{{Name: "马新", Gender: household.Male, BirthDate: calendar.Date{Y: 1990, M: 1, D: 1}, Relation: "householder"}})
 		if err != nil {
