@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -15,6 +17,23 @@ import (
 	"wanhu/internal/stats"
 	"wanhu/internal/store"
 )
+
+// cpuOf returns the CPU time (user and system) process pid has used, 0
+// if /proc cannot tell.
+func cpuOf(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ
+}
 
 // timeSnapshot is `stats snapshot`: the city's statistics as its
 // administrator gets them over HTTP from `wanhu serve`, summed from the
@@ -142,46 +161,59 @@ func timeSnapshot(args []string) error {
 	probes := []struct {
 		name, path string
 		web        bool
-		hand       []time.Duration
+		hand, cpu  []time.Duration
 	}{
-		{"GET /api/v1/stats/population", "/api/v1/stats/population", false, handPopT},
-		{"GET /api/v1/stats/households", "/api/v1/stats/households", false, handHHT},
-		{"page /stats/population", "/stats/population", true, handPopT},
-		{"page /stats/households", "/stats/households", true, handHHT},
+		{"GET /api/v1/stats/population", "/api/v1/stats/population", false, handPopT, sh.cpuA},
+		{"GET /api/v1/stats/households", "/api/v1/stats/households", false, handHHT, sh.cpuB},
+		{"page /stats/population", "/stats/population", true, handPopT, sh.cpuA},
+		{"page /stats/households", "/stats/households", true, handHHT, sh.cpuB},
 	}
-	timeOf := func(path string, web bool, n int) ([]time.Duration, int64, error) {
+	// timeOf requests path n times after a warm-up: the times and the
+	// server's CPU time per request (user and system, from /proc; on
+	// SQLite that includes the SQL, on PostgreSQL it does not).
+	timeOf := func(path string, web bool, n int) ([]time.Duration, time.Duration, int64, error) {
 		var ds []time.Duration
 		var size int64
+		var cpu0 time.Duration
 		for i := 0; i <= n; i++ {
+			if i == 1 {
+				cpu0 = cpuOf(srv.Process.Pid)
+			}
 			status, bytes, took, err := c.get(probe{path: path, web: web})
 			if err != nil {
-				return nil, 0, err
+				return nil, 0, 0, err
 			}
 			if status != http.StatusOK {
-				return nil, 0, fmt.Errorf("%s answers %d", path, status)
+				return nil, 0, 0, fmt.Errorf("%s answers %d", path, status)
 			}
 			if i > 0 {
 				ds, size = append(ds, took), bytes
 			}
 		}
-		return ds, size, nil
+		return ds, (cpuOf(srv.Process.Pid) - cpu0) / time.Duration(max(n, 1)), size, nil
 	}
 	fmt.Printf("wanhu serve on %s, as %s (administrator of the city):\n", store.Redact(*dsn), *user)
-	fmt.Printf("  %-30s %10s %14s %12s %16s %14s %16s\n", "request", "bytes", "snapshot (ms)", "live (ms)", sh.name()+" (ms)", "live/snapshot", "snapshot/"+sh.name())
+	fmt.Printf("  %-30s %9s %14s %10s %13s %13s %15s | %s\n", "request", "bytes", "snapshot (ms)", "live (ms)", sh.name()+" (ms)",
+		"live/snapshot", "snapshot/"+sh.name(), "CPU (ms): snapshot, live, "+sh.name())
 	for _, p := range probes {
-		snap, size, err := timeOf(p.path, p.web, *runs)
+		snap, snapCPU, size, err := timeOf(p.path, p.web, *runs)
 		if err != nil {
 			return err
 		}
-		live, _, err := timeOf(p.path+"?live=1", p.web, *liveRuns)
+		live, liveCPU, _, err := timeOf(p.path+"?live=1", p.web, *liveRuns)
 		if err != nil {
 			return err
 		}
-		fmt.Printf("  %-30s %10d %14.1f %12.1f %16.1f %13.1fx %15.2fx\n", p.name, size, ms(median(snap)), ms(median(live)), ms(median(p.hand)),
-			float64(median(live))/float64(median(snap)), float64(median(snap))/float64(median(p.hand)))
+		handCPU := "-"
+		if len(p.cpu) > 0 {
+			handCPU = fmt.Sprintf("%.0f", ms(median(p.cpu)))
+		}
+		fmt.Printf("  %-30s %9d %14.1f %10.1f %13.1f %12.1fx %14.2fx | %.0f, %.0f, %s\n", p.name, size, ms(median(snap)), ms(median(live)), ms(median(p.hand)),
+			float64(median(live))/float64(median(snap)), float64(median(snap))/float64(median(p.hand)), ms(snapCPU), ms(liveCPU), handCPU)
 	}
 	fmt.Printf("  (medians: snapshot and %s of %d runs, live of %d, each after a warm-up; times to the last byte over loopback;\n"+
-		"  %s: the hand-written aggregate of the same numbers (the pages' pyramid not included); refresh: wanhu stats refresh, once)\n",
+		"  %s: the hand-written aggregate of the same numbers (the pages' pyramid not included); CPU: the server's per request\n"+
+		"  (on PostgreSQL without the database's) and the shell's (sqlite3 only), which a busy machine does not inflate)\n",
 		sh.name(), *runs, *liveRuns, sh.name())
 	return nil
 }
