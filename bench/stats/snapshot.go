@@ -205,7 +205,7 @@ func timeSnapshot(args []string) error {
 			return err
 		}
 		handCPU := "-"
-		if len(p.cpu) > 0 {
+		if len(p.cpu) > 0 && median(p.cpu) > 0 {
 			handCPU = fmt.Sprintf("%.0f", ms(median(p.cpu)))
 		}
 		fmt.Printf("  %-30s %9d %14.1f %10.1f %13.1f %12.1fx %14.2fx | %.0f, %.0f, %s\n", p.name, size, ms(median(snap)), ms(median(live)), ms(median(p.hand)),
