@@ -7,6 +7,10 @@
 #     (goal: ours <= 1.5x), after checking that both give the same numbers;
 #  2. `wanhu serve` on the same database, the dashboard requested as the
 #     city's administrator: the server's peak RSS (goal: < 300 MB).
+#  3. the statistics snapshot (issue 15): taken with `wanhu stats refresh`,
+#     then the city's statistics over HTTP as its administrator (API and
+#     pages), from the snapshot and live (?live=1), beside the hand SQL
+#     (goal: under a second from the snapshot).
 # Run from the repo root:
 #
 #   bench/stats.sh [--fresh] [--no-pg] [--drop-pg] [households=1000000] [runs=5]
@@ -80,6 +84,7 @@ else
 fi
 "$dir/stats" time -db "$db" -runs "$runs"
 "$dir/stats" rss -wanhu "$dir/wanhu" -db "$db"
+"$dir/stats" snapshot -wanhu "$dir/wanhu" -db "$db" -runs "$runs"
 
 # PostgreSQL: a database of its own, reused likewise.
 if [ "$pg" = 1 ]; then
@@ -94,6 +99,7 @@ if [ "$pg" = 1 ]; then
 	fi
 	"$dir/stats" time -db "$pgurl" -runs "$runs"
 	"$dir/stats" rss -wanhu "$dir/wanhu" -db "$pgurl" -key "$pgkey"
+	"$dir/stats" snapshot -wanhu "$dir/wanhu" -db "$pgurl" -key "$pgkey" -runs "$runs"
 	if [ "$droppg" = 1 ]; then
 		psql -X -q -d "$pgadmin" -c "DROP DATABASE $pgname"
 	fi

@@ -402,13 +402,17 @@ type shell struct {
 	dialect store.Dialect
 	dsn     string
 	cmd     string
+	// cpuA and cpuB are the CPU times (user and system) of the shell for
+	// each timed run of time's two statements: sqlite3's .timer gives
+	// them; psql's are nil (the work is the server's).
+	cpuA, cpuB []time.Duration
 }
 
 func newShell(d store.Dialect, dsn, sqlite3, psql string) *shell {
 	if d == store.Postgres {
-		return &shell{d, dsn, psql}
+		return &shell{dialect: d, dsn: dsn, cmd: psql}
 	}
-	return &shell{d, dsn, sqlite3}
+	return &shell{dialect: d, dsn: dsn, cmd: sqlite3}
 }
 
 func (s *shell) name() string { return s.cmd }
@@ -459,7 +463,7 @@ func (s *shell) rows(stmt string) (numbers, error) {
 }
 
 var (
-	sqliteTime = regexp.MustCompile(`(?m)^Run Time: real ([0-9.]+)`)
+	sqliteTime = regexp.MustCompile(`(?m)^Run Time: real ([0-9.]+)(?: user ([0-9.]+) sys ([0-9.]+))?`)
 	psqlTime   = regexp.MustCompile(`(?m)^Time: ([0-9.]+) ms`)
 )
 
@@ -482,6 +486,7 @@ func (s *shell) time(a, b string, runs int) (ta, tb []time.Duration, err error) 
 	for range runs + 1 {
 		script.WriteString(a + ";\n" + b + ";\n")
 	}
+	s.cpuA, s.cpuB = nil, nil
 	out, err := s.run(script.String())
 	if err != nil {
 		return nil, nil, err
@@ -496,10 +501,18 @@ func (s *shell) time(a, b string, runs int) (ta, tb []time.Duration, err error) 
 			return nil, nil, err
 		}
 		d := time.Duration(f * float64(unit))
+		var cpu time.Duration
+		if len(x) > 3 && len(x[2]) > 0 {
+			u, _ := strconv.ParseFloat(string(x[2]), 64)
+			sy, _ := strconv.ParseFloat(string(x[3]), 64)
+			cpu = time.Duration((u + sy) * float64(time.Second))
+		}
 		if i%2 == 0 {
 			ta = append(ta, d)
+			s.cpuA = append(s.cpuA, cpu)
 		} else {
 			tb = append(tb, d)
+			s.cpuB = append(s.cpuB, cpu)
 		}
 	}
 	return ta, tb, nil

@@ -10,6 +10,10 @@
 //	stats rss -wanhu BIN -db DSN -key FILE   serve the database with a built wanhu binary, request the
 //	          [-rounds 20]                   dashboard repeatedly as an administrator, print the
 //	                                         server's peak RSS (VmHWM)
+//	stats snapshot -wanhu BIN -db DSN        take the statistics snapshot, serve the database, and time the
+//	          [-user U -password P]          city's statistics over HTTP as its administrator, from the
+//	          [-runs 5 -live-runs 3]         snapshot and live (?live=1), beside the hand SQL in the shell;
+//	                                         writes to the database: use a copy
 package main
 
 import (
@@ -26,7 +30,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: stats gen|count|time|rss [flags]")
+		fmt.Fprintln(os.Stderr, "usage: stats gen|count|time|rss|snapshot [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -39,6 +43,8 @@ func main() {
 		err = timeDashboard(os.Args[2:])
 	case "rss":
 		err = peakRSS(os.Args[2:])
+	case "snapshot":
+		err = timeSnapshot(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}

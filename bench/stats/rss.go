@@ -274,8 +274,11 @@ type client struct {
 }
 
 // signIn gets an API token and a web session for benchAdmin.
-func signIn(base, password string) (*client, error) {
-	token, err := benchkit.Token(base, benchAdmin, password)
+func signIn(base, password string) (*client, error) { return signInAs(base, benchAdmin, password) }
+
+// signInAs gets an API token and a web session for user.
+func signInAs(base, user, password string) (*client, error) {
+	token, err := benchkit.Token(base, user, password)
 	if err != nil {
 		return nil, err
 	}
@@ -293,7 +296,7 @@ func signIn(base, password string) (*client, error) {
 			csrf = ck.Value
 		}
 	}
-	resp, err = web.PostForm(base+"/login", url.Values{"csrf": {csrf}, "username": {benchAdmin}, "password": {password}, "next": {"/stats"}})
+	resp, err = web.PostForm(base+"/login", url.Values{"csrf": {csrf}, "username": {user}, "password": {password}, "next": {"/stats"}})
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,7 @@ import (
 	"wanhu/internal/audit"
 	"wanhu/internal/importer"
 	"wanhu/internal/org"
+	"wanhu/internal/stats"
 	"wanhu/internal/store"
 	"wanhu/internal/web"
 )
@@ -93,6 +94,13 @@ func runImport(ctx context.Context, args []string, out io.Writer) error {
 	}
 	if err != nil {
 		return err
+	}
+	if rep.Applied {
+		// The city's statistics are summed from a snapshot: take it
+		// again, so that they include what was imported.
+		if _, err := stats.RefreshSnapshot(ctx, db, time.Now()); err != nil {
+			return fmt.Errorf("imported, but the statistics snapshot was not refreshed (run wanhu stats refresh): %w", err)
+		}
 	}
 	if *reportFile != "" {
 		if err := writeImportReport(file, *reportFile, rep); err != nil {

@@ -137,6 +137,15 @@ func TestImportCLI(t *testing.T) {
 	if _, err := os.Stat(report); err != nil {
 		t.Errorf("--report: %v", err)
 	}
+	// The import took the statistics snapshot: the city's counts, summed
+	// from it, hold the three households imported.
+	out.Reset()
+	if err := run(ctx, []string{"stats", "households", "--db", dsn, "--format", "json"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if s := out.String(); strings.Contains(s, `"as_of":null`) || !strings.Contains(s, `"total":4,`) {
+		t.Errorf("the city's households after the import: %s, want 4 (the 3 imported and the one before) from the snapshot", s)
+	}
 }
 
 // TestExportCLI: export, import: nothing changes; the export is in the

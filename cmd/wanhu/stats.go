@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/calendar"
@@ -19,11 +20,16 @@ import (
 	"wanhu/internal/visit"
 )
 
-const statsUsage = `usage: wanhu stats population --db … [--bands 0-3,4-12,60- | --preset article|census] [--on YYYY-MM-DD] [--grid N] [--format text|json]
+const statsUsage = `usage: wanhu stats population --db … [--bands 0-3,4-12,60- | --preset article|census] [--on YYYY-MM-DD] [--grid N] [--live] [--format text|json]
            people by age band on a day (default today; bands default to the
            article's), by sex, ethnicity, grid, compound and building
-       wanhu stats households --db … [--grid N] [--format text|json]
+       wanhu stats households --db … [--grid N] [--live] [--format text|json]
            households by kind, occupancy and colour, and each grid's colours
+       wanhu stats refresh --db …
+           take the snapshot the whole city's counts are summed from (the
+           daily job and every import take it too); without --grid or
+           --live, population and households are summed from it when there
+           is one (of the day asked for), and say as of when
        wanhu stats survey --db … [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--grid N] [--format text|json]
            the resident survey: awareness, participation and satisfaction
            rates of the answers given from --from to --to (China days, both
@@ -43,11 +49,12 @@ func runStats(ctx context.Context, args []string, out io.Writer) error {
 	fromFlag := fs.String("from", "", "survey: first day, YYYY-MM-DD")
 	toFlag := fs.String("to", "", "survey: last day, YYYY-MM-DD (default today in China)")
 	grid := fs.Int64("grid", 0, "count only this grid (its id)")
+	live := fs.Bool("live", false, "count live, not from the snapshot")
 	format := fs.String("format", "text", "text or json")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if !slices.Contains([]string{"population", "households", "survey"}, sub) {
+	if !slices.Contains([]string{"population", "households", "survey", "refresh"}, sub) {
 		return errors.New(statsUsage)
 	}
 	if *format != "json" && *format != "text" {
@@ -68,12 +75,18 @@ func runStats(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	var opts []stats.Option
+	if !*live {
+		opts = append(opts, stats.FromSnapshot(*onFlag != ""))
+	}
 	var v any
 	switch sub {
+	case "refresh":
+		return refreshStats(ctx, db, out)
 	case "population":
-		v, err = stats.Population(ctx, db, org.Everything, on, bands, *grid)
+		v, err = stats.Population(ctx, db, org.Everything, on, bands, *grid, opts...)
 	case "households":
-		v, err = stats.Households(ctx, db, org.Everything, *grid)
+		v, err = stats.Households(ctx, db, org.Everything, *grid, opts...)
 	case "survey":
 		v, err = surveyStats(ctx, db, *fromFlag, *toFlag, *grid)
 	}
@@ -98,6 +111,18 @@ func runStats(ctx context.Context, args []string, out io.Writer) error {
 		return printSurvey(out, v)
 	}
 	return printHouseholds(out, v.(*stats.HouseholdStats))
+}
+
+// refreshStats takes the statistics snapshot and says what it took.
+func refreshStats(ctx context.Context, db *store.DB, out io.Writer) error {
+	start := time.Now()
+	s, err := stats.RefreshSnapshot(ctx, db, start)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(out, "statistics snapshot of %s taken at %s in %.1f s\n", s.On, s.Taken.In(calendar.China).Format("2006-01-02 15:04:05"),
+		time.Since(start).Seconds())
+	return err
 }
 
 // surveyStats counts the survey answers of the China days from to to
@@ -147,7 +172,7 @@ func flagError(err error) error {
 // tabwriter counts a Chinese character as one column.
 func printPopulation(out io.Writer, p *stats.PopulationStats) error {
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "People on %s\t%d\t\n\nband\tpeople\t\n", p.On, p.Total)
+	fmt.Fprintf(tw, "People on %s\t%d\t%s\n\nband\tpeople\t\n", p.On, p.Total, asOf(p.Source))
 	for _, b := range p.Bands {
 		fmt.Fprintf(tw, "%s\t%d\t\n", b.Band, b.Count)
 	}
@@ -166,7 +191,7 @@ func printPopulation(out io.Writer, p *stats.PopulationStats) error {
 // printHouseholds writes the household counts as text tables.
 func printHouseholds(out io.Writer, s *stats.HouseholdStats) error {
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "Households\t%d\t\n", s.Total)
+	fmt.Fprintf(tw, "Households\t%d\t%s\n", s.Total, asOf(s.Source))
 	for _, m := range []struct {
 		title  string
 		values []string
@@ -182,6 +207,14 @@ func printHouseholds(out io.Writer, s *stats.HouseholdStats) error {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t  %s\n", g.Key, g.Count.Count, g.Colour["red"], g.Colour["yellow"], g.Colour["green"], g.Name)
 	}
 	return tw.Flush()
+}
+
+// asOf says where counts come from when it is the snapshot.
+func asOf(s stats.Source) string {
+	if s.AsOf == nil {
+		return ""
+	}
+	return "  (snapshot of " + s.AsOf.In(calendar.China).Format("2006-01-02 15:04") + ")"
 }
 
 // orNone names the "none" line of a breakdown.

@@ -36,7 +36,9 @@ func statsScope(r *http.Request, q *query) (org.Scope, error) {
 // ?preset= (article, the default, or census; the rule is stats.BandsOf),
 // with breakdowns by sex, ethnicity, grid, compound and building; ?grid=
 // counts one grid; ?pyramid=true adds the population pyramid (five-year
-// groups by sex).
+// groups by sex). A street, a district or the city is summed from the
+// statistics snapshot, on its day unless ?on= asks for another, and says
+// as of when; ?live=1 counts live (statsSource).
 func (h *handler) population(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
 	grid := q.id("grid")
@@ -44,6 +46,7 @@ func (h *handler) population(w http.ResponseWriter, r *http.Request) {
 	if q.oneOf("pyramid", []string{"true", "false"}) == "true" {
 		opts = append(opts, stats.WithPyramid())
 	}
+	opts = append(opts, statsSource(q, q.str("on") != "")...)
 	preset, spec := q.str("preset"), q.str("bands")
 	scope, err := statsScope(r, q)
 	if err != nil {
@@ -68,17 +71,30 @@ func (h *handler) population(w http.ResponseWriter, r *http.Request) {
 }
 
 // householdStats counts the households in scope (?grid= one grid) by
-// kind, occupancy and colour, and each grid's colours.
+// kind, occupancy and colour, and each grid's colours: from the snapshot
+// for a street, a district or the city unless ?live=1.
 func (h *handler) householdStats(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
 	grid := q.id("grid")
+	opts := statsSource(q, false)
 	scope, err := statsScope(r, q)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	out, err := stats.Households(r.Context(), h.d.DB, scope, grid)
+	out, err := stats.Households(r.Context(), h.d.DB, scope, grid, opts...)
 	h.writeStats(w, r, out, err)
+}
+
+// statsSource reads ?live= (1 or true: count live) and returns the
+// option that lets the snapshot answer otherwise; dayAsked says that ?on=
+// was given, so only a snapshot of that day serves.
+func statsSource(q *query, dayAsked bool) []stats.Option {
+	switch q.oneOf("live", []string{"1", "true", "0", "false"}) {
+	case "1", "true":
+		return []stats.Option{stats.Live()}
+	}
+	return []stats.Option{stats.FromSnapshot(dayAsked)}
 }
 
 // writeStats answers out, or err (a grid not found names the parameter).

@@ -20,6 +20,7 @@ import (
 	"wanhu/internal/importer"
 	"wanhu/internal/importer/importtest"
 	"wanhu/internal/org"
+	"wanhu/internal/stats"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 	"wanhu/internal/testworld"
@@ -239,6 +240,7 @@ func TestJobFlow(t *testing.T) {
 		if _, err := fx.jobs.Confirm(ctx, fx.admin, job.ID); err != nil {
 			t.Fatal(err)
 		}
+		before := time.Now().UTC().Truncate(time.Second)
 		fx.run(t)
 		job = fx.get(t, job.ID)
 		if job.State != Done || !job.Report.Applied || job.Report.Created != 60 || job.FileKept || job.Progress.Rows < 60 {
@@ -246,6 +248,16 @@ func TestJobFlow(t *testing.T) {
 		}
 		if n := fx.count(t, `SELECT COUNT(*) FROM households`); n != 60 {
 			t.Errorf("%d households, want 60", n)
+		}
+		// The import took the statistics snapshot again: the city's
+		// counts include its households, as of the runner's clock.
+		snap, err := stats.SnapshotOf(ctx, db)
+		if err != nil || snap.Taken.Before(before) {
+			t.Errorf("statistics snapshot %+v (%v) after the import, want one taken since %s", snap, err, before)
+		}
+		hs, err := stats.Households(ctx, db, org.Everything, 0, stats.FromSnapshot(false))
+		if err != nil || hs.Total != 60 || hs.AsOf == nil {
+			t.Errorf("the city's households from the snapshot: %v as of %v (%v), want 60", hs.Total, hs.AsOf, err)
 		}
 		if n := fx.count(t, `SELECT COUNT(*) FROM persons WHERE phone <> ''`); n != 60 {
 			t.Errorf("%d persons with a phone, want the 60 householders' (本人手机 mapped to phone)", n)

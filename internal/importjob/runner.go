@@ -13,6 +13,7 @@ import (
 	"wanhu/internal/household"
 	"wanhu/internal/importer"
 	"wanhu/internal/pii"
+	"wanhu/internal/stats"
 	"wanhu/internal/store"
 )
 
@@ -173,7 +174,22 @@ func (j *Jobs) run(ctx context.Context, c claimed) {
 	default:
 		j.log.Info("import: imported", "job", c.id, "households", rep.Households, "created", rep.Created, "updated", rep.Updated,
 			"unchanged", rep.Unchanged, "errors", rep.ErrorsTotal)
+		j.refreshStats(ctx, c.id)
 	}
+}
+
+// refreshStats takes the statistics snapshot again after job id's import,
+// so that the city's counts include it. The import is done whatever
+// happens here: a refresh that fails is logged, and the daily job takes
+// the next.
+func (j *Jobs) refreshStats(ctx context.Context, id int64) {
+	start := time.Now()
+	s, err := stats.RefreshSnapshot(ctx, j.db, j.now())
+	if err != nil {
+		j.log.Error("import: refreshing the statistics snapshot failed", "job", id, "error", err)
+		return
+	}
+	j.log.Info("import: statistics snapshot refreshed", "job", id, "on", s.On.String(), "took", time.Since(start).Round(time.Millisecond))
 }
 
 // beat writes c's heartbeat and progress every Beat on PostgreSQL until

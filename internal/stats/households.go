@@ -3,6 +3,7 @@ package stats
 import (
 	"context"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
@@ -14,6 +15,7 @@ import (
 // special-difficulty households (特殊困难家庭), as their rosters list them.
 // The maps hold every value of their field, zeros included.
 type HouseholdStats struct {
+	Source
 	Total     int            `json:"total"`
 	Kind      map[string]int `json:"kind"`
 	Occupancy map[string]int `json:"occupancy"`
@@ -33,20 +35,38 @@ type GridColours struct {
 
 // Households counts the households in scope (in grid gridID only, if not
 // 0) with one aggregate. A grid out of scope is apperr.ErrNotFound.
-func Households(ctx context.Context, q store.Querier, scope org.Scope, gridID int64) (*HouseholdStats, error) {
+// FromSnapshot lets a street, a district or the city be summed from the
+// snapshot instead.
+func Households(ctx context.Context, q store.Querier, scope org.Scope, gridID int64, opts ...Option) (*HouseholdStats, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	where, args, err := filter(ctx, q, scope, gridID)
 	if err != nil {
 		return nil, err
 	}
+	snap, large, err := snapshotFor(ctx, q, o, scope, gridID, calendar.Date{})
+	if err != nil {
+		return nil, err
+	}
+	counted := "COUNT(*) AS n FROM households h"
+	if snap != nil {
+		counted = "CAST(SUM(h.n) AS BIGINT) AS n FROM stats_snapshot_households h"
+	}
 	rows, err := q.QueryContext(ctx, `SELECT x.grid_id, g.name, g.parent_id, g.number, x.kind, x.occupancy, x.colour, x.n
-		FROM (SELECT h.grid_id, h.kind, h.occupancy, h.colour, COUNT(*) AS n FROM households h
+		FROM (SELECT h.grid_id, h.kind, h.occupancy, h.colour, `+counted+`
 			WHERE 1 = 1`+where+` GROUP BY h.grid_id, h.kind, h.occupancy, h.colour) x
 		JOIN org_units g ON g.id = x.grid_id`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := &HouseholdStats{Kind: zeros(household.Kinds), Occupancy: zeros(household.Occupancies), Colour: zeros(household.Colours)}
+	out := &HouseholdStats{Source: Source{SnapshotScope: large}, Kind: zeros(household.Kinds), Occupancy: zeros(household.Occupancies), Colour: zeros(household.Colours)}
+	if snap != nil {
+		taken := snap.Taken
+		out.AsOf = &taken
+	}
 	grids, colours := tally{}, map[string]map[string]int{}
 	for rows.Next() {
 		var gridID, parentID, number int64
@@ -72,6 +92,9 @@ func Households(ctx context.Context, q store.Querier, scope org.Scope, gridID in
 	out.ByGrid = []GridColours{}
 	for _, g := range grids.list(false) {
 		out.ByGrid = append(out.ByGrid, GridColours{g, colours[g.Key]})
+	}
+	if snap != nil {
+		return out, keyPersonsSnapshot(ctx, q, where, args, out)
 	}
 	return out, keyPersons(ctx, q, where, args, out)
 }

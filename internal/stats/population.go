@@ -21,14 +21,15 @@ import (
 // many in each age band, and the breakdowns. People are the current
 // members (not moved out, not deceased) born on or before the day.
 type PopulationStats struct {
-	On          calendar.Date `json:"on"`
-	Total       int           `json:"total"`
-	Bands       []BandCount   `json:"bands"`
-	BySex       []Count       `json:"by_sex"`
-	ByEthnicity []Count       `json:"by_ethnicity"`
-	ByGrid      []Count       `json:"by_grid"`
-	ByCompound  []Count       `json:"by_compound"`
-	ByBuilding  []Count       `json:"by_building"`
+	On calendar.Date `json:"on"`
+	Source
+	Total       int         `json:"total"`
+	Bands       []BandCount `json:"bands"`
+	BySex       []Count     `json:"by_sex"`
+	ByEthnicity []Count     `json:"by_ethnicity"`
+	ByGrid      []Count     `json:"by_grid"`
+	ByCompound  []Count     `json:"by_compound"`
+	ByBuilding  []Count     `json:"by_building"`
 	// Pyramid is there when asked for (WithPyramid).
 	Pyramid []PyramidRow `json:"pyramid,omitempty"`
 }
@@ -57,6 +58,8 @@ const current = "p.active AND p.moved_out_on IS NULL AND p.deceased_on IS NULL"
 // and ethnicity with a count per band, and the breakdowns sum it up. A grid
 // out of scope is apperr.ErrNotFound. WithPyramid adds the pyramid's
 // groups as more counts of the same aggregate (summed by sex).
+// FromSnapshot lets a street, a district or the city be summed from the
+// snapshot instead (see snapshot.go).
 func Population(ctx context.Context, q store.Querier, scope org.Scope, on calendar.Date, bands []Band, gridID int64, opts ...Option) (*PopulationStats, error) {
 	var o options
 	for _, opt := range opts {
@@ -65,6 +68,13 @@ func Population(ctx context.Context, q store.Querier, scope org.Scope, on calend
 	where, args, err := filter(ctx, q, scope, gridID)
 	if err != nil {
 		return nil, err
+	}
+	snap, large, err := snapshotFor(ctx, q, o, scope, gridID, on)
+	if err != nil {
+		return nil, err
+	}
+	if snap != nil {
+		return populationSnapshot(ctx, q, where, args, snap, bands, o.pyramid)
 	}
 	asked := len(bands)
 	var groups []Band
@@ -119,7 +129,7 @@ func Population(ctx context.Context, q store.Querier, scope org.Scope, on calend
 		return nil, err
 	}
 	defer rows.Close()
-	out := &PopulationStats{On: on, Bands: make([]BandCount, asked)}
+	out := &PopulationStats{On: on, Source: Source{SnapshotScope: large}, Bands: make([]BandCount, asked)}
 	for i, b := range bands[:asked] {
 		out.Bands[i].Band = b.String()
 	}

@@ -3,7 +3,11 @@ package stats
 // Option asks Population for more than the bands and breakdowns.
 type Option func(*options)
 
-type options struct{ pyramid bool }
+type options struct {
+	pyramid            bool
+	snapshot, dayAsked bool // FromSnapshot
+	live               bool // Live
+}
 
 // WithPyramid adds the population pyramid: people by five-year age group
 // (0-4 … 95-99, 100 and over) and sex. Its sums join the same aggregate,

@@ -32,6 +32,9 @@ type statsView struct {
 	Tables   []statTable
 	Export   string // the page's URL with "format=" last, to add xlsx or csv
 	Notes    []string
+	// Source says that the counts were summed from the snapshot, and
+	// when; nil for a count that is always live.
+	Source *statsSourceNote
 }
 
 // statsFilter is the filter form of a section; a field left empty (nil)
@@ -43,6 +46,7 @@ type statsFilter struct {
 	On       string
 	From, To string
 	Types    []Option
+	Live     bool // ?live=1, kept by the form
 }
 
 // statChart is one chart: its kind (bar, pyramid, donut, stacked, line)

@@ -20,7 +20,7 @@ func (h *handler) statsHouseholds(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	s, err := stats.Households(r.Context(), h.db, statsScope(r), grid)
+	s, err := stats.Households(r.Context(), h.db, statsScope(r), grid, statsOptions(r, false)...)
 	if err != nil {
 		h.showError(w, r, err)
 		return
@@ -30,7 +30,8 @@ func (h *handler) statsHouseholds(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	v.Filter = statsFilter{Grids: gridOpts}
+	v.Filter = statsFilter{Grids: gridOpts, Live: statsLive(r)}
+	v.Source = statsSourceOf(r, l, s.Source)
 	householdFigures(&v, s, statGrid(grid), tags)
 	if h.statsDownload(w, r, &v) {
 		return

@@ -47,16 +47,19 @@ func (h *handler) statsPopulation(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	p, err := stats.Population(r.Context(), h.db, statsScope(r), on, bands, grid, stats.WithPyramid())
+	opts := append(statsOptions(r, q.Get("on") != ""), stats.WithPyramid())
+	p, err := stats.Population(r.Context(), h.db, statsScope(r), on, bands, grid, opts...)
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
-	v.Filter = statsFilter{Grids: gridOpts, Bands: stats.Spec(bands), On: on.String()}
+	// The day shown is the one counted: the snapshot's, if it answered.
+	v.Filter = statsFilter{Grids: gridOpts, Bands: stats.Spec(bands), On: p.On.String(), Live: statsLive(r)}
+	v.Source = statsSourceOf(r, l, p.Source)
 	for _, name := range append(slices.Clone(stats.PresetNames), stats.Custom) {
 		v.Filter.Presets = append(v.Filter.Presets, Option{Value: name, Label: l.T("stats.preset." + name), Selected: name == preset})
 	}
-	v.Notes = append(v.Notes, l.T("stats.population.note", on.String(), p.Total))
+	v.Notes = append(v.Notes, l.T("stats.population.note", p.On.String(), p.Total))
 	populationFigures(&v, p, statGrid(grid))
 	if h.statsDownload(w, r, &v) {
 		return
