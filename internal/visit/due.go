@@ -72,7 +72,7 @@ func recompute(ctx context.Context, q store.Querier, p Policy, id int64, today c
 
 // RecomputeDue recomputes every household's next due date (colours, tags
 // and plans change), in batches of one transaction each, and returns how
-// many changed. Run it daily.
+// many changed. Run it daily (the server does, see internal/daily).
 func RecomputeDue(ctx context.Context, db *store.DB, today calendar.Date) (int, error) {
 	p, err := LoadPolicy(ctx, db)
 	if err != nil {
@@ -93,38 +93,106 @@ func RecomputeDue(ctx context.Context, db *store.DB, today calendar.Date) (int, 
 	return changed, nil
 }
 
-// recomputeBatch recomputes the next due date of the next 500 households
-// after *last, moves *last to the last of them, sets *more to whether any
-// were left, and returns how many changed.
+// recomputeSize is how many households recomputeBatch reads at a time.
+const recomputeSize = 5000
+
+// recomputeBatch recomputes the next due date of the next recomputeSize
+// households after *last, moves *last to the last of them, sets *more to
+// whether any were left, and returns how many changed. It reads the
+// households, their tags that the policy names and their active plan
+// measures in three statements for the whole batch, gives each the date
+// recompute would (the same Policy.Frequency and NextDue), and writes only
+// the households whose date changes. A household whose visit state moved
+// since it was read (a visit recorded meanwhile, on PostgreSQL) is left to
+// that visit's own recompute.
 func recomputeBatch(ctx context.Context, q store.Querier, p Policy, today calendar.Date, last *int64, more *bool) (changed int, err error) {
-	rows, err := q.QueryContext(ctx, `SELECT id FROM households WHERE id > ? ORDER BY id LIMIT 500`, *last)
+	type row struct {
+		id               int64
+		lastMet, current calendar.Date
+		f                Facts
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, colour, last_met_on, next_due_on FROM households WHERE id > ? ORDER BY id LIMIT ?`, *last, recomputeSize)
 	if err != nil {
 		return 0, err
 	}
-	var ids []int64
+	var hs []row
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var r row
+		if err := rows.Scan(&r.id, &r.f.Colour, &r.lastMet, &r.current); err != nil {
 			rows.Close()
 			return 0, err
 		}
-		ids = append(ids, id)
+		hs = append(hs, r)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
-	*more = len(ids) > 0
-	for _, id := range ids {
-		c, err := recompute(ctx, q, p, id, today)
+	*more = len(hs) > 0
+	if len(hs) == 0 {
+		return 0, nil
+	}
+	from, to := *last, hs[len(hs)-1].id
+	at := make(map[int64]*Facts, len(hs))
+	for i := range hs {
+		at[hs[i].id] = &hs[i].f
+	}
+	each := func(query string, args []any, add func(f *Facts, s string)) error {
+		rows, err := q.QueryContext(ctx, query, args...)
 		if err != nil {
-			return changed, fmt.Errorf("household %d: %w", id, err)
+			return err
 		}
-		if c {
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var s string
+			if err := rows.Scan(&id, &s); err != nil {
+				return err
+			}
+			if f := at[id]; f != nil {
+				add(f, s)
+			}
+		}
+		return rows.Err()
+	}
+	// Only the tags the policy names can change a frequency.
+	if len(p.Tags) > 0 {
+		var names []any
+		for t := range p.Tags {
+			names = append(names, t)
+		}
+		in := "(?" + strings.Repeat(", ?", len(names)-1) + ")"
+		args := append(append(append([]any{from, to}, names...), from, to), names...)
+		err := each(`SELECT household_id, tag FROM household_tags WHERE household_id > ? AND household_id <= ? AND tag IN `+in+`
+			UNION SELECT p.household_id, pt.tag FROM person_tags pt JOIN persons p ON p.id = pt.person_id
+			WHERE p.household_id > ? AND p.household_id <= ? AND pt.tag IN `+in+`
+			AND p.active AND p.moved_out_on IS NULL AND p.deceased_on IS NULL`, args,
+			func(f *Facts, t string) { f.Tags = append(f.Tags, t) })
+		if err != nil {
+			return 0, err
+		}
+	}
+	err = each(`SELECT household_id, frequency FROM plan_measures WHERE household_id > ? AND household_id <= ? AND status = 'active'`,
+		[]any{from, to}, func(f *Facts, fr string) { f.Plan = append(f.Plan, fr) })
+	if err != nil {
+		return 0, err
+	}
+	for _, h := range hs {
+		freq, _ := p.Frequency(h.f)
+		due := NextDue(h.lastMet, h.current, today, freq)
+		if due == h.current {
+			continue
+		}
+		res, err := q.ExecContext(ctx, `UPDATE households SET next_due_on = ? WHERE id = ?
+			AND next_due_on IS NOT DISTINCT FROM ? AND last_met_on IS NOT DISTINCT FROM ?`, due, h.id, h.current, h.lastMet)
+		if err != nil {
+			return changed, fmt.Errorf("household %d: %w", h.id, err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
 			changed++
 		}
-		*last = id
 	}
+	*last = to
 	return changed, nil
 }
 
