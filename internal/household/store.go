@@ -435,6 +435,14 @@ func (s *Store) recolour(ctx context.Context, q store.Querier, actor Actor, h *H
 	if err != nil {
 		return err
 	}
+	_, err = s.recolourWith(ctx, q, actor, rules, h)
+	return err
+}
+
+// recolourWith is recolour under the colour rules given. It writes the
+// household only when something derived changes, and a ledger event when
+// its colour does, and reports whether its colour changed.
+func (s *Store) recolourWith(ctx context.Context, q store.Querier, actor Actor, rules []Rule, h *Household) (bool, error) {
 	colour, reasons := Evaluate(rules, h.Tags, h.Members, s.today())
 	if h.ColourOverride != "" {
 		colour = h.ColourOverride
@@ -451,20 +459,20 @@ func (s *Store) recolour(ctx context.Context, q store.Querier, actor Actor, h *H
 	}
 	enc := EncodeReasons(reasons)
 	if colour == h.Colour && enc == EncodeReasons(h.ColourReasons) && householder == h.Householder && count == h.MemberCount {
-		return nil
+		return false, nil
 	}
 	if _, err := q.ExecContext(ctx, `UPDATE households SET colour = ?, colour_reasons = ?, householder = ?, member_count = ? WHERE id = ?`,
 		colour, enc, householder, count, h.ID); err != nil {
-		return err
+		return false, err
 	}
 	if colour == h.Colour {
-		return nil
+		return false, nil
 	}
 	var why []string
 	for _, r := range reasons {
 		why = append(why, r.NameZH)
 	}
-	return writeLedger(ctx, q, LedgerEvent{HouseholdID: h.ID, GridID: h.GridID, Type: EvColourChanged,
+	return true, writeLedger(ctx, q, LedgerEvent{HouseholdID: h.ID, GridID: h.GridID, Type: EvColourChanged,
 		Field: "colour", Before: string(h.Colour), After: string(colour), Note: strings.Join(why, "；"),
 		ActorID: actor.ID, Actor: actor.Name, At: s.now().UTC()})
 }
@@ -551,51 +559,71 @@ func (s *Store) SetRules(ctx context.Context, actor Actor, rules []Rule) error {
 
 // Recolour recomputes every household's colour, in batches of one
 // transaction each, and returns how many changed colour. Ages move on every
-// day, so it also runs daily.
+// day, so it also runs daily (the server does, see internal/daily). Each
+// batch reads its households and members in a few statements and writes
+// only the households whose colour, reasons, householder or member count
+// change, with a ledger event for each change of colour.
 func (s *Store) Recolour(ctx context.Context, actor Actor) (int, error) {
+	rules, err := s.rules(ctx, s.db)
+	if err != nil {
+		return 0, err
+	}
 	changed, last := 0, int64(0)
-	for {
-		rows, err := s.db.QueryContext(ctx, `SELECT id, colour FROM households WHERE id > ? ORDER BY id LIMIT 500`, last)
-		if err != nil {
-			return changed, err
-		}
-		type hc struct {
-			id     int64
-			colour Colour
-		}
-		var batch []hc
-		for rows.Next() {
-			var x hc
-			if err := rows.Scan(&x.id, &x.colour); err != nil {
-				rows.Close()
-				return changed, err
-			}
-			batch = append(batch, x)
-		}
-		rows.Close()
-		if len(batch) == 0 {
-			return changed, rows.Err()
-		}
-		err = s.db.InTx(ctx, func(tx *store.Tx) error {
-			for _, x := range batch {
-				if err := s.refresh(ctx, tx, actor, x.id); err != nil {
-					return err
-				}
-				var now Colour
-				if err := tx.QueryRowContext(ctx, `SELECT colour FROM households WHERE id = ?`, x.id).Scan(&now); err != nil {
-					return err
-				}
-				if now != x.colour {
-					changed++
-				}
-			}
-			return nil
+	for more := true; more; {
+		err := s.db.InTx(ctx, func(tx *store.Tx) error {
+			n, next, err := s.recolourBatch(ctx, tx, actor, rules, last)
+			changed, more, last = changed+n, next > last, next
+			return err
 		})
 		if err != nil {
 			return changed, err
 		}
-		last = batch[len(batch)-1].id
 	}
+	return changed, nil
+}
+
+// recolourSize is how many households a batch of Recolour reads.
+const recolourSize = 500
+
+// recolourBatch recolours the next recolourSize households after last and
+// returns how many changed colour and the last of them (last when there
+// were none).
+func (s *Store) recolourBatch(ctx context.Context, q store.Querier, actor Actor, rules []Rule, last int64) (changed int, next int64, err error) {
+	rows, err := q.QueryContext(ctx, `SELECT id FROM households WHERE id > ? ORDER BY id LIMIT ?`, last, recolourSize)
+	if err != nil {
+		return 0, last, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, last, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(ids) == 0 {
+		return 0, last, err
+	}
+	cores, err := householdCores(ctx, q, ids, s.today())
+	if err != nil {
+		return 0, last, err
+	}
+	for _, id := range ids {
+		h, ok := cores[id]
+		if !ok {
+			continue // deleted meanwhile
+		}
+		c, err := s.recolourWith(ctx, q, actor, rules, h)
+		if err != nil {
+			return changed, last, fmt.Errorf("household %d: %w", id, err)
+		}
+		if c {
+			changed++
+		}
+	}
+	return changed, ids[len(ids)-1], nil
 }
 
 func splitList(s string) []string {
