@@ -78,6 +78,7 @@ type serverFlags struct {
 	anchor                   func() (*audit.AnchorSender, error)
 	logger                   func() *slog.Logger
 	backups                  func() (*backupConfig, error)
+	lifecycle                func() (lifecycle, error)
 }
 
 func addServerFlags(fs *flag.FlagSet) *serverFlags {
@@ -85,7 +86,8 @@ func addServerFlags(fs *flag.FlagSet) *serverFlags {
 		addr:      fs.String("addr", "127.0.0.1:8080", "address to listen on"),
 		publicURL: publicURLFlag(fs), keyFile: keyFileFlag(fs), senders: senderFlags(fs), escalation: escalationFlags(fs),
 		photos: photoFlag(fs), anchor: anchorFlags(fs), logger: logFlags(fs),
-		backups: backupFlags(fs),
+		backups:   backupFlags(fs),
+		lifecycle: lifecycleFlags(fs),
 	}
 }
 
@@ -97,6 +99,7 @@ type running struct {
 	anchor *audit.AnchorSender
 	log    *slog.Logger
 	backup *backupConfig
+	life   lifecycle
 }
 
 // check reads the flags' values, refusing a bad one before anything
@@ -116,15 +119,20 @@ func (f *serverFlags) check() (*running, error) {
 	if r.backup, err = f.backups(); err != nil {
 		return nil, err
 	}
+	if r.life, err = f.lifecycle(); err != nil {
+		return nil, err
+	}
 	r.log = f.logger()
 	return r, nil
 }
 
 // start serves on db until ctx ends, with the notification senders, the
-// daily anchor of the audit log and the daily backup (see serve). Without
-// an SMS provider it says, in the log and on out, that texts to residents
-// are only logged.
+// daily anchor of the audit log, the daily backup and the daily jobs (see
+// serve). Without an SMS provider it says, in the log and on out, that
+// texts to residents are only logged. Once ctx ends, the process exits
+// within the shutdown grace, finished or not.
 func (r *running) start(ctx context.Context, db *store.DB, idle time.Duration, trustProxy bool, out io.Writer, ready func(url string)) error {
+	defer watchShutdown(ctx, r.life.grace, r.log)()
 	senders, err := r.f.senders(db, r.log, *r.f.publicURL)
 	if err != nil {
 		return err
@@ -139,7 +147,8 @@ func (r *running) start(ctx context.Context, db *store.DB, idle time.Duration, t
 	}
 	defer stopAnchors()
 	defer startBackups(ctx, db, r.backup, r.log)()
-	return serve(ctx, db, append(senders, anchorSenders...), r.esc, *r.f.addr, idle, trustProxy, *r.f.publicURL, r.photos, r.log, ready)
+	defer startDaily(ctx, db, r.life, r.log)()
+	return serve(ctx, db, append(senders, anchorSenders...), r.esc, *r.f.addr, idle, trustProxy, *r.f.publicURL, r.photos, r.log, r.life.grace, ready)
 }
 
 // smsLoggedOnlyNotice is what the console says when no SMS provider is
@@ -168,9 +177,11 @@ func escalationFlags(fs *flag.FlagSet) func() (request.EscalationConfig, error) 
 
 // serve runs the HTTP server, the notification senders and the escalation
 // of overdue requests (esc) on db until ctx ends, then shuts down
-// gracefully. photos limit the photos decoded at once. ready is called
-// with the URL once the port is open.
-func serve(ctx context.Context, db *store.DB, senders []notify.Sender, esc request.EscalationConfig, addr string, idle time.Duration, trustProxy bool, publicURL string, photos *visit.PhotoSlots, log *slog.Logger, ready func(url string)) error {
+// gracefully: the background loops stop at once, the requests in flight
+// get most of grace to finish (see drainTime), and those still running
+// then are cut off. photos limit the photos decoded at once. ready is
+// called with the URL once the port is open.
+func serve(ctx context.Context, db *store.DB, senders []notify.Sender, esc request.EscalationConfig, addr string, idle time.Duration, trustProxy bool, publicURL string, photos *visit.PhotoSlots, log *slog.Logger, grace time.Duration, ready func(url string)) error {
 	if publicURL != "" {
 		if u, err := url.Parse(publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("--public-url %q: give an http(s) address such as https://wanhu.example.org", publicURL)
@@ -212,10 +223,20 @@ func serve(ctx context.Context, db *store.DB, senders []notify.Sender, esc reque
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	log.Info("shutting down: finishing the requests in flight", "grace", grace.String())
+	sctx, cancel := context.WithTimeout(context.Background(), drainTime(grace))
 	defer cancel()
-	return srv.Shutdown(sctx)
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("shutting down: requests still running at the end of the grace were cut off", "err", err)
+		srv.Close()
+	}
+	return nil
+}
+
+// drainTime is how much of the shutdown grace the requests in flight get:
+// all but a quarter of it (at most 5 s), kept for stopping the rest.
+func drainTime(grace time.Duration) time.Duration {
+	return grace - min(grace/4, 5*time.Second)
 }
 
 func runDemo(ctx context.Context, args []string, out io.Writer) error {
