@@ -78,11 +78,15 @@ func RecomputeDue(ctx context.Context, db *store.DB, today calendar.Date) (int, 
 	if err != nil {
 		return 0, err
 	}
+	tags, err := policyTags(ctx, db, p)
+	if err != nil {
+		return 0, err
+	}
 	changed := 0
 	for last, more := int64(0), true; more; {
 		var n int
 		err := db.InTx(ctx, func(tx *store.Tx) (err error) {
-			n, err = recomputeBatch(ctx, tx, p, today, &last, &more)
+			n, err = recomputeBatch(ctx, tx, p, tags, today, &last, &more)
 			return err
 		})
 		if err != nil {
@@ -96,16 +100,48 @@ func RecomputeDue(ctx context.Context, db *store.DB, today calendar.Date) (int, 
 // recomputeSize is how many households recomputeBatch reads at a time.
 const recomputeSize = 5000
 
+// policyTags returns the tags that p names of every household that has
+// any: its own and its current members'. They are few (the tags of the
+// policy are rare ones, such as living alone), so one query for all the
+// households costs less than one per batch.
+func policyTags(ctx context.Context, q store.Querier, p Policy) (map[int64][]string, error) {
+	out := map[int64][]string{}
+	if len(p.Tags) == 0 {
+		return out, nil
+	}
+	var names []any
+	for t := range p.Tags {
+		names = append(names, t)
+	}
+	in := "(?" + strings.Repeat(", ?", len(names)-1) + ")"
+	rows, err := q.QueryContext(ctx, `SELECT household_id, tag FROM household_tags WHERE tag IN `+in+`
+		UNION SELECT p.household_id, pt.tag FROM person_tags pt JOIN persons p ON p.id = pt.person_id
+		WHERE pt.tag IN `+in+` AND p.active AND p.moved_out_on IS NULL AND p.deceased_on IS NULL`, append(names, names...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var t string
+		if err := rows.Scan(&id, &t); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], t)
+	}
+	return out, rows.Err()
+}
+
 // recomputeBatch recomputes the next due date of the next recomputeSize
 // households after *last, moves *last to the last of them, sets *more to
 // whether any were left, and returns how many changed. It reads the
-// households, their tags that the policy names and their active plan
-// measures in three statements for the whole batch, gives each the date
+// households and their active plan measures in two statements for the
+// whole batch, takes their tags from tags (policyTags), gives each the date
 // recompute would (the same Policy.Frequency and NextDue), and writes only
 // the households whose date changes. A household whose visit state moved
 // since it was read (a visit recorded meanwhile, on PostgreSQL) is left to
 // that visit's own recompute.
-func recomputeBatch(ctx context.Context, q store.Querier, p Policy, today calendar.Date, last *int64, more *bool) (changed int, err error) {
+func recomputeBatch(ctx context.Context, q store.Querier, p Policy, tags map[int64][]string, today calendar.Date, last *int64, more *bool) (changed int, err error) {
 	type row struct {
 		id               int64
 		lastMet, current calendar.Date
@@ -135,46 +171,26 @@ func recomputeBatch(ctx context.Context, q store.Querier, p Policy, today calend
 	from, to := *last, hs[len(hs)-1].id
 	at := make(map[int64]*Facts, len(hs))
 	for i := range hs {
+		hs[i].f.Tags = tags[hs[i].id]
 		at[hs[i].id] = &hs[i].f
 	}
-	each := func(query string, args []any, add func(f *Facts, s string)) error {
-		rows, err := q.QueryContext(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			var s string
-			if err := rows.Scan(&id, &s); err != nil {
-				return err
-			}
-			if f := at[id]; f != nil {
-				add(f, s)
-			}
-		}
-		return rows.Err()
+	rows, err = q.QueryContext(ctx, `SELECT household_id, frequency FROM plan_measures WHERE household_id > ? AND household_id <= ? AND status = 'active'`, from, to)
+	if err != nil {
+		return 0, err
 	}
-	// Only the tags the policy names can change a frequency.
-	if len(p.Tags) > 0 {
-		var names []any
-		for t := range p.Tags {
-			names = append(names, t)
-		}
-		in := "(?" + strings.Repeat(", ?", len(names)-1) + ")"
-		args := append(append(append([]any{from, to}, names...), from, to), names...)
-		err := each(`SELECT household_id, tag FROM household_tags WHERE household_id > ? AND household_id <= ? AND tag IN `+in+`
-			UNION SELECT p.household_id, pt.tag FROM person_tags pt JOIN persons p ON p.id = pt.person_id
-			WHERE p.household_id > ? AND p.household_id <= ? AND pt.tag IN `+in+`
-			AND p.active AND p.moved_out_on IS NULL AND p.deceased_on IS NULL`, args,
-			func(f *Facts, t string) { f.Tags = append(f.Tags, t) })
-		if err != nil {
+	for rows.Next() {
+		var id int64
+		var fr string
+		if err := rows.Scan(&id, &fr); err != nil {
+			rows.Close()
 			return 0, err
 		}
+		if f := at[id]; f != nil {
+			f.Plan = append(f.Plan, fr)
+		}
 	}
-	err = each(`SELECT household_id, frequency FROM plan_measures WHERE household_id > ? AND household_id <= ? AND status = 'active'`,
-		[]any{from, to}, func(f *Facts, fr string) { f.Plan = append(f.Plan, fr) })
-	if err != nil {
+	rows.Close()
+	if err := rows.Err(); err != nil {
 		return 0, err
 	}
 	for _, h := range hs {
