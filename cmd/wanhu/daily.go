@@ -20,20 +20,24 @@ import (
 // daily jobs run and how long a stopping server waits for its work.
 type lifecycle struct {
 	dailyAt time.Duration // China time of day
+	noDaily bool          // --daily-at off: this server runs no daily job
 	grace   time.Duration
 }
 
 // lifecycleFlags adds --daily-at and --shutdown-grace.
 func lifecycleFlags(fs *flag.FlagSet) func() (lifecycle, error) {
-	at := fs.String("daily-at", "03:00", "China time (HH:MM) after which the daily jobs run (recolouring, due dates), once a day across all servers; a server starting later runs the day's missing ones at once")
+	at := fs.String("daily-at", "03:00", "China time (HH:MM) after which the daily jobs run (recolouring, due dates), once a day across all servers; a server starting later runs the day's missing ones at once; off: this server runs none (another server, or cron with wanhu household recolour and wanhu visit recompute, does)")
 	grace := fs.Duration("shutdown-grace", 20*time.Second, "on SIGTERM or Ctrl+C, how long requests in flight and background jobs get to finish before the process exits")
 	return func() (lifecycle, error) {
-		t, err := time.Parse("15:04", *at)
-		if err != nil {
-			return lifecycle{}, fmt.Errorf("--daily-at %q: give a China time of day such as 03:00", *at)
-		}
 		if *grace < time.Second || *grace > 10*time.Minute {
 			return lifecycle{}, fmt.Errorf("--shutdown-grace %s: give a duration from 1s to 10m", *grace)
+		}
+		if *at == "off" {
+			return lifecycle{noDaily: true, grace: *grace}, nil
+		}
+		t, err := time.Parse("15:04", *at)
+		if err != nil {
+			return lifecycle{}, fmt.Errorf("--daily-at %q: give a China time of day such as 03:00, or off", *at)
 		}
 		return lifecycle{dailyAt: time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, grace: *grace}, nil
 	}
@@ -77,6 +81,10 @@ func dueDatesJob(log *slog.Logger) daily.Func {
 // startDaily runs the daily jobs in the background until ctx ends or stop
 // is called; stop gives a running job's claim back.
 func startDaily(ctx context.Context, db *store.DB, l lifecycle, log *slog.Logger) (stop func()) {
+	if l.noDaily {
+		log.Info("daily: this server runs no daily job (--daily-at off)")
+		return func() {}
+	}
 	r := &daily.Runner{DB: db, At: l.dailyAt, Log: log}
 	dailyJobs(r, log)
 	return r.Start(ctx)
