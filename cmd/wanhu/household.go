@@ -67,7 +67,7 @@ func runHousehold(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprintf(out, "%d households changed colour\n", n)
 		return nil
 	}
-	return fmt.Errorf("usage: wanhu household list|show|recolour --db … (recolour recomputes colours as ages move on; run it daily from cron)")
+	return fmt.Errorf("usage: wanhu household list|show|recolour --db … (recolour recomputes colours as ages move on; wanhu serve does it daily, see --daily-at)")
 }
 
 func writeJSON(out io.Writer, v any) error {

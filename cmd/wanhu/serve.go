@@ -79,6 +79,7 @@ type serverFlags struct {
 	logger                   func() *slog.Logger
 	backups                  func() (*backupConfig, error)
 	metricsToken             func() (string, error)
+	lifecycle                func() (lifecycle, error)
 }
 
 func addServerFlags(fs *flag.FlagSet) *serverFlags {
@@ -86,7 +87,7 @@ func addServerFlags(fs *flag.FlagSet) *serverFlags {
 		addr:      fs.String("addr", "127.0.0.1:8080", "address to listen on"),
 		publicURL: publicURLFlag(fs), keyFile: keyFileFlag(fs), senders: senderFlags(fs), escalation: escalationFlags(fs),
 		photos: photoFlag(fs), anchor: anchorFlags(fs), logger: logFlags(fs),
-		backups: backupFlags(fs), metricsToken: metricsFlag(fs),
+		backups: backupFlags(fs), metricsToken: metricsFlag(fs), lifecycle: lifecycleFlags(fs),
 	}
 }
 
@@ -98,6 +99,7 @@ type running struct {
 	anchor *audit.AnchorSender
 	log    *slog.Logger
 	backup *backupConfig
+	life   lifecycle
 	// metricsToken guards /metrics; empty: no metrics.
 	metricsToken string
 }
@@ -122,15 +124,20 @@ func (f *serverFlags) check() (*running, error) {
 	if r.metricsToken, err = f.metricsToken(); err != nil {
 		return nil, err
 	}
+	if r.life, err = f.lifecycle(); err != nil {
+		return nil, err
+	}
 	r.log = f.logger()
 	return r, nil
 }
 
 // start serves on db until ctx ends, with the notification senders, the
-// daily anchor of the audit log and the daily backup (see serve). Without
-// an SMS provider it says, in the log and on out, that texts to residents
-// are only logged.
+// daily anchor of the audit log, the daily backup and the daily jobs (see
+// serve). Without an SMS provider it says, in the log and on out, that
+// texts to residents are only logged. Once ctx ends, the process exits
+// within the shutdown grace, finished or not.
 func (r *running) start(ctx context.Context, db *store.DB, idle time.Duration, trustProxy bool, out io.Writer, ready func(url string)) error {
+	defer watchShutdown(ctx, r.life.grace, r.log)()
 	senders, err := r.f.senders(db, r.log, *r.f.publicURL)
 	if err != nil {
 		return err
@@ -145,7 +152,8 @@ func (r *running) start(ctx context.Context, db *store.DB, idle time.Duration, t
 	}
 	defer stopAnchors()
 	defer startBackups(ctx, db, r.backup, r.log)()
-	return serve(ctx, db, append(senders, anchorSenders...), r.esc, *r.f.addr, idle, trustProxy, *r.f.publicURL, r.photos, r.metricsToken, r.log, ready)
+	defer startDaily(ctx, db, r.life, r.log)()
+	return serve(ctx, db, append(senders, anchorSenders...), r.esc, *r.f.addr, idle, trustProxy, *r.f.publicURL, r.photos, r.metricsToken, r.log, r.life.grace, ready)
 }
 
 // smsLoggedOnlyNotice is what the console says when no SMS provider is
@@ -174,10 +182,12 @@ func escalationFlags(fs *flag.FlagSet) func() (request.EscalationConfig, error) 
 
 // serve runs the HTTP server, the notification senders and the escalation
 // of overdue requests (esc) on db until ctx ends, then shuts down
-// gracefully. photos limit the photos decoded at once. With a
+// gracefully: the background loops stop at once, the requests in flight
+// get most of grace to finish (see drainTime), and those still running
+// then are cut off. photos limit the photos decoded at once. With a
 // metricsToken, /metrics serves Prometheus to that bearer token. ready is
 // called with the URL once the port is open.
-func serve(ctx context.Context, db *store.DB, senders []notify.Sender, esc request.EscalationConfig, addr string, idle time.Duration, trustProxy bool, publicURL string, photos *visit.PhotoSlots, metricsToken string, log *slog.Logger, ready func(url string)) error {
+func serve(ctx context.Context, db *store.DB, senders []notify.Sender, esc request.EscalationConfig, addr string, idle time.Duration, trustProxy bool, publicURL string, photos *visit.PhotoSlots, metricsToken string, log *slog.Logger, grace time.Duration, ready func(url string)) error {
 	if publicURL != "" {
 		if u, err := url.Parse(publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("--public-url %q: give an http(s) address such as https://wanhu.example.org", publicURL)
@@ -228,10 +238,20 @@ func serve(ctx context.Context, db *store.DB, senders []notify.Sender, esc reque
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	log.Info("shutting down: finishing the requests in flight", "grace", grace.String())
+	sctx, cancel := context.WithTimeout(context.Background(), drainTime(grace))
 	defer cancel()
-	return srv.Shutdown(sctx)
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("shutting down: requests still running at the end of the grace were cut off", "err", err)
+		srv.Close()
+	}
+	return nil
+}
+
+// drainTime is how much of the shutdown grace the requests in flight get:
+// all but a quarter of it (at most 5 s), kept for stopping the rest.
+func drainTime(grace time.Duration) time.Duration {
+	return grace - min(grace/4, 5*time.Second)
 }
 
 func runDemo(ctx context.Context, args []string, out io.Writer) error {

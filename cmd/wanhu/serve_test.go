@@ -32,3 +32,19 @@ func TestPhotoDecodersFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestLifecycleFlags: a bad --daily-at or --shutdown-grace stops serve and
+// demo before they open the database, naming the flag.
+func TestLifecycleFlags(t *testing.T) {
+	for _, c := range []struct{ cmd, flag, value string }{
+		{"serve", "--daily-at", "25:00"},
+		{"demo", "--daily-at", "3am"},
+		{"serve", "--shutdown-grace", "0s"},
+		{"demo", "--shutdown-grace", "1h"},
+	} {
+		err := run(context.Background(), []string{c.cmd, "--db", t.TempDir() + "/never.db", c.flag, c.value}, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), c.flag) {
+			t.Errorf("%s %s %s: %v", c.cmd, c.flag, c.value, err)
+		}
+	}
+}

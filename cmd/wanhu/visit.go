@@ -20,8 +20,8 @@ import (
 )
 
 // runVisit is `wanhu visit recompute`: every household's next due visit,
-// recomputed from the visit policy (colours, tags and plans change; run it
-// daily from cron); `wanhu visit coverage`: the share of each grid's
+// recomputed from the visit policy (colours, tags and plans change; the
+// server does it daily, see dailyJobs); `wanhu visit coverage`: the share of each grid's
 // households visited this week, month, quarter and year; and `wanhu visit
 // policy`: the visit policy as JSON, or set from a file.
 func runVisit(ctx context.Context, args []string, out io.Writer) error {
@@ -34,7 +34,7 @@ func runVisit(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	if sub != "recompute" && sub != "coverage" && sub != "policy" {
-		return fmt.Errorf("usage: wanhu visit recompute --db … (recomputes when each household is next due; run it daily from cron)\n" +
+		return fmt.Errorf("usage: wanhu visit recompute --db … (recomputes when each household is next due; wanhu serve does it daily, see --daily-at)\n" +
 			"       wanhu visit coverage --db … [--format text|json|csv] (coverage by grid)\n" +
 			"       wanhu visit policy --db … [--set FILE.json] (prints the visit policy, or sets it and recomputes the due dates)")
 	}

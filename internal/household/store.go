@@ -435,6 +435,14 @@ func (s *Store) recolour(ctx context.Context, q store.Querier, actor Actor, h *H
 	if err != nil {
 		return err
 	}
+	_, err = s.recolourWith(ctx, q, actor, rules, h)
+	return err
+}
+
+// recolourWith is recolour under the colour rules given. It writes the
+// household only when something derived changes, and a ledger event when
+// its colour does, and reports whether its colour changed.
+func (s *Store) recolourWith(ctx context.Context, q store.Querier, actor Actor, rules []Rule, h *Household) (bool, error) {
 	colour, reasons := Evaluate(rules, h.Tags, h.Members, s.today())
 	if h.ColourOverride != "" {
 		colour = h.ColourOverride
@@ -451,20 +459,20 @@ func (s *Store) recolour(ctx context.Context, q store.Querier, actor Actor, h *H
 	}
 	enc := EncodeReasons(reasons)
 	if colour == h.Colour && enc == EncodeReasons(h.ColourReasons) && householder == h.Householder && count == h.MemberCount {
-		return nil
+		return false, nil
 	}
 	if _, err := q.ExecContext(ctx, `UPDATE households SET colour = ?, colour_reasons = ?, householder = ?, member_count = ? WHERE id = ?`,
 		colour, enc, householder, count, h.ID); err != nil {
-		return err
+		return false, err
 	}
 	if colour == h.Colour {
-		return nil
+		return false, nil
 	}
 	var why []string
 	for _, r := range reasons {
 		why = append(why, r.NameZH)
 	}
-	return writeLedger(ctx, q, LedgerEvent{HouseholdID: h.ID, GridID: h.GridID, Type: EvColourChanged,
+	return true, writeLedger(ctx, q, LedgerEvent{HouseholdID: h.ID, GridID: h.GridID, Type: EvColourChanged,
 		Field: "colour", Before: string(h.Colour), After: string(colour), Note: strings.Join(why, "；"),
 		ActorID: actor.ID, Actor: actor.Name, At: s.now().UTC()})
 }
@@ -547,55 +555,6 @@ func (s *Store) SetRules(ctx context.Context, actor Actor, rules []Rule) error {
 	}
 	_, err = s.Recolour(ctx, actor)
 	return err
-}
-
-// Recolour recomputes every household's colour, in batches of one
-// transaction each, and returns how many changed colour. Ages move on every
-// day, so it also runs daily.
-func (s *Store) Recolour(ctx context.Context, actor Actor) (int, error) {
-	changed, last := 0, int64(0)
-	for {
-		rows, err := s.db.QueryContext(ctx, `SELECT id, colour FROM households WHERE id > ? ORDER BY id LIMIT 500`, last)
-		if err != nil {
-			return changed, err
-		}
-		type hc struct {
-			id     int64
-			colour Colour
-		}
-		var batch []hc
-		for rows.Next() {
-			var x hc
-			if err := rows.Scan(&x.id, &x.colour); err != nil {
-				rows.Close()
-				return changed, err
-			}
-			batch = append(batch, x)
-		}
-		rows.Close()
-		if len(batch) == 0 {
-			return changed, rows.Err()
-		}
-		err = s.db.InTx(ctx, func(tx *store.Tx) error {
-			for _, x := range batch {
-				if err := s.refresh(ctx, tx, actor, x.id); err != nil {
-					return err
-				}
-				var now Colour
-				if err := tx.QueryRowContext(ctx, `SELECT colour FROM households WHERE id = ?`, x.id).Scan(&now); err != nil {
-					return err
-				}
-				if now != x.colour {
-					changed++
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return changed, err
-		}
-		last = batch[len(batch)-1].id
-	}
 }
 
 func splitList(s string) []string {

@@ -121,9 +121,11 @@ func Deliver(ctx context.Context, db *store.DB, senders []Sender, opts Options) 
 		if err != nil || len(batch) == 0 {
 			return sent, err
 		}
-		for _, d := range batch {
+		for i, d := range batch {
 			if ctx.Err() != nil {
-				return sent, nil // stopping: the leases of the rest run out
+				// Shutting down: give back the rest of the claim, not
+				// begun, for another server to send now.
+				return sent, release(db, batch[i:], true, opts)
 			}
 			ok, err := deliverOne(ctx, db, by[d.Channel], d, opts)
 			if err != nil {
@@ -197,7 +199,9 @@ func claim(ctx context.Context, db *store.DB, by map[string]Sender, opts Options
 func deliverOne(ctx context.Context, db *store.DB, s Sender, d Delivery, opts Options) (bool, error) {
 	sendErr := s.Send(ctx, d)
 	if sendErr != nil && ctx.Err() != nil {
-		return false, nil // shutting down: the lease runs out and another attempt follows
+		// Shutting down mid-send: give it back for another attempt now
+		// (it may have arrived, as when a server dies: at least once).
+		return false, release(db, []Delivery{d}, false, opts)
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
@@ -227,6 +231,26 @@ func deliverOne(ctx context.Context, db *store.DB, s Sender, d Delivery, opts Op
 // recordTimeout bounds the record of a delivery's outcome once the loop
 // is told to stop.
 const recordTimeout = 10 * time.Second
+
+// release gives claimed messages back, due now, when their loop stops
+// before it has sent them; with undo, the claim's attempt is not counted
+// (it was never made). A message whose claim was taken over meanwhile is
+// left alone.
+func release(db *store.DB, ds []Delivery, undo bool, opts Options) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	back := 0
+	if undo {
+		back = 1
+	}
+	for _, d := range ds {
+		if _, err := db.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?, attempts = attempts - ? WHERE id = ? AND state = 'pending' AND attempts = ?`,
+			opts.Now().UTC(), back, d.ID, d.Attempt); err != nil {
+			return fmt.Errorf("notify: give back message %d: %w", d.ID, err)
+		}
+	}
+	return nil
+}
 
 // clip shortens an error for the last_error column.
 func clip(s string) string {

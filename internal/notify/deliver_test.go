@@ -314,3 +314,53 @@ func TestDeliverRecordsAfterStop(t *testing.T) {
 		}
 	})
 }
+
+// stopping is a sender during whose first send the server starts
+// shutting down (cancel): that send fails with the context's error.
+type stopping struct {
+	cancel context.CancelFunc
+	calls  int
+}
+
+func (s *stopping) Channel() string { return notify.Webhook }
+func (s *stopping) Send(ctx context.Context, d notify.Delivery) error {
+	s.calls++
+	s.cancel()
+	return ctx.Err()
+}
+
+// TestDeliverReleasesOnShutdown: a loop stopped mid-batch gives its claim
+// back: the message being sent is due again at once (its attempt
+// counted), the rest of the batch as if never claimed; the next loop sends
+// them all, once each.
+func TestDeliverReleasesOnShutdown(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+		opts := notify.Options{Now: func() time.Time { return now }, Lease: time.Hour}
+		ids := []int64{enqueue(t, db, notify.Webhook, now.Add(-3*time.Second)), enqueue(t, db, notify.Webhook, now.Add(-2*time.Second)),
+			enqueue(t, db, notify.Webhook, now.Add(-time.Second))}
+		ctx, cancel := context.WithCancel(context.Background())
+		s := &stopping{cancel: cancel}
+		if n, err := notify.Deliver(ctx, db, []notify.Sender{s}, opts); err != nil || n != 0 || s.calls != 1 {
+			t.Fatalf("stopped: sent %d, %v, %d sends", n, err, s.calls)
+		}
+		for i, id := range ids {
+			want := 0
+			if i == 0 {
+				want = 1
+			}
+			if r := rowOf(t, db, id); r.State != "pending" || r.Attempts != want || !r.Next.Equal(now) {
+				t.Errorf("message %d after the shutdown: %+v (want due now, %d attempts)", i, r, want)
+			}
+		}
+		hook, srv := newHookServer(t)
+		if n, err := notify.Deliver(context.Background(), db, []notify.Sender{notify.WebhookSender{URL: srv.URL, Secret: "k"}}, opts); err != nil || n != 3 {
+			t.Fatalf("the next loop sent %d, %v", n, err)
+		}
+		for _, id := range ids {
+			if hook.got[id] != 1 {
+				t.Errorf("message %d delivered %d times", id, hook.got[id])
+			}
+		}
+	})
+}

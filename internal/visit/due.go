@@ -71,18 +71,32 @@ func recompute(ctx context.Context, q store.Querier, p Policy, id int64, today c
 }
 
 // RecomputeDue recomputes every household's next due date (colours, tags
-// and plans change), in batches of one transaction each, and returns how
-// many changed. Run it daily.
+// and plans change), in batches, and returns how many changed. Each batch
+// is read outside any transaction and its changes, if any, written in one
+// (each guarded, see dueChange), so writers wait only for the writes. Run
+// it daily (the server does, see internal/daily).
 func RecomputeDue(ctx context.Context, db *store.DB, today calendar.Date) (int, error) {
 	p, err := LoadPolicy(ctx, db)
 	if err != nil {
 		return 0, err
 	}
+	tags, err := policyTags(ctx, db, p)
+	if err != nil {
+		return 0, err
+	}
 	changed := 0
-	for last, more := int64(0), true; more; {
+	for last := int64(0); ; {
+		cs, next, err := dueChanges(ctx, db, p, tags, today, last)
+		if err != nil || next == last {
+			return changed, err
+		}
+		last = next
+		if len(cs) == 0 {
+			continue
+		}
 		var n int
-		err := db.InTx(ctx, func(tx *store.Tx) (err error) {
-			n, err = recomputeBatch(ctx, tx, p, today, &last, &more)
+		err = db.InTx(ctx, func(tx *store.Tx) (err error) {
+			n, err = applyDue(ctx, tx, cs)
 			return err
 		})
 		if err != nil {
@@ -90,42 +104,155 @@ func RecomputeDue(ctx context.Context, db *store.DB, today calendar.Date) (int, 
 		}
 		changed += n
 	}
-	return changed, nil
 }
 
-// recomputeBatch recomputes the next due date of the next 500 households
-// after *last, moves *last to the last of them, sets *more to whether any
-// were left, and returns how many changed.
-func recomputeBatch(ctx context.Context, q store.Querier, p Policy, today calendar.Date, last *int64, more *bool) (changed int, err error) {
-	rows, err := q.QueryContext(ctx, `SELECT id FROM households WHERE id > ? ORDER BY id LIMIT 500`, *last)
+// recomputeAll recomputes every household's due date under p in q (a
+// transaction), as RecomputeDue does, and returns how many changed.
+func recomputeAll(ctx context.Context, q store.Querier, p Policy, today calendar.Date) (int, error) {
+	tags, err := policyTags(ctx, q, p)
 	if err != nil {
 		return 0, err
 	}
-	var ids []int64
+	changed := 0
+	for last := int64(0); ; {
+		cs, next, err := dueChanges(ctx, q, p, tags, today, last)
+		if err != nil || next == last {
+			return changed, err
+		}
+		last = next
+		n, err := applyDue(ctx, q, cs)
+		if err != nil {
+			return changed, err
+		}
+		changed += n
+	}
+}
+
+// dueChange is a household whose due date changes: from what was read
+// (current, with lastMet) to due.
+type dueChange struct {
+	id                    int64
+	lastMet, current, due calendar.Date
+}
+
+// applyDue writes the changes cs and returns how many it made. A
+// household whose due date or last meeting moved since cs was read (a
+// visit recorded meanwhile) is left alone: that visit recomputed it.
+func applyDue(ctx context.Context, q store.Querier, cs []dueChange) (int, error) {
+	changed := 0
+	for _, c := range cs {
+		res, err := q.ExecContext(ctx, `UPDATE households SET next_due_on = ? WHERE id = ?
+			AND next_due_on IS NOT DISTINCT FROM ? AND last_met_on IS NOT DISTINCT FROM ?`, c.due, c.id, c.current, c.lastMet)
+		if err != nil {
+			return changed, fmt.Errorf("household %d: %w", c.id, err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			changed++
+		}
+	}
+	return changed, nil
+}
+
+// recomputeSize is how many households recomputeBatch reads at a time.
+const recomputeSize = 5000
+
+// policyTags returns the tags that p names of every household that has
+// any: its own and its current members'. They are few (the tags of the
+// policy are rare ones, such as living alone), so one query for all the
+// households costs less than one per batch.
+func policyTags(ctx context.Context, q store.Querier, p Policy) (map[int64][]string, error) {
+	out := map[int64][]string{}
+	if len(p.Tags) == 0 {
+		return out, nil
+	}
+	var names []any
+	for t := range p.Tags {
+		names = append(names, t)
+	}
+	in := "(?" + strings.Repeat(", ?", len(names)-1) + ")"
+	rows, err := q.QueryContext(ctx, `SELECT household_id, tag FROM household_tags WHERE tag IN `+in+`
+		UNION SELECT p.household_id, pt.tag FROM person_tags pt JOIN persons p ON p.id = pt.person_id
+		WHERE pt.tag IN `+in+` AND p.active AND p.moved_out_on IS NULL AND p.deceased_on IS NULL`, append(names, names...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
 	for rows.Next() {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
+		var t string
+		if err := rows.Scan(&id, &t); err != nil {
+			return nil, err
 		}
-		ids = append(ids, id)
+		out[id] = append(out[id], t)
+	}
+	return out, rows.Err()
+}
+
+// dueChanges reads the recomputeSize households after last and returns
+// those whose due date changes, and the last household read (last when
+// none was left). It reads the households and their active plan measures
+// in two statements for the whole batch, takes their tags from tags
+// (policyTags), and gives each the date recompute would (the same
+// Policy.Frequency and NextDue).
+func dueChanges(ctx context.Context, q store.Querier, p Policy, tags map[int64][]string, today calendar.Date, last int64) ([]dueChange, int64, error) {
+	type row struct {
+		id               int64
+		lastMet, current calendar.Date
+		f                Facts
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, colour, last_met_on, next_due_on FROM households WHERE id > ? ORDER BY id LIMIT ?`, last, recomputeSize)
+	if err != nil {
+		return nil, last, err
+	}
+	var hs []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.f.Colour, &r.lastMet, &r.current); err != nil {
+			rows.Close()
+			return nil, last, err
+		}
+		hs = append(hs, r)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, err
+		return nil, last, err
 	}
-	*more = len(ids) > 0
-	for _, id := range ids {
-		c, err := recompute(ctx, q, p, id, today)
-		if err != nil {
-			return changed, fmt.Errorf("household %d: %w", id, err)
-		}
-		if c {
-			changed++
-		}
-		*last = id
+	if len(hs) == 0 {
+		return nil, last, nil
 	}
-	return changed, nil
+	from, to := last, hs[len(hs)-1].id
+	at := make(map[int64]*Facts, len(hs))
+	for i := range hs {
+		hs[i].f.Tags = tags[hs[i].id]
+		at[hs[i].id] = &hs[i].f
+	}
+	rows, err = q.QueryContext(ctx, `SELECT household_id, frequency FROM plan_measures WHERE household_id > ? AND household_id <= ? AND status = 'active'`, from, to)
+	if err != nil {
+		return nil, last, err
+	}
+	for rows.Next() {
+		var id int64
+		var fr string
+		if err := rows.Scan(&id, &fr); err != nil {
+			rows.Close()
+			return nil, last, err
+		}
+		if f := at[id]; f != nil {
+			f.Plan = append(f.Plan, fr)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, last, err
+	}
+	var cs []dueChange
+	for _, h := range hs {
+		freq, _ := p.Frequency(h.f)
+		if due := NextDue(h.lastMet, h.current, today, freq); due != h.current {
+			cs = append(cs, dueChange{id: h.id, lastMet: h.lastMet, current: h.current, due: due})
+		}
+	}
+	return cs, to, nil
 }
 
 // Due is a household on the list of visits to make.

@@ -91,15 +91,9 @@ func ApplyPolicy(ctx context.Context, db *store.DB, p Policy, now time.Time) (ch
 		if err := savePolicy(ctx, tx, p, now); err != nil {
 			return err
 		}
-		changed = 0
-		for last, more := int64(0), true; more; {
-			n, err := recomputeBatch(ctx, tx, p, today, &last, &more)
-			if err != nil {
-				return err
-			}
-			changed += n
-		}
-		return nil
+		var err error
+		changed, err = recomputeAll(ctx, tx, p, today)
+		return err
 	})
 	return changed, err
 }
