@@ -12,6 +12,8 @@ import (
 	"wanhu/internal/calendar"
 	"wanhu/internal/daily"
 	"wanhu/internal/household"
+	"wanhu/internal/server"
+	"wanhu/internal/stats"
 	"wanhu/internal/store"
 	"wanhu/internal/visit"
 )
@@ -48,6 +50,42 @@ func lifecycleFlags(fs *flag.FlagSet) func() (lifecycle, error) {
 func dailyJobs(r *daily.Runner, log *slog.Logger) {
 	r.Add("recolour", recolourJob(log))
 	r.Add("due_dates", dueDatesJob(log))
+	r.Add("stats_snapshot", statsSnapshotJob(log))
+}
+
+// statsSnapshotJob refreshes the snapshot of the per-grid counts that the
+// statistics of a street, a district and the city read (wanhu stats
+// refresh), after the colours of the day are set.
+func statsSnapshotJob(log *slog.Logger) daily.Func {
+	return func(ctx context.Context, db *store.DB, now time.Time) error {
+		s, err := stats.RefreshSnapshot(ctx, db, now)
+		if err == nil {
+			log.Info("daily: statistics snapshot refreshed", "on", s.On.String())
+		}
+		return err
+	}
+}
+
+// dailyRuns reports the last run of each daily job, read from the
+// database, so every server's /metrics tells the same lag.
+func dailyRuns(db *store.DB, log *slog.Logger) func() []server.JobRun {
+	return func() []server.JobRun {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		runs, err := daily.LastRuns(ctx, db)
+		if err != nil {
+			log.Warn("metrics: the daily jobs' last runs", "error", err)
+			return nil
+		}
+		out := make([]server.JobRun, len(runs))
+		for i, r := range runs {
+			out[i] = server.JobRun{Name: "daily_" + r.Job, LastRun: r.StartedAt}
+			if r.State == daily.Done {
+				out[i].LastSuccess = r.StartedAt
+			}
+		}
+		return out
+	}
 }
 
 // recolourJob recolours the households whose colour moved with the ages

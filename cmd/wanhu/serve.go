@@ -203,6 +203,7 @@ func serve(ctx context.Context, db *store.DB, senders []notify.Sender, esc reque
 	d.Auth.IdleTimeout = idle
 	d.Auth.TrustProxy = trustProxy
 	d.Metrics = server.NewMetrics(metricsToken, db, d.Imports)
+	d.Metrics.JobLastRun(dailyRuns(db, log))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
