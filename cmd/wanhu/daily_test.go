@@ -53,4 +53,3 @@ func TestDailyJobsOfTheServer(t *testing.T) {
 		}
 	})
 }
-
