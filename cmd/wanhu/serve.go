@@ -78,6 +78,7 @@ type serverFlags struct {
 	anchor                   func() (*audit.AnchorSender, error)
 	logger                   func() *slog.Logger
 	backups                  func() (*backupConfig, error)
+	pprof                    func(ctx context.Context, log *slog.Logger) (stop func(), err error)
 }
 
 func addServerFlags(fs *flag.FlagSet) *serverFlags {
@@ -85,7 +86,7 @@ func addServerFlags(fs *flag.FlagSet) *serverFlags {
 		addr:      fs.String("addr", "127.0.0.1:8080", "address to listen on"),
 		publicURL: publicURLFlag(fs), keyFile: keyFileFlag(fs), senders: senderFlags(fs), escalation: escalationFlags(fs),
 		photos: photoFlag(fs), anchor: anchorFlags(fs), logger: logFlags(fs),
-		backups: backupFlags(fs),
+		backups: backupFlags(fs), pprof: pprofFlags(fs),
 	}
 }
 
@@ -139,6 +140,11 @@ func (r *running) start(ctx context.Context, db *store.DB, idle time.Duration, t
 	}
 	defer stopAnchors()
 	defer startBackups(ctx, db, r.backup, r.log)()
+	stopPprof, err := r.f.pprof(ctx, r.log)
+	if err != nil {
+		return err
+	}
+	defer stopPprof()
 	return serve(ctx, db, append(senders, anchorSenders...), r.esc, *r.f.addr, idle, trustProxy, *r.f.publicURL, r.photos, r.log, ready)
 }
 
