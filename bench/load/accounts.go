@@ -9,6 +9,7 @@ import (
 	"wanhu/internal/apperr"
 	"wanhu/internal/auth"
 	"wanhu/internal/gen"
+	"wanhu/internal/secret"
 	"wanhu/internal/store"
 )
 
@@ -22,13 +23,19 @@ const password = "demo-pass-2026"
 func accounts(args []string) error {
 	fs := flag.NewFlagSet("accounts", flag.ExitOnError)
 	dsn := fs.String("db", "", "SQLite file or postgres:// URL made by wanhu gen")
+	keyFile := fs.String("key", "", "its key file")
 	fs.Parse(args)
 	ctx := context.Background()
+	keys, err := secret.Load(*keyFile)
+	if err != nil {
+		return err
+	}
 	db, err := store.Open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	db.SetKeys(keys)
 	if _, err := gen.DemoAccounts(ctx, db, password); err != nil {
 		return err
 	}
