@@ -80,6 +80,7 @@ type serverFlags struct {
 	backups                  func() (*backupConfig, error)
 	metricsToken             func() (string, error)
 	lifecycle                func() (lifecycle, error)
+	pprof                    func(ctx context.Context, log *slog.Logger) (stop func(), err error)
 }
 
 func addServerFlags(fs *flag.FlagSet) *serverFlags {
@@ -87,7 +88,7 @@ func addServerFlags(fs *flag.FlagSet) *serverFlags {
 		addr:      fs.String("addr", "127.0.0.1:8080", "address to listen on"),
 		publicURL: publicURLFlag(fs), keyFile: keyFileFlag(fs), senders: senderFlags(fs), escalation: escalationFlags(fs),
 		photos: photoFlag(fs), anchor: anchorFlags(fs), logger: logFlags(fs),
-		backups: backupFlags(fs), metricsToken: metricsFlag(fs), lifecycle: lifecycleFlags(fs),
+		backups: backupFlags(fs), metricsToken: metricsFlag(fs), lifecycle: lifecycleFlags(fs), pprof: pprofFlags(fs),
 	}
 }
 
@@ -152,6 +153,11 @@ func (r *running) start(ctx context.Context, db *store.DB, idle time.Duration, t
 	}
 	defer stopAnchors()
 	defer startBackups(ctx, db, r.backup, r.log)()
+	stopPprof, err := r.f.pprof(ctx, r.log)
+	if err != nil {
+		return err
+	}
+	defer stopPprof()
 	defer startDaily(ctx, db, r.life, r.log)()
 	return serve(ctx, db, append(senders, anchorSenders...), r.esc, *r.f.addr, idle, trustProxy, *r.f.publicURL, r.photos, r.metricsToken, r.log, r.life.grace, ready)
 }

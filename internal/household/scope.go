@@ -111,6 +111,13 @@ func (s *Store) visible(ctx context.Context, q store.Querier, id int64) error {
 	return err
 }
 
+// Visible returns apperr.ErrNotFound unless household id exists and is in
+// the store's scope: the check of a household's visits, schedule or
+// ledger, without reading its file.
+func (s *Store) Visible(ctx context.Context, id int64) error {
+	return s.visible(ctx, s.db, id)
+}
+
 // gridInScope returns a FieldError on grid_id unless new households may be
 // placed in grid id: only scopes by org path or grid can create households.
 func (s *Store) gridInScope(ctx context.Context, q store.Querier, gridID int64) error {
@@ -172,23 +179,15 @@ func (s *Store) GridVisible(ctx context.Context, gridID int64) (bool, error) {
 	return err == nil, err
 }
 
-// Grids lists the grids within scope (see GridVisible).
+// Grids lists the grids within scope (see GridVisible), in one query
+// that counts the households of those grids only.
 func (s *Store) Grids(ctx context.Context) ([]org.Grid, error) {
-	all, err := org.Grids(ctx, s.db)
-	if err != nil || s.scope.All {
-		return all, err
+	cond, args := GridWhere(s.scope)
+	out, err := org.GridsWhere(ctx, s.db, cond, args...)
+	if out == nil && err == nil {
+		out = []org.Grid{}
 	}
-	out := []org.Grid{}
-	for _, g := range all {
-		ok, err := s.GridVisible(ctx, g.ID)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			out = append(out, g)
-		}
-	}
-	return out, nil
+	return out, err
 }
 
 // Team lists the active visiting team within scope: the members of the

@@ -44,7 +44,17 @@ func scanGrid(s interface{ Scan(...any) error }) (Grid, error) {
 // Grids lists every active grid with its household count, by community
 // and number.
 func Grids(ctx context.Context, q store.Querier) ([]Grid, error) {
-	rows, err := q.QueryContext(ctx, gridQuery+` AND g.retired_at IS NULL ORDER BY c.id, g.number, g.id`)
+	return GridsWhere(ctx, q, "")
+}
+
+// GridsWhere lists the active grids that meet cond, an SQL condition on
+// the org unit alias g ("" for all) with its args, as Grids does: the
+// households of the other grids are never counted.
+func GridsWhere(ctx context.Context, q store.Querier, cond string, args ...any) ([]Grid, error) {
+	if cond != "" {
+		cond = " AND " + cond
+	}
+	rows, err := q.QueryContext(ctx, gridQuery+` AND g.retired_at IS NULL`+cond+` ORDER BY c.id, g.number, g.id`, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -214,14 +214,21 @@ func TeamMembers(ctx context.Context, q store.Querier) ([]TeamMember, error) {
 	return teamMembers(ctx, q, "WHERE active")
 }
 
+// CommunityTeam lists the active team of one community (its grids' members
+// and its helpers without a grid), by grid and id: what a page about one
+// household offers to choose from, whatever the size of the city.
+func CommunityTeam(ctx context.Context, q store.Querier, communityID int64) ([]TeamMember, error) {
+	return teamMembers(ctx, q, "WHERE active AND community_id = ?", communityID)
+}
+
 // AllTeamMembers lists the whole team of every community, inactive
 // members included, by grid and id.
 func AllTeamMembers(ctx context.Context, q store.Querier) ([]TeamMember, error) {
 	return teamMembers(ctx, q, "")
 }
 
-func teamMembers(ctx context.Context, q store.Querier, where string) ([]TeamMember, error) {
-	rows, err := q.QueryContext(ctx, fmt.Sprintf(`SELECT %s FROM team_members %s ORDER BY community_id, COALESCE(grid_id, 0), id`, memberCols, where))
+func teamMembers(ctx context.Context, q store.Querier, where string, args ...any) ([]TeamMember, error) {
+	rows, err := q.QueryContext(ctx, fmt.Sprintf(`SELECT %s FROM team_members %s ORDER BY community_id, COALESCE(grid_id, 0), id`, memberCols, where), args...)
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,9 @@ package store
 // it holds the household files. SQLite gives the -wal and -shm files it
 // creates beside it the database file's mode. An existing file keeps the
 // mode it has.
+//
+// The pool keeps its connections open (sqliteConns), and the statements
+// run outside transactions stay prepared on them (stmts.go).
 
 import (
 	"database/sql"
@@ -27,6 +30,12 @@ import (
 
 	_ "modernc.org/sqlite"
 )
+
+// sqliteConns is the size of the pool, every connection kept open when
+// idle: database/sql keeps only 2 idle by default, so under load the
+// others would be closed and opened again continuously, each time parsing
+// the schema and running the pragmas.
+const sqliteConns = 8
 
 func openSQLite(path string) (*DB, error) {
 	path = strings.TrimPrefix(path, "sqlite://")
@@ -45,8 +54,9 @@ func openSQLite(path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	db.SetMaxOpenConns(8)
-	return &DB{sql: db, dialect: SQLite, dsn: path}, nil
+	db.SetMaxOpenConns(sqliteConns)
+	db.SetMaxIdleConns(sqliteConns)
+	return &DB{sql: db, dialect: SQLite, dsn: path, stmts: &stmtCache{m: map[string]*sql.Stmt{}}}, nil
 }
 
 // createPrivate creates an empty database file at path with mode 0600,

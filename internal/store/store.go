@@ -42,6 +42,7 @@ type DB struct {
 	dialect Dialect
 	dsn     string
 	keys    *secret.Keyring
+	stmts   *stmtCache // SQLite's prepared statements (nil on PostgreSQL)
 }
 
 // Open opens a SQLite file path or a postgres:// URL and applies the
@@ -123,17 +124,29 @@ func KeysOf(q Querier) *secret.Keyring {
 }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	db.stmts.close()
+	return db.sql.Close()
+}
 
 func (db *DB) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := db.stmts.stmt(ctx, db.sql, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return db.sql.ExecContext(ctx, db.Rebind(q), args...)
 }
 
 func (db *DB) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := db.stmts.stmt(ctx, db.sql, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return db.sql.QueryContext(ctx, db.Rebind(q), args...)
 }
 
 func (db *DB) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := db.stmts.stmt(ctx, db.sql, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return db.sql.QueryRowContext(ctx, db.Rebind(q), args...)
 }
 

@@ -163,7 +163,7 @@ func (s *Store) Visit(ctx context.Context, id int64) (*Visit, error) {
 	if len(vs) == 0 {
 		return nil, apperr.ErrNotFound
 	}
-	if _, err := s.files.HouseholdByID(ctx, vs[0].HouseholdID); err != nil {
+	if err := s.files.Visible(ctx, vs[0].HouseholdID); err != nil {
 		return nil, err
 	}
 	return &vs[0], nil
@@ -175,7 +175,7 @@ func (s *Store) existing(ctx context.Context, clientID string) (*Visit, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.files.HouseholdByID(ctx, v.HouseholdID); err != nil {
+	if err := s.files.Visible(ctx, v.HouseholdID); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -258,7 +258,7 @@ func nullID(id int64) any {
 
 // ForHousehold returns a household's visits, newest first, and the total.
 func (s *Store) ForHousehold(ctx context.Context, id int64, page, per int) ([]Visit, int, error) {
-	if _, err := s.files.HouseholdByID(ctx, id); err != nil {
+	if err := s.files.Visible(ctx, id); err != nil {
 		return nil, 0, err
 	}
 	var total int
@@ -285,7 +285,7 @@ type Schedule struct {
 
 // ScheduleOf returns the visit state of household id.
 func (s *Store) ScheduleOf(ctx context.Context, id int64) (*Schedule, error) {
-	if _, err := s.files.HouseholdByID(ctx, id); err != nil {
+	if err := s.files.Visible(ctx, id); err != nil {
 		return nil, err
 	}
 	var sc Schedule

@@ -154,11 +154,17 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 			v.Former.Rows = append(v.Former.Rows, m)
 		}
 	}
-	team, err := org.TeamMembers(ctx, h.db)
-	if err != nil {
-		return nil, err
+	// The choices of visitors and measure owners are the household's
+	// community's team, so the page does not grow with the city; only
+	// those who assign or edit see them.
+	var team []org.TeamMember
+	if v.CanAssign || v.CanEdit {
+		if team, err = org.CommunityTeam(ctx, h.db, community); err != nil {
+			return nil, err
+		}
 	}
 	owners := []Option{{Value: "", Label: "—"}}
+	listed := map[int64]bool{}
 	assigned := map[int64]bool{}
 	for _, vis := range hh.Visitors {
 		assigned[vis.ID] = true
@@ -166,10 +172,13 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 	}
 	for _, t := range team {
 		o := Option{Value: strconv.FormatInt(t.ID, 10), Label: t.Name + "（" + l.Enum("role", string(t.Role)) + "）"}
-		owners = append(owners, o)
-		if t.CommunityID == community {
-			o.Selected = assigned[t.ID]
-			v.Team = append(v.Team, o)
+		owners, listed[t.ID] = append(owners, o), true
+		o.Selected = assigned[t.ID]
+		v.Team = append(v.Team, o)
+	}
+	for _, m := range hh.Measures { // an owner from elsewhere stays the measure's choice
+		if m.OwnerID != 0 && !listed[m.OwnerID] && v.CanEdit {
+			owners, listed[m.OwnerID] = append(owners, Option{Value: strconv.FormatInt(m.OwnerID, 10), Label: m.OwnerName}), true
 		}
 	}
 	for _, n := range hh.Needs {

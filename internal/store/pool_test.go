@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// holdAndRelease takes n connections of db's pool at once, then gives
+// them all back.
+func holdAndRelease(t *testing.T, db *sql.DB, n int) {
+	t.Helper()
+	var conns []*sql.Conn
+	for range n {
+		c, err := db.Conn(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+}
+
+// TestSQLitePoolKeepsItsConnections: after a burst that uses the whole
+// pool, every connection stays open for the next one (database/sql's
+// default kept 2 and closed the others, so under load connections were
+// opened again continuously, each with its pragmas).
+func TestSQLitePoolKeepsItsConnections(t *testing.T) {
+	db, err := openSQLite(filepath.Join(t.TempDir(), "pool.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	holdAndRelease(t, db.sql, sqliteConns)
+	holdAndRelease(t, db.sql, sqliteConns)
+	s := db.sql.Stats()
+	if s.MaxOpenConnections != sqliteConns || s.Idle != sqliteConns || s.MaxIdleClosed != 0 {
+		t.Errorf("pool after two bursts: max open %d, idle %d, closed as surplus idle %d; want %d, %d, 0",
+			s.MaxOpenConnections, s.Idle, s.MaxIdleClosed, sqliteConns, sqliteConns)
+	}
+}
+
+// TestPostgresPoolKeepsItsConnections: the same for PostgreSQL.
+func TestPostgresPoolKeepsItsConnections(t *testing.T) {
+	dsn := os.Getenv("WANHU_TEST_POSTGRES_URL")
+	if dsn == "" {
+		t.Skip("WANHU_TEST_POSTGRES_URL is not set: no PostgreSQL to open")
+	}
+	db, err := openPostgres(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	holdAndRelease(t, db.sql, 6)
+	holdAndRelease(t, db.sql, 6)
+	if s := db.sql.Stats(); s.MaxOpenConnections != postgresConns || s.Idle != 6 || s.MaxIdleClosed != 0 {
+		t.Errorf("pool after two bursts of 6: max open %d, idle %d, closed as surplus idle %d", s.MaxOpenConnections, s.Idle, s.MaxIdleClosed)
+	}
+}
+
+// TestSQLiteStatementsStayPrepared: a query run outside a transaction is
+// prepared once and reused, sees what was written after it was prepared
+// (a kept statement holds no snapshot), and a query with a long IN list
+// is not kept.
+func TestSQLiteStatementsStayPrepared(t *testing.T) {
+	ctx := context.Background()
+	db, err := openSQLite(filepath.Join(t.TempDir(), "stmts.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `CREATE TABLE kv(k TEXT PRIMARY KEY, v TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	read := `SELECT v FROM kv WHERE k = ?`
+	var v string
+	if err := db.QueryRowContext(ctx, read, "a").Scan(&v); err != sql.ErrNoRows {
+		t.Fatalf("first read: %v", err)
+	}
+	first := db.stmts.m[read]
+	if first == nil {
+		t.Fatal("the read was not kept prepared")
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO kv(k, v) VALUES (?, ?)`, "a", "1"); err != nil {
+		t.Fatal(err)
+	}
+	err = db.InTx(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE kv SET v = ? WHERE k = ?`, "2", "a")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := db.QueryRowContext(ctx, read, "a").Scan(&v); err != nil || v != "2" {
+			t.Fatalf("read after the writes: %q %v, want 2", v, err)
+		}
+	}
+	if db.stmts.m[read] != first {
+		t.Error("the read was prepared again")
+	}
+	long := `SELECT COUNT(*) FROM kv WHERE k IN (?` + strings.Repeat(", ?", 19) + `)`
+	args := make([]any, 20)
+	for i := range args {
+		args[i] = "a"
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, long, args...).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("long IN list: %d %v", n, err)
+	}
+	if _, kept := db.stmts.m[long]; kept {
+		t.Error("a query with a long IN list was kept")
+	}
+	if err := db.QueryRowContext(ctx, `SELECT x FROM nowhere`).Scan(&n); err == nil || !strings.Contains(err.Error(), "no such table") {
+		t.Errorf("a bad query: %v, want its own error", err)
+	}
+}
