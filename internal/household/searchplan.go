@@ -45,18 +45,18 @@ func (p plan) String() string { return [...]string{"plain", "scope", "search", "
 
 // smallScopeGrids is the most grids a scope may reach and still lead a
 // search: about 20 × 350 households, each checked through an index.
-const smallScopeGrids = 20
+var smallScopeGrids = 20
 
 // driveCap is the most households a search's drive may name for it to
 // lead; at or beyond it, a plan over a big scope walks, and its count
 // counts among the first driveCap only.
-const driveCap = 5000
+var driveCap = 5000
 
 // countCap is the most households the count of a walk counts: the first
 // countCap its drive found, checked against the scope, or without a drive
 // the first countCap households the walk meets. Either way the total is
 // a lower bound (ListPage's More).
-const countCap = 1000
+var countCap = 1000
 
 // Stmt is one SQL statement and its arguments (placeholders "?").
 type Stmt struct {
