@@ -215,9 +215,13 @@ func (s search) driveSQL() (string, []any) {
 }
 
 // personsWhere is the exact condition "a member of the household meets
-// cond" (on the alias p).
+// cond" (on the alias p). It is a scalar subquery rather than EXISTS
+// because PostgreSQL may turn an EXISTS under OR into a hash of every
+// member that meets cond (all 35,000 王 of a city, to check the first few
+// hundred households of a walk); a scalar subquery is asked household by
+// household, through persons_household, on both engines.
 func personsWhere(cond string) string {
-	return `EXISTS (SELECT 1 FROM persons p WHERE p.household_id = h.id AND (` + cond + `))`
+	return `(SELECT 1 FROM persons p WHERE p.household_id = h.id AND (` + cond + `) LIMIT 1) IS NOT NULL`
 }
 
 // minTrigram is the shortest text a trigram index finds (SQLite's FTS5
