@@ -279,9 +279,9 @@ func addressSearch(d store.Dialect, q string) search {
 			cond += ` AND c.name LIKE ? ESCAPE '\'`
 			args = append(args, "%"+escapeLike(p.compound)+"%")
 		}
-		w = append(w, `h.building_id IN (`+sub+` WHERE `+cond+`)`)
+		w = append(w, `{lead}h.building_id IN (`+sub+` WHERE `+cond+`)`)
 	case p.compound != "":
-		w = append(w, `h.building_id IN (SELECT b.id FROM buildings b JOIN compounds c ON c.id = b.compound_id WHERE c.name LIKE ? ESCAPE '\')`)
+		w = append(w, `{lead}h.building_id IN (SELECT b.id FROM buildings b JOIN compounds c ON c.id = b.compound_id WHERE c.name LIKE ? ESCAPE '\')`)
 		args = append(args, "%"+escapeLike(p.compound)+"%")
 	}
 	if p.unit != "" {
@@ -290,13 +290,16 @@ func addressSearch(d store.Dialect, q string) search {
 	if p.room != "" {
 		w, args = append(w, `h.room = ?`), append(args, p.room)
 	}
+	// The exact condition is written so that no index serves it ("+"):
+	// else SQLite would read every household of every building it names
+	// to check the few a drive found.
 	placed := strings.Join(w, " AND ")
 	s := search{
-		exact:     `((` + placed + `) OR (h.building_id IS NULL AND ` + loose + `))`,
+		exact:     `((` + strings.ReplaceAll(placed, "{lead}", "+") + `) OR (+h.building_id IS NULL AND ` + loose + `))`,
 		exactArgs: append(slices.Clip(args), pattern),
 	}
 	if orphans := looseDrive(d, c, pattern, true); orphans != nil {
-		s.drive = append([]sqlPart{{`SELECT h.id AS id FROM households h WHERE ` + placed, args}}, orphans...)
+		s.drive = append([]sqlPart{{`SELECT h.id AS id FROM households h WHERE ` + strings.ReplaceAll(placed, "{lead}", ""), args}}, orphans...)
 	}
 	return s
 }
