@@ -56,3 +56,37 @@ func Token(base, username, password string) (string, error) {
 	}
 	return s.Token, nil
 }
+
+// Inline writes args into stmt in place of its "?" placeholders, as SQL
+// literals, for a shell (sqlite3, psql) to run the statement a program
+// ran. The statements of Wanhu hold no "?" in their own literals.
+func Inline(stmt string, args []any) string {
+	var b strings.Builder
+	i := 0
+	for _, r := range stmt {
+		if r == '?' && i < len(args) {
+			b.WriteString(Literal(args[i]))
+			i++
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// Literal writes a as an SQL literal.
+func Literal(a any) string {
+	switch v := a.(type) {
+	case nil:
+		return "NULL"
+	case string:
+		return "'" + strings.ReplaceAll(v, "'", "''") + "'"
+	case bool:
+		if v {
+			return "TRUE"
+		}
+		return "FALSE"
+	default:
+		return fmt.Sprint(v)
+	}
+}

@@ -12,7 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"wanhu/bench/benchkit"
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/secret"
 	"wanhu/internal/store"
 )
@@ -20,18 +22,28 @@ import (
 const perPage = 50
 
 // benchQuery is one search: the filter given to household.Store.List. Its
-// SQL is what household.ListSQL says List runs, so the shell runs the very
-// same statements.
+// SQL is what household.ListSQL says List runs (with no scope), so the
+// shell runs the very same statements.
 type benchQuery struct {
 	name   string
 	filter household.Filter
+	st     household.Statements
 }
 
-func (q benchQuery) countSQL() string { c, _, _, _ := household.ListSQL(q.filter); return c }
-func (q benchQuery) pageSQL() string  { _, _, p, _ := household.ListSQL(q.filter); return p }
+func (q benchQuery) countSQL() string { return q.st.Count.SQL }
+func (q benchQuery) pageSQL() string  { return q.st.Page.SQL }
 
-// args are the page statement's arguments; the count's are their prefix.
-func (q benchQuery) args() []any { _, _, _, a := household.ListSQL(q.filter); return a }
+// statements fills in the statements of each query.
+func statements(ctx context.Context, db *store.DB, qs []benchQuery) error {
+	for i := range qs {
+		st, err := household.ListSQL(ctx, db, org.Everything, qs[i].filter)
+		if err != nil {
+			return err
+		}
+		qs[i].st = st
+	}
+	return nil
+}
 
 func queries(ctx context.Context, db *store.DB, prefix string) ([]benchQuery, error) {
 	// A grid in the middle of the city, and its commonest non-green colour.
@@ -96,6 +108,9 @@ func search(args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := statements(ctx, db, qs); err != nil {
+		return err
+	}
 	s := household.NewStore(db)
 	fmt.Printf("%-30s %7s %10s %13s %13s %7s\n", "query", "total", "ours (ms)", "driver (ms)", "sqlite3 (ms)", "ratio")
 	for _, q := range qs {
@@ -132,12 +147,12 @@ func search(args []string) error {
 		mo, mb := median(ours), median(bare)
 		fmt.Printf("%-30s %7d %10.2f %13.2f %13.2f %6.2fx\n", q.name, total, ms(mo), ms(median(driver)), ms(mb), float64(mo)/float64(mb))
 		if *explain {
-			for _, st := range []string{q.countSQL(), q.pageSQL()} {
-				plan, err := explainPlan(*cli, *path, st, q.args())
+			for _, st := range []household.Stmt{q.st.Count, q.st.Page} {
+				plan, err := explainPlan(*cli, *path, st.SQL, st.Args)
 				if err != nil {
 					return err
 				}
-				fmt.Printf("  EXPLAIN QUERY PLAN %s\n%s", firstWords(st), indent(plan))
+				fmt.Printf("  EXPLAIN QUERY PLAN %s\n%s", firstWords(st.SQL), indent(plan))
 			}
 		}
 	}
@@ -148,10 +163,15 @@ func search(args []string) error {
 // scanning into households: what the driver alone costs.
 func runDriver(ctx context.Context, db *store.DB, q benchQuery) error {
 	var n int
-	if err := db.QueryRowContext(ctx, q.countSQL(), q.args()[:len(q.args())-2]...).Scan(&n); err != nil {
+	for _, st := range q.st.Asked {
+		if err := db.QueryRowContext(ctx, st.SQL, st.Args...).Scan(&n); err != nil {
+			return err
+		}
+	}
+	if err := db.QueryRowContext(ctx, q.countSQL(), q.st.Count.Args...).Scan(&n); err != nil {
 		return err
 	}
-	rows, err := db.QueryContext(ctx, q.pageSQL(), q.args()...)
+	rows, err := db.QueryContext(ctx, q.pageSQL(), q.st.Page.Args...)
 	if err != nil {
 		return err
 	}
@@ -169,14 +189,20 @@ func runDriver(ctx context.Context, db *store.DB, q benchQuery) error {
 	return rows.Err()
 }
 
-// cliScript is a sqlite3 shell script binding args to the ? parameters.
-func cliScript(args []any, body string) string {
+// cliScript is a sqlite3 shell script running body.
+func cliScript(body string) string {
+	return ".bail on\n.mode list\n" + body
+}
+
+// cliStatements are q's statements with their arguments written in:
+// those that choose the plan, the count, the page.
+func (q benchQuery) cliStatements() string {
 	var b strings.Builder
-	b.WriteString(".bail on\n.mode list\n")
-	for i, a := range args {
-		fmt.Fprintf(&b, ".parameter set ?%d %s\n", i+1, literal(a))
+	for _, st := range q.st.Asked {
+		b.WriteString(benchkit.Inline(st.SQL, st.Args) + ";\n")
 	}
-	b.WriteString(body)
+	b.WriteString(benchkit.Inline(q.st.Count.SQL, q.st.Count.Args) + ";\n")
+	b.WriteString(benchkit.Inline(q.st.Page.SQL, q.st.Page.Args) + ";\n")
 	return b.String()
 }
 
@@ -190,8 +216,7 @@ const cliReps = 50
 // the parameters) is subtracted. It returns the time per count+page pair and
 // the count.
 func timeCLI(cli, path string, q benchQuery, runs int) ([]time.Duration, int, error) {
-	args := q.args()
-	out, err := runCLI(cli, path, cliScript(args, q.countSQL()+";\n"))
+	out, err := runCLI(cli, path, cliScript(benchkit.Inline(q.st.Count.SQL, q.st.Count.Args)+";\n"))
 	if err != nil {
 		return nil, 0, err
 	}
@@ -202,9 +227,9 @@ func timeCLI(cli, path string, q benchQuery, runs int) ([]time.Duration, int, er
 	var body strings.Builder
 	body.WriteString(".output /dev/null\n")
 	for range cliReps {
-		body.WriteString(q.countSQL() + ";\n" + q.pageSQL() + ";\n")
+		body.WriteString(q.cliStatements())
 	}
-	work, empty := cliScript(args, body.String()), cliScript(args, ".output /dev/null\n")
+	work, empty := cliScript(body.String()), cliScript(".output /dev/null\n")
 	var per []time.Duration
 	for i := 0; i <= runs; i++ {
 		t0 := time.Now()
@@ -224,7 +249,7 @@ func timeCLI(cli, path string, q benchQuery, runs int) ([]time.Duration, int, er
 }
 
 func explainPlan(cli, path, stmt string, args []any) (string, error) {
-	out, err := runCLI(cli, path, cliScript(args, "EXPLAIN QUERY PLAN "+stmt+";\n"))
+	out, err := runCLI(cli, path, cliScript("EXPLAIN QUERY PLAN "+benchkit.Inline(stmt, args)+";\n"))
 	return string(out), err
 }
 
@@ -238,16 +263,6 @@ func runCLI(cli, path, script string) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %s", err, stderr.String())
 	}
 	return out, nil
-}
-
-// literal writes a as an SQL literal.
-func literal(a any) string {
-	switch v := a.(type) {
-	case string:
-		return "'" + strings.ReplaceAll(v, "'", "''") + "'"
-	default:
-		return fmt.Sprint(v)
-	}
 }
 
 func median(ds []time.Duration) time.Duration {

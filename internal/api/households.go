@@ -54,12 +54,19 @@ func (h *handler) households(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	hs, total, err := h.files(r).List(r.Context(), f)
+	p, err := h.files(r).ListPage(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, listOf(hs, total))
+	h.writeJSON(w, r, http.StatusOK, householdList{listOf(p.Households, p.Total), p.More})
+}
+
+// householdList is a list of households, whose total may be a lower
+// bound (household.Page's More).
+type householdList struct {
+	list[household.Household]
+	TotalMore bool `json:"total_more,omitempty"`
 }
 
 // household returns one household file.

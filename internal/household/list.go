@@ -32,17 +32,46 @@ type Filter struct {
 	Page    int
 	PerPage int // < 0 for every row (exports)
 
-	keys    *secret.Keyring // hashes a phone or ID number in Q; set by list
+	keys    *secret.Keyring // hashes a phone or ID number in Q; set by on
+	dialect store.Dialect   // the engine the SQL is for; set by on
+	found   []int64         // what the search's drive found (see choosePlan)
 	afterID int64           // only households with a greater id: Each's pages
 }
 
-// where builds the WHERE clause of f within scope; it is the one place
-// that list, count and export queries of households are filtered.
-func (f Filter) where(scope org.Scope) (string, []any) {
+// search reads f.Q (not empty once trimmed).
+func (f Filter) search() search {
+	return readSearch(f.dialect, f.keys, strings.TrimSpace(f.Q))
+}
+
+// where builds the WHERE clause of f within scope, run as plan p says
+// (searchplan.go); it is the one place that list, count and export
+// queries of households are filtered. counting says it is for the count,
+// which a walk caps.
+func (f Filter) where(scope org.Scope, p plan, counting bool) (string, []any) {
 	var w []string
 	var args []any
 	add := func(cond string, a ...any) { w, args = append(w, cond), append(args, a...) }
-	if cond, a := Where(scope); cond != "" {
+	var s search
+	if p != planPlain {
+		s = f.search()
+	}
+	fromFound := p == planSearch || p == planWalk && counting && f.found != nil
+	if fromFound {
+		found := f.found
+		if p == planWalk {
+			found = found[:min(len(found), countCap)]
+		}
+		if len(found) == 0 {
+			return " WHERE 1 = 0", nil
+		}
+		in, a := inList(found)
+		add(`h.id IN `+in, a...)
+	}
+	lead := ""
+	if p == planSearch || p == planWalk {
+		lead = "+"
+	}
+	if cond, a := scopeWhere(scope, lead); cond != "" {
 		add(cond, a...)
 	}
 	if f.afterID != 0 {
@@ -67,9 +96,8 @@ func (f Filter) where(scope org.Scope) (string, []any) {
 		add(`(h.id IN (SELECT household_id FROM household_tags WHERE tag = ?)
 			OR h.id IN (SELECT p.household_id FROM person_tags pt JOIN persons p ON p.id = pt.person_id WHERE pt.tag = ? AND p.active))`, f.Tag, f.Tag)
 	}
-	if q := strings.TrimSpace(f.Q); q != "" {
-		cond, a := searchCond(f.keys, q)
-		add(cond, a...)
+	if p != planPlain && !(fromFound && s.driveExact) {
+		add(s.exact, s.exactArgs...)
 	}
 	if len(w) == 0 {
 		return "", nil
@@ -102,13 +130,28 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
+// Page is one page of a list of households and how many there are.
+type Page struct {
+	Households []Household
+	Total      int
+	// More says Total is a lower bound: a broad search over a big scope
+	// ("王" across the city) stops counting early (see searchplan.go).
+	More bool
+}
+
 // List returns one page of households matching f, in address order, and
-// how many match in all. A user's search by a full ID or phone number is
-// counted and noted (see countNumberSearch).
+// how many match in all (at least: see ListPage). A user's search by a
+// full ID or phone number is counted and noted (see countNumberSearch).
 func (s *Store) List(ctx context.Context, f Filter) ([]Household, int, error) {
+	p, err := s.ListPage(ctx, f)
+	return p.Households, p.Total, err
+}
+
+// ListPage is List, saying whether the total was counted in full.
+func (s *Store) ListPage(ctx context.Context, f Filter) (Page, error) {
 	if !s.scope.All && numberSearch(f.Q) {
 		if err := s.countNumberSearch(ctx); err != nil {
-			return nil, 0, err
+			return Page{}, err
 		}
 	}
 	return list(ctx, s.db, s.scope, f)
@@ -146,48 +189,159 @@ func numberSearch(q string) bool {
 	return isDigits(q) && len(q) >= 7 || len(q) == 18 && isDigits(q[:17])
 }
 
-// ListSQL returns the two statements List runs for f, the count and the
-// page, with their arguments (placeholders "?"). Benchmarks run the same
-// SQL elsewhere to compare.
-func ListSQL(f Filter) (count string, countArgs []any, page string, pageArgs []any) {
-	return listSQL(org.Everything, f)
+// Statements are the SQL statements a list runs: those that choose its
+// plan (Asked, see searchplan.go), then the count and the page.
+type Statements struct {
+	Plan        string // how: "plain", "scope", "search" or "walk"
+	Asked       []Stmt
+	Count, Page Stmt
 }
 
-func listSQL(scope org.Scope, f Filter) (count string, countArgs []any, page string, pageArgs []any) {
-	cond, args := f.where(scope)
+// ListSQL returns the statements List runs for f within scope on q,
+// running those that choose the plan and, for planSearch, the match that
+// picks the page. Benchmarks run the same SQL elsewhere to compare.
+func ListSQL(ctx context.Context, q store.Querier, scope org.Scope, f Filter) (Statements, error) {
+	f = f.on(q)
+	p, asked, err := choosePlan(ctx, q, scope, &f)
+	if err != nil {
+		return Statements{}, err
+	}
+	st := Statements{Plan: p.String(), Asked: asked}
+	if p == planSearch {
+		st.Count = matchSQL(scope, f)
+		ids, _, err := foundIDs(ctx, q, st.Count)
+		st.Page = pageByIDs(pageIDs(ids, f))
+		return st, err
+	}
+	count, countArgs, page, pageArgs := listSQL(scope, f, p)
+	st.Count, st.Page = Stmt{count, countArgs}, Stmt{page, pageArgs}
+	return st, nil
+}
+
+// on sets what f needs of the database it runs on: the keys that hash
+// the numbers of a search and the dialect.
+func (f Filter) on(q store.Querier) Filter {
+	f.keys, f.dialect = store.KeysOf(q), q.Dialect()
+	return f
+}
+
+func listSQL(scope org.Scope, f Filter, p plan) (count string, countArgs []any, page string, pageArgs []any) {
+	cond, countArgs := f.where(scope, p, true)
 	count = `SELECT COUNT(*) FROM households h` + cond
-	page = `SELECT ` + householdListCols + householdFrom + cond + ` ORDER BY h.id`
-	pageArgs = args
+	if p == planWalk && f.found == nil {
+		count = `SELECT COUNT(*) FROM (SELECT 1 FROM households h` + notIndexed(f.dialect) + cond + ` LIMIT ?) x`
+		countArgs = append(slices.Clip(countArgs), countCap)
+	}
+	from := householdFrom
+	if p == planWalk {
+		from = householdWalk(f.dialect)
+	}
+	cond, pageArgs = f.where(scope, p, false)
+	page = `SELECT ` + householdListCols + from + cond + ` ORDER BY h.id`
 	if f.PerPage >= 0 {
 		n, per := pageOf(f.Page, f.PerPage)
 		page += ` LIMIT ? OFFSET ?`
-		pageArgs = append(slices.Clip(args), per, (n-1)*per)
+		pageArgs = append(slices.Clip(pageArgs), per, (n-1)*per)
 	}
-	return count, args, page, pageArgs
+	return count, countArgs, page, pageArgs
+}
+
+// matchSQL is the statement of planSearch that reads the ids of the
+// households of scope that f selects among those its drive found, in
+// order: how many they are is the total, and the page is a slice of them.
+func matchSQL(scope org.Scope, f Filter) Stmt {
+	cond, args := f.where(scope, planSearch, true)
+	return Stmt{`SELECT h.id FROM households h` + cond + ` ORDER BY h.id`, args}
+}
+
+// pageIDs is the slice of ids that is f's page.
+func pageIDs(ids []int64, f Filter) []int64 {
+	if f.PerPage < 0 {
+		return ids
+	}
+	n, per := pageOf(f.Page, f.PerPage)
+	from := min((n-1)*per, len(ids))
+	return ids[from:min(from+per, len(ids))]
+}
+
+// pageByIDs is the statement that reads the households ids (in scope
+// already) for a list.
+func pageByIDs(ids []int64) Stmt {
+	if len(ids) == 0 {
+		return Stmt{SQL: `SELECT ` + householdListCols + householdFrom + ` WHERE 1 = 0`}
+	}
+	in, args := inList(ids)
+	return Stmt{`SELECT ` + householdListCols + householdFrom + ` WHERE h.id IN ` + in + ` ORDER BY h.id`, args}
+}
+
+// notIndexed keeps SQLite from reading households by an index: a walk
+// reads them in id order (the table's own), which the page's ORDER BY
+// wants, and stops when the page is full.
+func notIndexed(d store.Dialect) string {
+	if d == store.SQLite {
+		return ` NOT INDEXED`
+	}
+	return ``
+}
+
+// householdWalk is householdFrom for a walk.
+func householdWalk(d store.Dialect) string {
+	return strings.Replace(householdFrom, ` FROM households h`, ` FROM households h`+notIndexed(d), 1)
 }
 
 // list returns a page of the households of scope that f selects, masked
 // for its reader.
-func list(ctx context.Context, q store.Querier, scope org.Scope, f Filter) ([]Household, int, error) {
-	total, err := count(ctx, q, scope, f)
+func list(ctx context.Context, q store.Querier, scope org.Scope, f Filter) (Page, error) {
+	f = f.on(q)
+	p, _, err := choosePlan(ctx, q, scope, &f)
 	if err != nil {
-		return nil, 0, err
+		return Page{}, err
 	}
-	out, err := listPage(ctx, q, scope, f)
-	return out, total, err
+	if p == planSearch {
+		ids, _, err := foundIDs(ctx, q, matchSQL(scope, f))
+		if err != nil {
+			return Page{}, err
+		}
+		page := pageByIDs(pageIDs(ids, f))
+		out, err := listRows(ctx, q, scope, page.SQL, page.Args)
+		return Page{Households: out, Total: len(ids)}, err
+	}
+	total, more, err := countIn(ctx, q, scope, f, p)
+	if err != nil {
+		return Page{}, err
+	}
+	out, err := listPage(ctx, q, scope, f, p)
+	return Page{Households: out, Total: total, More: more}, err
 }
 
-// count returns how many households of scope f selects.
-func count(ctx context.Context, q store.Querier, scope org.Scope, f Filter) (int, error) {
-	f.keys = store.KeysOf(q)
-	count, countArgs, _, _ := listSQL(scope, f)
+// countIn returns how many households of scope f selects run as plan p,
+// and whether that is a lower bound.
+func countIn(ctx context.Context, q store.Querier, scope org.Scope, f Filter, p plan) (int, bool, error) {
+	count, countArgs, _, _ := listSQL(scope, f, p)
 	var total int
-	err := q.QueryRowContext(ctx, count, countArgs...).Scan(&total)
-	return total, err
+	if err := q.QueryRowContext(ctx, count, countArgs...).Scan(&total); err != nil {
+		return 0, false, err
+	}
+	more := p == planWalk && (f.found != nil || total >= countCap)
+	return total, more, nil
 }
 
-// Count returns how many households f selects, as List's total; an export
-// counts its rows with it before Each writes them.
+// count returns how many households of scope f selects, in full.
+func count(ctx context.Context, q store.Querier, scope org.Scope, f Filter) (int, error) {
+	f = f.on(q)
+	p, _, err := choosePlan(ctx, q, scope, &f)
+	if err != nil {
+		return 0, err
+	}
+	if p == planWalk { // an export counts its rows in full
+		p, f.found = planScope, nil
+	}
+	n, _, err := countIn(ctx, q, scope, f, p)
+	return n, err
+}
+
+// Count returns how many households f selects, in full; an export counts
+// its rows with it before Each writes them.
 func (s *Store) Count(ctx context.Context, f Filter) (int, error) {
 	return count(ctx, s.db, s.scope, f)
 }
@@ -211,9 +365,14 @@ func (s *Store) each(ctx context.Context, f Filter, per int, fn func(*Household)
 			return err
 		}
 	}
+	f = f.on(s.db)
+	p, _, err := choosePlan(ctx, s.db, s.scope, &f)
+	if err != nil {
+		return err
+	}
 	f.Page, f.PerPage = 1, per
 	for {
-		hs, err := listPage(ctx, s.db, s.scope, f)
+		hs, err := listPage(ctx, s.db, s.scope, f, p)
 		if err != nil {
 			return err
 		}
@@ -231,9 +390,14 @@ func (s *Store) each(ctx context.Context, f Filter, per int, fn func(*Household)
 
 // listPage returns the page of f of the households of scope, masked for
 // its reader, with their tags.
-func listPage(ctx context.Context, q store.Querier, scope org.Scope, f Filter) ([]Household, error) {
-	f.keys = store.KeysOf(q)
-	_, _, page, pageArgs := listSQL(scope, f)
+func listPage(ctx context.Context, q store.Querier, scope org.Scope, f Filter, p plan) ([]Household, error) {
+	_, _, page, pageArgs := listSQL(scope, f, p)
+	return listRows(ctx, q, scope, page, pageArgs)
+}
+
+// listRows runs page, a statement of householdListCols, and returns its
+// households masked for the reader of scope, with their tags.
+func listRows(ctx context.Context, q store.Querier, scope org.Scope, page string, pageArgs []any) ([]Household, error) {
 	rows, err := q.QueryContext(ctx, page, pageArgs...)
 	if err != nil {
 		return nil, err

@@ -90,5 +90,6 @@ func tagAgg(s *Store) string {
 // SpecialDifficulty returns a page of the special-difficulty households
 // (特殊困难家庭): households tagged special_difficulty.
 func (s *Store) SpecialDifficulty(ctx context.Context, f RosterFilter) ([]Household, int, error) {
-	return list(ctx, s.db, s.scope, Filter{GridID: f.GridID, Tag: SpecialDifficulty, Page: f.Page, PerPage: f.PerPage})
+	p, err := list(ctx, s.db, s.scope, Filter{GridID: f.GridID, Tag: SpecialDifficulty, Page: f.Page, PerPage: f.PerPage})
+	return p.Households, p.Total, err
 }

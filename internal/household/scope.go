@@ -35,24 +35,30 @@ func memberArgs(id int64) []any {
 // Store applies its scope to every read, list, count, export and write, so
 // a household out of scope looks exactly like one that does not exist
 // (apperr.ErrNotFound).
-func Where(s org.Scope) (string, []any) {
+func Where(s org.Scope) (string, []any) { return scopeWhere(s, "") }
+
+// scopeWhere is Where with lead before the columns it compares: "+"
+// makes the condition one no index serves, so SQLite checks it on the
+// households another index found instead of letting it lead (see
+// searchplan.go).
+func scopeWhere(s org.Scope, lead string) (string, []any) {
 	if s.All {
 		return "", nil
 	}
 	var or []string
 	var args []any
 	for _, p := range s.Paths {
-		or = append(or, "h.grid_id IN (SELECT id FROM org_units WHERE kind = 'grid' AND path LIKE ?)")
+		or = append(or, lead+"h.grid_id IN (SELECT id FROM org_units WHERE kind = 'grid' AND path LIKE ?)")
 		args = append(args, p+"%")
 	}
 	if len(s.GridIDs) > 0 {
-		or = append(or, "h.grid_id IN (?"+strings.Repeat(", ?", len(s.GridIDs)-1)+")")
+		or = append(or, lead+"h.grid_id IN (?"+strings.Repeat(", ?", len(s.GridIDs)-1)+")")
 		for _, id := range s.GridIDs {
 			args = append(args, id)
 		}
 	}
 	if s.MemberID != 0 {
-		or = append(or, "h.id IN ("+memberHouseholds+")")
+		or = append(or, lead+"h.id IN ("+memberHouseholds+")")
 		args = append(args, memberArgs(s.MemberID)...)
 	}
 	if len(or) == 0 {

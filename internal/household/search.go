@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/mozillazg/go-pinyin"
 
@@ -165,17 +167,103 @@ func buildingNames(n string) []string {
 	return []string{n + "号楼", n + "栋", n + "幢", n + "座", n + "号", n + "#", n}
 }
 
-// addressCond is the condition of an address search. The address is
-// compared without its spaces, so "一化小区3号楼" finds "一化小区 3号楼 …".
-// A query that names a building or unit finds the households of the
-// buildings it names by their parts (an index on building, unit and room),
-// and among households outside any building those whose address holds it.
-func addressCond(q string) (string, []any) {
+// search is a household search read into SQL. exact is the condition a
+// household must meet, checked household by household (a member's
+// conditions in a correlated subquery, so nothing is gathered for the
+// whole city first). drive are SELECTs of household ids ("id") from
+// indexes whose union holds every household exact selects, and maybe
+// more: a plan (searchplan.go) starts from them when they are few. A
+// search that no index serves (a part of an address shorter than a
+// trigram, on its own) has no drive.
+type search struct {
+	exact     string
+	exactArgs []any
+	drive     []sqlPart
+	// driveExact says the drive holds only households exact selects (a
+	// name's, a number's), so those it found need no second check.
+	driveExact bool
+}
+
+// sqlPart is a piece of SQL and its arguments.
+type sqlPart struct {
+	sql  string
+	args []any
+}
+
+// or returns the search that selects what s or t selects.
+func (s search) or(t search) search {
+	out := search{exact: "(" + s.exact + " OR " + t.exact + ")", exactArgs: append(slices.Clip(s.exactArgs), t.exactArgs...),
+		driveExact: s.driveExact && t.driveExact}
+	if s.drive != nil && t.drive != nil {
+		out.drive = append(slices.Clip(s.drive), t.drive...)
+	}
+	return out
+}
+
+// driveSQL is the union of s's drive.
+func (s search) driveSQL() (string, []any) {
+	var b strings.Builder
+	var args []any
+	for i, p := range s.drive {
+		if i > 0 {
+			b.WriteString(" UNION ALL ")
+		}
+		b.WriteString(p.sql)
+		args = append(args, p.args...)
+	}
+	return b.String(), args
+}
+
+// personsWhere is the exact condition "a member of the household meets
+// cond" (on the alias p). It is a scalar subquery rather than EXISTS
+// because PostgreSQL may turn an EXISTS under OR into a hash of every
+// member that meets cond (all 35,000 王 of a city, to check the first few
+// hundred households of a walk); a scalar subquery is asked household by
+// household, through persons_household, on both engines.
+func personsWhere(cond string) string {
+	return `(SELECT 1 FROM persons p WHERE p.household_id = h.id AND (` + cond + `) LIMIT 1) IS NOT NULL`
+}
+
+// minTrigram is the shortest text a trigram index finds (SQLite's FTS5
+// trigram tokenizer and PostgreSQL's pg_trgm cut text into runs of three
+// characters).
+const minTrigram = 3
+
+// looseDrive is the drive of "the address, without spaces, holds c":
+// on SQLite the full-text table household_addresses, on PostgreSQL the
+// trigram index households_address_trgm (migration 00033). orphans says
+// only households outside any building are sought: a text too short for
+// the trigrams is then looked for among them alone, which
+// households_place finds; otherwise it has no drive (nil).
+func looseDrive(d store.Dialect, c, pattern string, orphans bool) []sqlPart {
+	switch {
+	case utf8.RuneCountInString(c) < minTrigram:
+		if !orphans {
+			return nil
+		}
+		return []sqlPart{{`SELECT h.id AS id FROM households h WHERE h.building_id IS NULL AND REPLACE(h.address, ' ', '') LIKE ? ESCAPE '\'`, []any{pattern}}}
+	case d == store.Postgres:
+		return []sqlPart{{`SELECT h.id AS id FROM households h WHERE REPLACE(h.address, ' ', '') LIKE ? ESCAPE '\'`, []any{pattern}}}
+	default:
+		// A phrase of the trigram tokenizer is a substring, its case
+		// folded: more than LIKE finds (ASCII case only), which exact
+		// then checks.
+		return []sqlPart{{`SELECT rowid AS id FROM household_addresses WHERE household_addresses MATCH ?`, []any{`"` + strings.ReplaceAll(c, `"`, `""`) + `"`}}}
+	}
+}
+
+// addressSearch is an address search. The address is compared without
+// its spaces, so "一化小区3号楼" finds "一化小区 3号楼 …". A query that
+// names a building or unit finds the households of the buildings it
+// names by their parts (an index on building, unit and room), and among
+// households outside any building those whose address holds it.
+func addressSearch(d store.Dialect, q string) search {
 	c := compact(q)
-	loose, looseArg := `REPLACE(h.address, ' ', '') LIKE ? ESCAPE '\'`, "%"+escapeLike(c)+"%"
+	pattern := "%" + escapeLike(c) + "%"
+	loose := `REPLACE(h.address, ' ', '') LIKE ? ESCAPE '\'`
 	p, ok := parsePlace(c)
 	if !ok {
-		return loose, []any{looseArg}
+		return search{exact: loose, exactArgs: []any{pattern}, drive: looseDrive(d, c, pattern, false)}
 	}
 	var w []string
 	var args []any
@@ -191,9 +279,9 @@ func addressCond(q string) (string, []any) {
 			cond += ` AND c.name LIKE ? ESCAPE '\'`
 			args = append(args, "%"+escapeLike(p.compound)+"%")
 		}
-		w = append(w, `h.building_id IN (`+sub+` WHERE `+cond+`)`)
+		w = append(w, `{lead}h.building_id IN (`+sub+` WHERE `+cond+`)`)
 	case p.compound != "":
-		w = append(w, `h.building_id IN (SELECT b.id FROM buildings b JOIN compounds c ON c.id = b.compound_id WHERE c.name LIKE ? ESCAPE '\')`)
+		w = append(w, `{lead}h.building_id IN (SELECT b.id FROM buildings b JOIN compounds c ON c.id = b.compound_id WHERE c.name LIKE ? ESCAPE '\')`)
 		args = append(args, "%"+escapeLike(p.compound)+"%")
 	}
 	if p.unit != "" {
@@ -202,34 +290,78 @@ func addressCond(q string) (string, []any) {
 	if p.room != "" {
 		w, args = append(w, `h.room = ?`), append(args, p.room)
 	}
-	return `((` + strings.Join(w, " AND ") + `) OR (h.building_id IS NULL AND ` + loose + `))`, append(args, looseArg)
+	// The exact condition is written so that no index serves it ("+"):
+	// else SQLite would read every household of every building it names
+	// to check the few a drive found.
+	placed := strings.Join(w, " AND ")
+	s := search{
+		exact:     `((` + strings.ReplaceAll(placed, "{lead}", "+") + `) OR (+h.building_id IS NULL AND ` + loose + `))`,
+		exactArgs: append(slices.Clip(args), pattern),
+	}
+	if orphans := looseDrive(d, c, pattern, true); orphans != nil {
+		s.drive = append([]sqlPart{{`SELECT h.id AS id FROM households h WHERE ` + strings.ReplaceAll(placed, "{lead}", ""), args}}, orphans...)
+	}
+	return s
 }
 
-// searchCond is the condition of search q (trimmed, not empty), with k
-// hashing the numbers in it.
-func searchCond(k *secret.Keyring, q string) (string, []any) {
+// readSearch reads search q (trimmed, not empty) on an engine of dialect
+// d, with k hashing the numbers in it.
+func readSearch(d store.Dialect, k *secret.Keyring, q string) search {
 	switch {
 	case numberSearch(q) && isDigits(q):
 		phone, id := PhoneHash(k, q), IDNumberHash(k, q)
-		return `(h.phone_hash = ? OR h.id IN (SELECT household_id FROM persons WHERE phone_hash = ? OR id_number_hash = ?))`, []any{phone, phone, id}
+		return search{
+			exact:     `(h.phone_hash = ? OR ` + personsWhere(`p.phone_hash = ? OR p.id_number_hash = ?`) + `)`,
+			exactArgs: []any{phone, phone, id},
+			drive: []sqlPart{
+				{`SELECT h.id AS id FROM households h WHERE h.phone_hash = ?`, []any{phone}},
+				{`SELECT p.household_id AS id FROM persons p WHERE p.phone_hash = ?`, []any{phone}},
+				{`SELECT p.household_id AS id FROM persons p WHERE p.id_number_hash = ?`, []any{id}},
+			},
+			driveExact: true,
+		}
 	case numberSearch(q):
-		return `h.id IN (SELECT household_id FROM persons WHERE id_number_hash = ?)`, []any{IDNumberHash(k, q)}
+		id := IDNumberHash(k, q)
+		return search{
+			exact:      personsWhere(`p.id_number_hash = ?`),
+			exactArgs:  []any{id},
+			drive:      []sqlPart{{`SELECT p.household_id AS id FROM persons p WHERE p.id_number_hash = ?`, []any{id}}},
+			driveExact: true,
+		}
 	case len(q) == 4 && isDigits(q):
 		tail := k.Hash(hashPhoneTail, q)
-		addr, args := addressCond(q)
-		return `(h.phone_tail_hash = ? OR h.id IN (SELECT household_id FROM persons WHERE phone_tail_hash = ?) OR ` + addr + `)`,
-			append([]any{tail, tail}, args...)
+		phone := search{
+			exact:     `(h.phone_tail_hash = ? OR ` + personsWhere(`p.phone_tail_hash = ?`) + `)`,
+			exactArgs: []any{tail, tail},
+			drive: []sqlPart{
+				{`SELECT h.id AS id FROM households h WHERE h.phone_tail_hash = ?`, []any{tail}},
+				{`SELECT p.household_id AS id FROM persons p WHERE p.phone_tail_hash = ?`, []any{tail}},
+			},
+			driveExact: true,
+		}
+		return phone.or(addressSearch(d, q))
 	case looksLikeAddress(q):
-		return addressCond(q)
+		return addressSearch(d, q)
 	}
 	hi := q + "\U0010FFFF"
-	name, args := `name >= ? AND name < ?`, []any{q, hi}
+	names := []string{`p.name >= ? AND p.name < ?`}
+	args := []any{q, hi}
+	drive := []sqlPart{{`SELECT p.household_id AS id FROM persons p WHERE p.name >= ? AND p.name < ?`, []any{q, hi}}}
 	if py := pinyinQuery(q); py != "" {
 		pyHi := py + "\U0010FFFF"
-		name += ` OR name_initials >= ? AND name_initials < ? OR name_pinyin >= ? AND name_pinyin < ?`
+		names = append(names, `p.name_initials >= ? AND p.name_initials < ?`, `p.name_pinyin >= ? AND p.name_pinyin < ?`)
 		args = append(args, py, pyHi, py, pyHi)
+		drive = append(drive,
+			sqlPart{`SELECT p.household_id AS id FROM persons p WHERE p.name_initials >= ? AND p.name_initials < ?`, []any{py, pyHi}},
+			sqlPart{`SELECT p.household_id AS id FROM persons p WHERE p.name_pinyin >= ? AND p.name_pinyin < ?`, []any{py, pyHi}})
 	}
-	return `(h.id IN (SELECT household_id FROM persons WHERE ` + name + `) OR (h.shop_name >= ? AND h.shop_name < ?))`, append(args, q, hi)
+	drive = append(drive, sqlPart{`SELECT h.id AS id FROM households h WHERE h.shop_name >= ? AND h.shop_name < ?`, []any{q, hi}})
+	return search{
+		exact:      `(` + personsWhere(strings.Join(names, " OR ")) + ` OR (h.shop_name >= ? AND h.shop_name < ?))`,
+		exactArgs:  append(args, q, hi),
+		drive:      drive,
+		driveExact: true,
+	}
 }
 
 // searchForms is the setting that says every person and household has its

@@ -76,86 +76,97 @@ func TestSearchForms(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		s, w := newSearchWorld(t, ctx, db)
-		cases := map[string][]int64{
-			// Addresses, with or without spaces, in every form.
-			"一化小区1号楼":        {w.widow, w.neighbour},
-			"一化小区 1号楼":       {w.widow, w.neighbour},
-			"一化1号楼":          {w.widow, w.neighbour},
-			"1号楼2单元302":      {w.widow},
-			"1号楼 2单元 302":    {w.widow},
-			"一化小区1号楼2单元302室": {w.widow},
-			"1-2-302":        {w.widow},
-			"１－２－３０２":        {w.widow},
-			"1-1-302":        {w.neighbour},
-			"1栋":             {w.widow, w.neighbour},
-			"1幢2单元":          {w.widow},
-			"2栋1单元101":       {w.family},
-			"2-101":          {w.family},
-			"11号楼":           nil,
-			"3号楼":            nil,
-			"新华小区1号楼":        nil,
-			"南山路12号":         {w.street},
-			"南山路 12号":        {w.street},
-			"一化小区":           {w.widow, w.family, w.neighbour},
-			// The last four digits of a mobile phone, the household's or a
-			// member's; a landline's are not searchable (its mask shows two).
-			"5678": {w.widow},
-			"2222": {w.family},
-			"3456": nil,
-			// Names by pinyin, whole or by initials, as a contact list.
-			"wxl":          {w.widow},
-			"WXL":          {w.widow},
-			"wangxiulan":   {w.widow},
-			"wang xiu lan": {w.widow},
-			"wangx":        {w.widow},
-			"wl":           {w.neighbour},
-			"w":            {w.widow, w.neighbour},
-			"ljg":          {w.family},
-			"zl":           {w.family},
-			"zhangli":      {w.family},
-			"mm":           {w.street},
-			"xyz":          nil,
-			// What worked before still does.
-			"王秀":                     {w.widow},
-			householdtest.WidowPhone: {w.widow},
-		}
-		for q, want := range cases {
+		for q, want := range searchCases(w) {
 			slices.Sort(want)
 			if got := found(t, ctx, s, q); !slices.Equal(got, want) {
 				t.Errorf("search %q: %v, want %v", q, got, want)
 			}
 		}
-		// Results still show masked phones.
-		list, _, _ := s.List(ctx, household.Filter{Q: "5678"})
-		if len(list) != 1 || list[0].Phone != "139****5678" {
-			t.Errorf("last-four search shows %+v, want the masked phone", list)
-		}
-
-		// A renamed member is found by the new name's pinyin only.
-		fam, err := s.HouseholdByID(ctx, w.family)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := fam.Members[1]
-		p.Name, p.Phone = "赵丽", "13700003333"
-		if _, err := s.UpdatePerson(ctx, clerk, p); err != nil {
-			t.Fatal(err)
-		}
-		for q, want := range map[string][]int64{"zhaoli": {w.family}, "zhangli": nil, "3333": {w.family}, "2222": nil} {
-			if got := found(t, ctx, s, q); !slices.Equal(got, want) {
-				t.Errorf("after the edit, search %q: %v, want %v", q, got, want)
-			}
-		}
-		// A household's new phone is found by its last four digits.
-		h, _ := s.HouseholdByID(ctx, w.neighbour)
-		h.Phone = "15811119999"
-		if _, err := s.UpdateHousehold(ctx, clerk, *h); err != nil {
-			t.Fatal(err)
-		}
-		if got := found(t, ctx, s, "9999"); !slices.Equal(got, []int64{w.neighbour}) {
-			t.Errorf("search 9999 after the edit: %v", got)
-		}
+		searchEdits(t, ctx, s, w)
 	})
+}
+
+// searchCases are searches in every form and what they find in w.
+func searchCases(w searchWorld) map[string][]int64 {
+	return map[string][]int64{
+		// Addresses, with or without spaces, in every form.
+		"一化小区1号楼":        {w.widow, w.neighbour},
+		"一化小区 1号楼":       {w.widow, w.neighbour},
+		"一化1号楼":          {w.widow, w.neighbour},
+		"1号楼2单元302":      {w.widow},
+		"1号楼 2单元 302":    {w.widow},
+		"一化小区1号楼2单元302室": {w.widow},
+		"1-2-302":        {w.widow},
+		"１－２－３０２":        {w.widow},
+		"1-1-302":        {w.neighbour},
+		"1栋":             {w.widow, w.neighbour},
+		"1幢2单元":          {w.widow},
+		"2栋1单元101":       {w.family},
+		"2-101":          {w.family},
+		"11号楼":           nil,
+		"3号楼":            nil,
+		"新华小区1号楼":        nil,
+		"南山路12号":         {w.street},
+		"南山路 12号":        {w.street},
+		"一化小区":           {w.widow, w.family, w.neighbour},
+		// The last four digits of a mobile phone, the household's or a
+		// member's; a landline's are not searchable (its mask shows two).
+		"5678": {w.widow},
+		"2222": {w.family},
+		"3456": nil,
+		// Names by pinyin, whole or by initials, as a contact list.
+		"wxl":          {w.widow},
+		"WXL":          {w.widow},
+		"wangxiulan":   {w.widow},
+		"wang xiu lan": {w.widow},
+		"wangx":        {w.widow},
+		"wl":           {w.neighbour},
+		"w":            {w.widow, w.neighbour},
+		"ljg":          {w.family},
+		"zl":           {w.family},
+		"zhangli":      {w.family},
+		"mm":           {w.street},
+		"xyz":          nil,
+		// What worked before still does.
+		"王秀":                     {w.widow},
+		householdtest.WidowPhone: {w.widow},
+	}
+}
+
+// searchEdits checks that searches follow edits of w: a member renamed, a
+// phone changed.
+func searchEdits(t *testing.T, ctx context.Context, s *household.Store, w searchWorld) {
+	t.Helper()
+	// Results still show masked phones.
+	list, _, _ := s.List(ctx, household.Filter{Q: "5678"})
+	if len(list) != 1 || list[0].Phone != "139****5678" {
+		t.Errorf("last-four search shows %+v, want the masked phone", list)
+	}
+
+	// A renamed member is found by the new name's pinyin only.
+	fam, err := s.HouseholdByID(ctx, w.family)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := fam.Members[1]
+	p.Name, p.Phone = "赵丽", "13700003333"
+	if _, err := s.UpdatePerson(ctx, clerk, p); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string][]int64{"zhaoli": {w.family}, "zhangli": nil, "3333": {w.family}, "2222": nil} {
+		if got := found(t, ctx, s, q); !slices.Equal(got, want) {
+			t.Errorf("after the edit, search %q: %v, want %v", q, got, want)
+		}
+	}
+	// A household's new phone is found by its last four digits.
+	h, _ := s.HouseholdByID(ctx, w.neighbour)
+	h.Phone = "15811119999"
+	if _, err := s.UpdateHousehold(ctx, clerk, *h); err != nil {
+		t.Fatal(err)
+	}
+	if got := found(t, ctx, s, "9999"); !slices.Equal(got, []int64{w.neighbour}) {
+		t.Errorf("search 9999 after the edit: %v", got)
+	}
 }
 
 // TestSearchStaysInScope checks that a search by the last four digits or

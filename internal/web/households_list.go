@@ -65,17 +65,17 @@ func (h *handler) householdList(w http.ResponseWriter, r *http.Request) {
 	for _, t := range tags {
 		v.Tags = append(v.Tags, Option{Value: t.Code, Label: tn[t.Code], Selected: t.Code == f.Tag})
 	}
-	list, total, err := h.files(r).List(ctx, f)
+	list, err := h.files(r).ListPage(ctx, f)
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
-	for _, hh := range list {
+	for _, hh := range list.Households {
 		v.Rows = append(v.Rows, listRow{ID: hh.ID, Address: hh.Address, Shop: hh.ShopName, Householder: hh.Householder,
 			Members: hh.MemberCount, Badge: badge(v.L, hh.Colour), Reasons: reasons(v.L, hh.ColourReasons),
 			Phone: hh.Phone})
 	}
-	v.Pager = newPager("/households", q, f.Page, listPerPage, total)
+	v.Pager = newPagerMore("/households", q, f.Page, listPerPage, list.Total, list.More)
 	h.render(w, r, http.StatusOK, "households", v)
 }
 

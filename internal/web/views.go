@@ -157,13 +157,22 @@ func nonEmpty(s string) []string {
 // pager is the pagination of a list.
 type pager struct {
 	Page, Pages, Total int
-	Prev, Next         string
+	// More says Total is a lower bound (household.Page's More): the pager
+	// says "at least" and offers a next page past Pages.
+	More       bool
+	Prev, Next string
 }
 
 // newPager returns the pager of page of a list of total items, per a page:
 // an empty list has one page, the empty one (第 1/1 页, not 1/0).
 func newPager(base string, q map[string][]string, page, per, total int) pager {
-	p := pager{Page: page, Total: total, Pages: max(1, (total+per-1)/per)}
+	return newPagerMore(base, q, page, per, total, false)
+}
+
+// newPagerMore is newPager for a total that is a lower bound when more is
+// set: a next page is then offered while this one is full.
+func newPagerMore(base string, q map[string][]string, page, per, total int, more bool) pager {
+	p := pager{Page: page, Total: total, Pages: max(1, (total+per-1)/per), More: more}
 	link := func(n int) string {
 		vals := url.Values{}
 		for k, vs := range q {
@@ -179,7 +188,7 @@ func newPager(base string, q map[string][]string, page, per, total int) pager {
 	if page > 1 {
 		p.Prev = link(page - 1)
 	}
-	if page < p.Pages {
+	if page < p.Pages || more && page*per <= total {
 		p.Next = link(page + 1)
 	}
 	return p

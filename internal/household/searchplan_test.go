@@ -1,0 +1,191 @@
+package household_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"wanhu/internal/household"
+	"wanhu/internal/org"
+	"wanhu/internal/store"
+	"wanhu/internal/store/storetest"
+)
+
+// searchPlans are the ways a search may run (searchplan.go), forced by
+// the sizes that choose them: the scope leading, the search's indexes
+// leading, and a walk in id order whose count stops early, with and
+// without its drive counting.
+var searchPlans = []struct {
+	name                string
+	grids, drive, count int
+	big                 bool // the scope counts as big
+	walk                bool
+}{
+	{"scope leads", 1000, 5000, 1000, false, false},
+	{"search leads", 0, 5000, 1000, true, false},
+	{"walk, counted from the drive", 0, 1, 1, true, true},
+	{"walk, counted from the drive in full", 0, 1, 1000, true, true},
+}
+
+// foundAll returns the ids of every household s finds for q, read by
+// Each (page after page) and by List on one page, which must agree, and
+// checks List's total against them.
+func foundAll(t *testing.T, ctx context.Context, s *household.Store, q string) []int64 {
+	t.Helper()
+	var each []int64
+	if err := s.Each(ctx, household.Filter{Q: q}, func(h *household.Household) error {
+		each = append(each, h.ID)
+		return nil
+	}); err != nil {
+		t.Fatalf("search %q: %v", q, err)
+	}
+	p, err := s.ListPage(ctx, household.Filter{Q: q, PerPage: 500})
+	if err != nil {
+		t.Fatalf("search %q: %v", q, err)
+	}
+	var listed []int64
+	for _, h := range p.Households {
+		listed = append(listed, h.ID)
+	}
+	if !slices.Equal(each, listed) {
+		t.Errorf("search %q: Each found %v, List %v", q, each, listed)
+	}
+	if p.More && p.Total > len(listed) || !p.More && p.Total != len(listed) {
+		t.Errorf("search %q: total %d (more %v), %d listed", q, p.Total, p.More, len(listed))
+	}
+	n, err := s.Count(ctx, household.Filter{Q: q})
+	if err != nil || n != len(listed) {
+		t.Errorf("search %q: Count %d, %v; want %d", q, n, err, len(listed))
+	}
+	slices.Sort(listed)
+	return listed
+}
+
+// TestSearchPlansAgree checks that every search finds the same households
+// whichever plan runs it, for the system and for an administrator, and
+// that a grid's administrator, however the plan checks the scope, finds
+// only the grid's.
+func TestSearchPlansAgree(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, w := newSearchWorld(t, ctx, db)
+		var community, grid1 string
+		if err := db.QueryRowContext(ctx, `SELECT c.path, g.path FROM org_units g JOIN org_units c ON c.id = g.parent_id WHERE g.id = ?`,
+			w.grid1.GridIDs[0]).Scan(&community, &grid1); err != nil {
+			t.Fatal(err)
+		}
+		admin := org.Scope{Paths: []string{community}, UserID: 1}
+		gridAdmin := org.Scope{Paths: []string{grid1}, UserID: 1}
+		inGrid1 := map[int64]bool{w.widow: true, w.street: true, w.neighbour: true}
+		for _, p := range searchPlans {
+			restore := household.SetSearchCaps(p.grids, p.drive, p.count)
+			for q, want := range searchCases(w) {
+				slices.Sort(want)
+				for _, c := range []struct {
+					who string
+					s   *household.Store
+				}{{"system", s}, {"administrator", s.In(admin)}} {
+					if got := foundAll(t, ctx, c.s, q); !slices.Equal(got, want) {
+						t.Errorf("%s, %s, search %q: %v, want %v", p.name, c.who, q, got, want)
+					}
+				}
+				var wantGrid []int64
+				for _, id := range want {
+					if inGrid1[id] {
+						wantGrid = append(wantGrid, id)
+					}
+				}
+				if got := foundAll(t, ctx, s.In(gridAdmin), q); !slices.Equal(got, wantGrid) {
+					t.Errorf("%s, a grid's administrator, search %q: %v, want %v", p.name, q, got, wantGrid)
+				}
+			}
+			st, err := household.ListSQL(ctx, db, admin, household.Filter{Q: "wxl"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[bool]string{false: "scope", true: "search"}[p.big]
+			if p.walk {
+				want = "walk"
+			}
+			if st.Plan != want {
+				t.Errorf("%s: ran as %q", p.name, st.Plan)
+			}
+			restore()
+		}
+	})
+}
+
+// TestWalkCountsALowerBound checks that a walk's count says it stopped
+// early and offers what it counted.
+func TestWalkCountsALowerBound(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, w := newSearchWorld(t, ctx, db)
+		defer household.SetSearchCaps(0, 1, 1)()
+		p, err := s.ListPage(ctx, household.Filter{Q: "一化小区"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !p.More || p.Total != 1 || len(p.Households) != 3 {
+			t.Errorf("a walk counting one: total %d, more %v, %d listed; want 1, true, 3", p.Total, p.More, len(p.Households))
+		}
+		_ = w
+	})
+}
+
+// TestAddressIndexFollowsEdits checks that the address index (SQLite's
+// household_addresses, PostgreSQL's trigram index) follows a household's
+// address: after an edit the new address finds it and the old one does
+// not, and after a move to another room the same.
+func TestAddressIndexFollowsEdits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, w := newSearchWorld(t, ctx, db)
+		h, err := s.HouseholdByID(ctx, w.street)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Address = "北川路 7号院"
+		if _, err := s.UpdateHousehold(ctx, clerk, *h); err != nil {
+			t.Fatal(err)
+		}
+		nb, err := s.HouseholdByID(ctx, w.neighbour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nb.Room = "502"
+		if _, err := s.UpdateHousehold(ctx, clerk, *nb); err != nil {
+			t.Fatal(err)
+		}
+		for q, want := range map[string][]int64{
+			"北川路7号院":    {w.street},
+			"北川路 7号院":   {w.street},
+			"北川路":       {w.street},
+			"7号院":       {w.street},
+			"南山路12号":    nil,
+			"南山路":       nil,
+			"1-1-502":   {w.neighbour},
+			"1-1-302":   nil,
+			"1号楼1单元502": {w.neighbour},
+			"1单元502":    {w.neighbour},
+			"单元502":     {w.neighbour},
+		} {
+			if got := foundAll(t, ctx, s, q); !slices.Equal(got, want) {
+				t.Errorf("after the edits, search %q: %v, want %v", q, got, want)
+			}
+		}
+		if db.Dialect() != store.SQLite {
+			return
+		}
+		// The index itself holds the new addresses, not the old.
+		for q, want := range map[string]int{`"南山路12号"`: 0, `"北川路7号院"`: 1, `"1单元302"`: 0, `"2单元302"`: 1, `"1单元502"`: 1} {
+			var n int
+			if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM household_addresses WHERE household_addresses MATCH ?`, q).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != want {
+				t.Errorf("household_addresses MATCH %s: %d rows, want %d", q, n, want)
+			}
+		}
+	})
+}
