@@ -62,7 +62,7 @@ func TestGracefulShutdown(t *testing.T) {
 			}
 			defer db.Close()
 			runs, err := daily.LastRuns(context.Background(), db)
-			if err != nil || len(runs) != 2 {
+			if err != nil || len(runs) != 3 { // recolour, due dates, the statistics snapshot
 				t.Fatalf("daily runs: %+v %v", runs, err)
 			}
 			for _, r := range runs {

@@ -69,19 +69,7 @@ func TestMetricsMove(t *testing.T) {
 		}
 		srv := httptest.NewServer(Handler(d))
 		defer srv.Close()
-		call := func(method, path, token, body string) (int, string) {
-			req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-			if token != "" {
-				req.Header.Set("Authorization", "Bearer "+token)
-			}
-			res, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer res.Body.Close()
-			b, _ := io.ReadAll(res.Body)
-			return res.StatusCode, string(b)
-		}
+		call := caller(t, srv.URL)
 		scrape := func() string {
 			code, body := get(t, srv.URL+"/metrics", "Bearer "+metricsToken)
 			if code != 200 {
@@ -181,4 +169,24 @@ func get(t *testing.T, url, authorization string) (int, string) {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return res.StatusCode, string(b)
+}
+
+// caller returns a function that sends a request with a body and a bearer
+// token (none when empty) to the server at base and returns the answer's
+// status and body.
+func caller(t testing.TB, base string) func(method, path, token, body string) (int, string) {
+	return func(method, path, token, body string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
 }

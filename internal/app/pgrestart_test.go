@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -59,19 +58,7 @@ func TestPostgresRestart(t *testing.T) {
 	}
 	srv := httptest.NewServer(Handler(d))
 	defer srv.Close()
-	call := func(method, path, token, body string) (int, string) {
-		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, string(b)
-	}
+	call := caller(t, srv.URL)
 	token := login(t, call)
 	webSession, _, err := d.Auth.Login(ctx, "admin", "dongxing-admin-2025", auth.Web)
 	if err != nil {

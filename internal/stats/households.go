@@ -106,24 +106,10 @@ func keyPersons(ctx context.Context, q store.Querier, where string, args []any, 
 	if where != "" {
 		households = " JOIN households h ON h.id = p.household_id"
 	}
-	rows, err := q.QueryContext(ctx, `SELECT t.code, t.name_zh, t.sort, COUNT(*) FROM tags t
+	tags, err := tallyTags(ctx, q, `SELECT t.code, t.name_zh, t.sort, COUNT(*) FROM tags t
 		JOIN person_tags pt ON pt.tag = t.code JOIN persons p ON p.id = pt.person_id`+households+`
-		WHERE t.key_person AND p.active`+where+` GROUP BY t.code, t.name_zh, t.sort`, args...)
+		WHERE t.key_person AND p.active`+where+` GROUP BY t.code, t.name_zh, t.sort`, args)
 	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	tags := tally{}
-	for rows.Next() {
-		var code, name string
-		var sort int64
-		var n int
-		if err := rows.Scan(&code, &name, &sort, &n); err != nil {
-			return err
-		}
-		tags.add(code, name, order{sort}, n)
-	}
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	out.KeyPersonsByTag = tags.list(false)
@@ -144,4 +130,25 @@ func zeros(values []string) map[string]int {
 		m[v] = 0
 	}
 	return m
+}
+
+// tallyTags runs query, whose rows are a tag's code, name, sort order and
+// count, and tallies them.
+func tallyTags(ctx context.Context, q store.Querier, query string, args []any) (tally, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	tags := tally{}
+	for rows.Next() {
+		var code, name string
+		var sort int64
+		var n int
+		if err := rows.Scan(&code, &name, &sort, &n); err != nil {
+			return nil, err
+		}
+		tags.add(code, name, order{sort}, n)
+	}
+	return tags, rows.Err()
 }

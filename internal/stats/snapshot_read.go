@@ -170,23 +170,9 @@ func slicesRepeat(args []any, n int) []any {
 // keyPersonsSnapshot sums the snapshot's key persons and
 // special-difficulty households of the grids where (on alias h) selects.
 func keyPersonsSnapshot(ctx context.Context, q store.Querier, where string, args []any, out *HouseholdStats) error {
-	rows, err := q.QueryContext(ctx, `SELECT t.code, t.name_zh, t.sort, CAST(SUM(h.n) AS BIGINT) FROM stats_snapshot_key_tags h
-		JOIN tags t ON t.code = h.tag WHERE 1 = 1`+where+` GROUP BY t.code, t.name_zh, t.sort`, args...)
+	tags, err := tallyTags(ctx, q, `SELECT t.code, t.name_zh, t.sort, CAST(SUM(h.n) AS BIGINT) FROM stats_snapshot_key_tags h
+		JOIN tags t ON t.code = h.tag WHERE 1 = 1`+where+` GROUP BY t.code, t.name_zh, t.sort`, args)
 	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	tags := tally{}
-	for rows.Next() {
-		var code, name string
-		var sort int64
-		var n int
-		if err := rows.Scan(&code, &name, &sort, &n); err != nil {
-			return err
-		}
-		tags.add(code, name, order{sort}, n)
-	}
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	out.KeyPersonsByTag = tags.list(false)
