@@ -59,7 +59,8 @@ echo "machine: $(nproc) cores, $(uname -sm), $(go version | cut -d' ' -f3), load
 # server runs no daily job during the measurement (builds before issue 15
 # have neither).
 extra=()
-if "$bin" serve -h 2>&1 | grep -q -- -daily-at; then
+help=$("$bin" serve -h 2>&1 || true)
+if [[ $help == *-daily-at* ]]; then
 	echo "taking the statistics snapshot (the daily job's) …"
 	"$bin" stats refresh --db "$dsn"
 	extra=(--daily-at off)
