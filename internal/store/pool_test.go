@@ -120,3 +120,52 @@ func TestSQLiteStatementsStayPrepared(t *testing.T) {
 		t.Errorf("a bad query: %v, want its own error", err)
 	}
 }
+
+// TestSQLiteWritersWaitWithoutAConnection: transactions that wait for
+// SQLite's one writer wait holding no connection of the pool, so a read
+// still gets one while they queue; every transaction still commits.
+func TestSQLiteWritersWaitWithoutAConnection(t *testing.T) {
+	db, err := openSQLite(filepath.Join(t.TempDir(), "writers.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, `CREATE TABLE n (i INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	const writers = 3 * sqliteConns
+	inside := make(chan struct{})
+	release := make(chan struct{})
+	done := make(chan error, writers)
+	for range writers {
+		go func() {
+			done <- db.InTx(ctx, func(tx *Tx) error {
+				inside <- struct{}{}
+				<-release
+				_, err := tx.ExecContext(ctx, `INSERT INTO n VALUES (1)`)
+				return err
+			})
+		}()
+	}
+	for i := range writers {
+		<-inside // one writer is inside its transaction; the others wait
+		if got := db.sql.Stats().InUse; got != 1 {
+			t.Errorf("writer %d inside: %d connections in use, want 1 (the others wait without one)", i, got)
+		}
+		var one int
+		if err := db.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+			t.Fatalf("a read while writers queue: %v", err)
+		}
+		release <- struct{}{}
+	}
+	for range writers {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM n`).Scan(&n); err != nil || n != writers {
+		t.Fatalf("%d rows, %v; want %d", n, err, writers)
+	}
+}

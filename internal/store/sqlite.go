@@ -56,7 +56,7 @@ func openSQLite(path string) (*DB, error) {
 	}
 	db.SetMaxOpenConns(sqliteConns)
 	db.SetMaxIdleConns(sqliteConns)
-	return &DB{sql: db, dialect: SQLite, dsn: path, stmts: &stmtCache{m: map[string]*sql.Stmt{}}}, nil
+	return &DB{sql: db, dialect: SQLite, dsn: path, stmts: &stmtCache{m: map[string]*sql.Stmt{}}, writer: make(chan struct{}, 1)}, nil
 }
 
 // createPrivate creates an empty database file at path with mode 0600,

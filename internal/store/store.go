@@ -43,6 +43,9 @@ type DB struct {
 	dsn     string
 	keys    *secret.Keyring
 	stmts   *stmtCache // SQLite's prepared statements (nil on PostgreSQL)
+	// writer admits one transaction at a time on SQLite (nil on
+	// PostgreSQL); see InTx.
+	writer chan struct{}
 }
 
 // Open opens a SQLite file path or a postgres:// URL and applies the
@@ -233,6 +236,19 @@ func (tx *Tx) Prepared(ctx context.Context, q string) (*sql.Stmt, error) {
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if outer, ok := ctx.Value(txKey{}).(*Tx); ok {
 		return fn(outer)
+	}
+	// SQLite runs one write transaction at a time (BEGIN IMMEDIATE).
+	// The others wait here, holding no connection, rather than in
+	// SQLite's busy handler, which sleeps while it holds one of the
+	// pool's few connections: under load the waiting writers took
+	// every connection and the reads queued behind them.
+	if db.writer != nil {
+		select {
+		case db.writer <- struct{}{}:
+		case <-ctx.Done():
+			return fmt.Errorf("begin: %w", ctx.Err())
+		}
+		defer func() { <-db.writer }()
 	}
 	t, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
