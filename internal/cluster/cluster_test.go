@@ -603,7 +603,7 @@ func checkDeliveries(t *testing.T, db *store.DB, sk *sink, l *ledger) {
 		}
 	}
 
-	// Texts: one "submitted" to each acknowledged request's phone, and as
+	// Texts: a "submitted" to each acknowledged request's phone, and as
 	// many texts received as the outbox sent.
 	gotSMS := once(t, "SMS", sms, l.killAt)
 	if len(gotSMS) != count["sms sent"] {
@@ -623,9 +623,11 @@ func checkDeliveries(t *testing.T, db *store.DB, sk *sink, l *ledger) {
 		codes[id] = code
 	}
 	rows.Close()
+	// A text received twice was judged by once: only the killed server's
+	// last sends may arrive again.
 	for id, phone := range l.withPhone {
-		if got := gotSMS["1003 "+codes[id]+" +86"+phone]; got != 1 {
-			t.Errorf("request %d (%s): its submission was texted to %s %d times, want 1", id, codes[id], phone, got)
+		if gotSMS["1003 "+codes[id]+" +86"+phone] == 0 {
+			t.Errorf("request %d (%s): its submission was never texted to %s", id, codes[id], phone)
 		}
 	}
 }
