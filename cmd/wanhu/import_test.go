@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/secret"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
@@ -38,6 +39,25 @@ func init() {
 // importDB makes a database with the org fixture, one household and a
 // key file, and returns its DSN and key file: a SQLite file, or a PostgreSQL schema.
 func importDB(t *testing.T, engine string) (dsn, keyFile string) { return newImportDB(t, engine, true) }
+
+// neighbour adds a second community to the street of the database dsn,
+// so that the city's statistics are read from the snapshot.
+func neighbour(t *testing.T, dsn string) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	streets, err := org.Units(ctx, db, org.Street)
+	if err != nil || len(streets) != 1 {
+		t.Fatalf("streets %v %v", streets, err)
+	}
+	if _, err := testworld.Neighbour(ctx, db, streets[0].ID); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // newImportDB is importDB, with no household unless withHousehold.
 func newImportDB(t *testing.T, engine string, withHousehold bool) (dsn, keyFile string) {
@@ -99,8 +119,9 @@ func peopleCSV(t *testing.T, n int, bad bool) string {
 func TestImportCLI(t *testing.T) {
 	dsn, keyFile := importDB(t, "sqlite")
 	ctx := context.Background()
+	neighbour(t, dsn)
 	var out bytes.Buffer
-	err := run(ctx, []string{"import", "households", peopleCSV(t, 3, true), "--db", dsn, "--key-file", keyFile, "--format", "json"}, &out)
+	err := run(ctx, []string{"import", "households", peopleCSV(t, 3, true), "--db", dsn, "--key-file", keyFile, "--format", "json", "--community", "东兴社区"}, &out)
 	if err == nil || !strings.Contains(err.Error(), "refused") {
 		t.Fatalf("a file with an error: %v", err)
 	}
@@ -128,7 +149,7 @@ func TestImportCLI(t *testing.T) {
 	}
 	out.Reset()
 	report := filepath.Join(t.TempDir(), "report.xlsx")
-	if err := run(ctx, []string{"import", "households", peopleCSV(t, 3, false), "--db", dsn, "--key-file", keyFile, "--format", "text", "--report", report}, &out); err != nil {
+	if err := run(ctx, []string{"import", "households", peopleCSV(t, 3, false), "--db", dsn, "--key-file", keyFile, "--format", "text", "--report", report, "--community", "东兴社区"}, &out); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "3 created") || !strings.Contains(out.String(), "Applied.") {

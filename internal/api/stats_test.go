@@ -10,6 +10,7 @@ import (
 	"wanhu/internal/stats"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 // TestPopulationStats: the contract's {"on","total","bands"} on a chosen
@@ -83,6 +84,9 @@ func TestStatsSnapshot(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		fx := newFixture(t, db)
 		ctx := context.Background()
+		if _, err := testworld.Neighbour(ctx, db, fx.org.Street.ID); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := stats.RefreshSnapshot(ctx, db, time.Date(2026, 11, 30, 17, 0, 0, 0, time.UTC)); err != nil { // 1 December in China
 			t.Fatal(err)
 		}

@@ -228,25 +228,26 @@ func scanRows(ctx context.Context, q store.Querier, n int, query string, args ..
 }
 
 // snapshotServes reports whether a count of scope (grid gridID, if not
-// 0) is answered from the snapshot: the system's whole scope, or an
-// administrator of a street, a district or the city. A grid, a grid
-// leader's grids and a community's administrator are counted live.
+// 0) is answered from the snapshot: a scope of more than one community
+// (the system's whole scope, an administrator of a street, a district or
+// the city). A grid, a grid leader's grids and a single community are
+// counted live, so an office running one community, whose first
+// administrator is an administrator of everything, sees today's counts.
 func snapshotServes(ctx context.Context, q store.Querier, scope org.Scope, gridID int64) (bool, error) {
 	if gridID != 0 || scope.MemberID != 0 {
 		return false, nil
 	}
-	if scope.All {
-		return true, nil
-	}
-	if len(scope.Paths) == 0 {
+	if !scope.All && len(scope.Paths) == 0 {
 		return false, nil
 	}
-	args := make([]any, len(scope.Paths))
-	for i, p := range scope.Paths {
-		args[i] = p
+	where, args := "", []any(nil)
+	if !scope.All {
+		where = " AND (" + strings.TrimSuffix(strings.Repeat("path LIKE ? OR ", len(scope.Paths)), " OR ") + ")"
+		for _, p := range scope.Paths {
+			args = append(args, p+"%")
+		}
 	}
 	var n int
-	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM org_units WHERE kind IN ('city', 'district', 'street')
-		AND path IN (?`+strings.Repeat(", ?", len(args)-1)+`)`, args...).Scan(&n)
-	return n > 0, err
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM org_units WHERE kind = 'community'`+where+` LIMIT 2) c`, args...).Scan(&n)
+	return n > 1, err
 }

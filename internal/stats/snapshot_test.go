@@ -13,6 +13,7 @@ import (
 	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 // jsonOf is v as the API writes it, without its source (as_of).
@@ -67,12 +68,15 @@ func TestSnapshotSameAsLive(t *testing.T) {
 			t.Fatal(err)
 		}
 		i := slices.IndexFunc(units, func(u org.Unit) bool { return u.Path == district })
+		// It has a second community without households: a street of one
+		// community is counted live.
 		street := org.Unit{Kind: org.Street, Name: "新街道", ParentID: units[i].ID}
 		community := org.Unit{Kind: org.Community, Name: "新社区"}
 		grid := org.Unit{Kind: org.GridKind, Name: "新网格", Number: 1}
-		for _, u := range []*org.Unit{&street, &community, &grid} {
+		empty := org.Unit{Kind: org.Community, Name: "空社区"}
+		for _, u := range []*org.Unit{&street, &community, &grid, &empty} {
 			if u != &street {
-				u.ParentID = map[*org.Unit]int64{&community: street.ID, &grid: community.ID}[u]
+				u.ParentID = map[*org.Unit]int64{&community: street.ID, &grid: community.ID, &empty: street.ID}[u]
 			}
 			if err := org.CreateUnit(ctx, db, u); err != nil {
 				t.Fatal(err)
@@ -159,6 +163,9 @@ func TestSnapshotServes(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, db)
 		f := w.f
+		if _, err := testworld.Neighbour(ctx, db, f.Street.ID); err != nil {
+			t.Fatal(err)
+		}
 		on := calendar.Date{Y: 2027, M: 9, D: 1}
 		now := on.Midnight().Add(time.Hour)
 		bands := Presets["article"]
@@ -224,6 +231,34 @@ func TestSnapshotServes(t *testing.T) {
 		}
 		if p := count(street, 0, on, false); p.Total != 7 || !p.AsOf.Equal(now.Add(time.Hour)) {
 			t.Errorf("after the refresh: %d as of %v, want 7", p.Total, p.AsOf)
+		}
+	})
+}
+
+// TestSnapshotOneCommunity: where the whole database is one community
+// (an office set up with wanhu init, whose first administrator is an
+// administrator of the city), even the city's counts are live, so today's
+// new households show at once.
+func TestSnapshotOneCommunity(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		on := calendar.Date{Y: 2027, M: 9, D: 1}
+		if _, err := RefreshSnapshot(ctx, db, on.Midnight().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		for name, scope := range map[string]org.Scope{"system": org.Everything, "city": {Paths: []string{w.f.City.Path}}} {
+			p, err := Population(ctx, db, scope, on, Presets["article"], 0, FromSnapshot(false))
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := Households(ctx, db, scope, 0, FromSnapshot(false))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.AsOf != nil || h.AsOf != nil || p.Total != 6 {
+				t.Errorf("%s of one community: population as of %v (%d people), households as of %v; want live, 6", name, p.AsOf, p.Total, h.AsOf)
+			}
 		}
 	})
 }

@@ -59,3 +59,16 @@ func NewOrg(ctx context.Context, q store.Querier) (*Org, error) {
 	}
 	return f, nil
 }
+
+// Neighbour adds a second community to the street streetID, with one grid
+// and no households, so that the street, its district and its city span
+// more than one community: their statistics are then read from the
+// snapshot.
+func Neighbour(ctx context.Context, q store.Querier, streetID int64) (org.Unit, error) {
+	c := org.Unit{Kind: org.Community, Name: "东湖社区", ParentID: streetID}
+	if err := org.CreateUnit(ctx, q, &c); err != nil {
+		return c, err
+	}
+	g := org.Unit{Kind: org.GridKind, ParentID: c.ID, Name: "第一网格", Number: 1}
+	return c, org.CreateUnit(ctx, q, &g)
+}

@@ -14,6 +14,7 @@ import (
 	"wanhu/internal/stats"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
+	"wanhu/internal/testworld"
 )
 
 var chartBandsRE = regexp.MustCompile(`id="chart-bands-data">([^<]*)<`)
@@ -30,6 +31,13 @@ func TestStatsSnapshotPages(t *testing.T) {
 		cities, err := org.Units(ctx, db, org.City)
 		if err != nil || len(cities) != 1 {
 			t.Fatalf("cities %v %v", cities, err)
+		}
+		streets, err := org.Units(ctx, db, org.Street)
+		if err != nil || len(streets) != 1 {
+			t.Fatalf("streets %v %v", streets, err)
+		}
+		if _, err := testworld.Neighbour(ctx, db, streets[0].ID); err != nil {
+			t.Fatal(err)
 		}
 		if _, err := server.NewDeps(db, nil).Auth.CreateUser(ctx, "cityadmin", "市级管理员", testPassword,
 			auth.Grant{Role: auth.Admin, OrgUnitID: cities[0].ID}); err != nil {
