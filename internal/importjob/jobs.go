@@ -35,7 +35,11 @@ type Jobs struct {
 	// Beat is how often a runner writes its heartbeat and the progress.
 	Beat time.Duration
 	// Stale is how long a claim without a heartbeat lasts before another
-	// runner takes the job over.
+	// runner takes the job over. On SQLite, which has one server and
+	// whose runner cannot beat while its import holds the write lock, a
+	// claim another runner made before this one was created is taken
+	// over at once: it was a process that died, and the next upload of
+	// its community should not wait for it.
 	Stale time.Duration
 	// Keep is how long a job waits for its user, and how long the file of
 	// an ended job with problems is kept for the highlighted copy.
@@ -44,6 +48,7 @@ type Jobs struct {
 	// interrupted.
 	MaxAttempts int
 	now         func() time.Time
+	created     time.Time // when New made this runner
 	// progressed, when set (by tests), is called with every progress of
 	// a job this runner runs.
 	progressed func(importer.Progress)
@@ -69,7 +74,7 @@ func New(db *store.DB, log *slog.Logger) *Jobs {
 	rand.Read(b)
 	return &Jobs{db: db, log: log, Name: fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b)),
 		Poll: 2 * time.Second, Beat: 2 * time.Second, Stale: 2 * time.Minute, Keep: 24 * time.Hour, MaxAttempts: 3,
-		now: time.Now, live: map[int64]live{}, wake: make(chan struct{}, 1)}
+		now: time.Now, created: time.Now().UTC(), live: map[int64]live{}, wake: make(chan struct{}, 1)}
 }
 
 // SetClock makes the jobs read the time from now (for tests).

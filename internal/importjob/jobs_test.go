@@ -451,6 +451,34 @@ func TestTakeOver(t *testing.T) {
 	})
 }
 
+// TestTakeOverAtStart: on SQLite, one server's database, a job claimed
+// before the runner was created (by a process that died) is run at once,
+// not after Stale, so the community's next upload does not wait; on
+// PostgreSQL, where another server may still be running it, it waits for
+// Stale.
+func TestTakeOverAtStart(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		fx := newFixture(t, db)
+		path, _ := workbook(t, 4, false)
+		job := fx.upload(t, fx.admin, path, Applying, Options{CreatePlaces: true})
+		before := fx.jobs.created.Add(-time.Second)
+		if _, err := db.ExecContext(ctx, `UPDATE import_jobs SET runner = 'killed', heartbeat_at = ?, attempts = 1, started_at = ? WHERE id = ?`,
+			before, before, job.ID); err != nil {
+			t.Fatal(err)
+		}
+		want := map[store.Dialect]int{store.SQLite: 1, store.Postgres: 0}[db.Dialect()]
+		if n := fx.run(t); n != want {
+			t.Fatalf("%s: ran %d jobs claimed a second before the runner started, want %d", db.Dialect(), n, want)
+		}
+		if want == 1 {
+			if job = fx.get(t, job.ID); job.State != Done || job.Report.Created != 4 {
+				t.Errorf("taken over at start: %s, %+v", job.State, job.Report)
+			}
+		}
+	})
+}
+
 // TestLostClaim: a runner whose claim was taken over while it ran cannot
 // commit: its import is rolled back and the job is the other runner's.
 func TestLostClaim(t *testing.T) {

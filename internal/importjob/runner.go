@@ -85,10 +85,14 @@ type claimed struct {
 // only reads.
 func (j *Jobs) claim(ctx context.Context) (*claimed, error) {
 	now := j.now().UTC()
+	stale := now.Add(-j.Stale)
+	if j.db.Dialect() == store.SQLite && j.created.After(stale) {
+		stale = j.created // see Stale
+	}
 	const queued = `SELECT id, state, attempts FROM import_jobs WHERE state IN ('checking', 'applying')
 		AND (runner = '' OR heartbeat_at IS NULL OR heartbeat_at < ?) ORDER BY id LIMIT 1`
 	var probe int64
-	err := j.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+queued+`) q`, now.Add(-j.Stale)).Scan(&probe)
+	err := j.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+queued+`) q`, stale).Scan(&probe)
 	if err != nil || probe == 0 {
 		return nil, err
 	}
@@ -101,7 +105,7 @@ func (j *Jobs) claim(ctx context.Context) (*claimed, error) {
 		c = nil
 		var cl claimed
 		var attempts int
-		err := tx.QueryRowContext(ctx, queued+lock, now.Add(-j.Stale)).Scan(&cl.id, &cl.state, &attempts)
+		err := tx.QueryRowContext(ctx, queued+lock, stale).Scan(&cl.id, &cl.state, &attempts)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
