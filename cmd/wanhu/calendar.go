@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"wanhu/internal/calendar"
+	"wanhu/internal/household"
+	"wanhu/internal/request"
 	"wanhu/internal/store"
 )
 
@@ -108,9 +110,11 @@ func loadCalendar(ctx context.Context, db *store.DB, args []string, out io.Write
 		return fmt.Errorf("%s: %w", args[0], err)
 	}
 	years := calendar.YearsOf(days)
-	if err := calendar.SaveYears(ctx, db, years, days, "cli", time.Now()); err != nil {
+	recounted := 0
+	if err := calendar.SaveYears(ctx, db, years, days, "cli", time.Now(), request.Recount(ctx, household.Actor{Name: "cli"}, time.Now(), &recounted)); err != nil {
 		return err
 	}
+	defer fmt.Fprintf(out, "%d deadlines of requests being handled counted again with the new schedule\n", recounted)
 	for _, y := range years {
 		c := 0
 		for _, d := range days {

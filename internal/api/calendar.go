@@ -6,6 +6,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/calendar"
+	"wanhu/internal/request"
 )
 
 // calendarYear is a year of the working-day calendar: the days that differ
@@ -15,6 +16,8 @@ type calendarYear struct {
 	Year   int             `json:"year"`
 	Source calendar.Source `json:"source"`
 	Days   []calendar.Day  `json:"days"`
+	// Recounted is how many deadlines the saved schedule moved (PUT only).
+	Recounted *int `json:"recounted,omitempty"`
 }
 
 // calendarYearOf answers the {year} of the path, or not found.
@@ -57,7 +60,9 @@ func (h *handler) calendarPut(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if err := calendar.SaveYears(r.Context(), h.d.DB, []int{y}, in.Days, user(r).Username, h.now()); err != nil {
+	recounted := 0
+	if err := calendar.SaveYears(r.Context(), h.d.DB, []int{y}, in.Days, user(r).Username, h.now(),
+		request.Recount(r.Context(), actor(r), h.now(), &recounted)); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -66,7 +71,9 @@ func (h *handler) calendarPut(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, yearOut(cal, y))
+	out := yearOut(cal, y)
+	out.Recounted = &recounted
+	h.writeJSON(w, r, http.StatusOK, out)
 }
 
 func yearOut(cal *calendar.Calendar, y int) calendarYear {

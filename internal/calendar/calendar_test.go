@@ -156,7 +156,7 @@ func TestCorrections(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := SaveYears(ctx, db, YearsOf(days), days, "admin", now); err != nil {
+		if err := SaveYears(ctx, db, YearsOf(days), days, "admin", now, nil); err != nil {
 			t.Fatal(err)
 		}
 		c := load()
@@ -183,7 +183,7 @@ func TestCorrections(t *testing.T) {
 		}
 
 		// Loading 2026 replaces the built-in data of the whole year.
-		if err := SaveYears(ctx, db, []int{2026}, []Day{{Day: date(t, "2026-10-01"), Name: "国庆节"}}, "admin", now); err != nil {
+		if err := SaveYears(ctx, db, []int{2026}, []Day{{Day: date(t, "2026-10-01"), Name: "国庆节"}}, "admin", now, nil); err != nil {
 			t.Fatal(err)
 		}
 		c = load()
@@ -198,7 +198,7 @@ func TestCorrections(t *testing.T) {
 		}
 
 		// Reloading 2028 drops the days of the earlier load.
-		if err := SaveYears(ctx, db, []int{2028}, nil, "admin", now); err != nil {
+		if err := SaveYears(ctx, db, []int{2028}, nil, "admin", now, nil); err != nil {
 			t.Fatal(err)
 		}
 		if work, known := load().IsWorkday(date(t, "2028-01-03")); !work || !known {
@@ -222,7 +222,7 @@ func TestCorrections(t *testing.T) {
 
 		// Bad input changes nothing.
 		bad := []Day{{Day: date(t, "2029-01-01")}, {Day: date(t, "2030-01-01")}}
-		err = SaveYears(ctx, db, []int{2029}, bad, "admin", now)
+		err = SaveYears(ctx, db, []int{2029}, bad, "admin", now, nil)
 		if fe, ok := apperr.AsField(err); !ok || fe.Field != "days[1].day" {
 			t.Errorf("day outside the year: %v", err)
 		}

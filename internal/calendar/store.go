@@ -114,7 +114,10 @@ func YearsOf(days []Day) []int {
 // transaction: those years become "loaded", their built-in data and earlier
 // corrections are dropped, and their days not listed follow Monday–Friday.
 // by names who loaded them. Every day must fall in one of years, once.
-func SaveYears(ctx context.Context, db *store.DB, years []int, days []Day, by string, now time.Time) error {
+// then, if not nil, runs in the same transaction after the days are
+// written: what the new schedule changes (the deadlines counted without
+// it, request.RecountDue).
+func SaveYears(ctx context.Context, db *store.DB, years []int, days []Day, by string, now time.Time, then func(*store.Tx) error) error {
 	if len(years) == 0 {
 		return apperr.Field("days", "calendar_empty", "no days given")
 	}
@@ -154,6 +157,9 @@ func SaveYears(ctx context.Context, db *store.DB, years []int, days []Day, by st
 			if err := setDay(ctx, tx, d, now); err != nil {
 				return err
 			}
+		}
+		if then != nil {
+			return then(tx)
 		}
 		return nil
 	})

@@ -2,9 +2,12 @@ package request
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"time"
 
 	"wanhu/internal/calendar"
+	"wanhu/internal/household"
 	"wanhu/internal/store"
 )
 
@@ -57,4 +60,118 @@ func EstimatedDueIn(ctx context.Context, q store.Querier, y int) (int, error) {
 	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM requests WHERE state = ? AND due_estimated = ? AND due_at >= ? AND due_at < ?`,
 		Accepted, true, from, to).Scan(&n)
 	return n, err
+}
+
+// DueRecounted is the timeline kind of a deadline counted again after a
+// year's holiday schedule was loaded (RecountDue).
+const DueRecounted = "due_recounted"
+
+// RecountDue counts again, with the calendar as tx now holds it, the
+// deadline of every request being handled whose deadline was estimated
+// (counted through a year without holiday data), and returns how many
+// moved or became exact. It replays what set the deadline, from the
+// timeline: the acceptance (from the submission), a dissatisfied
+// callback that reopened the request (from then), and each approved
+// extension. A changed request gets a timeline entry naming the old and
+// the new deadline, and its handler is told. Call it in the transaction
+// that loads the year (calendar.SaveYears), so loading and recounting
+// happen together or not at all.
+func RecountDue(ctx context.Context, tx *store.Tx, actor household.Actor, now time.Time) (int, error) {
+	cal, err := calendar.Load(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM requests WHERE state = ? AND due_estimated = ? ORDER BY id`, Accepted, true)
+	if err != nil {
+		return 0, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		r, err := load(ctx, tx, id)
+		if err != nil {
+			return n, err
+		}
+		due, est, ok, err := replayDue(ctx, tx, cal, r)
+		if err != nil {
+			return n, err
+		}
+		if !ok || r.DueAt == nil || due.Equal(*r.DueAt) && est == r.DueEstimated {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE requests SET due_at = ?, due_estimated = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
+			due, est, now, id); err != nil {
+			return n, err
+		}
+		after, err := load(ctx, tx, id)
+		if err != nil {
+			return n, err
+		}
+		data := map[string]any{"from": r.DueAt.In(calendar.China).Format(time.RFC3339), "due_at": due.In(calendar.China).Format(time.RFC3339)}
+		if est {
+			data["due_estimated"] = true
+		}
+		if err := record(ctx, tx, actor, after, DueRecounted, "", "", "", data, now); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// replayDue counts r's deadline again from its timeline; ok is false when
+// the timeline holds nothing that set one (a request of an older version).
+func replayDue(ctx context.Context, tx *store.Tx, cal *calendar.Calendar, r *Request) (due time.Time, est, ok bool, err error) {
+	rows, err := tx.QueryContext(ctx, `SELECT kind, at, to_state, data FROM request_events WHERE request_id = ?
+		AND kind IN (?, ?, ?) ORDER BY id`, r.ID, Accept, Callback, ApproveExtension)
+	if err != nil {
+		return due, false, false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind, to, data string
+		var at time.Time
+		if err := rows.Scan(&kind, &at, &to, &data); err != nil {
+			return due, false, false, err
+		}
+		switch {
+		case kind == Accept:
+			due, est = Due(cal, r.Urgency, r.SubmittedAt, r.WorkingDays)
+			ok = true
+		case kind == Callback && to == Accepted:
+			due, est = Due(cal, r.Urgency, at, r.WorkingDays)
+			ok = true
+		case kind == ApproveExtension && ok:
+			var d struct {
+				Days int `json:"days"`
+			}
+			if err := json.Unmarshal([]byte(data), &d); err != nil || d.Days < 1 {
+				return due, false, false, nil // not counted again: left as it is
+			}
+			var e bool
+			due, e = extended(cal, due, d.Days)
+			est = est || e
+		}
+	}
+	return due, est, ok, rows.Err()
+}
+
+// Recount is RecountDue as the step after a calendar load
+// (calendar.SaveYears' then), counting the deadlines it moved into n.
+func Recount(ctx context.Context, actor household.Actor, now time.Time, n *int) func(*store.Tx) error {
+	return func(tx *store.Tx) (err error) {
+		*n, err = RecountDue(ctx, tx, actor, now)
+		return err
+	}
 }

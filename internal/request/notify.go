@@ -53,6 +53,7 @@ var whom = map[string]struct{ grid, handler, resident bool }{
 	RefuseExtension:  {handler: true},
 	Resolve:          {grid: true, resident: true}, // the grid calls back
 	"reopened":       {handler: true},
+	DueRecounted:     {handler: true},
 }
 
 // notifyChange enqueues the messages of a change of r, in the caller's

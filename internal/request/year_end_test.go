@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"wanhu/internal/calendar"
+	"wanhu/internal/household"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 )
@@ -82,14 +83,55 @@ func TestDueWithoutHolidayData(t *testing.T) {
 			known.NoHolidayData(cal) != nil || logs.Len() != 0 {
 			t.Errorf("a deadline in 2027: estimated %v, years %v, log %q", known.DueEstimated, known.NoHolidayData(cal), logs.String())
 		}
-		if err := calendar.SaveYears(ctx, db, []int{2028}, []calendar.Day{{Day: calendar.Date{Y: 2028, M: 1, D: 1}, Name: "元旦"}}, "admin", w.now); err != nil {
+		// A second request into 2028, extended by 3 working days.
+		w.now = time.Date(2027, 12, 30, 2, 0, 0, 0, time.UTC)
+		ext := w.submit(t, Input{Category: "ev_charging", Description: "路灯不亮", Channel: "talk_room", HouseholdID: w.green.ID})
+		ext = w.apply(t, ext.ID, Change{Action: Accept, Urgency: General, Handling: Community, WorkingDays: 5})
+		ext = w.apply(t, ext.ID, Change{Action: AskExtension, Days: 3, Note: "等配件"})
+		ext = w.apply(t, ext.ID, Change{Action: ApproveExtension})
+		if calendar.DayOf(*ext.DueAt) != (calendar.Date{Y: 2028, M: 1, D: 11}) || !ext.DueEstimated {
+			t.Fatalf("extended into 2028: due %v estimated %v", ext.DueAt, ext.DueEstimated)
+		}
+		// Loading 2028 with Monday 3 January off counts both deadlines
+		// again, in the same transaction: a day later, and exact.
+		recounted := 0
+		if err := calendar.SaveYears(ctx, db, []int{2028}, []calendar.Day{{Day: calendar.Date{Y: 2028, M: 1, D: 3}, Name: "元旦"}}, "admin", w.now,
+			func(tx *store.Tx) (err error) {
+				recounted, err = RecountDue(ctx, tx, household.Actor{Name: "admin"}, w.now)
+				return err
+			}); err != nil {
 			t.Fatal(err)
 		}
 		if cal, err = calendar.Load(ctx, db); err != nil {
 			t.Fatal(err)
 		}
-		if got := r.NoHolidayData(cal); got != nil {
-			t.Errorf("2028 loaded: still missing %v", got)
+		before := known.Version
+		get := func(id int64) *Request {
+			r, err := w.s.Get(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		r, ext, known = get(r.ID), get(ext.ID), get(known.ID)
+		if recounted != 2 || r.NoHolidayData(cal) != nil || r.DueEstimated || calendar.DayOf(*r.DueAt) != (calendar.Date{Y: 2028, M: 1, D: 7}) ||
+			ext.DueEstimated || calendar.DayOf(*ext.DueAt) != (calendar.Date{Y: 2028, M: 1, D: 12}) || known.Version != before {
+			t.Errorf("2028 loaded: %d recounted; due %v (estimated %v), extended due %v (estimated %v); the 2027 one's version %d, was %d",
+				recounted, r.DueAt, r.DueEstimated, ext.DueAt, ext.DueEstimated, known.Version, before)
+		}
+		last := r.Timeline[len(r.Timeline)-1]
+		if last.Kind != DueRecounted || !strings.Contains(last.Data, `"from":"2028-01-06T23:59:59+08:00"`) || !strings.Contains(last.Data, `"due_at":"2028-01-07T23:59:59+08:00"`) {
+			t.Errorf("the timeline's last entry: %+v", last)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM outbox WHERE kind = 'request.due_recounted'`); n != 2 {
+			t.Errorf("%d messages to the handlers, want one for each deadline moved", n)
+		}
+		// Counting again changes nothing.
+		if err := db.InTx(ctx, func(tx *store.Tx) (err error) {
+			recounted, err = RecountDue(ctx, tx, household.Actor{Name: "admin"}, w.now)
+			return err
+		}); err != nil || recounted != 0 {
+			t.Errorf("a second recount: %d (%v), want 0", recounted, err)
 		}
 	})
 }

@@ -43,6 +43,9 @@ func (h *handler) calendarShow(w http.ResponseWriter, r *http.Request) {
 	v := calendarPage{Page: h.page(r, "calendar.title", "calendar")}
 	if r.URL.Query().Get("saved") != "" {
 		v.Notice = v.L.T("calendar.saved", y)
+		if n, _ := strconv.Atoi(r.URL.Query().Get("recounted")); n > 0 {
+			v.Notice += v.L.T("calendar.recounted", n)
+		}
 	}
 	h.showCalendar(w, r, http.StatusOK, v, y, "")
 }
@@ -76,11 +79,13 @@ func (h *handler) calendarSave(w http.ResponseWriter, r *http.Request) {
 		fail(err)
 		return
 	}
-	if err := calendar.SaveYears(r.Context(), h.db, []int{y}, days, user(r).Username, h.now()); err != nil {
+	recounted := 0
+	if err := calendar.SaveYears(r.Context(), h.db, []int{y}, days, user(r).Username, h.now(),
+		request.Recount(r.Context(), actor(r), h.now(), &recounted)); err != nil {
 		fail(err)
 		return
 	}
-	seeOther(w, r, "/calendar?year="+strconv.Itoa(y)+"&saved=1")
+	seeOther(w, r, "/calendar?year="+strconv.Itoa(y)+"&saved=1&recounted="+strconv.Itoa(recounted))
 }
 
 // showCalendar fills v with year y and renders it; lines, when not empty,

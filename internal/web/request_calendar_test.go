@@ -16,7 +16,7 @@ import (
 // which has no holiday schedule, says so on the request page, with a link
 // to load the year for whoever may configure the calendar, and the
 // calendar page of 2028 counts it; once 2028 is loaded, both warnings are
-// gone.
+// gone and the deadline is counted again.
 func TestRequestPageNamesMissingHolidayData(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
@@ -45,7 +45,10 @@ func TestRequestPageNamesMissingHolidayData(t *testing.T) {
 		}
 		_, body = admin.get(path)
 		mustNotContain(t, "2028 loaded", body, `id="request-no-holiday-data-2028"`)
-		mustContain(t, "2028 loaded", body, "估算") // the stored deadline stays as counted
+		// The deadline was counted again with 2028's schedule, in the
+		// load's transaction: exact now, and the timeline says so.
+		mustNotContain(t, "2028 loaded", body, "估算")
+		mustContain(t, "2028 loaded", body, "按新的放假安排重新计算办理期限")
 		_, body = admin.get("/calendar?year=2028")
 		mustNotContain(t, "calendar 2028 loaded", body, `id="calendar-estimated-due"`)
 	})
