@@ -159,7 +159,7 @@ func (r *running) start(ctx context.Context, db *store.DB, idle time.Duration, t
 	}
 	defer stopPprof()
 	defer startDaily(ctx, db, r.life, r.log)()
-	return serve(ctx, db, append(senders, anchorSenders...), r.esc, *r.f.addr, idle, trustProxy, *r.f.publicURL, r.photos, r.metricsToken, r.log, r.life.grace, ready)
+	return r.serve(ctx, db, append(senders, anchorSenders...), idle, trustProxy, ready)
 }
 
 // smsLoggedOnlyNotice is what the console says when no SMS provider is
@@ -187,13 +187,14 @@ func escalationFlags(fs *flag.FlagSet) func() (request.EscalationConfig, error) 
 }
 
 // serve runs the HTTP server, the notification senders and the escalation
-// of overdue requests (esc) on db until ctx ends, then shuts down
+// of overdue requests (r.esc) on db until ctx ends, then shuts down
 // gracefully: the background loops stop at once, the requests in flight
-// get most of grace to finish (see drainTime), and those still running
-// then are cut off. photos limit the photos decoded at once. With a
-// metricsToken, /metrics serves Prometheus to that bearer token. ready is
-// called with the URL once the port is open.
-func serve(ctx context.Context, db *store.DB, senders []notify.Sender, esc request.EscalationConfig, addr string, idle time.Duration, trustProxy bool, publicURL string, photos *visit.PhotoSlots, metricsToken string, log *slog.Logger, grace time.Duration, ready func(url string)) error {
+// get most of the grace to finish (see drainTime), and those still
+// running then are cut off. r.photos limit the photos decoded at once.
+// With a metrics token, /metrics serves Prometheus to that bearer token.
+// ready is called with the URL once the port is open.
+func (r *running) serve(ctx context.Context, db *store.DB, senders []notify.Sender, idle time.Duration, trustProxy bool, ready func(url string)) error {
+	esc, addr, publicURL, log, grace := r.esc, *r.f.addr, *r.f.publicURL, r.log, r.life.grace
 	if publicURL != "" {
 		if u, err := url.Parse(publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("--public-url %q: give an http(s) address such as https://wanhu.example.org", publicURL)
@@ -205,10 +206,10 @@ func serve(ctx context.Context, db *store.DB, senders []notify.Sender, esc reque
 	}
 	d := server.NewDeps(db, log)
 	d.PublicURL = publicURL
-	d.Photos = photos
+	d.Photos = r.photos
 	d.Auth.IdleTimeout = idle
 	d.Auth.TrustProxy = trustProxy
-	d.Metrics = server.NewMetrics(metricsToken, db, d.Imports)
+	d.Metrics = server.NewMetrics(r.metricsToken, db, d.Imports)
 	d.Metrics.JobLastRun(dailyRuns(db, log))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
