@@ -27,6 +27,7 @@ const (
 	RefuseExtension  = "extension_refuse"  // or does not
 	Resolve          = "resolve"           // resolved, with a note (联动解单)
 	Callback         = "callback"          // the callback's result (回访, 居民评单)
+	Arrive           = "arrive"            // someone arrived on site for an urgent request (到场)
 )
 
 // transitions is the state machine: the state each action starts from and
@@ -46,6 +47,18 @@ var transitions = map[string]struct {
 	RefuseExtension:  {Accepted, []string{Accepted}, noExtension},
 	Resolve:          {Accepted, []string{Resolved}, nil},
 	Callback:         {Resolved, []string{Closed, Accepted}, nil},
+	Arrive:           {Accepted, []string{Accepted}, urgentNotArrived},
+}
+
+// urgentNotArrived allows the arrival on site of an urgent request once.
+func urgentNotArrived(r *Request) string {
+	switch {
+	case r.Urgency != Urgent:
+		return "only an urgent request records its arrival on site"
+	case r.ArrivedAt != nil:
+		return "the arrival on site is already recorded"
+	}
+	return ""
 }
 
 func notReferred(r *Request) string {
@@ -131,6 +144,9 @@ type Change struct {
 	// what is still wanted as a need of the household ("wants more
 	// chargers") instead of reopening it.
 	FollowUp *household.Need
+	// ArrivedAt, on arrive, is when someone arrived on site: now when nil;
+	// never in the future, nor before the request was submitted.
+	ArrivedAt *time.Time
 }
 
 // auditAction is what c is called in the audit log: "request." and its
@@ -364,7 +380,29 @@ func (s *Store) do(ctx context.Context, tx *store.Tx, actor household.Actor, r *
 		st.data["days"] = r.Extension.Days
 	case Callback:
 		return s.callback(ctx, tx, actor, r, c, st, now)
+	case Arrive:
+		return arrive(actor, r, c, st, now)
 	}
+	return nil
+}
+
+// arrive records when someone arrived on site (by default now) and who
+// recorded it; the note says who came ("社区干部和水暖工").
+func arrive(actor household.Actor, r *Request, c Change, st *step, now time.Time) error {
+	at := now
+	if c.ArrivedAt != nil {
+		at = c.ArrivedAt.UTC()
+	}
+	switch {
+	case at.After(now.Add(time.Minute)):
+		return apperr.Field("arrived_at", "future", "must not be in the future")
+	case at.Before(r.SubmittedAt):
+		return apperr.Field("arrived_at", "before_submitted", "must not be before the request was submitted")
+	}
+	st.set("arrived_at", at)
+	st.set("arrived_by", actor.Name)
+	st.data["arrived_at"] = at.In(calendar.China).Format(time.RFC3339)
+	st.data["minutes"] = int64(at.Sub(r.SubmittedAt) / time.Minute)
 	return nil
 }
 
