@@ -134,12 +134,12 @@ type Request struct {
 	// ArrivedAt is when someone arrived on site for an urgent request,
 	// ArrivedBy who recorded it, ArrivalSeconds how long after the
 	// submission.
-	ArrivedAt       *time.Time `json:"arrived_at,omitempty"`
-	ArrivedBy       string     `json:"arrived_by,omitempty"`
-	ArrivalSeconds  *int64     `json:"arrival_seconds,omitempty"`
-	Version         int        `json:"version"`
-	CreatedBy       string     `json:"created_by"`
-	Timeline        []Event    `json:"timeline,omitempty"`
+	ArrivedAt      *time.Time `json:"arrived_at,omitempty"`
+	ArrivedBy      string     `json:"arrived_by,omitempty"`
+	ArrivalSeconds *int64     `json:"arrival_seconds,omitempty"`
+	Version        int        `json:"version"`
+	CreatedBy      string     `json:"created_by"`
+	Timeline       []Event    `json:"timeline,omitempty"`
 
 	orgPath string
 	phone   string // sealed
