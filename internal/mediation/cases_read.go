@@ -3,6 +3,8 @@ package mediation
 import (
 	"cmp"
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -228,4 +230,25 @@ func (s *Store) ForHousehold(ctx context.Context, id int64) (*OfHousehold, error
 		out.Cases = append(out.Cases, *c)
 	}
 	return out, nil
+}
+
+// SessionInScope returns apperr.ErrNotFound unless session id is in scope;
+// unlike Session it reads no visitor and writes no audit note.
+func (s *Store) SessionInScope(ctx context.Context, id int64) error {
+	return s.inScope(ctx, "talk_sessions", "t", `SELECT v.session_id FROM talk_visitors v JOIN households h ON h.id = v.household_id WHERE %s`, id)
+}
+
+// CaseInScope is SessionInScope for mediation case id.
+func (s *Store) CaseInScope(ctx context.Context, id int64) error {
+	return s.inScope(ctx, "mediation_cases", "m", caseLink, id)
+}
+
+func (s *Store) inScope(ctx context.Context, table, alias, link string, id int64) error {
+	cond, args := s.where(alias, link)
+	var one int
+	err := s.db.QueryRowContext(ctx, `SELECT 1 FROM `+table+` `+alias+` WHERE `+alias+`.id = ? AND `+cond, append([]any{id}, args...)...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.ErrNotFound
+	}
+	return err
 }
