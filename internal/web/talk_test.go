@@ -111,7 +111,9 @@ func TestArrivalPage(t *testing.T) {
 	if code != http.StatusOK || id == nil {
 		t.Fatalf("new request: %d", code)
 	}
-	version := func(body string) string { return regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(body)[1] }
+	version := func(body string) string {
+		return regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(body)[1]
+	}
 	_, body = admin.post("/requests/"+id[1]+"/accept", url.Values{"urgency": {"urgent"}, "handling": {"community"}, "version": {version(body)}})
 	mustContain(t, "urgent request", body, `id="form-arrive"`)
 	if code, _ := admin.post("/requests/"+id[1]+"/arrive", url.Values{"version": {version(body)}, "arrived_at": {"1999-01-01T00:00"}}); code != http.StatusUnprocessableEntity {
