@@ -290,7 +290,7 @@ func (s *Store) AddMeeting(ctx context.Context, actor household.Actor, id int64,
 	if err != nil {
 		return nil, err
 	}
-	return s.Case(ctx, id)
+	return s.visibleCase(ctx, id)
 }
 
 // Escalate turns case id, a dispute that grows, into a request of its
@@ -336,7 +336,7 @@ func (s *Store) Escalate(ctx context.Context, actor household.Actor, id int64, v
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
 		return nil, apperr.ErrConflict
 	}
-	return s.Case(ctx, id)
+	return s.visibleCase(ctx, id)
 }
 
 func fieldName(err error) string {

@@ -332,7 +332,7 @@ func (s *Store) AddVisitor(ctx context.Context, actor household.Actor, id int64,
 	if err != nil {
 		return nil, err
 	}
-	return s.Session(ctx, id)
+	return s.visibleSession(ctx, id)
 }
 
 // checkVisitor checks in: a household in reach (and its member), or a
