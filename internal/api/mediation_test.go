@@ -106,7 +106,7 @@ func TestMediationAPI(t *testing.T) {
 			want: []string{"两户到场", `"version":2`}},
 		{name: "stale", method: "PATCH", path: "/mediation-cases/{case}", user: "admin", body: `{"title":"漏水纠纷","mediator_ids":[{member}],"version":1}`, status: http.StatusConflict},
 		{name: "agreed", method: "PATCH", path: "/mediation-cases/{case}", user: "admin",
-			body: `{"title":"漏水纠纷","mediator_ids":[{member}],"outcome":"agreed","agreement":"楼上修好防水","follow_up_on":"2099-01-01","version":2}`,
+			body:   `{"title":"漏水纠纷","mediator_ids":[{member}],"outcome":"agreed","agreement":"楼上修好防水","follow_up_on":"2099-01-01","version":2}`,
 			status: http.StatusOK, want: []string{`"outcome":"agreed"`, "楼上修好防水"}},
 		{name: "an officer", method: "GET", path: "/mediation-cases/{case}", user: "officer", status: http.StatusForbidden},
 		{name: "escalated", method: "POST", path: "/mediation-cases/{case}/escalate", user: "admin", body: `{"department_id":{dept}}`, status: http.StatusOK,
