@@ -210,6 +210,9 @@ func (s *Store) Apply(ctx context.Context, actor household.Actor, id int64, c Ch
 		if c.Version != 0 && c.Version != r.Version {
 			return apperr.ErrConflict
 		}
+		if err := checkArrivedAt(c, now); err != nil {
+			return err
+		}
 		if err := legal(r, c.Action); err != nil {
 			return err
 		}
@@ -386,6 +389,21 @@ func (s *Store) do(ctx context.Context, tx *store.Tx, actor household.Actor, r *
 	return nil
 }
 
+// checkArrivedAt refuses an arrival time in the future or outside the
+// days Wanhu takes, before the state is looked at: the time is wrong
+// whatever the request.
+func checkArrivedAt(c Change, now time.Time) error {
+	switch {
+	case c.ArrivedAt == nil:
+		return nil
+	case c.Action != Arrive:
+		return apperr.Field("arrived_at", "not_allowed", "only an arrival has arrived_at")
+	case c.ArrivedAt.After(now.Add(time.Minute)):
+		return apperr.Field("arrived_at", "future", "must not be in the future")
+	}
+	return calendar.CheckTime("arrived_at", *c.ArrivedAt)
+}
+
 // arrive records when someone arrived on site (by default now) and who
 // recorded it; the note says who came ("社区干部和水暖工").
 func arrive(actor household.Actor, r *Request, c Change, st *step, now time.Time) error {
@@ -393,10 +411,7 @@ func arrive(actor household.Actor, r *Request, c Change, st *step, now time.Time
 	if c.ArrivedAt != nil {
 		at = c.ArrivedAt.UTC()
 	}
-	switch {
-	case at.After(now.Add(time.Minute)):
-		return apperr.Field("arrived_at", "future", "must not be in the future")
-	case at.Before(r.SubmittedAt):
+	if at.Before(r.SubmittedAt) {
 		return apperr.Field("arrived_at", "before_submitted", "must not be before the request was submitted")
 	}
 	st.set("arrived_at", at)
