@@ -45,12 +45,17 @@ const (
 	// in its layout with full ID and phone numbers (issue 12): the roles
 	// that may reveal, within their scope.
 	Import Action = "households.import"
+	// RecordTalks is keeping the talk room's log and the mediation cases
+	// (issue 16): sessions, visitors and the requests of their words,
+	// cases, their sessions, outcomes and escalations. Reading them needs
+	// ReadHouseholds; which ones, the scope says.
+	RecordTalks Action = "talks.record"
 )
 
 // allowed lists what each role may do.
 var allowed = map[auth.Role][]Action{
-	auth.Admin:      {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, AssignVisitors, Configure, ManageUsers, ReadAudit, RecordVisits, PlanVisits, SubmitRequests, AcceptRequests, HandleRequests, ManageOrg, Import},
-	auth.GridLeader: {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, AssignVisitors, RecordVisits, PlanVisits, SubmitRequests, AcceptRequests, HandleRequests, Import},
+	auth.Admin:      {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, AssignVisitors, Configure, ManageUsers, ReadAudit, RecordVisits, PlanVisits, SubmitRequests, AcceptRequests, HandleRequests, ManageOrg, Import, RecordTalks},
+	auth.GridLeader: {ReadHouseholds, EditHouseholds, RecordNeeds, Reveal, Export, AssignVisitors, RecordVisits, PlanVisits, SubmitRequests, AcceptRequests, HandleRequests, Import, RecordTalks},
 	auth.Visitor:    {ReadHouseholds, RecordNeeds, RecordVisits, SubmitRequests},
 	auth.Officer:    {HandleRequests},
 	auth.Auditor:    {ReadAudit},

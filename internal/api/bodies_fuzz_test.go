@@ -85,6 +85,16 @@ var bodyRoutes = []bodyRoute{
 	{"POST", "/requests/{request}/extension/refuse", []string{`{"reason":"不同意"}`}},
 	{"POST", "/requests/{request}/resolve", []string{`{"note":"已修好"}`}},
 	{"POST", "/requests/{request}/callback", []string{`{"result":"dissatisfied","reason":"not_solved","method":"phone","follow_up":{"kind":"other","note":"x"}}`}},
+	{"POST", "/requests/{request}/arrive", []string{`{"note":"社区干部和水暖工"}`, `{"arrived_at":"9999-12-31T00:00:00Z"}`, `{"arrived_at":"x"}`}},
+	{"POST", "/talk-sessions", []string{`{"day":"2026-12-03","starts":"09:00","ends":"11:00","host":"冯晓霞"}`, `{"day":"2026-02-30","starts":"25:00","ends":"","host":""}`, `{"community_id":-1}`}},
+	{"PATCH", "/talk-sessions/{talk}", []string{`{"day":"2026-12-03","starts":"09:00","ends":"11:00","host":"冯晓霞","version":1}`, `{"version":-1,"host":"a\u0000b"}`}},
+	{"POST", "/talk-sessions/{talk}/visitors", []string{`{"household_id":{red},"said":"流浪狗多","request":{"category":"environment","department_id":-1}}`,
+		`{"name":"路人","said":"x","request":{"category":"environment"}}`, `{"household_id":-1,"said":""}`, `{"request_id":2147483648,"said":"x","name":"y"}`}},
+	{"POST", "/mediation-cases", []string{`{"title":"漏水纠纷","household_ids":[{red},{green}],"mediator_ids":[{member}]}`, `{"title":"x","household_ids":[-1,-1],"mediator_ids":[-1]}`,
+		`{"title":"x","household_ids":[{red},{green}],"mediator_ids":[{member}],"outcome":"agreed","follow_up_on":"0000-01-01"}`}},
+	{"PATCH", "/mediation-cases/{case}", []string{`{"title":"漏水纠纷","mediator_ids":[{member}],"outcome":"agreed","agreement":"修好防水","version":1}`, `{"version":99,"outcome":"maybe"}`}},
+	{"POST", "/mediation-cases/{case}/sessions", []string{`{"note":"两户到场"}`, `{"note":"","held_at":"1000-01-01T00:00:00Z"}`}},
+	{"POST", "/mediation-cases/{case}/escalate", []string{`{"department_id":-1}`, `{"department_id":{grid1},"urgency":"soon"}`}},
 	{"PUT", "/scorecard-weights", []string{`{"visits":50}`, `{"training":1e400}`}},
 	{"POST", "/team/{member}/training", []string{`{"course":"岗前培训","kind":"pre_job","completed_on":"2026-01-05","hours":8}`, `{"hours":-1e308,"completed_on":"x"}`}},
 	{"POST", "/survey-questions", []string{`{"code":"stars","text_zh":"打几颗星？","kind":"stars"}`, `{"code":"","kind":"essay"}`}},
@@ -167,6 +177,10 @@ func newBodyFixture(t testing.TB, engine string, db *store.DB) *bodyFixture {
 	plan := b.created(t, "POST", "/plans", `{"grid_id":{grid1},"week":"2026-W49"}`)
 	req := b.created(t, "POST", "/requests", `{"category":"sanitation","description":"下水道堵塞","channel":"visit","household_id":{red}}`)
 	b.ids = strings.NewReplacer(append(ids, "{plan}", fmt.Sprint(plan), "{request}", fmt.Sprint(req))...)
+	talk := b.created(t, "POST", "/talk-sessions", `{"community_id":{community},"day":"2026-12-03","starts":"09:00","ends":"11:00","host":"冯晓霞"}`)
+	mediationCase := b.created(t, "POST", "/mediation-cases", `{"title":"漏水纠纷","household_ids":[{red},{green}],"mediator_ids":[{member}]}`)
+	b.ids = strings.NewReplacer(append(ids, "{plan}", fmt.Sprint(plan), "{request}", fmt.Sprint(req), "{talk}", fmt.Sprint(talk),
+		"{case}", fmt.Sprint(mediationCase))...)
 	return b
 }
 

@@ -44,30 +44,37 @@ type dateRoute struct {
 }
 
 var dateRoutes = map[string]dateRoute{
-	"GET /plans":                    {query: "grid={grid1}"},
-	"GET /visits/progress":          {query: "grid={grid1}"},
-	"GET /scorecards/{id}":          {path: "/scorecards/{member}"},
-	"POST /plans":                   {body: `{"grid_id":{grid1}}`},
-	"POST /households":              {body: `{"building_id":{building1},"unit":"9","room":"909","members":[{"name":"新成员","relation":"householder"}]}`},
-	"POST /households/{id}/members": {path: "/households/{red}/members", body: `{"name":"新成员","relation":"other"}`},
-	"PATCH /persons/{id}":           {path: "/persons/{widow}", body: `{"version":1}`},
-	"POST /persons/{id}/events":     {path: "/persons/{widow}/events", body: `{"type":"health_check"}`},
-	"POST /visits":                  {body: `{"client_id":"far-date","household_id":{red},"outcome":"met","events":[{"type":"health_check","person_id":{widow}}]}`},
-	"POST /appointments":            {body: `{"household_id":{red},"phone":"13912345678"}`},
-	"PUT /calendar/{year}":          {path: "/calendar/2026", body: `{"days":[{"workday":false,"name":"节"}]}`},
-	"POST /requests":                {body: `{"category":"repair","description":"楼道灯坏了","channel":"hotline","household_id":{red}}`},
-	"POST /team/{id}/training":      {path: "/team/{member}/training", body: `{"course":"消防","kind":"on_job","hours":2}`},
-	"GET /audit":                    {},
-	"GET /audit.csv":                {},
-	"GET /appointments":             {},
-	"GET /stats/requests":           {},
-	"GET /stats/population":         {},
-	"GET /stats/survey":             {},
-	"GET /stats/ledger":             {},
-	"GET /stats/bad-reviews":        {},
-	"GET /scorecards":               {},
-	"GET /rosters":                  {},
-	"GET /rosters/{name}":           {path: "/rosters/living_alone_elderly"},
+	"GET /plans":                          {query: "grid={grid1}"},
+	"GET /visits/progress":                {query: "grid={grid1}"},
+	"GET /scorecards/{id}":                {path: "/scorecards/{member}"},
+	"POST /plans":                         {body: `{"grid_id":{grid1}}`},
+	"POST /households":                    {body: `{"building_id":{building1},"unit":"9","room":"909","members":[{"name":"新成员","relation":"householder"}]}`},
+	"POST /households/{id}/members":       {path: "/households/{red}/members", body: `{"name":"新成员","relation":"other"}`},
+	"PATCH /persons/{id}":                 {path: "/persons/{widow}", body: `{"version":1}`},
+	"POST /persons/{id}/events":           {path: "/persons/{widow}/events", body: `{"type":"health_check"}`},
+	"POST /visits":                        {body: `{"client_id":"far-date","household_id":{red},"outcome":"met","events":[{"type":"health_check","person_id":{widow}}]}`},
+	"POST /appointments":                  {body: `{"household_id":{red},"phone":"13912345678"}`},
+	"PUT /calendar/{year}":                {path: "/calendar/2026", body: `{"days":[{"workday":false,"name":"节"}]}`},
+	"POST /requests":                      {body: `{"category":"repair","description":"楼道灯坏了","channel":"hotline","household_id":{red}}`},
+	"POST /team/{id}/training":            {path: "/team/{member}/training", body: `{"course":"消防","kind":"on_job","hours":2}`},
+	"GET /audit":                          {},
+	"GET /audit.csv":                      {},
+	"GET /appointments":                   {},
+	"GET /stats/requests":                 {},
+	"GET /stats/population":               {},
+	"GET /stats/survey":                   {},
+	"GET /stats/ledger":                   {},
+	"GET /stats/bad-reviews":              {},
+	"GET /scorecards":                     {},
+	"GET /rosters":                        {},
+	"GET /rosters/{name}":                 {path: "/rosters/living_alone_elderly"},
+	"GET /talk-sessions":                  {},
+	"POST /talk-sessions":                 {body: `{"community_id":{community},"starts":"09:00","ends":"11:00","host":"x"}`},
+	"PATCH /talk-sessions/{id}":           {path: "/talk-sessions/{talk}", body: `{"starts":"09:00","ends":"11:00","host":"x","version":1}`},
+	"POST /mediation-cases":               {body: `{"title":"x","household_ids":[{red},{green}],"mediator_ids":[{member}]}`},
+	"PATCH /mediation-cases/{id}":         {path: "/mediation-cases/{case}", body: `{"title":"x","mediator_ids":[{member}],"version":1}`},
+	"POST /mediation-cases/{id}/sessions": {path: "/mediation-cases/{case}/sessions", body: `{"note":"x"}`},
+	"POST /requests/{id}/arrive":          {path: "/requests/{urgent}/arrive", body: `{}`},
 }
 
 // badValues are what each kind of date is tried with: the two ends of
@@ -193,7 +200,24 @@ func TestFarDatesAnswer400(t *testing.T) {
 		if err := db.QueryRowContext(t.Context(), `SELECT id FROM team_members WHERE name = ?`, "卓玛").Scan(&member); err != nil {
 			t.Fatal(err)
 		}
-		ids := strings.NewReplacer("{member}", fmt.Sprint(member))
+		// A talk session, a mediation case and an accepted urgent request
+		// for the routes that write to one.
+		created := func(path, body string) string {
+			resp, b := fx.do(t, "admin", "POST", path, strings.ReplaceAll(body, "{member}", fmt.Sprint(member)), nil)
+			id := decodeAs[struct{ ID int64 }](t, b).ID
+			if resp.StatusCode != http.StatusCreated || id == 0 {
+				t.Fatalf("POST %s: %d %s", path, resp.StatusCode, short(b))
+			}
+			return fmt.Sprint(id)
+		}
+		community := fmt.Sprint(fx.org.Community.ID)
+		talk := created("/talk-sessions", `{"community_id":`+community+`,"day":"2026-03-01","starts":"09:00","ends":"11:00","host":"x"}`)
+		mediationCase := created("/mediation-cases", `{"title":"x","household_ids":[{red},{green}],"mediator_ids":[{member}]}`)
+		urgent := created("/requests", `{"category":"repairs","description":"暖气漏水","channel":"hotline","household_id":{red}}`)
+		if resp, b := fx.do(t, "admin", "POST", "/requests/"+urgent+"/accept", `{"urgency":"urgent","handling":"community"}`, nil); resp.StatusCode != http.StatusOK {
+			t.Fatalf("accept: %d %s", resp.StatusCode, short(b))
+		}
+		ids := strings.NewReplacer("{member}", fmt.Sprint(member), "{community}", community, "{talk}", talk, "{case}", mediationCase, "{urgent}", urgent)
 		for _, d := range documentedDates(t) {
 			rt := dateRoutes[d.route()]
 			if d.in == "query" {

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
@@ -127,6 +128,11 @@ type (
 		Reason  string `json:"reason"`
 		Days    int    `json:"days"`
 	}
+	arriveInput struct {
+		Version   int        `json:"version"`
+		ArrivedAt *time.Time `json:"arrived_at"` // default now
+		Note      string     `json:"note"`       // who came: "社区干部和水暖工"
+	}
 	callbackInput struct {
 		Version  int             `json:"version"`
 		Result   string          `json:"result"`
@@ -195,6 +201,15 @@ func (h *handler) callbackRequest(w http.ResponseWriter, r *http.Request) {
 	var in callbackInput
 	h.transition(w, r, access.AcceptRequests, &in, func() request.Change {
 		return request.Change{Action: request.Callback, Version: in.Version, Result: in.Result, Reason: in.Reason, Method: in.Method, Note: in.Comment, FollowUp: in.FollowUp}
+	})
+}
+
+// arriveRequest records when someone arrived on site for an urgent
+// request (到场), once.
+func (h *handler) arriveRequest(w http.ResponseWriter, r *http.Request) {
+	var in arriveInput
+	h.transition(w, r, access.HandleRequests, &in, func() request.Change {
+		return request.Change{Action: request.Arrive, Version: in.Version, ArrivedAt: in.ArrivedAt, Note: in.Note}
 	})
 }
 

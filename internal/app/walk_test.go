@@ -146,6 +146,19 @@ var walkRows = map[string]walkRow{
 	"POST /api/v1/requests/{id}/extension/refuse":       {body: `{}`},
 	"POST /api/v1/requests/{id}/resolve":                {body: `{}`},
 	"POST /api/v1/requests/{id}/callback":               {body: `{}`},
+	"POST /api/v1/requests/{id}/arrive":                 {body: `{}`},
+	"GET /api/v1/talk-sessions":                         {},
+	"POST /api/v1/talk-sessions":                        {body: `{}`},
+	"GET /api/v1/talk-sessions/{id}":                    {},
+	"PATCH /api/v1/talk-sessions/{id}":                  {body: `{}`},
+	"POST /api/v1/talk-sessions/{id}/visitors":          {body: `{}`},
+	"GET /api/v1/mediation-cases":                       {},
+	"POST /api/v1/mediation-cases":                      {body: `{}`},
+	"GET /api/v1/mediation-cases/{id}":                  {},
+	"PATCH /api/v1/mediation-cases/{id}":                {body: `{}`},
+	"POST /api/v1/mediation-cases/{id}/sessions":        {body: `{}`},
+	"POST /api/v1/mediation-cases/{id}/escalate":        {body: `{}`},
+	"GET /api/v1/households/{id}/talks":                 {},
 	"GET /api/v1/stats/requests":                        {},
 	"GET /api/v1/stats/population":                      {},
 	"GET /api/v1/stats/households":                      {},
@@ -224,6 +237,14 @@ var walkRows = map[string]walkRow{
 	"GET /requests/board":                               {},
 	"GET /requests/{id}":                                {},
 	"POST /requests/{id}/{action}":                      {fixed: map[string]string{"action": "accept"}, body: ``},
+	"GET /talk":                                         {},
+	"POST /talk":                                        {body: `day=`},
+	"GET /talk/{id}":                                    {},
+	"POST /talk/{id}/visitors":                          {body: `said=`},
+	"GET /mediation":                                    {},
+	"POST /mediation":                                   {body: `title=`},
+	"GET /mediation/{id}":                               {},
+	"POST /mediation/{id}/{action}":                     {fixed: map[string]string{"action": "save"}, body: ``},
 	"GET /settings":                                     {},
 	"GET /survey":                                       {},
 	"POST /survey":                                      {body: ``},
@@ -341,7 +362,7 @@ func paramKind(segs []string, i int) string {
 		"requests": "request", "appointments": "appointment", "plans": "plan", "team": "member", "staff": "member", "scorecards": "member",
 		"grids": "grid", "saved-rosters": "saved", "notifications": "notification",
 		"org-units": "grid", "org": "grid", "compounds": "compound", "places": "compound", "buildings": "building",
-		"imports": "import", "import": "import"}[prev]
+		"imports": "import", "import": "import", "talk-sessions": "talk", "talk": "talk", "mediation-cases": "case", "mediation": "case"}[prev]
 }
 
 // walkRoles are the demo's accounts with the grid whose records they may
@@ -457,6 +478,23 @@ func (w *walk) addRecords(t *testing.T, ctx context.Context, d server.Deps) {
 			t.Fatal(err)
 		}
 		exec(t, w.db, `INSERT INTO plan_items(plan_id, household_id, team_member_id, position) VALUES (?, ?, ?, 1)`, plan, h, m)
+		// A talk session and a mediation case of the grid's households
+		// alone, of the community.
+		path := oneString(t, w.db, `SELECT c.path FROM org_units g JOIN org_units c ON c.id = g.parent_id WHERE g.id = ?`, g)
+		community := one(t, w.db, `SELECT parent_id FROM org_units WHERE id = ?`, g)
+		var talk, mc int64
+		if err := w.db.QueryRowContext(ctx, `INSERT INTO talk_sessions(community_id, org_path, day, starts, ends, host, created_at, updated_at)
+			VALUES (?, ?, '2026-12-01', '09:00', '11:00', 'walk', ?, ?) RETURNING id`, community, path, now, now).Scan(&talk); err != nil {
+			t.Fatal(err)
+		}
+		exec(t, w.db, `INSERT INTO talk_visitors(session_id, household_id, said, created_at) VALUES (?, ?, '走访', ?)`, talk, h, now)
+		if err := w.db.QueryRowContext(ctx, `INSERT INTO mediation_cases(community_id, org_path, title, opened_on, created_at, updated_at)
+			VALUES (?, ?, 'walk', '2026-12-01', ?, ?) RETURNING id`, community, path, now, now).Scan(&mc); err != nil {
+			t.Fatal(err)
+		}
+		h2 := one(t, w.db, `SELECT id FROM households WHERE grid_id = ? AND id <> ? ORDER BY id LIMIT 1`, g, h)
+		exec(t, w.db, `INSERT INTO mediation_parties(case_id, household_id) VALUES (?, ?), (?, ?)`, mc, h, mc, h2)
+		exec(t, w.db, `INSERT INTO mediation_mediators(case_id, team_member_id) VALUES (?, ?)`, mc, m)
 	}
 	exec(t, w.db, `INSERT INTO outbox(kind, channel, recipient, payload, state, next_attempt_at, created_at) VALUES ('request.accept', 'sms', 'request:1', '{}', 'failed', ?, ?)`, now, now)
 	admin, err := d.Auth.UserByUsername(ctx, "admin")
@@ -561,6 +599,12 @@ func (w *walk) idFor(t *testing.T, kind string, n int) string {
 		"notification": `SELECT o.id FROM outbox o WHERE ? > 0 ORDER BY o.id`,
 		// The import of the grid's leader (see addRecords).
 		"import": `SELECT j.id FROM import_jobs j JOIN user_roles r ON r.user_id = j.user_id AND r.role = 'grid_leader' WHERE r.org_unit_id = ? ORDER BY j.id`,
+		// The talk session and mediation case of the grid's households
+		// alone (see addRecords).
+		"talk": `SELECT t.id FROM talk_sessions t JOIN talk_visitors v ON v.session_id = t.id JOIN households h ON h.id = v.household_id
+			WHERE t.host = 'walk' AND h.grid_id = ? ORDER BY t.id`,
+		"case": `SELECT m.id FROM mediation_cases m JOIN mediation_parties p ON p.case_id = m.id JOIN households h ON h.id = p.household_id
+			WHERE m.title = 'walk' AND h.grid_id = ? ORDER BY m.id`,
 	}[kind]
 	if q == "" {
 		t.Fatalf("no record of kind %q to walk to", kind)

@@ -91,6 +91,7 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Summary, error) {
 		run  func() error
 	}{
 		{"Making the requests", func() error { return g.dongxingRequests(ctx, db, sum.CommunityID) }},
+		{"Making the talk room's log and a mediation case", func() error { return g.dongxingTalks(ctx, db, sum.CommunityID) }},
 		{"Making the survey answers", func() error { return g.dongxingSurvey(ctx, db, sum.CommunityID) }},
 		{"Making the training records", func() error { return g.dongxingTraining(ctx, db, sum.CommunityID) }},
 		{"Making this week's visit plans and visits (" + visit.WeekOf(o.Today).String() + ")", func() (err error) {

@@ -161,6 +161,9 @@ func (g *generator) dongxingRequests(ctx context.Context, db *store.DB, communit
 			}
 			clock = clock.Add(10 * mins)
 		}
+		if err := arrive(ctx, rs, req, d); err != nil {
+			return fmt.Errorf("demo request %d: arrive: %w", i+1, err)
+		}
 		clock = clock.Add(d.resolve)
 		if d.category == "ev_charging" {
 			clock = built

@@ -10,7 +10,7 @@ import (
 // the user may do them is access's business).
 func Allowed(r *Request) []string {
 	var out []string
-	for _, a := range []string{Accept, Decline, Merge, Progress, Resolve, HandBack, AskExtension, ApproveExtension, RefuseExtension, Callback} {
+	for _, a := range []string{Accept, Decline, Merge, Progress, Resolve, HandBack, AskExtension, ApproveExtension, RefuseExtension, Callback, Arrive} {
 		if legal(r, a) == nil {
 			out = append(out, a)
 		}

@@ -34,13 +34,36 @@ type Figures struct {
 	OnTimeRate       *float64 `json:"on_time_rate"`      // resolved by the deadline / resolved
 	SatisfactionRate *float64 `json:"satisfaction_rate"` // (satisfied + basically satisfied) / rated
 
-	// Response is submit → accept, Resolution submit → resolve.
+	// Urgent counts the urgent requests, Arrived those of them with their
+	// arrival on site recorded.
+	Urgent  int `json:"urgent"`
+	Arrived int `json:"arrived"`
+
+	// Response is submit → accept, Resolution submit → resolve, Arrival
+	// submit → arrival on site (urgent requests).
 	Response   Durations `json:"response"`
 	Resolution Durations `json:"resolution"`
+	Arrival    Durations `json:"arrival"`
 
 	respondedInTime int
 	response        []time.Duration
 	resolution      []time.Duration
+	arrival         []time.Duration
+}
+
+// Arrival is an urgent request of the report beside its 24-hour deadline:
+// when someone arrived on site, how long after the submission, and when
+// it was resolved.
+type Arrival struct {
+	RequestID      int64      `json:"request_id"`
+	Category       string     `json:"category"`
+	Name           string     `json:"category_name"`
+	SubmittedAt    time.Time  `json:"submitted_at"`
+	ArrivedAt      *time.Time `json:"arrived_at"`
+	ArrivalSeconds *int64     `json:"arrival_seconds"`
+	DueAt          *time.Time `json:"due_at"`
+	ResolvedAt     *time.Time `json:"resolved_at"`
+	OnTime         bool       `json:"on_time"` // resolved by the deadline
 }
 
 // Durations summarise times, in seconds; null when there were none.
@@ -66,6 +89,8 @@ type Stats struct {
 	ByCategory   []Group `json:"by_category"`
 	ByGrid       []Group `json:"by_grid"`
 	ByDepartment []Group `json:"by_department"`
+	// Arrivals are the urgent requests, the latest first.
+	Arrivals []Arrival `json:"arrivals"`
 }
 
 // Report counts the requests in scope submitted from from (inclusive) to
@@ -82,15 +107,16 @@ func Report(ctx context.Context, q store.Querier, scope org.Scope, from, to, now
 	}
 	cond, args := Where(scope)
 	rows, err := q.QueryContext(ctx, `SELECT r.category, c.name_zh, COALESCE(r.grid_id, 0), COALESCE(g.name, ''), COALESCE(r.department_id, 0),
-		COALESCE(d.name, ''), r.handling, r.state, r.submitted_at, r.accepted_at, r.due_at, r.resolved_at, r.callback_result
+		COALESCE(d.name, ''), r.handling, r.state, r.submitted_at, r.accepted_at, r.due_at, r.resolved_at, r.callback_result,
+		r.id, r.urgency, r.arrived_at
 		FROM requests r JOIN request_categories c ON c.code = r.category
 		LEFT JOIN org_units g ON g.id = r.grid_id LEFT JOIN org_units d ON d.id = r.department_id
-		WHERE r.submitted_at >= ? AND r.submitted_at < ? AND `+cond, append([]any{from.UTC(), to.UTC()}, args...)...)
+		WHERE r.submitted_at >= ? AND r.submitted_at < ? AND `+cond+` ORDER BY r.submitted_at DESC, r.id DESC`, append([]any{from.UTC(), to.UTC()}, args...)...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	rep := &Stats{From: from.In(calendar.China), To: to.In(calendar.China), ResponseWithin: int64(respondWithin / time.Second)}
+	rep := &Stats{From: from.In(calendar.China), To: to.In(calendar.China), ResponseWithin: int64(respondWithin / time.Second), Arrivals: []Arrival{}}
 	groups := map[string]map[string]*Group{"category": {}, "grid": {}, "department": {}}
 	group := func(by, key, name string) *Figures {
 		g := groups[by][key]
@@ -101,13 +127,16 @@ func Report(ctx context.Context, q store.Querier, scope org.Scope, from, to, now
 		return &g.Figures
 	}
 	for rows.Next() {
-		var code, category, gridName, deptName, handling, state, result string
-		var gridID, deptID int64
+		var code, category, gridName, deptName, handling, state, result, urgency string
+		var gridID, deptID, id int64
 		var submitted time.Time
-		var accepted, due, resolved *time.Time
+		var accepted, due, resolved, arrived *time.Time
 		if err := rows.Scan(&code, &category, &gridID, &gridName, &deptID, &deptName, &handling, &state, &submitted, &accepted, &due,
-			&resolved, &result); err != nil {
+			&resolved, &result, &id, &urgency, &arrived); err != nil {
 			return nil, err
+		}
+		if urgency == Urgent {
+			rep.Arrivals = append(rep.Arrivals, arrivalOf(id, code, category, submitted, arrived, due, resolved))
 		}
 		sets := []*Figures{&rep.Figures, group("category", code, category)}
 		if gridID != 0 {
@@ -118,6 +147,7 @@ func Report(ctx context.Context, q store.Querier, scope org.Scope, from, to, now
 		}
 		for _, f := range sets {
 			f.count(state, submitted, accepted, due, resolved, result, end, respondWithin)
+			f.arrive(urgency, submitted, arrived)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -168,13 +198,45 @@ func (f *Figures) count(state string, submitted time.Time, accepted, due, resolv
 	}
 }
 
+// arrive adds the arrival on site of one request to f.
+func (f *Figures) arrive(urgency string, submitted time.Time, arrived *time.Time) {
+	if urgency != Urgent {
+		return
+	}
+	f.Urgent++
+	if arrived != nil {
+		f.Arrived++
+		f.arrival = append(f.arrival, arrived.Sub(submitted))
+	}
+}
+
+// arrivalOf is the row of the arrivals of one urgent request, in China
+// time.
+func arrivalOf(id int64, code, name string, submitted time.Time, arrived, due, resolved *time.Time) Arrival {
+	a := Arrival{RequestID: id, Category: code, Name: name, SubmittedAt: submitted.In(calendar.China)}
+	in := func(t *time.Time) *time.Time {
+		if t == nil {
+			return nil
+		}
+		v := t.In(calendar.China)
+		return &v
+	}
+	a.ArrivedAt, a.DueAt, a.ResolvedAt = in(arrived), in(due), in(resolved)
+	if arrived != nil {
+		s := int64(arrived.Sub(submitted) / time.Second)
+		a.ArrivalSeconds = &s
+	}
+	a.OnTime = resolved != nil && due != nil && !resolved.After(*due)
+	return a
+}
+
 // rates fills in the rates and durations from the counts.
 func (f *Figures) rates() {
 	f.ResponseRate = ratio(f.respondedInTime, f.Accepted)
 	f.ResolutionRate = ratio(f.Resolved, f.Due)
 	f.OnTimeRate = ratio(f.OnTime, f.Resolved)
 	f.SatisfactionRate = ratio(f.Satisfied, f.Rated)
-	f.Response, f.Resolution = durations(f.response), durations(f.resolution)
+	f.Response, f.Resolution, f.Arrival = durations(f.response), durations(f.resolution), durations(f.arrival)
 }
 
 func ratio(n, of int) *float64 {

@@ -131,9 +131,15 @@ type Request struct {
 	// is past while the request waits for its callback.
 	CallbackDueAt   *time.Time `json:"callback_due_at,omitempty"`
 	CallbackOverdue bool       `json:"callback_overdue,omitempty"`
-	Version         int        `json:"version"`
-	CreatedBy       string     `json:"created_by"`
-	Timeline        []Event    `json:"timeline,omitempty"`
+	// ArrivedAt is when someone arrived on site for an urgent request,
+	// ArrivedBy who recorded it, ArrivalSeconds how long after the
+	// submission.
+	ArrivedAt      *time.Time `json:"arrived_at,omitempty"`
+	ArrivedBy      string     `json:"arrived_by,omitempty"`
+	ArrivalSeconds *int64     `json:"arrival_seconds,omitempty"`
+	Version        int        `json:"version"`
+	CreatedBy      string     `json:"created_by"`
+	Timeline       []Event    `json:"timeline,omitempty"`
 
 	orgPath string
 	phone   string // sealed
@@ -520,7 +526,7 @@ func list(ctx context.Context, q store.Querier, where string, args []any, now ti
 		r.state, r.urgency, r.working_days, r.handling, COALESCE(r.department_id, 0), COALESCE(d.name, ''), COALESCE(r.assignee_user_id, 0),
 		r.submitted_at, r.accepted_at, r.due_at, r.due_estimated, r.resolved_at, r.closed_at, COALESCE(r.merged_into, 0), r.decline_reason,
 		r.resolution, r.extension_days, r.extension_reason, r.callback_result, r.callback_comment, r.callback_reason, r.version, r.created_by_name,
-		r.public_note, r.callback_method, r.callback_due_at
+		r.public_note, r.callback_method, r.callback_due_at, r.arrived_at, r.arrived_by
 		FROM requests r LEFT JOIN org_units d ON d.id = r.department_id `+where, args...)
 	if err != nil {
 		return nil, err
@@ -534,7 +540,8 @@ func list(ctx context.Context, q store.Querier, where string, args []any, now ti
 			&r.phone, &r.Address, &r.Lat, &r.Lng, &r.GridID, &r.orgPath, &r.State, &r.Urgency, &r.WorkingDays, &r.Handling,
 			&r.DepartmentID, &r.Department, &r.AssigneeUserID, &r.SubmittedAt, &r.AcceptedAt, &r.DueAt, &r.DueEstimated, &r.ResolvedAt,
 			&r.ClosedAt, &r.MergedInto, &r.DeclineReason, &r.Resolution, &ext.Days, &ext.Reason, &r.CallbackResult, &r.CallbackComment, &r.CallbackReason,
-			&r.Version, &r.CreatedBy, &r.PublicNote, &r.CallbackMethod, &r.CallbackDueAt); err != nil {
+			&r.Version, &r.CreatedBy, &r.PublicNote, &r.CallbackMethod, &r.CallbackDueAt,
+			&r.ArrivedAt, &r.ArrivedBy); err != nil {
 			return nil, err
 		}
 		if ext.Days > 0 {
@@ -552,8 +559,12 @@ func list(ctx context.Context, q store.Querier, where string, args []any, now ti
 // shown puts the request's instants in China time and computes the time
 // left.
 func (r *Request) shown(now time.Time) {
+	if r.ArrivedAt != nil {
+		secs := int64(r.ArrivedAt.Sub(r.SubmittedAt) / time.Second)
+		r.ArrivalSeconds = &secs
+	}
 	r.SubmittedAt = r.SubmittedAt.In(calendar.China)
-	for _, t := range []**time.Time{&r.AcceptedAt, &r.DueAt, &r.ResolvedAt, &r.ClosedAt, &r.CallbackDueAt} {
+	for _, t := range []**time.Time{&r.AcceptedAt, &r.DueAt, &r.ResolvedAt, &r.ClosedAt, &r.CallbackDueAt, &r.ArrivedAt} {
 		if *t != nil {
 			v := (*t).In(calendar.China)
 			*t = &v

@@ -27,6 +27,7 @@ const (
 	RefuseExtension  = "extension_refuse"  // or does not
 	Resolve          = "resolve"           // resolved, with a note (联动解单)
 	Callback         = "callback"          // the callback's result (回访, 居民评单)
+	Arrive           = "arrive"            // someone arrived on site for an urgent request (到场)
 )
 
 // transitions is the state machine: the state each action starts from and
@@ -46,6 +47,18 @@ var transitions = map[string]struct {
 	RefuseExtension:  {Accepted, []string{Accepted}, noExtension},
 	Resolve:          {Accepted, []string{Resolved}, nil},
 	Callback:         {Resolved, []string{Closed, Accepted}, nil},
+	Arrive:           {Accepted, []string{Accepted}, urgentNotArrived},
+}
+
+// urgentNotArrived allows the arrival on site of an urgent request once.
+func urgentNotArrived(r *Request) string {
+	switch {
+	case r.Urgency != Urgent:
+		return "only an urgent request records its arrival on site"
+	case r.ArrivedAt != nil:
+		return "the arrival on site is already recorded"
+	}
+	return ""
 }
 
 func notReferred(r *Request) string {
@@ -131,6 +144,9 @@ type Change struct {
 	// what is still wanted as a need of the household ("wants more
 	// chargers") instead of reopening it.
 	FollowUp *household.Need
+	// ArrivedAt, on arrive, is when someone arrived on site: now when nil;
+	// never in the future, nor before the request was submitted.
+	ArrivedAt *time.Time
 }
 
 // auditAction is what c is called in the audit log: "request." and its
@@ -193,6 +209,9 @@ func (s *Store) Apply(ctx context.Context, actor household.Actor, id int64, c Ch
 		}
 		if c.Version != 0 && c.Version != r.Version {
 			return apperr.ErrConflict
+		}
+		if err := checkArrivedAt(c, now); err != nil {
+			return err
 		}
 		if err := legal(r, c.Action); err != nil {
 			return err
@@ -364,7 +383,41 @@ func (s *Store) do(ctx context.Context, tx *store.Tx, actor household.Actor, r *
 		st.data["days"] = r.Extension.Days
 	case Callback:
 		return s.callback(ctx, tx, actor, r, c, st, now)
+	case Arrive:
+		return arrive(actor, r, c, st, now)
 	}
+	return nil
+}
+
+// checkArrivedAt refuses an arrival time in the future or outside the
+// days Wanhu takes, before the state is looked at: the time is wrong
+// whatever the request.
+func checkArrivedAt(c Change, now time.Time) error {
+	switch {
+	case c.ArrivedAt == nil:
+		return nil
+	case c.Action != Arrive:
+		return apperr.Field("arrived_at", "not_allowed", "only an arrival has arrived_at")
+	case c.ArrivedAt.After(now.Add(time.Minute)):
+		return apperr.Field("arrived_at", "future", "must not be in the future")
+	}
+	return calendar.CheckTime("arrived_at", *c.ArrivedAt)
+}
+
+// arrive records when someone arrived on site (by default now) and who
+// recorded it; the note says who came ("社区干部和水暖工").
+func arrive(actor household.Actor, r *Request, c Change, st *step, now time.Time) error {
+	at := now
+	if c.ArrivedAt != nil {
+		at = c.ArrivedAt.UTC()
+	}
+	if at.Before(r.SubmittedAt) {
+		return apperr.Field("arrived_at", "before_submitted", "must not be before the request was submitted")
+	}
+	st.set("arrived_at", at)
+	st.set("arrived_by", actor.Name)
+	st.data["arrived_at"] = at.In(calendar.China).Format(time.RFC3339)
+	st.data["minutes"] = int64(at.Sub(r.SubmittedAt) / time.Minute)
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"wanhu/internal/access"
 	"wanhu/internal/household"
+	"wanhu/internal/mediation"
 	"wanhu/internal/org"
 	"wanhu/internal/visit"
 )
@@ -51,6 +52,8 @@ type fileView struct {
 	// Visitors are the team members assigned to visit; Team the choices.
 	Visitors []string
 	Team     []Option
+	// Talks are the household's talk-room visits and mediation cases.
+	Talks *mediation.OfHousehold
 }
 
 // memberTable is a table of members; Edit adds the edit links, Reveal the
@@ -90,6 +93,10 @@ type measureView struct {
 func (h *handler) householdFile(w http.ResponseWriter, r *http.Request) {
 	v, err := h.fileOf(r, "household.title")
 	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	if v.Talks, err = h.talks(r).ForHousehold(r.Context(), v.H.ID); err != nil {
 		h.showError(w, r, err)
 		return
 	}

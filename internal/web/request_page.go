@@ -24,7 +24,7 @@ var actionRight = map[string]access.Action{
 	request.Accept: access.AcceptRequests, request.Decline: access.AcceptRequests, request.Merge: access.AcceptRequests,
 	request.ApproveExtension: access.AcceptRequests, request.RefuseExtension: access.AcceptRequests, request.Callback: access.AcceptRequests,
 	request.Progress: access.HandleRequests, request.Resolve: access.HandleRequests, request.HandBack: access.HandleRequests,
-	request.AskExtension: access.HandleRequests,
+	request.AskExtension: access.HandleRequests, request.Arrive: access.HandleRequests,
 }
 
 // eventRow is one entry of a request's timeline.
@@ -40,6 +40,8 @@ type requestPage struct {
 	Category, State, Urgency, Handling, Channel string
 	Submitted, Accepted, Due, Left, Resolved    string
 	Closed, Result, Method, CallbackDue         string
+	Arrived                                     string // when someone arrived on site
+	ArrivalMinutes                              int64  // after the submission
 	HouseholdLink                               bool
 	Timeline                                    []eventRow
 	Forms                                       map[string]bool
@@ -117,6 +119,9 @@ func (h *handler) showRequest(w http.ResponseWriter, r *http.Request, status int
 		if t.at != nil {
 			*t.out = l.Time(*t.at)
 		}
+	}
+	if rq.ArrivedAt != nil {
+		v.Arrived, v.ArrivalMinutes = l.Time(*rq.ArrivedAt), *rq.ArrivalSeconds/60
 	}
 	if rq.SecondsLeft != nil {
 		v.Left = timeLeft(l, *rq.SecondsLeft)
@@ -254,6 +259,15 @@ func changeOf(action string, f url.Values) (request.Change, error) {
 	case request.AskExtension:
 		c.Note = f.Get("reason")
 		c.Days, err = intField(f, "days")
+	case request.Arrive:
+		c.Note = f.Get("note")
+		if at := strings.TrimSpace(f.Get("arrived_at")); at != "" {
+			t, perr := time.ParseInLocation("2006-01-02T15:04", at, calendar.China)
+			if perr != nil {
+				return c, apperr.Field("arrived_at", "invalid", "is not a time")
+			}
+			c.ArrivedAt = &t
+		}
 	case request.Callback:
 		c.Result, c.Method, c.Note = f.Get("result"), f.Get("method"), f.Get("comment")
 		if c.Result == request.Dissatisfied {

@@ -45,7 +45,7 @@ func (h *handler) statsServices(w http.ResponseWriter, r *http.Request) {
 		v.Filter.To = today.String()
 	}
 	v.Tables = append(v.Tables, requestTable(l, rep), requestGroups(l, "category", rep.ByCategory), requestGroups(l, "grid", rep.ByGrid),
-		surveyTable(l, survey), coverageTable(l, cov))
+		arrivalTable(l, rep), surveyTable(l, survey), coverageTable(l, cov))
 	if h.statsDownload(w, r, &v) {
 		return
 	}

@@ -1,0 +1,254 @@
+package mediation
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/audit"
+	"wanhu/internal/calendar"
+)
+
+// caseLink is the cases a household condition reaches, for where.
+const caseLink = `SELECT p.case_id FROM mediation_parties p JOIN households h ON h.id = p.household_id WHERE %s`
+
+// CaseFilter selects cases: a community, open ones only (no outcome yet),
+// a page.
+type CaseFilter struct {
+	CommunityID   int64
+	Open          bool
+	Page, PerPage int
+}
+
+// Cases lists the cases in scope, the latest opened first, and their
+// total.
+func (s *Store) Cases(ctx context.Context, f CaseFilter) ([]Case, int, error) {
+	cond, args := s.where("m", caseLink)
+	where := []string{cond}
+	if f.CommunityID != 0 {
+		where, args = append(where, "m.community_id = ?"), append(args, f.CommunityID)
+	}
+	if f.Open {
+		where = append(where, "m.outcome = ''")
+	}
+	w := " WHERE " + strings.Join(where, " AND ")
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM mediation_cases m`+w, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	f.Page, f.PerPage = max(f.Page, 1), cmpOr(f.PerPage, 50)
+	out, err := s.cases(ctx, w+` ORDER BY m.opened_on DESC, m.id DESC LIMIT ? OFFSET ?`, append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
+	return out, total, err
+}
+
+// Case returns case id with its parties, mediators and sessions, if it is
+// in scope; the view is written to the audit log.
+func (s *Store) Case(ctx context.Context, id int64) (*Case, error) {
+	c, err := s.visibleCase(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	audit.Note(ctx, "mediation.view", fmt.Sprintf("mediation-case:%d", id), audit.OK, "")
+	return c, nil
+}
+
+func (s *Store) visibleCase(ctx context.Context, id int64) (*Case, error) {
+	cond, args := s.where("m", caseLink)
+	cs, err := s.cases(ctx, ` WHERE m.id = ? AND `+cond, append([]any{id}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	if len(cs) == 0 {
+		return nil, apperr.ErrNotFound
+	}
+	return &cs[0], nil
+}
+
+func (s *Store) caseByID(ctx context.Context, id int64) (*Case, error) {
+	cs, err := s.cases(ctx, ` WHERE m.id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(cs) == 0 {
+		return nil, apperr.ErrNotFound
+	}
+	return &cs[0], nil
+}
+
+func (s *Store) cases(ctx context.Context, where string, args ...any) ([]Case, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT m.id, m.community_id, c.name, m.title, m.summary, m.opened_on, m.outcome, m.agreement,
+		m.follow_up_on, COALESCE(m.request_id, 0), m.version, m.org_path, COALESCE(m.created_by, 0)
+		FROM mediation_cases m JOIN org_units c ON c.id = m.community_id`+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := []Case{}
+	for rows.Next() {
+		var c Case
+		if err := rows.Scan(&c.ID, &c.CommunityID, &c.Community, &c.Title, &c.Summary, &c.OpenedOn, &c.Outcome, &c.Agreement,
+			&c.FollowUpOn, &c.RequestID, &c.Version, &c.path, &c.createdBy); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if err := s.fill(ctx, &out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// fill reads the parties, mediators and sessions of c; the parties the
+// user does not reach are hidden unless the user reaches c as a whole.
+func (s *Store) fill(ctx context.Context, c *Case) error {
+	ids, err := s.int64s(ctx, `SELECT household_id FROM mediation_parties WHERE case_id = ? ORDER BY household_id`, c.ID)
+	if err != nil {
+		return err
+	}
+	whole := s.whole(c.path, c.createdBy)
+	c.Parties = []Party{}
+	for _, id := range ids {
+		addr, _, ok := s.householdLabel(ctx, id)
+		switch {
+		case ok:
+			c.Parties = append(c.Parties, Party{HouseholdID: id, Address: addr})
+		case whole:
+			c.Parties = append(c.Parties, Party{HouseholdID: id})
+		default:
+			c.Parties = append(c.Parties, Party{Hidden: true})
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT t.id, t.name, t.role FROM mediation_mediators m JOIN team_members t ON t.id = m.team_member_id
+		WHERE m.case_id = ? ORDER BY t.name, t.id`, c.ID)
+	if err != nil {
+		return err
+	}
+	c.Mediators = []Member{}
+	for rows.Next() {
+		var m Member
+		if err := rows.Scan(&m.ID, &m.Name, &m.Role); err != nil {
+			rows.Close()
+			return err
+		}
+		c.Mediators = append(c.Mediators, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = s.db.QueryContext(ctx, `SELECT id, held_at, note, created_by FROM mediation_sessions WHERE case_id = ? ORDER BY held_at, id`, c.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	c.Sessions = []Meeting{}
+	for rows.Next() {
+		var m Meeting
+		if err := rows.Scan(&m.ID, &m.HeldAt, &m.Note, &m.By); err != nil {
+			return err
+		}
+		m.HeldAt = m.HeldAt.In(calendar.China)
+		c.Sessions = append(c.Sessions, m)
+	}
+	return rows.Err()
+}
+
+func (s *Store) int64s(ctx context.Context, q string, args ...any) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// OfHousehold is what a household file shows of the talk room and
+// mediation: the sessions one of its members came to, with what they
+// said, and the cases it is a party of.
+type OfHousehold struct {
+	Visits []HouseholdVisit `json:"talk_visits"`
+	Cases  []Case           `json:"mediation_cases"`
+}
+
+// HouseholdVisit is a visit of a household to the talk room.
+type HouseholdVisit struct {
+	SessionID int64  `json:"session_id"`
+	Day       string `json:"day"`
+	Host      string `json:"host"`
+	Visitor
+}
+
+// ForHousehold returns the talk-room visits and mediation cases of
+// household id, which the caller has found in the user's scope.
+func (s *Store) ForHousehold(ctx context.Context, id int64) (*OfHousehold, error) {
+	out := &OfHousehold{Visits: []HouseholdVisit{}}
+	sids, err := s.int64s(ctx, `SELECT DISTINCT session_id FROM talk_visitors WHERE household_id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, sid := range sids {
+		t, err := s.session(ctx, sid)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range t.Visitors {
+			if v.HouseholdID == id {
+				out.Visits = append(out.Visits, HouseholdVisit{SessionID: t.ID, Day: t.Day, Host: t.Host, Visitor: v})
+			}
+		}
+	}
+	slices.SortStableFunc(out.Visits, func(a, b HouseholdVisit) int { return cmp.Compare(b.Day, a.Day) })
+	cids, err := s.int64s(ctx, `SELECT case_id FROM mediation_parties WHERE household_id = ? ORDER BY case_id DESC`, id)
+	if err != nil {
+		return nil, err
+	}
+	out.Cases = []Case{}
+	for _, cid := range cids {
+		c, err := s.caseByID(ctx, cid)
+		if err != nil {
+			return nil, err
+		}
+		out.Cases = append(out.Cases, *c)
+	}
+	return out, nil
+}
+
+// SessionInScope returns apperr.ErrNotFound unless session id is in scope;
+// unlike Session it reads no visitor and writes no audit note.
+func (s *Store) SessionInScope(ctx context.Context, id int64) error {
+	return s.inScope(ctx, "talk_sessions", "t", `SELECT v.session_id FROM talk_visitors v JOIN households h ON h.id = v.household_id WHERE %s`, id)
+}
+
+// CaseInScope is SessionInScope for mediation case id.
+func (s *Store) CaseInScope(ctx context.Context, id int64) error {
+	return s.inScope(ctx, "mediation_cases", "m", caseLink, id)
+}
+
+func (s *Store) inScope(ctx context.Context, table, alias, link string, id int64) error {
+	cond, args := s.where(alias, link)
+	var one int
+	err := s.db.QueryRowContext(ctx, `SELECT 1 FROM `+table+` `+alias+` WHERE `+alias+`.id = ? AND `+cond, append([]any{id}, args...)...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.ErrNotFound
+	}
+	return err
+}
