@@ -109,9 +109,7 @@ func (g *generator) notAtHome(ctx context.Context, db *store.DB, communityID int
 	}
 	err = db.InTx(ctx, func(tx *store.Tx) error {
 		for _, id := range ids {
-			if _, err := tx.ExecContext(ctx, `UPDATE visits SET outcome = 'not_home', met = '', notes = '家中无人，已留联系卡', card_left = ?,
-				follow_up_on = ? WHERE household_id = ? AND at >= ? AND outcome = 'met'`,
-				true, calendar.DateOf(g.today.Time().AddDate(0, 0, visit.FollowUpDays)), id, cut); err != nil {
+			if err := missed(ctx, tx, id, cut); err != nil {
 				return err
 			}
 			var lastMet calendar.Date
@@ -157,4 +155,38 @@ func schedule(ctx context.Context, q store.Querier, id int64, lastMet *calendar.
 		}
 	}
 	return rows.Err()
+}
+
+// missed turns household id's meetings since cut into not-at-home visits,
+// each with a card left and its follow-up.
+func missed(ctx context.Context, tx *store.Tx, id int64, cut time.Time) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, at FROM visits WHERE household_id = ? AND at >= ? AND outcome = 'met'`, id, cut)
+	if err != nil {
+		return err
+	}
+	type visitAt struct {
+		id int64
+		at time.Time
+	}
+	var vs []visitAt
+	for rows.Next() {
+		var v visitAt
+		if err := rows.Scan(&v.id, &v.at); err != nil {
+			rows.Close()
+			return err
+		}
+		vs = append(vs, v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, v := range vs {
+		follow := calendar.DateOf(calendar.DayOf(v.at).Time().AddDate(0, 0, visit.FollowUpDays))
+		if _, err := tx.ExecContext(ctx, `UPDATE visits SET outcome = 'not_home', met = '', notes = '家中无人，已留联系卡', card_left = ?,
+			follow_up_on = ? WHERE id = ?`, true, follow, v.id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
