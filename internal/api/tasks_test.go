@@ -67,6 +67,9 @@ func TestTasks(t *testing.T) {
 				want: []string{`"state":"converted"`, `"request_id":`, `"category":"elderly_care"`, `"state":"submitted"`, `"household_id":{red}`}},
 			{name: "request twice", method: "POST", path: p("/tasks/%d/request", widow[2]), body: `{"category":"elderly_care"}`, user: "leader1", status: 409},
 			{name: "open left", method: "GET", path: "/tasks?state=open", user: "leader1", status: 200, want: []string{fmt.Sprintf(`"total":%d`, len(widow)-3)}},
+			// Done and turned into a request count on leader1's scorecard;
+			// the dismissed one does not.
+			{name: "scorecard", method: "GET", path: "/scorecards", user: "leader1", status: 200, want: []string{`"proactive":2`}},
 		})
 	})
 }

@@ -222,12 +222,17 @@ func (s *Store) Convert(ctx context.Context, actor household.Actor, id int64, re
 	return t, r, err
 }
 
-// DoneBy counts the tasks each account did or turned into a request
-// between from and to (instants, to excluded): work done before anyone
-// asked, for the scorecards.
-func DoneBy(ctx context.Context, q store.Querier, from, to time.Time) (map[int64]int, error) {
-	rows, err := q.QueryContext(ctx, `SELECT closed_by, COUNT(*) FROM proactive_tasks
-		WHERE closed_by IS NOT NULL AND state IN (?, ?) AND closed_at >= ? AND closed_at < ? GROUP BY closed_by`, Done, Converted, from, to)
+// DoneBy counts the tasks of the households in scope that each account
+// did or turned into a request between from and to (instants, to
+// excluded): work done before anyone asked, for the scorecards.
+func DoneBy(ctx context.Context, q store.Querier, scope org.Scope, from, to time.Time) (map[int64]int, error) {
+	cond, args := household.Where(scope)
+	if cond == "" {
+		cond = "1 = 1"
+	}
+	rows, err := q.QueryContext(ctx, `SELECT t.closed_by, COUNT(*) FROM proactive_tasks t JOIN households h ON h.id = t.household_id
+		WHERE t.closed_by IS NOT NULL AND t.state IN (?, ?) AND t.closed_at >= ? AND t.closed_at < ? AND `+cond+` GROUP BY t.closed_by`,
+		append([]any{Done, Converted, from.UTC(), to.UTC()}, args...)...)
 	if err != nil {
 		return nil, err
 	}
