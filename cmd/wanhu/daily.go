@@ -50,6 +50,7 @@ func lifecycleFlags(fs *flag.FlagSet) func() (lifecycle, error) {
 func dailyJobs(r *daily.Runner, log *slog.Logger) {
 	r.Add("recolour", recolourJob(log))
 	r.Add("due_dates", dueDatesJob(log))
+	r.Add("proactive", proactiveJob(log))
 	r.Add("stats_snapshot", statsSnapshotJob(log))
 }
 

@@ -28,11 +28,11 @@ func TestDailyJobsOfTheServer(t *testing.T) {
 		log := slog.New(slog.DiscardHandler)
 		r := &daily.Runner{DB: db, Host: "test", Now: func() time.Time { return now }, Log: log}
 		dailyJobs(r, log)
-		if got, want := r.Jobs(), []string{"recolour", "due_dates", "stats_snapshot"}; !slices.Equal(got, want) {
+		if got, want := r.Jobs(), []string{"recolour", "due_dates", "proactive", "stats_snapshot"}; !slices.Equal(got, want) {
 			t.Fatalf("jobs %v, want %v", got, want)
 		}
 		ran, err := r.RunDue(ctx, false)
-		if err != nil || ran != 3 {
+		if err != nil || ran != 4 {
 			t.Fatalf("ran %d jobs: %v", ran, err)
 		}
 		if ran, err := r.RunDue(ctx, false); err != nil || ran != 0 {
@@ -43,7 +43,7 @@ func TestDailyJobsOfTheServer(t *testing.T) {
 			t.Fatalf("snapshot %+v, %v; want of 2026-12-08", s, err)
 		}
 		runs := dailyRuns(db, log)()
-		if len(runs) != 3 {
+		if len(runs) != 4 {
 			t.Fatalf("metrics see %d daily jobs: %+v", len(runs), runs)
 		}
 		for _, j := range runs {

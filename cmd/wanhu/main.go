@@ -56,6 +56,7 @@ func commands() []command {
 		{"user", "manage accounts: add, list, disable, enable, reset-password, reset-totp, unlock, grant, revoke, totp-roles", runUser},
 		{"household", "households: list, show, recolour", runHousehold},
 		{"visit", "visits: recompute (next due dates), coverage, policy (how often)", runVisit},
+		{"proactive", "proactive service (未诉先办): run (the rules of a day make their tasks)", runProactive},
 		{"plan", "weekly visit plans: week (generate a grid's plan)", runPlan},
 		{"audit", "audit log: verify, anchor, export, purge", runAudit},
 		{"key", "encryption keys: new, rotate, retire", runKey},

@@ -115,6 +115,11 @@ func (h *handler) routes() []route {
 		{"POST", "/appointments/{id}/missed", h.missedAppointment, false},
 		{"POST", "/appointments/{id}/cancel", h.cancelAppointment, false},
 
+		{"GET", "/tasks", h.only(access.RecordVisits, h.taskList), false},
+		{"POST", "/tasks/{id}/done", h.only(access.RecordVisits, h.taskDone), false},
+		{"POST", "/tasks/{id}/dismiss", h.only(access.RecordVisits, h.taskDismiss), false},
+		{"POST", "/tasks/{id}/request", h.only(access.SubmitRequests, h.taskRequest), false},
+
 		{"GET", "/request-categories", h.requestCategories, false},
 		{"POST", "/requests", h.only(access.SubmitRequests, h.createRequest), false},
 		{"GET", "/requests", h.requestList, false},

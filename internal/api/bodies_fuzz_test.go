@@ -11,9 +11,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
+	"wanhu/internal/proactive"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 )
@@ -63,6 +66,8 @@ var bodyRoutes = []bodyRoute{
 		`{"client_id":"f-2","household_id":{red},"outcome":"met","at":"9999-12-31T23:59:59Z"}`,
 		`{"client_id":"f-3","household_id":{red},"outcome":"not_home","card_left":true,"at":"0001-01-01T00:00:00Z"}`,
 	}},
+	{"POST", "/tasks/{task}/dismiss", []string{`{"reason":"家属已办"}`, `{"reason":""}`, `{"reason":"a\u0000b"}`}},
+	{"POST", "/tasks/{task}/request", []string{`{"category":"elderly_care"}`, `{"category":"nope","channel":"fax"}`, `{"category":"other","description":"x"}`}},
 	{"PUT", "/visit-policy", []string{`{"colours":{"green":"weekly"},"floor":"yearly"}`, `{"colours":{"blue":"daily"}}`}},
 	{"PUT", "/calendar/{year}", []string{`{"days":[{"day":"2028-01-03","workday":false,"name":"元旦"}]}`, `{"days":[{"day":"2029-02-30"}]}`}},
 	{"POST", "/plans", []string{`{"grid_id":{grid1},"week":"2026-W49"}`, `{"grid_id":{grid1},"week":"9999-W53"}`}},
@@ -109,6 +114,7 @@ var noBody = map[string]string{
 	"POST /visits/{id}/photos":                "multipart, not JSON",
 	"POST /appointments/{id}/missed":          "no body",
 	"POST /appointments/{id}/cancel":          "no body",
+	"POST /tasks/{id}/done":                   "no body",
 	"POST /notifications/{id}/retry":          "no body",
 	"DELETE /tokens/{id}":                     "no body",
 	"DELETE /households/{id}/colour-override": "no body",
@@ -176,11 +182,17 @@ func newBodyFixture(t testing.TB, engine string, db *store.DB) *bodyFixture {
 	b.ids = strings.NewReplacer(ids...)
 	plan := b.created(t, "POST", "/plans", `{"grid_id":{grid1},"week":"2026-W49"}`)
 	req := b.created(t, "POST", "/requests", `{"category":"sanitation","description":"下水道堵塞","channel":"visit","household_id":{red}}`)
-	b.ids = strings.NewReplacer(append(ids, "{plan}", fmt.Sprint(plan), "{request}", fmt.Sprint(req))...)
 	talk := b.created(t, "POST", "/talk-sessions", `{"community_id":{community},"day":"2026-12-03","starts":"09:00","ends":"11:00","host":"冯晓霞"}`)
 	mediationCase := b.created(t, "POST", "/mediation-cases", `{"title":"漏水纠纷","household_ids":[{red},{green}],"mediator_ids":[{member}]}`)
+	if _, err := proactive.Run(ctx, db, calendar.Today(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var task int64
+	if err := db.QueryRowContext(ctx, `SELECT MIN(id) FROM proactive_tasks`).Scan(&task); err != nil {
+		t.Fatal(err)
+	}
 	b.ids = strings.NewReplacer(append(ids, "{plan}", fmt.Sprint(plan), "{request}", fmt.Sprint(req), "{talk}", fmt.Sprint(talk),
-		"{case}", fmt.Sprint(mediationCase))...)
+		"{case}", fmt.Sprint(mediationCase), "{task}", fmt.Sprint(task))...)
 	return b
 }
 

@@ -21,8 +21,10 @@ import (
 
 	"wanhu/internal/api"
 	"wanhu/internal/auth"
+	"wanhu/internal/calendar"
 	"wanhu/internal/gen"
 	"wanhu/internal/importjob"
+	"wanhu/internal/proactive"
 	"wanhu/internal/server"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
@@ -132,6 +134,10 @@ var walkRows = map[string]walkRow{
 	"GET /api/v1/appointments":                          {},
 	"POST /api/v1/appointments/{id}/missed":             {body: `{}`},
 	"POST /api/v1/appointments/{id}/cancel":             {body: `{}`},
+	"GET /api/v1/tasks":                                 {},
+	"POST /api/v1/tasks/{id}/done":                      {body: `{}`},
+	"POST /api/v1/tasks/{id}/dismiss":                   {body: `{"reason":"x"}`},
+	"POST /api/v1/tasks/{id}/request":                   {body: `{"category":"other"}`},
 	"GET /api/v1/request-categories":                    {},
 	"POST /api/v1/requests":                             {body: `{}`},
 	"GET /api/v1/requests":                              {},
@@ -259,6 +265,10 @@ var walkRows = map[string]walkRow{
 	"GET /calendar":                                     {},
 	"POST /calendar":                                    {skip: noBody},
 	"GET /today":                                        {},
+	"GET /tasks":                                        {},
+	"POST /tasks/{id}/{action}":                         {fixed: map[string]string{"action": "done"}, body: ``},
+	"GET /settings/proactive":                           {},
+	"POST /settings/proactive":                          {skip: noBody},
 	"POST /visits/sync":                                 {body: ``},
 	"GET /visits/progress":                              {},
 	"GET /visits/coverage":                              {},
@@ -362,7 +372,8 @@ func paramKind(segs []string, i int) string {
 		"requests": "request", "appointments": "appointment", "plans": "plan", "team": "member", "staff": "member", "scorecards": "member",
 		"grids": "grid", "saved-rosters": "saved", "notifications": "notification",
 		"org-units": "grid", "org": "grid", "compounds": "compound", "places": "compound", "buildings": "building",
-		"imports": "import", "import": "import", "talk-sessions": "talk", "talk": "talk", "mediation-cases": "case", "mediation": "case"}[prev]
+		"imports": "import", "import": "import", "talk-sessions": "talk", "talk": "talk", "mediation-cases": "case", "mediation": "case",
+		"tasks": "task"}[prev]
 }
 
 // walkRoles are the demo's accounts with the grid whose records they may
@@ -447,6 +458,9 @@ func newWalk(t *testing.T, db *store.DB) *walk {
 		w.grids[int(r[0].(int64))] = r[1].(int64)
 	}
 	w.addRecords(t, ctx, d)
+	if _, err := proactive.Run(ctx, db, calendar.Today(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	w.collect(t)
 	return w
 }
@@ -588,6 +602,7 @@ func (w *walk) idFor(t *testing.T, kind string, n int) string {
 		// those handled in the community.
 		"request":      `SELECT r.id FROM requests r WHERE r.grid_id = ? AND r.handling <> 'referred' ORDER BY r.id`,
 		"appointment":  `SELECT a.id FROM appointments a WHERE a.grid_id = ? ORDER BY a.id`,
+		"task":         `SELECT t.id FROM proactive_tasks t JOIN households h ON h.id = t.household_id WHERE h.grid_id = ? ORDER BY t.id`,
 		"plan":         `SELECT p.id FROM plans p WHERE p.grid_id = ? ORDER BY p.id`,
 		"member":       `SELECT m.id FROM team_members m WHERE m.grid_id = ? ORDER BY m.id`,
 		"training":     `SELECT t.id FROM training_records t JOIN team_members m ON m.id = t.team_member_id WHERE m.grid_id = ? ORDER BY t.id`,

@@ -98,6 +98,7 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Summary, error) {
 			sum.Week, err = g.dongxingWeek(ctx, db, sum.CommunityID)
 			return err
 		}},
+		{"Calling the living-alone elderly the week's route has not reached", func() error { return g.dongxingAloneElderly(ctx, db, sum.CommunityID) }},
 	} {
 		if o.Stage != nil {
 			o.Stage(s.what)

@@ -9,6 +9,7 @@ import (
 	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
+	"wanhu/internal/proactive"
 	"wanhu/internal/visit"
 )
 
@@ -58,7 +59,7 @@ type vslot struct {
 // measures) are visited on their own cycle. A few households were passed
 // over and are overdue, some since last year; a few were not at home at
 // their last one or two visits and have a card and a follow-up, flagged
-// for an off-peak visit after visit.OffpeakAfter misses. Evening and
+// for an off-peak visit after proactive.DefaultOffpeakMisses misses. Evening and
 // weekend visits go to households that asked for them.
 //
 // Only the last weeks are kept in full (about two rounds of the grid, at
@@ -280,7 +281,7 @@ func (g *generator) householdVisits(c *community, i int, freq string, kind byte,
 		case "not_home":
 			v.notes, v.followUp = "家中无人，已留联系卡", calendar.DateOf(day.Time().AddDate(0, 0, visit.FollowUpDays))
 			s.misses++
-			s.offpeak = s.misses >= visit.OffpeakAfter
+			s.offpeak = s.misses >= proactive.DefaultOffpeakMisses
 		case "refused":
 			v.notes = "住户不愿接受走访"
 			s.misses = 0

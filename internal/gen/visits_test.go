@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"wanhu/internal/calendar"
+	"wanhu/internal/proactive"
 	"wanhu/internal/visit"
 )
 
@@ -38,8 +39,8 @@ func TestVisitHistory(t *testing.T) {
 		time.Date(articleDay.Y, 1, 1, 0, 0, 0, 0, calendar.China)), 0.02, 0.06)
 	share("not at home at the last visit", count(t, db, `SELECT COUNT(*) FROM households WHERE misses > 0`), 0.005, 0.03)
 	share("flagged off-peak", count(t, db, `SELECT COUNT(*) FROM households WHERE offpeak`), 0.002, 0.02)
-	if n := count(t, db, `SELECT COUNT(*) FROM households WHERE offpeak <> (misses >= ?)`, visit.OffpeakAfter); n != 0 {
-		t.Errorf("%d households flagged off-peak other than after %d misses", n, visit.OffpeakAfter)
+	if n := count(t, db, `SELECT COUNT(*) FROM households WHERE offpeak <> (misses >= ?)`, proactive.DefaultOffpeakMisses); n != 0 {
+		t.Errorf("%d households flagged off-peak other than after %d misses", n, proactive.DefaultOffpeakMisses)
 	}
 	// Red households one to three weeks overdue when the week began: this
 	// week's plan puts them first (priority 1000, 400 for red, a point a

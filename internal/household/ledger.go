@@ -38,12 +38,15 @@ const (
 	// EvHealthCheck is a health check done (体检完成), e.g. the free
 	// yearly check-up of the elderly; it changes nothing in the file.
 	EvHealthCheck = "health_check"
+	// EvInsurancePaid is the yearly medical insurance (医保) paid for the
+	// person; the proactive rule of the payment window reads it.
+	EvInsurancePaid = "insurance_paid"
 )
 
 // LedgerTypes lists every event type, for filters.
 var LedgerTypes = []string{
 	EvHealthWorsened, EvStartedSchool, EvLostJob, EvFoundJob, EvMovedIn, EvMovedOut, EvBorn, EvDied,
-	EvDibaoApproved, EvDibaoWithdrawn, EvHealthCheck, EvColourChanged, EvColourOverride, EvOverrideCleared,
+	EvDibaoApproved, EvDibaoWithdrawn, EvHealthCheck, EvInsurancePaid, EvColourChanged, EvColourOverride, EvOverrideCleared,
 	EvTagAdded, EvTagRemoved, EvMemberAdded, EvFieldChanged, EvHouseholdCreated,
 	EvNeedAdded, EvNeedChanged, EvMeasureAdded, EvMeasureChanged,
 }

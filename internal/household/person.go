@@ -421,7 +421,7 @@ type Event struct {
 }
 
 // EventTypes lists the types RecordEvent takes.
-var EventTypes = []string{EvHealthWorsened, EvStartedSchool, EvLostJob, EvFoundJob, EvMovedOut, EvDied, EvDibaoApproved, EvDibaoWithdrawn, EvHealthCheck}
+var EventTypes = []string{EvHealthWorsened, EvStartedSchool, EvLostJob, EvFoundJob, EvMovedOut, EvDied, EvDibaoApproved, EvDibaoWithdrawn, EvHealthCheck, EvInsurancePaid}
 
 // RecordEvent applies a typed event to the current version of a person and
 // writes it to the ledger, with the change it implies, in one transaction.

@@ -10,6 +10,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/org"
+	"wanhu/internal/proactive"
 	"wanhu/internal/request"
 	"wanhu/internal/store"
 )
@@ -47,6 +48,9 @@ type Scorecard struct {
 	Satisfied        int      `json:"satisfied"` // satisfied or basically satisfied
 	SatisfactionRate *float64 `json:"satisfaction_rate"`
 	Complaints       int      `json:"complaints"` // dissatisfied callbacks for attitude (态度) on requests they handled
+	// Proactive counts the proactive tasks (未诉先办) they did or turned
+	// into a request in the period: work done before anyone asked.
+	Proactive int `json:"proactive"`
 
 	PreJob         bool    `json:"pre_job_done"`
 	TrainingHours  float64 `json:"on_job_hours"` // on-the-job hours in the period
@@ -171,6 +175,10 @@ func compute(ctx context.Context, q store.Querier, scope org.Scope, p Period, w 
 	if err != nil {
 		return nil, err
 	}
+	proactiveDone, err := proactive.DoneBy(ctx, q, scope, start(p.From), end(p.To))
+	if err != nil {
+		return nil, err
+	}
 	for i := range cards {
 		c := &cards[i]
 		c.UserID = userOf[c.MemberID]
@@ -178,6 +186,7 @@ func compute(ctx context.Context, q store.Querier, scope org.Scope, p Period, w 
 		for u, m := range members { // every linked account's requests count
 			if m == c.MemberID {
 				c.addRequests(handled[u], complaints[u])
+				c.Proactive += proactiveDone[u]
 			}
 		}
 		t := training[c.MemberID]
@@ -194,6 +203,9 @@ func compute(ctx context.Context, q store.Querier, scope org.Scope, p Period, w 
 	for u := range complaints {
 		staffUsers[u] = true
 	}
+	for u := range proactiveDone {
+		staffUsers[u] = true
+	}
 	for u := range staffUsers {
 		if members[u] != 0 {
 			continue
@@ -203,6 +215,7 @@ func compute(ctx context.Context, q store.Querier, scope org.Scope, p Period, w 
 			return nil, err
 		}
 		c.addRequests(handled[u], complaints[u])
+		c.Proactive = proactiveDone[u]
 		c.score(w, p)
 		cards = append(cards, c)
 	}

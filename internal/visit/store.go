@@ -11,6 +11,7 @@ import (
 	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
+	"wanhu/internal/proactive"
 	"wanhu/internal/store"
 )
 
@@ -183,7 +184,8 @@ func (s *Store) existing(ctx context.Context, clientID string) (*Visit, error) {
 
 // schedule updates the household's visit state after a visit: a meeting
 // restarts the cycle, a not-at-home visit counts a miss and flags the
-// household for an off-peak visit after OffpeakAfter in a row.
+// household for an off-peak visit after as many in a row as the
+// proactive off-peak rule says (internal/proactive, rule_offpeak.go).
 func (s *Store) schedule(ctx context.Context, q store.Querier, id int64, outcome string, at time.Time, day calendar.Date) error {
 	var misses int
 	var lastAt *time.Time
@@ -202,8 +204,12 @@ func (s *Store) schedule(ctx context.Context, q store.Querier, id int64, outcome
 		}
 	case "not_home":
 		misses++
+		after, err := proactive.MissesBeforeOffpeak(ctx, q)
+		if err != nil {
+			return err
+		}
 		if _, err := q.ExecContext(ctx, `UPDATE households SET last_visit_at = ?, misses = ?, offpeak = ? WHERE id = ?`,
-			at, misses, misses >= OffpeakAfter, id); err != nil {
+			at, misses, after > 0 && misses >= after, id); err != nil {
 			return err
 		}
 	default:

@@ -27,10 +27,6 @@ var (
 // scheduled unless the visitor says otherwise (R9).
 const FollowUpDays = 3
 
-// OffpeakAfter is the number of not-at-home visits in a row after which a
-// household is flagged for an evening or weekend visit (R10).
-const OffpeakAfter = 2
-
 // Visit is one recorded visit.
 type Visit struct {
 	ID             int64         `json:"id"`

@@ -9,6 +9,7 @@ import (
 	"wanhu/internal/household"
 	"wanhu/internal/mediation"
 	"wanhu/internal/org"
+	"wanhu/internal/proactive"
 	"wanhu/internal/visit"
 )
 
@@ -46,6 +47,9 @@ type fileView struct {
 	// Schedule is when the household is next due a visit (for users who
 	// record visits).
 	Schedule *visit.Schedule
+	// Tasks are the household's proactive tasks (未诉先办), for users who
+	// record visits; nil for others.
+	Tasks *taskBlock
 	// VisitID is the client id of the quick visit buttons: a double tap
 	// sends it twice and records one visit.
 	VisitID string
@@ -150,6 +154,15 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 		if v.Schedule, err = h.visits(r).ScheduleOf(ctx, hh.ID); err != nil {
 			return nil, err
 		}
+		ts, _, err := h.tasks(r).List(ctx, proactive.Filter{HouseholdID: hh.ID, Per: 20})
+		if err != nil {
+			return nil, err
+		}
+		b, err := h.taskBlockOf(r, v.Page, ts, r.URL.Path, false)
+		if err != nil {
+			return nil, err
+		}
+		v.Tasks = &b
 	}
 	v.Current = memberTable{L: l, Edit: v.CanEdit, Reveal: v.CanReveal, CSRF: v.CSRF}
 	v.Former = v.Current

@@ -36,6 +36,7 @@ func (h *handler) settingsShow(w http.ResponseWriter, r *http.Request) {
 		{"org", "/settings/org", can(r, access.ManageOrg)},
 		{"places", "/settings/places", can(r, access.ManageOrg)},
 		{"policy", "/visits/policy", can(r, access.Configure) || can(r, access.PlanVisits)},
+		{"proactive", "/settings/proactive", can(r, access.Configure)},
 		{"survey", "/survey", can(r, access.Configure) || can(r, access.RecordVisits)},
 		{"weights", "/staff/weights", can(r, access.Configure)},
 		{"calendar", "/calendar", u.Has("admin")},

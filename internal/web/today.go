@@ -10,6 +10,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/calendar"
+	"wanhu/internal/proactive"
 	"wanhu/internal/visit"
 )
 
@@ -26,7 +27,15 @@ type todayPage struct {
 	Linked  bool // the account is a team member's
 	Rows    []todayRow
 	Done    int
+	// Tasks are the open proactive tasks (未诉先办) of the user's
+	// households due today or before, the earliest first; TasksMore how
+	// many more there are than shown.
+	Tasks     taskBlock
+	TasksMore int
 }
+
+// todayTasks is how many proactive tasks the today page shows.
+const todayTasks = 20
 
 // todayRow is one household on the route.
 type todayRow struct {
@@ -61,6 +70,15 @@ func (h *handler) today(w http.ResponseWriter, r *http.Request) {
 		if row.Done != "" {
 			v.Done++
 		}
+	}
+	ts, n, err := h.tasks(r).List(r.Context(), proactive.Filter{State: proactive.Open, DueBy: calendar.DateOf(now), Per: todayTasks})
+	if err == nil {
+		v.Tasks, err = h.taskBlockOf(r, v.Page, ts, "/today", true)
+		v.TasksMore = n - len(ts)
+	}
+	if err != nil {
+		h.showError(w, r, err)
+		return
 	}
 	h.render(w, r, http.StatusOK, "today", v)
 }
