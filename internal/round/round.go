@@ -376,4 +376,3 @@ func nullID(id int64) any {
 	}
 	return id
 }
-
