@@ -115,6 +115,14 @@ func (h *handler) routes() []route {
 		{"POST", "/appointments/{id}/missed", h.missedAppointment, false},
 		{"POST", "/appointments/{id}/cancel", h.cancelAppointment, false},
 
+		{"GET", "/round-templates", h.roundTemplates, false},
+		{"POST", "/rounds", h.only(access.RecordVisits, h.createRound), false},
+		{"GET", "/rounds", h.only(access.ReadHouseholds, h.roundList), false},
+		{"GET", "/rounds/{id}", h.only(access.ReadHouseholds, h.oneRound), false},
+		{"POST", "/rounds/{id}/start", h.only(access.RecordVisits, h.startRound), false},
+		{"POST", "/rounds/{id}/results", h.only(access.RecordVisits, h.roundResults), false},
+		{"GET", "/hazards", h.only(access.ReadHouseholds, h.hazards), false},
+
 		{"GET", "/request-categories", h.requestCategories, false},
 		{"POST", "/requests", h.only(access.SubmitRequests, h.createRequest), false},
 		{"GET", "/requests", h.requestList, false},

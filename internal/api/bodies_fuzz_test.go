@@ -85,6 +85,13 @@ var bodyRoutes = []bodyRoute{
 	{"POST", "/requests/{request}/extension/refuse", []string{`{"reason":"不同意"}`}},
 	{"POST", "/requests/{request}/resolve", []string{`{"note":"已修好"}`}},
 	{"POST", "/requests/{request}/callback", []string{`{"result":"dissatisfied","reason":"not_solved","method":"phone","follow_up":{"kind":"other","note":"x"}}`}},
+	{"POST", "/rounds", []string{`{"template":"night_public","grid_id":{grid1}}`, `{"template":"shop_fire","household_id":{red}}`,
+		`{"template":"night_public","grid_id":-1,"scheduled_for":"0001-01-01T00:00:00Z","assignee_member_id":-1}`,
+		`{"template":"night_public","grid_id":{grid1},"scheduled_for":"9999-12-31T23:59:59Z"}`}},
+	{"POST", "/rounds/{round}/results", []string{
+		`{"items":[{"item":"manhole_cover","ok":false,"note":"井盖缺失","building_id":{building1}}],"client_id":"f-r1","lat":36.6,"lng":101.8}`,
+		`{"items":[{"item":"manhole_cover","ok":false,"note":"\u0000","building_id":-1}],"lat":1e400}`,
+		`{"items":[{"item":"nope"}],"client_id":""}`, `{"items":null}`}},
 	{"PUT", "/scorecard-weights", []string{`{"visits":50}`, `{"training":1e400}`}},
 	{"POST", "/team/{member}/training", []string{`{"course":"岗前培训","kind":"pre_job","completed_on":"2026-01-05","hours":8}`, `{"hours":-1e308,"completed_on":"x"}`}},
 	{"POST", "/survey-questions", []string{`{"code":"stars","text_zh":"打几颗星？","kind":"stars"}`, `{"code":"","kind":"essay"}`}},
@@ -109,6 +116,7 @@ var noBody = map[string]string{
 	"POST /imports/structure":                 "the body is the workbook, not JSON",
 	"POST /imports":                           "an upload (the file itself, or multipart), not JSON: its bad input is tested in imports_test.go and internal/importjob",
 	"POST /imports/{id}/confirm":              "no body",
+	"POST /rounds/{id}/start":                 "no body",
 }
 
 // TestBodyRoutesComplete: every route of the route table that writes is
@@ -166,7 +174,8 @@ func newBodyFixture(t testing.TB, engine string, db *store.DB) *bodyFixture {
 	b.ids = strings.NewReplacer(ids...)
 	plan := b.created(t, "POST", "/plans", `{"grid_id":{grid1},"week":"2026-W49"}`)
 	req := b.created(t, "POST", "/requests", `{"category":"sanitation","description":"下水道堵塞","channel":"visit","household_id":{red}}`)
-	b.ids = strings.NewReplacer(append(ids, "{plan}", fmt.Sprint(plan), "{request}", fmt.Sprint(req))...)
+	round := b.created(t, "POST", "/rounds", `{"template":"night_public","grid_id":{grid1}}`)
+	b.ids = strings.NewReplacer(append(ids, "{plan}", fmt.Sprint(plan), "{request}", fmt.Sprint(req), "{round}", fmt.Sprint(round))...)
 	return b
 }
 
