@@ -252,6 +252,7 @@ var walkRows = map[string]walkRow{
 	"POST /rounds/{id}/start":                           {body: ``},
 	"POST /rounds/{id}/results":                         {body: ``},
 	"POST /rounds/{id}/sync":                            {body: ``},
+	"GET /rounds/{id}/photos/{photo}":                   {},
 	"GET /hazards":                                      {},
 	"GET /compounds/{id}/plan":                          {},
 	"GET /visits/progress":                              {},

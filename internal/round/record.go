@@ -13,6 +13,7 @@ import (
 	"wanhu/internal/org"
 	"wanhu/internal/request"
 	"wanhu/internal/store"
+	"wanhu/internal/visit"
 )
 
 // maxItems is the most results one round records; maxNote the longest
@@ -39,6 +40,9 @@ type Recording struct {
 	ClientID string        `json:"client_id"`
 	Lat      *float64      `json:"lat"`
 	Lng      *float64      `json:"lng"`
+	// Photos are the uploaded photos (the web form's; optional), checked
+	// and re-encoded as a visit's.
+	Photos [][]byte `json:"-"`
 }
 
 // place is where a failed item was found, for its request.
@@ -69,6 +73,10 @@ func (s *Store) Record(ctx context.Context, actor household.Actor, id int64, in 
 	}
 	t, _ := TemplateByCode(r.Template)
 	places, err := s.check(ctx, r, t, &in)
+	if err != nil {
+		return nil, err
+	}
+	photos, err := visit.CleanPhotos(ctx, s.photos, in.Photos)
 	if err != nil {
 		return nil, err
 	}
@@ -111,6 +119,12 @@ func (s *Store) Record(ctx context.Context, actor household.Actor, id int64, in 
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO round_results(round_id, item, ok, note, building_id, request_id) VALUES (?, ?, ?, ?, ?, ?)`,
 				id, x.Item, *x.OK, x.Note, nullID(x.BuildingID), nullID(reqID)); err != nil {
+				return err
+			}
+		}
+		for _, p := range photos {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO round_photos(round_id, content_type, size, data, created_at) VALUES (?, ?, ?, ?, ?)`,
+				id, p.ContentType, len(p.Data), p.Data, now); err != nil {
 				return err
 			}
 		}

@@ -20,6 +20,7 @@ import (
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
+	"wanhu/internal/visit"
 )
 
 // States of a round.
@@ -56,6 +57,8 @@ type Round struct {
 	Results          []Result   `json:"results"`
 	// Requests are the ids of the requests the failed items made.
 	Requests []int64 `json:"requests"`
+	// Photos are the ids of the round's photos.
+	Photos []int64 `json:"photos"`
 }
 
 // Result is one item checked on a round.
@@ -72,9 +75,10 @@ type Result struct {
 // Store keeps rounds within a scope: a round out of scope answers
 // apperr.ErrNotFound, like one that does not exist.
 type Store struct {
-	db    *store.DB
-	scope org.Scope
-	now   func() time.Time
+	db     *store.DB
+	scope  org.Scope
+	now    func() time.Time
+	photos *visit.PhotoSlots // limit the photos decoded at once (nil: no limit)
 }
 
 // NewStore returns a Store that sees every round; faces call In.
@@ -86,6 +90,13 @@ func NewStore(db *store.DB) *Store {
 func (s *Store) In(scope org.Scope) *Store {
 	c := *s
 	c.scope = scope
+	return &c
+}
+
+// WithPhotoSlots returns the Store decoding photos in slots.
+func (s *Store) WithPhotoSlots(slots *visit.PhotoSlots) *Store {
+	c := *s
+	c.photos = slots
 	return &c
 }
 
@@ -293,7 +304,37 @@ func (s *Store) get(ctx context.Context, q store.Querier, id int64) (*Round, err
 			r.Requests = append(r.Requests, x.RequestID)
 		}
 	}
-	return r, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	ps, err := q.QueryContext(ctx, `SELECT id FROM round_photos WHERE round_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer ps.Close()
+	for ps.Next() {
+		var p int64
+		if err := ps.Scan(&p); err != nil {
+			return nil, err
+		}
+		r.Photos = append(r.Photos, p)
+	}
+	return r, ps.Err()
+}
+
+// PhotoData returns photo id of round roundID with its content type, if
+// the round is in scope.
+func (s *Store) PhotoData(ctx context.Context, roundID, id int64) (string, []byte, error) {
+	if _, err := s.Get(ctx, roundID); err != nil {
+		return "", nil, err
+	}
+	var ctype string
+	var data []byte
+	err := s.db.QueryRowContext(ctx, `SELECT content_type, data FROM round_photos WHERE id = ? AND round_id = ?`, id, roundID).Scan(&ctype, &data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil, apperr.ErrNotFound
+	}
+	return ctype, data, err
 }
 
 // Filter selects rounds for List.
@@ -364,7 +405,7 @@ func list(ctx context.Context, q store.Querier, where string, args []any) ([]Rou
 				*p = &v
 			}
 		}
-		r.Results, r.Requests = []Result{}, []int64{}
+		r.Results, r.Requests, r.Photos = []Result{}, []int64{}, []int64{}
 		out = append(out, r)
 	}
 	return out, rows.Err()

@@ -13,11 +13,12 @@ import (
 	"wanhu/internal/calendar"
 	"wanhu/internal/org"
 	"wanhu/internal/round"
+	"wanhu/internal/visit"
 )
 
 // rounds returns the safety rounds as the signed-in user may see them.
 func (h *handler) rounds(r *http.Request) *round.Store {
-	return round.NewStore(h.db).WithClock(h.now).In(access.Scope(user(r)))
+	return round.NewStore(h.db).WithClock(h.now).WithPhotoSlots(h.photos).In(access.Scope(user(r)))
 }
 
 // roundsPage is the safety rounds' phone page (安全排查): the rounds
@@ -173,8 +174,8 @@ func (h *handler) roundFormError(w http.ResponseWriter, r *http.Request, err err
 // "items") and says what is wrong with it.
 func fieldMessage(l *Locale, fe *apperr.FieldError) string {
 	field := fe.Field
-	if strings.HasPrefix(field, "items[") {
-		field = "items"
+	if i := strings.IndexByte(field, '['); i > 0 {
+		field = field[:i] // items[2].note, photos[0]
 	}
 	if !l.Has("field." + field) {
 		return l.Err(fe)
@@ -278,9 +279,13 @@ func (h *handler) gridBuildings(ctx context.Context, gridID int64) ([]Option, er
 // template, ok.<code> ("1" ok, "0" failed, absent: not checked),
 // note.<code> and building.<code>; lat and lng from the phone, if it
 // gave them.
-func recordingOf(r *http.Request, x *round.Round) round.Recording {
+func recordingOf(r *http.Request, x *round.Round) (round.Recording, error) {
 	f := r.PostForm
 	in := round.Recording{ClientID: f.Get("client_id")}
+	var err error
+	if in.Photos, err = uploadedPhotos(r); err != nil {
+		return in, err
+	}
 	t, _ := round.TemplateByCode(x.Template)
 	for _, it := range t.Items {
 		v := f.Get("ok." + it.Code)
@@ -296,7 +301,7 @@ func recordingOf(r *http.Request, x *round.Round) round.Recording {
 	if err1 == nil && err2 == nil {
 		in.Lat, in.Lng = &lat, &lng
 	}
-	return in
+	return in, nil
 }
 
 // roundRecord records the checklist posted the old way (no script, or
@@ -307,10 +312,10 @@ func (h *handler) roundRecord(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	s := h.rounds(r)
-	x, err := s.Get(r.Context(), id)
-	if err == nil {
-		_, err = s.Record(r.Context(), actor(r), id, recordingOf(r, x))
+	err = h.recordRound(r, id)
+	if errors.Is(err, visit.ErrBusy) {
+		h.photosBusy(w, r)
+		return
 	}
 	if fe, ok := apperr.AsField(err); ok {
 		h.showRound(w, r, http.StatusUnprocessableEntity, fieldMessage(h.locale(r), fe))
@@ -332,17 +337,42 @@ func (h *handler) roundSync(w http.ResponseWriter, r *http.Request) {
 		h.syncRefused(w, r, err)
 		return
 	}
-	s := h.rounds(r)
-	x, err := s.Get(r.Context(), id)
-	if err == nil {
-		x, err = s.Record(r.Context(), actor(r), id, recordingOf(r, x))
-	}
+	err = h.recordRound(r, id)
 	switch {
 	case err == nil:
-		writeJSON(w, http.StatusOK, syncAnswer{ID: x.ID})
+		writeJSON(w, http.StatusOK, syncAnswer{ID: id})
 	case errors.Is(err, apperr.ErrConflict):
 		writeJSON(w, http.StatusConflict, syncAnswer{Error: "conflict"})
 	default:
 		h.syncRefused(w, r, err)
 	}
+}
+
+// recordRound records the checklist of round id posted in r.
+func (h *handler) recordRound(r *http.Request, id int64) error {
+	s := h.rounds(r)
+	x, err := s.Get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	in, err := recordingOf(r, x)
+	if err != nil {
+		return err
+	}
+	_, err = s.Record(r.Context(), actor(r), id, in)
+	return err
+}
+
+// roundPhoto sends a photo of a round in the user's scope.
+func (h *handler) roundPhoto(w http.ResponseWriter, r *http.Request) {
+	rid, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	pid, _ := strconv.ParseInt(r.PathValue("photo"), 10, 64)
+	ctype, data, err := h.rounds(r).PhotoData(r.Context(), rid, pid)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(data)
 }

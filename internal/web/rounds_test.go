@@ -1,7 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"fmt"
+	"image"
+	"image/png"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -74,8 +77,27 @@ func TestRoundOnThePhone(t *testing.T) {
 		if code, _ := worker.get(sm[0]); code != http.StatusNotFound {
 			t.Errorf("the worker reads the second grid's round: %d", code)
 		}
-		if code, body := admin.post(sm[0]+"/results", url.Values{"ok.extinguisher": {"1"}, "ok.gas": {"1"}}); code != http.StatusOK || !strings.Contains(body, "合格") {
+		var img bytes.Buffer
+		png.Encode(&img, image.NewGray(image.Rect(0, 0, 40, 30)))
+		code, body = admin.postPhotos(sm[0]+"/results", map[string]string{"ok.extinguisher": "1", "ok.gas": "0"}, []byte("%PDF-1.4 not a photo"))
+		if code != http.StatusUnprocessableEntity || !strings.Contains(body, "应为 JPEG 或 PNG 图片") {
+			t.Fatalf("a PDF among the photos: %d", code)
+		}
+		var n2 int
+		storetest.Scan(t, db.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM requests`), &n2)
+		if n2 != 1 {
+			t.Fatalf("a refused check made requests: %d in all", n2)
+		}
+		code, body = admin.postPhotos(sm[0]+"/results", map[string]string{"ok.extinguisher": "1", "ok.gas": "1"}, img.Bytes())
+		if code != http.StatusOK || !strings.Contains(body, "合格") || !strings.Contains(body, sm[0]+"/photos/") {
 			t.Fatalf("shop results: %d", code)
+		}
+		photo := regexp.MustCompile(`src="(/rounds/\d+/photos/\d+)"`).FindStringSubmatch(body)
+		if photo == nil {
+			t.Fatal("no photo on the round")
+		}
+		if res, _ := admin.do(mustRequest("GET", e.srv.URL+photo[1])); res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/png" {
+			t.Errorf("photo: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 		}
 		_, body = admin.get(shop)
 		mustContain(t, "shop file after", body, "全部合格")
@@ -90,3 +112,4 @@ func TestRoundOnThePhone(t *testing.T) {
 		mustContain(t, "bad schedule", body, `id="round-error"`, "排查时间")
 	})
 }
+

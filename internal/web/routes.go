@@ -114,6 +114,7 @@ func (h *handler) routes(mux router) {
 	page("POST /rounds/{id}/start", only(access.RecordVisits, h.roundStart))
 	page("POST /rounds/{id}/results", only(access.RecordVisits, h.roundRecord))
 	page("POST /rounds/{id}/sync", only(access.RecordVisits, h.roundSync))
+	page("GET /rounds/{id}/photos/{photo}", only(access.ReadHouseholds, h.roundPhoto))
 	page("GET /hazards", only(access.ReadHouseholds, h.hazards))
 	page("GET /compounds/{id}/plan", only(access.ReadHouseholds, h.compoundPlan))
 	page("GET /settings", h.settingsShow)

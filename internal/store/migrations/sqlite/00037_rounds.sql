@@ -44,6 +44,18 @@ CREATE TABLE round_results (
 CREATE INDEX round_results_round ON round_results(round_id, id);
 CREATE INDEX round_results_request ON round_results(request_id);
 
+-- A round's photos, kept and re-encoded as a visit's are.
+CREATE TABLE round_photos (
+    id            INTEGER PRIMARY KEY,
+    round_id      INTEGER NOT NULL REFERENCES rounds(id),
+    content_type  TEXT NOT NULL,
+    size          INTEGER NOT NULL,
+    data          BLOB NOT NULL,
+    created_at    TIMESTAMP NOT NULL
+);
+CREATE INDEX round_photos_round ON round_photos(round_id, id);
+
 -- +goose Down
+DROP TABLE round_photos;
 DROP TABLE round_results;
 DROP TABLE rounds;
