@@ -112,4 +112,3 @@ func TestRoundOnThePhone(t *testing.T) {
 		mustContain(t, "bad schedule", body, `id="round-error"`, "排查时间")
 	})
 }
-
