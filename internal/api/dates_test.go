@@ -57,6 +57,7 @@ var dateRoutes = map[string]dateRoute{
 	"PUT /calendar/{year}":          {path: "/calendar/2026", body: `{"days":[{"workday":false,"name":"节"}]}`},
 	"POST /requests":                {body: `{"category":"repair","description":"楼道灯坏了","channel":"hotline","household_id":{red}}`},
 	"POST /team/{id}/training":      {path: "/team/{member}/training", body: `{"course":"消防","kind":"on_job","hours":2}`},
+	"POST /rounds":                  {body: `{"template":"night_public","grid_id":{grid1}}`},
 	"GET /audit":                    {},
 	"GET /audit.csv":                {},
 	"GET /appointments":             {},
