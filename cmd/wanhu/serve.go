@@ -16,6 +16,7 @@ import (
 
 	"wanhu/internal/app"
 	"wanhu/internal/audit"
+	"wanhu/internal/calendar"
 	"wanhu/internal/gen"
 	"wanhu/internal/notify"
 	"wanhu/internal/open311"
@@ -301,6 +302,9 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 			sum.Households, sum.Persons, sum.KeyPersons, sum.SpecialDifficulty, sum.Grids)
 		fmt.Fprintf(out, "This week (%s): %d visit plans of %d households, %d of them visited so far.\n",
 			sum.Week.Week, sum.Week.Plans, sum.Week.Planned, sum.Week.Visits)
+		if err := gen.DemoRounds(ctx, db, calendar.Today()); err != nil {
+			return err
+		}
 	}
 	pw := *password
 	if pw == "" {

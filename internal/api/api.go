@@ -119,6 +119,13 @@ func (h *handler) routes() []route {
 		{"POST", "/tasks/{id}/done", h.only(access.RecordVisits, h.taskDone), false},
 		{"POST", "/tasks/{id}/dismiss", h.only(access.RecordVisits, h.taskDismiss), false},
 		{"POST", "/tasks/{id}/request", h.only(access.SubmitRequests, h.taskRequest), false},
+		{"GET", "/round-templates", h.roundTemplates, false},
+		{"POST", "/rounds", h.only(access.RecordVisits, h.createRound), false},
+		{"GET", "/rounds", h.only(access.ReadHouseholds, h.roundList), false},
+		{"GET", "/rounds/{id}", h.only(access.ReadHouseholds, h.oneRound), false},
+		{"POST", "/rounds/{id}/start", h.only(access.RecordVisits, h.startRound), false},
+		{"POST", "/rounds/{id}/results", h.only(access.RecordVisits, h.roundResults), false},
+		{"GET", "/hazards", h.only(access.ReadHouseholds, h.hazards), false},
 
 		{"GET", "/request-categories", h.requestCategories, false},
 		{"POST", "/requests", h.only(access.SubmitRequests, h.createRequest), false},

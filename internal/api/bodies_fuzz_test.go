@@ -100,6 +100,13 @@ var bodyRoutes = []bodyRoute{
 	{"PATCH", "/mediation-cases/{case}", []string{`{"title":"漏水纠纷","mediator_ids":[{member}],"outcome":"agreed","agreement":"修好防水","version":1}`, `{"version":99,"outcome":"maybe"}`}},
 	{"POST", "/mediation-cases/{case}/sessions", []string{`{"note":"两户到场"}`, `{"note":"","held_at":"1000-01-01T00:00:00Z"}`}},
 	{"POST", "/mediation-cases/{case}/escalate", []string{`{"department_id":-1}`, `{"department_id":{grid1},"urgency":"soon"}`}},
+	{"POST", "/rounds", []string{`{"template":"night_public","grid_id":{grid1}}`, `{"template":"shop_fire","household_id":{red}}`,
+		`{"template":"night_public","grid_id":-1,"scheduled_for":"0001-01-01T00:00:00Z","assignee_member_id":-1}`,
+		`{"template":"night_public","grid_id":{grid1},"scheduled_for":"9999-12-31T23:59:59Z"}`}},
+	{"POST", "/rounds/{round}/results", []string{
+		`{"items":[{"item":"manhole_cover","ok":false,"note":"井盖缺失","building_id":{building1}}],"client_id":"f-r1","lat":36.6,"lng":101.8}`,
+		`{"items":[{"item":"manhole_cover","ok":false,"note":"\u0000","building_id":-1}],"lat":1e400}`,
+		`{"items":[{"item":"nope"}],"client_id":""}`, `{"items":null}`}},
 	{"PUT", "/scorecard-weights", []string{`{"visits":50}`, `{"training":1e400}`}},
 	{"POST", "/team/{member}/training", []string{`{"course":"岗前培训","kind":"pre_job","completed_on":"2026-01-05","hours":8}`, `{"hours":-1e308,"completed_on":"x"}`}},
 	{"POST", "/survey-questions", []string{`{"code":"stars","text_zh":"打几颗星？","kind":"stars"}`, `{"code":"","kind":"essay"}`}},
@@ -125,6 +132,7 @@ var noBody = map[string]string{
 	"POST /imports/structure":                 "the body is the workbook, not JSON",
 	"POST /imports":                           "an upload (the file itself, or multipart), not JSON: its bad input is tested in imports_test.go and internal/importjob",
 	"POST /imports/{id}/confirm":              "no body",
+	"POST /rounds/{id}/start":                 "no body",
 }
 
 // TestBodyRoutesComplete: every route of the route table that writes is
@@ -182,6 +190,7 @@ func newBodyFixture(t testing.TB, engine string, db *store.DB) *bodyFixture {
 	b.ids = strings.NewReplacer(ids...)
 	plan := b.created(t, "POST", "/plans", `{"grid_id":{grid1},"week":"2026-W49"}`)
 	req := b.created(t, "POST", "/requests", `{"category":"sanitation","description":"下水道堵塞","channel":"visit","household_id":{red}}`)
+	round := b.created(t, "POST", "/rounds", `{"template":"night_public","grid_id":{grid1}}`)
 	talk := b.created(t, "POST", "/talk-sessions", `{"community_id":{community},"day":"2026-12-03","starts":"09:00","ends":"11:00","host":"冯晓霞"}`)
 	mediationCase := b.created(t, "POST", "/mediation-cases", `{"title":"漏水纠纷","household_ids":[{red},{green}],"mediator_ids":[{member}]}`)
 	if _, err := proactive.Run(ctx, db, calendar.Today(), time.Now()); err != nil {
@@ -192,7 +201,7 @@ func newBodyFixture(t testing.TB, engine string, db *store.DB) *bodyFixture {
 		t.Fatal(err)
 	}
 	b.ids = strings.NewReplacer(append(ids, "{plan}", fmt.Sprint(plan), "{request}", fmt.Sprint(req), "{talk}", fmt.Sprint(talk),
-		"{case}", fmt.Sprint(mediationCase), "{task}", fmt.Sprint(task))...)
+		"{case}", fmt.Sprint(mediationCase), "{task}", fmt.Sprint(task), "{round}", fmt.Sprint(round))...)
 	return b
 }
 

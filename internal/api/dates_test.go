@@ -75,6 +75,7 @@ var dateRoutes = map[string]dateRoute{
 	"PATCH /mediation-cases/{id}":         {path: "/mediation-cases/{case}", body: `{"title":"x","mediator_ids":[{member}],"version":1}`},
 	"POST /mediation-cases/{id}/sessions": {path: "/mediation-cases/{case}/sessions", body: `{"note":"x"}`},
 	"POST /requests/{id}/arrive":          {path: "/requests/{urgent}/arrive", body: `{}`},
+	"POST /rounds":                        {body: `{"template":"night_public","grid_id":{grid1}}`},
 }
 
 // badValues are what each kind of date is tried with: the two ends of

@@ -110,6 +110,13 @@ var walkRows = map[string]walkRow{
 	"PUT /api/v1/households/{id}/visitors":              {body: `{"team_member_ids":[]}`},
 	"PATCH /api/v1/needs/{id}":                          {body: `{}`},
 	"PATCH /api/v1/plan/{id}":                           {body: `{}`},
+	"GET /api/v1/round-templates":                       {},
+	"POST /api/v1/rounds":                               {body: `{}`},
+	"GET /api/v1/rounds":                                {},
+	"GET /api/v1/rounds/{id}":                           {},
+	"POST /api/v1/rounds/{id}/start":                    {},
+	"POST /api/v1/rounds/{id}/results":                  {body: `{}`},
+	"GET /api/v1/hazards":                               {},
 	"POST /api/v1/visits":                               {body: `{}`},
 	"GET /api/v1/visits/due":                            {},
 	"GET /api/v1/visits/{id}/photos":                    {},
@@ -270,6 +277,15 @@ var walkRows = map[string]walkRow{
 	"GET /settings/proactive":                           {},
 	"POST /settings/proactive":                          {skip: noBody},
 	"POST /visits/sync":                                 {body: ``},
+	"GET /rounds":                                       {},
+	"POST /rounds":                                      {body: ``},
+	"GET /rounds/{id}":                                  {},
+	"POST /rounds/{id}/start":                           {body: ``},
+	"POST /rounds/{id}/results":                         {body: ``},
+	"POST /rounds/{id}/sync":                            {body: ``},
+	"GET /rounds/{id}/photos/{photo}":                   {},
+	"GET /hazards":                                      {},
+	"GET /compounds/{id}/plan":                          {},
 	"GET /visits/progress":                              {},
 	"GET /visits/coverage":                              {},
 	"GET /plans":                                        {},
@@ -373,7 +389,7 @@ func paramKind(segs []string, i int) string {
 		"grids": "grid", "saved-rosters": "saved", "notifications": "notification",
 		"org-units": "grid", "org": "grid", "compounds": "compound", "places": "compound", "buildings": "building",
 		"imports": "import", "import": "import", "talk-sessions": "talk", "talk": "talk", "mediation-cases": "case", "mediation": "case",
-		"tasks": "task"}[prev]
+		"tasks": "task", "rounds": "round"}[prev]
 }
 
 // walkRoles are the demo's accounts with the grid whose records they may
@@ -484,6 +500,8 @@ func (w *walk) addRecords(t *testing.T, ctx context.Context, d server.Deps) {
 		v := one(t, w.db, `SELECT id FROM visits WHERE grid_id = ? ORDER BY id LIMIT 1`, g)
 		exec(t, w.db, `INSERT INTO visit_photos(visit_id, content_type, size, data, created_at) VALUES (?, 'image/png', ?, ?, ?)`, v, img.Len(), img.Bytes(), now)
 		m := one(t, w.db, `SELECT id FROM team_members WHERE grid_id = ? ORDER BY id LIMIT 1`, g)
+		exec(t, w.db, `INSERT INTO rounds(template, grid_id, org_path, state, started_at, created_at)
+			VALUES ('night_public', ?, (SELECT path FROM org_units WHERE id = ?), 'started', ?, ?)`, g, g, now, now)
 		exec(t, w.db, `INSERT INTO training_records(team_member_id, course, kind, completed_on, hours, created_at) VALUES (?, '岗前培训', 'pre_job', '2026-01-05', 8, ?)`, m, now)
 		// A plan of a past week: this week's would give the households to
 		// the member's visitor.
@@ -609,6 +627,7 @@ func (w *walk) idFor(t *testing.T, kind string, n int) string {
 		"grid":         `SELECT id FROM org_units WHERE id = ?`,
 		"compound":     `SELECT b.compound_id FROM buildings b WHERE b.grid_id = ? ORDER BY b.id`,
 		"building":     `SELECT b.id FROM buildings b WHERE b.grid_id = ? ORDER BY b.id`,
+		"round":        `SELECT r.id FROM rounds r WHERE r.grid_id = ? ORDER BY r.id`,
 		"token":        `SELECT t.id FROM access_tokens t JOIN users u ON u.id = t.user_id WHERE u.username = 'admin' AND ? > 0 ORDER BY t.id`,
 		"saved":        `SELECT s.id FROM saved_rosters s WHERE ? > 0 ORDER BY s.id`,
 		"notification": `SELECT o.id FROM outbox o WHERE ? > 0 ORDER BY o.id`,

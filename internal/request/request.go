@@ -348,11 +348,21 @@ func digit(r rune) rune {
 // Submit registers a new request (群众点单) in state submitted, with its
 // timeline entry and notifications in the same transaction.
 func (s *Store) Submit(ctx context.Context, actor household.Actor, in Input) (*Request, error) {
+	id, err := s.submit(ctx, actor, in)
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, id)
+}
+
+// submit is Submit without reading the request back, so it runs in a
+// transaction joined to ctx (see SubmitAccepted).
+func (s *Store) submit(ctx context.Context, actor household.Actor, in Input) (int64, error) {
 	now := s.now().UTC()
 	audit.Describe(ctx, "request.submit", "request", in.Channel)
 	h, need, err := s.check(ctx, &in, now)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	at := now
 	if in.SubmittedAt != nil {
@@ -364,14 +374,14 @@ func (s *Store) Submit(ctx context.Context, actor household.Actor, in Input) (*R
 	}
 	if gridID != 0 {
 		if ok, err := s.files.GridVisible(ctx, gridID); err != nil || !ok {
-			return nil, errors.Join(err, apperr.Field("grid_id", "not_found", "grid %d does not exist", gridID))
+			return 0, errors.Join(err, apperr.Field("grid_id", "not_found", "grid %d does not exist", gridID))
 		}
 		if err := s.db.QueryRowContext(ctx, `SELECT path FROM org_units WHERE id = ? AND kind = 'grid'`, gridID).Scan(&path); err != nil {
-			return nil, apperr.Field("grid_id", "not_found", "grid %d does not exist", gridID)
+			return 0, apperr.Field("grid_id", "not_found", "grid %d does not exist", gridID)
 		}
 	}
 	if path == "" {
-		return nil, apperr.Field("grid_id", "required", "give household_id or grid_id")
+		return 0, apperr.Field("grid_id", "required", "give household_id or grid_id")
 	}
 	var id int64
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
@@ -402,10 +412,10 @@ func (s *Store) Submit(ctx context.Context, actor household.Actor, in Input) (*R
 		return record(ctx, tx, actor, r, "submitted", "", Submitted, in.Description, nil, now)
 	})
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	audit.Describe(ctx, "request.submit", fmt.Sprintf("request:%d", id), in.Channel)
-	return s.Get(ctx, id)
+	return id, nil
 }
 
 // codeAlphabet is the alphabet of tracking codes: 32 characters without

@@ -199,10 +199,23 @@ type step struct {
 // then writes the change, a timeline entry and the notifications in one
 // transaction. An illegal action answers a *TransitionError.
 func (s *Store) Apply(ctx context.Context, actor household.Actor, id int64, c Change) (*Request, error) {
+	if err := s.apply(ctx, actor, id, c); err != nil {
+		return nil, err
+	}
+	out, err := s.Get(ctx, id)
+	if err == nil && (c.Action == Accept || c.Action == ApproveExtension) {
+		s.warnEstimated(ctx, out)
+	}
+	return out, err
+}
+
+// apply is Apply without reading the request back, so it runs in a
+// transaction joined to ctx.
+func (s *Store) apply(ctx context.Context, actor household.Actor, id int64, c Change) error {
 	now := s.now().UTC()
 	c.Note, c.PublicNote = strings.TrimSpace(c.Note), strings.TrimSpace(c.PublicNote)
 	audit.Describe(ctx, c.auditAction(), fmt.Sprintf("request:%d", id), c.auditDetail())
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
 		r, err := s.visible(ctx, tx, id)
 		if err != nil {
 			return err
@@ -245,14 +258,6 @@ func (s *Store) Apply(ctx context.Context, actor household.Actor, id int64, c Ch
 		}
 		return record(ctx, tx, actor, after, c.Action, r.State, st.to, c.Note, st.data, now)
 	})
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Get(ctx, id)
-	if err == nil && (c.Action == Accept || c.Action == ApproveExtension) {
-		s.warnEstimated(ctx, out)
-	}
-	return out, err
 }
 
 // warnEstimated logs a deadline just set through a year without holiday

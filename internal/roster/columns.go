@@ -2,6 +2,7 @@ package roster
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
@@ -109,6 +110,21 @@ var (
 		}
 		return nil
 	}}
+	colRoundAt = Column{Key: "last_round_at", ZH: "上次消防检查", EN: "Last fire-safety check", Width: 12, cell: func(it *Item, _ Labels) any {
+		if it.LastRoundAt == nil {
+			return nil
+		}
+		return it.LastRoundAt.In(calendar.China).Format(time.DateOnly)
+	}}
+	colRoundResult = Column{Key: "last_round_failed", ZH: "检查结果", EN: "Result", Width: 10, cell: func(it *Item, l Labels) any {
+		switch {
+		case it.LastRoundFailed == nil:
+			return nil
+		case *it.LastRoundFailed == 0:
+			return l.Enum("round_result", "ok")
+		}
+		return l.Enum("round_result", "failed") + " " + strconv.Itoa(*it.LastRoundFailed)
+	}}
 	colStart = Column{Key: "start", ZH: "入园/入学", EN: "Starts", Width: 8, cell: func(it *Item, l Labels) any { return l.Enum("start", it.Start) }}
 )
 
@@ -118,7 +134,7 @@ var columns = map[string][]Column{
 	"elderly_checkup":      {colName, colGender, colBirth, colAge, colGrid, colAddress, colLastCheck},
 	"living_alone_elderly": {colName, colGender, colAge, colGrid, colAddress, colLastVisit, colNextDue},
 	"dibao_review":         {colName, colGender, colAge, colDibao, colGrid, colAddress, colMembersOfPerson, colLastVisit},
-	"fire_safety":          {colShop, colBusiness, colKind, colFocus, colGrid, colAddress, colPhone, colLastVisit},
+	"fire_safety":          {colShop, colBusiness, colKind, colFocus, colGrid, colAddress, colPhone, colRoundAt, colRoundResult, colLastVisit},
 	"school_start":         {colName, colGender, colBirth, colStart, colGrid, colAddress, colGuardian, colGuardianRel, colGuardianPhone},
 	"key_persons":          {colName, colGender, colBirth, colAge, colTags, colGrid, colAddress, colColour},
 	"special_difficulty":   {colHouseholder, colGrid, colAddress, colMembers, colColour, colReasons, colPhone, colLastVisit},
@@ -175,6 +191,7 @@ var zhEnums = map[string]string{
 	"language.en": "英语", "language.other": "其他语言",
 	"dibao.none": "无", "dibao.dibao": "低保", "dibao.near_dibao": "低保边缘",
 	"start.kindergarten": "入园", "start.school": "入学",
+	"round_result.ok": "合格", "round_result.failed": "不合格",
 	"relation.householder": "户主", "relation.spouse": "配偶", "relation.child": "子女", "relation.parent": "父母",
 	"relation.grandchild": "孙辈", "relation.grandparent": "祖辈", "relation.sibling": "兄弟姐妹",
 	"relation.child_in_law": "儿媳/女婿", "relation.other": "其他",

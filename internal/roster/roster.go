@@ -137,8 +137,13 @@ type Item struct {
 	Reasons      []string         `json:"colour_reasons,omitempty"`
 	Tags         []string         `json:"tags,omitempty"`
 	// FireSafetyFocus marks premises tagged fire_safety_focus (消防重点).
-	FireSafetyFocus bool          `json:"fire_safety_focus,omitempty"`
-	LastVisitAt     *time.Time    `json:"last_visit_at,omitempty"`
+	FireSafetyFocus bool       `json:"fire_safety_focus,omitempty"`
+	LastVisitAt     *time.Time `json:"last_visit_at,omitempty"`
+	// LastRoundAt is when the shop's last fire-safety check (a safety
+	// round, internal/round) was done, and LastRoundFailed how many of its
+	// items failed (fire_safety only).
+	LastRoundAt     *time.Time    `json:"last_round_at,omitempty"`
+	LastRoundFailed *int          `json:"last_round_failed,omitempty"`
 	NextDueOn       calendar.Date `json:"next_due_on,omitzero"`
 }
 

@@ -179,6 +179,21 @@ func TestBuiltinRosters(t *testing.T) {
 		if !items[0].FireSafetyFocus || items[0].BusinessType != "零售" || items[0].HouseholdID != ids["shop"] {
 			t.Errorf("fire_safety row %+v", items[0])
 		}
+		if items[0].LastRoundAt != nil {
+			t.Errorf("a shop never checked has a last check %v", items[0].LastRoundAt)
+		}
+		// Two fire-safety checks: the roster shows the later, with 1 failed item.
+		for i, failed := range []int{0, 1} {
+			at := time.Date(2026, 4, 10+i, 12, 0, 0, 0, time.UTC)
+			if _, err := db.ExecContext(t.Context(), `INSERT INTO rounds(template, grid_id, org_path, household_id, state, started_at, done_at, failed, created_at)
+				VALUES ('shop_fire', ?, '/', ?, 'done', ?, ?, ?, ?)`, f.Grids[1].ID, ids["shop"], at, at, failed, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, items = names(t, rs, "fire_safety", nil)
+		if it := items[0]; it.LastRoundAt == nil || it.LastRoundAt.Day() != 11 || it.LastRoundFailed == nil || *it.LastRoundFailed != 1 {
+			t.Errorf("fire_safety last check %v, failed %v; want 2026-04-11 with 1 failed", it.LastRoundAt, it.LastRoundFailed)
+		}
 
 		// A grid leader's scope: the second grid only.
 		grid2 := roster.New(db, org.Scope{GridIDs: []int64{f.Grids[1].ID}})

@@ -175,6 +175,8 @@ func (s *Store) selectSQL(q Query) (string, []any) {
 			h.member_count, h.householder, h.phone, h.colour_reasons, h.last_visit_at, h.next_due_on,
 			(SELECT ` + tagAgg(s.db) + ` FROM household_tags ht JOIN tags t ON t.code = ht.tag WHERE ht.household_id = h.id)`)
 		if q.Def.Name == "fire_safety" {
+			cols.WriteString(`, (SELECT r.done_at FROM rounds r WHERE r.household_id = h.id AND r.state = 'done' ORDER BY r.done_at DESC, r.id DESC LIMIT 1),
+				(SELECT r.failed FROM rounds r WHERE r.household_id = h.id AND r.state = 'done' ORDER BY r.done_at DESC, r.id DESC LIMIT 1)`)
 			order = ` ORDER BY CASE WHEN h.id IN (SELECT household_id FROM household_tags WHERE tag = 'fire_safety_focus') THEN 0 ELSE 1 END, h.grid_id, h.id`
 		}
 	}
@@ -279,8 +281,20 @@ func (s *Store) each(ctx context.Context, q Query, sql string, args []any, fn fu
 			var reasons, phone string
 			dest = []any{&it.HouseholdID, &it.Address, &it.GridID, &it.GridName, &it.Colour, &it.Kind, &it.ShopName,
 				&it.BusinessType, &it.Occupancy, &it.Members, &it.Householder, &phone, &reasons, &lastVisit, &it.NextDueOn, &tags}
+			var lastRound instant
+			var failed *int64
+			if q.Def.Name == "fire_safety" {
+				dest = append(dest, &lastRound, &failed)
+			}
 			if err := rows.Scan(dest...); err != nil {
 				return err
+			}
+			if !lastRound.t.IsZero() {
+				t, n := lastRound.t.UTC(), 0
+				if failed != nil {
+					n = int(*failed)
+				}
+				it.LastRoundAt, it.LastRoundFailed = &t, &n
 			}
 			if it.Phone, err = household.MaskedPhone(keys, phone); err != nil {
 				return fmt.Errorf("roster %s: household %d: phone: %w", q.Def.Name, it.HouseholdID, err)

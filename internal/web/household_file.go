@@ -10,6 +10,7 @@ import (
 	"wanhu/internal/mediation"
 	"wanhu/internal/org"
 	"wanhu/internal/proactive"
+	"wanhu/internal/round"
 	"wanhu/internal/visit"
 )
 
@@ -17,6 +18,8 @@ import (
 type fileView struct {
 	Page
 	H            *household.Household
+	Shop         bool       // commercial or mixed: fire-safety checks apply
+	ShopChecks   []roundRow // its fire-safety checks, the latest first
 	Community    string
 	Phone        string
 	Badge        Badge
@@ -226,6 +229,17 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 	}
 	for _, e := range events {
 		v.Ledger = append(v.Ledger, ledgerOf(l, tn, e))
+	}
+	if v.Shop = hh.Kind != household.Residential; v.Shop {
+		// The shop's fire-safety checks: the household is in the user's
+		// scope, and its checks are part of its file.
+		checks, _, err := round.NewStore(h.db).List(ctx, round.Filter{HouseholdID: hh.ID, PerPage: 20})
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range checks {
+			v.ShopChecks = append(v.ShopChecks, roundRowOf(l, x))
+		}
 	}
 	return v, nil
 }

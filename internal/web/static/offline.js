@@ -8,7 +8,9 @@
 //   (#today-kept then says how many are ready);
 // - queues visits: the one-tap forms (form[data-offline]) and the full
 //   visit form (form[data-offline-form], with its needs, changes, survey
-//   and photos) do not post the page: the visit goes into a queue on the
+//   and photos) do not post the page (a safety round's checklist is such
+//   a form too: its data-sync names where it is sent instead of
+//   /visits/sync, and its data-household is "round-<id>"): the visit goes into a queue on the
 //   phone (IndexedDB, or localStorage where there is none, as in some
 //   WeChat browsers; photos only in IndexedDB) under a client id made at
 //   the tap, and is sent to /visits/sync when there is signal: at once, on
@@ -207,7 +209,7 @@
     var body = photos.length ? new FormData() : new URLSearchParams();
     body.append("csrf", banner.getAttribute("data-csrf"));
     body.append("client_id", item.client_id);
-    body.append("household_id", item.household_id);
+    if (!item.sync) body.append("household_id", item.household_id);
     body.append("age_ms", String(Math.max(Date.now() - item.tapped, 0)));
     if (item.fields) {
       item.fields.forEach(function (kv) { body.append(kv[0], kv[1]); });
@@ -216,7 +218,7 @@
       body.append("card_left", item.card_left);
     }
     photos.forEach(function (p) { body.append("photo", p.blob, p.name); });
-    return fetch("/visits/sync", { method: "POST", body: body, credentials: "same-origin", redirect: "manual",
+    return fetch(item.sync || "/visits/sync", { method: "POST", body: body, credentials: "same-origin", redirect: "manual",
       headers: { "Accept": "application/json" } }).then(function (res) {
       var final = [400, 404, 409, 422].indexOf(res.status) >= 0;
       if (!res.ok && !final) throw new Error("sync: " + res.status);
@@ -279,7 +281,7 @@
     }
     var status = document.getElementById("visit-form-status");
     var item = { client_id: newID(), user: user, household_id: f.getAttribute("data-household"), tapped: Date.now(),
-      outcome: f.elements.outcome.value, fields: fields, photos: photos };
+      sync: f.getAttribute("data-sync") || "", outcome: f.elements.outcome ? f.elements.outcome.value : "", fields: fields, photos: photos };
     watched[item.client_id] = true; // this page shows the answer: a refusal posts the form
     var done = refilled ? queue("del", refilled) : Promise.resolve();
     refilled = null;
