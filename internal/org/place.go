@@ -230,3 +230,29 @@ func BuildingByID(ctx context.Context, q store.Querier, id int64) (Building, str
 	}
 	return b, compound, nil
 }
+
+// GridBuilding is a building of a grid, named with its compound.
+type GridBuilding struct {
+	ID   int64
+	Name string // compound and building: 一化小区1号楼
+}
+
+// GridBuildings lists the buildings of grid gridID that are not retired,
+// by compound.
+func GridBuildings(ctx context.Context, q store.Querier, gridID int64) ([]GridBuilding, error) {
+	rows, err := q.QueryContext(ctx, `SELECT b.id, c.name || b.name FROM buildings b JOIN compounds c ON c.id = b.compound_id
+		WHERE b.grid_id = ? AND b.retired_at IS NULL ORDER BY c.name, b.id`, gridID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []GridBuilding
+	for rows.Next() {
+		var b GridBuilding
+		if err := rows.Scan(&b.ID, &b.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}

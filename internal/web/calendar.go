@@ -85,7 +85,11 @@ func (h *handler) calendarSave(w http.ResponseWriter, r *http.Request) {
 		fail(err)
 		return
 	}
-	seeOther(w, r, "/calendar?year="+strconv.Itoa(y)+"&saved=1&recounted="+strconv.Itoa(recounted))
+	to := "/calendar?year=" + strconv.Itoa(y) + "&saved=1"
+	if recounted > 0 {
+		to += "&recounted=" + strconv.Itoa(recounted)
+	}
+	seeOther(w, r, to)
 }
 
 // showCalendar fills v with year y and renders it; lines, when not empty,

@@ -257,22 +257,12 @@ func (h *handler) showRound(w http.ResponseWriter, r *http.Request, status int, 
 
 // gridBuildings lists the buildings of a grid, for where an item failed.
 func (h *handler) gridBuildings(ctx context.Context, gridID int64) ([]Option, error) {
-	rows, err := h.db.QueryContext(ctx, `SELECT b.id, c.name || b.name FROM buildings b JOIN compounds c ON c.id = b.compound_id
-		WHERE b.grid_id = ? AND b.retired_at IS NULL ORDER BY c.name, b.id`, gridID)
-	if err != nil {
-		return nil, err
+	bs, err := org.GridBuildings(ctx, h.db, gridID)
+	out := make([]Option, len(bs))
+	for i, b := range bs {
+		out[i] = Option{Value: strconv.FormatInt(b.ID, 10), Label: b.Name}
 	}
-	defer rows.Close()
-	var out []Option
-	for rows.Next() {
-		var id int64
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return nil, err
-		}
-		out = append(out, Option{Value: strconv.FormatInt(id, 10), Label: name})
-	}
-	return out, rows.Err()
+	return out, err
 }
 
 // recordingOf reads a checklist form: for each item of the round's
