@@ -69,7 +69,9 @@ func TestConcurrentRecordsCommitTogether(t *testing.T) {
 		const n = 20
 		holdFirst(l, n-1, nil)
 		first := make(chan error, 1)
-		go func() { first <- l.Record(context.Background(), Entry{Username: "a", Action: "write", Object: "thing:0"}) }()
+		go func() {
+			first <- l.Record(context.Background(), Entry{Username: "a", Action: "write", Object: "thing:0"})
+		}()
 		// The first caller writes its batch of one; the others arrive
 		// while it does and wait.
 		for {
@@ -119,7 +121,9 @@ func TestFailedEntryFailsOnlyItsCaller(t *testing.T) {
 		const n = 12
 		holdFirst(l, n-1, func(r Record) bool { return r.Object == "thing:bad" })
 		first := make(chan error, 1)
-		go func() { first <- l.Record(context.Background(), Entry{Username: "a", Action: "write", Object: "thing:first"}) }()
+		go func() {
+			first <- l.Record(context.Background(), Entry{Username: "a", Action: "write", Object: "thing:first"})
+		}()
 		for {
 			l.group.mu.Lock()
 			busy := l.group.busy
