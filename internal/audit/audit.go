@@ -10,7 +10,8 @@
 // entry's id and hash, kept off the database's machine) finds that too.
 // Appends are serialized: SQLite has one writer (transactions begin
 // IMMEDIATE), PostgreSQL takes an advisory transaction lock, so several
-// servers append to one chain.
+// servers append to one chain. Entries recorded at the same moment are
+// committed together, in order of arrival (see Record).
 package audit
 
 import (
@@ -19,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -72,11 +74,15 @@ type Log struct {
 	// them; values below DefaultRetentionMonths count as the default.
 	RetentionMonths int
 	now             func() time.Time
+	group           *group
+	// beforeInsert, when set (by tests), runs before each entry is
+	// stored and fails it with its error.
+	beforeInsert func(Record) error
 }
 
 // New returns the audit log kept in db.
 func New(db *store.DB) *Log {
-	return &Log{db: db, RetentionMonths: DefaultRetentionMonths, now: time.Now}
+	return &Log{db: db, RetentionMonths: DefaultRetentionMonths, now: time.Now, group: &group{}}
 }
 
 // SetClock replaces the clock, for tests.
@@ -85,16 +91,126 @@ func (l *Log) SetClock(now func() time.Time) { l.now = now }
 // lockKey is the PostgreSQL advisory lock that serializes appends ("audit").
 const lockKey = 0x6175646974c6f67
 
-// Record appends e to the log. A nil Log records nothing, so tools that
-// run without one need no special case.
+// Record appends e to the log and returns once the entry is committed. A
+// nil Log records nothing, so tools that run without one need no special
+// case. Within a transaction joined to ctx (store.WithTx), e is appended
+// in it, and kept only if it commits.
+//
+// Entries recorded at the same moment commit together (group commit):
+// the first caller that finds no batch being written writes every entry
+// waiting at that moment in one transaction, one fsync on SQLite and one
+// advisory lock on PostgreSQL, in the order they arrived; the callers that
+// arrived meanwhile wait for that commit, and the first of them writes the
+// next batch. So each caller still returns only after its own entry is
+// durable (an acknowledged request's entry is never lost), and a burst of
+// N requests costs a few commits instead of N. When a batch cannot be
+// committed, its entries are tried again one by one, so an entry that
+// cannot be stored fails its own caller and no one else's.
 func (l *Log) Record(ctx context.Context, e Entry) error {
 	if l == nil {
 		return nil
 	}
-	return l.db.InTx(ctx, func(tx *store.Tx) error {
-		_, err := l.appendTx(ctx, tx, e)
+	if tx := store.TxOf(ctx); tx != nil {
+		return l.RecordTx(ctx, tx, e)
+	}
+	rec, err := clean(e)
+	if err != nil {
 		return err
+	}
+	w := &waiting{rec: rec, wake: make(chan bool, 1)}
+	g := l.group
+	g.mu.Lock()
+	// The time is taken in the order of arrival, which is the order of ids.
+	w.at = l.now().UTC().Truncate(time.Microsecond)
+	g.pending = append(g.pending, w)
+	lead := !g.busy
+	g.busy = true
+	g.mu.Unlock()
+	if !lead && !<-w.wake {
+		return w.err // another caller committed it
+	}
+	g.mu.Lock()
+	batch := g.pending
+	g.pending = nil
+	g.mu.Unlock()
+	defer l.handOff(batch, w)
+	// The batch holds other callers' entries: one caller giving up (a
+	// client hanging up) must not fail theirs.
+	l.commit(context.WithoutCancel(ctx), batch)
+	return w.err
+}
+
+// handOff ends the writing of batch by w's caller: the first entry that
+// arrived meanwhile writes the next batch, and the other callers of batch
+// learn their outcome. It runs even if the commit panicked, so no caller
+// waits forever.
+func (l *Log) handOff(batch []*waiting, w *waiting) {
+	g := l.group
+	g.mu.Lock()
+	g.batches++
+	if len(g.pending) > 0 {
+		g.pending[0].wake <- true
+	} else {
+		g.busy = false
+	}
+	g.mu.Unlock()
+	for _, o := range batch {
+		if o != w {
+			if o.err == nil && !o.done {
+				o.err = errors.New("audit: the batch was not committed")
+			}
+			o.wake <- false
+		}
+	}
+}
+
+// group gathers the entries that wait to be committed (see Record).
+type group struct {
+	mu      sync.Mutex
+	pending []*waiting // in order of arrival
+	busy    bool       // a caller is writing a batch
+	batches int64      // batches written, for tests
+}
+
+// waiting is an entry waiting for its batch to commit.
+type waiting struct {
+	rec  Record
+	at   time.Time
+	err  error     // the outcome, set before wake is sent false
+	done bool      // err is the outcome of a commit
+	wake chan bool // true: write the next batch; false: done
+}
+
+// commit appends batch in one transaction and sets each entry's outcome.
+// When the transaction fails, each entry is tried again alone.
+func (l *Log) commit(ctx context.Context, batch []*waiting) {
+	err := l.db.InTx(ctx, func(tx *store.Tx) error {
+		keys, err := l.prepare(ctx, tx, batch[0].at)
+		if err != nil {
+			return err
+		}
+		lastID, lastHash, err := head(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, w := range batch {
+			rec, err := l.chain(ctx, tx, keys, w.rec, w.at, lastID, lastHash)
+			if err != nil {
+				return err
+			}
+			lastID, lastHash = rec.ID, rec.Hash
+		}
+		return nil
 	})
+	if err == nil || len(batch) == 1 {
+		for _, w := range batch {
+			w.err, w.done = err, true
+		}
+		return
+	}
+	for _, w := range batch {
+		l.commit(ctx, []*waiting{w})
+	}
 }
 
 // appendTx appends e inside tx, which it first locks against other
@@ -119,10 +235,21 @@ func (l *Log) insert(ctx context.Context, tx *store.Tx, keys *secret.Keyring, re
 	if err != nil {
 		return rec, err
 	}
+	return l.chain(ctx, tx, keys, rec, at, lastID, lastHash)
+}
+
+// chain stores rec, made at at, as the entry after lastID, whose hash is
+// lastHash; the caller holds the lock.
+func (l *Log) chain(ctx context.Context, tx *store.Tx, keys *secret.Keyring, rec Record, at time.Time, lastID int64, lastHash string) (Record, error) {
+	if l.beforeInsert != nil {
+		if err := l.beforeInsert(rec); err != nil {
+			return rec, fmt.Errorf("audit: append %s: %w", rec.Action, err)
+		}
+	}
 	rec.ID, rec.PrevHash = lastID+1, lastHash
 	rec.At = at.UTC().Truncate(time.Microsecond)
 	rec.Hash = rec.keyedHash(keys)
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log(id, at, user_id, username, role, ip, action, object, result, detail, prev_hash, hash)
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log(id, at, user_id, username, role, ip, action, object, result, detail, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		rec.ID, rec.At, rec.UserID, rec.Username, rec.Role, rec.IP, rec.Action, rec.Object, rec.Result, rec.Detail, rec.PrevHash, rec.Hash)
 	if err != nil {

@@ -431,36 +431,26 @@ func (s *Store) Authenticate(ctx context.Context, token string, kind Kind) (*Ses
 	if kind == API && strings.HasPrefix(token, TokenPrefix) {
 		return s.authenticateToken(ctx, token)
 	}
-	var uid int64
-	var csrf string
-	var last, exp time.Time
-	err := s.db.QueryRowContext(ctx, `SELECT user_id, csrf, last_seen_at, expires_at FROM sessions WHERE id = ? AND kind = ?`,
-		tokenID(token), kind).Scan(&uid, &csrf, &last, &exp)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrBadCredentials
-	}
-	if err != nil {
-		return nil, err
-	}
-	now := s.now().UTC()
-	if now.After(exp) || kind == Web && now.Sub(last) > s.IdleTimeout {
-		s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, tokenID(token))
-		return nil, ErrBadCredentials
-	}
-	u, _, err := s.user(ctx, "id = ?", uid)
-	if errors.Is(err, apperr.ErrNotFound) || err == nil && u.Disabled {
+	row, err := s.sessionUser(ctx, tokenID(token), kind)
+	if errors.Is(err, apperr.ErrNotFound) {
 		return nil, ErrBadCredentials
 	}
 	if err != nil {
 		return nil, err // the database failing signs no one out
 	}
+	u, csrf, last, exp := row.user, row.csrf, row.last, row.exp
+	now := s.now().UTC()
+	if now.After(exp) || kind == Web && now.Sub(last) > s.IdleTimeout {
+		s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, tokenID(token))
+		return nil, ErrBadCredentials
+	}
+	if u.Disabled {
+		return nil, ErrBadCredentials
+	}
 	if u.MustChangePassword && kind == API {
 		return nil, ErrChangePassword
 	}
-	enrol, err := s.MustEnrolTOTP(ctx, u)
-	if err != nil {
-		return nil, err
-	}
+	enrol := len(u.Grants) > 0 && slices.ContainsFunc(row.totpRoles, u.Has) && !row.totpOn
 	if enrol && kind == API {
 		if refuse, err := s.apiMustEnrol(ctx, u); err != nil {
 			return nil, err
@@ -472,6 +462,70 @@ func (s *Store) Authenticate(ctx context.Context, token string, kind Kind) (*Ses
 		s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, now, tokenID(token))
 	}
 	return &Session{User: u, Kind: kind, CSRF: csrf, ExpiresAt: exp, EnrolTOTP: enrol, ChangePassword: u.MustChangePassword}, nil
+}
+
+// sessionRow is a session with its account and what two-step sign-in
+// asks of it.
+type sessionRow struct {
+	user      *User
+	csrf      string
+	last, exp time.Time
+	totpRoles []Role // the roles required to use TOTP
+	totpOn    bool   // the account has turned TOTP on
+}
+
+// sessionUser reads, in one query, the session id of kind, its account
+// with its grants (one row each), the roles required to use TOTP and
+// whether the account has turned it on: a signed-in request costs one
+// query, and every server reads the same rows, so a session ended, an
+// account disabled or a role revoked counts at the next request. It
+// returns apperr.ErrNotFound when there is no such session or account.
+func (s *Store) sessionUser(ctx context.Context, id string, kind Kind) (sessionRow, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT u.id, u.username, u.display_name, u.disabled, u.team_member_id, u.must_change_password,
+			s.csrf, s.last_seen_at, s.expires_at,
+			(SELECT value FROM settings WHERE key = ?),
+			(SELECT t.enabled FROM user_totp t WHERE t.user_id = u.id),
+			r.role, r.org_unit_id, o.path
+		FROM sessions s JOIN users u ON u.id = s.user_id
+		LEFT JOIN user_roles r ON r.user_id = u.id
+		LEFT JOIN org_units o ON o.id = r.org_unit_id
+		WHERE s.id = ? AND s.kind = ?
+		ORDER BY r.role, r.org_unit_id`, totpRolesKey, id, kind)
+	if err != nil {
+		return sessionRow{}, err
+	}
+	defer rows.Close()
+	var row sessionRow
+	for rows.Next() {
+		var u User
+		var tm, unit sql.NullInt64
+		var roles, role, path sql.NullString
+		var on sql.NullBool
+		if err := rows.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Disabled, &tm, &u.MustChangePassword,
+			&row.csrf, &row.last, &row.exp, &roles, &on, &role, &unit, &path); err != nil {
+			return sessionRow{}, err
+		}
+		if row.user == nil {
+			u.TeamMemberID = tm.Int64
+			u.Grants = []Grant{}
+			row.user = &u
+			row.totpOn = on.Valid && on.Bool
+			if row.totpRoles, err = parseTOTPRoles(roles); err != nil {
+				return sessionRow{}, err
+			}
+		}
+		// A grant whose unit is gone grants nothing (as in user).
+		if role.Valid && path.Valid {
+			row.user.Grants = append(row.user.Grants, Grant{Role: Role(role.String), OrgUnitID: unit.Int64, Path: path.String})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return sessionRow{}, err
+	}
+	if row.user == nil {
+		return sessionRow{}, apperr.ErrNotFound
+	}
+	return row, nil
 }
 
 // Logout ends the session of a token.

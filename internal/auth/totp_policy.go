@@ -38,13 +38,22 @@ func (s *Store) TOTPRoles(ctx context.Context) ([]Role, error) {
 	var v string
 	err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, totpRolesKey).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
-		return slices.Clone(DefaultTOTPRoles), nil
+		return parseTOTPRoles(sql.NullString{})
 	}
 	if err != nil {
 		return nil, err
 	}
+	return parseTOTPRoles(sql.NullString{String: v, Valid: true})
+}
+
+// parseTOTPRoles reads the settings row of the TOTP requirement, the
+// default when there is none.
+func parseTOTPRoles(v sql.NullString) ([]Role, error) {
+	if !v.Valid {
+		return slices.Clone(DefaultTOTPRoles), nil
+	}
 	var roles []Role
-	if err := json.Unmarshal([]byte(v), &roles); err != nil {
+	if err := json.Unmarshal([]byte(v.String), &roles); err != nil {
 		return nil, fmt.Errorf("setting %s: %w", totpRolesKey, err)
 	}
 	return roles, nil

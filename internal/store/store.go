@@ -272,6 +272,12 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 
 type txKey struct{}
 
+// TxOf returns the transaction joined to ctx by WithTx, or nil.
+func TxOf(ctx context.Context) *Tx {
+	tx, _ := ctx.Value(txKey{}).(*Tx)
+	return tx
+}
+
 // WithTx returns ctx carrying tx: every InTx run with the returned context
 // joins tx rather than beginning a transaction of its own.
 func WithTx(ctx context.Context, tx *Tx) context.Context {
