@@ -324,17 +324,23 @@ func (s *Store) Escalate(ctx context.Context, actor household.Actor, id int64, v
 			break
 		}
 	}
-	r, err := s.submit(ctx, actor, "request", nr, first, 0, c.path)
-	if err != nil {
-		return nil, apperr.InField(err, strings.TrimPrefix(fieldName(err), "request."))
-	}
-	res, err := s.db.ExecContext(ctx, `UPDATE mediation_cases SET request_id = ?, version = version + 1, updated_at = ? WHERE id = ? AND request_id IS NULL`,
-		r.ID, s.now().UTC(), id)
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		rid, err := s.submit(store.WithTx(ctx, tx), actor, "request", nr, first, 0, c.path)
+		if err != nil {
+			return apperr.InField(err, strings.TrimPrefix(fieldName(err), "request."))
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE mediation_cases SET request_id = ?, version = version + 1, updated_at = ? WHERE id = ? AND request_id IS NULL`,
+			rid, s.now().UTC(), id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return apperr.ErrConflict // escalated meanwhile: the request is not kept
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return nil, apperr.ErrConflict
 	}
 	return s.visibleCase(ctx, id)
 }

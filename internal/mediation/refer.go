@@ -23,32 +23,30 @@ type NewRequest struct {
 
 // submit registers nr through the request store, with the talk room as
 // its channel, for household hid (0: none, at address in the org unit of
-// path), and refers it to its department if it names one. The department
-// is checked before the request is made, so that a wrong one makes
-// nothing.
-func (s *Store) submit(ctx context.Context, actor household.Actor, field string, nr NewRequest, hid, pid int64, path string) (*request.Request, error) {
+// path), and refers it to its department if it names one; it returns the
+// request's id. It runs in the transaction joined to ctx, so the record
+// it comes of and the request are written together or not at all. The
+// department is checked before the request is made.
+func (s *Store) submit(ctx context.Context, actor household.Actor, field string, nr NewRequest, hid, pid int64, path string) (int64, error) {
 	if nr.DepartmentID != 0 {
 		var one int
 		if err := s.db.QueryRowContext(ctx, `SELECT 1 FROM org_units WHERE id = ? AND kind = 'department'`, nr.DepartmentID).Scan(&one); err != nil {
-			return nil, apperr.Field(field+".department_id", "not_found", "department %d does not exist", nr.DepartmentID)
+			return 0, apperr.Field(field+".department_id", "not_found", "department %d does not exist", nr.DepartmentID)
 		}
 		if nr.Urgency == "" {
 			nr.Urgency = request.General
 		}
 		if nr.Urgency != request.General && nr.Urgency != request.Urgent {
-			return nil, apperr.Field(field+".urgency", "one_of", "must be one of urgent, general")
+			return 0, apperr.Field(field+".urgency", "one_of", "must be one of urgent, general")
 		}
 	}
-	r, err := s.requests.Submit(ctx, actor, request.Input{Category: nr.Category, Description: nr.Description, Channel: "talk_room",
-		HouseholdID: hid, PersonID: pid, Address: nr.Address, OrgPath: path})
-	if err != nil {
-		return nil, inField(err, field)
+	var refer []request.Change
+	if nr.DepartmentID != 0 {
+		refer = append(refer, request.Change{Action: request.Accept, Urgency: nr.Urgency, Handling: request.Referred, DepartmentID: nr.DepartmentID})
 	}
-	if nr.DepartmentID == 0 {
-		return r, nil
-	}
-	return s.requests.Apply(ctx, actor, r.ID, request.Change{Action: request.Accept, Version: r.Version, Urgency: nr.Urgency,
-		Handling: request.Referred, DepartmentID: nr.DepartmentID})
+	id, err := s.requests.SubmitIn(ctx, actor, request.Input{Category: nr.Category, Description: nr.Description, Channel: "talk_room",
+		HouseholdID: hid, PersonID: pid, Address: nr.Address, OrgPath: path}, refer...)
+	return id, inField(err, field)
 }
 
 // inField puts a field error of the request under field ("request.category").

@@ -306,7 +306,6 @@ func (s *Store) AddVisitor(ctx context.Context, actor household.Actor, id int64,
 	if err := s.checkVisitor(ctx, &in); err != nil {
 		return nil, err
 	}
-	reqID := in.RequestID
 	if in.Request != nil {
 		if in.Request.Description == "" {
 			in.Request.Description = in.Said
@@ -314,13 +313,15 @@ func (s *Store) AddVisitor(ctx context.Context, actor household.Actor, id int64,
 		if in.HouseholdID == 0 && in.Request.Address == "" {
 			in.Request.Address = t.Community
 		}
-		r, err := s.submit(ctx, actor, "request", *in.Request, in.HouseholdID, in.PersonID, t.path)
-		if err != nil {
-			return nil, err
-		}
-		reqID = r.ID
 	}
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		reqID := in.RequestID
+		if in.Request != nil {
+			var err error
+			if reqID, err = s.submit(store.WithTx(ctx, tx), actor, "request", *in.Request, in.HouseholdID, in.PersonID, t.path); err != nil {
+				return err
+			}
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO talk_visitors(session_id, household_id, person_id, name, said, request_id, created_by, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, t.ID, nullID(in.HouseholdID), nullID(in.PersonID), in.Name, in.Said, nullID(reqID), actor.Name, s.now().UTC())
 		if err != nil {

@@ -427,25 +427,30 @@ func (h *handler) create(r *http.Request) (*created, error) {
 		}
 		return nil, badRequest("a location is required: give lat and long or address_string")
 	}
-	req, err := h.requests.Submit(ctx, actorOf(c.name), in)
+	// The request and what the client sent beyond it are written
+	// together, or neither is.
+	var id int64
+	err = h.db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if id, err = h.requests.SubmitIn(store.WithTx(ctx, tx), actorOf(c.name), in); err != nil {
+			return err
+		}
+		name := strings.TrimSpace(f.Get("first_name") + " " + f.Get("last_name"))
+		return saveClientData(ctx, tx, id, c.id, f.Get("account_id"), name, strings.TrimSpace(f.Get("email")))
+	})
 	if fe, ok := apperr.AsField(err); ok {
 		return nil, badRequest(strings.NewReplacer("reporter_phone", "phone", "address:", "address_string:", "lat:", "lat/long:").Replace(fe.Error()))
 	}
 	if err != nil {
 		return nil, err
 	}
-	name := strings.TrimSpace(f.Get("first_name") + " " + f.Get("last_name"))
-	if err := saveClientData(ctx, h.db, req.ID, c.id, f.Get("account_id"), name, strings.TrimSpace(f.Get("email"))); err != nil {
-		// The request stands; only the reporter's name or email is lost.
-		h.log.Error("open311: keep the client's data", "request", req.ID, "err", err)
-	}
-	return &created{ID: req.ID, ServiceNotice: text(notice(*cat)), AccountID: text(f.Get("account_id"))}, nil
+	return &created{ID: id, ServiceNotice: text(notice(*cat)), AccountID: text(f.Get("account_id"))}, nil
 }
 
 // saveClientData keeps what a client sent beyond the request: its
 // account_id and the reporter's name and email, sealed.
-func saveClientData(ctx context.Context, db *store.DB, requestID, keyID int64, account, name, email string) error {
-	keys := db.Keys()
+func saveClientData(ctx context.Context, tx *store.Tx, requestID, keyID int64, account, name, email string) error {
+	keys := tx.Keys()
 	sealedName, err := keys.Seal(name)
 	if err != nil {
 		return err
@@ -454,7 +459,7 @@ func saveClientData(ctx context.Context, db *store.DB, requestID, keyID int64, a
 	if err != nil {
 		return err
 	}
-	_, err = db.ExecContext(ctx, `INSERT INTO open311_requests(request_id, key_id, account_id, reporter_name, reporter_email)
+	_, err = tx.ExecContext(ctx, `INSERT INTO open311_requests(request_id, key_id, account_id, reporter_name, reporter_email)
 		VALUES (?, ?, ?, ?, ?)`, requestID, keyID, account, sealedName, sealedEmail)
 	return err
 }

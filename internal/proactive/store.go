@@ -200,25 +200,32 @@ func (s *Store) Convert(ctx context.Context, actor household.Actor, id int64, re
 		in.Channel = "visit"
 	}
 	in.HouseholdID, in.PersonID = t.HouseholdID, t.PersonID
-	res, err := s.db.ExecContext(ctx, `UPDATE proactive_tasks SET state = ?, closed_by = ?, closed_by_name = ?, closed_at = ?, version = version + 1
-		WHERE id = ? AND state = ?`, Converted, nullID(actor.ID), actor.Name, s.now().UTC(), id, Open)
+	// The task is closed and its request made in one transaction: a
+	// request refused leaves the task open, and two users converting it
+	// at once make one request.
+	var rid int64
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		if rid, err = requests.SubmitIn(store.WithTx(ctx, tx), actor, in); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE proactive_tasks SET state = ?, closed_by = ?, closed_by_name = ?, closed_at = ?, request_id = ?,
+			version = version + 1 WHERE id = ? AND state = ?`, Converted, nullID(actor.ID), actor.Name, s.now().UTC(), rid, id, Open)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return errors.Join(err, errNotOpen)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, nil, err
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return nil, nil, errors.Join(err, errNotOpen)
-	}
-	r, err := requests.Submit(ctx, actor, in)
-	if err != nil {
-		_, uerr := s.db.ExecContext(context.WithoutCancel(ctx), `UPDATE proactive_tasks SET state = ?, closed_by = NULL, closed_by_name = '', closed_at = NULL,
-			version = version + 1 WHERE id = ? AND state = ? AND request_id IS NULL`, Open, id, Converted)
-		return nil, nil, errors.Join(err, uerr)
-	}
-	if _, err := s.db.ExecContext(ctx, `UPDATE proactive_tasks SET request_id = ? WHERE id = ?`, r.ID, id); err != nil {
+	audit.Describe(ctx, "task.converted", fmt.Sprintf("task:%d", id), fmt.Sprintf("request:%d", rid))
+	if t, err = s.Get(ctx, id); err != nil {
 		return nil, nil, err
 	}
-	audit.Describe(ctx, "task.converted", fmt.Sprintf("task:%d", id), fmt.Sprintf("request:%d", r.ID))
-	t, err = s.Get(ctx, id)
+	r, err := requests.Get(ctx, rid)
 	return t, r, err
 }
 
