@@ -169,25 +169,6 @@ func (g *generator) dongxingMediation(ctx context.Context, db *store.DB, s *medi
 // demoHouseholds returns the first n households of community (of the
 // compound, when named), in order, for the talk room and mediation.
 func demoHouseholds(ctx context.Context, db *store.DB, communityID int64, compound string, n int) ([]int64, error) {
-	rows, err := db.QueryContext(ctx, `SELECT h.id FROM households h JOIN compounds c ON c.id = h.compound_id
+	return store.IDs(ctx, db, `SELECT h.id FROM households h JOIN compounds c ON c.id = h.compound_id
 		WHERE c.community_id = ? AND (c.name = ? OR ? = '') ORDER BY h.building_id, h.id LIMIT ?`, communityID, compound, compound, n)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(out) < n {
-		return nil, fmt.Errorf("no %d households of %q in community %d for the talk room", n, compound, communityID)
-	}
-	return out, nil
 }

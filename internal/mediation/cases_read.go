@@ -12,6 +12,7 @@ import (
 	"wanhu/internal/apperr"
 	"wanhu/internal/audit"
 	"wanhu/internal/calendar"
+	"wanhu/internal/store"
 )
 
 // caseLink is the cases a household condition reaches, for where.
@@ -112,7 +113,7 @@ func (s *Store) cases(ctx context.Context, where string, args ...any) ([]Case, e
 // fill reads the parties, mediators and sessions of c; the parties the
 // user does not reach are hidden unless the user reaches c as a whole.
 func (s *Store) fill(ctx context.Context, c *Case) error {
-	ids, err := s.int64s(ctx, `SELECT household_id FROM mediation_parties WHERE case_id = ? ORDER BY household_id`, c.ID)
+	ids, err := store.IDs(ctx, s.db, `SELECT household_id FROM mediation_parties WHERE case_id = ? ORDER BY household_id`, c.ID)
 	if err != nil {
 		return err
 	}
@@ -164,23 +165,6 @@ func (s *Store) fill(ctx context.Context, c *Case) error {
 	return rows.Err()
 }
 
-func (s *Store) int64s(ctx context.Context, q string, args ...any) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
-}
-
 // OfHousehold is what a household file shows of the talk room and
 // mediation: the sessions one of its members came to, with what they
 // said, and the cases it is a party of.
@@ -201,7 +185,7 @@ type HouseholdVisit struct {
 // household id, which the caller has found in the user's scope.
 func (s *Store) ForHousehold(ctx context.Context, id int64) (*OfHousehold, error) {
 	out := &OfHousehold{Visits: []HouseholdVisit{}}
-	sids, err := s.int64s(ctx, `SELECT DISTINCT session_id FROM talk_visitors WHERE household_id = ?`, id)
+	sids, err := store.IDs(ctx, s.db, `SELECT DISTINCT session_id FROM talk_visitors WHERE household_id = ?`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +201,7 @@ func (s *Store) ForHousehold(ctx context.Context, id int64) (*OfHousehold, error
 		}
 	}
 	slices.SortStableFunc(out.Visits, func(a, b HouseholdVisit) int { return cmp.Compare(b.Day, a.Day) })
-	cids, err := s.int64s(ctx, `SELECT case_id FROM mediation_parties WHERE household_id = ? ORDER BY case_id DESC`, id)
+	cids, err := store.IDs(ctx, s.db, `SELECT case_id FROM mediation_parties WHERE household_id = ? ORDER BY case_id DESC`, id)
 	if err != nil {
 		return nil, err
 	}

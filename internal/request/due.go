@@ -3,7 +3,6 @@ package request
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"time"
 
 	"wanhu/internal/calendar"
@@ -81,20 +80,8 @@ func RecountDue(ctx context.Context, tx *store.Tx, actor household.Actor, now ti
 	if err != nil {
 		return 0, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM requests WHERE state = ? AND due_estimated = ? ORDER BY id`, Accepted, true)
+	ids, err := store.IDs(ctx, tx, `SELECT id FROM requests WHERE state = ? AND due_estimated = ? ORDER BY id`, Accepted, true)
 	if err != nil {
-		return 0, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return 0, err
 	}
 	n := 0

@@ -223,10 +223,10 @@ func visitWhere(ctx context.Context, q store.Querier, cond string, args ...any) 
 		return nil, err
 	}
 	for i := range out {
-		if out[i].Visitors, err = ids(ctx, q, `SELECT team_member_id FROM visit_visitors WHERE visit_id = ? ORDER BY team_member_id`, out[i].ID); err != nil {
+		if out[i].Visitors, err = store.IDs(ctx, q, `SELECT team_member_id FROM visit_visitors WHERE visit_id = ? ORDER BY team_member_id`, out[i].ID); err != nil {
 			return nil, err
 		}
-		if out[i].Photos, err = ids(ctx, q, `SELECT id FROM visit_photos WHERE visit_id = ? ORDER BY id`, out[i].ID); err != nil {
+		if out[i].Photos, err = store.IDs(ctx, q, `SELECT id FROM visit_photos WHERE visit_id = ? ORDER BY id`, out[i].ID); err != nil {
 			return nil, err
 		}
 		if out[i].Survey, err = surveyOf(ctx, q, out[i].ID); err != nil {
@@ -234,24 +234,6 @@ func visitWhere(ctx context.Context, q store.Querier, cond string, args ...any) 
 		}
 	}
 	return out, nil
-}
-
-// ids returns the ids a query selects, never nil.
-func ids(ctx context.Context, q store.Querier, query string, args ...any) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []int64{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }
 
 // byClientID returns the visit recorded under a client id, or ErrNotFound.
