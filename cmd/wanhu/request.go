@@ -80,6 +80,19 @@ func runRequest(ctx context.Context, args []string, out io.Writer) error {
 			printFigures(out, "    ", x.Figures)
 		}
 	}
+	if len(s.Arrivals) > 0 {
+		fmt.Fprintf(out, "\nUrgent requests: arrival on site beside the 24-hour deadline:\n")
+		for _, a := range s.Arrivals {
+			arrived, due := "not recorded", "–"
+			if a.ArrivedAt != nil && a.ArrivalSeconds != nil {
+				arrived = fmt.Sprintf("arrived %s (%d min)", a.ArrivedAt.Format("2006-01-02 15:04"), *a.ArrivalSeconds/60)
+			}
+			if a.DueAt != nil {
+				due = a.DueAt.Format("2006-01-02 15:04")
+			}
+			fmt.Fprintf(out, "  #%d %s, submitted %s, %s, due %s\n", a.RequestID, a.Name, a.SubmittedAt.Format("2006-01-02 15:04"), arrived, due)
+		}
+	}
 	return nil
 }
 
@@ -106,4 +119,14 @@ func printFigures(out io.Writer, indent string, f request.Figures) {
 		rate(f.ResponseRate), rate(f.ResolutionRate), f.Due, rate(f.OnTimeRate), rate(f.SatisfactionRate), f.Satisfied, f.Rated)
 	fmt.Fprintf(out, "%sresponse time median %s mean %s; resolution time median %s mean %s\n", indent,
 		hours(f.Response.MedianSeconds), hours(f.Response.MeanSeconds), hours(f.Resolution.MedianSeconds), hours(f.Resolution.MeanSeconds))
+	if f.Urgent > 0 {
+		minutes := func(s *int64) string {
+			if s == nil {
+				return "–"
+			}
+			return fmt.Sprintf("%d min", *s/60)
+		}
+		fmt.Fprintf(out, "%s%d urgent, %d with the arrival on site recorded: median %s, mean %s after the call\n", indent,
+			f.Urgent, f.Arrived, minutes(f.Arrival.MedianSeconds), minutes(f.Arrival.MeanSeconds))
+	}
 }
