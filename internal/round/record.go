@@ -30,6 +30,11 @@ type ResultInput struct {
 	OK         *bool  `json:"ok"`
 	Note       string `json:"note"`
 	BuildingID int64  `json:"building_id"`
+	// RequestID, for a failed item, is a request already registered for
+	// what was found (the demo's story, whose night-round findings were
+	// entered as requests before rounds existed): the result links it
+	// instead of making another.
+	RequestID int64 `json:"-"`
 }
 
 // Recording is a round's results as the phone sends them. ClientID is the
@@ -105,7 +110,14 @@ func (s *Store) Record(ctx context.Context, actor household.Actor, id int64, in 
 		}
 		for i, x := range in.Items {
 			var reqID int64
-			if !*x.OK {
+			if !*x.OK && x.RequestID != 0 {
+				reqID = x.RequestID
+				var one int
+				if err := tx.QueryRowContext(ctx, `SELECT 1 FROM requests WHERE id = ?`, reqID).Scan(&one); err != nil {
+					return fmt.Errorf("item %s: request %d: %w", x.Item, reqID, err)
+				}
+			}
+			if !*x.OK && reqID == 0 {
 				it, _ := t.ItemOf(x.Item)
 				desc := fmt.Sprintf("安全排查（%s）：%s 不合格。", t.Name, it.Name)
 				if x.Note != "" {
