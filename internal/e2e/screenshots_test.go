@@ -16,6 +16,7 @@ import (
 	"wanhu/internal/gen"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
+	"wanhu/internal/proactive"
 	"wanhu/internal/store"
 	"wanhu/internal/visit"
 )
@@ -37,6 +38,12 @@ func TestScreenshots(t *testing.T) {
 			t.Fatal(err)
 		}
 		if _, err := visit.NewStore(db, household.NewStore(db)).GeneratePlan(ctx, "第一网格网格长", 1, visit.WeekOf(calendar.Today())); err != nil {
+			t.Fatal(err)
+		}
+		if err := gen.DemoRounds(ctx, db, calendar.Today()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := proactive.Run(ctx, db, calendar.Today(), time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		cities, err := org.Units(ctx, db, org.City)
@@ -81,6 +88,10 @@ func TestScreenshots(t *testing.T) {
 	shoot("progress.png", "/visits/progress?grid=1", false)
 	shoot("cards.png", file+"/card", false)
 	shoot("requests.png", "/requests?state=all", false)
+	shoot("tasks.png", "/tasks", false)
+	shoot("rounds.png", "/rounds", true)
+	shoot("hazards.png", "/hazards", false)
+	shoot("talk.png", "/talk", false)
 	s.do(t, "be an office screen", chromedp.EmulateViewport(1280, 900))
 	shoot("stats-population.png", "/stats/population", false)
 	shoot("stats-households.png", "/stats/households", false)

@@ -101,8 +101,9 @@ func (g *generator) dongxingTalks(ctx context.Context, db *store.DB, communityID
 	if err != nil {
 		return err
 	}
-	for i := range talkWords {
-		day := g.today.Time().AddDate(0, 0, -i-1)
+	day := g.today.Time()
+	for i := range talkWords { // the weekdays before today, one session each
+		day = day.AddDate(0, 0, -1)
 		for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
 			day = day.AddDate(0, 0, -1)
 		}

@@ -31,6 +31,8 @@ func TestDongxingTalks(t *testing.T) {
 				JOIN talk_sessions t ON t.id = v.session_id JOIN requests r ON r.id = v.request_id JOIN org_units d ON d.id = r.department_id
 				WHERE t.host = '冯晓霞' AND r.description LIKE '%流浪狗%' AND d.name = '区城市管理局'`), 1},
 			{"sessions without a request", count(t, db, `SELECT COUNT(DISTINCT session_id) FROM talk_visitors WHERE request_id IS NULL`), 4},
+			{"their days, one session each (weekends skipped)", count(t, db, `SELECT COUNT(DISTINCT t.day) FROM talk_sessions t
+				JOIN talk_visitors v ON v.session_id = t.id WHERE v.request_id IS NULL`), 4},
 			{"agreed cases of 东府嘉和 between two households", count(t, db, `SELECT COUNT(*) FROM mediation_cases m WHERE m.outcome = 'agreed'
 				AND m.agreement <> '' AND m.follow_up_on <> '' AND 2 = (SELECT COUNT(*) FROM mediation_parties p JOIN households h ON h.id = p.household_id
 				JOIN compounds c ON c.id = h.compound_id WHERE p.case_id = m.id AND c.name = '东府嘉和小区')`), 1},

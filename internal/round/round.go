@@ -375,8 +375,10 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Round, int, error) {
 		f.PerPage = 50
 	}
 	f.Page = max(f.Page, 1)
-	rs, err := list(ctx, s.db, w+` ORDER BY CASE r.state WHEN 'done' THEN 1 ELSE 0 END, COALESCE(r.scheduled_for, r.started_at, r.created_at),
-		r.done_at DESC, r.id DESC LIMIT ? OFFSET ?`, append(args, f.PerPage, (f.Page-1)*f.PerPage))
+	// Rounds waiting come first, the next one first; then those done,
+	// the latest first.
+	rs, err := list(ctx, s.db, w+` ORDER BY CASE r.state WHEN 'done' THEN 1 ELSE 0 END,
+		CASE WHEN r.state <> 'done' THEN COALESCE(r.scheduled_for, r.started_at, r.created_at) END, r.done_at DESC, r.id DESC LIMIT ? OFFSET ?`, append(args, f.PerPage, (f.Page-1)*f.PerPage))
 	return rs, total, err
 }
 

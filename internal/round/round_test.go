@@ -257,3 +257,41 @@ func TestScopeAndSchedule(t *testing.T) {
 		}
 	})
 }
+
+// TestListOrder: the rounds waiting come first, the next one first; the
+// rounds done follow, the latest first, so a page of the recent ones
+// shows the latest and not the oldest.
+func TestListOrder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		ctx := t.Context()
+		var done []int64
+		for i := range 3 {
+			w.now = time.Date(2026, 11, 1+7*i, 13, 0, 0, 0, time.UTC) // 21:00 in China, a week apart
+			r, err := w.s.Begin(ctx, worker, Start{Template: NightPublic, GridID: w.org.Grids[0].ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.s.Record(ctx, worker, r.ID, Recording{Items: []ResultInput{{Item: "fire_door", OK: yes()}}}); err != nil {
+				t.Fatal(err)
+			}
+			done = append(done, r.ID)
+		}
+		w.now = time.Date(2026, 12, 5, 14, 0, 0, 0, time.UTC)
+		waiting, err := w.s.Begin(ctx, worker, Start{Template: NightPublic, GridID: w.org.Grids[0].ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, _, err := w.s.List(ctx, Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for _, r := range rs {
+			got = append(got, r.ID)
+		}
+		if want := []int64{waiting.ID, done[2], done[1], done[0]}; !slices.Equal(got, want) {
+			t.Errorf("rounds in order %v, want %v (waiting, then the latest done first)", got, want)
+		}
+	})
+}
