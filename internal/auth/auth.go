@@ -431,14 +431,14 @@ func (s *Store) Authenticate(ctx context.Context, token string, kind Kind) (*Ses
 	if kind == API && strings.HasPrefix(token, TokenPrefix) {
 		return s.authenticateToken(ctx, token)
 	}
-	row, err := s.sessionUser(ctx, tokenID(token), kind)
+	row, err := s.credential(ctx, sessionCred, tokenID(token), kind)
 	if errors.Is(err, apperr.ErrNotFound) {
 		return nil, ErrBadCredentials
 	}
 	if err != nil {
 		return nil, err // the database failing signs no one out
 	}
-	u, csrf, last, exp := row.user, row.csrf, row.last, row.exp
+	u, csrf, last, exp := row.user, row.secret, row.last.Time, row.exp
 	now := s.now().UTC()
 	if now.After(exp) || kind == Web && now.Sub(last) > s.IdleTimeout {
 		s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, tokenID(token))
@@ -450,13 +450,9 @@ func (s *Store) Authenticate(ctx context.Context, token string, kind Kind) (*Ses
 	if u.MustChangePassword && kind == API {
 		return nil, ErrChangePassword
 	}
-	enrol := len(u.Grants) > 0 && slices.ContainsFunc(row.totpRoles, u.Has) && !row.totpOn
-	if enrol && kind == API {
-		if refuse, err := s.apiMustEnrol(ctx, u); err != nil {
-			return nil, err
-		} else if refuse {
-			return nil, ErrEnrolTOTP
-		}
+	enrol := row.mustEnrol()
+	if kind == API && row.apiRefused(now) {
+		return nil, ErrEnrolTOTP
 	}
 	if now.Sub(last) > time.Minute {
 		s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, now, tokenID(token))
@@ -464,46 +460,75 @@ func (s *Store) Authenticate(ctx context.Context, token string, kind Kind) (*Ses
 	return &Session{User: u, Kind: kind, CSRF: csrf, ExpiresAt: exp, EnrolTOTP: enrol, ChangePassword: u.MustChangePassword}, nil
 }
 
-// sessionRow is a session with its account and what two-step sign-in
-// asks of it.
-type sessionRow struct {
-	user      *User
-	csrf      string
-	last, exp time.Time
-	totpRoles []Role // the roles required to use TOTP
-	totpOn    bool   // the account has turned TOTP on
+// credRow is a session or a personal access token with its account and
+// what two-step sign-in asks of it.
+type credRow struct {
+	user    *User
+	secret  string // a session's CSRF token, a personal token's scopes
+	last    sql.NullTime
+	exp     time.Time
+	tokenID int64 // a personal token's id
+
+	totpRoles []Role       // the roles required to use TOTP
+	totpOn    bool         // the account has turned TOTP on
+	grace     sql.NullTime // until when the API lets it in without TOTP (SetTOTPGrace)
 }
 
-// sessionUser reads, in one query, the session id of kind, its account
-// with its grants (one row each), the roles required to use TOTP and
-// whether the account has turned it on: a signed-in request costs one
-// query, and every server reads the same rows, so a session ended, an
-// account disabled or a role revoked counts at the next request. It
-// returns apperr.ErrNotFound when there is no such session or account.
-func (s *Store) sessionUser(ctx context.Context, id string, kind Kind) (sessionRow, error) {
+// mustEnrol reports whether the account's role requires TOTP and it has
+// not turned it on (MustEnrolTOTP).
+func (r credRow) mustEnrol() bool {
+	return len(r.user.Grants) > 0 && slices.ContainsFunc(r.totpRoles, r.user.Has) && !r.totpOn
+}
+
+// apiRefused reports whether the API refuses the account until it enrols
+// in two-step sign-in: mustEnrol, and no grace left (apiMustEnrol).
+func (r credRow) apiRefused(now time.Time) bool {
+	return r.mustEnrol() && (!r.grace.Valid || !now.Before(r.grace.Time))
+}
+
+// credSource is where credential reads a credential: the columns that
+// fill credRow's secret, last, exp and tokenID, the table and the
+// condition.
+type credSource struct{ cols, table, where string }
+
+// A session by its id and kind; a personal access token by its hash.
+var (
+	sessionCred = credSource{"c.csrf, c.last_seen_at, c.expires_at, 0", "sessions", "c.id = ? AND c.kind = ?"}
+	tokenCred   = credSource{"c.scopes, c.last_used_at, c.expires_at, c.id", "access_tokens", "c.token_hash = ?"}
+)
+
+// credential reads, in one query, a session or a personal access token
+// (sessionCred or tokenCred, with its arguments), its account with its
+// grants (one row each), the roles required to use TOTP and whether the
+// account has turned it on: a signed-in request costs one query, and
+// every server reads the same rows, so a session ended, an account
+// disabled or a role revoked counts at the next request. It returns
+// apperr.ErrNotFound when there is no such credential or account.
+func (s *Store) credential(ctx context.Context, cred credSource, args ...any) (credRow, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT u.id, u.username, u.display_name, u.disabled, u.team_member_id, u.must_change_password,
-			s.csrf, s.last_seen_at, s.expires_at,
+			u.totp_grace_until,
 			(SELECT value FROM settings WHERE key = ?),
 			(SELECT t.enabled FROM user_totp t WHERE t.user_id = u.id),
-			r.role, r.org_unit_id, o.path
-		FROM sessions s JOIN users u ON u.id = s.user_id
+			r.role, r.org_unit_id, o.path, `+cred.cols+`
+		FROM `+cred.table+` c JOIN users u ON u.id = c.user_id
 		LEFT JOIN user_roles r ON r.user_id = u.id
 		LEFT JOIN org_units o ON o.id = r.org_unit_id
-		WHERE s.id = ? AND s.kind = ?
-		ORDER BY r.role, r.org_unit_id`, totpRolesKey, id, kind)
+		WHERE `+cred.where+`
+		ORDER BY r.role, r.org_unit_id`, append([]any{totpRolesKey}, args...)...)
 	if err != nil {
-		return sessionRow{}, err
+		return credRow{}, err
 	}
 	defer rows.Close()
-	var row sessionRow
+	var row credRow
 	for rows.Next() {
 		var u User
 		var tm, unit sql.NullInt64
 		var roles, role, path sql.NullString
 		var on sql.NullBool
 		if err := rows.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Disabled, &tm, &u.MustChangePassword,
-			&row.csrf, &row.last, &row.exp, &roles, &on, &role, &unit, &path); err != nil {
-			return sessionRow{}, err
+			&row.grace, &roles, &on, &role, &unit, &path,
+			&row.secret, &row.last, &row.exp, &row.tokenID); err != nil {
+			return credRow{}, err
 		}
 		if row.user == nil {
 			u.TeamMemberID = tm.Int64
@@ -511,7 +536,7 @@ func (s *Store) sessionUser(ctx context.Context, id string, kind Kind) (sessionR
 			row.user = &u
 			row.totpOn = on.Valid && on.Bool
 			if row.totpRoles, err = parseTOTPRoles(roles); err != nil {
-				return sessionRow{}, err
+				return credRow{}, err
 			}
 		}
 		// A grant whose unit is gone grants nothing (as in user).
@@ -520,10 +545,10 @@ func (s *Store) sessionUser(ctx context.Context, id string, kind Kind) (sessionR
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return sessionRow{}, err
+		return credRow{}, err
 	}
 	if row.user == nil {
-		return sessionRow{}, apperr.ErrNotFound
+		return credRow{}, apperr.ErrNotFound
 	}
 	return row, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"wanhu/internal/auth"
 	"wanhu/internal/store"
@@ -25,14 +26,20 @@ func TestSessionReadsGrantsAndPolicyAtOnce(t *testing.T) {
 		}
 		one, two := auth.NewStore(db), auth.NewStore(db)
 		g1, g2 := f.Grids[0].ID, f.Grids[1].ID
-		if _, err := one.CreateUser(ctx, "worker", "走访员", "dongxing-2025-c",
-			auth.Grant{Role: auth.Visitor, OrgUnitID: g2}, auth.Grant{Role: auth.Visitor, OrgUnitID: g1}); err != nil {
+		worker, err := one.CreateUser(ctx, "worker", "走访员", "dongxing-2025-c",
+			auth.Grant{Role: auth.Visitor, OrgUnitID: g2}, auth.Grant{Role: auth.Visitor, OrgUnitID: g1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pat, _, err := one.CreateToken(ctx, worker.ID, "脚本", []string{auth.ScopeRead}, time.Hour)
+		if err != nil {
 			t.Fatal(err)
 		}
 		tok, _, err := one.Login(ctx, "worker", "dongxing-2025-c", auth.API)
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The login token and the personal token read the same account.
 		grants := func() []auth.Grant {
 			t.Helper()
 			s, err := two.Authenticate(ctx, tok, auth.API)
@@ -41,6 +48,13 @@ func TestSessionReadsGrantsAndPolicyAtOnce(t *testing.T) {
 			}
 			if s.User.Username != "worker" || s.User.DisplayName != "走访员" {
 				t.Fatalf("the session is %q (%q), want worker", s.User.Username, s.User.DisplayName)
+			}
+			p, err := two.Authenticate(ctx, pat, auth.API)
+			if err != nil {
+				t.Fatalf("authenticate the personal token: %v", err)
+			}
+			if p.User.ID != worker.ID || !slices.Equal(p.Scopes, []string{auth.ScopeRead}) || p.MayWrite() || !slices.Equal(p.User.Grants, s.User.Grants) {
+				t.Fatalf("the personal token's session is %+v with grants %+v, want worker's read-only with %+v", p, p.User.Grants, s.User.Grants)
 			}
 			return s.User.Grants
 		}
@@ -60,6 +74,9 @@ func TestSessionReadsGrantsAndPolicyAtOnce(t *testing.T) {
 		}
 		if _, err := two.Authenticate(ctx, tok, auth.API); !errors.Is(err, auth.ErrEnrolTOTP) {
 			t.Errorf("visitors must use TOTP, the API answered %v, want ErrEnrolTOTP", err)
+		}
+		if _, err := two.Authenticate(ctx, pat, auth.API); !errors.Is(err, auth.ErrEnrolTOTP) {
+			t.Errorf("visitors must use TOTP, the personal token answered %v, want ErrEnrolTOTP", err)
 		}
 		web, _, err := one.Login(ctx, "worker", "dongxing-2025-c", auth.Web)
 		if err != nil {
@@ -86,6 +103,9 @@ func TestSessionReadsGrantsAndPolicyAtOnce(t *testing.T) {
 		}
 		if _, err := two.Authenticate(ctx, tok, auth.API); !errors.Is(err, auth.ErrBadCredentials) {
 			t.Errorf("disabled, the API token answered %v", err)
+		}
+		if _, err := two.Authenticate(ctx, pat, auth.API); !errors.Is(err, auth.ErrBadCredentials) {
+			t.Errorf("disabled, the personal token answered %v", err)
 		}
 		// A user with no grant at all signs in with none.
 		if _, err := one.CreateUser(ctx, "nobody", "", "dongxing-2025-d"); err != nil {

@@ -120,30 +120,19 @@ func (s *Store) DeleteToken(ctx context.Context, userID, id int64) error {
 	return nil
 }
 
-// authenticateToken returns the session of a live personal access token.
+// authenticateToken returns the session of a live personal access token,
+// read with its account in one query (credential).
 func (s *Store) authenticateToken(ctx context.Context, plain string) (*Session, error) {
-	var id, uid int64
-	var sc string
-	var exp time.Time
-	var used sql.NullTime
-	err := s.db.QueryRowContext(ctx, `SELECT id, user_id, scopes, expires_at, last_used_at FROM access_tokens WHERE token_hash = ?`,
-		tokenID(plain)).Scan(&id, &uid, &sc, &exp, &used)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrBadCredentials
-	}
-	if err != nil {
-		return nil, err
-	}
-	now := s.now().UTC()
-	if now.After(exp) {
-		return nil, ErrBadCredentials
-	}
-	u, _, err := s.user(ctx, "id = ?", uid)
-	if errors.Is(err, apperr.ErrNotFound) || err == nil && u.Disabled {
+	row, err := s.credential(ctx, tokenCred, tokenID(plain))
+	if errors.Is(err, apperr.ErrNotFound) {
 		return nil, ErrBadCredentials
 	}
 	if err != nil {
 		return nil, err // the database failing signs no one out
+	}
+	u, sc, exp, id, now := row.user, row.secret, row.exp, row.tokenID, s.now().UTC()
+	if now.After(exp) || u.Disabled {
+		return nil, ErrBadCredentials
 	}
 	if u.MustChangePassword {
 		return nil, ErrChangePassword
@@ -151,12 +140,10 @@ func (s *Store) authenticateToken(ctx context.Context, plain string) (*Session, 
 	// A token made before the user's role required TOTP rests until they
 	// turn it on (on the web), then works again: it was made after a
 	// password sign-in and is listed on their tokens page to revoke.
-	if enrol, err := s.apiMustEnrol(ctx, u); err != nil {
-		return nil, err
-	} else if enrol {
+	if row.apiRefused(now) {
 		return nil, ErrEnrolTOTP
 	}
-	if !used.Valid || now.Sub(used.Time) > time.Minute {
+	if !row.last.Valid || now.Sub(row.last.Time) > time.Minute {
 		s.db.ExecContext(ctx, `UPDATE access_tokens SET last_used_at = ? WHERE id = ?`, now, id)
 	}
 	return &Session{User: u, Kind: API, ExpiresAt: exp, Scopes: strings.Split(sc, ","), TokenID: id}, nil
