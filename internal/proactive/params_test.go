@@ -21,7 +21,7 @@ func TestSettings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(s) != len(proactive.Rules) || len(s) != 8 || s["alone_elderly_visit"].Params["days"] != "7" || !s["heating_check"].Enabled {
+		if len(s) != len(proactive.Rules) || len(s) != 9 || s["alone_elderly_visit"].Params["days"] != "7" || !s["heating_check"].Enabled {
 			t.Fatalf("defaults: %+v", s)
 		}
 		s["heating_check"].Params["start"] = "10-20"

@@ -80,6 +80,7 @@ var Rules = []Rule{
 	lostJob{},
 	offpeak{},
 	dibaoVisit{},
+	mediationFollowUp{},
 }
 
 // RuleByCode returns the rule with code c, or nil.
