@@ -77,13 +77,6 @@ func (h *handler) decideBenefitCase(w http.ResponseWriter, r *http.Request) {
 	h.answer(w, r, http.StatusOK, c, err)
 }
 
-// benefitStatsOut is the answer of GET /stats/benefits (a contract).
-type benefitStatsOut struct {
-	From  string                   `json:"from"`
-	To    string                   `json:"to"`
-	Items []household.BenefitCount `json:"items"`
-}
-
 // benefitStats counts the approved cases decided in ?from=–?to= (China
 // days, both included; default 1 January of this year to today) by kind:
 // households, persons and person-times, in the user's statistics scope.
@@ -100,6 +93,6 @@ func (h *handler) benefitStats(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	items, err := h.d.Households.In(scope).BenefitStats(r.Context(), from, to)
-	h.writeStats(w, r, benefitStatsOut{From: from.String(), To: to.String(), Items: items}, err)
+	out, err := h.d.Households.In(scope).BenefitReport(r.Context(), from, to)
+	h.writeStats(w, r, out, err)
 }

@@ -50,3 +50,20 @@ func (s *Store) BenefitStats(ctx context.Context, from, to calendar.Date) ([]Ben
 	}
 	return out, rows.Err()
 }
+
+// BenefitReport is the answer of GET /api/v1/stats/benefits and of
+// `wanhu stats benefits --format json`: the period and its counts.
+type BenefitReport struct {
+	From  string         `json:"from"`
+	To    string         `json:"to"`
+	Items []BenefitCount `json:"items"`
+}
+
+// BenefitReport counts as BenefitStats does, with the period.
+func (s *Store) BenefitReport(ctx context.Context, from, to calendar.Date) (*BenefitReport, error) {
+	items, err := s.BenefitStats(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return &BenefitReport{From: from.String(), To: to.String(), Items: items}, nil
+}
