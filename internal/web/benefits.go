@@ -24,13 +24,13 @@ type benefitBlock struct {
 	CanApply  bool
 	CanDecide bool
 	// The apply form: open when it came from a need, measure or visit.
-	Open                                bool
-	Source                              string
+	Open                                  bool
+	Source                                string
 	NeedID, MeasureID, VisitID, RequestID int64
-	Kinds, Periods, Forms, Helpers      []Option
-	Persons                             []benefitPersonOption
-	Today                               string
-	Decisions                           []Option
+	Kinds, Periods, Forms, Helpers        []Option
+	Persons                               []benefitPersonOption
+	Today                                 string
+	Decisions                             []Option
 }
 
 type benefitPersonOption struct {
