@@ -81,6 +81,27 @@ func TestBenefitsOnTheFile(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Content-Type"), "spreadsheetml") {
 		t.Errorf("xlsx: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
+	// From a visit, one step: the visit list offers it, the form keeps it.
+	status, _ = admin.post(fmt.Sprintf("/households/%d/visits", hid), url.Values{"outcome": {"met"}, "client_id": {"benefit-visit-1"}})
+	if status != 200 {
+		t.Fatalf("visit: %d", status)
+	}
+	var visitID int64
+	if err := e.h.db.QueryRowContext(t.Context(), `SELECT MAX(id) FROM visits WHERE household_id = ?`, hid).Scan(&visitID); err != nil || visitID == 0 {
+		t.Fatalf("visit id %d: %v", visitID, err)
+	}
+	_, body = admin.get(fmt.Sprintf("/households/%d/visits", hid))
+	mustContain(t, "visits", body, fmt.Sprintf(`href="/households/%d?benefit_visit=%d#benefits"`, hid, visitID))
+	_, body = admin.get(fmt.Sprintf("/households/%d?benefit_visit=%d", hid, visitID))
+	mustContain(t, "form from the visit", body, fmt.Sprintf(`name="visit_id" value="%d"`, visitID), "来自走访")
+	status, _ = admin.post(fmt.Sprintf("/households/%d/benefits", hid), url.Values{"kind": {"elderly_subsidy"}, "visit_id": {fmt.Sprint(visitID)},
+		"person_ids": {fmt.Sprint(hh.Members[0].ID)}, "amount": {"100"}, "period": {"monthly"}})
+	if status != 200 {
+		t.Fatalf("apply from the visit: %d", status)
+	}
+	if cs, _, _ := e.hs.Benefits(t.Context(), household.BenefitFilter{HouseholdID: hid, Kind: "elderly_subsidy"}); len(cs) != 1 || cs[0].VisitID != visitID {
+		t.Errorf("the case from the visit: %+v", cs)
+	}
 	if status, _ := admin.get("/stats/benefits?from=2026-13-01"); status != 400 {
 		t.Errorf("bad from: %d", status)
 	}
