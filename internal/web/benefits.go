@@ -103,15 +103,24 @@ func (h *handler) benefitBlockOf(r *http.Request, v *fileView) (*benefitBlock, e
 			b.Persons = append(b.Persons, benefitPersonOption{ID: p.ID, Name: p.Name, Checked: onlyPerson == p.ID || onlyPerson == 0})
 		}
 	}
-	var community int64
-	if g, err := org.GridByID(ctx, h.db, hh.GridID); err == nil {
-		community = g.CommunityID
-	}
-	team, err := org.CommunityTeam(ctx, h.db, community)
-	if err != nil {
-		return nil, err
-	}
+	// The helper: an editor chooses among the grid's and community's team
+	// (as for plan measures); anyone else is the helper themselves.
 	b.Helpers = []Option{{Value: "", Label: "—"}}
+	var team []org.TeamMember
+	if b.CanDecide {
+		var community int64
+		if g, err := org.GridByID(ctx, h.db, hh.GridID); err == nil {
+			community = g.CommunityID
+		}
+		if team, err = org.CommunityTeam(ctx, h.db, community); err != nil {
+			return nil, err
+		}
+	} else if u := user(r); u != nil && u.TeamMemberID != 0 {
+		if m, err := org.TeamMemberByID(ctx, h.db, u.TeamMemberID); err == nil {
+			team = []org.TeamMember{m}
+			b.Helpers = nil
+		}
+	}
 	for _, t := range team {
 		if t.GridID == 0 || t.GridID == hh.GridID {
 			b.Helpers = append(b.Helpers, Option{Value: strconv.FormatInt(t.ID, 10), Label: t.Name + "（" + l.Enum("role", string(t.Role)) + "）"})
