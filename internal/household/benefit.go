@@ -448,10 +448,22 @@ func (s *Store) Benefits(ctx context.Context, f BenefitFilter) ([]BenefitCase, i
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
+	shown := 0
 	for i := range out {
 		if err := s.fillBenefit(ctx, &out[i]); err != nil {
 			return nil, 0, err
 		}
+		if !out[i].AmountHidden {
+			shown++
+		}
+	}
+	// Amounts are a household's income: a user's view of them is audited.
+	if shown > 0 && !s.scope.All {
+		object := "benefits"
+		if f.HouseholdID != 0 {
+			object = fmt.Sprintf("household:%d", f.HouseholdID)
+		}
+		audit.Note(ctx, "benefit.list", object, audit.OK, fmt.Sprintf("%d cases with amounts", shown))
 	}
 	return out, total, nil
 }
@@ -472,6 +484,9 @@ func (s *Store) BenefitByID(ctx context.Context, id int64) (*BenefitCase, error)
 	}
 	if err := s.fillBenefit(ctx, &c); err != nil {
 		return nil, err
+	}
+	if !c.AmountHidden && !s.scope.All {
+		audit.Note(ctx, "benefit.view", fmt.Sprintf("benefit:%d", c.ID), audit.OK, fmt.Sprintf("household:%d", c.HouseholdID))
 	}
 	return &c, nil
 }

@@ -106,3 +106,22 @@ func TestBenefitsOnTheFile(t *testing.T) {
 		t.Errorf("bad from: %d", status)
 	}
 }
+
+// TestBenefitLabels: every kind, status, period and form of a benefit has
+// its words in each language.
+func TestBenefitLabels(t *testing.T) {
+	for _, lang := range Languages {
+		m, err := readLocale(lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for field, values := range map[string][]string{"benefit_kind": household.BenefitKinds, "benefit_status": household.BenefitStatuses,
+			"benefit_period": household.BenefitPeriods, "benefit_form": household.BenefitForms} {
+			for _, v := range values {
+				if m[field+"."+v] == "" {
+					t.Errorf("%s: no words for %s.%s", lang, field, v)
+				}
+			}
+		}
+	}
+}
