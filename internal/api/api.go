@@ -158,6 +158,7 @@ func (h *handler) routes() []route {
 		{"POST", "/benefits", h.only(access.RecordNeeds, h.createBenefitCase), false},
 		{"GET", "/benefits/{id}", h.only(access.ReadHouseholds, h.benefitCase), false},
 		{"POST", "/benefits/{id}/decision", h.decideBenefitCase, false},
+		{"PATCH", "/benefits/{id}", h.updateBenefitCase, false},
 		{"GET", "/stats/benefits", h.benefitStats, false},
 		{"GET", "/stats/requests", h.requestStats, false},
 		{"GET", "/stats/population", h.population, false},

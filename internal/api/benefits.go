@@ -96,3 +96,25 @@ func (h *handler) benefitStats(w http.ResponseWriter, r *http.Request) {
 	out, err := h.d.Households.In(scope).BenefitReport(r.Context(), from, to)
 	h.writeStats(w, r, out, err)
 }
+
+// updateBenefitCase changes an applied case at the version the user saw:
+// a case out of scope answers 404 before the right (RecordNeeds).
+func (h *handler) updateBenefitCase(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err == nil {
+		err = h.files(r).BenefitInScope(r.Context(), id)
+	}
+	if err == nil {
+		err = allow(r, access.RecordNeeds)
+	}
+	var in household.BenefitEdit
+	if err == nil {
+		err = decode(w, r, &in)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c, err := h.files(r).UpdateBenefit(r.Context(), actor(r), id, in)
+	h.answer(w, r, http.StatusOK, c, err)
+}

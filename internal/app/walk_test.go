@@ -176,6 +176,7 @@ var walkRows = map[string]walkRow{
 	"POST /api/v1/benefits":                             {body: `{}`},
 	"GET /api/v1/benefits/{id}":                         {},
 	"POST /api/v1/benefits/{id}/decision":               {body: `{}`},
+	"PATCH /api/v1/benefits/{id}":                       {body: `{}`},
 	"GET /api/v1/stats/benefits":                        {},
 	"GET /api/v1/stats/requests":                        {},
 	"GET /api/v1/stats/population":                      {},

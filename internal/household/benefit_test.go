@@ -101,33 +101,48 @@ func TestBenefitCaseLifecycle(t *testing.T) {
 			t.Errorf("%d cases after bad input, want 1", total)
 		}
 
+		// An edit of the application carries its version.
+		c, err = s.UpdateBenefit(ctx, clerk, c.ID, household.BenefitEdit{Amount: 900, Period: "one_off", Note: "换灯、修龙头", HelperID: w.worker.ID, Version: 1})
+		if err != nil || *c.Amount != 900 || c.Version != 2 || c.Note != "换灯、修龙头" {
+			t.Fatalf("edited %+v, %v", c, err)
+		}
+		if got := ledgerTypes(t, ctx, s, w.couple.ID); got[0] != household.EvBenefitChanged {
+			t.Errorf("ledger %v, want benefit_changed first", got)
+		}
+		if _, err := s.UpdateBenefit(ctx, clerk, c.ID, household.BenefitEdit{Amount: 1, Version: 1}); !errors.Is(err, apperr.ErrConflict) {
+			t.Fatalf("stale edit: %v", err)
+		}
 		// A stale version is refused and changes nothing.
 		if _, err := s.DecideBenefit(ctx, clerk, c.ID, household.BenefitDecision{Status: household.BenefitApproved, Version: 7}); !errors.Is(err, apperr.ErrConflict) {
 			t.Fatalf("stale decision: %v, want ErrConflict", err)
 		}
-		if got, _ := s.BenefitByID(ctx, c.ID); got.Status != household.BenefitApplied || got.Version != 1 {
+		if got, _ := s.BenefitByID(ctx, c.ID); got.Status != household.BenefitApplied || got.Version != 2 || *got.Amount != 900 {
 			t.Fatalf("after a stale decision %+v", got)
 		}
-		if _, err := s.DecideBenefit(ctx, clerk, c.ID, household.BenefitDecision{Status: household.BenefitApproved, DecidedOn: "2026-05-01", Version: 1}); err == nil {
+		if _, err := s.DecideBenefit(ctx, clerk, c.ID, household.BenefitDecision{Status: household.BenefitApproved, DecidedOn: "2026-05-01", Version: 2}); err == nil {
 			t.Fatal("a decision before the application was accepted")
 		}
 		amount := int64(600)
-		d, err := s.DecideBenefit(ctx, clerk, c.ID, household.BenefitDecision{Status: household.BenefitApproved, Amount: &amount, Version: 1})
+		d, err := s.DecideBenefit(ctx, clerk, c.ID, household.BenefitDecision{Status: household.BenefitApproved, Amount: &amount, Version: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d.Status != household.BenefitApproved || d.DecidedOn != "2026-06-01" || *d.Amount != 600 || d.Version != 2 {
+		if d.Status != household.BenefitApproved || d.DecidedOn != "2026-06-01" || *d.Amount != 600 || d.Version != 3 {
 			t.Fatalf("decided %+v", d)
 		}
 		if got := ledgerTypes(t, ctx, s, w.couple.ID); got[0] != household.EvBenefitGranted {
 			t.Errorf("ledger %v, want benefit_granted first", got)
 		}
 		// An approved case cannot be decided again, not even at its version.
-		_, err = s.DecideBenefit(ctx, clerk, c.ID, household.BenefitDecision{Status: household.BenefitRejected, Version: 2})
+		_, err = s.DecideBenefit(ctx, clerk, c.ID, household.BenefitDecision{Status: household.BenefitRejected, Version: 3})
 		if fe, ok := apperr.AsField(err); !ok || fe.Field != "status" || fe.Code != "invalid_transition" {
 			t.Fatalf("second decision: %v, want invalid_transition on status", err)
 		}
-		if got, _ := s.BenefitByID(ctx, c.ID); got.Status != household.BenefitApproved || got.Version != 2 {
+		_, err = s.UpdateBenefit(ctx, clerk, c.ID, household.BenefitEdit{Amount: 1, Version: 3})
+		if fe, ok := apperr.AsField(err); !ok || fe.Field != "status" {
+			t.Fatalf("edit of a decided case: %v, want a field error on status", err)
+		}
+		if got, _ := s.BenefitByID(ctx, c.ID); got.Status != household.BenefitApproved || got.Version != 3 || *got.Amount != 600 {
 			t.Fatalf("after a refused transition %+v", got)
 		}
 	})

@@ -46,6 +46,7 @@ const (
 	EvBenefitApplied  = "benefit_applied"
 	EvBenefitGranted  = "benefit_granted"
 	EvBenefitRejected = "benefit_rejected"
+	EvBenefitChanged  = "benefit_changed"
 )
 
 // LedgerTypes lists every event type, for filters.
@@ -54,7 +55,7 @@ var LedgerTypes = []string{
 	EvDibaoApproved, EvDibaoWithdrawn, EvHealthCheck, EvInsurancePaid, EvColourChanged, EvColourOverride, EvOverrideCleared,
 	EvTagAdded, EvTagRemoved, EvMemberAdded, EvFieldChanged, EvHouseholdCreated,
 	EvNeedAdded, EvNeedChanged, EvMeasureAdded, EvMeasureChanged,
-	EvBenefitApplied, EvBenefitGranted, EvBenefitRejected,
+	EvBenefitApplied, EvBenefitGranted, EvBenefitRejected, EvBenefitChanged,
 }
 
 // LedgerEvent is one entry of the dynamic ledger (动态台账, R5): who changed
