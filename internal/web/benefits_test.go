@@ -102,6 +102,18 @@ func TestBenefitsOnTheFile(t *testing.T) {
 	if cs, _, _ := e.hs.Benefits(t.Context(), household.BenefitFilter{HouseholdID: hid, Kind: "elderly_subsidy"}); len(cs) != 1 || cs[0].VisitID != visitID {
 		t.Errorf("the case from the visit: %+v", cs)
 	}
+	// Both languages have every word of the section and the page.
+	for _, lang := range []string{"en", "zh-CN"} {
+		admin.get("/lang?to=" + lang + "&back=/stats")
+		for _, p := range []string{fmt.Sprintf("/households/%d?benefit_need=%d", hid, need), fmt.Sprintf("/households/%d/ledger", hid), "/stats/benefits", "/stats"} {
+			if status, body := admin.get(p); status != 200 || strings.Contains(body, "⟦") {
+				t.Errorf("%s %s: %d, untranslated: %v", lang, p, status, strings.Contains(body, "⟦"))
+			}
+		}
+		if status, body := worker.get(fmt.Sprintf("/households/%d", hid)); status != 200 || strings.Contains(body, "⟦") {
+			t.Errorf("%s: the worker's file: %d", lang, status)
+		}
+	}
 	if status, _ := admin.get("/stats/benefits?from=2026-13-01"); status != 400 {
 		t.Errorf("bad from: %d", status)
 	}
