@@ -266,6 +266,7 @@ var walkRows = map[string]walkRow{
 	"POST /mediation/{id}/{action}":                     {fixed: map[string]string{"action": "save"}, body: ``},
 	"POST /households/{id}/benefits":                    {body: ``},
 	"POST /benefits/{id}/decision":                      {body: ``},
+	"POST /benefits/{id}":                               {body: ``},
 	"GET /stats/benefits":                               {},
 	"GET /settings":                                     {},
 	"GET /survey":                                       {},

@@ -14,10 +14,12 @@ import (
 )
 
 // BenefitEdit is the new values of an applied case, at the Version the
-// user saw: the amount applied for, its period, the form, the note and
-// the helper. Persons, kind and links stay as they were.
+// user saw: the amount applied for (nil keeps it: a reader who does not
+// see amounts leaves it out), its period, the form, the note (the hidden
+// note sent back as shown keeps it) and the helper. Persons, kind and
+// links stay as they were.
 type BenefitEdit struct {
-	Amount   int64  `json:"amount"`
+	Amount   *int64 `json:"amount"`
 	Period   string `json:"period"`
 	Form     string `json:"form"`
 	Note     string `json:"note"`
@@ -35,17 +37,23 @@ func (s *Store) UpdateBenefit(ctx context.Context, actor Actor, id int64, e Bene
 	if e.Form == "" {
 		e.Form = "cash"
 	}
-	if err := first(oneOf("form", e.Form, BenefitForms, false), checkAmount(e.Amount, e.Period), maxLen("note", e.Note, 1000), apperr.Text("note", e.Note)); err != nil {
+	if err := first(oneOf("form", e.Form, BenefitForms, false), oneOf("period", e.Period, BenefitPeriods, true), maxLen("note", e.Note, 1000), apperr.Text("note", e.Note)); err != nil {
 		return nil, err
+	}
+	if e.Amount != nil {
+		if err := checkAmount(*e.Amount, e.Period); err != nil {
+			return nil, err
+		}
 	}
 	if e.Version <= 0 {
 		return nil, apperr.Field("version", "required", "is required: the version of the case you saw")
 	}
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		var hid int64
-		var kind, status string
+		var hid, amount int64
+		var kind, status, note string
 		var version int
-		err := tx.QueryRowContext(ctx, `SELECT household_id, kind, status, version FROM benefit_cases WHERE id = ?`, id).Scan(&hid, &kind, &status, &version)
+		err := tx.QueryRowContext(ctx, `SELECT household_id, kind, status, version, amount, note FROM benefit_cases WHERE id = ?`, id).
+			Scan(&hid, &kind, &status, &version, &amount, &note)
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.ErrNotFound
 		}
@@ -62,6 +70,12 @@ func (s *Store) UpdateBenefit(ctx context.Context, actor Actor, id int64, e Bene
 		if status != BenefitApplied {
 			return apperr.Field("status", "decided", "the case is %s already; a decided case is not changed", status)
 		}
+		if e.Amount != nil {
+			amount = *e.Amount
+		}
+		if e.Note == Hidden && !s.scope.Reveal && !s.scope.All {
+			e.Note = note
+		}
 		grid, err := gridOf(ctx, tx, hid)
 		if err != nil {
 			return err
@@ -73,7 +87,7 @@ func (s *Store) UpdateBenefit(ctx context.Context, actor Actor, id int64, e Bene
 		}
 		now := s.now().UTC()
 		res, err := tx.ExecContext(ctx, `UPDATE benefit_cases SET amount = ?, period = ?, form = ?, note = ?, helper_id = ?, version = version + 1, updated_at = ?
-			WHERE id = ? AND version = ?`, e.Amount, e.Period, e.Form, e.Note, nullID(e.HelperID), now, id, e.Version)
+			WHERE id = ? AND version = ?`, amount, e.Period, e.Form, e.Note, nullID(e.HelperID), now, id, e.Version)
 		if err != nil {
 			return err
 		}

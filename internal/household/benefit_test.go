@@ -102,14 +102,14 @@ func TestBenefitCaseLifecycle(t *testing.T) {
 		}
 
 		// An edit of the application carries its version.
-		c, err = s.UpdateBenefit(ctx, clerk, c.ID, household.BenefitEdit{Amount: 900, Period: "one_off", Note: "换灯、修龙头", HelperID: w.worker.ID, Version: 1})
+		c, err = s.UpdateBenefit(ctx, clerk, c.ID, household.BenefitEdit{Amount: ptr(int64(900)), Period: "one_off", Note: "换灯、修龙头", HelperID: w.worker.ID, Version: 1})
 		if err != nil || *c.Amount != 900 || c.Version != 2 || c.Note != "换灯、修龙头" {
 			t.Fatalf("edited %+v, %v", c, err)
 		}
 		if got := ledgerTypes(t, ctx, s, w.couple.ID); got[0] != household.EvBenefitChanged {
 			t.Errorf("ledger %v, want benefit_changed first", got)
 		}
-		if _, err := s.UpdateBenefit(ctx, clerk, c.ID, household.BenefitEdit{Amount: 1, Version: 1}); !errors.Is(err, apperr.ErrConflict) {
+		if _, err := s.UpdateBenefit(ctx, clerk, c.ID, household.BenefitEdit{Amount: ptr(int64(1)), Version: 1}); !errors.Is(err, apperr.ErrConflict) {
 			t.Fatalf("stale edit: %v", err)
 		}
 		// A stale version is refused and changes nothing.
@@ -138,7 +138,7 @@ func TestBenefitCaseLifecycle(t *testing.T) {
 		if fe, ok := apperr.AsField(err); !ok || fe.Field != "status" || fe.Code != "invalid_transition" {
 			t.Fatalf("second decision: %v, want invalid_transition on status", err)
 		}
-		_, err = s.UpdateBenefit(ctx, clerk, c.ID, household.BenefitEdit{Amount: 1, Version: 3})
+		_, err = s.UpdateBenefit(ctx, clerk, c.ID, household.BenefitEdit{Amount: ptr(int64(1)), Version: 3})
 		if fe, ok := apperr.AsField(err); !ok || fe.Field != "status" {
 			t.Fatalf("edit of a decided case: %v, want a field error on status", err)
 		}
@@ -216,6 +216,14 @@ func TestBenefitScopeAndMasking(t *testing.T) {
 		if err != nil || c.Amount != nil || !c.AmountHidden || c.Note != household.Hidden {
 			t.Errorf("visitor sees %+v, %v", c, err)
 		}
+		// The visitor's edit sends back what they were shown: the amount
+		// left out and the hidden note keep their values.
+		if _, err := v.UpdateBenefit(ctx, clerk, widowCase.ID, household.BenefitEdit{Period: "monthly", Note: household.Hidden, Version: 1}); err != nil {
+			t.Fatal(err)
+		}
+		if c, err := admin.BenefitByID(ctx, widowCase.ID); err != nil || *c.Amount != 300 || c.Note != "二级肢体残疾" || c.Version != 2 {
+			t.Errorf("after the visitor's edit %+v, %v", c, err)
+		}
 		es, _, _ := v.Ledger(ctx, household.LedgerFilter{HouseholdID: w.widow.ID, Type: household.EvBenefitApplied})
 		if len(es) != 1 || es[0].Note != household.Hidden {
 			t.Errorf("visitor's ledger %+v, want the disability note hidden", es)
@@ -289,3 +297,5 @@ func TestBenefitStats(t *testing.T) {
 		}
 	})
 }
+
+func ptr[T any](v T) *T { return &v }

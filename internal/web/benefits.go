@@ -46,6 +46,8 @@ type benefitRow struct {
 	StatusCode, DecidedOn, Amount, Helper string
 	Note, Form                            string
 	Applied                               bool
+	// The edit form's values: the amount (empty when hidden), the codes.
+	AmountValue, PeriodCode, FormCode, NoteValue string
 	Version                               int
 	NeedID, MeasureID, VisitID, RequestID int64
 }
@@ -134,6 +136,10 @@ func benefitRowOf(l *Locale, c household.BenefitCase) benefitRow {
 		Status: l.Enum("benefit_status", c.Status), StatusCode: c.Status, DecidedOn: c.DecidedOn, Helper: c.Helper, Note: c.Note,
 		Form: l.Enum("benefit_form", c.Form), Applied: c.Status == household.BenefitApplied, Version: c.Version,
 		NeedID: c.NeedID, MeasureID: c.MeasureID, VisitID: c.VisitID, RequestID: c.RequestID}
+	row.PeriodCode, row.FormCode, row.NoteValue = c.Period, c.Form, c.Note
+	if c.Amount != nil {
+		row.AmountValue = strconv.FormatInt(*c.Amount, 10)
+	}
 	switch {
 	case c.AmountHidden:
 		row.Amount = l.T("benefit.amount_hidden")
@@ -144,7 +150,7 @@ func benefitRowOf(l *Locale, c household.BenefitCase) benefitRow {
 		}
 	}
 	if c.Note == household.Hidden {
-		row.Note = l.T("ledger.hidden")
+		row.Note, row.NoteValue = l.T("ledger.hidden"), household.Hidden
 	}
 	return row
 }
@@ -232,4 +238,40 @@ func (h *handler) benefitDecide(w http.ResponseWriter, r *http.Request) {
 // fieldNumber is the error of a form field that is not a whole number.
 func fieldNumber(name string) error {
 	return apperr.Field(name, "number", "must be a whole number")
+}
+
+// benefitEdit changes an applied case from the file: amount, period,
+// form and note, at the version shown (the helper stays).
+func (h *handler) benefitEdit(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r.PathValue("id"))
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	c, err := h.files(r).BenefitByID(r.Context(), id)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	v := r.PostForm
+	e := household.BenefitEdit{Period: v.Get("period"), Form: v.Get("form"), Note: v.Get("note"), HelperID: c.HelperID}
+	e.Version, err = strconv.Atoi(v.Get("version"))
+	if err != nil {
+		err = fieldNumber("version")
+	}
+	if s := strings.TrimSpace(v.Get("amount")); err == nil && s != "" { // empty keeps it: a visitor does not see it
+		a, perr := strconv.ParseInt(s, 10, 64)
+		if perr != nil {
+			err = fieldNumber("amount")
+		}
+		e.Amount = &a
+	}
+	if err == nil {
+		_, err = h.files(r).UpdateBenefit(r.Context(), actor(r), id, e)
+	}
+	if err != nil {
+		h.fileWithError(w, r, c.HouseholdID, err)
+		return
+	}
+	seeOther(w, r, fmt.Sprintf("/households/%d#benefits", c.HouseholdID))
 }

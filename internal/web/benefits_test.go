@@ -46,22 +46,31 @@ func TestBenefitsOnTheFile(t *testing.T) {
 		t.Errorf("bad amount: %d", status)
 	}
 
+	// The application is changed at its version.
+	status, body = admin.post(fmt.Sprintf("/benefits/%d", cases[0].ID), url.Values{"amount": {"850"}, "period": {"one_off"}, "form": {"cash"},
+		"note": {"换台灯、修水龙头"}, "version": {"1"}})
+	if status != 200 || !strings.Contains(body, "850元") {
+		t.Fatalf("edit: %d", status)
+	}
+	if status, _ := admin.post(fmt.Sprintf("/benefits/%d", cases[0].ID), url.Values{"amount": {"1"}, "version": {"1"}}); status != 409 {
+		t.Errorf("stale edit: %d", status)
+	}
 	worker := e.signedIn("worker")
 	_, body = worker.get(fmt.Sprintf("/households/%d", hid))
 	mustContain(t, "worker's file", body, "临时救助", "金额不公开")
-	mustNotContain(t, "worker's file", body, "800元", "decide-benefit-")
-	if status, _ := worker.post(fmt.Sprintf("/benefits/%d/decision", cases[0].ID), url.Values{"status": {"approved"}, "version": {"1"}}); status != 403 {
+	mustNotContain(t, "worker's file", body, "850元", `value="850"`, "decide-benefit-")
+	if status, _ := worker.post(fmt.Sprintf("/benefits/%d/decision", cases[0].ID), url.Values{"status": {"approved"}, "version": {"2"}}); status != 403 {
 		t.Errorf("worker decides: %d", status)
 	}
 
-	status, body = admin.post(fmt.Sprintf("/benefits/%d/decision", cases[0].ID), url.Values{"status": {"approved"}, "version": {"1"},
+	status, body = admin.post(fmt.Sprintf("/benefits/%d/decision", cases[0].ID), url.Values{"status": {"approved"}, "version": {"2"},
 		"decided_on": {"2026-06-01"}, "amount": {"600"}})
 	if status != 200 {
 		t.Fatalf("decide: %d", status)
 	}
 	mustContain(t, "decided", body, "已批准 2026-06-01", "600元", "救助批准")
 	// A second decision at the old version is refused.
-	if status, _ := admin.post(fmt.Sprintf("/benefits/%d/decision", cases[0].ID), url.Values{"status": {"rejected"}, "version": {"1"}}); status != 409 {
+	if status, _ := admin.post(fmt.Sprintf("/benefits/%d/decision", cases[0].ID), url.Values{"status": {"rejected"}, "version": {"2"}}); status != 409 {
 		t.Errorf("stale decision: %d", status)
 	}
 	_, body = admin.get(fmt.Sprintf("/households/%d/ledger", hid))

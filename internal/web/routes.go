@@ -92,6 +92,7 @@ func (h *handler) routes(mux router) {
 	page("POST /plan/{id}", edit(h.measureUpdate))
 	page("POST /households/{id}/benefits", only(access.RecordNeeds, h.benefitApply))
 	page("POST /benefits/{id}/decision", edit(h.benefitDecide))
+	page("POST /benefits/{id}", only(access.RecordNeeds, h.benefitEdit))
 	page("POST /households/{id}/colour", edit(h.colourOverride))
 	page("POST /persons/{id}/reveal", only(access.Reveal, h.revealPerson))
 	page("POST /households/{id}/reveal", only(access.Reveal, h.revealHousehold))
