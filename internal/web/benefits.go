@@ -48,8 +48,8 @@ type benefitRow struct {
 	Applied                               bool
 	// The edit form's values: the amount (empty when hidden), the codes.
 	AmountValue, PeriodCode, FormCode, NoteValue string
-	Version                               int
-	NeedID, MeasureID, VisitID, RequestID int64
+	Version                                      int
+	NeedID, MeasureID, VisitID, RequestID        int64
 }
 
 // benefitBlockOf builds the benefit section of file v for the user.
