@@ -305,6 +305,9 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 		if err := gen.DemoRounds(ctx, db, calendar.Today()); err != nil {
 			return err
 		}
+		if err := gen.DemoBenefits(ctx, db, calendar.Today()); err != nil {
+			return err
+		}
 	}
 	pw := *password
 	if pw == "" {

@@ -34,6 +34,9 @@ const statsUsage = `usage: wanhu stats population --db … [--bands 0-3,4-12,60-
            the resident survey: awareness, participation and satisfaction
            rates of the answers given from --from to --to (China days, both
            included; default: all until today), and the same by grid
+       wanhu stats benefits --db … [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format text|json]
+           benefits granted: approved cases by kind and decision day, as
+           households, persons and person-times (GET /api/v1/stats/benefits)
 JSON is exactly what GET /api/v1/stats/population, /stats/households and
 /stats/survey answer.`
 
@@ -41,6 +44,9 @@ JSON is exactly what GET /api/v1/stats/population, /stats/households and
 // the whole database (or one grid).
 func runStats(ctx context.Context, args []string, out io.Writer) error {
 	sub, args := subcommand(args)
+	if sub == "benefits" {
+		return statsBenefits(ctx, args, out)
+	}
 	fs := newFlags("stats " + sub)
 	dsn := fs.String("db", "wanhu.db", "database: a SQLite file path or a postgres:// URL")
 	spec := fs.String("bands", "", "population: age bands in whole years, e.g. 0-3,4-12,60- (60- is 60 and over)")

@@ -100,6 +100,10 @@ var bodyRoutes = []bodyRoute{
 	{"PATCH", "/mediation-cases/{case}", []string{`{"title":"漏水纠纷","mediator_ids":[{member}],"outcome":"agreed","agreement":"修好防水","version":1}`, `{"version":99,"outcome":"maybe"}`}},
 	{"POST", "/mediation-cases/{case}/sessions", []string{`{"note":"两户到场"}`, `{"note":"","held_at":"1000-01-01T00:00:00Z"}`}},
 	{"POST", "/mediation-cases/{case}/escalate", []string{`{"department_id":-1}`, `{"department_id":{grid1},"urgency":"soon"}`}},
+	{"POST", "/benefits", []string{`{"household_id":{red},"kind":"temporary_relief","person_ids":[{widow}],"need_id":{need},"amount":800,"period":"one_off"}`,
+		`{"household_id":-1,"kind":"lottery","person_ids":[-1],"amount":-1}`, `{"household_id":{red},"kind":"dibao","amount":1e400,"applied_on":"0001-01-01","visit_id":-1}`}},
+	{"PATCH", "/benefits/{benefit}", []string{`{"amount":900,"period":"one_off","version":1}`, `{"amount":-5,"form":"gold","helper_id":-1,"version":0}`, `{"note":"a\u0000b","version":99}`}},
+	{"POST", "/benefits/{benefit}/decision", []string{`{"status":"approved","version":1,"amount":600}`, `{"status":"maybe","version":-1,"decided_on":"x"}`, `{"status":"rejected","version":99}`}},
 	{"POST", "/rounds", []string{`{"template":"night_public","grid_id":{grid1}}`, `{"template":"shop_fire","household_id":{red}}`,
 		`{"template":"night_public","grid_id":-1,"scheduled_for":"0001-01-01T00:00:00Z","assignee_member_id":-1}`,
 		`{"template":"night_public","grid_id":{grid1},"scheduled_for":"9999-12-31T23:59:59Z"}`}},
@@ -193,6 +197,8 @@ func newBodyFixture(t testing.TB, engine string, db *store.DB) *bodyFixture {
 	round := b.created(t, "POST", "/rounds", `{"template":"night_public","grid_id":{grid1}}`)
 	talk := b.created(t, "POST", "/talk-sessions", `{"community_id":{community},"day":"2026-12-03","starts":"09:00","ends":"11:00","host":"冯晓霞"}`)
 	mediationCase := b.created(t, "POST", "/mediation-cases", `{"title":"漏水纠纷","household_ids":[{red},{green}],"mediator_ids":[{member}]}`)
+	benefit := b.created(t, "POST", "/benefits", `{"household_id":{red},"kind":"dibao","person_ids":[{widow}]}`)
+	ids = append(ids, "{benefit}", fmt.Sprint(benefit))
 	if _, err := proactive.Run(ctx, db, calendar.Today(), time.Now()); err != nil {
 		t.Fatal(err)
 	}

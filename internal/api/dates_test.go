@@ -71,6 +71,9 @@ var dateRoutes = map[string]dateRoute{
 	"GET /talk-sessions":                  {},
 	"POST /talk-sessions":                 {body: `{"community_id":{community},"starts":"09:00","ends":"11:00","host":"x"}`},
 	"PATCH /talk-sessions/{id}":           {path: "/talk-sessions/{talk}", body: `{"starts":"09:00","ends":"11:00","host":"x","version":1}`},
+	"POST /benefits":                      {body: `{"household_id":{red},"kind":"temporary_relief","person_ids":[{widow}]}`},
+	"POST /benefits/{id}/decision":        {path: "/benefits/1/decision", body: `{"status":"approved","version":1}`},
+	"GET /stats/benefits":                 {},
 	"POST /mediation-cases":               {body: `{"title":"x","household_ids":[{red},{green}],"mediator_ids":[{member}]}`},
 	"PATCH /mediation-cases/{id}":         {path: "/mediation-cases/{case}", body: `{"title":"x","mediator_ids":[{member}],"version":1}`},
 	"POST /mediation-cases/{id}/sessions": {path: "/mediation-cases/{case}/sessions", body: `{"note":"x"}`},
@@ -218,6 +221,8 @@ func TestFarDatesAnswer400(t *testing.T) {
 		if resp, b := fx.do(t, "admin", "POST", "/requests/"+urgent+"/accept", `{"urgency":"urgent","handling":"community"}`, nil); resp.StatusCode != http.StatusOK {
 			t.Fatalf("accept: %d %s", resp.StatusCode, short(b))
 		}
+		// The first benefit case (id 1 on either engine), for its decision.
+		created("/benefits", `{"household_id":{red},"kind":"dibao","person_ids":[{widow}]}`)
 		ids := strings.NewReplacer("{member}", fmt.Sprint(member), "{community}", community, "{talk}", talk, "{case}", mediationCase, "{urgent}", urgent)
 		for _, d := range documentedDates(t) {
 			rt := dateRoutes[d.route()]

@@ -172,6 +172,12 @@ var walkRows = map[string]walkRow{
 	"POST /api/v1/mediation-cases/{id}/sessions":        {body: `{}`},
 	"POST /api/v1/mediation-cases/{id}/escalate":        {body: `{}`},
 	"GET /api/v1/households/{id}/talks":                 {},
+	"GET /api/v1/benefits":                              {},
+	"POST /api/v1/benefits":                             {body: `{}`},
+	"GET /api/v1/benefits/{id}":                         {},
+	"POST /api/v1/benefits/{id}/decision":               {body: `{}`},
+	"PATCH /api/v1/benefits/{id}":                       {body: `{}`},
+	"GET /api/v1/stats/benefits":                        {},
 	"GET /api/v1/stats/requests":                        {},
 	"GET /api/v1/stats/population":                      {},
 	"GET /api/v1/stats/households":                      {},
@@ -258,6 +264,10 @@ var walkRows = map[string]walkRow{
 	"POST /mediation":                                   {body: `title=`},
 	"GET /mediation/{id}":                               {},
 	"POST /mediation/{id}/{action}":                     {fixed: map[string]string{"action": "save"}, body: ``},
+	"POST /households/{id}/benefits":                    {body: ``},
+	"POST /benefits/{id}/decision":                      {body: ``},
+	"POST /benefits/{id}":                               {body: ``},
+	"GET /stats/benefits":                               {},
 	"GET /settings":                                     {},
 	"GET /survey":                                       {},
 	"POST /survey":                                      {body: ``},
@@ -388,6 +398,8 @@ func paramKind(segs []string, i int) string {
 		"requests": "request", "appointments": "appointment", "plans": "plan", "team": "member", "staff": "member", "scorecards": "member",
 		"grids": "grid", "saved-rosters": "saved", "notifications": "notification",
 		"org-units": "grid", "org": "grid", "compounds": "compound", "places": "compound", "buildings": "building",
+		"benefits": "benefit", // benefit cases (issue 17)
+
 		"imports": "import", "import": "import", "talk-sessions": "talk", "talk": "talk", "mediation-cases": "case", "mediation": "case",
 		"tasks": "task", "rounds": "round"}[prev]
 }
@@ -527,6 +539,13 @@ func (w *walk) addRecords(t *testing.T, ctx context.Context, d server.Deps) {
 		h2 := one(t, w.db, `SELECT id FROM households WHERE grid_id = ? AND id <> ? ORDER BY id LIMIT 1`, g, h)
 		exec(t, w.db, `INSERT INTO mediation_parties(case_id, household_id) VALUES (?, ?), (?, ?)`, mc, h, mc, h2)
 		exec(t, w.db, `INSERT INTO mediation_mediators(case_id, team_member_id) VALUES (?, ?)`, mc, m)
+		// A benefit case of the grid's household.
+		var bc int64
+		if err := w.db.QueryRowContext(ctx, `INSERT INTO benefit_cases(household_id, kind, applied_on, amount, note, created_at, updated_at)
+			VALUES (?, 'temporary_relief', '2026-12-01', 800, 'walk', ?, ?) RETURNING id`, h, now, now).Scan(&bc); err != nil {
+			t.Fatal(err)
+		}
+		exec(t, w.db, `INSERT INTO benefit_persons(case_id, person_id) SELECT ?, MIN(id) FROM persons WHERE household_id = ?`, bc, h)
 	}
 	exec(t, w.db, `INSERT INTO outbox(kind, channel, recipient, payload, state, next_attempt_at, created_at) VALUES ('request.accept', 'sms', 'request:1', '{}', 'failed', ?, ?)`, now, now)
 	admin, err := d.Auth.UserByUsername(ctx, "admin")
@@ -639,6 +658,7 @@ func (w *walk) idFor(t *testing.T, kind string, n int) string {
 			WHERE t.host = 'walk' AND h.grid_id = ? ORDER BY t.id`,
 		"case": `SELECT m.id FROM mediation_cases m JOIN mediation_parties p ON p.case_id = m.id JOIN households h ON h.id = p.household_id
 			WHERE m.title = 'walk' AND h.grid_id = ? ORDER BY m.id`,
+		"benefit": `SELECT c.id FROM benefit_cases c JOIN households h ON h.id = c.household_id WHERE c.note = 'walk' AND h.grid_id = ? ORDER BY c.id`,
 	}[kind]
 	if q == "" {
 		t.Fatalf("no record of kind %q to walk to", kind)

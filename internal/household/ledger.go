@@ -41,6 +41,12 @@ const (
 	// EvInsurancePaid is the yearly medical insurance (医保) paid for the
 	// person; the proactive rule of the payment window reads it.
 	EvInsurancePaid = "insurance_paid"
+	// Benefit cases (issue 17, benefit.go): applied, then granted or
+	// rejected; Field is the kind of benefit.
+	EvBenefitApplied  = "benefit_applied"
+	EvBenefitGranted  = "benefit_granted"
+	EvBenefitRejected = "benefit_rejected"
+	EvBenefitChanged  = "benefit_changed"
 )
 
 // LedgerTypes lists every event type, for filters.
@@ -49,6 +55,7 @@ var LedgerTypes = []string{
 	EvDibaoApproved, EvDibaoWithdrawn, EvHealthCheck, EvInsurancePaid, EvColourChanged, EvColourOverride, EvOverrideCleared,
 	EvTagAdded, EvTagRemoved, EvMemberAdded, EvFieldChanged, EvHouseholdCreated,
 	EvNeedAdded, EvNeedChanged, EvMeasureAdded, EvMeasureChanged,
+	EvBenefitApplied, EvBenefitGranted, EvBenefitRejected, EvBenefitChanged,
 }
 
 // LedgerEvent is one entry of the dynamic ledger (动态台账, R5): who changed

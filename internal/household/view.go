@@ -91,6 +91,10 @@ func showLedger(scope org.Scope, e *LedgerEvent, file bool) {
 		if !scope.Reveal {
 			e.Before, e.After = monthDay(e.Before), monthDay(e.After)
 		}
+	case BenefitDisabilityAid:
+		if !scope.Reveal {
+			e.Note = hide(e.Note)
+		}
 	}
 }
 

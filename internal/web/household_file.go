@@ -61,6 +61,8 @@ type fileView struct {
 	Team     []Option
 	// Talks are the household's talk-room visits and mediation cases.
 	Talks *mediation.OfHousehold
+	// Benefits are the household's benefit cases and the form to apply.
+	Benefits *benefitBlock
 }
 
 // memberTable is a table of members; Edit adds the edit links, Reveal the
@@ -240,6 +242,9 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 		for _, x := range checks {
 			v.ShopChecks = append(v.ShopChecks, roundRowOf(l, x))
 		}
+	}
+	if v.Benefits, err = h.benefitBlockOf(r, v); err != nil {
+		return nil, err
 	}
 	return v, nil
 }

@@ -1,0 +1,277 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"wanhu/internal/access"
+	"wanhu/internal/apperr"
+	"wanhu/internal/household"
+	"wanhu/internal/org"
+)
+
+// Benefit cases on the household file (issue 17): the household's relief
+// and benefits, applied for in one step from a need, a plan measure or a
+// visit (?benefit_need=, ?benefit_measure=, ?benefit_visit=,
+// ?benefit_request= open the form filled in), and decided on the file.
+
+// benefitBlock is the section of the household file.
+type benefitBlock struct {
+	Cases     []benefitRow
+	CanApply  bool
+	CanDecide bool
+	// The apply form: open when it came from a need, measure or visit.
+	Open                                  bool
+	Source                                string
+	NeedID, MeasureID, VisitID, RequestID int64
+	Kinds, Periods, Forms, Helpers        []Option
+	Persons                               []benefitPersonOption
+	Today                                 string
+	Decisions                             []Option
+}
+
+type benefitPersonOption struct {
+	ID      int64
+	Name    string
+	Checked bool
+}
+
+// benefitRow is one case as the file shows it.
+type benefitRow struct {
+	ID                                    int64
+	Kind, Persons, AppliedOn, Status      string
+	StatusCode, DecidedOn, Amount, Helper string
+	Note, Form                            string
+	Applied                               bool
+	// The edit form's values: the amount (empty when hidden), the codes.
+	AmountValue, PeriodCode, FormCode, NoteValue string
+	Version                                      int
+	NeedID, MeasureID, VisitID, RequestID        int64
+}
+
+// benefitBlockOf builds the benefit section of file v for the user.
+func (h *handler) benefitBlockOf(r *http.Request, v *fileView) (*benefitBlock, error) {
+	ctx, l, hh := r.Context(), v.L, v.H
+	cases, _, err := h.files(r).Benefits(ctx, household.BenefitFilter{HouseholdID: hh.ID, PerPage: 100})
+	if err != nil {
+		return nil, err
+	}
+	b := &benefitBlock{CanApply: can(r, access.RecordNeeds), CanDecide: can(r, access.EditHouseholds), Today: h.currentDay().String()}
+	for _, c := range cases {
+		b.Cases = append(b.Cases, benefitRowOf(l, c))
+	}
+	b.Decisions = enumOptions(l, "benefit_status", []string{household.BenefitApproved, household.BenefitRejected}, household.BenefitApproved, "")[1:]
+	if !b.CanApply {
+		return b, nil
+	}
+	q := r.URL.Query()
+	kind, onlyPerson := household.BenefitTemporaryRelief, int64(0)
+	if id, _ := strconv.ParseInt(q.Get("benefit_need"), 10, 64); id != 0 {
+		for _, n := range hh.Needs {
+			if n.ID == id {
+				b.NeedID, b.Open, onlyPerson = n.ID, true, n.PersonID
+				b.Source = l.T("benefit.from_need", l.Enum("need_kind", n.Kind))
+			}
+		}
+	}
+	if id, _ := strconv.ParseInt(q.Get("benefit_measure"), 10, 64); id != 0 {
+		for _, m := range hh.Measures {
+			if m.ID == id {
+				b.MeasureID, b.Open = m.ID, true
+				b.Source = l.T("benefit.from_measure", l.Enum("measure_kind", m.Kind))
+				if m.Kind == "dibao_check" {
+					kind = household.BenefitDibao
+				}
+			}
+		}
+	}
+	if id, _ := strconv.ParseInt(q.Get("benefit_visit"), 10, 64); id != 0 {
+		b.VisitID, b.Open, b.Source = id, true, l.T("benefit.from_visit", id)
+	}
+	if id, _ := strconv.ParseInt(q.Get("benefit_request"), 10, 64); id != 0 {
+		b.RequestID, b.Open, b.Source = id, true, l.T("benefit.from_request", id)
+	}
+	if k := q.Get("benefit_kind"); k != "" {
+		kind = k
+	}
+	b.Kinds = enumOptions(l, "benefit_kind", household.BenefitKinds, kind, "")[1:]
+	b.Periods = enumOptions(l, "benefit_period", household.BenefitPeriods, "", "—")
+	b.Forms = enumOptions(l, "benefit_form", household.BenefitForms, "cash", "")[1:]
+	for _, p := range hh.Members {
+		if p.Current() {
+			b.Persons = append(b.Persons, benefitPersonOption{ID: p.ID, Name: p.Name, Checked: onlyPerson == p.ID || onlyPerson == 0})
+		}
+	}
+	// The helper: an editor chooses among the grid's and community's team
+	// (as for plan measures); anyone else is the helper themselves.
+	b.Helpers = []Option{{Value: "", Label: "—"}}
+	var team []org.TeamMember
+	if b.CanDecide {
+		var community int64
+		if g, err := org.GridByID(ctx, h.db, hh.GridID); err == nil {
+			community = g.CommunityID
+		}
+		if team, err = org.CommunityTeam(ctx, h.db, community); err != nil {
+			return nil, err
+		}
+	} else if u := user(r); u != nil && u.TeamMemberID != 0 {
+		if m, err := org.TeamMemberByID(ctx, h.db, u.TeamMemberID); err == nil {
+			team = []org.TeamMember{m}
+			b.Helpers = nil
+		}
+	}
+	for _, t := range team {
+		if t.GridID == 0 || t.GridID == hh.GridID {
+			b.Helpers = append(b.Helpers, Option{Value: strconv.FormatInt(t.ID, 10), Label: t.Name + "（" + l.Enum("role", string(t.Role)) + "）"})
+		}
+	}
+	return b, nil
+}
+
+func benefitRowOf(l *Locale, c household.BenefitCase) benefitRow {
+	row := benefitRow{ID: c.ID, Kind: l.Enum("benefit_kind", c.Kind), Persons: strings.Join(c.Persons, "、"), AppliedOn: c.AppliedOn,
+		Status: l.Enum("benefit_status", c.Status), StatusCode: c.Status, DecidedOn: c.DecidedOn, Helper: c.Helper, Note: c.Note,
+		Form: l.Enum("benefit_form", c.Form), Applied: c.Status == household.BenefitApplied, Version: c.Version,
+		NeedID: c.NeedID, MeasureID: c.MeasureID, VisitID: c.VisitID, RequestID: c.RequestID}
+	row.PeriodCode, row.FormCode, row.NoteValue = c.Period, c.Form, c.Note
+	if c.Amount != nil {
+		row.AmountValue = strconv.FormatInt(*c.Amount, 10)
+	}
+	switch {
+	case c.AmountHidden:
+		row.Amount = l.T("benefit.amount_hidden")
+	case c.Amount != nil && *c.Amount > 0:
+		row.Amount = l.T("benefit.yuan", *c.Amount)
+		if c.Period != "" {
+			row.Amount += " · " + l.Enum("benefit_period", c.Period)
+		}
+	}
+	if c.Note == household.Hidden {
+		row.Note, row.NoteValue = l.T("ledger.hidden"), household.Hidden
+	}
+	return row
+}
+
+// benefitApply records an application from the file's form.
+func (h *handler) benefitApply(w http.ResponseWriter, r *http.Request) {
+	hh, err := h.loadHousehold(r)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	in, err := benefitInputOf(r.PostForm)
+	if err == nil {
+		in.HouseholdID = hh.ID
+		_, err = h.files(r).CreateBenefit(r.Context(), actor(r), in)
+	}
+	if err != nil {
+		h.fileWithError(w, r, hh.ID, err)
+		return
+	}
+	seeOther(w, r, fmt.Sprintf("/households/%d#benefits", hh.ID))
+}
+
+// benefitInputOf reads the apply form.
+func benefitInputOf(v url.Values) (household.BenefitInput, error) {
+	in := household.BenefitInput{Kind: v.Get("kind"), AppliedOn: strings.TrimSpace(v.Get("applied_on")), Period: v.Get("period"),
+		Form: v.Get("form"), Note: v.Get("note")}
+	for _, s := range v["person_ids"] {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id < 1 {
+			return in, fieldNumber("person_ids")
+		}
+		in.PersonIDs = append(in.PersonIDs, id)
+	}
+	var err error
+	for name, dst := range map[string]*int64{"helper_id": &in.HelperID, "need_id": &in.NeedID, "measure_id": &in.MeasureID,
+		"visit_id": &in.VisitID, "request_id": &in.RequestID} {
+		if *dst, err = id64(v, name); err != nil {
+			return in, err
+		}
+	}
+	if s := strings.TrimSpace(v.Get("amount")); s != "" {
+		if in.Amount, err = strconv.ParseInt(s, 10, 64); err != nil {
+			return in, fieldNumber("amount")
+		}
+	}
+	return in, nil
+}
+
+// benefitDecide approves or rejects a case from the file.
+func (h *handler) benefitDecide(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r.PathValue("id"))
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	c, err := h.files(r).BenefitByID(r.Context(), id)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	v := r.PostForm
+	d := household.BenefitDecision{Status: v.Get("status"), DecidedOn: strings.TrimSpace(v.Get("decided_on")), Note: v.Get("note")}
+	d.Version, err = strconv.Atoi(v.Get("version"))
+	if err != nil {
+		err = fieldNumber("version")
+	}
+	if s := strings.TrimSpace(v.Get("amount")); err == nil && s != "" {
+		a, perr := strconv.ParseInt(s, 10, 64)
+		if perr != nil {
+			err = fieldNumber("amount")
+		}
+		d.Amount = &a
+	}
+	if err == nil {
+		_, err = h.files(r).DecideBenefit(r.Context(), actor(r), id, d)
+	}
+	if err != nil {
+		h.fileWithError(w, r, c.HouseholdID, err)
+		return
+	}
+	seeOther(w, r, fmt.Sprintf("/households/%d#benefits", c.HouseholdID))
+}
+
+// fieldNumber is the error of a form field that is not a whole number.
+func fieldNumber(name string) error {
+	return apperr.Field(name, "number", "must be a whole number")
+}
+
+// benefitEdit changes an applied case from the file: amount, period,
+// form and note, at the version shown (the helper stays).
+func (h *handler) benefitEdit(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r.PathValue("id"))
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	c, err := h.files(r).BenefitByID(r.Context(), id)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	v := r.PostForm
+	e := household.BenefitEdit{Period: v.Get("period"), Form: v.Get("form"), Note: v.Get("note"), HelperID: c.HelperID}
+	e.Version, err = strconv.Atoi(v.Get("version"))
+	if err != nil {
+		err = fieldNumber("version")
+	}
+	if s := strings.TrimSpace(v.Get("amount")); err == nil && s != "" { // empty keeps it: a visitor does not see it
+		a, perr := strconv.ParseInt(s, 10, 64)
+		if perr != nil {
+			err = fieldNumber("amount")
+		}
+		e.Amount = &a
+	}
+	if err == nil {
+		_, err = h.files(r).UpdateBenefit(r.Context(), actor(r), id, e)
+	}
+	if err != nil {
+		h.fileWithError(w, r, c.HouseholdID, err)
+		return
+	}
+	seeOther(w, r, fmt.Sprintf("/households/%d#benefits", c.HouseholdID))
+}
