@@ -137,7 +137,7 @@ func (h *handler) teamPlaces(r *http.Request, l *Locale) []Option {
 
 // teamValues are the form values of m.
 func teamValues(m org.TeamMember) url.Values {
-	v := url.Values{"name": {m.Name}, "role": {string(m.Role)}, "phone": {m.Phone}, "wechat": {m.WeChat},
+	v := url.Values{"name": {m.Name}, "role": {string(m.Role)}, "phone": {m.Phone}, "wechat": {m.WeChat}, "unit": {m.Unit},
 		"skills": {strings.Join(m.Skills, ", ")}, "languages": m.Languages, "availability": m.Availability,
 		"version": {strconv.Itoa(m.Version)}, "grid_id": {strconv.FormatInt(m.GridID, 10)}}
 	if m.GridID == 0 {
@@ -169,6 +169,7 @@ func parseTeamMember(v url.Values, m *org.TeamMember) error {
 		m.GridID = id
 	}
 	m.Name, m.Role, m.Phone, m.WeChat = v.Get("name"), org.Role(v.Get("role")), v.Get("phone"), v.Get("wechat")
+	m.Unit = v.Get("unit")
 	m.Skills = strings.FieldsFunc(v.Get("skills"), func(r rune) bool { return r == ',' || r == '，' || r == '、' })
 	m.Languages, m.Availability = v["languages"], v["availability"]
 	if m.ID != 0 {
@@ -198,6 +199,7 @@ func (h *handler) teamForm(r *http.Request, f *form, old *org.TeamMember) {
 	f.add("grid_id", "select", places)
 	f.input("phone", "tel").Hint = f.l.T("team.phone_hint")
 	f.text("wechat")
+	f.text("unit").Hint = f.l.T("team.unit_hint")
 	f.text("skills").Hint = f.l.T("team.skills_hint")
 	f.checks("languages", org.Languages, enumLabels(f.l, "language", org.Languages))
 	f.checks("availability", org.Availabilities, enumLabels(f.l, "team.availability", org.Availabilities))
