@@ -36,8 +36,9 @@ type planShare struct {
 
 type planVisitorRow struct {
 	visit.PlanVisitor
-	Load string
-	Over bool // more households than the visitor's weekly capacity
+	Load      string
+	Over      bool // more households than the visitor's weekly capacity
+	Untrained bool // no pre-job training passed (staff.WithoutPreJob)
 	Rows []planItemRow
 }
 
@@ -117,6 +118,10 @@ func (h *handler) plans(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, m := range team {
 			v.Movers = append(v.Movers, Option{Value: strconv.FormatInt(m.ID, 10), Label: m.Name + "（" + v.L.Enum("role", string(m.Role)) + "）"})
+		}
+		if err := h.planTraining(r, &v, team, today); err != nil {
+			h.showError(w, r, err)
+			return
 		}
 		v.Notice = v.done(q)
 	}
