@@ -182,7 +182,7 @@ type scorecardPage struct {
 	Formula  string
 	C        scorecardRow
 	Training []trainingRow
-	Months   []staff.MonthHours // hours of service month by month
+	Months   []staff.MonthHours  // hours of service month by month
 	Entries  []staff.ServiceItem // service entered by hand in the period
 	Hours    hoursForm
 	Manage   bool // the user may add and delete training records

@@ -39,7 +39,7 @@ type planVisitorRow struct {
 	Load      string
 	Over      bool // more households than the visitor's weekly capacity
 	Untrained bool // no pre-job training passed (staff.WithoutPreJob)
-	Rows []planItemRow
+	Rows      []planItemRow
 }
 
 type planItemRow struct {
