@@ -1,10 +1,13 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
+	"wanhu/internal/org"
 
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
@@ -221,4 +224,43 @@ func (h *handler) staffHours(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.render(w, r, http.StatusOK, "staff_hours", v)
+}
+
+// teamTraining marks, on the team page, the members without the pre-job
+// training and shows their hours of service of the last three months.
+func (h *handler) teamTraining(r *http.Request, v *teamView) error {
+	var ids []int64
+	for _, g := range v.Groups {
+		for _, row := range g.Rows {
+			ids = append(ids, row.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	today := h.currentDay()
+	flag, err := staff.WithoutPreJob(r.Context(), h.db, ids, today)
+	if err != nil {
+		return err
+	}
+	from := calendar.DateOf(time.Date(today.Y, today.M-2, 1, 0, 0, 0, 0, time.UTC))
+	hs, err := staff.Hours(r.Context(), h.db, org.Everything, from, today, 0, hourSources...)
+	if err != nil {
+		return err
+	}
+	words := map[int64]string{}
+	for _, m := range hs {
+		var parts []string
+		for _, mo := range m.Months {
+			parts = append(parts, fmt.Sprintf("%s: %s", mo.Month[5:], strconv.FormatFloat(mo.Total, 'f', -1, 64)))
+		}
+		words[m.MemberID] = strings.Join(parts, " · ")
+	}
+	for gi := range v.Groups {
+		for ri := range v.Groups[gi].Rows {
+			row := &v.Groups[gi].Rows[ri]
+			row.Untrained, row.Hours = flag[row.ID], cmp.Or(words[row.ID], "—")
+		}
+	}
+	return nil
 }

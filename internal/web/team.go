@@ -30,6 +30,8 @@ type teamRow struct {
 	Active       bool
 	Account      string
 	Editable     bool
+	Untrained    bool   // no pre-job training passed (staff.WithoutPreJob)
+	Hours        string // hours of service of the last three months, by month
 }
 
 // teamGroup is the members of one grid, or a community's helpers.
@@ -95,6 +97,10 @@ func (h *handler) teamList(w http.ResponseWriter, r *http.Request) {
 			Languages:    strings.Join(labelsOf(v.L, "language", m.Languages), "、"),
 			Availability: strings.Join(labelsOf(v.L, "team.availability", m.Availability), "、"),
 			Skills:       strings.Join(m.Skills, "、"), Active: m.Active, Account: account[m.ID], Editable: editable})
+	}
+	if err := h.teamTraining(r, &v); err != nil {
+		h.showError(w, r, err)
+		return
 	}
 	v.CanAdd = len(h.teamPlaces(r, v.L)) > 0
 	h.render(w, r, http.StatusOK, "team", v)
