@@ -112,3 +112,11 @@ func TestStaffHoursAndCourses(t *testing.T) {
 		}
 	})
 }
+
+// The dates the routes of hours and courses read (see dateRoutes).
+func init() {
+	dateRoutes["GET /staff-hours"] = dateRoute{}
+	dateRoutes["GET /team/{id}/hours"] = dateRoute{path: "/team/{member}/hours"}
+	dateRoutes["POST /team/{id}/hours"] = dateRoute{path: "/team/{member}/hours", body: `{"hours":2,"what":"x"}`}
+	dateRoutes["POST /training-courses/{id}/sessions"] = dateRoute{path: "/training-courses/999999/sessions", body: `{"hours":2}`}
+}
