@@ -211,9 +211,17 @@ func (g *generator) dongxingLateVolunteer(ctx context.Context, db *store.DB, com
 	if err != nil {
 		return err
 	}
+	monday := week.Monday().Midnight().UTC()
 	for _, pv := range p.Visitors {
 		for _, it := range pv.Households {
-			if it.Colour != household.Red { // not one that needs its usual visitor
+			if it.Colour == household.Red { // one that needs its usual visitor
+				continue
+			}
+			var visited int
+			if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM visits WHERE household_id = ? AND at >= ?`, it.HouseholdID, monday).Scan(&visited); err != nil {
+				return err
+			}
+			if visited == 0 { // not yet visited this week: the move changes no visit done
 				_, err := vs.MovePlanItem(ctx, p.ID, it.HouseholdID, id)
 				return err
 			}
