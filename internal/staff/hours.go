@@ -85,6 +85,16 @@ func DeleteService(ctx context.Context, q store.Querier, id int64) (int64, error
 	return m, nil
 }
 
+// ServiceMember returns the member of hand-entered service id, or
+// apperr.ErrNotFound.
+func ServiceMember(ctx context.Context, q store.Querier, id int64) (int64, error) {
+	var m int64
+	if err := q.QueryRowContext(ctx, `SELECT team_member_id FROM service_hours WHERE id = ?`, id).Scan(&m); err != nil {
+		return 0, apperr.ErrNotFound
+	}
+	return m, nil
+}
+
 // ServiceItem is one piece of a member's service: a visit, a round, an
 // entry by hand, or a month's hours from another source.
 type ServiceItem struct {

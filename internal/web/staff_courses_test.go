@@ -94,5 +94,19 @@ func TestCoursesAndHoursPages(t *testing.T) {
 		if status, _ := worker.post(card+"/hours", url.Values{"day": {today}, "hours": {"1"}, "what": {"x"}}); status != http.StatusForbidden {
 			t.Errorf("worker enters hours: %d", status)
 		}
+		var entry int64
+		if err := db.QueryRowContext(ctx, `SELECT id FROM service_hours`).Scan(&entry); err != nil {
+			t.Fatal(err)
+		}
+		del := fmt.Sprintf("/staff/hours/%d/delete", entry)
+		if status, _ := worker.post(del, url.Values{}); status != http.StatusForbidden {
+			t.Errorf("worker deletes hours: %d", status)
+		}
+		if status, body := admin.post(del, url.Values{}); status != http.StatusOK || strings.Contains(body, "楼道清理") {
+			t.Errorf("delete hours: %d", status)
+		}
+		if status, _ := admin.post(del, url.Values{}); status != http.StatusNotFound {
+			t.Errorf("deleted twice: %d", status)
+		}
 	})
 }

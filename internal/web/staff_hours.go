@@ -124,9 +124,9 @@ func (h *handler) staffHoursDelete(w http.ResponseWriter, r *http.Request) {
 		h.staffFail(w, r, err)
 		return
 	}
-	var member int64
-	if err := h.db.QueryRowContext(r.Context(), `SELECT team_member_id FROM service_hours WHERE id = ?`, id).Scan(&member); err != nil {
-		h.staffFail(w, r, apperr.ErrNotFound)
+	member, err := staff.ServiceMember(r.Context(), h.db, id)
+	if err != nil {
+		h.staffFail(w, r, err)
 		return
 	}
 	_, manage, err := h.staffMember(r, member)

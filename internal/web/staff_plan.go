@@ -28,7 +28,7 @@ func (h *handler) planTraining(r *http.Request, v *planPage, team []org.TeamMemb
 	for i := range v.Visitors {
 		if flag[v.Visitors[i].TeamMemberID] {
 			v.Visitors[i].Untrained = true
-			v.Warnings = append(v.Warnings, v.L.T("training.untrained_in_plan", v.Visitors[i].User))
+			v.NoPreJob = append(v.NoPreJob, v.L.T("training.untrained_in_plan", v.Visitors[i].User))
 		}
 	}
 	for i, m := range team {

@@ -27,6 +27,7 @@ type planPage struct {
 	Movers   []Option // the team members who may visit the grid
 	Notice   string   // what the last move or swap did
 	Warnings []string // visitors given more than their weekly capacity
+	NoPreJob []string // visitors without the pre-job training (planTraining)
 }
 
 type planShare struct {
