@@ -26,11 +26,19 @@ const staffUsage = `usage: wanhu staff scorecards --db … [--from YYYY-MM-DD] [
            by the configured weights. Requests, complaints and training count
            from --from to --to (default this year until today), visits this
            ISO week unless a period is given. JSON is what GET
-           /api/v1/scorecards answers to an administrator of the whole tree.`
+           /api/v1/scorecards answers to an administrator of the whole tree.
+       wanhu staff hours --db … [--month YYYY-MM | --from … --to …] [--member N]
+           [--format text|json|xlsx] [--out FILE]
+           hours of service by month (visits, rounds, service entered by
+           hand, programme sessions); with --member and --format xlsx the
+           member's service record for their unit (报到服务记录).`
 
 // runStaff is `wanhu staff`: the staff evaluation of the whole database.
 func runStaff(ctx context.Context, args []string, out io.Writer) error {
 	sub, args := subcommand(args)
+	if sub == "hours" {
+		return runStaffHours(ctx, args, out)
+	}
 	fs := newFlags("staff " + sub)
 	dsn := fs.String("db", "wanhu.db", "database: a SQLite file path or a postgres:// URL")
 	from := fs.String("from", "", "first day, YYYY-MM-DD")
@@ -60,7 +68,7 @@ func runStaff(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep, err := staff.Scorecards(ctx, db, org.Everything, p, w, *grid)
+	rep, err := staff.Scorecards(ctx, db, org.Everything, p, w, *grid, hourSources...)
 	if err != nil {
 		return err
 	}
@@ -102,7 +110,7 @@ func runStaff(ctx context.Context, args []string, out io.Writer) error {
 func printScorecards(out io.Writer, rep *staff.Report) error {
 	fmt.Fprintf(out, "period %s to %s, week %s (%s to %s), visits %s to %s\n", rep.Period.From, rep.Period.To, rep.Period.Week,
 		rep.Period.WeekFrom, rep.Period.WeekTo, rep.Period.VisitsFrom, rep.Period.VisitsTo)
-	names := map[string]string{"visits": "visits", "on_time": "on_time", "satisfaction": "satisfaction", "complaints": "complaints", "training": "training"}
+	names := map[string]string{"visits": "visits", "on_time": "on_time", "satisfaction": "satisfaction", "complaints": "complaints", "training": "training", "hours": "hours"}
 	fmt.Fprintf(out, "score = %s\n", rep.Weights.Formula(func(k string) string { return names[k] }))
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KIND\tID\tNAME\tGRID\tWEEK\tVISITS\tHANDLED\tON TIME\tRATED\tSATISFIED\tCOMPLAINTS\tPRE-JOB\tHOURS\tSCORE")

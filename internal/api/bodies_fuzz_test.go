@@ -113,6 +113,12 @@ var bodyRoutes = []bodyRoute{
 		`{"items":[{"item":"nope"}],"client_id":""}`, `{"items":null}`}},
 	{"PUT", "/scorecard-weights", []string{`{"visits":50}`, `{"training":1e400}`}},
 	{"POST", "/team/{member}/training", []string{`{"course":"岗前培训","kind":"pre_job","completed_on":"2026-01-05","hours":8}`, `{"hours":-1e308,"completed_on":"x"}`}},
+	{"POST", "/team/{member}/hours", []string{`{"day":"2026-11-01","hours":3,"what":"楼道清理"}`, `{"day":"9999-12-31","hours":1e400,"what":"\u0000"}`}},
+	{"PUT", "/scorecard-targets", []string{`{"roles":{"volunteer":{"weekly_visits":2,"monthly_hours":8}},"min_handled":5}`, `{"roles":{"chef":{"weekly_visits":-1}},"visit_hours":1e400}`}},
+	{"POST", "/training-courses", []string{`{"community_id":{community},"title":"在岗培训：调解","kind":"on_job","topic":"mediation","pass_mark":60}`, `{"community_id":-1,"kind":"weekly","pass_mark":2147483648}`}},
+	{"PUT", "/training-courses/{course}", []string{`{"version":1,"title":"岗前培训","kind":"pre_job","topic":"policy","pass_mark":80}`, `{"version":99,"topic":"cooking"}`}},
+	{"POST", "/training-courses/{course}/sessions", []string{`{"day":"2026-11-20","hours":4,"place":"党群服务中心"}`, `{"day":"0001-01-01","hours":-1}`}},
+	{"POST", "/training-courses/{course}/attendance", []string{`{"session_id":1,"team_member_id":{member},"score":90}`, `{"session_id":-1,"team_member_id":-1,"score":101}`}},
 	{"POST", "/survey-questions", []string{`{"code":"stars","text_zh":"打几颗星？","kind":"stars"}`, `{"code":"","kind":"essay"}`}},
 	{"PATCH", "/survey-questions/{question}", []string{`{"active":false}`, `{"position":-2147483649}`}},
 	{"POST", "/saved-rosters", []string{`{"name":"老人","roster":"people","filter":{"age":"60-"}}`, `{"name":"x","roster":"people","filter":{"dibao":"maybe"}}`}},
@@ -199,6 +205,8 @@ func newBodyFixture(t testing.TB, engine string, db *store.DB) *bodyFixture {
 	mediationCase := b.created(t, "POST", "/mediation-cases", `{"title":"漏水纠纷","household_ids":[{red},{green}],"mediator_ids":[{member}]}`)
 	benefit := b.created(t, "POST", "/benefits", `{"household_id":{red},"kind":"dibao","person_ids":[{widow}]}`)
 	ids = append(ids, "{benefit}", fmt.Sprint(benefit))
+	course := b.created(t, "POST", "/training-courses", `{"community_id":{community},"title":"岗前培训","kind":"pre_job","topic":"policy"}`)
+	ids = append(ids, "{course}", fmt.Sprint(course))
 	if _, err := proactive.Run(ctx, db, calendar.Today(), time.Now()); err != nil {
 		t.Fatal(err)
 	}

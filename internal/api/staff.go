@@ -62,7 +62,7 @@ func (h *handler) scorecards(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	rep, err := staff.Scorecards(r.Context(), h.d.DB, scope, p, wt, grid)
+	rep, err := staff.Scorecards(r.Context(), h.d.DB, scope, p, wt, grid, hourSources...)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -102,7 +102,7 @@ func (h *handler) scorecard(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	c, err := staff.ScorecardOf(r.Context(), h.d.DB, scope, p, wt, id)
+	c, err := staff.ScorecardOf(r.Context(), h.d.DB, scope, p, wt, id, hourSources...)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -252,7 +252,7 @@ func (h *handler) setScorecardWeights(w http.ResponseWriter, r *http.Request) {
 
 // componentNames are the score's components in Chinese, for the formula.
 var componentNames = map[string]string{"visits": "走访", "on_time": "按期办结", "satisfaction": "回访满意", "complaints": "投诉",
-	"training": "培训"}
+	"training": "培训", "hours": "服务时长"}
 
 func weightsOut(wt staff.Weights) map[string]any {
 	return map[string]any{"weights": wt, "formula": wt.Formula(func(k string) string { return componentNames[k] })}

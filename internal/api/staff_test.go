@@ -63,9 +63,9 @@ func TestStaff(t *testing.T) {
 		var training int64
 		fx.run(t, []scenario{
 			{name: "visitor sees only their own", method: "GET", path: "/scorecards", user: "visitor", status: 200,
-				want: []string{`"name":"卓玛"`, `"week_visits":2`, `"weekly_target":100`}, reject: []string{`拉加`, `网格员小李`}},
+				want: []string{`"name":"卓玛"`, `"week_visits":2`, `"weekly_target":2`}, reject: []string{`拉加`, `网格员小李`}},
 			{name: "visitor's own card", method: "GET", path: "/scorecards/{zhuoma}", user: "visitor", status: 200,
-				want: []string{`"week_visits":2`, `"components":[{"key":"visits","value":2,"weight":30}`}},
+				want: []string{`"week_visits":2`, `"components":[{"key":"visits","value":100,"weight":30}`}},
 			{name: "visitor may not read another", method: "GET", path: "/scorecards/{lajia}", user: "visitor", status: 404},
 			{name: "grid leader sees their grid", method: "GET", path: "/scorecards", user: "leader1", status: 200,
 				want: []string{`"name":"卓玛"`}, reject: []string{`拉加`}},
@@ -104,13 +104,15 @@ func TestStaff(t *testing.T) {
 			{name: "gone", method: "DELETE", path: fmt.Sprintf("/training/%d", training), user: "leader1", status: 404},
 
 			{name: "weights", method: "GET", path: "/scorecard-weights", user: "visitor", status: 200,
-				want: []string{`"weekly_visit_target":100`, `"formula":"(30×走访 + 20×按期办结 + 20×回访满意 + 15×投诉 + 15×培训) ÷ 100"`}},
+				want: []string{`"weekly_visit_target":100`, `"formula":"(30×走访 + 20×服务时长 + 20×按期办结 + 20×回访满意 + 15×投诉 + 15×培训) ÷ 120"`}},
 			{name: "leader may not set weights", method: "PUT", path: "/scorecard-weights", user: "leader1", status: 403, body: `{"visits":50}`},
 			{name: "bad weight", method: "PUT", path: "/scorecard-weights", user: "admin", status: 400, body: `{"training":120}`,
 				check: wantError("range", "training")},
 			{name: "set weights", method: "PUT", path: "/scorecard-weights", user: "admin", status: 200,
-				body: `{"visits":100,"on_time":0,"satisfaction":0,"complaints":0,"training":0,"weekly_visit_target":4}`,
-				want: []string{`"formula":"(100×走访 + 0×按期办结 + 0×回访满意 + 0×投诉 + 0×培训) ÷ 100"`}},
+				body: `{"visits":100,"hours":0,"on_time":0,"satisfaction":0,"complaints":0,"training":0,"weekly_visit_target":4}`,
+				want: []string{`"formula":"(100×走访 + 0×服务时长 + 0×按期办结 + 0×回访满意 + 0×投诉 + 0×培训) ÷ 100"`}},
+			{name: "a volunteer's target", method: "PUT", path: "/scorecard-targets", user: "admin", status: 200,
+				body: `{"roles":{"volunteer":{"weekly_visits":4,"monthly_hours":0}}}`, want: []string{`"volunteer":{"weekly_visits":4,"monthly_hours":0}`}},
 			{name: "score by the new weights", method: "GET", path: "/scorecards/{zhuoma}", user: "visitor", status: 200,
 				want: []string{`"weekly_target":4`, `"score":50`}},
 

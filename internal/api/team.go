@@ -50,6 +50,7 @@ type teamPatch struct {
 	Role         *string   `json:"role"`
 	Phone        *string   `json:"phone"`
 	WeChat       *string   `json:"wechat"`
+	Unit         *string   `json:"unit"`
 	Skills       *[]string `json:"skills"`
 	Languages    *[]string `json:"languages"`
 	Availability *[]string `json:"availability"`
@@ -66,6 +67,7 @@ func (p teamPatch) apply(m *org.TeamMember) {
 	}
 	set(&m.Phone, p.Phone)
 	set(&m.WeChat, p.WeChat)
+	set(&m.Unit, p.Unit)
 	set(&m.Skills, p.Skills)
 	set(&m.Languages, p.Languages)
 	set(&m.Availability, p.Availability)
@@ -95,6 +97,7 @@ func (h *handler) createTeamMember(w http.ResponseWriter, r *http.Request) {
 		Role         string   `json:"role"`
 		Phone        string   `json:"phone"`
 		WeChat       string   `json:"wechat"`
+		Unit         string   `json:"unit"`
 		Skills       []string `json:"skills"`
 		Languages    []string `json:"languages"`
 		Availability []string `json:"availability"`
@@ -104,7 +107,7 @@ func (h *handler) createTeamMember(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m := org.TeamMember{CommunityID: in.CommunityID, GridID: in.GridID, Name: in.Name, Role: org.Role(in.Role), Phone: in.Phone,
-		WeChat: in.WeChat, Skills: in.Skills, Languages: in.Languages, Availability: in.Availability}
+		WeChat: in.WeChat, Unit: in.Unit, Skills: in.Skills, Languages: in.Languages, Availability: in.Availability}
 	if m.GridID != 0 && m.CommunityID == 0 {
 		g, err := org.GridByID(r.Context(), h.d.DB, m.GridID)
 		if errors.Is(err, apperr.ErrNotFound) {

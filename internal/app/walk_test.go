@@ -190,6 +190,17 @@ var walkRows = map[string]walkRow{
 	"GET /api/v1/team/{id}/training":                    {},
 	"POST /api/v1/team/{id}/training":                   {body: `{}`},
 	"DELETE /api/v1/training/{id}":                      {},
+	"GET /api/v1/staff-hours":                           {},
+	"GET /api/v1/team/{id}/hours":                       {},
+	"POST /api/v1/team/{id}/hours":                      {body: `{}`},
+	"GET /api/v1/scorecard-targets":                     {},
+	"PUT /api/v1/scorecard-targets":                     {skip: noBody},
+	"GET /api/v1/training-courses":                      {},
+	"POST /api/v1/training-courses":                     {body: `{}`},
+	"GET /api/v1/training-courses/{id}":                 {skip: courseScope},
+	"PUT /api/v1/training-courses/{id}":                 {skip: courseScope},
+	"POST /api/v1/training-courses/{id}/sessions":       {skip: courseScope},
+	"POST /api/v1/training-courses/{id}/attendance":     {skip: courseScope},
 	"GET /api/v1/stats/ledger":                          {},
 	"GET /api/v1/stats/visits":                          {},
 	"GET /api/v1/survey-questions":                      {},
@@ -279,6 +290,18 @@ var walkRows = map[string]walkRow{
 	"GET /staff/{id}":                                   {},
 	"POST /staff/{id}/training":                         {body: ``},
 	"POST /staff/training/{id}/delete":                  {body: ``},
+	"GET /staff/targets":                                {},
+	"POST /staff/targets":                               {skip: noBody},
+	"GET /staff/hours":                                  {},
+	"POST /staff/{id}/hours":                            {body: ``},
+	"POST /staff/hours/{id}/delete":                     {skip: "an entry of hours by hand is reached by its member, checked as a training record's delete is; tests in internal/web"},
+	"GET /staff/{id}/service":                           {},
+	"GET /training":                                     {},
+	"POST /training":                                    {body: `title=`},
+	"GET /training/{id}":                                {skip: courseScope},
+	"POST /training/{id}":                               {skip: courseScope},
+	"POST /training/{id}/sessions":                      {skip: courseScope},
+	"POST /training/{id}/attendance":                    {skip: courseScope},
 	"GET /calendar":                                     {},
 	"POST /calendar":                                    {skip: noBody},
 	"GET /today":                                        {},
@@ -381,6 +404,12 @@ var walkRows = map[string]walkRow{
 // writes full ID and phone numbers by design, to the roles that may
 // import, audited (internal/web and internal/api test who gets it).
 const exportFull = "the export for a round trip holds full numbers by design: its tests are in internal/web and internal/api"
+
+// courseScope is why the walk does not call a training course's routes:
+// a course belongs to a community, not a grid, so every grid of the
+// community sees it (the attendance of a grid leader's grids only); its
+// scope tests are in internal/staff, internal/api and internal/web.
+const courseScope = "a training course is its community's, seen by all its grids: scope tests in internal/staff, internal/api and internal/web"
 
 // paramKind names the kind of record a path parameter holds: for {id} the
 // segment before it, otherwise the parameter itself.

@@ -53,6 +53,7 @@ type TeamMember struct {
 	Role         Role     `json:"role"`
 	Phone        string   `json:"phone,omitempty"`
 	WeChat       string   `json:"wechat,omitempty"`
+	Unit         string   `json:"unit,omitempty"` // a working party member's employer (工作单位)
 	Skills       []string `json:"skills"`
 	Languages    []string `json:"languages"`
 	Availability []string `json:"availability"`
@@ -67,9 +68,9 @@ func CreateTeamMember(ctx context.Context, q store.Querier, m *TeamMember) error
 		return err
 	}
 	m.Active, m.Version = true, 1
-	return q.QueryRowContext(ctx, `INSERT INTO team_members(community_id, grid_id, name, role, phone, wechat, skills, languages, availability, active, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		m.CommunityID, nullID(m.GridID), m.Name, m.Role, m.Phone, m.WeChat,
+	return q.QueryRowContext(ctx, `INSERT INTO team_members(community_id, grid_id, name, role, phone, wechat, unit, skills, languages, availability, active, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		m.CommunityID, nullID(m.GridID), m.Name, m.Role, m.Phone, m.WeChat, m.Unit,
 		strings.Join(m.Skills, ","), strings.Join(m.Languages, ","), strings.Join(m.Availability, ","), true, time.Now().UTC()).Scan(&m.ID)
 }
 
@@ -85,9 +86,9 @@ func UpdateTeamMember(ctx context.Context, q store.Querier, m *TeamMember) error
 	if err := checkMember(ctx, q, m); err != nil {
 		return err
 	}
-	res, err := q.ExecContext(ctx, `UPDATE team_members SET grid_id = ?, name = ?, role = ?, phone = ?, wechat = ?,
+	res, err := q.ExecContext(ctx, `UPDATE team_members SET grid_id = ?, name = ?, role = ?, phone = ?, wechat = ?, unit = ?,
 		skills = ?, languages = ?, availability = ?, active = ?, version = version + 1 WHERE id = ? AND version = ?`,
-		nullID(m.GridID), m.Name, m.Role, m.Phone, m.WeChat, strings.Join(m.Skills, ","), strings.Join(m.Languages, ","),
+		nullID(m.GridID), m.Name, m.Role, m.Phone, m.WeChat, m.Unit, strings.Join(m.Skills, ","), strings.Join(m.Languages, ","),
 		strings.Join(m.Availability, ","), m.Active, m.ID, m.Version)
 	if err != nil {
 		return err
@@ -108,7 +109,7 @@ var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9-]{4,19}$`)
 // checkMember normalises m (trimmed text, lists without blanks or
 // repeats) and returns a FieldError naming the first field that is wrong.
 func checkMember(ctx context.Context, q store.Querier, m *TeamMember) error {
-	m.Name, m.Phone, m.WeChat = strings.TrimSpace(m.Name), strings.TrimSpace(m.Phone), strings.TrimSpace(m.WeChat)
+	m.Name, m.Phone, m.WeChat, m.Unit = strings.TrimSpace(m.Name), strings.TrimSpace(m.Phone), strings.TrimSpace(m.WeChat), strings.TrimSpace(m.Unit)
 	m.Skills, m.Languages, m.Availability = cleanList(m.Skills), cleanList(m.Languages), cleanList(m.Availability)
 	switch {
 	case m.Name == "":
@@ -123,6 +124,8 @@ func checkMember(ctx context.Context, q store.Querier, m *TeamMember) error {
 		return apperr.Field("phone", "phone", "is not a phone number (digits, optionally + and -)")
 	case utf8.RuneCountInString(m.WeChat) > 50:
 		return apperr.Field("wechat", "too_long", "must be at most %d characters", 50)
+	case utf8.RuneCountInString(m.Unit) > 100:
+		return apperr.Field("unit", "too_long", "must be at most %d characters", 100)
 	}
 	for _, s := range m.Skills {
 		if strings.Contains(s, ",") || utf8.RuneCountInString(s) > 30 {
@@ -161,12 +164,12 @@ func cleanList(in []string) []string {
 	return out
 }
 
-const memberCols = `id, community_id, COALESCE(grid_id, 0), name, role, phone, wechat, skills, languages, availability, active, version`
+const memberCols = `id, community_id, COALESCE(grid_id, 0), name, role, phone, wechat, unit, skills, languages, availability, active, version`
 
 func scanMember(s interface{ Scan(...any) error }) (TeamMember, error) {
 	var m TeamMember
 	var skills, langs, avail string
-	err := s.Scan(&m.ID, &m.CommunityID, &m.GridID, &m.Name, &m.Role, &m.Phone, &m.WeChat, &skills, &langs, &avail, &m.Active, &m.Version)
+	err := s.Scan(&m.ID, &m.CommunityID, &m.GridID, &m.Name, &m.Role, &m.Phone, &m.WeChat, &m.Unit, &skills, &langs, &avail, &m.Active, &m.Version)
 	m.Skills, m.Languages, m.Availability = splitList(skills), splitList(langs), splitList(avail)
 	return m, err
 }

@@ -78,3 +78,47 @@ func WriteBadReviews(out export.Writer, rep *BadReviewReport) error {
 	}
 	return nil
 }
+
+// ServiceColumns are the columns of a member's service record (志愿服务 /
+// 在职党员报到服务记录), the file their unit asks for.
+var ServiceColumns = []export.Column{
+	{Header: "姓名", Width: 12}, {Header: "工作单位", Width: 24}, {Header: "日期", Width: 12}, {Header: "时长（小时）", Width: 12},
+	{Header: "服务内容", Width: 40},
+}
+
+// WriteService writes member h's service items as rows of ServiceColumns,
+// then a total row.
+func WriteService(out export.Writer, h MemberHours, items []ServiceItem) error {
+	total := 0.0
+	for _, it := range items {
+		total += it.Hours
+		if err := out.Row(h.Name, h.Unit, it.Day.String(), it.Hours, it.What); err != nil {
+			return err
+		}
+	}
+	return out.Row(h.Name, h.Unit, "合计", round2(total), "")
+}
+
+// AttendanceColumns are the columns of a course's attendance (培训签到).
+var AttendanceColumns = []export.Column{
+	{Header: "课程", Width: 24}, {Header: "日期", Width: 12}, {Header: "学时", Width: 8}, {Header: "姓名", Width: 12},
+	{Header: "角色", Width: 12}, {Header: "网格", Width: 14}, {Header: "测试成绩", Width: 10}, {Header: "是否合格", Width: 10},
+}
+
+// WriteAttendance writes the attendance of course c as rows of
+// AttendanceColumns.
+func WriteAttendance(out export.Writer, c Course, as []Attendee) error {
+	for _, a := range as {
+		var score, passed any
+		if a.Score != nil {
+			score, passed = *a.Score, "否"
+			if *a.Passed {
+				passed = "是"
+			}
+		}
+		if err := out.Row(c.Title, a.Day.String(), a.Hours, a.Name, RoleNames[a.Role], a.GridName, score, passed); err != nil {
+			return err
+		}
+	}
+	return nil
+}

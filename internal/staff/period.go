@@ -51,3 +51,10 @@ func (p Period) visitWeeks() float64 {
 	days := end(p.VisitsTo).Sub(start(p.VisitsFrom)).Hours() / 24
 	return max(days/7, 1)
 }
+
+// months is how many months the period spans (days ÷ 30.4375), at least
+// one: the monthly hours target times this is the period's.
+func (p Period) months() float64 {
+	days := end(p.To).Sub(start(p.From)).Hours() / 24
+	return max(days/30.4375, 1)
+}

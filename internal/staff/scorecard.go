@@ -5,7 +5,6 @@ import (
 	"context"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"wanhu/internal/apperr"
@@ -38,8 +37,21 @@ type Scorecard struct {
 	Active   bool   `json:"active"`
 
 	WeekVisits   int `json:"week_visits"`   // visits of the current week (visit_visitors)
-	WeeklyTarget int `json:"weekly_target"` // the weekly target they are against
+	WeeklyTarget int `json:"weekly_target"` // their role's weekly target (0: not judged on visits)
 	Visits       int `json:"visits"`        // visits in the visit period
+
+	// Hours of service in the period (visits, rounds, service entered by
+	// hand, programme sessions) and month by month, against the role's
+	// monthly target (0: not judged on hours).
+	Hours        float64      `json:"hours"`
+	MonthlyHours float64      `json:"monthly_hours_target"`
+	HoursTarget  float64      `json:"hours_target"` // the monthly target times the months of the period
+	HoursByMonth []MonthHours `json:"hours_by_month,omitempty"`
+	// MinHandled is the number of handled requests below which the
+	// request components are not judged; TooFew is true when there were
+	// some, but fewer.
+	MinHandled int  `json:"min_handled"`
+	TooFew     bool `json:"too_few_requests"`
 
 	Handled          int      `json:"handled"` // requests resolved in the period, the last resolve step theirs
 	OnTime           int      `json:"on_time"` // of them, resolved by the deadline
@@ -72,6 +84,7 @@ type Component struct {
 type Report struct {
 	Period     Period      `json:"period"`
 	Weights    Weights     `json:"weights"`
+	Targets    Targets     `json:"targets"`
 	Scorecards []Scorecard `json:"scorecards"`
 }
 
@@ -79,8 +92,15 @@ type Report struct {
 // and, unless the scope is a visitor's own, of the staff accounts not
 // linked to a member that handled requests in scope in the period; the
 // best score first. gridID, when not 0, keeps the members of that grid.
-func Scorecards(ctx context.Context, q store.Querier, scope org.Scope, p Period, w Weights, gridID int64) (*Report, error) {
-	cards, err := compute(ctx, q, scope, p, w, "m.active", nil)
+//
+// Each member is judged against their role's targets (LoadTargets); the
+// hours of service add the hours of sources (see HourSource).
+func Scorecards(ctx context.Context, q store.Querier, scope org.Scope, p Period, w Weights, gridID int64, sources ...HourSource) (*Report, error) {
+	t, err := LoadTargets(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	cards, err := compute(ctx, q, scope, p, w, t, "m.active", nil, sources)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +110,7 @@ func Scorecards(ctx context.Context, q store.Querier, scope org.Scope, p Period,
 	slices.SortStableFunc(cards, func(a, b Scorecard) int {
 		return cmp.Or(cmp.Compare(score(b), score(a)), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.MemberID, b.MemberID), cmp.Compare(a.UserID, b.UserID))
 	})
-	return &Report{Period: p, Weights: w, Scorecards: cards}, nil
+	return &Report{Period: p, Weights: w, Targets: t, Scorecards: cards}, nil
 }
 
 // score orders a missing score below every real one.
@@ -103,8 +123,12 @@ func score(c Scorecard) float64 {
 
 // ScorecardOf returns the scorecard of team member memberID, active or
 // not, or apperr.ErrNotFound when the member is not in scope.
-func ScorecardOf(ctx context.Context, q store.Querier, scope org.Scope, p Period, w Weights, memberID int64) (*Scorecard, error) {
-	cards, err := compute(ctx, q, scope, p, w, "m.id = ?", []any{memberID})
+func ScorecardOf(ctx context.Context, q store.Querier, scope org.Scope, p Period, w Weights, memberID int64, sources ...HourSource) (*Scorecard, error) {
+	t, err := LoadTargets(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	cards, err := compute(ctx, q, scope, p, w, t, "m.id = ?", []any{memberID}, sources)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +142,7 @@ func ScorecardOf(ctx context.Context, q store.Querier, scope org.Scope, p Period
 
 // compute builds the scorecards of the members in scope that match
 // filter, and of the staff accounts when filter is on active members.
-func compute(ctx context.Context, q store.Querier, scope org.Scope, p Period, w Weights, filter string, fargs []any) ([]Scorecard, error) {
+func compute(ctx context.Context, q store.Querier, scope org.Scope, p Period, w Weights, tg Targets, filter string, fargs []any, sources []HourSource) ([]Scorecard, error) {
 	cond, args := memberWhere(scope)
 	rows, err := q.QueryContext(ctx, `SELECT m.id, m.name, m.role, COALESCE(m.grid_id, 0), COALESCE(g.name, ''), m.active
 		FROM team_members m JOIN org_units o ON o.id = COALESCE(m.grid_id, m.community_id) LEFT JOIN org_units g ON g.id = m.grid_id
@@ -179,10 +203,23 @@ func compute(ctx context.Context, q store.Querier, scope org.Scope, p Period, w 
 	if err != nil {
 		return nil, err
 	}
+	var ids []int64
+	for _, c := range cards {
+		ids = append(ids, c.MemberID)
+	}
+	service := map[int64][]ServiceItem{}
+	if len(ids) > 0 {
+		if service, err = Service(ctx, q, tg, p.From, p.To, ids, sources...); err != nil {
+			return nil, err
+		}
+	}
 	for i := range cards {
 		c := &cards[i]
-		c.UserID = userOf[c.MemberID]
-		c.WeekVisits, c.Visits, c.WeeklyTarget = week[c.MemberID], visits[c.MemberID], w.WeeklyVisits
+		c.UserID, c.MinHandled = userOf[c.MemberID], tg.MinHandled
+		rt := tg.Role(c.Role)
+		c.WeekVisits, c.Visits, c.WeeklyTarget = week[c.MemberID], visits[c.MemberID], rt.WeeklyVisits
+		c.HoursByMonth, c.Hours = sumMonths(service[c.MemberID], p.From, p.To)
+		c.MonthlyHours, c.HoursTarget = rt.MonthlyHours, round2(rt.MonthlyHours*p.months())
 		for u, m := range members { // every linked account's requests count
 			if m == c.MemberID {
 				c.addRequests(handled[u], complaints[u])
@@ -210,7 +247,7 @@ func compute(ctx context.Context, q store.Querier, scope org.Scope, p Period, w 
 		if members[u] != 0 {
 			continue
 		}
-		c := Scorecard{Kind: KindUser, UserID: u, Active: true}
+		c := Scorecard{Kind: KindUser, UserID: u, Active: true, MinHandled: tg.MinHandled}
 		if err := q.QueryRowContext(ctx, `SELECT COALESCE(NULLIF(display_name, ''), username) FROM users WHERE id = ?`, u).Scan(&c.Name); err != nil {
 			return nil, err
 		}
@@ -238,20 +275,30 @@ func (c *Scorecard) score(w Weights, p Period) {
 	c.OnTimeRate, c.SatisfactionRate = ratio(c.OnTime, c.Handled), ratio(c.Satisfied, c.Rated)
 	value := map[string]*float64{}
 	if c.Kind == KindMember {
-		value["visits"] = pct(math.Min(float64(c.Visits)/(float64(w.WeeklyVisits)*p.visitWeeks()), 1))
+		if c.WeeklyTarget > 0 {
+			value["visits"] = pct(math.Min(float64(c.Visits)/(float64(c.WeeklyTarget)*p.visitWeeks()), 1))
+		}
+		if c.HoursTarget > 0 {
+			value["hours"] = pct(math.Min(c.Hours/c.HoursTarget, 1))
+		}
 		t := 0.0
 		if c.PreJob {
 			t = 50
 		}
 		value["training"] = ptr(t + 50*math.Min(c.TrainingHours/w.TrainingHours, 1))
 	}
-	if c.OnTimeRate != nil {
+	// Too few requests are no measure of how well someone handles them:
+	// below MinHandled the request components are not judged, unless
+	// there were complaints (a complaint counts however few requests).
+	c.TooFew = c.Handled > 0 && c.Handled < c.MinHandled
+	enough := c.Handled >= max(c.MinHandled, 1)
+	if c.OnTimeRate != nil && enough {
 		value["on_time"] = pct(*c.OnTimeRate)
 	}
-	if c.SatisfactionRate != nil {
+	if c.SatisfactionRate != nil && enough {
 		value["satisfaction"] = pct(*c.SatisfactionRate)
 	}
-	if c.Handled > 0 || c.Complaints > 0 {
+	if enough || c.Complaints > 0 {
 		value["complaints"] = ptr(math.Max(0, 100-w.ComplaintPenalty*float64(c.Complaints)))
 	}
 	c.Components = nil
@@ -349,30 +396,31 @@ type trained struct {
 	hours  float64
 }
 
-// trainingTotals returns, per member, whether a pre-job course was done by
-// p.To and the on-the-job hours from p.From to p.To.
+// trainingTotals returns, per member, whether a pre-job course was passed
+// by p.To (preJobDone) and the on-the-job hours from p.From to p.To.
 func trainingTotals(ctx context.Context, q store.Querier, p Period) (map[int64]trained, error) {
-	rows, err := q.QueryContext(ctx, `SELECT team_member_id, kind, completed_on, hours FROM training_records WHERE completed_on <= ?`, p.To.String())
+	done, err := preJobDone(ctx, q, p.To)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT team_member_id, hours FROM training_records WHERE kind = ? AND completed_on >= ? AND completed_on <= ?`,
+		OnJob, p.From.String(), p.To.String())
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := map[int64]trained{}
-	from := p.From.String()
+	for m := range done {
+		out[m] = trained{preJob: true}
+	}
 	for rows.Next() {
 		var m int64
-		var kind, on string
 		var h float64
-		if err := rows.Scan(&m, &kind, &on, &h); err != nil {
+		if err := rows.Scan(&m, &h); err != nil {
 			return nil, err
 		}
 		t := out[m]
-		switch {
-		case kind == PreJob:
-			t.preJob = true
-		case strings.Compare(on, from) >= 0:
-			t.hours += h
-		}
+		t.hours += h
 		out[m] = t
 	}
 	return out, rows.Err()

@@ -170,7 +170,13 @@ func TestScorecards(t *testing.T) {
 		if p.Week != "2026-W48" || p.WeekFrom.String() != "2026-11-23" || p.From.String() != "2026-01-01" || p.To.String() != "2026-11-25" {
 			t.Errorf("period %+v", p)
 		}
-		weights := Weights{Visits: 40, OnTime: 20, Satisfaction: 20, Complaints: 10, Training: 10, WeeklyVisits: 4, TrainingHours: 10, ComplaintPenalty: 30}
+		weights := Weights{Visits: 40, OnTime: 20, Satisfaction: 20, Complaints: 10, Training: 10, WeeklyVisits: 100, TrainingHours: 10, ComplaintPenalty: 30}
+		targets := DefaultTargets.complete()
+		targets.Roles[string(org.RoleGridWorker)] = RoleTarget{WeeklyVisits: 4}
+		targets.MinHandled = 1
+		if err := SaveTargets(ctx, db, targets, w.now); err != nil {
+			t.Fatal(err)
+		}
 		rep, err := Scorecards(ctx, db, org.Everything, p, weights, 0)
 		if err != nil {
 			t.Fatal(err)
@@ -190,12 +196,12 @@ func TestScorecards(t *testing.T) {
 			a.Complaints != 1 || !a.PreJob || a.TrainingHours != 7.5 || a.UserID != w.ua || a.Score == nil || *a.Score != 65.8 {
 			t.Errorf("A %+v score %v", a, deref(a.Score))
 		}
-		if got := values(a); got != "75 50 50 70 87.5" {
+		if got := values(a); got != "75 - 50 50 70 87.5" {
 			t.Errorf("A components %s", got)
 		}
 		b := byName["李志愿"]
 		// visits 1 of 4 → 25; no requests; training 0: (40×25 + 10×0) / 50 = 20
-		if b.WeekVisits != 1 || b.Handled != 0 || b.OnTimeRate != nil || b.PreJob || b.Score == nil || *b.Score != 20 || values(b) != "25 - - - 0" {
+		if b.WeekVisits != 1 || b.Handled != 0 || b.OnTimeRate != nil || b.PreJob || b.Score == nil || *b.Score != 20 || values(b) != "25 - - - - 0" {
 			t.Errorf("B %+v score %v components %s", b, deref(b.Score), values(b))
 		}
 		d := byName["dept的名字"]
@@ -203,7 +209,7 @@ func TestScorecards(t *testing.T) {
 		// both rated dissatisfied: 0; no complaint: 100.
 		// (20×50 + 20×0 + 10×100) / 50 = 40
 		if d.Kind != KindUser || d.UserID != w.dept || d.Handled != 2 || d.OnTime != 1 || d.Rated != 2 || d.Satisfied != 0 || d.Complaints != 0 ||
-			d.Score == nil || *d.Score != 40 || values(d) != "- 50 0 100 -" {
+			d.Score == nil || *d.Score != 40 || values(d) != "- - 50 0 100 -" {
 			t.Errorf("dept %+v score %v components %s", d, deref(d.Score), values(d))
 		}
 		if rep.Scorecards[0].Name != "张网格" || rep.Scorecards[2].Name != "李志愿" {
@@ -220,7 +226,7 @@ func TestScorecards(t *testing.T) {
 			t.Fatal(err)
 		}
 		// 4 visits in two weeks against 8: 50; no training hours: 50.
-		if c.Visits != 4 || c.WeekVisits != 3 || c.TrainingHours != 0 || c.Handled != 0 || values(*c) != "50 - - - 50" {
+		if c.Visits != 4 || c.WeekVisits != 3 || c.TrainingHours != 0 || c.Handled != 0 || values(*c) != "50 - - - - 50" {
 			t.Errorf("A in two weeks %+v %s", c, values(*c))
 		}
 
@@ -382,8 +388,8 @@ func TestTrainingAndWeights(t *testing.T) {
 		if got, err := LoadWeights(ctx, db); err != nil || got != good {
 			t.Errorf("saved weights %+v %v", got, err)
 		}
-		name := map[string]string{"visits": "走访", "on_time": "按期", "satisfaction": "满意", "complaints": "投诉", "training": "培训"}
-		if f := good.Formula(func(k string) string { return name[k] }); f != "(50×走访 + 0×按期 + 25×满意 + 25×投诉 + 0×培训) ÷ 100" {
+		name := map[string]string{"visits": "走访", "on_time": "按期", "satisfaction": "满意", "complaints": "投诉", "training": "培训", "hours": "时长"}
+		if f := good.Formula(func(k string) string { return name[k] }); f != "(50×走访 + 0×时长 + 0×按期 + 25×满意 + 25×投诉 + 0×培训) ÷ 100" {
 			t.Errorf("formula %s", f)
 		}
 	})

@@ -44,6 +44,9 @@ type TrainingRecord struct {
 	Note         string        `json:"note,omitempty"`
 	RecordedBy   int64         `json:"recorded_by,omitempty"`
 	CreatedAt    time.Time     `json:"created_at"`
+	SessionID    int64         `json:"session_id,omitempty"` // set when the record is a course session's attendance
+	Score        *int          `json:"score,omitempty"`      // the short test's score, 0–100
+	Passed       *bool         `json:"passed,omitempty"`     // the score reached the course's pass mark
 }
 
 // checkTraining normalises t and returns a FieldError naming the first
@@ -92,14 +95,24 @@ func AddTraining(ctx context.Context, q store.Querier, t *TrainingRecord, now ti
 		t.CreatedAt).Scan(&t.ID)
 }
 
-const trainingCols = `id, team_member_id, course, kind, completed_on, hours, note, COALESCE(recorded_by, 0), created_at`
+const trainingCols = `r.id, r.team_member_id, r.course, r.kind, r.completed_on, r.hours, r.note, COALESCE(r.recorded_by, 0), r.created_at,
+	COALESCE(r.session_id, 0), r.score, COALESCE(c.pass_mark, 0)`
+
+const trainingFrom = ` FROM training_records r LEFT JOIN training_sessions s ON s.id = r.session_id LEFT JOIN training_courses c ON c.id = s.course_id`
 
 func scanTraining(s interface{ Scan(...any) error }) (TrainingRecord, error) {
 	var t TrainingRecord
 	var on string
-	err := s.Scan(&t.ID, &t.TeamMemberID, &t.Course, &t.Kind, &on, &t.Hours, &t.Note, &t.RecordedBy, &t.CreatedAt)
+	var score sql.NullInt64
+	var pass int
+	err := s.Scan(&t.ID, &t.TeamMemberID, &t.Course, &t.Kind, &on, &t.Hours, &t.Note, &t.RecordedBy, &t.CreatedAt, &t.SessionID, &score, &pass)
 	if err == nil {
 		t.CompletedOn, err = calendar.ParseDate("completed_on", on)
+	}
+	if score.Valid {
+		n := int(score.Int64)
+		ok := n >= pass
+		t.Score, t.Passed = &n, &ok
 	}
 	t.CreatedAt = t.CreatedAt.In(calendar.China)
 	return t, err
@@ -108,8 +121,8 @@ func scanTraining(s interface{ Scan(...any) error }) (TrainingRecord, error) {
 // Training lists the training records of team member memberID, the latest
 // first.
 func Training(ctx context.Context, q store.Querier, memberID int64) ([]TrainingRecord, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+trainingCols+` FROM training_records WHERE team_member_id = ?
-		ORDER BY completed_on DESC, id DESC`, memberID)
+	rows, err := q.QueryContext(ctx, `SELECT `+trainingCols+trainingFrom+` WHERE r.team_member_id = ?
+		ORDER BY r.completed_on DESC, r.id DESC`, memberID)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +140,7 @@ func Training(ctx context.Context, q store.Querier, memberID int64) ([]TrainingR
 
 // TrainingByID returns one training record, or apperr.ErrNotFound.
 func TrainingByID(ctx context.Context, q store.Querier, id int64) (TrainingRecord, error) {
-	t, err := scanTraining(q.QueryRowContext(ctx, `SELECT `+trainingCols+` FROM training_records WHERE id = ?`, id))
+	t, err := scanTraining(q.QueryRowContext(ctx, `SELECT `+trainingCols+trainingFrom+` WHERE r.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, apperr.ErrNotFound
 	}

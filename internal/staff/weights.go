@@ -22,14 +22,18 @@ type Weights struct {
 	Satisfaction float64 `json:"satisfaction"` // callback satisfaction of those requests
 	Complaints   float64 `json:"complaints"`   // 100 less the penalty per complaint
 	Training     float64 `json:"training"`     // pre-job course and on-the-job hours
+	Hours        float64 `json:"hours"`        // hours of service against the role's monthly target
 
-	WeeklyVisits     int     `json:"weekly_visit_target"`   // visits a week (R7: 100 for a grid leader's team)
+	// WeeklyVisits is a grid's whole team's weekly target (R7: 100 for a
+	// grid leader's team); a person is judged against their role's target
+	// (Targets).
+	WeeklyVisits     int     `json:"weekly_visit_target"`
 	TrainingHours    float64 `json:"training_hours_target"` // on-the-job hours in the period
 	ComplaintPenalty float64 `json:"complaint_penalty"`     // points off per complaint
 }
 
 // DefaultWeights are the weights until an administrator sets others.
-var DefaultWeights = Weights{Visits: 30, OnTime: 20, Satisfaction: 20, Complaints: 15, Training: 15,
+var DefaultWeights = Weights{Visits: 30, OnTime: 20, Satisfaction: 20, Complaints: 15, Training: 15, Hours: 20,
 	WeeklyVisits: 100, TrainingHours: 12, ComplaintPenalty: 25}
 
 // weightsKey is the settings row of configured weights.
@@ -40,13 +44,13 @@ func (w Weights) Validate() error {
 	for _, c := range []struct {
 		field string
 		v     float64
-	}{{"visits", w.Visits}, {"on_time", w.OnTime}, {"satisfaction", w.Satisfaction}, {"complaints", w.Complaints}, {"training", w.Training}} {
+	}{{"visits", w.Visits}, {"on_time", w.OnTime}, {"satisfaction", w.Satisfaction}, {"complaints", w.Complaints}, {"training", w.Training}, {"hours", w.Hours}} {
 		if math.IsNaN(c.v) || c.v < 0 || c.v > 100 {
 			return apperr.Field(c.field, "range", "must be a weight from 0 to 100")
 		}
 	}
 	switch {
-	case w.Visits+w.OnTime+w.Satisfaction+w.Complaints+w.Training == 0:
+	case w.Visits+w.OnTime+w.Satisfaction+w.Complaints+w.Training+w.Hours == 0:
 		return apperr.Field("visits", "all_zero", "at least one weight must be more than 0")
 	case w.WeeklyVisits < 1 || w.WeeklyVisits > 10000:
 		return apperr.Field("weekly_visit_target", "range", "must be a whole number from 1 to 10000")
@@ -87,12 +91,12 @@ func SaveWeights(ctx context.Context, q store.Querier, w Weights, now time.Time)
 }
 
 // Components are the parts of a score, in the order they are shown.
-var Components = []string{"visits", "on_time", "satisfaction", "complaints", "training"}
+var Components = []string{"visits", "hours", "on_time", "satisfaction", "complaints", "training"}
 
 // weight returns the weight of component key.
 func (w Weights) weight(key string) float64 {
 	return map[string]float64{"visits": w.Visits, "on_time": w.OnTime, "satisfaction": w.Satisfaction,
-		"complaints": w.Complaints, "training": w.Training}[key]
+		"complaints": w.Complaints, "training": w.Training, "hours": w.Hours}[key]
 }
 
 // Formula writes the score's formula with w's weights, components named by

@@ -34,6 +34,8 @@ var webDates = []webDate{
 	{"/staff/{member}", "to", "to", "date"},
 	{"/staff/bad-reviews", "from", "from", "date"},
 	{"/staff/bad-reviews", "to", "to", "date"},
+	{"/staff/hours", "from", "from", "date"},
+	{"/staff/hours", "to", "to", "date"},
 	{"/stats/population", "on", "on", "date"},
 	{"/stats/ledger", "from", "from", "date"},
 	{"/stats/ledger", "to", "to", "date"},
@@ -90,6 +92,7 @@ func TestFarDatesOnPages(t *testing.T) {
 		}{
 			{"/staff/{member}/training", "completed_on", zh["staff.f.completed_on"], url.Values{"course": {"消防"}, "kind": {"on_job"}, "hours": {"2"}}, http.StatusUnprocessableEntity},
 			{"/plans", "week", zh["field.week"], url.Values{"grid": {fmt.Sprint(e.org.Grids[0].ID)}}, http.StatusBadRequest},
+			{"/staff/{member}/hours", "day", zh["hours.f.day"], url.Values{"hours": {"2"}, "what": {"翻译"}}, http.StatusUnprocessableEntity},
 		}
 		rangeMsg := strings.NewReplacer("{0}", "1900-01-01", "{1}", "2199-12-31").Replace(zh["err.date_range"])
 		for _, f := range forms {

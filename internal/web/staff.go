@@ -41,6 +41,10 @@ type scorecardRow struct {
 	Role, OnTime, Satisfaction, Score, Hours string
 	Percent                                  int // of the weekly target, for the bar (at most 100)
 	Components                               []componentView
+	// Target is the target the card was judged against, in words
+	// ("每周走访 2 户次，每月服务 8 小时"); Service the hours of service
+	// against their target.
+	Target, Service string
 }
 
 // componentView is one component of a score as shown.
@@ -69,6 +73,10 @@ func scorecardView(l *Locale, c staff.Scorecard) scorecardRow {
 	}
 	if c.WeeklyTarget > 0 {
 		v.Percent = min(100, c.WeekVisits*100/c.WeeklyTarget)
+	}
+	v.Target, v.Service = targetWords(l, c), strconv.FormatFloat(c.Hours, 'f', -1, 64)
+	if c.HoursTarget > 0 {
+		v.Service += " / " + strconv.FormatFloat(c.HoursTarget, 'f', -1, 64)
 	}
 	for _, k := range c.Components {
 		cv := componentView{Name: l.T("staff.c." + k.Key), Value: "—", Weight: strconv.FormatFloat(k.Weight, 'f', -1, 64)}
@@ -119,7 +127,7 @@ func (h *handler) staffList(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	rep, err := staff.Scorecards(r.Context(), h.db, scope, p, wt, grid)
+	rep, err := staff.Scorecards(r.Context(), h.db, scope, p, wt, grid, hourSources...)
 	if err != nil {
 		h.showError(w, r, err)
 		return
@@ -174,6 +182,9 @@ type scorecardPage struct {
 	Formula  string
 	C        scorecardRow
 	Training []trainingRow
+	Months   []staff.MonthHours  // hours of service month by month
+	Entries  []staff.ServiceItem // service entered by hand in the period
+	Hours    hoursForm
 	Manage   bool // the user may add and delete training records
 	Kinds    []Option
 	Posted   map[string]string
@@ -185,6 +196,8 @@ type scorecardPage struct {
 type trainingRow struct {
 	staff.TrainingRecord
 	KindName, Hours string
+	ScoreText       string // the test's score, "" without one
+	Failed          bool   // the score is below the course's pass mark
 }
 
 // staffMember returns team member id if the user may see their
@@ -244,7 +257,7 @@ func (h *handler) showScorecard(w http.ResponseWriter, r *http.Request, status i
 		h.staffFail(w, r, err)
 		return
 	}
-	c, err := staff.ScorecardOf(r.Context(), h.db, scope, p, wt, id)
+	c, err := staff.ScorecardOf(r.Context(), h.db, scope, p, wt, id, hourSources...)
 	if err != nil {
 		h.staffFail(w, r, err)
 		return
@@ -262,14 +275,27 @@ func (h *handler) showScorecard(w http.ResponseWriter, r *http.Request, status i
 		v.Posted = map[string]string{"completed_on": h.currentDay().String()}
 	}
 	for _, t := range tr {
-		v.Training = append(v.Training, trainingRow{TrainingRecord: t, KindName: l.T("staff.kind." + t.Kind), Hours: strconv.FormatFloat(t.Hours, 'f', -1, 64)})
+		row := trainingRow{TrainingRecord: t, KindName: l.T("staff.kind." + t.Kind), Hours: strconv.FormatFloat(t.Hours, 'f', -1, 64)}
+		if t.Score != nil {
+			row.ScoreText, row.Failed = strconv.Itoa(*t.Score), t.Passed != nil && !*t.Passed
+		}
+		v.Training = append(v.Training, row)
 	}
 	v.Kinds = choices(l, "staff.kind", staff.TrainingKinds, cmp.Or(v.Posted["kind"], staff.OnJob))
-	if failure != nil {
+	if err := h.cardHours(r, &v, id, p); err != nil {
+		h.staffFail(w, r, err)
+		return
+	}
+	if failure != nil && posted["form"] == "hours" {
+		v.Hours.Error, v.Hours.Posted = l.T("hours.f."+failure.Field)+": "+l.Err(failure), posted
+	} else if failure != nil {
 		v.Error = l.T("staff.f."+failure.Field) + ": " + l.Err(failure)
 	}
 	if r.URL.Query().Get("saved") != "" {
 		v.Notice = l.T("staff.training_saved")
+	}
+	if r.URL.Query().Get("hours_saved") != "" {
+		v.Notice = l.T("hours.saved")
 	}
 	h.render(w, r, status, "staff_card", v)
 }

@@ -119,7 +119,7 @@ type weightField struct {
 }
 
 // weightNames are the weights form's fields, in order.
-var weightNames = []string{"visits", "on_time", "satisfaction", "complaints", "training", "weekly_visit_target", "training_hours_target", "complaint_penalty"}
+var weightNames = []string{"visits", "hours", "on_time", "satisfaction", "complaints", "training", "weekly_visit_target", "training_hours_target", "complaint_penalty"}
 
 func (h *handler) staffWeights(w http.ResponseWriter, r *http.Request) {
 	if _, ok := staffScopeOf(r); !ok {
@@ -138,7 +138,7 @@ func (h *handler) showWeights(w http.ResponseWriter, r *http.Request, status int
 	v := weightsPage{Page: h.page(r, "staff.weights_title", "staff"), W: wt, Edit: can(r, access.Configure)}
 	v.Formula = staffFormula(v.L, wt)
 	values := map[string]float64{"visits": wt.Visits, "on_time": wt.OnTime, "satisfaction": wt.Satisfaction, "complaints": wt.Complaints,
-		"training": wt.Training, "weekly_visit_target": float64(wt.WeeklyVisits), "training_hours_target": wt.TrainingHours,
+		"training": wt.Training, "hours": wt.Hours, "weekly_visit_target": float64(wt.WeeklyVisits), "training_hours_target": wt.TrainingHours,
 		"complaint_penalty": wt.ComplaintPenalty}
 	for _, n := range weightNames {
 		v.Fields = append(v.Fields, weightField{Name: n, Label: v.L.T("staff.w." + n), Value: strconv.FormatFloat(values[n], 'f', -1, 64)})
@@ -172,6 +172,8 @@ func (h *handler) staffWeightsSave(w http.ResponseWriter, r *http.Request) {
 			wt.Complaints = f
 		case "training":
 			wt.Training = f
+		case "hours":
+			wt.Hours = f
 		case "weekly_visit_target":
 			wt.WeeklyVisits = int(f)
 			if f != float64(int(f)) && bad == nil {

@@ -53,8 +53,13 @@ func TestStaffDemo(t *testing.T) {
 		t.Fatalf("visitor1's scorecard: %d", status)
 	}
 	week := strconv.Itoa(c.WeekVisits)
-	mustContain(t, "visitor1's scorecard", body, "本周已走访 "+week+" 户次，周目标 100", `id="staff-week-numbers">`+week+` / 100<`,
-		`<progress id="staff-week-bar"`, `id="staff-prejob">已完成<`, "得分公式：", "(30×走访 &#43; 20×按期办结 &#43; 20×回访满意 &#43; 15×投诉 &#43; 15×培训) ÷ 100",
+	target := strconv.Itoa(c.WeeklyTarget) // the grid worker's own target, not the grid's 100
+	if c.WeeklyTarget != staff.DefaultTargets.Roles["grid_worker"].WeeklyVisits {
+		t.Errorf("visitor1 judged against %d", c.WeeklyTarget)
+	}
+	mustContain(t, "visitor1's scorecard", body, "本周已走访 "+week+" 户次，周目标 "+target, `id="staff-week-numbers">`+week+` / `+target+`<`,
+		`<progress id="staff-week-bar"`, `id="staff-prejob">已完成<`, "得分公式：", "(30×走访 &#43; 20×服务时长 &#43; 20×按期办结 &#43; 20×回访满意 &#43; 15×投诉 &#43; 15×培训) ÷ 120",
+		"考评目标：每周走访 "+target+" 户次",
 		"网格员岗前培训")
 	mustNotContain(t, "visitor1's scorecard", body, "添加培训记录")
 	var other int64
@@ -102,7 +107,7 @@ func TestStaffDemo(t *testing.T) {
 	mustNotContain(t, "visitor's weights", body, `id="weights-save"`)
 	_, body = admin.get("/staff/weights")
 	admin.csrf = csrfOf(body)
-	form := url.Values{"visits": {"50"}, "on_time": {"10"}, "satisfaction": {"10"}, "complaints": {"10"}, "training": {"20"},
+	form := url.Values{"visits": {"50"}, "hours": {"0"}, "on_time": {"10"}, "satisfaction": {"10"}, "complaints": {"10"}, "training": {"20"},
 		"weekly_visit_target": {"100"}, "training_hours_target": {"12"}, "complaint_penalty": {"200"}}
 	if status, body := admin.post("/staff/weights", form); status != http.StatusUnprocessableEntity || !strings.Contains(body, "每次投诉扣分") {
 		t.Errorf("bad penalty: %d", status)
@@ -112,5 +117,5 @@ func TestStaffDemo(t *testing.T) {
 		t.Errorf("save weights: %d", status)
 	}
 	_, body = visitor.get(card)
-	mustContain(t, "new formula", body, "(50×走访 &#43; 10×按期办结 &#43; 10×回访满意 &#43; 10×投诉 &#43; 20×培训) ÷ 100")
+	mustContain(t, "new formula", body, "(50×走访 &#43; 0×服务时长 &#43; 10×按期办结 &#43; 10×回访满意 &#43; 10×投诉 &#43; 20×培训) ÷ 100")
 }

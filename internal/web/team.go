@@ -30,6 +30,8 @@ type teamRow struct {
 	Active       bool
 	Account      string
 	Editable     bool
+	Untrained    bool   // no pre-job training passed (staff.WithoutPreJob)
+	Hours        string // hours of service of the last three months, by month
 }
 
 // teamGroup is the members of one grid, or a community's helpers.
@@ -96,6 +98,10 @@ func (h *handler) teamList(w http.ResponseWriter, r *http.Request) {
 			Availability: strings.Join(labelsOf(v.L, "team.availability", m.Availability), "、"),
 			Skills:       strings.Join(m.Skills, "、"), Active: m.Active, Account: account[m.ID], Editable: editable})
 	}
+	if err := h.teamTraining(r, &v); err != nil {
+		h.showError(w, r, err)
+		return
+	}
 	v.CanAdd = len(h.teamPlaces(r, v.L)) > 0
 	h.render(w, r, http.StatusOK, "team", v)
 }
@@ -137,7 +143,7 @@ func (h *handler) teamPlaces(r *http.Request, l *Locale) []Option {
 
 // teamValues are the form values of m.
 func teamValues(m org.TeamMember) url.Values {
-	v := url.Values{"name": {m.Name}, "role": {string(m.Role)}, "phone": {m.Phone}, "wechat": {m.WeChat},
+	v := url.Values{"name": {m.Name}, "role": {string(m.Role)}, "phone": {m.Phone}, "wechat": {m.WeChat}, "unit": {m.Unit},
 		"skills": {strings.Join(m.Skills, ", ")}, "languages": m.Languages, "availability": m.Availability,
 		"version": {strconv.Itoa(m.Version)}, "grid_id": {strconv.FormatInt(m.GridID, 10)}}
 	if m.GridID == 0 {
@@ -169,6 +175,7 @@ func parseTeamMember(v url.Values, m *org.TeamMember) error {
 		m.GridID = id
 	}
 	m.Name, m.Role, m.Phone, m.WeChat = v.Get("name"), org.Role(v.Get("role")), v.Get("phone"), v.Get("wechat")
+	m.Unit = v.Get("unit")
 	m.Skills = strings.FieldsFunc(v.Get("skills"), func(r rune) bool { return r == ',' || r == '，' || r == '、' })
 	m.Languages, m.Availability = v["languages"], v["availability"]
 	if m.ID != 0 {
@@ -198,6 +205,8 @@ func (h *handler) teamForm(r *http.Request, f *form, old *org.TeamMember) {
 	f.add("grid_id", "select", places)
 	f.input("phone", "tel").Hint = f.l.T("team.phone_hint")
 	f.text("wechat")
+	unit := f.text("unit")
+	unit.Label, unit.Hint = f.l.T("team.unit"), f.l.T("team.unit_hint")
 	f.text("skills").Hint = f.l.T("team.skills_hint")
 	f.checks("languages", org.Languages, enumLabels(f.l, "language", org.Languages))
 	f.checks("availability", org.Availabilities, enumLabels(f.l, "team.availability", org.Availabilities))

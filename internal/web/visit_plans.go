@@ -27,6 +27,7 @@ type planPage struct {
 	Movers   []Option // the team members who may visit the grid
 	Notice   string   // what the last move or swap did
 	Warnings []string // visitors given more than their weekly capacity
+	NoPreJob []string // visitors without the pre-job training (planTraining)
 }
 
 type planShare struct {
@@ -36,9 +37,10 @@ type planShare struct {
 
 type planVisitorRow struct {
 	visit.PlanVisitor
-	Load string
-	Over bool // more households than the visitor's weekly capacity
-	Rows []planItemRow
+	Load      string
+	Over      bool // more households than the visitor's weekly capacity
+	Untrained bool // no pre-job training passed (staff.WithoutPreJob)
+	Rows      []planItemRow
 }
 
 type planItemRow struct {
@@ -117,6 +119,10 @@ func (h *handler) plans(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, m := range team {
 			v.Movers = append(v.Movers, Option{Value: strconv.FormatInt(m.ID, 10), Label: m.Name + "（" + v.L.Enum("role", string(m.Role)) + "）"})
+		}
+		if err := h.planTraining(r, &v, team, today); err != nil {
+			h.showError(w, r, err)
+			return
 		}
 		v.Notice = v.done(q)
 	}
