@@ -154,3 +154,7 @@ func Tallies(ctx context.Context, q store.Querier, from, to time.Time) (members,
 	}
 	return members, users, rows.Err()
 }
+
+// CurrentState is the complaint's status ("" for praise), for the faces'
+// answers.
+func (e *TransitionError) CurrentState() string { return e.From }
