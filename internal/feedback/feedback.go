@@ -247,3 +247,32 @@ func get(ctx context.Context, q store.Querier, sc org.Scope, id int64) (*Feedbac
 
 // validKind reports whether k is a kind.
 func validKind(k string) bool { return slices.Contains(Kinds, k) }
+
+// Member is a team member feedback may be recorded about.
+type Member struct {
+	ID   int64
+	Name string
+}
+
+// Members returns the active team members in scope sc, by name: those of
+// the grids under an administrator's paths (and their community
+// helpers), a grid leader's grids, or a visitor's own.
+func Members(ctx context.Context, q store.Querier, sc org.Scope) ([]Member, error) {
+	cond, args := Where(sc)
+	cond = strings.NewReplacer("f.org_path", "o.path", "f.grid_id", "m.grid_id", "f.team_member_id", "m.id").Replace(cond)
+	rows, err := q.QueryContext(ctx, `SELECT m.id, m.name FROM team_members m JOIN org_units o ON o.id = COALESCE(m.grid_id, m.community_id)
+		WHERE m.active AND `+cond+` ORDER BY m.name, m.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Member{}
+	for rows.Next() {
+		var m Member
+		if err := rows.Scan(&m.ID, &m.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}

@@ -179,6 +179,7 @@ type scorecardPage struct {
 	Posted   map[string]string
 	Error    string
 	Notice   string
+	Feedback feedbackTable // the thanks and complaints about them (feedback.go)
 }
 
 // trainingRow is one training record as shown.
@@ -265,6 +266,10 @@ func (h *handler) showScorecard(w http.ResponseWriter, r *http.Request, status i
 		v.Training = append(v.Training, trainingRow{TrainingRecord: t, KindName: l.T("staff.kind." + t.Kind), Hours: strconv.FormatFloat(t.Hours, 'f', -1, 64)})
 	}
 	v.Kinds = choices(l, "staff.kind", staff.TrainingKinds, cmp.Or(v.Posted["kind"], staff.OnJob))
+	if v.Feedback, err = h.memberFeedback(r, id); err != nil {
+		h.staffFail(w, r, err)
+		return
+	}
 	if failure != nil {
 		v.Error = l.T("staff.f."+failure.Field) + ": " + l.Err(failure)
 	}
