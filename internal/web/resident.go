@@ -78,7 +78,7 @@ type residentStatusPage struct {
 	FormToken                            string
 	Comment, Error                       string
 	Results                              []residentOption
-	Reasons                              []residentOption // why a dissatisfied resident is: optional
+	Reasons                              []residentOption   // why a dissatisfied resident is: optional
 	Thanks                               residentThanksForm // once rated: thank or complain about who handled it (resident_thanks.go)
 }
 
