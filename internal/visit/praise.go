@@ -2,6 +2,8 @@ package visit
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strings"
 	"time"
 
@@ -19,8 +21,7 @@ type Praise struct {
 	From  string `json:"from"`
 }
 
-// checkPraise validates the praise: words are required, and it needs a
-// visitor to be about.
+// checkPraise validates the praise: words are required.
 func (in *Input) checkPraise() error {
 	if in.Praise == nil {
 		return nil
@@ -36,8 +37,6 @@ func (in *Input) checkPraise() error {
 		return apperr.Field("praise.words", "too_long", "must be at most %d characters", feedback.MaxBody)
 	case len([]rune(in.Praise.From)) > 50:
 		return apperr.Field("praise.from", "too_long", "must be at most %d characters", 50)
-	case len(in.Visitors) == 0:
-		return apperr.Field("praise", "no_visitor", "names no visitor to thank: list the visitors")
 	}
 	if err := apperr.Text("praise.words", in.Praise.Words); err != nil {
 		return err
@@ -45,12 +44,28 @@ func (in *Input) checkPraise() error {
 	return apperr.Text("praise.from", in.Praise.From)
 }
 
-// recordPraise records, in tx, the praise of each visitor of visit id.
+// recordPraise records, in tx, the praise of each visitor of visit id or,
+// when it lists none, of the team member the recording account is linked
+// to (a grid worker recording their own visit on the web form); with
+// neither there is nobody to thank.
 func recordPraise(ctx context.Context, tx *store.Tx, actor household.Actor, id int64, in Input, at, now time.Time) error {
 	if in.Praise == nil {
 		return nil
 	}
-	for _, m := range in.Visitors {
+	visitors := in.Visitors
+	if len(visitors) == 0 && actor.ID != 0 {
+		var m sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT team_member_id FROM users WHERE id = ?`, actor.ID).Scan(&m); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if m.Valid {
+			visitors = []int64{m.Int64}
+		}
+	}
+	if len(visitors) == 0 {
+		return apperr.Field("praise", "no_visitor", "names no visitor to thank: list the visitors")
+	}
+	for _, m := range visitors {
 		_, err := feedback.Add(ctx, tx, actor, feedback.Input{Kind: feedback.Praise, MemberID: m, Body: in.Praise.Words,
 			FromName: in.Praise.From, Source: feedback.FromVisit, VisitID: id, At: &at}, now)
 		if err != nil {

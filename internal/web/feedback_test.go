@@ -125,5 +125,16 @@ func TestFeedbackPages(t *testing.T) {
 		} else {
 			mustContain(t, "closed", body, "已当面道歉", "已办结")
 		}
+
+		// 小张 records a visit of the widow, who thanks him.
+		wc := e.signedIn("worker")
+		if status, _ := wc.post("/households/"+strconv.FormatInt(e.widow.ID, 10)+"/visits", url.Values{"outcome": {"met"}, "client_id": {"v-praise"},
+			"praise_words": {"要是你们不来，我都不知道该咋办"}, "praise_from": {"李奶奶"}}); status != http.StatusOK {
+			t.Fatalf("visit with thanks: %d", status)
+		}
+		fromVisit, err := feedback.NewStore(db).List(ctx, feedback.Filter{Source: feedback.FromVisit})
+		if err != nil || len(fromVisit) != 1 || fromVisit[0].MemberID != zhang || fromVisit[0].FromName != "李奶奶" {
+			t.Errorf("the visit's thanks %+v %v", fromVisit, err)
+		}
 	})
 }
