@@ -99,6 +99,7 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Summary, error) {
 			return err
 		}},
 		{"Calling the living-alone elderly the week's route has not reached", func() error { return g.dongxingAloneElderly(ctx, db, sum.CommunityID) }},
+		{"Recording the residents' thanks and a complaint", func() error { return g.dongxingFeedback(ctx, db, sum.CommunityID) }},
 	} {
 		if o.Stage != nil {
 			o.Stage(s.what)
