@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/store"
 )
@@ -85,6 +86,8 @@ func (in *Input) check(now time.Time) error {
 		return apperr.Field("body", "too_long", "must be at most %d characters", MaxBody)
 	case len([]rune(in.FromName)) > 50:
 		return apperr.Field("from_name", "too_long", "must be at most %d characters", 50)
+	case in.At != nil && calendar.CheckTime("at", *in.At) != nil:
+		return calendar.CheckTime("at", *in.At)
 	case in.At != nil && in.At.After(now.Add(5*time.Minute)):
 		return apperr.Field("at", "future", "must not be in the future")
 	case in.Source == FromVisit && in.VisitID == 0:
