@@ -3,6 +3,7 @@ package feedback
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,8 +22,37 @@ type Person struct {
 
 // Handlers returns the people who handled request requestID: the accounts
 // that accepted it, arrived on site, wrote progress or resolved it, each
-// as the team member it is linked to, in the order they first acted.
+// as the team member it is linked to, in the order they first acted; then
+// the team members who visited the request's household since it was
+// submitted.
 func Handlers(ctx context.Context, q store.Querier, requestID int64) ([]Person, error) {
+	out, err := actors(ctx, q, requestID)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT DISTINCT m.id, m.name FROM requests r JOIN visits v ON v.household_id = r.household_id
+		JOIN visit_visitors vv ON vv.visit_id = v.id JOIN team_members m ON m.id = vv.team_member_id
+		WHERE r.id = ? AND v.at >= r.submitted_at ORDER BY m.id`, requestID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p Person
+		var m int64
+		if err := rows.Scan(&m, &p.Name); err != nil {
+			return nil, err
+		}
+		p.Key = fmt.Sprintf("m:%d", m)
+		if !slices.ContainsFunc(out, func(o Person) bool { return o.Key == p.Key }) {
+			out = append(out, p)
+		}
+	}
+	return out, rows.Err()
+}
+
+// actors are the people who took the request's steps (Handlers).
+func actors(ctx context.Context, q store.Querier, requestID int64) ([]Person, error) {
 	rows, err := q.QueryContext(ctx, `SELECT e.actor_id, COALESCE(u.team_member_id, 0), COALESCE(m.name, NULLIF(u.display_name, ''), u.username)
 		FROM request_events e JOIN users u ON u.id = e.actor_id LEFT JOIN team_members m ON m.id = u.team_member_id
 		WHERE e.request_id = ? AND e.kind IN ('accept', 'arrive', 'progress', 'resolve') ORDER BY e.id`, requestID)

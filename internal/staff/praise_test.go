@@ -159,8 +159,9 @@ func TestFeedback(t *testing.T) {
 }
 
 // TestPublicFeedback: after rating, the resident's page offers the
-// people who handled the request, by name; one praise per person and
-// request; nobody else; nothing before the rating; the address's limit.
+// people who handled the request and those who visited the household
+// since, by name; one praise per person and request; nobody else; nothing
+// before the rating; the address's limit.
 func TestPublicFeedback(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := t.Context()
@@ -175,7 +176,8 @@ func TestPublicFeedback(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(people) != 1 || people[0].Name != "张网格" {
+		// A resolved it; B visited the household since (with A).
+		if len(people) != 2 || people[0].Name != "张网格" || people[1].Name != "李志愿" || people[1].Key != "m:"+strconv.FormatInt(w.b.ID, 10) {
 			t.Fatalf("thankable %+v", people)
 		}
 		praise := feedback.PublicInput{Kind: feedback.Praise, Person: people[0].Key, Body: "小张修得又快又好"}
@@ -185,8 +187,8 @@ func TestPublicFeedback(t *testing.T) {
 		if err := rs.GiveFeedback(ctx, r1.TrackingCode, praise, "203.0.113.8"); !errors.Is(err, feedback.ErrOnce) {
 			t.Errorf("second praise of A on r1: %v", err)
 		}
-		if err := rs.GiveFeedback(ctx, r1.TrackingCode, feedback.PublicInput{Kind: feedback.Praise, Person: "m:" + strconv.FormatInt(w.b.ID, 10)}, "203.0.113.7"); fieldOf(err) != "person" {
-			t.Errorf("praise of B, who did not handle it: %v", err)
+		if err := rs.GiveFeedback(ctx, r1.TrackingCode, feedback.PublicInput{Kind: feedback.Praise, Person: "u:" + strconv.FormatInt(w.dept, 10)}, "203.0.113.7"); fieldOf(err) != "person" {
+			t.Errorf("praise of dept, who did not handle it: %v", err)
 		}
 		if err := rs.GiveFeedback(ctx, r1.TrackingCode, feedback.PublicInput{Kind: feedback.Complaint, Person: people[0].Key}, "203.0.113.7"); fieldOf(err) != "body" {
 			t.Errorf("complaint without words: %v", err)
