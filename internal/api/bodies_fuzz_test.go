@@ -107,6 +107,8 @@ var bodyRoutes = []bodyRoute{
 		`{"items":[{"item":"manhole_cover","ok":false,"note":"井盖缺失","building_id":{building1}}],"client_id":"f-r1","lat":36.6,"lng":101.8}`,
 		`{"items":[{"item":"manhole_cover","ok":false,"note":"\u0000","building_id":-1}],"lat":1e400}`,
 		`{"items":[{"item":"nope"}],"client_id":""}`, `{"items":null}`}},
+	{"POST", "/visits", []string{`{"client_id":"fz-praise","household_id":{red},"outcome":"met","visitors":[{member}],"praise":{"words":"要是你们不来，我都不知道该咋办","from":"李奶奶"}}`,
+		`{"client_id":"fz-praise2","household_id":{red},"outcome":"met","praise":{"words":"","from":"\u0000"}}`, `{"praise":{"words":1}}`}},
 	{"POST", "/feedback", []string{`{"kind":"praise","member_id":{member},"from_name":"李奶奶","body":"要是你们不来，我都不知道该咋办"}`,
 		`{"kind":"complaint","member_id":{member},"body":""}`, `{"kind":"praise","user_id":-1,"source":"visit","visit_id":-1,"at":"9999-12-31T00:00:00Z"}`}},
 	{"POST", "/feedback/{request}/handle", []string{`{"status":"closed","outcome":"已道歉"}`, `{"status":"open","version":-1,"outcome":"\u0000"}`}},
