@@ -180,7 +180,7 @@ func (h *handler) feedbackHandle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back := r.PostFormValue("back")
-	if !strings.HasPrefix(back, "/feedback") && !strings.HasPrefix(back, "/staff/") {
+	if !strings.HasPrefix(back, "/feedback") && !strings.HasPrefix(back, "/staff/") && !strings.HasPrefix(back, "/requests/") {
 		back = "/feedback"
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
@@ -199,6 +199,24 @@ func (h *handler) memberFeedback(r *http.Request, id int64) (feedbackTable, erro
 		return t, err
 	}
 	fs, err := st.List(r.Context(), feedback.Filter{MemberID: id, Limit: 50})
+	t.Rows = feedbackRows(l, fs)
+	return t, err
+}
+
+// requestFeedback is the feedback that came with request id, for its page:
+// none for a user whose role has no scorecards to see (an officer).
+func (h *handler) requestFeedback(r *http.Request, id int64) (feedbackTable, error) {
+	l := h.locale(r)
+	t := feedbackTable{L: l, Handle: can(r, access.AcceptRequests), Back: "/requests/" + strconv.FormatInt(id, 10)}
+	t.CSRF = h.page(r, "", "").CSRF
+	st, err := h.feedbackStore(r)
+	if errors.Is(err, errForbidden) {
+		return t, nil
+	}
+	if err != nil {
+		return t, err
+	}
+	fs, err := st.List(r.Context(), feedback.Filter{RequestID: id, Limit: 50})
 	t.Rows = feedbackRows(l, fs)
 	return t, err
 }

@@ -83,6 +83,8 @@ func TestFeedbackPages(t *testing.T) {
 		mustContain(t, "admin's list", body, "谢谢小张，灯亮了", "居民评单", `id="feedback-form"`)
 		_, body = admin.get("/staff/" + strconv.FormatInt(zhang, 10))
 		mustContain(t, "小张's scorecard", body, `id="staff-praise">1`, "谢谢小张，灯亮了", `id="staff-feedback"`)
+		_, body = admin.get("/requests/" + strconv.FormatInt(r.ID, 10))
+		mustContain(t, "the request's page", body, `id="request-feedback"`, "谢谢小张，灯亮了")
 		if status, body := admin.post("/feedback", url.Values{"kind": {"complaint"}, "member_id": {strconv.FormatInt(han.ID, 10)}}); status != http.StatusBadRequest {
 			t.Errorf("complaint without words: %d", status)
 		} else {
