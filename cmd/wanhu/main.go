@@ -65,6 +65,7 @@ func commands() []command {
 		{"stats", "statistics: population (age bands and breakdowns), households (kind, colour)", runStats},
 		{"roster", "service rosters: list (with counts), export NAME (json, csv, xlsx)", runRoster},
 		{"staff", "staff evaluation: scorecards (text, json, csv, xlsx)", runStaff},
+		{"feedback", "residents' thanks and complaints: list (text, json)", runFeedback},
 		{"open311", "Open311 API keys: add (prints the key once), list, revoke", runOpen311},
 		{"backup", "back the database up to a file (--to), while it is in use", runBackup},
 		{"restore", "restore a backup (--from) into a database, checking the key file first", runRestore},

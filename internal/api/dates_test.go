@@ -66,6 +66,8 @@ var dateRoutes = map[string]dateRoute{
 	"GET /stats/ledger":                   {},
 	"GET /stats/bad-reviews":              {},
 	"GET /scorecards":                     {},
+	"GET /feedback":                       {},
+	"POST /feedback":                      {body: `{"kind":"praise","member_id":{member}}`},
 	"GET /rosters":                        {},
 	"GET /rosters/{name}":                 {path: "/rosters/living_alone_elderly"},
 	"GET /talk-sessions":                  {},

@@ -185,6 +185,12 @@ var walkRows = map[string]walkRow{
 	"GET /api/v1/stats/bad-reviews":                     {},
 	"GET /api/v1/scorecards":                            {},
 	"GET /api/v1/scorecards/{id}":                       {},
+	"GET /api/v1/feedback":                              {},
+	"POST /api/v1/feedback":                             {body: `{}`},
+	"GET /api/v1/feedback/{id}":                         {},
+	"POST /api/v1/feedback/{id}/handle":                 {body: `{}`},
+	"GET /api/v1/public/requests/{code}/people":         {},
+	"POST /api/v1/public/requests/{code}/feedback":      {body: `{}`},
 	"GET /api/v1/scorecard-weights":                     {},
 	"PUT /api/v1/scorecard-weights":                     {skip: noBody},
 	"GET /api/v1/team/{id}/training":                    {},
@@ -232,6 +238,7 @@ var walkRows = map[string]walkRow{
 	"POST /r/new":                                       {body: ``},
 	"GET /r/{code}":                                     {},
 	"POST /r/{code}/rate":                               {body: ``},
+	"POST /r/{code}/thanks":                             {body: ``},
 	"POST /logout":                                      {skip: "ends the walk's session"},
 	"GET /{$}":                                          {},
 	"GET /households":                                   {},
@@ -288,6 +295,9 @@ var walkRows = map[string]walkRow{
 	"GET /staff/weights":                                {},
 	"POST /staff/weights":                               {skip: noBody},
 	"GET /staff/{id}":                                   {},
+	"GET /feedback":                                     {},
+	"POST /feedback":                                    {body: ``},
+	"POST /feedback/{id}/handle":                        {body: ``},
 	"POST /staff/{id}/training":                         {body: ``},
 	"POST /staff/training/{id}/delete":                  {body: ``},
 	"GET /staff/targets":                                {},
@@ -415,11 +425,17 @@ const courseScope = "a training course is its community's, seen by all its grids
 // segment before it, otherwise the parameter itself.
 func paramKind(segs []string, i int) string {
 	name := strings.Trim(segs[i], "{}")
+	if name == "code" && segs[i-1] == "requests" { // the resident's public API
+		return "tracking"
+	}
 	if name != "id" {
 		return map[string]string{"household_id": "household", "photo": "photo", "token": "card", "name": "roster",
 			"year": "year", "username": "username", "code": map[bool]string{true: "tracking", false: "survey"}[segs[i-1] == "r"]}[name]
 	}
 	prev := segs[i-1]
+	if prev == "feedback" {
+		return "feedback"
+	}
 	if prev == "training" || prev == "saved" || prev == "tokens" {
 		return map[string]string{"training": "training", "saved": "saved", "tokens": "token"}[prev]
 	}
@@ -688,6 +704,8 @@ func (w *walk) idFor(t *testing.T, kind string, n int) string {
 		"case": `SELECT m.id FROM mediation_cases m JOIN mediation_parties p ON p.case_id = m.id JOIN households h ON h.id = p.household_id
 			WHERE m.title = 'walk' AND h.grid_id = ? ORDER BY m.id`,
 		"benefit": `SELECT c.id FROM benefit_cases c JOIN households h ON h.id = c.household_id WHERE c.note = 'walk' AND h.grid_id = ? ORDER BY c.id`,
+		// Thanks and complaints about the grid's members.
+		"feedback": `SELECT f.id FROM feedback f WHERE f.grid_id = ? ORDER BY f.id`,
 	}[kind]
 	if q == "" {
 		t.Fatalf("no record of kind %q to walk to", kind)

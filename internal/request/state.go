@@ -509,6 +509,9 @@ func (s *Store) callback(ctx context.Context, tx *store.Tx, actor household.Acto
 	case c.Result != Dissatisfied && c.Reason != "":
 		return apperr.Field("reason", "not_dissatisfied", "a reason goes with a dissatisfied result only")
 	}
+	if err := complainOfAttitude(ctx, tx, actor, r, c, st, now); err != nil {
+		return err
+	}
 	st.set("callback_result", c.Result)
 	st.set("callback_comment", c.Note)
 	st.set("callback_reason", c.Reason)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"wanhu/internal/apperr"
+	"wanhu/internal/feedback"
 	"wanhu/internal/org"
 	"wanhu/internal/proactive"
 	"wanhu/internal/request"
@@ -63,6 +64,10 @@ type Scorecard struct {
 	// Proactive counts the proactive tasks (未诉先办) they did or turned
 	// into a request in the period: work done before anyone asked.
 	Proactive int `json:"proactive"`
+	// Praise counts the thanks residents gave them in the period, with
+	// the latest words (praise.go); named complaints count in Complaints.
+	Praise       int    `json:"praise"`
+	PraiseLatest string `json:"praise_latest,omitempty"`
 
 	PreJob         bool    `json:"pre_job_done"`
 	TrainingHours  float64 `json:"on_job_hours"` // on-the-job hours in the period
@@ -213,6 +218,10 @@ func compute(ctx context.Context, q store.Querier, scope org.Scope, p Period, w 
 			return nil, err
 		}
 	}
+	praiseOf, praiseOfUser, err := feedback.Tallies(ctx, q, start(p.From), end(p.To))
+	if err != nil {
+		return nil, err
+	}
 	for i := range cards {
 		c := &cards[i]
 		c.UserID, c.MinHandled = userOf[c.MemberID], tg.MinHandled
@@ -228,6 +237,7 @@ func compute(ctx context.Context, q store.Querier, scope org.Scope, p Period, w 
 		}
 		t := training[c.MemberID]
 		c.PreJob, c.TrainingHours, c.TrainingTarget = t.preJob, t.hours, w.TrainingHours
+		c.addFeedback(praiseOf[c.MemberID])
 		c.score(w, p)
 	}
 	if filter != "m.active" || onlySelf(scope) {
@@ -253,6 +263,7 @@ func compute(ctx context.Context, q store.Querier, scope org.Scope, p Period, w 
 		}
 		c.addRequests(handled[u], complaints[u])
 		c.Proactive = proactiveDone[u]
+		c.addFeedback(praiseOfUser[u])
 		c.score(w, p)
 		cards = append(cards, c)
 	}

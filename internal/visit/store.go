@@ -122,6 +122,9 @@ func (s *Store) Record(ctx context.Context, actor household.Actor, in Input) (*V
 				return err
 			}
 		}
+		if err := recordPraise(ctx, tx, actor, id, in, at, now); err != nil {
+			return err
+		}
 		if err := s.schedule(ctx, tx, h.ID, in.Outcome, at, day); err != nil {
 			return err
 		}

@@ -86,6 +86,9 @@ type Input struct {
 	// Photos are optional images (JPEG or PNG) taken on the visit; the
 	// API adds them with POST /visits/{id}/photos.
 	Photos [][]byte `json:"-"`
+	// Praise is the household's thanks of the visitors, if they gave any
+	// (praise.go): a praise record of each visitor.
+	Praise *Praise `json:"praise,omitempty"`
 }
 
 // check validates what can be checked without the database.
@@ -117,6 +120,9 @@ func (in *Input) check(now time.Time) error {
 	}
 	if in.Outcome != "met" && (len(in.Met) > 0 || len(in.Needs) > 0 || len(in.Events) > 0) {
 		return apperr.Field("outcome", "not_met", "who was met, needs and changes go with outcome met")
+	}
+	if err := in.checkPraise(); err != nil {
+		return err
 	}
 	if in.Outcome != "met" && len(in.Survey) > 0 {
 		return apperr.Field("survey", "not_met", "the survey goes with outcome met")

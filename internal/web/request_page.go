@@ -60,6 +60,7 @@ type requestPage struct {
 	// each to the calendar page, to load it.
 	NoHolidayData   []int
 	CanLoadCalendar bool
+	Feedback        feedbackTable // the thanks and complaints that came with it (feedback.go)
 }
 
 // noteForm is the form of a step that takes one text: a note or a reason.
@@ -182,6 +183,10 @@ func (h *handler) showRequest(w http.ResponseWriter, r *http.Request, status int
 			n.P = &v
 			v.NoteForms = append(v.NoteForms, n)
 		}
+	}
+	if v.Feedback, err = h.requestFeedback(r, v.R.ID); err != nil {
+		h.showError(w, r, err)
+		return
 	}
 	h.render(w, r, status, "request", v)
 }

@@ -78,7 +78,8 @@ type residentStatusPage struct {
 	FormToken                            string
 	Comment, Error                       string
 	Results                              []residentOption
-	Reasons                              []residentOption // why a dissatisfied resident is: optional
+	Reasons                              []residentOption   // why a dissatisfied resident is: optional
+	Thanks                               residentThanksForm // once rated: thank or complain about who handled it (resident_thanks.go)
 }
 
 // residentNoticePage says why the page cannot help, or thanks.
@@ -400,6 +401,10 @@ func (h *handler) residentStatusWith(w http.ResponseWriter, r *http.Request, sta
 	}
 	if fe, ok := apperr.AsField(failure); ok {
 		v.Error = labelled(l.T("resident.field."+fe.Field), residentErr(l, fe))
+	}
+	if err := h.residentThanksForm(w, r, &v, failure); err != nil {
+		h.serverError(w, r, err)
+		return
 	}
 	h.render(w, r, status, "resident_status", v)
 }

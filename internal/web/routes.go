@@ -59,6 +59,7 @@ func (h *handler) routes(mux router) {
 	mux.HandleFunc("POST /r/new", h.residentSubmit)
 	mux.HandleFunc("GET /r/{code}", h.residentStatus)
 	mux.HandleFunc("POST /r/{code}/rate", h.residentRate)
+	mux.HandleFunc("POST /r/{code}/thanks", h.residentThanks)
 
 	page := func(pattern string, fn http.HandlerFunc) { mux.Handle(pattern, h.signedIn(h.audited(fn))) }
 	// only lets fn run for users whose roles allow a (403 otherwise; which
@@ -137,6 +138,9 @@ func (h *handler) routes(mux router) {
 	page("GET /staff/weights", h.staffWeights)
 	page("POST /staff/weights", only(access.Configure, h.staffWeightsSave))
 	page("GET /staff/{id}", h.staffShow)
+	page("GET /feedback", h.feedbackList)
+	page("POST /feedback", only(access.AcceptRequests, h.feedbackRecord))
+	page("POST /feedback/{id}/handle", only(access.AcceptRequests, h.feedbackHandle))
 	page("POST /staff/{id}/training", only(access.PlanVisits, h.staffTrainingAdd))
 	page("POST /staff/training/{id}/delete", only(access.PlanVisits, h.staffTrainingDelete))
 	page("GET /staff/targets", h.staffTargets)

@@ -190,6 +190,7 @@ type scorecardPage struct {
 	Posted   map[string]string
 	Error    string
 	Notice   string
+	Feedback feedbackTable // the thanks and complaints about them (feedback.go)
 }
 
 // trainingRow is one training record as shown.
@@ -283,6 +284,10 @@ func (h *handler) showScorecard(w http.ResponseWriter, r *http.Request, status i
 	}
 	v.Kinds = choices(l, "staff.kind", staff.TrainingKinds, cmp.Or(v.Posted["kind"], staff.OnJob))
 	if err := h.cardHours(r, &v, id, p); err != nil {
+		h.staffFail(w, r, err)
+		return
+	}
+	if v.Feedback, err = h.memberFeedback(r, id); err != nil {
 		h.staffFail(w, r, err)
 		return
 	}

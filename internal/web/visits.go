@@ -186,6 +186,9 @@ func visitInput(r *http.Request, hid int64) (visit.Input, error) {
 	f := r.PostForm
 	in := visit.Input{ClientID: f.Get("client_id"), HouseholdID: hid, Outcome: f.Get("outcome"), Channel: f.Get("channel"),
 		Notes: f.Get("notes"), CardLeft: f.Get("card_left") != ""}
+	if w := strings.TrimSpace(f.Get("praise_words")); w != "" { // the household's thanks (visit/praise.go)
+		in.Praise = &visit.Praise{Words: w, From: f.Get("praise_from")}
+	}
 	if in.Outcome == "met" {
 		if k := f.Get("need_kind"); k != "" {
 			in.Needs = []visit.NeedFound{{Kind: k, Note: f.Get("need_note")}}
