@@ -132,7 +132,7 @@ func TestStaff(t *testing.T) {
 			t.Fatal(err)
 		}
 		rows, err := f.GetRows("考评")
-		if err != nil || len(rows) != 4 || rows[0][2] != "姓名" || rows[0][18] != "得分" {
+		if err != nil || len(rows) != 4 || rows[0][2] != "姓名" || rows[0][15] != "表扬" || rows[0][19] != "服务时长" || rows[0][21] != "得分" {
 			t.Fatalf("xlsx rows %v %v", rows, err)
 		}
 		names := ""

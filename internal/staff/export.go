@@ -9,8 +9,9 @@ var ScorecardColumns = []export.Column{
 	{Header: "类别", Width: 8}, {Header: "队员编号", Width: 10}, {Header: "姓名", Width: 16}, {Header: "角色", Width: 14},
 	{Header: "网格", Width: 14}, {Header: "本周走访", Width: 10}, {Header: "周目标", Width: 8}, {Header: "期间走访", Width: 10},
 	{Header: "办结诉求", Width: 10}, {Header: "按期办结", Width: 10}, {Header: "按期率%", Width: 10}, {Header: "已回访", Width: 8},
-	{Header: "满意", Width: 8}, {Header: "满意率%", Width: 10}, {Header: "态度投诉", Width: 10}, {Header: "岗前培训", Width: 10},
-	{Header: "在岗学时", Width: 10}, {Header: "学时目标", Width: 10}, {Header: "得分", Width: 8},
+	{Header: "满意", Width: 8}, {Header: "满意率%", Width: 10}, {Header: "投诉", Width: 8}, {Header: "表扬", Width: 8},
+	{Header: "岗前培训", Width: 10}, {Header: "在岗学时", Width: 10}, {Header: "学时目标", Width: 10}, {Header: "服务时长", Width: 10},
+	{Header: "时长目标", Width: 10}, {Header: "得分", Width: 8},
 }
 
 // RoleNames are the team roles in Chinese, for exports.
@@ -37,8 +38,8 @@ func WriteScorecards(out export.Writer, rep *Report) error {
 			pre = ""
 		}
 		if err := out.Row(kind, member, c.Name, RoleNames[c.Role], c.GridName, c.WeekVisits, c.WeeklyTarget, c.Visits,
-			c.Handled, c.OnTime, percent(c.OnTimeRate), c.Rated, c.Satisfied, percent(c.SatisfactionRate), c.Complaints, pre,
-			c.TrainingHours, c.TrainingTarget, value(c.Score)); err != nil {
+			c.Handled, c.OnTime, percent(c.OnTimeRate), c.Rated, c.Satisfied, percent(c.SatisfactionRate), c.Complaints, c.Praise, pre,
+			c.TrainingHours, c.TrainingTarget, c.Hours, c.HoursTarget, value(c.Score)); err != nil {
 			return err
 		}
 	}
