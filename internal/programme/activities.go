@@ -266,6 +266,8 @@ func (s *Store) ActivityInScope(ctx context.Context, id int64) error {
 type Signup struct {
 	ID          int64     `json:"id"`
 	ActivityID  int64     `json:"activity_id"`
+	Activity    string    `json:"activity"`
+	StartsAt    time.Time `json:"starts_at"`
 	HouseholdID int64     `json:"household_id"`
 	Address     string    `json:"address"`
 	GridID      int64     `json:"grid_id"`
@@ -444,8 +446,8 @@ func (s *Store) Signups(ctx context.Context, id int64) ([]Signup, error) {
 
 func (s *Store) signups(ctx context.Context, where string, arg any) ([]Signup, error) {
 	hcond, hargs := s.households()
-	rows, err := s.db.QueryContext(ctx, `SELECT su.id, su.activity_id, su.household_id, h.address, su.grid_id, g.name, su.people, su.via,
-		su.attended, su.created_at FROM activity_signups su JOIN households h ON h.id = su.household_id JOIN org_units g ON g.id = su.grid_id
+	rows, err := s.db.QueryContext(ctx, `SELECT su.id, su.activity_id, a.title, a.starts_at, su.household_id, h.address, su.grid_id, g.name, su.people, su.via,
+		su.attended, su.created_at FROM activity_signups su JOIN activities a ON a.id = su.activity_id JOIN households h ON h.id = su.household_id JOIN org_units g ON g.id = su.grid_id
 		WHERE `+where+` AND `+hcond+` ORDER BY g.name, h.address, su.id`, append([]any{arg}, hargs...)...)
 	if err != nil {
 		return nil, err
@@ -454,10 +456,10 @@ func (s *Store) signups(ctx context.Context, where string, arg any) ([]Signup, e
 	out := []Signup{}
 	for rows.Next() {
 		var x Signup
-		if err := rows.Scan(&x.ID, &x.ActivityID, &x.HouseholdID, &x.Address, &x.GridID, &x.Grid, &x.People, &x.Via, &x.Attended, &x.CreatedAt); err != nil {
+		if err := rows.Scan(&x.ID, &x.ActivityID, &x.Activity, &x.StartsAt, &x.HouseholdID, &x.Address, &x.GridID, &x.Grid, &x.People, &x.Via, &x.Attended, &x.CreatedAt); err != nil {
 			return nil, err
 		}
-		x.CreatedAt = x.CreatedAt.UTC()
+		x.CreatedAt, x.StartsAt = x.CreatedAt.UTC(), x.StartsAt.UTC()
 		out = append(out, x)
 	}
 	return out, rows.Err()

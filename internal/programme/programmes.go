@@ -330,6 +330,7 @@ func (s *Store) Sessions(ctx context.Context, id int64) ([]Session, error) {
 type Enrolment struct {
 	ID          int64         `json:"id"`
 	ProgrammeID int64         `json:"programme_id"`
+	Programme   string        `json:"programme"`
 	PersonID    int64         `json:"person_id"`
 	Name        string        `json:"name"`
 	Age         int           `json:"age"`
@@ -498,9 +499,9 @@ func (s *Store) HouseholdEnrolments(ctx context.Context, hid int64) ([]Enrolment
 func (s *Store) enrolments(ctx context.Context, where string, arg any) ([]Enrolment, error) {
 	hcond, hargs := s.households()
 	today := calendar.DayOf(s.now())
-	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.programme_id, e.person_id, p.name, p.birth_date, e.household_id, h.address, e.grid_id,
+	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.programme_id, pr.name, e.person_id, p.name, p.birth_date, e.household_id, h.address, e.grid_id,
 		g.name, e.interests, e.source, e.enrolled_on, (SELECT COUNT(*) FROM programme_attendance a WHERE a.enrolment_id = e.id)
-		FROM programme_enrolments e JOIN persons p ON p.id = e.person_id JOIN households h ON h.id = e.household_id
+		FROM programme_enrolments e JOIN programmes pr ON pr.id = e.programme_id JOIN persons p ON p.id = e.person_id JOIN households h ON h.id = e.household_id
 		JOIN org_units g ON g.id = e.grid_id WHERE `+where+` AND `+hcond+` ORDER BY g.name, p.name, e.id`, append([]any{arg}, hargs...)...)
 	if err != nil {
 		return nil, err
@@ -511,7 +512,7 @@ func (s *Store) enrolments(ctx context.Context, where string, arg any) ([]Enrolm
 		var e Enrolment
 		var birth calendar.Date
 		var interests, on string
-		if err := rows.Scan(&e.ID, &e.ProgrammeID, &e.PersonID, &e.Name, &birth, &e.HouseholdID, &e.Address, &e.GridID, &e.Grid,
+		if err := rows.Scan(&e.ID, &e.ProgrammeID, &e.Programme, &e.PersonID, &e.Name, &birth, &e.HouseholdID, &e.Address, &e.GridID, &e.Grid,
 			&interests, &e.Source, &on, &e.Attended); err != nil {
 			return nil, err
 		}
