@@ -28,26 +28,14 @@ func (h *handler) programmes(r *http.Request) *programme.Store {
 	return s
 }
 
-// programmeItem is a programme as the list shows it (the contract of
-// GET /programmes: scripts read exactly these fields).
-type programmeItem struct {
-	ID       int64  `json:"id"`
-	Name     string `json:"name"`
-	Enrolled int    `json:"enrolled"`
-	Sessions int    `json:"sessions"`
-}
-
-// listProgrammes lists the programmes in scope: id, name, the persons
-// enrolled (of the user's households) and the sessions.
+// listProgrammes lists the programmes in scope (the contract of GET
+// /programmes): id, name, the persons enrolled (of the user's households)
+// and the sessions.
 func (h *handler) listProgrammes(w http.ResponseWriter, r *http.Request) {
-	ps, err := h.programmes(r).Programmes(r.Context())
+	items, err := h.programmes(r).Summaries(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
 		return
-	}
-	items := make([]programmeItem, len(ps))
-	for i, p := range ps {
-		items[i] = programmeItem{ID: p.ID, Name: p.Name, Enrolled: p.Enrolled, Sessions: p.Sessions}
 	}
 	h.writeJSON(w, r, http.StatusOK, listOf(items, len(items)))
 }

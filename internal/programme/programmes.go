@@ -688,3 +688,25 @@ func (s *Store) Teachers(ctx context.Context, id int64, lang string) ([]Teacher,
 	}
 	return out, nil
 }
+
+// Summary is a programme as GET /api/v1/programmes and wanhu programme
+// list show it: exactly these fields (scripts outside rely on them).
+type Summary struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	Enrolled int    `json:"enrolled"`
+	Sessions int    `json:"sessions"`
+}
+
+// Summaries returns the programmes in scope as Summary.
+func (s *Store) Summaries(ctx context.Context) ([]Summary, error) {
+	ps, err := s.Programmes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Summary, len(ps))
+	for i, p := range ps {
+		out[i] = Summary{ID: p.ID, Name: p.Name, Enrolled: p.Enrolled, Sessions: p.Sessions}
+	}
+	return out, nil
+}
