@@ -99,6 +99,7 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Summary, error) {
 			return err
 		}},
 		{"Calling the living-alone elderly the week's route has not reached", func() error { return g.dongxingAloneElderly(ctx, db, sum.CommunityID) }},
+		{"Making the four-thirty class, the check-ups and the neighbourhood festival", func() error { return g.dongxingProgrammes(ctx, db, sum.CommunityID) }},
 	} {
 		if o.Stage != nil {
 			o.Stage(s.what)
