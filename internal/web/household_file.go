@@ -61,6 +61,8 @@ type fileView struct {
 	Team     []Option
 	// Talks are the household's talk-room visits and mediation cases.
 	Talks *mediation.OfHousehold
+	// Programmes are the programmes and activities the household joined.
+	Programmes *householdProgrammes
 }
 
 // memberTable is a table of members; Edit adds the edit links, Reveal the
@@ -104,6 +106,10 @@ func (h *handler) householdFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if v.Talks, err = h.talks(r).ForHousehold(r.Context(), v.H.ID); err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	if v.Programmes, err = h.programmesOfHousehold(r, v.L, v.H.ID); err != nil {
 		h.showError(w, r, err)
 		return
 	}
