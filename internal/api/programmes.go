@@ -202,7 +202,7 @@ func (h *handler) programmeTeachers(w http.ResponseWriter, r *http.Request) {
 
 // programmeStats counts people served per programme, month and grid, the
 // attendance rates and the children of the four-thirty class: ?from=,
-// ?to= (days; default the last 90 days).
+// ?to= (days; default the 90 days to today, or to ?to=).
 func (h *handler) programmeStats(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
 	from, to := q.day("from"), q.day("to")
@@ -214,8 +214,7 @@ func (h *handler) programmeStats(w http.ResponseWriter, r *http.Request) {
 	if h.now != nil {
 		now = h.now()
 	}
-	today := calendar.DayOf(now)
-	f, t, err := calendar.Days(from, to, calendar.DayOf(now.AddDate(0, 0, -89)), today)
+	f, t, err := programme.Period(from, to, calendar.DayOf(now))
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -79,6 +79,21 @@ type Stats struct {
 	Attendees  int           `json:"activity_attendees"`   // people who came to them
 }
 
+// Period reads the period of the statistics, days "YYYY-MM-DD" from and to
+// (both included, either may be empty): to defaults to today, from to 89
+// days before to. Errors are field errors on "from" or "to".
+func Period(from, to string, today calendar.Date) (calendar.Date, calendar.Date, error) {
+	last := today
+	if to != "" {
+		var err error
+		if last, err = calendar.ParseDate("to", to); err != nil {
+			return last, last, err
+		}
+	}
+	first := calendar.DayOf(last.Midnight().AddDate(0, 0, -89).Add(12 * time.Hour))
+	return calendar.Days(from, to, first, last)
+}
+
 // Stats counts the programmes and activities of the user's scope with
 // sessions from day from to day to, both included (China time).
 func (s *Store) Stats(ctx context.Context, from, to calendar.Date) (*Stats, error) {

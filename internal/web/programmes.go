@@ -546,8 +546,7 @@ type rateRow struct {
 // attendance rates and the children of the four-thirty class: ?from=,
 // ?to= (default the last 90 days).
 func (h *handler) programmeStats(w http.ResponseWriter, r *http.Request) {
-	today := h.currentDay()
-	from, to, err := calendar.Days(r.URL.Query().Get("from"), r.URL.Query().Get("to"), calendar.DayOf(h.now().AddDate(0, 0, -89)), today)
+	from, to, err := programme.Period(r.URL.Query().Get("from"), r.URL.Query().Get("to"), h.currentDay())
 	if err != nil {
 		h.showError(w, r, err)
 		return
