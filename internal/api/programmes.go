@@ -10,6 +10,7 @@ import (
 	"wanhu/internal/apperr"
 	"wanhu/internal/calendar"
 	"wanhu/internal/programme"
+	"wanhu/internal/programme/candidates"
 )
 
 // Programmes and activities of issue 17: whoever reads household files
@@ -177,7 +178,11 @@ func (h *handler) programmeCandidates(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	cs, err := h.programmes(r).Candidates(r.Context(), id)
+	now := time.Now()
+	if h.now != nil {
+		now = h.now()
+	}
+	cs, err := candidates.List(r.Context(), h.d.DB, access.Scope(user(r)), h.programmes(r), id, calendar.DayOf(now))
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -60,7 +60,9 @@ func (g *generator) dongxingProgrammes(ctx context.Context, db *store.DB, commun
 	if err != nil {
 		return err
 	}
-	cands, err := s.Candidates(ctx, class.ID)
+	// The four_thirty roster's people: children 6–12 (the generator does
+	// not import the rosters; see internal/programme/candidates).
+	cands, err := communityPeople(ctx, db, communityID, g.today.AddYears(-13), g.today.AddYears(-6))
 	if err != nil {
 		return err
 	}
@@ -78,10 +80,10 @@ func (g *generator) dongxingProgrammes(ctx context.Context, db *store.DB, commun
 		if chance(g.r, 0.45) || len(interests) == 0 {
 			interests = append(interests, "singing")
 		}
-		e, err := s.Enrol(ctx, staff, class.ID, programme.EnrolInput{PersonID: cands[i].PersonID, Interests: interests, Source: "roster",
+		e, err := s.Enrol(ctx, staff, class.ID, programme.EnrolInput{PersonID: cands[i], Interests: interests, Source: "roster",
 			EnrolledOn: calendar.DayOf(enrolledOn).String()})
 		if err != nil {
-			return fmt.Errorf("demo programmes: enrol %d: %w", cands[i].PersonID, err)
+			return fmt.Errorf("demo programmes: enrol %d: %w", cands[i], err)
 		}
 		enrolments = append(enrolments, e.ID)
 	}
@@ -122,12 +124,12 @@ func (g *generator) dongxingProgrammes(ctx context.Context, db *store.DB, commun
 	if err != nil {
 		return err
 	}
-	if cands, err = s.Candidates(ctx, checkup.ID); err != nil {
+	if cands, err = communityPeople(ctx, db, communityID, calendar.Date{}, g.today.AddYears(-65)); err != nil {
 		return err
 	}
 	enrolments = enrolments[:0]
 	for i := 0; i < len(cands) && len(enrolments) < 40; i += max(len(cands)/40, 1) {
-		e, err := s.Enrol(ctx, staff, checkup.ID, programme.EnrolInput{PersonID: cands[i].PersonID, Source: "roster",
+		e, err := s.Enrol(ctx, staff, checkup.ID, programme.EnrolInput{PersonID: cands[i], Source: "roster",
 			EnrolledOn: calendar.DayOf(enrolledOn).String()})
 		if err != nil {
 			return err
@@ -191,4 +193,29 @@ func (g *generator) dongxingProgrammes(ctx context.Context, db *store.DB, commun
 		}
 	}
 	return nil
+}
+
+// communityPeople returns the current people of community born after
+// bornAfter (the zero Date: any time) and on or before bornBy.
+func communityPeople(ctx context.Context, db *store.DB, communityID int64, bornAfter, bornBy calendar.Date) ([]int64, error) {
+	after := "0000-00-00"
+	if !bornAfter.IsZero() {
+		after = bornAfter.String()
+	}
+	rows, err := db.QueryContext(ctx, `SELECT p.id FROM persons p JOIN households h ON h.id = p.household_id JOIN org_units g ON g.id = h.grid_id
+		WHERE g.parent_id = ? AND p.active AND p.moved_out_on IS NULL AND p.deceased_on IS NULL AND p.birth_date > ? AND p.birth_date <= ?
+		ORDER BY p.id`, communityID, after, bornBy.String())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }

@@ -2,6 +2,7 @@ package programme
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"wanhu/internal/household"
 	"wanhu/internal/household/householdtest"
 	"wanhu/internal/org"
+	"wanhu/internal/roster"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 	"wanhu/internal/testworld"
@@ -139,15 +141,12 @@ func TestProgrammes(t *testing.T) {
 			t.Fatalf("stale update: %v", err)
 		}
 
-		// Candidates come from the roster: the two children.
-		cands, err := w.admin.Candidates(ctx, c.ID)
-		if err != nil || len(cands) != 2 {
-			t.Fatalf("candidates = %+v, %v", cands, err)
+		// What candidates are picked with (internal/programme/candidates).
+		if _, enrolled, grids, err := w.admin.Enrollable(ctx, c.ID); err != nil || len(enrolled) != 0 || !grids[w.org.Grids[0].ID] || !grids[w.org.Grids[1].ID] {
+			t.Fatalf("enrollable: %v %v %v", enrolled, grids, err)
 		}
-		for _, it := range cands {
-			if it.Phone != "" || (it.Guardian != nil && it.Guardian.Phone != "") {
-				t.Fatalf("candidate shows a phone: %+v", it)
-			}
+		if _, _, _, err := w.other.Enrollable(ctx, c.ID); !errors.Is(err, apperr.ErrNotFound) {
+			t.Fatalf("other community's enrollable: %v", err)
 		}
 		ledger := `SELECT COUNT(*) FROM ledger_events WHERE type = 'joined_programme'`
 		e, err := w.admin.Enrol(ctx, secretary, c.ID, EnrolInput{PersonID: w.kids[0], Interests: []string{"drawing", "singing"}, Source: "roster",
@@ -402,4 +401,18 @@ func TestActivities(t *testing.T) {
 			t.Fatalf("household sign-ups %+v, %v", hs, err)
 		}
 	})
+}
+
+// TestRostersInStep: the rosters a programme may name are the built-in
+// rosters of people.
+func TestRostersInStep(t *testing.T) {
+	var want []string
+	for _, d := range roster.Builtins {
+		if d.Entity == roster.Person {
+			want = append(want, d.Name)
+		}
+	}
+	if !slices.Equal(Rosters, want) {
+		t.Errorf("Rosters = %v, the rosters of people are %v", Rosters, want)
+	}
 }

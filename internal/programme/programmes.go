@@ -11,9 +11,14 @@ import (
 	"wanhu/internal/audit"
 	"wanhu/internal/calendar"
 	"wanhu/internal/household"
-	"wanhu/internal/roster"
 	"wanhu/internal/store"
 )
+
+// Rosters are the built-in rosters of people (internal/roster) a
+// programme may take its candidates from. (Package programme does not
+// import roster, which the statistics' tests would reach through the
+// demo generator; a test keeps the two lists in step.)
+var Rosters = []string{"four_thirty", "elderly_checkup", "living_alone_elderly", "dibao_review", "school_start", "key_persons"}
 
 // Programme is a recurring service of a community. Enrolled counts the
 // persons enrolled that the user reaches, Sessions the sessions held or
@@ -67,11 +72,8 @@ func (in *ProgrammeInput) check() error {
 	if !slices.Contains(Kinds, in.Kind) {
 		return apperr.Field("kind", "one_of", "must be one of %s", strings.Join(Kinds, ", "))
 	}
-	if in.Roster = strings.TrimSpace(in.Roster); in.Roster != "" {
-		d, err := roster.Lookup(in.Roster)
-		if err != nil || d.Custom || d.Entity != roster.Person {
-			return apperr.Field("roster", "not_found", "is not a roster of people")
-		}
+	if in.Roster = strings.TrimSpace(in.Roster); in.Roster != "" && !slices.Contains(Rosters, in.Roster) {
+		return apperr.Field("roster", "not_found", "is not a roster of people")
 	}
 	if in.Capacity < 0 || in.Capacity > 100000 {
 		return apperr.Field("capacity", "range", "must be from 0 (no limit) to 100000")
@@ -568,64 +570,40 @@ func (s *Store) SetAttendance(ctx context.Context, id, sid int64, present []int6
 	return s.session(ctx, id, sid)
 }
 
-// Candidates returns the people of the programme's roster, in its
-// community and the user's scope, not enrolled yet (at most 500); an
-// empty list for a programme without a roster.
-func (s *Store) Candidates(ctx context.Context, id int64) ([]roster.Item, error) {
-	p, err := s.Programme(ctx, id)
-	if err != nil {
-		return nil, err
+// Enrollable returns what the candidates of programme id are picked
+// with (see internal/programme/candidates): the programme, the persons
+// enrolled already and the grids of its community.
+func (s *Store) Enrollable(ctx context.Context, id int64) (p *Programme, enrolled, grids map[int64]bool, err error) {
+	if p, err = s.Programme(ctx, id); err != nil {
+		return nil, nil, nil, err
 	}
-	out := []roster.Item{}
-	if p.Roster == "" {
-		return out, nil
-	}
-	q, err := roster.Parse(p.Roster, nil, calendar.DayOf(s.now()))
-	if err != nil {
-		return nil, err
-	}
-	enrolled := map[int64]bool{}
-	rows, err := s.db.QueryContext(ctx, `SELECT person_id FROM programme_enrolments WHERE programme_id = ?`, id)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var pid int64
-		if err := rows.Scan(&pid); err != nil {
-			rows.Close()
-			return nil, err
+	enrolled, grids = map[int64]bool{}, map[int64]bool{}
+	for _, q := range []struct {
+		sql string
+		arg any
+		set map[int64]bool
+	}{
+		{`SELECT person_id FROM programme_enrolments WHERE programme_id = ?`, id, enrolled},
+		{`SELECT id FROM org_units WHERE kind = 'grid' AND path LIKE ?`, p.path + "%", grids},
+	} {
+		rows, err := s.db.QueryContext(ctx, q.sql, q.arg)
+		if err != nil {
+			return nil, nil, nil, err
 		}
-		enrolled[pid] = true
-	}
-	rows.Close()
-	grids := map[int64]bool{}
-	gr, err := s.db.QueryContext(ctx, `SELECT id FROM org_units WHERE kind = 'grid' AND path LIKE ?`, p.path+"%")
-	if err != nil {
-		return nil, err
-	}
-	for gr.Next() {
-		var g int64
-		if err := gr.Scan(&g); err != nil {
-			gr.Close()
-			return nil, err
-		}
-		grids[g] = true
-	}
-	gr.Close()
-	err = roster.New(s.db, s.scope).Each(ctx, q, func(it *roster.Item) error {
-		if len(out) < 500 && grids[it.GridID] && !enrolled[it.PersonID] {
-			c := *it
-			c.Phone = ""
-			if c.Guardian != nil {
-				g := *c.Guardian
-				g.Phone = ""
-				c.Guardian = &g
+		for rows.Next() {
+			var v int64
+			if err := rows.Scan(&v); err != nil {
+				rows.Close()
+				return nil, nil, nil, err
 			}
-			out = append(out, c)
+			q.set[v] = true
 		}
-		return nil
-	})
-	return out, err
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return p, enrolled, grids, nil
 }
 
 // Teacher is a team member who can teach an interest.

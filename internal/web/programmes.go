@@ -16,6 +16,7 @@ import (
 	"wanhu/internal/calendar"
 	"wanhu/internal/export"
 	"wanhu/internal/programme"
+	"wanhu/internal/programme/candidates"
 	"wanhu/internal/roster"
 )
 
@@ -280,7 +281,7 @@ func (h *handler) programmePageOf(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	if v.Edit {
-		cs, err := s.Candidates(r.Context(), id)
+		cs, err := candidates.List(r.Context(), h.db, access.Scope(user(r)), s, id, h.currentDay())
 		if err != nil {
 			h.showError(w, r, err)
 			return
