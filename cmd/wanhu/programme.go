@@ -47,9 +47,9 @@ func runProgramme(ctx context.Context, args []string, out io.Writer) error {
 		_, err = out.Write(append(b, '\n'))
 		return err
 	}
-	fmt.Fprintf(out, "%-6s %-24s %8s %8s\n", "id", "name", "enrolled", "sessions")
+	fmt.Fprintf(out, "%-6s %8s %8s  %s\n", "id", "enrolled", "sessions", "name")
 	for _, p := range items {
-		fmt.Fprintf(out, "%-6d %-24s %8d %8d\n", p.ID, p.Name, p.Enrolled, p.Sessions)
+		fmt.Fprintf(out, "%-6d %8d %8d  %s\n", p.ID, p.Enrolled, p.Sessions, p.Name)
 	}
 	fmt.Fprintf(out, "%d programmes\n", len(items))
 	return nil

@@ -74,7 +74,7 @@ func TestProgrammeList(t *testing.T) {
 	if err := run(ctx, []string{"programme", "list", "--db", path, "--format", "text"}, &out); err != nil {
 		t.Fatal(err)
 	}
-	if words := strings.Join(strings.Fields(out.String()), " "); !strings.Contains(words, "四点半课堂 1 0") || !strings.Contains(words, "1 programmes") {
+	if words := strings.Join(strings.Fields(out.String()), " "); !strings.Contains(words, "1 1 0 四点半课堂") || !strings.Contains(words, "1 programmes") {
 		t.Errorf("text: %s", out.String())
 	}
 	if err := run(ctx, []string{"programme", "list", "--db", path, "--format", "xml"}, io.Discard); err == nil || !strings.Contains(err.Error(), "--format") {

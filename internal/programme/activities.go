@@ -448,7 +448,7 @@ func (s *Store) signups(ctx context.Context, where string, arg any) ([]Signup, e
 	hcond, hargs := s.households()
 	rows, err := s.db.QueryContext(ctx, `SELECT su.id, su.activity_id, a.title, a.starts_at, su.household_id, h.address, su.grid_id, g.name, su.people, su.via,
 		su.attended, su.created_at FROM activity_signups su JOIN activities a ON a.id = su.activity_id JOIN households h ON h.id = su.household_id JOIN org_units g ON g.id = su.grid_id
-		WHERE `+where+` AND `+hcond+` ORDER BY g.name, h.address, su.id`, append([]any{arg}, hargs...)...)
+		WHERE `+where+` AND `+hcond+` ORDER BY su.grid_id, h.address, su.id`, append([]any{arg}, hargs...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -504,7 +504,7 @@ func (s *Store) enrolments(ctx context.Context, where string, arg any) ([]Enrolm
 	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.programme_id, pr.name, e.person_id, p.name, p.birth_date, e.household_id, h.address, e.grid_id,
 		g.name, e.interests, e.source, e.enrolled_on, (SELECT COUNT(*) FROM programme_attendance a WHERE a.enrolment_id = e.id)
 		FROM programme_enrolments e JOIN programmes pr ON pr.id = e.programme_id JOIN persons p ON p.id = e.person_id JOIN households h ON h.id = e.household_id
-		JOIN org_units g ON g.id = e.grid_id WHERE `+where+` AND `+hcond+` ORDER BY g.name, p.name, e.id`, append([]any{arg}, hargs...)...)
+		JOIN org_units g ON g.id = e.grid_id WHERE `+where+` AND `+hcond+` ORDER BY e.grid_id, p.name, e.id`, append([]any{arg}, hargs...)...)
 	if err != nil {
 		return nil, err
 	}

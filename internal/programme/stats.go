@@ -187,7 +187,7 @@ func (s *Store) Stats(ctx context.Context, from, to calendar.Date) (*Stats, erro
 		if a.Month != b.Month {
 			return a.Month < b.Month
 		}
-		return a.Grid < b.Grid
+		return a.GridID < b.GridID
 	})
 	as, err := s.Activities(ctx, ActivityFilter{})
 	if err != nil {
