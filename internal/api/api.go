@@ -163,6 +163,7 @@ func (h *handler) routes() []route {
 		{"PUT", "/programmes/{id}/sessions/{session}/attendance", h.setProgrammeAttendance, false},
 		{"GET", "/programmes/{id}/enrolments", h.only(access.ReadHouseholds, h.programmeEnrolments), false},
 		{"POST", "/programmes/{id}/enrolments", h.enrol, false},
+		{"POST", "/programmes/{id}/enrolments/{enrolment}/withdraw", h.withdrawEnrolment, false},
 		{"GET", "/programmes/{id}/candidates", h.only(access.ReadHouseholds, h.programmeCandidates), false},
 		{"GET", "/programmes/{id}/teachers", h.only(access.ReadHouseholds, h.programmeTeachers), false},
 		{"GET", "/stats/programmes", h.only(access.ReadHouseholds, h.programmeStats), false},

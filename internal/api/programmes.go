@@ -171,6 +171,22 @@ func (h *handler) enrol(w http.ResponseWriter, r *http.Request) {
 	h.answer(w, r, http.StatusCreated, e, err)
 }
 
+// withdrawEnrolment records that a person left the programme: 200 with
+// the enrolment (left_on set).
+func (h *handler) withdrawEnrolment(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.programmeWritable(w, r, nil, (*programme.Store).ProgrammeInScope)
+	if !ok {
+		return
+	}
+	eid, err := strconv.ParseInt(r.PathValue("enrolment"), 10, 64)
+	if err != nil {
+		h.fail(w, r, apperr.ErrNotFound)
+		return
+	}
+	e, err := h.programmes(r).Withdraw(r.Context(), id, eid)
+	h.answer(w, r, http.StatusOK, e, err)
+}
+
 // programmeCandidates lists the roster's people not enrolled yet.
 func (h *handler) programmeCandidates(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)

@@ -117,5 +117,24 @@ func TestProgrammesAPI(t *testing.T) {
 	}
 }
 
+// TestWithdrawAPI: a person who leaves no longer counts as enrolled; the
+// first grid's leader gets 404 for the family's enrolment, a visitor 403.
+func TestWithdrawAPI(t *testing.T) {
+	fx := newFixture(t, storetest.SQLite(t))
+	_, b := fx.do(t, "admin", "POST", "/programmes", fmt.Sprintf(`{"community_id":%d,"name":"新手父母课堂"}`, fx.org.Community.ID), nil)
+	prog := decodeAs[struct{ ID int64 }](t, b).ID
+	fx.ids = strings.NewReplacer(append(replacements(fx), "{prog}", fmt.Sprint(prog))...)
+	_, b = fx.do(t, "admin", "POST", "/programmes/{prog}/enrolments", `{"person_id":{father}}`, nil)
+	e := decodeAs[struct{ ID int64 }](t, b).ID
+	fx.ids = strings.NewReplacer(append(replacements(fx), "{prog}", fmt.Sprint(prog), "{e}", fmt.Sprint(e))...)
+	fx.run(t, []scenario{
+		{name: "the leader, out of scope", method: "POST", path: "/programmes/{prog}/enrolments/{e}/withdraw", user: "leader1", status: http.StatusNotFound},
+		{name: "a visitor", method: "POST", path: "/programmes/{prog}/enrolments/{e}/withdraw", user: "visitor", status: http.StatusForbidden},
+		{name: "withdraw", method: "POST", path: "/programmes/{prog}/enrolments/{e}/withdraw", user: "admin", status: http.StatusOK, want: []string{`"left_on":"`}},
+		{name: "none enrolled", method: "GET", path: "/programmes", user: "admin", status: http.StatusOK, want: []string{`"enrolled":0`}},
+		{name: "the household file keeps it", method: "GET", path: "/households/{green}/programmes", user: "admin", status: http.StatusOK, want: []string{`"left_on":"`}},
+	})
+}
+
 // householdtestPhone is the widow's phone, which no programme answer shows.
 const householdtestPhone = "13912345678"

@@ -293,6 +293,38 @@ func TestProgrammes(t *testing.T) {
 			t.Fatalf("lead reads another grid's household: %v", err)
 		}
 
+		// The widow leaves: the class counts one, her place is free, her
+		// attendance stays; enrolling her again brings her back.
+		widow := es[0]
+		if widow.PersonID != w.widow.Members[0].ID {
+			widow = es[1]
+		}
+		if _, err := w.lead.Withdraw(ctx, c.ID, e.ID); !errors.Is(err, apperr.ErrNotFound) {
+			t.Fatalf("lead withdraws another grid's child: %v", err)
+		}
+		left, err := w.admin.Withdraw(ctx, c.ID, widow.ID)
+		if err != nil || left.LeftOn.IsZero() || left.Attended != 1 {
+			t.Fatalf("withdraw = %+v, %v", left, err)
+		}
+		if p, _ := w.admin.Programme(ctx, c.ID); p.Enrolled != 1 {
+			t.Fatalf("enrolled after a withdrawal: %d", p.Enrolled)
+		}
+		if _, err := w.admin.Enrol(ctx, secretary, c.ID, EnrolInput{PersonID: w.kids[1], Interests: []string{"homework"}}); err != nil {
+			t.Fatalf("the freed place: %v", err)
+		}
+		_, err = w.admin.Enrol(ctx, secretary, c.ID, EnrolInput{PersonID: w.widow.Members[0].ID})
+		wantField(t, err, "person_id", "full")
+		if _, err := w.admin.Withdraw(ctx, c.ID, e.ID); err != nil {
+			t.Fatal(err)
+		}
+		back, err := w.admin.Enrol(ctx, secretary, c.ID, EnrolInput{PersonID: w.widow.Members[0].ID})
+		if err != nil || back.ID != widow.ID || !back.LeftOn.IsZero() {
+			t.Fatalf("back = %+v, %v", back, err)
+		}
+		if hs, _ := w.admin.HouseholdEnrolments(ctx, w.family.ID); len(hs) != 2 {
+			t.Fatalf("the family's enrolments, the one who left among them: %+v", hs)
+		}
+
 		// Served hours: 1.5 + 1 for the art teacher, 1 for the music teacher.
 		hours, err := ServedHours(ctx, db, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC))
 		if err != nil {

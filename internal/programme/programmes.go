@@ -131,7 +131,7 @@ func (s *Store) UpdateProgramme(ctx context.Context, id int64, in ProgrammeInput
 
 const programmeCols = `p.id, p.community_id, c.name, p.name, p.kind, p.roster, p.description, p.capacity, p.place, p.version, p.org_path,
 	(SELECT COUNT(*) FROM programme_sessions ps WHERE ps.programme_id = p.id),
-	(SELECT COUNT(*) FROM programme_enrolments e WHERE e.programme_id = p.id)`
+	(SELECT COUNT(*) FROM programme_enrolments e WHERE e.programme_id = p.id AND e.left_on = '')`
 
 // Programmes returns the programmes the user reaches, by community and
 // name, with the persons enrolled that the user reaches.
@@ -142,7 +142,8 @@ func (s *Store) Programmes(ctx context.Context) ([]Programme, error) {
 	}
 	hcond, hargs := s.households()
 	rows, err := s.db.QueryContext(ctx, `SELECT `+programmeCols+`,
-		(SELECT COUNT(*) FROM programme_enrolments e JOIN households h ON h.id = e.household_id WHERE e.programme_id = p.id AND `+hcond+`)
+		(SELECT COUNT(*) FROM programme_enrolments e JOIN households h ON h.id = e.household_id
+			WHERE e.programme_id = p.id AND e.left_on = '' AND `+hcond+`)
 		FROM programmes p JOIN org_units c ON c.id = p.community_id WHERE `+cond+` ORDER BY c.name, p.id`, append(hargs, args...)...)
 	if err != nil {
 		return nil, err
@@ -343,6 +344,7 @@ type Enrolment struct {
 	Interests   []string      `json:"interests"`
 	Source      string        `json:"source"`
 	EnrolledOn  calendar.Date `json:"enrolled_on"`
+	LeftOn      calendar.Date `json:"left_on,omitzero"` // withdrawn; zero while enrolled
 	Attended    int           `json:"attended"`
 }
 
@@ -424,7 +426,8 @@ func (s *Store) Enrol(ctx context.Context, actor household.Actor, id int64, in E
 	var eid int64
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
 		var n, dup int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN person_id = ? THEN 1 ELSE 0 END), 0)
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN left_on = '' THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN person_id = ? AND left_on = '' THEN 1 ELSE 0 END), 0)
 			FROM programme_enrolments WHERE programme_id = ?`, in.PersonID, id).Scan(&n, &dup); err != nil {
 			return err
 		}
@@ -434,7 +437,19 @@ func (s *Store) Enrol(ctx context.Context, actor household.Actor, id int64, in E
 		if p.Capacity > 0 && n >= p.Capacity {
 			return apperr.Field("person_id", "full", "the programme is full (%d places)", p.Capacity)
 		}
-		err := tx.QueryRowContext(ctx, `INSERT INTO programme_enrolments(programme_id, person_id, household_id, grid_id, interests, source,
+		// One who left comes back: the same enrolment, from day.
+		res, err := tx.ExecContext(ctx, `UPDATE programme_enrolments SET left_on = '', enrolled_on = ?, interests = ?, source = ?
+			WHERE programme_id = ? AND person_id = ? AND left_on <> ''`, day.String(), strings.Join(interests, ","), in.Source, id, in.PersonID)
+		if err != nil {
+			return err
+		}
+		if k, _ := res.RowsAffected(); k > 0 {
+			if err := tx.QueryRowContext(ctx, `SELECT id FROM programme_enrolments WHERE programme_id = ? AND person_id = ?`, id, in.PersonID).Scan(&eid); err != nil {
+				return err
+			}
+			return household.RecordJoined(ctx, tx, actor, person.HouseholdID, person.ID, p.Name, now)
+		}
+		err = tx.QueryRowContext(ctx, `INSERT INTO programme_enrolments(programme_id, person_id, household_id, grid_id, interests, source,
 			enrolled_on, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			id, in.PersonID, person.HouseholdID, gridID, strings.Join(interests, ","), in.Source, day.String(), actor.Name, now).Scan(&eid)
 		if store.IsUniqueViolation(err) {
@@ -466,6 +481,32 @@ func (s *Store) SetInterests(ctx context.Context, id, eid int64, interests []str
 	return s.enrolment(ctx, id, eid)
 }
 
+// Withdraw records that the person of enrolment eid left programme id
+// today: they no longer count as enrolled nor take a place; their
+// attendance stays. Enrolling them again brings the enrolment back.
+func (s *Store) Withdraw(ctx context.Context, id, eid int64) (*Enrolment, error) {
+	audit.Describe(ctx, "programme.withdraw", fmt.Sprintf("programme:%d", id), "")
+	if _, err := s.enrolment(ctx, id, eid); err != nil {
+		return nil, err
+	}
+	today := calendar.DayOf(s.now())
+	if _, err := s.db.ExecContext(ctx, `UPDATE programme_enrolments SET left_on = ? WHERE id = ? AND left_on = ''`, today.String(), eid); err != nil {
+		return nil, err
+	}
+	es, err := s.enrolments(ctx, "e.id = ?", eid)
+	if err != nil || len(es) == 0 {
+		return nil, cmpErr(err)
+	}
+	return &es[0], nil
+}
+
+func cmpErr(err error) error {
+	if err == nil {
+		return apperr.ErrNotFound
+	}
+	return err
+}
+
 func (s *Store) enrolment(ctx context.Context, id, eid int64) (*Enrolment, error) {
 	es, err := s.Enrolments(ctx, id)
 	if err != nil {
@@ -485,7 +526,7 @@ func (s *Store) Enrolments(ctx context.Context, id int64) ([]Enrolment, error) {
 	if err := s.ProgrammeInScope(ctx, id); err != nil {
 		return nil, err
 	}
-	return s.enrolments(ctx, "e.programme_id = ?", id)
+	return s.enrolments(ctx, "e.programme_id = ? AND e.left_on = ''", id)
 }
 
 // HouseholdEnrolments returns the programmes the members of household
@@ -502,7 +543,7 @@ func (s *Store) enrolments(ctx context.Context, where string, arg any) ([]Enrolm
 	hcond, hargs := s.households()
 	today := calendar.DayOf(s.now())
 	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.programme_id, pr.name, e.person_id, p.name, p.birth_date, e.household_id, h.address, e.grid_id,
-		g.name, e.interests, e.source, e.enrolled_on, (SELECT COUNT(*) FROM programme_attendance a WHERE a.enrolment_id = e.id)
+		g.name, e.interests, e.source, e.enrolled_on, e.left_on, (SELECT COUNT(*) FROM programme_attendance a WHERE a.enrolment_id = e.id)
 		FROM programme_enrolments e JOIN programmes pr ON pr.id = e.programme_id JOIN persons p ON p.id = e.person_id JOIN households h ON h.id = e.household_id
 		JOIN org_units g ON g.id = e.grid_id WHERE `+where+` AND `+hcond+` ORDER BY e.grid_id, p.name, e.id`, append([]any{arg}, hargs...)...)
 	if err != nil {
@@ -513,13 +554,16 @@ func (s *Store) enrolments(ctx context.Context, where string, arg any) ([]Enrolm
 	for rows.Next() {
 		var e Enrolment
 		var birth calendar.Date
-		var interests, on string
+		var interests, on, left string
 		if err := rows.Scan(&e.ID, &e.ProgrammeID, &e.Programme, &e.PersonID, &e.Name, &birth, &e.HouseholdID, &e.Address, &e.GridID, &e.Grid,
-			&interests, &e.Source, &on, &e.Attended); err != nil {
+			&interests, &e.Source, &on, &left, &e.Attended); err != nil {
 			return nil, err
 		}
 		e.Age = calendar.AgeOn(birth, today)
 		e.EnrolledOn, _ = calendar.ParseDate("enrolled_on", on)
+		if left != "" {
+			e.LeftOn, _ = calendar.ParseDate("left_on", left)
+		}
 		e.Interests = []string{}
 		if interests != "" {
 			e.Interests = strings.Split(interests, ",")
@@ -583,7 +627,7 @@ func (s *Store) Enrollable(ctx context.Context, id int64) (p *Programme, enrolle
 		arg any
 		set map[int64]bool
 	}{
-		{`SELECT person_id FROM programme_enrolments WHERE programme_id = ?`, id, enrolled},
+		{`SELECT person_id FROM programme_enrolments WHERE programme_id = ? AND left_on = ''`, id, enrolled},
 		{`SELECT id FROM org_units WHERE kind = 'grid' AND path LIKE ?`, p.path + "%", grids},
 	} {
 		rows, err := s.db.QueryContext(ctx, q.sql, q.arg)

@@ -344,6 +344,15 @@ func (h *handler) programmeAct(w http.ResponseWriter, r *http.Request) {
 			_, err = s.AddSession(r.Context(), actor(r), id, in)
 		}
 		to += "#sessions"
+	case "withdraw":
+		var eid int64
+		if eid, err = strconv.ParseInt(f.Get("enrolment"), 10, 64); err != nil {
+			err = apperr.ErrNotFound
+		}
+		if err == nil {
+			_, err = s.Withdraw(r.Context(), id, eid)
+		}
+		to += "#enrolments"
 	case "attendance":
 		var sid int64
 		if sid, err = strconv.ParseInt(f.Get("session"), 10, 64); err != nil {

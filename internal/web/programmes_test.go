@@ -86,6 +86,13 @@ func TestProgrammePages(t *testing.T) {
 	if code, _ := worker.post(page+"/enrol", url.Values{"person_id": {m[1]}}); code != http.StatusForbidden {
 		t.Errorf("worker enrols: %d", code)
 	}
+	// The boy leaves: the list no longer has him, his file says so.
+	code, body = admin.post(page+"/withdraw", url.Values{"enrolment": {fmt.Sprint(eid)}})
+	if code != http.StatusOK || strings.Contains(body, "画画、唱歌") {
+		t.Errorf("withdraw: %d", code)
+	}
+	_, body = admin.get(fmt.Sprintf("/households/%d", e.family.ID))
+	mustContain(t, "household file after leaving", body, "2026-12-02 退出")
 	if code, _ := admin.get("/programmes/424242"); code != http.StatusNotFound {
 		t.Errorf("missing programme: %d", code)
 	}

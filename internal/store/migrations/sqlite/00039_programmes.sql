@@ -57,6 +57,7 @@ CREATE TABLE programme_enrolments (
     interests     TEXT NOT NULL DEFAULT '',
     source        TEXT NOT NULL DEFAULT 'hand',
     enrolled_on   TEXT NOT NULL,
+    left_on       TEXT NOT NULL DEFAULT '',
     created_by    TEXT NOT NULL DEFAULT '',
     created_at    TIMESTAMP NOT NULL
 );
