@@ -71,6 +71,7 @@ func commands() []command {
 		{"restore", "restore a backup (--from) into a database, checking the key file first", runRestore},
 		{"import", "import households FILE (.xlsx or CSV), or structure FILE (grids, team, departments): check, apply, report", runImport},
 		{"export", "export households (xlsx, csv) in the layout import reads", runExport},
+		{"programme", "programmes (the four-thirty class, check-ups): list (json, text)", runProgramme},
 	}
 }
 

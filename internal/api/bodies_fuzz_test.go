@@ -128,6 +128,20 @@ var bodyRoutes = []bodyRoute{
 	{"POST", "/survey-questions", []string{`{"code":"stars","text_zh":"打几颗星？","kind":"stars"}`, `{"code":"","kind":"essay"}`}},
 	{"PATCH", "/survey-questions/{question}", []string{`{"active":false}`, `{"position":-2147483649}`}},
 	{"POST", "/saved-rosters", []string{`{"name":"老人","roster":"people","filter":{"age":"60-"}}`, `{"name":"x","roster":"people","filter":{"dibao":"maybe"}}`}},
+	{"POST", "/programmes", []string{`{"community_id":{community},"name":"四点半课堂","kind":"four_thirty","roster":"four_thirty","capacity":40}`,
+		`{"community_id":-1,"name":"\u0000","kind":"x","roster":"people","capacity":-1}`, `{"name":"x","capacity":1e400}`}},
+	{"PATCH", "/programmes/{programme}", []string{`{"name":"四点半课堂","kind":"four_thirty","capacity":40,"version":1}`, `{"version":99,"capacity":2147483648}`}},
+	{"POST", "/programmes/{programme}/sessions", []string{`{"starts_at":"2026-12-01T08:30:00Z","ends_at":"2026-12-01T10:00:00Z","staff_ids":[{member}]}`,
+		`{"starts_at":"0001-01-01T00:00:00Z","ends_at":"9999-12-31T23:59:59Z","staff_ids":[-1]}`, `{"starts_at":"2026-12-01T08:30:00Z","ends_at":"2026-12-01T08:00:00Z"}`}},
+	{"PUT", "/programmes/{programme}/sessions/{psession}/attendance", []string{`{"present":[{enrolment}]}`, `{"present":[-1,9223372036854775807]}`, `{"present":null}`}},
+	{"POST", "/programmes/{programme}/enrolments", []string{`{"person_id":{widow},"interests":["drawing","singing"]}`, `{"person_id":-1,"interests":["x"],"source":"y"}`,
+		`{"person_id":{widow},"enrolled_on":"1000-01-01"}`}},
+	{"POST", "/activities", []string{`{"community_id":{community},"title":"邻里节","kind":"festival","starts_at":"2030-01-01T02:00:00Z","ends_at":"2030-01-01T05:00:00Z"}`,
+		`{"title":"x","kind":"rave","starts_at":"0001-01-01T00:00:00Z","ends_at":"0001-01-01T00:00:00Z","per_household":-5,"capacity":-1}`}},
+	{"PATCH", "/activities/{activity}", []string{`{"title":"邻里节","starts_at":"2030-01-01T02:00:00Z","ends_at":"2030-01-01T05:00:00Z","signup_open":false,"version":1}`,
+		`{"version":-1,"staff_ids":[-1]}`}},
+	{"POST", "/activities/{activity}/signups", []string{`{"household_id":{red},"people":1,"phone":"13912345678"}`, `{"household_id":-1,"people":2147483648,"phone":"x"}`}},
+	{"POST", "/activities/{activity}/signups/{signup}/attendance", []string{`{"attended":1}`, `{"attended":-1}`, `{"attended":9223372036854775807}`}},
 }
 
 // noBody are the routes that write but read no JSON body, and why.
@@ -213,6 +227,15 @@ func newBodyFixture(t testing.TB, engine string, db *store.DB) *bodyFixture {
 	ids = append(ids, "{benefit}", fmt.Sprint(benefit))
 	course := b.created(t, "POST", "/training-courses", `{"community_id":{community},"title":"岗前培训","kind":"pre_job","topic":"policy"}`)
 	ids = append(ids, "{course}", fmt.Sprint(course))
+	programmeID := b.created(t, "POST", "/programmes", `{"community_id":{community},"name":"四点半课堂","kind":"four_thirty"}`)
+	b.ids = strings.NewReplacer(append(ids, "{programme}", fmt.Sprint(programmeID))...)
+	psession := b.created(t, "POST", "/programmes/{programme}/sessions", `{"starts_at":"2026-12-01T08:30:00Z","ends_at":"2026-12-01T10:00:00Z"}`)
+	enrolment := b.created(t, "POST", "/programmes/{programme}/enrolments", `{"person_id":{father}}`)
+	activity := b.created(t, "POST", "/activities", `{"community_id":{community},"title":"邻里节","starts_at":"2030-01-01T02:00:00Z","ends_at":"2030-01-01T05:00:00Z"}`)
+	b.ids = strings.NewReplacer(append(ids, "{programme}", fmt.Sprint(programmeID), "{activity}", fmt.Sprint(activity))...)
+	signup := b.created(t, "POST", "/activities/{activity}/signups", `{"household_id":{green},"people":1}`)
+	ids = append(ids, "{programme}", fmt.Sprint(programmeID), "{psession}", fmt.Sprint(psession), "{enrolment}", fmt.Sprint(enrolment),
+		"{activity}", fmt.Sprint(activity), "{signup}", fmt.Sprint(signup))
 	if _, err := proactive.Run(ctx, db, calendar.Today(), time.Now()); err != nil {
 		t.Fatal(err)
 	}

@@ -226,6 +226,11 @@ func TestFarDatesAnswer400(t *testing.T) {
 		// The first benefit case (id 1 on either engine), for its decision.
 		created("/benefits", `{"household_id":{red},"kind":"dibao","person_ids":[{widow}]}`)
 		ids := strings.NewReplacer("{member}", fmt.Sprint(member), "{community}", community, "{talk}", talk, "{case}", mediationCase, "{urgent}", urgent)
+		// A programme and an activity for the routes of issue 17.
+		prog := created("/programmes", `{"community_id":`+community+`,"name":"x"}`)
+		act := created("/activities", `{"community_id":`+community+`,"title":"x","starts_at":"2030-03-01T08:30:00Z","ends_at":"2030-03-01T10:00:00Z"}`)
+		ids = strings.NewReplacer("{member}", fmt.Sprint(member), "{community}", community, "{talk}", talk, "{case}", mediationCase, "{urgent}", urgent,
+			"{prog}", prog, "{act}", act)
 		for _, d := range documentedDates(t) {
 			rt := dateRoutes[d.route()]
 			if d.in == "query" {

@@ -101,6 +101,7 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Summary, error) {
 		{"Calling the living-alone elderly the week's route has not reached", func() error { return g.dongxingAloneElderly(ctx, db, sum.CommunityID) }},
 		{"Putting the late volunteer into this week's plan", func() error { return g.dongxingLateVolunteer(ctx, db, sum.CommunityID) }},
 		{"Recording the residents' thanks and a complaint", func() error { return g.dongxingFeedback(ctx, db, sum.CommunityID) }},
+		{"Making the four-thirty class, the check-ups and the neighbourhood festival", func() error { return g.dongxingProgrammes(ctx, db, sum.CommunityID) }},
 	} {
 		if o.Stage != nil {
 			o.Stage(s.what)

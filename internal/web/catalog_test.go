@@ -83,6 +83,7 @@ func TestEveryPageBothLanguages(t *testing.T) {
 		fmt.Sprintf("/households/%d/ledger", fam), "/ledger", "/ledger?days=3660",
 		fmt.Sprintf("/households/%d/print", fam), fmt.Sprintf("/households/%d/print", hid),
 		"/rosters/key-persons", "/rosters/special-difficulty", "/households/424242",
+		"/programmes", "/programmes/stats",
 	}
 	posts := []struct {
 		path string

@@ -63,6 +63,8 @@ type fileView struct {
 	Talks *mediation.OfHousehold
 	// Benefits are the household's benefit cases and the form to apply.
 	Benefits *benefitBlock
+	// Programmes are the programmes and activities the household joined.
+	Programmes *householdProgrammes
 }
 
 // memberTable is a table of members; Edit adds the edit links, Reveal the
@@ -106,6 +108,10 @@ func (h *handler) householdFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if v.Talks, err = h.talks(r).ForHousehold(r.Context(), v.H.ID); err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	if v.Programmes, err = h.programmesOfHousehold(r, v.L, v.H.ID); err != nil {
 		h.showError(w, r, err)
 		return
 	}

@@ -1,0 +1,598 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"wanhu/internal/access"
+	"wanhu/internal/apperr"
+	"wanhu/internal/audit"
+	"wanhu/internal/calendar"
+	"wanhu/internal/export"
+	"wanhu/internal/programme"
+	"wanhu/internal/programme/candidates"
+	"wanhu/internal/roster"
+)
+
+// Programmes and activities (issue 17): the list of the programmes and
+// activities in scope with forms to add one; a programme's page with its
+// enrolments and their interests, the teachers matched with them, the
+// roster's candidates, sessions and attendance, and its xlsx list; an
+// activity's page with the list on the day; their statistics; and the
+// household file's section. Residents sign up for an activity from their
+// contact card's QR page (programmes_public.go).
+
+// programmes returns the programme store as the user of r sees it.
+func (h *handler) programmes(r *http.Request) *programme.Store {
+	files := h.files(r)
+	s := programme.NewStore(h.db, files).In(access.Scope(user(r)), files)
+	s.SetClock(h.now)
+	return s
+}
+
+// programmeList is the list page.
+type programmeList struct {
+	Page
+	Programmes    []programme.Programme
+	Activities    []activityRow
+	Edit          bool
+	Error, Failed string
+	Posted        url.Values
+	Kinds         []Option
+	ActivityKinds []Option
+	Rosters       []Option
+}
+
+// activityRow is an activity as a list shows it.
+type activityRow struct {
+	A    programme.Activity
+	When string
+	Kind string
+}
+
+func (h *handler) activityRows(l *Locale, as []programme.Activity) []activityRow {
+	out := make([]activityRow, len(as))
+	for i, a := range as {
+		out[i] = activityRow{A: a, When: l.Time(a.StartsAt) + "–" + a.EndsAt.In(calendar.China).Format("15:04"), Kind: l.Value("activity.kind", a.Kind)}
+	}
+	return out
+}
+
+// programmesShow lists the programmes and activities in scope.
+func (h *handler) programmesShow(w http.ResponseWriter, r *http.Request) {
+	h.programmesPage(w, r, http.StatusOK, "", "")
+}
+
+func (h *handler) programmesPage(w http.ResponseWriter, r *http.Request, status int, failed, msg string) {
+	v := programmeList{Page: h.page(r, "programme.title", "programmes"), Edit: can(r, access.EditHouseholds), Error: msg, Failed: failed}
+	if msg != "" {
+		v.Posted = r.PostForm
+	}
+	s := h.programmes(r)
+	var err error
+	if v.Programmes, err = s.Programmes(r.Context()); err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	as, err := s.Activities(r.Context(), programme.ActivityFilter{})
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	v.Activities = h.activityRows(v.L, as)
+	v.Kinds = choices(v.L, "programme.kind", programme.Kinds, "")
+	v.ActivityKinds = choices(v.L, "activity.kind", programme.ActivityKinds, "")
+	v.Rosters = []Option{{Value: "", Label: v.L.T("programme.no_roster")}}
+	for _, d := range roster.Builtins {
+		if d.Entity == roster.Person {
+			v.Rosters = append(v.Rosters, Option{Value: d.Name, Label: d.Title(v.L.Lang)})
+		}
+	}
+	h.render(w, r, status, "programmes", v)
+}
+
+// programmeError names the field of fe and says what is wrong.
+func programmeError(l *Locale, fe *apperr.FieldError) string {
+	label := fe.Field
+	if k := "programme.f." + fe.Field; l.Has(k) {
+		label = l.T(k)
+	}
+	return label + ": " + l.Err(fe)
+}
+
+// formInt reads a whole number of a form, 0 when empty.
+func formInt(f url.Values, name string) (int, error) {
+	s := strings.TrimSpace(f.Get(name))
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, apperr.Field(name, "number", "must be a whole number")
+	}
+	return n, nil
+}
+
+// formSpan reads a day and two times of day (China) of a form.
+func formSpan(f url.Values) (start, end time.Time, err error) {
+	day, err := calendar.ParseDate("day", strings.TrimSpace(f.Get("day")))
+	if err != nil {
+		return start, end, err
+	}
+	at := func(field string) (time.Time, error) {
+		t, err := time.Parse("15:04", strings.TrimSpace(f.Get(field)))
+		if err != nil {
+			return time.Time{}, apperr.Field(field, "time", "must be a time of day, HH:MM")
+		}
+		return day.Midnight().Add(time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute), nil
+	}
+	if start, err = at("starts"); err != nil {
+		return
+	}
+	end, err = at("ends")
+	return
+}
+
+// programmeCreate creates a programme or an activity (form field what).
+func (h *handler) programmeCreate(w http.ResponseWriter, r *http.Request) {
+	f := r.PostForm
+	s := h.programmes(r)
+	home := access.HomePath(user(r))
+	var to string
+	var err error
+	switch f.Get("what") {
+	case "activity":
+		in := programme.ActivityInput{Title: f.Get("title"), Kind: f.Get("kind"), Place: f.Get("place"), Description: f.Get("description"), Home: home}
+		in.StartsAt, in.EndsAt, err = formSpan(f)
+		if err == nil {
+			in.Capacity, err = formInt(f, "capacity")
+		}
+		if err == nil {
+			in.PerHousehold, err = formInt(f, "per_household")
+		}
+		var a *programme.Activity
+		if err == nil {
+			a, err = s.CreateActivity(r.Context(), actor(r), in)
+		}
+		if err == nil {
+			to = fmt.Sprintf("/activities/%d", a.ID)
+		}
+	default:
+		in := programme.ProgrammeInput{Name: f.Get("name"), Kind: f.Get("kind"), Roster: f.Get("roster"), Place: f.Get("place"),
+			Description: f.Get("description"), Home: home}
+		in.Capacity, err = formInt(f, "capacity")
+		var p *programme.Programme
+		if err == nil {
+			p, err = s.CreateProgramme(r.Context(), actor(r), in)
+		}
+		if err == nil {
+			to = fmt.Sprintf("/programmes/%d", p.ID)
+		}
+	}
+	if fe, ok := apperr.AsField(err); ok {
+		h.programmesPage(w, r, http.StatusUnprocessableEntity, f.Get("what"), programmeError(h.locale(r), fe))
+		return
+	}
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	seeOther(w, r, to)
+}
+
+// programmePage is one programme.
+type programmePage struct {
+	Page
+	P          *programme.Programme
+	Kind       string
+	Edit       bool
+	CanExport  bool
+	Error      string
+	Enrolments []enrolmentRow
+	Sessions   []sessionRow
+	Teachers   []programme.Teacher
+	Candidates []Option
+	Interests  []Option
+	Staff      []Option
+	// Marking is the session whose attendance is being recorded.
+	Marking *sessionRow
+}
+
+// enrolmentRow is an enrolment with its interests in words.
+type enrolmentRow struct {
+	E         programme.Enrolment
+	Interests string
+	Present   bool
+}
+
+// sessionRow is a session as the page shows it.
+type sessionRow struct {
+	S     programme.Session
+	When  string
+	Staff string
+}
+
+// programmeShow shows programme {id}.
+func (h *handler) programmeShow(w http.ResponseWriter, r *http.Request) {
+	h.programmePageOf(w, r, http.StatusOK, "")
+}
+
+func interestLabels(l *Locale, codes []string) string {
+	var out []string
+	for _, c := range codes {
+		out = append(out, l.Value("interest", c))
+	}
+	return strings.Join(out, "、")
+}
+
+func (h *handler) programmePageOf(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	id, err := pathID(r.PathValue("id"))
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	s := h.programmes(r)
+	p, err := s.Programme(r.Context(), id)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	v := programmePage{Page: h.page(r, "", "programmes"), P: p, Edit: can(r, access.EditHouseholds), CanExport: can(r, access.Export), Error: msg}
+	l := v.L
+	v.Title, v.Kind = p.Name, l.Value("programme.kind", p.Kind)
+	es, err := s.Enrolments(r.Context(), id)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	ss, err := s.Sessions(r.Context(), id)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	marking, _ := strconv.ParseInt(r.URL.Query().Get("session"), 10, 64)
+	for _, x := range ss {
+		row := sessionRow{S: x, When: l.Time(x.StartsAt) + "–" + x.EndsAt.In(calendar.China).Format("15:04")}
+		var names []string
+		for _, m := range x.Staff {
+			names = append(names, m.Name)
+		}
+		row.Staff = strings.Join(names, "、")
+		v.Sessions = append(v.Sessions, row)
+		if x.ID == marking {
+			v.Marking = &v.Sessions[len(v.Sessions)-1]
+		}
+	}
+	for _, e := range es {
+		row := enrolmentRow{E: e, Interests: interestLabels(l, e.Interests)}
+		if v.Marking != nil {
+			row.Present = slices.Contains(v.Marking.S.Present, e.ID)
+		}
+		v.Enrolments = append(v.Enrolments, row)
+	}
+	if v.Teachers, err = s.Teachers(r.Context(), id, l.Lang); err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	if v.Edit {
+		cs, err := candidates.List(r.Context(), h.db, access.Scope(user(r)), s, id, h.currentDay())
+		if err != nil {
+			h.showError(w, r, err)
+			return
+		}
+		for _, c := range cs {
+			label := c.Name + " · " + c.Address
+			if c.Age != nil {
+				label = fmt.Sprintf("%s（%d）· %s", c.Name, *c.Age, c.Address)
+			}
+			v.Candidates = append(v.Candidates, Option{Value: strconv.FormatInt(c.PersonID, 10), Label: label})
+		}
+		for _, in := range programme.Interests {
+			v.Interests = append(v.Interests, Option{Value: in.Code, Label: l.Value("interest", in.Code)})
+		}
+		team, err := h.files(r).Team(r.Context())
+		if err != nil {
+			h.showError(w, r, err)
+			return
+		}
+		for _, m := range team {
+			if m.CommunityID == p.CommunityID {
+				v.Staff = append(v.Staff, Option{Value: strconv.FormatInt(m.ID, 10), Label: m.Name + " · " + h.roleName(r, string(m.Role)) + " " + strings.Join(m.Skills, "、")})
+			}
+		}
+	}
+	h.render(w, r, status, "programme", v)
+}
+
+// programmeAct enrols a person, adds a session or records attendance.
+func (h *handler) programmeAct(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r.PathValue("id"))
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	f := r.PostForm
+	s := h.programmes(r)
+	to := fmt.Sprintf("/programmes/%d", id)
+	switch r.PathValue("action") {
+	case "enrol":
+		var person []int64
+		if person, err = ids(f, "person_id"); err == nil && len(person) == 0 {
+			err = apperr.Field("person_id", "required", "is required")
+		}
+		if err == nil {
+			source := "hand"
+			if f.Get("from") == "roster" {
+				source = "roster"
+			}
+			_, err = s.Enrol(r.Context(), actor(r), id, programme.EnrolInput{PersonID: person[0], Interests: f["interests"], Source: source})
+		}
+		to += "#enrolments"
+	case "session":
+		in := programme.SessionInput{Topic: f.Get("topic"), Place: f.Get("place")}
+		in.StartsAt, in.EndsAt, err = formSpan(f)
+		if err == nil {
+			in.StaffIDs, err = ids(f, "staff_ids")
+		}
+		if err == nil {
+			_, err = s.AddSession(r.Context(), actor(r), id, in)
+		}
+		to += "#sessions"
+	case "withdraw":
+		var eid int64
+		if eid, err = strconv.ParseInt(f.Get("enrolment"), 10, 64); err != nil {
+			err = apperr.ErrNotFound
+		}
+		if err == nil {
+			_, err = s.Withdraw(r.Context(), id, eid)
+		}
+		to += "#enrolments"
+	case "attendance":
+		var sid int64
+		if sid, err = strconv.ParseInt(f.Get("session"), 10, 64); err != nil {
+			err = apperr.ErrNotFound
+		}
+		var present []int64
+		if err == nil {
+			present, err = ids(f, "present")
+		}
+		if err == nil {
+			_, err = s.SetAttendance(r.Context(), id, sid, present)
+		}
+		to += "#sessions"
+	default:
+		err = apperr.ErrNotFound
+	}
+	if fe, ok := apperr.AsField(err); ok && !errors.Is(err, apperr.ErrNotFound) {
+		h.programmePageOf(w, r, http.StatusUnprocessableEntity, programmeError(h.locale(r), fe))
+		return
+	}
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	seeOther(w, r, to)
+}
+
+// programmeExport downloads the programme's enrolment and attendance
+// list (xlsx, or CSV with ?format=csv): one row per person enrolled, one
+// column per session (1 came). Names, ages and addresses only, audited.
+func (h *handler) programmeExport(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r.PathValue("id"))
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	format, err := export.FormatOf(r)
+	if err != nil || format == export.JSON {
+		format = export.XLSX
+	}
+	s := h.programmes(r)
+	p, err := s.Programme(r.Context(), id)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	es, err := s.Enrolments(r.Context(), id)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	ss, err := s.Sessions(r.Context(), id)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	slices.Reverse(ss) // the earliest first
+	cols := []export.Column{{Header: "姓名", Width: 10}, {Header: "年龄", Width: 6}, {Header: "网格", Width: 10}, {Header: "住址", Width: 30},
+		{Header: "兴趣", Width: 16}, {Header: "报名日期", Width: 12}, {Header: "出勤次数", Width: 8}}
+	for _, x := range ss {
+		cols = append(cols, export.Column{Header: x.StartsAt.In(calendar.China).Format("01-02 15:04"), Width: 11})
+	}
+	zh := h.catalog.Locale("zh-CN")
+	if err := h.auditing().Export(w, r, audit.Download{Object: fmt.Sprintf("programme:%d", id), Detail: fmt.Sprintf("%s %d rows", format, len(es)),
+		Format: format, Name: p.Name + "名单", ASCIIName: fmt.Sprintf("programme-%d", id), Day: h.currentDay().String(), Columns: cols,
+		Write: func(out export.Writer) error {
+			for _, e := range es {
+				row := []any{e.Name, e.Age, e.Grid, e.Address, interestLabels(zh, e.Interests), e.EnrolledOn.String(), e.Attended}
+				for _, x := range ss {
+					if slices.Contains(x.Present, e.ID) {
+						row = append(row, 1)
+					} else {
+						row = append(row, "")
+					}
+				}
+				if err := out.Row(row...); err != nil {
+					return err
+				}
+			}
+			return nil
+		}}); err != nil {
+		h.showError(w, r, err)
+	}
+}
+
+// activityPage is one activity and its list on the day.
+type activityPage struct {
+	Page
+	A       *programme.Activity
+	Row     activityRow
+	Signups []programme.Signup
+	Edit    bool
+	Error   string
+}
+
+// activityShow shows activity {id}.
+func (h *handler) activityShow(w http.ResponseWriter, r *http.Request) {
+	h.activityPageOf(w, r, http.StatusOK, "")
+}
+
+func (h *handler) activityPageOf(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	id, err := pathID(r.PathValue("id"))
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	s := h.programmes(r)
+	a, err := s.Activity(r.Context(), id)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	v := activityPage{Page: h.page(r, "", "programmes"), A: a, Edit: can(r, access.EditHouseholds), Error: msg}
+	v.Title, v.Row = a.Title, h.activityRows(v.L, []programme.Activity{*a})[0]
+	if v.Signups, err = s.Signups(r.Context(), id); err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	h.render(w, r, status, "activity", v)
+}
+
+// activityAct signs a household up (staff), records attendance, or opens
+// or closes the sign-up.
+func (h *handler) activityAct(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r.PathValue("id"))
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	f := r.PostForm
+	s := h.programmes(r)
+	switch r.PathValue("action") {
+	case "signup":
+		var hid []int64
+		if hid, err = ids(f, "household_id"); err == nil && len(hid) == 0 {
+			err = apperr.Field("household_id", "required", "is required")
+		}
+		var people int
+		if err == nil {
+			people, err = formInt(f, "people")
+		}
+		if err == nil {
+			_, err = s.SignUp(r.Context(), actor(r), id, programme.SignupInput{HouseholdID: hid[0], People: people, Phone: f.Get("phone"), Via: programme.ViaStaff})
+		}
+	case "attended":
+		var sid int64
+		if sid, err = strconv.ParseInt(f.Get("signup"), 10, 64); err != nil {
+			err = apperr.ErrNotFound
+		}
+		var n int
+		if err == nil {
+			n, err = formInt(f, "attended")
+		}
+		if err == nil {
+			_, err = s.MarkAttended(r.Context(), actor(r), id, sid, n)
+		}
+	case "open", "close":
+		var a *programme.Activity
+		if a, err = s.Activity(r.Context(), id); err == nil {
+			var version int
+			if version, err = formInt(f, "version"); err == nil {
+				open := r.PathValue("action") == "open"
+				staff := make([]int64, len(a.Staff))
+				for i, m := range a.Staff {
+					staff[i] = m.ID
+				}
+				_, err = s.UpdateActivity(r.Context(), id, programme.ActivityInput{Title: a.Title, Kind: a.Kind, Description: a.Description,
+					StartsAt: a.StartsAt, EndsAt: a.EndsAt, Place: a.Place, Capacity: a.Capacity, PerHousehold: a.PerHousehold, Open: &open,
+					StaffIDs: staff, Version: version})
+			}
+		}
+	default:
+		err = apperr.ErrNotFound
+	}
+	if fe, ok := apperr.AsField(err); ok && !errors.Is(err, apperr.ErrNotFound) {
+		h.activityPageOf(w, r, http.StatusUnprocessableEntity, programmeError(h.locale(r), fe))
+		return
+	}
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	seeOther(w, r, fmt.Sprintf("/activities/%d#signups", id))
+}
+
+// programmeStatsPage is the statistics of the programmes.
+type programmeStatsPage struct {
+	Page
+	S        *programme.Stats
+	From, To string
+	Rates    []rateRow
+}
+
+// rateRow is an attendance rate in percent.
+type rateRow struct {
+	R       programme.Rate
+	Percent string
+}
+
+// programmeStats shows people served per programme, month and grid, the
+// attendance rates and the children of the four-thirty class: ?from=,
+// ?to= (default the last 90 days).
+func (h *handler) programmeStats(w http.ResponseWriter, r *http.Request) {
+	from, to, err := programme.Period(r.URL.Query().Get("from"), r.URL.Query().Get("to"), h.currentDay())
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	st, err := h.programmes(r).Stats(r.Context(), from, to)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	v := programmeStatsPage{Page: h.page(r, "programme.stats_title", "programmes"), S: st, From: from.String(), To: to.String()}
+	for _, x := range st.Rates {
+		v.Rates = append(v.Rates, rateRow{R: x, Percent: fmt.Sprintf("%.0f%%", x.Rate*100)})
+	}
+	h.render(w, r, http.StatusOK, "programme_stats", v)
+}
+
+// householdProgrammes is the household file's section: the programmes
+// its members are enrolled in and the activities it signed up for.
+type householdProgrammes struct {
+	Enrolments []enrolmentRow
+	Signups    []programme.Signup
+}
+
+// programmesOfHousehold fills the household file's section.
+func (h *handler) programmesOfHousehold(r *http.Request, l *Locale, id int64) (*householdProgrammes, error) {
+	s := h.programmes(r)
+	es, err := s.HouseholdEnrolments(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	out := &householdProgrammes{}
+	for _, e := range es {
+		out.Enrolments = append(out.Enrolments, enrolmentRow{E: e, Interests: interestLabels(l, e.Interests)})
+	}
+	if out.Signups, err = s.HouseholdSignups(r.Context(), id); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
