@@ -68,7 +68,7 @@ func runStaff(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep, err := staff.Scorecards(ctx, db, org.Everything, p, w, *grid, hourSources...)
+	rep, err := staff.Scorecards(ctx, db, org.Everything, p, w, *grid)
 	if err != nil {
 		return err
 	}

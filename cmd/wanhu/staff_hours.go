@@ -18,11 +18,6 @@ import (
 	"wanhu/internal/staff"
 )
 
-// hourSources are the hours of service other packages record, added to
-// visits, rounds and service entered by hand (staff.HourSource). The lead
-// wires programme.ServedHours in here once the programmes are merged.
-var hourSources = []staff.HourSource{}
-
 // runStaffHours is `wanhu staff hours`: the hours of service of the whole
 // team by month, or one member's service record.
 func runStaffHours(ctx context.Context, args []string, out io.Writer) error {
@@ -55,7 +50,7 @@ func runStaffHours(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	hs, err := staff.Hours(ctx, db, org.Everything, p.From, p.To, *member, hourSources...)
+	hs, err := staff.Hours(ctx, db, org.Everything, p.From, p.To, *member)
 	if errors.Is(err, apperr.ErrNotFound) {
 		return fmt.Errorf("--member %d: no such team member", *member)
 	}
@@ -83,7 +78,7 @@ func runStaffHours(ctx context.Context, args []string, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		items, err := staff.Service(ctx, db, t, p.From, p.To, []int64{*member}, hourSources...)
+		items, err := staff.Service(ctx, db, t, p.From, p.To, []int64{*member})
 		if err != nil {
 			return err
 		}

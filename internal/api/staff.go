@@ -62,7 +62,7 @@ func (h *handler) scorecards(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	rep, err := staff.Scorecards(r.Context(), h.d.DB, scope, p, wt, grid, hourSources...)
+	rep, err := staff.Scorecards(r.Context(), h.d.DB, scope, p, wt, grid)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -102,7 +102,7 @@ func (h *handler) scorecard(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	c, err := staff.ScorecardOf(r.Context(), h.d.DB, scope, p, wt, id, hourSources...)
+	c, err := staff.ScorecardOf(r.Context(), h.d.DB, scope, p, wt, id)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -18,11 +18,6 @@ import (
 // and their sessions and attendance; /scorecard-targets the targets per
 // role.
 
-// hourSources are the hours of service other packages record, added to
-// visits, rounds and service entered by hand (staff.HourSource). The lead
-// wires programme.ServedHours in here once the programmes are merged.
-var hourSources = []staff.HourSource{}
-
 // staffHours lists the hours of the active members in scope (?from&to,
 // this year by default).
 func (h *handler) staffHours(w http.ResponseWriter, r *http.Request) {
@@ -31,7 +26,7 @@ func (h *handler) staffHours(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	hs, err := staff.Hours(r.Context(), h.d.DB, scope, p.From, p.To, 0, hourSources...)
+	hs, err := staff.Hours(r.Context(), h.d.DB, scope, p.From, p.To, 0)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -61,7 +56,7 @@ func (h *handler) memberHours(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	hs, err := staff.Hours(r.Context(), h.d.DB, scope, p.From, p.To, id, hourSources...)
+	hs, err := staff.Hours(r.Context(), h.d.DB, scope, p.From, p.To, id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -71,7 +66,7 @@ func (h *handler) memberHours(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	items, err := staff.Service(r.Context(), h.d.DB, t, p.From, p.To, []int64{id}, hourSources...)
+	items, err := staff.Service(r.Context(), h.d.DB, t, p.From, p.To, []int64{id})
 	if err != nil {
 		h.fail(w, r, err)
 		return

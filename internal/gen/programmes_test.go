@@ -10,6 +10,7 @@ import (
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/programme"
+	"wanhu/internal/staff"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 )
@@ -94,6 +95,11 @@ func TestDongxingProgrammes(t *testing.T) {
 		for id := range teachers {
 			if hours[id] < 4.5 {
 				t.Errorf("teacher %d: %v hours", id, hours[id])
+			}
+			// The hours taught count on the teacher's hours of service.
+			hs, err := staff.Hours(ctx, db, org.Everything, calendar.DayOf(articleDay.Midnight().AddDate(0, -3, 0)), articleDay, id)
+			if err != nil || len(hs) != 1 || hs[0].Total < hours[id] {
+				t.Errorf("teacher %d's hours of service %+v (%v), want at least the %v hours taught", id, hs, err, hours[id])
 			}
 		}
 		as, err := s.Activities(ctx, programme.ActivityFilter{Upcoming: true, Open: true})

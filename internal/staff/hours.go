@@ -12,14 +12,14 @@ import (
 	"wanhu/internal/apperr"
 	"wanhu/internal/calendar"
 	"wanhu/internal/org"
+	"wanhu/internal/programme"
 	"wanhu/internal/store"
 )
 
 // HourSource gives the hours of service each team member did from from
-// (inclusive) to to (exclusive) in work another package records: the
-// sessions taught and activities served of programmes
-// (programme.ServedHours). The callers (web, api, cmd) pass the sources
-// in, so that this package does not import theirs.
+// (inclusive) to to (exclusive) in work another package records, such as
+// the sessions taught and activities served of programmes
+// (programme.ServedHours, always counted). Callers may pass more.
 type HourSource func(ctx context.Context, q store.Querier, from, to time.Time) (map[int64]float64, error)
 
 // How a member's hours are made (volunteer hours, 志愿服务时长):
@@ -29,7 +29,8 @@ type HourSource func(ctx context.Context, q store.Querier, from, to time.Time) (
 //     start to its end, at most MaxRoundHours, or Targets.RoundHours when
 //     it has no start;
 //   - hours entered by hand (ServiceEntry) count as entered;
-//   - every HourSource's hours count as given.
+//   - programme sessions taught and activities served, and every other
+//     HourSource's hours, count as given.
 
 // ServiceEntry is service entered by hand: a day, hours and what was done.
 type ServiceEntry struct {
@@ -228,24 +229,23 @@ func Service(ctx context.Context, q store.Querier, t Targets, from, to calendar.
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if len(sources) > 0 {
-		for _, m := range months(from, to) {
-			first, last := m, lastOf(m)
-			if first.Before(from) {
-				first = from
+	sources = append([]HourSource{programme.ServedHours}, sources...)
+	for _, m := range months(from, to) {
+		first, last := m, lastOf(m)
+		if first.Before(from) {
+			first = from
+		}
+		if last.After(to) {
+			last = to
+		}
+		for _, src := range sources {
+			hs, err := src(ctx, q, start(first), end(last))
+			if err != nil {
+				return nil, err
 			}
-			if last.After(to) {
-				last = to
-			}
-			for _, src := range sources {
-				hs, err := src(ctx, q, start(first), end(last))
-				if err != nil {
-					return nil, err
-				}
-				for mem, h := range hs {
-					if h > 0 && keep(mem) {
-						out[mem] = append(out[mem], ServiceItem{Day: first, Kind: "other", Hours: h, What: "社区活动与课程"})
-					}
+			for mem, h := range hs {
+				if h > 0 && keep(mem) {
+					out[mem] = append(out[mem], ServiceItem{Day: first, Kind: "other", Hours: h, What: "社区活动与课程"})
 				}
 			}
 		}

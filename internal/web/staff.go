@@ -127,7 +127,7 @@ func (h *handler) staffList(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	rep, err := staff.Scorecards(r.Context(), h.db, scope, p, wt, grid, hourSources...)
+	rep, err := staff.Scorecards(r.Context(), h.db, scope, p, wt, grid)
 	if err != nil {
 		h.showError(w, r, err)
 		return
@@ -258,7 +258,7 @@ func (h *handler) showScorecard(w http.ResponseWriter, r *http.Request, status i
 		h.staffFail(w, r, err)
 		return
 	}
-	c, err := staff.ScorecardOf(r.Context(), h.db, scope, p, wt, id, hourSources...)
+	c, err := staff.ScorecardOf(r.Context(), h.db, scope, p, wt, id)
 	if err != nil {
 		h.staffFail(w, r, err)
 		return

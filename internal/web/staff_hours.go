@@ -17,11 +17,6 @@ import (
 	"wanhu/internal/staff"
 )
 
-// hourSources are the hours of service other packages record, added to
-// visits, rounds and service entered by hand (staff.HourSource). The lead
-// wires programme.ServedHours in here once the programmes are merged.
-var hourSources = []staff.HourSource{}
-
 // hoursForm is the form that enters service by hand on a scorecard.
 type hoursForm struct {
 	Posted map[string]string
@@ -164,7 +159,7 @@ func (h *handler) staffService(w http.ResponseWriter, r *http.Request) {
 		h.staffFail(w, r, err)
 		return
 	}
-	hs, err := staff.Hours(r.Context(), h.db, scope, p.From, p.To, id, hourSources...)
+	hs, err := staff.Hours(r.Context(), h.db, scope, p.From, p.To, id)
 	if err != nil {
 		h.staffFail(w, r, err)
 		return
@@ -174,7 +169,7 @@ func (h *handler) staffService(w http.ResponseWriter, r *http.Request) {
 		h.staffFail(w, r, err)
 		return
 	}
-	items, err := staff.Service(r.Context(), h.db, t, p.From, p.To, []int64{id}, hourSources...)
+	items, err := staff.Service(r.Context(), h.db, t, p.From, p.To, []int64{id})
 	if err != nil {
 		h.staffFail(w, r, err)
 		return
@@ -212,7 +207,7 @@ func (h *handler) staffHours(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	rows, err := staff.Hours(r.Context(), h.db, scope, p.From, p.To, 0, hourSources...)
+	rows, err := staff.Hours(r.Context(), h.db, scope, p.From, p.To, 0)
 	if err != nil {
 		h.showError(w, r, err)
 		return
@@ -244,7 +239,7 @@ func (h *handler) teamTraining(r *http.Request, v *teamView) error {
 		return err
 	}
 	from := calendar.DateOf(time.Date(today.Y, today.M-2, 1, 0, 0, 0, 0, time.UTC))
-	hs, err := staff.Hours(r.Context(), h.db, org.Everything, from, today, 0, hourSources...)
+	hs, err := staff.Hours(r.Context(), h.db, org.Everything, from, today, 0)
 	if err != nil {
 		return err
 	}
