@@ -307,16 +307,22 @@ func (s *Store) MovePlanItem(ctx context.Context, planID, householdID, memberID 
 	}
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
 		var cur int64
-		err := tx.QueryRowContext(ctx, `SELECT team_member_id FROM plan_items WHERE plan_id = ? AND household_id = ?`, planID, householdID).Scan(&cur)
+		var pos int
+		err := tx.QueryRowContext(ctx, `SELECT team_member_id, position FROM plan_items WHERE plan_id = ? AND household_id = ?`, planID, householdID).Scan(&cur, &pos)
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.ErrNotFound
 		}
 		if err != nil || cur == memberID {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE plan_items SET team_member_id = ?,
+		if _, err = tx.ExecContext(ctx, `UPDATE plan_items SET team_member_id = ?,
 			position = (SELECT COALESCE(MAX(position), 0) + 1 FROM plan_items WHERE plan_id = ? AND team_member_id = ?)
-			WHERE plan_id = ? AND household_id = ?`, memberID, planID, memberID, planID, householdID)
+			WHERE plan_id = ? AND household_id = ?`, memberID, planID, memberID, planID, householdID); err != nil {
+			return err
+		}
+		// The rest of the former visitor's round closes up behind it.
+		_, err = tx.ExecContext(ctx, `UPDATE plan_items SET position = position - 1 WHERE plan_id = ? AND team_member_id = ? AND position > ?`,
+			planID, cur, pos)
 		return err
 	})
 	if err != nil {

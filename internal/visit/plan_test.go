@@ -285,9 +285,13 @@ func TestPlanScopeAndMove(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, v := range moved.Visitors {
-			for _, it := range v.Households {
+			for i, it := range v.Households {
 				if it.HouseholdID == h && v.TeamMemberID != g.zhuoma.ID {
 					t.Errorf("household %d still with %s", h, v.User)
+				}
+				// Both rounds stay numbered 1, 2, 3…: the one it left closes up.
+				if it.Position != i+1 {
+					t.Errorf("%s's household %d is at position %d, listed %d", v.User, it.HouseholdID, it.Position, i+1)
 				}
 			}
 		}
