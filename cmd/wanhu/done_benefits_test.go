@@ -78,10 +78,16 @@ func TestBenefitsDoneMeans(t *testing.T) {
 				}
 			}
 			// 李奶奶's relief is on her file.
+			// It came of her request (the lamp and the tap), which is hers.
 			var hid int64
-			if err := db.QueryRowContext(t.Context(), `SELECT c.household_id FROM benefit_cases c JOIN benefit_persons b ON b.case_id = c.id
-				JOIN persons p ON p.id = b.person_id WHERE p.name = '李秀英' AND c.kind = 'temporary_relief'`).Scan(&hid); err != nil {
-				t.Fatalf("李奶奶's relief: %v", err)
+			var story string
+			if err := db.QueryRowContext(t.Context(), `SELECT c.household_id, r.description FROM benefit_cases c JOIN benefit_persons b ON b.case_id = c.id
+				JOIN persons p ON p.id = b.person_id JOIN requests r ON r.id = c.request_id AND r.household_id = c.household_id
+				WHERE p.name = '李秀英' AND c.kind = 'temporary_relief'`).Scan(&hid, &story); err != nil {
+				t.Fatalf("李奶奶's relief, linked to her request: %v", err)
+			}
+			if !strings.Contains(story, "李奶奶家灯坏了") {
+				t.Errorf("李奶奶's relief came of the request %q", story)
 			}
 			file := string(s.page("admin", fmt.Sprintf("/households/%d", hid)))
 			if !strings.Contains(file, "临时救助") || !strings.Contains(file, "已批准") {

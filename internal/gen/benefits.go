@@ -161,11 +161,12 @@ func (d *benefitDemo) measure(householdID int64, kind string) (int64, error) {
 	return id, err
 }
 
-// living returns the household and person of the living-alone elderly
-// person name of compound in the community (0, 0 if the demo has none).
-func (d *benefitDemo) living(communityID int64, name, compound string) (int64, int64, error) {
+// storyElder returns the household and person of the living-alone
+// elderly person name of compound in the community (0, 0 if the demo has
+// none): 李奶奶 (李秀英), 乔大爷 (乔德明) and 刘奶奶 (刘桂兰) of the story.
+func storyElder(ctx context.Context, db *store.DB, communityID int64, name, compound string) (int64, int64, error) {
 	var hid, pid int64
-	err := d.db.QueryRowContext(d.ctx, `SELECT h.id, p.id FROM persons p JOIN households h ON h.id = p.household_id
+	err := db.QueryRowContext(ctx, `SELECT h.id, p.id FROM persons p JOIN households h ON h.id = p.household_id
 		JOIN compounds c ON c.id = h.compound_id JOIN person_tags t ON t.person_id = p.id
 		WHERE p.name = ? AND c.name = ? AND c.community_id = ? AND t.tag = 'living_alone_elderly' AND p.active ORDER BY p.id LIMIT 1`,
 		name, compound, communityID).Scan(&hid, &pid)
@@ -182,7 +183,7 @@ func (d *benefitDemo) relief(communityID int64) error {
 	left := DongxingReliefPersonTimes
 	// 李奶奶: her request (the lamp and the tap) was the story's seventh
 	// day; the relief was decided two days after it came in.
-	hid, pid, err := d.living(communityID, "李秀英", "城馨丽锦小区")
+	hid, pid, err := storyElder(d.ctx, d.db, communityID, "李秀英", "城馨丽锦小区")
 	if err != nil {
 		return err
 	}
@@ -212,7 +213,7 @@ func (d *benefitDemo) relief(communityID int64) error {
 		left--
 	}
 	// 刘奶奶: her blood pressure shot up and she was sent to hospital.
-	if hid, pid, err = d.living(communityID, "刘桂兰", "一化小区"); err != nil {
+	if hid, pid, err = storyElder(d.ctx, d.db, communityID, "刘桂兰", "一化小区"); err != nil {
 		return err
 	}
 	if hid != 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"wanhu/internal/calendar"
@@ -125,7 +126,7 @@ func (g *generator) dongxingRequests(ctx context.Context, db *store.DB, communit
 	built := first.AddDate(0, 0, chargerDay+21).Add(15 * hour)
 	used := map[int64]bool{}
 	for i, d := range all {
-		hh, err := demoHousehold(ctx, db, r, communityID, d.compound, used)
+		hh, err := storyHousehold(ctx, db, r, communityID, d, used)
 		if err != nil {
 			return err
 		}
@@ -196,6 +197,29 @@ func demoTrackingCode(r *rand.Rand) string {
 		b[i] = alphabet[r.IntN(len(alphabet))]
 	}
 	return string(b)
+}
+
+// storyResidents are the living-alone elderly the story's requests name:
+// how the request calls them and their name on file (see households.go).
+var storyResidents = []struct{ called, name string }{{"李奶奶", "李秀英"}, {"乔大爷", "乔德明"}}
+
+// storyHousehold is the household of the resident request d names, when
+// the demo has them, or else one demoHousehold picks.
+func storyHousehold(ctx context.Context, db *store.DB, r *rand.Rand, communityID int64, d demoRequest, used map[int64]bool) (int64, error) {
+	for _, x := range storyResidents {
+		if !strings.Contains(d.text, x.called) {
+			continue
+		}
+		hh, _, err := storyElder(ctx, db, communityID, x.name, d.compound)
+		if err != nil {
+			return 0, err
+		}
+		if hh != 0 && !used[hh] {
+			used[hh] = true
+			return hh, nil
+		}
+	}
+	return demoHousehold(ctx, db, r, communityID, d.compound, used)
 }
 
 // demoHousehold picks a household of the compound not picked before, or
