@@ -284,7 +284,6 @@ func TestProgrammes(t *testing.T) {
 		if persons != 2 || len(st.Months) != 2 {
 			t.Fatalf("months %+v", st.Months)
 		}
-
 		// The household file's programmes.
 		if hs, err := w.second.HouseholdEnrolments(ctx, w.family.ID); err != nil || len(hs) != 1 || hs[0].Attended != 2 {
 			t.Fatalf("household enrolments = %+v, %v", hs, err)
@@ -336,6 +335,39 @@ func TestProgrammes(t *testing.T) {
 		hours, _ = ServedHours(ctx, db, time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC))
 		if hours[w.art] != 1 {
 			t.Fatalf("hours from 2 December = %v", hours)
+		}
+		// Check-ups: each person comes to one of the days, so the rate is
+		// of the persons enrolled (two of two), not of every day (two of four).
+		ck, err := w.admin.CreateProgramme(ctx, secretary, ProgrammeInput{CommunityID: w.org.Community.ID, Name: "老年人免费体检", Kind: Checkup})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ce []int64
+		for _, pid := range []int64{w.widow.Members[0].ID, w.kids[1]} {
+			e, err := w.admin.Enrol(ctx, secretary, ck.ID, EnrolInput{PersonID: pid, EnrolledOn: "2026-11-20"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ce = append(ce, e.ID)
+		}
+		for i, id := range ce {
+			day := start.Add(time.Duration(i) * 24 * time.Hour)
+			x, err := w.admin.AddSession(ctx, secretary, ck.ID, SessionInput{StartsAt: day, EndsAt: day.Add(3 * time.Hour)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.admin.SetAttendance(ctx, ck.ID, x.ID, []int64{id}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cst, err := w.admin.Stats(ctx, calendar.Date{Y: 2026, M: 12, D: 1}, calendar.Date{Y: 2026, M: 12, D: 31})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range cst.Rates {
+			if r.ProgrammeID == ck.ID && (r.Sessions != 2 || r.Expected != 2 || r.Attendances != 2 || r.Rate != 1) {
+				t.Errorf("check-up rate %+v, want the two enrolled both come", r)
+			}
 		}
 	})
 }

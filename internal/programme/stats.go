@@ -56,7 +56,9 @@ type MonthRow struct {
 }
 
 // Rate is a programme's attendance over a period: the attendances
-// against the enrolled persons expected at its sessions.
+// against the enrolled persons expected at its sessions; for check-ups,
+// which a person comes to once, the persons who came against those
+// enrolled.
 type Rate struct {
 	ProgrammeID int64   `json:"programme_id"`
 	Programme   string  `json:"programme"`
@@ -140,10 +142,6 @@ func (s *Store) Stats(ctx context.Context, from, to calendar.Date) (*Stats, erro
 			r.Expected += max(expected, x.Attended)
 			r.Attendances += x.Attended
 		}
-		if r.Expected > 0 {
-			r.Rate = float64(r.Attendances) / float64(r.Expected)
-		}
-		st.Rates = append(st.Rates, r)
 		q, err := s.db.QueryContext(ctx, `SELECT s.starts_at, e.person_id, e.grid_id, g.name FROM programme_attendance a
 			JOIN programme_sessions s ON s.id = a.session_id JOIN programme_enrolments e ON e.id = a.enrolment_id
 			JOIN households h ON h.id = e.household_id JOIN org_units g ON g.id = e.grid_id
@@ -151,6 +149,7 @@ func (s *Store) Stats(ctx context.Context, from, to calendar.Date) (*Stats, erro
 		if err != nil {
 			return nil, err
 		}
+		came := map[int64]bool{}
 		for q.Next() {
 			var at time.Time
 			var person, grid int64
@@ -170,11 +169,27 @@ func (s *Store) Stats(ctx context.Context, from, to calendar.Date) (*Stats, erro
 				seen[k][person] = true
 				row.Persons++
 			}
+			came[person] = true
 		}
 		q.Close()
 		if err := q.Err(); err != nil {
 			return nil, err
 		}
+		if p.Kind == Checkup && r.Sessions > 0 {
+			// A check-up is once a person: its days are a choice, not a
+			// series, so the rate is of the persons enrolled by the end.
+			r.Expected, r.Attendances = 0, len(came)
+			for _, e := range es {
+				if !e.EnrolledOn.After(to) {
+					r.Expected++
+				}
+			}
+			r.Expected = max(r.Expected, r.Attendances)
+		}
+		if r.Expected > 0 {
+			r.Rate = float64(r.Attendances) / float64(r.Expected)
+		}
+		st.Rates = append(st.Rates, r)
 	}
 	for _, r := range rows {
 		st.Months = append(st.Months, *r)
