@@ -286,6 +286,7 @@ var walkRows = map[string]walkRow{
 	"POST /benefits/{id}/decision":                      {body: ``},
 	"POST /benefits/{id}":                               {body: ``},
 	"GET /stats/benefits":                               {},
+	"GET /benefits":                                     {},
 	"GET /settings":                                     {},
 	"GET /survey":                                       {},
 	"POST /survey":                                      {body: ``},

@@ -63,12 +63,25 @@ func TestBenefitsOnTheFile(t *testing.T) {
 		t.Errorf("worker decides: %d", status)
 	}
 
+	// The list of cases: waiting for a decision, linked to the file; the
+	// visitor's without the amount.
+	waiting := fmt.Sprintf(`id="benefit-%d"`, cases[0].ID)
+	_, body = admin.get("/benefits?status=applied")
+	mustContain(t, "cases waiting", body, waiting, "850元", fmt.Sprintf(`href="/households/%d#benefit-%d"`, hid, cases[0].ID), "共 1 件")
+	_, body = worker.get("/benefits")
+	mustContain(t, "worker's cases", body, waiting, "金额不公开")
+	mustNotContain(t, "worker's cases", body, "850元")
+
 	status, body = admin.post(fmt.Sprintf("/benefits/%d/decision", cases[0].ID), url.Values{"status": {"approved"}, "version": {"2"},
 		"decided_on": {"2026-06-01"}, "amount": {"600"}})
 	if status != 200 {
 		t.Fatalf("decide: %d", status)
 	}
 	mustContain(t, "decided", body, "已批准 2026-06-01", "600元", "救助批准")
+	_, body = admin.get("/benefits?status=applied")
+	mustNotContain(t, "cases waiting after the decision", body, waiting)
+	_, body = admin.get("/benefits?status=approved&kind=temporary_relief")
+	mustContain(t, "cases approved", body, waiting, "600元")
 	// A second decision at the old version is refused.
 	if status, _ := admin.post(fmt.Sprintf("/benefits/%d/decision", cases[0].ID), url.Values{"status": {"rejected"}, "version": {"2"}}); status != 409 {
 		t.Errorf("stale decision: %d", status)

@@ -94,6 +94,7 @@ func (h *handler) routes(mux router) {
 	page("POST /households/{id}/plan", edit(h.measureAdd))
 	page("POST /plan/{id}", edit(h.measureUpdate))
 	page("POST /households/{id}/benefits", only(access.RecordNeeds, h.benefitApply))
+	page("GET /benefits", only(access.ReadHouseholds, h.benefitList))
 	page("POST /benefits/{id}/decision", edit(h.benefitDecide))
 	page("POST /benefits/{id}", only(access.RecordNeeds, h.benefitEdit))
 	page("POST /households/{id}/colour", edit(h.colourOverride))
