@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -74,9 +75,9 @@ func scorecardView(l *Locale, c staff.Scorecard) scorecardRow {
 	if c.WeeklyTarget > 0 {
 		v.Percent = min(100, c.WeekVisits*100/c.WeeklyTarget)
 	}
-	v.Target, v.Service = targetWords(l, c), strconv.FormatFloat(c.Hours, 'f', -1, 64)
+	v.Target, v.Service = targetWords(l, c), oneDecimal(c.Hours)
 	if c.HoursTarget > 0 {
-		v.Service += " / " + strconv.FormatFloat(c.HoursTarget, 'f', -1, 64)
+		v.Service += " / " + oneDecimal(c.HoursTarget)
 	}
 	for _, k := range c.Components {
 		cv := componentView{Name: l.T("staff.c." + k.Key), Value: "—", Weight: strconv.FormatFloat(k.Weight, 'f', -1, 64)}
@@ -382,3 +383,7 @@ func (h *handler) staffTrainingDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	seeOther(w, r, fmt.Sprintf("/staff/%d", t.TeamMemberID))
 }
+
+// oneDecimal writes hours with at most one decimal ("89.4" for the
+// 89.36 hours a monthly target gives over a period of 11.17 months).
+func oneDecimal(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) }
