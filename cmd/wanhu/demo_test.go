@@ -106,6 +106,17 @@ func TestDemoThisWeek(t *testing.T) {
 	if plan.GridID != 1 || plan.Week != week || plan.Total == 0 || len(plan.Visitors) == 0 || len(plan.Visitors[0].Households) == 0 {
 		t.Errorf("grid 1's plan of %s: grid %d, week %s, %d households, %d visitors", week, plan.GridID, plan.Week, plan.Total, len(plan.Visitors))
 	}
+	// The volunteer who joined late, without the pre-job training, is
+	// flagged, as on the plan page; no one else.
+	var untrained []string
+	for _, v := range plan.Visitors {
+		if v.WithoutPreJob {
+			untrained = append(untrained, fmt.Sprintf("%s (%s)", v.User, v.Role))
+		}
+	}
+	if len(untrained) != 1 || !strings.Contains(untrained[0], "(volunteer)") {
+		t.Errorf("visitors without the pre-job training: %v, want the late volunteer", untrained)
+	}
 	for _, v := range plan.Visitors {
 		for i, h := range v.Households {
 			if h.Position != i+1 {

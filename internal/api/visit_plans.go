@@ -7,6 +7,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/calendar"
+	"wanhu/internal/staff"
 	"wanhu/internal/visit"
 )
 
@@ -50,7 +51,7 @@ func (h *handler) createPlan(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusCreated, p)
+	h.writePlan(w, r, http.StatusCreated, p)
 }
 
 // plan returns the saved plan of ?grid= for ?week= (default next week).
@@ -74,7 +75,7 @@ func (h *handler) plan(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, p)
+	h.writePlan(w, r, http.StatusOK, p)
 }
 
 // movePlanItem gives a household of a plan to another visitor of the grid.
@@ -105,7 +106,7 @@ func (h *handler) movePlanItem(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, p)
+	h.writePlan(w, r, http.StatusOK, p)
 }
 
 // swapPlanVisitors exchanges the lists of two visitors of a plan.
@@ -136,5 +137,23 @@ func (h *handler) swapPlanVisitors(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, p)
+	h.writePlan(w, r, http.StatusOK, p)
+}
+
+// writePlan answers plan p with its visitors who have not passed the
+// pre-job training flagged (without_pre_job), as the plan page flags them.
+func (h *handler) writePlan(w http.ResponseWriter, r *http.Request, status int, p *visit.Plan) {
+	ids := make([]int64, len(p.Visitors))
+	for i, v := range p.Visitors {
+		ids[i] = v.TeamMemberID
+	}
+	flag, err := staff.WithoutPreJob(r.Context(), h.d.DB, ids, calendar.DayOf(h.now()))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for i := range p.Visitors {
+		p.Visitors[i].WithoutPreJob = flag[p.Visitors[i].TeamMemberID]
+	}
+	h.writeJSON(w, r, status, p)
 }

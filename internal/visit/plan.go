@@ -59,6 +59,10 @@ type PlanVisitor struct {
 	Availability []string   `json:"availability"`
 	Capacity     int        `json:"capacity"`
 	Households   []PlanItem `json:"households"`
+	// WithoutPreJob says the visitor has not passed the pre-job training
+	// (R20). The faces set it (staff.WithoutPreJob): this package does
+	// not know about training.
+	WithoutPreJob bool `json:"without_pre_job,omitempty"`
 }
 
 // PlanItem is a household in a visitor's list. Reason says why it is in the
