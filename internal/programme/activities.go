@@ -194,9 +194,18 @@ type ActivityFilter struct {
 // Activities returns the activities the user reaches, the latest first
 // (the soonest first when Upcoming).
 func (s *Store) Activities(ctx context.Context, f ActivityFilter) ([]Activity, error) {
+	return s.activities(ctx, f, 0)
+}
+
+// activities returns the activities in scope that f selects, only activity
+// id when id is not 0.
+func (s *Store) activities(ctx context.Context, f ActivityFilter, id int64) ([]Activity, error) {
 	cond, args, err := s.communityWhere(ctx, "a")
 	if err != nil {
 		return nil, err
+	}
+	if id != 0 {
+		cond, args = "a.id = ? AND "+cond, append([]any{id}, args...)
 	}
 	order := "a.starts_at DESC, a.id DESC"
 	if f.CommunityID != 0 {
@@ -243,16 +252,14 @@ func (s *Store) Activities(ctx context.Context, f ActivityFilter) ([]Activity, e
 
 // Activity returns one activity in scope.
 func (s *Store) Activity(ctx context.Context, id int64) (*Activity, error) {
-	as, err := s.Activities(ctx, ActivityFilter{})
+	as, err := s.activities(ctx, ActivityFilter{}, id)
 	if err != nil {
 		return nil, err
 	}
-	for i := range as {
-		if as[i].ID == id {
-			return &as[i], nil
-		}
+	if len(as) == 0 {
+		return nil, apperr.ErrNotFound
 	}
-	return nil, apperr.ErrNotFound
+	return &as[0], nil
 }
 
 // ActivityInScope answers apperr.ErrNotFound for an activity out of scope.

@@ -284,6 +284,24 @@ func TestProgrammes(t *testing.T) {
 		if persons != 2 || len(st.Months) != 2 {
 			t.Fatalf("months %+v", st.Months)
 		}
+		// The lead of the first grid counts its one child: there at the
+		// first session, not enrolled-and-absent at the second.
+		lst, err := w.lead.Stats(ctx, calendar.Date{Y: 2026, M: 12, D: 1}, calendar.Date{Y: 2026, M: 12, D: 31})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range lst.Rates {
+			if r.ProgrammeID == c.ID && (r.Enrolled != 1 || r.Sessions != 2 || r.Attendances != 1 || r.Expected != 2) {
+				t.Fatalf("lead's rate %+v", r)
+			}
+		}
+		if len(lst.Months) != 1 || lst.Months[0].GridID != w.org.Grids[0].ID || lst.Months[0].Persons != 1 {
+			t.Fatalf("lead's months %+v", lst.Months)
+		}
+		if ost, err := w.other.Stats(ctx, calendar.Date{Y: 2026, M: 12, D: 1}, calendar.Date{Y: 2026, M: 12, D: 31}); err != nil ||
+			len(ost.Rates) != 0 || len(ost.Months) != 0 {
+			t.Fatalf("other community's stats %+v, %v", ost, err)
+		}
 		// The household file's programmes.
 		if hs, err := w.second.HouseholdEnrolments(ctx, w.family.ID); err != nil || len(hs) != 1 || hs[0].Attended != 2 {
 			t.Fatalf("household enrolments = %+v, %v", hs, err)

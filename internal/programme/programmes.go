@@ -136,9 +136,30 @@ const programmeCols = `p.id, p.community_id, c.name, p.name, p.kind, p.roster, p
 // Programmes returns the programmes the user reaches, by community and
 // name, with the persons enrolled that the user reaches.
 func (s *Store) Programmes(ctx context.Context) ([]Programme, error) {
+	return s.programmes(ctx, 0)
+}
+
+// Programme returns one programme in scope.
+func (s *Store) Programme(ctx context.Context, id int64) (*Programme, error) {
+	ps, err := s.programmes(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) == 0 {
+		return nil, apperr.ErrNotFound
+	}
+	return &ps[0], nil
+}
+
+// programmes returns the programmes in scope, only programme id when id
+// is not 0.
+func (s *Store) programmes(ctx context.Context, id int64) ([]Programme, error) {
 	cond, args, err := s.communityWhere(ctx, "p")
 	if err != nil {
 		return nil, err
+	}
+	if id != 0 {
+		cond, args = "p.id = ? AND "+cond, append([]any{id}, args...)
 	}
 	hcond, hargs := s.households()
 	rows, err := s.db.QueryContext(ctx, `SELECT `+programmeCols+`,
@@ -159,20 +180,6 @@ func (s *Store) Programmes(ctx context.Context) ([]Programme, error) {
 		out = append(out, p)
 	}
 	return out, rows.Err()
-}
-
-// Programme returns one programme in scope.
-func (s *Store) Programme(ctx context.Context, id int64) (*Programme, error) {
-	ps, err := s.Programmes(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for i := range ps {
-		if ps[i].ID == id {
-			return &ps[i], nil
-		}
-	}
-	return nil, apperr.ErrNotFound
 }
 
 // ProgrammeInScope answers apperr.ErrNotFound for a programme out of

@@ -2,6 +2,7 @@ package programme
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"time"
@@ -97,7 +98,8 @@ func Period(from, to string, today calendar.Date) (calendar.Date, calendar.Date,
 }
 
 // Stats counts the programmes and activities of the user's scope with
-// sessions from day from to day to, both included (China time).
+// sessions from day from to day to, both included (China time), in a
+// fixed number of queries however many programmes the scope holds.
 func (s *Store) Stats(ctx context.Context, from, to calendar.Date) (*Stats, error) {
 	start := time.Date(from.Y, from.M, from.D, 0, 0, 0, 0, calendar.China).UTC()
 	end := time.Date(to.Y, to.M, to.D+1, 0, 0, 0, 0, calendar.China).UTC()
@@ -106,7 +108,56 @@ func (s *Store) Stats(ctx context.Context, from, to calendar.Date) (*Stats, erro
 		return nil, err
 	}
 	st := &Stats{From: from, To: to, Months: []MonthRow{}, Rates: []Rate{}}
+	pcond, pargs, err := s.communityWhere(ctx, "p")
+	if err != nil {
+		return nil, err
+	}
+	inScope := `SELECT p.id FROM programmes p WHERE ` + pcond
 	hcond, hargs := s.households()
+
+	// The enrolled days of each programme's enrolments the user reaches.
+	enrolled := map[int64][]calendar.Date{}
+	err = store.Each(ctx, s.db, `SELECT e.programme_id, e.enrolled_on FROM programme_enrolments e JOIN households h ON h.id = e.household_id
+		WHERE e.left_on = '' AND e.programme_id IN (`+inScope+`) AND `+hcond, append(pargs, hargs...), func(r *sql.Rows) error {
+		var id int64
+		var on string
+		if err := r.Scan(&id, &on); err != nil {
+			return err
+		}
+		d, _ := calendar.ParseDate("enrolled_on", on)
+		enrolled[id] = append(enrolled[id], d)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	// The sessions in the period, with how many of those the user reaches
+	// came.
+	type session struct {
+		day      calendar.Date
+		attended int
+	}
+	sessions := map[int64][]session{}
+	err = store.Each(ctx, s.db, `SELECT s.programme_id, s.starts_at, (SELECT COUNT(*) FROM programme_attendance a
+			JOIN programme_enrolments e ON e.id = a.enrolment_id JOIN households h ON h.id = e.household_id WHERE a.session_id = s.id AND `+hcond+`)
+		FROM programme_sessions s WHERE s.starts_at >= ? AND s.starts_at < ? AND s.programme_id IN (`+inScope+`)`,
+		append(append(hargs, start, end), pargs...), func(r *sql.Rows) error {
+			var id int64
+			var at time.Time
+			var x session
+			if err := r.Scan(&id, &at, &x.attended); err != nil {
+				return err
+			}
+			x.day = calendar.DayOf(at)
+			sessions[id] = append(sessions[id], x)
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+
+	// Who came, by programme, month and grid.
 	type key struct {
 		p    int64
 		m    string
@@ -114,54 +165,26 @@ func (s *Store) Stats(ctx context.Context, from, to calendar.Date) (*Stats, erro
 	}
 	rows := map[key]*MonthRow{}
 	seen := map[key]map[int64]bool{}
+	came := map[int64]map[int64]bool{} // programme → persons who came
+	names := map[int64]string{}
 	for _, p := range ps {
-		if p.Kind == FourThirty {
-			st.FourThirty += p.Enrolled
-		}
-		es, err := s.Enrolments(ctx, p.ID)
-		if err != nil {
-			return nil, err
-		}
-		r := Rate{ProgrammeID: p.ID, Programme: p.Name, Kind: p.Kind, Enrolled: len(es)}
-		ss, err := s.Sessions(ctx, p.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, x := range ss {
-			if x.StartsAt.Before(start) || !x.StartsAt.Before(end) {
-				continue
-			}
-			r.Sessions++
-			day := calendar.DayOf(x.StartsAt)
-			expected := 0
-			for _, e := range es {
-				if !e.EnrolledOn.After(day) {
-					expected++
-				}
-			}
-			r.Expected += max(expected, x.Attended)
-			r.Attendances += x.Attended
-		}
-		q, err := s.db.QueryContext(ctx, `SELECT s.starts_at, e.person_id, e.grid_id, g.name FROM programme_attendance a
-			JOIN programme_sessions s ON s.id = a.session_id JOIN programme_enrolments e ON e.id = a.enrolment_id
-			JOIN households h ON h.id = e.household_id JOIN org_units g ON g.id = e.grid_id
-			WHERE s.programme_id = ? AND s.starts_at >= ? AND s.starts_at < ? AND `+hcond, append([]any{p.ID, start, end}, hargs...)...)
-		if err != nil {
-			return nil, err
-		}
-		came := map[int64]bool{}
-		for q.Next() {
+		names[p.ID] = p.Name
+	}
+	err = store.Each(ctx, s.db, `SELECT s.programme_id, s.starts_at, e.person_id, e.grid_id, g.name FROM programme_attendance a
+		JOIN programme_sessions s ON s.id = a.session_id JOIN programme_enrolments e ON e.id = a.enrolment_id
+		JOIN households h ON h.id = e.household_id JOIN org_units g ON g.id = e.grid_id
+		WHERE s.starts_at >= ? AND s.starts_at < ? AND s.programme_id IN (`+inScope+`) AND `+hcond,
+		append(append([]any{start, end}, pargs...), hargs...), func(r *sql.Rows) error {
+			var id, person, grid int64
 			var at time.Time
-			var person, grid int64
 			var gname string
-			if err := q.Scan(&at, &person, &grid, &gname); err != nil {
-				q.Close()
-				return nil, err
+			if err := r.Scan(&id, &at, &person, &grid, &gname); err != nil {
+				return err
 			}
-			k := key{p.ID, at.In(calendar.China).Format("2006-01"), grid}
+			k := key{id, at.In(calendar.China).Format("2006-01"), grid}
 			row := rows[k]
 			if row == nil {
-				row = &MonthRow{ProgrammeID: p.ID, Programme: p.Name, Month: k.m, GridID: grid, Grid: gname}
+				row = &MonthRow{ProgrammeID: id, Programme: names[id], Month: k.m, GridID: grid, Grid: gname}
 				rows[k], seen[k] = row, map[int64]bool{}
 			}
 			row.Attendances++
@@ -169,18 +192,39 @@ func (s *Store) Stats(ctx context.Context, from, to calendar.Date) (*Stats, erro
 				seen[k][person] = true
 				row.Persons++
 			}
-			came[person] = true
+			if came[id] == nil {
+				came[id] = map[int64]bool{}
+			}
+			came[id][person] = true
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+
+	for _, p := range ps {
+		if p.Kind == FourThirty {
+			st.FourThirty += p.Enrolled
 		}
-		q.Close()
-		if err := q.Err(); err != nil {
-			return nil, err
+		es := enrolled[p.ID]
+		r := Rate{ProgrammeID: p.ID, Programme: p.Name, Kind: p.Kind, Enrolled: len(es)}
+		for _, x := range sessions[p.ID] {
+			r.Sessions++
+			expected := 0
+			for _, on := range es {
+				if !on.After(x.day) {
+					expected++
+				}
+			}
+			r.Expected += max(expected, x.attended)
+			r.Attendances += x.attended
 		}
 		if p.Kind == Checkup && r.Sessions > 0 {
 			// A check-up is once a person: its days are a choice, not a
 			// series, so the rate is of the persons enrolled by the end.
-			r.Expected, r.Attendances = 0, len(came)
-			for _, e := range es {
-				if !e.EnrolledOn.After(to) {
+			r.Expected, r.Attendances = 0, len(came[p.ID])
+			for _, on := range es {
+				if !on.After(to) {
 					r.Expected++
 				}
 			}
@@ -204,22 +248,23 @@ func (s *Store) Stats(ctx context.Context, from, to calendar.Date) (*Stats, erro
 		}
 		return a.GridID < b.GridID
 	})
-	as, err := s.Activities(ctx, ActivityFilter{})
+
+	// The activities held in the period and the people who came to them
+	// from the households the user reaches.
+	acond, aargs, err := s.communityWhere(ctx, "a")
 	if err != nil {
 		return nil, err
 	}
-	for _, a := range as {
-		if a.StartsAt.Before(start) || !a.StartsAt.Before(end) {
-			continue
-		}
-		st.Activities++
-		su, err := s.Signups(ctx, a.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, x := range su {
-			st.Attendees += x.Attended
-		}
+	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM activities a WHERE a.starts_at >= ? AND a.starts_at < ? AND `+acond,
+		append([]any{start, end}, aargs...)...).Scan(&st.Activities)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(su.attended), 0) FROM activity_signups su JOIN activities a ON a.id = su.activity_id
+		JOIN households h ON h.id = su.household_id WHERE a.starts_at >= ? AND a.starts_at < ? AND `+acond+` AND `+hcond,
+		append(append([]any{start, end}, aargs...), hargs...)...).Scan(&st.Attendees)
+	if err != nil {
+		return nil, err
 	}
 	return st, nil
 }

@@ -297,18 +297,28 @@ func IsUniqueViolation(err error) bool {
 // IDs returns the integers (ids) the query selects, in its order; never
 // nil.
 func IDs(ctx context.Context, q Querier, query string, args ...any) ([]int64, error) {
+	out := []int64{}
+	err := Each(ctx, q, query, args, func(rows *sql.Rows) error {
+		var id int64
+		err := rows.Scan(&id)
+		out = append(out, id)
+		return err
+	})
+	return out, err
+}
+
+// Each runs query and calls scan for each row it returns, stopping at the
+// first error.
+func Each(ctx context.Context, q Querier, query string, args []any, scan func(*sql.Rows) error) error {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	out := []int64{}
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
+		if err := scan(rows); err != nil {
+			return err
 		}
-		out = append(out, id)
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
