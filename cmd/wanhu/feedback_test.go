@@ -4,18 +4,12 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"wanhu/internal/api"
-	"wanhu/internal/auth"
 	"wanhu/internal/feedback"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
-	"wanhu/internal/server"
 )
 
 // TestFeedbackListSameAsAPI: `wanhu feedback list --format json` prints
@@ -34,34 +28,12 @@ func TestFeedbackListSameAsAPI(t *testing.T) {
 		FromName: "藏族居民", Body: "卓玛帮着翻译"}); err != nil {
 		t.Fatal(err)
 	}
-	d := server.NewDeps(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if _, err := d.Auth.CreateUser(ctx, "admin", "管理员", "dongxing-admin-2025", auth.Grant{Role: auth.Admin, OrgUnitID: f.City.ID}); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Auth.SetTOTPRoles(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	token, _, err := d.Auth.Login(ctx, "admin", "dongxing-admin-2025", auth.API)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	api.Register(mux, d)
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	req, _ := http.NewRequest("GET", srv.URL+api.Prefix+"/feedback?kind=praise", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	want := cityAdminAPI(t, db)("/feedback?kind=praise")
 	var out bytes.Buffer
 	if err := run(ctx, []string{"feedback", "list", "--db", path, "--kind", "praise", "--format", "json"}, &out); err != nil {
 		t.Fatal(err)
 	}
-	if out.String() != string(want) || !strings.Contains(out.String(), `"subject":"卓玛"`) {
+	if out.String() != want || !strings.Contains(out.String(), `"subject":"卓玛"`) {
 		t.Errorf("cli %s\napi %s", out.String(), want)
 	}
 	if err := run(ctx, []string{"feedback", "list", "--db", path, "--kind", "thanks"}, io.Discard); err == nil || !strings.Contains(err.Error(), "--kind") {

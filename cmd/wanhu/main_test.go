@@ -5,14 +5,21 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	"wanhu/internal/api"
+	"wanhu/internal/auth"
 	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/secret"
+	"wanhu/internal/server"
 	"wanhu/internal/store"
 	"wanhu/internal/testworld"
 )
@@ -161,3 +168,47 @@ func TestUserCommands(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// cityAdminAPI serves the API on db and returns a function that GETs path
+// (after /api/v1) as an administrator of the city and returns the body of
+// its 200 answer: what a command's JSON is compared with.
+func cityAdminAPI(t *testing.T, db *store.DB) func(path string) string {
+	t.Helper()
+	ctx := context.Background()
+	var city int64
+	if err := db.QueryRowContext(ctx, `SELECT id FROM org_units WHERE kind = 'city'`).Scan(&city); err != nil {
+		t.Fatal(err)
+	}
+	d := server.NewDeps(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if _, err := d.Auth.CreateUser(ctx, "admin", "管理员", "dongxing-admin-2025", auth.Grant{Role: auth.Admin, OrgUnitID: city}); err != nil {
+		t.Fatal(err)
+	}
+	// The administrator signs in with the password alone; two-step
+	// sign-in has tests of its own.
+	if err := d.Auth.SetTOTPRoles(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := d.Auth.Login(ctx, "admin", "dongxing-admin-2025", auth.API)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	api.Register(mux, d)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return func(path string) string {
+		t.Helper()
+		req, _ := http.NewRequest("GET", srv.URL+api.Prefix+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
+		}
+		return string(b)
+	}
+}

@@ -4,17 +4,11 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"wanhu/internal/api"
-	"wanhu/internal/auth"
 	"wanhu/internal/household"
 	"wanhu/internal/programme"
-	"wanhu/internal/server"
 )
 
 // TestProgrammeList: `wanhu programme list --format json` prints byte for
@@ -37,34 +31,12 @@ func TestProgrammeList(t *testing.T) {
 	if _, err := ps.Enrol(ctx, household.Actor{Name: "test"}, p.ID, programme.EnrolInput{PersonID: person}); err != nil {
 		t.Fatal(err)
 	}
-	d := server.NewDeps(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if _, err := d.Auth.CreateUser(ctx, "admin", "管理员", "dongxing-admin-2025", auth.Grant{Role: auth.Admin, OrgUnitID: f.City.ID}); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Auth.SetTOTPRoles(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	token, _, err := d.Auth.Login(ctx, "admin", "dongxing-admin-2025", auth.API)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	api.Register(mux, d)
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	req, _ := http.NewRequest("GET", srv.URL+api.Prefix+"/programmes", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	want := cityAdminAPI(t, db)("/programmes")
 	var out bytes.Buffer
 	if err := run(ctx, []string{"programme", "list", "--db", path, "--format", "json"}, &out); err != nil {
 		t.Fatal(err)
 	}
-	if out.String() != string(want) {
+	if out.String() != want {
 		t.Errorf("cli %s\napi %s", out.String(), want)
 	}
 	if !strings.Contains(out.String(), `"enrolled":1`) {

@@ -4,16 +4,10 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"wanhu/internal/api"
-	"wanhu/internal/auth"
 	"wanhu/internal/household"
-	"wanhu/internal/server"
 )
 
 // TestStatsBenefitsSameAsAPI: `wanhu stats benefits --format json` prints
@@ -43,38 +37,12 @@ func TestStatsBenefitsSameAsAPI(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	d := server.NewDeps(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	city := int64(0)
-	if err := db.QueryRowContext(ctx, `SELECT id FROM org_units WHERE kind = 'city'`).Scan(&city); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.Auth.CreateUser(ctx, "admin", "管理员", "dongxing-admin-2025", auth.Grant{Role: auth.Admin, OrgUnitID: city}); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Auth.SetTOTPRoles(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	token, _, err := d.Auth.Login(ctx, "admin", "dongxing-admin-2025", auth.API)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	api.Register(mux, d)
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	req, _ := http.NewRequest("GET", srv.URL+api.Prefix+"/stats/benefits?from=2026-01-01&to=2026-01-31", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	want := cityAdminAPI(t, db)("/stats/benefits?from=2026-01-01&to=2026-01-31")
 	var out bytes.Buffer
 	if err := run(ctx, []string{"stats", "benefits", "--db", path, "--from", "2026-01-01", "--to", "2026-01-31", "--format", "json"}, &out); err != nil {
 		t.Fatal(err)
 	}
-	if out.String() != string(want) {
+	if out.String() != want {
 		t.Errorf("cli %s\napi %s", out.String(), want)
 	}
 	if !strings.Contains(out.String(), `{"kind":"temporary_relief","households":2,"persons":2,"person_times":2}`) {

@@ -4,15 +4,8 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"wanhu/internal/api"
-	"wanhu/internal/auth"
-	"wanhu/internal/server"
 )
 
 // TestStatsSameAsAPI: `wanhu stats population|households --format json`
@@ -24,37 +17,7 @@ func TestStatsSameAsAPI(t *testing.T) {
 	ctx := context.Background()
 	db := openSeeded(t, path)
 	defer db.Close()
-	d := server.NewDeps(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if _, err := d.Auth.CreateUser(ctx, "admin", "管理员", "dongxing-admin-2025", auth.Grant{Role: auth.Admin, OrgUnitID: f.City.ID}); err != nil {
-		t.Fatal(err)
-	}
-	// The fixture's administrators and grid leaders sign in with the
-	// password alone; two-step sign-in has tests of its own.
-	if err := d.Auth.SetTOTPRoles(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	token, _, err := d.Auth.Login(ctx, "admin", "dongxing-admin-2025", auth.API)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	api.Register(mux, d)
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	get := func(query string) string {
-		req, _ := http.NewRequest("GET", srv.URL+api.Prefix+query, nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != 200 {
-			t.Fatalf("%s: %d %s", query, resp.StatusCode, b)
-		}
-		return string(b)
-	}
+	get := cityAdminAPI(t, db)
 	cli := func(args ...string) string {
 		var out bytes.Buffer
 		if err := run(ctx, append([]string{"stats"}, append(args, "--db", path)...), &out); err != nil {
