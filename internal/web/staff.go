@@ -308,27 +308,33 @@ func (h *handler) showScorecard(w http.ResponseWriter, r *http.Request, status i
 
 // staffTrainingAdd records a course from the scorecard page's form.
 func (h *handler) staffTrainingAdd(w http.ResponseWriter, r *http.Request) {
+	posted := map[string]string{}
+	h.staffEntryAdd(w, r, posted, []string{"course", "kind", "completed_on", "hours", "note"}, "completed_on", "saved",
+		func(id int64, day calendar.Date, hours float64) error {
+			t := staff.TrainingRecord{TeamMemberID: id, Course: posted["course"], Kind: posted["kind"], Note: posted["note"],
+				CompletedOn: day, Hours: hours, RecordedBy: user(r).ID}
+			return staff.AddTraining(r.Context(), h.db, &t, h.now())
+		})
+}
+
+// staffEntryAdd handles a form of the scorecard page of the member in the
+// path that adds an entry (a course, hours of service): the user must
+// manage the member. It reads fields into posted, parses the day field
+// and "hours" when given, saves, and goes back to the page with ?saved=1,
+// or shows the page again with the field's error.
+func (h *handler) staffEntryAdd(w http.ResponseWriter, r *http.Request, posted map[string]string, fields []string, dayField, saved string,
+	save func(id int64, day calendar.Date, hours float64) error) {
 	id, err := pathID(r.PathValue("id"))
 	if err != nil {
 		h.staffFail(w, r, err)
 		return
 	}
-	_, manage, err := h.staffMember(r, id)
-	if err != nil {
-		h.staffFail(w, r, err)
+	if !h.staffManages(w, r, id) {
 		return
 	}
-	if !manage {
-		h.staffFail(w, r, errForbidden)
-		return
+	for _, k := range fields {
+		posted[k] = strings.TrimSpace(r.PostForm.Get(k))
 	}
-	f := r.PostForm
-	posted := map[string]string{}
-	for _, k := range []string{"course", "kind", "completed_on", "hours", "note"} {
-		posted[k] = strings.TrimSpace(f.Get(k))
-	}
-	// fail shows the form again with a field's error, an error page
-	// otherwise.
 	fail := func(err error) {
 		if fe, ok := apperr.AsField(err); ok {
 			h.showScorecard(w, r, http.StatusUnprocessableEntity, fe, posted)
@@ -336,24 +342,39 @@ func (h *handler) staffTrainingAdd(w http.ResponseWriter, r *http.Request) {
 		}
 		h.showError(w, r, err)
 	}
-	t := staff.TrainingRecord{TeamMemberID: id, Course: posted["course"], Kind: posted["kind"], Note: posted["note"], RecordedBy: user(r).ID}
-	if posted["completed_on"] != "" {
-		if t.CompletedOn, err = calendar.ParseDate("completed_on", posted["completed_on"]); err != nil {
+	var day calendar.Date
+	if posted[dayField] != "" {
+		if day, err = calendar.ParseDate(dayField, posted[dayField]); err != nil {
 			fail(err)
 			return
 		}
 	}
+	var hours float64
 	if posted["hours"] != "" {
-		if t.Hours, err = strconv.ParseFloat(posted["hours"], 64); err != nil {
+		if hours, err = strconv.ParseFloat(posted["hours"], 64); err != nil {
 			fail(apperr.Field("hours", "number", "must be a number of hours"))
 			return
 		}
 	}
-	if err := staff.AddTraining(r.Context(), h.db, &t, h.now()); err != nil {
+	if err := save(id, day, hours); err != nil {
 		fail(err)
 		return
 	}
-	seeOther(w, r, fmt.Sprintf("/staff/%d?saved=1", id))
+	seeOther(w, r, fmt.Sprintf("/staff/%d?%s=1", id, saved))
+}
+
+// staffManages reports whether the user manages team member id, and
+// answers the request when not.
+func (h *handler) staffManages(w http.ResponseWriter, r *http.Request, id int64) bool {
+	_, manage, err := h.staffMember(r, id)
+	if err == nil && !manage {
+		err = errForbidden
+	}
+	if err != nil {
+		h.staffFail(w, r, err)
+		return false
+	}
+	return true
 }
 
 // staffTrainingDelete removes a training record entered by mistake.
@@ -368,13 +389,7 @@ func (h *handler) staffTrainingDelete(w http.ResponseWriter, r *http.Request) {
 		h.staffFail(w, r, err)
 		return
 	}
-	_, manage, err := h.staffMember(r, t.TeamMemberID)
-	if err != nil {
-		h.staffFail(w, r, err)
-		return
-	}
-	if !manage {
-		h.staffFail(w, r, errForbidden)
+	if !h.staffManages(w, r, t.TeamMemberID) {
 		return
 	}
 	if err := staff.DeleteTraining(r.Context(), h.db, id); err != nil {

@@ -10,7 +10,6 @@ import (
 	"wanhu/internal/org"
 
 	"wanhu/internal/access"
-	"wanhu/internal/apperr"
 	"wanhu/internal/audit"
 	"wanhu/internal/calendar"
 	"wanhu/internal/export"
@@ -67,49 +66,12 @@ func (h *handler) cardHours(r *http.Request, v *scorecardPage, id int64, p staff
 
 // staffHoursAdd enters service by hand from the scorecard page.
 func (h *handler) staffHoursAdd(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r.PathValue("id"))
-	if err != nil {
-		h.staffFail(w, r, err)
-		return
-	}
-	_, manage, err := h.staffMember(r, id)
-	if err != nil {
-		h.staffFail(w, r, err)
-		return
-	}
-	if !manage {
-		h.staffFail(w, r, errForbidden)
-		return
-	}
 	posted := map[string]string{"form": "hours"}
-	for _, k := range []string{"day", "hours", "what"} {
-		posted[k] = strings.TrimSpace(r.PostForm.Get(k))
-	}
-	fail := func(err error) {
-		if fe, ok := apperr.AsField(err); ok {
-			h.showScorecard(w, r, http.StatusUnprocessableEntity, fe, posted)
-			return
-		}
-		h.showError(w, r, err)
-	}
-	e := staff.ServiceEntry{TeamMemberID: id, What: posted["what"], RecordedBy: user(r).ID, RecordedByName: actor(r).Name}
-	if posted["day"] != "" {
-		if e.Day, err = calendar.ParseDate("day", posted["day"]); err != nil {
-			fail(err)
-			return
-		}
-	}
-	if posted["hours"] != "" {
-		if e.Hours, err = strconv.ParseFloat(posted["hours"], 64); err != nil {
-			fail(apperr.Field("hours", "number", "must be a number of hours"))
-			return
-		}
-	}
-	if err := staff.AddService(r.Context(), h.db, &e, h.now()); err != nil {
-		fail(err)
-		return
-	}
-	seeOther(w, r, fmt.Sprintf("/staff/%d?hours_saved=1", id))
+	h.staffEntryAdd(w, r, posted, []string{"day", "hours", "what"}, "day", "hours_saved",
+		func(id int64, day calendar.Date, hours float64) error {
+			e := staff.ServiceEntry{TeamMemberID: id, Day: day, Hours: hours, What: posted["what"], RecordedBy: user(r).ID, RecordedByName: actor(r).Name}
+			return staff.AddService(r.Context(), h.db, &e, h.now())
+		})
 }
 
 // staffHoursDelete removes service entered by mistake.
@@ -124,13 +86,7 @@ func (h *handler) staffHoursDelete(w http.ResponseWriter, r *http.Request) {
 		h.staffFail(w, r, err)
 		return
 	}
-	_, manage, err := h.staffMember(r, member)
-	if err != nil {
-		h.staffFail(w, r, err)
-		return
-	}
-	if !manage {
-		h.staffFail(w, r, errForbidden)
+	if !h.staffManages(w, r, member) {
 		return
 	}
 	if _, err := staff.DeleteService(r.Context(), h.db, id); err != nil {
