@@ -362,8 +362,16 @@ func randomPassword() string {
 
 // stage prints a line as a step of the generation after the households
 // begins, below the households' progress line.
+// Each line but the last ends with the time its step took.
 func stage(out io.Writer) func(what string) {
-	return func(what string) { fmt.Fprintf(out, "\n  %s …", what) }
+	var last time.Time
+	return func(what string) {
+		if !last.IsZero() {
+			fmt.Fprintf(out, " %s", time.Since(last).Round(100*time.Millisecond))
+		}
+		last = time.Now()
+		fmt.Fprintf(out, "\n  %s …", what)
+	}
 }
 
 // progress prints a progress line that rewrites itself.
