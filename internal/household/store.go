@@ -435,15 +435,15 @@ func (s *Store) recolour(ctx context.Context, q store.Querier, actor Actor, h *H
 	if err != nil {
 		return err
 	}
-	_, err = s.recolourWith(ctx, q, actor, rules, h)
+	_, err = s.recolourWith(ctx, q, actor, rules, h, s.today())
 	return err
 }
 
-// recolourWith is recolour under the colour rules given. It writes the
-// household only when something derived changes, and a ledger event when
-// its colour does, and reports whether its colour changed.
-func (s *Store) recolourWith(ctx context.Context, q store.Querier, actor Actor, rules []Rule, h *Household) (bool, error) {
-	colour, reasons := Evaluate(rules, h.Tags, h.Members, s.today())
+// recolourWith is recolour under the colour rules given, on day today. It
+// writes the household only when something derived changes, and a ledger
+// event when its colour does, and reports whether its colour changed.
+func (s *Store) recolourWith(ctx context.Context, q store.Querier, actor Actor, rules []Rule, h *Household, today calendar.Date) (bool, error) {
+	colour, reasons := Evaluate(rules, h.Tags, h.Members, today)
 	if h.ColourOverride != "" {
 		colour = h.ColourOverride
 		reasons = append([]Reason{{Code: "override", Colour: colour, NameZH: "人工调整", NameEN: "Set by hand", Note: h.OverrideReason}}, reasons...)
