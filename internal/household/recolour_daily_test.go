@@ -153,4 +153,3 @@ func TestRecolourDaily(t *testing.T) {
 		full("rules set after the last run", calendar.Date{Y: 2026, M: 1, D: 9}, rulesSet.Add(-time.Hour), "2026-01-11")
 	})
 }
-
