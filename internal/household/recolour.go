@@ -13,12 +13,12 @@ import (
 	"wanhu/internal/store"
 )
 
-// Recolour recomputes every household's colour, in batches of one
-// transaction each, and returns how many changed colour. Each batch reads
-// what the colour rules look at, for recolourSize households, in four
-// statements (no sealed field is opened), and writes only the households
-// whose colour, reasons, householder or member count change, with a
-// ledger event for each change of colour, as refresh does. The server's
+// Recolour recomputes every household's colour, in batches, and returns
+// how many changed colour. Each batch reads what the colour rules look
+// at, for recolourSize households, in four statements (no sealed field is
+// opened), outside any transaction, and writes only the households whose
+// colour, reasons, householder or member count change, with a ledger event
+// for each change of colour, as refresh does (see recolourRead). The server's
 // daily job reads only the households whose ages moved (RecolourDaily).
 func (s *Store) Recolour(ctx context.Context, actor Actor) (int, error) {
 	rules, err := s.rules(ctx, s.db)
@@ -32,23 +32,48 @@ func (s *Store) Recolour(ctx context.Context, actor Actor) (int, error) {
 // recolourAll recolours every household on day today and returns how
 // many changed colour and how many were read.
 func (s *Store) recolourAll(ctx context.Context, actor Actor, rules []Rule, today calendar.Date) (changed, read int, err error) {
-	last := int64(0)
-	for more := true; more; {
-		err := s.db.InTx(ctx, func(tx *store.Tx) error {
-			hs, err := colourFacts(ctx, tx, last, recolourSize, today)
-			if err != nil || len(hs) == 0 {
-				more = false
-				return err
-			}
-			n, err := s.recolourBatch(ctx, tx, actor, rules, hs, today)
-			changed, read, last = changed+n, read+len(hs), hs[len(hs)-1].ID
-			return err
-		})
+	for last := int64(0); ; {
+		hs, err := colourFacts(ctx, s.db, last, recolourSize, today)
+		if err != nil || len(hs) == 0 {
+			return changed, read, err
+		}
+		n, err := s.recolourRead(ctx, actor, rules, hs, today)
+		changed, read, last = changed+n, read+len(hs), hs[len(hs)-1].ID
 		if err != nil {
 			return changed, read, err
 		}
 	}
-	return changed, read, nil
+}
+
+// recolourRead recolours the households hs, read outside any transaction,
+// and returns how many changed colour. Those whose colour, reasons,
+// householder or member count would change (a few a day) are read again
+// and recoloured in one write transaction; the others cost no write
+// transaction. So a recolouring holds the write lock only while it
+// writes: on SQLite, where one writer at a time holds it, a batch read
+// inside it (1,000 households and their members) kept a server's writers
+// of another process waiting in the busy handler, and a sign-in could
+// fail with SQLITE_BUSY. A household edited meanwhile is read again
+// inside the transaction, where what is written is decided.
+func (s *Store) recolourRead(ctx context.Context, actor Actor, rules []Rule, hs []*Household, today calendar.Date) (changed int, err error) {
+	var ids []int64
+	for _, h := range hs {
+		if !deriveOf(rules, h, today).same(h) {
+			ids = append(ids, h.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		hs, err := colourFactsOf(ctx, tx, ids, today)
+		if err != nil {
+			return err
+		}
+		changed, err = s.recolourBatch(ctx, tx, actor, rules, hs, today)
+		return err
+	})
+	return changed, err
 }
 
 // recolourSize is how many households a batch of Recolour reads.
@@ -127,15 +152,12 @@ func (s *Store) RecolourDaily(ctx context.Context, actor Actor, since calendar.D
 	for len(ids) > 0 {
 		batch := ids[:min(recolourSize, len(ids))]
 		ids = ids[len(batch):]
-		err := s.db.InTx(ctx, func(tx *store.Tx) error {
-			hs, err := colourFactsOf(ctx, tx, batch, today)
-			if err != nil {
-				return err
-			}
-			n, err := s.recolourBatch(ctx, tx, actor, rules, hs, today)
-			r.Changed, r.Read = r.Changed+n, r.Read+len(hs)
-			return err
-		})
+		hs, err := colourFactsOf(ctx, s.db, batch, today)
+		if err != nil {
+			return r, err
+		}
+		n, err := s.recolourRead(ctx, actor, rules, hs, today)
+		r.Changed, r.Read = r.Changed+n, r.Read+len(hs)
 		if err != nil {
 			return r, err
 		}

@@ -3,12 +3,14 @@ package household_test
 import (
 	"context"
 	"database/sql"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"wanhu/internal/calendar"
 	"wanhu/internal/gen"
 	"wanhu/internal/household"
+	"wanhu/internal/secret"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 )
@@ -152,4 +154,61 @@ func TestRecolourDaily(t *testing.T) {
 		full("a gap", calendar.Date{Y: 2029, M: 1, D: 28}, at("2029-01-28"), "2029-03-01")
 		full("rules set after the last run", calendar.Date{Y: 2026, M: 1, D: 9}, rulesSet.Add(-time.Hour), "2026-01-11")
 	})
+}
+
+// TestRecolourWaitsNotForTheWriteLock: on SQLite, while another process
+// (another pool, with its own gate) holds the write lock, a recolouring
+// that has nothing to change, full or of the birthdays, still runs: it
+// reads outside any transaction and takes the lock only to write. When it
+// read each batch inside a write transaction, a server's writers waited
+// behind it in SQLite's busy handler (a sign-in failed with SQLITE_BUSY).
+func TestRecolourWaitsNotForTheWriteLock(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "city.db")
+	open := func() *store.DB {
+		db, err := store.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		db.SetKeys(secret.TestKeyring())
+		return db
+	}
+	db, other := open(), open()
+	day, _ := calendar.ParseDate("day", "2026-03-16")
+	if _, err := gen.Generate(ctx, db, gen.Options{Households: 1500, Seed: 4, Today: day}); err != nil {
+		t.Fatal(err)
+	}
+	s := household.NewStore(db)
+	s.SetClock(func() time.Time { return day.Midnight().Add(10 * time.Hour) })
+	if _, err := s.Recolour(ctx, household.Actor{Name: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	locked, release, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		held <- other.InTx(ctx, func(tx *store.Tx) error {
+			if _, err := tx.ExecContext(ctx, `UPDATE settings SET value = value WHERE key = 'none'`); err != nil {
+				return err
+			}
+			close(locked)
+			<-release
+			return nil
+		})
+	}()
+	<-locked
+	start := time.Now()
+	n, err := s.Recolour(ctx, household.Actor{Name: "test"})
+	took := time.Since(start)
+	since := calendar.Date{Y: 2026, M: 3, D: 15}
+	r, derr := s.RecolourDaily(ctx, household.Actor{Name: "test"}, since, since.Midnight(), day)
+	close(release)
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	if err != nil || n != 0 || took > 5*time.Second {
+		t.Errorf("full recolouring while another process holds the write lock: %d changed, %v, in %s; want 0, done at once", n, err, took.Round(time.Millisecond))
+	}
+	if derr != nil || r.Full || r.Changed != 0 {
+		t.Errorf("daily recolouring while another process holds the write lock: %+v, %v", r, derr)
+	}
 }
