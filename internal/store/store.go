@@ -241,8 +241,11 @@ func (tx *Tx) Prepared(ctx context.Context, q string) (*sql.Stmt, error) {
 // gate of the writers before it runs anyway, as it did before the gate
 // (SQLite's busy_timeout then applies): a bound, so that a write run
 // through the *DB inside an InTx of the same goroutine fails as it did
-// rather than waiting for ever.
-const turnWait = 10 * time.Second
+// rather than waiting for ever, and one behind a long transaction (an
+// import applied in one) waits at most this much longer than it did. The
+// transactions of a job take a fraction of a second each; the gate lets
+// the writers in the order they came.
+const turnWait = 5 * time.Second
 
 // turn waits, on SQLite, for the gate of the writers (see InTx) before a
 // write q run outside a transaction, and returns what gives it back.
