@@ -48,7 +48,7 @@ func lifecycleFlags(fs *flag.FlagSet) func() (lifecycle, error) {
 // dailyJobs registers the server's daily jobs, in the order they run:
 // one line each.
 func dailyJobs(r *daily.Runner, log *slog.Logger) {
-	r.Add("recolour", recolourJob(log))
+	r.Add(recolourJobName, recolourJob(log))
 	r.Add("due_dates", dueDatesJob(log))
 	r.Add("proactive", proactiveJob(log))
 	r.Add("stats_snapshot", statsSnapshotJob(log))
@@ -89,13 +89,23 @@ func dailyRuns(db *store.DB, log *slog.Logger) func() []server.JobRun {
 	}
 }
 
+// recolourJobName is the recolouring's name in daily_runs, where it
+// finds its last run.
+const recolourJobName = "recolour"
+
 // recolourJob recolours the households whose colour moved with the ages
-// (wanhu household recolour).
+// since the job last ran (household.RecolourDaily): all of them, as wanhu
+// household recolour does, on the first day or after a long gap.
 func recolourJob(log *slog.Logger) daily.Func {
 	return func(ctx context.Context, db *store.DB, now time.Time) error {
-		n, err := household.NewStore(db).Recolour(ctx, household.Actor{Name: "daily recolour"})
+		today := calendar.DayOf(now)
+		since, sinceAt, _, err := daily.LastDone(ctx, db, recolourJobName, today.String())
+		if err != nil {
+			return err
+		}
+		r, err := household.NewStore(db).RecolourDaily(ctx, household.Actor{Name: "daily recolour"}, since, sinceAt, today)
 		if err == nil {
-			log.Info("daily: households recoloured", "changed", n)
+			log.Info("daily: households recoloured", "changed", r.Changed, "read", r.Read, "full", r.Full, "why", r.Why, "since", since.String())
 		}
 		return err
 	}

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,6 +52,19 @@ func TestDailyJobsOfTheServer(t *testing.T) {
 			if j.LastSuccess.IsZero() || !j.LastSuccess.Equal(j.LastRun) {
 				t.Errorf("%s: last run %s, last success %s", j.Name, j.LastRun, j.LastSuccess)
 			}
+		}
+		// The next day, the recolouring reads only the households with a
+		// birthday since: the first day's was a full one.
+		var out bytes.Buffer
+		log = slog.New(slog.NewTextHandler(&out, nil))
+		now = now.Add(24 * time.Hour)
+		r = &daily.Runner{DB: db, Host: "test", Now: func() time.Time { return now }, Log: log}
+		dailyJobs(r, log)
+		if ran, err := r.RunDue(ctx, false); err != nil || ran != 4 {
+			t.Fatalf("the next day: ran %d jobs: %v", ran, err)
+		}
+		if !strings.Contains(out.String(), "households recoloured") || !strings.Contains(out.String(), "full=false why=birthdays since=2026-12-08") {
+			t.Errorf("the next day's recolouring was not one of the birthdays since the day before:\n%s", out.String())
 		}
 	})
 }

@@ -8,7 +8,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
+	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 )
 
@@ -23,6 +25,8 @@ func runHousehold(ctx context.Context, args []string, out io.Writer) error {
 	q := fs.String("q", "", "list: search a name prefix, address, phone or ID number")
 	format := fs.String("format", "json", "output: json or csv (list), json or text (show)")
 	id := fs.Int64("id", 0, "show: household id")
+	on := fs.String("on", "", "recolour: as on this China day (YYYY-MM-DD; default today), for checks and benchmarks")
+	since := fs.String("since", "", "recolour: only the households with a member whose age moved since this day (YYYY-MM-DD, at most 31 days before), as the server's daily job does; default all")
 	keyFile := keyFileFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -60,11 +64,33 @@ func runHousehold(ctx context.Context, args []string, out io.Writer) error {
 		}
 		return writeJSON(out, h)
 	case "recolour":
-		n, err := hs.Recolour(ctx, household.Actor{Name: "wanhu household recolour"})
+		actor := household.Actor{Name: "wanhu household recolour"}
+		if *on == "" && *since == "" {
+			n, err := hs.Recolour(ctx, actor)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "%d households changed colour\n", n)
+			return nil
+		}
+		today, from := calendar.Today(), calendar.Date{}
+		var fromAt time.Time
+		if *on != "" {
+			if today, err = calendar.ParseDate("on", *on); err != nil {
+				return fmt.Errorf("--on %q: give a day as YYYY-MM-DD", *on)
+			}
+		}
+		if *since != "" {
+			if from, err = calendar.ParseDate("since", *since); err != nil {
+				return fmt.Errorf("--since %q: give a day as YYYY-MM-DD", *since)
+			}
+			fromAt = from.Midnight()
+		}
+		r, err := hs.RecolourDaily(ctx, actor, from, fromAt, today)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "%d households changed colour\n", n)
+		fmt.Fprintf(out, "%d households changed colour, %d read (%s)\n", r.Changed, r.Read, r.Why)
 		return nil
 	}
 	return fmt.Errorf("usage: wanhu household list|show|recolour --db … (recolour recomputes colours as ages move on; wanhu serve does it daily, see --daily-at)")

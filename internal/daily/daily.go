@@ -360,3 +360,22 @@ func LastRuns(ctx context.Context, q store.Querier) ([]Run, error) {
 	}
 	return out, rows.Err()
 }
+
+// LastDone returns the latest day before the day before (YYYY-MM-DD) on
+// which job finished done, and when that run started; ok is false when
+// it never did.
+func LastDone(ctx context.Context, q store.Querier, job, before string) (day calendar.Date, startedAt time.Time, ok bool, err error) {
+	var d string
+	err = q.QueryRowContext(ctx, `SELECT day, started_at FROM daily_runs WHERE job = ? AND state = ? AND day < ? ORDER BY day DESC LIMIT 1`,
+		job, Done, before).Scan(&d, &startedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return calendar.Date{}, time.Time{}, false, nil
+	}
+	if err != nil {
+		return calendar.Date{}, time.Time{}, false, fmt.Errorf("daily: last run of %s: %w", job, err)
+	}
+	if day, err = calendar.ParseDate("day", d); err != nil {
+		return calendar.Date{}, time.Time{}, false, fmt.Errorf("daily: last run of %s: %w", job, err)
+	}
+	return day, startedAt.UTC(), true, nil
+}

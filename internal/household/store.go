@@ -435,15 +435,24 @@ func (s *Store) recolour(ctx context.Context, q store.Querier, actor Actor, h *H
 	if err != nil {
 		return err
 	}
-	_, err = s.recolourWith(ctx, q, actor, rules, h)
+	_, err = s.recolourWith(ctx, q, actor, rules, h, s.today())
 	return err
 }
 
-// recolourWith is recolour under the colour rules given. It writes the
-// household only when something derived changes, and a ledger event when
-// its colour does, and reports whether its colour changed.
-func (s *Store) recolourWith(ctx context.Context, q store.Querier, actor Actor, rules []Rule, h *Household) (bool, error) {
-	colour, reasons := Evaluate(rules, h.Tags, h.Members, s.today())
+// colouring is what recolourWith derives from a household's members and
+// tags: its colour and reasons (enc encoded), householder and member count.
+type colouring struct {
+	colour      Colour
+	reasons     []Reason
+	enc         string
+	householder string
+	count       int
+}
+
+// deriveOf derives h's colour, reasons, householder and member count on
+// day today under rules.
+func deriveOf(rules []Rule, h *Household, today calendar.Date) colouring {
+	colour, reasons := Evaluate(rules, h.Tags, h.Members, today)
 	if h.ColourOverride != "" {
 		colour = h.ColourOverride
 		reasons = append([]Reason{{Code: "override", Colour: colour, NameZH: "人工调整", NameEN: "Set by hand", Note: h.OverrideReason}}, reasons...)
@@ -457,10 +466,23 @@ func (s *Store) recolourWith(ctx context.Context, q store.Querier, actor Actor, 
 			}
 		}
 	}
-	enc := EncodeReasons(reasons)
-	if colour == h.Colour && enc == EncodeReasons(h.ColourReasons) && householder == h.Householder && count == h.MemberCount {
+	return colouring{colour: colour, reasons: reasons, enc: EncodeReasons(reasons), householder: householder, count: count}
+}
+
+// same reports whether d is what h has stored.
+func (d colouring) same(h *Household) bool {
+	return d.colour == h.Colour && d.enc == EncodeReasons(h.ColourReasons) && d.householder == h.Householder && d.count == h.MemberCount
+}
+
+// recolourWith is recolour under the colour rules given, on day today. It
+// writes the household only when something derived changes, and a ledger
+// event when its colour does, and reports whether its colour changed.
+func (s *Store) recolourWith(ctx context.Context, q store.Querier, actor Actor, rules []Rule, h *Household, today calendar.Date) (bool, error) {
+	d := deriveOf(rules, h, today)
+	if d.same(h) {
 		return false, nil
 	}
+	colour, reasons, enc, householder, count := d.colour, d.reasons, d.enc, d.householder, d.count
 	if _, err := q.ExecContext(ctx, `UPDATE households SET colour = ?, colour_reasons = ?, householder = ?, member_count = ? WHERE id = ?`,
 		colour, enc, householder, count, h.ID); err != nil {
 		return false, err

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // holdAndRelease takes n connections of db's pool at once, then gives
@@ -167,5 +168,68 @@ func TestSQLiteWritersWaitWithoutAConnection(t *testing.T) {
 	var n int
 	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM n`).Scan(&n); err != nil || n != writers {
 		t.Fatalf("%d rows, %v; want %d", n, err, writers)
+	}
+}
+
+// TestSQLiteWriteOutsideATxTakesItsTurn: while a job runs transactions
+// back to back (the daily recolouring), a write outside any transaction
+// (a session stored at sign-in) and an INSERT … RETURNING take their turn
+// at the writers' gate: each runs within a transaction or two, where in
+// SQLite's busy handler they waited until the job ended or busy_timeout
+// failed them (SQLITE_BUSY: a 500 at sign-in).
+func TestSQLiteWriteOutsideATxTakesItsTurn(t *testing.T) {
+	db, err := openSQLite(filepath.Join(t.TempDir(), "turn.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, `CREATE TABLE n (i INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	const job = 6 * time.Second
+	stop := make(chan struct{})
+	jobDone := make(chan error, 1)
+	go func() {
+		end := time.Now().Add(job)
+		for time.Now().Before(end) {
+			select {
+			case <-stop:
+				jobDone <- nil
+				return
+			default:
+			}
+			err := db.InTx(ctx, func(tx *Tx) error {
+				_, err := tx.ExecContext(ctx, `INSERT INTO n VALUES (0)`)
+				time.Sleep(20 * time.Millisecond)
+				return err
+			})
+			if err != nil {
+				jobDone <- err
+				return
+			}
+		}
+		jobDone <- nil
+	}()
+	time.Sleep(100 * time.Millisecond)
+	for _, w := range []struct {
+		name string
+		run  func() error
+	}{
+		{"exec", func() error { _, err := db.ExecContext(ctx, `INSERT INTO n VALUES (1)`); return err }},
+		{"insert returning", func() error {
+			var i int
+			return db.QueryRowContext(ctx, `INSERT INTO n VALUES (2) RETURNING i`).Scan(&i)
+		}},
+	} {
+		start := time.Now()
+		err := w.run()
+		if took := time.Since(start); err != nil || took > 2*time.Second {
+			t.Errorf("%s during the job: %v after %s; want done within a few of its transactions", w.name, err, took.Round(time.Millisecond))
+		}
+	}
+	close(stop)
+	if err := <-jobDone; err != nil {
+		t.Fatal(err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"wanhu/internal/secret"
 )
@@ -132,7 +133,10 @@ func (db *DB) Close() error {
 	return db.sql.Close()
 }
 
+// ExecContext runs q outside any transaction. On SQLite it first waits
+// its turn at the gate of the writers, as InTx does (see turn).
 func (db *DB) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	defer db.turn(ctx, q)()
 	if st := db.stmts.stmt(ctx, db.sql, q); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -146,7 +150,12 @@ func (db *DB) QueryContext(ctx context.Context, q string, args ...any) (*sql.Row
 	return db.sql.QueryContext(ctx, db.Rebind(q), args...)
 }
 
+// QueryRowContext runs q outside any transaction; a write (INSERT …
+// RETURNING) waits its turn at the gate on SQLite, as ExecContext does.
 func (db *DB) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if isWrite(q) {
+		defer db.turn(ctx, q)()
+	}
 	if st := db.stmts.stmt(ctx, db.sql, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -226,6 +235,52 @@ func (tx *Tx) Prepared(ctx context.Context, q string) (*sql.Stmt, error) {
 	}
 	tx.stmts[q] = st
 	return st, nil
+}
+
+// turnWait is how long a statement run outside a transaction waits at the
+// gate of the writers before it runs anyway, as it did before the gate
+// (SQLite's busy_timeout then applies): a bound, so that a write run
+// through the *DB inside an InTx of the same goroutine fails as it did
+// rather than waiting for ever, and one behind a long transaction (an
+// import applied in one) waits at most this much longer than it did. The
+// transactions of a job take a fraction of a second each; the gate lets
+// the writers in the order they came.
+const turnWait = 5 * time.Second
+
+// turn waits, on SQLite, for the gate of the writers (see InTx) before a
+// write q run outside a transaction, and returns what gives it back.
+// Without it such a write (a session stored at sign-in, a throttle's
+// count, last_seen_at) waited in SQLite's busy handler, which polls, while
+// a job's back-to-back transactions took the gate and the lock in turn:
+// it could fail with SQLITE_BUSY after busy_timeout, a 500 at sign-in
+// while the daily recolouring ran. At the gate the writers take turns.
+func (db *DB) turn(ctx context.Context, q string) (done func()) {
+	if db.writer == nil || TxOf(ctx) != nil || !isWrite(q) {
+		return func() {}
+	}
+	t := time.NewTimer(turnWait)
+	defer t.Stop()
+	select {
+	case db.writer <- struct{}{}:
+		return func() { <-db.writer }
+	case <-ctx.Done():
+	case <-t.C:
+	}
+	return func() {}
+}
+
+// isWrite reports whether q begins with INSERT, UPDATE, DELETE or REPLACE
+// (after any space): a statement that takes SQLite's write lock.
+func isWrite(q string) bool {
+	q = strings.TrimLeft(q, " \t\r\n")
+	if len(q) < 6 {
+		return false
+	}
+	switch strings.ToUpper(q[:6]) {
+	case "INSERT", "UPDATE", "DELETE", "REPLAC":
+		return true
+	}
+	return false
 }
 
 // InTx runs fn in a transaction, committing when fn returns nil and rolling
