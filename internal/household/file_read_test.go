@@ -56,3 +56,25 @@ func TestFileTagsInTheirOrder(t *testing.T) {
 		}
 	})
 }
+
+// TestLedgerNoTotal: the file page's latest events, uncounted, are the
+// events the counted page lists.
+func TestLedgerNoTotal(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, f := setup(t, db)
+		h, err := s.CreateHousehold(ctx, clerk, household.Household{BuildingID: f.Buildings[0].ID, Room: "101", Tags: []string{household.SpecialDifficulty}},
+			[]household.Person{{Name: "王强", IDNumber: householdtest.IDNumber("1950-03-05", 21), Relation: "householder", Ethnicity: "汉族"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, total, err := s.Ledger(ctx, household.LedgerFilter{HouseholdID: h.ID, PerPage: 2})
+		if err != nil || total < 2 || len(all) != 2 {
+			t.Fatalf("counted: %d events of %d, %v", len(all), total, err)
+		}
+		some, none, err := s.Ledger(ctx, household.LedgerFilter{HouseholdID: h.ID, PerPage: 2, NoTotal: true})
+		if err != nil || none != 0 || len(some) != 2 || some[0].ID != all[0].ID || some[1].ID != all[1].ID {
+			t.Errorf("uncounted: %+v, total %d, %v", some, none, err)
+		}
+	})
+}
