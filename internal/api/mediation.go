@@ -178,7 +178,7 @@ func (h *handler) householdTalks(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if _, err := h.files(r).HouseholdByID(r.Context(), id); err != nil {
+	if err := h.files(r).Visible(r.Context(), id); err != nil {
 		h.fail(w, r, err)
 		return
 	}

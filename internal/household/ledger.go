@@ -95,10 +95,13 @@ type LedgerFilter struct {
 	Since       time.Time
 	Page        int
 	PerPage     int
+	// NoTotal leaves the total uncounted (0): for a page that shows the
+	// latest events without a pager.
+	NoTotal bool
 }
 
-// Ledger returns one page of ledger events, newest first, and the total,
-// masked for the store's reader (see showLedger).
+// Ledger returns one page of ledger events, newest first, and the total
+// (unless f.NoTotal), masked for the store's reader (see showLedger).
 func (s *Store) Ledger(ctx context.Context, f LedgerFilter) ([]LedgerEvent, int, error) {
 	var where []string
 	var args []any
@@ -122,8 +125,10 @@ func (s *Store) Ledger(ctx context.Context, f LedgerFilter) ([]LedgerEvent, int,
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger_events e JOIN households h ON h.id = e.household_id`+cond, args...).Scan(&total); err != nil {
-		return nil, 0, err
+	if !f.NoTotal {
+		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger_events e JOIN households h ON h.id = e.household_id`+cond, args...).Scan(&total); err != nil {
+			return nil, 0, err
+		}
 	}
 	page, per := pageOf(f.Page, f.PerPage)
 	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.household_id, COALESCE(e.person_id, 0), COALESCE(p.name, ''), e.grid_id, h.address,

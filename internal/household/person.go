@@ -20,12 +20,13 @@ const personCols = `p.id, p.household_id, p.name, COALESCE(p.id_number, ''), p.g
 	p.residence, p.relation, p.phone, p.employment, p.school, p.disability_type, p.disability_grade, p.health_notes,
 	p.dibao, p.moved_in_on, p.moved_out_on, p.deceased_on, p.version`
 
-// scanPerson scans personCols and opens the sealed fields with k.
-func scanPerson(k *secret.Keyring, sc interface{ Scan(...any) error }, today calendar.Date) (Person, error) {
+// scanPerson scans personCols, then the columns of more, and opens the
+// sealed fields with k.
+func scanPerson(k *secret.Keyring, sc interface{ Scan(...any) error }, today calendar.Date, more ...any) (Person, error) {
 	var p Person
-	err := sc.Scan(&p.ID, &p.HouseholdID, &p.Name, &p.IDNumber, &p.Gender, &p.BirthDate, &p.Ethnicity, &p.Residence,
+	err := sc.Scan(append([]any{&p.ID, &p.HouseholdID, &p.Name, &p.IDNumber, &p.Gender, &p.BirthDate, &p.Ethnicity, &p.Residence,
 		&p.Relation, &p.Phone, &p.Employment, &p.School, &p.DisabilityType, &p.DisabilityGrade, &p.HealthNotes,
-		&p.Dibao, &p.MovedInOn, &p.MovedOutOn, &p.DeceasedOn, &p.Version)
+		&p.Dibao, &p.MovedInOn, &p.MovedOutOn, &p.DeceasedOn, &p.Version}, more...)...)
 	if err == nil {
 		err = openPerson(k, &p)
 	}
@@ -47,45 +48,26 @@ func membersOf(ctx context.Context, q store.Querier, ids []int64, today calendar
 	out := map[int64][]Person{}
 	for part := range slices.Chunk(ids, 500) {
 		in, args := inList(part)
-		rows, err := q.QueryContext(ctx, `SELECT `+personCols+` FROM persons p WHERE p.household_id IN `+in+`
+		// Each person's tags by a subquery on the person's id (joined to
+		// persons by household, SQLite may read every person's tags).
+		rows, err := q.QueryContext(ctx, `SELECT `+personCols+`, `+tagList(q, "person_tags", "person_id", "p.id")+`
+			FROM persons p WHERE p.household_id IN `+in+`
 			ORDER BY p.household_id, p.active DESC, CASE WHEN p.relation = 'householder' THEN 0 ELSE 1 END, p.id`, args...)
 		if err != nil {
 			return nil, err
 		}
-		type at struct {
-			household int64
-			i         int
-		}
-		index := map[int64]at{}
-		var persons []int64
 		for rows.Next() {
-			p, err := scanPerson(store.KeysOf(q), rows, today)
+			var tags string
+			p, err := scanPerson(store.KeysOf(q), rows, today, &tags)
 			if err != nil {
 				rows.Close()
 				return nil, err
 			}
-			index[p.ID] = at{p.HouseholdID, len(out[p.HouseholdID])}
+			p.Tags = splitList(tags)
 			out[p.HouseholdID] = append(out[p.HouseholdID], p)
-			persons = append(persons, p.ID)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		if len(persons) == 0 {
-			continue
-		}
-		// By the persons' ids: joined to persons by household, SQLite
-		// may read every person's tags first.
-		pin, pargs := inList(persons)
-		err = eachTag(ctx, q, `SELECT pt.person_id, pt.tag FROM person_tags pt JOIN tags t ON t.code = pt.tag
-			WHERE pt.person_id IN `+pin+` ORDER BY t.sort`, pargs, func(id int64, tag string) {
-			if a, ok := index[id]; ok {
-				ms := out[a.household]
-				ms[a.i].Tags = append(ms[a.i].Tags, tag)
-			}
-		})
-		if err != nil {
 			return nil, err
 		}
 	}

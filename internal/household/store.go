@@ -52,9 +52,9 @@ const householdCols = householdListCols + `, h.created_at, h.updated_at`
 const householdFrom = ` FROM households h JOIN org_units g ON g.id = h.grid_id
 	LEFT JOIN compounds c ON c.id = h.compound_id LEFT JOIN buildings b ON b.id = h.building_id`
 
-// scanHousehold scans householdCols, or householdListCols when !full, and
-// opens the sealed phone with k.
-func scanHousehold(k *secret.Keyring, sc interface{ Scan(...any) error }, full bool) (Household, error) {
+// scanHousehold scans householdCols, or householdListCols when !full,
+// then the columns of more, and opens the sealed phone with k.
+func scanHousehold(k *secret.Keyring, sc interface{ Scan(...any) error }, full bool, more ...any) (Household, error) {
 	var h Household
 	var times, reasons string
 	dest := []any{&h.ID, &h.GridID, &h.GridName, &h.CompoundID, &h.CompoundName, &h.BuildingID, &h.BuildingName,
@@ -64,7 +64,7 @@ func scanHousehold(k *secret.Keyring, sc interface{ Scan(...any) error }, full b
 	if full {
 		dest = append(dest, &h.CreatedAt, &h.UpdatedAt)
 	}
-	err := sc.Scan(dest...)
+	err := sc.Scan(append(dest, more...)...)
 	if err == nil {
 		err = openHousehold(k, &h)
 	}
@@ -76,11 +76,11 @@ func scanHousehold(k *secret.Keyring, sc interface{ Scan(...any) error }, full b
 
 // HouseholdByID returns the whole household file: the household, its tags,
 // all members (current ones first), needs and plan. The file is masked for the store's reader (see showPerson).
+// A household out of the store's scope is not read at all: the scope is a
+// condition of the query that reads the household (see Where).
 func (s *Store) HouseholdByID(ctx context.Context, id int64) (*Household, error) {
-	if err := s.visible(ctx, s.db, id); err != nil {
-		return nil, err
-	}
-	h, err := householdFile(ctx, s.db, id, s.today())
+	cond, args := Where(s.scope)
+	h, err := householdFileWhere(ctx, s.db, id, cond, args, s.today())
 	if err != nil {
 		return nil, err
 	}
@@ -90,9 +90,20 @@ func (s *Store) HouseholdByID(ctx context.Context, id int64) (*Household, error)
 
 // householdFile reads household id's whole file, unmasked.
 func householdFile(ctx context.Context, q store.Querier, id int64, today calendar.Date) (*Household, error) {
-	h, err := householdCore(ctx, q, id, today)
+	return householdFileWhere(ctx, q, id, "", nil, today)
+}
+
+// householdFileWhere is householdFile of a household that also meets the
+// condition cond on the alias h (with its arguments; "" for none), or
+// apperr.ErrNotFound.
+func householdFileWhere(ctx context.Context, q store.Querier, id int64, cond string, args []any, today calendar.Date) (*Household, error) {
+	by, err := householdCoresWhere(ctx, q, []int64{id}, cond, args, today)
 	if err != nil {
 		return nil, err
+	}
+	h, ok := by[id]
+	if !ok {
+		return nil, apperr.ErrNotFound
 	}
 	if h.Needs, err = needs(ctx, q, id); err != nil {
 		return nil, err
@@ -122,39 +133,48 @@ func householdCore(ctx context.Context, q store.Querier, id int64, today calenda
 }
 
 // householdCores reads householdCore of each of the households ids that
-// exist, by id, in four queries for every 500 households.
+// exist, by id, in two queries for every 500 households (the households
+// with their tags, the members with theirs).
 func householdCores(ctx context.Context, q store.Querier, ids []int64, today calendar.Date) (map[int64]*Household, error) {
+	return householdCoresWhere(ctx, q, ids, "", nil, today)
+}
+
+// householdCoresWhere is householdCores of the households that also meet
+// the condition cond on the alias h (with its arguments cargs; "" for
+// none): the others are left out, their members unread.
+func householdCoresWhere(ctx context.Context, q store.Querier, ids []int64, cond string, cargs []any, today calendar.Date) (map[int64]*Household, error) {
 	out := map[int64]*Household{}
+	if cond != "" {
+		cond = " AND " + cond
+	}
+	var found []int64
 	for part := range slices.Chunk(ids, 500) {
 		in, args := inList(part)
-		rows, err := q.QueryContext(ctx, `SELECT `+householdCols+householdFrom+` WHERE h.id IN `+in, args...)
+		rows, err := q.QueryContext(ctx, `SELECT `+householdCols+`, `+tagList(q, "household_tags", "household_id", "h.id")+
+			householdFrom+` WHERE h.id IN `+in+cond, append(args, cargs...)...)
 		if err != nil {
 			return nil, err
 		}
 		for rows.Next() {
-			h, err := scanHousehold(store.KeysOf(q), rows, true)
+			var tags string
+			h, err := scanHousehold(store.KeysOf(q), rows, true, &tags)
 			if err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("household %d: %w", h.ID, err)
 			}
-			h.Tags = []string{}
+			h.Tags = splitList(tags)
 			out[h.ID] = &h
+			found = append(found, h.ID)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
-		err = eachTag(ctx, q, `SELECT ht.household_id, ht.tag FROM household_tags ht JOIN tags t ON t.code = ht.tag
-			WHERE ht.household_id IN `+in+` ORDER BY t.sort`, args, func(id int64, tag string) {
-			if h, ok := out[id]; ok {
-				h.Tags = append(h.Tags, tag)
-			}
-		})
-		if err != nil {
-			return nil, err
-		}
 	}
-	ms, err := membersOf(ctx, q, ids, today)
+	if len(found) == 0 {
+		return out, nil
+	}
+	ms, err := membersOf(ctx, q, found, today)
 	if err != nil {
 		return nil, err
 	}
@@ -162,6 +182,19 @@ func householdCores(ctx context.Context, q store.Querier, ids []int64, today cal
 		h.Members = ms[id]
 	}
 	return out, nil
+}
+
+// tagList is a subquery of the codes of the tags of owner (an SQL
+// expression) in table (household_tags or person_tags, owner column col),
+// comma-separated in the tags' order ("" for none): a file's tags come
+// with its rows, not in a query of their own. Tag codes have no commas
+// (tagCode).
+func tagList(q store.Querier, table, col, owner string) string {
+	agg := "group_concat(t.code, ',' ORDER BY t.sort, t.code)"
+	if q.Dialect() == store.Postgres {
+		agg = "string_agg(t.code, ',' ORDER BY t.sort, t.code)"
+	}
+	return `(SELECT COALESCE(` + agg + `, '') FROM ` + table + ` x JOIN tags t ON t.code = x.tag WHERE x.` + col + ` = ` + owner + `)`
 }
 
 // inList is "(?, ?, …)" for ids, with ids as arguments.

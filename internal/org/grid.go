@@ -80,6 +80,19 @@ func GridByID(ctx context.Context, q store.Querier, id int64) (Grid, error) {
 	return g, err
 }
 
+// CommunityOfGrid returns the community of grid id (its ID and name
+// only), or apperr.ErrNotFound: GridByID without counting the grid's
+// households.
+func CommunityOfGrid(ctx context.Context, q store.Querier, id int64) (Unit, error) {
+	var c Unit
+	err := q.QueryRowContext(ctx, `SELECT c.id, c.name FROM org_units g JOIN org_units c ON c.id = g.parent_id
+		WHERE g.kind = 'grid' AND g.id = ?`, id).Scan(&c.ID, &c.Name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, apperr.ErrNotFound
+	}
+	return c, err
+}
+
 // timeOf returns the time of a nullable column, or nil.
 func timeOf(t sql.NullTime) *time.Time {
 	if !t.Valid {

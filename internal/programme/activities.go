@@ -511,7 +511,7 @@ func (s *Store) MarkAttended(ctx context.Context, actor household.Actor, id, sid
 
 // HouseholdSignups returns the sign-ups of household hid (for its file).
 func (s *Store) HouseholdSignups(ctx context.Context, hid int64) ([]Signup, error) {
-	if _, err := s.files.HouseholdByID(ctx, hid); err != nil {
+	if err := s.files.Visible(ctx, hid); err != nil {
 		return nil, err
 	}
 	return s.signups(ctx, "su.household_id = ?", hid)

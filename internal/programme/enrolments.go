@@ -219,10 +219,27 @@ func (s *Store) Enrolments(ctx context.Context, id int64) ([]Enrolment, error) {
 // hid are enrolled in (for the household file); apperr.ErrNotFound out of
 // scope.
 func (s *Store) HouseholdEnrolments(ctx context.Context, hid int64) ([]Enrolment, error) {
-	if _, err := s.files.HouseholdByID(ctx, hid); err != nil {
+	if err := s.files.Visible(ctx, hid); err != nil {
 		return nil, err
 	}
 	return s.enrolments(ctx, "e.household_id = ?", hid)
+}
+
+// HouseholdFile returns what HouseholdEnrolments and HouseholdSignups
+// do, for the household file page, whose handler has just read household
+// hid through a household store of the same scope: it does not check the
+// household's scope again. Both lists keep the scope's condition, so a
+// household out of scope lists nothing.
+func (s *Store) HouseholdFile(ctx context.Context, hid int64) ([]Enrolment, []Signup, error) {
+	es, err := s.enrolments(ctx, "e.household_id = ?", hid)
+	if err != nil {
+		return nil, nil, err
+	}
+	su, err := s.signups(ctx, "su.household_id = ?", hid)
+	if err != nil {
+		return nil, nil, err
+	}
+	return es, su, nil
 }
 
 func (s *Store) enrolments(ctx context.Context, where string, arg any) ([]Enrolment, error) {

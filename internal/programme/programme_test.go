@@ -309,6 +309,14 @@ func TestProgrammes(t *testing.T) {
 		if _, err := w.lead.HouseholdEnrolments(ctx, w.family.ID); !errors.Is(err, apperr.ErrNotFound) {
 			t.Fatalf("lead reads another grid's household: %v", err)
 		}
+		// The file page's read checks no scope of its own: out of scope
+		// it lists nothing.
+		if es, su, err := w.second.HouseholdFile(ctx, w.family.ID); err != nil || len(es) != 1 || es[0].Attended != 2 || len(su) != 0 {
+			t.Fatalf("household file = %+v, %+v, %v", es, su, err)
+		}
+		if es, su, err := w.lead.HouseholdFile(ctx, w.family.ID); err != nil || len(es) != 0 || len(su) != 0 {
+			t.Fatalf("lead's file read of another grid's household = %+v, %+v, %v", es, su, err)
+		}
 
 		// The widow leaves: the class counts one, her place is free, her
 		// attendance stays; enrolling her again brings her back.
@@ -481,6 +489,9 @@ func TestActivities(t *testing.T) {
 		}
 		if hs, err := w.admin.HouseholdSignups(ctx, w.family.ID); err != nil || len(hs) != 1 || hs[0].Attended != 1 {
 			t.Fatalf("household sign-ups %+v, %v", hs, err)
+		}
+		if _, su, err := w.admin.HouseholdFile(ctx, w.family.ID); err != nil || len(su) != 1 || su[0].Attended != 1 {
+			t.Fatalf("household file's sign-ups %+v, %v", su, err)
 		}
 	})
 }

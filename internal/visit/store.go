@@ -2,6 +2,7 @@ package visit
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -293,13 +294,20 @@ type Schedule struct {
 }
 
 // ScheduleOf returns the visit state of household id.
+// Out of scope it answers apperr.ErrNotFound: the scope is a condition of
+// the query that reads the schedule.
 func (s *Store) ScheduleOf(ctx context.Context, id int64) (*Schedule, error) {
-	if err := s.files.Visible(ctx, id); err != nil {
-		return nil, err
+	cond, args := household.Where(s.scope)
+	if cond != "" {
+		cond = " AND " + cond
 	}
 	var sc Schedule
-	if err := s.db.QueryRowContext(ctx, `SELECT last_visit_at, last_met_on, next_due_on, misses, offpeak FROM households WHERE id = ?`, id).
-		Scan(&sc.LastVisitAt, &sc.LastMetOn, &sc.NextDueOn, &sc.Misses, &sc.Offpeak); err != nil {
+	err := s.db.QueryRowContext(ctx, `SELECT h.last_visit_at, h.last_met_on, h.next_due_on, h.misses, h.offpeak FROM households h WHERE h.id = ?`+cond,
+		append([]any{id}, args...)...).Scan(&sc.LastVisitAt, &sc.LastMetOn, &sc.NextDueOn, &sc.Misses, &sc.Offpeak)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.ErrNotFound
+	}
+	if err != nil {
 		return nil, err
 	}
 	p, err := LoadPolicy(ctx, s.db)

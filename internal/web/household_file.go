@@ -145,8 +145,8 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 		return nil, err
 	}
 	var community int64
-	if g, err := org.GridByID(ctx, h.db, hh.GridID); err == nil {
-		v.Community, community = g.CommunityName, g.CommunityID
+	if c, err := org.CommunityOfGrid(ctx, h.db, hh.GridID); err == nil {
+		v.Community, community = c.Name, c.ID
 	}
 	v.Phone = hh.Phone
 	v.Badge, v.Reasons, v.Overridden = badge(l, hh.Colour), reasons(l, hh.ColourReasons), hh.ColourOverride != ""
@@ -231,7 +231,7 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 	v.MeasureState = enumOptions(l, "measure_status", household.MeasureStates, "active", "")[1:]
 	v.Owners = owners
 	v.Colours = enumOptions(l, "colour", household.Colours, string(hh.ColourOverride), "")[1:]
-	events, _, err := h.files(r).Ledger(ctx, household.LedgerFilter{HouseholdID: hh.ID, PerPage: 10})
+	events, _, err := h.files(r).Ledger(ctx, household.LedgerFilter{HouseholdID: hh.ID, PerPage: 10, NoTotal: true})
 	if err != nil {
 		return nil, err
 	}

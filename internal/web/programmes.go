@@ -582,17 +582,13 @@ type householdProgrammes struct {
 
 // programmesOfHousehold fills the household file's section.
 func (h *handler) programmesOfHousehold(r *http.Request, l *Locale, id int64) (*householdProgrammes, error) {
-	s := h.programmes(r)
-	es, err := s.HouseholdEnrolments(r.Context(), id)
+	es, signups, err := h.programmes(r).HouseholdFile(r.Context(), id)
 	if err != nil {
 		return nil, err
 	}
-	out := &householdProgrammes{}
+	out := &householdProgrammes{Signups: signups}
 	for _, e := range es {
 		out.Enrolments = append(out.Enrolments, enrolmentRow{E: e, Interests: interestLabels(l, e.Interests)})
-	}
-	if out.Signups, err = s.HouseholdSignups(r.Context(), id); err != nil {
-		return nil, err
 	}
 	return out, nil
 }
