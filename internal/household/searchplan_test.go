@@ -3,6 +3,7 @@ package household_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"wanhu/internal/household"
@@ -185,6 +186,38 @@ func TestAddressIndexFollowsEdits(t *testing.T) {
 			}
 			if n != want {
 				t.Errorf("household_addresses MATCH %s: %d rows, want %d", q, n, want)
+			}
+		}
+	})
+}
+
+// TestScopeLeadsItsPage checks that when the scope leads a search, the
+// page is not ordered through the primary key ("ORDER BY +h.id"): else
+// PostgreSQL, expecting many matches, reads the whole city in id order to
+// fill a page that a name search fills with a few households. A walk keeps
+// the order of the primary key, which it follows until the page is full.
+func TestScopeLeadsItsPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		_, w := newSearchWorld(t, ctx, db)
+		var community string
+		if err := db.QueryRowContext(ctx, `SELECT c.path FROM org_units g JOIN org_units c ON c.id = g.parent_id WHERE g.id = ?`,
+			w.grid1.GridIDs[0]).Scan(&community); err != nil {
+			t.Fatal(err)
+		}
+		admin := org.Scope{Paths: []string{community}, UserID: 1}
+		for _, c := range []struct {
+			grids, drive, count int
+			plan, order         string
+		}{{1000, 5000, 1000, "scope", " ORDER BY +h.id"}, {0, 1, 1, "walk", " ORDER BY h.id"}} {
+			restore := household.SetSearchCaps(c.grids, c.drive, c.count)
+			st, err := household.ListSQL(ctx, db, admin, household.Filter{Q: "王"})
+			restore()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Plan != c.plan || !strings.Contains(st.Page.SQL, c.order+" LIMIT") {
+				t.Errorf("plan %q, page %q; want plan %q ordered%s", st.Plan, st.Page.SQL, c.plan, c.order)
 			}
 		}
 	})
