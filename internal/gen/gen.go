@@ -179,6 +179,11 @@ func (g *generator) generate(ctx context.Context, db *store.DB) (sum Summary, er
 				}
 			}
 		}
+		if o.Households >= analyzeThreshold {
+			if err := analyzeOthers(ctx, db); err != nil {
+				return sum, err
+			}
+		}
 	}
 	if creates != nil && o.Stage != nil {
 		o.Stage("Rebuilding the indexes")

@@ -237,7 +237,17 @@ func listSQL(scope org.Scope, f Filter, p plan) (count string, countArgs []any, 
 		from = householdWalk(f.dialect)
 	}
 	cond, pageArgs = f.where(scope, p, false)
-	page = `SELECT ` + householdListCols + from + cond + ` ORDER BY h.id`
+	// When the scope leads, its households are found through the grids'
+	// index and sorted: ordered by "+h.id", which the primary key does not
+	// serve. Else PostgreSQL, expecting a search to match one household in
+	// sixty, read the whole city in id order to fill a page of 50 (a
+	// community's administrator's search for a name: 200,000 households
+	// read for 9 found, 6.1 s instead of 0.57 s).
+	order := ` ORDER BY h.id`
+	if p == planScope {
+		order = ` ORDER BY +h.id`
+	}
+	page = `SELECT ` + householdListCols + from + cond + order
 	if f.PerPage >= 0 {
 		n, per := pageOf(f.Page, f.PerPage)
 		page += ` LIMIT ? OFFSET ?`

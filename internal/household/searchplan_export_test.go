@@ -7,3 +7,11 @@ func SetSearchCaps(grids, drive, count int) (restore func()) {
 	smallScopeGrids, driveCap, countCap = grids, drive, count
 	return func() { smallScopeGrids, driveCap, countCap = g, d, c }
 }
+
+// SetScopeDriveCap sets scopeDriveCap for a test and returns a function
+// that puts it back.
+func SetScopeDriveCap(n int) (restore func()) {
+	old := scopeDriveCap
+	scopeDriveCap = n
+	return func() { scopeDriveCap = old }
+}

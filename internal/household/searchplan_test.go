@@ -3,6 +3,7 @@ package household_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"wanhu/internal/household"
@@ -20,11 +21,13 @@ var searchPlans = []struct {
 	grids, drive, count int
 	big                 bool // the scope counts as big
 	walk                bool
+	scopeDrive          int // scopeDriveCap: a drive this small leads a small scope too
 }{
-	{"scope leads", 1000, 5000, 1000, false, false},
-	{"search leads", 0, 5000, 1000, true, false},
-	{"walk, counted from the drive", 0, 1, 1, true, true},
-	{"walk, counted from the drive in full", 0, 1, 1000, true, true},
+	{"scope leads", 1000, 5000, 1000, false, false, 0},
+	{"search leads a small scope", 1000, 5000, 1000, false, false, 5000},
+	{"search leads", 0, 5000, 1000, true, false, 5000},
+	{"walk, counted from the drive", 0, 1, 1, true, true, 5000},
+	{"walk, counted from the drive in full", 0, 1, 1000, true, true, 5000},
 }
 
 // foundAll returns the ids of every household s finds for q, read by
@@ -79,6 +82,7 @@ func TestSearchPlansAgree(t *testing.T) {
 		inGrid1 := map[int64]bool{w.widow: true, w.street: true, w.neighbour: true}
 		for _, p := range searchPlans {
 			restore := household.SetSearchCaps(p.grids, p.drive, p.count)
+			restoreScope := household.SetScopeDriveCap(p.scopeDrive)
 			for q, want := range searchCases(w) {
 				slices.Sort(want)
 				for _, c := range []struct {
@@ -103,13 +107,14 @@ func TestSearchPlansAgree(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := map[bool]string{false: "scope", true: "search"}[p.big]
+			want := map[bool]string{false: "scope", true: "search"}[p.big || p.scopeDrive > 0]
 			if p.walk {
 				want = "walk"
 			}
 			if st.Plan != want {
 				t.Errorf("%s: ran as %q", p.name, st.Plan)
 			}
+			restoreScope()
 			restore()
 		}
 	})
@@ -185,6 +190,40 @@ func TestAddressIndexFollowsEdits(t *testing.T) {
 			}
 			if n != want {
 				t.Errorf("household_addresses MATCH %s: %d rows, want %d", q, n, want)
+			}
+		}
+	})
+}
+
+// TestScopeLeadsItsPage checks that when the scope leads a search, the
+// page is not ordered through the primary key ("ORDER BY +h.id"): else
+// PostgreSQL, expecting many matches, reads the whole city in id order to
+// fill a page that a name search fills with a few households. A walk keeps
+// the order of the primary key, which it follows until the page is full.
+func TestScopeLeadsItsPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		_, w := newSearchWorld(t, ctx, db)
+		var community string
+		if err := db.QueryRowContext(ctx, `SELECT c.path FROM org_units g JOIN org_units c ON c.id = g.parent_id WHERE g.id = ?`,
+			w.grid1.GridIDs[0]).Scan(&community); err != nil {
+			t.Fatal(err)
+		}
+		admin := org.Scope{Paths: []string{community}, UserID: 1}
+		for _, c := range []struct {
+			grids, drive, count int
+			plan, order         string
+		}{{1000, 5000, 1000, "scope", " ORDER BY +h.id"}, {0, 1, 1, "walk", " ORDER BY h.id"}} {
+			restore := household.SetSearchCaps(c.grids, c.drive, c.count)
+			restoreScope := household.SetScopeDriveCap(0)
+			st, err := household.ListSQL(ctx, db, admin, household.Filter{Q: "王"})
+			restoreScope()
+			restore()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Plan != c.plan || !strings.Contains(st.Page.SQL, c.order+" LIMIT") {
+				t.Errorf("plan %q, page %q; want plan %q ordered%s", st.Plan, st.Page.SQL, c.plan, c.order)
 			}
 		}
 	})

@@ -1,0 +1,10 @@
+package gen
+
+// SetAnalyzeThreshold sets the size from which Generate analyzes every
+// table on PostgreSQL, for a test, and returns a function that puts it
+// back.
+func SetAnalyzeThreshold(n int) (restore func()) {
+	old := analyzeThreshold
+	analyzeThreshold = n
+	return func() { analyzeThreshold = old }
+}
