@@ -1,0 +1,186 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+)
+
+// SQLite's write transactions commit in groups.
+//
+// SQLite runs one write transaction at a time, and with synchronous=FULL
+// each commit waits for its fsync: under the morning's load the commits
+// held the writer about three quarters of the time (bench/README.md,
+// "Write transactions commit in groups"), so the visits and request steps
+// queued behind each other's fsyncs. Now the transactions that wait while
+// one is being written run, in order of arrival, in the next one: each in
+// a savepoint of its own, so one that fails (or panics) is rolled back
+// alone and its caller gets its error, and the group commits once, with
+// one fsync. Every caller still returns only after its own changes are
+// committed; a failed commit fails every caller of the group, none of
+// which has been told its changes were kept.
+//
+// The transactions of a group run one after the other, on the goroutine of
+// the first caller (the leader), in one SQLite transaction: each sees what
+// those before it wrote, as it would have once they had committed. A
+// caller that gives up (its context done) before its turn leaves the
+// queue; once its turn has come, its statements run to their end (a
+// cancelled statement could roll back the whole group's transaction), and
+// it is stopped at its next statement.
+
+// maxGroup bounds the transactions committed together.
+const maxGroup = 64
+
+// writeGroup queues the write transactions of a SQLite database.
+type writeGroup struct {
+	mu      sync.Mutex
+	pending []*pendingTx // in order of arrival, not yet taken by a leader
+	busy    bool         // a leader is writing a group
+	commits int64        // groups committed or rolled back, for tests
+}
+
+// pendingTx is one caller's transaction, waiting or written.
+type pendingTx struct {
+	ctx context.Context
+	fn  func(*Tx) error
+	// wake says true to the caller that is to lead the next group, false
+	// once the caller's outcome (err, panicked) is known.
+	wake     chan bool
+	err      error
+	panicked any
+}
+
+// inGroup runs fn in the next group, leading it if no group is being
+// written, and returns once the group has committed (or failed).
+func (db *DB) inGroup(ctx context.Context, fn func(*Tx) error) error {
+	p := &pendingTx{ctx: ctx, fn: fn, wake: make(chan bool, 1)}
+	g := db.group
+	g.mu.Lock()
+	lead := !g.busy
+	g.busy = true
+	if !lead {
+		g.pending = append(g.pending, p)
+	}
+	g.mu.Unlock()
+	if !lead {
+		select {
+		case lead = <-p.wake:
+		case <-ctx.Done():
+			g.mu.Lock()
+			if i := slices.Index(g.pending, p); i >= 0 {
+				g.pending = slices.Delete(g.pending, i, i+1)
+				g.mu.Unlock()
+				return fmt.Errorf("begin: %w", ctx.Err())
+			}
+			g.mu.Unlock()
+			lead = <-p.wake // taken meanwhile: wait for its outcome
+		}
+	}
+	if lead {
+		db.keepMissed(ctx, db.lead(p))
+	}
+	if p.panicked != nil {
+		panic(p.panicked)
+	}
+	return p.err
+}
+
+// lead writes a group that begins with p and takes the transactions that
+// wait, then hands the writer on to the first that arrived meanwhile. It
+// returns the group's transaction, nil if none began.
+func (db *DB) lead(p *pendingTx) *Tx {
+	g := db.group
+	group := []*pendingTx{p}
+	defer func() {
+		g.mu.Lock()
+		g.commits++
+		if len(g.pending) > 0 {
+			next := g.pending[0]
+			g.pending = g.pending[1:]
+			next.wake <- true
+		} else {
+			g.busy = false
+		}
+		g.mu.Unlock()
+		for _, o := range group[1:] {
+			o.wake <- false
+		}
+	}()
+	// The group's transaction is everyone's: one caller giving up must
+	// not roll it back.
+	ctx := context.WithoutCancel(p.ctx)
+	t, err := db.begin(ctx)
+	if err != nil {
+		for _, o := range group {
+			o.err = fmt.Errorf("begin: %w", err)
+		}
+		return nil
+	}
+	tx := &Tx{tx: t, dialect: db.dialect, keys: db.keys, cache: db.stmts, grouped: true}
+	var ok []*pendingTx // run without error, to be committed
+	fail := func(err error) {
+		t.Rollback()
+		for _, o := range group {
+			if o.err == nil && o.panicked == nil {
+				o.err = err
+			}
+		}
+	}
+	for i := 0; ; i++ {
+		if i == len(group) {
+			g.mu.Lock()
+			n := min(len(g.pending), maxGroup-len(group))
+			group = append(group, g.pending[:n]...)
+			g.pending = slices.Delete(g.pending, 0, n)
+			g.mu.Unlock()
+			if i == len(group) {
+				break
+			}
+		}
+		o := group[i]
+		if err := o.ctx.Err(); err != nil {
+			o.err = fmt.Errorf("begin: %w", err)
+			continue
+		}
+		if err := runSavepoint(ctx, tx, o); err != nil {
+			fail(err)
+			return tx
+		}
+		if o.err == nil && o.panicked == nil {
+			ok = append(ok, o)
+		}
+	}
+	if err := t.Commit(); err != nil {
+		for _, o := range ok {
+			o.err = fmt.Errorf("commit: %w", err)
+		}
+	}
+	return tx
+}
+
+// runSavepoint runs o's function in a savepoint of tx, setting o's
+// outcome, and rolls its changes back when it fails or panics. An error
+// returned means the savepoint could not be made, rolled back or
+// released: the group's transaction is lost.
+func runSavepoint(ctx context.Context, tx *Tx, o *pendingTx) error {
+	if _, err := tx.tx.ExecContext(ctx, `SAVEPOINT intx`); err != nil {
+		return err
+	}
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				o.panicked = r
+			}
+		}()
+		o.err = o.fn(tx)
+	}()
+	if o.err != nil || o.panicked != nil {
+		if _, err := tx.tx.ExecContext(ctx, `ROLLBACK TO intx`); err != nil {
+			return errors.Join(o.err, err)
+		}
+	}
+	_, err := tx.tx.ExecContext(ctx, `RELEASE intx`)
+	return err
+}
