@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -93,7 +94,22 @@ func (db *DB) inGroup(ctx context.Context, fn func(*Tx) error) error {
 func (db *DB) lead(p *pendingTx) *Tx {
 	g := db.group
 	group := []*pendingTx{p}
+	var t *sql.Tx
+	ended := false // committed or rolled back, each outcome set
 	defer func() {
+		if !ended {
+			// Left without committing (runtime.Goexit, as t.Fatal in a
+			// test's function, or a panic outside the functions): no one
+			// in the group was committed.
+			if t != nil {
+				t.Rollback()
+			}
+			for _, o := range group {
+				if o.err == nil && o.panicked == nil {
+					o.err = errors.New("store: the group's transaction was not committed")
+				}
+			}
+		}
 		g.mu.Lock()
 		g.commits++
 		if len(g.pending) > 0 {
@@ -116,6 +132,7 @@ func (db *DB) lead(p *pendingTx) *Tx {
 		for _, o := range group {
 			o.err = fmt.Errorf("begin: %w", err)
 		}
+		ended = true
 		return nil
 	}
 	tx := &Tx{tx: t, dialect: db.dialect, keys: db.keys, cache: db.stmts, grouped: true}
@@ -146,6 +163,7 @@ func (db *DB) lead(p *pendingTx) *Tx {
 		}
 		if err := runSavepoint(ctx, tx, o); err != nil {
 			fail(err)
+			ended = true
 			return tx
 		}
 		if o.err == nil && o.panicked == nil {
@@ -157,6 +175,7 @@ func (db *DB) lead(p *pendingTx) *Tx {
 			o.err = fmt.Errorf("commit: %w", err)
 		}
 	}
+	ended = true
 	return tx
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -244,5 +245,56 @@ func TestSQLiteStatementsInTransactionsStayPrepared(t *testing.T) {
 	var v string
 	if err := db.QueryRowContext(ctx, `SELECT v FROM kv WHERE k = 'k'`).Scan(&v); err != nil || v != "b" {
 		t.Fatalf("v = %q, %v; want b", v, err)
+	}
+}
+
+// TestSQLiteGroupLeftWithoutCommitting: when the leader's goroutine ends
+// in the middle of a group (runtime.Goexit, as t.Fatal in a function), no
+// transaction of the group is committed and none of the callers is told
+// it was; the next transaction leads a group of its own.
+func TestSQLiteGroupLeftWithoutCommitting(t *testing.T) {
+	db, err := openSQLite(filepath.Join(t.TempDir(), "goexit.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, `CREATE TABLE n (i INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	insert := func(i int) func(tx *Tx) error {
+		return func(tx *Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO n VALUES (?)`, i)
+			return err
+		}
+	}
+	inside, release, leaderGone := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(leaderGone)
+		db.InTx(ctx, func(tx *Tx) error {
+			close(inside)
+			<-release
+			return insert(0)(tx)
+		})
+	}()
+	<-inside
+	errs := make(chan error, 2)
+	go func() { errs <- db.InTx(ctx, insert(1)) }()
+	queued(t, db, 1)
+	go func() { errs <- db.InTx(ctx, func(tx *Tx) error { runtime.Goexit(); return nil }) }()
+	queued(t, db, 2)
+	close(release)
+	<-leaderGone
+	for range 2 {
+		if err := <-errs; err == nil {
+			t.Error("a caller of a group that was not committed was told it was")
+		}
+	}
+	if err := db.InTx(ctx, insert(2)); err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	if err := db.QueryRowContext(ctx, `SELECT group_concat(i) FROM n`).Scan(&got); err != nil || got != "2" {
+		t.Fatalf("rows %q, %v; want only 2", got, err)
 	}
 }
