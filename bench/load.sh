@@ -5,7 +5,7 @@
 # each read route alone against a bare net/http handler serving bodies of
 # the same sizes, in the same run. Run from the repo root:
 #
-#   bench/load.sh [--clients 200] [--duration 15s] [--port 18190] [--wanhu BIN] DSN [KEY_FILE]
+#   bench/load.sh [--clients 200] [--duration 15s] [--port 18190] [--wanhu BIN] [--pprof ADDR] DSN [KEY_FILE]
 #
 # DSN is a SQLite file (KEY_FILE defaults to DSN.key) or a postgres:// URL
 # (KEY_FILE required). The database is written to: the demo accounts and
@@ -14,10 +14,12 @@
 # --wanhu measures another build (for a before/after comparison); --solo
 # and --skip choose the routes measured alone and left out of the mix
 # (parts of their names, comma-separated; see bench/load/run.go).
+# --pprof ADDR starts the server with `--pprof ADDR` (loopback), to take
+# profiles during the run.
 # See bench/README.md, "Morning load", for the figures.
 set -euo pipefail
 
-clients=200 duration=15s port=18190 bin="" solo="" skip=""
+clients=200 duration=15s port=18190 bin="" solo="" skip="" pprof=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--clients) clients=$2; shift ;;
@@ -26,6 +28,7 @@ while [ $# -gt 0 ]; do
 	--wanhu) bin=$2; shift ;;
 	--solo) solo=$2; shift ;;
 	--skip) skip=$2; shift ;;
+	--pprof) pprof=$2; shift ;;
 	--*) echo "unknown flag $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -65,6 +68,7 @@ if [[ $help == *-daily-at* ]]; then
 	"$bin" stats refresh --db "$dsn"
 	extra=(--daily-at off)
 fi
+[ -n "$pprof" ] && extra+=(--pprof "$pprof")
 "$bin" serve --db "$dsn" --key-file "$key" --addr "127.0.0.1:$port" "${extra[@]}" >"$dir/serve.log" 2>&1 &
 pid=$!
 for _ in $(seq 600); do

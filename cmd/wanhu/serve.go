@@ -82,6 +82,7 @@ type serverFlags struct {
 	metricsToken             func() (string, error)
 	lifecycle                func() (lifecycle, error)
 	pprof                    func(ctx context.Context, log *slog.Logger) (stop func(), err error)
+	memoryLimit              func() error
 }
 
 func addServerFlags(fs *flag.FlagSet) *serverFlags {
@@ -90,6 +91,7 @@ func addServerFlags(fs *flag.FlagSet) *serverFlags {
 		publicURL: publicURLFlag(fs), keyFile: keyFileFlag(fs), senders: senderFlags(fs), escalation: escalationFlags(fs),
 		photos: photoFlag(fs), anchor: anchorFlags(fs), logger: logFlags(fs),
 		backups: backupFlags(fs), metricsToken: metricsFlag(fs), lifecycle: lifecycleFlags(fs), pprof: pprofFlags(fs),
+		memoryLimit: memoryFlag(fs),
 	}
 }
 
@@ -127,6 +129,9 @@ func (f *serverFlags) check() (*running, error) {
 		return nil, err
 	}
 	if r.life, err = f.lifecycle(); err != nil {
+		return nil, err
+	}
+	if err := f.memoryLimit(); err != nil {
 		return nil, err
 	}
 	r.log = f.logger()

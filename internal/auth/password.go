@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"unicode/utf8"
@@ -28,9 +29,11 @@ const argonKeyLen = 32
 // argonSlots bounds how many argon2id hashes run at once in the process.
 // Each takes argonMemory (64 MiB) while it runs, and signing in needs no
 // account: eight logins at once would otherwise take half a gigabyte. The
-// rest wait their turn, holding no more than their request. Two fill the
-// two cores of a community office PC.
-var argonSlots = make(chan struct{}, 2)
+// rest wait their turn, holding no more than their request. Each hash
+// runs argonThreads lanes at once, so one fills the two cores of a
+// community office PC (two at once took 128 MiB for no more sign-ins a
+// second); a bigger machine runs one per two cores.
+var argonSlots = make(chan struct{}, max(1, runtime.NumCPU()/2))
 
 // argonPeak is the most hashes that ran at once, for the tests.
 var argonRunning, argonPeak atomic.Int32

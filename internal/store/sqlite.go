@@ -34,7 +34,8 @@ import (
 // sqliteConns is the size of the pool, every connection kept open when
 // idle: database/sql keeps only 2 idle by default, so under load the
 // others would be closed and opened again continuously, each time parsing
-// the schema and running the pragmas.
+// the schema and running the pragmas. One more is opened for the write
+// transactions and kept by them (DB.begin).
 const sqliteConns = 8
 
 func openSQLite(path string) (*DB, error) {
@@ -54,9 +55,9 @@ func openSQLite(path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	db.SetMaxOpenConns(sqliteConns)
-	db.SetMaxIdleConns(sqliteConns)
-	return &DB{sql: db, dialect: SQLite, dsn: path, stmts: &stmtCache{m: map[string]*sql.Stmt{}}, writer: make(chan struct{}, 1)}, nil
+	db.SetMaxOpenConns(sqliteConns + 1)
+	db.SetMaxIdleConns(sqliteConns + 1)
+	return &DB{sql: db, dialect: SQLite, dsn: path, stmts: &stmtCache{m: map[string]*sql.Stmt{}}, group: &writeGroup{}}, nil
 }
 
 // createPrivate creates an empty database file at path with mode 0600,

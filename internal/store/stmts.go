@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strings"
 	"sync"
+	"unicode"
 )
 
 // stmtCache keeps the statements a SQLite database runs outside
@@ -55,6 +56,35 @@ func (c *stmtCache) stmt(ctx context.Context, db *sql.DB, q string) *sql.Stmt {
 	}
 	c.m[q] = st
 	return st
+}
+
+// get returns q's kept statement, or nil.
+func (c *stmtCache) get(q string) *sql.Stmt {
+	if c == nil {
+		return nil
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.m[q]
+}
+
+// keepInTx reports whether q, run in a transaction, is to be kept: a
+// single statement reading or writing rows (a transaction also runs the
+// migrations' DDL, each text once).
+func keepInTx(q string) bool {
+	q = strings.TrimSpace(q)
+	if strings.Contains(strings.TrimSuffix(q, ";"), ";") || strings.Count(q, "?") > 16 {
+		return false
+	}
+	w := q
+	if i := strings.IndexFunc(q, unicode.IsSpace); i > 0 {
+		w = q[:i]
+	}
+	switch strings.ToUpper(w) {
+	case "SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "REPLACE":
+		return true
+	}
+	return false
 }
 
 // close closes the cached statements.

@@ -11,6 +11,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -44,9 +45,12 @@ type DB struct {
 	dsn     string
 	keys    *secret.Keyring
 	stmts   *stmtCache // SQLite's prepared statements (nil on PostgreSQL)
-	// writer admits one transaction at a time on SQLite (nil on
-	// PostgreSQL); see InTx.
-	writer chan struct{}
+	// group queues SQLite's write transactions and commits them together
+	// (nil on PostgreSQL); see InTx. wconn is the connection they run on,
+	// taken from the pool by the first and used only by the leader of a
+	// group (see begin).
+	group *writeGroup
+	wconn *sql.Conn
 }
 
 // Open opens a SQLite file path or a postgres:// URL and applies the
@@ -129,6 +133,16 @@ func KeysOf(q Querier) *secret.Keyring {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	if g := db.group; g != nil {
+		// Give the writer's connection back unless a group is being
+		// written (left to the pool's Close).
+		g.mu.Lock()
+		if !g.busy && db.wconn != nil {
+			db.wconn.Close()
+			db.wconn = nil
+		}
+		g.mu.Unlock()
+	}
 	db.stmts.close()
 	return db.sql.Close()
 }
@@ -194,7 +208,18 @@ type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
 	keys    *secret.Keyring
-	stmts   map[string]*sql.Stmt // prepared by Prepared
+	stmts   map[string]*sql.Stmt // prepared by Prepared, or taken from cache
+	// cache is the database's kept statements (SQLite; nil on
+	// PostgreSQL): a statement kept there runs in the transaction without
+	// being prepared again (see stmt). missed are the texts the
+	// transaction ran that were not kept yet: InTx keeps them once the
+	// transaction has ended (on SQLite, once its group has committed).
+	cache  *stmtCache
+	missed []string
+	// grouped: the transaction is a group's (SQLite, group.go); a
+	// statement runs to its end whatever its context, which is looked at
+	// before it starts.
+	grouped bool
 }
 
 func (tx *Tx) Dialect() Dialect { return tx.dialect }
@@ -203,15 +228,72 @@ func (tx *Tx) Dialect() Dialect { return tx.dialect }
 func (tx *Tx) Keys() *secret.Keyring { return tx.keys }
 
 func (tx *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if tx.grouped {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		ctx = context.WithoutCancel(ctx)
+	}
+	if st := tx.stmt(ctx, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return tx.tx.ExecContext(ctx, rebind(tx.dialect, q), args...)
 }
 
 func (tx *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if tx.grouped {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		ctx = context.WithoutCancel(ctx)
+	}
+	if st := tx.stmt(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return tx.tx.QueryContext(ctx, rebind(tx.dialect, q), args...)
 }
 
 func (tx *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if tx.grouped {
+		if ctx.Err() != nil {
+			return tx.tx.QueryRowContext(ctx, rebind(tx.dialect, q), args...) // answers ctx's error
+		}
+		ctx = context.WithoutCancel(ctx)
+	}
+	if st := tx.stmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return tx.tx.QueryRowContext(ctx, rebind(tx.dialect, q), args...)
+}
+
+// stmt returns q's kept statement for use in the transaction, or nil
+// (q then runs prepared anew, as outside the cache). On SQLite the write
+// transactions run one at a time: preparing their statements anew each
+// time was CPU spent while every other writer waited. A kept statement is
+// prepared once on each connection it runs on, the writer's included, and
+// stays prepared there. A text not yet kept is noted, and kept once the
+// transaction has committed (group.go), never by taking another
+// connection while SQLite's write lock is held.
+func (tx *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
+	if tx.cache == nil {
+		return nil
+	}
+	if st, ok := tx.stmts[q]; ok {
+		return st
+	}
+	kept := tx.cache.get(q)
+	if kept == nil {
+		if keepInTx(q) && len(tx.missed) < 32 {
+			tx.missed = append(tx.missed, q)
+		}
+		return nil
+	}
+	st := tx.tx.StmtContext(ctx, kept)
+	if tx.stmts == nil {
+		tx.stmts = map[string]*sql.Stmt{}
+	}
+	tx.stmts[q] = st
+	return st
 }
 
 // Prepare prepares q (rebound) for repeated use inside the transaction.
@@ -247,26 +329,13 @@ func (tx *Tx) Prepared(ctx context.Context, q string) (*sql.Stmt, error) {
 // the writers in the order they came.
 const turnWait = 5 * time.Second
 
-// turn waits, on SQLite, for the gate of the writers (see InTx) before a
-// write q run outside a transaction, and returns what gives it back.
-// Without it such a write (a session stored at sign-in, a throttle's
-// count, last_seen_at) waited in SQLite's busy handler, which polls, while
-// a job's back-to-back transactions took the gate and the lock in turn:
-// it could fail with SQLITE_BUSY after busy_timeout, a 500 at sign-in
-// while the daily recolouring ran. At the gate the writers take turns.
+// turn waits, on SQLite, for the writer (see group.go) before a write q
+// run outside a transaction, and returns what gives it back.
 func (db *DB) turn(ctx context.Context, q string) (done func()) {
-	if db.writer == nil || TxOf(ctx) != nil || !isWrite(q) {
+	if db.group == nil || TxOf(ctx) != nil || !isWrite(q) {
 		return func() {}
 	}
-	t := time.NewTimer(turnWait)
-	defer t.Stop()
-	select {
-	case db.writer <- struct{}{}:
-		return func() { <-db.writer }
-	case <-ctx.Done():
-	case <-t.C:
-	}
-	return func() {}
+	return db.group.turn(ctx, turnWait)
 }
 
 // isWrite reports whether q begins with INSERT, UPDATE, DELETE or REPLACE
@@ -293,17 +362,13 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		return fn(outer)
 	}
 	// SQLite runs one write transaction at a time (BEGIN IMMEDIATE).
-	// The others wait here, holding no connection, rather than in
+	// The others wait in Go, holding no connection, rather than in
 	// SQLite's busy handler, which sleeps while it holds one of the
-	// pool's few connections: under load the waiting writers took
-	// every connection and the reads queued behind them.
-	if db.writer != nil {
-		select {
-		case db.writer <- struct{}{}:
-		case <-ctx.Done():
-			return fmt.Errorf("begin: %w", ctx.Err())
-		}
-		defer func() { <-db.writer }()
+	// pool's few connections (under load the waiting writers took every
+	// connection and the reads queued behind them); and they commit
+	// together (group.go).
+	if db.group != nil {
+		return db.inGroup(ctx, fn)
 	}
 	t, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
@@ -323,6 +388,43 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// keepMissed keeps the statements tx (nil: none) prepared anew (see
+// Tx.stmt). It takes a connection of the pool for each: the caller holds
+// none, and no group is waiting for it.
+func (db *DB) keepMissed(ctx context.Context, tx *Tx) {
+	if tx == nil {
+		return
+	}
+	for _, q := range tx.missed {
+		db.stmts.stmt(ctx, db.sql, q)
+	}
+	tx.missed = nil
+}
+
+// begin begins a SQLite write transaction, for the leader of a group
+// (group.go), on the writer's connection, kept out of the pool for write
+// transactions: a writer that took a connection from the pool waited,
+// holding SQLite's one write lock, behind every read queued for one, and
+// prepared its statements on whichever connection it got.
+func (db *DB) begin(ctx context.Context) (*sql.Tx, error) {
+	for try := 0; ; try++ {
+		if db.wconn == nil {
+			c, err := db.sql.Conn(ctx)
+			if err != nil {
+				return nil, err
+			}
+			db.wconn = c
+		}
+		t, err := db.wconn.BeginTx(ctx, nil)
+		if err == nil || try > 0 || !(errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone)) {
+			return t, err
+		}
+		// The connection broke: take another.
+		db.wconn.Close()
+		db.wconn = nil
+	}
 }
 
 type txKey struct{}
