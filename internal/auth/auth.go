@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"wanhu/internal/apperr"
@@ -351,7 +352,7 @@ func (s *Store) SignIn(ctx context.Context, a Attempt) (string, *Session, error)
 	}
 	u, hash, err := s.user(ctx, "username = ?", a.Username)
 	if errors.Is(err, apperr.ErrNotFound) {
-		VerifyPassword(dummyHash, a.Password) // spend the same time as for a real account
+		VerifyPassword(dummyHash(), a.Password) // spend the same time as for a real account
 		hash, err = "", nil
 	}
 	if err != nil {
@@ -417,7 +418,11 @@ func (s *Store) startSession(ctx context.Context, u *User, a Attempt) (string, *
 	return token, &Session{User: u, Kind: a.Kind, CSRF: csrf, ExpiresAt: exp, EnrolTOTP: enrol, Device: device, ChangePassword: u.MustChangePassword}, nil
 }
 
-var dummyHash = HashPassword("not a real password")
+// dummyHash is what an unknown account name's password is checked
+// against. It is made at the first such attempt, not at start: every
+// command of the binary would otherwise pay for a hash (64 MiB) it does
+// not use, and tests that make hashes cheap get a cheap one.
+var dummyHash = sync.OnceValue(func() string { return HashPassword("not a real password") })
 
 // Authenticate returns the live session of a token of the given kind, or
 // ErrBadCredentials. A web session idle for longer than IdleTimeout ends.
