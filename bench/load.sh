@@ -5,7 +5,7 @@
 # each read route alone against a bare net/http handler serving bodies of
 # the same sizes, in the same run. Run from the repo root:
 #
-#   bench/load.sh [--clients 200] [--duration 15s] [--port 18190] [--wanhu BIN] [--pprof ADDR] DSN [KEY_FILE]
+#   bench/load.sh [--clients 200] [--duration 15s] [--port 18190] [--wanhu BIN] [--pprof ADDR] [--rates LIST] DSN [KEY_FILE]
 #
 # DSN is a SQLite file (KEY_FILE defaults to DSN.key) or a postgres:// URL
 # (KEY_FILE required). The database is written to: the demo accounts and
@@ -15,11 +15,13 @@
 # and --skip choose the routes measured alone and left out of the mix
 # (parts of their names, comma-separated; see bench/load/run.go).
 # --pprof ADDR starts the server with `--pprof ADDR` (loopback), to take
-# profiles during the run.
+# profiles during the run. --rates 50,100,200 runs the mix again as an
+# open loop after it: requests arriving at each rate a second, at most
+# --clients in flight (with --skip all, only the open loop).
 # See bench/README.md, "Morning load", for the figures.
 set -euo pipefail
 
-clients=200 duration=15s port=18190 bin="" solo="" skip="" pprof=""
+clients=200 duration=15s port=18190 bin="" solo="" skip="" pprof="" rates=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--clients) clients=$2; shift ;;
@@ -29,6 +31,7 @@ while [ $# -gt 0 ]; do
 	--solo) solo=$2; shift ;;
 	--skip) skip=$2; shift ;;
 	--pprof) pprof=$2; shift ;;
+	--rates) rates=$2; shift ;;
 	--*) echo "unknown flag $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -79,4 +82,5 @@ done
 args=(-url "http://127.0.0.1:$port" -pid "$pid" -clients "$clients" -duration "$duration" -engine "$engine")
 [ -n "$solo" ] && args+=(-solo "$solo")
 [ -n "$skip" ] && args+=(-skip "$skip")
+[ -n "$rates" ] && args+=(-rates "$rates")
 "$dir/load" run "${args[@]}"

@@ -4,7 +4,7 @@
 // of the same sizes in the same run (see bench/load.sh and
 // bench/README.md, "Morning load").
 //
-//	load run -url http://127.0.0.1:18101 -pid PID [-clients 200] [-duration 15s]
+//	load run -url http://127.0.0.1:18101 -pid PID [-clients 200] [-duration 15s] [-rates 50,100,200]
 //	load accounts -db DSN            # the demo accounts and cityadmin, password demo-pass-2026
 //	load bare -addr 127.0.0.1:0      # the bare handler alone (run spawns it)
 //
@@ -13,7 +13,8 @@
 // then, for each read route of the mix, the route alone at -clients for
 // -duration, followed at once by the bare handler serving that route's
 // median body size for as long: the route's share of the bare handler is
-// its requests per second over the bare handler's.
+// its requests per second over the bare handler's. With -rates, the mix
+// runs again as an open loop at each rate (paced.go).
 package main
 
 import (

@@ -87,7 +87,12 @@ func run(args []string) error {
 		"routes measured alone and against the bare handler: comma-separated parts of their names, or none")
 	skip := fs.String("skip", "", "routes left out of the mix: comma-separated parts of their names (\"all\": no mix)")
 	engine := fs.String("engine", "", "label of the database for the report (sqlite, postgres)")
+	rateList := fs.String("rates", "", "after the mix: the mix again as an open loop, requests arriving at each of these rates a second (comma-separated), at most -clients in flight")
 	fs.Parse(args)
+	rateVals, err := parseRates(*rateList)
+	if err != nil {
+		return err
+	}
 	var bases []string
 	for _, b := range strings.Split(*base, ",") {
 		u, err := url.Parse(strings.TrimSpace(b))
@@ -165,6 +170,12 @@ func run(args []string) error {
 	}
 	if len(ops) > 0 {
 		morning(w, ops, *clients, *dur, *maxReq, pids, pg, *metricsToken)
+	}
+	if len(rateVals) > 0 {
+		if *skip == "all" { // no closed loop; the open loop's mix is whole
+			ops = mix()
+		}
+		rates(w, ops, rateVals, *clients, *dur, pids)
 	}
 	var alone []op
 	for _, o := range append(probes(), mix()...) {
