@@ -65,6 +65,31 @@ func TestPostgresPoolKeepsItsConnections(t *testing.T) {
 	}
 }
 
+// TestPostgresWithoutJIT: the pool's sessions run without JIT compilation,
+// unless the URL asks for it.
+func TestPostgresWithoutJIT(t *testing.T) {
+	dsn := os.Getenv("WANHU_TEST_POSTGRES_URL")
+	if dsn == "" {
+		t.Skip("WANHU_TEST_POSTGRES_URL is not set: no PostgreSQL to open")
+	}
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	for url, want := range map[string]string{dsn: "off", dsn + sep + "jit=on": "on"} {
+		db, err := openPostgres(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var jit string
+		err = db.QueryRowContext(context.Background(), `SHOW jit`).Scan(&jit)
+		db.Close()
+		if err != nil || jit != want {
+			t.Errorf("jit with %q: %q, %v; want %q", strings.TrimPrefix(url, dsn), jit, err, want)
+		}
+	}
+}
+
 // TestSQLiteStatementsStayPrepared: a query run outside a transaction is
 // prepared once and reused, sees what was written after it was prepared
 // (a kept statement holds no snapshot), and a query with a long IN list
