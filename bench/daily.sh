@@ -38,11 +38,10 @@
 # the snapshot tables.
 set -euo pipefail
 
-if [ "${1:-}" = --jobs ]; then
-	city=${2:?usage: bench/daily.sh --jobs CITY.db [BASE] [DAY]}
-	base=${3:-main}
-	day=${4:-$(TZ=Asia/Shanghai date +%F)}
-	dir=${BENCH_DAILY_DIR:-/tmp/wanhu-daily-bench}
+# builds_and_copies builds $base (git archive) as $dir/wanhu-base and the
+# working tree as $dir/wanhu-new, and copies $city to $dir/base.db and
+# $dir/new.db, migrated by their builds.
+builds_and_copies() {
 	mkdir -p "$dir/src"
 	command -v sqlite3 >/dev/null || { echo "sqlite3 is missing: apt-get install sqlite3" >&2; exit 1; }
 	git archive "$base" | tar -x -C "$dir/src"
@@ -53,6 +52,14 @@ if [ "${1:-}" = --jobs ]; then
 		cp "$city.key" "$dir/$v.db.key"
 		"$dir/wanhu-$v" visit policy --db "$dir/$v.db" >/dev/null # migrates, outside the timings
 	done
+}
+
+if [ "${1:-}" = --jobs ]; then
+	city=${2:?usage: bench/daily.sh --jobs CITY.db [BASE] [DAY]}
+	base=${3:-main}
+	day=${4:-$(TZ=Asia/Shanghai date +%F)}
+	dir=${BENCH_DAILY_DIR:-/tmp/wanhu-daily-bench}
+	builds_and_copies
 	# probe DB LOG: from another process, a write transaction on DB every
 	# 0.1 s, its milliseconds appended to LOG: how long a job's write
 	# transactions make others' writes (sign-ins, visits) wait.
@@ -144,17 +151,7 @@ fi
 city=${1:?usage: bench/daily.sh CITY.db [BASE=main]}
 base=${2:-main}
 dir=${BENCH_DAILY_DIR:-/tmp/wanhu-daily-bench}
-mkdir -p "$dir/src"
-command -v sqlite3 >/dev/null || { echo "sqlite3 is missing: apt-get install sqlite3" >&2; exit 1; }
-
-git archive "$base" | tar -x -C "$dir/src"
-(cd "$dir/src" && go build -o "$dir/wanhu-base" ./cmd/wanhu)
-go build -o "$dir/wanhu-new" ./cmd/wanhu
-for v in base new; do
-	cp "$city" "$dir/$v.db"
-	cp "$city.key" "$dir/$v.db.key"
-	"$dir/wanhu-$v" visit policy --db "$dir/$v.db" >/dev/null # migrates, outside the timings
-done
+builds_and_copies
 t() {
 	local name=$1
 	shift

@@ -132,13 +132,7 @@ func (t snapTable) rewrite(ctx context.Context, tx *store.Tx) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM `+t.table); err != nil {
 		return err
 	}
-	in := store.NewInserter(ctx, tx, t.table, t.cols...)
-	for _, r := range t.rows {
-		if err := in.Add(r...); err != nil {
-			return err
-		}
-	}
-	return in.Flush()
+	return snapChanges{insert: t.rows}.write(ctx, tx, t)
 }
 
 // snapChanges is what turns a snapshot table's rows into new ones: rows
