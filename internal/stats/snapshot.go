@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -60,14 +61,29 @@ func SnapshotOf(ctx context.Context, q store.Querier) (Snapshot, error) {
 // RefreshSnapshot counts the people and households of every grid on the
 // China day of now and replaces the snapshot with them in one
 // transaction. It is the daily job's and runs after each import. The
-// counts are read first, outside the transaction, so that on SQLite
-// writers wait only for the few hundred thousand rows to be written, not
-// for the count.
+// counts, and the snapshot they replace, are read first, outside the
+// transaction, and only the rows that differ are written (from one day to
+// the next, the ages of the people whose birthday it is and the files
+// changed): on SQLite writers wait for a few thousand rows to be written,
+// not for the count nor for the whole snapshot. When another refresh
+// committed in between, the whole snapshot is rewritten.
 func RefreshSnapshot(ctx context.Context, db *store.DB, now time.Time) (Snapshot, error) {
 	on := calendar.DayOf(now)
+	before, err := SnapshotOf(ctx, db)
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("stats snapshot: %w", err)
+	}
 	c, err := countGrids(ctx, db, on)
 	if err != nil {
 		return Snapshot{}, fmt.Errorf("stats snapshot: %w", err)
+	}
+	var changes []snapChanges
+	for _, t := range c {
+		old, err := scanRows(ctx, db, len(t.cols), `SELECT `+strings.Join(t.cols, ", ")+` FROM `+t.table)
+		if err != nil {
+			return Snapshot{}, fmt.Errorf("stats snapshot: %s: %w", t.table, err)
+		}
+		changes = append(changes, t.diff(old))
 	}
 	s := Snapshot{Taken: now.UTC().Truncate(time.Second), On: on}
 	err = db.InTx(ctx, func(tx *store.Tx) error {
@@ -77,22 +93,20 @@ func RefreshSnapshot(ctx context.Context, db *store.DB, now time.Time) (Snapshot
 		if tx.Dialect() == store.Postgres {
 			lock = " FOR UPDATE"
 		}
-		var one int
-		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM stats_snapshot WHERE id = 1`+lock).Scan(&one); err != nil {
+		var taken sql.NullTime
+		if err := tx.QueryRowContext(ctx, `SELECT taken_at FROM stats_snapshot WHERE id = 1`+lock).Scan(&taken); err != nil {
 			return err
 		}
-		for _, t := range c {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t.table); err != nil {
-				return err
-			}
-			in := store.NewInserter(ctx, tx, t.table, t.cols...)
-			for _, r := range t.rows {
-				if err := in.Add(r...); err != nil {
-					return err
+		same := taken.Valid == !before.Taken.IsZero() && (!taken.Valid || taken.Time.Equal(before.Taken))
+		for i, t := range c {
+			if same {
+				if err := changes[i].write(ctx, tx, t); err != nil {
+					return fmt.Errorf("%s: %w", t.table, err)
 				}
+				continue
 			}
-			if err := in.Flush(); err != nil {
-				return err
+			if err := t.rewrite(ctx, tx); err != nil {
+				return fmt.Errorf("%s: %w", t.table, err)
 			}
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE stats_snapshot SET taken_at = ?, on_day = ? WHERE id = 1`, s.Taken, on.String())
@@ -104,11 +118,85 @@ func RefreshSnapshot(ctx context.Context, db *store.DB, now time.Time) (Snapshot
 	return s, nil
 }
 
-// snapTable is the rows of one snapshot table.
+// snapTable is the rows of one snapshot table: its first keys columns
+// identify a row, the others are its counts.
 type snapTable struct {
 	table string
 	cols  []string
+	keys  int
 	rows  [][]any
+}
+
+// rewrite replaces the table's rows with t's.
+func (t snapTable) rewrite(ctx context.Context, tx *store.Tx) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+t.table); err != nil {
+		return err
+	}
+	return snapChanges{insert: t.rows}.write(ctx, tx, t)
+}
+
+// snapChanges is what turns a snapshot table's rows into new ones: rows
+// to insert, rows whose counts change (counts then keys), and the keys
+// of rows to delete.
+type snapChanges struct {
+	insert, update, remove [][]any
+}
+
+// diff returns the changes from old, the table's rows, to t's rows.
+func (t snapTable) diff(old [][]any) snapChanges {
+	key := func(r []any) string { return fmt.Sprintf("%#v", r[:t.keys]) }
+	was := make(map[string][]any, len(old))
+	for _, r := range old {
+		was[key(r)] = r
+	}
+	var c snapChanges
+	for _, r := range t.rows {
+		k := key(r)
+		o, ok := was[k]
+		delete(was, k)
+		switch {
+		case !ok:
+			c.insert = append(c.insert, r)
+		case fmt.Sprintf("%#v", o[t.keys:]) != fmt.Sprintf("%#v", r[t.keys:]):
+			c.update = append(c.update, append(slices.Clone(r[t.keys:]), r[:t.keys]...))
+		}
+	}
+	for _, r := range was {
+		c.remove = append(c.remove, r[:t.keys])
+	}
+	return c
+}
+
+// write applies c to table t.
+func (c snapChanges) write(ctx context.Context, tx *store.Tx, t snapTable) error {
+	// A row is found by its grid (every table's first column, indexed)
+	// and the rest of its key, NULLs equal.
+	same := " IS NOT DISTINCT FROM ?"
+	if tx.Dialect() == store.SQLite {
+		same = " IS ?"
+	}
+	where := " WHERE " + t.cols[0] + " = ?"
+	for _, col := range t.cols[1:t.keys] {
+		where += " AND " + col + same
+	}
+	set := strings.Join(t.cols[t.keys:], " = ?, ") + " = ?"
+	for _, r := range c.remove {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+t.table+where, r...); err != nil {
+			return err
+		}
+	}
+	for _, r := range c.update {
+		if _, err := tx.ExecContext(ctx, `UPDATE `+t.table+` SET `+set+where, r...); err != nil {
+			return err
+		}
+	}
+	in := store.NewInserter(ctx, tx, t.table, t.cols...)
+	for _, r := range c.insert {
+		if err := in.Add(r...); err != nil {
+			return err
+		}
+	}
+	return in.Flush()
 }
 
 // countGrids reads the counts of every grid on day on, one snapTable
@@ -131,18 +219,18 @@ func countGrids(ctx context.Context, q store.Querier, on calendar.Date) ([]snapT
 		sql  string
 		args []any
 	}{
-		{snapTable{table: "stats_snapshot_ages", cols: []string{"grid_id", "gender", "age", "n"}},
+		{snapTable{table: "stats_snapshot_ages", cols: []string{"grid_id", "gender", "age", "n"}, keys: 3},
 			`SELECT h.grid_id, p.gender, ` + age + `, COUNT(*) FROM ` + people + `
 			WHERE ` + current + ` AND p.birth_date <= ? GROUP BY 1, 2, 3`, []any{on.Y, mmdd, on}},
-		{snapTable{table: "stats_snapshot_places", cols: []string{"grid_id", "compound_id", "building_id", "n"}},
+		{snapTable{table: "stats_snapshot_places", cols: []string{"grid_id", "compound_id", "building_id", "n"}, keys: 3},
 			`SELECT h.grid_id, h.compound_id, h.building_id, COUNT(*) FROM ` + people + `
 			WHERE ` + current + ` AND p.birth_date <= ? GROUP BY h.grid_id, h.compound_id, h.building_id`, []any{on}},
-		{snapTable{table: "stats_snapshot_ethnicities", cols: []string{"grid_id", "ethnicity", "n"}},
+		{snapTable{table: "stats_snapshot_ethnicities", cols: []string{"grid_id", "ethnicity", "n"}, keys: 2},
 			`SELECT h.grid_id, p.ethnicity, COUNT(*) FROM ` + people + `
 			WHERE ` + current + ` AND p.birth_date <= ? GROUP BY h.grid_id, p.ethnicity`, []any{on}},
-		{snapTable{table: "stats_snapshot_households", cols: []string{"grid_id", "kind", "occupancy", "colour", "n"}},
+		{snapTable{table: "stats_snapshot_households", cols: []string{"grid_id", "kind", "occupancy", "colour", "n"}, keys: 4},
 			`SELECT h.grid_id, h.kind, h.occupancy, h.colour, COUNT(*) FROM households h GROUP BY h.grid_id, h.kind, h.occupancy, h.colour`, nil},
-		{snapTable{table: "stats_snapshot_key_tags", cols: []string{"grid_id", "tag", "n"}},
+		{snapTable{table: "stats_snapshot_key_tags", cols: []string{"grid_id", "tag", "n"}, keys: 2},
 			`SELECT h.grid_id, t.code, COUNT(*) FROM tags t JOIN person_tags pt ON pt.tag = t.code JOIN persons p ON p.id = pt.person_id
 			JOIN households h ON h.id = p.household_id WHERE t.key_person AND p.active GROUP BY h.grid_id, t.code`, nil},
 	}
@@ -165,7 +253,7 @@ func countGrids(ctx context.Context, q store.Querier, on calendar.Date) ([]snapT
 // gridFigures counts each grid's key persons (each person once) and
 // special-difficulty households, as keyPersons does.
 func gridFigures(ctx context.Context, q store.Querier) (snapTable, error) {
-	t := snapTable{table: "stats_snapshot_grids", cols: []string{"grid_id", "key_persons", "special_difficulty"}}
+	t := snapTable{table: "stats_snapshot_grids", cols: []string{"grid_id", "key_persons", "special_difficulty"}, keys: 1}
 	keys, err := scanRows(ctx, q, 2, `SELECT h.grid_id, COUNT(*) FROM persons p JOIN households h ON h.id = p.household_id
 		WHERE p.active AND p.id IN (SELECT pt.person_id FROM person_tags pt JOIN tags t ON t.code = pt.tag WHERE t.key_person)
 		GROUP BY h.grid_id`)

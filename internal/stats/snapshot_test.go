@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -260,5 +262,71 @@ func TestSnapshotOneCommunity(t *testing.T) {
 				t.Errorf("%s of one community: population as of %v (%d people), households as of %v; want live, 6", name, p.AsOf, p.Total, h.AsOf)
 			}
 		}
+	})
+}
+
+// TestSnapshotRefreshesAtOnce: a refresh the next day writes the counts
+// that differ (one changes, one goes); refreshes at once (the daily job
+// on one server, imports on others) leave the snapshot a single refresh
+// takes, whichever of them wrote only what differed and whichever
+// rewrote it all.
+func TestSnapshotRefreshesAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		// check says whether the snapshot is what a count on day on
+		// gives, row for row.
+		check := func(on calendar.Date, when string) {
+			t.Helper()
+			c, err := countGrids(ctx, db, on)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tb := range c {
+				rows, err := scanRows(ctx, db, len(tb.cols), `SELECT `+strings.Join(tb.cols, ", ")+` FROM `+tb.table)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := tb.diff(rows); len(d.insert)+len(d.update)+len(d.remove) != 0 || tb.table == "stats_snapshot_ages" && len(rows) == 0 {
+					t.Errorf("%s: %s, %d rows, %d to insert, %d to update, %d to remove; want some, none to change", when, tb.table,
+						len(rows), len(d.insert), len(d.update), len(d.remove))
+				}
+			}
+		}
+		// Two brothers, 37 and 36 on 1 September, both 37 the next day:
+		// a row's count changes and another's goes.
+		if _, err := household.NewStore(db).CreateHousehold(ctx, household.Actor{Name: "test"},
+			household.Household{BuildingID: w.f.Buildings[0].ID, Unit: "2", Room: "202"},
+			[]household.Person{{Name: "马新", Gender: household.Male, BirthDate: calendar.Date{Y: 1990, M: 9, D: 1}, Relation: "householder"},
+				{Name: "马力", Gender: household.Male, BirthDate: calendar.Date{Y: 1990, M: 9, D: 2}, Relation: "sibling"}}); err != nil {
+			t.Fatal(err)
+		}
+		on, next := calendar.Date{Y: 2027, M: 9, D: 1}, calendar.Date{Y: 2027, M: 9, D: 2}
+		for _, day := range []calendar.Date{on, next} {
+			if _, err := RefreshSnapshot(ctx, db, day.Midnight().Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			check(day, "refreshed on "+day.String())
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 4)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = RefreshSnapshot(ctx, db, on.Midnight().Add(time.Duration(i+1)*time.Second))
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("refresh %d: %v", i, err)
+			}
+		}
+		check(on, "four refreshes at once, a day back")
+		if _, err := RefreshSnapshot(ctx, db, on.Midnight().Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		check(on, "refreshed again")
 	})
 }
