@@ -198,20 +198,8 @@ func TestScopePlannedHouseholds(t *testing.T) {
 		if err := org.CreateTeamMember(ctx, db, &member); err != nil {
 			t.Fatal(err)
 		}
-		y, w := time.Now().In(calendar.China).ISOWeek()
-		plan := func(week string, h *household.Household) {
-			var id int64
-			if err := db.QueryRowContext(ctx, `INSERT INTO plans(grid_id, week, generated_at) VALUES (?, ?, ?) RETURNING id`,
-				f.Grids[0].ID, week, time.Now().UTC()).Scan(&id); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := db.ExecContext(ctx, `INSERT INTO plan_items(plan_id, household_id, team_member_id, position) VALUES (?, ?, ?, 1)`,
-				id, h.ID, member.ID); err != nil {
-				t.Fatal(err)
-			}
-		}
-		plan(fmt.Sprintf("%04d-W%02d", y, w), hs[0])
-		plan("2020-W01", hs[1])
+		planItem(t, db, f.Grids[0].ID, thisWeek(), hs[0].ID, member.ID)
+		planItem(t, db, f.Grids[0].ID, "2020-W01", hs[1].ID, member.ID)
 		visitor := s.In(org.Scope{MemberID: member.ID})
 		if _, err := visitor.HouseholdByID(ctx, hs[0].ID); err != nil {
 			t.Errorf("household of this week's plan: %v", err)
@@ -254,18 +242,8 @@ func TestWhereRow(t *testing.T) {
 		if err := s.Assign(ctx, member.ID, hs[3].ID); err != nil {
 			t.Fatal(err)
 		}
-		y, w := time.Now().In(calendar.China).ISOWeek()
-		for week, h := range map[string]*household.Household{fmt.Sprintf("%04d-W%02d", y, w): hs[4], "2020-W01": hs[5]} {
-			var id int64
-			if err := db.QueryRowContext(ctx, `INSERT INTO plans(grid_id, week, generated_at) VALUES (?, ?, ?) RETURNING id`,
-				f.Grids[1].ID, week, time.Now().UTC()).Scan(&id); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := db.ExecContext(ctx, `INSERT INTO plan_items(plan_id, household_id, team_member_id, position) VALUES (?, ?, ?, 1)`,
-				id, h.ID, member.ID); err != nil {
-				t.Fatal(err)
-			}
-		}
+		planItem(t, db, f.Grids[1].ID, thisWeek(), hs[4].ID, member.ID)
+		planItem(t, db, f.Grids[1].ID, "2020-W01", hs[5].ID, member.ID)
 		ids := func(cond string, args []any) string {
 			q := `SELECT h.id FROM households h`
 			if cond != "" {
@@ -310,4 +288,26 @@ func TestWhereRow(t *testing.T) {
 			}
 		}
 	})
+}
+
+// thisWeek is this week in China, as plans name it.
+func thisWeek() string {
+	y, w := time.Now().In(calendar.China).ISOWeek()
+	return fmt.Sprintf("%04d-W%02d", y, w)
+}
+
+// planItem puts household householdID into a new plan of grid for week,
+// to be visited by team member memberID.
+func planItem(t *testing.T, db *store.DB, grid int64, week string, householdID, memberID int64) {
+	t.Helper()
+	ctx := context.Background()
+	var id int64
+	if err := db.QueryRowContext(ctx, `INSERT INTO plans(grid_id, week, generated_at) VALUES (?, ?, ?) RETURNING id`,
+		grid, week, time.Now().UTC()).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO plan_items(plan_id, household_id, team_member_id, position) VALUES (?, ?, ?, 1)`,
+		id, householdID, memberID); err != nil {
+		t.Fatal(err)
+	}
 }
