@@ -35,37 +35,7 @@ func memberArgs(id int64) []any {
 // Store applies its scope to every read, list, count, export and write, so
 // a household out of scope looks exactly like one that does not exist
 // (apperr.ErrNotFound).
-func Where(s org.Scope) (string, []any) { return scopeWhere(s, "") }
-
-// scopeWhere is Where with lead before the columns it compares: "+"
-// makes the condition one no index serves, so SQLite checks it on the
-// households another index found instead of letting it lead (see
-// searchplan.go).
-func scopeWhere(s org.Scope, lead string) (string, []any) {
-	if s.All {
-		return "", nil
-	}
-	var or []string
-	var args []any
-	for _, p := range s.Paths {
-		or = append(or, lead+"h.grid_id IN (SELECT id FROM org_units WHERE kind = 'grid' AND path LIKE ?)")
-		args = append(args, p+"%")
-	}
-	if len(s.GridIDs) > 0 {
-		or = append(or, lead+"h.grid_id IN (?"+strings.Repeat(", ?", len(s.GridIDs)-1)+")")
-		for _, id := range s.GridIDs {
-			args = append(args, id)
-		}
-	}
-	if s.MemberID != 0 {
-		or = append(or, lead+"h.id IN ("+memberHouseholds+")")
-		args = append(args, memberArgs(s.MemberID)...)
-	}
-	if len(or) == 0 {
-		return "1 = 0", nil
-	}
-	return "(" + strings.Join(or, " OR ") + ")", args
-}
+func Where(s org.Scope) (string, []any) { return scopeWhere(s, "", false) }
 
 // WhereRow is Where for a query that finds its households by id (a
 // file, a check of one household): the same households, but each part of
@@ -76,25 +46,37 @@ func scopeWhere(s org.Scope, lead string) (string, []any) {
 // a visitor's household file at city scale. Lists and counts keep Where,
 // whose lists lead their plans. Its parameters are Where's, in the same
 // order.
-func WhereRow(s org.Scope) (string, []any) {
+func WhereRow(s org.Scope) (string, []any) { return scopeWhere(s, "", true) }
+
+// scopeWhere is Where, or WhereRow when byRow, with lead before the
+// columns it compares: "+" makes the condition one no index serves, so
+// SQLite checks it on the households another index found instead of
+// letting it lead (see searchplan.go).
+func scopeWhere(s org.Scope, lead string, byRow bool) (string, []any) {
 	if s.All {
 		return "", nil
+	}
+	underPath := lead + "h.grid_id IN (SELECT id FROM org_units WHERE kind = 'grid' AND path LIKE ?)"
+	members := lead + "h.id IN (" + memberHouseholds + ")"
+	if byRow {
+		underPath = "EXISTS (SELECT 1 FROM org_units u WHERE u.id = " + lead + "h.grid_id AND u.kind = 'grid' AND u.path LIKE ?)"
+		members = "EXISTS (SELECT 1 FROM household_assignments a WHERE a.team_member_id = ? AND a.household_id = " + lead + "h.id)" +
+			" OR EXISTS (SELECT 1 FROM plan_items i JOIN plans p ON p.id = i.plan_id WHERE i.team_member_id = ? AND i.household_id = " + lead + "h.id AND p.week >= ?)"
 	}
 	var or []string
 	var args []any
 	for _, p := range s.Paths {
-		or = append(or, "EXISTS (SELECT 1 FROM org_units u WHERE u.id = h.grid_id AND u.kind = 'grid' AND u.path LIKE ?)")
+		or = append(or, underPath)
 		args = append(args, p+"%")
 	}
 	if len(s.GridIDs) > 0 {
-		or = append(or, "h.grid_id IN (?"+strings.Repeat(", ?", len(s.GridIDs)-1)+")")
+		or = append(or, lead+"h.grid_id IN (?"+strings.Repeat(", ?", len(s.GridIDs)-1)+")")
 		for _, id := range s.GridIDs {
 			args = append(args, id)
 		}
 	}
 	if s.MemberID != 0 {
-		or = append(or, "EXISTS (SELECT 1 FROM household_assignments a WHERE a.team_member_id = ? AND a.household_id = h.id)",
-			"EXISTS (SELECT 1 FROM plan_items i JOIN plans p ON p.id = i.plan_id WHERE i.team_member_id = ? AND i.household_id = h.id AND p.week >= ?)")
+		or = append(or, members)
 		args = append(args, memberArgs(s.MemberID)...)
 	}
 	if len(or) == 0 {
