@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,6 +42,23 @@ func TestVisits(t *testing.T) {
 					}
 				}},
 			{name: "due: visitor sees only the assigned", method: "GET", path: "/visits/due", user: "visitor", status: 200, check: wantTotal(1)},
+			// The total comes with the page's rows; a page past the end counts apart.
+			{name: "due: a later page counts all", method: "GET", path: "/visits/due?overdue=true&per_page=1&page=2", user: "clerk", status: 200,
+				check: func(t *testing.T, body []byte) {
+					wantTotal(2)(t, body)
+					if l := decodeAs[list[struct {
+						HouseholdID int64 `json:"household_id"`
+					}]](t, body); len(l.Items) != 1 || l.Items[0].HouseholdID == fx.red.ID {
+						t.Errorf("second page %s", short(body))
+					}
+				}},
+			{name: "due: a page past the end counts all", method: "GET", path: "/visits/due?overdue=true&page=9", user: "clerk", status: 200,
+				check: func(t *testing.T, body []byte) {
+					wantTotal(2)(t, body)
+					if !strings.Contains(string(body), `"items":[]`) {
+						t.Errorf("past the end %s", short(body))
+					}
+				}},
 			{name: "due: by grid", method: "GET", path: "/visits/due?grid={grid2}", user: "clerk", status: 200, check: wantTotal(1)},
 			{name: "due: officer", method: "GET", path: "/visits/due", user: "officer", status: 403},
 			{name: "due: bad overdue", method: "GET", path: "/visits/due?overdue=yes", user: "clerk", status: 400, check: wantError("one_of", "overdue")},

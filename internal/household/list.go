@@ -71,7 +71,7 @@ func (f Filter) where(scope org.Scope, p plan, counting bool) (string, []any) {
 	if p == planSearch || p == planWalk {
 		lead = "+"
 	}
-	if cond, a := scopeWhere(scope, lead); cond != "" {
+	if cond, a := scopeWhere(scope, lead, false); cond != "" {
 		add(cond, a...)
 	}
 	if f.afterID != 0 {

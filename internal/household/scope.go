@@ -35,20 +35,38 @@ func memberArgs(id int64) []any {
 // Store applies its scope to every read, list, count, export and write, so
 // a household out of scope looks exactly like one that does not exist
 // (apperr.ErrNotFound).
-func Where(s org.Scope) (string, []any) { return scopeWhere(s, "") }
+func Where(s org.Scope) (string, []any) { return scopeWhere(s, "", false) }
 
-// scopeWhere is Where with lead before the columns it compares: "+"
-// makes the condition one no index serves, so SQLite checks it on the
-// households another index found instead of letting it lead (see
-// searchplan.go).
-func scopeWhere(s org.Scope, lead string) (string, []any) {
+// WhereRow is Where for a query that finds its households by id (a
+// file, a check of one household): the same households, but each part of
+// the scope is a correlated EXISTS that looks up the row's grid or
+// assignment and stops at its first match. Where's lists (the grids under
+// a path, a member's households) would be built in full by SQLite for
+// every such query, a few hundred rows to check one: a third of the CPU of
+// a visitor's household file at city scale. Lists and counts keep Where,
+// whose lists lead their plans. Its parameters are Where's, in the same
+// order.
+func WhereRow(s org.Scope) (string, []any) { return scopeWhere(s, "", true) }
+
+// scopeWhere is Where, or WhereRow when byRow, with lead before the
+// columns it compares: "+" makes the condition one no index serves, so
+// SQLite checks it on the households another index found instead of
+// letting it lead (see searchplan.go).
+func scopeWhere(s org.Scope, lead string, byRow bool) (string, []any) {
 	if s.All {
 		return "", nil
+	}
+	underPath := lead + "h.grid_id IN (SELECT id FROM org_units WHERE kind = 'grid' AND path LIKE ?)"
+	members := lead + "h.id IN (" + memberHouseholds + ")"
+	if byRow {
+		underPath = "EXISTS (SELECT 1 FROM org_units u WHERE u.id = " + lead + "h.grid_id AND u.kind = 'grid' AND u.path LIKE ?)"
+		members = "EXISTS (SELECT 1 FROM household_assignments a WHERE a.team_member_id = ? AND a.household_id = " + lead + "h.id)" +
+			" OR EXISTS (SELECT 1 FROM plan_items i JOIN plans p ON p.id = i.plan_id WHERE i.team_member_id = ? AND i.household_id = " + lead + "h.id AND p.week >= ?)"
 	}
 	var or []string
 	var args []any
 	for _, p := range s.Paths {
-		or = append(or, lead+"h.grid_id IN (SELECT id FROM org_units WHERE kind = 'grid' AND path LIKE ?)")
+		or = append(or, underPath)
 		args = append(args, p+"%")
 	}
 	if len(s.GridIDs) > 0 {
@@ -58,7 +76,7 @@ func scopeWhere(s org.Scope, lead string) (string, []any) {
 		}
 	}
 	if s.MemberID != 0 {
-		or = append(or, lead+"h.id IN ("+memberHouseholds+")")
+		or = append(or, members)
 		args = append(args, memberArgs(s.MemberID)...)
 	}
 	if len(or) == 0 {
@@ -105,7 +123,7 @@ func (s *Store) In(scope org.Scope) *Store {
 // visible returns apperr.ErrNotFound unless household id exists and is in
 // the store's scope.
 func (s *Store) visible(ctx context.Context, q store.Querier, id int64) error {
-	cond, args := Where(s.scope)
+	cond, args := WhereRow(s.scope)
 	if cond != "" {
 		cond = " AND " + cond
 	}

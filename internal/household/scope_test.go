@@ -198,20 +198,8 @@ func TestScopePlannedHouseholds(t *testing.T) {
 		if err := org.CreateTeamMember(ctx, db, &member); err != nil {
 			t.Fatal(err)
 		}
-		y, w := time.Now().In(calendar.China).ISOWeek()
-		plan := func(week string, h *household.Household) {
-			var id int64
-			if err := db.QueryRowContext(ctx, `INSERT INTO plans(grid_id, week, generated_at) VALUES (?, ?, ?) RETURNING id`,
-				f.Grids[0].ID, week, time.Now().UTC()).Scan(&id); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := db.ExecContext(ctx, `INSERT INTO plan_items(plan_id, household_id, team_member_id, position) VALUES (?, ?, ?, 1)`,
-				id, h.ID, member.ID); err != nil {
-				t.Fatal(err)
-			}
-		}
-		plan(fmt.Sprintf("%04d-W%02d", y, w), hs[0])
-		plan("2020-W01", hs[1])
+		planItem(t, db, f.Grids[0].ID, thisWeek(), hs[0].ID, member.ID)
+		planItem(t, db, f.Grids[0].ID, "2020-W01", hs[1].ID, member.ID)
 		visitor := s.In(org.Scope{MemberID: member.ID})
 		if _, err := visitor.HouseholdByID(ctx, hs[0].ID); err != nil {
 			t.Errorf("household of this week's plan: %v", err)
@@ -228,4 +216,98 @@ func TestScopePlannedHouseholds(t *testing.T) {
 			t.Error("another grid is visible")
 		}
 	})
+}
+
+// TestWhereRow checks that the scope as a file reads it (WhereRow, a
+// correlated EXISTS per part) selects the same households as Where, for
+// every kind of scope and their unions: grids under a path, grids, a
+// visitor's assigned and planned households (this week's plans, not old
+// ones).
+func TestWhereRow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, f := setup(t, db)
+		var hs []*household.Household
+		for i, room := range []string{"101", "102", "103", "201", "202", "203"} {
+			h, err := s.CreateHousehold(ctx, clerk, household.Household{BuildingID: f.Buildings[i/3].ID, Room: room}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hs = append(hs, h)
+		}
+		member := org.TeamMember{CommunityID: f.Community.ID, GridID: f.Grids[1].ID, Name: "志愿者", Role: org.RoleVolunteer}
+		if err := org.CreateTeamMember(ctx, db, &member); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Assign(ctx, member.ID, hs[3].ID); err != nil {
+			t.Fatal(err)
+		}
+		planItem(t, db, f.Grids[1].ID, thisWeek(), hs[4].ID, member.ID)
+		planItem(t, db, f.Grids[1].ID, "2020-W01", hs[5].ID, member.ID)
+		ids := func(cond string, args []any) string {
+			q := `SELECT h.id FROM households h`
+			if cond != "" {
+				q += ` WHERE ` + cond
+			}
+			rows, err := db.QueryContext(ctx, q+` ORDER BY h.id`, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var out []string
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					t.Fatal(err)
+				}
+				for i, h := range hs {
+					if h.ID == id {
+						out = append(out, fmt.Sprint(i))
+					}
+				}
+			}
+			return strings.Join(out, " ")
+		}
+		for name, c := range map[string]struct {
+			scope org.Scope
+			want  string
+		}{
+			"everything":         {org.Everything, "0 1 2 3 4 5"},
+			"community":          {org.Scope{Paths: []string{f.Community.Path}}, "0 1 2 3 4 5"},
+			"a grid's path":      {org.Scope{Paths: []string{f.Grids[0].Path}}, "0 1 2"},
+			"two paths":          {org.Scope{Paths: []string{f.Grids[1].Path, f.Grids[0].Path}}, "0 1 2 3 4 5"},
+			"grid 1 leader":      {org.Scope{GridIDs: []int64{f.Grids[0].ID}}, "0 1 2"},
+			"visitor":            {org.Scope{MemberID: member.ID}, "3 4"},
+			"leader and visitor": {org.Scope{GridIDs: []int64{f.Grids[0].ID}, MemberID: member.ID}, "0 1 2 3 4"},
+			"path and visitor":   {org.Scope{Paths: []string{f.Grids[0].Path}, MemberID: member.ID}, "0 1 2 3 4"},
+			"nobody":             {org.Scope{}, ""},
+		} {
+			byList, byRow := ids(household.Where(c.scope)), ids(household.WhereRow(c.scope))
+			if byList != c.want || byRow != c.want {
+				t.Errorf("%s: Where selects %q, WhereRow %q, want %q", name, byList, byRow, c.want)
+			}
+		}
+	})
+}
+
+// thisWeek is this week in China, as plans name it.
+func thisWeek() string {
+	y, w := time.Now().In(calendar.China).ISOWeek()
+	return fmt.Sprintf("%04d-W%02d", y, w)
+}
+
+// planItem puts household householdID into a new plan of grid for week,
+// to be visited by team member memberID.
+func planItem(t *testing.T, db *store.DB, grid int64, week string, householdID, memberID int64) {
+	t.Helper()
+	ctx := context.Background()
+	var id int64
+	if err := db.QueryRowContext(ctx, `INSERT INTO plans(grid_id, week, generated_at) VALUES (?, ?, ?) RETURNING id`,
+		grid, week, time.Now().UTC()).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO plan_items(plan_id, household_id, team_member_id, position) VALUES (?, ?, ?, 1)`,
+		id, householdID, memberID); err != nil {
+		t.Fatal(err)
+	}
 }

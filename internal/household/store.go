@@ -77,9 +77,9 @@ func scanHousehold(k *secret.Keyring, sc interface{ Scan(...any) error }, full b
 // HouseholdByID returns the whole household file: the household, its tags,
 // all members (current ones first), needs and plan. The file is masked for the store's reader (see showPerson).
 // A household out of the store's scope is not read at all: the scope is a
-// condition of the query that reads the household (see Where).
+// condition of the query that reads the household (see WhereRow).
 func (s *Store) HouseholdByID(ctx context.Context, id int64) (*Household, error) {
-	cond, args := Where(s.scope)
+	cond, args := WhereRow(s.scope)
 	h, err := householdFileWhere(ctx, s.db, id, cond, args, s.today())
 	if err != nil {
 		return nil, err

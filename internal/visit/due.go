@@ -298,13 +298,12 @@ func DueList(ctx context.Context, q store.Querier, scope org.Scope, f DueFilter,
 		where, args = append(where, "COALESCE(h.next_due_on, ?) <= ?"), append(args, today, today)
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
-	var total int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM households h`+cond, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
+	// The page's rows carry the count of all (COUNT(*) OVER ()), so that
+	// the scope's list is built once, not again for a count of its own;
+	// a page past the end has no row to carry it and counts apart.
 	page, per := pageOf(f.Page, f.PerPage)
 	rows, err := q.QueryContext(ctx, `SELECT h.id, h.grid_id, g.name, h.address, h.householder, h.colour,
-		COALESCE(h.next_due_on, ?), h.last_met_on, h.misses, h.offpeak
+		COALESCE(h.next_due_on, ?), h.last_met_on, h.misses, h.offpeak, COUNT(*) OVER ()
 		FROM households h JOIN org_units g ON g.id = h.grid_id`+cond+`
 		ORDER BY CASE WHEN h.colour = 'red' AND COALESCE(h.next_due_on, ?) < ? THEN 0 ELSE 1 END,
 		COALESCE(h.next_due_on, ?), CASE h.colour WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END, h.id LIMIT ? OFFSET ?`,
@@ -314,17 +313,26 @@ func DueList(ctx context.Context, q store.Querier, scope org.Scope, f DueFilter,
 	}
 	defer rows.Close()
 	out := []Due{}
+	total := -1
 	for rows.Next() {
 		var d Due
 		if err := rows.Scan(&d.HouseholdID, &d.GridID, &d.GridName, &d.Address, &d.Householder, &d.Colour,
-			&d.NextDueOn, &d.LastMetOn, &d.Misses, &d.Offpeak); err != nil {
+			&d.NextDueOn, &d.LastMetOn, &d.Misses, &d.Offpeak, &total); err != nil {
 			return nil, 0, err
 		}
 		d.DaysOverdue = max(DaysBetween(d.NextDueOn, today), 0)
 		d.Overdue = d.DaysOverdue > 0
 		out = append(out, d)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if total < 0 {
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM households h`+cond, args...).Scan(&total); err != nil {
+			return nil, 0, err
+		}
+	}
+	return out, total, nil
 }
 
 // pageOf clamps a page number and size like the household lists.
