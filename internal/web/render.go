@@ -159,7 +159,7 @@ func (h *handler) page(r *http.Request, title, nav string) Page {
 // a clean 500 instead of half a page.
 func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, name string, view any) {
 	lang := h.locale(r).Lang
-	if v, ok := view.(interface{ lang() string }); ok {
+	if v, ok := view.(interface{ lang() string }); ok && v.lang() != "" {
 		lang = v.lang()
 	}
 	t, err := h.pages.set(lang, name)
