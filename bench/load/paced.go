@@ -130,11 +130,7 @@ func rates(w *world, ops []op, list []float64, inflight int, d time.Duration, pi
 		n := len(fast.samples) + len(dash.samples)
 		cpu := ""
 		if len(pids) > 0 {
-			var s float64
-			for _, v := range use.servers {
-				s += v
-			}
-			cpu = fmt.Sprintf("%.2f", 1000*s/float64(max(n, 1)))
+			cpu = fmt.Sprintf("%.2f", 1000*sum(use.servers)/float64(max(n, 1)))
 		}
 		fmt.Printf("| %.0f | %.1f | %.1f | %.1f | %.1f (%s) | %.1f | %d | %d | %s |\n", rate, float64(n)/rs[0].secs, fast.quantile(0.5), fast.quantile(0.99),
 			slowestP99, slowest, dash.quantile(0.99), errs, notSent, cpu)

@@ -191,24 +191,21 @@ func run(args []string) error {
 		defer stop()
 		bw := &world{bases: []string{bareURL}, hc: w.hc}
 		fmt.Printf("\n## Each route alone, then the bare net/http handler with the same body size\n\n")
-		fmt.Println("| route | requests/s | p50 ms | p99 ms | errors | body | server CPU ms a request | bare requests/s | share of bare |")
+		fmt.Println("| route | requests/s | p50 ms | p99 ms | errors | body | servers' CPU ms a request | bare requests/s | share of bare |")
 		fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 		for _, o := range alone {
 			o.weight = 1
 			cpu0 := takeCPU(pids)
 			r := phase(w, []op{o}, *clients, *dur, *maxReq)[0]
-			perReq := ""
-			if use := cpuBetween(cpu0, takeCPU(pids), nil); len(use.servers) > 0 && len(r.samples) > 0 {
-				var secs float64
-				for _, v := range use.servers {
-					secs += v
-				}
-				perReq = fmt.Sprintf("%.3f", 1000*secs/float64(len(r.samples)))
-			}
+			use := cpuBetween(cpu0, takeCPU(pids), nil)
 			size := r.medianSize()
 			b := phase(bw, []op{{route: "bare", weight: 1, do: func(bw *world, c *clientState) (int, int, error) {
 				return bw.get(c, nil, fmt.Sprintf("/bare?n=%d", size), false)
 			}}}, *clients, *dur, *maxReq)[0]
+			perReq := ""
+			if len(use.servers) > 0 {
+				perReq = fmt.Sprintf("%.2f", 1000*sum(use.servers)/float64(max(len(r.samples), 1)))
+			}
 			fmt.Printf("| %s | %.0f | %.1f | %.1f | %d | %s | %s | %.0f | **%.1f%%** |\n", o.route, r.rate(), r.quantile(0.5), r.quantile(0.99),
 				r.errors(), kb(size), perReq, b.rate(), 100*r.rate()/b.rate())
 		}
@@ -410,4 +407,13 @@ func label(engine string) string {
 		return ""
 	}
 	return " on " + engine
+}
+
+// sum adds xs.
+func sum(xs []float64) float64 {
+	t := 0.0
+	for _, x := range xs {
+		t += x
+	}
+	return t
 }

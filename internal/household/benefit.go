@@ -393,6 +393,9 @@ type BenefitFilter struct {
 	Status      string
 	Page        int
 	PerPage     int
+	// NoTotal leaves the total uncounted (0): for a page that shows the
+	// cases without a pager (the household file).
+	NoTotal bool
 }
 
 const benefitCols = `c.id, c.household_id, h.address, h.grid_id, c.kind, c.applied_on, COALESCE(c.helper_id, 0), COALESCE(t.name, ''),
@@ -402,7 +405,8 @@ const benefitCols = `c.id, c.household_id, h.address, h.grid_id, c.kind, c.appli
 const benefitFrom = ` FROM benefit_cases c JOIN households h ON h.id = c.household_id LEFT JOIN team_members t ON t.id = c.helper_id`
 
 // Benefits returns one page of the cases in scope, the latest applied
-// first, and their total, masked for the reader (showBenefit).
+// first, and their total (unless f.NoTotal), masked for the reader
+// (showBenefit).
 func (s *Store) Benefits(ctx context.Context, f BenefitFilter) ([]BenefitCase, int, error) {
 	if err := first(oneOf("kind", f.Kind, BenefitKinds, true), oneOf("status", f.Status, BenefitStatuses, true)); err != nil {
 		return nil, 0, err
@@ -426,8 +430,10 @@ func (s *Store) Benefits(ctx context.Context, f BenefitFilter) ([]BenefitCase, i
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*)`+benefitFrom+cond, args...).Scan(&total); err != nil {
-		return nil, 0, err
+	if !f.NoTotal {
+		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*)`+benefitFrom+cond, args...).Scan(&total); err != nil {
+			return nil, 0, err
+		}
 	}
 	page, per := pageOf(f.Page, f.PerPage)
 	rows, err := s.db.QueryContext(ctx, `SELECT `+benefitCols+benefitFrom+cond+` ORDER BY c.applied_on DESC, c.id DESC LIMIT ? OFFSET ?`,

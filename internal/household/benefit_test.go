@@ -100,6 +100,9 @@ func TestBenefitCaseLifecycle(t *testing.T) {
 		if _, total, _ := s.Benefits(ctx, household.BenefitFilter{}); total != 1 {
 			t.Errorf("%d cases after bad input, want 1", total)
 		}
+		if cs, none, err := s.Benefits(ctx, household.BenefitFilter{HouseholdID: c.HouseholdID, NoTotal: true}); err != nil || none != 0 || len(cs) != 1 || cs[0].ID != c.ID {
+			t.Errorf("uncounted: %d cases, total %d, %v; want case %d, total 0", len(cs), none, err, c.ID)
+		}
 
 		// An edit of the application carries its version.
 		c, err = s.UpdateBenefit(ctx, clerk, c.ID, household.BenefitEdit{Amount: ptr(int64(900)), Period: "one_off", Note: "换灯、修龙头", HelperID: w.worker.ID, Version: 1})

@@ -49,6 +49,9 @@ type Filter struct {
 	HouseholdID int64
 	DueBy       calendar.Date // due on or before
 	Page, Per   int
+	// NoTotal leaves the total uncounted (0): for a page that shows the
+	// first tasks without a pager (the household file).
+	NoTotal bool
 }
 
 // Validate returns a field error for an unknown state or rule.
@@ -66,7 +69,7 @@ const taskColumns = `t.id, t.rule, t.household_id, COALESCE(t.person_id, 0), h.g
 	t.dismiss_reason, COALESCE(t.request_id, 0), t.closed_by_name, t.closed_at, t.created_on, t.version`
 
 // List returns the tasks that match f, the earliest due first, and how
-// many match.
+// many match (unless f.NoTotal).
 func (s *Store) List(ctx context.Context, f Filter) ([]Task, int, error) {
 	if err := f.Validate(); err != nil {
 		return nil, 0, err
@@ -93,8 +96,10 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Task, int, error) {
 	}
 	where := ` FROM proactive_tasks t JOIN households h ON h.id = t.household_id WHERE ` + strings.Join(conds, " AND ")
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*)`+where, args...).Scan(&total); err != nil {
-		return nil, 0, err
+	if !f.NoTotal {
+		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*)`+where, args...).Scan(&total); err != nil {
+			return nil, 0, err
+		}
 	}
 	per := f.Per
 	if per <= 0 || per > 500 {

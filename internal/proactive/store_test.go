@@ -43,6 +43,10 @@ func TestTasksScopeAndStates(t *testing.T) {
 		if n < 4 || len(mine) != n {
 			t.Fatalf("first grid: %d tasks (%d listed), want the widow's 4 or more", n, len(mine))
 		}
+		// The household file lists them without counting them.
+		if uncounted, none, err := first.List(ctx, proactive.Filter{State: proactive.Open, NoTotal: true}); err != nil || none != 0 || len(uncounted) != n {
+			t.Errorf("uncounted: %d tasks, total %d, %v; want the %d, total 0", len(uncounted), none, err, n)
+		}
 		for _, task := range mine {
 			if task.HouseholdID != w.widow.ID || task.GridID != w.org.Grids[0].ID {
 				t.Errorf("first grid lists %+v", task)

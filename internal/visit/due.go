@@ -2,7 +2,9 @@ package visit
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"wanhu/internal/calendar"
@@ -11,43 +13,46 @@ import (
 	"wanhu/internal/store"
 )
 
-// facts loads the policy facts of one household.
+// facts loads the policy facts of one household, in one statement: its
+// colour, its tags and its current members' (each once, in the order of
+// their codes, as a UNION of the two gave them) and the frequencies of its
+// active plan measures. A household that does not exist is sql.ErrNoRows.
 func facts(ctx context.Context, q store.Querier, id int64) (Facts, error) {
 	var f Facts
-	if err := q.QueryRowContext(ctx, `SELECT colour FROM households WHERE id = ?`, id).Scan(&f.Colour); err != nil {
-		return f, err
-	}
-	rows, err := q.QueryContext(ctx, `SELECT tag FROM household_tags WHERE household_id = ?
-		UNION SELECT pt.tag FROM person_tags pt JOIN persons p ON p.id = pt.person_id
-		WHERE p.household_id = ? AND p.active AND p.moved_out_on IS NULL AND p.deceased_on IS NULL`, id, id)
-	if err != nil {
-		return f, err
-	}
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			rows.Close()
-			return f, err
-		}
-		f.Tags = append(f.Tags, t)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return f, err
-	}
-	rows, err = q.QueryContext(ctx, `SELECT frequency FROM plan_measures WHERE household_id = ? AND status = 'active'`, id)
+	rows, err := q.QueryContext(ctx, `SELECT 0, colour FROM households WHERE id = ?
+		UNION ALL SELECT 1, tag FROM household_tags WHERE household_id = ?
+		UNION ALL SELECT 1, pt.tag FROM person_tags pt JOIN persons p ON p.id = pt.person_id
+		WHERE p.household_id = ? AND p.active AND p.moved_out_on IS NULL AND p.deceased_on IS NULL
+		UNION ALL SELECT 2, frequency FROM plan_measures WHERE household_id = ? AND status = 'active'`, id, id, id, id)
 	if err != nil {
 		return f, err
 	}
 	defer rows.Close()
+	found := false
 	for rows.Next() {
-		var fr string
-		if err := rows.Scan(&fr); err != nil {
+		var kind int
+		var v string
+		if err := rows.Scan(&kind, &v); err != nil {
 			return f, err
 		}
-		f.Plan = append(f.Plan, fr)
+		switch kind {
+		case 0:
+			f.Colour, found = household.Colour(v), true
+		case 1:
+			f.Tags = append(f.Tags, v)
+		case 2:
+			f.Plan = append(f.Plan, v)
+		}
 	}
-	return f, rows.Err()
+	if err := rows.Err(); err != nil {
+		return f, err
+	}
+	if !found {
+		return f, sql.ErrNoRows
+	}
+	slices.Sort(f.Tags)
+	f.Tags = slices.Compact(f.Tags)
+	return f, nil
 }
 
 // recompute sets the next due date of household id from the policy and

@@ -71,6 +71,11 @@ func LoadPolicy(ctx context.Context, q store.Querier) (Policy, error) {
 	if err != nil {
 		return Policy{}, err
 	}
+	return storedPolicy(v)
+}
+
+// storedPolicy decodes the policy stored in the settings (v).
+func storedPolicy(v string) (Policy, error) {
 	var p Policy
 	if err := json.Unmarshal([]byte(v), &p); err != nil {
 		return Policy{}, fmt.Errorf("stored visit policy: %w", err)

@@ -293,7 +293,8 @@ type Schedule struct {
 	Offpeak     bool          `json:"offpeak"`
 }
 
-// ScheduleOf returns the visit state of household id.
+// ScheduleOf returns the visit state of household id, in two statements
+// (the schedule with the configured policy, then the facts).
 // Out of scope it answers apperr.ErrNotFound: the scope is a condition of
 // the query that reads the schedule.
 func (s *Store) ScheduleOf(ctx context.Context, id int64) (*Schedule, error) {
@@ -302,17 +303,21 @@ func (s *Store) ScheduleOf(ctx context.Context, id int64) (*Schedule, error) {
 		cond = " AND " + cond
 	}
 	var sc Schedule
-	err := s.db.QueryRowContext(ctx, `SELECT h.last_visit_at, h.last_met_on, h.next_due_on, h.misses, h.offpeak FROM households h WHERE h.id = ?`+cond,
-		append([]any{id}, args...)...).Scan(&sc.LastVisitAt, &sc.LastMetOn, &sc.NextDueOn, &sc.Misses, &sc.Offpeak)
+	var stored sql.NullString // the configured policy, if any (LoadPolicy)
+	err := s.db.QueryRowContext(ctx, `SELECT h.last_visit_at, h.last_met_on, h.next_due_on, h.misses, h.offpeak,
+		(SELECT value FROM settings WHERE key = ?) FROM households h WHERE h.id = ?`+cond,
+		append([]any{policyKey, id}, args...)...).Scan(&sc.LastVisitAt, &sc.LastMetOn, &sc.NextDueOn, &sc.Misses, &sc.Offpeak, &stored)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.ErrNotFound
 	}
 	if err != nil {
 		return nil, err
 	}
-	p, err := LoadPolicy(ctx, s.db)
-	if err != nil {
-		return nil, err
+	p := DefaultPolicy
+	if stored.Valid {
+		if p, err = storedPolicy(stored.String); err != nil {
+			return nil, err
+		}
 	}
 	f, err := facts(ctx, s.db, id)
 	if err != nil {

@@ -55,7 +55,7 @@ type benefitRow struct {
 // benefitBlockOf builds the benefit section of file v for the user.
 func (h *handler) benefitBlockOf(r *http.Request, v *fileView) (*benefitBlock, error) {
 	ctx, l, hh := r.Context(), v.L, v.H
-	cases, _, err := h.files(r).Benefits(ctx, household.BenefitFilter{HouseholdID: hh.ID, PerPage: 100})
+	cases, _, err := h.files(r).Benefits(ctx, household.BenefitFilter{HouseholdID: hh.ID, PerPage: 100, NoTotal: true})
 	if err != nil {
 		return nil, err
 	}

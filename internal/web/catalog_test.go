@@ -52,12 +52,16 @@ func TestLocalesComplete(t *testing.T) {
 
 // TestTemplatesParse fails when a page does not parse or names no layout.
 func TestTemplatesParse(t *testing.T) {
-	p, err := loadPages()
+	c, err := LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := loadPages(c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"login", "households", "household", "form", "person", "ledger", "print", "rosters", "roster_list", "error"} {
-		if p.sets[name] == nil {
+		if !p.names[name] {
 			t.Errorf("page %s missing", name)
 		}
 	}

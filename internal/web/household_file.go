@@ -165,7 +165,7 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 		if v.Schedule, err = h.visits(r).ScheduleOf(ctx, hh.ID); err != nil {
 			return nil, err
 		}
-		ts, _, err := h.tasks(r).List(ctx, proactive.Filter{HouseholdID: hh.ID, Per: 20})
+		ts, _, err := h.tasks(r).List(ctx, proactive.Filter{HouseholdID: hh.ID, Per: 20, NoTotal: true})
 		if err != nil {
 			return nil, err
 		}

@@ -7,5 +7,9 @@ import "net/http"
 // that cannot be loaded and was not kept. It needs no session and shows
 // nobody's data, since it is kept and shown to whoever holds the phone.
 func (h *handler) offlinePage(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusOK, "offline", h.page(r, "offline.title", ""))
+	h.render(w, r, http.StatusOK, "offline", offlineView{h.page(r, "offline.title", "")})
 }
+
+// offlineView is the offline page's view: a Page alone, as every view
+// holds one (the layout reads .Page).
+type offlineView struct{ Page }

@@ -11,6 +11,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
+	"testing"
 
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
@@ -27,9 +29,20 @@ var templateFS embed.FS
 //go:embed static/*.css static/*.js static/vendor/echarts
 var staticFS embed.FS
 
-// pages holds one parsed template set per page. Each page file defines
-// "page", which names its layout ({{template "base" .}} or "sheet").
-type pages struct{ sets map[string]*template.Template }
+// pages holds the parsed pages. Each page file defines "page", which names
+// its layout ({{template "base" .}} or "sheet"). Every page is parsed at
+// start, to fail early; the sets that serve are parsed again on first use,
+// one per page and language, with their constants folded (fold.go).
+type pages struct {
+	catalog *Catalog
+	names   map[string]bool
+	folded  sync.Map // language + "/" + page → *template.Template
+	mu      sync.Mutex
+	// check renders every page unfolded too and fails unless both are the
+	// same (tests); plain holds the unfolded sets.
+	check bool
+	plain map[string]*template.Template
+}
 
 var funcs = template.FuncMap{
 	"add":      func(a, b int) int { return a + b },
@@ -40,24 +53,72 @@ var funcs = template.FuncMap{
 }
 
 // loadPages parses every page with the layouts and partials, once.
-func loadPages() (*pages, error) {
+func loadPages(c *Catalog) (*pages, error) {
 	files, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
-	p := &pages{sets: map[string]*template.Template{}}
+	p := &pages{catalog: c, names: map[string]bool{}, check: testing.Testing(), plain: map[string]*template.Template{}}
 	for _, f := range files {
 		name := strings.TrimSuffix(path.Base(f), ".html")
-		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layouts/*.html", f)
+		t, err := parsePage(name)
 		if err != nil {
-			return nil, fmt.Errorf("template %s: %w", name, err)
+			return nil, err
 		}
-		if t.Lookup("page") == nil {
-			return nil, fmt.Errorf("template %s: defines no \"page\"", name)
+		p.names[name] = true
+		if p.check {
+			p.plain[name] = t
 		}
-		p.sets[name] = t
 	}
 	return p, nil
+}
+
+// parsePage parses page name with the layouts and partials.
+func parsePage(name string) (*template.Template, error) {
+	t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layouts/*.html", "templates/"+name+".html")
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", name, err)
+	}
+	if t.Lookup("page") == nil {
+		return nil, fmt.Errorf("template %s: defines no \"page\"", name)
+	}
+	return t, nil
+}
+
+// set returns page name folded for lang (nil, nil: no such page).
+func (p *pages) set(lang, name string) (*template.Template, error) {
+	key := lang + "/" + name
+	if t, ok := p.folded.Load(key); ok {
+		return t.(*template.Template), nil
+	}
+	if !p.names[name] {
+		return nil, nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if t, ok := p.folded.Load(key); ok {
+		return t.(*template.Template), nil
+	}
+	t, err := parsePage(name)
+	if err != nil {
+		return nil, err
+	}
+	l := p.catalog.Locale(lang)
+	for _, x := range t.Templates() {
+		if x.Tree != nil {
+			foldConstants(x.Tree.Root, l)
+		}
+	}
+	if err := escapeNow(t); err != nil {
+		return nil, fmt.Errorf("template %s: %w", name, err)
+	}
+	for _, x := range t.Templates() {
+		if x.Tree != nil {
+			foldPrinted(x.Tree.Root)
+		}
+	}
+	p.folded.Store(key, t)
+	return t, nil
 }
 
 // Page is what every page's view carries: the language, the signed-in
@@ -72,6 +133,14 @@ type Page struct {
 	// Brand replaces Wanhu's name in the header and the title of the
 	// residents' pages: the name of the community they deal with.
 	Brand string
+}
+
+// lang is the language of the page (the set it is rendered with).
+func (p Page) lang() string {
+	if p.L == nil {
+		return ""
+	}
+	return p.L.Lang
 }
 
 // page fills the common part of a view.
@@ -89,9 +158,16 @@ func (h *handler) page(r *http.Request, title, nav string) Page {
 // render executes a page into a buffer first, so a template error becomes
 // a clean 500 instead of half a page.
 func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, name string, view any) {
-	t, ok := h.pages.sets[name]
-	if !ok {
-		h.serverError(w, r, fmt.Errorf("no page %q", name))
+	lang := h.locale(r).Lang
+	if v, ok := view.(interface{ lang() string }); ok && v.lang() != "" {
+		lang = v.lang()
+	}
+	t, err := h.pages.set(lang, name)
+	if err == nil && t == nil {
+		err = fmt.Errorf("no page %q", name)
+	}
+	if err != nil {
+		h.serverError(w, r, err)
 		return
 	}
 	var buf bytes.Buffer
@@ -99,10 +175,34 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 		h.serverError(w, r, fmt.Errorf("render %s: %w", name, err))
 		return
 	}
+	if h.pages.check {
+		if err := h.pages.same(name, view, buf.Bytes()); err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	buf.WriteTo(w)
+}
+
+// same fails unless page name renders view unfolded as folded (tests).
+func (p *pages) same(name string, view any, folded []byte) error {
+	var plain bytes.Buffer
+	err := p.plain[name].ExecuteTemplate(&plain, "page", view)
+	if err != nil {
+		return fmt.Errorf("render %s unfolded: %w", name, err)
+	}
+	if !bytes.Equal(plain.Bytes(), folded) {
+		a, b := plain.String(), string(folded)
+		i := 0
+		for i < len(a) && i < len(b) && a[i] == b[i] {
+			i++
+		}
+		return fmt.Errorf("page %s folded differs from unfolded at byte %d: %q vs %q", name, i, a[max(i-40, 0):min(i+40, len(a))], b[max(i-40, 0):min(i+40, len(b))])
+	}
+	return nil
 }
 
 // errorView is the view of the error page.

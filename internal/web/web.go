@@ -44,7 +44,7 @@ func newHandler(d server.Deps) *handler {
 	if err != nil {
 		panic(err)
 	}
-	p, err := loadPages()
+	p, err := loadPages(cat)
 	if err != nil {
 		panic(err)
 	}
