@@ -296,9 +296,9 @@ type Schedule struct {
 // ScheduleOf returns the visit state of household id, in two statements
 // (the schedule with the configured policy, then the facts).
 // Out of scope it answers apperr.ErrNotFound: the scope is a condition of
-// the query that reads the schedule.
+// the query that reads the schedule (household.WhereRow: one row checked).
 func (s *Store) ScheduleOf(ctx context.Context, id int64) (*Schedule, error) {
-	cond, args := household.Where(s.scope)
+	cond, args := household.WhereRow(s.scope)
 	if cond != "" {
 		cond = " AND " + cond
 	}
