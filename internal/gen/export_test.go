@@ -8,3 +8,6 @@ func SetAnalyzeThreshold(n int) (restore func()) {
 	analyzeThreshold = n
 	return func() { analyzeThreshold = old }
 }
+
+// DemoHouseholdSQL is demoHouseholdSQL, for a test of its plan.
+var DemoHouseholdSQL = demoHouseholdSQL

@@ -2,6 +2,7 @@ package gen_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"wanhu/internal/gen"
@@ -66,4 +67,34 @@ func TestDongxingRequests(t *testing.T) {
 			t.Errorf("report %+v", stats.Figures)
 		}
 	})
+}
+
+// TestDemoHouseholdPlan: the query that picks the households of Dongxing's
+// requests finds them through the buildings' index instead of reading
+// every household of the city (SCAN h).
+func TestDemoHouseholdPlan(t *testing.T) {
+	db := generatedDongxing(t)
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, `ANALYZE`); err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range []string{"=", "<>"} {
+		rows, err := db.QueryContext(ctx, `EXPLAIN QUERY PLAN `+gen.DemoHouseholdSQL(op), 1, "一化小区")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		if !slices.Contains(plan, "SEARCH h USING INDEX households_place (building_id=?)") {
+			t.Errorf("c.name %s ?: plan %q", op, plan)
+		}
+	}
 }
