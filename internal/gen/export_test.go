@@ -11,3 +11,6 @@ func SetAnalyzeThreshold(n int) (restore func()) {
 
 // DemoHouseholdSQL is demoHouseholdSQL, for a test of its plan.
 var DemoHouseholdSQL = demoHouseholdSQL
+
+// CommunityPeopleSQL is communityPeopleSQL, for a test of its plan.
+const CommunityPeopleSQL = communityPeopleSQL
