@@ -199,7 +199,7 @@ func (g *generator) dongxingProgrammes(ctx context.Context, db *store.DB, commun
 // range, in id order. CROSS JOIN makes SQLite go from the community's
 // grids to their households and people (by the indexes on grid and
 // household): in the join order it chose, it read the people of the whole
-// city born in the range (15 s of CPU in a city of a million; 0.03 s so).
+// city born in the range (15 s of CPU in a city of a million; 0.03 s now).
 const communityPeopleSQL = `SELECT p.id FROM org_units g CROSS JOIN households h CROSS JOIN persons p
 	WHERE h.grid_id = g.id AND p.household_id = h.id AND g.parent_id = ?
 	AND p.active AND p.moved_out_on IS NULL AND p.deceased_on IS NULL AND p.birth_date > ? AND p.birth_date <= ?

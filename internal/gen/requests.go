@@ -259,7 +259,7 @@ func demoHousehold(ctx context.Context, db *store.DB, r *rand.Rand, communityID 
 // It goes through the buildings, whose households an index finds (a
 // generated household of a compound is in one of its buildings), and sorts
 // by "+h.id" so that SQLite does not read the whole city's households in
-// id order to skip the sort: 40 s for Dongxing's 39 requests in a city of
+// id order to skip the sort: 72 s for Dongxing's 39 requests in a city of
 // a million.
 func demoHouseholdSQL(op string) string {
 	return `SELECT h.id FROM compounds c JOIN buildings b ON b.compound_id = c.id
