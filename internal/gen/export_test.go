@@ -8,3 +8,9 @@ func SetAnalyzeThreshold(n int) (restore func()) {
 	analyzeThreshold = n
 	return func() { analyzeThreshold = old }
 }
+
+// DemoHouseholdSQL is demoHouseholdSQL, for a test of its plan.
+var DemoHouseholdSQL = demoHouseholdSQL
+
+// CommunityPeopleSQL is communityPeopleSQL, for a test of its plan.
+const CommunityPeopleSQL = communityPeopleSQL

@@ -195,6 +195,16 @@ func (g *generator) dongxingProgrammes(ctx context.Context, db *store.DB, commun
 	return nil
 }
 
+// communityPeopleSQL selects the current people of a community born in a
+// range, in id order. CROSS JOIN makes SQLite go from the community's
+// grids to their households and people (by the indexes on grid and
+// household): in the join order it chose, it read the people of the whole
+// city born in the range (15 s of CPU in a city of a million; 0.03 s now).
+const communityPeopleSQL = `SELECT p.id FROM org_units g CROSS JOIN households h CROSS JOIN persons p
+	WHERE h.grid_id = g.id AND p.household_id = h.id AND g.parent_id = ?
+	AND p.active AND p.moved_out_on IS NULL AND p.deceased_on IS NULL AND p.birth_date > ? AND p.birth_date <= ?
+	ORDER BY p.id`
+
 // communityPeople returns the current people of community born after
 // bornAfter (the zero Date: any time) and on or before bornBy.
 func communityPeople(ctx context.Context, db *store.DB, communityID int64, bornAfter, bornBy calendar.Date) ([]int64, error) {
@@ -202,9 +212,7 @@ func communityPeople(ctx context.Context, db *store.DB, communityID int64, bornA
 	if !bornAfter.IsZero() {
 		after = bornAfter.String()
 	}
-	rows, err := db.QueryContext(ctx, `SELECT p.id FROM persons p JOIN households h ON h.id = p.household_id JOIN org_units g ON g.id = h.grid_id
-		WHERE g.parent_id = ? AND p.active AND p.moved_out_on IS NULL AND p.deceased_on IS NULL AND p.birth_date > ? AND p.birth_date <= ?
-		ORDER BY p.id`, communityID, after, bornBy.String())
+	rows, err := db.QueryContext(ctx, communityPeopleSQL, communityID, after, bornBy.String())
 	if err != nil {
 		return nil, err
 	}

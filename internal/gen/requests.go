@@ -225,9 +225,8 @@ func storyHousehold(ctx context.Context, db *store.DB, r *rand.Rand, communityID
 // demoHousehold picks a household of the compound not picked before, or
 // else of the community.
 func demoHousehold(ctx context.Context, db *store.DB, r *rand.Rand, communityID int64, compound string, used map[int64]bool) (int64, error) {
-	for _, where := range []string{`c.community_id = ? AND c.name = ?`, `c.community_id = ? AND c.name <> ?`} {
-		rows, err := db.QueryContext(ctx, `SELECT h.id FROM households h JOIN compounds c ON c.id = h.compound_id WHERE `+where+` ORDER BY h.id`,
-			communityID, compound)
+	for _, op := range []string{"=", "<>"} {
+		rows, err := db.QueryContext(ctx, demoHouseholdSQL(op), communityID, compound)
 		if err != nil {
 			return 0, err
 		}
@@ -253,6 +252,19 @@ func demoHousehold(ctx context.Context, db *store.DB, r *rand.Rand, communityID 
 		}
 	}
 	return 0, fmt.Errorf("no household left in community %d for a demo request", communityID)
+}
+
+// demoHouseholdSQL selects the households, in id order, of the
+// community's compounds named (op "=") or not named (op "<>") a name.
+// It goes through the buildings, whose households an index finds (a
+// generated household of a compound is in one of its buildings), and sorts
+// by "+h.id" so that SQLite does not read the whole city's households in
+// id order to skip the sort: 72 s for Dongxing's 39 requests in a city of
+// a million.
+func demoHouseholdSQL(op string) string {
+	return `SELECT h.id FROM compounds c JOIN buildings b ON b.compound_id = c.id
+		JOIN households h ON h.building_id = b.id AND h.compound_id = c.id
+		WHERE c.community_id = ? AND c.name ` + op + ` ? ORDER BY +h.id`
 }
 
 // departmentNamed returns the id of the department name under the

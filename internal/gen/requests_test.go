@@ -2,6 +2,7 @@ package gen_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"wanhu/internal/gen"
@@ -66,4 +67,44 @@ func TestDongxingRequests(t *testing.T) {
 			t.Errorf("report %+v", stats.Figures)
 		}
 	})
+}
+
+// TestDemoQueryPlans: the query that picks the households of Dongxing's
+// requests finds them through the buildings' index instead of reading
+// every household of the city (SCAN h).
+// The people of the four-thirty class and the festival likewise come
+// through the grids' households (SEARCH p by household), not every person
+// of the city born in the range.
+func TestDemoQueryPlans(t *testing.T) {
+	db := generatedDongxing(t)
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, `ANALYZE`); err != nil {
+		t.Fatal(err)
+	}
+	plan := func(query string, args ...any) []string {
+		t.Helper()
+		rows, err := db.QueryContext(ctx, `EXPLAIN QUERY PLAN `+query, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		return plan
+	}
+	for _, op := range []string{"=", "<>"} {
+		if p := plan(gen.DemoHouseholdSQL(op), 1, "一化小区"); !slices.Contains(p, "SEARCH h USING INDEX households_place (building_id=?)") {
+			t.Errorf("c.name %s ?: plan %q", op, p)
+		}
+	}
+	if p := plan(gen.CommunityPeopleSQL, 8, "2000-01-01", "2014-01-01"); !slices.Contains(p, "SEARCH p USING INDEX persons_household (household_id=?)") {
+		t.Errorf("community's people: plan %q", p)
+	}
 }

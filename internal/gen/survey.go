@@ -75,9 +75,11 @@ func (g *generator) dongxingSurvey(ctx context.Context, db *store.DB, communityI
 			if i == 12 || i == 37 { // DongxingSurveyed - DongxingParticipating
 				joined = "no"
 			}
-			for code, answer := range map[string]string{"knows_grid_worker": "yes", "joined_activity": joined, "satisfied": satisfied} {
+			// In a fixed order (a map's is random), so the same seed gives
+			// the same rows.
+			for _, a := range [][2]string{{"knows_grid_worker", "yes"}, {"joined_activity", joined}, {"satisfied", satisfied}} {
 				if _, err := tx.ExecContext(ctx, `INSERT INTO survey_answers(visit_id, question_code, answer, household_id, grid_id, answered_at)
-					VALUES (?, ?, ?, ?, ?, ?)`, m.visit, code, answer, m.household, m.grid, m.at); err != nil {
+					VALUES (?, ?, ?, ?, ?, ?)`, m.visit, a[0], a[1], m.household, m.grid, m.at); err != nil {
 					return err
 				}
 			}

@@ -44,5 +44,13 @@ func TestDongxingSurvey(t *testing.T) {
 			WHERE v.outcome = 'met' AND v.household_id = a.household_id AND v.at = a.answered_at`); n != 3*gen.DongxingSurveyed {
 			t.Errorf("%d answers on their met visits, want %d", n, 3*gen.DongxingSurveyed)
 		}
+		// The same seed gives the same file: each visit's three answers
+		// in the same order (SQLite's rowid; PostgreSQL's rows have none).
+		if db.Dialect() == store.SQLite {
+			if n := count(t, db, `SELECT COUNT(*) FROM (SELECT question_code, ROW_NUMBER() OVER (ORDER BY rowid) AS i FROM survey_answers) a
+				WHERE question_code <> CASE i % 3 WHEN 1 THEN 'knows_grid_worker' WHEN 2 THEN 'joined_activity' ELSE 'satisfied' END`); n != 0 {
+				t.Errorf("%d answers out of order", n)
+			}
+		}
 	})
 }
