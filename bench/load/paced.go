@@ -102,7 +102,8 @@ func cityWide(route string) bool { return strings.Contains(route, "city-wide") }
 // offered and done, p50 and p99 of every route but the city-wide
 // dashboards, the slowest such route's p99, the dashboards' p99, errors
 // and the servers' CPU per request; then the mix per route at the
-// highest rate whose p99 stayed under 100 ms.
+// highest rate at which every route but the city-wide dashboards kept
+// its p99 under 100 ms (issue 15's goal).
 func rates(w *world, ops []op, list []float64, inflight int, d time.Duration, pids []int) {
 	fmt.Printf("\n## The mix as an open loop: requests arriving at a fixed rate (at most %d in flight), %s each\n\n", inflight, d)
 	fmt.Println("| offered/s | answered/s | p50 ms | p99 ms | slowest route's p99 ms | city-wide dashboards' p99 ms | errors | not sent | servers' CPU ms a request |")
@@ -134,15 +135,15 @@ func rates(w *world, ops []op, list []float64, inflight int, d time.Duration, pi
 		}
 		fmt.Printf("| %.0f | %.1f | %.1f | %.1f | %.1f (%s) | %.1f | %d | %d | %s |\n", rate, float64(n)/rs[0].secs, fast.quantile(0.5), fast.quantile(0.99),
 			slowestP99, slowest, dash.quantile(0.99), errs, notSent, cpu)
-		if fast.quantile(0.99) < 100 && errs == 0 && notSent == 0 && rate > bestRate {
+		if slowestP99 < 100 && errs == 0 && notSent == 0 && rate > bestRate {
 			best, bestRate = rs, rate
 		}
 	}
 	if best == nil {
-		fmt.Printf("\nno rate kept the p99 under 100 ms with no errors\n")
+		fmt.Printf("\nno rate kept every route's p99 under 100 ms with no errors\n")
 		return
 	}
-	fmt.Printf("\n### Per route at %.0f requests/s, the highest rate with p99 under 100 ms and every request answered\n\n", bestRate)
+	fmt.Printf("\n### Per route at %.0f requests/s, the highest rate at which every route but the city-wide dashboards kept its p99 under 100 ms, every request answered\n\n", bestRate)
 	fmt.Println("| route | requests/s | p50 ms | p99 ms | errors |")
 	fmt.Println("|---|---:|---:|---:|---:|")
 	slices.SortStableFunc(best, func(a, b *result) int { return len(b.samples) - len(a.samples) })
