@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,13 +43,9 @@ func parseRates(s string) ([]float64, error) {
 // them. The in-flight slots keep the state a client keeps between its
 // requests (a request taken through its steps).
 func paced(w *world, ops []op, rate float64, inflight int, d time.Duration) (res []*result, notSent int) {
-	sum := 0
-	for _, o := range ops {
-		sum += o.weight
-	}
 	slots := make(chan *clientState, inflight)
 	for i := range inflight {
-		slots <- &clientState{rng: rand.New(rand.NewPCG(uint64(i), uint64(time.Now().UnixNano()))), server: i % len(w.bases)}
+		slots <- newClient(w, i)
 	}
 	rng := rand.New(rand.NewPCG(uint64(rate), uint64(time.Now().UnixNano())))
 	var mu sync.Mutex
@@ -64,23 +59,14 @@ func paced(w *world, ops []op, rate float64, inflight int, d time.Duration) (res
 			notSent++
 			continue
 		}
-		k, x := 0, rng.IntN(sum)
-		for x >= ops[k].weight {
-			x -= ops[k].weight
-			k++
-		}
+		k := pick(ops, rng)
 		c := <-slots
 		wg.Add(1)
 		go func(at time.Time) {
 			defer wg.Done()
-			status, size, err := ops[k].do(w, c)
-			ms := float64(time.Since(at).Microseconds()) / 1000
-			ok := err == nil && status >= 200 && status < 300
-			if !ok && os.Getenv("LOAD_DEBUG") != "" {
-				fmt.Fprintf(os.Stderr, "%s: status %d, %v\n", ops[k].route, status, err)
-			}
+			s := ops[k].run(w, c, at)
 			mu.Lock()
-			got[k] = append(got[k], sample{ms, size, ok, c.last})
+			got[k] = append(got[k], s)
 			mu.Unlock()
 			slots <- c
 		}(at)

@@ -333,10 +333,6 @@ func loadAvg() string {
 // each picking its next request from ops by weight, and returns the
 // samples per op.
 func phase(w *world, ops []op, clients int, d time.Duration, max int) []*result {
-	sum := 0
-	for _, o := range ops {
-		sum += o.weight
-	}
 	var count atomic.Int64
 	out := make([][][]sample, clients)
 	deadline := time.Now().Add(d)
@@ -346,22 +342,11 @@ func phase(w *world, ops []op, clients int, d time.Duration, max int) []*result 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c := &clientState{rng: rand.New(rand.NewPCG(uint64(i), uint64(time.Now().UnixNano()))), server: i % len(w.bases)}
+			c := newClient(w, i)
 			mine := make([][]sample, len(ops))
 			for time.Now().Before(deadline) && count.Add(1) <= int64(max) {
-				k, x := 0, c.rng.IntN(sum)
-				for x >= ops[k].weight {
-					x -= ops[k].weight
-					k++
-				}
-				t := time.Now()
-				status, size, err := ops[k].do(w, c)
-				ms := float64(time.Since(t).Microseconds()) / 1000
-				ok := err == nil && status >= 200 && status < 300
-				if !ok && os.Getenv("LOAD_DEBUG") != "" {
-					fmt.Fprintf(os.Stderr, "%s: status %d, %v\n", ops[k].route, status, err)
-				}
-				mine[k] = append(mine[k], sample{ms, size, ok, c.last})
+				k := pick(ops, c.rng)
+				mine[k] = append(mine[k], ops[k].run(w, c, time.Now()))
 			}
 			out[i] = mine
 		}()
@@ -376,6 +361,38 @@ func phase(w *world, ops []op, clients int, d time.Duration, max int) []*result 
 		}
 	}
 	return res
+}
+
+// newClient returns the state of client i, which sticks to server i mod
+// the servers' count.
+func newClient(w *world, i int) *clientState {
+	return &clientState{rng: rand.New(rand.NewPCG(uint64(i), uint64(time.Now().UnixNano()))), server: i % len(w.bases)}
+}
+
+// pick returns the index of an op of ops chosen by weight.
+func pick(ops []op, rng *rand.Rand) int {
+	sum := 0
+	for _, o := range ops {
+		sum += o.weight
+	}
+	k, x := 0, rng.IntN(sum)
+	for x >= ops[k].weight {
+		x -= ops[k].weight
+		k++
+	}
+	return k
+}
+
+// run sends o for client c and returns its outcome, its latency counted
+// from since (LOAD_DEBUG set: a failure is printed).
+func (o op) run(w *world, c *clientState, since time.Time) sample {
+	status, size, err := o.do(w, c)
+	ms := float64(time.Since(since).Microseconds()) / 1000
+	ok := err == nil && status >= 200 && status < 300
+	if !ok && os.Getenv("LOAD_DEBUG") != "" {
+		fmt.Fprintf(os.Stderr, "%s: status %d, %v\n", o.route, status, err)
+	}
+	return sample{ms, size, ok, c.last}
 }
 
 func total(rs []*result) int {
