@@ -124,6 +124,7 @@ var bodyRoutes = []bodyRoute{
 	{"POST", "/training-courses", []string{`{"community_id":{community},"title":"在岗培训：调解","kind":"on_job","topic":"mediation","pass_mark":60}`, `{"community_id":-1,"kind":"weekly","pass_mark":2147483648}`}},
 	{"PUT", "/training-courses/{course}", []string{`{"version":1,"title":"岗前培训","kind":"pre_job","topic":"policy","pass_mark":80}`, `{"version":99,"topic":"cooking"}`}},
 	{"POST", "/training-courses/{course}/sessions", []string{`{"day":"2026-11-20","hours":4,"place":"党群服务中心"}`, `{"day":"0001-01-01","hours":-1}`}},
+	{"PUT", "/training-courses/{course}/sessions/{tsession}", []string{`{"day":"2026-11-21","hours":3.5,"teacher":"王书记"}`, `{"day":"9999-12-31","hours":1e400,"place":"\u0000"}`}},
 	{"POST", "/training-courses/{course}/attendance", []string{`{"session_id":1,"team_member_id":{member},"score":90}`, `{"session_id":-1,"team_member_id":-1,"score":101}`}},
 	{"POST", "/survey-questions", []string{`{"code":"stars","text_zh":"打几颗星？","kind":"stars"}`, `{"code":"","kind":"essay"}`}},
 	{"PATCH", "/survey-questions/{question}", []string{`{"active":false}`, `{"position":-2147483649}`}},
@@ -163,6 +164,9 @@ var noBody = map[string]string{
 	"POST /imports":                           "an upload (the file itself, or multipart), not JSON: its bad input is tested in imports_test.go and internal/importjob",
 	"POST /imports/{id}/confirm":              "no body",
 	"POST /rounds/{id}/start":                 "no body",
+
+	"DELETE /training-courses/{id}":                    "no body",
+	"DELETE /training-courses/{id}/sessions/{session}": "no body",
 }
 
 // TestBodyRoutesComplete: every route of the route table that writes is
@@ -227,6 +231,8 @@ func newBodyFixture(t testing.TB, engine string, db *store.DB) *bodyFixture {
 	ids = append(ids, "{benefit}", fmt.Sprint(benefit))
 	course := b.created(t, "POST", "/training-courses", `{"community_id":{community},"title":"岗前培训","kind":"pre_job","topic":"policy"}`)
 	ids = append(ids, "{course}", fmt.Sprint(course))
+	b.ids = strings.NewReplacer(ids...)
+	ids = append(ids, "{tsession}", fmt.Sprint(b.created(t, "POST", "/training-courses/{course}/sessions", `{"day":"2026-11-20","hours":4}`)))
 	programmeID := b.created(t, "POST", "/programmes", `{"community_id":{community},"name":"四点半课堂","kind":"four_thirty"}`)
 	b.ids = strings.NewReplacer(append(ids, "{programme}", fmt.Sprint(programmeID))...)
 	psession := b.created(t, "POST", "/programmes/{programme}/sessions", `{"starts_at":"2026-12-01T08:30:00Z","ends_at":"2026-12-01T10:00:00Z"}`)

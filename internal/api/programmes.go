@@ -134,9 +134,9 @@ func (h *handler) setProgrammeAttendance(w http.ResponseWriter, r *http.Request)
 	if !ok {
 		return
 	}
-	sid, err := strconv.ParseInt(r.PathValue("session"), 10, 64)
+	sid, err := pathSession(r)
 	if err != nil {
-		h.fail(w, r, apperr.ErrNotFound)
+		h.fail(w, r, err)
 		return
 	}
 	s, err := h.programmes(r).SetAttendance(r.Context(), id, sid, in.Present)

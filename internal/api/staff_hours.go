@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
@@ -301,14 +302,21 @@ func (h *handler) updateCourse(w http.ResponseWriter, r *http.Request) {
 	h.writeJSON(w, r, http.StatusOK, c)
 }
 
+// sessionIn is the body of a sitting to add or correct.
+type sessionIn struct {
+	Day     calendar.Date `json:"day"`
+	Hours   float64       `json:"hours"`
+	Place   string        `json:"place"`
+	Teacher string        `json:"teacher"`
+}
+
+func (in sessionIn) session(courseID int64) staff.Session {
+	return staff.Session{CourseID: courseID, Day: in.Day, Hours: in.Hours, Place: in.Place, Teacher: in.Teacher}
+}
+
 // addSession adds a sitting to a course.
 func (h *handler) addSession(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Day     calendar.Date `json:"day"`
-		Hours   float64       `json:"hours"`
-		Place   string        `json:"place"`
-		Teacher string        `json:"teacher"`
-	}
+	var in sessionIn
 	if err := decode(w, r, &in); err != nil {
 		h.fail(w, r, err)
 		return
@@ -318,12 +326,82 @@ func (h *handler) addSession(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	s := staff.Session{CourseID: c.ID, Day: in.Day, Hours: in.Hours, Place: in.Place, Teacher: in.Teacher}
+	s := in.session(c.ID)
 	if err := staff.AddSession(r.Context(), h.d.DB, &s, h.now()); err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	h.writeJSON(w, r, http.StatusCreated, s)
+}
+
+// pathSession is the {session} of the path (apperr.ErrNotFound when it is
+// no id).
+func pathSession(r *http.Request) (int64, error) {
+	n, err := strconv.ParseInt(r.PathValue("session"), 10, 64)
+	if err != nil || n < 1 {
+		return 0, apperr.ErrNotFound
+	}
+	return n, nil
+}
+
+// updateSession corrects a sitting of a course; its attendance records
+// follow its day and hours.
+func (h *handler) updateSession(w http.ResponseWriter, r *http.Request) {
+	var in sessionIn
+	if err := decode(w, r, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c, err := h.course(r, true)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	s := in.session(c.ID)
+	if s.ID, err = pathSession(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := staff.UpdateSession(r.Context(), h.d.DB, &s, h.now()); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, s)
+}
+
+// deleteSession removes a sitting entered by mistake, with its
+// attendance, and answers how many attendance records went.
+func (h *handler) deleteSession(w http.ResponseWriter, r *http.Request) {
+	c, err := h.course(r, true)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	sid, err := pathSession(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	n, err := staff.DeleteSession(r.Context(), h.d.DB, c.ID, sid)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, map[string]int{"attendance_removed": n})
+}
+
+// deleteCourse removes a course that has no sessions left.
+func (h *handler) deleteCourse(w http.ResponseWriter, r *http.Request) {
+	c, err := h.course(r, true)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := staff.DeleteCourse(r.Context(), h.d.DB, c.ID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // attend records that a member attended a session of the course, with

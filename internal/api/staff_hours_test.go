@@ -110,6 +110,29 @@ func TestStaffHoursAndCourses(t *testing.T) {
 				t.Errorf("%s: %s is %q", c.path, c.sheetCell, v)
 			}
 		}
+		// A sitting entered wrong is corrected or deleted, its attendance
+		// with it; a course goes once its sessions have.
+		fx.run(t, []scenario{
+			{name: "leader may not correct a session", method: "PUT", path: "/training-courses/{course}/sessions/{session}", user: "leader1", status: 403,
+				body: `{"day":"2026-11-21","hours":3}`},
+			{name: "an attended session stays in the past", method: "PUT", path: "/training-courses/{course}/sessions/{session}", user: "admin", status: 400,
+				body: `{"day":"2030-01-01","hours":3}`, check: wantError("future", "day")},
+			{name: "correct the session", method: "PUT", path: "/training-courses/{course}/sessions/{session}", user: "admin", status: 200,
+				body: `{"day":"2026-11-21","hours":3,"place":"社区活动室"}`, want: []string{`"day":"2026-11-21"`, `"hours":3`, `"place":"社区活动室"`}},
+			{name: "the attendance followed", method: "GET", path: "/team/{zhuoma}/training", user: "admin", status: 200,
+				want: []string{`"completed_on":"2026-11-21"`, `"hours":3`}},
+			{name: "no session through another course", method: "DELETE", path: "/training-courses/99999/sessions/{session}", user: "admin", status: 404},
+			{name: "not a course with sessions", method: "DELETE", path: "/training-courses/{course}", user: "admin", status: 400,
+				check: wantError("not_empty", "sessions")},
+			{name: "leader may not delete a session", method: "DELETE", path: "/training-courses/{course}/sessions/{session}", user: "leader1", status: 403},
+			{name: "delete the session", method: "DELETE", path: "/training-courses/{course}/sessions/{session}", user: "admin", status: 200,
+				want: []string{`{"attendance_removed":2}`}},
+			{name: "its attendance went with it", method: "GET", path: "/team/{zhuoma}/training", user: "admin", status: 200,
+				reject: []string{`岗前培训`}},
+			{name: "leader may not delete the course", method: "DELETE", path: "/training-courses/{course}", user: "leader1", status: 403},
+			{name: "delete the course", method: "DELETE", path: "/training-courses/{course}", user: "admin", status: 204},
+			{name: "the course is gone", method: "GET", path: "/training-courses/{course}", user: "admin", status: 404},
+		})
 	})
 }
 
@@ -119,4 +142,5 @@ func init() {
 	dateRoutes["GET /team/{id}/hours"] = dateRoute{path: "/team/{member}/hours"}
 	dateRoutes["POST /team/{id}/hours"] = dateRoute{path: "/team/{member}/hours", body: `{"hours":2,"what":"x"}`}
 	dateRoutes["POST /training-courses/{id}/sessions"] = dateRoute{path: "/training-courses/999999/sessions", body: `{"hours":2}`}
+	dateRoutes["PUT /training-courses/{id}/sessions/{session}"] = dateRoute{path: "/training-courses/999999/sessions/999999", body: `{"hours":2}`}
 }

@@ -377,6 +377,16 @@ var walkRows = map[string]walkRow{
 	"POST /import/{id}/confirm":                         {body: ``},
 	"POST /import/{id}/cancel":                          {body: ``},
 	"GET /import/{id}/report.xlsx":                      {},
+
+	// Correcting and deleting a training course's sessions, attendance
+	// and the course itself.
+	"DELETE /api/v1/training-courses/{id}":                    {skip: courseScope},
+	"PUT /api/v1/training-courses/{id}/sessions/{session}":    {skip: courseScope},
+	"DELETE /api/v1/training-courses/{id}/sessions/{session}": {skip: courseScope},
+	"POST /training/{id}/delete":                              {skip: courseScope},
+	"POST /training/{id}/sessions/{session}":                  {skip: courseScope},
+	"POST /training/{id}/sessions/{session}/delete":           {skip: courseScope},
+	"POST /training/{id}/attendance/{record}/delete":          {skip: courseScope},
 }
 
 // exportFull is why the walk does not call the export for the import: it

@@ -188,8 +188,9 @@ func CourseOf(ctx context.Context, q store.Querier, scope org.Scope, id int64) (
 	return c, err
 }
 
-// AddSession validates s and adds it to its course, filling in its ID.
-func AddSession(ctx context.Context, q store.Querier, s *Session, now time.Time) error {
+// checkSession normalises s and returns a FieldError naming the first
+// field that is wrong.
+func checkSession(s *Session) error {
 	s.Place, s.Teacher = strings.TrimSpace(s.Place), strings.TrimSpace(s.Teacher)
 	switch {
 	case s.Day.IsZero():
@@ -201,11 +202,101 @@ func AddSession(ctx context.Context, q store.Querier, s *Session, now time.Time)
 	case utf8.RuneCountInString(s.Teacher) > 50:
 		return apperr.Field("teacher", "too_long", "must be at most %d characters", 50)
 	}
+	return nil
+}
+
+// AddSession validates s and adds it to its course, filling in its ID.
+func AddSession(ctx context.Context, q store.Querier, s *Session, now time.Time) error {
+	if err := checkSession(s); err != nil {
+		return err
+	}
 	if _, err := courseByID(ctx, q, s.CourseID); err != nil {
 		return apperr.Field("course_id", "not_found", "course %d does not exist", s.CourseID)
 	}
 	return q.QueryRowContext(ctx, `INSERT INTO training_sessions(course_id, day, hours, place, teacher, created_at)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, s.CourseID, s.Day.String(), s.Hours, s.Place, s.Teacher, now.UTC()).Scan(&s.ID)
+}
+
+// sessionOf returns session id of course courseID, or apperr.ErrNotFound
+// (a session of another course answers as one that does not exist), with
+// how many attendance records it has.
+func sessionOf(ctx context.Context, q store.Querier, courseID, id int64) (Session, int, error) {
+	s, err := SessionByID(ctx, q, id)
+	if err == nil && s.CourseID != courseID {
+		err = apperr.ErrNotFound
+	}
+	if err != nil {
+		return s, 0, err
+	}
+	var n int
+	err = q.QueryRowContext(ctx, `SELECT COUNT(*) FROM training_records WHERE session_id = ?`, id).Scan(&n)
+	return s, n, err
+}
+
+// UpdateSession saves the day, hours, place and teacher of session s.ID
+// of course s.CourseID: a sitting entered with a wrong day or hours is
+// corrected, not deleted and entered again. The attendance records of the
+// session follow its day and hours, in the same transaction. A session
+// someone attended cannot move after today (a FieldError on day), as
+// attendance cannot be recorded for a future one.
+func UpdateSession(ctx context.Context, db *store.DB, s *Session, now time.Time) error {
+	if err := checkSession(s); err != nil {
+		return err
+	}
+	return db.InTx(ctx, func(tx *store.Tx) error {
+		_, attended, err := sessionOf(ctx, tx, s.CourseID, s.ID)
+		if err != nil {
+			return err
+		}
+		if attended > 0 && s.Day.After(calendar.DayOf(now)) {
+			return apperr.Field("day", "future", "%d members attended the session: its day cannot be after today", attended)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE training_sessions SET day = ?, hours = ?, place = ?, teacher = ? WHERE id = ?`,
+			s.Day.String(), s.Hours, s.Place, s.Teacher, s.ID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE training_records SET completed_on = ?, hours = ? WHERE session_id = ?`, s.Day.String(), s.Hours, s.ID)
+		return err
+	})
+}
+
+// DeleteSession removes session id of course courseID, entered by
+// mistake, with its attendance records (the members' training hours of
+// that sitting), in one transaction, and returns how many records went.
+func DeleteSession(ctx context.Context, db *store.DB, courseID, id int64) (int, error) {
+	var removed int
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		_, attended, err := sessionOf(ctx, tx, courseID, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM training_records WHERE session_id = ?`, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM training_sessions WHERE id = ?`, id); err != nil {
+			return err
+		}
+		removed = attended
+		return nil
+	})
+	return removed, err
+}
+
+// DeleteCourse removes course id, which must have no sessions left (a
+// FieldError on sessions otherwise: its sittings and their attendance
+// are deleted one by one, on purpose).
+func DeleteCourse(ctx context.Context, db *store.DB, id int64) error {
+	return db.InTx(ctx, func(tx *store.Tx) error {
+		c, err := courseByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if c.Sessions > 0 {
+			return apperr.Field("sessions", "not_empty", "the course has %d sessions: delete them first", c.Sessions)
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM training_courses WHERE id = ?`, id)
+		return err
+	})
 }
 
 // Sessions lists the sittings of course id, by day.

@@ -350,6 +350,74 @@ func TestCourses(t *testing.T) {
 		if card == nil || !card.PreJob {
 			t.Errorf("A's card %+v", card)
 		}
+		// Correcting a sitting: its records follow its day and hours; a
+		// sitting someone attended cannot move into the future.
+		s.Day, s.Hours, s.Place = calendar.Date{Y: 2026, M: 11, D: 21}, 3.5, " 社区活动室 "
+		if err := UpdateSession(ctx, db, &s, w.now); err != nil {
+			t.Fatal(err)
+		}
+		if tr, _ := Training(ctx, db, w.a.ID); len(tr) != 1 || tr[0].CompletedOn.String() != "2026-11-21" || tr[0].Hours != 3.5 {
+			t.Errorf("A's training after the correction %+v", tr)
+		}
+		if got, _ := SessionByID(ctx, db, s.ID); got.Place != "社区活动室" || got.Hours != 3.5 {
+			t.Errorf("corrected session %+v", got)
+		}
+		future := s
+		future.Day = calendar.Date{Y: 2027, M: 1, D: 5}
+		if err := UpdateSession(ctx, db, &future, w.now); !isField(err, "day") {
+			t.Errorf("moving an attended session into the future: %v", err)
+		}
+		for _, bad := range []Session{{ID: s.ID, CourseID: c.ID, Day: s.Day, Hours: 25}, {ID: s.ID, CourseID: c.ID, Hours: 2}} {
+			if err := UpdateSession(ctx, db, &bad, w.now); err == nil {
+				t.Errorf("%+v saved", bad)
+			}
+		}
+		if got, _ := SessionByID(ctx, db, s.ID); got.Day != s.Day || got.Hours != 3.5 {
+			t.Errorf("a refused correction changed the session: %+v", got)
+		}
+		later.Day = calendar.Date{Y: 2027, M: 1, D: 5}
+		if err := UpdateSession(ctx, db, &later, w.now); err != nil {
+			t.Errorf("moving a session nobody attended: %v", err)
+		}
+		// A session is only reached through its own course.
+		other := Course{CommunityID: w.org.Community.ID, Title: "另一门课", Kind: OnJob, Topic: "app", PassMark: 60}
+		if err := CreateCourse(ctx, db, &other, w.ua, w.now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := DeleteSession(ctx, db, other.ID, s.ID); err != apperr.ErrNotFound {
+			t.Errorf("deleting a session through another course: %v", err)
+		}
+		wrong := s
+		wrong.CourseID = other.ID
+		if err := UpdateSession(ctx, db, &wrong, w.now); err != apperr.ErrNotFound {
+			t.Errorf("editing a session through another course: %v", err)
+		}
+		// A course with sessions cannot be deleted; deleting a session
+		// takes its attendance with it.
+		if err := DeleteCourse(ctx, db, c.ID); !isField(err, "sessions") {
+			t.Errorf("deleting a course with sessions: %v", err)
+		}
+		if n, err := DeleteSession(ctx, db, c.ID, s.ID); err != nil || n != 2 {
+			t.Errorf("deleting the attended session: %d records, %v", n, err)
+		}
+		if tr, _ := Training(ctx, db, w.a.ID); len(tr) != 0 {
+			t.Errorf("A's training after the session was deleted %+v", tr)
+		}
+		if n, err := DeleteSession(ctx, db, c.ID, later.ID); err != nil || n != 0 {
+			t.Errorf("deleting the other session: %d records, %v", n, err)
+		}
+		if _, err := DeleteSession(ctx, db, c.ID, later.ID); err != apperr.ErrNotFound {
+			t.Errorf("deleting it again: %v", err)
+		}
+		if err := DeleteCourse(ctx, db, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := CourseOf(ctx, db, org.Everything, c.ID); err != apperr.ErrNotFound {
+			t.Errorf("the deleted course: %v", err)
+		}
+		if err := DeleteCourse(ctx, db, c.ID); err != apperr.ErrNotFound {
+			t.Errorf("deleting it again: %v", err)
+		}
 	})
 }
 

@@ -18,8 +18,9 @@ import (
 
 // The training courses (R20): /training lists the courses in scope
 // and creates one; /training/{id} shows its sessions and attendance,
-// adds a session, records who attended with their test score, and
-// downloads the attendance (?format=xlsx).
+// adds, corrects and deletes a session, records who attended with their
+// test score and removes an attendance entered by mistake, downloads the
+// attendance (?format=xlsx), and deletes a course left with no sessions.
 
 // coursesPage is the list of courses.
 type coursesPage struct {
@@ -30,6 +31,7 @@ type coursesPage struct {
 	Topics      []Option
 	Posted      url.Values
 	Error       string
+	Notice      string
 }
 
 type courseRow struct {
@@ -95,6 +97,9 @@ func (h *handler) showCourses(w http.ResponseWriter, r *http.Request, status int
 	if failure != nil {
 		v.Error = v.L.T("training.f."+failure.Field) + ": " + v.L.Err(failure)
 	}
+	if r.URL.Query().Get("deleted") != "" {
+		v.Notice = v.L.T("training.deleted")
+	}
 	h.render(w, r, status, "staff_courses", v)
 }
 
@@ -137,7 +142,7 @@ type coursePage struct {
 	Page
 	C          courseRow
 	Manage     bool
-	Sessions   []staff.Session
+	Sessions   []courseSessionRow
 	Attendance []attendRow
 	Members    []Option // the members whose attendance the user may record
 	SessionOps []Option
@@ -148,6 +153,16 @@ type coursePage struct {
 	Error      string
 	Notice     string
 	Export     bool
+}
+
+// courseSessionRow is one sitting of a course as shown, with its correction form: the
+// session's values, or those posted when its correction failed (Open).
+type courseSessionRow struct {
+	staff.Session
+	HoursText string
+	Attended  int // attendance records, told before a delete
+	Posted    map[string]string
+	Open      bool
 }
 
 // attendRow is one attendance as shown.
@@ -215,20 +230,32 @@ func (h *handler) showCourse(w http.ResponseWriter, r *http.Request, status int,
 		h.staffFail(w, r, err)
 		return
 	}
-	v := coursePage{Page: h.page(r, "", "staff"), C: courseView(h.locale(r), c), Manage: manage, Sessions: ss,
-		Posted: posted, Form: form, Export: can(r, access.Export)}
+	v := coursePage{Page: h.page(r, "", "staff"), C: courseView(h.locale(r), c), Manage: manage,
+		Form: form, Export: can(r, access.Export)}
+	attended := map[int64]int{}
 	for _, a := range as {
 		row := attendRow{Attendee: a}
 		if a.Score != nil {
 			row.ScoreText, row.Failed = strconv.Itoa(*a.Score), !*a.Passed
 		}
 		v.Attendance = append(v.Attendance, row)
+		attended[a.SessionID]++
+	}
+	for _, s := range ss {
+		row := courseSessionRow{Session: s, HoursText: strconv.FormatFloat(s.Hours, 'f', -1, 64), Attended: attended[s.ID]}
+		row.Posted = map[string]string{"day": s.Day.String(), "hours": row.HoursText, "place": s.Place, "teacher": s.Teacher}
+		if form == "edit-session" && posted["session"] == strconv.FormatInt(s.ID, 10) {
+			row.Posted, row.Open = posted, true
+		}
+		v.Sessions = append(v.Sessions, row)
 	}
 	v.Title = v.L.T("training.course_title", c.Title)
 	v.Posted = map[string]string{"title": c.Title, "kind": c.Kind, "topic": c.Topic, "pass_mark": strconv.Itoa(c.PassMark),
 		"version": strconv.Itoa(c.Version), "day": h.currentDay().String()}
-	for k, val := range posted {
-		v.Posted[k] = val
+	if form != "edit-session" {
+		for k, val := range posted {
+			v.Posted[k] = val
+		}
 	}
 	v.Kinds = choices(v.L, "staff.kind", staff.TrainingKinds, v.Posted["kind"])
 	v.Topics = choices(v.L, "training.topic", staff.Topics, v.Posted["topic"])
@@ -278,17 +305,100 @@ func (h *handler) staffCourseUpdate(w http.ResponseWriter, r *http.Request) {
 func (h *handler) staffSessionAdd(w http.ResponseWriter, r *http.Request) {
 	h.courseForm(w, r, "session", func(c staff.Course, posted map[string]string) error {
 		s := staff.Session{CourseID: c.ID, Place: posted["place"], Teacher: posted["teacher"]}
-		var err error
-		if posted["day"] != "" {
-			if s.Day, err = calendar.ParseDate("day", posted["day"]); err != nil {
-				return err
-			}
-		}
-		if s.Hours, err = strconv.ParseFloat(posted["hours"], 64); err != nil {
-			return apperr.Field("hours", "number", "must be a number of hours")
+		if err := sessionPosted(&s, posted); err != nil {
+			return err
 		}
 		return staff.AddSession(r.Context(), h.db, &s, h.now())
 	}, "day", "hours", "place", "teacher")
+}
+
+// sessionPosted reads the day and hours of a session's form into s.
+func sessionPosted(s *staff.Session, posted map[string]string) error {
+	var err error
+	if posted["day"] != "" {
+		if s.Day, err = calendar.ParseDate("day", posted["day"]); err != nil {
+			return err
+		}
+	}
+	if s.Hours, err = strconv.ParseFloat(posted["hours"], 64); err != nil {
+		return apperr.Field("hours", "number", "must be a number of hours")
+	}
+	return nil
+}
+
+// staffSessionUpdate corrects a sitting: its attendance records follow
+// its day and hours.
+func (h *handler) staffSessionUpdate(w http.ResponseWriter, r *http.Request) {
+	h.courseForm(w, r, "edit-session", func(c staff.Course, posted map[string]string) error {
+		s := staff.Session{CourseID: c.ID, Place: posted["place"], Teacher: posted["teacher"]}
+		posted["session"] = r.PathValue("session")
+		var err error
+		if s.ID, err = pathID(posted["session"]); err != nil {
+			return err
+		}
+		if err := sessionPosted(&s, posted); err != nil {
+			return err
+		}
+		return staff.UpdateSession(r.Context(), h.db, &s, h.now())
+	}, "day", "hours", "place", "teacher")
+}
+
+// staffSessionDelete deletes a sitting entered by mistake, with its
+// attendance (the page told how many records go before asking).
+func (h *handler) staffSessionDelete(w http.ResponseWriter, r *http.Request) {
+	h.courseForm(w, r, "", func(c staff.Course, _ map[string]string) error {
+		sid, err := pathID(r.PathValue("session"))
+		if err != nil {
+			return err
+		}
+		_, err = staff.DeleteSession(r.Context(), h.db, c.ID, sid)
+		return err
+	})
+}
+
+// staffAttendanceDelete removes one attendance of a session of the
+// course, entered by mistake.
+func (h *handler) staffAttendanceDelete(w http.ResponseWriter, r *http.Request) {
+	h.courseForm(w, r, "", func(c staff.Course, _ map[string]string) error {
+		id, err := pathID(r.PathValue("record"))
+		if err != nil {
+			return err
+		}
+		t, err := staff.TrainingByID(r.Context(), h.db, id)
+		if err != nil {
+			return err
+		}
+		if s, err := staff.SessionByID(r.Context(), h.db, t.SessionID); err != nil || s.CourseID != c.ID {
+			return apperr.ErrNotFound
+		}
+		return staff.DeleteTraining(r.Context(), h.db, id)
+	})
+}
+
+// staffCourseDelete deletes a course left with no sessions and goes back
+// to the list; a course with sessions shows its page with the reason.
+func (h *handler) staffCourseDelete(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r.PathValue("id"))
+	if err != nil {
+		h.staffFail(w, r, err)
+		return
+	}
+	c, _, manage, err := h.courseOf(r, id)
+	if err == nil && !manage {
+		err = errForbidden
+	}
+	if err == nil {
+		err = staff.DeleteCourse(r.Context(), h.db, c.ID)
+	}
+	if fe, ok := apperr.AsField(err); ok {
+		h.showCourse(w, r, http.StatusUnprocessableEntity, "", nil, fe)
+		return
+	}
+	if err != nil {
+		h.staffFail(w, r, err)
+		return
+	}
+	seeOther(w, r, "/training?deleted=1")
 }
 
 // staffAttend records a member's attendance of a session and their score.

@@ -17,7 +17,9 @@ import (
 // names its field), adds a session and records 小张's attendance with a
 // failing score, which the plan's flag and 小张's card then show; hours
 // entered by hand show on the card by month; the worker may read but not
-// enter; a stale course edit is refused.
+// enter; a stale course edit is refused; a session is corrected (its
+// attendance follows) and deleted, an attendance removed, and the course,
+// once it has no session, deleted.
 func TestCoursesAndHoursPages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
@@ -107,6 +109,54 @@ func TestCoursesAndHoursPages(t *testing.T) {
 		}
 		if status, _ := admin.post(del, url.Values{}); status != http.StatusNotFound {
 			t.Errorf("deleted twice: %d", status)
+		}
+
+		// A session entered wrong is corrected: its attendance follows;
+		// a refused correction shows the session's form open with what
+		// was typed, and changes nothing.
+		sess := fmt.Sprintf("%s/sessions/%d", page, session)
+		for _, path := range []string{sess, sess + "/delete", page + "/delete", fmt.Sprintf("%s/attendance/1/delete", page)} {
+			if status, _ := worker.post(path, url.Values{"day": {today}, "hours": {"1"}}); status != http.StatusForbidden {
+				t.Errorf("worker posts %s: %d", path, status)
+			}
+		}
+		status, body = admin.post(sess, url.Values{"day": {today}, "hours": {"30"}, "place": {"活动室"}})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "学时") || !strings.Contains(body, `class="session-edit" open`) || !strings.Contains(body, `value="30"`) {
+			t.Errorf("bad correction: %d %s", status, pageText(body))
+		}
+		if status, body := admin.post(sess, url.Values{"day": {today}, "hours": {"3.5"}, "place": {"社区活动室"}}); status != http.StatusOK ||
+			!strings.Contains(body, "3.5 h · 社区活动室") {
+			t.Errorf("correction: %d %s", status, pageText(body))
+		}
+		_, body = admin.get(card)
+		mustContain(t, "card after the correction", body, "3.5")
+		// A course with a session is not deleted: the page says why.
+		if status, body := admin.post(page+"/delete", url.Values{}); status != http.StatusUnprocessableEntity || !strings.Contains(body, "delete them first") && !strings.Contains(body, "场次") {
+			t.Errorf("deleting a course with a session: %d %s", status, pageText(body))
+		}
+		// 小张's attendance, removed from the course page; then the
+		// session, whose delete button told how many records go.
+		var record int64
+		if err := db.QueryRowContext(ctx, `SELECT id FROM training_records WHERE session_id = ?`, session).Scan(&record); err != nil {
+			t.Fatal(err)
+		}
+		_, body = admin.get(page)
+		mustContain(t, "course page", body, fmt.Sprintf(`action="%s/attendance/%d/delete"`, page, record), "删除此场次及其 1 条签到记录")
+		mustNotContain(t, "course page with a session", body, `id="course-delete"`)
+		if status, _ := admin.post(fmt.Sprintf("/training/%d/attendance/%d/delete", course+1000, record), url.Values{}); status != http.StatusNotFound {
+			t.Errorf("an attendance through another course: %d", status)
+		}
+		if status, body := admin.post(fmt.Sprintf("%s/attendance/%d/delete", page, record), url.Values{}); status != http.StatusOK || strings.Contains(body, `data-member="`) {
+			t.Errorf("removing the attendance: %d %s", status, pageText(body))
+		}
+		if status, body := admin.post(sess+"/delete", url.Values{}); status != http.StatusOK || !strings.Contains(body, "还没有场次") || !strings.Contains(body, `id="course-delete"`) {
+			t.Errorf("deleting the session: %d %s", status, pageText(body))
+		}
+		if status, body := admin.post(page+"/delete", url.Values{}); status != http.StatusOK || !strings.Contains(body, "课程已删除") || !strings.Contains(body, `id="courses-empty"`) {
+			t.Errorf("deleting the course: %d %s", status, pageText(body))
+		}
+		if status, _ := admin.get(page); status != http.StatusNotFound {
+			t.Errorf("the deleted course: %d", status)
 		}
 	})
 }
