@@ -536,14 +536,14 @@ func (s *Store) fillBenefit(ctx context.Context, c *BenefitCase) error {
 }
 
 // showBenefit masks a case for a reader of scope: a household's income
-// (the amount) and the note of a disability aid are shown only to a role
-// that may see a person in full, as health notes are.
+// (the amount) and the note and reason of a disability aid are shown only
+// to a role that may see a person in full, as health notes are.
 func showBenefit(scope org.Scope, c *BenefitCase) {
 	if scope.All || scope.Reveal {
 		return
 	}
 	c.Amount, c.AmountHidden = nil, true
 	if c.Kind == BenefitDisabilityAid {
-		c.Note = hide(c.Note)
+		c.Note, c.Reason = hide(c.Note), hide(c.Reason)
 	}
 }
