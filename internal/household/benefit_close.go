@@ -78,6 +78,18 @@ func (s *Store) WithdrawBenefit(ctx context.Context, actor Actor, id int64, w Be
 	return s.closeBenefit(ctx, actor, id, withdrawStep, w.WithdrawnOn, w.Reason, w.Version)
 }
 
+// OneOffBenefit says whether a case of kind with period is paid once: its
+// period is one_off, or none is given and it is temporary relief (临时救助
+// is paid once by nature; the other kinds are paid monthly). A one-off
+// case does not end, and the statistics count it paid in its decision's
+// month only.
+func OneOffBenefit(kind, period string) bool {
+	return period == "one_off" || (period == "" && kind == BenefitTemporaryRelief)
+}
+
+// oneOffSQL is OneOffBenefit of case c in SQL.
+const oneOffSQL = `(c.period = 'one_off' OR (c.period = '' AND c.kind = '` + BenefitTemporaryRelief + `'))`
+
 // MayWithdrawBenefit says whether a user may withdraw case c: a role that
 // may decide cases (mayDecide), or the case's helper (the user's team
 // member is the case's helper) when they may record needs.
@@ -135,7 +147,7 @@ func (s *Store) closeBenefit(ctx context.Context, actor Actor, id int64, step cl
 			return apperr.Field("status", "invalid_transition", "the case is %s; only an applied case is withdrawn", status)
 		}
 		if step == endStep {
-			if period == "one_off" {
+			if OneOffBenefit(kind, period) {
 				return apperr.Field("period", "one_off", "a one-off benefit is paid once and does not end")
 			}
 			if on.String() < decided {

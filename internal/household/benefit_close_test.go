@@ -104,6 +104,22 @@ func TestBenefitEndAndWithdraw(t *testing.T) {
 		}
 		_, err = s.EndBenefit(ctx, clerk, one.ID, household.BenefitEnd{Reason: "x", Version: 2})
 		fieldIs(t, "end one-off", err, "period", "one_off")
+		// Temporary relief without a period is one-off too; another kind
+		// without one is monthly.
+		for kind, oneOff := range map[string]bool{household.BenefitTemporaryRelief: true, household.BenefitDisabilityAid: false} {
+			if got := household.OneOffBenefit(kind, ""); got != oneOff {
+				t.Errorf("OneOffBenefit(%s, \"\") = %v", kind, got)
+			}
+		}
+		relief, err := s.CreateBenefit(ctx, clerk, household.BenefitInput{HouseholdID: w.widow.ID, Kind: household.BenefitTemporaryRelief, PersonIDs: widow, AppliedOn: "2026-07-01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.DecideBenefit(ctx, clerk, relief.ID, household.BenefitDecision{Status: household.BenefitApproved, DecidedOn: "2026-07-02", Version: 1}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.EndBenefit(ctx, clerk, relief.ID, household.BenefitEnd{Reason: "x", Version: 2})
+		fieldIs(t, "end relief without a period", err, "period", "one_off")
 
 		// Withdrawal of an applied case.
 		a, err := s.CreateBenefit(ctx, clerk, household.BenefitInput{HouseholdID: w.couple.ID, Kind: household.BenefitNearDibao, NeedID: w.need.ID, AppliedOn: "2026-08-10"})
@@ -259,8 +275,10 @@ func TestBenefitStatsEnded(t *testing.T) {
 		grant(household.BenefitDibao, w.widow.ID, widow, "monthly", "2026-03-10", "")
 		// The widow's elderly subsidy: decided 15 Feb, ended 15 Mar (paid Feb–Mar).
 		grant(household.BenefitElderlySubsidy, w.widow.ID, widow, "monthly", "2026-02-15", "2026-03-15")
-		// A one-off relief in April: paid in April only.
-		grant(household.BenefitTemporaryRelief, w.couple.ID, both[:1], "one_off", "2026-04-03", "")
+		// A relief in April (no period: one-off by its kind) and one in
+		// June (one-off): each paid in its month only.
+		grant(household.BenefitTemporaryRelief, w.couple.ID, both[:1], "", "2026-04-03", "")
+		grant(household.BenefitTemporaryRelief, w.widow.ID, widow, "one_off", "2026-06-10", "")
 		// Ended on its decision day: granted, never paid.
 		grant(household.BenefitNearDibao, w.widow.ID, widow, "monthly", "2026-02-01", "2026-02-01")
 
@@ -286,7 +304,7 @@ func TestBenefitStatsEnded(t *testing.T) {
 			// couple Jan–Apr: 2 persons × 4; widow Mar–Jun: 1 × 4.
 			"dibao":            {2, 3, 3, 2, 3, 12},
 			"elderly_subsidy":  {1, 1, 1, 1, 1, 2},
-			"temporary_relief": {1, 1, 1, 1, 1, 1},
+			"temporary_relief": {2, 2, 2, 2, 2, 2},
 			"near_dibao":       {1, 1, 1, 0, 0, 0},
 		})
 		// May: nothing granted; the widow's dibao is still paid, the

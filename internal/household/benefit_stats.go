@@ -20,8 +20,9 @@ import (
 //     period's months (the calendar months of from through to), whenever
 //     they were granted — a case is paid in each month from its decision's
 //     through the month of the day before it ended (ended_on is the day its
-//     payment stops), or on, if it has not ended; a one-off benefit only in
-//     its decision's month — as distinct households and persons, and
+//     payment stops), or on, if it has not ended; a one-off benefit
+//     (OneOffBenefit) only in its decision's month — as distinct
+//     households and persons, and
 //     person-months (each case's persons times its months paid in the
 //     period, summed over the cases).
 type BenefitCount struct {
@@ -97,7 +98,7 @@ func (s *Store) benefitsPaid(ctx context.Context, from, to calendar.Date, out []
 	// The last month paid: the decision's for a one-off benefit, none for
 	// a case ended on (or before) its decision day, else the month of the
 	// day before it ended, or the period's last if it has not ended.
-	last := `CASE WHEN c.period = 'one_off' THEN ` + decided + `
+	last := `CASE WHEN ` + oneOffSQL + ` THEN ` + decided + `
 		WHEN c.ended_on = '' THEN ?
 		WHEN c.ended_on <= c.decided_on THEN ` + decided + ` - 1
 		WHEN substr(c.ended_on, 9, 2) = '01' THEN ` + monthOf("c.ended_on") + ` - 1

@@ -154,7 +154,7 @@ func benefitRowOf(l *Locale, c household.BenefitCase) benefitRow {
 		NeedID: c.NeedID, MeasureID: c.MeasureID, VisitID: c.VisitID, RequestID: c.RequestID}
 	row.PeriodCode, row.FormCode, row.NoteValue = c.Period, c.Form, c.Note
 	row.EndedOn, row.WithdrawnOn, row.Reason = c.EndedOn, c.WithdrawnOn, c.Reason
-	row.Endable = c.Status == household.BenefitApproved && c.Period != "one_off"
+	row.Endable = c.Status == household.BenefitApproved && !household.OneOffBenefit(c.Kind, c.Period)
 	if c.Amount != nil {
 		row.AmountValue = strconv.FormatInt(*c.Amount, 10)
 	}
