@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -301,7 +300,7 @@ func (h *handler) benefitEdit(w http.ResponseWriter, r *http.Request) {
 // and the reason, at the version shown. The route asks for the right to
 // decide.
 func (h *handler) benefitEnd(w http.ResponseWriter, r *http.Request) {
-	h.benefitClose(w, r, func(c *household.BenefitCase, v url.Values, version int) error {
+	h.benefitClose(w, r, nil, func(c *household.BenefitCase, v url.Values, version int) error {
 		_, err := h.files(r).EndBenefit(r.Context(), actor(r), c.ID, household.BenefitEnd{EndedOn: strings.TrimSpace(v.Get("ended_on")),
 			Reason: v.Get("reason"), Version: version})
 		return err
@@ -311,27 +310,24 @@ func (h *handler) benefitEnd(w http.ResponseWriter, r *http.Request) {
 // benefitWithdraw withdraws an applied case from the file (撤回): the
 // reason, at the version shown; its helper or a role that decides may.
 func (h *handler) benefitWithdraw(w http.ResponseWriter, r *http.Request) {
-	h.benefitClose(w, r, func(c *household.BenefitCase, v url.Values, version int) error {
+	may := func(c *household.BenefitCase) bool {
 		var member int64
 		if u := user(r); u != nil {
 			member = u.TeamMemberID
 		}
-		if !household.MayWithdrawBenefit(c, can(r, access.EditHouseholds), can(r, access.RecordNeeds), member) {
-			return errWithdrawForbidden
-		}
+		return household.MayWithdrawBenefit(c, can(r, access.EditHouseholds), can(r, access.RecordNeeds), member)
+	}
+	h.benefitClose(w, r, may, func(c *household.BenefitCase, v url.Values, version int) error {
 		_, err := h.files(r).WithdrawBenefit(r.Context(), actor(r), c.ID, household.BenefitWithdrawal{WithdrawnOn: strings.TrimSpace(v.Get("withdrawn_on")),
 			Reason: v.Get("reason"), Version: version})
 		return err
 	})
 }
 
-// errWithdrawForbidden: the user may not withdraw this case.
-var errWithdrawForbidden = errors.New("not the case's helper")
-
-// benefitClose reads the case in scope (missing answers 404) and the
-// version of the form, runs step, and shows the file: with the error, or
-// after a redirect.
-func (h *handler) benefitClose(w http.ResponseWriter, r *http.Request, step func(*household.BenefitCase, url.Values, int) error) {
+// benefitClose reads the case in scope (missing answers 404), asks may
+// (when given; 403 if not), reads the version of the form, runs step, and
+// shows the file: with the error, or after a redirect.
+func (h *handler) benefitClose(w http.ResponseWriter, r *http.Request, may func(*household.BenefitCase) bool, step func(*household.BenefitCase, url.Values, int) error) {
 	id, err := pathID(r.PathValue("id"))
 	if err != nil {
 		h.showError(w, r, err)
@@ -342,15 +338,15 @@ func (h *handler) benefitClose(w http.ResponseWriter, r *http.Request, step func
 		h.showError(w, r, err)
 		return
 	}
+	if may != nil && !may(c) {
+		h.forbidden(w, r)
+		return
+	}
 	version, err := strconv.Atoi(r.PostForm.Get("version"))
 	if err != nil {
 		err = fieldNumber("version")
 	} else {
 		err = step(c, r.PostForm, version)
-	}
-	if errors.Is(err, errWithdrawForbidden) {
-		h.forbidden(w, r)
-		return
 	}
 	if err != nil {
 		h.fileWithError(w, r, c.HouseholdID, err)
