@@ -36,7 +36,8 @@ const statsUsage = `usage: wanhu stats population --db … [--bands 0-3,4-12,60-
            included; default: all until today), and the same by grid
        wanhu stats benefits --db … [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format text|json]
            benefits granted: approved cases by kind and decision day, as
-           households, persons and person-times (GET /api/v1/stats/benefits)
+           households, persons and person-times, and the cases paid in the
+           period's months (GET /api/v1/stats/benefits)
 JSON is exactly what GET /api/v1/stats/population, /stats/households and
 /stats/survey answer.`
 

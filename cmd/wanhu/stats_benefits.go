@@ -16,7 +16,11 @@ const statsBenefitsUsage = `usage: wanhu stats benefits --db … [--from YYYY-MM
            benefits granted (issue 17): the approved cases decided from
            --from to --to (China days, both included; default 1 January of
            this year to today) by kind, as households, persons and
-           person-times; JSON is exactly what GET /api/v1/stats/benefits answers`
+           person-times (an ended case too: it was granted); and the cases
+           paid in the months of --from through --to, whenever granted,
+           from their decision's month to their end, as households,
+           persons and person-months; JSON is exactly what
+           GET /api/v1/stats/benefits answers`
 
 // statsBenefits is `wanhu stats benefits`.
 func statsBenefits(ctx context.Context, args []string, out io.Writer) error {
@@ -55,9 +59,9 @@ func statsBenefits(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "benefits granted %s to %s\n", rep.From, rep.To)
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "kind\thouseholds\tpersons\tperson-times")
+	fmt.Fprintln(tw, "kind\thouseholds\tpersons\tperson-times\tpaid households\tpaid persons\tperson-months")
 	for _, c := range rep.Items {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\n", c.Kind, c.Households, c.Persons, c.PersonTimes)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\n", c.Kind, c.Households, c.Persons, c.PersonTimes, c.PaidHouseholds, c.PaidPersons, c.PersonMonths)
 	}
 	return tw.Flush()
 }

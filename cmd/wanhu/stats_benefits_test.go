@@ -45,14 +45,15 @@ func TestStatsBenefitsSameAsAPI(t *testing.T) {
 	if out.String() != want {
 		t.Errorf("cli %s\napi %s", out.String(), want)
 	}
-	if !strings.Contains(out.String(), `{"kind":"temporary_relief","households":2,"persons":2,"person_times":2}`) {
+	if !strings.Contains(out.String(), `{"kind":"temporary_relief","households":2,"persons":2,"person_times":2,"paid_households":2,"paid_persons":2,"person_months":2}`) {
 		t.Errorf("json %s", out.String())
 	}
 	out.Reset()
 	if err := run(ctx, []string{"stats", "benefits", "--db", path, "--from", "2026-01-11", "--to", "2026-01-31"}, &out); err != nil {
 		t.Fatal(err)
 	}
-	if text := strings.Join(strings.Fields(out.String()), " "); !strings.Contains(text, "dibao 0 0 0") || !strings.Contains(text, "temporary_relief 0 0 0") {
+	if text := strings.Join(strings.Fields(out.String()), " "); !strings.Contains(text, "dibao 0 0 0 0 0 0") ||
+		!strings.Contains(text, "temporary_relief 0 0 0 2 2 2") || !strings.Contains(text, "person-times paid households paid persons person-months") {
 		t.Errorf("text:\n%s", out.String())
 	}
 	err = run(ctx, []string{"stats", "benefits", "--db", path, "--from", "2026-02-30"}, io.Discard)

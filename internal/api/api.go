@@ -159,6 +159,8 @@ func (h *handler) routes() []route {
 		{"GET", "/benefits/{id}", h.only(access.ReadHouseholds, h.benefitCase), false},
 		{"POST", "/benefits/{id}/decision", h.decideBenefitCase, false},
 		{"PATCH", "/benefits/{id}", h.updateBenefitCase, false},
+		{"POST", "/benefits/{id}/end", h.endBenefitCase, false},
+		{"POST", "/benefits/{id}/withdraw", h.withdrawBenefitCase, false},
 		{"GET", "/stats/benefits", h.benefitStats, false},
 		{"GET", "/programmes", h.only(access.ReadHouseholds, h.listProgrammes), false},
 		{"POST", "/programmes", h.only(access.EditHouseholds, h.createProgramme), false},

@@ -118,3 +118,51 @@ func (h *handler) updateBenefitCase(w http.ResponseWriter, r *http.Request) {
 	c, err := h.files(r).UpdateBenefit(r.Context(), actor(r), id, in)
 	h.answer(w, r, http.StatusOK, c, err)
 }
+
+// endBenefitCase ends an approved case (停发) at the version the user saw:
+// a case out of scope answers 404 before the right to decide
+// (EditHouseholds) is asked for.
+func (h *handler) endBenefitCase(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err == nil {
+		err = h.files(r).BenefitInScope(r.Context(), id)
+	}
+	if err == nil {
+		err = allow(r, access.EditHouseholds)
+	}
+	var in household.BenefitEnd
+	if err == nil {
+		err = decode(w, r, &in)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c, err := h.files(r).EndBenefit(r.Context(), actor(r), id, in)
+	h.answer(w, r, http.StatusOK, c, err)
+}
+
+// withdrawBenefitCase withdraws an applied case (撤回) at the version the
+// user saw: a case out of scope answers 404 before the right is asked
+// for — to decide cases (EditHouseholds), or to record needs as the
+// case's helper.
+func (h *handler) withdrawBenefitCase(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	var c *household.BenefitCase
+	if err == nil {
+		c, err = h.files(r).BenefitByID(r.Context(), id)
+	}
+	if err == nil && !household.MayWithdrawBenefit(c, access.Can(user(r), access.EditHouseholds), access.Can(user(r), access.RecordNeeds), user(r).TeamMemberID) {
+		err = errForbidden
+	}
+	var in household.BenefitWithdrawal
+	if err == nil {
+		err = decode(w, r, &in)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c, err = h.files(r).WithdrawBenefit(r.Context(), actor(r), id, in)
+	h.answer(w, r, http.StatusOK, c, err)
+}

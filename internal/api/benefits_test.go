@@ -2,7 +2,9 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"wanhu/internal/store"
@@ -77,7 +79,7 @@ func TestBenefitCasesAPI(t *testing.T) {
 						keys = append(keys, k)
 					}
 					slices.Sort(keys)
-					if !slices.Equal(keys, []string{"households", "kind", "person_times", "persons"}) {
+					if !slices.Equal(keys, []string{"households", "kind", "paid_households", "paid_persons", "person_months", "person_times", "persons"}) {
 						t.Errorf("item keys %v", keys)
 					}
 					var k string
@@ -91,7 +93,72 @@ func TestBenefitCasesAPI(t *testing.T) {
 				}
 			}},
 			{name: "stats of the grid leader of both grids", method: "GET", path: "/stats/benefits?from=2020-01-01", user: "clerk", status: 200,
-				want: []string{`{"kind":"temporary_relief","households":1,"persons":1,"person_times":1}`}},
+				want: []string{`{"kind":"temporary_relief","households":1,"persons":1,"person_times":1,"paid_households":1,"paid_persons":1,"person_months":1}`}},
+		})
+	})
+}
+
+func TestBenefitEndWithdrawAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		fx := newFixture(t, db)
+		var member int64
+		storetest.Scan(t, db.QueryRowContext(t.Context(), `SELECT id FROM team_members WHERE name = ?`, "卓玛"), &member)
+		fx.ids = strings.NewReplacer(append(replacements(fx), "{member}", fmt.Sprint(member))...)
+		fx.run(t, []scenario{
+			// 1: a monthly dibao, approved, then ended.
+			{name: "apply", method: "POST", path: "/benefits", user: "admin",
+				body: `{"household_id":{red},"kind":"dibao","person_ids":[{widow}],"amount":500,"period":"monthly","applied_on":"2026-01-05"}`, status: 201, want: []string{`"id":1`}},
+			{name: "an applied case does not end", method: "POST", path: "/benefits/1/end", user: "leader1",
+				body: `{"reason":"迁出","version":1}`, status: 400, check: wantError("invalid_transition", "status")},
+			{name: "approve", method: "POST", path: "/benefits/1/decision", user: "leader1",
+				body: `{"status":"approved","decided_on":"2026-01-10","version":1}`, status: 200, want: []string{`"version":2`}},
+			{name: "the visitor may not end", method: "POST", path: "/benefits/1/end", user: "visitor", body: `{"reason":"迁出","version":2}`, status: 403},
+			{name: "no reason", method: "POST", path: "/benefits/1/end", user: "leader1", body: `{"version":2}`, status: 400, check: wantError("required", "reason")},
+			{name: "before the decision", method: "POST", path: "/benefits/1/end", user: "leader1",
+				body: `{"ended_on":"2026-01-09","reason":"迁出","version":2}`, status: 400, check: wantError("before_decided", "ended_on")},
+			{name: "a bad day", method: "POST", path: "/benefits/1/end", user: "leader1",
+				body: `{"ended_on":"2026-02-30","reason":"迁出","version":2}`, status: 400, check: wantError("date_invalid", "ended_on")},
+			{name: "stale", method: "POST", path: "/benefits/1/end", user: "leader1", body: `{"reason":"迁出","version":1}`, status: 409},
+			{name: "an unknown field", method: "POST", path: "/benefits/1/end", user: "leader1", body: `{"reason":"迁出","version":2,"why":"x"}`, status: 400},
+			{name: "still approved", method: "GET", path: "/benefits/1", user: "admin", status: 200,
+				want: []string{`"status":"approved"`, `"version":2`}, reject: []string{`"ended_on"`, `"reason"`}},
+			{name: "end", method: "POST", path: "/benefits/1/end", user: "leader1",
+				body: `{"ended_on":"2026-03-01","reason":"迁往外省","version":2}`, status: 200,
+				want: []string{`"status":"ended"`, `"ended_on":"2026-03-01"`, `"reason":"迁往外省"`, `"decided_on":"2026-01-10"`, `"version":3`}},
+			{name: "ended twice", method: "POST", path: "/benefits/1/end", user: "leader1",
+				body: `{"reason":"again","version":3}`, status: 400, check: wantError("invalid_transition", "status")},
+			{name: "the ledger has the end", method: "GET", path: "/ledger?type=benefit_ended", user: "admin", status: 200,
+				check: wantTotal(1), want: []string{`"field":"dibao"`, `"before":"approved"`, `"after":"ended"`, `2026-03-01 · 1人 · 迁往外省`}},
+			{name: "the end is audited", method: "GET", path: "/audit?action=benefit.end", user: "admin", status: 200,
+				want: []string{`"action":"benefit.end","object":"household:{red}","result":"ok","detail":"benefit:1 ended`}},
+			{name: "the list filters ended", method: "GET", path: "/benefits?status=ended", user: "admin", status: 200, check: wantTotal(1)},
+			// Granted in January, paid January and February.
+			{name: "stats", method: "GET", path: "/stats/benefits?from=2026-01-01&to=2026-12-31", user: "admin", status: 200,
+				want: []string{`{"kind":"dibao","households":1,"persons":1,"person_times":1,"paid_households":1,"paid_persons":1,"person_months":2}`}},
+			{name: "stats in March", method: "GET", path: "/stats/benefits?from=2026-03-01&to=2026-03-31", user: "admin", status: 200,
+				want: []string{`{"kind":"dibao","households":0,"persons":0,"person_times":0,"paid_households":0,"paid_persons":0,"person_months":0}`}},
+			// 2: the visitor's own application, withdrawn by them.
+			{name: "the visitor applies as helper", method: "POST", path: "/benefits", user: "visitor",
+				body: `{"household_id":{red},"kind":"elderly_subsidy","person_ids":[{widow}],"helper_id":{member}}`, status: 201, want: []string{`"id":2`}},
+			// 3: another's application, which the visitor may not withdraw.
+			{name: "the admin applies", method: "POST", path: "/benefits", user: "admin",
+				body: `{"household_id":{red},"kind":"near_dibao","person_ids":[{widow}]}`, status: 201, want: []string{`"id":3`}},
+			{name: "not the visitor's case", method: "POST", path: "/benefits/3/withdraw", user: "visitor", body: `{"reason":"x","version":1}`, status: 403},
+			{name: "leader1 withdraws grid 2's", method: "POST", path: "/benefits/99/withdraw", user: "leader1", body: `{"reason":"x","version":1}`,
+				status: 404, check: wantError("not_found", "")},
+			{name: "no reason", method: "POST", path: "/benefits/2/withdraw", user: "visitor", body: `{"reason":" ","version":1}`, status: 400, check: wantError("required", "reason")},
+			{name: "the helper withdraws", method: "POST", path: "/benefits/2/withdraw", user: "visitor", body: `{"reason":"家属不再申请","version":1}`, status: 200,
+				want: []string{`"status":"withdrawn"`, `"withdrawn_on":"`, `"reason":"家属不再申请"`, `"version":2`}},
+			{name: "withdrawn twice", method: "POST", path: "/benefits/2/withdraw", user: "visitor", body: `{"reason":"x","version":2}`,
+				status: 400, check: wantError("invalid_transition", "status")},
+			{name: "a withdrawn case is not decided", method: "POST", path: "/benefits/2/decision", user: "leader1", body: `{"status":"approved","version":2}`,
+				status: 400, check: wantError("invalid_transition", "status")},
+			{name: "a decider withdraws another's", method: "POST", path: "/benefits/3/withdraw", user: "leader1", body: `{"reason":"录入错误","version":1}`, status: 200,
+				want: []string{`"status":"withdrawn"`}},
+			{name: "an approved case is not withdrawn", method: "POST", path: "/benefits/1/withdraw", user: "admin", body: `{"reason":"x","version":3}`,
+				status: 400, check: wantError("invalid_transition", "status")},
+			{name: "the ledger has the withdrawals", method: "GET", path: "/ledger?type=benefit_withdrawn", user: "admin", status: 200, check: wantTotal(2)},
+			{name: "the list filters withdrawn", method: "GET", path: "/benefits?status=withdrawn", user: "admin", status: 200, check: wantTotal(2)},
 		})
 	})
 }

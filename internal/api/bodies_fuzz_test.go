@@ -104,6 +104,8 @@ var bodyRoutes = []bodyRoute{
 		`{"household_id":-1,"kind":"lottery","person_ids":[-1],"amount":-1}`, `{"household_id":{red},"kind":"dibao","amount":1e400,"applied_on":"0001-01-01","visit_id":-1}`}},
 	{"PATCH", "/benefits/{benefit}", []string{`{"amount":900,"period":"one_off","version":1}`, `{"amount":-5,"form":"gold","helper_id":-1,"version":0}`, `{"note":"a\u0000b","version":99}`}},
 	{"POST", "/benefits/{benefit}/decision", []string{`{"status":"approved","version":1,"amount":600}`, `{"status":"maybe","version":-1,"decided_on":"x"}`, `{"status":"rejected","version":99}`}},
+	{"POST", "/benefits/{benefit}/end", []string{`{"ended_on":"2026-01-01","reason":"迁出","version":1}`, `{"reason":"","version":-1,"ended_on":"x"}`, `{"reason":"a\u0000b","version":99}`}},
+	{"POST", "/benefits/{benefit}/withdraw", []string{`{"reason":"不要了","version":1}`, `{"reason":" ","version":0,"withdrawn_on":"1899-12-31"}`, `{"reason":"a\u0000b","version":99}`}},
 	{"POST", "/rounds", []string{`{"template":"night_public","grid_id":{grid1}}`, `{"template":"shop_fire","household_id":{red}}`,
 		`{"template":"night_public","grid_id":-1,"scheduled_for":"0001-01-01T00:00:00Z","assignee_member_id":-1}`,
 		`{"template":"night_public","grid_id":{grid1},"scheduled_for":"9999-12-31T23:59:59Z"}`}},

@@ -75,6 +75,8 @@ var dateRoutes = map[string]dateRoute{
 	"PATCH /talk-sessions/{id}":           {path: "/talk-sessions/{talk}", body: `{"starts":"09:00","ends":"11:00","host":"x","version":1}`},
 	"POST /benefits":                      {body: `{"household_id":{red},"kind":"temporary_relief","person_ids":[{widow}]}`},
 	"POST /benefits/{id}/decision":        {path: "/benefits/1/decision", body: `{"status":"approved","version":1}`},
+	"POST /benefits/{id}/end":             {path: "/benefits/1/end", body: `{"reason":"x","version":1}`},
+	"POST /benefits/{id}/withdraw":        {path: "/benefits/1/withdraw", body: `{"reason":"x","version":1}`},
 	"GET /stats/benefits":                 {},
 	"POST /mediation-cases":               {body: `{"title":"x","household_ids":[{red},{green}],"mediator_ids":[{member}]}`},
 	"PATCH /mediation-cases/{id}":         {path: "/mediation-cases/{case}", body: `{"title":"x","mediator_ids":[{member}],"version":1}`},

@@ -22,9 +22,12 @@ import (
 // disability aid or the subsidy of the over-80s (高龄补贴). It is applied
 // for (with its helper, a team member, and what it came from: a need, a
 // plan measure, a visit or a request) and then decided once: approved or
-// rejected, on a decision date. Each step goes to the household's ledger
-// in the same transaction. The statistics (BenefitStats) count the
-// approved cases by their decision date.
+// rejected, on a decision date; an applied case may be withdrawn instead,
+// and an approved case paid monthly may end (benefit_close.go). Each step
+// goes to the household's ledger in the same transaction. The statistics
+// (BenefitStats) count the approved cases by their decision date (an
+// ended case too: it was approved) and the cases paid in the period's
+// months, from their decision to their end.
 //
 // The cases live in this package because they are the household's: its
 // scope, its needs and plan measures, and its ledger, written in the same
@@ -39,11 +42,15 @@ const (
 	BenefitElderlySubsidy  = "elderly_subsidy"  // 高龄补贴
 )
 
-// Statuses of a benefit case: applied, then approved or rejected.
+// Statuses of a benefit case: applied, then approved or rejected (or
+// withdrawn before the decision); an approved case may end
+// (benefit_close.go).
 const (
-	BenefitApplied  = "applied"
-	BenefitApproved = "approved"
-	BenefitRejected = "rejected"
+	BenefitApplied   = "applied"
+	BenefitApproved  = "approved"
+	BenefitRejected  = "rejected"
+	BenefitWithdrawn = "withdrawn"
+	BenefitEnded     = "ended"
 )
 
 var (
@@ -51,7 +58,7 @@ var (
 	// this order.
 	BenefitKinds = []string{BenefitDibao, BenefitNearDibao, BenefitTemporaryRelief, BenefitDisabilityAid, BenefitElderlySubsidy}
 	// BenefitStatuses lists the statuses of a case.
-	BenefitStatuses = []string{BenefitApplied, BenefitApproved, BenefitRejected}
+	BenefitStatuses = []string{BenefitApplied, BenefitApproved, BenefitRejected, BenefitWithdrawn, BenefitEnded}
 	// BenefitPeriods says whether an amount is paid each month or once.
 	BenefitPeriods = []string{"monthly", "one_off"}
 	// BenefitForms is how a benefit is given: cash or in kind (实物).
@@ -74,6 +81,9 @@ type BenefitCase struct {
 	Helper       string    `json:"helper,omitempty"`
 	Status       string    `json:"status"`
 	DecidedOn    string    `json:"decided_on,omitempty"`
+	EndedOn      string    `json:"ended_on,omitempty"`
+	WithdrawnOn  string    `json:"withdrawn_on,omitempty"`
+	Reason       string    `json:"reason,omitempty"`
 	Amount       *int64    `json:"amount"`
 	AmountHidden bool      `json:"amount_hidden,omitempty"`
 	Period       string    `json:"period,omitempty"`
@@ -399,7 +409,7 @@ type BenefitFilter struct {
 }
 
 const benefitCols = `c.id, c.household_id, h.address, h.grid_id, c.kind, c.applied_on, COALESCE(c.helper_id, 0), COALESCE(t.name, ''),
-	c.status, c.decided_on, c.amount, c.period, c.form, c.note, COALESCE(c.need_id, 0), COALESCE(c.measure_id, 0),
+	c.status, c.decided_on, c.ended_on, c.withdrawn_on, c.reason, c.amount, c.period, c.form, c.note, COALESCE(c.need_id, 0), COALESCE(c.measure_id, 0),
 	COALESCE(c.visit_id, 0), COALESCE(c.request_id, 0), c.version, c.created_at, c.updated_at`
 
 const benefitFrom = ` FROM benefit_cases c JOIN households h ON h.id = c.household_id LEFT JOIN team_members t ON t.id = c.helper_id`
@@ -507,7 +517,7 @@ func scanBenefit(r interface{ Scan(...any) error }) (BenefitCase, error) {
 	var c BenefitCase
 	var amount int64
 	err := r.Scan(&c.ID, &c.HouseholdID, &c.Address, &c.GridID, &c.Kind, &c.AppliedOn, &c.HelperID, &c.Helper, &c.Status, &c.DecidedOn,
-		&amount, &c.Period, &c.Form, &c.Note, &c.NeedID, &c.MeasureID, &c.VisitID, &c.RequestID, &c.Version, &c.CreatedAt, &c.UpdatedAt)
+		&c.EndedOn, &c.WithdrawnOn, &c.Reason, &amount, &c.Period, &c.Form, &c.Note, &c.NeedID, &c.MeasureID, &c.VisitID, &c.RequestID, &c.Version, &c.CreatedAt, &c.UpdatedAt)
 	c.Amount = &amount
 	return c, err
 }
@@ -526,14 +536,14 @@ func (s *Store) fillBenefit(ctx context.Context, c *BenefitCase) error {
 }
 
 // showBenefit masks a case for a reader of scope: a household's income
-// (the amount) and the note of a disability aid are shown only to a role
-// that may see a person in full, as health notes are.
+// (the amount) and the note and reason of a disability aid are shown only
+// to a role that may see a person in full, as health notes are.
 func showBenefit(scope org.Scope, c *BenefitCase) {
 	if scope.All || scope.Reveal {
 		return
 	}
 	c.Amount, c.AmountHidden = nil, true
 	if c.Kind == BenefitDisabilityAid {
-		c.Note = hide(c.Note)
+		c.Note, c.Reason = hide(c.Note), hide(c.Reason)
 	}
 }

@@ -42,11 +42,15 @@ const (
 	// person; the proactive rule of the payment window reads it.
 	EvInsurancePaid = "insurance_paid"
 	// Benefit cases (issue 17, benefit.go): applied, then granted or
-	// rejected; Field is the kind of benefit.
+	// rejected (or withdrawn), a granted one ended; Field is the kind of
+	// benefit.
 	EvBenefitApplied  = "benefit_applied"
 	EvBenefitGranted  = "benefit_granted"
 	EvBenefitRejected = "benefit_rejected"
 	EvBenefitChanged  = "benefit_changed"
+	// EvBenefitEnded and EvBenefitWithdrawn: benefit_close.go.
+	EvBenefitEnded     = "benefit_ended"
+	EvBenefitWithdrawn = "benefit_withdrawn"
 )
 
 // LedgerTypes lists every event type, for filters.
@@ -56,6 +60,7 @@ var LedgerTypes = []string{
 	EvTagAdded, EvTagRemoved, EvMemberAdded, EvFieldChanged, EvHouseholdCreated,
 	EvNeedAdded, EvNeedChanged, EvMeasureAdded, EvMeasureChanged,
 	EvBenefitApplied, EvBenefitGranted, EvBenefitRejected, EvBenefitChanged,
+	EvBenefitEnded, EvBenefitWithdrawn,
 }
 
 // LedgerEvent is one entry of the dynamic ledger (动态台账, R5): who changed

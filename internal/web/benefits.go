@@ -16,7 +16,10 @@ import (
 // Benefit cases on the household file (issue 17): the household's relief
 // and benefits, applied for in one step from a need, a plan measure or a
 // visit (?benefit_need=, ?benefit_measure=, ?benefit_visit=,
-// ?benefit_request= open the form filled in), and decided on the file.
+// ?benefit_request= open the form filled in), and decided on the file;
+// there an applied case is withdrawn (撤回) by its helper or a role that
+// decides, and an approved one paid monthly is ended (停发) by a role
+// that decides.
 
 // benefitBlock is the section of the household file.
 type benefitBlock struct {
@@ -46,6 +49,12 @@ type benefitRow struct {
 	StatusCode, DecidedOn, Amount, Helper string
 	Note, Form                            string
 	Applied                               bool
+	// EndedOn, WithdrawnOn and Reason: a case ended or withdrawn.
+	EndedOn, WithdrawnOn, Reason string
+	// Endable: approved and paid monthly (a role that decides ends it);
+	// CanWithdraw: applied, and the user may withdraw it (its helper or a
+	// role that decides).
+	Endable, CanWithdraw bool
 	// The edit form's values: the amount (empty when hidden), the codes.
 	AmountValue, PeriodCode, FormCode, NoteValue string
 	Version                                      int
@@ -60,8 +69,14 @@ func (h *handler) benefitBlockOf(r *http.Request, v *fileView) (*benefitBlock, e
 		return nil, err
 	}
 	b := &benefitBlock{CanApply: can(r, access.RecordNeeds), CanDecide: can(r, access.EditHouseholds), Today: h.currentDay().String()}
+	var member int64
+	if u := user(r); u != nil {
+		member = u.TeamMemberID
+	}
 	for _, c := range cases {
-		b.Cases = append(b.Cases, benefitRowOf(l, c))
+		row := benefitRowOf(l, c)
+		row.CanWithdraw = row.Applied && household.MayWithdrawBenefit(&c, b.CanDecide, b.CanApply, member)
+		b.Cases = append(b.Cases, row)
 	}
 	b.Decisions = enumOptions(l, "benefit_status", []string{household.BenefitApproved, household.BenefitRejected}, household.BenefitApproved, "")[1:]
 	if !b.CanApply {
@@ -137,6 +152,8 @@ func benefitRowOf(l *Locale, c household.BenefitCase) benefitRow {
 		Form: l.Enum("benefit_form", c.Form), Applied: c.Status == household.BenefitApplied, Version: c.Version,
 		NeedID: c.NeedID, MeasureID: c.MeasureID, VisitID: c.VisitID, RequestID: c.RequestID}
 	row.PeriodCode, row.FormCode, row.NoteValue = c.Period, c.Form, c.Note
+	row.EndedOn, row.WithdrawnOn, row.Reason = c.EndedOn, c.WithdrawnOn, c.Reason
+	row.Endable = c.Status == household.BenefitApproved && !household.OneOffBenefit(c.Kind, c.Period)
 	if c.Amount != nil {
 		row.AmountValue = strconv.FormatInt(*c.Amount, 10)
 	}
@@ -151,6 +168,9 @@ func benefitRowOf(l *Locale, c household.BenefitCase) benefitRow {
 	}
 	if c.Note == household.Hidden {
 		row.Note, row.NoteValue = l.T("ledger.hidden"), household.Hidden
+	}
+	if c.Reason == household.Hidden {
+		row.Reason = l.T("ledger.hidden")
 	}
 	return row
 }
@@ -274,4 +294,63 @@ func (h *handler) benefitEdit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	seeOther(w, r, fmt.Sprintf("/households/%d#benefits", c.HouseholdID))
+}
+
+// benefitEnd ends an approved case from the file (停发): the end date
+// and the reason, at the version shown. The route asks for the right to
+// decide.
+func (h *handler) benefitEnd(w http.ResponseWriter, r *http.Request) {
+	h.benefitClose(w, r, nil, func(c *household.BenefitCase, v url.Values, version int) error {
+		_, err := h.files(r).EndBenefit(r.Context(), actor(r), c.ID, household.BenefitEnd{EndedOn: strings.TrimSpace(v.Get("ended_on")),
+			Reason: v.Get("reason"), Version: version})
+		return err
+	})
+}
+
+// benefitWithdraw withdraws an applied case from the file (撤回): the
+// reason, at the version shown; its helper or a role that decides may.
+func (h *handler) benefitWithdraw(w http.ResponseWriter, r *http.Request) {
+	may := func(c *household.BenefitCase) bool {
+		var member int64
+		if u := user(r); u != nil {
+			member = u.TeamMemberID
+		}
+		return household.MayWithdrawBenefit(c, can(r, access.EditHouseholds), can(r, access.RecordNeeds), member)
+	}
+	h.benefitClose(w, r, may, func(c *household.BenefitCase, v url.Values, version int) error {
+		_, err := h.files(r).WithdrawBenefit(r.Context(), actor(r), c.ID, household.BenefitWithdrawal{WithdrawnOn: strings.TrimSpace(v.Get("withdrawn_on")),
+			Reason: v.Get("reason"), Version: version})
+		return err
+	})
+}
+
+// benefitClose reads the case in scope (missing answers 404), asks may
+// (when given; 403 if not), reads the version of the form, runs step, and
+// shows the file: with the error, or after a redirect.
+func (h *handler) benefitClose(w http.ResponseWriter, r *http.Request, may func(*household.BenefitCase) bool, step func(*household.BenefitCase, url.Values, int) error) {
+	id, err := pathID(r.PathValue("id"))
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	c, err := h.files(r).BenefitByID(r.Context(), id)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	if may != nil && !may(c) {
+		h.forbidden(w, r)
+		return
+	}
+	version, err := strconv.Atoi(r.PostForm.Get("version"))
+	if err != nil {
+		err = fieldNumber("version")
+	} else {
+		err = step(c, r.PostForm, version)
+	}
+	if err != nil {
+		h.fileWithError(w, r, c.HouseholdID, err)
+		return
+	}
+	seeOther(w, r, fmt.Sprintf("/households/%d#benefit-%d", c.HouseholdID, c.ID))
 }

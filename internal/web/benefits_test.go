@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"wanhu/internal/household"
+	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 )
 
@@ -158,4 +159,119 @@ func TestBenefitLabels(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestBenefitEndAndWithdrawOnTheFile: the helper withdraws their own
+// application (not another's), an administrator ends an approved dibao;
+// errors name the field, the file, the list, the ledger and the
+// statistics show the new statuses, in both languages.
+func TestBenefitEndAndWithdrawOnTheFile(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		admin, worker := e.signedIn("admin"), e.signedIn("worker")
+		hid := e.widow.ID
+		hh, err := e.hs.HouseholdByID(t.Context(), hid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		person := fmt.Sprint(hh.Members[0].ID)
+		var member int64
+		if err := e.h.db.QueryRowContext(t.Context(), `SELECT id FROM team_members WHERE name = ?`, "小张").Scan(&member); err != nil {
+			t.Fatal(err)
+		}
+		apply := func(c *client, kind, helper string) int64 {
+			t.Helper()
+			if status, _ := c.post(fmt.Sprintf("/households/%d/benefits", hid), url.Values{"kind": {kind}, "person_ids": {person}, "amount": {"500"},
+				"period": {"monthly"}, "applied_on": {"2026-05-01"}, "helper_id": {helper}}); status != 200 {
+				t.Fatalf("apply %s: %d", kind, status)
+			}
+			var id int64
+			if err := e.h.db.QueryRowContext(t.Context(), `SELECT MAX(id) FROM benefit_cases`).Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		mine := apply(worker, "elderly_subsidy", fmt.Sprint(member))
+		other := apply(admin, "near_dibao", "")
+		dibao := apply(admin, "dibao", "")
+
+		file := fmt.Sprintf("/households/%d", hid)
+		_, body := worker.get(file)
+		mustContain(t, "worker's file", body, fmt.Sprintf(`id="withdraw-benefit-%d"`, mine), "撤回")
+		mustNotContain(t, "worker's file", body, fmt.Sprintf(`id="withdraw-benefit-%d"`, other), "end-benefit-")
+		if status, _ := worker.post(fmt.Sprintf("/benefits/%d/withdraw", other), url.Values{"reason": {"x"}, "version": {"1"}}); status != 403 {
+			t.Errorf("the worker withdraws another's case: %d", status)
+		}
+		if status, _ := worker.post(fmt.Sprintf("/benefits/%d/end", mine), url.Values{"reason": {"x"}, "version": {"1"}}); status != 403 {
+			t.Errorf("the worker ends a case: %d", status)
+		}
+		status, body := worker.post(fmt.Sprintf("/benefits/%d/withdraw", mine), url.Values{"reason": {"  "}, "version": {"1"}})
+		if status != 422 || !strings.Contains(body, "原因: 必填") {
+			t.Errorf("withdraw without a reason: %d", status)
+		}
+		if c, _ := e.hs.BenefitByID(t.Context(), mine); c.Status != household.BenefitApplied || c.Version != 1 {
+			t.Errorf("after the refused withdrawal: %+v", c)
+		}
+		status, body = worker.post(fmt.Sprintf("/benefits/%d/withdraw", mine), url.Values{"reason": {"老人家不再申请"}, "version": {"1"}})
+		if status != 200 {
+			t.Fatalf("withdraw: %d", status)
+		}
+		mustContain(t, "withdrawn", body, "已撤回", "2026-06-01 撤回", "原因：老人家不再申请")
+		mustNotContain(t, "withdrawn", body, fmt.Sprintf(`id="withdraw-benefit-%d"`, mine))
+		if status, _ := worker.post(fmt.Sprintf("/benefits/%d/withdraw", mine), url.Values{"reason": {"again"}, "version": {"2"}}); status != 422 {
+			t.Errorf("withdrawn twice: %d", status)
+		}
+
+		// The administrator approves the dibao and ends it.
+		if status, _ := admin.post(fmt.Sprintf("/benefits/%d/decision", dibao), url.Values{"status": {"approved"}, "version": {"1"}, "decided_on": {"2026-05-10"}}); status != 200 {
+			t.Fatalf("decide: %d", status)
+		}
+		_, body = admin.get(file)
+		mustContain(t, "admin's file", body, fmt.Sprintf(`id="end-benefit-%d"`, dibao), fmt.Sprintf(`id="withdraw-benefit-%d"`, other))
+		status, body = admin.post(fmt.Sprintf("/benefits/%d/end", dibao), url.Values{"ended_on": {"2026-05-09"}, "reason": {"迁出"}, "version": {"2"}})
+		if status != 422 || !strings.Contains(body, "停发日期: 不能早于审批日期 2026-05-10") {
+			t.Errorf("end before the decision: %d", status)
+		}
+		if status, _ := admin.post(fmt.Sprintf("/benefits/%d/end", dibao), url.Values{"reason": {"迁出"}, "version": {"1"}}); status != 409 {
+			t.Errorf("stale end: %d", status)
+		}
+		status, body = admin.post(fmt.Sprintf("/benefits/%d/end", dibao), url.Values{"ended_on": {"2026-06-01"}, "reason": {"迁往外省"}, "version": {"2"}})
+		if status != 200 {
+			t.Fatalf("end: %d", status)
+		}
+		mustContain(t, "ended", body, "已停发", "2026-06-01 停发", "原因：迁往外省")
+		mustNotContain(t, "ended", body, fmt.Sprintf(`id="end-benefit-%d"`, dibao))
+		_, body = admin.get(file + "/ledger")
+		mustContain(t, "ledger", body, "救助停发", "救助申请撤回", "迁往外省")
+
+		_, body = admin.get("/benefits?status=ended")
+		mustContain(t, "ended list", body, fmt.Sprintf(`id="benefit-%d"`, dibao), "共 1 件", "2026-06-01 停发", `<option value="withdrawn">已撤回</option>`)
+		mustNotContain(t, "ended list", body, fmt.Sprintf(`id="benefit-%d"`, mine))
+		_, body = admin.get("/benefits?status=withdrawn")
+		mustContain(t, "withdrawn list", body, fmt.Sprintf(`id="benefit-%d"`, mine), "共 1 件")
+
+		// Granted in May and paid in May only (it ended on 1 June).
+		_, body = admin.get("/stats/benefits?from=2026-05-01&to=2026-06-30")
+		rows := statTableOf(t, body, "benefits")
+		if len(rows) != len(household.BenefitKinds) || len(rows[0].Cells) != 6 {
+			t.Fatalf("benefit table %+v", rows)
+		}
+		if got := fmt.Sprint(rows[0].Cells); got != "[1 1 1 1 1 1]" {
+			t.Errorf("dibao row %s, want granted 1/1/1 and paid 1/1/1", got)
+		}
+		mustContain(t, "stats", body, "在保户数", "人月数")
+		_, body = admin.get("/stats/benefits?from=2026-06-01&to=2026-06-30")
+		if got := fmt.Sprint(statTableOf(t, body, "benefits")[0].Cells); got != "[0 0 0 0 0 0]" {
+			t.Errorf("June's dibao row %s, want nothing", got)
+		}
+
+		for _, lang := range []string{"en", "zh-CN"} {
+			admin.get("/lang?to=" + lang + "&back=/stats")
+			for _, p := range []string{file, file + "/ledger", "/benefits", "/stats/benefits"} {
+				if status, body := admin.get(p); status != 200 || strings.Contains(body, "⟦") {
+					t.Errorf("%s %s: %d, untranslated: %v", lang, p, status, strings.Contains(body, "⟦"))
+				}
+			}
+		}
+	})
 }

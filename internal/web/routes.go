@@ -97,6 +97,8 @@ func (h *handler) routes(mux router) {
 	page("GET /benefits", only(access.ReadHouseholds, h.benefitList))
 	page("POST /benefits/{id}/decision", edit(h.benefitDecide))
 	page("POST /benefits/{id}", only(access.RecordNeeds, h.benefitEdit))
+	page("POST /benefits/{id}/end", edit(h.benefitEnd))
+	page("POST /benefits/{id}/withdraw", only(access.RecordNeeds, h.benefitWithdraw))
 	page("POST /households/{id}/colour", edit(h.colourOverride))
 	page("POST /persons/{id}/reveal", only(access.Reveal, h.revealPerson))
 	page("POST /households/{id}/reveal", only(access.Reveal, h.revealHousehold))

@@ -30,7 +30,7 @@ func (h *handler) statsBenefits(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Filter = statsFilter{From: rep.From, To: rep.To}
 	v.Tables = append(v.Tables, benefitTable(l, rep))
-	v.Notes = append(v.Notes, l.T("stats.benefits.note"))
+	v.Notes = append(v.Notes, l.T("stats.benefits.note"), l.T("stats.benefits.paid_note"))
 	if h.statsDownload(w, r, &v) {
 		return
 	}
@@ -38,13 +38,16 @@ func (h *handler) statsBenefits(w http.ResponseWriter, r *http.Request) {
 }
 
 // benefitTable is a row per kind of benefit: households, persons and
-// person-times.
+// person-times granted, then households, persons and person-months paid
+// (household.BenefitCount).
 func benefitTable(l *Locale, rep *household.BenefitReport) statTable {
 	t := statTable{ID: "benefits", Title: l.T("stats.benefits.table", rep.From, rep.To),
-		Head: []string{l.T("stats.benefits.households"), l.T("stats.benefits.persons"), l.T("stats.benefits.person_times")}}
+		Head: []string{l.T("stats.benefits.households"), l.T("stats.benefits.persons"), l.T("stats.benefits.person_times"),
+			l.T("stats.benefits.paid_households"), l.T("stats.benefits.paid_persons"), l.T("stats.benefits.person_months")}}
 	for _, c := range rep.Items {
 		t.Rows = append(t.Rows, statRow{Label: l.Enum("benefit_kind", c.Kind),
-			Cells: []statCell{statCount(c.Households, ""), statCount(c.Persons, ""), statCount(c.PersonTimes, "")}})
+			Cells: []statCell{statCount(c.Households, ""), statCount(c.Persons, ""), statCount(c.PersonTimes, ""),
+				statCount(c.PaidHouseholds, ""), statCount(c.PaidPersons, ""), statCount(c.PersonMonths, "")}})
 	}
 	return t
 }

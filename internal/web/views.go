@@ -128,7 +128,8 @@ func ledgerOf(l *Locale, tn tagNames, e household.LedgerEvent) ledgerView {
 		v.Field, valueKey = l.Enum("need_kind", e.Field), "need_status"
 	case household.EvMeasureAdded, household.EvMeasureChanged:
 		v.Field, valueKey = l.Enum("measure_kind", e.Field), "measure_status"
-	case household.EvBenefitApplied, household.EvBenefitGranted, household.EvBenefitRejected, household.EvBenefitChanged:
+	case household.EvBenefitApplied, household.EvBenefitGranted, household.EvBenefitRejected, household.EvBenefitChanged,
+		household.EvBenefitEnded, household.EvBenefitWithdrawn:
 		v.Field, valueKey = l.Enum("benefit_kind", e.Field), "benefit_status"
 	case household.EvColourOverride, household.EvOverrideCleared, household.EvColourChanged:
 		v.Field, valueKey = l.T("field.colour"), "colour"
