@@ -271,11 +271,12 @@ func addressSearch(d store.Dialect, q string) search {
 	}
 	var w []string
 	var args []any
+	sub := "" // the buildings named, if any
 	switch {
 	case p.building != "":
 		names := buildingNames(p.building)
 		in, a := inList(names)
-		sub := `SELECT b.id FROM buildings b`
+		sub = `SELECT b.id FROM buildings b`
 		cond := `b.name IN ` + in
 		args = append(args, a...)
 		if p.compound != "" {
@@ -283,17 +284,22 @@ func addressSearch(d store.Dialect, q string) search {
 			cond += ` AND c.name LIKE ? ESCAPE '\'`
 			args = append(args, "%"+escapeLike(p.compound)+"%")
 		}
-		w = append(w, `{lead}h.building_id IN (`+sub+` WHERE `+cond+`)`)
+		sub += ` WHERE ` + cond
 	case p.compound != "":
-		w = append(w, `{lead}h.building_id IN (SELECT b.id FROM buildings b JOIN compounds c ON c.id = b.compound_id WHERE c.name LIKE ? ESCAPE '\')`)
+		sub = `SELECT b.id FROM buildings b JOIN compounds c ON c.id = b.compound_id WHERE c.name LIKE ? ESCAPE '\'`
 		args = append(args, "%"+escapeLike(p.compound)+"%")
 	}
+	if sub != "" {
+		w = append(w, `{lead}h.building_id IN (`+sub+`)`)
+	}
+	var inBuilding []string // the conditions within a building
 	if p.unit != "" {
-		w, args = append(w, `h.unit = ?`), append(args, p.unit)
+		inBuilding, args = append(inBuilding, `h.unit = ?`), append(args, p.unit)
 	}
 	if p.room != "" {
-		w, args = append(w, `h.room = ?`), append(args, p.room)
+		inBuilding, args = append(inBuilding, `h.room = ?`), append(args, p.room)
 	}
+	w = append(w, inBuilding...)
 	// The exact condition is written so that no index serves it ("+"):
 	// else SQLite would read every household of every building it names
 	// to check the few a drive found.
@@ -303,9 +309,29 @@ func addressSearch(d store.Dialect, q string) search {
 		exactArgs: append(slices.Clip(args), pattern),
 	}
 	if orphans := looseDrive(d, c, pattern, true); orphans != nil {
-		s.drive = append([]sqlPart{{`SELECT h.id AS id FROM households h WHERE ` + strings.ReplaceAll(placed, "{lead}", ""), args}}, orphans...)
+		drive := `SELECT h.id AS id FROM households h WHERE ` + strings.ReplaceAll(placed, "{lead}", "")
+		if d == store.Postgres && sub != "" {
+			drive = placeDrivePostgres(sub, inBuilding)
+		}
+		s.drive = append([]sqlPart{{drive, args}}, orphans...)
 	}
 	return s
+}
+
+// placeDrivePostgres is the drive of the households of the buildings sub
+// selects that meet the conditions inBuilding (on alias h): each
+// building's through households_place, one building after the other. As
+// "h.building_id IN (sub)" PostgreSQL hashed the buildings and read the
+// households in table order until the probe's LIMIT was met: for 3号楼 in
+// a city of 200,000 households, 63,000 households read for the first
+// 5,000 found (33 ms of the search's 59; 4 ms this way). OFFSET 0 keeps
+// the subquery a subquery, asked once per building.
+func placeDrivePostgres(sub string, inBuilding []string) string {
+	cond := ""
+	for _, c := range inBuilding {
+		cond += ` AND ` + c
+	}
+	return `SELECT h.id AS id FROM (` + sub + `) b CROSS JOIN LATERAL (SELECT h.id FROM households h WHERE h.building_id = b.id` + cond + ` OFFSET 0) h`
 }
 
 // readSearch reads search q (trimmed, not empty) on an engine of dialect

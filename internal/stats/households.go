@@ -34,7 +34,9 @@ type GridColours struct {
 }
 
 // Households counts the households in scope (in grid gridID only, if not
-// 0) with one aggregate. A grid out of scope is apperr.ErrNotFound.
+// 0) with one aggregate; a part of the city, counted live, in one
+// statement with its key persons (householdsIn). A grid out of scope is
+// apperr.ErrNotFound.
 // FromSnapshot lets a street, a district or the city be summed from the
 // snapshot instead.
 func Households(ctx context.Context, q store.Querier, scope org.Scope, gridID int64, opts ...Option) (*HouseholdStats, error) {
@@ -50,6 +52,9 @@ func Households(ctx context.Context, q store.Querier, scope org.Scope, gridID in
 	if err != nil {
 		return nil, err
 	}
+	if snap == nil && where != "" {
+		return householdsIn(ctx, q, where, args, large)
+	}
 	counted := "COUNT(*) AS n FROM households h"
 	if snap != nil {
 		counted = "CAST(SUM(h.n) AS BIGINT) AS n FROM stats_snapshot_households h"
@@ -62,76 +67,159 @@ func Households(ctx context.Context, q store.Querier, scope org.Scope, gridID in
 		return nil, err
 	}
 	defer rows.Close()
-	out := &HouseholdStats{Source: Source{SnapshotScope: large}, Kind: zeros(household.Kinds), Occupancy: zeros(household.Occupancies), Colour: zeros(household.Colours)}
+	out, c := newHouseholdCounts(large)
 	if snap != nil {
 		taken := snap.Taken
 		out.AsOf = &taken
 	}
-	grids, colours := tally{}, map[string]map[string]int{}
 	for rows.Next() {
-		var gridID, parentID, number int64
-		var gridName, kind, occupancy, colour string
-		var n int
-		if err := rows.Scan(&gridID, &gridName, &parentID, &number, &kind, &occupancy, &colour, &n); err != nil {
+		var r householdRow
+		if err := rows.Scan(&r.gridID, &r.gridName, &r.parentID, &r.number, &r.kind, &r.occupancy, &r.colour, &r.n); err != nil {
 			return nil, err
 		}
-		out.Total += n
-		out.Kind[kind] += n
-		out.Occupancy[occupancy] += n
-		out.Colour[colour] += n
-		key := id(gridID)
-		grids.add(key, gridName, order{parentID, number, gridID}, n)
-		if colours[key] == nil {
-			colours[key] = zeros(household.Colours)
-		}
-		colours[key][colour] += n
+		c.add(r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	out.ByGrid = []GridColours{}
-	for _, g := range grids.list(false) {
-		out.ByGrid = append(out.ByGrid, GridColours{g, colours[g.Key]})
-	}
+	c.done()
 	if snap != nil {
 		return out, keyPersonsSnapshot(ctx, q, where, args, out)
 	}
-	return out, keyPersons(ctx, q, where, args, out)
+	return out, keyPersons(ctx, q, out)
+}
+
+// householdRow is one group of households: a grid's of one kind,
+// occupancy and colour, and how many.
+type householdRow struct {
+	gridID, parentID, number int64
+	gridName                 string
+	kind, occupancy, colour  string
+	n                        int
+}
+
+// householdCounts adds up the groups of households into out.
+type householdCounts struct {
+	out     *HouseholdStats
+	grids   tally
+	colours map[string]map[string]int
+}
+
+func newHouseholdCounts(large bool) (*HouseholdStats, *householdCounts) {
+	out := &HouseholdStats{Source: Source{SnapshotScope: large}, Kind: zeros(household.Kinds), Occupancy: zeros(household.Occupancies), Colour: zeros(household.Colours)}
+	return out, &householdCounts{out: out, grids: tally{}, colours: map[string]map[string]int{}}
+}
+
+func (c *householdCounts) add(r householdRow) {
+	out := c.out
+	out.Total += r.n
+	out.Kind[r.kind] += r.n
+	out.Occupancy[r.occupancy] += r.n
+	out.Colour[r.colour] += r.n
+	key := id(r.gridID)
+	c.grids.add(key, r.gridName, order{r.parentID, r.number, r.gridID}, r.n)
+	if c.colours[key] == nil {
+		c.colours[key] = zeros(household.Colours)
+	}
+	c.colours[key][r.colour] += r.n
+}
+
+// done lists the grids' colours.
+func (c *householdCounts) done() {
+	c.out.ByGrid = []GridColours{}
+	for _, g := range c.grids.list(false) {
+		c.out.ByGrid = append(c.out.ByGrid, GridColours{g, c.colours[g.Key]})
+	}
+}
+
+// householdsIn counts the households where (on alias h, not empty)
+// selects, live, in one statement that reads them once and their members
+// once (issue 15: a community's dashboard was the first route of the
+// morning's load to slow down, four statements that read the community's
+// households four times and its members twice). hh is the households in
+// scope with their special-difficulty tag (a lookup of household_tags'
+// index each); k is their active members' key-person tags, found from
+// each household's members through persons_household_active (migration
+// 00043: the members' ids and whether they are active, so their rows are
+// not read) and each member's tags by person_tags' key. Then, in UNION
+// ALL: the households by grid, kind, occupancy and colour (kind 'h'), the
+// key persons by tag ('t') and the key persons each counted once ('p').
+func householdsIn(ctx context.Context, q store.Querier, where string, args []any, large bool) (*HouseholdStats, error) {
+	// SQLite takes the joins in the order written (CROSS JOIN): else it
+	// started from the city's key persons by tag (56,000 at a million
+	// households) and looked each up in hh. And it is told the index: it
+	// weighs persons_household, which gen's ANALYZE counted and a new
+	// index is not, as cheaper.
+	members := ""
+	if q.Dialect() == store.SQLite {
+		members = " INDEXED BY persons_household_active"
+	}
+	rows, err := q.QueryContext(ctx, `WITH hh AS MATERIALIZED (
+			SELECT h.id, h.grid_id, h.kind, h.occupancy, h.colour,
+				CASE WHEN ht.household_id IS NULL THEN 0 ELSE 1 END AS special
+			FROM households h LEFT JOIN household_tags ht ON ht.household_id = h.id AND ht.tag = ?
+			WHERE 1 = 1`+where+`),
+		k AS MATERIALIZED (
+			SELECT pt.person_id, pt.tag FROM hh
+			CROSS JOIN persons p`+members+` CROSS JOIN person_tags pt CROSS JOIN tags t
+			WHERE p.household_id = hh.id AND pt.person_id = p.id AND t.code = pt.tag AND p.active AND t.key_person)
+		SELECT 'h', x.grid_id, g.name, g.parent_id, g.number, x.kind, x.occupancy, x.colour, x.n, x.special
+			FROM (SELECT hh.grid_id, hh.kind, hh.occupancy, hh.colour, COUNT(*) AS n, CAST(SUM(hh.special) AS BIGINT) AS special
+				FROM hh GROUP BY hh.grid_id, hh.kind, hh.occupancy, hh.colour) x
+			JOIN org_units g ON g.id = x.grid_id
+		UNION ALL SELECT 't', t.sort, t.name_zh, 0, 0, t.code, '', '', x.n, 0
+			FROM (SELECT k.tag, COUNT(*) AS n FROM k GROUP BY k.tag) x JOIN tags t ON t.code = x.tag
+		UNION ALL SELECT 'p', 0, '', 0, 0, '', '', '', COUNT(DISTINCT k.person_id), 0 FROM k`,
+		append([]any{household.SpecialDifficulty}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out, c := newHouseholdCounts(large)
+	tags := tally{}
+	for rows.Next() {
+		var kind string
+		var r householdRow
+		var special int
+		if err := rows.Scan(&kind, &r.gridID, &r.gridName, &r.parentID, &r.number, &r.kind, &r.occupancy, &r.colour, &r.n, &special); err != nil {
+			return nil, err
+		}
+		switch kind {
+		case "h":
+			c.add(r)
+			out.SpecialDifficulty += special
+		case "t": // the tag's sort order, name and code
+			tags.add(r.kind, r.gridName, order{r.gridID}, r.n)
+		case "p":
+			out.KeyPersons = r.n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	c.done()
+	out.KeyPersonsByTag = tags.list(false)
+	return out, nil
 }
 
 // keyPersons counts the key persons by tag and in all, and the
-// special-difficulty households, of the households where (on alias h).
-// Within a scope the count starts from its households (a community's
-// few thousand through households' grid index), not from the city's
-// tagged persons checked one by one against the scope: at a million
-// households that was half a second a count, holding a connection.
-func keyPersons(ctx context.Context, q store.Querier, where string, args []any, out *HouseholdStats) error {
-	byTag := `SELECT t.code, t.name_zh, t.sort, COUNT(*) FROM tags t
+// special-difficulty households, of every household (a scope's are
+// counted by householdsIn).
+func keyPersons(ctx context.Context, q store.Querier, out *HouseholdStats) error {
+	tags, err := tallyTags(ctx, q, `SELECT t.code, t.name_zh, t.sort, COUNT(*) FROM tags t
 		JOIN person_tags pt ON pt.tag = t.code JOIN persons p ON p.id = pt.person_id
-		WHERE t.key_person AND p.active GROUP BY t.code, t.name_zh, t.sort`
-	persons := `SELECT COUNT(*) FROM persons p
-		WHERE p.active AND p.id IN (SELECT pt.person_id FROM person_tags pt JOIN tags t ON t.code = pt.tag WHERE t.key_person)`
-	if where != "" {
-		byTag = `SELECT t.code, t.name_zh, t.sort, x.n FROM (SELECT pt.tag, COUNT(*) AS n FROM households h
-			JOIN persons p ON p.household_id = h.id JOIN person_tags pt ON pt.person_id = p.id
-			WHERE p.active` + where + ` GROUP BY pt.tag) x JOIN tags t ON t.code = x.tag WHERE t.key_person`
-		persons = `SELECT COUNT(*) FROM households h JOIN persons p ON p.household_id = h.id
-			WHERE p.active AND EXISTS (SELECT 1 FROM person_tags pt JOIN tags t ON t.code = pt.tag WHERE pt.person_id = p.id AND t.key_person)` + where
-	}
-	tags, err := tallyTags(ctx, q, byTag, args)
+		WHERE t.key_person AND p.active GROUP BY t.code, t.name_zh, t.sort`, nil)
 	if err != nil {
 		return err
 	}
 	out.KeyPersonsByTag = tags.list(false)
-	if err := q.QueryRowContext(ctx, persons, args...).Scan(&out.KeyPersons); err != nil {
+	err = q.QueryRowContext(ctx, `SELECT COUNT(*) FROM persons p
+		WHERE p.active AND p.id IN (SELECT pt.person_id FROM person_tags pt JOIN tags t ON t.code = pt.tag WHERE t.key_person)`).Scan(&out.KeyPersons)
+	if err != nil {
 		return err
 	}
-	special := `SELECT COUNT(*) FROM households h WHERE h.id IN (SELECT household_id FROM household_tags WHERE tag = ?)`
-	if where != "" {
-		special = `SELECT COUNT(*) FROM households h
-			WHERE EXISTS (SELECT 1 FROM household_tags ht WHERE ht.household_id = h.id AND ht.tag = ?)` + where
-	}
-	return q.QueryRowContext(ctx, special, append([]any{household.SpecialDifficulty}, args...)...).Scan(&out.SpecialDifficulty)
+	return q.QueryRowContext(ctx, `SELECT COUNT(*) FROM households h WHERE h.id IN (SELECT household_id FROM household_tags WHERE tag = ?)`,
+		household.SpecialDifficulty).Scan(&out.SpecialDifficulty)
 }
 
 // zeros returns a count of 0 for each of values.
