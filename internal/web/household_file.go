@@ -162,7 +162,7 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 	v.CanAssign = can(r, access.AssignVisitors)
 	v.VisitID = newClientID()
 	if can(r, access.RecordVisits) {
-		if v.Schedule, err = h.visits(r).ScheduleOf(ctx, hh.ID); err != nil {
+		if v.Schedule, err = h.visits(r).DueOf(ctx, hh.ID); err != nil {
 			return nil, err
 		}
 		ts, _, err := h.tasks(r).List(ctx, proactive.Filter{HouseholdID: hh.ID, Per: 20, NoTotal: true})
