@@ -230,14 +230,26 @@ func (s *Store) HouseholdEnrolments(ctx context.Context, hid int64) ([]Enrolment
 // hid through a household store of the same scope: it does not check the
 // household's scope again. Both lists keep the scope's condition, so a
 // household out of scope lists nothing.
+//
+// Most households joined nothing: one statement finds whether there is
+// anything to list, and only the lists that have rows are read.
 func (s *Store) HouseholdFile(ctx context.Context, hid int64) ([]Enrolment, []Signup, error) {
-	es, err := s.enrolments(ctx, true, "e.household_id = ?", hid)
-	if err != nil {
+	var enrolled, signed bool
+	if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM programme_enrolments WHERE household_id = ?),
+		EXISTS (SELECT 1 FROM activity_signups WHERE household_id = ?)`, hid, hid).Scan(&enrolled, &signed); err != nil {
 		return nil, nil, err
 	}
-	su, err := s.signups(ctx, true, "su.household_id = ?", hid)
-	if err != nil {
-		return nil, nil, err
+	es, su := []Enrolment{}, []Signup{}
+	var err error
+	if enrolled {
+		if es, err = s.enrolments(ctx, true, "e.household_id = ?", hid); err != nil {
+			return nil, nil, err
+		}
+	}
+	if signed {
+		if su, err = s.signups(ctx, true, "su.household_id = ?", hid); err != nil {
+			return nil, nil, err
+		}
 	}
 	return es, su, nil
 }
