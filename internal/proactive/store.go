@@ -134,10 +134,11 @@ func tasks(ctx context.Context, q store.Querier, query string, args ...any) ([]T
 	return out, rows.Err()
 }
 
-// Get returns task id if its household is in scope.
+// Get returns task id if its household is in scope (checked on that
+// household's row: household.WhereRow).
 func (s *Store) Get(ctx context.Context, id int64) (*Task, error) {
 	conds, args := "t.id = ?", []any{id}
-	if c, a := household.Where(s.scope); c != "" {
+	if c, a := household.WhereRow(s.scope); c != "" {
 		conds, args = conds+" AND "+c, append(args, a...)
 	}
 	ts, err := tasks(ctx, s.db, `SELECT `+taskColumns+` FROM proactive_tasks t JOIN households h ON h.id = t.household_id WHERE `+conds, args...)
