@@ -110,7 +110,13 @@ type LedgerFilter struct {
 func (s *Store) Ledger(ctx context.Context, f LedgerFilter) ([]LedgerEvent, int, error) {
 	var where []string
 	var args []any
-	if cond, a := Where(s.scope); cond != "" {
+	// One household's ledger (its file) checks the scope on that
+	// household's row (WhereRow); the city's ledger builds Where's lists.
+	scope := Where
+	if f.HouseholdID != 0 {
+		scope = WhereRow
+	}
+	if cond, a := scope(s.scope); cond != "" {
 		where, args = append(where, cond), append(args, a...)
 	}
 	if f.HouseholdID != 0 {

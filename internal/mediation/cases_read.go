@@ -184,10 +184,20 @@ type HouseholdVisit struct {
 // ForHousehold returns the talk-room visits and mediation cases of
 // household id, which the caller has found in the user's scope.
 func (s *Store) ForHousehold(ctx context.Context, id int64) (*OfHousehold, error) {
-	out := &OfHousehold{Visits: []HouseholdVisit{}}
-	sids, err := store.IDs(ctx, s.db, `SELECT DISTINCT session_id FROM talk_visitors WHERE household_id = ?`, id)
-	if err != nil {
+	out := &OfHousehold{Visits: []HouseholdVisit{}, Cases: []Case{}}
+	// Most households never came to the talk room: one statement finds
+	// whether there is anything to list.
+	var visited, parties bool
+	if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM talk_visitors WHERE household_id = ?),
+		EXISTS (SELECT 1 FROM mediation_parties WHERE household_id = ?)`, id, id).Scan(&visited, &parties); err != nil {
 		return nil, err
+	}
+	var sids, cids []int64
+	var err error
+	if visited {
+		if sids, err = store.IDs(ctx, s.db, `SELECT DISTINCT session_id FROM talk_visitors WHERE household_id = ?`, id); err != nil {
+			return nil, err
+		}
 	}
 	for _, sid := range sids {
 		t, err := s.session(ctx, sid)
@@ -201,11 +211,11 @@ func (s *Store) ForHousehold(ctx context.Context, id int64) (*OfHousehold, error
 		}
 	}
 	slices.SortStableFunc(out.Visits, func(a, b HouseholdVisit) int { return cmp.Compare(b.Day, a.Day) })
-	cids, err := store.IDs(ctx, s.db, `SELECT case_id FROM mediation_parties WHERE household_id = ? ORDER BY case_id DESC`, id)
-	if err != nil {
-		return nil, err
+	if parties {
+		if cids, err = store.IDs(ctx, s.db, `SELECT case_id FROM mediation_parties WHERE household_id = ? ORDER BY case_id DESC`, id); err != nil {
+			return nil, err
+		}
 	}
-	out.Cases = []Case{}
 	for _, cid := range cids {
 		c, err := s.caseByID(ctx, cid)
 		if err != nil {

@@ -178,6 +178,9 @@ func TestTalkRoom(t *testing.T) {
 		if err != nil || len(of.Visits) != 1 || of.Visits[0].Said != "养老金什么时候发" || of.Visits[0].Host != "冯晓霞" {
 			t.Errorf("the widow's file: %+v %v", of, err)
 		}
+		if of != nil && (of.Cases == nil || len(of.Cases) != 0) {
+			t.Errorf("the widow is no party to a case: %#v, want an empty list", of.Cases)
+		}
 	})
 }
 

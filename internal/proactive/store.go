@@ -91,7 +91,13 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Task, int, error) {
 	if !f.DueBy.IsZero() {
 		add("t.due_on <= ?", f.DueBy)
 	}
-	if c, a := household.Where(s.scope); c != "" {
+	// One household's tasks (its file) check the scope on that household's
+	// row (WhereRow); lists build Where's lists once.
+	scope := household.Where
+	if f.HouseholdID != 0 {
+		scope = household.WhereRow
+	}
+	if c, a := scope(s.scope); c != "" {
 		conds, args = append(conds, c), append(args, a...)
 	}
 	where := ` FROM proactive_tasks t JOIN households h ON h.id = t.household_id WHERE ` + strings.Join(conds, " AND ")
@@ -128,10 +134,11 @@ func tasks(ctx context.Context, q store.Querier, query string, args ...any) ([]T
 	return out, rows.Err()
 }
 
-// Get returns task id if its household is in scope.
+// Get returns task id if its household is in scope (checked on that
+// household's row: household.WhereRow).
 func (s *Store) Get(ctx context.Context, id int64) (*Task, error) {
 	conds, args := "t.id = ?", []any{id}
-	if c, a := household.Where(s.scope); c != "" {
+	if c, a := household.WhereRow(s.scope); c != "" {
 		conds, args = conds+" AND "+c, append(args, a...)
 	}
 	ts, err := tasks(ctx, s.db, `SELECT `+taskColumns+` FROM proactive_tasks t JOIN households h ON h.id = t.household_id WHERE `+conds, args...)

@@ -448,11 +448,11 @@ func (s *Store) Signups(ctx context.Context, id int64) ([]Signup, error) {
 	if err := s.ActivityInScope(ctx, id); err != nil {
 		return nil, err
 	}
-	return s.signups(ctx, "su.activity_id = ?", id)
+	return s.signups(ctx, false, "su.activity_id = ?", id)
 }
 
-func (s *Store) signups(ctx context.Context, where string, arg any) ([]Signup, error) {
-	hcond, hargs := s.households()
+func (s *Store) signups(ctx context.Context, byRow bool, where string, arg any) ([]Signup, error) {
+	hcond, hargs := s.householdsWhere(byRow)
 	rows, err := s.db.QueryContext(ctx, `SELECT su.id, su.activity_id, a.title, a.starts_at, su.household_id, h.address, su.grid_id, g.name, su.people, su.via,
 		su.attended, su.created_at FROM activity_signups su JOIN activities a ON a.id = su.activity_id JOIN households h ON h.id = su.household_id JOIN org_units g ON g.id = su.grid_id
 		WHERE `+where+` AND `+hcond+` ORDER BY su.grid_id, h.address, su.id`, append([]any{arg}, hargs...)...)
@@ -514,5 +514,5 @@ func (s *Store) HouseholdSignups(ctx context.Context, hid int64) ([]Signup, erro
 	if err := s.files.Visible(ctx, hid); err != nil {
 		return nil, err
 	}
-	return s.signups(ctx, "su.household_id = ?", hid)
+	return s.signups(ctx, true, "su.household_id = ?", hid)
 }

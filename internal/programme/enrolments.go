@@ -179,7 +179,7 @@ func (s *Store) Withdraw(ctx context.Context, id, eid int64) (*Enrolment, error)
 	if _, err := s.db.ExecContext(ctx, `UPDATE programme_enrolments SET left_on = ? WHERE id = ? AND left_on = ''`, today.String(), eid); err != nil {
 		return nil, err
 	}
-	es, err := s.enrolments(ctx, "e.id = ?", eid)
+	es, err := s.enrolments(ctx, true, "e.id = ?", eid)
 	if err != nil || len(es) == 0 {
 		return nil, cmpErr(err)
 	}
@@ -212,7 +212,7 @@ func (s *Store) Enrolments(ctx context.Context, id int64) ([]Enrolment, error) {
 	if err := s.ProgrammeInScope(ctx, id); err != nil {
 		return nil, err
 	}
-	return s.enrolments(ctx, "e.programme_id = ? AND e.left_on = ''", id)
+	return s.enrolments(ctx, false, "e.programme_id = ? AND e.left_on = ''", id)
 }
 
 // HouseholdEnrolments returns the programmes the members of household
@@ -222,7 +222,7 @@ func (s *Store) HouseholdEnrolments(ctx context.Context, hid int64) ([]Enrolment
 	if err := s.files.Visible(ctx, hid); err != nil {
 		return nil, err
 	}
-	return s.enrolments(ctx, "e.household_id = ?", hid)
+	return s.enrolments(ctx, true, "e.household_id = ?", hid)
 }
 
 // HouseholdFile returns what HouseholdEnrolments and HouseholdSignups
@@ -230,20 +230,32 @@ func (s *Store) HouseholdEnrolments(ctx context.Context, hid int64) ([]Enrolment
 // hid through a household store of the same scope: it does not check the
 // household's scope again. Both lists keep the scope's condition, so a
 // household out of scope lists nothing.
+//
+// Most households joined nothing: one statement finds whether there is
+// anything to list, and only the lists that have rows are read.
 func (s *Store) HouseholdFile(ctx context.Context, hid int64) ([]Enrolment, []Signup, error) {
-	es, err := s.enrolments(ctx, "e.household_id = ?", hid)
-	if err != nil {
+	var enrolled, signed bool
+	if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM programme_enrolments WHERE household_id = ?),
+		EXISTS (SELECT 1 FROM activity_signups WHERE household_id = ?)`, hid, hid).Scan(&enrolled, &signed); err != nil {
 		return nil, nil, err
 	}
-	su, err := s.signups(ctx, "su.household_id = ?", hid)
-	if err != nil {
-		return nil, nil, err
+	es, su := []Enrolment{}, []Signup{}
+	var err error
+	if enrolled {
+		if es, err = s.enrolments(ctx, true, "e.household_id = ?", hid); err != nil {
+			return nil, nil, err
+		}
+	}
+	if signed {
+		if su, err = s.signups(ctx, true, "su.household_id = ?", hid); err != nil {
+			return nil, nil, err
+		}
 	}
 	return es, su, nil
 }
 
-func (s *Store) enrolments(ctx context.Context, where string, arg any) ([]Enrolment, error) {
-	hcond, hargs := s.households()
+func (s *Store) enrolments(ctx context.Context, byRow bool, where string, arg any) ([]Enrolment, error) {
+	hcond, hargs := s.householdsWhere(byRow)
 	today := calendar.DayOf(s.now())
 	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.programme_id, pr.name, e.person_id, p.name, p.birth_date, e.household_id, h.address, e.grid_id,
 		g.name, e.interests, e.source, e.enrolled_on, e.left_on, (SELECT COUNT(*) FROM programme_attendance a WHERE a.enrolment_id = e.id)

@@ -197,8 +197,18 @@ func (s *Store) reaches(ctx context.Context, path string) bool {
 }
 
 // households returns the scope as an SQL condition on households alias h.
-func (s *Store) households() (string, []any) {
-	cond, args := household.Where(s.scope)
+func (s *Store) households() (string, []any) { return s.householdsWhere(false) }
+
+// householdsWhere is households, or with byRow the same condition as a
+// correlated EXISTS on each row's household (household.WhereRow), for
+// the reads of one household or one record: they check that row only
+// instead of building the scope's lists.
+func (s *Store) householdsWhere(byRow bool) (string, []any) {
+	where := household.Where
+	if byRow {
+		where = household.WhereRow
+	}
+	cond, args := where(s.scope)
 	if cond == "" {
 		return "1 = 1", nil
 	}

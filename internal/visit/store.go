@@ -298,32 +298,49 @@ type Schedule struct {
 // Out of scope it answers apperr.ErrNotFound: the scope is a condition of
 // the query that reads the schedule (household.WhereRow: one row checked).
 func (s *Store) ScheduleOf(ctx context.Context, id int64) (*Schedule, error) {
+	return s.scheduleOf(ctx, id, true)
+}
+
+// DueOf is ScheduleOf without the frequency and its reason (left empty),
+// in one statement: when the household is next due, for the household
+// file, which shows no frequency.
+func (s *Store) DueOf(ctx context.Context, id int64) (*Schedule, error) {
+	return s.scheduleOf(ctx, id, false)
+}
+
+func (s *Store) scheduleOf(ctx context.Context, id int64, frequency bool) (*Schedule, error) {
 	cond, args := household.WhereRow(s.scope)
 	if cond != "" {
 		cond = " AND " + cond
 	}
 	var sc Schedule
 	var stored sql.NullString // the configured policy, if any (LoadPolicy)
-	err := s.db.QueryRowContext(ctx, `SELECT h.last_visit_at, h.last_met_on, h.next_due_on, h.misses, h.offpeak,
-		(SELECT value FROM settings WHERE key = ?) FROM households h WHERE h.id = ?`+cond,
-		append([]any{policyKey, id}, args...)...).Scan(&sc.LastVisitAt, &sc.LastMetOn, &sc.NextDueOn, &sc.Misses, &sc.Offpeak, &stored)
+	policy, dest := "", []any{&sc.LastVisitAt, &sc.LastMetOn, &sc.NextDueOn, &sc.Misses, &sc.Offpeak}
+	args = append([]any{id}, args...)
+	if frequency {
+		policy, dest, args = ", (SELECT value FROM settings WHERE key = ?)", append(dest, &stored), append([]any{policyKey}, args...)
+	}
+	err := s.db.QueryRowContext(ctx, `SELECT h.last_visit_at, h.last_met_on, h.next_due_on, h.misses, h.offpeak`+policy+`
+		FROM households h WHERE h.id = ?`+cond, args...).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.ErrNotFound
 	}
 	if err != nil {
 		return nil, err
 	}
-	p := DefaultPolicy
-	if stored.Valid {
-		if p, err = storedPolicy(stored.String); err != nil {
+	if frequency {
+		p := DefaultPolicy
+		if stored.Valid {
+			if p, err = storedPolicy(stored.String); err != nil {
+				return nil, err
+			}
+		}
+		f, err := facts(ctx, s.db, id)
+		if err != nil {
 			return nil, err
 		}
+		sc.Frequency, sc.Reason = p.Frequency(f)
 	}
-	f, err := facts(ctx, s.db, id)
-	if err != nil {
-		return nil, err
-	}
-	sc.Frequency, sc.Reason = p.Frequency(f)
 	today := s.today()
 	if sc.NextDueOn.IsZero() {
 		sc.NextDueOn = today

@@ -2,10 +2,12 @@ package visit_test
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"testing"
 	"time"
 
+	"wanhu/internal/apperr"
 	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
@@ -57,9 +59,25 @@ func TestRecomputeDue(t *testing.T) {
 		if sc, _ = vs.ScheduleOf(ctx, h.ID); sc.NextDueOn != visit.After(met, "weekly") || sc.Reason != "plan" {
 			t.Errorf("with a weekly measure: %+v", sc)
 		}
+		// DueOf is the same schedule without the frequency and its reason.
+		due, err := vs.DueOf(ctx, h.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc.Frequency, sc.Reason = "", ""
+		if due.LastVisitAt == nil || sc.LastVisitAt == nil || !due.LastVisitAt.Equal(*sc.LastVisitAt) {
+			t.Errorf("DueOf: last visit %v, ScheduleOf %v", due.LastVisitAt, sc.LastVisitAt)
+		}
+		due.LastVisitAt = sc.LastVisitAt
+		if *due != *sc {
+			t.Errorf("DueOf %+v, ScheduleOf without the frequency %+v", *due, *sc)
+		}
 		// Out of scope looks like not there.
-		if _, err := vs.In(org.Scope{}).ScheduleOf(ctx, h.ID); err == nil {
-			t.Error("an empty scope saw the household")
+		if _, err := vs.In(org.Scope{}).ScheduleOf(ctx, h.ID); !errors.Is(err, apperr.ErrNotFound) {
+			t.Errorf("an empty scope saw the household: %v", err)
+		}
+		if _, err := vs.In(org.Scope{}).DueOf(ctx, h.ID); !errors.Is(err, apperr.ErrNotFound) {
+			t.Errorf("DueOf: an empty scope saw the household: %v", err)
 		}
 	})
 }

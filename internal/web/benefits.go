@@ -124,14 +124,8 @@ func (h *handler) benefitBlockOf(r *http.Request, v *fileView) (*benefitBlock, e
 	// (as for plan measures); anyone else is the helper themselves.
 	b.Helpers = []Option{{Value: "", Label: "—"}}
 	var team []org.TeamMember
-	if b.CanDecide {
-		var community int64
-		if g, err := org.GridByID(ctx, h.db, hh.GridID); err == nil {
-			community = g.CommunityID
-		}
-		if team, err = org.CommunityTeam(ctx, h.db, community); err != nil {
-			return nil, err
-		}
+	if b.CanDecide { // an editor: the file has read the community's team
+		team = v.team
 	} else if u := user(r); u != nil && u.TeamMemberID != 0 {
 		if m, err := org.TeamMemberByID(ctx, h.db, u.TeamMemberID); err == nil {
 			team = []org.TeamMember{m}

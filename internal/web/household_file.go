@@ -65,6 +65,9 @@ type fileView struct {
 	Benefits *benefitBlock
 	// Programmes are the programmes and activities the household joined.
 	Programmes *householdProgrammes
+	// team is the household's community's team, read for those who assign
+	// or edit (the benefit block's helpers reuse it).
+	team []org.TeamMember
 }
 
 // memberTable is a table of members; Edit adds the edit links, Reveal the
@@ -140,13 +143,17 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 	ctx := r.Context()
 	v := &fileView{Page: h.page(r, title, "households"), H: hh}
 	l := v.L
-	tn, _, err := h.tagNames(ctx, l)
+	events, _, err := h.files(r).Ledger(ctx, household.LedgerFilter{HouseholdID: hh.ID, PerPage: 10, NoTotal: true})
 	if err != nil {
 		return nil, err
 	}
-	var community int64
-	if c, err := org.CommunityOfGrid(ctx, h.db, hh.GridID); err == nil {
-		v.Community, community = c.Name, c.ID
+	// The names of the tags, only if the file shows a tag: most households
+	// and their members have none.
+	tn := tagNames{}
+	if showsTags(hh, events) {
+		if tn, _, err = h.tagNames(ctx, l); err != nil {
+			return nil, err
+		}
 	}
 	v.Phone = hh.Phone
 	v.Badge, v.Reasons, v.Overridden = badge(l, hh.Colour), reasons(l, hh.ColourReasons), hh.ColourOverride != ""
@@ -162,7 +169,7 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 	v.CanAssign = can(r, access.AssignVisitors)
 	v.VisitID = newClientID()
 	if can(r, access.RecordVisits) {
-		if v.Schedule, err = h.visits(r).ScheduleOf(ctx, hh.ID); err != nil {
+		if v.Schedule, err = h.visits(r).DueOf(ctx, hh.ID); err != nil {
 			return nil, err
 		}
 		ts, _, err := h.tasks(r).List(ctx, proactive.Filter{HouseholdID: hh.ID, Per: 20, NoTotal: true})
@@ -190,9 +197,14 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 	// those who assign or edit see them.
 	var team []org.TeamMember
 	if v.CanAssign || v.CanEdit {
+		var community int64
+		if c, err := org.CommunityOfGrid(ctx, h.db, hh.GridID); err == nil {
+			v.Community, community = c.Name, c.ID
+		}
 		if team, err = org.CommunityTeam(ctx, h.db, community); err != nil {
 			return nil, err
 		}
+		v.team = team
 	}
 	owners := []Option{{Value: "", Label: "—"}}
 	listed := map[int64]bool{}
@@ -231,10 +243,6 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 	v.MeasureState = enumOptions(l, "measure_status", household.MeasureStates, "active", "")[1:]
 	v.Owners = owners
 	v.Colours = enumOptions(l, "colour", household.Colours, string(hh.ColourOverride), "")[1:]
-	events, _, err := h.files(r).Ledger(ctx, household.LedgerFilter{HouseholdID: hh.ID, PerPage: 10, NoTotal: true})
-	if err != nil {
-		return nil, err
-	}
 	for _, e := range events {
 		v.Ledger = append(v.Ledger, ledgerOf(l, tn, e))
 	}
@@ -253,4 +261,23 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 		return nil, err
 	}
 	return v, nil
+}
+
+// showsTags reports whether the file of hh names a tag: the household's,
+// a member's, or one its ledger's events added or removed.
+func showsTags(hh *household.Household, events []household.LedgerEvent) bool {
+	if len(hh.Tags) > 0 {
+		return true
+	}
+	for i := range hh.Members {
+		if len(hh.Members[i].Tags) > 0 {
+			return true
+		}
+	}
+	for _, e := range events {
+		if (e.Type == household.EvTagAdded || e.Type == household.EvTagRemoved) && (e.Before != "" || e.After != "") {
+			return true
+		}
+	}
+	return false
 }

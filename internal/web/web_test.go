@@ -339,6 +339,12 @@ func TestPrintRostersAndLanguage(t *testing.T) {
 			t.Fatalf("print: %d", code)
 		}
 		mustContain(t, "print", body, "一户一档", "东兴社区", "一化小区 1号楼 2单元 302室", "王秀兰", "独居老人", "打印时间", `data-print`)
+		// The file reads the community only for those who assign or edit;
+		// the sheet names it for the visitor too.
+		if code, body = e.signedIn("worker").get(fmt.Sprintf("/households/%d/print", e.widow.ID)); code != http.StatusOK {
+			t.Fatalf("the visitor's print: %d", code)
+		}
+		mustContain(t, "the visitor's print", body, "东兴社区", "独居老人", "139****5678")
 
 		code, body = c.get("/rosters/key-persons")
 		if code != http.StatusOK {
