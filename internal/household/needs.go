@@ -3,6 +3,7 @@ package household
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -13,22 +14,44 @@ import (
 	"wanhu/internal/store"
 )
 
+// needs returns the needs of a household (needList).
 func needs(ctx context.Context, q store.Querier, householdID int64) ([]Need, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, household_id, COALESCE(person_id, 0), kind, note, status, created_at, updated_at
-		FROM needs WHERE household_id = ? ORDER BY CASE status WHEN 'open' THEN 0 WHEN 'in_progress' THEN 1 ELSE 2 END, id`, householdID)
-	if err != nil {
+	var list string
+	if err := q.QueryRowContext(ctx, `SELECT `+needList(q, "?"), householdID).Scan(&list); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []Need{}
-	for rows.Next() {
-		var n Need
-		if err := rows.Scan(&n.ID, &n.HouseholdID, &n.PersonID, &n.Kind, &n.Note, &n.Status, &n.CreatedAt, &n.UpdatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
+	return decodeNeeds(q.Dialect(), list)
+}
+
+// needList is a subquery of the needs of household hid (an SQL
+// expression) as a JSON array, open needs first, then those in progress,
+// each in the order they were added: a file reads them with its household
+// row (decodeNeeds).
+func needList(q store.Querier, hid string) string {
+	return jsonList(q, `'id', n.id, 'household_id', n.household_id, 'person_id', COALESCE(n.person_id, 0), 'kind', n.kind,
+		'note', n.note, 'status', n.status, 'created_at', n.created_at, 'updated_at', n.updated_at`,
+		`needs n WHERE n.household_id = `+hid,
+		`CASE n.status WHEN 'open' THEN 0 WHEN 'in_progress' THEN 1 ELSE 2 END, n.id`)
+}
+
+// decodeNeeds decodes a needList of dialect d.
+func decodeNeeds(d store.Dialect, list string) ([]Need, error) {
+	var rows []struct {
+		Need
+		CreatedAt string `json:"created_at"`
+		UpdatedAt string `json:"updated_at"`
 	}
-	return out, rows.Err()
+	if err := json.Unmarshal([]byte(list), &rows); err != nil {
+		return nil, fmt.Errorf("needs: %w", err)
+	}
+	out := make([]Need, len(rows))
+	for i, r := range rows {
+		out[i] = r.Need
+		if err := storedTimes(d, r.CreatedAt, &out[i].CreatedAt, r.UpdatedAt, &out[i].UpdatedAt); err != nil {
+			return nil, fmt.Errorf("need %d: %w", r.ID, err)
+		}
+	}
+	return out, nil
 }
 
 func checkNeed(n *Need) error {
@@ -126,23 +149,44 @@ func (s *Store) UpdateNeed(ctx context.Context, actor Actor, id int64, status, n
 	return out, err
 }
 
+// measures returns the plan of a household (measureList).
 func measures(ctx context.Context, q store.Querier, householdID int64) ([]Measure, error) {
-	rows, err := q.QueryContext(ctx, `SELECT m.id, m.household_id, m.kind, m.description, COALESCE(m.owner_id, 0), COALESCE(t.name, ''),
-		m.frequency, m.status, m.created_at, m.updated_at
-		FROM plan_measures m LEFT JOIN team_members t ON t.id = m.owner_id WHERE m.household_id = ? ORDER BY m.id`, householdID)
-	if err != nil {
+	var list string
+	if err := q.QueryRowContext(ctx, `SELECT `+measureList(q, "?"), householdID).Scan(&list); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []Measure{}
-	for rows.Next() {
-		var m Measure
-		if err := rows.Scan(&m.ID, &m.HouseholdID, &m.Kind, &m.Description, &m.OwnerID, &m.OwnerName, &m.Frequency, &m.Status, &m.CreatedAt, &m.UpdatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
+	return decodeMeasures(q.Dialect(), list)
+}
+
+// measureList is a subquery of the plan of household hid (an SQL
+// expression) as a JSON array in the order the measures were added, with
+// their owners' names: a file reads it with its household row
+// (decodeMeasures).
+func measureList(q store.Querier, hid string) string {
+	return jsonList(q, `'id', m.id, 'household_id', m.household_id, 'kind', m.kind, 'description', m.description,
+		'owner_id', COALESCE(m.owner_id, 0), 'owner_name', COALESCE(t.name, ''), 'frequency', m.frequency, 'status', m.status,
+		'created_at', m.created_at, 'updated_at', m.updated_at`,
+		`plan_measures m LEFT JOIN team_members t ON t.id = m.owner_id WHERE m.household_id = `+hid, `m.id`)
+}
+
+// decodeMeasures decodes a measureList of dialect d.
+func decodeMeasures(d store.Dialect, list string) ([]Measure, error) {
+	var rows []struct {
+		Measure
+		CreatedAt string `json:"created_at"`
+		UpdatedAt string `json:"updated_at"`
 	}
-	return out, rows.Err()
+	if err := json.Unmarshal([]byte(list), &rows); err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	out := make([]Measure, len(rows))
+	for i, r := range rows {
+		out[i] = r.Measure
+		if err := storedTimes(d, r.CreatedAt, &out[i].CreatedAt, r.UpdatedAt, &out[i].UpdatedAt); err != nil {
+			return nil, fmt.Errorf("measure %d: %w", r.ID, err)
+		}
+	}
+	return out, nil
 }
 
 func checkMeasure(ctx context.Context, q store.Querier, m *Measure) error {

@@ -95,24 +95,16 @@ func householdFile(ctx context.Context, q store.Querier, id int64, today calenda
 
 // householdFileWhere is householdFile of a household that also meets the
 // condition cond on the alias h (with its arguments; "" for none), or
-// apperr.ErrNotFound.
+// apperr.ErrNotFound. The household's row brings its tags, needs, plan
+// and visitors (as JSON lists); its members come in a second query.
 func householdFileWhere(ctx context.Context, q store.Querier, id int64, cond string, args []any, today calendar.Date) (*Household, error) {
-	by, err := householdCoresWhere(ctx, q, []int64{id}, cond, args, today)
+	by, err := householdsWhere(ctx, q, []int64{id}, cond, args, today, true)
 	if err != nil {
 		return nil, err
 	}
 	h, ok := by[id]
 	if !ok {
 		return nil, apperr.ErrNotFound
-	}
-	if h.Needs, err = needs(ctx, q, id); err != nil {
-		return nil, err
-	}
-	if h.Measures, err = measures(ctx, q, id); err != nil {
-		return nil, err
-	}
-	if h.Visitors, err = visitors(ctx, q, id); err != nil {
-		return nil, err
 	}
 	return h, nil
 }
@@ -143,21 +135,38 @@ func householdCores(ctx context.Context, q store.Querier, ids []int64, today cal
 // the condition cond on the alias h (with its arguments cargs; "" for
 // none): the others are left out, their members unread.
 func householdCoresWhere(ctx context.Context, q store.Querier, ids []int64, cond string, cargs []any, today calendar.Date) (map[int64]*Household, error) {
+	return householdsWhere(ctx, q, ids, cond, cargs, today, false)
+}
+
+// householdsWhere is householdCoresWhere, and with file the households'
+// needs, plans and visitors too, read with their rows (needList,
+// measureList, visitorList).
+func householdsWhere(ctx context.Context, q store.Querier, ids []int64, cond string, cargs []any, today calendar.Date, file bool) (map[int64]*Household, error) {
 	out := map[int64]*Household{}
 	if cond != "" {
 		cond = " AND " + cond
 	}
+	cols := householdCols + `, ` + tagList(q, "household_tags", "household_id", "h.id")
+	if file {
+		cols += `, ` + needList(q, "h.id") + `, ` + measureList(q, "h.id") + `, ` + visitorList(q, "h.id")
+	}
 	var found []int64
 	for part := range slices.Chunk(ids, 500) {
 		in, args := inList(part)
-		rows, err := q.QueryContext(ctx, `SELECT `+householdCols+`, `+tagList(q, "household_tags", "household_id", "h.id")+
-			householdFrom+` WHERE h.id IN `+in+cond, append(args, cargs...)...)
+		rows, err := q.QueryContext(ctx, `SELECT `+cols+householdFrom+` WHERE h.id IN `+in+cond, append(args, cargs...)...)
 		if err != nil {
 			return nil, err
 		}
 		for rows.Next() {
-			var tags string
-			h, err := scanHousehold(store.KeysOf(q), rows, true, &tags)
+			var tags, needs, plan, visitors string
+			more := []any{&tags}
+			if file {
+				more = append(more, &needs, &plan, &visitors)
+			}
+			h, err := scanHousehold(store.KeysOf(q), rows, true, more...)
+			if err == nil && file {
+				err = h.decodeLists(q.Dialect(), needs, plan, visitors)
+			}
 			if err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("household %d: %w", h.ID, err)
@@ -182,6 +191,77 @@ func householdCoresWhere(ctx context.Context, q store.Querier, ids []int64, cond
 		h.Members = ms[id]
 	}
 	return out, nil
+}
+
+// decodeLists sets h's needs, plan and visitors from their JSON lists
+// (needList, measureList, visitorList) of dialect d.
+func (h *Household) decodeLists(d store.Dialect, needs, plan, visitors string) (err error) {
+	if h.Needs, err = decodeNeeds(d, needs); err != nil {
+		return err
+	}
+	if h.Measures, err = decodeMeasures(d, plan); err != nil {
+		return err
+	}
+	h.Visitors, err = decodeVisitors(visitors)
+	return err
+}
+
+// jsonList is a subquery of the rows of from (tables and condition) as a
+// JSON array of objects (cols: key, expression, …), in the order order:
+// a household file reads its short lists with its row, not in queries of
+// their own (each query costs more than the little it reads). Timestamps
+// come as the text the database keeps (SQLite) or writes (PostgreSQL);
+// storedTimes reads them.
+func jsonList(q store.Querier, cols, from, order string) string {
+	if q.Dialect() == store.Postgres {
+		return `(SELECT COALESCE(json_agg(json_build_object(` + cols + `) ORDER BY ` + order + `), '[]'::json)::text FROM ` + from + `)`
+	}
+	return `(SELECT json_group_array(json_object(` + cols + `) ORDER BY ` + order + `) FROM ` + from + `)`
+}
+
+// sqliteTimeFormats are the formats modernc.org/sqlite reads a stored
+// timestamp in, in its order.
+var sqliteTimeFormats = []string{
+	"2006-01-02 15:04:05.999999999-07:00",
+	"2006-01-02T15:04:05.999999999-07:00",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04",
+	"2006-01-02T15:04",
+	"2006-01-02",
+}
+
+// storedTime reads a timestamp of a jsonList of dialect d as the driver
+// reads the column: the same instant in the same location (PostgreSQL's
+// pgx gives time.Local; SQLite's driver what time.Parse gives).
+func storedTime(d store.Dialect, s string) (time.Time, error) {
+	if d == store.Postgres {
+		t, err := time.Parse(time.RFC3339Nano, s)
+		return t.In(time.Local), err
+	}
+	if x := strings.Index(s, "m="); x > 0 { // Go's time.Time.String()
+		if t, err := time.Parse("2006-01-02 15:04:05.999999999 -0700 MST", strings.TrimSpace(s[:x])); err == nil {
+			return t, nil
+		}
+	} else if t, err := time.Parse("2006-01-02 15:04:05.999999999 -0700 MST", strings.TrimSpace(s)); err == nil {
+		return t, nil
+	}
+	ts, _ := strings.CutSuffix(s, "Z")
+	for _, f := range sqliteTimeFormats {
+		if t, err := time.Parse(f, ts); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("timestamp %q", s)
+}
+
+// storedTimes sets *a and *b to the storedTime of sa and sb.
+func storedTimes(d store.Dialect, sa string, a *time.Time, sb string, b *time.Time) (err error) {
+	if *a, err = storedTime(d, sa); err != nil {
+		return err
+	}
+	*b, err = storedTime(d, sb)
+	return err
 }
 
 // tagList is a subquery of the codes of the tags of owner (an SQL
