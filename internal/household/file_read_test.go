@@ -3,6 +3,7 @@ package household_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -169,6 +170,39 @@ func TestFileListsWithItsRow(t *testing.T) {
 			if c, u := stored("plan_measures", m.ID); c.String() != m.CreatedAt.String() || u.String() != m.UpdatedAt.String() || c.Nanosecond() == 0 {
 				t.Errorf("measure %d at %s / %s, stored %s / %s", m.ID, m.CreatedAt, m.UpdatedAt, c, u)
 			}
+		}
+	})
+}
+
+// TestFileMembersAsBatches: a file's members, read with its household row
+// as a JSON list, are the persons the batched read (rows) gives, field for
+// field: dates, sealed numbers and notes, tags, in the same order.
+func TestFileMembersAsBatches(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, f := setup(t, db)
+		h, err := s.CreateHousehold(ctx, clerk, household.Household{BuildingID: f.Buildings[0].ID, Room: "102"},
+			[]household.Person{
+				{Name: "李 \"老\" 汉", IDNumber: householdtest.IDNumber("1950-01-02", 31), Relation: "parent", Ethnicity: "回族",
+					MovedInOn: mustDate("2001-02-03"), MovedOutOn: mustDate("2025-01-01"), Phone: "13800138000", Tags: []string{"veteran"}},
+				{Name: "王强", IDNumber: householdtest.IDNumber("1960-03-05", 21), Relation: "householder", Ethnicity: "汉族",
+					HealthNotes: "高血压\n糖尿病", DisabilityType: "physical", DisabilityGrade: 2, Dibao: "dibao",
+					Tags: []string{"party_member", "veteran"}},
+				{Name: "王小", Relation: "child", Ethnicity: "汉族", IDNumber: householdtest.IDNumber("2015-07-08", 11)},
+				{Name: "张奶奶", IDNumber: householdtest.IDNumber("1930-01-01", 42), Relation: "parent", Ethnicity: "汉族", DeceasedOn: mustDate("2026-02-01")},
+			})
+		if err != nil {
+			t.Fatal(err)
+		}
+		file, batch, err := s.FileAndBatchMembers(ctx, h.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(file) != 4 || file[0].Relation != "householder" || file[0].HealthNotes != "高血压\n糖尿病" || file[3].DeceasedOn.IsZero() && file[2].DeceasedOn.IsZero() {
+			t.Errorf("file members %+v", file)
+		}
+		if !reflect.DeepEqual(file, batch) {
+			t.Errorf("file members\n%+v\nbatched\n%+v", file, batch)
 		}
 	})
 }

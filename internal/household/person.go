@@ -3,6 +3,7 @@ package household
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -35,6 +36,65 @@ func scanPerson(k *secret.Keyring, sc interface{ Scan(...any) error }, today cal
 	return p, err
 }
 
+// memberOrder is the order of a household's members: current members
+// first, the householder leading.
+const memberOrder = `p.active DESC, CASE WHEN p.relation = 'householder' THEN 0 ELSE 1 END, p.id`
+
+// memberList is a subquery of the members of household hid (an SQL
+// expression) with their tags, as a JSON array in memberOrder: the
+// columns of personCols under the names of Person's JSON fields, then
+// tags as tagList has them. A file reads it with its household row
+// (decodeMembers); batches read rows (membersOf, scanPerson).
+func memberList(q store.Querier, hid string) string {
+	return jsonList(q, `'id', p.id, 'household_id', p.household_id, 'name', p.name, 'id_number', COALESCE(p.id_number, ''),
+		'gender', p.gender, 'birth_date', p.birth_date, 'ethnicity', p.ethnicity, 'residence', p.residence, 'relation', p.relation,
+		'phone', p.phone, 'employment', p.employment, 'school', p.school, 'disability_type', p.disability_type,
+		'disability_grade', p.disability_grade, 'health_notes', p.health_notes, 'dibao', p.dibao, 'moved_in_on', p.moved_in_on,
+		'moved_out_on', p.moved_out_on, 'deceased_on', p.deceased_on, 'version', p.version,
+		'tags', `+tagList(q, "person_tags", "person_id", "p.id"),
+		`persons p WHERE p.household_id = `+hid, memberOrder)
+}
+
+// decodeMembers decodes a memberList into persons as scanPerson reads
+// them (dates through calendar.Date's Scan, sealed fields opened with k),
+// with their tags.
+func decodeMembers(k *secret.Keyring, list string, today calendar.Date) ([]Person, error) {
+	var rows []struct {
+		Person
+		BirthDate  *string `json:"birth_date"`
+		MovedInOn  *string `json:"moved_in_on"`
+		MovedOutOn *string `json:"moved_out_on"`
+		DeceasedOn *string `json:"deceased_on"`
+		Tags       string  `json:"tags"`
+	}
+	if err := json.Unmarshal([]byte(list), &rows); err != nil {
+		return nil, fmt.Errorf("members: %w", err)
+	}
+	out := make([]Person, len(rows))
+	for i, r := range rows {
+		p := &out[i]
+		*p = r.Person
+		for _, d := range []struct {
+			to   *calendar.Date
+			from *string
+		}{{&p.BirthDate, r.BirthDate}, {&p.MovedInOn, r.MovedInOn}, {&p.MovedOutOn, r.MovedOutOn}, {&p.DeceasedOn, r.DeceasedOn}} {
+			var v any
+			if d.from != nil {
+				v = *d.from
+			}
+			if err := d.to.Scan(v); err != nil {
+				return nil, fmt.Errorf("person %d: %w", p.ID, err)
+			}
+		}
+		if err := openPerson(k, p); err != nil {
+			return nil, err
+		}
+		p.Age = calendar.AgeOn(p.BirthDate, today)
+		p.Tags = splitList(r.Tags)
+	}
+	return out, nil
+}
+
 // members returns the members of a household with their tags: current
 // members first, the householder leading.
 func members(ctx context.Context, q store.Querier, householdID int64, today calendar.Date) ([]Person, error) {
@@ -52,7 +112,7 @@ func membersOf(ctx context.Context, q store.Querier, ids []int64, today calendar
 		// persons by household, SQLite may read every person's tags).
 		rows, err := q.QueryContext(ctx, `SELECT `+personCols+`, `+tagList(q, "person_tags", "person_id", "p.id")+`
 			FROM persons p WHERE p.household_id IN `+in+`
-			ORDER BY p.household_id, p.active DESC, CASE WHEN p.relation = 'householder' THEN 0 ELSE 1 END, p.id`, args...)
+			ORDER BY p.household_id, `+memberOrder, args...)
 		if err != nil {
 			return nil, err
 		}

@@ -95,8 +95,8 @@ func householdFile(ctx context.Context, q store.Querier, id int64, today calenda
 
 // householdFileWhere is householdFile of a household that also meets the
 // condition cond on the alias h (with its arguments; "" for none), or
-// apperr.ErrNotFound. The household's row brings its tags, needs, plan
-// and visitors (as JSON lists); its members come in a second query.
+// apperr.ErrNotFound. The household's row brings its tags, and its
+// members, needs, plan and visitors as JSON lists: one query.
 func householdFileWhere(ctx context.Context, q store.Querier, id int64, cond string, args []any, today calendar.Date) (*Household, error) {
 	by, err := householdsWhere(ctx, q, []int64{id}, cond, args, today, true)
 	if err != nil {
@@ -139,8 +139,8 @@ func householdCoresWhere(ctx context.Context, q store.Querier, ids []int64, cond
 }
 
 // householdsWhere is householdCoresWhere, and with file the households'
-// needs, plans and visitors too, read with their rows (needList,
-// measureList, visitorList).
+// needs, plans and visitors too, all read with their rows (memberList,
+// needList, measureList, visitorList): a file is one query.
 func householdsWhere(ctx context.Context, q store.Querier, ids []int64, cond string, cargs []any, today calendar.Date, file bool) (map[int64]*Household, error) {
 	out := map[int64]*Household{}
 	if cond != "" {
@@ -148,7 +148,7 @@ func householdsWhere(ctx context.Context, q store.Querier, ids []int64, cond str
 	}
 	cols := householdCols + `, ` + tagList(q, "household_tags", "household_id", "h.id")
 	if file {
-		cols += `, ` + needList(q, "h.id") + `, ` + measureList(q, "h.id") + `, ` + visitorList(q, "h.id")
+		cols += `, ` + memberList(q, "h.id") + `, ` + needList(q, "h.id") + `, ` + measureList(q, "h.id") + `, ` + visitorList(q, "h.id")
 	}
 	var found []int64
 	for part := range slices.Chunk(ids, 500) {
@@ -158,14 +158,14 @@ func householdsWhere(ctx context.Context, q store.Querier, ids []int64, cond str
 			return nil, err
 		}
 		for rows.Next() {
-			var tags, needs, plan, visitors string
+			var tags, members, needs, plan, visitors string
 			more := []any{&tags}
 			if file {
-				more = append(more, &needs, &plan, &visitors)
+				more = append(more, &members, &needs, &plan, &visitors)
 			}
 			h, err := scanHousehold(store.KeysOf(q), rows, true, more...)
 			if err == nil && file {
-				err = h.decodeLists(q.Dialect(), needs, plan, visitors)
+				err = h.decodeLists(store.KeysOf(q), q.Dialect(), today, members, needs, plan, visitors)
 			}
 			if err != nil {
 				rows.Close()
@@ -180,7 +180,7 @@ func householdsWhere(ctx context.Context, q store.Querier, ids []int64, cond str
 			return nil, err
 		}
 	}
-	if len(found) == 0 {
+	if len(found) == 0 || file {
 		return out, nil
 	}
 	ms, err := membersOf(ctx, q, found, today)
@@ -193,9 +193,13 @@ func householdsWhere(ctx context.Context, q store.Querier, ids []int64, cond str
 	return out, nil
 }
 
-// decodeLists sets h's needs, plan and visitors from their JSON lists
-// (needList, measureList, visitorList) of dialect d.
-func (h *Household) decodeLists(d store.Dialect, needs, plan, visitors string) (err error) {
+// decodeLists sets h's members, needs, plan and visitors from their JSON
+// lists (memberList, needList, measureList, visitorList) of dialect d,
+// opening sealed fields with k.
+func (h *Household) decodeLists(k *secret.Keyring, d store.Dialect, today calendar.Date, members, needs, plan, visitors string) (err error) {
+	if h.Members, err = decodeMembers(k, members, today); err != nil {
+		return err
+	}
 	if h.Needs, err = decodeNeeds(d, needs); err != nil {
 		return err
 	}
