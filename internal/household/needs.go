@@ -3,7 +3,6 @@ package household
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -24,31 +23,29 @@ func needs(ctx context.Context, q store.Querier, householdID int64) ([]Need, err
 }
 
 // needList is a subquery of the needs of household hid (an SQL
-// expression) as a JSON array, open needs first, then those in progress,
+// expression) as a jsonList, open needs first, then those in progress,
 // each in the order they were added: a file reads them with its household
 // row (decodeNeeds).
 func needList(q store.Querier, hid string) string {
-	return jsonList(q, `'id', n.id, 'household_id', n.household_id, 'person_id', COALESCE(n.person_id, 0), 'kind', n.kind,
-		'note', n.note, 'status', n.status, 'created_at', n.created_at, 'updated_at', n.updated_at`,
+	return jsonList(q, `n.id, n.household_id, COALESCE(n.person_id, 0), n.kind, n.note, n.status, n.created_at, n.updated_at`,
 		`needs n WHERE n.household_id = `+hid,
 		`CASE n.status WHEN 'open' THEN 0 WHEN 'in_progress' THEN 1 ELSE 2 END, n.id`)
 }
 
 // decodeNeeds decodes a needList of dialect d.
 func decodeNeeds(d store.Dialect, list string) ([]Need, error) {
-	var rows []struct {
-		Need
-		CreatedAt string `json:"created_at"`
-		UpdatedAt string `json:"updated_at"`
-	}
-	if err := json.Unmarshal([]byte(list), &rows); err != nil {
+	rows, err := jsonRows(list, 8)
+	if err != nil {
 		return nil, fmt.Errorf("needs: %w", err)
 	}
 	out := make([]Need, len(rows))
 	for i, r := range rows {
-		out[i] = r.Need
-		if err := storedTimes(d, r.CreatedAt, &out[i].CreatedAt, r.UpdatedAt, &out[i].UpdatedAt); err != nil {
-			return nil, fmt.Errorf("need %d: %w", r.ID, err)
+		n := &out[i]
+		n.Kind, n.Note, n.Status = r.str(3), r.str(4), r.str(5)
+		err := first(r.int64To(0, &n.ID), r.int64To(1, &n.HouseholdID), r.int64To(2, &n.PersonID),
+			storedTimes(d, r.str(6), &n.CreatedAt, r.str(7), &n.UpdatedAt))
+		if err != nil {
+			return nil, fmt.Errorf("need %d: %w", n.ID, err)
 		}
 	}
 	return out, nil
@@ -159,31 +156,29 @@ func measures(ctx context.Context, q store.Querier, householdID int64) ([]Measur
 }
 
 // measureList is a subquery of the plan of household hid (an SQL
-// expression) as a JSON array in the order the measures were added, with
+// expression) as a jsonList in the order the measures were added, with
 // their owners' names: a file reads it with its household row
 // (decodeMeasures).
 func measureList(q store.Querier, hid string) string {
-	return jsonList(q, `'id', m.id, 'household_id', m.household_id, 'kind', m.kind, 'description', m.description,
-		'owner_id', COALESCE(m.owner_id, 0), 'owner_name', COALESCE(t.name, ''), 'frequency', m.frequency, 'status', m.status,
-		'created_at', m.created_at, 'updated_at', m.updated_at`,
+	return jsonList(q, `m.id, m.household_id, m.kind, m.description, COALESCE(m.owner_id, 0), COALESCE(t.name, ''),
+		m.frequency, m.status, m.created_at, m.updated_at`,
 		`plan_measures m LEFT JOIN team_members t ON t.id = m.owner_id WHERE m.household_id = `+hid, `m.id`)
 }
 
 // decodeMeasures decodes a measureList of dialect d.
 func decodeMeasures(d store.Dialect, list string) ([]Measure, error) {
-	var rows []struct {
-		Measure
-		CreatedAt string `json:"created_at"`
-		UpdatedAt string `json:"updated_at"`
-	}
-	if err := json.Unmarshal([]byte(list), &rows); err != nil {
+	rows, err := jsonRows(list, 10)
+	if err != nil {
 		return nil, fmt.Errorf("plan: %w", err)
 	}
 	out := make([]Measure, len(rows))
 	for i, r := range rows {
-		out[i] = r.Measure
-		if err := storedTimes(d, r.CreatedAt, &out[i].CreatedAt, r.UpdatedAt, &out[i].UpdatedAt); err != nil {
-			return nil, fmt.Errorf("measure %d: %w", r.ID, err)
+		m := &out[i]
+		m.Kind, m.Description, m.OwnerName, m.Frequency, m.Status = r.str(2), r.str(3), r.str(5), r.str(6), r.str(7)
+		err := first(r.int64To(0, &m.ID), r.int64To(1, &m.HouseholdID), r.int64To(4, &m.OwnerID),
+			storedTimes(d, r.str(8), &m.CreatedAt, r.str(9), &m.UpdatedAt))
+		if err != nil {
+			return nil, fmt.Errorf("measure %d: %w", m.ID, err)
 		}
 	}
 	return out, nil

@@ -3,7 +3,6 @@ package household
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -41,56 +40,38 @@ func scanPerson(k *secret.Keyring, sc interface{ Scan(...any) error }, today cal
 const memberOrder = `p.active DESC, CASE WHEN p.relation = 'householder' THEN 0 ELSE 1 END, p.id`
 
 // memberList is a subquery of the members of household hid (an SQL
-// expression) with their tags, as a JSON array in memberOrder: the
-// columns of personCols under the names of Person's JSON fields, then
-// tags as tagList has them. A file reads it with its household row
-// (decodeMembers); batches read rows (membersOf, scanPerson).
+// expression) with their tags, as a jsonList in memberOrder: the columns
+// of personCols, then the tags as tagList has them. A file reads it with
+// its household row (decodeMembers); batches read rows (membersOf,
+// scanPerson).
 func memberList(q store.Querier, hid string) string {
-	return jsonList(q, `'id', p.id, 'household_id', p.household_id, 'name', p.name, 'id_number', COALESCE(p.id_number, ''),
-		'gender', p.gender, 'birth_date', p.birth_date, 'ethnicity', p.ethnicity, 'residence', p.residence, 'relation', p.relation,
-		'phone', p.phone, 'employment', p.employment, 'school', p.school, 'disability_type', p.disability_type,
-		'disability_grade', p.disability_grade, 'health_notes', p.health_notes, 'dibao', p.dibao, 'moved_in_on', p.moved_in_on,
-		'moved_out_on', p.moved_out_on, 'deceased_on', p.deceased_on, 'version', p.version,
-		'tags', `+tagList(q, "person_tags", "person_id", "p.id"),
-		`persons p WHERE p.household_id = `+hid, memberOrder)
+	return jsonList(q, personCols+`, `+tagList(q, "person_tags", "person_id", "p.id"), `persons p WHERE p.household_id = `+hid, memberOrder)
 }
 
 // decodeMembers decodes a memberList into persons as scanPerson reads
-// them (dates through calendar.Date's Scan, sealed fields opened with k),
+// rows (dates through calendar.Date's Scan, sealed fields opened with k),
 // with their tags.
 func decodeMembers(k *secret.Keyring, list string, today calendar.Date) ([]Person, error) {
-	var rows []struct {
-		Person
-		BirthDate  *string `json:"birth_date"`
-		MovedInOn  *string `json:"moved_in_on"`
-		MovedOutOn *string `json:"moved_out_on"`
-		DeceasedOn *string `json:"deceased_on"`
-		Tags       string  `json:"tags"`
-	}
-	if err := json.Unmarshal([]byte(list), &rows); err != nil {
+	rows, err := jsonRows(list, 21)
+	if err != nil {
 		return nil, fmt.Errorf("members: %w", err)
 	}
 	out := make([]Person, len(rows))
 	for i, r := range rows {
 		p := &out[i]
-		*p = r.Person
-		for _, d := range []struct {
-			to   *calendar.Date
-			from *string
-		}{{&p.BirthDate, r.BirthDate}, {&p.MovedInOn, r.MovedInOn}, {&p.MovedOutOn, r.MovedOutOn}, {&p.DeceasedOn, r.DeceasedOn}} {
-			var v any
-			if d.from != nil {
-				v = *d.from
-			}
-			if err := d.to.Scan(v); err != nil {
-				return nil, fmt.Errorf("person %d: %w", p.ID, err)
-			}
+		p.Name, p.IDNumber, p.Gender, p.Ethnicity, p.Residence = r.str(2), r.str(3), Gender(r.str(4)), r.str(6), r.str(7)
+		p.Relation, p.Phone, p.Employment, p.School, p.DisabilityType = r.str(8), r.str(9), r.str(10), r.str(11), r.str(12)
+		p.HealthNotes, p.Dibao = r.str(14), r.str(15)
+		err := first(r.int64To(0, &p.ID), r.int64To(1, &p.HouseholdID), p.BirthDate.Scan(r.scan(5)), r.intTo(13, &p.DisabilityGrade),
+			p.MovedInOn.Scan(r.scan(16)), p.MovedOutOn.Scan(r.scan(17)), p.DeceasedOn.Scan(r.scan(18)), r.intTo(19, &p.Version))
+		if err != nil {
+			return nil, fmt.Errorf("person %d: %w", p.ID, err)
 		}
 		if err := openPerson(k, p); err != nil {
 			return nil, err
 		}
 		p.Age = calendar.AgeOn(p.BirthDate, today)
-		p.Tags = splitList(r.Tags)
+		p.Tags = splitList(r.str(20))
 	}
 	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"wanhu/internal/apperr"
@@ -146,14 +147,11 @@ func householdsWhere(ctx context.Context, q store.Querier, ids []int64, cond str
 	if cond != "" {
 		cond = " AND " + cond
 	}
-	cols := householdCols + `, ` + tagList(q, "household_tags", "household_id", "h.id")
-	if file {
-		cols += `, ` + memberList(q, "h.id") + `, ` + needList(q, "h.id") + `, ` + measureList(q, "h.id") + `, ` + visitorList(q, "h.id")
-	}
+	sel := householdSelect(q, file)
 	var found []int64
 	for part := range slices.Chunk(ids, 500) {
 		in, args := inList(part)
-		rows, err := q.QueryContext(ctx, `SELECT `+cols+householdFrom+` WHERE h.id IN `+in+cond, append(args, cargs...)...)
+		rows, err := q.QueryContext(ctx, sel+` WHERE h.id IN `+in+cond, append(args, cargs...)...)
 		if err != nil {
 			return nil, err
 		}
@@ -193,6 +191,30 @@ func householdsWhere(ctx context.Context, q store.Querier, ids []int64, cond str
 	return out, nil
 }
 
+// householdSelect is the SELECT … FROM of householdsWhere, with file or
+// not, on q's dialect: built once per dialect, as its text is long and
+// building it at every read showed in profiles.
+func householdSelect(q store.Querier, file bool) string {
+	key := selectKey{q.Dialect(), file}
+	if sel, ok := householdSelects.Load(key); ok {
+		return sel.(string)
+	}
+	cols := householdCols + `, ` + tagList(q, "household_tags", "household_id", "h.id")
+	if file {
+		cols += `, ` + memberList(q, "h.id") + `, ` + needList(q, "h.id") + `, ` + measureList(q, "h.id") + `, ` + visitorList(q, "h.id")
+	}
+	sel := `SELECT ` + cols + householdFrom
+	householdSelects.Store(key, sel)
+	return sel
+}
+
+type selectKey struct {
+	dialect store.Dialect
+	file    bool
+}
+
+var householdSelects sync.Map // selectKey → string
+
 // decodeLists sets h's members, needs, plan and visitors from their JSON
 // lists (memberList, needList, measureList, visitorList) of dialect d,
 // opening sealed fields with k.
@@ -208,19 +230,6 @@ func (h *Household) decodeLists(k *secret.Keyring, d store.Dialect, today calend
 	}
 	h.Visitors, err = decodeVisitors(visitors)
 	return err
-}
-
-// jsonList is a subquery of the rows of from (tables and condition) as a
-// JSON array of objects (cols: key, expression, …), in the order order:
-// a household file reads its short lists with its row, not in queries of
-// their own (each query costs more than the little it reads). Timestamps
-// come as the text the database keeps (SQLite) or writes (PostgreSQL);
-// storedTimes reads them.
-func jsonList(q store.Querier, cols, from, order string) string {
-	if q.Dialect() == store.Postgres {
-		return `(SELECT COALESCE(json_agg(json_build_object(` + cols + `) ORDER BY ` + order + `), '[]'::json)::text FROM ` + from + `)`
-	}
-	return `(SELECT json_group_array(json_object(` + cols + `) ORDER BY ` + order + `) FROM ` + from + `)`
 }
 
 // sqliteTimeFormats are the formats modernc.org/sqlite reads a stored

@@ -2,7 +2,6 @@ package household
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -21,18 +20,25 @@ func visitors(ctx context.Context, q store.Querier, householdID int64) ([]Visito
 }
 
 // visitorList is a subquery of the visitors of household hid (an SQL
-// expression) as a JSON array by team member id: a file reads them with
-// its household row (decodeVisitors).
+// expression) as a jsonList by team member id: a file reads them with its
+// household row (decodeVisitors).
 func visitorList(q store.Querier, hid string) string {
-	return jsonList(q, `'id', t.id, 'name', t.name, 'role', t.role`,
+	return jsonList(q, `t.id, t.name, t.role`,
 		`household_assignments a JOIN team_members t ON t.id = a.team_member_id WHERE a.household_id = `+hid, `t.id`)
 }
 
 // decodeVisitors decodes a visitorList.
 func decodeVisitors(list string) ([]Visitor, error) {
-	out := []Visitor{}
-	if err := json.Unmarshal([]byte(list), &out); err != nil {
+	rows, err := jsonRows(list, 3)
+	if err != nil {
 		return nil, fmt.Errorf("visitors: %w", err)
+	}
+	out := make([]Visitor, len(rows))
+	for i, r := range rows {
+		out[i].Name, out[i].Role = r.str(1), r.str(2)
+		if err := r.int64To(0, &out[i].ID); err != nil {
+			return nil, fmt.Errorf("visitors: %w", err)
+		}
 	}
 	return out, nil
 }
