@@ -13,22 +13,42 @@ import (
 	"wanhu/internal/store"
 )
 
+// needs returns the needs of a household (needList).
 func needs(ctx context.Context, q store.Querier, householdID int64) ([]Need, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, household_id, COALESCE(person_id, 0), kind, note, status, created_at, updated_at
-		FROM needs WHERE household_id = ? ORDER BY CASE status WHEN 'open' THEN 0 WHEN 'in_progress' THEN 1 ELSE 2 END, id`, householdID)
-	if err != nil {
+	var list string
+	if err := q.QueryRowContext(ctx, `SELECT `+needList(q, "?"), householdID).Scan(&list); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []Need{}
-	for rows.Next() {
-		var n Need
-		if err := rows.Scan(&n.ID, &n.HouseholdID, &n.PersonID, &n.Kind, &n.Note, &n.Status, &n.CreatedAt, &n.UpdatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
+	return decodeNeeds(q.Dialect(), list)
+}
+
+// needList is a subquery of the needs of household hid (an SQL
+// expression) as a jsonList, open needs first, then those in progress,
+// each in the order they were added: a file reads them with its household
+// row (decodeNeeds).
+func needList(q store.Querier, hid string) string {
+	return jsonList(q, `n.id, n.household_id, COALESCE(n.person_id, 0), n.kind, n.note, n.status, n.created_at, n.updated_at`,
+		`needs n WHERE n.household_id = `+hid,
+		`CASE n.status WHEN 'open' THEN 0 WHEN 'in_progress' THEN 1 ELSE 2 END, n.id`)
+}
+
+// decodeNeeds decodes a needList of dialect d.
+func decodeNeeds(d store.Dialect, list string) ([]Need, error) {
+	rows, err := jsonRows(list, 8)
+	if err != nil {
+		return nil, fmt.Errorf("needs: %w", err)
 	}
-	return out, rows.Err()
+	out := make([]Need, len(rows))
+	for i, r := range rows {
+		n := &out[i]
+		n.Kind, n.Note, n.Status = r.str(3), r.str(4), r.str(5)
+		err := first(r.int64To(0, &n.ID), r.int64To(1, &n.HouseholdID), r.int64To(2, &n.PersonID),
+			storedTimes(d, r.str(6), &n.CreatedAt, r.str(7), &n.UpdatedAt))
+		if err != nil {
+			return nil, fmt.Errorf("need %d: %w", n.ID, err)
+		}
+	}
+	return out, nil
 }
 
 func checkNeed(n *Need) error {
@@ -126,23 +146,42 @@ func (s *Store) UpdateNeed(ctx context.Context, actor Actor, id int64, status, n
 	return out, err
 }
 
+// measures returns the plan of a household (measureList).
 func measures(ctx context.Context, q store.Querier, householdID int64) ([]Measure, error) {
-	rows, err := q.QueryContext(ctx, `SELECT m.id, m.household_id, m.kind, m.description, COALESCE(m.owner_id, 0), COALESCE(t.name, ''),
-		m.frequency, m.status, m.created_at, m.updated_at
-		FROM plan_measures m LEFT JOIN team_members t ON t.id = m.owner_id WHERE m.household_id = ? ORDER BY m.id`, householdID)
-	if err != nil {
+	var list string
+	if err := q.QueryRowContext(ctx, `SELECT `+measureList(q, "?"), householdID).Scan(&list); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []Measure{}
-	for rows.Next() {
-		var m Measure
-		if err := rows.Scan(&m.ID, &m.HouseholdID, &m.Kind, &m.Description, &m.OwnerID, &m.OwnerName, &m.Frequency, &m.Status, &m.CreatedAt, &m.UpdatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
+	return decodeMeasures(q.Dialect(), list)
+}
+
+// measureList is a subquery of the plan of household hid (an SQL
+// expression) as a jsonList in the order the measures were added, with
+// their owners' names: a file reads it with its household row
+// (decodeMeasures).
+func measureList(q store.Querier, hid string) string {
+	return jsonList(q, `m.id, m.household_id, m.kind, m.description, COALESCE(m.owner_id, 0), COALESCE(t.name, ''),
+		m.frequency, m.status, m.created_at, m.updated_at`,
+		`plan_measures m LEFT JOIN team_members t ON t.id = m.owner_id WHERE m.household_id = `+hid, `m.id`)
+}
+
+// decodeMeasures decodes a measureList of dialect d.
+func decodeMeasures(d store.Dialect, list string) ([]Measure, error) {
+	rows, err := jsonRows(list, 10)
+	if err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
 	}
-	return out, rows.Err()
+	out := make([]Measure, len(rows))
+	for i, r := range rows {
+		m := &out[i]
+		m.Kind, m.Description, m.OwnerName, m.Frequency, m.Status = r.str(2), r.str(3), r.str(5), r.str(6), r.str(7)
+		err := first(r.int64To(0, &m.ID), r.int64To(1, &m.HouseholdID), r.int64To(4, &m.OwnerID),
+			storedTimes(d, r.str(8), &m.CreatedAt, r.str(9), &m.UpdatedAt))
+		if err != nil {
+			return nil, fmt.Errorf("measure %d: %w", m.ID, err)
+		}
+	}
+	return out, nil
 }
 
 func checkMeasure(ctx context.Context, q store.Querier, m *Measure) error {

@@ -35,6 +35,47 @@ func scanPerson(k *secret.Keyring, sc interface{ Scan(...any) error }, today cal
 	return p, err
 }
 
+// memberOrder is the order of a household's members: current members
+// first, the householder leading.
+const memberOrder = `p.active DESC, CASE WHEN p.relation = 'householder' THEN 0 ELSE 1 END, p.id`
+
+// memberList is a subquery of the members of household hid (an SQL
+// expression) with their tags, as a jsonList in memberOrder: the columns
+// of personCols, then the tags as tagList has them. A file reads it with
+// its household row (decodeMembers); batches read rows (membersOf,
+// scanPerson).
+func memberList(q store.Querier, hid string) string {
+	return jsonList(q, personCols+`, `+tagList(q, "person_tags", "person_id", "p.id"), `persons p WHERE p.household_id = `+hid, memberOrder)
+}
+
+// decodeMembers decodes a memberList into persons as scanPerson reads
+// rows (dates through calendar.Date's Scan, sealed fields opened with k),
+// with their tags.
+func decodeMembers(k *secret.Keyring, list string, today calendar.Date) ([]Person, error) {
+	rows, err := jsonRows(list, 21)
+	if err != nil {
+		return nil, fmt.Errorf("members: %w", err)
+	}
+	out := make([]Person, len(rows))
+	for i, r := range rows {
+		p := &out[i]
+		p.Name, p.IDNumber, p.Gender, p.Ethnicity, p.Residence = r.str(2), r.str(3), Gender(r.str(4)), r.str(6), r.str(7)
+		p.Relation, p.Phone, p.Employment, p.School, p.DisabilityType = r.str(8), r.str(9), r.str(10), r.str(11), r.str(12)
+		p.HealthNotes, p.Dibao = r.str(14), r.str(15)
+		err := first(r.int64To(0, &p.ID), r.int64To(1, &p.HouseholdID), p.BirthDate.Scan(r.scan(5)), r.intTo(13, &p.DisabilityGrade),
+			p.MovedInOn.Scan(r.scan(16)), p.MovedOutOn.Scan(r.scan(17)), p.DeceasedOn.Scan(r.scan(18)), r.intTo(19, &p.Version))
+		if err != nil {
+			return nil, fmt.Errorf("person %d: %w", p.ID, err)
+		}
+		if err := openPerson(k, p); err != nil {
+			return nil, err
+		}
+		p.Age = calendar.AgeOn(p.BirthDate, today)
+		p.Tags = splitList(r.str(20))
+	}
+	return out, nil
+}
+
 // members returns the members of a household with their tags: current
 // members first, the householder leading.
 func members(ctx context.Context, q store.Querier, householdID int64, today calendar.Date) ([]Person, error) {
@@ -52,7 +93,7 @@ func membersOf(ctx context.Context, q store.Querier, ids []int64, today calendar
 		// persons by household, SQLite may read every person's tags).
 		rows, err := q.QueryContext(ctx, `SELECT `+personCols+`, `+tagList(q, "person_tags", "person_id", "p.id")+`
 			FROM persons p WHERE p.household_id IN `+in+`
-			ORDER BY p.household_id, p.active DESC, CASE WHEN p.relation = 'householder' THEN 0 ELSE 1 END, p.id`, args...)
+			ORDER BY p.household_id, `+memberOrder, args...)
 		if err != nil {
 			return nil, err
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"wanhu/internal/apperr"
@@ -95,24 +96,16 @@ func householdFile(ctx context.Context, q store.Querier, id int64, today calenda
 
 // householdFileWhere is householdFile of a household that also meets the
 // condition cond on the alias h (with its arguments; "" for none), or
-// apperr.ErrNotFound.
+// apperr.ErrNotFound. The household's row brings its tags, and its
+// members, needs, plan and visitors as JSON lists: one query.
 func householdFileWhere(ctx context.Context, q store.Querier, id int64, cond string, args []any, today calendar.Date) (*Household, error) {
-	by, err := householdCoresWhere(ctx, q, []int64{id}, cond, args, today)
+	by, err := householdsWhere(ctx, q, []int64{id}, cond, args, today, true)
 	if err != nil {
 		return nil, err
 	}
 	h, ok := by[id]
 	if !ok {
 		return nil, apperr.ErrNotFound
-	}
-	if h.Needs, err = needs(ctx, q, id); err != nil {
-		return nil, err
-	}
-	if h.Measures, err = measures(ctx, q, id); err != nil {
-		return nil, err
-	}
-	if h.Visitors, err = visitors(ctx, q, id); err != nil {
-		return nil, err
 	}
 	return h, nil
 }
@@ -143,21 +136,35 @@ func householdCores(ctx context.Context, q store.Querier, ids []int64, today cal
 // the condition cond on the alias h (with its arguments cargs; "" for
 // none): the others are left out, their members unread.
 func householdCoresWhere(ctx context.Context, q store.Querier, ids []int64, cond string, cargs []any, today calendar.Date) (map[int64]*Household, error) {
+	return householdsWhere(ctx, q, ids, cond, cargs, today, false)
+}
+
+// householdsWhere is householdCoresWhere, and with file the households'
+// needs, plans and visitors too, all read with their rows (memberList,
+// needList, measureList, visitorList): a file is one query.
+func householdsWhere(ctx context.Context, q store.Querier, ids []int64, cond string, cargs []any, today calendar.Date, file bool) (map[int64]*Household, error) {
 	out := map[int64]*Household{}
 	if cond != "" {
 		cond = " AND " + cond
 	}
+	sel := householdSelect(q, file)
 	var found []int64
 	for part := range slices.Chunk(ids, 500) {
 		in, args := inList(part)
-		rows, err := q.QueryContext(ctx, `SELECT `+householdCols+`, `+tagList(q, "household_tags", "household_id", "h.id")+
-			householdFrom+` WHERE h.id IN `+in+cond, append(args, cargs...)...)
+		rows, err := q.QueryContext(ctx, sel+` WHERE h.id IN `+in+cond, append(args, cargs...)...)
 		if err != nil {
 			return nil, err
 		}
 		for rows.Next() {
-			var tags string
-			h, err := scanHousehold(store.KeysOf(q), rows, true, &tags)
+			var tags, members, needs, plan, visitors string
+			more := []any{&tags}
+			if file {
+				more = append(more, &members, &needs, &plan, &visitors)
+			}
+			h, err := scanHousehold(store.KeysOf(q), rows, true, more...)
+			if err == nil && file {
+				err = h.decodeLists(store.KeysOf(q), q.Dialect(), today, members, needs, plan, visitors)
+			}
 			if err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("household %d: %w", h.ID, err)
@@ -171,7 +178,7 @@ func householdCoresWhere(ctx context.Context, q store.Querier, ids []int64, cond
 			return nil, err
 		}
 	}
-	if len(found) == 0 {
+	if len(found) == 0 || file {
 		return out, nil
 	}
 	ms, err := membersOf(ctx, q, found, today)
@@ -182,6 +189,92 @@ func householdCoresWhere(ctx context.Context, q store.Querier, ids []int64, cond
 		h.Members = ms[id]
 	}
 	return out, nil
+}
+
+// householdSelect is the SELECT … FROM of householdsWhere, with file or
+// not, on q's dialect: built once per dialect, as its text is long and
+// building it at every read showed in profiles.
+func householdSelect(q store.Querier, file bool) string {
+	key := selectKey{q.Dialect(), file}
+	if sel, ok := householdSelects.Load(key); ok {
+		return sel.(string)
+	}
+	cols := householdCols + `, ` + tagList(q, "household_tags", "household_id", "h.id")
+	if file {
+		cols += `, ` + memberList(q, "h.id") + `, ` + needList(q, "h.id") + `, ` + measureList(q, "h.id") + `, ` + visitorList(q, "h.id")
+	}
+	sel := `SELECT ` + cols + householdFrom
+	householdSelects.Store(key, sel)
+	return sel
+}
+
+type selectKey struct {
+	dialect store.Dialect
+	file    bool
+}
+
+var householdSelects sync.Map // selectKey → string
+
+// decodeLists sets h's members, needs, plan and visitors from their JSON
+// lists (memberList, needList, measureList, visitorList) of dialect d,
+// opening sealed fields with k.
+func (h *Household) decodeLists(k *secret.Keyring, d store.Dialect, today calendar.Date, members, needs, plan, visitors string) (err error) {
+	if h.Members, err = decodeMembers(k, members, today); err != nil {
+		return err
+	}
+	if h.Needs, err = decodeNeeds(d, needs); err != nil {
+		return err
+	}
+	if h.Measures, err = decodeMeasures(d, plan); err != nil {
+		return err
+	}
+	h.Visitors, err = decodeVisitors(visitors)
+	return err
+}
+
+// sqliteTimeFormats are the formats modernc.org/sqlite reads a stored
+// timestamp in, in its order.
+var sqliteTimeFormats = []string{
+	"2006-01-02 15:04:05.999999999-07:00",
+	"2006-01-02T15:04:05.999999999-07:00",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04",
+	"2006-01-02T15:04",
+	"2006-01-02",
+}
+
+// storedTime reads a timestamp of a jsonList of dialect d as the driver
+// reads the column: the same instant in the same location (PostgreSQL's
+// pgx gives time.Local; SQLite's driver what time.Parse gives).
+func storedTime(d store.Dialect, s string) (time.Time, error) {
+	if d == store.Postgres {
+		t, err := time.Parse(time.RFC3339Nano, s)
+		return t.In(time.Local), err
+	}
+	if x := strings.Index(s, "m="); x > 0 { // Go's time.Time.String()
+		if t, err := time.Parse("2006-01-02 15:04:05.999999999 -0700 MST", strings.TrimSpace(s[:x])); err == nil {
+			return t, nil
+		}
+	} else if t, err := time.Parse("2006-01-02 15:04:05.999999999 -0700 MST", strings.TrimSpace(s)); err == nil {
+		return t, nil
+	}
+	ts, _ := strings.CutSuffix(s, "Z")
+	for _, f := range sqliteTimeFormats {
+		if t, err := time.Parse(f, ts); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("timestamp %q", s)
+}
+
+// storedTimes sets *a and *b to the storedTime of sa and sb.
+func storedTimes(d store.Dialect, sa string, a *time.Time, sb string, b *time.Time) (err error) {
+	if *a, err = storedTime(d, sa); err != nil {
+		return err
+	}
+	*b, err = storedTime(d, sb)
+	return err
 }
 
 // tagList is a subquery of the codes of the tags of owner (an SQL

@@ -10,22 +10,37 @@ import (
 	"wanhu/internal/store"
 )
 
+// visitors returns the visitors of a household (visitorList).
 func visitors(ctx context.Context, q store.Querier, householdID int64) ([]Visitor, error) {
-	rows, err := q.QueryContext(ctx, `SELECT t.id, t.name, t.role FROM household_assignments a
-		JOIN team_members t ON t.id = a.team_member_id WHERE a.household_id = ? ORDER BY t.id`, householdID)
-	if err != nil {
+	var list string
+	if err := q.QueryRowContext(ctx, `SELECT `+visitorList(q, "?"), householdID).Scan(&list); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []Visitor{}
-	for rows.Next() {
-		var v Visitor
-		if err := rows.Scan(&v.ID, &v.Name, &v.Role); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
+	return decodeVisitors(list)
+}
+
+// visitorList is a subquery of the visitors of household hid (an SQL
+// expression) as a jsonList by team member id: a file reads them with its
+// household row (decodeVisitors).
+func visitorList(q store.Querier, hid string) string {
+	return jsonList(q, `t.id, t.name, t.role`,
+		`household_assignments a JOIN team_members t ON t.id = a.team_member_id WHERE a.household_id = `+hid, `t.id`)
+}
+
+// decodeVisitors decodes a visitorList.
+func decodeVisitors(list string) ([]Visitor, error) {
+	rows, err := jsonRows(list, 3)
+	if err != nil {
+		return nil, fmt.Errorf("visitors: %w", err)
 	}
-	return out, rows.Err()
+	out := make([]Visitor, len(rows))
+	for i, r := range rows {
+		out[i].Name, out[i].Role = r.str(1), r.str(2)
+		if err := r.int64To(0, &out[i].ID); err != nil {
+			return nil, fmt.Errorf("visitors: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // SetVisitors makes the given team members, and only them, the visitors of

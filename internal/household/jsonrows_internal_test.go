@@ -1,0 +1,44 @@
+package household
+
+import (
+	"reflect"
+	"testing"
+)
+
+// TestJSONRows: jsonRows reads what SQLite's json_group_array(json_array())
+// and PostgreSQL's json_agg(json_build_array()) write: strings with and
+// without escapes, numbers, nulls, white space between values; and refuses
+// anything else, or rows of the wrong length.
+func TestJSONRows(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []jsonRow
+	}{
+		{`[]`, nil},
+		{`[[1,"a",null]]`, []jsonRow{{{s: "1"}, {s: "a"}, {null: true}}}},
+		{"[[-12, \"王 \\\"强\\\"\\n\\\\ \\u00e9\\ud83d\\ude00\", null], \n [3,\"\",\"x,y\"]]",
+			[]jsonRow{{{s: "-12"}, {s: "王 \"强\"\n\\ é😀"}, {null: true}}, {{s: "3"}, {s: ""}, {s: "x,y"}}}},
+	} {
+		got, err := jsonRows(c.in, 3)
+		if err != nil || !reflect.DeepEqual(got, c.want) {
+			t.Errorf("jsonRows(%q) = %+v, %v; want %+v", c.in, got, err, c.want)
+		}
+	}
+	for _, bad := range []string{``, `[`, `[[1,2]]`, `[[1,2,3,4]]`, `[[1,2,3]] x`, `[[1,2,true]]`, `[[1,2,"x]]`, `{"a":1}`, `[[1,2,3],]`} {
+		if got, err := jsonRows(bad, 3); err == nil {
+			t.Errorf("jsonRows(%q) = %+v, want an error", bad, got)
+		}
+	}
+	r := jsonRow{{s: "42"}, {null: true}, {s: "x"}}
+	var n int64
+	var m int
+	if err := r.int64To(0, &n); err != nil || n != 42 {
+		t.Errorf("int64To: %d %v", n, err)
+	}
+	if err := r.intTo(1, &m); err != nil || m != 0 || r.scan(1) != nil || r.scan(2) != "x" {
+		t.Errorf("null: %d %v %v", m, err, r.scan(1))
+	}
+	if err := r.int64To(2, &n); err == nil {
+		t.Errorf("int64To of a string: no error")
+	}
+}
