@@ -423,7 +423,13 @@ func (s *Store) Benefits(ctx context.Context, f BenefitFilter) ([]BenefitCase, i
 	}
 	var where []string
 	var args []any
-	if cond, a := Where(s.scope); cond != "" {
+	// One household's cases check the scope on its row (WhereRow), not
+	// through the list of every household in scope.
+	scope := Where
+	if f.HouseholdID != 0 {
+		scope = WhereRow
+	}
+	if cond, a := scope(s.scope); cond != "" {
 		where, args = append(where, cond), append(args, a...)
 	}
 	if f.HouseholdID != 0 {

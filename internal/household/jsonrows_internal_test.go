@@ -1,8 +1,12 @@
 package household
 
 import (
+	"encoding/json"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestJSONRows: jsonRows reads what SQLite's json_group_array(json_array())
@@ -41,4 +45,33 @@ func TestJSONRows(t *testing.T) {
 	if err := r.int64To(2, &n); err == nil {
 		t.Errorf("int64To of a string: no error")
 	}
+}
+
+// FuzzJSONRows: whatever string and number a row holds, jsonRows reads
+// back what encoding/json wrote (with and without HTML escapes, as the
+// two databases differ there), and no input makes it panic.
+func FuzzJSONRows(f *testing.F) {
+	f.Add("王 \"强\"\n\\ é😀 <a&b>", int64(-12), `[[1,"a",null]]`)
+	f.Add("", int64(0), `[[`)
+	f.Add("\u2028\x00\x7f", int64(1<<62), `[["\ud83d"]]`)
+	f.Fuzz(func(t *testing.T, s string, n int64, raw string) {
+		jsonRows(raw, 3) // must not panic
+		if !utf8.ValidString(s) {
+			s = strings.ToValidUTF8(s, "\uFFFD")
+		}
+		rows := [][]any{{n, s, nil}, {s, nil, n}}
+		for _, escapeHTML := range []bool{true, false} {
+			var b strings.Builder
+			enc := json.NewEncoder(&b)
+			enc.SetEscapeHTML(escapeHTML)
+			if err := enc.Encode(rows); err != nil {
+				t.Fatal(err)
+			}
+			got, err := jsonRows(b.String(), 3)
+			want := []jsonRow{{{s: strconv.FormatInt(n, 10)}, {s: s}, {null: true}}, {{s: s}, {null: true}, {s: strconv.FormatInt(n, 10)}}}
+			if err != nil || !reflect.DeepEqual(got, want) {
+				t.Fatalf("jsonRows(%q) = %+v, %v; want %+v", b.String(), got, err, want)
+			}
+		}
+	})
 }
