@@ -39,6 +39,13 @@ func TestGracefulShutdown(t *testing.T) {
 
 		t.Run("a request in flight finishes", func(t *testing.T) {
 			p := startServe(t, dsn, key, "20s")
+			// The server runs the day's jobs as it starts; on a loaded
+			// machine the SIGTERM could come before the last of them
+			// has begun (a job stopped by a shutdown is tested in
+			// internal/daily). So the signal waits for them.
+			jobs := &daily.Runner{}
+			dailyJobs(jobs, slog.New(slog.DiscardHandler))
+			p.waitLog(t, "daily: job done", len(jobs.Jobs()))
 			conn, br := inFlight(t, p.host, len(body))
 			p.terminate(t)
 			if _, err := io.WriteString(conn, body); err != nil {
@@ -63,8 +70,6 @@ func TestGracefulShutdown(t *testing.T) {
 			}
 			defer db.Close()
 			runs, err := daily.LastRuns(context.Background(), db)
-			jobs := &daily.Runner{}
-			dailyJobs(jobs, slog.New(slog.DiscardHandler))
 			if err != nil || len(runs) != len(jobs.Jobs()) { // every job the server registers
 				t.Fatalf("daily runs: %+v %v, want one of each of %v", runs, err, jobs.Jobs())
 			}
@@ -161,6 +166,20 @@ func (p *served) terminate(t *testing.T) {
 		}
 	}
 	t.Fatalf("no shutdown in the log:\n%s", p.log())
+}
+
+// waitLog waits for n lines of the server's log that contain what.
+func (p *served) waitLog(t *testing.T, what string, n int) {
+	t.Helper()
+	for line := range p.lines {
+		p.seen = append(p.seen, line)
+		if strings.Contains(line, what) {
+			if n--; n == 0 {
+				return
+			}
+		}
+	}
+	t.Fatalf("the log ended before %d more lines with %q:\n%s", n, what, p.log())
 }
 
 // wait returns the exit status once the process has ended.
