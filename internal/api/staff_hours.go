@@ -310,23 +310,28 @@ type sessionIn struct {
 	Teacher string        `json:"teacher"`
 }
 
-func (in sessionIn) session(courseID int64) staff.Session {
-	return staff.Session{CourseID: courseID, Day: in.Day, Hours: in.Hours, Place: in.Place, Teacher: in.Teacher}
-}
-
-// addSession adds a sitting to a course.
-func (h *handler) addSession(w http.ResponseWriter, r *http.Request) {
+// sessionBody reads the body of a sitting of course {id}, which the user
+// must manage; it has answered the error when ok is false.
+func (h *handler) sessionBody(w http.ResponseWriter, r *http.Request) (s staff.Session, ok bool) {
 	var in sessionIn
 	if err := decode(w, r, &in); err != nil {
 		h.fail(w, r, err)
-		return
+		return s, false
 	}
 	c, err := h.course(r, true)
 	if err != nil {
 		h.fail(w, r, err)
+		return s, false
+	}
+	return staff.Session{CourseID: c.ID, Day: in.Day, Hours: in.Hours, Place: in.Place, Teacher: in.Teacher}, true
+}
+
+// addSession adds a sitting to a course.
+func (h *handler) addSession(w http.ResponseWriter, r *http.Request) {
+	s, ok := h.sessionBody(w, r)
+	if !ok {
 		return
 	}
-	s := in.session(c.ID)
 	if err := staff.AddSession(r.Context(), h.d.DB, &s, h.now()); err != nil {
 		h.fail(w, r, err)
 		return
@@ -347,17 +352,11 @@ func pathSession(r *http.Request) (int64, error) {
 // updateSession corrects a sitting of a course; its attendance records
 // follow its day and hours.
 func (h *handler) updateSession(w http.ResponseWriter, r *http.Request) {
-	var in sessionIn
-	if err := decode(w, r, &in); err != nil {
-		h.fail(w, r, err)
+	s, ok := h.sessionBody(w, r)
+	if !ok {
 		return
 	}
-	c, err := h.course(r, true)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	s := in.session(c.ID)
+	var err error
 	if s.ID, err = pathSession(r); err != nil {
 		h.fail(w, r, err)
 		return

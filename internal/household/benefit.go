@@ -330,29 +330,37 @@ func (s *Store) DecideBenefit(ctx context.Context, actor Actor, id int64, d Bene
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
 			return apperr.ErrConflict
 		}
-		persons, err := benefitPersons(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		grid, err := gridOf(ctx, tx, hid)
-		if err != nil {
-			return err
-		}
 		typ := EvBenefitGranted
 		if d.Status == BenefitRejected {
 			typ = EvBenefitRejected
 		}
-		ids := make([]int64, len(persons))
-		for i, p := range persons {
-			ids[i] = p.id
-		}
-		return writeLedger(ctx, tx, LedgerEvent{HouseholdID: hid, PersonID: onePerson(ids), GridID: grid, Type: typ, Field: kind,
-			Before: BenefitApplied, After: d.Status, Note: benefitNote(on.String(), len(persons), d.Note), ActorID: actor.ID, Actor: actor.Name, At: now})
+		return benefitStep(ctx, tx, id, hid, LedgerEvent{Type: typ, Field: kind, Before: BenefitApplied, After: d.Status,
+			ActorID: actor.ID, Actor: actor.Name, At: now}, on.String(), d.Note)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.BenefitByID(ctx, id)
+}
+
+// benefitStep writes ev, a step of case id of household hid, to the
+// ledger in tx: with the case's persons (the one, or none when there are
+// several), the household's grid, and a note of the step's day on and
+// note.
+func benefitStep(ctx context.Context, tx *store.Tx, id, hid int64, ev LedgerEvent, on, note string) error {
+	persons, err := benefitPersons(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	if ev.GridID, err = gridOf(ctx, tx, hid); err != nil {
+		return err
+	}
+	ids := make([]int64, len(persons))
+	for i, p := range persons {
+		ids[i] = p.id
+	}
+	ev.HouseholdID, ev.PersonID, ev.Note = hid, onePerson(ids), benefitNote(on, len(persons), note)
+	return writeLedger(ctx, tx, ev)
 }
 
 // onePerson is the person of a ledger event about persons: the one, or

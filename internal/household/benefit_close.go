@@ -165,20 +165,8 @@ func (s *Store) closeBenefit(ctx context.Context, actor Actor, id int64, step cl
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
 			return apperr.ErrConflict
 		}
-		persons, err := benefitPersons(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		grid, err := gridOf(ctx, tx, hid)
-		if err != nil {
-			return err
-		}
-		ids := make([]int64, len(persons))
-		for i, p := range persons {
-			ids[i] = p.id
-		}
-		return writeLedger(ctx, tx, LedgerEvent{HouseholdID: hid, PersonID: onePerson(ids), GridID: grid, Type: step.event, Field: kind,
-			Before: step.from, After: step.to, Note: benefitNote(on.String(), len(persons), reason), ActorID: actor.ID, Actor: actor.Name, At: now})
+		return benefitStep(ctx, tx, id, hid, LedgerEvent{Type: step.event, Field: kind, Before: step.from, After: step.to,
+			ActorID: actor.ID, Actor: actor.Name, At: now}, on.String(), reason)
 	})
 	if err != nil {
 		return nil, err
