@@ -388,11 +388,15 @@ const appointmentCols = `a.id, a.household_id, h.address, a.grid_id, COALESCE(a.
 	a.slot_start, a.slot_end, a.slot_kind, a.phone, a.booked_via, a.booked_by, a.state, COALESCE(a.visit_id, 0), a.created_at
 	FROM appointments a JOIN households h ON h.id = a.household_id LEFT JOIN team_members m ON m.id = a.team_member_id`
 
-// appointmentsWhere loads the appointments matching cond (on a and h). A
-// booked appointment whose slot ended more than a day ago reads as missed
-// (CloseMissed or the household's next booking stores it so).
-func (s *Store) appointmentsWhere(ctx context.Context, cond string, args ...any) ([]Appointment, error) {
-	if c, a := household.Where(s.scope); c != "" {
+// appointmentsWhere loads the appointments matching cond (on a and h) of
+// the households in scope, which scope writes as a condition on h:
+// household.Where for a list, household.WhereRow for the appointments of
+// one household or one id (checked on their rows, not through the list of
+// the households in scope). A booked appointment whose slot ended more
+// than a day ago reads as missed (CloseMissed or the household's next
+// booking stores it so).
+func (s *Store) appointmentsWhere(ctx context.Context, scope func(org.Scope) (string, []any), cond string, args ...any) ([]Appointment, error) {
+	if c, a := scope(s.scope); c != "" {
 		cond, args = "("+c+") AND "+cond, append(a, args...)
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+appointmentCols+` WHERE `+cond+` ORDER BY a.slot_start, a.id`, args...)
@@ -422,7 +426,7 @@ func (s *Store) appointmentsWhere(ctx context.Context, cond string, args ...any)
 
 // Appointment returns appointment id if its household is in scope.
 func (s *Store) Appointment(ctx context.Context, id int64) (*Appointment, error) {
-	as, err := s.appointmentsWhere(ctx, `a.id = ?`, id)
+	as, err := s.appointmentsWhere(ctx, household.WhereRow, `a.id = ?`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -434,7 +438,7 @@ func (s *Store) Appointment(ctx context.Context, id int64) (*Appointment, error)
 
 // OpenAppointment returns household hid's booked appointment, or nil.
 func (s *Store) OpenAppointment(ctx context.Context, hid int64) (*Appointment, error) {
-	as, err := s.appointmentsWhere(ctx, `a.household_id = ? AND a.state = 'booked'`, hid)
+	as, err := s.appointmentsWhere(ctx, household.WhereRow, `a.household_id = ? AND a.state = 'booked'`, hid)
 	if err != nil || len(as) == 0 {
 		return nil, err
 	}
@@ -462,7 +466,7 @@ func (s *Store) Appointments(ctx context.Context, f AppointmentFilter) ([]Appoin
 	if !f.To.IsZero() {
 		cond, args = append(cond, "a.slot_start < ?"), append(args, f.To.UTC())
 	}
-	return s.appointmentsWhere(ctx, strings.Join(cond, " AND "), args...)
+	return s.appointmentsWhere(ctx, household.Where, strings.Join(cond, " AND "), args...)
 }
 
 // MarkMissed records that the resident of booked appointment id was not

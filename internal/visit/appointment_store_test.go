@@ -151,6 +151,17 @@ func TestAppointments(t *testing.T) {
 		if err != nil || a2b.TeamMemberID != zhuoma.ID {
 			t.Fatalf("rebook: %+v %v", a2b, err)
 		}
+		// One appointment, or one household's open one, out of scope reads
+		// as none (the scope checked on its household's row).
+		if _, err := vs.In(org.Scope{}).Appointment(ctx, a2.ID); !errors.Is(err, apperr.ErrNotFound) {
+			t.Errorf("an appointment out of scope: %v", err)
+		}
+		if a, err := vs.In(org.Scope{}).OpenAppointment(ctx, hs[1]); a != nil || err != nil {
+			t.Errorf("the open appointment of a household out of scope: %+v %v", a, err)
+		}
+		if a, err := vs.OpenAppointment(ctx, hs[1]); a == nil || a.ID != a2b.ID || err != nil {
+			t.Errorf("the open appointment of a household in scope: %+v %v", a, err)
+		}
 		if old, _ := vs.Appointment(ctx, a2.ID); old.State != "cancelled" || len(pendingOf(t, ctx, db, a2.ID)) != 0 {
 			t.Errorf("replaced booking: %+v", old)
 		}
