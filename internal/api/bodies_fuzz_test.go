@@ -126,7 +126,7 @@ var bodyRoutes = []bodyRoute{
 	{"POST", "/training-courses", []string{`{"community_id":{community},"title":"在岗培训：调解","kind":"on_job","topic":"mediation","pass_mark":60}`, `{"community_id":-1,"kind":"weekly","pass_mark":2147483648}`}},
 	{"PUT", "/training-courses/{course}", []string{`{"version":1,"title":"岗前培训","kind":"pre_job","topic":"policy","pass_mark":80}`, `{"version":99,"topic":"cooking"}`}},
 	{"POST", "/training-courses/{course}/sessions", []string{`{"day":"2026-11-20","hours":4,"place":"党群服务中心"}`, `{"day":"0001-01-01","hours":-1}`}},
-	{"PUT", "/training-courses/{course}/sessions/{tsession}", []string{`{"day":"2026-11-21","hours":3.5,"teacher":"王书记"}`, `{"day":"9999-12-31","hours":1e400,"place":"\u0000"}`}},
+	{"PUT", "/training-courses/{course}/sessions/{tsession}", []string{`{"day":"2026-11-21","hours":3.5,"teacher":"王书记","version":1}`, `{"day":"9999-12-31","hours":1e400,"place":"\u0000"}`}},
 	{"POST", "/training-courses/{course}/attendance", []string{`{"session_id":1,"team_member_id":{member},"score":90}`, `{"session_id":-1,"team_member_id":-1,"score":101}`}},
 	{"POST", "/survey-questions", []string{`{"code":"stars","text_zh":"打几颗星？","kind":"stars"}`, `{"code":"","kind":"essay"}`}},
 	{"PATCH", "/survey-questions/{question}", []string{`{"active":false}`, `{"position":-2147483649}`}},

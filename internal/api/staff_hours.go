@@ -308,6 +308,7 @@ type sessionIn struct {
 	Hours   float64       `json:"hours"`
 	Place   string        `json:"place"`
 	Teacher string        `json:"teacher"`
+	Version int           `json:"version"` // of a correction: the version it started from
 }
 
 // sessionBody reads the body of a sitting of course {id}, which the user
@@ -323,7 +324,7 @@ func (h *handler) sessionBody(w http.ResponseWriter, r *http.Request) (s staff.S
 		h.fail(w, r, err)
 		return s, false
 	}
-	return staff.Session{CourseID: c.ID, Day: in.Day, Hours: in.Hours, Place: in.Place, Teacher: in.Teacher}, true
+	return staff.Session{CourseID: c.ID, Day: in.Day, Hours: in.Hours, Place: in.Place, Teacher: in.Teacher, Version: in.Version}, true
 }
 
 // addSession adds a sitting to a course.
@@ -349,8 +350,9 @@ func pathSession(r *http.Request) (int64, error) {
 	return n, nil
 }
 
-// updateSession corrects a sitting of a course; its attendance records
-// follow its day and hours.
+// updateSession corrects a sitting of a course at the version the
+// correction started from (409 when stale); its attendance records follow
+// its day and hours.
 func (h *handler) updateSession(w http.ResponseWriter, r *http.Request) {
 	s, ok := h.sessionBody(w, r)
 	if !ok {
@@ -359,6 +361,10 @@ func (h *handler) updateSession(w http.ResponseWriter, r *http.Request) {
 	var err error
 	if s.ID, err = pathSession(r); err != nil {
 		h.fail(w, r, err)
+		return
+	}
+	if s.Version == 0 {
+		h.fail(w, r, fieldRequired("version"))
 		return
 	}
 	if err := staff.UpdateSession(r.Context(), h.d.DB, &s, h.now()); err != nil {

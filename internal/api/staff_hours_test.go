@@ -114,11 +114,15 @@ func TestStaffHoursAndCourses(t *testing.T) {
 		// with it; a course goes once its sessions have.
 		fx.run(t, []scenario{
 			{name: "leader may not correct a session", method: "PUT", path: "/training-courses/{course}/sessions/{session}", user: "leader1", status: 403,
-				body: `{"day":"2026-11-21","hours":3}`},
+				body: `{"day":"2026-11-21","hours":3,"version":1}`},
+			{name: "a correction names its version", method: "PUT", path: "/training-courses/{course}/sessions/{session}", user: "admin", status: 400,
+				body: `{"day":"2026-11-21","hours":3}`, check: wantError("required", "version")},
 			{name: "an attended session stays in the past", method: "PUT", path: "/training-courses/{course}/sessions/{session}", user: "admin", status: 400,
-				body: `{"day":"2030-01-01","hours":3}`, check: wantError("future", "day")},
+				body: `{"day":"2030-01-01","hours":3,"version":1}`, check: wantError("future", "day")},
 			{name: "correct the session", method: "PUT", path: "/training-courses/{course}/sessions/{session}", user: "admin", status: 200,
-				body: `{"day":"2026-11-21","hours":3,"place":"社区活动室"}`, want: []string{`"day":"2026-11-21"`, `"hours":3`, `"place":"社区活动室"`}},
+				body: `{"day":"2026-11-21","hours":3,"place":"社区活动室","version":1}`, want: []string{`"day":"2026-11-21"`, `"hours":3`, `"place":"社区活动室"`, `"version":2`}},
+			{name: "a stale correction", method: "PUT", path: "/training-courses/{course}/sessions/{session}", user: "admin", status: 409,
+				body: `{"day":"2026-11-22","hours":5,"version":1}`},
 			{name: "the attendance followed", method: "GET", path: "/team/{zhuoma}/training", user: "admin", status: 200,
 				want: []string{`"completed_on":"2026-11-21"`, `"hours":3`}},
 			{name: "no session through another course", method: "DELETE", path: "/training-courses/99999/sessions/{session}", user: "admin", status: 404},

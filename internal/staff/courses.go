@@ -37,7 +37,7 @@ type Course struct {
 }
 
 // Session is one sitting of a course: a day, its hours, where and who
-// taught it.
+// taught it. Version counts saved corrections, so a stale one is refused.
 type Session struct {
 	ID       int64         `json:"id"`
 	CourseID int64         `json:"course_id"`
@@ -45,6 +45,7 @@ type Session struct {
 	Hours    float64       `json:"hours"`
 	Place    string        `json:"place,omitempty"`
 	Teacher  string        `json:"teacher,omitempty"`
+	Version  int           `json:"version"`
 }
 
 // checkCourse normalises c and returns a FieldError naming the first
@@ -213,6 +214,7 @@ func AddSession(ctx context.Context, q store.Querier, s *Session, now time.Time)
 	if _, err := courseByID(ctx, q, s.CourseID); err != nil {
 		return apperr.Field("course_id", "not_found", "course %d does not exist", s.CourseID)
 	}
+	s.Version = 1
 	return q.QueryRowContext(ctx, `INSERT INTO training_sessions(course_id, day, hours, place, teacher, created_at)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, s.CourseID, s.Day.String(), s.Hours, s.Place, s.Teacher, now.UTC()).Scan(&s.ID)
 }
@@ -234,11 +236,12 @@ func sessionOf(ctx context.Context, q store.Querier, courseID, id int64) (Sessio
 }
 
 // UpdateSession saves the day, hours, place and teacher of session s.ID
-// of course s.CourseID: a sitting entered with a wrong day or hours is
-// corrected, not deleted and entered again. The attendance records of the
-// session follow its day and hours, in the same transaction. A session
-// someone attended cannot move after today (a FieldError on day), as
-// attendance cannot be recorded for a future one.
+// of course s.CourseID if it is still at s.Version (apperr.ErrConflict
+// otherwise; s.Version moves on): a sitting entered with a wrong day or
+// hours is corrected, not deleted and entered again. The attendance
+// records of the session follow its day and hours, in the same
+// transaction. A session someone attended cannot move after today (a
+// FieldError on day), as attendance cannot be recorded for a future one.
 func UpdateSession(ctx context.Context, db *store.DB, s *Session, now time.Time) error {
 	if err := checkSession(s); err != nil {
 		return err
@@ -251,10 +254,17 @@ func UpdateSession(ctx context.Context, db *store.DB, s *Session, now time.Time)
 		if attended > 0 && s.Day.After(calendar.DayOf(now)) {
 			return apperr.Field("day", "future", "%d members attended the session: its day cannot be after today", attended)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE training_sessions SET day = ?, hours = ?, place = ?, teacher = ? WHERE id = ?`,
-			s.Day.String(), s.Hours, s.Place, s.Teacher, s.ID); err != nil {
+		res, err := tx.ExecContext(ctx, `UPDATE training_sessions SET day = ?, hours = ?, place = ?, teacher = ?, version = version + 1
+			WHERE id = ? AND version = ?`, s.Day.String(), s.Hours, s.Place, s.Teacher, s.ID, s.Version)
+		if err != nil {
 			return err
 		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return apperr.ErrConflict
+		}
+		s.Version++
 		_, err = tx.ExecContext(ctx, `UPDATE training_records SET completed_on = ?, hours = ? WHERE session_id = ?`, s.Day.String(), s.Hours, s.ID)
 		return err
 	})
@@ -301,7 +311,7 @@ func DeleteCourse(ctx context.Context, db *store.DB, id int64) error {
 
 // Sessions lists the sittings of course id, by day.
 func Sessions(ctx context.Context, q store.Querier, courseID int64) ([]Session, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, course_id, day, hours, place, teacher FROM training_sessions WHERE course_id = ? ORDER BY day, id`, courseID)
+	rows, err := q.QueryContext(ctx, `SELECT id, course_id, day, hours, place, teacher, version FROM training_sessions WHERE course_id = ? ORDER BY day, id`, courseID)
 	if err != nil {
 		return nil, err
 	}
@@ -310,7 +320,7 @@ func Sessions(ctx context.Context, q store.Querier, courseID int64) ([]Session, 
 	for rows.Next() {
 		var s Session
 		var day string
-		if err := rows.Scan(&s.ID, &s.CourseID, &day, &s.Hours, &s.Place, &s.Teacher); err != nil {
+		if err := rows.Scan(&s.ID, &s.CourseID, &day, &s.Hours, &s.Place, &s.Teacher, &s.Version); err != nil {
 			return nil, err
 		}
 		if s.Day, err = calendar.ParseDate("day", day); err != nil {
@@ -325,8 +335,8 @@ func Sessions(ctx context.Context, q store.Querier, courseID int64) ([]Session, 
 func SessionByID(ctx context.Context, q store.Querier, id int64) (Session, error) {
 	var s Session
 	var day string
-	err := q.QueryRowContext(ctx, `SELECT id, course_id, day, hours, place, teacher FROM training_sessions WHERE id = ?`, id).
-		Scan(&s.ID, &s.CourseID, &day, &s.Hours, &s.Place, &s.Teacher)
+	err := q.QueryRowContext(ctx, `SELECT id, course_id, day, hours, place, teacher, version FROM training_sessions WHERE id = ?`, id).
+		Scan(&s.ID, &s.CourseID, &day, &s.Hours, &s.Place, &s.Teacher, &s.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, apperr.ErrNotFound
 	}

@@ -353,13 +353,18 @@ func TestCourses(t *testing.T) {
 		// Correcting a sitting: its records follow its day and hours; a
 		// sitting someone attended cannot move into the future.
 		s.Day, s.Hours, s.Place = calendar.Date{Y: 2026, M: 11, D: 21}, 3.5, " 社区活动室 "
-		if err := UpdateSession(ctx, db, &s, w.now); err != nil {
-			t.Fatal(err)
+		staleSession := s
+		if err := UpdateSession(ctx, db, &s, w.now); err != nil || s.Version != 2 {
+			t.Fatalf("correction: version %d, %v", s.Version, err)
+		}
+		staleSession.Hours = 9
+		if err := UpdateSession(ctx, db, &staleSession, w.now); err != apperr.ErrConflict {
+			t.Errorf("a stale correction: %v", err)
 		}
 		if tr, _ := Training(ctx, db, w.a.ID); len(tr) != 1 || tr[0].CompletedOn.String() != "2026-11-21" || tr[0].Hours != 3.5 {
 			t.Errorf("A's training after the correction %+v", tr)
 		}
-		if got, _ := SessionByID(ctx, db, s.ID); got.Place != "社区活动室" || got.Hours != 3.5 {
+		if got, _ := SessionByID(ctx, db, s.ID); got.Place != "社区活动室" || got.Hours != 3.5 || got.Version != 2 {
 			t.Errorf("corrected session %+v", got)
 		}
 		future := s

@@ -243,7 +243,8 @@ func (h *handler) showCourse(w http.ResponseWriter, r *http.Request, status int,
 	}
 	for _, s := range ss {
 		row := courseSessionRow{Session: s, HoursText: strconv.FormatFloat(s.Hours, 'f', -1, 64), Attended: attended[s.ID]}
-		row.Posted = map[string]string{"day": s.Day.String(), "hours": row.HoursText, "place": s.Place, "teacher": s.Teacher}
+		row.Posted = map[string]string{"day": s.Day.String(), "hours": row.HoursText, "place": s.Place, "teacher": s.Teacher,
+			"version": strconv.Itoa(s.Version)}
 		if form == "edit-session" && posted["session"] == strconv.FormatInt(s.ID, 10) {
 			row.Posted, row.Open = posted, true
 		}
@@ -326,7 +327,8 @@ func sessionPosted(s *staff.Session, posted map[string]string) error {
 	return nil
 }
 
-// staffSessionUpdate corrects a sitting: its attendance records follow
+// staffSessionUpdate corrects a sitting at the version the form was made
+// from (a stale correction answers 409): its attendance records follow
 // its day and hours.
 func (h *handler) staffSessionUpdate(w http.ResponseWriter, r *http.Request) {
 	h.courseForm(w, r, "edit-session", func(c staff.Course, posted map[string]string) error {
@@ -339,8 +341,11 @@ func (h *handler) staffSessionUpdate(w http.ResponseWriter, r *http.Request) {
 		if err := sessionPosted(&s, posted); err != nil {
 			return err
 		}
+		if s.Version, err = strconv.Atoi(posted["version"]); err != nil {
+			return apperr.Field("version", "number", "is missing")
+		}
 		return staff.UpdateSession(r.Context(), h.db, &s, h.now())
-	}, "day", "hours", "place", "teacher")
+	}, "day", "hours", "place", "teacher", "version")
 }
 
 // staffSessionDelete deletes a sitting entered by mistake, with its

@@ -120,13 +120,18 @@ func TestCoursesAndHoursPages(t *testing.T) {
 				t.Errorf("worker posts %s: %d", path, status)
 			}
 		}
-		status, body = admin.post(sess, url.Values{"day": {today}, "hours": {"30"}, "place": {"活动室"}})
+		status, body = admin.post(sess, url.Values{"day": {today}, "hours": {"30"}, "place": {"活动室"}, "version": {"1"}})
 		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "学时") || !strings.Contains(body, `class="session-edit" open`) || !strings.Contains(body, `value="30"`) {
 			t.Errorf("bad correction: %d %s", status, pageText(body))
 		}
-		if status, body := admin.post(sess, url.Values{"day": {today}, "hours": {"3.5"}, "place": {"社区活动室"}}); status != http.StatusOK ||
+		if status, body := admin.post(sess, url.Values{"day": {today}, "hours": {"3.5"}, "place": {"社区活动室"}, "version": {"1"}}); status != http.StatusOK ||
 			!strings.Contains(body, "3.5 h · 社区活动室") {
 			t.Errorf("correction: %d %s", status, pageText(body))
+		} else if _, form, _ := strings.Cut(body, `action="`+sess+`"`); !strings.Contains(form[:min(len(form), 300)], `name="version" value="2"`) {
+			t.Errorf("the session's form after the correction: %.300s", form)
+		}
+		if status, _ := admin.post(sess, url.Values{"day": {today}, "hours": {"5"}, "version": {"1"}}); status != http.StatusConflict {
+			t.Errorf("a stale correction: %d", status)
 		}
 		_, body = admin.get(card)
 		mustContain(t, "card after the correction", body, "3.5")
