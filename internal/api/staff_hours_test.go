@@ -118,7 +118,7 @@ func TestStaffHoursAndCourses(t *testing.T) {
 			{name: "a correction names its version", method: "PUT", path: "/training-courses/{course}/sessions/{session}", user: "admin", status: 400,
 				body: `{"day":"2026-11-21","hours":3}`, check: wantError("required", "version")},
 			{name: "an attended session stays in the past", method: "PUT", path: "/training-courses/{course}/sessions/{session}", user: "admin", status: 400,
-				body: `{"day":"2030-01-01","hours":3,"version":1}`, check: wantError("future", "day")},
+				body: `{"day":"2030-01-01","hours":3,"version":1}`, check: wantError("attended", "day")},
 			{name: "correct the session", method: "PUT", path: "/training-courses/{course}/sessions/{session}", user: "admin", status: 200,
 				body: `{"day":"2026-11-21","hours":3,"place":"社区活动室","version":1}`, want: []string{`"day":"2026-11-21"`, `"hours":3`, `"place":"社区活动室"`, `"version":2`}},
 			{name: "a stale correction", method: "PUT", path: "/training-courses/{course}/sessions/{session}", user: "admin", status: 409,

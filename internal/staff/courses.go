@@ -252,7 +252,7 @@ func UpdateSession(ctx context.Context, db *store.DB, s *Session, now time.Time)
 			return err
 		}
 		if attended > 0 && s.Day.After(calendar.DayOf(now)) {
-			return apperr.Field("day", "future", "%d members attended the session: its day cannot be after today", attended)
+			return apperr.Field("day", "attended", "%d members attended the session: its day cannot be after today", attended)
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE training_sessions SET day = ?, hours = ?, place = ?, teacher = ?, version = version + 1
 			WHERE id = ? AND version = ?`, s.Day.String(), s.Hours, s.Place, s.Teacher, s.ID, s.Version)
@@ -302,7 +302,7 @@ func DeleteCourse(ctx context.Context, db *store.DB, id int64) error {
 			return err
 		}
 		if c.Sessions > 0 {
-			return apperr.Field("sessions", "not_empty", "the course has %d sessions: delete them first", c.Sessions)
+			return apperr.Field("sessions", "not_empty", "the course still has sessions (%d): delete them first", c.Sessions)
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM training_courses WHERE id = ?`, id)
 		return err

@@ -133,10 +133,14 @@ func TestCoursesAndHoursPages(t *testing.T) {
 		if status, _ := admin.post(sess, url.Values{"day": {today}, "hours": {"5"}, "version": {"1"}}); status != http.StatusConflict {
 			t.Errorf("a stale correction: %d", status)
 		}
+		if status, body := admin.post(sess, url.Values{"day": {"2030-01-01"}, "hours": {"5"}, "version": {"2"}}); status != http.StatusUnprocessableEntity ||
+			!strings.Contains(body, "已有 1 名队员签到，日期不能晚于今天") {
+			t.Errorf("an attended session into the future: %d %s", status, pageText(body))
+		}
 		_, body = admin.get(card)
 		mustContain(t, "card after the correction", body, "3.5")
 		// A course with a session is not deleted: the page says why.
-		if status, body := admin.post(page+"/delete", url.Values{}); status != http.StatusUnprocessableEntity || !strings.Contains(body, "delete them first") && !strings.Contains(body, "场次") {
+		if status, body := admin.post(page+"/delete", url.Values{}); status != http.StatusUnprocessableEntity || !strings.Contains(body, "课程还有 1 个场次，请先删除场次") {
 			t.Errorf("deleting a course with a session: %d %s", status, pageText(body))
 		}
 		// 小张's attendance, removed from the course page; then the
