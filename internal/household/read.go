@@ -1,0 +1,273 @@
+package household
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"wanhu/internal/apperr"
+	"wanhu/internal/calendar"
+	"wanhu/internal/secret"
+	"wanhu/internal/store"
+)
+
+// Reading households: the columns of a household row, a whole file in one
+// query (its members, needs, plan and visitors as lists with its row), and
+// the batched reads of many households' cores.
+
+// householdListCols are the columns of a household in lists; a file adds
+// the timestamps (converting them costs more than the rest of a row).
+const householdListCols = `h.id, h.grid_id, g.name, COALESCE(h.compound_id, 0), COALESCE(c.name, ''),
+	COALESCE(h.building_id, 0), COALESCE(b.name, ''), h.unit, h.floor, h.room, h.address, h.kind, h.shop_name,
+	h.business_type, h.occupancy, h.phone, h.contact_times, h.contact_note, h.language, h.notes, h.householder,
+	h.member_count, h.colour, h.colour_reasons, h.colour_override, h.colour_override_reason, h.version`
+
+const householdCols = householdListCols + `, h.created_at, h.updated_at`
+
+const householdFrom = ` FROM households h JOIN org_units g ON g.id = h.grid_id
+	LEFT JOIN compounds c ON c.id = h.compound_id LEFT JOIN buildings b ON b.id = h.building_id`
+
+// scanHousehold scans householdCols, or householdListCols when !full,
+// then the columns of more, and opens the sealed phone with k.
+func scanHousehold(k *secret.Keyring, sc interface{ Scan(...any) error }, full bool, more ...any) (Household, error) {
+	var h Household
+	var times, reasons string
+	dest := []any{&h.ID, &h.GridID, &h.GridName, &h.CompoundID, &h.CompoundName, &h.BuildingID, &h.BuildingName,
+		&h.Unit, &h.Floor, &h.Room, &h.Address, &h.Kind, &h.ShopName, &h.BusinessType, &h.Occupancy, &h.Phone,
+		&times, &h.ContactNote, &h.Language, &h.Notes, &h.Householder, &h.MemberCount, &h.Colour, &reasons,
+		&h.ColourOverride, &h.OverrideReason, &h.Version}
+	if full {
+		dest = append(dest, &h.CreatedAt, &h.UpdatedAt)
+	}
+	err := sc.Scan(append(dest, more...)...)
+	if err == nil {
+		err = openHousehold(k, &h)
+	}
+	h.ContactTimes = splitList(times)
+	h.ColourReasons = decodeReasons(reasons)
+	h.Tags = []string{}
+	return h, err
+}
+
+// HouseholdByID returns the whole household file: the household, its tags,
+// all members (current ones first), needs and plan. The file is masked for the store's reader (see showPerson).
+// A household out of the store's scope is not read at all: the scope is a
+// condition of the query that reads the household (see WhereRow).
+func (s *Store) HouseholdByID(ctx context.Context, id int64) (*Household, error) {
+	cond, args := WhereRow(s.scope)
+	h, err := householdFileWhere(ctx, s.db, id, cond, args, s.today())
+	if err != nil {
+		return nil, err
+	}
+	showHousehold(s.scope, h)
+	return h, nil
+}
+
+// householdFile reads household id's whole file, unmasked.
+func householdFile(ctx context.Context, q store.Querier, id int64, today calendar.Date) (*Household, error) {
+	return householdFileWhere(ctx, q, id, "", nil, today)
+}
+
+// householdFileWhere is householdFile of a household that also meets the
+// condition cond on the alias h (with its arguments; "" for none), or
+// apperr.ErrNotFound. The household's row brings its tags, and its
+// members, needs, plan and visitors as JSON lists: one query.
+func householdFileWhere(ctx context.Context, q store.Querier, id int64, cond string, args []any, today calendar.Date) (*Household, error) {
+	by, err := householdsWhere(ctx, q, []int64{id}, cond, args, today, true)
+	if err != nil {
+		return nil, err
+	}
+	h, ok := by[id]
+	if !ok {
+		return nil, apperr.ErrNotFound
+	}
+	return h, nil
+}
+
+// householdCore reads what edits compare and colours follow: household
+// id with its tags and members, unmasked, without its needs, plan and
+// visitors.
+func householdCore(ctx context.Context, q store.Querier, id int64, today calendar.Date) (*Household, error) {
+	by, err := householdCores(ctx, q, []int64{id}, today)
+	if err != nil {
+		return nil, err
+	}
+	h, ok := by[id]
+	if !ok {
+		return nil, apperr.ErrNotFound
+	}
+	return h, nil
+}
+
+// householdCores reads householdCore of each of the households ids that
+// exist, by id, in two queries for every 500 households (the households
+// with their tags, the members with theirs).
+func householdCores(ctx context.Context, q store.Querier, ids []int64, today calendar.Date) (map[int64]*Household, error) {
+	return householdCoresWhere(ctx, q, ids, "", nil, today)
+}
+
+// householdCoresWhere is householdCores of the households that also meet
+// the condition cond on the alias h (with its arguments cargs; "" for
+// none): the others are left out, their members unread.
+func householdCoresWhere(ctx context.Context, q store.Querier, ids []int64, cond string, cargs []any, today calendar.Date) (map[int64]*Household, error) {
+	return householdsWhere(ctx, q, ids, cond, cargs, today, false)
+}
+
+// householdsWhere is householdCoresWhere, and with file the households'
+// needs, plans and visitors too, all read with their rows (memberList,
+// needList, measureList, visitorList): a file is one query.
+func householdsWhere(ctx context.Context, q store.Querier, ids []int64, cond string, cargs []any, today calendar.Date, file bool) (map[int64]*Household, error) {
+	out := map[int64]*Household{}
+	if cond != "" {
+		cond = " AND " + cond
+	}
+	sel := householdSelect(q, file)
+	var found []int64
+	for part := range slices.Chunk(ids, 500) {
+		in, args := inList(part)
+		rows, err := q.QueryContext(ctx, sel+` WHERE h.id IN `+in+cond, append(args, cargs...)...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var tags, members, needs, plan, visitors string
+			more := []any{&tags}
+			if file {
+				more = append(more, &members, &needs, &plan, &visitors)
+			}
+			h, err := scanHousehold(store.KeysOf(q), rows, true, more...)
+			if err == nil && file {
+				err = h.decodeLists(store.KeysOf(q), q.Dialect(), today, members, needs, plan, visitors)
+			}
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("household %d: %w", h.ID, err)
+			}
+			h.Tags = splitList(tags)
+			out[h.ID] = &h
+			found = append(found, h.ID)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	if len(found) == 0 || file {
+		return out, nil
+	}
+	ms, err := membersOf(ctx, q, found, today)
+	if err != nil {
+		return nil, err
+	}
+	for id, h := range out {
+		h.Members = ms[id]
+	}
+	return out, nil
+}
+
+// householdSelect is the SELECT … FROM of householdsWhere, with file or
+// not, on q's dialect: built once per dialect, as its text is long and
+// building it at every read showed in profiles.
+func householdSelect(q store.Querier, file bool) string {
+	key := selectKey{q.Dialect(), file}
+	if sel, ok := householdSelects.Load(key); ok {
+		return sel.(string)
+	}
+	cols := householdCols + `, ` + tagList(q, "household_tags", "household_id", "h.id")
+	if file {
+		cols += `, ` + memberList(q, "h.id") + `, ` + needList(q, "h.id") + `, ` + measureList(q, "h.id") + `, ` + visitorList(q, "h.id")
+	}
+	sel := `SELECT ` + cols + householdFrom
+	householdSelects.Store(key, sel)
+	return sel
+}
+
+type selectKey struct {
+	dialect store.Dialect
+	file    bool
+}
+
+var householdSelects sync.Map // selectKey → string
+
+// decodeLists sets h's members, needs, plan and visitors from their JSON
+// lists (memberList, needList, measureList, visitorList) of dialect d,
+// opening sealed fields with k.
+func (h *Household) decodeLists(k *secret.Keyring, d store.Dialect, today calendar.Date, members, needs, plan, visitors string) (err error) {
+	if h.Members, err = decodeMembers(k, members, today); err != nil {
+		return err
+	}
+	if h.Needs, err = decodeNeeds(d, needs); err != nil {
+		return err
+	}
+	if h.Measures, err = decodeMeasures(d, plan); err != nil {
+		return err
+	}
+	h.Visitors, err = decodeVisitors(visitors)
+	return err
+}
+
+// sqliteTimeFormats are the formats modernc.org/sqlite reads a stored
+// timestamp in, in its order.
+var sqliteTimeFormats = []string{
+	"2006-01-02 15:04:05.999999999-07:00",
+	"2006-01-02T15:04:05.999999999-07:00",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04",
+	"2006-01-02T15:04",
+	"2006-01-02",
+}
+
+// storedTime reads a timestamp of a jsonList of dialect d as the driver
+// reads the column: the same instant in the same location (PostgreSQL's
+// pgx gives time.Local; SQLite's driver what time.Parse gives).
+func storedTime(d store.Dialect, s string) (time.Time, error) {
+	if d == store.Postgres {
+		t, err := time.Parse(time.RFC3339Nano, s)
+		return t.In(time.Local), err
+	}
+	if x := strings.Index(s, "m="); x > 0 { // Go's time.Time.String()
+		if t, err := time.Parse("2006-01-02 15:04:05.999999999 -0700 MST", strings.TrimSpace(s[:x])); err == nil {
+			return t, nil
+		}
+	} else if t, err := time.Parse("2006-01-02 15:04:05.999999999 -0700 MST", strings.TrimSpace(s)); err == nil {
+		return t, nil
+	}
+	ts, _ := strings.CutSuffix(s, "Z")
+	for _, f := range sqliteTimeFormats {
+		if t, err := time.Parse(f, ts); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("timestamp %q", s)
+}
+
+// storedTimes sets *a and *b to the storedTime of sa and sb.
+func storedTimes(d store.Dialect, sa string, a *time.Time, sb string, b *time.Time) (err error) {
+	if *a, err = storedTime(d, sa); err != nil {
+		return err
+	}
+	*b, err = storedTime(d, sb)
+	return err
+}
+
+// tagList is a subquery of the codes of the tags of owner (an SQL
+// expression) in table (household_tags or person_tags, owner column col),
+// comma-separated in the tags' order ("" for none): a file's tags come
+// with its rows, not in a query of their own. Tag codes have no commas
+// (tagCode).
+func tagList(q store.Querier, table, col, owner string) string {
+	agg := "group_concat(t.code, ',' ORDER BY t.sort, t.code)"
+	if q.Dialect() == store.Postgres {
+		agg = "string_agg(t.code, ',' ORDER BY t.sort, t.code)"
+	}
+	return `(SELECT COALESCE(` + agg + `, '') FROM ` + table + ` x JOIN tags t ON t.code = x.tag WHERE x.` + col + ` = ` + owner + `)`
+}
+
+// inList is "(?, ?, …)" for ids, with ids as arguments.
+func inList[T any](ids []T) (string, []any) {
+	return "(?" + strings.Repeat(", ?", len(ids)-1) + ")", anys(ids)
+}
