@@ -86,6 +86,12 @@ func Literal(a any) string {
 			return "TRUE"
 		}
 		return "FALSE"
+	case []int64: // PostgreSQL's array of a list's ids (household.idsIn)
+		s := make([]string, len(v))
+		for i, n := range v {
+			s[i] = strconv.FormatInt(n, 10)
+		}
+		return "ARRAY[" + strings.Join(s, ",") + "]::bigint[]"
 	default:
 		return fmt.Sprint(v)
 	}

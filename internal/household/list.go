@@ -64,8 +64,8 @@ func (f Filter) where(scope org.Scope, p plan, counting bool) (string, []any) {
 		if len(found) == 0 {
 			return " WHERE 1 = 0", nil
 		}
-		in, a := inList(found)
-		add(`h.id IN `+in, a...)
+		in, a := idsIn(f.dialect, "h.id", found)
+		add(in, a...)
 	}
 	lead := ""
 	if p == planSearch || p == planWalk {
@@ -210,7 +210,7 @@ func ListSQL(ctx context.Context, q store.Querier, scope org.Scope, f Filter) (S
 	if p == planSearch {
 		st.Count = matchSQL(scope, f)
 		ids, _, err := foundIDs(ctx, q, st.Count)
-		st.Page = pageByIDs(pageIDs(ids, f))
+		st.Page = pageByIDs(f.dialect, pageIDs(ids, f))
 		return st, err
 	}
 	count, countArgs, page, pageArgs := listSQL(scope, f, p)
@@ -276,12 +276,12 @@ func pageIDs(ids []int64, f Filter) []int64 {
 
 // pageByIDs is the statement that reads the households ids (in scope
 // already) for a list.
-func pageByIDs(ids []int64) Stmt {
+func pageByIDs(d store.Dialect, ids []int64) Stmt {
 	if len(ids) == 0 {
 		return Stmt{SQL: `SELECT ` + householdListCols + householdFrom + ` WHERE 1 = 0`}
 	}
-	in, args := inList(ids)
-	return Stmt{`SELECT ` + householdListCols + householdFrom + ` WHERE h.id IN ` + in + ` ORDER BY h.id`, args}
+	in, args := idsIn(d, "h.id", ids)
+	return Stmt{`SELECT ` + householdListCols + householdFrom + ` WHERE ` + in + ` ORDER BY h.id`, args}
 }
 
 // notIndexed keeps SQLite from reading households by an index: a walk
@@ -312,7 +312,7 @@ func list(ctx context.Context, q store.Querier, scope org.Scope, f Filter) (Page
 		if err != nil {
 			return Page{}, err
 		}
-		page := pageByIDs(pageIDs(ids, f))
+		page := pageByIDs(f.dialect, pageIDs(ids, f))
 		out, err := listRows(ctx, q, scope, page.SQL, page.Args)
 		return Page{Households: out, Total: len(ids)}, err
 	}
