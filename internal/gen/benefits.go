@@ -111,37 +111,10 @@ func (d *benefitDemo) benefitCase(in household.BenefitInput, applied, decided ca
 }
 
 // dibao makes a case of each household put on (near-)dibao in the pilot:
-// the persons of its dibao_approved events, decided on their day.
+// the persons of its dibao_approved events (of one day), decided on it.
 func (d *benefitDemo) dibao(communityID int64) error {
-	rows, err := d.db.QueryContext(d.ctx, `SELECT e.household_id, e.person_id, e.after, e.at FROM ledger_events e
-		JOIN households h ON h.id = e.household_id JOIN org_units g ON g.id = h.grid_id
-		WHERE e.type = ? AND g.parent_id = ? AND e.person_id IS NOT NULL ORDER BY e.at, e.household_id, e.person_id`,
-		household.EvDibaoApproved, communityID)
+	fs, err := d.ledgerGroups(communityID, household.EvDibaoApproved)
 	if err != nil {
-		return err
-	}
-	type fresh struct {
-		household int64
-		kind      string
-		persons   []int64
-		at        time.Time
-	}
-	var fs []*fresh
-	for rows.Next() {
-		var hid, pid int64
-		var after string
-		var at time.Time
-		if err := rows.Scan(&hid, &pid, &after, &at); err != nil {
-			rows.Close()
-			return err
-		}
-		i := slices.IndexFunc(fs, func(f *fresh) bool { return f.household == hid })
-		if i < 0 {
-			fs, i = append(fs, &fresh{household: hid, kind: after, at: at}), len(fs)
-		}
-		fs[i].persons = append(fs[i].persons, pid)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return err
 	}
 	for _, f := range fs {
@@ -151,7 +124,7 @@ func (d *benefitDemo) dibao(communityID int64) error {
 		}
 		in := household.BenefitInput{HouseholdID: f.household, Kind: household.BenefitDibao, PersonIDs: f.persons,
 			Amount: int64(760 * len(f.persons)), Period: "monthly", Note: "走访发现困难家庭，申请纳入低保"}
-		if f.kind == "near_dibao" {
+		if f.after == "near_dibao" {
 			in.Kind, in.Amount, in.Period, in.Form = household.BenefitNearDibao, 0, "", "in_kind"
 			in.Note = "走访发现困难家庭，申请纳入低保边缘户，享受医疗、教育等专项救助"
 		}
@@ -164,6 +137,45 @@ func (d *benefitDemo) dibao(communityID int64) error {
 		}
 	}
 	return nil
+}
+
+// ledgerGroup is a household's ledger events of one type about its
+// persons: the first event's value after, note and time, the household's
+// creation, and the persons of the events on the first event's day.
+type ledgerGroup struct {
+	household   int64
+	after, note string
+	at, created time.Time
+	persons     []int64
+}
+
+// ledgerGroups returns the ledger events of type typ about persons of the
+// households of the community, a group a household, in the order of their
+// first events.
+func (d *benefitDemo) ledgerGroups(communityID int64, typ string) ([]*ledgerGroup, error) {
+	rows, err := d.db.QueryContext(d.ctx, `SELECT e.household_id, e.person_id, e.after, e.note, e.at, h.created_at FROM ledger_events e
+		JOIN households h ON h.id = e.household_id JOIN org_units g ON g.id = h.grid_id
+		WHERE e.type = ? AND g.parent_id = ? AND e.person_id IS NOT NULL ORDER BY e.at, e.household_id, e.person_id`, typ, communityID)
+	if err != nil {
+		return nil, err
+	}
+	var gs []*ledgerGroup
+	for rows.Next() {
+		var x ledgerGroup
+		var pid int64
+		if err := rows.Scan(&x.household, &pid, &x.after, &x.note, &x.at, &x.created); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		i := slices.IndexFunc(gs, func(g *ledgerGroup) bool { return g.household == x.household })
+		if i < 0 {
+			gs, i = append(gs, &x), len(gs)
+		}
+		if calendar.DayOf(x.at) == calendar.DayOf(gs[i].at) {
+			gs[i].persons = append(gs[i].persons, pid)
+		}
+	}
+	return gs, errors.Join(rows.Err(), rows.Close())
 }
 
 // measure returns the first measure of kind in the plan of household id
@@ -317,54 +329,25 @@ func (d *benefitDemo) at(n int) calendar.Date {
 // 25 days after (before the pilot, so the article's figures stay) and
 // ended on that day for the reason of its events.
 func (d *benefitDemo) ended(communityID int64) error {
-	rows, err := d.db.QueryContext(d.ctx, `SELECT e.household_id, e.person_id, e.note, e.at, h.created_at FROM ledger_events e
-		JOIN households h ON h.id = e.household_id JOIN org_units g ON g.id = h.grid_id
-		WHERE e.type = ? AND g.parent_id = ? AND e.person_id IS NOT NULL ORDER BY e.at, e.household_id, e.person_id`,
-		household.EvDibaoWithdrawn, communityID)
+	stops, err := d.ledgerGroups(communityID, household.EvDibaoWithdrawn)
 	if err != nil {
 		return err
 	}
-	type stop struct {
-		household    int64
-		persons      []int64
-		reason       string
-		on           calendar.Date
-		registeredOn calendar.Date
-	}
-	var stops []*stop
-	for rows.Next() {
-		var hid, pid int64
-		var note string
-		var at, created time.Time
-		if err := rows.Scan(&hid, &pid, &note, &at, &created); err != nil {
-			rows.Close()
-			return err
-		}
-		i := slices.IndexFunc(stops, func(s *stop) bool { return s.household == hid })
-		if i < 0 {
-			stops, i = append(stops, &stop{household: hid, reason: note, on: calendar.DayOf(at), registeredOn: calendar.DayOf(created)}), len(stops)
-		}
-		if calendar.DayOf(at) == stops[i].on {
-			stops[i].persons = append(stops[i].persons, pid)
-		}
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return err
-	}
 	for _, st := range stops {
-		decided := calendar.DateOf(st.registeredOn.Time().AddDate(0, 0, 25))
-		if !decided.Before(st.on) {
-			decided = calendar.DateOf(st.on.Time().AddDate(0, 0, -1))
+		on, registeredOn, reason := calendar.DayOf(st.at), calendar.DayOf(st.created), st.note
+		decided := calendar.DateOf(registeredOn.Time().AddDate(0, 0, 25))
+		if !decided.Before(on) {
+			decided = calendar.DateOf(on.Time().AddDate(0, 0, -1))
 		}
-		applied := calendar.DateOf(st.registeredOn.Time().AddDate(0, 0, 7))
+		applied := calendar.DateOf(registeredOn.Time().AddDate(0, 0, 7))
 		if applied.After(decided) {
 			applied = decided
 		}
-		if !decided.Before(d.from) || decided.Before(st.registeredOn) {
+		if !decided.Before(d.from) || decided.Before(registeredOn) {
 			continue // granted in the pilot, it would count among the article's
 		}
-		if st.reason == "" {
-			st.reason = "家庭收入超过低保标准"
+		if reason == "" {
+			reason = "家庭收入超过低保标准"
 		}
 		in := household.BenefitInput{HouseholdID: st.household, Kind: household.BenefitDibao, PersonIDs: st.persons,
 			Amount: int64(760 * len(st.persons)), Period: "monthly", Note: "建档走访发现家庭收入低于低保标准，申请纳入低保"}
@@ -372,9 +355,9 @@ func (d *benefitDemo) ended(communityID int64) error {
 		if err != nil {
 			return fmt.Errorf("household %d: %w", st.household, err)
 		}
-		d.files.SetClock(func() time.Time { return st.on.Midnight().Add(11 * time.Hour) })
-		if _, err := d.files.EndBenefit(d.ctx, household.Actor{Name: "冯晓霞"}, c.ID, household.BenefitEnd{EndedOn: st.on.String(),
-			Reason: st.reason, Version: c.Version}); err != nil {
+		d.files.SetClock(func() time.Time { return on.Midnight().Add(11 * time.Hour) })
+		if _, err := d.files.EndBenefit(d.ctx, household.Actor{Name: "冯晓霞"}, c.ID, household.BenefitEnd{EndedOn: on.String(),
+			Reason: reason, Version: c.Version}); err != nil {
 			return fmt.Errorf("household %d: end: %w", st.household, err)
 		}
 	}
