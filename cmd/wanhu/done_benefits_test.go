@@ -93,6 +93,37 @@ func TestBenefitsDoneMeans(t *testing.T) {
 			if !strings.Contains(file, "临时救助") || !strings.Contains(file, "已批准") {
 				t.Errorf("李奶奶's file lacks her relief")
 			}
+
+			// Besides the article's cases (the figures above hold with
+			// them): dibao ended (停发) when the household's income rose,
+			// granted before the pilot, and an application withdrawn (撤回)
+			// in it; each step in its household's ledger, each on the file
+			// and in the list of its status.
+			for _, c := range []struct {
+				status, event, word string
+				atLeast             int
+			}{{"ended", "benefit_ended", "已停发", 2}, {"withdrawn", "benefit_withdrawn", "已撤回", 1}} {
+				var n, stepped, early int
+				var hid int64
+				if err := db.QueryRowContext(t.Context(), `SELECT COUNT(*), COALESCE(MAX(c.household_id), 0),
+					COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM ledger_events e WHERE e.household_id = c.household_id AND e.type = ?) THEN 1 ELSE 0 END), 0),
+					COALESCE(SUM(CASE WHEN c.decided_on <> '' AND c.decided_on < ? THEN 1 ELSE 0 END), 0)
+					FROM benefit_cases c JOIN households h ON h.id = c.household_id JOIN org_units g ON g.id = h.grid_id JOIN org_units u ON u.id = g.parent_id
+					WHERE c.status = ? AND c.reason <> '' AND u.name = '东兴社区'`, c.event, from.String(), c.status).Scan(&n, &hid, &stepped, &early); err != nil {
+					t.Fatal(err)
+				}
+				if n < c.atLeast || stepped != n || (c.status == "ended" && early != n) {
+					t.Errorf("%s: %d cases (want at least %d), %d with the ledger's %s, %d granted before the pilot", c.status, n, c.atLeast, stepped, c.event, early)
+					continue
+				}
+				t.Logf("%d cases %s", n, c.status)
+				if file := string(s.page("admin", fmt.Sprintf("/households/%d", hid))); !strings.Contains(file, c.word) {
+					t.Errorf("household %d's file lacks %s", hid, c.word)
+				}
+				if list := string(s.page("admin", "/benefits?status="+c.status)); !strings.Contains(list, fmt.Sprintf("共 %d 件", n)) {
+					t.Errorf("the list of %s cases does not count %d", c.status, n)
+				}
+			}
 		})
 	}
 }

@@ -39,8 +39,17 @@ func PilotPeriod(today calendar.Date) (from, to calendar.Date) {
 // 丽锦, her lamp and tap) and 刘奶奶 (her blood pressure, sent to
 // hospital) and for the households whose plan has a temporary relief
 // measure, linked to it, twelve person-times in all; and one application
-// still pending. Every decision falls within PilotPeriod. The demo
-// command runs it after DemoRounds.
+// still pending. Every decision of those falls within PilotPeriod.
+//
+// Besides the article's cases, which it does not count: a dibao case
+// for each household whose ledger has a person's dibao withdrawn (the
+// generator's dibao_withdrawn events, "家庭收入超过低保标准"), granted
+// in the household's first weeks on file, before the pilot, and ended
+// (停发) on the day of that event; and one application for temporary
+// relief, from a household whose plan helps it find work, withdrawn (撤回)
+// by its helper in the pilot when the work was found.
+//
+// The demo command runs it after DemoRounds.
 func DemoBenefits(ctx context.Context, db *store.DB, today calendar.Date) error {
 	var communityID int64
 	if err := db.QueryRowContext(ctx, `SELECT id FROM org_units WHERE kind = 'community' AND name = '东兴社区' ORDER BY id LIMIT 1`).Scan(&communityID); err != nil {
@@ -54,6 +63,12 @@ func DemoBenefits(ctx context.Context, db *store.DB, today calendar.Date) error 
 	if err := d.relief(communityID); err != nil {
 		return fmt.Errorf("demo benefits: relief: %w", err)
 	}
+	if err := d.ended(communityID); err != nil {
+		return fmt.Errorf("demo benefits: ended: %w", err)
+	}
+	if err := d.withdrawn(communityID); err != nil {
+		return fmt.Errorf("demo benefits: withdrawn: %w", err)
+	}
 	return nil
 }
 
@@ -66,8 +81,9 @@ type benefitDemo struct {
 }
 
 // benefitCase applies for in on applied (10:00) and, unless status is
-// "", decides it on decided (15:00).
-func (d *benefitDemo) benefitCase(in household.BenefitInput, applied, decided calendar.Date, status, by string) error {
+// "", decides it on decided (15:00); it returns the case and its helper,
+// the grid's worker.
+func (d *benefitDemo) benefitCase(in household.BenefitInput, applied, decided calendar.Date, status, by string) (*household.BenefitCase, household.Actor, error) {
 	if decided.After(d.today) {
 		decided = d.today
 	}
@@ -76,56 +92,29 @@ func (d *benefitDemo) benefitCase(in household.BenefitInput, applied, decided ca
 	}
 	grid, worker := int64(0), household.Actor{Name: "网格员"}
 	if err := d.db.QueryRowContext(d.ctx, `SELECT grid_id FROM households WHERE id = ?`, in.HouseholdID).Scan(&grid); err != nil {
-		return err
+		return nil, worker, err
 	}
 	if m, err := org.GridWorker(d.ctx, d.db, grid); err == nil {
 		in.HelperID, worker.Name = m.ID, m.Name
 	} else if !errors.Is(err, apperr.ErrNotFound) {
-		return err
+		return nil, worker, err
 	}
 	in.AppliedOn = applied.String()
 	d.files.SetClock(func() time.Time { return applied.Midnight().Add(10 * time.Hour) })
 	c, err := d.files.CreateBenefit(d.ctx, worker, in)
 	if err != nil || status == "" {
-		return err
+		return c, worker, err
 	}
 	d.files.SetClock(func() time.Time { return decided.Midnight().Add(15 * time.Hour) })
-	_, err = d.files.DecideBenefit(d.ctx, household.Actor{Name: by}, c.ID, household.BenefitDecision{Status: status, DecidedOn: decided.String(), Version: c.Version})
-	return err
+	c, err = d.files.DecideBenefit(d.ctx, household.Actor{Name: by}, c.ID, household.BenefitDecision{Status: status, DecidedOn: decided.String(), Version: c.Version})
+	return c, worker, err
 }
 
 // dibao makes a case of each household put on (near-)dibao in the pilot:
-// the persons of its dibao_approved events, decided on their day.
+// the persons of its dibao_approved events (of one day), decided on it.
 func (d *benefitDemo) dibao(communityID int64) error {
-	rows, err := d.db.QueryContext(d.ctx, `SELECT e.household_id, e.person_id, e.after, e.at FROM ledger_events e
-		JOIN households h ON h.id = e.household_id JOIN org_units g ON g.id = h.grid_id
-		WHERE e.type = ? AND g.parent_id = ? AND e.person_id IS NOT NULL ORDER BY e.at, e.household_id, e.person_id`,
-		household.EvDibaoApproved, communityID)
+	fs, err := d.ledgerGroups(communityID, household.EvDibaoApproved)
 	if err != nil {
-		return err
-	}
-	type fresh struct {
-		household int64
-		kind      string
-		persons   []int64
-		at        time.Time
-	}
-	var fs []*fresh
-	for rows.Next() {
-		var hid, pid int64
-		var after string
-		var at time.Time
-		if err := rows.Scan(&hid, &pid, &after, &at); err != nil {
-			rows.Close()
-			return err
-		}
-		i := slices.IndexFunc(fs, func(f *fresh) bool { return f.household == hid })
-		if i < 0 {
-			fs, i = append(fs, &fresh{household: hid, kind: after, at: at}), len(fs)
-		}
-		fs[i].persons = append(fs[i].persons, pid)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return err
 	}
 	for _, f := range fs {
@@ -135,7 +124,7 @@ func (d *benefitDemo) dibao(communityID int64) error {
 		}
 		in := household.BenefitInput{HouseholdID: f.household, Kind: household.BenefitDibao, PersonIDs: f.persons,
 			Amount: int64(760 * len(f.persons)), Period: "monthly", Note: "走访发现困难家庭，申请纳入低保"}
-		if f.kind == "near_dibao" {
+		if f.after == "near_dibao" {
 			in.Kind, in.Amount, in.Period, in.Form = household.BenefitNearDibao, 0, "", "in_kind"
 			in.Note = "走访发现困难家庭，申请纳入低保边缘户，享受医疗、教育等专项救助"
 		}
@@ -143,11 +132,50 @@ func (d *benefitDemo) dibao(communityID int64) error {
 			return err
 		}
 		applied := calendar.DateOf(decided.Time().AddDate(0, 0, -15))
-		if err := d.benefitCase(in, applied, decided, household.BenefitApproved, "冯晓霞"); err != nil {
+		if _, _, err := d.benefitCase(in, applied, decided, household.BenefitApproved, "冯晓霞"); err != nil {
 			return fmt.Errorf("household %d: %w", f.household, err)
 		}
 	}
 	return nil
+}
+
+// ledgerGroup is a household's ledger events of one type about its
+// persons: the first event's value after, note and time, the household's
+// creation, and the persons of the events on the first event's day.
+type ledgerGroup struct {
+	household   int64
+	after, note string
+	at, created time.Time
+	persons     []int64
+}
+
+// ledgerGroups returns the ledger events of type typ about persons of the
+// households of the community, a group a household, in the order of their
+// first events.
+func (d *benefitDemo) ledgerGroups(communityID int64, typ string) ([]*ledgerGroup, error) {
+	rows, err := d.db.QueryContext(d.ctx, `SELECT e.household_id, e.person_id, e.after, e.note, e.at, h.created_at FROM ledger_events e
+		JOIN households h ON h.id = e.household_id JOIN org_units g ON g.id = h.grid_id
+		WHERE e.type = ? AND g.parent_id = ? AND e.person_id IS NOT NULL ORDER BY e.at, e.household_id, e.person_id`, typ, communityID)
+	if err != nil {
+		return nil, err
+	}
+	var gs []*ledgerGroup
+	for rows.Next() {
+		var x ledgerGroup
+		var pid int64
+		if err := rows.Scan(&x.household, &pid, &x.after, &x.note, &x.at, &x.created); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		i := slices.IndexFunc(gs, func(g *ledgerGroup) bool { return g.household == x.household })
+		if i < 0 {
+			gs, i = append(gs, &x), len(gs)
+		}
+		if calendar.DayOf(x.at) == calendar.DayOf(gs[i].at) {
+			gs[i].persons = append(gs[i].persons, pid)
+		}
+	}
+	return gs, errors.Join(rows.Err(), rows.Close())
 }
 
 // measure returns the first measure of kind in the plan of household id
@@ -207,7 +235,7 @@ func (d *benefitDemo) relief(communityID int64) error {
 		if in.MeasureID, err = d.measure(hid, "weekly_visit"); err != nil {
 			return err
 		}
-		if err := d.benefitCase(in, day, calendar.DateOf(day.Time().AddDate(0, 0, 2)), household.BenefitApproved, "冯晓霞"); err != nil {
+		if _, _, err := d.benefitCase(in, day, calendar.DateOf(day.Time().AddDate(0, 0, 2)), household.BenefitApproved, "冯晓霞"); err != nil {
 			return fmt.Errorf("李奶奶: %w", err)
 		}
 		left--
@@ -223,7 +251,7 @@ func (d *benefitDemo) relief(communityID int64) error {
 			return err
 		}
 		day := d.at(60)
-		if err := d.benefitCase(in, day, calendar.DateOf(day.Time().AddDate(0, 0, 3)), household.BenefitApproved, "冯晓霞"); err != nil {
+		if _, _, err := d.benefitCase(in, day, calendar.DateOf(day.Time().AddDate(0, 0, 3)), household.BenefitApproved, "冯晓霞"); err != nil {
 			return fmt.Errorf("刘奶奶: %w", err)
 		}
 		left--
@@ -268,7 +296,7 @@ func (d *benefitDemo) relief(communityID int64) error {
 		if left <= 0 {
 			// The next one is still with the street (街道) for its decision.
 			in.PersonIDs = persons
-			if err := d.benefitCase(in, calendar.DateOf(d.today.Time().AddDate(0, 0, -3)), d.today, "", ""); err != nil {
+			if _, _, err := d.benefitCase(in, calendar.DateOf(d.today.Time().AddDate(0, 0, -3)), d.today, "", ""); err != nil {
 				return err
 			}
 			break
@@ -278,7 +306,7 @@ func (d *benefitDemo) relief(communityID int64) error {
 		if i%3 == 2 {
 			in.Form, in.Amount, in.Period, in.Note = "in_kind", 0, "", "家庭遭遇突发困难，发放米面油和棉衣"
 		}
-		if err := d.benefitCase(in, day, calendar.DateOf(day.Time().AddDate(0, 0, 5)), household.BenefitApproved, "冯晓霞"); err != nil {
+		if _, _, err := d.benefitCase(in, day, calendar.DateOf(day.Time().AddDate(0, 0, 5)), household.BenefitApproved, "冯晓霞"); err != nil {
 			return fmt.Errorf("measure %d: %w", m.id, err)
 		}
 		left -= len(in.PersonIDs)
@@ -293,4 +321,90 @@ func (d *benefitDemo) at(n int) calendar.Date {
 		return d.today
 	}
 	return day
+}
+
+// ended makes a dibao case of each household of the community whose
+// ledger has persons' dibao withdrawn: the persons of its first such day,
+// applied a week after the household came on file, granted at the latest
+// 25 days after (before the pilot, so the article's figures stay) and
+// ended on that day for the reason of its events.
+func (d *benefitDemo) ended(communityID int64) error {
+	stops, err := d.ledgerGroups(communityID, household.EvDibaoWithdrawn)
+	if err != nil {
+		return err
+	}
+	for _, st := range stops {
+		on, registeredOn, reason := calendar.DayOf(st.at), calendar.DayOf(st.created), st.note
+		decided := calendar.DateOf(registeredOn.Time().AddDate(0, 0, 25))
+		if !decided.Before(on) {
+			decided = calendar.DateOf(on.Time().AddDate(0, 0, -1))
+		}
+		applied := calendar.DateOf(registeredOn.Time().AddDate(0, 0, 7))
+		if applied.After(decided) {
+			applied = decided
+		}
+		if !decided.Before(d.from) || decided.Before(registeredOn) {
+			continue // granted in the pilot, it would count among the article's
+		}
+		if reason == "" {
+			reason = "家庭收入超过低保标准"
+		}
+		in := household.BenefitInput{HouseholdID: st.household, Kind: household.BenefitDibao, PersonIDs: st.persons,
+			Amount: int64(760 * len(st.persons)), Period: "monthly", Note: "建档走访发现家庭收入低于低保标准，申请纳入低保"}
+		c, _, err := d.benefitCase(in, applied, decided, household.BenefitApproved, "冯晓霞")
+		if err != nil {
+			return fmt.Errorf("household %d: %w", st.household, err)
+		}
+		d.files.SetClock(func() time.Time { return on.Midnight().Add(11 * time.Hour) })
+		if _, err := d.files.EndBenefit(d.ctx, household.Actor{Name: "冯晓霞"}, c.ID, household.BenefitEnd{EndedOn: on.String(),
+			Reason: reason, Version: c.Version}); err != nil {
+			return fmt.Errorf("household %d: end: %w", st.household, err)
+		}
+	}
+	return nil
+}
+
+// withdrawn makes one application for temporary relief in the pilot that
+// its helper withdraws twelve days later, someone of the household having
+// found work: of the first household of the community whose plan helps
+// it find work (employment_help) and which has no case.
+func (d *benefitDemo) withdrawn(communityID int64) error {
+	var hid, measure int64
+	err := d.db.QueryRowContext(d.ctx, `SELECT m.household_id, m.id FROM plan_measures m JOIN households h ON h.id = m.household_id
+		JOIN org_units g ON g.id = h.grid_id WHERE m.kind = 'employment_help' AND g.parent_id = ?
+		AND NOT EXISTS (SELECT 1 FROM benefit_cases c WHERE c.household_id = m.household_id) ORDER BY m.id LIMIT 1`, communityID).Scan(&hid, &measure)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	hh, err := d.files.HouseholdByID(d.ctx, hid)
+	if err != nil {
+		return err
+	}
+	in := household.BenefitInput{HouseholdID: hid, Kind: household.BenefitTemporaryRelief, MeasureID: measure, Period: "one_off",
+		Note: "家中主要劳动力失业，生活困难，申请临时救助"}
+	for _, p := range hh.Members {
+		if p.Current() {
+			in.PersonIDs = append(in.PersonIDs, p.ID)
+		}
+	}
+	if len(in.PersonIDs) == 0 {
+		return nil
+	}
+	in.Amount = int64(500 * len(in.PersonIDs))
+	applied := d.at(100)
+	c, worker, err := d.benefitCase(in, applied, applied, "", "")
+	if err != nil {
+		return err
+	}
+	on := calendar.DateOf(applied.Time().AddDate(0, 0, 12))
+	if on.After(d.today) {
+		on = d.today
+	}
+	d.files.SetClock(func() time.Time { return on.Midnight().Add(16 * time.Hour) })
+	_, err = d.files.WithdrawBenefit(d.ctx, worker, c.ID, household.BenefitWithdrawal{WithdrawnOn: on.String(),
+		Reason: "经推荐已重新就业，家庭收入恢复，户主主动撤回申请", Version: c.Version})
+	return err
 }

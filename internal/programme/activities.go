@@ -451,11 +451,17 @@ func (s *Store) Signups(ctx context.Context, id int64) ([]Signup, error) {
 	return s.signups(ctx, false, "su.activity_id = ?", id)
 }
 
+// signupsSQL is the statement of signups: the sign-ups where where and
+// their households' hcond hold.
+func signupsSQL(where, hcond string) string {
+	return `SELECT su.id, su.activity_id, a.title, a.starts_at, su.household_id, h.address, su.grid_id, g.name, su.people, su.via,
+		su.attended, su.created_at FROM activity_signups su JOIN activities a ON a.id = su.activity_id JOIN households h ON h.id = su.household_id JOIN org_units g ON g.id = su.grid_id
+		WHERE ` + where + ` AND ` + hcond + ` ORDER BY su.grid_id, h.address, su.id`
+}
+
 func (s *Store) signups(ctx context.Context, byRow bool, where string, arg any) ([]Signup, error) {
 	hcond, hargs := s.householdsWhere(byRow)
-	rows, err := s.db.QueryContext(ctx, `SELECT su.id, su.activity_id, a.title, a.starts_at, su.household_id, h.address, su.grid_id, g.name, su.people, su.via,
-		su.attended, su.created_at FROM activity_signups su JOIN activities a ON a.id = su.activity_id JOIN households h ON h.id = su.household_id JOIN org_units g ON g.id = su.grid_id
-		WHERE `+where+` AND `+hcond+` ORDER BY su.grid_id, h.address, su.id`, append([]any{arg}, hargs...)...)
+	rows, err := s.db.QueryContext(ctx, signupsSQL(where, hcond), append([]any{arg}, hargs...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -233,10 +233,14 @@ func (s *Store) HouseholdEnrolments(ctx context.Context, hid int64) ([]Enrolment
 //
 // Most households joined nothing: one statement finds whether there is
 // anything to list, and only the lists that have rows are read.
+// householdFileSQL finds whether household ? (twice) has enrolments and
+// sign-ups, through the indexes on household_id of both tables.
+const householdFileSQL = `SELECT EXISTS (SELECT 1 FROM programme_enrolments WHERE household_id = ?),
+	EXISTS (SELECT 1 FROM activity_signups WHERE household_id = ?)`
+
 func (s *Store) HouseholdFile(ctx context.Context, hid int64) ([]Enrolment, []Signup, error) {
 	var enrolled, signed bool
-	if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM programme_enrolments WHERE household_id = ?),
-		EXISTS (SELECT 1 FROM activity_signups WHERE household_id = ?)`, hid, hid).Scan(&enrolled, &signed); err != nil {
+	if err := s.db.QueryRowContext(ctx, householdFileSQL, hid, hid).Scan(&enrolled, &signed); err != nil {
 		return nil, nil, err
 	}
 	es, su := []Enrolment{}, []Signup{}

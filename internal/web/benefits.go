@@ -216,37 +216,28 @@ func benefitInputOf(v url.Values) (household.BenefitInput, error) {
 
 // benefitDecide approves or rejects a case from the file.
 func (h *handler) benefitDecide(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r.PathValue("id"))
-	if err != nil {
-		h.showError(w, r, err)
-		return
-	}
-	c, err := h.files(r).BenefitByID(r.Context(), id)
-	if err != nil {
-		h.showError(w, r, err)
-		return
-	}
-	v := r.PostForm
-	d := household.BenefitDecision{Status: v.Get("status"), DecidedOn: strings.TrimSpace(v.Get("decided_on")), Note: v.Get("note")}
-	d.Version, err = strconv.Atoi(v.Get("version"))
-	if err != nil {
-		err = fieldNumber("version")
-	}
-	if s := strings.TrimSpace(v.Get("amount")); err == nil && s != "" {
-		a, perr := strconv.ParseInt(s, 10, 64)
-		if perr != nil {
-			err = fieldNumber("amount")
+	h.benefitStep(w, r, nil, false, func(c *household.BenefitCase, v url.Values, version int) error {
+		d := household.BenefitDecision{Status: v.Get("status"), DecidedOn: strings.TrimSpace(v.Get("decided_on")), Note: v.Get("note"),
+			Version: version}
+		var err error
+		if d.Amount, err = formAmount(v); err == nil {
+			_, err = h.files(r).DecideBenefit(r.Context(), actor(r), c.ID, d)
 		}
-		d.Amount = &a
+		return err
+	})
+}
+
+// formAmount reads the amount field of a case's form: nil when empty.
+func formAmount(v url.Values) (*int64, error) {
+	s := strings.TrimSpace(v.Get("amount"))
+	if s == "" {
+		return nil, nil
 	}
-	if err == nil {
-		_, err = h.files(r).DecideBenefit(r.Context(), actor(r), id, d)
-	}
+	a, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		h.fileWithError(w, r, c.HouseholdID, err)
-		return
+		return nil, fieldNumber("amount")
 	}
-	seeOther(w, r, fmt.Sprintf("/households/%d#benefits", c.HouseholdID))
+	return &a, nil
 }
 
 // fieldNumber is the error of a form field that is not a whole number.
@@ -257,44 +248,21 @@ func fieldNumber(name string) error {
 // benefitEdit changes an applied case from the file: amount, period,
 // form and note, at the version shown (the helper stays).
 func (h *handler) benefitEdit(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r.PathValue("id"))
-	if err != nil {
-		h.showError(w, r, err)
-		return
-	}
-	c, err := h.files(r).BenefitByID(r.Context(), id)
-	if err != nil {
-		h.showError(w, r, err)
-		return
-	}
-	v := r.PostForm
-	e := household.BenefitEdit{Period: v.Get("period"), Form: v.Get("form"), Note: v.Get("note"), HelperID: c.HelperID}
-	e.Version, err = strconv.Atoi(v.Get("version"))
-	if err != nil {
-		err = fieldNumber("version")
-	}
-	if s := strings.TrimSpace(v.Get("amount")); err == nil && s != "" { // empty keeps it: a visitor does not see it
-		a, perr := strconv.ParseInt(s, 10, 64)
-		if perr != nil {
-			err = fieldNumber("amount")
+	h.benefitStep(w, r, nil, false, func(c *household.BenefitCase, v url.Values, version int) error {
+		e := household.BenefitEdit{Period: v.Get("period"), Form: v.Get("form"), Note: v.Get("note"), HelperID: c.HelperID, Version: version}
+		var err error
+		if e.Amount, err = formAmount(v); err == nil { // empty keeps it: a visitor does not see it
+			_, err = h.files(r).UpdateBenefit(r.Context(), actor(r), c.ID, e)
 		}
-		e.Amount = &a
-	}
-	if err == nil {
-		_, err = h.files(r).UpdateBenefit(r.Context(), actor(r), id, e)
-	}
-	if err != nil {
-		h.fileWithError(w, r, c.HouseholdID, err)
-		return
-	}
-	seeOther(w, r, fmt.Sprintf("/households/%d#benefits", c.HouseholdID))
+		return err
+	})
 }
 
 // benefitEnd ends an approved case from the file (停发): the end date
 // and the reason, at the version shown. The route asks for the right to
 // decide.
 func (h *handler) benefitEnd(w http.ResponseWriter, r *http.Request) {
-	h.benefitClose(w, r, nil, func(c *household.BenefitCase, v url.Values, version int) error {
+	h.benefitStep(w, r, nil, true, func(c *household.BenefitCase, v url.Values, version int) error {
 		_, err := h.files(r).EndBenefit(r.Context(), actor(r), c.ID, household.BenefitEnd{EndedOn: strings.TrimSpace(v.Get("ended_on")),
 			Reason: v.Get("reason"), Version: version})
 		return err
@@ -311,17 +279,19 @@ func (h *handler) benefitWithdraw(w http.ResponseWriter, r *http.Request) {
 		}
 		return household.MayWithdrawBenefit(c, can(r, access.EditHouseholds), can(r, access.RecordNeeds), member)
 	}
-	h.benefitClose(w, r, may, func(c *household.BenefitCase, v url.Values, version int) error {
+	h.benefitStep(w, r, may, true, func(c *household.BenefitCase, v url.Values, version int) error {
 		_, err := h.files(r).WithdrawBenefit(r.Context(), actor(r), c.ID, household.BenefitWithdrawal{WithdrawnOn: strings.TrimSpace(v.Get("withdrawn_on")),
 			Reason: v.Get("reason"), Version: version})
 		return err
 	})
 }
 
-// benefitClose reads the case in scope (missing answers 404), asks may
+// benefitStep reads the case in scope (missing answers 404), asks may
 // (when given; 403 if not), reads the version of the form, runs step, and
-// shows the file: with the error, or after a redirect.
-func (h *handler) benefitClose(w http.ResponseWriter, r *http.Request, may func(*household.BenefitCase) bool, step func(*household.BenefitCase, url.Values, int) error) {
+// shows the file: with the error, or after a redirect to the file's
+// cases, or to the case itself when toCase.
+func (h *handler) benefitStep(w http.ResponseWriter, r *http.Request, may func(*household.BenefitCase) bool, toCase bool,
+	step func(*household.BenefitCase, url.Values, int) error) {
 	id, err := pathID(r.PathValue("id"))
 	if err != nil {
 		h.showError(w, r, err)
@@ -346,5 +316,9 @@ func (h *handler) benefitClose(w http.ResponseWriter, r *http.Request, may func(
 		h.fileWithError(w, r, c.HouseholdID, err)
 		return
 	}
-	seeOther(w, r, fmt.Sprintf("/households/%d#benefit-%d", c.HouseholdID, c.ID))
+	if toCase {
+		seeOther(w, r, fmt.Sprintf("/households/%d#benefit-%d", c.HouseholdID, c.ID))
+		return
+	}
+	seeOther(w, r, fmt.Sprintf("/households/%d#benefits", c.HouseholdID))
 }

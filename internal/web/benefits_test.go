@@ -275,3 +275,77 @@ func TestBenefitEndAndWithdrawOnTheFile(t *testing.T) {
 		}
 	})
 }
+
+// TestBenefitFormsAnswer holds what the four forms on a case answer (they
+// share one preamble): a missing case 404, a version or amount that is not
+// a number 422 with nothing written, a stale version 409; after the
+// change, the decision and the edit go back to the file's cases, the end
+// and the withdrawal to the case itself.
+func TestBenefitFormsAnswer(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		admin := e.signedIn("admin")
+		hid := e.widow.ID
+		hh, err := e.hs.HouseholdByID(t.Context(), hid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		apply := func(kind string) int64 {
+			t.Helper()
+			if status, _ := admin.post(fmt.Sprintf("/households/%d/benefits", hid), url.Values{"kind": {kind}, "amount": {"500"},
+				"person_ids": {fmt.Sprint(hh.Members[0].ID)},
+				"period":     {"monthly"}, "applied_on": {"2026-05-01"}}); status != 200 {
+				t.Fatalf("apply %s: %d", kind, status)
+			}
+			var id int64
+			if err := e.h.db.QueryRowContext(t.Context(), `SELECT MAX(id) FROM benefit_cases`).Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		dibao, other := apply("dibao"), apply("near_dibao")
+		raw := func(path string, v url.Values) (int, string) {
+			t.Helper()
+			v.Set("csrf", admin.csrf)
+			res, _ := admin.postRaw(path, v)
+			return res.StatusCode, res.Header.Get("Location")
+		}
+		for _, form := range []string{"", "/decision", "/end", "/withdraw"} {
+			if status, _ := raw(fmt.Sprintf("/benefits/%d%s", other+100, form), url.Values{"version": {"1"}, "reason": {"x"}}); status != 404 {
+				t.Errorf("%q on a missing case: %d", form, status)
+			}
+			if status, _ := raw(fmt.Sprintf("/benefits/%d%s", other, form), url.Values{"version": {"一"}, "reason": {"x"}}); status != 422 {
+				t.Errorf("%q with a version not a number: %d", form, status)
+			}
+		}
+		for _, form := range []string{"", "/decision"} {
+			if status, _ := raw(fmt.Sprintf("/benefits/%d%s", dibao, form), url.Values{"version": {"1"}, "status": {"approved"}, "amount": {"五百"}}); status != 422 {
+				t.Errorf("%q with an amount not a number: %d", form, status)
+			}
+		}
+		if c, _ := e.hs.BenefitByID(t.Context(), dibao); c.Version != 1 || c.Status != household.BenefitApplied {
+			t.Fatalf("after the refused forms: %+v", c)
+		}
+		file := fmt.Sprintf("/households/%d", hid)
+		for _, step := range []struct {
+			path   string
+			v      url.Values
+			status int
+			to     string
+		}{
+			{fmt.Sprintf("/benefits/%d", dibao), url.Values{"version": {"1"}, "amount": {"600"}, "period": {"monthly"}}, 303, file + "#benefits"},
+			{fmt.Sprintf("/benefits/%d", dibao), url.Values{"version": {"1"}, "amount": {"700"}, "period": {"monthly"}}, 409, ""},
+			{fmt.Sprintf("/benefits/%d/decision", dibao), url.Values{"version": {"2"}, "status": {"approved"}, "decided_on": {"2026-05-10"}}, 303, file + "#benefits"},
+			{fmt.Sprintf("/benefits/%d/end", dibao), url.Values{"version": {"3"}, "ended_on": {"2026-06-01"}, "reason": {"迁出"}}, 303, fmt.Sprintf("%s#benefit-%d", file, dibao)},
+			{fmt.Sprintf("/benefits/%d/withdraw", other), url.Values{"version": {"1"}, "reason": {"不再申请"}}, 303, fmt.Sprintf("%s#benefit-%d", file, other)},
+		} {
+			if status, to := raw(step.path, step.v); status != step.status || to != step.to {
+				t.Errorf("%s %v: %d → %q, want %d → %q", step.path, step.v, status, to, step.status, step.to)
+			}
+		}
+		c, _ := e.hs.BenefitByID(t.Context(), dibao)
+		if c.Status != household.BenefitEnded || c.Amount == nil || *c.Amount != 600 {
+			t.Errorf("the dibao at the end: %+v", c)
+		}
+	})
+}

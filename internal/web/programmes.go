@@ -88,13 +88,20 @@ func (h *handler) programmesPage(w http.ResponseWriter, r *http.Request, status 
 	v.Activities = h.activityRows(v.L, as)
 	v.Kinds = choices(v.L, "programme.kind", programme.Kinds, "")
 	v.ActivityKinds = choices(v.L, "activity.kind", programme.ActivityKinds, "")
-	v.Rosters = []Option{{Value: "", Label: v.L.T("programme.no_roster")}}
+	v.Rosters = programmeRosters(v.L, "")
+	h.render(w, r, status, "programmes", v)
+}
+
+// programmeRosters are the choices of a programme's roster of people,
+// cur selected: none, or one of the built-in rosters of persons.
+func programmeRosters(l *Locale, cur string) []Option {
+	out := []Option{{Value: "", Label: l.T("programme.no_roster"), Selected: cur == ""}}
 	for _, d := range roster.Builtins {
 		if d.Entity == roster.Person {
-			v.Rosters = append(v.Rosters, Option{Value: d.Name, Label: d.Title(v.L.Lang)})
+			out = append(out, Option{Value: d.Name, Label: d.Title(l.Lang), Selected: d.Name == cur})
 		}
 	}
-	h.render(w, r, status, "programmes", v)
+	return out
 }
 
 // programmeError names the field of fe and says what is wrong.
@@ -104,6 +111,15 @@ func programmeError(l *Locale, fe *apperr.FieldError) string {
 		label = l.T(k)
 	}
 	return label + ": " + l.Err(fe)
+}
+
+// programmeInputOf reads the fields of a programme's form (new or edit).
+func programmeInputOf(f url.Values) (programme.ProgrammeInput, error) {
+	in := programme.ProgrammeInput{Name: f.Get("name"), Kind: f.Get("kind"), Roster: f.Get("roster"), Place: f.Get("place"),
+		Description: f.Get("description")}
+	var err error
+	in.Capacity, err = formInt(f, "capacity")
+	return in, err
 }
 
 // formInt reads a whole number of a form, 0 when empty.
@@ -164,9 +180,9 @@ func (h *handler) programmeCreate(w http.ResponseWriter, r *http.Request) {
 			to = fmt.Sprintf("/activities/%d", a.ID)
 		}
 	default:
-		in := programme.ProgrammeInput{Name: f.Get("name"), Kind: f.Get("kind"), Roster: f.Get("roster"), Place: f.Get("place"),
-			Description: f.Get("description"), Home: home}
-		in.Capacity, err = formInt(f, "capacity")
+		var in programme.ProgrammeInput
+		in, err = programmeInputOf(f)
+		in.Home = home
 		var p *programme.Programme
 		if err == nil {
 			p, err = s.CreateProgramme(r.Context(), actor(r), in)
@@ -200,6 +216,8 @@ type programmePage struct {
 	Candidates []Option
 	Interests  []Option
 	Staff      []Option
+	// Kinds and Rosters are the choices of the programme's edit form.
+	Kinds, Rosters []Option
 	// Marking is the session whose attendance is being recorded.
 	Marking *sessionRow
 }
@@ -296,6 +314,7 @@ func (h *handler) programmePageOf(w http.ResponseWriter, r *http.Request, status
 		for _, in := range programme.Interests {
 			v.Interests = append(v.Interests, Option{Value: in.Code, Label: l.Value("interest", in.Code)})
 		}
+		v.Kinds, v.Rosters = choices(l, "programme.kind", programme.Kinds, p.Kind), programmeRosters(l, p.Roster)
 		team, err := h.files(r).Team(r.Context())
 		if err != nil {
 			h.showError(w, r, err)
@@ -310,7 +329,9 @@ func (h *handler) programmePageOf(w http.ResponseWriter, r *http.Request, status
 	h.render(w, r, status, "programme", v)
 }
 
-// programmeAct enrols a person, adds a session or records attendance.
+// programmeAct edits the programme (name, kind, roster, capacity, place
+// and description, at the version shown), enrols a person, withdraws an
+// enrolment, adds a session or records attendance.
 func (h *handler) programmeAct(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r.PathValue("id"))
 	if err != nil {
@@ -321,6 +342,16 @@ func (h *handler) programmeAct(w http.ResponseWriter, r *http.Request) {
 	s := h.programmes(r)
 	to := fmt.Sprintf("/programmes/%d", id)
 	switch r.PathValue("action") {
+	case "edit":
+		var in programme.ProgrammeInput
+		if in, err = programmeInputOf(f); err == nil {
+			if in.Version, err = strconv.Atoi(f.Get("version")); err != nil {
+				err = apperr.Field("version", "number", "must be a whole number")
+			}
+		}
+		if err == nil {
+			_, err = s.UpdateProgramme(r.Context(), id, in)
+		}
 	case "enrol":
 		var person []int64
 		if person, err = ids(f, "person_id"); err == nil && len(person) == 0 {

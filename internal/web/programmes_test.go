@@ -176,3 +176,100 @@ func TestPublicActivitySignUp(t *testing.T) {
 		mustContain(t, "closed", body, `id="act-none"`)
 	})
 }
+
+// TestProgrammeEditOnThePage: what the API's PATCH does, the programme's
+// page does too, on both engines: the form shows the programme as it is;
+// a save at the version shown changes it; a stale version is 409, a
+// capacity below the persons enrolled or an empty name 422 naming the
+// field (in both languages), and neither changes anything; a worker, who
+// may not edit, sees no form and is refused.
+func TestProgrammeEditOnThePage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.h.now = func() time.Time { return time.Date(2026, 12, 2, 2, 0, 0, 0, time.UTC) }
+		admin := e.signedIn("admin")
+		if code, _ := admin.post("/programmes", url.Values{"what": {"programme"}, "name": {"四点半课堂"}, "kind": {"four_thirty"}, "roster": {"four_thirty"},
+			"capacity": {"40"}, "place": {"党群服务中心"}}); code != http.StatusOK {
+			t.Fatalf("create: %d", code)
+		}
+		var id int64
+		if err := e.h.db.QueryRowContext(t.Context(), `SELECT id FROM programmes`).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		page := fmt.Sprintf("/programmes/%d", id)
+		_, body := admin.get(page)
+		mustContain(t, "edit form", body, `id="programme-edit"`, `name="version" value="1"`, `id="pe-name" name="name" required maxlength="100" value="四点半课堂"`,
+			`<option value="four_thirty" selected>四点半课堂</option>`, `value="40"`, "修改项目信息")
+		m := personOption.FindStringSubmatch(body)
+		if m == nil {
+			t.Fatal("the boy is not a candidate")
+		}
+		if code, _ := admin.post(page+"/enrol", url.Values{"person_id": {m[1]}, "from": {"roster"}}); code != http.StatusOK {
+			t.Fatalf("enrol: %d", code)
+		}
+
+		edit := url.Values{"name": {"四点半课堂（寒假班）"}, "kind": {"four_thirty"}, "roster": {"four_thirty"}, "capacity": {"30"},
+			"place": {"社区图书室"}, "description": {"放学后作业辅导和兴趣课"}, "version": {"1"}}
+		code, body := admin.post(page+"/edit", edit)
+		if code != http.StatusOK {
+			t.Fatalf("edit: %d", code)
+		}
+		mustContain(t, "after the edit", body, "四点半课堂（寒假班）", "社区图书室", "放学后作业辅导和兴趣课", "1 / 30", `name="version" value="2"`)
+		if code, _ := admin.post(page+"/edit", edit); code != http.StatusConflict {
+			t.Errorf("stale edit: %d", code)
+		}
+		for _, c := range []struct {
+			field, value, words string
+		}{{"capacity", "0.5", "名额"}, {"name", " ", "名称"}, {"version", "二", "版本"}} {
+			bad := url.Values{}
+			for k, v := range edit {
+				bad[k] = v
+			}
+			bad.Set("version", "2")
+			bad.Set(c.field, c.value)
+			code, body := admin.post(page+"/edit", bad)
+			if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="programme-error"`) || !strings.Contains(body, c.words) {
+				t.Errorf("%s %q: %d", c.field, c.value, code)
+			}
+		}
+		// No fewer places than the two enrolled (0 is no limit); the error
+		// in English too.
+		if code, _ := admin.post(page+"/enrol", url.Values{"person_id": {fmt.Sprint(e.widow.Members[0].ID)}}); code != http.StatusOK {
+			t.Fatalf("enrol by hand: %d", code)
+		}
+		admin.get("/lang?to=en&back=/programmes")
+		edit.Set("version", "2")
+		edit.Set("capacity", "1")
+		if code, body := admin.post(page+"/edit", edit); code != http.StatusUnprocessableEntity || !strings.Contains(body, "Places: must not be below the 2 persons enrolled") {
+			t.Errorf("below the enrolled: %d", code)
+		}
+		for i, capacity := range []string{"0", "2"} {
+			edit.Set("version", fmt.Sprint(2+i))
+			edit.Set("capacity", capacity)
+			if code, _ := admin.post(page+"/edit", edit); code != http.StatusOK {
+				t.Errorf("capacity %s: %d", capacity, code)
+			}
+		}
+		var p struct {
+			name, place       string
+			capacity, version int
+		}
+		if err := e.h.db.QueryRowContext(t.Context(), `SELECT name, place, capacity, version FROM programmes WHERE id = ?`, id).Scan(&p.name, &p.place, &p.capacity, &p.version); err != nil {
+			t.Fatal(err)
+		}
+		if p.name != "四点半课堂（寒假班）" || p.place != "社区图书室" || p.capacity != 2 || p.version != 4 {
+			t.Errorf("stored %+v", p)
+		}
+		_, body = admin.get(page)
+		mustContain(t, "English form", body, "Edit the programme", "Save changes")
+		mustNotContain(t, "English page", body, "⟦")
+
+		worker := e.signedIn("worker")
+		_, body = worker.get(page)
+		mustNotContain(t, "worker's page", body, `id="programme-edit"`)
+		edit.Set("version", "4")
+		if code, _ := worker.post(page+"/edit", edit); code != http.StatusForbidden {
+			t.Errorf("worker edits: %d", code)
+		}
+	})
+}
