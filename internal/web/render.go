@@ -117,6 +117,7 @@ func (p *pages) set(lang, name string) (*template.Template, error) {
 			foldPrinted(x.Tree.Root)
 		}
 	}
+	fastEscapers(t)
 	p.folded.Store(key, t)
 	return t, nil
 }
