@@ -21,12 +21,20 @@ type FileBlocks struct {
 // found the household in the user's scope.
 func (s *Store) FileBlocks(ctx context.Context, id int64) (FileBlocks, error) {
 	var b FileBlocks
-	err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM proactive_tasks WHERE household_id = ?),
-		EXISTS (SELECT 1 FROM benefit_cases WHERE household_id = ?),
-		EXISTS (SELECT 1 FROM talk_visitors WHERE household_id = ?),
-		EXISTS (SELECT 1 FROM mediation_parties WHERE household_id = ?),
-		EXISTS (SELECT 1 FROM programme_enrolments WHERE household_id = ?),
-		EXISTS (SELECT 1 FROM activity_signups WHERE household_id = ?)`, id, id, id, id, id, id).
-		Scan(&b.Tasks, &b.Benefits, &b.TalkVisits, &b.Mediation, &b.Enrolments, &b.Signups)
+	err := s.db.QueryRowContext(ctx, `SELECT `+FileBlocksColumns+` FROM households h WHERE h.id = ?`, id).Scan(b.Dest()...)
 	return b, err
+}
+
+// FileBlocksColumns are FileBlocks' columns in a statement that reads
+// household h (visit.Store.DueWithBlocks reads them with the schedule).
+const FileBlocksColumns = `EXISTS (SELECT 1 FROM proactive_tasks x WHERE x.household_id = h.id),
+	EXISTS (SELECT 1 FROM benefit_cases x WHERE x.household_id = h.id),
+	EXISTS (SELECT 1 FROM talk_visitors x WHERE x.household_id = h.id),
+	EXISTS (SELECT 1 FROM mediation_parties x WHERE x.household_id = h.id),
+	EXISTS (SELECT 1 FROM programme_enrolments x WHERE x.household_id = h.id),
+	EXISTS (SELECT 1 FROM activity_signups x WHERE x.household_id = h.id)`
+
+// Dest returns where to scan FileBlocksColumns.
+func (b *FileBlocks) Dest() []any {
+	return []any{&b.Tasks, &b.Benefits, &b.TalkVisits, &b.Mediation, &b.Enrolments, &b.Signups}
 }

@@ -150,11 +150,6 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Most households have no tasks, benefit cases, talks or programmes:
-	// one statement tells which lists to read.
-	if v.blocks, err = h.files(r).FileBlocks(ctx, hh.ID); err != nil {
-		return nil, err
-	}
 	// The names of the tags, only if the file shows a tag: most households
 	// and their members have none.
 	tn := tagNames{}
@@ -176,8 +171,15 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 	v.CanEdit, v.CanNeeds, v.CanReveal = can(r, access.EditHouseholds), can(r, access.RecordNeeds), can(r, access.Reveal)
 	v.CanAssign = can(r, access.AssignVisitors)
 	v.VisitID = newClientID()
-	if can(r, access.RecordVisits) {
-		if v.Schedule, err = h.visits(r).DueOf(ctx, hh.ID); err != nil {
+	// Most households have no tasks, benefit cases, talks or programmes:
+	// one statement tells which lists to read (with the schedule, for
+	// those who record visits).
+	if !can(r, access.RecordVisits) {
+		if v.blocks, err = h.files(r).FileBlocks(ctx, hh.ID); err != nil {
+			return nil, err
+		}
+	} else {
+		if v.Schedule, v.blocks, err = h.visits(r).DueWithBlocks(ctx, hh.ID); err != nil {
 			return nil, err
 		}
 		var ts []proactive.Task
