@@ -184,7 +184,6 @@ type HouseholdVisit struct {
 // ForHousehold returns the talk-room visits and mediation cases of
 // household id, which the caller has found in the user's scope.
 func (s *Store) ForHousehold(ctx context.Context, id int64) (*OfHousehold, error) {
-	out := &OfHousehold{Visits: []HouseholdVisit{}, Cases: []Case{}}
 	// Most households never came to the talk room: one statement finds
 	// whether there is anything to list.
 	var visited, parties bool
@@ -192,6 +191,14 @@ func (s *Store) ForHousehold(ctx context.Context, id int64) (*OfHousehold, error
 		EXISTS (SELECT 1 FROM mediation_parties WHERE household_id = ?)`, id, id).Scan(&visited, &parties); err != nil {
 		return nil, err
 	}
+	return s.ForHouseholdKnown(ctx, id, visited, parties)
+}
+
+// ForHouseholdKnown is ForHousehold for a caller that knows already whether
+// household id has talk-room visits (visited) and mediation cases
+// (parties): it reads only those (household.Store.FileBlocks).
+func (s *Store) ForHouseholdKnown(ctx context.Context, id int64, visited, parties bool) (*OfHousehold, error) {
+	out := &OfHousehold{Visits: []HouseholdVisit{}, Cases: []Case{}}
 	var sids, cids []int64
 	var err error
 	if visited {

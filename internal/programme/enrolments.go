@@ -243,6 +243,13 @@ func (s *Store) HouseholdFile(ctx context.Context, hid int64) ([]Enrolment, []Si
 	if err := s.db.QueryRowContext(ctx, householdFileSQL, hid, hid).Scan(&enrolled, &signed); err != nil {
 		return nil, nil, err
 	}
+	return s.HouseholdFileKnown(ctx, hid, enrolled, signed)
+}
+
+// HouseholdFileKnown is HouseholdFile for a caller that knows already whether
+// household hid has enrolments (enrolled) and sign-ups (signed): it reads
+// only those (household.Store.FileBlocks).
+func (s *Store) HouseholdFileKnown(ctx context.Context, hid int64, enrolled, signed bool) ([]Enrolment, []Signup, error) {
 	es, su := []Enrolment{}, []Signup{}
 	var err error
 	if enrolled {

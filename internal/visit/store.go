@@ -298,17 +298,25 @@ type Schedule struct {
 // Out of scope it answers apperr.ErrNotFound: the scope is a condition of
 // the query that reads the schedule (household.WhereRow: one row checked).
 func (s *Store) ScheduleOf(ctx context.Context, id int64) (*Schedule, error) {
-	return s.scheduleOf(ctx, id, true)
+	return s.scheduleOf(ctx, id, true, nil)
 }
 
 // DueOf is ScheduleOf without the frequency and its reason (left empty),
 // in one statement: when the household is next due, for the household
 // file, which shows no frequency.
 func (s *Store) DueOf(ctx context.Context, id int64) (*Schedule, error) {
-	return s.scheduleOf(ctx, id, false)
+	return s.scheduleOf(ctx, id, false, nil)
 }
 
-func (s *Store) scheduleOf(ctx context.Context, id int64, frequency bool) (*Schedule, error) {
+// DueWithBlocks is DueOf that reads in the same statement which lists of
+// the household's file have rows (household.Store.FileBlocks).
+func (s *Store) DueWithBlocks(ctx context.Context, id int64) (*Schedule, household.FileBlocks, error) {
+	var b household.FileBlocks
+	sc, err := s.scheduleOf(ctx, id, false, &b)
+	return sc, b, err
+}
+
+func (s *Store) scheduleOf(ctx context.Context, id int64, frequency bool, blocks *household.FileBlocks) (*Schedule, error) {
 	cond, args := household.WhereRow(s.scope)
 	if cond != "" {
 		cond = " AND " + cond
@@ -319,6 +327,9 @@ func (s *Store) scheduleOf(ctx context.Context, id int64, frequency bool) (*Sche
 	args = append([]any{id}, args...)
 	if frequency {
 		policy, dest, args = ", (SELECT value FROM settings WHERE key = ?)", append(dest, &stored), append([]any{policyKey}, args...)
+	}
+	if blocks != nil {
+		policy, dest = policy+", "+household.FileBlocksColumns, append(dest, blocks.Dest()...)
 	}
 	err := s.db.QueryRowContext(ctx, `SELECT h.last_visit_at, h.last_met_on, h.next_due_on, h.misses, h.offpeak`+policy+`
 		FROM households h WHERE h.id = ?`+cond, args...).Scan(dest...)

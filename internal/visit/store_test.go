@@ -72,7 +72,19 @@ func TestRecomputeDue(t *testing.T) {
 		if *due != *sc {
 			t.Errorf("DueOf %+v, ScheduleOf without the frequency %+v", *due, *sc)
 		}
+		// DueWithBlocks is DueOf with the file's blocks, as FileBlocks reads them.
+		due2, blocks, err := vs.DueWithBlocks(ctx, h.ID)
+		if err != nil || due2.LastVisitAt == nil || !due2.LastVisitAt.Equal(*sc.LastVisitAt) {
+			t.Fatalf("DueWithBlocks: %+v, %v", due2, err)
+		}
+		due2.LastVisitAt = sc.LastVisitAt
+		if want, err := files.FileBlocks(ctx, h.ID); *due2 != *sc || err != nil || blocks != want {
+			t.Errorf("DueWithBlocks %+v, %+v; want %+v, %+v (%v)", *due2, blocks, *sc, want, err)
+		}
 		// Out of scope looks like not there.
+		if _, _, err := vs.In(org.Scope{}).DueWithBlocks(ctx, h.ID); !errors.Is(err, apperr.ErrNotFound) {
+			t.Errorf("DueWithBlocks: an empty scope saw the household: %v", err)
+		}
 		if _, err := vs.In(org.Scope{}).ScheduleOf(ctx, h.ID); !errors.Is(err, apperr.ErrNotFound) {
 			t.Errorf("an empty scope saw the household: %v", err)
 		}

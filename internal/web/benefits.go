@@ -64,9 +64,12 @@ type benefitRow struct {
 // benefitBlockOf builds the benefit section of file v for the user.
 func (h *handler) benefitBlockOf(r *http.Request, v *fileView) (*benefitBlock, error) {
 	ctx, l, hh := r.Context(), v.L, v.H
-	cases, _, err := h.files(r).Benefits(ctx, household.BenefitFilter{HouseholdID: hh.ID, PerPage: 100, NoTotal: true})
-	if err != nil {
-		return nil, err
+	var cases []household.BenefitCase
+	if v.blocks.Benefits {
+		var err error
+		if cases, _, err = h.files(r).Benefits(ctx, household.BenefitFilter{HouseholdID: hh.ID, PerPage: 100, NoTotal: true}); err != nil {
+			return nil, err
+		}
 	}
 	b := &benefitBlock{CanApply: can(r, access.RecordNeeds), CanDecide: can(r, access.EditHouseholds), Today: h.currentDay().String()}
 	var member int64

@@ -68,6 +68,9 @@ type fileView struct {
 	// team is the household's community's team, read for those who assign
 	// or edit (the benefit block's helpers reuse it).
 	team []org.TeamMember
+	// blocks tells which of the household's lists have rows: the others
+	// are not read.
+	blocks household.FileBlocks
 }
 
 // memberTable is a table of members; Edit adds the edit links, Reveal the
@@ -110,11 +113,11 @@ func (h *handler) householdFile(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	if v.Talks, err = h.talks(r).ForHousehold(r.Context(), v.H.ID); err != nil {
+	if v.Talks, err = h.talks(r).ForHouseholdKnown(r.Context(), v.H.ID, v.blocks.TalkVisits, v.blocks.Mediation); err != nil {
 		h.showError(w, r, err)
 		return
 	}
-	if v.Programmes, err = h.programmesOfHousehold(r, v.L, v.H.ID); err != nil {
+	if v.Programmes, err = h.programmesOfHousehold(r, v.L, v.H.ID, v.blocks); err != nil {
 		h.showError(w, r, err)
 		return
 	}
@@ -168,13 +171,22 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 	v.CanEdit, v.CanNeeds, v.CanReveal = can(r, access.EditHouseholds), can(r, access.RecordNeeds), can(r, access.Reveal)
 	v.CanAssign = can(r, access.AssignVisitors)
 	v.VisitID = newClientID()
-	if can(r, access.RecordVisits) {
-		if v.Schedule, err = h.visits(r).DueOf(ctx, hh.ID); err != nil {
+	// Most households have no tasks, benefit cases, talks or programmes:
+	// one statement tells which lists to read (with the schedule, for
+	// those who record visits).
+	if !can(r, access.RecordVisits) {
+		if v.blocks, err = h.files(r).FileBlocks(ctx, hh.ID); err != nil {
 			return nil, err
 		}
-		ts, _, err := h.tasks(r).List(ctx, proactive.Filter{HouseholdID: hh.ID, Per: 20, NoTotal: true})
-		if err != nil {
+	} else {
+		if v.Schedule, v.blocks, err = h.visits(r).DueWithBlocks(ctx, hh.ID); err != nil {
 			return nil, err
+		}
+		var ts []proactive.Task
+		if v.blocks.Tasks {
+			if ts, _, err = h.tasks(r).List(ctx, proactive.Filter{HouseholdID: hh.ID, Per: 20, NoTotal: true}); err != nil {
+				return nil, err
+			}
 		}
 		b, err := h.taskBlockOf(r, v.Page, ts, r.URL.Path, false)
 		if err != nil {

@@ -15,6 +15,7 @@ import (
 	"wanhu/internal/audit"
 	"wanhu/internal/calendar"
 	"wanhu/internal/export"
+	"wanhu/internal/household"
 	"wanhu/internal/programme"
 	"wanhu/internal/programme/candidates"
 	"wanhu/internal/roster"
@@ -612,8 +613,8 @@ type householdProgrammes struct {
 }
 
 // programmesOfHousehold fills the household file's section.
-func (h *handler) programmesOfHousehold(r *http.Request, l *Locale, id int64) (*householdProgrammes, error) {
-	es, signups, err := h.programmes(r).HouseholdFile(r.Context(), id)
+func (h *handler) programmesOfHousehold(r *http.Request, l *Locale, id int64, blocks household.FileBlocks) (*householdProgrammes, error) {
+	es, signups, err := h.programmes(r).HouseholdFileKnown(r.Context(), id, blocks.Enrolments, blocks.Signups)
 	if err != nil {
 		return nil, err
 	}

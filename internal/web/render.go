@@ -117,6 +117,7 @@ func (p *pages) set(lang, name string) (*template.Template, error) {
 			foldPrinted(x.Tree.Root)
 		}
 	}
+	fastEscapers(t)
 	p.folded.Store(key, t)
 	return t, nil
 }
@@ -170,8 +171,9 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 		h.serverError(w, r, err)
 		return
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "page", view); err != nil {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer putRenderBuffer(buf)
+	if err := t.ExecuteTemplate(buf, "page", view); err != nil {
 		h.serverError(w, r, fmt.Errorf("render %s: %w", name, err))
 		return
 	}
@@ -183,8 +185,23 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
-	buf.WriteTo(w)
+	w.Write(buf.Bytes())
+}
+
+// renderBuffers hold the pages being rendered: a page is 5–30 KB, which a
+// new buffer reaches by growing and copying five or six times.
+var renderBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 32<<10)) }}
+
+// putRenderBuffer returns buf to the pool, unless a very long page (a
+// list) grew it: the pool keeps the common size.
+func putRenderBuffer(buf *bytes.Buffer) {
+	if buf.Cap() > 256<<10 {
+		return
+	}
+	buf.Reset()
+	renderBuffers.Put(buf)
 }
 
 // same fails unless page name renders view unfolded as folded (tests).

@@ -1,0 +1,34 @@
+package household_test
+
+import (
+	"context"
+	"testing"
+
+	"wanhu/internal/household"
+	"wanhu/internal/store"
+	"wanhu/internal/store/storetest"
+)
+
+// TestFileBlocks: a household's file reads a list only when FileBlocks
+// says it has rows, so a case applied for must show at once, and only on
+// its household.
+func TestFileBlocks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, f := setup(t, db)
+		w := newBenefitWorld(t, ctx, db, s, f.Grids[0].ID, f.Grids[1].ID, f.Buildings[0].ID, f.Buildings[1].ID, f.Community.ID)
+		if b, err := s.FileBlocks(ctx, w.couple.ID); err != nil || b != (household.FileBlocks{}) {
+			t.Fatalf("a new household's blocks %+v, %v; want none", b, err)
+		}
+		if _, err := s.CreateBenefit(ctx, clerk, household.BenefitInput{HouseholdID: w.couple.ID, Kind: household.BenefitTemporaryRelief,
+			NeedID: w.need.ID, HelperID: w.worker.ID, Amount: 800, Period: "one_off"}); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := s.FileBlocks(ctx, w.couple.ID); err != nil || b != (household.FileBlocks{Benefits: true}) {
+			t.Errorf("after a benefit case: %+v, %v; want benefits only", b, err)
+		}
+		if b, err := s.FileBlocks(ctx, w.widow.ID); err != nil || b != (household.FileBlocks{}) {
+			t.Errorf("the other household: %+v, %v; want none", b, err)
+		}
+	})
+}
