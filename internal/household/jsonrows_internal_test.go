@@ -3,10 +3,12 @@ package household
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
+	"wanhu/internal/store"
 )
 
 // TestJSONRows: jsonRows reads what SQLite's json_group_array(json_array())
@@ -74,4 +76,24 @@ func FuzzJSONRows(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestTagCodes: SQLite's tag lists ("sort:code", in no order) come out by
+// sort, then code byte by byte, whatever order they came in; PostgreSQL's
+// (codes, in order already) as they are.
+func TestTagCodes(t *testing.T) {
+	want := []string{"z", "B", "a", "a_b", "ab", "c"}
+	for _, in := range []string{"0:B,0:a,-3:z,10:c,0:ab,0:a_b", "10:c,0:ab,0:a_b,0:a,0:B,-3:z"} {
+		if got := tagCodes(store.SQLite, in); !slices.Equal(got, want) {
+			t.Errorf("tagCodes(SQLite, %q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := tagCodes(store.Postgres, "b,a"); !slices.Equal(got, []string{"b", "a"}) {
+		t.Errorf("tagCodes(Postgres) = %q", got)
+	}
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		if got := tagCodes(d, ""); got == nil || len(got) != 0 {
+			t.Errorf("tagCodes(%v, \"\") = %#v, want an empty list", d, got)
+		}
+	}
 }

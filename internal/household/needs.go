@@ -1,10 +1,12 @@
 package household
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"wanhu/internal/apperr"
@@ -38,6 +40,19 @@ func decodeNeeds(d store.Dialect, list string) ([]Need, error) {
 	if err != nil {
 		return nil, fmt.Errorf("needs: %w", err)
 	}
+	// needList's order: open needs, then those in progress, then the rest, each by id.
+	rank := func(r jsonRow) int {
+		switch r.str(5) {
+		case "open":
+			return 0
+		case "in_progress":
+			return 1
+		}
+		return 2
+	}
+	slices.SortFunc(rows, func(a, b jsonRow) int {
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a.id(0), b.id(0)))
+	})
 	out := make([]Need, len(rows))
 	for i, r := range rows {
 		n := &out[i]
@@ -171,6 +186,7 @@ func decodeMeasures(d store.Dialect, list string) ([]Measure, error) {
 	if err != nil {
 		return nil, fmt.Errorf("plan: %w", err)
 	}
+	slices.SortFunc(rows, func(a, b jsonRow) int { return cmp.Compare(a.id(0), b.id(0)) }) // measureList's order
 	out := make([]Measure, len(rows))
 	for i, r := range rows {
 		m := &out[i]

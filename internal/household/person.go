@@ -1,6 +1,7 @@
 package household
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -41,21 +42,37 @@ const memberOrder = `p.active DESC, CASE WHEN p.relation = 'householder' THEN 0 
 
 // memberList is a subquery of the members of household hid (an SQL
 // expression) with their tags, as a jsonList in memberOrder: the columns
-// of personCols, then the tags as tagList has them. A file reads it with
-// its household row (decodeMembers); batches read rows (membersOf,
-// scanPerson).
+// of personCols, then the tags as tagList has them, then 1 for a current
+// member and 0 for a former one (memberOrder's first key, for
+// decodeMembers's sort). A file reads it with its household row
+// (decodeMembers); batches read rows (membersOf, scanPerson).
 func memberList(q store.Querier, hid string) string {
-	return jsonList(q, personCols+`, `+tagList(q, "person_tags", "person_id", "p.id"), `persons p WHERE p.household_id = `+hid, memberOrder)
+	return jsonList(q, personCols+`, `+tagList(q, "person_tags", "person_id", "p.id")+`, CASE WHEN p.active THEN 1 ELSE 0 END`,
+		`persons p WHERE p.household_id = `+hid, memberOrder)
 }
 
-// decodeMembers decodes a memberList into persons as scanPerson reads
-// rows (dates through calendar.Date's Scan, sealed fields opened with k),
-// with their tags.
-func decodeMembers(k *secret.Keyring, list string, today calendar.Date) ([]Person, error) {
-	rows, err := jsonRows(list, 21)
+// decodeMembers decodes a memberList of dialect d into persons as
+// scanPerson reads rows (dates through calendar.Date's Scan, sealed fields
+// opened with k), with their tags, in memberOrder.
+func decodeMembers(k *secret.Keyring, d store.Dialect, list string, today calendar.Date) ([]Person, error) {
+	rows, err := jsonRows(list, 22)
 	if err != nil {
 		return nil, fmt.Errorf("members: %w", err)
 	}
+	// memberOrder: current members first, the householder leading, then by id.
+	rank := func(r jsonRow) int {
+		n := 0
+		if r.str(21) != "1" {
+			n += 2
+		}
+		if r.str(8) != "householder" {
+			n++
+		}
+		return n
+	}
+	slices.SortFunc(rows, func(a, b jsonRow) int {
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a.id(0), b.id(0)))
+	})
 	out := make([]Person, len(rows))
 	for i, r := range rows {
 		p := &out[i]
@@ -71,7 +88,7 @@ func decodeMembers(k *secret.Keyring, list string, today calendar.Date) ([]Perso
 			return nil, err
 		}
 		p.Age = calendar.AgeOn(p.BirthDate, today)
-		p.Tags = splitList(r.str(20))
+		p.Tags = tagCodes(d, r.str(20))
 	}
 	return out, nil
 }
@@ -104,7 +121,7 @@ func membersOf(ctx context.Context, q store.Querier, ids []int64, today calendar
 				rows.Close()
 				return nil, err
 			}
-			p.Tags = splitList(tags)
+			p.Tags = tagCodes(q.Dialect(), tags)
 			out[p.HouseholdID] = append(out[p.HouseholdID], p)
 		}
 		rows.Close()

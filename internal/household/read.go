@@ -1,9 +1,11 @@
 package household
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -146,7 +148,7 @@ func householdsWhere(ctx context.Context, q store.Querier, ids []int64, cond str
 				rows.Close()
 				return nil, fmt.Errorf("household %d: %w", h.ID, err)
 			}
-			h.Tags = splitList(tags)
+			h.Tags = tagCodes(q.Dialect(), tags)
 			out[h.ID] = &h
 			found = append(found, h.ID)
 		}
@@ -196,7 +198,7 @@ var householdSelects sync.Map // selectKey → string
 // lists (memberList, needList, measureList, visitorList) of dialect d,
 // opening sealed fields with k.
 func (h *Household) decodeLists(k *secret.Keyring, d store.Dialect, today calendar.Date, members, needs, plan, visitors string) (err error) {
-	if h.Members, err = decodeMembers(k, members, today); err != nil {
+	if h.Members, err = decodeMembers(k, d, members, today); err != nil {
 		return err
 	}
 	if h.Needs, err = decodeNeeds(d, needs); err != nil {
@@ -256,15 +258,44 @@ func storedTimes(d store.Dialect, sa string, a *time.Time, sb string, b *time.Ti
 
 // tagList is a subquery of the codes of the tags of owner (an SQL
 // expression) in table (household_tags or person_tags, owner column col),
-// comma-separated in the tags' order ("" for none): a file's tags come
-// with its rows, not in a query of their own. Tag codes have no commas
-// (tagCode).
+// comma-separated ("" for none): a file's tags come with its rows, not in
+// a query of their own. Tag codes have no commas (tagCode). tagCodes
+// reads it as the codes in the tags' order (by sort, then code).
+//
+// On PostgreSQL the codes come in that order. On SQLite each comes as
+// "sort:code", in no order, and tagCodes sorts them: an aggregate's ORDER
+// BY opens and closes a temporary B-tree at every run, once for the
+// household and once for each member of a file (see jsonList).
 func tagList(q store.Querier, table, col, owner string) string {
-	agg := "group_concat(t.code, ',' ORDER BY t.sort, t.code)"
+	agg := "group_concat(t.sort || ':' || t.code, ',')"
 	if q.Dialect() == store.Postgres {
 		agg = "string_agg(t.code, ',' ORDER BY t.sort, t.code)"
 	}
 	return `(SELECT COALESCE(` + agg + `, '') FROM ` + table + ` x JOIN tags t ON t.code = x.tag WHERE x.` + col + ` = ` + owner + `)`
+}
+
+// tagCodes reads a tagList of dialect d: the codes, by the tags' sort,
+// then code (compared byte by byte, as SQLite's BINARY collation does).
+func tagCodes(d store.Dialect, s string) []string {
+	codes := splitList(s)
+	if d == store.Postgres || len(codes) == 0 {
+		return codes
+	}
+	type tag struct {
+		sort int64
+		code string
+	}
+	tags := make([]tag, len(codes))
+	for i, c := range codes {
+		sort, code, _ := strings.Cut(c, ":")
+		n, _ := strconv.ParseInt(sort, 10, 64)
+		tags[i] = tag{n, code}
+	}
+	slices.SortFunc(tags, func(a, b tag) int { return cmp.Or(cmp.Compare(a.sort, b.sort), strings.Compare(a.code, b.code)) })
+	for i, t := range tags {
+		codes[i] = t.code
+	}
+	return codes
 }
 
 // inList is "(?, ?, …)" for ids, with ids as arguments.

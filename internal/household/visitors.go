@@ -1,6 +1,7 @@
 package household
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -33,6 +34,7 @@ func decodeVisitors(list string) ([]Visitor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("visitors: %w", err)
 	}
+	slices.SortFunc(rows, func(a, b jsonRow) int { return cmp.Compare(a.id(0), b.id(0)) }) // visitorList's order
 	out := make([]Visitor, len(rows))
 	for i, r := range rows {
 		out[i].Name, out[i].Role = r.str(1), r.str(2)
