@@ -64,8 +64,8 @@ func (f Filter) where(scope org.Scope, p plan, counting bool) (string, []any) {
 		if len(found) == 0 {
 			return " WHERE 1 = 0", nil
 		}
-		in, a := idsIn(f.dialect, "h.id", found)
-		add(in, a...)
+		cond, a := idsIn(f.dialect, "h.id", found)
+		add(cond, a...)
 	}
 	lead := ""
 	if p == planSearch || p == planWalk {
@@ -280,8 +280,8 @@ func pageByIDs(d store.Dialect, ids []int64) Stmt {
 	if len(ids) == 0 {
 		return Stmt{SQL: `SELECT ` + householdListCols + householdFrom + ` WHERE 1 = 0`}
 	}
-	in, args := idsIn(d, "h.id", ids)
-	return Stmt{`SELECT ` + householdListCols + householdFrom + ` WHERE ` + in + ` ORDER BY h.id`, args}
+	cond, args := idsIn(d, "h.id", ids)
+	return Stmt{`SELECT ` + householdListCols + householdFrom + ` WHERE ` + cond + ` ORDER BY h.id`, args}
 }
 
 // notIndexed keeps SQLite from reading households by an index: a walk

@@ -79,14 +79,7 @@ func householdFile(ctx context.Context, q store.Querier, id int64, today calenda
 // members, needs, plan and visitors as JSON lists: one query.
 func householdFileWhere(ctx context.Context, q store.Querier, id int64, cond string, args []any, today calendar.Date) (*Household, error) {
 	by, err := householdsWhere(ctx, q, []int64{id}, cond, args, today, true)
-	if err != nil {
-		return nil, err
-	}
-	h, ok := by[id]
-	if !ok {
-		return nil, apperr.ErrNotFound
-	}
-	return h, nil
+	return theOne(by, id, err)
 }
 
 // householdCore reads what edits compare and colours follow: household
@@ -94,6 +87,11 @@ func householdFileWhere(ctx context.Context, q store.Querier, id int64, cond str
 // visitors.
 func householdCore(ctx context.Context, q store.Querier, id int64, today calendar.Date) (*Household, error) {
 	by, err := householdCores(ctx, q, []int64{id}, today)
+	return theOne(by, id, err)
+}
+
+// theOne is household id of a batch read (by, err), or apperr.ErrNotFound.
+func theOne(by map[int64]*Household, id int64, err error) (*Household, error) {
 	if err != nil {
 		return nil, err
 	}
