@@ -228,3 +228,42 @@ func TestScopeLeadsItsPage(t *testing.T) {
 		}
 	})
 }
+
+// TestBuildingsFoundByName: a search that names a building finds the
+// buildings of that name through their index on name (migration 00048)
+// in every statement that selects them, whichever plan runs the search,
+// on both engines. On PostgreSQL, whose planner reads a table this small
+// whole, sequential scans are turned off for the question: the plan then
+// names the index if, and only if, it can serve the statement
+// (storetest.Explain).
+func TestBuildingsFoundByName(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		newSearchWorld(t, ctx, db)
+		for _, p := range searchPlans {
+			restore := household.SetSearchCaps(p.grids, p.drive, p.count)
+			restoreScope := household.SetScopeDriveCap(p.scopeDrive)
+			for _, q := range []string{"3号楼", "一化小区 3号楼", "3-1-302"} {
+				st, err := household.ListSQL(ctx, db, org.Scope{Paths: []string{"/"}, UserID: 1}, household.Filter{Q: q})
+				if err != nil {
+					t.Fatal(err)
+				}
+				named := 0
+				for _, s := range append(st.Asked, st.Count, st.Page) {
+					if !strings.Contains(s.SQL, "FROM buildings b") {
+						continue
+					}
+					named++
+					if plan := storetest.Explain(t, db, s.SQL, s.Args...); !strings.Contains(plan, "buildings_name") {
+						t.Errorf("%s, search %q: the buildings of the name are not found by their index:\n%s\n%s", p.name, q, s.SQL, plan)
+					}
+				}
+				if named == 0 {
+					t.Errorf("%s, search %q: no statement selects buildings by name", p.name, q)
+				}
+			}
+			restoreScope()
+			restore()
+		}
+	})
+}
