@@ -230,7 +230,7 @@ func TestScopeLeadsItsPage(t *testing.T) {
 }
 
 // TestBuildingsFoundByName: a search that names a building finds the
-// buildings of that name through their index on name (migration 00048)
+// buildings of that name through their index on name (migration 00049)
 // in every statement that selects them, whichever plan runs the search,
 // on both engines. On PostgreSQL, whose planner reads a table this small
 // whole, sequential scans are turned off for the question: the plan then

@@ -4,7 +4,7 @@
 -- select them by name (household.addressSearch), and every building of the
 -- city was read to do so. On PostgreSQL at a million households (15,169
 -- buildings) that was 5 ms of CPU each time, 1 ms by this index.
--- Keep in step with ../postgres/00048_buildings_name.sql: a test compares the two.
+-- Keep in step with ../postgres/00049_buildings_name.sql: a test compares the two.
 CREATE INDEX buildings_name ON buildings(name);
 -- A database that was analyzed (a city's, by wanhu gen) would weigh the
 -- new index, which it has no figures for, as dearer than a scan.
