@@ -348,7 +348,7 @@ func (h *handler) programmePageOf(w http.ResponseWriter, r *http.Request, status
 		}
 	}
 	if v.Edit {
-		h.correcting(r, &v, msg != "")
+		correcting(r, &v, msg != "")
 	}
 	h.render(w, r, status, "programme", v)
 }
@@ -356,7 +356,7 @@ func (h *handler) programmePageOf(w http.ResponseWriter, r *http.Request, status
 // correcting fills the page's forms that correct a session (?edit=) and
 // change an enrolment's interests (?interests=), or, when the page answers
 // a refused post of one (refused), that form again with what was posted.
-func (h *handler) correcting(r *http.Request, v *programmePage, refused bool) {
+func correcting(r *http.Request, v *programmePage, refused bool) {
 	q := r.URL.Query()
 	editing, _ := strconv.ParseInt(q.Get("edit"), 10, 64)
 	choosing, _ := strconv.ParseInt(q.Get("interests"), 10, 64)
