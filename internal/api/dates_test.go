@@ -231,8 +231,9 @@ func TestFarDatesAnswer400(t *testing.T) {
 		// A programme and an activity for the routes of issue 17.
 		prog := created("/programmes", `{"community_id":`+community+`,"name":"x"}`)
 		act := created("/activities", `{"community_id":`+community+`,"title":"x","starts_at":"2030-03-01T08:30:00Z","ends_at":"2030-03-01T10:00:00Z"}`)
+		psession := created("/programmes/"+prog+"/sessions", `{"starts_at":"2026-03-01T08:30:00Z","ends_at":"2026-03-01T10:00:00Z"}`)
 		ids = strings.NewReplacer("{member}", fmt.Sprint(member), "{community}", community, "{talk}", talk, "{case}", mediationCase, "{urgent}", urgent,
-			"{prog}", prog, "{act}", act)
+			"{prog}", prog, "{act}", act, "{psession}", psession)
 		for _, d := range documentedDates(t) {
 			rt := dateRoutes[d.route()]
 			if d.in == "query" {

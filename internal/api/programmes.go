@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -122,6 +123,45 @@ func (h *handler) addProgrammeSession(w http.ResponseWriter, r *http.Request) {
 	h.answer(w, r, http.StatusCreated, s, err)
 }
 
+// updateProgrammeSession corrects a session (times, place, topic, staff:
+// all replaced, as when it was added) given the version the user saw.
+func (h *handler) updateProgrammeSession(w http.ResponseWriter, r *http.Request) {
+	var in programme.SessionInput
+	id, ok := h.programmeWritable(w, r, &in, (*programme.Store).ProgrammeInScope)
+	if !ok {
+		return
+	}
+	sid, err := pathSession(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	s, err := h.programmes(r).UpdateSession(r.Context(), id, sid, in)
+	h.answer(w, r, http.StatusOK, s, err)
+}
+
+// deleteProgrammeSession deletes a session added by mistake or cancelled:
+// 204; 409 (code attended) when attendance is recorded for it.
+func (h *handler) deleteProgrammeSession(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.programmeWritable(w, r, nil, (*programme.Store).ProgrammeInScope)
+	if !ok {
+		return
+	}
+	sid, err := pathSession(r)
+	if err == nil {
+		err = h.programmes(r).DeleteSession(r.Context(), id, sid)
+	}
+	var attended *programme.SessionAttended
+	if errors.As(err, &attended) {
+		err = &apiError{http.StatusConflict, "attended", attended.Error(), "session"}
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
 // attendanceInput names the enrolments present at a session.
 type attendanceInput struct {
 	Present []int64 `json:"present"`
@@ -184,6 +224,28 @@ func (h *handler) withdrawEnrolment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e, err := h.programmes(r).Withdraw(r.Context(), id, eid)
+	h.answer(w, r, http.StatusOK, e, err)
+}
+
+// interestsInput is the whole set of an enrolment's interests.
+type interestsInput struct {
+	Interests []string `json:"interests"`
+}
+
+// setEnrolmentInterests replaces an enrolment's interests: 200 with the
+// enrolment.
+func (h *handler) setEnrolmentInterests(w http.ResponseWriter, r *http.Request) {
+	var in interestsInput
+	id, ok := h.programmeWritable(w, r, &in, (*programme.Store).ProgrammeInScope)
+	if !ok {
+		return
+	}
+	eid, err := strconv.ParseInt(r.PathValue("enrolment"), 10, 64)
+	if err != nil {
+		h.fail(w, r, apperr.ErrNotFound)
+		return
+	}
+	e, err := h.programmes(r).SetInterests(r.Context(), id, eid, in.Interests)
 	h.answer(w, r, http.StatusOK, e, err)
 }
 

@@ -152,8 +152,12 @@ func (s *Store) Enrol(ctx context.Context, actor household.Actor, id int64, in E
 	return s.enrolment(ctx, id, eid)
 }
 
-// SetInterests replaces the interests of enrolment eid of programme id.
+// SetInterests replaces the interests of enrolment eid of programme id,
+// a current enrolment of a household the user reaches (apperr.ErrNotFound
+// otherwise). The whole set is replaced, so saving the same set twice
+// changes nothing.
 func (s *Store) SetInterests(ctx context.Context, id, eid int64, interests []string) (*Enrolment, error) {
+	audit.Describe(ctx, "programme.interests", fmt.Sprintf("programme:%d", id), fmt.Sprintf("enrolment:%d", eid))
 	if _, err := s.enrolment(ctx, id, eid); err != nil {
 		return nil, err
 	}

@@ -26,16 +26,19 @@ type Session struct {
 	Attended    int       `json:"attended"`
 	// Present lists the enrolment ids that came (those the user reaches).
 	Present []int64 `json:"present"`
+	Version int     `json:"version"`
 }
 
-// SessionInput is a new session. StaffIDs are the team members who
-// taught or served.
+// SessionInput is a new session or the corrected values of one, with the
+// Version the user saw (a correction only). StaffIDs are the team members
+// who taught or served.
 type SessionInput struct {
 	StartsAt time.Time `json:"starts_at"`
 	EndsAt   time.Time `json:"ends_at"`
 	Place    string    `json:"place"`
 	Topic    string    `json:"topic"`
 	StaffIDs []int64   `json:"staff_ids"`
+	Version  int       `json:"version"`
 }
 
 func checkSpan(start, end time.Time) error {
@@ -64,19 +67,7 @@ func (s *Store) AddSession(ctx context.Context, actor household.Actor, id int64,
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSpan(in.StartsAt, in.EndsAt); err != nil {
-		return nil, err
-	}
-	if err := text("place", &in.Place, 100, false); err != nil {
-		return nil, err
-	}
-	if err := text("topic", &in.Topic, 200, false); err != nil {
-		return nil, err
-	}
-	if in.Place == "" {
-		in.Place = p.Place
-	}
-	staff, err := checkMembers(ctx, s.db, "staff_ids", p.CommunityID, in.StaffIDs)
+	staff, err := s.checkSession(ctx, p, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -92,6 +83,131 @@ func (s *Store) AddSession(ctx context.Context, actor household.Actor, id int64,
 		return nil, err
 	}
 	return s.session(ctx, id, sid)
+}
+
+// checkSession checks and normalises a new or corrected session of
+// programme p (an empty place is the programme's) and returns its staff.
+func (s *Store) checkSession(ctx context.Context, p *Programme, in *SessionInput) ([]int64, error) {
+	if err := checkSpan(in.StartsAt, in.EndsAt); err != nil {
+		return nil, err
+	}
+	if err := text("place", &in.Place, 100, false); err != nil {
+		return nil, err
+	}
+	if err := text("topic", &in.Topic, 200, false); err != nil {
+		return nil, err
+	}
+	if in.Place == "" {
+		in.Place = p.Place
+	}
+	return checkMembers(ctx, s.db, "staff_ids", p.CommunityID, in.StaffIDs)
+}
+
+// UpdateSession corrects session sid of programme id (its times, place,
+// topic and who taught or served) with the checks of AddSession, if it is
+// still at in.Version (apperr.ErrConflict otherwise; a FieldError on
+// version without one). Its attendance stays with it: the statistics and
+// the served hours, read from the sessions as they are, follow the
+// corrected day and hours.
+func (s *Store) UpdateSession(ctx context.Context, id, sid int64, in SessionInput) (*Session, error) {
+	audit.Describe(ctx, "programme.session.update", fmt.Sprintf("programme:%d", id), fmt.Sprintf("session:%d", sid))
+	p, err := s.Programme(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.sessionVersion(ctx, s.db, id, sid); err != nil {
+		return nil, err
+	}
+	if in.Version == 0 {
+		return nil, apperr.Field("version", "required", "is required: the version of the session you corrected")
+	}
+	staff, err := s.checkSession(ctx, p, &in)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE programme_sessions SET starts_at = ?, ends_at = ?, place = ?, topic = ?, version = version + 1
+			WHERE id = ? AND programme_id = ? AND version = ?`, in.StartsAt.UTC(), in.EndsAt.UTC(), in.Place, in.Topic, sid, id, in.Version)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			if _, err := s.sessionVersion(ctx, tx, id, sid); err != nil {
+				return err // deleted meanwhile
+			}
+			return apperr.ErrConflict
+		}
+		return setStaff(ctx, tx, "programme_session_staff", "session_id", sid, staff)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.session(ctx, id, sid)
+}
+
+// SessionAttended refuses to delete a session whose attendance is
+// recorded: the attendances count in the programme's statistics (persons
+// served, attendance rates) and the enrolments' sessions attended, so a
+// session that was held is not deleted with them silently. Recording
+// nobody present first (SetAttendance) makes a mistaken one deletable.
+type SessionAttended struct {
+	// Attended counts the attendances recorded, of all households.
+	Attended int
+}
+
+func (e *SessionAttended) Error() string {
+	return fmt.Sprintf("%d attendances are recorded for this session and count in the programme's statistics: record nobody present first, then delete it", e.Attended)
+}
+
+// DeleteSession deletes session sid of programme id, added by mistake or
+// cancelled, with who was to teach it (their served hours go with it). A
+// session with attendance recorded is refused (*SessionAttended).
+func (s *Store) DeleteSession(ctx context.Context, id, sid int64) error {
+	audit.Describe(ctx, "programme.session.delete", fmt.Sprintf("programme:%d", id), fmt.Sprintf("session:%d", sid))
+	if err := s.ProgrammeInScope(ctx, id); err != nil {
+		return err
+	}
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := s.sessionVersion(ctx, tx, id, sid); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM programme_attendance WHERE session_id = ?`, sid).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return &SessionAttended{Attended: n}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM programme_session_staff WHERE session_id = ?`, sid); err != nil {
+			return err
+		}
+		// NOT EXISTS: attendance committed since the count (PostgreSQL's
+		// read committed) keeps the session rather than failing on its key.
+		res, err := tx.ExecContext(ctx, `DELETE FROM programme_sessions WHERE id = ? AND NOT EXISTS (SELECT 1 FROM programme_attendance WHERE session_id = ?)`, sid, sid)
+		if err != nil {
+			return err
+		}
+		if k, err := res.RowsAffected(); err != nil {
+			return err
+		} else if k == 0 {
+			return &SessionAttended{Attended: 1}
+		}
+		return nil
+	})
+}
+
+// sessionVersion returns the version of session sid of programme id, or
+// apperr.ErrNotFound (a session of another programme is one that does
+// not exist).
+func (s *Store) sessionVersion(ctx context.Context, q store.Querier, id, sid int64) (int, error) {
+	var v int
+	err := q.QueryRowContext(ctx, `SELECT version FROM programme_sessions WHERE id = ? AND programme_id = ?`, sid, id).Scan(&v)
+	if noRows(err) {
+		return 0, apperr.ErrNotFound
+	}
+	return v, err
 }
 
 func (s *Store) session(ctx context.Context, programmeID, id int64) (*Session, error) {
@@ -112,7 +228,7 @@ func (s *Store) Sessions(ctx context.Context, id int64) ([]Session, error) {
 	if err := s.ProgrammeInScope(ctx, id); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, programme_id, starts_at, ends_at, place, topic FROM programme_sessions
+	rows, err := s.db.QueryContext(ctx, `SELECT id, programme_id, starts_at, ends_at, place, topic, version FROM programme_sessions
 		WHERE programme_id = ? ORDER BY starts_at DESC, id DESC`, id)
 	if err != nil {
 		return nil, err
@@ -120,7 +236,7 @@ func (s *Store) Sessions(ctx context.Context, id int64) ([]Session, error) {
 	out := []Session{}
 	for rows.Next() {
 		var x Session
-		if err := rows.Scan(&x.ID, &x.ProgrammeID, &x.StartsAt, &x.EndsAt, &x.Place, &x.Topic); err != nil {
+		if err := rows.Scan(&x.ID, &x.ProgrammeID, &x.StartsAt, &x.EndsAt, &x.Place, &x.Topic, &x.Version); err != nil {
 			rows.Close()
 			return nil, err
 		}

@@ -221,6 +221,26 @@ type programmePage struct {
 	Kinds, Rosters []Option
 	// Marking is the session whose attendance is being recorded.
 	Marking *sessionRow
+	// Correcting is the session being corrected (?edit=) with the values
+	// of its form; Choosing the enrolment whose interests are being
+	// changed (?interests=).
+	Correcting *sessionForm
+	Choosing   *interestsForm
+}
+
+// sessionForm is the form that corrects or deletes a session: its values
+// as saved, or as posted when the correction was refused.
+type sessionForm struct {
+	Row                             sessionRow
+	Day, Starts, Ends, Topic, Place string
+	Version                         string
+	Staff                           []Option
+}
+
+// interestsForm is the form that changes an enrolment's interests.
+type interestsForm struct {
+	E         programme.Enrolment
+	Interests []Option
 }
 
 // enrolmentRow is an enrolment with its interests in words.
@@ -327,12 +347,85 @@ func (h *handler) programmePageOf(w http.ResponseWriter, r *http.Request, status
 			}
 		}
 	}
+	if v.Edit {
+		correcting(r, &v, msg != "")
+	}
 	h.render(w, r, status, "programme", v)
+}
+
+// correcting fills the page's forms that correct a session (?edit=) and
+// change an enrolment's interests (?interests=), or, when the page answers
+// a refused post of one (refused), that form again with what was posted.
+func correcting(r *http.Request, v *programmePage, refused bool) {
+	q := r.URL.Query()
+	editing, _ := strconv.ParseInt(q.Get("edit"), 10, 64)
+	choosing, _ := strconv.ParseInt(q.Get("interests"), 10, 64)
+	var posted url.Values
+	if refused && r.Method == http.MethodPost {
+		switch r.PathValue("action") {
+		case "session-edit":
+			editing, _ = strconv.ParseInt(r.PostForm.Get("session"), 10, 64)
+			posted = r.PostForm
+		case "session-delete":
+			editing, _ = strconv.ParseInt(r.PostForm.Get("session"), 10, 64)
+		case "interests":
+			choosing, _ = strconv.ParseInt(r.PostForm.Get("enrolment"), 10, 64)
+			posted = r.PostForm
+		}
+	}
+	for _, row := range v.Sessions {
+		if row.S.ID != editing {
+			continue
+		}
+		x := row.S
+		f := &sessionForm{Row: row, Day: calendar.DayOf(x.StartsAt).String(), Starts: x.StartsAt.In(calendar.China).Format("15:04"),
+			Ends: x.EndsAt.In(calendar.China).Format("15:04"), Topic: x.Topic, Place: x.Place, Version: strconv.Itoa(x.Version)}
+		staff := map[string]bool{}
+		for _, m := range x.Staff {
+			staff[strconv.FormatInt(m.ID, 10)] = true
+		}
+		if posted != nil {
+			f.Day, f.Starts, f.Ends, f.Topic, f.Place = posted.Get("day"), posted.Get("starts"), posted.Get("ends"), posted.Get("topic"), posted.Get("place")
+			f.Version = posted.Get("version")
+			staff = map[string]bool{}
+			for _, id := range posted["staff_ids"] {
+				staff[id] = true
+			}
+		}
+		listed := map[string]bool{}
+		for _, o := range v.Staff {
+			o.Selected, listed[o.Value] = staff[o.Value], true
+			f.Staff = append(f.Staff, o)
+		}
+		// One who taught and has left the community's team stays a choice.
+		for _, m := range x.Staff {
+			if id := strconv.FormatInt(m.ID, 10); !listed[id] {
+				f.Staff = append(f.Staff, Option{Value: id, Label: m.Name, Selected: staff[id]})
+			}
+		}
+		v.Correcting = f
+	}
+	for _, row := range v.Enrolments {
+		if row.E.ID != choosing {
+			continue
+		}
+		chosen := row.E.Interests
+		if posted != nil {
+			chosen = posted["interests"]
+		}
+		f := &interestsForm{E: row.E}
+		for _, o := range v.Interests {
+			o.Selected = slices.Contains(chosen, o.Value)
+			f.Interests = append(f.Interests, o)
+		}
+		v.Choosing = f
+	}
 }
 
 // programmeAct edits the programme (name, kind, roster, capacity, place
 // and description, at the version shown), enrols a person, withdraws an
-// enrolment, adds a session or records attendance.
+// enrolment or changes its interests, adds a session, corrects one (at
+// the version shown) or deletes one, or records attendance.
 func (h *handler) programmeAct(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r.PathValue("id"))
 	if err != nil {
@@ -376,6 +469,50 @@ func (h *handler) programmeAct(w http.ResponseWriter, r *http.Request) {
 			_, err = s.AddSession(r.Context(), actor(r), id, in)
 		}
 		to += "#sessions"
+	case "session-edit":
+		var sid int64
+		if sid, err = strconv.ParseInt(f.Get("session"), 10, 64); err != nil {
+			err = apperr.ErrNotFound
+		}
+		in := programme.SessionInput{Topic: f.Get("topic"), Place: f.Get("place")}
+		if err == nil {
+			in.StartsAt, in.EndsAt, err = formSpan(f)
+		}
+		if err == nil {
+			in.StaffIDs, err = ids(f, "staff_ids")
+		}
+		if err == nil {
+			if in.Version, err = strconv.Atoi(f.Get("version")); err != nil {
+				err = apperr.Field("version", "number", "must be a whole number")
+			}
+		}
+		if err == nil {
+			_, err = s.UpdateSession(r.Context(), id, sid, in)
+		}
+		to += "#sessions"
+	case "session-delete":
+		var sid int64
+		if sid, err = strconv.ParseInt(f.Get("session"), 10, 64); err != nil {
+			err = apperr.ErrNotFound
+		}
+		if err == nil {
+			err = s.DeleteSession(r.Context(), id, sid)
+		}
+		var attended *programme.SessionAttended
+		if errors.As(err, &attended) {
+			h.programmePageOf(w, r, http.StatusConflict, h.locale(r).T("programme.session_attended", attended.Attended))
+			return
+		}
+		to += "#sessions"
+	case "interests":
+		var eid int64
+		if eid, err = strconv.ParseInt(f.Get("enrolment"), 10, 64); err != nil {
+			err = apperr.ErrNotFound
+		}
+		if err == nil {
+			_, err = s.SetInterests(r.Context(), id, eid, f["interests"])
+		}
+		to += "#enrolments"
 	case "withdraw":
 		var eid int64
 		if eid, err = strconv.ParseInt(f.Get("enrolment"), 10, 64); err != nil {
