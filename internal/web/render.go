@@ -118,6 +118,7 @@ func (p *pages) set(lang, name string) (*template.Template, error) {
 		}
 	}
 	fastEscapers(t)
+	foldMenu(t)
 	p.folded.Store(key, t)
 	return t, nil
 }
