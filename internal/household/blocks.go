@@ -11,6 +11,17 @@ type FileBlocks struct {
 	Mediation  bool // mediation cases it is a party to
 	Enrolments bool // programme enrolments
 	Signups    bool // activity sign-ups
+	// Member is the team member asked for with the blocks (FileBlocksOf),
+	// read in the same statement: the benefit form's helper, for a visitor.
+	// Its ID is 0 if none was asked for or there is no such member.
+	Member BlockMember
+}
+
+// BlockMember is what the file shows of a team member: the name and role
+// of a choice, and the grid that decides whether it is one.
+type BlockMember struct {
+	ID, GridID int64
+	Name, Role string
 }
 
 // FileBlocks reads in one statement which lists of household id's file
@@ -20,21 +31,49 @@ type FileBlocks struct {
 // here is one that would have been empty for any user. The caller has
 // found the household in the user's scope.
 func (s *Store) FileBlocks(ctx context.Context, id int64) (FileBlocks, error) {
+	return s.FileBlocksOf(ctx, id, 0)
+}
+
+// FileBlocksOf is FileBlocks that also reads team member member (if not
+// 0; whoever the user), as the blocks' Member: a query fewer than
+// org.TeamMemberByID on a page that shows both.
+func (s *Store) FileBlocksOf(ctx context.Context, id, member int64) (FileBlocks, error) {
 	var b FileBlocks
-	err := s.db.QueryRowContext(ctx, `SELECT `+FileBlocksColumns+` FROM households h WHERE h.id = ?`, id).Scan(b.Dest()...)
+	cols, args := FileBlocksColumns(member)
+	err := s.db.QueryRowContext(ctx, `SELECT `+cols+` FROM households h WHERE h.id = ?`, append(args, id)...).Scan(b.Dest(member)...)
 	return b, err
 }
 
-// FileBlocksColumns are FileBlocks' columns in a statement that reads
-// household h (visit.Store.DueWithBlocks reads them with the schedule).
-const FileBlocksColumns = `EXISTS (SELECT 1 FROM proactive_tasks x WHERE x.household_id = h.id),
+// FileBlocksColumns returns FileBlocks' columns in a statement that reads
+// household h (visit.Store.DueWithBlocks reads them with the schedule),
+// with team member member's if not 0, and their arguments.
+func FileBlocksColumns(member int64) (string, []any) {
+	if member == 0 {
+		return fileBlocksColumns, nil
+	}
+	return fileBlocksColumns + blockMemberColumns, []any{member, member, member, member}
+}
+
+// blockMemberColumns read a BlockMember by its primary key, one column
+// each (a member that does not exist reads as the zero BlockMember).
+const blockMemberColumns = `,
+	COALESCE((SELECT m.id FROM team_members m WHERE m.id = ?), 0),
+	COALESCE((SELECT m.grid_id FROM team_members m WHERE m.id = ?), 0),
+	COALESCE((SELECT m.name FROM team_members m WHERE m.id = ?), ''),
+	COALESCE((SELECT m.role FROM team_members m WHERE m.id = ?), '')`
+
+const fileBlocksColumns = `EXISTS (SELECT 1 FROM proactive_tasks x WHERE x.household_id = h.id),
 	EXISTS (SELECT 1 FROM benefit_cases x WHERE x.household_id = h.id),
 	EXISTS (SELECT 1 FROM talk_visitors x WHERE x.household_id = h.id),
 	EXISTS (SELECT 1 FROM mediation_parties x WHERE x.household_id = h.id),
 	EXISTS (SELECT 1 FROM programme_enrolments x WHERE x.household_id = h.id),
 	EXISTS (SELECT 1 FROM activity_signups x WHERE x.household_id = h.id)`
 
-// Dest returns where to scan FileBlocksColumns.
-func (b *FileBlocks) Dest() []any {
-	return []any{&b.Tasks, &b.Benefits, &b.TalkVisits, &b.Mediation, &b.Enrolments, &b.Signups}
+// Dest returns where to scan FileBlocksColumns(member).
+func (b *FileBlocks) Dest(member int64) []any {
+	d := []any{&b.Tasks, &b.Benefits, &b.TalkVisits, &b.Mediation, &b.Enrolments, &b.Signups}
+	if member != 0 {
+		d = append(d, &b.Member.ID, &b.Member.GridID, &b.Member.Name, &b.Member.Role)
+	}
+	return d
 }

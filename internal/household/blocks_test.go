@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 )
@@ -29,6 +30,19 @@ func TestFileBlocks(t *testing.T) {
 		}
 		if b, err := s.FileBlocks(ctx, w.widow.ID); err != nil || b != (household.FileBlocks{}) {
 			t.Errorf("the other household: %+v, %v; want none", b, err)
+		}
+		// With a team member: read in the same statement, as
+		// org.TeamMemberByID reads it; a missing one reads as none.
+		m, err := org.TeamMemberByID(ctx, db, w.worker.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := household.FileBlocks{Benefits: true, Member: household.BlockMember{ID: m.ID, GridID: m.GridID, Name: m.Name, Role: string(m.Role)}}
+		if b, err := s.FileBlocksOf(ctx, w.couple.ID, w.worker.ID); err != nil || b != want || m.GridID == 0 || m.Name == "" {
+			t.Errorf("with the worker: %+v, %v; want %+v", b, err, want)
+		}
+		if b, err := s.FileBlocksOf(ctx, w.couple.ID, w.worker.ID+1000); err != nil || b != (household.FileBlocks{Benefits: true}) {
+			t.Errorf("with a missing member: %+v, %v; want no member", b, err)
 		}
 	})
 }

@@ -298,25 +298,26 @@ type Schedule struct {
 // Out of scope it answers apperr.ErrNotFound: the scope is a condition of
 // the query that reads the schedule (household.WhereRow: one row checked).
 func (s *Store) ScheduleOf(ctx context.Context, id int64) (*Schedule, error) {
-	return s.scheduleOf(ctx, id, true, nil)
+	return s.scheduleOf(ctx, id, true, nil, 0)
 }
 
 // DueOf is ScheduleOf without the frequency and its reason (left empty),
 // in one statement: when the household is next due, for the household
 // file, which shows no frequency.
 func (s *Store) DueOf(ctx context.Context, id int64) (*Schedule, error) {
-	return s.scheduleOf(ctx, id, false, nil)
+	return s.scheduleOf(ctx, id, false, nil, 0)
 }
 
 // DueWithBlocks is DueOf that reads in the same statement which lists of
-// the household's file have rows (household.Store.FileBlocks).
-func (s *Store) DueWithBlocks(ctx context.Context, id int64) (*Schedule, household.FileBlocks, error) {
+// the household's file have rows, and team member member if not 0
+// (household.Store.FileBlocksOf).
+func (s *Store) DueWithBlocks(ctx context.Context, id, member int64) (*Schedule, household.FileBlocks, error) {
 	var b household.FileBlocks
-	sc, err := s.scheduleOf(ctx, id, false, &b)
+	sc, err := s.scheduleOf(ctx, id, false, &b, member)
 	return sc, b, err
 }
 
-func (s *Store) scheduleOf(ctx context.Context, id int64, frequency bool, blocks *household.FileBlocks) (*Schedule, error) {
+func (s *Store) scheduleOf(ctx context.Context, id int64, frequency bool, blocks *household.FileBlocks, member int64) (*Schedule, error) {
 	cond, args := household.WhereRow(s.scope)
 	if cond != "" {
 		cond = " AND " + cond
@@ -324,13 +325,15 @@ func (s *Store) scheduleOf(ctx context.Context, id int64, frequency bool, blocks
 	var sc Schedule
 	var stored sql.NullString // the configured policy, if any (LoadPolicy)
 	policy, dest := "", []any{&sc.LastVisitAt, &sc.LastMetOn, &sc.NextDueOn, &sc.Misses, &sc.Offpeak}
-	args = append([]any{id}, args...)
+	var selectArgs []any // the select list's, before the condition's
 	if frequency {
-		policy, dest, args = ", (SELECT value FROM settings WHERE key = ?)", append(dest, &stored), append([]any{policyKey}, args...)
+		policy, dest, selectArgs = ", (SELECT value FROM settings WHERE key = ?)", append(dest, &stored), append(selectArgs, policyKey)
 	}
 	if blocks != nil {
-		policy, dest = policy+", "+household.FileBlocksColumns, append(dest, blocks.Dest()...)
+		cols, colArgs := household.FileBlocksColumns(member)
+		policy, dest, selectArgs = policy+", "+cols, append(dest, blocks.Dest(member)...), append(selectArgs, colArgs...)
 	}
+	args = append(append(selectArgs, id), args...)
 	err := s.db.QueryRowContext(ctx, `SELECT h.last_visit_at, h.last_met_on, h.next_due_on, h.misses, h.offpeak`+policy+`
 		FROM households h WHERE h.id = ?`+cond, args...).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {

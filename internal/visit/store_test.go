@@ -73,7 +73,7 @@ func TestRecomputeDue(t *testing.T) {
 			t.Errorf("DueOf %+v, ScheduleOf without the frequency %+v", *due, *sc)
 		}
 		// DueWithBlocks is DueOf with the file's blocks, as FileBlocks reads them.
-		due2, blocks, err := vs.DueWithBlocks(ctx, h.ID)
+		due2, blocks, err := vs.DueWithBlocks(ctx, h.ID, 0)
 		if err != nil || due2.LastVisitAt == nil || !due2.LastVisitAt.Equal(*sc.LastVisitAt) {
 			t.Fatalf("DueWithBlocks: %+v, %v", due2, err)
 		}
@@ -81,8 +81,26 @@ func TestRecomputeDue(t *testing.T) {
 		if want, err := files.FileBlocks(ctx, h.ID); *due2 != *sc || err != nil || blocks != want {
 			t.Errorf("DueWithBlocks %+v, %+v; want %+v, %+v (%v)", *due2, blocks, *sc, want, err)
 		}
+		// With a team member (the benefit form's helper), in a grid
+		// leader's scope (its arguments after the member's): the same
+		// schedule, and the member as FileBlocksOf reads it.
+		m := org.TeamMember{CommunityID: fx.Community.ID, GridID: fx.Grids[0].ID, Name: "网格员甲", Role: org.RoleGridWorker}
+		if err := org.CreateTeamMember(ctx, db, &m); err != nil {
+			t.Fatal(err)
+		}
+		due3, blocks3, err := vs.In(org.Scope{GridIDs: []int64{fx.Grids[0].ID}}).DueWithBlocks(ctx, h.ID, m.ID)
+		if err != nil {
+			t.Fatalf("DueWithBlocks with a member: %v", err)
+		}
+		due3.LastVisitAt = sc.LastVisitAt
+		if want, err := files.FileBlocksOf(ctx, h.ID, m.ID); *due3 != *sc || err != nil || blocks3 != want || want.Member.ID != m.ID || want.Member.Name != m.Name {
+			t.Errorf("DueWithBlocks with a member %+v, %+v; want %+v, %+v (%v)", *due3, blocks3, *sc, want, err)
+		}
+		if _, _, err := vs.In(org.Scope{GridIDs: []int64{fx.Grids[1].ID}}).DueWithBlocks(ctx, h.ID, m.ID); !errors.Is(err, apperr.ErrNotFound) {
+			t.Errorf("DueWithBlocks with a member: another grid's leader saw the household: %v", err)
+		}
 		// Out of scope looks like not there.
-		if _, _, err := vs.In(org.Scope{}).DueWithBlocks(ctx, h.ID); !errors.Is(err, apperr.ErrNotFound) {
+		if _, _, err := vs.In(org.Scope{}).DueWithBlocks(ctx, h.ID, 0); !errors.Is(err, apperr.ErrNotFound) {
 			t.Errorf("DueWithBlocks: an empty scope saw the household: %v", err)
 		}
 		if _, err := vs.In(org.Scope{}).ScheduleOf(ctx, h.ID); !errors.Is(err, apperr.ErrNotFound) {

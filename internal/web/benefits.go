@@ -130,7 +130,12 @@ func (h *handler) benefitBlockOf(r *http.Request, v *fileView) (*benefitBlock, e
 	if b.CanDecide { // an editor: the file has read the community's team
 		team = v.team
 	} else if u := user(r); u != nil && u.TeamMemberID != 0 {
-		if m, err := org.TeamMemberByID(ctx, h.db, u.TeamMemberID); err == nil {
+		if v.helper == u.TeamMemberID { // read with the file's blocks
+			if m := v.blocks.Member; m.ID != 0 {
+				team = []org.TeamMember{{ID: m.ID, GridID: m.GridID, Name: m.Name, Role: org.Role(m.Role)}}
+				b.Helpers = nil
+			}
+		} else if m, err := org.TeamMemberByID(ctx, h.db, u.TeamMemberID); err == nil {
 			team = []org.TeamMember{m}
 			b.Helpers = nil
 		}

@@ -119,10 +119,11 @@ func (e *fastEscaper) slow(v any) (string, error) {
 
 // fastEscapers replaces, in the escaped tree of set t, the chain of
 // escapers ending each action by one call of its fastEscaper, registered
-// in t as "_wanhu_escape_N".
-func fastEscapers(t *template.Template) {
+// in t as "_wanhu_escape_N", and returns them by name.
+func fastEscapers(t *template.Template) map[string]*fastEscaper {
 	names := map[string]string{} // chain → function
 	funcs := template.FuncMap{}
+	byName := map[string]*fastEscaper{}
 	var walk func(n parse.Node, tr *parse.Tree)
 	walk = func(n parse.Node, tr *parse.Tree) {
 		switch n := n.(type) {
@@ -164,6 +165,7 @@ func fastEscapers(t *template.Template) {
 				if e := newFastEscaper(chain); e != nil {
 					name = "_wanhu_escape_" + strconv.Itoa(len(funcs))
 					funcs[name] = e.escape
+					byName[name] = e
 				}
 				names[key] = name // "": a chain left as it is
 			}
@@ -179,6 +181,7 @@ func fastEscapers(t *template.Template) {
 		}
 	}
 	t.Funcs(funcs)
+	return byName
 }
 
 // isEscaper reports whether c is a call of one of html/template's

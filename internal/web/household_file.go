@@ -71,6 +71,8 @@ type fileView struct {
 	// blocks tells which of the household's lists have rows: the others
 	// are not read.
 	blocks household.FileBlocks
+	// helper is the team member read with the blocks (blocks.Member), or 0.
+	helper int64
 }
 
 // memberTable is a table of members; Edit adds the edit links, Reveal the
@@ -174,12 +176,17 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 	// Most households have no tasks, benefit cases, talks or programmes:
 	// one statement tells which lists to read (with the schedule, for
 	// those who record visits).
+	// The benefit form's helper, for who applies but does not decide, is
+	// the user's own team member: read with the blocks.
+	if u := user(r); u != nil && u.TeamMemberID != 0 && can(r, access.RecordNeeds) && !v.CanEdit {
+		v.helper = u.TeamMemberID
+	}
 	if !can(r, access.RecordVisits) {
-		if v.blocks, err = h.files(r).FileBlocks(ctx, hh.ID); err != nil {
+		if v.blocks, err = h.files(r).FileBlocksOf(ctx, hh.ID, v.helper); err != nil {
 			return nil, err
 		}
 	} else {
-		if v.Schedule, v.blocks, err = h.visits(r).DueWithBlocks(ctx, hh.ID); err != nil {
+		if v.Schedule, v.blocks, err = h.visits(r).DueWithBlocks(ctx, hh.ID, v.helper); err != nil {
 			return nil, err
 		}
 		var ts []proactive.Task

@@ -117,7 +117,8 @@ func (p *pages) set(lang, name string) (*template.Template, error) {
 			foldPrinted(x.Tree.Root)
 		}
 	}
-	fastEscapers(t)
+	foldRanges(t, fastEscapers(t))
+	foldMenu(t)
 	p.folded.Store(key, t)
 	return t, nil
 }
