@@ -510,7 +510,9 @@ var (
 // disabled or a role revoked counts at the next request. It returns
 // apperr.ErrNotFound when there is no such credential or account.
 func (s *Store) credential(ctx context.Context, cred credSource, args ...any) (credRow, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT u.id, u.username, u.display_name, u.disabled, u.team_member_id, u.must_change_password,
+	// One row per grant of one account, by the credential's key: a brief
+	// read (store.Brief).
+	rows, err := s.db.QueryContext(store.Brief(ctx), `SELECT u.id, u.username, u.display_name, u.disabled, u.team_member_id, u.must_change_password,
 			u.totp_grace_until,
 			(SELECT value FROM settings WHERE key = ?),
 			(SELECT t.enabled FROM user_totp t WHERE t.user_id = u.id),
