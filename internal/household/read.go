@@ -212,13 +212,13 @@ const householdValues = 30
 // NOT NULL, as scanning them into strings and numbers requires.
 func decodeHousehold(k *secret.Keyring, row string) (Household, string, error) {
 	var h Household
-	rs, err := jsonRows("["+row+"]", householdValues)
+	vs, err := store.JSONArray(row, householdValues)
 	if err != nil {
 		return h, "", err
 	}
-	r := rs[0]
+	r := jsonRow(vs)
 	for i, v := range r {
-		if v.null {
+		if v.Null {
 			return h, "", fmt.Errorf("household's value %d is null", i)
 		}
 	}
