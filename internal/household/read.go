@@ -205,11 +205,10 @@ const householdValues = 30
 // decodeHousehold reads the household's row of householdSelect on SQLite
 // (householdCols and the tagList, as one JSON array) as scanHousehold
 // scans them, and returns the tagList apart. On SQLite every column the
-// driver hands over costs about a microsecond of CPU (the statement's
-// mutex is taken for its name, its declared type and its value, and each
-// is copied into Go); one column of 30 values costs a fraction of that
-// (bench/README.md, "The household JSON (h2, stop 29)"). Every value is
-// NOT NULL, as scanning them into strings and numbers requires.
+// driver hands over costs about a microsecond of CPU (see
+// store.JSONArray); one column of 30 values costs a fraction of that.
+// Every value is NOT NULL, as scanning them into strings and numbers
+// requires.
 func decodeHousehold(k *secret.Keyring, row string) (Household, string, error) {
 	var h Household
 	vs, err := store.JSONArray(row, householdValues)
