@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -494,13 +495,26 @@ func (r credRow) apiRefused(now time.Time) bool {
 // credSource is where credential reads a credential: the columns that
 // fill credRow's secret, last, exp and tokenID, the table and the
 // condition.
-type credSource struct{ cols, table, where string }
+type credSource struct{ secret, last, exp, id, table, where string }
 
 // A session by its id and kind; a personal access token by its hash.
 var (
-	sessionCred = credSource{"c.csrf, c.last_seen_at, c.expires_at, 0", "sessions", "c.id = ? AND c.kind = ?"}
-	tokenCred   = credSource{"c.scopes, c.last_used_at, c.expires_at, c.id", "access_tokens", "c.token_hash = ?"}
+	sessionCred = credSource{"c.csrf", "c.last_seen_at", "c.expires_at", "0", "sessions", "c.id = ? AND c.kind = ?"}
+	tokenCred   = credSource{"c.scopes", "c.last_used_at", "c.expires_at", "c.id", "access_tokens", "c.token_hash = ?"}
 )
+
+// credValues are the columns of credential but its timestamps, in the
+// order of credValuesOf; on SQLite they come as one column (see
+// store.JSONArray).
+func credValues(cred credSource) string {
+	return `u.id, u.username, u.display_name, u.disabled, u.team_member_id, u.must_change_password,
+			(SELECT value FROM settings WHERE key = ?),
+			(SELECT t.enabled FROM user_totp t WHERE t.user_id = u.id),
+			r.role, r.org_unit_id, o.path, ` + cred.secret + `, ` + cred.id
+}
+
+// credRowValues is how many values credValues has.
+const credRowValues = 13
 
 // credential reads, in one query, a session or a personal access token
 // (sessionCred or tokenCred, with its arguments), its account with its
@@ -510,11 +524,14 @@ var (
 // disabled or a role revoked counts at the next request. It returns
 // apperr.ErrNotFound when there is no such credential or account.
 func (s *Store) credential(ctx context.Context, cred credSource, args ...any) (credRow, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT u.id, u.username, u.display_name, u.disabled, u.team_member_id, u.must_change_password,
-			u.totp_grace_until,
-			(SELECT value FROM settings WHERE key = ?),
-			(SELECT t.enabled FROM user_totp t WHERE t.user_id = u.id),
-			r.role, r.org_unit_id, o.path, `+cred.cols+`
+	sqlite := s.db.Dialect() == store.SQLite
+	vals := credValues(cred)
+	if sqlite {
+		vals = `json_array(` + vals + `)`
+	}
+	// One row per grant of one account, by the credential's key: a brief
+	// read (store.Brief).
+	rows, err := s.db.QueryContext(store.Brief(ctx), `SELECT `+vals+`, u.totp_grace_until, `+cred.last+`, `+cred.exp+`
 		FROM `+cred.table+` c JOIN users u ON u.id = c.user_id
 		LEFT JOIN user_roles r ON r.user_id = u.id
 		LEFT JOIN org_units o ON o.id = r.org_unit_id
@@ -530,9 +547,18 @@ func (s *Store) credential(ctx context.Context, cred credSource, args ...any) (c
 		var tm, unit sql.NullInt64
 		var roles, role, path sql.NullString
 		var on sql.NullBool
-		if err := rows.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Disabled, &tm, &u.MustChangePassword,
-			&row.grace, &roles, &on, &role, &unit, &path,
-			&row.secret, &row.last, &row.exp, &row.tokenID); err != nil {
+		var err error
+		if sqlite {
+			var js string
+			if err = rows.Scan(&js, &row.grace, &row.last, &row.exp); err == nil {
+				err = credValuesOf(js, &u, &tm, &roles, &on, &role, &unit, &path, &row.secret, &row.tokenID)
+			}
+		} else {
+			err = rows.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Disabled, &tm, &u.MustChangePassword,
+				&roles, &on, &role, &unit, &path, &row.secret, &row.tokenID,
+				&row.grace, &row.last, &row.exp)
+		}
+		if err != nil {
 			return credRow{}, err
 		}
 		if row.user == nil {
@@ -556,6 +582,60 @@ func (s *Store) credential(ctx context.Context, cred credSource, args ...any) (c
 		return credRow{}, apperr.ErrNotFound
 	}
 	return row, nil
+}
+
+// credValuesOf reads credValues handed over as one JSON array (SQLite)
+// into what credential scans them into, as the driver would: a null is
+// refused but where the value may be null (sql.Null…), and a boolean is
+// 1 or 0.
+func credValuesOf(js string, u *User, tm *sql.NullInt64, roles *sql.NullString, on *sql.NullBool,
+	role *sql.NullString, unit *sql.NullInt64, path *sql.NullString, secret *string, tokenID *int64) error {
+	v, err := store.JSONArray(js, credRowValues)
+	if err != nil {
+		return err
+	}
+	for _, i := range []int{0, 1, 2, 3, 5, 11, 12} {
+		if v[i].Null {
+			return fmt.Errorf("credential: value %d is null", i)
+		}
+	}
+	num := func(i int, n *int64) error {
+		var err error
+		*n, err = strconv.ParseInt(v[i].S, 10, 64)
+		return err
+	}
+	flag := func(i int, b *bool) error {
+		switch v[i].S {
+		case "1", "true":
+			*b = true
+		case "0", "false":
+			*b = false
+		default:
+			return fmt.Errorf("credential: value %d: %q is not a boolean", i, v[i].S)
+		}
+		return nil
+	}
+	u.Username, u.DisplayName, *secret = v[1].S, v[2].S, v[11].S
+	*roles = sql.NullString{String: v[6].S, Valid: !v[6].Null}
+	*role = sql.NullString{String: v[8].S, Valid: !v[8].Null}
+	*path = sql.NullString{String: v[10].S, Valid: !v[10].Null}
+	if err := errors.Join(num(0, &u.ID), flag(3, &u.Disabled), flag(5, &u.MustChangePassword), num(12, tokenID)); err != nil {
+		return err
+	}
+	if tm.Valid = !v[4].Null; tm.Valid {
+		if err := num(4, &tm.Int64); err != nil {
+			return err
+		}
+	}
+	if unit.Valid = !v[9].Null; unit.Valid {
+		if err := num(9, &unit.Int64); err != nil {
+			return err
+		}
+	}
+	if on.Valid = !v[7].Null; on.Valid {
+		return flag(7, &on.Bool)
+	}
+	return nil
 }
 
 // Logout ends the session of a token.

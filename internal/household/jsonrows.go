@@ -1,10 +1,8 @@
 package household
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"wanhu/internal/store"
 )
@@ -32,10 +30,7 @@ func jsonList(q store.Querier, cols, from, order string) string {
 
 // jsonValue is one value of a jsonList row: a string, the text of a
 // number, or null.
-type jsonValue struct {
-	s    string
-	null bool
-}
+type jsonValue = store.JSONValue
 
 // jsonRow is a row of a jsonList, its values in the order of its columns.
 type jsonRow []jsonValue
@@ -44,136 +39,49 @@ type jsonRow []jsonValue
 // only what jsonList makes (arrays of strings, numbers and nulls), faster
 // than encoding/json decodes into structs (it showed in profiles).
 func jsonRows(list string, n int) ([]jsonRow, error) {
-	p := jsonParser{s: list}
+	p := store.NewJSONParser(list)
 	var out []jsonRow
-	if err := p.want('['); err != nil {
+	if err := p.Want('['); err != nil {
 		return nil, err
 	}
-	if p.peek() == ']' {
-		p.i++
-		return out, p.end()
+	if p.Peek() == ']' {
+		p.Skip()
+		return out, p.End()
 	}
 	for {
-		if err := p.want('['); err != nil {
+		row, err := p.Array(n)
+		if err != nil {
 			return nil, err
-		}
-		row := make(jsonRow, 0, n)
-		for {
-			v, err := p.value()
-			if err != nil {
-				return nil, err
-			}
-			row = append(row, v)
-			if p.peek() == ',' {
-				p.i++
-				continue
-			}
-			if err := p.want(']'); err != nil {
-				return nil, err
-			}
-			break
-		}
-		if len(row) != n {
-			return nil, fmt.Errorf("a list's row of %d values, want %d", len(row), n)
 		}
 		out = append(out, row)
-		if p.peek() == ',' {
-			p.i++
+		if p.Peek() == ',' {
+			p.Skip()
 			continue
 		}
-		if err := p.want(']'); err != nil {
+		if err := p.Want(']'); err != nil {
 			return nil, err
 		}
-		return out, p.end()
-	}
-}
-
-type jsonParser struct {
-	s string
-	i int
-}
-
-// peek skips white space and returns the next byte (0 at the end).
-func (p *jsonParser) peek() byte {
-	for p.i < len(p.s) && (p.s[p.i] == ' ' || p.s[p.i] == '\n' || p.s[p.i] == '\t' || p.s[p.i] == '\r') {
-		p.i++
-	}
-	if p.i == len(p.s) {
-		return 0
-	}
-	return p.s[p.i]
-}
-
-func (p *jsonParser) want(c byte) error {
-	if p.peek() != c {
-		return fmt.Errorf("a list: want %q at %d of %q", c, p.i, p.s)
-	}
-	p.i++
-	return nil
-}
-
-func (p *jsonParser) end() error {
-	if p.peek() != 0 {
-		return fmt.Errorf("a list: text after its end at %d of %q", p.i, p.s)
-	}
-	return nil
-}
-
-// value reads a string, a number or null.
-func (p *jsonParser) value() (jsonValue, error) {
-	switch c := p.peek(); {
-	case c == '"':
-		start, escaped := p.i, false
-		for p.i++; p.i < len(p.s); p.i++ {
-			switch p.s[p.i] {
-			case '\\':
-				escaped = true
-				p.i++
-			case '"':
-				p.i++
-				raw := p.s[start:p.i]
-				if !escaped {
-					return jsonValue{s: raw[1 : len(raw)-1]}, nil
-				}
-				var s string
-				if err := json.Unmarshal([]byte(raw), &s); err != nil {
-					return jsonValue{}, fmt.Errorf("a list's string %s: %w", raw, err)
-				}
-				return jsonValue{s: s}, nil
-			}
-		}
-		return jsonValue{}, fmt.Errorf("a list: unterminated string in %q", p.s)
-	case c == 'n' && strings.HasPrefix(p.s[p.i:], "null"):
-		p.i += 4
-		return jsonValue{null: true}, nil
-	case c == '-' || c >= '0' && c <= '9':
-		start := p.i
-		for p.i < len(p.s) && strings.IndexByte("+-.0123456789eE", p.s[p.i]) >= 0 {
-			p.i++
-		}
-		return jsonValue{s: p.s[start:p.i]}, nil
-	default:
-		return jsonValue{}, fmt.Errorf("a list: unexpected %q at %d of %q", c, p.i, p.s)
+		return out, p.End()
 	}
 }
 
 // id is value i as an integer, for sorting rows by their ids (0 for
 // null or anything else).
 func (r jsonRow) id(i int) int64 {
-	n, _ := strconv.ParseInt(r[i].s, 10, 64)
+	n, _ := strconv.ParseInt(r[i].S, 10, 64)
 	return n
 }
 
 // str is value i as a string ("" for null).
-func (r jsonRow) str(i int) string { return r[i].s }
+func (r jsonRow) str(i int) string { return r[i].S }
 
 // int64To sets *n to value i as an integer (0 for null).
 func (r jsonRow) int64To(i int, n *int64) error {
-	if r[i].null {
+	if r[i].Null {
 		*n = 0
 		return nil
 	}
-	v, err := strconv.ParseInt(r[i].s, 10, 64)
+	v, err := strconv.ParseInt(r[i].S, 10, 64)
 	if err != nil {
 		return fmt.Errorf("a list's integer: %w", err)
 	}
@@ -192,8 +100,8 @@ func (r jsonRow) intTo(i int, n *int) error {
 // scan is value i as the database driver hands it to a sql.Scanner: nil
 // for null, else its text.
 func (r jsonRow) scan(i int) any {
-	if r[i].null {
+	if r[i].Null {
 		return nil
 	}
-	return r[i].s
+	return r[i].S
 }

@@ -21,9 +21,9 @@ func TestJSONRows(t *testing.T) {
 		want []jsonRow
 	}{
 		{`[]`, nil},
-		{`[[1,"a",null]]`, []jsonRow{{{s: "1"}, {s: "a"}, {null: true}}}},
+		{`[[1,"a",null]]`, []jsonRow{{{S: "1"}, {S: "a"}, {Null: true}}}},
 		{"[[-12, \"王 \\\"强\\\"\\n\\\\ \\u00e9\\ud83d\\ude00\", null], \n [3,\"\",\"x,y\"]]",
-			[]jsonRow{{{s: "-12"}, {s: "王 \"强\"\n\\ é😀"}, {null: true}}, {{s: "3"}, {s: ""}, {s: "x,y"}}}},
+			[]jsonRow{{{S: "-12"}, {S: "王 \"强\"\n\\ é😀"}, {Null: true}}, {{S: "3"}, {S: ""}, {S: "x,y"}}}},
 	} {
 		got, err := jsonRows(c.in, 3)
 		if err != nil || !reflect.DeepEqual(got, c.want) {
@@ -35,7 +35,7 @@ func TestJSONRows(t *testing.T) {
 			t.Errorf("jsonRows(%q) = %+v, want an error", bad, got)
 		}
 	}
-	r := jsonRow{{s: "42"}, {null: true}, {s: "x"}}
+	r := jsonRow{{S: "42"}, {Null: true}, {S: "x"}}
 	var n int64
 	var m int
 	if err := r.int64To(0, &n); err != nil || n != 42 {
@@ -70,7 +70,7 @@ func FuzzJSONRows(f *testing.F) {
 				t.Fatal(err)
 			}
 			got, err := jsonRows(b.String(), 3)
-			want := []jsonRow{{{s: strconv.FormatInt(n, 10)}, {s: s}, {null: true}}, {{s: s}, {null: true}, {s: strconv.FormatInt(n, 10)}}}
+			want := []jsonRow{{{S: strconv.FormatInt(n, 10)}, {S: s}, {Null: true}}, {{S: s}, {Null: true}, {S: strconv.FormatInt(n, 10)}}}
 			if err != nil || !reflect.DeepEqual(got, want) {
 				t.Fatalf("jsonRows(%q) = %+v, %v; want %+v", b.String(), got, err, want)
 			}

@@ -157,7 +157,13 @@ func (db *DB) ExecContext(ctx context.Context, q string, args ...any) (sql.Resul
 	return db.sql.ExecContext(ctx, db.Rebind(q), args...)
 }
 
+// QueryContext runs q outside any transaction. A brief read (Brief) on
+// SQLite runs unwatched by ctx (see Brief).
 func (db *DB) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	ctx, err := db.unwatched(ctx, q)
+	if err != nil {
+		return nil, err
+	}
 	if st := db.stmts.stmt(ctx, db.sql, q); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -169,11 +175,40 @@ func (db *DB) QueryContext(ctx context.Context, q string, args ...any) (*sql.Row
 func (db *DB) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
 	if isWrite(q) {
 		defer db.turn(ctx, q)()
+	} else if c, err := db.unwatched(ctx, q); err == nil {
+		ctx = c
 	}
 	if st := db.stmts.stmt(ctx, db.sql, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
 	return db.sql.QueryRowContext(ctx, db.Rebind(q), args...)
+}
+
+// Brief marks ctx for brief reads: each reads a bounded handful of rows
+// through an index (a session by its id, one household's file), so it
+// ends within a fraction of a millisecond of starting. On SQLite such a
+// read is not watched for ctx's end: database/sql and modernc.org/sqlite
+// each start a goroutine per query to watch a context that can end (a
+// request's can): `SELECT 1` took 6–9 µs of CPU so, 2–3 µs without
+// (bench/README.md, "The household JSON (h2, stop 29)"). ctx is looked at before the read starts
+// (an ended ctx fails it as before); a read that has started runs to its
+// end, which for a brief read is sooner than a watcher would stop it. A
+// write is always watched, and PostgreSQL's reads are (a read there waits
+// on the network).
+func Brief(ctx context.Context) context.Context { return context.WithValue(ctx, briefKey{}, true) }
+
+type briefKey struct{}
+
+// unwatched returns ctx without its end when it is Brief, db is SQLite
+// and q reads (see Brief), or ctx's error if it has ended already.
+func (db *DB) unwatched(ctx context.Context, q string) (context.Context, error) {
+	if db.dialect != SQLite || ctx.Done() == nil || ctx.Value(briefKey{}) == nil || isWrite(q) {
+		return ctx, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return ctx, err
+	}
+	return context.WithoutCancel(ctx), nil
 }
 
 // Rebind rewrites "?" placeholders as "$1", "$2", … for PostgreSQL. A "?"
