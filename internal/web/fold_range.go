@@ -50,39 +50,22 @@ type rangeFold struct {
 // by a call of its rangeFold, registered in t as "_wanhu_range_N".
 func foldRanges(t *template.Template, escapers map[string]*fastEscaper) {
 	funcs := template.FuncMap{}
-	var walk func(l *parse.ListNode, tr *parse.Tree)
-	walk = func(l *parse.ListNode, tr *parse.Tree) {
-		if l == nil {
-			return
+	replaceNodes(t, "", func(n parse.Node, tr *parse.Tree) parse.Node {
+		r, ok := n.(*parse.RangeNode)
+		if !ok {
+			return nil
 		}
-		for i, n := range l.Nodes {
-			switch n := n.(type) {
-			case *parse.RangeNode:
-				if f := newRangeFold(n, escapers); f != nil {
-					name := "_wanhu_range_" + strconv.Itoa(len(funcs))
-					funcs[name] = f.run
-					cmds := append(n.Pipe.Cmds[:len(n.Pipe.Cmds):len(n.Pipe.Cmds)], &parse.CommandNode{NodeType: parse.NodeCommand, Pos: n.Pos,
-						Args: []parse.Node{parse.NewIdentifier(name).SetTree(tr).SetPos(n.Pos)}})
-					l.Nodes[i] = &parse.ActionNode{NodeType: parse.NodeAction, Pos: n.Pos, Line: n.Line,
-						Pipe: &parse.PipeNode{NodeType: parse.NodePipe, Pos: n.Pipe.Pos, Line: n.Pipe.Line, Cmds: cmds}}
-					continue
-				}
-				walk(n.List, tr)
-				walk(n.ElseList, tr)
-			case *parse.IfNode:
-				walk(n.List, tr)
-				walk(n.ElseList, tr)
-			case *parse.WithNode:
-				walk(n.List, tr)
-				walk(n.ElseList, tr)
-			}
+		f := newRangeFold(r, escapers)
+		if f == nil {
+			return nil
 		}
-	}
-	for _, x := range t.Templates() {
-		if x.Tree != nil {
-			walk(x.Tree.Root, x.Tree)
-		}
-	}
+		name := "_wanhu_range_" + strconv.Itoa(len(funcs))
+		funcs[name] = f.run
+		cmds := append(r.Pipe.Cmds[:len(r.Pipe.Cmds):len(r.Pipe.Cmds)], &parse.CommandNode{NodeType: parse.NodeCommand, Pos: r.Pos,
+			Args: []parse.Node{parse.NewIdentifier(name).SetTree(tr).SetPos(r.Pos)}})
+		return &parse.ActionNode{NodeType: parse.NodeAction, Pos: r.Pos, Line: r.Line,
+			Pipe: &parse.PipeNode{NodeType: parse.NodePipe, Pos: r.Pipe.Pos, Line: r.Pipe.Line, Cmds: cmds}}
+	})
 	if len(funcs) > 0 {
 		t.Funcs(funcs)
 	}
@@ -263,4 +246,38 @@ func fieldIndex(t reflect.Type, fields []string) []int {
 		index = append(index, sf.Index[0])
 	}
 	return index
+}
+
+// replaceNodes puts in place of each node of the templates of t (but the
+// one named skip) the node replace returns for it, if not nil; the lists
+// of if, range and with whose node it keeps are walked in turn.
+func replaceNodes(t *template.Template, skip string, replace func(n parse.Node, tr *parse.Tree) parse.Node) {
+	var walk func(l *parse.ListNode, tr *parse.Tree)
+	walk = func(l *parse.ListNode, tr *parse.Tree) {
+		if l == nil {
+			return
+		}
+		for i, n := range l.Nodes {
+			if r := replace(n, tr); r != nil {
+				l.Nodes[i] = r
+				continue
+			}
+			switch n := n.(type) {
+			case *parse.IfNode:
+				walk(n.List, tr)
+				walk(n.ElseList, tr)
+			case *parse.RangeNode:
+				walk(n.List, tr)
+				walk(n.ElseList, tr)
+			case *parse.WithNode:
+				walk(n.List, tr)
+				walk(n.ElseList, tr)
+			}
+		}
+	}
+	for _, x := range t.Templates() {
+		if x.Tree != nil && (skip == "" || x.Name() != skip) {
+			walk(x.Tree.Root, x.Tree)
+		}
+	}
 }

@@ -88,43 +88,21 @@ func foldMenu(t *template.Template) bool {
 	c := &menuCache{t: t, questions: questions, menus: map[menuKey][]string{}}
 	const fn = "_wanhu_menu"
 	replaced := false
-	var walk func(l *parse.ListNode, tr *parse.Tree)
-	walk = func(l *parse.ListNode, tr *parse.Tree) {
-		if l == nil {
-			return
+	replaceNodes(t, menuName, func(n parse.Node, tr *parse.Tree) parse.Node {
+		m, ok := n.(*parse.TemplateNode)
+		if !ok || m.Name != menuName || m.Pipe == nil || len(m.Pipe.Decl) > 0 || len(m.Pipe.Cmds) != 1 {
+			return nil
 		}
-		for i, n := range l.Nodes {
-			switch n := n.(type) {
-			case *parse.TemplateNode:
-				if n.Name != menuName || n.Pipe == nil || len(n.Pipe.Decl) > 0 || len(n.Pipe.Cmds) != 1 {
-					continue
-				}
-				if len(n.Pipe.Cmds[0].Args) != 1 || n.Pipe.Cmds[0].Args[0].Type() != parse.NodeDot {
-					continue
-				}
-				call := &parse.CommandNode{NodeType: parse.NodeCommand, Pos: n.Pos, Args: []parse.Node{
-					parse.NewIdentifier(fn).SetTree(tr).SetPos(n.Pos), &parse.DotNode{NodeType: parse.NodeDot, Pos: n.Pos},
-				}}
-				l.Nodes[i] = &parse.ActionNode{NodeType: parse.NodeAction, Pos: n.Pos, Line: n.Line,
-					Pipe: &parse.PipeNode{NodeType: parse.NodePipe, Pos: n.Pos, Line: n.Line, Cmds: []*parse.CommandNode{call}}}
-				replaced = true
-			case *parse.IfNode:
-				walk(n.List, tr)
-				walk(n.ElseList, tr)
-			case *parse.RangeNode:
-				walk(n.List, tr)
-				walk(n.ElseList, tr)
-			case *parse.WithNode:
-				walk(n.List, tr)
-				walk(n.ElseList, tr)
-			}
+		if len(m.Pipe.Cmds[0].Args) != 1 || m.Pipe.Cmds[0].Args[0].Type() != parse.NodeDot {
+			return nil
 		}
-	}
-	for _, x := range t.Templates() {
-		if x.Tree != nil && x.Name() != menuName {
-			walk(x.Tree.Root, x.Tree)
-		}
-	}
+		replaced = true
+		call := &parse.CommandNode{NodeType: parse.NodeCommand, Pos: m.Pos, Args: []parse.Node{
+			parse.NewIdentifier(fn).SetTree(tr).SetPos(m.Pos), &parse.DotNode{NodeType: parse.NodeDot, Pos: m.Pos},
+		}}
+		return &parse.ActionNode{NodeType: parse.NodeAction, Pos: m.Pos, Line: m.Line,
+			Pipe: &parse.PipeNode{NodeType: parse.NodePipe, Pos: m.Pos, Line: m.Line, Cmds: []*parse.CommandNode{call}}}
+	})
 	if replaced {
 		t.Funcs(template.FuncMap{fn: c.html})
 	}
