@@ -131,7 +131,7 @@ func (h *handler) updateProgrammeSession(w http.ResponseWriter, r *http.Request)
 	if !ok {
 		return
 	}
-	sid, err := pathSession(r)
+	sid, err := pathNumber(r, "session")
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -147,7 +147,7 @@ func (h *handler) deleteProgrammeSession(w http.ResponseWriter, r *http.Request)
 	if !ok {
 		return
 	}
-	sid, err := pathSession(r)
+	sid, err := pathNumber(r, "session")
 	if err == nil {
 		err = h.programmes(r).DeleteSession(r.Context(), id, sid)
 	}
@@ -174,7 +174,7 @@ func (h *handler) setProgrammeAttendance(w http.ResponseWriter, r *http.Request)
 	if !ok {
 		return
 	}
-	sid, err := pathSession(r)
+	sid, err := pathNumber(r, "session")
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -218,9 +218,9 @@ func (h *handler) withdrawEnrolment(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	eid, err := strconv.ParseInt(r.PathValue("enrolment"), 10, 64)
+	eid, err := pathNumber(r, "enrolment")
 	if err != nil {
-		h.fail(w, r, apperr.ErrNotFound)
+		h.fail(w, r, err)
 		return
 	}
 	e, err := h.programmes(r).Withdraw(r.Context(), id, eid)
@@ -240,9 +240,9 @@ func (h *handler) setEnrolmentInterests(w http.ResponseWriter, r *http.Request) 
 	if !ok {
 		return
 	}
-	eid, err := strconv.ParseInt(r.PathValue("enrolment"), 10, 64)
+	eid, err := pathNumber(r, "enrolment")
 	if err != nil {
-		h.fail(w, r, apperr.ErrNotFound)
+		h.fail(w, r, err)
 		return
 	}
 	e, err := h.programmes(r).SetInterests(r.Context(), id, eid, in.Interests)

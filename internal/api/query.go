@@ -70,8 +70,12 @@ func (q *query) page() (int, int) {
 
 // pathID returns the {id} path value of r, or ErrNotFound when it is not a
 // positive number (so /households/abc is simply not there).
-func pathID(r *http.Request) (int64, error) {
-	n, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+func pathID(r *http.Request) (int64, error) { return pathNumber(r, "id") }
+
+// pathNumber returns the path's positive number named name ({session},
+// {enrolment}, …), or apperr.ErrNotFound.
+func pathNumber(r *http.Request, name string) (int64, error) {
+	n, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || n < 1 {
 		return 0, apperr.ErrNotFound
 	}

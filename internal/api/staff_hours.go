@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
@@ -340,16 +339,6 @@ func (h *handler) addSession(w http.ResponseWriter, r *http.Request) {
 	h.writeJSON(w, r, http.StatusCreated, s)
 }
 
-// pathSession is the {session} of the path (apperr.ErrNotFound when it is
-// no id).
-func pathSession(r *http.Request) (int64, error) {
-	n, err := strconv.ParseInt(r.PathValue("session"), 10, 64)
-	if err != nil || n < 1 {
-		return 0, apperr.ErrNotFound
-	}
-	return n, nil
-}
-
 // updateSession corrects a sitting of a course at the version the
 // correction started from (409 when stale); its attendance records follow
 // its day and hours.
@@ -359,7 +348,7 @@ func (h *handler) updateSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var err error
-	if s.ID, err = pathSession(r); err != nil {
+	if s.ID, err = pathNumber(r, "session"); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -382,7 +371,7 @@ func (h *handler) deleteSession(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	sid, err := pathSession(r)
+	sid, err := pathNumber(r, "session")
 	if err != nil {
 		h.fail(w, r, err)
 		return
