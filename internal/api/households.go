@@ -145,7 +145,7 @@ func (h *handler) staleHousehold(r *http.Request, id int64) error {
 	if err != nil {
 		return err
 	}
-	return &staleError{current: cur.Version}
+	return &apperr.Stale{Current: cur.Version}
 }
 
 // checkTag returns a FieldError naming param unless tag is configured.

@@ -77,7 +77,7 @@ func (h *handler) updatePerson(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		if errors.Is(err, apperr.ErrConflict) {
 			if cur, e := h.files(r).PersonByID(r.Context(), id); e == nil {
-				err = &staleError{current: cur.Version}
+				err = &apperr.Stale{Current: cur.Version}
 			}
 		}
 		h.fail(w, r, err)

@@ -94,7 +94,7 @@ func (h *handler) visitPhoto(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, errNoPhoto) // pathID fails only with ErrNotFound
 		return
 	}
-	photo, err := strconv.ParseInt(r.PathValue("photo"), 10, 64)
+	photo, err := pathNumber(r, "photo")
 	if err != nil {
 		h.fail(w, r, errNoPhoto)
 		return

@@ -64,7 +64,7 @@ func TestProgrammeCorrectionsAPI(t *testing.T) {
 			{name: "the grid leader corrects", method: "PATCH", path: "/programmes/{prog}/sessions/{held}", user: "leader1", body: fix, status: http.StatusOK,
 				want: []string{`"version":2`, `"topic":"唱歌"`, `"starts_at":"2026-12-01T09:00:00Z"`, `"place":"社区活动室"`}},
 			{name: "a stale correction", method: "PATCH", path: "/programmes/{prog}/sessions/{held}", user: "admin", body: fix, status: http.StatusConflict,
-				check: wantError("conflict", "")},
+				want: []string{`"current_version":2`}, check: wantError("conflict", "")},
 			{name: "the admin sees the correction with its attendance", method: "GET", path: "/programmes/{prog}/sessions", user: "admin", status: http.StatusOK,
 				want: []string{`"topic":"唱歌","staff":[],"attended":1,"present":[{father_e}],"version":2`}},
 			{name: "a visitor deletes", method: "DELETE", path: "/programmes/{prog}/sessions/{mistake}", user: "visitor", status: http.StatusForbidden},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"wanhu/internal/access"
@@ -398,7 +397,7 @@ func (h *handler) markSignupAttended(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sid, err := strconv.ParseInt(r.PathValue("signup"), 10, 64)
+	sid, err := pathNumber(r, "signup")
 	if err != nil {
 		h.fail(w, r, apperr.ErrNotFound)
 		return

@@ -262,7 +262,7 @@ func (h *handler) transition(w http.ResponseWriter, r *http.Request, a access.Ac
 		var te *request.TransitionError
 		if errors.Is(err, apperr.ErrConflict) && !errors.As(err, &te) {
 			if cur, gerr := h.requests(r).Get(r.Context(), id); gerr == nil {
-				err = &staleError{current: cur.Version}
+				err = &apperr.Stale{Current: cur.Version}
 			}
 		}
 		h.fail(w, r, err)

@@ -44,12 +44,6 @@ var (
 	errCredentials  = &apiError{http.StatusUnauthorized, "bad_credentials", "wrong username or password", ""}
 )
 
-// staleError is a conflict that knows the record's current version.
-type staleError struct{ current int }
-
-func (e *staleError) Error() string { return apperr.ErrConflict.Error() }
-func (e *staleError) Unwrap() error { return apperr.ErrConflict }
-
 // list is the shape of every list answer.
 type list[T any] struct {
 	Items []T `json:"items"`
@@ -84,7 +78,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	body := errorBody{}
 	status := http.StatusInternalServerError
 	var ae *apiError
-	var stale *staleError
+	var stale *apperr.Stale
 	var transition interface{ CurrentState() string }
 	var tooMany *apperr.TooMany
 	fe, isField := apperr.AsField(err)
@@ -110,7 +104,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, apperr.ErrConflict):
 		status, body.Error = http.StatusConflict, errorDetail{"conflict", apperr.ErrConflict.Error(), ""}
 		if errors.As(err, &stale) {
-			body.CurrentVersion = &stale.current
+			body.CurrentVersion = &stale.Current
 		}
 	case errors.Is(err, auth.ErrBadCredentials):
 		status, body.Error = http.StatusUnauthorized, errorDetail{"unauthorized", "sign in and send Authorization: Bearer <token>", ""}

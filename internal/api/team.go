@@ -174,7 +174,7 @@ func (h *handler) updateTeamMember(w http.ResponseWriter, r *http.Request) {
 	if err := org.UpdateTeamMember(r.Context(), h.d.DB, &m); err != nil {
 		if errors.Is(err, apperr.ErrConflict) {
 			if cur, cerr := org.TeamMemberByID(r.Context(), h.d.DB, id); cerr == nil {
-				err = &staleError{current: cur.Version}
+				err = &apperr.Stale{Current: cur.Version}
 			}
 		}
 		h.fail(w, r, err)

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"wanhu/internal/apperr"
@@ -74,7 +73,7 @@ func (h *handler) tokens(w http.ResponseWriter, r *http.Request) {
 
 // deleteToken revokes one of the signed-in user's tokens.
 func (h *handler) deleteToken(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID(r)
 	if err != nil {
 		h.fail(w, r, apperr.ErrNotFound)
 		return

@@ -3,7 +3,6 @@ package api
 import (
 	"errors"
 	"net/http"
-	"strconv"
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/calendar"
@@ -88,8 +87,8 @@ func (h *handler) movePlanItem(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	hh, err := strconv.ParseInt(r.PathValue("household_id"), 10, 64)
-	if err != nil || hh < 1 {
+	hh, err := pathNumber(r, "household_id")
+	if err != nil {
 		h.fail(w, r, apperr.ErrNotFound)
 		return
 	}

@@ -41,6 +41,15 @@ func (e *TooMany) Seconds() int { return max(int((e.RetryAfter+time.Second-1)/ti
 // ErrConflict reports an update made against a stale version.
 var ErrConflict = errors.New("the record was changed by someone else; reload and try again")
 
+// Stale is ErrConflict that knows the record's current version, which the
+// API answers as current_version so that a client can reload just that.
+type Stale struct{ Current int }
+
+func (e *Stale) Error() string { return ErrConflict.Error() }
+
+// Unwrap makes errors.Is(err, ErrConflict) hold.
+func (e *Stale) Unwrap() error { return ErrConflict }
+
 // FieldError reports bad input in one field. Field is the JSON field name
 // (e.g. "id_number"); Code is a stable machine code that the web layer
 // translates with Args; Msg is the English message.

@@ -58,7 +58,7 @@ func (s *Store) Handle(ctx context.Context, actor household.Actor, id int64, h H
 			return err
 		}
 		if h.Version != 0 && h.Version != f.Version {
-			return apperr.ErrConflict
+			return &apperr.Stale{Current: f.Version}
 		}
 		allowed := false
 		for _, to := range next[f.Status] {
@@ -72,8 +72,10 @@ func (s *Store) Handle(ctx context.Context, actor household.Actor, id int64, h H
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return apperr.ErrConflict
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return store.Stale(ctx, tx, "feedback", id)
 		}
 		return nil
 	})

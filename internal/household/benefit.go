@@ -304,7 +304,7 @@ func (s *Store) DecideBenefit(ctx context.Context, actor Actor, id int64, d Bene
 		}
 		audit.Describe(ctx, "benefit.decide", fmt.Sprintf("household:%d", hid), fmt.Sprintf("benefit:%d %s", id, d.Status))
 		if version != d.Version {
-			return apperr.ErrConflict
+			return &apperr.Stale{Current: version}
 		}
 		if status != BenefitApplied {
 			return apperr.Field("status", "invalid_transition", "the case is %s already; only an applied case can be decided", status)
@@ -327,8 +327,10 @@ func (s *Store) DecideBenefit(ctx context.Context, actor Actor, id int64, d Bene
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return apperr.ErrConflict
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return store.Stale(ctx, tx, "benefit_cases", id)
 		}
 		typ := EvBenefitGranted
 		if d.Status == BenefitRejected {

@@ -138,7 +138,7 @@ func (s *Store) closeBenefit(ctx context.Context, actor Actor, id int64, step cl
 		}
 		audit.Describe(ctx, step.action, fmt.Sprintf("household:%d", hid), fmt.Sprintf("benefit:%d %s", id, step.to))
 		if v != version {
-			return apperr.ErrConflict
+			return &apperr.Stale{Current: v}
 		}
 		if status != step.from {
 			if step == endStep {
@@ -162,8 +162,10 @@ func (s *Store) closeBenefit(ctx context.Context, actor Actor, id int64, step cl
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return apperr.ErrConflict
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return store.Stale(ctx, tx, "benefit_cases", id)
 		}
 		return benefitStep(ctx, tx, id, hid, LedgerEvent{Type: step.event, Field: kind, Before: step.from, After: step.to,
 			ActorID: actor.ID, Actor: actor.Name, At: now}, on.String(), reason)

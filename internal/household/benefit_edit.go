@@ -65,7 +65,7 @@ func (s *Store) UpdateBenefit(ctx context.Context, actor Actor, id int64, e Bene
 		}
 		audit.Describe(ctx, "benefit.update", fmt.Sprintf("household:%d", hid), fmt.Sprintf("benefit:%d", id))
 		if version != e.Version {
-			return apperr.ErrConflict
+			return &apperr.Stale{Current: version}
 		}
 		if status != BenefitApplied {
 			return apperr.Field("status", "decided", "the case is %s already; a decided case is not changed", status)
@@ -91,8 +91,10 @@ func (s *Store) UpdateBenefit(ctx context.Context, actor Actor, id int64, e Bene
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return apperr.ErrConflict
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return store.Stale(ctx, tx, "benefit_cases", id)
 		}
 		return writeLedger(ctx, tx, LedgerEvent{HouseholdID: hid, GridID: grid, Type: EvBenefitChanged, Field: kind,
 			Before: BenefitApplied, After: BenefitApplied, Note: e.Note, ActorID: actor.ID, Actor: actor.Name, At: now})

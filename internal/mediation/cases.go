@@ -241,8 +241,10 @@ func (s *Store) UpdateCase(ctx context.Context, id int64, in CaseInput) (*Case, 
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return apperr.ErrConflict
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return store.Stale(ctx, tx, "mediation_cases", id)
 		}
 		return setMediators(ctx, tx, id, in.MediatorIDs)
 	})
@@ -305,7 +307,7 @@ func (s *Store) Escalate(ctx context.Context, actor household.Actor, id int64, v
 	}
 	switch {
 	case version != 0 && version != c.Version:
-		return nil, apperr.ErrConflict
+		return nil, &apperr.Stale{Current: c.Version}
 	case c.RequestID != 0:
 		return nil, fmt.Errorf("case %d already escalated into request %d: %w", id, c.RequestID, apperr.ErrConflict)
 	case nr.DepartmentID == 0:

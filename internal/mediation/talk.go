@@ -121,8 +121,10 @@ func (s *Store) UpdateSession(ctx context.Context, id int64, in SessionInput) (*
 	if err != nil {
 		return nil, err
 	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return nil, apperr.ErrConflict
+	if n, err := res.RowsAffected(); err != nil {
+		return nil, err
+	} else if n != 1 {
+		return nil, store.Stale(ctx, s.db, "talk_sessions", old.ID)
 	}
 	return s.session(ctx, id)
 }

@@ -173,8 +173,10 @@ func (s *Store) UpdateActivity(ctx context.Context, id int64, in ActivityInput) 
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.ErrConflict
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return store.Stale(ctx, tx, "activities", id)
 		}
 		return setStaff(ctx, tx, "activity_staff", "activity_id", id, staff)
 	})

@@ -9,6 +9,7 @@ import (
 	"wanhu/internal/apperr"
 	"wanhu/internal/audit"
 	"wanhu/internal/household"
+	"wanhu/internal/store"
 )
 
 // Rosters are the built-in rosters of people (internal/roster) a
@@ -120,8 +121,10 @@ func (s *Store) UpdateProgramme(ctx context.Context, id int64, in ProgrammeInput
 	if err != nil {
 		return nil, err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, apperr.ErrConflict
+	if n, err := res.RowsAffected(); err != nil {
+		return nil, err
+	} else if n == 0 {
+		return nil, store.Stale(ctx, s.db, "programmes", id)
 	}
 	return s.Programme(ctx, id)
 }

@@ -134,10 +134,11 @@ func (s *Store) UpdateSession(ctx context.Context, id, sid int64, in SessionInpu
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n == 0 {
-			if _, err := s.sessionVersion(ctx, tx, id, sid); err != nil {
+			v, err := s.sessionVersion(ctx, tx, id, sid)
+			if err != nil {
 				return err // deleted meanwhile
 			}
-			return apperr.ErrConflict
+			return &apperr.Stale{Current: v}
 		}
 		return setStaff(ctx, tx, "programme_session_staff", "session_id", sid, staff)
 	})

@@ -100,10 +100,7 @@ func UpdateCourse(ctx context.Context, q store.Querier, c *Course) error {
 	if n, err := res.RowsAffected(); err != nil {
 		return err
 	} else if n == 0 {
-		if _, err := courseByID(ctx, q, c.ID); err != nil {
-			return err
-		}
-		return apperr.ErrConflict
+		return store.Stale(ctx, q, "training_courses", c.ID)
 	}
 	c.Version++
 	_, err = q.ExecContext(ctx, `UPDATE training_records SET course = ?, kind = ?
@@ -262,7 +259,7 @@ func UpdateSession(ctx context.Context, db *store.DB, s *Session, now time.Time)
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n == 0 {
-			return apperr.ErrConflict
+			return store.Stale(ctx, tx, "training_sessions", s.ID)
 		}
 		s.Version++
 		_, err = tx.ExecContext(ctx, `UPDATE training_records SET completed_on = ?, hours = ? WHERE session_id = ?`, s.Day.String(), s.Hours, s.ID)

@@ -307,7 +307,7 @@ func TestCourses(t *testing.T) {
 			t.Fatal(err)
 		}
 		stale.Title = "旧"
-		if err := UpdateCourse(ctx, db, &stale); err != apperr.ErrConflict {
+		if err := UpdateCourse(ctx, db, &stale); !isStale(err, 2) {
 			t.Errorf("stale edit: %v", err)
 		}
 		if tr, _ := Training(ctx, db, w.a.ID); len(tr) != 1 || tr[0].Course != "岗前培训（政策与礼仪）" {
@@ -358,7 +358,7 @@ func TestCourses(t *testing.T) {
 			t.Fatalf("correction: version %d, %v", s.Version, err)
 		}
 		staleSession.Hours = 9
-		if err := UpdateSession(ctx, db, &staleSession, w.now); err != apperr.ErrConflict {
+		if err := UpdateSession(ctx, db, &staleSession, w.now); !isStale(err, 2) {
 			t.Errorf("a stale correction: %v", err)
 		}
 		if tr, _ := Training(ctx, db, w.a.ID); len(tr) != 1 || tr[0].CompletedOn.String() != "2026-11-21" || tr[0].Hours != 3.5 {
@@ -427,3 +427,10 @@ func TestCourses(t *testing.T) {
 }
 
 func ptrInt(n int) *int { return &n }
+
+// isStale reports whether err is a conflict that knows the record is at
+// version current now.
+func isStale(err error, current int) bool {
+	var stale *apperr.Stale
+	return errors.As(err, &stale) && stale.Current == current
+}
