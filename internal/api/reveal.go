@@ -36,7 +36,7 @@ func (h *handler) revealPerson(w http.ResponseWriter, r *http.Request) {
 func (h *handler) revealHousehold(w http.ResponseWriter, r *http.Request) {
 	h.reveal(w, r, func(id int64, in revealInput) (string, error) {
 		if in.Field != "phone" {
-			return "", apperr.Field("field", "one_of", "%q is not one of phone", in.Field)
+			return "", apperr.OneOf("field", in.Field, []string{"phone"})
 		}
 		e := h.auditWho(r)
 		e.Detail = in.Reason

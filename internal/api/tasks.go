@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"wanhu/internal/access"
 	"wanhu/internal/proactive"
@@ -24,7 +25,7 @@ func (h *handler) taskList(w http.ResponseWriter, r *http.Request) {
 	if rule := q.str("rule"); rule != "" {
 		f.Rule = rule
 		if proactive.RuleByCode(rule) == nil {
-			q.bad("rule", "one_of", "no rule %q", rule)
+			q.bad("rule", "one_of", "%q is not one of %s", rule, strings.Join(proactive.RuleCodes(), ", "))
 		}
 	}
 	f.Page, f.Per = q.page()

@@ -68,6 +68,17 @@ func Field(field, code, format string, args ...any) *FieldError {
 	return &FieldError{Field: field, Code: code, Args: args, Msg: fmt.Sprintf(format, args...)}
 }
 
+// OneOf is the FieldError of a value that is none of the choices (code
+// one_of, with the value and the choices as its two args), so that the
+// message shows both: "“x” is not one of a, b, c".
+func OneOf[T ~string](field, value string, choices []T) *FieldError {
+	s := make([]string, len(choices))
+	for i, c := range choices {
+		s[i] = string(c)
+	}
+	return Field(field, "one_of", "%q is not one of %s", value, strings.Join(s, ", "))
+}
+
 // AsField returns the FieldError inside err, if any.
 func AsField(err error) (*FieldError, bool) {
 	var fe *FieldError

@@ -70,7 +70,7 @@ func (s *Store) SetTOTPRoles(ctx context.Context, roles []Role) error {
 	}
 	for _, r := range roles {
 		if !ValidRole(r) {
-			return apperr.Field("roles", "one_of", "%q is not a role; roles are %v", r, Roles)
+			return apperr.OneOf("roles", string(r), Roles)
 		}
 	}
 	if out == nil {

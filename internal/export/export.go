@@ -51,7 +51,7 @@ func FormatOf(r *http.Request) (Format, error) {
 	case string(JSON), string(CSV), string(XLSX):
 		return Format(f), nil
 	default:
-		return "", apperr.Field("format", "one_of", "must be one of %v", Formats)
+		return "", apperr.Field("format", "one_of", "must be one of %s", strings.Join(Formats, ", "))
 	}
 	accept := r.Header.Get("Accept")
 	switch {

@@ -43,7 +43,7 @@ func (s *Store) Handle(ctx context.Context, actor household.Actor, id int64, h H
 	h.Outcome = strings.TrimSpace(h.Outcome)
 	switch {
 	case h.Status != LookedInto && h.Status != Closed:
-		return nil, apperr.Field("status", "one_of", "must be one of %s, %s", LookedInto, Closed)
+		return nil, apperr.Field("status", "one_of", "must be one of %s", LookedInto+", "+Closed)
 	case h.Status == Closed && h.Outcome == "":
 		return nil, apperr.Field("outcome", "required", "is required to close a complaint: what was done")
 	case len([]rune(h.Outcome)) > MaxBody:

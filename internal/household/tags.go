@@ -75,7 +75,7 @@ func CreateTag(ctx context.Context, q store.Querier, t Tag) error {
 	case !tagCode.MatchString(t.Code):
 		return apperr.Field("code", "tag_code", "must be 2–40 lower-case letters, digits or _, starting with a letter")
 	case t.AppliesTo != "person" && t.AppliesTo != "household":
-		return apperr.Field("applies_to", "one_of", "must be one of %v", []string{"person", "household"})
+		return apperr.Field("applies_to", "one_of", "must be one of %s", "person, household")
 	case t.NameZH == "":
 		return apperr.Field("name_zh", "required", "is required")
 	}

@@ -19,7 +19,7 @@ func oneOf(field, v string, allowed []string, emptyOK bool) error {
 	if v == "" {
 		return apperr.Field(field, "required", "is required")
 	}
-	return apperr.Field(field, "one_of", "%q is not one of %s", v, strings.Join(allowed, ", "))
+	return apperr.OneOf(field, v, allowed)
 }
 
 func maxLen(field, v string, n int) error {

@@ -59,7 +59,7 @@ func (j *Jobs) Create(ctx context.Context, u *auth.User, up Upload) (*Job, error
 		start = Uploaded
 	}
 	if start != Uploaded && !start.Running() {
-		return nil, apperr.Field("state", "one_of", "a job starts uploaded, checking or applying, not %s", start)
+		return nil, apperr.OneOf("state", string(start), []State{Uploaded, Checking, Applying})
 	}
 	c, err := j.community(ctx, u, up.Community)
 	if err != nil {

@@ -76,7 +76,7 @@ func ParentKinds(k Kind) []Kind {
 // Structure, which adds the scope.
 func CreateUnit(ctx context.Context, q store.Querier, u *Unit) error {
 	if !slices.Contains(Kinds, u.Kind) {
-		return apperr.Field("kind", "one_of", "%q is not one of %v", u.Kind, Kinds)
+		return apperr.OneOf("kind", string(u.Kind), Kinds)
 	}
 	if u.Kind == GridKind && strings.TrimSpace(u.Name) == "" && u.Number > 0 {
 		u.Name = GridName(u.Number)

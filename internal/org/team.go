@@ -119,7 +119,7 @@ func checkMember(ctx context.Context, q store.Querier, m *TeamMember) error {
 	case m.Role == "":
 		return apperr.Field("role", "required", "is required")
 	case !slices.Contains(Roles, m.Role):
-		return apperr.Field("role", "one_of", "%q is not one of the team roles", m.Role)
+		return apperr.OneOf("role", string(m.Role), Roles)
 	case m.Phone != "" && !phonePattern.MatchString(m.Phone):
 		return apperr.Field("phone", "phone", "is not a phone number (digits, optionally + and -)")
 	case utf8.RuneCountInString(m.WeChat) > 50:
@@ -134,12 +134,12 @@ func checkMember(ctx context.Context, q store.Querier, m *TeamMember) error {
 	}
 	for _, l := range m.Languages {
 		if !slices.Contains(Languages, l) {
-			return apperr.Field("languages", "one_of", "%q is not one of %s", l, strings.Join(Languages, ", "))
+			return apperr.OneOf("languages", l, Languages)
 		}
 	}
 	for _, a := range m.Availability {
 		if !slices.Contains(Availabilities, a) {
-			return apperr.Field("availability", "one_of", "%q is not one of %s", a, strings.Join(Availabilities, ", "))
+			return apperr.OneOf("availability", a, Availabilities)
 		}
 	}
 	if c, err := UnitByID(ctx, q, m.CommunityID); err != nil || c.Kind != Community || c.RetiredAt != nil {

@@ -83,6 +83,15 @@ var Rules = []Rule{
 	mediationFollowUp{},
 }
 
+// RuleCodes are the codes of Rules, in their order.
+func RuleCodes() []string {
+	codes := make([]string, len(Rules))
+	for i, r := range Rules {
+		codes[i] = r.Code()
+	}
+	return codes
+}
+
 // RuleByCode returns the rule with code c, or nil.
 func RuleByCode(c string) Rule {
 	for _, r := range Rules {

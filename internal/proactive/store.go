@@ -60,7 +60,7 @@ func (f Filter) Validate() error {
 		return apperr.Field("state", "one_of", "must be one of %s", strings.Join(States, ", "))
 	}
 	if f.Rule != "" && RuleByCode(f.Rule) == nil {
-		return apperr.Field("rule", "one_of", "no rule %q", f.Rule)
+		return apperr.OneOf("rule", f.Rule, RuleCodes())
 	}
 	return nil
 }

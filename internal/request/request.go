@@ -246,7 +246,11 @@ func category(ctx context.Context, q store.Querier, code string) (*Category, err
 	}
 	i := slices.IndexFunc(cs, func(c Category) bool { return c.Code == code })
 	if i < 0 {
-		return nil, apperr.Field("category", "one_of", "no active category %q", code)
+		codes := make([]string, len(cs))
+		for i, c := range cs {
+			codes[i] = c.Code
+		}
+		return nil, apperr.OneOf("category", code, codes)
 	}
 	return &cs[i], nil
 }

@@ -114,7 +114,7 @@ func (s *Saves) Save(ctx context.Context, owner int64, name, roster string, v ur
 	case utf8.RuneCountInString(name) > 40:
 		return Saved{}, apperr.Field("name", "too_long", "at most 40 characters")
 	case roster != People && roster != Households:
-		return Saved{}, apperr.Field("roster", "one_of", "must be one of %s, %s", People, Households)
+		return Saved{}, apperr.Field("roster", "one_of", "must be one of %s", People+", "+Households)
 	}
 	q, err := Parse(roster, v, calendar.Today())
 	if err != nil {

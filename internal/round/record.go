@@ -174,7 +174,7 @@ func (s *Store) check(ctx context.Context, r *Round, t Template, in *Recording) 
 		f := func(name string) string { return fmt.Sprintf("items[%d].%s", i, name) }
 		x.Item, x.Note = strings.TrimSpace(x.Item), strings.TrimSpace(x.Note)
 		if _, ok := t.ItemOf(x.Item); !ok {
-			return nil, apperr.Field(f("item"), "one_of", "no item %q on the checklist %s", x.Item, t.Code)
+			return nil, apperr.OneOf(f("item"), x.Item, t.itemCodes())
 		}
 		if x.OK == nil {
 			return nil, apperr.Field(f("ok"), "required", "say whether the item is ok")

@@ -182,7 +182,7 @@ func (s *Store) Begin(ctx context.Context, actor household.Actor, in Start) (*Ro
 	now := s.now().UTC()
 	t, ok := TemplateByCode(in.Template)
 	if !ok {
-		return nil, apperr.Field("template", "one_of", "no template %q", in.Template)
+		return nil, apperr.OneOf("template", in.Template, templateCodes())
 	}
 	if t.Shop {
 		if in.HouseholdID == 0 {

@@ -62,6 +62,24 @@ func TemplateByCode(code string) (Template, bool) {
 	return Template{}, false
 }
 
+// templateCodes are the codes of Templates, in their order.
+func templateCodes() []string {
+	codes := make([]string, len(Templates))
+	for i, t := range Templates {
+		codes[i] = t.Code
+	}
+	return codes
+}
+
+// itemCodes are the codes of t's items, in their order.
+func (t Template) itemCodes() []string {
+	codes := make([]string, len(t.Items))
+	for i, it := range t.Items {
+		codes[i] = it.Code
+	}
+	return codes
+}
+
 // ItemOf returns item code of template t, or false.
 func (t Template) ItemOf(code string) (Item, bool) {
 	for _, it := range t.Items {

@@ -78,7 +78,7 @@ func (t Targets) Role(role string) RoleTarget {
 func (t Targets) Validate() error {
 	for role := range t.Roles {
 		if _, ok := DefaultTargets.Roles[role]; !ok {
-			return apperr.Field("roles", "one_of", "%q is not a team role", role)
+			return apperr.OneOf("roles", string(role), org.Roles)
 		}
 	}
 	for _, role := range org.Roles {

@@ -62,7 +62,7 @@ func BandsOf(preset, spec string) ([]Band, string, error) {
 		bands, err := ParseBands("bands", spec)
 		return bands, Custom, err
 	case Presets[preset] == nil:
-		return nil, "", apperr.Field("preset", "one_of", "must be one of %s, %s", strings.Join(PresetNames, ", "), Custom)
+		return nil, "", apperr.Field("preset", "one_of", "must be one of %s", strings.Join(PresetNames, ", ")+", "+Custom)
 	case spec != "":
 		return nil, "", apperr.Field("preset", "conflict", "give bands or a preset, not both")
 	}
