@@ -3,8 +3,8 @@ package web
 import (
 	"bytes"
 	"errors"
-	"strings"
 	"html/template"
+	"strings"
 	"testing"
 	"text/template/parse"
 )
