@@ -148,11 +148,18 @@ func foldRanges(t *template.Template, escapers map[string]*fastEscaper, skip str
 	return folds
 }
 
-// run prints the range, or returns nil to leave it to text/template.
-func (f *rangeFold) run(dot, root any) *string {
+// run prints the range, or returns nil to leave it to text/template (a
+// method that panics too: text/template reports it as its error).
+func (f *rangeFold) run(dot, root any) (out *string) {
 	if f.fast.Load() == 0 && f.slowRan.Load() >= slowOnly {
 		return nil
 	}
+	defer func() {
+		if recover() != nil {
+			f.slowRan.Add(1)
+			out = nil
+		}
+	}()
 	var b strings.Builder
 	b.Grow(int(f.size.Load()))
 	if err := f.r.run(&b, reflect.ValueOf(dot), reflect.ValueOf(root)); err != nil {

@@ -33,6 +33,13 @@ type foldInner struct{ Note string }
 
 func (r foldRow) Upper() string { return strings.ToUpper(r.Name) }
 
+func (r foldRow) Boom() string {
+	if r.Count == 99 {
+		panic("boom")
+	}
+	return ""
+}
+
 func (r *foldRow) Checked() (bool, error) {
 	if r.Fails {
 		return false, errors.New("checked: failed")
@@ -128,7 +135,7 @@ func TestFoldRangeBodies(t *testing.T) {
 	src := `{{define "row"}}<tr id="r-{{.ID}}"><td title="{{$.Name}}">{{.Name}}{{if .Status}} <span>{{.Status}}</span>{{else}}—{{end}}</td>` +
 		`<td>{{if eq .Kind "a"}}A{{else if ne .Kind "b"}}{{.Kind}}{{end}}{{if eq .Count 2}} two{{end}}</td>` +
 		`<td>{{if or .Status .Note}}{{.Note}}{{end}}{{if and .Name (not .Tags)}} bare{{end}}{{with .Ptr}}<i>{{.Note}}</i>{{else}}-{{end}}</td>` +
-		`<td>{{range .Tags}}<b>{{.}}</b> {{else}}none{{end}}</td><td>{{.Upper}}{{if .Checked}} ✓{{end}}{{if .Any}}{{.Any}}{{end}}</td>` +
+		`<td>{{range .Tags}}<b>{{.}}</b> {{else}}none{{end}}</td><td>{{.Upper}}{{.Boom}}{{if .Checked}} ✓{{end}}{{if .Any}}{{.Any}}{{end}}</td>` +
 		`{{if .Flag}}{{printf "%d!" .Count}}{{end}}</tr>{{end}}` +
 		`{{define "page"}}<table>{{range .Rows}}{{template "row" .}}{{else}}<tr><td>{{$.Title}}</td></tr>{{end}}</table>` +
 		`<p>{{range .Rows}}{{if $.Edit}}<a href="/r/{{.ID}}">{{$.Title}}</a>{{end}}{{end}}</p>{{end}}`
@@ -177,6 +184,7 @@ func TestFoldRangeBodies(t *testing.T) {
 	check("nil", view{Title: "nil"}, true)
 	check("a function under an if", view{Rows: []foldRow{{ID: 9, Count: 6, Flag: true}}}, false)
 	check("a method's error", view{Rows: []foldRow{{ID: 9, Fails: true}}}, false)
+	check("a method that panics", view{Rows: []foldRow{{ID: 9, Count: 99}}}, false)
 	check("a map", view{Rows: map[string]foldRow{"a": rows[0]}}, false)
 	check("interfaces", view{Rows: []any{&rows[1], &rows[0]}}, true)
 	check("a method of the address of a value in an interface", view{Rows: []any{rows[1]}}, false)
