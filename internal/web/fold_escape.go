@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"html/template"
+	"reflect"
 	"strconv"
 	"strings"
 	"text/template/parse"
@@ -110,6 +111,32 @@ func (e *fastEscaper) escape(v any) (string, error) {
 	}
 	return s, nil
 }
+
+// escapeValue is escape of v.Interface(), without making an interface of
+// a plain string or integer.
+func (e *fastEscaper) escapeValue(v reflect.Value) (string, error) {
+	var s string
+	switch v.Type() {
+	case stringType:
+		s = v.String()
+	case int64Type, intType:
+		s = strconv.FormatInt(v.Int(), 10)
+	default:
+		return e.slow(v.Interface())
+	}
+	for i := 0; i < len(s); i++ {
+		if !e.safe[s[i]] {
+			return e.slow(v.Interface())
+		}
+	}
+	return s, nil
+}
+
+var (
+	stringType = reflect.TypeFor[string]()
+	int64Type  = reflect.TypeFor[int64]()
+	intType    = reflect.TypeFor[int]()
+)
 
 func (e *fastEscaper) slow(v any) (string, error) {
 	var b strings.Builder

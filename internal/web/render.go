@@ -117,8 +117,12 @@ func (p *pages) set(lang, name string) (*template.Template, error) {
 			foldPrinted(x.Tree.Root)
 		}
 	}
-	foldRanges(t, fastEscapers(t))
-	foldMenu(t)
+	escapers := fastEscapers(t)
+	skip := ""
+	if foldMenu(t) {
+		skip = menuName
+	}
+	foldRanges(t, escapers, skip)
 	p.folded.Store(key, t)
 	return t, nil
 }
