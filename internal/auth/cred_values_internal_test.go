@@ -2,6 +2,7 @@ package auth
 
 import (
 	"database/sql"
+	"slices"
 	"testing"
 )
 
@@ -41,5 +42,30 @@ func TestCredValuesOf(t *testing.T) {
 		if _, _, _, _, _, _, _, _, _, err := read(bad); err == nil {
 			t.Errorf("%s: no error", bad)
 		}
+	}
+}
+
+// TestParseTOTPRolesRemembersText: the roles read from a setting's text
+// are those of that text, whichever text was read before, and changing
+// what one call returned changes nothing of the next.
+func TestParseTOTPRolesRemembersText(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want []Role
+	}{{`["grid_leader"]`, []Role{"grid_leader"}}, {`["grid_leader"]`, []Role{"grid_leader"}},
+		{`["city_admin","visitor"]`, []Role{"city_admin", "visitor"}}, {`[]`, []Role{}}, {`["grid_leader"]`, []Role{"grid_leader"}}} {
+		got, err := parseTOTPRoles(sql.NullString{String: c.text, Valid: true})
+		if err != nil || !slices.Equal(got, c.want) || (got == nil) != (c.want == nil) {
+			t.Fatalf("parseTOTPRoles(%s) = %v, %v; want %v", c.text, got, err, c.want)
+		}
+		if len(got) > 0 {
+			got[0] = "changed"
+		}
+	}
+	if _, err := parseTOTPRoles(sql.NullString{String: `[`, Valid: true}); err == nil {
+		t.Error("a broken setting: no error")
+	}
+	if got, _ := parseTOTPRoles(sql.NullString{}); !slices.Equal(got, DefaultTOTPRoles) {
+		t.Errorf("no setting: %v, want %v", got, DefaultTOTPRoles)
 	}
 }

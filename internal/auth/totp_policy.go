@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"wanhu/internal/apperr"
@@ -52,12 +53,30 @@ func parseTOTPRoles(v sql.NullString) ([]Role, error) {
 	if !v.Valid {
 		return slices.Clone(DefaultTOTPRoles), nil
 	}
+	if last := lastTOTPRoles.Load(); last != nil && last.text == v.String {
+		return slices.Clone(last.roles), nil
+	}
 	var roles []Role
 	if err := json.Unmarshal([]byte(v.String), &roles); err != nil {
 		return nil, fmt.Errorf("setting %s: %w", totpRolesKey, err)
 	}
+	lastTOTPRoles.Store(&totpRolesText{v.String, slices.Clone(roles)})
 	return roles, nil
 }
+
+// totpRolesText is a setting's text and the roles parseTOTPRoles read
+// from it.
+type totpRolesText struct {
+	text  string
+	roles []Role
+}
+
+// lastTOTPRoles is the setting parseTOTPRoles read last: the session's
+// query brings the setting's text at every request, and the same text
+// reads as the same roles, without encoding/json each time (issue 15).
+// Only the text is remembered, never whether a role requires TOTP: a
+// changed setting is a new text, read anew at the next request.
+var lastTOTPRoles atomic.Pointer[totpRolesText]
 
 // SetTOTPRoles sets the roles required to use TOTP (none to require it of
 // no one). The caller writes the change to the audit log.

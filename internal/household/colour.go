@@ -4,7 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
 	"wanhu/internal/calendar"
+	"wanhu/internal/store"
 )
 
 // Rule gives a household a colour when its condition holds. Rules are
@@ -204,10 +209,112 @@ func EncodeReasons(rs []Reason) string {
 	return string(b)
 }
 
+// decodeReasons reads the stored form of a colour's reasons as
+// encoding/json reads it ("" is none). What EncodeReasons writes is read
+// by plainReasons, without encoding/json (issue 15: it was 1% of a
+// household JSON's CPU); anything else is left to encoding/json.
 func decodeReasons(s string) []Reason {
-	var rs []Reason
-	if s != "" {
-		json.Unmarshal([]byte(s), &rs)
+	if s == "" {
+		return nil
 	}
+	if rs, ok := plainReasons(s); ok {
+		return rs
+	}
+	var rs []Reason
+	json.Unmarshal([]byte(s), &rs)
 	return rs
+}
+
+// plainReasons reads s as encoding/json reads it into []Reason, when s
+// is plain: an array of objects whose keys are Reason's JSON names as
+// written, their values strings or (person_id) integers, valid UTF-8
+// with no control character. Otherwise it returns false.
+func plainReasons(s string) ([]Reason, bool) {
+	if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 }) {
+		return nil, false
+	}
+	p := store.NewJSONParser(s)
+	if p.Want('[') != nil {
+		return nil, false
+	}
+	rs := []Reason{}
+	if p.Peek() == ']' {
+		p.Skip()
+		return rs, p.End() == nil
+	}
+	for {
+		r, ok := plainReason(p)
+		if !ok {
+			return nil, false
+		}
+		rs = append(rs, r)
+		if p.Peek() == ',' {
+			p.Skip()
+			continue
+		}
+		if p.Want(']') != nil || p.End() != nil {
+			return nil, false
+		}
+		return rs, true
+	}
+}
+
+// plainReason reads one object of plainReasons.
+func plainReason(p *store.JSONParser) (Reason, bool) {
+	var r Reason
+	if p.Want('{') != nil {
+		return r, false
+	}
+	if p.Peek() == '}' {
+		p.Skip()
+		return r, true
+	}
+	for {
+		if p.Peek() != '"' {
+			return r, false
+		}
+		k, err := p.Value()
+		if err != nil || p.Want(':') != nil {
+			return r, false
+		}
+		str := p.Peek() == '"'
+		v, err := p.Value()
+		if err != nil || v.Null {
+			return r, false
+		}
+		switch {
+		case str && k.S == "code":
+			r.Code = v.S
+		case str && k.S == "colour":
+			r.Colour = Colour(v.S)
+		case str && k.S == "name_zh":
+			r.NameZH = v.S
+		case str && k.S == "name_en":
+			r.NameEN = v.S
+		case str && k.S == "person":
+			r.Person = v.S
+		case str && k.S == "note":
+			r.Note = v.S
+		case !str && k.S == "person_id" && plainInt(v.S):
+			if r.PersonID, err = strconv.ParseInt(v.S, 10, 64); err != nil {
+				return r, false
+			}
+		default:
+			return r, false
+		}
+		if p.Peek() == ',' {
+			p.Skip()
+			continue
+		}
+		return r, p.Want('}') == nil
+	}
+}
+
+// plainInt reports whether s is a JSON integer: -?(0|[1-9][0-9]*).
+func plainInt(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	if s == "" || s[0] == '0' && len(s) > 1 {
+		return false
+	}
+	return strings.Trim(s, "0123456789") == ""
 }

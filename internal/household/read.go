@@ -281,6 +281,12 @@ func storedTime(d store.Dialect, s string) (time.Time, error) {
 		t, err := time.Parse(time.RFC3339Nano, s)
 		return t.In(time.Local), err
 	}
+	// How the driver writes a time.Time: no string read below in another
+	// format reads in this one, so it can be tried first (a failed
+	// time.Parse showed in profiles; issue 15).
+	if t, err := time.Parse(sqliteTimeFormats[0], s); err == nil {
+		return t, nil
+	}
 	if x := strings.Index(s, "m="); x > 0 { // Go's time.Time.String()
 		if t, err := time.Parse("2006-01-02 15:04:05.999999999 -0700 MST", strings.TrimSpace(s[:x])); err == nil {
 			return t, nil

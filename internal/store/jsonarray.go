@@ -3,7 +3,10 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // A query can hand several values over as one column: a flat JSON array
@@ -116,6 +119,9 @@ func (p *JSONParser) Value() (JSONValue, error) {
 				if !escaped {
 					return JSONValue{S: raw[1 : len(raw)-1]}, nil
 				}
+				if s, ok := unquote(raw); ok {
+					return JSONValue{S: s}, nil
+				}
 				var s string
 				if err := json.Unmarshal([]byte(raw), &s); err != nil {
 					return JSONValue{}, fmt.Errorf("a list's string %s: %w", raw, err)
@@ -136,4 +142,59 @@ func (p *JSONParser) Value() (JSONValue, error) {
 	default:
 		return JSONValue{}, fmt.Errorf("a list: unexpected %q at %d of %q", c, p.i, p.s)
 	}
+}
+
+// unquote decodes the JSON string raw (its quotes included) as
+// encoding/json does, when raw is plain: valid UTF-8, no control
+// character, escapes of one character or \uXXXX outside the surrogates.
+// Otherwise it returns false and encoding/json decides (it replaces
+// invalid UTF-8 and lone surrogates, and refuses control characters).
+// A household's colour reasons, themselves JSON, come escaped in its
+// row: encoding/json on each showed in profiles (issue 15).
+func unquote(raw string) (string, bool) {
+	body := raw[1 : len(raw)-1]
+	if !utf8.ValidString(body) {
+		return "", false
+	}
+	b := make([]byte, 0, len(body))
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		if c < 0x20 {
+			return "", false
+		}
+		if c != '\\' {
+			b = append(b, c)
+			continue
+		}
+		if i++; i == len(body) {
+			return "", false
+		}
+		switch body[i] {
+		case '"', '\\', '/':
+			b = append(b, body[i])
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			if i+4 >= len(body) {
+				return "", false
+			}
+			r, err := strconv.ParseUint(body[i+1:i+5], 16, 32)
+			if err != nil || utf16.IsSurrogate(rune(r)) {
+				return "", false
+			}
+			b = utf8.AppendRune(b, rune(r))
+			i += 4
+		default:
+			return "", false
+		}
+	}
+	return string(b), true
 }
