@@ -139,6 +139,9 @@ func run(args []string) error {
 			fmt.Printf("%-10s %-28s %7s %-7s %9.1f %9.1f %6.2fx\n", a.name, q.label, shown, st.Plan, ms(mo), ms(mb), float64(mo)/float64(max(mb, time.Microsecond)))
 			if *explain {
 				for _, s := range append(slices.Clip(st.Asked), st.Count, st.Page) {
+					if s.SQL == "" {
+						continue
+					}
 					plan, err := sh.explain(s)
 					if err != nil {
 						return err

@@ -48,6 +48,29 @@ func (f Filter) search() search {
 // queries of households are filtered. counting says it is for the count,
 // which a walk caps.
 func (f Filter) where(scope org.Scope, p plan, counting bool) (string, []any) {
+	w, args := f.conds(scope, p, counting)
+	if len(w) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(w, " AND "), args
+}
+
+// onlyFound reports whether where selects exactly the households f's
+// drive found (f.found, see choosePlan), as the count (counting) or
+// the page of plan p: an exact drive, no filter and a scope that has no
+// condition (whereScope). The households then need not be read to be
+// counted or matched: the drive's own ids are the answer.
+func (f Filter) onlyFound(scope org.Scope, p plan, counting bool) bool {
+	if len(f.found) == 0 {
+		return false
+	}
+	w, _ := f.conds(scope, p, counting)
+	return len(w) == 1 && (p == planSearch || p == planWalk && counting)
+}
+
+// conds are the conditions of where, the households found by the drive
+// first when it leads.
+func (f Filter) conds(scope org.Scope, p plan, counting bool) ([]string, []any) {
 	var w []string
 	var args []any
 	add := func(cond string, a ...any) { w, args = append(w, cond), append(args, a...) }
@@ -62,7 +85,7 @@ func (f Filter) where(scope org.Scope, p plan, counting bool) (string, []any) {
 			found = found[:min(len(found), countCap)]
 		}
 		if len(found) == 0 {
-			return " WHERE 1 = 0", nil
+			return []string{"1 = 0"}, nil
 		}
 		cond, a := idsIn(f.dialect, "h.id", found)
 		add(cond, a...)
@@ -99,10 +122,7 @@ func (f Filter) where(scope org.Scope, p plan, counting bool) (string, []any) {
 	if p != planPlain && !(fromFound && s.driveExact) {
 		add(s.exact, s.exactArgs...)
 	}
-	if len(w) == 0 {
-		return "", nil
-	}
-	return " WHERE " + strings.Join(w, " AND "), args
+	return w, args
 }
 
 func isDigits(s string) bool {
@@ -190,7 +210,10 @@ func numberSearch(q string) bool {
 }
 
 // Statements are the SQL statements a list runs: those that choose its
-// plan (Asked, see searchplan.go), then the count and the page.
+// plan and whether its scope needs a condition (Asked, see searchplan.go
+// and whereScope), then the count and the page. Count is empty (no SQL)
+// when the households the search's drive found are the answer, counted
+// without reading them (Filter.onlyFound).
 type Statements struct {
 	Plan        string // how: "plain", "scope", "search" or "walk"
 	Asked       []Stmt
@@ -206,15 +229,25 @@ func ListSQL(ctx context.Context, q store.Querier, scope org.Scope, f Filter) (S
 	if err != nil {
 		return Statements{}, err
 	}
-	st := Statements{Plan: p.String(), Asked: asked}
+	cs, reach, err := whereScope(ctx, q, scope)
+	if err != nil {
+		return Statements{}, err
+	}
+	st := Statements{Plan: p.String(), Asked: append(asked, reach...)}
 	if p == planSearch {
-		st.Count = matchSQL(scope, f)
-		ids, _, err := foundIDs(ctx, q, st.Count)
+		ids := f.found
+		if !f.onlyFound(cs, p, true) {
+			st.Count = matchSQL(cs, f)
+			ids, _, err = foundIDs(ctx, q, st.Count)
+		}
 		st.Page = pageByIDs(f.dialect, pageIDs(ids, f))
 		return st, err
 	}
-	count, countArgs, page, pageArgs := listSQL(scope, f, p)
-	st.Count, st.Page = Stmt{count, countArgs}, Stmt{page, pageArgs}
+	count, countArgs, page, pageArgs := listSQL(cs, f, p)
+	if !f.onlyFound(cs, p, true) {
+		st.Count = Stmt{count, countArgs}
+	}
+	st.Page = Stmt{page, pageArgs}
 	return st, nil
 }
 
@@ -301,36 +334,54 @@ func householdWalk(d store.Dialect) string {
 
 // list returns a page of the households of scope that f selects, masked
 // for its reader.
+//
+// The statements carry scope's condition unless it reaches every
+// household there is (whereScope); listRows masks for scope either way.
 func list(ctx context.Context, q store.Querier, scope org.Scope, f Filter) (Page, error) {
 	f = f.on(q)
 	p, _, err := choosePlan(ctx, q, scope, &f)
 	if err != nil {
 		return Page{}, err
 	}
+	cs, _, err := whereScope(ctx, q, scope)
+	if err != nil {
+		return Page{}, err
+	}
 	if p == planSearch {
-		ids, _, err := foundIDs(ctx, q, matchSQL(scope, f))
-		if err != nil {
-			return Page{}, err
+		ids := f.found
+		if !f.onlyFound(cs, p, true) {
+			if ids, _, err = foundIDs(ctx, q, matchSQL(cs, f)); err != nil {
+				return Page{}, err
+			}
 		}
 		page := pageByIDs(f.dialect, pageIDs(ids, f))
 		out, err := listRows(ctx, q, scope, page.SQL, page.Args)
 		return Page{Households: out, Total: len(ids)}, err
 	}
-	total, more, err := countIn(ctx, q, scope, f, p)
+	total, more, err := countIn(ctx, q, cs, f, p)
 	if err != nil {
 		return Page{}, err
 	}
-	out, err := listPage(ctx, q, scope, f, p)
+	_, _, page, pageArgs := listSQL(cs, f, p)
+	out, err := listRows(ctx, q, scope, page, pageArgs)
 	return Page{Households: out, Total: total, More: more}, err
 }
 
-// countIn returns how many households of scope f selects run as plan p,
-// and whether that is a lower bound.
-func countIn(ctx context.Context, q store.Querier, scope org.Scope, f Filter, p plan) (int, bool, error) {
-	count, countArgs, _, _ := listSQL(scope, f, p)
+// countIn returns how many households f selects within cs (the scope
+// whose condition the statements carry) run as plan p, and whether that
+// is a lower bound.
+func countIn(ctx context.Context, q store.Querier, cs org.Scope, f Filter, p plan) (int, bool, error) {
 	var total int
-	if err := q.QueryRowContext(ctx, count, countArgs...).Scan(&total); err != nil {
-		return 0, false, err
+	switch {
+	case f.onlyFound(cs, p, true) && p == planWalk:
+		total = min(len(f.found), countCap)
+	case f.onlyFound(cs, p, true):
+		total = len(f.found)
+	default:
+		count, countArgs, _, _ := listSQL(cs, f, p)
+		if err := q.QueryRowContext(ctx, count, countArgs...).Scan(&total); err != nil {
+			return 0, false, err
+		}
 	}
 	more := p == planWalk && (f.found != nil || total >= countCap)
 	return total, more, nil
@@ -346,7 +397,11 @@ func count(ctx context.Context, q store.Querier, scope org.Scope, f Filter) (int
 	if p == planWalk { // an export counts its rows in full
 		p, f.found = planScope, nil
 	}
-	n, _, err := countIn(ctx, q, scope, f, p)
+	cs, _, err := whereScope(ctx, q, scope)
+	if err != nil {
+		return 0, err
+	}
+	n, _, err := countIn(ctx, q, cs, f, p)
 	return n, err
 }
 
@@ -380,9 +435,14 @@ func (s *Store) each(ctx context.Context, f Filter, per int, fn func(*Household)
 	if err != nil {
 		return err
 	}
+	cs, _, err := whereScope(ctx, s.db, s.scope)
+	if err != nil {
+		return err
+	}
 	f.Page, f.PerPage = 1, per
 	for {
-		hs, err := listPage(ctx, s.db, s.scope, f, p)
+		_, _, page, pageArgs := listSQL(cs, f, p)
+		hs, err := listRows(ctx, s.db, s.scope, page, pageArgs)
 		if err != nil {
 			return err
 		}
@@ -396,13 +456,6 @@ func (s *Store) each(ctx context.Context, f Filter, per int, fn func(*Household)
 		}
 		f.afterID = hs[len(hs)-1].ID
 	}
-}
-
-// listPage returns the page of f of the households of scope, masked for
-// its reader, with their tags.
-func listPage(ctx context.Context, q store.Querier, scope org.Scope, f Filter, p plan) ([]Household, error) {
-	_, _, page, pageArgs := listSQL(scope, f, p)
-	return listRows(ctx, q, scope, page, pageArgs)
 }
 
 // listRows runs page, a statement of householdListCols, and returns its

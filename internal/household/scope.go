@@ -85,6 +85,73 @@ func scopeWhere(s org.Scope, lead string, byRow bool) (string, []any) {
 	return "(" + strings.Join(or, " OR ") + ")", args
 }
 
+// outside is the statement that finds a household the org paths of
+// scope s (not All, with paths) do not reach: the first household of a
+// grid outside the paths, or of an org unit that is not a grid (which
+// Where never reaches; none should hold households). It reads the org
+// tree and asks the households' grid index once per unit it meets,
+// grids first: a community's administrator in a city stops at the first
+// grid of another community, the city's administrator of a database of
+// one city reads the few hundred units above the grids (well under a
+// millisecond).
+func outside(s org.Scope) Stmt {
+	var args []any
+	for _, p := range s.Paths {
+		args = append(args, p+"%")
+	}
+	has := ` AND EXISTS (SELECT 1 FROM households h WHERE h.grid_id = u.id)`
+	return Stmt{`SELECT 1 FROM org_units u WHERE u.kind = 'grid' AND NOT (` +
+		strings.TrimSuffix(strings.Repeat("u.path LIKE ? OR ", len(s.Paths)), " OR ") + `)` + has +
+		` UNION ALL SELECT 1 FROM org_units u WHERE u.kind <> 'grid'` + has + ` LIMIT 1`, args}
+}
+
+// ReachesAll reports whether scope s reaches every household there is
+// now: the system, or an administrator whose org paths hold every grid
+// that has households (a city's administrator in a database of one
+// city, a community's in a database of one community). Where's condition
+// then selects nothing less than no condition, so a list, a count or a
+// statistic may leave it out: at a million households the check of each
+// household a search found against the city's 1,568 grids was most of a
+// city administrator's search on PostgreSQL. It is asked of the database
+// on each call, never remembered: several servers share one database,
+// and a grid or a household added outside the paths counts from the next
+// request on. A visitor's households or a grid leader's grids alone
+// never count as everything (they are few; their condition leads).
+func ReachesAll(ctx context.Context, q store.Querier, s org.Scope) (bool, error) {
+	all, _, err := reachesAll(ctx, q, s)
+	return all, err
+}
+
+// reachesAll is ReachesAll, with the statement it asked (none when the
+// scope alone answers).
+func reachesAll(ctx context.Context, q store.Querier, s org.Scope) (bool, []Stmt, error) {
+	if s.All {
+		return true, nil, nil
+	}
+	if len(s.Paths) == 0 {
+		return false, nil, nil
+	}
+	st := outside(s)
+	var one int
+	err := q.QueryRowContext(ctx, st.SQL, st.Args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return true, []Stmt{st}, nil
+	}
+	return false, []Stmt{st}, err
+}
+
+// whereScope is the scope whose condition (Where) a list's statements
+// carry: scope itself, or when it reaches every household there is now
+// (ReachesAll) the system's, which carries none. What the reader may see
+// of each household (masking) still follows scope.
+func whereScope(ctx context.Context, q store.Querier, scope org.Scope) (org.Scope, []Stmt, error) {
+	all, asked, err := reachesAll(ctx, q, scope)
+	if err != nil || !all || scope.All {
+		return scope, asked, err
+	}
+	return org.Scope{All: true}, asked, nil
+}
+
 // GridWhere returns the grids of scope s as an SQL condition on the org
 // unit alias g ("" for everything), as Where does for households: a
 // visitor's are the grids of their households.

@@ -68,6 +68,9 @@ var scopeDriveCap = 500
 // a lower bound (ListPage's More).
 var countCap = 1000
 
+// CountCap is countCap, for benchmarks that count as a walk counts.
+func CountCap() int { return countCap }
+
 // Stmt is one SQL statement and its arguments (placeholders "?").
 type Stmt struct {
 	SQL  string

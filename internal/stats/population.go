@@ -195,9 +195,9 @@ func filter(ctx context.Context, q store.Querier, scope org.Scope, gridID int64)
 	}
 	if gridID == 0 {
 		if where != "" {
-			all, err := everyGrid(ctx, q, scope)
+			all, err := household.ReachesAll(ctx, q, scope)
 			if err != nil || all {
-				return "", nil, err // a scope over every grid needs no condition
+				return "", nil, err // a scope over every household needs no condition
 			}
 		}
 		return where, args, nil
@@ -215,22 +215,6 @@ func filter(ctx context.Context, q store.Querier, scope org.Scope, gridID int64)
 		return "", nil, err
 	}
 	return where + " AND h.grid_id = ?", append(args, gridID), nil
-}
-
-// everyGrid reports whether scope covers every grid there is, and so
-// every household: a city's administrator, or a community's in a database
-// of one community. A scope of a visitor's households is never whole.
-func everyGrid(ctx context.Context, q store.Querier, scope org.Scope) (bool, error) {
-	if scope.MemberID != 0 {
-		return false, nil
-	}
-	gcond, gargs := household.GridWhere(scope)
-	if gcond == "" {
-		return true, nil
-	}
-	var out int
-	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM org_units g WHERE g.kind = 'grid' AND NOT (`+gcond+`)`, gargs...).Scan(&out)
-	return out == 0, err
 }
 
 var sexNames = map[string]string{string(household.Male): "男", string(household.Female): "女"}

@@ -372,3 +372,44 @@ func TestDemoPopulation(t *testing.T) {
 		}
 	})
 }
+
+// TestPopulationOfEveryHousehold: a city's administrator counts without
+// the scope's condition while their city holds every household there is
+// (household.ReachesAll, asked per call), and a household in a second
+// city is left out of their count from the next call on.
+func TestPopulationOfEveryHousehold(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		ctx := t.Context()
+		on, bands := day(t, "2027-09-01"), Presets["article"]
+		admin := org.Scope{Paths: []string{w.f.City.Path}}
+		total := func(sc org.Scope) int {
+			t.Helper()
+			p, err := Population(ctx, db, sc, on, bands, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p.Total
+		}
+		if got := total(admin); got != 6 || total(org.Everything) != 6 {
+			t.Errorf("one city: the administrator counts %d, want 6", got)
+		}
+		units := []org.Unit{{Kind: org.City, Name: "海东市"}, {Kind: org.District, Name: "乐都区"},
+			{Kind: org.Street, Name: "碾伯镇"}, {Kind: org.Community, Name: "东关社区"}, {Kind: org.GridKind, Name: "第一网格", Number: 1}}
+		for i := range units {
+			if i > 0 {
+				units[i].ParentID = units[i-1].ID
+			}
+			if err := org.CreateUnit(ctx, db, &units[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := household.NewStore(db).CreateHousehold(ctx, household.Actor{Name: "test"}, household.Household{GridID: units[4].ID, Address: "东关街 1号"},
+			[]household.Person{{Name: "王晓丽", Gender: household.Female, BirthDate: day(t, "1960-01-01"), Relation: "householder"}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := total(admin); got != 6 || total(org.Everything) != 7 {
+			t.Errorf("two cities: the first one's administrator counts %d, want 6", got)
+		}
+	})
+}
