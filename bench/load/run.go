@@ -204,7 +204,7 @@ func run(args []string) error {
 			}}}, *clients, *dur, *maxReq)[0]
 			perReq := ""
 			if len(use.servers) > 0 {
-				perReq = fmt.Sprintf("%.2f", 1000*sum(use.servers)/float64(max(len(r.samples), 1)))
+				perReq = fmt.Sprintf("%.3f", 1000*sum(use.servers)/float64(max(len(r.samples), 1)))
 			}
 			fmt.Printf("| %s | %.0f | %.1f | %.1f | %d | %s | %s | %.0f | **%.1f%%** |\n", o.route, r.rate(), r.quantile(0.5), r.quantile(0.99),
 				r.errors(), kb(size), perReq, b.rate(), 100*r.rate()/b.rate())
@@ -268,7 +268,7 @@ func morning(w *world, ops []op, clients int, dur time.Duration, maxReq int, pid
 		if i < len(use.servers) {
 			serverCPU += use.servers[i]
 			cpu = fmt.Sprintf("%.1f", use.servers[i])
-			perReq = fmt.Sprintf("%.2f", 1000*use.servers[i]/float64(max(len(r.samples), 1)))
+			perReq = fmt.Sprintf("%.3f", 1000*use.servers[i]/float64(max(len(r.samples), 1)))
 			if m, err := benchkit.Memory(pids[i]); err == nil {
 				rss = fmt.Sprintf("%.0f / %.0f", m.RSS, m.HWM)
 			}
