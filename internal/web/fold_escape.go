@@ -151,62 +151,42 @@ func fastEscapers(t *template.Template) map[string]*fastEscaper {
 	names := map[string]string{} // chain → function
 	funcs := template.FuncMap{}
 	byName := map[string]*fastEscaper{}
-	var walk func(n parse.Node, tr *parse.Tree)
-	walk = func(n parse.Node, tr *parse.Tree) {
-		switch n := n.(type) {
-		case *parse.ListNode:
-			if n == nil {
-				return
-			}
-			for _, c := range n.Nodes {
-				walk(c, tr)
-			}
-		case *parse.IfNode:
-			walk(n.List, tr)
-			walk(n.ElseList, tr)
-		case *parse.RangeNode:
-			walk(n.List, tr)
-			walk(n.ElseList, tr)
-		case *parse.WithNode:
-			walk(n.List, tr)
-			walk(n.ElseList, tr)
-		case *parse.ActionNode:
-			p := n.Pipe
-			if p == nil || len(p.Decl) > 0 {
-				return
-			}
-			i := len(p.Cmds)
-			for i > 1 && isEscaper(p.Cmds[i-1]) {
-				i--
-			}
-			if i == len(p.Cmds) || i == 0 {
-				return
-			}
-			var chain []string
-			for _, c := range p.Cmds[i:] {
-				chain = append(chain, c.Args[0].(*parse.IdentifierNode).Ident)
-			}
-			key := strings.Join(chain, " ")
-			name, ok := names[key]
-			if !ok {
-				if e := newFastEscaper(chain); e != nil {
-					name = "_wanhu_escape_" + strconv.Itoa(len(funcs))
-					funcs[name] = e.escape
-					byName[name] = e
-				}
-				names[key] = name // "": a chain left as it is
-			}
-			if name == "" {
-				return
-			}
-			p.Cmds = append(p.Cmds[:i:i], escaperCommand(tr, p.Cmds[i].Pos, name))
+	replaceNodes(t, "", func(n parse.Node, tr *parse.Tree) parse.Node {
+		a, ok := n.(*parse.ActionNode)
+		if !ok {
+			return nil
 		}
-	}
-	for _, x := range t.Templates() {
-		if x.Tree != nil {
-			walk(x.Tree.Root, x.Tree)
+		p := a.Pipe
+		if p == nil || len(p.Decl) > 0 {
+			return nil
 		}
-	}
+		i := len(p.Cmds)
+		for i > 1 && isEscaper(p.Cmds[i-1]) {
+			i--
+		}
+		if i == len(p.Cmds) || i == 0 {
+			return nil
+		}
+		var chain []string
+		for _, c := range p.Cmds[i:] {
+			chain = append(chain, c.Args[0].(*parse.IdentifierNode).Ident)
+		}
+		key := strings.Join(chain, " ")
+		name, ok := names[key]
+		if !ok {
+			if e := newFastEscaper(chain); e != nil {
+				name = "_wanhu_escape_" + strconv.Itoa(len(funcs))
+				funcs[name] = e.escape
+				byName[name] = e
+			}
+			names[key] = name // "": a chain left as it is
+		}
+		if name == "" {
+			return nil
+		}
+		p.Cmds = append(p.Cmds[:i:i], escaperCommand(tr, p.Cmds[i].Pos, name))
+		return nil
+	})
 	t.Funcs(funcs)
 	return byName
 }

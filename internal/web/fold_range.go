@@ -15,8 +15,8 @@ import (
 // text/template per choice a field lookup by name and a reflective call
 // for each printed field, and one more for the test; the household file's
 // member table and ledger entries, which call a template per row, more.
-// In the folded sets, a range whose body is made of what this file knows
-// runs in Go (rangeFold.run):
+// In the folded sets, a range whose body is made of what the fold
+// compiles (fold_eval.go) runs in Go (rangeFold.run):
 //
 //   - text, and {{X | escaper}} through a fast escaper (fold_escape.go),
 //     where X is the element, a chain of fields or of methods without
@@ -121,16 +121,9 @@ func foldRanges(t *template.Template, escapers map[string]*fastEscaper, skip str
 				out = append(out, wrap([]parse.Node{r}, foldList{f}, tr))
 				continue
 			}
-			switch n := n.(type) {
-			case *parse.IfNode:
-				walk(n.List, tr)
-				walk(n.ElseList, tr)
-			case *parse.RangeNode:
-				walk(n.List, tr)
-				walk(n.ElseList, tr)
-			case *parse.WithNode:
-				walk(n.List, tr)
-				walk(n.ElseList, tr)
+			if b := branchOf(n); b != nil {
+				walk(b.List, tr)
+				walk(b.ElseList, tr)
 			}
 			out = append(out, n)
 		}
@@ -322,463 +315,6 @@ func (c *foldCompiler) rangeOf(r *parse.RangeNode, depth int, under bool) *foldR
 	return &foldRange{x: x, body: body, other: other}
 }
 
-type foldList []foldNode
-
-func (l foldList) run(b *strings.Builder, dot, root reflect.Value) error {
-	for _, n := range l {
-		if err := n.run(b, dot, root); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-type foldText string
-
-func (t foldText) run(b *strings.Builder, _, _ reflect.Value) error {
-	b.WriteString(string(t))
-	return nil
-}
-
-// handBack is a part this file does not know: met, it hands the range
-// back to text/template.
-type handBack struct{}
-
-func (handBack) run(*strings.Builder, reflect.Value, reflect.Value) error { return errSlow }
-
-// foldPrint prints x through a fast escaper.
-type foldPrint struct {
-	x   *operand
-	esc *fastEscaper
-}
-
-func (p *foldPrint) run(b *strings.Builder, dot, root reflect.Value) error {
-	if p.x.text != nil {
-		s, err := p.esc.escape(*p.x.text)
-		if err != nil {
-			return errSlow
-		}
-		b.WriteString(s)
-		return nil
-	}
-	v, err := p.x.eval(dot, root)
-	if err != nil {
-		return err
-	}
-	if v.Kind() == reflect.Interface && !v.IsNil() {
-		v = v.Elem()
-	}
-	if !v.IsValid() || !v.CanInterface() || v.Kind() == reflect.Interface {
-		return errSlow
-	}
-	s, err := p.esc.escapeValue(v)
-	if err != nil {
-		return errSlow
-	}
-	b.WriteString(s)
-	return nil
-}
-
-type foldIf struct {
-	cond        *condition
-	list, other foldList
-}
-
-func (f *foldIf) run(b *strings.Builder, dot, root reflect.Value) error {
-	t, err := f.cond.eval(dot, root)
-	if err != nil {
-		return err
-	}
-	if t {
-		return f.list.run(b, dot, root)
-	}
-	return f.other.run(b, dot, root)
-}
-
-type foldWith struct {
-	x           *operand
-	list, other foldList
-}
-
-func (f *foldWith) run(b *strings.Builder, dot, root reflect.Value) error {
-	v, err := f.x.eval(dot, root)
-	if err != nil {
-		return err
-	}
-	t, ok := isTrue(indirectInterface(v))
-	if !ok {
-		return errSlow
-	}
-	if t {
-		return f.list.run(b, v, root)
-	}
-	return f.other.run(b, dot, root)
-}
-
-// foldRange ranges over x: body for each element of a slice or array,
-// other if there is none.
-type foldRange struct {
-	x           *operand
-	body, other foldList
-}
-
-func (f *foldRange) run(b *strings.Builder, dot, root reflect.Value) error {
-	v, err := f.x.eval(dot, root)
-	if err != nil {
-		return err
-	}
-	if v.Kind() == reflect.Interface && v.IsNil() && v.NumMethod() == 0 {
-		v = reflect.Value{} // text/template's pipeline forgets an empty interface
-	}
-	v, _ = indirect(v)
-	switch v.Kind() {
-	case reflect.Invalid:
-	case reflect.Slice, reflect.Array:
-		for i := 0; i < v.Len(); i++ {
-			if err := f.body.run(b, v.Index(i), root); err != nil {
-				return err
-			}
-		}
-		if v.Len() > 0 {
-			return nil
-		}
-	default: // a map, a number, a nil pointer…
-		return errSlow
-	}
-	return f.other.run(b, dot, root)
-}
-
-// foldTemplate runs a template's body with x as its dot and $.
-type foldTemplate struct {
-	x    *operand
-	body foldList
-}
-
-func (f *foldTemplate) run(b *strings.Builder, dot, root reflect.Value) error {
-	v, err := f.x.eval(dot, root)
-	if err != nil {
-		return err
-	}
-	return f.body.run(b, v, v)
-}
-
-// operand is ., $, a chain of fields or methods of either, or a string.
-type operand struct {
-	root  bool
-	steps []*fieldStep
-	text  *string
-}
-
-func operandOf(n parse.Node) *operand {
-	switch n := n.(type) {
-	case *parse.DotNode:
-		return &operand{}
-	case *parse.FieldNode:
-		return &operand{steps: stepsOf(n.Ident)}
-	case *parse.VariableNode:
-		if len(n.Ident) == 0 || n.Ident[0] != "$" {
-			return nil
-		}
-		return &operand{root: true, steps: stepsOf(n.Ident[1:])}
-	case *parse.StringNode:
-		s := n.Text
-		return &operand{text: &s}
-	}
-	return nil
-}
-
-func stepsOf(names []string) []*fieldStep {
-	steps := make([]*fieldStep, len(names))
-	for i, name := range names {
-		steps[i] = &fieldStep{name: name}
-	}
-	return steps
-}
-
-func (x *operand) eval(dot, root reflect.Value) (reflect.Value, error) {
-	if x.text != nil {
-		return reflect.ValueOf(*x.text), nil
-	}
-	v := dot
-	if x.root {
-		v = root
-	}
-	for _, s := range x.steps {
-		var err error
-		if v, err = s.eval(v); err != nil {
-			return v, err
-		}
-	}
-	return v, nil
-}
-
-// fieldStep is .name of a value, looked up once per type.
-type fieldStep struct {
-	name string
-	last atomic.Pointer[fieldLookup]
-}
-
-// fieldLookup is how .name reads a value whose address (or itself, if not
-// addressable) has type typ.
-type fieldLookup struct {
-	typ    reflect.Type
-	method int   // ≥ 0: the method of that index of typ, called
-	index  []int // else the field
-	slow   bool
-}
-
-var errorType = reflect.TypeFor[error]()
-
-func (s *fieldStep) eval(v reflect.Value) (reflect.Value, error) {
-	if !v.IsValid() {
-		return v, errSlow
-	}
-	v, isNil := indirect(v)
-	if isNil {
-		return v, errSlow
-	}
-	ptr := v
-	if ptr.Kind() != reflect.Interface && ptr.Kind() != reflect.Pointer && ptr.CanAddr() {
-		ptr = ptr.Addr()
-	}
-	l := s.last.Load()
-	if l == nil || l.typ != ptr.Type() {
-		l = s.lookup(ptr.Type())
-		s.last.Store(l)
-	}
-	switch {
-	case l.slow:
-		return v, errSlow
-	case l.method >= 0:
-		out := ptr.Method(l.method).Call(nil)
-		if len(out) == 2 && !out[1].IsNil() {
-			return v, errSlow
-		}
-		return out[0], nil
-	}
-	f, err := v.FieldByIndexErr(l.index)
-	if err != nil {
-		return v, errSlow
-	}
-	return f, nil
-}
-
-// lookup finds .name for values whose address (or themselves) have type
-// pt, as text/template's evalField does: a method first (here only one
-// without arguments giving a value, or a value and an error), then an
-// exported field of a struct.
-func (s *fieldStep) lookup(pt reflect.Type) *fieldLookup {
-	l := &fieldLookup{typ: pt, method: -1}
-	if m, ok := pt.MethodByName(s.name); ok {
-		mt := m.Type // with the receiver
-		if pt.Kind() == reflect.Interface {
-			l.slow = true
-			return l
-		}
-		good := mt.NumIn() == 1 && (mt.NumOut() == 1 || mt.NumOut() == 2 && mt.Out(1) == errorType) &&
-			mt.Out(0) != reflect.TypeFor[reflect.Value]()
-		if !good {
-			l.slow = true
-			return l
-		}
-		l.method = m.Index
-		return l
-	}
-	t := pt
-	if t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t.Kind() != reflect.Struct {
-		l.slow = true
-		return l
-	}
-	sf, ok := t.FieldByName(s.name)
-	if !ok || !sf.IsExported() || sf.Type.Kind() == reflect.Func || sf.Type.Kind() == reflect.Chan {
-		l.slow = true
-		return l
-	}
-	l.index = sf.Index
-	return l
-}
-
-// condition is the test of an if: x, not x, and/or of operands, eq/ne of
-// an operand and a constant.
-type condition struct {
-	op    string // "", "not", "and", "or", "eq", "ne"
-	args  []*operand
-	subs  []*condition  // not, and, or: (a parenthesized test) in place of args[i] == nil
-	value reflect.Value // eq, ne: the constant
-}
-
-func condOf(p *parse.PipeNode) *condition {
-	if p == nil || len(p.Decl) > 0 || len(p.Cmds) != 1 {
-		return nil
-	}
-	args := p.Cmds[0].Args
-	if len(args) == 1 {
-		x := operandOf(args[0])
-		if x == nil || x.text != nil {
-			return nil
-		}
-		return &condition{args: []*operand{x}}
-	}
-	fn, ok := args[0].(*parse.IdentifierNode)
-	if !ok {
-		return nil
-	}
-	c := &condition{op: fn.Ident}
-	switch fn.Ident {
-	case "not":
-		if len(args) != 2 {
-			return nil
-		}
-	case "and", "or":
-	case "eq", "ne":
-		if len(args) != 3 {
-			return nil
-		}
-		switch k := args[2].(type) {
-		case *parse.StringNode:
-			c.value = reflect.ValueOf(k.Text)
-		case *parse.NumberNode:
-			if !k.IsInt {
-				return nil
-			}
-			c.value = reflect.ValueOf(k.Int64)
-		default:
-			return nil
-		}
-		args = args[:2]
-	default:
-		return nil
-	}
-	for _, a := range args[1:] {
-		if p, ok := a.(*parse.PipeNode); ok && c.op != "eq" && c.op != "ne" {
-			sub := condOf(p)
-			if sub == nil || sub.op == "" {
-				return nil
-			}
-			c.args = append(c.args, nil)
-			c.subs = append(c.subs, sub)
-			continue
-		}
-		x := operandOf(a)
-		if x == nil || x.text != nil {
-			return nil
-		}
-		c.args = append(c.args, x)
-		c.subs = append(c.subs, nil)
-	}
-	return c
-}
-
-// truth is whether argument i is true, as text/template tests it.
-func (c *condition) truth(i int, dot, root reflect.Value) (bool, error) {
-	if c.args[i] == nil {
-		return c.subs[i].eval(dot, root)
-	}
-	v, err := c.args[i].eval(dot, root)
-	if err != nil {
-		return false, err
-	}
-	t, ok := isTrue(indirectInterface(v))
-	if !ok {
-		return false, errSlow
-	}
-	return t, nil
-}
-
-func (c *condition) eval(dot, root reflect.Value) (bool, error) {
-	switch c.op {
-	case "eq", "ne":
-		v, err := c.args[0].eval(dot, root)
-		if err != nil {
-			return false, err
-		}
-		v = indirectInterface(v)
-		var same bool
-		switch {
-		case !v.IsValid():
-			return false, errSlow
-		case c.value.Kind() == reflect.String && v.Kind() == reflect.String:
-			same = v.String() == c.value.String()
-		case c.value.Kind() == reflect.Int64 && v.CanInt():
-			same = v.Int() == c.value.Int()
-		default:
-			return false, errSlow
-		}
-		return same == (c.op == "eq"), nil
-	case "and", "or":
-		// text/template returns the first false (and) or true (or)
-		// argument, or the last, and tests it.
-		for i := range c.args {
-			t, err := c.truth(i, dot, root)
-			if err != nil {
-				return false, err
-			}
-			if t == (c.op == "or") || i == len(c.args)-1 {
-				return t, nil
-			}
-		}
-		return false, errSlow // no arguments: text/template's error
-	}
-	t, err := c.truth(0, dot, root)
-	if err != nil {
-		return false, err
-	}
-	if c.op == "not" {
-		return !t, nil
-	}
-	return t, nil
-}
-
-// isTrue, indirect and indirectInterface are text/template's.
-func isTrue(val reflect.Value) (truth, ok bool) {
-	if !val.IsValid() {
-		return false, true
-	}
-	switch val.Kind() {
-	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
-		truth = val.Len() > 0
-	case reflect.Bool:
-		truth = val.Bool()
-	case reflect.Complex64, reflect.Complex128:
-		truth = val.Complex() != 0
-	case reflect.Chan, reflect.Func, reflect.Pointer, reflect.UnsafePointer, reflect.Interface:
-		truth = !val.IsNil()
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		truth = val.Int() != 0
-	case reflect.Float32, reflect.Float64:
-		truth = val.Float() != 0
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		truth = val.Uint() != 0
-	case reflect.Struct:
-		truth = true
-	default:
-		return
-	}
-	return truth, true
-}
-
-func indirect(v reflect.Value) (rv reflect.Value, isNil bool) {
-	for ; v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface; v = v.Elem() {
-		if v.IsNil() {
-			return v, true
-		}
-	}
-	return v, false
-}
-
-func indirectInterface(v reflect.Value) reflect.Value {
-	if v.Kind() != reflect.Interface {
-		return v
-	}
-	if v.IsNil() {
-		return reflect.Value{}
-	}
-	return v.Elem()
-}
-
 // replaceNodes puts in place of each node of the templates of t (but the
 // one named skip) the node replace returns for it, if not nil; the lists
 // of if, range and with whose node it keeps are walked in turn.
@@ -793,16 +329,9 @@ func replaceNodes(t *template.Template, skip string, replace func(n parse.Node, 
 				l.Nodes[i] = r
 				continue
 			}
-			switch n := n.(type) {
-			case *parse.IfNode:
-				walk(n.List, tr)
-				walk(n.ElseList, tr)
-			case *parse.RangeNode:
-				walk(n.List, tr)
-				walk(n.ElseList, tr)
-			case *parse.WithNode:
-				walk(n.List, tr)
-				walk(n.ElseList, tr)
+			if b := branchOf(n); b != nil {
+				walk(b.List, tr)
+				walk(b.ElseList, tr)
 			}
 		}
 	}
@@ -811,4 +340,17 @@ func replaceNodes(t *template.Template, skip string, replace func(n parse.Node, 
 			walk(x.Tree.Root, x.Tree)
 		}
 	}
+}
+
+// branchOf returns the branch of an if, range or with node, or nil.
+func branchOf(n parse.Node) *parse.BranchNode {
+	switch n := n.(type) {
+	case *parse.IfNode:
+		return &n.BranchNode
+	case *parse.RangeNode:
+		return &n.BranchNode
+	case *parse.WithNode:
+		return &n.BranchNode
+	}
+	return nil
 }
