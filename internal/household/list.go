@@ -261,9 +261,13 @@ func (f Filter) on(q store.Querier) Filter {
 func listSQL(scope org.Scope, f Filter, p plan) (count string, countArgs []any, page string, pageArgs []any) {
 	cond, countArgs := f.where(scope, p, true)
 	count = `SELECT COUNT(*) FROM households h` + cond
-	if p == planWalk && f.found == nil {
+	switch {
+	case p == planWalk && f.found == nil:
 		count = `SELECT COUNT(*) FROM (SELECT 1 FROM households h` + notIndexed(f.dialect) + cond + ` LIMIT ?) x`
 		countArgs = append(slices.Clip(countArgs), countCap)
+	case p == planPlain && f.PerPage >= 0:
+		count = `SELECT COUNT(*) FROM (SELECT 1 FROM households h` + cond + ` LIMIT ?) x`
+		countArgs = append(slices.Clip(countArgs), plainCap(f)+1)
 	}
 	from := householdFrom
 	if p == planWalk {
@@ -384,7 +388,20 @@ func countIn(ctx context.Context, q store.Querier, cs org.Scope, f Filter, p pla
 		}
 	}
 	more := p == planWalk && (f.found != nil || total >= countCap)
+	if p == planPlain && f.PerPage >= 0 && total > plainCap(f) {
+		total, more = plainCap(f), true
+	}
 	return total, more, nil
+}
+
+// plainCap is the most households the count of a page of a list without
+// a search counts (plainCountCap), or, paging further, as many as the
+// pages up to f's hold: beyond it the total is a lower bound (ListPage's
+// More). Counting the whole city for each page of its administrator's
+// list read all its households every time (461 ms on PostgreSQL at 1M).
+func plainCap(f Filter) int {
+	n, per := pageOf(f.Page, f.PerPage)
+	return max(plainCountCap, n*per)
 }
 
 // count returns how many households of scope f selects, in full.
@@ -397,6 +414,7 @@ func count(ctx context.Context, q store.Querier, scope org.Scope, f Filter) (int
 	if p == planWalk { // an export counts its rows in full
 		p, f.found = planScope, nil
 	}
+	f.PerPage = -1 // every row, not a page: the count is not capped
 	cs, _, err := whereScope(ctx, q, scope)
 	if err != nil {
 		return 0, err

@@ -68,6 +68,11 @@ var scopeDriveCap = 500
 // a lower bound (ListPage's More).
 var countCap = 1000
 
+// plainCountCap is the most households the count of a list without a
+// search counts, on its first pages (see plainCap): a grid's, a
+// community's or a street's list counts in full, the city's "10000+".
+var plainCountCap = 10000
+
 // CountCap is countCap, for benchmarks that count as a walk counts.
 func CountCap() int { return countCap }
 

@@ -15,3 +15,11 @@ func SetScopeDriveCap(n int) (restore func()) {
 	scopeDriveCap = n
 	return func() { scopeDriveCap = old }
 }
+
+// SetPlainCountCap sets plainCountCap for a test and returns a function
+// that puts it back.
+func SetPlainCountCap(n int) (restore func()) {
+	old := plainCountCap
+	plainCountCap = n
+	return func() { plainCountCap = old }
+}

@@ -138,6 +138,51 @@ func TestWalkCountsALowerBound(t *testing.T) {
 	})
 }
 
+// TestPlainCountStops checks that a list without a search counts up to
+// plainCountCap households, or as many as its pages so far hold, and says
+// when there are more; that the next page can always be reached; and that
+// an export's count stays whole.
+func TestPlainCountStops(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, w := newSearchWorld(t, ctx, db)
+		defer household.SetPlainCountCap(2)()
+		all := []int64{w.widow, w.family, w.street, w.neighbour}
+		slices.Sort(all)
+		for _, c := range []struct {
+			f     household.Filter
+			total int
+			more  bool
+			ids   []int64
+		}{
+			{household.Filter{PerPage: 1}, 2, true, all[:1]},
+			{household.Filter{PerPage: 1, Page: 2}, 2, true, all[1:2]},
+			{household.Filter{PerPage: 1, Page: 3}, 3, true, all[2:3]},
+			{household.Filter{PerPage: 1, Page: 4}, 4, false, all[3:]},
+			{household.Filter{PerPage: 1, Page: 5}, 4, false, nil},
+			{household.Filter{PerPage: 3}, 3, true, all[:3]},
+			{household.Filter{PerPage: 4}, 4, false, all},
+			{household.Filter{PerPage: 1, GridID: w.grid1.GridIDs[0]}, 2, true, all[:1]},
+			{household.Filter{PerPage: 1, Q: "一化小区"}, 3, false, []int64{w.widow}},
+		} {
+			p, err := s.ListPage(ctx, c.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, h := range p.Households {
+				ids = append(ids, h.ID)
+			}
+			if p.Total != c.total || p.More != c.more || !slices.Equal(ids, c.ids) {
+				t.Errorf("%+v: total %d, more %v, %v; want %d, %v, %v", c.f, p.Total, p.More, ids, c.total, c.more, c.ids)
+			}
+		}
+		if n, err := s.Count(ctx, household.Filter{PerPage: 1}); err != nil || n != len(all) {
+			t.Errorf("an export's count: %d, %v; want %d", n, err, len(all))
+		}
+	})
+}
+
 // TestAddressIndexFollowsEdits checks that the address index (SQLite's
 // household_addresses, PostgreSQL's trigram index) follows a household's
 // address: after an edit the new address finds it and the old one does
