@@ -281,6 +281,13 @@ func (s *Store) Grids(ctx context.Context) ([]org.Grid, error) {
 	return out, err
 }
 
+// GridChoices is Grids without their households counted (Households is
+// 0): the grids a form or a filter offers.
+func (s *Store) GridChoices(ctx context.Context) ([]org.Grid, error) {
+	cond, args := GridWhere(s.scope)
+	return org.GridChoicesWhere(ctx, s.db, cond, args...)
+}
+
 // Team lists the active visiting team within scope: the members of the
 // visible grids and the helpers without a grid of those grids' communities,
 // contacts shown as showTeam says.

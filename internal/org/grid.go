@@ -27,7 +27,13 @@ type Grid struct {
 }
 
 const gridQuery = `SELECT g.id, g.number, g.name, c.id, c.name, COALESCE(g.leader_id, 0), COALESCE(t.name, ''),
-	(SELECT COUNT(*) FROM households h WHERE h.grid_id = g.id), g.retired_at
+	(SELECT COUNT(*) FROM households h WHERE h.grid_id = g.id), g.retired_at` + gridFrom
+
+// gridChoiceQuery is gridQuery without the households counted.
+const gridChoiceQuery = `SELECT g.id, g.number, g.name, c.id, c.name, COALESCE(g.leader_id, 0), COALESCE(t.name, ''),
+	0, g.retired_at` + gridFrom
+
+const gridFrom = `
 	FROM org_units g
 	JOIN org_units c ON c.id = g.parent_id
 	LEFT JOIN team_members t ON t.id = g.leader_id
@@ -51,10 +57,22 @@ func Grids(ctx context.Context, q store.Querier) ([]Grid, error) {
 // the org unit alias g ("" for all) with its args, as Grids does: the
 // households of the other grids are never counted.
 func GridsWhere(ctx context.Context, q store.Querier, cond string, args ...any) ([]Grid, error) {
+	return activeGrids(ctx, q, gridQuery, cond, args)
+}
+
+// GridChoicesWhere is GridsWhere without counting the grids' households
+// (Households is 0): the choices of a form or a filter. Counting them took
+// most of the time of a city administrator's page with a grid filter
+// (65 ms of SQLite's CPU for 1,568 grids of a million households).
+func GridChoicesWhere(ctx context.Context, q store.Querier, cond string, args ...any) ([]Grid, error) {
+	return activeGrids(ctx, q, gridChoiceQuery, cond, args)
+}
+
+func activeGrids(ctx context.Context, q store.Querier, query, cond string, args []any) ([]Grid, error) {
 	if cond != "" {
 		cond = " AND " + cond
 	}
-	rows, err := q.QueryContext(ctx, gridQuery+` AND g.retired_at IS NULL`+cond+` ORDER BY c.id, g.number, g.id`, args...)
+	rows, err := q.QueryContext(ctx, query+` AND g.retired_at IS NULL`+cond+` ORDER BY c.id, g.number, g.id`, args...)
 	if err != nil {
 		return nil, err
 	}

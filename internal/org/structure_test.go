@@ -318,6 +318,16 @@ func TestRetireGridMovesHouseholds(t *testing.T) {
 				t.Errorf("the retired grid is listed")
 			}
 		}
+		choices, err := org.GridChoicesWhere(ctx, db, "")
+		if err != nil || len(choices) != len(grids) {
+			t.Fatalf("grid choices: %d, %v; want the %d grids listed", len(choices), err, len(grids))
+		}
+		for i, g := range grids {
+			g.Households = 0
+			if choices[i] != g {
+				t.Errorf("grid choice %+v, want %+v without its households counted", choices[i], g)
+			}
+		}
 		cov, err := visit.NewStore(db, hs).CoverageByGrid(ctx, 0)
 		if err != nil {
 			t.Fatal(err)

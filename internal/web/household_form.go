@@ -85,14 +85,15 @@ type placeChoices struct {
 func (h *handler) places(r *http.Request) (placeChoices, error) {
 	var pc placeChoices
 	ctx := r.Context()
-	gs, err := h.files(r).Grids(ctx)
+	gs, err := h.files(r).GridChoices(ctx)
 	if err != nil {
 		return pc, err
 	}
 	visible := map[int64]bool{}
+	label := gridLabels(gs)
 	for _, g := range gs {
 		visible[g.ID] = true
-		pc.grids = append(pc.grids, Option{Value: strconv.FormatInt(g.ID, 10), Label: g.Name})
+		pc.grids = append(pc.grids, Option{Value: strconv.FormatInt(g.ID, 10), Label: label(g)})
 	}
 	cs, err := org.Compounds(ctx, h.db)
 	if err != nil {

@@ -48,7 +48,7 @@ func (h *handler) householdList(w http.ResponseWriter, r *http.Request) {
 		f.Page = 1
 	}
 	ctx := r.Context()
-	grids, err := h.files(r).Grids(ctx)
+	grids, err := h.files(r).GridChoices(ctx)
 	if err != nil {
 		h.showError(w, r, err)
 		return
@@ -82,11 +82,24 @@ func (h *handler) householdList(w http.ResponseWriter, r *http.Request) {
 // gridOptions is a grid filter select.
 func gridOptions(grids []org.Grid, cur, all string) []Option {
 	opts := []Option{{Value: "", Label: all, Selected: cur == ""}}
+	label := gridLabels(grids)
 	for _, g := range grids {
 		id := strconv.FormatInt(g.ID, 10)
-		opts = append(opts, Option{Value: id, Label: g.Name, Selected: id == cur})
+		opts = append(opts, Option{Value: id, Label: label(g), Selected: id == cur})
 	}
 	return opts
+}
+
+// gridLabels returns how a choice among grids names a grid: by its name,
+// or, when grids span several communities (a street's or the city's,
+// where every community has its 第一网格), by its community's and its own.
+func gridLabels(grids []org.Grid) func(org.Grid) string {
+	for _, g := range grids {
+		if g.CommunityID != grids[0].CommunityID {
+			return func(g org.Grid) string { return g.CommunityName + " · " + g.Name }
+		}
+	}
+	return func(g org.Grid) string { return g.Name }
 }
 
 // enumOptions is a filter select of an enumeration.

@@ -51,7 +51,7 @@ func (h *handler) ledger(w http.ResponseWriter, r *http.Request) {
 	f.GridID, _ = strconv.ParseInt(q.Get("grid"), 10, 64)
 	f.Page, _ = strconv.Atoi(q.Get("page"))
 	f.Page = max(f.Page, 1)
-	grids, err := h.files(r).Grids(r.Context())
+	grids, err := h.files(r).GridChoices(r.Context())
 	if err != nil {
 		h.showError(w, r, err)
 		return

@@ -64,7 +64,7 @@ func (h *handler) visitProgress(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Weeks = progressWeeks(today, v.Week)
-	gs, err := h.files(r).Grids(ctx)
+	gs, err := h.files(r).GridChoices(ctx)
 	if err != nil {
 		h.showError(w, r, err)
 		return

@@ -54,7 +54,7 @@ func (h *handler) showIntake(w http.ResponseWriter, r *http.Request, status int,
 		h.showError(w, r, err)
 		return
 	}
-	gs, err := h.files(r).Grids(ctx)
+	gs, err := h.files(r).GridChoices(ctx)
 	if err != nil {
 		h.showError(w, r, err)
 		return
@@ -99,9 +99,10 @@ func (h *handler) showIntake(w http.ResponseWriter, r *http.Request, status int,
 	v.Channels = choices(l, "requests.channel", staffChannels, vals.Get("channel"))
 	if len(gs) > 0 {
 		v.Grids = []Option{{Value: "", Label: "—"}}
+		label := gridLabels(gs)
 		for _, g := range gs {
 			id := strconv.FormatInt(g.ID, 10)
-			v.Grids = append(v.Grids, Option{Value: id, Label: g.Name, Selected: vals.Get("grid_id") == id})
+			v.Grids = append(v.Grids, Option{Value: id, Label: label(g), Selected: vals.Get("grid_id") == id})
 		}
 	}
 	h.render(w, r, status, "requests_new", v)

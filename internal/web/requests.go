@@ -131,7 +131,7 @@ func (h *handler) requestQueue(w http.ResponseWriter, r *http.Request) {
 	}
 	var gs []org.Grid
 	if can(r, access.ReadHouseholds) {
-		if gs, err = h.files(r).Grids(r.Context()); err != nil {
+		if gs, err = h.files(r).GridChoices(r.Context()); err != nil {
 			h.showError(w, r, err)
 			return
 		}
@@ -142,8 +142,9 @@ func (h *handler) requestQueue(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(gs) > 1 {
 		v.Grids = []Option{{Value: "", Label: l.T("visit.all_grids")}}
+		label := gridLabels(gs)
 		for _, g := range gs {
-			v.Grids = append(v.Grids, Option{Value: strconv.FormatInt(g.ID, 10), Label: g.Name, Selected: g.ID == f.GridID})
+			v.Grids = append(v.Grids, Option{Value: strconv.FormatInt(g.ID, 10), Label: label(g), Selected: g.ID == f.GridID})
 		}
 	}
 	for _, rq := range rs {

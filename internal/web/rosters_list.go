@@ -169,7 +169,7 @@ func (h *handler) rosterForm(r *http.Request, v *rosterListView, q roster.Query,
 		f.Params[p] = true
 	}
 	v.On = q.On.String()
-	grids, err := h.files(r).Grids(r.Context())
+	grids, err := h.files(r).GridChoices(r.Context())
 	if err != nil {
 		return err
 	}

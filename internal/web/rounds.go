@@ -100,7 +100,7 @@ func (h *handler) showRounds(w http.ResponseWriter, r *http.Request, status int,
 			v.Templates = append(v.Templates, Option{Value: t.Code, Label: v.L.Name(t.Name, t.NameEN)})
 		}
 	}
-	grids, err := h.files(r).Grids(ctx)
+	grids, err := h.files(r).GridChoices(ctx)
 	if err != nil {
 		h.showError(w, r, err)
 		return

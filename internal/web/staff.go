@@ -151,13 +151,14 @@ func (h *handler) staffList(w http.ResponseWriter, r *http.Request) {
 	keep.Del("format")
 	v.Query = keep.Encode()
 	if scope.Any() { // not a visitor's own card only
-		grids, err := h.files(r).Grids(r.Context())
+		grids, err := h.files(r).GridChoices(r.Context())
 		if err != nil {
 			h.showError(w, r, err)
 			return
 		}
+		label := gridLabels(grids)
 		for _, g := range grids {
-			v.Grids = append(v.Grids, Option{Value: strconv.FormatInt(g.ID, 10), Label: g.Name, Selected: g.ID == grid})
+			v.Grids = append(v.Grids, Option{Value: strconv.FormatInt(g.ID, 10), Label: label(g), Selected: g.ID == grid})
 		}
 	}
 	h.render(w, r, http.StatusOK, "staff", v)

@@ -48,7 +48,7 @@ func (h *handler) courseCommunities(r *http.Request) ([]Option, error) {
 	if !can(r, access.PlanVisits) {
 		return nil, nil
 	}
-	gs, err := h.files(r).Grids(r.Context())
+	gs, err := h.files(r).GridChoices(r.Context())
 	if err != nil {
 		return nil, err
 	}

@@ -160,7 +160,7 @@ func statsScope(r *http.Request) org.Scope {
 // grid chosen by ?grid= (0 for all); the select is offered when there is
 // more than one grid to choose from.
 func (h *handler) statsGrids(r *http.Request, l *Locale) ([]org.Grid, int64, []Option, error) {
-	gs, err := h.households.In(statsScope(r)).Grids(r.Context())
+	gs, err := h.households.In(statsScope(r)).GridChoices(r.Context())
 	if err != nil {
 		return nil, 0, nil, err
 	}

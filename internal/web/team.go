@@ -51,7 +51,7 @@ type teamView struct {
 func (h *handler) teamList(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := teamView{Page: h.page(r, "team.title", "team")}
-	grids, err := h.files(r).Grids(ctx)
+	grids, err := h.files(r).GridChoices(ctx)
 	if err != nil {
 		h.showError(w, r, err)
 		return
@@ -120,7 +120,7 @@ func labelsOf(l *Locale, key string, values []string) []string {
 // manage as a whole ("c3": a helper without a grid).
 func (h *handler) teamPlaces(r *http.Request, l *Locale) []Option {
 	ctx := r.Context()
-	grids, err := org.Grids(ctx, h.db)
+	grids, err := org.GridChoicesWhere(ctx, h.db, "")
 	if err != nil {
 		return nil
 	}

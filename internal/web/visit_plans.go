@@ -76,8 +76,9 @@ func gridChoice(gs []org.Grid, raw string) (int64, []Option) {
 		id = gs[0].ID
 	}
 	opts := make([]Option, 0, len(gs))
+	label := gridLabels(gs)
 	for _, g := range gs {
-		opts = append(opts, Option{Value: strconv.FormatInt(g.ID, 10), Label: g.Name, Selected: g.ID == id})
+		opts = append(opts, Option{Value: strconv.FormatInt(g.ID, 10), Label: label(g), Selected: g.ID == id})
 	}
 	return id, opts
 }
@@ -96,7 +97,7 @@ func (h *handler) plans(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	gs, err := h.files(r).Grids(r.Context())
+	gs, err := h.files(r).GridChoices(r.Context())
 	if err != nil {
 		h.showError(w, r, err)
 		return

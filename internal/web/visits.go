@@ -304,7 +304,7 @@ func (h *handler) visitsDue(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	gs, err := h.files(r).Grids(r.Context())
+	gs, err := h.files(r).GridChoices(r.Context())
 	if err != nil {
 		h.showError(w, r, err)
 		return
