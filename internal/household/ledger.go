@@ -112,12 +112,22 @@ func (s *Store) Ledger(ctx context.Context, f LedgerFilter) ([]LedgerEvent, int,
 	var args []any
 	// One household's ledger (its file) checks the scope on that
 	// household's row (WhereRow); the city's ledger builds Where's lists.
-	scope := Where
+	// Without a household, a scope that reaches every household
+	// (ReachesAll: a city's administrator) carries no condition, so the
+	// events lead by their time instead of each household of the city
+	// being asked for its events (1.1-1.7 s a page at 1M).
+	scope, cs := Where, s.scope
 	if f.HouseholdID != 0 {
 		scope = WhereRow
+	} else {
+		var err error
+		if cs, _, err = whereScope(ctx, s.db, s.scope); err != nil {
+			return nil, 0, err
+		}
 	}
-	if cond, a := scope(s.scope); cond != "" {
-		where, args = append(where, cond), append(args, a...)
+	scoped := false
+	if cond, a := scope(cs); cond != "" {
+		where, args, scoped = append(where, cond), append(args, a...), true
 	}
 	if f.HouseholdID != 0 {
 		where, args = append(where, "e.household_id = ?"), append(args, f.HouseholdID)
@@ -137,7 +147,13 @@ func (s *Store) Ledger(ctx context.Context, f LedgerFilter) ([]LedgerEvent, int,
 	}
 	var total int
 	if !f.NoTotal {
-		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger_events e JOIN households h ON h.id = e.household_id`+cond, args...).Scan(&total); err != nil {
+		// Every event has its household (a foreign key): only the
+		// scope's condition needs the households.
+		from := ` FROM ledger_events e`
+		if scoped {
+			from += ` JOIN households h ON h.id = e.household_id`
+		}
+		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*)`+from+cond, args...).Scan(&total); err != nil {
 			return nil, 0, err
 		}
 	}

@@ -76,6 +76,19 @@ func TestReachesAll(t *testing.T) {
 			if n, err := s.In(admin).Count(ctx, household.Filter{}); err != nil || n != len(want) {
 				t.Errorf("%s: count %d, %v; want %d", when, n, err, len(want))
 			}
+			// The ledger: the events of the households seen (each has
+			// its household_created), counted alike.
+			events, n, err := s.In(admin).Ledger(ctx, household.LedgerFilter{PerPage: 500})
+			var of []int64
+			for _, e := range events {
+				if !slices.Contains(of, e.HouseholdID) {
+					of = append(of, e.HouseholdID)
+				}
+			}
+			slices.Sort(of)
+			if err != nil || n != len(events) || !slices.Equal(of, want) {
+				t.Errorf("%s: the ledger has %d events (total %d, %v) of households %v, want those of %v", when, len(events), n, err, of, want)
+			}
 		}
 		reaches("one city", map[string]bool{"the city's administrator": true, "the community's": true, "the system": true})
 		sees("one city", all)
