@@ -2,6 +2,7 @@ package stats
 
 import (
 	"context"
+	"slices"
 
 	"wanhu/internal/calendar"
 	"wanhu/internal/household"
@@ -137,50 +138,21 @@ func (c *householdCounts) done() {
 // once (issue 15: a community's dashboard was the first route of the
 // morning's load to slow down, four statements that read the community's
 // households four times and its members twice). hh is the households in
-// scope with their special-difficulty tag (a lookup of household_tags'
-// index each); k is their active members' key-person tags, found from
-// each household's members through persons_household_active (migration
-// 00043: the members' ids and whether they are active, so their rows are
-// not read) and each member's tags by person_tags' key. Then, in UNION
-// ALL: the households by grid, kind, occupancy and colour (kind 'h'), the
-// key persons by tag ('t') and the key persons each counted once ('p').
-//
-// On PostgreSQL each household's tag and each member's tags are looked up
-// by key in a LATERAL subquery that OFFSET 0 keeps the planner from
-// flattening: else, expecting twice the households there are, it read all
-// of household_tags and person_tags (226,000 rows at a million
-// households) into hashes for a community's 4,470 households, and the
-// statement took half its CPU doing so.
+// scope; k is their active members' key-person tags, found from each
+// household's members through persons_household_active (migration 00043:
+// the members' ids and whether they are active, so their rows are not
+// read) and each member's tags by person_tags' key. Then, in UNION ALL:
+// the households by grid, kind, occupancy and colour (kind 'h'), the key
+// persons by tag ('t') and the key persons each counted once ('p'), and
+// the special-difficulty households (the last column of the 'h' rows on
+// SQLite, of one 's' row on PostgreSQL).
 func householdsIn(ctx context.Context, q store.Querier, where string, args []any, large bool) (*HouseholdStats, error) {
-	// SQLite takes the joins in the order written (CROSS JOIN): else it
-	// started from the city's key persons by tag (56,000 at a million
-	// households) and looked each up in hh. And it is told the index: it
-	// weighs persons_household, which gen's ANALYZE counted and a new
-	// index is not, as cheaper.
-	special := `LEFT JOIN household_tags ht ON ht.household_id = h.id AND ht.tag = ?`
-	keyTags := `CROSS JOIN persons p INDEXED BY persons_household_active CROSS JOIN person_tags pt CROSS JOIN tags t
-			WHERE p.household_id = hh.id AND pt.person_id = p.id AND t.code = pt.tag AND p.active AND t.key_person`
+	statement := householdsInSQLite
 	if q.Dialect() == store.Postgres {
-		special = `LEFT JOIN LATERAL (SELECT ht.household_id FROM household_tags ht
-				WHERE ht.household_id = h.id AND ht.tag = ? OFFSET 0) ht ON TRUE`
-		keyTags = `CROSS JOIN LATERAL (SELECT p.id FROM persons p WHERE p.household_id = hh.id AND p.active OFFSET 0) p
-			CROSS JOIN LATERAL (SELECT pt.person_id, pt.tag FROM person_tags pt WHERE pt.person_id = p.id OFFSET 0) pt
-			JOIN tags t ON t.code = pt.tag AND t.key_person`
+		statement = householdsInPostgres
 	}
-	rows, err := q.QueryContext(ctx, `WITH hh AS MATERIALIZED (
-			SELECT h.id, h.grid_id, h.kind, h.occupancy, h.colour,
-				CASE WHEN ht.household_id IS NULL THEN 0 ELSE 1 END AS special
-			FROM households h `+special+`
-			WHERE 1 = 1`+where+`),
-		k AS MATERIALIZED (SELECT pt.person_id, pt.tag FROM hh `+keyTags+`)
-		SELECT 'h', x.grid_id, g.name, g.parent_id, g.number, x.kind, x.occupancy, x.colour, x.n, x.special
-			FROM (SELECT hh.grid_id, hh.kind, hh.occupancy, hh.colour, COUNT(*) AS n, CAST(SUM(hh.special) AS BIGINT) AS special
-				FROM hh GROUP BY hh.grid_id, hh.kind, hh.occupancy, hh.colour) x
-			JOIN org_units g ON g.id = x.grid_id
-		UNION ALL SELECT 't', t.sort, t.name_zh, 0, 0, t.code, '', '', x.n, 0
-			FROM (SELECT k.tag, COUNT(*) AS n FROM k GROUP BY k.tag) x JOIN tags t ON t.code = x.tag
-		UNION ALL SELECT 'p', 0, '', 0, 0, '', '', '', COUNT(DISTINCT k.person_id), 0 FROM k`,
-		append([]any{household.SpecialDifficulty}, args...)...)
+	query, args := statement(where, args)
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -198,6 +170,8 @@ func householdsIn(ctx context.Context, q store.Querier, where string, args []any
 		case "h":
 			c.add(r)
 			out.SpecialDifficulty += special
+		case "s":
+			out.SpecialDifficulty += special
 		case "t": // the tag's sort order, name and code
 			tags.add(r.kind, r.gridName, order{r.gridID}, r.n)
 		case "p":
@@ -210,6 +184,64 @@ func householdsIn(ctx context.Context, q store.Querier, where string, args []any
 	c.done()
 	out.KeyPersonsByTag = tags.list(false)
 	return out, nil
+}
+
+// householdsInSQLite is householdsIn's statement on SQLite: each
+// household's special-difficulty tag is looked up by key beside it in hh.
+// SQLite takes the joins of k in the order written (CROSS JOIN): else it
+// started from the city's key persons by tag (56,000 at a million
+// households) and looked each up in hh. And it is told the index: it
+// weighs persons_household, which gen's ANALYZE counted and a new index
+// is not, as cheaper.
+func householdsInSQLite(where string, args []any) (string, []any) {
+	return `WITH hh AS MATERIALIZED (
+			SELECT h.id, h.grid_id, h.kind, h.occupancy, h.colour,
+				CASE WHEN ht.household_id IS NULL THEN 0 ELSE 1 END AS special
+			FROM households h LEFT JOIN household_tags ht ON ht.household_id = h.id AND ht.tag = ?
+			WHERE 1 = 1` + where + `),
+		k AS MATERIALIZED (SELECT pt.person_id, pt.tag FROM hh
+			CROSS JOIN persons p INDEXED BY persons_household_active CROSS JOIN person_tags pt CROSS JOIN tags t
+			WHERE p.household_id = hh.id AND pt.person_id = p.id AND t.code = pt.tag AND p.active AND t.key_person)
+		SELECT 'h', x.grid_id, g.name, g.parent_id, g.number, x.kind, x.occupancy, x.colour, x.n, x.special
+			FROM (SELECT hh.grid_id, hh.kind, hh.occupancy, hh.colour, COUNT(*) AS n, CAST(SUM(hh.special) AS BIGINT) AS special
+				FROM hh GROUP BY hh.grid_id, hh.kind, hh.occupancy, hh.colour) x
+			JOIN org_units g ON g.id = x.grid_id
+		UNION ALL SELECT 't', t.sort, t.name_zh, 0, 0, t.code, '', '', x.n, 0
+			FROM (SELECT k.tag, COUNT(*) AS n FROM k GROUP BY k.tag) x JOIN tags t ON t.code = x.tag
+		UNION ALL SELECT 'p', 0, '', 0, 0, '', '', '', COUNT(DISTINCT k.person_id), 0 FROM k`,
+		append([]any{household.SpecialDifficulty}, args...)
+}
+
+// householdsInPostgres is householdsIn's statement on PostgreSQL. Each
+// lookup by key is one index scan over an array of keys (= ANY(ARRAY(…))):
+// the households' members in persons_household_active, their tags in
+// person_tags' key, the households' special-difficulty tag in
+// household_tags' key. Joined instead, the planner looked the keys up one
+// by one in nested loops, behind a Memoize that never hit, or (expecting
+// twice the households there are) read all of household_tags and
+// person_tags (226,000 rows at a million households) into hashes; an
+// array is looked up by the index whatever the estimates. PostgreSQL's
+// CPU for a community's 4,470 households at a million: medians 42 → 32 ms
+// (see bench/README.md, "A community's live statistics on PostgreSQL").
+// What is left is the lookups themselves, one descent of an index for
+// each of the 4,470 households and 11,000 members, which no index on
+// these tables can spare.
+func householdsInPostgres(where string, args []any) (string, []any) {
+	return `WITH hh AS MATERIALIZED (
+			SELECT h.id, h.grid_id, h.kind, h.occupancy, h.colour FROM households h WHERE 1 = 1` + where + `),
+		k AS MATERIALIZED (SELECT pt.person_id, pt.tag FROM person_tags pt JOIN tags t ON t.code = pt.tag AND t.key_person
+			WHERE pt.person_id = ANY(ARRAY(SELECT p.id FROM persons p
+				WHERE p.household_id = ANY(ARRAY(SELECT hh.id FROM hh)) AND p.active)))
+		SELECT 'h', x.grid_id, g.name, g.parent_id, g.number, x.kind, x.occupancy, x.colour, x.n, 0
+			FROM (SELECT hh.grid_id, hh.kind, hh.occupancy, hh.colour, COUNT(*) AS n
+				FROM hh GROUP BY hh.grid_id, hh.kind, hh.occupancy, hh.colour) x
+			JOIN org_units g ON g.id = x.grid_id
+		UNION ALL SELECT 's', 0, '', 0, 0, '', '', '', 0, COUNT(*) FROM household_tags ht
+			WHERE ht.household_id = ANY(ARRAY(SELECT hh.id FROM hh)) AND ht.tag = ?
+		UNION ALL SELECT 't', t.sort, t.name_zh, 0, 0, t.code, '', '', x.n, 0
+			FROM (SELECT k.tag, COUNT(*) AS n FROM k GROUP BY k.tag) x JOIN tags t ON t.code = x.tag
+		UNION ALL SELECT 'p', 0, '', 0, 0, '', '', '', COUNT(DISTINCT k.person_id), 0 FROM k`,
+		append(slices.Clip(args), household.SpecialDifficulty)
 }
 
 // keyPersons counts the key persons by tag and in all, and the
