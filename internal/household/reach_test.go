@@ -11,8 +11,8 @@ import (
 	"wanhu/internal/store/storetest"
 )
 
-// TestReachesAll checks that a city administrator's lists, counts and
-// searches leave out the scope's condition only while their paths reach
+// TestReachesAll checks that a city administrator's lists, counts,
+// searches, ledger and benefit cases leave out the scope's condition only while their paths reach
 // every household there is, asked at each request: a second city with
 // no households changes nothing, its first household brings the
 // condition back at the next request (and is never shown), and so does a
@@ -89,7 +89,24 @@ func TestReachesAll(t *testing.T) {
 			if err != nil || n != len(events) || !slices.Equal(of, want) {
 				t.Errorf("%s: the ledger has %d events (total %d, %v) of households %v, want those of %v", when, len(events), n, err, of, want)
 			}
+			// The benefit cases: the widow's, never the far household's.
+			cases, n, err := s.In(admin).Benefits(ctx, household.BenefitFilter{PerPage: 500})
+			if err != nil || n != 1 || len(cases) != 1 || cases[0].HouseholdID != w.widow {
+				t.Errorf("%s: benefit cases %+v (total %d, %v); want the widow's", when, cases, n, err)
+			}
 		}
+		apply := func(id int64) {
+			t.Helper()
+			h, err := s.HouseholdByID(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.CreateBenefit(ctx, clerk, household.BenefitInput{HouseholdID: id, Kind: household.BenefitDibao,
+				PersonIDs: []int64{h.Members[0].ID}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		apply(w.widow)
 		reaches("one city", map[string]bool{"the city's administrator": true, "the community's": true, "the system": true})
 		sees("one city", all)
 		// The city's administrator's name search reads no household to
@@ -121,6 +138,7 @@ func TestReachesAll(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		apply(far.ID)
 		reaches("a household in the second city", map[string]bool{"the system": true})
 		sees("a household in the second city", all)
 		if got := foundAll(t, ctx, s, "wxl"); !slices.Equal(got, []int64{w.widow, far.ID}) {
