@@ -156,7 +156,16 @@ func monthKey(d calendar.Date) string { return d.String()[:7] }
 // the hours of sources come as one "other" item per month, dated its first
 // day in the period.
 func Service(ctx context.Context, q store.Querier, t Targets, from, to calendar.Date, ids []int64, sources ...HourSource) (map[int64][]ServiceItem, error) {
-	keep := func(m int64) bool { return ids == nil || slices.Contains(ids, m) }
+	// A set, not a search of ids for each row: a city's 5,824 members
+	// against its visits of a month took minutes.
+	var members map[int64]bool
+	if ids != nil {
+		members = make(map[int64]bool, len(ids))
+		for _, id := range ids {
+			members[id] = true
+		}
+	}
+	keep := func(m int64) bool { return ids == nil || members[m] }
 	out := map[int64][]ServiceItem{}
 	rows, err := q.QueryContext(ctx, `SELECT vv.team_member_id, v.at FROM visit_visitors vv JOIN visits v ON v.id = vv.visit_id
 		WHERE v.at >= ? AND v.at < ?`, start(from), end(to))
