@@ -83,6 +83,31 @@ func householdFileWhere(ctx context.Context, q store.Querier, id int64, cond str
 	return theOne(by, id, err)
 }
 
+// HouseholdFile is HouseholdByID with the household's latest n ledger
+// events (1–500), as Ledger reads them for one household without a total
+// (LedgerFilter{HouseholdID: id, PerPage: n, NoTotal: true}), read in the
+// same statement as a list of the household's row (ledgerList): the file
+// page's ledger is a query fewer, and its scope is the household's.
+func (s *Store) HouseholdFile(ctx context.Context, id int64, n int) (*Household, []LedgerEvent, error) {
+	_, n = pageOf(1, n)
+	cond, args := WhereRow(s.scope)
+	ledgers := map[int64][]LedgerEvent{}
+	by, err := householdsRead(store.Brief(ctx), s.db, []int64{id}, cond, args, s.today(), n, ledgers)
+	h, err := theOne(by, id, err)
+	if err != nil {
+		return nil, nil, err
+	}
+	events := ledgers[id]
+	if events == nil {
+		events = []LedgerEvent{}
+	}
+	for i := range events {
+		showLedger(s.scope, &events[i], true)
+	}
+	showHousehold(s.scope, h)
+	return h, events, nil
+}
+
 // householdCore reads what edits compare and colours follow: household
 // id with its tags and members, unmasked, without its needs, plan and
 // visitors.
@@ -121,11 +146,22 @@ func householdCoresWhere(ctx context.Context, q store.Querier, ids []int64, cond
 // needs, plans and visitors too, all read with their rows (memberList,
 // needList, measureList, visitorList): a file is one query.
 func householdsWhere(ctx context.Context, q store.Querier, ids []int64, cond string, cargs []any, today calendar.Date, file bool) (map[int64]*Household, error) {
+	if !file {
+		return householdsRead(ctx, q, ids, cond, cargs, today, -1, nil)
+	}
+	return householdsRead(ctx, q, ids, cond, cargs, today, 0, nil)
+}
+
+// householdsRead is householdsWhere, with file if ledger ≥ 0, that also
+// reads, if ledger > 0, each household's latest ledger events (at most
+// ledger of them; as Ledger reads them, unmasked) into ledgers.
+func householdsRead(ctx context.Context, q store.Querier, ids []int64, cond string, cargs []any, today calendar.Date, ledger int, ledgers map[int64][]LedgerEvent) (map[int64]*Household, error) {
 	out := map[int64]*Household{}
 	if cond != "" {
 		cond = " AND " + cond
 	}
-	sel := householdSelect(q, file)
+	file := ledger >= 0
+	sel := householdSelect(q, file, max(ledger, 0))
 	var found []int64
 	for part := range slices.Chunk(ids, 500) {
 		in, args := inList(part)
@@ -134,10 +170,13 @@ func householdsWhere(ctx context.Context, q store.Querier, ids []int64, cond str
 			return nil, err
 		}
 		for rows.Next() {
-			var tags, members, needs, plan, visitors string
+			var tags, members, needs, plan, visitors, events string
 			more := []any{&tags}
 			if file {
 				more = append(more, &members, &needs, &plan, &visitors)
+			}
+			if ledger > 0 {
+				more = append(more, &events)
 			}
 			var h Household
 			if q.Dialect() == store.SQLite {
@@ -151,6 +190,9 @@ func householdsWhere(ctx context.Context, q store.Querier, ids []int64, cond str
 			}
 			if err == nil && file {
 				err = h.decodeLists(store.KeysOf(q), q.Dialect(), today, members, needs, plan, visitors)
+			}
+			if err == nil && ledger > 0 {
+				ledgers[h.ID], err = decodeLedger(store.KeysOf(q), q.Dialect(), events)
 			}
 			if err != nil {
 				rows.Close()
@@ -178,11 +220,12 @@ func householdsWhere(ctx context.Context, q store.Querier, ids []int64, cond str
 	return out, nil
 }
 
-// householdSelect is the SELECT … FROM of householdsWhere, with file or
-// not, on q's dialect: built once per dialect, as its text is long and
-// building it at every read showed in profiles.
-func householdSelect(q store.Querier, file bool) string {
-	key := selectKey{q.Dialect(), file}
+// householdSelect is the SELECT … FROM of householdsRead, with file or
+// not and the latest ledger events (ledger > 0), on q's dialect: built
+// once per dialect, as its text is long and building it at every read
+// showed in profiles.
+func householdSelect(q store.Querier, file bool, ledger int) string {
+	key := selectKey{q.Dialect(), file, ledger}
 	if sel, ok := householdSelects.Load(key); ok {
 		return sel.(string)
 	}
@@ -192,6 +235,9 @@ func householdSelect(q store.Querier, file bool) string {
 	}
 	if file {
 		cols += `, ` + memberList(q, "h.id") + `, ` + needList(q, "h.id") + `, ` + measureList(q, "h.id") + `, ` + visitorList(q, "h.id")
+	}
+	if ledger > 0 {
+		cols += `, ` + ledgerList(q, ledger)
 	}
 	sel := `SELECT ` + cols + householdFrom
 	householdSelects.Store(key, sel)
@@ -240,6 +286,7 @@ func decodeHousehold(k *secret.Keyring, row string) (Household, string, error) {
 type selectKey struct {
 	dialect store.Dialect
 	file    bool
+	ledger  int
 }
 
 var householdSelects sync.Map // selectKey → string

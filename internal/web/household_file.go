@@ -141,17 +141,18 @@ func (h *handler) loadHousehold(r *http.Request) (*household.Household, error) {
 
 // fileOf builds the household file view for the route's {id}.
 func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
-	hh, err := h.loadHousehold(r)
+	id, err := pathID(r.PathValue("id"))
 	if err != nil {
 		return nil, err
 	}
 	ctx := r.Context()
-	v := &fileView{Page: h.page(r, title, "households"), H: hh}
-	l := v.L
-	events, _, err := h.files(r).Ledger(ctx, household.LedgerFilter{HouseholdID: hh.ID, PerPage: 10, NoTotal: true})
+	// The household with its latest ledger events: one statement.
+	hh, events, err := h.files(r).HouseholdFile(ctx, id, 10)
 	if err != nil {
 		return nil, err
 	}
+	v := &fileView{Page: h.page(r, title, "households"), H: hh}
+	l := v.L
 	// The names of the tags, only if the file shows a tag: most households
 	// and their members have none.
 	tn := tagNames{}
