@@ -83,29 +83,80 @@ func householdFileWhere(ctx context.Context, q store.Querier, id int64, cond str
 	return theOne(by, id, err)
 }
 
-// HouseholdFile is HouseholdByID with the household's latest n ledger
-// events (1–500), as Ledger reads them for one household without a total
-// (LedgerFilter{HouseholdID: id, PerPage: n, NoTotal: true}), read in the
-// same statement as a list of the household's row (ledgerList): the file
-// page's ledger is a query fewer, and its scope is the household's.
-func (s *Store) HouseholdFile(ctx context.Context, id int64, n int) (*Household, []LedgerEvent, error) {
-	_, n = pageOf(1, n)
+// FileWith says what HouseholdFile reads with the household's row.
+type FileWith struct {
+	// Ledger is how many of its latest ledger events (1–500).
+	Ledger int
+	// Member is the team member of FileBlocks.Member, if not 0.
+	Member int64
+	// Due: its visit state (DueState), for who records visits.
+	Due bool
+}
+
+// FileExtras is what HouseholdFile read with the household.
+type FileExtras struct {
+	Ledger []LedgerEvent
+	Blocks FileBlocks
+	Due    DueState
+}
+
+// DueState is a household's visit state as its row keeps it, which the
+// visit store makes a schedule of (visit.Store.DueSchedule).
+type DueState struct {
+	LastVisitAt          *time.Time
+	LastMetOn, NextDueOn calendar.Date
+	Misses               int
+	Offpeak              bool
+}
+
+// dueColumns are DueState's columns of household h.
+const dueColumns = `h.last_visit_at, h.last_met_on, h.next_due_on, h.misses, h.offpeak`
+
+func (d *DueState) dest() []any {
+	return []any{&d.LastVisitAt, &d.LastMetOn, &d.NextDueOn, &d.Misses, &d.Offpeak}
+}
+
+// HouseholdFile is HouseholdByID with what the file page shows beside it,
+// read in the same statement as columns of the household's row: its
+// latest ledger events as Ledger reads them for one household without a
+// total (LedgerFilter{HouseholdID: id, PerPage: with.Ledger, NoTotal:
+// true}; ledgerList), its FileBlocks as FileBlocksOf reads them, and its
+// visit state if with.Due. Each of them is a query fewer a page, whose
+// scope is the household's.
+func (s *Store) HouseholdFile(ctx context.Context, id int64, with FileWith) (*Household, FileExtras, error) {
+	var x FileExtras
+	_, n := pageOf(1, with.Ledger)
+	cols, margs := FileBlocksColumns(with.Member)
+	dest := x.Blocks.Dest(with.Member)
+	if with.Due {
+		cols, dest = cols+`, `+dueColumns, append(dest, x.Due.dest()...)
+	}
 	cond, args := WhereRow(s.scope)
 	ledgers := map[int64][]LedgerEvent{}
-	by, err := householdsRead(store.Brief(ctx), s.db, []int64{id}, cond, args, s.today(), n, ledgers)
+	by, err := householdsRead(store.Brief(ctx), s.db, []int64{id}, cond, args, s.today(), n, ledgers,
+		&selectMore{cols: cols, args: margs, dest: dest})
 	h, err := theOne(by, id, err)
 	if err != nil {
-		return nil, nil, err
+		return nil, x, err
 	}
-	events := ledgers[id]
-	if events == nil {
-		events = []LedgerEvent{}
+	x.Ledger = ledgers[id]
+	if x.Ledger == nil {
+		x.Ledger = []LedgerEvent{}
 	}
-	for i := range events {
-		showLedger(s.scope, &events[i], true)
+	for i := range x.Ledger {
+		showLedger(s.scope, &x.Ledger[i], true)
 	}
 	showHousehold(s.scope, h)
-	return h, events, nil
+	return h, x, nil
+}
+
+// selectMore are more columns of the household's row for a read of one
+// household (householdsRead): SQL expressions on h, comma-separated, the
+// arguments of their parameters, and where to scan them.
+type selectMore struct {
+	cols string
+	args []any
+	dest []any
 }
 
 // householdCore reads what edits compare and colours follow: household
@@ -147,25 +198,34 @@ func householdCoresWhere(ctx context.Context, q store.Querier, ids []int64, cond
 // needList, measureList, visitorList): a file is one query.
 func householdsWhere(ctx context.Context, q store.Querier, ids []int64, cond string, cargs []any, today calendar.Date, file bool) (map[int64]*Household, error) {
 	if !file {
-		return householdsRead(ctx, q, ids, cond, cargs, today, -1, nil)
+		return householdsRead(ctx, q, ids, cond, cargs, today, -1, nil, nil)
 	}
-	return householdsRead(ctx, q, ids, cond, cargs, today, 0, nil)
+	return householdsRead(ctx, q, ids, cond, cargs, today, 0, nil, nil)
 }
 
 // householdsRead is householdsWhere, with file if ledger ≥ 0, that also
 // reads, if ledger > 0, each household's latest ledger events (at most
-// ledger of them; as Ledger reads them, unmasked) into ledgers.
-func householdsRead(ctx context.Context, q store.Querier, ids []int64, cond string, cargs []any, today calendar.Date, ledger int, ledgers map[int64][]LedgerEvent) (map[int64]*Household, error) {
+// ledger of them; as Ledger reads them, unmasked) into ledgers, and the
+// columns of more (if not nil; one household only) after the others.
+func householdsRead(ctx context.Context, q store.Querier, ids []int64, cond string, cargs []any, today calendar.Date, ledger int, ledgers map[int64][]LedgerEvent, extra *selectMore) (map[int64]*Household, error) {
 	out := map[int64]*Household{}
 	if cond != "" {
 		cond = " AND " + cond
 	}
 	file := ledger >= 0
-	sel := householdSelect(q, file, max(ledger, 0))
+	var margs []any
+	extraCols := ""
+	if extra != nil {
+		if len(ids) != 1 {
+			return nil, fmt.Errorf("household: more columns read for %d households", len(ids))
+		}
+		extraCols, margs = extra.cols, extra.args
+	}
+	sel := householdSelect(q, file, max(ledger, 0), extraCols)
 	var found []int64
 	for part := range slices.Chunk(ids, 500) {
 		in, args := inList(part)
-		rows, err := q.QueryContext(ctx, sel+` WHERE h.id IN `+in+cond, append(args, cargs...)...)
+		rows, err := q.QueryContext(ctx, sel+` WHERE h.id IN `+in+cond, append(append(margs, args...), cargs...)...)
 		if err != nil {
 			return nil, err
 		}
@@ -177,6 +237,9 @@ func householdsRead(ctx context.Context, q store.Querier, ids []int64, cond stri
 			}
 			if ledger > 0 {
 				more = append(more, &events)
+			}
+			if extra != nil {
+				more = append(more, extra.dest...)
 			}
 			var h Household
 			if q.Dialect() == store.SQLite {
@@ -223,9 +286,9 @@ func householdsRead(ctx context.Context, q store.Querier, ids []int64, cond stri
 // householdSelect is the SELECT … FROM of householdsRead, with file or
 // not and the latest ledger events (ledger > 0), on q's dialect: built
 // once per dialect, as its text is long and building it at every read
-// showed in profiles.
-func householdSelect(q store.Querier, file bool, ledger int) string {
-	key := selectKey{q.Dialect(), file, ledger}
+// showed in profiles; extra are more columns, after the others.
+func householdSelect(q store.Querier, file bool, ledger int, extra string) string {
+	key := selectKey{q.Dialect(), file, ledger, extra}
 	if sel, ok := householdSelects.Load(key); ok {
 		return sel.(string)
 	}
@@ -238,6 +301,9 @@ func householdSelect(q store.Querier, file bool, ledger int) string {
 	}
 	if ledger > 0 {
 		cols += `, ` + ledgerList(q, ledger)
+	}
+	if extra != "" {
+		cols += `, ` + extra
 	}
 	sel := `SELECT ` + cols + householdFrom
 	householdSelects.Store(key, sel)
@@ -287,6 +353,7 @@ type selectKey struct {
 	dialect store.Dialect
 	file    bool
 	ledger  int
+	extra   string
 }
 
 var householdSelects sync.Map // selectKey → string
