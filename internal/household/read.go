@@ -206,7 +206,7 @@ func householdsWhere(ctx context.Context, q store.Querier, ids []int64, cond str
 // householdsRead is householdsWhere, with file if ledger ≥ 0, that also
 // reads, if ledger > 0, each household's latest ledger events (at most
 // ledger of them; as Ledger reads them, unmasked) into ledgers, and the
-// columns of more (if not nil; one household only) after the others.
+// columns of extra (if not nil; one household only) after the others.
 func householdsRead(ctx context.Context, q store.Querier, ids []int64, cond string, cargs []any, today calendar.Date, ledger int, ledgers map[int64][]LedgerEvent, extra *selectMore) (map[int64]*Household, error) {
 	out := map[int64]*Household{}
 	if cond != "" {
