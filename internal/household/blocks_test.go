@@ -2,8 +2,12 @@ package household_test
 
 import (
 	"context"
+	"errors"
+	"reflect"
 	"testing"
+	"time"
 
+	"wanhu/internal/apperr"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 	"wanhu/internal/store"
@@ -43,6 +47,42 @@ func TestFileBlocks(t *testing.T) {
 		}
 		if b, err := s.FileBlocksOf(ctx, w.couple.ID, w.worker.ID+1000); err != nil || b != (household.FileBlocks{Benefits: true}) {
 			t.Errorf("with a missing member: %+v, %v; want no member", b, err)
+		}
+		// HouseholdFile reads the household, its latest ledger events and
+		// its blocks in one statement, as HouseholdByID, Ledger and
+		// FileBlocksOf read them, in the scope's household only.
+		for _, n := range []int{10, 1} {
+			h, x, err := s.HouseholdFile(ctx, w.couple.ID, household.FileWith{Ledger: n, Member: w.worker.ID, Due: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			byID, err1 := s.HouseholdByID(ctx, w.couple.ID)
+			events, _, err2 := s.Ledger(ctx, household.LedgerFilter{HouseholdID: w.couple.ID, PerPage: n, NoTotal: true})
+			if err1 != nil || err2 != nil {
+				t.Fatal(err1, err2)
+			}
+			if !reflect.DeepEqual(h, byID) {
+				t.Errorf("HouseholdFile's household %+v, HouseholdByID's %+v", h, byID)
+			}
+			if len(events) == 0 || len(events) > n || len(x.Ledger) != len(events) {
+				t.Fatalf("%d events, Ledger read %d (at most %d)", len(x.Ledger), len(events), n)
+			}
+			for i := range events {
+				a, b := x.Ledger[i], events[i]
+				if !a.At.Equal(b.At) {
+					t.Errorf("event %d at %v, Ledger's at %v", i, a.At, b.At)
+				}
+				a.At, b.At = time.Time{}, time.Time{}
+				if a != b {
+					t.Errorf("event %d %+v, Ledger's %+v", i, a, b)
+				}
+			}
+			if x.Blocks != want || x.Due.NextDueOn.IsZero() && x.Due.LastVisitAt != nil {
+				t.Errorf("HouseholdFile's blocks %+v, due %+v; want %+v", x.Blocks, x.Due, want)
+			}
+		}
+		if _, _, err := s.In(org.Scope{GridIDs: []int64{f.Grids[1].ID}}).HouseholdFile(ctx, w.couple.ID, household.FileWith{Ledger: 10}); !errors.Is(err, apperr.ErrNotFound) {
+			t.Errorf("HouseholdFile out of scope: %v", err)
 		}
 	})
 }

@@ -1,10 +1,15 @@
 package household
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"wanhu/internal/secret"
 	"wanhu/internal/store"
 )
 
@@ -202,4 +207,50 @@ func nullID(id int64) any {
 		return nil
 	}
 	return id
+}
+
+// ledgerList is a jsonList of the latest n ledger events of household h
+// (the alias of the statement's household), the columns of Ledger's
+// rows; decodeLedger reads it. On SQLite the rows come in no order and
+// decodeLedger sorts them as Ledger's ORDER BY does.
+func ledgerList(q store.Querier, n int) string {
+	cols := `x.id, x.household_id, x.person_id, x.person, x.grid_id, x.address, x.type, x.field, x.before, x.after, x.note, x.actor_id, x.actor, x.at`
+	from := `(SELECT e.id, e.household_id, COALESCE(e.person_id, 0) AS person_id, COALESCE(p.name, '') AS person, e.grid_id,
+		h.address, e.type, e.field, e.before, e.after, e.note, COALESCE(e.actor_id, 0) AS actor_id, e.actor, e.at
+		FROM ledger_events e LEFT JOIN persons p ON p.id = e.person_id WHERE e.household_id = h.id
+		ORDER BY e.at DESC, e.id DESC LIMIT ` + strconv.Itoa(n) + `) x`
+	return jsonList(q, cols, from, `x.at DESC, x.id DESC`)
+}
+
+// decodeLedger decodes a ledgerList of dialect d, opening sealed fields
+// with k, in Ledger's order: the latest first (on SQLite by the stored
+// text of the time, as SQLite compares it), then by id, descending.
+func decodeLedger(k *secret.Keyring, d store.Dialect, list string) ([]LedgerEvent, error) {
+	rows, err := jsonRows(list, 14)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: %w", err)
+	}
+	if d == store.SQLite {
+		slices.SortFunc(rows, func(a, b jsonRow) int {
+			return cmp.Or(strings.Compare(b.str(13), a.str(13)), cmp.Compare(b.id(0), a.id(0)))
+		})
+	}
+	out := make([]LedgerEvent, len(rows))
+	for i, r := range rows {
+		e := &out[i]
+		e.Person, e.Address, e.Type, e.Field, e.Before, e.After = r.str(3), r.str(5), r.str(6), r.str(7), r.str(8), r.str(9)
+		e.Note, e.Actor = r.str(10), r.str(12)
+		err := first(r.int64To(0, &e.ID), r.int64To(1, &e.HouseholdID), r.int64To(2, &e.PersonID), r.int64To(4, &e.GridID),
+			r.int64To(11, &e.ActorID))
+		if err == nil {
+			e.At, err = storedTime(d, r.str(13))
+		}
+		if err == nil {
+			err = openLedger(k, e)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("ledger event %d: %w", e.ID, err)
+		}
+	}
+	return out, nil
 }

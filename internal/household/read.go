@@ -89,6 +89,82 @@ func householdFileWhere(ctx context.Context, q store.Querier, id int64, cond str
 	return theOne(by, id, err)
 }
 
+// FileWith says what HouseholdFile reads with the household's row.
+type FileWith struct {
+	// Ledger is how many of its latest ledger events (1–500).
+	Ledger int
+	// Member is the team member of FileBlocks.Member, if not 0.
+	Member int64
+	// Due: its visit state (DueState), for who records visits.
+	Due bool
+}
+
+// FileExtras is what HouseholdFile read with the household.
+type FileExtras struct {
+	Ledger []LedgerEvent
+	Blocks FileBlocks
+	Due    DueState
+}
+
+// DueState is a household's visit state as its row keeps it, which the
+// visit store makes a schedule of (visit.Store.DueSchedule).
+type DueState struct {
+	LastVisitAt          *time.Time
+	LastMetOn, NextDueOn calendar.Date
+	Misses               int
+	Offpeak              bool
+}
+
+// dueColumns are DueState's columns of household h.
+const dueColumns = `h.last_visit_at, h.last_met_on, h.next_due_on, h.misses, h.offpeak`
+
+func (d *DueState) dest() []any {
+	return []any{&d.LastVisitAt, &d.LastMetOn, &d.NextDueOn, &d.Misses, &d.Offpeak}
+}
+
+// HouseholdFile is HouseholdByID with what the file page shows beside it,
+// read in the same statement as columns of the household's row: its
+// latest ledger events as Ledger reads them for one household without a
+// total (LedgerFilter{HouseholdID: id, PerPage: with.Ledger, NoTotal:
+// true}; ledgerList), its FileBlocks as FileBlocksOf reads them, and its
+// visit state if with.Due. Each of them is a query fewer a page, whose
+// scope is the household's.
+func (s *Store) HouseholdFile(ctx context.Context, id int64, with FileWith) (*Household, FileExtras, error) {
+	var x FileExtras
+	_, n := pageOf(1, with.Ledger)
+	cols, margs := FileBlocksColumns(with.Member)
+	dest := x.Blocks.Dest(with.Member)
+	if with.Due {
+		cols, dest = cols+`, `+dueColumns, append(dest, x.Due.dest()...)
+	}
+	cond, args := WhereRow(s.scope)
+	ledgers := map[int64][]LedgerEvent{}
+	by, err := householdsRead(store.Brief(ctx), s.db, []int64{id}, cond, args, s.today(), n, ledgers,
+		&selectMore{cols: cols, args: margs, dest: dest})
+	h, err := theOne(by, id, err)
+	if err != nil {
+		return nil, x, err
+	}
+	x.Ledger = ledgers[id]
+	if x.Ledger == nil {
+		x.Ledger = []LedgerEvent{}
+	}
+	for i := range x.Ledger {
+		showLedger(s.scope, &x.Ledger[i], true)
+	}
+	showHousehold(s.scope, h)
+	return h, x, nil
+}
+
+// selectMore are more columns of the household's row for a read of one
+// household (householdsRead): SQL expressions on h, comma-separated, the
+// arguments of their parameters, and where to scan them.
+type selectMore struct {
+	cols string
+	args []any
+	dest []any
+}
+
 // householdCore reads what edits compare and colours follow: household
 // id with its tags and members, unmasked, without its needs, plan and
 // visitors.
@@ -127,23 +203,49 @@ func householdCoresWhere(ctx context.Context, q store.Querier, ids []int64, cond
 // needs, plans and visitors too, all read with their rows (memberList,
 // needList, measureList, visitorList): a file is one query.
 func householdsWhere(ctx context.Context, q store.Querier, ids []int64, cond string, cargs []any, today calendar.Date, file bool) (map[int64]*Household, error) {
+	if !file {
+		return householdsRead(ctx, q, ids, cond, cargs, today, -1, nil, nil)
+	}
+	return householdsRead(ctx, q, ids, cond, cargs, today, 0, nil, nil)
+}
+
+// householdsRead is householdsWhere, with file if ledger ≥ 0, that also
+// reads, if ledger > 0, each household's latest ledger events (at most
+// ledger of them; as Ledger reads them, unmasked) into ledgers, and the
+// columns of extra (if not nil; one household only) after the others.
+func householdsRead(ctx context.Context, q store.Querier, ids []int64, cond string, cargs []any, today calendar.Date, ledger int, ledgers map[int64][]LedgerEvent, extra *selectMore) (map[int64]*Household, error) {
 	out := map[int64]*Household{}
 	if cond != "" {
 		cond = " AND " + cond
 	}
-	sel := householdSelect(q, file)
+	file := ledger >= 0
+	var margs []any
+	extraCols := ""
+	if extra != nil {
+		if len(ids) != 1 {
+			return nil, fmt.Errorf("household: more columns read for %d households", len(ids))
+		}
+		extraCols, margs = extra.cols, extra.args
+	}
+	sel := householdSelect(q, file, max(ledger, 0), extraCols)
 	var found []int64
 	for part := range slices.Chunk(ids, 500) {
 		in, args := inList(part)
-		rows, err := q.QueryContext(ctx, sel+` WHERE h.id IN `+in+cond, append(args, cargs...)...)
+		rows, err := q.QueryContext(ctx, sel+` WHERE h.id IN `+in+cond, append(append(margs, args...), cargs...)...)
 		if err != nil {
 			return nil, err
 		}
 		for rows.Next() {
-			var tags, members, needs, plan, visitors string
+			var tags, members, needs, plan, visitors, events string
 			more := []any{&tags}
 			if file {
 				more = append(more, &members, &needs, &plan, &visitors)
+			}
+			if ledger > 0 {
+				more = append(more, &events)
+			}
+			if extra != nil {
+				more = append(more, extra.dest...)
 			}
 			var h Household
 			if q.Dialect() == store.SQLite {
@@ -157,6 +259,9 @@ func householdsWhere(ctx context.Context, q store.Querier, ids []int64, cond str
 			}
 			if err == nil && file {
 				err = h.decodeLists(store.KeysOf(q), q.Dialect(), today, members, needs, plan, visitors)
+			}
+			if err == nil && ledger > 0 {
+				ledgers[h.ID], err = decodeLedger(store.KeysOf(q), q.Dialect(), events)
 			}
 			if err != nil {
 				rows.Close()
@@ -184,11 +289,12 @@ func householdsWhere(ctx context.Context, q store.Querier, ids []int64, cond str
 	return out, nil
 }
 
-// householdSelect is the SELECT … FROM of householdsWhere, with file or
-// not, on q's dialect: built once per dialect, as its text is long and
-// building it at every read showed in profiles.
-func householdSelect(q store.Querier, file bool) string {
-	key := selectKey{q.Dialect(), file}
+// householdSelect is the SELECT … FROM of householdsRead, with file or
+// not and the latest ledger events (ledger > 0), on q's dialect: built
+// once per dialect, as its text is long and building it at every read
+// showed in profiles; extra are more columns, after the others.
+func householdSelect(q store.Querier, file bool, ledger int, extra string) string {
+	key := selectKey{q.Dialect(), file, ledger, extra}
 	if sel, ok := householdSelects.Load(key); ok {
 		return sel.(string)
 	}
@@ -198,6 +304,12 @@ func householdSelect(q store.Querier, file bool) string {
 	}
 	if file {
 		cols += `, ` + memberList(q, "h.id") + `, ` + needList(q, "h.id") + `, ` + measureList(q, "h.id") + `, ` + visitorList(q, "h.id")
+	}
+	if ledger > 0 {
+		cols += `, ` + ledgerList(q, ledger)
+	}
+	if extra != "" {
+		cols += `, ` + extra
 	}
 	sel := `SELECT ` + cols + householdFrom
 	householdSelects.Store(key, sel)
@@ -246,6 +358,8 @@ func decodeHousehold(k *secret.Keyring, row string) (Household, string, error) {
 type selectKey struct {
 	dialect store.Dialect
 	file    bool
+	ledger  int
+	extra   string
 }
 
 var householdSelects sync.Map // selectKey → string

@@ -355,13 +355,26 @@ func (s *Store) scheduleOf(ctx context.Context, id int64, frequency bool, blocks
 		}
 		sc.Frequency, sc.Reason = p.Frequency(f)
 	}
+	s.due(&sc)
+	return &sc, nil
+}
+
+// DueSchedule is DueOf's schedule of a household whose visit state was
+// read with its file (household.Store.HouseholdFile with Due).
+func (s *Store) DueSchedule(d household.DueState) *Schedule {
+	sc := &Schedule{LastVisitAt: d.LastVisitAt, LastMetOn: d.LastMetOn, NextDueOn: d.NextDueOn, Misses: d.Misses, Offpeak: d.Offpeak}
+	s.due(sc)
+	return sc
+}
+
+// due sets when sc is next due (today if never set) and how overdue.
+func (s *Store) due(sc *Schedule) {
 	today := s.today()
 	if sc.NextDueOn.IsZero() {
 		sc.NextDueOn = today
 	}
 	sc.DaysOverdue = max(DaysBetween(sc.NextDueOn, today), 0)
 	sc.Overdue = sc.DaysOverdue > 0
-	return &sc, nil
 }
 
 // Due lists the due and overdue households in scope (see DueList).

@@ -5,6 +5,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"text/template/parse"
+
+	"wanhu/internal/access"
+	"wanhu/internal/auth"
 )
 
 // The pieces a folded run of nodes is compiled into (fold_range.go) and
@@ -67,6 +70,95 @@ func (p *foldPrint) run(b *strings.Builder, dot, root reflect.Value) error {
 	}
 	b.WriteString(s)
 	return nil
+}
+
+// foldCallPrint prints a translation with arguments through a fast
+// escaper.
+type foldCallPrint struct {
+	call *localeCall
+	esc  *fastEscaper
+}
+
+func (p *foldCallPrint) run(b *strings.Builder, dot, root reflect.Value) error {
+	t, err := p.call.eval(dot, root)
+	if err != nil {
+		return err
+	}
+	s, err := p.esc.escape(t)
+	if err != nil {
+		return errSlow
+	}
+	b.WriteString(s)
+	return nil
+}
+
+// localeCall is {{X.T "key" args…}}: the method T of X, a *Locale, called
+// with a constant key and operands.
+type localeCall struct {
+	recv *operand
+	key  string
+	args []*operand
+}
+
+// localeCallOf compiles the arguments of a command that calls .L.T or
+// $.L.T with a constant key and operands, or returns nil.
+func localeCallOf(args []parse.Node) *localeCall {
+	if len(args) < 2 || localeField(args[0]) != "T" {
+		return nil
+	}
+	key, ok := args[1].(*parse.StringNode)
+	if !ok {
+		return nil
+	}
+	var recv *operand
+	switch n := args[0].(type) {
+	case *parse.FieldNode:
+		recv = &operand{steps: stepsOf(n.Ident[:len(n.Ident)-1])}
+	case *parse.VariableNode:
+		recv = &operand{root: true, steps: stepsOf(n.Ident[1 : len(n.Ident)-1])}
+	default:
+		return nil
+	}
+	c := &localeCall{recv: recv, key: key.Text}
+	for _, a := range args[2:] {
+		x := operandOf(a)
+		if x == nil {
+			return nil
+		}
+		c.args = append(c.args, x)
+	}
+	return c
+}
+
+var localeType = reflect.TypeFor[*Locale]()
+
+// eval calls T as text/template calls it (each argument as its value, an
+// interface's held value), or hands back: a receiver not a *Locale, or a
+// key the locale does not have (T records it as missing).
+func (c *localeCall) eval(dot, root reflect.Value) (string, error) {
+	v, err := c.recv.eval(dot, root)
+	if err != nil {
+		return "", err
+	}
+	if v = indirectInterface(v); !v.IsValid() || v.Type() != localeType || v.IsNil() {
+		return "", errSlow
+	}
+	l := v.Interface().(*Locale)
+	if !l.Has(c.key) {
+		return "", errSlow
+	}
+	args := make([]any, len(c.args))
+	for i, a := range c.args {
+		x, err := a.eval(dot, root)
+		if err != nil {
+			return "", err
+		}
+		if !x.IsValid() || !x.CanInterface() {
+			return "", errSlow
+		}
+		args[i] = x.Interface()
+	}
+	return l.T(c.key, args...), nil
 }
 
 type foldIf struct {
@@ -219,6 +311,8 @@ type fieldLookup struct {
 
 var errorType = reflect.TypeFor[error]()
 
+var userType = reflect.TypeFor[*auth.User]()
+
 func (s *fieldStep) eval(v reflect.Value) (reflect.Value, error) {
 	if !v.IsValid() {
 		return v, errSlow
@@ -292,12 +386,12 @@ func (s *fieldStep) lookup(pt reflect.Type) *fieldLookup {
 }
 
 // condition is the test of an if: x, not x, and/or of operands, eq/ne of
-// an operand and a constant.
+// an operand and a constant, can of an operand and an action.
 type condition struct {
-	op    string // "", "not", "and", "or", "eq", "ne"
+	op    string // "", "not", "and", "or", "eq", "ne", "can"
 	args  []*operand
 	subs  []*condition  // not, and, or: (a parenthesized test) in place of args[i] == nil
-	value reflect.Value // eq, ne: the constant
+	value reflect.Value // eq, ne: the constant; can: the action
 }
 
 func condOf(p *parse.PipeNode) *condition {
@@ -323,6 +417,16 @@ func condOf(p *parse.PipeNode) *condition {
 			return nil
 		}
 	case "and", "or":
+	case "can":
+		if len(args) != 3 {
+			return nil
+		}
+		action, ok := args[2].(*parse.StringNode)
+		if !ok {
+			return nil
+		}
+		c.value = reflect.ValueOf(access.Action(action.Text))
+		args = args[:2]
 	case "eq", "ne":
 		if len(args) != 3 {
 			return nil
@@ -343,7 +447,7 @@ func condOf(p *parse.PipeNode) *condition {
 		return nil
 	}
 	for _, a := range args[1:] {
-		if p, ok := a.(*parse.PipeNode); ok && c.op != "eq" && c.op != "ne" {
+		if p, ok := a.(*parse.PipeNode); ok && c.op != "eq" && c.op != "ne" && c.op != "can" {
 			sub := condOf(p)
 			if sub == nil || sub.op == "" {
 				return nil
@@ -380,6 +484,18 @@ func (c *condition) truth(i int, dot, root reflect.Value) (bool, error) {
 
 func (c *condition) eval(dot, root reflect.Value) (bool, error) {
 	switch c.op {
+	case "can":
+		// The function can of the page's funcs: a user, exactly, and an
+		// action.
+		v, err := c.args[0].eval(dot, root)
+		if err != nil {
+			return false, err
+		}
+		// text/template passes an interface's value.
+		if v = indirectInterface(v); !v.IsValid() || v.Type() != userType {
+			return false, errSlow
+		}
+		return access.Can(v.Interface().(*auth.User), c.value.Interface().(access.Action)), nil
 	case "eq", "ne":
 		v, err := c.args[0].eval(dot, root)
 		if err != nil {

@@ -20,9 +20,12 @@ import (
 //
 //   - text, and {{X | escaper}} through a fast escaper (fold_escape.go),
 //     where X is the element, a chain of fields or of methods without
-//     arguments of it or of $ ({{.E.Name}}, {{$.Edit}}), or a string;
+//     arguments of it or of $ ({{.E.Name}}, {{$.Edit}}), a string, or a
+//     translation with arguments of the page's locale ({{$.L.T "key"
+//     .N}}, whose key the locale has);
 //   - {{if C}}…{{else}}…{{end}} and {{with X}}…{{else}}…{{end}}, where C
-//     is X, not X, and/or of Xs, or eq/ne of X and a string or an integer;
+//     is X, not X, and/or of Xs, eq/ne of X and a string or an integer,
+//     or can X "action" (the function can, of a user and an action);
 //   - a range over X (with its else), and {{template "name" X}}, whose
 //     body is compiled in its place.
 //
@@ -218,11 +221,17 @@ func (c *foldCompiler) node(n parse.Node, depth int, under bool) foldNode {
 		return foldText("")
 	case *parse.ActionNode:
 		p := n.Pipe
-		if len(p.Decl) > 0 || len(p.Cmds) != 2 || len(p.Cmds[0].Args) != 1 || len(p.Cmds[1].Args) != 1 {
+		if len(p.Decl) > 0 || len(p.Cmds) != 2 || len(p.Cmds[1].Args) != 1 {
 			return nil
 		}
 		fn, ok := p.Cmds[1].Args[0].(*parse.IdentifierNode)
 		if !ok || c.escapers[fn.Ident] == nil {
+			return nil
+		}
+		if call := localeCallOf(p.Cmds[0].Args); call != nil {
+			return &foldCallPrint{call: call, esc: c.escapers[fn.Ident]}
+		}
+		if len(p.Cmds[0].Args) != 1 {
 			return nil
 		}
 		x := operandOf(p.Cmds[0].Args[0])

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"text/template/parse"
+
+	"wanhu/internal/auth"
 )
 
 type methodOption struct{ Label string }
@@ -189,4 +191,58 @@ func TestFoldRangeBodies(t *testing.T) {
 	check("interfaces", view{Rows: []any{&rows[1], &rows[0]}}, true)
 	check("a method of the address of a value in an interface", view{Rows: []any{rows[1]}}, false)
 	check("a nil pointer", view{Rows: []*foldRow{&rows[0], nil}}, false)
+}
+
+// TestFoldCalls: in a folded range, can of a user and an action and a
+// translation with arguments ($.L.T "key" .N) run in Go and print what
+// text/template prints, for a user who may, one who may not and none; a
+// key the locale lacks, a receiver that is not a locale and a user of
+// another type hand the range back, which prints the same.
+func TestFoldCalls(t *testing.T) {
+	c, err := LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := `{{define "page"}}<ul>{{range .Rows}}<li title="{{$.L.T "visit.overdue_days" .Count}}">` +
+		`{{if can $.User "visits.record"}}{{$.L.T "rounds.failed_n" .Name}}{{else}}-{{end}}` +
+		`{{if and .Flag (can $.User "households.read")}} r{{end}}{{if $.Other}}{{$.L.T "no.such_key" 1}}{{end}}</li>{{end}}</ul>{{end}}`
+	type view struct {
+		L     *Locale
+		User  any
+		Rows  []foldRow
+		Other bool
+	}
+	parse1 := func() *template.Template { return template.Must(template.New("t").Funcs(funcs).Parse(src)) }
+	f := parse1()
+	if err := escapeNow(f); err != nil {
+		t.Fatal(err)
+	}
+	folds := foldRanges(f, fastEscapers(f), "")
+	if len(folds) != 1 {
+		t.Fatalf("%d folds, want 1: %s", len(folds), f.Lookup("page").Tree.Root)
+	}
+	rows := []foldRow{{Name: "<甲>", Count: 3, Flag: true}, {Name: "b&", Count: 0}}
+	visitor := &auth.User{Username: "v", Grants: []auth.Grant{{Role: auth.Visitor}}}
+	for _, tc := range []struct {
+		what     string
+		v        view
+		wantFast bool
+	}{
+		{"a visitor, in English", view{L: c.Locale("en"), User: visitor, Rows: rows}, true},
+		{"a visitor, in Chinese", view{L: c.Locale("zh-CN"), User: visitor, Rows: rows}, true},
+		{"no user", view{L: c.Locale("en"), User: (*auth.User)(nil), Rows: rows}, true},
+		{"a disabled user", view{L: c.Locale("en"), User: &auth.User{Disabled: true, Grants: visitor.Grants}, Rows: rows}, true},
+		{"a user that is not one", view{L: c.Locale("en"), User: "admin", Rows: rows}, false},
+		{"a key the locale lacks", view{L: c.Locale("en"), User: visitor, Rows: rows, Other: true}, false},
+	} {
+		before := folds[0].slowRan.Load()
+		var plain, folded bytes.Buffer
+		perr, ferr := parse1().ExecuteTemplate(&plain, "page", tc.v), f.ExecuteTemplate(&folded, "page", tc.v)
+		if (perr == nil) != (ferr == nil) || plain.String() != folded.String() {
+			t.Errorf("%s: folded %q (%v), unfolded %q (%v)", tc.what, folded.String(), ferr, plain.String(), perr)
+		}
+		if handedBack := folds[0].slowRan.Load() != before; handedBack == tc.wantFast {
+			t.Errorf("%s: handed back to text/template: %v", tc.what, handedBack)
+		}
+	}
 }

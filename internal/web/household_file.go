@@ -141,17 +141,29 @@ func (h *handler) loadHousehold(r *http.Request) (*household.Household, error) {
 
 // fileOf builds the household file view for the route's {id}.
 func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
-	hh, err := h.loadHousehold(r)
+	id, err := pathID(r.PathValue("id"))
 	if err != nil {
 		return nil, err
 	}
 	ctx := r.Context()
-	v := &fileView{Page: h.page(r, title, "households"), H: hh}
-	l := v.L
-	events, _, err := h.files(r).Ledger(ctx, household.LedgerFilter{HouseholdID: hh.ID, PerPage: 10, NoTotal: true})
+	canEdit, records := can(r, access.EditHouseholds), can(r, access.RecordVisits)
+	// The benefit form's helper, for who applies but does not decide, is
+	// the user's own team member.
+	helper := int64(0)
+	if u := user(r); u != nil && u.TeamMemberID != 0 && can(r, access.RecordNeeds) && !canEdit {
+		helper = u.TeamMemberID
+	}
+	// The household with its latest ledger events and which of its lists
+	// have rows (most households have no tasks, benefit cases, talks or
+	// programmes: only those with rows are read), with the helper and, for
+	// those who record visits, when it is next due: one statement.
+	hh, x, err := h.files(r).HouseholdFile(ctx, id, household.FileWith{Ledger: 10, Member: helper, Due: records})
 	if err != nil {
 		return nil, err
 	}
+	events := x.Ledger
+	v := &fileView{Page: h.page(r, title, "households"), H: hh, blocks: x.Blocks, helper: helper}
+	l := v.L
 	// The names of the tags, only if the file shows a tag: most households
 	// and their members have none.
 	tn := tagNames{}
@@ -170,25 +182,11 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 		v.Language = l.T("language.mandarin")
 	}
 	v.Tags = tn.list(hh.Tags)
-	v.CanEdit, v.CanNeeds, v.CanReveal = can(r, access.EditHouseholds), can(r, access.RecordNeeds), can(r, access.Reveal)
+	v.CanEdit, v.CanNeeds, v.CanReveal = canEdit, can(r, access.RecordNeeds), can(r, access.Reveal)
 	v.CanAssign = can(r, access.AssignVisitors)
 	v.VisitID = newClientID()
-	// Most households have no tasks, benefit cases, talks or programmes:
-	// one statement tells which lists to read (with the schedule, for
-	// those who record visits).
-	// The benefit form's helper, for who applies but does not decide, is
-	// the user's own team member: read with the blocks.
-	if u := user(r); u != nil && u.TeamMemberID != 0 && can(r, access.RecordNeeds) && !v.CanEdit {
-		v.helper = u.TeamMemberID
-	}
-	if !can(r, access.RecordVisits) {
-		if v.blocks, err = h.files(r).FileBlocksOf(ctx, hh.ID, v.helper); err != nil {
-			return nil, err
-		}
-	} else {
-		if v.Schedule, v.blocks, err = h.visits(r).DueWithBlocks(ctx, hh.ID, v.helper); err != nil {
-			return nil, err
-		}
+	if records {
+		v.Schedule = h.visits(r).DueSchedule(x.Due)
 		var ts []proactive.Task
 		if v.blocks.Tasks {
 			if ts, _, err = h.tasks(r).List(ctx, proactive.Filter{HouseholdID: hh.ID, Per: 20, NoTotal: true}); err != nil {
