@@ -60,7 +60,13 @@ func listOf[T any](items []T, total int) list[T] {
 
 // writeJSON sends v as JSON with the given status.
 func (h *handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
-	b, err := json.Marshal(v)
+	var b []byte
+	var err error
+	if a, ok := v.(jsonAppender); ok {
+		b, err = a.appendJSON(make([]byte, 0, 4096))
+	} else {
+		b, err = json.Marshal(v)
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
