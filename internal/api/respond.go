@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/auth"
@@ -60,7 +61,18 @@ func listOf[T any](items []T, total int) list[T] {
 
 // writeJSON sends v as JSON with the given status.
 func (h *handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
-	b, err := json.Marshal(v)
+	var b []byte
+	var err error
+	if a, ok := v.(jsonAppender); ok {
+		buf := jsonBufs.Get().(*[]byte)
+		defer jsonBufs.Put(buf)
+		b, err = a.appendJSON((*buf)[:0])
+		if err == nil && cap(b) <= 64<<10 {
+			*buf = b // grown, kept for the next answer
+		}
+	} else {
+		b, err = json.Marshal(v)
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -70,6 +82,11 @@ func (h *handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, 
 	w.Write(b)
 	w.Write([]byte("\n"))
 }
+
+// jsonBufs are the buffers of the answers that append their own JSON
+// (jsonAppender): the ResponseWriter copies what it is given, so a
+// buffer serves the next answer once written.
+var jsonBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 // fail answers err in the one error format, choosing the status from the
 // kind of error. Only unexpected errors are logged (once, here, with the

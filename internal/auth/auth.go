@@ -513,6 +513,35 @@ func credValues(cred credSource) string {
 			r.role, r.org_unit_id, o.path, ` + cred.secret + `, ` + cred.id
 }
 
+// credQuery is the query of credential for cred, on SQLite or not: built
+// once for each, as every signed-in request runs it (building its text
+// showed in profiles; issue 15).
+func credQuery(cred credSource, sqlite bool) string {
+	key := credKey{cred, sqlite}
+	if q, ok := credQueries.Load(key); ok {
+		return q.(string)
+	}
+	vals := credValues(cred)
+	if sqlite {
+		vals = `json_array(` + vals + `)`
+	}
+	q := `SELECT ` + vals + `, u.totp_grace_until, ` + cred.last + `, ` + cred.exp + `
+		FROM ` + cred.table + ` c JOIN users u ON u.id = c.user_id
+		LEFT JOIN user_roles r ON r.user_id = u.id
+		LEFT JOIN org_units o ON o.id = r.org_unit_id
+		WHERE ` + cred.where + `
+		ORDER BY r.role, r.org_unit_id`
+	credQueries.Store(key, q)
+	return q
+}
+
+type credKey struct {
+	cred   credSource
+	sqlite bool
+}
+
+var credQueries sync.Map // credKey → string
+
 // credRowValues is how many values credValues has.
 const credRowValues = 13
 
@@ -525,18 +554,9 @@ const credRowValues = 13
 // apperr.ErrNotFound when there is no such credential or account.
 func (s *Store) credential(ctx context.Context, cred credSource, args ...any) (credRow, error) {
 	sqlite := s.db.Dialect() == store.SQLite
-	vals := credValues(cred)
-	if sqlite {
-		vals = `json_array(` + vals + `)`
-	}
 	// One row per grant of one account, by the credential's key: a brief
 	// read (store.Brief).
-	rows, err := s.db.QueryContext(store.Brief(ctx), `SELECT `+vals+`, u.totp_grace_until, `+cred.last+`, `+cred.exp+`
-		FROM `+cred.table+` c JOIN users u ON u.id = c.user_id
-		LEFT JOIN user_roles r ON r.user_id = u.id
-		LEFT JOIN org_units o ON o.id = r.org_unit_id
-		WHERE `+cred.where+`
-		ORDER BY r.role, r.org_unit_id`, append([]any{totpRolesKey}, args...)...)
+	rows, err := s.db.QueryContext(store.Brief(ctx), credQuery(cred, sqlite), append([]any{totpRolesKey}, args...)...)
 	if err != nil {
 		return credRow{}, err
 	}

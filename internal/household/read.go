@@ -227,11 +227,15 @@ func householdsRead(ctx context.Context, q store.Querier, ids []int64, cond stri
 		}
 		extraCols, margs = extra.cols, extra.args
 	}
-	sel := householdSelect(q, file, max(ledger, 0), extraCols)
 	var found []int64
 	for part := range slices.Chunk(ids, 500) {
-		in, args := inList(part)
-		rows, err := q.QueryContext(ctx, sel+` WHERE h.id IN `+in+cond, append(append(margs, args...), cargs...)...)
+		args := make([]any, 0, len(margs)+len(part)+len(cargs))
+		args = append(args, margs...)
+		for _, id := range part {
+			args = append(args, id)
+		}
+		args = append(args, cargs...)
+		rows, err := q.QueryContext(ctx, householdQuery(q, file, max(ledger, 0), extraCols, len(part), cond), args...)
 		if err != nil {
 			return nil, err
 		}
@@ -363,6 +367,48 @@ type selectKey struct {
 }
 
 var householdSelects sync.Map // selectKey → string
+
+// householdQuery is the query of householdsRead: householdSelect of q,
+// file, ledger and extra, for n ids, with the condition cond (" AND …", or ""). The
+// texts of up to 16 ids are kept, by their shape (the condition's text,
+// not its arguments): a file's query is some 3 KB, and building it anew
+// at every read of a file showed in profiles (issue 15). The shapes are
+// few (a scope's condition differs only by how many paths, grids and
+// team members it names), and maxHouseholdQueries bounds them.
+func householdQuery(q store.Querier, file bool, ledger int, extra string, n int, cond string) string {
+	key := queryKey{selectKey{q.Dialect(), file, ledger, extra}, n, cond}
+	householdQueries.RLock()
+	text, ok := householdQueries.m[key]
+	householdQueries.RUnlock()
+	if ok {
+		return text
+	}
+	in, _ := inList(make([]struct{}, n))
+	text = householdSelect(q, file, ledger, extra) + ` WHERE h.id IN ` + in + cond
+	if n > 16 {
+		return text
+	}
+	householdQueries.Lock()
+	if len(householdQueries.m) < maxHouseholdQueries {
+		householdQueries.m[key] = text
+	}
+	householdQueries.Unlock()
+	return text
+}
+
+type queryKey struct {
+	selectKey
+	n    int
+	cond string
+}
+
+// maxHouseholdQueries bounds the texts householdQuery keeps.
+const maxHouseholdQueries = 200
+
+var householdQueries = struct {
+	sync.RWMutex
+	m map[queryKey]string
+}{m: map[queryKey]string{}}
 
 // decodeLists sets h's members, needs, plan and visitors from their JSON
 // lists (memberList, needList, measureList, visitorList) of dialect d,

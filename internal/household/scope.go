@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"wanhu/internal/apperr"
@@ -56,33 +57,76 @@ func scopeWhere(s org.Scope, lead string, byRow bool) (string, []any) {
 	if s.All {
 		return "", nil
 	}
+	var args []any
+	for _, p := range s.Paths {
+		args = append(args, p+"%")
+	}
+	for _, id := range s.GridIDs {
+		args = append(args, id)
+	}
+	if s.MemberID != 0 {
+		args = append(args, memberArgs(s.MemberID)...)
+	}
+	return scopeText(scopeShape{len(s.Paths), len(s.GridIDs), s.MemberID != 0, lead, byRow}), args
+}
+
+// scopeShape is what the text of a scope's condition depends on: how many
+// org paths and grids it names, whether it has a team member, and how
+// scopeWhere writes it.
+type scopeShape struct {
+	paths, grids int
+	member       bool
+	lead         string
+	byRow        bool
+}
+
+// scopeTexts keeps the texts of the shapes met (a few: every household
+// read builds its scope's condition, which showed in profiles; issue 15),
+// up to maxScopeTexts of them.
+var scopeTexts = struct {
+	sync.RWMutex
+	m map[scopeShape]string
+}{m: map[scopeShape]string{}}
+
+const maxScopeTexts = 200
+
+// scopeText is the text of scopeWhere's condition of shape sh; its
+// arguments are the paths, then the grids, then memberArgs.
+func scopeText(sh scopeShape) string {
+	scopeTexts.RLock()
+	text, ok := scopeTexts.m[sh]
+	scopeTexts.RUnlock()
+	if ok {
+		return text
+	}
+	lead := sh.lead
 	underPath := lead + "h.grid_id IN (SELECT id FROM org_units WHERE kind = 'grid' AND path LIKE ?)"
 	members := lead + "h.id IN (" + memberHouseholds + ")"
-	if byRow {
+	if sh.byRow {
 		underPath = "EXISTS (SELECT 1 FROM org_units u WHERE u.id = " + lead + "h.grid_id AND u.kind = 'grid' AND u.path LIKE ?)"
 		members = "EXISTS (SELECT 1 FROM household_assignments a WHERE a.team_member_id = ? AND a.household_id = " + lead + "h.id)" +
 			" OR EXISTS (SELECT 1 FROM plan_items i JOIN plans p ON p.id = i.plan_id WHERE i.team_member_id = ? AND i.household_id = " + lead + "h.id AND p.week >= ?)"
 	}
 	var or []string
-	var args []any
-	for _, p := range s.Paths {
+	for range sh.paths {
 		or = append(or, underPath)
-		args = append(args, p+"%")
 	}
-	if len(s.GridIDs) > 0 {
-		or = append(or, lead+"h.grid_id IN (?"+strings.Repeat(", ?", len(s.GridIDs)-1)+")")
-		for _, id := range s.GridIDs {
-			args = append(args, id)
-		}
+	if sh.grids > 0 {
+		or = append(or, lead+"h.grid_id IN (?"+strings.Repeat(", ?", sh.grids-1)+")")
 	}
-	if s.MemberID != 0 {
+	if sh.member {
 		or = append(or, members)
-		args = append(args, memberArgs(s.MemberID)...)
 	}
-	if len(or) == 0 {
-		return "1 = 0", nil
+	text = "1 = 0"
+	if len(or) > 0 {
+		text = "(" + strings.Join(or, " OR ") + ")"
 	}
-	return "(" + strings.Join(or, " OR ") + ")", args
+	scopeTexts.Lock()
+	if len(scopeTexts.m) < maxScopeTexts {
+		scopeTexts.m[sh] = text
+	}
+	scopeTexts.Unlock()
+	return text
 }
 
 // outside is the statement that finds a household the org paths of

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -87,5 +88,19 @@ func TestLoggedRequestID(t *testing.T) {
 		if rec["request"] != id {
 			t.Errorf("line %s: request %v, want %s", l, rec["request"], id)
 		}
+	}
+	var line map[string]any
+	json.Unmarshal([]byte(lines[1]), &line)
+	delete(line, "time")
+	if _, ok := line["ms"].(float64); !ok {
+		t.Errorf("request's line %s: no ms", lines[1])
+	}
+	delete(line, "ms")
+	want := map[string]any{"level": "INFO", "msg": "request", "method": "GET", "route": "", "status": float64(500), "request": id}
+	if !reflect.DeepEqual(line, want) {
+		t.Errorf("request's line %v, want %v", line, want)
+	}
+	if !strings.HasPrefix(lines[1], `{"time":"`) || !strings.Contains(lines[1], `,"level":"INFO","msg":"request","method":"GET","route":"","status":500,"ms":`) {
+		t.Errorf("request's line %s", lines[1])
 	}
 }

@@ -1,0 +1,79 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+
+	"wanhu/internal/auth"
+	"wanhu/internal/secret"
+	"wanhu/internal/server"
+	"wanhu/internal/store"
+)
+
+// BenchmarkCityHouseholdJSON: GET /api/v1/households/{id} as visitor1,
+// each of the households assigned to team member 1 in turn, through the
+// whole handler without the network, on a copy of a generated city named
+// by WANHU_BENCH_CITY (a SQLite file, its keys beside it as FILE.key,
+// the accounts made by `go run ./bench/load accounts`); skipped without
+// it. Its allocations a request are exact; its time is CPU only on an
+// idle machine (issue 15: compare builds by the CPU time of runs of two
+// lengths).
+func BenchmarkCityHouseholdJSON(b *testing.B) {
+	path := os.Getenv("WANHU_BENCH_CITY")
+	if path == "" {
+		b.Skip("WANHU_BENCH_CITY not set")
+	}
+	ctx := context.Background()
+	keys, err := secret.Load(path + ".key")
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	db.SetKeys(keys)
+	d := server.NewDeps(db, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	h := Handler(d)
+	token, _, err := d.Auth.Login(ctx, "visitor1", "demo-pass-2026", auth.API)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rows, err := db.QueryContext(ctx, "SELECT household_id FROM household_assignments WHERE team_member_id = 1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			b.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if len(ids) == 0 {
+		b.Fatal("team member 1 has no households")
+	}
+	reqs := make([]*http.Request, len(ids))
+	for i, id := range ids {
+		reqs[i] = httptest.NewRequest("GET", fmt.Sprintf("/api/v1/households/%d", id), nil)
+		reqs[i].Header.Set("Authorization", "Bearer "+token)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, reqs[i%len(reqs)])
+		if w.Code != 200 {
+			b.Fatal(w.Code, w.Body.String())
+		}
+	}
+}
