@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"wanhu/internal/auth"
-	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 )
@@ -19,15 +18,8 @@ func TestGridChoicesNameTheirCommunity(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		ctx := t.Context()
-		other := org.Unit{Kind: org.Community, ParentID: e.org.Street.ID, Name: "富强巷社区"}
-		if err := org.CreateUnit(ctx, db, &other); err != nil {
-			t.Fatal(err)
-		}
 		name := e.org.Grids[0].Name
-		grid := org.Unit{Kind: org.GridKind, ParentID: other.ID, Name: name, Number: 1}
-		if err := org.CreateUnit(ctx, db, &grid); err != nil {
-			t.Fatal(err)
-		}
+		e.newCommunity("富强巷社区", name)
 		if _, err := e.h.auth.CreateUser(ctx, "street", "街道管理员", testPassword, auth.Grant{Role: auth.Admin, OrgUnitID: e.org.Street.ID}); err != nil {
 			t.Fatal(err)
 		}

@@ -119,6 +119,20 @@ func (e *env) client() *client {
 	return &client{e: e, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
+// newCommunity adds a community of the fixture's street, with one grid.
+func (e *env) newCommunity(name, grid string) (org.Unit, org.Unit) {
+	e.t.Helper()
+	c := org.Unit{Kind: org.Community, ParentID: e.org.Street.ID, Name: name}
+	if err := org.CreateUnit(e.t.Context(), e.h.db, &c); err != nil {
+		e.t.Fatal(err)
+	}
+	g := org.Unit{Kind: org.GridKind, ParentID: c.ID, Name: grid, Number: 1}
+	if err := org.CreateUnit(e.t.Context(), e.h.db, &g); err != nil {
+		e.t.Fatal(err)
+	}
+	return c, g
+}
+
 // signedIn returns a client signed in as username.
 func (e *env) signedIn(username string) *client {
 	c := e.client()

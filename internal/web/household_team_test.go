@@ -20,14 +20,7 @@ func TestHouseholdPageListsItsCommunityTeam(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		ctx := t.Context()
-		other := org.Unit{Kind: org.Community, ParentID: e.org.Street.ID, Name: "富强巷社区"}
-		if err := org.CreateUnit(ctx, db, &other); err != nil {
-			t.Fatal(err)
-		}
-		grid := org.Unit{Kind: org.GridKind, ParentID: other.ID, Name: "富强巷第一网格", Number: 1}
-		if err := org.CreateUnit(ctx, db, &grid); err != nil {
-			t.Fatal(err)
-		}
+		other, grid := e.newCommunity("富强巷社区", "富强巷第一网格")
 		for _, m := range []org.TeamMember{
 			{CommunityID: other.ID, GridID: grid.ID, Name: "外社区网格员", Role: org.RoleGridWorker},
 			{CommunityID: other.ID, Name: "外社区志愿者", Role: org.RoleVolunteer},
