@@ -433,21 +433,12 @@ func (s *Store) Benefits(ctx context.Context, f BenefitFilter) ([]BenefitCase, i
 	}
 	var where []string
 	var args []any
-	// One household's cases check the scope on its row (WhereRow), not
-	// through the list of every household in scope; a scope that reaches
-	// every household (ReachesAll) needs no condition, so the cases lead
-	// instead of every household of a city being asked for its cases.
-	scope, cs := Where, s.scope
-	if f.HouseholdID != 0 {
-		scope = WhereRow
-	} else {
-		var err error
-		if cs, _, err = whereScope(ctx, s.db, s.scope); err != nil {
-			return nil, 0, err
-		}
+	sc, sargs, err := s.rowsScope(ctx, f.HouseholdID != 0)
+	if err != nil {
+		return nil, 0, err
 	}
-	if cond, a := scope(cs); cond != "" {
-		where, args = append(where, cond), append(args, a...)
+	if sc != "" {
+		where, args = append(where, sc), append(args, sargs...)
 	}
 	if f.HouseholdID != 0 {
 		where, args = append(where, "c.household_id = ?"), append(args, f.HouseholdID)

@@ -196,6 +196,25 @@ func whereScope(ctx context.Context, q store.Querier, scope org.Scope) (org.Scop
 	return org.Scope{All: true}, asked, nil
 }
 
+// rowsScope is the store's scope as the condition of a list of rows of
+// households (ledger events, benefit cases): on the household's row
+// (WhereRow) for one household's, not through the list of every household
+// in scope; else Where of whereScope, none when the scope reaches every
+// household, so the rows lead instead of each household of a city being
+// asked for its rows.
+func (s *Store) rowsScope(ctx context.Context, one bool) (string, []any, error) {
+	if one {
+		cond, args := WhereRow(s.scope)
+		return cond, args, nil
+	}
+	cs, _, err := whereScope(ctx, s.db, s.scope)
+	if err != nil {
+		return "", nil, err
+	}
+	cond, args := Where(cs)
+	return cond, args, nil
+}
+
 // GridWhere returns the grids of scope s as an SQL condition on the org
 // unit alias g ("" for everything), as Where does for households: a
 // visitor's are the grids of their households.
