@@ -78,13 +78,13 @@ func runStaffHours(ctx context.Context, args []string, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		items, err := staff.Service(ctx, db, t, p.From, p.To, []int64{*member})
+		items, err := staff.Service(ctx, db, t, p.From, p.To, *member)
 		if err != nil {
 			return err
 		}
 		w, err := export.NewXLSX(out, "服务记录", staff.ServiceColumns)
 		if err == nil {
-			err = staff.WriteService(w, hs[0], items[*member])
+			err = staff.WriteService(w, hs[0], items)
 		}
 		if err == nil {
 			err = w.Close()

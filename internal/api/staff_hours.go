@@ -66,20 +66,20 @@ func (h *handler) memberHours(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	items, err := staff.Service(r.Context(), h.d.DB, t, p.From, p.To, []int64{id})
+	items, err := staff.Service(r.Context(), h.d.DB, t, p.From, p.To, id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	if format != export.JSON {
-		err = h.staffExport(w, r, format, fmt.Sprintf("service:%d", id), "服务记录-"+hs[0].Name, len(items[id]), p, staff.ServiceColumns,
-			func(out export.Writer) error { return staff.WriteService(out, hs[0], items[id]) })
+		err = h.staffExport(w, r, format, fmt.Sprintf("service:%d", id), "服务记录-"+hs[0].Name, len(items), p, staff.ServiceColumns,
+			func(out export.Writer) error { return staff.WriteService(out, hs[0], items) })
 		if err != nil {
 			h.fail(w, r, err)
 		}
 		return
 	}
-	list := items[id]
+	list := items
 	if list == nil {
 		list = []staff.ServiceItem{}
 	}

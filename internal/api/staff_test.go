@@ -43,7 +43,7 @@ func TestStaff(t *testing.T) {
 				fmt.Sprintf("staff-%d", i), hh, grid, now, now).Scan(&id); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := db.ExecContext(ctx, `INSERT INTO visit_visitors(visit_id, team_member_id) VALUES (?, ?)`, id, who); err != nil {
+			if _, err := db.ExecContext(ctx, `INSERT INTO visit_visitors(visit_id, team_member_id, at) VALUES (?, ?, ?)`, id, who, now); err != nil {
 				t.Fatal(err)
 			}
 		}

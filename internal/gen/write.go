@@ -140,10 +140,10 @@ func writeCommunity(ctx context.Context, db *store.DB, c *community) error {
 		for _, m := range c.measures {
 			add(measures, m.ID, m.HouseholdID, m.Kind, m.Description, nullID(m.OwnerID), m.Frequency, m.Status, m.CreatedAt, m.UpdatedAt)
 		}
-		visitors := ins("visit_visitors", "visit_id", "team_member_id")
+		visitors := ins("visit_visitors", "visit_id", "team_member_id", "at")
 		for _, v := range c.visits {
 			for _, m := range v.visitors {
-				add(visitors, v.id, m.ID)
+				add(visitors, v.id, m.ID, v.at)
 			}
 		}
 		ledger := ins("ledger_events", "id", "household_id", "person_id", "grid_id", "type", "field", "before", "after", "note", "actor_id", "actor", "at")

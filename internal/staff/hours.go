@@ -151,77 +151,56 @@ func lastOf(d calendar.Date) calendar.Date {
 
 func monthKey(d calendar.Date) string { return d.String()[:7] }
 
-// Service lists the pieces of service of the members ids (all members when
-// ids is nil) from from to to (days in China, both included), day by day;
-// the hours of sources come as one "other" item per month, dated its first
-// day in the period.
-func Service(ctx context.Context, q store.Querier, t Targets, from, to calendar.Date, ids []int64, sources ...HourSource) (map[int64][]ServiceItem, error) {
-	// A set, not a search of ids for each row: a city's 5,824 members
-	// against its visits of a month took minutes.
-	var members map[int64]bool
-	if ids != nil {
-		members = make(map[int64]bool, len(ids))
-		for _, id := range ids {
-			members[id] = true
-		}
-	}
-	keep := func(m int64) bool { return ids == nil || members[m] }
-	out := map[int64][]ServiceItem{}
-	rows, err := q.QueryContext(ctx, `SELECT vv.team_member_id, v.at FROM visit_visitors vv JOIN visits v ON v.id = vv.visit_id
-		WHERE v.at >= ? AND v.at < ?`, start(from), end(to))
+// Service lists the pieces of service of member memberID from from to to
+// (days in China, both included), day by day; the hours of sources come as
+// one "other" item per month, dated its first day in the period.
+func Service(ctx context.Context, q store.Querier, t Targets, from, to calendar.Date, memberID int64, sources ...HourSource) ([]ServiceItem, error) {
+	var out []ServiceItem
+	rows, err := q.QueryContext(ctx, `SELECT at FROM visit_visitors WHERE team_member_id = ? AND at >= ? AND at < ?`, memberID, start(from), end(to))
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
-		var m int64
 		var at time.Time
-		if err := rows.Scan(&m, &at); err != nil {
+		if err := rows.Scan(&at); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		if keep(m) {
-			out[m] = append(out[m], ServiceItem{Day: calendar.DayOf(at), Kind: "visit", Hours: t.VisitHours, What: "入户走访"})
-		}
+		out = append(out, ServiceItem{Day: calendar.DayOf(at), Kind: "visit", Hours: t.VisitHours, What: "入户走访"})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = q.QueryContext(ctx, `SELECT assignee_member_id, template, started_at, done_at FROM rounds
-		WHERE state = 'done' AND assignee_member_id IS NOT NULL AND done_at >= ? AND done_at < ?`, start(from), end(to))
+	rows, err = q.QueryContext(ctx, `SELECT template, started_at, done_at FROM rounds
+		WHERE state = 'done' AND assignee_member_id = ? AND done_at >= ? AND done_at < ?`, memberID, start(from), end(to))
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
-		var m int64
 		var tmpl string
 		var started *time.Time
 		var done time.Time
-		if err := rows.Scan(&m, &tmpl, &started, &done); err != nil {
+		if err := rows.Scan(&tmpl, &started, &done); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		h := t.RoundHours
-		if started != nil && done.After(*started) {
-			h = math.Min(math.Round(done.Sub(*started).Hours()*100)/100, MaxRoundHours)
-		}
-		if keep(m) {
-			out[m] = append(out[m], ServiceItem{Day: calendar.DayOf(done), Kind: "round", Hours: h, What: "安全巡查 " + tmpl})
-		}
+		out = append(out, ServiceItem{Day: calendar.DayOf(done), Kind: "round", Hours: t.roundHours(started, done), What: "安全巡查 " + tmpl})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = q.QueryContext(ctx, `SELECT id, team_member_id, day, hours, what FROM service_hours WHERE day >= ? AND day <= ?`, from.String(), to.String())
+	rows, err = q.QueryContext(ctx, `SELECT id, day, hours, what FROM service_hours WHERE team_member_id = ? AND day >= ? AND day <= ?`,
+		memberID, from.String(), to.String())
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
-		var id, m int64
+		var id int64
 		var day, what string
 		var h float64
-		if err := rows.Scan(&id, &m, &day, &h, &what); err != nil {
+		if err := rows.Scan(&id, &day, &h, &what); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -230,76 +209,198 @@ func Service(ctx context.Context, q store.Querier, t Targets, from, to calendar.
 			rows.Close()
 			return nil, err
 		}
-		if keep(m) {
-			out[m] = append(out[m], ServiceItem{Day: d, Kind: "manual", Hours: h, What: what, ID: id})
-		}
+		out = append(out, ServiceItem{Day: d, Kind: "manual", Hours: h, What: what, ID: id})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	sources = append([]HourSource{programme.ServedHours}, sources...)
-	for _, m := range months(from, to) {
-		first, last := m, lastOf(m)
-		if first.Before(from) {
-			first = from
-		}
-		if last.After(to) {
-			last = to
-		}
-		for _, src := range sources {
-			hs, err := src(ctx, q, start(first), end(last))
+	for _, p := range monthsIn(from, to) {
+		for _, src := range append([]HourSource{programme.ServedHours}, sources...) {
+			hs, err := src(ctx, q, start(p.first), end(p.last))
 			if err != nil {
 				return nil, err
 			}
-			for mem, h := range hs {
-				if h > 0 && keep(mem) {
-					out[mem] = append(out[mem], ServiceItem{Day: first, Kind: "other", Hours: h, What: "社区活动与课程"})
+			if h := hs[memberID]; h > 0 {
+				out = append(out, ServiceItem{Day: p.first, Kind: "other", Hours: h, What: "社区活动与课程"})
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b ServiceItem) int { return cmp.Compare(a.Day.String(), b.Day.String()) })
+	return out, nil
+}
+
+// roundHours are the hours of a round done at done: from its start, at
+// most MaxRoundHours, or t.RoundHours when it has no start.
+func (t Targets) roundHours(started *time.Time, done time.Time) float64 {
+	if started != nil && done.After(*started) {
+		return math.Min(math.Round(done.Sub(*started).Hours()*100)/100, MaxRoundHours)
+	}
+	return t.RoundHours
+}
+
+// monthPart is the part of a month in a period: its first and last day
+// there.
+type monthPart struct{ first, last calendar.Date }
+
+// monthsIn lists the months from from to to, each cut to the period.
+func monthsIn(from, to calendar.Date) []monthPart {
+	var out []monthPart
+	for _, m := range months(from, to) {
+		p := monthPart{m, lastOf(m)}
+		if p.first.Before(from) {
+			p.first = from
+		}
+		if p.last.After(to) {
+			p.last = to
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// fewMembers is how many members a statement names one by one; for more,
+// every member's rows are read and the caller keeps those it asked for.
+const fewMembers = 100
+
+// namedMembers is the condition that names the members ids, on the column
+// only is given, and its arguments; none for more than fewMembers.
+func namedMembers(ids []int64) (only func(col string) string, args []any) {
+	if len(ids) == 0 || len(ids) > fewMembers {
+		return func(string) string { return "" }, nil
+	}
+	list := strings.Repeat("?, ", len(ids)-1) + "?"
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	return func(col string) string { return " AND " + col + " IN (" + list + ")" }, args
+}
+
+// visitCounts counts the visits each member of ids (or more: see
+// fewMembers) took part in from from (inclusive) to to (exclusive). Each
+// member's count is one range of visit_visitors_member: grouping the
+// period's visits by member instead sorted a city's millions of rows.
+func visitCounts(ctx context.Context, q store.Querier, from, to time.Time, ids []int64) (map[int64]int, error) {
+	only, args := namedMembers(ids)
+	where := strings.TrimPrefix(only("m.id"), " AND ")
+	if where != "" {
+		where = " WHERE " + where
+	}
+	rows, err := q.QueryContext(ctx, `SELECT m.id, (SELECT COUNT(*) FROM visit_visitors vv WHERE vv.team_member_id = m.id AND vv.at >= ? AND vv.at < ?)
+		FROM team_members m`+where, append([]any{from, to}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var m int64
+		var n int
+		if err := rows.Scan(&m, &n); err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			out[m] = n
+		}
+	}
+	return out, rows.Err()
+}
+
+// memberHours are one member's hours month by month and in all.
+type memberHours struct {
+	months []MonthHours
+	total  float64
+}
+
+// monthHours adds up the service of the members ids from from to to, month
+// by month, in the database: a city's members over three months are
+// millions of visits, which Service would read one by one. A member with
+// no service has months of zeros.
+func monthHours(ctx context.Context, q store.Querier, t Targets, from, to calendar.Date, ids []int64, sources []HourSource) (map[int64]memberHours, error) {
+	if len(ids) == 0 {
+		return map[int64]memberHours{}, nil
+	}
+	parts := monthsIn(from, to)
+	raw := make(map[int64][]MonthHours, len(ids))
+	for _, id := range ids {
+		ms := make([]MonthHours, len(parts))
+		for i, p := range parts {
+			ms[i].Month = monthKey(p.first)
+		}
+		raw[id] = ms
+	}
+	only, inArgs := namedMembers(ids)
+	// scan reads each row of query: its member, then dest, and adds it to
+	// the member's months by add.
+	scan := func(query string, args, dest []any, add func(ms []MonthHours)) error {
+		rows, err := q.QueryContext(ctx, query, append(args, inArgs...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var m int64
+		dest = append([]any{&m}, dest...)
+		for rows.Next() {
+			if err := rows.Scan(dest...); err != nil {
+				return err
+			}
+			if ms := raw[m]; ms != nil {
+				add(ms)
+			}
+		}
+		return rows.Err()
+	}
+	sources = append([]HourSource{programme.ServedHours}, sources...)
+	for i, p := range parts {
+		from, to := start(p.first), end(p.last)
+		visits, err := visitCounts(ctx, q, from, to, ids)
+		if err != nil {
+			return nil, err
+		}
+		for m, n := range visits {
+			if ms := raw[m]; ms != nil {
+				ms[i].Visits, ms[i].Visit = n, float64(n)*t.VisitHours
+			}
+		}
+		var started *time.Time
+		var done time.Time
+		if err := scan(`SELECT assignee_member_id, started_at, done_at FROM rounds
+			WHERE state = 'done' AND assignee_member_id IS NOT NULL AND done_at >= ? AND done_at < ?`+only("assignee_member_id"),
+			[]any{from, to}, []any{&started, &done},
+			func(ms []MonthHours) {
+				ms[i].Rounds, ms[i].Round = ms[i].Rounds+1, ms[i].Round+t.roundHours(started, done)
+			}); err != nil {
+			return nil, err
+		}
+		var h float64
+		if err := scan(`SELECT team_member_id, SUM(hours) FROM service_hours WHERE day >= ? AND day <= ?`+only("team_member_id")+` GROUP BY team_member_id`,
+			[]any{p.first.String(), p.last.String()}, []any{&h}, func(ms []MonthHours) { ms[i].Manual = h }); err != nil {
+			return nil, err
+		}
+		for _, src := range sources {
+			hs, err := src(ctx, q, from, to)
+			if err != nil {
+				return nil, err
+			}
+			for m, h := range hs {
+				if ms := raw[m]; ms != nil && h > 0 {
+					ms[i].Other += h
 				}
 			}
 		}
 	}
-	for m := range out {
-		slices.SortStableFunc(out[m], func(a, b ServiceItem) int { return cmp.Compare(a.Day.String(), b.Day.String()) })
+	out := make(map[int64]memberHours, len(raw))
+	for id, ms := range raw {
+		total := 0.0
+		for i := range ms {
+			mh := &ms[i]
+			mh.Total = mh.Visit + mh.Round + mh.Manual + mh.Other
+			total += mh.Total
+			mh.Visit, mh.Round, mh.Manual, mh.Other, mh.Total = round2(mh.Visit), round2(mh.Round), round2(mh.Manual), round2(mh.Other), round2(mh.Total)
+		}
+		out[id] = memberHours{ms, round2(total)}
 	}
 	return out, nil
-}
-
-// sumMonths adds items up month by month over the months of from to to.
-func sumMonths(items []ServiceItem, from, to calendar.Date) ([]MonthHours, float64) {
-	var out []MonthHours
-	idx := map[string]int{}
-	for _, m := range months(from, to) {
-		idx[monthKey(m)] = len(out)
-		out = append(out, MonthHours{Month: monthKey(m)})
-	}
-	total := 0.0
-	for _, it := range items {
-		i, ok := idx[monthKey(it.Day)]
-		if !ok {
-			continue
-		}
-		mh := &out[i]
-		switch it.Kind {
-		case "visit":
-			mh.Visits++
-			mh.Visit += it.Hours
-		case "round":
-			mh.Rounds++
-			mh.Round += it.Hours
-		case "manual":
-			mh.Manual += it.Hours
-		default:
-			mh.Other += it.Hours
-		}
-		mh.Total += it.Hours
-		total += it.Hours
-	}
-	for i := range out {
-		out[i].Visit, out[i].Round, out[i].Manual, out[i].Other, out[i].Total =
-			round2(out[i].Visit), round2(out[i].Round), round2(out[i].Manual), round2(out[i].Other), round2(out[i].Total)
-	}
-	return out, round2(total)
 }
 
 func round2(f float64) float64 { return math.Round(f*100) / 100 }
@@ -349,12 +450,31 @@ func Hours(ctx context.Context, q store.Querier, scope org.Scope, from, to calen
 	if len(ids) == 0 {
 		return []MemberHours{}, nil
 	}
-	items, err := Service(ctx, q, t, from, to, ids, sources...)
+	hours, err := monthHours(ctx, q, t, from, to, ids, sources)
 	if err != nil {
 		return nil, err
 	}
 	for i := range out {
-		out[i].Months, out[i].Total = sumMonths(items[out[i].MemberID], from, to)
+		h := hours[out[i].MemberID]
+		out[i].Months, out[i].Total = h.months, h.total
+	}
+	return out, nil
+}
+
+// HoursOf returns the hours of the members ids from from to to, month by
+// month, as Hours does; the caller has kept ids to its scope.
+func HoursOf(ctx context.Context, q store.Querier, from, to calendar.Date, ids []int64) (map[int64][]MonthHours, error) {
+	t, err := LoadTargets(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	hs, err := monthHours(ctx, q, t, from, to, ids, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64][]MonthHours, len(hs))
+	for id, h := range hs {
+		out[id] = h.months
 	}
 	return out, nil
 }

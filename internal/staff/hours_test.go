@@ -195,7 +195,7 @@ func TestHours(t *testing.T) {
 		}
 
 		// The service record for B's unit, as xlsx, read back.
-		items, err := Service(ctx, db, DefaultTargets, from, to, []int64{w.b.ID}, fake)
+		items, err := Service(ctx, db, DefaultTargets, from, to, w.b.ID, fake)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -204,7 +204,7 @@ func TestHours(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := WriteService(out, h, items[w.b.ID]); err != nil {
+		if err := WriteService(out, h, items); err != nil {
 			t.Fatal(err)
 		}
 		if err := out.Close(); err != nil {
@@ -236,6 +236,92 @@ func TestHours(t *testing.T) {
 		}
 		if _, err := DeleteService(ctx, db, e.ID); err != apperr.ErrNotFound {
 			t.Errorf("deleted twice: %v", err)
+		}
+	})
+}
+
+// TestMonthHoursAgreeWithService checks the sums the database makes
+// (monthHours: the team page, the hours list, the scorecards) against the
+// pieces of service read one by one (Service: a member's record), both for
+// a few members named in the statements and for more than fewMembers,
+// whose rows are read for everyone.
+func TestMonthHoursAgreeWithService(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		w := newWorld(t, db)
+		w.fill(t)
+		if _, err := db.ExecContext(ctx, `INSERT INTO rounds(template, grid_id, org_path, state, assignee_member_id, started_at, done_at, created_at)
+			VALUES ('night', ?, ?, 'done', ?, ?, ?, ?)`, w.org.Grids[0].ID, w.org.Grids[0].Path, w.a.ID,
+			china(11, 20, 19).UTC(), china(11, 20, 21).UTC(), w.now.UTC()); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range []ServiceEntry{{TeamMemberID: w.a.ID, Day: calendar.Date{Y: 2026, M: 10, D: 31}, Hours: 1.25, What: "助餐"},
+			{TeamMemberID: w.b.ID, Day: calendar.Date{Y: 2026, M: 11, D: 1}, Hours: 2, What: "清理楼道"},
+			{TeamMemberID: w.b.ID, Day: calendar.Date{Y: 2026, M: 11, D: 2}, Hours: 0.5, What: "清理楼道"}} {
+			e.RecordedBy = w.ua
+			if err := AddService(ctx, db, &e, w.now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		fake := func(context.Context, store.Querier, time.Time, time.Time) (map[int64]float64, error) {
+			return map[int64]float64{w.a.ID: 1.5, 999999: 4}, nil
+		}
+		from, to := calendar.Date{Y: 2026, M: 9, D: 15}, calendar.Date{Y: 2026, M: 11, D: 30}
+		few := []int64{w.a.ID, w.b.ID}
+		many := append([]int64(nil), few...)
+		for id := int64(1_000_000); len(many) <= fewMembers; id++ {
+			many = append(many, id) // no such member: no rows
+		}
+		for _, ids := range [][]int64{few, many} {
+			got, err := monthHours(ctx, db, DefaultTargets, from, to, ids, []HourSource{fake})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range few {
+				items, err := Service(ctx, db, DefaultTargets, from, to, m, fake)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := map[string]*MonthHours{}
+				sum := 0.0
+				for _, it := range items {
+					k := it.Day.String()[:7]
+					if want[k] == nil {
+						want[k] = &MonthHours{Month: k}
+					}
+					mh := want[k]
+					switch it.Kind {
+					case "visit":
+						mh.Visits, mh.Visit = mh.Visits+1, mh.Visit+it.Hours
+					case "round":
+						mh.Rounds, mh.Round = mh.Rounds+1, mh.Round+it.Hours
+					case "manual":
+						mh.Manual += it.Hours
+					default:
+						mh.Other += it.Hours
+					}
+					mh.Total += it.Hours
+					sum += it.Hours
+				}
+				h := got[m]
+				if len(h.months) != 3 || h.months[0].Month != "2026-09" || h.total != round2(sum) || sum == 0 {
+					t.Errorf("%d members: member %d %+v, the items' total %v", len(ids), m, h, sum)
+					continue
+				}
+				for _, mh := range h.months {
+					w := MonthHours{Month: mh.Month}
+					if p := want[mh.Month]; p != nil {
+						w = *p
+					}
+					w.Visit, w.Round, w.Manual, w.Other, w.Total = round2(w.Visit), round2(w.Round), round2(w.Manual), round2(w.Other), round2(w.Total)
+					if mh != w {
+						t.Errorf("%d members: member %d month %s: summed %+v, items %+v", len(ids), m, mh.Month, mh, w)
+					}
+				}
+			}
+			if len(got) != len(ids) {
+				t.Errorf("%d members asked, %d answered", len(ids), len(got))
+			}
 		}
 	})
 }

@@ -172,17 +172,23 @@ func compute(ctx context.Context, q store.Querier, scope org.Scope, p Period, w 
 	if err != nil {
 		return nil, err
 	}
-	userOf := map[int64]int64{} // member → linked account (the lowest id)
+	userOf := map[int64]int64{}    // member → linked account (the lowest id)
+	usersOf := map[int64][]int64{} // member → every linked account
 	for u, m := range members {
 		if userOf[m] == 0 || u < userOf[m] {
 			userOf[m] = u
 		}
+		usersOf[m] = append(usersOf[m], u)
 	}
-	week, err := visitCounts(ctx, q, start(p.WeekFrom), end(p.WeekTo))
+	var ids []int64
+	for _, c := range cards {
+		ids = append(ids, c.MemberID)
+	}
+	week, err := visitCounts(ctx, q, start(p.WeekFrom), end(p.WeekTo), ids)
 	if err != nil {
 		return nil, err
 	}
-	visits, err := visitCounts(ctx, q, start(p.VisitsFrom), end(p.VisitsTo))
+	visits, err := visitCounts(ctx, q, start(p.VisitsFrom), end(p.VisitsTo), ids)
 	if err != nil {
 		return nil, err
 	}
@@ -208,13 +214,9 @@ func compute(ctx context.Context, q store.Querier, scope org.Scope, p Period, w 
 	if err != nil {
 		return nil, err
 	}
-	var ids []int64
-	for _, c := range cards {
-		ids = append(ids, c.MemberID)
-	}
-	service := map[int64][]ServiceItem{}
+	hours := map[int64]memberHours{}
 	if len(ids) > 0 {
-		if service, err = Service(ctx, q, tg, p.From, p.To, ids, sources...); err != nil {
+		if hours, err = monthHours(ctx, q, tg, p.From, p.To, ids, sources); err != nil {
 			return nil, err
 		}
 	}
@@ -227,13 +229,11 @@ func compute(ctx context.Context, q store.Querier, scope org.Scope, p Period, w 
 		c.UserID, c.MinHandled = userOf[c.MemberID], tg.MinHandled
 		rt := tg.Role(c.Role)
 		c.WeekVisits, c.Visits, c.WeeklyTarget = week[c.MemberID], visits[c.MemberID], rt.WeeklyVisits
-		c.HoursByMonth, c.Hours = sumMonths(service[c.MemberID], p.From, p.To)
+		c.HoursByMonth, c.Hours = hours[c.MemberID].months, hours[c.MemberID].total
 		c.MonthlyHours, c.HoursTarget = rt.MonthlyHours, round2(rt.MonthlyHours*p.months())
-		for u, m := range members { // every linked account's requests count
-			if m == c.MemberID {
-				c.addRequests(handled[u], complaints[u])
-				c.Proactive += proactiveDone[u]
-			}
+		for _, u := range usersOf[c.MemberID] { // every linked account's requests count
+			c.addRequests(handled[u], complaints[u])
+			c.Proactive += proactiveDone[u]
 		}
 		t := training[c.MemberID]
 		c.PreJob, c.TrainingHours, c.TrainingTarget = t.preJob, t.hours, w.TrainingHours
@@ -340,27 +340,6 @@ func ratio(n, of int) *float64 {
 func pct(f float64) *float64   { return ptr(100 * f) }
 func ptr(f float64) *float64   { return &f }
 func round1(f float64) float64 { return math.Round(f*10) / 10 }
-
-// visitCounts counts the visits each team member took part in from from
-// (inclusive) to to (exclusive).
-func visitCounts(ctx context.Context, q store.Querier, from, to time.Time) (map[int64]int, error) {
-	rows, err := q.QueryContext(ctx, `SELECT vv.team_member_id, COUNT(*) FROM visit_visitors vv JOIN visits v ON v.id = vv.visit_id
-		WHERE v.at >= ? AND v.at < ? GROUP BY vv.team_member_id`, from, to)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64]int{}
-	for rows.Next() {
-		var m int64
-		var n int
-		if err := rows.Scan(&m, &n); err != nil {
-			return nil, err
-		}
-		out[m] = n
-	}
-	return out, rows.Err()
-}
 
 // handledBy counts, per account, the requests in scope resolved from from
 // (inclusive) to to (exclusive) whose last resolve step the account took:

@@ -83,7 +83,7 @@ func (w *world) visit(t *testing.T, hh int64, at time.Time, members ...int64) {
 		t.Fatal(err)
 	}
 	for _, m := range members {
-		if _, err := w.db.ExecContext(t.Context(), `INSERT INTO visit_visitors(visit_id, team_member_id) VALUES (?, ?)`, id, m); err != nil {
+		if _, err := w.db.ExecContext(t.Context(), `INSERT INTO visit_visitors(visit_id, team_member_id, at) VALUES (?, ?, ?)`, id, m, at.UTC()); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -118,8 +118,8 @@ func (s *Store) Record(ctx context.Context, actor household.Actor, in Input) (*V
 			return err
 		}
 		for _, m := range in.Visitors {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO visit_visitors(visit_id, team_member_id) VALUES (?, ?)
-				ON CONFLICT DO NOTHING`, id, m); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO visit_visitors(visit_id, team_member_id, at) VALUES (?, ?, ?)
+				ON CONFLICT DO NOTHING`, id, m, at); err != nil {
 				return err
 			}
 		}

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"wanhu/internal/org"
 
 	"wanhu/internal/access"
 	"wanhu/internal/audit"
@@ -49,11 +48,11 @@ func (h *handler) cardHours(r *http.Request, v *scorecardPage, id int64, p staff
 	if err != nil {
 		return err
 	}
-	items, err := staff.Service(r.Context(), h.db, t, p.From, p.To, []int64{id})
+	items, err := staff.Service(r.Context(), h.db, t, p.From, p.To, id)
 	if err != nil {
 		return err
 	}
-	for _, it := range items[id] {
+	for _, it := range items {
 		if it.Kind == "manual" {
 			v.Entries = append(v.Entries, it)
 		}
@@ -125,7 +124,7 @@ func (h *handler) staffService(w http.ResponseWriter, r *http.Request) {
 		h.staffFail(w, r, err)
 		return
 	}
-	items, err := staff.Service(r.Context(), h.db, t, p.From, p.To, []int64{id})
+	items, err := staff.Service(r.Context(), h.db, t, p.From, p.To, id)
 	if err != nil {
 		h.staffFail(w, r, err)
 		return
@@ -135,9 +134,9 @@ func (h *handler) staffService(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.auditing().Export(w, r, audit.Download{Object: fmt.Sprintf("staff:service:%d", id),
-		Detail: fmt.Sprintf("xlsx %d rows from=%s to=%s", len(items[id]), p.From, p.To), Format: export.XLSX,
+		Detail: fmt.Sprintf("xlsx %d rows from=%s to=%s", len(items), p.From, p.To), Format: export.XLSX,
 		Name: "服务记录-" + hs[0].Name, ASCIIName: fmt.Sprintf("service-%d", id), Day: h.currentDay().String(), Columns: staff.ServiceColumns,
-		Write: func(out export.Writer) error { return staff.WriteService(out, hs[0], items[id]) }}); err != nil {
+		Write: func(out export.Writer) error { return staff.WriteService(out, hs[0], items) }}); err != nil {
 		h.showError(w, r, err)
 	}
 }
@@ -148,6 +147,7 @@ type hoursPage struct {
 	From, To calendar.Date
 	Months   []string
 	Rows     []staff.MemberHours
+	Pager    pager
 }
 
 // staffHours lists the hours of the active members in scope (this year by
@@ -168,12 +168,13 @@ func (h *handler) staffHours(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	v := hoursPage{Page: h.page(r, "hours.title", "staff"), From: p.From, To: p.To, Rows: rows}
+	v := hoursPage{Page: h.page(r, "hours.title", "staff"), From: p.From, To: p.To}
 	if len(rows) > 0 {
 		for _, m := range rows[0].Months {
 			v.Months = append(v.Months, m.Month)
 		}
 	}
+	v.Rows, v.Pager = pageOf("/staff/hours", r.URL.Query(), rows)
 	h.render(w, r, http.StatusOK, "staff_hours", v)
 }
 
@@ -195,17 +196,17 @@ func (h *handler) teamTraining(r *http.Request, v *teamView) error {
 		return err
 	}
 	from := calendar.DateOf(time.Date(today.Y, today.M-2, 1, 0, 0, 0, 0, time.UTC))
-	hs, err := staff.Hours(r.Context(), h.db, org.Everything, from, today, 0)
+	hs, err := staff.HoursOf(r.Context(), h.db, from, today, ids)
 	if err != nil {
 		return err
 	}
 	words := map[int64]string{}
-	for _, m := range hs {
+	for id, ms := range hs {
 		var parts []string
-		for _, mo := range m.Months {
+		for _, mo := range ms {
 			parts = append(parts, fmt.Sprintf("%s: %s", mo.Month[5:], strconv.FormatFloat(mo.Total, 'f', -1, 64)))
 		}
-		words[m.MemberID] = strings.Join(parts, " · ")
+		words[id] = strings.Join(parts, " · ")
 	}
 	for gi := range v.Groups {
 		for ri := range v.Groups[gi].Rows {

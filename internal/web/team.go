@@ -45,7 +45,11 @@ type teamView struct {
 	Page
 	Groups []teamGroup
 	CanAdd bool
+	Pager  pager
 }
+
+// teamPerPage bounds the team page: a city has thousands of members.
+const teamPerPage = 200
 
 // teamList shows the team grouped by grid, inactive members included.
 func (h *handler) teamList(w http.ResponseWriter, r *http.Request) {
@@ -77,16 +81,26 @@ func (h *handler) teamList(w http.ResponseWriter, r *http.Request) {
 		names[g.ID] = g.Name
 	}
 	scope := access.Scope(v.User)
+	members := org.TeamOfGrids(all, grids)
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	page = max(page, 1)
+	v.Pager = newPager("/team", r.URL.Query(), page, teamPerPage, len(members))
+	members = members[min((page-1)*teamPerPage, len(members)):min(page*teamPerPage, len(members))]
+	manages := map[[2]int64]bool{} // by community and grid: one unit read each
 	index := map[string]int{}
-	for _, m := range org.TeamOfGrids(all, grids) {
+	for _, m := range members {
 		group := names[m.GridID]
 		if m.GridID == 0 {
 			group = v.L.T("team.helpers")
 		}
-		editable, err := scope.Manages(ctx, h.db, m.CommunityID, m.GridID)
-		if err != nil {
-			h.showError(w, r, err)
-			return
+		place := [2]int64{m.CommunityID, m.GridID}
+		editable, ok := manages[place]
+		if !ok {
+			if editable, err = scope.Manages(ctx, h.db, m.CommunityID, m.GridID); err != nil {
+				h.showError(w, r, err)
+				return
+			}
+			manages[place] = editable
 		}
 		i, ok := index[group]
 		if !ok {

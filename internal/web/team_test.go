@@ -123,3 +123,60 @@ func mustID(t *testing.T, s string) int64 {
 	}
 	return id
 }
+
+// TestTeamAndStaffPagesArePaged: a city's thousands of members are shown a
+// page at a time on the team page, the scorecards and the hours; the pages
+// together hold every member once.
+func TestTeamAndStaffPagesArePaged(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		for i := range 205 {
+			m := org.TeamMember{CommunityID: e.org.Community.ID, GridID: e.org.Grids[i%2].ID, Name: fmt.Sprintf("志愿者%03d", i), Role: org.RoleVolunteer}
+			if err := org.CreateTeamMember(t.Context(), db, &m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var total int
+		if err := db.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM team_members WHERE active`).Scan(&total); err != nil {
+			t.Fatal(err)
+		}
+		admin := e.signedIn("admin")
+		member := regexp.MustCompile(`<tr data-member="(\d+)"`)
+		card := regexp.MustCompile(`<th scope="row"><a href="/staff/(\d+)">`)
+		for _, c := range []struct {
+			path string
+			per  int
+			row  *regexp.Regexp
+		}{{"/team", teamPerPage, member}, {"/staff", staffPerPage, card}, {"/staff/hours", staffPerPage, member}} {
+			seen := map[string]bool{}
+			pages := (total + c.per - 1) / c.per
+			if pages < 2 {
+				t.Fatalf("%s: %d members fit on one page of %d", c.path, total, c.per)
+			}
+			for page := 1; page <= pages; page++ {
+				code, body := admin.get(fmt.Sprintf("%s?page=%d", c.path, page))
+				if code != http.StatusOK {
+					t.Fatalf("%s page %d: %d", c.path, page, code)
+				}
+				ids := c.row.FindAllStringSubmatch(body, -1)
+				want := min(c.per, total-(page-1)*c.per)
+				if len(ids) != want {
+					t.Errorf("%s page %d: %d members, want %d", c.path, page, len(ids), want)
+				}
+				for _, m := range ids {
+					id := m[1]
+					if seen[id] {
+						t.Errorf("%s page %d: member %s again", c.path, page, id)
+					}
+					seen[id] = true
+				}
+				if next := strings.Contains(body, `rel="next"`); next != (page < pages) {
+					t.Errorf("%s page %d of %d: a next link %v", c.path, page, pages, next)
+				}
+			}
+			if len(seen) != total {
+				t.Errorf("%s: %d members on its pages, want %d", c.path, len(seen), total)
+			}
+		}
+	})
+}
