@@ -9,6 +9,7 @@ import (
 
 	"wanhu/internal/calendar"
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/stats"
 	"wanhu/internal/store"
 )
@@ -74,7 +75,7 @@ func (s *Store) where(q Query) (string, []any) {
 	case "living_alone_elderly":
 		add("p.id IN (SELECT person_id FROM person_tags WHERE tag = 'living_alone_elderly')")
 	case "dibao_review":
-		add("p.dibao IN ('dibao', 'near_dibao')")
+		add(s.rare("p.dibao IN ('dibao', 'near_dibao')"))
 	case "fire_safety":
 		add("h.kind IN ('commercial', 'mixed')")
 	case "school_start":
@@ -126,6 +127,19 @@ func (s *Store) where(q Query) (string, []any) {
 		return "1 = 1", nil
 	}
 	return strings.Join(w, " AND "), args
+}
+
+// rare is the condition cond, which few rows meet, marked so for SQLite:
+// its figures of an index over a few values (persons_dibao: none, dibao,
+// near_dibao) give each the same share, so its plan would read every
+// person by birth date rather than the 1 in 150 on dibao by the index (a
+// city's count, 8 s instead of 20 ms). PostgreSQL keeps the share of each
+// value and needs no mark.
+func (s *Store) rare(cond string) string {
+	if s.db.Dialect() == store.SQLite {
+		return "likelihood(" + cond + ", 0.01)"
+	}
+	return cond
 }
 
 // from is the FROM clause of q's entity.
@@ -195,10 +209,32 @@ func tagAgg(db *store.DB) string {
 
 // Count returns how many rows roster q has.
 func (s *Store) Count(ctx context.Context, q Query) (int, error) {
-	cond, args := s.where(q)
+	c, err := s.counting(ctx)
+	if err != nil {
+		return 0, err
+	}
+	cond, args := c.where(q)
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*)`+from(q)+` WHERE `+cond, args...).Scan(&n)
+	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*)`+from(q)+` WHERE `+cond, args...).Scan(&n)
 	return n, err
+}
+
+// counting is the store whose conditions a count carries: s, or when its
+// scope reaches every household there is now (household.ReachesAll, a
+// city's administrator) the system's, which carries none. The same rows
+// are counted, but the roster's own condition (an age, a tag, dibao) leads
+// the plan instead of the scope's million households: counting a city's
+// four-thirty class read every person (3 s on SQLite at 1M households),
+// the birth dates of its children suffice.
+func (s *Store) counting(ctx context.Context) (*Store, error) {
+	if s.scope.All {
+		return s, nil
+	}
+	all, err := household.ReachesAll(ctx, s.db, s.scope)
+	if err != nil || !all {
+		return s, err
+	}
+	return &Store{db: s.db, scope: org.Everything}, nil
 }
 
 // List returns page page (from 1) of per rows of roster q, and the total.
