@@ -73,7 +73,8 @@ func (s *Store) where(q Query) (string, []any) {
 		add(`NOT EXISTS (SELECT 1 FROM ledger_events e WHERE e.household_id = p.household_id AND e.person_id = p.id
 			AND e.type = ? AND e.at >= ? AND e.at < ?)`, household.EvHealthCheck, from, to)
 	case "living_alone_elderly":
-		add("p.id IN (SELECT person_id FROM person_tags WHERE tag = 'living_alone_elderly')")
+		add(s.tagged("p.id", "SELECT person_id FROM person_tags WHERE tag = 'living_alone_elderly'",
+			"SELECT 1 FROM person_tags WHERE person_id = p.id AND tag = 'living_alone_elderly'"))
 	case "dibao_review":
 		add(s.rare("p.dibao IN ('dibao', 'near_dibao')"))
 	case "fire_safety":
@@ -84,9 +85,11 @@ func (s *Store) where(q Query) (string, []any) {
 		c6, a6 := ageCond(cut, 6, 6)
 		add("("+c3+" OR "+c6+")", append(a3, a6...)...)
 	case "key_persons":
-		add("p.id IN (SELECT pt.person_id FROM person_tags pt JOIN tags t ON t.code = pt.tag WHERE t.key_person)")
+		add(s.tagged("p.id", "SELECT pt.person_id FROM person_tags pt JOIN tags t ON t.code = pt.tag WHERE t.key_person",
+			"SELECT 1 FROM person_tags pt JOIN tags t ON t.code = pt.tag WHERE pt.person_id = p.id AND t.key_person"))
 	case "special_difficulty":
-		add("h.id IN (SELECT household_id FROM household_tags WHERE tag = ?)", household.SpecialDifficulty)
+		add(s.tagged("h.id", "SELECT household_id FROM household_tags WHERE tag = ?",
+			"SELECT 1 FROM household_tags WHERE household_id = h.id AND tag = ?"), household.SpecialDifficulty)
 	}
 	if q.Age != nil {
 		addAge(ageCond(q.On, q.Age.From, q.Age.To))
@@ -127,6 +130,18 @@ func (s *Store) where(q Query) (string, []any) {
 		return "1 = 1", nil
 	}
 	return strings.Join(w, " AND "), args
+}
+
+// tagged is the condition that the row's col is among those of the
+// statement in (a tag's people or households): "col IN (in)", which the
+// tag's index leads, in a big scope; in a small one (s.small) the EXISTS
+// of one, checked on each of the scope's rows. A community's count of its
+// key persons otherwise listed the city's 56,823 first (0.2 s of its 0.01).
+func (s *Store) tagged(col, in, exists string) string {
+	if s.small {
+		return "EXISTS (" + exists + ")"
+	}
+	return col + " IN (" + in + ")"
 }
 
 // rare is the condition cond, which few rows meet, marked so for SQLite:

@@ -54,7 +54,9 @@ func (s *Store) Counts(ctx context.Context, on calendar.Date) ([]Counted, error)
 		return nil, err
 	}
 	if small {
-		return s.CountsUpTo(ctx, on, 0)
+		c := *s
+		c.small = true
+		return c.CountsUpTo(ctx, on, 0)
 	}
 	return s.CountsUpTo(ctx, on, IndexCap)
 }
