@@ -224,23 +224,22 @@ func tagAgg(db *store.DB) string {
 
 // Count returns how many rows roster q has.
 func (s *Store) Count(ctx context.Context, q Query) (int, error) {
-	c, err := s.counting(ctx)
-	if err != nil {
-		return 0, err
-	}
-	cond, args := c.where(q)
+	cond, args := s.where(q)
 	var n int
-	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*)`+from(q)+` WHERE `+cond, args...).Scan(&n)
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*)`+from(q)+` WHERE `+cond, args...).Scan(&n)
 	return n, err
 }
 
-// counting is the store whose conditions a count carries: s, or when its
-// scope reaches every household there is now (household.ReachesAll, a
-// city's administrator) the system's, which carries none. The same rows
-// are counted, but the roster's own condition (an age, a tag, dibao) leads
-// the plan instead of the scope's million households: counting a city's
-// four-thirty class read every person (3 s on SQLite at 1M households),
-// the birth dates of its children suffice.
+// counting is the store whose conditions the index's counts carry: s, or
+// when its scope reaches every household there is now
+// (household.ReachesAll, a city's administrator) the system's, which
+// carries none. The same rows are counted, but the roster's own condition
+// (an age, a tag, dibao) leads the plan instead of the scope's million
+// households: the first 2,001 children of a city's four-thirty class are
+// found by their birth dates in a few milliseconds, where the scope read
+// every person. Count keeps the scope: counting all the city's elderly
+// by their birth dates (540,000 people, each looked up) took 13 s on
+// SQLite, three times the scope's walk.
 func (s *Store) counting(ctx context.Context) (*Store, error) {
 	if s.scope.All {
 		return s, nil
