@@ -136,7 +136,8 @@ func (s *Store) where(q Query) (string, []any) {
 // statement in (a tag's people or households): "col IN (in)", which the
 // tag's index leads, in a big scope; in a small one (s.small) the EXISTS
 // of one, checked on each of the scope's rows. A community's count of its
-// key persons otherwise listed the city's 56,823 first (0.2 s of its 0.01).
+// 254 key persons otherwise listed the city's 56,823 first: 0.2 s, where
+// looking each of its people up takes 10 ms.
 func (s *Store) tagged(col, in, exists string) string {
 	if s.small {
 		return "EXISTS (" + exists + ")"

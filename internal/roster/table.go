@@ -33,7 +33,8 @@ func (s *Store) Write(ctx context.Context, q Query, w export.Writer, l Labels) (
 // community's rosters (a few hundred people each) are counted in full;
 // the city's hold a hundred thousand or more, and counting the eight of
 // them read every person of a million households (over 20 s on SQLite;
-// issue 15), to show numbers nobody acts on from the index.
+// issue 15). The index is where one picks a roster; its own page counts
+// it in full.
 const IndexCap = 2000
 
 // Counted is a built-in roster with how many rows it has today.
