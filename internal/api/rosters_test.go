@@ -32,7 +32,7 @@ func TestServiceRosters(t *testing.T) {
 		}
 		sc = append(sc,
 			scenario{name: "index", method: "GET", path: "/rosters", user: "admin", status: 200, check: wantTotal(8),
-				want: []string{`"name":"four_thirty"`, `"title_zh":"四点半课堂"`, `"name":"living_alone_elderly","title_zh":"独居老人"`}},
+				want: []string{`"name":"four_thirty"`, `"title_zh":"四点半课堂"`, `"name":"living_alone_elderly","title_zh":"独居老人"`, `"count":1,"at_least":false,"path":"/rosters/living_alone_elderly"`}},
 			scenario{name: "living alone", method: "GET", path: "/rosters/living_alone_elderly", user: "leader1", status: 200,
 				check: wantTotal(1), want: []string{`"name":"王秀兰"`, `"page":1`, `"per_page":50`}},
 			scenario{name: "check-ups", method: "GET", path: "/rosters/elderly_checkup?on=2026-06-01", user: "admin", status: 200,

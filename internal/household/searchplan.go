@@ -150,6 +150,15 @@ func foundIDs(ctx context.Context, q store.Querier, st Stmt) ([]int64, int, erro
 	return slices.Compact(ids), n, rows.Err()
 }
 
+// SmallScope reports whether scope reaches at most 20 grids (a
+// community's seven, a grid leader's; a visitor's households count as
+// one): few enough households to count in full for a page. The system's
+// scope is not small.
+func SmallScope(ctx context.Context, q store.Querier, scope org.Scope) (bool, error) {
+	small, _, err := smallScope(ctx, q, scope)
+	return small, err
+}
+
 // smallScope reports whether scope reaches at most smallScopeGrids grids
 // (a visitor's households count as one), asking the org tree when it is
 // a subtree.

@@ -151,6 +151,9 @@ type Item struct {
 type Store struct {
 	db    *store.DB
 	scope org.Scope
+	// small says the scope is small (household.SmallScope): its rows lead,
+	// and a tag is looked up for each (tagged).
+	small bool
 }
 
 // New returns the rosters of db as scope may see them.

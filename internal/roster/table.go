@@ -7,6 +7,7 @@ import (
 	"wanhu/internal/audit"
 	"wanhu/internal/calendar"
 	"wanhu/internal/export"
+	"wanhu/internal/household"
 )
 
 // Write writes every row of roster q to w, in the roster's columns
@@ -26,22 +27,66 @@ func (s *Store) Write(ctx context.Context, q Query, w export.Writer, l Labels) (
 	return n, err
 }
 
+// IndexCap is where the index of the rosters stops counting for a scope
+// bigger than a community's (household.SmallScope): a roster with more
+// rows shows "more than IndexCap" there, and its total on its own page. A
+// community's rosters (a few hundred people each) are counted in full;
+// the city's hold a hundred thousand or more, and counting the eight of
+// them read every person of a million households (over 20 s on SQLite;
+// issue 15). The index is where one picks a roster; its own page counts
+// it in full.
+const IndexCap = 2000
+
 // Counted is a built-in roster with how many rows it has today.
 type Counted struct {
 	Def
-	Count int    `json:"count"`
-	Path  string `json:"path"`
+	// Count is the number of rows, or when AtLeast the cap it was counted
+	// up to: the roster has more rows than Count.
+	Count   int    `json:"count"`
+	AtLeast bool   `json:"at_least"`
+	Path    string `json:"path"`
 }
 
-// Counts returns the built-in rosters with their counts on day on.
+// Counts returns the built-in rosters with their counts on day on: in
+// full in a small scope (household.SmallScope), else each up to IndexCap.
 func (s *Store) Counts(ctx context.Context, on calendar.Date) ([]Counted, error) {
+	small, err := household.SmallScope(ctx, s.db, s.scope)
+	if err != nil {
+		return nil, err
+	}
+	if small {
+		c := *s
+		c.small = true
+		return c.CountsUpTo(ctx, on, 0)
+	}
+	return s.CountsUpTo(ctx, on, IndexCap)
+}
+
+// CountsUpTo is Counts with the cap max (0: none): a roster with more
+// rows than max is Counted as max, AtLeast. It reads up to max+1 rows of
+// each roster, whatever the scope's size.
+func (s *Store) CountsUpTo(ctx context.Context, on calendar.Date, max int) ([]Counted, error) {
+	c, err := s.counting(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Counted, 0, len(Builtins))
 	for _, d := range Builtins {
-		n, err := s.Count(ctx, Query{Def: d, On: on, AgeFrom: 60})
-		if err != nil {
-			return nil, err
+		q := Query{Def: d, On: on, AgeFrom: 60}
+		cond, args := c.where(q)
+		sql := `SELECT COUNT(*)` + from(q) + ` WHERE ` + cond
+		if max > 0 {
+			sql, args = `SELECT COUNT(*) FROM (SELECT 1`+from(q)+` WHERE `+cond+` LIMIT ?) r`, append(args, max+1)
 		}
-		out = append(out, Counted{Def: d, Count: n, Path: "/rosters/" + d.Name})
+		var n int
+		if err := s.db.QueryRowContext(ctx, sql, args...).Scan(&n); err != nil {
+			return nil, fmt.Errorf("roster %s: count: %w", d.Name, err)
+		}
+		cd := Counted{Def: d, Count: n, Path: "/rosters/" + d.Name}
+		if max > 0 && n > max {
+			cd.Count, cd.AtLeast = max, true
+		}
+		out = append(out, cd)
 	}
 	return out, nil
 }

@@ -24,6 +24,9 @@ type rosterLink struct {
 	Title string
 	Path  string
 	Count int
+	// AtLeast: the roster has more than Count rows (a big scope's index
+	// stops counting at roster.IndexCap).
+	AtLeast bool
 }
 
 // rosterIndex shows the roster index.
@@ -35,7 +38,7 @@ func (h *handler) rosterIndex(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, c := range counts {
-		v.Builtins = append(v.Builtins, rosterLink{Name: c.Name, Title: c.Title(v.L.Lang), Path: c.Path, Count: c.Count})
+		v.Builtins = append(v.Builtins, rosterLink{Name: c.Name, Title: c.Title(v.L.Lang), Path: c.Path, Count: c.Count, AtLeast: c.AtLeast})
 	}
 	for _, name := range []string{roster.People, roster.Households} {
 		d, _ := roster.Lookup(name)
