@@ -268,7 +268,8 @@ type BuildingChoice struct {
 
 // BuildingChoicesWhere lists at most limit active buildings of active
 // compounds in the active grids that meet cond (an SQL condition on the
-// org unit alias g, "" for all, with its args), by compound and building:
+// grid g, the building b or its compound c, "" for all, with its args), by
+// compound and building:
 // the choices of a form, which asks for limit+1 to learn whether there are
 // more than it shows. A limit of 0 lists them all.
 func BuildingChoicesWhere(ctx context.Context, q store.Querier, limit int, cond string, args ...any) ([]BuildingChoice, error) {

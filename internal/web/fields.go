@@ -24,7 +24,8 @@ type Field struct {
 	Options     []Option
 	// Reload, on a select whose choice narrows another field's, is the
 	// label of the button that shows the form again with the choices
-	// narrowed (app.js presses it when the choice changes).
+	// narrowed, without JavaScript; with it, app.js sends the form so
+	// when the choice changes.
 	Reload string
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -77,7 +78,7 @@ func TestHouseholdFormLargeScope(t *testing.T) {
 		if len(body) > len(small)+4000 {
 			t.Errorf("a large scope's form is %d bytes, a small one's %d", len(body), len(small))
 		}
-		mustContain(t, "the grid first", body, `data-reload="reload-grid_id"`, `id="reload-grid_id"`, "显示该网格的楼栋")
+		mustContain(t, "the grid first", body, `data-reload="grid_id"`, `<noscript><button type="submit" class="button reload" id="reload-grid_id" name="reload" value="grid_id"`, "显示该网格的楼栋")
 		if strings.Index(body, `name="grid_id"`) > strings.Index(body, `name="building_id"`) {
 			t.Error("a large scope's form asks for the building before the grid")
 		}
@@ -187,5 +188,58 @@ func TestHouseholdFormManyGrids(t *testing.T) {
 		_, body = c.get(fmt.Sprintf("/households/%d/edit", e.family.ID))
 		mustContain(t, "the family's place", body, fmt.Sprintf(`<option value="%d" selected>`, e.org.Community.ID),
 			fmt.Sprintf(`<option value="%d" selected>`, e.family.BuildingID))
+	})
+}
+
+// TestResidentFormLargeCity: the residents' form of a city with more
+// buildings than a form lists at once names the communities and lists the
+// chosen community's buildings only; its button (without JavaScript)
+// shows the form again, kept and not submitted; a building is still a
+// place to submit.
+func TestResidentFormLargeCity(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		c := e.client()
+		_, small := c.get("/r/new")
+		mustNotContain(t, "a small city's form", small, "data-reload", "resident-reload")
+		other, grid := e.newCommunity("富强巷社区", "一网格")
+		e.addBuildings(other.ID, grid.ID, "丙小区", placeLimit)
+		code, body := c.get("/r/new")
+		if code != http.StatusOK {
+			t.Fatalf("form: %d", code)
+		}
+		places := regexp.MustCompile(`(?s)<select id="r-place".*?</select>`).FindString(body)
+		mustContain(t, "the communities", places, `data-reload="place"`, fmt.Sprintf(`<option value="c:%d">富强巷社区<`, other.ID),
+			fmt.Sprintf(`<option value="c:%d">东兴社区<`, e.org.Community.ID))
+		mustNotContain(t, "no community chosen", places, "丙小区", "一化小区")
+		mustContain(t, "the button without JavaScript", body, `<noscript><button type="submit" class="button reload" id="resident-reload" name="reload" value="place" formnovalidate>`)
+		if len(body) > len(small)+2000 {
+			t.Errorf("the form of a city of %d buildings is %d bytes, of 2 buildings %d", placeLimit+2, len(body), len(small))
+		}
+
+		v := url.Values{"csrf": {csrfOf(body)}, "place": {fmt.Sprintf("c:%d", other.ID)}, "description": {"楼道灯坏了"}, "reload": {"place"}}
+		res, body := c.postRaw("/r/new", v)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("reload: %d", res.StatusCode)
+		}
+		places = regexp.MustCompile(`(?s)<select id="r-place".*?</select>`).FindString(body)
+		if n := strings.Count(places, "丙小区"); n != placeLimit {
+			t.Errorf("the chosen community lists %d buildings, want %d", n, placeLimit)
+		}
+		mustContain(t, "the chosen community", places, fmt.Sprintf(`<option value="c:%d" selected data-keep>富强巷社区其他地点<`, other.ID))
+		mustNotContain(t, "the chosen community", places, "一化小区")
+		mustContain(t, "the form kept", body, "楼道灯坏了")
+		mustNotContain(t, "not submitted", body, `id="resident-code"`)
+
+		// A building of another community opens that community.
+		place := "b:" + strconv.FormatInt(e.org.Buildings[0].ID, 10)
+		input := url.Values{"category": {"repairs"}, "description": {"3单元楼道灯坏了一周"}, "place": {place}, "phone": {"139 0000 1234"}}
+		res, body = c.postRaw("/r/new", residentFill(t, body, input, true))
+		if res.StatusCode != http.StatusOK || !residentCodeRe.MatchString(body) {
+			t.Fatalf("submit with a building: %d", res.StatusCode)
+		}
+		_, body = c.get("/r/new")
+		_, body = c.postRaw("/r/new", url.Values{"csrf": {csrfOf(body)}, "place": {place}, "reload": {"place"}})
+		mustContain(t, "the building's community", body, `value="`+place+`" selected data-keep>一化小区 `)
 	})
 }
