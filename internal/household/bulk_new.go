@@ -172,7 +172,7 @@ func (b *batch) check(ctx context.Context, i int) (fresh, error) {
 	if err := b.place(ctx, h); err != nil {
 		return f, err
 	}
-	if err := b.gridInScope(ctx, h.GridID); err != nil {
+	if err := outOfScope(h, b.gridInScope(ctx, h.GridID)); err != nil {
 		return f, err
 	}
 	if err := checkTagsIn(b.tags, "tags", "household", h.Tags); err != nil {

@@ -294,6 +294,16 @@ func (s *Store) gridInScope(ctx context.Context, q store.Querier, gridID int64) 
 	return apperr.Field("grid_id", "not_found", "grid %d does not exist", gridID)
 }
 
+// outOfScope is the answer to placing household h in a grid out of
+// scope (err from gridInScope): in a building, the building's own "does
+// not exist", as for a building that is missing.
+func outOfScope(h *Household, err error) error {
+	if err != nil && h.BuildingID != 0 {
+		return apperr.Field("building_id", "not_found", "building %d does not exist", h.BuildingID)
+	}
+	return err
+}
+
 // Assign gives team member memberID the households ids to visit. Assigned
 // households are in the member's scope.
 func (s *Store) Assign(ctx context.Context, memberID int64, ids ...int64) error {
@@ -349,6 +359,21 @@ func (s *Store) Grids(ctx context.Context) ([]org.Grid, error) {
 func (s *Store) GridChoices(ctx context.Context) ([]org.Grid, error) {
 	cond, args := GridWhere(s.scope)
 	return org.GridChoicesWhere(ctx, s.db, cond, args...)
+}
+
+// BuildingChoices lists at most limit (0: all) active buildings in scope
+// where a household can be placed, by compound (see
+// org.BuildingChoicesWhere); gridID, unless 0, keeps those of that grid
+// only, none when it is out of scope.
+func (s *Store) BuildingChoices(ctx context.Context, gridID int64, limit int) ([]org.BuildingChoice, error) {
+	cond, args := GridWhere(s.scope)
+	if gridID != 0 {
+		if cond != "" {
+			cond += " AND "
+		}
+		cond, args = cond+"g.id = ?", append(args, gridID)
+	}
+	return org.BuildingChoicesWhere(ctx, s.db, limit, cond, args...)
 }
 
 // Team lists the active visiting team within scope: the members of the

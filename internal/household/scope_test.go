@@ -87,11 +87,17 @@ func TestScope(t *testing.T) {
 				}
 			}
 		}
-		// A grid leader can't create a household in another grid.
+		// A grid leader can't create a household in another grid, and a
+		// building out of scope is answered as a missing one.
 		leader := s.In(org.Scope{GridIDs: []int64{f.Grids[0].ID}})
 		_, err := leader.CreateHousehold(ctx, clerk, household.Household{BuildingID: f.Buildings[1].ID, Room: "999"}, nil)
+		_, missing := leader.CreateHousehold(ctx, clerk, household.Household{BuildingID: 1 << 40, Room: "999"}, nil)
+		if fe, ok := apperr.AsField(err); !ok || fe.Field != "building_id" || fe.Code != "not_found" || missing == nil || err.Error() != strings.Replace(missing.Error(), fmt.Sprint(int64(1<<40)), fmt.Sprint(f.Buildings[1].ID), 1) {
+			t.Errorf("create in a building out of scope: %v, a missing building: %v", err, missing)
+		}
+		_, err = leader.CreateHousehold(ctx, clerk, household.Household{GridID: f.Grids[1].ID, Address: "街边 9 号"}, nil)
 		if fe, ok := apperr.AsField(err); !ok || fe.Field != "grid_id" {
-			t.Errorf("create out of scope: %v", err)
+			t.Errorf("create in a grid out of scope: %v", err)
 		}
 		if _, err := leader.CreateHousehold(ctx, clerk, household.Household{BuildingID: f.Buildings[0].ID, Room: "998"}, nil); err != nil {
 			t.Errorf("create in scope: %v", err)

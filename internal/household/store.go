@@ -110,7 +110,7 @@ func (s *Store) placeHousehold(ctx context.Context, q store.Querier, h *Househol
 	if err := place(ctx, q, h); err != nil {
 		return sealedPhone{}, err
 	}
-	if err := s.gridInScope(ctx, q, h.GridID); err != nil {
+	if err := outOfScope(h, s.gridInScope(ctx, q, h.GridID)); err != nil {
 		return sealedPhone{}, err
 	}
 	if err := checkTags(ctx, q, "tags", "household", h.Tags); err != nil {

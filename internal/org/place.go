@@ -256,3 +256,45 @@ func GridBuildings(ctx context.Context, q store.Querier, gridID int64) ([]GridBu
 	}
 	return out, rows.Err()
 }
+
+// BuildingChoice is a building a household can be placed in, with its
+// grid and compound.
+type BuildingChoice struct {
+	ID       int64
+	GridID   int64
+	Compound string
+	Name     string
+}
+
+// BuildingChoicesWhere lists at most limit active buildings of active
+// compounds in the active grids that meet cond (an SQL condition on the
+// grid g, the building b or its compound c, "" for all, with its args), by
+// compound and building:
+// the choices of a form, which asks for limit+1 to learn whether there are
+// more than it shows. A limit of 0 lists them all.
+func BuildingChoicesWhere(ctx context.Context, q store.Querier, limit int, cond string, args ...any) ([]BuildingChoice, error) {
+	if cond != "" {
+		cond = " AND " + cond
+	}
+	if limit > 0 {
+		cond, args = cond+" ORDER BY c.id, b.id LIMIT ?", append(args, limit)
+	} else {
+		cond += " ORDER BY c.id, b.id"
+	}
+	rows, err := q.QueryContext(ctx, `SELECT b.id, b.grid_id, c.name, b.name
+		FROM buildings b JOIN compounds c ON c.id = b.compound_id JOIN org_units g ON g.id = b.grid_id
+		WHERE b.retired_at IS NULL AND c.retired_at IS NULL AND g.kind = 'grid' AND g.retired_at IS NULL`+cond, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []BuildingChoice
+	for rows.Next() {
+		var b BuildingChoice
+		if err := rows.Scan(&b.ID, &b.GridID, &b.Compound, &b.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}

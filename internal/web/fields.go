@@ -22,6 +22,11 @@ type Field struct {
 	Hint        string
 	Error       string
 	Options     []Option
+	// Reload, on a select whose choice narrows another field's, is the
+	// label of the button that shows the form again with the choices
+	// narrowed, without JavaScript; with it, app.js sends the form so
+	// when the choice changes.
+	Reload string
 }
 
 // Option is a choice of a select or a checkbox list.

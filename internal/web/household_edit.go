@@ -23,6 +23,10 @@ func (h *handler) householdCreate(w http.ResponseWriter, r *http.Request) {
 			h.showHouseholdForm(w, r, status(err), nil, r.PostForm, err)
 		}
 	}
+	if reloaded(r) {
+		h.showHouseholdForm(w, r, http.StatusOK, nil, r.PostForm, nil)
+		return
+	}
 	hh, err := parseHousehold(r.PostForm, nil)
 	if err != nil {
 		fail(err)
@@ -40,6 +44,10 @@ func (h *handler) householdCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	seeOther(w, r, fmt.Sprintf("/households/%d", created.ID))
 }
+
+// reloaded tells whether the form was sent with its reload button (see
+// Field.Reload): to be shown again with its choices narrowed, not saved.
+func reloaded(r *http.Request) bool { return r.PostForm.Get("reload") != "" }
 
 // householdEdit shows the edit form of a household.
 func (h *handler) householdEdit(w http.ResponseWriter, r *http.Request) {
@@ -65,6 +73,10 @@ func (h *handler) householdUpdate(w http.ResponseWriter, r *http.Request) {
 			h.showHouseholdForm(w, r, status(err), old, r.PostForm, err)
 		}
 	}
+	if reloaded(r) {
+		h.showHouseholdForm(w, r, http.StatusOK, old, r.PostForm, nil)
+		return
+	}
 	hh, err := parseHousehold(r.PostForm, old)
 	if err != nil {
 		fail(err)
@@ -82,7 +94,7 @@ func (h *handler) householdUpdate(w http.ResponseWriter, r *http.Request) {
 func (h *handler) showHouseholdForm(w http.ResponseWriter, r *http.Request, code int, old *household.Household, v url.Values, err error) {
 	ctx := r.Context()
 	fv := FormView{Page: h.page(r, "household.new", "households"), Action: "/households", Back: "/households"}
-	pc, perr := h.places(r)
+	pc, perr := h.places(r, v)
 	if perr != nil {
 		h.showError(w, r, perr)
 		return
@@ -97,8 +109,14 @@ func (h *handler) showHouseholdForm(w http.ResponseWriter, r *http.Request, code
 		fv.Action, fv.Back = fmt.Sprintf("/households/%d", old.ID), fmt.Sprintf("/households/%d", old.ID)
 		if errors.Is(err, apperr.ErrConflict) {
 			if cur, cerr := h.files(r).HouseholdByID(ctx, old.ID); cerr == nil {
-				now := newForm(fv.L, householdValues(cur), nil)
-				householdFields(now, pc, tags, cur)
+				cv := householdValues(cur)
+				now := newForm(fv.L, cv, nil)
+				cpc, perr := h.places(r, cv)
+				if perr != nil {
+					h.showError(w, r, perr)
+					return
+				}
+				householdFields(now, cpc, tags, cur)
 				fv.Conflict = summary(now)
 				v.Set("version", fmt.Sprint(cur.Version))
 				old = cur

@@ -74,39 +74,97 @@ func parseHousehold(v url.Values, old *household.Household) (household.Household
 	return h, nil
 }
 
+// placeLimit is the most buildings (and grids) a household form lists at
+// once: a scope with more (a street's or the city's administrator) chooses
+// the grid first, and the community first when it also has more grids,
+// so the form's size does not grow with the city.
+const placeLimit = 300
+
 // placeChoices are the buildings and grids a household can be placed in.
+// In a small scope they are all of them; in a large one (narrow) the
+// buildings are those of the chosen grid, and with communities, the grids
+// those of the chosen community.
 type placeChoices struct {
-	buildings []Option
-	grids     []Option
+	buildings   []Option
+	grids       []Option
+	communities []Option
+	community   string
+	narrow      bool
 }
 
 // places lists the buildings and grids the signed-in user may place a
-// household in.
-func (h *handler) places(r *http.Request) (placeChoices, error) {
+// household in, given the form's values v: its grid (or its building's)
+// and community narrow the choices of a large scope.
+func (h *handler) places(r *http.Request, v url.Values) (placeChoices, error) {
 	var pc placeChoices
 	ctx := r.Context()
-	gs, err := h.files(r).GridChoices(ctx)
+	st := h.files(r)
+	gs, err := st.GridChoices(ctx)
 	if err != nil {
 		return pc, err
 	}
-	visible := map[int64]bool{}
+	bs, err := st.BuildingChoices(ctx, 0, placeLimit+1)
+	if err != nil {
+		return pc, err
+	}
 	label := gridLabels(gs)
-	for _, g := range gs {
-		visible[g.ID] = true
-		pc.grids = append(pc.grids, Option{Value: strconv.FormatInt(g.ID, 10), Label: label(g)})
+	if len(bs) <= placeLimit {
+		for _, g := range gs {
+			pc.grids = append(pc.grids, Option{Value: strconv.FormatInt(g.ID, 10), Label: label(g)})
+		}
+		pc.buildings = buildingOptions(bs)
+		return pc, nil
 	}
-	cs, err := org.Compounds(ctx, h.db)
-	if err != nil {
-		return pc, err
-	}
-	for _, c := range cs {
-		for _, b := range c.Buildings {
-			if visible[b.GridID] {
-				pc.buildings = append(pc.buildings, Option{Value: strconv.FormatInt(b.ID, 10), Label: c.Name + " " + b.Name})
-			}
+	pc.narrow = true
+	grid, _ := strconv.ParseInt(v.Get("grid_id"), 10, 64)
+	if b, _ := strconv.ParseInt(v.Get("building_id"), 10, 64); b > 0 && grid <= 0 {
+		if bb, _, err := org.BuildingByID(ctx, h.db, b); err == nil {
+			grid = bb.GridID
 		}
 	}
+	community := v.Get("community_id")
+	var chosen *org.Grid
+	for i, g := range gs {
+		if g.ID == grid {
+			chosen = &gs[i]
+		}
+	}
+	if chosen != nil && community == "" {
+		community = strconv.FormatInt(chosen.CommunityID, 10)
+	}
+	if len(gs) > placeLimit {
+		seen := map[int64]bool{}
+		for _, g := range gs {
+			if !seen[g.CommunityID] {
+				seen[g.CommunityID] = true
+				pc.communities = append(pc.communities, Option{Value: strconv.FormatInt(g.CommunityID, 10), Label: g.CommunityName})
+			}
+		}
+		pc.community = community
+		label = func(g org.Grid) string { return g.Name }
+	}
+	for _, g := range gs {
+		if pc.communities == nil || strconv.FormatInt(g.CommunityID, 10) == community {
+			pc.grids = append(pc.grids, Option{Value: strconv.FormatInt(g.ID, 10), Label: label(g)})
+		}
+	}
+	if chosen != nil && (pc.communities == nil || strconv.FormatInt(chosen.CommunityID, 10) == community) {
+		if bs, err = st.BuildingChoices(ctx, chosen.ID, 0); err != nil {
+			return pc, err
+		}
+		pc.buildings = buildingOptions(bs)
+	}
 	return pc, nil
+}
+
+// buildingOptions are the choices of buildings bs, named with their
+// compound.
+func buildingOptions(bs []org.BuildingChoice) []Option {
+	out := make([]Option, len(bs))
+	for i, b := range bs {
+		out[i] = Option{Value: strconv.FormatInt(b.ID, 10), Label: b.Compound + " " + b.Name}
+	}
+	return out
 }
 
 // pick marks the option whose value is cur.
@@ -124,12 +182,27 @@ func householdFields(f *form, pc placeChoices, tags []household.Tag, old *househ
 	if old != nil {
 		f.add("version", "hidden", nil)
 	}
-	f.add("building_id", "select", pick(pc.buildings, f.v.Get("building_id"), f.l.T("form.no_building"))).Hint = f.l.T("form.building_hint")
+	if pc.narrow {
+		// A large scope: the community and the grid first, each choice
+		// showing those below it (at once with JavaScript, else with the
+		// button that shows the form again).
+		if pc.communities != nil {
+			c := f.add("community_id", "select", pick(pc.communities, pc.community, "—"))
+			c.Reload, c.Hint = f.l.T("form.show_grids"), f.l.T("form.community_hint")
+		}
+		g := f.add("grid_id", "select", pick(pc.grids, f.v.Get("grid_id"), "—"))
+		g.Reload, g.Hint = f.l.T("form.show_buildings"), f.l.T("form.grid_first_hint")
+		f.add("building_id", "select", pick(pc.buildings, f.v.Get("building_id"), f.l.T("form.no_building"))).Hint = f.l.T("form.building_hint")
+	} else {
+		f.add("building_id", "select", pick(pc.buildings, f.v.Get("building_id"), f.l.T("form.no_building"))).Hint = f.l.T("form.building_hint")
+	}
 	f.text("unit")
 	f.input("floor", "number")
 	f.text("room")
 	f.text("address").Hint = f.l.T("form.address_hint")
-	f.add("grid_id", "select", pick(pc.grids, f.v.Get("grid_id"), "—"))
+	if !pc.narrow {
+		f.add("grid_id", "select", pick(pc.grids, f.v.Get("grid_id"), "—"))
+	}
 	f.enum("kind", "kind", household.Kinds, false)
 	f.text("shop_name").Hint = f.l.T("form.shop_hint")
 	f.text("business_type")

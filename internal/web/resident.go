@@ -40,10 +40,19 @@ type residentOption struct {
 }
 
 // residentPlaces are the places of one community: its buildings and
-// "elsewhere in the community".
+// "elsewhere in the community"; in a large city, also the other
+// communities, each a place of its own until it is chosen.
 type residentPlaces struct {
 	Label  string
-	Places []residentOption
+	Places []residentChoice
+}
+
+// residentChoice is an option of the place select. Keep marks, in a large
+// city, a choice that does not show the form again with the chosen
+// community's buildings (app.js).
+type residentChoice struct {
+	Value, Label   string
+	Selected, Keep bool
 }
 
 // residentNewPage is the view of the submission form.
@@ -52,6 +61,7 @@ type residentNewPage struct {
 	FormToken, Question, Proof string
 	Categories                 []residentOption
 	Communities                []residentPlaces
+	Narrow                     bool // the community first, then its buildings
 	Description, Address       string
 	Phone                      string
 	Error, ErrorField          string
@@ -160,7 +170,7 @@ func (h *handler) residentForm(w http.ResponseWriter, r *http.Request, status in
 	for _, c := range cats {
 		v.Categories = append(v.Categories, residentOption{c.Code, v.L.Name(c.Name, c.NameEN), c.Code == chosen})
 	}
-	if v.Communities, err = h.residentPlaces(r, v.L, r.PostFormValue("place")); err != nil {
+	if v.Communities, v.Narrow, err = h.residentPlaces(r, v.L, r.PostFormValue("place")); err != nil {
 		h.serverError(w, r, err)
 		return
 	}
@@ -230,16 +240,27 @@ func telOf(phone string) string {
 }
 
 // residentPlaces lists, per community, its buildings ("b:ID") and the
-// community itself for anywhere else ("c:ID").
-func (h *handler) residentPlaces(r *http.Request, l *Locale, chosen string) ([]residentPlaces, error) {
+// community itself for anywhere else ("c:ID"). In a city of more than
+// placeLimit buildings (narrow) only the chosen community's buildings
+// are listed, the other communities by their names, so that the page's
+// size does not grow with the city.
+func (h *handler) residentPlaces(r *http.Request, l *Locale, chosen string) ([]residentPlaces, bool, error) {
 	ctx := r.Context()
 	units, err := org.Units(ctx, h.db, org.Community)
 	if err != nil {
-		return nil, err
+		return nil, false, err
+	}
+	few, err := org.BuildingChoicesWhere(ctx, h.db, placeLimit+1, "")
+	if err != nil {
+		return nil, false, err
+	}
+	if len(few) > placeLimit {
+		out, err := h.residentNarrowPlaces(r, l, units, chosen)
+		return out, true, err
 	}
 	compounds, err := org.Compounds(ctx, h.db)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	var out []residentPlaces
 	for _, u := range units {
@@ -250,14 +271,55 @@ func (h *handler) residentPlaces(r *http.Request, l *Locale, chosen string) ([]r
 			}
 			for _, b := range c.Buildings {
 				val := "b:" + strconv.FormatInt(b.ID, 10)
-				g.Places = append(g.Places, residentOption{val, c.Name + " " + b.Name, val == chosen})
+				g.Places = append(g.Places, residentChoice{Value: val, Label: c.Name + " " + b.Name, Selected: val == chosen})
 			}
 		}
 		val := "c:" + strconv.FormatInt(u.ID, 10)
-		g.Places = append(g.Places, residentOption{val, l.T("resident.elsewhere", u.Name), val == chosen})
+		g.Places = append(g.Places, residentChoice{Value: val, Label: l.T("resident.elsewhere", u.Name), Selected: val == chosen})
 		out = append(out, g)
 	}
-	return out, nil
+	return out, false, nil
+}
+
+// residentNarrowPlaces are the places of a large city: the chosen
+// community's (that of the chosen place) first, with its buildings, then
+// the other communities.
+func (h *handler) residentNarrowPlaces(r *http.Request, l *Locale, units []org.Unit, chosen string) ([]residentPlaces, error) {
+	ctx := r.Context()
+	var open int64
+	kind, idText, _ := strings.Cut(chosen, ":")
+	id, _ := strconv.ParseInt(idText, 10, 64)
+	switch kind {
+	case "c":
+		open = id
+	case "b":
+		if b, _, err := org.BuildingByID(ctx, h.db, id); err == nil {
+			if c, err := org.CompoundByID(ctx, h.db, b.CompoundID); err == nil {
+				open = c.CommunityID
+			}
+		}
+	}
+	var out []residentPlaces
+	rest := residentPlaces{Label: l.T("resident.communities")}
+	for _, u := range units {
+		val := "c:" + strconv.FormatInt(u.ID, 10)
+		if u.ID != open {
+			rest.Places = append(rest.Places, residentChoice{Value: val, Label: u.Name, Selected: val == chosen})
+			continue
+		}
+		bs, err := org.BuildingChoicesWhere(ctx, h.db, 0, "c.community_id = ?", u.ID)
+		if err != nil {
+			return nil, err
+		}
+		g := residentPlaces{Label: u.Name}
+		for _, b := range bs {
+			bv := "b:" + strconv.FormatInt(b.ID, 10)
+			g.Places = append(g.Places, residentChoice{Value: bv, Label: b.Compound + " " + b.Name, Selected: bv == chosen, Keep: true})
+		}
+		g.Places = append(g.Places, residentChoice{Value: val, Label: l.T("resident.elsewhere", u.Name), Selected: val == chosen, Keep: true})
+		out = append(out, g)
+	}
+	return append(out, rest), nil
 }
 
 // residentPlace fills in where a request belongs from the form's place:
@@ -300,6 +362,12 @@ func (h *handler) residentSubmit(w http.ResponseWriter, r *http.Request) {
 	tok, ok := residentFormToken(r)
 	if !ok {
 		h.residentNotice(w, r, errForbidden, "")
+		return
+	}
+	if r.PostFormValue("reload") != "" {
+		// The place's button (without JavaScript): the chosen
+		// community's buildings, the input kept.
+		h.residentForm(w, r, http.StatusOK, nil)
 		return
 	}
 	if r.PostFormValue("website") != "" || !h.residentCheckPassed(tok, r.PostFormValue("proof"), r.PostFormValue("answer")) {
