@@ -49,8 +49,11 @@ type rosterPage struct {
 	On      calendar.Date `json:"on"`
 	Items   []roster.Item `json:"items"`
 	Total   int           `json:"total"`
-	Page    int           `json:"page"`
-	PerPage int           `json:"per_page"`
+	// TotalMore: Total is a lower bound (a big scope's count stops at
+	// 10,000 rows or the page's last row: roster.Store.List).
+	TotalMore bool `json:"total_more,omitempty"`
+	Page      int  `json:"page"`
+	PerPage   int  `json:"per_page"`
 }
 
 // roster answers one roster: a page of JSON, or every row as CSV or xlsx
@@ -71,13 +74,13 @@ func (h *handler) roster(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, pq.err)
 		return
 	}
-	items, total, err := h.rosterStore(r).List(r.Context(), q, page, per)
+	items, total, more, err := h.rosterStore(r).List(r.Context(), q, page, per)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	h.writeJSON(w, r, http.StatusOK, rosterPage{Name: q.Def.Name, TitleZH: q.Def.TitleZH, TitleEN: q.Def.TitleEN,
-		Entity: q.Def.Entity, On: q.On, Items: items, Total: total, Page: page, PerPage: per})
+		Entity: q.Def.Entity, On: q.On, Items: items, Total: total, TotalMore: more, Page: page, PerPage: per})
 }
 
 // rosterQuery reads the roster of r's path with its parameters, and the

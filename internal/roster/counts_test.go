@@ -2,6 +2,7 @@ package roster_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"wanhu/internal/org"
@@ -72,6 +73,54 @@ func TestCounts(t *testing.T) {
 		if rows["grid 1"]["four_thirty"] == 0 || rows["grid 2"]["four_thirty"] == 0 || rows["system"]["dibao_review"] != 1 {
 			t.Errorf("four-thirty by grid %d, %d; dibao %d: want some in each grid and 1 on dibao",
 				rows["grid 1"]["four_thirty"], rows["grid 2"]["four_thirty"], rows["system"]["dibao_review"])
+		}
+	})
+}
+
+// TestBigScopePages: over a scope bigger than a community's, a roster's
+// page counts up to a cap or the page's last row and says when there are
+// more; a dense roster's pages, read household by household, hold the
+// same rows in the same order as the whole roster.
+func TestBigScopePages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		fixture(t, db)
+		defer roster.SetListCaps(3, 1)()
+		ctx := context.Background()
+		on := day("2026-05-01")
+		rs := roster.New(db, org.Everything)
+		paged := 0
+		for _, d := range roster.Builtins {
+			q := roster.Query{Def: d, On: on, AgeFrom: 60}
+			var all []int64
+			if err := rs.Each(ctx, q, func(it *roster.Item) error {
+				all = append(all, it.PersonID*1_000_000+it.HouseholdID)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			const per = 2
+			for page := 1; (page-1)*per < len(all) || page == 1; page++ {
+				items, total, more, err := rs.List(ctx, q, page, per)
+				if err != nil {
+					t.Fatalf("%s page %d: %v", d.Name, page, err)
+				}
+				limit := max(3, page*per)
+				if total != min(len(all), limit) || more != (len(all) > limit) {
+					t.Errorf("%s page %d: total %d, more %v; has %d rows", d.Name, page, total, more, len(all))
+				}
+				want := all[min((page-1)*per, len(all)):min(page*per, len(all))]
+				var got []int64
+				for _, it := range items {
+					got = append(got, it.PersonID*1_000_000+it.HouseholdID)
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("%s page %d: rows %v, want %v", d.Name, page, got, want)
+				}
+				paged++
+			}
+		}
+		if paged <= len(roster.Builtins) {
+			t.Errorf("only %d pages read: the fixture's rosters should need more than one page each sometimes", paged)
 		}
 	})
 }

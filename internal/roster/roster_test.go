@@ -102,7 +102,7 @@ func names(t *testing.T, rs *roster.Store, name string, v url.Values) ([]string,
 	if err != nil {
 		t.Fatalf("%s %v: %v", name, v, err)
 	}
-	items, total, err := rs.List(context.Background(), q, 1, 100)
+	items, total, _, err := rs.List(context.Background(), q, 1, 100)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}

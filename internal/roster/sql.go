@@ -167,11 +167,23 @@ func from(q Query) string {
 }
 
 // selectSQL returns the statement that lists q's rows in roster order,
-// with its arguments.
-func (s *Store) selectSQL(q Query) (string, []any) {
+// with its arguments. byHousehold reads a roster of people household by
+// household in that order on SQLite, for a page of a dense roster (see
+// denseRows): its plan otherwise finds every row by the roster's own
+// condition and sorts them all before the first page.
+func (s *Store) selectSQL(q Query, byHousehold bool) (string, []any) {
 	var cols strings.Builder
 	var args []any
 	join := ` JOIN org_units g ON g.id = h.grid_id`
+	fromSQL := from(q)
+	if byHousehold && q.Def.Entity == Person && s.db.Dialect() == store.SQLite {
+		// CROSS JOIN keeps the households first in SQLite's plan, and its
+		// index by grid reads them in roster order: for a rare condition
+		// (dibao, marked so by rare) its plan would scan them in another
+		// order and sort, 2.4 s for the city's first page instead of 7 ms.
+		fromSQL = ` FROM households h INDEXED BY households_grid_colour CROSS JOIN persons p ON p.household_id = h.id`
+		join = ` JOIN org_units g ON g.id = +h.grid_id`
+	}
 	order := ` ORDER BY h.grid_id, h.id`
 	if q.Def.Entity == Person {
 		cols.WriteString(`p.id, p.name, p.gender, p.birth_date, p.relation, p.dibao, p.ethnicity,
@@ -211,7 +223,7 @@ func (s *Store) selectSQL(q Query) (string, []any) {
 		}
 	}
 	cond, wargs := s.where(q)
-	return `SELECT ` + cols.String() + from(q) + join + ` WHERE ` + cond + order, append(args, wargs...)
+	return `SELECT ` + cols.String() + fromSQL + join + ` WHERE ` + cond + order, append(args, wargs...)
 }
 
 // tagAgg is the engine's string aggregate of t.code, comma-separated, in
@@ -252,26 +264,63 @@ func (s *Store) counting(ctx context.Context) (*Store, error) {
 	return &Store{db: s.db, scope: org.Everything}, nil
 }
 
+// listCap is where a roster's page stops counting in a scope bigger than
+// a community's (household.SmallScope), unless the page asks further: a
+// city's four-thirty class (180,000 children at a million households) was
+// counted on every page, 3 s on SQLite. Beyond it the total is a lower
+// bound. A download counts in full.
+var listCap = 10000
+
+// denseRows is how many rows of a big scope's roster make it dense enough
+// that its page is read household by household in roster order (see
+// selectSQL): at 1 row in 1,000 households or more, a page is found
+// within 50,000 households, where sorting every row of the roster first
+// took a second for the city's children.
+var denseRows = 1000
+
 // List returns page page (from 1) of per rows of roster q, and the total.
-func (s *Store) List(ctx context.Context, q Query, page, per int) ([]Item, int, error) {
-	total, err := s.Count(ctx, q)
+// In a big scope the total is counted up to listCap or the page's last
+// row, whichever is further; more reports that there are more rows.
+func (s *Store) List(ctx context.Context, q Query, page, per int) (items []Item, total int, more bool, err error) {
+	page = max(page, 1)
+	small, err := household.SmallScope(ctx, s.db, s.scope)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
-	sql, args := s.selectSQL(q)
-	items := []Item{}
-	err = s.each(ctx, q, sql+` LIMIT ? OFFSET ?`, append(args, per, (max(page, 1)-1)*per), func(it *Item) error {
+	lead, byHousehold := s, false
+	if small {
+		total, err = s.Count(ctx, q)
+	} else {
+		// Over every household (a city's administrator) the scope's
+		// condition is left out: the same rows, found by their own.
+		if lead, err = s.counting(ctx); err != nil {
+			return nil, 0, false, err
+		}
+		limit := max(listCap, page*per)
+		cond, args := lead.where(q)
+		err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from(q)+` WHERE `+cond+` LIMIT ?) r`, append(args, limit+1)...).Scan(&total)
+		if total > limit {
+			total, more = limit, true
+		}
+		byHousehold = total >= denseRows
+	}
+	if err != nil {
+		return nil, 0, false, err
+	}
+	sql, args := lead.selectSQL(q, byHousehold)
+	items = []Item{}
+	err = s.each(ctx, q, sql+` LIMIT ? OFFSET ?`, append(args, per, (page-1)*per), func(it *Item) error {
 		items = append(items, *it)
 		return nil
 	})
-	return items, total, err
+	return items, total, more, err
 }
 
 // Each calls fn with every row of roster q in order, reading them one at
 // a time from the database (an export of 100,000 rows never holds them
 // all). The Item is reused: fn must copy what it keeps.
 func (s *Store) Each(ctx context.Context, q Query, fn func(*Item) error) error {
-	sql, args := s.selectSQL(q)
+	sql, args := s.selectSQL(q, false)
 	return s.each(ctx, q, sql, args, fn)
 }
 

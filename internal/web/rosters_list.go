@@ -122,7 +122,7 @@ func (h *handler) rosterList(w http.ResponseWriter, r *http.Request) {
 	}
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	page = max(page, 1)
-	items, total, err := h.rosters(r).List(r.Context(), q, page, rosterListPerPage)
+	items, total, more, err := h.rosters(r).List(r.Context(), q, page, rosterListPerPage)
 	if err != nil {
 		h.showError(w, r, err)
 		return
@@ -142,7 +142,7 @@ func (h *handler) rosterList(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Rows = append(v.Rows, row)
 	}
-	v.Pager = newPager(r.URL.Path, r.URL.Query(), page, rosterListPerPage, total)
+	v.Pager = newPagerMore(r.URL.Path, r.URL.Query(), page, rosterListPerPage, total, more)
 	if can(r, access.Export) && v.Error == "" {
 		vals := q.Values()
 		vals.Set("format", "xlsx")
