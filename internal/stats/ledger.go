@@ -112,8 +112,15 @@ func LedgerTrend(ctx context.Context, q store.Querier, scope org.Scope, from, to
 		typeArgs[i] = t
 	}
 	args = slices.Concat(monthArgs, []any{from.Midnight().UTC(), calendar.DateOf(to.Time().AddDate(0, 0, 1)).Midnight().UTC()}, typeArgs, args)
+	// Every event has its household (a foreign key): without a condition
+	// on households (a scope over all of them) the join only looked each
+	// up, a city's year of events 9.7 s on SQLite instead of 0.2 s.
+	join := ""
+	if where != "" {
+		join = " JOIN households h ON h.id = e.household_id"
+	}
 	rows, err := q.QueryContext(ctx, `SELECT x.type, x.m, COUNT(*) FROM (SELECT e.type, `+month.String()+` AS m
-		FROM ledger_events e JOIN households h ON h.id = e.household_id
+		FROM ledger_events e`+join+`
 		WHERE e.at >= ? AND e.at < ? AND e.type IN (?`+strings.Repeat(", ?", len(types)-1)+`)`+where+`) x
 		GROUP BY x.type, x.m`, args...)
 	if err != nil {
