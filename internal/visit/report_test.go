@@ -385,3 +385,68 @@ func TestCoveragePeriods(t *testing.T) {
 		}
 	}
 }
+
+// TestDueListOfTheCity: the city's administrator, whose paths reach every
+// household, lists the households due by their date (households_next_due)
+// rather than through the grids: the same households in the same order as
+// the list's rule says (a household without a date is due today and not
+// overdue, a future one is not due), overdue only too, and a grid's list.
+func TestDueListOfTheCity(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		r := newReportGrids(t, ctx, db)
+		today := calendar.DayOf(reportToday)
+		for id, due := range map[int64]any{r.red: mustDate("2026-11-20"), r.yellow: nil, r.green: mustDate("2026-12-20"),
+			r.newYear: today, r.lastYear: mustDate("2026-11-01"), r.neverRed: nil, r.vacant: mustDate("2026-01-01")} {
+			if _, err := db.ExecContext(ctx, `UPDATE households SET next_due_on = ? WHERE id = ?`, due, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := func(overdue bool, grid int64) []int64 {
+			op := "<="
+			if overdue {
+				op = "<"
+			}
+			rows, err := db.QueryContext(ctx, `SELECT h.id FROM households h WHERE h.occupancy <> 'vacant' AND (? = 0 OR h.grid_id = ?)
+				AND COALESCE(h.next_due_on, ?) `+op+` ?
+				ORDER BY CASE WHEN h.colour = 'red' AND COALESCE(h.next_due_on, ?) < ? THEN 0 ELSE 1 END,
+				COALESCE(h.next_due_on, ?), CASE h.colour WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END, h.id`,
+				grid, grid, today, today, today, today, today)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var ids []int64
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, id)
+			}
+			return ids
+		}
+		city := r.vs.In(org.Scope{Paths: []string{r.fx.City.Path}})
+		for _, f := range []visit.DueFilter{{}, {OverdueOnly: true}, {GridID: r.grid2}, {Page: 2, PerPage: 2}} {
+			ds, total, err := city.Due(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all := want(f.OverdueOnly, f.GridID)
+			exp := all
+			if f.Page == 2 {
+				exp = all[2:4]
+			}
+			var got []int64
+			for _, d := range ds {
+				got = append(got, d.HouseholdID)
+			}
+			if total != len(all) || !slices.Equal(got, exp) {
+				t.Errorf("%+v: %d %v, want %d %v", f, total, got, len(all), exp)
+			}
+		}
+		if ds, _, _ := city.Due(ctx, visit.DueFilter{}); len(ds) != 5 || ds[0].HouseholdID != r.red || !ds[0].Overdue || ds[len(ds)-1].HouseholdID == r.green {
+			t.Errorf("the city's due list: %+v", ds)
+		}
+	})
+}
