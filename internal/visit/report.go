@@ -408,6 +408,7 @@ type Unvisited struct {
 	HouseholdID int64            `json:"household_id"`
 	GridID      int64            `json:"grid_id"`
 	GridName    string           `json:"grid_name"`
+	Community   string           `json:"community_name"` // the grid's: every community has a 第一网格
 	Address     string           `json:"address"`
 	Householder string           `json:"householder"`
 	Colour      household.Colour `json:"colour"`
@@ -444,8 +445,8 @@ func (s *Store) NeverVisited(ctx context.Context, year int, gridID int64, page, 
 		return nil, 0, err
 	}
 	page, per = pageOf(page, per)
-	rows, err := s.db.QueryContext(ctx, `SELECT h.id, h.grid_id, g.name, h.address, h.householder, h.colour, h.last_visit_at
-		FROM households h JOIN org_units g ON g.id = h.grid_id`+cond+`
+	rows, err := s.db.QueryContext(ctx, `SELECT h.id, h.grid_id, g.name, c.name, h.address, h.householder, h.colour, h.last_visit_at
+		FROM households h JOIN org_units g ON g.id = h.grid_id JOIN org_units c ON c.id = g.parent_id`+cond+`
 		ORDER BY CASE h.colour WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END,
 		CASE WHEN h.last_visit_at IS NULL THEN 0 ELSE 1 END, h.last_visit_at, h.id LIMIT ? OFFSET ?`,
 		append(args, per, (page-1)*per)...)
@@ -456,7 +457,7 @@ func (s *Store) NeverVisited(ctx context.Context, year int, gridID int64, page, 
 	out := []Unvisited{}
 	for rows.Next() {
 		var u Unvisited
-		if err := rows.Scan(&u.HouseholdID, &u.GridID, &u.GridName, &u.Address, &u.Householder, &u.Colour, &u.LastVisitAt); err != nil {
+		if err := rows.Scan(&u.HouseholdID, &u.GridID, &u.GridName, &u.Community, &u.Address, &u.Householder, &u.Colour, &u.LastVisitAt); err != nil {
 			return nil, 0, err
 		}
 		if u.LastVisitAt != nil {

@@ -297,6 +297,9 @@ func TestNeverVisited(t *testing.T) {
 		if total != 2 || len(us) != 2 || us[0].HouseholdID != r.neverRed || us[0].LastVisitAt != nil || us[1].HouseholdID != r.lastYear {
 			t.Fatalf("2026: %d %+v", total, us)
 		}
+		if us[0].Community != "东兴社区" || us[0].GridName != "第二网格" {
+			t.Errorf("the household's grid: %q %q", us[0].Community, us[0].GridName)
+		}
 		if us[1].LastVisitAt == nil || !us[1].LastVisitAt.Equal(time.Date(2025, 12, 31, 15, 59, 0, 0, time.UTC)) {
 			t.Errorf("last visit: %v", us[1].LastVisitAt)
 		}

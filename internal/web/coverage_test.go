@@ -144,7 +144,7 @@ func TestCoverageByCommunity(t *testing.T) {
 		}
 		mustContain(t, "the city's coverage", body, `id="coverage-community"`, "各社区覆盖率", fmt.Sprintf(`data-community="%d"`, c1),
 			fmt.Sprintf(`data-community="%d"`, c2.ID), fmt.Sprintf(`href="/visits/coverage?community=%d"`, c2.ID), "兴隆社区",
-			`id="coverage-total"`, `id="visitors-pick"`, family, other, `<option value="" selected>全部社区</option>`)
+			`id="coverage-total"`, `id="visitors-pick"`, family, other, `<option value="" selected>全部社区</option>`, "兴隆社区 · 兴隆一网格 · ")
 		mustNotContain(t, "the city's coverage", body, "⟦", `data-grid=`, `id="visitors-weekly"`, `id="visitors-monthly"`)
 
 		code, body = city.get(fmt.Sprintf("/visits/coverage?community=%d", c2.ID))
