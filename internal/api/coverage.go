@@ -14,16 +14,48 @@ import (
 // visited in a year and the not-at-home follow-ups. All need PlanVisits
 // and see the caller's scope.
 
+// errCommunity answers a ?community= that is not one of the communities
+// under the caller's org paths, as one that does not exist.
+var errCommunity = &apiError{http.StatusNotFound, "not_found", "no such community", "community"}
+
+// reportVisits is the caller's visit reports, narrowed to ?community= when
+// given: one of the communities under the caller's org paths
+// (visit.Store.Communities), whose grids, visitors and households an
+// administrator above several communities reads one community at a time
+// (the city's 5,824 team members are not one answer).
+func (h *handler) reportVisits(r *http.Request, community int64) (*visit.Store, error) {
+	vs := h.visits(r)
+	if community == 0 {
+		return vs, nil
+	}
+	cs, err := vs.Communities(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		if c.ID == community {
+			return vs.InCommunity(c), nil
+		}
+	}
+	return nil, errCommunity
+}
+
 // coverage lists the coverage of every grid in scope (?grid= only that
-// one), with the sum over them as "overall".
+// one, ?community= those of that community), with the sum over them as
+// "overall".
 func (h *handler) coverage(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
-	grid := q.id("grid")
+	grid, community := q.id("grid"), q.id("community")
 	if q.err != nil {
 		h.fail(w, r, q.err)
 		return
 	}
-	cs, err := h.visits(r).CoverageByGrid(r.Context(), grid)
+	vs, err := h.reportVisits(r, community)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	cs, err := vs.CoverageByGrid(r.Context(), grid)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -66,18 +98,25 @@ func (h *handler) progress(w http.ResponseWriter, r *http.Request) {
 }
 
 // visitsByVisitor counts the visits per team member and recording account
-// in each of the last 8 weeks (?period=week, the default) or 6 months.
+// in each of the last 8 weeks (?period=week, the default) or 6 months, of
+// ?community= if given.
 func (h *handler) visitsByVisitor(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
 	period := q.oneOf("period", []string{visit.ByWeek, visit.ByMonth})
 	if period == "" {
 		period = visit.ByWeek
 	}
+	community := q.id("community")
 	if q.err != nil {
 		h.fail(w, r, q.err)
 		return
 	}
-	rep, err := h.visits(r).VisitsByVisitor(r.Context(), period)
+	vs, err := h.reportVisits(r, community)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	rep, err := vs.VisitsByVisitor(r.Context(), period)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -86,17 +125,22 @@ func (h *handler) visitsByVisitor(w http.ResponseWriter, r *http.Request) {
 }
 
 // neverVisited lists the occupied households with no visit in ?year=
-// (default this year), red first.
+// (default this year), red first, of ?grid= or ?community= if given.
 func (h *handler) neverVisited(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
 	this := h.now().In(calendar.China).Year()
-	year, grid := q.intIn("year", this, 2000, this), q.id("grid")
+	year, grid, community := q.intIn("year", this, 2000, this), q.id("grid"), q.id("community")
 	page, per := q.page()
 	if q.err != nil {
 		h.fail(w, r, q.err)
 		return
 	}
-	us, total, err := h.visits(r).NeverVisited(r.Context(), year, grid, page, per)
+	vs, err := h.reportVisits(r, community)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	us, total, err := vs.NeverVisited(r.Context(), year, grid, page, per)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -1,8 +1,11 @@
 package api
 
 import (
+	"fmt"
 	"testing"
+	"time"
 
+	"wanhu/internal/org"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
 )
@@ -61,6 +64,55 @@ func TestVisitReports(t *testing.T) {
 				want: []string{`"total":1`, `"household_id":{red}`, `"misses":1`, `"card_left":true`, `"offpeak":false`}},
 			{name: "follow-ups: grid 2", method: "GET", path: "/visits/follow-ups?grid={grid2}", user: "admin", status: 200, want: []string{`"total":0`}},
 			{name: "follow-ups: visitor", method: "GET", path: "/visits/follow-ups", user: "visitor", status: 403},
+		})
+	})
+}
+
+// TestVisitReportsByCommunity: the city's administrator narrows the
+// coverage, the visits per visitor and the households not visited to one
+// of the city's communities (?community=); a unit that is not one of the
+// caller's communities (a grid, or any community for a grid leader) is not
+// found.
+func TestVisitReportsByCommunity(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		fx := newFixture(t, db)
+		ctx := t.Context()
+		c2 := org.Unit{Kind: org.Community, ParentID: fx.org.Street.ID, Name: "兴隆社区"}
+		if err := org.CreateUnit(ctx, db, &c2); err != nil {
+			t.Fatal(err)
+		}
+		g3 := org.Unit{Kind: org.GridKind, ParentID: c2.ID, Name: "兴隆一网格", Number: 1}
+		if err := org.CreateUnit(ctx, db, &g3); err != nil {
+			t.Fatal(err)
+		}
+		var h3 int64
+		if err := db.QueryRowContext(ctx, `INSERT INTO households(grid_id, address, colour, occupancy, householder, created_at, updated_at)
+			VALUES (?, '兴隆小区 1-101', 'green', 'owner', '兴隆户主', ?, ?) RETURNING id`, g3.ID, time.Now().UTC(), time.Now().UTC()).Scan(&h3); err != nil {
+			t.Fatal(err)
+		}
+		c1 := fmt.Sprint(fx.org.Community.ID)
+		other, grid3 := fmt.Sprintf(`"household_id":%d`, h3), fmt.Sprintf(`"grid":%d,`, g3.ID)
+		fx.run(t, []scenario{
+			{name: "coverage: the city", method: "GET", path: "/visits/coverage", user: "admin", status: 200,
+				want: []string{`"total":3`, `"grid":{grid1}`, grid3}},
+			{name: "coverage: 兴隆社区", method: "GET", path: fmt.Sprintf("/visits/coverage?community=%d", c2.ID), user: "admin", status: 200,
+				want: []string{`"total":1`, grid3, `"overall":{"households":1`}, reject: []string{`"grid":{grid1}`}},
+			{name: "coverage: 东兴社区", method: "GET", path: "/visits/coverage?community=" + c1, user: "admin", status: 200,
+				want: []string{`"total":2`, `"grid":{grid1}`}, reject: []string{grid3}},
+			{name: "never: 兴隆社区", method: "GET", path: fmt.Sprintf("/visits/never?community=%d", c2.ID), user: "admin", status: 200,
+				want: []string{`"total":1`, other}, reject: []string{`"household_id":{green}`}},
+			{name: "never: 东兴社区", method: "GET", path: "/visits/never?community=" + c1, user: "admin", status: 200,
+				want: []string{`"household_id":{green}`}, reject: []string{other}},
+			{name: "by visitor: 兴隆社区", method: "GET", path: fmt.Sprintf("/visits/by-visitor?community=%d", c2.ID), user: "admin", status: 200,
+				want: []string{`"visitors":[]`}, reject: []string{"卓玛"}},
+			{name: "by visitor: 东兴社区", method: "GET", path: "/visits/by-visitor?community=" + c1, user: "admin", status: 200,
+				want: []string{`"name":"卓玛"`}},
+			{name: "by visitor: a grid", method: "GET", path: "/visits/by-visitor?community={grid1}", user: "admin", status: 404,
+				check: wantError("not_found", "community")},
+			{name: "never: a grid leader", method: "GET", path: "/visits/never?community=" + c1, user: "leader1", status: 404,
+				check: wantError("not_found", "community")},
+			{name: "coverage: bad community", method: "GET", path: "/visits/coverage?community=x", user: "admin", status: 400,
+				check: wantError("invalid", "community")},
 		})
 	})
 }

@@ -288,28 +288,50 @@ type DueFilter struct {
 // DueList returns the households of scope due on or before today (only
 // those overdue with OverdueOnly): overdue red households first, then by
 // days overdue, most first; among equally due, red before yellow before green.
+//
+// When the scope reaches every household (household.ReachesAll: a city's
+// administrator) and no grid is chosen, the households due are found by
+// households_next_due (the date written as a range, not through
+// COALESCE) and lead the join to their grid: the grids under the paths
+// led before and every household of the city was read (56,086 due of a
+// million: 0.65 s of CPU on SQLite). Other scopes keep their plans, which
+// their condition leads.
 func DueList(ctx context.Context, q store.Querier, scope org.Scope, f DueFilter, today calendar.Date) ([]Due, int, error) {
 	where := []string{"h.occupancy <> 'vacant'"}
 	var args []any
-	if c, a := household.Where(scope); c != "" {
+	all, err := household.ReachesAll(ctx, q, scope)
+	if err != nil {
+		return nil, 0, err
+	}
+	byDate := all && f.GridID == 0
+	if c, a := household.Where(scope); c != "" && !all {
 		where, args = append(where, c), append(args, a...)
 	}
 	if f.GridID != 0 {
 		where, args = append(where, "h.grid_id = ?"), append(args, f.GridID)
 	}
-	if f.OverdueOnly {
+	switch {
+	case byDate && f.OverdueOnly:
+		where, args = append(where, "h.next_due_on < ?"), append(args, today)
+	case byDate:
+		where, args = append(where, "(h.next_due_on <= ? OR h.next_due_on IS NULL)"), append(args, today)
+	case f.OverdueOnly:
 		where, args = append(where, "COALESCE(h.next_due_on, ?) < ?"), append(args, today, today)
-	} else {
+	default:
 		where, args = append(where, "COALESCE(h.next_due_on, ?) <= ?"), append(args, today, today)
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
+	grid := "h.grid_id"
+	if byDate {
+		grid = "+h.grid_id"
+	}
 	// The page's rows carry the count of all (COUNT(*) OVER ()), so that
 	// the scope's list is built once, not again for a count of its own;
 	// a page past the end has no row to carry it and counts apart.
 	page, per := pageOf(f.Page, f.PerPage)
 	rows, err := q.QueryContext(ctx, `SELECT h.id, h.grid_id, g.name, h.address, h.householder, h.colour,
 		COALESCE(h.next_due_on, ?), h.last_met_on, h.misses, h.offpeak, COUNT(*) OVER ()
-		FROM households h JOIN org_units g ON g.id = h.grid_id`+cond+`
+		FROM households h JOIN org_units g ON g.id = `+grid+cond+`
 		ORDER BY CASE WHEN h.colour = 'red' AND COALESCE(h.next_due_on, ?) < ? THEN 0 ELSE 1 END,
 		COALESCE(h.next_due_on, ?), CASE h.colour WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END, h.id LIMIT ? OFFSET ?`,
 		append(append([]any{today}, args...), today, today, today, per, (page-1)*per)...)

@@ -13,6 +13,7 @@ import (
 	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
+	"wanhu/internal/store"
 )
 
 // The reports of this file answer the grid leader ("how far is my grid
@@ -83,10 +84,72 @@ type GridCoverage struct {
 }
 
 // fill computes the shares from the counts.
-func (c *GridCoverage) fill() {
+func (c *GridCoverage) fill() { c.Coverage.fill(c.Visited) }
+
+// fill computes the shares of the households visited from the counts.
+func (c *Coverage) fill(v Counts) {
 	n := c.Households
-	c.Week, c.Month, c.Quarter, c.Year = shareOf(c.Visited.Week, n), shareOf(c.Visited.Month, n),
-		shareOf(c.Visited.Quarter, n), shareOf(c.Visited.Year, n)
+	c.Week, c.Month, c.Quarter, c.Year = shareOf(v.Week, n), shareOf(v.Month, n), shareOf(v.Quarter, n), shareOf(v.Year, n)
+}
+
+// CommunityCoverage is the coverage of a community: GridCoverage summed
+// over its active grids.
+type CommunityCoverage struct {
+	CommunityID   int64  `json:"community"`
+	CommunityName string `json:"community_name"`
+	Coverage
+	Visited Counts `json:"visited"`
+}
+
+// Community is a community an administrator's report may narrow to.
+type Community struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	Path string `json:"-"`
+}
+
+// Communities returns the communities under the org paths of the scope
+// (all for the system), by id: those whose reports an administrator whose
+// scope spans several may read one by one (see InCommunity). A grid
+// leader's or a visitor's scope has none.
+func (s *Store) Communities(ctx context.Context) ([]Community, error) {
+	if !s.scope.All && len(s.scope.Paths) == 0 {
+		return nil, nil
+	}
+	var or []string
+	var args []any
+	for _, p := range s.scope.Paths {
+		or, args = append(or, "c.path LIKE ?"), append(args, p+"%")
+	}
+	where := "c.kind = 'community' AND c.retired_at IS NULL"
+	if !s.scope.All {
+		where += " AND (" + strings.Join(or, " OR ") + ")"
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT c.id, c.name, c.path FROM org_units c WHERE `+where+` ORDER BY c.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Community
+	for rows.Next() {
+		var c Community
+		if err := rows.Scan(&c.ID, &c.Name, &c.Path); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// InCommunity returns a Store that sees what the store sees of community
+// c, one of its Communities: the scope's org paths narrowed to the
+// community's, without the grids or the team member it may also name.
+// The community lies under one of the paths, so nothing outside the
+// scope is reached.
+func (s *Store) InCommunity(c Community) *Store {
+	n := s.scope
+	n.All, n.Paths, n.GridIDs, n.MemberID = false, []string{c.Path}, nil, 0
+	return s.In(n)
 }
 
 // CoverageTotal adds up the coverage of grids.
@@ -109,37 +172,116 @@ func CoverageTotal(grids []GridCoverage) GridCoverage {
 // household counts as visited in a period when its last visit, of any
 // outcome, falls in it.
 func (s *Store) CoverageByGrid(ctx context.Context, gridID int64) ([]GridCoverage, error) {
+	gs, err := s.coverageRows(ctx, gridID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]GridCoverage, len(gs))
+	for i, g := range gs {
+		out[i] = g.GridCoverage
+	}
+	return out, nil
+}
+
+// CoverageByCommunity is CoverageByGrid summed per community, by id: what
+// an administrator whose scope spans several communities reads first.
+func (s *Store) CoverageByCommunity(ctx context.Context) ([]CommunityCoverage, error) {
+	gs, err := s.coverageRows(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	index := map[int64]int{}
+	out := []CommunityCoverage{}
+	for _, g := range gs {
+		i, ok := index[g.community]
+		if !ok {
+			i, index[g.community] = len(out), len(out)
+			out = append(out, CommunityCoverage{CommunityID: g.community, CommunityName: g.communityName})
+		}
+		c := &out[i]
+		c.Households += g.Households
+		c.Visited.Week, c.Visited.Month = c.Visited.Week+g.Visited.Week, c.Visited.Month+g.Visited.Month
+		c.Visited.Quarter, c.Visited.Year = c.Visited.Quarter+g.Visited.Quarter, c.Visited.Year+g.Visited.Year
+	}
+	for i := range out {
+		out[i].Coverage.fill(out[i].Visited)
+	}
+	slices.SortFunc(out, func(a, b CommunityCoverage) int { return cmp.Compare(a.CommunityID, b.CommunityID) })
+	return out, nil
+}
+
+// gridCoverage is a grid's coverage with its community.
+type gridCoverage struct {
+	GridCoverage
+	community     int64
+	communityName string
+}
+
+// coverageRows counts the occupied households of the active grids in
+// scope (gridID: that one) by their last visit, grid by grid, by
+// community and grid number. The households are counted from
+// households_grid_visited alone (migration 00052), grid after grid
+// without a sort; on SQLite the last visit is compared as the text it is
+// stored as (+h.last_visit_at has no affinity): with the column's numeric
+// affinity each of the four comparisons tried to read both sides as a
+// number first, a third of the CPU of a city's million households.
+func (s *Store) coverageRows(ctx context.Context, gridID int64) ([]gridCoverage, error) {
 	p := periodStarts(s.today())
 	args := []any{startOf(p[0]), startOf(p[1]), startOf(p[2]), startOf(p[3])}
-	hcond, hargs := household.Where(s.scope)
-	gcond, gargs := household.GridWhere(s.scope)
+	cs, err := s.listScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	hcond, hargs := household.Where(cs)
+	gcond, gargs := household.GridWhere(cs)
 	args = append(append(args, hargs...), gargs...)
 	where := "g.kind = 'grid' AND g.retired_at IS NULL" + and(gcond)
 	if gridID != 0 {
 		where, args = where+" AND g.id = ?", append(args, gridID)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT g.id, g.name, COUNT(h.id),
-		COALESCE(SUM(CASE WHEN h.last_visit_at >= ? THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN h.last_visit_at >= ? THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN h.last_visit_at >= ? THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN h.last_visit_at >= ? THEN 1 ELSE 0 END), 0)
+	last := "h.last_visit_at"
+	if s.db.Dialect() == store.SQLite {
+		last = "+h.last_visit_at"
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT g.id, g.name, c.id, c.name, n, w, m, q, y FROM (
+		SELECT g.id AS gid, COUNT(h.id) AS n,
+		COALESCE(SUM(CASE WHEN `+last+` >= ? THEN 1 ELSE 0 END), 0) AS w,
+		COALESCE(SUM(CASE WHEN `+last+` >= ? THEN 1 ELSE 0 END), 0) AS m,
+		COALESCE(SUM(CASE WHEN `+last+` >= ? THEN 1 ELSE 0 END), 0) AS q,
+		COALESCE(SUM(CASE WHEN `+last+` >= ? THEN 1 ELSE 0 END), 0) AS y
 		FROM org_units g LEFT JOIN households h ON h.grid_id = g.id AND h.occupancy <> 'vacant'`+and(hcond)+`
 		WHERE `+where+`
-		GROUP BY g.id, g.name, g.parent_id, g.number ORDER BY g.parent_id, g.number, g.id`, args...)
+		GROUP BY g.id
+	) x JOIN org_units g ON g.id = x.gid JOIN org_units c ON c.id = g.parent_id
+	ORDER BY g.parent_id, g.number, g.id`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []GridCoverage{}
+	var out []gridCoverage
 	for rows.Next() {
-		var c GridCoverage
-		if err := rows.Scan(&c.GridID, &c.GridName, &c.Households, &c.Visited.Week, &c.Visited.Month, &c.Visited.Quarter, &c.Visited.Year); err != nil {
+		var c gridCoverage
+		if err := rows.Scan(&c.GridID, &c.GridName, &c.community, &c.communityName, &c.Households,
+			&c.Visited.Week, &c.Visited.Month, &c.Visited.Quarter, &c.Visited.Year); err != nil {
 			return nil, err
 		}
 		c.fill()
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// listScope is the scope whose condition a report over many households
+// carries: none when the store's scope reaches every household there is
+// now (household.ReachesAll: a city's administrator), so the households
+// lead instead of the grids under the paths being matched for each. The
+// grids listed are then every one there is, which the scope reaches.
+func (s *Store) listScope(ctx context.Context) (org.Scope, error) {
+	all, err := household.ReachesAll(ctx, s.db, s.scope)
+	if err != nil || !all {
+		return s.scope, err
+	}
+	return org.Everything, nil
 }
 
 // Progress is how far a grid is with its visits of a week: what was
@@ -266,6 +408,7 @@ type Unvisited struct {
 	HouseholdID int64            `json:"household_id"`
 	GridID      int64            `json:"grid_id"`
 	GridName    string           `json:"grid_name"`
+	Community   string           `json:"community_name"` // the grid's: every community has a 第一网格
 	Address     string           `json:"address"`
 	Householder string           `json:"householder"`
 	Colour      household.Colour `json:"colour"`
@@ -274,12 +417,23 @@ type Unvisited struct {
 
 // NeverVisited returns the occupied households of scope (of grid gridID,
 // if not 0) with no visit in year (China time), red first, then those
-// never visited at all, then the longest ago.
+// never visited at all, then the longest ago. In the current year these
+// are the households whose last visit (households.last_visit_at, the
+// latest of their visits, which coverage counts too) is before the year
+// or absent: households_last_visit finds them (migration 00052) instead
+// of every household of scope being asked for a visit of the year.
 func (s *Store) NeverVisited(ctx context.Context, year int, gridID int64, page, per int) ([]Unvisited, int, error) {
 	from, to := startOf(calendar.Date{Y: year, M: 1, D: 1}), startOf(calendar.Date{Y: year + 1, M: 1, D: 1})
 	where := []string{"h.occupancy <> 'vacant'", "NOT EXISTS (SELECT 1 FROM visits v WHERE v.household_id = h.id AND v.at >= ? AND v.at < ?)"}
 	args := []any{from, to}
-	if c, a := household.Where(s.scope); c != "" {
+	if year == s.today().Y {
+		where[1], args = "(h.last_visit_at IS NULL OR h.last_visit_at < ?)", []any{from}
+	}
+	scope, err := s.listScope(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	if c, a := household.Where(scope); c != "" {
 		where, args = append(where, c), append(args, a...)
 	}
 	if gridID != 0 {
@@ -291,8 +445,8 @@ func (s *Store) NeverVisited(ctx context.Context, year int, gridID int64, page, 
 		return nil, 0, err
 	}
 	page, per = pageOf(page, per)
-	rows, err := s.db.QueryContext(ctx, `SELECT h.id, h.grid_id, g.name, h.address, h.householder, h.colour, h.last_visit_at
-		FROM households h JOIN org_units g ON g.id = h.grid_id`+cond+`
+	rows, err := s.db.QueryContext(ctx, `SELECT h.id, h.grid_id, g.name, c.name, h.address, h.householder, h.colour, h.last_visit_at
+		FROM households h JOIN org_units g ON g.id = h.grid_id JOIN org_units c ON c.id = g.parent_id`+cond+`
 		ORDER BY CASE h.colour WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END,
 		CASE WHEN h.last_visit_at IS NULL THEN 0 ELSE 1 END, h.last_visit_at, h.id LIMIT ? OFFSET ?`,
 		append(args, per, (page-1)*per)...)
@@ -303,7 +457,7 @@ func (s *Store) NeverVisited(ctx context.Context, year int, gridID int64, page, 
 	out := []Unvisited{}
 	for rows.Next() {
 		var u Unvisited
-		if err := rows.Scan(&u.HouseholdID, &u.GridID, &u.GridName, &u.Address, &u.Householder, &u.Colour, &u.LastVisitAt); err != nil {
+		if err := rows.Scan(&u.HouseholdID, &u.GridID, &u.GridName, &u.Community, &u.Address, &u.Householder, &u.Colour, &u.LastVisitAt); err != nil {
 			return nil, 0, err
 		}
 		if u.LastVisitAt != nil {
@@ -385,19 +539,27 @@ func (s *Store) VisitsByVisitor(ctx context.Context, period string) (*VisitorRep
 		args = append(args, startOf(d))
 	}
 	fmt.Fprintf(&bucket, " ELSE %d END", len(labels)-1)
-	cond, cargs := household.Where(s.scope)
+	scope, err := s.listScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cond, cargs := household.Where(scope)
+	households := ""
+	if cond != "" {
+		households = " JOIN households h ON h.id = v.household_id"
+	}
 	window := []any{startOf(starts[0]), startOf(starts[len(starts)-1])}
 	legArgs := append(append([]any{}, window...), cargs...)
 	args = append(append(args, legArgs...), legArgs...)
 	rows, err := s.db.QueryContext(ctx, `SELECT kind, who, MAX(name), MAX(role), b, COUNT(*) FROM (
 		SELECT kind, who, name, role, `+bucket.String()+` AS b FROM (
 			SELECT '`+kindMember+`' AS kind, m.id AS who, m.name AS name, m.role AS role, v.at AS vat
-			FROM visits v JOIN visit_visitors vv ON vv.visit_id = v.id JOIN team_members m ON m.id = vv.team_member_id
-			JOIN households h ON h.id = v.household_id WHERE v.at >= ? AND v.at < ?`+and(cond)+`
+			FROM visits v JOIN visit_visitors vv ON vv.visit_id = v.id JOIN team_members m ON m.id = vv.team_member_id`+households+`
+			WHERE v.at >= ? AND v.at < ?`+and(cond)+`
 			UNION ALL
 			SELECT '`+kindRecorder+`', v.recorded_by, COALESCE(NULLIF(u.display_name, ''), u.username), '', v.at
-			FROM visits v JOIN users u ON u.id = v.recorded_by
-			JOIN households h ON h.id = v.household_id WHERE v.at >= ? AND v.at < ?`+and(cond)+`
+			FROM visits v JOIN users u ON u.id = v.recorded_by`+households+`
+			WHERE v.at >= ? AND v.at < ?`+and(cond)+`
 		) x
 	) y GROUP BY kind, who, b`, args...)
 	if err != nil {
@@ -416,7 +578,7 @@ func (s *Store) VisitsByVisitor(ctx context.Context, period string) (*VisitorRep
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if err := s.addIdleMembers(ctx, r, index); err != nil {
+	if err := s.addIdleMembers(ctx, scope, r, index); err != nil {
 		return nil, err
 	}
 	slices.SortFunc(r.Visitors, func(a, b VisitorCounts) int {
@@ -438,10 +600,10 @@ func (r *VisitorReport) add(index map[string]int, c VisitorCounts, b, n int) {
 	r.Visitors[i].Total += n
 }
 
-// addIdleMembers lists the active team members of the grids in scope who
+// addIdleMembers lists the active team members of the grids of scope who
 // made no visit in the report's periods, with zeros.
-func (s *Store) addIdleMembers(ctx context.Context, r *VisitorReport, index map[string]int) error {
-	cond, args := household.GridWhere(s.scope)
+func (s *Store) addIdleMembers(ctx context.Context, scope org.Scope, r *VisitorReport, index map[string]int) error {
+	cond, args := household.GridWhere(scope)
 	rows, err := s.db.QueryContext(ctx, `SELECT m.id, m.name, m.role FROM team_members m JOIN org_units g ON g.id = m.grid_id
 		WHERE m.active`+and(cond)+` ORDER BY m.id`, args...)
 	if err != nil {

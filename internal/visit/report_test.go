@@ -154,6 +154,72 @@ func TestCoverageByGrid(t *testing.T) {
 	})
 }
 
+// TestCoverageByCommunity: a street's administrator reads the coverage of
+// its two communities, each the sum of its grids; narrowed to one
+// community (InCommunity) they read that community's grids, households
+// and team alone; a grid leader has no communities to choose from, a
+// community's administrator one.
+func TestCoverageByCommunity(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		r := newReportGrids(t, ctx, db)
+		c2 := org.Unit{Kind: org.Community, ParentID: r.fx.Street.ID, Name: "兴隆社区"}
+		if err := org.CreateUnit(ctx, db, &c2); err != nil {
+			t.Fatal(err)
+		}
+		g3 := org.Unit{Kind: org.GridKind, ParentID: c2.ID, Name: "第一网格", Number: 1}
+		if err := org.CreateUnit(ctx, db, &g3); err != nil {
+			t.Fatal(err)
+		}
+		var h3 int64
+		if err := db.QueryRowContext(ctx, `INSERT INTO households(grid_id, address, colour, occupancy, householder, created_at, updated_at)
+			VALUES (?, '兴隆小区 1-101', 'green', 'owner', '户主8', ?, ?) RETURNING id`, g3.ID, reportToday, reportToday).Scan(&h3); err != nil {
+			t.Fatal(err)
+		}
+		at := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
+		if _, _, err := r.vs.Record(ctx, household.Actor{ID: r.leader, Name: "网格长小马"},
+			visit.Input{ClientID: "c2", HouseholdID: h3, Outcome: "met", At: &at}); err != nil {
+			t.Fatal(err)
+		}
+		street := r.vs.In(org.Scope{Paths: []string{r.fx.Street.Path}})
+		cs, err := street.Communities(ctx)
+		if err != nil || len(cs) != 2 || cs[0].ID != r.fx.Community.ID || cs[1].ID != c2.ID || cs[1].Name != "兴隆社区" {
+			t.Fatalf("the street's communities: %+v %v", cs, err)
+		}
+		byc, err := street.CoverageByCommunity(ctx)
+		if err != nil || len(byc) != 2 {
+			t.Fatalf("by community: %+v %v", byc, err)
+		}
+		if c := byc[0]; c.CommunityID != r.fx.Community.ID || c.Households != 6 || c.Visited != (visit.Counts{Week: 3, Month: 2, Quarter: 3, Year: 4}) || c.Year != 0.666 {
+			t.Errorf("东兴社区: %+v", c)
+		}
+		if c := byc[1]; c.CommunityID != c2.ID || c.CommunityName != "兴隆社区" || c.Households != 1 || c.Visited != (visit.Counts{Week: 1, Month: 1, Quarter: 1, Year: 1}) || c.Week != 1 {
+			t.Errorf("兴隆社区: %+v", c)
+		}
+		one := street.InCommunity(cs[1])
+		grids, err := one.CoverageByGrid(ctx, 0)
+		if err != nil || len(grids) != 1 || grids[0].GridID != g3.ID {
+			t.Errorf("兴隆社区's grids: %+v %v", grids, err)
+		}
+		if _, total, err := one.NeverVisited(ctx, 2026, 0, 1, 50); err != nil || total != 0 {
+			t.Errorf("兴隆社区's households not visited: %d %v", total, err)
+		}
+		if _, total, err := street.InCommunity(cs[0]).NeverVisited(ctx, 2026, 0, 1, 50); err != nil || total != 2 {
+			t.Errorf("东兴社区's households not visited: %d %v", total, err)
+		}
+		rep, err := one.VisitsByVisitor(ctx, visit.ByWeek)
+		if err != nil || len(rep.Visitors) != 1 || rep.Visitors[0].Kind != "user" || rep.Visitors[0].Total != 1 {
+			t.Errorf("兴隆社区's visitors: %+v %v", rep, err)
+		}
+		if cs, err := r.vs.In(r.leader1).Communities(ctx); err != nil || len(cs) != 0 {
+			t.Errorf("grid 1's leader: %+v %v", cs, err)
+		}
+		if cs, err := r.vs.In(org.Scope{Paths: []string{r.fx.Community.Path}}).Communities(ctx); err != nil || len(cs) != 1 {
+			t.Errorf("东兴社区's administrator: %+v %v", cs, err)
+		}
+	})
+}
+
 // TestProgress: the visits of week 49 in grid 1 against the target of 100,
 // by outcome, and the share of the week's plan visited; the visit one
 // second before Monday 00:00 China time belongs to the week before.
@@ -230,6 +296,9 @@ func TestNeverVisited(t *testing.T) {
 		}
 		if total != 2 || len(us) != 2 || us[0].HouseholdID != r.neverRed || us[0].LastVisitAt != nil || us[1].HouseholdID != r.lastYear {
 			t.Fatalf("2026: %d %+v", total, us)
+		}
+		if us[0].Community != "东兴社区" || us[0].GridName != "第二网格" {
+			t.Errorf("the household's grid: %q %q", us[0].Community, us[0].GridName)
 		}
 		if us[1].LastVisitAt == nil || !us[1].LastVisitAt.Equal(time.Date(2025, 12, 31, 15, 59, 0, 0, time.UTC)) {
 			t.Errorf("last visit: %v", us[1].LastVisitAt)
@@ -318,4 +387,69 @@ func TestCoveragePeriods(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestDueListOfTheCity: the city's administrator, whose paths reach every
+// household, lists the households due by their date (households_next_due)
+// rather than through the grids: the same households in the same order as
+// the list's rule says (a household without a date is due today and not
+// overdue, a future one is not due), overdue only too, and a grid's list.
+func TestDueListOfTheCity(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		r := newReportGrids(t, ctx, db)
+		today := calendar.DayOf(reportToday)
+		for id, due := range map[int64]any{r.red: mustDate("2026-11-20"), r.yellow: nil, r.green: mustDate("2026-12-20"),
+			r.newYear: today, r.lastYear: mustDate("2026-11-01"), r.neverRed: nil, r.vacant: mustDate("2026-01-01")} {
+			if _, err := db.ExecContext(ctx, `UPDATE households SET next_due_on = ? WHERE id = ?`, due, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := func(overdue bool, grid int64) []int64 {
+			op := "<="
+			if overdue {
+				op = "<"
+			}
+			rows, err := db.QueryContext(ctx, `SELECT h.id FROM households h WHERE h.occupancy <> 'vacant' AND (? = 0 OR h.grid_id = ?)
+				AND COALESCE(h.next_due_on, ?) `+op+` ?
+				ORDER BY CASE WHEN h.colour = 'red' AND COALESCE(h.next_due_on, ?) < ? THEN 0 ELSE 1 END,
+				COALESCE(h.next_due_on, ?), CASE h.colour WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END, h.id`,
+				grid, grid, today, today, today, today, today)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var ids []int64
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, id)
+			}
+			return ids
+		}
+		city := r.vs.In(org.Scope{Paths: []string{r.fx.City.Path}})
+		for _, f := range []visit.DueFilter{{}, {OverdueOnly: true}, {GridID: r.grid2}, {Page: 2, PerPage: 2}} {
+			ds, total, err := city.Due(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all := want(f.OverdueOnly, f.GridID)
+			exp := all
+			if f.Page == 2 {
+				exp = all[2:4]
+			}
+			var got []int64
+			for _, d := range ds {
+				got = append(got, d.HouseholdID)
+			}
+			if total != len(all) || !slices.Equal(got, exp) {
+				t.Errorf("%+v: %d %v, want %d %v", f, total, got, len(all), exp)
+			}
+		}
+		if ds, _, _ := city.Due(ctx, visit.DueFilter{}); len(ds) != 5 || ds[0].HouseholdID != r.red || !ds[0].Overdue || ds[len(ds)-1].HouseholdID == r.green {
+			t.Errorf("the city's due list: %+v", ds)
+		}
+	})
 }

@@ -10,23 +10,32 @@ import (
 
 // coveragePage is the administrator's page: coverage by grid, visits per
 // visitor per week and per month, and the households not visited this
-// year.
+// year. An administrator whose scope spans several communities (a
+// street's, a district's, the city's) first sees the coverage by
+// community (ByCommunity) and the households not visited, and picks a
+// community (?community=) for its grids and its visitors, the page its
+// own administrator sees: the city's 1,568 grids and 5,824 team members
+// are not one page.
 type coveragePage struct {
 	Page
-	Periods    []string
-	Grids      []coverageRow
-	Total      coverageRow
-	Weeks      visitorTable
-	Months     visitorTable
-	Year       int
-	Never      []neverRow
-	NeverTotal int
-	Pager      pager
+	Periods     []string
+	ByCommunity bool
+	Communities []Option // offered when the scope spans several
+	Community   string   // the community chosen among them, if any
+	Grids       []coverageRow
+	Total       coverageRow
+	Weeks       visitorTable
+	Months      visitorTable
+	Year        int
+	Never       []neverRow
+	NeverTotal  int
+	Pager       pager
 }
 
 type coverageRow struct {
-	GridID     int64
+	GridID     int64 // a community's id when by community
 	Name       string
+	Link       string
 	Households int
 	Cells      []coverageCell
 }
@@ -52,8 +61,15 @@ const neverPerPage = 50
 
 func coverageRowOf(c visit.GridCoverage) coverageRow {
 	pct := func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) }
-	return coverageRow{GridID: c.GridID, Name: c.GridName, Households: c.Households, Cells: []coverageCell{
-		{c.Visited.Week, pct(c.Week)}, {c.Visited.Month, pct(c.Month)}, {c.Visited.Quarter, pct(c.Quarter)}, {c.Visited.Year, pct(c.Year)}}}
+	return coverageRow{GridID: c.GridID, Name: c.GridName, Link: "/visits/progress?grid=" + strconv.FormatInt(c.GridID, 10),
+		Households: c.Households, Cells: []coverageCell{
+			{c.Visited.Week, pct(c.Week)}, {c.Visited.Month, pct(c.Month)}, {c.Visited.Quarter, pct(c.Quarter)}, {c.Visited.Year, pct(c.Year)}}}
+}
+
+// communityCoverage is a community's coverage as a grid's, for the table
+// and the total.
+func communityCoverage(c visit.CommunityCoverage) visit.GridCoverage {
+	return visit.GridCoverage{GridID: c.CommunityID, GridName: c.CommunityName, Coverage: c.Coverage, Visited: c.Visited}
 }
 
 // coveragePeriods names the columns of the coverage by grid with the days
@@ -81,6 +97,31 @@ func (h *handler) visitCoverage(w http.ResponseWriter, r *http.Request) {
 		v.Year = y
 	}
 	v.Periods = coveragePeriods(l, h.currentDay())
+	communities, err := vs.Communities(ctx)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	if len(communities) > 1 {
+		v.Community = q.Get("community")
+		v.Communities = []Option{{Value: "", Label: l.T("coverage.all_communities")}}
+		chosen := false
+		for _, c := range communities {
+			id := strconv.FormatInt(c.ID, 10)
+			if id == v.Community {
+				vs, chosen = vs.InCommunity(c), true
+			}
+			v.Communities = append(v.Communities, Option{Value: id, Label: c.Name, Selected: id == v.Community})
+		}
+		v.Communities[0].Selected = !chosen
+		if !chosen {
+			v.Community, v.ByCommunity = "", true
+		}
+	}
+	if v.ByCommunity {
+		h.coverageByCommunity(w, r, vs, &v, page)
+		return
+	}
 	cs, err := vs.CoverageByGrid(ctx, 0)
 	if err != nil {
 		h.showError(w, r, err)
@@ -101,7 +142,34 @@ func (h *handler) visitCoverage(w http.ResponseWriter, r *http.Request) {
 		}
 		*t.into = visitorTable{L: l, Periods: rep.Periods, Rows: rep.Visitors}
 	}
-	us, total, err := vs.NeverVisited(ctx, v.Year, 0, page, neverPerPage)
+	h.coverageNever(w, r, vs, &v, page)
+}
+
+// coverageByCommunity ends the page of an administrator whose scope spans
+// several communities: their coverage, each a link to the community's
+// page, and the households not visited.
+func (h *handler) coverageByCommunity(w http.ResponseWriter, r *http.Request, vs *visit.Store, v *coveragePage, page int) {
+	cs, err := vs.CoverageByCommunity(r.Context())
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	var sum []visit.GridCoverage
+	for _, c := range cs {
+		g := communityCoverage(c)
+		row := coverageRowOf(g)
+		row.Link = "/visits/coverage?community=" + strconv.FormatInt(c.CommunityID, 10)
+		v.Grids, sum = append(v.Grids, row), append(sum, g)
+	}
+	v.Total = coverageRowOf(visit.CoverageTotal(sum))
+	h.coverageNever(w, r, vs, v, page)
+}
+
+// coverageNever adds the households not visited in the page's year and
+// renders the page.
+func (h *handler) coverageNever(w http.ResponseWriter, r *http.Request, vs *visit.Store, v *coveragePage, page int) {
+	l, q := v.L, r.URL.Query()
+	us, total, err := vs.NeverVisited(r.Context(), v.Year, 0, page, neverPerPage)
 	if err != nil {
 		h.showError(w, r, err)
 		return
@@ -115,5 +183,5 @@ func (h *handler) visitCoverage(w http.ResponseWriter, r *http.Request) {
 		v.Never = append(v.Never, row)
 	}
 	v.Pager = newPager("/visits/coverage", q, page, neverPerPage, total)
-	h.render(w, r, http.StatusOK, "coverage", v)
+	h.render(w, r, http.StatusOK, "coverage", *v)
 }

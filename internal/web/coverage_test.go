@@ -114,3 +114,61 @@ func TestCoverageColumnsAndRoles(t *testing.T) {
 		mustNotContain(t, "coverage in English", body, "⟦", "team member<")
 	})
 }
+
+// TestCoverageByCommunity: the city's administrator, whose scope spans two
+// communities, sees their coverage with a link to each and the households
+// not visited, but no visitor tables; a community chosen (?community=)
+// shows its grids, its visitors and its households alone, as its own
+// administrator sees it; a community outside the list is not chosen. The
+// community's administrator keeps the page of grids and visitors, and
+// cannot choose another community.
+func TestCoverageByCommunity(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := t.Context()
+		if _, err := e.h.auth.CreateUser(ctx, "cityadmin", "", testPassword, auth.Grant{Role: auth.Admin, OrgUnitID: e.org.City.ID}); err != nil {
+			t.Fatal(err)
+		}
+		c2, g3 := e.newCommunity("兴隆社区", "兴隆一网格")
+		var h3 int64
+		if err := db.QueryRowContext(ctx, `INSERT INTO households(grid_id, address, colour, occupancy, householder, created_at, updated_at)
+			VALUES (?, '兴隆小区 1-101', 'green', 'owner', '兴隆户主', ?, ?) RETURNING id`, g3.ID, time.Now().UTC(), time.Now().UTC()).Scan(&h3); err != nil {
+			t.Fatal(err)
+		}
+		c1, grid1 := e.org.Community.ID, e.org.Grids[0].ID
+		family, other := fmt.Sprintf(`data-household="%d"`, e.family.ID), fmt.Sprintf(`data-household="%d"`, h3)
+		city := e.signedIn("cityadmin")
+		code, body := city.get("/visits/coverage")
+		if code != http.StatusOK {
+			t.Fatalf("coverage: %d", code)
+		}
+		mustContain(t, "the city's coverage", body, `id="coverage-community"`, "各社区覆盖率", fmt.Sprintf(`data-community="%d"`, c1),
+			fmt.Sprintf(`data-community="%d"`, c2.ID), fmt.Sprintf(`href="/visits/coverage?community=%d"`, c2.ID), "兴隆社区",
+			`id="coverage-total"`, `id="visitors-pick"`, family, other, `<option value="" selected>全部社区</option>`, "兴隆社区 · 兴隆一网格 · ")
+		mustNotContain(t, "the city's coverage", body, "⟦", `data-grid=`, `id="visitors-weekly"`, `id="visitors-monthly"`)
+
+		code, body = city.get(fmt.Sprintf("/visits/coverage?community=%d", c2.ID))
+		if code != http.StatusOK {
+			t.Fatalf("兴隆社区's coverage: %d", code)
+		}
+		mustContain(t, "兴隆社区's coverage", body, fmt.Sprintf(`data-grid="%d"`, g3.ID), "兴隆一网格", `id="visitors-weekly"`, `id="visitors-monthly"`,
+			other, fmt.Sprintf(`<option value="%d" selected>兴隆社区</option>`, c2.ID), fmt.Sprintf(`name="community" value="%d"`, c2.ID))
+		mustNotContain(t, "兴隆社区's coverage", body, "⟦", fmt.Sprintf(`data-grid="%d"`, grid1), family, `data-community=`, "小张")
+
+		_, body = city.get(fmt.Sprintf("/visits/coverage?community=%d", c1))
+		mustContain(t, "东兴社区's coverage", body, fmt.Sprintf(`data-grid="%d"`, grid1), family, `小张 <span class="status">网格员</span>`)
+		mustNotContain(t, "东兴社区's coverage", body, fmt.Sprintf(`data-grid="%d"`, g3.ID), other)
+
+		_, body = city.get(fmt.Sprintf("/visits/coverage?community=%d", grid1))
+		mustContain(t, "a grid as the community", body, `id="visitors-pick"`, fmt.Sprintf(`data-community="%d"`, c2.ID))
+
+		admin := e.signedIn("admin")
+		_, body = admin.get(fmt.Sprintf("/visits/coverage?community=%d", c2.ID))
+		mustContain(t, "the community administrator's coverage", body, fmt.Sprintf(`data-grid="%d"`, grid1), `id="visitors-weekly"`, family)
+		mustNotContain(t, "the community administrator's coverage", body, `id="coverage-community"`, "兴隆", other, `data-community=`)
+
+		_, body = city.get("/lang?to=en&back=" + url.QueryEscape("/visits/coverage"))
+		mustContain(t, "the city's coverage in English", body, "Coverage by community", "All communities", "Choose a community")
+		mustNotContain(t, "the city's coverage in English", body, "⟦")
+	})
+}
