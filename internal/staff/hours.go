@@ -261,7 +261,7 @@ func monthsIn(from, to calendar.Date) []monthPart {
 
 // fewMembers is how many members a statement names one by one; for more,
 // every member's rows are read and the caller keeps those it asked for.
-const fewMembers = 100
+const fewMembers = 200
 
 // namedMembers is the condition that names the members ids, on the column
 // only is given, and its arguments; none for more than fewMembers.
