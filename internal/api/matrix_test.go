@@ -77,7 +77,7 @@ func TestRoleMatrix(t *testing.T) {
 		add("visitor", "POST", "/households/{red}/needs", `{"kind":"medical","note":"需要陪诊"}`, 201)
 		add("officer", "POST", "/households/{red}/needs", `{"kind":"medical"}`, 403)
 		add("leader1", "POST", "/persons/{father}/events", `{"type":"lost_job"}`, 404)
-		add("leader1", "POST", "/households", `{"building_id":{building2},"room":"909"}`, 400, wantError("not_found", "grid_id"))
+		add("leader1", "POST", "/households", `{"building_id":{building2},"room":"909"}`, 400, wantError("not_found", "building_id")) // as a building that does not exist
 		add("leader1", "POST", "/households", `{"building_id":{building1},"room":"909"}`, 201)
 		add("leader1", "PUT", "/colour-rules", `[]`, 403)
 		add("leader1", "PUT", "/households/{red}/colour-override", `{"colour":"yellow","reason":"test"}`, 200)
