@@ -9,7 +9,6 @@ import (
 
 	"wanhu/internal/calendar"
 	"wanhu/internal/household"
-	"wanhu/internal/org"
 	"wanhu/internal/stats"
 	"wanhu/internal/store"
 )
@@ -237,10 +236,25 @@ func tagAgg(db *store.DB) string {
 
 // Count returns how many rows roster q has.
 func (s *Store) Count(ctx context.Context, q Query) (int, error) {
-	cond, args := s.where(q)
-	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*)`+from(q)+` WHERE `+cond, args...).Scan(&n)
+	n, _, err := s.countUpTo(ctx, q, 0)
 	return n, err
+}
+
+// countUpTo counts the rows of roster q up to max (0: in full), reading at
+// most max+1 of them; more reports that there are more than max.
+func (s *Store) countUpTo(ctx context.Context, q Query, max int) (n int, more bool, err error) {
+	cond, args := s.where(q)
+	sql := `SELECT COUNT(*)` + from(q) + ` WHERE ` + cond
+	if max > 0 {
+		sql, args = `SELECT COUNT(*) FROM (SELECT 1`+from(q)+` WHERE `+cond+` LIMIT ?) r`, append(args, max+1)
+	}
+	if err := s.db.QueryRowContext(ctx, sql, args...).Scan(&n); err != nil {
+		return 0, false, err
+	}
+	if max > 0 && n > max {
+		return max, true, nil
+	}
+	return n, false, nil
 }
 
 // counting is the store whose conditions the index's counts carry: s, or
@@ -254,14 +268,13 @@ func (s *Store) Count(ctx context.Context, q Query) (int, error) {
 // by their birth dates (540,000 people, each looked up) took 13 s on
 // SQLite, three times the scope's walk.
 func (s *Store) counting(ctx context.Context) (*Store, error) {
-	if s.scope.All {
-		return s, nil
+	scope, err := household.ListScope(ctx, s.db, s.scope)
+	if err != nil {
+		return nil, err
 	}
-	all, err := household.ReachesAll(ctx, s.db, s.scope)
-	if err != nil || !all {
-		return s, err
-	}
-	return &Store{db: s.db, scope: org.Everything}, nil
+	c := *s
+	c.scope = scope
+	return &c, nil
 }
 
 // listCap is where a roster's page stops counting in a scope bigger than
@@ -282,7 +295,7 @@ var denseRows = 1000
 // In a big scope the total is counted up to listCap or the page's last
 // row, whichever is further; more reports that there are more rows.
 func (s *Store) List(ctx context.Context, q Query, page, per int) (items []Item, total int, more bool, err error) {
-	page = max(page, 1)
+	page = min(max(page, 1), 1_000_000) // as the API bounds it: page×per must not overflow
 	small, err := household.SmallScope(ctx, s.db, s.scope)
 	if err != nil {
 		return nil, 0, false, err
@@ -296,12 +309,7 @@ func (s *Store) List(ctx context.Context, q Query, page, per int) (items []Item,
 		if lead, err = s.counting(ctx); err != nil {
 			return nil, 0, false, err
 		}
-		limit := max(listCap, page*per)
-		cond, args := lead.where(q)
-		err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from(q)+` WHERE `+cond+` LIMIT ?) r`, append(args, limit+1)...).Scan(&total)
-		if total > limit {
-			total, more = limit, true
-		}
+		total, more, err = lead.countUpTo(ctx, q, max(listCap, page*per))
 		byHousehold = total >= denseRows
 	}
 	if err != nil {

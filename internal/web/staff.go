@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -41,15 +40,6 @@ type staffPage struct {
 // staffPerPage bounds the pages of scorecards and hours: a city has
 // thousands of members. Exports hold every row.
 const staffPerPage = 100
-
-// pageOf keeps the rows of the page ?page= of q and the pager to the
-// others.
-func pageOf[T any](base string, q url.Values, rows []T) ([]T, pager) {
-	page, _ := strconv.Atoi(q.Get("page"))
-	page = max(page, 1)
-	p := newPager(base, q, page, staffPerPage, len(rows))
-	return rows[min((page-1)*staffPerPage, len(rows)):min(page*staffPerPage, len(rows))], p
-}
 
 // scorecardRow is one scorecard as shown.
 type scorecardRow struct {
@@ -161,7 +151,7 @@ func (h *handler) staffList(w http.ResponseWriter, r *http.Request) {
 	if v.Sort == "name" {
 		slices.SortStableFunc(v.Rows, func(a, b scorecardRow) int { return cmp.Compare(a.Name, b.Name) })
 	}
-	v.Rows, v.Pager = pageOf("/staff", q, v.Rows)
+	v.Rows, v.Pager = pageOf("/staff", q, v.Rows, staffPerPage)
 	keep := q
 	keep.Del("sort")
 	keep.Del("format")

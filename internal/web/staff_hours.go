@@ -174,7 +174,7 @@ func (h *handler) staffHours(w http.ResponseWriter, r *http.Request) {
 			v.Months = append(v.Months, m.Month)
 		}
 	}
-	v.Rows, v.Pager = pageOf("/staff/hours", r.URL.Query(), rows)
+	v.Rows, v.Pager = pageOf("/staff/hours", r.URL.Query(), rows, staffPerPage)
 	h.render(w, r, http.StatusOK, "staff_hours", v)
 }
 

@@ -81,11 +81,8 @@ func (h *handler) teamList(w http.ResponseWriter, r *http.Request) {
 		names[g.ID] = g.Name
 	}
 	scope := access.Scope(v.User)
-	members := org.TeamOfGrids(all, grids)
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	page = max(page, 1)
-	v.Pager = newPager("/team", r.URL.Query(), page, teamPerPage, len(members))
-	members = members[min((page-1)*teamPerPage, len(members)):min(page*teamPerPage, len(members))]
+	members, pager := pageOf("/team", r.URL.Query(), org.TeamOfGrids(all, grids), teamPerPage)
+	v.Pager = pager
 	manages := map[[2]int64]bool{} // by community and grid: one unit read each
 	index := map[string]int{}
 	for _, m := range members {

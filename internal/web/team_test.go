@@ -180,3 +180,20 @@ func TestTeamAndStaffPagesArePaged(t *testing.T) {
 		}
 	})
 }
+
+// TestPageNumbersOutOfRange: a page number past the last, below the first
+// or too big for arithmetic shows the nearest page, never an error.
+func TestPageNumbersOutOfRange(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		admin := e.signedIn("admin")
+		for _, path := range []string{"/team", "/staff", "/staff/hours", "/rosters/four_thirty"} {
+			for _, page := range []string{"9223372036854775807", "-5", "99"} {
+				code, body := admin.get(path + "?page=" + page)
+				if code != http.StatusOK || !strings.Contains(body, "小张") && path != "/rosters/four_thirty" {
+					t.Errorf("%s?page=%s: %d", path, page, code)
+				}
+			}
+		}
+	})
+}

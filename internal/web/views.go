@@ -172,6 +172,15 @@ func newPager(base string, q map[string][]string, page, per, total int) pager {
 	return newPagerMore(base, q, page, per, total, false)
 }
 
+// pageOf keeps the rows, read in full, of the page ?page= of q (from 1 to
+// the last page, whatever was asked), per to a page, and the pager to the
+// others.
+func pageOf[T any](base string, q url.Values, rows []T, per int) ([]T, pager) {
+	page, _ := strconv.Atoi(q.Get("page"))
+	page = min(max(page, 1), max(1, (len(rows)+per-1)/per))
+	return rows[(page-1)*per : min(page*per, len(rows))], newPager(base, q, page, per, len(rows))
+}
+
 // newPagerMore is newPager for a total that is a lower bound when more is
 // set: a next page is then offered while this one is full.
 func newPagerMore(base string, q map[string][]string, page, per, total int, more bool) pager {
