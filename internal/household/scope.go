@@ -196,6 +196,17 @@ func whereScope(ctx context.Context, q store.Querier, scope org.Scope) (org.Scop
 	return org.Scope{All: true}, asked, nil
 }
 
+// ListScope is the scope whose condition a statement over many
+// households' rows carries (a report, a roster, a list): scope itself, or
+// when it reaches every household there is now (ReachesAll: a city's
+// administrator) the system's, which carries none, so the rows' own
+// conditions lead instead of every grid under the paths. What the reader
+// may see of each row still follows scope.
+func ListScope(ctx context.Context, q store.Querier, scope org.Scope) (org.Scope, error) {
+	s, _, err := whereScope(ctx, q, scope)
+	return s, err
+}
+
 // rowsScope is the store's scope as the condition of a list of rows of
 // households (ledger events, benefit cases): on the household's row
 // (WhereRow) for one household's, not through the list of every household

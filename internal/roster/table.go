@@ -72,21 +72,11 @@ func (s *Store) CountsUpTo(ctx context.Context, on calendar.Date, max int) ([]Co
 	}
 	out := make([]Counted, 0, len(Builtins))
 	for _, d := range Builtins {
-		q := Query{Def: d, On: on, AgeFrom: 60}
-		cond, args := c.where(q)
-		sql := `SELECT COUNT(*)` + from(q) + ` WHERE ` + cond
-		if max > 0 {
-			sql, args = `SELECT COUNT(*) FROM (SELECT 1`+from(q)+` WHERE `+cond+` LIMIT ?) r`, append(args, max+1)
-		}
-		var n int
-		if err := s.db.QueryRowContext(ctx, sql, args...).Scan(&n); err != nil {
+		n, more, err := c.countUpTo(ctx, Query{Def: d, On: on, AgeFrom: 60}, max)
+		if err != nil {
 			return nil, fmt.Errorf("roster %s: count: %w", d.Name, err)
 		}
-		cd := Counted{Def: d, Count: n, Path: "/rosters/" + d.Name}
-		if max > 0 && n > max {
-			cd.Count, cd.AtLeast = max, true
-		}
-		out = append(out, cd)
+		out = append(out, Counted{Def: d, Count: n, AtLeast: more, Path: "/rosters/" + d.Name})
 	}
 	return out, nil
 }

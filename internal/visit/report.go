@@ -228,7 +228,7 @@ type gridCoverage struct {
 func (s *Store) coverageRows(ctx context.Context, gridID int64) ([]gridCoverage, error) {
 	p := periodStarts(s.today())
 	args := []any{startOf(p[0]), startOf(p[1]), startOf(p[2]), startOf(p[3])}
-	cs, err := s.listScope(ctx)
+	cs, err := household.ListScope(ctx, s.db, s.scope)
 	if err != nil {
 		return nil, err
 	}
@@ -269,19 +269,6 @@ func (s *Store) coverageRows(ctx context.Context, gridID int64) ([]gridCoverage,
 		out = append(out, c)
 	}
 	return out, rows.Err()
-}
-
-// listScope is the scope whose condition a report over many households
-// carries: none when the store's scope reaches every household there is
-// now (household.ReachesAll: a city's administrator), so the households
-// lead instead of the grids under the paths being matched for each. The
-// grids listed are then every one there is, which the scope reaches.
-func (s *Store) listScope(ctx context.Context) (org.Scope, error) {
-	all, err := household.ReachesAll(ctx, s.db, s.scope)
-	if err != nil || !all {
-		return s.scope, err
-	}
-	return org.Everything, nil
 }
 
 // Progress is how far a grid is with its visits of a week: what was
@@ -429,7 +416,7 @@ func (s *Store) NeverVisited(ctx context.Context, year int, gridID int64, page, 
 	if year == s.today().Y {
 		where[1], args = "(h.last_visit_at IS NULL OR h.last_visit_at < ?)", []any{from}
 	}
-	scope, err := s.listScope(ctx)
+	scope, err := household.ListScope(ctx, s.db, s.scope)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -539,7 +526,7 @@ func (s *Store) VisitsByVisitor(ctx context.Context, period string) (*VisitorRep
 		args = append(args, startOf(d))
 	}
 	fmt.Fprintf(&bucket, " ELSE %d END", len(labels)-1)
-	scope, err := s.listScope(ctx)
+	scope, err := household.ListScope(ctx, s.db, s.scope)
 	if err != nil {
 		return nil, err
 	}
