@@ -97,3 +97,51 @@ func (s Scope) Administers(path string) bool {
 func (s Scope) SeesUnit(u Unit) bool {
 	return s.Administers(u.Path) || u.Kind == GridKind && slices.Contains(s.GridIDs, u.ID)
 }
+
+// CommunityChoice is a community that a scope spanning several may be narrowed
+// to (InCommunity), for reports and lists read one community at a time.
+type CommunityChoice struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	Path string `json:"-"`
+}
+
+// Communities returns the active communities under the org paths of s
+// (every one for the system), by id. A grid leader's or a visitor's scope
+// has none: it is not narrowed by community.
+func Communities(ctx context.Context, q store.Querier, s Scope) ([]CommunityChoice, error) {
+	if !s.All && len(s.Paths) == 0 {
+		return nil, nil
+	}
+	where, args := "c.kind = 'community' AND c.retired_at IS NULL", []any{}
+	if !s.All {
+		or := make([]string, len(s.Paths))
+		for i, p := range s.Paths {
+			or[i], args = "c.path LIKE ?", append(args, p+"%")
+		}
+		where += " AND (" + strings.Join(or, " OR ") + ")"
+	}
+	rows, err := q.QueryContext(ctx, `SELECT c.id, c.name, c.path FROM org_units c WHERE `+where+` ORDER BY c.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []CommunityChoice
+	for rows.Next() {
+		var c CommunityChoice
+		if err := rows.Scan(&c.ID, &c.Name, &c.Path); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// InCommunity returns s narrowed to community c, one of its Communities:
+// the community's path in place of s's paths, without the grids or the
+// team member s may also name. The community lies under one of s's paths,
+// so nothing outside s is reached.
+func (s Scope) InCommunity(c CommunityChoice) Scope {
+	s.All, s.Paths, s.GridIDs, s.MemberID = false, []string{c.Path}, nil, 0
+	return s
+}

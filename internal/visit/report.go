@@ -102,55 +102,18 @@ type CommunityCoverage struct {
 }
 
 // Community is a community an administrator's report may narrow to.
-type Community struct {
-	ID   int64  `json:"id"`
-	Name string `json:"name"`
-	Path string `json:"-"`
-}
+type Community = org.CommunityChoice
 
-// Communities returns the communities under the org paths of the scope
-// (all for the system), by id: those whose reports an administrator whose
-// scope spans several may read one by one (see InCommunity). A grid
-// leader's or a visitor's scope has none.
+// Communities returns the communities the store's scope may be narrowed to
+// (org.Communities): those whose reports an administrator whose scope
+// spans several may read one by one (see InCommunity).
 func (s *Store) Communities(ctx context.Context) ([]Community, error) {
-	if !s.scope.All && len(s.scope.Paths) == 0 {
-		return nil, nil
-	}
-	var or []string
-	var args []any
-	for _, p := range s.scope.Paths {
-		or, args = append(or, "c.path LIKE ?"), append(args, p+"%")
-	}
-	where := "c.kind = 'community' AND c.retired_at IS NULL"
-	if !s.scope.All {
-		where += " AND (" + strings.Join(or, " OR ") + ")"
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT c.id, c.name, c.path FROM org_units c WHERE `+where+` ORDER BY c.id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Community
-	for rows.Next() {
-		var c Community
-		if err := rows.Scan(&c.ID, &c.Name, &c.Path); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return org.Communities(ctx, s.db, s.scope)
 }
 
 // InCommunity returns a Store that sees what the store sees of community
-// c, one of its Communities: the scope's org paths narrowed to the
-// community's, without the grids or the team member it may also name.
-// The community lies under one of the paths, so nothing outside the
-// scope is reached.
-func (s *Store) InCommunity(c Community) *Store {
-	n := s.scope
-	n.All, n.Paths, n.GridIDs, n.MemberID = false, []string{c.Path}, nil, 0
-	return s.In(n)
-}
+// c, one of its Communities (org.Scope.InCommunity).
+func (s *Store) InCommunity(c Community) *Store { return s.In(s.scope.InCommunity(c)) }
 
 // CoverageTotal adds up the coverage of grids.
 func CoverageTotal(grids []GridCoverage) GridCoverage {
