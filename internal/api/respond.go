@@ -9,6 +9,7 @@ import (
 
 	"wanhu/internal/apperr"
 	"wanhu/internal/auth"
+	"wanhu/internal/server"
 	"wanhu/internal/store"
 )
 
@@ -67,20 +68,21 @@ func (h *handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, 
 		buf := jsonBufs.Get().(*[]byte)
 		defer jsonBufs.Put(buf)
 		b, err = a.appendJSON((*buf)[:0])
-		if err == nil && cap(b) <= 64<<10 {
-			*buf = b // grown, kept for the next answer
+		if err == nil {
+			b = append(b, '\n')
+			if cap(b) <= 64<<10 {
+				*buf = b // grown, kept for the next answer
+			}
 		}
-	} else {
-		b, err = json.Marshal(v)
+	} else if b, err = json.Marshal(v); err == nil {
+		b = append(b, '\n')
 	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(b)
-	w.Write([]byte("\n"))
+	server.Write(w, r, status, b)
 }
 
 // jsonBufs are the buffers of the answers that append their own JSON

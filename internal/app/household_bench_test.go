@@ -16,15 +16,17 @@ import (
 	"wanhu/internal/store"
 )
 
-// BenchmarkCityHouseholdJSON: GET /api/v1/households/{id} as visitor1,
-// each of the households assigned to team member 1 in turn, through the
-// whole handler without the network, on a copy of a generated city named
-// by WANHU_BENCH_CITY (a SQLite file, its keys beside it as FILE.key,
-// the accounts made by `go run ./bench/load accounts`); skipped without
-// it. Its allocations a request are exact; its time is CPU only on an
-// idle machine (issue 15: compare builds by the CPU time of runs of two
+// BenchmarkCityHousehold: GET /api/v1/households/{id} (json) and the
+// household page /households/{id} (page) as visitor1, each of the
+// households assigned to team member 1 in turn, through the whole handler
+// without the network, sent as they are (identity) or gzipped (gzip, as
+// browsers ask: server.Write), on a copy of a generated city named by
+// WANHU_BENCH_CITY (a SQLite file, its keys beside it as FILE.key, the
+// accounts made by `go run ./bench/load accounts`); skipped without it.
+// Its allocations a request are exact; its time is CPU only on an idle
+// machine (issue 15: compare builds by the CPU time of runs of two
 // lengths).
-func BenchmarkCityHouseholdJSON(b *testing.B) {
+func BenchmarkCityHousehold(b *testing.B) {
 	path := os.Getenv("WANHU_BENCH_CITY")
 	if path == "" {
 		b.Skip("WANHU_BENCH_CITY not set")
@@ -46,6 +48,10 @@ func BenchmarkCityHouseholdJSON(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	cookie, _, err := d.Auth.Login(ctx, "visitor1", "demo-pass-2026", auth.Web)
+	if err != nil {
+		b.Fatal(err)
+	}
 	rows, err := db.QueryContext(ctx, "SELECT household_id FROM household_assignments WHERE team_member_id = 1")
 	if err != nil {
 		b.Fatal(err)
@@ -62,18 +68,32 @@ func BenchmarkCityHouseholdJSON(b *testing.B) {
 	if len(ids) == 0 {
 		b.Fatal("team member 1 has no households")
 	}
-	reqs := make([]*http.Request, len(ids))
-	for i, id := range ids {
-		reqs[i] = httptest.NewRequest("GET", fmt.Sprintf("/api/v1/households/%d", id), nil)
-		reqs[i].Header.Set("Authorization", "Bearer "+token)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := range b.N {
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, reqs[i%len(reqs)])
-		if w.Code != 200 {
-			b.Fatal(w.Code, w.Body.String())
+	for _, what := range []string{"json", "page"} {
+		for _, enc := range []string{"identity", "gzip"} {
+			b.Run(what+"/"+enc, func(b *testing.B) {
+				reqs := make([]*http.Request, len(ids))
+				for i, id := range ids {
+					if what == "json" {
+						reqs[i] = httptest.NewRequest("GET", fmt.Sprintf("/api/v1/households/%d", id), nil)
+						reqs[i].Header.Set("Authorization", "Bearer "+token)
+					} else {
+						reqs[i] = httptest.NewRequest("GET", fmt.Sprintf("/households/%d", id), nil)
+						reqs[i].Header.Set("Cookie", "wanhu_session="+cookie)
+					}
+					reqs[i].Header.Set("Accept-Encoding", enc)
+				}
+				var sent int
+				b.ReportAllocs()
+				for i := 0; b.Loop(); i++ {
+					w := httptest.NewRecorder()
+					h.ServeHTTP(w, reqs[i%len(reqs)])
+					if w.Code != 200 {
+						b.Fatal(w.Code, w.Body.String())
+					}
+					sent += w.Body.Len()
+				}
+				b.ReportMetric(float64(sent)/float64(b.N), "B-sent/op")
+			})
 		}
 	}
 }

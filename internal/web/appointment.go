@@ -137,7 +137,7 @@ func (h *handler) apptForm(w http.ResponseWriter, r *http.Request, status int, c
 		h.apptNotice(w, r, err)
 		return
 	}
-	tok := formToken(w, r, apptCookie, 3600)
+	tok := maskToken(formToken(w, r, apptCookie, 3600))
 	v := apptPublicPage{Page: h.page(r, "appt.title", ""), Token: r.PathValue("token"), FormToken: tok,
 		Community: g.CommunityName, Building: hh.CompoundName + " " + hh.BuildingName}
 	v.Brand = g.CommunityName
@@ -158,7 +158,7 @@ func (h *handler) apptForm(w http.ResponseWriter, r *http.Request, status int, c
 func (h *handler) apptBook(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	c, err := r.Cookie(apptCookie)
-	if err != nil || !sameToken(r.PostFormValue("csrf"), c.Value) {
+	if err != nil || !tokenMatches(r.PostFormValue("csrf"), c.Value) {
 		h.apptNotice(w, r, errForbidden)
 		return
 	}

@@ -11,10 +11,10 @@ import (
 	"mime"
 	"net/http"
 	"path"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"wanhu/internal/server"
 )
 
 // Static files are served under content-hashed names: app.js is
@@ -163,32 +163,13 @@ func (s *assetSet) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, etag := a.body, a.etag
 	if a.gz != nil {
 		h.Add("Vary", "Accept-Encoding")
-		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		if server.AcceptsGzip(r.Header.Get("Accept-Encoding")) {
 			body, etag = a.gz, strings.TrimSuffix(a.etag, `"`)+`-gz"`
 			h.Set("Content-Encoding", "gzip")
 		}
 	}
 	h.Set("ETag", etag)
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
-}
-
-// acceptsGzip reports whether an Accept-Encoding header takes gzip (or
-// "*") with a weight above zero.
-func acceptsGzip(header string) bool {
-	for _, part := range strings.Split(header, ",") {
-		coding, params, _ := strings.Cut(part, ";")
-		coding = strings.ToLower(strings.TrimSpace(coding))
-		if coding != "gzip" && coding != "x-gzip" && coding != "*" {
-			continue
-		}
-		q, ok := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q=")
-		if !ok {
-			return true
-		}
-		w, err := strconv.ParseFloat(q, 64)
-		return err == nil && w > 0
-	}
-	return false
 }
 
 // serviceWorker serves static/sw.js from the root, so that its scope is

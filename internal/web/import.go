@@ -120,7 +120,7 @@ var errUploadToken = errors.New("upload without the session's token")
 func streamUpload(r *http.Request, csrf string, fn func(fields url.Values, name string, file io.Reader) error) error {
 	noFile := apperr.Field("file", "upload_required", "is required: choose an .xlsx workbook or a .csv file")
 	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		if !sameToken(r.PostFormValue("csrf"), csrf) {
+		if !tokenMatches(r.PostFormValue("csrf"), csrf) {
 			return errUploadToken
 		}
 		return noFile
@@ -139,7 +139,7 @@ func streamUpload(r *http.Request, csrf string, fn func(fields url.Values, name 
 			return apperr.Field("file", "upload_failed", "the upload could not be read: send the file again")
 		}
 		if p.FormName() == "file" {
-			if !sameToken(fields.Get("csrf"), csrf) {
+			if !tokenMatches(fields.Get("csrf"), csrf) {
 				return errUploadToken
 			}
 			return fn(fields, p.FileName(), p)
@@ -153,7 +153,7 @@ func streamUpload(r *http.Request, csrf string, fn func(fields url.Values, name 
 		}
 		fields.Add(p.FormName(), string(b))
 	}
-	if !sameToken(fields.Get("csrf"), csrf) {
+	if !tokenMatches(fields.Get("csrf"), csrf) {
 		return errUploadToken
 	}
 	return noFile

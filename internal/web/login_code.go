@@ -33,7 +33,7 @@ func (h *handler) askCode(w http.ResponseWriter, r *http.Request, err error) boo
 }
 
 func (h *handler) showCode(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	tok := formToken(w, r, loginCookie, 3600)
+	tok := maskToken(formToken(w, r, loginCookie, 3600))
 	v := codeView{Page: h.page(r, "totp.login_title", ""), Token: tok, Next: nextPath(r.PostFormValue("next")), Error: msg}
 	h.render(w, r, status, "login_code", v)
 }
@@ -42,7 +42,7 @@ func (h *handler) showCode(w http.ResponseWriter, r *http.Request, status int, m
 func (h *handler) loginCode(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	c, err := r.Cookie(loginCookie)
-	if err != nil || !sameToken(r.PostFormValue("csrf"), c.Value) {
+	if err != nil || !tokenMatches(r.PostFormValue("csrf"), c.Value) {
 		h.expired(w, r)
 		return
 	}

@@ -74,7 +74,7 @@ func (h *handler) activitiesPublicForm(w http.ResponseWriter, r *http.Request, s
 	v := activitiesPublicPage{Page: h.page(r, "activity.public_title", ""), Token: r.PathValue("token"), Done: done,
 		Community: g.CommunityName, Building: hh.CompoundName + " " + hh.BuildingName}
 	v.Brand = g.CommunityName
-	v.FormToken = formToken(w, r, apptCookie, 3600)
+	v.FormToken = maskToken(formToken(w, r, apptCookie, 3600))
 	for _, a := range as {
 		if !a.StartsAt.After(h.now()) {
 			continue
@@ -106,7 +106,7 @@ func (h *handler) activitiesPublicForm(w http.ResponseWriter, r *http.Request, s
 func (h *handler) activitySignUpPublic(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	c, err := r.Cookie(apptCookie)
-	if err != nil || !sameToken(r.PostFormValue("csrf"), c.Value) {
+	if err != nil || !tokenMatches(r.PostFormValue("csrf"), c.Value) {
 		h.apptNotice(w, r, errForbidden)
 		return
 	}

@@ -17,6 +17,7 @@ import (
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
 	"wanhu/internal/auth"
+	"wanhu/internal/server"
 	"wanhu/internal/store"
 )
 
@@ -153,7 +154,7 @@ func (p Page) lang() string {
 func (h *handler) page(r *http.Request, title, nav string) Page {
 	p := Page{L: h.locale(r), Path: r.URL.RequestURI(), Nav: nav}
 	if s := auth.FromContext(r.Context()); s != nil {
-		p.User, p.CSRF = s.User, s.CSRF
+		p.User, p.CSRF = s.User, maskToken(s.CSRF)
 	}
 	if title != "" {
 		p.Title = p.L.T(title)
@@ -190,9 +191,7 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	server.Write(w, r, status, buf.Bytes())
 }
 
 // renderBuffers hold the pages being rendered: a page is 5–30 KB, which a

@@ -114,7 +114,7 @@ func residentToken(w http.ResponseWriter, r *http.Request, keep bool) string {
 // residentFormToken returns the form's token when it matches the cookie.
 func residentFormToken(r *http.Request) (string, bool) {
 	c, err := r.Cookie(residentCookie)
-	if err != nil || !sameToken(r.PostFormValue("csrf"), c.Value) {
+	if err != nil || !tokenMatches(r.PostFormValue("csrf"), c.Value) {
 		return "", false
 	}
 	return c.Value, true
@@ -174,10 +174,11 @@ func (h *handler) residentForm(w http.ResponseWriter, r *http.Request, status in
 		h.serverError(w, r, err)
 		return
 	}
-	v.FormToken = residentToken(w, r, false)
+	tok := residentToken(w, r, false)
+	v.FormToken = maskToken(tok)
 	a, b := 1+mrand.IntN(9), 1+mrand.IntN(9)
 	issued := h.now().Unix()
-	v.Question, v.Proof = fmt.Sprintf("%d + %d = ?", a, b), fmt.Sprintf("%d.%s", issued, h.residentProof(v.FormToken, a+b, issued))
+	v.Question, v.Proof = fmt.Sprintf("%d + %d = ?", a, b), fmt.Sprintf("%d.%s", issued, h.residentProof(tok, a+b, issued))
 	if fe, ok := apperr.AsField(failure); ok {
 		v.ErrorField = residentField(fe.Field)
 		v.Error = labelled(v.L.T("resident.field."+v.ErrorField), residentErr(v.L, fe))
@@ -457,7 +458,7 @@ func (h *handler) residentStatusWith(w http.ResponseWriter, r *http.Request, sta
 		v.Events = append(v.Events, residentEvent{At: l.Time(e.At), Text: residentEventText(l, e), Note: e.Note})
 	}
 	if t.State == request.Resolved {
-		v.FormToken = residentToken(w, r, true)
+		v.FormToken = maskToken(residentToken(w, r, true))
 		chosen := r.PostFormValue("result")
 		for _, res := range request.Results {
 			v.Results = append(v.Results, residentOption{res, l.T("resident.result." + res), res == chosen})

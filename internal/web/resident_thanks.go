@@ -40,7 +40,7 @@ func (h *handler) residentThanksForm(w http.ResponseWriter, r *http.Request, v *
 	l := v.L
 	thanking := r.PostFormValue("person") != ""
 	f := &v.Thanks
-	f.FormToken = residentToken(w, r, true)
+	f.FormToken = maskToken(residentToken(w, r, true))
 	for _, p := range people {
 		f.People = append(f.People, residentOption{p.Key, p.Name, thanking && p.Key == r.PostFormValue("person")})
 	}

@@ -95,6 +95,34 @@ func sameToken(a, b string) bool {
 	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
+// maskToken returns a CSRF token tok as a page carries it: a random pad
+// of its length, then tok XOR the pad, in base64. Every response so
+// carries different bytes for the same token, and a compressed page
+// (server.Write) whose length an eavesdropper watches while making the
+// browser send guesses in a search term tells nothing of it (BREACH).
+func maskToken(tok string) string {
+	b := make([]byte, 2*len(tok))
+	rand.Read(b[:len(tok)])
+	for i := range len(tok) {
+		b[len(tok)+i] = b[i] ^ tok[i]
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// tokenMatches reports whether the token a form sent is secret: masked by
+// maskToken, or as it is (a page rendered before tokens were masked, a
+// visit that waited in a phone's offline queue since).
+func tokenMatches(form, secret string) bool {
+	if b, err := base64.RawURLEncoding.DecodeString(form); err == nil && secret != "" && len(b) == 2*len(secret) {
+		n := len(secret)
+		for i := range n {
+			b[n+i] ^= b[i]
+		}
+		return subtle.ConstantTimeCompare(b[n:], []byte(secret)) == 1
+	}
+	return sameToken(form, secret)
+}
+
 // signedIn lets a request through only with a valid web session, and a POST
 // only with the session's CSRF token in the form field "csrf" (a streamed
 // upload's handler checks it itself: see streamedUploads).
@@ -130,7 +158,7 @@ func (h *handler) signedIn(next http.HandlerFunc) http.Handler {
 				limit += visit.MaxPhotos * visit.MaxPhotoBytes // a visit's photos
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
-			if !sameToken(r.PostFormValue("csrf"), sess.CSRF) {
+			if !tokenMatches(r.PostFormValue("csrf"), sess.CSRF) {
 				h.expired(w, r)
 				return
 			}
@@ -179,7 +207,7 @@ func (h *handler) loginForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) showLogin(w http.ResponseWriter, r *http.Request, status int, username, msg string) {
-	tok := formToken(w, r, loginCookie, 3600)
+	tok := maskToken(formToken(w, r, loginCookie, 3600))
 	next := r.URL.Query().Get("next")
 	if r.Method == http.MethodPost {
 		next = r.PostFormValue("next")
@@ -195,7 +223,7 @@ func (h *handler) showLogin(w http.ResponseWriter, r *http.Request, status int, 
 func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	c, err := r.Cookie(loginCookie)
-	if err != nil || !sameToken(r.PostFormValue("csrf"), c.Value) {
+	if err != nil || !tokenMatches(r.PostFormValue("csrf"), c.Value) {
 		h.expired(w, r)
 		return
 	}

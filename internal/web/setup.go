@@ -105,7 +105,7 @@ func (h *handler) setupRefused(w http.ResponseWriter, r *http.Request, err error
 func (h *handler) setupSave(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	c, err := r.Cookie(setupCookie)
-	if err != nil || !sameToken(r.PostFormValue("csrf"), c.Value) {
+	if err != nil || !tokenMatches(r.PostFormValue("csrf"), c.Value) {
 		h.expired(w, r)
 		return
 	}
@@ -161,7 +161,7 @@ func setupPlan(v url.Values, places bool) (setup.Plan, error) {
 // field.
 func (h *handler) showSetup(w http.ResponseWriter, r *http.Request, code int, st setup.State, v url.Values, err error) {
 	view := setupView{Page: h.page(r, "setup.title", ""), Places: st.City == "", City: st.City,
-		FormToken: formToken(w, r, setupCookie, 3600), SetupToken: r.FormValue("token")}
+		FormToken: maskToken(formToken(w, r, setupCookie, 3600)), SetupToken: r.FormValue("token")}
 	f := newForm(view.L, v, err)
 	if view.Places {
 		for _, name := range []string{"city", "district", "street", "community"} {
