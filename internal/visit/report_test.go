@@ -582,3 +582,59 @@ func sum(ns []int) int {
 	}
 	return n
 }
+
+// TestNeverVisitedEverywhere: over every household the list of those not
+// visited in a year is read colour by colour; page after page, for pages
+// of 1 to 3 and 50 households, it is the list the sorted statement gives
+// for the same households named grid by grid (red first, never visited
+// first, then the longest ago), in a past year and this one; a green
+// household never visited comes first among the green ones.
+func TestNeverVisitedEverywhere(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		r := newReportGrids(t, ctx, db)
+		if _, err := db.ExecContext(ctx, `INSERT INTO households(grid_id, compound_id, building_id, unit, floor, room, address, colour,
+			occupancy, householder, created_at, updated_at) SELECT grid_id, compound_id, building_id, unit, floor, '199', address || '9', 'green',
+			'owner', '户主9', created_at, updated_at FROM households WHERE id = ?`, r.lastYear); err != nil {
+			t.Fatal(err)
+		}
+		ids := func(us []visit.Unvisited) []int64 {
+			out := []int64{}
+			for _, u := range us {
+				out = append(out, u.HouseholdID)
+			}
+			return out
+		}
+		grids := r.vs.In(org.Scope{GridIDs: []int64{r.grid1, r.grid2}})
+		for _, few := range []int{100_000, 1} { // 2025's two visits counted from the visits, then not
+			defer visit.SetFewVisits(few)()
+			for _, year := range []int{2024, 2025, 2026} {
+				all, total, err := grids.NeverVisited(ctx, year, 0, 1, 50)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if year == 2025 && (total != 6 || all[0].HouseholdID != r.neverRed || all[1].HouseholdID != r.red || all[2].HouseholdID != r.yellow ||
+					all[3].LastVisitAt != nil || all[4].HouseholdID != r.newYear) {
+					t.Errorf("2025 by grid: %d %v", total, ids(all))
+				}
+				for _, scope := range []org.Scope{org.Everything, {Paths: []string{r.fx.City.Path}}} {
+					for _, per := range []int{1, 2, 3, 50} {
+						for page := 1; page <= total/per+2; page++ {
+							us, n, err := r.vs.In(scope).NeverVisited(ctx, year, 0, page, per)
+							if err != nil {
+								t.Fatal(err)
+							}
+							want := all[min((page-1)*per, total):min(page*per, total)]
+							if n != total || !slices.Equal(ids(us), ids(want)) {
+								t.Errorf("%d, %+v, page %d of %d: %d %v, want %d %v", year, scope, page, per, n, ids(us), total, ids(want))
+							}
+							if len(us) > 0 && us[0].GridName == "" {
+								t.Errorf("%d, page %d of %d: no grid name: %+v", year, page, per, us[0])
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}
