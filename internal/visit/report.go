@@ -373,10 +373,13 @@ type Unvisited struct {
 // or absent: households_last_visit finds them (migration 00052) instead
 // of every household of scope being asked for a visit of the year.
 //
-// When the scope reaches every household (household.ListScope: a city's
-// administrator) and no grid is chosen, the page is read colour by colour
-// (unvisitedByColour) instead of every household not visited being sorted:
-// in a past year that was nearly all of a city's million (2.7 s).
+// In a past year, when the scope reaches every household
+// (household.ListScope: a city's administrator) and no grid is chosen,
+// the page is read colour by colour (unvisitedByColour) instead of every
+// household not visited being sorted, nearly all of a city's million
+// (2.7 s), and a year of few visits is counted from them
+// (unvisitedFromVisits). This year's households not visited are found by
+// their last visit, few enough to sort.
 func (s *Store) NeverVisited(ctx context.Context, year int, gridID int64, page, per int) ([]Unvisited, int, error) {
 	from, to := startOf(calendar.Date{Y: year, M: 1, D: 1}), startOf(calendar.Date{Y: year + 1, M: 1, D: 1})
 	where := []string{"h.occupancy <> 'vacant'", "NOT EXISTS (SELECT 1 FROM visits v WHERE v.household_id = h.id AND v.at >= ? AND v.at < ?)"}
@@ -396,9 +399,9 @@ func (s *Store) NeverVisited(ctx context.Context, year int, gridID int64, page, 
 		where, args = append(where, "h.grid_id = ?"), append(args, gridID)
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
-	everywhere := c == "" && gridID == 0
+	pastYear := c == "" && gridID == 0 && year != s.today().Y
 	total, few := 0, false
-	if everywhere && year != s.today().Y {
+	if pastYear {
 		if total, few, err = s.unvisitedFromVisits(ctx, from, to); err != nil {
 			return nil, 0, err
 		}
@@ -409,7 +412,7 @@ func (s *Store) NeverVisited(ctx context.Context, year int, gridID int64, page, 
 		}
 	}
 	page, per = pageOf(page, per)
-	if everywhere {
+	if pastYear {
 		out, err := s.unvisitedByColour(ctx, where, args, (page-1)*per, per)
 		return out, total, err
 	}
