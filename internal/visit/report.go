@@ -372,6 +372,14 @@ type Unvisited struct {
 // latest of their visits, which coverage counts too) is before the year
 // or absent: households_last_visit finds them (migration 00052) instead
 // of every household of scope being asked for a visit of the year.
+//
+// In a past year, when the scope reaches every household
+// (household.ListScope: a city's administrator) and no grid is chosen,
+// the page is read colour by colour (unvisitedByColour) instead of every
+// household not visited being sorted, nearly all of a city's million
+// (2.7 s), and a year of few visits is counted from them
+// (unvisitedFromVisits). This year's households not visited are found by
+// their last visit, few enough to sort.
 func (s *Store) NeverVisited(ctx context.Context, year int, gridID int64, page, per int) ([]Unvisited, int, error) {
 	from, to := startOf(calendar.Date{Y: year, M: 1, D: 1}), startOf(calendar.Date{Y: year + 1, M: 1, D: 1})
 	where := []string{"h.occupancy <> 'vacant'", "NOT EXISTS (SELECT 1 FROM visits v WHERE v.household_id = h.id AND v.at >= ? AND v.at < ?)"}
@@ -383,18 +391,31 @@ func (s *Store) NeverVisited(ctx context.Context, year int, gridID int64, page, 
 	if err != nil {
 		return nil, 0, err
 	}
-	if c, a := household.Where(scope); c != "" {
+	c, a := household.Where(scope)
+	if c != "" {
 		where, args = append(where, c), append(args, a...)
 	}
 	if gridID != 0 {
 		where, args = append(where, "h.grid_id = ?"), append(args, gridID)
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
-	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM households h`+cond, args...).Scan(&total); err != nil {
-		return nil, 0, err
+	pastYear := c == "" && gridID == 0 && year != s.today().Y
+	total, few := 0, false
+	if pastYear {
+		if total, few, err = s.unvisitedFromVisits(ctx, from, to); err != nil {
+			return nil, 0, err
+		}
+	}
+	if !few {
+		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM households h`+cond, args...).Scan(&total); err != nil {
+			return nil, 0, err
+		}
 	}
 	page, per = pageOf(page, per)
+	if pastYear {
+		out, err := s.unvisitedByColour(ctx, where, args, (page-1)*per, per)
+		return out, total, err
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT h.id, h.grid_id, g.name, c.name, h.address, h.householder, h.colour, h.last_visit_at
 		FROM households h JOIN org_units g ON g.id = h.grid_id JOIN org_units c ON c.id = g.parent_id`+cond+`
 		ORDER BY CASE h.colour WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END,
@@ -403,12 +424,86 @@ func (s *Store) NeverVisited(ctx context.Context, year int, gridID int64, page, 
 	if err != nil {
 		return nil, 0, err
 	}
+	out, err := scanUnvisited(rows)
+	return out, total, err
+}
+
+// fewVisits is the most visits of a year that unvisitedFromVisits reads:
+// beyond them asking each household for a visit of the year costs less
+// (a variable for the tests).
+var fewVisits = 100_000
+
+// unvisitedFromVisits counts the occupied households with no visit from
+// from to to (a past year) as every occupied household but those the
+// visits of the year name, when the year has fewer than fewVisits visits
+// (few is then true): a year before the visits began to be recorded in
+// full, where asking each of a city's households for a visit of the year
+// was a million lookups for a few thousand visits (1.9 s).
+func (s *Store) unvisitedFromVisits(ctx context.Context, from, to time.Time) (total int, few bool, err error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM visits WHERE at >= ? AND at < ? LIMIT ?) x`,
+		from, to, fewVisits).Scan(&n); err != nil || n >= fewVisits {
+		return 0, false, err
+	}
+	var occupied, visited int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM households h WHERE h.occupancy <> 'vacant'`).Scan(&occupied); err != nil {
+		return 0, false, err
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM households h WHERE h.occupancy <> 'vacant'
+		AND h.id IN (SELECT household_id FROM visits WHERE at >= ? AND at < ?)`, from, to).Scan(&visited); err != nil {
+		return 0, false, err
+	}
+	return occupied - visited, true, nil
+}
+
+// unvisitedByColour returns per households of condition where (args) from
+// offset on, in NeverVisited's order, a colour at a time: the red ones,
+// the yellow ones, then the others, each by last visit (none first) and
+// id. The others, most of a city, come in the order of
+// households_last_visit, which stops at the page; the red and the yellow
+// ones are few enough to sort (their colour's index finds them). A
+// colour is counted only when the page begins after it, to know how many
+// of the offset it takes.
+func (s *Store) unvisitedByColour(ctx context.Context, where []string, args []any, offset, per int) ([]Unvisited, error) {
+	colours := []string{"h.colour = 'red'", "h.colour = 'yellow'", "h.colour NOT IN ('red', 'yellow')"}
+	out := []Unvisited{}
+	for i, colour := range colours {
+		if len(out) == per {
+			break
+		}
+		cond := " WHERE " + strings.Join(append(slices.Clone(where), colour), " AND ")
+		rows, err := s.db.QueryContext(ctx, `SELECT h.id, h.grid_id, g.name, c.name, h.address, h.householder, h.colour, h.last_visit_at
+			FROM (SELECT h.id FROM households h`+cond+` ORDER BY h.last_visit_at NULLS FIRST, h.id LIMIT ? OFFSET ?) p
+			JOIN households h ON h.id = p.id JOIN org_units g ON g.id = h.grid_id JOIN org_units c ON c.id = g.parent_id
+			ORDER BY h.last_visit_at NULLS FIRST, h.id`, append(slices.Clone(args), per-len(out), offset)...)
+		if err != nil {
+			return nil, err
+		}
+		us, err := scanUnvisited(rows)
+		if err != nil {
+			return nil, err
+		}
+		if len(us) == 0 && offset > 0 && i < len(colours)-1 {
+			var n int
+			if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM households h`+cond, args...).Scan(&n); err != nil {
+				return nil, err
+			}
+			offset -= n
+			continue
+		}
+		out, offset = append(out, us...), 0
+	}
+	return out, nil
+}
+
+// scanUnvisited reads NeverVisited's rows and closes them.
+func scanUnvisited(rows *sql.Rows) ([]Unvisited, error) {
 	defer rows.Close()
 	out := []Unvisited{}
 	for rows.Next() {
 		var u Unvisited
 		if err := rows.Scan(&u.HouseholdID, &u.GridID, &u.GridName, &u.Community, &u.Address, &u.Householder, &u.Colour, &u.LastVisitAt); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		if u.LastVisitAt != nil {
 			t := u.LastVisitAt.UTC()
@@ -416,7 +511,7 @@ func (s *Store) NeverVisited(ctx context.Context, year int, gridID int64, page, 
 		}
 		out = append(out, u)
 	}
-	return out, total, rows.Err()
+	return out, rows.Err()
 }
 
 // Periods of the visits-per-visitor report: the last 8 ISO weeks or the
@@ -477,55 +572,28 @@ func periodBounds(period string, today calendar.Date) ([]string, []calendar.Date
 // member and per recording account, in each of the last weeks (period
 // ByWeek) or months (ByMonth). Active team members of the grids in scope
 // are listed even without visits.
+//
+// When the scope reaches every household (household.ListScope: a city's
+// administrator) the visits need no household and are counted per team
+// member and per account (countEverywhere), each period one range of
+// visit_visitors_member or visits_recorder_at (migrations 00050, 00053):
+// grouping the period's visits read a city's 1.9 million visits of eight
+// weeks, their visitors and the recording account of each, and sorted
+// them (30 s). Other scopes start from their households (countInScope).
 func (s *Store) VisitsByVisitor(ctx context.Context, period string) (*VisitorReport, error) {
 	labels, starts := periodBounds(period, s.today())
 	r := &VisitorReport{Period: period, Periods: labels, Visitors: []VisitorCounts{}}
-	// bucket: the index of the period of v.at, within [starts[0], starts[n]).
-	var bucket strings.Builder
-	var args []any
-	bucket.WriteString("CASE")
-	for i, d := range starts[1 : len(starts)-1] {
-		fmt.Fprintf(&bucket, " WHEN vat < ? THEN %d", i)
-		args = append(args, startOf(d))
-	}
-	fmt.Fprintf(&bucket, " ELSE %d END", len(labels)-1)
 	scope, err := household.ListScope(ctx, s.db, s.scope)
 	if err != nil {
 		return nil, err
 	}
-	cond, cargs := household.Where(scope)
-	households := ""
-	if cond != "" {
-		households = " JOIN households h ON h.id = v.household_id"
-	}
-	window := []any{startOf(starts[0]), startOf(starts[len(starts)-1])}
-	legArgs := append(append([]any{}, window...), cargs...)
-	args = append(append(args, legArgs...), legArgs...)
-	rows, err := s.db.QueryContext(ctx, `SELECT kind, who, MAX(name), MAX(role), b, COUNT(*) FROM (
-		SELECT kind, who, name, role, `+bucket.String()+` AS b FROM (
-			SELECT '`+kindMember+`' AS kind, m.id AS who, m.name AS name, m.role AS role, v.at AS vat
-			FROM visits v JOIN visit_visitors vv ON vv.visit_id = v.id JOIN team_members m ON m.id = vv.team_member_id`+households+`
-			WHERE v.at >= ? AND v.at < ?`+and(cond)+`
-			UNION ALL
-			SELECT '`+kindRecorder+`', v.recorded_by, COALESCE(NULLIF(u.display_name, ''), u.username), '', v.at
-			FROM visits v JOIN users u ON u.id = v.recorded_by`+households+`
-			WHERE v.at >= ? AND v.at < ?`+and(cond)+`
-		) x
-	) y GROUP BY kind, who, b`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	index := map[string]int{}
-	for rows.Next() {
-		var c VisitorCounts
-		var b, n int
-		if err := rows.Scan(&c.Kind, &c.ID, &c.Name, &c.Role, &b, &n); err != nil {
-			return nil, err
-		}
-		r.add(index, c, b, n)
+	if cond, cargs := household.Where(scope); cond == "" {
+		err = s.countEverywhere(ctx, r, index, starts)
+	} else {
+		err = s.countInScope(ctx, r, index, starts, cond, cargs)
 	}
-	if err := rows.Err(); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	if err := s.addIdleMembers(ctx, scope, r, index); err != nil {
@@ -535,6 +603,93 @@ func (s *Store) VisitsByVisitor(ctx context.Context, period string) (*VisitorRep
 		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.ID, b.ID))
 	})
 	return r, nil
+}
+
+// countInScope adds to r the visits of the households of condition cond
+// (household.Where) per visitor and period starts[i] to starts[i+1], in
+// one grouped statement from the households.
+func (s *Store) countInScope(ctx context.Context, r *VisitorReport, index map[string]int, starts []calendar.Date, cond string, cargs []any) error {
+	// bucket: the index of the period of v.at, within [starts[0], starts[n]).
+	var bucket strings.Builder
+	var args []any
+	bucket.WriteString("CASE")
+	for i, d := range starts[1 : len(starts)-1] {
+		fmt.Fprintf(&bucket, " WHEN vat < ? THEN %d", i)
+		args = append(args, startOf(d))
+	}
+	fmt.Fprintf(&bucket, " ELSE %d END", len(starts)-2)
+	households := " JOIN households h ON h.id = v.household_id"
+	window := []any{startOf(starts[0]), startOf(starts[len(starts)-1])}
+	legArgs := append(append([]any{}, window...), cargs...)
+	args = append(append(args, legArgs...), legArgs...)
+	rows, err := s.db.QueryContext(ctx, `SELECT kind, who, MAX(name), MAX(role), b, COUNT(*) FROM (
+		SELECT kind, who, name, role, `+bucket.String()+` AS b FROM (
+			SELECT '`+kindMember+`' AS kind, m.id AS who, m.name AS name, m.role AS role, v.at AS vat
+			FROM visits v JOIN visit_visitors vv ON vv.visit_id = v.id JOIN team_members m ON m.id = vv.team_member_id`+households+`
+			WHERE v.at >= ? AND v.at < ? AND `+cond+`
+			UNION ALL
+			SELECT '`+kindRecorder+`', v.recorded_by, COALESCE(NULLIF(u.display_name, ''), u.username), '', v.at
+			FROM visits v JOIN users u ON u.id = v.recorded_by`+households+`
+			WHERE v.at >= ? AND v.at < ? AND `+cond+`
+		) x
+	) y GROUP BY kind, who, b`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c VisitorCounts
+		var b, n int
+		if err := rows.Scan(&c.Kind, &c.ID, &c.Name, &c.Role, &b, &n); err != nil {
+			return err
+		}
+		r.add(index, c, b, n)
+	}
+	return rows.Err()
+}
+
+// countEverywhere adds to r every visit per visitor and period starts[i]
+// to starts[i+1]: for each team member and each account, one count per
+// period, each a range of the index of the member's visits by time
+// (visit_visitors_member: a visitor's row carries its visit's time) or of
+// the account's (visits_recorder_at). Those with no visit in any period
+// are left out.
+func (s *Store) countEverywhere(ctx context.Context, r *VisitorReport, index map[string]int, starts []calendar.Date) error {
+	n := len(starts) - 1
+	counts := func(from, who, at string) string {
+		return strings.Repeat(", (SELECT COUNT(*) FROM "+from+" WHERE "+who+" AND "+at+" >= ? AND "+at+" < ?)", n)
+	}
+	var bounds []any
+	for i := range n {
+		bounds = append(bounds, startOf(starts[i]), startOf(starts[i+1]))
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT '`+kindMember+`', m.id, m.name, m.role`+
+		counts("visit_visitors vv", "vv.team_member_id = m.id", "vv.at")+` FROM team_members m
+		UNION ALL
+		SELECT '`+kindRecorder+`', u.id, COALESCE(NULLIF(u.display_name, ''), u.username), ''`+
+		counts("visits v", "v.recorded_by = u.id", "v.at")+` FROM users u`, append(bounds, bounds...)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	ns := make([]int, n)
+	dest := make([]any, 4+n)
+	for rows.Next() {
+		var c VisitorCounts
+		dest[0], dest[1], dest[2], dest[3] = &c.Kind, &c.ID, &c.Name, &c.Role
+		for i := range ns {
+			dest[4+i] = &ns[i]
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		for b, k := range ns {
+			if k > 0 {
+				r.add(index, c, b, k)
+			}
+		}
+	}
+	return rows.Err()
 }
 
 // add counts n visits of visitor c in period b.

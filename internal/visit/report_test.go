@@ -453,3 +453,188 @@ func TestDueListOfTheCity(t *testing.T) {
 		}
 	})
 }
+
+// TestVisitsByVisitorEverywhere: a scope that reaches every household
+// (the system's, the city's paths) counts each visitor's visits from the
+// indexes by member and by account, without the households; a scope of
+// the same households named grid by grid counts from the households. Both
+// agree with the visits counted one by one here: a visit with two
+// visitors, one recorded by another account, one before the periods, one
+// by a member of grid 2 who is no longer active.
+func TestVisitsByVisitorEverywhere(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		r := newReportGrids(t, ctx, db)
+		gone := org.TeamMember{CommunityID: r.fx.Community.ID, GridID: r.grid2, Name: "韩梅", Role: org.RoleGridWorker}
+		other := org.TeamMember{CommunityID: r.fx.Community.ID, GridID: r.grid2, Name: "李雷", Role: org.RoleBuildingHead}
+		for _, m := range []*org.TeamMember{&gone, &other} {
+			if err := org.CreateTeamMember(ctx, db, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var clerk int64
+		if err := db.QueryRowContext(ctx, `INSERT INTO users(username, display_name, password_hash, created_at, password_changed_at)
+			VALUES ('clerk', '', 'x', ?, ?) RETURNING id`, reportToday, reportToday).Scan(&clerk); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range []struct {
+			household int64
+			at        time.Time
+			by        household.Actor
+			visitors  []int64
+		}{
+			{r.lastYear, time.Date(2026, 11, 3, 1, 0, 0, 0, time.UTC), household.Actor{ID: clerk, Name: "clerk"}, []int64{gone.ID, other.ID}},
+			{r.neverRed, time.Date(2026, 6, 30, 15, 59, 0, 0, time.UTC), household.Actor{ID: clerk, Name: "clerk"}, []int64{gone.ID}}, // 30 June in China: before the months
+			{r.neverRed, time.Date(2026, 6, 30, 16, 0, 0, 0, time.UTC), household.Actor{ID: r.leader, Name: "网格长小马"}, []int64{gone.ID}},
+			{r.lastYear, time.Date(2026, 12, 1, 20, 0, 0, 0, time.UTC), household.Actor{ID: clerk, Name: "clerk"}, nil},
+		} {
+			in := visit.Input{ClientID: fmt.Sprint("e", i), HouseholdID: v.household, Outcome: "met", At: &v.at, Visitors: v.visitors}
+			if _, _, err := r.vs.Record(ctx, v.by, in); err != nil {
+				t.Fatalf("visit %d: %v", i, err)
+			}
+		}
+		if _, err := db.ExecContext(ctx, `UPDATE team_members SET active = ? WHERE id = ?`, false, gone.ID); err != nil {
+			t.Fatal(err)
+		}
+		// want counts the visits one by one: bounds are the periods' first
+		// instants, the last the end of the last period.
+		want := func(bounds []time.Time) map[string][]int {
+			out := map[string][]int{}
+			count := func(key string, at time.Time) {
+				for b := range len(bounds) - 1 {
+					if !at.Before(bounds[b]) && at.Before(bounds[b+1]) {
+						if out[key] == nil {
+							out[key] = make([]int, len(bounds)-1)
+						}
+						out[key][b]++
+					}
+				}
+			}
+			for _, q := range []string{`SELECT 'team_member', vv.team_member_id, v.at FROM visit_visitors vv JOIN visits v ON v.id = vv.visit_id`,
+				`SELECT 'user', recorded_by, at FROM visits WHERE recorded_by IS NOT NULL`} {
+				rows, err := db.QueryContext(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for rows.Next() {
+					var kind string
+					var id int64
+					var at time.Time
+					if err := rows.Scan(&kind, &id, &at); err != nil {
+						t.Fatal(err)
+					}
+					count(fmt.Sprint(kind, id), at)
+				}
+				if err := rows.Close(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, m := range []org.TeamMember{r.worker, r.idle, other} { // the active members of the grids
+				if key := fmt.Sprint("team_member", m.ID); out[key] == nil {
+					out[key] = make([]int, len(bounds)-1)
+				}
+			}
+			return out
+		}
+		china := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, calendar.China) }
+		var weeks, months []time.Time
+		for i := range 9 {
+			weeks = append(weeks, china(2026, 10, 12).AddDate(0, 0, 7*i))
+		}
+		for i := range 7 {
+			months = append(months, china(2026, 7, 1).AddDate(0, i, 0))
+		}
+		grids := org.Scope{GridIDs: []int64{r.grid1, r.grid2}}
+		for _, c := range []struct {
+			name  string
+			scope org.Scope
+		}{{"everything", org.Everything}, {"the city", org.Scope{Paths: []string{r.fx.City.Path}}}, {"the grids", grids}} {
+			for _, p := range []struct {
+				period string
+				bounds []time.Time
+			}{{visit.ByWeek, weeks}, {visit.ByMonth, months}} {
+				rep, err := r.vs.In(c.scope).VisitsByVisitor(ctx, p.period)
+				if err != nil {
+					t.Fatal(err)
+				}
+				exp, got := want(p.bounds), map[string][]int{}
+				for _, v := range rep.Visitors {
+					got[fmt.Sprint(v.Kind, v.ID)] = v.Counts
+					if n := sum(v.Counts); n != v.Total {
+						t.Errorf("%s by %s: %s %d's total %d, counts %v", c.name, p.period, v.Kind, v.ID, v.Total, v.Counts)
+					}
+				}
+				if fmt.Sprint(got) != fmt.Sprint(exp) {
+					t.Errorf("%s by %s:\n got %v\nwant %v", c.name, p.period, got, exp)
+				}
+				if i := slices.IndexFunc(rep.Visitors, func(v visit.VisitorCounts) bool { return v.Kind == "user" && v.ID == clerk }); i < 0 || rep.Visitors[i].Name != "clerk" {
+					t.Errorf("%s by %s: the clerk, named by the username: %+v", c.name, p.period, rep.Visitors)
+				}
+			}
+		}
+	})
+}
+
+func sum(ns []int) int {
+	n := 0
+	for _, k := range ns {
+		n += k
+	}
+	return n
+}
+
+// TestNeverVisitedEverywhere: over every household the list of those not
+// visited in a year is read colour by colour; page after page, for pages
+// of 1 to 3 and 50 households, it is the list the sorted statement gives
+// for the same households named grid by grid (red first, never visited
+// first, then the longest ago), in a past year and this one; a green
+// household never visited comes first among the green ones.
+func TestNeverVisitedEverywhere(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		r := newReportGrids(t, ctx, db)
+		if _, err := db.ExecContext(ctx, `INSERT INTO households(grid_id, compound_id, building_id, unit, floor, room, address, colour,
+			occupancy, householder, created_at, updated_at) SELECT grid_id, compound_id, building_id, unit, floor, '199', address || '9', 'green',
+			'owner', '户主9', created_at, updated_at FROM households WHERE id = ?`, r.lastYear); err != nil {
+			t.Fatal(err)
+		}
+		ids := func(us []visit.Unvisited) []int64 {
+			out := []int64{}
+			for _, u := range us {
+				out = append(out, u.HouseholdID)
+			}
+			return out
+		}
+		grids := r.vs.In(org.Scope{GridIDs: []int64{r.grid1, r.grid2}})
+		for _, few := range []int{100_000, 1} { // 2025's two visits counted from the visits, then not
+			defer visit.SetFewVisits(few)()
+			for _, year := range []int{2024, 2025, 2026} {
+				all, total, err := grids.NeverVisited(ctx, year, 0, 1, 50)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if year == 2025 && (total != 6 || all[0].HouseholdID != r.neverRed || all[1].HouseholdID != r.red || all[2].HouseholdID != r.yellow ||
+					all[3].LastVisitAt != nil || all[4].HouseholdID != r.newYear) {
+					t.Errorf("2025 by grid: %d %v", total, ids(all))
+				}
+				for _, scope := range []org.Scope{org.Everything, {Paths: []string{r.fx.City.Path}}} {
+					for _, per := range []int{1, 2, 3, 50} {
+						for page := 1; page <= total/per+2; page++ {
+							us, n, err := r.vs.In(scope).NeverVisited(ctx, year, 0, page, per)
+							if err != nil {
+								t.Fatal(err)
+							}
+							want := all[min((page-1)*per, total):min(page*per, total)]
+							if n != total || !slices.Equal(ids(us), ids(want)) {
+								t.Errorf("%d, %+v, page %d of %d: %d %v, want %d %v", year, scope, page, per, n, ids(us), total, ids(want))
+							}
+							if len(us) > 0 && us[0].GridName == "" {
+								t.Errorf("%d, page %d of %d: no grid name: %+v", year, page, per, us[0])
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}
