@@ -70,20 +70,45 @@ func (h *handler) population(w http.ResponseWriter, r *http.Request) {
 	h.writeStats(w, r, out, err)
 }
 
-// householdStats counts the households in scope (?grid= one grid) by
-// kind, occupancy and colour, and each grid's colours: from the snapshot
-// for a street, a district or the city unless ?live=1.
+// householdStats counts the households in scope (?grid= one grid,
+// ?community= one community's) by kind, occupancy and colour, and each
+// grid's colours, and each community's too for a scope over several
+// (by_community): from the snapshot for a street, a district or the city
+// unless ?live=1.
 func (h *handler) householdStats(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
-	grid := q.id("grid")
+	grid, community := q.id("grid"), q.id("community")
 	opts := statsSource(q, false)
 	scope, err := statsScope(r, q)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	if scope, err = h.inCommunity(r, scope, community); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	out, err := stats.Households(r.Context(), h.d.DB, scope, grid, opts...)
 	h.writeStats(w, r, out, err)
+}
+
+// inCommunity narrows scope to ?community= when given (not 0): one of the
+// communities under the scope's org paths (org.Communities), else
+// errCommunity, as the visit reports answer.
+func (h *handler) inCommunity(r *http.Request, scope org.Scope, community int64) (org.Scope, error) {
+	if community == 0 {
+		return scope, nil
+	}
+	cs, err := org.Communities(r.Context(), h.d.DB, scope)
+	if err != nil {
+		return scope, err
+	}
+	for _, c := range cs {
+		if c.ID == community {
+			return scope.InCommunity(c), nil
+		}
+	}
+	return scope, errCommunity
 }
 
 // statsSource reads ?live= (1 or true: count live) and returns the

@@ -86,8 +86,12 @@ type Stats struct {
 	To             time.Time `json:"to"`
 	ResponseWithin int64     `json:"response_within_seconds"`
 	Figures
-	ByCategory   []Group `json:"by_category"`
-	ByGrid       []Group `json:"by_grid"`
+	ByCategory []Group `json:"by_category"`
+	ByGrid     []Group `json:"by_grid"`
+	// ByCommunity is the requests of each community (Key is its id), by
+	// their grid's community, when the scope spans several communities
+	// (org.Communities): what an administrator above them reads first.
+	ByCommunity  []Group `json:"by_community,omitzero"`
 	ByDepartment []Group `json:"by_department"`
 	// Arrivals are the urgent requests, the latest first.
 	Arrivals []Arrival `json:"arrivals"`
@@ -105,8 +109,18 @@ func Report(ctx context.Context, q store.Querier, scope org.Scope, from, to, now
 	if now.Before(end) {
 		end = now.UTC()
 	}
+	communities, err := org.Communities(ctx, q, scope)
+	if err != nil {
+		return nil, err
+	}
+	community := map[int64]string{}
+	if len(communities) > 1 {
+		for _, c := range communities {
+			community[c.ID] = c.Name
+		}
+	}
 	cond, args := Where(scope)
-	rows, err := q.QueryContext(ctx, `SELECT r.category, c.name_zh, COALESCE(r.grid_id, 0), COALESCE(g.name, ''), COALESCE(r.department_id, 0),
+	rows, err := q.QueryContext(ctx, `SELECT r.category, c.name_zh, COALESCE(r.grid_id, 0), COALESCE(g.name, ''), COALESCE(g.parent_id, 0), COALESCE(r.department_id, 0),
 		COALESCE(d.name, ''), r.handling, r.state, r.submitted_at, r.accepted_at, r.due_at, r.resolved_at, r.callback_result,
 		r.id, r.urgency, r.arrived_at
 		FROM requests r JOIN request_categories c ON c.code = r.category
@@ -117,7 +131,7 @@ func Report(ctx context.Context, q store.Querier, scope org.Scope, from, to, now
 	}
 	defer rows.Close()
 	rep := &Stats{From: from.In(calendar.China), To: to.In(calendar.China), ResponseWithin: int64(respondWithin / time.Second), Arrivals: []Arrival{}}
-	groups := map[string]map[string]*Group{"category": {}, "grid": {}, "department": {}}
+	groups := map[string]map[string]*Group{"category": {}, "grid": {}, "community": {}, "department": {}}
 	group := func(by, key, name string) *Figures {
 		g := groups[by][key]
 		if g == nil {
@@ -128,10 +142,10 @@ func Report(ctx context.Context, q store.Querier, scope org.Scope, from, to, now
 	}
 	for rows.Next() {
 		var code, category, gridName, deptName, handling, state, result, urgency string
-		var gridID, deptID, id int64
+		var gridID, communityID, deptID, id int64
 		var submitted time.Time
 		var accepted, due, resolved, arrived *time.Time
-		if err := rows.Scan(&code, &category, &gridID, &gridName, &deptID, &deptName, &handling, &state, &submitted, &accepted, &due,
+		if err := rows.Scan(&code, &category, &gridID, &gridName, &communityID, &deptID, &deptName, &handling, &state, &submitted, &accepted, &due,
 			&resolved, &result, &id, &urgency, &arrived); err != nil {
 			return nil, err
 		}
@@ -141,6 +155,9 @@ func Report(ctx context.Context, q store.Querier, scope org.Scope, from, to, now
 		sets := []*Figures{&rep.Figures, group("category", code, category)}
 		if gridID != 0 {
 			sets = append(sets, group("grid", strconv.FormatInt(gridID, 10), gridName))
+		}
+		if name, ok := community[communityID]; ok {
+			sets = append(sets, group("community", strconv.FormatInt(communityID, 10), name))
 		}
 		if deptID != 0 && handling == Referred {
 			sets = append(sets, group("department", strconv.FormatInt(deptID, 10), deptName))
@@ -164,6 +181,9 @@ func Report(ctx context.Context, q store.Querier, scope org.Scope, from, to, now
 		return out
 	}
 	rep.ByCategory, rep.ByGrid, rep.ByDepartment = list("category"), list("grid"), list("department")
+	if len(community) > 0 {
+		rep.ByCommunity = list("community")
+	}
 	return rep, nil
 }
 

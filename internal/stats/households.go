@@ -22,6 +22,11 @@ type HouseholdStats struct {
 	Occupancy map[string]int `json:"occupancy"`
 	Colour    map[string]int `json:"colour"`
 	ByGrid    []GridColours  `json:"by_grid"`
+	// ByCommunity is ByGrid summed per community (Key is its id), every
+	// community of the scope by id, when the scope spans several and no
+	// grid is asked for: what an administrator of a street, a district or
+	// the city reads first (the city's 1,568 grids are not one page).
+	ByCommunity []GridColours `json:"by_community,omitzero"`
 
 	KeyPersons        int     `json:"key_persons"`        // each person once
 	KeyPersonsByTag   []Count `json:"key_persons_by_tag"` // Key is the tag's code
@@ -54,7 +59,11 @@ func Households(ctx context.Context, q store.Querier, scope org.Scope, gridID in
 		return nil, err
 	}
 	if snap == nil && where != "" {
-		return householdsIn(ctx, q, where, args, large)
+		out, c, err := householdsIn(ctx, q, where, args, large)
+		if err != nil {
+			return nil, err
+		}
+		return out, c.byCommunity(ctx, q, scope, gridID)
 	}
 	counted := "COUNT(*) AS n FROM households h"
 	if snap != nil {
@@ -84,6 +93,9 @@ func Households(ctx context.Context, q store.Querier, scope org.Scope, gridID in
 		return nil, err
 	}
 	c.done()
+	if err := c.byCommunity(ctx, q, scope, gridID); err != nil {
+		return nil, err
+	}
 	if snap != nil {
 		return out, keyPersonsSnapshot(ctx, q, where, args, out)
 	}
@@ -104,11 +116,14 @@ type householdCounts struct {
 	out     *HouseholdStats
 	grids   tally
 	colours map[string]map[string]int
+	// communities is the households of each community (a grid's
+	// parent) by colour.
+	communities map[int64]map[string]int
 }
 
 func newHouseholdCounts(large bool) (*HouseholdStats, *householdCounts) {
 	out := &HouseholdStats{Source: Source{SnapshotScope: large}, Kind: zeros(household.Kinds), Occupancy: zeros(household.Occupancies), Colour: zeros(household.Colours)}
-	return out, &householdCounts{out: out, grids: tally{}, colours: map[string]map[string]int{}}
+	return out, &householdCounts{out: out, grids: tally{}, colours: map[string]map[string]int{}, communities: map[int64]map[string]int{}}
 }
 
 func (c *householdCounts) add(r householdRow) {
@@ -123,6 +138,10 @@ func (c *householdCounts) add(r householdRow) {
 		c.colours[key] = zeros(household.Colours)
 	}
 	c.colours[key][r.colour] += r.n
+	if c.communities[r.parentID] == nil {
+		c.communities[r.parentID] = zeros(household.Colours)
+	}
+	c.communities[r.parentID][r.colour] += r.n
 }
 
 // done lists the grids' colours.
@@ -131,6 +150,34 @@ func (c *householdCounts) done() {
 	for _, g := range c.grids.list(false) {
 		c.out.ByGrid = append(c.out.ByGrid, GridColours{g, c.colours[g.Key]})
 	}
+}
+
+// byCommunity sums the grids' colours per community into ByCommunity
+// when scope spans several communities (org.Communities) and no grid is
+// asked for: from the same rows as ByGrid, so from the snapshot when it
+// answered. Every community of the scope is listed, by id, those without
+// households with zeros.
+func (c *householdCounts) byCommunity(ctx context.Context, q store.Querier, scope org.Scope, gridID int64) error {
+	if gridID != 0 {
+		return nil
+	}
+	cs, err := org.Communities(ctx, q, scope)
+	if err != nil || len(cs) < 2 {
+		return err
+	}
+	c.out.ByCommunity = make([]GridColours, 0, len(cs))
+	for _, cm := range cs {
+		colours := c.communities[cm.ID]
+		if colours == nil {
+			colours = zeros(household.Colours)
+		}
+		n := 0
+		for _, v := range colours {
+			n += v
+		}
+		c.out.ByCommunity = append(c.out.ByCommunity, GridColours{Count{Key: id(cm.ID), Name: cm.Name, Count: n}, colours})
+	}
+	return nil
 }
 
 // householdsIn counts the households where (on alias h, not empty)
@@ -146,7 +193,7 @@ func (c *householdCounts) done() {
 // persons by tag ('t') and the key persons each counted once ('p'), and
 // the special-difficulty households (the last column of the 'h' rows on
 // SQLite, of one 's' row on PostgreSQL).
-func householdsIn(ctx context.Context, q store.Querier, where string, args []any, large bool) (*HouseholdStats, error) {
+func householdsIn(ctx context.Context, q store.Querier, where string, args []any, large bool) (*HouseholdStats, *householdCounts, error) {
 	statement := householdsInSQLite
 	if q.Dialect() == store.Postgres {
 		statement = householdsInPostgres
@@ -154,7 +201,7 @@ func householdsIn(ctx context.Context, q store.Querier, where string, args []any
 	query, args := statement(where, args)
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
 	out, c := newHouseholdCounts(large)
@@ -164,7 +211,7 @@ func householdsIn(ctx context.Context, q store.Querier, where string, args []any
 		var r householdRow
 		var special int
 		if err := rows.Scan(&kind, &r.gridID, &r.gridName, &r.parentID, &r.number, &r.kind, &r.occupancy, &r.colour, &r.n, &special); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		switch kind {
 		case "h":
@@ -179,11 +226,11 @@ func householdsIn(ctx context.Context, q store.Querier, where string, args []any
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c.done()
 	out.KeyPersonsByTag = tags.list(false)
-	return out, nil
+	return out, c, nil
 }
 
 // householdsInSQLite is householdsIn's statement on SQLite: each

@@ -114,14 +114,19 @@ func LedgerTrend(ctx context.Context, q store.Querier, scope org.Scope, from, to
 	args = slices.Concat(monthArgs, []any{from.Midnight().UTC(), calendar.DateOf(to.Time().AddDate(0, 0, 1)).Midnight().UTC()}, typeArgs, args)
 	// Every event has its household (a foreign key): without a condition
 	// on households (a scope over all of them) the join only looked each
-	// up, a city's year of events 9.7 s on SQLite instead of 0.2 s.
-	join := ""
+	// up, a city's year of events 9.7 s on SQLite instead of 0.2 s. With
+	// one, the households in scope lead (CROSS JOIN: SQLite keeps the
+	// order written) and their events are found by household and time:
+	// led by the city's year of events (135,000 at a million households),
+	// each household looked up, a community's trend took 1.5–2.7 s on
+	// SQLite, 0.1 s now; a district's 1.5 s, 0.3 s (stop 33).
+	events, join := "ledger_events e", ""
 	if where != "" {
-		join = " JOIN households h ON h.id = e.household_id"
+		events, join = "households h CROSS JOIN ledger_events e", " AND e.household_id = h.id"
 	}
 	rows, err := q.QueryContext(ctx, `SELECT x.type, x.m, COUNT(*) FROM (SELECT e.type, `+month.String()+` AS m
-		FROM ledger_events e`+join+`
-		WHERE e.at >= ? AND e.at < ? AND e.type IN (?`+strings.Repeat(", ?", len(types)-1)+`)`+where+`) x
+		FROM `+events+`
+		WHERE e.at >= ? AND e.at < ? AND e.type IN (?`+strings.Repeat(", ?", len(types)-1)+`)`+join+where+`) x
 		GROUP BY x.type, x.m`, args...)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -40,13 +41,14 @@ type statsView struct {
 // statsFilter is the filter form of a section; a field left empty (nil)
 // is not shown.
 type statsFilter struct {
-	Grids    []Option // shown when the scope has more than one grid
-	Presets  []Option
-	Bands    string
-	On       string
-	From, To string
-	Types    []Option
-	Live     bool // ?live=1, kept by the form
+	Communities []Option // shown when the scope spans several communities
+	Grids       []Option // shown when the scope has more than one grid, in one community
+	Presets     []Option
+	Bands       string
+	On          string
+	From, To    string
+	Types       []Option
+	Live        bool // ?live=1, kept by the form
 }
 
 // statChart is one chart: its kind (bar, pyramid, donut, stacked, line)
@@ -156,21 +158,63 @@ func statsScope(r *http.Request) org.Scope {
 	return s
 }
 
-// statsGrids returns the grids of the user's statistics scope and the
-// grid chosen by ?grid= (0 for all); the select is offered when there is
-// more than one grid to choose from.
-func (h *handler) statsGrids(r *http.Request, l *Locale) ([]org.Grid, int64, []Option, error) {
-	gs, err := h.households.In(statsScope(r)).GridChoices(r.Context())
-	if err != nil {
-		return nil, 0, nil, err
+// statsPlace is where a statistics page counts: the user's statistics
+// scope, narrowed to ?community= when that is one of the communities of
+// a scope that spans several (org.Communities; another is ignored, as on
+// /visits/coverage). Such a scope with no community chosen is read by
+// community (ByCommunity): a row per community, each a link to its page
+// of grids, the page a community's administrator sees.
+type statsPlace struct {
+	Scope       org.Scope
+	Community   *org.CommunityChoice // the community chosen, if any
+	Communities []Option             // offered when the scope spans several
+	ByCommunity bool
+}
+
+// statsPlaceOf reads ?community= against the user's statistics scope.
+func (h *handler) statsPlaceOf(r *http.Request, l *Locale) (statsPlace, error) {
+	p := statsPlace{Scope: statsScope(r)}
+	cs, err := org.Communities(r.Context(), h.db, p.Scope)
+	if err != nil || len(cs) < 2 {
+		return p, err
 	}
+	raw := r.URL.Query().Get("community")
+	p.Communities = []Option{{Value: "", Label: l.T("coverage.all_communities")}}
+	for _, c := range cs {
+		id := strconv.FormatInt(c.ID, 10)
+		if id == raw {
+			p.Community, p.Scope = &c, p.Scope.InCommunity(c)
+		}
+		p.Communities = append(p.Communities, Option{Value: id, Label: c.Name, Selected: id == raw})
+	}
+	p.Communities[0].Selected = p.Community == nil
+	p.ByCommunity = p.Community == nil
+	return p, nil
+}
+
+// statsGrids returns the grid chosen by ?grid= (0 for all) and the grids
+// to choose from in the place: offered when there is more than one, and
+// not for a place read by community (a city's 1,568 grids are not one
+// select). A grid outside the community chosen (left in the form when
+// the community was changed) is ignored.
+func (h *handler) statsGrids(r *http.Request, l *Locale, p statsPlace) (int64, []Option, error) {
 	raw := r.URL.Query().Get("grid")
 	grid, _ := strconv.ParseInt(raw, 10, 64)
+	if p.ByCommunity {
+		return grid, nil, nil
+	}
+	gs, err := h.households.In(p.Scope).GridChoices(r.Context())
+	if err != nil {
+		return 0, nil, err
+	}
+	if p.Community != nil && grid != 0 && !slices.ContainsFunc(gs, func(g org.Grid) bool { return g.ID == grid }) {
+		grid, raw = 0, ""
+	}
 	var opts []Option
 	if len(gs) > 1 {
 		opts = gridOptions(gs, raw, l.T("filter.all_grids"))
 	}
-	return gs, grid, opts, nil
+	return grid, opts, nil
 }
 
 // statLink is the URL of a list with the query parameters kv (name,

@@ -11,16 +11,23 @@ import (
 const statsHouseholdList = "/rosters/households"
 
 // statsHouseholds is /stats/households: homes and shops (kind),
-// occupancy, and the colours, in all (a donut) and by grid (stacked bars).
+// occupancy, and the colours, in all (a donut) and by grid (stacked bars);
+// by community for a scope that spans several, unless ?community= picks
+// one (statsPlace).
 func (h *handler) statsHouseholds(w http.ResponseWriter, r *http.Request) {
 	v := h.statsPage(r, "households")
 	l := v.L
-	_, grid, gridOpts, err := h.statsGrids(r, l)
+	place, err := h.statsPlaceOf(r, l)
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
-	s, err := stats.Households(r.Context(), h.db, statsScope(r), grid, statsOptions(r, false)...)
+	grid, gridOpts, err := h.statsGrids(r, l, place)
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	s, err := stats.Households(r.Context(), h.db, place.Scope, grid, statsOptions(r, false)...)
 	if err != nil {
 		h.showError(w, r, err)
 		return
@@ -30,7 +37,7 @@ func (h *handler) statsHouseholds(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	v.Filter = statsFilter{Grids: gridOpts, Live: statsLive(r)}
+	v.Filter = statsFilter{Communities: place.Communities, Grids: gridOpts, Live: statsLive(r)}
 	v.Source = statsSourceOf(r, l, s.Source)
 	householdFigures(&v, s, statGrid(grid), tags)
 	if h.statsDownload(w, r, &v) {
@@ -64,25 +71,7 @@ func householdFigures(v *statsView, s *stats.HouseholdStats, grid string, tags t
 	colour, colourChart := enum("colour", household.Colours, s.Colour)
 	colourChart.Series[0].Key = "colours"
 
-	byGrid := statTable{ID: "grid", Title: l.T("stats.households.by_grid")}
-	stacked := chartData{Kind: "stacked"}
-	for _, c := range household.Colours {
-		byGrid.Head = append(byGrid.Head, l.Enum("colour", c))
-		stacked.Series = append(stacked.Series, chartSeries{Name: l.Enum("colour", c), Key: c})
-	}
-	byGrid.Head = append(byGrid.Head, l.T("stats.total"))
-	for _, g := range s.ByGrid {
-		row := statRow{Label: g.Name}
-		stacked.Labels = append(stacked.Labels, g.Name)
-		for i, c := range household.Colours {
-			link := statLink(statsHouseholdList, "grid", g.Key, "colour", c)
-			row.Cells = append(row.Cells, statCount(g.Colour[c], link))
-			stacked.Series[i].Data = append(stacked.Series[i].Data, g.Colour[c])
-			stacked.Series[i].Links = append(stacked.Series[i].Links, link)
-		}
-		row.Cells = append(row.Cells, statCount(g.Count.Count, statLink(statsHouseholdList, "grid", g.Key)))
-		byGrid.Rows = append(byGrid.Rows, row)
-	}
+	byGrid, stacked := placeColours(l, s)
 	v.Charts = append(v.Charts, statChart{ID: "chart-kind", Title: kind.Title, Data: kindChart},
 		statChart{ID: "chart-colour", Title: colour.Title, Data: colourChart},
 		statChart{ID: "chart-grid-colours", Title: byGrid.Title, Data: stacked})
@@ -95,4 +84,44 @@ func householdFigures(v *statsView, s *stats.HouseholdStats, grid string, tags t
 		statRow{Label: l.T("stats.households.key_total"), Total: true, Cells: []statCell{statCount(s.KeyPersons, statLink("/rosters/key_persons", "grid", grid))}},
 		statRow{Label: l.T("stats.households.special"), Total: true, Cells: []statCell{statCount(s.SpecialDifficulty, statLink("/rosters/special_difficulty", "grid", grid))}})
 	v.Tables = append(v.Tables, kind, occ, colour, byGrid, key)
+}
+
+// placeColours is the table and the stacked bars of the colours by grid,
+// or by community when s has them (a scope over several communities, none
+// chosen): a community links to its page of grids (?community=), a
+// grid's figures to its households.
+func placeColours(l *Locale, s *stats.HouseholdStats) (statTable, chartData) {
+	t := statTable{ID: "grid", Title: l.T("stats.households.by_grid")}
+	places, link := s.ByGrid, func(key, colour string) string {
+		return statLink(statsHouseholdList, "grid", key, "colour", colour)
+	}
+	if s.ByCommunity != nil {
+		t = statTable{ID: "community", Title: l.T("stats.households.by_community")}
+		places, link = s.ByCommunity, func(key, _ string) string { return statLink("/stats/households", "community", key) }
+	}
+	stacked := chartData{Kind: "stacked"}
+	for _, c := range household.Colours {
+		t.Head = append(t.Head, l.Enum("colour", c))
+		stacked.Series = append(stacked.Series, chartSeries{Name: l.Enum("colour", c), Key: c})
+	}
+	t.Head = append(t.Head, l.T("stats.total"))
+	for _, g := range places {
+		row := statRow{Label: g.Name}
+		if s.ByCommunity != nil {
+			row.Link = link(g.Key, "")
+		}
+		stacked.Labels = append(stacked.Labels, g.Name)
+		for i, c := range household.Colours {
+			cell := statCount(g.Colour[c], link(g.Key, c))
+			if s.ByCommunity != nil {
+				cell.Link = "" // the row's link, the community's page
+			}
+			row.Cells = append(row.Cells, cell)
+			stacked.Series[i].Data = append(stacked.Series[i].Data, g.Colour[c])
+			stacked.Series[i].Links = append(stacked.Series[i].Links, link(g.Key, c))
+		}
+		row.Cells = append(row.Cells, statCount(g.Count.Count, link(g.Key, "")))
+		t.Rows = append(t.Rows, row)
+	}
+	return t, stacked
 }
