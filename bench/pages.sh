@@ -5,7 +5,7 @@
 # size. Two builds side by side: --wanhu BIN for the other one. Run from
 # the repo root:
 #
-#   bench/pages.sh [--wanhu BIN] [--runs 3] [--limit 30] [--port 18390] DB USER [PAGE...]
+#   bench/pages.sh [--wanhu BIN] [--runs 3] [--limit 30] [--port 18390] [--gzip] DB USER [PAGE...]
 #
 # DB is a SQLite file made by `wanhu gen` with the demo accounts (run
 # `go run ./bench/load accounts -db DB -key KEY` once; use a copy: it is
@@ -14,16 +14,18 @@
 # $PASSWORD, default demo-pass-2026). Without PAGE, the menu's pages. A
 # page still loading after --limit seconds is reported as 000: the server
 # is then restarted, so that its work on that page does not weigh on the
-# next. See bench/README.md, "A city administrator's pages at 1M".
+# next. --gzip asks for pages gzipped, as browsers do: the time and bytes
+# are then those of the compressed answer (bytes as sent). See bench/README.md, "A city administrator's pages at 1M".
 set -euo pipefail
 
-bin="" runs=3 limit=30 port=18390
+bin="" runs=3 limit=30 port=18390 encoding=identity
 while [ $# -gt 0 ]; do
 	case $1 in
 	--wanhu) bin=$2; shift ;;
 	--runs) runs=$2; shift ;;
 	--limit) limit=$2; shift ;;
 	--port) port=$2; shift ;;
+	--gzip) encoding=gzip ;;
 	--*) echo "unknown flag $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -68,7 +70,7 @@ start
 for p in "${pages[@]}"; do
 	times=() status="" size=0
 	for _ in $(seq "$runs"); do
-		read -r status t size < <(curl -s -m "$limit" -b "$dir/jar" -o /dev/null -w '%{http_code} %{time_total} %{size_download}\n' "$base$p" || true)
+		read -r status t size < <(curl -s -m "$limit" -H "Accept-Encoding: $encoding" -b "$dir/jar" -o /dev/null -w '%{http_code} %{time_total} %{size_download}\n' "$base$p" || true)
 		if [ "$status" = 000 ]; then
 			stop
 			start
