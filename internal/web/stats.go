@@ -40,7 +40,7 @@ type statsView struct {
 // statsFilter is the filter form of a section; a field left empty (nil)
 // is not shown.
 type statsFilter struct {
-	Grids    []Option // shown when the scope has more than one grid
+	Grid     *gridFilter // its selects shown when the scope has more than one grid
 	Presets  []Option
 	Bands    string
 	On       string
@@ -156,21 +156,18 @@ func statsScope(r *http.Request) org.Scope {
 	return s
 }
 
-// statsGrids returns the grids of the user's statistics scope and the
-// grid chosen by ?grid= (0 for all); the select is offered when there is
-// more than one grid to choose from.
-func (h *handler) statsGrids(r *http.Request, l *Locale) ([]org.Grid, int64, []Option, error) {
-	gs, err := h.households.In(statsScope(r)).GridChoices(r.Context())
+// statsGrids returns the grid filter of the user's statistics scope
+// (?community=, ?grid=); its selects are shown when there is more than
+// one grid to choose from.
+func (h *handler) statsGrids(r *http.Request, l *Locale) (*gridFilter, error) {
+	gf, err := h.gridFilterOf(r, statsScope(r), l.T("filter.all_grids"))
 	if err != nil {
-		return nil, 0, nil, err
+		return nil, err
 	}
-	raw := r.URL.Query().Get("grid")
-	grid, _ := strconv.ParseInt(raw, 10, 64)
-	var opts []Option
-	if len(gs) > 1 {
-		opts = gridOptions(gs, raw, l.T("filter.all_grids"))
+	if gf.Communities == nil && len(gf.Grids) <= 1 {
+		gf.Options = nil
 	}
-	return gs, grid, opts, nil
+	return gf, nil
 }
 
 // statLink is the URL of a list with the query parameters kv (name,

@@ -15,12 +15,13 @@ const statsHouseholdList = "/rosters/households"
 func (h *handler) statsHouseholds(w http.ResponseWriter, r *http.Request) {
 	v := h.statsPage(r, "households")
 	l := v.L
-	_, grid, gridOpts, err := h.statsGrids(r, l)
+	gf, err := h.statsGrids(r, l)
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
-	s, err := stats.Households(r.Context(), h.db, statsScope(r), grid, statsOptions(r, false)...)
+	grid := gf.GridID
+	s, err := stats.Households(r.Context(), h.db, gf.Scope, grid, statsOptions(r, false)...)
 	if err != nil {
 		h.showError(w, r, err)
 		return
@@ -30,7 +31,7 @@ func (h *handler) statsHouseholds(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	v.Filter = statsFilter{Grids: gridOpts, Live: statsLive(r)}
+	v.Filter = statsFilter{Grid: gf, Live: statsLive(r)}
 	v.Source = statsSourceOf(r, l, s.Source)
 	householdFigures(&v, s, statGrid(grid), tags)
 	if h.statsDownload(w, r, &v) {

@@ -16,11 +16,12 @@ import (
 func (h *handler) statsLedger(w http.ResponseWriter, r *http.Request) {
 	v := h.statsPage(r, "ledger")
 	q, l := r.URL.Query(), v.L
-	_, grid, gridOpts, err := h.statsGrids(r, l)
+	gf, err := h.statsGrids(r, l)
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
+	grid := gf.GridID
 	today := h.currentDay()
 	types, err := stats.ParseTypes("types", strings.Join(q["types"], ","))
 	if err != nil {
@@ -43,12 +44,12 @@ func (h *handler) statsLedger(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	tr, err := stats.LedgerTrend(r.Context(), h.db, statsScope(r), from, to, types, grid)
+	tr, err := stats.LedgerTrend(r.Context(), h.db, gf.Scope, from, to, types, grid)
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
-	v.Filter = statsFilter{Grids: gridOpts, From: from.String(), To: to.String()}
+	v.Filter = statsFilter{Grid: gf, From: from.String(), To: to.String()}
 	for _, t := range stats.TrendTypes {
 		v.Filter.Types = append(v.Filter.Types, Option{Value: t, Label: l.Enum("event", t), Selected: slices.Contains(types, t)})
 	}

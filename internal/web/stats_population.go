@@ -18,11 +18,12 @@ const statsPeopleList = "/rosters/people"
 func (h *handler) statsPopulation(w http.ResponseWriter, r *http.Request) {
 	v := h.statsPage(r, "population")
 	q, l := r.URL.Query(), v.L
-	_, grid, gridOpts, err := h.statsGrids(r, l)
+	gf, err := h.statsGrids(r, l)
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
+	grid := gf.GridID
 	// The form sends the select, the bands field and the bands it showed:
 	// bands left as shown follow the select, bands typed over are the
 	// user's own. A link may give either alone.
@@ -48,13 +49,13 @@ func (h *handler) statsPopulation(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	opts := append(statsOptions(r, q.Get("on") != ""), stats.WithPyramid())
-	p, err := stats.Population(r.Context(), h.db, statsScope(r), on, bands, grid, opts...)
+	p, err := stats.Population(r.Context(), h.db, gf.Scope, on, bands, grid, opts...)
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
 	// The day shown is the one counted: the snapshot's, if it answered.
-	v.Filter = statsFilter{Grids: gridOpts, Bands: stats.Spec(bands), On: p.On.String(), Live: statsLive(r)}
+	v.Filter = statsFilter{Grid: gf, Bands: stats.Spec(bands), On: p.On.String(), Live: statsLive(r)}
 	v.Source = statsSourceOf(r, l, p.Source)
 	for _, name := range append(slices.Clone(stats.PresetNames), stats.Custom) {
 		v.Filter.Presets = append(v.Filter.Presets, Option{Value: name, Label: l.T("stats.preset." + name), Selected: name == preset})
