@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"wanhu/internal/org"
@@ -44,9 +45,15 @@ type gridFilter struct {
 // without ?community= (a link that names a grid), the grid's community is
 // chosen; with ?community= empty (the select's "all"), no grid is.
 func (h *handler) gridFilterOf(r *http.Request, scope org.Scope, all string) (*gridFilter, error) {
-	ctx, q := r.Context(), r.URL.Query()
+	return h.gridFilterFrom(r, r.URL.Query(), "grid", scope, all)
+}
+
+// gridFilterFrom is gridFilterOf reading form values q, the grid from
+// q[gridKey] (a form that posts the grid as "grid_id").
+func (h *handler) gridFilterFrom(r *http.Request, q url.Values, gridKey string, scope org.Scope, all string) (*gridFilter, error) {
+	ctx := r.Context()
 	f := &gridFilter{L: h.locale(r), Scope: scope}
-	f.GridID, _ = strconv.ParseInt(q.Get("grid"), 10, 64)
+	f.GridID, _ = strconv.ParseInt(q.Get(gridKey), 10, 64)
 	gs, err := h.households.In(scope).GridChoices(ctx)
 	if err != nil {
 		return nil, err

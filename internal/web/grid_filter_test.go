@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -172,7 +173,8 @@ func TestGridFilterPages(t *testing.T) {
 	})
 }
 
-// TestCommunityFirstForms: /feedback, /rounds and /settings/places of a
+// TestCommunityFirstForms: /feedback, /rounds, /settings/places and the
+// request intake form of a
 // scope of many grids offer the community first: no member, grid or
 // compound of the whole scope before one is chosen, the chosen
 // community's after; a community's administrator's pages are unchanged.
@@ -207,7 +209,26 @@ func TestCommunityFirstForms(t *testing.T) {
 		_, body = c.get(fmt.Sprintf("/settings/places?community=%d", m.other.ID))
 		mustNotContain(t, "places: only the community's compounds", body, e.org.Compound.Name)
 
+		// The intake form: the community first, then its grids (the
+		// button without JavaScript, or the select's reload with it).
+		_, body = c.get("/requests/new")
+		mustContain(t, "intake: the community first", body, `id="i-community"`, `data-reload="community"`, `id="i-reload"`)
+		mustNotContain(t, "intake: no grid of the street", body, `id="i-grid"`)
+		for _, button := range []string{"find", "reload"} {
+			code, body := c.post("/requests", url.Values{button: {"community"}, "community": {itoa(m.other.ID)}, "description": {"路灯坏了"}})
+			if code != http.StatusOK {
+				t.Fatalf("intake, %s: %d", button, code)
+			}
+			grid := regexp.MustCompile(`(?s)<select id="i-grid".*?</select>`).FindString(body)
+			mustContain(t, "intake: the community's grids", grid, fmt.Sprintf(`<option value="%d">富强一网格<`, m.otherGrid.ID))
+			mustNotContain(t, "intake: only the community's grids", grid, "第一网格")
+			mustContain(t, "intake: the form kept", body, "路灯坏了</textarea>")
+		}
+
 		admin := e.signedIn("admin")
+		_, body = admin.get("/requests/new")
+		mustContain(t, "intake: a small scope's grids", body, `id="i-grid"`, ">第一网格<", ">第二网格<")
+		mustNotContain(t, "intake: a small scope", body, `id="i-community"`)
 		for _, p := range []string{"/feedback", "/rounds", "/settings/places"} {
 			_, body = admin.get(p)
 			mustNotContain(t, p+": a small scope", body, `name="community"`, "先选社区")
