@@ -84,6 +84,17 @@ func (h *handler) gridFilterFrom(r *http.Request, q url.Values, gridKey string, 
 	return f, nil
 }
 
+// place is the chosen community and grid as a statistics link's query
+// pairs (statLink leaves out the empty ones), so that a figure's list
+// shows what was counted.
+func (f *gridFilter) place() []string {
+	var c string
+	if f.Community != nil {
+		c = strconv.FormatInt(f.Community.ID, 10)
+	}
+	return []string{"community", c, "grid", statGrid(f.GridID)}
+}
+
 // byCommunity fills the community select with cs and chooses the
 // community raw names (asked: ?community= was sent), else the chosen
 // grid's (or, when a grid must be chosen, the first grid's); it returns

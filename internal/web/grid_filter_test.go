@@ -170,6 +170,9 @@ func TestGridFilterPages(t *testing.T) {
 			mustContain(t, p.path+" with a community", g, fmt.Sprintf(`<option value="%d"`, m.otherGrid.ID))
 			mustNotContain(t, p.path+" with a community", g, "第一网格", "第二网格")
 		}
+		// A figure's list shows what was counted: the community's.
+		_, body := c.get(fmt.Sprintf("/stats/households?community=%d", m.other.ID))
+		mustContain(t, "a figure's link", body, fmt.Sprintf(`/rosters/key_persons?community=%d"`, m.other.ID))
 	})
 }
 

@@ -56,7 +56,7 @@ func (h *handler) statsLedger(w http.ResponseWriter, r *http.Request) {
 	// The ledger page lists the events of the last N days: enough to
 	// reach back to from.
 	days := int(today.Time().Sub(from.Time())/(24*time.Hour)) + 1
-	ledgerFigures(&v, tr, statGrid(grid), strconv.Itoa(max(days, 1)))
+	ledgerFigures(&v, tr, gf.place(), strconv.Itoa(max(days, 1)))
 	if h.statsDownload(w, r, &v) {
 		return
 	}
@@ -64,12 +64,12 @@ func (h *handler) statsLedger(w http.ResponseWriter, r *http.Request) {
 }
 
 // ledgerFigures fills the chart and table of a ledger trend.
-func ledgerFigures(v *statsView, tr *stats.LedgerTrendStats, grid, days string) {
+func ledgerFigures(v *statsView, tr *stats.LedgerTrendStats, place []string, days string) {
 	l := v.L
 	t := statTable{ID: "ledger", Title: l.T("stats.ledger.by_month"), Head: append(slices.Clone(tr.Months), l.T("stats.total"))}
 	c := chartData{Kind: "line", Labels: tr.Months}
 	for _, x := range tr.Types {
-		link := statLink("/ledger", "type", x.Type, "grid", grid, "days", days)
+		link := statLink("/ledger", slices.Concat([]string{"type", x.Type, "days", days}, place)...)
 		row := statRow{Label: l.Enum("event", x.Type)}
 		for _, n := range x.Counts {
 			row.Cells = append(row.Cells, statCount(n, link))

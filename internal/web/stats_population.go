@@ -61,7 +61,7 @@ func (h *handler) statsPopulation(w http.ResponseWriter, r *http.Request) {
 		v.Filter.Presets = append(v.Filter.Presets, Option{Value: name, Label: l.T("stats.preset." + name), Selected: name == preset})
 	}
 	v.Notes = append(v.Notes, l.T("stats.population.note", p.On.String(), p.Total))
-	populationFigures(&v, p, statGrid(grid))
+	populationFigures(&v, p, gf.place())
 	if h.statsDownload(w, r, &v) {
 		return
 	}
@@ -69,10 +69,10 @@ func (h *handler) statsPopulation(w http.ResponseWriter, r *http.Request) {
 }
 
 // populationFigures fills the charts and tables of the population.
-func populationFigures(v *statsView, p *stats.PopulationStats, grid string) {
+func populationFigures(v *statsView, p *stats.PopulationStats, place []string) {
 	l, on := v.L, p.On.String()
 	people := func(kv ...string) string {
-		return statLink(statsPeopleList, append([]string{"on", on, "grid", grid}, kv...)...)
+		return statLink(statsPeopleList, slices.Concat([]string{"on", on}, place, kv)...)
 	}
 
 	bands := statTable{ID: "bands", Title: l.T("stats.population.bands"), Head: []string{l.T("stats.people")}}
