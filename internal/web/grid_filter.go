@@ -116,7 +116,10 @@ func (f *gridFilter) byCommunity(cs []org.CommunityChoice, gs []org.Grid, raw st
 	if id == 0 && first {
 		id = gs[0].CommunityID
 	}
-	f.Communities = []Option{{Value: "", Label: f.L.T("filter.all_communities"), Selected: id == 0}}
+	f.Communities = []Option{}
+	if !first { // a page of one grid has no "all"
+		f.Communities = append(f.Communities, Option{Value: "", Label: f.L.T("filter.all_communities"), Selected: id == 0})
+	}
 	for i, c := range cs {
 		f.Communities = append(f.Communities, Option{Value: strconv.FormatInt(c.ID, 10), Label: c.Name, Selected: c.ID == id})
 		if c.ID == id {

@@ -155,8 +155,10 @@ func TestGridFilterPages(t *testing.T) {
 				t.Errorf("%s: %d", p.path, code)
 				continue
 			}
-			if communitySelect(body) == "" {
+			if cs := communitySelect(body); cs == "" {
 				t.Errorf("%s: no community select", p.path)
+			} else if p.one == strings.Contains(cs, "全部社区") {
+				t.Errorf("%s: the choice of all communities on a page of one grid, or none on a list: %s", p.path, cs)
 			}
 			if g := gridSelect(body); !p.one && g != "" || p.one && (strings.Contains(g, "富强一网格") || !strings.Contains(g, "第一网格")) {
 				t.Errorf("%s: grid select before a community is chosen: %s", p.path, g)
