@@ -167,7 +167,9 @@ func TestGridFilterPages(t *testing.T) {
 			if strings.Contains(p.path, "?") {
 				sep = "&"
 			}
-			_, body = c.get(fmt.Sprintf("%s%scommunity=%d", p.path, sep, m.other.ID))
+			if code, body = c.get(fmt.Sprintf("%s%scommunity=%d", p.path, sep, m.other.ID)); code != http.StatusOK {
+				t.Errorf("%s with a community: %d", p.path, code)
+			}
 			g := gridSelect(body)
 			mustContain(t, p.path+" with a community", g, fmt.Sprintf(`<option value="%d"`, m.otherGrid.ID))
 			mustNotContain(t, p.path+" with a community", g, "第一网格", "第二网格")

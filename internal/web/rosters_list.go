@@ -79,7 +79,9 @@ func (h *handler) rosters(r *http.Request) *roster.Store {
 
 // rosterQuery reads roster name and its filters from r.
 func (h *handler) rosterQuery(r *http.Request, name string) (roster.Query, error) {
-	q, err := roster.Parse(name, r.URL.Query(), h.currentDay())
+	v := r.URL.Query()
+	v.Del("community") // the page's grid filter's (gridFilterOf), not the roster's
+	q, err := roster.Parse(name, v, h.currentDay())
 	if err != nil {
 		return q, err
 	}
