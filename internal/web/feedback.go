@@ -40,6 +40,8 @@ type feedbackPage struct {
 	Table           feedbackTable
 	Kinds, Statuses []Option
 	Members         []Option
+	Community       *gridFilter // a large scope's choice of a community
+	Action          string      // the record form's URL, keeping the community
 	NewKinds        []Option
 	Record          bool
 	Posted          map[string]string
@@ -92,6 +94,17 @@ func (h *handler) showFeedback(w http.ResponseWriter, r *http.Request, status in
 	if !slices.Contains(feedback.Statuses, st) {
 		st = ""
 	}
+	// A scope of many grids (a street's or the city's) chooses a community
+	// first: its feedback is listed and its members offered, not the city's.
+	scope, _ := staffScopeOf(r)
+	gf, err := h.gridFilterOf(r, scope, "-")
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	if gf.Community != nil {
+		s = s.In(gf.Scope)
+	}
 	fs, err := s.List(r.Context(), feedback.Filter{Kind: kind, Status: st})
 	if err != nil {
 		h.showError(w, r, err)
@@ -105,9 +118,15 @@ func (h *handler) showFeedback(w http.ResponseWriter, r *http.Request, status in
 		v.Posted = map[string]string{}
 	}
 	v.NewKinds = choices(l, "feedback.kind", feedback.Kinds, v.Posted["kind"])
-	if v.Record {
-		scope, _ := staffScopeOf(r)
-		ms, err := feedback.Members(r.Context(), h.db, scope)
+	if gf.Communities != nil {
+		v.Community = gf
+		v.Action = "/feedback"
+		if gf.Community != nil {
+			v.Action += "?community=" + strconv.FormatInt(gf.Community.ID, 10)
+		}
+	}
+	if v.Record && (gf.Communities == nil || gf.Community != nil) {
+		ms, err := feedback.Members(r.Context(), h.db, gf.Scope)
 		if err != nil {
 			h.showError(w, r, err)
 			return

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"wanhu/internal/access"
 	"wanhu/internal/household"
 	"wanhu/internal/org"
 )
@@ -27,7 +28,7 @@ type listView struct {
 	Page
 	Q        string
 	Filtered bool
-	Grids    []Option
+	Grid     *gridFilter
 	Colours  []Option
 	Kinds    []Option
 	Tags     []Option
@@ -41,31 +42,30 @@ func (h *handler) householdList(w http.ResponseWriter, r *http.Request) {
 	v := listView{Page: h.page(r, "households.title", "households"), Q: q.Get("q")}
 	f := household.Filter{Colour: household.Colour(q.Get("colour")), Kind: household.Kind(q.Get("kind")),
 		Tag: q.Get("tag"), Q: q.Get("q"), PerPage: listPerPage}
-	f.GridID, _ = strconv.ParseInt(q.Get("grid"), 10, 64)
-	v.Filtered = q.Get("grid") != "" || f.Colour != "" || f.Kind != "" || f.Tag != ""
+	v.Filtered = q.Get("grid") != "" || q.Get("community") != "" || f.Colour != "" || f.Kind != "" || f.Tag != ""
 	f.Page, _ = strconv.Atoi(q.Get("page"))
 	if f.Page < 1 {
 		f.Page = 1
 	}
 	ctx := r.Context()
-	grids, err := h.files(r).GridChoices(ctx)
+	gf, err := h.gridFilterOf(r, access.Scope(v.User), v.L.T("filter.all_grids"))
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
+	v.Grid, f.GridID = gf, gf.GridID
 	tn, tags, err := h.tagNames(ctx, v.L)
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
-	v.Grids = gridOptions(grids, q.Get("grid"), v.L.T("filter.all_grids"))
 	v.Colours = enumOptions(v.L, "colour", household.Colours, q.Get("colour"), v.L.T("filter.all_colours"))
 	v.Kinds = enumOptions(v.L, "kind", household.Kinds, q.Get("kind"), v.L.T("filter.all_kinds"))
 	v.Tags = []Option{{Value: "", Label: v.L.T("filter.all_tags")}}
 	for _, t := range tags {
 		v.Tags = append(v.Tags, Option{Value: t.Code, Label: tn[t.Code], Selected: t.Code == f.Tag})
 	}
-	list, err := h.files(r).ListPage(ctx, f)
+	list, err := h.households.In(gf.Scope).ListPage(ctx, f)
 	if err != nil {
 		h.showError(w, r, err)
 		return

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"wanhu/internal/access"
 	"wanhu/internal/calendar"
 	"wanhu/internal/household"
 )
@@ -17,7 +18,7 @@ type ledgerPage struct {
 	Page
 	Household *household.Household
 	Entries   []ledgerView
-	Grids     []Option
+	Grid      *gridFilter
 	Types     []Option
 	Days      []Option
 	Pager     pager
@@ -48,15 +49,14 @@ func (h *handler) ledger(w http.ResponseWriter, r *http.Request) {
 	days = min(days, 3660)
 	f := household.LedgerFilter{Type: q.Get("type"), PerPage: ledgerPerPage,
 		Since: h.now().In(calendar.China).Truncate(time.Hour).AddDate(0, 0, -days)}
-	f.GridID, _ = strconv.ParseInt(q.Get("grid"), 10, 64)
 	f.Page, _ = strconv.Atoi(q.Get("page"))
 	f.Page = max(f.Page, 1)
-	grids, err := h.files(r).GridChoices(r.Context())
+	gf, err := h.gridFilterOf(r, access.Scope(v.User), v.L.T("filter.all_grids"))
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
-	v.Grids = gridOptions(grids, q.Get("grid"), v.L.T("filter.all_grids"))
+	v.Grid, f.GridID = gf, gf.GridID
 	v.Types = enumOptions(v.L, "event", household.LedgerTypes, f.Type, v.L.T("filter.all_types"))
 	for _, d := range []int{1, 7, 30, 90, 365} {
 		v.Days = append(v.Days, Option{Value: strconv.Itoa(d), Label: v.L.T("ledger.days", d), Selected: d == days})
@@ -70,7 +70,11 @@ func (h *handler) fillLedger(w http.ResponseWriter, r *http.Request, v *ledgerPa
 		h.showError(w, r, err)
 		return
 	}
-	events, total, err := h.files(r).Ledger(r.Context(), f)
+	st := h.files(r)
+	if v.Grid != nil {
+		st = h.households.In(v.Grid.Scope)
+	}
+	events, total, err := st.Ledger(r.Context(), f)
 	if err != nil {
 		h.showError(w, r, err)
 		return

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"wanhu/internal/access"
 	"wanhu/internal/apperr"
 	"wanhu/internal/audit"
 	"wanhu/internal/org"
@@ -27,9 +28,10 @@ type placeRow struct {
 // placesView is 小区与楼栋: the compounds and the form to add one.
 type placesView struct {
 	Page
-	Rows  []placeRow
-	Add   *form // nil when the administrator administers no community
-	Error string
+	Rows      []placeRow
+	Community *gridFilter // a large scope's choice of a community
+	Add       *form       // nil when the administrator administers no community
+	Error     string
 }
 
 // placesList shows the compounds.
@@ -40,26 +42,40 @@ func (h *handler) placesList(w http.ResponseWriter, r *http.Request) {
 // showPlaces renders the compounds with the add form holding v and err.
 func (h *handler) showPlaces(w http.ResponseWriter, r *http.Request, code int, v url.Values, err error) {
 	ctx := r.Context()
-	st := h.structure(r)
-	cs, cerr := st.Compounds(ctx)
+	// A scope of many grids (a street's or the city's) chooses a
+	// community first: its compounds are listed, not the city's.
+	scope := access.Scope(user(r))
+	gf, cerr := h.gridFilterOf(r, scope, "-")
 	if cerr != nil {
 		h.showError(w, r, cerr)
 		return
 	}
-	tree, cerr := st.Tree(ctx, false)
+	var cs []org.Compound
+	if gf.Communities == nil || gf.Community != nil {
+		if cs, cerr = h.households.In(gf.Scope).Structure(actor(r)).Compounds(ctx); cerr != nil {
+			h.showError(w, r, cerr)
+			return
+		}
+	}
+	mine, cerr := org.Communities(ctx, h.db, scope)
 	if cerr != nil {
 		h.showError(w, r, cerr)
 		return
 	}
 	view := placesView{Page: h.page(r, "places.title", "settings")}
+	if gf.Communities != nil {
+		view.Community = gf
+	}
+	chosen := v.Get("community_id")
+	if chosen == "" && gf.Community != nil {
+		chosen = strconv.FormatInt(gf.Community.ID, 10)
+	}
 	names := map[int64]string{}
 	var communities []Option
-	for _, u := range tree {
-		names[u.ID] = u.Name
-		if u.Kind == org.Community {
-			id := strconv.FormatInt(u.ID, 10)
-			communities = append(communities, Option{Value: id, Label: u.Name, Selected: v.Get("community_id") == id})
-		}
+	for _, c := range mine {
+		names[c.ID] = c.Name
+		id := strconv.FormatInt(c.ID, 10)
+		communities = append(communities, Option{Value: id, Label: c.Name, Selected: chosen == id})
 	}
 	for _, c := range cs {
 		view.Rows = append(view.Rows, placeRow{ID: c.ID, Name: c.Name, Community: names[c.CommunityID], Buildings: len(c.Buildings)})

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"wanhu/internal/access"
 	"wanhu/internal/calendar"
 	"wanhu/internal/visit"
 )
@@ -13,7 +14,7 @@ import (
 // not-at-home follow-ups.
 type progressPage struct {
 	Page
-	Grids         []Option
+	Grid          *gridFilter
 	Weeks         []Option
 	GridID        int64
 	Week          string
@@ -52,7 +53,7 @@ func progressWeeks(today calendar.Date, chosen string) []Option {
 // by default) in the chosen week (this one by default).
 func (h *handler) visitProgress(w http.ResponseWriter, r *http.Request) {
 	v := progressPage{Page: h.page(r, "progress.title", "progress")}
-	q, ctx, vs := r.URL.Query(), r.Context(), h.visits(r)
+	q, vs := r.URL.Query(), h.visits(r)
 	today := h.currentDay()
 	v.Week = q.Get("week")
 	if v.Week == "" {
@@ -64,12 +65,12 @@ func (h *handler) visitProgress(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Weeks = progressWeeks(today, v.Week)
-	gs, err := h.files(r).GridChoices(ctx)
+	gf, err := h.gridFilterOf(r, access.Scope(v.User), "")
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
-	v.GridID, v.Grids = gridChoice(gs, q.Get("grid"))
+	v.Grid, v.GridID = gf, gf.GridID
 	if v.GridID != 0 {
 		if err := v.load(r, vs, week); err != nil {
 			h.showError(w, r, err)

@@ -24,13 +24,14 @@ var staffChannels = []string{"hotline", "walk_in", "visit", "grid_group", "talk_
 // intakePage is the hotline and walk-in intake: few fields, fast.
 type intakePage struct {
 	Page
-	Values                      url.Values
-	Categories, Channels, Grids []Option
-	Found                       []Option // households found by the search
-	Searched                    bool
-	Need                        *household.Need
-	NeedLabel, NeedAddress      string
-	Error                       string
+	Values                 url.Values
+	Categories, Channels   []Option
+	Grid                   *gridFilter // the grid select, a large scope's community first
+	Found                  []Option    // households found by the search
+	Searched               bool
+	Need                   *household.Need
+	NeedLabel, NeedAddress string
+	Error                  string
 }
 
 // requestNew shows the intake form; ?need_id= turns a need of a household
@@ -54,10 +55,14 @@ func (h *handler) showIntake(w http.ResponseWriter, r *http.Request, status int,
 		h.showError(w, r, err)
 		return
 	}
-	gs, err := h.files(r).GridChoices(ctx)
+	// A scope of many grids chooses the community first (as the lists do).
+	gf, err := h.gridFilterFrom(r, vals, "grid_id", access.Scope(v.User), "—", gridFilterLimit)
 	if err != nil {
 		h.showError(w, r, err)
 		return
+	}
+	if gf.Communities != nil || len(gf.Grids) > 0 {
+		v.Grid = gf
 	}
 	if n := vals.Get("need_id"); n != "" {
 		nid, err := pathID(n)
@@ -97,14 +102,6 @@ func (h *handler) showIntake(w http.ResponseWriter, r *http.Request, status int,
 		v.Categories = append(v.Categories, Option{Value: c.Code, Label: names[c.Code], Selected: c.Code == cur})
 	}
 	v.Channels = choices(l, "requests.channel", staffChannels, vals.Get("channel"))
-	if len(gs) > 0 {
-		v.Grids = []Option{{Value: "", Label: "—"}}
-		label := gridLabels(gs)
-		for _, g := range gs {
-			id := strconv.FormatInt(g.ID, 10)
-			v.Grids = append(v.Grids, Option{Value: id, Label: label(g), Selected: vals.Get("grid_id") == id})
-		}
-	}
 	h.render(w, r, status, "requests_new", v)
 }
 
@@ -112,7 +109,7 @@ func (h *handler) showIntake(w http.ResponseWriter, r *http.Request, status int,
 // the form's "find" button searches the households instead.
 func (h *handler) requestCreate(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
-	if f.Get("find") != "" {
+	if f.Get("find") != "" || f.Get("reload") != "" {
 		// A search for the household, posted with the form so that
 		// nothing typed is lost: a read, not a write.
 		audit.ReadOnly(r.Context())

@@ -13,7 +13,13 @@ import (
 
 // requests returns the request store as the signed-in user may see it.
 func (h *handler) requests(r *http.Request) *request.Store {
-	return request.NewStore(h.db, h.households).In(access.Scope(user(r)), h.files(r)).WithLog(h.log)
+	return h.requestsIn(access.Scope(user(r)))
+}
+
+// requestsIn returns the requests of scope (a user's, or narrowed to a
+// community of it).
+func (h *handler) requestsIn(scope org.Scope) *request.Store {
+	return request.NewStore(h.db, h.households).In(scope, h.households.In(scope)).WithLog(h.log)
 }
 
 // readsRequests lets through who submits or handles requests; each sees
@@ -90,10 +96,11 @@ func queueRow(l *Locale, names map[string]string, rq request.Request) requestRow
 // soonest due (overdue) first.
 type queuePage struct {
 	Page
-	Rows                      []requestRow
-	States, Grids, Categories []Option
-	Overdue, CanSubmit        bool
-	Pager                     pager
+	Rows               []requestRow
+	States, Categories []Option
+	Grid               *gridFilter
+	Overdue, CanSubmit bool
+	Pager              pager
 }
 
 const queuePerPage = 50
@@ -104,7 +111,6 @@ func (h *handler) requestQueue(w http.ResponseWriter, r *http.Request) {
 	v := queuePage{Page: h.page(r, "requests.queue_title", "requests"), CanSubmit: can(r, access.SubmitRequests)}
 	l, q := v.L, r.URL.Query()
 	f := request.Filter{Category: q.Get("category"), Overdue: q.Get("overdue") == "true", PerPage: queuePerPage}
-	f.GridID, _ = strconv.ParseInt(q.Get("grid"), 10, 64)
 	f.Page, _ = strconv.Atoi(q.Get("page"))
 	f.Page = max(f.Page, 1)
 	state := q.Get("state")
@@ -124,30 +130,29 @@ func (h *handler) requestQueue(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	rs, total, err := h.requests(r).List(r.Context(), f)
-	if err != nil {
-		h.showError(w, r, err)
-		return
-	}
-	var gs []org.Grid
+	rs := h.requests(r)
+	f.GridID, _ = strconv.ParseInt(q.Get("grid"), 10, 64)
 	if can(r, access.ReadHouseholds) {
-		if gs, err = h.files(r).GridChoices(r.Context()); err != nil {
+		gf, err := h.gridFilterOf(r, access.Scope(v.User), l.T("visit.all_grids"))
+		if err != nil {
 			h.showError(w, r, err)
 			return
 		}
+		if gf.Communities != nil || len(gf.Grids) > 1 {
+			v.Grid = gf
+		}
+		f.GridID, rs = gf.GridID, h.requestsIn(gf.Scope)
+	}
+	list, total, err := rs.List(r.Context(), f)
+	if err != nil {
+		h.showError(w, r, err)
+		return
 	}
 	v.Categories = []Option{{Value: "", Label: l.T("requests.all_categories")}}
 	for _, c := range cs {
 		v.Categories = append(v.Categories, Option{Value: c.Code, Label: names[c.Code], Selected: c.Code == f.Category})
 	}
-	if len(gs) > 1 {
-		v.Grids = []Option{{Value: "", Label: l.T("visit.all_grids")}}
-		label := gridLabels(gs)
-		for _, g := range gs {
-			v.Grids = append(v.Grids, Option{Value: strconv.FormatInt(g.ID, 10), Label: label(g), Selected: g.ID == f.GridID})
-		}
-	}
-	for _, rq := range rs {
+	for _, rq := range list {
 		v.Rows = append(v.Rows, queueRow(l, names, rq))
 	}
 	v.Pager = newPager("/requests", q, f.Page, queuePerPage, total)

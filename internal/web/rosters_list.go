@@ -47,7 +47,8 @@ type rosterListView struct {
 type rosterFilterForm struct {
 	Params                            map[string]bool
 	Values                            url.Values
-	Grids, Tags, Sexes, Dibao, Kinds  []Option
+	Grid                              *gridFilter
+	Tags, Sexes, Dibao, Kinds         []Option
 	Colours, Occupancies, Ethnicities []Option
 }
 
@@ -78,7 +79,9 @@ func (h *handler) rosters(r *http.Request) *roster.Store {
 
 // rosterQuery reads roster name and its filters from r.
 func (h *handler) rosterQuery(r *http.Request, name string) (roster.Query, error) {
-	q, err := roster.Parse(name, r.URL.Query(), h.currentDay())
+	v := r.URL.Query()
+	v.Del("community") // the page's grid filter's (gridFilterOf), not the roster's
+	q, err := roster.Parse(name, v, h.currentDay())
 	if err != nil {
 		return q, err
 	}
@@ -122,7 +125,10 @@ func (h *handler) rosterList(w http.ResponseWriter, r *http.Request) {
 	}
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	page = max(page, 1)
-	items, total, more, err := h.rosters(r).List(r.Context(), q, page, rosterListPerPage)
+	if v.Error == "" {
+		q.GridID = v.Filter.Grid.GridID
+	}
+	items, total, more, err := roster.New(h.db, v.Filter.Grid.Scope).List(r.Context(), q, page, rosterListPerPage)
 	if err != nil {
 		h.showError(w, r, err)
 		return
@@ -145,6 +151,9 @@ func (h *handler) rosterList(w http.ResponseWriter, r *http.Request) {
 	v.Pager = newPagerMore(r.URL.Path, r.URL.Query(), page, rosterListPerPage, total, more)
 	if can(r, access.Export) && v.Error == "" {
 		vals := q.Values()
+		if c := v.Filter.Grid.Community; c != nil {
+			vals.Set("community", strconv.FormatInt(c.ID, 10))
+		}
 		vals.Set("format", "xlsx")
 		v.XLSX = "/rosters/" + name + "?" + vals.Encode()
 		vals.Set("format", "csv")
@@ -169,11 +178,10 @@ func (h *handler) rosterForm(r *http.Request, v *rosterListView, q roster.Query,
 		f.Params[p] = true
 	}
 	v.On = q.On.String()
-	grids, err := h.files(r).GridChoices(r.Context())
-	if err != nil {
+	var err error
+	if f.Grid, err = h.gridFilterOf(r, access.Scope(v.User), v.L.T("filter.all_grids")); err != nil {
 		return err
 	}
-	f.Grids = gridOptions(grids, f.Values.Get("grid"), v.L.T("filter.all_grids"))
 	all := v.L.T("rosters.any")
 	f.Tags = []Option{{Value: "", Label: v.L.T("filter.all_tags")}}
 	for _, t := range tags {
@@ -206,7 +214,13 @@ func (h *handler) rosterDownload(w http.ResponseWriter, r *http.Request, name st
 		h.showError(w, r, err)
 		return
 	}
-	rs := h.rosters(r)
+	gf, err := h.gridFilterOf(r, access.Scope(user(r)), "-")
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	q.GridID = gf.GridID
+	rs := roster.New(h.db, gf.Scope)
 	n, err := rs.Count(r.Context(), q)
 	if err != nil {
 		h.showError(w, r, err)

@@ -30,6 +30,7 @@ type roundsPage struct {
 	Waiting    []roundRow
 	Done       []roundRow
 	Templates  []Option
+	Community  *gridFilter // a large scope's choice of a community
 	Grids      []Option
 	Team       []Option
 	CanPlan    bool
@@ -76,7 +77,15 @@ func (h *handler) showRounds(w http.ResponseWriter, r *http.Request, status int,
 	v := roundsPage{Page: h.page(r, "rounds.title", "rounds"), Error: msg, CanPlan: can(r, access.PlanVisits),
 		CanRecord: can(r, access.RecordVisits), ClientID: newClientID()}
 	ctx := r.Context()
-	s := h.rounds(r)
+	// A large scope chooses a community first (?community=): its rounds
+	// are listed and its grids and team offered, not the city's.
+	gf, err := h.gridFilterOf(r, access.Scope(v.User), "-")
+	if err != nil {
+		h.showError(w, r, err)
+		return
+	}
+	v.Community = gf
+	s := h.rounds(r).In(gf.Scope)
 	for _, st := range []string{round.Started, round.Scheduled} {
 		rs, _, err := s.List(ctx, round.Filter{State: st})
 		if err != nil {
@@ -100,15 +109,10 @@ func (h *handler) showRounds(w http.ResponseWriter, r *http.Request, status int,
 			v.Templates = append(v.Templates, Option{Value: t.Code, Label: v.L.Name(t.Name, t.NameEN)})
 		}
 	}
-	grids, err := h.files(r).GridChoices(ctx)
-	if err != nil {
-		h.showError(w, r, err)
-		return
-	}
-	var gs []org.Grid
-	for _, g := range grids {
-		v.Grids = append(v.Grids, Option{Value: strconv.FormatInt(g.ID, 10), Label: g.CommunityName + g.Name})
-		gs = append(gs, g)
+	gs := gf.Grids
+	label := gridLabels(gs)
+	for _, g := range gs {
+		v.Grids = append(v.Grids, Option{Value: strconv.FormatInt(g.ID, 10), Label: label(g)})
 	}
 	if v.CanPlan {
 		team, err := org.TeamMembers(ctx, h.db)

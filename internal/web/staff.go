@@ -30,7 +30,7 @@ type staffPage struct {
 	Period  staff.Period
 	Formula string
 	Rows    []scorecardRow
-	Grids   []Option
+	Grid    *gridFilter
 	Query   string // from, to and grid, for the sort and export links
 	Sort    string
 	Export  bool
@@ -128,6 +128,14 @@ func (h *handler) staffList(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	var gf *gridFilter
+	if scope.Any() { // not a visitor's own card only
+		if gf, err = h.gridFilterOf(r, scope, h.locale(r).T("staff.all_grids")); err != nil {
+			h.showError(w, r, err)
+			return
+		}
+		scope, grid = gf.Scope, gf.GridID
+	}
 	wt, err := staff.LoadWeights(r.Context(), h.db)
 	if err != nil {
 		h.showError(w, r, err)
@@ -157,16 +165,8 @@ func (h *handler) staffList(w http.ResponseWriter, r *http.Request) {
 	keep.Del("format")
 	keep.Del("page")
 	v.Query = keep.Encode()
-	if scope.Any() { // not a visitor's own card only
-		grids, err := h.files(r).GridChoices(r.Context())
-		if err != nil {
-			h.showError(w, r, err)
-			return
-		}
-		label := gridLabels(grids)
-		for _, g := range grids {
-			v.Grids = append(v.Grids, Option{Value: strconv.FormatInt(g.ID, 10), Label: label(g), Selected: g.ID == grid})
-		}
+	if gf != nil && (gf.Communities != nil || len(gf.Grids) > 0) {
+		v.Grid = gf
 	}
 	h.render(w, r, http.StatusOK, "staff", v)
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -41,14 +40,14 @@ type statsView struct {
 // statsFilter is the filter form of a section; a field left empty (nil)
 // is not shown.
 type statsFilter struct {
-	Communities []Option // shown when the scope spans several communities
-	Grids       []Option // shown when the scope has more than one grid, in one community
-	Presets     []Option
-	Bands       string
-	On          string
-	From, To    string
-	Types       []Option
-	Live        bool // ?live=1, kept by the form
+	Grid      *gridFilter // its selects shown when the scope has more than one grid
+	Community *gridFilter // its community select alone (a page without a grid filter)
+	Presets   []Option
+	Bands     string
+	On        string
+	From, To  string
+	Types     []Option
+	Live      bool // ?live=1, kept by the form
 }
 
 // statChart is one chart: its kind (bar, pyramid, donut, stacked, line)
@@ -158,63 +157,21 @@ func statsScope(r *http.Request) org.Scope {
 	return s
 }
 
-// statsPlace is where a statistics page counts: the user's statistics
-// scope, narrowed to ?community= when that is one of the communities of
-// a scope that spans several (org.Communities; another is ignored, as on
-// /visits/coverage). Such a scope with no community chosen is read by
-// community (ByCommunity): a row per community, each a link to its page
-// of grids, the page a community's administrator sees.
-type statsPlace struct {
-	Scope       org.Scope
-	Community   *org.CommunityChoice // the community chosen, if any
-	Communities []Option             // offered when the scope spans several
-	ByCommunity bool
-}
-
-// statsPlaceOf reads ?community= against the user's statistics scope.
-func (h *handler) statsPlaceOf(r *http.Request, l *Locale) (statsPlace, error) {
-	p := statsPlace{Scope: statsScope(r)}
-	cs, err := org.Communities(r.Context(), h.db, p.Scope)
-	if err != nil || len(cs) < 2 {
-		return p, err
-	}
-	raw := r.URL.Query().Get("community")
-	p.Communities = []Option{{Value: "", Label: l.T("coverage.all_communities")}}
-	for _, c := range cs {
-		id := strconv.FormatInt(c.ID, 10)
-		if id == raw {
-			p.Community, p.Scope = &c, p.Scope.InCommunity(c)
-		}
-		p.Communities = append(p.Communities, Option{Value: id, Label: c.Name, Selected: id == raw})
-	}
-	p.Communities[0].Selected = p.Community == nil
-	p.ByCommunity = p.Community == nil
-	return p, nil
-}
-
-// statsGrids returns the grid chosen by ?grid= (0 for all) and the grids
-// to choose from in the place: offered when there is more than one, and
-// not for a place read by community (a city's 1,568 grids are not one
-// select). A grid outside the community chosen (left in the form when
-// the community was changed) is ignored.
-func (h *handler) statsGrids(r *http.Request, l *Locale, p statsPlace) (int64, []Option, error) {
-	raw := r.URL.Query().Get("grid")
-	grid, _ := strconv.ParseInt(raw, 10, 64)
-	if p.ByCommunity {
-		return grid, nil, nil
-	}
-	gs, err := h.households.In(p.Scope).GridChoices(r.Context())
+// statsGrids returns the grid filter of the user's statistics scope
+// (?community=, ?grid=); its selects are shown when there is more than
+// one grid to choose from. A scope over several communities chooses the
+// community first whatever its size, and with none chosen the page
+// counts by community (stats' ByCommunity: a row per community, each a
+// link to its page of grids, the page a community's administrator sees).
+func (h *handler) statsGrids(r *http.Request, l *Locale) (*gridFilter, error) {
+	gf, err := h.gridFilterFrom(r, r.URL.Query(), "grid", statsScope(r), l.T("filter.all_grids"), 0)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
-	if p.Community != nil && grid != 0 && !slices.ContainsFunc(gs, func(g org.Grid) bool { return g.ID == grid }) {
-		grid, raw = 0, ""
+	if gf.Communities == nil && len(gf.Grids) <= 1 {
+		gf.Options = nil
 	}
-	var opts []Option
-	if len(gs) > 1 {
-		opts = gridOptions(gs, raw, l.T("filter.all_grids"))
-	}
-	return grid, opts, nil
+	return gf, nil
 }
 
 // statLink is the URL of a list with the query parameters kv (name,

@@ -80,9 +80,9 @@ func TestStatsByCommunity(t *testing.T) {
 					t.Errorf("%s: column %d of the communities sums to %d, the colours' table says %s", what, i, sum, want)
 				}
 			}
-			mustContain(t, what, body, `<a href="/stats/households?community=`+eastID+`">东湖社区</a>`, `<select name="community">`,
+			mustContain(t, what, body, `<a href="/stats/households?community=`+eastID+`">东湖社区</a>`, `<select name="community" id="filter-community">`,
 				`<option value="`+eastID+`">东湖社区</option>`)
-			mustNotContain(t, what, body, `data-table="grid"`, `<select name="grid">`)
+			mustNotContain(t, what, body, `data-table="grid"`, `<select name="grid" id="filter-grid">`)
 		}
 		_, body := city.get("/stats/households")
 		byCommunity("live", body)
@@ -106,7 +106,7 @@ func TestStatsByCommunity(t *testing.T) {
 		if grids := statTableOf(t, body, "grid"); len(grids) < 2 {
 			t.Errorf("?community=home: grids %+v", grids)
 		}
-		mustContain(t, "?community=home", body, `<select name="grid">`)
+		mustContain(t, "?community=home", body, `<select name="grid" id="filter-grid">`)
 		// A grid of another community, left in the form, is ignored.
 		_, body = city.get(fmt.Sprintf("/stats/households?community=%s&grid=%d", homeID, eastGrid))
 		if grids := statTableOf(t, body, "grid"); len(grids) < 2 {
@@ -134,7 +134,7 @@ func TestStatsByCommunity(t *testing.T) {
 			for _, p := range []string{"/stats/households", "/stats/services"} {
 				_, body := c.get(p)
 				mustContain(t, u+" "+p, body, "第一网格")
-				mustNotContain(t, u+" "+p, body, `data-table="community"`, `data-table="coverage-community"`, `<select name="community">`, "东湖社区")
+				mustNotContain(t, u+" "+p, body, `data-table="community"`, `data-table="coverage-community"`, `<select name="community" id="filter-community">`, "东湖社区")
 			}
 		}
 		_, body = e.signedIn("admin").get("/stats/households?community=" + eastID)

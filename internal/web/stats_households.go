@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"wanhu/internal/household"
 	"wanhu/internal/stats"
@@ -13,21 +14,17 @@ const statsHouseholdList = "/rosters/households"
 // statsHouseholds is /stats/households: homes and shops (kind),
 // occupancy, and the colours, in all (a donut) and by grid (stacked bars);
 // by community for a scope that spans several, unless ?community= picks
-// one (statsPlace).
+// one (statsGrids).
 func (h *handler) statsHouseholds(w http.ResponseWriter, r *http.Request) {
 	v := h.statsPage(r, "households")
 	l := v.L
-	place, err := h.statsPlaceOf(r, l)
+	gf, err := h.statsGrids(r, l)
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
-	grid, gridOpts, err := h.statsGrids(r, l, place)
-	if err != nil {
-		h.showError(w, r, err)
-		return
-	}
-	s, err := stats.Households(r.Context(), h.db, place.Scope, grid, statsOptions(r, false)...)
+	grid := gf.GridID
+	s, err := stats.Households(r.Context(), h.db, gf.Scope, grid, statsOptions(r, false)...)
 	if err != nil {
 		h.showError(w, r, err)
 		return
@@ -37,9 +34,9 @@ func (h *handler) statsHouseholds(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	v.Filter = statsFilter{Communities: place.Communities, Grids: gridOpts, Live: statsLive(r)}
+	v.Filter = statsFilter{Grid: gf, Live: statsLive(r)}
 	v.Source = statsSourceOf(r, l, s.Source)
-	householdFigures(&v, s, statGrid(grid), tags)
+	householdFigures(&v, s, gf.place(), tags)
 	if h.statsDownload(w, r, &v) {
 		return
 	}
@@ -48,10 +45,10 @@ func (h *handler) statsHouseholds(w http.ResponseWriter, r *http.Request) {
 
 // householdFigures fills the charts and tables of the households; tags
 // names the key-person tags.
-func householdFigures(v *statsView, s *stats.HouseholdStats, grid string, tags tagNames) {
+func householdFigures(v *statsView, s *stats.HouseholdStats, place []string, tags tagNames) {
 	l := v.L
 	list := func(kv ...string) string {
-		return statLink(statsHouseholdList, append([]string{"grid", grid}, kv...)...)
+		return statLink(statsHouseholdList, slices.Concat(place, kv)...)
 	}
 	enum := func(field string, values []string, counts map[string]int) (statTable, chartData) {
 		t := statTable{ID: field, Title: l.T("stats.households.by_" + field), Head: []string{l.T("stats.households")}}
@@ -78,11 +75,11 @@ func householdFigures(v *statsView, s *stats.HouseholdStats, grid string, tags t
 	key := statTable{ID: "key-persons", Title: l.T("stats.households.key"), Head: []string{l.T("stats.people_or_households")}}
 	for _, t := range s.KeyPersonsByTag {
 		key.Rows = append(key.Rows, statRow{Label: tags.list([]string{t.Key})[0], Cells: []statCell{
-			statCount(t.Count, statLink("/rosters/key_persons", "tag", t.Key, "grid", grid))}})
+			statCount(t.Count, statLink("/rosters/key_persons", slices.Concat([]string{"tag", t.Key}, place)...))}})
 	}
 	key.Rows = append(key.Rows,
-		statRow{Label: l.T("stats.households.key_total"), Total: true, Cells: []statCell{statCount(s.KeyPersons, statLink("/rosters/key_persons", "grid", grid))}},
-		statRow{Label: l.T("stats.households.special"), Total: true, Cells: []statCell{statCount(s.SpecialDifficulty, statLink("/rosters/special_difficulty", "grid", grid))}})
+		statRow{Label: l.T("stats.households.key_total"), Total: true, Cells: []statCell{statCount(s.KeyPersons, statLink("/rosters/key_persons", place...))}},
+		statRow{Label: l.T("stats.households.special"), Total: true, Cells: []statCell{statCount(s.SpecialDifficulty, statLink("/rosters/special_difficulty", place...))}})
 	v.Tables = append(v.Tables, kind, occ, colour, byGrid, key)
 }
 

@@ -16,16 +16,12 @@ import (
 func (h *handler) statsLedger(w http.ResponseWriter, r *http.Request) {
 	v := h.statsPage(r, "ledger")
 	q, l := r.URL.Query(), v.L
-	place, err := h.statsPlaceOf(r, l)
+	gf, err := h.statsGrids(r, l)
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
-	grid, gridOpts, err := h.statsGrids(r, l, place)
-	if err != nil {
-		h.showError(w, r, err)
-		return
-	}
+	grid := gf.GridID
 	today := h.currentDay()
 	types, err := stats.ParseTypes("types", strings.Join(q["types"], ","))
 	if err != nil {
@@ -48,19 +44,19 @@ func (h *handler) statsLedger(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	tr, err := stats.LedgerTrend(r.Context(), h.db, place.Scope, from, to, types, grid)
+	tr, err := stats.LedgerTrend(r.Context(), h.db, gf.Scope, from, to, types, grid)
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
-	v.Filter = statsFilter{Communities: place.Communities, Grids: gridOpts, From: from.String(), To: to.String()}
+	v.Filter = statsFilter{Grid: gf, From: from.String(), To: to.String()}
 	for _, t := range stats.TrendTypes {
 		v.Filter.Types = append(v.Filter.Types, Option{Value: t, Label: l.Enum("event", t), Selected: slices.Contains(types, t)})
 	}
 	// The ledger page lists the events of the last N days: enough to
 	// reach back to from.
 	days := int(today.Time().Sub(from.Time())/(24*time.Hour)) + 1
-	ledgerFigures(&v, tr, statGrid(grid), strconv.Itoa(max(days, 1)))
+	ledgerFigures(&v, tr, gf.place(), strconv.Itoa(max(days, 1)))
 	if h.statsDownload(w, r, &v) {
 		return
 	}
@@ -68,12 +64,12 @@ func (h *handler) statsLedger(w http.ResponseWriter, r *http.Request) {
 }
 
 // ledgerFigures fills the chart and table of a ledger trend.
-func ledgerFigures(v *statsView, tr *stats.LedgerTrendStats, grid, days string) {
+func ledgerFigures(v *statsView, tr *stats.LedgerTrendStats, place []string, days string) {
 	l := v.L
 	t := statTable{ID: "ledger", Title: l.T("stats.ledger.by_month"), Head: append(slices.Clone(tr.Months), l.T("stats.total"))}
 	c := chartData{Kind: "line", Labels: tr.Months}
 	for _, x := range tr.Types {
-		link := statLink("/ledger", "type", x.Type, "grid", grid, "days", days)
+		link := statLink("/ledger", slices.Concat([]string{"type", x.Type, "days", days}, place)...)
 		row := statRow{Label: l.Enum("event", x.Type)}
 		for _, n := range x.Counts {
 			row.Cells = append(row.Cells, statCount(n, link))

@@ -18,16 +18,12 @@ const statsPeopleList = "/rosters/people"
 func (h *handler) statsPopulation(w http.ResponseWriter, r *http.Request) {
 	v := h.statsPage(r, "population")
 	q, l := r.URL.Query(), v.L
-	place, err := h.statsPlaceOf(r, l)
+	gf, err := h.statsGrids(r, l)
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
-	grid, gridOpts, err := h.statsGrids(r, l, place)
-	if err != nil {
-		h.showError(w, r, err)
-		return
-	}
+	grid := gf.GridID
 	// The form sends the select, the bands field and the bands it showed:
 	// bands left as shown follow the select, bands typed over are the
 	// user's own. A link may give either alone.
@@ -53,19 +49,19 @@ func (h *handler) statsPopulation(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	opts := append(statsOptions(r, q.Get("on") != ""), stats.WithPyramid())
-	p, err := stats.Population(r.Context(), h.db, place.Scope, on, bands, grid, opts...)
+	p, err := stats.Population(r.Context(), h.db, gf.Scope, on, bands, grid, opts...)
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
 	// The day shown is the one counted: the snapshot's, if it answered.
-	v.Filter = statsFilter{Communities: place.Communities, Grids: gridOpts, Bands: stats.Spec(bands), On: p.On.String(), Live: statsLive(r)}
+	v.Filter = statsFilter{Grid: gf, Bands: stats.Spec(bands), On: p.On.String(), Live: statsLive(r)}
 	v.Source = statsSourceOf(r, l, p.Source)
 	for _, name := range append(slices.Clone(stats.PresetNames), stats.Custom) {
 		v.Filter.Presets = append(v.Filter.Presets, Option{Value: name, Label: l.T("stats.preset." + name), Selected: name == preset})
 	}
 	v.Notes = append(v.Notes, l.T("stats.population.note", p.On.String(), p.Total))
-	populationFigures(&v, p, statGrid(grid))
+	populationFigures(&v, p, gf.place())
 	if h.statsDownload(w, r, &v) {
 		return
 	}
@@ -73,10 +69,10 @@ func (h *handler) statsPopulation(w http.ResponseWriter, r *http.Request) {
 }
 
 // populationFigures fills the charts and tables of the population.
-func populationFigures(v *statsView, p *stats.PopulationStats, grid string) {
+func populationFigures(v *statsView, p *stats.PopulationStats, place []string) {
 	l, on := v.L, p.On.String()
 	people := func(kv ...string) string {
-		return statLink(statsPeopleList, append([]string{"on", on, "grid", grid}, kv...)...)
+		return statLink(statsPeopleList, slices.Concat([]string{"on", on}, place, kv)...)
 	}
 
 	bands := statTable{ID: "bands", Title: l.T("stats.population.bands"), Head: []string{l.T("stats.people")}}

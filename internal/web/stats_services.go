@@ -17,13 +17,13 @@ import (
 // from ?from to ?to (all until today by default), and the visit coverage
 // by grid this week, month, quarter and year. A scope over several
 // communities reads the requests and the coverage by community, unless
-// ?community= picks one (statsPlace): the city's coverage by grid was
+// ?community= picks one (statsGrids): the city's coverage by grid was
 // 1,570 rows, 520 KB of its 565 KB.
 func (h *handler) statsServices(w http.ResponseWriter, r *http.Request) {
 	v := h.statsPage(r, "services")
 	q, ctx, l := r.URL.Query(), r.Context(), v.L
 	today := h.currentDay()
-	place, err := h.statsPlaceOf(r, l)
+	place, err := h.statsGrids(r, l)
 	if err != nil {
 		h.showError(w, r, err)
 		return
@@ -55,12 +55,12 @@ func (h *handler) statsServices(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	v.Filter = statsFilter{Communities: place.Communities, From: q.Get("from"), To: q.Get("to")}
+	v.Filter = statsFilter{Community: place, From: q.Get("from"), To: q.Get("to")}
 	if v.Filter.To == "" {
 		v.Filter.To = today.String()
 	}
 	byPlace := requestGroups(l, "grid", rep.ByGrid)
-	if place.ByCommunity {
+	if place.byCommunities() {
 		byPlace = requestGroups(l, "community", rep.ByCommunity)
 		for i, g := range rep.ByCommunity {
 			byPlace.Rows[i].Link = statLink("/stats/services", "community", g.Key, "from", q.Get("from"), "to", q.Get("to"))
@@ -122,9 +122,9 @@ func surveyTable(l *Locale, s *visit.SurveyReport) statTable {
 // community when the place is read so, each community linked to its
 // coverage by grid on /visits/coverage (its figures not linked one by
 // one: 224 rows of five links were a third of the table).
-func (h *handler) statsCoverage(r *http.Request, l *Locale, p statsPlace) (statTable, error) {
+func (h *handler) statsCoverage(r *http.Request, l *Locale, p *gridFilter) (statTable, error) {
 	vs := visit.NewStore(h.db, h.households).In(p.Scope)
-	if !p.ByCommunity {
+	if !p.byCommunities() {
 		cs, err := vs.CoverageByGrid(r.Context(), 0)
 		return coverageTable(l, cs), err
 	}

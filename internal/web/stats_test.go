@@ -377,7 +377,7 @@ func TestStatsLongTable(t *testing.T) {
 		p.ByBuilding = append(p.ByBuilding, stats.Count{Key: strconv.Itoa(i + 1), Name: "楼", Count: 1})
 	}
 	p.ByCompound = p.ByBuilding[:3]
-	populationFigures(v, p, "")
+	populationFigures(v, p, nil)
 	for _, tb := range v.Tables {
 		switch tb.ID {
 		case "building":

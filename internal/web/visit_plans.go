@@ -7,9 +7,9 @@ import (
 	"strconv"
 	"strings"
 
+	"wanhu/internal/access"
 	"wanhu/internal/apperr"
 	"wanhu/internal/calendar"
-	"wanhu/internal/org"
 	"wanhu/internal/visit"
 )
 
@@ -17,7 +17,7 @@ import (
 // the generate button, and per visitor the households in walking order.
 type planPage struct {
 	Page
-	Grids    []Option
+	Grid     *gridFilter
 	Weeks    []Option
 	GridID   int64
 	Week     string
@@ -68,21 +68,6 @@ func weekOption(w visit.Week, chosen string) Option {
 	return Option{Value: w.String(), Label: fmt.Sprintf("%s（%s – %s）", w, w.Monday(), w.Sunday()), Selected: w.String() == chosen}
 }
 
-// gridChoice picks the grid raw names, or the first of gs, and lists gs
-// as choices.
-func gridChoice(gs []org.Grid, raw string) (int64, []Option) {
-	id, _ := strconv.ParseInt(raw, 10, 64)
-	if id == 0 && len(gs) > 0 {
-		id = gs[0].ID
-	}
-	opts := make([]Option, 0, len(gs))
-	label := gridLabels(gs)
-	for _, g := range gs {
-		opts = append(opts, Option{Value: strconv.FormatInt(g.ID, 10), Label: label(g), Selected: g.ID == id})
-	}
-	return id, opts
-}
-
 // plans shows the plan of the chosen grid and week, if there is one.
 func (h *handler) plans(w http.ResponseWriter, r *http.Request) {
 	v := planPage{Page: h.page(r, "plan.title", "plans")}
@@ -97,12 +82,12 @@ func (h *handler) plans(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, err)
 		return
 	}
-	gs, err := h.files(r).GridChoices(r.Context())
+	gf, err := h.gridFilterOf(r, access.Scope(v.User), "")
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
-	v.GridID, v.Grids = gridChoice(gs, q.Get("grid"))
+	v.Grid, v.GridID = gf, gf.GridID
 	v.Weeks = planWeeks(today, v.Week)
 	if v.GridID != 0 {
 		v.Plan, err = h.visits(r).Plan(r.Context(), v.GridID, week)

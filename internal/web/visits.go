@@ -284,7 +284,7 @@ type dueRow struct {
 type duePage struct {
 	Page
 	Rows        []dueRow
-	Grids       []Option
+	Grid        *gridFilter
 	OverdueOnly bool
 	Pager       pager
 }
@@ -295,21 +295,20 @@ const duePerPage = 50
 func (h *handler) visitsDue(w http.ResponseWriter, r *http.Request) {
 	v := duePage{Page: h.page(r, "visit.due_title", "visits")}
 	q := r.URL.Query()
-	grid, _ := strconv.ParseInt(q.Get("grid"), 10, 64)
 	page, _ := strconv.Atoi(q.Get("page"))
 	page = max(page, 1)
 	v.OverdueOnly = q.Get("overdue") == "true"
-	ds, total, err := h.visits(r).Due(r.Context(), visit.DueFilter{GridID: grid, OverdueOnly: v.OverdueOnly, Page: page, PerPage: duePerPage})
+	gf, err := h.gridFilterOf(r, access.Scope(v.User), v.L.T("visit.all_grids"))
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
-	gs, err := h.files(r).GridChoices(r.Context())
+	v.Grid = gf
+	ds, total, err := h.visits(r).In(gf.Scope).Due(r.Context(), visit.DueFilter{GridID: gf.GridID, OverdueOnly: v.OverdueOnly, Page: page, PerPage: duePerPage})
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
-	v.Grids = gridOptions(gs, q.Get("grid"), v.L.T("visit.all_grids"))
 	for _, d := range ds {
 		v.Rows = append(v.Rows, dueRow{Due: d, Badge: badge(v.L, d.Colour)})
 	}
