@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"wanhu/internal/access"
 	"wanhu/internal/apperr"
 	"wanhu/internal/calendar"
 	"wanhu/internal/visit"
@@ -19,25 +20,15 @@ import (
 var errCommunity = &apiError{http.StatusNotFound, "not_found", "no such community", "community"}
 
 // reportVisits is the caller's visit reports, narrowed to ?community= when
-// given: one of the communities under the caller's org paths
-// (visit.Store.Communities), whose grids, visitors and households an
-// administrator above several communities reads one community at a time
-// (the city's 5,824 team members are not one answer).
+// given (inCommunity): an administrator above several communities reads
+// their grids, visitors and households one community at a time (the
+// city's 5,824 team members are not one answer).
 func (h *handler) reportVisits(r *http.Request, community int64) (*visit.Store, error) {
-	vs := h.visits(r)
-	if community == 0 {
-		return vs, nil
-	}
-	cs, err := vs.Communities(r.Context())
+	scope, err := h.inCommunity(r, access.Scope(user(r)), community)
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range cs {
-		if c.ID == community {
-			return vs.InCommunity(c), nil
-		}
-	}
-	return nil, errCommunity
+	return h.visits(r).In(scope), nil
 }
 
 // coverage lists the coverage of every grid in scope (?grid= only that

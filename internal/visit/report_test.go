@@ -430,15 +430,15 @@ func TestDueListOfTheCity(t *testing.T) {
 			return ids
 		}
 		city := r.vs.In(org.Scope{Paths: []string{r.fx.City.Path}})
-		for _, f := range []visit.DueFilter{{}, {OverdueOnly: true}, {GridID: r.grid2}, {Page: 2, PerPage: 2}} {
+		for _, f := range []visit.DueFilter{{}, {OverdueOnly: true}, {GridID: r.grid2}, {Page: 2, PerPage: 2}, {Page: 9, PerPage: 2}, {OverdueOnly: true, Page: 2, PerPage: 1}} {
 			ds, total, err := city.Due(ctx, f)
 			if err != nil {
 				t.Fatal(err)
 			}
 			all := want(f.OverdueOnly, f.GridID)
 			exp := all
-			if f.Page == 2 {
-				exp = all[2:4]
+			if f.Page > 1 {
+				exp = all[min((f.Page-1)*f.PerPage, len(all)):min(f.Page*f.PerPage, len(all))]
 			}
 			var got []int64
 			for _, d := range ds {
