@@ -648,7 +648,7 @@ func TestCoverageByRangesAsOnePass(t *testing.T) {
 		ctx := context.Background()
 		r := newReportGrids(t, ctx, db)
 		for _, day := range []time.Time{
-			reportToday,                                  // week from 30 November, month from 1 December
+			reportToday, // week from 30 November, month from 1 December
 			time.Date(2026, 6, 1, 4, 0, 0, 0, time.UTC),  // Monday 1 June: week and month begin together
 			time.Date(2026, 1, 1, 4, 0, 0, 0, time.UTC),  // 1 January, a Thursday: the week began last year
 			time.Date(2026, 10, 1, 4, 0, 0, 0, time.UTC), // 1 October: month and quarter begin together
