@@ -500,11 +500,20 @@ func (s *Store) NeverVisited(ctx context.Context, year int, gridID int64, page, 
 		out, err := s.unvisitedByColour(ctx, where, args, (page-1)*per, per)
 		return out, total, err
 	}
+	order := ` ORDER BY CASE h.colour WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END,
+		CASE WHEN h.last_visit_at IS NULL THEN 0 ELSE 1 END, h.last_visit_at, h.id`
+	tables := `households h JOIN org_units g ON g.id = h.grid_id JOIN org_units c ON c.id = g.parent_id` + cond + order + ` LIMIT ? OFFSET ?`
+	if c == "" {
+		// The households of the page are chosen first, alone: joined to
+		// their grids, SQLite read the grids one by one and each grid's
+		// households through households_grid_visited, a city's million
+		// (0.4 s), instead of the few not visited this year that
+		// households_last_visit finds.
+		tables = `(SELECT h.id FROM households h` + cond + order + ` LIMIT ? OFFSET ?) p
+		JOIN households h ON h.id = p.id JOIN org_units g ON g.id = h.grid_id JOIN org_units c ON c.id = g.parent_id` + order
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT h.id, h.grid_id, g.name, c.name, h.address, h.householder, h.colour, h.last_visit_at
-		FROM households h JOIN org_units g ON g.id = h.grid_id JOIN org_units c ON c.id = g.parent_id`+cond+`
-		ORDER BY CASE h.colour WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END,
-		CASE WHEN h.last_visit_at IS NULL THEN 0 ELSE 1 END, h.last_visit_at, h.id LIMIT ? OFFSET ?`,
-		append(args, per, (page-1)*per)...)
+		FROM `+tables, append(args, per, (page-1)*per)...)
 	if err != nil {
 		return nil, 0, err
 	}
