@@ -276,34 +276,67 @@ func namedMembers(ids []int64) (only func(col string) string, args []any) {
 	return func(col string) string { return " AND " + col + " IN (" + list + ")" }, args
 }
 
+// span is a stretch of time: from (inclusive) to to (exclusive).
+type span struct{ from, to time.Time }
+
+// spansPerStatement bounds the counts one statement of visitCounts asks
+// for (a period of years is many months).
+const spansPerStatement = 48
+
 // visitCounts counts the visits each member of ids (or more: see
-// fewMembers) took part in from from (inclusive) to to (exclusive). Each
-// member's count is one range of visit_visitors_member: grouping the
-// period's visits by member instead sorted a city's millions of rows.
-func visitCounts(ctx context.Context, q store.Querier, from, to time.Time, ids []int64) (map[int64]int, error) {
-	only, args := namedMembers(ids)
+// fewMembers) took part in in each of spans: out[i] for spans[i]. Each
+// count is one range of visit_visitors_member: grouping the period's
+// visits by member instead sorted a city's millions of rows. One
+// statement asks for every span, member after member, so a member's
+// ranges, neighbours in the index, are read while its pages are at hand:
+// a statement per span (per month of a year's scorecards) walked the
+// index of the city's 5,824 members anew for each, and read from the
+// file again the pages the last span had left (issue 15).
+func visitCounts(ctx context.Context, q store.Querier, spans []span, ids []int64) ([]map[int64]int, error) {
+	out := make([]map[int64]int, len(spans))
+	for i := range out {
+		out[i] = map[int64]int{}
+	}
+	only, inArgs := namedMembers(ids)
 	where := strings.TrimPrefix(only("m.id"), " AND ")
 	if where != "" {
 		where = " WHERE " + where
 	}
-	rows, err := q.QueryContext(ctx, `SELECT m.id, (SELECT COUNT(*) FROM visit_visitors vv WHERE vv.team_member_id = m.id AND vv.at >= ? AND vv.at < ?)
-		FROM team_members m`+where, append([]any{from, to}, args...)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64]int{}
-	for rows.Next() {
-		var m int64
-		var n int
-		if err := rows.Scan(&m, &n); err != nil {
+	for first := 0; first < len(spans); first += spansPerStatement {
+		chunk := spans[first:min(first+spansPerStatement, len(spans))]
+		var cols []string
+		var args []any
+		for _, s := range chunk {
+			cols = append(cols, "(SELECT COUNT(*) FROM visit_visitors vv WHERE vv.team_member_id = m.id AND vv.at >= ? AND vv.at < ?)")
+			args = append(args, s.from, s.to)
+		}
+		rows, err := q.QueryContext(ctx, `SELECT m.id, `+strings.Join(cols, ", ")+` FROM team_members m`+where, append(args, inArgs...)...)
+		if err != nil {
 			return nil, err
 		}
-		if n > 0 {
-			out[m] = n
+		var m int64
+		n := make([]int, len(chunk))
+		dest := []any{&m}
+		for i := range n {
+			dest = append(dest, &n[i])
+		}
+		for rows.Next() {
+			if err := rows.Scan(dest...); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			for i, k := range n {
+				if k > 0 {
+					out[first+i][m] = k
+				}
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // memberHours are one member's hours month by month and in all.
@@ -351,13 +384,17 @@ func monthHours(ctx context.Context, q store.Querier, t Targets, from, to calend
 		return rows.Err()
 	}
 	sources = append([]HourSource{programme.ServedHours}, sources...)
+	spans := make([]span, len(parts))
+	for i, p := range parts {
+		spans[i] = span{start(p.first), end(p.last)}
+	}
+	visitsOf, err := visitCounts(ctx, q, spans, ids)
+	if err != nil {
+		return nil, err
+	}
 	for i, p := range parts {
 		from, to := start(p.first), end(p.last)
-		visits, err := visitCounts(ctx, q, from, to, ids)
-		if err != nil {
-			return nil, err
-		}
-		for m, n := range visits {
+		for m, n := range visitsOf[i] {
 			if ms := raw[m]; ms != nil {
 				ms[i].Visits, ms[i].Visit = n, float64(n)*t.VisitHours
 			}

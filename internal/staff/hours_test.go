@@ -520,3 +520,71 @@ func isStale(err error, current int) bool {
 	var stale *apperr.Stale
 	return errors.As(err, &stale) && stale.Current == current
 }
+
+// TestVisitCountsSpanBySpan checks the counts visitCounts asks for in one
+// statement per spansPerStatement spans against each span's visits
+// counted on their own, for a few members named in the statement and for
+// more than fewMembers: spans of a day, of a week and of the months of a
+// year, a visit on each span's first instant and one just before its end.
+func TestVisitCountsSpanBySpan(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		w := newWorld(t, db)
+		w.fill(t)
+		w.visit(t, w.hh[0], china(11, 26, 0), w.b.ID)                           // the first instant of 26 November
+		w.visit(t, w.hh[0], china(11, 26, 0).Add(-time.Second), w.a.ID, w.b.ID) // the last second of 25 November
+		w.visit(t, w.hh[0], china(12, 1, 0).Add(-time.Minute), w.b.ID)          // 30 November 23:59
+		var spans []span
+		for d := china(10, 1, 0); d.Before(china(12, 1, 0)); d = d.AddDate(0, 0, 1) {
+			spans = append(spans, span{d.UTC(), d.AddDate(0, 0, 1).UTC()})
+		}
+		for m := time.January; m <= time.December; m++ {
+			from := time.Date(2026, m, 1, 0, 0, 0, 0, calendar.China)
+			spans = append(spans, span{from.UTC(), from.AddDate(0, 1, 0).UTC()})
+		}
+		spans = append(spans, span{china(11, 23, 0).UTC(), china(11, 30, 0).UTC()}, span{china(11, 24, 0).UTC(), china(11, 24, 0).UTC()})
+		if len(spans) <= spansPerStatement {
+			t.Fatalf("%d spans: one statement", len(spans))
+		}
+		few := []int64{w.a.ID, w.b.ID}
+		many := append([]int64(nil), few...)
+		for id := int64(1_000_000); len(many) <= fewMembers; id++ {
+			many = append(many, id)
+		}
+		seen := 0
+		for _, ids := range [][]int64{few, many} {
+			got, err := visitCounts(ctx, db, spans, ids)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(spans) {
+				t.Fatalf("%d spans, %d counts", len(spans), len(got))
+			}
+			for i, s := range spans {
+				want := map[int64]int{}
+				rows, err := db.QueryContext(ctx, `SELECT team_member_id, COUNT(*) FROM visit_visitors WHERE at >= ? AND at < ? GROUP BY team_member_id`, s.from, s.to)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for rows.Next() {
+					var m int64
+					var n int
+					if err := rows.Scan(&m, &n); err != nil {
+						t.Fatal(err)
+					}
+					want[m] = n
+				}
+				rows.Close()
+				for _, m := range few {
+					seen += want[m]
+					if got[i][m] != want[m] {
+						t.Errorf("%d members, span %d (%s to %s): member %d counted %d, the span's visits %d", len(ids), i, s.from, s.to, m, got[i][m], want[m])
+					}
+				}
+			}
+		}
+		if seen == 0 {
+			t.Error("no visits in the spans")
+		}
+	})
+}

@@ -184,14 +184,15 @@ func compute(ctx context.Context, q store.Querier, scope org.Scope, p Period, w 
 	for _, c := range cards {
 		ids = append(ids, c.MemberID)
 	}
-	week, err := visitCounts(ctx, q, start(p.WeekFrom), end(p.WeekTo), ids)
+	spans := []span{{start(p.WeekFrom), end(p.WeekTo)}} // the week's, then the visit period's unless it is the week
+	if p.VisitsFrom != p.WeekFrom || p.VisitsTo != p.WeekTo {
+		spans = append(spans, span{start(p.VisitsFrom), end(p.VisitsTo)})
+	}
+	counts, err := visitCounts(ctx, q, spans, ids)
 	if err != nil {
 		return nil, err
 	}
-	visits, err := visitCounts(ctx, q, start(p.VisitsFrom), end(p.VisitsTo), ids)
-	if err != nil {
-		return nil, err
-	}
+	week, visits := counts[0], counts[len(counts)-1]
 	handled, err := handledBy(ctx, q, scope, start(p.From), end(p.To))
 	if err != nil {
 		return nil, err

@@ -6,3 +6,10 @@ func SetFewVisits(n int) func() {
 	fewVisits = n
 	return func() { fewVisits = old }
 }
+
+// SetOnePassCoverage makes coverage counted in one pass for every scope
+// and returns what sets it back.
+func SetOnePassCoverage() func() {
+	onePassCoverage = true
+	return func() { onePassCoverage = false }
+}

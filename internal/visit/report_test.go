@@ -638,3 +638,55 @@ func TestNeverVisitedEverywhere(t *testing.T) {
 		}
 	})
 }
+
+// TestCoverageByRangesAsOnePass: the coverage of a scope that reaches
+// every household (counted by ranges of the last visit on SQLite) is the
+// one-pass count's, grid by grid and by community, on days whose week
+// begins before, on and after the start of its month, quarter and year.
+func TestCoverageByRangesAsOnePass(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		r := newReportGrids(t, ctx, db)
+		for _, day := range []time.Time{
+			reportToday, // week from 30 November, month from 1 December
+			time.Date(2026, 6, 1, 4, 0, 0, 0, time.UTC),  // Monday 1 June: week and month begin together
+			time.Date(2026, 1, 1, 4, 0, 0, 0, time.UTC),  // 1 January, a Thursday: the week began last year
+			time.Date(2026, 10, 1, 4, 0, 0, 0, time.UTC), // 1 October: month and quarter begin together
+			time.Date(2026, 11, 30, 17, 0, 0, 0, time.UTC),
+		} {
+			r.vs.SetClock(func() time.Time { return day })
+			byRanges, err := r.vs.CoverageByGrid(ctx, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			byComm, err := r.vs.CoverageByCommunity(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			one, err := r.vs.CoverageByGrid(ctx, r.grid1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			back := visit.SetOnePassCoverage()
+			want, err := r.vs.CoverageByGrid(ctx, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantComm, err := r.vs.CoverageByCommunity(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantOne, err := r.vs.CoverageByGrid(ctx, r.grid1)
+			back()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(byRanges, want) || !slices.Equal(byComm, wantComm) || !slices.Equal(one, wantOne) {
+				t.Errorf("%s: by ranges %+v %+v %+v, in one pass %+v %+v %+v", day, byRanges, byComm, one, want, wantComm, wantOne)
+			}
+			if len(want) != 2 || want[0].Households != 4 || want[1].Households != 2 {
+				t.Errorf("%s: %+v", day, want)
+			}
+		}
+	})
+}
