@@ -9,7 +9,8 @@
 # those backends were doing (pg_stat_activity). Run from the repo root:
 #
 #   bench/cluster.sh [--servers 3] [--clients 200] [--duration 15s] [--port 18280]
-#                    [--spread client|request] [--twice] [--solo LIST] [--pprof] [--logs DIR] [--wanhu BIN] DSN KEY_FILE
+#                    [--spread client|request] [--twice] [--solo LIST] [--pprof] [--logs DIR] [--wanhu BIN]
+#                    [--cpu-quota CORES] DSN KEY_FILE
 #
 # DSN is a postgres:// URL of a database made by `wanhu gen` (written to:
 # accounts, visits and requests, as bench/load.sh). Server i listens on
@@ -17,11 +18,15 @@
 # (the default) keeps each client on one server, client k on server k mod
 # N, as a proxy balancing connections does; request sends each request to
 # the next server. --solo none skips the routes alone; --logs DIR keeps
-# the servers' logs (JSON) there. See bench/README.md,
+# the servers' logs (JSON) there. --cpu-quota 0.1 caps each server at a
+# tenth of a core (a cgroup v1 cpu quota, /sys/fs/cgroup/cpu; run as root),
+# as if each ran on a machine of its own much smaller than the database's:
+# on a machine of few cores, the only way to see whether throughput grows
+# with servers while the database has cores to spare. See bench/README.md,
 # "cluster.sh", for the figures.
 set -euo pipefail
 
-servers=3 clients=200 duration=15s port=18280 bin="" solo="" spread=client twice="" pprof="" logs=""
+servers=3 clients=200 duration=15s port=18280 bin="" solo="" spread=client twice="" pprof="" logs="" quota=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--servers) servers=$2; shift ;;
@@ -34,6 +39,7 @@ while [ $# -gt 0 ]; do
 	--twice) twice=1 ;;
 	--pprof) pprof=1 ;;
 	--logs) logs=$2; shift ;;
+	--cpu-quota) quota=$2; shift ;;
 	--*) echo "unknown flag $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -43,11 +49,19 @@ dsn=${1:?usage: bench/cluster.sh [flags] DSN KEY_FILE}
 key=${2:?usage: bench/cluster.sh [flags] DSN KEY_FILE}
 case $dsn in postgres://* | postgresql://*) ;; *) echo "cluster.sh needs a postgres:// URL" >&2; exit 2 ;; esac
 
+cgroups=/sys/fs/cgroup/cpu
+if [ -n "$quota" ]; then
+	us=$(awk -v c="$quota" 'BEGIN { printf "%d", c * 100000 }')
+	[ "$us" -ge 1000 ] || { echo "--cpu-quota $quota: at least 0.01 core" >&2; exit 2; }
+	[ -w "$cgroups" ] || { echo "--cpu-quota needs a writable cgroup v1 cpu controller at $cgroups" >&2; exit 2; }
+fi
+
 dir=$(mktemp -d)
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+	[ -n "$quota" ] && for i in $(seq "$servers"); do rmdir "$cgroups/wanhu-cluster-$$-$i" 2>/dev/null || true; done
 	rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -70,6 +84,13 @@ for i in $(seq "$servers"); do
 	"$bin" serve --db "$dsn" --key-file "$key" --addr "127.0.0.1:$p" --daily-at off --metrics-token "$token" --log-format json "${extra[@]}" >"$dir/serve$i.log" 2>&1 &
 	pids+=($!)
 	urls+=("http://127.0.0.1:$p")
+	if [ -n "$quota" ]; then
+		g=$cgroups/wanhu-cluster-$$-$i
+		mkdir "$g"
+		echo 100000 >"$g/cpu.cfs_period_us"
+		echo "$us" >"$g/cpu.cfs_quota_us"
+		echo "$!" >"$g/cgroup.procs"
+	fi
 done
 for i in $(seq "$servers"); do
 	for _ in $(seq 600); do
@@ -78,7 +99,7 @@ for i in $(seq "$servers"); do
 		sleep 0.2
 	done
 done
-echo "servers: ${pids[*]} on ${urls[*]}"
+echo "servers: ${pids[*]} on ${urls[*]}$([ -n "$quota" ] && echo ", each capped at $quota of a core")"
 
 join() { local IFS=,; echo "$*"; }
 order=$(seq "$servers")
