@@ -640,13 +640,18 @@ func TestNeverVisitedEverywhere(t *testing.T) {
 }
 
 // TestCoverageByRangesAsOnePass: the coverage of a scope that reaches
-// every household (counted by ranges of the last visit on SQLite) is the
-// one-pass count's, grid by grid and by community, on days whose week
-// begins before, on and after the start of its month, quarter and year.
+// every household (counted by ranges of the last visit on SQLite, from
+// households_grid_visited grouped by grid on PostgreSQL) is the one-pass
+// count's, grid by grid and by community, on days whose week begins
+// before, on and after the start of its month, quarter and year; a vacant
+// household visited this week is counted by neither.
 func TestCoverageByRangesAsOnePass(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		r := newReportGrids(t, ctx, db)
+		if _, err := db.ExecContext(ctx, `UPDATE households SET last_visit_at = ? WHERE id = ?`, reportToday.Add(-time.Hour), r.vacant); err != nil {
+			t.Fatal(err)
+		}
 		for _, day := range []time.Time{
 			reportToday, // week from 30 November, month from 1 December
 			time.Date(2026, 6, 1, 4, 0, 0, 0, time.UTC),  // Monday 1 June: week and month begin together
