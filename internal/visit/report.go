@@ -182,9 +182,10 @@ type gridCoverage struct {
 // coverageRows counts the occupied households of the active grids in
 // scope (gridID: that one) by their last visit, grid by grid, by
 // community and grid number. The households are counted from
-// households_grid_visited alone (migration 00052). On SQLite, when the
-// scope reaches every household (a city's administrator: ListScope), each
-// grid's count is coverageByRanges's; otherwise one pass over each grid's
+// households_grid_visited alone (migration 00052). When the scope
+// reaches every household (a city's administrator: ListScope), on SQLite each
+// grid's count is coverageByRanges's, on PostgreSQL coverageFromIndex's;
+// otherwise one pass over each grid's
 // households, with the last visit compared as the text it is stored as
 // (+h.last_visit_at has no affinity): with the column's numeric affinity
 // each of the four comparisons tried to read both sides as a number
@@ -199,8 +200,11 @@ func (s *Store) coverageRows(ctx context.Context, gridID int64) ([]gridCoverage,
 	}
 	hcond, hargs := household.Where(cs)
 	gcond, gargs := household.GridWhere(cs)
-	if hcond == "" && s.db.Dialect() == store.SQLite && !onePassCoverage {
-		return s.coverageByRanges(ctx, starts, gridID, gcond, gargs)
+	if hcond == "" && !onePassCoverage {
+		if s.db.Dialect() == store.SQLite {
+			return s.coverageByRanges(ctx, starts, gridID, gcond, gargs)
+		}
+		return s.coverageFromIndex(ctx, starts, gridID, gcond, gargs)
 	}
 	args = append(append(args, hargs...), gargs...)
 	where := "g.kind = 'grid' AND g.retired_at IS NULL" + and(gcond)
@@ -222,6 +226,58 @@ func (s *Store) coverageRows(ctx context.Context, gridID int64) ([]gridCoverage,
 		GROUP BY g.id
 	) x JOIN org_units g ON g.id = x.gid JOIN org_units c ON c.id = g.parent_id
 	ORDER BY g.parent_id, g.number, g.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []gridCoverage
+	for rows.Next() {
+		var c gridCoverage
+		if err := rows.Scan(&c.GridID, &c.GridName, &c.community, &c.communityName, &c.Households,
+			&c.Visited.Week, &c.Visited.Month, &c.Visited.Quarter, &c.Visited.Year); err != nil {
+			return nil, err
+		}
+		c.fill()
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// coverageFromIndex is coverageRows for a scope that reaches every
+// household, on PostgreSQL. The one pass joined every grid to its
+// households and read the million rows of the table (52,879 pages: 0.66 s
+// of EXPLAIN ANALYZE at a million households). Here the occupied
+// households are grouped by grid from households_grid_visited alone
+// (grid_id, occupancy, last_visit_at: an index-only scan already in grid
+// order, 7,248 pages), each period counted with FILTER, and the grids
+// joined to the counts after: 3 to 4 times less time. (The ranges of
+// coverageByRanges, one index probe per grid and range, took about as long
+// as this on PostgreSQL.) A grid without an occupied household is counted
+// 0, as in the one pass.
+func (s *Store) coverageFromIndex(ctx context.Context, starts [4]time.Time, gridID int64, gcond string, gargs []any) ([]gridCoverage, error) {
+	args := []any{starts[0], starts[1], starts[2], starts[3]}
+	hwhere := ""
+	if gridID != 0 {
+		hwhere, args = " AND h.grid_id = ?", append(args, gridID)
+	}
+	args = append(args, gargs...)
+	where := "g.kind = 'grid' AND g.retired_at IS NULL" + and(gcond)
+	if gridID != 0 {
+		where, args = where+" AND g.id = ?", append(args, gridID)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT g.id, g.name, c.id, c.name, COALESCE(x.n, 0), COALESCE(x.w, 0), COALESCE(x.m, 0),
+		COALESCE(x.q, 0), COALESCE(x.y, 0)
+		FROM org_units g JOIN org_units c ON c.id = g.parent_id LEFT JOIN (
+			SELECT h.grid_id, COUNT(*) AS n,
+			COUNT(*) FILTER (WHERE h.last_visit_at >= ?) AS w,
+			COUNT(*) FILTER (WHERE h.last_visit_at >= ?) AS m,
+			COUNT(*) FILTER (WHERE h.last_visit_at >= ?) AS q,
+			COUNT(*) FILTER (WHERE h.last_visit_at >= ?) AS y
+			FROM households h WHERE h.occupancy <> 'vacant'`+hwhere+`
+			GROUP BY h.grid_id
+		) x ON x.grid_id = g.id
+		WHERE `+where+`
+		ORDER BY g.parent_id, g.number, g.id`, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -588,7 +588,8 @@ func sum(ns []int) int {
 // of 1 to 3 and 50 households, it is the list the sorted statement gives
 // for the same households named grid by grid (red first, never visited
 // first, then the longest ago), in a past year and this one; a green
-// household never visited comes first among the green ones.
+// household never visited comes first among the green ones; a vacant
+// household visited in the year changes no count.
 func TestNeverVisitedEverywhere(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -596,6 +597,13 @@ func TestNeverVisitedEverywhere(t *testing.T) {
 		if _, err := db.ExecContext(ctx, `INSERT INTO households(grid_id, compound_id, building_id, unit, floor, room, address, colour,
 			occupancy, householder, created_at, updated_at) SELECT grid_id, compound_id, building_id, unit, floor, '199', address || '9', 'green',
 			'owner', '户主9', created_at, updated_at FROM households WHERE id = ?`, r.lastYear); err != nil {
+			t.Fatal(err)
+		}
+		// A vacant household visited in 2025: not one of the year's
+		// occupied households visited, which the count subtracts.
+		at := time.Date(2025, 6, 1, 2, 0, 0, 0, time.UTC)
+		if _, _, err := r.vs.Record(ctx, household.Actor{ID: r.leader, Name: "网格长小马"},
+			visit.Input{ClientID: "vacant-2025", HouseholdID: r.vacant, Outcome: "met", At: &at}); err != nil {
 			t.Fatal(err)
 		}
 		ids := func(us []visit.Unvisited) []int64 {
@@ -640,13 +648,18 @@ func TestNeverVisitedEverywhere(t *testing.T) {
 }
 
 // TestCoverageByRangesAsOnePass: the coverage of a scope that reaches
-// every household (counted by ranges of the last visit on SQLite) is the
-// one-pass count's, grid by grid and by community, on days whose week
-// begins before, on and after the start of its month, quarter and year.
+// every household (counted by ranges of the last visit on SQLite, from
+// households_grid_visited grouped by grid on PostgreSQL) is the one-pass
+// count's, grid by grid and by community, on days whose week begins
+// before, on and after the start of its month, quarter and year; a vacant
+// household visited this week is counted by neither.
 func TestCoverageByRangesAsOnePass(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		r := newReportGrids(t, ctx, db)
+		if _, err := db.ExecContext(ctx, `UPDATE households SET last_visit_at = ? WHERE id = ?`, reportToday.Add(-time.Hour), r.vacant); err != nil {
+			t.Fatal(err)
+		}
 		for _, day := range []time.Time{
 			reportToday, // week from 30 November, month from 1 December
 			time.Date(2026, 6, 1, 4, 0, 0, 0, time.UTC),  // Monday 1 June: week and month begin together

@@ -9,6 +9,7 @@ import (
 
 	"wanhu/internal/calendar"
 	"wanhu/internal/household"
+	"wanhu/internal/store"
 )
 
 // The households an administrator asks about first: those not visited
@@ -119,8 +120,17 @@ func (s *Store) unvisitedFromVisits(ctx context.Context, from, to time.Time) (to
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM households h WHERE h.occupancy <> 'vacant'`).Scan(&occupied); err != nil {
 		return 0, false, err
 	}
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM households h WHERE h.occupancy <> 'vacant'
-		AND h.id IN (SELECT household_id FROM visits WHERE at >= ? AND at < ?)`, from, to).Scan(&visited); err != nil {
+	visitedQuery := `SELECT COUNT(*) FROM households h WHERE h.occupancy <> 'vacant'
+		AND h.id IN (SELECT household_id FROM visits WHERE at >= ? AND at < ?)`
+	if s.db.Dialect() == store.Postgres {
+		// PostgreSQL joined the year's households to the million of
+		// households_due by a hash (2.4 s in EXPLAIN ANALYZE); each
+		// household of the year's visits looked up by its id is a
+		// fraction of that.
+		visitedQuery = `SELECT COUNT(*) FROM (SELECT DISTINCT household_id FROM visits WHERE at >= ? AND at < ?) x
+		WHERE EXISTS (SELECT 1 FROM households h WHERE h.id = x.household_id AND h.occupancy <> 'vacant')`
+	}
+	if err := s.db.QueryRowContext(ctx, visitedQuery, from, to).Scan(&visited); err != nil {
 		return 0, false, err
 	}
 	return occupied - visited, true, nil
@@ -133,9 +143,15 @@ func (s *Store) unvisitedFromVisits(ctx context.Context, from, to time.Time) (to
 // households_last_visit, which stops at the page; the red and the yellow
 // ones are few enough to sort (their colour's index finds them). A
 // colour is counted only when the page begins after it, to know how many
-// of the offset it takes.
+// of the offset it takes. On PostgreSQL every colour, the green ones named
+// as such (the CHECK of households.colour allows no other), is read in
+// order from households_unvisited (migration 00055), whose last visits
+// sort none first as SQLite's do.
 func (s *Store) unvisitedByColour(ctx context.Context, where []string, args []any, offset, per int) ([]Unvisited, error) {
 	colours := []string{"h.colour = 'red'", "h.colour = 'yellow'", "h.colour NOT IN ('red', 'yellow')"}
+	if s.db.Dialect() == store.Postgres {
+		colours[2] = "h.colour = 'green'"
+	}
 	out := []Unvisited{}
 	for i, colour := range colours {
 		if len(out) == per {
