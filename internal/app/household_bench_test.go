@@ -23,14 +23,16 @@ import (
 // browsers ask: server.Write), on a copy of a generated city named by
 // WANHU_BENCH_CITY (a SQLite file, its keys beside it as FILE.key, the
 // accounts made by `go run ./bench/load accounts`); skipped without it.
-// Its allocations a request are exact; its time is CPU only on an idle
-// machine (issue 15: compare builds by the CPU time of runs of two
+// Pages are not rendered a second time unfolded (WANHU_PAGE_CHECK=off),
+// as tests do. Its allocations a request are exact; its time is CPU only
+// on an idle machine (issue 15: compare builds by the CPU time of runs of two
 // lengths).
 func BenchmarkCityHousehold(b *testing.B) {
 	path := os.Getenv("WANHU_BENCH_CITY")
 	if path == "" {
 		b.Skip("WANHU_BENCH_CITY not set")
 	}
+	b.Setenv("WANHU_PAGE_CHECK", "off")
 	ctx := context.Background()
 	keys, err := secret.Load(path + ".key")
 	if err != nil {

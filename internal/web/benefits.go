@@ -81,7 +81,9 @@ func (h *handler) benefitBlockOf(r *http.Request, v *fileView) (*benefitBlock, e
 		row.CanWithdraw = row.Applied && household.MayWithdrawBenefit(&c, b.CanDecide, b.CanApply, member)
 		b.Cases = append(b.Cases, row)
 	}
-	b.Decisions = enumOptions(l, "benefit_status", []string{household.BenefitApproved, household.BenefitRejected}, household.BenefitApproved, "")[1:]
+	if b.CanDecide { // the decision form's choices (household.html)
+		b.Decisions = enumOptions(l, "benefit_status", []string{household.BenefitApproved, household.BenefitRejected}, household.BenefitApproved, "")[1:]
+	}
 	if !b.CanApply {
 		return b, nil
 	}

@@ -1,8 +1,8 @@
 package web
 
 import (
+	"bytes"
 	"reflect"
-	"strings"
 	"sync/atomic"
 	"text/template/parse"
 
@@ -17,7 +17,7 @@ import (
 
 type foldList []foldNode
 
-func (l foldList) run(b *strings.Builder, dot, root reflect.Value) error {
+func (l foldList) run(b *bytes.Buffer, dot, root reflect.Value) error {
 	for _, n := range l {
 		if err := n.run(b, dot, root); err != nil {
 			return err
@@ -28,7 +28,7 @@ func (l foldList) run(b *strings.Builder, dot, root reflect.Value) error {
 
 type foldText string
 
-func (t foldText) run(b *strings.Builder, _, _ reflect.Value) error {
+func (t foldText) run(b *bytes.Buffer, _, _ reflect.Value) error {
 	b.WriteString(string(t))
 	return nil
 }
@@ -37,7 +37,7 @@ func (t foldText) run(b *strings.Builder, _, _ reflect.Value) error {
 // back to text/template.
 type handBack struct{}
 
-func (handBack) run(*strings.Builder, reflect.Value, reflect.Value) error { return errSlow }
+func (handBack) run(*bytes.Buffer, reflect.Value, reflect.Value) error { return errSlow }
 
 // foldPrint prints x through a fast escaper.
 type foldPrint struct {
@@ -45,7 +45,7 @@ type foldPrint struct {
 	esc *fastEscaper
 }
 
-func (p *foldPrint) run(b *strings.Builder, dot, root reflect.Value) error {
+func (p *foldPrint) run(b *bytes.Buffer, dot, root reflect.Value) error {
 	if p.x.text != nil {
 		s, err := p.esc.escape(*p.x.text)
 		if err != nil {
@@ -79,7 +79,7 @@ type foldCallPrint struct {
 	esc  *fastEscaper
 }
 
-func (p *foldCallPrint) run(b *strings.Builder, dot, root reflect.Value) error {
+func (p *foldCallPrint) run(b *bytes.Buffer, dot, root reflect.Value) error {
 	t, err := p.call.eval(dot, root)
 	if err != nil {
 		return err
@@ -166,7 +166,7 @@ type foldIf struct {
 	list, other foldList
 }
 
-func (f *foldIf) run(b *strings.Builder, dot, root reflect.Value) error {
+func (f *foldIf) run(b *bytes.Buffer, dot, root reflect.Value) error {
 	t, err := f.cond.eval(dot, root)
 	if err != nil {
 		return err
@@ -182,7 +182,7 @@ type foldWith struct {
 	list, other foldList
 }
 
-func (f *foldWith) run(b *strings.Builder, dot, root reflect.Value) error {
+func (f *foldWith) run(b *bytes.Buffer, dot, root reflect.Value) error {
 	v, err := f.x.eval(dot, root)
 	if err != nil {
 		return err
@@ -204,7 +204,7 @@ type foldRange struct {
 	body, other foldList
 }
 
-func (f *foldRange) run(b *strings.Builder, dot, root reflect.Value) error {
+func (f *foldRange) run(b *bytes.Buffer, dot, root reflect.Value) error {
 	v, err := f.x.eval(dot, root)
 	if err != nil {
 		return err
@@ -236,7 +236,7 @@ type foldTemplate struct {
 	body foldList
 }
 
-func (f *foldTemplate) run(b *strings.Builder, dot, root reflect.Value) error {
+func (f *foldTemplate) run(b *bytes.Buffer, dot, root reflect.Value) error {
 	v, err := f.x.eval(dot, root)
 	if err != nil {
 		return err

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"html/template"
 	"reflect"
 	"strconv"
-	"strings"
+	"sync"
 	"sync/atomic"
 	"text/template/parse"
 )
@@ -46,7 +48,7 @@ var errSlow = errors.New("folded range: left to text/template")
 
 // foldNode is one compiled piece of a range's body.
 type foldNode interface {
-	run(b *strings.Builder, dot, root reflect.Value) error
+	run(b *bytes.Buffer, dot, root reflect.Value) error
 }
 
 // rangeFold runs one folded range, given the range's dot and $.
@@ -146,30 +148,58 @@ func foldRanges(t *template.Template, escapers map[string]*fastEscaper, skip str
 
 // run prints the range, or returns nil to leave it to text/template (a
 // method that panics too: text/template reports it as its error).
-func (f *rangeFold) run(dot, root any) (out *string) {
+func (f *rangeFold) run(dot, root any) (out *foldOut) {
 	if f.fast.Load() == 0 && f.slowRan.Load() >= slowOnly {
 		return nil
 	}
+	o := foldOuts.Get().(*foldOut)
 	defer func() {
 		if recover() != nil {
 			f.slowRan.Add(1)
 			out = nil
 		}
 	}()
-	var b strings.Builder
-	b.Grow(int(f.size.Load()))
-	if err := f.r.run(&b, reflect.ValueOf(dot), reflect.ValueOf(root)); err != nil {
+	o.Grow(int(f.size.Load()))
+	if err := f.r.run(&o.Buffer, reflect.ValueOf(dot), reflect.ValueOf(root)); err != nil {
 		f.slowRan.Add(1)
+		o.done()
 		return nil
 	}
 	if f.fast.Load() == 0 {
 		f.fast.Add(1)
 	}
-	if n := int64(b.Len()); n > f.size.Load() {
+	if n := int64(o.Len()); n > f.size.Load() {
 		f.size.Store(n)
 	}
-	s := b.String()
-	return &s
+	return o
+}
+
+// foldOut is what a fold printed, in a buffer of foldOuts: the page is
+// written from it (text/template prints the fold's {{.}} through fmt,
+// which calls Format), and the buffer is used again, instead of a string
+// made for each fold of each page (15 KB a household page; issue 15).
+type foldOut struct{ bytes.Buffer }
+
+var foldOuts = sync.Pool{New: func() any { return new(foldOut) }}
+
+// Format writes o's bytes and gives o back to foldOuts: a fold's {{.}}
+// prints it once.
+func (o *foldOut) Format(f fmt.State, _ rune) {
+	f.Write(o.Bytes())
+	o.done()
+}
+
+// String is o's text (fmt calls Format: String makes text/template print
+// *foldOut itself, not a copy of its fields).
+func (o *foldOut) String() string { return o.Buffer.String() }
+
+// done empties o and gives it back to foldOuts, unless a long list grew it.
+func (o *foldOut) done() {
+	if o.Cap() > 64<<10 {
+		return
+	}
+	o.Reset()
+	foldOuts.Put(o)
 }
 
 // foldCompiler compiles the bodies of the ranges of one escaped set.

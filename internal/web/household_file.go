@@ -241,25 +241,38 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 			owners, listed[m.OwnerID] = append(owners, Option{Value: strconv.FormatInt(m.OwnerID, 10), Label: m.OwnerName}), true
 		}
 	}
+	// The forms' choices are built only for those the page shows them to:
+	// the needs' for who records needs, the plan's and the colour's for
+	// who edits (household.html).
 	for _, n := range hh.Needs {
-		v.Needs = append(v.Needs, needView{ID: n.ID, Kind: l.Enum("need_kind", n.Kind), Note: n.Note, Status: l.Enum("need_status", n.Status),
-			Statuses: enumOptions(l, "need_status", household.NeedStatuses, n.Status, "")[1:]})
+		nv := needView{ID: n.ID, Kind: l.Enum("need_kind", n.Kind), Note: n.Note, Status: l.Enum("need_status", n.Status)}
+		if v.CanNeeds {
+			nv.Statuses = enumOptions(l, "need_status", household.NeedStatuses, n.Status, "")[1:]
+		}
+		v.Needs = append(v.Needs, nv)
 	}
 	for _, m := range hh.Measures {
-		v.Measures = append(v.Measures, measureView{ID: m.ID, Kind: l.Enum("measure_kind", m.Kind), Description: m.Description,
-			Owner: m.OwnerName, Frequency: l.Enum("frequency", m.Frequency), Status: l.Enum("measure_status", m.Status),
-			Kinds:       enumOptions(l, "measure_kind", household.MeasureKinds, m.Kind, "")[1:],
-			Frequencies: enumOptions(l, "frequency", household.Frequencies, m.Frequency, "")[1:],
-			States:      enumOptions(l, "measure_status", household.MeasureStates, m.Status, "")[1:],
-			Owners:      pick(owners[1:], strconv.FormatInt(m.OwnerID, 10), "—")})
+		mv := measureView{ID: m.ID, Kind: l.Enum("measure_kind", m.Kind), Description: m.Description,
+			Owner: m.OwnerName, Frequency: l.Enum("frequency", m.Frequency), Status: l.Enum("measure_status", m.Status)}
+		if v.CanEdit {
+			mv.Kinds = enumOptions(l, "measure_kind", household.MeasureKinds, m.Kind, "")[1:]
+			mv.Frequencies = enumOptions(l, "frequency", household.Frequencies, m.Frequency, "")[1:]
+			mv.States = enumOptions(l, "measure_status", household.MeasureStates, m.Status, "")[1:]
+			mv.Owners = pick(owners[1:], strconv.FormatInt(m.OwnerID, 10), "—")
+		}
+		v.Measures = append(v.Measures, mv)
 	}
-	v.NeedKinds = enumOptions(l, "need_kind", household.NeedKinds, "", "")[1:]
-	v.NeedStatuses = enumOptions(l, "need_status", household.NeedStatuses, "open", "")[1:]
-	v.MeasureKinds = enumOptions(l, "measure_kind", household.MeasureKinds, "", "")[1:]
-	v.Frequencies = enumOptions(l, "frequency", household.Frequencies, "weekly", "")[1:]
-	v.MeasureState = enumOptions(l, "measure_status", household.MeasureStates, "active", "")[1:]
-	v.Owners = owners
-	v.Colours = enumOptions(l, "colour", household.Colours, string(hh.ColourOverride), "")[1:]
+	if v.CanNeeds {
+		v.NeedKinds = enumOptions(l, "need_kind", household.NeedKinds, "", "")[1:]
+		v.NeedStatuses = enumOptions(l, "need_status", household.NeedStatuses, "open", "")[1:]
+	}
+	if v.CanEdit {
+		v.MeasureKinds = enumOptions(l, "measure_kind", household.MeasureKinds, "", "")[1:]
+		v.Frequencies = enumOptions(l, "frequency", household.Frequencies, "weekly", "")[1:]
+		v.MeasureState = enumOptions(l, "measure_status", household.MeasureStates, "active", "")[1:]
+		v.Owners = owners
+		v.Colours = enumOptions(l, "colour", household.Colours, string(hh.ColourOverride), "")[1:]
+	}
 	for _, e := range events {
 		v.Ledger = append(v.Ledger, ledgerOf(l, tn, e))
 	}

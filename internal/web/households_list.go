@@ -104,7 +104,8 @@ func gridLabels(grids []org.Grid) func(org.Grid) string {
 
 // enumOptions is a filter select of an enumeration.
 func enumOptions(l *Locale, key string, values []string, cur, all string) []Option {
-	opts := []Option{{Value: "", Label: all, Selected: cur == ""}}
+	opts := make([]Option, 1, len(values)+1)
+	opts[0] = Option{Value: "", Label: all, Selected: cur == ""}
 	for _, val := range values {
 		opts = append(opts, Option{Value: val, Label: l.T(key + "." + val), Selected: val == cur})
 	}
