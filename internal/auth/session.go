@@ -120,7 +120,9 @@ func credQuery(cred credSource, sqlite bool) string {
 	}
 	vals := credValues(cred)
 	if sqlite {
-		vals = `json_array(` + vals + `)`
+		// Named: unnamed, its name would be its text, which SQLite's
+		// driver copies into Go at every run (issue 15).
+		vals = `json_array(` + vals + `) AS cred_values`
 	}
 	q := `SELECT ` + vals + `, u.totp_grace_until, ` + cred.last + `, ` + cred.exp + `
 		FROM ` + cred.table + ` c JOIN users u ON u.id = c.user_id
