@@ -216,7 +216,8 @@ func (s *Store) credential(ctx context.Context, cred credSource, args ...any) (c
 func credValuesOf(js string, u *User, tm *sql.NullInt64, roles *sql.NullString, on *sql.NullBool,
 	role *sql.NullString, unit *sql.NullInt64, path *sql.NullString, secret *string, tokenID *int64,
 	grace, last *sql.NullTime, exp *time.Time) error {
-	v, err := store.JSONArray(js, credRowValues+credTimes)
+	var buf [credRowValues + credTimes]store.JSONValue
+	v, err := store.JSONArrayInto(buf[:0], js, credRowValues+credTimes)
 	if err != nil {
 		return err
 	}

@@ -339,7 +339,8 @@ const householdValues = 30
 // requires.
 func decodeHousehold(k *secret.Keyring, row string) (Household, string, error) {
 	var h Household
-	vs, err := store.JSONArray(row, householdValues)
+	var buf [householdValues]store.JSONValue
+	vs, err := store.JSONArrayInto(buf[:0], row, householdValues)
 	if err != nil {
 		return h, "", err
 	}
