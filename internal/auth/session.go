@@ -119,10 +119,13 @@ func credQuery(cred credSource, sqlite bool) string {
 		return q.(string)
 	}
 	vals := credValues(cred)
+	vals += `, u.totp_grace_until, ` + cred.last + `, ` + cred.exp
 	if sqlite {
-		vals = `json_array(` + vals + `)`
+		// Named: unnamed, its name would be its text, which SQLite's
+		// driver copies into Go at every run (issue 15).
+		vals = `json_array(` + vals + `) AS cred_values`
 	}
-	q := `SELECT ` + vals + `, u.totp_grace_until, ` + cred.last + `, ` + cred.exp + `
+	q := `SELECT ` + vals + `
 		FROM ` + cred.table + ` c JOIN users u ON u.id = c.user_id
 		LEFT JOIN user_roles r ON r.user_id = u.id
 		LEFT JOIN org_units o ON o.id = r.org_unit_id
@@ -139,8 +142,10 @@ type credKey struct {
 
 var credQueries sync.Map // credKey → string
 
-// credRowValues is how many values credValues has.
-const credRowValues = 13
+// credRowValues is how many values credValues has, and credTimes how
+// many timestamps follow them (the TOTP grace, the credential's last use
+// and its expiry): on SQLite all of them are one JSON array.
+const credRowValues, credTimes = 13, 3
 
 // credential reads, in one query, a session or a personal access token
 // (sessionCred or tokenCred, with its arguments), its account with its
@@ -167,8 +172,9 @@ func (s *Store) credential(ctx context.Context, cred credSource, args ...any) (c
 		var err error
 		if sqlite {
 			var js string
-			if err = rows.Scan(&js, &row.grace, &row.last, &row.exp); err == nil {
-				err = credValuesOf(js, &u, &tm, &roles, &on, &role, &unit, &path, &row.secret, &row.tokenID)
+			if err = rows.Scan(&js); err == nil {
+				err = credValuesOf(js, &u, &tm, &roles, &on, &role, &unit, &path, &row.secret, &row.tokenID,
+					&row.grace, &row.last, &row.exp)
 			}
 		} else {
 			err = rows.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Disabled, &tm, &u.MustChangePassword,
@@ -201,17 +207,21 @@ func (s *Store) credential(ctx context.Context, cred credSource, args ...any) (c
 	return row, nil
 }
 
-// credValuesOf reads credValues handed over as one JSON array (SQLite)
-// into what credential scans them into, as the driver would: a null is
-// refused but where the value may be null (sql.Null…), and a boolean is
-// 1 or 0.
+// credValuesOf reads credValues and the credTimes handed over as one
+// JSON array (SQLite) into what credential scans them into, as the driver
+// would: a null is refused but where the value may be null (sql.Null…),
+// a boolean is 1 or 0, and a timestamp is read as the driver reads a
+// TIMESTAMP column's text (store.SQLiteTime; a column of its own cost
+// more than reading it here: issue 15).
 func credValuesOf(js string, u *User, tm *sql.NullInt64, roles *sql.NullString, on *sql.NullBool,
-	role *sql.NullString, unit *sql.NullInt64, path *sql.NullString, secret *string, tokenID *int64) error {
-	v, err := store.JSONArray(js, credRowValues)
+	role *sql.NullString, unit *sql.NullInt64, path *sql.NullString, secret *string, tokenID *int64,
+	grace, last *sql.NullTime, exp *time.Time) error {
+	var buf [credRowValues + credTimes]store.JSONValue
+	v, err := store.JSONArrayInto(buf[:0], js, credRowValues+credTimes)
 	if err != nil {
 		return err
 	}
-	for _, i := range []int{0, 1, 2, 3, 5, 11, 12} {
+	for _, i := range []int{0, 1, 2, 3, 5, 11, 12, 15} {
 		if v[i].Null {
 			return fmt.Errorf("credential: value %d is null", i)
 		}
@@ -250,7 +260,19 @@ func credValuesOf(js string, u *User, tm *sql.NullInt64, roles *sql.NullString, 
 		}
 	}
 	if on.Valid = !v[7].Null; on.Valid {
-		return flag(7, &on.Bool)
+		if err := flag(7, &on.Bool); err != nil {
+			return err
+		}
+	}
+	for i, t := range []*sql.NullTime{grace, last} {
+		if t.Valid = !v[13+i].Null; t.Valid {
+			if t.Time, err = store.SQLiteTime(v[13+i].S); err != nil {
+				return fmt.Errorf("credential: value %d: %w", 13+i, err)
+			}
+		}
+	}
+	if *exp, err = store.SQLiteTime(v[15].S); err != nil {
+		return fmt.Errorf("credential: value 15: %w", err)
 	}
 	return nil
 }

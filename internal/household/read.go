@@ -302,15 +302,21 @@ func householdSelect(q store.Querier, file bool, ledger int, extra string) strin
 	if sel, ok := householdSelects.Load(key); ok {
 		return sel.(string)
 	}
+	// Every column of an expression is named (AS): unnamed, its name is
+	// its text, which SQLite's driver copies into Go at every run of the
+	// statement, some 2 KB a file (issue 15).
 	cols := householdCols + `, ` + tagList(q, "household_tags", "household_id", "h.id")
 	if q.Dialect() == store.SQLite {
-		cols = `json_array(` + cols + `)` // one column (see decodeHousehold)
+		cols = `json_array(` + cols + `) AS household_row` // one column (see decodeHousehold)
+	} else {
+		cols += ` AS tag_list`
 	}
 	if file {
-		cols += `, ` + memberList(q, "h.id") + `, ` + needList(q, "h.id") + `, ` + measureList(q, "h.id") + `, ` + visitorList(q, "h.id")
+		cols += `, ` + memberList(q, "h.id") + ` AS member_list, ` + needList(q, "h.id") + ` AS need_list, ` +
+			measureList(q, "h.id") + ` AS measure_list, ` + visitorList(q, "h.id") + ` AS visitor_list`
 	}
 	if ledger > 0 {
-		cols += `, ` + ledgerList(q, ledger)
+		cols += `, ` + ledgerList(q, ledger) + ` AS ledger_list`
 	}
 	if extra != "" {
 		cols += `, ` + extra
@@ -333,7 +339,8 @@ const householdValues = 30
 // requires.
 func decodeHousehold(k *secret.Keyring, row string) (Household, string, error) {
 	var h Household
-	vs, err := store.JSONArray(row, householdValues)
+	var buf [householdValues]store.JSONValue
+	vs, err := store.JSONArrayInto(buf[:0], row, householdValues)
 	if err != nil {
 		return h, "", err
 	}
@@ -427,46 +434,16 @@ func (h *Household) decodeLists(k *secret.Keyring, d store.Dialect, today calend
 	return err
 }
 
-// sqliteTimeFormats are the formats modernc.org/sqlite reads a stored
-// timestamp in, in its order.
-var sqliteTimeFormats = []string{
-	"2006-01-02 15:04:05.999999999-07:00",
-	"2006-01-02T15:04:05.999999999-07:00",
-	"2006-01-02 15:04:05.999999999",
-	"2006-01-02T15:04:05.999999999",
-	"2006-01-02 15:04",
-	"2006-01-02T15:04",
-	"2006-01-02",
-}
-
 // storedTime reads a timestamp of a jsonList of dialect d as the driver
 // reads the column: the same instant in the same location (PostgreSQL's
-// pgx gives time.Local; SQLite's driver what time.Parse gives).
+// pgx gives time.Local; SQLite's driver what time.Parse gives, see
+// store.SQLiteTime).
 func storedTime(d store.Dialect, s string) (time.Time, error) {
 	if d == store.Postgres {
 		t, err := time.Parse(time.RFC3339Nano, s)
 		return t.In(time.Local), err
 	}
-	// How the driver writes a time.Time: no string read below in another
-	// format reads in this one, so it can be tried first (a failed
-	// time.Parse showed in profiles; issue 15).
-	if t, err := time.Parse(sqliteTimeFormats[0], s); err == nil {
-		return t, nil
-	}
-	if x := strings.Index(s, "m="); x > 0 { // Go's time.Time.String()
-		if t, err := time.Parse("2006-01-02 15:04:05.999999999 -0700 MST", strings.TrimSpace(s[:x])); err == nil {
-			return t, nil
-		}
-	} else if t, err := time.Parse("2006-01-02 15:04:05.999999999 -0700 MST", strings.TrimSpace(s)); err == nil {
-		return t, nil
-	}
-	ts, _ := strings.CutSuffix(s, "Z")
-	for _, f := range sqliteTimeFormats {
-		if t, err := time.Parse(f, ts); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("timestamp %q", s)
+	return store.SQLiteTime(s)
 }
 
 // storedTimes sets *a and *b to the storedTime of sa and sb.

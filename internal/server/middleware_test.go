@@ -61,6 +61,38 @@ func TestSecureNoStore(t *testing.T) {
 	}
 }
 
+// TestSecureHeadersShared: Secure sets its headers without allocating,
+// and what a handler adds to one of them stays in its own response.
+func TestSecureHeadersShared(t *testing.T) {
+	var add bool
+	h := Secure(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if add {
+			w.Header().Add("Cache-Control", "private")
+			w.Header().Add("X-Frame-Options", "SAMEORIGIN")
+		}
+	}))
+	r := httptest.NewRequest("GET", "/households/1", nil)
+	rec := httptest.NewRecorder()
+	hdr := rec.Header()
+	if n := testing.AllocsPerRun(100, func() {
+		clear(hdr)
+		h.ServeHTTP(rec, r)
+	}); n != 0 {
+		t.Errorf("Secure allocates %v times a request", n)
+	}
+	add = true
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	add = false
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	if got := rec.Header().Values("Cache-Control"); len(got) != 1 || got[0] != "no-store" {
+		t.Errorf("Cache-Control after another response added to it: %q", got)
+	}
+	if got := rec.Header().Values("X-Frame-Options"); len(got) != 1 || got[0] != "DENY" {
+		t.Errorf("X-Frame-Options after another response added to it: %q", got)
+	}
+}
+
 // TestLoggedRequestID: the id of a request is in its X-Request-Id header,
 // on the request's line and on every line logged with its context.
 func TestLoggedRequestID(t *testing.T) {

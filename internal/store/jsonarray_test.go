@@ -115,3 +115,34 @@ func TestSQLiteBriefReadsUnwatched(t *testing.T) {
 		t.Error("a write with a brief context is not watched")
 	}
 }
+
+// TestJSONArrayInto: JSONArrayInto reads what JSONArray reads, into the
+// caller's array, allocating nothing for a row without escapes.
+func TestJSONArrayInto(t *testing.T) {
+	const row = `["a",12,null,"王 \"一\""]`
+	want, err := JSONArray(row, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf [4]JSONValue
+	got, err := JSONArrayInto(buf[:0], row, 4)
+	if err != nil || len(got) != 4 || &got[0] != &buf[0] {
+		t.Fatalf("JSONArrayInto = %v, %v, not in the caller's array", got, err)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("value %d: %+v, JSONArray: %+v", i, got[i], want[i])
+		}
+	}
+	if _, err := JSONArrayInto(buf[:0], `["a",12,null]`, 4); err == nil {
+		t.Error("a value short: no error")
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		var buf [3]JSONValue
+		if _, err := JSONArrayInto(buf[:0], `["a",12,null]`, 3); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("JSONArrayInto allocates %v times a row", n)
+	}
+}
