@@ -30,10 +30,7 @@ func (fx *fixture) neighbour(t *testing.T) neighbourhood {
 	ctx := t.Context()
 	var n neighbourhood
 	var err error
-	if n.community, err = testworld.Neighbour(ctx, fx.d.DB, fx.org.Street.ID); err != nil {
-		t.Fatal(err)
-	}
-	if err := fx.d.DB.QueryRowContext(ctx, `SELECT id FROM org_units WHERE parent_id = ?`, n.community.ID).Scan(&n.grid); err != nil {
+	if n.community, n.grid, err = testworld.NeighbourGrid(ctx, fx.d.DB, fx.org.Street.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := fx.d.Households.CreateHousehold(ctx, household.Actor{Name: "测试"}, household.Household{GridID: n.grid, Address: "东湖路1号"},
