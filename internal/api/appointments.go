@@ -73,7 +73,7 @@ func (h *handler) createAppointment(w http.ResponseWriter, r *http.Request) {
 	h.writeJSON(w, r, http.StatusCreated, a)
 }
 
-// appointments lists appointments by slot: ?grid=, ?from= and ?to= (days
+// appointments lists appointments by slot: ?grid=, ?community=, ?from= and ?to= (days
 // YYYY-MM-DD in China time, both included).
 func (h *handler) appointments(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
@@ -102,7 +102,12 @@ func (h *handler) appointments(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, q.err)
 		return
 	}
-	as, err := h.visits(r).Appointments(r.Context(), f)
+	scope, err := h.listScope(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	as, err := h.visitsIn(scope).Appointments(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return

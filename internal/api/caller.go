@@ -7,6 +7,7 @@ import (
 	"wanhu/internal/access"
 	"wanhu/internal/auth"
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 )
 
 // user returns the signed-in user of r (set by authenticated).
@@ -43,6 +44,11 @@ func writeInput(w http.ResponseWriter, r *http.Request, in any) (int64, error) {
 // whatever is out of their scope answers 404, like what does not exist.
 func (h *handler) files(r *http.Request) *household.Store {
 	return h.d.Households.In(access.Scope(user(r)))
+}
+
+// filesIn is the household files of scope: a list's (listScope).
+func (h *handler) filesIn(scope org.Scope) *household.Store {
+	return h.d.Households.In(scope)
 }
 
 // authenticated lets a request through only with a live API bearer token,

@@ -48,13 +48,19 @@ func (h *handler) households(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	scope, err := h.listScope(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	files := h.filesIn(scope)
 	if format != export.JSON {
-		if err := h.householdsDownload(w, r, f, format); err != nil {
+		if err := h.householdsDownload(w, r, files, f, format); err != nil {
 			h.fail(w, r, err)
 		}
 		return
 	}
-	p, err := h.files(r).ListPage(r.Context(), f)
+	p, err := files.ListPage(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -171,15 +177,14 @@ var householdColumns = []export.Column{{Header: "户编号", Width: 8}, {Header:
 	{Header: "户主", Width: 10}, {Header: "人数", Width: 6}, {Header: "户颜色", Width: 8}, {Header: "颜色原因", Width: 24},
 	{Header: "人工调整颜色", Width: 8}, {Header: "调整原因", Width: 20}}
 
-// householdsDownload sends every household f selects as a CSV or xlsx
+// householdsDownload sends every household of files f selects as a CSV or xlsx
 // file, masked as the JSON list is, read a page at a time
 // (household.Store.Each), after the audit entry of the export. It needs
 // access.Export, like every download of the API.
-func (h *handler) householdsDownload(w http.ResponseWriter, r *http.Request, f household.Filter, format export.Format) error {
+func (h *handler) householdsDownload(w http.ResponseWriter, r *http.Request, files *household.Store, f household.Filter, format export.Format) error {
 	if err := allow(r, access.Export); err != nil {
 		return err
 	}
-	files := h.files(r)
 	n, err := files.Count(r.Context(), f)
 	if err != nil {
 		return err

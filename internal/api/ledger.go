@@ -26,7 +26,7 @@ func (h *handler) householdLedger(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.HouseholdID = id
-	h.writeLedger(w, r, f)
+	h.writeLedger(w, r, h.files(r), f)
 }
 
 // ledger is what changed in the community in the last N days (30 by
@@ -41,12 +41,17 @@ func (h *handler) ledger(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, q.err)
 		return
 	}
-	h.writeLedger(w, r, f)
+	scope, err := h.listScope(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeLedger(w, r, h.filesIn(scope), f)
 }
 
-// writeLedger answers the ledger events that f selects.
-func (h *handler) writeLedger(w http.ResponseWriter, r *http.Request, f household.LedgerFilter) {
-	es, total, err := h.files(r).Ledger(r.Context(), f)
+// writeLedger answers the ledger events of files that f selects.
+func (h *handler) writeLedger(w http.ResponseWriter, r *http.Request, files *household.Store, f household.LedgerFilter) {
+	es, total, err := files.Ledger(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return

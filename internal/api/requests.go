@@ -8,12 +8,18 @@ import (
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
 	"wanhu/internal/household"
+	"wanhu/internal/org"
 	"wanhu/internal/request"
 )
 
 // requests returns the request store as the user of r may see it.
 func (h *handler) requests(r *http.Request) *request.Store {
-	return request.NewStore(h.d.DB, h.d.Households).In(access.Scope(user(r)), h.files(r)).WithLog(h.log)
+	return h.requestsIn(access.Scope(user(r)))
+}
+
+// requestsIn is the requests of scope: a list's (listScope).
+func (h *handler) requestsIn(scope org.Scope) *request.Store {
+	return request.NewStore(h.d.DB, h.d.Households).In(scope, h.filesIn(scope)).WithLog(h.log)
 }
 
 // allowReadRequests lets through who submits or handles requests: each
@@ -73,7 +79,7 @@ func (h *handler) oneRequest(w http.ResponseWriter, r *http.Request) {
 }
 
 // requestList lists the requests in scope, the soonest due first:
-// ?state=, ?grid=, ?department=, ?overdue=true.
+// ?state=, ?grid=, ?community=, ?department=, ?overdue=true.
 func (h *handler) requestList(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
 	f := request.Filter{State: q.oneOf("state", request.States), GridID: q.id("grid"), DepartmentID: q.id("department"),
@@ -87,7 +93,12 @@ func (h *handler) requestList(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, q.err)
 		return
 	}
-	rs, total, err := h.requests(r).List(r.Context(), f)
+	scope, err := h.listScope(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	rs, total, err := h.requestsIn(scope).List(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -49,7 +49,12 @@ func (h *handler) keyPersons(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	ks, total, err := h.files(r).KeyPersons(r.Context(), f)
+	scope, err := h.listScope(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ks, total, err := h.filesIn(scope).KeyPersons(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -79,7 +84,12 @@ func (h *handler) specialDifficulty(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	hs, total, err := h.files(r).SpecialDifficulty(r.Context(), f)
+	scope, err := h.listScope(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	hs, total, err := h.filesIn(scope).SpecialDifficulty(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return

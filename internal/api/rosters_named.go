@@ -7,6 +7,7 @@ import (
 	"wanhu/internal/access"
 	"wanhu/internal/calendar"
 	"wanhu/internal/export"
+	"wanhu/internal/org"
 	"wanhu/internal/roster"
 )
 
@@ -18,6 +19,11 @@ import (
 // rosterStore returns the rosters as the user of r may see them.
 func (h *handler) rosterStore(r *http.Request) *roster.Store {
 	return roster.New(h.d.DB, access.Scope(user(r)))
+}
+
+// rosterStoreIn returns the rosters of scope: a list's (listScope).
+func (h *handler) rosterStoreIn(scope org.Scope) *roster.Store {
+	return roster.New(h.d.DB, scope)
 }
 
 // rosterIndex lists the built-in rosters with their counts in scope today
@@ -59,13 +65,13 @@ type rosterPage struct {
 // roster answers one roster: a page of JSON, or every row as CSV or xlsx
 // (?format= or Accept).
 func (h *handler) roster(w http.ResponseWriter, r *http.Request) {
-	q, format, err := h.rosterQuery(r)
+	rs, q, format, err := h.rosterQuery(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	if format != export.JSON {
-		h.rosterDownload(w, r, q, format)
+		h.rosterDownload(w, r, rs, q, format)
 		return
 	}
 	pq := &query{r: r}
@@ -74,7 +80,7 @@ func (h *handler) roster(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, pq.err)
 		return
 	}
-	items, total, more, err := h.rosterStore(r).List(r.Context(), q, page, per)
+	items, total, more, err := rs.List(r.Context(), q, page, per)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -83,29 +89,36 @@ func (h *handler) roster(w http.ResponseWriter, r *http.Request) {
 		Entity: q.Def.Entity, On: q.On, Items: items, Total: total, TotalMore: more, Page: page, PerPage: per})
 }
 
-// rosterQuery reads the roster of r's path with its parameters, and the
+// rosterQuery reads the roster of r's path with its parameters, the
+// rosters of the caller's scope or of ?community= (listScope), and the
 // format asked for; a download needs the export permission.
-func (h *handler) rosterQuery(r *http.Request) (roster.Query, export.Format, error) {
+func (h *handler) rosterQuery(r *http.Request) (*roster.Store, roster.Query, export.Format, error) {
 	format, err := export.FormatOf(r)
 	if err != nil {
-		return roster.Query{}, "", err
+		return nil, roster.Query{}, "", err
 	}
 	if format != export.JSON {
 		if err := allow(r, access.Export); err != nil {
-			return roster.Query{}, "", err
+			return nil, roster.Query{}, "", err
 		}
 	}
-	q, err := roster.Parse(r.PathValue("name"), r.URL.Query(), calendar.DayOf(h.now()))
+	v := r.URL.Query()
+	v.Del("community") // the scope's, not a filter of the roster
+	q, err := roster.Parse(r.PathValue("name"), v, calendar.DayOf(h.now()))
 	if err != nil {
-		return roster.Query{}, "", err
+		return nil, roster.Query{}, "", err
 	}
-	return q, format, h.rosterStore(r).Check(r.Context(), q)
+	scope, err := h.listScope(r)
+	if err != nil {
+		return nil, roster.Query{}, "", err
+	}
+	rs := h.rosterStoreIn(scope)
+	return rs, q, format, rs.Check(r.Context(), q)
 }
 
 // rosterDownload sends every row of q as a CSV or xlsx file, after writing
 // the audit entry of the export.
-func (h *handler) rosterDownload(w http.ResponseWriter, r *http.Request, q roster.Query, format export.Format) {
-	rs := h.rosterStore(r)
+func (h *handler) rosterDownload(w http.ResponseWriter, r *http.Request, rs *roster.Store, q roster.Query, format export.Format) {
 	n, err := rs.Count(r.Context(), q)
 	if err != nil {
 		h.fail(w, r, err)

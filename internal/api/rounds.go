@@ -5,12 +5,18 @@ import (
 
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
+	"wanhu/internal/org"
 	"wanhu/internal/round"
 )
 
 // rounds returns the safety rounds as the user of r may see them.
 func (h *handler) rounds(r *http.Request) *round.Store {
-	return round.NewStore(h.d.DB).WithClock(h.now).In(access.Scope(user(r)))
+	return h.roundsIn(access.Scope(user(r)))
+}
+
+// roundsIn is the safety rounds of scope: a list's (listScope).
+func (h *handler) roundsIn(scope org.Scope) *round.Store {
+	return round.NewStore(h.d.DB).WithClock(h.now).In(scope)
 }
 
 // roundTemplate is a template as the API lists it.
@@ -54,7 +60,7 @@ func (h *handler) createRound(w http.ResponseWriter, r *http.Request) {
 	h.writeJSON(w, r, http.StatusCreated, out)
 }
 
-// roundList lists rounds: ?state=, ?grid=, ?household=, ?mine=true (those
+// roundList lists rounds: ?state=, ?grid=, ?community=, ?household=, ?mine=true (those
 // assigned to the caller's team member).
 func (h *handler) roundList(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
@@ -70,7 +76,12 @@ func (h *handler) roundList(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, q.err)
 		return
 	}
-	rs, total, err := h.rounds(r).List(r.Context(), f)
+	scope, err := h.listScope(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	rs, total, err := h.roundsIn(scope).List(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -134,7 +145,7 @@ type hazardList struct {
 	Offenders []round.Offender `json:"offenders"`
 }
 
-// hazards lists the failed items of rounds: ?compound=, ?grid=,
+// hazards lists the failed items of rounds: ?compound=, ?grid=, ?community=,
 // ?open=true (only those whose request is still open).
 func (h *handler) hazards(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
@@ -143,7 +154,12 @@ func (h *handler) hazards(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, q.err)
 		return
 	}
-	hs, offenders, err := h.rounds(r).Hazards(r.Context(), f)
+	scope, err := h.listScope(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	hs, offenders, err := h.roundsIn(scope).Hazards(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return

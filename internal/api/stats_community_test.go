@@ -7,13 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"wanhu/internal/auth"
-	"wanhu/internal/calendar"
-	"wanhu/internal/household"
 	"wanhu/internal/stats"
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
-	"wanhu/internal/testworld"
 )
 
 // TestStatsByCommunity: the city's administrator, over two communities,
@@ -27,26 +23,8 @@ func TestStatsByCommunity(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		fx := newFixture(t, db)
 		ctx := t.Context()
-		east, err := testworld.Neighbour(ctx, db, fx.org.Street.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var eastGrid int64
-		if err := db.QueryRowContext(ctx, `SELECT id FROM org_units WHERE parent_id = ?`, east.ID).Scan(&eastGrid); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := fx.d.Households.CreateHousehold(ctx, household.Actor{Name: "测试"}, household.Household{GridID: eastGrid, Address: "东湖路1号"},
-			[]household.Person{{Name: "东湖人", Gender: household.Male, BirthDate: calendar.Date{Y: 1960, M: 5, D: 1}, Relation: "householder"}}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := fx.d.Auth.CreateUser(ctx, "cadmin", "社区管理员", "dongxing-cadmin-2025", auth.Grant{Role: auth.Admin, OrgUnitID: fx.org.Community.ID}); err != nil {
-			t.Fatal(err)
-		}
-		tok, _, err := fx.d.Auth.Login(ctx, "cadmin", "dongxing-cadmin-2025", auth.API)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fx.tokens["cadmin"] = tok
+		n := fx.neighbour(t)
+		east, eastGrid := n.community, n.grid
 		get := func(user, path string) *stats.HouseholdStats {
 			t.Helper()
 			res, body := fx.do(t, user, "GET", path, "", nil)

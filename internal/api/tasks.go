@@ -5,19 +5,25 @@ import (
 	"strings"
 
 	"wanhu/internal/access"
+	"wanhu/internal/org"
 	"wanhu/internal/proactive"
 	"wanhu/internal/request"
 )
 
 // tasks returns the proactive tasks as the user of r may see them.
 func (h *handler) tasks(r *http.Request) *proactive.Store {
-	s := proactive.NewStore(h.d.DB).In(access.Scope(user(r)))
+	return h.tasksIn(access.Scope(user(r)))
+}
+
+// tasksIn is the proactive tasks of scope: a list's (listScope).
+func (h *handler) tasksIn(scope org.Scope) *proactive.Store {
+	s := proactive.NewStore(h.d.DB).In(scope)
 	s.SetClock(h.now)
 	return s
 }
 
 // taskList lists the proactive tasks (未诉先办) of the caller's scope, the
-// earliest due first: ?state=, ?grid=, ?rule=, ?household=, ?page=,
+// earliest due first: ?state=, ?grid=, ?community=, ?rule=, ?household=, ?page=,
 // ?per_page=.
 func (h *handler) taskList(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
@@ -33,7 +39,12 @@ func (h *handler) taskList(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, q.err)
 		return
 	}
-	ts, total, err := h.tasks(r).List(r.Context(), f)
+	scope, err := h.listScope(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ts, total, err := h.tasksIn(scope).List(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -6,12 +6,18 @@ import (
 
 	"wanhu/internal/access"
 	"wanhu/internal/apperr"
+	"wanhu/internal/org"
 	"wanhu/internal/visit"
 )
 
 // visits returns the visit store as the user of r may see it.
 func (h *handler) visits(r *http.Request) *visit.Store {
-	return visit.NewStore(h.d.DB, h.d.Households).In(access.Scope(user(r))).WithPhotoSlots(h.d.Photos)
+	return h.visitsIn(access.Scope(user(r)))
+}
+
+// visitsIn is the visits of scope: a list's (listScope).
+func (h *handler) visitsIn(scope org.Scope) *visit.Store {
+	return visit.NewStore(h.d.DB, h.d.Households).In(scope).WithPhotoSlots(h.d.Photos)
 }
 
 // errVisitHousehold answers a visit to a household that is not there or
@@ -72,7 +78,12 @@ func (h *handler) visitsDue(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, q.err)
 		return
 	}
-	ds, total, err := h.visits(r).Due(r.Context(), f)
+	scope, err := h.listScope(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ds, total, err := h.visitsIn(scope).Due(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return

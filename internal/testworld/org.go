@@ -72,3 +72,17 @@ func Neighbour(ctx context.Context, q store.Querier, streetID int64) (org.Unit, 
 	g := org.Unit{Kind: org.GridKind, ParentID: c.ID, Name: "第一网格", Number: 1}
 	return c, org.CreateUnit(ctx, q, &g)
 }
+
+// NeighbourGrid is Neighbour returning its grid too: the statistics' and
+// the lists' tests of a scope over two communities put a household there.
+// (The household is theirs to add: testworld cannot import household,
+// whose dependencies' tests import testworld.)
+func NeighbourGrid(ctx context.Context, q store.Querier, streetID int64) (org.Unit, int64, error) {
+	c, err := Neighbour(ctx, q, streetID)
+	if err != nil {
+		return c, 0, err
+	}
+	var grid int64
+	err = q.QueryRowContext(ctx, `SELECT id FROM org_units WHERE parent_id = ?`, c.ID).Scan(&grid)
+	return c, grid, err
+}

@@ -2,8 +2,10 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
+	"wanhu/internal/access"
 	"wanhu/internal/calendar"
 	"wanhu/internal/visit"
 )
@@ -97,25 +99,20 @@ func (h *handler) visitCoverage(w http.ResponseWriter, r *http.Request) {
 		v.Year = y
 	}
 	v.Periods = coveragePeriods(l, h.currentDay())
-	communities, err := vs.Communities(ctx)
+	// A scope over several communities chooses one whatever its size, as
+	// the statistics do (gridFilterFrom without a limit; the page has no
+	// grid select, so ?grid= is not read): with none chosen the page reads
+	// by community.
+	gf, err := h.gridFilterFrom(r, url.Values{"community": q["community"]}, "grid", access.Scope(v.User), "-", 0)
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
-	if len(communities) > 1 {
-		v.Community = q.Get("community")
-		v.Communities = []Option{{Value: "", Label: l.T("coverage.all_communities")}}
-		chosen := false
-		for _, c := range communities {
-			id := strconv.FormatInt(c.ID, 10)
-			if id == v.Community {
-				vs, chosen = vs.InCommunity(c), true
-			}
-			v.Communities = append(v.Communities, Option{Value: id, Label: c.Name, Selected: id == v.Community})
-		}
-		v.Communities[0].Selected = !chosen
-		if !chosen {
-			v.Community, v.ByCommunity = "", true
+	if gf.Communities != nil {
+		v.Communities, v.ByCommunity = gf.Communities, gf.byCommunities()
+		if gf.Community != nil {
+			v.Community = strconv.FormatInt(gf.Community.ID, 10)
+			vs = vs.In(gf.Scope)
 		}
 	}
 	if v.ByCommunity {

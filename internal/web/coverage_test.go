@@ -161,6 +161,10 @@ func TestCoverageByCommunity(t *testing.T) {
 
 		_, body = city.get(fmt.Sprintf("/visits/coverage?community=%d", grid1))
 		mustContain(t, "a grid as the community", body, `id="visitors-pick"`, fmt.Sprintf(`data-community="%d"`, c2.ID))
+		// The page has no grid select: a ?grid= (a link of another page) does
+		// not choose its community (gridFilterFrom would).
+		_, body = city.get(fmt.Sprintf("/visits/coverage?grid=%d", g3.ID))
+		mustContain(t, "a grid is not read", body, `id="visitors-pick"`, `<option value="" selected>全部社区</option>`)
 
 		admin := e.signedIn("admin")
 		_, body = admin.get(fmt.Sprintf("/visits/coverage?community=%d", c2.ID))

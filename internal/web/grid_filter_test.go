@@ -246,3 +246,39 @@ func TestCommunityFirstForms(t *testing.T) {
 		mustContain(t, "places: a small scope's compounds", body, e.org.Compound.Name)
 	})
 }
+
+// TestRosterIndexCommunityFirst: the roster index of a scope of many
+// grids offers the community first and counts nothing before one is
+// chosen (not "over 2000" at a city's scale); a chosen community's
+// rosters are counted in full and open on that community; a community
+// out of scope counts nothing; a community's administrator's index
+// counts as before, with no community select.
+func TestRosterIndexCommunityFirst(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		m := e.manyGrids()
+		c := e.signedIn("street")
+
+		_, body := c.get("/rosters")
+		mustContain(t, "the community first", body, `id="rosters-community"`, `id="rosters-community-first"`, `<option value="" selected>全部社区<`,
+			`href="/rosters/living_alone_elderly" data-roster="living_alone_elderly"`, `href="/rosters/people"`)
+		mustNotContain(t, "nothing counted", body, `data-count=`, "外街社区")
+
+		_, body = c.get(fmt.Sprintf("/rosters?community=%d", e.org.Community.ID))
+		in := fmt.Sprintf("?community=%d", e.org.Community.ID)
+		mustContain(t, "the community's rosters", body, fmt.Sprintf(`<option value="%d" selected>东兴社区<`, e.org.Community.ID),
+			`data-count="fire_safety">共 1 条`, `data-count="living_alone_elderly">共 1 条`,
+			`href="/rosters/living_alone_elderly`+in+`"`, `href="/rosters/people`+in+`"`)
+		mustNotContain(t, "counted", body, `id="rosters-community-first"`)
+		_, body = c.get(fmt.Sprintf("/rosters?community=%d", m.other.ID))
+		mustContain(t, "the other community's rosters", body, `data-count="living_alone_elderly">共 0 条`)
+
+		_, body = c.get(fmt.Sprintf("/rosters?community=%d", m.outside.ID))
+		mustContain(t, "out of scope: nothing counted", body, `id="rosters-community-first"`)
+		mustNotContain(t, "out of scope: nothing counted", body, `data-count=`)
+
+		_, body = e.signedIn("admin").get(fmt.Sprintf("/rosters?community=%d", m.other.ID))
+		mustContain(t, "a small scope's index", body, `data-count="fire_safety">共 1 条`, `href="/rosters/people"`)
+		mustNotContain(t, "a small scope's index", body, `id="rosters-community"`, `id="rosters-community-first"`)
+	})
+}

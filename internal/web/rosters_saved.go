@@ -3,7 +3,9 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 
+	"wanhu/internal/access"
 	"wanhu/internal/apperr"
 	"wanhu/internal/roster"
 )
@@ -15,6 +17,10 @@ type rosterIndexView struct {
 	Builtins []rosterLink
 	Saved    []rosterLink
 	Filters  []rosterLink
+	// Community is a large scope's choice of a community, nil in a small
+	// scope; Uncounted says the rosters are not counted, none being chosen.
+	Community *gridFilter
+	Uncounted bool
 }
 
 // rosterLink is one line of the index.
@@ -29,20 +35,42 @@ type rosterLink struct {
 	AtLeast bool
 }
 
-// rosterIndex shows the roster index.
+// rosterIndex shows the roster index. A scope of many grids over several
+// communities (a street's, the city's) chooses a community first, as the
+// lists do (gridFilterOf): the rosters are counted in full in the chosen
+// community, whose pages the links open, and not counted before one is
+// chosen (each count of the city's stopped at roster.IndexCap, "over
+// 2000", and together took a second at 1M households).
 func (h *handler) rosterIndex(w http.ResponseWriter, r *http.Request) {
 	v := &rosterIndexView{Page: h.page(r, "rosters.title", "rosters")}
-	counts, err := h.rosters(r).Counts(r.Context(), h.currentDay())
+	gf, err := h.gridFilterOf(r, access.Scope(v.User), "-")
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
+	in := ""
+	if gf.Communities != nil {
+		v.Community = gf
+		v.Uncounted = gf.byCommunities()
+		if gf.Community != nil {
+			in = "?community=" + strconv.FormatInt(gf.Community.ID, 10)
+		}
+	}
+	var counts []roster.Counted
+	if v.Uncounted {
+		for _, d := range roster.Builtins {
+			counts = append(counts, roster.Counted{Def: d, Path: "/rosters/" + d.Name})
+		}
+	} else if counts, err = roster.New(h.db, gf.Scope).Counts(r.Context(), h.currentDay()); err != nil {
+		h.showError(w, r, err)
+		return
+	}
 	for _, c := range counts {
-		v.Builtins = append(v.Builtins, rosterLink{Name: c.Name, Title: c.Title(v.L.Lang), Path: c.Path, Count: c.Count, AtLeast: c.AtLeast})
+		v.Builtins = append(v.Builtins, rosterLink{Name: c.Name, Title: c.Title(v.L.Lang), Path: c.Path + in, Count: c.Count, AtLeast: c.AtLeast})
 	}
 	for _, name := range []string{roster.People, roster.Households} {
 		d, _ := roster.Lookup(name)
-		v.Filters = append(v.Filters, rosterLink{Name: name, Title: d.Title(v.L.Lang), Path: "/rosters/" + name})
+		v.Filters = append(v.Filters, rosterLink{Name: name, Title: d.Title(v.L.Lang), Path: "/rosters/" + name + in})
 	}
 	saved, err := roster.NewSaves(h.db).List(r.Context(), user(r).ID)
 	if err != nil {

@@ -31,6 +31,7 @@ type roundsPage struct {
 	Done       []roundRow
 	Templates  []Option
 	Community  *gridFilter // a large scope's choice of a community
+	Action     string      // the forms' URL, keeping the chosen community
 	Grids      []Option
 	Team       []Option
 	CanPlan    bool
@@ -73,18 +74,38 @@ func (h *handler) roundsList(w http.ResponseWriter, r *http.Request) {
 	h.showRounds(w, r, http.StatusOK, "")
 }
 
+// roundsPath is the rounds page's URL keeping the community chosen in
+// r's ?community= (the forms post there, so that a refusal shows the
+// same community's grids and team), then suffix.
+func roundsPath(r *http.Request, suffix string) string {
+	if c, err := strconv.ParseInt(r.URL.Query().Get("community"), 10, 64); err == nil && c > 0 {
+		return "/rounds?community=" + strconv.FormatInt(c, 10) + suffix
+	}
+	return "/rounds" + suffix
+}
+
+// showRounds shows the rounds page; after a refused POST (msg), the
+// forms keep what was posted.
 func (h *handler) showRounds(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	v := roundsPage{Page: h.page(r, "rounds.title", "rounds"), Error: msg, CanPlan: can(r, access.PlanVisits),
-		CanRecord: can(r, access.RecordVisits), ClientID: newClientID()}
+		CanRecord: can(r, access.RecordVisits), ClientID: newClientID(), Action: "/rounds"}
 	ctx := r.Context()
 	// A large scope chooses a community first (?community=): its rounds
-	// are listed and its grids and team offered, not the city's.
+	// are listed and its grids and team offered, not the city's. The
+	// forms post to the same ?community=, kept when they are refused.
 	gf, err := h.gridFilterOf(r, access.Scope(v.User), "-")
 	if err != nil {
 		h.showError(w, r, err)
 		return
 	}
 	v.Community = gf
+	if gf.Community != nil {
+		v.Action = "/rounds?community=" + strconv.FormatInt(gf.Community.ID, 10)
+	}
+	posted := func(k string) string { return "" }
+	if r.Method == http.MethodPost {
+		posted = r.PostForm.Get
+	}
 	s := h.rounds(r).In(gf.Scope)
 	for _, st := range []string{round.Started, round.Scheduled} {
 		rs, _, err := s.List(ctx, round.Filter{State: st})
@@ -106,13 +127,14 @@ func (h *handler) showRounds(w http.ResponseWriter, r *http.Request, status int,
 	}
 	for _, t := range round.Templates {
 		if !t.Shop {
-			v.Templates = append(v.Templates, Option{Value: t.Code, Label: v.L.Name(t.Name, t.NameEN)})
+			v.Templates = append(v.Templates, Option{Value: t.Code, Label: v.L.Name(t.Name, t.NameEN), Selected: t.Code == posted("template")})
 		}
 	}
 	gs := gf.Grids
 	label := gridLabels(gs)
 	for _, g := range gs {
-		v.Grids = append(v.Grids, Option{Value: strconv.FormatInt(g.ID, 10), Label: label(g)})
+		id := strconv.FormatInt(g.ID, 10)
+		v.Grids = append(v.Grids, Option{Value: id, Label: label(g), Selected: id == posted("grid_id")})
 	}
 	if v.CanPlan {
 		team, err := org.TeamMembers(ctx, h.db)
@@ -121,7 +143,8 @@ func (h *handler) showRounds(w http.ResponseWriter, r *http.Request, status int,
 			return
 		}
 		for _, m := range org.TeamOfGrids(team, gs) {
-			v.Team = append(v.Team, Option{Value: strconv.FormatInt(m.ID, 10), Label: m.Name + " · " + v.L.Enum("role", string(m.Role))})
+			id := strconv.FormatInt(m.ID, 10)
+			v.Team = append(v.Team, Option{Value: id, Label: m.Name + " · " + v.L.Enum("role", string(m.Role)), Selected: id == posted("assignee_member_id")})
 		}
 	}
 	next := h.now().In(calendar.China)
@@ -129,6 +152,9 @@ func (h *handler) showRounds(w http.ResponseWriter, r *http.Request, status int,
 		next = next.AddDate(0, 0, 1)
 	}
 	v.DefaultAt = next.Format("2006-01-02") + "T21:00"
+	if at := posted("scheduled_for"); at != "" {
+		v.DefaultAt = at
+	}
 	h.render(w, r, status, "rounds", v)
 }
 
@@ -157,7 +183,7 @@ func (h *handler) roundCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if x.State == round.Scheduled {
-		seeOther(w, r, "/rounds#waiting")
+		seeOther(w, r, roundsPath(r, "#waiting"))
 		return
 	}
 	seeOther(w, r, "/rounds/"+strconv.FormatInt(x.ID, 10))

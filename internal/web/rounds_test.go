@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"wanhu/internal/store"
 	"wanhu/internal/store/storetest"
@@ -111,4 +112,61 @@ func TestRoundOnThePhone(t *testing.T) {
 		}
 		mustContain(t, "bad schedule", body, `id="round-error"`, "排查时间")
 	})
+}
+
+// TestRoundFormKeepsCommunity: in a scope of many grids the rounds'
+// forms post to the chosen community, so that a refused form shows that
+// community's grids and team again (not "choose a community first") with
+// what was entered, and a scheduled round returns to the community.
+func TestRoundFormKeepsCommunity(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		m := e.manyGrids()
+		c := e.signedIn("street")
+		action := fmt.Sprintf("/rounds?community=%d", m.other.ID)
+		_, body := c.get(action)
+		mustContain(t, "the forms keep the community", body, `id="round-start-form"`, `id="round-schedule-form"`)
+		if n := strings.Count(body, `action="`+strings.ReplaceAll(action, "&", "&amp;")+`"`); n != 2 {
+			t.Errorf("forms posting to %s: %d, want 2", action, n)
+		}
+
+		grid, member := itoa(m.otherGrid.ID), itoa(m.member.ID)
+		code, body := c.post(action, url.Values{"template": {"night_public"}, "grid_id": {grid},
+			"scheduled_for": {"next saturday"}, "assignee_member_id": {member}})
+		if code != http.StatusUnprocessableEntity {
+			t.Fatalf("a bad time: %d", code)
+		}
+		mustContain(t, "the refusal", body, `id="round-error"`)
+		mustNotContain(t, "the community kept", body, `id="start-community-first"`, "第一网格")
+		mustContain(t, "the community kept", communitySelect(body), fmt.Sprintf(`<option value="%d" selected>富强巷社区<`, m.other.ID))
+		sched := regexp.MustCompile(`(?s)<select id="sched-grid".*?</select>`).FindString(body)
+		mustContain(t, "the grid kept", sched, fmt.Sprintf(`<option value="%s" selected>富强一网格<`, grid))
+		who := regexp.MustCompile(`(?s)<select id="sched-who".*?</select>`).FindString(body)
+		mustContain(t, "the assignee kept", who, fmt.Sprintf(`<option value="%s" selected>小富`, member))
+		mustNotContain(t, "only the community's team", who, "小张")
+		mustContain(t, "the time kept", body, `name="scheduled_for" value="next saturday"`)
+		mustContain(t, "the template kept", body, `<option value="night_public" selected>`)
+
+		res, body := c.postRaw(action, url.Values{"csrf": {c.csrf}, "template": {"night_public"}, "grid_id": {grid}, "scheduled_for": {nextSaturday()}})
+		if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || loc != action+"#waiting" {
+			t.Errorf("scheduled: %d to %q, want %s#waiting: %s", res.StatusCode, loc, action, regexp.MustCompile(`id="round-error">[^<]*`).FindString(body))
+		}
+		// A community out of scope in the form's URL narrows nothing.
+		res, body = c.postRaw(fmt.Sprintf("/rounds?community=%d", m.outside.ID), url.Values{"csrf": {c.csrf}, "template": {"night_public"}, "grid_id": {grid}, "scheduled_for": {"x"}})
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("a community out of scope: %d", res.StatusCode)
+		}
+		mustContain(t, "a community out of scope", body, `id="start-community-first"`)
+		mustNotContain(t, "a community out of scope", body, "外街社区", "富强一网格</option>")
+	})
+}
+
+// nextSaturday is a Saturday evening within the week, in China, as a
+// datetime-local value: a time a night round may be scheduled for.
+func nextSaturday() string {
+	d := time.Now().In(time.FixedZone("CST", 8*3600)).AddDate(0, 0, 1)
+	for d.Weekday() != time.Saturday {
+		d = d.AddDate(0, 0, 1)
+	}
+	return d.Format("2006-01-02") + "T21:00"
 }
