@@ -229,18 +229,7 @@ func (s *Store) coverageRows(ctx context.Context, gridID int64) ([]gridCoverage,
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []gridCoverage
-	for rows.Next() {
-		var c gridCoverage
-		if err := rows.Scan(&c.GridID, &c.GridName, &c.community, &c.communityName, &c.Households,
-			&c.Visited.Week, &c.Visited.Month, &c.Visited.Quarter, &c.Visited.Year); err != nil {
-			return nil, err
-		}
-		c.fill()
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return scanCoverage(rows)
 }
 
 // coverageFromIndex is coverageRows for a scope that reaches every
@@ -281,6 +270,12 @@ func (s *Store) coverageFromIndex(ctx context.Context, starts [4]time.Time, grid
 	if err != nil {
 		return nil, err
 	}
+	return scanCoverage(rows)
+}
+
+// scanCoverage reads coverageRows's rows: a grid, its community, its
+// occupied households and those visited in each period.
+func scanCoverage(rows *sql.Rows) ([]gridCoverage, error) {
 	defer rows.Close()
 	var out []gridCoverage
 	for rows.Next() {
