@@ -11,7 +11,6 @@ import (
 
 	"wanhu/internal/calendar"
 	"wanhu/internal/household"
-	"wanhu/internal/org"
 	"wanhu/internal/store"
 )
 
@@ -99,20 +98,6 @@ type CommunityCoverage struct {
 	Coverage
 	Visited Counts `json:"visited"`
 }
-
-// Community is a community an administrator's report may narrow to.
-type Community = org.CommunityChoice
-
-// Communities returns the communities the store's scope may be narrowed to
-// (org.Communities): those whose reports an administrator whose scope
-// spans several may read one by one (see InCommunity).
-func (s *Store) Communities(ctx context.Context) ([]Community, error) {
-	return org.Communities(ctx, s.db, s.scope)
-}
-
-// InCommunity returns a Store that sees what the store sees of community
-// c, one of its Communities (org.Scope.InCommunity).
-func (s *Store) InCommunity(c Community) *Store { return s.In(s.scope.InCommunity(c)) }
 
 // CoverageTotal adds up the coverage of grids.
 func CoverageTotal(grids []GridCoverage) GridCoverage {

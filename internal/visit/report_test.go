@@ -156,7 +156,7 @@ func TestCoverageByGrid(t *testing.T) {
 
 // TestCoverageByCommunity: a street's administrator reads the coverage of
 // its two communities, each the sum of its grids; narrowed to one
-// community (InCommunity) they read that community's grids, households
+// community (org.Scope.InCommunity) they read that community's grids, households
 // and team alone; a grid leader has no communities to choose from, a
 // community's administrator one.
 func TestCoverageByCommunity(t *testing.T) {
@@ -181,8 +181,9 @@ func TestCoverageByCommunity(t *testing.T) {
 			visit.Input{ClientID: "c2", HouseholdID: h3, Outcome: "met", At: &at}); err != nil {
 			t.Fatal(err)
 		}
-		street := r.vs.In(org.Scope{Paths: []string{r.fx.Street.Path}})
-		cs, err := street.Communities(ctx)
+		streetScope := org.Scope{Paths: []string{r.fx.Street.Path}}
+		street := r.vs.In(streetScope)
+		cs, err := org.Communities(ctx, db, streetScope)
 		if err != nil || len(cs) != 2 || cs[0].ID != r.fx.Community.ID || cs[1].ID != c2.ID || cs[1].Name != "兴隆社区" {
 			t.Fatalf("the street's communities: %+v %v", cs, err)
 		}
@@ -196,7 +197,7 @@ func TestCoverageByCommunity(t *testing.T) {
 		if c := byc[1]; c.CommunityID != c2.ID || c.CommunityName != "兴隆社区" || c.Households != 1 || c.Visited != (visit.Counts{Week: 1, Month: 1, Quarter: 1, Year: 1}) || c.Week != 1 {
 			t.Errorf("兴隆社区: %+v", c)
 		}
-		one := street.InCommunity(cs[1])
+		one := r.vs.In(streetScope.InCommunity(cs[1]))
 		grids, err := one.CoverageByGrid(ctx, 0)
 		if err != nil || len(grids) != 1 || grids[0].GridID != g3.ID {
 			t.Errorf("兴隆社区's grids: %+v %v", grids, err)
@@ -204,17 +205,17 @@ func TestCoverageByCommunity(t *testing.T) {
 		if _, total, err := one.NeverVisited(ctx, 2026, 0, 1, 50); err != nil || total != 0 {
 			t.Errorf("兴隆社区's households not visited: %d %v", total, err)
 		}
-		if _, total, err := street.InCommunity(cs[0]).NeverVisited(ctx, 2026, 0, 1, 50); err != nil || total != 2 {
+		if _, total, err := r.vs.In(streetScope.InCommunity(cs[0])).NeverVisited(ctx, 2026, 0, 1, 50); err != nil || total != 2 {
 			t.Errorf("东兴社区's households not visited: %d %v", total, err)
 		}
 		rep, err := one.VisitsByVisitor(ctx, visit.ByWeek)
 		if err != nil || len(rep.Visitors) != 1 || rep.Visitors[0].Kind != "user" || rep.Visitors[0].Total != 1 {
 			t.Errorf("兴隆社区's visitors: %+v %v", rep, err)
 		}
-		if cs, err := r.vs.In(r.leader1).Communities(ctx); err != nil || len(cs) != 0 {
+		if cs, err := org.Communities(ctx, db, r.leader1); err != nil || len(cs) != 0 {
 			t.Errorf("grid 1's leader: %+v %v", cs, err)
 		}
-		if cs, err := r.vs.In(org.Scope{Paths: []string{r.fx.Community.Path}}).Communities(ctx); err != nil || len(cs) != 1 {
+		if cs, err := org.Communities(ctx, db, org.Scope{Paths: []string{r.fx.Community.Path}}); err != nil || len(cs) != 1 {
 			t.Errorf("东兴社区's administrator: %+v %v", cs, err)
 		}
 	})
