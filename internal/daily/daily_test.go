@@ -130,12 +130,15 @@ func TestDueAt(t *testing.T) {
 
 // TestDeadClaimTakenOver: a server claims a job and dies; while its lease
 // holds nobody runs it; once it has run out another server does. A server
-// whose lease was taken over loses its job and records nothing.
+// whose lease was taken over loses its job and records nothing. Every
+// server's clock is fixed at noon, China time: with the real clock, a
+// server an hour ahead was on the next China day between 15:00 and 16:00
+// UTC, claimed another day's row and never took the slow server's over.
 func TestDeadClaimTakenOver(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		now := time.Now()
-		dead := &Runner{DB: db, Host: "dead", Lease: time.Minute}
+		now := at(12, 0)
+		dead := &Runner{DB: db, Host: "dead", Lease: time.Minute, Now: fixed(now)}
 		if _, ok, err := dead.claim(ctx, "job", Day(now)); err != nil || !ok {
 			t.Fatalf("claim: %v %v", ok, err)
 		}
@@ -156,14 +159,14 @@ func TestDeadClaimTakenOver(t *testing.T) {
 		// A slow server (lease 300 ms, renewed every 100 ms) whose claim
 		// is taken over mid-job: its job is cancelled, and it records
 		// nothing over the new claim.
-		slow := &Runner{DB: db, Host: "slow", Lease: 300 * time.Millisecond}
+		slow := &Runner{DB: db, Host: "slow", Lease: 300 * time.Millisecond, Now: fixed(now)}
 		taken := make(chan struct{})
 		slow.Add("long", func(ctx context.Context, db *store.DB, now time.Time) error {
 			close(taken)
 			<-ctx.Done()
 			return ctx.Err()
 		})
-		thief := &Runner{DB: db, Host: "thief", Lease: time.Minute, Now: fixed(time.Now().Add(time.Hour))}
+		thief := &Runner{DB: db, Host: "thief", Lease: time.Minute, Now: fixed(now.Add(time.Hour))}
 		thief.Add("long", func(context.Context, *store.DB, time.Time) error { return nil })
 		errc := make(chan error, 1)
 		go func() { _, err := slow.RunDue(ctx, true); errc <- err }()
@@ -174,7 +177,7 @@ func TestDeadClaimTakenOver(t *testing.T) {
 		if err := <-errc; !errors.Is(err, errLost) {
 			t.Errorf("the slow server's run: %v, want it lost", err)
 		}
-		if r := runOf(t, db, "long", Day(time.Now())); r.State != Done || r.Host != "thief" || r.Attempt != 2 {
+		if r := runOf(t, db, "long", Day(now)); r.State != Done || r.Host != "thief" || r.Attempt != 2 {
 			t.Errorf("run: %+v", r)
 		}
 	})
