@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -164,13 +165,11 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 	events := x.Ledger
 	v := &fileView{Page: h.page(r, title, "households"), H: hh, blocks: x.Blocks, helper: helper}
 	l := v.L
-	// The names of the tags, only if the file shows a tag: most households
+	// The names of the tags the file shows, only those: most households
 	// and their members have none.
-	tn := tagNames{}
-	if showsTags(hh, events) {
-		if tn, _, err = h.tagNames(ctx, l); err != nil {
-			return nil, err
-		}
+	tn, err := h.tagNamesOf(ctx, l, shownTags(hh, events))
+	if err != nil {
+		return nil, err
 	}
 	v.Phone = hh.Phone
 	v.Badge, v.Reasons, v.Overridden = badge(l, hh.Colour), reasons(l, hh.ColourReasons), hh.ColourOverride != ""
@@ -293,21 +292,29 @@ func (h *handler) fileOf(r *http.Request, title string) (*fileView, error) {
 	return v, nil
 }
 
-// showsTags reports whether the file of hh names a tag: the household's,
-// a member's, or one its ledger's events added or removed.
-func showsTags(hh *household.Household, events []household.LedgerEvent) bool {
-	if len(hh.Tags) > 0 {
-		return true
+// shownTags returns the codes of the tags the file of hh names, each once:
+// the household's, its members', and those its ledger's events added or
+// removed.
+func shownTags(hh *household.Household, events []household.LedgerEvent) []string {
+	var codes []string
+	add := func(c string) {
+		if c != "" && !slices.Contains(codes, c) {
+			codes = append(codes, c)
+		}
+	}
+	for _, c := range hh.Tags {
+		add(c)
 	}
 	for i := range hh.Members {
-		if len(hh.Members[i].Tags) > 0 {
-			return true
+		for _, c := range hh.Members[i].Tags {
+			add(c)
 		}
 	}
 	for _, e := range events {
-		if (e.Type == household.EvTagAdded || e.Type == household.EvTagRemoved) && (e.Before != "" || e.After != "") {
-			return true
+		if e.Type == household.EvTagAdded || e.Type == household.EvTagRemoved {
+			add(e.Before)
+			add(e.After)
 		}
 	}
-	return false
+	return codes
 }

@@ -51,6 +51,20 @@ func (h *handler) tagNames(ctx context.Context, l *Locale) (tagNames, []househol
 	return m, tags, nil
 }
 
+// tagNamesOf is tagNames of the tags codes only, in l's language; no
+// codes, no statement.
+func (h *handler) tagNamesOf(ctx context.Context, l *Locale, codes []string) (tagNames, error) {
+	tags, err := household.TagsNamed(ctx, h.db, codes)
+	if err != nil {
+		return nil, err
+	}
+	m := make(tagNames, len(tags))
+	for _, t := range tags {
+		m[t.Code] = l.Name(t.NameZH, t.NameEN)
+	}
+	return m, nil
+}
+
 func (m tagNames) list(codes []string) []string {
 	out := make([]string, 0, len(codes))
 	for _, c := range codes {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -151,6 +152,34 @@ func TestHouseholdFile(t *testing.T) {
 		// The Tibetan-speaking family needs an interpreter.
 		_, body = admin.get(fmt.Sprintf("/households/%d", e.family.ID))
 		mustContain(t, "family file", body, "藏语", "需要翻译", "绿色", "普通家庭")
+		mustNotContain(t, "family file", body, "消防重点")
+		// A household tag set is named on the file and in its ledger, as
+		// are the members' (独居老人 above).
+		fam, err := e.hs.HouseholdByID(context.Background(), e.family.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fam.Tags = append(fam.Tags, "fire_safety_focus")
+		if _, err := e.hs.UpdateHousehold(context.Background(), household.Actor{Name: "测试"}, *fam); err != nil {
+			t.Fatal(err)
+		}
+		_, body = admin.get(fmt.Sprintf("/households/%d", e.family.ID))
+		if n := strings.Count(body, "消防重点"); n < 2 {
+			t.Errorf("the family's file names its new tag %d times, want it among its tags and in its ledger", n)
+		}
+		mustContain(t, "family file", body, "添加标签")
+		mustNotContain(t, "family file", body, "fire_safety_focus")
+		// Removed, it is named in the ledger only.
+		if fam, err = e.hs.HouseholdByID(context.Background(), e.family.ID); err != nil {
+			t.Fatal(err)
+		}
+		fam.Tags = slices.DeleteFunc(fam.Tags, func(c string) bool { return c == "fire_safety_focus" })
+		if _, err := e.hs.UpdateHousehold(context.Background(), household.Actor{Name: "测试"}, *fam); err != nil {
+			t.Fatal(err)
+		}
+		_, body = admin.get(fmt.Sprintf("/households/%d", e.family.ID))
+		mustContain(t, "family file", body, "移除标签", "消防重点")
+		mustNotContain(t, "family file", body, "fire_safety_focus")
 		if code, _ := admin.get("/households/999999"); code != http.StatusNotFound {
 			t.Errorf("missing household: %d", code)
 		}
