@@ -50,7 +50,7 @@ func (fx *fixture) neighbour(t *testing.T) neighbourhood {
 
 // communityLists are the lists that take ?community= beside ?grid=.
 var communityLists = []string{"/households", "/requests", "/ledger", "/visits/due", "/appointments", "/tasks",
-	"/rounds", "/hazards", "/rosters/key-persons", "/rosters/special-difficulty-households", "/rosters/households"}
+	"/rounds", "/hazards", "/rosters/key-persons", "/rosters/special-difficulty-households", "/rosters/households", "/scorecards"}
 
 // TestListsByCommunity: the city's administrator narrows every list
 // that takes ?grid= to one community with ?community= (the neighbour's
@@ -116,6 +116,14 @@ func TestListsByCommunity(t *testing.T) {
 			if strings.Contains(string(other), "东湖路1号") || !strings.Contains(string(other), `"grid_id":`) {
 				t.Errorf("%s?community=home: %s", p, other)
 			}
+		}
+		// The scorecards narrowed: the home community's members, none in
+		// the neighbour's, which has no team.
+		_, cards := fx.do(t, "admin", "GET", "/scorecards", "", nil)
+		_, homeCards := fx.do(t, "admin", "GET", "/scorecards?community="+home, "", nil)
+		_, eastCards := fx.do(t, "admin", "GET", "/scorecards?community="+east, "", nil)
+		if n := strings.Count(string(cards), `"member_id":`); n == 0 || strings.Count(string(homeCards), `"member_id":`) != n || strings.Contains(string(eastCards), `"member_id":`) {
+			t.Errorf("scorecards by community:\nall %s\nhome %s\neast %s", cards, homeCards, eastCards)
 		}
 		// A community administrator's own community is the same list as without it.
 		_, all := fx.do(t, "cadmin", "GET", "/households", "", nil)

@@ -43,11 +43,13 @@ func (h *handler) staffInputs(r *http.Request) (org.Scope, staff.Period, staff.W
 	return scope, p, wt, err
 }
 
-// scorecards lists the scorecards in scope (?from&to&grid), as JSON or,
-// for the performance review, as a CSV or xlsx download (audited).
+// scorecards lists the scorecards in scope (?from&to&grid&community), as
+// JSON or, for the performance review, as a CSV or xlsx download
+// (audited). ?community= narrows the scope as on the other lists
+// (listScope).
 func (h *handler) scorecards(w http.ResponseWriter, r *http.Request) {
 	q := &query{r: r}
-	grid := q.id("grid")
+	grid, community := q.id("grid"), q.id("community")
 	format, err := export.FormatOf(r)
 	if err != nil {
 		h.fail(w, r, err)
@@ -58,6 +60,10 @@ func (h *handler) scorecards(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	scope, p, wt, err := h.staffInputs(r)
+	if err == nil && community != 0 {
+		scope.DepartmentPaths = nil
+		scope, err = h.inCommunity(r, scope, community)
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
