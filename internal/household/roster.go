@@ -33,8 +33,26 @@ type RosterFilter struct {
 }
 
 // KeyPersons returns a page of the key-person roster and its total.
+//
+// The tagged persons of the whole database lead the statement (60,000 of
+// a city of a million households), unless the scope is small (a
+// community, a grid leader's grids, a visitor's households: SmallScope):
+// then its households do, and each of their members' tags is looked up.
+// The tagged persons leading, a community's administrator waited 0.8 s for
+// the first page at city scale, each of the city's key persons checked
+// against the community (issue 15).
 func (s *Store) KeyPersons(ctx context.Context, f RosterFilter) ([]KeyPerson, int, error) {
-	w := []string{"p.active", "p.id IN (SELECT pt.person_id FROM person_tags pt JOIN tags t ON t.code = pt.tag WHERE t.key_person)"}
+	small, _, err := smallScope(ctx, s.db, s.scope)
+	if err != nil {
+		return nil, 0, err
+	}
+	tagged := func(cond string) string { return "p.id IN (SELECT pt.person_id FROM person_tags pt " + cond + ")" }
+	if small {
+		tagged = func(cond string) string {
+			return "EXISTS (SELECT 1 FROM person_tags pt " + strings.Replace(cond, "WHERE", "WHERE pt.person_id = p.id AND", 1) + ")"
+		}
+	}
+	w := []string{"p.active", tagged("JOIN tags t ON t.code = pt.tag WHERE t.key_person")}
 	var args []any
 	if cond, a := Where(s.scope); cond != "" {
 		w, args = append(w, cond), append(args, a...)
@@ -43,7 +61,7 @@ func (s *Store) KeyPersons(ctx context.Context, f RosterFilter) ([]KeyPerson, in
 		w, args = append(w, "h.grid_id = ?"), append(args, f.GridID)
 	}
 	if f.Tag != "" {
-		w, args = append(w, "p.id IN (SELECT person_id FROM person_tags WHERE tag = ?)"), append(args, f.Tag)
+		w, args = append(w, tagged("WHERE pt.tag = ?")), append(args, f.Tag)
 	}
 	from := ` FROM persons p JOIN households h ON h.id = p.household_id JOIN org_units g ON g.id = h.grid_id WHERE ` + strings.Join(w, " AND ")
 	var total int
