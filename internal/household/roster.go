@@ -46,13 +46,15 @@ func (s *Store) KeyPersons(ctx context.Context, f RosterFilter) ([]KeyPerson, in
 	if err != nil {
 		return nil, 0, err
 	}
-	tagged := func(cond string) string { return "p.id IN (SELECT pt.person_id FROM person_tags pt " + cond + ")" }
-	if small {
-		tagged = func(cond string) string {
-			return "EXISTS (SELECT 1 FROM person_tags pt " + strings.Replace(cond, "WHERE", "WHERE pt.person_id = p.id AND", 1) + ")"
+	// tagged is the condition that p has a tag of person_tags pt (joined
+	// to join) for which cond holds.
+	tagged := func(join, cond string) string {
+		if small {
+			return "EXISTS (SELECT 1 FROM person_tags pt " + join + " WHERE pt.person_id = p.id AND " + cond + ")"
 		}
+		return "p.id IN (SELECT pt.person_id FROM person_tags pt " + join + " WHERE " + cond + ")"
 	}
-	w := []string{"p.active", tagged("JOIN tags t ON t.code = pt.tag WHERE t.key_person")}
+	w := []string{"p.active", tagged("JOIN tags t ON t.code = pt.tag", "t.key_person")}
 	var args []any
 	if cond, a := Where(s.scope); cond != "" {
 		w, args = append(w, cond), append(args, a...)
@@ -61,7 +63,7 @@ func (s *Store) KeyPersons(ctx context.Context, f RosterFilter) ([]KeyPerson, in
 		w, args = append(w, "h.grid_id = ?"), append(args, f.GridID)
 	}
 	if f.Tag != "" {
-		w, args = append(w, tagged("WHERE pt.tag = ?")), append(args, f.Tag)
+		w, args = append(w, tagged("", "pt.tag = ?")), append(args, f.Tag)
 	}
 	from := ` FROM persons p JOIN households h ON h.id = p.household_id JOIN org_units g ON g.id = h.grid_id WHERE ` + strings.Join(w, " AND ")
 	var total int

@@ -25,7 +25,7 @@ import (
 // values. Wanhu loses nothing by it: no column has the NOCASE collation
 // that lets LIKE use an index, the partial indexes are met by constants
 // in the statements' text, and sqlite_stat4, which estimates rows from
-// values, is not kept.
+// values, stays empty (only gen analyses, with analysis_limit).
 //
 // modernc.org/sqlite has no option for it, so every new connection sets
 // it through the driver's handle, which the driver keeps as the first two
