@@ -3,7 +3,6 @@ package household
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -67,21 +66,19 @@ func Tags(ctx context.Context, q store.Querier) ([]Tag, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tags: %w", err)
 	}
+	slices.SortFunc(rows, func(a, b jsonRow) int {
+		return cmp.Or(cmp.Compare(a.id(5), b.id(5)), strings.Compare(a.str(0), b.str(0)))
+	})
 	out := make([]Tag, 0, len(rows))
-	sorts := make(map[string]int64, len(rows))
 	for _, r := range rows {
-		var keyPerson, sort int64
-		if err := errors.Join(r.int64To(4, &keyPerson), r.int64To(5, &sort)); err != nil {
+		var keyPerson int64
+		if err := r.int64To(4, &keyPerson); err != nil {
 			return nil, fmt.Errorf("tags: %w", err)
 		}
 		t := Tag{Code: r.str(0), AppliesTo: r.str(1), NameZH: r.str(2), NameEN: r.str(3), KeyPerson: keyPerson != 0}
 		_, t.Derived = derivedTags[t.Code]
 		out = append(out, t)
-		sorts[t.Code] = sort
 	}
-	slices.SortFunc(out, func(a, b Tag) int {
-		return cmp.Or(cmp.Compare(sorts[a.Code], sorts[b.Code]), strings.Compare(a.Code, b.Code))
-	})
 	return out, nil
 }
 

@@ -234,6 +234,7 @@ func (s *Store) householdVisits(ctx context.Context, id int64) ([]HouseholdVisit
 		return nil, err
 	}
 	out := []HouseholdVisit{}
+	var persons []string
 	var wholes []bool
 	for rows.Next() {
 		x := HouseholdVisit{Visitor: Visitor{HouseholdID: id}}
@@ -244,10 +245,7 @@ func (s *Store) householdVisits(ctx context.Context, id int64) ([]HouseholdVisit
 			rows.Close()
 			return nil, err
 		}
-		if person != "" {
-			x.Name = person
-		}
-		out, wholes = append(out, x), append(wholes, s.whole(path, createdBy))
+		out, persons, wholes = append(out, x), append(persons, person), append(wholes, s.whole(path, createdBy))
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || len(out) == 0 {
@@ -255,13 +253,7 @@ func (s *Store) householdVisits(ctx context.Context, id int64) ([]HouseholdVisit
 	}
 	addr, head, ok := s.householdLabel(ctx, id)
 	for i := range out {
-		v := &out[i].Visitor
-		if v.Address = addr; v.Name == "" {
-			v.Name = head
-		}
-		if !ok && !wholes[i] {
-			*v = Visitor{ID: v.ID, Hidden: true}
-		}
+		out[i].label(persons[i], addr, head, ok || wholes[i])
 	}
 	return out, nil
 }

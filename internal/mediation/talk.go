@@ -263,24 +263,32 @@ func (s *Store) visitors(ctx context.Context, t *Session) ([]Visitor, error) {
 	whole := s.whole(t.path, t.createdBy)
 	for i := range out {
 		v := &out[i]
-		if persons[i] != "" {
-			v.Name = persons[i]
-		}
 		addr, head, ok := "", "", false
 		if v.HouseholdID != 0 {
 			addr, head, ok = s.householdLabel(ctx, v.HouseholdID)
 		}
-		if v.Address = addr; v.Name == "" {
-			v.Name = head
-		}
-		if !ok && !whole {
-			*v = Visitor{ID: v.ID, Hidden: true}
-		}
+		v.label(persons[i], addr, head, ok || whole)
 	}
 	if out == nil {
 		out = []Visitor{}
 	}
 	return out, nil
+}
+
+// label completes v as a session lists it: the name of its person on
+// file (person), else the name given, else its household's head (head);
+// its household's address; all but its id hidden unless the user sees it
+// (reaches the household or the session as a whole).
+func (v *Visitor) label(person, addr, head string, sees bool) {
+	if person != "" {
+		v.Name = person
+	}
+	if v.Address = addr; v.Name == "" {
+		v.Name = head
+	}
+	if !sees {
+		*v = Visitor{ID: v.ID, Hidden: true}
+	}
 }
 
 // VisitorInput is one who came to a session: HouseholdID (and PersonID)

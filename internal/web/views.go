@@ -44,11 +44,16 @@ func (h *handler) tagNames(ctx context.Context, l *Locale) (tagNames, []househol
 	if err != nil {
 		return nil, nil, err
 	}
-	m := tagNames{}
+	return namesOfTags(l, tags), tags, nil
+}
+
+// namesOfTags is tagNames of tags, in l's language.
+func namesOfTags(l *Locale, tags []household.Tag) tagNames {
+	m := make(tagNames, len(tags))
 	for _, t := range tags {
 		m[t.Code] = l.Name(t.NameZH, t.NameEN)
 	}
-	return m, tags, nil
+	return m
 }
 
 // tagNamesOf is tagNames of the tags codes only, in l's language; no
@@ -58,11 +63,7 @@ func (h *handler) tagNamesOf(ctx context.Context, l *Locale, codes []string) (ta
 	if err != nil {
 		return nil, err
 	}
-	m := make(tagNames, len(tags))
-	for _, t := range tags {
-		m[t.Code] = l.Name(t.NameZH, t.NameEN)
-	}
-	return m, nil
+	return namesOfTags(l, tags), nil
 }
 
 func (m tagNames) list(codes []string) []string {
