@@ -65,14 +65,16 @@ func Households(ctx context.Context, q store.Querier, scope org.Scope, gridID in
 		}
 		return out, c.byCommunity(ctx, q, scope, gridID)
 	}
-	counted := "COUNT(*) AS n FROM households h"
+	// The snapshot's rows are read as they are: add sums them, so
+	// grouping them again (they are one a group already) only cost the
+	// database a sort or a hash of the city's 12,577 rows (issue 15).
+	groups := `SELECT h.grid_id, h.kind, h.occupancy, h.colour, COUNT(*) AS n FROM households h
+		WHERE 1 = 1` + where + ` GROUP BY h.grid_id, h.kind, h.occupancy, h.colour`
 	if snap != nil {
-		counted = "CAST(SUM(h.n) AS BIGINT) AS n FROM stats_snapshot_households h"
+		groups = `SELECT h.grid_id, h.kind, h.occupancy, h.colour, h.n FROM stats_snapshot_households h WHERE 1 = 1` + where
 	}
 	rows, err := q.QueryContext(ctx, `SELECT x.grid_id, g.name, g.parent_id, g.number, x.kind, x.occupancy, x.colour, x.n
-		FROM (SELECT h.grid_id, h.kind, h.occupancy, h.colour, `+counted+`
-			WHERE 1 = 1`+where+` GROUP BY h.grid_id, h.kind, h.occupancy, h.colour) x
-		JOIN org_units g ON g.id = x.grid_id`, args...)
+		FROM (`+groups+`) x JOIN org_units g ON g.id = x.grid_id`, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -170,8 +170,11 @@ func slicesRepeat(args []any, n int) []any {
 // keyPersonsSnapshot sums the snapshot's key persons and
 // special-difficulty households of the grids where (on alias h) selects.
 func keyPersonsSnapshot(ctx context.Context, q store.Querier, where string, args []any, out *HouseholdStats) error {
-	tags, err := tallyTags(ctx, q, `SELECT t.code, t.name_zh, t.sort, CAST(SUM(h.n) AS BIGINT) FROM stats_snapshot_key_tags h
-		JOIN tags t ON t.code = h.tag WHERE 1 = 1`+where+` GROUP BY t.code, t.name_zh, t.sort`, args)
+	// Summed by tag before the tags are joined: grouping the city's
+	// 11,000 rows by the tag's code, name and sort cost twice as much.
+	tags, err := tallyTags(ctx, q, `SELECT t.code, t.name_zh, t.sort, x.n
+		FROM (SELECT h.tag, CAST(SUM(h.n) AS BIGINT) AS n FROM stats_snapshot_key_tags h WHERE 1 = 1`+where+` GROUP BY h.tag) x
+		JOIN tags t ON t.code = x.tag`, args)
 	if err != nil {
 		return err
 	}
